@@ -1,0 +1,190 @@
+//! Benchmarks that print figures (never timed tests). Run them with an optimised build:
+//! `cargo run --profile bench-local -p cc -- bench hub` (see scripts/bench).
+
+use std::time::{Duration, Instant};
+
+use cc_domain::config::Config;
+use cc_domain::identity::{Principal, Role};
+use cc_domain::{App, demo};
+use hdrhistogram::Histogram;
+
+#[derive(clap::Subcommand)]
+pub enum Which {
+    /// List-customers throughput/latency through the local server, and quick-find latency.
+    Hub {
+        #[arg(long, default_value_t = 500)]
+        customers: usize,
+        #[arg(long, default_value_t = 5000)]
+        accounts: usize,
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+}
+
+pub async fn run(which: Which) -> anyhow::Result<()> {
+    match which {
+        Which::Hub {
+            customers,
+            accounts,
+            connections,
+            seconds,
+        } => hub(customers, accounts, connections, seconds).await,
+    }
+}
+
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("{cpus} cores, {model}")
+}
+
+fn us(h: &Histogram<u64>, q: f64) -> String {
+    let v = h.value_at_quantile(q);
+    if v >= 1000 {
+        format!("{:.2} ms", v as f64 / 1000.0)
+    } else {
+        format!("{v} µs")
+    }
+}
+
+async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64) -> anyhow::Result<()> {
+    println!("machine: {}", machine());
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::from_lookup(|_| None)?;
+    config.data_dir = dir.path().to_path_buf();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    config.port = listener.local_addr()?.port();
+    let app = App::from_config(config).await?;
+    let started = Instant::now();
+    demo::seed(&app, &demo::DemoSize { customers, accounts }).await?;
+    println!(
+        "seeded {customers} customers / {accounts} accounts in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let secret = app.config.auth.jwt_secret.clone().unwrap_or_default();
+    let roles = [Role::Engineer].into();
+    let token = cc_http::mint_dev_token(
+        &secret,
+        &app.config.auth,
+        "bench@example.com",
+        &roles,
+        Duration::from_secs(3600),
+    )?;
+    let api = cc_http::Api::from_app(app.clone()).await?;
+    let port = app.config.port;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::serve(listener, api, async {
+        let _ = stop_rx.await;
+    }));
+
+    // Quick find in-process over the whole hub.
+    let who = Principal {
+        email: cc_domain::ids::Email::parse("bench@example.com")?,
+        subject: "bench".into(),
+        roles,
+    };
+    let queries = [
+        "acme",
+        "payments prod",
+        "1000000",
+        "borealis-energy-3",
+        "eu-west",
+        "zzz-no-match",
+        "data-platform non-prod",
+    ];
+    let mut find = Histogram::<u64>::new(3)?;
+    for i in 0..3000 {
+        let q = queries[i % queries.len()];
+        let t = Instant::now();
+        let (_, found) = app.hub.search(&who, q, Some(20)).await?;
+        std::hint::black_box(found);
+        find.record(t.elapsed().as_nanos() as u64 / 1000)?;
+    }
+    println!(
+        "quick find over {accounts} accounts (in-process, 3000 queries): p50 {} p99 {} max {}",
+        us(&find, 0.5),
+        us(&find, 0.99),
+        us(&find, 1.0)
+    );
+
+    let url = format!("http://127.0.0.1:{port}/api/v1/customers?limit=50");
+    let search_url = format!("http://127.0.0.1:{port}/api/v1/search?q=payments+prod");
+    let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build()?;
+    let mut http_find = Histogram::<u64>::new(3)?;
+    for _ in 0..500 {
+        let t = Instant::now();
+        let res = client.get(&search_url).bearer_auth(&token).send().await?;
+        anyhow::ensure!(res.status().is_success(), "search returned {}", res.status());
+        res.bytes().await?;
+        http_find.record(t.elapsed().as_micros() as u64)?;
+    }
+    println!(
+        "quick find through HTTP (sequential, 500 requests): p50 {} p99 {}",
+        us(&http_find, 0.5),
+        us(&http_find, 0.99)
+    );
+
+    // Load: `connections` concurrent keep-alive clients, each on its own connection.
+    let run_for = |d: Duration| {
+        let url = url.clone();
+        let token = token.clone();
+        async move {
+            let deadline = Instant::now() + d;
+            let tasks: Vec<_> = (0..connections)
+                .map(|_| {
+                    let url = url.clone();
+                    let token = token.clone();
+                    tokio::spawn(async move {
+                        let client = reqwest::Client::builder().pool_max_idle_per_host(1).build()?;
+                        let mut h = Histogram::<u64>::new(3)?;
+                        let mut errors = 0u64;
+                        while Instant::now() < deadline {
+                            let t = Instant::now();
+                            match client.get(&url).bearer_auth(&token).send().await {
+                                Ok(res) if res.status().is_success() => {
+                                    res.bytes().await?;
+                                    h.record(t.elapsed().as_micros() as u64)?;
+                                }
+                                _ => errors += 1,
+                            }
+                        }
+                        anyhow::Ok((h, errors))
+                    })
+                })
+                .collect();
+            let mut all = Histogram::<u64>::new(3)?;
+            let mut errors = 0;
+            for t in tasks {
+                let (h, e) = t.await??;
+                all.add(&h)?;
+                errors += e;
+            }
+            anyhow::Ok((all, errors))
+        }
+    };
+    run_for(Duration::from_secs(1)).await?; // warm-up: connections, caches
+    let t = Instant::now();
+    let (h, errors) = run_for(Duration::from_secs(seconds)).await?;
+    let elapsed = t.elapsed().as_secs_f64();
+    println!(
+        "GET /api/v1/customers?limit=50, {connections} connections, {seconds} s: {:.0} req/s, p50 {} p90 {} p99 {} max {}, errors {errors}",
+        h.len() as f64 / elapsed,
+        us(&h, 0.5),
+        us(&h, 0.9),
+        us(&h, 0.99),
+        us(&h, 1.0),
+    );
+    let _ = stop_tx.send(());
+    server.await??;
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! The local runner: every function's routes in one axum server on the embedded default (or on
+//! AWS / an emulator by configuration), plus the local-only routes (health, signed downloads).
+//! Scheduled and workflow work joins here in-process as those capabilities arrive.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use cc_http::Api;
+use cc_http::error::ApiError;
+
+pub mod bench;
+
+/// All functions' routes plus the local-only ones, layered once.
+pub fn local_router(api: Api) -> Router {
+    let routes = customers::routes()
+        .route("/healthz", get(healthz))
+        .route("/local/objects/{*key}", get(download));
+    cc_http::layers::finish(routes, api)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[derive(serde::Deserialize)]
+struct DownloadQuery {
+    version: String,
+    expires: i64,
+    signature: String,
+}
+
+/// Serves the local object store's signed download links (the counterpart of S3 presigned URLs).
+async fn download(
+    State(api): State<Api>,
+    Path(key): Path<String>,
+    Query(q): Query<DownloadQuery>,
+) -> Result<Response, ApiError> {
+    let forbidden = || {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "bad_link",
+            "this download link is invalid or has expired",
+        )
+    };
+    let store = api.app().local_objects.clone().ok_or_else(forbidden)?;
+    if !store.verify_link(&key, &q.version, q.expires, &q.signature) {
+        return Err(forbidden());
+    }
+    use cc_domain::store::ObjectStore;
+    let object = store
+        .get(&key, Some(&q.version))
+        .await
+        .map_err(cc_domain::Error::from)?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "that object version does not exist"))?;
+    Ok((
+        [(header::CONTENT_TYPE, object.version.content_type.clone())],
+        object.body,
+    )
+        .into_response())
+}
+
+/// Serves until ctrl-c (or until `shutdown` resolves).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    api: Api,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(
+        listener,
+        local_router(api).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    Ok(())
+}

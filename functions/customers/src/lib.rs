@@ -1,0 +1,403 @@
+//! The customer hub's HTTP routes (the `customers` function): customers, contacts, accounts,
+//! console links and quick find. Handlers only parse, call the hub, and map the result; the
+//! rules (who may write, what is valid, integrity across items) live in `cc_domain::hub`.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use cc_domain::Error;
+use cc_domain::hub::service::{AccountFilter, CustomerFilter};
+use cc_domain::hub::{
+    Account, AccountPatch, Contact, ContactPatch, Customer, CustomerPatch, CustomerStatus, Environment, NewAccount,
+    NewContact, NewCustomer, links::ConsoleLink,
+};
+use cc_domain::identity::Principal;
+use cc_domain::ids::{AccountId, CustomerCode};
+use cc_http::error::{ApiResult, ErrorBody};
+use cc_http::extract::num;
+use cc_http::{Api, Caller, JsonBody, ListResponse, QueryParams};
+use serde::Deserialize;
+use utoipa::OpenApi;
+
+/// The function's routes, ready for `lambda_http::run` or for merging into the local server.
+pub fn router(api: Api) -> Router {
+    cc_http::layers::finish(routes(), api)
+}
+
+/// The routes without the shared layers (the local server merges these before layering once).
+pub fn routes() -> Router<Api> {
+    Router::new()
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/customers", get(list_customers).post(create_customer))
+        .route(
+            "/api/v1/customers/{code}",
+            get(get_customer).patch(update_customer).delete(delete_customer),
+        )
+        .route(
+            "/api/v1/customers/{code}/contacts",
+            get(list_contacts).post(create_contact),
+        )
+        .route(
+            "/api/v1/customers/{code}/contacts/{id}",
+            axum::routing::patch(update_contact).delete(delete_contact),
+        )
+        .route("/api/v1/accounts", get(list_accounts).post(create_account))
+        .route(
+            "/api/v1/accounts/{id}",
+            get(get_account).patch(update_account).delete(delete_account),
+        )
+        .route("/api/v1/accounts/{id}/console-links", get(console_links))
+        .route("/api/v1/search", get(search))
+        .route("/api/v1/openapi.json", get(openapi_json))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Customer Central API", description = "Customer hub, breakglass access, profiles, billing and reports."),
+    paths(
+        me, list_customers, create_customer, get_customer, update_customer, delete_customer, list_contacts,
+        create_contact, update_contact, delete_contact, list_accounts, create_account, get_account, update_account,
+        delete_account, console_links, search
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    Json(openapi())
+}
+
+fn code_param(code: &str) -> Result<CustomerCode, Error> {
+    CustomerCode::parse(code).map_err(|e| Error::validation("code", e.to_string()))
+}
+
+fn account_param(id: &str) -> Result<AccountId, Error> {
+    AccountId::parse(id).map_err(|e| Error::validation("id", e.to_string()))
+}
+
+/// The caller's identity and roles.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Principal), (status = 401, body = ErrorBody)))]
+async fn me(Caller(who): Caller) -> Json<Principal> {
+    Json(who)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct CustomerListQuery {
+    /// Page size, 1-200 (default 50).
+    #[serde(default, deserialize_with = "num::opt_usize")]
+    #[param(value_type = Option<u32>)]
+    limit: Option<usize>,
+    cursor: Option<String>,
+    #[param(value_type = Option<String>)]
+    status: Option<CustomerStatus>,
+    /// Words that must all appear in the code or name.
+    q: Option<String>,
+}
+
+/// Customers, sorted by name.
+#[utoipa::path(get, path = "/api/v1/customers", params(CustomerListQuery),
+    responses((status = 200, body = ListResponse<Customer>), (status = 400, body = ErrorBody)))]
+async fn list_customers(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<CustomerListQuery>,
+) -> ApiResult<Json<ListResponse<Customer>>> {
+    let filter = CustomerFilter {
+        status: q.status,
+        q: q.q,
+    };
+    let page = api
+        .app()
+        .hub
+        .list_customers(&who, &filter, q.limit, q.cursor.as_deref())
+        .await?;
+    Ok(Json(ListResponse {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Adds a customer (admin).
+#[utoipa::path(post, path = "/api/v1/customers", request_body = NewCustomer,
+    responses((status = 201, body = Customer), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_customer(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    JsonBody(new): JsonBody<NewCustomer>,
+) -> ApiResult<(StatusCode, Json<Customer>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(api.app().hub.create_customer(&who, new).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/customers/{code}", params(("code" = String, Path)),
+    responses((status = 200, body = Customer), (status = 404, body = ErrorBody)))]
+async fn get_customer(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Customer>> {
+    let code = code_param(&code)?;
+    Ok(Json(api.app().hub.get_customer(&who, code.as_str()).await?))
+}
+
+/// Changes a customer (admin). Send `version` to refuse the change if someone else changed it first.
+#[utoipa::path(patch, path = "/api/v1/customers/{code}", params(("code" = String, Path)), request_body = CustomerPatch,
+    responses((status = 200, body = Customer), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn update_customer(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(code): Path<String>,
+    JsonBody(patch): JsonBody<CustomerPatch>,
+) -> ApiResult<Json<Customer>> {
+    let code = code_param(&code)?;
+    Ok(Json(api.app().hub.update_customer(&who, code.as_str(), patch).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct VersionQuery {
+    /// Delete only if the item is still at this version.
+    #[serde(default, deserialize_with = "num::opt_usize")]
+    #[param(value_type = Option<u64>)]
+    version: Option<usize>,
+}
+
+/// Deletes a customer and its contacts (admin); refused while it owns accounts.
+#[utoipa::path(delete, path = "/api/v1/customers/{code}", params(("code" = String, Path), VersionQuery),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn delete_customer(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(code): Path<String>,
+    QueryParams(q): QueryParams<VersionQuery>,
+) -> ApiResult<StatusCode> {
+    let code = code_param(&code)?;
+    let version = q.version.map(|v| v as u64);
+    api.app().hub.delete_customer(&who, code.as_str(), version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Key contacts in escalation order.
+#[utoipa::path(get, path = "/api/v1/customers/{code}/contacts", params(("code" = String, Path)),
+    responses((status = 200, body = ListResponse<Contact>), (status = 404, body = ErrorBody)))]
+async fn list_contacts(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ListResponse<Contact>>> {
+    let code = code_param(&code)?;
+    let items = api.app().hub.list_contacts(&who, code.as_str()).await?;
+    Ok(Json(ListResponse {
+        items,
+        next_cursor: None,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/customers/{code}/contacts", params(("code" = String, Path)), request_body = NewContact,
+    responses((status = 201, body = Contact), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn create_contact(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(code): Path<String>,
+    JsonBody(new): JsonBody<NewContact>,
+) -> ApiResult<(StatusCode, Json<Contact>)> {
+    let code = code_param(&code)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(api.app().hub.create_contact(&who, code.as_str(), new).await?),
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/customers/{code}/contacts/{id}", params(("code" = String, Path), ("id" = String, Path)),
+    request_body = ContactPatch, responses((status = 200, body = Contact), (status = 404, body = ErrorBody)))]
+async fn update_contact(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path((code, id)): Path<(String, String)>,
+    JsonBody(patch): JsonBody<ContactPatch>,
+) -> ApiResult<Json<Contact>> {
+    let code = code_param(&code)?;
+    Ok(Json(
+        api.app().hub.update_contact(&who, code.as_str(), &id, patch).await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/customers/{code}/contacts/{id}", params(("code" = String, Path), ("id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_contact(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path((code, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let code = code_param(&code)?;
+    api.app().hub.delete_contact(&who, code.as_str(), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct AccountListQuery {
+    #[serde(default, deserialize_with = "num::opt_usize")]
+    #[param(value_type = Option<u32>)]
+    limit: Option<usize>,
+    cursor: Option<String>,
+    #[param(value_type = Option<String>)]
+    customer: Option<CustomerCode>,
+    /// `prod` or `non-prod`.
+    #[param(value_type = Option<String>)]
+    environment: Option<Environment>,
+    /// `sso` or `role`.
+    access: Option<String>,
+    /// Words that must all appear in the id, name, alias or customer.
+    q: Option<String>,
+}
+
+/// Accounts, sorted by id, filtered.
+#[utoipa::path(get, path = "/api/v1/accounts", params(AccountListQuery),
+    responses((status = 200, body = ListResponse<Account>), (status = 400, body = ErrorBody)))]
+async fn list_accounts(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<AccountListQuery>,
+) -> ApiResult<Json<ListResponse<Account>>> {
+    let filter = AccountFilter {
+        customer: q.customer,
+        environment: q.environment,
+        access: q.access,
+        q: q.q,
+    };
+    let page = api
+        .app()
+        .hub
+        .list_accounts(&who, &filter, q.limit, q.cursor.as_deref())
+        .await?;
+    Ok(Json(ListResponse {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Adds an AWS account to a customer (admin). Account ids are unique across the hub.
+#[utoipa::path(post, path = "/api/v1/accounts", request_body = NewAccount,
+    responses((status = 201, body = Account), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_account(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    JsonBody(new): JsonBody<NewAccount>,
+) -> ApiResult<(StatusCode, Json<Account>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(api.app().hub.create_account(&who, new).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = Account), (status = 404, body = ErrorBody)))]
+async fn get_account(State(api): State<Api>, Caller(who): Caller, Path(id): Path<String>) -> ApiResult<Json<Account>> {
+    let id = account_param(&id)?;
+    Ok(Json(api.app().hub.get_account(&who, id.as_str()).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/accounts/{id}", params(("id" = String, Path)), request_body = AccountPatch,
+    responses((status = 200, body = Account), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn update_account(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody<AccountPatch>,
+) -> ApiResult<Json<Account>> {
+    let id = account_param(&id)?;
+    Ok(Json(api.app().hub.update_account(&who, id.as_str(), patch).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}", params(("id" = String, Path), VersionQuery),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn delete_account(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<VersionQuery>,
+) -> ApiResult<StatusCode> {
+    let id = account_param(&id)?;
+    api.app()
+        .hub
+        .delete_account(&who, id.as_str(), q.version.map(|v| v as u64))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One-click console links: switch-role (read role) or the SSO portal per permission set.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/console-links", params(("id" = String, Path)),
+    responses((status = 200, body = ListResponse<ConsoleLink>), (status = 404, body = ErrorBody)))]
+async fn console_links(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ListResponse<ConsoleLink>>> {
+    let id = account_param(&id)?;
+    let items = api.app().hub.console_links(&who, id.as_str()).await?;
+    Ok(Json(ListResponse {
+        items,
+        next_cursor: None,
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct SearchQuery {
+    /// Account id, name, alias or customer (words are ANDed).
+    q: String,
+    #[serde(default, deserialize_with = "num::opt_usize")]
+    #[param(value_type = Option<u32>)]
+    limit: Option<usize>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct SearchResponse {
+    customers: Vec<Customer>,
+    accounts: Vec<Account>,
+}
+
+/// Quick find: best matches first (exact id or alias, then prefixes, then words, then anywhere).
+#[utoipa::path(get, path = "/api/v1/search", params(SearchQuery),
+    responses((status = 200, body = SearchResponse), (status = 400, body = ErrorBody)))]
+async fn search(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<SearchQuery>,
+) -> ApiResult<Json<SearchResponse>> {
+    let (customers, accounts) = api.app().hub.search(&who, &q.q, q.limit).await?;
+    Ok(Json(SearchResponse { customers, accounts }))
+}

@@ -1,0 +1,697 @@
+//! The hub API through its router with locally verified tokens: behaviour, roles, and every kind
+//! of bad input (each a 4xx with a JSON error, and nothing written).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use cc_domain::App;
+use cc_domain::config::Config;
+use cc_domain::identity::Role;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+struct Harness {
+    router: Router,
+    app: App,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().display().to_string();
+        let config = Config::from_lookup(|k| match k {
+            "CC_DATA_DIR" => Some(data_dir.clone()),
+            "CC_JWT_SECRET" => Some(SECRET.to_string()),
+            _ => None,
+        })
+        .unwrap();
+        let app = App::from_config(config).await.unwrap();
+        let api = cc_http::Api::from_app(app.clone()).await.unwrap();
+        Harness {
+            router: customers::router(api),
+            app,
+            _dir: dir,
+        }
+    }
+
+    fn token(&self, email: &str, roles: &[Role]) -> String {
+        let roles: BTreeSet<Role> = roles.iter().copied().collect();
+        cc_http::mint_dev_token(SECRET, &self.app.config.auth, email, &roles, Duration::from_secs(600)).unwrap()
+    }
+    fn admin(&self) -> String {
+        self.token("ada@example.com", &[Role::Admin])
+    }
+    fn engineer(&self) -> String {
+        self.token("erin@example.com", &[Role::Engineer])
+    }
+
+    async fn raw(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)))
+        };
+        if status.is_client_error() || status.is_server_error() {
+            assert!(
+                value["error"]["code"].is_string(),
+                "{method} {uri}: error body has a code: {value}"
+            );
+            assert!(
+                value["error"]["message"].is_string(),
+                "{method} {uri}: error body has a message: {value}"
+            );
+        }
+        (status, value)
+    }
+
+    async fn call(&self, method: &str, uri: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let bytes = body.map(|b| serde_json::to_vec(&b).unwrap()).unwrap_or_default();
+        self.raw(method, uri, Some(token), Some("application/json"), bytes)
+            .await
+    }
+
+    async fn seed_customer(&self, code: &str) {
+        let (s, v) = self
+            .call(
+                "POST",
+                "/api/v1/customers",
+                &self.admin(),
+                Some(json!({"code": code, "name": format!("Customer {code}")})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+
+    async fn seed_account(&self, id: &str, customer: &str, env: &str, sso: bool) -> Value {
+        let (s, v) = self
+            .call(
+                "POST",
+                "/api/v1/accounts",
+                &self.admin(),
+                Some(account_body(id, customer, env, sso)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        v
+    }
+}
+
+fn account_body(id: &str, customer: &str, env: &str, sso: bool) -> Value {
+    let access = if sso {
+        json!({"method": "sso", "start_url": "https://acme.awsapps.com/start", "sso_region": "eu-west-1", "permission_sets": ["ReadOnlyAccess"]})
+    } else {
+        json!({"method": "role", "read_role_arn": format!("arn:aws:iam::{id}:role/CCRead"),
+               "breakglass_role_arn": format!("arn:aws:iam::{id}:role/CCBreakglass"), "external_id": "cc-ext-1"})
+    };
+    json!({"id": id, "customer": customer, "name": format!("{customer} {env} {id}"), "environment": env, "region": "eu-west-1", "access": access})
+}
+
+#[tokio::test]
+async fn admin_builds_the_hub_and_engineers_read_it() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    h.seed_account("012345678901", "acme", "prod", false).await;
+    let (s, c) = h.call("GET", "/api/v1/customers/acme", &h.engineer(), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(c["account_count"], 1);
+    let (s, a) = h
+        .call("GET", "/api/v1/accounts/012345678901", &h.engineer(), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(a["id"], "012345678901", "leading zero kept");
+    let (s, me) = h.call("GET", "/api/v1/me", &h.engineer(), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me["email"], "erin@example.com");
+    assert_eq!(me["roles"], json!(["engineer"]));
+}
+
+#[tokio::test]
+async fn missing_bad_and_expired_tokens_are_401() {
+    let h = Harness::new().await;
+    let (s, v) = h.raw("GET", "/api/v1/customers", None, None, vec![]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(v["error"]["code"], "unauthenticated");
+    let (s, _) = h.call("GET", "/api/v1/customers", "not-a-jwt", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let forged = cc_http::mint_dev_token(
+        "another-secret-another-secret-another",
+        &h.app.config.auth,
+        "x@example.com",
+        &[Role::Admin].into(),
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    let (s, _) = h.call("GET", "/api/v1/customers", &forged, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Expired beyond the leeway.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let expired = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"email": "x@example.com", "groups": ["admin"], "exp": now - 120}),
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    let (s, v) = h.call("GET", "/api/v1/customers", &expired, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(v["error"]["message"].as_str().unwrap().contains("expired"));
+}
+
+#[tokio::test]
+async fn wrong_role_is_403_and_writes_nothing() {
+    let h = Harness::new().await;
+    let nobody = h.token("nobody@example.com", &[]);
+    let (s, _) = h.call("GET", "/api/v1/customers", &nobody, None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "reads need a role");
+    for who in [h.engineer(), h.token("lee@example.com", &[Role::Senior, Role::Lead])] {
+        let (s, v) = h
+            .call(
+                "POST",
+                "/api/v1/customers",
+                &who,
+                Some(json!({"code": "acme", "name": "Acme"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    }
+    let (s, _) = h.call("GET", "/api/v1/customers/acme", &h.admin(), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "nothing was written");
+    h.seed_customer("acme").await;
+    let (s, _) = h
+        .call(
+            "PATCH",
+            "/api/v1/customers/acme",
+            &h.engineer(),
+            Some(json!({"name": "Hacked"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = h.call("DELETE", "/api/v1/customers/acme", &h.engineer(), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, c) = h.call("GET", "/api/v1/customers/acme", &h.engineer(), None).await;
+    assert_eq!(c["name"], "Customer acme");
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_400_415_413_and_write_nothing() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/customers",
+            Some(&admin),
+            Some("application/json"),
+            b"{\"code\": \"acme\",".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_json"))
+    );
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/customers",
+            &admin,
+            Some(json!({"code": "acme", "name": "Acme", "colour": "red"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `colour`"),
+        "{v}"
+    );
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/customers",
+            Some(&admin),
+            Some("text/plain"),
+            b"{}".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type"))
+    );
+    let mut big = br#"{"code":"acme","name":"Acme","notes":""#.to_vec();
+    big.extend(std::iter::repeat_n(b'x', 1024 * 1024));
+    big.extend(br#""}"#);
+    let (s, v) = h
+        .raw("POST", "/api/v1/customers", Some(&admin), Some("application/json"), big)
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/customers",
+            &admin,
+            Some(json!({"code": "Acme Corp", "name": "Acme"})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("code"))
+    );
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/customers",
+            &admin,
+            Some(json!({"code": "acme", "name": "  "})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("name"))
+    );
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/customers",
+            &admin,
+            Some(json!({"code": "acme", "name": "A", "report": {"recipients": ["not-an-email"]}})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("report.recipients[0]"))
+    );
+    let (_, list) = h.call("GET", "/api/v1/customers", &admin, None).await;
+    assert_eq!(list["items"], json!([]), "no partial write");
+}
+
+#[tokio::test]
+async fn invalid_account_fields_are_400_naming_the_field() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    let admin = h.admin();
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({"id": "12345678901"}), "id"),
+        (json!({"id": 12345678901_u64}), "id"),
+        (
+            json!({"access": {"method": "role", "read_role_arn": "arn:aws:iam::012345678901:user/x", "breakglass_role_arn": "arn:aws:iam::012345678901:role/B", "external_id": "cc-1"}}),
+            "access.read_role_arn",
+        ),
+        (
+            json!({"access": {"method": "role", "read_role_arn": "arn:aws:iam::999999999999:role/R", "breakglass_role_arn": "arn:aws:iam::012345678901:role/B", "external_id": "cc-1"}}),
+            "access.read_role_arn",
+        ),
+        (
+            json!({"access": {"method": "sso", "start_url": "http://acme.awsapps.com/start", "sso_region": "eu-west-1", "permission_sets": ["R"]}}),
+            "access.start_url",
+        ),
+        (
+            json!({"access": {"method": "sso", "start_url": "https://acme.awsapps.com/start", "sso_region": "eu-west-1", "permission_sets": []}}),
+            "access.permission_sets",
+        ),
+        (json!({"region": "moon-1"}), "region"),
+        (json!({"environment": "staging"}), "environment"),
+        (json!({"customer": "nobody"}), "customer"),
+    ];
+    for (patch, field) in cases {
+        let mut body = account_body("012345678901", "acme", "prod", false);
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (s, v) = h.call("POST", "/api/v1/accounts", &admin, Some(body)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{field}: {v}");
+        assert_eq!(v["error"]["field"], field, "{v}");
+    }
+    let (_, list) = h.call("GET", "/api/v1/accounts", &admin, None).await;
+    assert_eq!(list["items"], json!([]), "no partial write");
+    let (_, c) = h.call("GET", "/api/v1/customers/acme", &admin, None).await;
+    assert_eq!(c["account_count"], 0);
+}
+
+#[tokio::test]
+async fn duplicates_are_409() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/customers",
+            &h.admin(),
+            Some(json!({"code": "acme", "name": "Other"})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("duplicate_customer"))
+    );
+    h.seed_account("012345678901", "acme", "prod", false).await;
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            &h.admin(),
+            Some(account_body("012345678901", "acme", "non-prod", true)),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("duplicate_account"))
+    );
+    let (_, a) = h.call("GET", "/api/v1/accounts/012345678901", &h.admin(), None).await;
+    assert_eq!(a["environment"], "prod", "the original is untouched");
+    let (_, c) = h.call("GET", "/api/v1/customers/acme", &h.admin(), None).await;
+    assert_eq!(c["account_count"], 1);
+}
+
+#[tokio::test]
+async fn unknown_ids_are_404_and_malformed_ids_400() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    for (method, uri) in [
+        ("GET", "/api/v1/customers/nobody"),
+        ("PATCH", "/api/v1/customers/nobody"),
+        ("DELETE", "/api/v1/customers/nobody"),
+        ("GET", "/api/v1/customers/nobody/contacts"),
+        ("POST", "/api/v1/customers/nobody/contacts"),
+        ("GET", "/api/v1/accounts/999999999999"),
+        ("PATCH", "/api/v1/accounts/999999999999"),
+        ("DELETE", "/api/v1/accounts/999999999999"),
+        ("GET", "/api/v1/accounts/999999999999/console-links"),
+    ] {
+        let body = match method {
+            "POST" => Some(json!({"name": "N", "email": "n@example.com"})),
+            "PATCH" => Some(json!({})),
+            _ => None,
+        };
+        let (s, v) = h.call(method, uri, &admin, body).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{method} {uri}: {v}");
+    }
+    let (s, v) = h.call("GET", "/api/v1/accounts/12345", &admin, None).await;
+    assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("id")));
+    let (s, v) = h.call("GET", "/api/v1/customers/NOT_A_CODE", &admin, None).await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("code"))
+    );
+    let (s, v) = h.call("GET", "/api/v1/nothing-here", &admin, None).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("no_such_route"))
+    );
+    let (s, _) = h.call("PUT", "/api/v1/customers", &admin, None).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn accounts_list_with_filters_and_pages() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    h.seed_customer("zeta").await;
+    for i in 0..7 {
+        h.seed_account(
+            &format!("10000000000{i}"),
+            "acme",
+            if i % 2 == 0 { "prod" } else { "non-prod" },
+            i % 3 == 0,
+        )
+        .await;
+    }
+    h.seed_account("200000000000", "zeta", "prod", false).await;
+    let e = h.engineer();
+    let mut ids = Vec::new();
+    let mut uri = "/api/v1/accounts?customer=acme&limit=3".to_string();
+    loop {
+        let (s, page) = h.call("GET", &uri, &e, None).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page["items"].as_array().unwrap().len() <= 3);
+        ids.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => uri = format!("/api/v1/accounts?customer=acme&limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(ids, (0..7).map(|i| format!("10000000000{i}")).collect::<Vec<_>>());
+    let count = |v: &Value| v["items"].as_array().unwrap().len();
+    let (_, v) = h.call("GET", "/api/v1/accounts?environment=prod", &e, None).await;
+    assert_eq!(count(&v), 5);
+    let (_, v) = h.call("GET", "/api/v1/accounts?access=sso", &e, None).await;
+    assert_eq!(count(&v), 3);
+    let (_, v) = h.call("GET", "/api/v1/accounts?q=zeta", &e, None).await;
+    assert_eq!(count(&v), 1);
+    let (_, v) = h
+        .call("GET", "/api/v1/accounts?q=customer+acme+non-prod", &e, None)
+        .await;
+    assert_eq!(count(&v), 3, "words are ANDed, the customer's name is searchable");
+    for (uri, field) in [
+        ("/api/v1/accounts?limit=0", "limit"),
+        ("/api/v1/accounts?limit=abc", "limit"),
+        ("/api/v1/accounts?cursor=%%%", "cursor"),
+        ("/api/v1/accounts?access=password", "access"),
+        ("/api/v1/accounts?environment=staging", "environment"),
+        ("/api/v1/accounts?colour=red", ""),
+    ] {
+        let (s, v) = h.call("GET", uri, &e, None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        if !field.is_empty() {
+            assert_eq!(v["error"]["field"], field, "{uri}: {v}");
+        }
+    }
+    let (s, _) = h.call("GET", "/api/v1/accounts?customer=nobody", &e, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn customers_with_accounts_cannot_be_deleted_and_contacts_go_with_the_customer() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    h.seed_customer("acme").await;
+    let (s, contact) = h.call("POST", "/api/v1/customers/acme/contacts", &admin, Some(json!({"name": "Morgan", "role": "CTO", "email": "Morgan@Acme.example.com", "phone": "+44 20 7946 0000"}))).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(contact["email"], "morgan@acme.example.com");
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/customers/acme/contacts",
+            &admin,
+            Some(json!({"name": "X", "email": "x@acme.example.com", "phone": "call me"})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("phone"))
+    );
+    h.seed_account("012345678901", "acme", "prod", false).await;
+    let (s, v) = h.call("DELETE", "/api/v1/customers/acme", &admin, None).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("customer_has_accounts"))
+    );
+    let (s, _) = h.call("DELETE", "/api/v1/accounts/012345678901", &admin, None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = h.call("DELETE", "/api/v1/customers/acme", &admin, None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = h.call("GET", "/api/v1/customers/acme/contacts", &admin, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Re-creating the code starts clean: the old contacts did not survive.
+    h.seed_customer("acme").await;
+    let (_, v) = h.call("GET", "/api/v1/customers/acme/contacts", &admin, None).await;
+    assert_eq!(v["items"], json!([]));
+}
+
+#[tokio::test]
+async fn stale_versions_are_refused_and_moves_keep_counts() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    h.seed_customer("acme").await;
+    h.seed_customer("zeta").await;
+    let a = h.seed_account("012345678901", "acme", "prod", false).await;
+    let v1 = a["version"].as_u64().unwrap();
+    let (s, updated) = h
+        .call(
+            "PATCH",
+            "/api/v1/accounts/012345678901",
+            &admin,
+            Some(json!({"alias": "pay", "version": v1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(updated["version"], v1 + 1);
+    let (s, v) = h
+        .call(
+            "PATCH",
+            "/api/v1/accounts/012345678901",
+            &admin,
+            Some(json!({"alias": "lost", "version": v1})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("version_conflict"))
+    );
+    let (s, moved) = h
+        .call(
+            "PATCH",
+            "/api/v1/accounts/012345678901",
+            &admin,
+            Some(json!({"customer": "zeta", "alias": null})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{moved}");
+    assert_eq!(moved["alias"], Value::Null);
+    let (_, acme) = h.call("GET", "/api/v1/customers/acme", &admin, None).await;
+    let (_, zeta) = h.call("GET", "/api/v1/customers/zeta", &admin, None).await;
+    assert_eq!(
+        (acme["account_count"].as_u64(), zeta["account_count"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let (s, _) = h
+        .call(
+            "PATCH",
+            "/api/v1/accounts/012345678901",
+            &admin,
+            Some(json!({"customer": "nobody"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_lose_no_update() {
+    let h = std::sync::Arc::new(Harness::new().await);
+    h.seed_customer("acme").await;
+    let tasks: Vec<_> = (0..24)
+        .map(|i| {
+            let h = h.clone();
+            tokio::spawn(async move {
+                if i % 2 == 0 {
+                    let (s, v) = h
+                        .call(
+                            "POST",
+                            "/api/v1/accounts",
+                            &h.admin(),
+                            Some(account_body(&format!("3000000000{i:02}"), "acme", "prod", false)),
+                        )
+                        .await;
+                    assert_eq!(s, StatusCode::CREATED, "{v}");
+                } else {
+                    let (s, v) = h
+                        .call(
+                            "POST",
+                            "/api/v1/customers/acme/contacts",
+                            &h.admin(),
+                            Some(json!({"name": format!("C{i}"), "email": format!("c{i}@example.com")})),
+                        )
+                        .await;
+                    assert_eq!(s, StatusCode::CREATED, "{v}");
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let (_, c) = h.call("GET", "/api/v1/customers/acme", &h.admin(), None).await;
+    assert_eq!(c["account_count"], 12);
+    let (_, contacts) = h.call("GET", "/api/v1/customers/acme/contacts", &h.admin(), None).await;
+    assert_eq!(contacts["items"].as_array().unwrap().len(), 12);
+    let (_, accounts) = h
+        .call("GET", "/api/v1/accounts?customer=acme&limit=200", &h.admin(), None)
+        .await;
+    assert_eq!(accounts["items"].as_array().unwrap().len(), 12);
+}
+
+#[tokio::test]
+async fn console_links_and_quick_find() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    h.seed_account("012345678901", "acme", "prod", false).await;
+    h.seed_account("012345678902", "acme", "non-prod", true).await;
+    let e = h.engineer();
+    let (_, links) = h
+        .call("GET", "/api/v1/accounts/012345678901/console-links", &e, None)
+        .await;
+    assert_eq!(links["items"][0]["kind"], "switch_role");
+    assert!(
+        links["items"][0]["url"]
+            .as_str()
+            .unwrap()
+            .contains("account=012345678901&roleName=CCRead")
+    );
+    let (_, links) = h
+        .call("GET", "/api/v1/accounts/012345678902/console-links", &e, None)
+        .await;
+    assert_eq!(
+        links["items"][0]["url"],
+        "https://acme.awsapps.com/start/#/console?account_id=012345678902&role_name=ReadOnlyAccess"
+    );
+    let (s, found) = h.call("GET", "/api/v1/search?q=012345678902", &e, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(found["accounts"][0]["id"], "012345678902", "exact id first");
+    let (_, found) = h.call("GET", "/api/v1/search?q=ACME", &e, None).await;
+    assert_eq!(found["customers"][0]["code"], "acme");
+    assert_eq!(found["accounts"].as_array().unwrap().len(), 2);
+    let (s, _) = h.call("GET", "/api/v1/search?q=", &e, None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = h.call("GET", "/api/v1/search", &e, None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn openapi_document_lists_every_route() {
+    let h = Harness::new().await;
+    let (s, doc) = h.raw("GET", "/api/v1/openapi.json", None, None, vec![]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/me",
+        "/api/v1/customers",
+        "/api/v1/customers/{code}",
+        "/api/v1/customers/{code}/contacts",
+        "/api/v1/customers/{code}/contacts/{id}",
+        "/api/v1/accounts",
+        "/api/v1/accounts/{id}",
+        "/api/v1/accounts/{id}/console-links",
+        "/api/v1/search",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing from the OpenAPI document");
+    }
+    assert!(doc["components"]["schemas"]["Account"].is_object());
+}

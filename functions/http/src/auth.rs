@@ -1,0 +1,207 @@
+//! Who is calling. In Lambda, API Gateway's JWT authorizer has verified the token and the claims
+//! arrive in the request context; locally (or when no authorizer ran) the bearer token is verified
+//! here with the configured HS256 secret or JWKS. Either way the same claims become the same
+//! [`Principal`]. Tokens are never logged.
+
+use std::collections::BTreeSet;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use cc_domain::Error;
+use cc_domain::config::AuthConfig;
+use cc_domain::identity::{Principal, Role, roles_from_groups, split_groups_claim};
+use cc_domain::ids::Email;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use lambda_http::RequestExt;
+use serde_json::{Map, Value};
+
+use crate::Api;
+use crate::error::ApiError;
+
+/// Verifies bearer tokens locally.
+pub struct TokenVerifier {
+    keys: Vec<(Option<String>, DecodingKey, Algorithm)>,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+impl TokenVerifier {
+    /// `None` when neither a secret nor a JWKS is configured (API Gateway verifies).
+    pub async fn from_config(auth: &AuthConfig) -> anyhow::Result<Option<Self>> {
+        let mut keys = Vec::new();
+        if let Some(secret) = &auth.jwt_secret {
+            keys.push((None, DecodingKey::from_secret(secret.as_bytes()), Algorithm::HS256));
+        }
+        if let Some(location) = &auth.jwks_url {
+            let text = if location.starts_with("http://") || location.starts_with("https://") {
+                reqwest::get(location)
+                    .await
+                    .and_then(|r| r.error_for_status())
+                    .map_err(|e| anyhow::anyhow!("CC_JWT_JWKS_URL: fetching {location}: {e}"))?
+                    .text()
+                    .await?
+            } else {
+                let path = location.strip_prefix("file://").unwrap_or(location);
+                std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("CC_JWT_JWKS_URL: reading {path}: {e}"))?
+            };
+            let set: JwkSet =
+                serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("CC_JWT_JWKS_URL: not a JWKS: {e}"))?;
+            for jwk in &set.keys {
+                let alg = match jwk.common.key_algorithm {
+                    Some(a) => Algorithm::from_str_opt(&a.to_string()).unwrap_or(Algorithm::RS256),
+                    None => Algorithm::RS256,
+                };
+                let key = DecodingKey::from_jwk(jwk).map_err(|e| anyhow::anyhow!("CC_JWT_JWKS_URL: bad key: {e}"))?;
+                keys.push((jwk.common.key_id.clone(), key, alg));
+            }
+        }
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(TokenVerifier {
+            keys,
+            issuer: auth.issuer.clone(),
+            audience: auth.audience.clone(),
+        }))
+    }
+
+    /// The verified claims of `token`, or why it is refused.
+    pub fn verify(&self, token: &str) -> Result<Map<String, Value>, Error> {
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| Error::Unauthenticated("the bearer token is not a JWT".into()))?;
+        let candidates = self
+            .keys
+            .iter()
+            .filter(|(kid, _, alg)| *alg == header.alg && (kid.is_none() || *kid == header.kid));
+        let mut last = None;
+        for (_, key, alg) in candidates {
+            let mut validation = Validation::new(*alg);
+            validation.leeway = 30;
+            validation.set_required_spec_claims(&["exp"]);
+            match &self.issuer {
+                Some(iss) => validation.set_issuer(&[iss]),
+                None => validation.iss = None,
+            }
+            match &self.audience {
+                Some(aud) => validation.set_audience(&[aud]),
+                None => validation.validate_aud = false,
+            }
+            match jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation) {
+                Ok(data) => return Ok(data.claims),
+                Err(e) => last = Some(e),
+            }
+        }
+        use jsonwebtoken::errors::ErrorKind;
+        Err(Error::Unauthenticated(match last.map(|e| e.into_kind()) {
+            Some(ErrorKind::ExpiredSignature) => "the token has expired; sign in again".into(),
+            Some(ErrorKind::InvalidIssuer) => "the token was issued by someone else".into(),
+            Some(ErrorKind::InvalidAudience) => "the token is meant for another audience".into(),
+            None => format!("no key accepts tokens signed with {:?}", header.alg),
+            Some(_) => "the token's signature or claims are not valid".into(),
+        }))
+    }
+}
+
+trait AlgorithmExt {
+    fn from_str_opt(s: &str) -> Option<Algorithm>;
+}
+impl AlgorithmExt for Algorithm {
+    fn from_str_opt(s: &str) -> Option<Algorithm> {
+        s.parse().ok()
+    }
+}
+
+/// Turns verified claims into a principal: e-mail from `email`, roles from the groups claim.
+pub fn principal_from_claims(claims: &Map<String, Value>, auth: &AuthConfig) -> Result<Principal, Error> {
+    let email = claims
+        .get("email")
+        .and_then(Value::as_str)
+        .or_else(|| claims.get("sub").and_then(Value::as_str).filter(|s| s.contains('@')))
+        .ok_or_else(|| Error::Unauthenticated("the token carries no email claim".into()))?;
+    let email = Email::parse(email).map_err(|e| Error::Unauthenticated(format!("the token's email claim: {e}")))?;
+    let groups = claims
+        .get(&auth.roles_claim)
+        .map(split_groups_claim)
+        .unwrap_or_default();
+    Ok(Principal {
+        email,
+        subject: claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        roles: roles_from_groups(groups.iter().map(String::as_str), auth),
+    })
+}
+
+/// The authenticated caller of a route.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<Api> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, ApiError> {
+        let auth = &api.app().config.auth;
+        // Claims that API Gateway's authorizer verified (only Lambda's adapter can set these).
+        if let Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) = parts.extensions.request_context_ref()
+            && let Some(jwt) = ctx.authorizer.as_ref().and_then(|a| a.jwt.as_ref())
+        {
+            let claims: Map<String, Value> = jwt
+                .claims
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            return Ok(Caller(principal_from_claims(&claims, auth)?));
+        }
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| Error::Unauthenticated("send a bearer token in the Authorization header".into()))?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| Error::Unauthenticated("the Authorization header must be 'Bearer <token>'".into()))?;
+        let verifier = api
+            .0
+            .verifier
+            .as_ref()
+            .ok_or_else(|| Error::Unauthenticated("this deployment verifies tokens at the API gateway".into()))?;
+        let claims = verifier.verify(token)?;
+        Ok(Caller(principal_from_claims(&claims, auth)?))
+    }
+}
+
+/// A development token signed with the local HS256 secret (`cc token`, tests).
+pub fn mint_dev_token(
+    secret: &str,
+    auth: &AuthConfig,
+    email: &str,
+    roles: &BTreeSet<Role>,
+    ttl: std::time::Duration,
+) -> anyhow::Result<String> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut claims = Map::new();
+    claims.insert("sub".into(), Value::String(email.to_string()));
+    claims.insert("email".into(), Value::String(email.to_string()));
+    claims.insert(
+        auth.roles_claim.clone(),
+        Value::Array(roles.iter().map(|r| Value::String(r.as_str().into())).collect()),
+    );
+    claims.insert("iat".into(), now.into());
+    claims.insert("exp".into(), (now + ttl.as_secs() as i64).into());
+    if let Some(iss) = &auth.issuer {
+        claims.insert("iss".into(), Value::String(iss.clone()));
+    }
+    if let Some(aud) = &auth.audience {
+        claims.insert("aud".into(), Value::String(aud.clone()));
+    }
+    Ok(jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )?)
+}

@@ -1,0 +1,213 @@
+//! Extractors whose failures are the API's JSON errors rather than axum's plain-text ones:
+//! bodies must be JSON, at most 1 MiB, with no unknown fields; the offending field is named.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::MAX_BODY_BYTES;
+use crate::error::ApiError;
+
+/// A JSON request body, deserialised with the failing path reported as `field`.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::bad_request("unreadable_body", format!("the request body could not be read: {e}"))
+            }
+        })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+pub fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the request body is larger than {} bytes", MAX_BODY_BYTES),
+    )
+}
+
+/// Parses JSON, naming the field at fault.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(too_large());
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = strip_position(&inner.to_string());
+        match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {message}"))
+            }
+            _ => {
+                let err = ApiError::bad_request("invalid_field", message);
+                if path == "." || path.is_empty() {
+                    err
+                } else {
+                    err.with_field(path)
+                }
+            }
+        }
+    })
+}
+
+/// serde_json appends " at line 1 column 42"; the field name says more.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Query-string parameters; a bad value is a 400 naming the parameter.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded_deserializer(query);
+        match de {
+            Ok(v) => Ok(QueryParams(v)),
+            Err((field, message)) => {
+                let err = ApiError::bad_request("invalid_query", message);
+                Err(match field {
+                    Some(f) => err.with_field(f),
+                    None => err,
+                })
+            }
+        }
+    }
+}
+
+/// Decodes the query string into a JSON object of strings, then into `T`, so the same
+/// path-reporting deserialiser (and the same error messages) serves bodies and queries.
+fn serde_urlencoded_deserializer<T: DeserializeOwned>(query: &str) -> Result<T, (Option<String>, String)> {
+    let mut map = serde_json::Map::new();
+    for (k, v) in url_pairs(query) {
+        if map.insert(k.clone(), serde_json::Value::String(v)).is_some() {
+            return Err((Some(k.clone()), format!("parameter '{k}' is given twice")));
+        }
+    }
+    let value = serde_json::Value::Object(map);
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.into_inner().to_string();
+        (if path == "." { None } else { Some(path) }, msg)
+    })
+}
+
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let s = s.replace('+', " ");
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A number in a query string arrives as a string; accept both forms.
+pub mod num {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn opt_usize<'de, D: Deserializer<'de>>(de: D) -> Result<Option<usize>, D::Error> {
+        match Option::<String>::deserialize(de)? {
+            None => Ok(None),
+            Some(s) if s.is_empty() => Ok(None),
+            Some(s) => s
+                .parse()
+                .map(Some)
+                .map_err(|_| serde::de::Error::custom(format!("'{s}' is not a whole number"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        inner: Inner,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u8,
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        let e = parse_json::<Body>(br#"{"name":"x","inner":{"count":300}}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("inner.count"));
+        assert_eq!(e.code, "invalid_field");
+        let e = parse_json::<Body>(br#"{"name":"x","inner":{"count":1},"extra":1}"#).unwrap_err();
+        assert!(e.message.contains("unknown field"), "{}", e.message);
+        let e = parse_json::<Body>(br#"{"name":"#).unwrap_err();
+        assert_eq!(e.code, "invalid_json");
+    }
+
+    #[test]
+    fn query_strings_decode() {
+        assert_eq!(decode("a%20b+c%2F"), "a b c/");
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(
+            url_pairs("q=acme+prod&limit=5"),
+            vec![("q".into(), "acme prod".into()), ("limit".into(), "5".into())]
+        );
+    }
+}

@@ -1,0 +1,55 @@
+//! HTTP plumbing every function crate shares: who is calling (from API Gateway's JWT authorizer
+//! in Lambda, or a locally verified bearer token), the one mapping from domain errors to
+//! responses, JSON bodies and query strings that fail with a clear 4xx, request spans and logs.
+//! Function crates build their axum routers on [`Api`]; `main.rs` runs that router with
+//! `lambda_http`, and the local server mounts the same routers.
+
+use std::sync::Arc;
+
+use cc_domain::App;
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod layers;
+pub mod telemetry;
+
+pub use auth::{Caller, TokenVerifier, mint_dev_token};
+pub use error::ApiError;
+pub use extract::{JsonBody, QueryParams};
+
+/// Every body is refused above this size (413).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Router state: the application plus the local token verifier (absent in Lambda, where API
+/// Gateway verifies tokens before the function runs).
+#[derive(Clone)]
+pub struct Api(pub Arc<ApiState>);
+
+pub struct ApiState {
+    pub app: App,
+    pub verifier: Option<TokenVerifier>,
+}
+
+impl Api {
+    pub fn new(app: App, verifier: Option<TokenVerifier>) -> Self {
+        Api(Arc::new(ApiState { app, verifier }))
+    }
+
+    /// Builds the state from configuration: a verifier whenever a secret or JWKS is configured.
+    pub async fn from_app(app: App) -> anyhow::Result<Self> {
+        let verifier = TokenVerifier::from_config(&app.config.auth).await?;
+        Ok(Api::new(app, verifier))
+    }
+
+    pub fn app(&self) -> &App {
+        &self.0.app
+    }
+}
+
+/// `{"items": [...], "next_cursor": ...}` for every list.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ListResponse<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,53 @@
+# Shared by scripts/dev and scripts/test: set-up steps that install what they need on a fresh machine.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Installs the Rust toolchain components the checks use (rustfmt, clippy) if missing.
+ensure_rust() {
+  command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)" >&2; exit 1; }
+  if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    log "installing rustfmt and clippy"
+    rustup component add rustfmt clippy
+  fi
+}
+
+# A virtualenv with the pinned Python tools; re-installed when the requirements change.
+ensure_venv() {
+  local req="$ROOT/scripts/requirements-test.txt"
+  local stamp="$VENV/.requirements.sha256"
+  local want
+  want="$(sha256sum "$req" | cut -d' ' -f1)"
+  if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing Python test tools into .venv"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    echo "$want" > "$stamp"
+  fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts moto in server mode on a free loopback port; sets MOTO_URL and MOTO_PID.
+start_moto() {
+  local port
+  port="$(free_port)"
+  mkdir -p "$ROOT/target"
+  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$ROOT/target/moto.log" 2>&1 &
+  MOTO_PID=$!
+  MOTO_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    if python3 -c "import urllib.request,sys; urllib.request.urlopen('$MOTO_URL/moto-api/data.json', timeout=1)" 2>/dev/null; then
+      log "moto is listening on $MOTO_URL"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "moto did not start; see target/moto.log" >&2
+  cat "$ROOT/target/moto.log" >&2
+  exit 1
+}

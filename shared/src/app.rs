@@ -1,0 +1,164 @@
+//! The application: configuration plus every port's adapter, built once at start-up (Lambda cold
+//! start or `cc serve`) and shared by all requests.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::config::{Config, StoreKind};
+use crate::hub::Hub;
+use crate::store::dynamo::DynamoStore;
+use crate::store::embedded::SqliteStore;
+use crate::store::local_objects::LocalObjectStore;
+use crate::store::s3::S3Store;
+use crate::store::{ItemStore, ObjectStore};
+
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub items: Arc<dyn ItemStore>,
+    pub objects: Arc<dyn ObjectStore>,
+    pub hub: Arc<Hub>,
+    /// Set on the embedded default: the local server serves its signed download links.
+    pub local_objects: Option<Arc<LocalObjectStore>>,
+}
+
+impl App {
+    pub async fn from_env() -> anyhow::Result<Self> {
+        Self::from_config(Config::from_env()?).await
+    }
+
+    pub async fn from_config(mut config: Config) -> anyhow::Result<Self> {
+        match config.store {
+            StoreKind::Embedded => {
+                if config.auth.jwt_secret.is_none() && config.auth.jwks_url.is_none() {
+                    config.auth.jwt_secret = Some(dev_secret(&config.data_dir)?);
+                }
+                let items = Arc::new(SqliteStore::open(&config.data_dir.join("items.sqlite3"))?);
+                let base_url = config
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://127.0.0.1:{}", config.port));
+                let key = config.auth.jwt_secret.clone().unwrap_or_default();
+                let objects = Arc::new(LocalObjectStore::new(
+                    config.data_dir.join("objects"),
+                    key.as_bytes(),
+                    base_url,
+                ));
+                Ok(Self::assemble(config, items, objects.clone(), Some(objects)))
+            }
+            StoreKind::Aws => {
+                let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                let table = config.table.clone().context("CC_TABLE")?;
+                let bucket = config.bucket.clone().context("CC_BUCKET")?;
+                let items = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table));
+                // Emulators serve buckets by path, not by virtual host.
+                let s3_config = aws_sdk_s3::config::Builder::from(&sdk)
+                    .force_path_style(config.endpoint_url.is_some())
+                    .build();
+                let objects = Arc::new(S3Store::new(aws_sdk_s3::Client::from_conf(s3_config), bucket));
+                Ok(Self::assemble(config, items, objects, None))
+            }
+        }
+    }
+
+    pub fn assemble(
+        config: Config,
+        items: Arc<dyn ItemStore>,
+        objects: Arc<dyn ObjectStore>,
+        local_objects: Option<Arc<LocalObjectStore>>,
+    ) -> Self {
+        App {
+            config: Arc::new(config),
+            hub: Arc::new(Hub::new(items.clone())),
+            items,
+            objects,
+            local_objects,
+        }
+    }
+}
+
+/// The local HS256 secret: generated once per data directory and kept there (0600), so
+/// `cc token` and `cc serve` agree without any setup.
+pub fn dev_secret(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("dev-jwt-secret");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        let s = s.trim().to_string();
+        if s.len() >= 32 {
+            return Ok(s);
+        }
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let secret: String = (0..48)
+        .map(|_| {
+            const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+            CHARS[rand::random_range(0..CHARS.len())] as char
+        })
+        .collect();
+    write_private(&path, secret.as_bytes())?;
+    Ok(secret)
+}
+
+/// Writes a file readable only by its owner (atomically: temp file + rename).
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension("tmp");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    opts.mode(0o600);
+    let mut f = opts.open(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// SDK configuration for an AWS emulator (moto) at `endpoint`: dummy static credentials and a fixed
+/// region, so tests never reach for real credentials.
+pub async fn emulator_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "testing", "testing", None, None, "emulator",
+        ))
+        .load()
+        .await
+}
+
+/// The emulator endpoint the test command started (`CC_TEST_MOTO_URL`). When the test command asks
+/// for it (`CC_REQUIRE_MOTO=1`), its absence is a failure rather than a skip.
+pub fn test_emulator_url() -> Option<String> {
+    match std::env::var("CC_TEST_MOTO_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ => {
+            assert!(
+                std::env::var("CC_REQUIRE_MOTO").as_deref() != Ok("1"),
+                "CC_REQUIRE_MOTO=1 but CC_TEST_MOTO_URL is not set"
+            );
+            eprintln!("skipping emulator test: CC_TEST_MOTO_URL is not set (scripts/test sets it)");
+            None
+        }
+    }
+}
+
+/// Creates the table and bucket when missing: for emulators and first local runs against AWS.
+/// A deployed stack owns its resources; Lambda never calls this.
+pub async fn ensure_aws_resources(config: &Config) -> anyhow::Result<()> {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let table = config.table.clone().context("CC_TABLE")?;
+    let bucket = config.bucket.clone().context("CC_BUCKET")?;
+    DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table)
+        .ensure_table()
+        .await?;
+    let s3_config = aws_sdk_s3::config::Builder::from(&sdk)
+        .force_path_style(config.endpoint_url.is_some())
+        .build();
+    S3Store::new(aws_sdk_s3::Client::from_conf(s3_config), bucket)
+        .ensure_bucket()
+        .await
+}

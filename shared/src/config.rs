@@ -1,0 +1,177 @@
+//! Configuration, read once at start-up from the environment (the local runner maps its flags onto
+//! the same names). A missing or malformed setting fails start-up with a message naming it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::identity::Role;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    /// SQLite file + local directory under `data_dir` (the local default).
+    Embedded,
+    /// DynamoDB table + S3 bucket (Lambda, or an emulator through `AWS_ENDPOINT_URL`).
+    Aws,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub store: StoreKind,
+    pub data_dir: PathBuf,
+    pub table: Option<String>,
+    pub bucket: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub auth: AuthConfig,
+    pub port: u16,
+    /// Where the local server is reachable (for local download links).
+    pub public_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AuthConfig {
+    /// HS256 secret for locally verified tokens (`CC_JWT_SECRET`).
+    pub jwt_secret: Option<String>,
+    /// JWKS location: `https://...`, `http://...` or a file path (`CC_JWT_JWKS_URL`).
+    pub jwks_url: Option<String>,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    /// The claim that carries the identity provider's groups (`CC_ROLES_CLAIM`, default `groups`).
+    pub roles_claim: String,
+    /// Group name -> role (`CC_ROLE_GROUPS`, e.g. `sre-team=engineer,sre-leads=lead`). Groups named
+    /// exactly like a role always map to it.
+    pub role_groups: BTreeMap<String, Role>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration {name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+fn err(name: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        name,
+        message: message.into(),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the settings through `get` (the environment, or a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let store = match get("CC_STORE").as_deref() {
+            None | Some("embedded") => StoreKind::Embedded,
+            Some("aws") => StoreKind::Aws,
+            Some(other) => return Err(err("CC_STORE", format!("'{other}' is not one of: embedded, aws"))),
+        };
+        let table = get("CC_TABLE");
+        let bucket = get("CC_BUCKET");
+        if store == StoreKind::Aws {
+            if table.is_none() {
+                return Err(err("CC_TABLE", "required when CC_STORE=aws"));
+            }
+            if bucket.is_none() {
+                return Err(err("CC_BUCKET", "required when CC_STORE=aws"));
+            }
+        }
+        let port = match get("CC_PORT") {
+            None => 8080,
+            Some(p) => p
+                .parse()
+                .map_err(|_| err("CC_PORT", format!("'{p}' is not a port number")))?,
+        };
+        let endpoint_url = get("AWS_ENDPOINT_URL");
+        if let Some(u) = &endpoint_url {
+            url::Url::parse(u).map_err(|e| err("AWS_ENDPOINT_URL", format!("'{u}' is not a URL: {e}")))?;
+        }
+        let mut role_groups = BTreeMap::new();
+        if let Some(spec) = get("CC_ROLE_GROUPS") {
+            for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let (group, role) = pair
+                    .split_once('=')
+                    .ok_or_else(|| err("CC_ROLE_GROUPS", format!("'{pair}' is not group=role")))?;
+                let role: Role = role.trim().parse().map_err(|_| {
+                    err(
+                        "CC_ROLE_GROUPS",
+                        format!("'{role}' is not one of engineer, senior, lead, admin"),
+                    )
+                })?;
+                role_groups.insert(group.trim().to_string(), role);
+            }
+        }
+        let auth = AuthConfig {
+            jwt_secret: get("CC_JWT_SECRET"),
+            jwks_url: get("CC_JWT_JWKS_URL"),
+            issuer: get("CC_JWT_ISSUER"),
+            audience: get("CC_JWT_AUDIENCE"),
+            roles_claim: get("CC_ROLES_CLAIM").unwrap_or_else(|| "groups".to_string()),
+            role_groups,
+        };
+        if let Some(secret) = &auth.jwt_secret
+            && secret.len() < 32
+        {
+            return Err(err("CC_JWT_SECRET", "must be at least 32 characters"));
+        }
+        Ok(Config {
+            store,
+            data_dir: get("CC_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(".cc-data")),
+            table,
+            bucket,
+            endpoint_url,
+            auth,
+            port,
+            public_url: get("CC_PUBLIC_URL"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: BTreeMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_to_embedded_store() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.store, StoreKind::Embedded);
+        assert_eq!(c.port, 8080);
+        assert_eq!(c.auth.roles_claim, "groups");
+    }
+
+    #[test]
+    fn bad_or_missing_settings_name_the_variable() {
+        assert_eq!(cfg(&[("CC_STORE", "mongo")]).unwrap_err().name, "CC_STORE");
+        assert_eq!(cfg(&[("CC_STORE", "aws")]).unwrap_err().name, "CC_TABLE");
+        assert_eq!(
+            cfg(&[("CC_STORE", "aws"), ("CC_TABLE", "t")]).unwrap_err().name,
+            "CC_BUCKET"
+        );
+        assert_eq!(cfg(&[("CC_PORT", "http")]).unwrap_err().name, "CC_PORT");
+        assert_eq!(cfg(&[("CC_JWT_SECRET", "short")]).unwrap_err().name, "CC_JWT_SECRET");
+        assert_eq!(
+            cfg(&[("CC_ROLE_GROUPS", "ops=boss")]).unwrap_err().name,
+            "CC_ROLE_GROUPS"
+        );
+        assert_eq!(
+            cfg(&[("AWS_ENDPOINT_URL", "not a url")]).unwrap_err().name,
+            "AWS_ENDPOINT_URL"
+        );
+    }
+
+    #[test]
+    fn role_groups_map_to_roles() {
+        let c = cfg(&[("CC_ROLE_GROUPS", "sre=engineer, sre-leads=lead")]).unwrap();
+        assert_eq!(c.auth.role_groups.get("sre-leads"), Some(&Role::Lead));
+    }
+}

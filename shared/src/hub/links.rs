@@ -1,0 +1,102 @@
+//! One-click console links: the switch-role link for role accounts (read role only: write access
+//! goes through breakglass), and the access portal deep link per permission set for SSO accounts.
+
+use url::form_urlencoded;
+use utoipa::ToSchema;
+
+use super::{AccessMethod, Account};
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, ToSchema)]
+pub struct ConsoleLink {
+    /// `switch_role` or `sso_portal`.
+    pub kind: &'static str,
+    pub role_name: String,
+    pub label: String,
+    pub url: String,
+}
+
+pub fn console_links(account: &Account) -> Vec<ConsoleLink> {
+    let display = display_name(account);
+    match &account.access {
+        AccessMethod::Role { read_role_arn, .. } => {
+            let query: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("account", account.id.as_str())
+                .append_pair("roleName", read_role_arn.role_name())
+                .append_pair("displayName", &display)
+                .finish();
+            vec![ConsoleLink {
+                kind: "switch_role",
+                role_name: read_role_arn.role_name().to_string(),
+                label: format!("{display} (read)"),
+                url: format!("https://signin.aws.amazon.com/switchrole?{query}"),
+            }]
+        }
+        AccessMethod::Sso {
+            start_url,
+            permission_sets,
+            ..
+        } => permission_sets
+            .iter()
+            .map(|ps| {
+                let query: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("account_id", account.id.as_str())
+                    .append_pair("role_name", ps.as_str())
+                    .finish();
+                ConsoleLink {
+                    kind: "sso_portal",
+                    role_name: ps.to_string(),
+                    label: format!("{display} ({ps})"),
+                    url: format!("{}/#/console?{query}", start_url.as_str().trim_end_matches('/')),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// `customer/alias-or-name`, at most 64 characters (the console's display-name limit).
+fn display_name(account: &Account) -> String {
+    let name = account.alias.as_deref().unwrap_or(&account.name);
+    format!("{}/{}", account.customer, name).chars().take(64).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn account(access: serde_json::Value) -> Account {
+        serde_json::from_value(json!({
+            "id": "012345678901", "customer": "acme", "name": "Payments & Billing", "alias": null,
+            "environment": "prod", "region": "eu-west-1", "management_account": false,
+            "delegated_admin_services": [], "access": access,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn role_account_gets_an_encoded_switch_role_link_for_the_read_role() {
+        let a = account(json!({"method": "role",
+            "read_role_arn": "arn:aws:iam::012345678901:role/ops/CCRead",
+            "breakglass_role_arn": "arn:aws:iam::012345678901:role/CCBreakglass",
+            "external_id": "cc-acme"}));
+        let links = console_links(&a);
+        assert_eq!(links.len(), 1);
+        assert_eq!(
+            links[0].url,
+            "https://signin.aws.amazon.com/switchrole?account=012345678901&roleName=CCRead&displayName=acme%2FPayments+%26+Billing"
+        );
+    }
+
+    #[test]
+    fn sso_account_gets_one_portal_link_per_permission_set() {
+        let a = account(json!({"method": "sso", "start_url": "https://acme.awsapps.com/start/",
+            "sso_region": "eu-west-1", "permission_sets": ["ReadOnly", "Admin"]}));
+        let links = console_links(&a);
+        assert_eq!(links.len(), 2);
+        assert_eq!(
+            links[1].url,
+            "https://acme.awsapps.com/start/#/console?account_id=012345678901&role_name=Admin"
+        );
+    }
+}

@@ -1,0 +1,551 @@
+//! The customer hub: customers, their key contacts and AWS accounts with the way each is reached.
+//!
+//! Types here validate at construction (serde `try_from` newtypes, `validate` on inputs), so the
+//! service and the HTTP layer handle only well-formed records.
+
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::error::{Error, Result};
+use crate::ids::{AccountId, CustomerCode, Email, ExternalId, HttpsUrl, PermissionSetName, Region, RoleArn};
+
+pub mod links;
+pub mod search;
+pub mod service;
+pub mod snapshot;
+
+pub use service::Hub;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerStatus {
+    Onboarding,
+    Active,
+    Offboarded,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ToSchema)]
+pub enum Environment {
+    #[serde(rename = "prod")]
+    Prod,
+    #[serde(rename = "non-prod")]
+    NonProd,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Prod => "prod",
+            Environment::NonProd => "non-prod",
+        }
+    }
+}
+
+impl std::str::FromStr for Environment {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "prod" => Ok(Environment::Prod),
+            "non-prod" => Ok(Environment::NonProd),
+            _ => Err(Error::validation(
+                "environment",
+                format!("'{s}' is not one of: prod, non-prod"),
+            )),
+        }
+    }
+}
+
+/// What the contract says, in brief (the full entitlements come from Salesforce later).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractSummary {
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// First day of the contract (YYYY-MM-DD).
+    #[serde(default, with = "iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub starts_on: Option<time::Date>,
+    #[serde(default, with = "iso_date")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ends_on: Option<time::Date>,
+    #[serde(default)]
+    pub hours_per_month: Option<u32>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    #[serde(default)]
+    pub enabled: bool,
+    #[serde(default)]
+    pub recipients: Vec<Email>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct Customer {
+    pub code: CustomerCode,
+    pub name: String,
+    pub status: CustomerStatus,
+    pub notes: String,
+    pub contract: Option<ContractSummary>,
+    pub report: ReportSettings,
+    /// Number of AWS accounts the customer owns (kept in the same transactions as the accounts).
+    pub account_count: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    /// Optimistic-concurrency version; send it back in a PATCH to refuse lost updates.
+    #[serde(default)]
+    pub version: u64,
+}
+
+#[derive(Clone, Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCustomer {
+    pub code: CustomerCode,
+    pub name: String,
+    #[serde(default = "default_status")]
+    pub status: CustomerStatus,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub contract: Option<ContractSummary>,
+    #[serde(default)]
+    pub report: ReportSettings,
+}
+
+fn default_status() -> CustomerStatus {
+    CustomerStatus::Active
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerPatch {
+    pub name: Option<String>,
+    pub status: Option<CustomerStatus>,
+    pub notes: Option<String>,
+    /// `null` removes the contract summary.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<ContractSummary>)]
+    pub contract: Option<Option<ContractSummary>>,
+    pub report: Option<ReportSettings>,
+    /// When given, the update applies only if the customer is still at this version.
+    pub version: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct Contact {
+    pub id: String,
+    pub customer: CustomerCode,
+    pub name: String,
+    /// Their role at the customer (e.g. "Head of Platform").
+    pub role: String,
+    pub email: Email,
+    pub phone: Option<String>,
+    /// 1 is called first.
+    pub escalation_order: u8,
+    #[serde(default)]
+    pub version: u64,
+}
+
+#[derive(Clone, Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContact {
+    pub name: String,
+    #[serde(default)]
+    pub role: String,
+    pub email: Email,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default = "default_escalation")]
+    pub escalation_order: u8,
+}
+
+fn default_escalation() -> u8 {
+    1
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPatch {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub email: Option<Email>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    pub escalation_order: Option<u8>,
+    pub version: Option<u64>,
+}
+
+/// How the team reaches an account.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+#[serde(tag = "method", rename_all = "snake_case", try_from = "AccessInput")]
+pub enum AccessMethod {
+    /// The customer's IAM Identity Center / IdP.
+    Sso {
+        start_url: HttpsUrl,
+        sso_region: Region,
+        permission_sets: Vec<PermissionSetName>,
+    },
+    /// Roles deployed at onboarding, reached by role chaining from the team's hub account.
+    Role {
+        read_role_arn: RoleArn,
+        breakglass_role_arn: RoleArn,
+        external_id: ExternalId,
+        max_session_seconds: u32,
+    },
+}
+
+fn default_session() -> u32 {
+    3600
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum MethodKind {
+    Sso,
+    Role,
+}
+
+/// The wire shape of [`AccessMethod`]: read field by field (so a bad value is reported with its
+/// path, e.g. `access.read_role_arn`), then checked against the method.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccessInput {
+    method: MethodKind,
+    start_url: Option<HttpsUrl>,
+    sso_region: Option<Region>,
+    permission_sets: Option<Vec<PermissionSetName>>,
+    read_role_arn: Option<RoleArn>,
+    breakglass_role_arn: Option<RoleArn>,
+    external_id: Option<ExternalId>,
+    max_session_seconds: Option<u32>,
+}
+
+impl TryFrom<AccessInput> for AccessMethod {
+    type Error = String;
+    fn try_from(i: AccessInput) -> std::result::Result<Self, String> {
+        fn need<T>(v: Option<T>, method: &str, field: &str) -> std::result::Result<T, String> {
+            v.ok_or_else(|| format!("method '{method}' needs '{field}'"))
+        }
+        fn forbid<T>(v: &Option<T>, method: &str, field: &str) -> std::result::Result<(), String> {
+            match v {
+                Some(_) => Err(format!("'{field}' does not apply to method '{method}'")),
+                None => Ok(()),
+            }
+        }
+        match i.method {
+            MethodKind::Sso => {
+                forbid(&i.read_role_arn, "sso", "read_role_arn")?;
+                forbid(&i.breakglass_role_arn, "sso", "breakglass_role_arn")?;
+                forbid(&i.external_id, "sso", "external_id")?;
+                forbid(&i.max_session_seconds, "sso", "max_session_seconds")?;
+                Ok(AccessMethod::Sso {
+                    start_url: need(i.start_url, "sso", "start_url")?,
+                    sso_region: need(i.sso_region, "sso", "sso_region")?,
+                    permission_sets: need(i.permission_sets, "sso", "permission_sets")?,
+                })
+            }
+            MethodKind::Role => {
+                forbid(&i.start_url, "role", "start_url")?;
+                forbid(&i.sso_region, "role", "sso_region")?;
+                forbid(&i.permission_sets, "role", "permission_sets")?;
+                Ok(AccessMethod::Role {
+                    read_role_arn: need(i.read_role_arn, "role", "read_role_arn")?,
+                    breakglass_role_arn: need(i.breakglass_role_arn, "role", "breakglass_role_arn")?,
+                    external_id: need(i.external_id, "role", "external_id")?,
+                    max_session_seconds: i.max_session_seconds.unwrap_or_else(default_session),
+                })
+            }
+        }
+    }
+}
+
+impl AccessMethod {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AccessMethod::Sso { .. } => "sso",
+            AccessMethod::Role { .. } => "role",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct Account {
+    pub id: AccountId,
+    pub customer: CustomerCode,
+    pub name: String,
+    pub alias: Option<String>,
+    pub environment: Environment,
+    pub region: Region,
+    /// The organisation's management (payer) account.
+    pub management_account: bool,
+    /// Services for which this account is a delegated administrator.
+    pub delegated_admin_services: Vec<String>,
+    pub access: AccessMethod,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    #[serde(default)]
+    pub version: u64,
+}
+
+#[derive(Clone, Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    pub id: AccountId,
+    pub customer: CustomerCode,
+    pub name: String,
+    #[serde(default)]
+    pub alias: Option<String>,
+    pub environment: Environment,
+    pub region: Region,
+    #[serde(default)]
+    pub management_account: bool,
+    #[serde(default)]
+    pub delegated_admin_services: Vec<String>,
+    pub access: AccessMethod,
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountPatch {
+    pub customer: Option<CustomerCode>,
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub alias: Option<Option<String>>,
+    pub environment: Option<Environment>,
+    pub region: Option<Region>,
+    pub management_account: Option<bool>,
+    pub delegated_admin_services: Option<Vec<String>>,
+    pub access: Option<AccessMethod>,
+    pub version: Option<u64>,
+}
+
+// ---- rules ---------------------------------------------------------------------------------
+
+fn text(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
+    let len = value.chars().count();
+    if len < min || len > max || value.chars().any(|c| c.is_control() && c != '\n') {
+        let what = if min > 0 {
+            format!("{min}-{max}")
+        } else {
+            format!("at most {max}")
+        };
+        return Err(Error::validation(
+            field,
+            format!("{field} must be {what} characters of text"),
+        ));
+    }
+    if min > 0 && value.trim().is_empty() {
+        return Err(Error::validation(field, format!("{field} must not be blank")));
+    }
+    Ok(())
+}
+
+impl Customer {
+    pub fn validate(&self) -> Result<()> {
+        text("name", &self.name, 1, 120)?;
+        text("notes", &self.notes, 0, 4000)?;
+        if let Some(c) = &self.contract {
+            text("contract.notes", &c.notes, 0, 2000)?;
+            text("contract.reference", c.reference.as_deref().unwrap_or(""), 0, 120)?;
+            if let (Some(a), Some(b)) = (c.starts_on, c.ends_on)
+                && b < a
+            {
+                return Err(Error::validation(
+                    "contract.ends_on",
+                    "the contract ends before it starts",
+                ));
+            }
+        }
+        if self.report.recipients.len() > 50 {
+            return Err(Error::validation("report.recipients", "at most 50 recipients"));
+        }
+        Ok(())
+    }
+}
+
+impl Contact {
+    pub fn validate(&self) -> Result<()> {
+        text("name", &self.name, 1, 120)?;
+        text("role", &self.role, 0, 120)?;
+        if let Some(p) = &self.phone {
+            let ok = (3..=32).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+            if !ok {
+                return Err(Error::validation(
+                    "phone",
+                    "phone must be 3-32 characters of digits, spaces and +-()./",
+                ));
+            }
+        }
+        if !(1..=99).contains(&self.escalation_order) {
+            return Err(Error::validation("escalation_order", "escalation_order must be 1-99"));
+        }
+        Ok(())
+    }
+}
+
+impl Account {
+    pub fn validate(&self) -> Result<()> {
+        text("name", &self.name, 1, 120)?;
+        if let Some(alias) = &self.alias {
+            text("alias", alias, 1, 64)?;
+        }
+        if self.delegated_admin_services.len() > 50
+            || self.delegated_admin_services.iter().any(|s| {
+                s.is_empty() || s.len() > 128 || !s.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
+            })
+        {
+            return Err(Error::validation(
+                "delegated_admin_services",
+                "service principals look like 'securityhub.amazonaws.com' (at most 50)",
+            ));
+        }
+        match &self.access {
+            AccessMethod::Sso { permission_sets, .. } => {
+                if permission_sets.is_empty() || permission_sets.len() > 50 {
+                    return Err(Error::validation("access.permission_sets", "list 1-50 permission sets"));
+                }
+            }
+            AccessMethod::Role {
+                read_role_arn,
+                breakglass_role_arn,
+                max_session_seconds,
+                ..
+            } => {
+                for (field, arn) in [
+                    ("access.read_role_arn", read_role_arn),
+                    ("access.breakglass_role_arn", breakglass_role_arn),
+                ] {
+                    if arn.account_id() != self.id.as_str() {
+                        return Err(Error::validation(
+                            field,
+                            format!(
+                                "{arn} is not in account {} (onboarding roles live in the customer account)",
+                                self.id
+                            ),
+                        ));
+                    }
+                }
+                if !(900..=43200).contains(max_session_seconds) {
+                    return Err(Error::validation(
+                        "access.max_session_seconds",
+                        "max_session_seconds must be 900-43200 (IAM limits)",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Distinguishes "absent" (`None`) from "null" (`Some(None)`) in PATCH bodies.
+fn double_option<'de, T, D>(de: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(de).map(Some)
+}
+
+mod iso_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+    use time::macros::format_description;
+
+    const FORMAT: &[time::format_description::FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+    pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&d.format(FORMAT).map_err(serde::ser::Error::custom)?),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Date>, D::Error> {
+        match Option::<String>::deserialize(de)? {
+            None => Ok(None),
+            Some(s) => Date::parse(&s, FORMAT)
+                .map(Some)
+                .map_err(|_| serde::de::Error::custom(format!("'{s}' is not a date like 2026-01-31"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn role_account(arn_account: &str) -> Account {
+        serde_json::from_value(json!({
+            "id": "012345678901", "customer": "acme", "name": "Acme prod", "alias": null,
+            "environment": "prod", "region": "eu-west-1", "management_account": false,
+            "delegated_admin_services": [],
+            "access": {"method": "role",
+                "read_role_arn": format!("arn:aws:iam::{arn_account}:role/CCRead"),
+                "breakglass_role_arn": format!("arn:aws:iam::{arn_account}:role/CCBreakglass"),
+                "external_id": "cc-acme"},
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn role_arns_must_live_in_the_account() {
+        assert!(role_account("012345678901").validate().is_ok());
+        let err = role_account("999999999999").validate().unwrap_err();
+        assert!(matches!(err, Error::Validation { field: Some(f), .. } if f == "access.read_role_arn"));
+    }
+
+    #[test]
+    fn access_method_rejects_unknown_fields_and_methods() {
+        let bad: std::result::Result<AccessMethod, _> = serde_json::from_value(
+            json!({"method": "sso", "start_url": "https://x.awsapps.com/start", "sso_region": "eu-west-1", "permission_sets": ["ReadOnly"], "extra": 1}),
+        );
+        assert!(bad.is_err());
+        let bad: std::result::Result<AccessMethod, _> = serde_json::from_value(json!({"method": "password"}));
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn patch_distinguishes_null_from_absent() {
+        let p: AccountPatch = serde_json::from_value(json!({"alias": null})).unwrap();
+        assert_eq!(p.alias, Some(None));
+        let p: AccountPatch = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(p.alias, None);
+    }
+
+    #[test]
+    fn contract_dates_are_checked() {
+        let c: std::result::Result<ContractSummary, _> = serde_json::from_value(json!({"starts_on": "2026-13-01"}));
+        assert!(c.is_err());
+        let c: ContractSummary =
+            serde_json::from_value(json!({"starts_on": "2026-02-01", "ends_on": "2026-01-01"})).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let customer = Customer {
+            code: CustomerCode::parse("acme").unwrap(),
+            name: "Acme".into(),
+            status: CustomerStatus::Active,
+            notes: String::new(),
+            contract: Some(c),
+            report: ReportSettings::default(),
+            account_count: 0,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        };
+        assert!(customer.validate().is_err());
+    }
+}

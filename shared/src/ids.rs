@@ -1,0 +1,281 @@
+//! Validated identifiers. Parse at the boundary (serde `try_from`), then trust the type.
+
+use std::fmt;
+
+/// Defines a string newtype whose only constructor validates (and may normalise) the input.
+macro_rules! validated_string {
+    ($(#[$meta:meta])* $name:ident, $what:literal, $check:expr) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(value: impl Into<String>) -> Result<Self, IdError> {
+                let check: fn(String) -> Result<String, String> = $check;
+                check(value.into()).map($name).map_err(|reason| IdError { what: $what, reason })
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = IdError;
+            fn try_from(value: String) -> Result<Self, IdError> {
+                Self::parse(value)
+            }
+        }
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+        impl std::str::FromStr for $name {
+            type Err = IdError;
+            fn from_str(s: &str) -> Result<Self, IdError> {
+                Self::parse(s)
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some($what))
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+/// Why a value is not a valid identifier; the message names the kind of value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a valid {what}: {reason}")]
+pub struct IdError {
+    pub what: &'static str,
+    pub reason: String,
+}
+
+fn is_iam_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
+}
+
+validated_string!(
+    /// An AWS account id: exactly 12 digits, kept as a string so leading zeros survive.
+    AccountId,
+    "AWS account id (12 digits)",
+    |s| {
+        if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(s)
+        } else {
+            Err(format!("'{}' must be exactly 12 digits", truncate(&s)))
+        }
+    }
+);
+
+validated_string!(
+    /// A customer's short code: a lower-case slug, 2-32 characters, unique across the hub.
+    CustomerCode,
+    "customer code (lower-case slug)",
+    |s| {
+        let ok = (2..=32).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if ok {
+            Ok(s)
+        } else {
+            Err(format!(
+                "'{}' must be 2-32 characters of a-z, 0-9 and '-', not starting or ending with '-'",
+                truncate(&s)
+            ))
+        }
+    }
+);
+
+validated_string!(
+    /// An e-mail address, normalised to lower case.
+    Email,
+    "e-mail address",
+    |s| {
+        let s = s.trim().to_ascii_lowercase();
+        let valid = s.len() <= 254
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+            && match s.split_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                }
+                None => false,
+            };
+        if valid { Ok(s) } else { Err(format!("'{}' is not an e-mail address", truncate(&s))) }
+    }
+);
+
+validated_string!(
+    /// An IAM role ARN (`arn:aws:iam::123456789012:role/path/Name`).
+    RoleArn,
+    "IAM role ARN",
+    |s| {
+        let err = || format!("'{}' is not an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>)", truncate(&s));
+        let parts: Vec<&str> = s.splitn(6, ':').collect();
+        if parts.len() != 6 || parts[0] != "arn" || parts[2] != "iam" || !parts[3].is_empty() {
+            return Err(err());
+        }
+        if !matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov") || AccountId::parse(parts[4]).is_err() {
+            return Err(err());
+        }
+        let Some(rest) = parts[5].strip_prefix("role/") else { return Err(err()) };
+        let name = rest.rsplit('/').next().unwrap_or_default();
+        let path_ok = rest.chars().all(|c| is_iam_name_char(c) || c == '/');
+        if name.is_empty() || name.len() > 64 || !path_ok || rest.len() > 512 {
+            return Err(err());
+        }
+        Ok(s)
+    }
+);
+
+impl RoleArn {
+    /// The account the role lives in.
+    pub fn account_id(&self) -> &str {
+        self.0.split(':').nth(4).unwrap_or_default()
+    }
+    /// The role's name without its path (what the switch-role link needs).
+    pub fn role_name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or_default()
+    }
+}
+
+validated_string!(
+    /// The external id an onboarding role trusts (2-1224 characters of `[\w+=,.@:/-]`).
+    ExternalId,
+    "external id",
+    |s| {
+        if (2..=1224).contains(&s.len()) && s.chars().all(|c| is_iam_name_char(c) || c == ':' || c == '/') {
+            Ok(s)
+        } else {
+            Err("must be 2-1224 characters of letters, digits and +=,.@:/-".to_string())
+        }
+    }
+);
+
+validated_string!(
+    /// An AWS region code such as `eu-west-1`.
+    Region,
+    "AWS region",
+    |s| {
+        let parts: Vec<&str> = s.split('-').collect();
+        let ok = parts.len() >= 3
+            && s.len() <= 25
+            && parts[0].len() == 2
+            && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+            && parts[parts.len() - 1].parse::<u8>().is_ok();
+        if ok { Ok(s) } else { Err(format!("'{}' is not a region code like eu-west-1", truncate(&s))) }
+    }
+);
+
+validated_string!(
+    /// A permission set (SSO role) name: 1-32 characters of `[\w+=,.@-]`.
+    PermissionSetName,
+    "permission set name",
+    |s| {
+        if (1..=32).contains(&s.len()) && s.chars().all(is_iam_name_char) {
+            Ok(s)
+        } else {
+            Err(format!("'{}' must be 1-32 characters of letters, digits and +=,.@-", truncate(&s)))
+        }
+    }
+);
+
+validated_string!(
+    /// An `https://` URL (SSO start URLs, portals).
+    HttpsUrl,
+    "https URL",
+    |s| match url::Url::parse(&s) {
+        Ok(u) if u.scheme() == "https" && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(s),
+        _ => Err(format!("'{}' is not an https:// URL", truncate(&s))),
+    }
+);
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() > 64 {
+        format!("{}...", s.chars().take(64).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// A new ULID, strictly increasing within this process (so versions sort newest-first by id).
+pub fn new_ulid() -> ulid::Ulid {
+    static GENERATOR: std::sync::Mutex<ulid::Generator> = std::sync::Mutex::new(ulid::Generator::new());
+    match GENERATOR.lock() {
+        Ok(mut g) => g.generate().unwrap_or_else(|_| ulid::Ulid::generate()),
+        Err(_) => ulid::Ulid::generate(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_id_keeps_leading_zeros_and_rejects_other_shapes() {
+        assert_eq!(AccountId::parse("012345678901").unwrap().as_str(), "012345678901");
+        for bad in ["12345678901", "1234567890123", "12345678901a", "", " 12345678901"] {
+            assert!(AccountId::parse(bad).is_err(), "{bad}");
+        }
+        let json: Result<AccountId, _> = serde_json::from_str("\"00000000000x\"");
+        assert!(json.unwrap_err().to_string().contains("12 digits"));
+    }
+
+    #[test]
+    fn role_arn_exposes_account_and_name() {
+        let arn = RoleArn::parse("arn:aws:iam::012345678901:role/ops/CustomerCentralRead").unwrap();
+        assert_eq!(arn.account_id(), "012345678901");
+        assert_eq!(arn.role_name(), "CustomerCentralRead");
+        for bad in [
+            "arn:aws:iam::12345:role/x",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::012345678901:user/x",
+            "arn:aws:iam::012345678901:role/",
+            "arn:aws:iam::012345678901:role/bad name",
+        ] {
+            assert!(RoleArn::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn codes_emails_regions_urls() {
+        assert!(CustomerCode::parse("acme-corp").is_ok());
+        assert!(CustomerCode::parse("Acme").is_err());
+        assert!(CustomerCode::parse("-acme").is_err());
+        assert_eq!(
+            Email::parse("Jane.Doe@Example.com").unwrap().as_str(),
+            "jane.doe@example.com"
+        );
+        assert!(Email::parse("jane@localhost").is_err());
+        assert!(Email::parse("a b@example.com").is_err());
+        assert!(Region::parse("eu-west-1").is_ok());
+        assert!(Region::parse("us-gov-west-1").is_ok());
+        assert!(Region::parse("europe").is_err());
+        assert!(HttpsUrl::parse("https://acme.awsapps.com/start").is_ok());
+        assert!(HttpsUrl::parse("http://acme.awsapps.com/start").is_err());
+        assert!(ExternalId::parse("cc-acme-7f3a").is_ok());
+        assert!(ExternalId::parse("x").is_err());
+        assert!(PermissionSetName::parse("AdministratorAccess").is_ok());
+        assert!(PermissionSetName::parse("has space").is_err());
+    }
+}
