@@ -49,16 +49,8 @@ impl App {
                 Ok(Self::assemble(config, items, objects.clone(), Some(objects)))
             }
             StoreKind::Aws => {
-                let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-                let table = config.table.clone().context("CC_TABLE")?;
-                let bucket = config.bucket.clone().context("CC_BUCKET")?;
-                let items = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table));
-                // Emulators serve buckets by path, not by virtual host.
-                let s3_config = aws_sdk_s3::config::Builder::from(&sdk)
-                    .force_path_style(config.endpoint_url.is_some())
-                    .build();
-                let objects = Arc::new(S3Store::new(aws_sdk_s3::Client::from_conf(s3_config), bucket));
-                Ok(Self::assemble(config, items, objects, None))
+                let (items, objects) = aws_stores(&config).await?;
+                Ok(Self::assemble(config, Arc::new(items), Arc::new(objects), None))
             }
         }
     }
@@ -146,19 +138,29 @@ pub fn test_emulator_url() -> Option<String> {
     }
 }
 
-/// Creates the table and bucket when missing: for emulators and first local runs against AWS.
-/// A deployed stack owns its resources; Lambda never calls this.
-pub async fn ensure_aws_resources(config: &Config) -> anyhow::Result<()> {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// The DynamoDB and S3 adapters for `config`, with the SDK pointed at `AWS_ENDPOINT_URL` when set
+/// (emulators serve buckets by path, not by virtual host).
+async fn aws_stores(config: &Config) -> anyhow::Result<(DynamoStore, S3Store)> {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(url) = &config.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let sdk = loader.load().await;
     let table = config.table.clone().context("CC_TABLE")?;
     let bucket = config.bucket.clone().context("CC_BUCKET")?;
-    DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table)
-        .ensure_table()
-        .await?;
     let s3_config = aws_sdk_s3::config::Builder::from(&sdk)
         .force_path_style(config.endpoint_url.is_some())
         .build();
-    S3Store::new(aws_sdk_s3::Client::from_conf(s3_config), bucket)
-        .ensure_bucket()
-        .await
+    Ok((
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table),
+        S3Store::new(aws_sdk_s3::Client::from_conf(s3_config), bucket),
+    ))
+}
+
+/// Creates the table and bucket when missing: for emulators and first local runs against AWS.
+/// A deployed stack owns its resources; Lambda never calls this.
+pub async fn ensure_aws_resources(config: &Config) -> anyhow::Result<()> {
+    let (items, objects) = aws_stores(config).await?;
+    items.ensure_table().await?;
+    objects.ensure_bucket().await
 }
