@@ -58,15 +58,14 @@ fn serve(args: &[&str], envs: &[(&str, &str)]) -> Running {
     }
 }
 
-async fn customers(base: &str, token: &str) -> Value {
-    let res = reqwest::Client::new()
-        .get(format!("{base}/api/v1/customers?limit=50"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+async fn get_json(url: &str, token: &str) -> Value {
+    let res = reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap();
+    assert_eq!(res.status(), 200, "GET {url}");
     res.json().await.unwrap()
+}
+
+async fn customers(base: &str, token: &str) -> Value {
+    get_json(&format!("{base}/api/v1/customers?limit=50"), token).await
 }
 
 #[tokio::test]
@@ -135,15 +134,11 @@ async fn serve_demo_on_dynamodb_and_s3_in_moto() {
     );
     let page = customers(&server.base, &server.admin_token).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 12);
-    let accounts: Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/accounts?limit=200", server.base))
-        .bearer_auth(&server.admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let accounts = get_json(
+        &format!("{}/api/v1/accounts?limit=200", server.base),
+        &server.admin_token,
+    )
+    .await;
     assert_eq!(accounts["items"].as_array().unwrap().len(), 160);
 }
 

@@ -61,6 +61,12 @@ fn token(s: &Server, email: &str, roles: &[Role]) -> String {
     .unwrap()
 }
 
+async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Value {
+    let res = http.get(url).bearer_auth(token).send().await.unwrap();
+    assert_eq!(res.status(), 200, "GET {url}");
+    res.json().await.unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_hub_end_to_end_over_tcp() {
     let s = start().await;
@@ -70,27 +76,11 @@ async fn demo_hub_end_to_end_over_tcp() {
 
     let engineer = token(&s, "erin@example.com", &[Role::Engineer]);
     let admin = token(&s, "ada@example.com", &[Role::Admin]);
-    let page: Value = http
-        .get(format!("{}/api/v1/customers?limit=5", s.base))
-        .bearer_auth(&engineer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = get_json(&http, &format!("{}/api/v1/customers?limit=5", s.base), &engineer).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 5);
     assert!(page["next_cursor"].is_string());
 
-    let accounts: Value = http
-        .get(format!("{}/api/v1/accounts?limit=200", s.base))
-        .bearer_auth(&engineer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let accounts = get_json(&http, &format!("{}/api/v1/accounts?limit=200", s.base), &engineer).await;
     let items = accounts["items"].as_array().unwrap();
     assert_eq!(items.len(), 160);
     let sso = items.iter().filter(|a| a["access"]["method"] == "sso").count();
@@ -109,15 +99,7 @@ async fn demo_hub_end_to_end_over_tcp() {
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
-    let found: Value = http
-        .get(format!("{}/api/v1/search?q=quantum", s.base))
-        .bearer_auth(&engineer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found = get_json(&http, &format!("{}/api/v1/search?q=quantum", s.base), &engineer).await;
     assert_eq!(found["accounts"][0]["id"], "000000000042");
 }
 

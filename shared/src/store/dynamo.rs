@@ -155,6 +155,20 @@ fn decode_cursor(c: &str) -> StoreResult<HashMap<String, AttributeValue>> {
     Ok(m.into_iter().map(|(k, v)| (k, s(v))).collect())
 }
 
+/// A failed condition of a single write is `ConditionFailed`; anything else is the backend's.
+fn write_error<E, R>(e: SdkError<E, R>) -> StoreError
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match e {
+        SdkError::ServiceError(se) if se.err().code() == Some("ConditionalCheckFailedException") => {
+            StoreError::ConditionFailed
+        }
+        other => backend(other),
+    }
+}
+
 /// The condition and values that make a write conditional.
 fn condition(w: &Write) -> (Option<&'static str>, Option<u64>) {
     match w {
@@ -230,14 +244,7 @@ impl DynamoStore {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| {
-                    let e = e.into_service_error();
-                    if e.is_conditional_check_failed_exception() {
-                        StoreError::ConditionFailed
-                    } else {
-                        backend(e)
-                    }
-                }),
+                .map_err(write_error),
             Write::Delete { pk, sk, .. } => self
                 .client
                 .delete_item()
@@ -248,14 +255,7 @@ impl DynamoStore {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| {
-                    let e = e.into_service_error();
-                    if e.is_conditional_check_failed_exception() {
-                        StoreError::ConditionFailed
-                    } else {
-                        backend(e)
-                    }
-                }),
+                .map_err(write_error),
             Write::Check { .. } => return self.transact_many(std::slice::from_ref(w)).await,
         }
     }

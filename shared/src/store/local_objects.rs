@@ -43,18 +43,17 @@ impl LocalObjectStore {
         Ok(self.root.join(key))
     }
 
-    fn signature(&self, key: &str, version_id: &str, expires: i64) -> String {
+    fn mac(&self, key: &str, version_id: &str, expires: i64) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.signing_key).expect("HMAC takes any key length");
         mac.update(format!("{key}\n{version_id}\n{expires}").as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        mac
     }
 
     /// Checks a download link's signature and expiry (the local server's download route).
     pub fn verify_link(&self, key: &str, version_id: &str, expires: i64, signature: &str) -> bool {
         let Ok(sig) = hex::decode(signature) else { return false };
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.signing_key).expect("HMAC takes any key length");
-        mac.update(format!("{key}\n{version_id}\n{expires}").as_bytes());
-        mac.verify_slice(&sig).is_ok() && OffsetDateTime::now_utc().unix_timestamp() <= expires
+        self.mac(key, version_id, expires).verify_slice(&sig).is_ok()
+            && OffsetDateTime::now_utc().unix_timestamp() <= expires
     }
 }
 
@@ -161,7 +160,7 @@ impl ObjectStore for LocalObjectStore {
                 .ok_or_else(|| backend(anyhow::anyhow!("no object at '{key}'")))?,
         };
         let expires = OffsetDateTime::now_utc().unix_timestamp() + expires_in.as_secs() as i64;
-        let sig = self.signature(key, &version, expires);
+        let sig = hex::encode(self.mac(key, &version, expires).finalize().into_bytes());
         Ok(format!(
             "{}/local/objects/{key}?version={version}&expires={expires}&signature={sig}",
             self.base_url.trim_end_matches('/')
