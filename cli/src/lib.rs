@@ -17,6 +17,8 @@ pub mod bench;
 /// All functions' routes plus the local-only ones, layered once.
 pub fn local_router(api: Api) -> Router {
     let routes = customers::routes()
+        .merge(access_request::routes())
+        .merge(approval::routes())
         .route("/healthz", get(healthz))
         .route("/local/objects/{*key}", get(download));
     cc_http::layers::finish(routes, api)
@@ -61,6 +63,22 @@ async fn download(
         object.body,
     )
         .into_response())
+}
+
+/// The local counterpart of the scheduled sweeper: ends grants past their end, grants approved
+/// requests whose start has come, times out requests past their approval window.
+pub fn spawn_sweeper(app: cc_domain::App) -> tokio::task::JoinHandle<()> {
+    let every = std::time::Duration::from_secs(app.config.sweep_seconds);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = app.access.sweep().await {
+                tracing::error!(error = %e, "sweep failed");
+            }
+        }
+    })
 }
 
 /// Serves until ctrl-c (or until `shutdown` resolves).

@@ -135,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
                     println!("  {email} [{}]\n    {token}", names.join(","));
                 }
             }
+            cc_cli::spawn_sweeper(app.clone());
             cc_cli::serve(listener, api, async {
                 let _ = tokio::signal::ctrl_c().await;
             })

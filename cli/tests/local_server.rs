@@ -145,3 +145,242 @@ async fn local_download_links_serve_the_version_until_they_expire() {
     let tampered = url.replace("report.html", "other.html");
     assert_eq!(reqwest::get(&tampered).await.unwrap().status(), 403);
 }
+
+async fn send(http: &reqwest::Client, method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = http.request(method.parse().unwrap(), url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// request → two approvals (the customer's policy says 2) → active session with its expiry →
+/// credentials for credential_process → early revoke → ended; the audit log exports as JSON lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn breakglass_end_to_end_over_tcp() {
+    let s = start().await;
+    let http = reqwest::Client::new();
+    let api = format!("{}/api/v1", s.base);
+    let admin = token(&s, "ada@example.com", &[Role::Admin]);
+    let erin = token(&s, "erin@example.com", &[Role::Engineer]);
+    let sam = token(&s, "sam@example.com", &[Role::Engineer, Role::Senior]);
+    let sasha = token(&s, "sasha@example.com", &[Role::Engineer, Role::Senior]);
+    let lee = token(&s, "lee@example.com", &[Role::Engineer, Role::Senior, Role::Lead]);
+
+    // A role-access demo account of acme-retail (every third customer uses SSO; acme is one).
+    let (_, accounts) = send(
+        &http,
+        "GET",
+        &format!("{api}/accounts?access=role&limit=1"),
+        &erin,
+        None,
+    )
+    .await;
+    let account = accounts["items"][0].clone();
+    let customer = account["customer"].as_str().unwrap().to_string();
+    let account_id = account["id"].as_str().unwrap().to_string();
+
+    let (st, policy) = send(
+        &http,
+        "GET",
+        &format!("{api}/customers/{customer}/approval-policy"),
+        &erin,
+        None,
+    )
+    .await;
+    assert_eq!((st, policy["approvals_required"].as_u64()), (200, Some(1)));
+    let mut two = policy.clone();
+    two["approvals_required"] = json!(2);
+    let (st, _) = send(
+        &http,
+        "PUT",
+        &format!("{api}/customers/{customer}/approval-policy"),
+        &lee,
+        Some(two.clone()),
+    )
+    .await;
+    assert_eq!(st, 403, "policies are for admins");
+    let (st, saved) = send(
+        &http,
+        "PUT",
+        &format!("{api}/customers/{customer}/approval-policy"),
+        &admin,
+        Some(two),
+    )
+    .await;
+    assert_eq!((st, saved["version"].as_u64()), (200, Some(1)));
+
+    let ask = json!({"account_id": account_id, "duration_minutes": 60,
+        "justification": "Rotate the leaked database password on the payments cluster", "ticket": "OPS-1234"});
+    let (st, too_long) = send(
+        &http,
+        "POST",
+        &format!("{api}/access-requests"),
+        &erin,
+        Some(json!({"account_id": account_id,
+        "duration_minutes": 600, "justification": "Rotate the leaked database password now"})),
+    )
+    .await;
+    assert_eq!(
+        (st, too_long["error"]["field"].as_str()),
+        (400, Some("duration_minutes"))
+    );
+    let (st, req) = send(&http, "POST", &format!("{api}/access-requests"), &erin, Some(ask)).await;
+    assert_eq!(st, 201, "{req}");
+    assert_eq!(req["status"], "pending");
+    let id = req["id"].as_str().unwrap().to_string();
+    let decide = |who: &str, verdict: &str| {
+        let http = http.clone();
+        let url = format!("{api}/access-requests/{id}/decisions");
+        let who = who.to_string();
+        let body = json!({"decision": verdict, "comment": "looks right"});
+        async move { send(&http, "POST", &url, &who, Some(body)).await }
+    };
+    assert_eq!(decide(&erin, "approve").await.0, 403, "the requester never approves");
+    let (st, after_one) = decide(&sam, "approve").await;
+    assert_eq!((st, after_one["status"].as_str()), (200, Some("pending")));
+    assert_eq!(decide(&sam, "approve").await.0, 409, "one person counts once");
+    let (st, after_two) = decide(&sasha, "approve").await;
+    assert_eq!((st, after_two["status"].as_str()), (200, Some("active")), "{after_two}");
+    assert_eq!(decide(&lee, "reject").await.0, 409, "no longer pending");
+
+    let (_, sessions) = send(&http, "GET", &format!("{api}/sessions"), &erin, None).await;
+    assert_eq!(sessions["items"][0]["request_id"], id.as_str());
+    let left = sessions["items"][0]["seconds_left"].as_i64().unwrap();
+    assert!((3500..=3600).contains(&left), "{left}");
+    assert_eq!(
+        send(&http, "GET", &format!("{api}/sessions?scope=all"), &erin, None)
+            .await
+            .0,
+        403
+    );
+    let (_, all) = send(&http, "GET", &format!("{api}/sessions?scope=all"), &lee, None).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+
+    let (st, creds) = send(
+        &http,
+        "POST",
+        &format!("{api}/access-requests/{id}/credentials"),
+        &erin,
+        None,
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert_eq!(creds["Version"], 1);
+    assert!(creds["AccessKeyId"].as_str().unwrap().starts_with("LOCAL"));
+    assert!(creds["Expiration"].is_string());
+    assert_eq!(
+        send(
+            &http,
+            "POST",
+            &format!("{api}/access-requests/{id}/credentials"),
+            &sam,
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    let (st, link) = send(
+        &http,
+        "POST",
+        &format!("{api}/access-requests/{id}/console-link"),
+        &erin,
+        None,
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert!(link["url"].as_str().unwrap().contains("/local/console?"));
+
+    assert_eq!(
+        send(&http, "POST", &format!("{api}/access-requests/{id}/revoke"), &sam, None)
+            .await
+            .0,
+        403
+    );
+    let (st, ended) = send(
+        &http,
+        "POST",
+        &format!("{api}/access-requests/{id}/revoke"),
+        &lee,
+        Some(json!({"reason": "done"})),
+    )
+    .await;
+    assert_eq!(
+        (st, ended["status"].as_str(), ended["end_reason"].as_str()),
+        (200, Some("ended"), Some("revoked"))
+    );
+    assert_eq!(
+        send(
+            &http,
+            "POST",
+            &format!("{api}/access-requests/{id}/credentials"),
+            &erin,
+            None
+        )
+        .await
+        .0,
+        409
+    );
+    let (_, sessions) = send(&http, "GET", &format!("{api}/sessions"), &erin, None).await;
+    assert_eq!(sessions["items"], json!([]));
+    let (_, mine) = send(&http, "GET", &format!("{api}/access-requests?scope=mine"), &erin, None).await;
+    assert_eq!(mine["items"][0]["status"], "ended");
+
+    let res = http
+        .get(format!("{api}/audit?customer={customer}&account={account_id}"))
+        .bearer_auth(&lee)
+        .header("accept", "application/x-ndjson")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "application/x-ndjson");
+    let lines: Vec<Value> = res
+        .text()
+        .await
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let actions: Vec<&str> = lines.iter().rev().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "request_created",
+            "approved",
+            "approved",
+            "granted",
+            "credentials_issued",
+            "console_link_issued",
+            "revoked"
+        ]
+    );
+    assert_eq!(lines[0]["source_ip"], "127.0.0.1");
+
+    // Bad input is a 4xx with a message.
+    for (method, path, body, status) in [
+        ("GET", "/access-requests/not-an-id", None, 400),
+        ("GET", "/access-requests/01jzzzzzzzzzzzzzzzzzzzzzzz", None, 404),
+        (
+            "POST",
+            "/access-requests/01jzzzzzzzzzzzzzzzzzzzzzzz/decisions",
+            Some(json!({"decision": "maybe"})),
+            400,
+        ),
+        (
+            "POST",
+            "/access-requests",
+            Some(json!({"account_id": "1", "duration_minutes": 60, "justification": "x"})),
+            400,
+        ),
+        ("GET", "/access-requests?scope=everything", None, 400),
+        ("GET", "/audit?customer=acme-retail&from=yesterday", None, 400),
+    ] {
+        let (st, v) = send(&http, method, &format!("{api}{path}"), &lee, body).await;
+        assert_eq!(st, status, "{method} {path}: {v}");
+        assert!(v["error"]["message"].is_string());
+    }
+}

@@ -6,6 +6,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use crate::access::local::{LocalBroker, LocalRoleGuard, LocalWorkflow, LogNotifier};
+use crate::access::ports::{AccessBroker, Clock, Notifier, RoleGuard, Workflow};
+use crate::access::service::Access;
+use crate::access::webhook::WebhookNotifier;
+use crate::aws::iam::IamRoleGuard;
+use crate::aws::sts::StsBroker;
 use crate::config::{Config, StoreKind};
 use crate::hub::Hub;
 use crate::store::dynamo::DynamoStore;
@@ -20,6 +26,7 @@ pub struct App {
     pub items: Arc<dyn ItemStore>,
     pub objects: Arc<dyn ObjectStore>,
     pub hub: Arc<Hub>,
+    pub access: Arc<Access>,
     /// Set on the embedded default: the local server serves its signed download links.
     pub local_objects: Option<Arc<LocalObjectStore>>,
 }
@@ -35,7 +42,7 @@ impl App {
                 if config.auth.jwt_secret.is_none() && config.auth.jwks_url.is_none() {
                     config.auth.jwt_secret = Some(dev_secret(&config.data_dir)?);
                 }
-                let items = Arc::new(SqliteStore::open(&config.data_dir.join("items.sqlite3"))?);
+                let items: Arc<dyn ItemStore> = Arc::new(SqliteStore::open(&config.data_dir.join("items.sqlite3"))?);
                 let base_url = config
                     .public_url
                     .clone()
@@ -44,29 +51,88 @@ impl App {
                 let objects = Arc::new(LocalObjectStore::new(
                     config.data_dir.join("objects"),
                     key.as_bytes(),
-                    base_url,
+                    &base_url,
                 ));
-                Ok(Self::assemble(config, items, objects.clone(), Some(objects)))
+                let adapters = Adapters::local(items.clone(), &base_url);
+                Ok(Self::assemble(config, items, objects.clone(), Some(objects), adapters))
             }
             StoreKind::Aws => {
-                let (items, objects) = aws_stores(&config).await?;
-                Ok(Self::assemble(config, Arc::new(items), Arc::new(objects), None))
+                let sdk = sdk_config(&config).await;
+                let (items, objects) = aws_stores(&config, &sdk)?;
+                let broker: Arc<dyn AccessBroker> = Arc::new(StsBroker::new(
+                    aws_sdk_sts::Client::new(&sdk),
+                    config.federation_url.clone(),
+                ));
+                let adapters = Adapters {
+                    guard: Arc::new(IamRoleGuard::new(sdk.clone(), broker.clone())),
+                    broker,
+                    // The Step Functions workflow replaces this once its adapter lands.
+                    workflow: Arc::new(LocalWorkflow),
+                    clock: Clock::system(),
+                };
+                Ok(Self::assemble(
+                    config,
+                    Arc::new(items),
+                    Arc::new(objects),
+                    None,
+                    adapters,
+                ))
             }
         }
     }
 
+    /// Puts an application together from its stores and breakglass adapters (tests use this to
+    /// run against emulators or with instrumented adapters).
     pub fn assemble(
         config: Config,
         items: Arc<dyn ItemStore>,
         objects: Arc<dyn ObjectStore>,
         local_objects: Option<Arc<LocalObjectStore>>,
+        adapters: Adapters,
     ) -> Self {
+        let notifier: Arc<dyn Notifier> = match &config.webhook_url {
+            Some(url) => Arc::new(WebhookNotifier::new(url.clone())),
+            None => Arc::new(LogNotifier),
+        };
+        let hub = Arc::new(Hub::new(items.clone()));
+        let access = Arc::new(Access::new(
+            items.clone(),
+            hub.clone(),
+            adapters.broker,
+            adapters.guard,
+            adapters.workflow,
+            notifier,
+            adapters.clock,
+        ));
         App {
             config: Arc::new(config),
-            hub: Arc::new(Hub::new(items.clone())),
+            hub,
+            access,
             items,
             objects,
             local_objects,
+        }
+    }
+}
+
+/// The breakglass adapters an application runs with.
+pub struct Adapters {
+    pub broker: Arc<dyn AccessBroker>,
+    pub guard: Arc<dyn RoleGuard>,
+    pub workflow: Arc<dyn Workflow>,
+    pub clock: Clock,
+}
+
+impl Adapters {
+    /// The local adapters (no AWS): labelled local sessions, deny times kept in `items`.
+    pub fn local(items: Arc<dyn ItemStore>, base_url: &str) -> Self {
+        Adapters {
+            broker: Arc::new(LocalBroker {
+                base_url: base_url.to_string(),
+            }),
+            guard: Arc::new(LocalRoleGuard { store: items }),
+            workflow: Arc::new(LocalWorkflow),
+            clock: Clock::system(),
         }
     }
 }
@@ -138,21 +204,24 @@ pub fn test_emulator_url() -> Option<String> {
     }
 }
 
-/// The DynamoDB and S3 adapters for `config`, with the SDK pointed at `AWS_ENDPOINT_URL` when set
-/// (emulators serve buckets by path, not by virtual host).
-async fn aws_stores(config: &Config) -> anyhow::Result<(DynamoStore, S3Store)> {
+/// SDK configuration, pointed at `AWS_ENDPOINT_URL` when set.
+async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(url) = &config.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    let sdk = loader.load().await;
+    loader.load().await
+}
+
+/// The DynamoDB and S3 adapters for `config` (emulators serve buckets by path, not by host).
+fn aws_stores(config: &Config, sdk: &aws_config::SdkConfig) -> anyhow::Result<(DynamoStore, S3Store)> {
     let table = config.table.clone().context("CC_TABLE")?;
     let bucket = config.bucket.clone().context("CC_BUCKET")?;
-    let s3_config = aws_sdk_s3::config::Builder::from(&sdk)
+    let s3_config = aws_sdk_s3::config::Builder::from(sdk)
         .force_path_style(config.endpoint_url.is_some())
         .build();
     Ok((
-        DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table),
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), table),
         S3Store::new(aws_sdk_s3::Client::from_conf(s3_config), bucket),
     ))
 }
@@ -160,7 +229,7 @@ async fn aws_stores(config: &Config) -> anyhow::Result<(DynamoStore, S3Store)> {
 /// Creates the table and bucket when missing: for emulators and first local runs against AWS.
 /// A deployed stack owns its resources; Lambda never calls this.
 pub async fn ensure_aws_resources(config: &Config) -> anyhow::Result<()> {
-    let (items, objects) = aws_stores(config).await?;
+    let (items, objects) = aws_stores(config, &sdk_config(config).await)?;
     items.ensure_table().await?;
     objects.ensure_bucket().await
 }

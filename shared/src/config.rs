@@ -25,6 +25,12 @@ pub struct Config {
     pub port: u16,
     /// Where the local server is reachable (for local download links).
     pub public_url: Option<String>,
+    /// The AWS federation endpoint for console sign-in links (`CC_FEDERATION_URL`).
+    pub federation_url: String,
+    /// Slack/Teams-compatible incoming webhook for approver notifications (`CC_WEBHOOK_URL`).
+    pub webhook_url: Option<String>,
+    /// How often the local server's sweeper runs (`CC_SWEEP_SECONDS`, 1-60).
+    pub sweep_seconds: u64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -117,7 +123,31 @@ impl Config {
         {
             return Err(err("CC_JWT_SECRET", "must be at least 32 characters"));
         }
+        let url_setting = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            match get(name) {
+                Some(u) => match url::Url::parse(&u) {
+                    Ok(p) if p.scheme() == "https" || p.scheme() == "http" => Ok(Some(u)),
+                    _ => Err(err(name, format!("'{u}' is not an http(s) URL"))),
+                },
+                None => Ok(None),
+            }
+        };
+        let federation_url =
+            url_setting("CC_FEDERATION_URL")?.unwrap_or_else(|| "https://signin.aws.amazon.com".into());
+        let webhook_url = url_setting("CC_WEBHOOK_URL")?;
+        let sweep_seconds = match get("CC_SWEEP_SECONDS") {
+            None => 15,
+            Some(s) => s.parse().ok().filter(|n| (1..=60).contains(n)).ok_or_else(|| {
+                err(
+                    "CC_SWEEP_SECONDS",
+                    format!("'{s}' is not a number of seconds from 1 to 60"),
+                )
+            })?,
+        };
         Ok(Config {
+            federation_url,
+            webhook_url,
+            sweep_seconds,
             store,
             data_dir: get("CC_DATA_DIR")
                 .map(PathBuf::from)

@@ -5,7 +5,9 @@
 //! Nothing here knows about HTTP or Lambda: the function crates translate requests into calls on
 //! [`App`] and map [`Error`] to responses.
 
+pub mod access;
 pub mod app;
+pub mod aws;
 pub mod config;
 pub mod demo;
 pub mod error;

@@ -84,8 +84,13 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The whole API's document: this function's routes plus every other function's (API Gateway
+/// sends `GET /api/v1/openapi.json` here).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(access_request::openapi());
+    doc.merge(approval::openapi());
+    doc
 }
 
 async fn openapi_json() -> impl IntoResponse {

@@ -205,3 +205,25 @@ pub fn mint_dev_token(
         &EncodingKey::from_secret(secret.as_bytes()),
     )?)
 }
+
+/// Where the caller connects from, for the audit log: API Gateway's `sourceIp` in Lambda, the
+/// peer address locally.
+pub struct ClientOrigin(pub cc_domain::access::service::Origin);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let from_lambda = match parts.extensions.request_context_ref() {
+            Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+            _ => None,
+        };
+        let source_ip = from_lambda.or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        });
+        Ok(ClientOrigin(cc_domain::access::service::Origin { source_ip }))
+    }
+}

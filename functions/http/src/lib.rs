@@ -13,8 +13,9 @@ pub mod error;
 pub mod extract;
 pub mod layers;
 pub mod telemetry;
+pub mod testing;
 
-pub use auth::{Caller, TokenVerifier, mint_dev_token};
+pub use auth::{Caller, ClientOrigin, TokenVerifier, mint_dev_token};
 pub use error::ApiError;
 pub use extract::{JsonBody, QueryParams};
 

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Writes the sample API Gateway HTTP API (v2) events in events/<function>/, as API Gateway sends
+them with a JWT authorizer (array claims arrive as "[a b]" strings). Run from anywhere:
+python3 events/generate.py. The handler tests replay every file; cargo lambda invoke takes them too."""
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ISS = {"iss": "https://issuer.example.com", "aud": "customer-central"}
+
+
+def claims(email, groups):
+    return {"sub": email, "email": email, "groups": f"[{' '.join(groups)}]", **ISS}
+
+
+ADMIN = claims("ada.admin@demo.customer-central.dev", ["admin"])
+ENG = claims("erin.engineer@demo.customer-central.dev", ["engineer"])
+SENIOR = claims("sam.senior@demo.customer-central.dev", ["engineer", "senior"])
+LEAD = claims("lee.lead@demo.customer-central.dev", ["engineer", "senior", "lead"])
+UNKNOWN = "01jzzzzzzzzzzzzzzzzzzzzzzz"
+
+
+def ev(function, name, method, route, path, query="", body=None, who=ADMIN):
+    e = {
+        "version": "2.0",
+        "routeKey": f"{method} {route}",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {"accept": "application/json", "content-type": "application/json",
+                    "host": "api.customer-central.example.com", "user-agent": "sample-event"},
+        "requestContext": {
+            "accountId": "111122223333", "apiId": "cc0api", "domainName": "api.customer-central.example.com",
+            "domainPrefix": "api", "authorizer": {"jwt": {"claims": who, "scopes": None}},
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.10",
+                     "userAgent": "sample-event"},
+            "requestId": f"sample-{function}-{name}", "routeKey": f"{method} {route}", "stage": "$default",
+            "time": "25/Nov/2026:09:00:00 +0000", "timeEpoch": 1795597200000,
+        },
+        "isBase64Encoded": False,
+    }
+    if query:
+        e["queryStringParameters"] = dict(p.split("=", 1) for p in query.split("&"))
+    if "{" in route:
+        e["pathParameters"] = {r[1:-1]: p for r, p in zip(route.split("/"), path.split("/")) if r.startswith("{")}
+    if body is not None:
+        e["body"] = json.dumps(body)
+    os.makedirs(os.path.join(HERE, function), exist_ok=True)
+    with open(os.path.join(HERE, function, f"{name}.json"), "w") as f:
+        json.dump(e, f, indent=2)
+        f.write("\n")
+
+
+def customers():
+    c = "customers"
+    ev(c, "01-get-me", "GET", "/api/v1/me", "/api/v1/me")
+    ev(c, "02-create-customer", "POST", "/api/v1/customers", "/api/v1/customers",
+       body={"code": "events-demo", "name": "Events Demo", "notes": "Created by the sample events."})
+    ev(c, "03-list-customers", "GET", "/api/v1/customers", "/api/v1/customers", "limit=10&q=events")
+    ev(c, "04-get-customer", "GET", "/api/v1/customers/{code}", "/api/v1/customers/events-demo")
+    ev(c, "05-update-customer", "PATCH", "/api/v1/customers/{code}", "/api/v1/customers/events-demo",
+       body={"status": "onboarding", "contract": {"reference": "MSA-9001", "hours_per_month": 40}})
+    ev(c, "06-create-contact", "POST", "/api/v1/customers/{code}/contacts", "/api/v1/customers/events-demo/contacts",
+       body={"name": "Morgan Hale", "role": "CTO", "email": "morgan@events-demo.example.com",
+             "phone": "+44 20 7946 0000", "escalation_order": 1})
+    ev(c, "07-list-contacts", "GET", "/api/v1/customers/{code}/contacts", "/api/v1/customers/events-demo/contacts")
+    ev(c, "08-update-unknown-contact", "PATCH", "/api/v1/customers/{code}/contacts/{id}",
+       f"/api/v1/customers/events-demo/contacts/{UNKNOWN}", body={"phone": "+44 20 7946 0001"})
+    ev(c, "09-delete-unknown-contact", "DELETE", "/api/v1/customers/{code}/contacts/{id}",
+       f"/api/v1/customers/events-demo/contacts/{UNKNOWN}")
+    ev(c, "10-create-account", "POST", "/api/v1/accounts", "/api/v1/accounts", body={
+        "id": "000111222333", "customer": "events-demo", "name": "payments prod", "alias": "events-payments-prod",
+        "environment": "prod", "region": "eu-west-1",
+        "access": {"method": "role", "read_role_arn": "arn:aws:iam::000111222333:role/CustomerCentralRead",
+                   "breakglass_role_arn": "arn:aws:iam::000111222333:role/CustomerCentralBreakglass",
+                   "external_id": "cc-events-demo-1", "max_session_seconds": 3600}})
+    ev(c, "11-list-accounts", "GET", "/api/v1/accounts", "/api/v1/accounts",
+       "customer=events-demo&environment=prod&access=role&limit=50")
+    ev(c, "12-get-account", "GET", "/api/v1/accounts/{id}", "/api/v1/accounts/000111222333")
+    ev(c, "13-update-account", "PATCH", "/api/v1/accounts/{id}", "/api/v1/accounts/000111222333",
+       body={"alias": "events-pay-prod", "delegated_admin_services": ["securityhub.amazonaws.com"]})
+    ev(c, "14-console-links", "GET", "/api/v1/accounts/{id}/console-links", "/api/v1/accounts/000111222333/console-links")
+    ev(c, "15-search", "GET", "/api/v1/search", "/api/v1/search", "q=000111&limit=5")
+    ev(c, "16-create-customer-as-engineer", "POST", "/api/v1/customers", "/api/v1/customers",
+       body={"code": "not-allowed", "name": "Not Allowed"}, who=ENG)
+    ev(c, "17-delete-customer-with-accounts", "DELETE", "/api/v1/customers/{code}", "/api/v1/customers/events-demo")
+    ev(c, "18-delete-account", "DELETE", "/api/v1/accounts/{id}", "/api/v1/accounts/000111222333")
+    ev(c, "19-delete-customer", "DELETE", "/api/v1/customers/{code}", "/api/v1/customers/events-demo")
+    ev(c, "20-openapi", "GET", "/api/v1/openapi.json", "/api/v1/openapi.json")
+
+
+def access_request():
+    # Replayed against a hub holding customer events-demo with role account 000111222333.
+    a = "access-request"
+    ev(a, "01-get-approval-policy", "GET", "/api/v1/customers/{code}/approval-policy",
+       "/api/v1/customers/events-demo/approval-policy", who=ENG)
+    ev(a, "02-put-approval-policy", "PUT", "/api/v1/customers/{code}/approval-policy",
+       "/api/v1/customers/events-demo/approval-policy",
+       body={"approvals_required": 1, "approver_roles": ["senior", "lead"], "max_duration_minutes": 240,
+             "approval_window_minutes": 120, "ticket_required": True, "version": 0})
+    ev(a, "03-create-request", "POST", "/api/v1/access-requests", "/api/v1/access-requests", who=ENG,
+       body={"account_id": "000111222333", "duration_minutes": 60, "ticket": "OPS-1234", "starts_at": None,
+             "justification": "Payments queue is stuck; purge the dead-letter queue and restart consumers."})
+    ev(a, "04-create-request-without-ticket", "POST", "/api/v1/access-requests", "/api/v1/access-requests", who=ENG,
+       body={"account_id": "000111222333", "duration_minutes": 60,
+             "justification": "Payments queue is stuck; purge the dead-letter queue and restart consumers."})
+    ev(a, "05-list-my-requests", "GET", "/api/v1/access-requests", "/api/v1/access-requests", "scope=mine", who=ENG)
+    ev(a, "06-list-to-approve", "GET", "/api/v1/access-requests", "/api/v1/access-requests", "scope=to-approve",
+       who=SENIOR)
+    ev(a, "07-list-all-as-engineer", "GET", "/api/v1/access-requests", "/api/v1/access-requests", "scope=all", who=ENG)
+    ev(a, "08-get-unknown-request", "GET", "/api/v1/access-requests/{id}", f"/api/v1/access-requests/{UNKNOWN}", who=ENG)
+    ev(a, "09-cancel-unknown-request", "POST", "/api/v1/access-requests/{id}/cancel",
+       f"/api/v1/access-requests/{UNKNOWN}/cancel", who=ENG)
+    ev(a, "10-revoke-unknown-request", "POST", "/api/v1/access-requests/{id}/revoke",
+       f"/api/v1/access-requests/{UNKNOWN}/revoke", body={"reason": "incident closed"}, who=LEAD)
+    ev(a, "11-credentials-unknown-request", "POST", "/api/v1/access-requests/{id}/credentials",
+       f"/api/v1/access-requests/{UNKNOWN}/credentials", who=ENG)
+    ev(a, "12-console-link-unknown-request", "POST", "/api/v1/access-requests/{id}/console-link",
+       f"/api/v1/access-requests/{UNKNOWN}/console-link", who=ENG)
+    ev(a, "13-my-sessions", "GET", "/api/v1/sessions", "/api/v1/sessions", "scope=mine", who=ENG)
+    ev(a, "14-all-sessions", "GET", "/api/v1/sessions", "/api/v1/sessions", "scope=all", who=LEAD)
+    ev(a, "15-audit", "GET", "/api/v1/audit", "/api/v1/audit", "customer=events-demo", who=LEAD)
+
+
+def approval():
+    p = "approval"
+    ev(p, "01-decide-unknown-request", "POST", "/api/v1/access-requests/{id}/decisions",
+       f"/api/v1/access-requests/{UNKNOWN}/decisions", body={"decision": "approve", "comment": "ok"}, who=SENIOR)
+    ev(p, "02-decide-malformed-id", "POST", "/api/v1/access-requests/{id}/decisions",
+       "/api/v1/access-requests/not-a-request/decisions", body={"decision": "approve"}, who=SENIOR)
+    ev(p, "03-decide-bad-verdict", "POST", "/api/v1/access-requests/{id}/decisions",
+       f"/api/v1/access-requests/{UNKNOWN}/decisions", body={"decision": "maybe"}, who=SENIOR)
+
+
+customers()
+access_request()
+approval()

@@ -1,0 +1,393 @@
+//! Breakglass routes (the `access-request` function): requests, my/pending/all lists, cancel,
+//! credentials for `credential_process`, console links, active sessions, early revoke, approval
+//! policies and the audit log. The rules live in `cc_domain::access`.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use cc_domain::Error;
+use cc_domain::access::audit::AuditEvent;
+use cc_domain::access::service::{AuditQuery, Scope};
+use cc_domain::access::{AccessRequest, ApprovalPolicy, NewRequest, Status, parse_request_id};
+use cc_domain::ids::CustomerCode;
+use cc_http::error::{ApiResult, ErrorBody};
+use cc_http::extract::num;
+use cc_http::{Api, Caller, ClientOrigin, JsonBody, ListResponse, QueryParams};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use utoipa::OpenApi;
+
+pub fn router(api: Api) -> Router {
+    cc_http::layers::finish(routes(), api)
+}
+
+pub fn routes() -> Router<Api> {
+    Router::new()
+        .route(
+            "/api/v1/customers/{code}/approval-policy",
+            get(get_policy).put(put_policy),
+        )
+        .route("/api/v1/access-requests", post(create).get(list))
+        .route("/api/v1/access-requests/{id}", get(get_one))
+        .route("/api/v1/access-requests/{id}/cancel", post(cancel))
+        .route("/api/v1/access-requests/{id}/revoke", post(revoke))
+        .route("/api/v1/access-requests/{id}/credentials", post(credentials))
+        .route("/api/v1/access-requests/{id}/console-link", post(console_link))
+        .route("/api/v1/sessions", get(sessions))
+        .route("/api/v1/audit", get(audit))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    get_policy,
+    put_policy,
+    create,
+    list,
+    get_one,
+    cancel,
+    revoke,
+    credentials,
+    console_link,
+    sessions,
+    audit
+))]
+pub struct ApiDoc;
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+fn code_param(code: &str) -> Result<CustomerCode, Error> {
+    CustomerCode::parse(code).map_err(|e| Error::validation("code", e.to_string()))
+}
+
+/// A customer's approval policy (the defaults when none was set).
+#[utoipa::path(get, path = "/api/v1/customers/{code}/approval-policy", params(("code" = String, Path)),
+    responses((status = 200, body = ApprovalPolicy), (status = 404, body = ErrorBody)))]
+async fn get_policy(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ApprovalPolicy>> {
+    let code = code_param(&code)?;
+    Ok(Json(api.app().access.policy(&who, code.as_str()).await?))
+}
+
+/// Replaces a customer's approval policy (admin). Send the `version` you read (0 for defaults).
+#[utoipa::path(put, path = "/api/v1/customers/{code}/approval-policy", params(("code" = String, Path)), request_body = ApprovalPolicy,
+    responses((status = 200, body = ApprovalPolicy), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn put_policy(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    ClientOrigin(origin): ClientOrigin,
+    Path(code): Path<String>,
+    JsonBody(policy): JsonBody<ApprovalPolicy>,
+) -> ApiResult<Json<ApprovalPolicy>> {
+    let code = code_param(&code)?;
+    Ok(Json(
+        api.app()
+            .access
+            .put_policy(&who, code.as_str(), policy, &origin)
+            .await?,
+    ))
+}
+
+/// Asks for temporary write access to an account's breakglass role.
+#[utoipa::path(post, path = "/api/v1/access-requests", request_body = NewRequest,
+    responses((status = 201, body = AccessRequest), (status = 400, body = ErrorBody)))]
+async fn create(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    ClientOrigin(origin): ClientOrigin,
+    JsonBody(new): JsonBody<NewRequest>,
+) -> ApiResult<(StatusCode, Json<AccessRequest>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(api.app().access.create(&who, new, &origin).await?),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// `mine` (default), `to-approve`, or `all` (leads, admins).
+    scope: Option<String>,
+    /// Filter by status (e.g. `pending`, `active`, `ended`).
+    status: Option<String>,
+    #[serde(default, deserialize_with = "num::opt_usize")]
+    #[param(value_type = Option<u32>)]
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+/// Requests: mine, waiting for my approval, or everyone's.
+#[utoipa::path(get, path = "/api/v1/access-requests", params(ListQuery),
+    responses((status = 200, body = ListResponse<AccessRequest>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> ApiResult<Json<ListResponse<AccessRequest>>> {
+    let scope = match q.scope.as_deref() {
+        None | Some("mine") => Scope::Mine,
+        Some("to-approve") => Scope::ToApprove,
+        Some("all") => Scope::All,
+        Some(other) => {
+            return Err(Error::validation("scope", format!("'{other}' is not one of: mine, to-approve, all")).into());
+        }
+    };
+    let status = q.status.as_deref().map(str::parse::<Status>).transpose()?;
+    let limit = cc_domain::hub::service::check_limit(q.limit)?;
+    let (items, next_cursor) = api.app().access.list(&who, scope, status, limit, q.cursor).await?;
+    Ok(Json(ListResponse { items, next_cursor }))
+}
+
+/// One request with its decisions and history.
+#[utoipa::path(get, path = "/api/v1/access-requests/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = AccessRequest), (status = 404, body = ErrorBody)))]
+async fn get_one(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AccessRequest>> {
+    Ok(Json(api.app().access.get(&who, parse_request_id(&id)?).await?))
+}
+
+/// Withdraws my request before access starts.
+#[utoipa::path(post, path = "/api/v1/access-requests/{id}/cancel", params(("id" = String, Path)),
+    responses((status = 200, body = AccessRequest), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn cancel(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    ClientOrigin(origin): ClientOrigin,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AccessRequest>> {
+    Ok(Json(
+        api.app().access.cancel(&who, parse_request_id(&id)?, &origin).await?,
+    ))
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct RevokeBody {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Ends an active grant early (the requester, a lead or an admin).
+#[utoipa::path(post, path = "/api/v1/access-requests/{id}/revoke", params(("id" = String, Path)), request_body = RevokeBody,
+    responses((status = 200, body = AccessRequest), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn revoke(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    ClientOrigin(origin): ClientOrigin,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<AccessRequest>> {
+    // The body is optional: an empty POST revokes without a reason.
+    let reason = if body.is_empty() {
+        String::new()
+    } else {
+        cc_http::extract::parse_json::<RevokeBody>(&body)?.reason
+    };
+    Ok(Json(
+        api.app()
+            .access
+            .revoke(&who, parse_request_id(&id)?, &reason, &origin)
+            .await?,
+    ))
+}
+
+/// The JSON `credential_process` expects.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+struct ProcessCredentials {
+    version: u8,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+    expiration: String,
+}
+
+/// Credentials for my active grant, as `credential_process` JSON (minted now, never stored).
+#[utoipa::path(post, path = "/api/v1/access-requests/{id}/credentials", params(("id" = String, Path)),
+    responses((status = 200, body = ProcessCredentials), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn credentials(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    ClientOrigin(origin): ClientOrigin,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let c = api
+        .app()
+        .access
+        .credentials(&who, parse_request_id(&id)?, &origin)
+        .await?;
+    let body = ProcessCredentials {
+        version: 1,
+        access_key_id: c.access_key_id,
+        secret_access_key: c.secret_access_key,
+        session_token: c.session_token,
+        expiration: cc_domain::access::rfc3339(c.expiration),
+    };
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ConsoleLink {
+    url: String,
+}
+
+/// A console sign-in link for my active grant.
+#[utoipa::path(post, path = "/api/v1/access-requests/{id}/console-link", params(("id" = String, Path)),
+    responses((status = 200, body = ConsoleLink), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn console_link(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    ClientOrigin(origin): ClientOrigin,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let url = api
+        .app()
+        .access
+        .console_link(&who, parse_request_id(&id)?, &origin)
+        .await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(ConsoleLink { url })).into_response())
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Session {
+    request_id: String,
+    requester: String,
+    customer: String,
+    account_id: String,
+    account_name: String,
+    role_arn: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    since: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    ends_at: Option<OffsetDateTime>,
+    seconds_left: i64,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct SessionsQuery {
+    /// `mine` (default) or `all` (leads, admins).
+    scope: Option<String>,
+}
+
+/// Active grants with their expiry.
+#[utoipa::path(get, path = "/api/v1/sessions", params(SessionsQuery),
+    responses((status = 200, body = ListResponse<Session>), (status = 403, body = ErrorBody)))]
+async fn sessions(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<SessionsQuery>,
+) -> ApiResult<Json<ListResponse<Session>>> {
+    let all = match q.scope.as_deref() {
+        None | Some("mine") => false,
+        Some("all") => true,
+        Some(other) => return Err(Error::validation("scope", format!("'{other}' is not one of: mine, all")).into()),
+    };
+    let now = OffsetDateTime::now_utc();
+    let items = api
+        .app()
+        .access
+        .sessions(&who, all)
+        .await?
+        .into_iter()
+        .map(|r| Session {
+            seconds_left: r.ends_at.map(|e| (e - now).whole_seconds().max(0)).unwrap_or(0),
+            request_id: r.id,
+            requester: r.requester.to_string(),
+            customer: r.customer.to_string(),
+            account_id: r.account_id.to_string(),
+            account_name: r.account_name,
+            role_arn: r.role_arn.to_string(),
+            since: r.granted_at,
+            ends_at: r.ends_at,
+        })
+        .collect();
+    Ok(Json(ListResponse {
+        items,
+        next_cursor: None,
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct AuditParams {
+    customer: Option<String>,
+    account: Option<String>,
+    actor: Option<String>,
+    /// RFC 3339; default 30 days before `to`.
+    from: Option<String>,
+    /// RFC 3339; default now.
+    to: Option<String>,
+}
+
+fn instant(field: &str, v: &Option<String>) -> Result<Option<OffsetDateTime>, Error> {
+    v.as_deref()
+        .map(|s| {
+            OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).map_err(|_| {
+                Error::validation(
+                    field,
+                    format!("'{s}' is not an RFC 3339 time like 2026-11-01T00:00:00Z"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// The audit log, newest first; `Accept: application/x-ndjson` exports JSON lines.
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditParams),
+    responses((status = 200, body = ListResponse<AuditEvent>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn audit(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    headers: HeaderMap,
+    QueryParams(q): QueryParams<AuditParams>,
+) -> ApiResult<Response> {
+    let to = instant("to", &q.to)?.unwrap_or_else(OffsetDateTime::now_utc);
+    let from = instant("from", &q.from)?.unwrap_or(to - time::Duration::days(30));
+    if from >= to || to - from > time::Duration::days(400) {
+        return Err(Error::validation("from", "from must be before to, at most 400 days apart").into());
+    }
+    if let Some(c) = &q.customer {
+        code_param(c).map_err(|_| Error::validation("customer", format!("'{c}' is not a customer code")))?;
+    }
+    let query = AuditQuery {
+        customer: q.customer,
+        account: q.account,
+        actor: q.actor.map(|a| a.to_lowercase()),
+        from,
+        to,
+    };
+    let events = api.app().access.audit(&who, &query).await?;
+    let wants_ndjson = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/x-ndjson"));
+    if wants_ndjson {
+        let mut body = String::new();
+        for e in &events {
+            body.push_str(&serde_json::to_string(e).map_err(|e| Error::Internal(e.into()))?);
+            body.push('\n');
+        }
+        return Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response());
+    }
+    Ok(Json(ListResponse {
+        items: events,
+        next_cursor: None,
+    })
+    .into_response())
+}

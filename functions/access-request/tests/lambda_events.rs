@@ -1,0 +1,70 @@
+//! The sample events of `access-request` through the Lambda router, with the claims API
+//! Gateway's authorizer would pass, against a hub holding the events' customer and account.
+
+use cc_domain::App;
+use cc_domain::config::Config;
+
+const EXPECTED: &[(&str, u16)] = &[
+    ("01-get-approval-policy", 200),
+    ("02-put-approval-policy", 200),
+    ("03-create-request", 201),
+    ("04-create-request-without-ticket", 400),
+    ("05-list-my-requests", 200),
+    ("06-list-to-approve", 200),
+    ("07-list-all-as-engineer", 403),
+    ("08-get-unknown-request", 404),
+    ("09-cancel-unknown-request", 404),
+    ("10-revoke-unknown-request", 404),
+    ("11-credentials-unknown-request", 404),
+    ("12-console-link-unknown-request", 404),
+    ("13-my-sessions", 200),
+    ("14-all-sessions", 200),
+    ("15-audit", 200),
+];
+
+/// The customer and account the sample events name.
+pub async fn events_hub(app: &App) {
+    let admin = cc_domain::identity::Principal {
+        email: cc_domain::ids::Email::parse("ada.admin@demo.customer-central.dev").unwrap(),
+        subject: "seed".into(),
+        roles: [cc_domain::identity::Role::Admin].into(),
+    };
+    let customer = serde_json::from_value(serde_json::json!({"code": "events-demo", "name": "Events Demo"})).unwrap();
+    app.hub.create_customer(&admin, customer).await.unwrap();
+    let account = serde_json::from_value(serde_json::json!({
+        "id": "000111222333", "customer": "events-demo", "name": "payments prod", "environment": "prod",
+        "region": "eu-west-1", "access": {"method": "role",
+            "read_role_arn": "arn:aws:iam::000111222333:role/CustomerCentralRead",
+            "breakglass_role_arn": "arn:aws:iam::000111222333:role/CustomerCentralBreakglass",
+            "external_id": "cc-events-demo-1"}}))
+    .unwrap();
+    app.hub.create_account(&admin, account).await.unwrap();
+}
+
+#[tokio::test]
+async fn sample_events_run_through_the_lambda_router() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let app = App::from_config(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
+        .await
+        .unwrap();
+    events_hub(&app).await;
+    let router = access_request::router(cc_http::Api::new(app, None));
+    let events = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "access-request");
+    let bodies = cc_http::testing::replay(&router, &events, EXPECTED).await;
+    assert_eq!(bodies[2]["status"], "pending");
+    assert_eq!(
+        bodies[3]["error"]["field"], "ticket",
+        "the policy set by event 02 requires a ticket"
+    );
+    assert_eq!(
+        bodies[5]["items"][0]["id"], bodies[2]["id"],
+        "the senior sees the request to approve"
+    );
+    let audit = bodies[14]["items"].as_array().unwrap();
+    assert_eq!(audit.len(), 2, "policy change and request: {audit:?}");
+    assert_eq!(
+        audit[0]["source_ip"], "203.0.113.10",
+        "API Gateway's sourceIp is audited"
+    );
+}

@@ -1,0 +1,23 @@
+//! The sample events of `approval` through the Lambda router.
+
+use cc_domain::App;
+use cc_domain::config::Config;
+
+const EXPECTED: &[(&str, u16)] = &[
+    ("01-decide-unknown-request", 404),
+    ("02-decide-malformed-id", 400),
+    ("03-decide-bad-verdict", 400),
+];
+
+#[tokio::test]
+async fn sample_events_run_through_the_lambda_router() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let app = App::from_config(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
+        .await
+        .unwrap();
+    let router = approval::router(cc_http::Api::new(app, None));
+    let events = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "approval");
+    let bodies = cc_http::testing::replay(&router, &events, EXPECTED).await;
+    assert_eq!(bodies[2]["error"]["field"], "decision");
+}

@@ -1,0 +1,511 @@
+//! Breakglass access: temporary write access to a customer account, approved by other people.
+//!
+//! The rules are pure functions on [`AccessRequest`] (`decide`, `cancel`, `activate`, `revoke`,
+//! `expire`, `time_out`), each returning the next state or an error in the user's terms. The
+//! service persists every transition with a conditional write on the request's version, so
+//! concurrent callers get exactly one outcome. Invariants that never bend:
+//! - the requester never approves their own request; one person counts once;
+//! - only holders of an approver role count;
+//! - nothing is granted past the policy's maximum duration;
+//! - a rejected, cancelled, timed-out or ended request never becomes active again.
+
+use std::collections::BTreeSet;
+
+use time::{Duration, OffsetDateTime};
+use utoipa::ToSchema;
+
+use crate::error::{Error, Result};
+use crate::identity::{Principal, Role};
+use crate::ids::{AccountId, CustomerCode, Email, ExternalId, RoleArn};
+
+pub mod audit;
+pub mod local;
+pub mod policy;
+pub mod ports;
+pub mod service;
+pub mod webhook;
+
+pub use policy::ApprovalPolicy;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pending,
+    Approved,
+    Active,
+    Ended,
+    Rejected,
+    Cancelled,
+    TimedOut,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Approved => "approved",
+            Status::Active => "active",
+            Status::Ended => "ended",
+            Status::Rejected => "rejected",
+            Status::Cancelled => "cancelled",
+            Status::TimedOut => "timed_out",
+        }
+    }
+    /// Final states: nothing moves a request out of them.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Status::Ended | Status::Rejected | Status::Cancelled | Status::TimedOut
+        )
+    }
+}
+
+impl std::str::FromStr for Status {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        [
+            Status::Pending,
+            Status::Approved,
+            Status::Active,
+            Status::Ended,
+            Status::Rejected,
+            Status::Cancelled,
+            Status::TimedOut,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+        .ok_or_else(|| Error::validation("status", format!("'{s}' is not a request status")))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    Expired,
+    Revoked,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Approve,
+    Reject,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct Decision {
+    pub by: Email,
+    pub verdict: Verdict,
+    pub comment: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+}
+
+/// One line of a request's history, as shown to people.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct HistoryEntry {
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    /// A person's e-mail, or `system` for the sweeper and the workflow.
+    pub by: String,
+    pub what: String,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct AccessRequest {
+    pub id: String,
+    pub customer: CustomerCode,
+    pub account_id: AccountId,
+    pub account_name: String,
+    /// The account's breakglass role, and the external id it trusts.
+    pub role_arn: RoleArn,
+    pub external_id: Option<ExternalId>,
+    /// The role's maximum session length (caps each minted session).
+    pub max_session_seconds: u32,
+    pub requester: Email,
+    pub justification: String,
+    pub ticket: Option<String>,
+    pub duration_minutes: u32,
+    /// When access should start; `None` means as soon as it is approved.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub starts_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// After this the request times out unless it has been decided.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub approval_deadline: OffsetDateTime,
+    /// The policy in force when the request was made.
+    pub approvals_required: u8,
+    pub approver_roles: BTreeSet<Role>,
+    pub status: Status,
+    pub decisions: Vec<Decision>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub granted_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ends_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ended_at: Option<OffsetDateTime>,
+    pub end_reason: Option<EndReason>,
+    pub history: Vec<HistoryEntry>,
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// What a person asks for; the service fills in the account's details and the policy.
+#[derive(Clone, Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequest {
+    pub account_id: AccountId,
+    pub duration_minutes: u32,
+    pub justification: String,
+    #[serde(default)]
+    pub ticket: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub starts_at: Option<OffsetDateTime>,
+}
+
+pub const SYSTEM: &str = "system";
+
+/// Request ids are lower-case ULIDs; anything else names no request (400 rather than 404).
+pub fn parse_request_id(id: &str) -> Result<&str> {
+    if id.len() == 26 && id.chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()) {
+        Ok(id)
+    } else {
+        Err(Error::validation("id", format!("'{id}' is not a request id")))
+    }
+}
+
+fn conflict_not(status: Status, wanted: &str) -> Error {
+    Error::conflict(
+        "request_not_pending",
+        format!("the request is {}, so it can no longer be {wanted}", status.as_str()),
+    )
+}
+
+/// A ticket reference such as `OPS-1234` (project key, dash, number).
+pub fn valid_ticket(t: &str) -> bool {
+    let Some((key, num)) = t.split_once('-') else {
+        return false;
+    };
+    (1..=20).contains(&key.len())
+        && key.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && (1..=10).contains(&num.len())
+        && num.chars().all(|c| c.is_ascii_digit())
+}
+
+impl AccessRequest {
+    /// A new pending request, checked against the policy.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create(
+        id: String,
+        by: &Principal,
+        new: NewRequest,
+        customer: CustomerCode,
+        account_name: String,
+        role: (RoleArn, Option<ExternalId>, u32),
+        policy: &ApprovalPolicy,
+        now: OffsetDateTime,
+    ) -> Result<Self> {
+        by.require_any_role()?;
+        let justification = new.justification.trim().to_string();
+        if justification.chars().count() < 15 || justification.split_whitespace().count() < 3 {
+            return Err(Error::validation(
+                "justification",
+                "say why in at least a sentence (15+ characters, 3+ words)",
+            ));
+        }
+        if justification.chars().count() > 2000 {
+            return Err(Error::validation("justification", "at most 2000 characters"));
+        }
+        let ticket = new.ticket.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        match &ticket {
+            Some(t) if !valid_ticket(t) => {
+                return Err(Error::validation(
+                    "ticket",
+                    format!("'{t}' is not a ticket reference like OPS-1234"),
+                ));
+            }
+            None if policy.ticket_required => {
+                return Err(Error::validation(
+                    "ticket",
+                    format!("customer {customer} requires a ticket reference"),
+                ));
+            }
+            _ => {}
+        }
+        if new.duration_minutes < 15 {
+            return Err(Error::validation(
+                "duration_minutes",
+                "the shortest grant is 15 minutes",
+            ));
+        }
+        if new.duration_minutes > policy.max_duration_minutes {
+            return Err(Error::validation(
+                "duration_minutes",
+                format!(
+                    "{} minutes is longer than customer {customer}'s maximum of {} minutes",
+                    new.duration_minutes, policy.max_duration_minutes
+                ),
+            ));
+        }
+        let approval_deadline = now + Duration::minutes(policy.approval_window_minutes as i64);
+        if let Some(start) = new.starts_at {
+            if start < now - Duration::minutes(1) {
+                return Err(Error::validation(
+                    "starts_at",
+                    "the start is in the past; leave it out to start on approval",
+                ));
+            }
+            if start > now + Duration::days(30) {
+                return Err(Error::validation("starts_at", "schedule at most 30 days ahead"));
+            }
+        }
+        let history = vec![HistoryEntry {
+            at: now,
+            by: by.email.to_string(),
+            what: format!("requested {} minutes: {justification}", new.duration_minutes),
+        }];
+        Ok(AccessRequest {
+            id,
+            customer,
+            account_id: new.account_id,
+            account_name,
+            role_arn: role.0,
+            external_id: role.1,
+            max_session_seconds: role.2,
+            requester: by.email.clone(),
+            justification,
+            ticket,
+            duration_minutes: new.duration_minutes,
+            starts_at: new.starts_at,
+            created_at: now,
+            approval_deadline,
+            approvals_required: policy.approvals_required,
+            approver_roles: policy.approver_roles.clone(),
+            status: Status::Pending,
+            decisions: Vec::new(),
+            granted_at: None,
+            ends_at: None,
+            ended_at: None,
+            end_reason: None,
+            history,
+            version: 0,
+        })
+    }
+
+    fn log(&mut self, at: OffsetDateTime, by: &str, what: String) {
+        self.history.push(HistoryEntry {
+            at,
+            by: by.to_string(),
+            what,
+        });
+    }
+
+    /// Approvals that count: distinct approvers other than the requester.
+    pub fn approvals(&self) -> usize {
+        self.decisions.iter().filter(|d| d.verdict == Verdict::Approve).count()
+    }
+
+    /// Whether `who` may decide this request at all (ignoring its state).
+    pub fn may_decide(&self, who: &Principal) -> Result<()> {
+        if who.email == self.requester {
+            return Err(Error::Forbidden("you cannot decide your own request".into()));
+        }
+        if !who.roles.iter().any(|r| self.approver_roles.contains(r)) {
+            let roles: Vec<&str> = self.approver_roles.iter().map(|r| r.as_str()).collect();
+            return Err(Error::Forbidden(format!(
+                "deciding needs one of the roles: {}",
+                roles.join(", ")
+            )));
+        }
+        if self.decisions.iter().any(|d| d.by == who.email) {
+            return Err(Error::conflict(
+                "already_decided",
+                "you have already decided this request; one person counts once",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Records an approval or a rejection. Enough approvals make the request `approved`; a
+    /// rejection by any approver makes it `rejected`.
+    pub fn decide(mut self, who: &Principal, verdict: Verdict, comment: &str, now: OffsetDateTime) -> Result<Self> {
+        if self.status != Status::Pending {
+            return Err(conflict_not(self.status, "decided"));
+        }
+        if now >= self.approval_deadline {
+            return Err(Error::conflict(
+                "request_expired",
+                "the approval window has closed; the request has timed out",
+            ));
+        }
+        self.may_decide(who)?;
+        let comment = comment.trim();
+        if comment.chars().count() > 1000 {
+            return Err(Error::validation("comment", "at most 1000 characters"));
+        }
+        if verdict == Verdict::Reject && comment.is_empty() {
+            return Err(Error::validation("comment", "say why you reject the request"));
+        }
+        self.decisions.push(Decision {
+            by: who.email.clone(),
+            verdict,
+            comment: comment.to_string(),
+            at: now,
+        });
+        let note = if comment.is_empty() {
+            String::new()
+        } else {
+            format!(": {comment}")
+        };
+        match verdict {
+            Verdict::Reject => {
+                self.status = Status::Rejected;
+                self.log(now, who.email.as_str(), format!("rejected{note}"));
+            }
+            Verdict::Approve => {
+                let n = self.approvals();
+                self.log(
+                    now,
+                    who.email.as_str(),
+                    format!("approved ({n} of {}){note}", self.approvals_required),
+                );
+                if n >= self.approvals_required as usize {
+                    self.status = Status::Approved;
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    /// Whether an approved request's start has come.
+    pub fn start_due(&self, now: OffsetDateTime) -> bool {
+        self.status == Status::Approved && self.starts_at.is_none_or(|s| s <= now)
+    }
+
+    /// Grants access: approved → active, ending `duration` after the later of now and the start.
+    pub fn activate(mut self, now: OffsetDateTime) -> Result<Self> {
+        if self.status != Status::Approved {
+            return Err(conflict_not(self.status, "granted"));
+        }
+        if !self.start_due(now) {
+            return Err(Error::conflict("not_started", "the scheduled start has not come yet"));
+        }
+        let ends = now + Duration::minutes(self.duration_minutes as i64);
+        self.status = Status::Active;
+        self.granted_at = Some(now);
+        self.ends_at = Some(ends);
+        self.log(now, SYSTEM, format!("granted until {}", rfc3339(ends)));
+        Ok(self)
+    }
+
+    /// The requester withdraws a request that has not become active.
+    pub fn cancel(mut self, who: &Principal, now: OffsetDateTime) -> Result<Self> {
+        if who.email != self.requester {
+            return Err(Error::Forbidden("only the requester can cancel a request".into()));
+        }
+        if !matches!(self.status, Status::Pending | Status::Approved) {
+            return Err(conflict_not(self.status, "cancelled"));
+        }
+        self.status = Status::Cancelled;
+        self.log(now, who.email.as_str(), "cancelled".into());
+        Ok(self)
+    }
+
+    /// Ends an active grant early: the requester, any lead or any admin.
+    pub fn revoke(mut self, who: &Principal, reason: &str, now: OffsetDateTime) -> Result<Self> {
+        if who.email != self.requester && !who.has(Role::Lead) && !who.has(Role::Admin) {
+            return Err(Error::Forbidden(
+                "only the requester, a lead or an admin can revoke access".into(),
+            ));
+        }
+        if self.status != Status::Active {
+            return Err(Error::conflict(
+                "request_not_active",
+                format!(
+                    "the request is {}, so there is no access to revoke",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        self.end(EndReason::Revoked, who.email.as_str(), reason, now);
+        Ok(self)
+    }
+
+    /// Ends an active grant whose time is up (sweeper, workflow). Idempotent for the caller:
+    /// anything but an active grant past its end is refused.
+    pub fn expire(mut self, now: OffsetDateTime) -> Result<Self> {
+        match (self.status, self.ends_at) {
+            (Status::Active, Some(end)) if end <= now => {
+                self.end(EndReason::Expired, SYSTEM, "", now);
+                Ok(self)
+            }
+            (Status::Active, _) => Err(Error::conflict("not_due", "the grant has time left")),
+            (s, _) => Err(Error::conflict(
+                "request_not_active",
+                format!("the request is {}", s.as_str()),
+            )),
+        }
+    }
+
+    fn end(&mut self, reason: EndReason, by: &str, note: &str, now: OffsetDateTime) {
+        self.status = Status::Ended;
+        self.end_reason = Some(reason);
+        self.ended_at = Some(now);
+        let note = note.trim();
+        let what = match reason {
+            EndReason::Expired => "expired".to_string(),
+            EndReason::Revoked if note.is_empty() => "revoked".to_string(),
+            EndReason::Revoked => format!("revoked: {note}"),
+        };
+        self.log(now, by, what);
+    }
+
+    /// A pending request whose approval window has closed.
+    pub fn time_out(mut self, now: OffsetDateTime) -> Result<Self> {
+        if self.status != Status::Pending {
+            return Err(conflict_not(self.status, "timed out"));
+        }
+        if now < self.approval_deadline {
+            return Err(Error::conflict("not_due", "the approval window is still open"));
+        }
+        self.status = Status::TimedOut;
+        self.log(now, SYSTEM, "timed out waiting for approval".into());
+        Ok(self)
+    }
+
+    /// Whether `who` may fetch credentials now.
+    pub fn check_credentials(&self, who: &Principal, now: OffsetDateTime) -> Result<OffsetDateTime> {
+        if who.email != self.requester {
+            return Err(Error::Forbidden("only the person granted access can use it".into()));
+        }
+        match (self.status, self.ends_at) {
+            (Status::Active, Some(end)) if now < end => Ok(end),
+            (Status::Active, _) => Err(Error::conflict("grant_ended", "the grant has ended")),
+            (s, _) => Err(Error::conflict(
+                "request_not_active",
+                format!("the request is {}, not active", s.as_str()),
+            )),
+        }
+    }
+}
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

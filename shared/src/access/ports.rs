@@ -1,0 +1,165 @@
+//! The outside systems breakglass needs, as small traits: the access broker (STS), the role guard
+//! (IAM "revoke older sessions"), the workflow (Step Functions) and the notifier (chat, SNS).
+//! Each has an AWS adapter and a local one that lets the whole flow run without AWS.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::AccessRequest;
+use crate::error::Result;
+use crate::ids::{ExternalId, RoleArn};
+
+/// Temporary credentials. Never stored, never logged: `Debug` shows only the key id.
+#[derive(Clone, serde::Serialize)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expiration: OffsetDateTime,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What an AssumeRole call needs.
+#[derive(Clone, Debug)]
+pub struct Assume {
+    pub role_arn: RoleArn,
+    pub external_id: Option<ExternalId>,
+    pub session_name: String,
+    /// Shows in the customer's CloudTrail as who acted.
+    pub source_identity: String,
+    pub duration_seconds: u32,
+    pub request_id: String,
+}
+
+#[async_trait]
+pub trait AccessBroker: Send + Sync {
+    async fn assume(&self, req: &Assume) -> Result<Credentials>;
+    /// A console sign-in URL for these credentials (the federation endpoint's getSigninToken).
+    async fn console_url(&self, creds: &Credentials, destination: &str) -> Result<String>;
+}
+
+#[async_trait]
+pub trait RoleGuard: Send + Sync {
+    /// Denies every session of `role` issued before `before` (IAM's "revoke older sessions").
+    async fn deny_sessions_issued_before(
+        &self,
+        role: &RoleArn,
+        external_id: Option<&ExternalId>,
+        before: OffsetDateTime,
+    ) -> Result<()>;
+}
+
+/// What happens after the last approval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterApproval {
+    /// Grant now, in this process (local workflow).
+    GrantNow,
+    /// The workflow grants (Step Functions' grant task).
+    Deferred,
+}
+
+#[async_trait]
+pub trait Workflow: Send + Sync {
+    /// A request was created: start its orchestration.
+    async fn started(&self, req: &AccessRequest) -> Result<()>;
+    /// The request was approved.
+    async fn approved(&self, req: &AccessRequest) -> Result<AfterApproval>;
+    /// The request ended before its natural end (rejected, cancelled, revoked).
+    async fn stopped(&self, req: &AccessRequest) -> Result<()>;
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Notification {
+    pub event: &'static str,
+    pub request_id: String,
+    pub customer: String,
+    pub account_id: String,
+    pub text: String,
+}
+
+#[async_trait]
+pub trait Notifier: Send + Sync {
+    async fn notify(&self, n: &Notification) -> Result<()>;
+}
+
+/// The service's clock: the system clock in production; tests move it to cross windows and ends
+/// without waiting.
+#[derive(Clone)]
+pub struct Clock(std::sync::Arc<dyn Fn() -> OffsetDateTime + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Self {
+        Clock(std::sync::Arc::new(OffsetDateTime::now_utc))
+    }
+    /// The system clock shifted by `offset` seconds (which the test may change at any time).
+    pub fn shifted(offset: std::sync::Arc<std::sync::atomic::AtomicI64>) -> Self {
+        Clock(std::sync::Arc::new(move || {
+            OffsetDateTime::now_utc() + time::Duration::seconds(offset.load(std::sync::atomic::Ordering::SeqCst))
+        }))
+    }
+    pub fn now(&self) -> OffsetDateTime {
+        (self.0)()
+    }
+}
+
+/// `RoleSessionName`: at most 64 characters of `[\w+=,.@-]`, derived from the requester.
+pub fn session_name(email: &str) -> String {
+    let cleaned: String = email
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = format!("cc-{cleaned}");
+    name.chars().take(64).collect()
+}
+
+/// `DurationSeconds` for a session while a grant has `remaining` seconds left: no longer than the
+/// role allows, never under STS's 900-second floor.
+pub fn session_seconds(remaining: i64, role_max: u32) -> u32 {
+    remaining.clamp(900, role_max.max(900) as i64) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_names_fit_sts_rules() {
+        assert_eq!(session_name("erin.o'neil@example.com"), "cc-erin.o-neil@example.com");
+        let long = format!("{}@example.com", "x".repeat(80));
+        assert_eq!(session_name(&long).len(), 64);
+    }
+
+    #[test]
+    fn session_duration_is_bounded() {
+        assert_eq!(session_seconds(120, 3600), 900);
+        assert_eq!(session_seconds(2000, 3600), 2000);
+        assert_eq!(session_seconds(7200, 3600), 3600);
+    }
+
+    #[test]
+    fn credentials_debug_hides_secrets() {
+        let c = Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: "s3cret".into(),
+            session_token: "t0ken".into(),
+            expiration: OffsetDateTime::UNIX_EPOCH,
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret") && !shown.contains("t0ken"));
+    }
+}

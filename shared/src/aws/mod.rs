@@ -1,0 +1,4 @@
+//! AWS adapters for the breakglass ports: STS (access broker) and IAM (role guard).
+
+pub mod iam;
+pub mod sts;
