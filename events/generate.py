@@ -131,6 +131,27 @@ def approval():
        f"/api/v1/access-requests/{UNKNOWN}/decisions", body={"decision": "maybe"}, who=SENIOR)
 
 
+def workflow_tasks():
+    # Step Functions lambda:invoke payloads and the EventBridge schedule, for approval-workflow.
+    d = os.path.join(HERE, "approval-workflow")
+    os.makedirs(d, exist_ok=True)
+    samples = {
+        "01-record-token": {"task": "record_token", "request_id": UNKNOWN, "task_token": "AQCEAAAAKgAAAAMAAAAAAAAAAf=="},
+        "02-grant": {"task": "grant", "request_id": UNKNOWN},
+        "03-end": {"task": "end", "request_id": UNKNOWN},
+        "04-time-out": {"task": "time_out", "request_id": UNKNOWN},
+        "05-scheduled-sweep": {
+            "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
+            "source": "aws.events", "account": "111122223333", "time": "2026-11-25T09:00:00Z", "region": "eu-west-1",
+            "resources": ["arn:aws:events:eu-west-1:111122223333:rule/customer-central-access-sweeper"], "detail": {}},
+    }
+    for name, body in samples.items():
+        with open(os.path.join(d, f"{name}.json"), "w") as f:
+            json.dump(body, f, indent=2)
+            f.write("\n")
+
+
 customers()
 access_request()
 approval()
+workflow_tasks()

@@ -20,12 +20,33 @@ pub fn local_router(api: Api) -> Router {
         .merge(access_request::routes())
         .merge(approval::routes())
         .route("/healthz", get(healthz))
-        .route("/local/objects/{*key}", get(download));
+        .route("/local/objects/{*key}", get(download))
+        .route("/local/console", get(local_console));
     cc_http::layers::finish(routes, api)
 }
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+#[derive(serde::Deserialize)]
+struct ConsoleQuery {
+    session: String,
+}
+
+/// Where local breakglass console links lead: there is no AWS console locally, so say so plainly.
+async fn local_console(Query(q): Query<ConsoleQuery>) -> axum::response::Html<String> {
+    let session: String = q
+        .session
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(40)
+        .collect();
+    axum::response::Html(format!(
+        "<!doctype html><title>Local breakglass session</title><h1>Local breakglass session {session}</h1>\
+         <p>Customer Central is running on its embedded default, without AWS. In AWS this link signs you \
+         into the customer's console as its breakglass role until the grant ends.</p>"
+    ))
 }
 
 #[derive(serde::Deserialize)]

@@ -293,7 +293,11 @@ async fn breakglass_end_to_end_over_tcp() {
     )
     .await;
     assert_eq!(st, 200);
-    assert!(link["url"].as_str().unwrap().contains("/local/console?"));
+    let console = link["url"].as_str().unwrap();
+    assert!(console.starts_with(&format!("{}/local/console?", s.base)), "{console}");
+    let page = http.get(console).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Local breakglass session LOCAL"));
 
     assert_eq!(
         send(&http, "POST", &format!("{api}/access-requests/{id}/revoke"), &sam, None)

@@ -11,6 +11,7 @@ use crate::access::ports::{AccessBroker, Clock, Notifier, RoleGuard, Workflow};
 use crate::access::service::Access;
 use crate::access::webhook::WebhookNotifier;
 use crate::aws::iam::IamRoleGuard;
+use crate::aws::sfn::SfnWorkflow;
 use crate::aws::sts::StsBroker;
 use crate::config::{Config, StoreKind};
 use crate::hub::Hub;
@@ -63,20 +64,18 @@ impl App {
                     aws_sdk_sts::Client::new(&sdk),
                     config.federation_url.clone(),
                 ));
+                let items: Arc<dyn ItemStore> = Arc::new(items);
+                let workflow: Arc<dyn Workflow> = match &config.state_machine_arn {
+                    Some(arn) => Arc::new(SfnWorkflow::new(aws_sdk_sfn::Client::new(&sdk), arn, items.clone())),
+                    None => Arc::new(LocalWorkflow),
+                };
                 let adapters = Adapters {
                     guard: Arc::new(IamRoleGuard::new(sdk.clone(), broker.clone())),
                     broker,
-                    // The Step Functions workflow replaces this once its adapter lands.
-                    workflow: Arc::new(LocalWorkflow),
+                    workflow,
                     clock: Clock::system(),
                 };
-                Ok(Self::assemble(
-                    config,
-                    Arc::new(items),
-                    Arc::new(objects),
-                    None,
-                    adapters,
-                ))
+                Ok(Self::assemble(config, items, Arc::new(objects), None, adapters))
             }
         }
     }

@@ -31,6 +31,9 @@ pub struct Config {
     pub webhook_url: Option<String>,
     /// How often the local server's sweeper runs (`CC_SWEEP_SECONDS`, 1-60).
     pub sweep_seconds: u64,
+    /// The breakglass state machine (`CC_STATE_MACHINE_ARN`); without it the workflow runs
+    /// in-process.
+    pub state_machine_arn: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -144,7 +147,14 @@ impl Config {
                 )
             })?,
         };
+        let state_machine_arn = get("CC_STATE_MACHINE_ARN");
+        if let Some(arn) = &state_machine_arn
+            && !arn.starts_with("arn:")
+        {
+            return Err(err("CC_STATE_MACHINE_ARN", format!("'{arn}' is not an ARN")));
+        }
         Ok(Config {
+            state_machine_arn,
             federation_url,
             webhook_url,
             sweep_seconds,

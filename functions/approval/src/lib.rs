@@ -2,6 +2,8 @@
 //! workflow's task handlers (record the task token, grant, end) join here with the Step Functions
 //! adapter; the rules live in `cc_domain::access`.
 
+pub mod tasks;
+
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};

@@ -75,6 +75,11 @@ pub trait Workflow: Send + Sync {
     async fn approved(&self, req: &AccessRequest) -> Result<AfterApproval>;
     /// The request ended before its natural end (rejected, cancelled, revoked).
     async fn stopped(&self, req: &AccessRequest) -> Result<()>;
+    /// The orchestration is waiting for the decision under this task token (Step Functions'
+    /// `waitForTaskToken`); `req` is the request as it stands now.
+    async fn task_token(&self, _req: &AccessRequest, _token: &str) -> Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, serde::Serialize)]

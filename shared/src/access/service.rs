@@ -263,6 +263,17 @@ impl Access {
         self.load(id).await
     }
 
+    /// A request as it stands, for system callers (workflow tasks) that act for no person.
+    pub async fn find(&self, id: &str) -> Result<AccessRequest> {
+        self.load(id).await
+    }
+
+    /// Hands the workflow the task token it waits under (the `record_token` task).
+    pub async fn record_task_token(&self, id: &str, token: &str) -> Result<()> {
+        let r = self.load(id).await?;
+        self.workflow.task_token(&r, token).await
+    }
+
     async fn load(&self, id: &str) -> Result<AccessRequest> {
         let item = self
             .store
