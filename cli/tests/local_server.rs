@@ -388,3 +388,80 @@ async fn breakglass_end_to_end_over_tcp() {
         assert!(v["error"]["message"].is_string());
     }
 }
+
+/// The local server's sweeper ends a grant soon after its end (here: the clock jumps past it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_sweeper_ends_grants_past_their_end() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use cc_domain::access::service::Origin;
+    use cc_domain::access::{NewRequest, Status, Verdict};
+    use cc_domain::app::Adapters;
+    use cc_domain::store::ItemStore;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::from_lookup(|k| (k == "CC_SWEEP_SECONDS").then(|| "1".to_string())).unwrap();
+    config.data_dir = dir.path().to_path_buf();
+    let items: Arc<dyn ItemStore> =
+        Arc::new(cc_domain::store::embedded::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
+    let offset = Arc::new(AtomicI64::new(0));
+    let mut adapters = Adapters::local(items.clone(), "http://127.0.0.1:1");
+    adapters.clock = cc_domain::access::ports::Clock::shifted(offset.clone());
+    let objects = cc_domain::store::local_objects::LocalObjectStore::new(dir.path().join("o"), b"k", "http://x");
+    let app = App::assemble(config, items, Arc::new(objects), None, adapters);
+    demo::seed(
+        &app,
+        &demo::DemoSize {
+            customers: 3,
+            accounts: 6,
+        },
+    )
+    .await
+    .unwrap();
+    let person = |email: &str, roles: &[Role]| cc_domain::identity::Principal {
+        email: cc_domain::ids::Email::parse(email).unwrap(),
+        subject: email.into(),
+        roles: roles.iter().copied().collect(),
+    };
+    let erin = person("erin@example.com", &[Role::Engineer]);
+    let admin = person("ada@example.com", &[Role::Admin]);
+    let filter = cc_domain::hub::service::AccountFilter {
+        access: Some("role".into()),
+        ..Default::default()
+    };
+    let account = app
+        .hub
+        .list_accounts(&admin, &filter, Some(1), None)
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    let ask = NewRequest {
+        account_id: account.id.clone(),
+        duration_minutes: 15,
+        justification: "Clear the stuck deployment lock in production".into(),
+        ticket: None,
+        starts_at: None,
+    };
+    let r = app.access.create(&erin, ask, &Origin::default()).await.unwrap();
+    let senior = person("sam@example.com", &[Role::Senior]);
+    let active = app
+        .access
+        .decide(&senior, &r.id, Verdict::Approve, "", &Origin::default())
+        .await
+        .unwrap();
+    assert_eq!(active.status, Status::Active);
+    let sweeper = cc_cli::spawn_sweeper(app.clone());
+    offset.store(16 * 60, Ordering::SeqCst);
+    let mut ended = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if app.access.find(&r.id).await.unwrap().status == Status::Ended {
+            ended = true;
+            break;
+        }
+    }
+    sweeper.abort();
+    assert!(ended, "the sweeper ended the grant within seconds of its end");
+}

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::access::local::{LocalBroker, LocalRoleGuard, LocalWorkflow, LogNotifier};
-use crate::access::ports::{AccessBroker, Clock, Notifier, RoleGuard, Workflow};
+use crate::access::ports::{AccessBroker, Clock, Fanout, Notifier, RoleGuard, Workflow};
 use crate::access::service::Access;
 use crate::access::webhook::WebhookNotifier;
 use crate::aws::iam::IamRoleGuard;
 use crate::aws::sfn::SfnWorkflow;
+use crate::aws::sns::SnsNotifier;
 use crate::aws::sts::StsBroker;
 use crate::config::{Config, StoreKind};
 use crate::hub::Hub;
@@ -74,6 +75,12 @@ impl App {
                     broker,
                     workflow,
                     clock: Clock::system(),
+                    notifiers: match &config.topic_arn {
+                        Some(arn) => {
+                            vec![Arc::new(SnsNotifier::new(aws_sdk_sns::Client::new(&sdk), arn)) as Arc<dyn Notifier>]
+                        }
+                        None => Vec::new(),
+                    },
                 };
                 Ok(Self::assemble(config, items, Arc::new(objects), None, adapters))
             }
@@ -89,10 +96,12 @@ impl App {
         local_objects: Option<Arc<LocalObjectStore>>,
         adapters: Adapters,
     ) -> Self {
-        let notifier: Arc<dyn Notifier> = match &config.webhook_url {
-            Some(url) => Arc::new(WebhookNotifier::new(url.clone())),
-            None => Arc::new(LogNotifier),
-        };
+        let mut notifiers: Vec<Arc<dyn Notifier>> = vec![Arc::new(LogNotifier)];
+        if let Some(url) = &config.webhook_url {
+            notifiers.push(Arc::new(WebhookNotifier::new(url.clone())));
+        }
+        notifiers.extend(adapters.notifiers);
+        let notifier: Arc<dyn Notifier> = Arc::new(Fanout(notifiers));
         let hub = Arc::new(Hub::new(items.clone()));
         let access = Arc::new(Access::new(
             items.clone(),
@@ -120,6 +129,8 @@ pub struct Adapters {
     pub guard: Arc<dyn RoleGuard>,
     pub workflow: Arc<dyn Workflow>,
     pub clock: Clock,
+    /// Notifiers beyond the log and the webhook (SNS in AWS).
+    pub notifiers: Vec<Arc<dyn Notifier>>,
 }
 
 impl Adapters {
@@ -132,6 +143,7 @@ impl Adapters {
             guard: Arc::new(LocalRoleGuard { store: items }),
             workflow: Arc::new(LocalWorkflow),
             clock: Clock::system(),
+            notifiers: Vec::new(),
         }
     }
 }

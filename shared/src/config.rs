@@ -34,6 +34,8 @@ pub struct Config {
     /// The breakglass state machine (`CC_STATE_MACHINE_ARN`); without it the workflow runs
     /// in-process.
     pub state_machine_arn: Option<String>,
+    /// SNS topic for approver notifications (`CC_TOPIC_ARN`).
+    pub topic_arn: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -153,7 +155,14 @@ impl Config {
         {
             return Err(err("CC_STATE_MACHINE_ARN", format!("'{arn}' is not an ARN")));
         }
+        let topic_arn = get("CC_TOPIC_ARN");
+        if let Some(arn) = &topic_arn
+            && !arn.starts_with("arn:")
+        {
+            return Err(err("CC_TOPIC_ARN", format!("'{arn}' is not an ARN")));
+        }
         Ok(Config {
+            topic_arn,
             state_machine_arn,
             federation_url,
             webhook_url,

@@ -117,3 +117,39 @@ async fn sts_broker_and_iam_role_guard_on_moto() {
         "{cutoff}"
     );
 }
+
+#[tokio::test]
+async fn sns_notifier_publishes_to_the_topic_on_moto() {
+    use cc_domain::access::ports::{Notification, Notifier};
+    let Some(url) = test_emulator_url() else { return };
+    let sdk = emulator_sdk_config(&url).await;
+    let sns = aws_sdk_sns::Client::new(&sdk);
+    let topic = sns
+        .create_topic()
+        .name(format!("approvers-{}", new_ulid()))
+        .send()
+        .await
+        .unwrap()
+        .topic_arn()
+        .unwrap()
+        .to_string();
+    let n = Notification {
+        event: "request_created",
+        request_id: "01jabc".into(),
+        customer: "acme".into(),
+        account_id: "012345678901".into(),
+        text: "erin asks for 60 minutes of write access".into(),
+    };
+    cc_domain::aws::sns::SnsNotifier::new(sns.clone(), &topic)
+        .notify(&n)
+        .await
+        .unwrap();
+    let missing = topic.replace("approvers-", "missing-");
+    assert!(
+        cc_domain::aws::sns::SnsNotifier::new(sns, missing)
+            .notify(&n)
+            .await
+            .is_err(),
+        "an unknown topic is an error"
+    );
+}

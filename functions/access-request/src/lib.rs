@@ -14,7 +14,7 @@ use cc_domain::access::service::{AuditQuery, Scope};
 use cc_domain::access::{AccessRequest, ApprovalPolicy, NewRequest, Status, parse_request_id};
 use cc_domain::ids::CustomerCode;
 use cc_http::error::{ApiResult, ErrorBody};
-use cc_http::extract::num;
+use cc_http::extract::{num, path_id};
 use cc_http::{Api, Caller, ClientOrigin, JsonBody, ListResponse, QueryParams};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -61,7 +61,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 fn code_param(code: &str) -> Result<CustomerCode, Error> {
-    CustomerCode::parse(code).map_err(|e| Error::validation("code", e.to_string()))
+    path_id("code", code)
 }
 
 /// A customer's approval policy (the defaults when none was set).
@@ -363,7 +363,7 @@ async fn audit(
         return Err(Error::validation("from", "from must be before to, at most 400 days apart").into());
     }
     if let Some(c) = &q.customer {
-        code_param(c).map_err(|_| Error::validation("customer", format!("'{c}' is not a customer code")))?;
+        path_id::<CustomerCode>("customer", c)?;
     }
     let query = AuditQuery {
         customer: q.customer,

@@ -17,7 +17,7 @@ use cc_domain::hub::{
 use cc_domain::identity::Principal;
 use cc_domain::ids::{AccountId, CustomerCode};
 use cc_http::error::{ApiResult, ErrorBody};
-use cc_http::extract::num;
+use cc_http::extract::{num, path_id};
 use cc_http::{Api, Caller, JsonBody, ListResponse, QueryParams};
 use serde::Deserialize;
 use utoipa::OpenApi;
@@ -98,11 +98,11 @@ async fn openapi_json() -> impl IntoResponse {
 }
 
 fn code_param(code: &str) -> Result<CustomerCode, Error> {
-    CustomerCode::parse(code).map_err(|e| Error::validation("code", e.to_string()))
+    path_id("code", code)
 }
 
 fn account_param(id: &str) -> Result<AccountId, Error> {
-    AccountId::parse(id).map_err(|e| Error::validation("id", e.to_string()))
+    path_id("id", id)
 }
 
 /// The caller's identity and roles.

@@ -86,6 +86,14 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
+/// A validated identifier from the path (`/customers/{code}`): a bad one is a 400 naming `field`.
+pub fn path_id<T>(field: &str, raw: &str) -> Result<T, cc_domain::Error>
+where
+    T: TryFrom<String, Error = cc_domain::ids::IdError>,
+{
+    T::try_from(raw.to_string()).map_err(|e| cc_domain::Error::validation(field, e.to_string()))
+}
+
 /// Query-string parameters; a bad value is a 400 naming the parameter.
 pub struct QueryParams<T>(pub T);
 

@@ -96,6 +96,23 @@ pub trait Notifier: Send + Sync {
     async fn notify(&self, n: &Notification) -> Result<()>;
 }
 
+/// Sends every notification to each of several notifiers (e.g. chat and SNS); one failing does
+/// not keep the others from being told.
+pub struct Fanout(pub Vec<std::sync::Arc<dyn Notifier>>);
+
+#[async_trait]
+impl Notifier for Fanout {
+    async fn notify(&self, n: &Notification) -> Result<()> {
+        let mut first_error = None;
+        for target in &self.0 {
+            if let Err(e) = target.notify(n).await {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
 /// The service's clock: the system clock in production; tests move it to cross windows and ends
 /// without waiting.
 #[derive(Clone)]

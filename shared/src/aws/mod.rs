@@ -2,4 +2,5 @@
 
 pub mod iam;
 pub mod sfn;
+pub mod sns;
 pub mod sts;
