@@ -13,12 +13,16 @@ use cc_http::Api;
 use cc_http::error::ApiError;
 
 pub mod bench;
+pub mod client;
+pub mod login;
+pub mod profiles;
 
 /// All functions' routes plus the local-only ones, layered once.
 pub fn local_router(api: Api) -> Router {
     let routes = customers::routes()
         .merge(access_request::routes())
         .merge(approval::routes())
+        .merge(profile_gen::routes())
         .route("/healthz", get(healthz))
         .route("/local/objects/{*key}", get(download))
         .route("/local/console", get(local_console));

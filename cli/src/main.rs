@@ -58,10 +58,112 @@ enum Command {
         #[arg(long, default_value_t = 12)]
         ttl_hours: u64,
     },
+    /// Sign in: the OAuth device flow against the issuer, or a dev token with --dev.
+    Login {
+        /// The identity provider (OIDC issuer with a device authorization endpoint).
+        #[arg(long, env = "CC_LOGIN_ISSUER")]
+        issuer: Option<String>,
+        #[arg(long, env = "CC_CLIENT_ID")]
+        client_id: Option<String>,
+        #[arg(long, default_value = "openid email profile offline_access")]
+        scope: String,
+        /// Sign in with the local server's dev secret instead (no identity provider).
+        #[arg(long)]
+        dev: bool,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long, value_delimiter = ',', default_value = "engineer")]
+        roles: Vec<String>,
+        #[arg(long, env = "CC_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        #[arg(long, env = "CC_API_URL")]
+        api_url: Option<String>,
+    },
+    /// Your AWS CLI profiles: print them, or merge them into your AWS config.
+    Profiles {
+        #[command(subcommand)]
+        action: ProfilesAction,
+    },
+    /// Print credential_process JSON for your active breakglass grant on an account.
+    Credentials {
+        #[arg(long)]
+        account: String,
+        #[arg(long, env = "CC_API_URL")]
+        api_url: Option<String>,
+    },
     /// Benchmarks that print figures (build with --profile bench-local).
     Bench {
         #[command(subcommand)]
         which: cc_cli::bench::Which,
+    },
+}
+
+#[derive(clap::Args, Clone, Default)]
+struct ProfileFlags {
+    /// Comma-separated customer codes.
+    #[arg(long)]
+    customer: Option<String>,
+    /// prod or non-prod.
+    #[arg(long)]
+    environment: Option<String>,
+    /// Comma-separated: read, breakglass, sso.
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
+    region: Option<String>,
+    /// Naming template, e.g. '{customer}-{account}-{role}'.
+    #[arg(long)]
+    template: Option<String>,
+    #[arg(long)]
+    hub_profile: Option<String>,
+    /// Every customer (leads and admins).
+    #[arg(long)]
+    all: bool,
+    #[arg(long, env = "CC_API_URL")]
+    api_url: Option<String>,
+}
+
+impl ProfileFlags {
+    fn query(&self, format: &str) -> Vec<(&'static str, String)> {
+        let mut q = vec![("format", format.to_string())];
+        let mut add = |k: &'static str, v: &Option<String>| {
+            if let Some(v) = v {
+                q.push((k, v.clone()));
+            }
+        };
+        add("customer", &self.customer);
+        add("environment", &self.environment);
+        add("kind", &self.kind);
+        add("region", &self.region);
+        add("template", &self.template);
+        add("hub_profile", &self.hub_profile);
+        if self.all {
+            q.push(("all", "true".into()));
+        }
+        q
+    }
+}
+
+#[derive(Subcommand)]
+enum ProfilesAction {
+    /// Print the profiles without writing anything.
+    Show {
+        #[command(flatten)]
+        flags: ProfileFlags,
+        /// ini (default) or json.
+        #[arg(long, default_value = "ini")]
+        format: String,
+    },
+    /// Merge the profiles into AWS_CONFIG_FILE or ~/.aws/config (inside the managed block).
+    Sync {
+        #[command(flatten)]
+        flags: ProfileFlags,
+        /// Print the change as a unified diff; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The config file (default: AWS_CONFIG_FILE, else ~/.aws/config).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -163,6 +265,112 @@ async fn main() -> anyhow::Result<()> {
                 Duration::from_secs(ttl_hours * 3600),
             )?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Login {
+            issuer,
+            client_id,
+            scope,
+            dev,
+            email,
+            roles,
+            data_dir,
+            api_url,
+        } => {
+            let login = if dev {
+                let email = email.context("--dev needs --email")?;
+                let settings = Settings {
+                    data_dir,
+                    store: None,
+                    table: None,
+                    bucket: None,
+                };
+                let config = config(&settings, None)?;
+                let secret = match &config.auth.jwt_secret {
+                    Some(s) => s.clone(),
+                    None => cc_domain::app::dev_secret(&config.data_dir)?,
+                };
+                let email = cc_domain::ids::Email::parse(&email)?;
+                let ttl = Duration::from_secs(12 * 3600);
+                let token = cc_http::mint_dev_token(&secret, &config.auth, email.as_str(), &parse_roles(&roles)?, ttl)?;
+                let login = cc_cli::client::Login {
+                    api_url,
+                    access_token: token,
+                    refresh_token: None,
+                    expires_at: Some(time::OffsetDateTime::now_utc().unix_timestamp() + ttl.as_secs() as i64),
+                    token_endpoint: None,
+                    client_id: None,
+                };
+                login.save()?;
+                login
+            } else {
+                let issuer = issuer.context("set --issuer or CC_LOGIN_ISSUER (or use --dev locally)")?;
+                let client_id = client_id.context("set --client-id or CC_CLIENT_ID")?;
+                cc_cli::login::device_flow(&issuer, &client_id, &scope, api_url, |m| eprintln!("{m}")).await?
+            };
+            eprintln!(
+                "Signed in; the token is cached in {}",
+                cc_cli::client::Login::path()?.display()
+            );
+            let _ = login;
+            Ok(())
+        }
+        Command::Profiles { action } => match action {
+            ProfilesAction::Show { flags, format } => {
+                let client = cc_cli::client::Client::from_env(flags.api_url.clone()).await?;
+                print!("{}", client.get_text("/api/v1/profiles", &flags.query(&format)).await?);
+                Ok(())
+            }
+            ProfilesAction::Sync { flags, dry_run, config } => {
+                let client = cc_cli::client::Client::from_env(flags.api_url.clone()).await?;
+                let set: cc_domain::profiles::ProfileSet =
+                    client.get_json("/api/v1/profiles", &flags.query("json")).await?;
+                let path = match config {
+                    Some(p) => p,
+                    None => cc_cli::profiles::aws_config_path()?,
+                };
+                let outcome = cc_cli::profiles::apply(&path, &set, dry_run)?;
+                for s in &outcome.skipped {
+                    eprintln!("skipped [{s}]: your own config already defines it");
+                }
+                if let Some(diff) = &outcome.diff {
+                    print!("{diff}");
+                } else if outcome.changed {
+                    eprintln!(
+                        "{} profiles and {} SSO sessions written to {}{}",
+                        outcome.profiles - outcome.skipped.iter().filter(|s| s.starts_with("profile ")).count(),
+                        outcome.sso_sessions,
+                        path.display(),
+                        outcome
+                            .backup
+                            .map(|b| format!(" (backup: {})", b.display()))
+                            .unwrap_or_default()
+                    );
+                } else {
+                    eprintln!("{} is up to date", path.display());
+                }
+                Ok(())
+            }
+        },
+        Command::Credentials { account, api_url } => {
+            let client = cc_cli::client::Client::from_env(api_url).await?;
+            #[derive(serde::Deserialize)]
+            struct Sessions {
+                items: Vec<serde_json::Value>,
+            }
+            let sessions: Sessions = client.get_json("/api/v1/sessions", &[("scope", "mine".into())]).await?;
+            let grant = sessions
+                .items
+                .iter()
+                .find(|s| s["account_id"] == account.as_str())
+                .and_then(|s| s["request_id"].as_str())
+                .with_context(|| format!("no active breakglass grant for account {account}; request one first"))?;
+            print!(
+                "{}",
+                client
+                    .post_text(&format!("/api/v1/access-requests/{grant}/credentials"))
+                    .await?
+            );
             Ok(())
         }
         Command::Bench { which } => cc_cli::bench::run(which).await,

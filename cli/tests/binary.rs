@@ -158,3 +158,309 @@ fn a_bad_setting_stops_start_up_naming_it() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("CC_TABLE"));
 }
+
+/// The Python tools the test command installs (`CC_TEST_PYTHON`, `CC_TEST_AWS_CLI`).
+fn python_tools() -> Option<(String, String)> {
+    match (std::env::var("CC_TEST_PYTHON"), std::env::var("CC_TEST_AWS_CLI")) {
+        (Ok(py), Ok(aws)) if !py.is_empty() && !aws.is_empty() => Some((py, aws)),
+        _ => {
+            assert!(
+                std::env::var("CC_REQUIRE_MOTO").as_deref() != Ok("1"),
+                "scripts/test sets CC_TEST_AWS_CLI"
+            );
+            eprintln!("skipping: CC_TEST_AWS_CLI is not set (scripts/test sets it)");
+            None
+        }
+    }
+}
+
+fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `cc login --dev`, `cc profiles sync` into a config holding the user's own profiles, then the
+/// real AWS CLI and botocore read it back: exactly our profiles plus the user's, with our values.
+#[tokio::test]
+async fn profiles_sync_is_read_back_by_the_aws_cli() {
+    let Some((python, aws)) = python_tools() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = serve(&["--data-dir", data.to_str().unwrap()], &[]);
+    let home = dir.path().join("cc-config");
+    let config = dir.path().join("aws").join("config");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let own = "[default]\r\nregion = eu-west-1\r\n\r\n[profile my-sandbox]\r\nregion = us-east-1\r\n";
+    std::fs::write(&config, own).unwrap();
+    let cc_env = |c: &mut Command| {
+        c.env("CC_CONFIG_DIR", &home)
+            .env("CC_API_URL", &server.base)
+            .env_remove("CC_TOKEN");
+    };
+    let mut login = cc();
+    cc_env(&mut login);
+    run_ok(login.args([
+        "login",
+        "--dev",
+        "--email",
+        "sam.senior@demo.customer-central.dev",
+        "--roles",
+        "engineer,senior",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.join("login.json")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the cached token is private");
+    }
+
+    // JSON from the API: what sync will write.
+    let mut show = cc();
+    cc_env(&mut show);
+    let set: Value = serde_json::from_str(&run_ok(show.args(["profiles", "show", "--format", "json"]))).unwrap();
+    let ours: Vec<String> = set["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ours.len() > 50, "sam's customers give many profiles: {}", ours.len());
+
+    let mut dry = cc();
+    cc_env(&mut dry);
+    let diff = run_ok(dry.args(["profiles", "sync", "--dry-run", "--config", config.to_str().unwrap()]));
+    assert!(diff.contains("+# BEGIN customer-central"), "{diff}");
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        own,
+        "a dry run writes nothing"
+    );
+
+    let mut sync = cc();
+    cc_env(&mut sync);
+    run_ok(sync.args(["profiles", "sync", "--config", config.to_str().unwrap()]));
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(written.starts_with(own), "the user's bytes are untouched (CRLF kept)");
+    let backups = std::fs::read_dir(config.parent().unwrap())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("cc-backup"))
+        .count();
+    assert_eq!(backups, 1);
+
+    // botocore (what the AWS CLI and SDKs use) lists exactly our profiles plus the user's own.
+    let listed = run_ok(Command::new(&python).env("AWS_CONFIG_FILE", &config).args([
+        "-c",
+        "import botocore.session as s; print('\\n'.join(sorted(s.Session().available_profiles)))",
+    ]));
+    let mut expected: Vec<String> = ours.clone();
+    expected.push("default".into());
+    expected.push("my-sandbox".into());
+    expected.sort();
+    assert_eq!(listed.lines().map(String::from).collect::<Vec<_>>(), expected);
+
+    // `aws configure get` returns what we wrote, for a sample of each kind.
+    let get = |key: &str, profile: &str| {
+        run_ok(
+            Command::new(&aws)
+                .env("AWS_CONFIG_FILE", &config)
+                .args(["configure", "get", key, "--profile", profile]),
+        )
+        .trim()
+        .to_string()
+    };
+    let profiles = set["profiles"].as_array().unwrap();
+    for kind in ["read", "sso", "breakglass"] {
+        let p = profiles
+            .iter()
+            .find(|p| p["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} profile"));
+        let name = p["name"].as_str().unwrap();
+        for pair in p["settings"].as_array().unwrap() {
+            let (k, v) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+            if [
+                "role_arn",
+                "sso_session",
+                "external_id",
+                "sso_account_id",
+                "credential_process",
+                "source_profile",
+            ]
+            .contains(&k)
+            {
+                assert_eq!(get(k, name), v, "{name}.{k}");
+            }
+        }
+    }
+    let session = set["sso_sessions"][0]["name"].as_str().unwrap();
+    let sessions = run_ok(Command::new(&python).env("AWS_CONFIG_FILE", &config).args([
+        "-c",
+        "import botocore.session as s; print(s.Session().full_config['sso_sessions'])",
+    ]));
+    assert!(
+        sessions.contains(session) && sessions.contains("sso:account:access"),
+        "{sessions}"
+    );
+
+    // Syncing again changes nothing.
+    let mut again = cc();
+    cc_env(&mut again);
+    let out = again
+        .args(["profiles", "sync", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("up to date"));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), written);
+
+    // A name the user already uses is reported and skipped, never overwritten.
+    let clash = format!("{own}[profile {}]\r\nregion = ap-south-1\r\n", ours[0]);
+    let text = std::fs::read_to_string(&config).unwrap().replacen(own, &clash, 1);
+    std::fs::write(&config, &text).unwrap();
+    let mut sync = cc();
+    cc_env(&mut sync);
+    let out = sync
+        .args(["profiles", "sync", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("skipped [profile {}]", ours[0])));
+    assert_eq!(get("region", &ours[0]), "ap-south-1");
+
+    // Bad input is a clear error.
+    let mut bad = cc();
+    cc_env(&mut bad);
+    let out = bad
+        .args(["profiles", "show", "--template", "{customer}-{colour}"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown placeholder {colour}"));
+    let mut bad = cc();
+    cc_env(&mut bad);
+    let out = bad.args(["profiles", "show", "--customer", "nobody"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("404"));
+}
+
+/// `cc login` runs the device authorization grant (RFC 8628) against a local server that plays
+/// the identity provider (it signs real tokens with the local server's secret), caches the tokens,
+/// and refreshes an expired one on the next command.
+#[tokio::test]
+async fn login_runs_the_device_flow_and_refreshes() {
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = serve(&["--data-dir", data.to_str().unwrap()], &[]);
+    let secret = std::fs::read_to_string(data.join("dev-jwt-secret")).unwrap();
+    let mint = move || {
+        let auth = cc_domain::config::AuthConfig {
+            roles_claim: "groups".into(),
+            ..Default::default()
+        };
+        let roles = [cc_domain::identity::Role::Engineer].into();
+        cc_http::mint_dev_token(
+            secret.trim(),
+            &auth,
+            "erin.engineer@demo.customer-central.dev",
+            &roles,
+            std::time::Duration::from_secs(600),
+        )
+        .unwrap()
+    };
+    let polls = Arc::new(Mutex::new(Vec::<String>::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}", listener.local_addr().unwrap());
+    let iss = issuer.clone();
+    let seen = polls.clone();
+    let app = axum::Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            axum::routing::get(move || {
+                let iss = iss.clone();
+                async move {
+                    axum::Json(serde_json::json!({"issuer": iss, "device_authorization_endpoint": format!("{iss}/device"), "token_endpoint": format!("{iss}/token")}))
+                }
+            }),
+        )
+        .route(
+            "/device",
+            axum::routing::post(|axum::Form(f): axum::Form<std::collections::HashMap<String, String>>| async move {
+                assert_eq!(f.get("client_id").map(String::as_str), Some("cc-cli"));
+                axum::Json(serde_json::json!({"device_code": "dev-code-1", "user_code": "WDJB-MJHT", "verification_uri": "https://idp.example.com/activate", "expires_in": 600, "interval": 1}))
+            }),
+        )
+        .route(
+            "/token",
+            axum::routing::post(move |axum::Form(f): axum::Form<std::collections::HashMap<String, String>>| {
+                let seen = seen.clone();
+                let mint = mint.clone();
+                async move {
+                    let grant = f.get("grant_type").cloned().unwrap_or_default();
+                    let mut log = seen.lock().unwrap();
+                    log.push(grant.clone());
+                    let pending = log.iter().filter(|g| g.ends_with("device_code")).count() == 1;
+                    drop(log);
+                    let body = match grant.as_str() {
+                        "urn:ietf:params:oauth:grant-type:device_code" if pending => {
+                            return (axum::http::StatusCode::BAD_REQUEST, axum::Json(serde_json::json!({"error": "authorization_pending"})));
+                        }
+                        "urn:ietf:params:oauth:grant-type:device_code" => {
+                            assert_eq!(f.get("device_code").map(String::as_str), Some("dev-code-1"));
+                            serde_json::json!({"access_token": mint(), "refresh_token": "refresh-1", "expires_in": 1, "token_type": "Bearer"})
+                        }
+                        "refresh_token" => {
+                            assert_eq!(f.get("refresh_token").map(String::as_str), Some("refresh-1"));
+                            serde_json::json!({"access_token": mint(), "refresh_token": "refresh-2", "expires_in": 3600, "token_type": "Bearer"})
+                        }
+                        _ => serde_json::json!({"error": "unsupported_grant_type"}),
+                    };
+                    (axum::http::StatusCode::OK, axum::Json(body))
+                }
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let home = dir.path().join("cc-config");
+    let base = server.base.clone();
+    let iss = issuer.clone();
+    let home2 = home.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        cc().env("CC_CONFIG_DIR", &home2)
+            .args(["login", "--issuer", &iss, "--client-id", "cc-cli", "--api-url", &base])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("WDJB-MJHT") && stderr.contains("https://idp.example.com/activate"),
+        "{stderr}"
+    );
+    let cached: Value = serde_json::from_str(&std::fs::read_to_string(home.join("login.json")).unwrap()).unwrap();
+    assert_eq!(cached["refresh_token"], "refresh-1");
+    assert_eq!(polls.lock().unwrap().len(), 2, "pending once, then the token");
+
+    // The cached token has expired: the next command refreshes it first.
+    let home2 = home.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        cc().env("CC_CONFIG_DIR", &home2)
+            .env_remove("CC_API_URL")
+            .args(["profiles", "show"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[profile "));
+    let cached: Value = serde_json::from_str(&std::fs::read_to_string(home.join("login.json")).unwrap()).unwrap();
+    assert_eq!(cached["refresh_token"], "refresh-2");
+    assert_eq!(polls.lock().unwrap().last().map(String::as_str), Some("refresh_token"));
+}

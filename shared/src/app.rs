@@ -16,6 +16,7 @@ use crate::aws::sns::SnsNotifier;
 use crate::aws::sts::StsBroker;
 use crate::config::{Config, StoreKind};
 use crate::hub::Hub;
+use crate::profiles::service::Profiles;
 use crate::store::dynamo::DynamoStore;
 use crate::store::embedded::SqliteStore;
 use crate::store::local_objects::LocalObjectStore;
@@ -29,6 +30,7 @@ pub struct App {
     pub objects: Arc<dyn ObjectStore>,
     pub hub: Arc<Hub>,
     pub access: Arc<Access>,
+    pub profiles: Arc<Profiles>,
     /// Set on the embedded default: the local server serves its signed download links.
     pub local_objects: Option<Arc<LocalObjectStore>>,
 }
@@ -114,6 +116,7 @@ impl App {
         ));
         App {
             config: Arc::new(config),
+            profiles: Arc::new(Profiles::new(items.clone(), hub.clone())),
             hub,
             access,
             items,

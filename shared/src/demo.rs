@@ -119,13 +119,11 @@ pub async fn seed(app: &App, size: &DemoSize) -> Result<Seeded> {
     let mut out = Seeded::default();
     for i in 0..size.customers {
         let base = NAMES[i % NAMES.len()];
-        let (name, code) = if i < NAMES.len() {
-            (base.to_string(), slug(base))
+        let code = customer_code(i);
+        let name = if i < NAMES.len() {
+            base.to_string()
         } else {
-            (
-                format!("{base} {}", i / NAMES.len() + 1),
-                format!("{}-{}", slug(base), i / NAMES.len() + 1),
-            )
+            format!("{base} {}", i / NAMES.len() + 1)
         };
         let customer = NewCustomer {
             code: v(CustomerCode::parse(&code))?,
@@ -176,11 +174,7 @@ pub async fn seed(app: &App, size: &DemoSize) -> Result<Seeded> {
     }
     for n in 0..size.accounts {
         let ci = n % size.customers;
-        let code = if ci < NAMES.len() {
-            slug(NAMES[ci])
-        } else {
-            format!("{}-{}", slug(NAMES[ci % NAMES.len()]), ci / NAMES.len() + 1)
-        };
+        let code = customer_code(ci);
         let id = format!("{:012}", 100_000_000_000u64 + (n as u64) * 7_919 + (rng.next() % 7_000));
         let workload = WORKLOADS[rng.below(WORKLOADS.len())];
         let env = if rng.below(3) == 0 {
@@ -233,7 +227,30 @@ pub async fn seed(app: &App, size: &DemoSize) -> Result<Seeded> {
             out.accounts_created += 1;
         }
     }
+    // Teams: who works on which customer (their profiles cover those accounts).
+    let codes: Vec<String> = (0..size.customers).map(customer_code).collect();
+    for (ci, code) in codes.iter().enumerate() {
+        let members: Vec<Email> = DEMO_USERS
+            .iter()
+            .enumerate()
+            .filter(|(ui, (_, roles))| !roles.contains(&Role::Admin) && (ci + ui) % 3 != 2)
+            .map(|(_, (email, _))| v(Email::parse(*email)))
+            .collect::<Result<_>>()?;
+        let update = crate::hub::TeamUpdate { members, version: 0 };
+        match app.hub.put_team(&admin, code, update).await {
+            Ok(_) | Err(Error::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(out)
+}
+
+fn customer_code(ci: usize) -> String {
+    if ci < NAMES.len() {
+        slug(NAMES[ci])
+    } else {
+        format!("{}-{}", slug(NAMES[ci % NAMES.len()]), ci / NAMES.len() + 1)
+    }
 }
 
 /// Demo values are generated valid; a failure here is a bug in the generator.

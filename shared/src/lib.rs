@@ -14,6 +14,7 @@ pub mod error;
 pub mod hub;
 pub mod identity;
 pub mod ids;
+pub mod profiles;
 pub mod store;
 
 pub use app::App;

@@ -12,7 +12,7 @@ use cc_domain::Error;
 use cc_domain::hub::service::{AccountFilter, CustomerFilter};
 use cc_domain::hub::{
     Account, AccountPatch, Contact, ContactPatch, Customer, CustomerPatch, CustomerStatus, Environment, NewAccount,
-    NewContact, NewCustomer, links::ConsoleLink,
+    NewContact, NewCustomer, Team, TeamUpdate, links::ConsoleLink,
 };
 use cc_domain::identity::Principal;
 use cc_domain::ids::{AccountId, CustomerCode};
@@ -44,6 +44,7 @@ pub fn routes() -> Router<Api> {
             "/api/v1/customers/{code}/contacts/{id}",
             axum::routing::patch(update_contact).delete(delete_contact),
         )
+        .route("/api/v1/customers/{code}/team", get(get_team).put(put_team))
         .route("/api/v1/accounts", get(list_accounts).post(create_account))
         .route(
             "/api/v1/accounts/{id}",
@@ -58,7 +59,7 @@ pub fn routes() -> Router<Api> {
 #[openapi(
     info(title = "Customer Central API", description = "Customer hub, breakglass access, profiles, billing and reports."),
     paths(
-        me, list_customers, create_customer, get_customer, update_customer, delete_customer, list_contacts,
+        me, get_team, put_team, list_customers, create_customer, get_customer, update_customer, delete_customer, list_contacts,
         create_contact, update_contact, delete_contact, list_accounts, create_account, get_account, update_account,
         delete_account, console_links, search
     ),
@@ -90,6 +91,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(access_request::openapi());
     doc.merge(approval::openapi());
+    doc.merge(profile_gen::openapi());
     doc
 }
 
@@ -105,10 +107,44 @@ fn account_param(id: &str) -> Result<AccountId, Error> {
     path_id("id", id)
 }
 
-/// The caller's identity and roles.
-#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Principal), (status = 401, body = ErrorBody)))]
-async fn me(Caller(who): Caller) -> Json<Principal> {
-    Json(who)
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Me {
+    #[serde(flatten)]
+    principal: Principal,
+    /// The customers whose team the caller is on.
+    #[schema(value_type = Vec<String>)]
+    customers: Vec<CustomerCode>,
+}
+
+/// The caller's identity, roles and assigned customers.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn me(State(api): State<Api>, Caller(who): Caller) -> ApiResult<Json<Me>> {
+    let customers = api.app().hub.customers_of(&who.email).await?;
+    Ok(Json(Me {
+        principal: who,
+        customers,
+    }))
+}
+
+/// Who works on this customer, with the latest changes.
+#[utoipa::path(get, path = "/api/v1/customers/{code}/team", params(("code" = String, Path)),
+    responses((status = 200, body = Team), (status = 404, body = ErrorBody)))]
+async fn get_team(State(api): State<Api>, Caller(who): Caller, Path(code): Path<String>) -> ApiResult<Json<Team>> {
+    let code = code_param(&code)?;
+    Ok(Json(api.app().hub.team(&who, code.as_str()).await?))
+}
+
+/// Replaces the team (admin). Send the `version` you read (0 when there is no team yet).
+#[utoipa::path(put, path = "/api/v1/customers/{code}/team", params(("code" = String, Path)), request_body = TeamUpdate,
+    responses((status = 200, body = Team), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn put_team(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(code): Path<String>,
+    JsonBody(update): JsonBody<TeamUpdate>,
+) -> ApiResult<Json<Team>> {
+    let code = code_param(&code)?;
+    Ok(Json(api.app().hub.put_team(&who, code.as_str(), update).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

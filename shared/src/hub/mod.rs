@@ -332,6 +332,36 @@ pub struct AccountPatch {
     pub version: Option<u64>,
 }
 
+/// Who works on a customer: their profiles cover its accounts.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct Team {
+    pub customer: CustomerCode,
+    pub members: Vec<Email>,
+    /// The latest changes, newest last (at most 100 kept here; the audit log keeps all).
+    pub history: Vec<TeamChange>,
+    #[serde(default)]
+    pub version: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct TeamChange {
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    pub by: Email,
+    pub added: Vec<Email>,
+    pub removed: Vec<Email>,
+}
+
+#[derive(Clone, Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamUpdate {
+    pub members: Vec<Email>,
+    /// The version read (0 when the customer has no team yet).
+    #[serde(default)]
+    pub version: u64,
+}
+
 // ---- rules ---------------------------------------------------------------------------------
 
 fn text(field: &str, value: &str, min: usize, max: usize) -> Result<()> {

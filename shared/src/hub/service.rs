@@ -22,6 +22,7 @@ const REVISION_PK: &str = "HUB";
 const REVISION_SK: &str = "REVISION";
 const MAX_RETRIES: usize = 8;
 pub const MAX_CONTACTS: usize = 50;
+pub const MAX_TEAM: usize = 40;
 
 pub fn customer_pk(code: &str) -> String {
     format!("CUSTOMER#{code}")
@@ -475,6 +476,137 @@ impl Hub {
                 }
                 e => e.into(),
             })
+    }
+
+    // ---- team --------------------------------------------------------------------------------
+
+    pub async fn team(&self, who: &Principal, code: &str) -> Result<Team> {
+        who.require_any_role()?;
+        let customer = self.load_customer(code).await?.0;
+        Ok(self.load_team(&customer.code).await?.0)
+    }
+
+    async fn load_team(&self, code: &CustomerCode) -> Result<(Team, u64)> {
+        match self.store.get(&customer_pk(code.as_str()), "TEAM").await? {
+            Some(item) => from_item(item),
+            None => Ok((
+                Team {
+                    customer: code.clone(),
+                    members: Vec::new(),
+                    history: Vec::new(),
+                    version: 0,
+                },
+                0,
+            )),
+        }
+    }
+
+    /// Replaces a customer's team (admin); `version` must be the one read (0 for none yet).
+    pub async fn put_team(&self, who: &Principal, code: &str, update: TeamUpdate) -> Result<Team> {
+        who.require(Role::Admin, "changing a team")?;
+        let (customer, customer_version) = self.load_customer(code).await?;
+        let mut members: Vec<Email> = update.members.clone();
+        members.sort();
+        members.dedup();
+        if members.len() > MAX_TEAM {
+            return Err(Error::validation(
+                "members",
+                format!("a team has at most {MAX_TEAM} members"),
+            ));
+        }
+        let (mut team, version) = self.load_team(&customer.code).await?;
+        if version != update.version {
+            return Err(Error::conflict(
+                "version_conflict",
+                format!(
+                    "the team is at version {version}, not {}; reload and try again",
+                    update.version
+                ),
+            ));
+        }
+        let added: Vec<Email> = members.iter().filter(|m| !team.members.contains(m)).cloned().collect();
+        let removed: Vec<Email> = team.members.iter().filter(|m| !members.contains(m)).cloned().collect();
+        if added.is_empty() && removed.is_empty() {
+            return Ok(team);
+        }
+        team.members = members;
+        team.history.push(TeamChange {
+            at: OffsetDateTime::now_utc(),
+            by: who.email.clone(),
+            added: added.clone(),
+            removed: removed.clone(),
+        });
+        if team.history.len() > 100 {
+            team.history.drain(..team.history.len() - 100);
+        }
+        let pk = customer_pk(code);
+        let team_item = Item::new(&pk, "TEAM", to_json(&team)?);
+        let mut writes = vec![
+            if version == 0 {
+                Write::PutNew(team_item)
+            } else {
+                Write::PutIfVersion {
+                    item: team_item,
+                    expected: version,
+                }
+            },
+            // The customer must still exist (a concurrent delete fails this).
+            Write::Check {
+                pk: pk.clone(),
+                sk: "META".into(),
+                expected: customer_version,
+            },
+        ];
+        for m in &added {
+            writes.push(Write::Put(
+                Item::new(
+                    &pk,
+                    format!("MEMBER#{m}"),
+                    serde_json::json!({"email": m, "customer": code}),
+                )
+                .with_gsi1(format!("USER#{m}"), format!("CUSTOMER#{code}")),
+            ));
+        }
+        for m in &removed {
+            writes.push(Write::Delete {
+                pk: pk.clone(),
+                sk: format!("MEMBER#{m}"),
+                expected: None,
+            });
+        }
+        self.store.transact(writes).await.map_err(|e| match e {
+            StoreError::ConditionFailed => Error::conflict(
+                "version_conflict",
+                "the team or customer changed meanwhile; reload and try again",
+            ),
+            e => e.into(),
+        })?;
+        team.version = version + 1;
+        Ok(team)
+    }
+
+    /// The customers a person is on the team of.
+    pub async fn customers_of(&self, email: &Email) -> Result<Vec<CustomerCode>> {
+        let items = self
+            .store
+            .query_all(
+                Query::partition(Index::Gsi1, format!("USER#{email}"))
+                    .prefix("CUSTOMER#")
+                    .limit(500),
+            )
+            .await?;
+        let mut codes: Vec<CustomerCode> = items
+            .iter()
+            .filter_map(|i| {
+                i.gsi1
+                    .as_ref()?
+                    .sk
+                    .strip_prefix("CUSTOMER#")
+                    .and_then(|c| CustomerCode::parse(c).ok())
+            })
+            .collect();
+        codes.sort();
+        Ok(codes)
     }
 
     // ---- accounts --------------------------------------------------------------------------

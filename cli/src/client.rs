@@ -1,0 +1,137 @@
+//! The CLI's view of the API: where it is, who we are (a token from `CC_TOKEN` or the login
+//! cache, refreshed when it can be), and JSON calls whose errors read like the API's messages.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+/// Where the CLI keeps its login (`$CC_CONFIG_DIR`, else the platform's config directory).
+pub fn config_dir() -> anyhow::Result<PathBuf> {
+    if let Ok(dir) = std::env::var("CC_CONFIG_DIR")
+        && !dir.is_empty()
+    {
+        return Ok(PathBuf::from(dir));
+    }
+    Ok(dirs::config_dir()
+        .context("no config directory on this system; set CC_CONFIG_DIR")?
+        .join("customer-central"))
+}
+
+/// The cached login (0600).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Login {
+    pub api_url: Option<String>,
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    /// Unix seconds.
+    pub expires_at: Option<i64>,
+    pub token_endpoint: Option<String>,
+    pub client_id: Option<String>,
+}
+
+impl Login {
+    pub fn path() -> anyhow::Result<PathBuf> {
+        Ok(config_dir()?.join("login.json"))
+    }
+
+    pub fn load() -> anyhow::Result<Option<Login>> {
+        let path = Self::path()?;
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(
+                serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))?,
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    pub fn save(&self) -> anyhow::Result<PathBuf> {
+        let path = Self::path()?;
+        std::fs::create_dir_all(path.parent().unwrap_or(&path))?;
+        cc_domain::app::write_private(&path, &serde_json::to_vec_pretty(self)?)?;
+        Ok(path)
+    }
+
+    fn expired(&self) -> bool {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        self.expires_at.is_some_and(|e| e <= now + 30)
+    }
+}
+
+pub struct Client {
+    pub base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+#[derive(Deserialize)]
+struct ApiErrorBody {
+    error: ApiErrorDetail,
+}
+#[derive(Deserialize)]
+struct ApiErrorDetail {
+    message: String,
+}
+
+impl Client {
+    /// From `--api-url`/`CC_API_URL`, `CC_TOKEN` or the cached login (refreshed if expired).
+    pub async fn from_env(api_url: Option<String>) -> anyhow::Result<Client> {
+        let login = Login::load()?;
+        let token = match std::env::var("CC_TOKEN") {
+            Ok(t) if !t.is_empty() => t,
+            _ => match &login {
+                Some(l) if l.expired() => crate::login::refresh(l).await?.access_token,
+                Some(l) => l.access_token.clone(),
+                None => bail!("not signed in: run `cc login` (or set CC_TOKEN)"),
+            },
+        };
+        let base = api_url
+            .or_else(|| std::env::var("CC_API_URL").ok().filter(|u| !u.is_empty()))
+            .or_else(|| login.and_then(|l| l.api_url))
+            .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+        Ok(Client {
+            base: base.trim_end_matches('/').to_string(),
+            token,
+            http: reqwest::Client::new(),
+        })
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> anyhow::Result<reqwest::Response> {
+        let res = req
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .with_context(|| format!("calling {}", self.base))?;
+        if res.status().is_success() {
+            return Ok(res);
+        }
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        let message = serde_json::from_str::<ApiErrorBody>(&text)
+            .map(|b| b.error.message)
+            .unwrap_or(text);
+        bail!("{status}: {message}")
+    }
+
+    pub async fn get_text(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<String> {
+        let url = reqwest::Url::parse_with_params(&format!("{}{path}", self.base), query)?;
+        Ok(self.send(self.http.get(url)).await?.text().await?)
+    }
+
+    pub async fn get_json<T: for<'de> Deserialize<'de>>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> anyhow::Result<T> {
+        Ok(serde_json::from_str(&self.get_text(path, query).await?)?)
+    }
+
+    pub async fn post_text(&self, path: &str) -> anyhow::Result<String> {
+        Ok(self
+            .send(self.http.post(format!("{}{path}", self.base)))
+            .await?
+            .text()
+            .await?)
+    }
+}

@@ -1,0 +1,9 @@
+//! The `profile-gen` Lambda: profile routes behind API Gateway (HTTP API, JWT authorizer).
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    cc_http::telemetry::init();
+    let app = cc_domain::App::from_env().await?;
+    let api = cc_http::Api::from_app(app).await?;
+    lambda_http::run(profile_gen::router(api)).await
+}

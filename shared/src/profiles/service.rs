@@ -1,0 +1,134 @@
+//! Profiles for the calling person: their customers' accounts (every customer for leads and
+//! admins who ask for `all`), rendered with their stored preferences and the query's overrides.
+
+use std::sync::Arc;
+
+use super::{Kind, Preferences, ProfileSet, Selection, render};
+use crate::error::{Error, Result};
+use crate::hub::{Account, Environment, Hub};
+use crate::identity::{Principal, Role};
+use crate::ids::Region;
+use crate::store::{Item, ItemStore, StoreError, Write};
+
+#[derive(Clone, Debug, Default)]
+pub struct ProfileQuery {
+    pub customers: Option<Vec<String>>,
+    pub environment: Option<Environment>,
+    pub kinds: Option<Vec<Kind>>,
+    pub region: Option<Region>,
+    pub template: Option<String>,
+    pub hub_profile: Option<String>,
+    /// Every customer, not just the person's own (leads and admins).
+    pub all: bool,
+}
+
+pub struct Profiles {
+    store: Arc<dyn ItemStore>,
+    hub: Arc<Hub>,
+}
+
+fn prefs_pk(who: &Principal) -> String {
+    format!("USER#{}", who.email)
+}
+
+impl Profiles {
+    pub fn new(store: Arc<dyn ItemStore>, hub: Arc<Hub>) -> Self {
+        Profiles { store, hub }
+    }
+
+    pub async fn preferences(&self, who: &Principal) -> Result<Preferences> {
+        who.require_any_role()?;
+        match self.store.get(&prefs_pk(who), "PROFILE_PREFS").await? {
+            Some(item) => {
+                let mut p: Preferences = serde_json::from_value(item.data).map_err(|e| Error::Internal(e.into()))?;
+                p.version = item.version;
+                Ok(p)
+            }
+            None => Ok(Preferences::default()),
+        }
+    }
+
+    /// Stores the person's preferences; `prefs.version` must be the version read (0 at first).
+    pub async fn put_preferences(&self, who: &Principal, prefs: Preferences) -> Result<Preferences> {
+        who.require_any_role()?;
+        prefs.validate()?;
+        let expected = prefs.version;
+        let mut stored = prefs;
+        stored.version = 0;
+        let item = Item::new(
+            prefs_pk(who),
+            "PROFILE_PREFS",
+            serde_json::to_value(&stored).map_err(|e| Error::Internal(e.into()))?,
+        );
+        let write = if expected == 0 {
+            Write::PutNew(item)
+        } else {
+            Write::PutIfVersion { item, expected }
+        };
+        self.store.transact(vec![write]).await.map_err(|e| match e {
+            StoreError::ConditionFailed => Error::conflict(
+                "version_conflict",
+                "your preferences changed elsewhere; reload and try again",
+            ),
+            e => e.into(),
+        })?;
+        stored.version = expected + 1;
+        Ok(stored)
+    }
+
+    pub async fn generate(&self, who: &Principal, q: &ProfileQuery) -> Result<ProfileSet> {
+        who.require_any_role()?;
+        if q.all && !who.has(Role::Lead) && !who.has(Role::Admin) {
+            return Err(Error::Forbidden(
+                "profiles for every customer need the lead or admin role".into(),
+            ));
+        }
+        let mut prefs = self.preferences(who).await?;
+        if let Some(t) = &q.template {
+            prefs.template = t.clone();
+        }
+        if let Some(r) = &q.region {
+            prefs.region = Some(r.clone());
+        }
+        if let Some(h) = &q.hub_profile {
+            prefs.hub_profile = h.clone();
+        }
+        prefs.validate()?;
+        let snap = self.hub.snapshot().await?;
+        let mine: Option<Vec<String>> = if q.all {
+            None
+        } else {
+            Some(
+                self.hub
+                    .customers_of(&who.email)
+                    .await?
+                    .into_iter()
+                    .map(|c| c.to_string())
+                    .collect(),
+            )
+        };
+        if let Some(asked) = &q.customers {
+            for c in asked {
+                if snap.customer(c).is_none() {
+                    return Err(Error::not_found("customer", c.as_str()));
+                }
+                if mine.as_ref().is_some_and(|m| !m.contains(c)) {
+                    return Err(Error::Forbidden(format!(
+                        "you are not on customer {c}'s team (leads and admins may ask for all)"
+                    )));
+                }
+            }
+        }
+        let accounts: Vec<&Account> = snap
+            .accounts
+            .iter()
+            .filter(|a| mine.as_ref().is_none_or(|m| m.iter().any(|c| c == a.customer.as_str())))
+            .collect();
+        let selection = Selection {
+            customers: q.customers.clone(),
+            environment: q.environment,
+            kinds: q.kinds.clone(),
+        };
+        render(&accounts, &prefs, who.email.as_str(), &selection)
+    }
+}
