@@ -86,6 +86,11 @@ def customers():
     ev(c, "18-delete-account", "DELETE", "/api/v1/accounts/{id}", "/api/v1/accounts/000111222333")
     ev(c, "19-delete-customer", "DELETE", "/api/v1/customers/{code}", "/api/v1/customers/events-demo")
     ev(c, "20-openapi", "GET", "/api/v1/openapi.json", "/api/v1/openapi.json")
+    ev(c, "21-put-team", "PUT", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team",
+       body={"members": ["erin.engineer@demo.customer-central.dev", "sam.senior@demo.customer-central.dev"], "version": 0})
+    ev(c, "22-get-team", "GET", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team", who=ENG)
+    ev(c, "23-put-team-stale-version", "PUT", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team",
+       body={"members": [], "version": 0})
 
 
 def access_request():
@@ -131,6 +136,23 @@ def approval():
        f"/api/v1/access-requests/{UNKNOWN}/decisions", body={"decision": "maybe"}, who=SENIOR)
 
 
+def profile_gen():
+    # Replayed against a hub holding customer events-demo (role account 000111222333) with
+    # erin.engineer on its team.
+    g = "profile-gen"
+    ev(g, "01-get-preferences", "GET", "/api/v1/me/profile-preferences", "/api/v1/me/profile-preferences", who=ENG)
+    ev(g, "02-put-preferences", "PUT", "/api/v1/me/profile-preferences", "/api/v1/me/profile-preferences", who=ENG,
+       body={"template": "{customer}-{alias}-{role}", "hub_profile": "sre-hub", "region": "eu-west-1", "version": 0})
+    ev(g, "03-profiles-ini", "GET", "/api/v1/profiles", "/api/v1/profiles", "format=ini", who=ENG)
+    ev(g, "04-profiles-json-filtered", "GET", "/api/v1/profiles", "/api/v1/profiles",
+       "format=json&customer=events-demo&environment=prod&kind=read,breakglass", who=ENG)
+    ev(g, "05-profiles-unknown-placeholder", "GET", "/api/v1/profiles", "/api/v1/profiles",
+       "template=%7Bcustomer%7D-%7Bcolour%7D", who=ENG)
+    ev(g, "06-profiles-unknown-customer", "GET", "/api/v1/profiles", "/api/v1/profiles", "customer=nobody", who=ENG)
+    ev(g, "07-profiles-all-as-engineer", "GET", "/api/v1/profiles", "/api/v1/profiles", "all=true", who=ENG)
+    ev(g, "08-profiles-all-as-lead", "GET", "/api/v1/profiles", "/api/v1/profiles", "all=true&format=json", who=LEAD)
+
+
 def workflow_tasks():
     # Step Functions lambda:invoke payloads and the EventBridge schedule, for approval-workflow.
     d = os.path.join(HERE, "approval-workflow")
@@ -154,4 +176,5 @@ def workflow_tasks():
 customers()
 access_request()
 approval()
+profile_gen()
 workflow_tasks()

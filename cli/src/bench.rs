@@ -21,6 +21,17 @@ pub enum Which {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Profile rendering + merge in-process, and `cc profiles sync` as a CLI round trip.
+    Profiles {
+        #[arg(long, default_value_t = 500)]
+        accounts: usize,
+        /// Permission sets per account (profiles per account).
+        #[arg(long, default_value_t = 10)]
+        roles: usize,
+        /// Size of the user's existing config, in KiB.
+        #[arg(long, default_value_t = 1024)]
+        config_kib: usize,
+    },
 }
 
 pub async fn run(which: Which) -> anyhow::Result<()> {
@@ -31,6 +42,11 @@ pub async fn run(which: Which) -> anyhow::Result<()> {
             connections,
             seconds,
         } => hub(customers, accounts, connections, seconds).await,
+        Which::Profiles {
+            accounts,
+            roles,
+            config_kib,
+        } => profiles(accounts, roles, config_kib).await,
     }
 }
 
@@ -183,6 +199,176 @@ async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64
         us(&h, 0.9),
         us(&h, 0.99),
         us(&h, 1.0),
+    );
+    let _ = stop_tx.send(());
+    server.await??;
+    Ok(())
+}
+
+/// The user's own config: realistic profiles up to `kib` KiB.
+fn user_config(kib: usize) -> String {
+    let mut s = String::with_capacity(kib * 1024 + 256);
+    let mut i = 0;
+    while s.len() < kib * 1024 {
+        s.push_str(&format!(
+            "[profile personal-{i}]\nrole_arn = arn:aws:iam::{:012}:role/Developer\nsource_profile = default\nregion = eu-west-1\n\n",
+            i
+        ));
+        i += 1;
+    }
+    s
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+async fn profiles(accounts: usize, roles: usize, config_kib: usize) -> anyhow::Result<()> {
+    use cc_domain::hub::{AccessMethod, Environment, NewAccount, NewCustomer};
+    use cc_domain::ids::{AccountId, CustomerCode, HttpsUrl, PermissionSetName, Region};
+    println!("machine: {}", machine());
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::from_lookup(|_| None)?;
+    config.data_dir = dir.path().to_path_buf();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    config.port = listener.local_addr()?.port();
+    let app = App::from_config(config).await?;
+    let admin = Principal {
+        email: cc_domain::ids::Email::parse("bench-admin@example.com")?,
+        subject: "bench".into(),
+        roles: [Role::Admin].into(),
+    };
+    let customers = 25.min(accounts.max(1));
+    for c in 0..customers {
+        let new: NewCustomer = serde_json::from_value(
+            serde_json::json!({"code": format!("customer-{c:02}"), "name": format!("Customer {c}")}),
+        )?;
+        app.hub.create_customer(&admin, new).await?;
+    }
+    let sets: Vec<PermissionSetName> = (0..roles)
+        .map(|r| PermissionSetName::parse(format!("Role{r:02}")))
+        .collect::<Result<_, _>>()?;
+    for n in 0..accounts {
+        let c = n % customers;
+        app.hub
+            .create_account(
+                &admin,
+                NewAccount {
+                    id: AccountId::parse(format!("{:012}", 200_000_000_000u64 + n as u64))?,
+                    customer: CustomerCode::parse(format!("customer-{c:02}"))?,
+                    name: format!("workload {n}"),
+                    alias: None,
+                    environment: if n % 3 == 0 {
+                        Environment::Prod
+                    } else {
+                        Environment::NonProd
+                    },
+                    region: Region::parse("eu-west-1")?,
+                    management_account: false,
+                    delegated_admin_services: vec![],
+                    access: AccessMethod::Sso {
+                        start_url: HttpsUrl::parse(format!("https://customer-{c:02}.awsapps.com/start"))?,
+                        sso_region: Region::parse("eu-west-1")?,
+                        permission_sets: sets.clone(),
+                    },
+                },
+            )
+            .await?;
+    }
+    let who = Principal {
+        email: cc_domain::ids::Email::parse("bench@example.com")?,
+        subject: "bench".into(),
+        roles: [Role::Lead].into(),
+    };
+    let existing = user_config(config_kib);
+
+    // In-process: render every profile and merge into the existing config.
+    let snap = app.hub.snapshot().await?;
+    let refs: Vec<&cc_domain::hub::Account> = snap.accounts.iter().collect();
+    let prefs = cc_domain::profiles::Preferences::default();
+    let mut times = Vec::new();
+    let mut count = 0;
+    for _ in 0..30 {
+        let t = Instant::now();
+        let set = cc_domain::profiles::render(&refs, &prefs, who.email.as_str(), &Default::default())?;
+        let merged = cc_domain::profiles::merge::merge(&existing, &set)?;
+        std::hint::black_box(&merged);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        count = set.profiles.len();
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "in-process: {count} profiles rendered and merged into a {} KiB config: p50 {:.2} ms, p95 {:.2} ms (30 runs)",
+        existing.len() / 1024,
+        percentile(&times, 0.5),
+        percentile(&times, 0.95)
+    );
+
+    // CLI round trip: `cc profiles sync` against the local server, alternating two templates so
+    // every run rewrites the block.
+    let api = cc_http::Api::from_app(app.clone()).await?;
+    let base = format!("http://127.0.0.1:{}", app.config.port);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::serve(listener, api, async {
+        let _ = stop_rx.await;
+    }));
+    let secret = app.config.auth.jwt_secret.clone().unwrap_or_default();
+    let token = cc_http::mint_dev_token(
+        &secret,
+        &app.config.auth,
+        who.email.as_str(),
+        &who.roles,
+        Duration::from_secs(3600),
+    )?;
+    let config_path = dir.path().join("aws-config");
+    std::fs::write(&config_path, &existing)?;
+    let exe = std::env::current_exe()?;
+    let mut times = Vec::new();
+    for i in 0..10 {
+        let template = if i % 2 == 0 {
+            "{customer}-{account}-{role}"
+        } else {
+            "{id}-{role}"
+        };
+        let exe = exe.clone();
+        let (base, token, path) = (base.clone(), token.clone(), config_path.clone());
+        let t = Instant::now();
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(exe)
+                .env("CC_TOKEN", token)
+                .env("CC_CONFIG_DIR", path.with_extension("cc"))
+                .args([
+                    "profiles",
+                    "sync",
+                    "--all",
+                    "--template",
+                    template,
+                    "--api-url",
+                    &base,
+                    "--config",
+                ])
+                .arg(&path)
+                .output()
+        })
+        .await??;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(
+            out.status.success(),
+            "sync failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for f in std::fs::read_dir(dir.path())? {
+            let f = f?.path();
+            if f.to_string_lossy().contains("cc-backup") {
+                std::fs::remove_file(f)?;
+            }
+        }
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "CLI round trip (cc profiles sync: fetch {count} profiles, merge, backup, atomic write): p50 {:.1} ms, p95 {:.1} ms (10 runs)",
+        percentile(&times, 0.5),
+        percentile(&times, 0.95)
     );
     let _ = stop_tx.send(());
     server.await??;

@@ -464,3 +464,60 @@ async fn login_runs_the_device_flow_and_refreshes() {
     assert_eq!(cached["refresh_token"], "refresh-2");
     assert_eq!(polls.lock().unwrap().last().map(String::as_str), Some("refresh_token"));
 }
+
+/// `credential_process = cc credentials --account ID`: credentials while a grant is active,
+/// a clear failure without one.
+#[tokio::test]
+async fn credentials_command_serves_credential_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let server = serve(&["--data-dir", data], &[]);
+    let token = |email: &str, roles: &str| {
+        run_ok(cc().args(["token", "--data-dir", data, "--email", email, "--roles", roles]))
+            .trim()
+            .to_string()
+    };
+    let erin = token("erin@example.com", "engineer");
+    let sam = token("sam@example.com", "engineer,senior");
+    let http = reqwest::Client::new();
+    let accounts = get_json(&format!("{}/api/v1/accounts?access=role&limit=2", server.base), &erin).await;
+    let (granted, other) = (
+        accounts["items"][0]["id"].as_str().unwrap(),
+        accounts["items"][1]["id"].as_str().unwrap(),
+    );
+    let req: Value = http
+        .post(format!("{}/api/v1/access-requests", server.base))
+        .bearer_auth(&erin)
+        .json(&serde_json::json!({"account_id": granted, "duration_minutes": 30, "justification": "Fix the broken deployment pipeline role"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = req["id"].as_str().unwrap();
+    let decided = http
+        .post(format!("{}/api/v1/access-requests/{id}/decisions", server.base))
+        .bearer_auth(&sam)
+        .json(&serde_json::json!({"decision": "approve"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decided.status(), 200);
+    let creds = |account: &str| {
+        cc().env("CC_TOKEN", &erin)
+            .env("CC_CONFIG_DIR", dir.path().join("cfg"))
+            .args(["credentials", "--account", account, "--api-url", &server.base])
+            .output()
+            .unwrap()
+    };
+    let out = creds(granted);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["Version"], 1);
+    assert!(json["AccessKeyId"].is_string() && json["SecretAccessKey"].is_string() && json["SessionToken"].is_string());
+    let out = creds(other);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no active breakglass grant"));
+}

@@ -27,6 +27,9 @@ const EXPECTED: &[(&str, u16)] = &[
     ("18-delete-account", 204),
     ("19-delete-customer", 204),
     ("20-openapi", 200),
+    ("21-put-team", 200),
+    ("22-get-team", 200),
+    ("23-put-team-stale-version", 409),
 ];
 
 #[tokio::test]
@@ -66,6 +69,13 @@ async fn sample_events_run_against_dynamodb_on_moto() {
 
 async fn run_events(app: App) {
     // As in Lambda: API Gateway verified the token; the function has no verifier of its own.
+    let admin = cc_domain::identity::Principal {
+        email: cc_domain::ids::Email::parse("ada.admin@demo.customer-central.dev").unwrap(),
+        subject: "seed".into(),
+        roles: [cc_domain::identity::Role::Admin].into(),
+    };
+    let acme = serde_json::from_value(serde_json::json!({"code": "acme-retail", "name": "Acme Retail"})).unwrap();
+    app.hub.create_customer(&admin, acme).await.unwrap();
     let router = customers::router(cc_http::Api::new(app, None));
     let dir = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "customers");
     let bodies = cc_http::testing::replay(&router, &dir, EXPECTED).await;
@@ -75,4 +85,10 @@ async fn run_events(app: App) {
         "groups claim as API Gateway renders arrays"
     );
     assert_eq!(bodies[14]["accounts"][0]["id"], "000111222333");
+    assert_eq!(bodies[21]["members"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        bodies[21]["history"][0]["added"].as_array().unwrap().len(),
+        2,
+        "the change is kept"
+    );
 }

@@ -1,0 +1,133 @@
+//! The profile routes through the Lambda router with the sample events, and the rules around
+//! them: whose accounts, bad templates, unknown customers, preferences with versions.
+
+use cc_domain::App;
+use cc_domain::config::Config;
+use cc_domain::identity::{Principal, Role};
+use cc_domain::ids::Email;
+use serde_json::json;
+
+const EXPECTED: &[(&str, u16)] = &[
+    ("01-get-preferences", 200),
+    ("02-put-preferences", 200),
+    ("03-profiles-ini", 200),
+    ("04-profiles-json-filtered", 200),
+    ("05-profiles-unknown-placeholder", 400),
+    ("06-profiles-unknown-customer", 404),
+    ("07-profiles-all-as-engineer", 403),
+    ("08-profiles-all-as-lead", 200),
+];
+
+fn person(email: &str, roles: &[Role]) -> Principal {
+    Principal {
+        email: Email::parse(email).unwrap(),
+        subject: email.into(),
+        roles: roles.iter().copied().collect(),
+    }
+}
+
+async fn app() -> (App, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let app = App::from_config(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
+        .await
+        .unwrap();
+    let admin = person("ada.admin@demo.customer-central.dev", &[Role::Admin]);
+    for code in ["events-demo", "other"] {
+        let c = serde_json::from_value(json!({"code": code, "name": code})).unwrap();
+        app.hub.create_customer(&admin, c).await.unwrap();
+    }
+    for (id, customer) in [("000111222333", "events-demo"), ("000111222334", "other")] {
+        let a = serde_json::from_value(json!({
+            "id": id, "customer": customer, "name": "payments prod", "alias": "pay", "environment": "prod", "region": "eu-west-1",
+            "access": {"method": "role", "read_role_arn": format!("arn:aws:iam::{id}:role/R"),
+                       "breakglass_role_arn": format!("arn:aws:iam::{id}:role/B"), "external_id": "cc-ext-1"}}))
+        .unwrap();
+        app.hub.create_account(&admin, a).await.unwrap();
+    }
+    let team = cc_domain::hub::TeamUpdate {
+        members: vec![Email::parse("erin.engineer@demo.customer-central.dev").unwrap()],
+        version: 0,
+    };
+    app.hub.put_team(&admin, "events-demo", team).await.unwrap();
+    (app, dir)
+}
+
+#[tokio::test]
+async fn sample_events_run_through_the_lambda_router() {
+    let (app, _dir) = app().await;
+    let router = profile_gen::router(cc_http::Api::new(app, None));
+    let events = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "profile-gen");
+    let bodies = cc_http::testing::replay(&router, &events, EXPECTED).await;
+    assert_eq!(bodies[1]["version"], 1);
+    let filtered = &bodies[3];
+    let names: Vec<&str> = filtered["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["events-demo-pay-read", "events-demo-pay-breakglass"],
+        "erin's team only, her template"
+    );
+    assert_eq!(
+        filtered["profiles"][0]["settings"][1],
+        json!(["source_profile", "sre-hub"])
+    );
+    assert_eq!(
+        bodies[7]["profiles"].as_array().unwrap().len(),
+        4,
+        "a lead asking for all sees every customer"
+    );
+}
+
+#[tokio::test]
+async fn people_see_only_their_teams_and_bad_input_is_refused() {
+    let (app, _dir) = app().await;
+    let erin = person("erin.engineer@demo.customer-central.dev", &[Role::Engineer]);
+    let q = cc_domain::profiles::service::ProfileQuery::default();
+    let set = app.profiles.generate(&erin, &q).await.unwrap();
+    assert!(set.profiles.iter().all(|p| p.customer == "events-demo"));
+    let not_mine = cc_domain::profiles::service::ProfileQuery {
+        customers: Some(vec!["other".into()]),
+        ..Default::default()
+    };
+    assert!(matches!(
+        app.profiles.generate(&erin, &not_mine).await,
+        Err(cc_domain::Error::Forbidden(_))
+    ));
+    let other_template = cc_domain::profiles::service::ProfileQuery {
+        template: Some("{env}-{id}-{role}".into()),
+        ..Default::default()
+    };
+    assert!(app.profiles.generate(&erin, &other_template).await.is_ok());
+    let stranger = person("nobody@example.com", &[Role::Engineer]);
+    assert!(
+        app.profiles.generate(&stranger, &q).await.unwrap().profiles.is_empty(),
+        "no team, no profiles"
+    );
+    // Preferences: validated, versioned.
+    let mut prefs = app.profiles.preferences(&erin).await.unwrap();
+    prefs.template = "{customer}-{nope}".into();
+    assert!(matches!(
+        app.profiles.put_preferences(&erin, prefs.clone()).await,
+        Err(cc_domain::Error::Validation { .. })
+    ));
+    prefs.template = "{id}-{role}".into();
+    let saved = app.profiles.put_preferences(&erin, prefs.clone()).await.unwrap();
+    assert_eq!(saved.version, 1);
+    assert!(
+        matches!(
+            app.profiles.put_preferences(&erin, prefs).await,
+            Err(cc_domain::Error::Conflict { .. })
+        ),
+        "stale version"
+    );
+    let set = app.profiles.generate(&erin, &q).await.unwrap();
+    assert_eq!(
+        set.profiles[0].name, "000111222333-read",
+        "regeneration uses the stored template"
+    );
+}
