@@ -15,9 +15,10 @@ ensure_rust() {
 }
 
 # A virtualenv with the pinned Python tools; re-installed when the requirements change.
+# ensure_venv [requirements file] (default: the test tools).
 ensure_venv() {
-  local req="$ROOT/scripts/requirements-test.txt"
-  local stamp="$VENV/.requirements.sha256"
+  local req="${1:-$ROOT/scripts/requirements-test.txt}"
+  local stamp="$VENV/.$(basename "$req").sha256"
   local want
   want="$(sha256sum "$req" | cut -d' ' -f1)"
   if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
@@ -50,4 +51,17 @@ start_moto() {
   echo "moto did not start; see target/moto.log" >&2
   cat "$ROOT/target/moto.log" >&2
   exit 1
+}
+
+# The CDK app's npm dependencies, exactly as locked; re-installed when the lock changes.
+ensure_node_modules() {
+  command -v npm >/dev/null || { echo "Node.js 20+ with npm is required for cdk/" >&2; exit 1; }
+  local stamp="$ROOT/cdk/node_modules/.package-lock.sha256"
+  local want
+  want="$(sha256sum "$ROOT/cdk/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "npm ci (cdk/)"
+    (cd "$ROOT/cdk" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
 }

@@ -91,6 +91,8 @@ enum Command {
         #[arg(long, env = "CC_API_URL")]
         api_url: Option<String>,
     },
+    /// Print the API's OpenAPI document (every function's routes).
+    Openapi,
     /// Benchmarks that print figures (build with --profile bench-local).
     Bench {
         #[command(subcommand)]
@@ -371,6 +373,10 @@ async fn main() -> anyhow::Result<()> {
                     .post_text(&format!("/api/v1/access-requests/{grant}/credentials"))
                     .await?
             );
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&customers::openapi())?);
             Ok(())
         }
         Command::Bench { which } => cc_cli::bench::run(which).await,

@@ -61,7 +61,7 @@ pub fn routes() -> Router<Api> {
     paths(
         me, get_team, put_team, list_customers, create_customer, get_customer, update_customer, delete_customer, list_contacts,
         create_contact, update_contact, delete_contact, list_accounts, create_account, get_account, update_account,
-        delete_account, console_links, search
+        delete_account, console_links, search, openapi_json
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -95,6 +95,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// This document (no token needed).
+#[utoipa::path(get, path = "/api/v1/openapi.json", security(()), responses((status = 200, description = "The OpenAPI 3 document")))]
 async fn openapi_json() -> impl IntoResponse {
     Json(openapi())
 }

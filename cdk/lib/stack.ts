@@ -1,0 +1,275 @@
+import * as path from 'node:path';
+import { CfnParameter, Duration, Fn, RemovalPolicy, Stack, StackProps, CfnOutput, Aws, Validations } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { RustFunction } from 'cargo-lambda-cdk';
+import { Construct } from 'constructs';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** Every API route, by the function that serves it (the same table as template.yaml's events). */
+export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, string][] }> = {
+  CustomersFunction: {
+    binary: 'customers',
+    routes: [
+      [HttpMethod.GET, '/api/v1/me'],
+      [HttpMethod.GET, '/api/v1/customers'],
+      [HttpMethod.POST, '/api/v1/customers'],
+      [HttpMethod.GET, '/api/v1/customers/{code}'],
+      [HttpMethod.PATCH, '/api/v1/customers/{code}'],
+      [HttpMethod.DELETE, '/api/v1/customers/{code}'],
+      [HttpMethod.GET, '/api/v1/customers/{code}/contacts'],
+      [HttpMethod.POST, '/api/v1/customers/{code}/contacts'],
+      [HttpMethod.PATCH, '/api/v1/customers/{code}/contacts/{id}'],
+      [HttpMethod.DELETE, '/api/v1/customers/{code}/contacts/{id}'],
+      [HttpMethod.GET, '/api/v1/customers/{code}/team'],
+      [HttpMethod.PUT, '/api/v1/customers/{code}/team'],
+      [HttpMethod.GET, '/api/v1/accounts'],
+      [HttpMethod.POST, '/api/v1/accounts'],
+      [HttpMethod.GET, '/api/v1/accounts/{id}'],
+      [HttpMethod.PATCH, '/api/v1/accounts/{id}'],
+      [HttpMethod.DELETE, '/api/v1/accounts/{id}'],
+      [HttpMethod.GET, '/api/v1/accounts/{id}/console-links'],
+      [HttpMethod.GET, '/api/v1/search'],
+      [HttpMethod.GET, '/api/v1/openapi.json'],
+    ],
+  },
+  AccessRequestFunction: {
+    binary: 'access-request',
+    routes: [
+      [HttpMethod.GET, '/api/v1/customers/{code}/approval-policy'],
+      [HttpMethod.PUT, '/api/v1/customers/{code}/approval-policy'],
+      [HttpMethod.POST, '/api/v1/access-requests'],
+      [HttpMethod.GET, '/api/v1/access-requests'],
+      [HttpMethod.GET, '/api/v1/access-requests/{id}'],
+      [HttpMethod.POST, '/api/v1/access-requests/{id}/cancel'],
+      [HttpMethod.POST, '/api/v1/access-requests/{id}/revoke'],
+      [HttpMethod.POST, '/api/v1/access-requests/{id}/credentials'],
+      [HttpMethod.POST, '/api/v1/access-requests/{id}/console-link'],
+      [HttpMethod.GET, '/api/v1/sessions'],
+      [HttpMethod.GET, '/api/v1/audit'],
+    ],
+  },
+  ApprovalFunction: {
+    binary: 'approval',
+    routes: [[HttpMethod.POST, '/api/v1/access-requests/{id}/decisions']],
+  },
+  ProfileGenFunction: {
+    binary: 'profile-gen',
+    routes: [
+      [HttpMethod.GET, '/api/v1/profiles'],
+      [HttpMethod.GET, '/api/v1/me/profile-preferences'],
+      [HttpMethod.PUT, '/api/v1/me/profile-preferences'],
+    ],
+  },
+};
+
+const PUBLIC_ROUTES = new Set(['/api/v1/openapi.json']);
+
+export class CustomerCentralStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    const jwtIssuer = new CfnParameter(this, 'JwtIssuer', { type: 'String', description: 'OIDC issuer whose tokens the HTTP API accepts.' });
+    const jwtAudience = new CfnParameter(this, 'JwtAudience', { type: 'String', description: 'Audience (client id) the tokens are issued for.' });
+    const rolesClaim = new CfnParameter(this, 'RolesClaim', { type: 'String', default: 'groups', description: "The token claim that carries the identity provider's groups." });
+    const breakglassRoleName = new CfnParameter(this, 'BreakglassRoleName', {
+      type: 'String',
+      default: 'CustomerCentralBreakglass',
+      allowedPattern: '[\\w+=,.@-]{1,64}',
+      description: 'Name of the breakglass role deployed into customer accounts at onboarding.',
+    });
+
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'SK', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of ['GSI1', 'GSI2']) {
+      table.addGlobalSecondaryIndex({
+        indexName: index,
+        partitionKey: { name: `${index}PK`, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: `${index}SK`, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const reports = new s3.Bucket(this, 'ReportsBucket', {
+      versioned: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'reports/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const topic = new sns.Topic(this, 'NotificationTopic', {
+      displayName: 'Customer Central breakglass',
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+
+    const stateMachineName = `${this.stackName}-breakglass`;
+    const stateMachineArn = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:stateMachine:${stateMachineName}`;
+    const executionsArn = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${stateMachineName}:*`;
+
+    const environment: Record<string, string> = {
+      CC_STORE: 'aws',
+      CC_TABLE: table.tableName,
+      CC_BUCKET: reports.bucketName,
+      CC_ROLES_CLAIM: rolesClaim.valueAsString,
+      CC_JWT_ISSUER: jwtIssuer.valueAsString,
+      CC_JWT_AUDIENCE: jwtAudience.valueAsString,
+      CC_TOPIC_ARN: topic.topicArn,
+      CC_STATE_MACHINE_ARN: stateMachineArn,
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+      RUST_LOG: 'info',
+    };
+
+    const itemStore = new iam.PolicyStatement({
+      sid: 'ItemStore',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+      resources: [table.tableArn, `${table.tableArn}/index/*`],
+    });
+    const assumeBreakglass = new iam.PolicyStatement({
+      sid: 'AssumeBreakglassRoles',
+      actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+      resources: [Fn.sub('arn:${AWS::Partition}:iam::*:role/${Name}', { Name: breakglassRoleName.valueAsString })],
+    });
+    const startWorkflows = new iam.PolicyStatement({ sid: 'StartAndStopWorkflows', actions: ['states:StartExecution'], resources: [stateMachineArn] });
+    const signalWorkflows = new iam.PolicyStatement({ sid: 'SignalWorkflows', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] });
+    const stopWorkflows = new iam.PolicyStatement({ sid: 'StopWorkflows', actions: ['states:StopExecution'], resources: [executionsArn] });
+    const notify = new iam.PolicyStatement({ sid: 'NotifyApprovers', actions: ['sns:Publish'], resources: [topic.topicArn] });
+
+    const rust = (id: string, binary: string, description: string, statements: iam.PolicyStatement[]) => {
+      const fn = new RustFunction(this, id, {
+        manifestPath: ROOT,
+        binaryName: binary,
+        description,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 256,
+        timeout: Duration.seconds(29),
+        tracing: lambda.Tracing.ACTIVE,
+        environment: { ...environment, CC_FUNCTION: binary },
+      });
+      for (const s of [itemStore, ...statements]) {
+        fn.addToRolePolicy(s);
+      }
+      return fn;
+    };
+
+    const functions: Record<string, lambda.Function> = {
+      CustomersFunction: rust('CustomersFunction', 'customers', 'Customer hub routes: customers, contacts, teams, accounts, console links, quick find.', []),
+      AccessRequestFunction: rust('AccessRequestFunction', 'access-request', 'Breakglass requests, sessions, credentials, revoke, approval policies, audit.', [
+        assumeBreakglass,
+        startWorkflows,
+        stopWorkflows,
+        notify,
+      ]),
+      ApprovalFunction: rust('ApprovalFunction', 'approval', 'Breakglass decisions.', [signalWorkflows, stopWorkflows, notify]),
+      ProfileGenFunction: rust('ProfileGenFunction', 'profile-gen', 'AWS CLI profiles for every account and role a person may use.', []),
+    };
+    const workflowFn = rust(
+      'ApprovalWorkflowFunction',
+      'approval-workflow',
+      'Breakglass state machine tasks (record token, grant, end, time out) and the sweeper.',
+      [assumeBreakglass, signalWorkflows, stopWorkflows, notify],
+    );
+
+    const api = new HttpApi(this, 'HttpApi', {
+      defaultAuthorizer: new HttpJwtAuthorizer('JwtAuthorizer', jwtIssuer.valueAsString, {
+        jwtAudience: [jwtAudience.valueAsString],
+        identitySource: ['$request.header.Authorization'],
+      }),
+    });
+    const apiLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    const stage = api.defaultStage?.node.defaultChild as CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: apiLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        route: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+      }),
+    };
+    for (const [id, { routes }] of Object.entries(ROUTES)) {
+      const integration = new HttpLambdaIntegration(`${id}Integration`, functions[id]);
+      for (const [method, routePath] of routes) {
+        api.addRoutes({
+          path: routePath,
+          methods: [method],
+          integration,
+          authorizer: PUBLIC_ROUTES.has(routePath) ? new HttpNoneAuthorizer() : undefined,
+        });
+      }
+    }
+
+    new events.Rule(this, 'AccessSweeper', {
+      schedule: events.Schedule.rate(Duration.minutes(2)),
+      description: 'Ends grants past their end, grants due starts, times out stale requests.',
+      targets: [new targets.LambdaFunction(workflowFn)],
+    });
+
+    const machine = new sfn.StateMachine(this, 'BreakglassStateMachine', {
+      stateMachineName,
+      definitionBody: sfn.DefinitionBody.fromFile(path.join(ROOT, 'statemachine', 'breakglass.asl.json')),
+      definitionSubstitutions: { ApprovalWorkflowFunctionArn: workflowFn.functionArn },
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'StateMachineLogs', { retention: logs.RetentionDays.ONE_YEAR }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+    workflowFn.grantInvoke(machine);
+
+    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'ReportsBucketName', { value: reports.bucketName });
+    new CfnOutput(this, 'StateMachineArn', { value: machine.stateMachineArn });
+    new CfnOutput(this, 'NotificationTopicArn', { value: topic.topicArn });
+
+    acknowledgeNagFindings(this);
+  }
+}
+
+/** cdk-nag findings that are deliberate, each with its reason. */
+function acknowledgeNagFindings(stack: Stack) {
+  const v = Validations.of(stack);
+  const ack = (id: string, reason: string) => v.acknowledge({ id: `AwsSolutions::AwsSolutions-${id}`, reason });
+  ack('IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    'AWSLambdaBasicExecutionRole grants only log writing; it is the minimal managed policy for Lambda.');
+  ack('IAM5[Resource::*]', 'X-Ray trace segments and CloudWatch Logs delivery take no resource-level permissions.');
+  ack('IAM5[Resource::<TableCD117FA1.Arn>/index/*]', "Queries use the table's own two indexes (GSI1, GSI2).");
+  ack('IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:customer-central-breakglass:*]',
+    "Stopping executions of this stack's one state machine; execution names are request ids.");
+  ack('IAM5[Resource::["arn:${AWS::Partition}:iam::*:role/${Name}",{"Name":{"Ref":"BreakglassRoleName"}}]]',
+    'The breakglass role name in any customer account: the set of customer accounts is open by design; the role trusts us with an external id.');
+  ack('IAM5[Resource::<ApprovalWorkflowFunction92E68BC8.Arn>:*]', 'The state machine invokes any version of its one task function.');
+  ack('APIG4', 'Every route has the JWT authorizer except the public OpenAPI document.');
+}
