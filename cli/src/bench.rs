@@ -72,14 +72,35 @@ fn us(h: &Histogram<u64>, q: f64) -> String {
     }
 }
 
-async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64) -> anyhow::Result<()> {
-    println!("machine: {}", machine());
+/// An application on a fresh embedded store, with the listener its server will use.
+async fn fresh_app() -> anyhow::Result<(App, tempfile::TempDir, tokio::net::TcpListener)> {
     let dir = tempfile::tempdir()?;
     let mut config = Config::from_lookup(|_| None)?;
     config.data_dir = dir.path().to_path_buf();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     config.port = listener.local_addr()?.port();
-    let app = App::from_config(config).await?;
+    Ok((App::from_config(config).await?, dir, listener))
+}
+
+/// Serves `app` in the background until the returned sender is used (or dropped).
+async fn serve_in_background(
+    app: &App,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<(
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+)> {
+    let api = cc_http::Api::from_app(app.clone()).await?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::serve(listener, api, async {
+        let _ = stop_rx.await;
+    }));
+    Ok((stop_tx, server))
+}
+
+async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64) -> anyhow::Result<()> {
+    println!("machine: {}", machine());
+    let (app, _dir, listener) = fresh_app().await?;
     let started = Instant::now();
     demo::seed(&app, &demo::DemoSize { customers, accounts }).await?;
     println!(
@@ -96,12 +117,8 @@ async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64
         &roles,
         Duration::from_secs(3600),
     )?;
-    let api = cc_http::Api::from_app(app.clone()).await?;
     let port = app.config.port;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::serve(listener, api, async {
-        let _ = stop_rx.await;
-    }));
+    let (stop_tx, server) = serve_in_background(&app, listener).await?;
 
     // Quick find in-process over the whole hub.
     let who = Principal {
@@ -227,12 +244,7 @@ async fn profiles(accounts: usize, roles: usize, config_kib: usize) -> anyhow::R
     use cc_domain::hub::{AccessMethod, Environment, NewAccount, NewCustomer};
     use cc_domain::ids::{AccountId, CustomerCode, HttpsUrl, PermissionSetName, Region};
     println!("machine: {}", machine());
-    let dir = tempfile::tempdir()?;
-    let mut config = Config::from_lookup(|_| None)?;
-    config.data_dir = dir.path().to_path_buf();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    config.port = listener.local_addr()?.port();
-    let app = App::from_config(config).await?;
+    let (app, dir, listener) = fresh_app().await?;
     let admin = Principal {
         email: cc_domain::ids::Email::parse("bench-admin@example.com")?,
         subject: "bench".into(),
@@ -306,12 +318,8 @@ async fn profiles(accounts: usize, roles: usize, config_kib: usize) -> anyhow::R
 
     // CLI round trip: `cc profiles sync` against the local server, alternating two templates so
     // every run rewrites the block.
-    let api = cc_http::Api::from_app(app.clone()).await?;
     let base = format!("http://127.0.0.1:{}", app.config.port);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::serve(listener, api, async {
-        let _ = stop_rx.await;
-    }));
+    let (stop_tx, server) = serve_in_background(&app, listener).await?;
     let secret = app.config.auth.jwt_secret.clone().unwrap_or_default();
     let token = cc_http::mint_dev_token(
         &secret,

@@ -279,7 +279,7 @@ async fn main() -> anyhow::Result<()> {
             data_dir,
             api_url,
         } => {
-            let login = if dev {
+            if dev {
                 let email = email.context("--dev needs --email")?;
                 let settings = Settings {
                     data_dir,
@@ -304,17 +304,15 @@ async fn main() -> anyhow::Result<()> {
                     client_id: None,
                 };
                 login.save()?;
-                login
             } else {
                 let issuer = issuer.context("set --issuer or CC_LOGIN_ISSUER (or use --dev locally)")?;
                 let client_id = client_id.context("set --client-id or CC_CLIENT_ID")?;
-                cc_cli::login::device_flow(&issuer, &client_id, &scope, api_url, |m| eprintln!("{m}")).await?
-            };
+                cc_cli::login::device_flow(&issuer, &client_id, &scope, api_url, |m| eprintln!("{m}")).await?;
+            }
             eprintln!(
                 "Signed in; the token is cached in {}",
                 cc_cli::client::Login::path()?.display()
             );
-            let _ = login;
             Ok(())
         }
         Command::Profiles { action } => match action {

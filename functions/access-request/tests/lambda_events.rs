@@ -23,7 +23,7 @@ const EXPECTED: &[(&str, u16)] = &[
 ];
 
 /// The customer and account the sample events name.
-pub async fn events_hub(app: &App) {
+async fn events_hub(app: &App) {
     let admin = cc_domain::identity::Principal {
         email: cc_domain::ids::Email::parse("ada.admin@demo.customer-central.dev").unwrap(),
         subject: "seed".into(),
