@@ -5,12 +5,12 @@
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use cc_http::Api;
 use cc_http::error::ApiError;
+use cc_http::{Api, QueryParams};
 
 pub mod bench;
 pub mod client;
@@ -39,7 +39,7 @@ struct ConsoleQuery {
 }
 
 /// Where local breakglass console links lead: there is no AWS console locally, so say so plainly.
-async fn local_console(Query(q): Query<ConsoleQuery>) -> axum::response::Html<String> {
+async fn local_console(QueryParams(q): QueryParams<ConsoleQuery>) -> axum::response::Html<String> {
     let session: String = q
         .session
         .chars()
@@ -56,7 +56,8 @@ async fn local_console(Query(q): Query<ConsoleQuery>) -> axum::response::Html<St
 #[derive(serde::Deserialize)]
 struct DownloadQuery {
     version: String,
-    expires: i64,
+    /// Unix seconds (query strings carry it as text).
+    expires: String,
     signature: String,
 }
 
@@ -64,7 +65,7 @@ struct DownloadQuery {
 async fn download(
     State(api): State<Api>,
     Path(key): Path<String>,
-    Query(q): Query<DownloadQuery>,
+    QueryParams(q): QueryParams<DownloadQuery>,
 ) -> Result<Response, ApiError> {
     let forbidden = || {
         ApiError::new(
@@ -74,7 +75,8 @@ async fn download(
         )
     };
     let store = api.app().local_objects.clone().ok_or_else(forbidden)?;
-    if !store.verify_link(&key, &q.version, q.expires, &q.signature) {
+    let expires: i64 = q.expires.parse().map_err(|_| forbidden())?;
+    if !store.verify_link(&key, &q.version, expires, &q.signature) {
         return Err(forbidden());
     }
     use cc_domain::store::ObjectStore;

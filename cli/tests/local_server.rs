@@ -144,6 +144,16 @@ async fn local_download_links_serve_the_version_until_they_expire() {
     assert_eq!(res.text().await.unwrap(), "one");
     let tampered = url.replace("report.html", "other.html");
     assert_eq!(reqwest::get(&tampered).await.unwrap().status(), 403);
+    let unsigned = reqwest::get(format!("{}/local/objects/reports/acme/2026-10/report.html", s.base))
+        .await
+        .unwrap();
+    assert_eq!(
+        unsigned.status(),
+        400,
+        "a link without its signature is a 4xx with a JSON error"
+    );
+    let body: Value = unsigned.json().await.unwrap();
+    assert!(body["error"]["message"].is_string());
 }
 
 async fn send(http: &reqwest::Client, method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
