@@ -18,7 +18,6 @@ use crate::config::{Config, StoreKind};
 use crate::hub::Hub;
 use crate::profiles::service::Profiles;
 use crate::store::dynamo::DynamoStore;
-use crate::store::embedded::SqliteStore;
 use crate::store::local_objects::LocalObjectStore;
 use crate::store::s3::S3Store;
 use crate::store::{ItemStore, ObjectStore};
@@ -46,7 +45,7 @@ impl App {
                 if config.auth.jwt_secret.is_none() && config.auth.jwks_url.is_none() {
                     config.auth.jwt_secret = Some(dev_secret(&config.data_dir)?);
                 }
-                let items: Arc<dyn ItemStore> = Arc::new(SqliteStore::open(&config.data_dir.join("items.sqlite3"))?);
+                let items = embedded_items(&config)?;
                 let base_url = config
                     .public_url
                     .clone()
@@ -124,6 +123,19 @@ impl App {
             local_objects,
         }
     }
+}
+
+/// The embedded item store (one SQLite file in the data directory).
+#[cfg(feature = "embedded")]
+fn embedded_items(config: &Config) -> anyhow::Result<Arc<dyn ItemStore>> {
+    let store = crate::store::embedded::SqliteStore::open(&config.data_dir.join("items.sqlite3"))?;
+    Ok(Arc::new(store))
+}
+
+/// Lambda builds leave SQLite out (they run on DynamoDB); say so instead of failing obscurely.
+#[cfg(not(feature = "embedded"))]
+fn embedded_items(_: &Config) -> anyhow::Result<Arc<dyn ItemStore>> {
+    anyhow::bail!("CC_STORE: this build has no embedded store; set CC_STORE=aws (Lambda builds run on DynamoDB)")
 }
 
 /// The breakglass adapters an application runs with.

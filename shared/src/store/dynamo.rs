@@ -15,8 +15,7 @@ use aws_sdk_dynamodb::types::{
 };
 use base64::Engine;
 
-use super::embedded::check_distinct_keys;
-use super::{Index, IndexKey, Item, ItemStore, Page, Query, StoreError, StoreResult, Write};
+use super::{Index, IndexKey, Item, ItemStore, Page, Query, StoreError, StoreResult, Write, check_distinct_keys};
 
 pub struct DynamoStore {
     client: Client,

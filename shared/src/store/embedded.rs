@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use base64::Engine;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{Index, IndexKey, Item, ItemStore, Page, Query, StoreError, StoreResult, Write};
+use super::{Index, IndexKey, Item, ItemStore, Page, Query, StoreError, StoreResult, Write, check_distinct_keys};
 
 const READERS: usize = 4;
 /// Sorts after every valid UTF-8 character, so `[prefix, prefix + MAX)` is a prefix range.
@@ -134,28 +134,6 @@ fn current_version(tx: &rusqlite::Transaction<'_>, pk: &str, sk: &str) -> rusqli
         .query_row(params![pk, sk], |r| r.get::<_, i64>(0))
         .optional()
         .map(|v| v.map(|v| v as u64))
-}
-
-/// Rejects two writes to the same item in one transaction, as DynamoDB does.
-pub(crate) fn check_distinct_keys(writes: &[Write]) -> StoreResult<()> {
-    let mut seen = std::collections::HashSet::new();
-    for w in writes {
-        let key = match w {
-            Write::PutNew(i) | Write::Put(i) | Write::PutIfVersion { item: i, .. } => (&i.pk, &i.sk),
-            Write::Delete { pk, sk, .. } | Write::Check { pk, sk, .. } => (pk, sk),
-        };
-        if !seen.insert(key) {
-            return Err(backend(anyhow::anyhow!(
-                "transaction writes item ({}, {}) twice",
-                key.0,
-                key.1
-            )));
-        }
-    }
-    if writes.len() > 100 {
-        return Err(backend(anyhow::anyhow!("a transaction holds at most 100 writes")));
-    }
-    Ok(())
 }
 
 #[async_trait]

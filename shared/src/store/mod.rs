@@ -11,6 +11,7 @@ use bytes::Bytes;
 
 pub mod conformance;
 pub mod dynamo;
+#[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod local_objects;
 pub mod s3;
@@ -246,4 +247,28 @@ pub fn validate_object_key(key: &str) -> StoreResult<()> {
     } else {
         Err(StoreError::Backend(anyhow::anyhow!("invalid object key '{key}'")))
     }
+}
+
+/// Rejects two writes to the same item in one transaction, as DynamoDB does.
+pub(crate) fn check_distinct_keys(writes: &[Write]) -> StoreResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    for w in writes {
+        let key = match w {
+            Write::PutNew(i) | Write::Put(i) | Write::PutIfVersion { item: i, .. } => (&i.pk, &i.sk),
+            Write::Delete { pk, sk, .. } | Write::Check { pk, sk, .. } => (pk, sk),
+        };
+        if !seen.insert(key) {
+            return Err(StoreError::Backend(anyhow::anyhow!(
+                "transaction writes item ({}, {}) twice",
+                key.0,
+                key.1
+            )));
+        }
+    }
+    if writes.len() > 100 {
+        return Err(StoreError::Backend(anyhow::anyhow!(
+            "a transaction holds at most 100 writes"
+        )));
+    }
+    Ok(())
 }
