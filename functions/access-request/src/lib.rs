@@ -14,7 +14,7 @@ use cc_domain::access::service::{AuditQuery, Scope};
 use cc_domain::access::{AccessRequest, ApprovalPolicy, NewRequest, Status, parse_request_id};
 use cc_domain::ids::CustomerCode;
 use cc_http::error::{ApiResult, ErrorBody};
-use cc_http::extract::{num, path_id};
+use cc_http::extract::{customer_code, num, path_id};
 use cc_http::{Api, Caller, ClientOrigin, JsonBody, ListResponse, QueryParams};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -60,10 +60,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-fn code_param(code: &str) -> Result<CustomerCode, Error> {
-    path_id("code", code)
-}
-
 /// A customer's approval policy (the defaults when none was set).
 #[utoipa::path(get, path = "/api/v1/customers/{code}/approval-policy", params(("code" = String, Path)),
     responses((status = 200, body = ApprovalPolicy), (status = 404, body = ErrorBody)))]
@@ -72,7 +68,7 @@ async fn get_policy(
     Caller(who): Caller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<ApprovalPolicy>> {
-    let code = code_param(&code)?;
+    let code = customer_code(&code)?;
     Ok(Json(api.app().access.policy(&who, code.as_str()).await?))
 }
 
@@ -86,7 +82,7 @@ async fn put_policy(
     Path(code): Path<String>,
     JsonBody(policy): JsonBody<ApprovalPolicy>,
 ) -> ApiResult<Json<ApprovalPolicy>> {
-    let code = code_param(&code)?;
+    let code = customer_code(&code)?;
     Ok(Json(
         api.app()
             .access

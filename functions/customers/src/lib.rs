@@ -17,7 +17,7 @@ use cc_domain::hub::{
 use cc_domain::identity::Principal;
 use cc_domain::ids::{AccountId, CustomerCode};
 use cc_http::error::{ApiResult, ErrorBody};
-use cc_http::extract::{num, path_id};
+use cc_http::extract::{customer_code, num, path_id};
 use cc_http::{Api, Caller, JsonBody, ListResponse, QueryParams};
 use serde::Deserialize;
 use utoipa::OpenApi;
@@ -101,10 +101,6 @@ async fn openapi_json() -> impl IntoResponse {
     Json(openapi())
 }
 
-fn code_param(code: &str) -> Result<CustomerCode, Error> {
-    path_id("code", code)
-}
-
 fn account_param(id: &str) -> Result<AccountId, Error> {
     path_id("id", id)
 }
@@ -132,7 +128,7 @@ async fn me(State(api): State<Api>, Caller(who): Caller) -> ApiResult<Json<Me>> 
 #[utoipa::path(get, path = "/api/v1/customers/{code}/team", params(("code" = String, Path)),
     responses((status = 200, body = Team), (status = 404, body = ErrorBody)))]
 async fn get_team(State(api): State<Api>, Caller(who): Caller, Path(code): Path<String>) -> ApiResult<Json<Team>> {
-    let code = code_param(&code)?;
+    let code = customer_code(&code)?;
     Ok(Json(api.app().hub.team(&who, code.as_str()).await?))
 }
 
@@ -145,7 +141,7 @@ async fn put_team(
     Path(code): Path<String>,
     JsonBody(update): JsonBody<TeamUpdate>,
 ) -> ApiResult<Json<Team>> {
-    let code = code_param(&code)?;
+    let code = customer_code(&code)?;
     Ok(Json(api.app().hub.put_team(&who, code.as_str(), update).await?))
 }
 
@@ -208,7 +204,7 @@ async fn get_customer(
     Caller(who): Caller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Customer>> {
-    let code = code_param(&code)?;
+    let code = customer_code(&code)?;
     Ok(Json(api.app().hub.get_customer(&who, code.as_str()).await?))
 }
 
@@ -221,7 +217,7 @@ async fn update_customer(
     Path(code): Path<String>,
     JsonBody(patch): JsonBody<CustomerPatch>,
 ) -> ApiResult<Json<Customer>> {
-    let code = code_param(&code)?;
+    let code = customer_code(&code)?;
     Ok(Json(api.app().hub.update_customer(&who, code.as_str(), patch).await?))
 }
 
@@ -244,7 +240,7 @@ async fn delete_customer(
     Path(code): Path<String>,
     QueryParams(q): QueryParams<VersionQuery>,
 ) -> ApiResult<StatusCode> {
-    let code = code_param(&code)?;
+    let code = customer_code(&code)?;
     let version = q.version.map(|v| v as u64);
     api.app().hub.delete_customer(&who, code.as_str(), version).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -258,7 +254,7 @@ async fn list_contacts(
     Caller(who): Caller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<ListResponse<Contact>>> {
-    let code = code_param(&code)?;
+    let code = customer_code(&code)?;
     let items = api.app().hub.list_contacts(&who, code.as_str()).await?;
     Ok(Json(ListResponse {
         items,
@@ -274,7 +270,7 @@ async fn create_contact(
     Path(code): Path<String>,
     JsonBody(new): JsonBody<NewContact>,
 ) -> ApiResult<(StatusCode, Json<Contact>)> {
-    let code = code_param(&code)?;
+    let code = customer_code(&code)?;
     Ok((
         StatusCode::CREATED,
         Json(api.app().hub.create_contact(&who, code.as_str(), new).await?),
@@ -289,7 +285,7 @@ async fn update_contact(
     Path((code, id)): Path<(String, String)>,
     JsonBody(patch): JsonBody<ContactPatch>,
 ) -> ApiResult<Json<Contact>> {
-    let code = code_param(&code)?;
+    let code = customer_code(&code)?;
     Ok(Json(
         api.app().hub.update_contact(&who, code.as_str(), &id, patch).await?,
     ))
@@ -302,7 +298,7 @@ async fn delete_contact(
     Caller(who): Caller,
     Path((code, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let code = code_param(&code)?;
+    let code = customer_code(&code)?;
     api.app().hub.delete_contact(&who, code.as_str(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

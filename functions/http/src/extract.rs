@@ -94,6 +94,11 @@ where
     T::try_from(raw.to_string()).map_err(|e| cc_domain::Error::validation(field, e.to_string()))
 }
 
+/// The `{code}` of a customer route.
+pub fn customer_code(raw: &str) -> Result<cc_domain::ids::CustomerCode, cc_domain::Error> {
+    path_id("code", raw)
+}
+
 /// Query-string parameters; a bad value is a 400 naming the parameter.
 pub struct QueryParams<T>(pub T);
 

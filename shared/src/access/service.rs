@@ -595,15 +595,7 @@ impl Access {
     pub async fn credentials(&self, who: &Principal, id: &str, origin: &Origin) -> Result<Credentials> {
         let (r, creds) = self.assume(who, id).await?;
         let detail = format!("session {} until {}", creds.access_key_id, rfc3339(creds.expiration));
-        self.append(self.event(
-            &r,
-            who.email.as_str(),
-            "credentials_issued",
-            &detail,
-            origin,
-            self.now(),
-        ))
-        .await?;
+        self.audit_use(&r, who, "credentials_issued", &detail, origin).await?;
         Ok(creds)
     }
 
@@ -613,17 +605,28 @@ impl Access {
             .broker
             .console_url(&creds, "https://console.aws.amazon.com/")
             .await?;
-        let detail = format!("console session {}", creds.access_key_id);
-        self.append(self.event(
+        self.audit_use(
             &r,
-            who.email.as_str(),
+            who,
             "console_link_issued",
-            &detail,
+            &format!("console session {}", creds.access_key_id),
             origin,
-            self.now(),
-        ))
+        )
         .await?;
         Ok(url)
+    }
+
+    /// Audits a use of a grant (credentials or a console link) by the grantee.
+    async fn audit_use(
+        &self,
+        r: &AccessRequest,
+        who: &Principal,
+        action: &str,
+        detail: &str,
+        origin: &Origin,
+    ) -> Result<()> {
+        self.append(self.event(r, who.email.as_str(), action, detail, origin, self.now()))
+            .await
     }
 
     // ---- sweeper -----------------------------------------------------------------------------
