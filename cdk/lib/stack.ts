@@ -84,6 +84,7 @@ export class CustomerCentralStack extends Stack {
     const jwtIssuer = new CfnParameter(this, 'JwtIssuer', { type: 'String', description: 'OIDC issuer whose tokens the HTTP API accepts.' });
     const jwtAudience = new CfnParameter(this, 'JwtAudience', { type: 'String', description: 'Audience (client id) the tokens are issued for.' });
     const rolesClaim = new CfnParameter(this, 'RolesClaim', { type: 'String', default: 'groups', description: "The token claim that carries the identity provider's groups." });
+    const emailClaim = new CfnParameter(this, 'EmailClaim', { type: 'String', default: 'email', description: "The token claim that carries the person's e-mail." });
     const breakglassRoleName = new CfnParameter(this, 'BreakglassRoleName', {
       type: 'String',
       default: 'CustomerCentralBreakglass',
@@ -141,6 +142,7 @@ export class CustomerCentralStack extends Stack {
       CC_TABLE: table.tableName,
       CC_BUCKET: reports.bucketName,
       CC_ROLES_CLAIM: rolesClaim.valueAsString,
+      CC_EMAIL_CLAIM: emailClaim.valueAsString,
       CC_JWT_ISSUER: jwtIssuer.valueAsString,
       CC_JWT_AUDIENCE: jwtAudience.valueAsString,
       CC_TOPIC_ARN: topic.topicArn,

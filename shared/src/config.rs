@@ -38,7 +38,7 @@ pub struct Config {
     pub topic_arn: Option<String>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct AuthConfig {
     /// HS256 secret for locally verified tokens (`CC_JWT_SECRET`).
     pub jwt_secret: Option<String>,
@@ -48,9 +48,26 @@ pub struct AuthConfig {
     pub audience: Option<String>,
     /// The claim that carries the identity provider's groups (`CC_ROLES_CLAIM`, default `groups`).
     pub roles_claim: String,
+    /// The claim that carries the person's e-mail (`CC_EMAIL_CLAIM`, default `email`; some
+    /// providers put it elsewhere in access tokens, e.g. `username` or a namespaced claim).
+    pub email_claim: String,
     /// Group name -> role (`CC_ROLE_GROUPS`, e.g. `sre-team=engineer,sre-leads=lead`). Groups named
     /// exactly like a role always map to it.
     pub role_groups: BTreeMap<String, Role>,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            jwt_secret: None,
+            jwks_url: None,
+            issuer: None,
+            audience: None,
+            roles_claim: "groups".into(),
+            email_claim: "email".into(),
+            role_groups: BTreeMap::new(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,6 +138,7 @@ impl Config {
             issuer: get("CC_JWT_ISSUER"),
             audience: get("CC_JWT_AUDIENCE"),
             roles_claim: get("CC_ROLES_CLAIM").unwrap_or_else(|| "groups".to_string()),
+            email_claim: get("CC_EMAIL_CLAIM").unwrap_or_else(|| "email".to_string()),
             role_groups,
         };
         if let Some(secret) = &auth.jwt_secret

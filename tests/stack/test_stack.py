@@ -100,6 +100,13 @@ class Agreement(unittest.TestCase):
         served = {(m.upper(), p) for p, ops in OPENAPI["paths"].items() for m in ops}
         self.assertEqual(served, {(m, p) for m, p, _, _ in sam_routes()})
 
+    def test_same_function_settings(self):
+        sam = set(SAM["Globals"]["Function"]["Environment"]["Variables"])
+        for binary, (_, fn) in cdk_functions().items():
+            cdk = set(fn["Properties"]["Environment"]["Variables"]) - {"CC_FUNCTION"}
+            # SAM sets two optional ones through conditions.
+            self.assertEqual(sam - {"CC_ROLE_GROUPS", "CC_WEBHOOK_URL"}, cdk, binary)
+
     def test_same_jwt_authorizer(self):
         sam = SAM["Resources"]["HttpApi"]["Properties"]["Auth"]
         self.assertEqual(sam["DefaultAuthorizer"], "JwtAuthorizer")

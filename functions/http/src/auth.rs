@@ -115,10 +115,15 @@ impl AlgorithmExt for Algorithm {
 /// Turns verified claims into a principal: e-mail from `email`, roles from the groups claim.
 pub fn principal_from_claims(claims: &Map<String, Value>, auth: &AuthConfig) -> Result<Principal, Error> {
     let email = claims
-        .get("email")
+        .get(&auth.email_claim)
         .and_then(Value::as_str)
         .or_else(|| claims.get("sub").and_then(Value::as_str).filter(|s| s.contains('@')))
-        .ok_or_else(|| Error::Unauthenticated("the token carries no email claim".into()))?;
+        .ok_or_else(|| {
+            Error::Unauthenticated(format!(
+                "the token carries no '{}' claim with an e-mail",
+                auth.email_claim
+            ))
+        })?;
     let email = Email::parse(email).map_err(|e| Error::Unauthenticated(format!("the token's email claim: {e}")))?;
     let groups = claims
         .get(&auth.roles_claim)
@@ -186,7 +191,7 @@ pub fn mint_dev_token(
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut claims = Map::new();
     claims.insert("sub".into(), Value::String(email.to_string()));
-    claims.insert("email".into(), Value::String(email.to_string()));
+    claims.insert(auth.email_claim.clone(), Value::String(email.to_string()));
     claims.insert(
         auth.roles_claim.clone(),
         Value::Array(roles.iter().map(|r| Value::String(r.as_str().into())).collect()),
@@ -225,5 +230,46 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientOrigin {
                 .map(|c| c.0.ip().to_string())
         });
         Ok(ClientOrigin(cc_domain::access::service::Origin { source_ip }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn auth() -> AuthConfig {
+        AuthConfig {
+            roles_claim: "groups".into(),
+            email_claim: "email".into(),
+            ..Default::default()
+        }
+    }
+
+    fn claims(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn claims_become_a_principal() {
+        let p = principal_from_claims(
+            &claims(json!({"sub": "u1", "email": "Lee@Example.com", "groups": "[lead engineer]"})),
+            &auth(),
+        )
+        .unwrap();
+        assert_eq!(p.email.as_str(), "lee@example.com");
+        assert!(p.has(Role::Lead) && p.has(Role::Engineer));
+    }
+
+    #[test]
+    fn the_email_claim_is_configurable_and_required() {
+        let mut a = auth();
+        a.email_claim = "username".into();
+        let p = principal_from_claims(&claims(json!({"sub": "u1", "username": "erin@example.com"})), &a).unwrap();
+        assert_eq!(p.email.as_str(), "erin@example.com");
+        let err = principal_from_claims(&claims(json!({"sub": "u1"})), &auth()).unwrap_err();
+        assert!(matches!(err, Error::Unauthenticated(m) if m.contains("'email'")));
+        let err = principal_from_claims(&claims(json!({"email": "not an email"})), &auth()).unwrap_err();
+        assert!(matches!(err, Error::Unauthenticated(_)));
     }
 }
