@@ -187,7 +187,8 @@ pub async fn seed(app: &App, size: &DemoSize) -> Result<Seeded> {
         let access = if ci.is_multiple_of(3) {
             AccessMethod::Sso {
                 start_url: v(HttpsUrl::parse(format!("https://{code}.awsapps.com/start")))?,
-                sso_region: v(Region::parse(region))?,
+                // One Identity Center per customer, in one home region.
+                sso_region: v(Region::parse(REGIONS[ci % REGIONS.len()]))?,
                 permission_sets: vec![
                     v(PermissionSetName::parse("ReadOnlyAccess"))?,
                     v(PermissionSetName::parse("SRE-Breakglass"))?,
