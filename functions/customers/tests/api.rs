@@ -638,6 +638,36 @@ async fn concurrent_writers_lose_no_update() {
 }
 
 #[tokio::test]
+async fn one_start_url_has_one_sso_region() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    h.seed_account("012345678902", "acme", "prod", true).await;
+    let mut other = account_body("012345678903", "acme", "prod", true);
+    other["access"]["sso_region"] = json!("us-east-1");
+    let (s, v) = h.call("POST", "/api/v1/accounts", &h.admin(), Some(other)).await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("access.sso_region")),
+        "{v}"
+    );
+    let mut moved = account_body("012345678902", "acme", "prod", true)["access"].clone();
+    moved["sso_region"] = json!("us-east-1");
+    let (s, _) = h
+        .call(
+            "PATCH",
+            "/api/v1/accounts/012345678902",
+            &h.admin(),
+            Some(json!({"access": moved})),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "the only account on a start URL may change its region"
+    );
+}
+
+#[tokio::test]
 async fn console_links_and_quick_find() {
     let h = Harness::new().await;
     h.seed_customer("acme").await;

@@ -675,6 +675,37 @@ impl Hub {
         from_item(item)
     }
 
+    /// One Identity Center has one home region: every account reached through a start URL must
+    /// name the same SSO region (the generated `[sso-session]` has one `sso_region`).
+    async fn check_sso_region(&self, account: &Account) -> Result<()> {
+        let AccessMethod::Sso {
+            start_url, sso_region, ..
+        } = &account.access
+        else {
+            return Ok(());
+        };
+        let snap = self.snapshot().await?;
+        let clash = snap.accounts.iter().find(|other| {
+            other.id != account.id
+                && matches!(&other.access, AccessMethod::Sso { start_url: u, sso_region: r, .. } if u == start_url && r != sso_region)
+        });
+        match clash {
+            Some(other) => {
+                let AccessMethod::Sso { sso_region: theirs, .. } = &other.access else {
+                    return Ok(());
+                };
+                Err(Error::validation(
+                    "access.sso_region",
+                    format!(
+                        "{start_url} is in {theirs} for account {}; one start URL has one SSO region",
+                        other.id
+                    ),
+                ))
+            }
+            None => Ok(()),
+        }
+    }
+
     /// The customer an account names, or a validation error on the `customer` field.
     async fn owning_customer(&self, code: &CustomerCode) -> Result<(Customer, u64)> {
         match self.load_customer(code.as_str()).await {
@@ -704,6 +735,7 @@ impl Hub {
             version: 1,
         };
         account.validate()?;
+        self.check_sso_region(&account).await?;
         self.retrying(None, || async {
             if self
                 .store
@@ -762,6 +794,7 @@ impl Hub {
             }
             a.updated_at = OffsetDateTime::now_utc();
             a.validate()?;
+            self.check_sso_region(&a).await?;
             let mut writes = vec![
                 Write::PutIfVersion {
                     item: account_item(&a)?,
