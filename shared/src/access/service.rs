@@ -20,7 +20,7 @@ use super::*;
 use crate::hub::{AccessMethod, Hub};
 use crate::identity::Principal;
 use crate::ids::new_ulid;
-use crate::store::{Index, Item, ItemStore, Query, StoreError, Write};
+use crate::store::{Index, Item, ItemStore, Query, StoreError, Write, decode, encode};
 
 const MAX_RETRIES: usize = 10;
 
@@ -43,8 +43,7 @@ fn due(r: &AccessRequest) -> OffsetDateTime {
 }
 
 fn request_item(r: &AccessRequest) -> Result<Item> {
-    let data = serde_json::to_value(r).map_err(|e| Error::Internal(e.into()))?;
-    Ok(Item::new(request_pk(&r.id), "META", data)
+    Ok(Item::new(request_pk(&r.id), "META", encode(r)?)
         .with_gsi1(
             format!("USER#{}", r.requester),
             format!("REQUEST#{:013}#{}", ms(r.created_at), r.id),
@@ -53,14 +52,6 @@ fn request_item(r: &AccessRequest) -> Result<Item> {
             format!("STATUS#{}", r.status.as_str()),
             format!("{:013}#{}", ms(due(r)).max(0), r.id),
         ))
-}
-
-fn from_item(item: Item) -> Result<AccessRequest> {
-    let version = item.version;
-    let mut r: AccessRequest = serde_json::from_value(item.data)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("corrupt request {}: {e}", item.pk)))?;
-    r.version = version;
-    Ok(r)
 }
 
 /// Where a caller is, for the audit log.
@@ -133,11 +124,7 @@ impl Access {
             .get(&crate::hub::service::customer_pk(customer), "POLICY")
             .await?
         {
-            Some(item) => {
-                let mut p: ApprovalPolicy = serde_json::from_value(item.data).map_err(|e| Error::Internal(e.into()))?;
-                p.version = item.version;
-                Ok(p)
-            }
+            Some(item) => decode(item),
             None => Ok(ApprovalPolicy::default()),
         }
     }
@@ -157,8 +144,7 @@ impl Access {
         let expected = policy.version;
         let mut stored = policy.clone();
         stored.version = 0;
-        let data = serde_json::to_value(&stored).map_err(|e| Error::Internal(e.into()))?;
-        let item = Item::new(crate::hub::service::customer_pk(customer), "POLICY", data);
+        let item = Item::new(crate::hub::service::customer_pk(customer), "POLICY", encode(&stored)?);
         let now = self.now();
         let mut event = AuditEvent::new(who.email.as_str(), "policy_changed", customer, now);
         event.detail = format!(
@@ -170,12 +156,11 @@ impl Access {
             policy.ticket_required
         );
         event.source_ip = origin.source_ip.clone();
-        let write = if expected == 0 {
-            Write::PutNew(item)
-        } else {
-            Write::PutIfVersion { item, expected }
-        };
-        match self.store.transact(vec![write, Write::PutNew(event.item())]).await {
+        match self
+            .store
+            .transact(vec![Write::at_version(item, expected), Write::PutNew(event.item())])
+            .await
+        {
             Ok(()) => {}
             Err(StoreError::ConditionFailed) => {
                 return Err(Error::conflict(
@@ -280,7 +265,7 @@ impl Access {
             .get(&request_pk(id), "META")
             .await?
             .ok_or_else(|| Error::not_found("access request", id))?;
-        from_item(item)
+        decode(item)
     }
 
     pub async fn list(
@@ -307,7 +292,7 @@ impl Access {
                 let items = page
                     .items
                     .into_iter()
-                    .map(from_item)
+                    .map(decode::<AccessRequest>)
                     .collect::<Result<Vec<_>>>()?
                     .into_iter()
                     .filter(|r| status.is_none_or(|s| r.status == s))
@@ -336,7 +321,11 @@ impl Access {
                                     .after(cursor),
                             )
                             .await?;
-                        let items = page.items.into_iter().map(from_item).collect::<Result<Vec<_>>>()?;
+                        let items = page
+                            .items
+                            .into_iter()
+                            .map(decode::<AccessRequest>)
+                            .collect::<Result<Vec<_>>>()?;
                         Ok((items, page.next_cursor))
                     }
                     None => {
@@ -358,7 +347,7 @@ impl Access {
             .query_all(Query::partition(Index::Gsi2, format!("STATUS#{}", status.as_str())).limit(500))
             .await?
             .into_iter()
-            .map(from_item)
+            .map(decode::<AccessRequest>)
             .collect()
     }
 
@@ -653,7 +642,7 @@ impl Access {
                     if sort.as_str() > cutoff.as_str() {
                         break 'pages; // sorted by due time: the rest is not due
                     }
-                    let r = from_item(item)?;
+                    let r: AccessRequest = decode(item)?;
                     let result = match status {
                         Status::Pending => self.time_out(&r.id).await.map(|_| report.timed_out += 1),
                         Status::Approved => self.grant(&r.id).await.map(|_| report.granted += 1),

@@ -16,7 +16,7 @@ use super::snapshot::{HubSnapshot, sort_key};
 use super::*;
 use crate::identity::{Principal, Role};
 use crate::ids::new_ulid;
-use crate::store::{Index, Item, ItemStore, Query, StoreError, Write};
+use crate::store::{Index, Item, ItemStore, Query, StoreError, Write, decode, encode};
 
 const REVISION_PK: &str = "HUB";
 const REVISION_SK: &str = "REVISION";
@@ -32,7 +32,7 @@ pub fn account_pk(id: &str) -> String {
 }
 
 fn customer_item(c: &Customer) -> Result<Item> {
-    Ok(Item::new(customer_pk(c.code.as_str()), "META", to_json(c)?)
+    Ok(Item::new(customer_pk(c.code.as_str()), "META", encode(c)?)
         .with_gsi1("CUSTOMERS", format!("{}#{}", c.name.to_lowercase(), c.code)))
 }
 
@@ -40,12 +40,12 @@ fn contact_item(c: &Contact) -> Result<Item> {
     Ok(Item::new(
         customer_pk(c.customer.as_str()),
         format!("CONTACT#{}", c.id),
-        to_json(c)?,
+        encode(c)?,
     ))
 }
 
 fn account_item(a: &Account) -> Result<Item> {
-    Ok(Item::new(account_pk(a.id.as_str()), "META", to_json(a)?)
+    Ok(Item::new(account_pk(a.id.as_str()), "META", encode(a)?)
         .with_gsi1(
             customer_pk(a.customer.as_str()),
             format!("ACCOUNT#{}#{}", a.environment.as_str(), a.id),
@@ -71,17 +71,9 @@ struct Revision {
     at_ms: i64,
 }
 
-fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(v).map_err(|e| Error::Internal(e.into()))
-}
-
 fn from_item<T: DeserializeOwned>(item: Item) -> Result<(T, u64)> {
     let version = item.version;
-    let mut data = item.data;
-    data["version"] = serde_json::json!(version);
-    let v = serde_json::from_value(data)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("corrupt item {}/{}: {e}", item.pk, item.sk)))?;
-    Ok((v, version))
+    Ok((decode(item)?, version))
 }
 
 /// A page of a list: opaque cursor for the next page, absent on the last.
@@ -540,16 +532,9 @@ impl Hub {
             team.history.drain(..team.history.len() - 100);
         }
         let pk = customer_pk(code);
-        let team_item = Item::new(&pk, "TEAM", to_json(&team)?);
+        let team_item = Item::new(&pk, "TEAM", encode(&team)?);
         let mut writes = vec![
-            if version == 0 {
-                Write::PutNew(team_item)
-            } else {
-                Write::PutIfVersion {
-                    item: team_item,
-                    expected: version,
-                }
-            },
+            Write::at_version(team_item, version),
             // The customer must still exist (a concurrent delete fails this).
             Write::Check {
                 pk: pk.clone(),

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::hub::{Account, Environment, Hub};
 use crate::identity::{Principal, Role};
 use crate::ids::Region;
-use crate::store::{Item, ItemStore, StoreError, Write};
+use crate::store::{Item, ItemStore, StoreError, Write, decode, encode};
 
 #[derive(Clone, Debug, Default)]
 pub struct ProfileQuery {
@@ -39,11 +39,7 @@ impl Profiles {
     pub async fn preferences(&self, who: &Principal) -> Result<Preferences> {
         who.require_any_role()?;
         match self.store.get(&prefs_pk(who), "PROFILE_PREFS").await? {
-            Some(item) => {
-                let mut p: Preferences = serde_json::from_value(item.data).map_err(|e| Error::Internal(e.into()))?;
-                p.version = item.version;
-                Ok(p)
-            }
+            Some(item) => decode(item),
             None => Ok(Preferences::default()),
         }
     }
@@ -55,23 +51,17 @@ impl Profiles {
         let expected = prefs.version;
         let mut stored = prefs;
         stored.version = 0;
-        let item = Item::new(
-            prefs_pk(who),
-            "PROFILE_PREFS",
-            serde_json::to_value(&stored).map_err(|e| Error::Internal(e.into()))?,
-        );
-        let write = if expected == 0 {
-            Write::PutNew(item)
-        } else {
-            Write::PutIfVersion { item, expected }
-        };
-        self.store.transact(vec![write]).await.map_err(|e| match e {
-            StoreError::ConditionFailed => Error::conflict(
-                "version_conflict",
-                "your preferences changed elsewhere; reload and try again",
-            ),
-            e => e.into(),
-        })?;
+        let item = Item::new(prefs_pk(who), "PROFILE_PREFS", encode(&stored)?);
+        self.store
+            .transact(vec![Write::at_version(item, expected)])
+            .await
+            .map_err(|e| match e {
+                StoreError::ConditionFailed => Error::conflict(
+                    "version_conflict",
+                    "your preferences changed elsewhere; reload and try again",
+                ),
+                e => e.into(),
+            })?;
         stored.version = expected + 1;
         Ok(stored)
     }

@@ -137,6 +137,31 @@ pub enum Write {
     Check { pk: String, sk: String, expected: u64 },
 }
 
+impl Write {
+    /// Writes `item` over the version that was read: a create when nothing was there (version 0),
+    /// else a replace conditional on that version.
+    pub fn at_version(item: Item, read: u64) -> Write {
+        if read == 0 {
+            Write::PutNew(item)
+        } else {
+            Write::PutIfVersion { item, expected: read }
+        }
+    }
+}
+
+/// A domain record as item data.
+pub fn encode<T: serde::Serialize>(value: &T) -> crate::Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| crate::Error::Internal(e.into()))
+}
+
+/// The domain record an item holds, with the item's version in its `version` field.
+pub fn decode<T: serde::de::DeserializeOwned>(item: Item) -> crate::Result<T> {
+    let mut data = item.data;
+    data["version"] = serde_json::json!(item.version);
+    serde_json::from_value(data)
+        .map_err(|e| crate::Error::Internal(anyhow::anyhow!("corrupt item {}/{}: {e}", item.pk, item.sk)))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A condition (absence, version, existence) did not hold; nothing was written.
