@@ -13,6 +13,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+use super::upstream;
 use crate::access::ports::{AfterApproval, Workflow};
 use crate::access::service::request_pk;
 use crate::access::{AccessRequest, rfc3339};
@@ -23,10 +24,6 @@ pub struct SfnWorkflow {
     client: aws_sdk_sfn::Client,
     state_machine_arn: String,
     store: Arc<dyn ItemStore>,
-}
-
-fn upstream(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Internal(anyhow::anyhow!("{what}: {e}"))
 }
 
 #[derive(Default, serde::Serialize, serde::Deserialize)]

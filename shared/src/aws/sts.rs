@@ -6,18 +6,15 @@ use async_trait::async_trait;
 use aws_sdk_sts::types::Tag;
 use time::OffsetDateTime;
 
+use super::upstream;
 use crate::access::ports::{AccessBroker, Assume, Credentials};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 pub struct StsBroker {
     client: aws_sdk_sts::Client,
     /// `https://signin.aws.amazon.com` in AWS; configurable so tests can point it at a local server.
     federation_url: String,
     http: reqwest::Client,
-}
-
-fn upstream(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Internal(anyhow::anyhow!("{what}: {e}"))
 }
 
 impl StsBroker {

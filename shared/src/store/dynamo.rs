@@ -15,15 +15,13 @@ use aws_sdk_dynamodb::types::{
 };
 use base64::Engine;
 
-use super::{Index, IndexKey, Item, ItemStore, Page, Query, StoreError, StoreResult, Write, check_distinct_keys};
+use super::{
+    Index, IndexKey, Item, ItemStore, Page, Query, StoreError, StoreResult, Write, backend, check_distinct_keys,
+};
 
 pub struct DynamoStore {
     client: Client,
     table: String,
-}
-
-fn backend<E: std::error::Error + Send + Sync + 'static>(e: E) -> StoreError {
-    StoreError::Backend(anyhow::Error::new(e))
 }
 
 fn s(v: impl Into<String>) -> AttributeValue {

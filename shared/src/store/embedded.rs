@@ -14,7 +14,9 @@ use async_trait::async_trait;
 use base64::Engine;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{Index, IndexKey, Item, ItemStore, Page, Query, StoreError, StoreResult, Write, check_distinct_keys};
+use super::{
+    Index, IndexKey, Item, ItemStore, Page, Query, StoreError, StoreResult, Write, backend, check_distinct_keys,
+};
 
 const READERS: usize = 4;
 /// Sorts after every valid UTF-8 character, so `[prefix, prefix + MAX)` is a prefix range.
@@ -24,10 +26,6 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
-}
-
-fn backend(e: impl Into<anyhow::Error>) -> StoreError {
-    StoreError::Backend(e.into())
 }
 
 impl SqliteStore {

@@ -15,17 +15,13 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use time::OffsetDateTime;
 
-use super::{Object, ObjectStore, ObjectVersion, StoreError, StoreResult, validate_object_key};
+use super::{Object, ObjectStore, ObjectVersion, StoreError, StoreResult, backend, validate_object_key};
 use crate::ids::new_ulid;
 
 pub struct LocalObjectStore {
     root: PathBuf,
     signing_key: Vec<u8>,
     base_url: String,
-}
-
-fn backend(e: impl Into<anyhow::Error>) -> StoreError {
-    StoreError::Backend(e.into())
 }
 
 impl LocalObjectStore {

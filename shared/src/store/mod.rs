@@ -175,6 +175,11 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A backend failure (I/O, SDK, SQLite), as the adapters report it.
+pub(crate) fn backend(e: impl Into<anyhow::Error>) -> StoreError {
+    StoreError::Backend(e.into())
+}
+
 /// The single-table item store.
 #[async_trait]
 pub trait ItemStore: Send + Sync {

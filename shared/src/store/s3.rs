@@ -11,15 +11,11 @@ use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use bytes::Bytes;
 use time::OffsetDateTime;
 
-use super::{Object, ObjectStore, ObjectVersion, StoreError, StoreResult, validate_object_key};
+use super::{Object, ObjectStore, ObjectVersion, StoreError, StoreResult, backend, validate_object_key};
 
 pub struct S3Store {
     client: Client,
     bucket: String,
-}
-
-fn backend<E: std::error::Error + Send + Sync + 'static>(e: E) -> StoreError {
-    StoreError::Backend(anyhow::Error::new(e))
 }
 
 fn to_time(t: Option<&aws_sdk_s3::primitives::DateTime>) -> OffsetDateTime {
