@@ -33,12 +33,13 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Starts moto in server mode on a free loopback port; sets MOTO_URL and MOTO_PID.
+# Starts moto in server mode (one request at a time: scripts/moto_server.py says why) on a free
+# loopback port; sets MOTO_URL and MOTO_PID.
 start_moto() {
   local port
   port="$(free_port)"
   mkdir -p "$ROOT/target"
-  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$ROOT/target/moto.log" 2>&1 &
+  "$VENV/bin/python" "$ROOT/scripts/moto_server.py" 127.0.0.1 "$port" >"$ROOT/target/moto.log" 2>&1 &
   MOTO_PID=$!
   MOTO_URL="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do

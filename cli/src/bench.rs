@@ -79,7 +79,7 @@ async fn fresh_app() -> anyhow::Result<(App, tempfile::TempDir, tokio::net::TcpL
     config.data_dir = dir.path().to_path_buf();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     config.port = listener.local_addr()?.port();
-    Ok((App::from_config(config).await?, dir, listener))
+    Ok((cc_adapters::wire::local_server(config).await?, dir, listener))
 }
 
 /// Serves `app` in the background until the returned sender is used (or dropped).

@@ -49,7 +49,7 @@ impl Login {
     pub fn save(&self) -> anyhow::Result<PathBuf> {
         let path = Self::path()?;
         std::fs::create_dir_all(path.parent().unwrap_or(&path))?;
-        cc_domain::app::write_private(&path, &serde_json::to_vec_pretty(self)?)?;
+        cc_adapters::files::write_private(&path, &serde_json::to_vec_pretty(self)?)?;
         Ok(path)
     }
 

@@ -3,12 +3,14 @@
 //! Scheduled and workflow work joins here in-process as those capabilities arrive.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use cc_adapters::local_objects::LocalObjectStore;
 use cc_http::error::ApiError;
 use cc_http::{Api, QueryParams};
 
@@ -19,12 +21,18 @@ pub mod profiles;
 
 /// All functions' routes plus the local-only ones, layered once.
 pub fn local_router(api: Api) -> Router {
+    let config = &api.app().config;
+    let objects = (config.store == cc_domain::config::StoreKind::Embedded)
+        .then(|| Arc::new(cc_adapters::wire::local_objects(config)));
     let routes = customers::routes()
         .merge(access_request::routes())
         .merge(approval::routes())
         .merge(profile_gen::routes())
         .route("/healthz", get(healthz))
-        .route("/local/objects/{*key}", get(download))
+        .route(
+            "/local/objects/{*key}",
+            get(move |path, query| download(objects.clone(), path, query)),
+        )
         .route("/local/console", get(local_console));
     cc_http::layers::finish(routes, api)
 }
@@ -63,7 +71,7 @@ struct DownloadQuery {
 
 /// Serves the local object store's signed download links (the counterpart of S3 presigned URLs).
 async fn download(
-    State(api): State<Api>,
+    objects: Option<Arc<LocalObjectStore>>,
     Path(key): Path<String>,
     QueryParams(q): QueryParams<DownloadQuery>,
 ) -> Result<Response, ApiError> {
@@ -74,7 +82,7 @@ async fn download(
             "this download link is invalid or has expired",
         )
     };
-    let store = api.app().local_objects.clone().ok_or_else(forbidden)?;
+    let store = objects.ok_or_else(forbidden)?;
     let expires: i64 = q.expires.parse().map_err(|_| forbidden())?;
     if !store.verify_link(&key, &q.version, expires, &q.signature) {
         return Err(forbidden());
@@ -101,7 +109,11 @@ pub fn spawn_sweeper(app: cc_domain::App) -> tokio::task::JoinHandle<()> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = app.access.sweep().await {
+            let swept = match app.access() {
+                Ok(access) => access.sweep().await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = swept {
                 tracing::error!(error = %e, "sweep failed");
             }
         }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use cc_domain::config::{Config, StoreKind};
+use cc_domain::demo;
 use cc_domain::identity::Role;
-use cc_domain::{App, demo};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -219,9 +219,9 @@ async fn main() -> anyhow::Result<()> {
             let mut config = config;
             config.port = port;
             if create_resources && config.store == StoreKind::Aws {
-                cc_domain::app::ensure_aws_resources(&config).await?;
+                cc_adapters::wire::ensure_aws_resources(&config).await?;
             }
-            let app = App::from_config(config).await?;
+            let app = cc_adapters::wire::local_server(config).await?;
             if demo {
                 let seeded = demo::seed(&app, &demo::DemoSize::default()).await?;
                 tracing::info!(?seeded, "demo data ready");
@@ -254,7 +254,7 @@ async fn main() -> anyhow::Result<()> {
             let config = config(&settings, None)?;
             let secret = match &config.auth.jwt_secret {
                 Some(s) => s.clone(),
-                None if config.store == StoreKind::Embedded => cc_domain::app::dev_secret(&config.data_dir)?,
+                None if config.store == StoreKind::Embedded => cc_adapters::files::dev_secret(&config.data_dir)?,
                 None => anyhow::bail!("CC_JWT_SECRET is not set: dev tokens need the local secret"),
             };
             let email = cc_domain::ids::Email::parse(&email)?;
@@ -290,7 +290,7 @@ async fn main() -> anyhow::Result<()> {
                 let config = config(&settings, None)?;
                 let secret = match &config.auth.jwt_secret {
                     Some(s) => s.clone(),
-                    None => cc_domain::app::dev_secret(&config.data_dir)?,
+                    None => cc_adapters::files::dev_secret(&config.data_dir)?,
                 };
                 let email = cc_domain::ids::Email::parse(&email)?;
                 let ttl = Duration::from_secs(12 * 3600);

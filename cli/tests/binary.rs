@@ -110,7 +110,7 @@ async fn serve_demo_on_the_embedded_default_and_token_command() {
 
 #[tokio::test]
 async fn serve_demo_on_dynamodb_and_s3_in_moto() {
-    let Some(url) = cc_domain::app::test_emulator_url() else {
+    let Some(url) = cc_adapters::wire::test_emulator_url() else {
         return;
     };
     let table = format!("cc-{}", cc_domain::ids::new_ulid()).to_lowercase();

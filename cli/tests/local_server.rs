@@ -31,7 +31,7 @@ async fn start() -> Server {
     let port = listener.local_addr().unwrap().port();
     let mut config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| data_dir.clone())).unwrap();
     config.port = port;
-    let app = App::from_config(config).await.unwrap();
+    let app = cc_adapters::wire::local_server(config).await.unwrap();
     let seeded = demo::seed(&app, &demo::DemoSize::default()).await.unwrap();
     assert_eq!(seeded.accounts_created, 160);
     let again = demo::seed(&app, &demo::DemoSize::default()).await.unwrap();
@@ -108,7 +108,8 @@ async fn local_download_links_serve_the_version_until_they_expire() {
     let s = start().await;
     let v1 = s
         .app
-        .objects
+        .objects()
+        .unwrap()
         .put(
             "reports/acme/2026-10/report.html",
             "one".into(),
@@ -118,7 +119,8 @@ async fn local_download_links_serve_the_version_until_they_expire() {
         .await
         .unwrap();
     s.app
-        .objects
+        .objects()
+        .unwrap()
         .put(
             "reports/acme/2026-10/report.html",
             "two".into(),
@@ -129,7 +131,8 @@ async fn local_download_links_serve_the_version_until_they_expire() {
         .unwrap();
     let url = s
         .app
-        .objects
+        .objects()
+        .unwrap()
         .download_url(
             "reports/acme/2026-10/report.html",
             Some(&v1.version_id),
@@ -407,19 +410,19 @@ async fn the_local_sweeper_ends_grants_past_their_end() {
 
     use cc_domain::access::service::Origin;
     use cc_domain::access::{NewRequest, Status, Verdict};
-    use cc_domain::app::Adapters;
     use cc_domain::store::ItemStore;
 
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::from_lookup(|k| (k == "CC_SWEEP_SECONDS").then(|| "1".to_string())).unwrap();
     config.data_dir = dir.path().to_path_buf();
     let items: Arc<dyn ItemStore> =
-        Arc::new(cc_domain::store::embedded::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
+        Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
     let offset = Arc::new(AtomicI64::new(0));
-    let mut adapters = Adapters::local(items.clone(), "http://127.0.0.1:1");
-    adapters.clock = cc_domain::access::ports::Clock::shifted(offset.clone());
-    let objects = cc_domain::store::local_objects::LocalObjectStore::new(dir.path().join("o"), b"k", "http://x");
-    let app = App::assemble(config, items, Arc::new(objects), None, adapters);
+    let ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
+    let objects = cc_adapters::local_objects::LocalObjectStore::new(dir.path().join("o"), b"k", "http://x");
+    let app = App::new(config, items, cc_domain::Clock::shifted(offset.clone()))
+        .with_access(ports)
+        .with_objects(Arc::new(objects));
     demo::seed(
         &app,
         &demo::DemoSize {
@@ -454,10 +457,16 @@ async fn the_local_sweeper_ends_grants_past_their_end() {
         ticket: None,
         starts_at: None,
     };
-    let r = app.access.create(&erin, ask, &Origin::default()).await.unwrap();
+    let r = app
+        .access()
+        .unwrap()
+        .create(&erin, ask, &Origin::default())
+        .await
+        .unwrap();
     let senior = person("sam@example.com", &[Role::Senior]);
     let active = app
-        .access
+        .access()
+        .unwrap()
         .decide(&senior, &r.id, Verdict::Approve, "", &Origin::default())
         .await
         .unwrap();
@@ -467,7 +476,7 @@ async fn the_local_sweeper_ends_grants_past_their_end() {
     let mut ended = false;
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        if app.access.find(&r.id).await.unwrap().status == Status::Ended {
+        if app.access().unwrap().find(&r.id).await.unwrap().status == Status::Ended {
             ended = true;
             break;
         }

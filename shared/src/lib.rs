@@ -1,13 +1,15 @@
-//! Customer Central's domain crate.
+//! Customer Central's domain crate: types, rules, ports and the services built on them.
 //!
-//! Rules sit in the middle (`hub`), ports at the edge (`store`: the item and object store traits),
-//! adapters outside (`store::embedded`, `store::dynamo`, `store::local_objects`, `store::s3`).
-//! Nothing here knows about HTTP or Lambda: the function crates translate requests into calls on
-//! [`App`] and map [`Error`] to responses.
+//! Rules sit in the middle (`hub`, `access`, `profiles`), ports at the edge (`store`: the item and
+//! object store traits; `access::ports`: broker, role guard, workflow, notifier). Adapters (SQLite,
+//! DynamoDB, S3, STS, IAM, Step Functions, SNS, webhook, local files) live outside, in
+//! `cc-adapters`, so this crate builds without any AWS SDK, HTTP client or SQLite (the test command
+//! checks that). Nothing here knows about HTTP or Lambda: the function crates translate requests
+//! into calls on [`App`] and map [`Error`] to responses.
 
 pub mod access;
 pub mod app;
-pub mod aws;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -17,6 +19,7 @@ pub mod ids;
 pub mod profiles;
 pub mod store;
 
-pub use app::App;
+pub use app::{AccessPorts, App};
+pub use clock::Clock;
 pub use config::Config;
 pub use error::{Error, Result};

@@ -69,7 +69,7 @@ async fn get_policy(
     Path(code): Path<String>,
 ) -> ApiResult<Json<ApprovalPolicy>> {
     let code = customer_code(&code)?;
-    Ok(Json(api.app().access.policy(&who, code.as_str()).await?))
+    Ok(Json(api.app().access()?.policy(&who, code.as_str()).await?))
 }
 
 /// Replaces a customer's approval policy (admin). Send the `version` you read (0 for defaults).
@@ -85,7 +85,7 @@ async fn put_policy(
     let code = customer_code(&code)?;
     Ok(Json(
         api.app()
-            .access
+            .access()?
             .put_policy(&who, code.as_str(), policy, &origin)
             .await?,
     ))
@@ -102,7 +102,7 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<AccessRequest>)> {
     Ok((
         StatusCode::CREATED,
-        Json(api.app().access.create(&who, new, &origin).await?),
+        Json(api.app().access()?.create(&who, new, &origin).await?),
     ))
 }
 
@@ -138,7 +138,7 @@ async fn list(
     };
     let status = q.status.as_deref().map(str::parse::<Status>).transpose()?;
     let limit = cc_domain::hub::service::check_limit(q.limit)?;
-    let (items, next_cursor) = api.app().access.list(&who, scope, status, limit, q.cursor).await?;
+    let (items, next_cursor) = api.app().access()?.list(&who, scope, status, limit, q.cursor).await?;
     Ok(Json(ListResponse { items, next_cursor }))
 }
 
@@ -150,7 +150,7 @@ async fn get_one(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AccessRequest>> {
-    Ok(Json(api.app().access.get(&who, parse_request_id(&id)?).await?))
+    Ok(Json(api.app().access()?.get(&who, parse_request_id(&id)?).await?))
 }
 
 /// Withdraws my request before access starts.
@@ -163,7 +163,10 @@ async fn cancel(
     Path(id): Path<String>,
 ) -> ApiResult<Json<AccessRequest>> {
     Ok(Json(
-        api.app().access.cancel(&who, parse_request_id(&id)?, &origin).await?,
+        api.app()
+            .access()?
+            .cancel(&who, parse_request_id(&id)?, &origin)
+            .await?,
     ))
 }
 
@@ -192,7 +195,7 @@ async fn revoke(
     };
     Ok(Json(
         api.app()
-            .access
+            .access()?
             .revoke(&who, parse_request_id(&id)?, &reason, &origin)
             .await?,
     ))
@@ -220,7 +223,7 @@ async fn credentials(
 ) -> ApiResult<Response> {
     let c = api
         .app()
-        .access
+        .access()?
         .credentials(&who, parse_request_id(&id)?, &origin)
         .await?;
     let body = ProcessCredentials {
@@ -249,7 +252,7 @@ async fn console_link(
 ) -> ApiResult<Response> {
     let url = api
         .app()
-        .access
+        .access()?
         .console_link(&who, parse_request_id(&id)?, &origin)
         .await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(ConsoleLink { url })).into_response())
@@ -296,7 +299,7 @@ async fn sessions(
     let now = OffsetDateTime::now_utc();
     let items = api
         .app()
-        .access
+        .access()?
         .sessions(&who, all)
         .await?
         .into_iter()
@@ -368,7 +371,7 @@ async fn audit(
         from,
         to,
     };
-    let events = api.app().access.audit(&who, &query).await?;
+    let events = api.app().access()?.audit(&who, &query).await?;
     let wants_ndjson = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())

@@ -45,7 +45,7 @@ async fn events_hub(app: &App) {
 async fn sample_events_run_through_the_lambda_router() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display().to_string();
-    let app = App::from_config(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
+    let app = cc_adapters::wire::access(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
         .await
         .unwrap();
     events_hub(&app).await;

@@ -53,7 +53,7 @@ async fn decide(
     let id = parse_request_id(&id)?;
     Ok(Json(
         api.app()
-            .access
+            .access()?
             .decide(&who, id, body.decision, &body.comment, &origin)
             .await?,
     ))

@@ -56,14 +56,14 @@ fn failed(e: Error) -> TaskError {
 
 pub async fn handle(app: &App, event: Value) -> Result<Value, TaskError> {
     if event.get("source").and_then(Value::as_str) == Some("aws.events") {
-        let report = app.access.sweep().await.map_err(failed)?;
+        let report = app.access().map_err(failed)?.sweep().await.map_err(failed)?;
         return Ok(serde_json::to_value(report).unwrap_or_default());
     }
     let task: Task = serde_json::from_value(event).map_err(|e| TaskError {
         kind: "BadTask",
         message: format!("not a workflow task: {e}"),
     })?;
-    let access = &app.access;
+    let access = app.access().map_err(failed)?;
     match task {
         Task::RecordToken { request_id, task_token } => {
             let id = parse_request_id(&request_id).map_err(failed)?;

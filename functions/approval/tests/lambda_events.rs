@@ -1,6 +1,5 @@
 //! The sample events of `approval` through the Lambda router.
 
-use cc_domain::App;
 use cc_domain::config::Config;
 
 const EXPECTED: &[(&str, u16)] = &[
@@ -13,7 +12,7 @@ const EXPECTED: &[(&str, u16)] = &[
 async fn sample_events_run_through_the_lambda_router() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display().to_string();
-    let app = App::from_config(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
+    let app = cc_adapters::wire::access(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
         .await
         .unwrap();
     let router = approval::router(cc_http::Api::new(app, None));

@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cc_adapters::sfn::SfnWorkflow;
+use cc_adapters::wire::{emulator_sdk_config, test_emulator_url};
 use cc_domain::App;
 use cc_domain::access::service::Origin;
 use cc_domain::access::{NewRequest, Status, Verdict};
-use cc_domain::app::{Adapters, emulator_sdk_config, test_emulator_url};
-use cc_domain::aws::sfn::SfnWorkflow;
 use cc_domain::config::Config;
 use cc_domain::identity::{Principal, Role};
 use cc_domain::ids::{AccountId, Email};
@@ -128,19 +128,25 @@ fn ask() -> NewRequest {
 async fn task_handlers_grant_end_time_out_and_sweep() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display().to_string();
-    let app = App::from_config(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
+    let app = cc_adapters::wire::access(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
         .await
         .unwrap();
     seed(&app).await;
     let erin = person("erin@example.com", &[Role::Engineer]);
-    let r = app.access.create(&erin, ask(), &Origin::default()).await.unwrap();
+    let r = app
+        .access()
+        .unwrap()
+        .create(&erin, ask(), &Origin::default())
+        .await
+        .unwrap();
     // Granting a pending request is refused with the type the state machine catches.
     let err = approval::tasks::handle(&app, json!({"task": "grant", "request_id": r.id}))
         .await
         .unwrap_err();
     assert_eq!(err.kind, "Closed");
     let senior = person("sam@example.com", &[Role::Senior]);
-    app.access
+    app.access()
+        .unwrap()
         .decide(&senior, &r.id, Verdict::Approve, "", &Origin::default())
         .await
         .unwrap();
@@ -266,21 +272,24 @@ async fn approval_reaches_the_grant_state_on_moto_step_functions() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display().to_string();
     let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
-    let items: Arc<dyn ItemStore> =
-        Arc::new(cc_domain::store::embedded::SqliteStore::open(&dir.path().join("i.db")).unwrap());
-    let mut adapters = Adapters::local(items.clone(), "http://127.0.0.1:1");
-    adapters.workflow = Arc::new(SfnWorkflow::new(
+    let items: Arc<dyn ItemStore> = Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("i.db")).unwrap());
+    let mut ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
+    ports.workflow = Arc::new(SfnWorkflow::new(
         sfn.clone(),
         machine.state_machine_arn(),
         items.clone(),
     ));
-    let objects = cc_domain::store::local_objects::LocalObjectStore::new(dir.path().join("o"), b"k", "http://x");
-    let app = App::assemble(config, items, Arc::new(objects), None, adapters);
+    let app = App::new(config, items, cc_domain::Clock::system()).with_access(ports);
     seed(&app).await;
     let erin = person("erin@example.com", &[Role::Engineer]);
 
     // Approval path: the execution waits under a task token; our adapter signals it.
-    let r = app.access.create(&erin, ask(), &Origin::default()).await.unwrap();
+    let r = app
+        .access()
+        .unwrap()
+        .create(&erin, ask(), &Origin::default())
+        .await
+        .unwrap();
     let execution = format!(
         "{}:{}",
         machine.state_machine_arn().replace(":stateMachine:", ":execution:"),
@@ -313,7 +322,8 @@ async fn approval_reaches_the_grant_state_on_moto_step_functions() {
     );
     let senior = person("sam@example.com", &[Role::Senior]);
     let approved = app
-        .access
+        .access()
+        .unwrap()
         .decide(&senior, &r.id, Verdict::Approve, "ok", &Origin::default())
         .await
         .unwrap();
@@ -327,7 +337,12 @@ async fn approval_reaches_the_grant_state_on_moto_step_functions() {
     // Cancel path: the adapter stops the execution. (moto accepts StopExecution but keeps showing
     // executions its interpreter runs as RUNNING, so the proof here is that the call succeeded:
     // a failed workflow call is audited as `workflow_stop_failed`.)
-    let r2 = app.access.create(&erin, ask(), &Origin::default()).await.unwrap();
+    let r2 = app
+        .access()
+        .unwrap()
+        .create(&erin, ask(), &Origin::default())
+        .await
+        .unwrap();
     let execution2 = format!(
         "{}:{}",
         machine.state_machine_arn().replace(":stateMachine:", ":execution:"),
@@ -337,7 +352,11 @@ async fn approval_reaches_the_grant_state_on_moto_step_functions() {
         h.iter().any(|e| e.task_scheduled_event_details().is_some())
     })
     .await;
-    app.access.cancel(&erin, &r2.id, &Origin::default()).await.unwrap();
+    app.access()
+        .unwrap()
+        .cancel(&erin, &r2.id, &Origin::default())
+        .await
+        .unwrap();
     let now = time::OffsetDateTime::now_utc();
     let q = cc_domain::access::service::AuditQuery {
         customer: Some("acme".into()),
@@ -348,7 +367,8 @@ async fn approval_reaches_the_grant_state_on_moto_step_functions() {
     };
     let lead = person("lee@example.com", &[Role::Lead]);
     let actions: Vec<String> = app
-        .access
+        .access()
+        .unwrap()
         .audit(&lead, &q)
         .await
         .unwrap()
@@ -368,7 +388,7 @@ async fn approval_reaches_the_grant_state_on_moto_step_functions() {
 async fn sample_task_events_are_handled() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display().to_string();
-    let app = App::from_config(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
+    let app = cc_adapters::wire::access(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
         .await
         .unwrap();
     let events = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "approval-workflow");

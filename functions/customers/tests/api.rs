@@ -32,7 +32,7 @@ impl Harness {
             _ => None,
         })
         .unwrap();
-        let app = App::from_config(config).await.unwrap();
+        let app = cc_adapters::wire::hub(config).await.unwrap();
         let api = cc_http::Api::from_app(app.clone()).await.unwrap();
         Harness {
             router: customers::router(api),

@@ -37,13 +37,13 @@ async fn sample_events_run_through_the_lambda_router_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().display().to_string();
     let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| data_dir.clone())).unwrap();
-    run_events(App::from_config(config).await.unwrap()).await;
+    run_events(cc_adapters::wire::hub(config).await.unwrap()).await;
 }
 
 /// The same events with the hub on DynamoDB and S3 (moto): the AWS adapters behind the same routes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sample_events_run_against_dynamodb_on_moto() {
-    let Some(url) = cc_domain::app::test_emulator_url() else {
+    let Some(url) = cc_adapters::wire::test_emulator_url() else {
         return;
     };
     let table = format!("hub-{}", cc_domain::ids::new_ulid()).to_lowercase();
@@ -56,15 +56,14 @@ async fn sample_events_run_against_dynamodb_on_moto() {
         _ => None,
     })
     .unwrap();
-    let sdk = cc_domain::app::emulator_sdk_config(&url).await;
-    let items = cc_domain::store::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table);
+    let sdk = cc_adapters::wire::emulator_sdk_config(&url).await;
+    let items = cc_adapters::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table);
     items.ensure_table().await.unwrap();
     let s3 = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build();
-    let objects = cc_domain::store::s3::S3Store::new(aws_sdk_s3::Client::from_conf(s3), &bucket);
+    let objects = cc_adapters::s3::S3Store::new(aws_sdk_s3::Client::from_conf(s3), &bucket);
     objects.ensure_bucket().await.unwrap();
     let items: Arc<dyn cc_domain::store::ItemStore> = Arc::new(items);
-    let adapters = cc_domain::app::Adapters::local(items.clone(), "http://127.0.0.1:1");
-    run_events(App::assemble(config, items, Arc::new(objects), None, adapters)).await;
+    run_events(App::new(config, items, cc_domain::Clock::system()).with_objects(Arc::new(objects))).await;
 }
 
 async fn run_events(app: App) {

@@ -29,7 +29,7 @@ fn person(email: &str, roles: &[Role]) -> Principal {
 async fn app() -> (App, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display().to_string();
-    let app = App::from_config(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
+    let app = cc_adapters::wire::hub(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
         .await
         .unwrap();
     let admin = person("ada.admin@demo.customer-central.dev", &[Role::Admin]);

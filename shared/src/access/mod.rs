@@ -19,11 +19,9 @@ use crate::identity::{Principal, Role};
 use crate::ids::{AccountId, CustomerCode, Email, ExternalId, RoleArn};
 
 pub mod audit;
-pub mod local;
 pub mod policy;
 pub mod ports;
 pub mod service;
-pub mod webhook;
 
 pub use policy::ApprovalPolicy;
 

@@ -113,26 +113,6 @@ impl Notifier for Fanout {
     }
 }
 
-/// The service's clock: the system clock in production; tests move it to cross windows and ends
-/// without waiting.
-#[derive(Clone)]
-pub struct Clock(std::sync::Arc<dyn Fn() -> OffsetDateTime + Send + Sync>);
-
-impl Clock {
-    pub fn system() -> Self {
-        Clock(std::sync::Arc::new(OffsetDateTime::now_utc))
-    }
-    /// The system clock shifted by `offset` seconds (which the test may change at any time).
-    pub fn shifted(offset: std::sync::Arc<std::sync::atomic::AtomicI64>) -> Self {
-        Clock(std::sync::Arc::new(move || {
-            OffsetDateTime::now_utc() + time::Duration::seconds(offset.load(std::sync::atomic::Ordering::SeqCst))
-        }))
-    }
-    pub fn now(&self) -> OffsetDateTime {
-        (self.0)()
-    }
-}
-
 /// `RoleSessionName`: at most 64 characters of `[\w+=,.@-]`, derived from the requester.
 pub fn session_name(email: &str) -> String {
     let cleaned: String = email

@@ -13,10 +13,9 @@ use time::OffsetDateTime;
 
 use super::audit::{self, AuditEvent};
 use super::policy::ApprovalPolicy;
-use super::ports::{
-    AccessBroker, AfterApproval, Assume, Clock, Credentials, Notification, Notifier, RoleGuard, Workflow,
-};
+use super::ports::{AccessBroker, AfterApproval, Assume, Credentials, Notification, Notifier, RoleGuard, Workflow};
 use super::*;
+use crate::clock::Clock;
 use crate::hub::{AccessMethod, Hub};
 use crate::identity::Principal;
 use crate::ids::new_ulid;

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 
 use super::snapshot::{HubSnapshot, sort_key};
 use super::*;
+use crate::clock::Clock;
 use crate::identity::{Principal, Role};
 use crate::ids::new_ulid;
 use crate::store::{Index, Item, ItemStore, Query, StoreError, Write, decode, encode};
@@ -51,18 +52,6 @@ fn account_item(a: &Account) -> Result<Item> {
             format!("ACCOUNT#{}#{}", a.environment.as_str(), a.id),
         )
         .with_gsi2("ACCOUNTS", a.id.as_str()))
-}
-
-fn now_ms() -> i64 {
-    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-fn revision_write() -> Write {
-    Write::Put(Item::new(
-        REVISION_PK,
-        REVISION_SK,
-        serde_json::json!({ "rev": new_ulid().to_string(), "at_ms": now_ms() }),
-    ))
 }
 
 /// The hub revision marker: which write it was, and when.
@@ -120,17 +109,36 @@ pub fn check_limit(limit: Option<usize>) -> Result<usize> {
 
 pub struct Hub {
     store: Arc<dyn ItemStore>,
+    clock: Clock,
     cache: RwLock<Option<Arc<HubSnapshot>>>,
     load: tokio::sync::Mutex<()>,
 }
 
 impl Hub {
-    pub fn new(store: Arc<dyn ItemStore>) -> Self {
+    pub fn new(store: Arc<dyn ItemStore>, clock: Clock) -> Self {
         Hub {
             store,
+            clock,
             cache: RwLock::new(None),
             load: tokio::sync::Mutex::new(()),
         }
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    fn now_ms(&self) -> i64 {
+        (self.now().unix_timestamp_nanos() / 1_000_000) as i64
+    }
+
+    /// The write that moves the hub revision marker (part of every hub transaction).
+    fn revision_write(&self) -> Write {
+        Write::Put(Item::new(
+            REVISION_PK,
+            REVISION_SK,
+            serde_json::json!({ "rev": new_ulid().to_string(), "at_ms": self.now_ms() }),
+        ))
     }
 
     async fn revision(&self) -> Result<Revision> {
@@ -175,7 +183,7 @@ impl Hub {
             .map(|i| from_item::<Account>(i).map(|(a, _)| a))
             .collect::<Result<Vec<_>>>()?;
         let snapshot = Arc::new(HubSnapshot::new(revision.rev, customers, accounts));
-        let settled = now_ms() - revision.at_ms >= self.store.index_settle_time().as_millis() as i64;
+        let settled = self.now_ms() - revision.at_ms >= self.store.index_settle_time().as_millis() as i64;
         if settled && let Ok(mut guard) = self.cache.write() {
             *guard = Some(snapshot.clone());
         }
@@ -242,7 +250,7 @@ impl Hub {
 
     pub async fn create_customer(&self, who: &Principal, new: NewCustomer) -> Result<Customer> {
         who.require(Role::Admin, "changing the hub")?;
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         let mut c = Customer {
             code: new.code,
             name: new.name.trim().to_string(),
@@ -258,7 +266,7 @@ impl Hub {
         c.validate()?;
         match self
             .store
-            .transact(vec![Write::PutNew(customer_item(&c)?), revision_write()])
+            .transact(vec![Write::PutNew(customer_item(&c)?), self.revision_write()])
             .await
         {
             Ok(()) => {}
@@ -294,7 +302,7 @@ impl Hub {
             if let Some(r) = &patch.report {
                 c.report = r.clone();
             }
-            c.updated_at = OffsetDateTime::now_utc();
+            c.updated_at = self.now();
             c.validate()?;
             self.store
                 .transact(vec![
@@ -302,7 +310,7 @@ impl Hub {
                         item: customer_item(&c)?,
                         expected: version,
                     },
-                    revision_write(),
+                    self.revision_write(),
                 ])
                 .await?;
             c.version = version + 1;
@@ -337,7 +345,7 @@ impl Hub {
                     sk: "META".into(),
                     expected: Some(version),
                 },
-                revision_write(),
+                self.revision_write(),
             ];
             writes.extend(others.into_iter().filter(|i| i.sk != "META").map(|i| Write::Delete {
                 pk: i.pk,
@@ -523,7 +531,7 @@ impl Hub {
         }
         team.members = members;
         team.history.push(TeamChange {
-            at: OffsetDateTime::now_utc(),
+            at: self.now(),
             by: who.email.clone(),
             added: added.clone(),
             removed: removed.clone(),
@@ -704,7 +712,7 @@ impl Hub {
 
     pub async fn create_account(&self, who: &Principal, new: NewAccount) -> Result<Account> {
         who.require(Role::Admin, "changing the hub")?;
-        let now = OffsetDateTime::now_utc();
+        let now = self.now();
         let account = Account {
             id: new.id,
             customer: new.customer,
@@ -739,7 +747,7 @@ impl Hub {
                         item: customer_item(&c)?,
                         expected: version,
                     },
-                    revision_write(),
+                    self.revision_write(),
                 ])
                 .await?;
             Ok(account.clone())
@@ -777,7 +785,7 @@ impl Hub {
             if let Some(v) = &patch.access {
                 a.access = v.clone();
             }
-            a.updated_at = OffsetDateTime::now_utc();
+            a.updated_at = self.now();
             a.validate()?;
             self.check_sso_region(&a).await?;
             let mut writes = vec![
@@ -785,7 +793,7 @@ impl Hub {
                     item: account_item(&a)?,
                     expected: version,
                 },
-                revision_write(),
+                self.revision_write(),
             ];
             if a.customer != old_customer {
                 let (mut to, to_version) = self.owning_customer(&a.customer).await?;
@@ -826,7 +834,7 @@ impl Hub {
                         item: customer_item(&c)?,
                         expected: c_version,
                     },
-                    revision_write(),
+                    self.revision_write(),
                 ])
                 .await?;
             Ok(())

@@ -9,13 +9,6 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use bytes::Bytes;
 
-pub mod conformance;
-pub mod dynamo;
-#[cfg(feature = "embedded")]
-pub mod embedded;
-pub mod local_objects;
-pub mod s3;
-
 /// One item of the single table. `data` is the domain record as JSON; the keys are the design's
 /// PK/SK and up to two secondary index keys. `version` is 1 on creation and grows by one per write.
 #[derive(Clone, Debug, PartialEq)]
@@ -176,7 +169,7 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// A backend failure (I/O, SDK, SQLite), as the adapters report it.
-pub(crate) fn backend(e: impl Into<anyhow::Error>) -> StoreError {
+pub fn backend(e: impl Into<anyhow::Error>) -> StoreError {
     StoreError::Backend(e.into())
 }
 
@@ -280,7 +273,7 @@ pub fn validate_object_key(key: &str) -> StoreResult<()> {
 }
 
 /// Rejects two writes to the same item in one transaction, as DynamoDB does.
-pub(crate) fn check_distinct_keys(writes: &[Write]) -> StoreResult<()> {
+pub fn check_distinct_keys(writes: &[Write]) -> StoreResult<()> {
     let mut seen = std::collections::HashSet::new();
     for w in writes {
         let key = match w {

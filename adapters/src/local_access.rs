@@ -8,11 +8,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::AccessRequest;
-use super::ports::{AccessBroker, AfterApproval, Assume, Credentials, Notification, Notifier, RoleGuard, Workflow};
-use crate::error::Result;
-use crate::ids::{ExternalId, RoleArn, new_ulid};
-use crate::store::{Item, ItemStore, Write};
+use cc_domain::access::AccessRequest;
+use cc_domain::access::ports::{
+    AccessBroker, AfterApproval, Assume, Credentials, Notification, Notifier, RoleGuard, Workflow,
+};
+use cc_domain::error::Result;
+use cc_domain::ids::{ExternalId, RoleArn, new_ulid};
+use cc_domain::store::{Item, ItemStore, Write};
 
 pub struct LocalBroker {
     /// Where the local server is reachable (local console links point there).
@@ -56,11 +58,11 @@ impl RoleGuard for LocalRoleGuard {
         _external_id: Option<&ExternalId>,
         before: OffsetDateTime,
     ) -> Result<()> {
-        tracing::info!(%role, before = %super::rfc3339(before), "local role guard: sessions issued before this are denied");
+        tracing::info!(%role, before = %cc_domain::access::rfc3339(before), "local role guard: sessions issued before this are denied");
         let item = Item::new(
             format!("ROLEGUARD#{role}"),
             "DENY",
-            serde_json::json!({ "role": role.as_str(), "denied_before": super::rfc3339(before) }),
+            serde_json::json!({ "role": role.as_str(), "denied_before": cc_domain::access::rfc3339(before) }),
         );
         Ok(self.store.transact(vec![Write::Put(item)]).await?)
     }
@@ -89,5 +91,18 @@ impl Notifier for LogNotifier {
     async fn notify(&self, n: &Notification) -> Result<()> {
         tracing::info!(event = n.event, request = %n.request_id, customer = %n.customer, "{}", n.text);
         Ok(())
+    }
+}
+
+/// The local breakglass ports (no AWS): labelled local sessions, deny times kept in `items`,
+/// in-process grants, notifications to the log.
+pub fn ports(items: std::sync::Arc<dyn ItemStore>, base_url: &str) -> cc_domain::AccessPorts {
+    cc_domain::AccessPorts {
+        broker: Arc::new(LocalBroker {
+            base_url: base_url.to_string(),
+        }),
+        guard: Arc::new(LocalRoleGuard { store: items }),
+        workflow: Arc::new(LocalWorkflow),
+        notifiers: vec![Arc::new(LogNotifier)],
     }
 }

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use base64::Engine;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{
+use cc_domain::store::{
     Index, IndexKey, Item, ItemStore, Page, Query, StoreError, StoreResult, Write, backend, check_distinct_keys,
 };
 

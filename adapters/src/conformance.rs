@@ -8,8 +8,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::json;
 
-use super::{Index, Item, ItemStore, ObjectStore, Query, StoreError, Write};
-use crate::ids::new_ulid;
+use cc_domain::ids::new_ulid;
+use cc_domain::store::{Index, Item, ItemStore, ObjectStore, Query, StoreError, Write};
 
 fn ns(name: &str) -> String {
     format!("T{}#{name}", new_ulid())

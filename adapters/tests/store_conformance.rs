@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use cc_domain::app::{emulator_sdk_config, test_emulator_url};
-use cc_domain::store::conformance;
-use cc_domain::store::dynamo::DynamoStore;
-use cc_domain::store::embedded::SqliteStore;
-use cc_domain::store::local_objects::LocalObjectStore;
-use cc_domain::store::s3::S3Store;
+use cc_adapters::conformance;
+use cc_adapters::dynamo::DynamoStore;
+use cc_adapters::local_objects::LocalObjectStore;
+use cc_adapters::s3::S3Store;
+use cc_adapters::sqlite::SqliteStore;
+use cc_adapters::wire::{emulator_sdk_config, test_emulator_url};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn embedded_item_store_conforms() {

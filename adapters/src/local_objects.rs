@@ -15,8 +15,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use time::OffsetDateTime;
 
-use super::{Object, ObjectStore, ObjectVersion, StoreError, StoreResult, backend, validate_object_key};
-use crate::ids::new_ulid;
+use cc_domain::ids::new_ulid;
+use cc_domain::store::{Object, ObjectStore, ObjectVersion, StoreError, StoreResult, backend, validate_object_key};
 
 pub struct LocalObjectStore {
     root: PathBuf,

@@ -9,10 +9,10 @@ use async_trait::async_trait;
 use aws_sdk_iam::config::Credentials as SdkCredentials;
 use time::OffsetDateTime;
 
-use crate::access::ports::{AccessBroker, Assume, RoleGuard};
-use crate::access::rfc3339;
-use crate::error::{Error, Result};
-use crate::ids::{ExternalId, RoleArn};
+use cc_domain::access::ports::{AccessBroker, Assume, RoleGuard};
+use cc_domain::access::rfc3339;
+use cc_domain::error::{Error, Result};
+use cc_domain::ids::{ExternalId, RoleArn};
 
 pub const POLICY_NAME: &str = "CustomerCentralRevokeOlderSessions";
 

@@ -11,7 +11,7 @@ use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use bytes::Bytes;
 use time::OffsetDateTime;
 
-use super::{Object, ObjectStore, ObjectVersion, StoreError, StoreResult, backend, validate_object_key};
+use cc_domain::store::{Object, ObjectStore, ObjectVersion, StoreError, StoreResult, backend, validate_object_key};
 
 pub struct S3Store {
     client: Client,

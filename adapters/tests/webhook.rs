@@ -3,8 +3,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use cc_adapters::webhook::WebhookNotifier;
 use cc_domain::access::ports::{Notification, Notifier};
-use cc_domain::access::webhook::WebhookNotifier;
 
 async fn server(status: u16) -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));

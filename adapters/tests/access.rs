@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use cc_adapters::wire::{emulator_sdk_config, test_emulator_url};
 use cc_domain::access::service::{AuditQuery, Origin, Scope};
 use cc_domain::access::{ApprovalPolicy, EndReason, NewRequest, Status, Verdict};
-use cc_domain::app::{Adapters, emulator_sdk_config, test_emulator_url};
 use cc_domain::config::Config;
 use cc_domain::hub::{AccessMethod, Environment, NewAccount, NewCustomer};
 use cc_domain::identity::{Principal, Role};
@@ -14,7 +14,7 @@ use cc_domain::store::ItemStore;
 use cc_domain::{App, Error};
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use cc_domain::access::ports::Clock;
+use cc_domain::Clock;
 use time::{Duration, OffsetDateTime};
 
 fn person(email: &str, roles: &[Role]) -> Principal {
@@ -42,20 +42,22 @@ async fn embedded() -> (App, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display().to_string();
     let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
-    (App::from_config(config).await.unwrap(), dir)
+    (cc_adapters::wire::local_server(config).await.unwrap(), dir)
 }
 
 async fn on_moto(url: &str) -> App {
     let sdk = emulator_sdk_config(url).await;
     let table = format!("access-{}", new_ulid()).to_lowercase();
-    let items = cc_domain::store::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table);
+    let items = cc_adapters::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table);
     items.ensure_table().await.unwrap();
     let items: Arc<dyn ItemStore> = Arc::new(items);
     let objects =
-        cc_domain::store::local_objects::LocalObjectStore::new(std::env::temp_dir().join(&table), b"k", "http://x");
+        cc_adapters::local_objects::LocalObjectStore::new(std::env::temp_dir().join(&table), b"k", "http://x");
     let config = Config::from_lookup(|_| None).unwrap();
-    let adapters = Adapters::local(items.clone(), "http://127.0.0.1:1");
-    App::assemble(config, items, Arc::new(objects), None, adapters)
+    let ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
+    App::new(config, items, Clock::system())
+        .with_access(ports)
+        .with_objects(Arc::new(objects))
 }
 
 async fn seed(app: &App, account: &str) {
@@ -112,18 +114,29 @@ async fn full_flow(app: &App) {
         approvals_required: 2,
         ..Default::default()
     };
-    app.access.put_policy(&admin(), "acme", policy, &o()).await.unwrap();
-    let r = app.access.create(&erin(), ask("111111111111", 60), &o()).await.unwrap();
+    app.access()
+        .unwrap()
+        .put_policy(&admin(), "acme", policy, &o())
+        .await
+        .unwrap();
+    let r = app
+        .access()
+        .unwrap()
+        .create(&erin(), ask("111111111111", 60), &o())
+        .await
+        .unwrap();
     assert_eq!((r.status, r.approvals_required), (Status::Pending, 2));
     let to_approve = app
-        .access
+        .access()
+        .unwrap()
         .list(&senior(1), Scope::ToApprove, None, 50, None)
         .await
         .unwrap()
         .0;
     assert!(to_approve.iter().any(|x| x.id == r.id));
     assert!(
-        app.access
+        app.access()
+            .unwrap()
             .list(&erin(), Scope::ToApprove, None, 50, None)
             .await
             .unwrap()
@@ -131,33 +144,40 @@ async fn full_flow(app: &App) {
             .is_empty()
     );
     let r1 = app
-        .access
+        .access()
+        .unwrap()
         .decide(&senior(1), &r.id, Verdict::Approve, "ok", &o())
         .await
         .unwrap();
     assert_eq!(r1.status, Status::Pending);
     let r2 = app
-        .access
+        .access()
+        .unwrap()
         .decide(&senior(2), &r.id, Verdict::Approve, "", &o())
         .await
         .unwrap();
     assert_eq!(r2.status, Status::Active, "the local workflow grants at once");
-    let sessions = app.access.sessions(&erin(), false).await.unwrap();
+    let sessions = app.access().unwrap().sessions(&erin(), false).await.unwrap();
     assert_eq!(sessions.len(), 1);
     assert!(sessions[0].ends_at.unwrap() > OffsetDateTime::now_utc() + Duration::minutes(59));
-    let creds = app.access.credentials(&erin(), &r.id, &o()).await.unwrap();
+    let creds = app.access().unwrap().credentials(&erin(), &r.id, &o()).await.unwrap();
     assert!(creds.access_key_id.starts_with("LOCAL"));
     assert!(matches!(
-        app.access.credentials(&lead(), &r.id, &o()).await,
+        app.access().unwrap().credentials(&lead(), &r.id, &o()).await,
         Err(Error::Forbidden(_))
     ));
-    let ended = app.access.revoke(&lead(), &r.id, "incident over", &o()).await.unwrap();
+    let ended = app
+        .access()
+        .unwrap()
+        .revoke(&lead(), &r.id, "incident over", &o())
+        .await
+        .unwrap();
     assert_eq!(
         (ended.status, ended.end_reason),
         (Status::Ended, Some(EndReason::Revoked))
     );
     assert!(matches!(
-        app.access.credentials(&erin(), &r.id, &o()).await,
+        app.access().unwrap().credentials(&erin(), &r.id, &o()).await,
         Err(Error::Conflict { .. })
     ));
     let deny = app
@@ -166,7 +186,13 @@ async fn full_flow(app: &App) {
         .await
         .unwrap();
     assert!(deny.is_some(), "revocation denies older sessions");
-    let mine = app.access.list(&erin(), Scope::Mine, None, 50, None).await.unwrap().0;
+    let mine = app
+        .access()
+        .unwrap()
+        .list(&erin(), Scope::Mine, None, 50, None)
+        .await
+        .unwrap()
+        .0;
     assert_eq!(mine[0].status, Status::Ended);
 
     let now = OffsetDateTime::now_utc();
@@ -177,7 +203,7 @@ async fn full_flow(app: &App) {
         from: now - Duration::hours(1),
         to: now + Duration::minutes(1),
     };
-    let events = app.access.audit(&lead(), &q).await.unwrap();
+    let events = app.access().unwrap().audit(&lead(), &q).await.unwrap();
     let actions: Vec<&str> = events.iter().rev().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -199,9 +225,12 @@ async fn full_flow(app: &App) {
         actor: Some("erin@example.com".into()),
         ..q.clone()
     };
-    let erins = app.access.audit(&erin(), &by_actor).await.unwrap();
+    let erins = app.access().unwrap().audit(&erin(), &by_actor).await.unwrap();
     assert_eq!(erins.len(), 2, "erin's own events: request and credentials");
-    assert!(matches!(app.access.audit(&erin(), &q).await, Err(Error::Forbidden(_))));
+    assert!(matches!(
+        app.access().unwrap().audit(&erin(), &q).await,
+        Err(Error::Forbidden(_))
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -219,7 +248,12 @@ async fn full_flow_on_dynamodb() {
 /// 50 tasks approve, reject, cancel and revoke the same request at once.
 async fn fifty_at_once(app: &App) {
     seed(app, "222222222222").await;
-    let r = app.access.create(&erin(), ask("222222222222", 60), &o()).await.unwrap();
+    let r = app
+        .access()
+        .unwrap()
+        .create(&erin(), ask("222222222222", 60), &o())
+        .await
+        .unwrap();
     let tasks: Vec<_> = (0..50)
         .map(|i| {
             let app = app.clone();
@@ -227,17 +261,24 @@ async fn fifty_at_once(app: &App) {
             tokio::spawn(async move {
                 match i % 4 {
                     0 => app
-                        .access
+                        .access()
+                        .unwrap()
                         .decide(&senior(i), &id, Verdict::Approve, "", &o())
                         .await
                         .map(|_| "approve"),
                     1 => app
-                        .access
+                        .access()
+                        .unwrap()
                         .decide(&senior(i), &id, Verdict::Reject, "no", &o())
                         .await
                         .map(|_| "reject"),
-                    2 => app.access.cancel(&erin(), &id, &o()).await.map(|_| "cancel"),
-                    _ => app.access.revoke(&lead(), &id, "stop", &o()).await.map(|_| "revoke"),
+                    2 => app.access().unwrap().cancel(&erin(), &id, &o()).await.map(|_| "cancel"),
+                    _ => app
+                        .access()
+                        .unwrap()
+                        .revoke(&lead(), &id, "stop", &o())
+                        .await
+                        .map(|_| "revoke"),
                 }
             })
         })
@@ -250,7 +291,7 @@ async fn fifty_at_once(app: &App) {
             Err(e) => panic!("unexpected error: {e}"),
         }
     }
-    let last = app.access.get(&erin(), &r.id).await.unwrap();
+    let last = app.access().unwrap().get(&erin(), &r.id).await.unwrap();
     let now = OffsetDateTime::now_utc();
     let q = AuditQuery {
         customer: Some("acme".into()),
@@ -259,7 +300,7 @@ async fn fifty_at_once(app: &App) {
         from: now - Duration::hours(1),
         to: now + Duration::minutes(1),
     };
-    let events = app.access.audit(&lead(), &q).await.unwrap();
+    let events = app.access().unwrap().audit(&lead(), &q).await.unwrap();
     let count = |a: &str| events.iter().filter(|e| e.action == a).count();
     assert!(
         last.status.is_final() || last.status == Status::Active,
@@ -326,68 +367,95 @@ async fn sweeper_times_out_grants_and_expires_idempotently() {
     let d = dir.path().display().to_string();
     let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
     let items: Arc<dyn ItemStore> =
-        Arc::new(cc_domain::store::embedded::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
-    let objects = cc_domain::store::local_objects::LocalObjectStore::new(dir.path().join("o"), b"k", "http://x");
+        Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
+    let objects = cc_adapters::local_objects::LocalObjectStore::new(dir.path().join("o"), b"k", "http://x");
     let offset = Arc::new(AtomicI64::new(0));
-    let mut adapters = Adapters::local(items.clone(), "http://127.0.0.1:1");
-    adapters.clock = Clock::shifted(offset.clone());
-    let app = App::assemble(config, items, Arc::new(objects), None, adapters);
+    let ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
+    let app = App::new(config, items, Clock::shifted(offset.clone()))
+        .with_access(ports)
+        .with_objects(Arc::new(objects));
     seed(&app, "333333333333").await;
-    let pending = app.access.create(&erin(), ask("333333333333", 15), &o()).await.unwrap();
-    let active = app.access.create(&erin(), ask("333333333333", 15), &o()).await.unwrap();
-    app.access
+    let pending = app
+        .access()
+        .unwrap()
+        .create(&erin(), ask("333333333333", 15), &o())
+        .await
+        .unwrap();
+    let active = app
+        .access()
+        .unwrap()
+        .create(&erin(), ask("333333333333", 15), &o())
+        .await
+        .unwrap();
+    app.access()
+        .unwrap()
         .decide(&senior(1), &active.id, Verdict::Approve, "", &o())
         .await
         .unwrap();
     let mut scheduled_ask = ask("333333333333", 30);
     scheduled_ask.starts_at = Some(OffsetDateTime::now_utc() + Duration::minutes(10));
-    let scheduled = app.access.create(&erin(), scheduled_ask, &o()).await.unwrap();
+    let scheduled = app
+        .access()
+        .unwrap()
+        .create(&erin(), scheduled_ask, &o())
+        .await
+        .unwrap();
     let s = app
-        .access
+        .access()
+        .unwrap()
         .decide(&senior(1), &scheduled.id, Verdict::Approve, "", &o())
         .await
         .unwrap();
     assert_eq!(s.status, Status::Approved, "waits for its start");
 
     assert_eq!(
-        app.access.sweep().await.unwrap(),
+        app.access().unwrap().sweep().await.unwrap(),
         Default::default(),
         "nothing is due yet"
     );
     // 20 minutes on: the first grant is over, the scheduled one starts.
     offset.store(20 * 60, Ordering::SeqCst);
-    let report = app.access.sweep().await.unwrap();
+    let report = app.access().unwrap().sweep().await.unwrap();
     assert_eq!(
         (report.expired, report.granted, report.timed_out),
         (1, 1, 0),
         "{report:?}"
     );
-    let a = app.access.get(&erin(), &active.id).await.unwrap();
+    let a = app.access().unwrap().get(&erin(), &active.id).await.unwrap();
     assert_eq!((a.status, a.end_reason), (Status::Ended, Some(EndReason::Expired)));
     assert_eq!(
-        app.access.get(&erin(), &scheduled.id).await.unwrap().status,
+        app.access().unwrap().get(&erin(), &scheduled.id).await.unwrap().status,
         Status::Active
     );
     assert!(
-        app.access.credentials(&erin(), &active.id, &o()).await.is_err(),
+        app.access()
+            .unwrap()
+            .credentials(&erin(), &active.id, &o())
+            .await
+            .is_err(),
         "no credentials after the end"
     );
     // Three hours on: the approval window has closed; the scheduled grant has ended too.
     offset.store(3 * 3600, Ordering::SeqCst);
-    let report = app.access.sweep().await.unwrap();
+    let report = app.access().unwrap().sweep().await.unwrap();
     assert_eq!((report.timed_out, report.expired), (1, 1), "{report:?}");
     assert_eq!(
-        app.access.get(&erin(), &pending.id).await.unwrap().status,
+        app.access().unwrap().get(&erin(), &pending.id).await.unwrap().status,
         Status::TimedOut
     );
     assert!(matches!(
-        app.access
+        app.access()
+            .unwrap()
             .decide(&senior(2), &pending.id, Verdict::Approve, "", &o())
             .await,
         Err(Error::Conflict { .. })
     ));
-    assert_eq!(app.access.sweep().await.unwrap(), Default::default(), "idempotent");
-    assert!(app.access.sessions(&lead(), true).await.unwrap().is_empty());
+    assert_eq!(
+        app.access().unwrap().sweep().await.unwrap(),
+        Default::default(),
+        "idempotent"
+    );
+    assert!(app.access().unwrap().sessions(&lead(), true).await.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -395,24 +463,36 @@ async fn overlapping_grants_on_one_role_do_not_cut_each_other_short() {
     let (app, _dir) = embedded().await;
     seed(&app, "444444444444").await;
     let deny_key = ("ROLEGUARD#arn:aws:iam::444444444444:role/CCBreakglass", "DENY");
-    let a = app.access.create(&erin(), ask("444444444444", 60), &o()).await.unwrap();
-    app.access
+    let a = app
+        .access()
+        .unwrap()
+        .create(&erin(), ask("444444444444", 60), &o())
+        .await
+        .unwrap();
+    app.access()
+        .unwrap()
         .decide(&senior(1), &a.id, Verdict::Approve, "", &o())
         .await
         .unwrap();
     let sam = person("sam@example.com", &[Role::Engineer]);
-    let b = app.access.create(&sam, ask("444444444444", 60), &o()).await.unwrap();
-    app.access
+    let b = app
+        .access()
+        .unwrap()
+        .create(&sam, ask("444444444444", 60), &o())
+        .await
+        .unwrap();
+    app.access()
+        .unwrap()
         .decide(&senior(1), &b.id, Verdict::Approve, "", &o())
         .await
         .unwrap();
-    app.access.revoke(&erin(), &a.id, "", &o()).await.unwrap();
+    app.access().unwrap().revoke(&erin(), &a.id, "", &o()).await.unwrap();
     assert!(
         app.items.get(deny_key.0, deny_key.1).await.unwrap().is_none(),
         "b is still active: no deny yet"
     );
-    assert!(app.access.credentials(&sam, &b.id, &o()).await.is_ok());
-    app.access.revoke(&sam, &b.id, "", &o()).await.unwrap();
+    assert!(app.access().unwrap().credentials(&sam, &b.id, &o()).await.is_ok());
+    app.access().unwrap().revoke(&sam, &b.id, "", &o()).await.unwrap();
     assert!(
         app.items.get(deny_key.0, deny_key.1).await.unwrap().is_some(),
         "the last end writes the deny"
@@ -423,32 +503,43 @@ async fn overlapping_grants_on_one_role_do_not_cut_each_other_short() {
 async fn requests_are_checked_against_the_hub_and_policy() {
     let (app, _dir) = embedded().await;
     seed(&app, "555555555555").await;
-    let unknown = app.access.create(&erin(), ask("999999999999", 60), &o()).await;
+    let unknown = app
+        .access()
+        .unwrap()
+        .create(&erin(), ask("999999999999", 60), &o())
+        .await;
     assert!(matches!(unknown, Err(Error::Validation { field: Some(f), .. }) if f == "account_id"));
-    let too_long = app.access.create(&erin(), ask("555555555555", 241), &o()).await;
+    let too_long = app
+        .access()
+        .unwrap()
+        .create(&erin(), ask("555555555555", 241), &o())
+        .await;
     assert!(matches!(too_long, Err(Error::Validation { field: Some(f), .. }) if f == "duration_minutes"));
     let stale = ApprovalPolicy {
         version: 7,
         ..Default::default()
     };
     assert!(matches!(
-        app.access.put_policy(&admin(), "acme", stale, &o()).await,
+        app.access().unwrap().put_policy(&admin(), "acme", stale, &o()).await,
         Err(Error::Conflict { .. })
     ));
     assert!(matches!(
-        app.access
+        app.access()
+            .unwrap()
             .put_policy(&lead(), "acme", ApprovalPolicy::default(), &o())
             .await,
         Err(Error::Forbidden(_))
     ));
     let p = app
-        .access
+        .access()
+        .unwrap()
         .put_policy(&admin(), "acme", ApprovalPolicy::default(), &o())
         .await
         .unwrap();
     assert_eq!(p.version, 1);
     let twice = app
-        .access
+        .access()
+        .unwrap()
         .put_policy(&admin(), "acme", ApprovalPolicy::default(), &o())
         .await;
     assert!(

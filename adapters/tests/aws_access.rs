@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use cc_adapters::iam::{IamRoleGuard, POLICY_NAME};
+use cc_adapters::sts::StsBroker;
+use cc_adapters::wire::{emulator_sdk_config, test_emulator_url};
 use cc_domain::access::ports::{AccessBroker, Assume, RoleGuard};
-use cc_domain::app::{emulator_sdk_config, test_emulator_url};
-use cc_domain::aws::iam::{IamRoleGuard, POLICY_NAME};
-use cc_domain::aws::sts::StsBroker;
 use cc_domain::ids::{ExternalId, RoleArn, new_ulid};
 
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":["sts:AssumeRole","sts:SetSourceIdentity","sts:TagSession"]}]}"#;
@@ -140,13 +140,13 @@ async fn sns_notifier_publishes_to_the_topic_on_moto() {
         account_id: "012345678901".into(),
         text: "erin asks for 60 minutes of write access".into(),
     };
-    cc_domain::aws::sns::SnsNotifier::new(sns.clone(), &topic)
+    cc_adapters::sns::SnsNotifier::new(sns.clone(), &topic)
         .notify(&n)
         .await
         .unwrap();
     let missing = topic.replace("approvers-", "missing-");
     assert!(
-        cc_domain::aws::sns::SnsNotifier::new(sns, missing)
+        cc_adapters::sns::SnsNotifier::new(sns, missing)
             .notify(&n)
             .await
             .is_err(),

@@ -13,12 +13,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::upstream;
-use crate::access::ports::{AfterApproval, Workflow};
-use crate::access::service::request_pk;
-use crate::access::{AccessRequest, rfc3339};
-use crate::error::{Error, Result};
-use crate::store::{Item, ItemStore, Write};
+use crate::upstream::upstream;
+use cc_domain::access::ports::{AfterApproval, Workflow};
+use cc_domain::access::service::request_pk;
+use cc_domain::access::{AccessRequest, rfc3339};
+use cc_domain::error::{Error, Result};
+use cc_domain::store::{Item, ItemStore, Write};
 
 pub struct SfnWorkflow {
     client: aws_sdk_sfn::Client,

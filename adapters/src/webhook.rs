@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 
-use super::ports::{Notification, Notifier};
-use crate::error::{Error, Result};
+use cc_domain::access::ports::{Notification, Notifier};
+use cc_domain::error::{Error, Result};
 
 pub struct WebhookNotifier {
     url: String,

@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use aws_sdk_sts::types::Tag;
 use time::OffsetDateTime;
 
-use super::upstream;
-use crate::access::ports::{AccessBroker, Assume, Credentials};
-use crate::error::Result;
+use crate::upstream::upstream;
+use cc_domain::access::ports::{AccessBroker, Assume, Credentials};
+use cc_domain::error::Result;
 
 pub struct StsBroker {
     client: aws_sdk_sts::Client,

@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::{
 };
 use base64::Engine;
 
-use super::{
+use cc_domain::store::{
     Index, IndexKey, Item, ItemStore, Page, Query, StoreError, StoreResult, Write, backend, check_distinct_keys,
 };
 

@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use aws_sdk_sns::types::MessageAttributeValue;
 
-use crate::access::ports::{Notification, Notifier};
-use crate::error::{Error, Result};
+use cc_domain::access::ports::{Notification, Notifier};
+use cc_domain::error::{Error, Result};
 
 pub struct SnsNotifier {
     client: aws_sdk_sns::Client,

@@ -1,0 +1,39 @@
+//! The adapters: everything that talks to an outside system on behalf of the domain's ports.
+//!
+//! | port | embedded (local default) | AWS |
+//! |---|---|---|
+//! | `ItemStore` | [`sqlite`] | [`dynamo`] |
+//! | `ObjectStore` | [`local_objects`] | [`s3`] |
+//! | `AccessBroker` | [`local_access::LocalBroker`] | [`sts`] |
+//! | `RoleGuard` | [`local_access::LocalRoleGuard`] | [`iam`] |
+//! | `Workflow` | [`local_access::LocalWorkflow`] | [`sfn`] |
+//! | `Notifier` | [`local_access::LogNotifier`], [`webhook`] | [`sns`] |
+//!
+//! One cargo feature per outside system, so a Lambda links only the SDK crates it uses; [`wire`]
+//! holds one builder per function. [`conformance`] is the suite every store adapter passes.
+
+pub mod conformance;
+pub mod files;
+pub mod local_access;
+pub mod wire;
+
+#[cfg(feature = "dynamodb")]
+pub mod dynamo;
+#[cfg(feature = "iam")]
+pub mod iam;
+#[cfg(feature = "embedded")]
+pub mod local_objects;
+#[cfg(feature = "s3")]
+pub mod s3;
+#[cfg(feature = "sfn")]
+pub mod sfn;
+#[cfg(feature = "sns")]
+pub mod sns;
+#[cfg(feature = "embedded")]
+pub mod sqlite;
+#[cfg(feature = "sts")]
+pub mod sts;
+#[cfg(any(feature = "sts", feature = "sfn"))]
+mod upstream;
+#[cfg(feature = "webhook")]
+pub mod webhook;

@@ -1,0 +1,289 @@
+//! Per-function wiring: each builder creates only the clients its function uses, once, at start-up
+//! (Lambda cold start or `cc serve`). A Lambda crate turns on only the cargo features of the
+//! adapters its builder needs, so `customers` and `profile-gen` link no STS, IAM, Step Functions
+//! or SNS code.
+//!
+//! | builder | used by | outside systems |
+//! |---|---|---|
+//! | [`hub`] | customers, profile-gen | item store |
+//! | [`access`] | access-request, approval, approval-workflow, jobs | item store, STS, IAM, Step Functions, SNS, webhook |
+//! | [`local_server`] | `cc serve` | all of them, plus the object store |
+//!
+//! `CC_STORE=embedded` swaps every AWS client for its embedded counterpart (SQLite, local files,
+//! local breakglass adapters); `CC_STORE=aws` builds the SDK clients, pointed at
+//! `AWS_ENDPOINT_URL` when set (moto, LocalStack).
+
+use std::sync::Arc;
+
+#[cfg(feature = "embedded")]
+use anyhow::Context;
+use cc_domain::config::{Config, StoreKind};
+use cc_domain::store::ItemStore;
+use cc_domain::{AccessPorts, App, Clock};
+
+/// What every builder starts from: the configuration, the item store, and the SDK configuration
+/// when running on AWS.
+struct Base {
+    config: Config,
+    items: Arc<dyn ItemStore>,
+    /// Read only by the builders whose adapters are compiled in.
+    #[cfg(feature = "aws")]
+    #[cfg_attr(not(all(feature = "access", feature = "s3")), allow(dead_code))]
+    sdk: Option<aws_config::SdkConfig>,
+}
+
+impl Base {
+    async fn new(mut config: Config) -> anyhow::Result<Self> {
+        match config.store {
+            StoreKind::Embedded => {
+                local_defaults(&mut config)?;
+                let items = embedded_items(&config)?;
+                Ok(Base {
+                    config,
+                    items,
+                    #[cfg(feature = "aws")]
+                    sdk: None,
+                })
+            }
+            StoreKind::Aws => aws_base(config).await,
+        }
+    }
+
+    #[cfg(feature = "aws")]
+    #[cfg_attr(not(all(feature = "access", feature = "s3")), allow(dead_code))]
+    fn sdk(&self) -> anyhow::Result<&aws_config::SdkConfig> {
+        self.sdk
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("CC_STORE=aws without an AWS SDK configuration"))
+    }
+
+    fn app(self) -> App {
+        App::new(self.config, self.items, Clock::system())
+    }
+}
+
+/// The hub and profiles over the item store (the `customers` and `profile-gen` functions).
+pub async fn hub(config: Config) -> anyhow::Result<App> {
+    Ok(Base::new(config).await?.app())
+}
+
+/// The hub plus breakglass access (the `access-request`, `approval`, `approval-workflow` and
+/// `jobs` functions).
+pub async fn access(config: Config) -> anyhow::Result<App> {
+    let base = Base::new(config).await?;
+    let ports = access_ports(&base)?;
+    Ok(base.app().with_access(ports))
+}
+
+/// Everything (the local server): hub, breakglass and the object store.
+#[cfg(feature = "embedded")]
+pub async fn local_server(config: Config) -> anyhow::Result<App> {
+    let base = Base::new(config).await?;
+    let ports = access_ports(&base)?;
+    let objects: Arc<dyn cc_domain::store::ObjectStore> = match base.config.store {
+        StoreKind::Embedded => Arc::new(local_objects(&base.config)),
+        StoreKind::Aws => aws_objects(&base)?,
+    };
+    Ok(base.app().with_access(ports).with_objects(objects))
+}
+
+/// Where the local server says it is reachable (local console and download links point there).
+pub fn local_base_url(config: &Config) -> String {
+    config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://127.0.0.1:{}", config.port))
+}
+
+/// The local object store in the data directory; links are signed with the local secret. It is a
+/// view of the directory, so the local server's download route opens its own.
+#[cfg(feature = "embedded")]
+pub fn local_objects(config: &Config) -> crate::local_objects::LocalObjectStore {
+    let key = config.auth.jwt_secret.clone().unwrap_or_default();
+    crate::local_objects::LocalObjectStore::new(config.data_dir.join("objects"), key.as_bytes(), local_base_url(config))
+}
+
+/// The embedded default verifies tokens with a per-data-directory secret unless told otherwise.
+fn local_defaults(config: &mut Config) -> anyhow::Result<()> {
+    if config.auth.jwt_secret.is_none() && config.auth.jwks_url.is_none() {
+        config.auth.jwt_secret = Some(crate::files::dev_secret(&config.data_dir)?);
+    }
+    Ok(())
+}
+
+/// The embedded item store (one SQLite file in the data directory).
+#[cfg(feature = "embedded")]
+fn embedded_items(config: &Config) -> anyhow::Result<Arc<dyn ItemStore>> {
+    let path = config.data_dir.join("items.sqlite3");
+    let store = crate::sqlite::SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// Lambda builds leave SQLite out (they run on DynamoDB); say so instead of failing obscurely.
+#[cfg(not(feature = "embedded"))]
+fn embedded_items(_: &Config) -> anyhow::Result<Arc<dyn ItemStore>> {
+    anyhow::bail!("CC_STORE: this build has no embedded store; set CC_STORE=aws (Lambda builds run on DynamoDB)")
+}
+
+#[cfg(feature = "dynamodb")]
+async fn aws_base(config: Config) -> anyhow::Result<Base> {
+    let sdk = sdk_config(&config).await;
+    let items: Arc<dyn ItemStore> = Arc::new(dynamo_store(&config, &sdk)?);
+    Ok(Base {
+        config,
+        items,
+        sdk: Some(sdk),
+    })
+}
+
+#[cfg(not(feature = "dynamodb"))]
+async fn aws_base(_: Config) -> anyhow::Result<Base> {
+    anyhow::bail!("CC_STORE: this build has no DynamoDB adapter; set CC_STORE=embedded")
+}
+
+/// The breakglass ports: STS, IAM, Step Functions (when a state machine is configured) and SNS
+/// (when a topic is configured) in AWS; the local adapters on the embedded default. The log and,
+/// when configured, the webhook are always notified.
+fn access_ports(base: &Base) -> anyhow::Result<AccessPorts> {
+    let mut ports = match base.config.store {
+        StoreKind::Embedded => crate::local_access::ports(base.items.clone(), &local_base_url(&base.config)),
+        StoreKind::Aws => aws_access_ports(base)?,
+    };
+    if let Some(url) = &base.config.webhook_url {
+        ports.notifiers.push(webhook(url)?);
+    }
+    Ok(ports)
+}
+
+#[cfg(feature = "webhook")]
+fn webhook(url: &str) -> anyhow::Result<Arc<dyn cc_domain::access::ports::Notifier>> {
+    Ok(Arc::new(crate::webhook::WebhookNotifier::new(url.to_string())))
+}
+
+#[cfg(not(feature = "webhook"))]
+fn webhook(_: &str) -> anyhow::Result<Arc<dyn cc_domain::access::ports::Notifier>> {
+    anyhow::bail!("CC_WEBHOOK_URL: this build has no webhook notifier")
+}
+
+#[cfg(all(feature = "sts", feature = "iam", feature = "sfn", feature = "sns"))]
+fn aws_access_ports(base: &Base) -> anyhow::Result<AccessPorts> {
+    use cc_domain::access::ports::{AccessBroker, Notifier, Workflow};
+    let sdk = base.sdk()?;
+    let broker: Arc<dyn AccessBroker> = Arc::new(crate::sts::StsBroker::new(
+        aws_sdk_sts::Client::new(sdk),
+        base.config.federation_url.clone(),
+    ));
+    let workflow: Arc<dyn Workflow> = match &base.config.state_machine_arn {
+        Some(arn) => Arc::new(crate::sfn::SfnWorkflow::new(
+            aws_sdk_sfn::Client::new(sdk),
+            arn,
+            base.items.clone(),
+        )),
+        None => Arc::new(crate::local_access::LocalWorkflow),
+    };
+    let mut notifiers: Vec<Arc<dyn Notifier>> = vec![Arc::new(crate::local_access::LogNotifier)];
+    if let Some(arn) = &base.config.topic_arn {
+        notifiers.push(Arc::new(crate::sns::SnsNotifier::new(
+            aws_sdk_sns::Client::new(sdk),
+            arn,
+        )));
+    }
+    Ok(AccessPorts {
+        guard: Arc::new(crate::iam::IamRoleGuard::new(sdk.clone(), broker.clone())),
+        broker,
+        workflow,
+        notifiers,
+    })
+}
+
+#[cfg(not(all(feature = "sts", feature = "iam", feature = "sfn", feature = "sns")))]
+fn aws_access_ports(_: &Base) -> anyhow::Result<AccessPorts> {
+    anyhow::bail!("this build has no AWS breakglass adapters (cargo feature `access`)")
+}
+
+#[cfg(all(feature = "s3", feature = "embedded"))]
+fn aws_objects(base: &Base) -> anyhow::Result<Arc<dyn cc_domain::store::ObjectStore>> {
+    Ok(Arc::new(s3_store(&base.config, base.sdk()?)?))
+}
+
+#[cfg(all(not(feature = "s3"), feature = "embedded"))]
+fn aws_objects(_: &Base) -> anyhow::Result<Arc<dyn cc_domain::store::ObjectStore>> {
+    anyhow::bail!("CC_STORE=aws: this build has no S3 adapter")
+}
+
+/// SDK configuration, pointed at `AWS_ENDPOINT_URL` when set.
+#[cfg(feature = "aws")]
+async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(url) = &config.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+#[cfg(feature = "dynamodb")]
+fn dynamo_store(config: &Config, sdk: &aws_config::SdkConfig) -> anyhow::Result<crate::dynamo::DynamoStore> {
+    let table = config
+        .table
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("CC_TABLE is not set"))?;
+    Ok(crate::dynamo::DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        table,
+    ))
+}
+
+/// The S3 adapter for `config` (emulators serve buckets by path, not by host).
+#[cfg(feature = "s3")]
+fn s3_store(config: &Config, sdk: &aws_config::SdkConfig) -> anyhow::Result<crate::s3::S3Store> {
+    let bucket = config
+        .bucket
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("CC_BUCKET is not set"))?;
+    let s3_config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(config.endpoint_url.is_some())
+        .build();
+    Ok(crate::s3::S3Store::new(
+        aws_sdk_s3::Client::from_conf(s3_config),
+        bucket,
+    ))
+}
+
+/// Creates the table and bucket when missing: for emulators and first local runs against AWS.
+/// A deployed stack owns its resources; Lambda never calls this.
+#[cfg(all(feature = "dynamodb", feature = "s3"))]
+pub async fn ensure_aws_resources(config: &Config) -> anyhow::Result<()> {
+    let sdk = sdk_config(config).await;
+    dynamo_store(config, &sdk)?.ensure_table().await?;
+    s3_store(config, &sdk)?.ensure_bucket().await
+}
+
+/// SDK configuration for an AWS emulator (moto) at `endpoint`: dummy static credentials and a fixed
+/// region, so tests never reach for real credentials.
+#[cfg(feature = "dynamodb")]
+pub async fn emulator_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "testing", "testing", None, None, "emulator",
+        ))
+        .load()
+        .await
+}
+
+/// The emulator endpoint the test command started (`CC_TEST_MOTO_URL`). When the test command asks
+/// for it (`CC_REQUIRE_MOTO=1`), its absence is a failure rather than a skip.
+pub fn test_emulator_url() -> Option<String> {
+    match std::env::var("CC_TEST_MOTO_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ => {
+            assert!(
+                std::env::var("CC_REQUIRE_MOTO").as_deref() != Ok("1"),
+                "CC_REQUIRE_MOTO=1 but CC_TEST_MOTO_URL is not set"
+            );
+            eprintln!("skipping emulator test: CC_TEST_MOTO_URL is not set (scripts/test sets it)");
+            None
+        }
+    }
+}
