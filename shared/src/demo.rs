@@ -3,7 +3,7 @@
 //! The generator is deterministic (a fixed-seed PRNG), and scales for benchmarks.
 
 use crate::App;
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use crate::hub::{
     AccessMethod, ContractSummary, CustomerStatus, Environment, NewAccount, NewContact, NewCustomer, ReportSettings,
 };
@@ -105,7 +105,7 @@ fn ok_or_exists<T>(r: Result<T>) -> Result<bool> {
     match r {
         Ok(_) => Ok(true),
         Err(Error::Conflict {
-            code: "duplicate_customer" | "duplicate_account",
+            kind: Conflict::DuplicateCustomer | Conflict::DuplicateAccount,
             ..
         }) => Ok(false),
         Err(e) => Err(e),

@@ -1,4 +1,6 @@
-//! Domain errors, in the user's terms. One place (the HTTP crate) maps them to status codes.
+//! Domain errors, in the user's terms. Decisions taken on an error (retry a lost race, tell Step
+//! Functions "not yet", answer 409) match a variant, never a string; the wire `code` is written
+//! once, in [`Error::code`] / [`Conflict::code`], and the HTTP crate maps variants to statuses.
 
 use crate::store::StoreError;
 
@@ -13,13 +15,59 @@ pub enum Error {
     NotFound { kind: &'static str, id: String },
     /// A state conflict the caller can resolve (duplicate, stale version, dependent items).
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { kind: Conflict, message: String },
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
     Unauthenticated(String),
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
+}
+
+/// Why a write or transition could not happen in the current state (HTTP 409).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conflict {
+    /// The item changed since it was read (optimistic concurrency): reload and try again.
+    Version,
+    DuplicateCustomer,
+    DuplicateAccount,
+    /// A customer with accounts cannot be deleted.
+    CustomerHasAccounts,
+    TooManyContacts,
+    /// The request left `pending`, so it can no longer be decided or cancelled.
+    RequestNotPending,
+    /// This person already decided this request.
+    AlreadyDecided,
+    /// The approval window closed before the request was approved.
+    RequestExpired,
+    /// The request holds no active grant (credentials, console links, revoke).
+    RequestNotActive,
+    /// A timed step was woken before its time (the grant or the approval window has time left).
+    NotDue,
+    /// The grant's start has not come yet.
+    NotStarted,
+    /// The grant ended.
+    GrantEnded,
+}
+
+impl Conflict {
+    /// The stable snake_case code API clients see.
+    pub fn code(self) -> &'static str {
+        match self {
+            Conflict::Version => "version_conflict",
+            Conflict::DuplicateCustomer => "duplicate_customer",
+            Conflict::DuplicateAccount => "duplicate_account",
+            Conflict::CustomerHasAccounts => "customer_has_accounts",
+            Conflict::TooManyContacts => "too_many_contacts",
+            Conflict::RequestNotPending => "request_not_pending",
+            Conflict::AlreadyDecided => "already_decided",
+            Conflict::RequestExpired => "request_expired",
+            Conflict::RequestNotActive => "request_not_active",
+            Conflict::NotDue => "not_due",
+            Conflict::NotStarted => "not_started",
+            Conflict::GrantEnded => "grant_ended",
+        }
+    }
 }
 
 impl Error {
@@ -30,9 +78,9 @@ impl Error {
         }
     }
 
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(kind: Conflict, message: impl Into<String>) -> Self {
         Error::Conflict {
-            code,
+            kind,
             message: message.into(),
         }
     }
@@ -41,12 +89,20 @@ impl Error {
         Error::NotFound { kind, id: id.into() }
     }
 
+    /// The conflict kind, when this is a conflict.
+    pub fn conflict_kind(&self) -> Option<Conflict> {
+        match self {
+            Error::Conflict { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
     /// A stable snake_case code for API clients.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Validation { .. } => "validation_failed",
             Error::NotFound { .. } => "not_found",
-            Error::Conflict { code, .. } => code,
+            Error::Conflict { kind, .. } => kind.code(),
             Error::Forbidden(_) => "forbidden",
             Error::Unauthenticated(_) => "unauthenticated",
             Error::Internal(_) => "internal",
@@ -58,11 +114,86 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::ConditionFailed => Error::conflict(
-                "version_conflict",
+                Conflict::Version,
                 "the item was changed by someone else; reload and try again",
             ),
             StoreError::BadCursor => Error::validation("cursor", "the cursor is not valid"),
             StoreError::Backend(e) => Error::Internal(e),
         }
+    }
+}
+
+/// How many times an optimistic read-modify-write is tried before giving up with a 409.
+pub const MAX_ATTEMPTS: usize = 10;
+
+/// Runs an optimistic read-modify-write `step` (read, apply a rule, write conditional on the version
+/// read) until it succeeds or fails for another reason than a lost race ([`Conflict::Version`]).
+/// Between attempts it waits a short random time (1 ms plus up to 4·2^attempt ms, at most 128 ms)
+/// so racing writers spread out. After [`MAX_ATTEMPTS`] lost races the caller gets the conflict.
+pub async fn retry_lost_races<T, F, Fut>(step: F) -> Result<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut attempt = 0;
+    loop {
+        match step().await {
+            Err(e) if e.conflict_kind() == Some(Conflict::Version) && attempt + 1 < MAX_ATTEMPTS => {
+                let jitter = rand::random::<u64>() % (4 << attempt.min(5));
+                tokio::time::sleep(std::time::Duration::from_millis(1 + jitter)).await;
+                attempt += 1;
+            }
+            Err(e) if e.conflict_kind() == Some(Conflict::Version) => {
+                return Err(Error::conflict(
+                    Conflict::Version,
+                    "too many concurrent changes; try again",
+                ));
+            }
+            other => return other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn lost_races_are_retried_until_the_write_wins() {
+        let calls = AtomicUsize::new(0);
+        let got = retry_lost_races(|| async {
+            match calls.fetch_add(1, Ordering::SeqCst) {
+                0..=2 => Err(StoreError::ConditionFailed.into()),
+                n => Ok(n),
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(got, 3);
+    }
+
+    #[tokio::test]
+    async fn other_errors_are_not_retried() {
+        let calls = AtomicUsize::new(0);
+        let got: Result<()> = retry_lost_races(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(Error::conflict(Conflict::NotDue, "later"))
+        })
+        .await;
+        assert_eq!(got.unwrap_err().conflict_kind(), Some(Conflict::NotDue));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn endless_races_end_in_a_version_conflict() {
+        let calls = AtomicUsize::new(0);
+        let got: Result<()> = retry_lost_races(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(StoreError::ConditionFailed.into())
+        })
+        .await;
+        assert_eq!(got.unwrap_err().code(), "version_conflict");
+        assert_eq!(calls.load(Ordering::SeqCst), MAX_ATTEMPTS);
     }
 }

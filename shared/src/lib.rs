@@ -22,4 +22,4 @@ pub mod store;
 pub use app::{AccessPorts, App};
 pub use clock::Clock;
 pub use config::Config;
-pub use error::{Error, Result};
+pub use error::{Conflict, Error, Result};

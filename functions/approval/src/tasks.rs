@@ -5,6 +5,7 @@
 //! `Closed` when the request moved on (cancelled, rejected, revoked) and the step has nothing to do.
 
 use cc_domain::access::{Status, parse_request_id, rfc3339};
+use cc_domain::error::Conflict;
 use cc_domain::{App, Error};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -86,7 +87,7 @@ pub async fn handle(app: &App, event: Value) -> Result<Value, TaskError> {
             let r = access.end_if_due(id).await.map_err(|e| match e {
                 // Woken early (clock skew): let the state machine retry.
                 Error::Conflict {
-                    code: "not_due",
+                    kind: Conflict::NotDue,
                     message,
                 } => TaskError {
                     kind: "NotDue",

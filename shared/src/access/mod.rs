@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use crate::identity::{Principal, Role};
 use crate::ids::{AccountId, CustomerCode, Email, ExternalId, RoleArn};
 
@@ -184,7 +184,7 @@ pub fn parse_request_id(id: &str) -> Result<&str> {
 
 fn conflict_not(status: Status, wanted: &str) -> Error {
     Error::conflict(
-        "request_not_pending",
+        Conflict::RequestNotPending,
         format!("the request is {}, so it can no longer be {wanted}", status.as_str()),
     )
 }
@@ -330,7 +330,7 @@ impl AccessRequest {
         }
         if self.decisions.iter().any(|d| d.by == who.email) {
             return Err(Error::conflict(
-                "already_decided",
+                Conflict::AlreadyDecided,
                 "you have already decided this request; one person counts once",
             ));
         }
@@ -345,7 +345,7 @@ impl AccessRequest {
         }
         if now >= self.approval_deadline {
             return Err(Error::conflict(
-                "request_expired",
+                Conflict::RequestExpired,
                 "the approval window has closed; the request has timed out",
             ));
         }
@@ -399,7 +399,10 @@ impl AccessRequest {
             return Err(conflict_not(self.status, "granted"));
         }
         if !self.start_due(now) {
-            return Err(Error::conflict("not_started", "the scheduled start has not come yet"));
+            return Err(Error::conflict(
+                Conflict::NotStarted,
+                "the scheduled start has not come yet",
+            ));
         }
         let ends = now + Duration::minutes(self.duration_minutes as i64);
         self.status = Status::Active;
@@ -431,7 +434,7 @@ impl AccessRequest {
         }
         if self.status != Status::Active {
             return Err(Error::conflict(
-                "request_not_active",
+                Conflict::RequestNotActive,
                 format!(
                     "the request is {}, so there is no access to revoke",
                     self.status.as_str()
@@ -450,9 +453,9 @@ impl AccessRequest {
                 self.end(EndReason::Expired, SYSTEM, "", now);
                 Ok(self)
             }
-            (Status::Active, _) => Err(Error::conflict("not_due", "the grant has time left")),
+            (Status::Active, _) => Err(Error::conflict(Conflict::NotDue, "the grant has time left")),
             (s, _) => Err(Error::conflict(
-                "request_not_active",
+                Conflict::RequestNotActive,
                 format!("the request is {}", s.as_str()),
             )),
         }
@@ -477,7 +480,7 @@ impl AccessRequest {
             return Err(conflict_not(self.status, "timed out"));
         }
         if now < self.approval_deadline {
-            return Err(Error::conflict("not_due", "the approval window is still open"));
+            return Err(Error::conflict(Conflict::NotDue, "the approval window is still open"));
         }
         self.status = Status::TimedOut;
         self.log(now, SYSTEM, "timed out waiting for approval".into());
@@ -491,9 +494,9 @@ impl AccessRequest {
         }
         match (self.status, self.ends_at) {
             (Status::Active, Some(end)) if now < end => Ok(end),
-            (Status::Active, _) => Err(Error::conflict("grant_ended", "the grant has ended")),
+            (Status::Active, _) => Err(Error::conflict(Conflict::GrantEnded, "the grant has ended")),
             (s, _) => Err(Error::conflict(
-                "request_not_active",
+                Conflict::RequestNotActive,
                 format!("the request is {}, not active", s.as_str()),
             )),
         }

@@ -16,12 +16,11 @@ use super::policy::ApprovalPolicy;
 use super::ports::{AccessBroker, AfterApproval, Assume, Credentials, Notification, Notifier, RoleGuard, Workflow};
 use super::*;
 use crate::clock::Clock;
+use crate::error::retry_lost_races;
 use crate::hub::{AccessMethod, Hub};
 use crate::identity::Principal;
 use crate::ids::new_ulid;
 use crate::store::{Index, Item, ItemStore, Query, StoreError, Write, decode, encode};
-
-const MAX_RETRIES: usize = 10;
 
 pub fn request_pk(id: &str) -> String {
     format!("REQUEST#{id}")
@@ -163,7 +162,7 @@ impl Access {
             Ok(()) => {}
             Err(StoreError::ConditionFailed) => {
                 return Err(Error::conflict(
-                    "version_conflict",
+                    Conflict::Version,
                     "the policy was changed by someone else; reload it and try again",
                 ));
             }
@@ -371,15 +370,14 @@ impl Access {
         origin: &Origin,
         rule: impl Fn(AccessRequest, OffsetDateTime) -> Result<AccessRequest>,
     ) -> Result<AccessRequest> {
-        for attempt in 0..MAX_RETRIES {
+        retry_lost_races(|| async {
             let current = self.load(id).await?;
             let now = self.now();
             let version = current.version;
             let mut next = rule(current, now)?;
             let detail = next.history.last().map(|h| h.what.clone()).unwrap_or_default();
             let event = self.event(&next, actor, action, &detail, origin, now);
-            match self
-                .store
+            self.store
                 .transact(vec![
                     Write::PutIfVersion {
                         item: request_item(&next)?,
@@ -387,25 +385,11 @@ impl Access {
                     },
                     Write::PutNew(event.item()),
                 ])
-                .await
-            {
-                Ok(()) => {
-                    next.version = version + 1;
-                    return Ok(next);
-                }
-                Err(StoreError::ConditionFailed) if attempt + 1 < MAX_RETRIES => {
-                    tokio::time::sleep(std::time::Duration::from_millis(
-                        1 + rand::random::<u64>() % (4 << attempt.min(5)),
-                    ))
-                    .await;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(Error::conflict(
-            "version_conflict",
-            "too many concurrent changes; try again",
-        ))
+                .await?;
+            next.version = version + 1;
+            Ok(next)
+        })
+        .await
     }
 
     pub async fn decide(

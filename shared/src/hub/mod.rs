@@ -6,7 +6,7 @@
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use crate::ids::{AccountId, CustomerCode, Email, ExternalId, HttpsUrl, PermissionSetName, Region, RoleArn};
 
 pub mod links;

@@ -15,13 +15,13 @@ use time::OffsetDateTime;
 use super::snapshot::{HubSnapshot, sort_key};
 use super::*;
 use crate::clock::Clock;
+use crate::error::retry_lost_races;
 use crate::identity::{Principal, Role};
 use crate::ids::new_ulid;
 use crate::store::{Index, Item, ItemStore, Query, StoreError, Write, decode, encode};
 
 const REVISION_PK: &str = "HUB";
 const REVISION_SK: &str = "REVISION";
-const MAX_RETRIES: usize = 8;
 pub const MAX_CONTACTS: usize = 50;
 pub const MAX_TEAM: usize = 40;
 
@@ -272,7 +272,7 @@ impl Hub {
             Ok(()) => {}
             Err(StoreError::ConditionFailed) => {
                 return Err(Error::conflict(
-                    "duplicate_customer",
+                    Conflict::DuplicateCustomer,
                     format!("customer code '{}' is taken", c.code),
                 ));
             }
@@ -327,7 +327,7 @@ impl Hub {
             check_version(expected, version, "customer", code)?;
             if c.account_count > 0 {
                 return Err(Error::conflict(
-                    "customer_has_accounts",
+                    Conflict::CustomerHasAccounts,
                     format!(
                         "customer '{code}' still owns {} account(s); move or delete them first",
                         c.account_count
@@ -408,7 +408,7 @@ impl Hub {
                 .await?;
             if existing.next_cursor.is_some() || existing.items.len() >= MAX_CONTACTS {
                 return Err(Error::conflict(
-                    "too_many_contacts",
+                    Conflict::TooManyContacts,
                     format!("a customer keeps at most {MAX_CONTACTS} contacts"),
                 ));
             }
@@ -472,7 +472,7 @@ impl Hub {
             .await
             .map_err(|e| match e {
                 StoreError::ConditionFailed => {
-                    Error::conflict("version_conflict", "the contact changed meanwhile; try again")
+                    Error::conflict(Conflict::Version, "the contact changed meanwhile; try again")
                 }
                 e => e.into(),
             })
@@ -517,7 +517,7 @@ impl Hub {
         let (mut team, version) = self.load_team(&customer.code).await?;
         if version != update.version {
             return Err(Error::conflict(
-                "version_conflict",
+                Conflict::Version,
                 format!(
                     "the team is at version {version}, not {}; reload and try again",
                     update.version
@@ -569,7 +569,7 @@ impl Hub {
         }
         self.store.transact(writes).await.map_err(|e| match e {
             StoreError::ConditionFailed => Error::conflict(
-                "version_conflict",
+                Conflict::Version,
                 "the team or customer changed meanwhile; reload and try again",
             ),
             e => e.into(),
@@ -877,35 +877,24 @@ impl Hub {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
-        for attempt in 0..MAX_RETRIES {
-            match step().await {
-                Err(Error::Conflict {
-                    code: "version_conflict",
-                    ..
-                }) if pinned.is_none() && attempt + 1 < MAX_RETRIES => {
-                    tokio::time::sleep(std::time::Duration::from_millis(
-                        2 + rand::random::<u64>() % (5 << attempt),
-                    ))
-                    .await;
-                }
-                other => return other,
-            }
+        match pinned {
+            Some(_) => step().await,
+            None => retry_lost_races(step).await,
         }
-        Err(Error::conflict(
-            "version_conflict",
-            "too many concurrent changes; try again",
-        ))
     }
 }
 
 fn duplicate_account(id: &AccountId) -> Error {
-    Error::conflict("duplicate_account", format!("account {id} is already in the hub"))
+    Error::conflict(
+        Conflict::DuplicateAccount,
+        format!("account {id} is already in the hub"),
+    )
 }
 
 fn check_version(pinned: Option<u64>, current: u64, kind: &str, id: &str) -> Result<()> {
     match pinned {
         Some(v) if v != current => Err(Error::conflict(
-            "version_conflict",
+            Conflict::Version,
             format!("{kind} '{id}' is at version {current}, not {v}; reload and try again"),
         )),
         _ => Ok(()),

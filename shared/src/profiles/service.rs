@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{Kind, Preferences, ProfileSet, Selection, render};
-use crate::error::{Error, Result};
+use crate::error::{Conflict, Error, Result};
 use crate::hub::{Account, Environment, Hub};
 use crate::identity::{Principal, Role};
 use crate::ids::Region;
@@ -57,7 +57,7 @@ impl Profiles {
             .await
             .map_err(|e| match e {
                 StoreError::ConditionFailed => Error::conflict(
-                    "version_conflict",
+                    Conflict::Version,
                     "your preferences changed elsewhere; reload and try again",
                 ),
                 e => e.into(),
