@@ -45,7 +45,7 @@ impl AccessBroker for LocalBroker {
     }
 }
 
-/// Records "revoke older sessions" deny times as items (`ROLEGUARD#{role}`/`DENY`).
+/// Records "revoke older sessions" deny times as items (`keys::role_guard`/`keys::DENY`).
 pub struct LocalRoleGuard {
     pub store: Arc<dyn ItemStore>,
 }
@@ -60,8 +60,8 @@ impl RoleGuard for LocalRoleGuard {
     ) -> Result<()> {
         tracing::info!(%role, before = %cc_domain::access::rfc3339(before), "local role guard: sessions issued before this are denied");
         let item = Item::new(
-            format!("ROLEGUARD#{role}"),
-            "DENY",
+            cc_domain::keys::role_guard(role.as_str()),
+            cc_domain::keys::DENY,
             serde_json::json!({ "role": role.as_str(), "denied_before": cc_domain::access::rfc3339(before) }),
         );
         Ok(self.store.transact(vec![Write::Put(item)]).await?)

@@ -2,7 +2,7 @@
 //! named after it. The execution waits for approval under a task token, which the `record_token`
 //! task hands to [`Workflow::task_token`]; the last approval sends task success, a rejection or
 //! cancel stops the execution. Token and execution ARN are kept beside the request
-//! (`REQUEST#{id}`/`WORKFLOW`), never in API responses.
+//! (`cc_domain::keys::WORKFLOW` under the request), never in API responses.
 //!
 //! Token recording and approval may race: the token is stored before the request is read, and
 //! approval reads the token after the approval is stored, so one of the two always signals.
@@ -15,9 +15,9 @@ use time::OffsetDateTime;
 
 use crate::upstream::upstream;
 use cc_domain::access::ports::{AfterApproval, Workflow};
-use cc_domain::access::service::request_pk;
 use cc_domain::access::{AccessRequest, rfc3339};
 use cc_domain::error::{Error, Result};
+use cc_domain::keys;
 use cc_domain::store::{Item, ItemStore, Write};
 
 pub struct SfnWorkflow {
@@ -44,7 +44,7 @@ impl SfnWorkflow {
     async fn record(&self, id: &str) -> Result<Record> {
         Ok(self
             .store
-            .get(&request_pk(id), "WORKFLOW")
+            .get(&keys::request(id), keys::WORKFLOW)
             .await?
             .and_then(|i| serde_json::from_value(i.data).ok())
             .unwrap_or_default())
@@ -56,7 +56,7 @@ impl SfnWorkflow {
         let data = serde_json::to_value(&record).map_err(|e| Error::Internal(e.into()))?;
         Ok(self
             .store
-            .transact(vec![Write::Put(Item::new(request_pk(id), "WORKFLOW", data))])
+            .transact(vec![Write::Put(Item::new(keys::request(id), keys::WORKFLOW, data))])
             .await?)
     }
 
@@ -166,7 +166,7 @@ impl Workflow for SfnWorkflow {
         let token_owned = token.to_string();
         self.save(&req.id, |r| r.task_token = Some(token_owned)).await?;
         // Re-read after storing the token: an approval stored meanwhile found no token to signal.
-        let current = self.store.get(&request_pk(&req.id), "META").await?;
+        let current = self.store.get(&keys::request(&req.id), keys::META).await?;
         let status = current
             .and_then(|i| i.data.get("status").and_then(|s| s.as_str()).map(String::from))
             .unwrap_or_default();

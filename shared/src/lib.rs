@@ -16,6 +16,7 @@ pub mod error;
 pub mod hub;
 pub mod identity;
 pub mod ids;
+pub mod keys;
 pub mod profiles;
 pub mod store;
 

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::ids::new_ulid;
+use crate::keys;
 use crate::store::Item;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
@@ -42,17 +43,12 @@ impl AuditEvent {
     }
 
     pub fn item(&self) -> Item {
-        let sort = format!("{:013}#{}", self.at.unix_timestamp_nanos() / 1_000_000, self.id);
+        let sort = keys::audit_event(self.at, &self.id);
         Item::new(
-            partition(&self.customer, self.at),
+            keys::audit(&self.customer, self.at),
             sort.clone(),
             serde_json::to_value(self).unwrap_or_default(),
         )
-        .with_gsi1(format!("ACTOR#{}", self.actor), sort)
+        .with_gsi1(keys::actor(&self.actor), sort)
     }
-}
-
-/// `AUDIT#{customer}#{yyyy-mm}`.
-pub fn partition(customer: &str, at: OffsetDateTime) -> String {
-    format!("AUDIT#{customer}#{:04}-{:02}", at.year(), at.month() as u8)
 }

@@ -3,15 +3,14 @@
 //! the rule, which then answers for the new state (e.g. "no longer pending"): fifty concurrent
 //! callers get exactly one outcome.
 //!
-//! Request items: `REQUEST#{id}`/`META`, GSI1 `USER#{requester}`/`REQUEST#{created}`, GSI2
-//! `STATUS#{status}`/`{due}#{id}` where `due` is what the sweeper waits for: the approval deadline
-//! (pending), the start (approved), the end (active); so due work is found through the index.
+//! Requests are found by id, by requester (GSI1) and by status ordered by when they are next due
+//! (GSI2: the sweeper's index); the formats are in `crate::keys`.
 
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::audit::{self, AuditEvent};
+use super::audit::AuditEvent;
 use super::policy::ApprovalPolicy;
 use super::ports::{AccessBroker, AfterApproval, Assume, Credentials, Notification, Notifier, RoleGuard, Workflow};
 use super::*;
@@ -20,15 +19,8 @@ use crate::error::retry_lost_races;
 use crate::hub::{AccessMethod, Hub};
 use crate::identity::Principal;
 use crate::ids::new_ulid;
+use crate::keys;
 use crate::store::{Index, Item, ItemStore, Query, StoreError, Write, decode, encode};
-
-pub fn request_pk(id: &str) -> String {
-    format!("REQUEST#{id}")
-}
-
-fn ms(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
 
 /// The moment the sweeper cares about for a request in its current state.
 fn due(r: &AccessRequest) -> OffsetDateTime {
@@ -41,15 +33,12 @@ fn due(r: &AccessRequest) -> OffsetDateTime {
 }
 
 fn request_item(r: &AccessRequest) -> Result<Item> {
-    Ok(Item::new(request_pk(&r.id), "META", encode(r)?)
+    Ok(Item::new(keys::request(&r.id), keys::META, encode(r)?)
         .with_gsi1(
-            format!("USER#{}", r.requester),
-            format!("REQUEST#{:013}#{}", ms(r.created_at), r.id),
+            keys::user(r.requester.as_str()),
+            keys::request_by_created(r.created_at, &r.id),
         )
-        .with_gsi2(
-            format!("STATUS#{}", r.status.as_str()),
-            format!("{:013}#{}", ms(due(r)).max(0), r.id),
-        ))
+        .with_gsi2(keys::status(r.status.as_str()), keys::due(due(r), &r.id)))
 }
 
 /// Where a caller is, for the audit log.
@@ -117,11 +106,7 @@ impl Access {
     }
 
     async fn load_policy(&self, customer: &str) -> Result<ApprovalPolicy> {
-        match self
-            .store
-            .get(&crate::hub::service::customer_pk(customer), "POLICY")
-            .await?
-        {
+        match self.store.get(&keys::customer(customer), keys::POLICY).await? {
             Some(item) => decode(item),
             None => Ok(ApprovalPolicy::default()),
         }
@@ -142,7 +127,7 @@ impl Access {
         let expected = policy.version;
         let mut stored = policy.clone();
         stored.version = 0;
-        let item = Item::new(crate::hub::service::customer_pk(customer), "POLICY", encode(&stored)?);
+        let item = Item::new(keys::customer(customer), keys::POLICY, encode(&stored)?);
         let now = self.now();
         let mut event = AuditEvent::new(who.email.as_str(), "policy_changed", customer, now);
         event.detail = format!(
@@ -260,7 +245,7 @@ impl Access {
     async fn load(&self, id: &str) -> Result<AccessRequest> {
         let item = self
             .store
-            .get(&request_pk(id), "META")
+            .get(&keys::request(id), keys::META)
             .await?
             .ok_or_else(|| Error::not_found("access request", id))?;
         decode(item)
@@ -280,8 +265,8 @@ impl Access {
                 let page = self
                     .store
                     .query(
-                        Query::partition(Index::Gsi1, format!("USER#{}", who.email))
-                            .prefix("REQUEST#")
+                        Query::partition(Index::Gsi1, keys::user(who.email.as_str()))
+                            .prefix(keys::REQUEST_PREFIX)
                             .descending()
                             .limit(limit)
                             .after(cursor),
@@ -313,7 +298,7 @@ impl Access {
                         let page = self
                             .store
                             .query(
-                                Query::partition(Index::Gsi2, format!("STATUS#{}", s.as_str()))
+                                Query::partition(Index::Gsi2, keys::status(s.as_str()))
                                     .descending()
                                     .limit(limit)
                                     .after(cursor),
@@ -342,7 +327,7 @@ impl Access {
     /// Every request in a status, soonest due first (open states are few; this is an index query).
     async fn by_status(&self, status: Status) -> Result<Vec<AccessRequest>> {
         self.store
-            .query_all(Query::partition(Index::Gsi2, format!("STATUS#{}", status.as_str())).limit(500))
+            .query_all(Query::partition(Index::Gsi2, keys::status(status.as_str())).limit(500))
             .await?
             .into_iter()
             .map(decode::<AccessRequest>)
@@ -609,13 +594,13 @@ impl Access {
         let now = self.now();
         let mut report = SweepReport::default();
         for status in [Status::Pending, Status::Approved, Status::Active] {
-            let cutoff = format!("{:013}", ms(now));
+            let cutoff = keys::due_before(now);
             let mut cursor = None;
             'pages: loop {
                 let page = self
                     .store
                     .query(
-                        Query::partition(Index::Gsi2, format!("STATUS#{}", status.as_str()))
+                        Query::partition(Index::Gsi2, keys::status(status.as_str()))
                             .limit(100)
                             .after(cursor),
                     )
@@ -723,9 +708,9 @@ impl Access {
         match (&q.customer, &q.actor) {
             (Some(customer), actor) => {
                 let mut month = q.to;
-                let first = audit::partition(customer, q.from);
+                let first = keys::audit(customer, q.from);
                 loop {
-                    let pk = audit::partition(customer, month);
+                    let pk = keys::audit(customer, month);
                     let items = self
                         .store
                         .query_all(Query::partition(Index::Primary, &pk).limit(500))
@@ -748,7 +733,7 @@ impl Access {
             (None, Some(actor)) => {
                 let items = self
                     .store
-                    .query_all(Query::partition(Index::Gsi1, format!("ACTOR#{actor}")).limit(500))
+                    .query_all(Query::partition(Index::Gsi1, keys::actor(actor)).limit(500))
                     .await?;
                 for item in items {
                     let e: AuditEvent = serde_json::from_value(item.data).map_err(|e| Error::Internal(e.into()))?;

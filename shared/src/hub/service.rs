@@ -18,40 +18,32 @@ use crate::clock::Clock;
 use crate::error::retry_lost_races;
 use crate::identity::{Principal, Role};
 use crate::ids::new_ulid;
+use crate::keys;
 use crate::store::{Index, Item, ItemStore, Query, StoreError, Write, decode, encode};
 
-const REVISION_PK: &str = "HUB";
-const REVISION_SK: &str = "REVISION";
 pub const MAX_CONTACTS: usize = 50;
 pub const MAX_TEAM: usize = 40;
 
-pub fn customer_pk(code: &str) -> String {
-    format!("CUSTOMER#{code}")
-}
-pub fn account_pk(id: &str) -> String {
-    format!("ACCOUNT#{id}")
-}
-
 fn customer_item(c: &Customer) -> Result<Item> {
-    Ok(Item::new(customer_pk(c.code.as_str()), "META", encode(c)?)
-        .with_gsi1("CUSTOMERS", format!("{}#{}", c.name.to_lowercase(), c.code)))
+    Ok(Item::new(keys::customer(c.code.as_str()), keys::META, encode(c)?)
+        .with_gsi1(keys::CUSTOMERS, keys::customer_by_name(&c.name, c.code.as_str())))
 }
 
 fn contact_item(c: &Contact) -> Result<Item> {
     Ok(Item::new(
-        customer_pk(c.customer.as_str()),
-        format!("CONTACT#{}", c.id),
+        keys::customer(c.customer.as_str()),
+        keys::contact(&c.id),
         encode(c)?,
     ))
 }
 
 fn account_item(a: &Account) -> Result<Item> {
-    Ok(Item::new(account_pk(a.id.as_str()), "META", encode(a)?)
+    Ok(Item::new(keys::account(a.id.as_str()), keys::META, encode(a)?)
         .with_gsi1(
-            customer_pk(a.customer.as_str()),
-            format!("ACCOUNT#{}#{}", a.environment.as_str(), a.id),
+            keys::customer(a.customer.as_str()),
+            keys::account_in_customer(a.environment.as_str(), a.id.as_str()),
         )
-        .with_gsi2("ACCOUNTS", a.id.as_str()))
+        .with_gsi2(keys::ACCOUNTS, a.id.as_str()))
 }
 
 /// The hub revision marker: which write it was, and when.
@@ -135,14 +127,14 @@ impl Hub {
     /// The write that moves the hub revision marker (part of every hub transaction).
     fn revision_write(&self) -> Write {
         Write::Put(Item::new(
-            REVISION_PK,
-            REVISION_SK,
+            keys::HUB_REVISION.0,
+            keys::HUB_REVISION.1,
             serde_json::json!({ "rev": new_ulid().to_string(), "at_ms": self.now_ms() }),
         ))
     }
 
     async fn revision(&self) -> Result<Revision> {
-        let item = self.store.get(REVISION_PK, REVISION_SK).await?;
+        let item = self.store.get(keys::HUB_REVISION.0, keys::HUB_REVISION.1).await?;
         let data = item.map(|i| i.data).unwrap_or_default();
         Ok(Revision {
             rev: data["rev"].as_str().unwrap_or_default().to_string(),
@@ -170,14 +162,14 @@ impl Hub {
         }
         let customers = self
             .store
-            .query_all(Query::partition(Index::Gsi1, "CUSTOMERS").limit(1000))
+            .query_all(Query::partition(Index::Gsi1, keys::CUSTOMERS).limit(1000))
             .await?
             .into_iter()
             .map(|i| from_item::<Customer>(i).map(|(c, _)| c))
             .collect::<Result<Vec<_>>>()?;
         let accounts = self
             .store
-            .query_all(Query::partition(Index::Gsi2, "ACCOUNTS").limit(1000))
+            .query_all(Query::partition(Index::Gsi2, keys::ACCOUNTS).limit(1000))
             .await?
             .into_iter()
             .map(|i| from_item::<Account>(i).map(|(a, _)| a))
@@ -242,7 +234,7 @@ impl Hub {
     async fn load_customer(&self, code: &str) -> Result<(Customer, u64)> {
         let item = self
             .store
-            .get(&customer_pk(code), "META")
+            .get(&keys::customer(code), keys::META)
             .await?
             .ok_or_else(|| Error::not_found("customer", code))?;
         from_item(item)
@@ -334,7 +326,7 @@ impl Hub {
                     ),
                 ));
             }
-            let pk = customer_pk(code);
+            let pk = keys::customer(code);
             let others = self
                 .store
                 .query_all(Query::partition(Index::Primary, &pk).limit(200))
@@ -342,16 +334,21 @@ impl Hub {
             let mut writes = vec![
                 Write::Delete {
                     pk: pk.clone(),
-                    sk: "META".into(),
+                    sk: keys::META.into(),
                     expected: Some(version),
                 },
                 self.revision_write(),
             ];
-            writes.extend(others.into_iter().filter(|i| i.sk != "META").map(|i| Write::Delete {
-                pk: i.pk,
-                sk: i.sk,
-                expected: Some(i.version),
-            }));
+            writes.extend(
+                others
+                    .into_iter()
+                    .filter(|i| i.sk != keys::META)
+                    .map(|i| Write::Delete {
+                        pk: i.pk,
+                        sk: i.sk,
+                        expected: Some(i.version),
+                    }),
+            );
             self.store.transact(writes).await?;
             Ok(())
         })
@@ -366,8 +363,8 @@ impl Hub {
         let mut contacts = self
             .store
             .query_all(
-                Query::partition(Index::Primary, customer_pk(code))
-                    .prefix("CONTACT#")
+                Query::partition(Index::Primary, keys::customer(code))
+                    .prefix(keys::CONTACT_PREFIX)
                     .limit(200),
             )
             .await?
@@ -401,8 +398,8 @@ impl Hub {
             let existing = self
                 .store
                 .query(
-                    Query::partition(Index::Primary, customer_pk(code))
-                        .prefix("CONTACT#")
+                    Query::partition(Index::Primary, keys::customer(code))
+                        .prefix(keys::CONTACT_PREFIX)
                         .limit(MAX_CONTACTS),
                 )
                 .await?;
@@ -430,7 +427,7 @@ impl Hub {
     async fn load_contact(&self, code: &str, id: &str) -> Result<(Contact, u64)> {
         let item = self
             .store
-            .get(&customer_pk(code), &format!("CONTACT#{id}"))
+            .get(&keys::customer(code), &keys::contact(id))
             .await?
             .ok_or_else(|| Error::not_found("contact", id))?;
         from_item(item)
@@ -468,7 +465,7 @@ impl Hub {
         who.require(Role::Admin, "changing the hub")?;
         let (_, version) = self.load_contact(code, id).await?;
         self.store
-            .delete(&customer_pk(code), &format!("CONTACT#{id}"), Some(version))
+            .delete(&keys::customer(code), &keys::contact(id), Some(version))
             .await
             .map_err(|e| match e {
                 StoreError::ConditionFailed => {
@@ -487,7 +484,7 @@ impl Hub {
     }
 
     async fn load_team(&self, code: &CustomerCode) -> Result<(Team, u64)> {
-        match self.store.get(&customer_pk(code.as_str()), "TEAM").await? {
+        match self.store.get(&keys::customer(code.as_str()), keys::TEAM).await? {
             Some(item) => from_item(item),
             None => Ok((
                 Team {
@@ -539,14 +536,14 @@ impl Hub {
         if team.history.len() > 100 {
             team.history.drain(..team.history.len() - 100);
         }
-        let pk = customer_pk(code);
-        let team_item = Item::new(&pk, "TEAM", encode(&team)?);
+        let pk = keys::customer(code);
+        let team_item = Item::new(&pk, keys::TEAM, encode(&team)?);
         let mut writes = vec![
             Write::at_version(team_item, version),
             // The customer must still exist (a concurrent delete fails this).
             Write::Check {
                 pk: pk.clone(),
-                sk: "META".into(),
+                sk: keys::META.into(),
                 expected: customer_version,
             },
         ];
@@ -554,16 +551,16 @@ impl Hub {
             writes.push(Write::Put(
                 Item::new(
                     &pk,
-                    format!("MEMBER#{m}"),
+                    keys::member(m.as_str()),
                     serde_json::json!({"email": m, "customer": code}),
                 )
-                .with_gsi1(format!("USER#{m}"), format!("CUSTOMER#{code}")),
+                .with_gsi1(keys::user(m.as_str()), keys::customer(code)),
             ));
         }
         for m in &removed {
             writes.push(Write::Delete {
                 pk: pk.clone(),
-                sk: format!("MEMBER#{m}"),
+                sk: keys::member(m.as_str()),
                 expected: None,
             });
         }
@@ -583,19 +580,16 @@ impl Hub {
         let items = self
             .store
             .query_all(
-                Query::partition(Index::Gsi1, format!("USER#{email}"))
-                    .prefix("CUSTOMER#")
+                Query::partition(Index::Gsi1, keys::user(email.as_str()))
+                    .prefix(keys::CUSTOMER_PREFIX)
                     .limit(500),
             )
             .await?;
         let mut codes: Vec<CustomerCode> = items
             .iter()
             .filter_map(|i| {
-                i.gsi1
-                    .as_ref()?
-                    .sk
-                    .strip_prefix("CUSTOMER#")
-                    .and_then(|c| CustomerCode::parse(c).ok())
+                let sk = &i.gsi1.as_ref()?.sk;
+                keys::customer_of_member(sk).and_then(|c| CustomerCode::parse(c).ok())
             })
             .collect();
         codes.sort();
@@ -662,7 +656,7 @@ impl Hub {
     async fn load_account(&self, id: &str) -> Result<(Account, u64)> {
         let item = self
             .store
-            .get(&account_pk(id), "META")
+            .get(&keys::account(id), keys::META)
             .await?
             .ok_or_else(|| Error::not_found("account", id))?;
         from_item(item)
@@ -732,7 +726,7 @@ impl Hub {
         self.retrying(None, || async {
             if self
                 .store
-                .get(&account_pk(account.id.as_str()), "META")
+                .get(&keys::account(account.id.as_str()), keys::META)
                 .await?
                 .is_some()
             {
@@ -826,8 +820,8 @@ impl Hub {
             self.store
                 .transact(vec![
                     Write::Delete {
-                        pk: account_pk(id),
-                        sk: "META".into(),
+                        pk: keys::account(id),
+                        sk: keys::META.into(),
                         expected: Some(version),
                     },
                     Write::PutIfVersion {

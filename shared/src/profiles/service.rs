@@ -8,6 +8,7 @@ use crate::error::{Conflict, Error, Result};
 use crate::hub::{Account, Environment, Hub};
 use crate::identity::{Principal, Role};
 use crate::ids::Region;
+use crate::keys;
 use crate::store::{Item, ItemStore, StoreError, Write, decode, encode};
 
 #[derive(Clone, Debug, Default)]
@@ -28,7 +29,7 @@ pub struct Profiles {
 }
 
 fn prefs_pk(who: &Principal) -> String {
-    format!("USER#{}", who.email)
+    keys::user(who.email.as_str())
 }
 
 impl Profiles {
@@ -38,7 +39,7 @@ impl Profiles {
 
     pub async fn preferences(&self, who: &Principal) -> Result<Preferences> {
         who.require_any_role()?;
-        match self.store.get(&prefs_pk(who), "PROFILE_PREFS").await? {
+        match self.store.get(&prefs_pk(who), keys::PROFILE_PREFS).await? {
             Some(item) => decode(item),
             None => Ok(Preferences::default()),
         }
@@ -51,7 +52,7 @@ impl Profiles {
         let expected = prefs.version;
         let mut stored = prefs;
         stored.version = 0;
-        let item = Item::new(prefs_pk(who), "PROFILE_PREFS", encode(&stored)?);
+        let item = Item::new(prefs_pk(who), keys::PROFILE_PREFS, encode(&stored)?);
         self.store
             .transact(vec![Write::at_version(item, expected)])
             .await

@@ -1,0 +1,167 @@
+//! The single table's key design: every partition key, sort key and index key the services write
+//! or query is built here and nowhere else. The DynamoDB table and the embedded (SQLite) store
+//! keep the same keys.
+//!
+//! | item | PK | SK | GSI1 PK / SK | GSI2 PK / SK |
+//! |---|---|---|---|---|
+//! | customer | `CUSTOMER#{code}` | `META` | `CUSTOMERS` / `{lower(name)}#{code}` | |
+//! | contact | `CUSTOMER#{code}` | `CONTACT#{id}` | | |
+//! | team (member list, `version`) | `CUSTOMER#{code}` | `TEAM` | | |
+//! | team member | `CUSTOMER#{code}` | `MEMBER#{email}` | `USER#{email}` / `CUSTOMER#{code}` | |
+//! | approval policy | `CUSTOMER#{code}` | `POLICY` | | |
+//! | account | `ACCOUNT#{id}` | `META` | `CUSTOMER#{code}` / `ACCOUNT#{env}#{id}` | `ACCOUNTS` / `{id}` |
+//! | hub revision marker | `HUB` | `REVISION` | | |
+//! | profile preferences | `USER#{email}` | `PROFILE_PREFS` | | |
+//! | access request | `REQUEST#{id}` | `META` | `USER#{requester}` / `REQUEST#{created ms:013}#{id}` | `STATUS#{status}` / `{due ms:013}#{id}` |
+//! | workflow task token (never in API answers) | `REQUEST#{id}` | `WORKFLOW` | | |
+//! | audit event | `AUDIT#{customer}#{yyyy-mm}` | `{ms:013}#{id}` | `ACTOR#{email}` / `{ms:013}#{id}` | |
+//! | local role-guard deny time (embedded only) | `ROLEGUARD#{role arn}` | `DENY` | | |
+//!
+//! `due` is what the sweeper waits for: the approval deadline (pending), the start (approved), the
+//! end (active). Every mutable item carries a `version`; writes are conditional on it. Millisecond
+//! timestamps are zero-padded to 13 digits so they sort as text. New capabilities keep their data
+//! in their own partitions (never under `CUSTOMER#{code}`), so deleting a customer stays small.
+
+use time::OffsetDateTime;
+
+/// The sort key of an entity's main item.
+pub const META: &str = "META";
+
+// ---- hub -------------------------------------------------------------------------------------
+
+pub fn customer(code: &str) -> String {
+    format!("CUSTOMER#{code}")
+}
+
+/// GSI1 partition of every customer, sorted by name.
+pub const CUSTOMERS: &str = "CUSTOMERS";
+
+pub fn customer_by_name(name: &str, code: &str) -> String {
+    format!("{}#{code}", name.to_lowercase())
+}
+
+pub const CONTACT_PREFIX: &str = "CONTACT#";
+
+pub fn contact(id: &str) -> String {
+    format!("{CONTACT_PREFIX}{id}")
+}
+
+pub const TEAM: &str = "TEAM";
+
+pub fn member(email: &str) -> String {
+    format!("MEMBER#{email}")
+}
+
+pub const POLICY: &str = "POLICY";
+
+pub fn account(id: &str) -> String {
+    format!("ACCOUNT#{id}")
+}
+
+/// GSI1 sort key of an account under its customer (filterable by environment prefix).
+pub fn account_in_customer(environment: &str, id: &str) -> String {
+    format!("ACCOUNT#{environment}#{id}")
+}
+
+/// GSI2 partition of every account.
+pub const ACCOUNTS: &str = "ACCOUNTS";
+
+/// The hub revision marker (PK, SK), replaced by every hub write.
+pub const HUB_REVISION: (&str, &str) = ("HUB", "REVISION");
+
+// ---- people ----------------------------------------------------------------------------------
+
+pub fn user(email: &str) -> String {
+    format!("USER#{email}")
+}
+
+/// A GSI1 `USER#{email}` sort key naming a customer the person works on; its code when it is one.
+pub fn customer_of_member(sk: &str) -> Option<&str> {
+    sk.strip_prefix("CUSTOMER#")
+}
+
+pub const CUSTOMER_PREFIX: &str = "CUSTOMER#";
+
+pub const PROFILE_PREFS: &str = "PROFILE_PREFS";
+
+// ---- breakglass ------------------------------------------------------------------------------
+
+pub fn request(id: &str) -> String {
+    format!("REQUEST#{id}")
+}
+
+pub const REQUEST_PREFIX: &str = "REQUEST#";
+
+/// GSI1 sort key of a request under its requester: creation order.
+pub fn request_by_created(created: OffsetDateTime, id: &str) -> String {
+    format!("{REQUEST_PREFIX}{:013}#{id}", ms(created))
+}
+
+pub const WORKFLOW: &str = "WORKFLOW";
+
+/// GSI2 partition of requests in one status.
+pub fn status(status: &str) -> String {
+    format!("STATUS#{status}")
+}
+
+/// GSI2 sort key: when the request is next due (never negative).
+pub fn due(at: OffsetDateTime, id: &str) -> String {
+    format!("{:013}#{id}", ms(at).max(0))
+}
+
+/// A GSI2 sort-key bound: the keys of requests due before `at` sort before it.
+pub fn due_before(at: OffsetDateTime) -> String {
+    format!("{:013}", ms(at).max(0))
+}
+
+/// `AUDIT#{customer}#{yyyy-mm}`: one partition per customer and month.
+pub fn audit(customer: &str, at: OffsetDateTime) -> String {
+    format!("AUDIT#{customer}#{:04}-{:02}", at.year(), at.month() as u8)
+}
+
+/// The sort key of an audit event (also its GSI1 sort key): time order, then id.
+pub fn audit_event(at: OffsetDateTime, id: &str) -> String {
+    format!("{:013}#{id}", ms(at))
+}
+
+pub fn actor(email: &str) -> String {
+    format!("ACTOR#{email}")
+}
+
+pub fn role_guard(role_arn: &str) -> String {
+    format!("ROLEGUARD#{role_arn}")
+}
+
+pub const DENY: &str = "DENY";
+
+/// Milliseconds since the Unix epoch.
+pub fn ms(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn time_keys_sort_as_text_in_time_order() {
+        let early = datetime!(2001-09-09 01:46:39 UTC);
+        let late = datetime!(2026-11-29 07:00:00 UTC);
+        assert!(due(early, "b") < due(late, "a"));
+        assert!(request_by_created(early, "z") < request_by_created(late, "a"));
+        assert_eq!(due(datetime!(1969-12-31 23:59:59 UTC), "x"), "0000000000000#x");
+    }
+
+    #[test]
+    fn audit_partitions_are_monthly() {
+        assert_eq!(audit("acme", datetime!(2026-03-31 23:59:59 UTC)), "AUDIT#acme#2026-03");
+        assert_eq!(audit("acme", datetime!(2026-04-01 00:00:00 UTC)), "AUDIT#acme#2026-04");
+    }
+
+    #[test]
+    fn member_partition_names_the_customer() {
+        assert_eq!(customer_of_member(&customer("acme")), Some("acme"));
+        assert_eq!(customer_of_member("REQUEST#1"), None);
+    }
+}
