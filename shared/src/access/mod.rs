@@ -19,9 +19,13 @@ use crate::identity::{Principal, Role};
 use crate::ids::{AccountId, CustomerCode, Email, ExternalId, RoleArn};
 
 pub mod audit;
+pub mod decisions;
+pub mod grants;
 pub mod policy;
 pub mod ports;
+pub mod requests;
 pub mod service;
+pub mod sweeper;
 
 pub use policy::ApprovalPolicy;
 

@@ -9,10 +9,14 @@ use utoipa::ToSchema;
 use crate::error::{Conflict, Error, Result};
 use crate::ids::{AccountId, CustomerCode, Email, ExternalId, HttpsUrl, PermissionSetName, Region, RoleArn};
 
+pub mod accounts;
+pub mod contacts;
+pub mod customers;
 pub mod links;
 pub mod search;
 pub mod service;
 pub mod snapshot;
+pub mod teams;
 
 pub use service::Hub;
 

@@ -1,0 +1,71 @@
+//! Using an active grant: credentials for `credential_process` and console sign-in links, minted on
+//! demand through the access broker (never stored) and audited.
+
+use super::ports::{Assume, Credentials};
+use super::service::*;
+use super::*;
+use crate::identity::Principal;
+impl Access {
+    pub(super) async fn assume(&self, who: &Principal, id: &str) -> Result<(AccessRequest, Credentials)> {
+        let r = self.load(id).await?;
+        let now = self.now();
+        let ends = r.check_credentials(who, now)?;
+        let seconds = ports::session_seconds((ends - now).whole_seconds(), r.max_session_seconds);
+        let creds = self
+            .broker
+            .assume(&Assume {
+                role_arn: r.role_arn.clone(),
+                external_id: r.external_id.clone(),
+                session_name: ports::session_name(r.requester.as_str()),
+                source_identity: r.requester.to_string(),
+                duration_seconds: seconds,
+                request_id: r.id.clone(),
+            })
+            .await;
+        match creds {
+            Ok(c) => Ok((r, c)),
+            Err(e) => {
+                self.record_failure(&r, "credentials_failed", &e).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Credentials for the grantee's active grant (never stored).
+    pub async fn credentials(&self, who: &Principal, id: &str, origin: &Origin) -> Result<Credentials> {
+        let (r, creds) = self.assume(who, id).await?;
+        let detail = format!("session {} until {}", creds.access_key_id, rfc3339(creds.expiration));
+        self.audit_use(&r, who, "credentials_issued", &detail, origin).await?;
+        Ok(creds)
+    }
+
+    pub async fn console_link(&self, who: &Principal, id: &str, origin: &Origin) -> Result<String> {
+        let (r, creds) = self.assume(who, id).await?;
+        let url = self
+            .broker
+            .console_url(&creds, "https://console.aws.amazon.com/")
+            .await?;
+        self.audit_use(
+            &r,
+            who,
+            "console_link_issued",
+            &format!("console session {}", creds.access_key_id),
+            origin,
+        )
+        .await?;
+        Ok(url)
+    }
+
+    /// Audits a use of a grant (credentials or a console link) by the grantee.
+    pub(super) async fn audit_use(
+        &self,
+        r: &AccessRequest,
+        who: &Principal,
+        action: &str,
+        detail: &str,
+        origin: &Origin,
+    ) -> Result<()> {
+        self.append(self.event(r, who.email.as_str(), action, detail, origin, self.now()))
+            .await
+    }
+}

@@ -1,0 +1,283 @@
+//! AWS accounts: list (filters, pages), read, create, update, delete, console links and quick find.
+//! An account's customer must exist; its `account_count` moves in the same transaction.
+
+use super::service::*;
+use super::*;
+use crate::identity::{Principal, Role};
+use crate::keys;
+use crate::store::Write;
+
+impl Hub {
+    pub async fn list_accounts(
+        &self,
+        who: &Principal,
+        filter: &AccountFilter,
+        limit: Option<usize>,
+        cursor: Option<&str>,
+    ) -> Result<Listed<Account>> {
+        who.require_any_role()?;
+        let limit = check_limit(limit)?;
+        if let Some(a) = &filter.access
+            && a != "sso"
+            && a != "role"
+        {
+            return Err(Error::validation("access", format!("'{a}' is not one of: sso, role")));
+        }
+        let snap = self.snapshot().await?;
+        if let Some(c) = &filter.customer
+            && snap.customer(c.as_str()).is_none()
+        {
+            return Err(Error::not_found("customer", c.as_str()));
+        }
+        let start = match cursor {
+            Some(c) => snap.account_position_after(&decode_cursor::<String>(c)?),
+            None => 0,
+        };
+        let tokens = filter.q.as_deref().map(super::search::tokens).unwrap_or_default();
+        let mut items = Vec::with_capacity(limit);
+        let mut more = false;
+        for (a, hay) in snap.accounts[start..].iter().zip(&snap.account_haystacks[start..]) {
+            let keep = filter.customer.as_ref().is_none_or(|c| *c == a.customer)
+                && filter.environment.is_none_or(|e| e == a.environment)
+                && filter.access.as_deref().is_none_or(|m| m == a.access.kind())
+                && tokens.iter().all(|t| hay.contains(t.as_str()));
+            if !keep {
+                continue;
+            }
+            if items.len() == limit {
+                more = true;
+                break;
+            }
+            items.push(a.clone());
+        }
+        let next_cursor = if more {
+            items.last().map(|a: &Account| encode_cursor(&a.id.as_str()))
+        } else {
+            None
+        };
+        Ok(Listed { items, next_cursor })
+    }
+
+    pub async fn get_account(&self, who: &Principal, id: &str) -> Result<Account> {
+        who.require_any_role()?;
+        Ok(self.load_account(id).await?.0)
+    }
+
+    pub(super) async fn load_account(&self, id: &str) -> Result<(Account, u64)> {
+        let item = self
+            .store
+            .get(&keys::account(id), keys::META)
+            .await?
+            .ok_or_else(|| Error::not_found("account", id))?;
+        from_item(item)
+    }
+
+    /// One Identity Center has one home region: every account reached through a start URL must
+    /// name the same SSO region (the generated `[sso-session]` has one `sso_region`).
+    pub(super) async fn check_sso_region(&self, account: &Account) -> Result<()> {
+        let AccessMethod::Sso {
+            start_url, sso_region, ..
+        } = &account.access
+        else {
+            return Ok(());
+        };
+        let snap = self.snapshot().await?;
+        let clash = snap.accounts.iter().find(|other| {
+            other.id != account.id
+                && matches!(&other.access, AccessMethod::Sso { start_url: u, sso_region: r, .. } if u == start_url && r != sso_region)
+        });
+        match clash {
+            Some(other) => {
+                let AccessMethod::Sso { sso_region: theirs, .. } = &other.access else {
+                    return Ok(());
+                };
+                Err(Error::validation(
+                    "access.sso_region",
+                    format!(
+                        "{start_url} is in {theirs} for account {}; one start URL has one SSO region",
+                        other.id
+                    ),
+                ))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The customer an account names, or a validation error on the `customer` field.
+    pub(super) async fn owning_customer(&self, code: &CustomerCode) -> Result<(Customer, u64)> {
+        match self.load_customer(code.as_str()).await {
+            Err(Error::NotFound { .. }) => Err(Error::validation(
+                "customer",
+                format!("customer '{code}' does not exist"),
+            )),
+            other => other,
+        }
+    }
+
+    pub async fn create_account(&self, who: &Principal, new: NewAccount) -> Result<Account> {
+        who.require(Role::Admin, "changing the hub")?;
+        let now = self.now();
+        let account = Account {
+            id: new.id,
+            customer: new.customer,
+            name: new.name.trim().to_string(),
+            alias: new.alias.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
+            environment: new.environment,
+            region: new.region,
+            management_account: new.management_account,
+            delegated_admin_services: new.delegated_admin_services,
+            access: new.access,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        account.validate()?;
+        self.check_sso_region(&account).await?;
+        self.retrying(None, || async {
+            if self
+                .store
+                .get(&keys::account(account.id.as_str()), keys::META)
+                .await?
+                .is_some()
+            {
+                return Err(duplicate_account(&account.id));
+            }
+            let (mut c, version) = self.owning_customer(&account.customer).await?;
+            c.account_count += 1;
+            self.store
+                .transact(vec![
+                    Write::PutNew(account_item(&account)?),
+                    Write::PutIfVersion {
+                        item: customer_item(&c)?,
+                        expected: version,
+                    },
+                    self.revision_write(),
+                ])
+                .await?;
+            Ok(account.clone())
+        })
+        .await
+    }
+
+    pub async fn update_account(&self, who: &Principal, id: &str, patch: AccountPatch) -> Result<Account> {
+        who.require(Role::Admin, "changing the hub")?;
+        self.retrying(patch.version, || async {
+            let (mut a, version) = self.load_account(id).await?;
+            check_version(patch.version, version, "account", id)?;
+            let old_customer = a.customer.clone();
+            if let Some(v) = &patch.customer {
+                a.customer = v.clone();
+            }
+            if let Some(v) = &patch.name {
+                a.name = v.trim().to_string();
+            }
+            if let Some(v) = &patch.alias {
+                a.alias = v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            }
+            if let Some(v) = patch.environment {
+                a.environment = v;
+            }
+            if let Some(v) = &patch.region {
+                a.region = v.clone();
+            }
+            if let Some(v) = patch.management_account {
+                a.management_account = v;
+            }
+            if let Some(v) = &patch.delegated_admin_services {
+                a.delegated_admin_services = v.clone();
+            }
+            if let Some(v) = &patch.access {
+                a.access = v.clone();
+            }
+            a.updated_at = self.now();
+            a.validate()?;
+            self.check_sso_region(&a).await?;
+            let mut writes = vec![
+                Write::PutIfVersion {
+                    item: account_item(&a)?,
+                    expected: version,
+                },
+                self.revision_write(),
+            ];
+            if a.customer != old_customer {
+                let (mut to, to_version) = self.owning_customer(&a.customer).await?;
+                let (mut from, from_version) = self.load_customer(old_customer.as_str()).await?;
+                to.account_count += 1;
+                from.account_count = from.account_count.saturating_sub(1);
+                writes.push(Write::PutIfVersion {
+                    item: customer_item(&to)?,
+                    expected: to_version,
+                });
+                writes.push(Write::PutIfVersion {
+                    item: customer_item(&from)?,
+                    expected: from_version,
+                });
+            }
+            self.store.transact(writes).await?;
+            a.version = version + 1;
+            Ok(a)
+        })
+        .await
+    }
+
+    pub async fn delete_account(&self, who: &Principal, id: &str, expected: Option<u64>) -> Result<()> {
+        who.require(Role::Admin, "changing the hub")?;
+        self.retrying(expected, || async {
+            let (a, version) = self.load_account(id).await?;
+            check_version(expected, version, "account", id)?;
+            let (mut c, c_version) = self.load_customer(a.customer.as_str()).await?;
+            c.account_count = c.account_count.saturating_sub(1);
+            self.store
+                .transact(vec![
+                    Write::Delete {
+                        pk: keys::account(id),
+                        sk: keys::META.into(),
+                        expected: Some(version),
+                    },
+                    Write::PutIfVersion {
+                        item: customer_item(&c)?,
+                        expected: c_version,
+                    },
+                    self.revision_write(),
+                ])
+                .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn console_links(&self, who: &Principal, id: &str) -> Result<Vec<links::ConsoleLink>> {
+        who.require_any_role()?;
+        Ok(links::console_links(&self.load_account(id).await?.0))
+    }
+
+    pub async fn search(
+        &self,
+        who: &Principal,
+        q: &str,
+        limit: Option<usize>,
+    ) -> Result<(Vec<Customer>, Vec<Account>)> {
+        who.require_any_role()?;
+        let limit = match limit {
+            None => 20,
+            Some(l) if (1..=100).contains(&l) => l,
+            Some(_) => return Err(Error::validation("limit", "limit must be 1-100")),
+        };
+        if q.trim().is_empty() || q.len() > 200 {
+            return Err(Error::validation("q", "q must be 1-200 characters"));
+        }
+        let snap = self.snapshot().await?;
+        let found = search::quick_find(&snap, q, limit);
+        Ok((
+            found.customers.into_iter().cloned().collect(),
+            found.accounts.into_iter().cloned().collect(),
+        ))
+    }
+}
+
+fn duplicate_account(id: &AccountId) -> Error {
+    Error::conflict(
+        Conflict::DuplicateAccount,
+        format!("account {id} is already in the hub"),
+    )
+}

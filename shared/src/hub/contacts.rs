@@ -1,0 +1,128 @@
+//! A customer's key contacts (at most `MAX_CONTACTS`), kept under the customer's partition.
+
+use super::service::*;
+use super::*;
+use crate::identity::{Principal, Role};
+use crate::ids::new_ulid;
+use crate::keys;
+use crate::store::{Index, Query, StoreError, Write};
+
+impl Hub {
+    pub async fn list_contacts(&self, who: &Principal, code: &str) -> Result<Vec<Contact>> {
+        who.require_any_role()?;
+        self.load_customer(code).await?;
+        let mut contacts = self
+            .store
+            .query_all(
+                Query::partition(Index::Primary, keys::customer(code))
+                    .prefix(keys::CONTACT_PREFIX)
+                    .limit(200),
+            )
+            .await?
+            .into_iter()
+            .map(|i| from_item::<Contact>(i).map(|(c, _)| c))
+            .collect::<Result<Vec<_>>>()?;
+        contacts.sort_by(|a, b| {
+            a.escalation_order
+                .cmp(&b.escalation_order)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        Ok(contacts)
+    }
+
+    pub async fn create_contact(&self, who: &Principal, code: &str, new: NewContact) -> Result<Contact> {
+        who.require(Role::Admin, "changing the hub")?;
+        let customer = CustomerCode::parse(code).map_err(|e| Error::validation("code", e.to_string()))?;
+        let contact = Contact {
+            id: new_ulid().to_string().to_lowercase(),
+            customer,
+            name: new.name.trim().to_string(),
+            role: new.role.trim().to_string(),
+            email: new.email,
+            phone: new.phone.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
+            escalation_order: new.escalation_order,
+            version: 1,
+        };
+        contact.validate()?;
+        self.retrying(None, || async {
+            let (c, version) = self.load_customer(code).await?;
+            let existing = self
+                .store
+                .query(
+                    Query::partition(Index::Primary, keys::customer(code))
+                        .prefix(keys::CONTACT_PREFIX)
+                        .limit(MAX_CONTACTS),
+                )
+                .await?;
+            if existing.next_cursor.is_some() || existing.items.len() >= MAX_CONTACTS {
+                return Err(Error::conflict(
+                    Conflict::TooManyContacts,
+                    format!("a customer keeps at most {MAX_CONTACTS} contacts"),
+                ));
+            }
+            // Bumping the customer's version makes a concurrent customer delete fail and retry.
+            self.store
+                .transact(vec![
+                    Write::PutNew(contact_item(&contact)?),
+                    Write::PutIfVersion {
+                        item: customer_item(&c)?,
+                        expected: version,
+                    },
+                ])
+                .await?;
+            Ok(contact.clone())
+        })
+        .await
+    }
+
+    pub(super) async fn load_contact(&self, code: &str, id: &str) -> Result<(Contact, u64)> {
+        let item = self
+            .store
+            .get(&keys::customer(code), &keys::contact(id))
+            .await?
+            .ok_or_else(|| Error::not_found("contact", id))?;
+        from_item(item)
+    }
+
+    pub async fn update_contact(&self, who: &Principal, code: &str, id: &str, patch: ContactPatch) -> Result<Contact> {
+        who.require(Role::Admin, "changing the hub")?;
+        self.retrying(patch.version, || async {
+            let (mut c, version) = self.load_contact(code, id).await?;
+            check_version(patch.version, version, "contact", id)?;
+            if let Some(v) = &patch.name {
+                c.name = v.trim().to_string();
+            }
+            if let Some(v) = &patch.role {
+                c.role = v.trim().to_string();
+            }
+            if let Some(v) = &patch.email {
+                c.email = v.clone();
+            }
+            if let Some(v) = &patch.phone {
+                c.phone = v.clone();
+            }
+            if let Some(v) = patch.escalation_order {
+                c.escalation_order = v;
+            }
+            c.validate()?;
+            self.store.put_if_version(contact_item(&c)?, version).await?;
+            c.version = version + 1;
+            Ok(c)
+        })
+        .await
+    }
+
+    pub async fn delete_contact(&self, who: &Principal, code: &str, id: &str) -> Result<()> {
+        who.require(Role::Admin, "changing the hub")?;
+        let (_, version) = self.load_contact(code, id).await?;
+        self.store
+            .delete(&keys::customer(code), &keys::contact(id), Some(version))
+            .await
+            .map_err(|e| match e {
+                StoreError::ConditionFailed => {
+                    Error::conflict(Conflict::Version, "the contact changed meanwhile; try again")
+                }
+                e => e.into(),
+            })
+    }
+}

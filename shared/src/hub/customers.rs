@@ -1,0 +1,181 @@
+//! Customers: list (filters, pages from the snapshot), read, create, update, delete.
+
+use super::service::*;
+use super::snapshot::sort_key;
+use super::*;
+use crate::identity::{Principal, Role};
+use crate::keys;
+use crate::store::{Index, Query, StoreError, Write};
+
+impl Hub {
+    pub async fn list_customers(
+        &self,
+        who: &Principal,
+        filter: &CustomerFilter,
+        limit: Option<usize>,
+        cursor: Option<&str>,
+    ) -> Result<Listed<Customer>> {
+        who.require_any_role()?;
+        let limit = check_limit(limit)?;
+        let snap = self.snapshot().await?;
+        let start = match cursor {
+            Some(c) => {
+                let (name, code): (String, String) = decode_cursor(c)?;
+                snap.customer_position_after(&name, &code)
+            }
+            None => 0,
+        };
+        let tokens = filter.q.as_deref().map(super::search::tokens).unwrap_or_default();
+        let mut items = Vec::with_capacity(limit);
+        let mut last = None;
+        let mut more = false;
+        for (c, hay) in snap.customers[start..].iter().zip(&snap.customer_haystacks[start..]) {
+            if filter.status.is_some_and(|s| s != c.status) || !tokens.iter().all(|t| hay.contains(t.as_str())) {
+                continue;
+            }
+            if items.len() == limit {
+                more = true;
+                break;
+            }
+            last = Some(sort_key(c));
+            items.push(c.clone());
+        }
+        Ok(Listed {
+            items,
+            next_cursor: if more {
+                last.map(|(n, c)| encode_cursor(&(n, c)))
+            } else {
+                None
+            },
+        })
+    }
+
+    pub async fn get_customer(&self, who: &Principal, code: &str) -> Result<Customer> {
+        who.require_any_role()?;
+        Ok(self.load_customer(code).await?.0)
+    }
+
+    pub(super) async fn load_customer(&self, code: &str) -> Result<(Customer, u64)> {
+        let item = self
+            .store
+            .get(&keys::customer(code), keys::META)
+            .await?
+            .ok_or_else(|| Error::not_found("customer", code))?;
+        from_item(item)
+    }
+
+    pub async fn create_customer(&self, who: &Principal, new: NewCustomer) -> Result<Customer> {
+        who.require(Role::Admin, "changing the hub")?;
+        let now = self.now();
+        let mut c = Customer {
+            code: new.code,
+            name: new.name.trim().to_string(),
+            status: new.status,
+            notes: new.notes,
+            contract: new.contract,
+            report: new.report,
+            account_count: 0,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        c.validate()?;
+        match self
+            .store
+            .transact(vec![Write::PutNew(customer_item(&c)?), self.revision_write()])
+            .await
+        {
+            Ok(()) => {}
+            Err(StoreError::ConditionFailed) => {
+                return Err(Error::conflict(
+                    Conflict::DuplicateCustomer,
+                    format!("customer code '{}' is taken", c.code),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        c.version = 1;
+        Ok(c)
+    }
+
+    pub async fn update_customer(&self, who: &Principal, code: &str, patch: CustomerPatch) -> Result<Customer> {
+        who.require(Role::Admin, "changing the hub")?;
+        self.retrying(patch.version, || async {
+            let (mut c, version) = self.load_customer(code).await?;
+            check_version(patch.version, version, "customer", code)?;
+            if let Some(n) = &patch.name {
+                c.name = n.trim().to_string();
+            }
+            if let Some(s) = patch.status {
+                c.status = s;
+            }
+            if let Some(n) = &patch.notes {
+                c.notes = n.clone();
+            }
+            if let Some(contract) = &patch.contract {
+                c.contract = contract.clone();
+            }
+            if let Some(r) = &patch.report {
+                c.report = r.clone();
+            }
+            c.updated_at = self.now();
+            c.validate()?;
+            self.store
+                .transact(vec![
+                    Write::PutIfVersion {
+                        item: customer_item(&c)?,
+                        expected: version,
+                    },
+                    self.revision_write(),
+                ])
+                .await?;
+            c.version = version + 1;
+            Ok(c)
+        })
+        .await
+    }
+
+    /// Deletes a customer and its contacts. Refused while it owns accounts.
+    pub async fn delete_customer(&self, who: &Principal, code: &str, expected: Option<u64>) -> Result<()> {
+        who.require(Role::Admin, "changing the hub")?;
+        self.retrying(expected, || async {
+            let (c, version) = self.load_customer(code).await?;
+            check_version(expected, version, "customer", code)?;
+            if c.account_count > 0 {
+                return Err(Error::conflict(
+                    Conflict::CustomerHasAccounts,
+                    format!(
+                        "customer '{code}' still owns {} account(s); move or delete them first",
+                        c.account_count
+                    ),
+                ));
+            }
+            let pk = keys::customer(code);
+            let others = self
+                .store
+                .query_all(Query::partition(Index::Primary, &pk).limit(200))
+                .await?;
+            let mut writes = vec![
+                Write::Delete {
+                    pk: pk.clone(),
+                    sk: keys::META.into(),
+                    expected: Some(version),
+                },
+                self.revision_write(),
+            ];
+            writes.extend(
+                others
+                    .into_iter()
+                    .filter(|i| i.sk != keys::META)
+                    .map(|i| Write::Delete {
+                        pk: i.pk,
+                        sk: i.sk,
+                        expected: Some(i.version),
+                    }),
+            );
+            self.store.transact(writes).await?;
+            Ok(())
+        })
+        .await
+    }
+}
