@@ -5,7 +5,7 @@ use super::snapshot::sort_key;
 use super::*;
 use crate::identity::{Principal, Role};
 use crate::keys;
-use crate::store::{Index, Query, StoreError, Write};
+use crate::store::{Index, Item, Query, StoreError, Write, encode};
 
 impl Hub {
     pub async fn list_customers(
@@ -60,6 +60,7 @@ impl Hub {
             .store
             .get(&keys::customer(code), keys::META)
             .await?
+            .filter(|i| !is_being_deleted(i))
             .ok_or_else(|| Error::not_found("customer", code))?;
         from_item(item)
     }
@@ -136,8 +137,72 @@ impl Hub {
     }
 
     /// Deletes a customer and its contacts. Refused while it owns accounts.
+    /// Deletes a customer with any number of items under its partition (contacts, team, members,
+    /// policy, and whatever later capabilities keep there). A customer that still owns accounts is
+    /// refused (409). Three steps, so no single transaction has to hold the whole partition:
+    /// 1. the customer is marked as being deleted (conditional on its version; `expected` pins it)
+    ///    and leaves the customer index, so it is no longer found and nothing new attaches to it
+    ///    (every attaching write is conditional on the customer's version, which the mark moves);
+    /// 2. its other items are deleted in batches of at most [`DELETE_BATCH`];
+    /// 3. the customer item itself is deleted.
+    ///
+    /// Idempotent: if interrupted, calling it again resumes from the mark.
     pub async fn delete_customer(&self, who: &Principal, code: &str, expected: Option<u64>) -> Result<()> {
         who.require(Role::Admin, "changing the hub")?;
+        let pk = keys::customer(code);
+        let item = self
+            .store
+            .get(&pk, keys::META)
+            .await?
+            .ok_or_else(|| Error::not_found("customer", code))?;
+        let marked = if is_being_deleted(&item) {
+            item.version
+        } else {
+            self.mark_deleting(code, expected).await?
+        };
+        let mut cursor = None;
+        loop {
+            let page = self
+                .store
+                .query(Query::partition(Index::Primary, &pk).limit(DELETE_BATCH).after(cursor))
+                .await?;
+            let deletes: Vec<Write> = page
+                .items
+                .into_iter()
+                .filter(|i| i.sk != keys::META)
+                .map(|i| Write::Delete {
+                    pk: i.pk,
+                    sk: i.sk,
+                    expected: None,
+                })
+                .collect();
+            if !deletes.is_empty() {
+                self.store.transact(deletes).await?;
+            }
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        self.store
+            .transact(vec![
+                Write::Delete {
+                    pk,
+                    sk: keys::META.into(),
+                    expected: Some(marked),
+                },
+                self.revision_write(),
+            ])
+            .await
+            .map_err(|e| match e {
+                // Another delete of the same customer finished first.
+                StoreError::ConditionFailed => Error::not_found("customer", code),
+                e => e.into(),
+            })
+    }
+
+    /// Step 1 of a delete: the mark. Returns the marked item's version.
+    async fn mark_deleting(&self, code: &str, expected: Option<u64>) -> Result<u64> {
         self.retrying(expected, || async {
             let (c, version) = self.load_customer(code).await?;
             check_version(expected, version, "customer", code)?;
@@ -150,32 +215,32 @@ impl Hub {
                     ),
                 ));
             }
-            let pk = keys::customer(code);
-            let others = self
-                .store
-                .query_all(Query::partition(Index::Primary, &pk).limit(200))
+            let mut data = encode(&c)?;
+            data[DELETING] = serde_json::Value::Bool(true);
+            // No GSI1 key: the customer leaves the customer index (and so every list) now.
+            let item = Item::new(keys::customer(code), keys::META, data);
+            self.store
+                .transact(vec![
+                    Write::PutIfVersion {
+                        item,
+                        expected: version,
+                    },
+                    self.revision_write(),
+                ])
                 .await?;
-            let mut writes = vec![
-                Write::Delete {
-                    pk: pk.clone(),
-                    sk: keys::META.into(),
-                    expected: Some(version),
-                },
-                self.revision_write(),
-            ];
-            writes.extend(
-                others
-                    .into_iter()
-                    .filter(|i| i.sk != keys::META)
-                    .map(|i| Write::Delete {
-                        pk: i.pk,
-                        sk: i.sk,
-                        expected: Some(i.version),
-                    }),
-            );
-            self.store.transact(writes).await?;
-            Ok(())
+            Ok(version + 1)
         })
         .await
     }
+}
+
+/// How many items one delete transaction removes (DynamoDB allows 100 writes per transaction).
+pub const DELETE_BATCH: usize = 100;
+
+/// The item-data flag of a customer whose delete has begun (not part of the API's customer).
+const DELETING: &str = "deleting";
+
+/// Whether a customer item is marked as being deleted: such a customer is not found.
+pub(super) fn is_being_deleted(item: &Item) -> bool {
+    item.data.get(DELETING).and_then(serde_json::Value::as_bool) == Some(true)
 }
