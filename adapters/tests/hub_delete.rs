@@ -72,14 +72,14 @@ async fn customer_with_children(app: &App, code: &str) {
         let contact = NewContact {
             name: format!("Contact {i}"),
             role: "ops".into(),
-            email: Email::parse(&format!("c{i}@{code}.example")).unwrap(),
+            email: Email::parse(format!("c{i}@{code}.example")).unwrap(),
             phone: None,
             escalation_order: 1,
         };
         app.hub.create_contact(&admin, code, contact).await.unwrap();
     }
     let members = (0..40)
-        .map(|i| Email::parse(&format!("m{i}@team.example")).unwrap())
+        .map(|i| Email::parse(format!("m{i}@team.example")).unwrap())
         .collect();
     app.hub
         .put_team(&admin, code, TeamUpdate { members, version: 0 })
