@@ -153,24 +153,33 @@ def profile_gen():
     ev(g, "08-profiles-all-as-lead", "GET", "/api/v1/profiles", "/api/v1/profiles", "all=true&format=json", who=LEAD)
 
 
+def write(function, name, body):
+    os.makedirs(os.path.join(HERE, function), exist_ok=True)
+    with open(os.path.join(HERE, function, f"{name}.json"), "w") as f:
+        json.dump(body, f, indent=2)
+        f.write("\n")
+
+
 def workflow_tasks():
-    # Step Functions lambda:invoke payloads and the EventBridge schedule, for approval-workflow.
-    d = os.path.join(HERE, "approval-workflow")
-    os.makedirs(d, exist_ok=True)
-    samples = {
+    # Step Functions lambda:invoke payloads for approval-workflow.
+    for name, body in {
         "01-record-token": {"task": "record_token", "request_id": UNKNOWN, "task_token": "AQCEAAAAKgAAAAMAAAAAAAAAAf=="},
         "02-grant": {"task": "grant", "request_id": UNKNOWN},
         "03-end": {"task": "end", "request_id": UNKNOWN},
         "04-time-out": {"task": "time_out", "request_id": UNKNOWN},
-        "05-scheduled-sweep": {
-            "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
-            "source": "aws.events", "account": "111122223333", "time": "2026-11-25T09:00:00Z", "region": "eu-west-1",
-            "resources": ["arn:aws:events:eu-west-1:111122223333:rule/customer-central-access-sweeper"], "detail": {}},
-    }
-    for name, body in samples.items():
-        with open(os.path.join(d, f"{name}.json"), "w") as f:
-            json.dump(body, f, indent=2)
-            f.write("\n")
+    }.items():
+        write("approval-workflow", name, body)
+
+
+def jobs():
+    # What EventBridge rules send the jobs function: the rule's Input, {"job": NAME}. The last one
+    # is a rule without Input (the bare Scheduled Event), which the function refuses.
+    write("jobs", "01-breakglass-sweep", {"job": "breakglass.sweep"})
+    write("jobs", "02-unknown-job", {"job": "breakglass.sweeper"})
+    write("jobs", "03-scheduled-event-without-input", {
+        "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "111122223333", "time": "2026-11-25T09:00:00Z", "region": "eu-west-1",
+        "resources": ["arn:aws:events:eu-west-1:111122223333:rule/customer-central-breakglass-sweep"], "detail": {}})
 
 
 customers()
@@ -178,3 +187,4 @@ access_request()
 approval()
 profile_gen()
 workflow_tasks()
+jobs()

@@ -77,6 +77,16 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
 
 const PUBLIC_ROUTES = new Set(['/api/v1/openapi.json']);
 
+/** Every schedule: an EventBridge rule that passes its job's name to the jobs function (`cc jobs list`). */
+export const SCHEDULES: { id: string; job: string; schedule: events.Schedule; description: string }[] = [
+  {
+    id: 'BreakglassSweep',
+    job: 'breakglass.sweep',
+    schedule: events.Schedule.rate(Duration.minutes(2)),
+    description: 'Ends grants past their end, grants due starts, times out stale requests.',
+  },
+];
+
 export class CustomerCentralStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -197,9 +207,15 @@ export class CustomerCentralStack extends Stack {
     const workflowFn = rust(
       'ApprovalWorkflowFunction',
       'approval-workflow',
-      'Breakglass state machine tasks (record token, grant, end, time out) and the sweeper.',
+      'Breakglass state machine tasks: record token, grant, end, time out.',
       [assumeBreakglass, signalWorkflows, stopWorkflows, notify],
     );
+    // breakglass.sweep ends grants: the role guard writes the revoke-older-sessions policy through
+    // a short session of the breakglass role itself.
+    const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep.', [
+      assumeBreakglass,
+      notify,
+    ]);
 
     const api = new HttpApi(this, 'HttpApi', {
       defaultAuthorizer: new HttpJwtAuthorizer('JwtAuthorizer', jwtIssuer.valueAsString, {
@@ -231,11 +247,13 @@ export class CustomerCentralStack extends Stack {
       }
     }
 
-    new events.Rule(this, 'AccessSweeper', {
-      schedule: events.Schedule.rate(Duration.minutes(2)),
-      description: 'Ends grants past their end, grants due starts, times out stale requests.',
-      targets: [new targets.LambdaFunction(workflowFn)],
-    });
+    for (const { id, job, schedule, description } of SCHEDULES) {
+      new events.Rule(this, id, {
+        schedule,
+        description,
+        targets: [new targets.LambdaFunction(jobsFn, { event: events.RuleTargetInput.fromObject({ job }) })],
+      });
+    }
 
     const machine = new sfn.StateMachine(this, 'BreakglassStateMachine', {
       stateMachineName,

@@ -93,6 +93,11 @@ enum Command {
     },
     /// Print the API's OpenAPI document (every function's routes).
     Openapi,
+    /// The scheduled jobs (EventBridge rules in AWS pass their names to the `jobs` function).
+    Jobs {
+        #[command(subcommand)]
+        action: JobsAction,
+    },
     /// Benchmarks that print figures (build with --profile bench-local).
     Bench {
         #[command(subcommand)]
@@ -144,6 +149,23 @@ impl ProfileFlags {
         }
         q
     }
+}
+
+#[derive(Subcommand)]
+enum JobsAction {
+    /// Print every job's name and what it does.
+    List {
+        /// A JSON array of {"name", "description"} instead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run one job once against the configured store and print its JSON summary.
+    Run {
+        /// The job's name (see `cc jobs list`).
+        name: String,
+        #[command(flatten)]
+        settings: Settings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -239,7 +261,7 @@ async fn main() -> anyhow::Result<()> {
                     println!("  {email} [{}]\n    {token}", names.join(","));
                 }
             }
-            cc_cli::spawn_sweeper(app.clone());
+            cc_cli::spawn_sweeper(app.clone())?;
             cc_cli::serve(listener, api, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
@@ -377,6 +399,30 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&customers::openapi())?);
             Ok(())
         }
+        Command::Jobs { action } => match action {
+            JobsAction::List { json } => {
+                if json {
+                    let list: Vec<_> = jobs::JOBS
+                        .iter()
+                        .map(|j| serde_json::json!({"name": j.name, "description": j.description}))
+                        .collect();
+                    println!("{}", serde_json::to_string_pretty(&list)?);
+                } else {
+                    for j in jobs::JOBS {
+                        println!("{:<20} {}", j.name, j.description);
+                    }
+                }
+                Ok(())
+            }
+            JobsAction::Run { name, settings } => {
+                jobs::find(&name)?;
+                cc_http::telemetry::init();
+                let app = App::from_config(config(&settings, None)?).await?;
+                let summary = jobs::run(&app, &name).await?;
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+                Ok(())
+            }
+        },
         Command::Bench { which } => cc_cli::bench::run(which).await,
     }
 }

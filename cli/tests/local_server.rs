@@ -462,7 +462,7 @@ async fn the_local_sweeper_ends_grants_past_their_end() {
         .await
         .unwrap();
     assert_eq!(active.status, Status::Active);
-    let sweeper = cc_cli::spawn_sweeper(app.clone());
+    let sweeper = cc_cli::spawn_sweeper(app.clone()).unwrap();
     offset.store(16 * 60, Ordering::SeqCst);
     let mut ended = false;
     for _ in 0..50 {
