@@ -85,11 +85,10 @@ def customers():
     ev(c, "17-delete-customer-with-accounts", "DELETE", "/api/v1/customers/{code}", "/api/v1/customers/events-demo")
     ev(c, "18-delete-account", "DELETE", "/api/v1/accounts/{id}", "/api/v1/accounts/000111222333")
     ev(c, "19-delete-customer", "DELETE", "/api/v1/customers/{code}", "/api/v1/customers/events-demo")
-    ev(c, "20-openapi", "GET", "/api/v1/openapi.json", "/api/v1/openapi.json")
-    ev(c, "21-put-team", "PUT", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team",
+    ev(c, "20-put-team", "PUT", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team",
        body={"members": ["erin.engineer@demo.customer-central.dev", "sam.senior@demo.customer-central.dev"], "version": 0})
-    ev(c, "22-get-team", "GET", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team", who=ENG)
-    ev(c, "23-put-team-stale-version", "PUT", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team",
+    ev(c, "21-get-team", "GET", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team", who=ENG)
+    ev(c, "22-put-team-stale-version", "PUT", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team",
        body={"members": [], "version": 0})
 
 
@@ -160,6 +159,11 @@ def write(function, name, body):
         f.write("\n")
 
 
+def docs():
+    d = "docs"
+    ev(d, "01-openapi", "GET", "/api/v1/openapi.json", "/api/v1/openapi.json")
+
+
 def workflow_tasks():
     # Step Functions lambda:invoke payloads for approval-workflow.
     for name, body in {
@@ -186,5 +190,6 @@ customers()
 access_request()
 approval()
 profile_gen()
+docs()
 workflow_tasks()
 jobs()

@@ -23,6 +23,7 @@ pub fn local_router(api: Api) -> Router {
         .merge(access_request::routes())
         .merge(approval::routes())
         .merge(profile_gen::routes())
+        .merge(docs::routes())
         .route("/healthz", get(healthz))
         .route("/local/objects/{*key}", get(download))
         .route("/local/console", get(local_console));

@@ -91,8 +91,15 @@ enum Command {
         #[arg(long, env = "CC_API_URL")]
         api_url: Option<String>,
     },
-    /// Print the API's OpenAPI document (every function's routes).
-    Openapi,
+    /// Print the API's OpenAPI document (every function's routes, as served at /api/v1/openapi.json).
+    Openapi {
+        /// Only this function's own document (customers, access-request, approval, profile-gen, docs).
+        #[arg(long, conflicts_with = "by_function")]
+        function: Option<String>,
+        /// Every function's own document, as {"<function>": <document>}.
+        #[arg(long)]
+        by_function: bool,
+    },
     /// The scheduled jobs (EventBridge rules in AWS pass their names to the `jobs` function).
     Jobs {
         #[command(subcommand)]
@@ -395,8 +402,23 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Openapi => {
-            println!("{}", serde_json::to_string_pretty(&customers::openapi())?);
+        Command::Openapi { function, by_function } => {
+            let text = match (function, by_function) {
+                (Some(name), _) => {
+                    let functions = docs::by_function();
+                    let known: Vec<&str> = functions.iter().map(|(n, _)| *n).collect();
+                    let (_, doc) = functions
+                        .into_iter()
+                        .find(|(n, _)| *n == name)
+                        .with_context(|| format!("no function '{name}'; functions: {}", known.join(", ")))?;
+                    serde_json::to_string_pretty(&doc)?
+                }
+                (None, true) => {
+                    serde_json::to_string_pretty(&docs::by_function().into_iter().collect::<BTreeMap<_, _>>())?
+                }
+                (None, false) => serde_json::to_string_pretty(&docs::merged())?,
+            };
+            println!("{text}");
             Ok(())
         }
         Command::Jobs { action } => match action {

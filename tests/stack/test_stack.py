@@ -3,7 +3,8 @@ match the code: every route the functions serve, every schedule, the table's key
 reports bucket's settings, the state machine's task function. Also checks .gitlab-ci.yml.
 
 Run by scripts/check-stack after `cdk synth` (CDK_TEMPLATE), with the OpenAPI document the code
-generates (OPENAPI_JSON) and the job names the jobs function knows (JOBS_JSON, `cc jobs list --json`)."""
+generates (OPENAPI_JSON, `cc openapi`), each function's own document (OPENAPI_BY_FUNCTION,
+`cc openapi --by-function`) and the job names the jobs function knows (JOBS_JSON, `cc jobs list --json`)."""
 import json
 import os
 import re
@@ -16,8 +17,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SAM = cfn_yaml.load(os.path.join(ROOT, "template.yaml"))
 CDK = json.load(open(os.environ["CDK_TEMPLATE"]))
 OPENAPI = json.load(open(os.environ["OPENAPI_JSON"]))
+FUNCTION_DOCS = json.load(open(os.environ["OPENAPI_BY_FUNCTION"]))
 JOBS = {j["name"] for j in json.load(open(os.environ["JOBS_JSON"]))}
 ASL = open(os.path.join(ROOT, "statemachine", "breakglass.asl.json")).read()
+
+
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def operations(doc):
+    """(METHOD, path) for every operation an OpenAPI document describes."""
+    return {(m.upper(), p) for p, item in doc["paths"].items() for m in item if m in HTTP_METHODS}
+
+
+def routes_by_function(routes):
+    out = {}
+    for method, path, binary, _ in routes:
+        out.setdefault(binary, set()).add((method, path))
+    return out
 
 
 def resources(t, kind):
@@ -127,8 +144,19 @@ class Agreement(unittest.TestCase):
         self.assertEqual({(m, p) for m, p, _, _ in public}, {("GET", "/api/v1/openapi.json")})
 
     def test_routes_match_the_code(self):
-        served = {(m.upper(), p) for p, ops in OPENAPI["paths"].items() for m in ops}
-        self.assertEqual(served, {(m, p) for m, p, _, _ in sam_routes()})
+        self.assertEqual(operations(OPENAPI), {(m, p) for m, p, _, _ in sam_routes()})
+        union = set().union(*(operations(doc) for doc in FUNCTION_DOCS.values()))
+        self.assertEqual(operations(OPENAPI), union, "the merged document is every function's own routes")
+
+    def test_each_function_gets_exactly_the_routes_of_its_own_document(self):
+        expected = {binary: operations(doc) for binary, doc in FUNCTION_DOCS.items()}
+        self.assertTrue(all(expected.values()), "every function document describes routes")
+        self.assertEqual(set(expected) - set(sam_functions()), set(), "documented functions missing from the stack")
+        for name, routes in (("template.yaml", sam_routes()), ("CDK", cdk_routes())):
+            got = routes_by_function(routes)
+            for binary in sorted(set(expected) | set(got)):
+                self.assertEqual(got.get(binary, set()), expected.get(binary, set()),
+                                 f"{name}: the routes sent to {binary} vs its OpenAPI document")
 
     def test_same_function_settings(self):
         sam = set(SAM["Globals"]["Function"]["Environment"]["Variables"])
