@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Writes the sample API Gateway HTTP API (v2) events in events/<function>/, as API Gateway sends
 them with a JWT authorizer (array claims arrive as "[a b]" strings). Run from anywhere:
-python3 events/generate.py. The handler tests replay every file; cargo lambda invoke takes them too."""
+python3 events/generate.py. The handler tests replay every file; cargo lambda invoke takes them too.
+Each replaying test's EXPECTED table names the status every event must get and, for an error, its
+{"error":{"code":...}} (so a router 404, no_such_route, never passes for a domain 404, not_found):
+add an event here, then its expectation there. events/jobs/ holds what EventBridge rules send the
+jobs function ({"job": NAME}); events/approval-workflow/ the state machine's task payloads."""
 import json
 import os
 

@@ -53,7 +53,7 @@ fn the_merged_document_is_exactly_every_function_s_own_routes() {
 #[tokio::test]
 async fn the_sample_event_gets_the_merged_document() {
     let events = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "docs");
-    let bodies = cc_http::testing::replay(&docs::router(), &events, &[("01-openapi", 200)]).await;
+    let bodies = cc_http::testing::replay(&docs::router(), &events, &[cc_http::testing::ok("01-openapi", 200)]).await;
     assert_eq!(bodies[0], serde_json::to_value(docs::merged()).unwrap());
 }
 
