@@ -438,7 +438,8 @@ async fn main() -> anyhow::Result<()> {
             }
             JobsAction::Run { name, settings } => {
                 jobs::find(&name)?;
-                cc_http::telemetry::init();
+                // No log subscriber: logs go to stdout, which carries the summary; a failure
+                // comes back as the error.
                 let app = App::from_config(config(&settings, None)?).await?;
                 let summary = jobs::run(&app, &name).await?;
                 println!("{}", serde_json::to_string_pretty(&summary)?);
