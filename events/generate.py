@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Writes the sample API Gateway HTTP API (v2) events in events/<function>/, as API Gateway sends
 them with a JWT authorizer (array claims arrive as "[a b]" strings). Run from anywhere:
-python3 events/generate.py. The handler tests replay every file; cargo lambda invoke takes them too."""
+python3 events/generate.py. The handler tests replay every file; cargo lambda invoke takes them too.
+Each replaying test's EXPECTED table names the status every event must get and, for an error, its
+{"error":{"code":...}} (so a router 404, no_such_route, never passes for a domain 404, not_found):
+add an event here, then its expectation there. events/jobs/ holds what EventBridge rules send the
+jobs function ({"job": NAME}); events/approval-workflow/ the state machine's task payloads."""
 import json
 import os
 
@@ -85,11 +89,10 @@ def customers():
     ev(c, "17-delete-customer-with-accounts", "DELETE", "/api/v1/customers/{code}", "/api/v1/customers/events-demo")
     ev(c, "18-delete-account", "DELETE", "/api/v1/accounts/{id}", "/api/v1/accounts/000111222333")
     ev(c, "19-delete-customer", "DELETE", "/api/v1/customers/{code}", "/api/v1/customers/events-demo")
-    ev(c, "20-openapi", "GET", "/api/v1/openapi.json", "/api/v1/openapi.json")
-    ev(c, "21-put-team", "PUT", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team",
+    ev(c, "20-put-team", "PUT", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team",
        body={"members": ["erin.engineer@demo.customer-central.dev", "sam.senior@demo.customer-central.dev"], "version": 0})
-    ev(c, "22-get-team", "GET", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team", who=ENG)
-    ev(c, "23-put-team-stale-version", "PUT", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team",
+    ev(c, "21-get-team", "GET", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team", who=ENG)
+    ev(c, "22-put-team-stale-version", "PUT", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team",
        body={"members": [], "version": 0})
 
 
@@ -153,28 +156,44 @@ def profile_gen():
     ev(g, "08-profiles-all-as-lead", "GET", "/api/v1/profiles", "/api/v1/profiles", "all=true&format=json", who=LEAD)
 
 
+def write(function, name, body):
+    os.makedirs(os.path.join(HERE, function), exist_ok=True)
+    with open(os.path.join(HERE, function, f"{name}.json"), "w") as f:
+        json.dump(body, f, indent=2)
+        f.write("\n")
+
+
+def docs():
+    d = "docs"
+    ev(d, "01-openapi", "GET", "/api/v1/openapi.json", "/api/v1/openapi.json")
+
+
 def workflow_tasks():
-    # Step Functions lambda:invoke payloads and the EventBridge schedule, for approval-workflow.
-    d = os.path.join(HERE, "approval-workflow")
-    os.makedirs(d, exist_ok=True)
-    samples = {
+    # Step Functions lambda:invoke payloads for approval-workflow.
+    for name, body in {
         "01-record-token": {"task": "record_token", "request_id": UNKNOWN, "task_token": "AQCEAAAAKgAAAAMAAAAAAAAAAf=="},
         "02-grant": {"task": "grant", "request_id": UNKNOWN},
         "03-end": {"task": "end", "request_id": UNKNOWN},
         "04-time-out": {"task": "time_out", "request_id": UNKNOWN},
-        "05-scheduled-sweep": {
-            "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
-            "source": "aws.events", "account": "111122223333", "time": "2026-11-25T09:00:00Z", "region": "eu-west-1",
-            "resources": ["arn:aws:events:eu-west-1:111122223333:rule/customer-central-access-sweeper"], "detail": {}},
-    }
-    for name, body in samples.items():
-        with open(os.path.join(d, f"{name}.json"), "w") as f:
-            json.dump(body, f, indent=2)
-            f.write("\n")
+    }.items():
+        write("approval-workflow", name, body)
+
+
+def jobs():
+    # What EventBridge rules send the jobs function: the rule's Input, {"job": NAME}. The last one
+    # is a rule without Input (the bare Scheduled Event), which the function refuses.
+    write("jobs", "01-breakglass-sweep", {"job": "breakglass.sweep"})
+    write("jobs", "02-unknown-job", {"job": "breakglass.sweeper"})
+    write("jobs", "03-scheduled-event-without-input", {
+        "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "111122223333", "time": "2026-11-25T09:00:00Z", "region": "eu-west-1",
+        "resources": ["arn:aws:events:eu-west-1:111122223333:rule/customer-central-breakglass-sweep"], "detail": {}})
 
 
 customers()
 access_request()
 approval()
 profile_gen()
+docs()
 workflow_tasks()
+jobs()

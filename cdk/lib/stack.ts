@@ -18,7 +18,10 @@ import { Construct } from 'constructs';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-/** Every API route, by the function that serves it (the same table as template.yaml's events). */
+/**
+ * Every API route, by the function that serves it (the same table as template.yaml's events). A test
+ * checks each function's routes against its own OpenAPI document (`cc openapi --by-function`).
+ */
 export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, string][] }> = {
   CustomersFunction: {
     binary: 'customers',
@@ -42,7 +45,6 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.DELETE, '/api/v1/accounts/{id}'],
       [HttpMethod.GET, '/api/v1/accounts/{id}/console-links'],
       [HttpMethod.GET, '/api/v1/search'],
-      [HttpMethod.GET, '/api/v1/openapi.json'],
     ],
   },
   AccessRequestFunction: {
@@ -73,9 +75,23 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.PUT, '/api/v1/me/profile-preferences'],
     ],
   },
+  DocsFunction: {
+    binary: 'docs',
+    routes: [[HttpMethod.GET, '/api/v1/openapi.json']],
+  },
 };
 
 const PUBLIC_ROUTES = new Set(['/api/v1/openapi.json']);
+
+/** Every schedule: an EventBridge rule that passes its job's name to the jobs function (`cc jobs list`). */
+export const SCHEDULES: { id: string; job: string; schedule: events.Schedule; description: string }[] = [
+  {
+    id: 'BreakglassSweep',
+    job: 'breakglass.sweep',
+    schedule: events.Schedule.rate(Duration.minutes(2)),
+    description: 'Ends grants past their end, grants due starts, times out stale requests.',
+  },
+];
 
 export class CustomerCentralStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -166,7 +182,8 @@ export class CustomerCentralStack extends Stack {
     const stopWorkflows = new iam.PolicyStatement({ sid: 'StopWorkflows', actions: ['states:StopExecution'], resources: [executionsArn] });
     const notify = new iam.PolicyStatement({ sid: 'NotifyApprovers', actions: ['sns:Publish'], resources: [topic.topicArn] });
 
-    const rust = (id: string, binary: string, description: string, statements: iam.PolicyStatement[]) => {
+    // statements: the function's permissions (null: it touches no store and calls no AWS service).
+    const rust = (id: string, binary: string, description: string, statements: iam.PolicyStatement[] | null) => {
       const fn = new RustFunction(this, id, {
         manifestPath: ROOT,
         binaryName: binary,
@@ -177,7 +194,7 @@ export class CustomerCentralStack extends Stack {
         tracing: lambda.Tracing.ACTIVE,
         environment: { ...environment, CC_FUNCTION: binary },
       });
-      for (const s of [itemStore, ...statements]) {
+      for (const s of statements === null ? [] : [itemStore, ...statements]) {
         fn.addToRolePolicy(s);
       }
       return fn;
@@ -193,13 +210,20 @@ export class CustomerCentralStack extends Stack {
       ]),
       ApprovalFunction: rust('ApprovalFunction', 'approval', 'Breakglass decisions.', [signalWorkflows, stopWorkflows, notify]),
       ProfileGenFunction: rust('ProfileGenFunction', 'profile-gen', 'AWS CLI profiles for every account and role a person may use.', []),
+      DocsFunction: rust('DocsFunction', 'docs', "The API's OpenAPI document (public).", null),
     };
     const workflowFn = rust(
       'ApprovalWorkflowFunction',
       'approval-workflow',
-      'Breakglass state machine tasks (record token, grant, end, time out) and the sweeper.',
+      'Breakglass state machine tasks: record token, grant, end, time out.',
       [assumeBreakglass, signalWorkflows, stopWorkflows, notify],
     );
+    // breakglass.sweep ends grants: the role guard writes the revoke-older-sessions policy through
+    // a short session of the breakglass role itself.
+    const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep.', [
+      assumeBreakglass,
+      notify,
+    ]);
 
     const api = new HttpApi(this, 'HttpApi', {
       defaultAuthorizer: new HttpJwtAuthorizer('JwtAuthorizer', jwtIssuer.valueAsString, {
@@ -231,11 +255,13 @@ export class CustomerCentralStack extends Stack {
       }
     }
 
-    new events.Rule(this, 'AccessSweeper', {
-      schedule: events.Schedule.rate(Duration.minutes(2)),
-      description: 'Ends grants past their end, grants due starts, times out stale requests.',
-      targets: [new targets.LambdaFunction(workflowFn)],
-    });
+    for (const { id, job, schedule, description } of SCHEDULES) {
+      new events.Rule(this, id, {
+        schedule,
+        description,
+        targets: [new targets.LambdaFunction(jobsFn, { event: events.RuleTargetInput.fromObject({ job }) })],
+      });
+    }
 
     const machine = new sfn.StateMachine(this, 'BreakglassStateMachine', {
       stateMachineName,

@@ -1,6 +1,6 @@
 //! The local runner: every function's routes in one axum server on the embedded default (or on
-//! AWS / an emulator by configuration), plus the local-only routes (health, signed downloads).
-//! Scheduled and workflow work joins here in-process as those capabilities arrive.
+//! AWS / an emulator by configuration), plus the local-only routes (health, signed downloads), and
+//! the scheduled jobs on timers through the same registry the `jobs` function runs.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,6 +28,7 @@ pub fn local_router(api: Api) -> Router {
         .merge(access_request::routes())
         .merge(approval::routes())
         .merge(profile_gen::routes())
+        .merge(docs::routes())
         .route("/healthz", get(healthz))
         .route(
             "/local/objects/{*key}",
@@ -100,24 +101,31 @@ async fn download(
         .into_response())
 }
 
-/// The local counterpart of the scheduled sweeper: ends grants past their end, grants approved
-/// requests whose start has come, times out requests past their approval window.
-pub fn spawn_sweeper(app: cc_domain::App) -> tokio::task::JoinHandle<()> {
-    let every = std::time::Duration::from_secs(app.config.sweep_seconds);
-    tokio::spawn(async move {
+/// The local counterpart of an EventBridge schedule: runs a job of the jobs registry (the same
+/// entry point as the `jobs` function in AWS) every `every`, the first time at once. A name the
+/// registry does not know fails here, before anything is spawned. Failed runs are logged by the
+/// registry and retried on the next tick.
+pub fn spawn_job(
+    app: cc_domain::App,
+    name: &str,
+    every: std::time::Duration,
+) -> Result<tokio::task::JoinHandle<()>, jobs::JobError> {
+    let job = jobs::find(name)?;
+    Ok(tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let swept = match app.access() {
-                Ok(access) => access.sweep().await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = swept {
-                tracing::error!(error = %e, "sweep failed");
-            }
+            let _ = jobs::run(&app, job.name).await;
         }
-    })
+    }))
+}
+
+/// The local sweeper: the `breakglass.sweep` job every `CC_SWEEP_SECONDS` (it ends grants past
+/// their end, grants approved requests whose start has come, times out requests past their window).
+pub fn spawn_sweeper(app: cc_domain::App) -> Result<tokio::task::JoinHandle<()>, jobs::JobError> {
+    let every = std::time::Duration::from_secs(app.config.sweep_seconds);
+    spawn_job(app, jobs::BREAKGLASS_SWEEP, every)
 }
 
 /// Serves until ctrl-c (or until `shutdown` resolves).

@@ -91,8 +91,20 @@ enum Command {
         #[arg(long, env = "CC_API_URL")]
         api_url: Option<String>,
     },
-    /// Print the API's OpenAPI document (every function's routes).
-    Openapi,
+    /// Print the API's OpenAPI document (every function's routes, as served at /api/v1/openapi.json).
+    Openapi {
+        /// Only this function's own document (customers, access-request, approval, profile-gen, docs).
+        #[arg(long, conflicts_with = "by_function")]
+        function: Option<String>,
+        /// Every function's own document, as {"<function>": <document>}.
+        #[arg(long)]
+        by_function: bool,
+    },
+    /// The scheduled jobs (EventBridge rules in AWS pass their names to the `jobs` function).
+    Jobs {
+        #[command(subcommand)]
+        action: JobsAction,
+    },
     /// Benchmarks that print figures (build with --profile bench-local).
     Bench {
         #[command(subcommand)]
@@ -144,6 +156,23 @@ impl ProfileFlags {
         }
         q
     }
+}
+
+#[derive(Subcommand)]
+enum JobsAction {
+    /// Print every job's name and what it does.
+    List {
+        /// A JSON array of {"name", "description"} instead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run one job once against the configured store and print its JSON summary.
+    Run {
+        /// The job's name (see `cc jobs list`).
+        name: String,
+        #[command(flatten)]
+        settings: Settings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -239,7 +268,7 @@ async fn main() -> anyhow::Result<()> {
                     println!("  {email} [{}]\n    {token}", names.join(","));
                 }
             }
-            cc_cli::spawn_sweeper(app.clone());
+            cc_cli::spawn_sweeper(app.clone())?;
             cc_cli::serve(listener, api, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
@@ -373,10 +402,50 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Openapi => {
-            println!("{}", serde_json::to_string_pretty(&customers::openapi())?);
+        Command::Openapi { function, by_function } => {
+            let text = match (function, by_function) {
+                (Some(name), _) => {
+                    let functions = docs::by_function();
+                    let known: Vec<&str> = functions.iter().map(|(n, _)| *n).collect();
+                    let (_, doc) = functions
+                        .into_iter()
+                        .find(|(n, _)| *n == name)
+                        .with_context(|| format!("no function '{name}'; functions: {}", known.join(", ")))?;
+                    serde_json::to_string_pretty(&doc)?
+                }
+                (None, true) => {
+                    serde_json::to_string_pretty(&docs::by_function().into_iter().collect::<BTreeMap<_, _>>())?
+                }
+                (None, false) => serde_json::to_string_pretty(&docs::merged())?,
+            };
+            println!("{text}");
             Ok(())
         }
+        Command::Jobs { action } => match action {
+            JobsAction::List { json } => {
+                if json {
+                    let list: Vec<_> = jobs::JOBS
+                        .iter()
+                        .map(|j| serde_json::json!({"name": j.name, "description": j.description}))
+                        .collect();
+                    println!("{}", serde_json::to_string_pretty(&list)?);
+                } else {
+                    for j in jobs::JOBS {
+                        println!("{:<20} {}", j.name, j.description);
+                    }
+                }
+                Ok(())
+            }
+            JobsAction::Run { name, settings } => {
+                jobs::find(&name)?;
+                // No log subscriber: logs go to stdout, which carries the summary; a failure
+                // comes back as the error.
+                let app = cc_adapters::wire::local_server(config(&settings, None)?).await?;
+                let summary = jobs::run(&app, &name).await?;
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+                Ok(())
+            }
+        },
         Command::Bench { which } => cc_cli::bench::run(which).await,
     }
 }

@@ -159,6 +159,41 @@ fn a_bad_setting_stops_start_up_naming_it() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("CC_TABLE"));
 }
 
+#[test]
+fn jobs_are_listed_and_run_once_by_name() {
+    let out = cc().args(["jobs", "list", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["name"] == "breakglass.sweep" && j["description"].is_string()),
+        "{list}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().display().to_string();
+    let out = cc()
+        .args(["jobs", "run", "breakglass.sweep", "--data-dir", &data_dir])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["expired"], 0, "{summary}");
+
+    let out = cc()
+        .args(["jobs", "run", "breakglass.sweeper", "--data-dir", &data_dir])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown job 'breakglass.sweeper'; known jobs: breakglass.sweep"),
+        "{stderr}"
+    );
+}
+
 /// The Python tools the test command installs (`CC_TEST_PYTHON`, `CC_TEST_AWS_CLI`).
 fn python_tools() -> Option<(String, String)> {
     match (std::env::var("CC_TEST_PYTHON"), std::env::var("CC_TEST_AWS_CLI")) {

@@ -73,6 +73,18 @@ async fn demo_hub_end_to_end_over_tcp() {
     let http = reqwest::Client::new();
     let health = http.get(format!("{}/healthz", s.base)).send().await.unwrap();
     assert_eq!(health.status(), 200);
+    let doc = http
+        .get(format!("{}/api/v1/openapi.json", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(doc.status(), 200, "the document needs no token");
+    let doc: Value = doc.json().await.unwrap();
+    assert_eq!(
+        doc,
+        serde_json::to_value(docs::merged()).unwrap(),
+        "the docs function's merged document"
+    );
 
     let engineer = token(&s, "erin@example.com", &[Role::Engineer]);
     let admin = token(&s, "ada@example.com", &[Role::Admin]);
@@ -471,7 +483,7 @@ async fn the_local_sweeper_ends_grants_past_their_end() {
         .await
         .unwrap();
     assert_eq!(active.status, Status::Active);
-    let sweeper = cc_cli::spawn_sweeper(app.clone());
+    let sweeper = cc_cli::spawn_sweeper(app.clone()).unwrap();
     offset.store(16 * 60, Ordering::SeqCst);
     let mut ended = false;
     for _ in 0..50 {

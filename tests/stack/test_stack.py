@@ -2,8 +2,9 @@
 match the code: every route the functions serve, every schedule, the table's keys and indexes, the
 reports bucket's settings, the state machine's task function. Also checks .gitlab-ci.yml.
 
-Run by scripts/check-stack after `cdk synth` (CDK_TEMPLATE) and with the OpenAPI document the
-code generates (OPENAPI_JSON)."""
+Run by scripts/check-stack after `cdk synth` (CDK_TEMPLATE), with the OpenAPI document the code
+generates (OPENAPI_JSON, `cc openapi`), each function's own document (OPENAPI_BY_FUNCTION,
+`cc openapi --by-function`) and the job names the jobs function knows (JOBS_JSON, `cc jobs list --json`)."""
 import json
 import os
 import re
@@ -16,7 +17,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SAM = cfn_yaml.load(os.path.join(ROOT, "template.yaml"))
 CDK = json.load(open(os.environ["CDK_TEMPLATE"]))
 OPENAPI = json.load(open(os.environ["OPENAPI_JSON"]))
+FUNCTION_DOCS = json.load(open(os.environ["OPENAPI_BY_FUNCTION"]))
+JOBS = {j["name"] for j in json.load(open(os.environ["JOBS_JSON"]))}
 ASL = open(os.path.join(ROOT, "statemachine", "breakglass.asl.json")).read()
+
+
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def operations(doc):
+    """(METHOD, path) for every operation an OpenAPI document describes."""
+    return {(m.upper(), p) for p, item in doc["paths"].items() for m in item if m in HTTP_METHODS}
+
+
+def routes_by_function(routes):
+    out = {}
+    for method, path, binary, _ in routes:
+        out.setdefault(binary, set()).add((method, path))
+    return out
 
 
 def resources(t, kind):
@@ -77,6 +95,35 @@ def cdk_routes():
     return out
 
 
+def job_input(text):
+    """A rule's Input, parsed (None when the rule passes none)."""
+    return json.loads(text) if text is not None else None
+
+
+def sam_schedules():
+    out = []
+    for binary, (_, fn) in sam_functions().items():
+        for ev in fn["Properties"].get("Events", {}).values():
+            if ev["Type"] == "Schedule":
+                p = ev["Properties"]
+                out.append((p["Schedule"], binary, job_input(p.get("Input"))))
+    return out
+
+
+def cdk_schedules():
+    by_id = {k: b for b, (k, _) in cdk_functions().items()}
+    out = []
+    for r in resources(CDK, "AWS::Events::Rule").values():
+        (target,) = r["Properties"]["Targets"]
+        out.append((r["Properties"]["ScheduleExpression"], by_id[cdk_ref(target["Arn"])],
+                    job_input(target.get("Input"))))
+    return out
+
+
+def canonical(schedules):
+    return sorted(json.dumps(s, sort_keys=True) for s in schedules)
+
+
 class Agreement(unittest.TestCase):
     def test_same_functions_on_arm64_al2023(self):
         self.assertEqual(set(sam_functions()), set(cdk_functions()))
@@ -97,8 +144,19 @@ class Agreement(unittest.TestCase):
         self.assertEqual({(m, p) for m, p, _, _ in public}, {("GET", "/api/v1/openapi.json")})
 
     def test_routes_match_the_code(self):
-        served = {(m.upper(), p) for p, ops in OPENAPI["paths"].items() for m in ops}
-        self.assertEqual(served, {(m, p) for m, p, _, _ in sam_routes()})
+        self.assertEqual(operations(OPENAPI), {(m, p) for m, p, _, _ in sam_routes()})
+        union = set().union(*(operations(doc) for doc in FUNCTION_DOCS.values()))
+        self.assertEqual(operations(OPENAPI), union, "the merged document is every function's own routes")
+
+    def test_each_function_gets_exactly_the_routes_of_its_own_document(self):
+        expected = {binary: operations(doc) for binary, doc in FUNCTION_DOCS.items()}
+        self.assertTrue(all(expected.values()), "every function document describes routes")
+        self.assertEqual(set(expected) - set(sam_functions()), set(), "documented functions missing from the stack")
+        for name, routes in (("template.yaml", sam_routes()), ("CDK", cdk_routes())):
+            got = routes_by_function(routes)
+            for binary in sorted(set(expected) | set(got)):
+                self.assertEqual(got.get(binary, set()), expected.get(binary, set()),
+                                 f"{name}: the routes sent to {binary} vs its OpenAPI document")
 
     def test_same_function_settings(self):
         sam = set(SAM["Globals"]["Function"]["Environment"]["Variables"])
@@ -116,16 +174,17 @@ class Agreement(unittest.TestCase):
         self.assertEqual(cdk[0]["Properties"]["JwtConfiguration"]["Issuer"], {"Ref": "JwtIssuer"})
 
     def test_same_schedules(self):
-        sam = set()
-        for binary, (_, fn) in sam_functions().items():
-            for ev in fn["Properties"].get("Events", {}).values():
-                if ev["Type"] == "Schedule":
-                    sam.add((ev["Properties"]["Schedule"], binary))
-        by_id = {k: b for b, (k, _) in cdk_functions().items()}
-        cdk = {(r["Properties"]["ScheduleExpression"], by_id[cdk_ref(r["Properties"]["Targets"][0]["Arn"])])
-               for r in resources(CDK, "AWS::Events::Rule").values()}
-        self.assertEqual(sam, cdk)
-        self.assertIn(("rate(2 minutes)", "approval-workflow"), sam, "the access sweeper runs every few minutes")
+        self.assertEqual(canonical(sam_schedules()), canonical(cdk_schedules()))
+        self.assertIn(("rate(2 minutes)", "jobs", {"job": "breakglass.sweep"}), sam_schedules(),
+                      "the access sweeper runs every few minutes")
+
+    def test_every_schedule_runs_a_job_the_code_knows(self):
+        self.assertIn("breakglass.sweep", JOBS)
+        for expression, binary, job in sam_schedules() + cdk_schedules():
+            self.assertEqual(binary, "jobs", f"{expression}: schedules go through the jobs entry point")
+            self.assertIsInstance(job, dict, f"{expression}: the rule passes {{\"job\": NAME}} as its Input")
+            self.assertEqual(set(job), {"job"}, f"{expression}: {job}")
+            self.assertIn(job["job"], JOBS, f"{expression}: no such job; the code knows {sorted(JOBS)}")
 
     def test_same_table_keys_and_indexes(self):
         def shape(t):
@@ -174,7 +233,7 @@ class Agreement(unittest.TestCase):
 
 class SampleEvents(unittest.TestCase):
     def test_every_route_schedule_and_task_has_a_sample_event(self):
-        keys, tasks, scheduled = set(), set(), False
+        keys, tasks, jobs = set(), set(), set()
         events_dir = os.path.join(ROOT, "events")
         for function in os.listdir(events_dir):
             folder = os.path.join(events_dir, function)
@@ -184,12 +243,13 @@ class SampleEvents(unittest.TestCase):
                 event = json.load(open(os.path.join(folder, name)))
                 if "routeKey" in event:
                     keys.add(tuple(event["routeKey"].split(" ", 1)))
-                elif event.get("source") == "aws.events":
-                    scheduled = True
+                elif "job" in event:
+                    jobs.add(event["job"])
                 elif "task" in event:
                     tasks.add(event["task"])
         self.assertEqual({(m, p) for m, p, _, _ in sam_routes()} - keys, set(), "routes without a sample event")
-        self.assertTrue(scheduled, "the sweeper's schedule has a sample event")
+        scheduled = {job["job"] for _, _, job in sam_schedules()}
+        self.assertEqual(scheduled - jobs, set(), "scheduled jobs without a sample event")
         asl_tasks = set(re.findall(r'"task": "(\w+)"', ASL))
         self.assertEqual(asl_tasks - tasks, set(), "state machine tasks without a sample event")
 

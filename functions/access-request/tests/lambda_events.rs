@@ -3,23 +3,24 @@
 
 use cc_domain::App;
 use cc_domain::config::Config;
+use cc_http::testing::{Expect, err, ok};
 
-const EXPECTED: &[(&str, u16)] = &[
-    ("01-get-approval-policy", 200),
-    ("02-put-approval-policy", 200),
-    ("03-create-request", 201),
-    ("04-create-request-without-ticket", 400),
-    ("05-list-my-requests", 200),
-    ("06-list-to-approve", 200),
-    ("07-list-all-as-engineer", 403),
-    ("08-get-unknown-request", 404),
-    ("09-cancel-unknown-request", 404),
-    ("10-revoke-unknown-request", 404),
-    ("11-credentials-unknown-request", 404),
-    ("12-console-link-unknown-request", 404),
-    ("13-my-sessions", 200),
-    ("14-all-sessions", 200),
-    ("15-audit", 200),
+const EXPECTED: &[Expect] = &[
+    ok("01-get-approval-policy", 200),
+    ok("02-put-approval-policy", 200),
+    ok("03-create-request", 201),
+    err("04-create-request-without-ticket", 400, "validation_failed"),
+    ok("05-list-my-requests", 200),
+    ok("06-list-to-approve", 200),
+    err("07-list-all-as-engineer", 403, "forbidden"),
+    err("08-get-unknown-request", 404, "not_found"),
+    err("09-cancel-unknown-request", 404, "not_found"),
+    err("10-revoke-unknown-request", 404, "not_found"),
+    err("11-credentials-unknown-request", 404, "not_found"),
+    err("12-console-link-unknown-request", 404, "not_found"),
+    ok("13-my-sessions", 200),
+    ok("14-all-sessions", 200),
+    ok("15-audit", 200),
 ];
 
 /// The customer and account the sample events name.

@@ -1,8 +1,9 @@
-//! The approval workflow's task handlers (Step Functions `lambda:invoke` tasks) and the scheduled
-//! sweeper (EventBridge). One entry point takes the raw event and dispatches:
-//! `{"task": "record_token" | "grant" | "end" | "time_out", "request_id": ..., "task_token": ...}`
-//! or an EventBridge `Scheduled Event`. Errors carry a type the state machine can catch:
-//! `Closed` when the request moved on (cancelled, rejected, revoked) and the step has nothing to do.
+//! The approval workflow's task handlers (Step Functions `lambda:invoke` tasks). One entry point
+//! takes the raw event and dispatches
+//! `{"task": "record_token" | "grant" | "end" | "time_out", "request_id": ..., "task_token": ...}`.
+//! Errors carry a type the state machine can catch: `Closed` when the request moved on (cancelled,
+//! rejected, revoked) and the step has nothing to do. The sweeper is the `breakglass.sweep` job of
+//! the `jobs` function; anything else, a scheduled event included, is refused as `BadTask`.
 
 use cc_domain::access::{Status, parse_request_id, rfc3339};
 use cc_domain::error::Conflict;
@@ -56,10 +57,6 @@ fn failed(e: Error) -> TaskError {
 }
 
 pub async fn handle(app: &App, event: Value) -> Result<Value, TaskError> {
-    if event.get("source").and_then(Value::as_str) == Some("aws.events") {
-        let report = app.access().map_err(failed)?.sweep().await.map_err(failed)?;
-        return Ok(serde_json::to_value(report).unwrap_or_default());
-    }
     let task: Task = serde_json::from_value(event).map_err(|e| TaskError {
         kind: "BadTask",
         message: format!("not a workflow task: {e}"),

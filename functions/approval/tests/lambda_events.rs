@@ -1,11 +1,12 @@
 //! The sample events of `approval` through the Lambda router.
 
 use cc_domain::config::Config;
+use cc_http::testing::{Expect, err};
 
-const EXPECTED: &[(&str, u16)] = &[
-    ("01-decide-unknown-request", 404),
-    ("02-decide-malformed-id", 400),
-    ("03-decide-bad-verdict", 400),
+const EXPECTED: &[Expect] = &[
+    err("01-decide-unknown-request", 404, "not_found"),
+    err("02-decide-malformed-id", 400, "validation_failed"),
+    err("03-decide-bad-verdict", 400, "invalid_field"),
 ];
 
 #[tokio::test]

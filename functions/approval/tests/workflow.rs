@@ -125,7 +125,7 @@ fn ask() -> NewRequest {
 }
 
 #[tokio::test]
-async fn task_handlers_grant_end_time_out_and_sweep() {
+async fn task_handlers_grant_end_and_time_out_and_refuse_anything_else() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display().to_string();
     let app = cc_adapters::wire::access(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
@@ -163,10 +163,11 @@ async fn task_handlers_grant_end_time_out_and_sweep() {
         .await
         .unwrap();
     assert_eq!(out["status"], "active", "a decided request is not timed out");
-    let out = approval::tasks::handle(&app, json!({"source": "aws.events", "detail-type": "Scheduled Event"}))
+    // The sweeper is the jobs function's now: a scheduled event here is a wiring mistake.
+    let err = approval::tasks::handle(&app, json!({"source": "aws.events", "detail-type": "Scheduled Event"}))
         .await
-        .unwrap();
-    assert_eq!(out["expired"], 0);
+        .unwrap_err();
+    assert_eq!(err.kind, "BadTask");
     let err = approval::tasks::handle(&app, json!({"task": "launch"}))
         .await
         .unwrap_err();
@@ -397,7 +398,6 @@ async fn sample_task_events_are_handled() {
         ("02-grant", Err("BadTask")),
         ("03-end", Err("BadTask")),
         ("04-time-out", Err("BadTask")),
-        ("05-scheduled-sweep", Ok(())),
     ];
     assert_eq!(
         cc_http::testing::event_names(&events),

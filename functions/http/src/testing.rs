@@ -24,10 +24,40 @@ pub fn event_names(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Replays each `(name, expected status)` in order; panics on a parse failure or a status that
-/// differs. Returns each response body as JSON (`null` when empty).
-pub async fn replay(router: &Router, dir: &Path, expected: &[(&str, u16)]) -> Vec<serde_json::Value> {
-    let names: Vec<String> = expected.iter().map(|(n, _)| n.to_string()).collect();
+/// What one sample event must get back: its status and, for an error, the body's
+/// `{"error":{"code":...}}`, so a router 404 (`no_such_route`) never passes for a domain 404
+/// (`not_found`). Build with [`ok`] and [`err`].
+#[derive(Debug, Clone, Copy)]
+pub struct Expect {
+    pub name: &'static str,
+    pub status: u16,
+    /// Set exactly when the status is not 2xx.
+    pub code: Option<&'static str>,
+}
+
+/// A success (2xx) answer.
+pub const fn ok(name: &'static str, status: u16) -> Expect {
+    Expect {
+        name,
+        status,
+        code: None,
+    }
+}
+
+/// An error answer with its `error.code`.
+pub const fn err(name: &'static str, status: u16, code: &'static str) -> Expect {
+    Expect {
+        name,
+        status,
+        code: Some(code),
+    }
+}
+
+/// Replays each expectation's event in order; panics on a parse failure, a status that differs,
+/// or (for an error status) an `error.code` that differs. Returns each response body as JSON
+/// (`null` when empty).
+pub async fn replay(router: &Router, dir: &Path, expected: &[Expect]) -> Vec<serde_json::Value> {
+    let names: Vec<String> = expected.iter().map(|e| e.name.to_string()).collect();
     assert_eq!(
         event_names(dir),
         names,
@@ -35,14 +65,24 @@ pub async fn replay(router: &Router, dir: &Path, expected: &[(&str, u16)]) -> Ve
         dir.display()
     );
     let mut bodies = Vec::new();
-    for (name, status) in expected {
+    for Expect { name, status, code } in expected {
+        let success = (200..300).contains(status);
+        assert_eq!(
+            code.is_none(),
+            success,
+            "{name}: an expectation names an error code exactly when its status ({status}) is not 2xx"
+        );
         let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
         let req = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let res = router.clone().oneshot(req).await.unwrap();
         let got = res.status().as_u16();
         let body = res.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(got, *status, "{name}: {}", String::from_utf8_lossy(&body));
-        bodies.push(serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null));
+        let body = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+        if let Some(code) = code {
+            assert_eq!(body["error"]["code"], *code, "{name}: {body}");
+        }
+        bodies.push(body);
     }
     bodies
 }

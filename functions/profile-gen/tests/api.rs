@@ -5,17 +5,18 @@ use cc_domain::App;
 use cc_domain::config::Config;
 use cc_domain::identity::{Principal, Role};
 use cc_domain::ids::Email;
+use cc_http::testing::{Expect, err, ok};
 use serde_json::json;
 
-const EXPECTED: &[(&str, u16)] = &[
-    ("01-get-preferences", 200),
-    ("02-put-preferences", 200),
-    ("03-profiles-ini", 200),
-    ("04-profiles-json-filtered", 200),
-    ("05-profiles-unknown-placeholder", 400),
-    ("06-profiles-unknown-customer", 404),
-    ("07-profiles-all-as-engineer", 403),
-    ("08-profiles-all-as-lead", 200),
+const EXPECTED: &[Expect] = &[
+    ok("01-get-preferences", 200),
+    ok("02-put-preferences", 200),
+    ok("03-profiles-ini", 200),
+    ok("04-profiles-json-filtered", 200),
+    err("05-profiles-unknown-placeholder", 400, "validation_failed"),
+    err("06-profiles-unknown-customer", 404, "not_found"),
+    err("07-profiles-all-as-engineer", 403, "forbidden"),
+    ok("08-profiles-all-as-lead", 200),
 ];
 
 fn person(email: &str, roles: &[Role]) -> Principal {

@@ -1,4 +1,4 @@
-//! The `approval-workflow` Lambda: the state machine's task handlers and the scheduled sweeper.
+//! The `approval-workflow` Lambda: the breakglass state machine's task handlers.
 
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 

@@ -1,0 +1,156 @@
+//! Scheduled jobs (the `jobs` function): one entry point that runs a job by name. EventBridge rules
+//! invoke it with `{"job": "breakglass.sweep"}` (the rule's `Input`); the local server runs the same
+//! jobs on timers and `cc jobs run NAME` runs one once. A job is an `async fn(&App) -> Result<Value>`
+//! in [`JOBS`] that returns a JSON summary, so a new schedule is one entry there plus a rule in
+//! both stacks (`template.yaml`, `cdk/`), which a test checks against `cc jobs list`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use cc_domain::{App, Error};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// What a job's function returns: its JSON summary, or the domain error that stopped it.
+pub type JobFuture<'a> = Pin<Box<dyn Future<Output = cc_domain::Result<Value>> + Send + 'a>>;
+
+/// One named job.
+pub struct Job {
+    /// The name EventBridge rules pass (`{"job": NAME}`): `<capability>.<action>`.
+    pub name: &'static str,
+    pub description: &'static str,
+    pub run: fn(&App) -> JobFuture<'_>,
+}
+
+pub const BREAKGLASS_SWEEP: &str = "breakglass.sweep";
+
+/// Every job, by name.
+pub static JOBS: &[Job] = &[Job {
+    name: BREAKGLASS_SWEEP,
+    description: "Ends grants past their end, grants approved requests whose start has come, times out \
+                  requests past their approval window.",
+    run: breakglass_sweep,
+}];
+
+fn breakglass_sweep(app: &App) -> JobFuture<'_> {
+    Box::pin(async move {
+        let report = app.access()?.sweep().await?;
+        serde_json::to_value(report).map_err(|e| Error::Internal(e.into()))
+    })
+}
+
+/// Why a job did not run or did not finish. Lambda reports the [`JobError::kind`] as the error type.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(
+        "not a job event ({reason}); schedules pass {{\"job\": \"<name>\"}} as the rule's Input; known jobs: {}",
+        known()
+    )]
+    BadEvent { reason: String },
+    #[error("unknown job '{name}'; known jobs: {}", known())]
+    UnknownJob { name: String },
+    #[error("job {name} failed: {source}")]
+    Failed {
+        name: &'static str,
+        #[source]
+        source: Error,
+    },
+}
+
+impl JobError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            JobError::BadEvent { .. } => "BadEvent",
+            JobError::UnknownJob { .. } => "UnknownJob",
+            JobError::Failed { .. } => "JobFailed",
+        }
+    }
+}
+
+impl From<JobError> for lambda_http::lambda_runtime::Diagnostic {
+    fn from(e: JobError) -> Self {
+        lambda_http::lambda_runtime::Diagnostic {
+            error_type: e.kind().to_string(),
+            error_message: e.to_string(),
+        }
+    }
+}
+
+/// The job names, in table order.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    JOBS.iter().map(|j| j.name)
+}
+
+fn known() -> String {
+    names().collect::<Vec<_>>().join(", ")
+}
+
+pub fn find(name: &str) -> Result<&'static Job, JobError> {
+    JOBS.iter()
+        .find(|j| j.name == name)
+        .ok_or_else(|| JobError::UnknownJob { name: name.to_string() })
+}
+
+/// Runs one job by name and returns its summary.
+pub async fn run(app: &App, name: &str) -> Result<Value, JobError> {
+    let job = find(name)?;
+    let started = std::time::Instant::now();
+    let result = (job.run)(app).await;
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    match result {
+        Ok(summary) => {
+            tracing::debug!(job = job.name, elapsed_ms, %summary, "job done");
+            Ok(summary)
+        }
+        Err(source) => {
+            tracing::error!(job = job.name, elapsed_ms, error = %source, "job failed");
+            Err(JobError::Failed { name: job.name, source })
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobEvent {
+    job: String,
+}
+
+/// The Lambda entry: `{"job": NAME}` → that job's summary.
+pub async fn handle(app: &App, event: Value) -> Result<Value, JobError> {
+    let JobEvent { job } = serde_json::from_value(event).map_err(|e| JobError::BadEvent { reason: e.to_string() })?;
+    run(app, &job).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_capability_dot_action() {
+        let mut seen = std::collections::BTreeSet::new();
+        for name in names() {
+            assert!(seen.insert(name), "{name} twice");
+            let parts: Vec<&str> = name.split('.').collect();
+            assert_eq!(parts.len(), 2, "{name}");
+            assert!(
+                parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '_')),
+                "{name}"
+            );
+        }
+        assert!(seen.contains(BREAKGLASS_SWEEP));
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_known_ones() {
+        let Err(e) = find("billing.fetsh") else {
+            panic!("found a job that does not exist")
+        };
+        assert_eq!(e.kind(), "UnknownJob");
+        assert_eq!(
+            e.to_string(),
+            "unknown job 'billing.fetsh'; known jobs: breakglass.sweep"
+        );
+    }
+}

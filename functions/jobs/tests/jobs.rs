@@ -1,0 +1,123 @@
+//! The jobs entry point: the sample events in `events/jobs/` (what EventBridge rules send) and the
+//! sweep job doing its work when invoked by name.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use cc_domain::access::service::Origin;
+use cc_domain::access::{NewRequest, Status, Verdict};
+use cc_domain::config::Config;
+use cc_domain::identity::{Principal, Role};
+use cc_domain::store::ItemStore;
+use cc_domain::{App, demo};
+use serde_json::{Value, json};
+
+/// An embedded app whose clock the test can move forward (seconds in `offset`).
+fn app(dir: &tempfile::TempDir, offset: Arc<AtomicI64>) -> App {
+    let mut config = Config::from_lookup(|_| None).unwrap();
+    config.data_dir = dir.path().to_path_buf();
+    let items: Arc<dyn ItemStore> =
+        Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
+    let ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
+    App::new(config, items, cc_domain::Clock::shifted(offset)).with_access(ports)
+}
+
+#[tokio::test]
+async fn sample_events_run_the_named_job_or_say_which_jobs_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, Arc::default());
+    let events = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "jobs");
+    let expected: &[(&str, Result<(), &str>)] = &[
+        ("01-breakglass-sweep", Ok(())),
+        ("02-unknown-job", Err("UnknownJob")),
+        ("03-scheduled-event-without-input", Err("BadEvent")),
+    ];
+    assert_eq!(
+        cc_http::testing::event_names(&events),
+        expected.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>(),
+        "every sample event has an expectation"
+    );
+    for (name, want) in expected {
+        let event: Value =
+            serde_json::from_str(&std::fs::read_to_string(events.join(format!("{name}.json"))).unwrap()).unwrap();
+        let got = jobs::handle(&app, event).await;
+        match (&got, want) {
+            (Ok(summary), Ok(())) => assert_eq!(
+                summary,
+                &json!({"timed_out": 0, "granted": 0, "expired": 0, "failures": 0}),
+                "{name}"
+            ),
+            (Err(e), Err(kind)) => {
+                assert_eq!(e.kind(), *kind, "{name}: {e}");
+                let known = jobs::names().collect::<Vec<_>>().join(", ");
+                assert!(
+                    e.to_string().ends_with(&format!("known jobs: {known}")),
+                    "{name}: the error lists the known jobs: {e}"
+                );
+            }
+            _ => panic!("{name}: expected {want:?}, got {got:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_sweep_job_ends_a_grant_past_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let offset = Arc::new(AtomicI64::new(0));
+    let app = app(&dir, offset.clone());
+    demo::seed(
+        &app,
+        &demo::DemoSize {
+            customers: 2,
+            accounts: 4,
+        },
+    )
+    .await
+    .unwrap();
+    let person = |email: &str, roles: &[Role]| Principal {
+        email: cc_domain::ids::Email::parse(email).unwrap(),
+        subject: email.into(),
+        roles: roles.iter().copied().collect(),
+    };
+    let admin = person("ada@example.com", &[Role::Admin]);
+    let filter = cc_domain::hub::service::AccountFilter {
+        access: Some("role".into()),
+        ..Default::default()
+    };
+    let account = app
+        .hub
+        .list_accounts(&admin, &filter, Some(1), None)
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    let ask = NewRequest {
+        account_id: account.id.clone(),
+        duration_minutes: 15,
+        justification: "Clear the stuck deployment lock in production".into(),
+        ticket: None,
+        starts_at: None,
+    };
+    let erin = person("erin@example.com", &[Role::Engineer]);
+    let r = app
+        .access()
+        .unwrap()
+        .create(&erin, ask, &Origin::default())
+        .await
+        .unwrap();
+    let senior = person("sam@example.com", &[Role::Senior]);
+    let active = app
+        .access()
+        .unwrap()
+        .decide(&senior, &r.id, Verdict::Approve, "", &Origin::default())
+        .await
+        .unwrap();
+    assert_eq!(active.status, Status::Active);
+
+    let summary = jobs::handle(&app, json!({"job": "breakglass.sweep"})).await.unwrap();
+    assert_eq!(summary["expired"], 0, "not due yet: {summary}");
+    offset.store(16 * 60, Ordering::SeqCst);
+    let summary = jobs::run(&app, jobs::BREAKGLASS_SWEEP).await.unwrap();
+    assert_eq!(summary["expired"], 1, "{summary}");
+    assert_eq!(app.access().unwrap().find(&r.id).await.unwrap().status, Status::Ended);
+}
