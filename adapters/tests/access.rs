@@ -10,6 +10,7 @@ use cc_domain::config::Config;
 use cc_domain::hub::{AccessMethod, Environment, NewAccount, NewCustomer};
 use cc_domain::identity::{Principal, Role};
 use cc_domain::ids::*;
+use cc_domain::page::PageRequest;
 use cc_domain::store::ItemStore;
 use cc_domain::{App, Error};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -23,6 +24,11 @@ fn person(email: &str, roles: &[Role]) -> Principal {
         subject: email.into(),
         roles: roles.iter().copied().collect(),
     }
+}
+
+/// One page holding everything these tests list.
+fn all() -> PageRequest {
+    PageRequest::new(Some(200), None).unwrap()
 }
 
 fn admin() -> Principal {
@@ -129,18 +135,18 @@ async fn full_flow(app: &App) {
     let to_approve = app
         .access()
         .unwrap()
-        .list(&senior(1), Scope::ToApprove, None, 50, None)
+        .list(&senior(1), Scope::ToApprove, None, &all())
         .await
         .unwrap()
-        .0;
+        .items;
     assert!(to_approve.iter().any(|x| x.id == r.id));
     assert!(
         app.access()
             .unwrap()
-            .list(&erin(), Scope::ToApprove, None, 50, None)
+            .list(&erin(), Scope::ToApprove, None, &all())
             .await
             .unwrap()
-            .0
+            .items
             .is_empty()
     );
     let r1 = app
@@ -157,7 +163,13 @@ async fn full_flow(app: &App) {
         .await
         .unwrap();
     assert_eq!(r2.status, Status::Active, "the local workflow grants at once");
-    let sessions = app.access().unwrap().sessions(&erin(), false).await.unwrap();
+    let sessions = app
+        .access()
+        .unwrap()
+        .sessions(&erin(), false, &all())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(sessions.len(), 1);
     assert!(sessions[0].ends_at.unwrap() > OffsetDateTime::now_utc() + Duration::minutes(59));
     let creds = app.access().unwrap().credentials(&erin(), &r.id, &o()).await.unwrap();
@@ -189,10 +201,10 @@ async fn full_flow(app: &App) {
     let mine = app
         .access()
         .unwrap()
-        .list(&erin(), Scope::Mine, None, 50, None)
+        .list(&erin(), Scope::Mine, None, &all())
         .await
         .unwrap()
-        .0;
+        .items;
     assert_eq!(mine[0].status, Status::Ended);
 
     let now = OffsetDateTime::now_utc();
@@ -203,7 +215,7 @@ async fn full_flow(app: &App) {
         from: now - Duration::hours(1),
         to: now + Duration::minutes(1),
     };
-    let events = app.access().unwrap().audit(&lead(), &q).await.unwrap();
+    let events = app.access().unwrap().audit(&lead(), &q, &all()).await.unwrap().items;
     let actions: Vec<&str> = events.iter().rev().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -225,10 +237,16 @@ async fn full_flow(app: &App) {
         actor: Some("erin@example.com".into()),
         ..q.clone()
     };
-    let erins = app.access().unwrap().audit(&erin(), &by_actor).await.unwrap();
+    let erins = app
+        .access()
+        .unwrap()
+        .audit(&erin(), &by_actor, &all())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(erins.len(), 2, "erin's own events: request and credentials");
     assert!(matches!(
-        app.access().unwrap().audit(&erin(), &q).await,
+        app.access().unwrap().audit(&erin(), &q, &all()).await,
         Err(Error::Forbidden(_))
     ));
 }
@@ -300,7 +318,7 @@ async fn fifty_at_once(app: &App) {
         from: now - Duration::hours(1),
         to: now + Duration::minutes(1),
     };
-    let events = app.access().unwrap().audit(&lead(), &q).await.unwrap();
+    let events = app.access().unwrap().audit(&lead(), &q, &all()).await.unwrap().items;
     let count = |a: &str| events.iter().filter(|e| e.action == a).count();
     assert!(
         last.status.is_final() || last.status == Status::Active,
@@ -455,7 +473,15 @@ async fn sweeper_times_out_grants_and_expires_idempotently() {
         Default::default(),
         "idempotent"
     );
-    assert!(app.access().unwrap().sessions(&lead(), true).await.unwrap().is_empty());
+    assert!(
+        app.access()
+            .unwrap()
+            .sessions(&lead(), true, &all())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,6 +17,7 @@ pub mod hub;
 pub mod identity;
 pub mod ids;
 pub mod keys;
+pub mod page;
 pub mod profiles;
 pub mod store;
 

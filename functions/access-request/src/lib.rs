@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cc_domain::Error;
@@ -13,6 +13,7 @@ use cc_domain::access::audit::AuditEvent;
 use cc_domain::access::service::{AuditQuery, Scope};
 use cc_domain::access::{AccessRequest, ApprovalPolicy, NewRequest, Status, parse_request_id};
 use cc_domain::ids::CustomerCode;
+use cc_domain::page::PageRequest;
 use cc_http::error::{ApiResult, ErrorBody};
 use cc_http::extract::{customer_code, num, path_id};
 use cc_http::{Api, Caller, ClientOrigin, JsonBody, ListResponse, QueryParams};
@@ -137,9 +138,8 @@ async fn list(
         }
     };
     let status = q.status.as_deref().map(str::parse::<Status>).transpose()?;
-    let limit = cc_domain::hub::service::check_limit(q.limit)?;
-    let (items, next_cursor) = api.app().access()?.list(&who, scope, status, limit, q.cursor).await?;
-    Ok(Json(ListResponse { items, next_cursor }))
+    let page = PageRequest::new(q.limit, q.cursor)?;
+    Ok(Json(api.app().access()?.list(&who, scope, status, &page).await?.into()))
 }
 
 /// One request with its decisions and history.
@@ -281,11 +281,17 @@ struct Session {
 struct SessionsQuery {
     /// `mine` (default) or `all` (leads, admins).
     scope: Option<String>,
+    /// Page size, 1-200 (default 50).
+    #[serde(default, deserialize_with = "num::opt_usize")]
+    #[param(value_type = Option<u32>)]
+    limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
 }
 
 /// Active grants with their expiry.
 #[utoipa::path(get, path = "/api/v1/sessions", params(SessionsQuery),
-    responses((status = 200, body = ListResponse<Session>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ListResponse<Session>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn sessions(
     State(api): State<Api>,
     Caller(who): Caller,
@@ -296,29 +302,20 @@ async fn sessions(
         Some("all") => true,
         Some(other) => return Err(Error::validation("scope", format!("'{other}' is not one of: mine, all")).into()),
     };
-    let now = OffsetDateTime::now_utc();
-    let items = api
-        .app()
-        .access()?
-        .sessions(&who, all)
-        .await?
-        .into_iter()
-        .map(|r| Session {
-            seconds_left: r.ends_at.map(|e| (e - now).whole_seconds().max(0)).unwrap_or(0),
-            request_id: r.id,
-            requester: r.requester.to_string(),
-            customer: r.customer.to_string(),
-            account_id: r.account_id.to_string(),
-            account_name: r.account_name,
-            role_arn: r.role_arn.to_string(),
-            since: r.granted_at,
-            ends_at: r.ends_at,
-        })
-        .collect();
-    Ok(Json(ListResponse {
-        items,
-        next_cursor: None,
-    }))
+    let page = PageRequest::new(q.limit, q.cursor)?;
+    let now = api.app().clock.now();
+    let listed = api.app().access()?.sessions(&who, all, &page).await?.map(|r| Session {
+        seconds_left: r.ends_at.map(|e| (e - now).whole_seconds().max(0)).unwrap_or(0),
+        request_id: r.id,
+        requester: r.requester.to_string(),
+        customer: r.customer.to_string(),
+        account_id: r.account_id.to_string(),
+        account_name: r.account_name,
+        role_arn: r.role_arn.to_string(),
+        since: r.granted_at,
+        ends_at: r.ends_at,
+    });
+    Ok(Json(listed.into()))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -332,6 +329,12 @@ struct AuditParams {
     from: Option<String>,
     /// RFC 3339; default now.
     to: Option<String>,
+    /// Page size, 1-200 (default 50); with `Accept: application/x-ndjson`, 1-5000 (default 1000).
+    #[serde(default, deserialize_with = "num::opt_usize")]
+    #[param(value_type = Option<u32>)]
+    limit: Option<usize>,
+    /// `next_cursor` of the previous page (for NDJSON, the `x-next-cursor` header).
+    cursor: Option<String>,
 }
 
 fn instant(field: &str, v: &Option<String>) -> Result<Option<OffsetDateTime>, Error> {
@@ -356,7 +359,7 @@ async fn audit(
     headers: HeaderMap,
     QueryParams(q): QueryParams<AuditParams>,
 ) -> ApiResult<Response> {
-    let to = instant("to", &q.to)?.unwrap_or_else(OffsetDateTime::now_utc);
+    let to = instant("to", &q.to)?.unwrap_or_else(|| api.app().clock.now());
     let from = instant("from", &q.from)?.unwrap_or(to - time::Duration::days(30));
     if from >= to || to - from > time::Duration::days(400) {
         return Err(Error::validation("from", "from must be before to, at most 400 days apart").into());
@@ -364,6 +367,16 @@ async fn audit(
     if let Some(c) = &q.customer {
         path_id::<CustomerCode>("customer", c)?;
     }
+    let wants_ndjson = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/x-ndjson"));
+    // An export answers more per page; 5,000 events stay far below Lambda's 6 MB response limit.
+    let page = if wants_ndjson {
+        PageRequest::up_to(q.limit, q.cursor, 1000, 5000)?
+    } else {
+        PageRequest::new(q.limit, q.cursor)?
+    };
     let query = AuditQuery {
         customer: q.customer,
         account: q.account,
@@ -371,22 +384,22 @@ async fn audit(
         from,
         to,
     };
-    let events = api.app().access()?.audit(&who, &query).await?;
-    let wants_ndjson = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/x-ndjson"));
+    let listed = api.app().access()?.audit(&who, &query, &page).await?;
     if wants_ndjson {
         let mut body = String::new();
-        for e in &events {
+        for e in &listed.items {
             body.push_str(&serde_json::to_string(e).map_err(|e| Error::Internal(e.into()))?);
             body.push('\n');
         }
-        return Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response());
+        let mut res = ([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response();
+        if let Some(next) = listed
+            .next_cursor
+            .as_deref()
+            .and_then(|c| HeaderValue::from_str(c).ok())
+        {
+            res.headers_mut().insert("x-next-cursor", next);
+        }
+        return Ok(res);
     }
-    Ok(Json(ListResponse {
-        items: events,
-        next_cursor: None,
-    })
-    .into_response())
+    Ok(Json(ListResponse::from(listed)).into_response())
 }

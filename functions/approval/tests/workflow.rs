@@ -14,6 +14,7 @@ use cc_domain::access::{NewRequest, Status, Verdict};
 use cc_domain::config::Config;
 use cc_domain::identity::{Principal, Role};
 use cc_domain::ids::{AccountId, Email};
+use cc_domain::page::PageRequest;
 use cc_domain::store::ItemStore;
 use serde_json::{Value, json};
 
@@ -370,9 +371,10 @@ async fn approval_reaches_the_grant_state_on_moto_step_functions() {
     let actions: Vec<String> = app
         .access()
         .unwrap()
-        .audit(&lead, &q)
+        .audit(&lead, &q, &PageRequest::new(Some(200), None).unwrap())
         .await
         .unwrap()
+        .items
         .into_iter()
         .map(|e| e.action)
         .collect();

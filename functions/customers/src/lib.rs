@@ -17,7 +17,7 @@ use cc_domain::identity::Principal;
 use cc_domain::ids::{AccountId, CustomerCode};
 use cc_http::error::{ApiResult, ErrorBody};
 use cc_http::extract::{customer_code, num, path_id};
-use cc_http::{Api, Caller, JsonBody, ListResponse, QueryParams};
+use cc_http::{Api, Caller, JsonBody, ListResponse, PageParams, QueryParams};
 use serde::Deserialize;
 use utoipa::OpenApi;
 
@@ -229,19 +229,19 @@ async fn delete_customer(
 }
 
 /// Key contacts in escalation order.
-#[utoipa::path(get, path = "/api/v1/customers/{code}/contacts", params(("code" = String, Path)),
-    responses((status = 200, body = ListResponse<Contact>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/customers/{code}/contacts", params(("code" = String, Path), PageParams),
+    responses((status = 200, body = ListResponse<Contact>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_contacts(
     State(api): State<Api>,
     Caller(who): Caller,
     Path(code): Path<String>,
+    QueryParams(q): QueryParams<PageParams>,
 ) -> ApiResult<Json<ListResponse<Contact>>> {
     let code = customer_code(&code)?;
-    let items = api.app().hub.list_contacts(&who, code.as_str()).await?;
-    Ok(Json(ListResponse {
-        items,
-        next_cursor: None,
-    }))
+    let page = q.page()?;
+    Ok(Json(
+        api.app().hub.list_contacts(&who, code.as_str(), &page).await?.into(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/customers/{code}/contacts", params(("code" = String, Path)), request_body = NewContact,
@@ -379,19 +379,19 @@ async fn delete_account(
 }
 
 /// One-click console links: switch-role (read role) or the SSO portal per permission set.
-#[utoipa::path(get, path = "/api/v1/accounts/{id}/console-links", params(("id" = String, Path)),
-    responses((status = 200, body = ListResponse<ConsoleLink>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/console-links", params(("id" = String, Path), PageParams),
+    responses((status = 200, body = ListResponse<ConsoleLink>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn console_links(
     State(api): State<Api>,
     Caller(who): Caller,
     Path(id): Path<String>,
+    QueryParams(q): QueryParams<PageParams>,
 ) -> ApiResult<Json<ListResponse<ConsoleLink>>> {
     let id = account_param(&id)?;
-    let items = api.app().hub.console_links(&who, id.as_str()).await?;
-    Ok(Json(ListResponse {
-        items,
-        next_cursor: None,
-    }))
+    let page = q.page()?;
+    Ok(Json(
+        api.app().hub.console_links(&who, id.as_str(), &page).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

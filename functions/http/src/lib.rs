@@ -54,3 +54,31 @@ pub struct ListResponse<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
 }
+
+impl<T> From<cc_domain::page::Listed<T>> for ListResponse<T> {
+    fn from(l: cc_domain::page::Listed<T>) -> Self {
+        ListResponse {
+            items: l.items,
+            next_cursor: l.next_cursor,
+        }
+    }
+}
+
+/// The query of a list that takes nothing but the page (`?limit=1-200&cursor=...`).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, 1-200 (default 50).
+    #[serde(default, deserialize_with = "extract::num::opt_usize")]
+    #[param(value_type = Option<u32>)]
+    pub limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    pub fn page(self) -> Result<cc_domain::page::PageRequest, cc_domain::Error> {
+        cc_domain::page::PageRequest::new(self.limit, self.cursor)
+    }
+}

@@ -11,6 +11,7 @@ use super::*;
 use crate::identity::Principal;
 use crate::ids::new_ulid;
 use crate::keys;
+use crate::page::{Listed, PageRequest, encode_cursor};
 use crate::store::{Index, Item, Query};
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
@@ -57,9 +58,12 @@ impl AuditEvent {
 }
 
 impl Access {
-    /// Audit events newest first: by customer (with an optional account) or by actor, between two
-    /// instants.
-    pub async fn audit(&self, who: &Principal, q: &AuditQuery) -> Result<Vec<AuditEvent>> {
+    /// Audit events newest first: by customer (with an optional account and actor) or by actor,
+    /// between two instants, one page at a time. A customer's events are read month partition by
+    /// month partition from `to` back to `from`; an actor's from their index. The cursor carries
+    /// the partition and the store's own cursor in it, so a page never reads more than it returns
+    /// (plus what the filters drop).
+    pub async fn audit(&self, who: &Principal, q: &AuditQuery, page: &PageRequest) -> Result<Listed<AuditEvent>> {
         who.require_any_role()?;
         let own = q.actor.as_deref() == Some(who.email.as_str());
         if !own && !who.has(Role::Lead) && !who.has(Role::Admin) {
@@ -67,52 +71,103 @@ impl Access {
                 "the audit log needs the lead or admin role (or actor=yourself)".into(),
             ));
         }
-        let in_range = |e: &AuditEvent| e.at >= q.from && e.at < q.to;
-        let mut events = Vec::new();
-        match (&q.customer, &q.actor) {
-            (Some(customer), actor) => {
-                let mut month = q.to;
-                let first = keys::audit(customer, q.from);
-                loop {
-                    let pk = keys::audit(customer, month);
-                    let items = self
-                        .store
-                        .query_all(Query::partition(Index::Primary, &pk).limit(500))
-                        .await?;
-                    for item in items {
-                        let e: AuditEvent = serde_json::from_value(item.data).map_err(|e| Error::Internal(e.into()))?;
-                        if in_range(&e)
-                            && q.account.as_deref().is_none_or(|a| e.account_id.as_deref() == Some(a))
-                            && actor.as_deref().is_none_or(|a| e.actor == a)
-                        {
-                            events.push(e);
-                        }
-                    }
-                    if pk == first {
-                        break;
-                    }
-                    month = previous_month(month);
+        let wanted = |e: &AuditEvent| {
+            e.at >= q.from
+                && e.at < q.to
+                && q.account.as_deref().is_none_or(|a| e.account_id.as_deref() == Some(a))
+                && q.actor.as_deref().is_none_or(|a| e.actor == a)
+        };
+        if q.customer.is_none() && q.actor.is_none() {
+            return Err(Error::validation("customer", "name a customer or an actor"));
+        }
+        let newest = (q.to.year(), q.to.month() as u8);
+        let oldest = (q.from.year(), q.from.month() as u8);
+        let mut at: AuditPosition = page.position()?.unwrap_or(AuditPosition {
+            month: q.customer.is_some().then_some(newest),
+            cursor: None,
+        });
+        // A customer's listing walks months; an actor's reads one index partition.
+        let partition = |month: Option<(i32, u8)>| -> Result<(Index, String)> {
+            match (&q.customer, &q.actor, month) {
+                (Some(customer), _, Some(m)) if m <= newest && m >= oldest => {
+                    Ok((Index::Primary, keys::audit(customer, month_start(m)?)))
+                }
+                (None, Some(actor), None) => Ok((Index::Gsi1, keys::actor(actor))),
+                _ => Err(Error::validation(
+                    "cursor",
+                    "the cursor belongs to another query; start again without it",
+                )),
+            }
+        };
+        let mut items = Vec::new();
+        loop {
+            let (index, pk) = partition(at.month)?;
+            let found = self
+                .store
+                .query(
+                    Query::partition(index, pk)
+                        .descending()
+                        .limit(page.limit - items.len())
+                        .after(at.cursor.take()),
+                )
+                .await?;
+            let mut past_from = false;
+            for item in found.items {
+                let e: AuditEvent = serde_json::from_value(item.data).map_err(|e| Error::Internal(e.into()))?;
+                past_from |= e.at < q.from;
+                if wanted(&e) {
+                    items.push(e);
                 }
             }
-            (None, Some(actor)) => {
-                let items = self
-                    .store
-                    .query_all(Query::partition(Index::Gsi1, keys::actor(actor)).limit(500))
-                    .await?;
-                for item in items {
-                    let e: AuditEvent = serde_json::from_value(item.data).map_err(|e| Error::Internal(e.into()))?;
-                    if in_range(&e) && q.account.as_deref().is_none_or(|a| e.account_id.as_deref() == Some(a)) {
-                        events.push(e);
-                    }
+            // Next: on in this partition, else the month before (customers), else the end.
+            let next = match (found.next_cursor, at.month) {
+                (_, _) if past_from => None,
+                (Some(c), month) => Some(AuditPosition { month, cursor: Some(c) }),
+                (None, Some(m)) if m > oldest => Some(AuditPosition {
+                    month: Some(month_before(m)),
+                    cursor: None,
+                }),
+                (None, _) => None,
+            };
+            match next {
+                None => {
+                    return Ok(Listed {
+                        items,
+                        next_cursor: None,
+                    });
                 }
-            }
-            (None, None) => {
-                return Err(Error::validation("customer", "name a customer or an actor"));
+                Some(n) if items.len() >= page.limit => {
+                    return Ok(Listed {
+                        items,
+                        next_cursor: Some(encode_cursor(&n)),
+                    });
+                }
+                Some(n) => at = n,
             }
         }
-        events.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.id.cmp(&a.id)));
-        Ok(events)
     }
+}
+
+/// Where an audit listing stands: the month partition being read (customers) and the store's
+/// cursor in it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AuditPosition {
+    #[serde(rename = "m")]
+    month: Option<(i32, u8)>,
+    #[serde(rename = "c")]
+    cursor: Option<String>,
+}
+
+fn month_start((year, month): (i32, u8)) -> Result<OffsetDateTime> {
+    let month = time::Month::try_from(month)
+        .map_err(|_| Error::validation("cursor", "the cursor is not valid; start again without it"))?;
+    let day = time::Date::from_calendar_date(year, month, 1)
+        .map_err(|_| Error::validation("cursor", "the cursor is not valid; start again without it"))?;
+    Ok(day.midnight().assume_utc())
+}
+
+fn month_before((year, month): (i32, u8)) -> (i32, u8) {
+    if month == 1 { (year - 1, 12) } else { (year, month - 1) }
 }
 
 #[derive(Clone, Debug)]
@@ -122,9 +177,4 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     pub from: OffsetDateTime,
     pub to: OffsetDateTime,
-}
-
-fn previous_month(t: OffsetDateTime) -> OffsetDateTime {
-    let first = t.replace_day(1).unwrap_or(t);
-    first - time::Duration::days(1)
 }

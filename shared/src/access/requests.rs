@@ -9,6 +9,7 @@ use crate::hub::AccessMethod;
 use crate::identity::Principal;
 use crate::ids::new_ulid;
 use crate::keys;
+use crate::page::{Listed, Order, PageRequest, in_memory};
 use crate::store::{Index, Item, Query, StoreError, Write, decode, encode};
 impl Access {
     pub async fn policy(&self, who: &Principal, customer: &str) -> Result<ApprovalPolicy> {
@@ -166,23 +167,22 @@ impl Access {
         who: &Principal,
         scope: Scope,
         status: Option<Status>,
-        limit: usize,
-        cursor: Option<String>,
-    ) -> Result<(Vec<AccessRequest>, Option<String>)> {
+        page: &PageRequest,
+    ) -> Result<Listed<AccessRequest>> {
         who.require_any_role()?;
         match scope {
             Scope::Mine => {
-                let page = self
+                let found = self
                     .store
                     .query(
                         Query::partition(Index::Gsi1, keys::user(who.email.as_str()))
                             .prefix(keys::REQUEST_PREFIX)
                             .descending()
-                            .limit(limit)
-                            .after(cursor),
+                            .limit(page.limit)
+                            .after(page.cursor.clone()),
                     )
                     .await?;
-                let items = page
+                let items = found
                     .items
                     .into_iter()
                     .map(decode::<AccessRequest>)
@@ -190,12 +190,15 @@ impl Access {
                     .into_iter()
                     .filter(|r| status.is_none_or(|s| r.status == s))
                     .collect();
-                Ok((items, page.next_cursor))
+                Ok(Listed {
+                    items,
+                    next_cursor: found.next_cursor,
+                })
             }
             Scope::ToApprove => {
                 let pending = self.by_status(Status::Pending).await?;
-                let items = pending.into_iter().filter(|r| r.may_decide(who).is_ok()).collect();
-                Ok((items, None))
+                let mine: Vec<_> = pending.into_iter().filter(|r| r.may_decide(who).is_ok()).collect();
+                in_memory(mine, page, Order::Ascending, due_key)
             }
             Scope::All => {
                 if !who.has(Role::Lead) && !who.has(Role::Admin) {
@@ -205,29 +208,32 @@ impl Access {
                 }
                 match status {
                     Some(s) => {
-                        let page = self
+                        let found = self
                             .store
                             .query(
                                 Query::partition(Index::Gsi2, keys::status(s.as_str()))
                                     .descending()
-                                    .limit(limit)
-                                    .after(cursor),
+                                    .limit(page.limit)
+                                    .after(page.cursor.clone()),
                             )
                             .await?;
-                        let items = page
+                        let items = found
                             .items
                             .into_iter()
                             .map(decode::<AccessRequest>)
                             .collect::<Result<Vec<_>>>()?;
-                        Ok((items, page.next_cursor))
+                        Ok(Listed {
+                            items,
+                            next_cursor: found.next_cursor,
+                        })
                     }
                     None => {
                         let mut open = Vec::new();
                         for s in [Status::Pending, Status::Approved, Status::Active] {
                             open.extend(self.by_status(s).await?);
                         }
-                        open.sort_by_key(|r| std::cmp::Reverse(r.created_at));
-                        Ok((open, None))
+                        open.sort_by_key(|r| std::cmp::Reverse(created_key(r)));
+                        in_memory(open, page, Order::Descending, created_key)
                     }
                 }
             }
@@ -245,7 +251,8 @@ impl Access {
     }
 
     /// Active grants: mine, or everyone's (leads, admins).
-    pub async fn sessions(&self, who: &Principal, all: bool) -> Result<Vec<AccessRequest>> {
+    /// Active grants, the soonest to end first.
+    pub async fn sessions(&self, who: &Principal, all: bool, page: &PageRequest) -> Result<Listed<AccessRequest>> {
         who.require_any_role()?;
         if all && !who.has(Role::Lead) && !who.has(Role::Admin) {
             return Err(Error::Forbidden(
@@ -253,6 +260,17 @@ impl Access {
             ));
         }
         let active = self.by_status(Status::Active).await?;
-        Ok(active.into_iter().filter(|r| all || r.requester == who.email).collect())
+        let shown: Vec<_> = active.into_iter().filter(|r| all || r.requester == who.email).collect();
+        in_memory(shown, page, Order::Ascending, due_key)
     }
+}
+
+/// A request's place in a list by when it is next due (the status index's own order).
+fn due_key(r: &AccessRequest) -> String {
+    keys::due(due(r), &r.id)
+}
+
+/// A request's place in a list by creation.
+fn created_key(r: &AccessRequest) -> String {
+    keys::request_by_created(r.created_at, &r.id)
 }

@@ -246,9 +246,22 @@ impl Hub {
         .await
     }
 
-    pub async fn console_links(&self, who: &Principal, id: &str) -> Result<Vec<links::ConsoleLink>> {
+    /// The account's console links, in the order `links::console_links` gives them.
+    pub async fn console_links(
+        &self,
+        who: &Principal,
+        id: &str,
+        page: &PageRequest,
+    ) -> Result<Listed<links::ConsoleLink>> {
         who.require_any_role()?;
-        Ok(links::console_links(&self.load_account(id).await?.0))
+        let numbered: Vec<(usize, links::ConsoleLink)> = links::console_links(&self.load_account(id).await?.0)
+            .into_iter()
+            .enumerate()
+            .collect();
+        let listed = crate::page::in_memory(numbered, page, crate::page::Order::Ascending, |(i, _)| {
+            format!("{i:04}")
+        })?;
+        Ok(listed.map(|(_, link)| link))
     }
 
     pub async fn search(

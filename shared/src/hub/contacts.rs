@@ -5,10 +5,12 @@ use super::*;
 use crate::identity::{Principal, Role};
 use crate::ids::new_ulid;
 use crate::keys;
+use crate::page::Order;
 use crate::store::{Index, Query, StoreError, Write};
 
 impl Hub {
-    pub async fn list_contacts(&self, who: &Principal, code: &str) -> Result<Vec<Contact>> {
+    /// Contacts in escalation order, then by name.
+    pub async fn list_contacts(&self, who: &Principal, code: &str, page: &PageRequest) -> Result<Listed<Contact>> {
         who.require_any_role()?;
         self.load_customer(code).await?;
         let mut contacts = self
@@ -22,12 +24,8 @@ impl Hub {
             .into_iter()
             .map(|i| from_item::<Contact>(i).map(|(c, _)| c))
             .collect::<Result<Vec<_>>>()?;
-        contacts.sort_by(|a, b| {
-            a.escalation_order
-                .cmp(&b.escalation_order)
-                .then_with(|| a.name.cmp(&b.name))
-        });
-        Ok(contacts)
+        contacts.sort_by_key(contact_order);
+        crate::page::in_memory(contacts, page, Order::Ascending, contact_order)
     }
 
     pub async fn create_contact(&self, who: &Principal, code: &str, new: NewContact) -> Result<Contact> {
@@ -125,4 +123,9 @@ impl Hub {
                 e => e.into(),
             })
     }
+}
+
+/// A contact's place in the list: escalation order, name, then id (unique).
+fn contact_order(c: &Contact) -> String {
+    format!("{:03}#{}#{}", c.escalation_order, c.name, c.id)
 }

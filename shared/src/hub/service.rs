@@ -10,8 +10,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use base64::Engine;
-use serde::{Serialize, de::DeserializeOwned};
+use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
 use super::snapshot::HubSnapshot;
@@ -20,6 +19,7 @@ use crate::clock::Clock;
 use crate::error::retry_lost_races;
 use crate::ids::new_ulid;
 use crate::keys;
+pub use crate::page::{Listed, PageRequest, decode_cursor, encode_cursor};
 use crate::store::{Index, Item, ItemStore, Query, Write, decode, encode};
 
 pub const MAX_CONTACTS: usize = 50;
@@ -58,13 +58,6 @@ pub(super) fn from_item<T: DeserializeOwned>(item: Item) -> Result<(T, u64)> {
     Ok((decode(item)?, version))
 }
 
-/// A page of a list: opaque cursor for the next page, absent on the last.
-#[derive(Debug, Serialize)]
-pub struct Listed<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
 #[derive(Debug, Default, Clone)]
 pub struct AccountFilter {
     pub customer: Option<CustomerCode>,
@@ -80,24 +73,9 @@ pub struct CustomerFilter {
     pub q: Option<String>,
 }
 
-pub(super) fn encode_cursor<T: Serialize>(v: &T) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default())
-}
-
-pub(super) fn decode_cursor<T: DeserializeOwned>(c: &str) -> Result<T> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| Error::validation("cursor", "the cursor is not valid; start again without it"))
-}
-
+/// The page size of a list (1-200, default 50); see `crate::page`.
 pub fn check_limit(limit: Option<usize>) -> Result<usize> {
-    match limit {
-        None => Ok(50),
-        Some(l) if (1..=200).contains(&l) => Ok(l),
-        Some(_) => Err(Error::validation("limit", "limit must be 1-200")),
-    }
+    Ok(PageRequest::new(limit, None)?.limit)
 }
 
 pub struct Hub {

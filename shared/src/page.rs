@@ -1,0 +1,184 @@
+//! How every list pages: `limit` 1..=[`MAX_LIMIT`] (default [`DEFAULT_LIMIT`]) and an opaque
+//! `cursor` taken from the previous page's `next_cursor`, which is absent on the last page. A bad
+//! limit or cursor is a validation error (400) naming the parameter.
+//!
+//! Lists read from one store partition pass the store's own cursor through (wrapped, so every
+//! cursor is opaque the same way); lists computed in memory (merged states, filtered sets) page by
+//! the sort key of the last item returned, so an item deleted between two pages moves nothing.
+
+use base64::Engine;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+pub const DEFAULT_LIMIT: usize = 50;
+pub const MAX_LIMIT: usize = 200;
+
+/// What the caller asked for: a checked limit and the cursor as sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: usize,
+    pub cursor: Option<String>,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest {
+            limit: DEFAULT_LIMIT,
+            cursor: None,
+        }
+    }
+}
+
+impl PageRequest {
+    /// `limit` in 1..=[`MAX_LIMIT`] (default [`DEFAULT_LIMIT`]).
+    pub fn new(limit: Option<usize>, cursor: Option<String>) -> Result<Self> {
+        Self::up_to(limit, cursor, DEFAULT_LIMIT, MAX_LIMIT)
+    }
+
+    /// A limit with its own default and maximum (exports, which answer more per page).
+    pub fn up_to(limit: Option<usize>, cursor: Option<String>, default: usize, max: usize) -> Result<Self> {
+        let limit = match limit {
+            None => default,
+            Some(l) if (1..=max).contains(&l) => l,
+            Some(_) => return Err(Error::validation("limit", format!("limit must be 1-{max}"))),
+        };
+        let cursor = cursor.filter(|c| !c.is_empty());
+        Ok(PageRequest { limit, cursor })
+    }
+
+    /// The cursor's content, as the list encoded it.
+    pub fn position<T: DeserializeOwned>(&self) -> Result<Option<T>> {
+        self.cursor.as_deref().map(decode_cursor).transpose()
+    }
+}
+
+/// One page of a list: `{"items": [...], "next_cursor": ...}` on the wire.
+#[derive(Debug, Serialize)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Listed<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Listed<U> {
+        Listed {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
+/// An opaque cursor for `position` (URL-safe base64 of its JSON).
+pub fn encode_cursor<T: Serialize>(position: &T) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())
+}
+
+pub fn decode_cursor<T: DeserializeOwned>(cursor: &str) -> Result<T> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| Error::validation("cursor", "the cursor is not valid; start again without it"))
+}
+
+/// Which way a list computed in memory is sorted by its keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    Ascending,
+    Descending,
+}
+
+/// Pages a list computed in memory. `items` must already be sorted by `key` in `order`, and keys
+/// must be unique; the page starts after the cursor's key.
+pub fn in_memory<T>(items: Vec<T>, page: &PageRequest, order: Order, key: impl Fn(&T) -> String) -> Result<Listed<T>> {
+    let after: Option<String> = page.position()?;
+    let start = match &after {
+        None => 0,
+        Some(k) => items
+            .iter()
+            .position(|i| match order {
+                Order::Ascending => key(i).as_str() > k.as_str(),
+                Order::Descending => key(i).as_str() < k.as_str(),
+            })
+            .unwrap_or(items.len()),
+    };
+    let rest = items.len() - start;
+    let items: Vec<T> = items.into_iter().skip(start).take(page.limit).collect();
+    let next_cursor = (rest > page.limit)
+        .then(|| items.last().map(|i| encode_cursor(&key(i))))
+        .flatten();
+    Ok(Listed { items, next_cursor })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk(items: &[u32], limit: usize, order: Order) -> Vec<Vec<u32>> {
+        let mut pages = Vec::new();
+        let mut cursor = None;
+        loop {
+            let req = PageRequest::new(Some(limit), cursor).unwrap();
+            let page = in_memory(items.to_vec(), &req, order, |i| format!("{i:05}")).unwrap();
+            pages.push(page.items);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return pages,
+            }
+        }
+    }
+
+    #[test]
+    fn pages_cover_every_item_once_in_order() {
+        let items: Vec<u32> = (0..7).collect();
+        assert_eq!(
+            walk(&items, 3, Order::Ascending),
+            vec![vec![0, 1, 2], vec![3, 4, 5], vec![6]]
+        );
+        assert_eq!(walk(&items, 7, Order::Ascending), vec![items.clone()]);
+        let desc: Vec<u32> = (0..5).rev().collect();
+        assert_eq!(walk(&desc, 2, Order::Descending), vec![vec![4, 3], vec![2, 1], vec![0]]);
+        assert_eq!(walk(&[], 2, Order::Ascending), vec![Vec::<u32>::new()]);
+    }
+
+    #[test]
+    fn a_deleted_item_between_pages_moves_nothing() {
+        let first = in_memory(
+            (0..6).collect::<Vec<u32>>(),
+            &PageRequest::new(Some(3), None).unwrap(),
+            Order::Ascending,
+            |i| format!("{i:05}"),
+        )
+        .unwrap();
+        let cursor = first.next_cursor.unwrap();
+        // Item 2 (the cursor's own) is gone by the next call.
+        let rest = vec![0, 1, 3, 4, 5];
+        let second = in_memory(
+            rest,
+            &PageRequest::new(Some(3), Some(cursor)).unwrap(),
+            Order::Ascending,
+            |i| format!("{i:05}"),
+        )
+        .unwrap();
+        assert_eq!(second.items, vec![3, 4, 5]);
+        assert!(second.next_cursor.is_none());
+    }
+
+    #[test]
+    fn bad_limits_and_cursors_name_the_parameter() {
+        for limit in [0, MAX_LIMIT + 1] {
+            match PageRequest::new(Some(limit), None) {
+                Err(Error::Validation { field, .. }) => assert_eq!(field.as_deref(), Some("limit")),
+                other => panic!("{other:?}"),
+            }
+        }
+        let req = PageRequest::new(None, Some("not base64 json!".into())).unwrap();
+        assert_eq!(req.limit, DEFAULT_LIMIT);
+        match in_memory(vec![1u32], &req, Order::Ascending, |i| i.to_string()) {
+            Err(Error::Validation { field, .. }) => assert_eq!(field.as_deref(), Some("cursor")),
+            other => panic!("{:?}", other.map(|l| l.items)),
+        }
+    }
+}
