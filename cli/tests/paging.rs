@@ -3,47 +3,11 @@
 //! limit or cursor is a 400 naming the parameter. Run over TCP against the local server with demo
 //! data plus breakglass requests, sessions and audit events made through the API.
 
-use std::time::Duration;
-
-use cc_domain::config::Config;
 use cc_domain::identity::Role;
-use cc_domain::{App, demo};
 use serde_json::{Value, json};
 
-struct Server {
-    api: String,
-    app: App,
-    _stop: tokio::sync::oneshot::Sender<()>,
-    _dir: tempfile::TempDir,
-}
-
-async fn start() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let data_dir = dir.path().display().to_string();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mut config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| data_dir.clone())).unwrap();
-    config.port = port;
-    let app = cc_adapters::wire::local_server(config).await.unwrap();
-    demo::seed(&app, &demo::DemoSize::default()).await.unwrap();
-    let api = cc_http::Api::from_app(app.clone()).await.unwrap();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(cc_cli::serve(listener, api, async {
-        let _ = rx.await;
-    }));
-    Server {
-        api: format!("http://127.0.0.1:{port}/api/v1"),
-        app,
-        _stop: tx,
-        _dir: dir,
-    }
-}
-
-fn token(s: &Server, email: &str, roles: &[Role]) -> String {
-    let secret = s.app.config.auth.jwt_secret.clone().unwrap();
-    let roles = roles.iter().copied().collect();
-    cc_http::mint_dev_token(&secret, &s.app.config.auth, email, &roles, Duration::from_secs(600)).unwrap()
-}
+mod support;
+use support::{start, token};
 
 async fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
     let http = reqwest::Client::new();
@@ -107,7 +71,7 @@ async fn walks_like_one_page(url: &str, token: &str, limit: usize) -> Vec<Value>
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_list_pages_the_same_way() {
     let s = start().await;
-    let api = &s.api;
+    let api = &format!("{}/api/v1", s.base);
     let erin = token(&s, "erin@example.com", &[Role::Engineer]);
     let sam = token(&s, "sam@example.com", &[Role::Engineer, Role::Senior]);
     let lee = token(&s, "lee@example.com", &[Role::Engineer, Role::Senior, Role::Lead]);
@@ -168,7 +132,7 @@ async fn every_list_pages_the_same_way() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_export_pages_with_a_header() {
     let s = start().await;
-    let api = &s.api;
+    let api = &format!("{}/api/v1", s.base);
     let erin = token(&s, "erin@example.com", &[Role::Engineer]);
     let (_, accounts) = call("GET", &format!("{api}/accounts?access=role&limit=3"), &erin, None).await;
     for a in accounts["items"].as_array().unwrap() {

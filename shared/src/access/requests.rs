@@ -172,28 +172,10 @@ impl Access {
         who.require_any_role()?;
         match scope {
             Scope::Mine => {
-                let found = self
-                    .store
-                    .query(
-                        Query::partition(Index::Gsi1, keys::user(who.email.as_str()))
-                            .prefix(keys::REQUEST_PREFIX)
-                            .descending()
-                            .limit(page.limit)
-                            .after(page.cursor.clone()),
-                    )
-                    .await?;
-                let items = found
-                    .items
-                    .into_iter()
-                    .map(decode::<AccessRequest>)
-                    .collect::<Result<Vec<_>>>()?
-                    .into_iter()
-                    .filter(|r| status.is_none_or(|s| r.status == s))
-                    .collect();
-                Ok(Listed {
-                    items,
-                    next_cursor: found.next_cursor,
-                })
+                let query = Query::partition(Index::Gsi1, keys::user(who.email.as_str())).prefix(keys::REQUEST_PREFIX);
+                let mut mine = self.page_of(query, page).await?;
+                mine.items.retain(|r| status.is_none_or(|s| r.status == s));
+                Ok(mine)
             }
             Scope::ToApprove => {
                 let pending = self.by_status(Status::Pending).await?;
@@ -208,24 +190,8 @@ impl Access {
                 }
                 match status {
                     Some(s) => {
-                        let found = self
-                            .store
-                            .query(
-                                Query::partition(Index::Gsi2, keys::status(s.as_str()))
-                                    .descending()
-                                    .limit(page.limit)
-                                    .after(page.cursor.clone()),
-                            )
-                            .await?;
-                        let items = found
-                            .items
-                            .into_iter()
-                            .map(decode::<AccessRequest>)
-                            .collect::<Result<Vec<_>>>()?;
-                        Ok(Listed {
-                            items,
-                            next_cursor: found.next_cursor,
-                        })
+                        self.page_of(Query::partition(Index::Gsi2, keys::status(s.as_str())), page)
+                            .await
                     }
                     None => {
                         let mut open = Vec::new();
@@ -238,6 +204,19 @@ impl Access {
                 }
             }
         }
+    }
+
+    /// One page of requests from an index partition, newest (or latest due) first; the store's
+    /// cursor is the page's cursor.
+    async fn page_of(&self, query: Query, page: &PageRequest) -> Result<Listed<AccessRequest>> {
+        let found = self
+            .store
+            .query(query.descending().limit(page.limit).after(page.cursor.clone()))
+            .await?;
+        Ok(Listed {
+            items: found.items.into_iter().map(decode).collect::<Result<Vec<_>>>()?,
+            next_cursor: found.next_cursor,
+        })
     }
 
     /// Every request in a status, soonest due first (open states are few; this is an index query).

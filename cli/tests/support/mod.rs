@@ -1,0 +1,59 @@
+//! What the end-to-end tests share: the local server on port 0 with demo data, and dev tokens.
+
+use std::time::Duration;
+
+use cc_domain::config::Config;
+use cc_domain::identity::Role;
+use cc_domain::{App, demo};
+
+pub struct Server {
+    pub base: String,
+    pub app: App,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+pub async fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().display().to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| data_dir.clone())).unwrap();
+    config.port = port;
+    let app = cc_adapters::wire::local_server(config).await.unwrap();
+    let seeded = demo::seed(&app, &demo::DemoSize::default()).await.unwrap();
+    assert_eq!(seeded.accounts_created, 160);
+    let again = demo::seed(&app, &demo::DemoSize::default()).await.unwrap();
+    assert_eq!(again, demo::Seeded::default(), "seeding is idempotent");
+    let api = cc_http::Api::from_app(app.clone()).await.unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(cc_cli::serve(listener, api, async {
+        let _ = rx.await;
+    }));
+    Server {
+        base: format!("http://127.0.0.1:{port}"),
+        app,
+        stop: Some(tx),
+        _dir: dir,
+    }
+}
+
+pub fn token(s: &Server, email: &str, roles: &[Role]) -> String {
+    let secret = s.app.config.auth.jwt_secret.clone().unwrap();
+    cc_http::mint_dev_token(
+        &secret,
+        &s.app.config.auth,
+        email,
+        &roles.iter().copied().collect(),
+        Duration::from_secs(60),
+    )
+    .unwrap()
+}
