@@ -21,7 +21,7 @@ use cc_http::{Api, Caller, JsonBody, ListResponse, PageParams, QueryParams};
 use serde::Deserialize;
 use utoipa::OpenApi;
 
-/// The function's routes, ready for `lambda_http::run` or for merging into the local server.
+/// The function's routes, ready for `cc_http::lambda::run` or for merging into the local server.
 pub fn router(api: Api) -> Router {
     cc_http::layers::finish(routes(), api)
 }

@@ -4,5 +4,5 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     cc_http::telemetry::init();
-    lambda_http::run(docs::router()).await
+    cc_http::lambda::run(docs::router()).await
 }

@@ -2,7 +2,7 @@
 //! in Lambda, or a locally verified bearer token), the one mapping from domain errors to
 //! responses, JSON bodies and query strings that fail with a clear 4xx, request spans and logs.
 //! Function crates build their axum routers on [`Api`]; `main.rs` runs that router with
-//! `lambda_http`, and the local server mounts the same routers.
+//! [`lambda::run`], and the local server mounts the same routers.
 
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use cc_domain::App;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod lambda;
 pub mod layers;
 pub mod telemetry;
 pub mod testing;

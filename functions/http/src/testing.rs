@@ -1,11 +1,12 @@
 //! Replays sample API Gateway events (`events/<function>/*.json`) through a function's router,
-//! exactly as `lambda_http::run` would hand them over. Used by every function's handler tests.
+//! through the same Lambda entry as the functions (`crate::lambda`). Used by every function's
+//! handler tests.
 
 use std::path::{Path, PathBuf};
 
 use axum::Router;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+
+use crate::lambda::Adapter;
 
 /// The sample events of one function, `events/<function>/`, from a crate inside `functions/`.
 pub fn events_dir(manifest_dir: &str, function: &str) -> PathBuf {
@@ -64,6 +65,7 @@ pub async fn replay(router: &Router, dir: &Path, expected: &[Expect]) -> Vec<ser
         "every event file in {} has an expectation",
         dir.display()
     );
+    let adapter = Adapter::new(router.clone(), None).unwrap();
     let mut bodies = Vec::new();
     for Expect { name, status, code } in expected {
         let success = (200..300).contains(status);
@@ -73,11 +75,13 @@ pub async fn replay(router: &Router, dir: &Path, expected: &[Expect]) -> Vec<ser
             "{name}: an expectation names an error code exactly when its status ({status}) is not 2xx"
         );
         let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
-        let req = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let res = router.clone().oneshot(req).await.unwrap();
-        let got = res.status().as_u16();
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        assert_eq!(got, *status, "{name}: {}", String::from_utf8_lossy(&body));
+        let event = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let answer = adapter
+            .answer(event, None)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let body = answer.body_bytes();
+        assert_eq!(answer.status(), *status, "{name}: {}", String::from_utf8_lossy(&body));
         let body = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
         if let Some(code) = code {
             assert_eq!(body["error"]["code"], *code, "{name}: {body}");
