@@ -1,5 +1,6 @@
 //! Every sample event in `events/customers/` through the same router and Lambda entry
-//! (`cc_http::lambda`) the function runs, with the claims API Gateway's JWT authorizer puts in the request context (no local verifier).
+//! (`cc_http::lambda`) the function runs, with the claims API Gateway's JWT authorizer puts in
+//! the request context (no local verifier).
 
 use std::sync::Arc;
 
