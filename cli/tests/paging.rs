@@ -24,6 +24,9 @@ fn with(url: &str, params: &str) -> String {
     format!("{url}{}{params}", if url.contains('?') { '&' } else { '?' })
 }
 
+/// A cursor of the customer list, which no other list (or filter) may take.
+const FOREIGN: &str = "eyJzIjoiY3VzdG9tZXJzOjAwMDAwMDAwMDAwMDAwMDAiLCJwIjpbImEiLCJiIl19";
+
 /// Walks `url` in pages of `limit` and checks it against one page of 200.
 async fn walks_like_one_page(url: &str, token: &str, limit: usize) -> Vec<Value> {
     let (st, whole) = call("GET", &with(url, "limit=200"), token, None).await;
@@ -59,12 +62,14 @@ async fn walks_like_one_page(url: &str, token: &str, limit: usize) -> Vec<Value>
         let (st, err) = call("GET", &with(url, bad), token, None).await;
         assert_eq!(st, 400, "{url} with {bad}: {err}");
     }
-    let (st, err) = call("GET", &with(url, "cursor=bm90LWEtY3Vyc29y"), token, None).await;
-    assert_eq!(
-        (st, err["error"]["field"].as_str()),
-        (400, Some("cursor")),
-        "{url}: {err}"
-    );
+    for cursor in ["bm90LWEtY3Vyc29y", FOREIGN] {
+        let (st, err) = call("GET", &with(url, &format!("cursor={cursor}")), token, None).await;
+        assert_eq!(
+            (st, err["error"]["field"].as_str()),
+            (400, Some("cursor")),
+            "{url}: {err}"
+        );
+    }
     whole
 }
 
@@ -102,6 +107,19 @@ async fn every_list_pages_the_same_way() {
 
     let customers = walks_like_one_page(&format!("{api}/customers"), &erin, 5).await;
     assert_eq!(customers.len(), 12);
+    // A cursor is bound to its query: the same list with another filter refuses it.
+    let (_, first) = call("GET", &format!("{api}/customers?limit=1"), &erin, None).await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (st, err) = call(
+        "GET",
+        &format!("{api}/customers?limit=1&status=active&cursor={cursor}"),
+        &erin,
+        None,
+    )
+    .await;
+    assert_eq!((st, err["error"]["field"].as_str()), (400, Some("cursor")), "{err}");
+    let (st, _) = call("GET", &format!("{api}/customers?limit=1&cursor={cursor}"), &erin, None).await;
+    assert_eq!(st, 200);
     walks_like_one_page(&format!("{api}/accounts?customer={customer}"), &erin, 3).await;
     let contacts = walks_like_one_page(&format!("{api}/customers/{customer}/contacts"), &erin, 1).await;
     assert!(contacts.len() >= 2, "demo customers have several contacts");

@@ -5,6 +5,8 @@
 //! Lists read from one store partition pass the store's own cursor through (wrapped, so every
 //! cursor is opaque the same way); lists computed in memory (merged states, filtered sets) page by
 //! the sort key of the last item returned, so an item deleted between two pages moves nothing.
+//! Every cursor names the list and the query it came from ([`scope`]): handed to another list,
+//! another filter or another person's list, it is refused rather than answering a wrong page.
 
 use base64::Engine;
 use serde::Serialize;
@@ -48,9 +50,20 @@ impl PageRequest {
         Ok(PageRequest { limit, cursor })
     }
 
-    /// The cursor's content, as the list encoded it.
-    pub fn position<T: DeserializeOwned>(&self) -> Result<Option<T>> {
-        self.cursor.as_deref().map(decode_cursor).transpose()
+    /// Where the page starts, as the list `scope` encoded it; a cursor from another list or query
+    /// is refused.
+    pub fn position<T: DeserializeOwned>(&self, scope: &str) -> Result<Option<T>> {
+        let Some(cursor) = self.cursor.as_deref() else {
+            return Ok(None);
+        };
+        let envelope: Envelope<T> = decode(cursor)?;
+        if envelope.s != scope {
+            return Err(Error::validation(
+                "cursor",
+                "the cursor belongs to another list or query; start again without it",
+            ));
+        }
+        Ok(Some(envelope.p))
     }
 }
 
@@ -70,12 +83,35 @@ impl<T> Listed<T> {
     }
 }
 
-/// An opaque cursor for `position` (URL-safe base64 of its JSON).
-pub fn encode_cursor<T: Serialize>(position: &T) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())
+/// What a cursor holds: the scope it belongs to and the position.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Envelope<T> {
+    s: String,
+    p: T,
 }
 
-pub fn decode_cursor<T: DeserializeOwned>(cursor: &str) -> Result<T> {
+/// The scope of a list: its name and a fingerprint of everything that shapes it (filters, the
+/// person for "mine" lists). Stable for one build; a cursor never outlives a deploy by much.
+pub fn scope(list: &str, query: &impl std::fmt::Debug) -> String {
+    // FNV-1a, 64 bits: short, and no cryptographic claim (the scope is not a secret or a check
+    // against forgery; it catches cursors used with the wrong list).
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in format!("{query:?}").bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{list}:{hash:016x}")
+}
+
+/// An opaque cursor for `position` in the list `scope` (URL-safe base64 of its JSON).
+pub fn encode_cursor<T: Serialize>(scope: &str, position: &T) -> String {
+    let envelope = Envelope {
+        s: scope.to_string(),
+        p: position,
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&envelope).unwrap_or_default())
+}
+
+fn decode<T: DeserializeOwned>(cursor: &str) -> Result<T> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
@@ -92,8 +128,14 @@ pub enum Order {
 
 /// Pages a list computed in memory. `items` must already be sorted by `key` in `order`, and keys
 /// must be unique; the page starts after the cursor's key.
-pub fn in_memory<T>(items: Vec<T>, page: &PageRequest, order: Order, key: impl Fn(&T) -> String) -> Result<Listed<T>> {
-    let after: Option<String> = page.position()?;
+pub fn in_memory<T>(
+    items: Vec<T>,
+    page: &PageRequest,
+    scope: &str,
+    order: Order,
+    key: impl Fn(&T) -> String,
+) -> Result<Listed<T>> {
+    let after: Option<String> = page.position(scope)?;
     let start = match &after {
         None => 0,
         Some(k) => items
@@ -107,7 +149,7 @@ pub fn in_memory<T>(items: Vec<T>, page: &PageRequest, order: Order, key: impl F
     let rest = items.len() - start;
     let items: Vec<T> = items.into_iter().skip(start).take(page.limit).collect();
     let next_cursor = (rest > page.limit)
-        .then(|| items.last().map(|i| encode_cursor(&key(i))))
+        .then(|| items.last().map(|i| encode_cursor(scope, &key(i))))
         .flatten();
     Ok(Listed { items, next_cursor })
 }
@@ -121,7 +163,7 @@ mod tests {
         let mut cursor = None;
         loop {
             let req = PageRequest::new(Some(limit), cursor).unwrap();
-            let page = in_memory(items.to_vec(), &req, order, |i| format!("{i:05}")).unwrap();
+            let page = in_memory(items.to_vec(), &req, "t", order, |i| format!("{i:05}")).unwrap();
             pages.push(page.items);
             match page.next_cursor {
                 Some(c) => cursor = Some(c),
@@ -148,6 +190,7 @@ mod tests {
         let first = in_memory(
             (0..6).collect::<Vec<u32>>(),
             &PageRequest::new(Some(3), None).unwrap(),
+            "t",
             Order::Ascending,
             |i| format!("{i:05}"),
         )
@@ -158,6 +201,7 @@ mod tests {
         let second = in_memory(
             rest,
             &PageRequest::new(Some(3), Some(cursor)).unwrap(),
+            "t",
             Order::Ascending,
             |i| format!("{i:05}"),
         )
@@ -176,8 +220,41 @@ mod tests {
         }
         let req = PageRequest::new(None, Some("not base64 json!".into())).unwrap();
         assert_eq!(req.limit, DEFAULT_LIMIT);
-        match in_memory(vec![1u32], &req, Order::Ascending, |i| i.to_string()) {
+        match in_memory(vec![1u32], &req, "t", Order::Ascending, |i| i.to_string()) {
             Err(Error::Validation { field, .. }) => assert_eq!(field.as_deref(), Some("cursor")),
+            other => panic!("{:?}", other.map(|l| l.items)),
+        }
+    }
+
+    #[test]
+    fn a_cursor_only_works_for_its_own_list_and_query() {
+        let contacts = scope("contacts", &"acme");
+        assert_ne!(contacts, scope("contacts", &"globex"));
+        assert_ne!(contacts, scope("console-links", &"acme"));
+        let items: Vec<u32> = (0..4).collect();
+        let first = in_memory(
+            items.clone(),
+            &PageRequest::new(Some(2), None).unwrap(),
+            &contacts,
+            Order::Ascending,
+            |i| i.to_string(),
+        )
+        .unwrap();
+        let cursor = first.next_cursor.unwrap();
+        let req = PageRequest::new(Some(2), Some(cursor)).unwrap();
+        assert_eq!(
+            in_memory(items.clone(), &req, &contacts, Order::Ascending, |i| i.to_string())
+                .unwrap()
+                .items,
+            vec![2, 3]
+        );
+        match in_memory(items, &req, &scope("contacts", &"globex"), Order::Ascending, |i| {
+            i.to_string()
+        }) {
+            Err(Error::Validation { field, message }) => {
+                assert_eq!(field.as_deref(), Some("cursor"));
+                assert!(message.contains("another list"), "{message}");
+            }
             other => panic!("{:?}", other.map(|l| l.items)),
         }
     }

@@ -111,17 +111,21 @@ async fn create(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct ListQuery {
-    /// `mine` (default), `to-approve`, or `all` (leads, admins).
+    /// `mine` (default), `to-approve`, or `all` (leads, admins; without `status`: open requests).
     scope: Option<String>,
     /// Filter by status (e.g. `pending`, `active`, `ended`).
     status: Option<String>,
+    /// Page size, 1-200 (default 50).
     #[serde(default, deserialize_with = "num::opt_usize")]
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     limit: Option<usize>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
-/// Requests: mine, waiting for my approval, or everyone's.
+/// Requests: mine (every status, newest first), waiting for my approval (soonest deadline first),
+/// or everyone's (leads, admins): with `status`, that status newest first; without it, the open
+/// ones (pending, approved, active), newest first.
 #[utoipa::path(get, path = "/api/v1/access-requests", params(ListQuery),
     responses((status = 200, body = ListResponse<AccessRequest>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list(
@@ -283,7 +287,7 @@ struct SessionsQuery {
     scope: Option<String>,
     /// Page size, 1-200 (default 50).
     #[serde(default, deserialize_with = "num::opt_usize")]
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     limit: Option<usize>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -331,7 +335,7 @@ struct AuditParams {
     to: Option<String>,
     /// Page size, 1-200 (default 50); with `Accept: application/x-ndjson`, 1-5000 (default 1000).
     #[serde(default, deserialize_with = "num::opt_usize")]
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 5000)]
     limit: Option<usize>,
     /// `next_cursor` of the previous page (for NDJSON, the `x-next-cursor` header).
     cursor: Option<String>,

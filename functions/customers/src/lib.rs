@@ -133,8 +133,9 @@ async fn put_team(
 struct CustomerListQuery {
     /// Page size, 1-200 (default 50).
     #[serde(default, deserialize_with = "num::opt_usize")]
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     limit: Option<usize>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
     #[param(value_type = Option<String>)]
     status: Option<CustomerStatus>,
@@ -289,9 +290,11 @@ async fn delete_contact(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct AccountListQuery {
+    /// Page size, 1-200 (default 50).
     #[serde(default, deserialize_with = "num::opt_usize")]
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     limit: Option<usize>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
     #[param(value_type = Option<String>)]
     customer: Option<CustomerCode>,
@@ -401,7 +404,7 @@ struct SearchQuery {
     /// Account id, name, alias or customer (words are ANDed).
     q: String,
     #[serde(default, deserialize_with = "num::opt_usize")]
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<usize>,
 }
 

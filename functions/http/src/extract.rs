@@ -52,12 +52,32 @@ pub fn too_large() -> ApiError {
     )
 }
 
-/// Parses JSON, naming the field at fault.
+/// Parses a request body: exactly one JSON object (every body of this API is one), naming the
+/// field at fault. Anything after the object, or an array or scalar instead of it, is refused.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.len() > MAX_BODY_BYTES {
         return Err(too_large());
     }
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::bad_request(
+            "invalid_json",
+            "the body must be one JSON object ({...})",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let value = deserialize(de)?;
+    de.end().map_err(|_| {
+        ApiError::bad_request(
+            "invalid_json",
+            "the body must be one JSON object, with nothing after it",
+        )
+    })?;
+    Ok(value)
+}
+
+fn deserialize<'de, T: DeserializeOwned>(
+    de: &mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
+) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -212,6 +232,23 @@ mod tests {
         assert!(e.message.contains("unknown field"), "{}", e.message);
         let e = parse_json::<Body>(br#"{"name":"#).unwrap_err();
         assert_eq!(e.code, "invalid_json");
+    }
+
+    #[test]
+    fn a_body_is_exactly_one_object() {
+        let ok = br#" {"name":"x","inner":{"count":1}} "#;
+        assert!(parse_json::<Body>(ok).is_ok());
+        for bad in [
+            &br#"{"name":"x","inner":{"count":1}}{"name":"y"}"#[..],
+            br#"{"name":"x","inner":{"count":1}} trailing"#,
+            br#"{"name":"x","inner":{"count":1}}]]]"#,
+            br#"["x",{"count":1}]"#,
+            br#""x""#,
+            b"",
+        ] {
+            let e = parse_json::<Body>(bad).unwrap_err();
+            assert_eq!(e.code, "invalid_json", "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]

@@ -72,7 +72,7 @@ impl<T> From<cc_domain::page::Listed<T>> for ListResponse<T> {
 pub struct PageParams {
     /// Page size, 1-200 (default 50).
     #[serde(default, deserialize_with = "extract::num::opt_usize")]
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -11,7 +11,7 @@ use super::*;
 use crate::identity::Principal;
 use crate::ids::new_ulid;
 use crate::keys;
-use crate::page::{Listed, PageRequest, encode_cursor};
+use crate::page::{Listed, PageRequest, encode_cursor, scope};
 use crate::store::{Index, Item, Query};
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
@@ -82,7 +82,10 @@ impl Access {
         }
         let newest = (q.to.year(), q.to.month() as u8);
         let oldest = (q.from.year(), q.from.month() as u8);
-        let mut at: AuditPosition = page.position()?.unwrap_or(AuditPosition {
+        // The time range may move between pages (its defaults follow the clock); the cursor's month
+        // is checked against it below.
+        let scope = scope("audit", &(&q.customer, &q.actor, &q.account));
+        let mut at: AuditPosition = page.position(&scope)?.unwrap_or(AuditPosition {
             month: q.customer.is_some().then_some(newest),
             cursor: None,
         });
@@ -139,7 +142,7 @@ impl Access {
                 Some(n) if items.len() >= page.limit => {
                     return Ok(Listed {
                         items,
-                        next_cursor: Some(encode_cursor(&n)),
+                        next_cursor: Some(encode_cursor(&scope, &n)),
                     });
                 }
                 Some(n) => at = n,

@@ -9,7 +9,7 @@ use crate::hub::AccessMethod;
 use crate::identity::Principal;
 use crate::ids::new_ulid;
 use crate::keys;
-use crate::page::{Listed, Order, PageRequest, in_memory};
+use crate::page::{Listed, Order, PageRequest, encode_cursor, in_memory, scope};
 use crate::store::{Index, Item, Query, StoreError, Write, decode, encode};
 impl Access {
     pub async fn policy(&self, who: &Principal, customer: &str) -> Result<ApprovalPolicy> {
@@ -165,22 +165,27 @@ impl Access {
     pub async fn list(
         &self,
         who: &Principal,
-        scope: Scope,
+        which: Scope,
         status: Option<Status>,
         page: &PageRequest,
     ) -> Result<Listed<AccessRequest>> {
         who.require_any_role()?;
-        match scope {
+        let scope = scope("access-requests", &(which, &who.email, status));
+        match which {
             Scope::Mine => {
                 let query = Query::partition(Index::Gsi1, keys::user(who.email.as_str())).prefix(keys::REQUEST_PREFIX);
-                let mut mine = self.page_of(query, page).await?;
+                let mut mine = self.page_of(query, page, &scope).await?;
                 mine.items.retain(|r| status.is_none_or(|s| r.status == s));
                 Ok(mine)
             }
             Scope::ToApprove => {
                 let pending = self.by_status(Status::Pending).await?;
-                let mine: Vec<_> = pending.into_iter().filter(|r| r.may_decide(who).is_ok()).collect();
-                in_memory(mine, page, Order::Ascending, due_key)
+                // Only pending requests wait for a decision; another status filter finds none.
+                let mine: Vec<_> = pending
+                    .into_iter()
+                    .filter(|r| r.may_decide(who).is_ok() && status.is_none_or(|s| r.status == s))
+                    .collect();
+                in_memory(mine, page, &scope, Order::Ascending, due_key)
             }
             Scope::All => {
                 if !who.has(Role::Lead) && !who.has(Role::Admin) {
@@ -190,7 +195,7 @@ impl Access {
                 }
                 match status {
                     Some(s) => {
-                        self.page_of(Query::partition(Index::Gsi2, keys::status(s.as_str())), page)
+                        self.page_of(Query::partition(Index::Gsi2, keys::status(s.as_str())), page, &scope)
                             .await
                     }
                     None => {
@@ -199,7 +204,7 @@ impl Access {
                             open.extend(self.by_status(s).await?);
                         }
                         open.sort_by_key(|r| std::cmp::Reverse(created_key(r)));
-                        in_memory(open, page, Order::Descending, created_key)
+                        in_memory(open, page, &scope, Order::Descending, created_key)
                     }
                 }
             }
@@ -208,14 +213,14 @@ impl Access {
 
     /// One page of requests from an index partition, newest (or latest due) first; the store's
     /// cursor is the page's cursor.
-    async fn page_of(&self, query: Query, page: &PageRequest) -> Result<Listed<AccessRequest>> {
+    async fn page_of(&self, query: Query, page: &PageRequest, scope: &str) -> Result<Listed<AccessRequest>> {
         let found = self
             .store
-            .query(query.descending().limit(page.limit).after(page.cursor.clone()))
+            .query(query.descending().limit(page.limit).after(page.position(scope)?))
             .await?;
         Ok(Listed {
             items: found.items.into_iter().map(decode).collect::<Result<Vec<_>>>()?,
-            next_cursor: found.next_cursor,
+            next_cursor: found.next_cursor.map(|c| encode_cursor(scope, &c)),
         })
     }
 
@@ -240,7 +245,8 @@ impl Access {
         }
         let active = self.by_status(Status::Active).await?;
         let shown: Vec<_> = active.into_iter().filter(|r| all || r.requester == who.email).collect();
-        in_memory(shown, page, Order::Ascending, due_key)
+        let scope = scope("sessions", &(all, &who.email));
+        in_memory(shown, page, &scope, Order::Ascending, due_key)
     }
 }
 

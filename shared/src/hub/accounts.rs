@@ -16,7 +16,9 @@ impl Hub {
         cursor: Option<&str>,
     ) -> Result<Listed<Account>> {
         who.require_any_role()?;
-        let limit = check_limit(limit)?;
+        let page = PageRequest::new(limit, cursor.map(String::from))?;
+        let limit = page.limit;
+        let scope = scope("accounts", filter);
         if let Some(a) = &filter.access
             && a != "sso"
             && a != "role"
@@ -29,8 +31,8 @@ impl Hub {
         {
             return Err(Error::not_found("customer", c.as_str()));
         }
-        let start = match cursor {
-            Some(c) => snap.account_position_after(&decode_cursor::<String>(c)?),
+        let start = match page.position::<String>(&scope)? {
+            Some(id) => snap.account_position_after(&id),
             None => 0,
         };
         let tokens = filter.q.as_deref().map(super::search::tokens).unwrap_or_default();
@@ -51,7 +53,7 @@ impl Hub {
             items.push(a.clone());
         }
         let next_cursor = if more {
-            items.last().map(|a: &Account| encode_cursor(&a.id.as_str()))
+            items.last().map(|a: &Account| encode_cursor(&scope, &a.id.as_str()))
         } else {
             None
         };
@@ -258,7 +260,8 @@ impl Hub {
             .into_iter()
             .enumerate()
             .collect();
-        let listed = crate::page::in_memory(numbered, page, crate::page::Order::Ascending, |(i, _)| {
+        let scope = scope("console-links", &id);
+        let listed = crate::page::in_memory(numbered, page, &scope, crate::page::Order::Ascending, |(i, _)| {
             format!("{i:04}")
         })?;
         Ok(listed.map(|(_, link)| link))

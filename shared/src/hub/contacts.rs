@@ -25,7 +25,13 @@ impl Hub {
             .map(|i| from_item::<Contact>(i).map(|(c, _)| c))
             .collect::<Result<Vec<_>>>()?;
         contacts.sort_by_key(contact_order);
-        crate::page::in_memory(contacts, page, Order::Ascending, contact_order)
+        crate::page::in_memory(
+            contacts,
+            page,
+            &scope("contacts", &code),
+            Order::Ascending,
+            contact_order,
+        )
     }
 
     pub async fn create_contact(&self, who: &Principal, code: &str, new: NewContact) -> Result<Contact> {

@@ -16,13 +16,12 @@ impl Hub {
         cursor: Option<&str>,
     ) -> Result<Listed<Customer>> {
         who.require_any_role()?;
-        let limit = check_limit(limit)?;
+        let page = PageRequest::new(limit, cursor.map(String::from))?;
+        let limit = page.limit;
+        let scope = scope("customers", filter);
         let snap = self.snapshot().await?;
-        let start = match cursor {
-            Some(c) => {
-                let (name, code): (String, String) = decode_cursor(c)?;
-                snap.customer_position_after(&name, &code)
-            }
+        let start = match page.position::<(String, String)>(&scope)? {
+            Some((name, code)) => snap.customer_position_after(&name, &code),
             None => 0,
         };
         let tokens = filter.q.as_deref().map(super::search::tokens).unwrap_or_default();
@@ -43,7 +42,7 @@ impl Hub {
         Ok(Listed {
             items,
             next_cursor: if more {
-                last.map(|(n, c)| encode_cursor(&(n, c)))
+                last.map(|(n, c)| encode_cursor(&scope, &(n, c)))
             } else {
                 None
             },

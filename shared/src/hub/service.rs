@@ -19,7 +19,7 @@ use crate::clock::Clock;
 use crate::error::retry_lost_races;
 use crate::ids::new_ulid;
 use crate::keys;
-pub use crate::page::{Listed, PageRequest, decode_cursor, encode_cursor};
+pub use crate::page::{Listed, PageRequest, encode_cursor, scope};
 use crate::store::{Index, Item, ItemStore, Query, Write, decode, encode};
 
 pub const MAX_CONTACTS: usize = 50;
@@ -71,11 +71,6 @@ pub struct AccountFilter {
 pub struct CustomerFilter {
     pub status: Option<CustomerStatus>,
     pub q: Option<String>,
-}
-
-/// The page size of a list (1-200, default 50); see `crate::page`.
-pub fn check_limit(limit: Option<usize>) -> Result<usize> {
-    Ok(PageRequest::new(limit, None)?.limit)
 }
 
 pub struct Hub {
