@@ -54,6 +54,9 @@ pub struct AuthConfig {
     /// Group name -> role (`CC_ROLE_GROUPS`, e.g. `sre-team=engineer,sre-leads=lead`). Groups named
     /// exactly like a role always map to it.
     pub role_groups: BTreeMap<String, Role>,
+    /// How far the verifier's clock and the issuer's may disagree (`CC_JWT_CLOCK_SKEW_SECONDS`,
+    /// 0-300, default 30): applied the same way to `exp`, `nbf` and `iat`.
+    pub clock_skew_seconds: u64,
 }
 
 impl Default for AuthConfig {
@@ -66,6 +69,7 @@ impl Default for AuthConfig {
             roles_claim: "groups".into(),
             email_claim: "email".into(),
             role_groups: BTreeMap::new(),
+            clock_skew_seconds: 30,
         }
     }
 }
@@ -132,6 +136,15 @@ impl Config {
                 role_groups.insert(group.trim().to_string(), role);
             }
         }
+        let clock_skew_seconds = match get("CC_JWT_CLOCK_SKEW_SECONDS") {
+            None => 30,
+            Some(s) => s.parse().ok().filter(|n| *n <= 300).ok_or_else(|| {
+                err(
+                    "CC_JWT_CLOCK_SKEW_SECONDS",
+                    format!("'{s}' is not a number of seconds from 0 to 300"),
+                )
+            })?,
+        };
         let auth = AuthConfig {
             jwt_secret: get("CC_JWT_SECRET"),
             jwks_url: get("CC_JWT_JWKS_URL"),
@@ -140,6 +153,7 @@ impl Config {
             roles_claim: get("CC_ROLES_CLAIM").unwrap_or_else(|| "groups".to_string()),
             email_claim: get("CC_EMAIL_CLAIM").unwrap_or_else(|| "email".to_string()),
             role_groups,
+            clock_skew_seconds,
         };
         if let Some(secret) = &auth.jwt_secret
             && secret.len() < 32

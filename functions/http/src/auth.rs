@@ -24,6 +24,8 @@ pub struct TokenVerifier {
     keys: Vec<(Option<String>, DecodingKey, Algorithm)>,
     issuer: Option<String>,
     audience: Option<String>,
+    /// Seconds of clock skew allowed on `exp`, `nbf` and `iat` alike.
+    skew: u64,
 }
 
 impl TokenVerifier {
@@ -63,6 +65,7 @@ impl TokenVerifier {
             keys,
             issuer: auth.issuer.clone(),
             audience: auth.audience.clone(),
+            skew: auth.clock_skew_seconds,
         }))
     }
 
@@ -77,7 +80,10 @@ impl TokenVerifier {
         let mut last = None;
         for (_, key, alg) in candidates {
             let mut validation = Validation::new(*alg);
-            validation.leeway = 30;
+            // One skew for every time claim (RFC 7519 4.1.4, 4.1.5): `exp` after now - skew,
+            // `nbf` before now + skew; `iat` is checked below, as jsonwebtoken does not.
+            validation.leeway = self.skew;
+            validation.validate_nbf = true;
             validation.set_required_spec_claims(&["exp"]);
             match &self.issuer {
                 Some(iss) => validation.set_issuer(&[iss]),
@@ -88,18 +94,34 @@ impl TokenVerifier {
                 None => validation.validate_aud = false,
             }
             match jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation) {
-                Ok(data) => return Ok(data.claims),
+                Ok(data) => return self.issued_in_the_past(data.claims),
                 Err(e) => last = Some(e),
             }
         }
         use jsonwebtoken::errors::ErrorKind;
         Err(Error::Unauthenticated(match last.map(|e| e.into_kind()) {
             Some(ErrorKind::ExpiredSignature) => "the token has expired; sign in again".into(),
+            Some(ErrorKind::ImmatureSignature) => "the token is not valid yet (nbf); check the clocks".into(),
             Some(ErrorKind::InvalidIssuer) => "the token was issued by someone else".into(),
             Some(ErrorKind::InvalidAudience) => "the token is meant for another audience".into(),
             None => format!("no key accepts tokens signed with {:?}", header.alg),
             Some(_) => "the token's signature or claims are not valid".into(),
         }))
+    }
+}
+
+impl TokenVerifier {
+    /// Refuses a token issued in the future (beyond the skew): a clock far ahead at the issuer,
+    /// or a token minted to be used later.
+    fn issued_in_the_past(&self, claims: Map<String, Value>) -> Result<Map<String, Value>, Error> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        match claims.get("iat").map(|v| v.as_i64()) {
+            Some(None) => Err(Error::Unauthenticated("the token's iat is not a number".into())),
+            Some(Some(iat)) if iat > now + self.skew as i64 => Err(Error::Unauthenticated(
+                "the token was issued in the future (iat); check the clocks".into(),
+            )),
+            _ => Ok(claims),
+        }
     }
 }
 
@@ -271,5 +293,44 @@ mod tests {
         assert!(matches!(err, Error::Unauthenticated(m) if m.contains("'email'")));
         let err = principal_from_claims(&claims(json!({"email": "not an email"})), &auth()).unwrap_err();
         assert!(matches!(err, Error::Unauthenticated(_)));
+    }
+
+    /// `exp`, `nbf` and `iat` get the same skew (30 s by default), no more.
+    #[tokio::test]
+    async fn time_claims_share_one_clock_skew() {
+        let secret = "0123456789abcdef0123456789abcdef-test";
+        let mut a = auth();
+        a.jwt_secret = Some(secret.into());
+        let verifier = TokenVerifier::from_config(&a).await.unwrap().unwrap();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let token = |extra: Value| {
+            let mut c = claims(json!({"sub": "u1", "email": "erin@example.com", "exp": now + 600}));
+            c.extend(claims(extra));
+            jsonwebtoken::encode(
+                &Header::new(Algorithm::HS256),
+                &c,
+                &EncodingKey::from_secret(secret.as_bytes()),
+            )
+            .unwrap()
+        };
+        let cases = [
+            (json!({}), true),
+            (json!({"exp": now - 10}), true),
+            (json!({"exp": now - 45}), false),
+            (json!({"nbf": now + 10}), true),
+            (json!({"nbf": now + 120}), false),
+            (json!({"iat": now + 10}), true),
+            (json!({"iat": now + 120}), false),
+            (json!({"iat": "yesterday"}), false),
+        ];
+        for (extra, accepted) in cases {
+            let got = verifier.verify(&token(extra.clone()));
+            assert_eq!(got.is_ok(), accepted, "{extra}: {got:?}");
+        }
+        // A skew of 0 is strict.
+        a.clock_skew_seconds = 0;
+        let strict = TokenVerifier::from_config(&a).await.unwrap().unwrap();
+        assert!(strict.verify(&token(json!({"exp": now - 10}))).is_err());
+        assert!(strict.verify(&token(json!({"nbf": now + 10}))).is_err());
     }
 }
