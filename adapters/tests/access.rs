@@ -573,3 +573,34 @@ async fn requests_are_checked_against_the_hub_and_policy() {
         "a second writer holding version 0 loses"
     );
 }
+
+/// A request is private to its requester, the people who may decide it (its approver roles),
+/// leads and admins: to another engineer it does not exist, on every route that takes its id.
+#[tokio::test]
+async fn a_request_is_not_found_by_people_who_may_not_see_it() {
+    let (app, _dir) = embedded().await;
+    seed(&app, "555555555555").await;
+    let access = app.access().unwrap();
+    let r = access.create(&erin(), ask("555555555555", 30), &o()).await.unwrap();
+    let bob = person("bob@example.com", &[Role::Engineer]);
+    let not_found = |res: Result<_, Error>, what: &str| match res {
+        Err(Error::NotFound { .. }) => {}
+        Err(other) => panic!("{what}: {other:?}"),
+        Ok(_) => panic!("{what}: answered"),
+    };
+    not_found(access.get(&bob, &r.id).await.map(|_| ()), "get");
+    not_found(access.credentials(&bob, &r.id, &o()).await.map(|_| ()), "credentials");
+    not_found(access.console_link(&bob, &r.id, &o()).await.map(|_| ()), "console link");
+    not_found(access.cancel(&bob, &r.id, &o()).await.map(|_| ()), "cancel");
+    not_found(access.revoke(&bob, &r.id, "", &o()).await.map(|_| ()), "revoke");
+    not_found(
+        access.decide(&bob, &r.id, Verdict::Approve, "", &o()).await.map(|_| ()),
+        "decide",
+    );
+    for who in [erin(), senior(1), lead(), admin()] {
+        assert_eq!(access.get(&who, &r.id).await.unwrap().id, r.id, "{}", who.email);
+    }
+    // Nothing changed: bob's attempts wrote nothing.
+    let after = access.get(&erin(), &r.id).await.unwrap();
+    assert_eq!((after.status, after.version), (Status::Pending, r.version));
+}

@@ -15,6 +15,7 @@ impl Access {
         origin: &Origin,
     ) -> Result<AccessRequest> {
         who.require_any_role()?;
+        self.load_visible(who, id).await?;
         let action = match verdict {
             Verdict::Approve => "approved",
             Verdict::Reject => "rejected",
@@ -67,6 +68,7 @@ impl Access {
     }
 
     pub async fn cancel(&self, who: &Principal, id: &str, origin: &Origin) -> Result<AccessRequest> {
+        self.load_visible(who, id).await?;
         let r = self
             .transition(id, who.email.as_str(), "cancelled", origin, |r, now| r.cancel(who, now))
             .await?;
@@ -81,6 +83,7 @@ impl Access {
         if reason.chars().count() > 1000 {
             return Err(Error::validation("reason", "at most 1000 characters"));
         }
+        self.load_visible(who, id).await?;
         let r = self
             .transition(id, who.email.as_str(), "revoked", origin, |r, now| {
                 r.revoke(who, reason, now)

@@ -7,7 +7,7 @@ use super::*;
 use crate::identity::Principal;
 impl Access {
     pub(super) async fn assume(&self, who: &Principal, id: &str) -> Result<(AccessRequest, Credentials)> {
-        let r = self.load(id).await?;
+        let r = self.load_visible(who, id).await?;
         let now = self.now();
         let ends = r.check_credentials(who, now)?;
         let seconds = ports::session_seconds((ends - now).whole_seconds(), r.max_session_seconds);

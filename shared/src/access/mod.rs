@@ -321,6 +321,16 @@ impl AccessRequest {
     }
 
     /// Whether `who` may decide this request at all (ignoring its state).
+    /// Who may see a request at all: its requester, holders of one of its approver roles (the
+    /// people who may decide it), leads and admins. To anyone else it does not exist (404), so
+    /// justifications, tickets and external ids stay private.
+    pub fn visible_to(&self, who: &Principal) -> bool {
+        who.email == self.requester
+            || who.has(Role::Lead)
+            || who.has(Role::Admin)
+            || who.roles.iter().any(|r| self.approver_roles.contains(r))
+    }
+
     pub fn may_decide(&self, who: &Principal) -> Result<()> {
         if who.email == self.requester {
             return Err(Error::Forbidden("you cannot decide your own request".into()));

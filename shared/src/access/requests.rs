@@ -139,7 +139,17 @@ impl Access {
 
     pub async fn get(&self, who: &Principal, id: &str) -> Result<AccessRequest> {
         who.require_any_role()?;
-        self.load(id).await
+        self.load_visible(who, id).await
+    }
+
+    /// A request the caller may see; to anyone else it is not found.
+    pub(super) async fn load_visible(&self, who: &Principal, id: &str) -> Result<AccessRequest> {
+        let r = self.load(id).await?;
+        if r.visible_to(who) {
+            Ok(r)
+        } else {
+            Err(Error::not_found("access request", id))
+        }
     }
 
     /// A request as it stands, for system callers (workflow tasks) that act for no person.
