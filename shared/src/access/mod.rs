@@ -193,18 +193,56 @@ fn conflict_not(status: Status, wanted: &str) -> Error {
     )
 }
 
-/// A ticket reference such as `OPS-1234` (project key, dash, number).
-pub fn valid_ticket(t: &str) -> bool {
-    let Some((key, num)) = t.split_once('-') else {
-        return false;
-    };
-    (1..=20).contains(&key.len())
-        && key.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && key
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        && (1..=10).contains(&num.len())
-        && num.chars().all(|c| c.is_ascii_digit())
+/// The longest ticket reference accepted (a ticket URL included).
+pub const MAX_TICKET_CHARS: usize = 200;
+
+/// A ticket reference in one of the forms teams use, normalised:
+/// - a Jira-style issue key, `OPS-1234` (project key: a letter, then letters, digits or `_`, at
+///   most 20; a dash; 1-10 digits), any case, stored upper-case;
+/// - a ServiceNow-style number, `INC0012345` / `CHG0034567` / `RITM0012345` (2-6 letters, then
+///   7-12 digits), any case, stored upper-case;
+/// - a link to the ticket, an `https://` or `http://` URL with a host.
+///
+/// Errors name the field and quote at most a short prefix of the input.
+pub fn ticket_reference(raw: &str) -> Result<String> {
+    let t = raw.trim();
+    if t.chars().count() > MAX_TICKET_CHARS {
+        return Err(Error::validation(
+            "ticket",
+            format!("a ticket reference has at most {MAX_TICKET_CHARS} characters"),
+        ));
+    }
+    let upper = t.to_ascii_uppercase();
+    let jira = upper.split_once('-').is_some_and(|(key, num)| {
+        (1..=20).contains(&key.len())
+            && key.starts_with(|c: char| c.is_ascii_uppercase())
+            && key
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            && (1..=10).contains(&num.len())
+            && num.chars().all(|c| c.is_ascii_digit())
+    });
+    let letters = upper.chars().take_while(char::is_ascii_uppercase).count();
+    let digits = &upper[letters..];
+    let service_now =
+        (2..=6).contains(&letters) && (7..=12).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit());
+    if jira || service_now {
+        return Ok(upper);
+    }
+    if let Ok(url) = url::Url::parse(t)
+        && matches!(url.scheme(), "https" | "http")
+        && url.host_str().is_some_and(|h| !h.is_empty())
+    {
+        return Ok(t.to_string());
+    }
+    let shown: String = t.chars().take(40).collect();
+    let more = if t.chars().count() > 40 { "…" } else { "" };
+    Err(Error::validation(
+        "ticket",
+        format!(
+            "'{shown}{more}' is not a ticket reference: use a key like OPS-1234, a number like INC0012345 or the ticket's URL"
+        ),
+    ))
 }
 
 impl AccessRequest {
@@ -231,14 +269,12 @@ impl AccessRequest {
         if justification.chars().count() > 2000 {
             return Err(Error::validation("justification", "at most 2000 characters"));
         }
-        let ticket = new.ticket.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        let ticket = new
+            .ticket
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| ticket_reference(&t))
+            .transpose()?;
         match &ticket {
-            Some(t) if !valid_ticket(t) => {
-                return Err(Error::validation(
-                    "ticket",
-                    format!("'{t}' is not a ticket reference like OPS-1234"),
-                ));
-            }
             None if policy.ticket_required => {
                 return Err(Error::validation(
                     "ticket",

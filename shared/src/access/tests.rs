@@ -230,11 +230,45 @@ fn justification_and_ticket_are_checked() {
         t0(),
     );
     assert!(matches!(r, Err(Error::Validation { field: Some(f), .. }) if f == "justification"));
-    assert!(valid_ticket("OPS-1234"));
-    assert!(valid_ticket("SRE2-7"));
-    for bad in ["ops-1", "OPS1234", "OPS-", "-12", "OPS-12a"] {
-        assert!(!valid_ticket(bad), "{bad}");
+}
+
+#[test]
+fn common_ticket_forms_are_accepted_and_normalised() {
+    for (raw, stored) in [
+        ("OPS-1234", "OPS-1234"),
+        ("SRE2-7", "SRE2-7"),
+        ("ops-1", "OPS-1"),
+        (" INC0012345 ", "INC0012345"),
+        ("ritm0012345", "RITM0012345"),
+        (
+            "https://acme.atlassian.net/browse/OPS-1234",
+            "https://acme.atlassian.net/browse/OPS-1234",
+        ),
+    ] {
+        assert_eq!(ticket_reference(raw).unwrap(), stored, "{raw}");
     }
+    for bad in [
+        "OPS1234",
+        "OPS-",
+        "-12",
+        "OPS-12a",
+        "ftp://x/1",
+        "https://",
+        "INC12",
+        "see the ticket",
+    ] {
+        let err = ticket_reference(bad).unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { field: Some(f), .. } if f == "ticket"),
+            "{bad}: {err:?}"
+        );
+    }
+    let huge = "A".repeat(5000);
+    let message = ticket_reference(&huge).unwrap_err().to_string();
+    assert!(message.len() < 120, "the error does not echo the input: {message}");
+    let long_bad = format!("x{}", "y".repeat(150));
+    let message = ticket_reference(&long_bad).unwrap_err().to_string();
+    assert!(message.len() < 200 && message.contains('…'), "{message}");
 }
 
 #[test]
