@@ -87,11 +87,18 @@ fn deserialize<'de, T: DeserializeOwned>(
                 ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {message}"))
             }
             _ => {
+                // serde names a missing field only in its message: "missing field `name`".
+                let missing = message
+                    .strip_prefix("missing field `")
+                    .and_then(|m| m.split('`').next())
+                    .map(str::to_string);
                 let err = ApiError::bad_request("invalid_field", message);
-                if path == "." || path.is_empty() {
-                    err
-                } else {
-                    err.with_field(path)
+                let parent = (path != "." && !path.is_empty()).then_some(path);
+                match (parent, missing) {
+                    (Some(p), Some(m)) => err.with_field(format!("{p}.{m}")),
+                    (None, Some(m)) => err.with_field(m),
+                    (Some(p), None) => err.with_field(p),
+                    (None, None) => err,
                 }
             }
         }
@@ -232,6 +239,20 @@ mod tests {
         assert!(e.message.contains("unknown field"), "{}", e.message);
         let e = parse_json::<Body>(br#"{"name":"#).unwrap_err();
         assert_eq!(e.code, "invalid_json");
+        let e = parse_json::<Body>(br#"{"inner":{"count":1}}"#).unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("invalid_field", Some("name")));
+        let e = parse_json::<Body>(br#"{"name":"x","inner":{}}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("inner.count"));
+    }
+
+    /// A policy PUT replaces the whole policy: a missing field is named, not reset to its default.
+    #[test]
+    fn a_partial_approval_policy_is_refused_naming_the_missing_field() {
+        let e = parse_json::<cc_domain::access::ApprovalPolicy>(br#"{"approvals_required":2,"approver_roles":["lead"],"max_duration_minutes":60,"approval_window_minutes":30}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("ticket_required"), "{}", e.message);
+        let whole = br#"{"approvals_required":2,"approver_roles":["lead"],"max_duration_minutes":60,"approval_window_minutes":30,"ticket_required":true}"#;
+        let p = parse_json::<cc_domain::access::ApprovalPolicy>(whole).unwrap();
+        assert_eq!((p.approvals_required, p.ticket_required, p.version), (2, true, 0));
     }
 
     #[test]

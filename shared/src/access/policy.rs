@@ -8,48 +8,34 @@ use utoipa::ToSchema;
 use crate::error::{Error, Result};
 use crate::identity::Role;
 
+/// A PUT replaces the whole policy, so every field is required (a missing one is a 400 naming
+/// it, never a silent reset to its default); only `version` may be left out (0: no policy yet).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalPolicy {
     /// Distinct approvers needed besides the requester (1-3).
-    #[serde(default = "d_approvals")]
     pub approvals_required: u8,
     /// Roles whose holders may approve (any of senior, lead, admin).
-    #[serde(default = "d_roles")]
     pub approver_roles: BTreeSet<Role>,
     /// Longest grant (15-720 minutes).
-    #[serde(default = "d_max")]
     pub max_duration_minutes: u32,
     /// How long a request waits for approval before it times out (5-1440 minutes).
-    #[serde(default = "d_window")]
     pub approval_window_minutes: u32,
-    #[serde(default)]
     pub ticket_required: bool,
     /// Optimistic-concurrency version (read-only in responses; send it back to update).
     #[serde(default)]
     pub version: u64,
 }
 
-fn d_approvals() -> u8 {
-    1
-}
-fn d_roles() -> BTreeSet<Role> {
-    [Role::Senior, Role::Lead].into()
-}
-fn d_max() -> u32 {
-    240
-}
-fn d_window() -> u32 {
-    120
-}
-
 impl Default for ApprovalPolicy {
+    /// The team's standard: one senior or lead besides the requester, grants up to 4 h, two hours
+    /// to approve, no ticket required.
     fn default() -> Self {
         ApprovalPolicy {
-            approvals_required: d_approvals(),
-            approver_roles: d_roles(),
-            max_duration_minutes: d_max(),
-            approval_window_minutes: d_window(),
+            approvals_required: 1,
+            approver_roles: [Role::Senior, Role::Lead].into(),
+            max_duration_minutes: 240,
+            approval_window_minutes: 120,
             ticket_required: false,
             version: 0,
         }
