@@ -604,3 +604,28 @@ async fn a_request_is_not_found_by_people_who_may_not_see_it() {
     let after = access.get(&erin(), &r.id).await.unwrap();
     assert_eq!((after.status, after.version), (Status::Pending, r.version));
 }
+
+/// Asking needs the engineer role, and an offboarded customer's accounts cannot be asked for.
+#[tokio::test]
+async fn only_engineers_ask_and_never_for_an_offboarded_customer() {
+    let (app, _dir) = embedded().await;
+    seed(&app, "666666666666").await;
+    let access = app.access().unwrap();
+    for who in [admin(), person("sue@example.com", &[Role::Senior])] {
+        match access.create(&who, ask("666666666666", 30), &o()).await {
+            Err(Error::Forbidden(m)) => assert!(m.contains("engineer"), "{m}"),
+            other => panic!("{}: {:?}", who.email, other.map(|r| r.id)),
+        }
+    }
+    access.create(&erin(), ask("666666666666", 30), &o()).await.unwrap();
+    let offboard: cc_domain::hub::CustomerPatch =
+        serde_json::from_value(serde_json::json!({"status": "offboarded"})).unwrap();
+    app.hub.update_customer(&admin(), "acme", offboard).await.unwrap();
+    match access.create(&erin(), ask("666666666666", 30), &o()).await {
+        Err(Error::Validation { field, message }) => {
+            assert_eq!(field.as_deref(), Some("account_id"));
+            assert!(message.contains("offboarded"), "{message}");
+        }
+        other => panic!("{:?}", other.map(|r| r.id)),
+    }
+}

@@ -5,7 +5,7 @@ use super::audit::AuditEvent;
 use super::policy::ApprovalPolicy;
 use super::service::*;
 use super::*;
-use crate::hub::AccessMethod;
+use crate::hub::{AccessMethod, CustomerStatus};
 use crate::identity::Principal;
 use crate::ids::new_ulid;
 use crate::keys;
@@ -70,8 +70,10 @@ impl Access {
         Ok(stored)
     }
 
+    /// A new request. Asking needs the engineer role (an admin-only or approver-only person does
+    /// not operate customer accounts); an offboarded customer's accounts cannot be requested.
     pub async fn create(&self, who: &Principal, new: NewRequest, origin: &Origin) -> Result<AccessRequest> {
-        who.require_any_role()?;
+        who.require(Role::Engineer, "asking for breakglass access")?;
         let account = match self.hub.get_account(who, new.account_id.as_str()).await {
             Err(Error::NotFound { .. }) => {
                 return Err(Error::validation(
@@ -102,6 +104,16 @@ impl Access {
                 ));
             }
         };
+        let customer = self.hub.get_customer(who, account.customer.as_str()).await?;
+        if customer.status == CustomerStatus::Offboarded {
+            return Err(Error::validation(
+                "account_id",
+                format!(
+                    "customer {} is offboarded; its accounts can no longer be requested",
+                    customer.code
+                ),
+            ));
+        }
         let policy = self.load_policy(account.customer.as_str()).await?;
         let now = self.now();
         let id = new_ulid().to_string().to_lowercase();
