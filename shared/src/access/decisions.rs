@@ -15,14 +15,13 @@ impl Access {
         origin: &Origin,
     ) -> Result<AccessRequest> {
         who.require_any_role()?;
-        self.load_visible(who, id).await?;
         let action = match verdict {
             Verdict::Approve => "approved",
             Verdict::Reject => "rejected",
         };
         let decided = self
             .transition(id, who.email.as_str(), action, origin, |r, now| {
-                r.decide(who, verdict, comment, now)
+                r.seen_by(who)?.decide(who, verdict, comment, now)
             })
             .await?;
         self.after_write(&decided, action).await;
@@ -68,9 +67,10 @@ impl Access {
     }
 
     pub async fn cancel(&self, who: &Principal, id: &str, origin: &Origin) -> Result<AccessRequest> {
-        self.load_visible(who, id).await?;
         let r = self
-            .transition(id, who.email.as_str(), "cancelled", origin, |r, now| r.cancel(who, now))
+            .transition(id, who.email.as_str(), "cancelled", origin, |r, now| {
+                r.seen_by(who)?.cancel(who, now)
+            })
             .await?;
         self.after_write(&r, "cancelled").await;
         if let Err(e) = self.workflow.stopped(&r).await {
@@ -83,10 +83,9 @@ impl Access {
         if reason.chars().count() > 1000 {
             return Err(Error::validation("reason", "at most 1000 characters"));
         }
-        self.load_visible(who, id).await?;
         let r = self
             .transition(id, who.email.as_str(), "revoked", origin, |r, now| {
-                r.revoke(who, reason, now)
+                r.seen_by(who)?.revoke(who, reason, now)
             })
             .await?;
         self.after_write(&r, "revoked").await;

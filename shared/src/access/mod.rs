@@ -367,6 +367,15 @@ impl AccessRequest {
             || who.roles.iter().any(|r| self.approver_roles.contains(r))
     }
 
+    /// The request, if `who` may see it; otherwise "not found" (see [`Self::visible_to`]).
+    pub fn seen_by(self, who: &Principal) -> Result<Self> {
+        if self.visible_to(who) {
+            Ok(self)
+        } else {
+            Err(Error::not_found("access request", self.id))
+        }
+    }
+
     pub fn may_decide(&self, who: &Principal) -> Result<()> {
         if who.email == self.requester {
             return Err(Error::Forbidden("you cannot decide your own request".into()));

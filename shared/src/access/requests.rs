@@ -156,12 +156,7 @@ impl Access {
 
     /// A request the caller may see; to anyone else it is not found.
     pub(super) async fn load_visible(&self, who: &Principal, id: &str) -> Result<AccessRequest> {
-        let r = self.load(id).await?;
-        if r.visible_to(who) {
-            Ok(r)
-        } else {
-            Err(Error::not_found("access request", id))
-        }
+        self.load(id).await?.seen_by(who)
     }
 
     /// A request as it stands, for system callers (workflow tasks) that act for no person.
