@@ -6,6 +6,7 @@
 //! | `ObjectStore` | [`local_objects`] | [`s3`] |
 //! | `AccessBroker` | [`local_access::LocalBroker`] | [`sts`] |
 //! | `RoleGuard` | [`local_access::LocalRoleGuard`] | [`iam`] |
+//! | `SsoAssigner` | [`local_access::LocalSsoAssigner`] | [`sso`] |
 //! | `Workflow` | [`local_access::LocalWorkflow`] | [`sfn`] |
 //! | `Notifier` | [`local_access::LogNotifier`], [`webhook`] | [`sns`] |
 //!
@@ -31,6 +32,8 @@ pub mod sfn;
 pub mod sns;
 #[cfg(feature = "embedded")]
 pub mod sqlite;
+#[cfg(feature = "sso")]
+pub mod sso;
 #[cfg(feature = "sts")]
 pub mod sts;
 #[cfg(any(feature = "sts", feature = "sfn"))]

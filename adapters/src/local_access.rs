@@ -1,7 +1,8 @@
 //! Local adapters for breakglass: the whole flow runs without AWS. Local "credentials" are
 //! clearly labelled records that grant nothing anywhere; the role guard keeps its deny times in
-//! the item store where tests and people can see them; the workflow grants in-process and the
-//! sweeper handles time; notifications go to the log.
+//! the item store where tests and people can see them; the local Identity Center keeps SSO
+//! breakglass assignments there too; the workflow grants in-process and the sweeper handles time;
+//! notifications go to the log.
 
 use std::sync::Arc;
 
@@ -10,11 +11,13 @@ use time::OffsetDateTime;
 
 use cc_domain::access::AccessRequest;
 use cc_domain::access::ports::{
-    AccessBroker, AfterApproval, Assume, Credentials, Notification, Notifier, RoleGuard, Workflow,
+    AccessBroker, AfterApproval, Assume, Credentials, Notification, Notifier, RoleGuard, SsoAssigner, SsoError,
+    SsoTarget, Workflow,
 };
 use cc_domain::error::Result;
-use cc_domain::ids::{ExternalId, RoleArn, new_ulid};
-use cc_domain::store::{Item, ItemStore, Write};
+use cc_domain::ids::{Email, ExternalId, RoleArn, new_ulid};
+use cc_domain::keys;
+use cc_domain::store::{Index, Item, ItemStore, Query, Write};
 
 pub struct LocalBroker {
     /// Where the local server is reachable (local console links point there).
@@ -68,6 +71,65 @@ impl RoleGuard for LocalRoleGuard {
     }
 }
 
+/// A local IAM Identity Center: every person exists, every permission set exists, and account
+/// assignments are items (`keys::sso_local` / `keys::sso_local_assignment`) that tests and people
+/// can see.
+pub struct LocalSsoAssigner {
+    pub store: Arc<dyn ItemStore>,
+}
+
+impl LocalSsoAssigner {
+    /// The permission sets assigned on `account` (as `(permission set, email)`).
+    pub async fn assignments(&self, account: &str) -> Result<Vec<(String, String)>> {
+        let items = self
+            .store
+            .query_all(Query::partition(Index::Primary, keys::sso_local(account)))
+            .await?;
+        Ok(items
+            .into_iter()
+            .filter_map(|i| {
+                let (ps, email) = i.sk.split_once('#')?;
+                Some((ps.to_string(), email.to_string()))
+            })
+            .collect())
+    }
+}
+
+fn local_failure(e: impl std::fmt::Display) -> SsoError {
+    SsoError::Failed(format!("local assignment store: {e}"))
+}
+
+#[async_trait]
+impl SsoAssigner for LocalSsoAssigner {
+    async fn assign(&self, target: &SsoTarget, user: &Email) -> std::result::Result<(), SsoError> {
+        tracing::info!(account = %target.account_id, permission_set = %target.permission_set, %user, "local Identity Center: assigned");
+        let item = Item::new(
+            keys::sso_local(target.account_id.as_str()),
+            keys::sso_local_assignment(target.permission_set.as_str(), user.as_str()),
+            serde_json::json!({
+                "instance_arn": target.instance_arn.as_str(),
+                "account_id": target.account_id.as_str(),
+                "permission_set": target.permission_set.as_str(),
+                "user": user.as_str(),
+                "request_id": target.request_id,
+            }),
+        );
+        self.store.transact(vec![Write::Put(item)]).await.map_err(local_failure)
+    }
+
+    async fn unassign(&self, target: &SsoTarget, user: &Email) -> std::result::Result<(), SsoError> {
+        tracing::info!(account = %target.account_id, permission_set = %target.permission_set, %user, "local Identity Center: assignment removed");
+        self.store
+            .delete(
+                &keys::sso_local(target.account_id.as_str()),
+                &keys::sso_local_assignment(target.permission_set.as_str(), user.as_str()),
+                None,
+            )
+            .await
+            .map_err(local_failure)
+    }
+}
+
 /// The local workflow: grant in-process on approval; time is the sweeper's job.
 pub struct LocalWorkflow;
 
@@ -94,13 +156,14 @@ impl Notifier for LogNotifier {
     }
 }
 
-/// The local breakglass ports (no AWS): labelled local sessions, deny times kept in `items`,
-/// in-process grants, notifications to the log.
+/// The local breakglass ports (no AWS): labelled local sessions, deny times and SSO assignments
+/// kept in `items`, in-process grants, notifications to the log.
 pub fn ports(items: std::sync::Arc<dyn ItemStore>, base_url: &str) -> cc_domain::AccessPorts {
     cc_domain::AccessPorts {
         broker: Arc::new(LocalBroker {
             base_url: base_url.to_string(),
         }),
+        sso: Arc::new(LocalSsoAssigner { store: items.clone() }),
         guard: Arc::new(LocalRoleGuard { store: items }),
         workflow: Arc::new(LocalWorkflow),
         notifiers: vec![Arc::new(LogNotifier)],

@@ -6,7 +6,7 @@
 //! | builder | used by | outside systems |
 //! |---|---|---|
 //! | [`hub`] | customers, profile-gen | item store |
-//! | [`access`] | access-request, approval, approval-workflow, jobs | item store, STS, IAM, Step Functions, SNS, webhook |
+//! | [`access`] | access-request, approval, approval-workflow, jobs | item store, STS, IAM, IAM Identity Center, Step Functions, SNS, webhook |
 //! | [`local_server`] | `cc serve` | all of them, plus the object store |
 //!
 //! `CC_STORE=embedded` swaps every AWS client for its embedded counterpart (SQLite, local files,
@@ -141,8 +141,9 @@ async fn aws_base(_: Config) -> anyhow::Result<Base> {
     anyhow::bail!("CC_STORE: this build has no DynamoDB adapter; set CC_STORE=embedded")
 }
 
-/// The breakglass ports: STS, IAM, Step Functions (when a state machine is configured) and SNS
-/// (when a topic is configured) in AWS; the local adapters on the embedded default. The log and,
+/// The breakglass ports: STS, IAM, IAM Identity Center (sso-admin and identitystore through each
+/// customer's admin role), Step Functions (when a state machine is configured) and SNS (when a
+/// topic is configured) in AWS; the local adapters on the embedded default. The log and,
 /// when configured, the webhook are always notified.
 fn access_ports(base: &Base) -> anyhow::Result<AccessPorts> {
     let mut ports = match base.config.store {
@@ -165,7 +166,7 @@ fn webhook(_: &str) -> anyhow::Result<Arc<dyn cc_domain::access::ports::Notifier
     anyhow::bail!("CC_WEBHOOK_URL: this build has no webhook notifier")
 }
 
-#[cfg(all(feature = "sts", feature = "iam", feature = "sfn", feature = "sns"))]
+#[cfg(all(feature = "sts", feature = "iam", feature = "sfn", feature = "sns", feature = "sso"))]
 fn aws_access_ports(base: &Base) -> anyhow::Result<AccessPorts> {
     use cc_domain::access::ports::{AccessBroker, Notifier, Workflow};
     let sdk = base.sdk()?;
@@ -190,13 +191,18 @@ fn aws_access_ports(base: &Base) -> anyhow::Result<AccessPorts> {
     }
     Ok(AccessPorts {
         guard: Arc::new(crate::iam::IamRoleGuard::new(sdk.clone(), broker.clone())),
+        sso: Arc::new(crate::sso::SsoAdminAssigner::new(
+            sdk.clone(),
+            broker.clone(),
+            base.config.sso_user_attribute,
+        )),
         broker,
         workflow,
         notifiers,
     })
 }
 
-#[cfg(not(all(feature = "sts", feature = "iam", feature = "sfn", feature = "sns")))]
+#[cfg(not(all(feature = "sts", feature = "iam", feature = "sfn", feature = "sns", feature = "sso")))]
 fn aws_access_ports(_: &Base) -> anyhow::Result<AccessPorts> {
     anyhow::bail!("this build has no AWS breakglass adapters (cargo feature `access`)")
 }

@@ -105,6 +105,7 @@ fn ask(account: &str, minutes: u32) -> NewRequest {
         justification: "Payments queue stuck, need to purge the dead-letter queue".into(),
         ticket: Some("OPS-42".into()),
         starts_at: None,
+        permission_set: None,
     }
 }
 

@@ -282,6 +282,8 @@ async fn profiles(accounts: usize, roles: usize, config_kib: usize) -> anyhow::R
                         start_url: HttpsUrl::parse(format!("https://customer-{c:02}.awsapps.com/start"))?,
                         sso_region: Region::parse("eu-west-1")?,
                         permission_sets: sets.clone(),
+                        breakglass_permission_sets: vec![],
+                        identity_center: None,
                     },
                 },
             )

@@ -419,6 +419,7 @@ async fn the_local_sweeper_ends_grants_past_their_end() {
         justification: "Clear the stuck deployment lock in production".into(),
         ticket: None,
         starts_at: None,
+        permission_set: None,
     };
     let r = app
         .access()

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::access::ports::{AccessBroker, Fanout, Notifier, RoleGuard, Workflow};
+use crate::access::ports::{AccessBroker, Notifier, RoleGuard, SsoAssigner, Workflow};
 use crate::access::service::Access;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -27,11 +27,13 @@ pub struct App {
     objects: Option<Arc<dyn ObjectStore>>,
 }
 
-/// The outside systems breakglass needs (STS, IAM, Step Functions, notifiers in AWS; their local
-/// stand-ins on the embedded default).
+/// The outside systems breakglass needs (STS, IAM, IAM Identity Center, Step Functions, notifiers
+/// in AWS; their local stand-ins on the embedded default).
 pub struct AccessPorts {
     pub broker: Arc<dyn AccessBroker>,
     pub guard: Arc<dyn RoleGuard>,
+    /// IAM Identity Center account assignments (SSO breakglass).
+    pub sso: Arc<dyn SsoAssigner>,
     pub workflow: Arc<dyn Workflow>,
     /// Every notifier; the service fans out to all of them.
     pub notifiers: Vec<Arc<dyn Notifier>>,
@@ -43,7 +45,7 @@ impl App {
         let hub = Arc::new(Hub::new(items.clone(), clock.clone()));
         App {
             config: Arc::new(config),
-            profiles: Arc::new(Profiles::new(items.clone(), hub.clone())),
+            profiles: Arc::new(Profiles::new(items.clone(), hub.clone(), clock.clone())),
             hub,
             clock,
             items,
@@ -54,14 +56,10 @@ impl App {
 
     /// Adds the breakglass service over `ports`.
     pub fn with_access(mut self, ports: AccessPorts) -> Self {
-        let notifier: Arc<dyn Notifier> = Arc::new(Fanout(ports.notifiers));
         self.access = Some(Arc::new(Access::new(
             self.items.clone(),
             self.hub.clone(),
-            ports.broker,
-            ports.guard,
-            ports.workflow,
-            notifier,
+            ports,
             self.clock.clone(),
         )));
         self

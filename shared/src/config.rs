@@ -14,6 +14,27 @@ pub enum StoreKind {
     Aws,
 }
 
+/// How the SSO breakglass broker finds a person in a customer's identity store
+/// (`CC_SSO_USER_ATTRIBUTE`): the e-mail from their token, as the user name or as an e-mail.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SsoUserAttribute {
+    /// `userName` (the default: Identity Center user names are usually the e-mail).
+    #[default]
+    UserName,
+    /// `emails.value`.
+    Email,
+}
+
+impl SsoUserAttribute {
+    /// The identity store's attribute path (`GetUserId`'s `UniqueAttribute`).
+    pub fn attribute_path(self) -> &'static str {
+        match self {
+            SsoUserAttribute::UserName => "userName",
+            SsoUserAttribute::Email => "emails.value",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub store: StoreKind,
@@ -36,6 +57,9 @@ pub struct Config {
     pub state_machine_arn: Option<String>,
     /// SNS topic for approver notifications (`CC_TOPIC_ARN`).
     pub topic_arn: Option<String>,
+    /// The identity store attribute matched against a requester's e-mail for SSO breakglass
+    /// (`CC_SSO_USER_ATTRIBUTE`: `user_name`, the default, or `email`).
+    pub sso_user_attribute: SsoUserAttribute,
 }
 
 #[derive(Clone, Debug)]
@@ -193,7 +217,18 @@ impl Config {
         {
             return Err(err("CC_TOPIC_ARN", format!("'{arn}' is not an ARN")));
         }
+        let sso_user_attribute = match get("CC_SSO_USER_ATTRIBUTE").as_deref() {
+            None | Some("user_name") => SsoUserAttribute::UserName,
+            Some("email") => SsoUserAttribute::Email,
+            Some(other) => {
+                return Err(err(
+                    "CC_SSO_USER_ATTRIBUTE",
+                    format!("'{other}' is not one of: user_name, email"),
+                ));
+            }
+        };
         Ok(Config {
+            sso_user_attribute,
             topic_arn,
             state_machine_arn,
             federation_url,
@@ -228,6 +263,9 @@ mod tests {
         assert_eq!(c.store, StoreKind::Embedded);
         assert_eq!(c.port, 8080);
         assert_eq!(c.auth.roles_claim, "groups");
+        assert_eq!(c.sso_user_attribute, SsoUserAttribute::UserName);
+        let c = cfg(&[("CC_SSO_USER_ATTRIBUTE", "email")]).unwrap();
+        assert_eq!(c.sso_user_attribute.attribute_path(), "emails.value");
     }
 
     #[test]
@@ -247,6 +285,10 @@ mod tests {
         assert_eq!(
             cfg(&[("AWS_ENDPOINT_URL", "not a url")]).unwrap_err().name,
             "AWS_ENDPOINT_URL"
+        );
+        assert_eq!(
+            cfg(&[("CC_SSO_USER_ATTRIBUTE", "upn")]).unwrap_err().name,
+            "CC_SSO_USER_ATTRIBUTE"
         );
     }
 

@@ -5,10 +5,14 @@
 use crate::App;
 use crate::error::{Conflict, Error, Result};
 use crate::hub::{
-    AccessMethod, ContractSummary, CustomerStatus, Environment, NewAccount, NewContact, NewCustomer, ReportSettings,
+    AccessMethod, ContractSummary, CustomerStatus, Environment, IdentityCenter, NewAccount, NewContact, NewCustomer,
+    ReportSettings,
 };
 use crate::identity::{Principal, Role};
-use crate::ids::{AccountId, CustomerCode, Email, ExternalId, HttpsUrl, PermissionSetName, Region, RoleArn};
+use crate::ids::{
+    AccountId, CustomerCode, Email, ExternalId, HttpsUrl, IdentityStoreId, PermissionSetName, Region, RoleArn,
+    SsoInstanceArn,
+};
 
 /// The demo team: one person per role (and a second senior so two-approver policies work).
 pub const DEMO_USERS: &[(&str, &[Role])] = &[
@@ -172,6 +176,8 @@ pub async fn seed(app: &App, size: &DemoSize) -> Result<Seeded> {
             }
         }
     }
+    // Each customer's management (payer) account: its Identity Center admin role lives there.
+    let mut management_ids: Vec<String> = Vec::with_capacity(size.customers);
     for n in 0..size.accounts {
         let ci = n % size.customers;
         let code = customer_code(ci);
@@ -183,16 +189,31 @@ pub async fn seed(app: &App, size: &DemoSize) -> Result<Seeded> {
             Environment::NonProd
         };
         let region = REGIONS[rng.below(REGIONS.len())];
-        // Every third customer reaches its accounts through its own Identity Center.
+        if n < size.customers {
+            management_ids.push(id.clone());
+        }
+        // Every third customer reaches its accounts through its own Identity Center: read access
+        // standing, SRE-Breakglass only during a breakglass grant.
         let access = if ci.is_multiple_of(3) {
+            let tag = format!("{:016x}", 0x5eed_0000_0000_0000u64 + ci as u64);
             AccessMethod::Sso {
                 start_url: v(HttpsUrl::parse(format!("https://{code}.awsapps.com/start")))?,
                 // One Identity Center per customer, in one home region.
                 sso_region: v(Region::parse(REGIONS[ci % REGIONS.len()]))?,
                 permission_sets: vec![
                     v(PermissionSetName::parse("ReadOnlyAccess"))?,
-                    v(PermissionSetName::parse("SRE-Breakglass"))?,
+                    v(PermissionSetName::parse("SecurityAudit"))?,
                 ],
+                breakglass_permission_sets: vec![v(PermissionSetName::parse("SRE-Breakglass"))?],
+                identity_center: Some(IdentityCenter {
+                    instance_arn: v(SsoInstanceArn::parse(format!("arn:aws:sso:::instance/ssoins-{tag}")))?,
+                    identity_store_id: v(IdentityStoreId::parse(format!("d-{}", &tag[6..])))?,
+                    admin_role_arn: v(RoleArn::parse(format!(
+                        "arn:aws:iam::{}:role/CustomerCentralSsoAdmin",
+                        management_ids.get(ci).unwrap_or(&id)
+                    )))?,
+                    external_id: Some(v(ExternalId::parse(format!("cc-{code}-sso")))?),
+                }),
             }
         } else {
             AccessMethod::Role {

@@ -48,6 +48,9 @@ pub enum Conflict {
     NotStarted,
     /// The grant ended.
     GrantEnded,
+    /// The grant is an IAM Identity Center assignment: access comes from the SSO portal, not
+    /// from credentials we mint.
+    SsoGrant,
 }
 
 impl Conflict {
@@ -66,6 +69,7 @@ impl Conflict {
             Conflict::NotDue => "not_due",
             Conflict::NotStarted => "not_started",
             Conflict::GrantEnded => "grant_ended",
+            Conflict::SsoGrant => "sso_grant",
         }
     }
 }

@@ -201,6 +201,47 @@ validated_string!(
 );
 
 validated_string!(
+    /// An IAM Identity Center instance ARN (`arn:aws:sso:::instance/ssoins-0123456789abcdef`).
+    SsoInstanceArn,
+    "IAM Identity Center instance ARN",
+    |s| {
+        let id = s
+            .strip_prefix("arn:")
+            .and_then(|r| r.split_once(":sso:::instance/"))
+            .filter(|(partition, _)| matches!(*partition, "aws" | "aws-cn" | "aws-us-gov"))
+            .map(|(_, id)| id);
+        let ok = id.is_some_and(|id| {
+            let tail = id.strip_prefix("ssoins-").or_else(|| id.strip_prefix("ins-")).unwrap_or("");
+            (1..=32).contains(&tail.len()) && tail.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
+        });
+        if ok {
+            Ok(s)
+        } else {
+            Err(format!("'{}' is not an instance ARN like arn:aws:sso:::instance/ssoins-0123456789abcdef", truncate(&s)))
+        }
+    }
+);
+
+validated_string!(
+    /// An IAM Identity Center identity store id (`d-0123456789`, or a UUID).
+    IdentityStoreId,
+    "identity store id",
+    |s| {
+        let short = s
+            .strip_prefix("d-")
+            .is_some_and(|t| t.len() == 10 && t.chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
+        let groups: Vec<&str> = s.split('-').collect();
+        let uuid = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+            && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit()));
+        if short || uuid {
+            Ok(s)
+        } else {
+            Err(format!("'{}' is not an identity store id like d-0123456789", truncate(&s)))
+        }
+    }
+);
+
+validated_string!(
     /// An `https://` URL (SSO start URLs, portals).
     HttpsUrl,
     "https URL",
@@ -277,5 +318,11 @@ mod tests {
         assert!(ExternalId::parse("x").is_err());
         assert!(PermissionSetName::parse("AdministratorAccess").is_ok());
         assert!(PermissionSetName::parse("has space").is_err());
+        assert!(SsoInstanceArn::parse("arn:aws:sso:::instance/ssoins-0123456789abcdef").is_ok());
+        assert!(SsoInstanceArn::parse("arn:aws:iam:::instance/ssoins-0123456789abcdef").is_err());
+        assert!(SsoInstanceArn::parse("arn:aws:sso:::instance/").is_err());
+        assert!(IdentityStoreId::parse("d-9067a1b2c3").is_ok());
+        assert!(IdentityStoreId::parse("0123abcd-0123-4567-89ab-0123456789ab").is_ok());
+        assert!(IdentityStoreId::parse("d-123").is_err());
     }
 }

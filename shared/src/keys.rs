@@ -16,6 +16,8 @@
 //! | workflow task token (never in API answers) | `REQUEST#{id}` | `WORKFLOW` | | |
 //! | audit event | `AUDIT#{customer}#{yyyy-mm}` | `{ms:013}#{id}` | `ACTOR#{email}` / `{ms:013}#{id}` | |
 //! | local role-guard deny time (embedded only) | `ROLEGUARD#{role arn}` | `DENY` | | |
+//! | SSO breakglass assignment that may exist (until removed) | `SSO_ASSIGNMENTS` | `{request id}` | | |
+//! | local Identity Center assignment (embedded only) | `SSOLOCAL#{account id}` | `{permission set}#{email}` | | |
 //!
 //! `due` is what the sweeper waits for: the approval deadline (pending), the start (approved), the
 //! end (active). Every mutable item carries a `version`; writes are conditional on it. Millisecond
@@ -133,6 +135,20 @@ pub fn role_guard(role_arn: &str) -> String {
 }
 
 pub const DENY: &str = "DENY";
+
+/// The partition of SSO breakglass assignments that may exist: written before an account
+/// assignment is created, deleted once it is gone, so the sweeper finds every one left to remove.
+pub const SSO_ASSIGNMENTS: &str = "SSO_ASSIGNMENTS";
+
+/// A local (embedded) Identity Center's assignments on one account.
+pub fn sso_local(account_id: &str) -> String {
+    format!("SSOLOCAL#{account_id}")
+}
+
+/// The sort key of one local assignment: a permission set and the person it is assigned to.
+pub fn sso_local_assignment(permission_set: &str, email: &str) -> String {
+    format!("{permission_set}#{email}")
+}
 
 /// Milliseconds since the Unix epoch.
 pub fn ms(t: OffsetDateTime) -> i64 {

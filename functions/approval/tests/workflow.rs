@@ -122,6 +122,7 @@ fn ask() -> NewRequest {
         justification: "Restart the stuck ingestion workers in production".into(),
         ticket: None,
         starts_at: None,
+        permission_set: None,
     }
 }
 

@@ -44,7 +44,7 @@ async fn sample_events_run_the_named_job_or_say_which_jobs_exist() {
         match (&got, want) {
             (Ok(summary), Ok(())) => assert_eq!(
                 summary,
-                &json!({"timed_out": 0, "granted": 0, "expired": 0, "failures": 0}),
+                &json!({"timed_out": 0, "granted": 0, "expired": 0, "assignments_removed": 0, "failures": 0}),
                 "{name}"
             ),
             (Err(e), Err(kind)) => {
@@ -97,6 +97,7 @@ async fn the_sweep_job_ends_a_grant_past_its_end() {
         justification: "Clear the stuck deployment lock in production".into(),
         ticket: None,
         starts_at: None,
+        permission_set: None,
     };
     let erin = person("erin@example.com", &[Role::Engineer]);
     let r = app

@@ -35,7 +35,8 @@ impl Access {
                         Err(Error::Conflict { .. }) => self.load(id).await,
                         Err(e) => {
                             self.record_failure(&decided, "grant_failed", &e).await;
-                            Ok(decided)
+                            // As it stands now (an SSO grant's failure is recorded on it).
+                            Ok(self.load(id).await.unwrap_or(decided))
                         }
                     };
                 }
@@ -58,6 +59,9 @@ impl Access {
         let current = self.load(id).await?;
         if current.status == Status::Active {
             return Ok(current);
+        }
+        if current.sso.is_some() {
+            return self.grant_sso(current).await;
         }
         let granted = self
             .transition(id, SYSTEM, "granted", &Origin::default(), |r, now| r.activate(now))
@@ -89,7 +93,7 @@ impl Access {
             })
             .await?;
         self.after_write(&r, "revoked").await;
-        self.close_sessions(&r).await;
+        self.end_access(&r).await;
         if let Err(e) = self.workflow.stopped(&r).await {
             self.record_failure(&r, "workflow_stop_failed", &e).await;
         }
@@ -107,7 +111,7 @@ impl Access {
             .transition(id, SYSTEM, "expired", &Origin::default(), |r, now| r.expire(now))
             .await?;
         self.after_write(&r, "expired").await;
-        self.close_sessions(&r).await;
+        self.end_access(&r).await;
         Ok(r)
     }
 

@@ -33,6 +33,10 @@ impl Access {
 
     /// Credentials for the grantee's active grant (never stored).
     pub async fn credentials(&self, who: &Principal, id: &str, origin: &Origin) -> Result<Credentials> {
+        let r = self.load_visible(who, id).await?;
+        if let Some(sso) = &r.sso {
+            return Err(Self::sso_credentials_refusal(&r, sso));
+        }
         let (r, creds) = self.assume(who, id).await?;
         let detail = format!("session {} until {}", creds.access_key_id, rfc3339(creds.expiration));
         self.audit_use(&r, who, "credentials_issued", &detail, origin).await?;
@@ -40,6 +44,10 @@ impl Access {
     }
 
     pub async fn console_link(&self, who: &Principal, id: &str, origin: &Origin) -> Result<String> {
+        let r = self.load_visible(who, id).await?;
+        if let Some(sso) = &r.sso {
+            return self.sso_console_link(who, &r, sso, origin).await;
+        }
         let (r, creds) = self.assume(who, id).await?;
         let url = self
             .broker

@@ -25,6 +25,7 @@ pub mod policy;
 pub mod ports;
 pub mod requests;
 pub mod service;
+pub mod sso;
 pub mod sweeper;
 
 pub use policy::ApprovalPolicy;
@@ -126,6 +127,11 @@ pub struct AccessRequest {
     pub external_id: Option<ExternalId>,
     /// The role's maximum session length (caps each minted session).
     pub max_session_seconds: u32,
+    /// SSO accounts: the breakglass permission set assigned through the customer's IAM Identity
+    /// Center, and how its assignment stands (`sso::SsoGrant`). `role_arn` is then the permission
+    /// set's reserved role path in the account, for display only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso: Option<sso::SsoGrant>,
     pub requester: Email,
     pub justification: String,
     pub ticket: Option<String>,
@@ -173,6 +179,10 @@ pub struct NewRequest {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub starts_at: Option<OffsetDateTime>,
+    /// SSO accounts: which breakglass permission set (optional when the account has one).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub permission_set: Option<crate::ids::PermissionSetName>,
 }
 
 pub const SYSTEM: &str = "system";
@@ -323,6 +333,7 @@ impl AccessRequest {
             role_arn: role.0,
             external_id: role.1,
             max_session_seconds: role.2,
+            sso: None,
             requester: by.email.clone(),
             justification,
             ticket,

@@ -1,5 +1,6 @@
 //! The outside systems breakglass needs, as small traits: the access broker (STS), the role guard
-//! (IAM "revoke older sessions"), the workflow (Step Functions) and the notifier (chat, SNS).
+//! (IAM "revoke older sessions"), the SSO assigner (IAM Identity Center account assignments), the
+//! workflow (Step Functions) and the notifier (chat, SNS).
 //! Each has an AWS adapter and a local one that lets the whole flow run without AWS.
 
 use async_trait::async_trait;
@@ -7,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::AccessRequest;
 use crate::error::Result;
-use crate::ids::{ExternalId, RoleArn};
+use crate::ids::{AccountId, Email, ExternalId, IdentityStoreId, PermissionSetName, Region, RoleArn, SsoInstanceArn};
 
 /// Temporary credentials. Never stored, never logged: `Debug` shows only the key id.
 #[derive(Clone, serde::Serialize)]
@@ -56,6 +57,62 @@ pub trait RoleGuard: Send + Sync {
         external_id: Option<&ExternalId>,
         before: OffsetDateTime,
     ) -> Result<()>;
+}
+
+/// One temporary IAM Identity Center account assignment: a permission set on an account, for a
+/// person looked up in the instance's identity store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SsoTarget {
+    pub instance_arn: SsoInstanceArn,
+    pub identity_store_id: IdentityStoreId,
+    /// The Identity Center's home region (where sso-admin and identitystore are called).
+    pub region: Region,
+    /// The role the broker assumes to call sso-admin, and the external id it trusts.
+    pub admin_role_arn: RoleArn,
+    pub admin_external_id: Option<ExternalId>,
+    pub account_id: AccountId,
+    pub permission_set: PermissionSetName,
+    /// The breakglass request (a session tag on the admin session, for the customer's CloudTrail).
+    pub request_id: String,
+}
+
+/// Why an assignment could not be made or removed. Every kind is retried by the sweeper; the kind
+/// tells people what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SsoError {
+    /// The person is not a user of the customer's identity store (under the configured attribute).
+    #[error("{user} is not a user in identity store {identity_store} (looked up by {attribute})")]
+    UserNotFound {
+        user: String,
+        identity_store: String,
+        attribute: &'static str,
+    },
+    /// The Identity Center instance has no permission set of that name.
+    #[error("permission set {name} does not exist in {instance}")]
+    UnknownPermissionSet { name: String, instance: String },
+    /// Identity Center refused or failed the change, or could not be reached.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl SsoError {
+    /// A stable snake_case name for the kind (shown on the request).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SsoError::UserNotFound { .. } => "user_not_found",
+            SsoError::UnknownPermissionSet { .. } => "unknown_permission_set",
+            SsoError::Failed(_) => "failed",
+        }
+    }
+}
+
+/// Temporary account assignments (AWS's TEAM pattern): `assign` before a grant becomes active,
+/// `unassign` when it ends. Both are idempotent: assigning what is assigned, or removing what is
+/// not there, succeeds.
+#[async_trait]
+pub trait SsoAssigner: Send + Sync {
+    async fn assign(&self, target: &SsoTarget, user: &Email) -> std::result::Result<(), SsoError>;
+    async fn unassign(&self, target: &SsoTarget, user: &Email) -> std::result::Result<(), SsoError>;
 }
 
 /// What happens after the last approval.

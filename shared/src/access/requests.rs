@@ -83,6 +83,7 @@ impl Access {
             }
             other => other?,
         };
+        let sso_grant = sso::grant_for(&account, new.permission_set.as_ref())?;
         let (role_arn, external_id, max_session) = match &account.access {
             AccessMethod::Role {
                 breakglass_role_arn,
@@ -94,15 +95,7 @@ impl Access {
                 Some(external_id.clone()),
                 *max_session_seconds,
             ),
-            AccessMethod::Sso { .. } => {
-                return Err(Error::validation(
-                    "account_id",
-                    format!(
-                        "account {} is reached through the customer's SSO; breakglass needs an onboarding breakglass role",
-                        account.id
-                    ),
-                ));
-            }
+            AccessMethod::Sso { .. } => sso::role_parts(&account, sso_grant.as_ref())?,
         };
         let customer = self.hub.get_customer(who, account.customer.as_str()).await?;
         if customer.status == CustomerStatus::Offboarded {
@@ -127,6 +120,7 @@ impl Access {
             &policy,
             now,
         )?;
+        request.sso = sso_grant;
         let event = self.event(
             &request,
             who.email.as_str(),

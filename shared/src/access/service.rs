@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use super::audit::AuditEvent;
 pub use super::audit::AuditQuery;
-use super::ports::{AccessBroker, Notification, Notifier, RoleGuard, Workflow};
+use super::ports::{AccessBroker, Fanout, Notification, Notifier, RoleGuard, SsoAssigner, Workflow};
 use super::*;
 use crate::clock::Clock;
 use crate::error::retry_lost_races;
@@ -59,6 +59,8 @@ pub struct SweepReport {
     pub timed_out: usize,
     pub granted: usize,
     pub expired: usize,
+    /// IAM Identity Center assignments of finished SSO grants removed on a retry.
+    pub assignments_removed: usize,
     pub failures: usize,
 }
 
@@ -67,28 +69,24 @@ pub struct Access {
     pub(super) hub: Arc<Hub>,
     pub(super) broker: Arc<dyn AccessBroker>,
     pub(super) guard: Arc<dyn RoleGuard>,
+    pub(super) sso: Arc<dyn SsoAssigner>,
     pub(super) workflow: Arc<dyn Workflow>,
     notifier: Arc<dyn Notifier>,
     clock: Clock,
 }
 
 impl Access {
-    pub fn new(
-        store: Arc<dyn ItemStore>,
-        hub: Arc<Hub>,
-        broker: Arc<dyn AccessBroker>,
-        guard: Arc<dyn RoleGuard>,
-        workflow: Arc<dyn Workflow>,
-        notifier: Arc<dyn Notifier>,
-        clock: Clock,
-    ) -> Self {
+    /// The service over `store` and the hub, with the outside systems in `ports` (notifiers fanned
+    /// out: one failing does not keep the others from being told).
+    pub fn new(store: Arc<dyn ItemStore>, hub: Arc<Hub>, ports: crate::AccessPorts, clock: Clock) -> Self {
         Access {
             store,
             hub,
-            broker,
-            guard,
-            workflow,
-            notifier,
+            broker: ports.broker,
+            guard: ports.guard,
+            sso: ports.sso,
+            workflow: ports.workflow,
+            notifier: Arc::new(Fanout(ports.notifiers)),
             clock,
         }
     }

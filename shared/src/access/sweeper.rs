@@ -1,5 +1,6 @@
 //! The sweeper: finds due work through the status index (approval windows that closed, approved
-//! grants whose start came, active grants past their end) and applies it. Idempotent.
+//! grants whose start came, active grants past their end) and applies it; retries removing the
+//! IAM Identity Center assignments of finished SSO grants (`sso`). Idempotent.
 
 use super::service::*;
 use super::*;
@@ -11,6 +12,11 @@ impl Access {
     pub async fn sweep(&self) -> Result<SweepReport> {
         let now = self.now();
         let mut report = SweepReport::default();
+        // Retries first: SSO assignments of finished grants whose removal failed before.
+        if let Err(e) = self.sweep_assignments(&mut report).await {
+            tracing::error!(error = %e, "sweep: could not list SSO assignments");
+            report.failures += 1;
+        }
         for status in [Status::Pending, Status::Approved, Status::Active] {
             let cutoff = keys::due_before(now);
             let mut cursor = None;

@@ -32,6 +32,7 @@ fn new_request(duration: u32) -> NewRequest {
         justification: "Disk full on the payments database, need to resize the volume".into(),
         ticket: Some("OPS-1234".into()),
         starts_at: None,
+        permission_set: None,
     }
 }
 

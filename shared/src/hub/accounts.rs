@@ -256,10 +256,21 @@ impl Hub {
         page: &PageRequest,
     ) -> Result<Listed<links::ConsoleLink>> {
         who.require_any_role()?;
-        let numbered: Vec<(usize, links::ConsoleLink)> = links::console_links(&self.load_account(id).await?.0)
-            .into_iter()
-            .enumerate()
-            .collect();
+        let account = self.load_account(id).await?.0;
+        // Breakglass permission sets only while the person holds an active grant for them.
+        let held = match &account.access {
+            AccessMethod::Sso {
+                breakglass_permission_sets,
+                ..
+            } if !breakglass_permission_sets.is_empty() => {
+                crate::access::sso::held_breakglass_sets(self.store.as_ref(), &who.email, self.now())
+                    .await?
+                    .on(&account)
+            }
+            _ => Vec::new(),
+        };
+        let numbered: Vec<(usize, links::ConsoleLink)> =
+            links::console_links(&account, &held).into_iter().enumerate().collect();
         let scope = scope("console-links", &id);
         let listed = crate::page::in_memory(numbered, page, &scope, crate::page::Order::Ascending, |(i, _)| {
             format!("{i:04}")

@@ -7,7 +7,10 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::error::{Conflict, Error, Result};
-use crate::ids::{AccountId, CustomerCode, Email, ExternalId, HttpsUrl, PermissionSetName, Region, RoleArn};
+use crate::ids::{
+    AccountId, CustomerCode, Email, ExternalId, HttpsUrl, IdentityStoreId, PermissionSetName, Region, RoleArn,
+    SsoInstanceArn,
+};
 
 pub mod accounts;
 pub mod contacts;
@@ -195,7 +198,14 @@ pub enum AccessMethod {
     Sso {
         start_url: HttpsUrl,
         sso_region: Region,
+        /// Standing permission sets (read): always in profiles and console links.
         permission_sets: Vec<PermissionSetName>,
+        /// Breakglass permission sets: never standing. A breakglass grant assigns one to the
+        /// person for the grant's duration (a temporary Identity Center account assignment).
+        breakglass_permission_sets: Vec<PermissionSetName>,
+        /// How the breakglass broker reaches the customer's Identity Center (required with
+        /// breakglass permission sets).
+        identity_center: Option<IdentityCenter>,
     },
     /// Roles deployed at onboarding, reached by role chaining from the team's hub account.
     Role {
@@ -204,6 +214,24 @@ pub enum AccessMethod {
         external_id: ExternalId,
         max_session_seconds: u32,
     },
+}
+
+/// What the breakglass broker needs to assign permission sets in a customer's IAM Identity Center.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityCenter {
+    /// The Identity Center instance (`arn:aws:sso:::instance/ssoins-...`).
+    pub instance_arn: SsoInstanceArn,
+    /// The instance's identity store (`d-...`), where the requester is looked up.
+    pub identity_store_id: IdentityStoreId,
+    /// A role the broker assumes to call sso-admin: in the customer's management account (or the
+    /// Identity Center delegated administrator), e.g. the onboarding role or a dedicated one allowed
+    /// `sso:CreateAccountAssignment`, `sso:DeleteAccountAssignment`, `sso:Describe*`,
+    /// `sso:List*` and `identitystore:GetUserId`.
+    pub admin_role_arn: RoleArn,
+    /// The external id that role trusts, if any.
+    #[serde(default)]
+    pub external_id: Option<ExternalId>,
 }
 
 fn default_session() -> u32 {
@@ -226,6 +254,8 @@ struct AccessInput {
     start_url: Option<HttpsUrl>,
     sso_region: Option<Region>,
     permission_sets: Option<Vec<PermissionSetName>>,
+    breakglass_permission_sets: Option<Vec<PermissionSetName>>,
+    identity_center: Option<IdentityCenter>,
     read_role_arn: Option<RoleArn>,
     breakglass_role_arn: Option<RoleArn>,
     external_id: Option<ExternalId>,
@@ -250,16 +280,27 @@ impl TryFrom<AccessInput> for AccessMethod {
                 forbid(&i.breakglass_role_arn, "sso", "breakglass_role_arn")?;
                 forbid(&i.external_id, "sso", "external_id")?;
                 forbid(&i.max_session_seconds, "sso", "max_session_seconds")?;
+                // Accounts stored before SSO breakglass have neither field: no breakglass sets.
+                let breakglass_permission_sets = i.breakglass_permission_sets.unwrap_or_default();
+                if !breakglass_permission_sets.is_empty() && i.identity_center.is_none() {
+                    return Err(
+                        "method 'sso' with 'breakglass_permission_sets' needs 'identity_center' (instance_arn, identity_store_id, admin_role_arn)".into(),
+                    );
+                }
                 Ok(AccessMethod::Sso {
                     start_url: need(i.start_url, "sso", "start_url")?,
                     sso_region: need(i.sso_region, "sso", "sso_region")?,
                     permission_sets: need(i.permission_sets, "sso", "permission_sets")?,
+                    breakglass_permission_sets,
+                    identity_center: i.identity_center,
                 })
             }
             MethodKind::Role => {
                 forbid(&i.start_url, "role", "start_url")?;
                 forbid(&i.sso_region, "role", "sso_region")?;
                 forbid(&i.permission_sets, "role", "permission_sets")?;
+                forbid(&i.breakglass_permission_sets, "role", "breakglass_permission_sets")?;
+                forbid(&i.identity_center, "role", "identity_center")?;
                 Ok(AccessMethod::Role {
                     read_role_arn: need(i.read_role_arn, "role", "read_role_arn")?,
                     breakglass_role_arn: need(i.breakglass_role_arn, "role", "breakglass_role_arn")?,
@@ -447,9 +488,35 @@ impl Account {
             ));
         }
         match &self.access {
-            AccessMethod::Sso { permission_sets, .. } => {
+            AccessMethod::Sso {
+                permission_sets,
+                breakglass_permission_sets,
+                ..
+            } => {
                 if permission_sets.is_empty() || permission_sets.len() > 50 {
                     return Err(Error::validation("access.permission_sets", "list 1-50 permission sets"));
+                }
+                if breakglass_permission_sets.len() > 20 {
+                    return Err(Error::validation(
+                        "access.breakglass_permission_sets",
+                        "list at most 20 breakglass permission sets",
+                    ));
+                }
+                for (i, ps) in breakglass_permission_sets.iter().enumerate() {
+                    if permission_sets.contains(ps) {
+                        return Err(Error::validation(
+                            "access.breakglass_permission_sets",
+                            format!(
+                                "{ps} is also a standing permission set; a breakglass permission set is never standing"
+                            ),
+                        ));
+                    }
+                    if breakglass_permission_sets[..i].contains(ps) {
+                        return Err(Error::validation(
+                            "access.breakglass_permission_sets",
+                            format!("{ps} is listed twice"),
+                        ));
+                    }
                 }
             }
             AccessMethod::Role {
@@ -551,6 +618,75 @@ mod tests {
         assert!(bad.is_err());
         let bad: std::result::Result<AccessMethod, _> = serde_json::from_value(json!({"method": "password"}));
         assert!(bad.is_err());
+    }
+
+    fn sso_account(access: serde_json::Value) -> std::result::Result<Account, serde_json::Error> {
+        serde_json::from_value(json!({
+            "id": "012345678901", "customer": "acme", "name": "Acme prod", "alias": null,
+            "environment": "prod", "region": "eu-west-1", "management_account": false,
+            "delegated_admin_services": [], "access": access,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+        }))
+    }
+
+    fn identity_center() -> serde_json::Value {
+        json!({"instance_arn": "arn:aws:sso:::instance/ssoins-0123456789abcdef",
+            "identity_store_id": "d-0123456789",
+            "admin_role_arn": "arn:aws:iam::999999999999:role/CustomerCentralSsoAdmin", "external_id": "cc-acme-sso"})
+    }
+
+    #[test]
+    fn sso_accounts_stored_before_breakglass_still_load() {
+        let old = sso_account(json!({"method": "sso", "start_url": "https://acme.awsapps.com/start",
+            "sso_region": "eu-west-1", "permission_sets": ["ReadOnly"]}))
+        .unwrap();
+        let AccessMethod::Sso {
+            breakglass_permission_sets,
+            identity_center,
+            ..
+        } = &old.access
+        else {
+            panic!("not sso")
+        };
+        assert!(breakglass_permission_sets.is_empty() && identity_center.is_none());
+        assert!(old.validate().is_ok());
+        // And what is written now reads back the same.
+        let again: Account = serde_json::from_value(serde_json::to_value(&old).unwrap()).unwrap();
+        assert_eq!(again, old);
+    }
+
+    #[test]
+    fn breakglass_permission_sets_need_the_identity_center_and_are_never_standing() {
+        let missing = sso_account(json!({"method": "sso", "start_url": "https://acme.awsapps.com/start",
+            "sso_region": "eu-west-1", "permission_sets": ["ReadOnly"], "breakglass_permission_sets": ["SRE-Breakglass"]}))
+        .unwrap_err();
+        assert!(missing.to_string().contains("identity_center"), "{missing}");
+        let ok = sso_account(json!({"method": "sso", "start_url": "https://acme.awsapps.com/start",
+            "sso_region": "eu-west-1", "permission_sets": ["ReadOnly"], "breakglass_permission_sets": ["SRE-Breakglass"],
+            "identity_center": identity_center()}))
+        .unwrap();
+        assert!(ok.validate().is_ok());
+        let standing = sso_account(json!({"method": "sso", "start_url": "https://acme.awsapps.com/start",
+            "sso_region": "eu-west-1", "permission_sets": ["ReadOnly", "SRE-Breakglass"],
+            "breakglass_permission_sets": ["SRE-Breakglass"], "identity_center": identity_center()}))
+        .unwrap();
+        let err = standing.validate().unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { field: Some(f), .. } if f == "access.breakglass_permission_sets"),
+            "{err}"
+        );
+        let bad_arn = sso_account(json!({"method": "sso", "start_url": "https://acme.awsapps.com/start",
+            "sso_region": "eu-west-1", "permission_sets": ["ReadOnly"], "breakglass_permission_sets": ["SRE-Breakglass"],
+            "identity_center": {"instance_arn": "ssoins-1", "identity_store_id": "d-0123456789",
+                "admin_role_arn": "arn:aws:iam::999999999999:role/X"}}))
+        .unwrap_err();
+        assert!(bad_arn.to_string().contains("instance ARN"), "{bad_arn}");
+        let on_role = sso_account(json!({"method": "role",
+            "read_role_arn": "arn:aws:iam::012345678901:role/CCRead",
+            "breakglass_role_arn": "arn:aws:iam::012345678901:role/CCBreakglass",
+            "external_id": "cc-acme", "breakglass_permission_sets": ["X"]}))
+        .unwrap_err();
+        assert!(on_role.to_string().contains("breakglass_permission_sets"), "{on_role}");
     }
 
     #[test]

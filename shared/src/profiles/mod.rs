@@ -1,7 +1,8 @@
 //! The profile generator: every account and role a person may use, as AWS CLI / SDK profiles.
 //!
-//! - SSO accounts get one `[sso-session NAME]` per start URL and a profile per permission set
-//!   (`sso_session`, `sso_account_id`, `sso_role_name`, `region`).
+//! - SSO accounts get one `[sso-session NAME]` per start URL and a profile per standing permission
+//!   set (`sso_session`, `sso_account_id`, `sso_role_name`, `region`); a breakglass permission set
+//!   gets a (`breakglass` kind) profile only while the person holds an active grant for it.
 //! - Role accounts get a read profile chained from the person's hub profile (`role_arn`,
 //!   `source_profile` or `credential_source`, `external_id`, `role_session_name`,
 //!   `duration_seconds`, `region`, `mfa_serial` when set) and a breakglass profile whose
@@ -19,6 +20,7 @@ use std::fmt::Write as _;
 use utoipa::ToSchema;
 
 use crate::access::ports::session_name;
+use crate::access::sso::HeldSets;
 use crate::error::{Error, Result};
 use crate::hub::{AccessMethod, Account, Environment};
 use crate::ids::Region;
@@ -254,8 +256,21 @@ fn k(key: &'static str) -> Cow<'static, str> {
     Cow::Borrowed(key)
 }
 
-/// Renders the profiles for `accounts` (already limited to what the person may use).
+/// Renders the profiles for `accounts` (already limited to what the person may use), without any
+/// SSO breakglass permission set.
 pub fn render(accounts: &[&Account], prefs: &Preferences, email: &str, selection: &Selection) -> Result<ProfileSet> {
+    render_with_grants(accounts, prefs, email, selection, &HeldSets::default())
+}
+
+/// Like [`render`], plus a `breakglass` SSO profile for each breakglass permission set in `held`
+/// (the person's active grants): breakglass permission sets are never standing.
+pub fn render_with_grants(
+    accounts: &[&Account],
+    prefs: &Preferences,
+    email: &str,
+    selection: &Selection,
+    held: &HeldSets,
+) -> Result<ProfileSet> {
     let template = Template::parse(&prefs.template)?;
     let wants = |k: Kind| selection.kinds.as_ref().is_none_or(|ks| ks.contains(&k));
     let mut sorted: Vec<&Account> = accounts
@@ -304,8 +319,15 @@ pub fn render(accounts: &[&Account], prefs: &Preferences, email: &str, selection
                 start_url,
                 sso_region,
                 permission_sets,
+                ..
             } => {
-                if !wants(Kind::Sso) {
+                let granted = if wants(Kind::Breakglass) {
+                    held.on(a)
+                } else {
+                    Vec::new()
+                };
+                let standing: &[_] = if wants(Kind::Sso) { permission_sets } else { &[] };
+                if standing.is_empty() && granted.is_empty() {
                     continue;
                 }
                 let session = match sessions.get(start_url.as_str()) {
@@ -326,10 +348,11 @@ pub fn render(accounts: &[&Account], prefs: &Preferences, email: &str, selection
                         name
                     }
                 };
-                for ps in permission_sets {
+                let sets = standing.iter().map(|ps| (ps, Kind::Sso));
+                for (ps, kind) in sets.chain(granted.iter().map(|ps| (ps, Kind::Breakglass))) {
                     out.profiles.push(Profile {
                         name: name_for(ps.as_str())?,
-                        kind: Kind::Sso,
+                        kind,
                         customer: a.customer.to_string(),
                         account_id: a.id.to_string(),
                         settings: vec![

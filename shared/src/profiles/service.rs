@@ -1,9 +1,12 @@
 //! Profiles for the calling person: their customers' accounts (every customer for leads and
-//! admins who ask for `all`), rendered with their stored preferences and the query's overrides.
+//! admins who ask for `all`), rendered with their stored preferences and the query's overrides,
+//! plus the SSO breakglass permission sets of their active grants.
 
 use std::sync::Arc;
 
-use super::{Kind, Preferences, ProfileSet, Selection, render};
+use super::{Kind, Preferences, ProfileSet, Selection, render_with_grants};
+use crate::access::sso::held_breakglass_sets;
+use crate::clock::Clock;
 use crate::error::{Conflict, Error, Result};
 use crate::hub::{Account, Environment, Hub};
 use crate::identity::{Principal, Role};
@@ -26,6 +29,7 @@ pub struct ProfileQuery {
 pub struct Profiles {
     store: Arc<dyn ItemStore>,
     hub: Arc<Hub>,
+    clock: Clock,
 }
 
 fn prefs_pk(who: &Principal) -> String {
@@ -33,8 +37,8 @@ fn prefs_pk(who: &Principal) -> String {
 }
 
 impl Profiles {
-    pub fn new(store: Arc<dyn ItemStore>, hub: Arc<Hub>) -> Self {
-        Profiles { store, hub }
+    pub fn new(store: Arc<dyn ItemStore>, hub: Arc<Hub>, clock: Clock) -> Self {
+        Profiles { store, hub, clock }
     }
 
     pub async fn preferences(&self, who: &Principal) -> Result<Preferences> {
@@ -120,6 +124,8 @@ impl Profiles {
             environment: q.environment,
             kinds: q.kinds.clone(),
         };
-        render(&accounts, &prefs, who.email.as_str(), &selection)
+        // SSO breakglass permission sets the person holds an active grant for.
+        let held = held_breakglass_sets(self.store.as_ref(), &who.email, self.clock.now()).await?;
+        render_with_grants(&accounts, &prefs, who.email.as_str(), &selection, &held)
     }
 }

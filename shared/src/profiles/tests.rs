@@ -267,3 +267,58 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn sso_breakglass_permission_sets_are_profiles_only_while_held() {
+    let access = json!({"method": "sso", "start_url": "https://zeta.awsapps.com/start", "sso_region": "eu-central-1",
+        "permission_sets": ["ReadOnly"], "breakglass_permission_sets": ["SRE-Breakglass"],
+        "identity_center": {"instance_arn": "arn:aws:sso:::instance/ssoins-0123456789abcdef",
+            "identity_store_id": "d-0123456789", "admin_role_arn": "arn:aws:iam::999999999999:role/SsoAdmin"}});
+    let accounts = [
+        account("000000000003", "zeta", "Data Lake", "prod", access.clone()),
+        account("000000000004", "zeta", "Web", "prod", access),
+    ];
+    let refs: Vec<&Account> = accounts.iter().collect();
+    let prefs = Preferences::default();
+    let names = |set: &ProfileSet| set.profiles.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+
+    let without = render(&refs, &prefs, "erin@example.com", &Selection::default()).unwrap();
+    assert_eq!(names(&without), ["zeta-data-lake-readonly", "zeta-web-readonly"]);
+    assert!(!without.to_ini().contains("SRE-Breakglass"));
+
+    let held = HeldSets::of([("000000000004", "SRE-Breakglass")]);
+    let with = render_with_grants(&refs, &prefs, "erin@example.com", &Selection::default(), &held).unwrap();
+    assert_eq!(
+        names(&with),
+        [
+            "zeta-data-lake-readonly",
+            "zeta-web-readonly",
+            "zeta-web-sre-breakglass"
+        ]
+    );
+    let bg = &with.profiles[2];
+    assert_eq!(bg.kind, Kind::Breakglass);
+    assert!(
+        bg.settings
+            .contains(&(Cow::Borrowed("sso_role_name"), "SRE-Breakglass".to_string()))
+    );
+    assert!(
+        bg.settings
+            .contains(&(Cow::Borrowed("sso_session"), "zeta".to_string()))
+    );
+
+    // Asking only for breakglass profiles gives the held one and its sso-session.
+    let only = Selection {
+        kinds: Some(vec![Kind::Breakglass]),
+        ..Default::default()
+    };
+    let bg_only = render_with_grants(&refs, &prefs, "erin@example.com", &only, &held).unwrap();
+    assert_eq!(names(&bg_only), ["zeta-web-sre-breakglass"]);
+    assert_eq!(bg_only.sso_sessions.len(), 1);
+    let read_only = Selection {
+        kinds: Some(vec![Kind::Sso]),
+        ..Default::default()
+    };
+    let standing = render_with_grants(&refs, &prefs, "erin@example.com", &read_only, &held).unwrap();
+    assert_eq!(names(&standing), ["zeta-data-lake-readonly", "zeta-web-readonly"]);
+}
