@@ -331,6 +331,11 @@ async fn breakglass_permission_set_is_in_profiles_and_links_only_during_the_gran
     // Revoked: the assignment is deleted and the set leaves profiles and links.
     let ended = access.revoke(&erin(), &r.id, "done", &o()).await.unwrap();
     assert_eq!(ended.status, Status::Ended);
+    assert_eq!(
+        ended.sso.as_ref().unwrap().assignment,
+        AssignmentState::Removed,
+        "the answer says so"
+    );
     assert!(local_assignments(&env).await.is_empty());
     assert!(breakglass_profiles(app, &erin()).await.is_empty());
     assert!(breakglass_links(app, &erin()).await.is_empty());

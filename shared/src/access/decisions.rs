@@ -97,7 +97,7 @@ impl Access {
         if let Err(e) = self.workflow.stopped(&r).await {
             self.record_failure(&r, "workflow_stop_failed", &e).await;
         }
-        Ok(r)
+        Ok(self.as_it_stands(r).await)
     }
 
     /// Ends a grant whose time is up (the workflow's end step, the sweeper). A request that has
@@ -112,7 +112,7 @@ impl Access {
             .await?;
         self.after_write(&r, "expired").await;
         self.end_access(&r).await;
-        Ok(r)
+        Ok(self.as_it_stands(r).await)
     }
 
     pub async fn time_out(&self, id: &str) -> Result<AccessRequest> {

@@ -417,6 +417,15 @@ impl Access {
         }
     }
 
+    /// An ended request as it stands after [`Self::end_access`] (an SSO grant's removal is recorded
+    /// on it); role grants are returned as they are.
+    pub(super) async fn as_it_stands(&self, ended: AccessRequest) -> AccessRequest {
+        match &ended.sso {
+            Some(_) => self.load(&ended.id).await.unwrap_or(ended),
+            None => ended,
+        }
+    }
+
     /// Deletes the assignment of an ended (or never active) SSO request, unless another active
     /// grant of the same person on the same account and permission set still needs it; then drops
     /// the marker and records the removal on the request. A failure is recorded and returned.
