@@ -107,6 +107,19 @@ export class CustomerCentralStack extends Stack {
       allowedPattern: '[\\w+=,.@-]{1,64}',
       description: 'Name of the breakglass role deployed into customer accounts at onboarding.',
     });
+    const ssoAdminRoleName = new CfnParameter(this, 'SsoAdminRoleName', {
+      type: 'String',
+      default: 'CustomerCentralSsoAdmin',
+      allowedPattern: '[\\w+=,.@-]{1,64}',
+      description:
+        "Name of the role in a customer's management (or Identity Center delegated administrator) account that SSO breakglass assumes to create and delete account assignments.",
+    });
+    const ssoUserAttribute = new CfnParameter(this, 'SsoUserAttribute', {
+      type: 'String',
+      default: 'user_name',
+      allowedValues: ['user_name', 'email'],
+      description: "How SSO breakglass finds a person in a customer's identity store (userName or emails.value = their e-mail).",
+    });
 
     const table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING },
@@ -162,6 +175,7 @@ export class CustomerCentralStack extends Stack {
       CC_JWT_ISSUER: jwtIssuer.valueAsString,
       CC_JWT_AUDIENCE: jwtAudience.valueAsString,
       CC_TOPIC_ARN: topic.topicArn,
+      CC_SSO_USER_ATTRIBUTE: ssoUserAttribute.valueAsString,
       CC_STATE_MACHINE_ARN: stateMachineArn,
       AWS_LAMBDA_LOG_FORMAT: 'JSON',
       RUST_LOG: 'info',
@@ -176,6 +190,12 @@ export class CustomerCentralStack extends Stack {
       sid: 'AssumeBreakglassRoles',
       actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
       resources: [Fn.sub('arn:${AWS::Partition}:iam::*:role/${Name}', { Name: breakglassRoleName.valueAsString })],
+    });
+    // SSO breakglass: sso-admin and identitystore in the customer's Identity Center, through its admin role.
+    const assumeSsoAdmin = new iam.PolicyStatement({
+      sid: 'AssumeSsoAdminRoles',
+      actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+      resources: [Fn.sub('arn:${AWS::Partition}:iam::*:role/${Name}', { Name: ssoAdminRoleName.valueAsString })],
     });
     const startWorkflows = new iam.PolicyStatement({ sid: 'StartAndStopWorkflows', actions: ['states:StartExecution'], resources: [stateMachineArn] });
     const signalWorkflows = new iam.PolicyStatement({ sid: 'SignalWorkflows', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] });
@@ -204,6 +224,7 @@ export class CustomerCentralStack extends Stack {
       CustomersFunction: rust('CustomersFunction', 'customers', 'Customer hub routes: customers, contacts, teams, accounts, console links, quick find.', []),
       AccessRequestFunction: rust('AccessRequestFunction', 'access-request', 'Breakglass requests, sessions, credentials, revoke, approval policies, audit.', [
         assumeBreakglass,
+        assumeSsoAdmin,
         startWorkflows,
         stopWorkflows,
         notify,
@@ -216,12 +237,14 @@ export class CustomerCentralStack extends Stack {
       'ApprovalWorkflowFunction',
       'approval-workflow',
       'Breakglass state machine tasks: record token, grant, end, time out.',
-      [assumeBreakglass, signalWorkflows, stopWorkflows, notify],
+      [assumeBreakglass, assumeSsoAdmin, signalWorkflows, stopWorkflows, notify],
     );
     // breakglass.sweep ends grants: the role guard writes the revoke-older-sessions policy through
-    // a short session of the breakglass role itself.
+    // a short session of the breakglass role itself; SSO grants are assigned and removed through
+    // the customer's Identity Center admin role.
     const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep.', [
       assumeBreakglass,
+      assumeSsoAdmin,
       notify,
     ]);
 
@@ -298,6 +321,8 @@ function acknowledgeNagFindings(stack: Stack) {
     "Stopping executions of this stack's one state machine; execution names are request ids.");
   ack('IAM5[Resource::["arn:${AWS::Partition}:iam::*:role/${Name}",{"Name":{"Ref":"BreakglassRoleName"}}]]',
     'The breakglass role name in any customer account: the set of customer accounts is open by design; the role trusts us with an external id.');
+  ack('IAM5[Resource::["arn:${AWS::Partition}:iam::*:role/${Name}",{"Name":{"Ref":"SsoAdminRoleName"}}]]',
+    "The Identity Center admin role name in any customer's management account: open by design like the breakglass role; it trusts us with an external id.");
   ack('IAM5[Resource::<ApprovalWorkflowFunction92E68BC8.Arn>:*]', 'The state machine invokes any version of its one task function.');
   ack('APIG4', 'Every route has the JWT authorizer except the public OpenAPI document.');
 }
