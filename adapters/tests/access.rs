@@ -1,119 +1,18 @@
 //! Breakglass through the domain service on both storage backends (embedded, DynamoDB on moto):
 //! the full flow, the sweeper, overlapping grants, and fifty concurrent actors on one request.
 
-use std::sync::Arc;
+mod support;
 
-use cc_adapters::wire::{emulator_sdk_config, test_emulator_url};
-use cc_domain::access::service::{AuditQuery, Origin, Scope};
-use cc_domain::access::{ApprovalPolicy, EndReason, NewRequest, Status, Verdict};
-use cc_domain::config::Config;
-use cc_domain::hub::{AccessMethod, Environment, NewAccount, NewCustomer};
-use cc_domain::identity::{Principal, Role};
+use std::sync::atomic::Ordering;
+
+use cc_adapters::wire::test_emulator_url;
+use cc_domain::access::service::{AuditQuery, Scope};
+use cc_domain::access::{ApprovalPolicy, EndReason, Status, Verdict};
+use cc_domain::identity::Role;
 use cc_domain::ids::*;
-use cc_domain::page::PageRequest;
-use cc_domain::store::ItemStore;
 use cc_domain::{App, Error};
-use std::sync::atomic::{AtomicI64, Ordering};
-
-use cc_domain::Clock;
+use support::*;
 use time::{Duration, OffsetDateTime};
-
-fn person(email: &str, roles: &[Role]) -> Principal {
-    Principal {
-        email: Email::parse(email).unwrap(),
-        subject: email.into(),
-        roles: roles.iter().copied().collect(),
-    }
-}
-
-/// One page holding everything these tests list.
-fn all() -> PageRequest {
-    PageRequest::new(Some(200), None).unwrap()
-}
-
-fn admin() -> Principal {
-    person("ada@example.com", &[Role::Admin])
-}
-fn erin() -> Principal {
-    person("erin@example.com", &[Role::Engineer])
-}
-fn senior(n: usize) -> Principal {
-    person(&format!("senior{n}@example.com"), &[Role::Engineer, Role::Senior])
-}
-fn lead() -> Principal {
-    person("lee@example.com", &[Role::Engineer, Role::Senior, Role::Lead])
-}
-
-async fn embedded() -> (App, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().display().to_string();
-    let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
-    (cc_adapters::wire::local_server(config).await.unwrap(), dir)
-}
-
-async fn on_moto(url: &str) -> App {
-    let sdk = emulator_sdk_config(url).await;
-    let table = format!("access-{}", new_ulid()).to_lowercase();
-    let items = cc_adapters::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table);
-    items.ensure_table().await.unwrap();
-    let items: Arc<dyn ItemStore> = Arc::new(items);
-    let objects =
-        cc_adapters::local_objects::LocalObjectStore::new(std::env::temp_dir().join(&table), b"k", "http://x");
-    let config = Config::from_lookup(|_| None).unwrap();
-    let ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
-    App::new(config, items, Clock::system())
-        .with_access(ports)
-        .with_objects(Arc::new(objects))
-}
-
-async fn seed(app: &App, account: &str) {
-    let _ = app
-        .hub
-        .create_customer(
-            &admin(),
-            serde_json::from_value::<NewCustomer>(serde_json::json!({"code": "acme", "name": "Acme"})).unwrap(),
-        )
-        .await;
-    app.hub
-        .create_account(
-            &admin(),
-            NewAccount {
-                id: AccountId::parse(account).unwrap(),
-                customer: CustomerCode::parse("acme").unwrap(),
-                name: "payments prod".into(),
-                alias: None,
-                environment: Environment::Prod,
-                region: Region::parse("eu-west-1").unwrap(),
-                management_account: false,
-                delegated_admin_services: vec![],
-                access: AccessMethod::Role {
-                    read_role_arn: RoleArn::parse(format!("arn:aws:iam::{account}:role/CCRead")).unwrap(),
-                    breakglass_role_arn: RoleArn::parse(format!("arn:aws:iam::{account}:role/CCBreakglass")).unwrap(),
-                    external_id: ExternalId::parse("cc-acme-1").unwrap(),
-                    max_session_seconds: 3600,
-                },
-            },
-        )
-        .await
-        .unwrap();
-}
-
-fn ask(account: &str, minutes: u32) -> NewRequest {
-    NewRequest {
-        account_id: AccountId::parse(account).unwrap(),
-        duration_minutes: minutes,
-        justification: "Payments queue stuck, need to purge the dead-letter queue".into(),
-        ticket: Some("OPS-42".into()),
-        starts_at: None,
-    }
-}
-
-fn o() -> Origin {
-    Origin {
-        source_ip: Some("203.0.113.7".into()),
-    }
-}
-
 async fn full_flow(app: &App) {
     seed(app, "111111111111").await;
     let policy = ApprovalPolicy {
@@ -381,17 +280,7 @@ async fn fifty_concurrent_actors_on_dynamodb() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sweeper_times_out_grants_and_expires_idempotently() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().display().to_string();
-    let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
-    let items: Arc<dyn ItemStore> =
-        Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
-    let objects = cc_adapters::local_objects::LocalObjectStore::new(dir.path().join("o"), b"k", "http://x");
-    let offset = Arc::new(AtomicI64::new(0));
-    let ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
-    let app = App::new(config, items, Clock::shifted(offset.clone()))
-        .with_access(ports)
-        .with_objects(Arc::new(objects));
+    let (app, _dir, offset) = shifted().await;
     seed(&app, "333333333333").await;
     let pending = app
         .access()
@@ -399,10 +288,12 @@ async fn sweeper_times_out_grants_and_expires_idempotently() {
         .create(&erin(), ask("333333333333", 15), &o())
         .await
         .unwrap();
+    // One open request per person and account: three people.
+    let sam = person("sam@example.com", &[Role::Engineer]);
     let active = app
         .access()
         .unwrap()
-        .create(&erin(), ask("333333333333", 15), &o())
+        .create(&sam, ask("333333333333", 15), &o())
         .await
         .unwrap();
     app.access()
@@ -415,7 +306,7 @@ async fn sweeper_times_out_grants_and_expires_idempotently() {
     let scheduled = app
         .access()
         .unwrap()
-        .create(&erin(), scheduled_ask, &o())
+        .create(&senior(3), scheduled_ask, &o())
         .await
         .unwrap();
     let s = app
@@ -439,18 +330,19 @@ async fn sweeper_times_out_grants_and_expires_idempotently() {
         (1, 1, 0),
         "{report:?}"
     );
-    let a = app.access().unwrap().get(&erin(), &active.id).await.unwrap();
+    let a = app.access().unwrap().get(&sam, &active.id).await.unwrap();
     assert_eq!((a.status, a.end_reason), (Status::Ended, Some(EndReason::Expired)));
     assert_eq!(
-        app.access().unwrap().get(&erin(), &scheduled.id).await.unwrap().status,
+        app.access()
+            .unwrap()
+            .get(&senior(3), &scheduled.id)
+            .await
+            .unwrap()
+            .status,
         Status::Active
     );
     assert!(
-        app.access()
-            .unwrap()
-            .credentials(&erin(), &active.id, &o())
-            .await
-            .is_err(),
+        app.access().unwrap().credentials(&sam, &active.id, &o()).await.is_err(),
         "no credentials after the end"
     );
     // Three hours on: the approval window has closed; the scheduled grant has ended too.
@@ -605,9 +497,10 @@ async fn a_request_is_not_found_by_people_who_may_not_see_it() {
     assert_eq!((after.status, after.version), (Status::Pending, r.version));
 }
 
-/// Asking needs the engineer role, and an offboarded customer's accounts cannot be asked for.
+/// Asking needs the engineer role and a place on the team; an offboarded customer's accounts
+/// cannot be asked for, and offboarding with open requests is refused until they are ended.
 #[tokio::test]
-async fn only_engineers_ask_and_never_for_an_offboarded_customer() {
+async fn only_team_engineers_ask_and_never_for_an_offboarded_customer() {
     let (app, _dir) = embedded().await;
     seed(&app, "666666666666").await;
     let access = app.access().unwrap();
@@ -617,9 +510,39 @@ async fn only_engineers_ask_and_never_for_an_offboarded_customer() {
             other => panic!("{}: {:?}", who.email, other.map(|r| r.id)),
         }
     }
-    access.create(&erin(), ask("666666666666", 30), &o()).await.unwrap();
+    match access
+        .create(
+            &person("bob@example.com", &[Role::Engineer]),
+            ask("666666666666", 30),
+            &o(),
+        )
+        .await
+    {
+        Err(Error::Forbidden(m)) => assert!(m.contains("not on customer acme's team"), "{m}"),
+        other => panic!("an engineer off the team: {:?}", other.map(|r| r.id)),
+    }
+    let open = access.create(&erin(), ask("666666666666", 30), &o()).await.unwrap();
     let offboard: cc_domain::hub::CustomerPatch =
         serde_json::from_value(serde_json::json!({"status": "offboarded"})).unwrap();
+    match app.hub.update_customer(&admin(), "acme", offboard.clone()).await {
+        Err(Error::Conflict { message, .. }) => {
+            assert!(
+                message.contains(&open.id) && message.contains("/api/v1/customers/acme/end-access"),
+                "{message}"
+            )
+        }
+        other => panic!("offboarding with an open request: {:?}", other.map(|c| c.status)),
+    }
+    let code = CustomerCode::parse("acme").unwrap();
+    assert_eq!(
+        access
+            .end_for_customer(&admin(), &code, "offboarding", &o())
+            .await
+            .unwrap(),
+        1
+    );
+    let ended = access.get(&erin(), &open.id).await.unwrap();
+    assert_eq!(ended.status, Status::Cancelled);
     app.hub.update_customer(&admin(), "acme", offboard).await.unwrap();
     match access.create(&erin(), ask("666666666666", 30), &o()).await {
         Err(Error::Validation { field, message }) => {

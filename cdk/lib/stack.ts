@@ -52,6 +52,9 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
     routes: [
       [HttpMethod.GET, '/api/v1/customers/{code}/approval-policy'],
       [HttpMethod.PUT, '/api/v1/customers/{code}/approval-policy'],
+      [HttpMethod.PATCH, '/api/v1/customers/{code}/approval-policy'],
+      [HttpMethod.POST, '/api/v1/accounts/{id}/end-access'],
+      [HttpMethod.POST, '/api/v1/customers/{code}/end-access'],
       [HttpMethod.POST, '/api/v1/access-requests'],
       [HttpMethod.GET, '/api/v1/access-requests'],
       [HttpMethod.GET, '/api/v1/access-requests/{id}'],
