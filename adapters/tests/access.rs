@@ -93,10 +93,13 @@ async fn full_flow(app: &App) {
     ));
     let deny = app
         .items
-        .get("ROLEGUARD#arn:aws:iam::111111111111:role/CCBreakglass", "DENY")
+        .get(
+            "ROLEGUARD#arn:aws:iam::111111111111:role/CCBreakglass",
+            "DENY#erin@example.com",
+        )
         .await
         .unwrap();
-    assert!(deny.is_some(), "revocation denies older sessions");
+    assert!(deny.is_some(), "revocation denies the requester's older sessions");
     let mine = app
         .access()
         .unwrap()
@@ -376,45 +379,87 @@ async fn sweeper_times_out_grants_and_expires_idempotently() {
     );
 }
 
+/// Keeps every notification's text.
+struct Recorder(std::sync::Mutex<Vec<String>>);
+
+#[async_trait::async_trait]
+impl cc_domain::access::ports::Notifier for Recorder {
+    async fn notify(&self, n: &cc_domain::access::ports::Notification) -> cc_domain::error::Result<()> {
+        self.0.lock().unwrap().push(format!("{}: {}", n.event, n.text));
+        Ok(())
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overlapping_grants_on_one_role_do_not_cut_each_other_short() {
-    let (app, _dir) = embedded().await;
+    use cc_adapters::local_access::LocalRoleGuard;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let items: Arc<dyn ItemStore> =
+        Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
+    let objects = cc_adapters::local_objects::LocalObjectStore::new(dir.path().join("o"), b"k", "http://x");
+    let offset = Arc::new(AtomicI64::new(0));
+    let told = Arc::new(Recorder(Default::default()));
+    let mut ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
+    ports.notifiers.push(told.clone());
+    let app = App::new(config, items.clone(), Clock::shifted(offset.clone()))
+        .with_access(ports)
+        .with_objects(Arc::new(objects));
+    // The same store the app's role guard writes: judges local sessions the way IAM would.
+    let guard = LocalRoleGuard { store: items };
+    let role = RoleArn::parse("arn:aws:iam::444444444444:role/CCBreakglass").unwrap();
     seed(&app, "444444444444").await;
-    let deny_key = ("ROLEGUARD#arn:aws:iam::444444444444:role/CCBreakglass", "DENY");
-    let a = app
-        .access()
-        .unwrap()
-        .create(&erin(), ask("444444444444", 60), &o())
-        .await
-        .unwrap();
-    app.access()
-        .unwrap()
+    let access = app.access().unwrap();
+    let a = access.create(&erin(), ask("444444444444", 60), &o()).await.unwrap();
+    access
         .decide(&senior(1), &a.id, Verdict::Approve, "", &o())
         .await
         .unwrap();
     let sam = person("sam@example.com", &[Role::Engineer]);
-    let b = app
-        .access()
-        .unwrap()
-        .create(&sam, ask("444444444444", 60), &o())
-        .await
-        .unwrap();
-    app.access()
-        .unwrap()
+    let b = access.create(&sam, ask("444444444444", 30), &o()).await.unwrap();
+    access
         .decide(&senior(1), &b.id, Verdict::Approve, "", &o())
         .await
         .unwrap();
-    app.access().unwrap().revoke(&erin(), &a.id, "", &o()).await.unwrap();
+    let erins = access.credentials(&erin(), &a.id, &o()).await.unwrap();
+    let sams = access.credentials(&sam, &b.id, &o()).await.unwrap();
+    assert!(!guard.denies(&erins).await.unwrap() && !guard.denies(&sams).await.unwrap());
+
+    // Revoking erin's grant cuts erin's session at once, although sam's grant is still active.
+    access.revoke(&lead(), &a.id, "done", &o()).await.unwrap();
     assert!(
-        app.items.get(deny_key.0, deny_key.1).await.unwrap().is_none(),
-        "b is still active: no deny yet"
+        guard.denied_before(&role, "erin@example.com").await.unwrap().is_some(),
+        "the revoke asks the role guard to end erin's sessions"
     );
-    assert!(app.access().unwrap().credentials(&sam, &b.id, &o()).await.is_ok());
-    app.access().unwrap().revoke(&sam, &b.id, "", &o()).await.unwrap();
+    assert!(guard.denies(&erins).await.unwrap(), "erin's credentials no longer work");
     assert!(
-        app.items.get(deny_key.0, deny_key.1).await.unwrap().is_some(),
-        "the last end writes the deny"
+        guard.denied_before(&role, "sam@example.com").await.unwrap().is_none(),
+        "nothing is denied to sam"
     );
+    assert!(!guard.denies(&sams).await.unwrap(), "sam's credentials still work");
+    let fresh = access.credentials(&sam, &b.id, &o()).await.unwrap();
+    assert!(!guard.denies(&fresh).await.unwrap());
+    assert!(
+        told.0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|t| t.starts_with("revoked:") && t.contains("erin@example.com") && t.contains("sessions were cut")),
+        "{:?}",
+        told.0.lock().unwrap()
+    );
+
+    // Sam's grant ends naturally: credentials minted near the end (STS keeps them 900 s at least)
+    // stop with it.
+    offset.store(31 * 60, Ordering::SeqCst);
+    assert_eq!(access.sweep().await.unwrap().expired, 1);
+    assert_eq!(access.get(&sam, &b.id).await.unwrap().status, Status::Ended);
+    assert!(
+        guard.denies(&fresh).await.unwrap(),
+        "sam's last credentials end with the grant"
+    );
+    assert!(guard.denies(&sams).await.unwrap());
 }
 
 #[tokio::test]

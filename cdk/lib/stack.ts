@@ -221,8 +221,9 @@ export class CustomerCentralStack extends Stack {
       'Breakglass state machine tasks: record token, grant, end, time out.',
       [assumeBreakglass, signalWorkflows, stopWorkflows, notify],
     );
-    // breakglass.sweep ends grants: the role guard writes the revoke-older-sessions policy through
-    // a short session of the breakglass role itself.
+    // breakglass.sweep ends grants: the role guard reads and rewrites the role's deny policy
+    // (iam:GetRolePolicy, iam:PutRolePolicy, granted to the customer's breakglass role on itself at
+    // onboarding) through a short session of the breakglass role itself.
     const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep.', [
       assumeBreakglass,
       notify,

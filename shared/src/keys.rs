@@ -16,7 +16,7 @@
 //! | access request | `REQUEST#{id}` | `META` | `USER#{requester}` / `REQUEST#{created ms:013}#{id}` | `STATUS#{status}` / `{due ms:013}#{id}` |
 //! | workflow task token (never in API answers) | `REQUEST#{id}` | `WORKFLOW` | | |
 //! | audit event | `AUDIT#{customer}#{yyyy-mm}` | `{ms:013}#{id}` | `ACTOR#{email}` / `{ms:013}#{id}` | |
-//! | local role-guard deny time (embedded only) | `ROLEGUARD#{role arn}` | `DENY` | | |
+//! | local role-guard deny time, per person (embedded only) | `ROLEGUARD#{role arn}` | `DENY#{source identity}` | | |
 //!
 //! `due` is what the sweeper waits for: the approval deadline (pending), the start (approved), the
 //! end (active). Every mutable item carries a `version`; writes are conditional on it. Millisecond
@@ -144,7 +144,10 @@ pub fn role_guard(role_arn: &str) -> String {
     format!("ROLEGUARD#{role_arn}")
 }
 
-pub const DENY: &str = "DENY";
+/// The local role guard's deny for one source identity (a grant's requester) on a role.
+pub fn deny(source_identity: &str) -> String {
+    format!("DENY#{source_identity}")
+}
 
 /// Milliseconds since the Unix epoch.
 pub fn ms(t: OffsetDateTime) -> i64 {

@@ -106,8 +106,8 @@ impl Access {
                 r.seen_by(who, on_team)?.revoke(who, reason, now)
             })
             .await?;
-        self.after_write(&r, "revoked").await;
-        self.close_sessions(&r).await;
+        let cut = self.close_sessions(&r).await;
+        self.notify_revoked(&r, cut).await;
         if let Err(e) = self.workflow.stopped(&r).await {
             self.record_failure(&r, "workflow_stop_failed", &e).await;
         }
@@ -199,36 +199,27 @@ impl Access {
         Ok(r)
     }
 
-    /// STS sessions cannot be cancelled: deny every session of the role issued before now, unless
-    /// another grant on the same role is still active (it must not be cut short; its own end
-    /// writes the deny later, covering this grant's sessions too).
-    pub(super) async fn close_sessions(&self, ended: &AccessRequest) {
-        let others = match self.by_status(Status::Active).await {
-            Ok(list) => list,
-            Err(e) => return self.record_failure(ended, "revoke_sessions_failed", &e).await,
-        };
-        let mut still_active = false;
-        for other in others
-            .iter()
-            .filter(|o| o.role_arn == ended.role_arn && o.id != ended.id)
-        {
-            // The index may lag; confirm with a consistent read.
-            if let Ok(current) = self.load(&other.id).await
-                && current.status == Status::Active
-            {
-                still_active = true;
-            }
-        }
-        if still_active {
-            return;
-        }
-        let before = self.now();
-        if let Err(e) = self
+    /// STS sessions cannot be cancelled, and credentials minted near the end outlive it (STS's
+    /// minimum is 900 s): deny, on the role, the sessions that carry this grant's requester as
+    /// source identity and were issued before now. Written at every end, early or natural; other
+    /// people's grants on the same role keep working. Returns whether the deny was written; a
+    /// failure is audited (`revoke_sessions_failed`).
+    pub(super) async fn close_sessions(&self, ended: &AccessRequest) -> bool {
+        match self
             .guard
-            .deny_sessions_issued_before(&ended.role_arn, ended.external_id.as_ref(), before)
+            .end_sessions(
+                &ended.role_arn,
+                ended.external_id.as_ref(),
+                ended.requester.as_str(),
+                self.now(),
+            )
             .await
         {
-            self.record_failure(ended, "revoke_sessions_failed", &e).await;
+            Ok(()) => true,
+            Err(e) => {
+                self.record_failure(ended, "revoke_sessions_failed", &e).await;
+                false
+            }
         }
     }
 }

@@ -7,7 +7,9 @@
 //! - the requester never approves their own request; one person counts once;
 //! - only holders of an approver role count;
 //! - nothing is granted past the policy's maximum duration;
-//! - a rejected, cancelled, timed-out or ended request never becomes active again.
+//! - a rejected, cancelled, timed-out or ended request never becomes active again;
+//! - when a grant ends (revoke or natural end) its sessions end too: the role guard denies the
+//!   sessions carrying its requester as source identity issued before the end, and no one else's.
 
 use std::collections::BTreeSet;
 

@@ -239,6 +239,24 @@ impl Access {
                 r.status.as_str()
             ),
         };
+        self.notify(r, event, text).await;
+    }
+
+    /// A revoke: says whether the grant's sessions were cut (the role guard's deny was written).
+    pub(super) async fn notify_revoked(&self, r: &AccessRequest, sessions_cut: bool) {
+        let sessions = if sessions_cut {
+            "their sessions were cut"
+        } else {
+            "cutting their sessions failed (see the audit log)"
+        };
+        let text = format!(
+            "{}'s grant on {} ({}) was revoked; {sessions}",
+            r.requester, r.account_id, r.customer
+        );
+        self.notify(r, "revoked", text).await;
+    }
+
+    async fn notify(&self, r: &AccessRequest, event: &'static str, text: String) {
         let n = Notification {
             event,
             request_id: r.id.clone(),
