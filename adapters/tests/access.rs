@@ -393,6 +393,11 @@ impl cc_domain::access::ports::Notifier for Recorder {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overlapping_grants_on_one_role_do_not_cut_each_other_short() {
     use cc_adapters::local_access::LocalRoleGuard;
+    use cc_domain::Clock;
+    use cc_domain::config::Config;
+    use cc_domain::store::ItemStore;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicI64;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display().to_string();
     let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
