@@ -5,7 +5,7 @@
 //! | `ItemStore` | [`sqlite`] | [`dynamo`] |
 //! | `ObjectStore` | [`local_objects`] | [`s3`] |
 //! | `AccessBroker` | [`local_access::LocalBroker`] | [`sts`] |
-//! | `RoleGuard` | [`local_access::LocalRoleGuard`] | [`iam`] |
+//! | `RoleGuard` | [`local_access::LocalRoleGuard`] | [`iam`] (its document: [`revoke_policy`]) |
 //! | `SsoAssigner` | [`local_access::LocalSsoAssigner`] | [`sso`] |
 //! | `Workflow` | [`local_access::LocalWorkflow`] | [`sfn`] |
 //! | `Notifier` | [`local_access::LogNotifier`], [`webhook`] | [`sns`] |
@@ -16,6 +16,7 @@
 pub mod conformance;
 pub mod files;
 pub mod local_access;
+pub mod revoke_policy;
 pub mod wire;
 
 #[cfg(feature = "dynamodb")]

@@ -1,120 +1,18 @@
 //! Breakglass through the domain service on both storage backends (embedded, DynamoDB on moto):
 //! the full flow, the sweeper, overlapping grants, and fifty concurrent actors on one request.
 
-use std::sync::Arc;
+mod support;
 
-use cc_adapters::wire::{emulator_sdk_config, test_emulator_url};
-use cc_domain::access::service::{AuditQuery, Origin, Scope};
-use cc_domain::access::{ApprovalPolicy, EndReason, NewRequest, Status, Verdict};
-use cc_domain::config::Config;
-use cc_domain::hub::{AccessMethod, Environment, NewAccount, NewCustomer};
-use cc_domain::identity::{Principal, Role};
+use std::sync::atomic::Ordering;
+
+use cc_adapters::wire::test_emulator_url;
+use cc_domain::access::service::{AuditQuery, Scope};
+use cc_domain::access::{ApprovalPolicy, EndReason, Status, Verdict};
+use cc_domain::identity::Role;
 use cc_domain::ids::*;
-use cc_domain::page::PageRequest;
-use cc_domain::store::ItemStore;
 use cc_domain::{App, Error};
-use std::sync::atomic::{AtomicI64, Ordering};
-
-use cc_domain::Clock;
+use support::*;
 use time::{Duration, OffsetDateTime};
-
-fn person(email: &str, roles: &[Role]) -> Principal {
-    Principal {
-        email: Email::parse(email).unwrap(),
-        subject: email.into(),
-        roles: roles.iter().copied().collect(),
-    }
-}
-
-/// One page holding everything these tests list.
-fn all() -> PageRequest {
-    PageRequest::new(Some(200), None).unwrap()
-}
-
-fn admin() -> Principal {
-    person("ada@example.com", &[Role::Admin])
-}
-fn erin() -> Principal {
-    person("erin@example.com", &[Role::Engineer])
-}
-fn senior(n: usize) -> Principal {
-    person(&format!("senior{n}@example.com"), &[Role::Engineer, Role::Senior])
-}
-fn lead() -> Principal {
-    person("lee@example.com", &[Role::Engineer, Role::Senior, Role::Lead])
-}
-
-async fn embedded() -> (App, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().display().to_string();
-    let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
-    (cc_adapters::wire::local_server(config).await.unwrap(), dir)
-}
-
-async fn on_moto(url: &str) -> App {
-    let sdk = emulator_sdk_config(url).await;
-    let table = format!("access-{}", new_ulid()).to_lowercase();
-    let items = cc_adapters::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table);
-    items.ensure_table().await.unwrap();
-    let items: Arc<dyn ItemStore> = Arc::new(items);
-    let objects =
-        cc_adapters::local_objects::LocalObjectStore::new(std::env::temp_dir().join(&table), b"k", "http://x");
-    let config = Config::from_lookup(|_| None).unwrap();
-    let ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
-    App::new(config, items, Clock::system())
-        .with_access(ports)
-        .with_objects(Arc::new(objects))
-}
-
-async fn seed(app: &App, account: &str) {
-    let _ = app
-        .hub
-        .create_customer(
-            &admin(),
-            serde_json::from_value::<NewCustomer>(serde_json::json!({"code": "acme", "name": "Acme"})).unwrap(),
-        )
-        .await;
-    app.hub
-        .create_account(
-            &admin(),
-            NewAccount {
-                id: AccountId::parse(account).unwrap(),
-                customer: CustomerCode::parse("acme").unwrap(),
-                name: "payments prod".into(),
-                alias: None,
-                environment: Environment::Prod,
-                region: Region::parse("eu-west-1").unwrap(),
-                management_account: false,
-                delegated_admin_services: vec![],
-                access: AccessMethod::Role {
-                    read_role_arn: RoleArn::parse(format!("arn:aws:iam::{account}:role/CCRead")).unwrap(),
-                    breakglass_role_arn: RoleArn::parse(format!("arn:aws:iam::{account}:role/CCBreakglass")).unwrap(),
-                    external_id: ExternalId::parse("cc-acme-1").unwrap(),
-                    max_session_seconds: 3600,
-                },
-            },
-        )
-        .await
-        .unwrap();
-}
-
-fn ask(account: &str, minutes: u32) -> NewRequest {
-    NewRequest {
-        account_id: AccountId::parse(account).unwrap(),
-        duration_minutes: minutes,
-        justification: "Payments queue stuck, need to purge the dead-letter queue".into(),
-        ticket: Some("OPS-42".into()),
-        starts_at: None,
-        permission_set: None,
-    }
-}
-
-fn o() -> Origin {
-    Origin {
-        source_ip: Some("203.0.113.7".into()),
-    }
-}
-
 async fn full_flow(app: &App) {
     seed(app, "111111111111").await;
     let policy = ApprovalPolicy {
@@ -195,10 +93,13 @@ async fn full_flow(app: &App) {
     ));
     let deny = app
         .items
-        .get("ROLEGUARD#arn:aws:iam::111111111111:role/CCBreakglass", "DENY")
+        .get(
+            "ROLEGUARD#arn:aws:iam::111111111111:role/CCBreakglass",
+            "DENY#erin@example.com",
+        )
         .await
         .unwrap();
-    assert!(deny.is_some(), "revocation denies older sessions");
+    assert!(deny.is_some(), "revocation denies the requester's older sessions");
     let mine = app
         .access()
         .unwrap()
@@ -382,17 +283,7 @@ async fn fifty_concurrent_actors_on_dynamodb() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sweeper_times_out_grants_and_expires_idempotently() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().display().to_string();
-    let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
-    let items: Arc<dyn ItemStore> =
-        Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
-    let objects = cc_adapters::local_objects::LocalObjectStore::new(dir.path().join("o"), b"k", "http://x");
-    let offset = Arc::new(AtomicI64::new(0));
-    let ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
-    let app = App::new(config, items, Clock::shifted(offset.clone()))
-        .with_access(ports)
-        .with_objects(Arc::new(objects));
+    let (app, _dir, offset) = shifted().await;
     seed(&app, "333333333333").await;
     let pending = app
         .access()
@@ -400,10 +291,12 @@ async fn sweeper_times_out_grants_and_expires_idempotently() {
         .create(&erin(), ask("333333333333", 15), &o())
         .await
         .unwrap();
+    // One open request per person and account: three people.
+    let sam = person("sam@example.com", &[Role::Engineer]);
     let active = app
         .access()
         .unwrap()
-        .create(&erin(), ask("333333333333", 15), &o())
+        .create(&sam, ask("333333333333", 15), &o())
         .await
         .unwrap();
     app.access()
@@ -416,7 +309,7 @@ async fn sweeper_times_out_grants_and_expires_idempotently() {
     let scheduled = app
         .access()
         .unwrap()
-        .create(&erin(), scheduled_ask, &o())
+        .create(&senior(3), scheduled_ask, &o())
         .await
         .unwrap();
     let s = app
@@ -440,18 +333,19 @@ async fn sweeper_times_out_grants_and_expires_idempotently() {
         (1, 1, 0),
         "{report:?}"
     );
-    let a = app.access().unwrap().get(&erin(), &active.id).await.unwrap();
+    let a = app.access().unwrap().get(&sam, &active.id).await.unwrap();
     assert_eq!((a.status, a.end_reason), (Status::Ended, Some(EndReason::Expired)));
     assert_eq!(
-        app.access().unwrap().get(&erin(), &scheduled.id).await.unwrap().status,
+        app.access()
+            .unwrap()
+            .get(&senior(3), &scheduled.id)
+            .await
+            .unwrap()
+            .status,
         Status::Active
     );
     assert!(
-        app.access()
-            .unwrap()
-            .credentials(&erin(), &active.id, &o())
-            .await
-            .is_err(),
+        app.access().unwrap().credentials(&sam, &active.id, &o()).await.is_err(),
         "no credentials after the end"
     );
     // Three hours on: the approval window has closed; the scheduled grant has ended too.
@@ -485,45 +379,92 @@ async fn sweeper_times_out_grants_and_expires_idempotently() {
     );
 }
 
+/// Keeps every notification's text.
+struct Recorder(std::sync::Mutex<Vec<String>>);
+
+#[async_trait::async_trait]
+impl cc_domain::access::ports::Notifier for Recorder {
+    async fn notify(&self, n: &cc_domain::access::ports::Notification) -> cc_domain::error::Result<()> {
+        self.0.lock().unwrap().push(format!("{}: {}", n.event, n.text));
+        Ok(())
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overlapping_grants_on_one_role_do_not_cut_each_other_short() {
-    let (app, _dir) = embedded().await;
+    use cc_adapters::local_access::LocalRoleGuard;
+    use cc_domain::Clock;
+    use cc_domain::config::Config;
+    use cc_domain::store::ItemStore;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicI64;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let items: Arc<dyn ItemStore> =
+        Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
+    let objects = cc_adapters::local_objects::LocalObjectStore::new(dir.path().join("o"), b"k", "http://x");
+    let offset = Arc::new(AtomicI64::new(0));
+    let told = Arc::new(Recorder(Default::default()));
+    let mut ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
+    ports.notifiers.push(told.clone());
+    let app = App::new(config, items.clone(), Clock::shifted(offset.clone()))
+        .with_access(ports)
+        .with_objects(Arc::new(objects));
+    // The same store the app's role guard writes: judges local sessions the way IAM would.
+    let guard = LocalRoleGuard { store: items };
+    let role = RoleArn::parse("arn:aws:iam::444444444444:role/CCBreakglass").unwrap();
     seed(&app, "444444444444").await;
-    let deny_key = ("ROLEGUARD#arn:aws:iam::444444444444:role/CCBreakglass", "DENY");
-    let a = app
-        .access()
-        .unwrap()
-        .create(&erin(), ask("444444444444", 60), &o())
-        .await
-        .unwrap();
-    app.access()
-        .unwrap()
+    let access = app.access().unwrap();
+    let a = access.create(&erin(), ask("444444444444", 60), &o()).await.unwrap();
+    access
         .decide(&senior(1), &a.id, Verdict::Approve, "", &o())
         .await
         .unwrap();
     let sam = person("sam@example.com", &[Role::Engineer]);
-    let b = app
-        .access()
-        .unwrap()
-        .create(&sam, ask("444444444444", 60), &o())
-        .await
-        .unwrap();
-    app.access()
-        .unwrap()
+    let b = access.create(&sam, ask("444444444444", 30), &o()).await.unwrap();
+    access
         .decide(&senior(1), &b.id, Verdict::Approve, "", &o())
         .await
         .unwrap();
-    app.access().unwrap().revoke(&erin(), &a.id, "", &o()).await.unwrap();
+    let erins = access.credentials(&erin(), &a.id, &o()).await.unwrap();
+    let sams = access.credentials(&sam, &b.id, &o()).await.unwrap();
+    assert!(!guard.denies(&erins).await.unwrap() && !guard.denies(&sams).await.unwrap());
+
+    // Revoking erin's grant cuts erin's session at once, although sam's grant is still active.
+    access.revoke(&lead(), &a.id, "done", &o()).await.unwrap();
     assert!(
-        app.items.get(deny_key.0, deny_key.1).await.unwrap().is_none(),
-        "b is still active: no deny yet"
+        guard.denied_before(&role, "erin@example.com").await.unwrap().is_some(),
+        "the revoke asks the role guard to end erin's sessions"
     );
-    assert!(app.access().unwrap().credentials(&sam, &b.id, &o()).await.is_ok());
-    app.access().unwrap().revoke(&sam, &b.id, "", &o()).await.unwrap();
+    assert!(guard.denies(&erins).await.unwrap(), "erin's credentials no longer work");
     assert!(
-        app.items.get(deny_key.0, deny_key.1).await.unwrap().is_some(),
-        "the last end writes the deny"
+        guard.denied_before(&role, "sam@example.com").await.unwrap().is_none(),
+        "nothing is denied to sam"
     );
+    assert!(!guard.denies(&sams).await.unwrap(), "sam's credentials still work");
+    let fresh = access.credentials(&sam, &b.id, &o()).await.unwrap();
+    assert!(!guard.denies(&fresh).await.unwrap());
+    assert!(
+        told.0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|t| t.starts_with("revoked:") && t.contains("erin@example.com") && t.contains("sessions were cut")),
+        "{:?}",
+        told.0.lock().unwrap()
+    );
+
+    // Sam's grant ends naturally: credentials minted near the end (STS keeps them 900 s at least)
+    // stop with it.
+    offset.store(31 * 60, Ordering::SeqCst);
+    assert_eq!(access.sweep().await.unwrap().expired, 1);
+    assert_eq!(access.get(&sam, &b.id).await.unwrap().status, Status::Ended);
+    assert!(
+        guard.denies(&fresh).await.unwrap(),
+        "sam's last credentials end with the grant"
+    );
+    assert!(guard.denies(&sams).await.unwrap());
 }
 
 #[tokio::test]
@@ -606,9 +547,10 @@ async fn a_request_is_not_found_by_people_who_may_not_see_it() {
     assert_eq!((after.status, after.version), (Status::Pending, r.version));
 }
 
-/// Asking needs the engineer role, and an offboarded customer's accounts cannot be asked for.
+/// Asking needs the engineer role and a place on the team; an offboarded customer's accounts
+/// cannot be asked for, and offboarding with open requests is refused until they are ended.
 #[tokio::test]
-async fn only_engineers_ask_and_never_for_an_offboarded_customer() {
+async fn only_team_engineers_ask_and_never_for_an_offboarded_customer() {
     let (app, _dir) = embedded().await;
     seed(&app, "666666666666").await;
     let access = app.access().unwrap();
@@ -618,9 +560,39 @@ async fn only_engineers_ask_and_never_for_an_offboarded_customer() {
             other => panic!("{}: {:?}", who.email, other.map(|r| r.id)),
         }
     }
-    access.create(&erin(), ask("666666666666", 30), &o()).await.unwrap();
+    match access
+        .create(
+            &person("bob@example.com", &[Role::Engineer]),
+            ask("666666666666", 30),
+            &o(),
+        )
+        .await
+    {
+        Err(Error::Forbidden(m)) => assert!(m.contains("not on customer acme's team"), "{m}"),
+        other => panic!("an engineer off the team: {:?}", other.map(|r| r.id)),
+    }
+    let open = access.create(&erin(), ask("666666666666", 30), &o()).await.unwrap();
     let offboard: cc_domain::hub::CustomerPatch =
         serde_json::from_value(serde_json::json!({"status": "offboarded"})).unwrap();
+    match app.hub.update_customer(&admin(), "acme", offboard.clone()).await {
+        Err(Error::Conflict { message, .. }) => {
+            assert!(
+                message.contains(&open.id) && message.contains("/api/v1/customers/acme/end-access"),
+                "{message}"
+            )
+        }
+        other => panic!("offboarding with an open request: {:?}", other.map(|c| c.status)),
+    }
+    let code = CustomerCode::parse("acme").unwrap();
+    assert_eq!(
+        access
+            .end_for_customer(&admin(), &code, "offboarding", &o())
+            .await
+            .unwrap(),
+        1
+    );
+    let ended = access.get(&erin(), &open.id).await.unwrap();
+    assert_eq!(ended.status, Status::Cancelled);
     app.hub.update_customer(&admin(), "acme", offboard).await.unwrap();
     match access.create(&erin(), ask("666666666666", 30), &o()).await {
         Err(Error::Validation { field, message }) => {

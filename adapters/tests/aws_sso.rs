@@ -227,7 +227,13 @@ async fn sso_breakglass_flow_on_moto() {
     let items: Arc<dyn ItemStore> = Arc::new(items);
     let mut ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
     ports.sso = Arc::new(ic.assigner(SsoUserAttribute::UserName));
-    let app = App::new(Config::from_lookup(|_| None).unwrap(), items, Clock::system()).with_access(ports);
+    let offset = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let app = App::new(
+        Config::from_lookup(|_| None).unwrap(),
+        items,
+        Clock::shifted(offset.clone()),
+    )
+    .with_access(ports);
     let access = app.access().unwrap();
 
     app.hub
@@ -265,7 +271,7 @@ async fn sso_breakglass_flow_on_moto() {
             &admin,
             "acme",
             TeamUpdate {
-                members: vec![erin.email.clone()],
+                members: vec![erin.email.clone(), senior.email.clone()],
                 version: 0,
             },
         )
@@ -297,8 +303,9 @@ async fn sso_breakglass_flow_on_moto() {
     assert!(failure.message.contains(&ic.identity_store_id), "{}", failure.message);
     assert!(ic.assigned(account).await.is_empty());
 
-    // Someone adds her; the sweeper's retry grants.
+    // Someone adds her; the sweeper's retry (after its 15 s back-off) grants.
     let user_id = ic.create_user(erin.email.as_str(), erin.email.as_str()).await;
+    offset.store(16, std::sync::atomic::Ordering::SeqCst);
     let report = access.sweep().await.unwrap();
     assert_eq!((report.granted, report.failures), (1, 0));
     let active = access.get(&erin, &r.id).await.unwrap();

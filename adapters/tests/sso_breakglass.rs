@@ -455,7 +455,17 @@ async fn a_failed_assignment_is_visible_and_retried_by_the_sweeper() {
         "request_not_active"
     );
 
+    // The retry waits (15 s, doubling per attempt), so a failing Identity Center is not hammered.
+    let report = access.sweep().await.unwrap();
+    assert_eq!((report.granted, report.failures), (0, 0));
+    assert_eq!(
+        access.get(&erin(), &r.id).await.unwrap().version,
+        r.version,
+        "not tried again yet"
+    );
+
     // Still failing: counted, not repeated in the history.
+    env.offset.store(16, Ordering::SeqCst);
     let report = access.sweep().await.unwrap();
     assert_eq!((report.granted, report.failures), (0, 1));
     let again = access.get(&erin(), &r.id).await.unwrap();
@@ -464,8 +474,15 @@ async fn a_failed_assignment_is_visible_and_retried_by_the_sweeper() {
     let lines = |r: &AccessRequest| r.history.iter().filter(|h| h.what.contains("could not assign")).count();
     assert_eq!(lines(&again), 1);
 
-    // The user now exists: the next sweep grants.
+    // The user now exists: the next try (30 s later) grants.
     env.sso.fail_assign.store(false, Ordering::SeqCst);
+    let report = access.sweep().await.unwrap();
+    assert_eq!(
+        (report.granted, report.failures),
+        (0, 0),
+        "the second retry is not due yet"
+    );
+    env.offset.store(16 + 31, Ordering::SeqCst);
     let report = access.sweep().await.unwrap();
     assert_eq!((report.granted, report.failures), (1, 0));
     let granted = access.get(&erin(), &r.id).await.unwrap();

@@ -52,6 +52,9 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
     routes: [
       [HttpMethod.GET, '/api/v1/customers/{code}/approval-policy'],
       [HttpMethod.PUT, '/api/v1/customers/{code}/approval-policy'],
+      [HttpMethod.PATCH, '/api/v1/customers/{code}/approval-policy'],
+      [HttpMethod.POST, '/api/v1/accounts/{id}/end-access'],
+      [HttpMethod.POST, '/api/v1/customers/{code}/end-access'],
       [HttpMethod.POST, '/api/v1/access-requests'],
       [HttpMethod.GET, '/api/v1/access-requests'],
       [HttpMethod.GET, '/api/v1/access-requests/{id}'],
@@ -239,9 +242,10 @@ export class CustomerCentralStack extends Stack {
       'Breakglass state machine tasks: record token, grant, end, time out.',
       [assumeBreakglass, assumeSsoAdmin, signalWorkflows, stopWorkflows, notify],
     );
-    // breakglass.sweep ends grants: the role guard writes the revoke-older-sessions policy through
-    // a short session of the breakglass role itself; SSO grants are assigned and removed through
-    // the customer's Identity Center admin role.
+    // breakglass.sweep ends grants: the role guard reads and rewrites the role's deny policy
+    // (iam:GetRolePolicy, iam:PutRolePolicy, granted to the customer's breakglass role on itself at
+    // onboarding) through a short session of the breakglass role itself; SSO grants are assigned
+    // and removed through the customer's Identity Center admin role.
     const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep.', [
       assumeBreakglass,
       assumeSsoAdmin,

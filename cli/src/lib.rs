@@ -121,11 +121,32 @@ pub fn spawn_job(
     }))
 }
 
-/// The local sweeper: the `breakglass.sweep` job every `CC_SWEEP_SECONDS` (it ends grants past
-/// their end, grants approved requests whose start has come, times out requests past their window).
+/// The local sweeper: the `breakglass.sweep` job (it times out requests past their window, grants
+/// approved requests whose start has come, ends grants past their end). It sleeps until the next
+/// request is due, at most `CC_SWEEP_SECONDS`, and wakes early when a request changes, so a
+/// scheduled start is granted within moments of its time.
 pub fn spawn_sweeper(app: cc_domain::App) -> Result<tokio::task::JoinHandle<()>, jobs::JobError> {
-    let every = std::time::Duration::from_secs(app.config.sweep_seconds);
-    spawn_job(app, jobs::BREAKGLASS_SWEEP, every)
+    let job = jobs::find(jobs::BREAKGLASS_SWEEP)?;
+    let most = std::time::Duration::from_secs(app.config.sweep_seconds);
+    Ok(tokio::spawn(async move {
+        let Ok(access) = app.access() else { return };
+        let changes = access.changes();
+        loop {
+            let _ = jobs::run(&app, job.name).await;
+            let wait = match access.next_due().await {
+                Ok(Some(due)) => {
+                    let left = (due - app.clock.now()).whole_milliseconds().max(0) as u64;
+                    // A little after the due time, so the sweep finds it due.
+                    std::time::Duration::from_millis(left + 20).min(most)
+                }
+                _ => most,
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = changes.notified() => {}
+            }
+        }
+    }))
 }
 
 /// Serves until ctrl-c (or until `shutdown` resolves).

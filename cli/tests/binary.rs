@@ -521,6 +521,18 @@ async fn credentials_command_serves_credential_process() {
         accounts["items"][0]["id"].as_str().unwrap(),
         accounts["items"][1]["id"].as_str().unwrap(),
     );
+    // Breakglass is for the customer's team: an admin puts erin and sam on it.
+    let admin = token("ada@example.com", "admin");
+    let customer = accounts["items"][0]["customer"].as_str().unwrap();
+    let team = get_json(&format!("{}/api/v1/customers/{customer}/team", server.base), &admin).await;
+    let put = http
+        .put(format!("{}/api/v1/customers/{customer}/team", server.base))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"members": ["erin@example.com", "sam@example.com"], "version": team["version"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
     let req: Value = http
         .post(format!("{}/api/v1/access-requests", server.base))
         .bearer_auth(&erin)

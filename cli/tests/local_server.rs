@@ -159,6 +159,25 @@ async fn breakglass_end_to_end_over_tcp() {
     let customer = account["customer"].as_str().unwrap().to_string();
     let account_id = account["id"].as_str().unwrap().to_string();
 
+    // Breakglass is for the customer's team: off it, erin may not ask.
+    let ask_first = json!({"account_id": account_id, "duration_minutes": 30,
+        "justification": "Rotate the leaked database password on the payments cluster", "ticket": "OPS-1"});
+    let (st, body) = send(&http, "POST", &format!("{api}/access-requests"), &erin, Some(ask_first)).await;
+    assert_eq!(st, 403, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("team"), "{body}");
+    let (_, team) = send(&http, "GET", &format!("{api}/customers/{customer}/team"), &admin, None).await;
+    let members =
+        json!({"members": ["erin@example.com", "sam@example.com", "sasha@example.com"], "version": team["version"]});
+    let (st, _) = send(
+        &http,
+        "PUT",
+        &format!("{api}/customers/{customer}/team"),
+        &admin,
+        Some(members),
+    )
+    .await;
+    assert_eq!(st, 200);
+
     let (st, policy) = send(
         &http,
         "GET",
@@ -366,17 +385,23 @@ async fn breakglass_end_to_end_over_tcp() {
 }
 
 /// The local server's sweeper ends a grant soon after its end (here: the clock jumps past it).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_local_sweeper_ends_grants_past_their_end() {
+/// The local server's app on a clock the test moves (seconds in the offset), seeded with demo
+/// data, and a role account whose customer's team holds erin (asks) and sam (approves).
+async fn sweeper_app(
+    sweep_seconds: &str,
+) -> (
+    App,
+    tempfile::TempDir,
+    std::sync::Arc<std::sync::atomic::AtomicI64>,
+    cc_domain::ids::AccountId,
+) {
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::atomic::AtomicI64;
 
-    use cc_domain::access::service::Origin;
-    use cc_domain::access::{NewRequest, Status, Verdict};
     use cc_domain::store::ItemStore;
 
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::from_lookup(|k| (k == "CC_SWEEP_SECONDS").then(|| "1".to_string())).unwrap();
+    let mut config = Config::from_lookup(|k| (k == "CC_SWEEP_SECONDS").then(|| sweep_seconds.to_string())).unwrap();
     config.data_dir = dir.path().to_path_buf();
     let items: Arc<dyn ItemStore> =
         Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
@@ -395,12 +420,6 @@ async fn the_local_sweeper_ends_grants_past_their_end() {
     )
     .await
     .unwrap();
-    let person = |email: &str, roles: &[Role]| cc_domain::identity::Principal {
-        email: cc_domain::ids::Email::parse(email).unwrap(),
-        subject: email.into(),
-        roles: roles.iter().copied().collect(),
-    };
-    let erin = person("erin@example.com", &[Role::Engineer]);
     let admin = person("ada@example.com", &[Role::Admin]);
     let filter = cc_domain::hub::service::AccountFilter {
         access: Some("role".into()),
@@ -413,38 +432,105 @@ async fn the_local_sweeper_ends_grants_past_their_end() {
         .unwrap()
         .items
         .remove(0);
-    let ask = NewRequest {
-        account_id: account.id.clone(),
+    let team = app.hub.team(&admin, account.customer.as_str()).await.unwrap();
+    let update = cc_domain::hub::TeamUpdate {
+        members: [
+            person("erin@example.com", &[]).email,
+            person("sam@example.com", &[]).email,
+        ]
+        .to_vec(),
+        version: team.version,
+    };
+    app.hub
+        .put_team(&admin, account.customer.as_str(), update)
+        .await
+        .unwrap();
+    (app, dir, offset, account.id)
+}
+
+fn person(email: &str, roles: &[Role]) -> cc_domain::identity::Principal {
+    cc_domain::identity::Principal {
+        email: cc_domain::ids::Email::parse(email).unwrap(),
+        subject: email.into(),
+        roles: roles.iter().copied().collect(),
+    }
+}
+
+fn ask(account: &cc_domain::ids::AccountId, starts_at: Option<time::OffsetDateTime>) -> cc_domain::access::NewRequest {
+    cc_domain::access::NewRequest {
+        account_id: account.clone(),
         duration_minutes: 15,
         justification: "Clear the stuck deployment lock in production".into(),
         ticket: None,
-        starts_at: None,
+        starts_at,
         permission_set: None,
-    };
-    let r = app
-        .access()
-        .unwrap()
-        .create(&erin, ask, &Origin::default())
+    }
+}
+
+/// Polls the stored (swept) state of a request for up to `seconds`.
+async fn stored_status_becomes(app: &App, id: &str, want: cc_domain::access::Status, seconds: u64) -> bool {
+    for _ in 0..seconds * 10 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if app.access().unwrap().find(id).await.unwrap().status == want {
+            return true;
+        }
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_sweeper_ends_grants_past_their_end() {
+    use cc_domain::access::service::Origin;
+    use cc_domain::access::{Status, Verdict};
+    use std::sync::atomic::Ordering;
+
+    let (app, _dir, offset, account) = sweeper_app("1").await;
+    let erin = person("erin@example.com", &[Role::Engineer]);
+    let access = app.access().unwrap();
+    let r = access
+        .create(&erin, ask(&account, None), &Origin::default())
         .await
         .unwrap();
     let senior = person("sam@example.com", &[Role::Senior]);
-    let active = app
-        .access()
-        .unwrap()
+    let active = access
         .decide(&senior, &r.id, Verdict::Approve, "", &Origin::default())
         .await
         .unwrap();
     assert_eq!(active.status, Status::Active);
     let sweeper = cc_cli::spawn_sweeper(app.clone()).unwrap();
     offset.store(16 * 60, Ordering::SeqCst);
-    let mut ended = false;
-    for _ in 0..50 {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        if app.access().unwrap().find(&r.id).await.unwrap().status == Status::Ended {
-            ended = true;
-            break;
-        }
-    }
+    let ended = stored_status_becomes(&app, &r.id, Status::Ended, 5).await;
     sweeper.abort();
     assert!(ended, "the sweeper ended the grant within seconds of its end");
+}
+
+/// With a one-minute sweep period, a scheduled start is still granted within moments of its
+/// time: the sweeper sleeps until the next due time and wakes when a request changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_sweeper_wakes_for_the_next_due_time() {
+    use cc_domain::access::service::Origin;
+    use cc_domain::access::{Status, Verdict};
+
+    let (app, _dir, _offset, account) = sweeper_app("60").await;
+    let sweeper = cc_cli::spawn_sweeper(app.clone()).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await; // its first, idle sweep
+    let erin = person("erin@example.com", &[Role::Engineer]);
+    let access = app.access().unwrap();
+    let start = app.clock.now() + time::Duration::seconds(2);
+    let r = access
+        .create(&erin, ask(&account, Some(start)), &Origin::default())
+        .await
+        .unwrap();
+    let senior = person("sam@example.com", &[Role::Senior]);
+    let approved = access
+        .decide(&senior, &r.id, Verdict::Approve, "", &Origin::default())
+        .await
+        .unwrap();
+    assert_eq!(approved.status, Status::Approved, "waits for its start");
+    let granted = stored_status_becomes(&app, &r.id, Status::Active, 6).await;
+    sweeper.abort();
+    assert!(granted, "granted within seconds of its start, not at the next minute");
+    let r = access.find(&r.id).await.unwrap();
+    let late = (r.granted_at.unwrap() - start).whole_milliseconds();
+    assert!((0..3000).contains(&late), "granted {late} ms after its start");
 }

@@ -7,7 +7,7 @@ use cc_domain::identity::Role;
 use serde_json::{Value, json};
 
 mod support;
-use support::{start, token};
+use support::{join_every_team, start, token};
 
 async fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
     let http = reqwest::Client::new();
@@ -90,6 +90,7 @@ async fn walks_like_one_page(url: &str, token: &str, limit: usize) -> Vec<Value>
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_list_pages_the_same_way() {
     let s = start().await;
+    join_every_team(&s, &["erin@example.com", "sam@example.com"]).await;
     let api = &format!("{}/api/v1", s.base);
     let erin = token(&s, "erin@example.com", &[Role::Engineer]);
     let sam = token(&s, "sam@example.com", &[Role::Engineer, Role::Senior]);
@@ -164,6 +165,7 @@ async fn every_list_pages_the_same_way() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_export_pages_with_a_header() {
     let s = start().await;
+    join_every_team(&s, &["erin@example.com"]).await;
     let api = &format!("{}/api/v1", s.base);
     let erin = token(&s, "erin@example.com", &[Role::Engineer]);
     let (_, accounts) = call("GET", &format!("{api}/accounts?access=role&limit=3"), &erin, None).await;

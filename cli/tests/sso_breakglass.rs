@@ -66,10 +66,11 @@ async fn sso_breakglass_on_the_demo_hub() {
         "sam.senior@demo.customer-central.dev",
         &[Role::Engineer, Role::Senior],
     );
-    let sasha = token(
+    // Sam and Lee are on acme-retail's team (the demo teams).
+    let lee = token(
         &server,
-        "sasha.senior@demo.customer-central.dev",
-        &[Role::Engineer, Role::Senior],
+        "lee.lead@demo.customer-central.dev",
+        &[Role::Engineer, Role::Senior, Role::Lead],
     );
     let ada = token(&server, "ada.admin@demo.customer-central.dev", &[Role::Admin]);
 
@@ -157,7 +158,7 @@ async fn sso_breakglass_on_the_demo_hub() {
     let (st, r) = call(
         "POST",
         &format!("{api}/access-requests/{rid}/decisions"),
-        &sasha,
+        &lee,
         Some(decide),
     )
     .await;

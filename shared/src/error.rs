@@ -48,6 +48,15 @@ pub enum Conflict {
     NotStarted,
     /// The grant ended.
     GrantEnded,
+    /// The request no longer meets the customer's current approval policy (e.g. a ticket became
+    /// required), so it cannot be approved.
+    PolicyNotMet,
+    /// The person already has an open (pending, approved or active) request for the account.
+    OpenRequestExists,
+    /// The account (or the customer's accounts) has open breakglass requests or grants.
+    OpenAccess,
+    /// The account left the hub or its customer was offboarded after the request was made.
+    AccountUnavailable,
     /// The grant is an IAM Identity Center assignment: access comes from the SSO portal, not
     /// from credentials we mint.
     SsoGrant,
@@ -69,6 +78,10 @@ impl Conflict {
             Conflict::NotDue => "not_due",
             Conflict::NotStarted => "not_started",
             Conflict::GrantEnded => "grant_ended",
+            Conflict::PolicyNotMet => "policy_not_met",
+            Conflict::OpenRequestExists => "open_request_exists",
+            Conflict::OpenAccess => "open_access",
+            Conflict::AccountUnavailable => "account_unavailable",
             Conflict::SsoGrant => "sso_grant",
         }
     }

@@ -10,12 +10,13 @@
 //! | team member | `CUSTOMER#{code}` | `MEMBER#{email}` | `USER#{email}` / `CUSTOMER#{code}` | |
 //! | approval policy | `CUSTOMER#{code}` | `POLICY` | | |
 //! | account | `ACCOUNT#{id}` | `META` | `CUSTOMER#{code}` / `ACCOUNT#{env}#{id}` | `ACCOUNTS` / `{id}` |
+//! | open-request marker (one per person and account while a request is open) | `ACCOUNT#{id}` | `OPEN#{email}` | | |
 //! | hub revision marker | `HUB` | `REVISION` | | |
 //! | profile preferences | `USER#{email}` | `PROFILE_PREFS` | | |
 //! | access request | `REQUEST#{id}` | `META` | `USER#{requester}` / `REQUEST#{created ms:013}#{id}` | `STATUS#{status}` / `{due ms:013}#{id}` |
 //! | workflow task token (never in API answers) | `REQUEST#{id}` | `WORKFLOW` | | |
 //! | audit event | `AUDIT#{customer}#{yyyy-mm}` | `{ms:013}#{id}` | `ACTOR#{email}` / `{ms:013}#{id}` | |
-//! | local role-guard deny time (embedded only) | `ROLEGUARD#{role arn}` | `DENY` | | |
+//! | local role-guard deny time, per person (embedded only) | `ROLEGUARD#{role arn}` | `DENY#{source identity}` | | |
 //! | SSO breakglass assignment that may exist (until removed) | `SSO_ASSIGNMENTS` | `{request id}` | | |
 //! | local Identity Center assignment (embedded only) | `SSOLOCAL#{account id}` | `{permission set}#{email}` | | |
 //!
@@ -57,8 +58,10 @@ pub fn member(email: &str) -> String {
 pub const POLICY: &str = "POLICY";
 
 pub fn account(id: &str) -> String {
-    format!("ACCOUNT#{id}")
+    format!("{ACCOUNT_PREFIX}{id}")
 }
+
+pub const ACCOUNT_PREFIX: &str = "ACCOUNT#";
 
 /// GSI1 sort key of an account under its customer (filterable by environment prefix).
 pub fn account_in_customer(environment: &str, id: &str) -> String {
@@ -101,6 +104,15 @@ pub fn request_by_created(created: OffsetDateTime, id: &str) -> String {
 
 pub const WORKFLOW: &str = "WORKFLOW";
 
+/// The sort key of the marker that holds an account for one person while their request on it is
+/// open (pending, approved or active): created with the request, deleted when it ends. Its
+/// partition is the account's, so the hub finds an account's open requests with one query.
+pub fn open_request(email: &str) -> String {
+    format!("{OPEN_PREFIX}{email}")
+}
+
+pub const OPEN_PREFIX: &str = "OPEN#";
+
 /// GSI2 partition of requests in one status.
 pub fn status(status: &str) -> String {
     format!("STATUS#{status}")
@@ -134,7 +146,10 @@ pub fn role_guard(role_arn: &str) -> String {
     format!("ROLEGUARD#{role_arn}")
 }
 
-pub const DENY: &str = "DENY";
+/// The local role guard's deny for one source identity (a grant's requester) on a role.
+pub fn deny(source_identity: &str) -> String {
+    format!("DENY#{source_identity}")
+}
 
 /// The partition of SSO breakglass assignments that may exist: written before an account
 /// assignment is created, deleted once it is gone, so the sweeper finds every one left to remove.

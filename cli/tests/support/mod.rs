@@ -57,3 +57,30 @@ pub fn token(s: &Server, email: &str, roles: &[Role]) -> String {
     )
     .unwrap()
 }
+
+/// Puts these people on every customer's team (breakglass is scoped to teams; the demo teams
+/// hold the demo users, not the people the tests sign in as).
+#[allow(dead_code)] // not every test binary uses it
+pub async fn join_every_team(s: &Server, emails: &[&str]) {
+    let admin = cc_domain::identity::Principal {
+        email: cc_domain::ids::Email::parse("ada@example.com").unwrap(),
+        subject: "test".into(),
+        roles: [Role::Admin].into(),
+    };
+    let customers = s
+        .app
+        .hub
+        .list_customers(&admin, &Default::default(), Some(200), None)
+        .await
+        .unwrap();
+    for c in customers.items {
+        let team = s.app.hub.team(&admin, c.code.as_str()).await.unwrap();
+        let mut members = team.members.clone();
+        members.extend(emails.iter().map(|e| cc_domain::ids::Email::parse(*e).unwrap()));
+        let update = cc_domain::hub::TeamUpdate {
+            members,
+            version: team.version,
+        };
+        s.app.hub.put_team(&admin, c.code.as_str(), update).await.unwrap();
+    }
+}

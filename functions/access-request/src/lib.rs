@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cc_domain::Error;
 use cc_domain::access::audit::AuditEvent;
+use cc_domain::access::policy::PolicyPatch;
 use cc_domain::access::service::{AuditQuery, Scope};
 use cc_domain::access::{AccessRequest, ApprovalPolicy, NewRequest, Status, parse_request_id};
 use cc_domain::ids::CustomerCode;
@@ -29,7 +30,7 @@ pub fn routes() -> Router<Api> {
     Router::new()
         .route(
             "/api/v1/customers/{code}/approval-policy",
-            get(get_policy).put(put_policy),
+            get(get_policy).put(put_policy).patch(patch_policy),
         )
         .route("/api/v1/access-requests", post(create).get(list))
         .route("/api/v1/access-requests/{id}", get(get_one))
@@ -38,6 +39,8 @@ pub fn routes() -> Router<Api> {
         .route("/api/v1/access-requests/{id}/credentials", post(credentials))
         .route("/api/v1/access-requests/{id}/console-link", post(console_link))
         .route("/api/v1/sessions", get(sessions))
+        .route("/api/v1/accounts/{id}/end-access", post(end_access_account))
+        .route("/api/v1/customers/{code}/end-access", post(end_access_customer))
         .route("/api/v1/audit", get(audit))
 }
 
@@ -45,6 +48,9 @@ pub fn routes() -> Router<Api> {
 #[openapi(paths(
     get_policy,
     put_policy,
+    patch_policy,
+    end_access_account,
+    end_access_customer,
     create,
     list,
     get_one,
@@ -88,6 +94,26 @@ async fn put_policy(
         api.app()
             .access()?
             .put_policy(&who, code.as_str(), policy, &origin)
+            .await?,
+    ))
+}
+
+/// Changes only the fields sent of a customer's approval policy (admin). `version` (the one you
+/// read) is required.
+#[utoipa::path(patch, path = "/api/v1/customers/{code}/approval-policy", params(("code" = String, Path)), request_body = PolicyPatch,
+    responses((status = 200, body = ApprovalPolicy), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn patch_policy(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    ClientOrigin(origin): ClientOrigin,
+    Path(code): Path<String>,
+    JsonBody(patch): JsonBody<PolicyPatch>,
+) -> ApiResult<Json<ApprovalPolicy>> {
+    let code = customer_code(&code)?;
+    Ok(Json(
+        api.app()
+            .access()?
+            .patch_policy(&who, code.as_str(), patch, &origin)
             .await?,
     ))
 }
@@ -203,6 +229,64 @@ async fn revoke(
             .revoke(&who, parse_request_id(&id)?, &reason, &origin)
             .await?,
     ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct EndAccessBody {
+    /// Why (recorded on each request and in the audit log), e.g. "account leaves the hub".
+    reason: String,
+}
+
+/// How many open requests and grants were ended.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Ended {
+    ended: usize,
+}
+
+fn end_reason(body: EndAccessBody) -> Result<String, Error> {
+    let reason = body.reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(Error::validation("reason", "say why, in 1-1000 characters"));
+    }
+    Ok(reason)
+}
+
+/// Ends every open breakglass request and grant on an account (admin): grants are revoked
+/// (their sessions cut), requests not yet active cancelled. Deleting an account with open
+/// requests is refused (409 `open_access`) until this has run.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/end-access", params(("id" = String, Path)), request_body = EndAccessBody,
+    responses((status = 200, body = Ended), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn end_access_account(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    ClientOrigin(origin): ClientOrigin,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<EndAccessBody>,
+) -> ApiResult<Json<Ended>> {
+    let id = cc_http::extract::path_id("id", &id)?;
+    let reason = end_reason(body)?;
+    let ended = api.app().access()?.end_for_account(&who, &id, &reason, &origin).await?;
+    Ok(Json(Ended { ended }))
+}
+
+/// Ends every open breakglass request and grant on a customer's accounts (admin), before it is
+/// offboarded (offboarding with open requests is refused with 409 `open_access`).
+#[utoipa::path(post, path = "/api/v1/customers/{code}/end-access", params(("code" = String, Path)), request_body = EndAccessBody,
+    responses((status = 200, body = Ended), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn end_access_customer(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    ClientOrigin(origin): ClientOrigin,
+    Path(code): Path<String>,
+    JsonBody(body): JsonBody<EndAccessBody>,
+) -> ApiResult<Json<Ended>> {
+    let code = customer_code(&code)?;
+    let reason = end_reason(body)?;
+    let access = api.app().access()?;
+    api.app().hub.get_customer(&who, code.as_str()).await?;
+    let ended = access.end_for_customer(&who, &code, &reason, &origin).await?;
+    Ok(Json(Ended { ended }))
 }
 
 /// The JSON `credential_process` expects.

@@ -21,6 +21,9 @@ const EXPECTED: &[Expect] = &[
     ok("13-my-sessions", 200),
     ok("14-all-sessions", 200),
     ok("15-audit", 200),
+    ok("16-patch-approval-policy", 200),
+    ok("17-end-access-account", 200),
+    ok("18-end-access-customer", 200),
 ];
 
 /// The customer and account the sample events name.
@@ -40,6 +43,16 @@ async fn events_hub(app: &App) {
             "external_id": "cc-events-demo-1"}}))
     .unwrap();
     app.hub.create_account(&admin, account).await.unwrap();
+    let team = cc_domain::hub::TeamUpdate {
+        members: [
+            "erin.engineer@demo.customer-central.dev",
+            "sam.senior@demo.customer-central.dev",
+        ]
+        .map(|e| cc_domain::ids::Email::parse(e).unwrap())
+        .to_vec(),
+        version: 0,
+    };
+    app.hub.put_team(&admin, "events-demo", team).await.unwrap();
 }
 
 #[tokio::test]
@@ -68,4 +81,9 @@ async fn sample_events_run_through_the_lambda_router() {
         audit[0]["source_ip"], "203.0.113.10",
         "API Gateway's sourceIp is audited"
     );
+    assert_eq!(bodies[15]["max_duration_minutes"], 120, "PATCH changes what it names");
+    assert_eq!(bodies[15]["ticket_required"], true, "and keeps the rest");
+    assert_eq!(bodies[15]["version"], 2);
+    assert_eq!(bodies[16]["ended"], 1, "event 03's pending request is cancelled");
+    assert_eq!(bodies[17]["ended"], 0, "nothing left open");
 }

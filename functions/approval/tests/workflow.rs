@@ -113,7 +113,18 @@ async fn seed(app: &App) {
                    "breakglass_role_arn": "arn:aws:iam::012345678901:role/B", "external_id": "cc-acme-1"}}))
     .unwrap();
     app.hub.create_account(&admin, account).await.unwrap();
+    let team = serde_json::from_value(json!({"members": TEAM, "version": 0})).unwrap();
+    app.hub.put_team(&admin, "acme", team).await.unwrap();
 }
+
+/// Everyone these tests ask or decide as (breakglass is scoped to the customer's team).
+const TEAM: &[&str] = &[
+    "erin@example.com",
+    "sam@example.com",
+    "sue@example.com",
+    "senior1@example.com",
+    "senior2@example.com",
+];
 
 fn ask() -> NewRequest {
     NewRequest {
@@ -340,10 +351,12 @@ async fn approval_reaches_the_grant_state_on_moto_step_functions() {
     // Cancel path: the adapter stops the execution. (moto accepts StopExecution but keeps showing
     // executions its interpreter runs as RUNNING, so the proof here is that the call succeeded:
     // a failed workflow call is audited as `workflow_stop_failed`.)
+    // Another engineer (erin's first request still holds the account for her).
+    let sue = person("sue@example.com", &[Role::Engineer]);
     let r2 = app
         .access()
         .unwrap()
-        .create(&erin, ask(), &Origin::default())
+        .create(&sue, ask(), &Origin::default())
         .await
         .unwrap();
     let execution2 = format!(
@@ -357,7 +370,7 @@ async fn approval_reaches_the_grant_state_on_moto_step_functions() {
     .await;
     app.access()
         .unwrap()
-        .cancel(&erin, &r2.id, &Origin::default())
+        .cancel(&sue, &r2.id, &Origin::default())
         .await
         .unwrap();
     let now = time::OffsetDateTime::now_utc();

@@ -250,7 +250,7 @@ mod tests {
     fn a_partial_approval_policy_is_refused_naming_the_missing_field() {
         let e = parse_json::<cc_domain::access::ApprovalPolicy>(br#"{"approvals_required":2,"approver_roles":["lead"],"max_duration_minutes":60,"approval_window_minutes":30}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("ticket_required"), "{}", e.message);
-        let whole = br#"{"approvals_required":2,"approver_roles":["lead"],"max_duration_minutes":60,"approval_window_minutes":30,"ticket_required":true}"#;
+        let whole = br#"{"approvals_required":2,"approver_roles":["lead"],"max_duration_minutes":60,"approval_window_minutes":30,"ticket_required":true,"ticket_pattern":null,"requester_roles":["engineer"],"approvers_off_team":["lead"]}"#;
         let p = parse_json::<cc_domain::access::ApprovalPolicy>(whole).unwrap();
         assert_eq!((p.approvals_required, p.ticket_required, p.version), (2, true, 0));
     }

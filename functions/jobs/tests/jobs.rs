@@ -91,6 +91,18 @@ async fn the_sweep_job_ends_a_grant_past_its_end() {
         .unwrap()
         .items
         .remove(0);
+    // Breakglass is scoped to the customer's team: put the requester and the approver on it.
+    let team = app.hub.team(&admin, account.customer.as_str()).await.unwrap();
+    let update = cc_domain::hub::TeamUpdate {
+        members: ["erin@example.com", "sam@example.com"]
+            .map(|e| cc_domain::ids::Email::parse(e).unwrap())
+            .to_vec(),
+        version: team.version,
+    };
+    app.hub
+        .put_team(&admin, account.customer.as_str(), update)
+        .await
+        .unwrap();
     let ask = NewRequest {
         account_id: account.id.clone(),
         duration_minutes: 15,

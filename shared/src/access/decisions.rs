@@ -5,6 +5,7 @@ use super::ports::AfterApproval;
 use super::service::*;
 use super::*;
 use crate::identity::Principal;
+use crate::ids::{AccountId, CustomerCode};
 impl Access {
     pub async fn decide(
         &self,
@@ -19,9 +20,18 @@ impl Access {
             Verdict::Approve => "approved",
             Verdict::Reject => "rejected",
         };
+        let request = self.load(id).await?;
+        let on_team = self.on_team(who, &request.customer).await?;
+        let request = request.seen_by(who, on_team)?;
+        // Judged by the customer's policy now, not the one in force when it was asked.
+        let policy = self.load_policy(request.customer.as_str()).await?;
+        if verdict == Verdict::Approve && request.status == Status::Pending {
+            self.check_available(&request).await?;
+        }
         let decided = self
             .transition(id, who.email.as_str(), action, origin, |r, now| {
-                r.seen_by(who)?.decide(who, verdict, comment, now)
+                r.seen_by(who, on_team)?
+                    .decide(who, on_team, &policy, verdict, comment, now)
             })
             .await?;
         self.after_write(&decided, action).await;
@@ -60,6 +70,12 @@ impl Access {
         if current.status == Status::Active {
             return Ok(current);
         }
+        if current.status == Status::Approved
+            && let Err(Error::Conflict { message, .. }) = self.check_available(&current).await
+        {
+            // Never grant on an account that left the hub or a customer that was offboarded.
+            return self.withdraw(id, SYSTEM, &message, &Origin::default()).await;
+        }
         if current.sso.is_some() {
             return self.grant_sso(current).await;
         }
@@ -71,9 +87,10 @@ impl Access {
     }
 
     pub async fn cancel(&self, who: &Principal, id: &str, origin: &Origin) -> Result<AccessRequest> {
+        let on_team = self.on_team_for(who, id).await?;
         let r = self
             .transition(id, who.email.as_str(), "cancelled", origin, |r, now| {
-                r.seen_by(who)?.cancel(who, now)
+                r.seen_by(who, on_team)?.cancel(who, now)
             })
             .await?;
         self.after_write(&r, "cancelled").await;
@@ -87,13 +104,14 @@ impl Access {
         if reason.chars().count() > 1000 {
             return Err(Error::validation("reason", "at most 1000 characters"));
         }
+        let on_team = self.on_team_for(who, id).await?;
         let r = self
             .transition(id, who.email.as_str(), "revoked", origin, |r, now| {
-                r.seen_by(who)?.revoke(who, reason, now)
+                r.seen_by(who, on_team)?.revoke(who, reason, now)
             })
             .await?;
-        self.after_write(&r, "revoked").await;
-        self.end_access(&r).await;
+        let cut = self.end_access(&r).await;
+        self.notify_revoked(&r, cut).await;
         if let Err(e) = self.workflow.stopped(&r).await {
             self.record_failure(&r, "workflow_stop_failed", &e).await;
         }
@@ -115,6 +133,68 @@ impl Access {
         Ok(self.as_it_stands(r).await)
     }
 
+    /// Whether `who` is on the team of request `id`'s customer (404 for an unknown id).
+    async fn on_team_for(&self, who: &Principal, id: &str) -> Result<bool> {
+        let r = self.load(id).await?;
+        self.on_team(who, &r.customer).await
+    }
+
+    /// Ends what request `id` holds because its account or customer went away (see
+    /// [`AccessRequest::withdraw`]), with the side effects of a revoke or a cancel.
+    pub(super) async fn withdraw(&self, id: &str, by: &str, reason: &str, origin: &Origin) -> Result<AccessRequest> {
+        let before = self.load(id).await?;
+        let r = self
+            .transition(id, by, "withdrawn", origin, |r, now| r.withdraw(by, reason, now))
+            .await?;
+        self.after_write(&r, "withdrawn").await;
+        if before.status == Status::Active {
+            self.end_access(&r).await;
+        }
+        if let Err(e) = self.workflow.stopped(&r).await {
+            self.record_failure(&r, "workflow_stop_failed", &e).await;
+        }
+        Ok(r)
+    }
+
+    /// Ends every open request and grant on `account` (admin), before the account is deleted or
+    /// its customer offboarded. Returns how many were ended.
+    pub async fn end_for_account(
+        &self,
+        who: &Principal,
+        account: &AccountId,
+        reason: &str,
+        origin: &Origin,
+    ) -> Result<usize> {
+        who.require(Role::Admin, "ending other people's access")?;
+        let mut ended = 0;
+        for id in self.hub.open_requests(account).await? {
+            match self.withdraw(&id, who.email.as_str(), reason, origin).await {
+                Ok(_) => ended += 1,
+                // Already final: only its marker was left.
+                Err(Error::Conflict { .. }) => self.settle(&self.load(&id).await?).await?,
+                Err(Error::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(ended)
+    }
+
+    /// [`Self::end_for_account`] for every account of a customer.
+    pub async fn end_for_customer(
+        &self,
+        who: &Principal,
+        customer: &CustomerCode,
+        reason: &str,
+        origin: &Origin,
+    ) -> Result<usize> {
+        who.require(Role::Admin, "ending other people's access")?;
+        let mut ended = 0;
+        for account in self.hub.account_ids_of(customer).await? {
+            ended += self.end_for_account(who, &account, reason, origin).await?;
+        }
+        Ok(ended)
+    }
+
     pub async fn time_out(&self, id: &str) -> Result<AccessRequest> {
         let r = self
             .transition(id, SYSTEM, "timed_out", &Origin::default(), |r, now| r.time_out(now))
@@ -123,36 +203,27 @@ impl Access {
         Ok(r)
     }
 
-    /// STS sessions cannot be cancelled: deny every session of the role issued before now, unless
-    /// another grant on the same role is still active (it must not be cut short; its own end
-    /// writes the deny later, covering this grant's sessions too).
-    pub(super) async fn close_sessions(&self, ended: &AccessRequest) {
-        let others = match self.by_status(Status::Active).await {
-            Ok(list) => list,
-            Err(e) => return self.record_failure(ended, "revoke_sessions_failed", &e).await,
-        };
-        let mut still_active = false;
-        for other in others
-            .iter()
-            .filter(|o| o.role_arn == ended.role_arn && o.id != ended.id)
-        {
-            // The index may lag; confirm with a consistent read.
-            if let Ok(current) = self.load(&other.id).await
-                && current.status == Status::Active
-            {
-                still_active = true;
-            }
-        }
-        if still_active {
-            return;
-        }
-        let before = self.now();
-        if let Err(e) = self
+    /// STS sessions cannot be cancelled, and credentials minted near the end outlive it (STS's
+    /// minimum is 900 s): deny, on the role, the sessions that carry this grant's requester as
+    /// source identity and were issued before now. Written at every end, early or natural; other
+    /// people's grants on the same role keep working. Returns whether the deny was written; a
+    /// failure is audited (`revoke_sessions_failed`).
+    pub(super) async fn close_sessions(&self, ended: &AccessRequest) -> bool {
+        match self
             .guard
-            .deny_sessions_issued_before(&ended.role_arn, ended.external_id.as_ref(), before)
+            .end_sessions(
+                &ended.role_arn,
+                ended.external_id.as_ref(),
+                ended.requester.as_str(),
+                self.now(),
+            )
             .await
         {
-            self.record_failure(ended, "revoke_sessions_failed", &e).await;
+            Ok(()) => true,
+            Err(e) => {
+                self.record_failure(ended, "revoke_sessions_failed", &e).await;
+                false
+            }
         }
     }
 }

@@ -10,6 +10,13 @@ impl Access {
         let r = self.load_visible(who, id).await?;
         let now = self.now();
         let ends = r.check_credentials(who, now)?;
+        if let Err(e) = self.check_available(&r).await {
+            // The account left the hub or its customer was offboarded: the grant ends now.
+            if let Error::Conflict { message, .. } = &e {
+                self.withdraw(id, SYSTEM, message, &Origin::default()).await?;
+            }
+            return Err(e);
+        }
         let seconds = ports::session_seconds((ends - now).whole_seconds(), r.max_session_seconds);
         let creds = self
             .broker

@@ -7,7 +7,9 @@
 //! - the requester never approves their own request; one person counts once;
 //! - only holders of an approver role count;
 //! - nothing is granted past the policy's maximum duration;
-//! - a rejected, cancelled, timed-out or ended request never becomes active again.
+//! - a rejected, cancelled, timed-out or ended request never becomes active again;
+//! - when a grant ends (revoke or natural end) its sessions end too: the role guard denies the
+//!   sessions carrying its requester as source identity issued before the end, and no one else's.
 
 use std::collections::BTreeSet;
 
@@ -84,8 +86,16 @@ impl std::str::FromStr for Status {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
+    /// The grant ran its full time.
     Expired,
+    /// Ended early by the requester, a lead or an admin.
     Revoked,
+    /// An approver rejected the request.
+    Rejected,
+    /// Withdrawn before it became active (by the requester, or by an admin removing the account).
+    Cancelled,
+    /// Nobody decided within the approval window.
+    TimedOut,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ToSchema)]
@@ -147,9 +157,16 @@ pub struct AccessRequest {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub approval_deadline: OffsetDateTime,
-    /// The policy in force when the request was made.
+    /// The policy in force: set when the request is made and renewed at each decision, so
+    /// pending requests are judged by the policy in force when they are decided.
     pub approvals_required: u8,
     pub approver_roles: BTreeSet<Role>,
+    /// Approver roles that may decide without being on the customer's team.
+    #[serde(default = "default_off_team")]
+    pub approvers_off_team: BTreeSet<Role>,
+    /// The version of the customer's approval policy last applied (0: the defaults).
+    #[serde(default)]
+    pub policy_version: u64,
     pub status: Status,
     pub decisions: Vec<Decision>,
     #[serde(default, with = "time::serde::rfc3339::option")]
@@ -158,6 +175,7 @@ pub struct AccessRequest {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub ends_at: Option<OffsetDateTime>,
+    /// When the request reached a final state (ended, rejected, cancelled, timed out).
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub ended_at: Option<OffsetDateTime>,
@@ -186,6 +204,10 @@ pub struct NewRequest {
 }
 
 pub const SYSTEM: &str = "system";
+
+fn default_off_team() -> BTreeSet<Role> {
+    ApprovalPolicy::default().approvers_off_team
+}
 
 /// Request ids are lower-case ULIDs; anything else names no request (400 rather than 404).
 pub fn parse_request_id(id: &str) -> Result<&str> {
@@ -245,14 +267,23 @@ pub fn ticket_reference(raw: &str) -> Result<String> {
     {
         return Ok(t.to_string());
     }
-    let shown: String = t.chars().take(40).collect();
-    let more = if t.chars().count() > 40 { "…" } else { "" };
     Err(Error::validation(
         "ticket",
         format!(
-            "'{shown}{more}' is not a ticket reference: use a key like OPS-1234, a number like INC0012345 or the ticket's URL"
+            "'{}' is not a ticket reference: use a key like OPS-1234, a number like INC0012345 or the ticket's URL",
+            short(t)
         ),
     ))
+}
+
+/// At most 40 characters of bad input, for error messages (never echo a whole payload).
+pub(crate) fn short(t: &str) -> String {
+    let shown: String = t.chars().take(40).collect();
+    if t.chars().count() > 40 {
+        format!("{shown}…")
+    } else {
+        shown
+    }
 }
 
 impl AccessRequest {
@@ -261,6 +292,7 @@ impl AccessRequest {
     pub fn create(
         id: String,
         by: &Principal,
+        on_team: bool,
         new: NewRequest,
         customer: CustomerCode,
         account_name: String,
@@ -268,7 +300,17 @@ impl AccessRequest {
         policy: &ApprovalPolicy,
         now: OffsetDateTime,
     ) -> Result<Self> {
-        by.require_any_role()?;
+        if !by.roles.iter().any(|r| policy.requester_roles.contains(r)) {
+            return Err(Error::Forbidden(format!(
+                "asking for access to {customer}'s accounts needs one of the roles: {}",
+                role_list(&policy.requester_roles)
+            )));
+        }
+        if !on_team {
+            return Err(Error::Forbidden(format!(
+                "you are not on customer {customer}'s team; ask an admin to add you first"
+            )));
+        }
         let justification = new.justification.trim().to_string();
         if justification.chars().count() < 15 || justification.split_whitespace().count() < 3 {
             return Err(Error::validation(
@@ -282,7 +324,7 @@ impl AccessRequest {
         let ticket = new
             .ticket
             .filter(|t| !t.trim().is_empty())
-            .map(|t| ticket_reference(&t))
+            .map(|t| policy.ticket(&t))
             .transpose()?;
         match &ticket {
             None if policy.ticket_required => {
@@ -343,6 +385,8 @@ impl AccessRequest {
             approval_deadline,
             approvals_required: policy.approvals_required,
             approver_roles: policy.approver_roles.clone(),
+            approvers_off_team: policy.approvers_off_team.clone(),
+            policy_version: policy.version,
             status: Status::Pending,
             decisions: Vec::new(),
             granted_at: None,
@@ -367,35 +411,59 @@ impl AccessRequest {
         self.decisions.iter().filter(|d| d.verdict == Verdict::Approve).count()
     }
 
-    /// Whether `who` may decide this request at all (ignoring its state).
-    /// Who may see a request at all: its requester, holders of one of its approver roles (the
-    /// people who may decide it), leads and admins. To anyone else it does not exist (404), so
-    /// justifications, tickets and external ids stay private.
-    pub fn visible_to(&self, who: &Principal) -> bool {
-        who.email == self.requester
-            || who.has(Role::Lead)
-            || who.has(Role::Admin)
-            || who.roles.iter().any(|r| self.approver_roles.contains(r))
+    /// The request with `policy`'s approvers and approvals needed: a pending request is judged by
+    /// the policy in force when it is decided.
+    pub fn with_policy(mut self, policy: &ApprovalPolicy) -> Self {
+        if self.status == Status::Pending {
+            self.approvals_required = policy.approvals_required;
+            self.approver_roles = policy.approver_roles.clone();
+            self.approvers_off_team = policy.approvers_off_team.clone();
+            self.policy_version = policy.version;
+        }
+        self
+    }
+
+    /// Who may see a request at all: its requester, the people who may decide it (an approver
+    /// role, and on the customer's team unless that role may decide off-team), leads and admins.
+    /// To anyone else it does not exist (404), so justifications, tickets and external ids stay
+    /// private. `on_team`: whether `who` is on the request's customer's team.
+    pub fn visible_to(&self, who: &Principal, on_team: bool) -> bool {
+        who.email == self.requester || who.has(Role::Lead) || who.has(Role::Admin) || self.approver_scope(who, on_team)
+    }
+
+    /// Whether `who` holds an approver role that reaches this customer (on its team, or a role
+    /// allowed to decide off-team).
+    fn approver_scope(&self, who: &Principal, on_team: bool) -> bool {
+        who.roles
+            .iter()
+            .any(|r| self.approver_roles.contains(r) && (on_team || self.approvers_off_team.contains(r)))
     }
 
     /// The request, if `who` may see it; otherwise "not found" (see [`Self::visible_to`]).
-    pub fn seen_by(self, who: &Principal) -> Result<Self> {
-        if self.visible_to(who) {
+    pub fn seen_by(self, who: &Principal, on_team: bool) -> Result<Self> {
+        if self.visible_to(who, on_team) {
             Ok(self)
         } else {
             Err(Error::not_found("access request", self.id))
         }
     }
 
-    pub fn may_decide(&self, who: &Principal) -> Result<()> {
+    /// Whether `who` may decide this request at all (ignoring its state): not its requester, an
+    /// approver role, on the customer's team (or a role that decides off-team), not yet decided.
+    pub fn may_decide(&self, who: &Principal, on_team: bool) -> Result<()> {
         if who.email == self.requester {
             return Err(Error::Forbidden("you cannot decide your own request".into()));
         }
         if !who.roles.iter().any(|r| self.approver_roles.contains(r)) {
-            let roles: Vec<&str> = self.approver_roles.iter().map(|r| r.as_str()).collect();
             return Err(Error::Forbidden(format!(
                 "deciding needs one of the roles: {}",
-                roles.join(", ")
+                role_list(&self.approver_roles)
+            )));
+        }
+        if !self.approver_scope(who, on_team) {
+            return Err(Error::Forbidden(format!(
+                "you are not on customer {}'s team, so you cannot decide its requests",
+                self.customer
             )));
         }
         if self.decisions.iter().any(|d| d.by == who.email) {
@@ -409,17 +477,32 @@ impl AccessRequest {
 
     /// Records an approval or a rejection. Enough approvals make the request `approved`; a
     /// rejection by any approver makes it `rejected`.
-    pub fn decide(mut self, who: &Principal, verdict: Verdict, comment: &str, now: OffsetDateTime) -> Result<Self> {
+    /// `policy` is the customer's policy now: a pending request is judged by the policy in force
+    /// when it is decided (its approvers, the approvals needed, and whether the request still
+    /// meets it: ticket, ticket pattern, longest grant), and records that policy's version.
+    pub fn decide(
+        mut self,
+        who: &Principal,
+        on_team: bool,
+        policy: &ApprovalPolicy,
+        verdict: Verdict,
+        comment: &str,
+        now: OffsetDateTime,
+    ) -> Result<Self> {
         if self.status != Status::Pending {
             return Err(conflict_not(self.status, "decided"));
         }
+        self = self.with_policy(policy);
         if now >= self.approval_deadline {
             return Err(Error::conflict(
                 Conflict::RequestExpired,
                 "the approval window has closed; the request has timed out",
             ));
         }
-        self.may_decide(who)?;
+        self.may_decide(who, on_team)?;
+        if verdict == Verdict::Approve {
+            self.meets(policy)?;
+        }
         let comment = comment.trim();
         if comment.chars().count() > 1000 {
             return Err(Error::validation("comment", "at most 1000 characters"));
@@ -441,6 +524,8 @@ impl AccessRequest {
         match verdict {
             Verdict::Reject => {
                 self.status = Status::Rejected;
+                self.ended_at = Some(now);
+                self.end_reason = Some(EndReason::Rejected);
                 self.log(now, who.email.as_str(), format!("rejected{note}"));
             }
             Verdict::Approve => {
@@ -456,6 +541,38 @@ impl AccessRequest {
             }
         }
         Ok(self)
+    }
+
+    /// Whether the request still meets `policy` (it may have become stricter since it was made).
+    fn meets(&self, policy: &ApprovalPolicy) -> Result<()> {
+        let unmet = |why: String| {
+            Err(Error::conflict(
+                Conflict::PolicyNotMet,
+                format!("{why}; reject it and ask for a new request"),
+            ))
+        };
+        match &self.ticket {
+            None if policy.ticket_required => {
+                return unmet(format!(
+                    "customer {} now requires a ticket and this request has none",
+                    self.customer
+                ));
+            }
+            Some(t) if policy.ticket(t).is_err() => {
+                return unmet(format!(
+                    "the ticket no longer matches customer {}'s ticket pattern",
+                    self.customer
+                ));
+            }
+            _ => {}
+        }
+        if self.duration_minutes > policy.max_duration_minutes {
+            return unmet(format!(
+                "{} minutes is now longer than customer {}'s maximum of {} minutes",
+                self.duration_minutes, self.customer, policy.max_duration_minutes
+            ));
+        }
+        Ok(())
     }
 
     /// Whether an approved request's start has come.
@@ -491,7 +608,26 @@ impl AccessRequest {
             return Err(conflict_not(self.status, "cancelled"));
         }
         self.status = Status::Cancelled;
+        self.ended_at = Some(now);
+        self.end_reason = Some(EndReason::Cancelled);
         self.log(now, who.email.as_str(), "cancelled".into());
+        Ok(self)
+    }
+
+    /// Ends whatever the request holds because its account left the hub or its customer was
+    /// offboarded: a grant is revoked, a request not yet active is cancelled. `by` is the admin
+    /// making the change, or [`SYSTEM`] when the sweeper finds it.
+    pub fn withdraw(mut self, by: &str, reason: &str, now: OffsetDateTime) -> Result<Self> {
+        match self.status {
+            Status::Active => self.end(EndReason::Revoked, by, reason, now),
+            Status::Pending | Status::Approved => {
+                self.status = Status::Cancelled;
+                self.ended_at = Some(now);
+                self.end_reason = Some(EndReason::Cancelled);
+                self.log(now, by, format!("cancelled: {reason}"));
+            }
+            s => return Err(conflict_not(s, "withdrawn")),
+        }
         Ok(self)
     }
 
@@ -520,7 +656,8 @@ impl AccessRequest {
     pub fn expire(mut self, now: OffsetDateTime) -> Result<Self> {
         match (self.status, self.ends_at) {
             (Status::Active, Some(end)) if end <= now => {
-                self.end(EndReason::Expired, SYSTEM, "", now);
+                // It ended at its end, whenever the sweeper notices.
+                self.end(EndReason::Expired, SYSTEM, "", end);
                 Ok(self)
             }
             (Status::Active, _) => Err(Error::conflict(Conflict::NotDue, "the grant has time left")),
@@ -536,10 +673,10 @@ impl AccessRequest {
         self.end_reason = Some(reason);
         self.ended_at = Some(now);
         let note = note.trim();
-        let what = match reason {
-            EndReason::Expired => "expired".to_string(),
-            EndReason::Revoked if note.is_empty() => "revoked".to_string(),
-            EndReason::Revoked => format!("revoked: {note}"),
+        let what = match (reason, note.is_empty()) {
+            (EndReason::Expired, _) => "expired".to_string(),
+            (_, true) => "revoked".to_string(),
+            (_, false) => format!("revoked: {note}"),
         };
         self.log(now, by, what);
     }
@@ -553,8 +690,27 @@ impl AccessRequest {
             return Err(Error::conflict(Conflict::NotDue, "the approval window is still open"));
         }
         self.status = Status::TimedOut;
-        self.log(now, SYSTEM, "timed out waiting for approval".into());
+        self.ended_at = Some(self.approval_deadline);
+        self.end_reason = Some(EndReason::TimedOut);
+        self.log(self.approval_deadline, SYSTEM, "timed out waiting for approval".into());
         Ok(self)
+    }
+
+    /// The request as it stands at `now`, whatever the sweeper's period: a pending request past
+    /// its window reads `timed_out`, an active grant past its end reads `ended` (expired). Pure:
+    /// the sweeper makes these durable and runs their side effects; reads show them at once.
+    pub fn as_of(self, now: OffsetDateTime) -> Self {
+        match self.status {
+            Status::Pending if now >= self.approval_deadline => {
+                let fallback = self.clone();
+                self.time_out(now).unwrap_or(fallback)
+            }
+            Status::Active if self.ends_at.is_some_and(|e| e <= now) => {
+                let fallback = self.clone();
+                self.expire(now).unwrap_or(fallback)
+            }
+            _ => self,
+        }
     }
 
     /// Whether `who` may fetch credentials now.
@@ -571,6 +727,10 @@ impl AccessRequest {
             )),
         }
     }
+}
+
+fn role_list(roles: &BTreeSet<Role>) -> String {
+    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 pub fn rfc3339(t: OffsetDateTime) -> String {

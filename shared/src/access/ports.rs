@@ -1,7 +1,7 @@
 //! The outside systems breakglass needs, as small traits: the access broker (STS), the role guard
-//! (IAM "revoke older sessions"), the SSO assigner (IAM Identity Center account assignments), the
-//! workflow (Step Functions) and the notifier (chat, SNS).
-//! Each has an AWS adapter and a local one that lets the whole flow run without AWS.
+//! (an IAM deny on the role for the sessions of a grant that ended), the SSO assigner (IAM Identity
+//! Center account assignments), the workflow (Step Functions) and the notifier (chat, SNS). Each
+//! has an AWS adapter and a local one that lets the whole flow run without AWS.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -48,14 +48,24 @@ pub trait AccessBroker: Send + Sync {
     async fn console_url(&self, creds: &Credentials, destination: &str) -> Result<String>;
 }
 
+/// The source identity of the role guard's own session (it assumes the breakglass role to write the
+/// deny); no deny ever applies to it. Requesters are e-mail addresses, so none is spelt like this.
+pub const ROLE_GUARD_SOURCE_IDENTITY: &str = "customer-central";
+
 #[async_trait]
 pub trait RoleGuard: Send + Sync {
-    /// Denies every session of `role` issued before `before` (IAM's "revoke older sessions").
-    async fn deny_sessions_issued_before(
+    /// Ends the sessions of one grant: denies every session of `role` whose source identity is
+    /// `source_identity` (the grant's requester; the broker sets it on every session) and that was
+    /// issued before `issued_before` (rounded up to the second). Sessions of other people on the
+    /// same role are untouched, and so are this person's sessions issued later (a later grant).
+    /// Idempotent; a later call for the same identity covers an earlier one. Never denies the
+    /// role guard's own session ([`ROLE_GUARD_SOURCE_IDENTITY`]).
+    async fn end_sessions(
         &self,
         role: &RoleArn,
         external_id: Option<&ExternalId>,
-        before: OffsetDateTime,
+        source_identity: &str,
+        issued_before: OffsetDateTime,
     ) -> Result<()>;
 }
 

@@ -2,7 +2,7 @@
 //! for what), reading one, listing by scope, active sessions.
 
 use super::audit::AuditEvent;
-use super::policy::ApprovalPolicy;
+use super::policy::{ApprovalPolicy, PolicyPatch};
 use super::service::*;
 use super::*;
 use crate::hub::{AccessMethod, CustomerStatus};
@@ -36,20 +36,48 @@ impl Access {
     ) -> Result<ApprovalPolicy> {
         who.require(Role::Admin, "changing an approval policy")?;
         self.hub.get_customer(who, customer).await?;
+        let before = self.load_policy(customer).await?;
+        self.save_policy(who, customer, before, policy, origin).await
+    }
+
+    /// Changes only the fields sent (admin); `patch.version` must be the version read.
+    pub async fn patch_policy(
+        &self,
+        who: &Principal,
+        customer: &str,
+        patch: PolicyPatch,
+        origin: &Origin,
+    ) -> Result<ApprovalPolicy> {
+        who.require(Role::Admin, "changing an approval policy")?;
+        self.hub.get_customer(who, customer).await?;
+        let before = self.load_policy(customer).await?;
+        let after = patch.apply(before.clone());
+        self.save_policy(who, customer, before, after, origin).await
+    }
+
+    /// Validates and stores `policy` over the version it names, with an audit event holding the
+    /// policy before and after.
+    async fn save_policy(
+        &self,
+        who: &Principal,
+        customer: &str,
+        before: ApprovalPolicy,
+        policy: ApprovalPolicy,
+        origin: &Origin,
+    ) -> Result<ApprovalPolicy> {
         policy.validate()?;
         let expected = policy.version;
-        let mut stored = policy.clone();
+        let mut stored = policy;
         stored.version = 0;
         let item = Item::new(keys::customer(customer), keys::POLICY, encode(&stored)?);
         let now = self.now();
         let mut event = AuditEvent::new(who.email.as_str(), "policy_changed", customer, now);
+        let mut shown_before = before;
+        shown_before.version = expected;
         event.detail = format!(
-            "approvals {} by {:?}, max {} min, window {} min, ticket required {}",
-            policy.approvals_required,
-            policy.approver_roles,
-            policy.max_duration_minutes,
-            policy.approval_window_minutes,
-            policy.ticket_required
+            "before {} after {}",
+            serde_json::to_string(&shown_before).unwrap_or_default(),
+            serde_json::to_string(&stored).unwrap_or_default()
         );
         event.source_ip = origin.source_ip.clone();
         match self
@@ -70,10 +98,12 @@ impl Access {
         Ok(stored)
     }
 
-    /// A new request. Asking needs the engineer role (an admin-only or approver-only person does
-    /// not operate customer accounts); an offboarded customer's accounts cannot be requested.
+    /// A new request. Asking needs one of the policy's requester roles (default: engineer; an
+    /// admin-only or approver-only person does not operate customer accounts) and a place on the
+    /// customer's team; an offboarded customer's accounts cannot be requested; one person holds
+    /// at most one open request (pending, approved or active) per account.
     pub async fn create(&self, who: &Principal, new: NewRequest, origin: &Origin) -> Result<AccessRequest> {
-        who.require(Role::Engineer, "asking for breakglass access")?;
+        who.require_any_role()?;
         let account = match self.hub.get_account(who, new.account_id.as_str()).await {
             Err(Error::NotFound { .. }) => {
                 return Err(Error::validation(
@@ -108,11 +138,13 @@ impl Access {
             ));
         }
         let policy = self.load_policy(account.customer.as_str()).await?;
+        let on_team = self.on_team(who, &account.customer).await?;
         let now = self.now();
         let id = new_ulid().to_string().to_lowercase();
         let mut request = AccessRequest::create(
             id,
             who,
+            on_team,
             new,
             account.customer.clone(),
             account.name.clone(),
@@ -121,20 +153,48 @@ impl Access {
             now,
         )?;
         request.sso = sso_grant;
-        let event = self.event(
-            &request,
-            who.email.as_str(),
-            "request_created",
-            &request.justification.clone(),
-            origin,
-            now,
+        let detail = match &request.ticket {
+            Some(t) => format!(
+                "{} minutes, ticket {t}: {}",
+                request.duration_minutes, request.justification
+            ),
+            None => format!("{} minutes: {}", request.duration_minutes, request.justification),
+        };
+        let event = self.event(&request, who.email.as_str(), "request_created", &detail, origin, now);
+        let marker = Item::new(
+            keys::account(request.account_id.as_str()),
+            keys::open_request(who.email.as_str()),
+            serde_json::json!({"request_id": request.id}),
         );
-        self.store
-            .transact(vec![
+        // The request, its audit event and the marker holding the account for this person, in
+        // one transaction that also requires the account unchanged (a concurrent delete fails it).
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let writes = vec![
                 Write::PutNew(request_item(&request)?),
                 Write::PutNew(event.item()),
-            ])
-            .await?;
+                Write::PutNew(marker.clone()),
+                Write::Check {
+                    pk: keys::account(account.id.as_str()),
+                    sk: keys::META.into(),
+                    expected: account.version,
+                },
+            ];
+            match self.store.transact(writes).await {
+                Ok(()) => break,
+                Err(StoreError::ConditionFailed) if attempts < 3 => {
+                    self.open_request_conflict(&account, who).await?;
+                }
+                Err(StoreError::ConditionFailed) => {
+                    return Err(Error::conflict(
+                        Conflict::Version,
+                        format!("account {} is changing; try again", account.id),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         request.version = 1;
         self.after_write(&request, "request_created").await;
         if let Err(e) = self.workflow.started(&request).await {
@@ -143,14 +203,64 @@ impl Access {
         Ok(request)
     }
 
+    /// Why a create's transaction failed, when it is the caller's business: an open request of
+    /// theirs on the account (409 naming it). One whose time is up but has not been swept yet is
+    /// settled now, and the account changing under the request (renamed, deleted) is re-checked;
+    /// both answer `Ok` so the caller tries again.
+    async fn open_request_conflict(&self, account: &crate::hub::Account, who: &Principal) -> Result<()> {
+        let marker = self
+            .store
+            .get(
+                &keys::account(account.id.as_str()),
+                &keys::open_request(who.email.as_str()),
+            )
+            .await?;
+        let Some(other) = marker.and_then(|m| m.data.get("request_id").and_then(|v| v.as_str()).map(str::to_string))
+        else {
+            // The account changed: it must still exist and be the same account.
+            let (current, _) = self.hub.load_account(account.id.as_str()).await.map_err(|e| match e {
+                Error::NotFound { .. } => {
+                    Error::validation("account_id", format!("account {} is not in the hub", account.id))
+                }
+                e => e,
+            })?;
+            if current.customer != account.customer {
+                return Err(Error::conflict(
+                    Conflict::Version,
+                    format!("account {} moved to another customer; try again", account.id),
+                ));
+            }
+            return Err(Error::conflict(
+                Conflict::Version,
+                format!("account {} changed meanwhile; try again", account.id),
+            ));
+        };
+        let existing = self.load(&other).await?;
+        if existing.clone().as_of(self.now()).status.is_final() {
+            self.settle(&existing).await?;
+            return Ok(());
+        }
+        Err(Error::conflict(
+            Conflict::OpenRequestExists,
+            format!(
+                "you already have request {} for account {} ({}); cancel it or wait for it to end",
+                existing.id,
+                account.id,
+                existing.status.as_str()
+            ),
+        ))
+    }
+
     pub async fn get(&self, who: &Principal, id: &str) -> Result<AccessRequest> {
         who.require_any_role()?;
-        self.load_visible(who, id).await
+        Ok(self.load_visible(who, id).await?.as_of(self.now()))
     }
 
     /// A request the caller may see; to anyone else it is not found.
     pub(super) async fn load_visible(&self, who: &Principal, id: &str) -> Result<AccessRequest> {
-        self.load(id).await?.seen_by(who)
+        let r = self.load(id).await?;
+        let on_team = self.on_team(who, &r.customer).await?;
+        r.seen_by(who, on_team)
     }
 
     /// A request as it stands, for system callers (workflow tasks) that act for no person.
@@ -182,20 +292,34 @@ impl Access {
     ) -> Result<Listed<AccessRequest>> {
         who.require_any_role()?;
         let scope = scope("access-requests", &(which, &who.email, status));
+        let now = self.now();
         match which {
             Scope::Mine => {
                 let query = Query::partition(Index::Gsi1, keys::user(who.email.as_str())).prefix(keys::REQUEST_PREFIX);
-                let mut mine = self.page_of(query, page, &scope).await?;
+                let mut mine = self.page_of(query, page, &scope).await?.map(|r| r.as_of(now));
                 mine.items.retain(|r| status.is_none_or(|s| r.status == s));
                 Ok(mine)
             }
             Scope::ToApprove => {
-                let pending = self.by_status(Status::Pending).await?;
-                // Only pending requests wait for a decision; another status filter finds none.
-                let mine: Vec<_> = pending
-                    .into_iter()
-                    .filter(|r| r.may_decide(who).is_ok() && status.is_none_or(|s| r.status == s))
-                    .collect();
+                // Judged as a decision would be: by each customer's policy now, within the
+                // approval window, and only the customers this person may decide for.
+                let teams = self.hub.customers_of(&who.email).await?;
+                let mut policies = std::collections::BTreeMap::new();
+                let mut mine = Vec::new();
+                for r in self.by_status(Status::Pending).await? {
+                    let r = r.as_of(now);
+                    if r.status != Status::Pending || status.is_some_and(|s| s != Status::Pending) {
+                        continue;
+                    }
+                    if !policies.contains_key(&r.customer) {
+                        policies.insert(r.customer.clone(), self.load_policy(r.customer.as_str()).await?);
+                    }
+                    let policy = &policies[&r.customer];
+                    let r = r.with_policy(policy);
+                    if r.may_decide(who, teams.contains(&r.customer)).is_ok() {
+                        mine.push(r);
+                    }
+                }
                 in_memory(mine, page, &scope, Order::Ascending, due_key)
             }
             Scope::All => {
@@ -205,14 +329,22 @@ impl Access {
                     ));
                 }
                 match status {
-                    Some(s) => {
-                        self.page_of(Query::partition(Index::Gsi2, keys::status(s.as_str())), page, &scope)
-                            .await
-                    }
-                    None => {
+                    // Final states come from the index as stored; open ones are read as of now
+                    // below, so a request past its window is listed as timed out, not pending.
+                    Some(s) if s.is_final() => Ok(self
+                        .page_of(Query::partition(Index::Gsi2, keys::status(s.as_str())), page, &scope)
+                        .await?
+                        .map(|r| r.as_of(now))),
+                    filter => {
                         let mut open = Vec::new();
                         for s in [Status::Pending, Status::Approved, Status::Active] {
-                            open.extend(self.by_status(s).await?);
+                            open.extend(
+                                self.by_status(s)
+                                    .await?
+                                    .into_iter()
+                                    .map(|r| r.as_of(now))
+                                    .filter(|r| filter.is_none_or(|f| r.status == f)),
+                            );
                         }
                         open.sort_by_key(|r| std::cmp::Reverse(created_key(r)));
                         in_memory(open, page, &scope, Order::Descending, created_key)
@@ -254,8 +386,14 @@ impl Access {
                 "everyone's sessions need the lead or admin role".into(),
             ));
         }
-        let active = self.by_status(Status::Active).await?;
-        let shown: Vec<_> = active.into_iter().filter(|r| all || r.requester == who.email).collect();
+        let now = self.now();
+        let shown: Vec<_> = self
+            .by_status(Status::Active)
+            .await?
+            .into_iter()
+            .map(|r| r.as_of(now))
+            .filter(|r| r.status == Status::Active && (all || r.requester == who.email))
+            .collect();
         let scope = scope("sessions", &(all, &who.email));
         in_memory(shown, page, &scope, Order::Ascending, due_key)
     }

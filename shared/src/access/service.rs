@@ -18,7 +18,9 @@ use super::ports::{AccessBroker, Fanout, Notification, Notifier, RoleGuard, SsoA
 use super::*;
 use crate::clock::Clock;
 use crate::error::retry_lost_races;
-use crate::hub::Hub;
+use crate::hub::{CustomerStatus, Hub};
+use crate::identity::Principal;
+use crate::ids::CustomerCode;
 use crate::keys;
 use crate::store::{Item, ItemStore, Write, encode};
 
@@ -26,7 +28,11 @@ use crate::store::{Item, ItemStore, Write, encode};
 pub(super) fn due(r: &AccessRequest) -> OffsetDateTime {
     match r.status {
         Status::Pending => r.approval_deadline,
-        Status::Approved => r.starts_at.unwrap_or(r.created_at),
+        // After a failed SSO assignment, the next try (backing off).
+        Status::Approved => {
+            let start = r.starts_at.unwrap_or(r.created_at);
+            super::sso::retry_at(r).map_or(start, |retry| retry.max(start))
+        }
         Status::Active => r.ends_at.unwrap_or(r.created_at),
         _ => r.ended_at.unwrap_or(r.created_at),
     }
@@ -39,6 +45,16 @@ pub(super) fn request_item(r: &AccessRequest) -> Result<Item> {
             keys::request_by_created(r.created_at, &r.id),
         )
         .with_gsi2(keys::status(r.status.as_str()), keys::due(due(r), &r.id)))
+}
+
+/// Deletes the marker that held the request's account for its requester (whatever its version;
+/// none is fine).
+fn release_marker(r: &AccessRequest) -> Write {
+    Write::Delete {
+        pk: keys::account(r.account_id.as_str()),
+        sk: keys::open_request(r.requester.as_str()),
+        expected: None,
+    }
 }
 
 /// Where a caller is, for the audit log.
@@ -73,6 +89,8 @@ pub struct Access {
     pub(super) workflow: Arc<dyn Workflow>,
     notifier: Arc<dyn Notifier>,
     clock: Clock,
+    /// Woken after every change, so a local sweeper can recompute when it is next due.
+    changed: Arc<tokio::sync::Notify>,
 }
 
 impl Access {
@@ -88,7 +106,14 @@ impl Access {
             workflow: ports.workflow,
             notifier: Arc::new(Fanout(ports.notifiers)),
             clock,
+            changed: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Notified after every change to a request (for a sweeper that sleeps until the next due
+    /// time rather than polling).
+    pub fn changes(&self) -> Arc<tokio::sync::Notify> {
+        self.changed.clone()
     }
 
     pub(super) fn now(&self) -> OffsetDateTime {
@@ -111,19 +136,65 @@ impl Access {
             let mut next = rule(current, now)?;
             let detail = next.history.last().map(|h| h.what.clone()).unwrap_or_default();
             let event = self.event(&next, actor, action, &detail, origin, now);
-            self.store
-                .transact(vec![
-                    Write::PutIfVersion {
-                        item: request_item(&next)?,
-                        expected: version,
-                    },
-                    Write::PutNew(event.item()),
-                ])
-                .await?;
+            let mut writes = vec![
+                Write::PutIfVersion {
+                    item: request_item(&next)?,
+                    expected: version,
+                },
+                Write::PutNew(event.item()),
+            ];
+            if next.status.is_final() {
+                // The account is free for this person's next request.
+                writes.push(release_marker(&next));
+            }
+            self.store.transact(writes).await?;
             next.version = version + 1;
             Ok(next)
         })
         .await
+    }
+
+    /// Whether `who` is on `customer`'s team (decides who may ask, decide and see).
+    pub(super) async fn on_team(&self, who: &Principal, customer: &CustomerCode) -> Result<bool> {
+        Ok(self.hub.customers_of(&who.email).await?.contains(customer))
+    }
+
+    /// Makes durable what a request's time already decided (its window closed, its grant ran
+    /// out) and runs the side effects; a request already final only has its marker released.
+    pub(super) async fn settle(&self, r: &AccessRequest) -> Result<()> {
+        if r.status.is_final() {
+            return Ok(self.store.transact(vec![release_marker(r)]).await?);
+        }
+        let result = match r.status {
+            Status::Pending => self.time_out(&r.id).await,
+            _ => self.end_if_due(&r.id).await,
+        };
+        match result {
+            Ok(_) | Err(Error::Conflict { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Refuses (409 `account_unavailable`) when the request's account has left the hub, moved to
+    /// another customer, or its customer was offboarded since the request was made.
+    pub(super) async fn check_available(&self, r: &AccessRequest) -> Result<()> {
+        let gone = |why: String| Err(Error::conflict(Conflict::AccountUnavailable, why));
+        let account = match self.hub.load_account(r.account_id.as_str()).await {
+            Ok((a, _)) => a,
+            Err(Error::NotFound { .. }) => return gone(format!("account {} is no longer in the hub", r.account_id)),
+            Err(e) => return Err(e),
+        };
+        if account.customer != r.customer {
+            return gone(format!("account {} moved to another customer", r.account_id));
+        }
+        match self.hub.load_customer(r.customer.as_str()).await {
+            Ok((c, _)) if c.status == CustomerStatus::Offboarded => {
+                gone(format!("customer {} is offboarded", r.customer))
+            }
+            Ok(_) => Ok(()),
+            Err(Error::NotFound { .. }) => gone(format!("customer {} is no longer in the hub", r.customer)),
+            Err(e) => Err(e),
+        }
     }
 
     pub(super) fn event(
@@ -156,6 +227,7 @@ impl Access {
     }
 
     pub(super) async fn after_write(&self, r: &AccessRequest, event: &'static str) {
+        self.changed.notify_one();
         let text = match event {
             "request_created" => format!(
                 "{} asks for {} minutes of write access to {} ({}, {}): {}",
@@ -169,6 +241,24 @@ impl Access {
                 r.status.as_str()
             ),
         };
+        self.notify(r, event, text).await;
+    }
+
+    /// A revoke: says whether the grant's sessions were cut (the role guard's deny was written).
+    pub(super) async fn notify_revoked(&self, r: &AccessRequest, sessions_cut: bool) {
+        let sessions = if sessions_cut {
+            "their sessions were cut"
+        } else {
+            "cutting their sessions failed (see the audit log)"
+        };
+        let text = format!(
+            "{}'s grant on {} ({}) was revoked; {sessions}",
+            r.requester, r.account_id, r.customer
+        );
+        self.notify(r, "revoked", text).await;
+    }
+
+    async fn notify(&self, r: &AccessRequest, event: &'static str, text: String) {
         let n = Notification {
             event,
             request_id: r.id.clone(),

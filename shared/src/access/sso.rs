@@ -269,6 +269,20 @@ pub async fn held_breakglass_sets(store: &dyn ItemStore, who: &Email, now: Offse
     Ok(HeldSets::from_requests(&active, who, now))
 }
 
+/// The first retry of a failed assignment waits this long; each further failure doubles it, up to
+/// [`RETRY_MAX_SECONDS`].
+pub const RETRY_FIRST_SECONDS: i64 = 15;
+pub const RETRY_MAX_SECONDS: i64 = 600;
+
+/// When an approved SSO request whose assignment failed is next tried (its place in the sweeper's
+/// index): `RETRY_FIRST_SECONDS` after the last failure, doubling per attempt, at most
+/// `RETRY_MAX_SECONDS`. `None` when no assignment failed.
+pub fn retry_at(r: &AccessRequest) -> Option<OffsetDateTime> {
+    let f = r.sso.as_ref()?.failure.as_ref().filter(|f| f.step == SsoStep::Assign)?;
+    let wait = (RETRY_FIRST_SECONDS << f.attempts.saturating_sub(1).min(10)).min(RETRY_MAX_SECONDS);
+    Some(f.last_at + time::Duration::seconds(wait))
+}
+
 fn marker(r: &AccessRequest) -> Item {
     Item::new(
         keys::SSO_ASSIGNMENTS,
@@ -407,13 +421,14 @@ impl Access {
         }
     }
 
-    /// After a grant ended (revoked or expired): SSO grants lose their assignment, role grants get
-    /// IAM's "revoke older sessions" deny.
-    pub(super) async fn end_access(&self, ended: &AccessRequest) {
+    /// After a grant ended (revoked, expired, withdrawn): SSO grants lose their account assignment,
+    /// role grants get the IAM deny on their sessions. Whether that worked (a failure is recorded
+    /// and retried: the sweeper for assignments).
+    pub(super) async fn end_access(&self, ended: &AccessRequest) -> bool {
         if ended.sso.is_some() {
-            let _ = self.remove_assignment(ended).await;
+            self.remove_assignment(ended).await.is_ok()
         } else {
-            self.close_sessions(ended).await;
+            self.close_sessions(ended).await
         }
     }
 

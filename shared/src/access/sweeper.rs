@@ -7,6 +7,23 @@ use super::*;
 use crate::keys;
 use crate::store::{Index, Query, decode};
 impl Access {
+    /// When the sweeper next has work: the earliest due time among open requests (pending,
+    /// approved, active), or `None` when nothing is open. One index read per status.
+    pub async fn next_due(&self) -> Result<Option<time::OffsetDateTime>> {
+        let mut next: Option<time::OffsetDateTime> = None;
+        for status in [Status::Pending, Status::Approved, Status::Active] {
+            let page = self
+                .store
+                .query(Query::partition(Index::Gsi2, keys::status(status.as_str())).limit(1))
+                .await?;
+            if let Some(item) = page.items.into_iter().next() {
+                let due = due(&decode::<AccessRequest>(item)?);
+                next = Some(next.map_or(due, |n| n.min(due)));
+            }
+        }
+        Ok(next)
+    }
+
     /// Times out pending requests past their window, grants approved ones whose start has come,
     /// and ends active grants past their end. Found through the status index; idempotent.
     pub async fn sweep(&self) -> Result<SweepReport> {

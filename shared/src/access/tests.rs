@@ -40,6 +40,7 @@ fn request_with(policy: &ApprovalPolicy) -> AccessRequest {
     AccessRequest::create(
         "r1".into(),
         &requester(),
+        true,
         new_request(60),
         CustomerCode::parse("acme").unwrap(),
         "payments prod".into(),
@@ -65,6 +66,23 @@ fn two_approvers() -> ApprovalPolicy {
     }
 }
 
+/// Decides as an approver on the customer's team, under the policy the request carries.
+trait DecideNow {
+    fn decide_now(self, who: &Principal, v: Verdict, comment: &str, at: OffsetDateTime) -> Result<AccessRequest>;
+}
+
+impl DecideNow for AccessRequest {
+    fn decide_now(self, who: &Principal, v: Verdict, comment: &str, at: OffsetDateTime) -> Result<AccessRequest> {
+        let policy = ApprovalPolicy {
+            approvals_required: self.approvals_required,
+            approver_roles: self.approver_roles.clone(),
+            approvers_off_team: self.approvers_off_team.clone(),
+            ..Default::default()
+        };
+        self.decide(who, true, &policy, v, comment, at)
+    }
+}
+
 fn code(e: Error) -> String {
     match e {
         Error::Forbidden(_) => "forbidden".into(),
@@ -74,7 +92,7 @@ fn code(e: Error) -> String {
 
 #[test]
 fn one_senior_approval_approves_by_default() {
-    let r = request().decide(&senior(1), Verdict::Approve, "ok", t0()).unwrap();
+    let r = request().decide_now(&senior(1), Verdict::Approve, "ok", t0()).unwrap();
     assert_eq!(r.status, Status::Approved);
 }
 
@@ -83,7 +101,7 @@ fn requester_can_never_approve_even_as_a_lead() {
     let mut r = request();
     r.requester = lead().email;
     assert_eq!(
-        code(r.decide(&lead(), Verdict::Approve, "", t0()).unwrap_err()),
+        code(r.decide_now(&lead(), Verdict::Approve, "", t0()).unwrap_err()),
         "forbidden"
     );
 }
@@ -91,12 +109,15 @@ fn requester_can_never_approve_even_as_a_lead() {
 #[test]
 fn same_approver_twice_counts_once() {
     let r = request_with(&two_approvers())
-        .decide(&senior(1), Verdict::Approve, "", t0())
+        .decide_now(&senior(1), Verdict::Approve, "", t0())
         .unwrap();
     assert_eq!(r.status, Status::Pending);
-    let err = r.clone().decide(&senior(1), Verdict::Approve, "", t0()).unwrap_err();
+    let err = r
+        .clone()
+        .decide_now(&senior(1), Verdict::Approve, "", t0())
+        .unwrap_err();
     assert_eq!(code(err), "already_decided");
-    let r = r.decide(&senior(2), Verdict::Approve, "", t0()).unwrap();
+    let r = r.decide_now(&senior(2), Verdict::Approve, "", t0()).unwrap();
     assert_eq!(r.status, Status::Approved);
     assert_eq!(r.approvals(), 2);
 }
@@ -105,23 +126,27 @@ fn same_approver_twice_counts_once() {
 fn engineers_and_admins_outside_the_approver_roles_do_not_count() {
     let eng = person("other@example.com", &[Engineer]);
     assert_eq!(
-        code(request().decide(&eng, Verdict::Approve, "", t0()).unwrap_err()),
+        code(request().decide_now(&eng, Verdict::Approve, "", t0()).unwrap_err()),
         "forbidden"
     );
     let admin = person("ada@example.com", &[Admin]);
     assert_eq!(
-        code(request().decide(&admin, Verdict::Approve, "", t0()).unwrap_err()),
+        code(request().decide_now(&admin, Verdict::Approve, "", t0()).unwrap_err()),
         "forbidden"
     );
     let policy = ApprovalPolicy {
         approver_roles: [Admin].into(),
         ..Default::default()
     };
-    assert!(request_with(&policy).decide(&admin, Verdict::Approve, "", t0()).is_ok());
+    assert!(
+        request_with(&policy)
+            .decide_now(&admin, Verdict::Approve, "", t0())
+            .is_ok()
+    );
     assert_eq!(
         code(
             request_with(&policy)
-                .decide(&senior(1), Verdict::Approve, "", t0())
+                .decide_now(&senior(1), Verdict::Approve, "", t0())
                 .unwrap_err()
         ),
         "forbidden"
@@ -131,7 +156,9 @@ fn engineers_and_admins_outside_the_approver_roles_do_not_count() {
 #[test]
 fn approving_after_the_window_is_refused() {
     let late = t0() + Duration::minutes(120);
-    let err = request().decide(&senior(1), Verdict::Approve, "", late).unwrap_err();
+    let err = request()
+        .decide_now(&senior(1), Verdict::Approve, "", late)
+        .unwrap_err();
     assert_eq!(code(err), "request_expired");
     let r = request().time_out(late).unwrap();
     assert_eq!(r.status, Status::TimedOut);
@@ -143,39 +170,45 @@ fn approving_after_the_window_is_refused() {
 
 #[test]
 fn decisions_on_a_request_no_longer_pending_are_refused() {
-    let approved = request().decide(&senior(1), Verdict::Approve, "", t0()).unwrap();
+    let approved = request().decide_now(&senior(1), Verdict::Approve, "", t0()).unwrap();
     assert_eq!(
         code(
             approved
                 .clone()
-                .decide(&senior(2), Verdict::Approve, "", t0())
+                .decide_now(&senior(2), Verdict::Approve, "", t0())
                 .unwrap_err()
         ),
         "request_not_pending"
     );
     let rejected = request()
-        .decide(&senior(1), Verdict::Reject, "not needed", t0())
+        .decide_now(&senior(1), Verdict::Reject, "not needed", t0())
         .unwrap();
     assert_eq!(rejected.status, Status::Rejected);
     assert_eq!(
         code(
             rejected
                 .clone()
-                .decide(&senior(2), Verdict::Approve, "", t0())
+                .decide_now(&senior(2), Verdict::Approve, "", t0())
                 .unwrap_err()
         ),
         "request_not_pending"
     );
     let cancelled = request().cancel(&requester(), t0()).unwrap();
     assert_eq!(
-        code(cancelled.decide(&senior(2), Verdict::Approve, "", t0()).unwrap_err()),
+        code(
+            cancelled
+                .decide_now(&senior(2), Verdict::Approve, "", t0())
+                .unwrap_err()
+        ),
         "request_not_pending"
     );
 }
 
 #[test]
 fn a_rejection_needs_a_reason() {
-    let err = request().decide(&senior(1), Verdict::Reject, "  ", t0()).unwrap_err();
+    let err = request()
+        .decide_now(&senior(1), Verdict::Reject, "  ", t0())
+        .unwrap_err();
     assert_eq!(code(err), "validation_failed");
 }
 
@@ -186,6 +219,7 @@ fn durations_beyond_the_maximum_are_refused_at_request_time() {
         AccessRequest::create(
             "r".into(),
             &requester(),
+            true,
             new_request(d),
             CustomerCode::parse("acme").unwrap(),
             "x".into(),
@@ -206,6 +240,7 @@ fn durations_beyond_the_maximum_are_refused_at_request_time() {
     let r = AccessRequest::create(
         "r".into(),
         &requester(),
+        true,
         no_ticket,
         CustomerCode::parse("acme").unwrap(),
         "x".into(),
@@ -223,6 +258,7 @@ fn justification_and_ticket_are_checked() {
     let r = AccessRequest::create(
         "r".into(),
         &requester(),
+        true,
         n,
         CustomerCode::parse("acme").unwrap(),
         "x".into(),
@@ -274,13 +310,13 @@ fn common_ticket_forms_are_accepted_and_normalised() {
 
 #[test]
 fn activation_sets_the_end_and_scheduled_starts_wait() {
-    let r = request().decide(&senior(1), Verdict::Approve, "", t0()).unwrap();
+    let r = request().decide_now(&senior(1), Verdict::Approve, "", t0()).unwrap();
     let active = r.activate(t0() + Duration::minutes(1)).unwrap();
     assert_eq!(active.status, Status::Active);
     assert_eq!(active.ends_at, Some(t0() + Duration::minutes(61)));
     let mut scheduled = request();
     scheduled.starts_at = Some(t0() + Duration::hours(3));
-    let approved = scheduled.decide(&senior(1), Verdict::Approve, "", t0()).unwrap();
+    let approved = scheduled.decide_now(&senior(1), Verdict::Approve, "", t0()).unwrap();
     assert!(!approved.start_due(t0()));
     assert_eq!(code(approved.clone().activate(t0()).unwrap_err()), "not_started");
     assert!(approved.activate(t0() + Duration::hours(3)).is_ok());
@@ -291,7 +327,7 @@ fn activation_sets_the_end_and_scheduled_starts_wait() {
 fn only_the_requester_cancels_and_only_before_access_starts() {
     assert_eq!(code(request().cancel(&senior(1), t0()).unwrap_err()), "forbidden");
     let active = request()
-        .decide(&senior(1), Verdict::Approve, "", t0())
+        .decide_now(&senior(1), Verdict::Approve, "", t0())
         .unwrap()
         .activate(t0())
         .unwrap();
@@ -304,7 +340,7 @@ fn only_the_requester_cancels_and_only_before_access_starts() {
 #[test]
 fn revoke_by_requester_lead_or_admin_only() {
     let active = request()
-        .decide(&senior(1), Verdict::Approve, "", t0())
+        .decide_now(&senior(1), Verdict::Approve, "", t0())
         .unwrap()
         .activate(t0())
         .unwrap();
@@ -328,7 +364,7 @@ fn revoke_by_requester_lead_or_admin_only() {
 #[test]
 fn ended_requests_never_become_active_again() {
     let active = request()
-        .decide(&senior(1), Verdict::Approve, "", t0())
+        .decide_now(&senior(1), Verdict::Approve, "", t0())
         .unwrap()
         .activate(t0())
         .unwrap();
@@ -347,7 +383,7 @@ fn ended_requests_never_become_active_again() {
         "request_not_active"
     );
     assert_eq!(
-        code(ended.decide(&senior(2), Verdict::Approve, "", t0()).unwrap_err()),
+        code(ended.decide_now(&senior(2), Verdict::Approve, "", t0()).unwrap_err()),
         "request_not_pending"
     );
     assert_eq!(
@@ -359,7 +395,7 @@ fn ended_requests_never_become_active_again() {
         r.status = final_state;
         assert!(final_state.is_final());
         assert!(r.clone().activate(t0()).is_err());
-        assert!(r.clone().decide(&senior(1), Verdict::Approve, "", t0()).is_err());
+        assert!(r.clone().decide_now(&senior(1), Verdict::Approve, "", t0()).is_err());
         assert!(r.clone().cancel(&requester(), t0()).is_err());
         assert!(r.time_out(t0() + Duration::days(1)).is_err());
     }
@@ -368,7 +404,7 @@ fn ended_requests_never_become_active_again() {
 #[test]
 fn credentials_only_for_the_grantee_while_active() {
     let active = request()
-        .decide(&senior(1), Verdict::Approve, "", t0())
+        .decide_now(&senior(1), Verdict::Approve, "", t0())
         .unwrap()
         .activate(t0())
         .unwrap();
@@ -419,4 +455,238 @@ fn policy_bounds() {
     ] {
         assert!(bad.validate().is_err(), "{bad:?}");
     }
+}
+
+#[test]
+fn asking_needs_a_requester_role_and_a_place_on_the_team() {
+    let policy = ApprovalPolicy::default();
+    let ask = |who: &Principal, on_team: bool, policy: &ApprovalPolicy| {
+        AccessRequest::create(
+            "r2".into(),
+            who,
+            on_team,
+            new_request(60),
+            CustomerCode::parse("acme").unwrap(),
+            "payments prod".into(),
+            (
+                RoleArn::parse("arn:aws:iam::012345678901:role/CCBreakglass").unwrap(),
+                None,
+                3600,
+            ),
+            policy,
+            t0(),
+        )
+    };
+    assert!(ask(&requester(), true, &policy).is_ok());
+    let off_team = ask(&requester(), false, &policy).unwrap_err();
+    assert!(
+        off_team.to_string().contains("not on customer acme's team"),
+        "{off_team}"
+    );
+    let admin = person("ada@example.com", &[Admin]);
+    assert_eq!(code(ask(&admin, true, &policy).unwrap_err()), "forbidden");
+    let seniors_only = ApprovalPolicy {
+        requester_roles: [Senior].into(),
+        ..Default::default()
+    };
+    assert_eq!(code(ask(&requester(), true, &seniors_only).unwrap_err()), "forbidden");
+    assert!(ask(&senior(1), true, &seniors_only).is_ok());
+}
+
+#[test]
+fn approvers_decide_for_their_teams_and_leads_for_any_customer_by_default() {
+    let policy = ApprovalPolicy::default();
+    let off = request().decide(&senior(1), false, &policy, Verdict::Approve, "", t0());
+    assert_eq!(code(off.unwrap_err()), "forbidden", "a senior off the team");
+    assert!(
+        request()
+            .decide(&lead(), false, &policy, Verdict::Approve, "", t0())
+            .is_ok()
+    );
+    let team_only = ApprovalPolicy {
+        approvers_off_team: BTreeSet::new(),
+        ..Default::default()
+    };
+    let lead_off = request().decide(&lead(), false, &team_only, Verdict::Approve, "", t0());
+    assert_eq!(
+        code(lead_off.unwrap_err()),
+        "forbidden",
+        "a team-only policy binds leads too"
+    );
+}
+
+#[test]
+fn requests_are_seen_by_the_requester_their_deciders_leads_and_admins() {
+    let r = request();
+    assert!(r.visible_to(&requester(), false));
+    assert!(r.visible_to(&senior(1), true), "a senior on the team may decide it");
+    assert!(!r.visible_to(&senior(1), false), "a senior off the team may not");
+    assert!(!r.visible_to(&person("eve@example.com", &[Engineer]), true));
+    assert!(r.visible_to(&lead(), false));
+    assert!(r.visible_to(&person("ada@example.com", &[Admin]), false));
+    assert_eq!(code(r.seen_by(&senior(1), false).unwrap_err()), "not_found");
+}
+
+#[test]
+fn pending_requests_are_judged_by_the_policy_at_decision_time() {
+    let stricter = ApprovalPolicy {
+        approvals_required: 2,
+        version: 7,
+        ..Default::default()
+    };
+    let r = request()
+        .decide(&senior(1), true, &stricter, Verdict::Approve, "", t0())
+        .unwrap();
+    assert_eq!(r.status, Status::Pending, "two approvals are needed now");
+    assert_eq!((r.approvals_required, r.policy_version), (2, 7));
+
+    let ticket_now_required = ApprovalPolicy {
+        ticket_required: true,
+        ..Default::default()
+    };
+    let mut no_ticket = request();
+    no_ticket.ticket = None;
+    let err = no_ticket
+        .clone()
+        .decide(&senior(1), true, &ticket_now_required, Verdict::Approve, "", t0())
+        .unwrap_err();
+    assert_eq!(code(err), "policy_not_met");
+    let rejected = no_ticket
+        .decide(
+            &senior(1),
+            true,
+            &ticket_now_required,
+            Verdict::Reject,
+            "no ticket",
+            t0(),
+        )
+        .unwrap();
+    assert_eq!(rejected.status, Status::Rejected, "rejecting is always possible");
+    assert_eq!(rejected.end_reason, Some(EndReason::Rejected));
+
+    let shorter = ApprovalPolicy {
+        max_duration_minutes: 30,
+        ..Default::default()
+    };
+    let err = request()
+        .decide(&senior(1), true, &shorter, Verdict::Approve, "", t0())
+        .unwrap_err();
+    assert_eq!(code(err), "policy_not_met");
+    let pattern = ApprovalPolicy {
+        ticket_pattern: Some("CHG[0-9]{7}".into()),
+        ..Default::default()
+    };
+    let err = request()
+        .decide(&senior(1), true, &pattern, Verdict::Approve, "", t0())
+        .unwrap_err();
+    assert_eq!(code(err), "policy_not_met", "OPS-1234 does not match CHGnnnnnnn");
+}
+
+#[test]
+fn a_customer_ticket_pattern_replaces_the_common_forms() {
+    let policy = ApprovalPolicy {
+        ticket_pattern: Some("CHG[0-9]{7}".into()),
+        ..Default::default()
+    };
+    policy.validate().unwrap();
+    assert_eq!(policy.ticket(" chg0034567 ").unwrap(), "chg0034567");
+    let err = policy.ticket("OPS-1234").unwrap_err();
+    assert!(matches!(&err, Error::Validation { field: Some(f), .. } if f == "ticket"));
+    assert!(err.to_string().contains("CHG[0-9]{7}"), "{err}");
+    let long = format!("CHG{}", "1".repeat(500));
+    let message = policy.ticket(&long).unwrap_err().to_string();
+    assert!(message.len() < 200, "never echoes the input whole: {message}");
+    for bad in ["(", "", "x".repeat(201).as_str()] {
+        let p = ApprovalPolicy {
+            ticket_pattern: Some(bad.to_string()),
+            ..Default::default()
+        };
+        let err = p.validate().unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { field: Some(f), .. } if f == "ticket_pattern"),
+            "{bad}: {err}"
+        );
+    }
+    assert_eq!(ApprovalPolicy::default().ticket("ops-1").unwrap(), "OPS-1");
+}
+
+#[test]
+fn reads_show_the_state_as_of_now() {
+    let r = request();
+    let late = r.approval_deadline + Duration::seconds(5);
+    let shown = r.clone().as_of(late);
+    assert_eq!(shown.status, Status::TimedOut);
+    assert_eq!(shown.ended_at, Some(r.approval_deadline));
+    assert_eq!(shown.end_reason, Some(EndReason::TimedOut));
+    assert_eq!(r.clone().as_of(t0()).status, Status::Pending);
+
+    let active = request_with(&ApprovalPolicy::default())
+        .decide_now(&senior(1), Verdict::Approve, "", t0())
+        .unwrap()
+        .activate(t0())
+        .unwrap();
+    let end = active.ends_at.unwrap();
+    let shown = active.clone().as_of(end + Duration::minutes(3));
+    assert_eq!(shown.status, Status::Ended);
+    assert_eq!(
+        (shown.ended_at, shown.end_reason),
+        (Some(end), Some(EndReason::Expired))
+    );
+    assert_eq!(active.clone().as_of(end - Duration::seconds(1)).status, Status::Active);
+}
+
+#[test]
+fn withdrawing_revokes_grants_and_cancels_requests() {
+    let pending = request().withdraw("ada@example.com", "account deleted", t0()).unwrap();
+    assert_eq!(
+        (pending.status, pending.end_reason),
+        (Status::Cancelled, Some(EndReason::Cancelled))
+    );
+    let active = request()
+        .decide_now(&senior(1), Verdict::Approve, "", t0())
+        .unwrap()
+        .activate(t0())
+        .unwrap()
+        .withdraw(SYSTEM, "customer offboarded", t0())
+        .unwrap();
+    assert_eq!(
+        (active.status, active.end_reason),
+        (Status::Ended, Some(EndReason::Revoked))
+    );
+    assert!(active.history.last().unwrap().what.contains("customer offboarded"));
+    assert_eq!(
+        code(active.withdraw(SYSTEM, "again", t0()).unwrap_err()),
+        "request_not_pending"
+    );
+}
+
+#[test]
+fn a_policy_patch_changes_only_what_it_names() {
+    let current = ApprovalPolicy {
+        approvals_required: 2,
+        ticket_required: true,
+        ticket_pattern: Some("OPS-[0-9]+".into()),
+        version: 3,
+        ..Default::default()
+    };
+    let patch: policy::PolicyPatch = serde_json::from_str(r#"{"max_duration_minutes": 60, "version": 3}"#).unwrap();
+    let after = patch.apply(current.clone());
+    assert_eq!(after.max_duration_minutes, 60);
+    assert_eq!((after.approvals_required, after.ticket_required), (2, true));
+    assert_eq!(after.ticket_pattern.as_deref(), Some("OPS-[0-9]+"), "left out: kept");
+    let clear: policy::PolicyPatch = serde_json::from_str(r#"{"ticket_pattern": null, "version": 3}"#).unwrap();
+    assert_eq!(
+        clear.apply(current).ticket_pattern,
+        None,
+        "null: back to the common forms"
+    );
+    let missing_version = serde_json::from_str::<policy::PolicyPatch>(r#"{"ticket_required": false}"#);
+    assert!(missing_version.is_err());
+    let put_without_pattern = serde_json::from_str::<ApprovalPolicy>(
+        r#"{"approvals_required":1,"approver_roles":["senior"],"max_duration_minutes":60,"approval_window_minutes":60,"ticket_required":false,"requester_roles":["engineer"],"approvers_off_team":[]}"#,
+    );
+    assert!(
+        put_without_pattern.unwrap_err().to_string().contains("ticket_pattern"),
+        "a PUT names every field"
+    );
 }

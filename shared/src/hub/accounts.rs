@@ -5,7 +5,7 @@ use super::service::*;
 use super::*;
 use crate::identity::{Principal, Role};
 use crate::keys;
-use crate::store::Write;
+use crate::store::{Index, Query, Write};
 
 impl Hub {
     pub async fn list_accounts(
@@ -65,7 +65,8 @@ impl Hub {
         Ok(self.load_account(id).await?.0)
     }
 
-    pub(super) async fn load_account(&self, id: &str) -> Result<(Account, u64)> {
+    /// The account as stored now (a consistent read) and its version.
+    pub(crate) async fn load_account(&self, id: &str) -> Result<(Account, u64)> {
         let item = self
             .store
             .get(&keys::account(id), keys::META)
@@ -222,11 +223,16 @@ impl Hub {
         .await
     }
 
+    /// Deletes an account (admin). Refused (409 `open_access`) while someone holds an open
+    /// breakglass request or grant on it: end those first (`POST /api/v1/accounts/{id}/end-access` does).
     pub async fn delete_account(&self, who: &Principal, id: &str, expected: Option<u64>) -> Result<()> {
         who.require(Role::Admin, "changing the hub")?;
         self.retrying(expected, || async {
             let (a, version) = self.load_account(id).await?;
             check_version(expected, version, "account", id)?;
+            let end_route = format!("/api/v1/accounts/{id}/end-access");
+            self.refuse_open_access(std::slice::from_ref(&a.id), &format!("account {id}"), &end_route)
+                .await?;
             let (mut c, c_version) = self.load_customer(a.customer.as_str()).await?;
             c.account_count = c.account_count.saturating_sub(1);
             self.store
@@ -246,6 +252,63 @@ impl Hub {
             Ok(())
         })
         .await
+    }
+
+    /// The open breakglass requests on an account (request ids), from the open-request markers.
+    pub async fn open_requests(&self, account: &AccountId) -> Result<Vec<String>> {
+        let items = self
+            .store
+            .query_all(
+                Query::partition(Index::Primary, keys::account(account.as_str()))
+                    .prefix(keys::OPEN_PREFIX)
+                    .limit(100),
+            )
+            .await?;
+        Ok(items
+            .into_iter()
+            .filter_map(|i| i.data.get("request_id").and_then(|v| v.as_str()).map(str::to_string))
+            .collect())
+    }
+
+    /// The ids of a customer's accounts (its account index partition).
+    pub async fn account_ids_of(&self, code: &CustomerCode) -> Result<Vec<AccountId>> {
+        let items = self
+            .store
+            .query_all(
+                Query::partition(Index::Gsi1, keys::customer(code.as_str()))
+                    .prefix(keys::ACCOUNT_PREFIX)
+                    .limit(500),
+            )
+            .await?;
+        Ok(items
+            .into_iter()
+            .filter_map(|i| {
+                i.pk.strip_prefix(keys::ACCOUNT_PREFIX)
+                    .and_then(|id| AccountId::parse(id).ok())
+            })
+            .collect())
+    }
+
+    /// 409 `open_access` when any of `accounts` has open breakglass requests.
+    /// `end_route` is the route that ends them, named in the message.
+    pub(crate) async fn refuse_open_access(&self, accounts: &[AccountId], what: &str, end_route: &str) -> Result<()> {
+        let mut open = Vec::new();
+        for a in accounts {
+            open.extend(self.open_requests(a).await?);
+        }
+        if open.is_empty() {
+            return Ok(());
+        }
+        let shown: Vec<&str> = open.iter().take(5).map(String::as_str).collect();
+        Err(Error::conflict(
+            Conflict::OpenAccess,
+            format!(
+                "{what} has {} open breakglass request(s) or grant(s) ({}{}); end them first (POST {end_route}), then try again",
+                open.len(),
+                shown.join(", "),
+                if open.len() > 5 { ", …" } else { "" }
+            ),
+        ))
     }
 
     /// The account's console links, in the order `links::console_links` gives them.

@@ -54,7 +54,7 @@ impl Hub {
         Ok(self.load_customer(code).await?.0)
     }
 
-    pub(super) async fn load_customer(&self, code: &str) -> Result<(Customer, u64)> {
+    pub(crate) async fn load_customer(&self, code: &str) -> Result<(Customer, u64)> {
         let item = self
             .store
             .get(&keys::customer(code), keys::META)
@@ -107,6 +107,12 @@ impl Hub {
                 c.name = n.trim().to_string();
             }
             if let Some(s) = patch.status {
+                if s == CustomerStatus::Offboarded && c.status != CustomerStatus::Offboarded {
+                    let accounts = self.account_ids_of(&c.code).await?;
+                    let end_route = format!("/api/v1/customers/{code}/end-access");
+                    self.refuse_open_access(&accounts, &format!("customer {code}"), &end_route)
+                        .await?;
+                }
                 c.status = s;
             }
             if let Some(n) = &patch.notes {
