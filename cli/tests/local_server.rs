@@ -533,3 +533,41 @@ async fn the_local_sweeper_wakes_for_the_next_due_time() {
     let late = (r.granted_at.unwrap() - start).whole_milliseconds();
     assert!((0..3000).contains(&late), "granted {late} ms after its start");
 }
+
+/// The README's walk-through on the demo data: the demo engineer asks for a Borealis Energy
+/// role account, the demo senior approves, the grant is active.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_breakglass_walk_through_works_on_the_demo_data() {
+    let s = start().await;
+    let http = reqwest::Client::new();
+    let api = format!("{}/api/v1", s.base);
+    let erin = token(&s, "erin.engineer@demo.customer-central.dev", &[Role::Engineer]);
+    let sam = token(
+        &s,
+        "sam.senior@demo.customer-central.dev",
+        &[Role::Engineer, Role::Senior],
+    );
+    let (_, accounts) = send(
+        &http,
+        "GET",
+        &format!("{api}/accounts?customer=borealis-energy&access=role&limit=1"),
+        &erin,
+        None,
+    )
+    .await;
+    let account = accounts["items"][0]["id"].as_str().unwrap().to_string();
+    let ask = json!({"account_id": account, "duration_minutes": 60,
+        "justification": "Rotate the leaked DB password", "ticket": "OPS-1234"});
+    let (st, req) = send(&http, "POST", &format!("{api}/access-requests"), &erin, Some(ask)).await;
+    assert_eq!(st, 201, "{req}");
+    let id = req["id"].as_str().unwrap();
+    let (st, decided) = send(
+        &http,
+        "POST",
+        &format!("{api}/access-requests/{id}/decisions"),
+        &sam,
+        Some(json!({"decision": "approve", "comment": "ok"})),
+    )
+    .await;
+    assert_eq!((st, decided["status"].as_str()), (200, Some("active")), "{decided}");
+}
