@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 mod support;
-use support::{start, token};
+use support::{send, start, token};
 
 use cc_domain::config::Config;
 use cc_domain::identity::Role;
@@ -120,17 +120,6 @@ async fn local_download_links_serve_the_version_until_they_expire() {
     );
     let body: Value = unsigned.json().await.unwrap();
     assert!(body["error"]["message"].is_string());
-}
-
-async fn send(http: &reqwest::Client, method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = http.request(method.parse().unwrap(), url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
 /// request → two approvals (the customer's policy says 2) → active session with its expiry →

@@ -7,6 +7,7 @@ use super::*;
 use crate::identity::Principal;
 impl Access {
     pub(super) async fn assume(&self, who: &Principal, id: &str) -> Result<(AccessRequest, Credentials)> {
+        who.require_any_role()?;
         let r = self.load_visible(who, id).await?;
         let now = self.now();
         let ends = r.check_credentials(who, now)?;
