@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 mod support;
-use support::{start, token};
+use support::{send, start, token};
 
 use cc_domain::config::Config;
 use cc_domain::identity::Role;
@@ -120,17 +120,6 @@ async fn local_download_links_serve_the_version_until_they_expire() {
     );
     let body: Value = unsigned.json().await.unwrap();
     assert!(body["error"]["message"].is_string());
-}
-
-async fn send(http: &reqwest::Client, method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = http.request(method.parse().unwrap(), url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
 /// request → two approvals (the customer's policy says 2) → active session with its expiry →
@@ -533,4 +522,42 @@ async fn the_local_sweeper_wakes_for_the_next_due_time() {
     let r = access.find(&r.id).await.unwrap();
     let late = (r.granted_at.unwrap() - start).whole_milliseconds();
     assert!((0..3000).contains(&late), "granted {late} ms after its start");
+}
+
+/// The README's walk-through on the demo data: the demo engineer asks for a Borealis Energy
+/// role account, the demo senior approves, the grant is active.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_breakglass_walk_through_works_on_the_demo_data() {
+    let s = start().await;
+    let http = reqwest::Client::new();
+    let api = format!("{}/api/v1", s.base);
+    let erin = token(&s, "erin.engineer@demo.customer-central.dev", &[Role::Engineer]);
+    let sam = token(
+        &s,
+        "sam.senior@demo.customer-central.dev",
+        &[Role::Engineer, Role::Senior],
+    );
+    let (_, accounts) = send(
+        &http,
+        "GET",
+        &format!("{api}/accounts?customer=borealis-energy&access=role&limit=1"),
+        &erin,
+        None,
+    )
+    .await;
+    let account = accounts["items"][0]["id"].as_str().unwrap().to_string();
+    let ask = json!({"account_id": account, "duration_minutes": 60,
+        "justification": "Rotate the leaked DB password", "ticket": "OPS-1234"});
+    let (st, req) = send(&http, "POST", &format!("{api}/access-requests"), &erin, Some(ask)).await;
+    assert_eq!(st, 201, "{req}");
+    let id = req["id"].as_str().unwrap();
+    let (st, decided) = send(
+        &http,
+        "POST",
+        &format!("{api}/access-requests/{id}/decisions"),
+        &sam,
+        Some(json!({"decision": "approve", "comment": "ok"})),
+    )
+    .await;
+    assert_eq!((st, decided["status"].as_str()), (200, Some("active")), "{decided}");
 }

@@ -255,7 +255,10 @@ pub async fn seed(app: &App, size: &DemoSize) -> Result<Seeded> {
         let members: Vec<Email> = DEMO_USERS
             .iter()
             .enumerate()
-            .filter(|(ui, (_, roles))| !roles.contains(&Role::Admin) && (ci + ui) % 3 != 2)
+            // Each person is on three customers in four, SSO and role ones alike; erin (engineer)
+            // and sam (senior) share borealis-energy (role access), so the README's breakglass
+            // walk-through works as written.
+            .filter(|(ui, (_, roles))| !roles.contains(&Role::Admin) && (ci + ui) % 4 != 3)
             .map(|(_, (email, _))| v(Email::parse(*email)))
             .collect::<Result<_>>()?;
         let update = crate::hub::TeamUpdate { members, version: 0 };

@@ -84,3 +84,25 @@ pub async fn join_every_team(s: &Server, emails: &[&str]) {
         s.app.hub.put_team(&admin, c.code.as_str(), update).await.unwrap();
     }
 }
+
+/// One HTTP call with a bearer token; the status and the JSON body (or the text as a string).
+#[allow(dead_code)] // not every test binary uses it
+pub async fn send(
+    http: &reqwest::Client,
+    method: &str,
+    url: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = http.request(method.parse().unwrap(), url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}

@@ -87,6 +87,7 @@ impl Access {
     }
 
     pub async fn cancel(&self, who: &Principal, id: &str, origin: &Origin) -> Result<AccessRequest> {
+        who.require_any_role()?;
         let on_team = self.on_team_for(who, id).await?;
         let r = self
             .transition(id, who.email.as_str(), "cancelled", origin, |r, now| {
@@ -101,6 +102,7 @@ impl Access {
     }
 
     pub async fn revoke(&self, who: &Principal, id: &str, reason: &str, origin: &Origin) -> Result<AccessRequest> {
+        who.require_any_role()?;
         if reason.chars().count() > 1000 {
             return Err(Error::validation("reason", "at most 1000 characters"));
         }

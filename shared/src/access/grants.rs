@@ -7,6 +7,7 @@ use super::*;
 use crate::identity::Principal;
 impl Access {
     pub(super) async fn assume(&self, who: &Principal, id: &str) -> Result<(AccessRequest, Credentials)> {
+        who.require_any_role()?;
         let r = self.load_visible(who, id).await?;
         let now = self.now();
         let ends = r.check_credentials(who, now)?;
@@ -40,6 +41,7 @@ impl Access {
 
     /// Credentials for the grantee's active grant (never stored).
     pub async fn credentials(&self, who: &Principal, id: &str, origin: &Origin) -> Result<Credentials> {
+        who.require_any_role()?;
         let r = self.load_visible(who, id).await?;
         if let Some(sso) = &r.sso {
             return Err(Self::sso_credentials_refusal(&r, sso));
@@ -51,6 +53,7 @@ impl Access {
     }
 
     pub async fn console_link(&self, who: &Principal, id: &str, origin: &Origin) -> Result<String> {
+        who.require_any_role()?;
         let r = self.load_visible(who, id).await?;
         if let Some(sso) = &r.sso {
             return self.sso_console_link(who, &r, sso, origin).await;
