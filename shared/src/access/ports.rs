@@ -196,10 +196,19 @@ pub fn session_name(email: &str) -> String {
     name.chars().take(64).collect()
 }
 
+/// The longest session STS grants to role chaining: "role chaining limits your AWS CLI or AWS API
+/// role session to a maximum of one hour", and `DurationSeconds` above it is refused
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining>).
+/// The broker always chains: in Lambda its own credentials are the function's role session, and
+/// locally they are usually an SSO or assumed-role session too.
+pub const ROLE_CHAINING_MAX_SECONDS: u32 = 3600;
+
 /// `DurationSeconds` for a session while a grant has `remaining` seconds left: no longer than the
-/// role allows, never under STS's 900-second floor.
+/// role allows or role chaining permits (one hour), never under STS's 900-second floor. Longer
+/// grants mint a fresh session on demand (`credential_process` asks again when one expires).
 pub fn session_seconds(remaining: i64, role_max: u32) -> u32 {
-    remaining.clamp(900, role_max.max(900) as i64) as u32
+    let most = role_max.clamp(900, ROLE_CHAINING_MAX_SECONDS);
+    remaining.clamp(900, most as i64) as u32
 }
 
 #[cfg(test)]
@@ -218,6 +227,10 @@ mod tests {
         assert_eq!(session_seconds(120, 3600), 900);
         assert_eq!(session_seconds(2000, 3600), 2000);
         assert_eq!(session_seconds(7200, 3600), 3600);
+        // A role allowing 12 h still gets an hour at most: STS refuses more to a chained session.
+        assert_eq!(session_seconds(6 * 3600, 43_200), 3600);
+        assert_eq!(session_seconds(1800, 43_200), 1800);
+        assert_eq!(session_seconds(7200, 0), 900, "a nonsense maximum still gets the floor");
     }
 
     #[test]
