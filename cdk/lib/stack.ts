@@ -321,7 +321,9 @@ function acknowledgeNagFindings(stack: Stack) {
     'AWSLambdaBasicExecutionRole grants only log writing; it is the minimal managed policy for Lambda.');
   ack('IAM5[Resource::*]', 'X-Ray trace segments and CloudWatch Logs delivery take no resource-level permissions.');
   ack('IAM5[Resource::<TableCD117FA1.Arn>/index/*]', "Queries use the table's own two indexes (GSI1, GSI2).");
-  ack('IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:customer-central-breakglass:*]',
+  // The state machine is named after the stack (`${stackName}-breakglass`), so the finding's
+  // resource names it too: a fixed name here would fail synth for every other stack name.
+  ack(`IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stack.stackName}-breakglass:*]`,
     "Stopping executions of this stack's one state machine; execution names are request ids.");
   ack('IAM5[Resource::["arn:${AWS::Partition}:iam::*:role/${Name}",{"Name":{"Ref":"BreakglassRoleName"}}]]',
     'The breakglass role name in any customer account: the set of customer accounts is open by design; the role trusts us with an external id.');
