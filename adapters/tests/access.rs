@@ -31,6 +31,30 @@ async fn full_flow(app: &App) {
         .await
         .unwrap();
     assert_eq!((r.status, r.approvals_required), (Status::Pending, 2));
+    // Refused attempts: approving one's own request, an off-team senior approving, a second
+    // open request on the same account.
+    assert!(matches!(
+        app.access()
+            .unwrap()
+            .decide(&erin(), &r.id, Verdict::Approve, "me", &o())
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+    let off_team = person("bob@example.com", &[Role::Engineer, Role::Senior]);
+    assert!(
+        app.access()
+            .unwrap()
+            .decide(&off_team, &r.id, Verdict::Approve, "", &o())
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        app.access()
+            .unwrap()
+            .create(&erin(), ask("111111111111", 30), &o())
+            .await,
+        Err(Error::Conflict { .. })
+    ));
     let to_approve = app
         .access()
         .unwrap()
@@ -122,17 +146,82 @@ async fn full_flow(app: &App) {
     assert_eq!(
         actions,
         [
+            "account_created",
             "request_created",
+            "approve_refused",
+            "approve_refused",
+            "request_refused",
             "approved",
             "approved",
             "granted",
             "credentials_issued",
-            "revoked"
+            "credentials_refused",
+            "revoked",
+            "credentials_refused"
         ],
-        "the audit log tells the story in order"
+        "the audit log tells the story in order, refusals included"
     );
-    assert!(events.iter().all(|e| e.request_id.as_deref() == Some(r.id.as_str())));
-    assert_eq!(events.last().unwrap().source_ip.as_deref(), Some("203.0.113.7"));
+    let refused = |action: &'static str| events.iter().rev().filter(move |e| e.action == action);
+    let approvals: Vec<_> = refused("approve_refused").collect();
+    assert_eq!(
+        approvals.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>(),
+        ["erin@example.com", "bob@example.com"]
+    );
+    assert!(
+        approvals[0].detail.contains("your own request"),
+        "{}",
+        approvals[0].detail
+    );
+    assert!(refused("request_refused").all(|e| e.detail.contains("open_request_exists")));
+    assert_eq!(refused("credentials_refused").next().unwrap().actor, "lee@example.com");
+    assert!(
+        events
+            .iter()
+            .filter(|e| e.action != "account_created" && e.action != "request_refused")
+            .all(|e| e.request_id.as_deref() == Some(r.id.as_str()))
+    );
+    assert_eq!(events.first().unwrap().source_ip.as_deref(), Some("203.0.113.7"));
+    assert!(
+        events
+            .iter()
+            .filter(|e| e.action.ends_with("_refused"))
+            .all(|e| e.source_ip.as_deref() == Some("203.0.113.7"))
+    );
+    // Everything, for a lead: every customer's events (here one), newest first, through the
+    // all-customers index; the same events as the customer's listing plus its other hub changes.
+    let everything = AuditQuery {
+        customer: None,
+        account: None,
+        ..q.clone()
+    };
+    let all_events = app
+        .access()
+        .unwrap()
+        .audit(&lead(), &everything, &all())
+        .await
+        .unwrap()
+        .items;
+    for e in &events {
+        assert!(all_events.contains(e), "{} is listed without a filter", e.action);
+    }
+    for hub in ["customer_created", "team_changed", "policy_changed"] {
+        assert!(all_events.iter().any(|e| e.action == hub), "{hub} in {all_events:?}");
+    }
+    assert!(all_events.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+    let account_alone = AuditQuery {
+        customer: None,
+        ..q.clone()
+    };
+    assert_eq!(
+        app.access()
+            .unwrap()
+            .audit(&lead(), &account_alone, &all())
+            .await
+            .unwrap()
+            .items,
+        events,
+        "account= alone finds the account's customer"
+    );
     let by_actor = AuditQuery {
         customer: None,
         account: None,
@@ -146,7 +235,17 @@ async fn full_flow(app: &App) {
         .await
         .unwrap()
         .items;
-    assert_eq!(erins.len(), 2, "erin's own events: request and credentials");
+    assert_eq!(
+        erins.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        [
+            "credentials_refused",
+            "credentials_issued",
+            "request_refused",
+            "approve_refused",
+            "request_created"
+        ],
+        "erin's own events"
+    );
     assert!(matches!(
         app.access().unwrap().audit(&erin(), &q, &all()).await,
         Err(Error::Forbidden(_))
@@ -220,7 +319,16 @@ async fn fifty_at_once(app: &App) {
         from: now - Duration::hours(1),
         to: now + Duration::minutes(1),
     };
-    let events = app.access().unwrap().audit(&lead(), &q, &all()).await.unwrap().items;
+    let events: Vec<_> = app
+        .access()
+        .unwrap()
+        .audit(&lead(), &q, &all())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|e| e.request_id.is_some() && !e.action.ends_with("_refused"))
+        .collect();
     let count = |a: &str| events.iter().filter(|e| e.action == a).count();
     assert!(
         last.status.is_final() || last.status == Status::Active,

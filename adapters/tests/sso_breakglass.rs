@@ -349,7 +349,9 @@ async fn breakglass_permission_set_is_in_profiles_and_links_only_during_the_gran
             "approved",
             "approved",
             "granted",
+            "credentials_refused",
             "console_link_issued",
+            "console_link_refused",
             "revoked",
             "sso_unassigned"
         ]

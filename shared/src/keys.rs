@@ -15,7 +15,8 @@
 //! | profile preferences | `USER#{email}` | `PROFILE_PREFS` | | |
 //! | access request | `REQUEST#{id}` | `META` | `USER#{requester}` / `REQUEST#{created ms:013}#{id}` | `STATUS#{status}` / `{due ms:013}#{id}` |
 //! | workflow task token (never in API answers) | `REQUEST#{id}` | `WORKFLOW` | | |
-//! | audit event | `AUDIT#{customer}#{yyyy-mm}` | `{ms:013}#{id}` | `ACTOR#{email}` / `{ms:013}#{id}` | |
+//! | audit event | `AUDIT#{customer}#{yyyy-mm}` | `{ms:013}#{id}` | `ACTOR#{email}` / `{ms:013}#{id}` | `AUDIT#{yyyy-mm}` / `{ms:013}#{id}` |
+//! | audit event's copy under an account's former customer (a move; on no index) | `AUDIT#{customer}#{yyyy-mm}` | `{ms:013}#{id}` | | |
 //! | local role-guard deny time, per person (embedded only) | `ROLEGUARD#{role arn}` | `DENY#{source identity}` | | |
 //! | SSO breakglass assignment that may exist (until removed) | `SSO_ASSIGNMENTS` | `{request id}` | | |
 //! | local Identity Center assignment (embedded only) | `SSOLOCAL#{account id}` | `{permission set}#{email}` | | |
@@ -133,7 +134,12 @@ pub fn audit(customer: &str, at: OffsetDateTime) -> String {
     format!("AUDIT#{customer}#{:04}-{:02}", at.year(), at.month() as u8)
 }
 
-/// The sort key of an audit event (also its GSI1 sort key): time order, then id.
+/// `AUDIT#{yyyy-mm}`: the GSI2 partition of every customer's audit events in one month.
+pub fn audit_month(at: OffsetDateTime) -> String {
+    format!("AUDIT#{:04}-{:02}", at.year(), at.month() as u8)
+}
+
+/// The sort key of an audit event (also its GSI1 and GSI2 sort key): time order, then id.
 pub fn audit_event(at: OffsetDateTime, id: &str) -> String {
     format!("{:013}#{id}", ms(at))
 }
@@ -188,6 +194,7 @@ mod tests {
     fn audit_partitions_are_monthly() {
         assert_eq!(audit("acme", datetime!(2026-03-31 23:59:59 UTC)), "AUDIT#acme#2026-03");
         assert_eq!(audit("acme", datetime!(2026-04-01 00:00:00 UTC)), "AUDIT#acme#2026-04");
+        assert_eq!(audit_month(datetime!(2026-04-01 00:00:00 UTC)), "AUDIT#2026-04");
     }
 
     #[test]

@@ -9,11 +9,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cc_domain::Error;
-use cc_domain::access::audit::AuditEvent;
 use cc_domain::access::policy::PolicyPatch;
+use cc_domain::access::service::Access;
 use cc_domain::access::service::{AuditQuery, Scope};
 use cc_domain::access::{AccessRequest, ApprovalPolicy, NewRequest, Status, parse_request_id};
-use cc_domain::ids::CustomerCode;
+use cc_domain::audit::AuditEvent;
+use cc_domain::identity::Principal;
+use cc_domain::ids::{AccountId, CustomerCode};
 use cc_domain::page::PageRequest;
 use cc_http::error::{ApiResult, ErrorBody};
 use cc_http::extract::{customer_code, num, path_id};
@@ -417,11 +419,14 @@ struct AuditParams {
     from: Option<String>,
     /// RFC 3339; default now.
     to: Option<String>,
-    /// Page size, 1-200 (default 50); with `Accept: application/x-ndjson`, 1-5000 (default 1000).
+    /// Page size, 1-200 (default 50). With `Accept: application/x-ndjson` the export answers
+    /// every page in one response (up to about 5 MB, then `x-next-cursor`), reading this many
+    /// events at a time: 1-5000 (default 500).
     #[serde(default, deserialize_with = "num::opt_usize")]
     #[param(value_type = Option<u32>, minimum = 1, maximum = 5000)]
     limit: Option<usize>,
-    /// `next_cursor` of the previous page (for NDJSON, the `x-next-cursor` header).
+    /// `next_cursor` of the previous page (for NDJSON, the `x-next-cursor` header of an export
+    /// that stopped at its size budget).
     cursor: Option<String>,
 }
 
@@ -438,9 +443,11 @@ fn instant(field: &str, v: &Option<String>) -> Result<Option<OffsetDateTime>, Er
         .transpose()
 }
 
-/// The audit log, newest first; `Accept: application/x-ndjson` exports JSON lines.
+/// The audit log, newest first. Engineers list their own events (`actor=` themselves); leads and
+/// admins everything, or by any of `customer`, `actor` and `account`. An unknown customer with no
+/// events is 404. `Accept: application/x-ndjson` exports JSON lines: every page in one response.
 #[utoipa::path(get, path = "/api/v1/audit", params(AuditParams),
-    responses((status = 200, body = ListResponse<AuditEvent>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ListResponse<AuditEvent>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn audit(
     State(api): State<Api>,
     Caller(who): Caller,
@@ -459,12 +466,15 @@ async fn audit(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/x-ndjson"));
-    // An export answers more per page; 5,000 events stay far below Lambda's 6 MB response limit.
+    // An export reads page after page (`limit` events at a time) into one response.
     let page = if wants_ndjson {
-        PageRequest::up_to(q.limit, q.cursor, 1000, 5000)?
+        PageRequest::up_to(q.limit, q.cursor, 500, 5000)?
     } else {
         PageRequest::new(q.limit, q.cursor)?
     };
+    if let Some(a) = &q.account {
+        path_id::<AccountId>("account", a)?;
+    }
     let query = AuditQuery {
         customer: q.customer,
         account: q.account,
@@ -472,22 +482,45 @@ async fn audit(
         from,
         to,
     };
-    let listed = api.app().access()?.audit(&who, &query, &page).await?;
+    let access = api.app().access()?;
     if wants_ndjson {
-        let mut body = String::new();
-        for e in &listed.items {
-            body.push_str(&serde_json::to_string(e).map_err(|e| Error::Internal(e.into()))?);
-            body.push('\n');
-        }
+        let (body, next) = export_ndjson(access, &who, &query, page, EXPORT_BUDGET).await?;
         let mut res = ([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response();
-        if let Some(next) = listed
-            .next_cursor
-            .as_deref()
-            .and_then(|c| HeaderValue::from_str(c).ok())
-        {
+        if let Some(next) = next.as_deref().and_then(|c| HeaderValue::from_str(c).ok()) {
             res.headers_mut().insert("x-next-cursor", next);
         }
         return Ok(res);
     }
+    let listed = access.audit(&who, &query, &page).await?;
     Ok(Json(ListResponse::from(listed)).into_response())
+}
+
+/// How much an export answers at most: Lambda's buffered responses stop at 6 MB.
+pub const EXPORT_BUDGET: usize = 5 * 1024 * 1024;
+
+/// The audit log as JSON lines, one per event, newest first: page after page until the end, or
+/// until another page might not fit in `budget` bytes (judged by the longest line so far); then
+/// the cursor to continue from (the `x-next-cursor` header).
+pub async fn export_ndjson(
+    access: &Access,
+    who: &Principal,
+    query: &AuditQuery,
+    mut page: PageRequest,
+    budget: usize,
+) -> Result<(String, Option<String>), Error> {
+    let mut body = String::new();
+    let mut longest = 0;
+    loop {
+        let listed = access.audit(who, query, &page).await?;
+        for e in &listed.items {
+            let line = serde_json::to_string(e).map_err(|e| Error::Internal(e.into()))?;
+            longest = longest.max(line.len() + 1);
+            body.push_str(&line);
+            body.push('\n');
+        }
+        match listed.next_cursor {
+            Some(next) if body.len() + longest * page.limit <= budget => page.cursor = Some(next),
+            next => return Ok((body, next)),
+        }
+    }
 }

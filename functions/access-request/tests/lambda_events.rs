@@ -63,7 +63,7 @@ async fn sample_events_run_through_the_lambda_router() {
         .await
         .unwrap();
     events_hub(&app).await;
-    let router = access_request::router(cc_http::Api::new(app, None));
+    let router = access_request::router(cc_http::Api::new(app.clone(), None));
     let events = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "access-request");
     let bodies = cc_http::testing::replay(&router, &events, EXPECTED).await;
     assert_eq!(bodies[2]["status"], "pending");
@@ -76,14 +76,77 @@ async fn sample_events_run_through_the_lambda_router() {
         "the senior sees the request to approve"
     );
     let audit = bodies[14]["items"].as_array().unwrap();
-    assert_eq!(audit.len(), 2, "policy change and request: {audit:?}");
+    let actions: Vec<&str> = audit.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "request_refused",
+            "request_created",
+            "policy_changed",
+            "team_changed",
+            "account_created",
+            "customer_created"
+        ],
+        "the hub's set-up, the policy change, the request and the one refused for its missing ticket"
+    );
     assert_eq!(
         audit[0]["source_ip"], "203.0.113.10",
         "API Gateway's sourceIp is audited"
     );
+    assert!(audit[0]["detail"].as_str().unwrap().contains("ticket"), "{}", audit[0]);
+    assert_eq!(audit[2]["before"]["ticket_required"], false);
+    assert_eq!(audit[2]["after"]["ticket_required"], true);
     assert_eq!(bodies[15]["max_duration_minutes"], 120, "PATCH changes what it names");
     assert_eq!(bodies[15]["ticket_required"], true, "and keeps the rest");
     assert_eq!(bodies[15]["version"], 2);
     assert_eq!(bodies[16]["ended"], 1, "event 03's pending request is cancelled");
     assert_eq!(bodies[17]["ended"], 0, "nothing left open");
+}
+
+/// An export that outgrows its budget stops at a page boundary with the cursor to go on from; the
+/// pieces together are the whole log.
+#[tokio::test]
+async fn an_export_over_budget_continues_from_its_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let app = cc_adapters::wire::access(Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap())
+        .await
+        .unwrap();
+    events_hub(&app).await;
+    let lead = cc_domain::identity::Principal {
+        email: cc_domain::ids::Email::parse("lee.lead@demo.customer-central.dev").unwrap(),
+        subject: "lead".into(),
+        roles: [cc_domain::identity::Role::Lead].into(),
+    };
+    let now = app.clock.now();
+    let q = cc_domain::access::service::AuditQuery {
+        customer: None,
+        account: None,
+        actor: None,
+        from: now - time::Duration::hours(1),
+        to: now + time::Duration::minutes(1),
+    };
+    let access = app.access().unwrap();
+    let page = |cursor| cc_domain::page::PageRequest::new(Some(2), cursor).unwrap();
+    let (whole, next) = access_request::export_ndjson(access, &lead, &q, page(None), usize::MAX)
+        .await
+        .unwrap();
+    assert!(next.is_none());
+    assert_eq!(whole.lines().count(), 3, "customer, account and team: {whole}");
+    let mut pieces = String::new();
+    let mut cursor = None;
+    let mut responses = 0;
+    loop {
+        let (body, next) = access_request::export_ndjson(access, &lead, &q, page(cursor), 1)
+            .await
+            .unwrap();
+        responses += 1;
+        pieces.push_str(&body);
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(responses, 2, "a budget of one byte answers one page per response");
+    assert_eq!(pieces, whole);
 }

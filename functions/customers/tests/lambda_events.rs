@@ -76,7 +76,7 @@ async fn run_events(app: App) {
     };
     let acme = serde_json::from_value(serde_json::json!({"code": "acme-retail", "name": "Acme Retail"})).unwrap();
     app.hub.create_customer(&admin, acme).await.unwrap();
-    let router = customers::router(cc_http::Api::new(app, None));
+    let router = customers::router(cc_http::Api::new(app.clone(), None));
     let dir = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "customers");
     let bodies = cc_http::testing::replay(&router, &dir, EXPECTED).await;
     assert_eq!(
@@ -90,5 +90,39 @@ async fn run_events(app: App) {
         bodies[20]["history"][0]["added"].as_array().unwrap().len(),
         2,
         "the change is kept"
+    );
+    // Every change is audited with who made it and from where (API Gateway's sourceIp, set for
+    // the request by the router's origin layer), on the all-customers monthly index.
+    let month = cc_domain::keys::audit_month(app.clock.now());
+    let events: Vec<cc_domain::audit::AuditEvent> = app
+        .items
+        .query_all(cc_domain::store::Query::partition(cc_domain::store::Index::Gsi2, month).limit(100))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| serde_json::from_value(i.data).unwrap())
+        .filter(|e: &cc_domain::audit::AuditEvent| e.source_ip.is_some())
+        .collect();
+    let mut actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    actions.sort_unstable();
+    assert_eq!(
+        actions,
+        [
+            "account_created",
+            "account_deleted",
+            "account_updated",
+            "contact_created",
+            "customer_created",
+            "customer_deleted",
+            "customer_updated",
+            "team_changed"
+        ],
+        "{events:#?}"
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e.source_ip.as_deref() == Some("203.0.113.10") && e.actor == "ada.admin@demo.customer-central.dev"),
+        "{events:#?}"
     );
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use cc_domain::Error;
+use cc_domain::audit::Origin;
 use cc_domain::config::AuthConfig;
 use cc_domain::identity::{Principal, Role, roles_from_groups, split_groups_claim};
 use cc_domain::ids::Email;
@@ -234,24 +235,31 @@ pub fn mint_dev_token(
 }
 
 /// Where the caller connects from, for the audit log: API Gateway's `sourceIp` in Lambda, the
-/// peer address locally.
-pub struct ClientOrigin(pub cc_domain::access::service::Origin);
+/// peer address locally. Every router also runs each request with it as the domain's task-local
+/// origin (`layers::finish`), which the hub's audit events read.
+pub struct ClientOrigin(pub Origin);
+
+impl ClientOrigin {
+    /// The origin of a request, from its extensions.
+    pub fn of(extensions: &axum::http::Extensions) -> Origin {
+        let from_lambda = match extensions.request_context_ref() {
+            Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+            _ => None,
+        };
+        let source_ip = from_lambda.or_else(|| {
+            extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        });
+        Origin { source_ip }
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientOrigin {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let from_lambda = match parts.extensions.request_context_ref() {
-            Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
-            _ => None,
-        };
-        let source_ip = from_lambda.or_else(|| {
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        });
-        Ok(ClientOrigin(cc_domain::access::service::Origin { source_ip }))
+        Ok(ClientOrigin(ClientOrigin::of(&parts.extensions)))
     }
 }
 

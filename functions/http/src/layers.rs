@@ -1,6 +1,7 @@
 //! What every function's router gets around its routes: a span per request carrying the request
 //! id (API Gateway's in Lambda, a fresh ULID locally, echoed as `x-request-id`), the body limit,
-//! and JSON 404/405 answers for unknown routes and methods.
+//! the caller's origin for the audit log (the domain's task-local, read by hub writes), and JSON
+//! 404/405 answers for unknown routes and methods.
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -18,6 +19,7 @@ pub fn finish(router: Router<Api>, api: Api) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(client_origin))
         .layer(axum::middleware::from_fn(request_span))
         .with_state(api)
 }
@@ -36,6 +38,12 @@ async fn method_not_allowed() -> ApiError {
         "method_not_allowed",
         "this route does not take that method",
     )
+}
+
+/// Runs the request with its origin as the domain's task-local (`cc_domain::audit`).
+async fn client_origin(req: Request, next: Next) -> Response {
+    let origin = crate::ClientOrigin::of(req.extensions());
+    cc_domain::audit::with_origin(origin, next.run(req)).await
 }
 
 async fn request_span(req: Request, next: Next) -> Response {

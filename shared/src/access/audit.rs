@@ -1,68 +1,31 @@
-//! The append-only audit log: every request, decision, grant, credential issue, revoke, sweep and
-//! failure. Events are written in the same transaction as the change they describe, so the log
-//! tells the true story even under concurrency. Partitioned by customer and month, indexed by
-//! actor.
+//! Listing the audit log (the events themselves are [`crate::audit`]'s): by customer, actor or
+//! account, or everything (leads and admins), newest first, one page at a time.
 
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 
 use super::service::Access;
 use super::*;
 use crate::identity::Principal;
-use crate::ids::new_ulid;
 use crate::keys;
 use crate::page::{Listed, PageRequest, encode_cursor, scope};
-use crate::store::{Index, Item, Query};
+use crate::store::{Index, Query};
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
-pub struct AuditEvent {
-    pub id: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub at: OffsetDateTime,
-    /// A person's e-mail, or `system`.
-    pub actor: String,
-    /// e.g. `request_created`, `approved`, `rejected`, `granted`, `credentials_issued`, `revoked`.
-    pub action: String,
-    pub customer: String,
-    pub account_id: Option<String>,
-    pub request_id: Option<String>,
-    pub detail: String,
-    pub source_ip: Option<String>,
-}
-
-impl AuditEvent {
-    pub fn new(actor: &str, action: &str, customer: &str, at: OffsetDateTime) -> Self {
-        AuditEvent {
-            id: new_ulid().to_string(),
-            at,
-            actor: actor.to_string(),
-            action: action.to_string(),
-            customer: customer.to_string(),
-            account_id: None,
-            request_id: None,
-            detail: String::new(),
-            source_ip: None,
-        }
-    }
-
-    pub fn item(&self) -> Item {
-        let sort = keys::audit_event(self.at, &self.id);
-        Item::new(
-            keys::audit(&self.customer, self.at),
-            sort.clone(),
-            serde_json::to_value(self).unwrap_or_default(),
-        )
-        .with_gsi1(keys::actor(&self.actor), sort)
-    }
-}
+pub use crate::audit::{AuditEvent, Origin};
 
 impl Access {
-    /// Audit events newest first: by customer (with an optional account and actor) or by actor,
-    /// between two instants, one page at a time. A customer's events are read month partition by
-    /// month partition from `to` back to `from`; an actor's from their index. The cursor carries
-    /// the partition and the store's own cursor in it, so a page never reads more than it returns
-    /// (plus what the filters drop).
+    /// Audit events newest first, between two instants, one page at a time. Engineers list only
+    /// their own (`actor=` themselves); leads and admins list everything or filter by any of
+    /// `customer`, `actor` and `account`. Which partitions are read:
+    /// - a customer (named, or the customer an `account` alone belongs to in the hub): its month
+    ///   partitions from `to` back to `from`;
+    /// - an actor (without a customer): their index partition;
+    /// - otherwise (nothing, or an account no longer in the hub): the all-customers monthly
+    ///   partitions (GSI2), `to` back to `from`.
+    ///
+    /// The other filters apply to what is read. The cursor carries the month and the store's own
+    /// cursor in it, so a page never reads more than it returns plus what the filters drop and a
+    /// look-ahead that keeps the last page from promising a next one. A customer that is not in
+    /// the hub and has no events in range is not found (a deleted customer's history still lists).
     pub async fn audit(&self, who: &Principal, q: &AuditQuery, page: &PageRequest) -> Result<Listed<AuditEvent>> {
         who.require_any_role()?;
         let own = q.actor.as_deref() == Some(who.email.as_str());
@@ -71,31 +34,52 @@ impl Access {
                 "the audit log needs the lead or admin role (or actor=yourself)".into(),
             ));
         }
+        let source = match (&q.customer, &q.actor, &q.account) {
+            (Some(c), _, _) => Source::Customer(c.clone()),
+            (None, Some(a), _) => Source::Actor(a.clone()),
+            (None, None, Some(account)) => match self.hub.load_account(account).await {
+                Ok((a, _)) => Source::Customer(a.customer.to_string()),
+                Err(Error::NotFound { .. }) => Source::All,
+                Err(e) => return Err(e),
+            },
+            (None, None, None) => Source::All,
+        };
+        let listed = self.audit_from(&source, q, page).await?;
+        if let (Some(customer), true) = (&q.customer, listed.items.is_empty() && page.cursor.is_none()) {
+            // Unknown, or deleted with nothing in range: say so rather than answer an empty page.
+            self.hub.load_customer(customer).await?;
+        }
+        Ok(listed)
+    }
+
+    async fn audit_from(&self, source: &Source, q: &AuditQuery, page: &PageRequest) -> Result<Listed<AuditEvent>> {
         let wanted = |e: &AuditEvent| {
             e.at >= q.from
                 && e.at < q.to
                 && q.account.as_deref().is_none_or(|a| e.account_id.as_deref() == Some(a))
                 && q.actor.as_deref().is_none_or(|a| e.actor == a)
+                // A customer's partitions also hold copies of events filed under another customer
+                // (an account moving away): they belong to the listing.
+                && (matches!(source, Source::Customer(_)) || q.customer.as_deref().is_none_or(|c| e.customer == c))
         };
-        if q.customer.is_none() && q.actor.is_none() {
-            return Err(Error::validation("customer", "name a customer or an actor"));
-        }
         let newest = (q.to.year(), q.to.month() as u8);
         let oldest = (q.from.year(), q.from.month() as u8);
         // The time range may move between pages (its defaults follow the clock); the cursor's month
         // is checked against it below.
-        let scope = scope("audit", &(&q.customer, &q.actor, &q.account));
+        let scope = scope("audit", &(&q.customer, &q.actor, &q.account, source));
         let mut at: AuditPosition = page.position(&scope)?.unwrap_or(AuditPosition {
-            month: q.customer.is_some().then_some(newest),
+            month: (!matches!(source, Source::Actor(_))).then_some(newest),
             cursor: None,
         });
-        // A customer's listing walks months; an actor's reads one index partition.
         let partition = |month: Option<(i32, u8)>| -> Result<(Index, String)> {
-            match (&q.customer, &q.actor, month) {
-                (Some(customer), _, Some(m)) if m <= newest && m >= oldest => {
+            match (source, month) {
+                (Source::Customer(customer), Some(m)) if m <= newest && m >= oldest => {
                     Ok((Index::Primary, keys::audit(customer, month_start(m)?)))
                 }
-                (None, Some(actor), None) => Ok((Index::Gsi1, keys::actor(actor))),
+                (Source::All, Some(m)) if m <= newest && m >= oldest => {
+                    Ok((Index::Gsi2, keys::audit_month(month_start(m)?)))
+                }
+                (Source::Actor(actor), None) => Ok((Index::Gsi1, keys::actor(actor))),
                 _ => Err(Error::validation(
                     "cursor",
                     "the cursor belongs to another query; start again without it",
@@ -104,14 +88,21 @@ impl Access {
         };
         let mut items = Vec::new();
         loop {
+            // Once the page is full, read on only to learn whether anything wanted is left: the
+            // next page starts where the look-ahead started, so it sees what the look-ahead saw.
+            let looking_ahead = items.len() >= page.limit;
             let (index, pk) = partition(at.month)?;
             let found = self
                 .store
                 .query(
                     Query::partition(index, pk)
                         .descending()
-                        .limit(page.limit - items.len())
-                        .after(at.cursor.take()),
+                        .limit(if looking_ahead {
+                            LOOK_AHEAD
+                        } else {
+                            page.limit - items.len()
+                        })
+                        .after(at.cursor.clone()),
                 )
                 .await?;
             let mut past_from = false;
@@ -119,10 +110,16 @@ impl Access {
                 let e: AuditEvent = serde_json::from_value(item.data).map_err(|e| Error::Internal(e.into()))?;
                 past_from |= e.at < q.from;
                 if wanted(&e) {
+                    if looking_ahead {
+                        return Ok(Listed {
+                            items,
+                            next_cursor: Some(encode_cursor(&scope, &at)),
+                        });
+                    }
                     items.push(e);
                 }
             }
-            // Next: on in this partition, else the month before (customers), else the end.
+            // Next: on in this partition, else the month before, else the end.
             let next = match (found.next_cursor, at.month) {
                 (_, _) if past_from => None,
                 (Some(c), month) => Some(AuditPosition { month, cursor: Some(c) }),
@@ -139,21 +136,26 @@ impl Access {
                         next_cursor: None,
                     });
                 }
-                Some(n) if items.len() >= page.limit => {
-                    return Ok(Listed {
-                        items,
-                        next_cursor: Some(encode_cursor(&scope, &n)),
-                    });
-                }
                 Some(n) => at = n,
             }
         }
     }
 }
 
-/// Where an audit listing stands: the month partition being read (customers) and the store's
-/// cursor in it.
-#[derive(serde::Serialize, serde::Deserialize)]
+/// How many events the look-ahead past a full page reads at a time.
+const LOOK_AHEAD: usize = 25;
+
+/// Which partitions an audit listing reads.
+#[derive(Debug)]
+enum Source {
+    Customer(String),
+    Actor(String),
+    All,
+}
+
+/// Where an audit listing stands: the month partition being read (customers, everything) and the
+/// store's cursor in it.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct AuditPosition {
     #[serde(rename = "m")]
     month: Option<(i32, u8)>,

@@ -7,7 +7,25 @@ use super::*;
 use crate::identity::Principal;
 use crate::ids::{AccountId, CustomerCode};
 impl Access {
+    /// Approves or rejects; a refusal (own request, off the team, no approver role, no longer
+    /// pending, the policy not met) is audited as `approve_refused` / `reject_refused`.
     pub async fn decide(
+        &self,
+        who: &Principal,
+        id: &str,
+        verdict: Verdict,
+        comment: &str,
+        origin: &Origin,
+    ) -> Result<AccessRequest> {
+        let attempt = match verdict {
+            Verdict::Approve => "approve",
+            Verdict::Reject => "reject",
+        };
+        let result = self.decide_now(who, id, verdict, comment, origin).await;
+        self.refusal(result, who, attempt, Attempt::Request(id), origin).await
+    }
+
+    async fn decide_now(
         &self,
         who: &Principal,
         id: &str,
@@ -86,7 +104,13 @@ impl Access {
         Ok(granted)
     }
 
+    /// Withdraws a request before it is active; a refusal is audited as `cancel_refused`.
     pub async fn cancel(&self, who: &Principal, id: &str, origin: &Origin) -> Result<AccessRequest> {
+        let result = self.cancel_now(who, id, origin).await;
+        self.refusal(result, who, "cancel", Attempt::Request(id), origin).await
+    }
+
+    async fn cancel_now(&self, who: &Principal, id: &str, origin: &Origin) -> Result<AccessRequest> {
         who.require_any_role()?;
         let on_team = self.on_team_for(who, id).await?;
         let r = self
@@ -101,7 +125,13 @@ impl Access {
         Ok(r)
     }
 
+    /// Ends a grant early; a refusal is audited as `revoke_refused`.
     pub async fn revoke(&self, who: &Principal, id: &str, reason: &str, origin: &Origin) -> Result<AccessRequest> {
+        let result = self.revoke_now(who, id, reason, origin).await;
+        self.refusal(result, who, "revoke", Attempt::Request(id), origin).await
+    }
+
+    async fn revoke_now(&self, who: &Principal, id: &str, reason: &str, origin: &Origin) -> Result<AccessRequest> {
         who.require_any_role()?;
         if reason.chars().count() > 1000 {
             return Err(Error::validation("reason", "at most 1000 characters"));

@@ -39,26 +39,46 @@ impl Access {
         }
     }
 
-    /// Credentials for the grantee's active grant (never stored).
+    /// Credentials for the grantee's active grant (never stored); a refusal (someone else's
+    /// grant, not active) is audited as `credentials_refused`.
     pub async fn credentials(&self, who: &Principal, id: &str, origin: &Origin) -> Result<Credentials> {
-        who.require_any_role()?;
-        let r = self.load_visible(who, id).await?;
-        if let Some(sso) = &r.sso {
-            return Err(Self::sso_credentials_refusal(&r, sso));
+        let result = async {
+            who.require_any_role()?;
+            let r = self.load_visible(who, id).await?;
+            if let Some(sso) = &r.sso {
+                return Err(Self::sso_credentials_refusal(&r, sso));
+            }
+            self.assume(who, id).await
         }
-        let (r, creds) = self.assume(who, id).await?;
+        .await;
+        let (r, creds) = self
+            .refusal(result, who, "credentials", Attempt::Request(id), origin)
+            .await?;
         let detail = format!("session {} until {}", creds.access_key_id, rfc3339(creds.expiration));
         self.audit_use(&r, who, "credentials_issued", &detail, origin).await?;
         Ok(creds)
     }
 
+    /// A console sign-in link for the grantee's active grant; refusals: `console_link_refused`.
     pub async fn console_link(&self, who: &Principal, id: &str, origin: &Origin) -> Result<String> {
-        who.require_any_role()?;
-        let r = self.load_visible(who, id).await?;
-        if let Some(sso) = &r.sso {
-            return self.sso_console_link(who, &r, sso, origin).await;
+        let visible = async {
+            who.require_any_role()?;
+            self.load_visible(who, id).await
         }
-        let (r, creds) = self.assume(who, id).await?;
+        .await;
+        let r = self
+            .refusal(visible, who, "console_link", Attempt::Request(id), origin)
+            .await?;
+        if let Some(sso) = &r.sso {
+            let link = self.sso_console_link(who, &r, sso, origin).await;
+            return self
+                .refusal(link, who, "console_link", Attempt::Request(id), origin)
+                .await;
+        }
+        let result = self.assume(who, id).await;
+        let (r, creds) = self
+            .refusal(result, who, "console_link", Attempt::Request(id), origin)
+            .await?;
         let url = self
             .broker
             .console_url(&creds, "https://console.aws.amazon.com/")

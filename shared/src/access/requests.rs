@@ -1,10 +1,10 @@
 //! Asking for access: approval policies, new requests (with the rules that decide who may ask and
 //! for what), reading one, listing by scope, active sessions.
 
-use super::audit::AuditEvent;
 use super::policy::{ApprovalPolicy, PolicyPatch};
 use super::service::*;
 use super::*;
+use crate::audit::AuditEvent;
 use crate::hub::{AccessMethod, CustomerStatus};
 use crate::identity::Principal;
 use crate::ids::new_ulid;
@@ -34,10 +34,15 @@ impl Access {
         policy: ApprovalPolicy,
         origin: &Origin,
     ) -> Result<ApprovalPolicy> {
-        who.require(Role::Admin, "changing an approval policy")?;
-        self.hub.get_customer(who, customer).await?;
-        let before = self.load_policy(customer).await?;
-        self.save_policy(who, customer, before, policy, origin).await
+        let result = async {
+            who.require(Role::Admin, "changing an approval policy")?;
+            self.hub.get_customer(who, customer).await?;
+            let before = self.load_policy(customer).await?;
+            self.save_policy(who, customer, before, policy, origin).await
+        }
+        .await;
+        self.refusal(result, who, "policy_change", Attempt::Customer(customer), origin)
+            .await
     }
 
     /// Changes only the fields sent (admin); `patch.version` must be the version read.
@@ -48,11 +53,16 @@ impl Access {
         patch: PolicyPatch,
         origin: &Origin,
     ) -> Result<ApprovalPolicy> {
-        who.require(Role::Admin, "changing an approval policy")?;
-        self.hub.get_customer(who, customer).await?;
-        let before = self.load_policy(customer).await?;
-        let after = patch.apply(before.clone());
-        self.save_policy(who, customer, before, after, origin).await
+        let result = async {
+            who.require(Role::Admin, "changing an approval policy")?;
+            self.hub.get_customer(who, customer).await?;
+            let before = self.load_policy(customer).await?;
+            let after = patch.apply(before.clone());
+            self.save_policy(who, customer, before, after, origin).await
+        }
+        .await;
+        self.refusal(result, who, "policy_change", Attempt::Customer(customer), origin)
+            .await
     }
 
     /// Validates and stores `policy` over the version it names, with an audit event holding the
@@ -71,15 +81,13 @@ impl Access {
         stored.version = 0;
         let item = Item::new(keys::customer(customer), keys::POLICY, encode(&stored)?);
         let now = self.now();
-        let mut event = AuditEvent::new(who.email.as_str(), "policy_changed", customer, now);
         let mut shown_before = before;
         shown_before.version = expected;
-        event.detail = format!(
-            "before {} after {}",
-            serde_json::to_string(&shown_before).unwrap_or_default(),
-            serde_json::to_string(&stored).unwrap_or_default()
-        );
-        event.source_ip = origin.source_ip.clone();
+        let (before, after) = (encode(&shown_before)?, encode(&stored)?);
+        let mut event = AuditEvent::new(who.email.as_str(), "policy_changed", customer, now)
+            .origin(origin)
+            .before_after(Some(before.clone()), Some(after.clone()));
+        event.detail = crate::audit::changed_fields(&before, &after);
         match self
             .store
             .transact(vec![Write::at_version(item, expected), Write::PutNew(event.item())])
@@ -101,8 +109,16 @@ impl Access {
     /// A new request. Asking needs one of the policy's requester roles (default: engineer; an
     /// admin-only or approver-only person does not operate customer accounts) and a place on the
     /// customer's team; an offboarded customer's accounts cannot be requested; one person holds
-    /// at most one open request (pending, approved or active) per account.
+    /// at most one open request (pending, approved or active) per account. A refusal on an
+    /// account in the hub is audited as `request_refused`.
     pub async fn create(&self, who: &Principal, new: NewRequest, origin: &Origin) -> Result<AccessRequest> {
+        let account = new.account_id.clone();
+        let result = self.create_now(who, new, origin).await;
+        self.refusal(result, who, "request", Attempt::Account(&account), origin)
+            .await
+    }
+
+    async fn create_now(&self, who: &Principal, new: NewRequest, origin: &Origin) -> Result<AccessRequest> {
         who.require_any_role()?;
         let account = match self.hub.get_account(who, new.account_id.as_str()).await {
             Err(Error::NotFound { .. }) => {

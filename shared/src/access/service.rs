@@ -12,10 +12,11 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::audit::AuditEvent;
 pub use super::audit::AuditQuery;
 use super::ports::{AccessBroker, Fanout, Notification, Notifier, RoleGuard, SsoAssigner, Workflow};
 use super::*;
+use crate::audit::AuditEvent;
+pub use crate::audit::Origin;
 use crate::clock::Clock;
 use crate::error::retry_lost_races;
 use crate::hub::{CustomerStatus, Hub};
@@ -57,10 +58,13 @@ fn release_marker(r: &AccessRequest) -> Write {
     }
 }
 
-/// Where a caller is, for the audit log.
-#[derive(Clone, Debug, Default)]
-pub struct Origin {
-    pub source_ip: Option<String>,
+/// What a refused attempt was about: the request, account or customer its audit event is filed
+/// under.
+#[derive(Clone, Copy)]
+pub(super) enum Attempt<'a> {
+    Request(&'a str),
+    Account(&'a crate::ids::AccountId),
+    Customer(&'a str),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,6 +216,58 @@ impl Access {
         e.detail = detail.to_string();
         e.source_ip = origin.source_ip.clone();
         e
+    }
+
+    /// Records a refused attempt (`{action}_refused`, with the reason) when `result` is a refusal
+    /// of something known: the caller lacks the role, is off the team, may not see the request,
+    /// or the state or rules say no. Returns `result` unchanged. Unknown requests, accounts and
+    /// customers have nowhere to be filed and are not recorded; neither are lost races or
+    /// internal failures.
+    pub(super) async fn refusal<T>(
+        &self,
+        result: Result<T>,
+        who: &Principal,
+        action: &str,
+        attempt: Attempt<'_>,
+        origin: &Origin,
+    ) -> Result<T> {
+        let Err(err) = &result else { return result };
+        let refused = match err {
+            Error::Forbidden(_) | Error::NotFound { .. } | Error::Validation { .. } => true,
+            Error::Conflict { kind, .. } => *kind != Conflict::Version,
+            Error::Unauthenticated(_) | Error::Internal(_) => false,
+        };
+        if !refused {
+            return result;
+        }
+        let action = format!("{action}_refused");
+        let now = self.now();
+        let event = match attempt {
+            Attempt::Request(id) => match self.load(id).await {
+                Ok(r) => self.event(&r, who.email.as_str(), &action, "", origin, now),
+                Err(_) => return result,
+            },
+            Attempt::Account(id) => match self.hub.load_account(id.as_str()).await {
+                Ok((a, _)) => {
+                    let mut e = AuditEvent::new(who.email.as_str(), &action, a.customer.as_str(), now).origin(origin);
+                    e.account_id = Some(a.id.to_string());
+                    e
+                }
+                Err(_) => return result,
+            },
+            Attempt::Customer(code) => match self.hub.load_customer(code).await {
+                Ok(_) => AuditEvent::new(who.email.as_str(), &action, code, now).origin(origin),
+                Err(_) => return result,
+            },
+        };
+        let event = AuditEvent {
+            detail: format!("{}: {err}", err.code()),
+            ..event
+        };
+        if let Err(e) = self.append(event).await {
+            tracing::error!(action, error = %e, "could not audit a refusal");
+        }
+        result
     }
 
     pub(super) async fn append(&self, e: AuditEvent) -> Result<()> {

@@ -5,7 +5,7 @@ use super::service::*;
 use super::*;
 use crate::identity::{Principal, Role};
 use crate::keys;
-use crate::store::{Index, Query, Write};
+use crate::store::{Index, Query, Write, encode};
 
 impl Hub {
     pub async fn list_accounts(
@@ -147,6 +147,7 @@ impl Hub {
             }
             let (mut c, version) = self.owning_customer(&account.customer).await?;
             c.account_count += 1;
+            let event = self.account_event(who, "account_created", &account, None, Some(encode(&account)?));
             self.store
                 .transact(vec![
                     Write::PutNew(account_item(&account)?),
@@ -155,6 +156,7 @@ impl Hub {
                         expected: version,
                     },
                     self.revision_write(),
+                    Write::PutNew(event.item()),
                 ])
                 .await?;
             Ok(account.clone())
@@ -167,6 +169,7 @@ impl Hub {
         self.retrying(patch.version, || async {
             let (mut a, version) = self.load_account(id).await?;
             check_version(patch.version, version, "account", id)?;
+            let before = encode(&a)?;
             let old_customer = a.customer.clone();
             if let Some(v) = &patch.customer {
                 a.customer = v.clone();
@@ -195,14 +198,22 @@ impl Hub {
             a.updated_at = self.now();
             a.validate()?;
             self.check_sso_region(&a).await?;
+            let mut after = encode(&a)?;
+            after["version"] = (version + 1).into();
+            let moved = a.customer != old_customer;
+            let action = if moved { "account_moved" } else { "account_updated" };
+            let event = self.account_event(who, action, &a, Some(before), Some(after));
             let mut writes = vec![
                 Write::PutIfVersion {
                     item: account_item(&a)?,
                     expected: version,
                 },
                 self.revision_write(),
+                Write::PutNew(event.item()),
             ];
-            if a.customer != old_customer {
+            if moved {
+                // The move is filed under the customer it left too, so both histories show it.
+                writes.push(Write::PutNew(event.copy_under(old_customer.as_str())));
                 let (mut to, to_version) = self.owning_customer(&a.customer).await?;
                 let (mut from, from_version) = self.load_customer(old_customer.as_str()).await?;
                 to.account_count += 1;
@@ -235,8 +246,10 @@ impl Hub {
                 .await?;
             let (mut c, c_version) = self.load_customer(a.customer.as_str()).await?;
             c.account_count = c.account_count.saturating_sub(1);
+            let event = self.account_event(who, "account_deleted", &a, Some(encode(&a)?), None);
             self.store
                 .transact(vec![
+                    Write::PutNew(event.item()),
                     Write::Delete {
                         pk: keys::account(id),
                         sk: keys::META.into(),
@@ -362,6 +375,22 @@ impl Hub {
             found.customers.into_iter().cloned().collect(),
             found.accounts.into_iter().cloned().collect(),
         ))
+    }
+}
+
+impl Hub {
+    /// The audit event of a change to account `a` (filed under its customer).
+    fn account_event(
+        &self,
+        who: &Principal,
+        action: &str,
+        a: &Account,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> crate::audit::AuditEvent {
+        let mut e = self.event(who, action, a.customer.as_str(), before, after);
+        e.account_id = Some(a.id.to_string());
+        e
     }
 }
 

@@ -6,7 +6,7 @@ use crate::identity::{Principal, Role};
 use crate::ids::new_ulid;
 use crate::keys;
 use crate::page::Order;
-use crate::store::{Index, Query, StoreError, Write};
+use crate::store::{Index, Query, StoreError, Write, encode};
 
 impl Hub {
     /// Contacts in escalation order, then by name.
@@ -65,6 +65,7 @@ impl Hub {
                 ));
             }
             // Bumping the customer's version makes a concurrent customer delete fail and retry.
+            let event = self.event(who, "contact_created", code, None, Some(encode(&contact)?));
             self.store
                 .transact(vec![
                     Write::PutNew(contact_item(&contact)?),
@@ -72,6 +73,7 @@ impl Hub {
                         item: customer_item(&c)?,
                         expected: version,
                     },
+                    Write::PutNew(event.item()),
                 ])
                 .await?;
             Ok(contact.clone())
@@ -93,6 +95,7 @@ impl Hub {
         self.retrying(patch.version, || async {
             let (mut c, version) = self.load_contact(code, id).await?;
             check_version(patch.version, version, "contact", id)?;
+            let before = encode(&c)?;
             if let Some(v) = &patch.name {
                 c.name = v.trim().to_string();
             }
@@ -109,7 +112,18 @@ impl Hub {
                 c.escalation_order = v;
             }
             c.validate()?;
-            self.store.put_if_version(contact_item(&c)?, version).await?;
+            let mut after = encode(&c)?;
+            after["version"] = (version + 1).into();
+            let event = self.event(who, "contact_updated", code, Some(before), Some(after));
+            self.store
+                .transact(vec![
+                    Write::PutIfVersion {
+                        item: contact_item(&c)?,
+                        expected: version,
+                    },
+                    Write::PutNew(event.item()),
+                ])
+                .await?;
             c.version = version + 1;
             Ok(c)
         })
@@ -118,9 +132,17 @@ impl Hub {
 
     pub async fn delete_contact(&self, who: &Principal, code: &str, id: &str) -> Result<()> {
         who.require(Role::Admin, "changing the hub")?;
-        let (_, version) = self.load_contact(code, id).await?;
+        let (contact, version) = self.load_contact(code, id).await?;
+        let event = self.event(who, "contact_deleted", code, Some(encode(&contact)?), None);
         self.store
-            .delete(&keys::customer(code), &keys::contact(id), Some(version))
+            .transact(vec![
+                Write::Delete {
+                    pk: keys::customer(code),
+                    sk: keys::contact(id),
+                    expected: Some(version),
+                },
+                Write::PutNew(event.item()),
+            ])
             .await
             .map_err(|e| match e {
                 StoreError::ConditionFailed => {

@@ -80,9 +80,14 @@ impl Hub {
             version: 1,
         };
         c.validate()?;
+        let event = self.event(who, "customer_created", c.code.as_str(), None, Some(encode(&c)?));
         match self
             .store
-            .transact(vec![Write::PutNew(customer_item(&c)?), self.revision_write()])
+            .transact(vec![
+                Write::PutNew(customer_item(&c)?),
+                self.revision_write(),
+                Write::PutNew(event.item()),
+            ])
             .await
         {
             Ok(()) => {}
@@ -103,6 +108,7 @@ impl Hub {
         self.retrying(patch.version, || async {
             let (mut c, version) = self.load_customer(code).await?;
             check_version(patch.version, version, "customer", code)?;
+            let before = encode(&c)?;
             if let Some(n) = &patch.name {
                 c.name = n.trim().to_string();
             }
@@ -126,6 +132,13 @@ impl Hub {
             }
             c.updated_at = self.now();
             c.validate()?;
+            let mut after = encode(&c)?;
+            after["version"] = (version + 1).into();
+            let action = match (before["status"] == after["status"], c.status) {
+                (false, CustomerStatus::Offboarded) => "customer_offboarded",
+                _ => "customer_updated",
+            };
+            let event = self.event(who, action, code, Some(before), Some(after));
             self.store
                 .transact(vec![
                     Write::PutIfVersion {
@@ -133,6 +146,7 @@ impl Hub {
                         expected: version,
                     },
                     self.revision_write(),
+                    Write::PutNew(event.item()),
                 ])
                 .await?;
             c.version = version + 1;
@@ -160,6 +174,10 @@ impl Hub {
             .get(&pk, keys::META)
             .await?
             .ok_or_else(|| Error::not_found("customer", code))?;
+        let mut before = item.data.clone();
+        if let Some(fields) = before.as_object_mut() {
+            fields.remove(DELETING);
+        }
         let marked = if is_being_deleted(&item) {
             item.version
         } else {
@@ -189,6 +207,9 @@ impl Hub {
                 None => break,
             }
         }
+        // Only the last step is audited: the customer is gone when the event says so. Its audit
+        // partitions are not under `CUSTOMER#{code}` and stay.
+        let event = self.event(who, "customer_deleted", code, Some(before), None);
         self.store
             .transact(vec![
                 Write::Delete {
@@ -197,6 +218,7 @@ impl Hub {
                     expected: Some(marked),
                 },
                 self.revision_write(),
+                Write::PutNew(event.item()),
             ])
             .await
             .map_err(|e| match e {

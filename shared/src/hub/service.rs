@@ -6,7 +6,9 @@
 //! - an account's customer exists; the customer's `account_count` moves in the same transaction,
 //!   so a customer with accounts can never be deleted (its delete is conditional on its version);
 //! - a contact is created only while its customer exists (the customer's version is bumped);
-//! - every write also replaces the hub revision marker, which keeps cached snapshots honest.
+//! - every write also replaces the hub revision marker, which keeps cached snapshots honest;
+//! - every change writes its audit event (who, from where, the item before and after) in the same
+//!   transaction (`crate::audit`).
 
 use std::sync::{Arc, RwLock};
 
@@ -15,6 +17,7 @@ use time::OffsetDateTime;
 
 use super::snapshot::HubSnapshot;
 use super::*;
+use crate::audit::{AuditEvent, changed_fields, current_origin};
 use crate::clock::Clock;
 use crate::error::retry_lost_races;
 use crate::ids::new_ulid;
@@ -96,6 +99,23 @@ impl Hub {
 
     pub(super) fn now_ms(&self) -> i64 {
         (self.now().unix_timestamp_nanos() / 1_000_000) as i64
+    }
+
+    /// The audit event of a hub change by `who`, from the request's origin (none outside a
+    /// request), with the item before and after; `detail` names the fields that changed.
+    pub(super) fn event(
+        &self,
+        who: &crate::identity::Principal,
+        action: &str,
+        customer: &str,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> AuditEvent {
+        let mut e = AuditEvent::new(who.email.as_str(), action, customer, self.now()).origin(&current_origin());
+        if let (Some(b), Some(a)) = (&before, &after) {
+            e.detail = changed_fields(b, a);
+        }
+        e.before_after(before, after)
     }
 
     /// The write that moves the hub revision marker (part of every hub transaction).

@@ -57,6 +57,7 @@ impl Hub {
         if added.is_empty() && removed.is_empty() {
             return Ok(team);
         }
+        let before = serde_json::json!({ "members": team.members });
         team.members = members;
         team.history.push(TeamChange {
             at: self.now(),
@@ -67,9 +68,20 @@ impl Hub {
         if team.history.len() > 100 {
             team.history.drain(..team.history.len() - 100);
         }
+        let mut event = self.event(
+            who,
+            "team_changed",
+            code,
+            Some(before),
+            Some(serde_json::json!({ "members": team.members })),
+        );
+        let names = |list: &[Email]| list.iter().map(Email::as_str).collect::<Vec<_>>().join(" ");
+        event.detail = format!("added: {}; removed: {}", names(&added), names(&removed));
         let pk = keys::customer(code);
         let team_item = Item::new(&pk, keys::TEAM, encode(&team)?);
+        // At most MAX_TEAM added and MAX_TEAM removed: the transaction stays under 100 writes.
         let mut writes = vec![
+            Write::PutNew(event.item()),
             Write::at_version(team_item, version),
             // The customer must still exist (a concurrent delete fails this).
             Write::Check {
