@@ -37,10 +37,15 @@ fn new_request(duration: u32) -> NewRequest {
 }
 
 fn request_with(policy: &ApprovalPolicy) -> AccessRequest {
+    ask_as(&requester(), true, policy).unwrap()
+}
+
+/// `who` asks for an hour of acme's payments account (`on_team`: on acme's team).
+fn ask_as(who: &Principal, on_team: bool, policy: &ApprovalPolicy) -> Result<AccessRequest> {
     AccessRequest::create(
         "r1".into(),
-        &requester(),
-        true,
+        who,
+        on_team,
         new_request(60),
         CustomerCode::parse("acme").unwrap(),
         "payments prod".into(),
@@ -52,7 +57,6 @@ fn request_with(policy: &ApprovalPolicy) -> AccessRequest {
         policy,
         t0(),
     )
-    .unwrap()
 }
 
 fn request() -> AccessRequest {
@@ -460,23 +464,7 @@ fn policy_bounds() {
 #[test]
 fn asking_needs_a_requester_role_and_a_place_on_the_team() {
     let policy = ApprovalPolicy::default();
-    let ask = |who: &Principal, on_team: bool, policy: &ApprovalPolicy| {
-        AccessRequest::create(
-            "r2".into(),
-            who,
-            on_team,
-            new_request(60),
-            CustomerCode::parse("acme").unwrap(),
-            "payments prod".into(),
-            (
-                RoleArn::parse("arn:aws:iam::012345678901:role/CCBreakglass").unwrap(),
-                None,
-                3600,
-            ),
-            policy,
-            t0(),
-        )
-    };
+    let ask = ask_as;
     assert!(ask(&requester(), true, &policy).is_ok());
     let off_team = ask(&requester(), false, &policy).unwrap_err();
     assert!(
