@@ -57,6 +57,10 @@ start_moto() {
 # The CDK app's npm dependencies, exactly as locked; re-installed when the lock changes.
 ensure_node_modules() {
   command -v npm >/dev/null || { echo "Node.js 20+ with npm is required for cdk/" >&2; exit 1; }
+  # aws-cdk-lib needs Node.js 20 or later (Debian bookworm's nodejs is 18).
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  [ "$major" -ge 20 ] || { echo "Node.js 20+ is required for cdk/ (found $(node --version 2>/dev/null || echo none))" >&2; exit 1; }
   local stamp="$ROOT/cdk/node_modules/.package-lock.sha256"
   local want
   want="$(sha256sum "$ROOT/cdk/package-lock.json" | cut -d' ' -f1)"

@@ -281,6 +281,13 @@ class GitlabCi(unittest.TestCase):
             self.assertNotIn("AWS_SECRET_ACCESS_KEY", text, "no long-lived keys")
         self.assertEqual(deploys["deploy-prod"]["when"], "manual")
 
+    def test_node_is_20_or_later(self):
+        """aws-cdk-lib needs Node.js 20+; Debian bookworm's `nodejs` package is 18."""
+        lines = " ".join(self.CI["default"]["before_script"])
+        self.assertNotRegex(lines, r"apt-get install[^;&|]*\bnodejs\b", "Debian's Node.js is 18")
+        versions = [int(v) for v in re.findall(r"node-v(\d+)\.", lines)]
+        self.assertTrue(versions and min(versions) >= 20, lines)
+
 
 if __name__ == "__main__":
     unittest.main()
