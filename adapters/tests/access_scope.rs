@@ -166,8 +166,7 @@ async fn accounts_leaving_the_hub_end_their_access() {
     ));
     app.hub.delete_account(&admin(), "710000000004", None).await.unwrap();
 
-    // An account moved to another customer while access is open: approving is refused, and
-    // using a grant ends it.
+    // Moving an account or changing its access waits for open requests too.
     seed(&app, "710000000005").await;
     let other: cc_domain::hub::NewCustomer =
         serde_json::from_value(serde_json::json!({"code": "globex", "name": "Globex"})).unwrap();
@@ -183,7 +182,16 @@ async fn accounts_leaving_the_hub_end_their_access() {
         customer: Some(CustomerCode::parse("globex").unwrap()),
         ..Default::default()
     };
-    app.hub.update_account(&admin(), "710000000005", moved).await.unwrap();
+    let refused = app
+        .hub
+        .update_account(&admin(), "710000000005", moved)
+        .await
+        .unwrap_err();
+    assert_eq!(conflict_code(refused), "open_access");
+
+    // Should the account vanish anyway (a race with a delete), approving is refused and using
+    // a grant ends it.
+    app.items.delete("ACCOUNT#710000000005", "META", None).await.unwrap();
     let approve = access
         .decide(&senior(1), &pending.id, Verdict::Approve, "", &o())
         .await
@@ -196,6 +204,49 @@ async fn accounts_leaving_the_hub_end_their_access() {
         (after.status, after.end_reason),
         (Status::Ended, Some(EndReason::Revoked))
     );
+}
+
+#[tokio::test]
+async fn a_revoke_racing_credentials_never_leaves_a_session_alive() {
+    // Thirty credential calls and one revoke at once: every credential answered before the
+    // revoke is covered by a deny written after it, and none is answered after the grant ended
+    // without a later deny.
+    let (app, _dir) = embedded().await;
+    seed(&app, "710000000007").await;
+    let access = app.access().unwrap();
+    let r = access.create(&erin(), ask("710000000007", 60), &o()).await.unwrap();
+    access
+        .decide(&senior(1), &r.id, Verdict::Approve, "", &o())
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..31 {
+        let app = app.clone();
+        let id = r.id.clone();
+        tasks.push(tokio::spawn(async move {
+            let access = app.access().unwrap();
+            if i == 15 {
+                access.revoke(&erin(), &id, "done", &o()).await.map(|_| None)
+            } else {
+                access.credentials(&erin(), &id, &o()).await.map(Some)
+            }
+        }));
+    }
+    let mut issued = Vec::new();
+    for t in tasks {
+        if let Ok(Some(c)) = t.await.unwrap() {
+            issued.push(c);
+        }
+    }
+    let guard = cc_adapters::local_access::LocalRoleGuard {
+        store: app.items.clone(),
+    };
+    for c in &issued {
+        assert!(
+            guard.denies(c).await.unwrap(),
+            "a session issued around the revoke is cut"
+        );
+    }
 }
 
 #[tokio::test]
@@ -234,4 +285,80 @@ async fn reads_show_the_state_as_of_now_between_sweeps() {
     assert!(open.items.is_empty(), "not listed as pending");
     let to_approve = access.list(&senior(1), Scope::ToApprove, None, &all()).await.unwrap();
     assert!(to_approve.items.is_empty());
+}
+
+#[tokio::test]
+async fn leaving_the_team_or_a_shorter_window_applies_to_open_requests_at_once() {
+    let (app, _dir, offset) = shifted().await;
+    seed(&app, "710000000008").await;
+    let access = app.access().unwrap();
+    let sam = person("sam@example.com", &[Role::Engineer]);
+    let active = access.create(&sam, ask("710000000008", 60), &o()).await.unwrap();
+    access
+        .decide(&senior(1), &active.id, Verdict::Approve, "", &o())
+        .await
+        .unwrap();
+    let pending = access.create(&erin(), ask("710000000008", 60), &o()).await.unwrap();
+    // Both leave acme's team.
+    let team = app.hub.team(&admin(), "acme").await.unwrap();
+    let members = team
+        .members
+        .iter()
+        .filter(|m| ![erin().email, sam.email.clone()].contains(m))
+        .cloned()
+        .collect();
+    let update = cc_domain::hub::TeamUpdate {
+        members,
+        version: team.version,
+    };
+    app.hub.put_team(&admin(), "acme", update).await.unwrap();
+    let approve = access
+        .decide(&senior(1), &pending.id, Verdict::Approve, "", &o())
+        .await
+        .unwrap_err();
+    assert_eq!(conflict_code(approve), "policy_not_met");
+    let use_it = access.credentials(&sam, &active.id, &o()).await.unwrap_err();
+    assert_eq!(conflict_code(use_it), "policy_not_met");
+    assert_eq!(access.get(&sam, &active.id).await.unwrap().status, Status::Ended);
+
+    // A window shortened to 5 minutes closes a 6-minute-old request.
+    seed(&app, "710000000009").await;
+    let r = access.create(&senior(3), ask("710000000009", 60), &o()).await.unwrap();
+    let shorter: PolicyPatch =
+        serde_json::from_value(serde_json::json!({"approval_window_minutes": 5, "version": 0})).unwrap();
+    access.patch_policy(&admin(), "acme", shorter, &o()).await.unwrap();
+    offset.store(6 * 60, Ordering::SeqCst);
+    let late = access
+        .decide(&senior(1), &r.id, Verdict::Approve, "", &o())
+        .await
+        .unwrap_err();
+    assert_eq!(conflict_code(late), "request_expired");
+}
+
+#[tokio::test]
+async fn my_requests_filtered_by_status_page_after_filtering() {
+    let (app, _dir) = embedded().await;
+    let access = app.access().unwrap();
+    let mut ids = Vec::new();
+    for account in ["710000000010", "710000000011", "710000000012", "710000000013"] {
+        seed(&app, account).await;
+        ids.push(access.create(&erin(), ask(account, 60), &o()).await.unwrap().id);
+    }
+    // The newest three are cancelled: the one pending request is the oldest.
+    for id in &ids[1..] {
+        access.cancel(&erin(), id, &o()).await.unwrap();
+    }
+    let one = cc_domain::page::PageRequest::new(Some(1), None).unwrap();
+    let page = access
+        .list(&erin(), Scope::Mine, Some(Status::Pending), &one)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1, "the first page holds the match");
+    assert_eq!(page.items[0].id, ids[0]);
+    assert!(page.next_cursor.is_none());
+    let cancelled = access
+        .list(&erin(), Scope::Mine, Some(Status::Cancelled), &all())
+        .await
+        .unwrap();
+    assert_eq!(cancelled.items.len(), 3);
 }

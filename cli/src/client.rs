@@ -127,6 +127,25 @@ impl Client {
         Ok(serde_json::from_str(&self.get_text(path, query).await?)?)
     }
 
+    /// Every item of a paged list (`{"items": [...], "next_cursor": ...}`), page after page.
+    pub async fn get_all(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<Vec<serde_json::Value>> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut q = query.to_vec();
+            q.push(("limit", "200".into()));
+            if let Some(c) = &cursor {
+                q.push(("cursor", c.clone()));
+            }
+            let page: serde_json::Value = self.get_json(path, &q).await?;
+            items.extend(page["items"].as_array().cloned().unwrap_or_default());
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => return Ok(items),
+            }
+        }
+    }
+
     pub async fn post_text(&self, path: &str) -> anyhow::Result<String> {
         Ok(self
             .send(self.http.post(format!("{}{path}", self.base)))

@@ -383,13 +383,9 @@ async fn main() -> anyhow::Result<()> {
         },
         Command::Credentials { account, api_url } => {
             let client = cc_cli::client::Client::from_env(api_url).await?;
-            #[derive(serde::Deserialize)]
-            struct Sessions {
-                items: Vec<serde_json::Value>,
-            }
-            let sessions: Sessions = client.get_json("/api/v1/sessions", &[("scope", "mine".into())]).await?;
+            // Every page: a person may hold more active grants than one page lists.
+            let sessions = client.get_all("/api/v1/sessions", &[("scope", "mine".into())]).await?;
             let grant = sessions
-                .items
                 .iter()
                 .find(|s| s["account_id"] == account.as_str())
                 .and_then(|s| s["request_id"].as_str())

@@ -478,7 +478,10 @@ async fn audit(
     let query = AuditQuery {
         customer: q.customer,
         account: q.account,
-        actor: q.actor.map(|a| a.to_lowercase()),
+        actor: q
+            .actor
+            .map(|a| path_id::<cc_domain::ids::Email>("actor", &a).map(|e| e.to_string()))
+            .transpose()?,
         from,
         to,
     };

@@ -82,8 +82,8 @@ impl IntoResponse for ApiError {
             Json(ErrorBody {
                 error: ErrorDetail {
                     code: self.code,
-                    message: self.message,
-                    field: self.field,
+                    message: bounded(&self.message, MAX_MESSAGE_CHARS),
+                    field: self.field.map(|f| bounded(&f, MAX_FIELD_CHARS)),
                 },
             }),
         )
@@ -99,3 +99,45 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The longest error message and field name an answer carries: messages often quote the input
+/// (an unknown field, a bad id, a serde error), and a huge input must never be echoed back whole.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+pub const MAX_FIELD_CHARS: usize = 64;
+
+/// `s` cut to `max` characters, marked with `…` when cut.
+fn bounded(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut cut: String = s.chars().take(max).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn error_answers_never_echo_huge_input() {
+        let huge = "x".repeat(500_000);
+        let e = ApiError::bad_request("invalid_field", format!("unknown field `{huge}`")).with_field(huge.clone());
+        let res = e.into_response();
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        assert!(body.len() < 1_000, "{} bytes", body.len());
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("unknown field `xxx")
+        );
+        assert_eq!(
+            v["error"]["field"].as_str().unwrap().chars().count(),
+            MAX_FIELD_CHARS + 1
+        );
+        assert_eq!(bounded("short", 10), "short");
+    }
+}

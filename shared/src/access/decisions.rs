@@ -45,6 +45,7 @@ impl Access {
         let policy = self.load_policy(request.customer.as_str()).await?;
         if verdict == Verdict::Approve && request.status == Status::Pending {
             self.check_available(&request).await?;
+            self.check_requester_on_team(&request).await?;
         }
         let decided = self
             .transition(id, who.email.as_str(), action, origin, |r, now| {
@@ -198,8 +199,13 @@ impl Access {
         origin: &Origin,
     ) -> Result<usize> {
         who.require(Role::Admin, "ending other people's access")?;
+        let open = self.hub.open_requests(account).await?;
+        if open.is_empty() {
+            // Nothing open: an unknown account is a 404, not "ended 0".
+            self.hub.load_account(account.as_str()).await?;
+        }
         let mut ended = 0;
-        for id in self.hub.open_requests(account).await? {
+        for id in open {
             match self.withdraw(&id, who.email.as_str(), reason, origin).await {
                 Ok(_) => ended += 1,
                 // Already final: only its marker was left.

@@ -11,13 +11,7 @@ impl Access {
         let r = self.load_visible(who, id).await?;
         let now = self.now();
         let ends = r.check_credentials(who, now)?;
-        if let Err(e) = self.check_available(&r).await {
-            // The account left the hub or its customer was offboarded: the grant ends now.
-            if let Error::Conflict { message, .. } = &e {
-                self.withdraw(id, SYSTEM, message, &Origin::default()).await?;
-            }
-            return Err(e);
-        }
+        self.end_unless_usable(&r).await?;
         let seconds = ports::session_seconds((ends - now).whole_seconds(), r.max_session_seconds);
         let creds = self
             .broker
@@ -31,7 +25,20 @@ impl Access {
             })
             .await;
         match creds {
-            Ok(c) => Ok((r, c)),
+            Ok(c) => {
+                // A revoke may have landed while STS was minting: its deny may predate this
+                // session. Look again; if the grant ended, cut sessions issued up to now and
+                // refuse, so no session outlives a revoke.
+                let current = self.load(id).await?;
+                if current.status != Status::Active {
+                    self.close_sessions(&current).await;
+                    return Err(Error::conflict(
+                        Conflict::RequestNotActive,
+                        format!("the grant was {} meanwhile", current.status.as_str()),
+                    ));
+                }
+                Ok((r, c))
+            }
             Err(e) => {
                 self.record_failure(&r, "credentials_failed", &e).await;
                 Err(e)

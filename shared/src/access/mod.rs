@@ -415,6 +415,9 @@ impl AccessRequest {
     /// the policy in force when it is decided.
     pub fn with_policy(mut self, policy: &ApprovalPolicy) -> Self {
         if self.status == Status::Pending {
+            // A shorter window applies at once; a longer one does not reopen a closing one.
+            let window = self.created_at + Duration::minutes(policy.approval_window_minutes as i64);
+            self.approval_deadline = self.approval_deadline.min(window);
             self.approvals_required = policy.approvals_required;
             self.approver_roles = policy.approver_roles.clone();
             self.approvers_off_team = policy.approvers_off_team.clone();

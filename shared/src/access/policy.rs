@@ -26,6 +26,7 @@ pub struct ApprovalPolicy {
     /// `OPS-[0-9]+`; `null` accepts the common forms (see [`super::ticket_reference`]).
     /// At most 200 characters.
     #[serde(deserialize_with = "Option::deserialize")]
+    #[schema(required = true)]
     pub ticket_pattern: Option<String>,
     /// Roles whose holders may ask for access (besides being on the customer's team).
     pub requester_roles: BTreeSet<Role>,

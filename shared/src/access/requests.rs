@@ -312,9 +312,20 @@ impl Access {
         match which {
             Scope::Mine => {
                 let query = Query::partition(Index::Gsi1, keys::user(who.email.as_str())).prefix(keys::REQUEST_PREFIX);
-                let mut mine = self.page_of(query, page, &scope).await?.map(|r| r.as_of(now));
-                mine.items.retain(|r| status.is_none_or(|s| r.status == s));
-                Ok(mine)
+                let Some(wanted) = status else {
+                    return Ok(self.page_of(query, page, &scope).await?.map(|r| r.as_of(now)));
+                };
+                // Filtered by status (as of now): filter first, then page, so a page is never
+                // empty while more match. One person's requests are a few hundred at most.
+                let mine: Vec<AccessRequest> = self
+                    .store
+                    .query_all(query.limit(500))
+                    .await?
+                    .into_iter()
+                    .map(|i| decode::<AccessRequest>(i).map(|r| r.as_of(now)))
+                    .filter(|r| r.as_ref().map_or(true, |r| r.status == wanted))
+                    .collect::<Result<_>>()?;
+                in_memory(mine, page, &scope, Order::Descending, created_key)
             }
             Scope::ToApprove => {
                 // Judged as a decision would be: by each customer's policy now, within the

@@ -179,6 +179,32 @@ impl Access {
         }
     }
 
+    /// Before a grant is used: if its account left the hub or moved, its customer was offboarded
+    /// or the requester left the team, the grant ends now (with its sessions or assignment) and
+    /// the use is refused with the reason.
+    pub(super) async fn end_unless_usable(&self, r: &AccessRequest) -> Result<()> {
+        let usable = match self.check_available(r).await {
+            Ok(()) => self.check_requester_on_team(r).await,
+            e => e,
+        };
+        if let Err(Error::Conflict { message, .. }) = &usable {
+            self.withdraw(&r.id, SYSTEM, message, &Origin::default()).await?;
+        }
+        usable
+    }
+
+    /// Refuses (409 `policy_not_met`) when the requester has left the customer's team since
+    /// asking: access follows the team at every step, not only when asked.
+    pub(super) async fn check_requester_on_team(&self, r: &AccessRequest) -> Result<()> {
+        if self.hub.customers_of(&r.requester).await?.contains(&r.customer) {
+            return Ok(());
+        }
+        Err(Error::conflict(
+            Conflict::PolicyNotMet,
+            format!("{} is no longer on customer {}'s team", r.requester, r.customer),
+        ))
+    }
+
     /// Refuses (409 `account_unavailable`) when the request's account has left the hub, moved to
     /// another customer, or its customer was offboarded since the request was made.
     pub(super) async fn check_available(&self, r: &AccessRequest) -> Result<()> {

@@ -545,14 +545,7 @@ impl Access {
         origin: &Origin,
     ) -> Result<String> {
         r.check_credentials(who, self.now())?;
-        if let Err(e) = self.check_available(r).await {
-            // The account left the hub or its customer was offboarded: the grant ends now (and
-            // with it the assignment).
-            if let Error::Conflict { message, .. } = &e {
-                self.withdraw(&r.id, SYSTEM, message, &Origin::default()).await?;
-            }
-            return Err(e);
-        }
+        self.end_unless_usable(r).await?;
         let url = sso.portal_url(&r.account_id);
         self.audit_use(
             r,

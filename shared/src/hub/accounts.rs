@@ -198,6 +198,17 @@ impl Hub {
             a.updated_at = self.now();
             a.validate()?;
             self.check_sso_region(&a).await?;
+            // Open breakglass requests were approved for this customer and this way in: moving
+            // the account or changing its access waits until they end (as deleting does).
+            let access_changed = patch
+                .access
+                .as_ref()
+                .is_some_and(|v| encode(v).ok() != before.get("access").cloned());
+            if a.customer != old_customer || access_changed {
+                let end_route = format!("/api/v1/accounts/{id}/end-access");
+                self.refuse_open_access(std::slice::from_ref(&a.id), &format!("account {id}"), &end_route)
+                    .await?;
+            }
             let mut after = encode(&a)?;
             after["version"] = (version + 1).into();
             let moved = a.customer != old_customer;
