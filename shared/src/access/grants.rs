@@ -6,9 +6,10 @@ use super::service::*;
 use super::*;
 use crate::identity::Principal;
 impl Access {
-    pub(super) async fn assume(&self, who: &Principal, id: &str) -> Result<(AccessRequest, Credentials)> {
-        who.require_any_role()?;
-        let r = self.load_visible(who, id).await?;
+    /// Mints a session for `r`, a request already loaded as visible to `who` (the caller checked
+    /// roles and privacy; this checks it is `who`'s active, still usable grant).
+    pub(super) async fn assume(&self, who: &Principal, r: AccessRequest) -> Result<(AccessRequest, Credentials)> {
+        let id = r.id.as_str();
         let now = self.now();
         let ends = r.check_credentials(who, now)?;
         self.end_unless_usable(&r).await?;
@@ -55,7 +56,7 @@ impl Access {
             if let Some(sso) = &r.sso {
                 return Err(Self::sso_credentials_refusal(&r, sso));
             }
-            self.assume(who, id).await
+            self.assume(who, r).await
         }
         .await;
         let (r, creds) = self
@@ -82,7 +83,7 @@ impl Access {
                 .refusal(link, who, "console_link", Attempt::Request(id), origin)
                 .await;
         }
-        let result = self.assume(who, id).await;
+        let result = self.assume(who, r).await;
         let (r, creds) = self
             .refusal(result, who, "console_link", Attempt::Request(id), origin)
             .await?;
