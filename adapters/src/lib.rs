@@ -27,6 +27,8 @@ pub mod iam;
 pub mod local_objects;
 #[cfg(feature = "s3")]
 pub mod s3;
+#[cfg(feature = "secrets")]
+pub mod secrets;
 #[cfg(feature = "sfn")]
 pub mod sfn;
 #[cfg(feature = "sns")]

@@ -71,7 +71,7 @@ pub async fn hub(config: Config) -> anyhow::Result<App> {
 /// `jobs` functions).
 pub async fn access(config: Config) -> anyhow::Result<App> {
     let base = Base::new(config).await?;
-    let ports = access_ports(&base)?;
+    let ports = access_ports(&base).await?;
     Ok(base.app().with_access(ports))
 }
 
@@ -79,7 +79,7 @@ pub async fn access(config: Config) -> anyhow::Result<App> {
 #[cfg(feature = "embedded")]
 pub async fn local_server(config: Config) -> anyhow::Result<App> {
     let base = Base::new(config).await?;
-    let ports = access_ports(&base)?;
+    let ports = access_ports(&base).await?;
     let objects: Arc<dyn cc_domain::store::ObjectStore> = match base.config.store {
         StoreKind::Embedded => Arc::new(local_objects(&base.config)),
         StoreKind::Aws => aws_objects(&base)?,
@@ -145,15 +145,31 @@ async fn aws_base(_: Config) -> anyhow::Result<Base> {
 /// customer's admin role), Step Functions (when a state machine is configured) and SNS (when a
 /// topic is configured) in AWS; the local adapters on the embedded default. The log and,
 /// when configured, the webhook are always notified.
-fn access_ports(base: &Base) -> anyhow::Result<AccessPorts> {
+async fn access_ports(base: &Base) -> anyhow::Result<AccessPorts> {
     let mut ports = match base.config.store {
         StoreKind::Embedded => crate::local_access::ports(base.items.clone(), &local_base_url(&base.config)),
         StoreKind::Aws => aws_access_ports(base)?,
     };
-    if let Some(url) = &base.config.webhook_url {
-        ports.notifiers.push(webhook(url)?);
+    let url = match (&base.config.webhook_url, &base.config.webhook_secret_arn) {
+        (Some(url), _) => Some(url.clone()),
+        (None, Some(arn)) => Some(webhook_secret(base, arn).await?),
+        (None, None) => None,
+    };
+    if let Some(url) = url {
+        ports.notifiers.push(webhook(&url)?);
     }
     Ok(ports)
+}
+
+/// The webhook URL from its Secrets Manager secret (read once, when the function starts).
+#[cfg(feature = "secrets")]
+async fn webhook_secret(base: &Base, arn: &str) -> anyhow::Result<String> {
+    crate::secrets::webhook_url(&aws_sdk_secretsmanager::Client::new(base.sdk()?), arn).await
+}
+
+#[cfg(not(feature = "secrets"))]
+async fn webhook_secret(_: &Base, _: &str) -> anyhow::Result<String> {
+    anyhow::bail!("CC_WEBHOOK_SECRET_ARN: this build has no Secrets Manager adapter (cargo feature `secrets`)")
 }
 
 #[cfg(feature = "webhook")]

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CfnParameter, Duration, Fn, RemovalPolicy, Stack, StackProps, CfnOutput, Aws, Validations } from 'aws-cdk-lib';
+import { CfnCondition, CfnParameter, Duration, Fn, RemovalPolicy, Stack, StackProps, CfnOutput, Aws, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -117,6 +117,22 @@ export class CustomerCentralStack extends Stack {
       description:
         "Name of the role in a customer's management (or Identity Center delegated administrator) account that SSO breakglass assumes to create and delete account assignments.",
     });
+    const roleGroups = new CfnParameter(this, 'RoleGroups', {
+      type: 'String',
+      default: '',
+      description: 'Optional group=role pairs (e.g. sre=engineer,sre-leads=lead).',
+    });
+    const webhookSecretArn = new CfnParameter(this, 'WebhookSecretArn', {
+      type: 'String',
+      default: '',
+      allowedPattern: '^$|^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$',
+      description:
+        'Optional ARN of a Secrets Manager secret whose SecretString is a Slack/Teams-compatible incoming webhook URL for approver notifications (read once when a function starts; the URL itself is a credential, so it is never a parameter or an environment variable).',
+    });
+    const hasRoleGroups = new CfnCondition(this, 'HasRoleGroups', { expression: Fn.conditionNot(Fn.conditionEquals(roleGroups.valueAsString, '')) });
+    const hasWebhookSecret = new CfnCondition(this, 'HasWebhookSecret', {
+      expression: Fn.conditionNot(Fn.conditionEquals(webhookSecretArn.valueAsString, '')),
+    });
     const ssoUserAttribute = new CfnParameter(this, 'SsoUserAttribute', {
       type: 'String',
       default: 'user_name',
@@ -175,6 +191,8 @@ export class CustomerCentralStack extends Stack {
       CC_BUCKET: reports.bucketName,
       CC_ROLES_CLAIM: rolesClaim.valueAsString,
       CC_EMAIL_CLAIM: emailClaim.valueAsString,
+      CC_ROLE_GROUPS: Fn.conditionIf(hasRoleGroups.logicalId, roleGroups.valueAsString, Aws.NO_VALUE).toString(),
+      CC_WEBHOOK_SECRET_ARN: Fn.conditionIf(hasWebhookSecret.logicalId, webhookSecretArn.valueAsString, Aws.NO_VALUE).toString(),
       CC_JWT_ISSUER: jwtIssuer.valueAsString,
       CC_JWT_AUDIENCE: jwtAudience.valueAsString,
       CC_TOPIC_ARN: topic.topicArn,
@@ -207,9 +225,14 @@ export class CustomerCentralStack extends Stack {
 
     // statements: the function's permissions (null: it touches no store and calls no AWS service).
     const rust = (id: string, binary: string, description: string, statements: iam.PolicyStatement[] | null) => {
+      // `--package`: cargo builds this function's crate alone, so its features are not unified with
+      // the rest of the workspace (the `cc` runner turns on SQLite); SAM gets the same selection
+      // from its CodeUri. The binary's crate is its name, but for the state machine's tasks.
+      const cratePackage = binary === 'approval-workflow' ? 'approval' : binary;
       const fn = new RustFunction(this, id, {
         manifestPath: ROOT,
         binaryName: binary,
+        bundling: { cargoLambdaFlags: ['--package', cratePackage] },
         description,
         architecture: lambda.Architecture.ARM_64,
         memorySize: 256,
@@ -217,6 +240,7 @@ export class CustomerCentralStack extends Stack {
         tracing: lambda.Tracing.ACTIVE,
         environment: { ...environment, CC_FUNCTION: binary },
       });
+      (fn.node.defaultChild as lambda.CfnFunction).addMetadata('CargoPackage', cratePackage);
       for (const s of statements === null ? [] : [itemStore, ...statements]) {
         fn.addToRolePolicy(s);
       }
@@ -251,6 +275,17 @@ export class CustomerCentralStack extends Stack {
       assumeSsoAdmin,
       notify,
     ]);
+
+    // The functions that notify approvers read the webhook URL from its secret at start-up.
+    const readWebhookSecret = new iam.CfnPolicy(this, 'WebhookSecretReadPolicy', {
+      policyName: 'ReadWebhookSecret',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'ReadWebhookSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: webhookSecretArn.valueAsString }],
+      },
+      roles: [functions.AccessRequestFunction, functions.ApprovalFunction, workflowFn, jobsFn].map((f) => f.role!.roleName),
+    });
+    readWebhookSecret.cfnOptions.condition = hasWebhookSecret;
 
     const api = new HttpApi(this, 'HttpApi', {
       defaultAuthorizer: new HttpJwtAuthorizer('JwtAuthorizer', jwtIssuer.valueAsString, {
@@ -317,6 +352,10 @@ export class CustomerCentralStack extends Stack {
 function acknowledgeNagFindings(stack: Stack) {
   const v = Validations.of(stack);
   const ack = (id: string, reason: string) => v.acknowledge({ id: `AwsSolutions::AwsSolutions-${id}`, reason });
+  v.acknowledge({
+    id: 'CloudFormation-Validate::W2509',
+    reason: 'WebhookSecretArn names the secret; the webhook URL itself stays in Secrets Manager.',
+  });
   ack('IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     'AWSLambdaBasicExecutionRole grants only log writing; it is the minimal managed policy for Lambda.');
   ack('IAM5[Resource::*]', 'X-Ray trace segments and CloudWatch Logs delivery take no resource-level permissions.');

@@ -48,8 +48,12 @@ pub struct Config {
     pub public_url: Option<String>,
     /// The AWS federation endpoint for console sign-in links (`CC_FEDERATION_URL`).
     pub federation_url: String,
-    /// Slack/Teams-compatible incoming webhook for approver notifications (`CC_WEBHOOK_URL`).
+    /// Slack/Teams-compatible incoming webhook for approver notifications (`CC_WEBHOOK_URL`; for
+    /// local use: the URL is a credential).
     pub webhook_url: Option<String>,
+    /// A Secrets Manager secret holding that webhook URL (`CC_WEBHOOK_SECRET_ARN`), read once when a
+    /// function starts: how deployed stacks configure it. Not together with `CC_WEBHOOK_URL`.
+    pub webhook_secret_arn: Option<String>,
     /// How often the local server's sweeper runs (`CC_SWEEP_SECONDS`, 1-60).
     pub sweep_seconds: u64,
     /// The breakglass state machine (`CC_STATE_MACHINE_ARN`); without it the workflow runs
@@ -196,6 +200,21 @@ impl Config {
         let federation_url =
             url_setting("CC_FEDERATION_URL")?.unwrap_or_else(|| "https://signin.aws.amazon.com".into());
         let webhook_url = url_setting("CC_WEBHOOK_URL")?;
+        let webhook_secret_arn = get("CC_WEBHOOK_SECRET_ARN");
+        if let Some(arn) = &webhook_secret_arn {
+            if !(arn.starts_with("arn:") && arn.contains(":secretsmanager:") && arn.contains(":secret:")) {
+                return Err(err(
+                    "CC_WEBHOOK_SECRET_ARN",
+                    format!("'{arn}' is not a Secrets Manager secret ARN"),
+                ));
+            }
+            if webhook_url.is_some() {
+                return Err(err(
+                    "CC_WEBHOOK_SECRET_ARN",
+                    "set either CC_WEBHOOK_URL or CC_WEBHOOK_SECRET_ARN, not both",
+                ));
+            }
+        }
         let sweep_seconds = match get("CC_SWEEP_SECONDS") {
             None => 15,
             Some(s) => s.parse().ok().filter(|n| (1..=60).contains(n)).ok_or_else(|| {
@@ -233,6 +252,7 @@ impl Config {
             state_machine_arn,
             federation_url,
             webhook_url,
+            webhook_secret_arn,
             sweep_seconds,
             store,
             data_dir: get("CC_DATA_DIR")
@@ -289,6 +309,25 @@ mod tests {
         assert_eq!(
             cfg(&[("CC_SSO_USER_ATTRIBUTE", "upn")]).unwrap_err().name,
             "CC_SSO_USER_ATTRIBUTE"
+        );
+        assert_eq!(
+            cfg(&[("CC_WEBHOOK_SECRET_ARN", "https://hooks.example.com/x")])
+                .unwrap_err()
+                .name,
+            "CC_WEBHOOK_SECRET_ARN"
+        );
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cc/webhook-AbCdEf";
+        let both = cfg(&[
+            ("CC_WEBHOOK_SECRET_ARN", arn),
+            ("CC_WEBHOOK_URL", "https://hooks.example.com/x"),
+        ]);
+        assert_eq!(both.unwrap_err().name, "CC_WEBHOOK_SECRET_ARN");
+        assert_eq!(
+            cfg(&[("CC_WEBHOOK_SECRET_ARN", arn)])
+                .unwrap()
+                .webhook_secret_arn
+                .as_deref(),
+            Some(arn)
         );
     }
 

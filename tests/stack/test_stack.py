@@ -138,6 +138,23 @@ class Agreement(unittest.TestCase):
             self.assertEqual(fn["Metadata"]["BuildMethod"], "rust-cargolambda")
             self.assertEqual(fn["Metadata"]["BuildProperties"]["Binary"], binary)
 
+    def test_each_function_is_built_from_its_own_crate(self):
+        """SAM runs `cargo lambda build --bin X` in CodeUri and copies CodeUri/target/lambda/X/bootstrap;
+        CDK passes `--package`. Either way cargo must select the function's crate alone (building from the
+        workspace root unifies features with the `cc` runner's, which bundle SQLite)."""
+        cdk = cdk_functions()
+        for binary, (_, fn) in sam_functions().items():
+            code_uri = fn["Properties"]["CodeUri"]
+            manifest = open(os.path.join(ROOT, code_uri, "Cargo.toml")).read()
+            package = re.search(r'^name = "([^"]+)"', manifest, re.M).group(1)
+            bins = set(re.findall(r'^\[\[bin\]\]\s*name = "([^"]+)"', manifest, re.M))
+            own_bins = {package} | {os.path.splitext(f)[0] for f in os.listdir(os.path.join(ROOT, code_uri, "src", "bin"))} \
+                if os.path.isdir(os.path.join(ROOT, code_uri, "src", "bin")) else {package} | bins
+            self.assertIn(binary, own_bins, f"{code_uri} does not build {binary}")
+            self.assertRegex(manifest, r'\[package\.metadata\.lambda\.build\]\s*\nlambda_dir = "target/lambda"',
+                             f"{code_uri}: SAM looks for the binary under CodeUri/target/lambda")
+            self.assertEqual(cdk[binary][1]["Metadata"]["CargoPackage"], package, binary)
+
     def test_same_routes_and_authorisation(self):
         self.assertEqual(sam_routes(), cdk_routes())
         public = {r for r in sam_routes() if r[3]}
@@ -162,8 +179,71 @@ class Agreement(unittest.TestCase):
         sam = set(SAM["Globals"]["Function"]["Environment"]["Variables"])
         for binary, (_, fn) in cdk_functions().items():
             cdk = set(fn["Properties"]["Environment"]["Variables"]) - {"CC_FUNCTION"}
-            # SAM sets two optional ones through conditions.
-            self.assertEqual(sam - {"CC_ROLE_GROUPS", "CC_WEBHOOK_URL"}, cdk, binary)
+            self.assertEqual(sam, cdk, binary)
+        self.assertNotIn("CC_WEBHOOK_URL", sam, "the webhook URL is a credential: it comes from Secrets Manager")
+
+    def test_same_parameters(self):
+        """The same parameters, with the same types, defaults and constraints: what an engineer can set
+        must not depend on which of the two the pipeline deploys."""
+        def shape(t):
+            return {k: {f: v.get(f) for f in ("Type", "Default", "AllowedValues", "AllowedPattern", "NoEcho")}
+                    for k, v in t["Parameters"].items() if k != "BootstrapVersion"}
+        self.assertEqual(shape(SAM), shape(CDK))
+        self.assertIn("RoleGroups", shape(SAM))
+        self.assertIn("WebhookSecretArn", shape(SAM))
+        pattern = re.compile(SAM["Parameters"]["WebhookSecretArn"]["AllowedPattern"])
+        self.assertTrue(pattern.fullmatch(""))
+        self.assertTrue(pattern.fullmatch("arn:aws:secretsmanager:eu-west-1:123456789012:secret:cc/webhook-AbCdEf"))
+        self.assertFalse(pattern.fullmatch("https://hooks.slack.com/services/T000/B000/XXXX"))
+
+    def test_same_logging(self):
+        """API access logs, state machine execution logs and the reports bucket's server access logs."""
+        for name, t in (("SAM", SAM), ("CDK", CDK)):
+            sm = [r for r in t["Resources"].values()
+                  if r["Type"] in ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine")]
+            (sm,) = sm
+            logging = sm["Properties"].get("Logging") or sm["Properties"].get("LoggingConfiguration")
+            self.assertIsNotNone(logging, f"{name}: state machine execution logging")
+            self.assertEqual((logging["Level"], logging["IncludeExecutionData"]), ("ALL", False), name)
+            (dest,) = logging["Destinations"]
+            group = t["Resources"][cdk_ref(dest["CloudWatchLogsLogGroup"]["LogGroupArn"])]
+            self.assertEqual(group["Properties"]["RetentionInDays"], 365, name)
+            (reports,) = [b for b in resources(t, "AWS::S3::Bucket").values()
+                          if b["Properties"].get("VersioningConfiguration")]
+            logs = reports["Properties"].get("LoggingConfiguration")
+            self.assertIsNotNone(logs, f"{name}: reports bucket server access logging")
+            self.assertEqual(logs["LogFilePrefix"], "reports/", name)
+            target = t["Resources"][cdk_ref(logs["DestinationBucketName"])]
+            self.assertEqual(target.get("DeletionPolicy"), "Retain", name)
+            delivery = [s for pol in resources(t, "AWS::S3::BucketPolicy").values()
+                        if cdk_ref(pol["Properties"]["Bucket"]) == cdk_ref(logs["DestinationBucketName"])
+                        for s in pol["Properties"]["PolicyDocument"]["Statement"]
+                        if s.get("Principal") == {"Service": "logging.s3.amazonaws.com"}]
+            self.assertEqual(len(delivery), 1, f"{name}: S3 may deliver access logs")
+        api = SAM["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]
+        (stage,) = resources(CDK, "AWS::ApiGatewayV2::Stage").values()
+        self.assertEqual(json.loads(api["Format"]), json.loads(stage["Properties"]["AccessLogSettings"]["Format"]))
+
+    def test_same_webhook_secret_grant(self):
+        """Exactly the functions that notify approvers may read the webhook secret, only when one is set."""
+        def grant(t, functions):
+            by_role = {}
+            for binary, (_, fn) in functions.items():
+                role = fn["Properties"].get("Role")
+                by_role[cdk_ref(role) if role else None] = binary
+            (pol,) = [p for p in resources(t, "AWS::IAM::Policy").values()
+                      if p["Properties"]["PolicyName"] == "ReadWebhookSecret"]
+            (st,) = pol["Properties"]["PolicyDocument"]["Statement"]
+            self.assertEqual((st["Action"], st["Resource"]), ("secretsmanager:GetSecretValue", {"Ref": "WebhookSecretArn"}))
+            roles = {cdk_ref(r) for r in pol["Properties"]["Roles"]}
+            return pol["Condition"], roles, by_role
+        condition, roles, _ = grant(SAM, sam_functions())
+        sam_ids = {k: b for b, (k, _) in sam_functions().items()}
+        sam_binaries = {sam_ids[r[: -len("Role")]] for r in roles}
+        cdk_condition, cdk_roles, by_role = grant(CDK, cdk_functions())
+        self.assertEqual(condition, cdk_condition)
+        self.assertEqual(sam_binaries, {by_role[r] for r in cdk_roles})
+        self.assertEqual(sam_binaries, {"access-request", "approval", "approval-workflow", "jobs"})
 
     def test_same_jwt_authorizer(self):
         sam = SAM["Resources"]["HttpApi"]["Properties"]["Auth"]
