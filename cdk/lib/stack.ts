@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CfnCondition, CfnParameter, Duration, Fn, RemovalPolicy, Stack, StackProps, CfnOutput, Aws, Validations } from 'aws-cdk-lib';
+import { CfnCondition, CfnParameter, Duration, Fn, RemovalPolicy, Stack, StackProps, CfnOutput, Aws, Tags, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -197,6 +197,8 @@ export class CustomerCentralStack extends Stack {
       CC_JWT_AUDIENCE: jwtAudience.valueAsString,
       CC_TOPIC_ARN: topic.topicArn,
       CC_SSO_USER_ATTRIBUTE: ssoUserAttribute.valueAsString,
+      CC_BREAKGLASS_ROLE_NAME: breakglassRoleName.valueAsString,
+      CC_SSO_ADMIN_ROLE_NAME: ssoAdminRoleName.valueAsString,
       CC_STATE_MACHINE_ARN: stateMachineArn,
       AWS_LAMBDA_LOG_FORMAT: 'JSON',
       RUST_LOG: 'info',
@@ -286,6 +288,11 @@ export class CustomerCentralStack extends Stack {
       roles: [functions.AccessRequestFunction, functions.ApprovalFunction, workflowFn, jobsFn].map((f) => f.role!.roleName),
     });
     readWebhookSecret.cfnOptions.condition = hasWebhookSecret;
+
+    // Customer roles trust the broker by this tag on its role (onboarding/customer-account.yaml).
+    for (const f of [functions.AccessRequestFunction, workflowFn, jobsFn]) {
+      Tags.of(f.role!).add('customer-central:stack', this.stackName);
+    }
 
     const api = new HttpApi(this, 'HttpApi', {
       defaultAuthorizer: new HttpJwtAuthorizer('JwtAuthorizer', jwtIssuer.valueAsString, {

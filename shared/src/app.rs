@@ -12,7 +12,7 @@ use crate::access::service::Access;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::hub::Hub;
+use crate::hub::{AssumableRoles, Hub};
 use crate::profiles::service::Profiles;
 use crate::store::{ItemStore, ObjectStore};
 
@@ -42,7 +42,12 @@ pub struct AccessPorts {
 impl App {
     /// The hub and profile services over `items` (they need no other outside system).
     pub fn new(config: Config, items: Arc<dyn ItemStore>, clock: Clock) -> Self {
-        let hub = Arc::new(Hub::new(items.clone(), clock.clone()));
+        let hub = Arc::new(
+            Hub::new(items.clone(), clock.clone()).with_assumable_roles(AssumableRoles {
+                breakglass: config.breakglass_role_name.clone(),
+                sso_admin: config.sso_admin_role_name.clone(),
+            }),
+        );
         App {
             config: Arc::new(config),
             profiles: Arc::new(Profiles::new(items.clone(), hub.clone(), clock.clone())),

@@ -64,6 +64,11 @@ pub struct Config {
     /// The identity store attribute matched against a requester's e-mail for SSO breakglass
     /// (`CC_SSO_USER_ATTRIBUTE`: `user_name`, the default, or `email`).
     pub sso_user_attribute: SsoUserAttribute,
+    /// The breakglass role name the deployed broker may assume (`CC_BREAKGLASS_ROLE_NAME`, the
+    /// stacks' `BreakglassRoleName`); the hub refuses accounts naming another. Unset: any.
+    pub breakglass_role_name: Option<String>,
+    /// Likewise for the Identity Center admin role (`CC_SSO_ADMIN_ROLE_NAME`, `SsoAdminRoleName`).
+    pub sso_admin_role_name: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -246,7 +251,17 @@ impl Config {
                 ));
             }
         };
+        let role_name = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            match get(name) {
+                Some(n) if n.is_empty() || n.len() > 64 || !n.chars().all(crate::ids::is_iam_name_char) => {
+                    Err(err(name, format!("'{n}' is not an IAM role name")))
+                }
+                other => Ok(other),
+            }
+        };
         Ok(Config {
+            breakglass_role_name: role_name("CC_BREAKGLASS_ROLE_NAME")?,
+            sso_admin_role_name: role_name("CC_SSO_ADMIN_ROLE_NAME")?,
             sso_user_attribute,
             topic_arn,
             state_machine_arn,

@@ -66,7 +66,7 @@ pub struct IdError {
     pub reason: String,
 }
 
-fn is_iam_name_char(c: char) -> bool {
+pub(crate) fn is_iam_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
 }
 
@@ -149,6 +149,11 @@ validated_string!(
 );
 
 impl RoleArn {
+    /// The role's path and name after `role/` (`Name`, or `path/to/Name` for a role with a path).
+    pub fn path_and_name(&self) -> &str {
+        self.0.split_once(":role/").map(|(_, rest)| rest).unwrap_or_default()
+    }
+
     /// The account the role lives in.
     pub fn account_id(&self) -> &str {
         self.0.split(':').nth(4).unwrap_or_default()

@@ -24,12 +24,17 @@ struct Harness {
 
 impl Harness {
     async fn new() -> Self {
+        Self::with(&[]).await
+    }
+
+    /// A hub with extra configuration (`CC_...` name, value).
+    async fn with(extra: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let data_dir = dir.path().display().to_string();
         let config = Config::from_lookup(|k| match k {
             "CC_DATA_DIR" => Some(data_dir.clone()),
             "CC_JWT_SECRET" => Some(SECRET.to_string()),
-            _ => None,
+            _ => extra.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()),
         })
         .unwrap();
         let app = cc_adapters::wire::hub(config).await.unwrap();
@@ -133,6 +138,31 @@ fn account_body(id: &str, customer: &str, env: &str, sso: bool) -> Value {
                "breakglass_role_arn": format!("arn:aws:iam::{id}:role/CCBreakglass"), "external_id": "cc-ext-1"})
     };
     json!({"id": id, "customer": customer, "name": format!("{customer} {env} {id}"), "environment": env, "region": "eu-west-1", "access": access})
+}
+
+/// Deployed, the broker may assume only the stacks' BreakglassRoleName: an account naming another
+/// role is refused when it is recorded (not with a 500 when an approved engineer needs it).
+#[tokio::test]
+async fn accounts_must_name_the_breakglass_role_the_broker_may_assume() {
+    let h = Harness::with(&[("CC_BREAKGLASS_ROLE_NAME", "CCBreakglass")]).await;
+    h.seed_customer("acme").await;
+    let mut body = account_body("012345678901", "acme", "prod", false);
+    body["access"]["breakglass_role_arn"] = json!("arn:aws:iam::012345678901:role/admin/CCBreakglass");
+    let (s, v) = h.call("POST", "/api/v1/accounts", &h.admin(), Some(body)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["field"], "access.breakglass_role_arn");
+    h.seed_account("012345678901", "acme", "prod", false).await;
+    let patch = json!({"access": {"method": "role", "read_role_arn": "arn:aws:iam::012345678901:role/CCRead",
+        "breakglass_role_arn": "arn:aws:iam::012345678901:role/Admin", "external_id": "cc-ext-1"}});
+    let (s, v) = h
+        .call("PATCH", "/api/v1/accounts/012345678901", &h.admin(), Some(patch))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (_, a) = h.call("GET", "/api/v1/accounts/012345678901", &h.admin(), None).await;
+    assert_eq!(
+        a["access"]["breakglass_role_arn"], "arn:aws:iam::012345678901:role/CCBreakglass",
+        "nothing written"
+    );
 }
 
 #[tokio::test]

@@ -135,6 +135,7 @@ impl Hub {
             version: 1,
         };
         account.validate()?;
+        self.assumable.check(&account)?;
         self.check_sso_region(&account).await?;
         self.retrying(None, || async {
             if self
@@ -197,6 +198,7 @@ impl Hub {
             }
             a.updated_at = self.now();
             a.validate()?;
+            self.assumable.check(&a)?;
             self.check_sso_region(&a).await?;
             // Open breakglass requests were approved for this customer and this way in: moving
             // the account or changing its access waits until they end (as deleting does).

@@ -234,6 +234,54 @@ pub struct IdentityCenter {
     pub external_id: Option<ExternalId>,
 }
 
+/// The customer roles the deployed broker may assume: its IAM policy allows `sts:AssumeRole` only on
+/// `arn:<partition>:iam::*:role/<name>` for the stacks' `BreakglassRoleName` and `SsoAdminRoleName`
+/// (`CC_BREAKGLASS_ROLE_NAME`, `CC_SSO_ADMIN_ROLE_NAME`), so a role with another name or with a path
+/// would fail only when an approved engineer asks for credentials. The hub refuses such accounts
+/// up front. `None` (the local default) accepts any name.
+#[derive(Clone, Debug, Default)]
+pub struct AssumableRoles {
+    pub breakglass: Option<String>,
+    pub sso_admin: Option<String>,
+}
+
+impl AssumableRoles {
+    /// 400 naming the field when `account` names a role the broker may not assume.
+    pub fn check(&self, account: &Account) -> Result<()> {
+        let (field, arn, allowed, parameter) = match &account.access {
+            AccessMethod::Role {
+                breakglass_role_arn, ..
+            } => (
+                "access.breakglass_role_arn",
+                breakglass_role_arn,
+                &self.breakglass,
+                "BreakglassRoleName",
+            ),
+            AccessMethod::Sso {
+                identity_center: Some(ic),
+                ..
+            } => (
+                "access.identity_center.admin_role_arn",
+                &ic.admin_role_arn,
+                &self.sso_admin,
+                "SsoAdminRoleName",
+            ),
+            AccessMethod::Sso { .. } => return Ok(()),
+        };
+        match allowed {
+            Some(name) if arn.path_and_name() != name => Err(Error::validation(
+                field,
+                format!(
+                    "Customer Central may assume only roles named {name} without a path (its {parameter} \
+                     parameter); {} is not one: deploy onboarding/customer-account.yaml in the account",
+                    arn.path_and_name()
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 fn default_session() -> u32 {
     3600
 }
@@ -608,6 +656,55 @@ mod tests {
         assert!(role_account("012345678901").validate().is_ok());
         let err = role_account("999999999999").validate().unwrap_err();
         assert!(matches!(err, Error::Validation { field: Some(f), .. } if f == "access.read_role_arn"));
+    }
+
+    #[test]
+    fn only_roles_the_broker_may_assume_are_accepted() {
+        let deployed = AssumableRoles {
+            breakglass: Some("CCBreakglass".into()),
+            sso_admin: Some("CustomerCentralSsoAdmin".into()),
+        };
+        assert!(deployed.check(&role_account("012345678901")).is_ok());
+        assert!(
+            AssumableRoles::default().check(&role_account("012345678901")).is_ok(),
+            "locally: any"
+        );
+        let field_of = |e: Error| match e {
+            Error::Validation { field, message } => (field.unwrap(), message),
+            other => panic!("{other:?}"),
+        };
+        for (name, arn) in [
+            ("another name", "arn:aws:iam::012345678901:role/OpsAdmin"),
+            ("a path", "arn:aws:iam::012345678901:role/team/CCBreakglass"),
+            ("a longer name", "arn:aws:iam::012345678901:role/CCBreakglass2"),
+        ] {
+            let mut a = role_account("012345678901");
+            let AccessMethod::Role {
+                breakglass_role_arn, ..
+            } = &mut a.access
+            else {
+                unreachable!()
+            };
+            *breakglass_role_arn = RoleArn::parse(arn).unwrap();
+            let (field, message) = field_of(deployed.check(&a).unwrap_err());
+            assert_eq!(field, "access.breakglass_role_arn", "{name}");
+            assert!(
+                message.contains("CCBreakglass") && message.contains("BreakglassRoleName"),
+                "{message}"
+            );
+        }
+        let mut ic = identity_center();
+        let sso = |ic: &serde_json::Value| {
+            sso_account(json!({"method": "sso", "start_url": "https://acme.awsapps.com/start",
+                "sso_region": "eu-west-1", "permission_sets": ["ReadOnly"],
+                "breakglass_permission_sets": ["Admin"], "identity_center": ic}))
+            .unwrap()
+        };
+        assert!(deployed.check(&sso(&ic)).is_ok());
+        ic["admin_role_arn"] = json!("arn:aws:iam::999999999999:role/OrgAdmin");
+        let (field, message) = field_of(deployed.check(&sso(&ic)).unwrap_err());
+        assert_eq!(field, "access.identity_center.admin_role_arn");
+        assert!(message.contains("SsoAdminRoleName"), "{message}");
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub struct CustomerFilter {
 pub struct Hub {
     pub(super) store: Arc<dyn ItemStore>,
     clock: Clock,
+    /// The role names the deployed broker may assume (see [`AssumableRoles`]).
+    pub(super) assumable: AssumableRoles,
     cache: RwLock<Option<Arc<HubSnapshot>>>,
     load: tokio::sync::Mutex<()>,
 }
@@ -88,9 +90,16 @@ impl Hub {
         Hub {
             store,
             clock,
+            assumable: AssumableRoles::default(),
             cache: RwLock::new(None),
             load: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Limits the roles accounts may name to those the deployed broker may assume.
+    pub fn with_assumable_roles(mut self, assumable: AssumableRoles) -> Self {
+        self.assumable = assumable;
+        self
     }
 
     pub(super) fn now(&self) -> OffsetDateTime {
