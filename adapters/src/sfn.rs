@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use crate::upstream::upstream;
 use cc_domain::access::ports::{AfterApproval, Workflow};
-use cc_domain::access::{AccessRequest, rfc3339};
+use cc_domain::access::{AccessRequest, StepError, rfc3339};
 use cc_domain::error::{Error, Result};
 use cc_domain::keys;
 use cc_domain::store::{Item, ItemStore, Write};
@@ -84,7 +84,7 @@ impl SfnWorkflow {
             .client
             .send_task_failure()
             .task_token(token)
-            .error("Closed")
+            .error(StepError::Closed.name())
             .cause(why)
             .send()
             .await

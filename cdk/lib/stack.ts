@@ -220,8 +220,10 @@ export class CustomerCentralStack extends Stack {
       actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
       resources: [Fn.sub('arn:${AWS::Partition}:iam::*:role/${Name}', { Name: ssoAdminRoleName.valueAsString })],
     });
-    const startWorkflows = new iam.PolicyStatement({ sid: 'StartAndStopWorkflows', actions: ['states:StartExecution'], resources: [stateMachineArn] });
-    const signalWorkflows = new iam.PolicyStatement({ sid: 'SignalWorkflows', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] });
+    const startWorkflows = new iam.PolicyStatement({ sid: 'StartWorkflows', actions: ['states:StartExecution'], resources: [stateMachineArn] });
+    // Task tokens are no resource: SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat take only "*"
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html).
+    const signalWorkflows = (...actions: string[]) => new iam.PolicyStatement({ sid: 'SignalWorkflows', actions, resources: ['*'] });
     const stopWorkflows = new iam.PolicyStatement({ sid: 'StopWorkflows', actions: ['states:StopExecution'], resources: [executionsArn] });
     const notify = new iam.PolicyStatement({ sid: 'NotifyApprovers', actions: ['sns:Publish'], resources: [topic.topicArn] });
 
@@ -258,7 +260,12 @@ export class CustomerCentralStack extends Stack {
         stopWorkflows,
         notify,
       ]),
-      ApprovalFunction: rust('ApprovalFunction', 'approval', 'Breakglass decisions.', [signalWorkflows, stopWorkflows, notify]),
+      // The last approval signals the waiting execution; a rejection stops it (never task failure).
+      ApprovalFunction: rust('ApprovalFunction', 'approval', 'Breakglass decisions.', [
+        signalWorkflows('states:SendTaskSuccess'),
+        stopWorkflows,
+        notify,
+      ]),
       ProfileGenFunction: rust('ProfileGenFunction', 'profile-gen', 'AWS CLI profiles for every account and role a person may use.', []),
       DocsFunction: rust('DocsFunction', 'docs', "The API's OpenAPI document (public).", null),
     };
@@ -266,15 +273,19 @@ export class CustomerCentralStack extends Stack {
       'ApprovalWorkflowFunction',
       'approval-workflow',
       'Breakglass state machine tasks: record token, grant, end, time out.',
-      [assumeBreakglass, assumeSsoAdmin, signalWorkflows, stopWorkflows, notify],
+      // record_token signals success or failure at once when the request was already decided; the
+      // grant task withdraws (and so stops) a request whose account left the hub.
+      [assumeBreakglass, assumeSsoAdmin, signalWorkflows('states:SendTaskSuccess', 'states:SendTaskFailure'), stopWorkflows, notify],
     );
     // breakglass.sweep ends grants: the role guard reads and rewrites the role's deny policy
     // (iam:GetRolePolicy, iam:PutRolePolicy, granted to the customer's breakglass role on itself at
     // onboarding) through a short session of the breakglass role itself; SSO grants are assigned
-    // and removed through the customer's Identity Center admin role.
+    // and removed through the customer's Identity Center admin role. It withdraws a due request
+    // whose account left the hub, which stops its execution.
     const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep.', [
       assumeBreakglass,
       assumeSsoAdmin,
+      stopWorkflows,
       notify,
     ]);
 
@@ -351,18 +362,26 @@ export class CustomerCentralStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: machine.stateMachineArn });
     new CfnOutput(this, 'NotificationTopicArn', { value: topic.topicArn });
 
-    acknowledgeNagFindings(this);
+    acknowledgeNagFindings(this, [functions.ApprovalFunction, workflowFn]);
   }
 }
 
 /** cdk-nag findings that are deliberate, each with its reason. */
-function acknowledgeNagFindings(stack: Stack) {
+function acknowledgeNagFindings(stack: Stack, signallers: lambda.Function[]) {
   const v = Validations.of(stack);
   const ack = (id: string, reason: string) => v.acknowledge({ id: `AwsSolutions::AwsSolutions-${id}`, reason });
   v.acknowledge({
     id: 'CloudFormation-Validate::W2509',
     reason: 'WebhookSecretArn names the secret; the webhook URL itself stays in Secrets Manager.',
   });
+  for (const fn of signallers) {
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'states:SendTaskSuccess/SendTaskFailure have no resource type (task tokens are not resources), so only "*" works: ' +
+        'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html; ' +
+        'X-Ray trace segments take no resource-level permissions either.',
+    });
+  }
   ack('IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     'AWSLambdaBasicExecutionRole grants only log writing; it is the minimal managed policy for Lambda.');
   ack('IAM5[Resource::*]', 'X-Ray trace segments and CloudWatch Logs delivery take no resource-level permissions.');

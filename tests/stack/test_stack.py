@@ -124,6 +124,50 @@ def canonical(schedules):
     return sorted(json.dumps(s, sort_keys=True) for s in schedules)
 
 
+def as_list(v):
+    return v if isinstance(v, list) else [v]
+
+
+def resource_kind(resource):
+    """A policy Resource, classified: "*", or which Step Functions ARN it names (SAM writes it
+    with Fn::Sub, CDK with Fn::Join, so the rendered text is compared, not the structure)."""
+    if resource == "*":
+        return "*"
+    text = json.dumps(resource)
+    for kind in ("stateMachine", "execution"):
+        if f":{kind}:" in text:
+            return kind
+    return text
+
+
+def states_grants(statements):
+    """{(action, resource kind)} for every states:* action the statements allow."""
+    out = set()
+    for st in statements:
+        if st.get("Effect", "Allow") != "Allow":
+            continue
+        for action in as_list(st["Action"]):
+            if action.startswith("states:"):
+                out.update((action, resource_kind(r)) for r in as_list(st["Resource"]))
+    return out
+
+
+def sam_states_grants():
+    return {binary: states_grants([st for pol in fn["Properties"].get("Policies", []) if isinstance(pol, dict)
+                                   for st in pol.get("Statement", [])])
+            for binary, (_, fn) in sam_functions().items()}
+
+
+def cdk_states_grants():
+    policies = resources(CDK, "AWS::IAM::Policy").values()
+    out = {}
+    for binary, (_, fn) in cdk_functions().items():
+        role = cdk_ref(fn["Properties"]["Role"])
+        out[binary] = states_grants([st for pol in policies if role in [cdk_ref(r) for r in pol["Properties"]["Roles"]]
+                                     for st in pol["Properties"]["PolicyDocument"]["Statement"]])
+    return out
+
+
 class Agreement(unittest.TestCase):
     def test_same_functions_on_arm64_al2023(self):
         self.assertEqual(set(sam_functions()), set(cdk_functions()))
@@ -295,6 +339,32 @@ class Agreement(unittest.TestCase):
         self.assertEqual(shape(SAM), shape(CDK))
         self.assertEqual(shape(SAM)[0], "Enabled")
         self.assertTrue(shape(SAM)[3], "TLS only")
+
+    # What each function calls on Step Functions (adapters/src/sfn.rs, through the Workflow port):
+    # access-request starts an execution on create and stops it on cancel, revoke, end-access and a
+    # grant found unusable; approval signals success on the last approval and stops on rejection;
+    # approval-workflow's record_token signals success or failure at once when the request was
+    # already decided, and its grant task withdraws (stops) a request whose account left the hub;
+    # the jobs sweeper withdraws the same way. The other functions never touch the workflow.
+    STATES_ACTIONS = {
+        "access-request": {"states:StartExecution", "states:StopExecution"},
+        "approval": {"states:SendTaskSuccess", "states:StopExecution"},
+        "approval-workflow": {"states:SendTaskSuccess", "states:SendTaskFailure", "states:StopExecution"},
+        "jobs": {"states:StopExecution"},
+    }
+
+    def test_same_step_functions_grants_each_where_it_can_apply(self):
+        sam, cdk = sam_states_grants(), cdk_states_grants()
+        self.assertEqual(set(sam), set(cdk))
+        for binary in sorted(sam):
+            self.assertEqual(sam[binary], cdk[binary], f"{binary}: states:* grants, template.yaml vs CDK")
+            self.assertEqual({a for a, _ in sam[binary]}, self.STATES_ACTIONS.get(binary, set()),
+                             f"{binary}: states:* actions vs what its code calls")
+            for action, kind in sam[binary]:
+                # Task tokens are no resource: SendTask* has no resource type, so only "*" applies
+                # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html).
+                want = {"states:StartExecution": "stateMachine", "states:StopExecution": "execution"}.get(action, "*")
+                self.assertEqual(kind, want, f"{binary}: {action}")
 
     def test_state_machine_tasks_resolve_to_the_workflow_function(self):
         placeholders = set(re.findall(r"\$\{(\w+)\}", ASL))

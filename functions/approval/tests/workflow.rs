@@ -1,21 +1,23 @@
 //! The breakglass state machine: the ASL file's structure, the task handlers, and a real run on
-//! moto's Step Functions through our adapter (approval path reaching the grant state, cancel
-//! stopping the execution).
+//! moto's Step Functions through our adapter: approval reaching the grant state, cancel stopping
+//! the execution, and each path (approve, reject, time out, early revoke, transient and terminal
+//! failures) run to its end with the handlers' answers.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
 use cc_adapters::sfn::SfnWorkflow;
 use cc_adapters::wire::{emulator_sdk_config, test_emulator_url};
 use cc_domain::App;
 use cc_domain::access::service::Origin;
-use cc_domain::access::{NewRequest, Status, Verdict};
+use cc_domain::access::{NewRequest, Status, StepError, Verdict};
 use cc_domain::config::Config;
 use cc_domain::identity::{Principal, Role};
 use cc_domain::ids::{AccountId, Email};
 use cc_domain::page::PageRequest;
-use cc_domain::store::ItemStore;
+use cc_domain::store::{Item, ItemStore, Page, Query, StoreError, StoreResult, Write};
 use serde_json::{Value, json};
 
 const ASL: &str = include_str!("../../../statemachine/breakglass.asl.json");
@@ -156,7 +158,7 @@ async fn task_handlers_grant_end_and_time_out_and_refuse_anything_else() {
     let err = approval::tasks::handle(&app, json!({"task": "grant", "request_id": r.id}))
         .await
         .unwrap_err();
-    assert_eq!(err.kind, "Closed");
+    assert_eq!(err.kind, StepError::Closed);
     let senior = person("sam@example.com", &[Role::Senior]);
     app.access()
         .unwrap()
@@ -171,7 +173,7 @@ async fn task_handlers_grant_end_and_time_out_and_refuse_anything_else() {
     let err = approval::tasks::handle(&app, json!({"task": "end", "request_id": r.id}))
         .await
         .unwrap_err();
-    assert_eq!(err.kind, "NotDue");
+    assert_eq!(err.kind, StepError::NotDue);
     let out = approval::tasks::handle(&app, json!({"task": "time_out", "request_id": r.id}))
         .await
         .unwrap();
@@ -180,19 +182,24 @@ async fn task_handlers_grant_end_and_time_out_and_refuse_anything_else() {
     let err = approval::tasks::handle(&app, json!({"source": "aws.events", "detail-type": "Scheduled Event"}))
         .await
         .unwrap_err();
-    assert_eq!(err.kind, "BadTask");
+    assert_eq!(err.kind, StepError::BadTask);
     let err = approval::tasks::handle(&app, json!({"task": "launch"}))
         .await
         .unwrap_err();
-    assert_eq!(err.kind, "BadTask");
+    assert_eq!(err.kind, StepError::BadTask);
     let err = approval::tasks::handle(&app, json!({"task": "grant", "request_id": "../etc"}))
         .await
         .unwrap_err();
-    assert_eq!(err.kind, "BadTask");
+    assert_eq!(err.kind, StepError::BadTask);
 }
 
-/// Creates a function in moto (its code never runs: moto is configured without Docker).
+/// Creates a function in moto (its code never runs: moto is configured without Docker), in
+/// `region` (`sdk`'s).
 async fn moto_function(endpoint: &str, sdk: &aws_config::SdkConfig, name: &str) -> String {
+    let region = sdk
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "us-east-1".into());
     let role = format!("{name}-role");
     aws_sdk_iam::Client::new(sdk)
         .create_role()
@@ -215,7 +222,7 @@ async fn moto_function(endpoint: &str, sdk: &aws_config::SdkConfig, name: &str) 
     // moto routes by the credential scope of the (unchecked) signature.
     let res = http
         .post(format!("{endpoint}/2015-03-31/functions"))
-        .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20261125/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00")
+        .header("authorization", format!("AWS4-HMAC-SHA256 Credential=testing/20261125/{region}/lambda/aws4_request, SignedHeaders=host, Signature=00"))
         .json(&json!({"FunctionName": name, "Runtime": "provided.al2023", "Role": format!("arn:aws:iam::123456789012:role/{role}"),
                       "Handler": "bootstrap", "Code": {"ZipFile": ZIP}}))
         .send()
@@ -425,7 +432,534 @@ async fn sample_task_events_are_handled() {
         let got = approval::tasks::handle(&app, event)
             .await
             .map(|_| ())
-            .map_err(|e| e.kind);
+            .map_err(|e| e.kind.name());
         assert_eq!(got, want, "{name}");
     }
+}
+
+/// The Lambda errors AWS recommends retrying for Lambda tasks ("Handle transient Lambda service
+/// exceptions", Step Functions developer guide).
+const LAMBDA_SERVICE_ERRORS: &[&str] = &[
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+];
+
+fn error_names(list: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for rule in list.as_array().into_iter().flatten() {
+        for e in rule["ErrorEquals"].as_array().unwrap() {
+            out.push((
+                e.as_str().unwrap().to_string(),
+                rule["Next"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn retries_and_catches_name_only_errors_the_handlers_return() {
+    let doc = asl();
+    let step = |name: &str| StepError::ALL.into_iter().find(|k| k.name() == name);
+    for (name, state) in doc["States"].as_object().unwrap() {
+        if state["Type"] != "Task" {
+            continue;
+        }
+        let retried = error_names(&state["Retry"]);
+        for (e, _) in &retried {
+            match step(e) {
+                Some(k) => assert!(k.is_transient(), "{name} retries the terminal {e}"),
+                // Neither States.ALL nor States.TaskFailed: they would retry Closed and BadTask too.
+                None => assert!(
+                    LAMBDA_SERVICE_ERRORS.contains(&e.as_str()),
+                    "{name} retries {e}: only transient step errors and Lambda's service errors"
+                ),
+            }
+        }
+        for must in LAMBDA_SERVICE_ERRORS
+            .iter()
+            .copied()
+            .chain([StepError::Transient.name()])
+        {
+            assert!(retried.iter().any(|(e, _)| e == must), "{name} does not retry {must}");
+        }
+        for (e, next) in error_names(&state["Catch"]) {
+            match step(&e) {
+                Some(k) => assert!(!k.is_transient(), "{name} catches the transient {e}"),
+                None => assert!(
+                    e.starts_with("States.") || e.starts_with("Lambda."),
+                    "{name} catches {e}, which no handler returns"
+                ),
+            }
+            assert_ne!(
+                e, "States.ALL",
+                "{name}: a catch-all would hide failures (they fail the execution)"
+            );
+            if e == StepError::Closed.name() {
+                assert_eq!(next, "Closed", "{name}: a request that moved on ends in Closed");
+            }
+        }
+    }
+    // The timed steps retry a too-early wake-up; the approval wait times out to TimeOut.
+    for name in ["Grant", "End", "TimeOut"] {
+        assert!(
+            error_names(&doc["States"][name]["Retry"])
+                .iter()
+                .any(|(e, _)| e == "NotDue"),
+            "{name} does not retry NotDue"
+        );
+    }
+    let wait = error_names(&doc["States"]["WaitForApproval"]["Catch"]);
+    assert!(wait.contains(&("States.Timeout".into(), "TimeOut".into())));
+    assert!(wait.contains(&("Closed".into(), "Closed".into())));
+}
+
+// ---- Each path on moto's Step Functions ----
+//
+// moto runs no Lambda code here (no Docker), so these tests play the approval-workflow Lambda: they
+// run the real task handler on the request as it stands and queue its answer with moto's
+// lambda-simple queue (`/moto-api/static/lambda-simple/response`) before Step Functions invokes the
+// task: the handler's output, or its error as the Lambda runtime reports it (the serialised
+// `Diagnostic`, which scripts/moto_server.py turns into a function error, so Step Functions sees the
+// error name). The queue is per account and region and the tests share one moto server, so each
+// test uses a region of its own. What moto cannot do: run the handler at the moment of the
+// invocation (the answer is computed just before); raise Lambda's own service errors
+// (Lambda.ServiceException, ...: their retry is checked on the ASL above only); abort an execution
+// that waits for a task token (it accepts StopExecution, the wait goes on; an execution in a Wait
+// state is aborted, as in AWS).
+
+/// An item store whose reads fail while `failing` is set (DynamoDB throttling).
+struct Flaky {
+    inner: Arc<dyn ItemStore>,
+    failing: AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl ItemStore for Flaky {
+    async fn get(&self, pk: &str, sk: &str) -> StoreResult<Option<Item>> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(StoreError::Backend(anyhow::anyhow!(
+                "ThrottlingException: rate exceeded"
+            )));
+        }
+        self.inner.get(pk, sk).await
+    }
+    async fn query(&self, query: Query) -> StoreResult<Page> {
+        self.inner.query(query).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> StoreResult<()> {
+        self.inner.transact(writes).await
+    }
+    fn index_settle_time(&self) -> Duration {
+        self.inner.index_settle_time()
+    }
+}
+
+/// The state machine in its own moto region, and the app every function runs (the API functions
+/// and the approval-workflow Lambda share the store and the Step Functions adapter, as in AWS).
+struct Rig {
+    url: String,
+    region: &'static str,
+    sfn: aws_sdk_sfn::Client,
+    machine: String,
+    app: App,
+    /// The app's clock, shifted by this many seconds.
+    offset: Arc<AtomicI64>,
+    store: Arc<Flaky>,
+    _dir: tempfile::TempDir,
+}
+
+impl Rig {
+    async fn new(region: &'static str) -> Option<Rig> {
+        let url = test_emulator_url()?;
+        let sdk = emulator_sdk_config(&url)
+            .await
+            .into_builder()
+            .region(aws_config::Region::new(region))
+            .build();
+        let sfn = aws_sdk_sfn::Client::new(&sdk);
+        let suffix = cc_domain::ids::new_ulid().to_string().to_lowercase();
+        let function_arn = moto_function(&url, &sdk, &format!("approval-workflow-{suffix}")).await;
+        let machine = sfn
+            .create_state_machine()
+            .name(format!("breakglass-{suffix}"))
+            .definition(ASL.replace("${ApprovalWorkflowFunctionArn}", &function_arn))
+            .role_arn("arn:aws:iam::123456789012:role/states")
+            .send()
+            .await
+            .unwrap()
+            .state_machine_arn()
+            .to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display().to_string();
+        let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+        let sqlite: Arc<dyn ItemStore> =
+            Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("i.db")).unwrap());
+        let store = Arc::new(Flaky {
+            inner: sqlite,
+            failing: AtomicBool::new(false),
+        });
+        let items: Arc<dyn ItemStore> = store.clone();
+        let mut ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
+        ports.workflow = Arc::new(SfnWorkflow::new(sfn.clone(), &machine, items.clone()));
+        let offset = Arc::new(AtomicI64::new(0));
+        let app = App::new(config, items, cc_domain::Clock::shifted(offset.clone())).with_access(ports);
+        seed(&app).await;
+        Some(Rig {
+            url,
+            region,
+            sfn,
+            machine,
+            app,
+            offset,
+            store,
+            _dir: dir,
+        })
+    }
+
+    fn shift_clock(&self, seconds: i64) {
+        self.offset.store(seconds, Ordering::SeqCst);
+    }
+
+    fn execution(&self, name: &str) -> String {
+        format!("{}:{name}", self.machine.replace(":stateMachine:", ":execution:"))
+    }
+
+    async fn ask(&self, who: &str) -> cc_domain::access::AccessRequest {
+        let person = person(who, &[Role::Engineer]);
+        self.app
+            .access()
+            .unwrap()
+            .create(&person, ask(), &Origin::default())
+            .await
+            .unwrap()
+    }
+
+    async fn decide(&self, id: &str, verdict: Verdict) {
+        let senior = person("sam@example.com", &[Role::Senior]);
+        self.app
+            .access()
+            .unwrap()
+            .decide(&senior, id, verdict, "not needed after all", &Origin::default())
+            .await
+            .unwrap();
+    }
+
+    async fn request(&self, id: &str) -> cc_domain::access::AccessRequest {
+        self.app.access().unwrap().find(id).await.unwrap()
+    }
+
+    /// The approval-workflow Lambda's answer to `task`, as the real handler gives it now.
+    async fn run(&self, task: Value) -> Result<Value, approval::tasks::TaskError> {
+        approval::tasks::handle(&self.app, task).await
+    }
+
+    /// Queues `answer` as the function's next result, in the Lambda runtime's wire form.
+    async fn queue(&self, answer: Result<Value, approval::tasks::TaskError>) {
+        let result = match answer {
+            Ok(v) => v.to_string(),
+            Err(e) => serde_json::to_string(&lambda_http::lambda_runtime::Diagnostic::from(e)).unwrap(),
+        };
+        let res = reqwest::Client::new()
+            .post(format!("{}/moto-api/static/lambda-simple/response", self.url))
+            .json(&json!({"region": self.region, "results": [result]}))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    }
+
+    /// Waits until the execution waits for approval (its record_token invocation answered) and
+    /// returns the task token it waits under.
+    async fn waiting_token(&self, execution: &str) -> String {
+        let h = wait_for(&self.sfn, execution, "TaskSubmitted", |h| {
+            h.iter().any(|e| e.task_submitted_event_details().is_some())
+        })
+        .await;
+        let params: Value = serde_json::from_str(
+            h.iter()
+                .find_map(|e| e.task_scheduled_event_details())
+                .unwrap()
+                .parameters(),
+        )
+        .unwrap();
+        params["Payload"]["task_token"].as_str().unwrap().to_string()
+    }
+
+    /// What the record_token task does when Step Functions invokes it.
+    async fn record_token(&self, id: &str, token: &str) {
+        self.run(json!({"task": "record_token", "request_id": id, "task_token": token}))
+            .await
+            .unwrap();
+    }
+
+    /// The execution's status once it has finished (30 s at most).
+    async fn finished(&self, execution: &str) -> aws_sdk_sfn::types::ExecutionStatus {
+        use aws_sdk_sfn::types::ExecutionStatus;
+        for _ in 0..300 {
+            let out = self
+                .sfn
+                .describe_execution()
+                .execution_arn(execution)
+                .send()
+                .await
+                .unwrap();
+            if *out.status() != ExecutionStatus::Running {
+                return out.status().clone();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "{execution} still running: {:?}",
+            states(&history(&self.sfn, execution).await)
+        );
+    }
+
+    async fn audit_actions(&self) -> Vec<String> {
+        let now = time::OffsetDateTime::now_utc();
+        let q = cc_domain::access::service::AuditQuery {
+            customer: Some("acme".into()),
+            account: None,
+            actor: None,
+            from: now - time::Duration::days(1),
+            to: now + time::Duration::days(1),
+        };
+        let lead = person("lee@example.com", &[Role::Lead]);
+        self.app
+            .access()
+            .unwrap()
+            .audit(&lead, &q, &PageRequest::new(Some(200), None).unwrap())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    }
+}
+
+/// The states an execution entered, in order.
+fn states(h: &[aws_sdk_sfn::types::HistoryEvent]) -> Vec<String> {
+    h.iter()
+        .filter_map(|e| e.state_entered_event_details().map(|d| d.name().to_string()))
+        .collect()
+}
+
+/// The payloads of the Lambda tasks Step Functions scheduled, in order.
+fn payloads(h: &[aws_sdk_sfn::types::HistoryEvent]) -> Vec<Value> {
+    h.iter()
+        .filter_map(|e| e.task_scheduled_event_details())
+        .map(|d| serde_json::from_str::<Value>(d.parameters()).unwrap()["Payload"].clone())
+        .collect()
+}
+
+/// The error names of the failed task attempts, in order.
+fn task_failures(h: &[aws_sdk_sfn::types::HistoryEvent]) -> Vec<String> {
+    h.iter()
+        .filter_map(|e| {
+            e.task_failed_event_details()
+                .map(|d| d.error().unwrap_or_default().to_string())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approve_path_grants_and_ends_on_moto_step_functions() {
+    let Some(rig) = Rig::new("eu-west-1").await else { return };
+    // Asked and granted 29m50s ago (by our clock): the 30-minute grant ends 10 s from now.
+    rig.shift_clock(-(30 * 60 - 10));
+    let r = rig.ask("erin@example.com").await;
+    let execution = rig.execution(&r.id);
+    let token = rig.waiting_token(&execution).await;
+    // The approval comes before the token is recorded (the other order signals from the
+    // decision; see approval_reaches_the_grant_state_on_moto_step_functions).
+    rig.decide(&r.id, Verdict::Approve).await;
+    let grant = rig.run(json!({"task": "grant", "request_id": r.id})).await;
+    assert_eq!(grant.as_ref().unwrap()["status"], "active");
+    rig.queue(grant).await;
+    rig.record_token(&r.id, &token).await; // approved: sends task success
+    wait_for(&rig.sfn, &execution, "WaitUntilEnd", |h| entered(h, "WaitUntilEnd")).await;
+    rig.shift_clock(15);
+    let end = rig.run(json!({"task": "end", "request_id": r.id})).await;
+    assert_eq!(end.as_ref().unwrap()["status"], "ended");
+    rig.queue(end).await;
+
+    assert_eq!(
+        rig.finished(&execution).await,
+        aws_sdk_sfn::types::ExecutionStatus::Succeeded
+    );
+    let h = history(&rig.sfn, &execution).await;
+    assert_eq!(
+        states(&h),
+        [
+            "WaitForApproval",
+            "WaitForStart",
+            "Grant",
+            "WaitUntilEnd",
+            "End",
+            "Done"
+        ]
+    );
+    let p = payloads(&h);
+    assert_eq!(p[1], json!({"task": "grant", "request_id": r.id}));
+    assert_eq!(p[2], json!({"task": "end", "request_id": r.id}));
+    assert!(task_failures(&h).is_empty(), "{:?}", task_failures(&h));
+    assert_eq!(rig.request(&r.id).await.status, Status::Ended);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reject_path_stops_or_closes_the_execution_on_moto_step_functions() {
+    let Some(rig) = Rig::new("eu-west-2").await else { return };
+    let r = rig.ask("erin@example.com").await;
+    let execution = rig.execution(&r.id);
+    let token = rig.waiting_token(&execution).await;
+    rig.record_token(&r.id, &token).await; // pending: nothing to signal
+    // The rejection stops the execution. moto accepts StopExecution but lets a task-token wait go
+    // on, so the proof is that the call succeeded (a failure is audited) and nothing moved on.
+    rig.decide(&r.id, Verdict::Reject).await;
+    assert_eq!(rig.request(&r.id).await.status, Status::Rejected);
+    let actions = rig.audit_actions().await;
+    assert!(actions.contains(&"rejected".to_string()), "{actions:?}");
+    assert!(!actions.iter().any(|a| a.starts_with("workflow_")), "{actions:?}");
+    assert_eq!(states(&history(&rig.sfn, &execution).await), ["WaitForApproval"]);
+
+    // Had the stop been lost, the execution waiting for this request would be answered
+    // SendTaskFailure(Closed) when its token is recorded, and end in Closed.
+    let late = rig.execution(&format!("{}-late", r.id));
+    rig.sfn
+        .start_execution()
+        .state_machine_arn(&rig.machine)
+        .name(format!("{}-late", r.id))
+        .input(json!({"request_id": r.id, "approval_window_seconds": 600}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let token = rig.waiting_token(&late).await;
+    rig.record_token(&r.id, &token).await;
+    assert_eq!(
+        rig.finished(&late).await,
+        aws_sdk_sfn::types::ExecutionStatus::Succeeded
+    );
+    let h = history(&rig.sfn, &late).await;
+    assert_eq!(states(&h), ["WaitForApproval", "Closed"]);
+    assert_eq!(task_failures(&h), [StepError::Closed.name()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn time_out_path_times_the_request_out_on_moto_step_functions() {
+    let Some(rig) = Rig::new("eu-west-3").await else { return };
+    let r = rig.ask("erin@example.com").await;
+    // The adapter's own execution waits out the request's 2-hour window; this one, with the same
+    // input but a 3-second window, times out now.
+    rig.waiting_token(&rig.execution(&r.id)).await;
+    let name = format!("{}-short", r.id);
+    let execution = rig.execution(&name);
+    rig.sfn
+        .start_execution()
+        .state_machine_arn(&rig.machine)
+        .name(&name)
+        .input(json!({"request_id": r.id, "approval_window_seconds": 3}).to_string())
+        .send()
+        .await
+        .unwrap();
+    rig.waiting_token(&execution).await;
+    rig.shift_clock(2 * 3600 + 1); // our clock: the window has closed too
+    let out = rig.run(json!({"task": "time_out", "request_id": r.id})).await;
+    assert_eq!(out.as_ref().unwrap()["status"], "timed_out");
+    rig.queue(out).await;
+
+    assert_eq!(
+        rig.finished(&execution).await,
+        aws_sdk_sfn::types::ExecutionStatus::Succeeded
+    );
+    let h = history(&rig.sfn, &execution).await;
+    assert_eq!(states(&h), ["WaitForApproval", "TimeOut", "Closed"]);
+    assert!(h.iter().any(|e| e.task_timed_out_event_details().is_some()));
+    assert_eq!(payloads(&h)[1], json!({"task": "time_out", "request_id": r.id}));
+    assert_eq!(rig.request(&r.id).await.status, Status::TimedOut);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn early_revoke_aborts_the_execution_on_moto_step_functions() {
+    let Some(rig) = Rig::new("eu-central-1").await else {
+        return;
+    };
+    let r = rig.ask("erin@example.com").await;
+    let execution = rig.execution(&r.id);
+    let token = rig.waiting_token(&execution).await;
+    rig.decide(&r.id, Verdict::Approve).await;
+    rig.queue(rig.run(json!({"task": "grant", "request_id": r.id})).await)
+        .await;
+    rig.record_token(&r.id, &token).await;
+    // Granted for 30 minutes: the execution waits for the end.
+    wait_for(&rig.sfn, &execution, "WaitUntilEnd", |h| entered(h, "WaitUntilEnd")).await;
+    let erin = person("erin@example.com", &[Role::Engineer]);
+    let revoked = rig
+        .app
+        .access()
+        .unwrap()
+        .revoke(&erin, &r.id, "done early", &Origin::default())
+        .await
+        .unwrap();
+    assert_eq!(revoked.status, Status::Ended);
+    assert_eq!(
+        rig.finished(&execution).await,
+        aws_sdk_sfn::types::ExecutionStatus::Aborted
+    );
+    let h = history(&rig.sfn, &execution).await;
+    assert_eq!(
+        states(&h),
+        ["WaitForApproval", "WaitForStart", "Grant", "WaitUntilEnd"],
+        "never reaches End"
+    );
+    let actions = rig.audit_actions().await;
+    assert!(!actions.iter().any(|a| a.starts_with("workflow_")), "{actions:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_failures_are_retried_and_terminal_ones_fail_at_once_on_moto_step_functions() {
+    let Some(rig) = Rig::new("eu-north-1").await else {
+        return;
+    };
+    let r = rig.ask("erin@example.com").await;
+    let execution = rig.execution(&r.id);
+    let token = rig.waiting_token(&execution).await;
+    rig.decide(&r.id, Verdict::Approve).await;
+    // The store throttles the first grant attempt, not the second.
+    rig.store.failing.store(true, Ordering::SeqCst);
+    let first = rig.run(json!({"task": "grant", "request_id": r.id})).await;
+    rig.store.failing.store(false, Ordering::SeqCst);
+    assert_eq!(first.as_ref().unwrap_err().kind, StepError::Transient);
+    rig.queue(first).await;
+    let second = rig.run(json!({"task": "grant", "request_id": r.id})).await;
+    assert_eq!(second.as_ref().unwrap()["status"], "active");
+    rig.queue(second).await;
+    rig.record_token(&r.id, &token).await;
+    let h = wait_for(&rig.sfn, &execution, "WaitUntilEnd", |h| entered(h, "WaitUntilEnd")).await;
+    assert_eq!(task_failures(&h), [StepError::Transient.name()]);
+    let grants = payloads(&h).iter().filter(|p| p["task"] == "grant").count();
+    assert_eq!(grants, 2, "one retry");
+
+    // A request id no handler knows: BadTask, not retried, and the execution fails so it shows.
+    let unknown = cc_domain::ids::new_ulid().to_string();
+    let bad = rig
+        .run(json!({"task": "record_token", "request_id": unknown, "task_token": "t"}))
+        .await;
+    assert_eq!(bad.as_ref().unwrap_err().kind, StepError::BadTask);
+    rig.queue(bad).await;
+    let broken = rig.execution(&unknown);
+    rig.sfn
+        .start_execution()
+        .state_machine_arn(&rig.machine)
+        .name(&unknown)
+        .input(json!({"request_id": unknown, "approval_window_seconds": 600}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rig.finished(&broken).await, aws_sdk_sfn::types::ExecutionStatus::Failed);
+    let h = history(&rig.sfn, &broken).await;
+    assert_eq!(task_failures(&h), [StepError::BadTask.name()]);
+    assert_eq!(payloads(&h).len(), 1, "not retried");
 }

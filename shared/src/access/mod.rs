@@ -31,6 +31,7 @@ pub mod sso;
 pub mod sweeper;
 
 pub use policy::ApprovalPolicy;
+pub use ports::StepError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -149,6 +149,69 @@ pub trait Workflow: Send + Sync {
     }
 }
 
+/// The error names the breakglass state machine (`statemachine/breakglass.asl.json`) sees from its
+/// steps: Lambda reports a task handler's error type as the Step Functions error name, and
+/// `SendTaskFailure` names one too. These are the only custom names the state machine may retry or
+/// catch (a test holds it to that): the transient ones are retried, the terminal ones caught or
+/// left to fail the execution; the scheduled sweeper finishes whatever an execution leaves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepError {
+    /// The request moved on (rejected, cancelled, revoked, timed out, withdrawn) or is not in the
+    /// state the step needs: the step has nothing to do. Terminal; caught to the `Closed` state.
+    Closed,
+    /// Not a task the handler knows, an unknown or malformed request id, or a refusal no retry can
+    /// change: a wiring mistake. Terminal; fails the execution so it shows.
+    BadTask,
+    /// A timed step woke before its time (Step Functions' clock ahead of ours). Retried.
+    NotDue,
+    /// The store or an AWS service (DynamoDB, STS, IAM, IAM Identity Center, Step Functions, SNS)
+    /// failed or throttled, or writes kept losing races. Retried.
+    Transient,
+}
+
+impl StepError {
+    pub const ALL: [StepError; 4] = [
+        StepError::Closed,
+        StepError::BadTask,
+        StepError::NotDue,
+        StepError::Transient,
+    ];
+
+    /// The Step Functions error name.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepError::Closed => "Closed",
+            StepError::BadTask => "BadTask",
+            StepError::NotDue => "NotDue",
+            StepError::Transient => "Transient",
+        }
+    }
+
+    /// Whether the state machine retries the step on this error.
+    pub fn is_transient(self) -> bool {
+        matches!(self, StepError::NotDue | StepError::Transient)
+    }
+
+    /// How a domain error from a step reads to the state machine. The domain does not tell a
+    /// throttled or unreachable AWS service from other internal failures, so every internal
+    /// failure is transient: a retry is cheap, and one that keeps failing fails the execution.
+    pub fn of(e: &crate::Error) -> Self {
+        use crate::error::Conflict;
+        match e {
+            crate::Error::Conflict { kind, .. } => match kind {
+                Conflict::NotDue | Conflict::NotStarted => StepError::NotDue,
+                Conflict::Version => StepError::Transient,
+                _ => StepError::Closed,
+            },
+            crate::Error::Internal(_) => StepError::Transient,
+            crate::Error::NotFound { .. }
+            | crate::Error::Validation { .. }
+            | crate::Error::Forbidden(_)
+            | crate::Error::Unauthenticated(_) => StepError::BadTask,
+        }
+    }
+}
+
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Notification {
     pub event: &'static str,
@@ -243,5 +306,42 @@ mod tests {
         };
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cret") && !shown.contains("t0ken"));
+    }
+}
+
+#[cfg(test)]
+mod step_error_tests {
+    use super::StepError;
+    use crate::Error;
+    use crate::error::Conflict;
+
+    #[test]
+    fn domain_errors_read_as_the_step_error_the_state_machine_expects() {
+        let cases = [
+            (Error::conflict(Conflict::RequestNotPending, "x"), StepError::Closed),
+            (Error::conflict(Conflict::RequestNotActive, "x"), StepError::Closed),
+            (Error::conflict(Conflict::GrantEnded, "x"), StepError::Closed),
+            (Error::conflict(Conflict::NotDue, "x"), StepError::NotDue),
+            (Error::conflict(Conflict::NotStarted, "x"), StepError::NotDue),
+            (Error::conflict(Conflict::Version, "x"), StepError::Transient),
+            (
+                Error::Internal(anyhow::anyhow!("ThrottlingException")),
+                StepError::Transient,
+            ),
+            (Error::not_found("access request", "01j"), StepError::BadTask),
+            (Error::validation("request_id", "x"), StepError::BadTask),
+            (Error::Forbidden("x".into()), StepError::BadTask),
+        ];
+        for (e, want) in cases {
+            assert_eq!(StepError::of(&e), want, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn only_not_due_and_transient_are_retried() {
+        let retried: Vec<_> = StepError::ALL.into_iter().filter(|k| k.is_transient()).collect();
+        assert_eq!(retried, [StepError::NotDue, StepError::Transient]);
+        let names: std::collections::BTreeSet<_> = StepError::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names.len(), StepError::ALL.len(), "names are distinct");
     }
 }
