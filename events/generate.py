@@ -94,6 +94,17 @@ def customers():
     ev(c, "21-get-team", "GET", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team", who=ENG)
     ev(c, "22-put-team-stale-version", "PUT", "/api/v1/customers/{code}/team", "/api/v1/customers/acme-retail/team",
        body={"members": [], "version": 0})
+    # The people directory (CC_EMAIL_SOURCE=people maps these subjects to e-mails).
+    okta = "00u1a2b3c4D5e6F7g8h9"
+    ev(c, "23-put-person", "PUT", "/api/v1/people/{subject}", f"/api/v1/people/{okta}",
+       body={"email": "erin.engineer@demo.customer-central.dev", "name": "Erin Engineer"})
+    ev(c, "24-get-person", "GET", "/api/v1/people/{subject}", f"/api/v1/people/{okta}")
+    ev(c, "25-list-people", "GET", "/api/v1/people", "/api/v1/people", "limit=10")
+    ev(c, "26-put-person-email-taken", "PUT", "/api/v1/people/{subject}", "/api/v1/people/00uOTHER",
+       body={"email": "erin.engineer@demo.customer-central.dev"})
+    ev(c, "27-list-people-as-engineer", "GET", "/api/v1/people", "/api/v1/people", who=ENG)
+    ev(c, "28-delete-person", "DELETE", "/api/v1/people/{subject}", f"/api/v1/people/{okta}")
+    ev(c, "29-get-deleted-person", "GET", "/api/v1/people/{subject}", f"/api/v1/people/{okta}")
 
 
 def access_request():

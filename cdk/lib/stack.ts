@@ -45,6 +45,10 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.DELETE, '/api/v1/accounts/{id}'],
       [HttpMethod.GET, '/api/v1/accounts/{id}/console-links'],
       [HttpMethod.GET, '/api/v1/search'],
+      [HttpMethod.GET, '/api/v1/people'],
+      [HttpMethod.GET, '/api/v1/people/{subject}'],
+      [HttpMethod.PUT, '/api/v1/people/{subject}'],
+      [HttpMethod.DELETE, '/api/v1/people/{subject}'],
     ],
   },
   AccessRequestFunction: {
@@ -100,10 +104,41 @@ export class CustomerCentralStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    const jwtIssuer = new CfnParameter(this, 'JwtIssuer', { type: 'String', description: 'OIDC issuer whose tokens the HTTP API accepts.' });
-    const jwtAudience = new CfnParameter(this, 'JwtAudience', { type: 'String', description: 'Audience (client id) the tokens are issued for.' });
-    const rolesClaim = new CfnParameter(this, 'RolesClaim', { type: 'String', default: 'groups', description: "The token claim that carries the identity provider's groups." });
-    const emailClaim = new CfnParameter(this, 'EmailClaim', { type: 'String', default: 'email', description: "The token claim that carries the person's e-mail." });
+    // The identity provider (README: Identity provider set-up); the same parameters as template.yaml.
+    const jwtIssuer = new CfnParameter(this, 'JwtIssuer', {
+      type: 'String',
+      description: 'OIDC issuer whose access tokens the HTTP API accepts, exactly as their iss claim (Cognito: https://cognito-idp.REGION.amazonaws.com/POOL_ID; Okta: https://ORG.okta.com/oauth2/default; Entra ID: https://login.microsoftonline.com/TENANT_ID/v2.0).',
+    });
+    const jwtAudience = new CfnParameter(this, 'JwtAudience', {
+      type: 'String',
+      description: 'The API identifier the access tokens are issued for, as their aud claim (Okta: the authorization server\'s audience, e.g. api://default; Entra ID v2 tokens: the API app\'s application (client) id). Cognito access tokens carry no aud: give the app client id, which is checked against client_id.',
+    });
+    const rolesClaim = new CfnParameter(this, 'RolesClaim', {
+      type: 'String',
+      default: 'groups',
+      description: 'The token claims carrying the identity provider\'s groups or app roles, comma-separated and read together (groups; Cognito: cognito:groups; Entra ID: groups,roles).',
+    });
+    const emailSource = new CfnParameter(this, 'EmailSource', {
+      type: 'String',
+      default: 'claims',
+      allowedValues: ['claims', 'people'],
+      description: 'Where a caller\'s e-mail comes from: claims (EmailClaim) or people (the SubjectClaim looked up in the hub\'s people directory, /api/v1/people, kept by admins).',
+    });
+    const emailClaim = new CfnParameter(this, 'EmailClaim', {
+      type: 'String',
+      default: 'email',
+      description: 'With EmailSource claims: the token claims tried in order for the person\'s e-mail, comma-separated; the first holding an e-mail address wins (email; Okta: email,sub; Entra ID: email,preferred_username,upn).',
+    });
+    const subjectClaim = new CfnParameter(this, 'SubjectClaim', {
+      type: 'String',
+      default: 'sub',
+      description: 'With EmailSource people: the claim naming the person at the identity provider, the people directory\'s key (sub; Entra ID: oid; Okta: uid).',
+    });
+    const roleGroups = new CfnParameter(this, 'RoleGroups', {
+      type: 'String',
+      default: '',
+      description: 'Optional group=role pairs for groups not named engineer, senior, lead or admin (e.g. sre=engineer,sre-leads=lead; Entra ID group object ids: 0f1e2d3c-...=admin).',
+    });
     const breakglassRoleName = new CfnParameter(this, 'BreakglassRoleName', {
       type: 'String',
       default: 'CustomerCentralBreakglass',
@@ -117,11 +152,6 @@ export class CustomerCentralStack extends Stack {
       description:
         "Name of the role in a customer's management (or Identity Center delegated administrator) account that SSO breakglass assumes to create and delete account assignments.",
     });
-    const roleGroups = new CfnParameter(this, 'RoleGroups', {
-      type: 'String',
-      default: '',
-      description: 'Optional group=role pairs (e.g. sre=engineer,sre-leads=lead).',
-    });
     const webhookSecretArn = new CfnParameter(this, 'WebhookSecretArn', {
       type: 'String',
       default: '',
@@ -129,7 +159,6 @@ export class CustomerCentralStack extends Stack {
       description:
         'Optional ARN of a Secrets Manager secret whose SecretString is a Slack/Teams-compatible incoming webhook URL for approver notifications (read once when a function starts; the URL itself is a credential, so it is never a parameter or an environment variable).',
     });
-    const hasRoleGroups = new CfnCondition(this, 'HasRoleGroups', { expression: Fn.conditionNot(Fn.conditionEquals(roleGroups.valueAsString, '')) });
     const hasWebhookSecret = new CfnCondition(this, 'HasWebhookSecret', {
       expression: Fn.conditionNot(Fn.conditionEquals(webhookSecretArn.valueAsString, '')),
     });
@@ -191,7 +220,10 @@ export class CustomerCentralStack extends Stack {
       CC_BUCKET: reports.bucketName,
       CC_ROLES_CLAIM: rolesClaim.valueAsString,
       CC_EMAIL_CLAIM: emailClaim.valueAsString,
-      CC_ROLE_GROUPS: Fn.conditionIf(hasRoleGroups.logicalId, roleGroups.valueAsString, Aws.NO_VALUE).toString(),
+      CC_EMAIL_SOURCE: emailSource.valueAsString,
+      CC_SUBJECT_CLAIM: subjectClaim.valueAsString,
+      // Empty means none (the functions read an empty variable as unset).
+      CC_ROLE_GROUPS: roleGroups.valueAsString,
       CC_WEBHOOK_SECRET_ARN: Fn.conditionIf(hasWebhookSecret.logicalId, webhookSecretArn.valueAsString, Aws.NO_VALUE).toString(),
       CC_JWT_ISSUER: jwtIssuer.valueAsString,
       CC_JWT_AUDIENCE: jwtAudience.valueAsString,
@@ -252,7 +284,7 @@ export class CustomerCentralStack extends Stack {
     };
 
     const functions: Record<string, lambda.Function> = {
-      CustomersFunction: rust('CustomersFunction', 'customers', 'Customer hub routes: customers, contacts, teams, accounts, console links, quick find.', []),
+      CustomersFunction: rust('CustomersFunction', 'customers', 'Customer hub routes: customers, contacts, teams, accounts, console links, quick find, people directory.', []),
       AccessRequestFunction: rust('AccessRequestFunction', 'access-request', 'Breakglass requests, sessions, credentials, revoke, approval policies, audit.', [
         assumeBreakglass,
         assumeSsoAdmin,

@@ -394,7 +394,7 @@ async fn login_runs_the_device_flow_and_refreshes() {
     let secret = std::fs::read_to_string(data.join("dev-jwt-secret")).unwrap();
     let mint = move || {
         let auth = cc_domain::config::AuthConfig {
-            roles_claim: "groups".into(),
+            roles_claims: vec!["groups".into()],
             ..Default::default()
         };
         let roles = [cc_domain::identity::Role::Engineer].into();

@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::hub::{AssumableRoles, Hub};
+use crate::people::People;
 use crate::profiles::service::Profiles;
 use crate::store::{ItemStore, ObjectStore};
 
@@ -22,6 +23,8 @@ pub struct App {
     pub clock: Clock,
     pub items: Arc<dyn ItemStore>,
     pub hub: Arc<Hub>,
+    /// The people directory (identity provider subject -> e-mail).
+    pub people: Arc<People>,
     pub profiles: Arc<Profiles>,
     access: Option<Arc<Access>>,
     objects: Option<Arc<dyn ObjectStore>>,
@@ -52,6 +55,7 @@ impl App {
             config: Arc::new(config),
             profiles: Arc::new(Profiles::new(items.clone(), hub.clone(), clock.clone())),
             hub,
+            people: Arc::new(People::new(items.clone(), clock.clone())),
             clock,
             items,
             access: None,

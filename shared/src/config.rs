@@ -71,6 +71,18 @@ pub struct Config {
     pub sso_admin_role_name: Option<String>,
 }
 
+/// Where a caller's e-mail comes from (`CC_EMAIL_SOURCE`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EmailSource {
+    /// A claim of the token (`claims`, the default): the first of `CC_EMAIL_CLAIM` holding an
+    /// e-mail address.
+    #[default]
+    Claims,
+    /// The hub's people directory (`people`): the token's `CC_SUBJECT_CLAIM`, mapped by admins
+    /// to an e-mail (`/api/v1/people`).
+    People,
+}
+
 #[derive(Clone, Debug)]
 pub struct AuthConfig {
     /// HS256 secret for locally verified tokens (`CC_JWT_SECRET`).
@@ -79,11 +91,19 @@ pub struct AuthConfig {
     pub jwks_url: Option<String>,
     pub issuer: Option<String>,
     pub audience: Option<String>,
-    /// The claim that carries the identity provider's groups (`CC_ROLES_CLAIM`, default `groups`).
-    pub roles_claim: String,
-    /// The claim that carries the person's e-mail (`CC_EMAIL_CLAIM`, default `email`; some
-    /// providers put it elsewhere in access tokens, e.g. `username` or a namespaced claim).
-    pub email_claim: String,
+    /// The claims that carry the identity provider's groups or roles, read together
+    /// (`CC_ROLES_CLAIM`, comma-separated, default `groups`; e.g. `cognito:groups`, or
+    /// `groups,roles` for Entra ID's group ids and app roles).
+    pub roles_claims: Vec<String>,
+    /// Where the person's e-mail comes from (`CC_EMAIL_SOURCE`).
+    pub email_source: EmailSource,
+    /// With [`EmailSource::Claims`]: the claims tried in order, the first whose value is an
+    /// e-mail address wins (`CC_EMAIL_CLAIM`, comma-separated, default `email`; e.g.
+    /// `email,preferred_username,upn` for Entra ID, `email,sub` for Okta).
+    pub email_claims: Vec<String>,
+    /// The claim naming the person at the identity provider (`CC_SUBJECT_CLAIM`, default `sub`;
+    /// Entra ID's `oid`, Okta's `uid`): the key of the people directory.
+    pub subject_claim: String,
     /// Group name -> role (`CC_ROLE_GROUPS`, e.g. `sre-team=engineer,sre-leads=lead`). Groups named
     /// exactly like a role always map to it.
     pub role_groups: BTreeMap<String, Role>,
@@ -99,8 +119,10 @@ impl Default for AuthConfig {
             jwks_url: None,
             issuer: None,
             audience: None,
-            roles_claim: "groups".into(),
-            email_claim: "email".into(),
+            roles_claims: vec!["groups".into()],
+            email_source: EmailSource::Claims,
+            email_claims: vec!["email".into()],
+            subject_claim: "sub".into(),
             role_groups: BTreeMap::new(),
             clock_skew_seconds: 30,
         }
@@ -119,6 +141,22 @@ fn err(name: &'static str, message: impl Into<String>) -> ConfigError {
         name,
         message: message.into(),
     }
+}
+
+/// A comma-separated list of claim names (`default` when unset).
+fn claim_list(name: &'static str, value: Option<String>, default: &str) -> Result<Vec<String>, ConfigError> {
+    let value = value.unwrap_or_else(|| default.to_string());
+    let list: Vec<String> = value.split(',').map(|c| c.trim().to_string()).collect();
+    if list
+        .iter()
+        .any(|c| c.is_empty() || c.len() > 100 || c.chars().any(char::is_whitespace))
+    {
+        return Err(err(
+            name,
+            format!("'{value}' is not a comma-separated list of claim names"),
+        ));
+    }
+    Ok(list)
 }
 
 impl Config {
@@ -183,8 +221,24 @@ impl Config {
             jwks_url: get("CC_JWT_JWKS_URL"),
             issuer: get("CC_JWT_ISSUER"),
             audience: get("CC_JWT_AUDIENCE"),
-            roles_claim: get("CC_ROLES_CLAIM").unwrap_or_else(|| "groups".to_string()),
-            email_claim: get("CC_EMAIL_CLAIM").unwrap_or_else(|| "email".to_string()),
+            roles_claims: claim_list("CC_ROLES_CLAIM", get("CC_ROLES_CLAIM"), "groups")?,
+            email_source: match get("CC_EMAIL_SOURCE").as_deref() {
+                None | Some("claims") => EmailSource::Claims,
+                Some("people") => EmailSource::People,
+                Some(other) => {
+                    return Err(err(
+                        "CC_EMAIL_SOURCE",
+                        format!("'{other}' is not one of: claims, people"),
+                    ));
+                }
+            },
+            email_claims: claim_list("CC_EMAIL_CLAIM", get("CC_EMAIL_CLAIM"), "email")?,
+            subject_claim: claim_list("CC_SUBJECT_CLAIM", get("CC_SUBJECT_CLAIM"), "sub").and_then(|mut l| match l
+                .len()
+            {
+                1 => Ok(l.remove(0)),
+                _ => Err(err("CC_SUBJECT_CLAIM", "name one claim")),
+            })?,
             role_groups,
             clock_skew_seconds,
         };
@@ -297,7 +351,10 @@ mod tests {
         let c = cfg(&[]).unwrap();
         assert_eq!(c.store, StoreKind::Embedded);
         assert_eq!(c.port, 8080);
-        assert_eq!(c.auth.roles_claim, "groups");
+        assert_eq!(c.auth.roles_claims, ["groups"]);
+        assert_eq!(c.auth.email_claims, ["email"]);
+        assert_eq!(c.auth.email_source, EmailSource::Claims);
+        assert_eq!(c.auth.subject_claim, "sub");
         assert_eq!(c.sso_user_attribute, SsoUserAttribute::UserName);
         let c = cfg(&[("CC_SSO_USER_ATTRIBUTE", "email")]).unwrap();
         assert_eq!(c.sso_user_attribute.attribute_path(), "emails.value");
@@ -344,6 +401,29 @@ mod tests {
                 .as_deref(),
             Some(arn)
         );
+    }
+
+    #[test]
+    fn claim_lists_and_the_email_source() {
+        let c = cfg(&[
+            ("CC_EMAIL_CLAIM", "email, preferred_username,upn"),
+            ("CC_ROLES_CLAIM", "groups,roles"),
+            ("CC_EMAIL_SOURCE", "people"),
+            ("CC_SUBJECT_CLAIM", "oid"),
+        ])
+        .unwrap();
+        assert_eq!(c.auth.email_claims, ["email", "preferred_username", "upn"]);
+        assert_eq!(c.auth.roles_claims, ["groups", "roles"]);
+        assert_eq!(c.auth.email_source, EmailSource::People);
+        assert_eq!(c.auth.subject_claim, "oid");
+        for (name, value) in [
+            ("CC_EMAIL_SOURCE", "directory"),
+            ("CC_EMAIL_CLAIM", "email,,upn"),
+            ("CC_ROLES_CLAIM", "cognito groups"),
+            ("CC_SUBJECT_CLAIM", "sub,oid"),
+        ] {
+            assert_eq!(cfg(&[(name, value)]).unwrap_err().name, name, "{value}");
+        }
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub enum Conflict {
     /// The grant is an IAM Identity Center assignment: access comes from the SSO portal, not
     /// from credentials we mint.
     SsoGrant,
+    /// The e-mail is already mapped from another subject in the people directory.
+    EmailTaken,
 }
 
 impl Conflict {
@@ -83,6 +85,7 @@ impl Conflict {
             Conflict::OpenAccess => "open_access",
             Conflict::AccountUnavailable => "account_unavailable",
             Conflict::SsoGrant => "sso_grant",
+            Conflict::EmailTaken => "email_taken",
         }
     }
 }

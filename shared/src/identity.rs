@@ -76,6 +76,45 @@ impl Principal {
     }
 }
 
+/// A caller whose token was verified, with their e-mail when it is known. Routes take a
+/// [`Principal`] (the e-mail is known); only the people directory's routes take this, so that an
+/// admin whose subject is not in the directory yet can add it (how the first admin gets in when
+/// e-mails come from the directory).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    pub subject: String,
+    pub email: Option<Email>,
+    pub roles: BTreeSet<Role>,
+}
+
+impl Verified {
+    /// Who acts, for the audit log: the e-mail, else `subject:<subject>`.
+    pub fn actor(&self) -> String {
+        match &self.email {
+            Some(e) => e.to_string(),
+            None => format!("subject:{}", self.subject),
+        }
+    }
+
+    pub fn require(&self, role: Role, action: &str) -> Result<(), Error> {
+        if self.roles.contains(&role) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!("{action} needs the {} role", role.as_str())))
+        }
+    }
+}
+
+impl From<Principal> for Verified {
+    fn from(p: Principal) -> Self {
+        Verified {
+            subject: p.subject,
+            email: Some(p.email),
+            roles: p.roles,
+        }
+    }
+}
+
 /// Maps the identity provider's group names onto roles.
 pub fn roles_from_groups<'a>(groups: impl IntoIterator<Item = &'a str>, auth: &AuthConfig) -> BTreeSet<Role> {
     groups

@@ -126,6 +126,27 @@ validated_string!(
 );
 
 validated_string!(
+    /// A person's subject at the identity provider: the value of the token claim that identifies
+    /// them for good (`sub`, Entra ID's `oid`, Okta's `uid`, ...), as the people directory keys it.
+    /// 1-256 characters, none of them whitespace, control characters or `/`; kept as sent (case
+    /// matters: providers compare subjects exactly).
+    Subject,
+    "subject (1-256 characters without spaces or '/')",
+    |s| {
+        if !s.is_empty() && s.len() <= 256 && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/') {
+            Ok(s)
+        } else if s.is_empty() {
+            Err("a subject may not be empty".to_string())
+        } else {
+            Err(format!(
+                "'{}' must be 1-256 characters without spaces, control characters or '/'",
+                truncate(&s)
+            ))
+        }
+    }
+);
+
+validated_string!(
     /// An IAM role ARN (`arn:aws:iam::123456789012:role/path/Name`).
     RoleArn,
     "IAM role ARN",
@@ -329,5 +350,16 @@ mod tests {
         assert!(IdentityStoreId::parse("d-9067a1b2c3").is_ok());
         assert!(IdentityStoreId::parse("0123abcd-0123-4567-89ab-0123456789ab").is_ok());
         assert!(IdentityStoreId::parse("d-123").is_err());
+        for ok in [
+            "a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+            "00u1a2b3c4D5e6F7g8h9",
+            "auth0|123",
+            "lee@example.com",
+        ] {
+            assert_eq!(Subject::parse(ok).unwrap().as_str(), ok, "kept as sent");
+        }
+        for bad in ["", "has space", "a/b", "tab\t", &"x".repeat(257)] {
+            assert!(Subject::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

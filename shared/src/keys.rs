@@ -13,6 +13,8 @@
 //! | open-request marker (one per person and account while a request is open) | `ACCOUNT#{id}` | `OPEN#{email}` | | |
 //! | hub revision marker | `HUB` | `REVISION` | | |
 //! | profile preferences | `USER#{email}` | `PROFILE_PREFS` | | |
+//! | person (people directory: identity provider subject -> e-mail) | `PEOPLE` | `SUBJECT#{subject}` | | |
+//! | e-mail held by a person of the directory (one subject per e-mail) | `PEOPLE` | `EMAIL#{email}` | | |
 //! | access request | `REQUEST#{id}` | `META` | `USER#{requester}` / `REQUEST#{created ms:013}#{id}` | `STATUS#{status}` / `{due ms:013}#{id}` |
 //! | workflow task token (never in API answers) | `REQUEST#{id}` | `WORKFLOW` | | |
 //! | audit event | `AUDIT#{customer}#{yyyy-mm}` | `{ms:013}#{id}` | `ACTOR#{email}` / `{ms:013}#{id}` | `AUDIT#{yyyy-mm}` / `{ms:013}#{id}` |
@@ -89,6 +91,22 @@ pub fn customer_of_member(sk: &str) -> Option<&str> {
 pub const CUSTOMER_PREFIX: &str = "CUSTOMER#";
 
 pub const PROFILE_PREFS: &str = "PROFILE_PREFS";
+
+/// The people directory's partition: a person per identity provider subject (sorted by subject),
+/// and a marker per e-mail so that one e-mail belongs to one subject. Small (one item per person
+/// who signs in), read by point lookups, listed by prefix.
+pub const PEOPLE: &str = "PEOPLE";
+
+pub const SUBJECT_PREFIX: &str = "SUBJECT#";
+
+pub fn person(subject: &str) -> String {
+    format!("{SUBJECT_PREFIX}{subject}")
+}
+
+/// The marker that holds `email` for the subject it is mapped from.
+pub fn person_email(email: &str) -> String {
+    format!("EMAIL#{email}")
+}
 
 // ---- breakglass ------------------------------------------------------------------------------
 

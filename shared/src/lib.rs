@@ -19,6 +19,7 @@ pub mod identity;
 pub mod ids;
 pub mod keys;
 pub mod page;
+pub mod people;
 pub mod profiles;
 pub mod store;
 

@@ -289,6 +289,23 @@ class Agreement(unittest.TestCase):
         self.assertEqual(sam_binaries, {by_role[r] for r in cdk_roles})
         self.assertEqual(sam_binaries, {"access-request", "approval", "approval-workflow", "jobs"})
 
+    def test_same_identity_provider_parameters(self):
+        names = ["JwtIssuer", "JwtAudience", "RolesClaim", "EmailSource", "EmailClaim", "SubjectClaim", "RoleGroups"]
+        for name in names:
+            sam, cdk = SAM["Parameters"].get(name), CDK["Parameters"].get(name)
+            self.assertIsNotNone(sam, f"template.yaml lacks {name}")
+            self.assertIsNotNone(cdk, f"CDK lacks {name}")
+            self.assertEqual(dict(sam), dict(cdk), name)
+        variables = SAM["Globals"]["Function"]["Environment"]["Variables"]
+        for variable, name in [("CC_JWT_ISSUER", "JwtIssuer"), ("CC_JWT_AUDIENCE", "JwtAudience"),
+                               ("CC_ROLES_CLAIM", "RolesClaim"), ("CC_EMAIL_SOURCE", "EmailSource"),
+                               ("CC_EMAIL_CLAIM", "EmailClaim"), ("CC_SUBJECT_CLAIM", "SubjectClaim"),
+                               ("CC_ROLE_GROUPS", "RoleGroups")]:
+            self.assertEqual(variables[variable], {"Ref": name}, variable)
+            for binary, (_, fn) in cdk_functions().items():
+                self.assertEqual(fn["Properties"]["Environment"]["Variables"][variable], {"Ref": name},
+                                 f"{binary} {variable}")
+
     def test_same_jwt_authorizer(self):
         sam = SAM["Resources"]["HttpApi"]["Properties"]["Auth"]
         self.assertEqual(sam["DefaultAuthorizer"], "JwtAuthorizer")

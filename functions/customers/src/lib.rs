@@ -1,5 +1,5 @@
 //! The customer hub's HTTP routes (the `customers` function): customers, contacts, accounts,
-//! console links and quick find. Handlers only parse, call the hub, and map the result; the
+//! console links, quick find and the people directory. Handlers only parse, call the hub, and map the result; the
 //! rules (who may write, what is valid, integrity across items) live in `cc_domain::hub`.
 
 use axum::Json;
@@ -15,6 +15,8 @@ use cc_domain::hub::{
 };
 use cc_domain::identity::Principal;
 use cc_domain::ids::{AccountId, CustomerCode};
+use cc_domain::people::{Person, PersonUpdate};
+use cc_http::auth::VerifiedCaller;
 use cc_http::error::{ApiResult, ErrorBody};
 use cc_http::extract::{customer_code, num, path_id};
 use cc_http::{Api, Caller, JsonBody, ListResponse, PageParams, QueryParams};
@@ -51,6 +53,11 @@ pub fn routes() -> Router<Api> {
         )
         .route("/api/v1/accounts/{id}/console-links", get(console_links))
         .route("/api/v1/search", get(search))
+        .route("/api/v1/people", get(list_people))
+        .route(
+            "/api/v1/people/{subject}",
+            get(get_person).put(put_person).delete(delete_person),
+        )
 }
 
 /// This function's own routes (the `docs` function merges every function's document into the
@@ -75,7 +82,11 @@ pub fn routes() -> Router<Api> {
     update_account,
     delete_account,
     console_links,
-    search
+    search,
+    list_people,
+    get_person,
+    put_person,
+    delete_person
 ))]
 pub struct ApiDoc;
 
@@ -424,4 +435,60 @@ async fn search(
 ) -> ApiResult<Json<SearchResponse>> {
     let (customers, accounts) = api.app().hub.search(&who, &q.q, q.limit).await?;
     Ok(Json(SearchResponse { customers, accounts }))
+}
+
+/// The people directory (admin): which e-mail each identity provider subject stands for, used
+/// when `CC_EMAIL_SOURCE=people`. Sorted by subject.
+#[utoipa::path(get, path = "/api/v1/people", params(PageParams),
+    responses((status = 200, body = ListResponse<Person>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_people(
+    State(api): State<Api>,
+    VerifiedCaller(who): VerifiedCaller,
+    QueryParams(q): QueryParams<PageParams>,
+) -> ApiResult<Json<ListResponse<Person>>> {
+    let page = q.page()?;
+    Ok(Json(api.app().people.list(&who, &page).await?.into()))
+}
+
+/// One person of the directory (admin).
+#[utoipa::path(get, path = "/api/v1/people/{subject}", params(("subject" = String, Path)),
+    responses((status = 200, body = Person), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_person(
+    State(api): State<Api>,
+    VerifiedCaller(who): VerifiedCaller,
+    Path(subject): Path<String>,
+) -> ApiResult<Json<Person>> {
+    Ok(Json(api.app().people.get(&who, &subject).await?))
+}
+
+/// Maps a subject to an e-mail (admin): 201 when added, 200 when replaced. An admin whose own
+/// subject is not in the directory yet may call this (how the first admin adds themselves).
+/// One e-mail belongs to one subject (409 `email_taken`).
+#[utoipa::path(put, path = "/api/v1/people/{subject}", params(("subject" = String, Path)), request_body = PersonUpdate,
+    responses((status = 200, body = Person), (status = 201, body = Person), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn put_person(
+    State(api): State<Api>,
+    VerifiedCaller(who): VerifiedCaller,
+    Path(subject): Path<String>,
+    JsonBody(update): JsonBody<PersonUpdate>,
+) -> ApiResult<(StatusCode, Json<Person>)> {
+    let (person, created) = api.app().people.put(&who, &subject, update).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(person)))
+}
+
+/// Removes a subject from the directory (admin); its tokens stop being accepted.
+#[utoipa::path(delete, path = "/api/v1/people/{subject}", params(("subject" = String, Path), VersionQuery),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn delete_person(
+    State(api): State<Api>,
+    VerifiedCaller(who): VerifiedCaller,
+    Path(subject): Path<String>,
+    QueryParams(q): QueryParams<VersionQuery>,
+) -> ApiResult<StatusCode> {
+    api.app()
+        .people
+        .delete(&who, &subject, q.version.map(|v| v as u64))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -750,6 +750,8 @@ fn own_openapi_document_lists_the_hub_routes_only() {
             "/api/v1/accounts/{id}",
             "/api/v1/accounts/{id}/console-links",
             "/api/v1/search",
+            "/api/v1/people",
+            "/api/v1/people/{subject}",
         ]),
         "the docs function serves the merged document"
     );

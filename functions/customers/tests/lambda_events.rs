@@ -31,6 +31,13 @@ const EXPECTED: &[Expect] = &[
     ok("20-put-team", 200),
     ok("21-get-team", 200),
     err("22-put-team-stale-version", 409, "version_conflict"),
+    ok("23-put-person", 201),
+    ok("24-get-person", 200),
+    ok("25-list-people", 200),
+    err("26-put-person-email-taken", 409, "email_taken"),
+    err("27-list-people-as-engineer", 403, "forbidden"),
+    ok("28-delete-person", 204),
+    err("29-get-deleted-person", 404, "not_found"),
 ];
 
 #[tokio::test]
@@ -85,6 +92,8 @@ async fn run_events(app: App) {
         "groups claim as API Gateway renders arrays"
     );
     assert_eq!(bodies[14]["accounts"][0]["id"], "000111222333");
+    assert_eq!(bodies[23]["email"], "erin.engineer@demo.customer-central.dev");
+    assert_eq!(bodies[24]["items"][0]["subject"], "00u1a2b3c4D5e6F7g8h9");
     assert_eq!(bodies[20]["members"].as_array().unwrap().len(), 2);
     assert_eq!(
         bodies[20]["history"][0]["added"].as_array().unwrap().len(),
@@ -115,6 +124,8 @@ async fn run_events(app: App) {
             "customer_created",
             "customer_deleted",
             "customer_updated",
+            "person_created",
+            "person_deleted",
             "team_changed"
         ],
         "{events:#?}"

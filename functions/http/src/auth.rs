@@ -9,8 +9,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use cc_domain::Error;
 use cc_domain::audit::Origin;
-use cc_domain::config::AuthConfig;
-use cc_domain::identity::{Principal, Role, roles_from_groups, split_groups_claim};
+use cc_domain::config::{AuthConfig, EmailSource};
+use cc_domain::identity::{Principal, Role, Verified, roles_from_groups, split_groups_claim};
 use cc_domain::ids::Email;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -90,12 +90,10 @@ impl TokenVerifier {
                 Some(iss) => validation.set_issuer(&[iss]),
                 None => validation.iss = None,
             }
-            match &self.audience {
-                Some(aud) => validation.set_audience(&[aud]),
-                None => validation.validate_aud = false,
-            }
+            // The audience is checked below, the way API Gateway's JWT authorizer does.
+            validation.validate_aud = false;
             match jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation) {
-                Ok(data) => return self.issued_in_the_past(data.claims),
+                Ok(data) => return self.issued_in_the_past(data.claims).and_then(|c| self.meant_for_us(c)),
                 Err(e) => last = Some(e),
             }
         }
@@ -112,6 +110,37 @@ impl TokenVerifier {
 }
 
 impl TokenVerifier {
+    /// Checks the audience as API Gateway's JWT authorizer does: `aud` (a string or a list) must
+    /// name the configured audience; a token without `aud` (a Cognito access token) is checked by
+    /// its `client_id` instead.
+    fn meant_for_us(&self, claims: Map<String, Value>) -> Result<Map<String, Value>, Error> {
+        let Some(expected) = &self.audience else {
+            return Ok(claims);
+        };
+        let ok = match (claims.get("aud"), claims.get("client_id")) {
+            (Some(Value::String(aud)), _) => aud == expected,
+            (Some(Value::Array(auds)), _) => auds.iter().any(|a| a.as_str() == Some(expected)),
+            (Some(_), _) => false,
+            (None, Some(Value::String(client))) => client == expected,
+            (None, _) => {
+                return Err(Error::Unauthenticated(
+                    "the token names no audience (neither aud nor client_id)".into(),
+                ));
+            }
+        };
+        if ok {
+            Ok(claims)
+        } else if claims.contains_key("aud") {
+            Err(Error::Unauthenticated(
+                "the token is meant for another audience (aud)".into(),
+            ))
+        } else {
+            Err(Error::Unauthenticated(
+                "the token was issued to another client (client_id)".into(),
+            ))
+        }
+    }
+
     /// Refuses a token issued in the future (beyond the skew): a clock far ahead at the issuer,
     /// or a token minted to be used later.
     fn issued_in_the_past(&self, claims: Map<String, Value>) -> Result<Map<String, Value>, Error> {
@@ -135,71 +164,183 @@ impl AlgorithmExt for Algorithm {
     }
 }
 
-/// Turns verified claims into a principal: e-mail from `email`, roles from the groups claim.
+/// What verified claims say about the caller, before the people directory is asked: the subject,
+/// the e-mail when it comes from a claim, and the roles the groups map to.
+pub fn verified_from_claims(claims: &Map<String, Value>, auth: &AuthConfig) -> Result<Verified, Error> {
+    let text = |name: &str| {
+        claims
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    let roles = roles_from_groups(
+        auth.roles_claims
+            .iter()
+            .filter_map(|c| claims.get(c))
+            .flat_map(split_groups_claim)
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
+        auth,
+    );
+    match auth.email_source {
+        EmailSource::Claims => {
+            let email = auth
+                .email_claims
+                .iter()
+                .find_map(|c| text(c).and_then(|v| Email::parse(v).ok()))
+                .ok_or_else(|| {
+                    let present: Vec<&str> = auth
+                        .email_claims
+                        .iter()
+                        .filter(|c| text(c).is_some())
+                        .map(String::as_str)
+                        .collect();
+                    Error::Unauthenticated(format!(
+                        "the token carries no e-mail address in {} ({}); set CC_EMAIL_CLAIM to the claims that \
+                         hold one, or CC_EMAIL_SOURCE=people to map subjects to e-mails",
+                        quoted_list(&auth.email_claims),
+                        if present.is_empty() {
+                            "none of them is present".to_string()
+                        } else {
+                            format!("not an e-mail address in {}", quoted_list(&present))
+                        }
+                    ))
+                })?;
+            Ok(Verified {
+                subject: text(&auth.subject_claim).unwrap_or_default().to_string(),
+                email: Some(email),
+                roles,
+            })
+        }
+        EmailSource::People => {
+            let subject = text(&auth.subject_claim).ok_or_else(|| {
+                Error::Unauthenticated(format!(
+                    "the token carries no '{}' claim naming the person (CC_SUBJECT_CLAIM)",
+                    auth.subject_claim
+                ))
+            })?;
+            Ok(Verified {
+                subject: subject.to_string(),
+                email: None,
+                roles,
+            })
+        }
+    }
+}
+
+fn quoted_list<S: AsRef<str>>(names: &[S]) -> String {
+    names
+        .iter()
+        .map(|n| format!("'{}'", n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Turns verified claims into a principal when the e-mail comes from a claim
+/// (`CC_EMAIL_SOURCE=claims`); with the people directory, use [`resolve`].
 pub fn principal_from_claims(claims: &Map<String, Value>, auth: &AuthConfig) -> Result<Principal, Error> {
-    let email = claims
-        .get(&auth.email_claim)
-        .and_then(Value::as_str)
-        .or_else(|| claims.get("sub").and_then(Value::as_str).filter(|s| s.contains('@')))
-        .ok_or_else(|| {
-            Error::Unauthenticated(format!(
-                "the token carries no '{}' claim with an e-mail",
-                auth.email_claim
+    let v = verified_from_claims(claims, auth)?;
+    match v.email {
+        Some(email) => Ok(Principal {
+            email,
+            subject: v.subject,
+            roles: v.roles,
+        }),
+        None => Err(Error::Internal(anyhow::anyhow!(
+            "the e-mail comes from the people directory: resolve the caller through it"
+        ))),
+    }
+}
+
+/// The caller as a principal: the e-mail from the claims, or the subject looked up in the people
+/// directory. A subject the directory does not know is a 403 that says what to ask for.
+pub async fn resolve(app: &cc_domain::App, v: Verified) -> Result<Principal, Error> {
+    let email = match v.email {
+        Some(email) => email,
+        None => app.people.email_of(&v.subject).await?.ok_or_else(|| {
+            Error::Forbidden(format!(
+                "your sign-in ({} '{}') is not in Customer Central's people directory; ask an admin to add it \
+                 with PUT /api/v1/people/{} and your e-mail",
+                app.config.auth.subject_claim,
+                cut(&v.subject),
+                cut(&v.subject)
             ))
-        })?;
-    let email = Email::parse(email).map_err(|e| Error::Unauthenticated(format!("the token's email claim: {e}")))?;
-    let groups = claims
-        .get(&auth.roles_claim)
-        .map(split_groups_claim)
-        .unwrap_or_default();
+        })?,
+    };
     Ok(Principal {
         email,
-        subject: claims
-            .get("sub")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        roles: roles_from_groups(groups.iter().map(String::as_str), auth),
+        subject: v.subject,
+        roles: v.roles,
     })
 }
 
-/// The authenticated caller of a route.
+/// At most 80 characters of a subject, for a message.
+fn cut(s: &str) -> String {
+    s.chars().take(80).collect()
+}
+
+/// The verified claims of a request: API Gateway's authorizer's in Lambda, else the bearer token
+/// verified here.
+fn request_claims(parts: &Parts, api: &Api) -> Result<Map<String, Value>, Error> {
+    // Claims that API Gateway's authorizer verified (only Lambda's adapter can set these).
+    if let Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) = parts.extensions.request_context_ref()
+        && let Some(jwt) = ctx.authorizer.as_ref().and_then(|a| a.jwt.as_ref())
+    {
+        return Ok(jwt
+            .claims
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect());
+    }
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| Error::Unauthenticated("send a bearer token in the Authorization header".into()))?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::Unauthenticated("the Authorization header must be 'Bearer <token>'".into()))?;
+    let verifier = api
+        .0
+        .verifier
+        .as_ref()
+        .ok_or_else(|| Error::Unauthenticated("this deployment verifies tokens at the API gateway".into()))?;
+    verifier.verify(token)
+}
+
+/// The authenticated caller of a route, with their e-mail.
 pub struct Caller(pub Principal);
 
 impl FromRequestParts<Api> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, ApiError> {
-        let auth = &api.app().config.auth;
-        // Claims that API Gateway's authorizer verified (only Lambda's adapter can set these).
-        if let Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) = parts.extensions.request_context_ref()
-            && let Some(jwt) = ctx.authorizer.as_ref().and_then(|a| a.jwt.as_ref())
-        {
-            let claims: Map<String, Value> = jwt
-                .claims
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            return Ok(Caller(principal_from_claims(&claims, auth)?));
+        let claims = request_claims(parts, api)?;
+        let verified = verified_from_claims(&claims, &api.app().config.auth)?;
+        Ok(Caller(resolve(api.app(), verified).await?))
+    }
+}
+
+/// The authenticated caller of a people directory route: their e-mail when the claims or the
+/// directory know it, else only their subject and roles (so the first admin can add themselves).
+pub struct VerifiedCaller(pub Verified);
+
+impl FromRequestParts<Api> for VerifiedCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, ApiError> {
+        let claims = request_claims(parts, api)?;
+        let verified = verified_from_claims(&claims, &api.app().config.auth)?;
+        match resolve(api.app(), verified.clone()).await {
+            Ok(p) => Ok(VerifiedCaller(p.into())),
+            Err(Error::Forbidden(_)) => Ok(VerifiedCaller(verified)),
+            Err(e) => Err(e.into()),
         }
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| Error::Unauthenticated("send a bearer token in the Authorization header".into()))?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| Error::Unauthenticated("the Authorization header must be 'Bearer <token>'".into()))?;
-        let verifier = api
-            .0
-            .verifier
-            .as_ref()
-            .ok_or_else(|| Error::Unauthenticated("this deployment verifies tokens at the API gateway".into()))?;
-        let claims = verifier.verify(token)?;
-        Ok(Caller(principal_from_claims(&claims, auth)?))
     }
 }
 
@@ -214,9 +355,10 @@ pub fn mint_dev_token(
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut claims = Map::new();
     claims.insert("sub".into(), Value::String(email.to_string()));
-    claims.insert(auth.email_claim.clone(), Value::String(email.to_string()));
+    let email_claim = auth.email_claims.first().map_or("email", String::as_str);
+    claims.insert(email_claim.into(), Value::String(email.to_string()));
     claims.insert(
-        auth.roles_claim.clone(),
+        auth.roles_claims.first().cloned().unwrap_or_else(|| "groups".into()),
         Value::Array(roles.iter().map(|r| Value::String(r.as_str().into())).collect()),
     );
     claims.insert("iat".into(), now.into());
@@ -269,11 +411,7 @@ mod tests {
     use serde_json::json;
 
     fn auth() -> AuthConfig {
-        AuthConfig {
-            roles_claim: "groups".into(),
-            email_claim: "email".into(),
-            ..Default::default()
-        }
+        AuthConfig::default()
     }
 
     fn claims(v: Value) -> Map<String, Value> {
@@ -294,13 +432,115 @@ mod tests {
     #[test]
     fn the_email_claim_is_configurable_and_required() {
         let mut a = auth();
-        a.email_claim = "username".into();
+        a.email_claims = vec!["username".into()];
         let p = principal_from_claims(&claims(json!({"sub": "u1", "username": "erin@example.com"})), &a).unwrap();
         assert_eq!(p.email.as_str(), "erin@example.com");
         let err = principal_from_claims(&claims(json!({"sub": "u1"})), &auth()).unwrap_err();
-        assert!(matches!(err, Error::Unauthenticated(m) if m.contains("'email'")));
+        assert!(matches!(err, Error::Unauthenticated(m) if m.contains("'email'") && m.contains("none of them")));
         let err = principal_from_claims(&claims(json!({"email": "not an email"})), &auth()).unwrap_err();
+        assert!(matches!(err, Error::Unauthenticated(m) if m.contains("not an e-mail address in 'email'")));
+        // A subject that looks like an e-mail is not used unless configured.
+        let err = principal_from_claims(&claims(json!({"sub": "erin@example.com"})), &auth()).unwrap_err();
         assert!(matches!(err, Error::Unauthenticated(_)));
+    }
+
+    #[test]
+    fn email_claims_are_tried_in_order_and_must_hold_an_email() {
+        let mut a = auth();
+        a.email_claims = vec!["email".into(), "preferred_username".into(), "upn".into()];
+        let cases = [
+            (
+                json!({"preferred_username": "Ann@Contoso.com", "upn": "x@contoso.com"}),
+                Some("ann@contoso.com"),
+            ),
+            (
+                json!({"email": "", "preferred_username": "ann", "upn": "ann@contoso.com"}),
+                Some("ann@contoso.com"),
+            ),
+            (
+                json!({"email": "e@contoso.com", "upn": "u@contoso.com"}),
+                Some("e@contoso.com"),
+            ),
+            (json!({"email": 42, "upn": "u@contoso.com"}), Some("u@contoso.com")),
+            (json!({"preferred_username": "+447700900000"}), None),
+        ];
+        for (c, want) in cases {
+            let got = principal_from_claims(&claims(c.clone()), &a);
+            assert_eq!(got.as_ref().ok().map(|p| p.email.as_str()), want, "{c}: {got:?}");
+        }
+        let err = principal_from_claims(&claims(json!({"preferred_username": "ann"})), &a).unwrap_err();
+        assert!(
+            matches!(&err, Error::Unauthenticated(m) if m.contains("'email', 'preferred_username', 'upn'") && m.contains("not an e-mail address in 'preferred_username'")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn roles_come_from_every_roles_claim() {
+        let mut a = auth();
+        a.roles_claims = vec!["groups".into(), "roles".into()];
+        a.role_groups
+            .insert("6f1c2d3e-0000-4000-8000-00000000000a".into(), Role::Admin);
+        let p = principal_from_claims(
+            &claims(json!({"email": "a@contoso.com", "groups": ["6f1c2d3e-0000-4000-8000-00000000000a"], "roles": ["senior"]})),
+            &a,
+        )
+        .unwrap();
+        assert_eq!(p.roles, BTreeSet::from([Role::Admin, Role::Senior]));
+    }
+
+    #[test]
+    fn in_people_mode_the_subject_claim_is_required() {
+        let mut a = auth();
+        a.email_source = EmailSource::People;
+        a.subject_claim = "oid".into();
+        let v = verified_from_claims(&claims(json!({"oid": "a1b2", "email": "ignored@example.com"})), &a).unwrap();
+        assert_eq!((v.subject.as_str(), v.email), ("a1b2", None));
+        let err = verified_from_claims(&claims(json!({"sub": "a1b2"})), &a).unwrap_err();
+        assert!(matches!(err, Error::Unauthenticated(m) if m.contains("'oid'")));
+    }
+
+    /// As API Gateway does: `aud` when present (string or list), else `client_id` (Cognito).
+    #[tokio::test]
+    async fn the_audience_is_aud_or_else_client_id() {
+        let secret = "0123456789abcdef0123456789abcdef-test";
+        let mut a = auth();
+        a.jwt_secret = Some(secret.into());
+        a.audience = Some("7app1client".into());
+        let verifier = TokenVerifier::from_config(&a).await.unwrap().unwrap();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let token = |extra: Value| {
+            let mut c = claims(json!({"sub": "u1", "exp": now + 600}));
+            c.extend(claims(extra));
+            jsonwebtoken::encode(
+                &Header::new(Algorithm::HS256),
+                &c,
+                &EncodingKey::from_secret(secret.as_bytes()),
+            )
+            .unwrap()
+        };
+        let cases = [
+            (json!({"aud": "7app1client"}), None),
+            (json!({"aud": ["other", "7app1client"]}), None),
+            (json!({"client_id": "7app1client"}), None),
+            (
+                json!({"aud": "other", "client_id": "7app1client"}),
+                Some("another audience"),
+            ),
+            (json!({"aud": "other"}), Some("another audience")),
+            (json!({"client_id": "other"}), Some("another client")),
+            (json!({}), Some("no audience")),
+        ];
+        for (extra, refused) in cases {
+            let got = verifier.verify(&token(extra.clone()));
+            match refused {
+                None => assert!(got.is_ok(), "{extra}: {got:?}"),
+                Some(why) => assert!(
+                    matches!(&got, Err(Error::Unauthenticated(m)) if m.contains(why)),
+                    "{extra}: {got:?}"
+                ),
+            }
+        }
     }
 
     /// `exp`, `nbf` and `iat` get the same skew (30 s by default), no more.

@@ -29,7 +29,7 @@ fn auth(location: String) -> AuthConfig {
         jwks_url: Some(location),
         issuer: Some("https://issuer.example.com".into()),
         audience: Some("customer-central".into()),
-        roles_claim: "groups".into(),
+        roles_claims: vec!["groups".into()],
         ..Default::default()
     }
 }
