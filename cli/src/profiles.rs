@@ -1,6 +1,8 @@
 //! `cc profiles sync|show`: fetch the person's profiles from the API and put them into their AWS
 //! config inside the managed block (see `cc_domain::profiles::merge`): a backup before any change,
 //! an atomic write (temp file + rename in the same directory), a unified diff for `--dry-run`.
+//! A config that is a symbolic link (dotfiles repositories) stays one: the file it leads to is
+//! what gets backed up and replaced.
 
 use std::path::{Path, PathBuf};
 
@@ -32,8 +34,10 @@ pub struct Outcome {
     pub sso_sessions: usize,
 }
 
-/// Merges `set` into the config at `path` (created if missing).
+/// Merges `set` into the config at `path` (created if missing; when `path` is a symbolic link, the
+/// file it leads to).
 pub fn apply(path: &Path, set: &ProfileSet, dry_run: bool) -> anyhow::Result<Outcome> {
+    let path = &link_target(path)?;
     let existing = match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -68,13 +72,7 @@ pub fn apply(path: &Path, set: &ProfileSet, dry_run: bool) -> anyhow::Result<Out
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     if !existing.is_empty() {
-        let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-        let backup = path.with_file_name(format!(
-            "{}.cc-backup-{stamp}",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("config")
-        ));
-        std::fs::copy(path, &backup).with_context(|| format!("backing up to {}", backup.display()))?;
-        outcome.backup = Some(backup);
+        outcome.backup = Some(backup(path, existing.as_bytes())?);
     }
     let tmp = dir.join(format!(
         ".{}.cc-tmp-{}",
@@ -87,4 +85,119 @@ pub fn apply(path: &Path, set: &ProfileSet, dry_run: bool) -> anyhow::Result<Out
     }
     std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
     Ok(outcome)
+}
+
+/// The file `path` leads to through any symbolic links (it may not exist yet), so that replacing it
+/// keeps the links. Relative links are resolved against the link's own directory, as the OS does.
+fn link_target(path: &Path) -> anyhow::Result<PathBuf> {
+    let mut target = path.to_path_buf();
+    // Linux's own limit on links followed in one lookup (MAXSYMLINKS).
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&target) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let next =
+                    std::fs::read_link(&target).with_context(|| format!("reading the link {}", target.display()))?;
+                target = match target.parent() {
+                    Some(dir) if next.is_relative() => dir.join(next),
+                    _ => next,
+                };
+            }
+            _ => return Ok(target),
+        }
+    }
+    anyhow::bail!("{}: too many levels of symbolic links", path.display())
+}
+
+/// Writes `bytes` to a new `<name>.cc-backup-<unix seconds>` next to `path` (`-2`, `-3`, ... when
+/// syncs run within the same second), never overwriting an earlier backup.
+fn backup(path: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    use std::io::Write;
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("config");
+    for n in 1..1000 {
+        let candidate = match n {
+            1 => path.with_file_name(format!("{name}.cc-backup-{stamp}")),
+            n => path.with_file_name(format!("{name}.cc-backup-{stamp}-{n}")),
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(mut file) => {
+                file.write_all(bytes)
+                    .with_context(|| format!("backing up to {}", candidate.display()))?;
+                return Ok(candidate);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("backing up to {}", candidate.display())),
+        }
+    }
+    anyhow::bail!("backing up {}: too many backups this second", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cc_domain::profiles::SsoSession;
+
+    fn one_session(url: &str) -> ProfileSet {
+        ProfileSet {
+            sso_sessions: vec![SsoSession {
+                name: "acme".into(),
+                start_url: url.into(),
+                region: "eu-west-1".into(),
+            }],
+            profiles: vec![],
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_config_stays_a_link_and_its_target_is_updated() {
+        let dir = tempfile::tempdir().unwrap();
+        let dotfiles = dir.path().join("dotfiles");
+        let aws = dir.path().join("home").join(".aws");
+        std::fs::create_dir_all(&dotfiles).unwrap();
+        std::fs::create_dir_all(&aws).unwrap();
+        let real = dotfiles.join("aws-config");
+        std::fs::write(&real, "[profile mine]\nregion = eu-west-1\n").unwrap();
+        let link = aws.join("config");
+        std::os::unix::fs::symlink("../../dotfiles/aws-config", &link).unwrap();
+
+        let out = apply(&link, &one_session("https://acme.awsapps.com/start"), false).unwrap();
+        assert!(out.changed);
+        assert!(
+            std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+            "still a link"
+        );
+        let text = std::fs::read_to_string(&real).unwrap();
+        assert!(
+            text.starts_with("[profile mine]") && text.contains("acme.awsapps.com"),
+            "{text}"
+        );
+        let backup = out.backup.unwrap();
+        assert_eq!(
+            std::fs::canonicalize(backup.parent().unwrap()).unwrap(),
+            std::fs::canonicalize(&dotfiles).unwrap(),
+            "backup next to the real file"
+        );
+        assert_eq!(
+            std::fs::read_to_string(backup).unwrap(),
+            "[profile mine]\nregion = eu-west-1\n"
+        );
+    }
+
+    #[test]
+    fn syncs_within_one_second_keep_every_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(&config, "[profile mine]\n").unwrap();
+        let mut backups = std::collections::BTreeSet::new();
+        for n in 0..3 {
+            let url = format!("https://acme{n}.awsapps.com/start");
+            backups.insert(apply(&config, &one_session(&url), false).unwrap().backup.unwrap());
+        }
+        assert_eq!(backups.len(), 3, "{backups:?}");
+    }
 }
