@@ -31,6 +31,8 @@ pub enum Conflict {
     Version,
     DuplicateCustomer,
     DuplicateAccount,
+    /// Another account already has this alias (compared case-insensitively).
+    DuplicateAlias,
     /// A customer with accounts cannot be deleted.
     CustomerHasAccounts,
     TooManyContacts,
@@ -71,6 +73,7 @@ impl Conflict {
             Conflict::Version => "version_conflict",
             Conflict::DuplicateCustomer => "duplicate_customer",
             Conflict::DuplicateAccount => "duplicate_account",
+            Conflict::DuplicateAlias => "duplicate_alias",
             Conflict::CustomerHasAccounts => "customer_has_accounts",
             Conflict::TooManyContacts => "too_many_contacts",
             Conflict::RequestNotPending => "request_not_pending",

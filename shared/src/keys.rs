@@ -60,6 +60,13 @@ pub fn member(email: &str) -> String {
 
 pub const POLICY: &str = "POLICY";
 
+/// The marker that reserves an account alias (case-insensitively) for one account: PK, with SK
+/// [`META`]. Written with the account (create, alias change) and deleted with it, so two accounts
+/// can never hold the same alias, even when written at once.
+pub fn alias(alias: &str) -> String {
+    format!("ALIAS#{}", alias.to_lowercase())
+}
+
 pub fn account(id: &str) -> String {
     format!("{ACCOUNT_PREFIX}{id}")
 }

@@ -165,6 +165,114 @@ async fn accounts_must_name_the_breakglass_role_the_broker_may_assume() {
     );
 }
 
+/// Quick find and console links go by alias: two accounts may never share one, whatever its case,
+/// even when created at once.
+#[tokio::test]
+async fn aliases_are_unique_ignoring_case() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    let with_alias = |id: &str, alias: &str| {
+        let mut b = account_body(id, "acme", "prod", false);
+        b["alias"] = json!(alias);
+        b
+    };
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            &h.admin(),
+            Some(with_alias("111111111111", "Web-Prod")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            &h.admin(),
+            Some(with_alias("222222222222", "web-prod")),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("duplicate_alias")),
+        "{v}"
+    );
+    let (s, _) = h.call("GET", "/api/v1/accounts/222222222222", &h.admin(), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "nothing written");
+    h.seed_account("222222222222", "acme", "prod", false).await;
+    let patch = json!({"alias": "WEB-PROD"});
+    let (s, v) = h
+        .call(
+            "PATCH",
+            "/api/v1/accounts/222222222222",
+            &h.admin(),
+            Some(patch.clone()),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("duplicate_alias")),
+        "{v}"
+    );
+    // The holder may change its own alias's case; once it lets go, the other may take it.
+    let (s, v) = h
+        .call(
+            "PATCH",
+            "/api/v1/accounts/111111111111",
+            &h.admin(),
+            Some(json!({"alias": "WEB-prod"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = h
+        .call(
+            "PATCH",
+            "/api/v1/accounts/111111111111",
+            &h.admin(),
+            Some(json!({"alias": "web-old"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = h
+        .call("PATCH", "/api/v1/accounts/222222222222", &h.admin(), Some(patch))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _) = h
+        .call("DELETE", "/api/v1/accounts/222222222222", &h.admin(), None)
+        .await;
+    assert!(s.is_success());
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/accounts",
+            &h.admin(),
+            Some(with_alias("333333333333", "web-prod")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "a deleted account's alias is free again: {v}");
+
+    // Ten creates racing for one alias: exactly one wins.
+    let racers = (0..10).map(|i| {
+        let body = with_alias(&format!("44444444440{i}"), "Racer");
+        let token = h.admin();
+        let h = &h;
+        async move { h.call("POST", "/api/v1/accounts", &token, Some(body)).await.0 }
+    });
+    let outcomes = futures::future::join_all(racers).await;
+    assert_eq!(
+        outcomes.iter().filter(|s| **s == StatusCode::CREATED).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+        "{outcomes:?}"
+    );
+}
+
 #[tokio::test]
 async fn admin_builds_the_hub_and_engineers_read_it() {
     let h = Harness::new().await;

@@ -38,9 +38,13 @@ async fn app() -> (App, tempfile::TempDir) {
         let c = serde_json::from_value(json!({"code": code, "name": code})).unwrap();
         app.hub.create_customer(&admin, c).await.unwrap();
     }
-    for (id, customer) in [("000111222333", "events-demo"), ("000111222334", "other")] {
+    // Aliases are unique across the hub.
+    for (id, customer, alias) in [
+        ("000111222333", "events-demo", "pay"),
+        ("000111222334", "other", "pay-other"),
+    ] {
         let a = serde_json::from_value(json!({
-            "id": id, "customer": customer, "name": "payments prod", "alias": "pay", "environment": "prod", "region": "eu-west-1",
+            "id": id, "customer": customer, "name": "payments prod", "alias": alias, "environment": "prod", "region": "eu-west-1",
             "access": {"method": "role", "read_role_arn": format!("arn:aws:iam::{id}:role/R"),
                        "breakglass_role_arn": format!("arn:aws:iam::{id}:role/B"), "external_id": "cc-ext-1"}}))
         .unwrap();

@@ -149,20 +149,68 @@ impl Hub {
             let (mut c, version) = self.owning_customer(&account.customer).await?;
             c.account_count += 1;
             let event = self.account_event(who, "account_created", &account, None, Some(encode(&account)?));
-            self.store
-                .transact(vec![
-                    Write::PutNew(account_item(&account)?),
-                    Write::PutIfVersion {
-                        item: customer_item(&c)?,
-                        expected: version,
-                    },
-                    self.revision_write(),
-                    Write::PutNew(event.item()),
-                ])
-                .await?;
+            let mut writes = vec![
+                Write::PutNew(account_item(&account)?),
+                Write::PutIfVersion {
+                    item: customer_item(&c)?,
+                    expected: version,
+                },
+                self.revision_write(),
+                Write::PutNew(event.item()),
+            ];
+            writes.extend(self.alias_writes(None, &account).await?);
+            self.store.transact(writes).await?;
             Ok(account.clone())
         })
         .await
+    }
+
+    /// The writes that move `after`'s alias reservation from `before`'s (nothing when unchanged),
+    /// after checking no other account holds it: 409 `duplicate_alias`. The snapshot check also
+    /// covers accounts recorded before aliases had markers; the marker's conditional create
+    /// settles two writers racing for one alias.
+    async fn alias_writes(&self, before: Option<&Account>, after: &Account) -> Result<Vec<Write>> {
+        let old = before.and_then(|a| a.alias.as_deref()).map(str::to_lowercase);
+        let new = after.alias.as_deref().map(str::to_lowercase);
+        if old == new {
+            return Ok(vec![]);
+        }
+        let mut writes = Vec::new();
+        if let Some(old) = &old {
+            writes.push(Write::Delete {
+                pk: keys::alias(old),
+                sk: keys::META.into(),
+                expected: None,
+            });
+        }
+        if let Some(alias) = &new {
+            let holder = self
+                .snapshot()
+                .await?
+                .accounts
+                .iter()
+                .find(|a| a.id != after.id && a.alias.as_deref().map(str::to_lowercase).as_ref() == Some(alias))
+                .map(|a| a.id.to_string());
+            let holder = match holder {
+                Some(id) => Some(id),
+                None => match self.store.get(&keys::alias(alias), keys::META).await? {
+                    Some(item) => item.data.get("account").and_then(|v| v.as_str()).map(str::to_string),
+                    None => None,
+                },
+            };
+            if let Some(holder) = holder.filter(|h| h != after.id.as_str()) {
+                return Err(Error::conflict(
+                    Conflict::DuplicateAlias,
+                    format!("account {holder} already has the alias {alias} (aliases are unique, ignoring case)"),
+                ));
+            }
+            writes.push(Write::PutNew(crate::store::Item::new(
+                keys::alias(alias),
+                keys::META,
+                serde_json::json!({"account": after.id.as_str()}),
+            )));
+        }
+        Ok(writes)
     }
 
     pub async fn update_account(&self, who: &Principal, id: &str, patch: AccountPatch) -> Result<Account> {
@@ -170,6 +218,7 @@ impl Hub {
         self.retrying(patch.version, || async {
             let (mut a, version) = self.load_account(id).await?;
             check_version(patch.version, version, "account", id)?;
+            let original = a.clone();
             let before = encode(&a)?;
             let old_customer = a.customer.clone();
             if let Some(v) = &patch.customer {
@@ -240,6 +289,7 @@ impl Hub {
                     expected: from_version,
                 });
             }
+            writes.extend(self.alias_writes(Some(&original), &a).await?);
             self.store.transact(writes).await?;
             a.version = version + 1;
             Ok(a)
@@ -261,19 +311,28 @@ impl Hub {
             c.account_count = c.account_count.saturating_sub(1);
             let event = self.account_event(who, "account_deleted", &a, Some(encode(&a)?), None);
             self.store
-                .transact(vec![
-                    Write::PutNew(event.item()),
-                    Write::Delete {
-                        pk: keys::account(id),
+                .transact(
+                    vec![
+                        Write::PutNew(event.item()),
+                        Write::Delete {
+                            pk: keys::account(id),
+                            sk: keys::META.into(),
+                            expected: Some(version),
+                        },
+                        Write::PutIfVersion {
+                            item: customer_item(&c)?,
+                            expected: c_version,
+                        },
+                        self.revision_write(),
+                    ]
+                    .into_iter()
+                    .chain(a.alias.as_deref().map(|alias| Write::Delete {
+                        pk: keys::alias(alias),
                         sk: keys::META.into(),
-                        expected: Some(version),
-                    },
-                    Write::PutIfVersion {
-                        item: customer_item(&c)?,
-                        expected: c_version,
-                    },
-                    self.revision_write(),
-                ])
+                        expected: None,
+                    }))
+                    .collect(),
+                )
                 .await?;
             Ok(())
         })

@@ -412,6 +412,18 @@ pub fn render_with_grants(
     }
     out.sso_sessions = sessions.into_values().collect();
     out.sso_sessions.sort_by(|a, b| a.name.cmp(&b.name));
+    // Role profiles chain from the hub profile: one of our own names there would make a profile
+    // its own source (the AWS CLI reports an infinite loop) or chain through a customer account.
+    if prefs.credential_source.is_none() && out.profiles.iter().any(|p| p.name == prefs.hub_profile) {
+        return Err(Error::validation(
+            "hub_profile",
+            format!(
+                "'{}' is also the name of a generated profile, so role profiles would chain from it; \
+                 set hub_profile to the profile that signs you in to the team's account (default {DEFAULT_HUB_PROFILE})",
+                prefs.hub_profile
+            ),
+        ));
+    }
     Ok(out)
 }
 

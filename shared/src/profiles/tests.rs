@@ -322,3 +322,35 @@ fn sso_breakglass_permission_sets_are_profiles_only_while_held() {
     let standing = render_with_grants(&refs, &prefs, "erin@example.com", &read_only, &held).unwrap();
     assert_eq!(names(&standing), ["zeta-data-lake-readonly", "zeta-web-readonly"]);
 }
+
+/// A hub profile named like a generated profile would make that profile its own source_profile
+/// (the AWS CLI: "infinite loop in credential configuration").
+#[test]
+fn a_hub_profile_named_like_a_generated_profile_is_refused() {
+    let accounts = sample();
+    let refs: Vec<&Account> = accounts.iter().collect();
+    let ok = render(
+        &refs,
+        &Preferences::default(),
+        "erin@example.com",
+        &Selection::default(),
+    )
+    .unwrap();
+    let generated = ok.profiles.iter().find(|p| p.kind == Kind::Read).unwrap().name.clone();
+    let prefs = Preferences {
+        hub_profile: generated.clone(),
+        ..Preferences::default()
+    };
+    let err = render(&refs, &prefs, "erin@example.com", &Selection::default()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { field: Some(f), message } if f == "hub_profile" && message.contains(&generated)),
+        "{err:?}"
+    );
+    // With a credential source instead of a source profile, no profile chains from the hub.
+    let prefs = Preferences {
+        hub_profile: generated,
+        credential_source: Some("Ec2InstanceMetadata".into()),
+        ..Preferences::default()
+    };
+    assert!(render(&refs, &prefs, "erin@example.com", &Selection::default()).is_ok());
+}
