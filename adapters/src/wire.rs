@@ -164,7 +164,13 @@ async fn access_ports(base: &Base) -> anyhow::Result<AccessPorts> {
 /// The webhook URL from its Secrets Manager secret (read once, when the function starts).
 #[cfg(feature = "secrets")]
 async fn webhook_secret(base: &Base, arn: &str) -> anyhow::Result<String> {
-    crate::secrets::webhook_url(&aws_sdk_secretsmanager::Client::new(base.sdk()?), arn).await
+    let Some(sdk) = base.sdk.as_ref() else {
+        anyhow::bail!(
+            "CC_WEBHOOK_SECRET_ARN: reading a secret needs CC_STORE=aws (AWS credentials, or AWS_ENDPOINT_URL for \
+             an emulator); on the embedded store set CC_WEBHOOK_URL instead"
+        )
+    };
+    crate::secrets::webhook_url(&aws_sdk_secretsmanager::Client::new(sdk), arn).await
 }
 
 #[cfg(not(feature = "secrets"))]

@@ -24,7 +24,8 @@ cfn = boto3.client("cloudformation", endpoint_url=endpoint, region_name="us-east
                    aws_access_key_id="testing", aws_secret_access_key="testing")
 params = {"CustomerCentralAccountId": "111122223333", "ExternalId": external_id,
           "BreakglassRoleName": name + "-bg", "ReadRoleName": name + "-read",
-          "SsoAdminRoleName": name + "-sso", "CreateSsoAdminRole": "true"}
+          "SsoAdminRoleName": name + "-sso", "CreateSsoAdminRole": "true",
+          "BreakglassPermissionSetArns": "arn:aws:sso:::permissionSet/ssoins-1/ps-1,arn:aws:sso:::permissionSet/ssoins-1/ps-2"}
 cfn.create_stack(StackName=name, TemplateBody=open(template).read(), Capabilities=["CAPABILITY_NAMED_IAM"],
                  Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()])
 cfn.get_waiter("stack_create_complete").wait(StackName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})

@@ -6,6 +6,7 @@ runs the broker and role guard against the roles it creates.
 Run by scripts/check-stack (CDK_TEMPLATE: the synthesized CDK template)."""
 import json
 import os
+import re
 import unittest
 
 from cfnlint.decode import cfn_yaml
@@ -66,20 +67,36 @@ class Onboarding(unittest.TestCase):
         self.assertEqual(role("ReadRole")["Properties"]["ManagedPolicyArns"], {"Ref": "ReadPolicyArns"})
         self.assertEqual(ONBOARDING["Parameters"]["ReadPolicyArns"]["Default"], "arn:aws:iam::aws:policy/ReadOnlyAccess")
 
-    def test_breakglass_role_may_rewrite_only_its_own_policy(self):
+    def test_only_the_role_guard_may_change_the_breakglass_role(self):
+        """The role guard's session (source identity ROLE_GUARD_SOURCE_IDENTITY) writes the deny policy;
+        an engineer's session (source identity: their e-mail) may change nothing about the role."""
+        guard = re.search(r'pub const ROLE_GUARD_SOURCE_IDENTITY: &str = "([^"]+)"',
+                          open(os.path.join(ROOT, "shared", "src", "access", "ports.rs")).read()).group(1)
         r = role("BreakglassRole")["Properties"]
         (policy,) = r["Policies"]
-        (st,) = statements(policy["PolicyDocument"])
-        self.assertEqual(actions(st), {"iam:GetRolePolicy", "iam:PutRolePolicy"})
-        self.assertEqual(st["Resource"],
-                         {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${BreakglassRoleName}"})
+        allow, deny = statements(policy["PolicyDocument"])
+        own = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${BreakglassRoleName}"}
+        self.assertEqual((allow["Effect"], actions(allow), allow["Resource"]),
+                         ("Allow", {"iam:GetRolePolicy", "iam:PutRolePolicy"}, own))
+        self.assertEqual(allow["Condition"], {"StringEquals": {"aws:SourceIdentity": guard}})
+        self.assertEqual((deny["Effect"], deny["Resource"]), ("Deny", own))
+        self.assertEqual(deny["Condition"], {"StringNotEquals": {"aws:SourceIdentity": guard}})
+        self.assertTrue({"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy",
+                         "iam:UpdateAssumeRolePolicy", "iam:DeleteRole"} <= actions(deny))
         self.assertEqual(r["RoleName"], {"Ref": "BreakglassRoleName"})
 
     def test_sso_admin_role_only_manages_assignments(self):
         r = role("SsoAdminRole")
         self.assertEqual(r["Condition"], "SsoAdmin")
         (policy,) = r["Properties"]["Policies"]
-        granted = set().union(*(actions(s) for s in statements(policy["PolicyDocument"])))
+        sts = statements(policy["PolicyDocument"])
+        granted = set().union(*(actions(s) for s in sts))
+        (assign,) = [s for s in sts if "sso:CreateAccountAssignment" in actions(s)]
+        self.assertEqual(actions(assign), {"sso:CreateAccountAssignment", "sso:DeleteAccountAssignment"})
+        self.assertIn("BreakglassPermissionSetArns", json.dumps(assign["Resource"]),
+                      "assignments of the breakglass permission sets only")
+        self.assertNotEqual(assign["Resource"], "*")
+        self.assertIn("SsoAdminNeedsPermissionSets", ONBOARDING["Rules"])
         # What adapters/src/sso.rs calls, and nothing else.
         self.assertEqual(granted, {
             "sso:CreateAccountAssignment", "sso:DeleteAccountAssignment",

@@ -439,6 +439,18 @@ class GitlabCi(unittest.TestCase):
                     self.assertTrue(os.path.isfile(os.path.join(ROOT, path)), f"{name}: {path}")
                     self.assertTrue(os.access(os.path.join(ROOT, path), os.X_OK), f"{name}: {path} is executable")
 
+    def test_every_script_parses_and_the_deploy_can_set_every_parameter(self):
+        import subprocess
+        for name in sorted(os.listdir(os.path.join(ROOT, "scripts"))):
+            path = os.path.join(ROOT, "scripts", name)
+            if open(path, "rb").read(32).startswith(b"#!/usr/bin/env bash"):
+                check = subprocess.run(["bash", "-n", path], capture_output=True, text=True)
+                self.assertEqual(check.returncode, 0, f"scripts/{name}: {check.stderr}")
+        deploy = open(os.path.join(ROOT, "scripts", "deploy")).read()
+        settable = set(re.findall(r"\b([A-Z][A-Za-z]+):[A-Z_]+\b", deploy)) | {"JwtIssuer", "JwtAudience"}
+        self.assertEqual(set(CDK["Parameters"]) - {"BootstrapVersion"}, settable,
+                         "scripts/deploy passes every stack parameter (optional ones from CI variables)")
+
     def test_deploys_use_oidc_and_prod_is_manual(self):
         deploys = {k: v for k, v in self.jobs().items() if v["stage"] == "deploy"}
         self.assertEqual(set(deploys), {"deploy-dev", "deploy-prod"})

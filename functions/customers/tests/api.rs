@@ -163,6 +163,22 @@ async fn accounts_must_name_the_breakglass_role_the_broker_may_assume() {
         a["access"]["breakglass_role_arn"], "arn:aws:iam::012345678901:role/CCBreakglass",
         "nothing written"
     );
+
+    // After the stack's role name changes, accounts recorded before stay editable; only a change
+    // of access is judged by the new name.
+    let renamed = Harness::with(&[("CC_BREAKGLASS_ROLE_NAME", "OtherName")]).await;
+    renamed.seed_customer("acme").await;
+    let item = h.app.items.get("ACCOUNT#012345678901", "META").await.unwrap().unwrap();
+    renamed.app.items.put_new(item).await.unwrap();
+    let (s, v) = renamed
+        .call(
+            "PATCH",
+            "/api/v1/accounts/012345678901",
+            &renamed.admin(),
+            Some(json!({"name": "renamed"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
 }
 
 /// Quick find and console links go by alias: two accounts may never share one, whatever its case,

@@ -85,10 +85,17 @@ impl TokenVerifier {
             // `nbf` before now + skew; `iat` is checked below, as jsonwebtoken does not.
             validation.leeway = self.skew;
             validation.validate_nbf = true;
-            validation.set_required_spec_claims(&["exp"]);
+            // A configured issuer is required, not only compared when present (API Gateway's JWT
+            // authorizer refuses a token without `iss` too).
             match &self.issuer {
-                Some(iss) => validation.set_issuer(&[iss]),
-                None => validation.iss = None,
+                Some(iss) => {
+                    validation.set_required_spec_claims(&["exp", "iss"]);
+                    validation.set_issuer(&[iss]);
+                }
+                None => {
+                    validation.set_required_spec_claims(&["exp"]);
+                    validation.iss = None;
+                }
             }
             // The audience is checked below, the way API Gateway's JWT authorizer does.
             validation.validate_aud = false;
@@ -102,6 +109,7 @@ impl TokenVerifier {
             Some(ErrorKind::ExpiredSignature) => "the token has expired; sign in again".into(),
             Some(ErrorKind::ImmatureSignature) => "the token is not valid yet (nbf); check the clocks".into(),
             Some(ErrorKind::InvalidIssuer) => "the token was issued by someone else".into(),
+            Some(ErrorKind::MissingRequiredClaim(claim)) => format!("the token has no '{claim}' claim"),
             Some(ErrorKind::InvalidAudience) => "the token is meant for another audience".into(),
             None => format!("no key accepts tokens signed with {:?}", header.alg),
             Some(_) => "the token's signature or claims are not valid".into(),
@@ -540,6 +548,44 @@ mod tests {
                     "{extra}: {got:?}"
                 ),
             }
+        }
+    }
+
+    /// A configured issuer must be in the token: missing, null or another value is refused.
+    #[tokio::test]
+    async fn a_configured_issuer_is_required() {
+        let secret = "0123456789abcdef0123456789abcdef-test";
+        let mut a = auth();
+        a.jwt_secret = Some(secret.into());
+        a.issuer = Some("https://login.example.com/".into());
+        let verifier = TokenVerifier::from_config(&a).await.unwrap().unwrap();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let token = |extra: Value| {
+            let mut c = claims(json!({"sub": "u1", "email": "erin@example.com", "exp": now + 600}));
+            c.extend(claims(extra));
+            jsonwebtoken::encode(
+                &Header::new(Algorithm::HS256),
+                &c,
+                &EncodingKey::from_secret(secret.as_bytes()),
+            )
+            .unwrap()
+        };
+        assert!(
+            verifier
+                .verify(&token(json!({"iss": "https://login.example.com/"})))
+                .is_ok()
+        );
+        for (extra, why) in [
+            (json!({}), "no 'iss' claim"),
+            (json!({"iss": null}), ""),
+            (json!({"iss": 5}), ""),
+            (json!({"iss": "https://evil.example.com/"}), "issued by someone else"),
+        ] {
+            let got = verifier.verify(&token(extra.clone()));
+            assert!(
+                matches!(&got, Err(Error::Unauthenticated(m)) if m.contains(why)),
+                "{extra}: {got:?}"
+            );
         }
     }
 
