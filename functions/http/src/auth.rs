@@ -508,25 +508,35 @@ mod tests {
         assert!(matches!(err, Error::Unauthenticated(m) if m.contains("'oid'")));
     }
 
+    const TEST_SECRET: &str = "0123456789abcdef0123456789abcdef-test";
+
+    /// `auth()` with the test HS256 secret, changed by `configure`.
+    fn hs256(configure: impl FnOnce(&mut AuthConfig)) -> AuthConfig {
+        let mut a = auth();
+        a.jwt_secret = Some(TEST_SECRET.into());
+        configure(&mut a);
+        a
+    }
+
+    /// `base` with `extra` over it, signed with the test secret.
+    fn signed(base: Value, extra: &Value) -> String {
+        let mut c = claims(base);
+        c.extend(claims(extra.clone()));
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &c,
+            &EncodingKey::from_secret(TEST_SECRET.as_bytes()),
+        )
+        .unwrap()
+    }
+
     /// As API Gateway does: `aud` when present (string or list), else `client_id` (Cognito).
     #[tokio::test]
     async fn the_audience_is_aud_or_else_client_id() {
-        let secret = "0123456789abcdef0123456789abcdef-test";
-        let mut a = auth();
-        a.jwt_secret = Some(secret.into());
-        a.audience = Some("7app1client".into());
+        let a = hs256(|a| a.audience = Some("7app1client".into()));
         let verifier = TokenVerifier::from_config(&a).await.unwrap().unwrap();
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let token = |extra: Value| {
-            let mut c = claims(json!({"sub": "u1", "exp": now + 600}));
-            c.extend(claims(extra));
-            jsonwebtoken::encode(
-                &Header::new(Algorithm::HS256),
-                &c,
-                &EncodingKey::from_secret(secret.as_bytes()),
-            )
-            .unwrap()
-        };
+        let token = |extra: Value| signed(json!({"sub": "u1", "exp": now + 600}), &extra);
         let cases = [
             (json!({"aud": "7app1client"}), None),
             (json!({"aud": ["other", "7app1client"]}), None),
@@ -554,21 +564,14 @@ mod tests {
     /// A configured issuer must be in the token: missing, null or another value is refused.
     #[tokio::test]
     async fn a_configured_issuer_is_required() {
-        let secret = "0123456789abcdef0123456789abcdef-test";
-        let mut a = auth();
-        a.jwt_secret = Some(secret.into());
-        a.issuer = Some("https://login.example.com/".into());
+        let a = hs256(|a| a.issuer = Some("https://login.example.com/".into()));
         let verifier = TokenVerifier::from_config(&a).await.unwrap().unwrap();
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let token = |extra: Value| {
-            let mut c = claims(json!({"sub": "u1", "email": "erin@example.com", "exp": now + 600}));
-            c.extend(claims(extra));
-            jsonwebtoken::encode(
-                &Header::new(Algorithm::HS256),
-                &c,
-                &EncodingKey::from_secret(secret.as_bytes()),
+            signed(
+                json!({"sub": "u1", "email": "erin@example.com", "exp": now + 600}),
+                &extra,
             )
-            .unwrap()
         };
         assert!(
             verifier
@@ -592,20 +595,14 @@ mod tests {
     /// `exp`, `nbf` and `iat` get the same skew (30 s by default), no more.
     #[tokio::test]
     async fn time_claims_share_one_clock_skew() {
-        let secret = "0123456789abcdef0123456789abcdef-test";
-        let mut a = auth();
-        a.jwt_secret = Some(secret.into());
+        let mut a = hs256(|_| {});
         let verifier = TokenVerifier::from_config(&a).await.unwrap().unwrap();
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let token = |extra: Value| {
-            let mut c = claims(json!({"sub": "u1", "email": "erin@example.com", "exp": now + 600}));
-            c.extend(claims(extra));
-            jsonwebtoken::encode(
-                &Header::new(Algorithm::HS256),
-                &c,
-                &EncodingKey::from_secret(secret.as_bytes()),
+            signed(
+                json!({"sub": "u1", "email": "erin@example.com", "exp": now + 600}),
+                &extra,
             )
-            .unwrap()
         };
         let cases = [
             (json!({}), true),
