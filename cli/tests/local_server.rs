@@ -48,6 +48,18 @@ async fn demo_hub_end_to_end_over_tcp() {
     assert_eq!(items.len(), 160);
     let sso = items.iter().filter(|a| a["access"]["method"] == "sso").count();
     assert!(sso > 20 && sso < 140, "demo mixes SSO ({sso}) and role access");
+    // Demo aliases agree with the accounts they name.
+    for a in items {
+        let alias = a["alias"].as_str().unwrap();
+        let agrees = if a["management_account"] == true {
+            alias.ends_with("-management")
+        } else {
+            let env = a["environment"].as_str().unwrap();
+            let base = alias.rsplit_once('-').unwrap().0;
+            base.ends_with(&format!("-{env}")) && !(env == "prod" && base.ends_with("-non-prod"))
+        };
+        assert!(agrees, "{alias} on {a}");
+    }
 
     // A write shows up in quick find at once (the snapshot follows the hub revision).
     let created = http

@@ -226,6 +226,8 @@ pub async fn seed(app: &App, size: &DemoSize) -> Result<Seeded> {
             }
         };
         let management = n < size.customers;
+        // The alias names the account's own environment (a management account is prod).
+        let environment = if management { Environment::Prod } else { env };
         let account = NewAccount {
             id: v(AccountId::parse(&id))?,
             customer: v(CustomerCode::parse(&code))?,
@@ -234,8 +236,12 @@ pub async fn seed(app: &App, size: &DemoSize) -> Result<Seeded> {
             } else {
                 format!("{workload} {}", env.as_str())
             },
-            alias: Some(format!("{code}-{workload}-{}-{n}", env.as_str())),
-            environment: if management { Environment::Prod } else { env },
+            alias: Some(if management {
+                format!("{code}-management")
+            } else {
+                format!("{code}-{workload}-{}-{n}", env.as_str())
+            }),
+            environment,
             region: v(Region::parse(region))?,
             management_account: management,
             delegated_admin_services: if n % size.customers.max(1) == 1 && n < 2 * size.customers {
