@@ -382,14 +382,32 @@ async fn main() -> anyhow::Result<()> {
             }
         },
         Command::Credentials { account, api_url } => {
+            let account = cc_domain::ids::AccountId::parse(&account).map_err(|e| anyhow::anyhow!("--account: {e}"))?;
             let client = cc_cli::client::Client::from_env(api_url).await?;
             // Every page: a person may hold more active grants than one page lists.
             let sessions = client.get_all("/api/v1/sessions", &[("scope", "mine".into())]).await?;
             let grant = sessions
                 .iter()
                 .find(|s| s["account_id"] == account.as_str())
-                .and_then(|s| s["request_id"].as_str())
-                .with_context(|| format!("no active breakglass grant for account {account}; request one first"))?;
+                .and_then(|s| s["request_id"].as_str());
+            let Some(grant) = grant else {
+                // Say why there is nothing to print, from what the hub knows of the account.
+                anyhow::bail!(match client
+                    .get_json::<serde_json::Value>(&format!("/api/v1/accounts/{account}"), &[])
+                    .await
+                {
+                    Ok(a) if a["access"]["method"] == "sso" => format!(
+                        "account {account} is reached through IAM Identity Center: an approved breakglass request \
+                             assigns you its permission set, so sign in with that SSO profile (cc profiles sync) \
+                             instead of credentials"
+                    ),
+                    Ok(_) => format!(
+                        "no active breakglass grant for account {account}; request one \
+                             (POST /api/v1/access-requests) and wait for its approvals"
+                    ),
+                    Err(e) => format!("account {account}: {e:#}"),
+                })
+            };
             print!(
                 "{}",
                 client

@@ -567,4 +567,20 @@ async fn credentials_command_serves_credential_process() {
     let out = creds(other);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no active breakglass grant"));
+    // What is wrong, not "request one first": not an account id, an SSO account, an unknown one.
+    let stderr = |account: &str| {
+        let out = creds(account);
+        assert!(!out.status.success(), "{account}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let e = stderr("abc");
+    assert!(e.contains("--account") && e.contains("12 digits"), "{e}");
+    let sso = get_json(&format!("{}/api/v1/accounts?access=sso&limit=1", server.base), &erin).await;
+    let e = stderr(sso["items"][0]["id"].as_str().unwrap());
+    assert!(
+        e.contains("IAM Identity Center") && e.contains("cc profiles sync"),
+        "{e}"
+    );
+    let e = stderr("999999999999");
+    assert!(e.contains("999999999999") && !e.contains("request one"), "{e}");
 }
