@@ -362,11 +362,20 @@ async fn main() -> anyhow::Result<()> {
                 for s in &outcome.skipped {
                     eprintln!("skipped [{s}]: your own config already defines it");
                 }
+                for r in &set.refused {
+                    eprintln!("left out {r}");
+                }
                 if let Some(diff) = &outcome.diff {
                     print!("{diff}");
                 } else if outcome.changed {
+                    let kept = match outcome.kept {
+                        0 => String::new(),
+                        n => format!(
+                            "; {n} other generated profiles kept as they were (a sync without --customer, --environment or --kind replaces them all)"
+                        ),
+                    };
                     eprintln!(
-                        "{} profiles and {} SSO sessions written to {}{}",
+                        "{} profiles and {} SSO sessions written to {}{}{kept}",
                         outcome.profiles - outcome.skipped.iter().filter(|s| s.starts_with("profile ")).count(),
                         outcome.sso_sessions,
                         path.display(),
@@ -377,6 +386,9 @@ async fn main() -> anyhow::Result<()> {
                     );
                 } else {
                     eprintln!("{} is up to date", path.display());
+                }
+                for source in &outcome.missing_sources {
+                    eprintln!("{}", cc_cli::profiles::missing_source_hint(source, &path));
                 }
                 Ok(())
             }

@@ -32,6 +32,10 @@ pub struct Outcome {
     pub backup: Option<PathBuf>,
     pub profiles: usize,
     pub sso_sessions: usize,
+    /// Generated profiles a narrowed sync left as they were.
+    pub kept: usize,
+    /// Source profiles the role profiles chain from that the config doesn't define.
+    pub missing_sources: Vec<String>,
 }
 
 /// Merges `set` into the config at `path` (created if missing; when `path` is a symbolic link, the
@@ -51,6 +55,8 @@ pub fn apply(path: &Path, set: &ProfileSet, dry_run: bool) -> anyhow::Result<Out
         backup: None,
         profiles: set.profiles.len(),
         sso_sessions: set.sso_sessions.len(),
+        kept: merged.kept,
+        missing_sources: merged.missing_sources,
     };
     if dry_run {
         let shown = path.display().to_string();
@@ -85,6 +91,18 @@ pub fn apply(path: &Path, set: &ProfileSet, dry_run: bool) -> anyhow::Result<Out
     }
     std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
     Ok(outcome)
+}
+
+/// What to do when the role profiles' `source_profile` is not in the config: the AWS CLI fails on
+/// every one of them until it is.
+pub fn missing_source_hint(source: &str, config: &Path) -> String {
+    format!(
+        "warning: the role profiles chain from source_profile '{source}', which {} does not define, so the AWS CLI \
+         can't use them yet. Add a profile of that name that signs you in to the team's AWS account (e.g. \
+         `aws configure sso --profile {source}`), or sync with --hub-profile NAME naming one you have \
+         (or set hub_profile / credential_source in your preferences: PUT /api/v1/me/profile-preferences).",
+        config.display()
+    )
 }
 
 /// The file `path` leads to through any symbolic links (it may not exist yet), so that replacing it
@@ -148,7 +166,7 @@ mod tests {
                 start_url: url.into(),
                 region: "eu-west-1".into(),
             }],
-            profiles: vec![],
+            ..Default::default()
         }
     }
 

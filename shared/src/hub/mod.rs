@@ -476,9 +476,18 @@ fn text(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
     Ok(())
 }
 
+/// Like [`text`], on one line: names end up in titles, lists, file names and config lines.
+fn line(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
+    text(field, value, min, max)?;
+    if value.contains(['\n', '\u{2028}', '\u{2029}']) {
+        return Err(Error::validation(field, format!("{field} must be one line")));
+    }
+    Ok(())
+}
+
 impl Customer {
     pub fn validate(&self) -> Result<()> {
-        text("name", &self.name, 1, 120)?;
+        line("name", &self.name, 1, 120)?;
         text("notes", &self.notes, 0, 4000)?;
         if let Some(c) = &self.contract {
             text("contract.notes", &c.notes, 0, 2000)?;
@@ -501,8 +510,8 @@ impl Customer {
 
 impl Contact {
     pub fn validate(&self) -> Result<()> {
-        text("name", &self.name, 1, 120)?;
-        text("role", &self.role, 0, 120)?;
+        line("name", &self.name, 1, 120)?;
+        line("role", &self.role, 0, 120)?;
         if let Some(p) = &self.phone {
             let ok = (3..=32).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
             if !ok {
@@ -521,9 +530,9 @@ impl Contact {
 
 impl Account {
     pub fn validate(&self) -> Result<()> {
-        text("name", &self.name, 1, 120)?;
+        line("name", &self.name, 1, 120)?;
         if let Some(alias) = &self.alias {
-            text("alias", alias, 1, 64)?;
+            line("alias", alias, 1, 64)?;
         }
         if self.delegated_admin_services.len() > 50
             || self.delegated_admin_services.iter().any(|s| {
@@ -537,12 +546,33 @@ impl Account {
         }
         match &self.access {
             AccessMethod::Sso {
+                start_url,
                 permission_sets,
                 breakglass_permission_sets,
                 ..
             } => {
+                // The start URL is written into every team member's AWS config: a line break in it
+                // would end the line and start a section of its own (a `credential_process` that
+                // runs on their machines). A URL has no white space of its own.
+                let url = start_url.as_str();
+                if url.len() > 512 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(Error::validation(
+                        "access.start_url",
+                        "start_url must be an https:// URL of at most 512 characters without spaces, line breaks or control characters",
+                    ));
+                }
                 if permission_sets.is_empty() || permission_sets.len() > 50 {
                     return Err(Error::validation("access.permission_sets", "list 1-50 permission sets"));
+                }
+                if let Some((_, ps)) = permission_sets
+                    .iter()
+                    .enumerate()
+                    .find(|(i, ps)| permission_sets[..*i].contains(ps))
+                {
+                    return Err(Error::validation(
+                        "access.permission_sets",
+                        format!("{ps} is listed twice"),
+                    ));
                 }
                 if breakglass_permission_sets.len() > 20 {
                     return Err(Error::validation(

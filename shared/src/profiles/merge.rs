@@ -8,12 +8,19 @@
 //!
 //! Everything outside the block stays byte for byte (line endings included); the block is replaced
 //! where it stands, or appended; sections whose names the person already uses outside the block
-//! are skipped and reported, never overwritten; merging twice changes nothing.
+//! (as botocore reads names: `[profile "x"]` is `x`, see [`super::ini`]) are skipped and reported,
+//! never written; merging twice changes nothing.
+//!
+//! A narrowed set (`cc profiles sync --customer X`, `--env`, `--kind`) replaces only the generated
+//! profiles it covers: the block's other profiles (known by the `# cc:` line before each) stay as
+//! they were, with the SSO sessions they use. A full set replaces the whole block.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::ProfileSet;
+use super::ini::{self, Target};
+use super::{META, ProfileSet, Selection};
 use crate::error::{Error, Result};
+use crate::hub::Environment;
 
 pub const BEGIN: &str = "# BEGIN customer-central";
 pub const END: &str = "# END customer-central";
@@ -24,6 +31,11 @@ pub struct Merged {
     pub text: String,
     /// Sections not written because the person's own config already has them.
     pub skipped: Vec<String>,
+    /// Generated profiles outside a narrowed set's scope, kept from the previous sync.
+    pub kept: usize,
+    /// Profiles that `source_profile` names but the config doesn't define (the AWS CLI fails on
+    /// every profile that chains from them).
+    pub missing_sources: Vec<String>,
     pub changed: bool,
 }
 
@@ -52,18 +64,69 @@ fn split(existing: &str) -> Result<(&str, Option<&str>, &str)> {
     }
 }
 
-/// Section names defined in `text`, normalised: `[default]` is `profile default`.
-pub fn user_sections(text: &str) -> HashSet<String> {
-    text.lines()
-        .filter_map(|l| {
-            let l = l.trim();
-            let inner = l.strip_prefix('[')?.strip_suffix(']')?.trim();
-            let words: Vec<&str> = inner.split_whitespace().collect();
-            match words.as_slice() {
-                ["default"] => Some("profile default".to_string()),
-                [kind @ ("profile" | "sso-session"), name] => Some(format!("{kind} {name}")),
-                _ => None,
-            }
+/// Profiles and SSO sessions defined in `text`, named as botocore names them.
+pub fn user_sections(text: &str) -> HashSet<Target> {
+    ini::parse(text).sections.into_iter().filter_map(|s| s.target).collect()
+}
+
+/// A section of a previous block: its text and what the `# cc:` line says it is for.
+struct Chunk<'a> {
+    text: String,
+    target: Target,
+    meta: Option<Meta<'a>>,
+    options: Vec<(String, String)>,
+}
+
+struct Meta<'a> {
+    customer: &'a str,
+    account: &'a str,
+    environment: Environment,
+    kind: super::Kind,
+}
+
+fn meta(line: &str) -> Option<Meta<'_>> {
+    let fields: BTreeMap<&str, &str> = line
+        .strip_prefix(META)?
+        .split_whitespace()
+        .filter_map(|f| f.split_once('='))
+        .collect();
+    Some(Meta {
+        customer: fields.get("customer")?,
+        account: fields.get("account")?,
+        environment: fields.get("env")?.parse().ok()?,
+        kind: fields.get("kind")?.parse().ok()?,
+    })
+}
+
+/// The sections of a block we wrote, each with its `# cc:` line (none for SSO sessions and for
+/// blocks written before there was one).
+fn chunks(block: &str) -> Vec<Chunk<'_>> {
+    let mut out: Vec<(Option<&str>, Vec<&str>)> = Vec::new();
+    let mut pending_meta = None;
+    for line in block.lines().map(|l| l.trim_end_matches('\r')) {
+        if line.starts_with(META) {
+            pending_meta = Some(line);
+        } else if line.starts_with('[') {
+            out.push((pending_meta.take(), vec![line]));
+        } else if line.starts_with('#') {
+            pending_meta = None;
+        } else if let Some((_, lines)) = out.last_mut() {
+            lines.push(line);
+        }
+    }
+    out.into_iter()
+        .filter_map(|(meta_line, lines)| {
+            let text = lines.join("\n").trim_end().to_string() + "\n";
+            let section = ini::parse(&text).sections.into_iter().next()?;
+            Some(Chunk {
+                target: section.target?,
+                meta: meta_line.and_then(meta),
+                options: section.options,
+                text: match meta_line {
+                    Some(m) => format!("{m}\n{text}"),
+                    None => text,
+                },
+            })
         })
         .collect()
 }
@@ -75,46 +138,113 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
     own.extend(user_sections(after));
 
     let mut skipped = Vec::new();
-    let mut kept = ProfileSet::default();
+    // Sections of the new block: name -> (sort key, text); sessions sort by name, profiles by
+    // customer, account and name.
+    let mut sessions: BTreeMap<String, String> = BTreeMap::new();
+    let mut profiles: BTreeMap<(String, String, String), String> = BTreeMap::new();
+    let mut sources: Vec<String> = Vec::new();
     let mut dropped_sessions = HashSet::new();
     for s in &set.sso_sessions {
-        let section = format!("sso-session {}", s.name);
-        if own.contains(&section) {
-            skipped.push(section);
-            dropped_sessions.insert(s.name.clone());
+        if own.contains(&Target::SsoSession(s.name.clone())) {
+            skipped.push(format!("sso-session {}", s.name));
+            dropped_sessions.insert(s.name.as_str());
         } else {
-            kept.sso_sessions.push(s.clone());
+            sessions.insert(s.name.clone(), s.to_ini());
         }
     }
+    let mut new_names = HashSet::new();
     for p in &set.profiles {
-        let section = format!("profile {}", p.name);
+        new_names.insert(p.name.as_str());
         let uses_dropped = p
             .settings
             .iter()
-            .any(|(k, v)| k == "sso_session" && dropped_sessions.contains(v));
-        if own.contains(&section) || uses_dropped {
-            skipped.push(section);
-        } else {
-            kept.profiles.push(p.clone());
+            .any(|(k, v)| k == "sso_session" && dropped_sessions.contains(v.as_str()));
+        if own.contains(&Target::Profile(p.name.clone())) || uses_dropped {
+            skipped.push(format!("profile {}", p.name));
+            continue;
+        }
+        sources.extend(
+            p.settings
+                .iter()
+                .filter(|(k, _)| k == "source_profile")
+                .map(|(_, v)| v.clone()),
+        );
+        profiles.insert((p.customer.clone(), p.account_id.clone(), p.name.clone()), p.to_ini());
+    }
+
+    // A narrowed set keeps the previous block's profiles it doesn't cover.
+    let mut kept = 0;
+    if let Some(old) = old_block.filter(|_| !set.selection.is_everything()) {
+        let old_chunks = chunks(old);
+        let mut wanted_sessions = BTreeSet::new();
+        for c in &old_chunks {
+            let Target::Profile(name) = &c.target else { continue };
+            let covered = c.meta.as_ref().is_some_and(|m| covers(&set.selection, m));
+            if covered || new_names.contains(name.as_str()) || own.contains(&c.target) {
+                continue;
+            }
+            let (customer, account) = c.meta.as_ref().map(|m| (m.customer, m.account)).unwrap_or_default();
+            if profiles
+                .insert(
+                    (customer.to_string(), account.to_string(), name.clone()),
+                    c.text.clone(),
+                )
+                .is_none()
+            {
+                kept += 1;
+            }
+            for (k, v) in &c.options {
+                match k.as_str() {
+                    "sso_session" => {
+                        wanted_sessions.insert(v.as_str());
+                    }
+                    "source_profile" => sources.push(v.clone()),
+                    _ => {}
+                }
+            }
+        }
+        for c in &old_chunks {
+            if let Target::SsoSession(name) = &c.target
+                && wanted_sessions.contains(name.as_str())
+                && !own.contains(&c.target)
+            {
+                sessions.entry(name.clone()).or_insert_with(|| c.text.clone());
+            }
         }
     }
 
+    let defined: HashSet<&str> = profiles
+        .keys()
+        .map(|(_, _, n)| n.as_str())
+        .chain(own.iter().filter_map(|t| match t {
+            Target::Profile(n) => Some(n.as_str()),
+            Target::SsoSession(_) => None,
+        }))
+        .collect();
+    let missing_sources: Vec<String> = sources
+        .into_iter()
+        .filter(|s| !defined.contains(s.as_str()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+
     let eol = if existing.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut block = String::with_capacity(kept.profiles.len() * 220 + 128);
+    let body = sessions
+        .into_values()
+        .chain(profiles.into_values())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut block = String::with_capacity(body.len() + 128);
     block.push_str(BEGIN);
-    block.push_str(eol);
+    block.push('\n');
     block.push_str(NOTE);
-    block.push_str(eol);
-    let body = kept.to_ini();
-    if !body.is_empty() {
-        if eol == "\n" {
-            block.push_str(&body);
-        } else {
-            block.push_str(&body.replace('\n', eol));
-        }
-    }
+    block.push('\n');
+    block.push_str(&body);
     block.push_str(END);
-    block.push_str(eol);
+    block.push('\n');
+    if eol != "\n" {
+        block = block.replace('\n', eol);
+    }
 
     let text = match old_block {
         Some(_) => format!("{before}{block}{after}"),
@@ -135,7 +265,13 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
         changed: text != existing,
         text,
         skipped,
+        kept,
+        missing_sources,
     })
+}
+
+fn covers(selection: &Selection, m: &Meta) -> bool {
+    selection.covers(m.customer, m.environment, m.kind)
 }
 
 /// The text with the managed block (and nothing else) removed: what the person wrote.

@@ -8,13 +8,17 @@
 //!   `duration_seconds`, `region`, `mfa_serial` when set) and a breakglass profile whose
 //!   `credential_process` asks our CLI for the active grant's credentials (it fails cleanly while
 //!   there is no grant).
-//! - Names come from a template, slugged, unique (a numeric suffix on clashes, in a stable order).
+//! - Names come from a template, slugged (`[a-z0-9-]`, so always a valid section name), given over
+//!   the whole hub and unique by construction: on a clash the oldest profile keeps the template's
+//!   name and later ones add their account id (see [`render_with_grants`]). Values that could break
+//!   a line ([`unsafe_value`]) are refused, never written: the profile is left out and named in
+//!   `ProfileSet::refused`.
 //!
 //! Rendering is pure and fast (thousands of profiles in milliseconds); `merge` puts the result
 //! into an existing config file without touching anything outside its managed block.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use utoipa::ToSchema;
@@ -25,11 +29,15 @@ use crate::error::{Error, Result};
 use crate::hub::{AccessMethod, Account, Environment};
 use crate::ids::Region;
 
+pub mod ini;
 pub mod merge;
 pub mod service;
 
 pub const DEFAULT_TEMPLATE: &str = "{customer}-{account}-{role}";
 pub const DEFAULT_HUB_PROFILE: &str = "customer-central-hub";
+/// The comment before each generated profile that says what it is for, so that a narrowed sync
+/// knows which of the block's profiles it replaces: `# cc: customer=C env=E kind=K account=ID`.
+pub const META: &str = "# cc: ";
 const PLACEHOLDERS: [&str; 6] = ["customer", "account", "alias", "id", "env", "role"];
 
 /// A person's stored preferences (`GET PUT /me/profile-preferences`).
@@ -85,17 +93,27 @@ impl Default for Preferences {
 impl Preferences {
     pub fn validate(&self) -> Result<()> {
         Template::parse(&self.template)?;
-        let ini_safe = |field: &str, v: &str, max: usize| -> Result<()> {
-            if v.is_empty() || v.len() > max || v.chars().any(|c| c.is_control() || "[]#;=".contains(c)) {
+        // Each ends up as a value in every generated profile: one line, nothing botocore strips.
+        let ini_safe = |field: &str, v: &str, max: usize, refused: &str| -> Result<()> {
+            if let Some(why) = unsafe_value(v) {
+                return Err(Error::validation(field, format!("{field} {why}")));
+            }
+            if v.len() > max || v.contains(|c| refused.contains(c)) {
+                let without = if refused.is_empty() {
+                    String::new()
+                } else {
+                    format!(" without {refused}")
+                };
                 return Err(Error::validation(
                     field,
-                    format!("{field} must be 1-{max} characters without []#;= or control characters"),
+                    format!("{field} must be 1-{max} characters{without}"),
                 ));
             }
             Ok(())
         };
-        ini_safe("hub_profile", &self.hub_profile, 64)?;
-        ini_safe("cli_command", &self.cli_command, 200)?;
+        // A profile name as `source_profile` gives it: exactly, so no quotes or section syntax.
+        ini_safe("hub_profile", &self.hub_profile, 64, "[]#;=\"' ")?;
+        ini_safe("cli_command", &self.cli_command, 200, "")?;
         if let Some(src) = &self.credential_source
             && !matches!(src.as_str(), "Environment" | "Ec2InstanceMetadata" | "EcsContainer")
         {
@@ -105,7 +123,7 @@ impl Preferences {
             ));
         }
         if let Some(m) = &self.mfa_serial {
-            ini_safe("mfa_serial", m, 256)?;
+            ini_safe("mfa_serial", m, 256, " ")?;
             if !m.starts_with("arn:") {
                 return Err(Error::validation("mfa_serial", "mfa_serial is an MFA device ARN"));
             }
@@ -166,6 +184,10 @@ impl Template {
         Ok(Template(parts))
     }
 
+    fn uses(&self, field: &str) -> bool {
+        self.0.iter().any(|p| matches!(p, Part::Field(f) if *f == field))
+    }
+
     fn render(&self, values: &[(&str, &str)]) -> String {
         let mut out = String::new();
         for p in &self.0 {
@@ -205,6 +227,16 @@ pub enum Kind {
     Sso,
 }
 
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Read => "read",
+            Kind::Breakglass => "breakglass",
+            Kind::Sso => "sso",
+        }
+    }
+}
+
 impl std::str::FromStr for Kind {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
@@ -226,6 +258,7 @@ pub struct Profile {
     pub kind: Kind,
     pub customer: String,
     pub account_id: String,
+    pub environment: Environment,
     /// The settings in the order they are written, as `[key, value]` pairs.
     #[schema(value_type = Vec<Vec<String>>)]
     pub settings: Vec<(Cow<'static, str>, String)>,
@@ -242,121 +275,116 @@ pub struct SsoSession {
 pub struct ProfileSet {
     pub sso_sessions: Vec<SsoSession>,
     pub profiles: Vec<Profile>,
+    /// What this set covers: a sync replaces the generated profiles it covers and keeps the rest.
+    #[serde(default)]
+    pub selection: Selection,
+    /// Profiles left out because a hub value can't be written into a config file safely (a line
+    /// break in a start URL, say), each as a sentence naming the account and the field.
+    #[serde(default)]
+    pub refused: Vec<String>,
 }
 
-/// Which accounts and kinds to render.
-#[derive(Clone, Debug, Default)]
+/// Which accounts and kinds to render (`None`: all).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
 pub struct Selection {
+    #[serde(default)]
     pub customers: Option<Vec<String>>,
+    #[serde(default)]
     pub environment: Option<Environment>,
+    #[serde(default)]
     pub kinds: Option<Vec<Kind>>,
+}
+
+impl Selection {
+    /// Whether a profile of `kind` for an account of `customer` in `environment` is in scope.
+    pub fn covers(&self, customer: &str, environment: Environment, kind: Kind) -> bool {
+        self.customers
+            .as_ref()
+            .is_none_or(|cs| cs.iter().any(|c| c == customer))
+            && self.environment.is_none_or(|e| e == environment)
+            && self.kinds.as_ref().is_none_or(|ks| ks.contains(&kind))
+    }
+
+    /// Whether this covers everything (a full sync).
+    pub fn is_everything(&self) -> bool {
+        self.customers.is_none() && self.environment.is_none() && self.kinds.is_none()
+    }
 }
 
 fn k(key: &'static str) -> Cow<'static, str> {
     Cow::Borrowed(key)
 }
 
-/// Renders the profiles for `accounts` (already limited to what the person may use), without any
-/// SSO breakglass permission set.
+/// Renders the profiles for `accounts` (all of them visible to the person), without any SSO
+/// breakglass permission set.
 pub fn render(accounts: &[&Account], prefs: &Preferences, email: &str, selection: &Selection) -> Result<ProfileSet> {
-    render_with_grants(accounts, prefs, email, selection, &HeldSets::default())
+    render_with_grants(accounts, &|_| true, prefs, email, selection, &HeldSets::default())
+}
+
+/// A profile before it has its name.
+struct Draft<'a> {
+    account: &'a Account,
+    kind: Kind,
+    /// The role as the hub spells it (a permission set, `read`, `breakglass`).
+    role: String,
+    settings: Vec<(Cow<'static, str>, String)>,
+    /// The start URL of the SSO session an SSO profile signs in through.
+    start_url: Option<&'a str>,
+}
+
+impl Draft<'_> {
+    /// Oldest first: the profile that had a name first keeps it. Held breakglass permission sets
+    /// come and go with grants, so they never take a name from a standing profile.
+    fn age(&self) -> impl Ord + '_ {
+        let transient = self.kind == Kind::Breakglass && self.start_url.is_some();
+        (
+            transient,
+            self.account.created_at,
+            self.account.id.as_str(),
+            self.kind,
+            self.role.as_str(),
+        )
+    }
 }
 
 /// Like [`render`], plus a `breakglass` SSO profile for each breakglass permission set in `held`
 /// (the person's active grants): breakglass permission sets are never standing.
+///
+/// `accounts` is the whole hub and `visible` picks the person's accounts: names are given over the
+/// whole hub, so everyone on the team with the same template gets the same name for the same
+/// account and role, whatever they may use or select. A name is the template's when no older
+/// profile renders to the same text; a later one gets the account id added (and, for two roles of
+/// one account whose names slug alike, a hash of the role), so adding or removing accounts never
+/// moves a name to another account or role.
 pub fn render_with_grants(
     accounts: &[&Account],
+    visible: &dyn Fn(&Account) -> bool,
     prefs: &Preferences,
     email: &str,
     selection: &Selection,
     held: &HeldSets,
 ) -> Result<ProfileSet> {
     let template = Template::parse(&prefs.template)?;
-    let wants = |k: Kind| selection.kinds.as_ref().is_none_or(|ks| ks.contains(&k));
-    let mut sorted: Vec<&Account> = accounts
-        .iter()
-        .copied()
-        .filter(|a| {
-            selection
-                .customers
-                .as_ref()
-                .is_none_or(|cs| cs.iter().any(|c| c == a.customer.as_str()))
-        })
-        .filter(|a| selection.environment.is_none_or(|e| e == a.environment))
-        .collect();
-    sorted.sort_by(|a, b| a.customer.cmp(&b.customer).then_with(|| a.id.cmp(&b.id)));
-
-    let mut sessions: BTreeMap<String, SsoSession> = BTreeMap::new(); // start URL -> session
-    let mut session_names: HashMap<String, usize> = HashMap::new();
-    let mut out = ProfileSet::default();
-    let mut taken: HashMap<String, usize> = HashMap::new();
     let role_session = session_name(email);
-    for a in sorted {
+    let mut drafts: Vec<Draft> = Vec::new();
+    for &a in accounts {
         let region = prefs.region.as_ref().unwrap_or(&a.region).to_string();
-        let account_slug = slug(&a.name);
-        let alias = a.alias.as_deref().map(slug).unwrap_or_else(|| account_slug.clone());
-        let mut name_for = |role: &str| -> Result<String> {
-            let base = template.render(&[
-                ("customer", a.customer.as_str()),
-                ("account", &account_slug),
-                ("alias", &alias),
-                ("id", a.id.as_str()),
-                ("env", a.environment.as_str()),
-                ("role", role),
-            ]);
-            if base.is_empty() {
-                return Err(Error::validation(
-                    "template",
-                    format!("the template gives account {} an empty name", a.id),
-                ));
-            }
-            let n = taken.entry(base.clone()).or_insert(0);
-            *n += 1;
-            Ok(if *n == 1 { base } else { format!("{base}-{n}") })
-        };
         match &a.access {
             AccessMethod::Sso {
                 start_url,
-                sso_region,
+                sso_region: _,
                 permission_sets,
                 ..
             } => {
-                let granted = if wants(Kind::Breakglass) {
-                    held.on(a)
-                } else {
-                    Vec::new()
-                };
-                let standing: &[_] = if wants(Kind::Sso) { permission_sets } else { &[] };
-                if standing.is_empty() && granted.is_empty() {
-                    continue;
-                }
-                let session = match sessions.get(start_url.as_str()) {
-                    Some(s) => s.name.clone(),
-                    None => {
-                        let base = slug(a.customer.as_str());
-                        let n = session_names.entry(base.clone()).or_insert(0);
-                        *n += 1;
-                        let name = if *n == 1 { base } else { format!("{base}-{n}") };
-                        sessions.insert(
-                            start_url.to_string(),
-                            SsoSession {
-                                name: name.clone(),
-                                start_url: start_url.to_string(),
-                                region: sso_region.to_string(),
-                            },
-                        );
-                        name
-                    }
-                };
-                let sets = standing.iter().map(|ps| (ps, Kind::Sso));
+                let granted = if visible(a) { held.on(a) } else { Vec::new() };
+                let sets = permission_sets.iter().map(|ps| (ps, Kind::Sso));
                 for (ps, kind) in sets.chain(granted.iter().map(|ps| (ps, Kind::Breakglass))) {
-                    out.profiles.push(Profile {
-                        name: name_for(ps.as_str())?,
+                    drafts.push(Draft {
+                        account: a,
                         kind,
-                        customer: a.customer.to_string(),
-                        account_id: a.id.to_string(),
+                        role: ps.to_string(),
+                        start_url: Some(start_url.as_str()),
                         settings: vec![
-                            (k("sso_session"), session.clone()),
                             (k("sso_account_id"), a.id.to_string()),
                             (k("sso_role_name"), ps.to_string()),
                             (k("region"), region.clone()),
@@ -370,47 +398,100 @@ pub fn render_with_grants(
                 max_session_seconds,
                 ..
             } => {
-                if wants(Kind::Read) {
-                    let mut settings = vec![(k("role_arn"), read_role_arn.to_string())];
-                    match &prefs.credential_source {
-                        Some(src) => settings.push((k("credential_source"), src.clone())),
-                        None => settings.push((k("source_profile"), prefs.hub_profile.clone())),
-                    }
-                    settings.push((k("external_id"), external_id.to_string()));
-                    settings.push((k("role_session_name"), role_session.clone()));
-                    // Role chaining caps a session at one hour.
-                    settings.push((k("duration_seconds"), (*max_session_seconds).min(3600).to_string()));
-                    if let Some(m) = &prefs.mfa_serial {
-                        settings.push((k("mfa_serial"), m.clone()));
-                    }
-                    settings.push((k("region"), region.clone()));
-                    out.profiles.push(Profile {
-                        name: name_for("read")?,
-                        kind: Kind::Read,
-                        customer: a.customer.to_string(),
-                        account_id: a.id.to_string(),
-                        settings,
-                    });
+                let mut settings = vec![(k("role_arn"), read_role_arn.to_string())];
+                match &prefs.credential_source {
+                    Some(src) => settings.push((k("credential_source"), src.clone())),
+                    None => settings.push((k("source_profile"), prefs.hub_profile.clone())),
                 }
-                if wants(Kind::Breakglass) {
-                    out.profiles.push(Profile {
-                        name: name_for("breakglass")?,
-                        kind: Kind::Breakglass,
-                        customer: a.customer.to_string(),
-                        account_id: a.id.to_string(),
-                        settings: vec![
-                            (
-                                k("credential_process"),
-                                format!("{} credentials --account {}", prefs.cli_command, a.id),
-                            ),
-                            (k("region"), region.clone()),
-                        ],
-                    });
+                settings.push((k("external_id"), external_id.to_string()));
+                settings.push((k("role_session_name"), role_session.clone()));
+                // Role chaining caps a session at one hour.
+                settings.push((k("duration_seconds"), (*max_session_seconds).min(3600).to_string()));
+                if let Some(m) = &prefs.mfa_serial {
+                    settings.push((k("mfa_serial"), m.clone()));
                 }
+                settings.push((k("region"), region.clone()));
+                drafts.push(Draft {
+                    account: a,
+                    kind: Kind::Read,
+                    role: "read".into(),
+                    start_url: None,
+                    settings,
+                });
+                drafts.push(Draft {
+                    account: a,
+                    kind: Kind::Breakglass,
+                    role: "breakglass".into(),
+                    start_url: None,
+                    settings: vec![
+                        (
+                            k("credential_process"),
+                            format!("{} credentials --account {}", prefs.cli_command, a.id),
+                        ),
+                        (k("region"), region.clone()),
+                    ],
+                });
             }
         }
     }
-    out.sso_sessions = sessions.into_values().collect();
+    drafts.sort_by(|a, b| a.age().cmp(&b.age()));
+    let names = unique_names(drafts.iter().map(|d| {
+        let base = profile_base(&template, d.account, &d.role);
+        let id = d.account.id.as_str();
+        (base, [id.to_string(), format!("{id}-{}", short_hash(&d.role))])
+    }));
+    let sessions = session_names(accounts);
+
+    let mut out = ProfileSet {
+        selection: selection.clone(),
+        ..ProfileSet::default()
+    };
+    let mut used_sessions: BTreeMap<&str, &SsoSession> = BTreeMap::new();
+    for (d, name) in drafts.into_iter().zip(names) {
+        let a = d.account;
+        if !visible(a) || !selection.covers(a.customer.as_str(), a.environment, d.kind) {
+            continue;
+        }
+        let mut settings = d.settings;
+        if let Some(url) = d.start_url {
+            let session = &sessions[url];
+            if let Some(why) = unsafe_value(&session.start_url).or_else(|| unsafe_value(&session.region)) {
+                out.refused.push(format!(
+                    "{name}: account {} ({}) has an SSO start URL or region that {why}; fix the account in the hub",
+                    a.id, a.customer
+                ));
+                continue;
+            }
+            used_sessions.insert(url, session);
+            settings.insert(0, (k("sso_session"), session.name.clone()));
+        }
+        if let Some((key, why)) = settings
+            .iter()
+            .find_map(|(key, v)| unsafe_value(v).map(|why| (key, why)))
+        {
+            out.refused.push(format!(
+                "{name}: the {key} for account {} ({}) {why}; fix it in the hub or your preferences",
+                a.id, a.customer
+            ));
+            continue;
+        }
+        out.profiles.push(Profile {
+            name,
+            kind: d.kind,
+            customer: a.customer.to_string(),
+            account_id: a.id.to_string(),
+            environment: a.environment,
+            settings,
+        });
+    }
+    out.profiles.sort_by(|a, b| {
+        (a.customer.as_str(), a.account_id.as_str(), a.name.as_str()).cmp(&(
+            b.customer.as_str(),
+            b.account_id.as_str(),
+            b.name.as_str(),
+        ))
+    });
+    out.sso_sessions = used_sessions.into_values().cloned().collect();
     out.sso_sessions.sort_by(|a, b| a.name.cmp(&b.name));
     // Role profiles chain from the hub profile: one of our own names there would make a profile
     // its own source (the AWS CLI reports an infinite loop) or chain through a customer account.
@@ -427,28 +508,189 @@ pub fn render_with_grants(
     Ok(out)
 }
 
-impl ProfileSet {
-    /// The sections as `~/.aws/config` text (no managed-block markers; `merge` adds those).
-    pub fn to_ini(&self) -> String {
-        let mut s = String::with_capacity(self.profiles.len() * 220);
-        for session in &self.sso_sessions {
-            let _ = write!(
-                s,
-                "[sso-session {}]\nsso_start_url = {}\nsso_region = {}\nsso_registration_scopes = sso:account:access\n\n",
-                session.name, session.start_url, session.region
-            );
+/// The template's name for `role` on `account`. The customer's code is not repeated when the
+/// account's name or alias starts with it (`acme-retail` + `Acme Retail Management` gives
+/// `acme-retail-management-...`, not `acme-retail-acme-retail-management-...`); a template that
+/// renders to nothing (an account named `!!!` under `{account}`) falls back to `{id}-{role}`.
+fn profile_base(template: &Template, a: &Account, role: &str) -> String {
+    let customer = a.customer.as_str();
+    let without_customer = |s: String| -> String {
+        if !template.uses("customer") {
+            s
+        } else if s == customer {
+            String::new()
+        } else {
+            s.strip_prefix(customer)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .map(str::to_string)
+                .unwrap_or(s)
         }
-        for p in &self.profiles {
-            let _ = writeln!(s, "[profile {}]", p.name);
-            for (k, v) in &p.settings {
-                let _ = writeln!(s, "{k} = {v}");
+    };
+    let account_slug = without_customer(slug(&a.name));
+    let alias = without_customer(a.alias.as_deref().map(slug).unwrap_or_else(|| slug(&a.name)));
+    let base = template.render(&[
+        ("customer", customer),
+        ("account", &account_slug),
+        ("alias", &alias),
+        ("id", a.id.as_str()),
+        ("env", a.environment.as_str()),
+        ("role", role),
+    ]);
+    if base.is_empty() {
+        slug(&format!("{}-{role}", a.id))
+    } else {
+        base
+    }
+}
+
+/// One SSO session per start URL, named after the customer of the oldest account that uses it;
+/// a customer's further start URLs add the URL's first host label (`acme-d-1234567890`).
+fn session_names<'a>(accounts: &[&'a Account]) -> HashMap<&'a str, SsoSession> {
+    let mut first: BTreeMap<&str, &Account> = BTreeMap::new();
+    for &a in accounts {
+        if let AccessMethod::Sso { start_url, .. } = &a.access {
+            let e = first.entry(start_url.as_str()).or_insert(a);
+            if (a.created_at, a.id.as_str()) < (e.created_at, e.id.as_str()) {
+                *e = a;
             }
-            s.push('\n');
         }
-        if s.ends_with("\n\n") {
-            s.pop();
+    }
+    let mut urls: Vec<(&str, &Account)> = first.into_iter().collect();
+    urls.sort_by_key(|(url, a)| (a.created_at, a.id.as_str(), *url));
+    let names = unique_names(urls.iter().map(|(url, a)| {
+        let label = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(|h| slug(h.split('.').next().unwrap_or(h))))
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| "sso".into());
+        (
+            slug(a.customer.as_str()),
+            [label.clone(), format!("{label}-{}", short_hash(url))],
+        )
+    }));
+    urls.into_iter()
+        .zip(names)
+        .map(|((url, a), name)| {
+            let region = match &a.access {
+                AccessMethod::Sso { sso_region, .. } => sso_region.to_string(),
+                AccessMethod::Role { .. } => unreachable!("only SSO accounts have start URLs"),
+            };
+            (
+                url,
+                SsoSession {
+                    name,
+                    start_url: url.to_string(),
+                    region,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Unique names for `(base, [suffix, longer suffix])` requests given oldest first: the oldest
+/// request for each base gets the base itself; later ones get `base-suffix`, then
+/// `base-longer-suffix`, avoiding every base and every name given so far (a numeric tail only in
+/// contrived cases where even that is taken, such as an account literally named after another's
+/// id).
+fn unique_names(requests: impl Iterator<Item = (String, [String; 2])>) -> Vec<String> {
+    let requests: Vec<(String, [String; 2])> = requests.collect();
+    let bases: HashSet<&str> = requests.iter().map(|(b, _)| b.as_str()).collect();
+    let mut given: HashSet<String> = HashSet::with_capacity(requests.len());
+    let mut names = Vec::with_capacity(requests.len());
+    for (base, [short, long]) in &requests {
+        let name = if given.insert(base.clone()) {
+            base.clone()
+        } else {
+            let free = |n: &str| !bases.contains(n) && !given.contains(n);
+            let first = format!("{base}-{short}");
+            let second = format!("{base}-{long}");
+            let name = if free(&first) {
+                first
+            } else if free(&second) {
+                second
+            } else {
+                (2..)
+                    .map(|n| format!("{second}-{n}"))
+                    .find(|n| free(n))
+                    .unwrap_or_default()
+            };
+            given.insert(name.clone());
+            name
+        };
+        names.push(name);
+    }
+    names
+}
+
+/// Eight hex digits of the 32-bit FNV-1a hash of `s`: a short, stable tag that tells apart two
+/// roles (or start URLs) whose slugs are equal.
+fn short_hash(s: &str) -> String {
+    let h = s
+        .bytes()
+        .fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    format!("{h:08x}")
+}
+
+/// Why `value` can't be a setting's value in a config file botocore reads as written: empty,
+/// longer than 2,048 bytes, a control character or line break (which would end the line and let
+/// the rest become a section of its own), or white space at either end (which configparser strips).
+pub fn unsafe_value(value: &str) -> Option<&'static str> {
+    if value.is_empty() {
+        Some("is empty")
+    } else if value.len() > 2048 {
+        Some("is longer than 2,048 bytes")
+    } else if value
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        Some("contains a line break or control character")
+    } else if value.starts_with(ini::is_python_space) || value.ends_with(ini::is_python_space) {
+        Some("starts or ends with white space")
+    } else {
+        None
+    }
+}
+
+impl SsoSession {
+    /// The section as config text, ending in a newline.
+    pub fn to_ini(&self) -> String {
+        format!(
+            "[sso-session {}]\nsso_start_url = {}\nsso_region = {}\nsso_registration_scopes = sso:account:access\n",
+            self.name, self.start_url, self.region
+        )
+    }
+}
+
+impl Profile {
+    /// The section as config text (after the line that says what it is for), ending in a newline.
+    pub fn to_ini(&self) -> String {
+        let mut s = String::with_capacity(220);
+        let _ = writeln!(
+            s,
+            "{META}customer={} env={} kind={} account={}\n[profile {}]",
+            self.customer,
+            self.environment.as_str(),
+            self.kind.as_str(),
+            self.account_id,
+            self.name
+        );
+        for (k, v) in &self.settings {
+            let _ = writeln!(s, "{k} = {v}");
         }
         s
+    }
+}
+
+impl ProfileSet {
+    /// The sections as `~/.aws/config` text (no managed-block markers; `merge` adds those).
+    /// Refused profiles come first as comments (their sentences hold only names, ids and codes).
+    pub fn to_ini(&self) -> String {
+        let refused = self.refused.iter().map(|r| format!("# left out {r}\n"));
+        let sessions = self.sso_sessions.iter().map(SsoSession::to_ini);
+        let sections = sessions
+            .chain(self.profiles.iter().map(Profile::to_ini))
+            .collect::<Vec<_>>();
+        refused.collect::<String>() + &sections.join("\n")
     }
 
     /// Section headers this set writes (`profile NAME`, `sso-session NAME`).

@@ -114,11 +114,9 @@ impl Profiles {
                 }
             }
         }
-        let accounts: Vec<&Account> = snap
-            .accounts
-            .iter()
-            .filter(|a| mine.as_ref().is_none_or(|m| m.iter().any(|c| c == a.customer.as_str())))
-            .collect();
+        // Names are given over the whole hub (the same for everyone); `visible` picks the person's.
+        let accounts: Vec<&Account> = snap.accounts.iter().collect();
+        let visible = |a: &Account| mine.as_ref().is_none_or(|m| m.iter().any(|c| c == a.customer.as_str()));
         let selection = Selection {
             customers: q.customers.clone(),
             environment: q.environment,
@@ -126,6 +124,6 @@ impl Profiles {
         };
         // SSO breakglass permission sets the person holds an active grant for.
         let held = held_breakglass_sets(self.store.as_ref(), &who.email, self.clock.now()).await?;
-        render_with_grants(&accounts, &prefs, who.email.as_str(), &selection, &held)
+        render_with_grants(&accounts, &visible, &prefs, who.email.as_str(), &selection, &held)
     }
 }

@@ -1,6 +1,7 @@
 use proptest::prelude::*;
 use serde_json::json;
 
+use super::ini::Target;
 use super::merge::{BEGIN, END, merge, user_sections, without_block};
 use super::*;
 
@@ -84,8 +85,8 @@ fn role_accounts_get_read_and_breakglass_profiles() {
             "cc credentials --account 000000000001".to_string()
         )
     );
-    // Same name twice (prod and non-prod "Payments"): a stable numeric suffix.
-    assert!(set.profiles.iter().any(|p| p.name == "acme-payments-read-2"));
+    // Same name twice (prod and non-prod "Payments"): the later account adds its id.
+    assert!(set.profiles.iter().any(|p| p.name == "acme-payments-read-000000000002"));
 }
 
 #[test]
@@ -146,8 +147,10 @@ fn bad_templates_are_refused_with_a_reason() {
         template: "{account}".into(),
         ..Default::default()
     };
-    let err = render(&refs, &prefs, "e@example.com", &Selection::default()).unwrap_err();
-    assert!(err.to_string().contains("empty name"), "{err}");
+    // A template that renders to nothing falls back to the account id and role.
+    let set = render(&refs, &prefs, "e@example.com", &Selection::default()).unwrap();
+    let names: Vec<&str> = set.profiles.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["000000000001-breakglass", "000000000001-read"]);
 }
 
 #[test]
@@ -219,9 +222,17 @@ fn a_block_without_its_end_is_refused() {
 
 #[test]
 fn user_sections_normalise_default() {
-    let s = user_sections("[default]\n[ profile  a ]\n[sso-session s]\n[services x]\n");
-    assert!(s.contains("profile default") && s.contains("profile a") && s.contains("sso-session s"));
-    assert_eq!(s.len(), 3);
+    // As botocore reads them: `[ profile a ]` (space before `profile`) is no profile at all.
+    let s = user_sections("[default]\n[profile  a ]\n[ profile z ]\n[sso-session s]\n[services x]\n[profile \"q\"]\n");
+    for t in [
+        Target::Profile("default".into()),
+        Target::Profile("a".into()),
+        Target::Profile("q".into()),
+        Target::SsoSession("s".into()),
+    ] {
+        assert!(s.contains(&t), "{t}");
+    }
+    assert_eq!(s.len(), 4);
 }
 
 fn user_line() -> impl Strategy<Value = String> {
@@ -259,7 +270,7 @@ proptest! {
         for name in set.section_names() {
             let header = format!("[{name}]");
             let count = once.text.matches(&header).count();
-            if own.contains(&name) {
+            if own.contains(&super::ini::target(&name).unwrap()) {
                 prop_assert!(once.skipped.contains(&name));
             } else {
                 prop_assert_eq!(count, 1, "{}", name);
@@ -287,7 +298,15 @@ fn sso_breakglass_permission_sets_are_profiles_only_while_held() {
     assert!(!without.to_ini().contains("SRE-Breakglass"));
 
     let held = HeldSets::of([("000000000004", "SRE-Breakglass")]);
-    let with = render_with_grants(&refs, &prefs, "erin@example.com", &Selection::default(), &held).unwrap();
+    let with = render_with_grants(
+        &refs,
+        &|_| true,
+        &prefs,
+        "erin@example.com",
+        &Selection::default(),
+        &held,
+    )
+    .unwrap();
     assert_eq!(
         names(&with),
         [
@@ -312,14 +331,14 @@ fn sso_breakglass_permission_sets_are_profiles_only_while_held() {
         kinds: Some(vec![Kind::Breakglass]),
         ..Default::default()
     };
-    let bg_only = render_with_grants(&refs, &prefs, "erin@example.com", &only, &held).unwrap();
+    let bg_only = render_with_grants(&refs, &|_| true, &prefs, "erin@example.com", &only, &held).unwrap();
     assert_eq!(names(&bg_only), ["zeta-web-sre-breakglass"]);
     assert_eq!(bg_only.sso_sessions.len(), 1);
     let read_only = Selection {
         kinds: Some(vec![Kind::Sso]),
         ..Default::default()
     };
-    let standing = render_with_grants(&refs, &prefs, "erin@example.com", &read_only, &held).unwrap();
+    let standing = render_with_grants(&refs, &|_| true, &prefs, "erin@example.com", &read_only, &held).unwrap();
     assert_eq!(names(&standing), ["zeta-data-lake-readonly", "zeta-web-readonly"]);
 }
 
@@ -353,4 +372,252 @@ fn a_hub_profile_named_like_a_generated_profile_is_refused() {
         ..Preferences::default()
     };
     assert!(render(&refs, &prefs, "erin@example.com", &Selection::default()).is_ok());
+}
+
+fn names(set: &ProfileSet) -> Vec<&str> {
+    set.profiles.iter().map(|p| p.name.as_str()).collect()
+}
+
+fn aged(mut a: Account, day: u8) -> Account {
+    a.created_at = time::OffsetDateTime::from_unix_timestamp(1_767_225_600 + i64::from(day) * 86_400).unwrap();
+    a
+}
+
+fn sso_sets(sets: &[&str]) -> serde_json::Value {
+    json!({"method": "sso", "start_url": "https://x.awsapps.com/start", "sso_region": "eu-west-1", "permission_sets": sets})
+}
+
+/// Issue 11, fault 1: a clash suffix that equals another profile's real name gave the file the
+/// same section twice (the AWS CLI then refuses every profile).
+#[test]
+fn clash_suffixes_never_equal_another_name() {
+    let accounts = [
+        account("000000000001", "xx", "web", "prod", sso_sets(&["Admin"])),
+        account("000000000002", "xx", "web", "prod", sso_sets(&["Admin", "Admin-2"])),
+    ];
+    let refs: Vec<&Account> = accounts.iter().collect();
+    let set = render(&refs, &Preferences::default(), "e@example.com", &Selection::default()).unwrap();
+    assert_eq!(
+        names(&set),
+        ["xx-web-admin", "xx-web-admin-000000000002", "xx-web-admin-2"]
+    );
+
+    let prefs = Preferences {
+        template: "{account}".into(),
+        ..Default::default()
+    };
+    let accounts = [
+        account("000000000001", "aa", "app", "prod", role("000000000001")),
+        account("000000000002", "bb", "app", "prod", role("000000000002")),
+        account("000000000003", "cc", "app-2", "prod", role("000000000003")),
+        // An account named after another's clash name.
+        account("000000000004", "cc", "app 000000000002", "prod", role("000000000004")),
+    ];
+    let refs: Vec<&Account> = accounts.iter().collect();
+    let set = render(&refs, &prefs, "e@example.com", &Selection::default()).unwrap();
+    let mut all = names(&set);
+    let count = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), count, "unique: {all:?}");
+    assert_eq!(count, 8);
+    // Permission sets whose slugs are equal on one account.
+    let accounts = [account(
+        "000000000001",
+        "xx",
+        "web",
+        "prod",
+        sso_sets(&["Admin", "ADMIN", "admin."]),
+    )];
+    let refs: Vec<&Account> = accounts.iter().collect();
+    let set = render(&refs, &Preferences::default(), "e@example.com", &Selection::default()).unwrap();
+    let mut all = names(&set);
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 3, "{all:?}");
+}
+
+/// Issue 11, fault 7: adding an account (with a lower id) of the same name must not move a name
+/// to it or shift anyone's suffix; and the customer's code is not repeated.
+#[test]
+fn names_stay_with_their_account_when_accounts_come_and_go() {
+    let old = aged(account("000000000009", "acme", "Web", "prod", role("000000000009")), 1);
+    let other = aged(
+        account("000000000005", "acme", "Web", "non-prod", role("000000000005")),
+        2,
+    );
+    let newer = aged(account("000000000001", "acme", "Web", "prod", role("000000000001")), 3);
+    let name_of = |accounts: &[&Account], id: &str| -> Vec<String> {
+        let set = render(
+            accounts,
+            &Preferences::default(),
+            "e@example.com",
+            &Selection::default(),
+        )
+        .unwrap();
+        set.profiles
+            .iter()
+            .filter(|p| p.account_id == id)
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    let before_9 = name_of(&[&old, &other], "000000000009");
+    let before_5 = name_of(&[&old, &other], "000000000005");
+    assert_eq!(before_9, ["acme-web-breakglass", "acme-web-read"]);
+    assert_eq!(
+        before_5,
+        ["acme-web-breakglass-000000000005", "acme-web-read-000000000005"]
+    );
+    assert_eq!(name_of(&[&newer, &old, &other], "000000000009"), before_9);
+    assert_eq!(name_of(&[&newer, &old, &other], "000000000005"), before_5);
+    assert_eq!(
+        name_of(&[&newer, &old, &other], "000000000001"),
+        ["acme-web-breakglass-000000000001", "acme-web-read-000000000001"]
+    );
+    // Removing a newer account changes no other name.
+    assert_eq!(name_of(&[&newer, &old], "000000000009"), before_9);
+
+    let mgmt = account(
+        "000000000002",
+        "acme-retail",
+        "Acme Retail Management",
+        "prod",
+        role("000000000002"),
+    );
+    let mut aliased = account("000000000003", "acme-retail", "Shop", "prod", role("000000000003"));
+    aliased.alias = Some("acme-retail-shop".into());
+    let prefs = Preferences {
+        template: "{customer}-{alias}-{role}".into(),
+        ..Default::default()
+    };
+    let set = render(&[&mgmt, &aliased], &prefs, "e@example.com", &Selection::default()).unwrap();
+    assert_eq!(
+        names(&set),
+        [
+            "acme-retail-management-breakglass",
+            "acme-retail-management-read",
+            "acme-retail-shop-breakglass",
+            "acme-retail-shop-read"
+        ]
+    );
+}
+
+/// Issue 11, fault 3: a hub value with a line break must never reach the file (one bad record
+/// would otherwise run a command on every team member's machine).
+#[test]
+fn values_that_would_break_a_line_are_refused_not_written() {
+    let evil = "https://x.awsapps.com/start\n\n[profile pwn]\ncredential_process = touch /tmp/pwned";
+    let mut bad = account("000000000001", "xx", "Evil", "prod", sso_sets(&["Admin"]));
+    if let AccessMethod::Sso { start_url, .. } = &mut bad.access {
+        // Stored before entry validation existed: the URL type itself accepts it.
+        *start_url = crate::ids::HttpsUrl::parse(evil).unwrap();
+    }
+    assert!(bad.validate().is_err(), "the hub refuses it on entry");
+    let mut crlf = account("000000000002", "yy", "Crlf", "prod", sso_sets(&["Admin"]));
+    if let AccessMethod::Sso { start_url, .. } = &mut crlf.access {
+        *start_url = crate::ids::HttpsUrl::parse("https://y.awsapps.com/start\r\n").unwrap();
+    }
+    assert!(crlf.validate().is_err());
+    let good = account("000000000003", "zz", "Good", "prod", role("000000000003"));
+    let set = render(
+        &[&bad, &crlf, &good],
+        &Preferences::default(),
+        "e@example.com",
+        &Selection::default(),
+    )
+    .unwrap();
+    assert_eq!(names(&set), ["zz-good-breakglass", "zz-good-read"]);
+    assert_eq!(set.refused.len(), 2, "{:?}", set.refused);
+    assert!(set.refused[0].contains("000000000001") && set.refused[0].contains("start URL"));
+    let ini = set.to_ini();
+    assert!(!ini.contains("pwn") && !ini.contains('\r'), "{ini}");
+
+    for (field, value) in [
+        ("hub_profile", "hub\nx"),
+        ("hub_profile", " hub"),
+        ("hub_profile", "\"hub\""),
+        ("cli_command", "cc\r"),
+        ("cli_command", "cc\u{2028}x"),
+        ("mfa_serial", "arn:aws:iam::1:mfa/x\n[profile y]"),
+    ] {
+        let mut p = Preferences::default();
+        match field {
+            "hub_profile" => p.hub_profile = value.into(),
+            "cli_command" => p.cli_command = value.into(),
+            _ => p.mfa_serial = Some(value.into()),
+        }
+        let err = p.validate().unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { field: Some(f), .. } if f == field),
+            "{value:?}: {err:?}"
+        );
+    }
+}
+
+/// Issue 11, fault 2: the person's `[profile "x"]`, `[profile 'x']`, `[profile  x ]` and
+/// `[sso-session "x"]` are the names botocore reads, so ours is skipped, never written after them.
+#[test]
+fn quoted_user_sections_are_clashes() {
+    let accounts = [account("000000000001", "tau", "zero", "prod", sso_sets(&["Admin"]))];
+    let refs: Vec<&Account> = accounts.iter().collect();
+    let set = render(&refs, &Preferences::default(), "e@example.com", &Selection::default()).unwrap();
+    assert_eq!(names(&set), ["tau-zero-admin"]);
+    for user in [
+        "[profile \"tau-zero-admin\"]\nregion = x\n",
+        "[profile 'tau-zero-admin']\nregion = x\n",
+        "[profile  tau-zero-admin ]\nregion = x\n",
+    ] {
+        let merged = merge(user, &set).unwrap();
+        assert_eq!(merged.skipped, ["profile tau-zero-admin"], "{user}");
+        assert!(!merged.text.contains("[profile tau-zero-admin]"));
+    }
+    let merged = merge("[sso-session \"tau\"]\nsso_start_url = https://mine/start\n", &set).unwrap();
+    assert_eq!(merged.skipped, ["sso-session tau", "profile tau-zero-admin"]);
+}
+
+/// Issue 11, fault 4: a narrowed sync replaces only what it covers.
+#[test]
+fn a_narrowed_sync_keeps_the_profiles_it_does_not_cover() {
+    let full = rendered(&Preferences::default(), &Selection::default());
+    let first = merge(USER, &full).unwrap();
+    let acme_only = Selection {
+        customers: Some(vec!["acme".into()]),
+        ..Default::default()
+    };
+    let narrowed = rendered(&Preferences::default(), &acme_only);
+    let second = merge(&first.text, &narrowed).unwrap();
+    assert_eq!(second.text, first.text, "same data: nothing changes");
+    assert!(second.kept > 0);
+
+    // A narrowed set without some of its profiles (an account gone) drops only those.
+    let mut fewer = narrowed.clone();
+    fewer.profiles.retain(|p| p.account_id != "000000000002");
+    let third = merge(&first.text, &fewer).unwrap();
+    assert!(!third.text.contains("acme-payments-read-000000000002"));
+    assert!(third.text.contains("zeta-web-admin") && third.text.contains("[sso-session zeta]"));
+    assert!(third.text.contains("beta-core-admin"));
+    // "0 profiles" for one kind deletes that kind only.
+    let no_breakglass = ProfileSet {
+        selection: Selection {
+            kinds: Some(vec![Kind::Breakglass]),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let fourth = merge(&first.text, &no_breakglass).unwrap();
+    assert!(!fourth.text.contains("-breakglass]"));
+    assert!(fourth.text.contains("[profile acme-payments-read-000000000002]"));
+    // A full empty set empties the block.
+    let empty = merge(&first.text, &ProfileSet::default()).unwrap();
+    assert!(!empty.text.contains("zeta"));
+}
+
+/// Issue 11, fault 8: role profiles chain from a hub profile the config doesn't have.
+#[test]
+fn a_missing_source_profile_is_reported() {
+    let set = rendered(&Preferences::default(), &Selection::default());
+    let merged = merge("", &set).unwrap();
+    assert_eq!(merged.missing_sources, [DEFAULT_HUB_PROFILE]);
+    let merged = merge("[profile \"customer-central-hub\"]\nsso_session = x\n", &set).unwrap();
+    assert!(merged.missing_sources.is_empty());
 }
