@@ -16,6 +16,7 @@ use cc_http::{Api, QueryParams};
 
 pub mod bench;
 pub mod client;
+pub mod doctor;
 pub mod login;
 pub mod profiles;
 

@@ -196,6 +196,14 @@ enum ProfilesAction {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Check your AWS config the way the AWS CLI will use it (unparseable lines, names defined
+    /// twice, missing source profiles and SSO sessions, expired SSO sign-ins, credential_process
+    /// commands not on PATH) and say what to do. Exits 1 when something will fail.
+    Doctor {
+        /// The config file (default: AWS_CONFIG_FILE, else ~/.aws/config).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 fn config(settings: &Settings, port: Option<u16>) -> anyhow::Result<Config> {
@@ -387,8 +395,39 @@ async fn main() -> anyhow::Result<()> {
                 } else {
                     eprintln!("{} is up to date", path.display());
                 }
-                for source in &outcome.missing_sources {
+                let credentials = cc_cli::doctor::Files::from_env(path.clone()).credentials;
+                let in_credentials = cc_cli::doctor::credential_profiles(credentials.as_deref());
+                for source in outcome.missing_sources.iter().filter(|s| !in_credentials.contains(*s)) {
                     eprintln!("{}", cc_cli::profiles::missing_source_hint(source, &path));
+                }
+                Ok(())
+            }
+            ProfilesAction::Doctor { config } => {
+                let path = match config {
+                    Some(p) => p,
+                    None => cc_cli::profiles::aws_config_path()?,
+                };
+                let files = cc_cli::doctor::Files::from_env(path.clone());
+                let findings =
+                    cc_cli::doctor::check(&files, time::OffsetDateTime::now_utc(), &cc_cli::doctor::on_path)?;
+                let errors = findings
+                    .iter()
+                    .filter(|f| f.level == cc_cli::doctor::Level::Error)
+                    .count();
+                for f in &findings {
+                    let level = match f.level {
+                        cc_cli::doctor::Level::Error => "error",
+                        cc_cli::doctor::Level::Warning => "warning",
+                    };
+                    println!("{level}: {}", f.message);
+                }
+                println!(
+                    "{}: {errors} errors, {} warnings",
+                    path.display(),
+                    findings.len() - errors
+                );
+                if errors > 0 {
+                    std::process::exit(1);
                 }
                 Ok(())
             }
