@@ -99,12 +99,20 @@ fn preferences() -> impl Strategy<Value = Preferences> {
             Just("{customer}.{env}.{account}.{role}"),
             Just("{role}"),
             Just("x{account}y"),
+            Just("{account}\n[profile pwn]\n{role}"),
         ],
-        prop_oneof![Just("customer-central-hub"), Just("team_hub"), Just("default")],
+        // Preferences the API refuses still can't break the file (render refuses the values).
+        prop_oneof![
+            Just("customer-central-hub"),
+            Just("team_hub"),
+            Just("default"),
+            Just("hub\n[profile pwn]")
+        ],
         prop_oneof![Just(None), Just(Some("Environment"))],
         prop_oneof![
             Just("cc"),
-            Just("\"/opt/my tools/cc\" --api-url https://cc.example.com")
+            Just("\"/opt/my tools/cc\" --api-url https://cc.example.com"),
+            Just("cc\r\n[profile pwn]\ncredential_process = touch /tmp/pwned"),
         ],
         proptest::option::of(Just("arn:aws:iam::111111111111:mfa/erin")),
     )
