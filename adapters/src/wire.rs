@@ -303,15 +303,5 @@ pub async fn emulator_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
 /// The emulator endpoint the test command started (`CC_TEST_MOTO_URL`). When the test command asks
 /// for it (`CC_REQUIRE_MOTO=1`), its absence is a failure rather than a skip.
 pub fn test_emulator_url() -> Option<String> {
-    match std::env::var("CC_TEST_MOTO_URL") {
-        Ok(u) if !u.is_empty() => Some(u),
-        _ => {
-            assert!(
-                std::env::var("CC_REQUIRE_MOTO").as_deref() != Ok("1"),
-                "CC_REQUIRE_MOTO=1 but CC_TEST_MOTO_URL is not set"
-            );
-            eprintln!("skipping emulator test: CC_TEST_MOTO_URL is not set (scripts/test sets it)");
-            None
-        }
-    }
+    cc_domain::test_env::required("CC_TEST_MOTO_URL")
 }

@@ -109,21 +109,13 @@ pub fn check(files: &Files, now: OffsetDateTime, on_path: &dyn Fn(&str) -> bool)
         }
     }
 
-    let targets = file.targets();
-    let profiles: BTreeMap<&str, &Section> = targets
-        .iter()
-        .filter_map(|(t, s)| match t {
-            Target::Profile(n) => Some((n.as_str(), *s)),
-            Target::SsoSession(_) => None,
-        })
-        .collect();
-    let sessions: BTreeMap<&str, &Section> = targets
-        .iter()
-        .filter_map(|(t, s)| match t {
-            Target::SsoSession(n) => Some((n.as_str(), *s)),
-            Target::Profile(_) => None,
-        })
-        .collect();
+    let (mut profiles, mut sessions) = (BTreeMap::<&str, &Section>::new(), BTreeMap::<&str, &Section>::new());
+    for (t, s) in file.targets() {
+        match t {
+            Target::Profile(n) => profiles.insert(n, s),
+            Target::SsoSession(n) => sessions.insert(n, s),
+        };
+    }
     let in_credentials = credential_profiles(files.credentials.as_deref());
     let exists = |name: &str| profiles.contains_key(name) || in_credentials.contains(name);
 

@@ -22,6 +22,7 @@ pub mod page;
 pub mod people;
 pub mod profiles;
 pub mod store;
+pub mod test_env;
 
 pub use app::{AccessPorts, App};
 pub use clock::Clock;

@@ -12,17 +12,7 @@ use cc_domain::profiles::{Preferences, ProfileSet, Selection, render};
 use serde_json::{Value, json};
 
 fn aws_cli() -> Option<String> {
-    match std::env::var("CC_TEST_AWS_CLI") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => {
-            assert!(
-                std::env::var("CC_REQUIRE_MOTO").as_deref() != Ok("1"),
-                "scripts/test sets CC_TEST_AWS_CLI"
-            );
-            eprintln!("skipping: CC_TEST_AWS_CLI is not set (scripts/test sets it)");
-            None
-        }
-    }
+    cc_domain::test_env::required("CC_TEST_AWS_CLI")
 }
 
 struct Cli {

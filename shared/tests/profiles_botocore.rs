@@ -162,17 +162,7 @@ fn case() -> impl Strategy<Value = (Vec<Value>, Preferences, Vec<String>, bool, 
 }
 
 fn python() -> Option<String> {
-    match std::env::var("CC_TEST_PYTHON") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => {
-            assert!(
-                std::env::var("CC_REQUIRE_MOTO").as_deref() != Ok("1"),
-                "scripts/test sets CC_TEST_PYTHON"
-            );
-            eprintln!("skipping: CC_TEST_PYTHON is not set (scripts/test sets it)");
-            None
-        }
-    }
+    cc_domain::test_env::required("CC_TEST_PYTHON")
 }
 
 #[test]
