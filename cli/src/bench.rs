@@ -92,7 +92,7 @@ async fn serve_in_background(
 )> {
     let api = cc_http::Api::from_app(app.clone()).await?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::serve(listener, api, async {
+    let server = tokio::spawn(crate::serve(listener, api, Default::default(), async {
         let _ = stop_rx.await;
     }));
     Ok((stop_tx, server))

@@ -3,13 +3,14 @@
 //! the scheduled jobs on timers through the same registry the `jobs` function runs.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use cc_adapters::local_objects::LocalObjectStore;
 use cc_http::error::ApiError;
 use cc_http::{Api, QueryParams};
@@ -20,9 +21,34 @@ pub mod doctor;
 pub mod login;
 pub mod profiles;
 
+/// What the local server serves besides the API.
+#[derive(Clone, Debug, Default)]
+pub struct Local {
+    /// The built UI (`ui/dist`): served at `/`; a path that is neither the API nor a file gets its
+    /// `index.html` (the UI routes in the browser). `None`: `/` says how to build it.
+    pub ui_dir: Option<PathBuf>,
+    /// Demo sign-in (`GET /api/v1/dev/users`, `POST /api/v1/dev/token`): only on the embedded store
+    /// with the demo data, where the UI's sign-in page picks a demo user.
+    pub demo_sign_in: bool,
+}
+
+/// Where `cc serve` finds the built UI: `--ui-dir`/`CC_UI_DIR`, else this checkout's `ui/dist`
+/// when it has been built.
+pub fn default_ui_dir() -> Option<PathBuf> {
+    let built = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/dist"));
+    built.join("index.html").is_file().then_some(built)
+}
+
 /// All functions' routes plus the local-only ones, layered once.
-pub fn local_router(api: Api) -> Router {
+pub fn local_router(api: Api, local: &Local) -> Router {
     let config = &api.app().config;
+    let sign_in = match (&config.auth.jwt_secret, local.demo_sign_in) {
+        (Some(secret), true) => Some(DemoSignIn {
+            secret: secret.clone(),
+            auth: config.auth.clone(),
+        }),
+        _ => None,
+    };
     let objects = (config.store == cc_domain::config::StoreKind::Embedded)
         .then(|| Arc::new(cc_adapters::wire::local_objects(config)));
     let routes = customers::routes()
@@ -36,7 +62,103 @@ pub fn local_router(api: Api) -> Router {
             get(move |path, query| download(objects.clone(), path, query)),
         )
         .route("/local/console", get(local_console));
-    cc_http::layers::finish(routes, api)
+    let routes = match sign_in {
+        Some(sign_in) => {
+            let users = sign_in.clone();
+            routes
+                .route("/api/v1/dev/users", get(move || demo_users(users.clone())))
+                .route("/api/v1/dev/token", post(move |body| demo_token(sign_in.clone(), body)))
+        }
+        None => routes,
+    };
+    let ui = local.ui_dir.clone();
+    cc_http::layers::finish(routes, api).fallback(move |req: axum::extract::Request| ui_or_not_found(ui.clone(), req))
+}
+
+/// Non-API paths: the UI's files, else its `index.html`; API paths keep the API's JSON 404.
+async fn ui_or_not_found(ui: Option<PathBuf>, req: axum::extract::Request) -> Response {
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") || path.starts_with("/local/") {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_such_route",
+            "there is no such route; see /api/v1/openapi.json",
+        )
+        .into_response();
+    }
+    let Some(dir) = ui else {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::response::Html(
+                "<!doctype html><title>Customer Central</title><h1>Customer Central</h1>\
+                 <p>The web UI is not built. Build it with <code>scripts/dev</code> (or \
+                 <code>npm --prefix ui ci &amp;&amp; npm --prefix ui run build</code>) and restart, or point \
+                 <code>cc serve --ui-dir</code> at a built UI. The API is at <a href=\"/api/v1/\">/api/v1/</a> \
+                 (<a href=\"/api/v1/openapi.json\">OpenAPI</a>).</p>",
+            ),
+        )
+            .into_response();
+    };
+    use tower::ServiceExt;
+    let index = tower_http::services::ServeFile::new(dir.join("index.html"));
+    match tower_http::services::ServeDir::new(&dir)
+        .fallback(index)
+        .oneshot(req)
+        .await
+    {
+        Ok(res) => res.into_response(),
+        Err(never) => match never {},
+    }
+}
+
+#[derive(Clone)]
+struct DemoSignIn {
+    secret: String,
+    auth: cc_domain::config::AuthConfig,
+}
+
+/// The demo users the sign-in page offers, with their roles.
+async fn demo_users(_: DemoSignIn) -> axum::Json<serde_json::Value> {
+    let users: Vec<serde_json::Value> = cc_domain::demo::DEMO_USERS
+        .iter()
+        .map(|(email, roles)| serde_json::json!({"email": email, "roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>()}))
+        .collect();
+    axum::Json(serde_json::json!({ "items": users }))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoTokenRequest {
+    email: String,
+}
+
+/// A 12-hour token for a demo user, with that user's roles (the caller can't choose roles).
+async fn demo_token(
+    sign_in: DemoSignIn,
+    cc_http::JsonBody(req): cc_http::JsonBody<DemoTokenRequest>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let (email, roles) = cc_domain::demo::DEMO_USERS
+        .iter()
+        .find(|(email, _)| *email == req.email.trim().to_ascii_lowercase())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no demo user has that e-mail address; GET /api/v1/dev/users lists them",
+            )
+        })?;
+    let ttl = std::time::Duration::from_secs(12 * 3600);
+    let roles = roles.iter().copied().collect();
+    let token = cc_http::mint_dev_token(&sign_in.secret, &sign_in.auth, email, &roles, ttl).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("minting the token: {e}"),
+        )
+    })?;
+    Ok(axum::Json(
+        serde_json::json!({"token": token, "email": email, "expires_in": ttl.as_secs()}),
+    ))
 }
 
 async fn healthz() -> &'static str {
@@ -154,11 +276,12 @@ pub fn spawn_sweeper(app: cc_domain::App) -> Result<tokio::task::JoinHandle<()>,
 pub async fn serve(
     listener: tokio::net::TcpListener,
     api: Api,
+    local: Local,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     axum::serve(
         listener,
-        local_router(api).into_make_service_with_connect_info::<SocketAddr>(),
+        local_router(api, &local).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await?;

@@ -45,6 +45,9 @@ enum Command {
         /// With CC_STORE=aws against an emulator: create the table and bucket if missing.
         #[arg(long)]
         create_resources: bool,
+        /// The built web UI to serve at / (default: this checkout's ui/dist once built).
+        #[arg(long, env = "CC_UI_DIR")]
+        ui_dir: Option<PathBuf>,
     },
     /// Mint a development token signed with the local secret.
     Token {
@@ -246,6 +249,7 @@ async fn main() -> anyhow::Result<()> {
             port,
             demo,
             create_resources,
+            ui_dir,
         } => {
             cc_http::telemetry::init();
             let config = config(&settings, Some(port))?;
@@ -277,7 +281,14 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             cc_cli::spawn_sweeper(app.clone())?;
-            cc_cli::serve(listener, api, async {
+            let local = cc_cli::Local {
+                ui_dir: ui_dir.or_else(cc_cli::default_ui_dir),
+                demo_sign_in: demo && app.config.store == StoreKind::Embedded,
+            };
+            if let Some(dir) = &local.ui_dir {
+                tracing::info!(ui = %dir.display(), "serving the web UI");
+            }
+            cc_cli::serve(listener, api, local, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await

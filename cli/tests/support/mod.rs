@@ -22,6 +22,11 @@ impl Drop for Server {
 }
 
 pub async fn start() -> Server {
+    start_with(Default::default()).await
+}
+
+/// Like [`start`], serving `local`'s extras (the UI, demo sign-in).
+pub async fn start_with(local: cc_cli::Local) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().display().to_string();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -35,7 +40,7 @@ pub async fn start() -> Server {
     assert_eq!(again, demo::Seeded::default(), "seeding is idempotent");
     let api = cc_http::Api::from_app(app.clone()).await.unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(cc_cli::serve(listener, api, async {
+    tokio::spawn(cc_cli::serve(listener, api, local, async {
         let _ = rx.await;
     }));
     Server {
