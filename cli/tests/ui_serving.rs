@@ -2,6 +2,8 @@
 //! while `/api/...` stays the API with its JSON errors; with the demo data, the sign-in page's
 //! routes list the demo users and mint their tokens (with their own roles, never chosen ones).
 
+// Each test binary uses part of the shared support.
+#[allow(dead_code)]
 mod support;
 
 use serde_json::{Value, json};
