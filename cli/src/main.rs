@@ -432,10 +432,12 @@ async fn main() -> anyhow::Result<()> {
                     };
                     println!("{level}: {}", f.message);
                 }
+                let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
                 println!(
-                    "{}: {errors} errors, {} warnings",
+                    "{}: {}, {}",
                     path.display(),
-                    findings.len() - errors
+                    count(errors, "error"),
+                    count(findings.len() - errors, "warning")
                 );
                 if errors > 0 {
                     std::process::exit(1);
