@@ -29,6 +29,25 @@ ensure_venv() {
   fi
 }
 
+# The AWS CLI v2 (Debian's `awscli` package), which the tests read generated AWS config back with;
+# installed with apt if missing. Always called by its absolute path: the `aws` first on PATH may be
+# a v1 (a pyenv shim, or PyPI's awscli), so use "$AWS_CLI_V2".
+AWS_CLI_V2=/usr/bin/aws
+ensure_aws_cli_v2() {
+  if "$AWS_CLI_V2" --version 2>&1 | grep -q '^aws-cli/2\.'; then
+    return 0
+  fi
+  command -v apt-get >/dev/null || {
+    echo "the AWS CLI v2 is required at $AWS_CLI_V2 (Debian's awscli package)" >&2; exit 1; }
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  log "installing the AWS CLI v2 (apt: awscli)"
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli
+  "$AWS_CLI_V2" --version 2>&1 | grep -q '^aws-cli/2\.' || {
+    echo "$AWS_CLI_V2 is not the AWS CLI v2: $("$AWS_CLI_V2" --version 2>&1)" >&2; exit 1; }
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -194,19 +194,53 @@ fn jobs_are_listed_and_run_once_by_name() {
     );
 }
 
-/// The Python tools the test command installs (`CC_TEST_PYTHON`, `CC_TEST_AWS_CLI`).
-fn python_tools() -> Option<(String, String)> {
+/// What reads generated AWS config back, as the test command provides them: `CC_TEST_PYTHON`
+/// (a Python with botocore) and `CC_TEST_AWS_CLI`, the AWS CLI v2 (Debian's `awscli`, installed by
+/// scripts/lib.sh `ensure_aws_cli_v2`). An AWS CLI that is not v2 fails the test, never skips it.
+fn aws_config_readers() -> Option<(String, String)> {
     match (std::env::var("CC_TEST_PYTHON"), std::env::var("CC_TEST_AWS_CLI")) {
-        (Ok(py), Ok(aws)) if !py.is_empty() && !aws.is_empty() => Some((py, aws)),
+        (Ok(py), Ok(aws)) if !py.is_empty() && !aws.is_empty() => {
+            let out = Command::new(&aws)
+                .arg("--version")
+                .env("AWS_PAGER", "")
+                .output()
+                .unwrap_or_else(|e| panic!("CC_TEST_AWS_CLI={aws}: {e}"));
+            let version = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                version.starts_with("aws-cli/2."),
+                "CC_TEST_AWS_CLI={aws} is not the AWS CLI v2 but {:?}; scripts/test uses Debian's awscli \
+                 (/usr/bin/aws)",
+                version.trim()
+            );
+            Some((py, aws))
+        }
         _ => {
             assert!(
                 std::env::var("CC_REQUIRE_MOTO").as_deref() != Ok("1"),
-                "scripts/test sets CC_TEST_AWS_CLI"
+                "scripts/test sets CC_TEST_PYTHON and CC_TEST_AWS_CLI"
             );
             eprintln!("skipping: CC_TEST_AWS_CLI is not set (scripts/test sets it)");
             None
         }
     }
+}
+
+/// `program` (the AWS CLI, or Python with botocore) reading only `config`: not the user's
+/// `~/.aws`, credentials file or profile, and no pager.
+fn aws_reader(program: &str, home: &std::path::Path, config: &std::path::Path) -> Command {
+    let mut c = Command::new(program);
+    c.env("HOME", home)
+        .env("AWS_CONFIG_FILE", config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .env("AWS_PAGER", "")
+        .env("AWS_CLI_AUTO_PROMPT", "off")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_DEFAULT_PROFILE");
+    c
 }
 
 fn run_ok(cmd: &mut Command) -> String {
@@ -221,11 +255,15 @@ fn run_ok(cmd: &mut Command) -> String {
 }
 
 /// `cc login --dev`, `cc profiles sync` into a config holding the user's own profiles, then the
-/// real AWS CLI and botocore read it back: exactly our profiles plus the user's, with our values.
+/// real AWS CLI v2 and botocore read it back: exactly our profiles plus the user's, with our values.
 #[tokio::test]
 async fn profiles_sync_is_read_back_by_the_aws_cli() {
-    let Some((python, aws)) = python_tools() else { return };
+    let Some((python, aws)) = aws_config_readers() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
+    let aws_home = dir.path().join("home");
+    std::fs::create_dir_all(&aws_home).unwrap();
     let data = dir.path().join("data");
     let server = serve(&["--data-dir", data.to_str().unwrap()], &[]);
     let home = dir.path().join("cc-config");
@@ -291,7 +329,7 @@ async fn profiles_sync_is_read_back_by_the_aws_cli() {
     assert_eq!(backups, 1);
 
     // botocore (what the AWS CLI and SDKs use) lists exactly our profiles plus the user's own.
-    let listed = run_ok(Command::new(&python).env("AWS_CONFIG_FILE", &config).args([
+    let listed = run_ok(aws_reader(&python, &aws_home, &config).args([
         "-c",
         "import botocore.session as s; print('\\n'.join(sorted(s.Session().available_profiles)))",
     ]));
@@ -300,16 +338,17 @@ async fn profiles_sync_is_read_back_by_the_aws_cli() {
     expected.push("my-sandbox".into());
     expected.sort();
     assert_eq!(listed.lines().map(String::from).collect::<Vec<_>>(), expected);
+    // So does the AWS CLI v2.
+    let listed = run_ok(aws_reader(&aws, &aws_home, &config).args(["configure", "list-profiles"]));
+    let mut listed: Vec<String> = listed.lines().map(String::from).collect();
+    listed.sort();
+    assert_eq!(listed, expected, "aws configure list-profiles");
 
     // `aws configure get` returns what we wrote, for a sample of each kind.
     let get = |key: &str, profile: &str| {
-        run_ok(
-            Command::new(&aws)
-                .env("AWS_CONFIG_FILE", &config)
-                .args(["configure", "get", key, "--profile", profile]),
-        )
-        .trim()
-        .to_string()
+        run_ok(aws_reader(&aws, &aws_home, &config).args(["configure", "get", key, "--profile", profile]))
+            .trim()
+            .to_string()
     };
     let profiles = set["profiles"].as_array().unwrap();
     for kind in ["read", "sso", "breakglass"] {
@@ -335,7 +374,7 @@ async fn profiles_sync_is_read_back_by_the_aws_cli() {
         }
     }
     let session = set["sso_sessions"][0]["name"].as_str().unwrap();
-    let sessions = run_ok(Command::new(&python).env("AWS_CONFIG_FILE", &config).args([
+    let sessions = run_ok(aws_reader(&python, &aws_home, &config).args([
         "-c",
         "import botocore.session as s; print(s.Session().full_config['sso_sessions'])",
     ]));
