@@ -5,16 +5,23 @@ use std::path::Path;
 
 use anyhow::Context;
 
+/// The file in a data directory that holds its dev secret.
+pub const DEV_SECRET_FILE: &str = "dev-jwt-secret";
+
+/// The data directory's dev secret if one was generated there (by `cc serve`), without creating it.
+pub fn existing_dev_secret(data_dir: &Path) -> Option<String> {
+    let s = std::fs::read_to_string(data_dir.join(DEV_SECRET_FILE)).ok()?;
+    let s = s.trim();
+    (s.len() >= 32).then(|| s.to_string())
+}
+
 /// The local HS256 secret: generated once per data directory and kept there (0600), so
 /// `cc token` and `cc serve` agree without any setup.
 pub fn dev_secret(data_dir: &Path) -> anyhow::Result<String> {
-    let path = data_dir.join("dev-jwt-secret");
-    if let Ok(s) = std::fs::read_to_string(&path) {
-        let s = s.trim().to_string();
-        if s.len() >= 32 {
-            return Ok(s);
-        }
+    if let Some(s) = existing_dev_secret(data_dir) {
+        return Ok(s);
     }
+    let path = data_dir.join(DEV_SECRET_FILE);
     std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
     let secret: String = (0..48)
         .map(|_| {

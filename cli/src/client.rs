@@ -28,6 +28,59 @@ pub struct Login {
     pub expires_at: Option<i64>,
     pub token_endpoint: Option<String>,
     pub client_id: Option<String>,
+    /// `cc login --dev`: where the secret that signed the token came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev: Option<DevSecret>,
+}
+
+/// The secret a dev token was signed with; only a server verifying with the same one accepts it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DevSecret {
+    /// The dev secret `cc serve` generated in this data directory (absolute).
+    DataDir(PathBuf),
+    /// `CC_JWT_SECRET`.
+    Env,
+}
+
+/// A token signed with a local secret (HS256), which a server using another secret answers 401.
+enum DevToken {
+    /// The cached `cc login --dev` (older caches do not say which secret).
+    Login(Option<DevSecret>),
+    /// `CC_TOKEN`, e.g. from `cc token`.
+    Env,
+}
+
+impl DevToken {
+    /// What to do when the server at `base` refuses the token.
+    fn hint(&self, base: &str) -> String {
+        let fix = "run `cc login --dev --data-dir DIR` with the DIR `cc serve` uses (or set CC_DATA_DIR)";
+        match self {
+            DevToken::Login(Some(DevSecret::DataDir(dir))) => format!(
+                "the dev token was signed with the secret in {}; the server at {base} may use another data \
+                 directory's: {fix}",
+                dir.display()
+            ),
+            DevToken::Login(Some(DevSecret::Env)) => format!(
+                "the dev token was signed with CC_JWT_SECRET; the server at {base} may use another secret: \
+                 run `cc login --dev` with the CC_JWT_SECRET or data directory `cc serve` uses"
+            ),
+            DevToken::Login(None) => {
+                format!("the dev token may have been signed with another secret than the server's at {base}: {fix}")
+            }
+            DevToken::Env => format!(
+                "CC_TOKEN is a dev token that may have been signed with another secret than the server's at \
+                 {base}: mint it with `cc token --data-dir DIR` with the DIR `cc serve` uses (or unset CC_TOKEN \
+                 and run `cc login --dev --data-dir DIR`)"
+            ),
+        }
+    }
+}
+
+/// Dev tokens are HS256 (`cc_http::mint_dev_token`); identity providers' tokens are verified
+/// against their JWKS, with asymmetric keys.
+fn locally_signed(token: &str) -> bool {
+    jsonwebtoken::decode_header(token).is_ok_and(|h| h.alg == jsonwebtoken::Algorithm::HS256)
 }
 
 impl Login {
@@ -62,6 +115,7 @@ impl Login {
 pub struct Client {
     pub base: String,
     token: String,
+    dev: Option<DevToken>,
     http: reqwest::Client,
 }
 
@@ -78,11 +132,18 @@ impl Client {
     /// From `--api-url`/`CC_API_URL`, `CC_TOKEN` or the cached login (refreshed if expired).
     pub async fn from_env(api_url: Option<String>) -> anyhow::Result<Client> {
         let login = Login::load()?;
-        let token = match std::env::var("CC_TOKEN") {
-            Ok(t) if !t.is_empty() => t,
+        let (token, dev) = match std::env::var("CC_TOKEN") {
+            Ok(t) if !t.is_empty() => {
+                let dev = locally_signed(&t).then_some(DevToken::Env);
+                (t, dev)
+            }
             _ => match &login {
-                Some(l) if l.expired() => crate::login::refresh(l).await?.access_token,
-                Some(l) => l.access_token.clone(),
+                Some(l) if l.expired() => (crate::login::refresh(l).await?.access_token, None),
+                Some(l) => {
+                    let legacy_dev = l.token_endpoint.is_none() && locally_signed(&l.access_token);
+                    let dev = (l.dev.is_some() || legacy_dev).then(|| DevToken::Login(l.dev.clone()));
+                    (l.access_token.clone(), dev)
+                }
                 None => bail!("not signed in: run `cc login` (or set CC_TOKEN)"),
             },
         };
@@ -93,6 +154,7 @@ impl Client {
         Ok(Client {
             base: base.trim_end_matches('/').to_string(),
             token,
+            dev,
             http: reqwest::Client::new(),
         })
     }
@@ -111,7 +173,12 @@ impl Client {
         let message = serde_json::from_str::<ApiErrorBody>(&text)
             .map(|b| b.error.message)
             .unwrap_or(text);
-        bail!("{status}: {message}")
+        match &self.dev {
+            Some(dev) if status == reqwest::StatusCode::UNAUTHORIZED => {
+                bail!("{status}: {message}\n{}", dev.hint(&self.base))
+            }
+            _ => bail!("{status}: {message}"),
+        }
     }
 
     pub async fn get_text(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<String> {

@@ -2,12 +2,56 @@
 //! like the AWS CLI's `sso login`: show a code and a link, poll the token endpoint, cache the
 //! tokens (0600). `cc login --dev` signs a token with the local server's secret instead.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use cc_domain::config::Config;
+use cc_domain::identity::Role;
 use serde::Deserialize;
 
-use crate::client::Login;
+use crate::client::{DevSecret, Login};
+
+/// How long a `cc login --dev` token lasts.
+const DEV_TTL: Duration = Duration::from_secs(12 * 3600);
+
+/// `cc login --dev`: a token signed with the secret the local server verifies with, the
+/// configured `CC_JWT_SECRET`, else the one `cc serve` generated in the data directory. It never
+/// generates one: a token signed with a secret no server uses would only earn 401s.
+pub fn dev(config: &Config, email: &str, roles: &BTreeSet<Role>, api_url: Option<String>) -> anyhow::Result<Login> {
+    let (secret, source) = match &config.auth.jwt_secret {
+        Some(s) => (s.clone(), DevSecret::Env),
+        None => {
+            let dir = config
+                .data_dir
+                .canonicalize()
+                .or_else(|_| std::path::absolute(&config.data_dir))
+                .unwrap_or_else(|_| config.data_dir.clone());
+            let Some(secret) = cc_adapters::files::existing_dev_secret(&dir) else {
+                bail!(
+                    "no dev secret in {} ({}): no `cc serve` has used this data directory.\n\
+                     Run `cc login --dev --data-dir DIR` with the DIR `cc serve` uses (or set CC_DATA_DIR; \
+                     the default is .cc-data in the current directory), or start `cc serve` first.",
+                    dir.display(),
+                    cc_adapters::files::DEV_SECRET_FILE
+                );
+            };
+            (secret, DevSecret::DataDir(dir))
+        }
+    };
+    let token = cc_http::mint_dev_token(&secret, &config.auth, email, roles, DEV_TTL)?;
+    let login = Login {
+        api_url,
+        access_token: token,
+        refresh_token: None,
+        expires_at: expires_at(Some(DEV_TTL.as_secs() as i64)),
+        token_endpoint: None,
+        client_id: None,
+        dev: Some(source),
+    };
+    login.save()?;
+    Ok(login)
+}
 
 #[derive(Deserialize)]
 struct Discovery {
@@ -104,6 +148,7 @@ pub async fn device_flow(
                     expires_at: expires_at(answer.expires_in),
                     token_endpoint: Some(discovery.token_endpoint),
                     client_id: Some(client_id.to_string()),
+                    dev: None,
                 };
                 login.save()?;
                 return Ok(login);
@@ -126,6 +171,9 @@ pub async fn refresh(login: &Login) -> anyhow::Result<Login> {
     let (Some(refresh), Some(endpoint), Some(client_id)) =
         (&login.refresh_token, &login.token_endpoint, &login.client_id)
     else {
+        if login.dev.is_some() {
+            bail!("your dev sign-in has expired: run `cc login --dev` again");
+        }
         bail!("your sign-in has expired: run `cc login`");
     };
     let answer: TokenAnswer = reqwest::Client::new()

@@ -336,22 +336,11 @@ async fn main() -> anyhow::Result<()> {
                     bucket: None,
                 };
                 let config = config(&settings, None)?;
-                let secret = match &config.auth.jwt_secret {
-                    Some(s) => s.clone(),
-                    None => cc_adapters::files::dev_secret(&config.data_dir)?,
-                };
                 let email = cc_domain::ids::Email::parse(&email)?;
-                let ttl = Duration::from_secs(12 * 3600);
-                let token = cc_http::mint_dev_token(&secret, &config.auth, email.as_str(), &parse_roles(&roles)?, ttl)?;
-                let login = cc_cli::client::Login {
-                    api_url,
-                    access_token: token,
-                    refresh_token: None,
-                    expires_at: Some(time::OffsetDateTime::now_utc().unix_timestamp() + ttl.as_secs() as i64),
-                    token_endpoint: None,
-                    client_id: None,
-                };
-                login.save()?;
+                let login = cc_cli::login::dev(&config, email.as_str(), &parse_roles(&roles)?, api_url)?;
+                if let Some(cc_cli::client::DevSecret::DataDir(dir)) = &login.dev {
+                    eprintln!("Dev token signed with the secret in {}", dir.display());
+                }
             } else {
                 let issuer = issuer.context("set --issuer or CC_LOGIN_ISSUER (or use --dev locally)")?;
                 let client_id = client_id.context("set --client-id or CC_CLIENT_ID")?;

@@ -539,6 +539,87 @@ async fn login_runs_the_device_flow_and_refreshes() {
     assert_eq!(polls.lock().unwrap().last().map(String::as_str), Some("refresh_token"));
 }
 
+/// `cc login --dev` outside the server's data directory refuses, naming where it looked and how to
+/// point at the right one, and creates no secret there; a dev token signed with another data
+/// directory's secret earns a 401 that says so and what to run.
+#[tokio::test]
+async fn login_dev_outside_the_servers_data_directory_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = serve(&["--data-dir", data.to_str().unwrap()], &[]);
+    std::fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+    let elsewhere = dir.path().join("elsewhere").canonicalize().unwrap();
+    let cfg = dir.path().join("cc-config");
+    let run = |args: &[&str], envs: &[(&str, &str)]| {
+        let mut c = cc();
+        c.current_dir(&elsewhere)
+            .env("CC_CONFIG_DIR", &cfg)
+            .env("CC_API_URL", &server.base)
+            .env_remove("CC_TOKEN")
+            .env_remove("CC_JWT_SECRET")
+            .args(args);
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let login = ["login", "--dev", "--email", "erin@example.com"];
+    let call = ["credentials", "--account", "999999999999"];
+
+    // The default data directory here has no server's secret: refused, nothing created.
+    let (ok, e) = run(&login, &[]);
+    let looked = elsewhere.join(".cc-data");
+    assert!(!ok, "{e}");
+    assert!(e.contains(&looked.display().to_string()), "{e}");
+    assert!(
+        e.contains("--data-dir") && e.contains("CC_DATA_DIR") && e.contains("cc serve"),
+        "{e}"
+    );
+    assert!(!looked.exists(), "no secret that no server uses");
+    assert!(!cfg.join("login.json").exists());
+
+    // The server's data directory, by flag or by CC_DATA_DIR: the API accepts the token.
+    let data = data.to_str().unwrap();
+    for (args, envs) in [
+        ([&login[..], &["--data-dir", data]].concat(), vec![]),
+        (login.to_vec(), vec![("CC_DATA_DIR", data)]),
+    ] {
+        let (ok, e) = run(&args, &envs);
+        assert!(ok, "{e}");
+        let (ok, e) = run(&call, &[]);
+        assert!(!ok && e.contains("999999999999") && !e.contains("401"), "{e}");
+    }
+
+    // Another data directory's secret (another server's): the 401 says what to do.
+    let other = elsewhere.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("dev-jwt-secret"), "another-servers-secret-0123456789abcdef").unwrap();
+    let (ok, e) = run(&[&login[..], &["--data-dir", "other"]].concat(), &[]);
+    assert!(ok, "{e}");
+    let (ok, e) = run(&call, &[]);
+    assert!(!ok, "{e}");
+    assert!(e.contains("401") && e.contains(&other.display().to_string()), "{e}");
+    assert!(e.contains("cc login --dev --data-dir") && e.contains("cc serve"), "{e}");
+
+    // The same for a dev token passed as CC_TOKEN.
+    let token = run_ok(cc().current_dir(&elsewhere).args([
+        "token",
+        "--data-dir",
+        "other",
+        "--email",
+        "erin@example.com",
+        "--roles",
+        "engineer",
+    ]));
+    let (ok, e) = run(&call, &[("CC_TOKEN", token.trim())]);
+    assert!(!ok, "{e}");
+    assert!(
+        e.contains("401") && e.contains("CC_TOKEN") && e.contains("cc token --data-dir"),
+        "{e}"
+    );
+}
+
 /// `credential_process = cc credentials --account ID`: credentials while a grant is active,
 /// a clear failure without one.
 #[tokio::test]
