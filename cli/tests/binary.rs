@@ -198,35 +198,8 @@ fn jobs_are_listed_and_run_once_by_name() {
 /// (a Python with botocore) and `CC_TEST_AWS_CLI`, the AWS CLI v2 (Debian's `awscli`, installed by
 /// scripts/lib.sh `ensure_aws_cli_v2`). An AWS CLI that is not v2 fails the test, never skips it.
 fn aws_config_readers() -> Option<(String, String)> {
-    match (std::env::var("CC_TEST_PYTHON"), std::env::var("CC_TEST_AWS_CLI")) {
-        (Ok(py), Ok(aws)) if !py.is_empty() && !aws.is_empty() => {
-            let out = Command::new(&aws)
-                .arg("--version")
-                .env("AWS_PAGER", "")
-                .output()
-                .unwrap_or_else(|e| panic!("CC_TEST_AWS_CLI={aws}: {e}"));
-            let version = format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert!(
-                version.starts_with("aws-cli/2."),
-                "CC_TEST_AWS_CLI={aws} is not the AWS CLI v2 but {:?}; scripts/test uses Debian's awscli \
-                 (/usr/bin/aws)",
-                version.trim()
-            );
-            Some((py, aws))
-        }
-        _ => {
-            assert!(
-                std::env::var("CC_REQUIRE_MOTO").as_deref() != Ok("1"),
-                "scripts/test sets CC_TEST_PYTHON and CC_TEST_AWS_CLI"
-            );
-            eprintln!("skipping: CC_TEST_AWS_CLI is not set (scripts/test sets it)");
-            None
-        }
-    }
+    let aws = cc_domain::test_env::aws_cli_v2()?;
+    Some((cc_domain::test_env::required("CC_TEST_PYTHON")?, aws))
 }
 
 /// `program` (the AWS CLI, or Python with botocore) reading only `config`: not the user's

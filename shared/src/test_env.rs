@@ -19,3 +19,28 @@ pub fn required(var: &str) -> Option<String> {
         }
     }
 }
+
+/// `CC_TEST_AWS_CLI` as [`required`], which must be the AWS CLI v2 (scripts/test installs Debian's
+/// `awscli` at /usr/bin/aws): the generated config must read back in the CLI people use.
+///
+/// # Panics
+/// When it is set but does not run or is not v2: a wrong CLI fails the test, never skips it.
+pub fn aws_cli_v2() -> Option<String> {
+    let aws = required("CC_TEST_AWS_CLI")?;
+    let out = std::process::Command::new(&aws)
+        .arg("--version")
+        .env("AWS_PAGER", "")
+        .output()
+        .unwrap_or_else(|e| panic!("CC_TEST_AWS_CLI={aws}: {e}"));
+    let version = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        version.starts_with("aws-cli/2."),
+        "CC_TEST_AWS_CLI={aws} is not the AWS CLI v2 but {:?}; scripts/test uses Debian's awscli (/usr/bin/aws)",
+        version.trim()
+    );
+    Some(aws)
+}

@@ -12,7 +12,7 @@ use cc_domain::profiles::{Preferences, ProfileSet, Selection, render};
 use serde_json::{Value, json};
 
 fn aws_cli() -> Option<String> {
-    cc_domain::test_env::required("CC_TEST_AWS_CLI")
+    cc_domain::test_env::aws_cli_v2()
 }
 
 struct Cli {
