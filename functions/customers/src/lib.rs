@@ -10,8 +10,8 @@ use axum::routing::get;
 use cc_domain::Error;
 use cc_domain::hub::service::{AccountFilter, CustomerFilter};
 use cc_domain::hub::{
-    Account, AccountPatch, Contact, ContactPatch, Customer, CustomerPatch, CustomerStatus, Environment, NewAccount,
-    NewContact, NewCustomer, Team, TeamUpdate, links::ConsoleLink,
+    Account, AccountPatch, Contact, ContactPatch, Customer, CustomerPatch, CustomerStatus, Environment, Found,
+    NewAccount, NewContact, NewCustomer, Team, TeamUpdate, links::ConsoleLink,
 };
 use cc_domain::identity::Principal;
 use cc_domain::ids::{AccountId, CustomerCode};
@@ -419,22 +419,17 @@ struct SearchQuery {
     limit: Option<usize>,
 }
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
-struct SearchResponse {
-    customers: Vec<Customer>,
-    accounts: Vec<Account>,
-}
-
-/// Quick find: best matches first (exact id or alias, then prefixes, then words, then anywhere).
+/// Quick find: best matches first (a field that is the query, then one that starts with it, holds
+/// it as a phrase, has all its words, words starting with them, then anywhere), with how many
+/// matched and whether the limit cut the lists.
 #[utoipa::path(get, path = "/api/v1/search", params(SearchQuery),
-    responses((status = 200, body = SearchResponse), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Found), (status = 400, body = ErrorBody)))]
 async fn search(
     State(api): State<Api>,
     Caller(who): Caller,
     QueryParams(q): QueryParams<SearchQuery>,
-) -> ApiResult<Json<SearchResponse>> {
-    let (customers, accounts) = api.app().hub.search(&who, &q.q, q.limit).await?;
-    Ok(Json(SearchResponse { customers, accounts }))
+) -> ApiResult<Json<Found>> {
+    Ok(Json(api.app().hub.search(&who, &q.q, q.limit).await?))
 }
 
 /// The people directory (admin): which e-mail each identity provider subject stands for, used

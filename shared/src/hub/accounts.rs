@@ -430,12 +430,7 @@ impl Hub {
         Ok(listed.map(|(_, link)| link))
     }
 
-    pub async fn search(
-        &self,
-        who: &Principal,
-        q: &str,
-        limit: Option<usize>,
-    ) -> Result<(Vec<Customer>, Vec<Account>)> {
+    pub async fn search(&self, who: &Principal, q: &str, limit: Option<usize>) -> Result<Found> {
         who.require_any_role()?;
         let limit = match limit {
             None => 20,
@@ -446,12 +441,30 @@ impl Hub {
             return Err(Error::validation("q", "q must be 1-200 characters"));
         }
         let snap = self.snapshot().await?;
+        if search::tokens(q).is_empty() {
+            return Err(Error::validation("q", "q needs a letter or digit to search for"));
+        }
         let found = search::quick_find(&snap, q, limit);
-        Ok((
-            found.customers.into_iter().cloned().collect(),
-            found.accounts.into_iter().cloned().collect(),
-        ))
+        Ok(Found {
+            truncated: found.total_customers > found.customers.len() || found.total_accounts > found.accounts.len(),
+            total_customers: found.total_customers,
+            total_accounts: found.total_accounts,
+            customers: found.customers.into_iter().cloned().collect(),
+            accounts: found.accounts.into_iter().cloned().collect(),
+        })
     }
+}
+
+/// What quick find found: best matches first, at most `limit` of each kind.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Found {
+    pub customers: Vec<Customer>,
+    pub accounts: Vec<Account>,
+    /// How many customers and accounts matched in all.
+    pub total_customers: usize,
+    pub total_accounts: usize,
+    /// Whether the limit cut either list (ask with a higher `limit`, up to 100, or more words).
+    pub truncated: bool,
 }
 
 impl Hub {

@@ -21,6 +21,7 @@ pub mod service;
 pub mod snapshot;
 pub mod teams;
 
+pub use accounts::Found;
 pub use service::Hub;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ToSchema)]
