@@ -350,9 +350,10 @@ function SelectedAccount({
   const access = describeAccess(account.access);
   const heading = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    // Opened from the quick switcher or a link: bring it into view and move focus to it.
-    heading.current?.scrollIntoView({ block: "start" });
-    heading.current?.focus();
+    // Opened from the quick switcher or a link: the panel sits under the page heading, so show
+    // the top of the page and move focus to the panel (keyboard and screen-reader users land on it).
+    window.scrollTo({ top: 0 });
+    heading.current?.focus({ preventScroll: true });
   }, [account.id]);
   return (
     <div ref={heading} tabIndex={-1} aria-label={`Account ${account.name}`} role="region" style={{ outline: "none" }}>
@@ -360,7 +361,7 @@ function SelectedAccount({
         header={
           <Header
             variant="h2"
-            description={`${account.id} · ${account.environment} · ${account.region}`}
+            description={`Account ${account.id} · ${account.environment} · ${account.region}`}
             actions={<Button onClick={onClose}>Close account</Button>}
           >
             {account.name}
