@@ -95,8 +95,8 @@ async function axe(page, name) {
   if (!bad.length) console.log(`ok   axe ${name}: no serious or critical violations`);
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`) });
+async function shot(page, name, fullPage = false) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
 }
 
 let currentPage;
@@ -186,6 +186,7 @@ async function main() {
       await page.getByText("Management", { exact: true }).first().waitFor();
     });
     await shot(page, "04-customer");
+    await shot(page, "04-customer-full-page", true);
     await axe(page, "customer");
 
     await step("Ctrl+K finds an account by name and opens it", async () => {
