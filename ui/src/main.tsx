@@ -3,7 +3,9 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router-dom";
+import { demoUsersQuery } from "./api/devUsers";
 import { ApiError } from "./api/errors";
+import { getSession } from "./auth/session";
 import App from "./App";
 
 const queryClient = new QueryClient({
@@ -17,6 +19,9 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// Nobody signed in: the sign-in page comes next and needs the demo users; ask now, while its code loads.
+if (!getSession()) void queryClient.prefetchQuery(demoUsersQuery);
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");

@@ -1,13 +1,7 @@
-// Demo sign-in (`cc serve --demo` only). These two routes are not in the OpenAPI document yet,
-// so their shapes are written here by hand; move them to the generated types once they are.
+// Demo sign-in (`cc serve --demo` only); see devUsers.ts about the hand-written shapes.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { setSession } from "../auth/session";
-import { toApiError } from "./errors";
-
-export interface DemoUser {
-  email: string;
-  roles: string[];
-}
+import { demoUsersQuery, json } from "./devUsers";
 
 interface DemoToken {
   token: string;
@@ -15,19 +9,8 @@ interface DemoToken {
   expires_in: number;
 }
 
-async function json<T>(response: Response): Promise<T> {
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) throw toApiError(response.status, body);
-  return body as T;
-}
-
 export function useDemoUsers() {
-  return useQuery({
-    queryKey: ["dev", "users"],
-    queryFn: async () =>
-      (await json<{ items: DemoUser[] }>(await fetch("/api/v1/dev/users"))).items,
-    staleTime: Infinity,
-  });
+  return useQuery(demoUsersQuery);
 }
 
 export function useDemoSignIn() {
