@@ -81,7 +81,6 @@ function startServer(dataDir) {
 async function axe(page, name) {
   await page.addScriptTag({ content: readFileSync(require.resolve("axe-core/axe.min.js"), "utf8") });
   const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
     window.axe.run(document, { resultTypes: ["violations"] }),
   );
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
