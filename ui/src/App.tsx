@@ -1,0 +1,43 @@
+import { lazy, Suspense } from "react";
+import { Navigate, Route, Routes, useLocation } from "react-router-dom";
+import { useSession } from "./auth/session";
+import PageLoading from "./components/PageLoading";
+
+const SignIn = lazy(() => import("./pages/SignIn"));
+const Shell = lazy(() => import("./layout/Shell"));
+const CustomersList = lazy(() => import("./pages/CustomersList"));
+const CustomerPage = lazy(() => import("./pages/CustomerPage"));
+const NotFound = lazy(() => import("./pages/NotFound"));
+
+function RequireSession({ children }: { children: React.ReactNode }) {
+  const session = useSession();
+  const location = useLocation();
+  if (!session) {
+    const next = location.pathname + location.search;
+    const to = next === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(next)}`;
+    return <Navigate to={to} replace />;
+  }
+  return children;
+}
+
+export default function App() {
+  return (
+    <Suspense fallback={<PageLoading />}>
+      <Routes>
+        <Route path="/sign-in" element={<SignIn />} />
+        <Route
+          element={
+            <RequireSession>
+              <Shell />
+            </RequireSession>
+          }
+        >
+          <Route index element={<Navigate to="/customers" replace />} />
+          <Route path="customers" element={<CustomersList />} />
+          <Route path="customers/:code" element={<CustomerPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Route>
+      </Routes>
+    </Suspense>
+  );
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { ApiError, describeError, errorText, toApiError } from "./errors";
+
+describe("toApiError", () => {
+  it("keeps the server's code, message and field", () => {
+    const err = toApiError(400, {
+      error: { code: "invalid_query", message: "unknown variant `x`", field: "status" },
+    });
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(400);
+    expect(err.code).toBe("invalid_query");
+    expect(err.message).toBe("unknown variant `x`");
+    expect(err.field).toBe("status");
+  });
+
+  it("drops a null or empty field", () => {
+    expect(toApiError(404, { error: { code: "not_found", message: "m", field: null } }).field).toBeUndefined();
+    expect(toApiError(404, { error: { code: "not_found", message: "m", field: "" } }).field).toBeUndefined();
+  });
+
+  it.each([
+    [401, "unauthenticated", /Sign in again/],
+    [403, "forbidden", /permission/],
+    [404, "not_found", /not found/],
+    [409, "conflict", /changed this/],
+    [429, "rate_limited", /Too many/],
+    [502, "internal", /HTTP 502/],
+    [418, "bad_request", /HTTP 418/],
+  ])("gives status %i without a JSON body a code and a sentence", (status, code, message) => {
+    const err = toApiError(status, "<html>Bad gateway</html>");
+    expect(err.code).toBe(code);
+    expect(err.message).toMatch(message);
+  });
+
+  it("treats a blank message as missing", () => {
+    expect(toApiError(500, { error: { code: "internal", message: "  " } }).message).toMatch(/HTTP 500/);
+  });
+});
+
+describe("describeError", () => {
+  it("offers retry for server errors but not for client mistakes", () => {
+    expect(describeError(new ApiError(503, "internal", "down")).retryable).toBe(true);
+    expect(describeError(new ApiError(400, "validation_failed", "bad")).retryable).toBe(false);
+    expect(describeError(new ApiError(404, "not_found", "gone")).title).toBe("Not found");
+  });
+
+  it("explains a network failure", () => {
+    const shown = describeError(new TypeError("Failed to fetch"));
+    expect(shown.title).toMatch(/Cannot reach/);
+    expect(shown.retryable).toBe(true);
+  });
+
+  it("falls back for anything else", () => {
+    expect(describeError("boom").message).toBe("Something went wrong.");
+    expect(describeError(new Error("odd")).message).toBe("odd");
+  });
+});
+
+describe("errorText", () => {
+  it("names the field when there is one", () => {
+    expect(errorText(new ApiError(400, "validation_failed", "q must be 1-200 characters", "q"))).toBe(
+      "q must be 1-200 characters (field: q)",
+    );
+    expect(errorText(new ApiError(404, "not_found", "customer 'x' was not found"))).toBe(
+      "customer 'x' was not found",
+    );
+  });
+});

@@ -1,0 +1,132 @@
+import AppLayout from "@cloudscape-design/components/app-layout";
+import SideNavigation from "@cloudscape-design/components/side-navigation";
+import TopNavigation from "@cloudscape-design/components/top-navigation";
+import { useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useEffect, useState } from "react";
+import { Outlet, useLocation, useNavigate } from "react-router-dom";
+import { useMe } from "../api/hub";
+import { setSession, useSession } from "../auth/session";
+import PageLoading from "../components/PageLoading";
+import { isQuickSwitcherShortcut } from "../quick/logic";
+
+const QuickSwitcher = lazy(() => import("../quick/QuickSwitcher"));
+
+const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
+const shortcut = isMac ? "⌘K" : "Ctrl+K";
+
+export default function Shell() {
+  const navigate = useNavigate();
+  const location = useLocation();
+  const queryClient = useQueryClient();
+  const session = useSession();
+  const me = useMe();
+  const [navigationOpen, setNavigationOpen] = useState(true);
+  const [switcherOpen, setSwitcherOpen] = useState(false);
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (isQuickSwitcherShortcut(event)) {
+        event.preventDefault();
+        setSwitcherOpen(true);
+      }
+    };
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, []);
+
+  const signOut = () => {
+    setSession(null);
+    queryClient.clear();
+    navigate("/sign-in", { replace: true });
+  };
+
+  const email = me.data?.email ?? session?.email ?? "";
+  const roles = me.data?.roles?.join(", ");
+  const activeHref = location.pathname.startsWith("/customers") ? "/customers" : location.pathname;
+
+  return (
+    <>
+      <div id="top-nav" style={{ position: "sticky", top: 0, zIndex: 1002 }}>
+        <TopNavigation
+          identity={{
+            href: "/",
+            title: "Customer Central",
+            onFollow: (event) => {
+              event.preventDefault();
+              navigate("/");
+            },
+          }}
+          utilities={[
+            {
+              type: "button",
+              iconName: "search",
+              text: `Find (${shortcut})`,
+              ariaLabel: `Find a customer or account (${shortcut})`,
+              onClick: () => setSwitcherOpen(true),
+            },
+            {
+              type: "menu-dropdown",
+              text: email,
+              description: roles ? `Roles: ${roles}` : undefined,
+              iconName: "user-profile",
+              ariaLabel: `Signed in as ${email}`,
+              items: [{ id: "sign-out", text: "Sign out" }],
+              onItemClick: ({ detail }) => {
+                if (detail.id === "sign-out") signOut();
+              },
+            },
+          ]}
+          i18nStrings={{
+            overflowMenuTriggerText: "More",
+            overflowMenuTitleText: "All",
+            overflowMenuDismissIconAriaLabel: "Close menu",
+            overflowMenuBackIconAriaLabel: "Back",
+          }}
+        />
+      </div>
+      <AppLayout
+        headerSelector="#top-nav"
+        toolsHide
+        navigationOpen={navigationOpen}
+        onNavigationChange={({ detail }) => setNavigationOpen(detail.open)}
+        navigation={
+          <SideNavigation
+            header={{ text: "Customer hub", href: "/customers" }}
+            activeHref={activeHref}
+            onFollow={(event) => {
+              if (event.detail.external) return;
+              event.preventDefault();
+              navigate(event.detail.href);
+            }}
+            items={[
+              { type: "link", text: "Customers", href: "/customers" },
+              { type: "divider" },
+              {
+                type: "link",
+                text: "API reference (OpenAPI)",
+                href: "/api/v1/openapi.json",
+                external: true,
+                externalIconAriaLabel: "(opens in a new tab)",
+              },
+            ]}
+          />
+        }
+        ariaLabels={{
+          navigation: "Side navigation",
+          navigationClose: "Close side navigation",
+          navigationToggle: "Open side navigation",
+        }}
+        content={
+          <Suspense fallback={<PageLoading />}>
+            <Outlet />
+          </Suspense>
+        }
+      />
+      {switcherOpen ? (
+        <Suspense fallback={null}>
+          <QuickSwitcher onClose={() => setSwitcherOpen(false)} />
+        </Suspense>
+      ) : null}
+    </>
+  );
+}

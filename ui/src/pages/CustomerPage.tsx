@@ -1,0 +1,398 @@
+import Badge from "@cloudscape-design/components/badge";
+import Box from "@cloudscape-design/components/box";
+import BreadcrumbGroup from "@cloudscape-design/components/breadcrumb-group";
+import Button from "@cloudscape-design/components/button";
+import ColumnLayout from "@cloudscape-design/components/column-layout";
+import Container from "@cloudscape-design/components/container";
+import ContentLayout from "@cloudscape-design/components/content-layout";
+import Header from "@cloudscape-design/components/header";
+import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
+import Link from "@cloudscape-design/components/link";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import StatusIndicator from "@cloudscape-design/components/status-indicator";
+import Table from "@cloudscape-design/components/table";
+import { useEffect, useMemo, useRef } from "react";
+import { useNavigate, useParams, useSearchParams } from "react-router-dom";
+import type { Account, ConsoleLink, Customer } from "../api/client";
+import { errorText } from "../api/errors";
+import { useConsoleLinks, useContacts, useCustomer, useCustomerAccounts } from "../api/hub";
+import ErrorAlert from "../components/ErrorAlert";
+import PageLoading from "../components/PageLoading";
+import RouterLink from "../components/RouterLink";
+import { useDocumentTitle } from "../components/useDocumentTitle";
+import { accountBadges, describeAccess, groupByEnvironment } from "../lib/accounts";
+import { contractPeriod, STATUS_INDICATOR } from "../lib/customers";
+
+type LinksState = { links?: ConsoleLink[]; loading: boolean; error?: unknown };
+
+export default function CustomerPage() {
+  const { code = "" } = useParams();
+  const navigate = useNavigate();
+  const customer = useCustomer(code);
+  useDocumentTitle(customer.data?.name ?? code);
+
+  const breadcrumbs = (
+    <BreadcrumbGroup
+      ariaLabel="Breadcrumbs"
+      items={[
+        { text: "Customers", href: "/customers" },
+        { text: customer.data?.name ?? code, href: `/customers/${encodeURIComponent(code)}` },
+      ]}
+      onFollow={(event) => {
+        event.preventDefault();
+        navigate(event.detail.href);
+      }}
+    />
+  );
+
+  if (customer.isPending) {
+    return (
+      <SpaceBetween size="m">
+        {breadcrumbs}
+        <PageLoading text="Loading the customer" />
+      </SpaceBetween>
+    );
+  }
+  if (customer.isError) {
+    return (
+      <SpaceBetween size="m">
+        {breadcrumbs}
+        <Header variant="h1">{code}</Header>
+        <ErrorAlert error={customer.error} onRetry={() => customer.refetch()} />
+        <RouterLink href="/customers">Back to all customers</RouterLink>
+      </SpaceBetween>
+    );
+  }
+  return <CustomerDetail customer={customer.data} breadcrumbs={breadcrumbs} />;
+}
+
+function CustomerDetail({ customer, breadcrumbs }: { customer: Customer; breadcrumbs: React.ReactNode }) {
+  const status = STATUS_INDICATOR[customer.status];
+  const accounts = useCustomerAccounts(customer.code);
+  const ids = useMemo(() => (accounts.data ?? []).map((a) => a.id), [accounts.data]);
+  const linkQueries = useConsoleLinks(ids);
+  const links = new Map<string, LinksState>(
+    ids.map((id, i) => {
+      const q = linkQueries[i];
+      return [id, { links: q?.data, loading: !!q?.isPending, error: q?.error ?? undefined }];
+    }),
+  );
+  const [params, setParams] = useSearchParams();
+  const selectedId = params.get("account");
+  const selected = accounts.data?.find((a) => a.id === selectedId);
+
+  return (
+    <ContentLayout
+      breadcrumbs={breadcrumbs}
+      header={
+        <Header
+          variant="h1"
+          description={
+            <SpaceBetween direction="horizontal" size="xs">
+              <StatusIndicator type={status?.type ?? "info"}>{status?.label ?? customer.status}</StatusIndicator>
+              <span>·</span>
+              <span>{customer.code}</span>
+              <span>·</span>
+              <span>
+                {customer.account_count} {customer.account_count === 1 ? "account" : "accounts"}
+              </span>
+            </SpaceBetween>
+          }
+        >
+          {customer.name}
+        </Header>
+      }
+    >
+      <SpaceBetween size="l">
+        {selectedId ? (
+          selected ? (
+            <SelectedAccount
+              account={selected}
+              links={links.get(selected.id)}
+              onClose={() => setParams({}, { replace: true })}
+            />
+          ) : accounts.isSuccess ? (
+            <ErrorAlert
+              header="Account not found"
+              error={new Error(`${customer.name} has no account ${selectedId}.`)}
+            />
+          ) : null
+        ) : null}
+        <ColumnLayout columns={2}>
+          <Contract customer={customer} />
+          <Container header={<Header variant="h2">Notes</Header>}>
+            <SpaceBetween size="s">
+              <Box>{customer.notes || <Box color="text-body-secondary">No notes.</Box>}</Box>
+              <KeyValuePairs
+                items={[
+                  {
+                    label: "Monthly report",
+                    value: customer.report.enabled
+                      ? `Sent to ${(customer.report.recipients ?? []).join(", ") || "nobody yet"}`
+                      : "Off",
+                  },
+                ]}
+              />
+            </SpaceBetween>
+          </Container>
+        </ColumnLayout>
+        <Contacts code={customer.code} />
+        <Accounts
+          accounts={accounts.data}
+          loading={accounts.isPending}
+          error={accounts.error}
+          onRetry={() => accounts.refetch()}
+          links={links}
+          selectedId={selectedId}
+        />
+      </SpaceBetween>
+    </ContentLayout>
+  );
+}
+
+function Contract({ customer }: { customer: Customer }) {
+  const c = customer.contract;
+  return (
+    <Container header={<Header variant="h2">Contract</Header>}>
+      {c ? (
+        <KeyValuePairs
+          columns={2}
+          items={[
+            { label: "Reference", value: c.reference || "—" },
+            { label: "Period", value: contractPeriod(c.starts_on, c.ends_on) || "—" },
+            { label: "Hours per month", value: c.hours_per_month ?? "—" },
+            { label: "Notes", value: c.notes || "—" },
+          ]}
+        />
+      ) : (
+        <Box color="text-body-secondary">No contract on file.</Box>
+      )}
+    </Container>
+  );
+}
+
+function Contacts({ code }: { code: string }) {
+  const contacts = useContacts(code);
+  return (
+    <Table
+      variant="container"
+      trackBy="id"
+      header={
+        <Header variant="h2" counter={contacts.data ? `(${contacts.data.length})` : undefined} description="In escalation order: call the first one first.">
+          Key contacts
+        </Header>
+      }
+      items={contacts.data ?? []}
+      loading={contacts.isPending}
+      loadingText="Loading contacts"
+      empty={
+        contacts.isError ? (
+          <ErrorAlert error={contacts.error} onRetry={() => contacts.refetch()} />
+        ) : (
+          <Box textAlign="center" color="text-body-secondary">
+            No key contacts recorded.
+          </Box>
+        )
+      }
+      columnDefinitions={[
+        { id: "order", header: "#", cell: (c) => c.escalation_order, width: 60 },
+        { id: "name", header: "Name", cell: (c) => c.name, isRowHeader: true },
+        { id: "role", header: "Role", cell: (c) => c.role },
+        { id: "email", header: "E-mail", cell: (c) => <Link href={`mailto:${c.email}`}>{c.email}</Link> },
+        {
+          id: "phone",
+          header: "Phone",
+          cell: (c) => (c.phone ? <Link href={`tel:${c.phone.replace(/\s+/g, "")}`}>{c.phone}</Link> : "—"),
+        },
+      ]}
+    />
+  );
+}
+
+function ConsoleLinks({ state, account }: { state?: LinksState; account: Account }) {
+  if (!state || state.loading) return <StatusIndicator type="loading">Loading</StatusIndicator>;
+  if (state.error) return <StatusIndicator type="error">{errorText(state.error)}</StatusIndicator>;
+  if (!state.links?.length) return <Box color="text-body-secondary">None</Box>;
+  return (
+    <SpaceBetween direction="horizontal" size="xs">
+      {state.links.map((link) => (
+        <Link
+          key={link.url}
+          href={link.url}
+          external
+          externalIconAriaLabel="(opens in a new tab)"
+          ariaLabel={`Open the console for ${account.name} as ${link.role_name} (opens in a new tab)`}
+        >
+          {link.role_name}
+        </Link>
+      ))}
+    </SpaceBetween>
+  );
+}
+
+function Badges({ account }: { account: Account }) {
+  const badges = accountBadges(account);
+  if (!badges.length) return null;
+  return (
+    <SpaceBetween direction="horizontal" size="xxs">
+      {badges.map((b) => (
+        <Badge key={b} color={b === "Management" ? "severity-medium" : "blue"}>
+          {b}
+        </Badge>
+      ))}
+    </SpaceBetween>
+  );
+}
+
+function Accounts({
+  accounts,
+  loading,
+  error,
+  onRetry,
+  links,
+  selectedId,
+}: {
+  accounts?: Account[];
+  loading: boolean;
+  error: unknown;
+  onRetry: () => void;
+  links: Map<string, LinksState>;
+  selectedId: string | null;
+}) {
+  const groups = useMemo(() => groupByEnvironment(accounts ?? []), [accounts]);
+  if (loading) {
+    return (
+      <Container header={<Header variant="h2">Accounts</Header>}>
+        <PageLoading text="Loading accounts" />
+      </Container>
+    );
+  }
+  if (error) {
+    return (
+      <Container header={<Header variant="h2">Accounts</Header>}>
+        <ErrorAlert error={error} onRetry={onRetry} />
+      </Container>
+    );
+  }
+  if (!groups.length) {
+    return (
+      <Container header={<Header variant="h2">Accounts</Header>}>
+        <Box textAlign="center" color="text-body-secondary">
+          This customer has no AWS accounts yet.
+        </Box>
+      </Container>
+    );
+  }
+  return (
+    <SpaceBetween size="l">
+      {groups.map((group) => (
+        <Table<Account>
+          key={group.environment}
+          variant="container"
+          trackBy="id"
+          items={group.accounts}
+          header={
+            <Header variant="h2" counter={`(${group.accounts.length})`}>
+              {group.label} accounts
+            </Header>
+          }
+          columnDefinitions={[
+            {
+              id: "name",
+              header: "Account",
+              isRowHeader: true,
+              cell: (a) => (
+                <SpaceBetween size="xxxs">
+                  <RouterLink href={`?account=${encodeURIComponent(a.id)}`}>
+                    {a.id === selectedId ? <strong>{a.name}</strong> : a.name}
+                  </RouterLink>
+                  <Box variant="small" color="text-body-secondary">
+                    {a.alias ?? ""}
+                  </Box>
+                </SpaceBetween>
+              ),
+            },
+            { id: "id", header: "Account id", cell: (a) => <Box variant="code">{a.id}</Box> },
+            { id: "region", header: "Region", cell: (a) => a.region },
+            {
+              id: "access",
+              header: "Access",
+              cell: (a) => {
+                const access = describeAccess(a.access);
+                return (
+                  <SpaceBetween size="xxxs">
+                    <span>{access.method}</span>
+                    <Box variant="small" color="text-body-secondary">
+                      {access.standing.join(", ")}
+                    </Box>
+                  </SpaceBetween>
+                );
+              },
+            },
+            { id: "badges", header: "Role in organisation", cell: (a) => <Badges account={a} /> },
+            { id: "console", header: "Console", cell: (a) => <ConsoleLinks state={links.get(a.id)} account={a} /> },
+          ]}
+        />
+      ))}
+    </SpaceBetween>
+  );
+}
+
+function SelectedAccount({
+  account,
+  links,
+  onClose,
+}: {
+  account: Account;
+  links?: LinksState;
+  onClose: () => void;
+}) {
+  const access = describeAccess(account.access);
+  const heading = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // Opened from the quick switcher or a link: the panel sits under the page heading, so show
+    // the top of the page and move focus to the panel (keyboard and screen-reader users land on it).
+    window.scrollTo({ top: 0 });
+    heading.current?.focus({ preventScroll: true });
+  }, [account.id]);
+  return (
+    <div ref={heading} tabIndex={-1} aria-label={`Account ${account.name}`} role="region" style={{ outline: "none" }}>
+      <Container
+        header={
+          <Header
+            variant="h2"
+            description={`Account ${account.id} · ${account.environment} · ${account.region}`}
+            actions={<Button onClick={onClose}>Close account</Button>}
+          >
+            {account.name}
+          </Header>
+        }
+      >
+        <SpaceBetween size="m">
+          <Badges account={account} />
+          <KeyValuePairs
+            columns={3}
+            items={[
+              { label: "Alias", value: account.alias || "—" },
+              { label: "Access method", value: access.method },
+              { label: "Read access", value: access.standing.join(", ") || "—" },
+              { label: "Breakglass", value: access.breakglass.join(", ") || "—" },
+              ...(account.access.method === "sso"
+                ? [
+                    { label: "SSO start URL", value: account.access.start_url },
+                    { label: "SSO region", value: account.access.sso_region },
+                  ]
+                : [
+                    {
+                      label: "Longest session",
+                      value: `${Math.round(account.access.max_session_seconds / 60)} min`,
+                    },
+                  ]),
+              { label: "Console", value: <ConsoleLinks state={links} account={account} /> },
+            ]}
+          />
+        </SpaceBetween>
+      </Container>
+    </div>
+  );
+}

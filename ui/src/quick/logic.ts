@@ -1,0 +1,121 @@
+// The quick switcher's logic: one ranked list of customers and accounts, and its keyboard rules.
+import type { Account, Customer } from "../api/client";
+
+export type QuickItem =
+  | { kind: "customer"; key: string; code: string; title: string; detail: string }
+  | {
+      kind: "account";
+      key: string;
+      id: string;
+      customer: string;
+      title: string;
+      detail: string;
+    };
+
+function norm(s: string | null | undefined): string {
+  return (s ?? "").toLowerCase();
+}
+
+/**
+ * How well `text` matches the query (lower is better): 0 exact, 1 prefix, 2 every word starts a
+ * word, 3 every word appears somewhere, Infinity otherwise.
+ */
+export function matchScore(query: string, texts: Array<string | null | undefined>): number {
+  const q = norm(query).trim();
+  if (!q) return Infinity;
+  const words = q.split(/\s+/);
+  let best = Infinity;
+  for (const raw of texts) {
+    const text = norm(raw);
+    if (!text) continue;
+    if (text === q) return 0;
+    if (text.startsWith(q)) best = Math.min(best, 1);
+    const parts = text.split(/[\s\-_/.:()]+/).filter(Boolean);
+    if (words.every((w) => parts.some((p) => p.startsWith(w)))) best = Math.min(best, 2);
+    if (words.every((w) => text.includes(w))) best = Math.min(best, 3);
+  }
+  return best;
+}
+
+function customerItem(c: Customer): QuickItem {
+  return { kind: "customer", key: `c:${c.code}`, code: c.code, title: c.name, detail: c.code };
+}
+
+function accountItem(a: Account): QuickItem {
+  const detail = [a.id, a.alias, a.customer, a.environment].filter(Boolean).join(" · ");
+  return { kind: "account", key: `a:${a.id}`, id: a.id, customer: a.customer, title: a.name, detail };
+}
+
+/**
+ * Merges the search route's customers and accounts into one list, best match first. Within the
+ * same score the server's order is kept, customers before accounts; items the client cannot
+ * match (the server matched e.g. a customer name on an account) come last in server order.
+ */
+export function rankResults(
+  query: string,
+  customers: Customer[],
+  accounts: Account[],
+  limit = 20,
+): QuickItem[] {
+  const scored = [
+    ...customers.map((c, i) => ({
+      item: customerItem(c),
+      score: matchScore(query, [c.code, c.name]),
+      group: 0,
+      i,
+    })),
+    ...accounts.map((a, i) => ({
+      item: accountItem(a),
+      score: matchScore(query, [a.id, a.alias, a.name]),
+      group: 1,
+      i,
+    })),
+  ];
+  scored.sort((x, y) => x.score - y.score || x.group - y.group || x.i - y.i);
+  return scored.slice(0, limit).map((s) => s.item);
+}
+
+/** Where an item leads: a customer's page, or its customer's page with the account opened. */
+export function itemPath(item: QuickItem): string {
+  if (item.kind === "customer") return `/customers/${encodeURIComponent(item.code)}`;
+  return `/customers/${encodeURIComponent(item.customer)}?account=${encodeURIComponent(item.id)}`;
+}
+
+export type KeyOutcome =
+  | { type: "move"; index: number }
+  | { type: "open"; index: number }
+  | { type: "close" }
+  | { type: "none" };
+
+/** What a key press in the switcher's input does, given the active index and the item count. */
+export function onKey(key: string, active: number, count: number): KeyOutcome {
+  switch (key) {
+    case "ArrowDown":
+      return count ? { type: "move", index: active < 0 ? 0 : (active + 1) % count } : { type: "none" };
+    case "ArrowUp":
+      return count
+        ? { type: "move", index: active <= 0 ? count - 1 : active - 1 }
+        : { type: "none" };
+    case "PageDown":
+      return count ? { type: "move", index: count - 1 } : { type: "none" };
+    case "PageUp":
+      return count ? { type: "move", index: 0 } : { type: "none" };
+    case "Enter":
+      return count && active >= 0 && active < count ? { type: "open", index: active } : { type: "none" };
+    case "Escape":
+      return { type: "close" };
+    default:
+      return { type: "none" };
+  }
+}
+
+/** Whether a keydown is the switcher's shortcut: Ctrl+K, or Cmd+K on a Mac. */
+export function isQuickSwitcherShortcut(e: {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  shiftKey: boolean;
+}): boolean {
+  return e.key.toLowerCase() === "k" && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey;
+}
