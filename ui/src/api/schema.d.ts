@@ -470,7 +470,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Quick find: best matches first (exact id or alias, then prefixes, then words, then anywhere). */
+        /**
+         * Quick find: best matches first (a field that is the query, then one that starts with it, holds
+         *     it as a phrase, has all its words, words starting with them, then anywhere), with how many
+         *     matched and whether the limit cut the lists.
+         */
         get: operations["search"];
         put?: never;
         post?: never;
@@ -810,6 +814,16 @@ export interface components {
         };
         /** @description external id */
         ExternalId: string;
+        /** @description What quick find found: best matches first, at most `limit` of each kind. */
+        Found: {
+            accounts: components["schemas"]["Account"][];
+            customers: components["schemas"]["Customer"][];
+            total_accounts: number;
+            /** @description How many customers and accounts matched in all. */
+            total_customers: number;
+            /** @description Whether the limit cut either list (ask with a higher `limit`, up to 100, or more words). */
+            truncated: boolean;
+        };
         /** @description One line of a request's history, as shown to people. */
         HistoryEntry: {
             /** Format: date-time */
@@ -1223,10 +1237,6 @@ export interface components {
         Role: "engineer" | "senior" | "lead" | "admin";
         /** @description IAM role ARN */
         RoleArn: string;
-        SearchResponse: {
-            accounts: components["schemas"]["Account"][];
-            customers: components["schemas"]["Customer"][];
-        };
         /** @description Which accounts and kinds to render (`None`: all). */
         Selection: {
             customers?: string[] | null;
@@ -2904,7 +2914,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SearchResponse"];
+                    "application/json": components["schemas"]["Found"];
                 };
             };
             400: {
