@@ -6,7 +6,8 @@
 //! or a loop) against the config and the shared credentials file; `sso_session` references;
 //! settings botocore rejects together; SSO start URLs that aren't https URLs; the SSO token cache
 //! (`~/.aws/sso/cache/<sha1 of the session name>.json`, as the AWS CLI v2 writes it) missing or
-//! expired without a usable refresh token; `credential_process` commands not on PATH.
+//! expired without a usable refresh token; `credential_process` commands not on PATH, or a bare
+//! `cc` that PATH resolves to another program (the C compiler) rather than this CLI.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -60,8 +61,14 @@ pub fn credential_profiles(path: Option<&Path>) -> HashSet<String> {
     ini::parse(&text).sections.into_iter().map(|s| s.header).collect()
 }
 
-/// Checks `files.config`; `now` for token expiry, `on_path` says whether a command can be run.
-pub fn check(files: &Files, now: OffsetDateTime, on_path: &dyn Fn(&str) -> bool) -> anyhow::Result<Vec<Finding>> {
+/// Checks `files.config`; `now` for token expiry; `resolve` finds the file a command runs (PATH
+/// lookup); `me` is this CLI's own executable, which breakglass profiles should run.
+pub fn check(
+    files: &Files,
+    now: OffsetDateTime,
+    resolve: &dyn Fn(&str) -> Option<PathBuf>,
+    me: Option<&Path>,
+) -> anyhow::Result<Vec<Finding>> {
     let text = match std::fs::read(&files.config) {
         Ok(bytes) => {
             String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", files.config.display()))?
@@ -154,12 +161,26 @@ pub fn check(files: &Files, now: OffsetDateTime, on_path: &dyn Fn(&str) -> bool)
         }
         if let Some(command) = s.get("credential_process") {
             let program = ini::shlex_split(command).and_then(|w| w.into_iter().next());
-            match program {
-                Some(p) if on_path(&p) => {}
-                Some(p) => warnings.push(format!(
+            match program.as_deref().map(|p| (p, resolve(p))) {
+                None => error(format!("profile {name}: credential_process is not a command line")),
+                Some((p, None)) => error(format!(
                     "profile {name} runs `{p}` (credential_process), which is not on PATH: install it or give its full path"
                 )),
-                None => error(format!("profile {name}: credential_process is not a command line")),
+                // Ours, by a bare name that PATH resolves to another program (`cc` is the C
+                // compiler on many machines).
+                Some((p, Some(found)))
+                    if !p.contains('/')
+                        && command.contains(" credentials --account ")
+                        && me.is_some_and(|me| !same_file(me, &found)) =>
+                {
+                    error(format!(
+                        "profile {name} runs `{p}`, which on this PATH is {}, not Customer Central's CLI ({}): run \
+                         `cc profiles sync` again with this CLI (it writes its full path)",
+                        found.display(),
+                        me.map(|m| m.display().to_string()).unwrap_or_default()
+                    ))
+                }
+                Some(_) => {}
             }
         }
     }
@@ -264,12 +285,22 @@ fn token_problem(path: &Path, now: OffsetDateTime) -> Option<String> {
     (!renewable).then(|| format!("the sign-in expired at {shown}"))
 }
 
-/// Whether `program` can be run: a path that exists, or a name found on PATH.
-pub fn on_path(program: &str) -> bool {
+/// The file `program` runs: itself when it is a path, else the first match on PATH.
+pub fn resolve(program: &str) -> Option<PathBuf> {
     if program.contains(std::path::MAIN_SEPARATOR) || program.contains('/') {
-        return Path::new(program).is_file();
+        return Path::new(program).is_file().then(|| PathBuf::from(program));
     }
-    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 #[cfg(test)]
@@ -291,7 +322,12 @@ mod tests {
             sso_cache: Some(cache_dir),
         };
         let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
-        check(&files, now, &|p| p == "cc").unwrap()
+        let resolve = |p: &str| match p {
+            "cc" => Some(PathBuf::from("/usr/bin/cc")),
+            "/opt/cc/cc" => Some(PathBuf::from(p)),
+            _ => None,
+        };
+        check(&files, now, &resolve, Some(Path::new("/opt/cc/cc"))).unwrap()
     }
 
     fn has(findings: &[Finding], level: Level, text: &str) -> bool {
@@ -303,7 +339,7 @@ mod tests {
         let config = "[profile hub]\nsso_session = team\nsso_account_id = 111111111111\nsso_role_name = X\n\
             [sso-session team]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = eu-west-1\n\
             [profile a]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = hub\n\
-            [profile b]\ncredential_process = cc credentials --account 222222222222\n\
+            [profile b]\ncredential_process = /opt/cc/cc credentials --account 222222222222\n\
             [profile c]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = keys\n";
         let token = serde_json::json!({"accessToken": "x", "expiresAt": "2030-01-01T00:00:00Z"});
         let findings = run(config, "[keys]\naws_access_key_id = A\n", &[("team", token)]);
@@ -318,6 +354,7 @@ mod tests {
             [profile s]\nsso_session = nope\n\
             [profile both]\nrole_arn = r\nsource_profile = l1\ncredential_source = Environment\n\
             [profile p]\ncredential_process = /no/such/cc credentials\n\
+            [profile gcc]\ncredential_process = cc credentials --account 222222222222\n\
             [sso-session old]\nsso_start_url = acme.awsapps.com/start\nsso_region = eu-west-1\n\
             [sso-session gone]\nsso_start_url = https://x.awsapps.com/start\nsso_region = eu-west-1\n\
             [sso-session fresh]\nsso_start_url = https://y.awsapps.com/start\nsso_region = eu-west-1\n";
@@ -332,7 +369,15 @@ mod tests {
             has(&f, Level::Error, "both source_profile and credential_source"),
             "{f:?}"
         );
-        assert!(has(&f, Level::Warning, "runs `/no/such/cc`"), "{f:?}");
+        assert!(has(&f, Level::Error, "runs `/no/such/cc`"), "{f:?}");
+        assert!(
+            has(
+                &f,
+                Level::Error,
+                "on this PATH is /usr/bin/cc, not Customer Central's CLI (/opt/cc/cc)"
+            ),
+            "{f:?}"
+        );
         assert!(
             has(&f, Level::Error, "'acme.awsapps.com/start' is not an https:// URL"),
             "{f:?}"

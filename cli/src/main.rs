@@ -157,6 +157,9 @@ impl ProfileFlags {
         if self.all {
             q.push(("all", "true".into()));
         }
+        if let Some(me) = cc_cli::profiles::own_command_line() {
+            q.push(("cli_path", me));
+        }
         q
     }
 }
@@ -408,8 +411,12 @@ async fn main() -> anyhow::Result<()> {
                     None => cc_cli::profiles::aws_config_path()?,
                 };
                 let files = cc_cli::doctor::Files::from_env(path.clone());
-                let findings =
-                    cc_cli::doctor::check(&files, time::OffsetDateTime::now_utc(), &cc_cli::doctor::on_path)?;
+                let findings = cc_cli::doctor::check(
+                    &files,
+                    time::OffsetDateTime::now_utc(),
+                    &cc_cli::doctor::resolve,
+                    std::env::current_exe().ok().as_deref(),
+                )?;
                 let errors = findings
                     .iter()
                     .filter(|f| f.level == cc_cli::doctor::Level::Error)

@@ -93,6 +93,20 @@ pub fn apply(path: &Path, set: &ProfileSet, dry_run: bool) -> anyhow::Result<Out
     Ok(outcome)
 }
 
+/// This program's full path as a command line botocore splits back into it (quoted when it holds
+/// spaces or quotes): what breakglass profiles' `credential_process` should run, since a bare `cc`
+/// on PATH is the C compiler on many machines. `None` when the OS can't say, or the path is not
+/// UTF-8.
+pub fn own_command_line() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let exe = std::fs::canonicalize(&exe).unwrap_or(exe);
+    command_line(exe.to_str()?)
+}
+
+fn command_line(path: &str) -> Option<String> {
+    shlex::try_quote(path).ok().map(|q| q.into_owned())
+}
+
 /// What to do when the role profiles' `source_profile` is not in the config: the AWS CLI fails on
 /// every one of them until it is.
 pub fn missing_source_hint(source: &str, config: &Path) -> String {
@@ -204,6 +218,23 @@ mod tests {
             std::fs::read_to_string(backup).unwrap(),
             "[profile mine]\nregion = eu-west-1\n"
         );
+    }
+
+    #[test]
+    fn the_own_command_line_reads_back_as_the_path() {
+        for path in [
+            "/usr/local/bin/cc",
+            "/opt/my tools/cc",
+            "/home/o'neil/bin/cc",
+            "/x/\"q\"/cc",
+        ] {
+            let line = command_line(path).unwrap();
+            assert_eq!(
+                cc_domain::profiles::ini::shlex_split(&line),
+                Some(vec![path.to_string()]),
+                "{line}"
+            );
+        }
     }
 
     #[test]

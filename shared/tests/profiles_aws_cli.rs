@@ -114,7 +114,7 @@ fn duplicate_and_drifting_names() {
     assert_eq!(cli.profiles(&config), names(&set));
     assert_eq!(cli.get(&config, "xx-web-admin-2", "sso_role_name"), "Admin-2");
     assert_eq!(
-        cli.get(&config, "xx-web-admin-000000000002", "sso_account_id"),
+        cli.get(&config, "xx-web-admin--000000000002", "sso_account_id"),
         "000000000002"
     );
 
@@ -153,11 +153,11 @@ fn duplicate_and_drifting_names() {
         "arn:aws:iam::000000000009:role/CCRead"
     );
     assert_eq!(
-        cli.get(&config, "app-000000000005", "role_arn"),
+        cli.get(&config, "app--000000000005", "role_arn"),
         "arn:aws:iam::000000000005:role/CCRead"
     );
     assert_eq!(
-        cli.get(&config, "app-000000000001", "role_arn"),
+        cli.get(&config, "app--000000000001", "role_arn"),
         "arn:aws:iam::000000000001:role/CCRead"
     );
 }

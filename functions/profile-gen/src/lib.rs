@@ -54,6 +54,9 @@ struct ProfilesQuery {
     template: Option<String>,
     /// The hub profile role chains start from.
     hub_profile: Option<String>,
+    /// The command line of the `cc` asking (`cc profiles sync` sends its own full path): what
+    /// breakglass profiles' `credential_process` runs unless the stored `cli_command` says otherwise.
+    cli_path: Option<String>,
     /// `true`: every customer (leads and admins).
     all: Option<String>,
 }
@@ -98,6 +101,7 @@ async fn profiles(
             .transpose()?,
         template: q.template,
         hub_profile: q.hub_profile,
+        cli_path: q.cli_path,
         all,
     };
     let set = api.app().profiles.generate(&who, &query).await?;

@@ -72,8 +72,12 @@ fn default_template() -> String {
 fn default_hub() -> String {
     DEFAULT_HUB_PROFILE.into()
 }
+/// What `credential_process` runs when nothing better is known (`cc profiles sync` sends its own
+/// full path instead, see [`service::ProfileQuery::cli_path`]).
+pub const DEFAULT_CLI_COMMAND: &str = "cc";
+
 fn default_cli() -> String {
-    "cc".into()
+    DEFAULT_CLI_COMMAND.into()
 }
 
 impl Default for Preferences {
@@ -94,26 +98,30 @@ impl Preferences {
     pub fn validate(&self) -> Result<()> {
         Template::parse(&self.template)?;
         // Each ends up as a value in every generated profile: one line, nothing botocore strips.
-        let ini_safe = |field: &str, v: &str, max: usize, refused: &str| -> Result<()> {
+        // `refused`: characters, and how to say them.
+        let ini_safe = |field: &str, v: &str, max: usize, refused: (&str, &str)| -> Result<()> {
             if let Some(why) = unsafe_value(v) {
                 return Err(Error::validation(field, format!("{field} {why}")));
             }
-            if v.len() > max || v.contains(|c| refused.contains(c)) {
-                let without = if refused.is_empty() {
-                    String::new()
-                } else {
-                    format!(" without {refused}")
-                };
+            if v.len() > max || v.contains(|c| refused.0.contains(c)) {
                 return Err(Error::validation(
                     field,
-                    format!("{field} must be 1-{max} characters{without}"),
+                    format!("{field} must be 1-{max} characters{}", refused.1),
                 ));
             }
             Ok(())
         };
         // A profile name as `source_profile` gives it: exactly, so no quotes or section syntax.
-        ini_safe("hub_profile", &self.hub_profile, 64, "[]#;=\"' ")?;
-        ini_safe("cli_command", &self.cli_command, 200, "")?;
+        let name_chars = ("[]#;=\"' ", " without spaces, quotes or []#;=");
+        ini_safe("hub_profile", &self.hub_profile, 64, name_chars)?;
+        ini_safe("cli_command", &self.cli_command, 1024, ("", ""))?;
+        // botocore splits credential_process the way Python's shlex.split does.
+        if ini::shlex_split(&self.cli_command).is_none_or(|words| words.is_empty()) {
+            return Err(Error::validation(
+                "cli_command",
+                "cli_command must be a command line (quotes closed), e.g. cc or '/opt/my tools/cc'",
+            ));
+        }
         if let Some(src) = &self.credential_source
             && !matches!(src.as_str(), "Environment" | "Ec2InstanceMetadata" | "EcsContainer")
         {
@@ -123,7 +131,7 @@ impl Preferences {
             ));
         }
         if let Some(m) = &self.mfa_serial {
-            ini_safe("mfa_serial", m, 256, " ")?;
+            ini_safe("mfa_serial", m, 256, (" ", " without spaces"))?;
             if !m.starts_with("arn:") {
                 return Err(Error::validation("mfa_serial", "mfa_serial is an MFA device ARN"));
             }
@@ -435,11 +443,21 @@ pub fn render_with_grants(
         }
     }
     drafts.sort_by(|a, b| a.age().cmp(&b.age()));
-    let names = unique_names(drafts.iter().map(|d| {
-        let base = profile_base(&template, d.account, &d.role);
-        let id = d.account.id.as_str();
-        (base, [id.to_string(), format!("{id}-{}", short_hash(&d.role))])
-    }));
+    // `default` is the AWS CLI's profile when none is named, and the hub profile is what the role
+    // profiles chain from: a generated profile of either name would be used without being asked
+    // for, or be its own source (the AWS CLI reports an infinite loop). Such a profile yields.
+    let mut reserved: HashSet<&str> = HashSet::from(["default"]);
+    if prefs.credential_source.is_none() {
+        reserved.insert(prefs.hub_profile.as_str());
+    }
+    let names = unique_names(
+        drafts.iter().map(|d| {
+            let base = profile_base(&template, d.account, &d.role);
+            let id = d.account.id.as_str();
+            (base, [id.to_string(), format!("{id}-{}", short_hash(&d.role))])
+        }),
+        &reserved,
+    );
     let sessions = session_names(accounts);
 
     let mut out = ProfileSet {
@@ -462,7 +480,7 @@ pub fn render_with_grants(
                 ));
                 continue;
             }
-            used_sessions.insert(url, session);
+            used_sessions.insert(session.name.as_str(), session);
             settings.insert(0, (k("sso_session"), session.name.clone()));
         }
         if let Some((key, why)) = settings
@@ -493,18 +511,6 @@ pub fn render_with_grants(
     });
     out.sso_sessions = used_sessions.into_values().cloned().collect();
     out.sso_sessions.sort_by(|a, b| a.name.cmp(&b.name));
-    // Role profiles chain from the hub profile: one of our own names there would make a profile
-    // its own source (the AWS CLI reports an infinite loop) or chain through a customer account.
-    if prefs.credential_source.is_none() && out.profiles.iter().any(|p| p.name == prefs.hub_profile) {
-        return Err(Error::validation(
-            "hub_profile",
-            format!(
-                "'{}' is also the name of a generated profile, so role profiles would chain from it; \
-                 set hub_profile to the profile that signs you in to the team's account (default {DEFAULT_HUB_PROFILE})",
-                prefs.hub_profile
-            ),
-        ));
-    }
     Ok(out)
 }
 
@@ -543,80 +549,92 @@ fn profile_base(template: &Template, a: &Account, role: &str) -> String {
     }
 }
 
-/// One SSO session per start URL, named after the customer of the oldest account that uses it;
-/// a customer's further start URLs add the URL's first host label (`acme-d-1234567890`).
+/// One SSO session per start URL (`https://ACME.awsapps.com/start/` and
+/// `https://acme.awsapps.com/start` are one), named after the customer of the oldest account that
+/// uses it and written as that account has it; a customer's further start URLs add the URL's first
+/// host label (`acme--d-1234567890`). Keyed by each start URL as the accounts have it.
 fn session_names<'a>(accounts: &[&'a Account]) -> HashMap<&'a str, SsoSession> {
-    let mut first: BTreeMap<&str, &Account> = BTreeMap::new();
+    let same = |url: &str| -> String {
+        match url::Url::parse(url) {
+            Ok(u) => format!("{}{}", u.host_str().unwrap_or_default(), u.path().trim_end_matches('/')),
+            Err(_) => url.to_string(),
+        }
+    };
+    let mut oldest: BTreeMap<String, (&Account, &str)> = BTreeMap::new();
     for &a in accounts {
         if let AccessMethod::Sso { start_url, .. } = &a.access {
-            let e = first.entry(start_url.as_str()).or_insert(a);
-            if (a.created_at, a.id.as_str()) < (e.created_at, e.id.as_str()) {
-                *e = a;
+            let e = oldest
+                .entry(same(start_url.as_str()))
+                .or_insert((a, start_url.as_str()));
+            if (a.created_at, a.id.as_str()) < (e.0.created_at, e.0.id.as_str()) {
+                *e = (a, start_url.as_str());
             }
         }
     }
-    let mut urls: Vec<(&str, &Account)> = first.into_iter().collect();
-    urls.sort_by_key(|(url, a)| (a.created_at, a.id.as_str(), *url));
-    let names = unique_names(urls.iter().map(|(url, a)| {
-        let label = url::Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(|h| slug(h.split('.').next().unwrap_or(h))))
-            .filter(|l| !l.is_empty())
-            .unwrap_or_else(|| "sso".into());
-        (
-            slug(a.customer.as_str()),
-            [label.clone(), format!("{label}-{}", short_hash(url))],
-        )
-    }));
-    urls.into_iter()
+    let mut urls: Vec<(String, (&Account, &str))> = oldest.into_iter().collect();
+    urls.sort_by(|(ka, (a, _)), (kb, (b, _))| {
+        (a.created_at, a.id.as_str(), ka).cmp(&(b.created_at, b.id.as_str(), kb))
+    });
+    let names = unique_names(
+        urls.iter().map(|(key, (a, url))| {
+            let label = url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(|h| slug(h.split('.').next().unwrap_or(h))))
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| "sso".into());
+            (
+                slug(a.customer.as_str()),
+                [label.clone(), format!("{label}-{}", short_hash(key))],
+            )
+        }),
+        &HashSet::new(),
+    );
+    let sessions: HashMap<String, SsoSession> = urls
+        .into_iter()
         .zip(names)
-        .map(|((url, a), name)| {
+        .map(|((key, (a, url)), name)| {
             let region = match &a.access {
                 AccessMethod::Sso { sso_region, .. } => sso_region.to_string(),
                 AccessMethod::Role { .. } => unreachable!("only SSO accounts have start URLs"),
             };
-            (
-                url,
-                SsoSession {
-                    name,
-                    start_url: url.to_string(),
-                    region,
-                },
-            )
+            let session = SsoSession {
+                name,
+                start_url: url.to_string(),
+                region,
+            };
+            (key, session)
+        })
+        .collect();
+    accounts
+        .iter()
+        .filter_map(|a| match &a.access {
+            AccessMethod::Sso { start_url, .. } => {
+                Some((start_url.as_str(), sessions[&same(start_url.as_str())].clone()))
+            }
+            AccessMethod::Role { .. } => None,
         })
         .collect()
 }
 
 /// Unique names for `(base, [suffix, longer suffix])` requests given oldest first: the oldest
-/// request for each base gets the base itself; later ones get `base-suffix`, then
-/// `base-longer-suffix`, avoiding every base and every name given so far (a numeric tail only in
-/// contrived cases where even that is taken, such as an account literally named after another's
-/// id).
-fn unique_names(requests: impl Iterator<Item = (String, [String; 2])>) -> Vec<String> {
-    let requests: Vec<(String, [String; 2])> = requests.collect();
-    let bases: HashSet<&str> = requests.iter().map(|(b, _)| b.as_str()).collect();
-    let mut given: HashSet<String> = HashSet::with_capacity(requests.len());
-    let mut names = Vec::with_capacity(requests.len());
-    for (base, [short, long]) in &requests {
-        let name = if given.insert(base.clone()) {
-            base.clone()
+/// request for each base gets the base itself (unless `reserved`); later ones get `base--suffix`,
+/// else `base--longer-suffix`. A slug never holds `--`, so a suffixed name can't be anyone's base:
+/// no account, permission set or template can take a suffixed name from the account it names.
+/// (A numeric tail only if even the longer suffix is taken, which needs a hash collision.)
+fn unique_names(requests: impl Iterator<Item = (String, [String; 2])>, reserved: &HashSet<&str>) -> Vec<String> {
+    let mut given: HashSet<String> = HashSet::new();
+    let mut names = Vec::new();
+    for (base, [short, long]) in requests {
+        let name = if !reserved.contains(base.as_str()) && !given.contains(&base) {
+            base
         } else {
-            let free = |n: &str| !bases.contains(n) && !given.contains(n);
-            let first = format!("{base}-{short}");
-            let second = format!("{base}-{long}");
-            let name = if free(&first) {
-                first
-            } else if free(&second) {
-                second
-            } else {
-                (2..)
-                    .map(|n| format!("{second}-{n}"))
-                    .find(|n| free(n))
-                    .unwrap_or_default()
-            };
-            given.insert(name.clone());
-            name
+            [format!("{base}--{short}"), format!("{base}--{long}")]
+                .into_iter()
+                .chain((2..).map(|n| format!("{base}--{long}-{n}")))
+                .find(|n| !given.contains(n))
+                .unwrap_or_default()
         };
+        given.insert(name.clone());
         names.push(name);
     }
     names

@@ -22,6 +22,9 @@ pub struct ProfileQuery {
     pub region: Option<Region>,
     pub template: Option<String>,
     pub hub_profile: Option<String>,
+    /// The asking CLI's own command line (its full path): used for `credential_process` while the
+    /// person's stored `cli_command` is the default `cc`, which on many machines is the C compiler.
+    pub cli_path: Option<String>,
     /// Every customer, not just the person's own (leads and admins).
     pub all: bool,
 }
@@ -87,6 +90,11 @@ impl Profiles {
         }
         if let Some(h) = &q.hub_profile {
             prefs.hub_profile = h.clone();
+        }
+        if let Some(path) = &q.cli_path
+            && prefs.cli_command == super::DEFAULT_CLI_COMMAND
+        {
+            prefs.cli_command = path.clone();
         }
         prefs.validate()?;
         let snap = self.hub.snapshot().await?;

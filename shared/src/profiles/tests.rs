@@ -86,7 +86,11 @@ fn role_accounts_get_read_and_breakglass_profiles() {
         )
     );
     // Same name twice (prod and non-prod "Payments"): the later account adds its id.
-    assert!(set.profiles.iter().any(|p| p.name == "acme-payments-read-000000000002"));
+    assert!(
+        set.profiles
+            .iter()
+            .any(|p| p.name == "acme-payments-read--000000000002")
+    );
 }
 
 #[test]
@@ -343,35 +347,36 @@ fn sso_breakglass_permission_sets_are_profiles_only_while_held() {
 }
 
 /// A hub profile named like a generated profile would make that profile its own source_profile
-/// (the AWS CLI: "infinite loop in credential configuration").
+/// (the AWS CLI: "infinite loop in credential configuration"); a profile named `default` would be
+/// used by every command that names none. The generated profile yields: it adds its account id.
 #[test]
-fn a_hub_profile_named_like_a_generated_profile_is_refused() {
+fn generated_profiles_yield_the_hub_profile_and_default_names() {
     let accounts = sample();
     let refs: Vec<&Account> = accounts.iter().collect();
-    let ok = render(
-        &refs,
-        &Preferences::default(),
-        "erin@example.com",
-        &Selection::default(),
-    )
-    .unwrap();
-    let generated = ok.profiles.iter().find(|p| p.kind == Kind::Read).unwrap().name.clone();
     let prefs = Preferences {
-        hub_profile: generated.clone(),
+        hub_profile: "acme-payments-read".into(),
         ..Preferences::default()
     };
-    let err = render(&refs, &prefs, "erin@example.com", &Selection::default()).unwrap_err();
+    let set = render(&refs, &prefs, "erin@example.com", &Selection::default()).unwrap();
+    assert!(!set.profiles.iter().any(|p| p.name == "acme-payments-read"));
+    let read = set
+        .profiles
+        .iter()
+        .find(|p| p.name == "acme-payments-read--000000000001")
+        .unwrap();
     assert!(
-        matches!(&err, Error::Validation { field: Some(f), message } if f == "hub_profile" && message.contains(&generated)),
-        "{err:?}"
+        read.settings
+            .contains(&(k("source_profile"), "acme-payments-read".into()))
     );
-    // With a credential source instead of a source profile, no profile chains from the hub.
+
+    let mut named_default = account("000000000007", "acme", "Default", "prod", role("000000000007"));
+    named_default.alias = Some("default".into());
     let prefs = Preferences {
-        hub_profile: generated,
-        credential_source: Some("Ec2InstanceMetadata".into()),
+        template: "{alias}".into(),
         ..Preferences::default()
     };
-    assert!(render(&refs, &prefs, "erin@example.com", &Selection::default()).is_ok());
+    let set = render(&[&named_default], &prefs, "erin@example.com", &Selection::default()).unwrap();
+    assert_eq!(names(&set), ["default--000000000007", "default--000000000007-2618d3a4"]);
 }
 
 fn names(set: &ProfileSet) -> Vec<&str> {
@@ -399,7 +404,7 @@ fn clash_suffixes_never_equal_another_name() {
     let set = render(&refs, &Preferences::default(), "e@example.com", &Selection::default()).unwrap();
     assert_eq!(
         names(&set),
-        ["xx-web-admin", "xx-web-admin-000000000002", "xx-web-admin-2"]
+        ["xx-web-admin", "xx-web-admin--000000000002", "xx-web-admin-2"]
     );
 
     let prefs = Preferences {
@@ -466,13 +471,13 @@ fn names_stay_with_their_account_when_accounts_come_and_go() {
     assert_eq!(before_9, ["acme-web-breakglass", "acme-web-read"]);
     assert_eq!(
         before_5,
-        ["acme-web-breakglass-000000000005", "acme-web-read-000000000005"]
+        ["acme-web-breakglass--000000000005", "acme-web-read--000000000005"]
     );
     assert_eq!(name_of(&[&newer, &old, &other], "000000000009"), before_9);
     assert_eq!(name_of(&[&newer, &old, &other], "000000000005"), before_5);
     assert_eq!(
         name_of(&[&newer, &old, &other], "000000000001"),
-        ["acme-web-breakglass-000000000001", "acme-web-read-000000000001"]
+        ["acme-web-breakglass--000000000001", "acme-web-read--000000000001"]
     );
     // Removing a newer account changes no other name.
     assert_eq!(name_of(&[&newer, &old], "000000000009"), before_9);
@@ -593,7 +598,7 @@ fn a_narrowed_sync_keeps_the_profiles_it_does_not_cover() {
     let mut fewer = narrowed.clone();
     fewer.profiles.retain(|p| p.account_id != "000000000002");
     let third = merge(&first.text, &fewer).unwrap();
-    assert!(!third.text.contains("acme-payments-read-000000000002"));
+    assert!(!third.text.contains("acme-payments-read--000000000002"));
     assert!(third.text.contains("zeta-web-admin") && third.text.contains("[sso-session zeta]"));
     assert!(third.text.contains("beta-core-admin"));
     // "0 profiles" for one kind deletes that kind only.
@@ -606,7 +611,7 @@ fn a_narrowed_sync_keeps_the_profiles_it_does_not_cover() {
     };
     let fourth = merge(&first.text, &no_breakglass).unwrap();
     assert!(!fourth.text.contains("-breakglass]"));
-    assert!(fourth.text.contains("[profile acme-payments-read-000000000002]"));
+    assert!(fourth.text.contains("[profile acme-payments-read--000000000002]"));
     // A full empty set empties the block.
     let empty = merge(&first.text, &ProfileSet::default()).unwrap();
     assert!(!empty.text.contains("zeta"));
