@@ -370,8 +370,22 @@ async fn main() -> anyhow::Result<()> {
                     None => cc_cli::profiles::aws_config_path()?,
                 };
                 let outcome = cc_cli::profiles::apply(&path, &set, dry_run)?;
+                for f in &outcome.faults {
+                    eprintln!(
+                        "warning: the AWS CLI can't read {} as it is ({f}); `cc profiles doctor` says what to fix",
+                        path.display()
+                    );
+                }
                 for s in &outcome.skipped {
                     eprintln!("skipped [{s}]: your own config already defines it");
+                }
+                for (s, session) in &outcome.skipped_for_session {
+                    eprintln!(
+                        "skipped [{s}]: it signs in through [sso-session {session}], a name your own config uses"
+                    );
+                }
+                for m in &outcome.moved {
+                    eprintln!("warning: {m} (the account it led to was renamed or removed in the hub)");
                 }
                 for r in &set.refused {
                     eprintln!("left out {r}");
@@ -387,7 +401,7 @@ async fn main() -> anyhow::Result<()> {
                     };
                     eprintln!(
                         "{} profiles and {} SSO sessions written to {}{}{kept}",
-                        outcome.profiles - outcome.skipped.iter().filter(|s| s.starts_with("profile ")).count(),
+                        outcome.profiles,
                         outcome.sso_sessions,
                         path.display(),
                         outcome

@@ -30,13 +30,23 @@ pub struct Outcome {
     /// With `dry_run`: the unified diff of what would change.
     pub diff: Option<String>,
     pub backup: Option<PathBuf>,
+    /// Profiles not written because their SSO session's name is the person's own: (section, session).
+    pub skipped_for_session: Vec<(String, String)>,
+    /// Generated profiles written by this sync, and SSO sessions in the block.
     pub profiles: usize,
     pub sso_sessions: usize,
     /// Generated profiles a narrowed sync left as they were.
     pub kept: usize,
     /// Source profiles the role profiles chain from that the config doesn't define.
     pub missing_sources: Vec<String>,
+    /// Names that now lead to another account than before (sentences).
+    pub moved: Vec<String>,
+    /// Why the AWS CLI already refuses the config as it was (line and fault), if it does.
+    pub faults: Vec<String>,
 }
+
+/// How many backups of one config sync keeps (the oldest beyond that are removed).
+pub const BACKUPS_KEPT: usize = 10;
 
 /// Merges `set` into the config at `path` (created if missing; when `path` is a symbolic link, the
 /// file it leads to).
@@ -51,12 +61,19 @@ pub fn apply(path: &Path, set: &ProfileSet, dry_run: bool) -> anyhow::Result<Out
     let mut outcome = Outcome {
         changed: merged.changed,
         skipped: merged.skipped,
+        skipped_for_session: merged.skipped_for_session,
         diff: None,
         backup: None,
-        profiles: set.profiles.len(),
-        sso_sessions: set.sso_sessions.len(),
+        profiles: merged.profiles_written - merged.kept,
+        sso_sessions: merged.sessions_written,
         kept: merged.kept,
         missing_sources: merged.missing_sources,
+        moved: merged.moved,
+        faults: cc_domain::profiles::ini::parse(&existing)
+            .faults
+            .into_iter()
+            .map(|f| format!("line {}: {}", f.line, f.message))
+            .collect(),
     };
     if dry_run {
         let shown = path.display().to_string();
@@ -86,11 +103,64 @@ pub fn apply(path: &Path, set: &ProfileSet, dry_run: bool) -> anyhow::Result<Out
         std::process::id()
     ));
     std::fs::write(&tmp, merged.text.as_bytes()).with_context(|| format!("writing {}", tmp.display()))?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    match std::fs::metadata(path) {
+        Ok(meta) => {
+            let _ = std::fs::set_permissions(&tmp, meta.permissions());
+        }
+        // A new config is private, as `aws configure` makes it.
+        Err(_) => private(&tmp),
     }
     std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    prune_backups(path, BACKUPS_KEPT);
     Ok(outcome)
+}
+
+#[cfg(unix)]
+fn private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
+#[cfg(not(unix))]
+fn private(_: &Path) {}
+
+/// The backups of `path` (`<name>.cc-backup-<unix seconds>[-<n>]`), oldest first, with the time
+/// and count their names hold.
+fn backups(path: &Path) -> Vec<((u64, u32), PathBuf)> {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
+    let prefix = format!("{name}.cc-backup-");
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<((u64, u32), PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let file = e.file_name();
+            let rest = file.to_str()?.strip_prefix(&prefix)?;
+            let key = match rest.split_once('-') {
+                Some((stamp, n)) => (stamp.parse().ok()?, n.parse().ok()?),
+                None => (rest.parse().ok()?, 1),
+            };
+            Some((key, e.path()))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Removes all but the newest `keep` backups of `path`.
+fn prune_backups(path: &Path, keep: usize) {
+    let all = backups(path);
+    let excess = all.len().saturating_sub(keep);
+    for (_, old) in all.into_iter().take(excess) {
+        let _ = std::fs::remove_file(old);
+    }
 }
 
 /// This program's full path as a command line botocore splits back into it (quoted when it holds
@@ -146,7 +216,14 @@ fn backup(path: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
     use std::io::Write;
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("config");
-    for n in 1..1000 {
+    // After the newest backup of this second, so the count in the names keeps their order.
+    let after = backups(path)
+        .into_iter()
+        .filter(|((s, _), _)| *s == stamp as u64)
+        .map(|((_, n), _)| n)
+        .max()
+        .unwrap_or(0);
+    for n in after + 1..after + 1000 {
         let candidate = match n {
             1 => path.with_file_name(format!("{name}.cc-backup-{stamp}")),
             n => path.with_file_name(format!("{name}.cc-backup-{stamp}-{n}")),
@@ -157,6 +234,11 @@ fn backup(path: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
             .open(&candidate)
         {
             Ok(mut file) => {
+                // As private as the config it copies (never wider: umask would give 0644).
+                private(&candidate);
+                if let Ok(meta) = std::fs::metadata(path) {
+                    let _ = std::fs::set_permissions(&candidate, meta.permissions());
+                }
                 file.write_all(bytes)
                     .with_context(|| format!("backing up to {}", candidate.display()))?;
                 return Ok(candidate);
@@ -235,6 +317,38 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn backups_are_as_private_as_the_config_and_pruned() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(&config, "[profile mine]\n").unwrap();
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mut backups = Vec::new();
+        for n in 0..BACKUPS_KEPT + 3 {
+            let url = format!("https://acme{n}.awsapps.com/start");
+            backups.push(apply(&config, &one_session(&url), false).unwrap().backup.unwrap());
+        }
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(backups.last().unwrap()), 0o600);
+        let left = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains(".cc-backup-")
+            })
+            .count();
+        assert_eq!(left, BACKUPS_KEPT);
+        assert!(backups.last().unwrap().exists() && !backups[0].exists());
+        let fresh = dir.path().join("new-config");
+        apply(&fresh, &one_session("https://x.awsapps.com/start"), false).unwrap();
+        assert_eq!(mode(&fresh), 0o600, "a new config is private");
     }
 
     #[test]

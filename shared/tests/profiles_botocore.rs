@@ -223,7 +223,11 @@ fn random_hubs_give_configs_botocore_reads_as_written() {
         std::fs::create_dir(&case_dir).unwrap();
         std::fs::write(case_dir.join("user"), &user).unwrap();
         std::fs::write(case_dir.join("config"), &merged.text).unwrap();
-        let skipped: Vec<&String> = merged.skipped.iter().collect();
+        let skipped: Vec<&String> = merged
+            .skipped
+            .iter()
+            .chain(merged.skipped_for_session.iter().map(|(p, _)| p))
+            .collect();
         let ours: serde_json::Map<String, Value> = set
             .profiles
             .iter()

@@ -31,6 +31,15 @@ pub struct Merged {
     pub text: String,
     /// Sections not written because the person's own config already has them.
     pub skipped: Vec<String>,
+    /// Profiles not written because the SSO session they sign in through has a name the person's
+    /// own config uses (`profile NAME`, with the session's name).
+    pub skipped_for_session: Vec<(String, String)>,
+    /// Generated profiles and SSO sessions in the block as written.
+    pub profiles_written: usize,
+    pub sessions_written: usize,
+    /// Names that now lead to another account than in the previous block, as sentences: a script
+    /// using one would reach a different account than before.
+    pub moved: Vec<String>,
     /// Generated profiles outside a narrowed set's scope, kept from the previous sync.
     pub kept: usize,
     /// Profiles that `source_profile` names but the config doesn't define (the AWS CLI fails on
@@ -138,6 +147,17 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
     own.extend(user_sections(after));
 
     let mut skipped = Vec::new();
+    let mut skipped_for_session = Vec::new();
+    let old_chunks = old_block.map(chunks).unwrap_or_default();
+    // Where each name led before, by the `# cc:` lines of the previous block.
+    let led_to: BTreeMap<&str, &str> = old_chunks
+        .iter()
+        .filter_map(|c| match (&c.target, &c.meta) {
+            (Target::Profile(name), Some(m)) => Some((name.as_str(), m.account)),
+            _ => None,
+        })
+        .collect();
+    let mut moved = Vec::new();
     // Sections of the new block: name -> (sort key, text); sessions sort by name, profiles by
     // customer, account and name.
     let mut sessions: BTreeMap<String, String> = BTreeMap::new();
@@ -155,13 +175,25 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
     let mut new_names = HashSet::new();
     for p in &set.profiles {
         new_names.insert(p.name.as_str());
-        let uses_dropped = p
+        let dropped_session = p
             .settings
             .iter()
-            .any(|(k, v)| k == "sso_session" && dropped_sessions.contains(v.as_str()));
-        if own.contains(&Target::Profile(p.name.clone())) || uses_dropped {
+            .find(|(k, v)| k == "sso_session" && dropped_sessions.contains(v.as_str()));
+        if own.contains(&Target::Profile(p.name.clone())) {
             skipped.push(format!("profile {}", p.name));
             continue;
+        }
+        if let Some((_, session)) = dropped_session {
+            skipped_for_session.push((format!("profile {}", p.name), session.clone()));
+            continue;
+        }
+        if let Some(before) = led_to.get(p.name.as_str())
+            && *before != p.account_id
+        {
+            moved.push(format!(
+                "profile {} now leads to account {} ({}); it led to account {before} before",
+                p.name, p.account_id, p.customer
+            ));
         }
         sources.extend(
             p.settings
@@ -174,8 +206,7 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
 
     // A narrowed set keeps the previous block's profiles it doesn't cover.
     let mut kept = 0;
-    if let Some(old) = old_block.filter(|_| !set.selection.is_everything()) {
-        let old_chunks = chunks(old);
+    if old_block.is_some() && !set.selection.is_everything() {
         let mut wanted_sessions = BTreeSet::new();
         for c in &old_chunks {
             let Target::Profile(name) = &c.target else { continue };
@@ -228,6 +259,7 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
         .into_iter()
         .collect();
 
+    let (profiles_written, sessions_written) = (profiles.len(), sessions.len());
     let eol = if existing.contains("\r\n") { "\r\n" } else { "\n" };
     let body = sessions
         .into_values()
@@ -265,6 +297,10 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
         changed: text != existing,
         text,
         skipped,
+        skipped_for_session,
+        profiles_written,
+        sessions_written,
+        moved,
         kept,
         missing_sources,
     })

@@ -577,7 +577,12 @@ fn quoted_user_sections_are_clashes() {
         assert!(!merged.text.contains("[profile tau-zero-admin]"));
     }
     let merged = merge("[sso-session \"tau\"]\nsso_start_url = https://mine/start\n", &set).unwrap();
-    assert_eq!(merged.skipped, ["sso-session tau", "profile tau-zero-admin"]);
+    assert_eq!(merged.skipped, ["sso-session tau"]);
+    assert_eq!(
+        merged.skipped_for_session,
+        [("profile tau-zero-admin".to_string(), "tau".to_string())]
+    );
+    assert_eq!((merged.profiles_written, merged.sessions_written), (0, 0));
 }
 
 /// Issue 11, fault 4: a narrowed sync replaces only what it covers.
@@ -625,4 +630,36 @@ fn a_missing_source_profile_is_reported() {
     assert_eq!(merged.missing_sources, [DEFAULT_HUB_PROFILE]);
     let merged = merge("[profile \"customer-central-hub\"]\nsso_session = x\n", &set).unwrap();
     assert!(merged.missing_sources.is_empty());
+}
+
+/// A name that leads to another account than in the previous block is reported (renaming or
+/// removing an account frees its name for the next-oldest account that renders to it).
+#[test]
+fn a_name_that_now_leads_elsewhere_is_reported() {
+    let a = aged(account("000000000001", "acme", "Web", "prod", role("000000000001")), 1);
+    let b = aged(
+        account("000000000002", "acme", "Web", "non-prod", role("000000000002")),
+        2,
+    );
+    let first = merge(
+        "",
+        &render(&[&a, &b], &Preferences::default(), "e@x.io", &Selection::default()).unwrap(),
+    )
+    .unwrap();
+    assert!(first.moved.is_empty());
+    let mut renamed = a.clone();
+    renamed.name = "Old Web".into();
+    let set = render(
+        &[&renamed, &b],
+        &Preferences::default(),
+        "e@x.io",
+        &Selection::default(),
+    )
+    .unwrap();
+    let second = merge(&first.text, &set).unwrap();
+    assert_eq!(second.moved.len(), 2, "{:?}", second.moved);
+    assert!(
+        second.moved[0].contains("now leads to account 000000000002")
+            && second.moved[0].contains("000000000001 before")
+    );
 }
