@@ -555,11 +555,18 @@ impl Account {
                 // The start URL is written into every team member's AWS config: a line break in it
                 // would end the line and start a section of its own (a `credential_process` that
                 // runs on their machines). A URL has no white space of its own.
+                // Nor user:password@ or non-ASCII (look-alike) letters: IAM Identity Center start
+                // URLs are plain ASCII hosts (`https://d-1234567890.awsapps.com/start`).
                 let url = start_url.as_str();
-                if url.len() > 512 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                let userinfo = url::Url::parse(url).is_ok_and(|u| !u.username().is_empty() || u.password().is_some());
+                if url.len() > 512
+                    || !url.is_ascii()
+                    || userinfo
+                    || url.chars().any(|c| c.is_whitespace() || c.is_control())
+                {
                     return Err(Error::validation(
                         "access.start_url",
-                        "start_url must be an https:// URL of at most 512 characters without spaces, line breaks or control characters",
+                        "start_url must be an https:// URL of at most 512 ASCII characters without spaces, line breaks, control characters or user:password@",
                     ));
                 }
                 if permission_sets.is_empty() || permission_sets.len() > 50 {

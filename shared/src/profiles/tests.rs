@@ -523,6 +523,16 @@ fn values_that_would_break_a_line_are_refused_not_written() {
         *start_url = crate::ids::HttpsUrl::parse("https://y.awsapps.com/start\r\n").unwrap();
     }
     assert!(crlf.validate().is_err());
+    for url in [
+        "https://zz\u{430}.awsapps.com/start",
+        "https://user:pw@zz.awsapps.com/start",
+    ] {
+        let mut odd = account("000000000004", "zz", "Odd", "prod", sso_sets(&["Admin"]));
+        if let AccessMethod::Sso { start_url, .. } = &mut odd.access {
+            *start_url = crate::ids::HttpsUrl::parse(url).unwrap();
+        }
+        assert!(odd.validate().is_err(), "{url}");
+    }
     let good = account("000000000003", "zz", "Good", "prod", role("000000000003"));
     let set = render(
         &[&bad, &crlf, &good],
