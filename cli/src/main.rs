@@ -372,7 +372,7 @@ async fn main() -> anyhow::Result<()> {
                 let outcome = cc_cli::profiles::apply(&path, &set, dry_run)?;
                 for f in &outcome.faults {
                     eprintln!(
-                        "warning: the AWS CLI can't read {} as it is ({f}); `cc profiles doctor` says what to fix",
+                        "warning: {}: {f}; `cc profiles doctor` says what the AWS CLI will trip over",
                         path.display()
                     );
                 }

@@ -41,7 +41,8 @@ pub struct Outcome {
     pub missing_sources: Vec<String>,
     /// Names that now lead to another account than before (sentences).
     pub moved: Vec<String>,
-    /// Why the AWS CLI already refuses the config as it was (line and fault), if it does.
+    /// Why the AWS CLI already refuses the config as it was (line and fault), and a second managed
+    /// block left in it.
     pub faults: Vec<String>,
 }
 
@@ -75,6 +76,15 @@ pub fn apply(path: &Path, set: &ProfileSet, dry_run: bool) -> anyhow::Result<Out
             .map(|f| format!("line {}: {}", f.line, f.message))
             .collect(),
     };
+    // A second managed block (pasted, or from another machine) reads as the person's own text.
+    if cc_domain::profiles::merge::without_block(&merged.text)
+        .is_ok_and(|rest| rest.lines().any(|l| l.trim_end() == cc_domain::profiles::merge::BEGIN))
+    {
+        outcome.faults.push(format!(
+            "a second '{}' block is left as it is (its sections count as yours); delete it",
+            cc_domain::profiles::merge::BEGIN
+        ));
+    }
     if dry_run {
         let shown = path.display().to_string();
         outcome.diff = Some(
@@ -349,6 +359,21 @@ mod tests {
         let fresh = dir.path().join("new-config");
         apply(&fresh, &one_session("https://x.awsapps.com/start"), false).unwrap();
         assert_eq!(mode(&fresh), 0o600, "a new config is private");
+    }
+
+    #[test]
+    fn a_config_the_aws_cli_cannot_read_or_a_second_block_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let block = "# BEGIN customer-central\n[profile old]\nregion = x\n# END customer-central\n";
+        std::fs::write(&config, format!("region = x\n[profile a]\n{block}{block}")).unwrap();
+        let out = apply(&config, &one_session("https://acme.awsapps.com/start"), false).unwrap();
+        assert!(
+            out.faults[0].starts_with("line 1: a setting before any"),
+            "{:?}",
+            out.faults
+        );
+        assert!(out.faults.iter().any(|f| f.contains("a second")), "{:?}", out.faults);
     }
 
     #[test]
