@@ -15,6 +15,7 @@
 //! profiles it covers: the block's other profiles (known by the `# cc:` line before each) stay as
 //! they were, with the SSO sessions they use. A full set replaces the whole block.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::ini::{self, Target};
@@ -75,7 +76,7 @@ fn split(existing: &str) -> Result<(&str, Option<&str>, &str)> {
 
 /// Profiles and SSO sessions defined in `text`, named as botocore names them.
 pub fn user_sections(text: &str) -> HashSet<Target> {
-    ini::parse(text).sections.into_iter().filter_map(|s| s.target).collect()
+    ini::targets_in(text)
 }
 
 /// A section of a previous block: its text and what the `# cc:` line says it is for.
@@ -123,28 +124,53 @@ fn chunks(block: &str) -> Vec<Chunk<'_>> {
             lines.push(line);
         }
     }
+    // Our own format (`[header]`, then `key = value` lines), so no full INI parse is needed.
     out.into_iter()
-        .filter_map(|(meta_line, lines)| {
-            let text = lines.join("\n").trim_end().to_string() + "\n";
-            let section = ini::parse(&text).sections.into_iter().next()?;
+        .filter_map(|(meta_line, mut lines)| {
+            let header = lines[0].trim().strip_prefix('[')?.strip_suffix(']')?;
+            let target = ini::target(header.trim())?;
+            while lines.last().is_some_and(|l| l.trim().is_empty()) {
+                lines.pop();
+            }
+            let options = lines[1..]
+                .iter()
+                .filter_map(|l| l.split_once('='))
+                .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+                .collect();
+            let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum::<usize>() + 80);
+            if let Some(m) = meta_line {
+                text.push_str(m);
+                text.push('\n');
+            }
+            for l in &lines {
+                text.push_str(l);
+                text.push('\n');
+            }
             Some(Chunk {
-                target: section.target?,
+                target,
                 meta: meta_line.and_then(meta),
-                options: section.options,
-                text: match meta_line {
-                    Some(m) => format!("{m}\n{text}"),
-                    None => text,
-                },
+                options,
+                text,
             })
         })
         .collect()
 }
+
+/// Where a profile section goes in the block: customer, account id, name.
+type SortKey<'a> = (&'a str, &'a str, &'a str);
 
 /// Merges `set` into `existing`.
 pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
     let (before, old_block, after) = split(existing)?;
     let mut own = user_sections(before);
     own.extend(user_sections(after));
+    let own_profiles: HashSet<&str> = own
+        .iter()
+        .filter_map(|t| match t {
+            Target::Profile(n) => Some(n.as_str()),
+            Target::SsoSession(_) => None,
+        })
+        .collect();
 
     let mut skipped = Vec::new();
     let mut skipped_for_session = Vec::new();
@@ -160,16 +186,16 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
     let mut moved = Vec::new();
     // Sections of the new block: name -> (sort key, text); sessions sort by name, profiles by
     // customer, account and name.
-    let mut sessions: BTreeMap<String, String> = BTreeMap::new();
-    let mut profiles: BTreeMap<(String, String, String), String> = BTreeMap::new();
-    let mut sources: Vec<String> = Vec::new();
+    let mut sessions: BTreeMap<&str, Cow<str>> = BTreeMap::new();
+    let mut profiles: Vec<(SortKey, Cow<str>)> = Vec::with_capacity(set.profiles.len());
+    let mut sources: BTreeSet<&str> = BTreeSet::new();
     let mut dropped_sessions = HashSet::new();
     for s in &set.sso_sessions {
         if own.contains(&Target::SsoSession(s.name.clone())) {
             skipped.push(format!("sso-session {}", s.name));
             dropped_sessions.insert(s.name.as_str());
         } else {
-            sessions.insert(s.name.clone(), s.to_ini());
+            sessions.insert(s.name.as_str(), Cow::Owned(s.to_ini()));
         }
     }
     let mut new_names = HashSet::new();
@@ -179,7 +205,7 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
             .settings
             .iter()
             .find(|(k, v)| k == "sso_session" && dropped_sessions.contains(v.as_str()));
-        if own.contains(&Target::Profile(p.name.clone())) {
+        if own_profiles.contains(p.name.as_str()) {
             skipped.push(format!("profile {}", p.name));
             continue;
         }
@@ -199,9 +225,10 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
             p.settings
                 .iter()
                 .filter(|(k, _)| k == "source_profile")
-                .map(|(_, v)| v.clone()),
+                .map(|(_, v)| v.as_str()),
         );
-        profiles.insert((p.customer.clone(), p.account_id.clone(), p.name.clone()), p.to_ini());
+        let key = (p.customer.as_str(), p.account_id.as_str(), p.name.as_str());
+        profiles.push((key, Cow::Owned(p.to_ini())));
     }
 
     // A narrowed set keeps the previous block's profiles it doesn't cover.
@@ -211,25 +238,20 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
         for c in &old_chunks {
             let Target::Profile(name) = &c.target else { continue };
             let covered = c.meta.as_ref().is_some_and(|m| covers(&set.selection, m));
-            if covered || new_names.contains(name.as_str()) || own.contains(&c.target) {
+            if covered || !new_names.insert(name.as_str()) || own.contains(&c.target) {
                 continue;
             }
             let (customer, account) = c.meta.as_ref().map(|m| (m.customer, m.account)).unwrap_or_default();
-            if profiles
-                .insert(
-                    (customer.to_string(), account.to_string(), name.clone()),
-                    c.text.clone(),
-                )
-                .is_none()
-            {
-                kept += 1;
-            }
+            profiles.push(((customer, account, name.as_str()), Cow::Borrowed(c.text.as_str())));
+            kept += 1;
             for (k, v) in &c.options {
                 match k.as_str() {
                     "sso_session" => {
                         wanted_sessions.insert(v.as_str());
                     }
-                    "source_profile" => sources.push(v.clone()),
+                    "source_profile" => {
+                        sources.insert(v.as_str());
+                    }
                     _ => {}
                 }
             }
@@ -239,39 +261,33 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
                 && wanted_sessions.contains(name.as_str())
                 && !own.contains(&c.target)
             {
-                sessions.entry(name.clone()).or_insert_with(|| c.text.clone());
+                sessions.entry(name.as_str()).or_insert(Cow::Borrowed(c.text.as_str()));
             }
         }
     }
 
-    let defined: HashSet<&str> = profiles
-        .keys()
-        .map(|(_, _, n)| n.as_str())
-        .chain(own.iter().filter_map(|t| match t {
-            Target::Profile(n) => Some(n.as_str()),
-            Target::SsoSession(_) => None,
-        }))
-        .collect();
     let missing_sources: Vec<String> = sources
         .into_iter()
-        .filter(|s| !defined.contains(s.as_str()))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
+        .filter(|s| !new_names.contains(s) && !own_profiles.contains(s))
+        .map(str::to_string)
         .collect();
 
+    // Render order (already sorted) for a full set; kept profiles join in their place.
+    profiles.sort_by(|a, b| a.0.cmp(&b.0));
     let (profiles_written, sessions_written) = (profiles.len(), sessions.len());
     let eol = if existing.contains("\r\n") { "\r\n" } else { "\n" };
-    let body = sessions
-        .into_values()
-        .chain(profiles.into_values())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut block = String::with_capacity(body.len() + 128);
+    let sections = sessions.into_values().chain(profiles.into_iter().map(|(_, text)| text));
+    let mut block = String::with_capacity(set.profiles.len() * 240 + 256);
     block.push_str(BEGIN);
     block.push('\n');
     block.push_str(NOTE);
     block.push('\n');
-    block.push_str(&body);
+    for (i, section) in sections.enumerate() {
+        if i > 0 {
+            block.push('\n');
+        }
+        block.push_str(&section);
+    }
     block.push_str(END);
     block.push('\n');
     if eol != "\n" {

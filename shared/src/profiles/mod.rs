@@ -19,7 +19,6 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt::Write as _;
 
 use utoipa::ToSchema;
 
@@ -338,6 +337,8 @@ struct Draft<'a> {
     settings: Vec<(Cow<'static, str>, String)>,
     /// The start URL of the SSO session an SSO profile signs in through.
     start_url: Option<&'a str>,
+    /// The template's name for it (before clashes are settled).
+    base: String,
 }
 
 impl Draft<'_> {
@@ -374,9 +375,17 @@ pub fn render_with_grants(
 ) -> Result<ProfileSet> {
     let template = Template::parse(&prefs.template)?;
     let role_session = session_name(email);
+    // Oldest account first, so drafts come in naming order without sorting them all (held
+    // breakglass sets go last: they never take a name from a standing profile).
+    let mut by_age: Vec<&Account> = accounts.to_vec();
+    by_age.sort_by_cached_key(|a| (a.created_at.unix_timestamp_nanos(), a.id.clone()));
     let mut drafts: Vec<Draft> = Vec::new();
-    for &a in accounts {
+    let mut transient: Vec<Draft> = Vec::new();
+    for a in by_age {
+        let first = drafts.len();
         let region = prefs.region.as_ref().unwrap_or(&a.region).to_string();
+        let words = account_words(&template, a);
+        let base = |role: &str| profile_base(&template, a, &words, role);
         match &a.access {
             AccessMethod::Sso {
                 start_url,
@@ -387,10 +396,16 @@ pub fn render_with_grants(
                 let granted = if visible(a) { held.on(a) } else { Vec::new() };
                 let sets = permission_sets.iter().map(|ps| (ps, Kind::Sso));
                 for (ps, kind) in sets.chain(granted.iter().map(|ps| (ps, Kind::Breakglass))) {
-                    drafts.push(Draft {
+                    let into = if kind == Kind::Breakglass {
+                        &mut transient
+                    } else {
+                        &mut drafts
+                    };
+                    into.push(Draft {
                         account: a,
                         kind,
                         role: ps.to_string(),
+                        base: base(ps.as_str()),
                         start_url: Some(start_url.as_str()),
                         settings: vec![
                             (k("sso_account_id"), a.id.to_string()),
@@ -423,6 +438,7 @@ pub fn render_with_grants(
                     account: a,
                     kind: Kind::Read,
                     role: "read".into(),
+                    base: base("read"),
                     start_url: None,
                     settings,
                 });
@@ -430,6 +446,7 @@ pub fn render_with_grants(
                     account: a,
                     kind: Kind::Breakglass,
                     role: "breakglass".into(),
+                    base: base("breakglass"),
                     start_url: None,
                     settings: vec![
                         (
@@ -441,8 +458,10 @@ pub fn render_with_grants(
                 });
             }
         }
+        drafts[first..].sort_by(|a, b| a.age().cmp(&b.age()));
     }
-    drafts.sort_by(|a, b| a.age().cmp(&b.age()));
+    transient.sort_by(|a, b| a.age().cmp(&b.age()));
+    drafts.append(&mut transient);
     // `default` is the AWS CLI's profile when none is named, and the hub profile is what the role
     // profiles chain from: a generated profile of either name would be used without being asked
     // for, or be its own source (the AWS CLI reports an infinite loop). Such a profile yields.
@@ -451,10 +470,12 @@ pub fn render_with_grants(
         reserved.insert(prefs.hub_profile.as_str());
     }
     let names = unique_names(
-        drafts.iter().map(|d| {
-            let base = profile_base(&template, d.account, &d.role);
+        drafts.iter_mut().map(|d| {
             let id = d.account.id.as_str();
-            (base, [id.to_string(), format!("{id}-{}", short_hash(&d.role))])
+            let role = d.role.as_str();
+            (std::mem::take(&mut d.base), move || {
+                [id.to_string(), format!("{id}-{}", short_hash(role))]
+            })
         }),
         &reserved,
     );
@@ -518,7 +539,24 @@ pub fn render_with_grants(
 /// account's name or alias starts with it (`acme-retail` + `Acme Retail Management` gives
 /// `acme-retail-management-...`, not `acme-retail-acme-retail-management-...`); a template that
 /// renders to nothing (an account named `!!!` under `{account}`) falls back to `{id}-{role}`.
-fn profile_base(template: &Template, a: &Account, role: &str) -> String {
+fn profile_base(template: &Template, a: &Account, (account_slug, alias): &(String, String), role: &str) -> String {
+    let base = template.render(&[
+        ("customer", a.customer.as_str()),
+        ("account", account_slug),
+        ("alias", alias),
+        ("id", a.id.as_str()),
+        ("env", a.environment.as_str()),
+        ("role", role),
+    ]);
+    if base.is_empty() {
+        slug(&format!("{}-{role}", a.id))
+    } else {
+        base
+    }
+}
+
+/// The account's name and alias as slugs for [`profile_base`] (once per account).
+fn account_words(template: &Template, a: &Account) -> (String, String) {
     let customer = a.customer.as_str();
     let without_customer = |s: String| -> String {
         if !template.uses("customer") {
@@ -532,21 +570,12 @@ fn profile_base(template: &Template, a: &Account, role: &str) -> String {
                 .unwrap_or(s)
         }
     };
-    let account_slug = without_customer(slug(&a.name));
-    let alias = without_customer(a.alias.as_deref().map(slug).unwrap_or_else(|| slug(&a.name)));
-    let base = template.render(&[
-        ("customer", customer),
-        ("account", &account_slug),
-        ("alias", &alias),
-        ("id", a.id.as_str()),
-        ("env", a.environment.as_str()),
-        ("role", role),
-    ]);
-    if base.is_empty() {
-        slug(&format!("{}-{role}", a.id))
-    } else {
-        base
-    }
+    let name = slug(&a.name);
+    let alias = match a.alias.as_deref() {
+        Some(alias) => without_customer(slug(alias)),
+        None => without_customer(name.clone()),
+    };
+    (without_customer(name), alias)
 }
 
 /// One SSO session per start URL (`https://ACME.awsapps.com/start/` and
@@ -582,10 +611,9 @@ fn session_names<'a>(accounts: &[&'a Account]) -> HashMap<&'a str, SsoSession> {
                 .and_then(|u| u.host_str().map(|h| slug(h.split('.').next().unwrap_or(h))))
                 .filter(|l| !l.is_empty())
                 .unwrap_or_else(|| "sso".into());
-            (
-                slug(a.customer.as_str()),
-                [label.clone(), format!("{label}-{}", short_hash(key))],
-            )
+            (slug(a.customer.as_str()), move || {
+                [label.clone(), format!("{label}-{}", short_hash(key))]
+            })
         }),
         &HashSet::new(),
     );
@@ -621,13 +649,17 @@ fn session_names<'a>(accounts: &[&'a Account]) -> HashMap<&'a str, SsoSession> {
 /// else `base--longer-suffix`. A slug never holds `--`, so a suffixed name can't be anyone's base:
 /// no account, permission set or template can take a suffixed name from the account it names.
 /// (A numeric tail only if even the longer suffix is taken, which needs a hash collision.)
-fn unique_names(requests: impl Iterator<Item = (String, [String; 2])>, reserved: &HashSet<&str>) -> Vec<String> {
+fn unique_names<F: FnOnce() -> [String; 2]>(
+    requests: impl Iterator<Item = (String, F)>,
+    reserved: &HashSet<&str>,
+) -> Vec<String> {
     let mut given: HashSet<String> = HashSet::new();
     let mut names = Vec::new();
-    for (base, [short, long]) in requests {
+    for (base, suffixes) in requests {
         let name = if !reserved.contains(base.as_str()) && !given.contains(&base) {
             base
         } else {
+            let [short, long] = suffixes();
             [format!("{base}--{short}"), format!("{base}--{long}")]
                 .into_iter()
                 .chain((2..).map(|n| format!("{base}--{long}-{n}")))
@@ -682,18 +714,27 @@ impl SsoSession {
 impl Profile {
     /// The section as config text (after the line that says what it is for), ending in a newline.
     pub fn to_ini(&self) -> String {
-        let mut s = String::with_capacity(220);
-        let _ = writeln!(
-            s,
-            "{META}customer={} env={} kind={} account={}\n[profile {}]",
-            self.customer,
+        let mut s = String::with_capacity(256);
+        for part in [
+            META,
+            "customer=",
+            &self.customer,
+            " env=",
             self.environment.as_str(),
+            " kind=",
             self.kind.as_str(),
-            self.account_id,
-            self.name
-        );
+            " account=",
+            &self.account_id,
+            "\n[profile ",
+            &self.name,
+            "]\n",
+        ] {
+            s.push_str(part);
+        }
         for (k, v) in &self.settings {
-            let _ = writeln!(s, "{k} = {v}");
+            for part in [k.as_ref(), " = ", v, "\n"] {
+                s.push_str(part);
+            }
         }
         s
     }
