@@ -70,19 +70,17 @@ pub fn apply(path: &Path, set: &ProfileSet, dry_run: bool) -> anyhow::Result<Out
         kept: merged.kept,
         missing_sources: merged.missing_sources,
         moved: merged.moved,
-        faults: cc_domain::profiles::ini::parse(&existing)
+        faults: merged
             .faults
-            .into_iter()
+            .iter()
             .map(|f| format!("line {}: {}", f.line, f.message))
             .collect(),
     };
     // A second managed block (pasted, or from another machine) reads as the person's own text.
-    if cc_domain::profiles::merge::without_block(&merged.text)
-        .is_ok_and(|rest| rest.lines().any(|l| l.trim_end() == cc_domain::profiles::merge::BEGIN))
-    {
+    let begin = cc_domain::profiles::merge::BEGIN;
+    if existing.lines().filter(|l| l.trim_end() == begin).count() > 1 {
         outcome.faults.push(format!(
-            "a second '{}' block is left as it is (its sections count as yours); delete it",
-            cc_domain::profiles::merge::BEGIN
+            "a second '{begin}' block is left as it is (its sections count as yours); delete it"
         ));
     }
     if dry_run {

@@ -105,19 +105,18 @@ pub fn parse(text: &str) -> ConfigFile {
     scan(text, true)
 }
 
-/// The profiles and SSO sessions `text` defines, as botocore names them: [`parse`] without
-/// keeping settings (several times faster on a large config).
-pub fn targets_in(text: &str) -> std::collections::HashSet<Target> {
+/// [`parse`] without keeping headers and settings (several times faster on a large config):
+/// sections carry only their line and target; the faults are all there.
+pub fn scan_names(text: &str) -> ConfigFile {
     scan(text, false)
-        .sections
-        .into_iter()
-        .filter_map(|s| s.target)
-        .collect()
 }
 
 fn scan(text: &str, keep_options: bool) -> ConfigFile {
     let mut file = ConfigFile::default();
-    let mut seen_headers = std::collections::HashSet::new();
+    let mut seen_headers: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    // The section being read and the keys set in it so far.
+    let mut header_now = "";
+    let mut keys_now: Vec<&str> = Vec::new();
     // The option whose value continuation lines extend, and the indentation of its line.
     let mut option: Option<usize> = None;
     let mut indent_level = usize::MAX;
@@ -162,7 +161,9 @@ fn scan(text: &str, keep_options: bool) -> ConfigFile {
             if in_default {
                 continue;
             }
-            if keep_options && !seen_headers.insert(header.to_string()) {
+            header_now = header;
+            keys_now.clear();
+            if !seen_headers.insert(header) {
                 file.faults.push(Fault {
                     line: n,
                     message: format!("section [{header}] appears twice"),
@@ -205,6 +206,14 @@ fn scan(text: &str, keep_options: bool) -> ConfigFile {
             option = None;
             continue;
         }
+        let same = |k: &str| k.eq_ignore_ascii_case(key) || (!k.is_ascii() && k.to_lowercase() == key.to_lowercase());
+        if keys_now.iter().any(|k| same(k)) {
+            file.faults.push(Fault {
+                line: n,
+                message: format!("'{}' is set twice in [{header_now}]", key.to_lowercase()),
+            });
+        }
+        keys_now.push(key);
         if !keep_options {
             // Only whether a value is open matters (for continuation lines).
             option = Some(usize::MAX);
@@ -215,12 +224,6 @@ fn scan(text: &str, keep_options: bool) -> ConfigFile {
         };
         let key = key.to_lowercase();
         let val = value[at + 1..].trim_matches(is_python_space).to_string();
-        if section.options.iter().any(|(k, _)| *k == key) {
-            file.faults.push(Fault {
-                line: n,
-                message: format!("'{key}' is set twice in [{}]", section.header),
-            });
-        }
         section.options.push((key, val));
         option = Some(section.options.len() - 1);
     }

@@ -41,6 +41,8 @@ pub struct Merged {
     /// Names that now lead to another account than in the previous block, as sentences: a script
     /// using one would reach a different account than before.
     pub moved: Vec<String>,
+    /// What in the person's own part already makes the AWS CLI refuse the file.
+    pub faults: Vec<ini::Fault>,
     /// Generated profiles outside a narrowed set's scope, kept from the previous sync.
     pub kept: usize,
     /// Profiles that `source_profile` names but the config doesn't define (the AWS CLI fails on
@@ -76,7 +78,11 @@ fn split(existing: &str) -> Result<(&str, Option<&str>, &str)> {
 
 /// Profiles and SSO sessions defined in `text`, named as botocore names them.
 pub fn user_sections(text: &str) -> HashSet<Target> {
-    ini::targets_in(text)
+    ini::scan_names(text)
+        .sections
+        .into_iter()
+        .filter_map(|s| s.target)
+        .collect()
 }
 
 /// A section of a previous block: its text and what the `# cc:` line says it is for.
@@ -162,8 +168,24 @@ type SortKey<'a> = (&'a str, &'a str, &'a str);
 /// Merges `set` into `existing`.
 pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
     let (before, old_block, after) = split(existing)?;
-    let mut own = user_sections(before);
-    own.extend(user_sections(after));
+    // The person's part as botocore reads it: their names, and what already makes the AWS CLI
+    // refuse the file (lines after the block counted from the top of the file).
+    let (head, tail) = (ini::scan_names(before), ini::scan_names(after));
+    let tail_offset = before.lines().count() + old_block.map_or(0, |b| b.lines().count());
+    let faults: Vec<ini::Fault> = head
+        .faults
+        .into_iter()
+        .chain(tail.faults.into_iter().map(|f| ini::Fault {
+            line: f.line + tail_offset,
+            ..f
+        }))
+        .collect();
+    let own: HashSet<Target> = head
+        .sections
+        .into_iter()
+        .chain(tail.sections)
+        .filter_map(|s| s.target)
+        .collect();
     let own_profiles: HashSet<&str> = own
         .iter()
         .filter_map(|t| match t {
@@ -317,6 +339,7 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
         profiles_written,
         sessions_written,
         moved,
+        faults,
         kept,
         missing_sources,
     })
