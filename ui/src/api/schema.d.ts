@@ -2853,6 +2853,11 @@ export interface operations {
                 template?: string;
                 /** @description The hub profile role chains start from. */
                 hub_profile?: string;
+                /**
+                 * @description The command line of the `cc` asking (`cc profiles sync` sends its own full path): what
+                 *     breakglass profiles' `credential_process` runs unless the stored `cli_command` says otherwise.
+                 */
+                cli_path?: string;
                 /** @description `true`: every customer (leads and admins). */
                 all?: string;
             };
