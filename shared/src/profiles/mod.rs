@@ -342,12 +342,10 @@ struct Draft<'a> {
 }
 
 impl Draft<'_> {
-    /// Oldest first: the profile that had a name first keeps it. Held breakglass permission sets
-    /// come and go with grants, so they never take a name from a standing profile.
+    /// Oldest first: the profile that had a name first keeps it. (Held breakglass permission
+    /// sets, which come and go with grants, are ordered apart, after every standing profile.)
     fn age(&self) -> impl Ord + '_ {
-        let transient = self.kind == Kind::Breakglass && self.start_url.is_some();
         (
-            transient,
             self.account.created_at,
             self.account.id.as_str(),
             self.kind,
@@ -589,18 +587,22 @@ fn session_names<'a>(accounts: &[&'a Account]) -> HashMap<&'a str, SsoSession> {
             Err(_) => url.to_string(),
         }
     };
-    let mut oldest: BTreeMap<String, (&Account, &str)> = BTreeMap::new();
-    for &a in accounts {
-        if let AccessMethod::Sso { start_url, .. } = &a.access {
-            let e = oldest
-                .entry(same(start_url.as_str()))
-                .or_insert((a, start_url.as_str()));
-            if (a.created_at, a.id.as_str()) < (e.0.created_at, e.0.id.as_str()) {
-                *e = (a, start_url.as_str());
-            }
+    // Each SSO account's start URL as written and as compared, parsed once.
+    let keyed: Vec<(&Account, &str, String)> = accounts
+        .iter()
+        .filter_map(|&a| match &a.access {
+            AccessMethod::Sso { start_url, .. } => Some((a, start_url.as_str(), same(start_url.as_str()))),
+            AccessMethod::Role { .. } => None,
+        })
+        .collect();
+    let mut oldest: BTreeMap<&str, (&Account, &str)> = BTreeMap::new();
+    for &(a, start_url, ref key) in &keyed {
+        let e = oldest.entry(key.as_str()).or_insert((a, start_url));
+        if (a.created_at, a.id.as_str()) < (e.0.created_at, e.0.id.as_str()) {
+            *e = (a, start_url);
         }
     }
-    let mut urls: Vec<(String, (&Account, &str))> = oldest.into_iter().collect();
+    let mut urls: Vec<(&str, (&Account, &str))> = oldest.into_iter().collect();
     urls.sort_by(|(ka, (a, _)), (kb, (b, _))| {
         (a.created_at, a.id.as_str(), ka).cmp(&(b.created_at, b.id.as_str(), kb))
     });
@@ -617,7 +619,7 @@ fn session_names<'a>(accounts: &[&'a Account]) -> HashMap<&'a str, SsoSession> {
         }),
         &HashSet::new(),
     );
-    let sessions: HashMap<String, SsoSession> = urls
+    let sessions: HashMap<&str, SsoSession> = urls
         .into_iter()
         .zip(names)
         .map(|((key, (a, url)), name)| {
@@ -633,14 +635,9 @@ fn session_names<'a>(accounts: &[&'a Account]) -> HashMap<&'a str, SsoSession> {
             (key, session)
         })
         .collect();
-    accounts
+    keyed
         .iter()
-        .filter_map(|a| match &a.access {
-            AccessMethod::Sso { start_url, .. } => {
-                Some((start_url.as_str(), sessions[&same(start_url.as_str())].clone()))
-            }
-            AccessMethod::Role { .. } => None,
-        })
+        .map(|(_, start_url, key)| (*start_url, sessions[key.as_str()].clone()))
         .collect()
 }
 
