@@ -8,6 +8,11 @@ const Shell = lazy(() => import("./layout/Shell"));
 const CustomersList = lazy(() => import("./pages/CustomersList"));
 const CustomerPage = lazy(() => import("./pages/CustomerPage"));
 const NotFound = lazy(() => import("./pages/NotFound"));
+const RequestAccess = lazy(() => import("./pages/RequestAccess"));
+const MyRequests = lazy(() => import("./pages/MyRequests"));
+const Approvals = lazy(() => import("./pages/Approvals"));
+const RequestDetail = lazy(() => import("./pages/RequestDetail"));
+const Sessions = lazy(() => import("./pages/Sessions"));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const session = useSession();
@@ -35,6 +40,11 @@ export default function App() {
           <Route index element={<Navigate to="/customers" replace />} />
           <Route path="customers" element={<CustomersList />} />
           <Route path="customers/:code" element={<CustomerPage />} />
+          <Route path="breakglass/request" element={<RequestAccess />} />
+          <Route path="breakglass/requests" element={<MyRequests />} />
+          <Route path="breakglass/requests/:id" element={<RequestDetail />} />
+          <Route path="breakglass/approvals" element={<Approvals />} />
+          <Route path="breakglass/sessions" element={<Sessions />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

@@ -42,7 +42,13 @@ export default function Shell() {
 
   const email = me.data?.email ?? session?.email ?? "";
   const roles = me.data?.roles?.join(", ");
-  const activeHref = location.pathname.startsWith("/customers") ? "/customers" : location.pathname;
+  const activeHref = location.pathname.startsWith("/customers")
+    ? "/customers"
+    : location.pathname.startsWith("/breakglass/requests/")
+      ? "/breakglass/requests"
+      : location.pathname;
+  // Approving needs an approver role (senior or lead by default; a policy may add admin).
+  const mayApprove = !!me.data?.roles.some((r) => r === "senior" || r === "lead" || r === "admin");
 
   return (
     <>
@@ -100,6 +106,18 @@ export default function Shell() {
             }}
             items={[
               { type: "link", text: "Customers", href: "/customers" },
+              {
+                type: "section",
+                text: "Breakglass",
+                items: [
+                  { type: "link", text: "Request access", href: "/breakglass/request" },
+                  { type: "link", text: "My requests", href: "/breakglass/requests" },
+                  ...(mayApprove
+                    ? [{ type: "link" as const, text: "Waiting for my approval", href: "/breakglass/approvals" }]
+                    : []),
+                  { type: "link", text: "Active sessions", href: "/breakglass/sessions" },
+                ],
+              },
               { type: "divider" },
               {
                 type: "link",

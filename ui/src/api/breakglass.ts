@@ -1,0 +1,222 @@
+// TanStack Query hooks for breakglass access: requests, decisions, sessions, credentials, audit.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap, type Schemas } from "./client";
+
+export type AccessRequest = Schemas["AccessRequest"];
+export type Session = Schemas["Session"];
+export type AuditEvent = Schemas["AuditEvent"];
+export type RequestScope = "mine" | "to-approve" | "all";
+
+export const breakglassKeys = {
+  all: ["breakglass"] as const,
+  requests: (scope: RequestScope, status: string) => ["breakglass", "requests", { scope, status }] as const,
+  request: (id: string) => ["breakglass", "request", id] as const,
+  audit: (id: string) => ["breakglass", "request", id, "audit"] as const,
+  sessions: (scope: "mine" | "all") => ["breakglass", "sessions", scope] as const,
+  policy: (customer: string) => ["approval-policy", customer] as const,
+  accounts: (q: string) => ["breakglass", "accounts", q] as const,
+  account: (id: string) => ["account", id] as const,
+};
+
+/** Every page of a request list (they are short: a person's own, or those waiting on them). */
+export function useAccessRequests(scope: RequestScope, status = "") {
+  return useQuery({
+    queryKey: breakglassKeys.requests(scope, status),
+    queryFn: async ({ signal }) => {
+      const all: AccessRequest[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = unwrap(
+          await api.GET("/api/v1/access-requests", {
+            params: { query: { scope, status: status || undefined, limit: 200, cursor } },
+            signal,
+          }),
+        );
+        all.push(...page.items);
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor && all.length < 1000);
+      return all;
+    },
+    placeholderData: keepPreviousData,
+    refetchInterval: 30_000,
+  });
+}
+
+export function useAccessRequest(id: string) {
+  return useQuery({
+    queryKey: breakglassKeys.request(id),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/access-requests/{id}", { params: { path: { id } }, signal })),
+    refetchInterval: (query) => {
+      const status = query.state.data?.status;
+      return status === "pending" || status === "approved" ? 10_000 : false;
+    },
+  });
+}
+
+/**
+ * The audit events of one request. `/audit` has no request filter, so this reads the account's
+ * events since the request was made and keeps this request's: engineers may only list their own
+ * events (`actor=` themselves), leads and admins everything.
+ */
+export function useRequestAudit(request: AccessRequest | undefined, me: { email: string; roles: readonly string[] } | undefined) {
+  const everyone = !!me && (me.roles.includes("lead") || me.roles.includes("admin"));
+  return useQuery({
+    queryKey: [...breakglassKeys.audit(request?.id ?? ""), everyone ? "all" : "mine"],
+    enabled: !!request && !!me,
+    queryFn: async ({ signal }) => {
+      if (!request || !me) return { items: [] as AuditEvent[], onlyMine: !everyone };
+      const from = new Date(Date.parse(request.created_at) - 60_000).toISOString();
+      const items: AuditEvent[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = unwrap(
+          await api.GET("/api/v1/audit", {
+            params: {
+              query: {
+                account: request.account_id,
+                actor: everyone ? undefined : me.email,
+                from,
+                limit: 200,
+                cursor,
+              },
+            },
+            signal,
+          }),
+        );
+        items.push(...page.items.filter((e) => e.request_id === request.id));
+        cursor = page.next_cursor ?? undefined;
+        pages += 1;
+      } while (cursor && pages < 10);
+      return { items, onlyMine: !everyone };
+    },
+  });
+}
+
+export function useSessions(scope: "mine" | "all") {
+  return useQuery({
+    queryKey: breakglassKeys.sessions(scope),
+    queryFn: async ({ signal }) => {
+      const all: Session[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = unwrap(
+          await api.GET("/api/v1/sessions", { params: { query: { scope, limit: 200, cursor } }, signal }),
+        );
+        all.push(...page.items);
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor && all.length < 1000);
+      return all;
+    },
+    refetchInterval: 30_000,
+  });
+}
+
+export function useApprovalPolicy(customer: string | undefined) {
+  return useQuery({
+    queryKey: breakglassKeys.policy(customer ?? ""),
+    enabled: !!customer,
+    queryFn: async ({ signal }) =>
+      unwrap(
+        await api.GET("/api/v1/customers/{code}/approval-policy", {
+          params: { path: { code: customer ?? "" } },
+          signal,
+        }),
+      ),
+    staleTime: 60_000,
+  });
+}
+
+/** Accounts matching what was typed (the API matches id, name, alias and customer). */
+export function useAccountSearch(q: string) {
+  const query = q.trim().slice(0, 200);
+  return useQuery({
+    queryKey: breakglassKeys.accounts(query),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/accounts", { params: { query: { q: query || undefined, limit: 50 } }, signal })),
+    placeholderData: keepPreviousData,
+    staleTime: 60_000,
+  });
+}
+
+export function useAccount(id: string) {
+  return useQuery({
+    queryKey: breakglassKeys.account(id),
+    enabled: /^\d{12}$/.test(id),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/accounts/{id}", { params: { path: { id } }, signal })),
+    staleTime: 60_000,
+  });
+}
+
+function useRequestUpdate() {
+  const queryClient = useQueryClient();
+  return (updated: AccessRequest) => {
+    queryClient.setQueryData(breakglassKeys.request(updated.id), updated);
+    void queryClient.invalidateQueries({ queryKey: ["breakglass", "requests"] });
+    void queryClient.invalidateQueries({ queryKey: ["breakglass", "sessions"] });
+    void queryClient.invalidateQueries({ queryKey: breakglassKeys.audit(updated.id) });
+  };
+}
+
+export function useCreateRequest() {
+  const update = useRequestUpdate();
+  return useMutation({
+    mutationFn: async (body: Schemas["NewRequest"]) => unwrap(await api.POST("/api/v1/access-requests", { body })),
+    onSuccess: update,
+  });
+}
+
+export function useDecide() {
+  const update = useRequestUpdate();
+  return useMutation({
+    mutationFn: async (input: { id: string; decision: "approve" | "reject"; comment: string }) =>
+      unwrap(
+        await api.POST("/api/v1/access-requests/{id}/decisions", {
+          params: { path: { id: input.id } },
+          body: { decision: input.decision, comment: input.comment },
+        }),
+      ),
+    onSuccess: update,
+  });
+}
+
+export function useCancelRequest() {
+  const update = useRequestUpdate();
+  return useMutation({
+    mutationFn: async (id: string) =>
+      unwrap(await api.POST("/api/v1/access-requests/{id}/cancel", { params: { path: { id } } })),
+    onSuccess: update,
+  });
+}
+
+export function useRevoke() {
+  const update = useRequestUpdate();
+  return useMutation({
+    mutationFn: async (input: { id: string; reason: string }) =>
+      unwrap(
+        await api.POST("/api/v1/access-requests/{id}/revoke", {
+          params: { path: { id: input.id } },
+          body: { reason: input.reason },
+        }),
+      ),
+    onSuccess: update,
+  });
+}
+
+/** Fresh credentials (minted on each call, never stored). */
+export function useCredentials() {
+  return useMutation({
+    mutationFn: async (id: string) =>
+      unwrap(await api.POST("/api/v1/access-requests/{id}/credentials", { params: { path: { id } } })),
+  });
+}
+
+/** A console sign-in URL for the active grant (the API answers at least `url`). */
+export function useConsoleSignIn() {
+  return useMutation({
+    mutationFn: async (id: string) =>
+      unwrap(await api.POST("/api/v1/access-requests/{id}/console-link", { params: { path: { id } } })),
+  });
+}

@@ -1,0 +1,94 @@
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import FormField from "@cloudscape-design/components/form-field";
+import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
+import Modal from "@cloudscape-design/components/modal";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Textarea from "@cloudscape-design/components/textarea";
+import { useState } from "react";
+import { useDecide, type AccessRequest } from "../api/breakglass";
+import ErrorAlert from "../components/ErrorAlert";
+import { approvalProgress, formatMinutes } from "../lib/breakglass";
+
+/** Approve or reject a pending request, with a comment. The API checks who may decide. */
+export default function DecisionModal({
+  request,
+  decision,
+  onClose,
+  onDone,
+}: {
+  request: AccessRequest;
+  decision: "approve" | "reject";
+  onClose: () => void;
+  onDone?: (updated: AccessRequest) => void;
+}) {
+  const [comment, setComment] = useState("");
+  const [tried, setTried] = useState(false);
+  const decide = useDecide();
+  const verb = decision === "approve" ? "Approve" : "Reject";
+  // A rejection needs a reason the requester can act on; an approval's comment is optional.
+  const commentError = tried && decision === "reject" && !comment.trim() ? "Say why, so the requester knows what to change." : undefined;
+  const submit = () => {
+    setTried(true);
+    if (decision === "reject" && !comment.trim()) return;
+    decide.mutate(
+      { id: request.id, decision, comment: comment.trim() },
+      {
+        onSuccess: (updated) => {
+          onDone?.(updated);
+          onClose();
+        },
+      },
+    );
+  };
+  return (
+    <Modal
+      visible
+      onDismiss={onClose}
+      closeAriaLabel="Close"
+      header={`${verb} ${request.requester}'s request`}
+      footer={
+        <Box float="right">
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button variant="link" onClick={onClose}>
+              Back
+            </Button>
+            <Button variant="primary" loading={decide.isPending} onClick={submit}>
+              {verb}
+            </Button>
+          </SpaceBetween>
+        </Box>
+      }
+    >
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          submit();
+        }}
+      >
+        <SpaceBetween size="m">
+          <KeyValuePairs
+            columns={2}
+            items={[
+              { label: "Account", value: `${request.account_name} (${request.account_id})` },
+              { label: "Duration", value: formatMinutes(request.duration_minutes) },
+              { label: "Justification", value: request.justification },
+              { label: "Ticket", value: request.ticket || "—" },
+              { label: "Approvals so far", value: approvalProgress(request) },
+            ]}
+          />
+          <FormField label={decision === "reject" ? "Comment" : "Comment (optional)"} errorText={commentError}>
+            <Textarea
+              value={comment}
+              onChange={({ detail }) => setComment(detail.value)}
+              rows={3}
+              autoFocus
+              ariaRequired={decision === "reject"}
+            />
+          </FormField>
+          {decide.isError ? <ErrorAlert error={decide.error} header={`The API refused to ${decision}`} /> : null}
+        </SpaceBetween>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,85 @@
+import Alert from "@cloudscape-design/components/alert";
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import FormField from "@cloudscape-design/components/form-field";
+import Modal from "@cloudscape-design/components/modal";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Textarea from "@cloudscape-design/components/textarea";
+import { useState } from "react";
+import { useRevoke } from "../api/breakglass";
+import ErrorAlert from "../components/ErrorAlert";
+
+/** Ends an active grant early, with a reason (kept in the request's history and the audit log). */
+export default function RevokeModal({
+  requestId,
+  label,
+  onClose,
+  onRevoked,
+}: {
+  requestId: string;
+  label: string;
+  onClose: () => void;
+  onRevoked?: () => void;
+}) {
+  const [reason, setReason] = useState("");
+  const [tried, setTried] = useState(false);
+  const revoke = useRevoke();
+  const reasonError = tried && !reason.trim() ? "Say why the access ends early." : undefined;
+  const submit = () => {
+    setTried(true);
+    if (!reason.trim()) return;
+    revoke.mutate(
+      { id: requestId, reason: reason.trim() },
+      {
+        onSuccess: () => {
+          onRevoked?.();
+          onClose();
+        },
+      },
+    );
+  };
+  return (
+    <Modal
+      visible
+      onDismiss={onClose}
+      header={`Revoke access to ${label}`}
+      closeAriaLabel="Close"
+      footer={
+        <Box float="right">
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button variant="link" onClick={onClose}>
+              Keep access
+            </Button>
+            <Button variant="primary" loading={revoke.isPending} onClick={submit}>
+              Revoke now
+            </Button>
+          </SpaceBetween>
+        </Box>
+      }
+    >
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          submit();
+        }}
+      >
+        <SpaceBetween size="m">
+          <Alert type="warning">
+            The grant ends now and its AWS sessions are cut (sessions issued before this moment stop working).
+          </Alert>
+          <FormField label="Reason" errorText={reasonError}>
+            <Textarea
+              value={reason}
+              onChange={({ detail }) => setReason(detail.value)}
+              placeholder="e.g. Incident resolved, access no longer needed"
+              ariaRequired
+              autoFocus
+              rows={3}
+            />
+          </FormField>
+          {revoke.isError ? <ErrorAlert error={revoke.error} header="The API refused the revoke" /> : null}
+        </SpaceBetween>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,108 @@
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import Header from "@cloudscape-design/components/header";
+import SegmentedControl from "@cloudscape-design/components/segmented-control";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Table from "@cloudscape-design/components/table";
+import { useNavigate, useSearchParams } from "react-router-dom";
+import { useAccessRequests } from "../api/breakglass";
+import { useMe } from "../api/hub";
+import Countdown from "../breakglass/Countdown";
+import { when } from "../breakglass/format";
+import StatusBadge from "../breakglass/StatusBadge";
+import ErrorAlert from "../components/ErrorAlert";
+import RouterLink from "../components/RouterLink";
+import { useDocumentTitle } from "../components/useDocumentTitle";
+import { formatMinutes } from "../lib/breakglass";
+
+/** My requests (every status, newest first), or everyone's open ones for leads and admins. */
+export default function MyRequests() {
+  const navigate = useNavigate();
+  const me = useMe();
+  const [params, setParams] = useSearchParams();
+  const seesAll = !!me.data?.roles.some((r) => r === "lead" || r === "admin");
+  const scope = seesAll && params.get("scope") === "all" ? "all" : "mine";
+  useDocumentTitle(scope === "all" ? "Open requests" : "My requests");
+  const requests = useAccessRequests(scope);
+  const items = requests.data ?? [];
+  return (
+    <Table
+      variant="full-page"
+      trackBy="id"
+      header={
+        <Header
+          variant="awsui-h1-sticky"
+          counter={requests.data ? `(${items.length})` : undefined}
+          description={scope === "all" ? "Everyone's pending, approved and active requests." : "Your breakglass requests, newest first."}
+          actions={
+            <SpaceBetween direction="horizontal" size="xs">
+              {seesAll ? (
+                <SegmentedControl
+                  label="Whose requests"
+                  selectedId={scope}
+                  onChange={({ detail }) => setParams(detail.selectedId === "all" ? { scope: "all" } : {}, { replace: true })}
+                  options={[
+                    { id: "mine", text: "Mine" },
+                    { id: "all", text: "Everyone's open" },
+                  ]}
+                />
+              ) : null}
+              <Button iconName="refresh" ariaLabel="Refresh" loading={requests.isFetching} onClick={() => requests.refetch()} />
+              <Button variant="primary" onClick={() => navigate("/breakglass/request")}>
+                Request access
+              </Button>
+            </SpaceBetween>
+          }
+        >
+          {scope === "all" ? "Open requests" : "My requests"}
+        </Header>
+      }
+      items={items}
+      loading={requests.isPending}
+      loadingText="Loading requests"
+      empty={
+        requests.isError ? (
+          <ErrorAlert error={requests.error} onRetry={() => requests.refetch()} />
+        ) : (
+          <Box textAlign="center" color="text-body-secondary">
+            <SpaceBetween size="xs">
+              <b>No requests</b>
+              <RouterLink href="/breakglass/request">Request breakglass access</RouterLink>
+            </SpaceBetween>
+          </Box>
+        )
+      }
+      columnDefinitions={[
+        {
+          id: "account",
+          header: "Account",
+          isRowHeader: true,
+          cell: (r) => (
+            <RouterLink href={`/breakglass/requests/${encodeURIComponent(r.id)}`} ariaLabel={`Request for ${r.account_name}, ${r.status}, created ${when(r.created_at)}`}>
+              {r.account_name}
+            </RouterLink>
+          ),
+        },
+        { id: "id", header: "Account id", cell: (r) => r.account_id },
+        { id: "customer", header: "Customer", cell: (r) => r.customer },
+        ...(scope === "all" ? [{ id: "requester", header: "Requester", cell: (r: (typeof items)[number]) => r.requester }] : []),
+        { id: "status", header: "Status", cell: (r) => <StatusBadge status={r.status} /> },
+        { id: "duration", header: "Duration", cell: (r) => formatMinutes(r.duration_minutes) },
+        { id: "created", header: "Created", cell: (r) => when(r.created_at) },
+        {
+          id: "ends",
+          header: "Ends at",
+          cell: (r) =>
+            r.status === "active" && r.ends_at ? (
+              <SpaceBetween direction="horizontal" size="xs">
+                <span>{when(r.ends_at)}</span>
+                <Countdown endsAt={r.ends_at} onEnd={() => requests.refetch()} />
+              </SpaceBetween>
+            ) : (
+              when(r.ends_at ?? r.ended_at)
+            ),
+        },
+      ]}
+    />
+  );
+}
