@@ -8,6 +8,7 @@ const ENGINEER = "erin.engineer@demo.customer-central.dev";
 const SENIOR = "sam.senior@demo.customer-central.dev";
 const SECOND_APPROVER = "sasha.senior@demo.customer-central.dev";
 const ACCOUNT = "borealis-energy management"; // a role-based demo account erin and sam both work on
+const OFF_TEAM_ACCOUNT = "driftwood-media management"; // erin is not on driftwood-media's team
 const JUSTIFICATION = "Restart the stuck ingestion workers during the outage";
 const COUNTDOWN = /^\d{2}:\d{2}:\d{2}$/;
 
@@ -68,6 +69,22 @@ export async function breakglass({ browser, base, step, shot, axe, fail }) {
       if ((await page.title()) !== "Request breakglass access · Customer Central") throw new Error(`title ${await page.title()}`);
     });
 
+    await step("breakglass: a request the API refuses shows the API's message", async () => {
+      // erin is not on driftwood-media's team: the form warns, and the API's 403 is shown as it is.
+      const page = engineer.page;
+      await page.getByRole("button", { name: /Account/ }).first().click();
+      await page.getByRole("searchbox", { name: "Search accounts" }).or(page.getByRole("combobox", { name: "Search accounts" })).first().fill(OFF_TEAM_ACCOUNT);
+      await page.getByRole("option", { name: new RegExp(escape(OFF_TEAM_ACCOUNT)) }).first().click();
+      await page.getByText("You are not on driftwood-media's team").waitFor();
+      await page.getByRole("textbox", { name: /Justification/ }).fill(JUSTIFICATION);
+      await page.getByRole("button", { name: "Submit request" }).click();
+      await page.getByText("The API refused the request").waitFor();
+      await page.getByText(/you are not on customer driftwood-media's team/).waitFor();
+      if (!/\/breakglass\/request$/.test(page.url())) throw new Error("left the form after a refusal");
+      await shot(page, "bg-02b-request-refused");
+      await page.getByRole("textbox", { name: /Justification/ }).fill("");
+    });
+
     await step("breakglass: picks an account by search and sees its policy before sending", async () => {
       const page = engineer.page;
       await page.getByRole("button", { name: /Account/ }).first().click();
@@ -87,7 +104,7 @@ export async function breakglass({ browser, base, step, shot, axe, fail }) {
       const justification = page.getByRole("textbox", { name: /Justification/ });
       await justification.fill("fix it");
       await page.getByRole("button", { name: "Submit request" }).click();
-      await page.getByText("say why in at least a sentence (15+ characters, 3+ words)").waitFor();
+      await page.getByText("say why in at least a sentence (15+ characters, 3+ words)").first().waitFor();
       if (!/\/breakglass\/request$/.test(page.url())) throw new Error("an invalid form was sent");
       await shot(page, "bg-02-request-form-errors");
       await justification.fill(JUSTIFICATION);

@@ -65,7 +65,7 @@ export default function RevokeModal({
       >
         <SpaceBetween size="m">
           <Alert type="warning">
-            The grant ends now and its AWS sessions are cut (sessions issued before this moment stop working).
+            The grant ends now and its AWS sessions stop working, credentials already handed out included.
           </Alert>
           <FormField label="Reason" errorText={reasonError}>
             <Textarea

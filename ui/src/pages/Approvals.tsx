@@ -61,7 +61,7 @@ export default function Approvals() {
             ),
           },
           { id: "account", header: "Account", cell: (r) => `${r.account_name} (${r.account_id})` },
-          { id: "justification", header: "Justification", cell: (r) => r.justification, minWidth: 220 },
+          { id: "justification", header: "Justification", cell: (r) => r.justification },
           { id: "ticket", header: "Ticket", cell: (r) => r.ticket || "—" },
           { id: "duration", header: "Duration", cell: (r) => formatMinutes(r.duration_minutes) },
           { id: "progress", header: "Approvals", cell: (r) => approvalProgress(r) },
@@ -69,6 +69,7 @@ export default function Approvals() {
           {
             id: "actions",
             header: "Actions",
+            minWidth: 230,
             cell: (r) =>
               // The API answers 403 for the requester; never offer it the buttons either.
               canDecide(caller, r) ? (
