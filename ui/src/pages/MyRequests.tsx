@@ -60,6 +60,7 @@ export default function MyRequests() {
       items={items}
       loading={requests.isPending}
       loadingText="Loading requests"
+      wrapLines
       empty={
         requests.isError ? (
           <ErrorAlert error={requests.error} onRetry={() => requests.refetch()} />
