@@ -8,6 +8,8 @@ const Shell = lazy(() => import("./layout/Shell"));
 const CustomersList = lazy(() => import("./pages/CustomersList"));
 const CustomerPage = lazy(() => import("./pages/CustomerPage"));
 const NotFound = lazy(() => import("./pages/NotFound"));
+const ProfilesPage = lazy(() => import("./pages/ProfilesPage"));
+const AdminRoutes = lazy(() => import("./pages/admin/AdminRoutes"));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const session = useSession();
@@ -35,6 +37,8 @@ export default function App() {
           <Route index element={<Navigate to="/customers" replace />} />
           <Route path="customers" element={<CustomersList />} />
           <Route path="customers/:code" element={<CustomerPage />} />
+          <Route path="profiles" element={<ProfilesPage />} />
+          <Route path="admin/*" element={<AdminRoutes />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

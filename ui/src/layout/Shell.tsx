@@ -42,7 +42,12 @@ export default function Shell() {
 
   const email = me.data?.email ?? session?.email ?? "";
   const roles = me.data?.roles?.join(", ");
-  const activeHref = location.pathname.startsWith("/customers") ? "/customers" : location.pathname;
+  const activeHref = location.pathname.startsWith("/customers")
+    ? "/customers"
+    : location.pathname.startsWith("/admin/customers")
+      ? "/admin/customers"
+      : location.pathname;
+  const admin = !!me.data?.roles.includes("admin");
 
   return (
     <>
@@ -100,6 +105,19 @@ export default function Shell() {
             }}
             items={[
               { type: "link", text: "Customers", href: "/customers" },
+              { type: "link", text: "Profiles", href: "/profiles" },
+              ...(admin
+                ? [
+                    {
+                      type: "section" as const,
+                      text: "Admin",
+                      items: [
+                        { type: "link" as const, text: "Customers and accounts", href: "/admin/customers" },
+                        { type: "link" as const, text: "Approval policies", href: "/admin/policies" },
+                      ],
+                    },
+                  ]
+                : []),
               { type: "divider" },
               {
                 type: "link",
