@@ -9,6 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
+import { runAdminE2E } from "./admin.mjs";
 
 const require = createRequire(import.meta.url);
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -261,6 +262,8 @@ async function main() {
       await page.waitForURL(/\/customers\/fjord-banking$/);
       await page.getByRole("heading", { level: 1, name: "Fjord Banking" }).waitFor();
     });
+
+    await runAdminE2E({ browser, base, step, shot, axe });
   } finally {
     await browser?.close();
     server.child.kill("SIGTERM");

@@ -130,6 +130,7 @@ export default function ProfilesPage() {
               </FormField>
               <FormField label="Customers" description="None chosen: every customer you may see." errorText={fieldError("customer")}>
                 <Multiselect
+                  deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
                   selectedOptions={controls.customers.map((c) => ({ value: c, label: c }))}
                   options={customerOptions}
                   onChange={({ detail }) => set("customers", detail.selectedOptions.map((o) => o.value ?? ""))}
@@ -150,6 +151,7 @@ export default function ProfilesPage() {
               </FormField>
               <FormField label="Kinds" description="None chosen: every kind." errorText={fieldError("kind")}>
                 <Multiselect
+                  deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
                   selectedOptions={PROFILE_KINDS.filter((k) => controls.kinds.includes(k.value))}
                   options={PROFILE_KINDS}
                   onChange={({ detail }) => set("kinds", detail.selectedOptions.map((o) => o.value as ProfileKind))}

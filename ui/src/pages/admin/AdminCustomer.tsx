@@ -40,6 +40,8 @@ export default function AdminCustomer() {
   const [params, setParams] = useSearchParams();
   const tab: TabId = (TABS as readonly string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as TabId) : "details";
   const name = customer.data?.name ?? code;
+  // Kept here: a save changes the version, which remounts the form with the saved values.
+  const [saved, setSaved] = useState(false);
   useDocumentTitle(`Admin: ${name}`);
 
   const breadcrumbs = (
@@ -100,7 +102,15 @@ export default function AdminCustomer() {
           {
             id: "details",
             label: "Details",
-            content: <CustomerForm key={`${c.code}@${c.version ?? 0}`} customer={c} onReload={() => customer.refetch()} />,
+            content: (
+              <CustomerForm
+                key={`${c.code}@${c.version ?? 0}`}
+                customer={c}
+                onReload={() => customer.refetch()}
+                saved={saved}
+                setSaved={setSaved}
+              />
+            ),
           },
           { id: "accounts", label: `Accounts (${c.account_count})`, content: lazyTab(<AccountsTab code={c.code} />) },
           { id: "contacts", label: "Contacts", content: lazyTab(<ContactsTab code={c.code} />) },
@@ -128,7 +138,17 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const checkDate = (v: string) => (!v.trim() || DATE.test(v.trim()) ? undefined : "A date as YYYY-MM-DD.");
 
 /** The customer's details; keyed by version, so a reload after a conflict starts from the latest. */
-function CustomerForm({ customer, onReload }: { customer: Customer; onReload: () => Promise<unknown> }) {
+function CustomerForm({
+  customer,
+  onReload,
+  saved,
+  setSaved,
+}: {
+  customer: Customer;
+  onReload: () => Promise<unknown>;
+  saved: boolean;
+  setSaved: (saved: boolean) => void;
+}) {
   const update = useUpdateCustomer(customer.code);
   const contract = customer.contract;
   const [v, setV] = useState({
@@ -145,7 +165,6 @@ function CustomerForm({ customer, onReload }: { customer: Customer; onReload: ()
     recipients: (customer.report.recipients ?? []).join("\n"),
   });
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [saved, setSaved] = useState(false);
   const set = <K extends keyof typeof v>(k: K, value: (typeof v)[K]) => {
     setSaved(false);
     setV((old) => ({ ...old, [k]: value }));
@@ -179,6 +198,7 @@ function CustomerForm({ customer, onReload }: { customer: Customer; onReload: ()
         : null,
       report: { enabled: v.reportEnabled, recipients },
     };
+    setSaved(false);
     update.mutate(body, {
       onSuccess: () => setSaved(true),
       onError: (err) => {
@@ -200,7 +220,7 @@ function CustomerForm({ customer, onReload }: { customer: Customer; onReload: ()
       <Form
         actions={
           <SpaceBetween direction="horizontal" size="xs" alignItems="center">
-            {saved ? <span role="status">Saved.</span> : null}
+            <span role="status">{saved ? "Saved." : ""}</span>
             <Button variant="primary" formAction="submit" loading={update.isPending}>
               Save details
             </Button>

@@ -34,12 +34,26 @@ const POLICY_FIELDS = [
 
 export default function PolicyTab({ code }: { code: string }) {
   const policy = usePolicy(code);
+  // Kept here: a save changes the version, which remounts the form with the saved values.
+  const [saved, setSaved] = useState(false);
   if (policy.isPending) return <PageLoading text="Loading the approval policy" />;
   if (policy.isError) return <ErrorAlert error={policy.error} onRetry={() => policy.refetch()} />;
-  return <PolicyForm key={policy.data.version ?? 0} code={code} policy={policy.data} onReload={() => policy.refetch()} />;
+  return <PolicyForm key={policy.data.version ?? 0} code={code} policy={policy.data} onReload={() => policy.refetch()} saved={saved} setSaved={setSaved} />;
 }
 
-function PolicyForm({ code, policy, onReload }: { code: string; policy: ApprovalPolicy; onReload: () => Promise<unknown> }) {
+function PolicyForm({
+  code,
+  policy,
+  onReload,
+  saved,
+  setSaved,
+}: {
+  code: string;
+  policy: ApprovalPolicy;
+  onReload: () => Promise<unknown>;
+  saved: boolean;
+  setSaved: (saved: boolean) => void;
+}) {
   const put = usePutPolicy(code);
   const [v, setV] = useState({
     approvals_required: String(policy.approvals_required),
@@ -52,7 +66,6 @@ function PolicyForm({ code, policy, onReload }: { code: string; policy: Approval
     approvers_off_team: policy.approvers_off_team,
   });
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [saved, setSaved] = useState(false);
   const set = <K extends keyof typeof v>(k: K, value: (typeof v)[K]) => {
     setSaved(false);
     setV((old) => ({ ...old, [k]: value }));
@@ -69,6 +82,7 @@ function PolicyForm({ code, policy, onReload }: { code: string; policy: Approval
     });
     setErrors(found);
     if (Object.keys(found).length) return;
+    setSaved(false);
     put.mutate(
       {
         version: policy.version ?? 0,
@@ -95,7 +109,7 @@ function PolicyForm({ code, policy, onReload }: { code: string; policy: Approval
       <Form
         actions={
           <SpaceBetween direction="horizontal" size="xs" alignItems="center">
-            {saved ? <span role="status">Policy saved.</span> : null}
+            <span role="status">{saved ? "Policy saved." : ""}</span>
             <Button variant="primary" formAction="submit" loading={put.isPending}>
               Save policy
             </Button>
@@ -156,6 +170,7 @@ function PolicyForm({ code, policy, onReload }: { code: string; policy: Approval
               <ColumnLayout columns={3}>
                 <FormField label="Approver roles" description="Holders of these roles may approve." errorText={errors.approver_roles}>
                   <Multiselect
+                    deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
                     selectedOptions={roleOptions(v.approver_roles)}
                     options={roleOptions(APPROVER_ROLES)}
                     onChange={({ detail }) => set("approver_roles", detail.selectedOptions.map((o) => o.value as Role))}
@@ -168,6 +183,7 @@ function PolicyForm({ code, policy, onReload }: { code: string; policy: Approval
                   errorText={errors.approvers_off_team}
                 >
                   <Multiselect
+                    deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
                     selectedOptions={roleOptions(v.approvers_off_team)}
                     options={roleOptions(APPROVER_ROLES)}
                     onChange={({ detail }) => set("approvers_off_team", detail.selectedOptions.map((o) => o.value as Role))}
@@ -180,6 +196,7 @@ function PolicyForm({ code, policy, onReload }: { code: string; policy: Approval
                   errorText={errors.requester_roles}
                 >
                   <Multiselect
+                    deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
                     selectedOptions={roleOptions(v.requester_roles)}
                     options={roleOptions(ALL_ROLES)}
                     onChange={({ detail }) => set("requester_roles", detail.selectedOptions.map((o) => o.value as Role))}

@@ -16,16 +16,29 @@ import { apiFieldErrors, checkEmail, splitList, teamDiff, type FieldErrors } fro
 
 export default function TeamTab({ code }: { code: string }) {
   const team = useTeam(code);
+  // Kept here: a save changes the version, which remounts the form with the saved values.
+  const [saved, setSaved] = useState(false);
   if (team.isPending) return <PageLoading text="Loading the team" />;
   if (team.isError) return <ErrorAlert error={team.error} onRetry={() => team.refetch()} />;
-  return <TeamForm key={team.data.version ?? 0} code={code} team={team.data} onReload={() => team.refetch()} />;
+  return <TeamForm key={team.data.version ?? 0} code={code} team={team.data} onReload={() => team.refetch()} saved={saved} setSaved={setSaved} />;
 }
 
-function TeamForm({ code, team, onReload }: { code: string; team: Team; onReload: () => Promise<unknown> }) {
+function TeamForm({
+  code,
+  team,
+  onReload,
+  saved,
+  setSaved,
+}: {
+  code: string;
+  team: Team;
+  onReload: () => Promise<unknown>;
+  saved: boolean;
+  setSaved: (saved: boolean) => void;
+}) {
   const put = usePutTeam(code);
   const [text, setText] = useState(team.members.join("\n"));
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [saved, setSaved] = useState(false);
   const members = useMemo(() => splitList(text), [text]);
   const diff = teamDiff(team.members, members);
   const history = useMemo(() => [...team.history].reverse(), [team.history]);
@@ -35,6 +48,7 @@ function TeamForm({ code, team, onReload }: { code: string; team: Team; onReload
     const found: FieldErrors = bad ? { members: `'${bad}' is not an e-mail address.` } : {};
     setErrors(found);
     if (bad) return;
+    setSaved(false);
     put.mutate(
       { members, version: team.version ?? 0 },
       { onSuccess: () => setSaved(true), onError: (err) => setErrors(apiFieldErrors(err, ["members"])) },
@@ -52,7 +66,7 @@ function TeamForm({ code, team, onReload }: { code: string; team: Team; onReload
         <Form
           actions={
             <SpaceBetween direction="horizontal" size="xs" alignItems="center">
-              {saved ? <span role="status">Team saved.</span> : null}
+              <span role="status">{saved ? "Team saved." : ""}</span>
               <Button variant="primary" formAction="submit" loading={put.isPending}>
                 Save team
               </Button>
