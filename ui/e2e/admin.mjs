@@ -198,6 +198,7 @@ export async function runAdminE2E({ browser, base, step: runStep, shot, axe }) {
       if (changed.status !== 200) throw new Error(`API change: HTTP ${changed.status}`);
       await adm.getByRole("button", { name: "Save details" }).click();
       await adm.getByText("Changed by someone else — reload").waitFor();
+      await adm.waitForTimeout(500); // the alert fades in
       await shot(adm, "admin-04-conflict");
       await axe(adm, "admin-conflict");
       const url = adm.url();

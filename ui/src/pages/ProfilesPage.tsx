@@ -42,6 +42,12 @@ const ENVIRONMENTS: Array<{ value: EnvironmentChoice; label: string }> = [
   { value: "non-prod", label: "Non-production" },
 ];
 
+const KIND_LABELS: Record<ProfileKind, string> = {
+  read: "Read roles",
+  breakglass: "Breakglass roles",
+  sso: "SSO permission sets",
+};
+
 function download(text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
   const a = document.createElement("a");
@@ -191,13 +197,18 @@ export default function ProfilesPage() {
           }
         >
           <SpaceBetween size="xs">
-            <CopyToClipboard
-              variant="inline"
-              textToCopy={command}
-              copyButtonAriaLabel="Copy the sync command"
-              copySuccessText="Command copied"
-              copyErrorText="The command could not be copied"
-            />
+            <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+              <Box variant="code" fontSize="body-m">
+                <span data-testid="sync-command">{command}</span>
+              </Box>
+              <CopyToClipboard
+                variant="icon"
+                textToCopy={command}
+                copyButtonAriaLabel="Copy the sync command"
+                copySuccessText="Command copied"
+                copyErrorText="The command could not be copied"
+              />
+            </SpaceBetween>
             <Box variant="small" color="text-body-secondary">
               Add <Box variant="code">--dry-run</Box> to see the change as a diff first.
             </Box>
@@ -251,7 +262,7 @@ export default function ProfilesPage() {
                 columns={4}
                 items={[
                   { label: "Profiles", value: String(profiles.length) },
-                  ...PROFILE_KINDS.map((k) => ({ label: `Kind ${k.label}`, value: String(byKind[k.value] ?? 0) })),
+                  ...PROFILE_KINDS.map((k) => ({ label: KIND_LABELS[k.value], value: String(byKind[k.value] ?? 0) })),
                 ]}
               />
             ) : null}
