@@ -17,6 +17,7 @@ import {
   isConflict,
   splitList,
   teamDiff,
+  withoutField,
 } from "./admin";
 
 describe("isConflict", () => {
@@ -97,6 +98,11 @@ describe("helpers", () => {
   });
   it("collect keeps only set errors", () => {
     expect(collect({ a: undefined, b: "bad" })).toEqual({ b: "bad" });
+  });
+  it("withoutField drops an edited field's error and keeps the object when there is none", () => {
+    const errors = { a: "bad", b: "worse" };
+    expect(withoutField(errors, "a")).toEqual({ b: "worse" });
+    expect(withoutField(errors, "c")).toBe(errors);
   });
   it("teamDiff ignores case", () => {
     expect(teamDiff(["A@x.dev", "b@x.dev"], ["a@x.dev", "c@x.dev"])).toEqual({ added: ["c@x.dev"], removed: ["b@x.dev"] });

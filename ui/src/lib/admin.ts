@@ -103,6 +103,14 @@ export function splitList(v: string): string[] {
   return [...new Set(v.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean))];
 }
 
+/** The errors without one field's (it was just edited). Same object when there was none. */
+export function withoutField(errors: FieldErrors, field: string): FieldErrors {
+  if (!(field in errors)) return errors;
+  const next = { ...errors };
+  delete next[field];
+  return next;
+}
+
 /** Only the errors that are set. */
 export function collect(errors: Record<string, string | undefined>): FieldErrors {
   const out: FieldErrors = {};

@@ -299,7 +299,9 @@ export default function ProfilesPage() {
               </pre>
             ) : ini.isSuccess ? (
               <Box textAlign="center" color="text-body-secondary">
-                No profiles match. Choose fewer filters, or ask to be added to a customer's team.
+                {mayAll && !controls.all
+                  ? "No profiles match. You see your teams' customers: choose fewer filters, or turn on “Every customer”."
+                  : "No profiles match. Choose fewer filters, or ask to be added to a customer's team."}
               </Box>
             ) : null}
           </SpaceBetween>

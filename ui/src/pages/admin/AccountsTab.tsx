@@ -20,7 +20,7 @@ import { ApiError } from "../../api/errors";
 import { useCustomerAccounts } from "../../api/hub";
 import ErrorAlert from "../../components/ErrorAlert";
 import SaveError from "../../components/SaveError";
-import type { FieldErrors } from "../../lib/admin";
+import { type FieldErrors, withoutField } from "../../lib/admin";
 import {
   accountFieldFor,
   accountFormValues,
@@ -132,7 +132,10 @@ function AccountModal({
   const creating = !account;
   const [v, setV] = useState<AccountFormValues>(() => accountFormValues(account));
   const [errors, setErrors] = useState<FieldErrors>({});
-  const set = <K extends keyof AccountFormValues>(k: K, value: AccountFormValues[K]) => setV((old) => ({ ...old, [k]: value }));
+  const set = <K extends keyof AccountFormValues>(k: K, value: AccountFormValues[K]) => {
+    setV((old) => ({ ...old, [k]: value }));
+    setErrors((e) => withoutField(e, k as string));
+  };
   const text = (k: keyof AccountFormValues, label: string, extra: { description?: string; constraint?: string; placeholder?: string } = {}) => (
     <FormField label={label} description={extra.description} constraintText={extra.constraint} errorText={errors[k]}>
       <Input value={String(v[k])} placeholder={extra.placeholder} onChange={({ detail }) => set(k, detail.value as never)} />

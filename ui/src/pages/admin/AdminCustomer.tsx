@@ -22,7 +22,7 @@ import PageLoading from "../../components/PageLoading";
 import RouterLink from "../../components/RouterLink";
 import SaveError from "../../components/SaveError";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
-import { apiFieldErrors, checkEmail, checkIntRange, checkName, collect, splitList, type FieldErrors } from "../../lib/admin";
+import { apiFieldErrors, checkEmail, checkIntRange, checkName, collect, splitList, type FieldErrors, withoutField } from "../../lib/admin";
 import { CUSTOMER_STATUS_OPTIONS } from "./AdminCustomers";
 
 const AccountsTab = lazy(() => import("./AccountsTab"));
@@ -168,6 +168,7 @@ function CustomerForm({
   const set = <K extends keyof typeof v>(k: K, value: (typeof v)[K]) => {
     setSaved(false);
     setV((old) => ({ ...old, [k]: value }));
+    setErrors((e) => withoutField(e, k as string));
   };
 
   const submit = () => {

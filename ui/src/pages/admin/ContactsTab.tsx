@@ -13,7 +13,7 @@ import type { Contact } from "../../api/client";
 import { useContacts } from "../../api/hub";
 import ErrorAlert from "../../components/ErrorAlert";
 import SaveError from "../../components/SaveError";
-import { apiFieldErrors, checkEmail, checkIntRange, collect, type FieldErrors } from "../../lib/admin";
+import { apiFieldErrors, checkEmail, checkIntRange, collect, type FieldErrors, withoutField } from "../../lib/admin";
 
 type Editing = { kind: "create" } | { kind: "update"; id: string };
 
@@ -104,7 +104,10 @@ function ContactModal({
   });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const set = (k: keyof typeof v, value: string) => setV((old) => ({ ...old, [k]: value }));
+  const set = (k: keyof typeof v, value: string) => {
+    setV((old) => ({ ...old, [k]: value }));
+    setErrors((e) => withoutField(e, k as string));
+  };
 
   const submit = () => {
     const found = collect({

@@ -15,7 +15,7 @@ import { usePolicy, usePutPolicy, type ApprovalPolicy, type Role } from "../../a
 import ErrorAlert from "../../components/ErrorAlert";
 import PageLoading from "../../components/PageLoading";
 import SaveError from "../../components/SaveError";
-import { apiFieldErrors, checkIntRange, checkTicketPattern, collect, type FieldErrors } from "../../lib/admin";
+import { apiFieldErrors, checkIntRange, checkTicketPattern, collect, type FieldErrors, withoutField } from "../../lib/admin";
 
 const ALL_ROLES: Role[] = ["engineer", "senior", "lead", "admin"];
 const APPROVER_ROLES: Role[] = ["senior", "lead", "admin"];
@@ -69,6 +69,7 @@ function PolicyForm({
   const set = <K extends keyof typeof v>(k: K, value: (typeof v)[K]) => {
     setSaved(false);
     setV((old) => ({ ...old, [k]: value }));
+    setErrors((e) => withoutField(e, k as string));
   };
 
   const submit = () => {

@@ -99,6 +99,7 @@ function TeamForm({
                     onChange={({ detail }) => {
                       setSaved(false);
                       setText(detail.value);
+                      setErrors({});
                     }}
                   />
                 </FormField>
@@ -114,6 +115,7 @@ function TeamForm({
       </form>
       <Table
         variant="container"
+        wrapLines
         header={
           <Header variant="h2" description="The latest changes, newest first (the audit log keeps them all).">
             Team history
