@@ -1,6 +1,10 @@
 // Admin forms: the API's documented rules checked before sending, the API's own refusals mapped
 // onto the form's fields, and optimistic-concurrency conflicts recognised.
 import { ApiError } from "../api/errors";
+import { STATUS_OPTIONS } from "./customers";
+
+/** The statuses a customer can be given (the list filter's "any" left out). */
+export const CUSTOMER_STATUS_OPTIONS = STATUS_OPTIONS.filter((o) => o.value !== "");
 
 /** A 409/412 that means "someone changed this since you read it" (not, say, "that code is taken"). */
 export function isConflict(err: unknown): boolean {

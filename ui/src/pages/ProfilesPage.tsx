@@ -70,13 +70,14 @@ export default function ProfilesPage() {
   const mayAll = !!me.data?.roles.some((r) => r === "lead" || r === "admin");
   const debounced = useDebounced(controls, 400);
   const problem = templateProblem(debounced.template);
-  const defaults = { template: prefs.data?.template, hubProfile: prefs.data?.hub_profile };
+  const prefTemplate = prefs.data?.template;
+  const prefHub = prefs.data?.hub_profile;
   const selection = useMemo(
-    () => selectionOf(debounced, defaults),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [debounced, prefs.data?.template, prefs.data?.hub_profile],
+    () => selectionOf(debounced, { template: prefTemplate, hubProfile: prefHub }),
+    [debounced, prefTemplate, prefHub],
   );
-  const ready = prefs.isSuccess && !problem;
+  // Without the stored preferences the API still applies them: preview anyway.
+  const ready = !prefs.isPending && !problem;
   const set_ = useProfileSet(selection, ready);
   const ini = useProfileIni(selection, ready);
   const command = syncCommand(selection);

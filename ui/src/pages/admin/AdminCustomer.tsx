@@ -22,8 +22,17 @@ import PageLoading from "../../components/PageLoading";
 import RouterLink from "../../components/RouterLink";
 import SaveError from "../../components/SaveError";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
-import { apiFieldErrors, checkEmail, checkIntRange, checkName, collect, splitList, type FieldErrors, withoutField } from "../../lib/admin";
-import { CUSTOMER_STATUS_OPTIONS } from "./AdminCustomers";
+import {
+  apiFieldErrors,
+  checkEmail,
+  checkIntRange,
+  checkName,
+  collect,
+  CUSTOMER_STATUS_OPTIONS,
+  splitList,
+  type FieldErrors,
+  withoutField,
+} from "../../lib/admin";
 
 const AccountsTab = lazy(() => import("./AccountsTab"));
 const ContactsTab = lazy(() => import("./ContactsTab"));

@@ -20,10 +20,15 @@ import ErrorAlert from "../../components/ErrorAlert";
 import RouterLink from "../../components/RouterLink";
 import { useDebounced } from "../../components/useDebounced";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
-import { apiFieldErrors, checkCustomerCode, checkName, collect, type FieldErrors } from "../../lib/admin";
-import { STATUS_INDICATOR, STATUS_OPTIONS } from "../../lib/customers";
-
-export const CUSTOMER_STATUS_OPTIONS = STATUS_OPTIONS.filter((o) => o.value !== "");
+import {
+  apiFieldErrors,
+  checkCustomerCode,
+  checkName,
+  collect,
+  CUSTOMER_STATUS_OPTIONS,
+  type FieldErrors,
+} from "../../lib/admin";
+import { STATUS_INDICATOR } from "../../lib/customers";
 
 export default function AdminCustomers() {
   useDocumentTitle("Admin: customers");
