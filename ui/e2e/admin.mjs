@@ -46,6 +46,7 @@ async function choose(page, label, option) {
 export async function runAdminE2E({ browser, base, step: runStep, shot, axe }) {
   const engineerCtx = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   const adminCtx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await engineerCtx.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
   const eng = await engineerCtx.newPage();
   const adm = await adminCtx.newPage();
   for (const p of [eng, adm]) {
@@ -124,7 +125,18 @@ export async function runAdminE2E({ browser, base, step: runStep, shot, axe }) {
       if (!content.includes("sso_start_url = ") || content.includes("env=non-prod")) throw new Error("the file is not the filtered INI");
     });
 
-    await step("profiles: the template and kind controls show in the command; a bad template is refused", async () => {
+    await step("profiles: Copy puts the command and the profiles on the clipboard", async () => {
+      await eng.getByRole("button", { name: "Copy the sync command" }).click();
+      await eng.getByText("Command copied").waitFor();
+      const command = await eng.evaluate(() => navigator.clipboard.readText());
+      if (command !== "cc profiles sync --environment prod") throw new Error(`clipboard: ${command}`);
+      await eng.getByRole("button", { name: "Copy to clipboard" }).click();
+      await eng.getByText("Profiles copied").waitFor();
+      const ini = await eng.evaluate(() => navigator.clipboard.readText());
+      if (!ini.startsWith("[sso-session ") || ini.includes("env=non-prod")) throw new Error(`clipboard: ${ini.slice(0, 60)}`);
+    });
+
+    await step("profiles: the template shows in the command and the names; a bad template is refused", async () => {
       await eng.getByRole("textbox", { name: "Naming template" }).fill("{env}-{account}-{role}");
       await eng
         .getByText("cc profiles sync --environment prod --template '{env}-{account}-{role}'", { exact: true })
