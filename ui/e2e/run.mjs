@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { breakglass } from "./breakglass.mjs";
+import { runAdminE2E } from "./admin.mjs";
 
 const require = createRequire(import.meta.url);
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -264,6 +265,7 @@ async function main() {
     });
 
     await breakglass({ browser, base, step, shot, axe, fail });
+    await runAdminE2E({ browser, base, step, shot, axe });
   } finally {
     await browser?.close();
     server.child.kill("SIGTERM");

@@ -13,6 +13,8 @@ const MyRequests = lazy(() => import("./pages/MyRequests"));
 const Approvals = lazy(() => import("./pages/Approvals"));
 const RequestDetail = lazy(() => import("./pages/RequestDetail"));
 const Sessions = lazy(() => import("./pages/Sessions"));
+const ProfilesPage = lazy(() => import("./pages/ProfilesPage"));
+const AdminRoutes = lazy(() => import("./pages/admin/AdminRoutes"));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const session = useSession();
@@ -45,6 +47,8 @@ export default function App() {
           <Route path="breakglass/requests/:id" element={<RequestDetail />} />
           <Route path="breakglass/approvals" element={<Approvals />} />
           <Route path="breakglass/sessions" element={<Sessions />} />
+          <Route path="profiles" element={<ProfilesPage />} />
+          <Route path="admin/*" element={<AdminRoutes />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

@@ -46,9 +46,12 @@ export default function Shell() {
     ? "/customers"
     : location.pathname.startsWith("/breakglass/requests/")
       ? "/breakglass/requests"
-      : location.pathname;
+      : location.pathname.startsWith("/admin/customers")
+        ? "/admin/customers"
+        : location.pathname;
   // Approving needs an approver role (senior or lead by default; a policy may add admin).
   const mayApprove = !!me.data?.roles.some((r) => r === "senior" || r === "lead" || r === "admin");
+  const admin = !!me.data?.roles.includes("admin");
 
   return (
     <>
@@ -118,6 +121,19 @@ export default function Shell() {
                   { type: "link", text: "Active sessions", href: "/breakglass/sessions" },
                 ],
               },
+              { type: "link", text: "Profiles", href: "/profiles" },
+              ...(admin
+                ? [
+                    {
+                      type: "section" as const,
+                      text: "Admin",
+                      items: [
+                        { type: "link" as const, text: "Customers and accounts", href: "/admin/customers" },
+                        { type: "link" as const, text: "Approval policies", href: "/admin/policies" },
+                      ],
+                    },
+                  ]
+                : []),
               { type: "divider" },
               {
                 type: "link",

@@ -1,0 +1,128 @@
+// TanStack Query hooks for the admin pages: customers, accounts, contacts, teams, approval policies.
+// Every change sends the `version` it read; the API answers 409 `version_conflict` when it is stale.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap, type Schemas } from "./client";
+import { hubKeys } from "./hub";
+
+export type NewCustomer = Schemas["NewCustomer"];
+export type CustomerPatch = Schemas["CustomerPatch"];
+export type NewAccount = Schemas["NewAccount"];
+export type AccountPatch = Schemas["AccountPatch"];
+export type NewContact = Schemas["NewContact"];
+export type ContactPatch = Schemas["ContactPatch"];
+export type Team = Schemas["Team"];
+export type TeamUpdate = Schemas["TeamUpdate"];
+export type ApprovalPolicy = Schemas["ApprovalPolicy"];
+export type Role = Schemas["Role"];
+
+export const adminKeys = {
+  team: (code: string) => ["customer", code, "team"] as const,
+  policy: (code: string) => ["customer", code, "approval-policy"] as const,
+};
+
+export function useTeam(code: string) {
+  return useQuery({
+    queryKey: adminKeys.team(code),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/customers/{code}/team", { params: { path: { code } }, signal })),
+  });
+}
+
+export function usePolicy(code: string) {
+  return useQuery({
+    queryKey: adminKeys.policy(code),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/customers/{code}/approval-policy", { params: { path: { code } }, signal })),
+  });
+}
+
+export function useCreateCustomer() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: NewCustomer) => unwrap(await api.POST("/api/v1/customers", { body })),
+    onSuccess: (c) => {
+      qc.setQueryData(hubKeys.customer(c.code), c);
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+    },
+  });
+}
+
+export function useUpdateCustomer(code: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: CustomerPatch) =>
+      unwrap(await api.PATCH("/api/v1/customers/{code}", { params: { path: { code } }, body })),
+    onSuccess: (c) => {
+      qc.setQueryData(hubKeys.customer(code), c);
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+    },
+  });
+}
+
+export function useSaveAccount(code: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (
+      input: { kind: "create"; body: NewAccount } | { kind: "update"; id: string; body: AccountPatch },
+    ) =>
+      input.kind === "create"
+        ? unwrap(await api.POST("/api/v1/accounts", { body: input.body }))
+        : unwrap(await api.PATCH("/api/v1/accounts/{id}", { params: { path: { id: input.id } }, body: input.body })),
+    onSuccess: (account) => {
+      void qc.invalidateQueries({ queryKey: hubKeys.accounts(code) });
+      if (account.customer !== code) void qc.invalidateQueries({ queryKey: hubKeys.accounts(account.customer) });
+      void qc.invalidateQueries({ queryKey: hubKeys.customer(code) });
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+    },
+  });
+}
+
+export function useSaveContact(code: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (
+      input: { kind: "create"; body: NewContact } | { kind: "update"; id: string; body: ContactPatch },
+    ) =>
+      input.kind === "create"
+        ? unwrap(await api.POST("/api/v1/customers/{code}/contacts", { params: { path: { code } }, body: input.body }))
+        : unwrap(
+            await api.PATCH("/api/v1/customers/{code}/contacts/{id}", {
+              params: { path: { code, id: input.id } },
+              body: input.body,
+            }),
+          ),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: hubKeys.contacts(code) }),
+  });
+}
+
+export function useDeleteContact(code: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => {
+      const result = await api.DELETE("/api/v1/customers/{code}/contacts/{id}", { params: { path: { code, id } } });
+      if (!result.response.ok) unwrap(result);
+    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: hubKeys.contacts(code) }),
+  });
+}
+
+export function usePutTeam(code: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: TeamUpdate) =>
+      unwrap(await api.PUT("/api/v1/customers/{code}/team", { params: { path: { code } }, body })),
+    onSuccess: (team) => {
+      qc.setQueryData(adminKeys.team(code), team);
+      void qc.invalidateQueries({ queryKey: hubKeys.me });
+    },
+  });
+}
+
+export function usePutPolicy(code: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: ApprovalPolicy) =>
+      unwrap(await api.PUT("/api/v1/customers/{code}/approval-policy", { params: { path: { code } }, body })),
+    onSuccess: (policy) => qc.setQueryData(adminKeys.policy(code), policy),
+  });
+}

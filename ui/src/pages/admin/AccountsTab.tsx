@@ -1,0 +1,265 @@
+import Badge from "@cloudscape-design/components/badge";
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import Checkbox from "@cloudscape-design/components/checkbox";
+import ColumnLayout from "@cloudscape-design/components/column-layout";
+import ExpandableSection from "@cloudscape-design/components/expandable-section";
+import Form from "@cloudscape-design/components/form";
+import FormField from "@cloudscape-design/components/form-field";
+import Header from "@cloudscape-design/components/header";
+import Input from "@cloudscape-design/components/input";
+import Modal from "@cloudscape-design/components/modal";
+import RadioGroup from "@cloudscape-design/components/radio-group";
+import Select from "@cloudscape-design/components/select";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Table from "@cloudscape-design/components/table";
+import { useState } from "react";
+import { useSaveAccount } from "../../api/admin";
+import type { Account } from "../../api/client";
+import { ApiError } from "../../api/errors";
+import { useCustomerAccounts } from "../../api/hub";
+import ErrorAlert from "../../components/ErrorAlert";
+import SaveError from "../../components/SaveError";
+import { type FieldErrors, withoutField } from "../../lib/admin";
+import {
+  accountFieldFor,
+  accountFormValues,
+  accountPatchBody,
+  newAccountBody,
+  validateAccount,
+  type AccountFormValues,
+} from "../../lib/accountForm";
+import { accountBadges, describeAccess } from "../../lib/accounts";
+
+type Editing = { kind: "create" } | { kind: "update"; id: string };
+const ENVIRONMENTS = [
+  { value: "prod", label: "Production" },
+  { value: "non-prod", label: "Non-production" },
+];
+
+export default function AccountsTab({ code }: { code: string }) {
+  const accounts = useCustomerAccounts(code);
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const current = editing?.kind === "update" ? accounts.data?.find((a) => a.id === editing.id) : undefined;
+
+  return (
+    <>
+      <Table<Account>
+        variant="container"
+        trackBy="id"
+        items={accounts.data ?? []}
+        loading={accounts.isPending}
+        loadingText="Loading accounts"
+        header={
+          <Header
+            variant="h2"
+            counter={accounts.data ? `(${accounts.data.length})` : undefined}
+            actions={<Button onClick={() => setEditing({ kind: "create" })}>Add account</Button>}
+          >
+            AWS accounts
+          </Header>
+        }
+        empty={
+          accounts.isError ? (
+            <ErrorAlert error={accounts.error} onRetry={() => accounts.refetch()} />
+          ) : (
+            <Box textAlign="center" color="text-body-secondary">No AWS accounts yet.</Box>
+          )
+        }
+        columnDefinitions={[
+          {
+            id: "name",
+            header: "Account",
+            isRowHeader: true,
+            cell: (a) => (
+              <SpaceBetween size="xxxs">
+                <span>{a.name}</span>
+                <Box variant="small" color="text-body-secondary">{a.alias ?? ""}</Box>
+              </SpaceBetween>
+            ),
+          },
+          { id: "id", header: "Account id", cell: (a) => <Box variant="code">{a.id}</Box> },
+          { id: "env", header: "Environment", cell: (a) => (a.environment === "prod" ? "Production" : "Non-production") },
+          { id: "region", header: "Region", cell: (a) => a.region },
+          { id: "access", header: "Access", cell: (a) => describeAccess(a.access).method },
+          {
+            id: "flags",
+            header: "Role in organisation",
+            cell: (a) => (
+              <SpaceBetween direction="horizontal" size="xxs">
+                {accountBadges(a).map((b) => (
+                  <Badge key={b} color={b === "Management" ? "severity-medium" : "blue"}>{b}</Badge>
+                ))}
+              </SpaceBetween>
+            ),
+          },
+          {
+            id: "edit",
+            header: "Actions",
+            cell: (a) => (
+              <Button variant="inline-link" ariaLabel={`Edit ${a.name}`} onClick={() => setEditing({ kind: "update", id: a.id })}>
+                Edit
+              </Button>
+            ),
+          },
+        ]}
+      />
+      {editing && (editing.kind === "create" || current) ? (
+        <AccountModal
+          key={current ? `${current.id}@${current.version ?? 0}` : "new"}
+          code={code}
+          account={current}
+          onClose={() => setEditing(null)}
+          onReload={() => accounts.refetch()}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function AccountModal({
+  code,
+  account,
+  onClose,
+  onReload,
+}: {
+  code: string;
+  account?: Account;
+  onClose: () => void;
+  onReload: () => Promise<unknown>;
+}) {
+  const save = useSaveAccount(code);
+  const creating = !account;
+  const [v, setV] = useState<AccountFormValues>(() => accountFormValues(account));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const set = <K extends keyof AccountFormValues>(k: K, value: AccountFormValues[K]) => {
+    setV((old) => ({ ...old, [k]: value }));
+    setErrors((e) => withoutField(e, k as string));
+  };
+  const text = (k: keyof AccountFormValues, label: string, extra: { description?: string; constraint?: string; placeholder?: string } = {}) => (
+    <FormField label={label} description={extra.description} constraintText={extra.constraint} errorText={errors[k]}>
+      <Input value={String(v[k])} placeholder={extra.placeholder} onChange={({ detail }) => set(k, detail.value as never)} />
+    </FormField>
+  );
+
+  const submit = () => {
+    const found = validateAccount(v, creating);
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    save.mutate(
+      account
+        ? { kind: "update", id: account.id, body: accountPatchBody(v, account.version) }
+        : { kind: "create", body: newAccountBody(v, code) },
+      {
+        onSuccess: onClose,
+        onError: (err) => {
+          const field = err instanceof ApiError ? accountFieldFor(err.field) : undefined;
+          setErrors(field ? { [field]: err.message } : {});
+        },
+      },
+    );
+  };
+
+  return (
+    <Modal
+      visible
+      size="large"
+      onDismiss={onClose}
+      closeAriaLabel="Close"
+      header={account ? `Edit ${account.name}` : "Add AWS account"}
+      footer={
+        <Box float="right">
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button variant="link" onClick={onClose}>Cancel</Button>
+            <Button variant="primary" loading={save.isPending} onClick={submit}>
+              {account ? "Save account" : "Add account"}
+            </Button>
+          </SpaceBetween>
+        </Box>
+      }
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <Form>
+          <SpaceBetween size="m">
+            <SaveError error={save.error} onReload={onReload} />
+            <ColumnLayout columns={2}>
+              {creating ? (
+                text("id", "Account id", { constraint: "12 digits; keep leading zeros.", placeholder: "012345678901" })
+              ) : (
+                <FormField label="Account id" description="An account id cannot change.">
+                  <Box variant="code">{account.id}</Box>
+                </FormField>
+              )}
+              {text("name", "Name")}
+              {text("alias", "Alias (optional)")}
+              {text("region", "Home region", { placeholder: "eu-west-1" })}
+              <FormField label="Environment" errorText={errors.environment}>
+                <Select
+                  selectedOption={ENVIRONMENTS.find((e) => e.value === v.environment) ?? null}
+                  options={ENVIRONMENTS}
+                  onChange={({ detail }) => set("environment", detail.selectedOption.value as "prod" | "non-prod")}
+                />
+              </FormField>
+              {text("delegated_admin_services", "Delegated administrator for", {
+                description: "Service principals, comma-separated.",
+                placeholder: "securityhub.amazonaws.com",
+              })}
+            </ColumnLayout>
+            <Checkbox checked={v.management_account} onChange={({ detail }) => set("management_account", detail.checked)}>
+              Management (payer) account of the organisation
+            </Checkbox>
+            <FormField label="Access method" errorText={errors.method}>
+              <RadioGroup
+                value={v.method}
+                onChange={({ detail }) => set("method", detail.value as "sso" | "role")}
+                items={[
+                  { value: "sso", label: "IAM Identity Center (SSO)", description: "The customer's start URL and permission sets." },
+                  { value: "role", label: "IAM roles", description: "Roles deployed at onboarding, reached by role chaining with an external id." },
+                ]}
+              />
+            </FormField>
+            {v.method === "sso" ? (
+              <SpaceBetween size="m">
+                <ColumnLayout columns={2}>
+                  {text("start_url", "SSO start URL", { placeholder: "https://acme.awsapps.com/start" })}
+                  {text("sso_region", "SSO region", { placeholder: "eu-west-1" })}
+                  {text("permission_sets", "Standing permission sets", {
+                    description: "Read access, always in profiles. Comma-separated.",
+                    placeholder: "ReadOnlyAccess, SecurityAudit",
+                  })}
+                  {text("breakglass_permission_sets", "Breakglass permission sets", {
+                    description: "Assigned only while a grant is active. Comma-separated.",
+                    placeholder: "SRE-Breakglass",
+                  })}
+                </ColumnLayout>
+                <ExpandableSection
+                  headerText="Identity Center (needed with breakglass permission sets)"
+                  defaultExpanded={!!v.breakglass_permission_sets.trim() || !!v.instance_arn}
+                >
+                  <ColumnLayout columns={2}>
+                    {text("instance_arn", "Instance ARN", { placeholder: "arn:aws:sso:::instance/ssoins-..." })}
+                    {text("identity_store_id", "Identity store id", { placeholder: "d-1234567890" })}
+                    {text("admin_role_arn", "Admin role ARN", { description: "The role the broker assumes to call sso-admin." })}
+                    {text("ic_external_id", "External id of that role (optional)")}
+                  </ColumnLayout>
+                </ExpandableSection>
+              </SpaceBetween>
+            ) : (
+              <ColumnLayout columns={2}>
+                {text("read_role_arn", "Read role ARN", { placeholder: "arn:aws:iam::012345678901:role/CustomerCentralRead" })}
+                {text("breakglass_role_arn", "Breakglass role ARN", { placeholder: "arn:aws:iam::012345678901:role/CustomerCentralBreakglass" })}
+                {text("external_id", "External id", { constraint: "2-1224 characters of letters, digits and +=,.@:/-" })}
+                {text("max_session_seconds", "Longest session (seconds)", { constraint: "900-43200 (the role's maximum)." })}
+              </ColumnLayout>
+            )}
+          </SpaceBetween>
+        </Form>
+      </form>
+    </Modal>
+  );
+}

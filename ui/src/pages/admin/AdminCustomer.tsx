@@ -1,0 +1,306 @@
+import BreadcrumbGroup from "@cloudscape-design/components/breadcrumb-group";
+import Button from "@cloudscape-design/components/button";
+import Checkbox from "@cloudscape-design/components/checkbox";
+import ColumnLayout from "@cloudscape-design/components/column-layout";
+import Container from "@cloudscape-design/components/container";
+import ContentLayout from "@cloudscape-design/components/content-layout";
+import Form from "@cloudscape-design/components/form";
+import FormField from "@cloudscape-design/components/form-field";
+import Header from "@cloudscape-design/components/header";
+import Input from "@cloudscape-design/components/input";
+import Select from "@cloudscape-design/components/select";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Tabs from "@cloudscape-design/components/tabs";
+import Textarea from "@cloudscape-design/components/textarea";
+import { lazy, Suspense, useState } from "react";
+import { useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { useUpdateCustomer, type CustomerPatch } from "../../api/admin";
+import type { Customer, CustomerStatus } from "../../api/client";
+import { useCustomer } from "../../api/hub";
+import ErrorAlert from "../../components/ErrorAlert";
+import PageLoading from "../../components/PageLoading";
+import RouterLink from "../../components/RouterLink";
+import SaveError from "../../components/SaveError";
+import { useDocumentTitle } from "../../components/useDocumentTitle";
+import {
+  apiFieldErrors,
+  checkEmail,
+  checkIntRange,
+  checkName,
+  collect,
+  CUSTOMER_STATUS_OPTIONS,
+  splitList,
+  type FieldErrors,
+  withoutField,
+} from "../../lib/admin";
+
+const AccountsTab = lazy(() => import("./AccountsTab"));
+const ContactsTab = lazy(() => import("./ContactsTab"));
+const TeamTab = lazy(() => import("./TeamTab"));
+const PolicyTab = lazy(() => import("./PolicyTab"));
+
+const TABS = ["details", "accounts", "contacts", "team", "policy"] as const;
+type TabId = (typeof TABS)[number];
+
+export default function AdminCustomer() {
+  const { code = "" } = useParams();
+  const navigate = useNavigate();
+  const customer = useCustomer(code);
+  const [params, setParams] = useSearchParams();
+  const tab: TabId = (TABS as readonly string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as TabId) : "details";
+  const name = customer.data?.name ?? code;
+  // Kept here: a save changes the version, which remounts the form with the saved values.
+  const [saved, setSaved] = useState(false);
+  useDocumentTitle(`Admin: ${name}`);
+
+  const breadcrumbs = (
+    <BreadcrumbGroup
+      ariaLabel="Breadcrumbs"
+      items={[
+        { text: "Admin", href: "/admin/customers" },
+        { text: "Customers", href: "/admin/customers" },
+        { text: name, href: `/admin/customers/${encodeURIComponent(code)}` },
+      ]}
+      onFollow={(event) => {
+        event.preventDefault();
+        navigate(event.detail.href);
+      }}
+    />
+  );
+
+  if (customer.isPending) {
+    return (
+      <SpaceBetween size="m">
+        {breadcrumbs}
+        <PageLoading text="Loading the customer" />
+      </SpaceBetween>
+    );
+  }
+  if (customer.isError) {
+    return (
+      <SpaceBetween size="m">
+        {breadcrumbs}
+        <Header variant="h1">{code}</Header>
+        <ErrorAlert error={customer.error} onRetry={() => customer.refetch()} />
+        <RouterLink href="/admin/customers">Back to all customers</RouterLink>
+      </SpaceBetween>
+    );
+  }
+  const c = customer.data;
+  const lazyTab = (node: React.ReactNode) => <Suspense fallback={<PageLoading />}>{node}</Suspense>;
+  return (
+    <ContentLayout
+      breadcrumbs={breadcrumbs}
+      header={
+        <Header
+          variant="h1"
+          description={`${c.code} · ${c.account_count} ${c.account_count === 1 ? "account" : "accounts"} · version ${c.version ?? 0}`}
+          actions={<RouterLink href={`/customers/${encodeURIComponent(c.code)}`}>Open in the customer hub</RouterLink>}
+        >
+          {c.name}
+        </Header>
+      }
+    >
+      <Tabs
+        activeTabId={tab}
+        onChange={({ detail }) =>
+          setParams(detail.activeTabId === "details" ? {} : { tab: detail.activeTabId }, { replace: true })
+        }
+        ariaLabel="Customer settings"
+        tabs={[
+          {
+            id: "details",
+            label: "Details",
+            content: (
+              <CustomerForm
+                key={`${c.code}@${c.version ?? 0}`}
+                customer={c}
+                onReload={() => customer.refetch()}
+                saved={saved}
+                setSaved={setSaved}
+              />
+            ),
+          },
+          { id: "accounts", label: `Accounts (${c.account_count})`, content: lazyTab(<AccountsTab code={c.code} />) },
+          { id: "contacts", label: "Contacts", content: lazyTab(<ContactsTab code={c.code} />) },
+          { id: "team", label: "Team", content: lazyTab(<TeamTab code={c.code} />) },
+          { id: "policy", label: "Approval policy", content: lazyTab(<PolicyTab code={c.code} />) },
+        ]}
+      />
+    </ContentLayout>
+  );
+}
+
+const CUSTOMER_FIELDS = [
+  "name",
+  "status",
+  "notes",
+  "reference",
+  "starts_on",
+  "ends_on",
+  "hours_per_month",
+  "contract_notes",
+  "recipients",
+] as const;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const checkDate = (v: string) => (!v.trim() || DATE.test(v.trim()) ? undefined : "A date as YYYY-MM-DD.");
+
+/** The customer's details; keyed by version, so a reload after a conflict starts from the latest. */
+function CustomerForm({
+  customer,
+  onReload,
+  saved,
+  setSaved,
+}: {
+  customer: Customer;
+  onReload: () => Promise<unknown>;
+  saved: boolean;
+  setSaved: (saved: boolean) => void;
+}) {
+  const update = useUpdateCustomer(customer.code);
+  const contract = customer.contract;
+  const [v, setV] = useState({
+    name: customer.name,
+    status: customer.status,
+    notes: customer.notes,
+    hasContract: !!contract,
+    reference: contract?.reference ?? "",
+    starts_on: contract?.starts_on ?? "",
+    ends_on: contract?.ends_on ?? "",
+    hours_per_month: contract?.hours_per_month != null ? String(contract.hours_per_month) : "",
+    contract_notes: contract?.notes ?? "",
+    reportEnabled: !!customer.report.enabled,
+    recipients: (customer.report.recipients ?? []).join("\n"),
+  });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const set = <K extends keyof typeof v>(k: K, value: (typeof v)[K]) => {
+    setSaved(false);
+    setV((old) => ({ ...old, [k]: value }));
+    setErrors((e) => withoutField(e, k as string));
+  };
+
+  const submit = () => {
+    const recipients = splitList(v.recipients);
+    const found = collect({
+      name: checkName(v.name),
+      starts_on: v.hasContract ? checkDate(v.starts_on) : undefined,
+      ends_on: v.hasContract ? checkDate(v.ends_on) : undefined,
+      hours_per_month:
+        v.hasContract && v.hours_per_month.trim() ? checkIntRange(v.hours_per_month, 0, 10_000, "Hours per month") : undefined,
+      recipients: recipients.map(checkEmail).find(Boolean),
+    });
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    const body: CustomerPatch = {
+      version: customer.version ?? 0,
+      name: v.name.trim(),
+      status: v.status,
+      notes: v.notes,
+      contract: v.hasContract
+        ? {
+            reference: v.reference.trim() || null,
+            starts_on: v.starts_on.trim() || null,
+            ends_on: v.ends_on.trim() || null,
+            hours_per_month: v.hours_per_month.trim() ? Number(v.hours_per_month) : null,
+            notes: v.contract_notes,
+          }
+        : null,
+      report: { enabled: v.reportEnabled, recipients },
+    };
+    setSaved(false);
+    update.mutate(body, {
+      onSuccess: () => setSaved(true),
+      onError: (err) => {
+        const mapped = apiFieldErrors(err, CUSTOMER_FIELDS);
+        // The API names the contract's notes `contract.notes`: that is this form's contract_notes.
+        if ((err as { field?: string }).field === "contract.notes") mapped.contract_notes = (err as Error).message;
+        setErrors(mapped);
+      },
+    });
+  };
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <Form
+        actions={
+          <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+            <span role="status">{saved ? "Saved." : ""}</span>
+            <Button variant="primary" formAction="submit" loading={update.isPending}>
+              Save details
+            </Button>
+          </SpaceBetween>
+        }
+      >
+        <SpaceBetween size="l">
+          <SaveError error={update.error} onReload={onReload} />
+          <Container header={<Header variant="h2">Customer</Header>}>
+            <SpaceBetween size="m">
+              <ColumnLayout columns={2}>
+                <FormField label="Name" errorText={errors.name}>
+                  <Input value={v.name} onChange={({ detail }) => set("name", detail.value)} />
+                </FormField>
+                <FormField label="Status" errorText={errors.status}>
+                  <Select
+                    selectedOption={CUSTOMER_STATUS_OPTIONS.find((o) => o.value === v.status) ?? null}
+                    options={CUSTOMER_STATUS_OPTIONS}
+                    onChange={({ detail }) => set("status", detail.selectedOption.value as CustomerStatus)}
+                  />
+                </FormField>
+              </ColumnLayout>
+              <FormField label="Notes" errorText={errors.notes} stretch>
+                <Textarea value={v.notes} onChange={({ detail }) => set("notes", detail.value)} rows={3} />
+              </FormField>
+            </SpaceBetween>
+          </Container>
+          <Container header={<Header variant="h2">Contract</Header>}>
+            <SpaceBetween size="m">
+              <Checkbox checked={v.hasContract} onChange={({ detail }) => set("hasContract", detail.checked)}>
+                A contract is on file
+              </Checkbox>
+              {v.hasContract ? (
+                <ColumnLayout columns={2}>
+                  <FormField label="Reference" errorText={errors.reference}>
+                    <Input value={v.reference} onChange={({ detail }) => set("reference", detail.value)} />
+                  </FormField>
+                  <FormField label="Hours per month" errorText={errors.hours_per_month}>
+                    <Input
+                      type="number"
+                      inputMode="numeric"
+                      value={v.hours_per_month}
+                      onChange={({ detail }) => set("hours_per_month", detail.value)}
+                    />
+                  </FormField>
+                  <FormField label="Starts on" constraintText="YYYY-MM-DD" errorText={errors.starts_on}>
+                    <Input value={v.starts_on} placeholder="2026-01-01" onChange={({ detail }) => set("starts_on", detail.value)} />
+                  </FormField>
+                  <FormField label="Ends on" constraintText="YYYY-MM-DD" errorText={errors.ends_on}>
+                    <Input value={v.ends_on} placeholder="2027-12-31" onChange={({ detail }) => set("ends_on", detail.value)} />
+                  </FormField>
+                  <FormField label="Contract notes" errorText={errors.contract_notes}>
+                    <Textarea value={v.contract_notes} onChange={({ detail }) => set("contract_notes", detail.value)} rows={2} />
+                  </FormField>
+                </ColumnLayout>
+              ) : null}
+            </SpaceBetween>
+          </Container>
+          <Container header={<Header variant="h2">Monthly report</Header>}>
+            <SpaceBetween size="m">
+              <Checkbox checked={v.reportEnabled} onChange={({ detail }) => set("reportEnabled", detail.checked)}>
+                Send the monthly report
+              </Checkbox>
+              <FormField label="Recipients" constraintText="One e-mail address per line." errorText={errors.recipients}>
+                <Textarea value={v.recipients} onChange={({ detail }) => set("recipients", detail.value)} rows={3} />
+              </FormField>
+            </SpaceBetween>
+          </Container>
+        </SpaceBetween>
+      </Form>
+    </form>
+  );
+}

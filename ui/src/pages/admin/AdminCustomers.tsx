@@ -1,0 +1,187 @@
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import Form from "@cloudscape-design/components/form";
+import FormField from "@cloudscape-design/components/form-field";
+import Header from "@cloudscape-design/components/header";
+import Input from "@cloudscape-design/components/input";
+import Modal from "@cloudscape-design/components/modal";
+import Select from "@cloudscape-design/components/select";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import StatusIndicator from "@cloudscape-design/components/status-indicator";
+import Table from "@cloudscape-design/components/table";
+import Textarea from "@cloudscape-design/components/textarea";
+import TextFilter from "@cloudscape-design/components/text-filter";
+import { useMemo, useState } from "react";
+import { useNavigate } from "react-router-dom";
+import { useCreateCustomer } from "../../api/admin";
+import type { Customer, CustomerStatus } from "../../api/client";
+import { useCustomers } from "../../api/hub";
+import ErrorAlert from "../../components/ErrorAlert";
+import RouterLink from "../../components/RouterLink";
+import { useDebounced } from "../../components/useDebounced";
+import { useDocumentTitle } from "../../components/useDocumentTitle";
+import {
+  apiFieldErrors,
+  checkCustomerCode,
+  checkName,
+  collect,
+  CUSTOMER_STATUS_OPTIONS,
+  type FieldErrors,
+} from "../../lib/admin";
+import { STATUS_INDICATOR } from "../../lib/customers";
+
+export default function AdminCustomers() {
+  useDocumentTitle("Admin: customers");
+  const [text, setText] = useState("");
+  const q = useDebounced(text.trim(), 250);
+  const customers = useCustomers(q, "");
+  const items = useMemo(() => customers.data?.pages.flatMap((p) => p.items) ?? [], [customers.data]);
+  const [adding, setAdding] = useState(false);
+
+  return (
+    <SpaceBetween size="m">
+      {customers.isError ? (
+        <ErrorAlert header="The customers could not be loaded" error={customers.error} onRetry={() => customers.refetch()} />
+      ) : null}
+      <Table<Customer>
+        variant="full-page"
+        trackBy="code"
+        items={items}
+        loading={customers.isPending}
+        loadingText="Loading customers"
+        header={
+          <Header
+            variant="awsui-h1-sticky"
+            counter={customers.data ? `(${items.length}${customers.hasNextPage ? "+" : ""})` : undefined}
+            description="Add and change customers; open one to change its accounts, contacts, team and approval policy."
+            actions={
+              <Button variant="primary" onClick={() => setAdding(true)}>
+                Add customer
+              </Button>
+            }
+          >
+            Admin: customers
+          </Header>
+        }
+        filter={
+          <TextFilter
+            filteringText={text}
+            filteringPlaceholder="Find customers by name or code"
+            filteringAriaLabel="Find customers by name or code"
+            onChange={({ detail }) => setText(detail.filteringText)}
+            countText={customers.data ? `${items.length} matches` : undefined}
+          />
+        }
+        empty={
+          <Box textAlign="center" color="text-body-secondary">
+            {q ? "No matching customers." : "No customers yet. Add the first one."}
+          </Box>
+        }
+        columnDefinitions={[
+          {
+            id: "name",
+            header: "Customer",
+            isRowHeader: true,
+            cell: (c) => <RouterLink href={`/admin/customers/${encodeURIComponent(c.code)}`}>{c.name}</RouterLink>,
+          },
+          { id: "code", header: "Code", cell: (c) => c.code },
+          {
+            id: "status",
+            header: "Status",
+            cell: (c) => {
+              const s = STATUS_INDICATOR[c.status];
+              return <StatusIndicator type={s?.type ?? "info"}>{s?.label ?? c.status}</StatusIndicator>;
+            },
+          },
+          { id: "accounts", header: "Accounts", cell: (c) => c.account_count },
+          { id: "version", header: "Version", cell: (c) => c.version ?? "—" },
+        ]}
+        footer={
+          customers.hasNextPage ? (
+            <Box textAlign="center">
+              <Button onClick={() => customers.fetchNextPage()} loading={customers.isFetchingNextPage}>
+                Show more
+              </Button>
+            </Box>
+          ) : undefined
+        }
+      />
+      {adding ? <AddCustomer onClose={() => setAdding(false)} /> : null}
+    </SpaceBetween>
+  );
+}
+
+const NEW_CUSTOMER_FIELDS = ["code", "name", "status", "notes"] as const;
+
+function AddCustomer({ onClose }: { onClose: () => void }) {
+  const navigate = useNavigate();
+  const create = useCreateCustomer();
+  const [code, setCode] = useState("");
+  const [name, setName] = useState("");
+  const [status, setStatus] = useState<CustomerStatus>("onboarding");
+  const [notes, setNotes] = useState("");
+  const [errors, setErrors] = useState<FieldErrors>({});
+
+  const submit = () => {
+    const found = collect({ code: checkCustomerCode(code), name: checkName(name) });
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    create.mutate(
+      { code: code.trim(), name: name.trim(), status, notes },
+      {
+        onSuccess: (c) => navigate(`/admin/customers/${encodeURIComponent(c.code)}`),
+        onError: (err) => setErrors(apiFieldErrors(err, NEW_CUSTOMER_FIELDS)),
+      },
+    );
+  };
+
+  return (
+    <Modal
+      visible
+      onDismiss={onClose}
+      header="Add customer"
+      closeAriaLabel="Close"
+      footer={
+        <Box float="right">
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button variant="link" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button variant="primary" loading={create.isPending} onClick={submit}>
+              Add customer
+            </Button>
+          </SpaceBetween>
+        </Box>
+      }
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <Form>
+          <SpaceBetween size="m">
+            {create.error ? <ErrorAlert header="Not added" error={create.error} /> : null}
+            <FormField label="Code" description="A short lower-case slug; it cannot be changed later." errorText={errors.code}>
+              <Input value={code} onChange={({ detail }) => setCode(detail.value)} placeholder="acme-retail" />
+            </FormField>
+            <FormField label="Name" errorText={errors.name}>
+              <Input value={name} onChange={({ detail }) => setName(detail.value)} placeholder="Acme Retail" />
+            </FormField>
+            <FormField label="Status" errorText={errors.status}>
+              <Select
+                selectedOption={CUSTOMER_STATUS_OPTIONS.find((o) => o.value === status) ?? null}
+                options={CUSTOMER_STATUS_OPTIONS}
+                onChange={({ detail }) => setStatus(detail.selectedOption.value as CustomerStatus)}
+              />
+            </FormField>
+            <FormField label="Notes" errorText={errors.notes}>
+              <Textarea value={notes} onChange={({ detail }) => setNotes(detail.value)} rows={3} />
+            </FormField>
+          </SpaceBetween>
+        </Form>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,198 @@
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import Form from "@cloudscape-design/components/form";
+import FormField from "@cloudscape-design/components/form-field";
+import Header from "@cloudscape-design/components/header";
+import Input from "@cloudscape-design/components/input";
+import Modal from "@cloudscape-design/components/modal";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Table from "@cloudscape-design/components/table";
+import { useState } from "react";
+import { useDeleteContact, useSaveContact } from "../../api/admin";
+import type { Contact } from "../../api/client";
+import { useContacts } from "../../api/hub";
+import ErrorAlert from "../../components/ErrorAlert";
+import SaveError from "../../components/SaveError";
+import { apiFieldErrors, checkEmail, checkIntRange, collect, type FieldErrors, withoutField } from "../../lib/admin";
+
+type Editing = { kind: "create" } | { kind: "update"; id: string };
+
+export default function ContactsTab({ code }: { code: string }) {
+  const contacts = useContacts(code);
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const current = editing?.kind === "update" ? contacts.data?.find((c) => c.id === editing.id) : undefined;
+
+  return (
+    <>
+      <Table<Contact>
+        variant="container"
+        trackBy="id"
+        items={contacts.data ?? []}
+        loading={contacts.isPending}
+        loadingText="Loading contacts"
+        header={
+          <Header
+            variant="h2"
+            counter={contacts.data ? `(${contacts.data.length})` : undefined}
+            description="In escalation order: 1 is called first."
+            actions={<Button onClick={() => setEditing({ kind: "create" })}>Add contact</Button>}
+          >
+            Key contacts
+          </Header>
+        }
+        empty={
+          contacts.isError ? (
+            <ErrorAlert error={contacts.error} onRetry={() => contacts.refetch()} />
+          ) : (
+            <Box textAlign="center" color="text-body-secondary">No key contacts yet.</Box>
+          )
+        }
+        columnDefinitions={[
+          { id: "order", header: "#", cell: (c) => c.escalation_order, width: 60 },
+          { id: "name", header: "Name", cell: (c) => c.name, isRowHeader: true },
+          { id: "role", header: "Role", cell: (c) => c.role || "—" },
+          { id: "email", header: "E-mail", cell: (c) => c.email },
+          { id: "phone", header: "Phone", cell: (c) => c.phone || "—" },
+          {
+            id: "edit",
+            header: "Actions",
+            cell: (c) => (
+              <Button variant="inline-link" ariaLabel={`Edit ${c.name}`} onClick={() => setEditing({ kind: "update", id: c.id })}>
+                Edit
+              </Button>
+            ),
+          },
+        ]}
+      />
+      {editing && (editing.kind === "create" || current) ? (
+        <ContactModal
+          key={current ? `${current.id}@${current.version ?? 0}` : "new"}
+          code={code}
+          contact={current}
+          nextOrder={(contacts.data?.reduce((m, c) => Math.max(m, c.escalation_order), 0) ?? 0) + 1}
+          onClose={() => setEditing(null)}
+          onReload={() => contacts.refetch()}
+        />
+      ) : null}
+    </>
+  );
+}
+
+const CONTACT_FIELDS = ["name", "role", "email", "phone", "escalation_order"] as const;
+
+function ContactModal({
+  code,
+  contact,
+  nextOrder,
+  onClose,
+  onReload,
+}: {
+  code: string;
+  contact?: Contact;
+  nextOrder: number;
+  onClose: () => void;
+  onReload: () => Promise<unknown>;
+}) {
+  const save = useSaveContact(code);
+  const remove = useDeleteContact(code);
+  const [v, setV] = useState({
+    name: contact?.name ?? "",
+    role: contact?.role ?? "",
+    email: contact?.email ?? "",
+    phone: contact?.phone ?? "",
+    escalation_order: String(contact?.escalation_order ?? nextOrder),
+  });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const set = (k: keyof typeof v, value: string) => {
+    setV((old) => ({ ...old, [k]: value }));
+    setErrors((e) => withoutField(e, k as string));
+  };
+
+  const submit = () => {
+    const found = collect({
+      name: v.name.trim() && v.name.trim().length <= 120 ? undefined : "Name must be 1-120 characters.",
+      email: checkEmail(v.email),
+      escalation_order: checkIntRange(v.escalation_order, 1, 1000, "Escalation order"),
+    });
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    const fields = {
+      name: v.name.trim(),
+      role: v.role.trim(),
+      email: v.email.trim(),
+      phone: v.phone.trim() || null,
+      escalation_order: Number(v.escalation_order),
+    };
+    save.mutate(
+      contact ? { kind: "update", id: contact.id, body: { ...fields, version: contact.version ?? null } } : { kind: "create", body: fields },
+      { onSuccess: onClose, onError: (err) => setErrors(apiFieldErrors(err, CONTACT_FIELDS)) },
+    );
+  };
+
+  return (
+    <Modal
+      visible
+      onDismiss={onClose}
+      closeAriaLabel="Close"
+      header={contact ? `Edit ${contact.name}` : "Add contact"}
+      footer={
+        <Box float="right">
+          <SpaceBetween direction="horizontal" size="xs">
+            {contact ? (
+              <Button
+                loading={remove.isPending}
+                onClick={() => {
+                  if (!confirmDelete) return setConfirmDelete(true);
+                  remove.mutate(contact.id, { onSuccess: onClose });
+                }}
+              >
+                {confirmDelete ? "Confirm: delete this contact" : "Delete"}
+              </Button>
+            ) : null}
+            <Button variant="link" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button variant="primary" loading={save.isPending} onClick={submit}>
+              {contact ? "Save contact" : "Add contact"}
+            </Button>
+          </SpaceBetween>
+        </Box>
+      }
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <Form>
+          <SpaceBetween size="m">
+            <SaveError error={save.error} onReload={onReload} />
+            {remove.error ? <ErrorAlert header="Not deleted" error={remove.error} /> : null}
+            <FormField label="Name" errorText={errors.name}>
+              <Input value={v.name} onChange={({ detail }) => set("name", detail.value)} />
+            </FormField>
+            <FormField label="Role at the customer" errorText={errors.role}>
+              <Input value={v.role} placeholder="Head of Platform" onChange={({ detail }) => set("role", detail.value)} />
+            </FormField>
+            <FormField label="E-mail" errorText={errors.email}>
+              <Input type="email" value={v.email} onChange={({ detail }) => set("email", detail.value)} />
+            </FormField>
+            <FormField label="Phone (optional)" errorText={errors.phone}>
+              <Input inputMode="tel" value={v.phone} onChange={({ detail }) => set("phone", detail.value)} />
+            </FormField>
+            <FormField label="Escalation order" constraintText="1 is called first." errorText={errors.escalation_order}>
+              <Input
+                type="number"
+                inputMode="numeric"
+                value={v.escalation_order}
+                onChange={({ detail }) => set("escalation_order", detail.value)}
+              />
+            </FormField>
+          </SpaceBetween>
+        </Form>
+      </form>
+    </Modal>
+  );
+}

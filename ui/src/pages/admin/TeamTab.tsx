@@ -1,0 +1,136 @@
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import Container from "@cloudscape-design/components/container";
+import Form from "@cloudscape-design/components/form";
+import FormField from "@cloudscape-design/components/form-field";
+import Header from "@cloudscape-design/components/header";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Table from "@cloudscape-design/components/table";
+import Textarea from "@cloudscape-design/components/textarea";
+import { useMemo, useState } from "react";
+import { usePutTeam, useTeam, type Team } from "../../api/admin";
+import ErrorAlert from "../../components/ErrorAlert";
+import PageLoading from "../../components/PageLoading";
+import SaveError from "../../components/SaveError";
+import { apiFieldErrors, checkEmail, splitList, teamDiff, type FieldErrors } from "../../lib/admin";
+
+export default function TeamTab({ code }: { code: string }) {
+  const team = useTeam(code);
+  // Kept here: a save changes the version, which remounts the form with the saved values.
+  const [saved, setSaved] = useState(false);
+  if (team.isPending) return <PageLoading text="Loading the team" />;
+  if (team.isError) return <ErrorAlert error={team.error} onRetry={() => team.refetch()} />;
+  return <TeamForm key={team.data.version ?? 0} code={code} team={team.data} onReload={() => team.refetch()} saved={saved} setSaved={setSaved} />;
+}
+
+function TeamForm({
+  code,
+  team,
+  onReload,
+  saved,
+  setSaved,
+}: {
+  code: string;
+  team: Team;
+  onReload: () => Promise<unknown>;
+  saved: boolean;
+  setSaved: (saved: boolean) => void;
+}) {
+  const put = usePutTeam(code);
+  const [text, setText] = useState(team.members.join("\n"));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const members = useMemo(() => splitList(text), [text]);
+  const diff = teamDiff(team.members, members);
+  const history = useMemo(() => [...team.history].reverse(), [team.history]);
+
+  const submit = () => {
+    const bad = members.find((m) => checkEmail(m));
+    const found: FieldErrors = bad ? { members: `'${bad}' is not an e-mail address.` } : {};
+    setErrors(found);
+    if (bad) return;
+    setSaved(false);
+    put.mutate(
+      { members, version: team.version ?? 0 },
+      { onSuccess: () => setSaved(true), onError: (err) => setErrors(apiFieldErrors(err, ["members"])) },
+    );
+  };
+
+  return (
+    <SpaceBetween size="l">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <Form
+          actions={
+            <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+              <span role="status">{saved ? "Team saved." : ""}</span>
+              <Button variant="primary" formAction="submit" loading={put.isPending}>
+                Save team
+              </Button>
+            </SpaceBetween>
+          }
+        >
+          <SpaceBetween size="l">
+            <SaveError error={put.error} onReload={onReload} />
+            <Container
+              header={
+                <Header
+                  variant="h2"
+                  counter={`(${team.members.length})`}
+                  description="Who works on this customer: their profiles cover its accounts and they may ask for breakglass access."
+                >
+                  Team
+                </Header>
+              }
+            >
+              <SpaceBetween size="s">
+                <FormField
+                  label="Members"
+                  constraintText="One e-mail address per line."
+                  errorText={errors.members}
+                  stretch
+                >
+                  <Textarea
+                    value={text}
+                    rows={Math.min(12, Math.max(4, members.length + 1))}
+                    onChange={({ detail }) => {
+                      setSaved(false);
+                      setText(detail.value);
+                      setErrors({});
+                    }}
+                  />
+                </FormField>
+                <Box variant="small" color="text-body-secondary" aria-live="polite">
+                  {diff.added.length || diff.removed.length
+                    ? `Saving adds ${diff.added.length ? diff.added.join(", ") : "nobody"} and removes ${diff.removed.length ? diff.removed.join(", ") : "nobody"}.`
+                    : "No changes."}
+                </Box>
+              </SpaceBetween>
+            </Container>
+          </SpaceBetween>
+        </Form>
+      </form>
+      <Table
+        variant="container"
+        wrapLines
+        header={
+          <Header variant="h2" description="The latest changes, newest first (the audit log keeps them all).">
+            Team history
+          </Header>
+        }
+        items={history}
+        trackBy={(h) => `${h.at}-${h.by}`}
+        empty={<Box textAlign="center" color="text-body-secondary">No changes yet.</Box>}
+        columnDefinitions={[
+          { id: "at", header: "When", cell: (h) => new Date(h.at).toLocaleString(), isRowHeader: true },
+          { id: "by", header: "By", cell: (h) => h.by },
+          { id: "added", header: "Added", cell: (h) => h.added.join(", ") || "—" },
+          { id: "removed", header: "Removed", cell: (h) => h.removed.join(", ") || "—" },
+        ]}
+      />
+    </SpaceBetween>
+  );
+}
