@@ -99,11 +99,11 @@ async fn serve_in_background(
 }
 
 async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64) -> anyhow::Result<()> {
-    println!("machine: {}", machine());
+    crate::outln!("machine: {}", machine());
     let (app, _dir, listener) = fresh_app().await?;
     let started = Instant::now();
     demo::seed(&app, &demo::DemoSize { customers, accounts }).await?;
-    println!(
+    crate::outln!(
         "seeded {customers} customers / {accounts} accounts in {:.1} s",
         started.elapsed().as_secs_f64()
     );
@@ -143,7 +143,7 @@ async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64
         std::hint::black_box(found);
         find.record(t.elapsed().as_nanos() as u64 / 1000)?;
     }
-    println!(
+    crate::outln!(
         "quick find over {accounts} accounts (in-process, 3000 queries): p50 {} p99 {} max {}",
         us(&find, 0.5),
         us(&find, 0.99),
@@ -161,7 +161,7 @@ async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64
         res.bytes().await?;
         http_find.record(t.elapsed().as_micros() as u64)?;
     }
-    println!(
+    crate::outln!(
         "quick find through HTTP (sequential, 500 requests): p50 {} p99 {}",
         us(&http_find, 0.5),
         us(&http_find, 0.99)
@@ -209,7 +209,7 @@ async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64
     let t = Instant::now();
     let (h, errors) = run_for(Duration::from_secs(seconds)).await?;
     let elapsed = t.elapsed().as_secs_f64();
-    println!(
+    crate::outln!(
         "GET /api/v1/customers?limit=50, {connections} connections, {seconds} s: {:.0} req/s, p50 {} p90 {} p99 {} max {}, errors {errors}",
         h.len() as f64 / elapsed,
         us(&h, 0.5),
@@ -243,7 +243,7 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 async fn profiles(accounts: usize, roles: usize, config_kib: usize) -> anyhow::Result<()> {
     use cc_domain::hub::{AccessMethod, Environment, NewAccount, NewCustomer};
     use cc_domain::ids::{AccountId, CustomerCode, HttpsUrl, PermissionSetName, Region};
-    println!("machine: {}", machine());
+    crate::outln!("machine: {}", machine());
     let (app, dir, listener) = fresh_app().await?;
     let admin = Principal {
         email: cc_domain::ids::Email::parse("bench-admin@example.com")?,
@@ -300,22 +300,30 @@ async fn profiles(accounts: usize, roles: usize, config_kib: usize) -> anyhow::R
     let snap = app.hub.snapshot().await?;
     let refs: Vec<&cc_domain::hub::Account> = snap.accounts.iter().collect();
     let prefs = cc_domain::profiles::Preferences::default();
-    let mut times = Vec::new();
+    let (mut times, mut render_times, mut merge_times) = (Vec::new(), Vec::new(), Vec::new());
     let mut count = 0;
     for _ in 0..30 {
         let t = Instant::now();
         let set = cc_domain::profiles::render(&refs, &prefs, who.email.as_str(), &Default::default())?;
+        let rendered = t.elapsed();
         let merged = cc_domain::profiles::merge::merge(&existing, &set)?;
         std::hint::black_box(&merged);
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let all = t.elapsed();
+        times.push(all.as_secs_f64() * 1000.0);
+        render_times.push(rendered.as_secs_f64() * 1000.0);
+        merge_times.push((all - rendered).as_secs_f64() * 1000.0);
         count = set.profiles.len();
     }
-    times.sort_by(|a, b| a.total_cmp(b));
-    println!(
-        "in-process: {count} profiles rendered and merged into a {} KiB config: p50 {:.2} ms, p95 {:.2} ms (30 runs)",
+    for t in [&mut times, &mut render_times, &mut merge_times] {
+        t.sort_by(|a, b| a.total_cmp(b));
+    }
+    crate::outln!(
+        "in-process: {count} profiles rendered and merged into a {} KiB config: p50 {:.2} ms, p95 {:.2} ms (30 runs; render p50 {:.2} ms, merge p50 {:.2} ms)",
         existing.len() / 1024,
         percentile(&times, 0.5),
-        percentile(&times, 0.95)
+        percentile(&times, 0.95),
+        percentile(&render_times, 0.5),
+        percentile(&merge_times, 0.5),
     );
 
     // CLI round trip: `cc profiles sync` against the local server, alternating two templates so
@@ -330,6 +338,26 @@ async fn profiles(accounts: usize, roles: usize, config_kib: usize) -> anyhow::R
         &who.roles,
         Duration::from_secs(3600),
     )?;
+    // The server's part alone: GET /profiles (hub snapshot, render, JSON) over loopback HTTP.
+    let http = reqwest::Client::new();
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        let res = http
+            .get(format!("{base}/api/v1/profiles?format=json&all=true"))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .error_for_status()?;
+        std::hint::black_box(res.bytes().await?);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    crate::outln!(
+        "server: GET /api/v1/profiles?format=json&all=true ({count} profiles): p50 {:.1} ms, p95 {:.1} ms (10 runs)",
+        percentile(&times, 0.5),
+        percentile(&times, 0.95)
+    );
     let config_path = dir.path().join("aws-config");
     std::fs::write(&config_path, &existing)?;
     let exe = std::env::current_exe()?;
@@ -375,7 +403,7 @@ async fn profiles(accounts: usize, roles: usize, config_kib: usize) -> anyhow::R
         }
     }
     times.sort_by(|a, b| a.total_cmp(b));
-    println!(
+    crate::outln!(
         "CLI round trip (cc profiles sync: fetch {count} profiles, merge, backup, atomic write): p50 {:.1} ms, p95 {:.1} ms (10 runs)",
         percentile(&times, 0.5),
         percentile(&times, 0.95)

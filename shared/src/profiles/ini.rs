@@ -113,7 +113,7 @@ pub fn scan_names(text: &str) -> ConfigFile {
 
 fn scan(text: &str, keep_options: bool) -> ConfigFile {
     let mut file = ConfigFile::default();
-    let mut seen_headers: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut seen_headers: foldhash::HashSet<&str> = foldhash::HashSetExt::with_capacity(text.len() / 128);
     // The section being read and the keys set in it so far.
     let mut header_now = "";
     let mut keys_now: Vec<&str> = Vec::new();

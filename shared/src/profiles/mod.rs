@@ -18,7 +18,9 @@
 //! into an existing config file without touching anything outside its managed block.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashSet, HashSetExt};
 
 use utoipa::ToSchema;
 
@@ -195,35 +197,60 @@ impl Template {
         self.0.iter().any(|p| matches!(p, Part::Field(f) if *f == field))
     }
 
+    /// The slug of the template with `values` put in (slugged as one text, in one pass).
     fn render(&self, values: &[(&str, &str)]) -> String {
-        let mut out = String::new();
+        let mut out = Slug::with_capacity(64);
         for p in &self.0 {
             match p {
-                Part::Text(t) => out.push_str(t),
-                Part::Field(f) => out.push_str(values.iter().find(|(k, _)| k == f).map(|(_, v)| *v).unwrap_or("")),
+                Part::Text(t) => out.push(t),
+                Part::Field(f) => out.push(values.iter().find(|(k, _)| k == f).map(|(_, v)| *v).unwrap_or("")),
             }
         }
-        slug(&out)
+        out.finish()
     }
 }
 
 /// Lower-case, `[a-z0-9-]` with single dashes, no leading/trailing dash.
 pub fn slug(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut dash = false;
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-            dash = false;
-        } else if !dash && !out.is_empty() {
-            out.push('-');
-            dash = true;
+    let mut out = Slug::with_capacity(s.len());
+    out.push(s);
+    out.finish()
+}
+
+/// [`slug`] of a text given in pieces: pushing `a` then `b` gives `slug(a + b)`.
+struct Slug {
+    out: String,
+    dash: bool,
+}
+
+impl Slug {
+    fn with_capacity(n: usize) -> Self {
+        Slug {
+            out: String::with_capacity(n),
+            dash: false,
         }
     }
-    while out.ends_with('-') {
-        out.pop();
+
+    fn push(&mut self, s: &str) {
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() {
+                self.out.push(char::from(b.to_ascii_lowercase()));
+                self.dash = false;
+            } else if !self.dash && !self.out.is_empty() && (b.is_ascii() || b >= 0xc0) {
+                // Anything else (one dash per run; a multi-byte character counts once, at its
+                // leading byte) separates words.
+                self.out.push('-');
+                self.dash = true;
+            }
+        }
     }
-    out
+
+    fn finish(mut self) -> String {
+        while self.out.ends_with('-') {
+            self.out.pop();
+        }
+        self.out
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, ToSchema)]
@@ -376,8 +403,15 @@ pub fn render_with_grants(
     // Oldest account first, so drafts come in naming order without sorting them all (held
     // breakglass sets go last: they never take a name from a standing profile).
     let mut by_age: Vec<&Account> = accounts.to_vec();
-    by_age.sort_by_cached_key(|a| (a.created_at.unix_timestamp_nanos(), a.id.clone()));
-    let mut drafts: Vec<Draft> = Vec::new();
+    by_age.sort_by(|a, b| (a.created_at, a.id.as_str()).cmp(&(b.created_at, b.id.as_str())));
+    let estimate: usize = accounts
+        .iter()
+        .map(|a| match &a.access {
+            AccessMethod::Sso { permission_sets, .. } => permission_sets.len(),
+            AccessMethod::Role { .. } => 2,
+        })
+        .sum();
+    let mut drafts: Vec<Draft> = Vec::with_capacity(estimate);
     let mut transient: Vec<Draft> = Vec::new();
     for a in by_age {
         let first = drafts.len();
@@ -405,11 +439,16 @@ pub fn render_with_grants(
                         role: ps.to_string(),
                         base: base(ps.as_str()),
                         start_url: Some(start_url.as_str()),
-                        settings: vec![
-                            (k("sso_account_id"), a.id.to_string()),
-                            (k("sso_role_name"), ps.to_string()),
-                            (k("region"), region.clone()),
-                        ],
+                        // Room for the `sso_session` line put first once sessions are named.
+                        settings: {
+                            let mut s = Vec::with_capacity(4);
+                            s.extend([
+                                (k("sso_account_id"), a.id.to_string()),
+                                (k("sso_role_name"), ps.to_string()),
+                                (k("region"), region.clone()),
+                            ]);
+                            s
+                        },
                     });
                 }
             }
@@ -463,7 +502,8 @@ pub fn render_with_grants(
     // `default` is the AWS CLI's profile when none is named, and the hub profile is what the role
     // profiles chain from: a generated profile of either name would be used without being asked
     // for, or be its own source (the AWS CLI reports an infinite loop). Such a profile yields.
-    let mut reserved: HashSet<&str> = HashSet::from(["default"]);
+    let mut reserved: HashSet<&str> = HashSet::with_capacity(2);
+    reserved.insert("default");
     if prefs.credential_source.is_none() {
         reserved.insert(prefs.hub_profile.as_str());
     }
@@ -484,6 +524,16 @@ pub fn render_with_grants(
         ..ProfileSet::default()
     };
     let mut used_sessions: BTreeMap<&str, &SsoSession> = BTreeMap::new();
+    // Profiles come out by customer, account id and name: each account's place in that order is
+    // worked out once, so the sort compares names only within an account.
+    let mut by_place: Vec<&Account> = accounts.to_vec();
+    by_place.sort_by(|a, b| (a.customer.as_str(), a.id.as_str()).cmp(&(b.customer.as_str(), b.id.as_str())));
+    let place: HashMap<*const Account, usize> = by_place
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| (std::ptr::from_ref(a), i))
+        .collect();
+    let mut placed: Vec<(usize, Profile)> = Vec::with_capacity(drafts.len());
     for (d, name) in drafts.into_iter().zip(names) {
         let a = d.account;
         if !visible(a) || !selection.covers(a.customer.as_str(), a.environment, d.kind) {
@@ -512,22 +562,20 @@ pub fn render_with_grants(
             ));
             continue;
         }
-        out.profiles.push(Profile {
-            name,
-            kind: d.kind,
-            customer: a.customer.to_string(),
-            account_id: a.id.to_string(),
-            environment: a.environment,
-            settings,
-        });
+        placed.push((
+            place[&std::ptr::from_ref(a)],
+            Profile {
+                name,
+                kind: d.kind,
+                customer: a.customer.to_string(),
+                account_id: a.id.to_string(),
+                environment: a.environment,
+                settings,
+            },
+        ));
     }
-    out.profiles.sort_by(|a, b| {
-        (a.customer.as_str(), a.account_id.as_str(), a.name.as_str()).cmp(&(
-            b.customer.as_str(),
-            b.account_id.as_str(),
-            b.name.as_str(),
-        ))
-    });
+    placed.sort_unstable_by(|(pa, a), (pb, b)| pa.cmp(pb).then_with(|| a.name.cmp(&b.name)));
+    out.profiles = placed.into_iter().map(|(_, p)| p).collect();
     out.sso_sessions = used_sessions.into_values().cloned().collect();
     out.sso_sessions.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
@@ -650,8 +698,8 @@ fn unique_names<F: FnOnce() -> [String; 2]>(
     requests: impl Iterator<Item = (String, F)>,
     reserved: &HashSet<&str>,
 ) -> Vec<String> {
-    let mut given: HashSet<String> = HashSet::new();
-    let mut names = Vec::new();
+    let mut given: HashSet<String> = HashSet::with_capacity(requests.size_hint().0);
+    let mut names = Vec::with_capacity(requests.size_hint().0);
     for (base, suffixes) in requests {
         let name = if !reserved.contains(base.as_str()) && !given.contains(&base) {
             base
@@ -686,9 +734,10 @@ pub fn unsafe_value(value: &str) -> Option<&'static str> {
         Some("is empty")
     } else if value.len() > 2048 {
         Some("is longer than 2,048 bytes")
-    } else if value
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    } else if !value.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && value
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
     {
         Some("contains a line break or control character")
     } else if value.starts_with(ini::is_python_space) || value.ends_with(ini::is_python_space) {
@@ -712,6 +761,12 @@ impl Profile {
     /// The section as config text (after the line that says what it is for), ending in a newline.
     pub fn to_ini(&self) -> String {
         let mut s = String::with_capacity(256);
+        self.write_ini(&mut s);
+        s
+    }
+
+    /// [`Profile::to_ini`] appended to `s` (no String of its own per profile).
+    pub fn write_ini(&self, s: &mut String) {
         for part in [
             META,
             "customer=",
@@ -733,7 +788,6 @@ impl Profile {
                 s.push_str(part);
             }
         }
-        s
     }
 }
 
