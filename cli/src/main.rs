@@ -271,16 +271,16 @@ async fn main() -> anyhow::Result<()> {
                 tracing::info!(?seeded, "demo data ready");
             }
             let api = cc_http::Api::from_app(app.clone()).await?;
-            println!("Customer Central is running at http://127.0.0.1:{port}/");
-            println!("  API: http://127.0.0.1:{port}/api/v1/  (OpenAPI: /api/v1/openapi.json)");
+            cc_cli::outln!("Customer Central is running at http://127.0.0.1:{port}/");
+            cc_cli::outln!("  API: http://127.0.0.1:{port}/api/v1/  (OpenAPI: /api/v1/openapi.json)");
             if let (true, Some(secret)) = (demo, &app.config.auth.jwt_secret) {
-                println!("\nDemo users (tokens valid 12 h; send as 'Authorization: Bearer <token>'):");
+                cc_cli::outln!("\nDemo users (tokens valid 12 h; send as 'Authorization: Bearer <token>'):");
                 for (email, roles) in demo::DEMO_USERS {
                     let roles = roles.iter().copied().collect();
                     let ttl = Duration::from_secs(12 * 3600);
                     let token = cc_http::mint_dev_token(secret, &app.config.auth, email, &roles, ttl)?;
                     let names: Vec<&str> = roles.iter().map(|r: &Role| r.as_str()).collect();
-                    println!("  {email} [{}]\n    {token}", names.join(","));
+                    cc_cli::outln!("  {email} [{}]\n    {token}", names.join(","));
                 }
             }
             cc_cli::spawn_sweeper(app.clone())?;
@@ -317,7 +317,7 @@ async fn main() -> anyhow::Result<()> {
                 &roles,
                 Duration::from_secs(ttl_hours * 3600),
             )?;
-            println!("{token}");
+            cc_cli::outln!("{token}");
             Ok(())
         }
         Command::Login {
@@ -358,7 +358,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Profiles { action } => match action {
             ProfilesAction::Show { flags, format } => {
                 let client = cc_cli::client::Client::from_env(flags.api_url.clone()).await?;
-                print!("{}", client.get_text("/api/v1/profiles", &flags.query(&format)).await?);
+                cc_cli::out!("{}", client.get_text("/api/v1/profiles", &flags.query(&format)).await?);
                 Ok(())
             }
             ProfilesAction::Sync { flags, dry_run, config } => {
@@ -391,7 +391,7 @@ async fn main() -> anyhow::Result<()> {
                     eprintln!("left out {r}");
                 }
                 if let Some(diff) = &outcome.diff {
-                    print!("{diff}");
+                    cc_cli::out!("{diff}");
                 } else if outcome.changed {
                     let kept = match outcome.kept {
                         0 => String::new(),
@@ -440,10 +440,10 @@ async fn main() -> anyhow::Result<()> {
                         cc_cli::doctor::Level::Error => "error",
                         cc_cli::doctor::Level::Warning => "warning",
                     };
-                    println!("{level}: {}", f.message);
+                    cc_cli::outln!("{level}: {}", f.message);
                 }
                 let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-                println!(
+                cc_cli::outln!(
                     "{}: {}, {}",
                     path.display(),
                     count(errors, "error"),
@@ -482,7 +482,7 @@ async fn main() -> anyhow::Result<()> {
                     Err(e) => format!("account {account}: {e:#}"),
                 })
             };
-            print!(
+            cc_cli::out!(
                 "{}",
                 client
                     .post_text(&format!("/api/v1/access-requests/{grant}/credentials"))
@@ -506,7 +506,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 (None, false) => serde_json::to_string_pretty(&docs::merged())?,
             };
-            println!("{text}");
+            cc_cli::outln!("{text}");
             Ok(())
         }
         Command::Jobs { action } => match action {
@@ -516,10 +516,10 @@ async fn main() -> anyhow::Result<()> {
                         .iter()
                         .map(|j| serde_json::json!({"name": j.name, "description": j.description}))
                         .collect();
-                    println!("{}", serde_json::to_string_pretty(&list)?);
+                    cc_cli::outln!("{}", serde_json::to_string_pretty(&list)?);
                 } else {
                     for j in jobs::JOBS {
-                        println!("{:<20} {}", j.name, j.description);
+                        cc_cli::outln!("{:<20} {}", j.name, j.description);
                     }
                 }
                 Ok(())
@@ -530,7 +530,7 @@ async fn main() -> anyhow::Result<()> {
                 // comes back as the error.
                 let app = cc_adapters::wire::local_server(config(&settings, None)?).await?;
                 let summary = jobs::run(&app, &name).await?;
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+                cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
                 Ok(())
             }
         },

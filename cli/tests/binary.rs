@@ -677,3 +677,29 @@ async fn credentials_command_serves_credential_process() {
     let e = stderr("999999999999");
     assert!(e.contains("999999999999") && !e.contains("request one"), "{e}");
 }
+
+/// `cc openapi | head -c 100`: the reader goes away after a few bytes; cc ends quietly (exit 0, no
+/// panic message) instead of panicking on the broken pipe. Output longer than a pipe's buffer
+/// (the document is over 100 KiB) makes sure cc is still writing when the pipe closes.
+#[test]
+fn a_closed_pipe_ends_cc_quietly() {
+    use std::io::Read;
+    let mut child = cc()
+        .arg("openapi")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cc runs");
+    let mut first = [0u8; 100];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("the document starts");
+    // stdout is dropped (closed) here.
+    let out = child.wait_with_output().expect("cc ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
