@@ -2,9 +2,9 @@
 //! AWS / an emulator by configuration), plus the local-only routes (health, signed downloads), and
 //! the scheduled jobs on timers through the same registry the `jobs` function runs.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Path;
@@ -272,19 +272,67 @@ pub fn spawn_sweeper(app: cc_domain::App) -> Result<tokio::task::JoinHandle<()>,
     }))
 }
 
-/// Serves until ctrl-c (or until `shutdown` resolves).
+/// How long a client may take to send a request's head (request line and headers), and to start
+/// the next request on a kept-alive connection: slow senders (slowloris) are cut off.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Header fields hyper accepts before answering 431 itself; the API's own limit is lower
+/// (`cc_http::layers::MAX_HEADERS`), so a request past it gets the API's JSON 431.
+const HYPER_MAX_HEADERS: usize = 2 * cc_http::layers::MAX_HEADERS;
+
+/// Serves until ctrl-c (or until `shutdown` resolves): at most `CC_MAX_CONNECTIONS` connections at
+/// once (more wait in the listen backlog), each allowed [`HEADER_READ_TIMEOUT`] per request head.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     api: Api,
     local: Local,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(
-        listener,
-        local_router(api, &local).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let permits = Arc::new(tokio::sync::Semaphore::new(api.app().config.max_connections.max(1)));
+    let router = local_router(api, &local);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_headers(HYPER_MAX_HEADERS);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => permit?,
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.clone().oneshot(req.map(axum::body::Body::new))
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    // Requests in flight finish; idle connections close.
+    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
     Ok(())
 }
 

@@ -39,6 +39,9 @@ enum Command {
         settings: Settings,
         #[arg(long, env = "CC_PORT", default_value_t = 8080)]
         port: u16,
+        /// Connections served at once (default 512); more wait in the listen backlog.
+        #[arg(long, env = "CC_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=65535))]
+        max_connections: Option<u32>,
         /// Seed the demo data set (idempotent) and print a token per demo user.
         #[arg(long)]
         demo: bool,
@@ -250,6 +253,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve {
             settings,
             port,
+            max_connections,
             demo,
             create_resources,
             ui_dir,
@@ -262,6 +266,9 @@ async fn main() -> anyhow::Result<()> {
             let port = listener.local_addr()?.port();
             let mut config = config;
             config.port = port;
+            if let Some(n) = max_connections {
+                config.max_connections = n as usize;
+            }
             if create_resources && config.store == StoreKind::Aws {
                 cc_adapters::wire::ensure_aws_resources(&config).await?;
             }

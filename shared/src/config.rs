@@ -56,6 +56,9 @@ pub struct Config {
     pub webhook_secret_arn: Option<String>,
     /// How often the local server's sweeper runs (`CC_SWEEP_SECONDS`, 1-60).
     pub sweep_seconds: u64,
+    /// How many connections the local server serves at once (`CC_MAX_CONNECTIONS`, 1-65535,
+    /// default 512); further clients wait in the listen backlog.
+    pub max_connections: usize,
     /// The breakglass state machine (`CC_STATE_MACHINE_ARN`); without it the workflow runs
     /// in-process.
     pub state_machine_arn: Option<String>,
@@ -283,6 +286,15 @@ impl Config {
                 )
             })?,
         };
+        let max_connections = match get("CC_MAX_CONNECTIONS") {
+            None => 512,
+            Some(s) => s.parse().ok().filter(|n| (1..=65535).contains(n)).ok_or_else(|| {
+                err(
+                    "CC_MAX_CONNECTIONS",
+                    format!("'{s}' is not a number of connections from 1 to 65535"),
+                )
+            })?,
+        };
         let state_machine_arn = get("CC_STATE_MACHINE_ARN");
         if let Some(arn) = &state_machine_arn
             && !arn.starts_with("arn:")
@@ -323,6 +335,7 @@ impl Config {
             webhook_url,
             webhook_secret_arn,
             sweep_seconds,
+            max_connections,
             store,
             data_dir: get("CC_DATA_DIR")
                 .map(PathBuf::from)
@@ -351,6 +364,7 @@ mod tests {
         let c = cfg(&[]).unwrap();
         assert_eq!(c.store, StoreKind::Embedded);
         assert_eq!(c.port, 8080);
+        assert_eq!(c.max_connections, 512);
         assert_eq!(c.auth.roles_claims, ["groups"]);
         assert_eq!(c.auth.email_claims, ["email"]);
         assert_eq!(c.auth.email_source, EmailSource::Claims);
@@ -369,6 +383,13 @@ mod tests {
             "CC_BUCKET"
         );
         assert_eq!(cfg(&[("CC_PORT", "http")]).unwrap_err().name, "CC_PORT");
+        for bad in ["0", "65536", "many"] {
+            assert_eq!(
+                cfg(&[("CC_MAX_CONNECTIONS", bad)]).unwrap_err().name,
+                "CC_MAX_CONNECTIONS"
+            );
+        }
+        assert_eq!(cfg(&[("CC_MAX_CONNECTIONS", "64")]).unwrap().max_connections, 64);
         assert_eq!(cfg(&[("CC_JWT_SECRET", "short")]).unwrap_err().name, "CC_JWT_SECRET");
         assert_eq!(
             cfg(&[("CC_ROLE_GROUPS", "ops=boss")]).unwrap_err().name,

@@ -3,8 +3,13 @@
 use std::fmt;
 
 /// Defines a string newtype whose only constructor validates (and may normalise) the input.
+/// `schema(pattern, min, max)` before the check documents the accepted form in the OpenAPI schema
+/// (a pattern no stricter than the check, so every stored value conforms).
 macro_rules! validated_string {
     ($(#[$meta:meta])* $name:ident, $what:literal, $check:expr) => {
+        validated_string!($(#[$meta])* $name, $what, schema(None, None, None), $check);
+    };
+    ($(#[$meta:meta])* $name:ident, $what:literal, schema($pattern:expr, $min:expr, $max:expr), $check:expr) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -48,9 +53,13 @@ macro_rules! validated_string {
         }
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let pattern: Option<&str> = $pattern;
                 utoipa::openapi::ObjectBuilder::new()
                     .schema_type(utoipa::openapi::schema::Type::String)
                     .description(Some($what))
+                    .pattern(pattern)
+                    .min_length($min)
+                    .max_length($max)
                     .into()
             }
         }
@@ -74,6 +83,7 @@ validated_string!(
     /// An AWS account id: exactly 12 digits, kept as a string so leading zeros survive.
     AccountId,
     "AWS account id (12 digits)",
+    schema(Some("^[0-9]{12}$"), Some(12), Some(12)),
     |s| {
         if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(s)
@@ -87,6 +97,7 @@ validated_string!(
     /// A customer's short code: a lower-case slug, 2-32 characters, unique across the hub.
     CustomerCode,
     "customer code (lower-case slug)",
+    schema(Some("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"), Some(2), Some(32)),
     |s| {
         let ok = (2..=32).contains(&s.len())
             && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -107,6 +118,7 @@ validated_string!(
     /// An e-mail address, normalised to lower case.
     Email,
     "e-mail address",
+    schema(Some(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), Some(3), Some(254)),
     |s| {
         let s = s.trim().to_ascii_lowercase();
         let valid = s.len() <= 254
@@ -132,6 +144,7 @@ validated_string!(
     /// matters: providers compare subjects exactly).
     Subject,
     "subject (1-256 characters without spaces or '/')",
+    schema(Some(r"^[^\s/]+$"), Some(1), Some(256)),
     |s| {
         if !s.is_empty() && s.len() <= 256 && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/') {
             Ok(s)

@@ -27,12 +27,18 @@ pub async fn start() -> Server {
 
 /// Like [`start`], serving `local`'s extras (the UI, demo sign-in).
 pub async fn start_with(local: cc_cli::Local) -> Server {
+    start_configured(local, |_| {}).await
+}
+
+/// Like [`start_with`], with the configuration changed by `configure` first.
+pub async fn start_configured(local: cc_cli::Local, configure: impl FnOnce(&mut Config)) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().display().to_string();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let mut config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| data_dir.clone())).unwrap();
     config.port = port;
+    configure(&mut config);
     let app = cc_adapters::wire::local_server(config).await.unwrap();
     let seeded = demo::seed(&app, &demo::DemoSize::default()).await.unwrap();
     assert_eq!(seeded.accounts_created, 160);
@@ -51,6 +57,7 @@ pub async fn start_with(local: cc_cli::Local) -> Server {
     }
 }
 
+#[allow(dead_code)] // not every test binary uses it
 pub fn token(s: &Server, email: &str, roles: &[Role]) -> String {
     let secret = s.app.config.auth.jwt_secret.clone().unwrap();
     cc_http::mint_dev_token(

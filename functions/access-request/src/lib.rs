@@ -19,7 +19,7 @@ use cc_domain::ids::{AccountId, CustomerCode};
 use cc_domain::page::PageRequest;
 use cc_http::error::{ApiResult, ErrorBody};
 use cc_http::extract::{customer_code, num, path_id};
-use cc_http::{Api, Caller, ClientOrigin, JsonBody, ListResponse, QueryParams};
+use cc_http::{Admin, Api, Caller, ClientOrigin, JsonBody, ListResponse, QueryParams};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::OpenApi;
@@ -66,11 +66,11 @@ pub fn routes() -> Router<Api> {
 pub struct ApiDoc;
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    cc_http::openapi::complete(ApiDoc::openapi())
 }
 
 /// A customer's approval policy (the defaults when none was set).
-#[utoipa::path(get, path = "/api/v1/customers/{code}/approval-policy", params(("code" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/customers/{code}/approval-policy", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
     responses((status = 200, body = ApprovalPolicy), (status = 404, body = ErrorBody)))]
 async fn get_policy(
     State(api): State<Api>,
@@ -82,11 +82,11 @@ async fn get_policy(
 }
 
 /// Replaces a customer's approval policy (admin). Send the `version` you read (0 for defaults).
-#[utoipa::path(put, path = "/api/v1/customers/{code}/approval-policy", params(("code" = String, Path)), request_body = ApprovalPolicy,
+#[utoipa::path(put, path = "/api/v1/customers/{code}/approval-policy", params(("code" = inline(cc_domain::ids::CustomerCode), Path)), request_body = ApprovalPolicy,
     responses((status = 200, body = ApprovalPolicy), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn put_policy(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     ClientOrigin(origin): ClientOrigin,
     Path(code): Path<String>,
     JsonBody(policy): JsonBody<ApprovalPolicy>,
@@ -102,11 +102,11 @@ async fn put_policy(
 
 /// Changes only the fields sent of a customer's approval policy (admin). `version` (the one you
 /// read) is required.
-#[utoipa::path(patch, path = "/api/v1/customers/{code}/approval-policy", params(("code" = String, Path)), request_body = PolicyPatch,
+#[utoipa::path(patch, path = "/api/v1/customers/{code}/approval-policy", params(("code" = inline(cc_domain::ids::CustomerCode), Path)), request_body = PolicyPatch,
     responses((status = 200, body = ApprovalPolicy), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn patch_policy(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     ClientOrigin(origin): ClientOrigin,
     Path(code): Path<String>,
     JsonBody(patch): JsonBody<PolicyPatch>,
@@ -135,13 +135,36 @@ async fn create(
     ))
 }
 
+/// Whose requests: mine, waiting for my approval, or everyone's.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+enum ListScope {
+    #[schema(rename = "mine")]
+    Mine,
+    #[schema(rename = "to-approve")]
+    ToApprove,
+    #[schema(rename = "all")]
+    All,
+}
+
+/// Whose grants: mine or everyone's.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum SessionScope {
+    Mine,
+    All,
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// `mine` (default), `to-approve`, or `all` (leads, admins; without `status`: open requests).
+    #[param(inline, value_type = Option<ListScope>)]
     scope: Option<String>,
     /// Filter by status (e.g. `pending`, `active`, `ended`).
+    #[param(inline, value_type = Option<Status>)]
     status: Option<String>,
     /// Page size, 1-200 (default 50).
     #[serde(default, deserialize_with = "num::opt_usize")]
@@ -175,7 +198,7 @@ async fn list(
 }
 
 /// One request with its decisions and history.
-#[utoipa::path(get, path = "/api/v1/access-requests/{id}", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/access-requests/{id}", params(("id" = inline(cc_http::openapi::RequestId), Path)),
     responses((status = 200, body = AccessRequest), (status = 404, body = ErrorBody)))]
 async fn get_one(
     State(api): State<Api>,
@@ -186,7 +209,7 @@ async fn get_one(
 }
 
 /// Withdraws my request before access starts.
-#[utoipa::path(post, path = "/api/v1/access-requests/{id}/cancel", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/access-requests/{id}/cancel", params(("id" = inline(cc_http::openapi::RequestId), Path)),
     responses((status = 200, body = AccessRequest), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn cancel(
     State(api): State<Api>,
@@ -210,7 +233,7 @@ struct RevokeBody {
 }
 
 /// Ends an active grant early (the requester, a lead or an admin).
-#[utoipa::path(post, path = "/api/v1/access-requests/{id}/revoke", params(("id" = String, Path)), request_body = RevokeBody,
+#[utoipa::path(post, path = "/api/v1/access-requests/{id}/revoke", params(("id" = inline(cc_http::openapi::RequestId), Path)), request_body = RevokeBody,
     responses((status = 200, body = AccessRequest), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn revoke(
     State(api): State<Api>,
@@ -257,11 +280,11 @@ fn end_reason(body: EndAccessBody) -> Result<String, Error> {
 /// Ends every open breakglass request and grant on an account (admin): grants are revoked
 /// (their sessions cut), requests not yet active cancelled. Deleting an account with open
 /// requests is refused (409 `open_access`) until this has run.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/end-access", params(("id" = String, Path)), request_body = EndAccessBody,
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/end-access", params(("id" = inline(cc_domain::ids::AccountId), Path)), request_body = EndAccessBody,
     responses((status = 200, body = Ended), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn end_access_account(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     ClientOrigin(origin): ClientOrigin,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<EndAccessBody>,
@@ -274,11 +297,11 @@ async fn end_access_account(
 
 /// Ends every open breakglass request and grant on a customer's accounts (admin), before it is
 /// offboarded (offboarding with open requests is refused with 409 `open_access`).
-#[utoipa::path(post, path = "/api/v1/customers/{code}/end-access", params(("code" = String, Path)), request_body = EndAccessBody,
+#[utoipa::path(post, path = "/api/v1/customers/{code}/end-access", params(("code" = inline(cc_domain::ids::CustomerCode), Path)), request_body = EndAccessBody,
     responses((status = 200, body = Ended), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn end_access_customer(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     ClientOrigin(origin): ClientOrigin,
     Path(code): Path<String>,
     JsonBody(body): JsonBody<EndAccessBody>,
@@ -303,7 +326,7 @@ struct ProcessCredentials {
 }
 
 /// Credentials for my active grant, as `credential_process` JSON (minted now, never stored).
-#[utoipa::path(post, path = "/api/v1/access-requests/{id}/credentials", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/access-requests/{id}/credentials", params(("id" = inline(cc_http::openapi::RequestId), Path)),
     responses((status = 200, body = ProcessCredentials), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn credentials(
     State(api): State<Api>,
@@ -332,7 +355,7 @@ struct ConsoleLink {
 }
 
 /// A console sign-in link for my active grant.
-#[utoipa::path(post, path = "/api/v1/access-requests/{id}/console-link", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/access-requests/{id}/console-link", params(("id" = inline(cc_http::openapi::RequestId), Path)),
     responses((status = 200, body = ConsoleLink), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn console_link(
     State(api): State<Api>,
@@ -370,6 +393,7 @@ struct Session {
 #[into_params(parameter_in = Query)]
 struct SessionsQuery {
     /// `mine` (default) or `all` (leads, admins).
+    #[param(inline, value_type = Option<SessionScope>)]
     scope: Option<String>,
     /// Page size, 1-200 (default 50).
     #[serde(default, deserialize_with = "num::opt_usize")]
@@ -412,8 +436,11 @@ async fn sessions(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct AuditParams {
+    #[param(inline, value_type = Option<CustomerCode>)]
     customer: Option<String>,
+    #[param(inline, value_type = Option<AccountId>)]
     account: Option<String>,
+    #[param(inline, value_type = Option<cc_domain::ids::Email>)]
     actor: Option<String>,
     /// RFC 3339; default 30 days before `to`.
     from: Option<String>,
@@ -447,7 +474,8 @@ fn instant(field: &str, v: &Option<String>) -> Result<Option<OffsetDateTime>, Er
 /// admins everything, or by any of `customer`, `actor` and `account`. An unknown customer with no
 /// events is 404. `Accept: application/x-ndjson` exports JSON lines: every page in one response.
 #[utoipa::path(get, path = "/api/v1/audit", params(AuditParams),
-    responses((status = 200, body = ListResponse<AuditEvent>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "A page of events, or with `Accept: application/x-ndjson` every page as JSON lines",
+        content((ListResponse<AuditEvent> = "application/json"), (String = "application/x-ndjson"))), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn audit(
     State(api): State<Api>,
     Caller(who): Caller,

@@ -27,13 +27,13 @@ pub fn routes() -> Router<Api> {
 pub struct ApiDoc;
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    cc_http::openapi::complete(ApiDoc::openapi())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DecisionBody {
-    #[schema(value_type = String)]
+    #[schema(inline)]
     decision: Verdict,
     #[serde(default)]
     comment: String,
@@ -41,7 +41,7 @@ struct DecisionBody {
 
 /// Approves or rejects a pending request. 409 once it is no longer pending; 403 for the
 /// requester, for someone without an approver role, or for a second decision by the same person.
-#[utoipa::path(post, path = "/api/v1/access-requests/{id}/decisions", params(("id" = String, Path)), request_body = DecisionBody,
+#[utoipa::path(post, path = "/api/v1/access-requests/{id}/decisions", params(("id" = inline(cc_http::openapi::RequestId), Path)), request_body = DecisionBody,
     responses((status = 200, body = AccessRequest), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn decide(
     State(api): State<Api>,

@@ -19,7 +19,7 @@ use cc_domain::people::{Person, PersonUpdate};
 use cc_http::auth::VerifiedCaller;
 use cc_http::error::{ApiResult, ErrorBody};
 use cc_http::extract::{customer_code, num, path_id};
-use cc_http::{Api, Caller, JsonBody, ListResponse, PageParams, QueryParams};
+use cc_http::{Admin, Api, Caller, JsonBody, ListResponse, PageParams, QueryParams};
 use serde::Deserialize;
 use utoipa::OpenApi;
 
@@ -91,7 +91,7 @@ pub fn routes() -> Router<Api> {
 pub struct ApiDoc;
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    cc_http::openapi::complete(ApiDoc::openapi())
 }
 
 fn account_param(id: &str) -> Result<AccountId, Error> {
@@ -118,7 +118,7 @@ async fn me(State(api): State<Api>, Caller(who): Caller) -> ApiResult<Json<Me>> 
 }
 
 /// Who works on this customer, with the latest changes.
-#[utoipa::path(get, path = "/api/v1/customers/{code}/team", params(("code" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/customers/{code}/team", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
     responses((status = 200, body = Team), (status = 404, body = ErrorBody)))]
 async fn get_team(State(api): State<Api>, Caller(who): Caller, Path(code): Path<String>) -> ApiResult<Json<Team>> {
     let code = customer_code(&code)?;
@@ -126,11 +126,11 @@ async fn get_team(State(api): State<Api>, Caller(who): Caller, Path(code): Path<
 }
 
 /// Replaces the team (admin). Send the `version` you read (0 when there is no team yet).
-#[utoipa::path(put, path = "/api/v1/customers/{code}/team", params(("code" = String, Path)), request_body = TeamUpdate,
+#[utoipa::path(put, path = "/api/v1/customers/{code}/team", params(("code" = inline(cc_domain::ids::CustomerCode), Path)), request_body = TeamUpdate,
     responses((status = 200, body = Team), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn put_team(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     Path(code): Path<String>,
     JsonBody(update): JsonBody<TeamUpdate>,
 ) -> ApiResult<Json<Team>> {
@@ -148,7 +148,7 @@ struct CustomerListQuery {
     limit: Option<usize>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     status: Option<CustomerStatus>,
     /// Words that must all appear in the code or name.
     q: Option<String>,
@@ -182,7 +182,7 @@ async fn list_customers(
     responses((status = 201, body = Customer), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn create_customer(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     JsonBody(new): JsonBody<NewCustomer>,
 ) -> ApiResult<(StatusCode, Json<Customer>)> {
     Ok((
@@ -191,7 +191,7 @@ async fn create_customer(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/customers/{code}", params(("code" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/customers/{code}", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
     responses((status = 200, body = Customer), (status = 404, body = ErrorBody)))]
 async fn get_customer(
     State(api): State<Api>,
@@ -203,11 +203,11 @@ async fn get_customer(
 }
 
 /// Changes a customer (admin). Send `version` to refuse the change if someone else changed it first.
-#[utoipa::path(patch, path = "/api/v1/customers/{code}", params(("code" = String, Path)), request_body = CustomerPatch,
+#[utoipa::path(patch, path = "/api/v1/customers/{code}", params(("code" = inline(cc_domain::ids::CustomerCode), Path)), request_body = CustomerPatch,
     responses((status = 200, body = Customer), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn update_customer(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     Path(code): Path<String>,
     JsonBody(patch): JsonBody<CustomerPatch>,
 ) -> ApiResult<Json<Customer>> {
@@ -226,11 +226,11 @@ struct VersionQuery {
 }
 
 /// Deletes a customer and its contacts (admin); refused while it owns accounts.
-#[utoipa::path(delete, path = "/api/v1/customers/{code}", params(("code" = String, Path), VersionQuery),
+#[utoipa::path(delete, path = "/api/v1/customers/{code}", params(("code" = inline(cc_domain::ids::CustomerCode), Path), VersionQuery),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_customer(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     Path(code): Path<String>,
     QueryParams(q): QueryParams<VersionQuery>,
 ) -> ApiResult<StatusCode> {
@@ -241,7 +241,7 @@ async fn delete_customer(
 }
 
 /// Key contacts in escalation order.
-#[utoipa::path(get, path = "/api/v1/customers/{code}/contacts", params(("code" = String, Path), PageParams),
+#[utoipa::path(get, path = "/api/v1/customers/{code}/contacts", params(("code" = inline(cc_domain::ids::CustomerCode), Path), PageParams),
     responses((status = 200, body = ListResponse<Contact>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_contacts(
     State(api): State<Api>,
@@ -256,11 +256,11 @@ async fn list_contacts(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/customers/{code}/contacts", params(("code" = String, Path)), request_body = NewContact,
+#[utoipa::path(post, path = "/api/v1/customers/{code}/contacts", params(("code" = inline(cc_domain::ids::CustomerCode), Path)), request_body = NewContact,
     responses((status = 201, body = Contact), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn create_contact(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     Path(code): Path<String>,
     JsonBody(new): JsonBody<NewContact>,
 ) -> ApiResult<(StatusCode, Json<Contact>)> {
@@ -271,11 +271,11 @@ async fn create_contact(
     ))
 }
 
-#[utoipa::path(patch, path = "/api/v1/customers/{code}/contacts/{id}", params(("code" = String, Path), ("id" = String, Path)),
+#[utoipa::path(patch, path = "/api/v1/customers/{code}/contacts/{id}", params(("code" = inline(cc_domain::ids::CustomerCode), Path), ("id" = inline(cc_http::openapi::ContactId), Path)),
     request_body = ContactPatch, responses((status = 200, body = Contact), (status = 404, body = ErrorBody)))]
 async fn update_contact(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     Path((code, id)): Path<(String, String)>,
     JsonBody(patch): JsonBody<ContactPatch>,
 ) -> ApiResult<Json<Contact>> {
@@ -285,16 +285,25 @@ async fn update_contact(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/customers/{code}/contacts/{id}", params(("code" = String, Path), ("id" = String, Path)),
+#[utoipa::path(delete, path = "/api/v1/customers/{code}/contacts/{id}", params(("code" = inline(cc_domain::ids::CustomerCode), Path), ("id" = inline(cc_http::openapi::ContactId), Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn delete_contact(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     Path((code, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let code = customer_code(&code)?;
     api.app().hub.delete_contact(&who, code.as_str(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How an account is reached.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum AccessKind {
+    Sso,
+    Role,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -307,12 +316,13 @@ struct AccountListQuery {
     limit: Option<usize>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     customer: Option<CustomerCode>,
     /// `prod` or `non-prod`.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     environment: Option<Environment>,
     /// `sso` or `role`.
+    #[param(inline, value_type = Option<AccessKind>)]
     access: Option<String>,
     /// Words that must all appear in the id, name, alias or customer.
     q: Option<String>,
@@ -348,7 +358,7 @@ async fn list_accounts(
     responses((status = 201, body = Account), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn create_account(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     JsonBody(new): JsonBody<NewAccount>,
 ) -> ApiResult<(StatusCode, Json<Account>)> {
     Ok((
@@ -357,18 +367,18 @@ async fn create_account(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/accounts/{id}", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", params(("id" = inline(cc_domain::ids::AccountId), Path)),
     responses((status = 200, body = Account), (status = 404, body = ErrorBody)))]
 async fn get_account(State(api): State<Api>, Caller(who): Caller, Path(id): Path<String>) -> ApiResult<Json<Account>> {
     let id = account_param(&id)?;
     Ok(Json(api.app().hub.get_account(&who, id.as_str()).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/accounts/{id}", params(("id" = String, Path)), request_body = AccountPatch,
+#[utoipa::path(patch, path = "/api/v1/accounts/{id}", params(("id" = inline(cc_domain::ids::AccountId), Path)), request_body = AccountPatch,
     responses((status = 200, body = Account), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn update_account(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<AccountPatch>,
 ) -> ApiResult<Json<Account>> {
@@ -376,11 +386,11 @@ async fn update_account(
     Ok(Json(api.app().hub.update_account(&who, id.as_str(), patch).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/accounts/{id}", params(("id" = String, Path), VersionQuery),
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}", params(("id" = inline(cc_domain::ids::AccountId), Path), VersionQuery),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_account(
     State(api): State<Api>,
-    Caller(who): Caller,
+    Admin(who): Admin,
     Path(id): Path<String>,
     QueryParams(q): QueryParams<VersionQuery>,
 ) -> ApiResult<StatusCode> {
@@ -393,7 +403,7 @@ async fn delete_account(
 }
 
 /// One-click console links: switch-role (read role) or the SSO portal per permission set.
-#[utoipa::path(get, path = "/api/v1/accounts/{id}/console-links", params(("id" = String, Path), PageParams),
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/console-links", params(("id" = inline(cc_domain::ids::AccountId), Path), PageParams),
     responses((status = 200, body = ListResponse<ConsoleLink>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn console_links(
     State(api): State<Api>,
@@ -446,7 +456,7 @@ async fn list_people(
 }
 
 /// One person of the directory (admin).
-#[utoipa::path(get, path = "/api/v1/people/{subject}", params(("subject" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/people/{subject}", params(("subject" = inline(cc_domain::ids::Subject), Path)),
     responses((status = 200, body = Person), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_person(
     State(api): State<Api>,
@@ -459,7 +469,7 @@ async fn get_person(
 /// Maps a subject to an e-mail (admin): 201 when added, 200 when replaced. An admin whose own
 /// subject is not in the directory yet may call this (how the first admin adds themselves).
 /// One e-mail belongs to one subject (409 `email_taken`).
-#[utoipa::path(put, path = "/api/v1/people/{subject}", params(("subject" = String, Path)), request_body = PersonUpdate,
+#[utoipa::path(put, path = "/api/v1/people/{subject}", params(("subject" = inline(cc_domain::ids::Subject), Path)), request_body = PersonUpdate,
     responses((status = 200, body = Person), (status = 201, body = Person), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn put_person(
     State(api): State<Api>,
@@ -473,7 +483,7 @@ async fn put_person(
 }
 
 /// Removes a subject from the directory (admin); its tokens stop being accepted.
-#[utoipa::path(delete, path = "/api/v1/people/{subject}", params(("subject" = String, Path), VersionQuery),
+#[utoipa::path(delete, path = "/api/v1/people/{subject}", params(("subject" = inline(cc_domain::ids::Subject), Path), VersionQuery),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_person(
     State(api): State<Api>,

@@ -889,3 +889,116 @@ async fn the_hub_router_leaves_the_openapi_document_to_the_docs_function() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "no_such_route");
 }
+
+/// Authorisation before validation: a caller without the admin role gets 403 on an admin route
+/// whatever is wrong with the request (body, content type, path), never the 400 that would tell
+/// them what a valid admin request looks like; an admin gets the 400.
+#[tokio::test]
+async fn non_admins_get_403_before_their_request_is_validated() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    let engineer = h.engineer();
+    let json = Some("application/json");
+    for (method, uri, content_type, body) in [
+        ("POST", "/api/v1/customers", json, &b"{}"[..]),
+        ("POST", "/api/v1/customers", json, b"garbage"),
+        ("POST", "/api/v1/customers", Some("text/plain"), b"{}"),
+        ("POST", "/api/v1/customers", None, b""),
+        ("PATCH", "/api/v1/customers/acme", json, b"{\"colour\":1}"),
+        ("PATCH", "/api/v1/customers/NOT_A_CODE", json, b"{}"),
+        ("DELETE", "/api/v1/customers/acme?version=x", None, b""),
+        ("PUT", "/api/v1/customers/acme/team", json, b"[]"),
+        ("POST", "/api/v1/accounts", json, b"{}"),
+        ("PUT", "/api/v1/people/someone", json, b"{}"),
+        ("GET", "/api/v1/people?limit=0", None, b""),
+    ] {
+        let (s, v) = h.raw(method, uri, Some(&engineer), content_type, body.to_vec()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{method} {uri}: {v}");
+    }
+    let (s, v) = h
+        .raw("POST", "/api/v1/customers", Some(&h.admin()), json, b"{}".to_vec())
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("code"))
+    );
+    // Readers' own validation errors stay 400.
+    let (s, _) = h.call("GET", "/api/v1/customers?limit=0", &engineer, None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+/// `version=` with nothing after it is a mistake (400), not a request without a version check.
+#[tokio::test]
+async fn an_empty_version_is_400_and_deletes_nothing() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    let (s, v) = h
+        .call("DELETE", "/api/v1/customers/acme?version=", &h.admin(), None)
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("version")),
+        "{v}"
+    );
+    let (s, _) = h.call("GET", "/api/v1/customers/acme", &h.admin(), None).await;
+    assert_eq!(s, StatusCode::OK, "still there");
+}
+
+/// Anything after the JSON body (more text, a second object) is a 400, not ignored.
+#[tokio::test]
+async fn data_after_the_json_body_is_400() {
+    let h = Harness::new().await;
+    for body in [
+        &br#"{"code":"acme","name":"Acme"} GARBAGE"#[..],
+        br#"{"code":"acme","name":"Acme"}{"code":"beta","name":"Beta"}"#,
+    ] {
+        let (s, v) = h
+            .raw(
+                "POST",
+                "/api/v1/customers",
+                Some(&h.admin()),
+                Some("application/json"),
+                body.to_vec(),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_json"))
+        );
+    }
+    let (_, list) = h.call("GET", "/api/v1/customers", &h.admin(), None).await;
+    assert_eq!(list["items"], json!([]));
+}
+
+/// Paths that do not decode, request targets that are too long and too many or too large headers
+/// get the API's JSON error body (the harness checks every error body), like every other error.
+#[tokio::test]
+async fn undecodable_paths_long_targets_and_large_headers_get_json_errors() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    for uri in ["/api/v1/customers/%FF%FE", "/api/v1/accounts/%C3%28"] {
+        let (s, v) = h.raw("GET", uri, Some(&admin), None, vec![]).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+    }
+    let long = format!("/api/v1/search?q={}", "a".repeat(cc_http::layers::MAX_URI_BYTES));
+    let (s, v) = h.raw("GET", &long, Some(&admin), None, vec![]).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::URI_TOO_LONG, Some("uri_too_long"))
+    );
+    let mut req = Request::builder()
+        .uri("/api/v1/me")
+        .header("authorization", format!("Bearer {admin}"));
+    for i in 0..=cc_http::layers::MAX_HEADERS {
+        req = req.header(format!("x-filler-{i}"), "x");
+    }
+    let res = h
+        .router
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    let body: Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["error"]["code"], "headers_too_large");
+}

@@ -334,8 +334,46 @@ impl FromRequestParts<Api> for Caller {
     }
 }
 
-/// The authenticated caller of a people directory route: their e-mail when the claims or the
-/// directory know it, else only their subject and roles (so the first admin can add themselves).
+/// The authenticated caller of a route only admins may use (hub writes, approval policies, ending
+/// access). Authorisation comes before validation: a caller without the role still reaches the
+/// handler with a valid request (the domain refuses it, and audits the attempt where it audits
+/// refusals), but a request that fails validation before the domain sees it (path, query, body:
+/// 400, 413, 415) is answered 403 instead ([`Refusal`], applied by `layers::finish`), so a
+/// non-admin never gets to probe what a valid admin request looks like.
+pub struct Admin(pub Principal);
+
+impl FromRequestParts<Api> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, ApiError> {
+        let Caller(who) = Caller::from_request_parts(parts, api).await?;
+        Refusal::unless(parts, who.has(Role::Admin), Role::Admin);
+        Ok(Admin(who))
+    }
+}
+
+/// Where a route's caller extractor ([`Admin`], [`VerifiedCaller`]) notes that the caller lacks
+/// the role the route needs; `layers::finish` puts one on every request and turns the request's
+/// validation failures into this 403.
+#[derive(Clone, Debug, Default)]
+pub struct Refusal(std::sync::Arc<std::sync::OnceLock<String>>);
+
+impl Refusal {
+    fn unless(parts: &mut Parts, allowed: bool, role: Role) {
+        if let (false, Some(slot)) = (allowed, parts.extensions.get::<Refusal>()) {
+            let _ = slot.0.set(format!("this route needs the {} role", role.as_str()));
+        }
+    }
+
+    /// The 403 to answer instead of a validation failure, when the caller was refused.
+    pub fn answer(&self) -> Option<ApiError> {
+        self.0.get().map(|m| ApiError::from(Error::Forbidden(m.clone())))
+    }
+}
+
+/// The authenticated caller of a people directory route (admin only): their e-mail when the
+/// claims or the directory know it, else only their subject and roles (so the first admin can add
+/// themselves). Like [`Admin`], a caller without the role gets 403 for a bad request, not 400.
 pub struct VerifiedCaller(pub Verified);
 
 impl FromRequestParts<Api> for VerifiedCaller {
@@ -344,6 +382,7 @@ impl FromRequestParts<Api> for VerifiedCaller {
     async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, ApiError> {
         let claims = request_claims(parts, api)?;
         let verified = verified_from_claims(&claims, &api.app().config.auth)?;
+        Refusal::unless(parts, verified.roles.contains(&Role::Admin), Role::Admin);
         match resolve(api.app(), verified.clone()).await {
             Ok(p) => Ok(VerifiedCaller(p.into())),
             Err(Error::Forbidden(_)) => Ok(VerifiedCaller(verified)),

@@ -203,7 +203,10 @@ pub mod num {
     pub fn opt_usize<'de, D: Deserializer<'de>>(de: D) -> Result<Option<usize>, D::Error> {
         match Option::<String>::deserialize(de)? {
             None => Ok(None),
-            Some(s) if s.is_empty() => Ok(None),
+            // `version=` is not "no version": an empty number is refused, never read as absent.
+            Some(s) if s.is_empty() => Err(serde::de::Error::custom(
+                "the value is empty; give a whole number or leave the parameter out",
+            )),
             Some(s) => s
                 .parse()
                 .map(Some)

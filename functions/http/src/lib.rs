@@ -13,10 +13,11 @@ pub mod error;
 pub mod extract;
 pub mod lambda;
 pub mod layers;
+pub mod openapi;
 pub mod telemetry;
 pub mod testing;
 
-pub use auth::{Caller, ClientOrigin, TokenVerifier, mint_dev_token};
+pub use auth::{Admin, Caller, ClientOrigin, TokenVerifier, mint_dev_token};
 pub use error::ApiError;
 pub use extract::{JsonBody, QueryParams};
 

@@ -33,7 +33,25 @@ pub fn routes() -> Router<Api> {
 pub struct ApiDoc;
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    cc_http::openapi::complete(ApiDoc::openapi())
+}
+
+/// The profiles' format.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Format {
+    Ini,
+    Json,
+}
+
+/// `true` or `false`.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Flag {
+    True,
+    False,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -41,10 +59,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 #[into_params(parameter_in = Query)]
 struct ProfilesQuery {
     /// `ini` (default) or `json`.
+    #[param(inline, value_type = Option<Format>)]
     format: Option<String>,
     /// Comma-separated customer codes.
     customer: Option<String>,
     /// `prod` or `non-prod`.
+    #[param(inline, value_type = Option<Environment>)]
     environment: Option<String>,
     /// Comma-separated kinds: `read`, `breakglass`, `sso`.
     kind: Option<String>,
@@ -58,6 +78,7 @@ struct ProfilesQuery {
     /// breakglass profiles' `credential_process` runs unless the stored `cli_command` says otherwise.
     cli_path: Option<String>,
     /// `true`: every customer (leads and admins).
+    #[param(inline, value_type = Option<Flag>)]
     all: Option<String>,
 }
 
@@ -73,7 +94,8 @@ fn list(v: &Option<String>) -> Option<Vec<String>> {
 
 /// The caller's profiles: `~/.aws/config` sections (text/plain) or JSON.
 #[utoipa::path(get, path = "/api/v1/profiles", params(ProfilesQuery),
-    responses((status = 200, body = ProfileSet), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The profiles: `~/.aws/config` sections (`format=ini`, the default) or JSON (`format=json`)",
+        content((String = "text/plain"), (ProfileSet = "application/json"))), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn profiles(
     State(api): State<Api>,
     Caller(who): Caller,
