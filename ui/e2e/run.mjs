@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { breakglass } from "./breakglass.mjs";
 import { runAdminE2E } from "./admin.mjs";
+import { runOidcE2E } from "./oidc.mjs";
 
 const require = createRequire(import.meta.url);
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -266,6 +267,7 @@ async function main() {
 
     await breakglass({ browser, base, step, shot, axe, fail });
     await runAdminE2E({ browser, base, step, shot, axe });
+    await runOidcE2E({ browser, ccBin, dist, step, shot, axe });
   } finally {
     await browser?.close();
     server.child.kill("SIGTERM");
