@@ -575,6 +575,13 @@ class UiHosting(unittest.TestCase):
         self.assertEqual(root["Exclude"], ["assets/*"], "the root upload must not prune the hashed assets")
         self.assertEqual(sorted(root["DistributionPaths"]), ["/config.json", "/index.html"])
         self.assertEqual(cdk_ref(root["DistributionId"]), list(resources(t, "AWS::CloudFront::Distribution"))[0])
+        def staged(props):
+            return [os.path.join(CDK_UI_OUT, "asset." + key[: -len(".zip")]) for key in props["SourceObjectKeys"]]
+        (hashed,) = staged(assets)
+        self.assertTrue(os.path.isfile(os.path.join(hashed, "index-fixture.js")), "assets/ uploads the hashed files")
+        ui_root = [d for d in staged(root) if os.path.isfile(os.path.join(d, "index.html"))]
+        self.assertEqual(len(ui_root), 1, "the root upload holds index.html")
+        self.assertFalse(os.path.exists(os.path.join(ui_root[0], "assets")), "hashed assets go up once, with their long cache")
         (config_path,) = glob.glob(os.path.join(CDK_UI_OUT, "asset.*", "config.json"))
         config = json.load(open(config_path))
         self.assertEqual(config["api_base"], "/api/v1")
