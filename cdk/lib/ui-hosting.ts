@@ -2,6 +2,7 @@
 // /api/* routed by the same distribution to the HTTP API, so the UI and the API share one origin (no
 // CORS). The UI reads /config.json, written here from the stack's identity provider settings.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -24,23 +25,8 @@ export const SPA_REWRITE = `function handler(event) {
   return request;
 }`;
 
-/** Content-Security-Policy: scripts and styles only from this origin; XHR to the IdP (any https). */
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // Cloudscape sets inline style attributes.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  // The identity provider's discovery, token and JWKS endpoints (their hosts differ by IdP: Cognito's
-  // token endpoint is its hosted domain, not its issuer), and silent renew in an iframe.
-  "connect-src 'self' https:",
-  "frame-src https:",
-  "frame-ancestors 'none'",
-  "form-action 'self' https:",
-  "base-uri 'self'",
-  "object-src 'none'",
-].join('; ');
+/** Content-Security-Policy: kept with the UI (ui/csp.json), whose end-to-end run serves the UI with it. */
+export const CSP = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'ui', 'csp.json'), 'utf8')).directives as string[]).join('; ');
 
 export interface UiHostingProps {
   /** https://ID.execute-api.REGION.amazonaws.com: the HTTP API's default endpoint. */

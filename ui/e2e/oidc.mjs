@@ -4,13 +4,20 @@
 // the server's data directory (the local server accepts only tokens signed with its secret).
 import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const CLIENT_ID = "cc-ui-e2e";
 const PERSON = "olivia.oidc@example.com";
+
+/** The deployed CSP (ui/csp.json); the local provider is plain http, so its origin is added. */
+function csp(issuer) {
+  const { directives } = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "csp.json"), "utf8"));
+  return directives.map((d) => (d.startsWith("connect-src ") ? `${d} ${issuer}` : d)).join("; ");
+}
 
 const b64url = (buf) => Buffer.from(buf).toString("base64url");
 
@@ -108,7 +115,7 @@ function startServer(ccBin, dataDir, uiDir) {
   return { child, url };
 }
 
-export async function runOidcE2E({ browser, ccBin, dist, step: outerStep, shot, axe }) {
+export async function runOidcE2E({ browser, ccBin, dist, step: outerStep, shot, axe, fail }) {
   const dataDir = mkdtempSync(join(tmpdir(), "cc-ui-e2e-oidc-"));
   const uiDir = mkdtempSync(join(tmpdir(), "cc-ui-e2e-oidc-ui-"));
   cpSync(dist, uiDir, { recursive: true });
@@ -120,7 +127,20 @@ export async function runOidcE2E({ browser, ccBin, dist, step: outerStep, shot, 
     const issuer = await provider.ready;
     writeFileSync(join(uiDir, "config.json"), JSON.stringify({ api_base: "/api/v1", oidc: { issuer, client_id: CLIENT_ID, scopes: "openid email" } }));
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    // The UI's pages carry the deployed Content-Security-Policy, as CloudFront adds it. Every
+    // request goes through the route (the provider's too): Chromium's local-network checks refuse
+    // a fulfilled page's fetches to a loopback address that is not itself routed.
+    const policy = csp(issuer);
+    await context.route("**/*", async (route) => {
+      const response = await route.fetch({ maxRedirects: 0 });
+      const headers = response.headers();
+      if (route.request().url().startsWith(base) && (headers["content-type"] ?? "").includes("text/html")) headers["content-security-policy"] = policy;
+      await route.fulfill({ response, headers });
+    });
     const page = await context.newPage();
+    page.on("console", (m) => {
+      if (/Content Security Policy/.test(m.text())) fail(`oidc: CSP violation: ${m.text()}`);
+    });
     page.setDefaultTimeout(15_000);
     if (process.env.E2E_DEBUG) {
       page.on("framenavigated", (f) => f === page.mainFrame() && console.log("nav", f.url()));
