@@ -15,6 +15,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
+import { UiHosting } from './ui-hosting';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -100,8 +101,13 @@ export const SCHEDULES: { id: string; job: string; schedule: events.Schedule; de
   },
 ];
 
+export interface CustomerCentralStackProps extends StackProps {
+  /** The built web UI (ui/dist) to deploy; undefined: host it but upload nothing (offline synth). */
+  uiDistDir?: string;
+}
+
 export class CustomerCentralStack extends Stack {
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props?: CustomerCentralStackProps) {
     super(scope, id, props);
 
     // The identity provider (README: Identity provider set-up); the same parameters as template.yaml.
@@ -388,6 +394,26 @@ export class CustomerCentralStack extends Stack {
     });
     workflowFn.grantInvoke(machine);
 
+    // The web UI and /api/* on one CloudFront origin. The UI signs in with authorization code + PKCE
+    // as a public client: its client id is the JWT audience unless the app registration differs
+    // (Okta, Entra ID with a separate API app): context uiClientId; scopes: context uiScopes.
+    const ui = new UiHosting(this, 'Ui', {
+      apiEndpoint: api.apiEndpoint,
+      distDir: props?.uiDistDir,
+      accessLogs,
+      oidc: {
+        issuer: jwtIssuer.valueAsString,
+        clientId: this.node.tryGetContext('uiClientId') ?? jwtAudience.valueAsString,
+        scopes: this.node.tryGetContext('uiScopes') ?? 'openid profile email',
+      },
+    });
+
+    new CfnOutput(this, 'UiUrl', { value: `https://${ui.distribution.distributionDomainName}`, description: 'The web UI (and /api/* behind it).' });
+    new CfnOutput(this, 'UiRedirectUri', {
+      value: `https://${ui.distribution.distributionDomainName}/auth/callback`,
+      description: "Register as the UI app's sign-in redirect URI (and the UI URL as its sign-out redirect) at the identity provider.",
+    });
+    new CfnOutput(this, 'UiBucketName', { value: ui.bucket.bucketName });
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'ReportsBucketName', { value: reports.bucketName });

@@ -20,6 +20,8 @@ OPENAPI = json.load(open(os.environ["OPENAPI_JSON"]))
 FUNCTION_DOCS = json.load(open(os.environ["OPENAPI_BY_FUNCTION"]))
 JOBS = {j["name"] for j in json.load(open(os.environ["JOBS_JSON"]))}
 ASL = open(os.path.join(ROOT, "statemachine", "breakglass.asl.json")).read()
+# The CDK app synthesized with the UI deployment (CC_UI_DIST=tests/stack/ui-dist): its cdk.out.
+CDK_UI_OUT = os.environ.get("CDK_UI_OUT")
 
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -261,7 +263,8 @@ class Agreement(unittest.TestCase):
                         if cdk_ref(pol["Properties"]["Bucket"]) == cdk_ref(logs["DestinationBucketName"])
                         for s in pol["Properties"]["PolicyDocument"]["Statement"]
                         if s.get("Principal") == {"Service": "logging.s3.amazonaws.com"}]
-            self.assertEqual(len(delivery), 1, f"{name}: S3 may deliver access logs")
+            # CDK adds one statement per logged bucket (the reports bucket, and the UI bucket).
+            self.assertGreaterEqual(len(delivery), 1, f"{name}: S3 may deliver access logs")
         api = SAM["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]
         (stage,) = resources(CDK, "AWS::ApiGatewayV2::Stage").values()
         self.assertEqual(json.loads(api["Format"]), json.loads(stage["Properties"]["AccessLogSettings"]["Format"]))
@@ -464,6 +467,130 @@ class GitlabCi(unittest.TestCase):
         self.assertNotRegex(lines, r"apt-get install[^;&|\n]*\s(nodejs|npm)(\s|$)", "Debian's Node.js is 18")
         versions = [int(v) for v in re.findall(r"node-v(\d+)\.", lines)]
         self.assertTrue(versions and min(versions) >= 20, lines)
+
+
+class UiHosting(unittest.TestCase):
+    """The web UI in AWS (cdk/lib/ui-hosting.ts): a private bucket behind CloudFront with Origin
+    Access Control, /api/* routed by the same distribution to the HTTP API, client-side routes
+    rewritten to /index.html by a viewer-request function, and /config.json for the UI.
+
+    template.yaml does not host the UI: SAM cannot upload ui/dist or write config.json from the
+    stack's parameters (no BucketDeployment), so a SAM deploy would leave an empty bucket behind a
+    distribution. SAM deploys reach the API directly (README: Web UI in AWS); the CDK app is the
+    one that serves the UI, and these checks say so explicitly."""
+
+    def distribution(self, t):
+        (d,) = resources(t, "AWS::CloudFront::Distribution").values()
+        return d["Properties"]["DistributionConfig"]
+
+    def test_sam_does_not_host_the_ui(self):
+        for kind in ("AWS::CloudFront::Distribution", "AWS::CloudFront::Function"):
+            self.assertEqual(resources(SAM, kind), {}, f"template.yaml has {kind}: add its agreement checks here")
+
+    def test_bucket_is_private_and_reached_through_oac_not_oai(self):
+        config = self.distribution(CDK)
+        (s3_origin,) = [o for o in config["Origins"] if "S3OriginConfig" in o]
+        self.assertEqual(s3_origin["S3OriginConfig"].get("OriginAccessIdentity", ""), "", "no legacy OAI")
+        self.assertEqual(resources(CDK, "AWS::CloudFront::CloudFrontOriginAccessIdentity"), {})
+        (oac,) = resources(CDK, "AWS::CloudFront::OriginAccessControl").values()
+        self.assertEqual(cdk_ref(s3_origin["OriginAccessControlId"]), list(resources(CDK, "AWS::CloudFront::OriginAccessControl"))[0])
+        self.assertEqual(oac["Properties"]["OriginAccessControlConfig"]["SigningBehavior"], "always")
+        bucket_id = cdk_ref(s3_origin["DomainName"])
+        bucket = CDK["Resources"][bucket_id]["Properties"]
+        self.assertEqual(bucket["PublicAccessBlockConfiguration"], {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True})
+        statements = [s for pol in resources(CDK, "AWS::S3::BucketPolicy").values()
+                      if cdk_ref(pol["Properties"]["Bucket"]) == bucket_id
+                      for s in pol["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+        self.assertTrue(statements)
+        for st in statements:
+            self.assertEqual(st["Principal"], {"Service": "cloudfront.amazonaws.com"}, "only CloudFront reads the bucket")
+            self.assertIn("AWS:SourceArn", st["Condition"]["StringEquals"], "only this distribution")
+
+    def test_api_behaviour_reaches_the_http_api_uncached_with_authorization(self):
+        config = self.distribution(CDK)
+        (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+        self.assertEqual(len(config["CacheBehaviors"]), 1)
+        (origin,) = [o for o in config["Origins"] if o["Id"] == api["TargetOriginId"]]
+        self.assertEqual(origin["CustomOriginConfig"]["OriginProtocolPolicy"], "https-only")
+        (api_id,) = resources(CDK, "AWS::ApiGatewayV2::Api")
+        self.assertEqual(cdk_ref(origin["DomainName"]), api_id, "the HTTP API's endpoint")
+        self.assertEqual(set(api["AllowedMethods"]), {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"})
+        # Managed policies: CachingDisabled; AllViewerExceptHostHeader (every header but Host, so
+        # Authorization, and every query string and cookie).
+        self.assertEqual(api["CachePolicyId"], "4135ea2d-6df8-44a3-9df3-4b5a84be39ad")
+        self.assertEqual(api["OriginRequestPolicyId"], "b689b0a8-53d0-40ab-baf2-68738e2966ac")
+        self.assertIn(api["ViewerProtocolPolicy"], ("https-only", "redirect-to-https"))
+        self.assertNotIn("FunctionAssociations", api, "the API's answers pass through as they are")
+        self.assertNotIn("CustomErrorResponses", config, "error mapping would swallow the API's 403/404")
+
+    def test_default_behaviour_rewrites_client_routes_to_index_html(self):
+        import subprocess
+        config = self.distribution(CDK)
+        default = config["DefaultCacheBehavior"]
+        self.assertEqual(default["ViewerProtocolPolicy"], "redirect-to-https")
+        self.assertEqual(config["DefaultRootObject"], "index.html")
+        (assoc,) = default["FunctionAssociations"]
+        self.assertEqual(assoc["EventType"], "viewer-request")
+        fn = CDK["Resources"][cdk_ref(assoc["FunctionARN"])]["Properties"]
+        code = fn["FunctionCode"]
+        # Run the function as CloudFront would (node stands in for the cloudfront-js runtime).
+        cases = {"/": "/index.html", "/customers": "/index.html", "/customers/acme-retail": "/index.html",
+                 "/auth/callback": "/index.html", "/assets/index-abc.js": "/assets/index-abc.js",
+                 "/config.json": "/config.json", "/favicon.ico": "/favicon.ico"}
+        script = code + "\nconst cases = " + json.dumps(list(cases)) + ";\n" + \
+            "console.log(JSON.stringify(cases.map(u => handler({request: {uri: u}}).uri)));"
+        out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout
+        self.assertEqual(dict(zip(cases, json.loads(out))), cases)
+
+    def test_security_headers_on_both_behaviours(self):
+        config = self.distribution(CDK)
+        policies = {cdk_ref(b["ResponseHeadersPolicyId"]) for b in [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]}
+        (policy_id,) = policies
+        sec = CDK["Resources"][policy_id]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+        self.assertIn("StrictTransportSecurity", sec)
+        self.assertEqual(sec["FrameOptions"]["FrameOption"], "DENY")
+        self.assertIn("frame-ancestors 'none'", sec["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+        self.assertIn("script-src 'self'", sec["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+
+    def test_offline_synth_deploys_no_assets(self):
+        self.assertEqual(resources(CDK, "Custom::CDKBucketDeployment"), {}, "CC_SKIP_BUNDLING=1 uploads nothing")
+
+    def test_outputs_the_ui_url_and_redirect_uri(self):
+        self.assertIn("UiUrl", CDK["Outputs"])
+        self.assertIn("UiRedirectUri", CDK["Outputs"])
+        self.assertIn("/auth/callback", json.dumps(CDK["Outputs"]["UiRedirectUri"]["Value"]))
+
+    @unittest.skipUnless(CDK_UI_OUT, "CDK_UI_OUT: the synth with CC_UI_DIST")
+    def test_deployment_uploads_assets_and_writes_config_json(self):
+        import glob
+        t = json.load(open(os.path.join(CDK_UI_OUT, "CustomerCentral.template.json")))
+        deployments = list(resources(t, "Custom::CDKBucketDeployment").values())
+        self.assertEqual(len(deployments), 2)
+        by_prefix = {d["Properties"].get("DestinationBucketKeyPrefix", ""): d["Properties"] for d in deployments}
+        assets, root = by_prefix["assets/"], by_prefix[""]
+        self.assertIn("immutable", assets["SystemMetadata"]["cache-control"])
+        self.assertEqual(assets["Prune"], False)
+        self.assertEqual(root["SystemMetadata"]["cache-control"], "no-cache")
+        self.assertEqual(root["Exclude"], ["assets/*"], "the root upload must not prune the hashed assets")
+        self.assertEqual(sorted(root["DistributionPaths"]), ["/config.json", "/index.html"])
+        self.assertEqual(cdk_ref(root["DistributionId"]), list(resources(t, "AWS::CloudFront::Distribution"))[0])
+        def staged(props):
+            return [os.path.join(CDK_UI_OUT, "asset." + key[: -len(".zip")]) for key in props["SourceObjectKeys"]]
+        (hashed,) = staged(assets)
+        self.assertTrue(os.path.isfile(os.path.join(hashed, "index-fixture.js")), "assets/ uploads the hashed files")
+        ui_root = [d for d in staged(root) if os.path.isfile(os.path.join(d, "index.html"))]
+        self.assertEqual(len(ui_root), 1, "the root upload holds index.html")
+        self.assertFalse(os.path.exists(os.path.join(ui_root[0], "assets")), "hashed assets go up once, with their long cache")
+        (config_path,) = glob.glob(os.path.join(CDK_UI_OUT, "asset.*", "config.json"))
+        config = json.load(open(config_path))
+        self.assertEqual(config["api_base"], "/api/v1")
+        self.assertEqual(set(config["oidc"]), {"issuer", "client_id", "scopes"})
+        self.assertIn("openid", config["oidc"]["scopes"].split())
+        markers = [m for p in root["SourceMarkers"] for m in [p] if m]
+        (markers,) = markers
+        self.assertEqual(markers[config["oidc"]["issuer"]], {"Ref": "JwtIssuer"})
+        self.assertEqual(markers[config["oidc"]["client_id"]], {"Ref": "JwtAudience"})
 
 
 if __name__ == "__main__":

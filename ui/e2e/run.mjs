@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { breakglass } from "./breakglass.mjs";
 import { runAdminE2E } from "./admin.mjs";
+import { runOidcE2E } from "./oidc.mjs";
 
 const require = createRequire(import.meta.url);
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -81,7 +82,9 @@ function startServer(dataDir) {
 }
 
 async function axe(page, name) {
-  await page.addScriptTag({ content: readFileSync(require.resolve("axe-core/axe.min.js"), "utf8") });
+  // Evaluated through the DevTools protocol, not a <script> tag: pages served with the deployed
+  // Content-Security-Policy (e2e/oidc.mjs) refuse inline scripts.
+  await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
   const result = await page.evaluate(async () =>
     window.axe.run(document, { resultTypes: ["violations"] }),
   );
@@ -266,6 +269,7 @@ async function main() {
 
     await breakglass({ browser, base, step, shot, axe, fail });
     await runAdminE2E({ browser, base, step, shot, axe });
+    await runOidcE2E({ browser, ccBin, dist, step, shot, axe, fail });
   } finally {
     await browser?.close();
     server.child.kill("SIGTERM");

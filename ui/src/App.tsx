@@ -4,6 +4,7 @@ import { useSession } from "./auth/session";
 import PageLoading from "./components/PageLoading";
 
 const SignIn = lazy(() => import("./pages/SignIn"));
+const AuthCallback = lazy(() => import("./pages/AuthCallback"));
 const Shell = lazy(() => import("./layout/Shell"));
 const CustomersList = lazy(() => import("./pages/CustomersList"));
 const CustomerPage = lazy(() => import("./pages/CustomerPage"));
@@ -32,6 +33,7 @@ export default function App() {
     <Suspense fallback={<PageLoading />}>
       <Routes>
         <Route path="/sign-in" element={<SignIn />} />
+        <Route path="/auth/callback" element={<AuthCallback />} />
         <Route
           element={
             <RequireSession>

@@ -5,6 +5,7 @@ import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router-dom";
 import { demoUsersQuery } from "./api/devUsers";
 import { ApiError } from "./api/errors";
+import { uiConfigQuery } from "./auth/config";
 import { getSession } from "./auth/session";
 import App from "./App";
 
@@ -21,7 +22,10 @@ const queryClient = new QueryClient({
 });
 
 // Nobody signed in: the sign-in page comes next and needs the demo users; ask now, while its code loads.
-if (!getSession()) void queryClient.prefetchQuery(demoUsersQuery);
+if (!getSession()) {
+  void queryClient.prefetchQuery(demoUsersQuery);
+  void queryClient.prefetchQuery(uiConfigQuery);
+}
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");

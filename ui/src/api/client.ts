@@ -1,6 +1,6 @@
 // The one typed client for the Customer Central API (types generated from `cc openapi`).
 import createClient, { type Middleware } from "openapi-fetch";
-import { getSession, setSession } from "../auth/session";
+import { expireSession, getSession } from "../auth/session";
 import { toApiError } from "./errors";
 import type { components, paths } from "./schema";
 
@@ -21,8 +21,10 @@ const auth: Middleware = {
     return request;
   },
   onResponse({ response }) {
-    // A refused token ends the session; the router then shows the sign-in page.
-    if (response.status === 401 && getSession()) setSession(null);
+    // A refused token ends the session; the router then shows the sign-in page, which says the
+    // session expired. (No silent renew: it would need refresh tokens in the browser or a
+    // third-party-cookie iframe; signing in again is one redirect while the IdP session lasts.)
+    if (response.status === 401 && getSession()) expireSession();
     return response;
   },
 };

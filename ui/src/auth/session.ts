@@ -6,9 +6,12 @@ export interface Session {
   email: string;
   /** Epoch milliseconds after which the token is no longer accepted. */
   expiresAt: number;
+  /** How it was obtained: the local demo picker, or the identity provider (OIDC). */
+  kind?: "demo" | "oidc";
 }
 
 const KEY = "cc.session";
+const EXPIRED_KEY = "cc.session.expired";
 const listeners = new Set<() => void>();
 let cached: Session | null | undefined;
 
@@ -20,7 +23,8 @@ function read(): Session | null {
     if (typeof parsed.token !== "string" || typeof parsed.email !== "string") return null;
     const expiresAt = typeof parsed.expiresAt === "number" ? parsed.expiresAt : 0;
     if (expiresAt <= Date.now()) return null;
-    return { token: parsed.token, email: parsed.email, expiresAt };
+    const kind = parsed.kind === "oidc" ? "oidc" : "demo";
+    return { token: parsed.token, email: parsed.email, expiresAt, kind };
   } catch {
     return null;
   }
@@ -28,15 +32,30 @@ function read(): Session | null {
 
 export function getSession(): Session | null {
   if (cached === undefined) cached = read();
-  if (cached && cached.expiresAt <= Date.now()) cached = null;
+  if (cached && cached.expiresAt <= Date.now()) {
+    cached = null;
+    sessionStorage.setItem(EXPIRED_KEY, "1");
+  }
   return cached;
 }
 
-export function setSession(session: Session | null): void {
+export function setSession(session: Session | null, reason?: "expired"): void {
+  if (reason === "expired") sessionStorage.setItem(EXPIRED_KEY, "1");
+  else sessionStorage.removeItem(EXPIRED_KEY);
   if (session) sessionStorage.setItem(KEY, JSON.stringify(session));
   else sessionStorage.removeItem(KEY);
   cached = session;
   listeners.forEach((listener) => listener());
+}
+
+/** The API refused the token: end the session and let the sign-in page say why. */
+export function expireSession(): void {
+  setSession(null, "expired");
+}
+
+/** Whether the last session ended because it expired (shown once on the sign-in page). */
+export function sessionExpired(): boolean {
+  return sessionStorage.getItem(EXPIRED_KEY) === "1";
 }
 
 export function subscribe(listener: () => void): () => void {

@@ -5,6 +5,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useState } from "react";
 import { Outlet, useLocation, useNavigate } from "react-router-dom";
 import { useMe } from "../api/hub";
+import { forgetProviderUser } from "../auth/oidc";
 import { setSession, useSession } from "../auth/session";
 import PageLoading from "../components/PageLoading";
 import { isQuickSwitcherShortcut } from "../quick/logic";
@@ -36,6 +37,9 @@ export default function Shell() {
 
   const signOut = () => {
     setSession(null);
+    // Signed in through the identity provider: drop oidc-client-ts's in-memory copy too (the
+    // provider's own session stays; signing in again may not ask for a password).
+    if (session?.kind === "oidc") void forgetProviderUser();
     queryClient.clear();
     navigate("/sign-in", { replace: true });
   };

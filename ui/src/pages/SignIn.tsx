@@ -8,25 +8,56 @@ import Header from "@cloudscape-design/components/header";
 import RadioGroup from "@cloudscape-design/components/radio-group";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router-dom";
 import { useDemoSignIn, useDemoUsers } from "../api/dev";
 import { ApiError, errorText } from "../api/errors";
-import { useSession } from "../auth/session";
+import { uiConfigQuery } from "../auth/config";
+import { startSignIn, userManager } from "../auth/oidc";
+import { safeReturnTo } from "../auth/returnTo";
+import { sessionExpired, useSession } from "../auth/session";
 import ErrorAlert from "../components/ErrorAlert";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 
-/** Where to go after signing in: the page asked for, if it is one of ours. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/customers";
+/** "Sign in with your organisation": authorization code + PKCE at the team's identity provider. */
+function OrganisationSignIn({ issuer, start }: { issuer: string; start: () => Promise<void> }) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <SpaceBetween size="s">
+      <Button
+        variant="primary"
+        loading={pending}
+        onClick={() => {
+          setPending(true);
+          setError(null);
+          start().catch((e: unknown) => {
+            setPending(false);
+            setError(e instanceof Error ? e.message : String(e));
+          });
+        }}
+      >
+        Sign in with your organisation
+      </Button>
+      <Box color="text-body-secondary" fontSize="body-s">
+        Through {new URL(issuer).host}.
+      </Box>
+      {error ? (
+        <Alert type="error" header="Could not reach the identity provider">
+          {error}
+        </Alert>
+      ) : null}
+    </SpaceBetween>
+  );
 }
 
 export default function SignIn() {
   useDocumentTitle("Sign in");
   const session = useSession();
   const [params] = useSearchParams();
-  const next = safeNext(params.get("next"));
+  const next = safeReturnTo(params.get("next"));
+  const config = useQuery(uiConfigQuery);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const users = useDemoUsers();
@@ -37,18 +68,28 @@ export default function SignIn() {
   if (session) return <Navigate to={next} replace />;
 
   const noDemo = users.error instanceof ApiError && users.error.status === 404;
+  const oidc = config.data?.oidc ?? null;
+  const expired = sessionExpired();
 
   let body: React.ReactNode;
-  if (users.isPending) {
+  if (users.isPending || config.isPending) {
     body = <StatusIndicator type="loading">Loading the demo users</StatusIndicator>;
-  } else if (noDemo) {
+  } else if (config.isError) {
+    body = (
+      <Alert type="error" header="Sign-in is not configured correctly">
+        {config.error.message}
+      </Alert>
+    );
+  } else if (noDemo && !oidc) {
     body = (
       <Alert type="info" header="Demo sign-in is not available here">
         This server does not offer the demo users (they exist only with{" "}
-        <code>cc serve --demo</code>). Sign-in through your identity provider is not built into the
-        web UI yet.
+        <code>cc serve --demo</code>), and no identity provider is configured (the deployed stack
+        writes one into <code>/config.json</code>).
       </Alert>
     );
+  } else if (noDemo && oidc) {
+    body = <OrganisationSignIn issuer={oidc.issuer} start={async () => startSignIn(await userManager(oidc), next)} />;
   } else if (users.isError) {
     body = <ErrorAlert error={users.error} onRetry={() => users.refetch()} />;
   } else if (users.data.length === 0) {
@@ -102,7 +143,19 @@ export default function SignIn() {
         <Box variant="h1" fontSize="display-l">
           Customer Central
         </Box>
-        <Container header={<Header variant="h2">Sign in</Header>}>{body}</Container>
+        {expired ? (
+          <Alert type="warning" header="Your session has expired">
+            Sign in again to carry on.
+          </Alert>
+        ) : null}
+        <Container header={<Header variant="h2">Sign in</Header>}>
+          <SpaceBetween size="l">
+            {oidc && !noDemo && !users.isPending ? (
+              <OrganisationSignIn issuer={oidc.issuer} start={async () => startSignIn(await userManager(oidc), next)} />
+            ) : null}
+            {body}
+          </SpaceBetween>
+        </Container>
       </SpaceBetween>
     </main>
   );
