@@ -349,14 +349,16 @@ async fn credentials(
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
 
+/// A one-time AWS console sign-in URL for an active grant (the federation endpoint's `login` link;
+/// use it within minutes). Not the hub's `ConsoleLink`, which is a standing switch-role/portal link.
 #[derive(serde::Serialize, utoipa::ToSchema)]
-struct ConsoleLink {
+struct SignInLink {
     url: String,
 }
 
 /// A console sign-in link for my active grant.
 #[utoipa::path(post, path = "/api/v1/access-requests/{id}/console-link", params(("id" = inline(cc_http::openapi::RequestId), Path)),
-    responses((status = 200, body = ConsoleLink), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = SignInLink), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn console_link(
     State(api): State<Api>,
     Caller(who): Caller,
@@ -368,7 +370,7 @@ async fn console_link(
         .access()?
         .console_link(&who, parse_request_id(&id)?, &origin)
         .await?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(ConsoleLink { url })).into_response())
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(SignInLink { url })).into_response())
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -75,3 +75,22 @@ async fn other_routes_and_methods_get_json_errors() {
         assert_eq!(body["error"]["code"], code, "{method} {uri}");
     }
 }
+
+/// A schema name means one schema across the API: two functions defining different schemas under
+/// one name leave the merged document (and the UI's generated types) with only one of them.
+#[test]
+fn every_schema_name_means_the_same_schema_in_every_function() {
+    let merged = serde_json::to_value(docs::merged()).unwrap();
+    for (name, doc) in docs::by_function() {
+        let doc = serde_json::to_value(doc).unwrap();
+        let Some(schemas) = doc["components"]["schemas"].as_object() else {
+            continue;
+        };
+        for (schema, body) in schemas {
+            assert_eq!(
+                &merged["components"]["schemas"][schema], body,
+                "{name}'s schema {schema} is not the merged document's {schema}"
+            );
+        }
+    }
+}

@@ -9,7 +9,7 @@ export type RequestScope = "mine" | "to-approve" | "all";
 
 export const breakglassKeys = {
   all: ["breakglass"] as const,
-  requests: (scope: RequestScope, status: string) => ["breakglass", "requests", { scope, status }] as const,
+  requests: (scope: RequestScope, status?: string) => ["breakglass", "requests", { scope, status }] as const,
   request: (id: string) => ["breakglass", "request", id] as const,
   audit: (id: string) => ["breakglass", "request", id, "audit"] as const,
   sessions: (scope: "mine" | "all") => ["breakglass", "sessions", scope] as const,
@@ -19,7 +19,7 @@ export const breakglassKeys = {
 };
 
 /** Every page of a request list (they are short: a person's own, or those waiting on them). */
-export function useAccessRequests(scope: RequestScope, status = "") {
+export function useAccessRequests(scope: RequestScope, status?: AccessRequest["status"]) {
   return useQuery({
     queryKey: breakglassKeys.requests(scope, status),
     queryFn: async ({ signal }) => {
@@ -28,7 +28,7 @@ export function useAccessRequests(scope: RequestScope, status = "") {
       do {
         const page = unwrap(
           await api.GET("/api/v1/access-requests", {
-            params: { query: { scope, status: status || undefined, limit: 200, cursor } },
+            params: { query: { scope, status, limit: 200, cursor } },
             signal,
           }),
         );
@@ -85,6 +85,8 @@ export function useRequestAudit(request: AccessRequest | undefined, me: { email:
             signal,
           }),
         );
+        // The route also documents its NDJSON export (text); a JSON page was asked for.
+        if (typeof page === "string") throw new Error("the server sent text where JSON was asked for");
         items.push(...page.items.filter((e) => e.request_id === request.id));
         cursor = page.next_cursor ?? undefined;
         pages += 1;

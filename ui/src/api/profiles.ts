@@ -26,10 +26,14 @@ export function useProfileSet(selection: Selection, enabled: boolean) {
   return useQuery({
     queryKey: profileKeys.json(selection),
     enabled,
-    queryFn: async ({ signal }) =>
-      unwrap(
+    queryFn: async ({ signal }) => {
+      const data = unwrap(
         await api.GET("/api/v1/profiles", { params: { query: { ...selection, format: "json" } }, signal }),
-      ),
+      );
+      // The route documents both forms (JSON and the INI text); JSON was asked for.
+      if (typeof data === "string") throw new Error("the server sent text where JSON was asked for");
+      return data;
+    },
     placeholderData: keepPreviousData,
   });
 }

@@ -1259,6 +1259,13 @@ export interface components {
             since?: string | null;
         };
         /**
+         * @description A one-time AWS console sign-in URL for an active grant (the federation endpoint's `login` link;
+         *     use it within minutes). Not the hub's `ConsoleLink`, which is a standing switch-role/portal link.
+         */
+        SignInLink: {
+            url: string;
+        };
+        /**
          * @description An SSO breakglass grant: the permission set, the account's Identity Center as it was when the
          *     request was made, and the assignment's state.
          */
@@ -1595,7 +1602,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConsoleLink"];
+                    "application/json": components["schemas"]["SignInLink"];
                 };
             };
             /** @description A path, query or body value that is not valid; the field is named */
