@@ -1,6 +1,5 @@
 import Badge from "@cloudscape-design/components/badge";
 import Box from "@cloudscape-design/components/box";
-import BreadcrumbGroup from "@cloudscape-design/components/breadcrumb-group";
 import Button from "@cloudscape-design/components/button";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
@@ -12,10 +11,11 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import { useEffect, useMemo, useRef } from "react";
-import { useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { useParams, useSearchParams } from "react-router-dom";
 import type { Account, ConsoleLink, Customer } from "../api/client";
 import { errorText } from "../api/errors";
 import { useConsoleLinks, useContacts, useCustomer, useCustomerAccounts } from "../api/hub";
+import { Breadcrumbs, detailState } from "../components/DetailPage";
 import ErrorAlert from "../components/ErrorAlert";
 import PageLoading from "../components/PageLoading";
 import RouterLink from "../components/RouterLink";
@@ -27,41 +27,21 @@ type LinksState = { links?: ConsoleLink[]; loading: boolean; error?: unknown };
 
 export default function CustomerPage() {
   const { code = "" } = useParams();
-  const navigate = useNavigate();
   const customer = useCustomer(code);
   useDocumentTitle(customer.data?.name ?? code);
 
-  const breadcrumbs = (
-    <BreadcrumbGroup
-      ariaLabel="Breadcrumbs"
-      items={[
-        { text: "Customers", href: "/customers" },
-        { text: customer.data?.name ?? code, href: `/customers/${encodeURIComponent(code)}` },
-      ]}
-      onFollow={(event) => {
-        event.preventDefault();
-        navigate(event.detail.href);
-      }}
-    />
-  );
-
-  if (customer.isPending) {
-    return (
-      <SpaceBetween size="m">
-        {breadcrumbs}
-        <PageLoading text="Loading the customer" />
-      </SpaceBetween>
-    );
-  }
-  if (customer.isError) {
-    return (
-      <SpaceBetween size="m">
-        {breadcrumbs}
-        <Header variant="h1">{code}</Header>
-        <ErrorAlert error={customer.error} onRetry={() => customer.refetch()} />
-        <RouterLink href="/customers">Back to all customers</RouterLink>
-      </SpaceBetween>
-    );
+  const crumbs = [
+    { text: "Customers", href: "/customers" },
+    { text: customer.data?.name ?? code, href: `/customers/${encodeURIComponent(code)}` },
+  ];
+  const breadcrumbs = <Breadcrumbs items={crumbs} />;
+  if (customer.isPending || customer.isError) {
+    return detailState(customer, {
+      crumbs,
+      loading: "Loading the customer",
+      title: code,
+      back: { text: "Back to all customers", href: "/customers" },
+    });
   }
   return <CustomerDetail customer={customer.data} breadcrumbs={breadcrumbs} />;
 }

@@ -1,5 +1,4 @@
 import Box from "@cloudscape-design/components/box";
-import BreadcrumbGroup from "@cloudscape-design/components/breadcrumb-group";
 import Button from "@cloudscape-design/components/button";
 import Container from "@cloudscape-design/components/container";
 import ContentLayout from "@cloudscape-design/components/content-layout";
@@ -8,7 +7,7 @@ import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import { useState } from "react";
-import { useNavigate, useParams } from "react-router-dom";
+import { useParams } from "react-router-dom";
 import { useAccessRequest, useCancelRequest, useRequestAudit, type AccessRequest } from "../api/breakglass";
 import { useMe } from "../api/hub";
 import Countdown from "../breakglass/Countdown";
@@ -17,9 +16,8 @@ import { when } from "../breakglass/format";
 import GrantAccess from "../breakglass/GrantAccess";
 import RevokeModal from "../breakglass/RevokeModal";
 import StatusBadge from "../breakglass/StatusBadge";
+import { Breadcrumbs, detailState } from "../components/DetailPage";
 import ErrorAlert from "../components/ErrorAlert";
-import PageLoading from "../components/PageLoading";
-import RouterLink from "../components/RouterLink";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import {
   approvalProgress,
@@ -34,39 +32,20 @@ import {
 
 export default function RequestDetail() {
   const { id = "" } = useParams();
-  const navigate = useNavigate();
   const request = useAccessRequest(id);
   useDocumentTitle(request.data ? `Request for ${request.data.account_name}` : "Breakglass request");
-  const breadcrumbs = (
-    <BreadcrumbGroup
-      ariaLabel="Breadcrumbs"
-      items={[
-        { text: "My requests", href: "/breakglass/requests" },
-        { text: request.data ? `Request for ${request.data.account_name}` : id, href: `/breakglass/requests/${encodeURIComponent(id)}` },
-      ]}
-      onFollow={(event) => {
-        event.preventDefault();
-        navigate(event.detail.href);
-      }}
-    />
-  );
-  if (request.isPending) {
-    return (
-      <SpaceBetween size="m">
-        {breadcrumbs}
-        <PageLoading text="Loading the request" />
-      </SpaceBetween>
-    );
-  }
-  if (request.isError) {
-    return (
-      <SpaceBetween size="m">
-        {breadcrumbs}
-        <Header variant="h1">Breakglass request</Header>
-        <ErrorAlert error={request.error} onRetry={() => request.refetch()} />
-        <RouterLink href="/breakglass/requests">Back to my requests</RouterLink>
-      </SpaceBetween>
-    );
+  const crumbs = [
+    { text: "My requests", href: "/breakglass/requests" },
+    { text: request.data ? `Request for ${request.data.account_name}` : id, href: `/breakglass/requests/${encodeURIComponent(id)}` },
+  ];
+  const breadcrumbs = <Breadcrumbs items={crumbs} />;
+  if (request.isPending || request.isError) {
+    return detailState(request, {
+      crumbs,
+      loading: "Loading the request",
+      title: "Breakglass request",
+      back: { text: "Back to my requests", href: "/breakglass/requests" },
+    });
   }
   return <Detail request={request.data} breadcrumbs={breadcrumbs} onRefresh={() => request.refetch()} />;
 }

@@ -1,4 +1,3 @@
-import BreadcrumbGroup from "@cloudscape-design/components/breadcrumb-group";
 import Button from "@cloudscape-design/components/button";
 import Checkbox from "@cloudscape-design/components/checkbox";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
@@ -13,11 +12,11 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Tabs from "@cloudscape-design/components/tabs";
 import Textarea from "@cloudscape-design/components/textarea";
 import { lazy, Suspense, useState } from "react";
-import { useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { useParams, useSearchParams } from "react-router-dom";
 import { useUpdateCustomer, type CustomerPatch } from "../../api/admin";
 import type { Customer, CustomerStatus } from "../../api/client";
 import { useCustomer } from "../../api/hub";
-import ErrorAlert from "../../components/ErrorAlert";
+import { Breadcrumbs, detailState } from "../../components/DetailPage";
 import PageLoading from "../../components/PageLoading";
 import RouterLink from "../../components/RouterLink";
 import SaveError from "../../components/SaveError";
@@ -44,7 +43,6 @@ type TabId = (typeof TABS)[number];
 
 export default function AdminCustomer() {
   const { code = "" } = useParams();
-  const navigate = useNavigate();
   const customer = useCustomer(code);
   const [params, setParams] = useSearchParams();
   const tab: TabId = (TABS as readonly string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as TabId) : "details";
@@ -53,38 +51,19 @@ export default function AdminCustomer() {
   const [saved, setSaved] = useState(false);
   useDocumentTitle(`Admin: ${name}`);
 
-  const breadcrumbs = (
-    <BreadcrumbGroup
-      ariaLabel="Breadcrumbs"
-      items={[
-        { text: "Admin", href: "/admin/customers" },
-        { text: "Customers", href: "/admin/customers" },
-        { text: name, href: `/admin/customers/${encodeURIComponent(code)}` },
-      ]}
-      onFollow={(event) => {
-        event.preventDefault();
-        navigate(event.detail.href);
-      }}
-    />
-  );
-
-  if (customer.isPending) {
-    return (
-      <SpaceBetween size="m">
-        {breadcrumbs}
-        <PageLoading text="Loading the customer" />
-      </SpaceBetween>
-    );
-  }
-  if (customer.isError) {
-    return (
-      <SpaceBetween size="m">
-        {breadcrumbs}
-        <Header variant="h1">{code}</Header>
-        <ErrorAlert error={customer.error} onRetry={() => customer.refetch()} />
-        <RouterLink href="/admin/customers">Back to all customers</RouterLink>
-      </SpaceBetween>
-    );
+  const crumbs = [
+    { text: "Admin", href: "/admin/customers" },
+    { text: "Customers", href: "/admin/customers" },
+    { text: name, href: `/admin/customers/${encodeURIComponent(code)}` },
+  ];
+  const breadcrumbs = <Breadcrumbs items={crumbs} />;
+  if (customer.isPending || customer.isError) {
+    return detailState(customer, {
+      crumbs,
+      loading: "Loading the customer",
+      title: code,
+      back: { text: "Back to all customers", href: "/admin/customers" },
+    });
   }
   const c = customer.data;
   const lazyTab = (node: React.ReactNode) => <Suspense fallback={<PageLoading />}>{node}</Suspense>;
