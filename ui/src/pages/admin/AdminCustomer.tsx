@@ -1,9 +1,7 @@
-import Button from "@cloudscape-design/components/button";
 import Checkbox from "@cloudscape-design/components/checkbox";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
 import ContentLayout from "@cloudscape-design/components/content-layout";
-import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
@@ -19,7 +17,7 @@ import { useCustomer } from "../../api/hub";
 import { Breadcrumbs, detailState } from "../../components/DetailPage";
 import PageLoading from "../../components/PageLoading";
 import RouterLink from "../../components/RouterLink";
-import SaveError from "../../components/SaveError";
+import SaveForm from "../../components/SaveForm";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import {
   apiFieldErrors,
@@ -200,86 +198,75 @@ function CustomerForm({
   };
 
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
+    <SaveForm
+      onSubmit={submit}
+      saveText="Save details"
+      savedText="Saved."
+      saved={saved}
+      saving={update.isPending}
+      error={update.error}
+      onReload={onReload}
     >
-      <Form
-        actions={
-          <SpaceBetween direction="horizontal" size="xs" alignItems="center">
-            <span role="status">{saved ? "Saved." : ""}</span>
-            <Button variant="primary" formAction="submit" loading={update.isPending}>
-              Save details
-            </Button>
-          </SpaceBetween>
-        }
-      >
-        <SpaceBetween size="l">
-          <SaveError error={update.error} onReload={onReload} />
-          <Container header={<Header variant="h2">Customer</Header>}>
-            <SpaceBetween size="m">
-              <ColumnLayout columns={2}>
-                <FormField label="Name" errorText={errors.name}>
-                  <Input value={v.name} onChange={({ detail }) => set("name", detail.value)} />
-                </FormField>
-                <FormField label="Status" errorText={errors.status}>
-                  <Select
-                    selectedOption={CUSTOMER_STATUS_OPTIONS.find((o) => o.value === v.status) ?? null}
-                    options={CUSTOMER_STATUS_OPTIONS}
-                    onChange={({ detail }) => set("status", detail.selectedOption.value as CustomerStatus)}
-                  />
-                </FormField>
-              </ColumnLayout>
-              <FormField label="Notes" errorText={errors.notes} stretch>
-                <Textarea value={v.notes} onChange={({ detail }) => set("notes", detail.value)} rows={3} />
-              </FormField>
-            </SpaceBetween>
-          </Container>
-          <Container header={<Header variant="h2">Contract</Header>}>
-            <SpaceBetween size="m">
-              <Checkbox checked={v.hasContract} onChange={({ detail }) => set("hasContract", detail.checked)}>
-                A contract is on file
-              </Checkbox>
-              {v.hasContract ? (
-                <ColumnLayout columns={2}>
-                  <FormField label="Reference" errorText={errors.reference}>
-                    <Input value={v.reference} onChange={({ detail }) => set("reference", detail.value)} />
-                  </FormField>
-                  <FormField label="Hours per month" errorText={errors.hours_per_month}>
-                    <Input
-                      type="number"
-                      inputMode="numeric"
-                      value={v.hours_per_month}
-                      onChange={({ detail }) => set("hours_per_month", detail.value)}
-                    />
-                  </FormField>
-                  <FormField label="Starts on" constraintText="YYYY-MM-DD" errorText={errors.starts_on}>
-                    <Input value={v.starts_on} placeholder="2026-01-01" onChange={({ detail }) => set("starts_on", detail.value)} />
-                  </FormField>
-                  <FormField label="Ends on" constraintText="YYYY-MM-DD" errorText={errors.ends_on}>
-                    <Input value={v.ends_on} placeholder="2027-12-31" onChange={({ detail }) => set("ends_on", detail.value)} />
-                  </FormField>
-                  <FormField label="Contract notes" errorText={errors.contract_notes}>
-                    <Textarea value={v.contract_notes} onChange={({ detail }) => set("contract_notes", detail.value)} rows={2} />
-                  </FormField>
-                </ColumnLayout>
-              ) : null}
-            </SpaceBetween>
-          </Container>
-          <Container header={<Header variant="h2">Monthly report</Header>}>
-            <SpaceBetween size="m">
-              <Checkbox checked={v.reportEnabled} onChange={({ detail }) => set("reportEnabled", detail.checked)}>
-                Send the monthly report
-              </Checkbox>
-              <FormField label="Recipients" constraintText="One e-mail address per line." errorText={errors.recipients}>
-                <Textarea value={v.recipients} onChange={({ detail }) => set("recipients", detail.value)} rows={3} />
-              </FormField>
-            </SpaceBetween>
-          </Container>
+      <Container header={<Header variant="h2">Customer</Header>}>
+        <SpaceBetween size="m">
+          <ColumnLayout columns={2}>
+            <FormField label="Name" errorText={errors.name}>
+              <Input value={v.name} onChange={({ detail }) => set("name", detail.value)} />
+            </FormField>
+            <FormField label="Status" errorText={errors.status}>
+              <Select
+                selectedOption={CUSTOMER_STATUS_OPTIONS.find((o) => o.value === v.status) ?? null}
+                options={CUSTOMER_STATUS_OPTIONS}
+                onChange={({ detail }) => set("status", detail.selectedOption.value as CustomerStatus)}
+              />
+            </FormField>
+          </ColumnLayout>
+          <FormField label="Notes" errorText={errors.notes} stretch>
+            <Textarea value={v.notes} onChange={({ detail }) => set("notes", detail.value)} rows={3} />
+          </FormField>
         </SpaceBetween>
-      </Form>
-    </form>
+      </Container>
+      <Container header={<Header variant="h2">Contract</Header>}>
+        <SpaceBetween size="m">
+          <Checkbox checked={v.hasContract} onChange={({ detail }) => set("hasContract", detail.checked)}>
+            A contract is on file
+          </Checkbox>
+          {v.hasContract ? (
+            <ColumnLayout columns={2}>
+              <FormField label="Reference" errorText={errors.reference}>
+                <Input value={v.reference} onChange={({ detail }) => set("reference", detail.value)} />
+              </FormField>
+              <FormField label="Hours per month" errorText={errors.hours_per_month}>
+                <Input
+                  type="number"
+                  inputMode="numeric"
+                  value={v.hours_per_month}
+                  onChange={({ detail }) => set("hours_per_month", detail.value)}
+                />
+              </FormField>
+              <FormField label="Starts on" constraintText="YYYY-MM-DD" errorText={errors.starts_on}>
+                <Input value={v.starts_on} placeholder="2026-01-01" onChange={({ detail }) => set("starts_on", detail.value)} />
+              </FormField>
+              <FormField label="Ends on" constraintText="YYYY-MM-DD" errorText={errors.ends_on}>
+                <Input value={v.ends_on} placeholder="2027-12-31" onChange={({ detail }) => set("ends_on", detail.value)} />
+              </FormField>
+              <FormField label="Contract notes" errorText={errors.contract_notes}>
+                <Textarea value={v.contract_notes} onChange={({ detail }) => set("contract_notes", detail.value)} rows={2} />
+              </FormField>
+            </ColumnLayout>
+          ) : null}
+        </SpaceBetween>
+      </Container>
+      <Container header={<Header variant="h2">Monthly report</Header>}>
+        <SpaceBetween size="m">
+          <Checkbox checked={v.reportEnabled} onChange={({ detail }) => set("reportEnabled", detail.checked)}>
+            Send the monthly report
+          </Checkbox>
+          <FormField label="Recipients" constraintText="One e-mail address per line." errorText={errors.recipients}>
+            <Textarea value={v.recipients} onChange={({ detail }) => set("recipients", detail.value)} rows={3} />
+          </FormField>
+        </SpaceBetween>
+      </Container>
+    </SaveForm>
   );
 }

@@ -1,9 +1,7 @@
 import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
 import Checkbox from "@cloudscape-design/components/checkbox";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
-import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
@@ -14,7 +12,7 @@ import { useState } from "react";
 import { usePolicy, usePutPolicy, type ApprovalPolicy, type Role } from "../../api/admin";
 import ErrorAlert from "../../components/ErrorAlert";
 import PageLoading from "../../components/PageLoading";
-import SaveError from "../../components/SaveError";
+import SaveForm from "../../components/SaveForm";
 import { apiFieldErrors, checkIntRange, checkTicketPattern, collect, type FieldErrors, withoutField } from "../../lib/admin";
 
 const ALL_ROLES: Role[] = ["engineer", "senior", "lead", "admin"];
@@ -101,133 +99,122 @@ function PolicyForm({
   };
 
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
+    <SaveForm
+      onSubmit={submit}
+      saveText="Save policy"
+      savedText="Policy saved."
+      saved={saved}
+      saving={put.isPending}
+      error={put.error}
+      onReload={onReload}
     >
-      <Form
-        actions={
-          <SpaceBetween direction="horizontal" size="xs" alignItems="center">
-            <span role="status">{saved ? "Policy saved." : ""}</span>
-            <Button variant="primary" formAction="submit" loading={put.isPending}>
-              Save policy
-            </Button>
-          </SpaceBetween>
-        }
-      >
-        <SpaceBetween size="l">
-          <SaveError error={put.error} onReload={onReload} />
-          <Container
-            header={
-              <Header
-                variant="h2"
-                description={
-                  (policy.version ?? 0) === 0
-                    ? "This customer uses the defaults; saving stores its own policy. New requests use it at once; pending ones when they are next decided."
-                    : `Version ${policy.version}. New requests use it at once; pending ones when they are next decided.`
-                }
-              >
-                Breakglass approval policy
-              </Header>
+      <Container
+        header={
+          <Header
+            variant="h2"
+            description={
+              (policy.version ?? 0) === 0
+                ? "This customer uses the defaults; saving stores its own policy. New requests use it at once; pending ones when they are next decided."
+                : `Version ${policy.version}. New requests use it at once; pending ones when they are next decided.`
             }
           >
-            <SpaceBetween size="m">
-              <ColumnLayout columns={3}>
-                <FormField
-                  label="Approvals needed"
-                  description="Distinct approvers besides the requester."
-                  errorText={errors.approvals_required}
-                >
-                  <Select
-                    selectedOption={APPROVALS.find((o) => o.value === v.approvals_required) ?? null}
-                    options={APPROVALS}
-                    onChange={({ detail }) => set("approvals_required", detail.selectedOption.value ?? "1")}
-                  />
-                </FormField>
-                <FormField label="Longest grant (minutes)" constraintText="15-720 minutes." errorText={errors.max_duration_minutes}>
-                  <Input
-                    type="number"
-                    inputMode="numeric"
-                    value={v.max_duration_minutes}
-                    onChange={({ detail }) => set("max_duration_minutes", detail.value)}
-                  />
-                </FormField>
-                <FormField
-                  label="Approval window (minutes)"
-                  description="A request not decided by then times out."
-                  constraintText="5-1440 minutes."
-                  errorText={errors.approval_window_minutes}
-                >
-                  <Input
-                    type="number"
-                    inputMode="numeric"
-                    value={v.approval_window_minutes}
-                    onChange={({ detail }) => set("approval_window_minutes", detail.value)}
-                  />
-                </FormField>
-              </ColumnLayout>
-              <ColumnLayout columns={3}>
-                <FormField label="Approver roles" description="Holders of these roles may approve." errorText={errors.approver_roles}>
-                  <Multiselect
-                    deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
-                    selectedOptions={roleOptions(v.approver_roles)}
-                    options={roleOptions(APPROVER_ROLES)}
-                    onChange={({ detail }) => set("approver_roles", detail.selectedOptions.map((o) => o.value as Role))}
-                    placeholder="Choose roles"
-                  />
-                </FormField>
-                <FormField
-                  label="Approvers off the team"
-                  description="Approver roles that may decide without being on this customer's team."
-                  errorText={errors.approvers_off_team}
-                >
-                  <Multiselect
-                    deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
-                    selectedOptions={roleOptions(v.approvers_off_team)}
-                    options={roleOptions(APPROVER_ROLES)}
-                    onChange={({ detail }) => set("approvers_off_team", detail.selectedOptions.map((o) => o.value as Role))}
-                    placeholder="Nobody off the team"
-                  />
-                </FormField>
-                <FormField
-                  label="Requester roles"
-                  description="Holders may ask for access (besides being on the team)."
-                  errorText={errors.requester_roles}
-                >
-                  <Multiselect
-                    deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
-                    selectedOptions={roleOptions(v.requester_roles)}
-                    options={roleOptions(ALL_ROLES)}
-                    onChange={({ detail }) => set("requester_roles", detail.selectedOptions.map((o) => o.value as Role))}
-                    placeholder="Choose roles"
-                  />
-                </FormField>
-              </ColumnLayout>
-              <ColumnLayout columns={2}>
-                <FormField label="Ticket reference" errorText={errors.ticket_required}>
-                  <Checkbox checked={v.ticket_required} onChange={({ detail }) => set("ticket_required", detail.checked)}>
-                    A ticket reference is required
-                  </Checkbox>
-                </FormField>
-                <FormField
-                  label="Ticket pattern (optional)"
-                  description="A regular expression the whole reference must match, e.g. OPS-[0-9]+. Empty: the common forms."
-                  constraintText="At most 200 characters; case-insensitive."
-                  errorText={errors.ticket_pattern}
-                >
-                  <Input value={v.ticket_pattern} onChange={({ detail }) => set("ticket_pattern", detail.value)} placeholder="OPS-[0-9]+" />
-                </FormField>
-              </ColumnLayout>
-              <Box variant="small" color="text-body-secondary">
-                Always true, whatever the policy: the requester never approves their own request, one person counts once, and
-                nothing is granted past the longest grant.
-              </Box>
-            </SpaceBetween>
-          </Container>
+            Breakglass approval policy
+          </Header>
+        }
+      >
+        <SpaceBetween size="m">
+          <ColumnLayout columns={3}>
+            <FormField
+              label="Approvals needed"
+              description="Distinct approvers besides the requester."
+              errorText={errors.approvals_required}
+            >
+              <Select
+                selectedOption={APPROVALS.find((o) => o.value === v.approvals_required) ?? null}
+                options={APPROVALS}
+                onChange={({ detail }) => set("approvals_required", detail.selectedOption.value ?? "1")}
+              />
+            </FormField>
+            <FormField label="Longest grant (minutes)" constraintText="15-720 minutes." errorText={errors.max_duration_minutes}>
+              <Input
+                type="number"
+                inputMode="numeric"
+                value={v.max_duration_minutes}
+                onChange={({ detail }) => set("max_duration_minutes", detail.value)}
+              />
+            </FormField>
+            <FormField
+              label="Approval window (minutes)"
+              description="A request not decided by then times out."
+              constraintText="5-1440 minutes."
+              errorText={errors.approval_window_minutes}
+            >
+              <Input
+                type="number"
+                inputMode="numeric"
+                value={v.approval_window_minutes}
+                onChange={({ detail }) => set("approval_window_minutes", detail.value)}
+              />
+            </FormField>
+          </ColumnLayout>
+          <ColumnLayout columns={3}>
+            <FormField label="Approver roles" description="Holders of these roles may approve." errorText={errors.approver_roles}>
+              <Multiselect
+                deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
+                selectedOptions={roleOptions(v.approver_roles)}
+                options={roleOptions(APPROVER_ROLES)}
+                onChange={({ detail }) => set("approver_roles", detail.selectedOptions.map((o) => o.value as Role))}
+                placeholder="Choose roles"
+              />
+            </FormField>
+            <FormField
+              label="Approvers off the team"
+              description="Approver roles that may decide without being on this customer's team."
+              errorText={errors.approvers_off_team}
+            >
+              <Multiselect
+                deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
+                selectedOptions={roleOptions(v.approvers_off_team)}
+                options={roleOptions(APPROVER_ROLES)}
+                onChange={({ detail }) => set("approvers_off_team", detail.selectedOptions.map((o) => o.value as Role))}
+                placeholder="Nobody off the team"
+              />
+            </FormField>
+            <FormField
+              label="Requester roles"
+              description="Holders may ask for access (besides being on the team)."
+              errorText={errors.requester_roles}
+            >
+              <Multiselect
+                deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
+                selectedOptions={roleOptions(v.requester_roles)}
+                options={roleOptions(ALL_ROLES)}
+                onChange={({ detail }) => set("requester_roles", detail.selectedOptions.map((o) => o.value as Role))}
+                placeholder="Choose roles"
+              />
+            </FormField>
+          </ColumnLayout>
+          <ColumnLayout columns={2}>
+            <FormField label="Ticket reference" errorText={errors.ticket_required}>
+              <Checkbox checked={v.ticket_required} onChange={({ detail }) => set("ticket_required", detail.checked)}>
+                A ticket reference is required
+              </Checkbox>
+            </FormField>
+            <FormField
+              label="Ticket pattern (optional)"
+              description="A regular expression the whole reference must match, e.g. OPS-[0-9]+. Empty: the common forms."
+              constraintText="At most 200 characters; case-insensitive."
+              errorText={errors.ticket_pattern}
+            >
+              <Input value={v.ticket_pattern} onChange={({ detail }) => set("ticket_pattern", detail.value)} placeholder="OPS-[0-9]+" />
+            </FormField>
+          </ColumnLayout>
+          <Box variant="small" color="text-body-secondary">
+            Always true, whatever the policy: the requester never approves their own request, one person counts once, and
+            nothing is granted past the longest grant.
+          </Box>
         </SpaceBetween>
-      </Form>
-    </form>
+      </Container>
+    </SaveForm>
   );
 }

@@ -1,7 +1,5 @@
 import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
 import Container from "@cloudscape-design/components/container";
-import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
@@ -11,7 +9,7 @@ import { useMemo, useState } from "react";
 import { usePutTeam, useTeam, type Team } from "../../api/admin";
 import ErrorAlert from "../../components/ErrorAlert";
 import PageLoading from "../../components/PageLoading";
-import SaveError from "../../components/SaveError";
+import SaveForm from "../../components/SaveForm";
 import { apiFieldErrors, checkEmail, splitList, teamDiff, type FieldErrors } from "../../lib/admin";
 
 export default function TeamTab({ code }: { code: string }) {
@@ -57,62 +55,51 @@ function TeamForm({
 
   return (
     <SpaceBetween size="l">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
+      <SaveForm
+        onSubmit={submit}
+        saveText="Save team"
+        savedText="Team saved."
+        saved={saved}
+        saving={put.isPending}
+        error={put.error}
+        onReload={onReload}
       >
-        <Form
-          actions={
-            <SpaceBetween direction="horizontal" size="xs" alignItems="center">
-              <span role="status">{saved ? "Team saved." : ""}</span>
-              <Button variant="primary" formAction="submit" loading={put.isPending}>
-                Save team
-              </Button>
-            </SpaceBetween>
+        <Container
+          header={
+            <Header
+              variant="h2"
+              counter={`(${team.members.length})`}
+              description="Who works on this customer: their profiles cover its accounts and they may ask for breakglass access."
+            >
+              Team
+            </Header>
           }
         >
-          <SpaceBetween size="l">
-            <SaveError error={put.error} onReload={onReload} />
-            <Container
-              header={
-                <Header
-                  variant="h2"
-                  counter={`(${team.members.length})`}
-                  description="Who works on this customer: their profiles cover its accounts and they may ask for breakglass access."
-                >
-                  Team
-                </Header>
-              }
+          <SpaceBetween size="s">
+            <FormField
+              label="Members"
+              constraintText="One e-mail address per line."
+              errorText={errors.members}
+              stretch
             >
-              <SpaceBetween size="s">
-                <FormField
-                  label="Members"
-                  constraintText="One e-mail address per line."
-                  errorText={errors.members}
-                  stretch
-                >
-                  <Textarea
-                    value={text}
-                    rows={Math.min(12, Math.max(4, members.length + 1))}
-                    onChange={({ detail }) => {
-                      setSaved(false);
-                      setText(detail.value);
-                      setErrors({});
-                    }}
-                  />
-                </FormField>
-                <Box variant="small" color="text-body-secondary" aria-live="polite">
-                  {diff.added.length || diff.removed.length
-                    ? `Saving adds ${diff.added.length ? diff.added.join(", ") : "nobody"} and removes ${diff.removed.length ? diff.removed.join(", ") : "nobody"}.`
-                    : "No changes."}
-                </Box>
-              </SpaceBetween>
-            </Container>
+              <Textarea
+                value={text}
+                rows={Math.min(12, Math.max(4, members.length + 1))}
+                onChange={({ detail }) => {
+                  setSaved(false);
+                  setText(detail.value);
+                  setErrors({});
+                }}
+              />
+            </FormField>
+            <Box variant="small" color="text-body-secondary" aria-live="polite">
+              {diff.added.length || diff.removed.length
+                ? `Saving adds ${diff.added.length ? diff.added.join(", ") : "nobody"} and removes ${diff.removed.length ? diff.removed.join(", ") : "nobody"}.`
+                : "No changes."}
+            </Box>
           </SpaceBetween>
-        </Form>
-      </form>
+        </Container>
+      </SaveForm>
       <Table
         variant="container"
         wrapLines
