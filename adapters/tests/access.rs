@@ -135,6 +135,7 @@ async fn full_flow(app: &App) {
 
     let now = OffsetDateTime::now_utc();
     let q = AuditQuery {
+        request: None,
         customer: Some("acme".into()),
         account: Some("111111111111".into()),
         actor: None,
@@ -313,6 +314,7 @@ async fn fifty_at_once(app: &App) {
     let last = app.access().unwrap().get(&erin(), &r.id).await.unwrap();
     let now = OffsetDateTime::now_utc();
     let q = AuditQuery {
+        request: None,
         customer: Some("acme".into()),
         account: Some("222222222222".into()),
         actor: None,

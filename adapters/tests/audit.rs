@@ -37,6 +37,7 @@ fn office() -> Origin {
 
 fn query(app: &App, since: OffsetDateTime) -> AuditQuery {
     AuditQuery {
+        request: None,
         customer: None,
         account: None,
         actor: None,

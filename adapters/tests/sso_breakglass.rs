@@ -251,6 +251,7 @@ fn erin_holds() -> Vec<(String, String)> {
 async fn audit_actions(app: &App, id: &str) -> Vec<String> {
     let now = OffsetDateTime::now_utc();
     let q = AuditQuery {
+        request: None,
         customer: Some("acme".into()),
         account: Some(SSO_ACCOUNT.into()),
         actor: None,

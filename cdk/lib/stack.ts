@@ -55,6 +55,7 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
   AccessRequestFunction: {
     binary: 'access-request',
     routes: [
+      [HttpMethod.GET, '/api/v1/approval-policies'],
       [HttpMethod.GET, '/api/v1/customers/{code}/approval-policy'],
       [HttpMethod.PUT, '/api/v1/customers/{code}/approval-policy'],
       [HttpMethod.PATCH, '/api/v1/customers/{code}/approval-policy'],

@@ -24,8 +24,9 @@ pub mod profiles;
 /// What the local server serves besides the API.
 #[derive(Clone, Debug, Default)]
 pub struct Local {
-    /// The built UI (`ui/dist`): served at `/`; a path that is neither the API nor a file gets its
-    /// `index.html` (the UI routes in the browser). `None`: `/` says how to build it.
+    /// The built UI (`ui/dist`): served at `/`; a path that is neither the API nor a file name gets
+    /// its `index.html` (the UI routes in the browser), a missing file a 404. `None`: `/` says how
+    /// to build it.
     pub ui_dir: Option<PathBuf>,
     /// Demo sign-in (`GET /api/v1/dev/users`, `POST /api/v1/dev/token`): only on the embedded store
     /// with the demo data, where the UI's sign-in page picks a demo user.
@@ -100,12 +101,20 @@ async fn ui_or_not_found(ui: Option<PathBuf>, req: axum::extract::Request) -> Re
             .into_response();
     };
     use tower::ServiceExt;
-    let index = tower_http::services::ServeFile::new(dir.join("index.html"));
-    match tower_http::services::ServeDir::new(&dir)
-        .fallback(index)
-        .oneshot(req)
-        .await
-    {
+    // The rule of the CloudFront function in front of the deployed UI (cdk/lib/ui-hosting.ts): a
+    // path whose last segment has a dot names a file, so a missing one is a 404 (a stale asset or
+    // `/config.json` must not come back as the UI's page); any other path is a UI route.
+    let names_a_file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    let files = tower_http::services::ServeDir::new(&dir);
+    let res = if names_a_file {
+        files.oneshot(req).await
+    } else {
+        files
+            .fallback(tower_http::services::ServeFile::new(dir.join("index.html")))
+            .oneshot(req)
+            .await
+    };
+    match res {
         Ok(res) => res.into_response(),
         Err(never) => match never {},
     }

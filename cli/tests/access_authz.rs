@@ -142,6 +142,14 @@ async fn every_breakglass_route_answers_each_person_as_it_should() {
             expect: [200, 200, 404, 404, 404, 200, 200, 403],
         },
         Row {
+            what: "read a request's audit trail",
+            on: On::Pending,
+            method: "GET",
+            path: "/audit?request={id}",
+            body: None,
+            expect: [200, 200, 404, 404, 404, 200, 200, 403],
+        },
+        Row {
             what: "approve",
             on: On::Pending,
             method: "POST",
@@ -206,6 +214,54 @@ async fn every_breakglass_route_answers_each_person_as_it_should() {
             }
         }
     }
+}
+
+/// `/audit?request=` lists that request's events, whoever acted, to the requester (who otherwise
+/// lists only their own events), and nothing of the account's other requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_s_audit_trail_is_its_own_events_by_everyone() {
+    let b = bench().await;
+    let first = b.active().await;
+    let second = b.pending().await;
+    let (st, trail) = b.call(0, "GET", &format!("/audit?request={first}"), None).await;
+    assert_eq!(st, 200, "{trail}");
+    let events = trail["items"].as_array().unwrap();
+    assert!(
+        events.iter().all(|e| e["request_id"] == first.as_str()),
+        "only the request's events: {trail}"
+    );
+    let by = |action: &str| {
+        events
+            .iter()
+            .find(|e| e["action"] == action)
+            .map(|e| e["actor"].clone())
+    };
+    assert_eq!(by("request_created"), Some(json!("erin@example.com")), "{trail}");
+    assert_eq!(
+        by("approved"),
+        Some(json!("sam@example.com")),
+        "the approver's event too: {trail}"
+    );
+    // Not the requester's own audit rights: the account's other request isn't in the trail, and
+    // without `request` erin still lists only her own events.
+    let (_, second_trail) = b.call(0, "GET", &format!("/audit?request={second}"), None).await;
+    assert!(
+        second_trail["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["request_id"] == second.as_str())
+    );
+    let (st, _) = b.call(0, "GET", "/audit", None).await;
+    assert_eq!(st, 403);
+    for bad in ["nope", "01J", "ZZZZZZZZZZZZZZZZZZZZZZZZZZ"] {
+        let (st, body) = b.call(0, "GET", &format!("/audit?request={bad}"), None).await;
+        assert_eq!(st, 400, "{bad}: {body}");
+        assert_eq!(body["error"]["field"], "request", "{body}");
+    }
+    let unknown = "0".repeat(26);
+    let (st, _) = b.call(6, "GET", &format!("/audit?request={unknown}"), None).await;
+    assert_eq!(st, 404);
 }
 
 /// What, method, path, body, and the status each person gets.

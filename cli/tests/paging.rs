@@ -159,6 +159,32 @@ async fn every_list_pages_the_same_way() {
     assert!(by_actor.len() >= 5, "erin's requests are audited");
     let by_customer = walks_like_one_page(&format!("{api}/audit?customer={customer}"), &lee, 1).await;
     assert!(!by_customer.is_empty());
+    let trail = walks_like_one_page(&format!("{api}/audit?request={}", ids[0]), &erin, 1).await;
+    assert!(trail.len() >= 3, "created, approved, granted: {trail:?}");
+
+    // Every customer's policy in the customer list's order, each the one its own route answers.
+    let ada = token(&s, "ada@example.com", &[Role::Admin]);
+    let (st, _) = call(
+        "PATCH",
+        &format!("{api}/customers/{customer}/approval-policy"),
+        &ada,
+        Some(json!({"approvals_required": 2, "version": 0})),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let policies = walks_like_one_page(&format!("{api}/approval-policies"), &erin, 5).await;
+    let codes = |items: &[Value], field: &str| items.iter().map(|i| i[field].clone()).collect::<Vec<_>>();
+    assert_eq!(codes(&policies, "customer"), codes(&customers, "code"));
+    for p in &policies {
+        let code = p["customer"].as_str().unwrap();
+        let (_, own) = call("GET", &format!("{api}/customers/{code}/approval-policy"), &erin, None).await;
+        assert_eq!(p["policy"], own, "{code}");
+        assert_eq!(
+            p["policy"]["approvals_required"],
+            if code == customer { 2 } else { 1 },
+            "{code}"
+        );
+    }
 }
 
 /// The audit export answers every page in one response (`limit` is how many events it reads at a

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cc_domain::Error;
 use cc_domain::access::policy::PolicyPatch;
+use cc_domain::access::requests::CustomerPolicy;
 use cc_domain::access::service::Access;
 use cc_domain::access::service::{AuditQuery, Scope};
 use cc_domain::access::{AccessRequest, ApprovalPolicy, NewRequest, Status, parse_request_id};
@@ -19,7 +20,7 @@ use cc_domain::ids::{AccountId, CustomerCode};
 use cc_domain::page::PageRequest;
 use cc_http::error::{ApiResult, ErrorBody};
 use cc_http::extract::{customer_code, num, path_id};
-use cc_http::{Admin, Api, Caller, ClientOrigin, JsonBody, ListResponse, QueryParams};
+use cc_http::{Admin, Api, Caller, ClientOrigin, JsonBody, ListResponse, PageParams, QueryParams};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::OpenApi;
@@ -30,6 +31,7 @@ pub fn router(api: Api) -> Router {
 
 pub fn routes() -> Router<Api> {
     Router::new()
+        .route("/api/v1/approval-policies", get(list_policies))
         .route(
             "/api/v1/customers/{code}/approval-policy",
             get(get_policy).put(put_policy).patch(patch_policy),
@@ -48,6 +50,7 @@ pub fn routes() -> Router<Api> {
 
 #[derive(OpenApi)]
 #[openapi(paths(
+    list_policies,
     get_policy,
     put_policy,
     patch_policy,
@@ -67,6 +70,19 @@ pub struct ApiDoc;
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
     cc_http::openapi::complete(ApiDoc::openapi())
+}
+
+/// Every customer's approval policy in force, a page of customers at a time (sorted by name, like
+/// `GET /customers`); customers without a policy of their own show the defaults with `version` 0.
+#[utoipa::path(get, path = "/api/v1/approval-policies", params(PageParams),
+    responses((status = 200, body = ListResponse<CustomerPolicy>), (status = 400, body = ErrorBody)))]
+async fn list_policies(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<PageParams>,
+) -> ApiResult<Json<ListResponse<CustomerPolicy>>> {
+    let listed = api.app().access()?.policies(&who, q.limit, q.cursor.as_deref()).await?;
+    Ok(Json(listed.into()))
 }
 
 /// A customer's approval policy (the defaults when none was set).
@@ -444,7 +460,11 @@ struct AuditParams {
     account: Option<String>,
     #[param(inline, value_type = Option<cc_domain::ids::Email>)]
     actor: Option<String>,
-    /// RFC 3339; default 30 days before `to`.
+    /// One access request's events (anyone who may see the request may list them), from a
+    /// minute before it was made.
+    #[param(inline, value_type = Option<cc_http::openapi::RequestId>)]
+    request: Option<String>,
+    /// RFC 3339; default 30 days before `to` (with `request`: when the request was made).
     from: Option<String>,
     /// RFC 3339; default now.
     to: Option<String>,
@@ -472,8 +492,9 @@ fn instant(field: &str, v: &Option<String>) -> Result<Option<OffsetDateTime>, Er
         .transpose()
 }
 
-/// The audit log, newest first. Engineers list their own events (`actor=` themselves); leads and
-/// admins everything, or by any of `customer`, `actor` and `account`. An unknown customer with no
+/// The audit log, newest first. Engineers list their own events (`actor=` themselves) and those of
+/// a `request` they may see; leads and admins everything, or by any of `customer`, `actor`,
+/// `account` and `request`. An unknown customer with no
 /// events is 404. `Accept: application/x-ndjson` exports JSON lines: every page in one response.
 #[utoipa::path(get, path = "/api/v1/audit", params(AuditParams),
     responses((status = 200, description = "A page of events, or with `Accept: application/x-ndjson` every page as JSON lines",
@@ -485,7 +506,10 @@ async fn audit(
     QueryParams(q): QueryParams<AuditParams>,
 ) -> ApiResult<Response> {
     let to = instant("to", &q.to)?.unwrap_or_else(|| api.app().clock.now());
-    let from = instant("from", &q.from)?.unwrap_or(to - time::Duration::days(30));
+    // A request's events start when it was made (the domain narrows to that); the range's cap
+    // still holds.
+    let default_days = if q.request.is_some() { 400 } else { 30 };
+    let from = instant("from", &q.from)?.unwrap_or(to - time::Duration::days(default_days));
     if from >= to || to - from > time::Duration::days(400) {
         return Err(Error::validation("from", "from must be before to, at most 400 days apart").into());
     }
@@ -512,6 +536,12 @@ async fn audit(
             .actor
             .map(|a| path_id::<cc_domain::ids::Email>("actor", &a).map(|e| e.to_string()))
             .transpose()?,
+        request: match q.request {
+            Some(r) if parse_request_id(&r).is_err() => {
+                return Err(Error::validation("request", "not a request id (26 characters of 0-9 and a-z)").into());
+            }
+            r => r,
+        },
         from,
         to,
     };

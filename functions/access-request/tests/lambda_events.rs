@@ -120,6 +120,7 @@ async fn an_export_over_budget_continues_from_its_cursor() {
     };
     let now = app.clock.now();
     let q = cc_domain::access::service::AuditQuery {
+        request: None,
         customer: None,
         account: None,
         actor: None,

@@ -382,6 +382,7 @@ async fn approval_reaches_the_grant_state_on_moto_step_functions() {
         .unwrap();
     let now = time::OffsetDateTime::now_utc();
     let q = cc_domain::access::service::AuditQuery {
+        request: None,
         customer: Some("acme".into()),
         account: None,
         actor: None,
@@ -720,6 +721,7 @@ impl Rig {
     async fn audit_actions(&self) -> Vec<String> {
         let now = time::OffsetDateTime::now_utc();
         let q = cc_domain::access::service::AuditQuery {
+            request: None,
             customer: Some("acme".into()),
             account: None,
             actor: None,

@@ -14,8 +14,9 @@ pub use crate::audit::{AuditEvent, Origin};
 
 impl Access {
     /// Audit events newest first, between two instants, one page at a time. Engineers list only
-    /// their own (`actor=` themselves); leads and admins list everything or filter by any of
-    /// `customer`, `actor` and `account`. Which partitions are read:
+    /// their own (`actor=` themselves) or a `request`'s they may see; leads and admins list
+    /// everything or filter by any of `customer`, `actor`, `account` and `request`. Which partitions
+    /// are read:
     /// - a customer (named, or the customer an `account` alone belongs to in the hub): its month
     ///   partitions from `to` back to `from`;
     /// - an actor (without a customer): their index partition;
@@ -28,6 +29,18 @@ impl Access {
     /// the hub and has no events in range is not found (a deleted customer's history still lists).
     pub async fn audit(&self, who: &Principal, q: &AuditQuery, page: &PageRequest) -> Result<Listed<AuditEvent>> {
         who.require_any_role()?;
+        if let Some(id) = &q.request {
+            // Not found to anyone who may not see the request, like the request itself.
+            let r = self.load_visible(who, id).await?;
+            let q = AuditQuery {
+                customer: Some(r.customer.to_string()),
+                from: q.from.max(r.created_at - time::Duration::minutes(1)),
+                ..q.clone()
+            };
+            return self
+                .audit_from(&Source::Customer(r.customer.to_string()), &q, page)
+                .await;
+        }
         let own = q.actor.as_deref() == Some(who.email.as_str());
         if !own && !who.has(Role::Lead) && !who.has(Role::Admin) {
             return Err(Error::Forbidden(
@@ -58,6 +71,7 @@ impl Access {
                 && e.at < q.to
                 && q.account.as_deref().is_none_or(|a| e.account_id.as_deref() == Some(a))
                 && q.actor.as_deref().is_none_or(|a| e.actor == a)
+                && q.request.as_deref().is_none_or(|r| e.request_id.as_deref() == Some(r))
                 // A customer's partitions also hold copies of events filed under another customer
                 // (an account moving away): they belong to the listing.
                 && (matches!(source, Source::Customer(_)) || q.customer.as_deref().is_none_or(|c| e.customer == c))
@@ -66,7 +80,7 @@ impl Access {
         let oldest = (q.from.year(), q.from.month() as u8);
         // The time range may move between pages (its defaults follow the clock); the cursor's month
         // is checked against it below.
-        let scope = scope("audit", &(&q.customer, &q.actor, &q.account, source));
+        let scope = scope("audit", &(&q.customer, &q.actor, &q.account, &q.request, source));
         let mut at: AuditPosition = page.position(&scope)?.unwrap_or(AuditPosition {
             month: (!matches!(source, Source::Actor(_))).then_some(newest),
             cursor: None,
@@ -180,6 +194,9 @@ pub struct AuditQuery {
     pub customer: Option<String>,
     pub account: Option<String>,
     pub actor: Option<String>,
+    /// One access request's events: whoever may see the request sees all of them (its
+    /// customer's partitions, from a minute before the request was made).
+    pub request: Option<String>,
     pub from: OffsetDateTime,
     pub to: OffsetDateTime,
 }

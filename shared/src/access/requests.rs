@@ -18,6 +18,37 @@ impl Access {
         self.load_policy(customer).await
     }
 
+    /// Every customer's policy in force, a page of customers at a time in the customer list's
+    /// order (name, then code): `limit` 1-200 (default 50), `cursor` the previous page's. A
+    /// customer without a policy of its own has the defaults (`version` 0).
+    pub async fn policies(
+        &self,
+        who: &Principal,
+        limit: Option<usize>,
+        cursor: Option<&str>,
+    ) -> Result<Listed<CustomerPolicy>> {
+        let customers = self
+            .hub
+            .list_customers(who, &crate::hub::service::CustomerFilter::default(), limit, cursor)
+            .await?;
+        // One point read per customer, all at once: a page of 200 costs one round trip's time.
+        let policies =
+            futures::future::try_join_all(customers.items.iter().map(|c| self.load_policy(c.code.as_str()))).await?;
+        Ok(Listed {
+            next_cursor: customers.next_cursor,
+            items: customers
+                .items
+                .into_iter()
+                .zip(policies)
+                .map(|(c, policy)| CustomerPolicy {
+                    customer: c.code.to_string(),
+                    customer_name: c.name,
+                    policy,
+                })
+                .collect(),
+        })
+    }
+
     pub(super) async fn load_policy(&self, customer: &str) -> Result<ApprovalPolicy> {
         match self.store.get(&keys::customer(customer), keys::POLICY).await? {
             Some(item) => decode(item),
@@ -434,4 +465,12 @@ fn due_key(r: &AccessRequest) -> String {
 /// A request's place in a list by creation.
 fn created_key(r: &AccessRequest) -> String {
     keys::request_by_created(r.created_at, &r.id)
+}
+
+/// One customer's approval policy in force (the defaults, `version` 0, when none was set).
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CustomerPolicy {
+    pub customer: String,
+    pub customer_name: String,
+    pub policy: ApprovalPolicy,
 }

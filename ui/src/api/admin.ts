@@ -1,6 +1,6 @@
 // TanStack Query hooks for the admin pages: customers, accounts, contacts, teams, approval policies.
 // Every change sends the `version` it read; the API answers 409 `version_conflict` when it is stale.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "./client";
 import { hubKeys } from "./hub";
 
@@ -14,10 +14,12 @@ export type Team = Schemas["Team"];
 export type TeamUpdate = Schemas["TeamUpdate"];
 export type ApprovalPolicy = Schemas["ApprovalPolicy"];
 export type Role = Schemas["Role"];
+export type CustomerPolicy = Schemas["CustomerPolicy"];
 
 export const adminKeys = {
   team: (code: string) => ["customer", code, "team"] as const,
   policy: (code: string) => ["customer", code, "approval-policy"] as const,
+  policies: ["approval-policies"] as const,
 };
 
 export function useTeam(code: string) {
@@ -33,6 +35,17 @@ export function usePolicy(code: string) {
     queryKey: adminKeys.policy(code),
     queryFn: async ({ signal }) =>
       unwrap(await api.GET("/api/v1/customers/{code}/approval-policy", { params: { path: { code } }, signal })),
+  });
+}
+
+/** Every customer's policy in force, 200 customers a page (`GET /approval-policies`). */
+export function usePolicies() {
+  return useInfiniteQuery({
+    queryKey: adminKeys.policies,
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam, signal }) =>
+      unwrap(await api.GET("/api/v1/approval-policies", { params: { query: { limit: 200, cursor: pageParam } }, signal })),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
 }
 
@@ -123,6 +136,9 @@ export function usePutPolicy(code: string) {
   return useMutation({
     mutationFn: async (body: ApprovalPolicy) =>
       unwrap(await api.PUT("/api/v1/customers/{code}/approval-policy", { params: { path: { code } }, body })),
-    onSuccess: (policy) => qc.setQueryData(adminKeys.policy(code), policy),
+    onSuccess: (policy) => {
+      qc.setQueryData(adminKeys.policy(code), policy);
+      void qc.invalidateQueries({ queryKey: adminKeys.policies });
+    },
   });
 }

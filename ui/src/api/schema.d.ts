@@ -201,6 +201,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approval-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every customer's approval policy in force, a page of customers at a time (sorted by name, like
+         *     `GET /customers`); customers without a policy of their own show the defaults with `version` 0.
+         */
+        get: operations["list_policies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -209,8 +229,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The audit log, newest first. Engineers list their own events (`actor=` themselves); leads and
-         *     admins everything, or by any of `customer`, `actor` and `account`. An unknown customer with no
+         * The audit log, newest first. Engineers list their own events (`actor=` themselves) and those of
+         *     a `request` they may see; leads and admins everything, or by any of `customer`, `actor`,
+         *     `account` and `request`. An unknown customer with no
          *     events is 404. `Accept: application/x-ndjson` exports JSON lines: every page in one response.
          */
         get: operations["audit"];
@@ -777,6 +798,12 @@ export interface components {
              */
             version?: number | null;
         };
+        /** @description One customer's approval policy in force (the defaults, `version` 0, when none was set). */
+        CustomerPolicy: {
+            customer: string;
+            customer_name: string;
+            policy: components["schemas"]["ApprovalPolicy"];
+        };
         /** @enum {string} */
         CustomerStatus: "onboarding" | "active" | "offboarded";
         Decision: {
@@ -1025,6 +1052,15 @@ export interface components {
                  * @description Optimistic-concurrency version; send it back in a PATCH to refuse lost updates.
                  */
                 version?: number;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description `{"items": [...], "next_cursor": ...}` for every list. */
+        ListResponse_CustomerPolicy: {
+            items: {
+                customer: string;
+                customer_name: string;
+                policy: components["schemas"]["ApprovalPolicy"];
             }[];
             next_cursor?: string | null;
         };
@@ -2380,13 +2416,77 @@ export interface operations {
             };
         };
     };
+    list_policies: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_CustomerPolicy"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such item (or not visible to the caller), also one a filter names */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     audit: {
         parameters: {
             query?: {
                 customer?: string;
                 account?: string;
                 actor?: string;
-                /** @description RFC 3339; default 30 days before `to`. */
+                /**
+                 * @description One access request's events (anyone who may see the request may list them), from a
+                 *     minute before it was made.
+                 */
+                request?: string;
+                /** @description RFC 3339; default 30 days before `to` (with `request`: when the request was made). */
                 from?: string;
                 /** @description RFC 3339; default now. */
                 to?: string;

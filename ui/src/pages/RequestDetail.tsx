@@ -56,7 +56,7 @@ function Detail({ request: r, breadcrumbs, onRefresh }: { request: AccessRequest
   const cancel = useCancelRequest();
   const [deciding, setDeciding] = useState<"approve" | "reject">();
   const [revoking, setRevoking] = useState(false);
-  const audit = useRequestAudit(r, caller);
+  const audit = useRequestAudit(r);
   const decide = canDecide(caller, r);
   const label = `${r.account_name} (${r.account_id})`;
 
@@ -167,13 +167,13 @@ function Detail({ request: r, breadcrumbs, onRefresh }: { request: AccessRequest
           header={
             <Header
               variant="h2"
-              counter={audit.data ? `(${audit.data.items.length})` : undefined}
-              description={audit.data?.onlyMine ? "Your own events on this request (the audit log shows engineers only their own)." : "Every audit event of this request."}
+              counter={audit.data ? `(${audit.data.length})` : undefined}
+              description="Every audit event of this request, whoever acted."
             >
               Audit trail
             </Header>
           }
-          items={audit.data?.items ?? []}
+          items={audit.data ?? []}
           loading={audit.isPending}
           loadingText="Loading the audit trail"
           trackBy="id"
