@@ -252,6 +252,20 @@ fn user_line() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    /// Templates are slugged piece by piece (fixed text, then each field's value); that must be
+    /// the slug of the whole text, wherever the pieces are cut (dashes, non-ASCII, digits).
+    #[test]
+    fn a_slug_in_pieces_is_the_slug_of_the_whole(pieces in proptest::collection::vec("[a-zA-Z0-9 _./é€-]{0,6}", 0..6)) {
+        let mut streamed = Slug::with_capacity(8);
+        for p in &pieces {
+            streamed.push(p);
+        }
+        let streamed = streamed.finish();
+        prop_assert_eq!(&streamed, &slug(&pieces.concat()));
+        prop_assert!(!streamed.starts_with('-') && !streamed.ends_with('-') && !streamed.contains("--"));
+        prop_assert!(streamed.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+    }
+
     #[test]
     fn merging_never_alters_the_users_bytes(lines in proptest::collection::vec(user_line(), 0..30), crlf in any::<bool>(), trailing in any::<bool>()) {
         let eol = if crlf { "\r\n" } else { "\n" };
