@@ -105,6 +105,11 @@ async fn ui_or_not_found(ui: Option<PathBuf>, req: axum::extract::Request) -> Re
     // path whose last segment has a dot names a file, so a missing one is a 404 (a stale asset or
     // `/config.json` must not come back as the UI's page); any other path is a UI route.
     let names_a_file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    if path == "/config.json" && !dir.join("config.json").is_file() {
+        // What the deployed stack writes next to index.html (cdk/lib/ui-hosting.ts); here: the
+        // API on this origin and no identity provider, so the UI offers the demo sign-in.
+        return axum::Json(serde_json::json!({"api_base": "/api/v1", "oidc": null})).into_response();
+    }
     let files = tower_http::services::ServeDir::new(&dir);
     let res = if names_a_file {
         files.oneshot(req).await

@@ -41,13 +41,20 @@ async fn the_ui_is_served_at_the_root_and_the_api_keeps_its_errors() {
         "{:?}",
         js.headers()
     );
-    // A path naming a file that isn't there is a 404, never the UI's page (the deployed UI's
-    // CloudFront function follows the same rule); an existing file with a dot in a UI route's
-    // place is still served.
-    for path in ["/config.json", "/assets/app-0000.js", "/favicon.ico", "/customers/a.b"] {
+    // A path naming a file (a dot in its last segment) that isn't there is a 404, never the UI's
+    // page: the deployed UI's CloudFront function follows the same rule.
+    for path in [
+        "/manifest.json",
+        "/assets/app-0000.js",
+        "/favicon.ico",
+        "/customers/a.b",
+    ] {
         let res = get(path).await.unwrap();
         assert_eq!(res.status(), 404, "{path}");
     }
+    // The UI's configuration: here, the API on this origin and no identity provider.
+    let config: Value = get("/config.json").await.unwrap().json().await.unwrap();
+    assert_eq!(config, json!({"api_base": "/api/v1", "oidc": null}));
     for path in ["/api/v1/no-such-thing", "/api", "/local/nothing"] {
         let res = get(path).await.unwrap();
         assert_eq!(res.status(), 404, "{path}");

@@ -1,7 +1,7 @@
 // What the deployed stack tells the UI (/config.json, written by the CDK app next to index.html):
-// where the API is and which identity provider signs people in. `cc serve` has no config.json (it
-// answers index.html, as for any client-side route) and the Vite dev server does the same: both mean
-// "local: demo sign-in only".
+// where the API is and which identity provider signs people in. `cc serve` answers one without an
+// identity provider; the Vite dev server answers index.html (as for any client-side route), and a
+// 404 is possible too: all three mean "local: demo sign-in only".
 import { queryOptions } from "@tanstack/react-query";
 
 export interface OidcConfig {
