@@ -737,10 +737,24 @@ fn role_list(roles: &BTreeSet<Role>) -> String {
     roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
 }
 
+/// An instant in the words of history and audit details: RFC 3339 to the second, in UTC
+/// (`2026-11-29T23:30:17Z`; nanoseconds only made them hard to read).
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod detail_time {
+    #[test]
+    fn instants_in_details_read_to_the_second_in_utc() {
+        let t = time::macros::datetime!(2026-11-29 23:30:17.341728128 +01:00);
+        assert_eq!(super::rfc3339(t), "2026-11-29T22:30:17Z");
+    }
+}

@@ -6,6 +6,7 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useConsoleSignIn, useCredentials } from "../api/breakglass";
 import ErrorAlert from "../components/ErrorAlert";
 import { credentialProcessLine, envExports, processJson } from "../lib/breakglass";
+import { when } from "./format";
 
 function CodeBlock({ label, text, copyLabel }: { label: string; text: string; copyLabel: string }) {
   return (
@@ -78,7 +79,7 @@ export default function GrantAccess({ requestId, accountId, label }: { requestId
           <CodeBlock label="Shell environment" text={envExports(credentials.data)} copyLabel="Copy export commands" />
           <CodeBlock label="credential_process JSON" text={processJson(credentials.data)} copyLabel="Copy JSON" />
           <Box variant="small">
-            These credentials expire at {new Date(credentials.data.Expiration).toLocaleString()}; get new ones while the grant lasts.
+            These credentials expire at {when(credentials.data.Expiration)}; get new ones while the grant lasts.
           </Box>
         </>
       ) : null}

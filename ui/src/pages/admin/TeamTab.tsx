@@ -7,6 +7,7 @@ import Table from "@cloudscape-design/components/table";
 import Textarea from "@cloudscape-design/components/textarea";
 import { useMemo, useState } from "react";
 import { usePutTeam, useTeam, type Team } from "../../api/admin";
+import { when } from "../../breakglass/format";
 import ErrorAlert from "../../components/ErrorAlert";
 import PageLoading from "../../components/PageLoading";
 import SaveForm from "../../components/SaveForm";
@@ -112,7 +113,7 @@ function TeamForm({
         trackBy={(h) => `${h.at}-${h.by}`}
         empty={<Box textAlign="center" color="text-body-secondary">No changes yet.</Box>}
         columnDefinitions={[
-          { id: "at", header: "When", cell: (h) => new Date(h.at).toLocaleString(), isRowHeader: true },
+          { id: "at", header: "When", cell: (h) => when(h.at), isRowHeader: true },
           { id: "by", header: "By", cell: (h) => h.by },
           { id: "added", header: "Added", cell: (h) => h.added.join(", ") || "—" },
           { id: "removed", header: "Removed", cell: (h) => h.removed.join(", ") || "—" },
