@@ -115,7 +115,8 @@ def access_request():
     ev(a, "02-put-approval-policy", "PUT", "/api/v1/customers/{code}/approval-policy",
        "/api/v1/customers/events-demo/approval-policy",
        body={"approvals_required": 1, "approver_roles": ["senior", "lead"], "max_duration_minutes": 240,
-             "approval_window_minutes": 120, "ticket_required": True, "version": 0})
+             "approval_window_minutes": 120, "ticket_required": True, "ticket_pattern": None,
+             "requester_roles": ["engineer"], "approvers_off_team": ["lead", "admin"], "version": 0})
     ev(a, "03-create-request", "POST", "/api/v1/access-requests", "/api/v1/access-requests", who=ENG,
        body={"account_id": "000111222333", "duration_minutes": 60, "ticket": "OPS-1234", "starts_at": None,
              "justification": "Payments queue is stuck; purge the dead-letter queue and restart consumers."})
@@ -138,6 +139,15 @@ def access_request():
     ev(a, "13-my-sessions", "GET", "/api/v1/sessions", "/api/v1/sessions", "scope=mine", who=ENG)
     ev(a, "14-all-sessions", "GET", "/api/v1/sessions", "/api/v1/sessions", "scope=all", who=LEAD)
     ev(a, "15-audit", "GET", "/api/v1/audit", "/api/v1/audit", "customer=events-demo", who=LEAD)
+    ev(a, "16-patch-approval-policy", "PATCH", "/api/v1/customers/{code}/approval-policy",
+       "/api/v1/customers/events-demo/approval-policy", body={"max_duration_minutes": 120, "version": 1})
+    ev(a, "17-end-access-account", "POST", "/api/v1/accounts/{id}/end-access", "/api/v1/accounts/000111222333/end-access",
+       body={"reason": "the account leaves the hub"})
+    ev(a, "18-end-access-customer", "POST", "/api/v1/customers/{code}/end-access",
+       "/api/v1/customers/events-demo/end-access", body={"reason": "customer offboarding"})
+    ev(a, "19-list-approval-policies", "GET", "/api/v1/approval-policies", "/api/v1/approval-policies", "limit=10",
+       who=ENG)
+    ev(a, "20-audit-of-unknown-request", "GET", "/api/v1/audit", "/api/v1/audit", f"request={UNKNOWN}", who=ENG)
 
 
 def approval():

@@ -24,6 +24,8 @@ const EXPECTED: &[Expect] = &[
     ok("16-patch-approval-policy", 200),
     ok("17-end-access-account", 200),
     ok("18-end-access-customer", 200),
+    ok("19-list-approval-policies", 200),
+    err("20-audit-of-unknown-request", 404, "not_found"),
 ];
 
 /// The customer and account the sample events name.
