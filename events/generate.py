@@ -116,7 +116,7 @@ def access_request():
        "/api/v1/customers/events-demo/approval-policy",
        body={"approvals_required": 1, "approver_roles": ["senior", "lead"], "max_duration_minutes": 240,
              "approval_window_minutes": 120, "ticket_required": True, "ticket_pattern": None,
-             "requester_roles": ["engineer"], "approvers_off_team": ["lead", "admin"], "version": 0})
+             "requester_roles": ["engineer"], "approvers_off_team": ["lead"], "version": 0})
     ev(a, "03-create-request", "POST", "/api/v1/access-requests", "/api/v1/access-requests", who=ENG,
        body={"account_id": "000111222333", "duration_minutes": 60, "ticket": "OPS-1234", "starts_at": None,
              "justification": "Payments queue is stuck; purge the dead-letter queue and restart consumers."})

@@ -97,7 +97,7 @@ impl PolicyPatch {
 impl Default for ApprovalPolicy {
     /// The team's standard: one senior or lead besides the requester, grants up to 4 h, two hours
     /// to approve, no ticket required (any common ticket form accepted when one is given); engineers
-    /// on the customer's team ask; leads and admins may decide for customers they are not on.
+    /// on the customer's team ask; leads may decide for customers they are not on.
     fn default() -> Self {
         ApprovalPolicy {
             approvals_required: 1,
@@ -107,7 +107,7 @@ impl Default for ApprovalPolicy {
             ticket_required: false,
             ticket_pattern: None,
             requester_roles: [Role::Engineer].into(),
-            approvers_off_team: [Role::Lead, Role::Admin].into(),
+            approvers_off_team: [Role::Lead].into(),
             version: 0,
         }
     }
@@ -164,6 +164,30 @@ impl ApprovalPolicy {
                     "ticket_pattern is empty; send null to accept the common forms",
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// A change may not name off-team approvers who cannot approve at all (an `approvers_off_team`
+    /// role missing from `approver_roles` means nothing and reads as if it did). Only a change of
+    /// either list is judged, so a policy stored before this rule stays editable.
+    pub fn validate_change(&self, before: &ApprovalPolicy) -> Result<()> {
+        self.validate()?;
+        let changed =
+            self.approver_roles != before.approver_roles || self.approvers_off_team != before.approvers_off_team;
+        let idle: Vec<&str> = self
+            .approvers_off_team
+            .difference(&self.approver_roles)
+            .map(|r| r.as_str())
+            .collect();
+        if changed && !idle.is_empty() {
+            return Err(Error::validation(
+                "approvers_off_team",
+                format!(
+                    "approvers_off_team names {} but approver_roles does not, so they could not approve at all; add them to approver_roles or leave them out",
+                    idle.join(", ")
+                ),
+            ));
         }
         Ok(())
     }

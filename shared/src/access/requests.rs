@@ -106,7 +106,7 @@ impl Access {
         policy: ApprovalPolicy,
         origin: &Origin,
     ) -> Result<ApprovalPolicy> {
-        policy.validate()?;
+        policy.validate_change(&before)?;
         let expected = policy.version;
         let mut stored = policy;
         stored.version = 0;

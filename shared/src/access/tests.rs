@@ -678,3 +678,46 @@ fn a_policy_patch_changes_only_what_it_names() {
         "a PUT names every field"
     );
 }
+
+#[test]
+fn off_team_approvers_must_be_able_to_approve_when_either_list_changes() {
+    let before = ApprovalPolicy::default();
+    assert!(
+        before.approvers_off_team.is_subset(&before.approver_roles),
+        "the defaults mean what they say"
+    );
+    let idle = ApprovalPolicy {
+        approvers_off_team: [Role::Lead, Role::Admin].into(),
+        ..Default::default()
+    };
+    let err = idle.validate_change(&before).unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { field: Some(f), .. } if f == "approvers_off_team"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("admin"), "{err}");
+    let narrowed = ApprovalPolicy {
+        approver_roles: [Role::Senior].into(),
+        ..Default::default()
+    };
+    assert!(
+        narrowed.validate_change(&before).is_err(),
+        "lead off-team but no longer an approver"
+    );
+    let with_admin = ApprovalPolicy {
+        approver_roles: [Role::Senior, Role::Lead, Role::Admin].into(),
+        approvers_off_team: [Role::Lead, Role::Admin].into(),
+        ..Default::default()
+    };
+    with_admin.validate_change(&before).unwrap();
+    // A policy stored before the rule stays editable in its other fields.
+    let stored = ApprovalPolicy {
+        approvers_off_team: [Role::Lead, Role::Admin].into(),
+        ..Default::default()
+    };
+    let patched = ApprovalPolicy {
+        approvals_required: 2,
+        ..stored.clone()
+    };
+    patched.validate_change(&stored).unwrap();
+}
