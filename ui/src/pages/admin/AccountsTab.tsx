@@ -8,7 +8,6 @@ import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
-import Modal from "@cloudscape-design/components/modal";
 import RadioGroup from "@cloudscape-design/components/radio-group";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
@@ -19,6 +18,7 @@ import type { Account } from "../../api/client";
 import { ApiError } from "../../api/errors";
 import { useCustomerAccounts } from "../../api/hub";
 import ErrorAlert from "../../components/ErrorAlert";
+import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
 import { type FieldErrors, withoutField } from "../../lib/admin";
 import {
@@ -161,105 +161,89 @@ function AccountModal({
   };
 
   return (
-    <Modal
-      visible
+    <FormModal
       size="large"
-      onDismiss={onClose}
-      closeAriaLabel="Close"
       header={account ? `Edit ${account.name}` : "Add AWS account"}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>Cancel</Button>
-            <Button variant="primary" loading={save.isPending} onClick={submit}>
-              {account ? "Save account" : "Add account"}
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      onClose={onClose}
+      onSubmit={submit}
+      submitText={account ? "Save account" : "Add account"}
+      submitting={save.isPending}
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <Form>
-          <SpaceBetween size="m">
-            <SaveError error={save.error} onReload={onReload} />
-            <ColumnLayout columns={2}>
-              {creating ? (
-                text("id", "Account id", { constraint: "12 digits; keep leading zeros.", placeholder: "012345678901" })
-              ) : (
-                <FormField label="Account id" description="An account id cannot change.">
-                  <Box variant="code">{account.id}</Box>
-                </FormField>
-              )}
-              {text("name", "Name")}
-              {text("alias", "Alias (optional)")}
-              {text("region", "Home region", { placeholder: "eu-west-1" })}
-              <FormField label="Environment" errorText={errors.environment}>
-                <Select
-                  selectedOption={ENVIRONMENTS.find((e) => e.value === v.environment) ?? null}
-                  options={ENVIRONMENTS}
-                  onChange={({ detail }) => set("environment", detail.selectedOption.value as "prod" | "non-prod")}
-                />
+      <Form>
+        <SpaceBetween size="m">
+          <SaveError error={save.error} onReload={onReload} />
+          <ColumnLayout columns={2}>
+            {creating ? (
+              text("id", "Account id", { constraint: "12 digits; keep leading zeros.", placeholder: "012345678901" })
+            ) : (
+              <FormField label="Account id" description="An account id cannot change.">
+                <Box variant="code">{account.id}</Box>
               </FormField>
-              {text("delegated_admin_services", "Delegated administrator for", {
-                description: "Service principals, comma-separated.",
-                placeholder: "securityhub.amazonaws.com",
-              })}
-            </ColumnLayout>
-            <Checkbox checked={v.management_account} onChange={({ detail }) => set("management_account", detail.checked)}>
-              Management (payer) account of the organisation
-            </Checkbox>
-            <FormField label="Access method" errorText={errors.method}>
-              <RadioGroup
-                value={v.method}
-                onChange={({ detail }) => set("method", detail.value as "sso" | "role")}
-                items={[
-                  { value: "sso", label: "IAM Identity Center (SSO)", description: "The customer's start URL and permission sets." },
-                  { value: "role", label: "IAM roles", description: "Roles deployed at onboarding, reached by role chaining with an external id." },
-                ]}
+            )}
+            {text("name", "Name")}
+            {text("alias", "Alias (optional)")}
+            {text("region", "Home region", { placeholder: "eu-west-1" })}
+            <FormField label="Environment" errorText={errors.environment}>
+              <Select
+                selectedOption={ENVIRONMENTS.find((e) => e.value === v.environment) ?? null}
+                options={ENVIRONMENTS}
+                onChange={({ detail }) => set("environment", detail.selectedOption.value as "prod" | "non-prod")}
               />
             </FormField>
-            {v.method === "sso" ? (
-              <SpaceBetween size="m">
-                <ColumnLayout columns={2}>
-                  {text("start_url", "SSO start URL", { placeholder: "https://acme.awsapps.com/start" })}
-                  {text("sso_region", "SSO region", { placeholder: "eu-west-1" })}
-                  {text("permission_sets", "Standing permission sets", {
-                    description: "Read access, always in profiles. Comma-separated.",
-                    placeholder: "ReadOnlyAccess, SecurityAudit",
-                  })}
-                  {text("breakglass_permission_sets", "Breakglass permission sets", {
-                    description: "Assigned only while a grant is active. Comma-separated.",
-                    placeholder: "SRE-Breakglass",
-                  })}
-                </ColumnLayout>
-                <ExpandableSection
-                  headerText="Identity Center (needed with breakglass permission sets)"
-                  defaultExpanded={!!v.breakglass_permission_sets.trim() || !!v.instance_arn}
-                >
-                  <ColumnLayout columns={2}>
-                    {text("instance_arn", "Instance ARN", { placeholder: "arn:aws:sso:::instance/ssoins-..." })}
-                    {text("identity_store_id", "Identity store id", { placeholder: "d-1234567890" })}
-                    {text("admin_role_arn", "Admin role ARN", { description: "The role the broker assumes to call sso-admin." })}
-                    {text("ic_external_id", "External id of that role (optional)")}
-                  </ColumnLayout>
-                </ExpandableSection>
-              </SpaceBetween>
-            ) : (
+            {text("delegated_admin_services", "Delegated administrator for", {
+              description: "Service principals, comma-separated.",
+              placeholder: "securityhub.amazonaws.com",
+            })}
+          </ColumnLayout>
+          <Checkbox checked={v.management_account} onChange={({ detail }) => set("management_account", detail.checked)}>
+            Management (payer) account of the organisation
+          </Checkbox>
+          <FormField label="Access method" errorText={errors.method}>
+            <RadioGroup
+              value={v.method}
+              onChange={({ detail }) => set("method", detail.value as "sso" | "role")}
+              items={[
+                { value: "sso", label: "IAM Identity Center (SSO)", description: "The customer's start URL and permission sets." },
+                { value: "role", label: "IAM roles", description: "Roles deployed at onboarding, reached by role chaining with an external id." },
+              ]}
+            />
+          </FormField>
+          {v.method === "sso" ? (
+            <SpaceBetween size="m">
               <ColumnLayout columns={2}>
-                {text("read_role_arn", "Read role ARN", { placeholder: "arn:aws:iam::012345678901:role/CustomerCentralRead" })}
-                {text("breakglass_role_arn", "Breakglass role ARN", { placeholder: "arn:aws:iam::012345678901:role/CustomerCentralBreakglass" })}
-                {text("external_id", "External id", { constraint: "2-1224 characters of letters, digits and +=,.@:/-" })}
-                {text("max_session_seconds", "Longest session (seconds)", { constraint: "900-43200 (the role's maximum)." })}
+                {text("start_url", "SSO start URL", { placeholder: "https://acme.awsapps.com/start" })}
+                {text("sso_region", "SSO region", { placeholder: "eu-west-1" })}
+                {text("permission_sets", "Standing permission sets", {
+                  description: "Read access, always in profiles. Comma-separated.",
+                  placeholder: "ReadOnlyAccess, SecurityAudit",
+                })}
+                {text("breakglass_permission_sets", "Breakglass permission sets", {
+                  description: "Assigned only while a grant is active. Comma-separated.",
+                  placeholder: "SRE-Breakglass",
+                })}
               </ColumnLayout>
-            )}
-          </SpaceBetween>
-        </Form>
-      </form>
-    </Modal>
+              <ExpandableSection
+                headerText="Identity Center (needed with breakglass permission sets)"
+                defaultExpanded={!!v.breakglass_permission_sets.trim() || !!v.instance_arn}
+              >
+                <ColumnLayout columns={2}>
+                  {text("instance_arn", "Instance ARN", { placeholder: "arn:aws:sso:::instance/ssoins-..." })}
+                  {text("identity_store_id", "Identity store id", { placeholder: "d-1234567890" })}
+                  {text("admin_role_arn", "Admin role ARN", { description: "The role the broker assumes to call sso-admin." })}
+                  {text("ic_external_id", "External id of that role (optional)")}
+                </ColumnLayout>
+              </ExpandableSection>
+            </SpaceBetween>
+          ) : (
+            <ColumnLayout columns={2}>
+              {text("read_role_arn", "Read role ARN", { placeholder: "arn:aws:iam::012345678901:role/CustomerCentralRead" })}
+              {text("breakglass_role_arn", "Breakglass role ARN", { placeholder: "arn:aws:iam::012345678901:role/CustomerCentralBreakglass" })}
+              {text("external_id", "External id", { constraint: "2-1224 characters of letters, digits and +=,.@:/-" })}
+              {text("max_session_seconds", "Longest session (seconds)", { constraint: "900-43200 (the role's maximum)." })}
+            </ColumnLayout>
+          )}
+        </SpaceBetween>
+      </Form>
+    </FormModal>
   );
 }

@@ -4,7 +4,6 @@ import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
-import Modal from "@cloudscape-design/components/modal";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
@@ -17,6 +16,7 @@ import { useCreateCustomer } from "../../api/admin";
 import type { Customer, CustomerStatus } from "../../api/client";
 import { useCustomers } from "../../api/hub";
 import ErrorAlert from "../../components/ErrorAlert";
+import FormModal from "../../components/FormModal";
 import RouterLink from "../../components/RouterLink";
 import { useDebounced } from "../../components/useDebounced";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
@@ -136,52 +136,34 @@ function AddCustomer({ onClose }: { onClose: () => void }) {
   };
 
   return (
-    <Modal
-      visible
-      onDismiss={onClose}
+    <FormModal
       header="Add customer"
-      closeAriaLabel="Close"
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={create.isPending} onClick={submit}>
-              Add customer
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      onClose={onClose}
+      onSubmit={submit}
+      submitText="Add customer"
+      submitting={create.isPending}
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <Form>
-          <SpaceBetween size="m">
-            {create.error ? <ErrorAlert header="Not added" error={create.error} /> : null}
-            <FormField label="Code" description="A short lower-case slug; it cannot be changed later." errorText={errors.code}>
-              <Input value={code} onChange={({ detail }) => setCode(detail.value)} placeholder="acme-retail" />
-            </FormField>
-            <FormField label="Name" errorText={errors.name}>
-              <Input value={name} onChange={({ detail }) => setName(detail.value)} placeholder="Acme Retail" />
-            </FormField>
-            <FormField label="Status" errorText={errors.status}>
-              <Select
-                selectedOption={CUSTOMER_STATUS_OPTIONS.find((o) => o.value === status) ?? null}
-                options={CUSTOMER_STATUS_OPTIONS}
-                onChange={({ detail }) => setStatus(detail.selectedOption.value as CustomerStatus)}
-              />
-            </FormField>
-            <FormField label="Notes" errorText={errors.notes}>
-              <Textarea value={notes} onChange={({ detail }) => setNotes(detail.value)} rows={3} />
-            </FormField>
-          </SpaceBetween>
-        </Form>
-      </form>
-    </Modal>
+      <Form>
+        <SpaceBetween size="m">
+          {create.error ? <ErrorAlert header="Not added" error={create.error} /> : null}
+          <FormField label="Code" description="A short lower-case slug; it cannot be changed later." errorText={errors.code}>
+            <Input value={code} onChange={({ detail }) => setCode(detail.value)} placeholder="acme-retail" />
+          </FormField>
+          <FormField label="Name" errorText={errors.name}>
+            <Input value={name} onChange={({ detail }) => setName(detail.value)} placeholder="Acme Retail" />
+          </FormField>
+          <FormField label="Status" errorText={errors.status}>
+            <Select
+              selectedOption={CUSTOMER_STATUS_OPTIONS.find((o) => o.value === status) ?? null}
+              options={CUSTOMER_STATUS_OPTIONS}
+              onChange={({ detail }) => setStatus(detail.selectedOption.value as CustomerStatus)}
+            />
+          </FormField>
+          <FormField label="Notes" errorText={errors.notes}>
+            <Textarea value={notes} onChange={({ detail }) => setNotes(detail.value)} rows={3} />
+          </FormField>
+        </SpaceBetween>
+      </Form>
+    </FormModal>
   );
 }

@@ -4,7 +4,6 @@ import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
-import Modal from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import { useState } from "react";
@@ -12,6 +11,7 @@ import { useDeleteContact, useSaveContact } from "../../api/admin";
 import type { Contact } from "../../api/client";
 import { useContacts } from "../../api/hub";
 import ErrorAlert from "../../components/ErrorAlert";
+import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
 import { apiFieldErrors, checkEmail, checkIntRange, collect, type FieldErrors, withoutField } from "../../lib/admin";
 
@@ -131,68 +131,52 @@ function ContactModal({
   };
 
   return (
-    <Modal
-      visible
-      onDismiss={onClose}
-      closeAriaLabel="Close"
+    <FormModal
       header={contact ? `Edit ${contact.name}` : "Add contact"}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            {contact ? (
-              <Button
-                loading={remove.isPending}
-                onClick={() => {
-                  if (!confirmDelete) return setConfirmDelete(true);
-                  remove.mutate(contact.id, { onSuccess: onClose });
-                }}
-              >
-                {confirmDelete ? "Confirm: delete this contact" : "Delete"}
-              </Button>
-            ) : null}
-            <Button variant="link" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={save.isPending} onClick={submit}>
-              {contact ? "Save contact" : "Add contact"}
-            </Button>
-          </SpaceBetween>
-        </Box>
+      onClose={onClose}
+      onSubmit={submit}
+      submitText={contact ? "Save contact" : "Add contact"}
+      submitting={save.isPending}
+      actions={
+        contact ? (
+          <Button
+            loading={remove.isPending}
+            onClick={() => {
+              if (!confirmDelete) return setConfirmDelete(true);
+              remove.mutate(contact.id, { onSuccess: onClose });
+            }}
+          >
+            {confirmDelete ? "Confirm: delete this contact" : "Delete"}
+          </Button>
+        ) : null
       }
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <Form>
-          <SpaceBetween size="m">
-            <SaveError error={save.error} onReload={onReload} />
-            {remove.error ? <ErrorAlert header="Not deleted" error={remove.error} /> : null}
-            <FormField label="Name" errorText={errors.name}>
-              <Input value={v.name} onChange={({ detail }) => set("name", detail.value)} />
-            </FormField>
-            <FormField label="Role at the customer" errorText={errors.role}>
-              <Input value={v.role} placeholder="Head of Platform" onChange={({ detail }) => set("role", detail.value)} />
-            </FormField>
-            <FormField label="E-mail" errorText={errors.email}>
-              <Input type="email" value={v.email} onChange={({ detail }) => set("email", detail.value)} />
-            </FormField>
-            <FormField label="Phone (optional)" errorText={errors.phone}>
-              <Input inputMode="tel" value={v.phone} onChange={({ detail }) => set("phone", detail.value)} />
-            </FormField>
-            <FormField label="Escalation order" constraintText="1 is called first." errorText={errors.escalation_order}>
-              <Input
-                type="number"
-                inputMode="numeric"
-                value={v.escalation_order}
-                onChange={({ detail }) => set("escalation_order", detail.value)}
-              />
-            </FormField>
-          </SpaceBetween>
-        </Form>
-      </form>
-    </Modal>
+      <Form>
+        <SpaceBetween size="m">
+          <SaveError error={save.error} onReload={onReload} />
+          {remove.error ? <ErrorAlert header="Not deleted" error={remove.error} /> : null}
+          <FormField label="Name" errorText={errors.name}>
+            <Input value={v.name} onChange={({ detail }) => set("name", detail.value)} />
+          </FormField>
+          <FormField label="Role at the customer" errorText={errors.role}>
+            <Input value={v.role} placeholder="Head of Platform" onChange={({ detail }) => set("role", detail.value)} />
+          </FormField>
+          <FormField label="E-mail" errorText={errors.email}>
+            <Input type="email" value={v.email} onChange={({ detail }) => set("email", detail.value)} />
+          </FormField>
+          <FormField label="Phone (optional)" errorText={errors.phone}>
+            <Input inputMode="tel" value={v.phone} onChange={({ detail }) => set("phone", detail.value)} />
+          </FormField>
+          <FormField label="Escalation order" constraintText="1 is called first." errorText={errors.escalation_order}>
+            <Input
+              type="number"
+              inputMode="numeric"
+              value={v.escalation_order}
+              onChange={({ detail }) => set("escalation_order", detail.value)}
+            />
+          </FormField>
+        </SpaceBetween>
+      </Form>
+    </FormModal>
   );
 }
