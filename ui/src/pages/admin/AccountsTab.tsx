@@ -20,7 +20,7 @@ import { useCustomerAccounts } from "../../api/hub";
 import ErrorAlert from "../../components/ErrorAlert";
 import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
-import { type FieldErrors, withoutField } from "../../lib/admin";
+import { useFieldForm } from "../../components/useFieldForm";
 import {
   accountFieldFor,
   accountFormValues,
@@ -130,12 +130,7 @@ function AccountModal({
 }) {
   const save = useSaveAccount(code);
   const creating = !account;
-  const [v, setV] = useState<AccountFormValues>(() => accountFormValues(account));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const set = <K extends keyof AccountFormValues>(k: K, value: AccountFormValues[K]) => {
-    setV((old) => ({ ...old, [k]: value }));
-    setErrors((e) => withoutField(e, k as string));
-  };
+  const { values: v, errors, setErrors, set } = useFieldForm<AccountFormValues>(() => accountFormValues(account));
   const text = (k: keyof AccountFormValues, label: string, extra: { description?: string; constraint?: string; placeholder?: string } = {}) => (
     <FormField label={label} description={extra.description} constraintText={extra.constraint} errorText={errors[k]}>
       <Input value={String(v[k])} placeholder={extra.placeholder} onChange={({ detail }) => set(k, detail.value as never)} />

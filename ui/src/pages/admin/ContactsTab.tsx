@@ -13,7 +13,8 @@ import { useContacts } from "../../api/hub";
 import ErrorAlert from "../../components/ErrorAlert";
 import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
-import { apiFieldErrors, checkEmail, checkIntRange, collect, type FieldErrors, withoutField } from "../../lib/admin";
+import { useFieldForm } from "../../components/useFieldForm";
+import { apiFieldErrors, checkEmail, checkIntRange, collect } from "../../lib/admin";
 
 type Editing = { kind: "create" } | { kind: "update"; id: string };
 
@@ -95,19 +96,14 @@ function ContactModal({
 }) {
   const save = useSaveContact(code);
   const remove = useDeleteContact(code);
-  const [v, setV] = useState({
+  const { values: v, errors, setErrors, set } = useFieldForm({
     name: contact?.name ?? "",
     role: contact?.role ?? "",
     email: contact?.email ?? "",
     phone: contact?.phone ?? "",
     escalation_order: String(contact?.escalation_order ?? nextOrder),
   });
-  const [errors, setErrors] = useState<FieldErrors>({});
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const set = (k: keyof typeof v, value: string) => {
-    setV((old) => ({ ...old, [k]: value }));
-    setErrors((e) => withoutField(e, k as string));
-  };
 
   const submit = () => {
     const found = collect({

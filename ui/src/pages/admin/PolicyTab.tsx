@@ -13,7 +13,8 @@ import { usePolicy, usePutPolicy, type ApprovalPolicy, type Role } from "../../a
 import ErrorAlert from "../../components/ErrorAlert";
 import PageLoading from "../../components/PageLoading";
 import SaveForm from "../../components/SaveForm";
-import { apiFieldErrors, checkIntRange, checkTicketPattern, collect, type FieldErrors, withoutField } from "../../lib/admin";
+import { useFieldForm } from "../../components/useFieldForm";
+import { apiFieldErrors, checkIntRange, checkTicketPattern, collect } from "../../lib/admin";
 
 const ALL_ROLES: Role[] = ["engineer", "senior", "lead", "admin"];
 const APPROVER_ROLES: Role[] = ["senior", "lead", "admin"];
@@ -53,22 +54,19 @@ function PolicyForm({
   setSaved: (saved: boolean) => void;
 }) {
   const put = usePutPolicy(code);
-  const [v, setV] = useState({
-    approvals_required: String(policy.approvals_required),
-    approver_roles: policy.approver_roles,
-    max_duration_minutes: String(policy.max_duration_minutes),
-    approval_window_minutes: String(policy.approval_window_minutes),
-    ticket_required: policy.ticket_required,
-    ticket_pattern: policy.ticket_pattern ?? "",
-    requester_roles: policy.requester_roles,
-    approvers_off_team: policy.approvers_off_team,
-  });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const set = <K extends keyof typeof v>(k: K, value: (typeof v)[K]) => {
-    setSaved(false);
-    setV((old) => ({ ...old, [k]: value }));
-    setErrors((e) => withoutField(e, k as string));
-  };
+  const { values: v, errors, setErrors, set } = useFieldForm(
+    {
+      approvals_required: String(policy.approvals_required),
+      approver_roles: policy.approver_roles,
+      max_duration_minutes: String(policy.max_duration_minutes),
+      approval_window_minutes: String(policy.approval_window_minutes),
+      ticket_required: policy.ticket_required,
+      ticket_pattern: policy.ticket_pattern ?? "",
+      requester_roles: policy.requester_roles,
+      approvers_off_team: policy.approvers_off_team,
+    },
+    () => setSaved(false),
+  );
 
   const submit = () => {
     const found = collect({
