@@ -4,9 +4,10 @@ import Modal, { type ModalProps } from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 
 /**
- * A dialog whose body is one form: Enter in a field or the primary button submits, the link button
- * (or Escape, or the close icon) closes without saving. Every add/edit/decide/revoke dialog had the
- * same footer and form wiring; `actions` adds buttons before Cancel (Delete, say).
+ * A dialog whose body is one form: the primary button (or the form's own submit: Enter in a lone
+ * text field) submits, the link button (or Escape, or the close icon) closes without saving. Every
+ * add/edit/decide/revoke dialog had the same footer and form wiring; `actions` adds buttons before
+ * Cancel (Delete, say).
  */
 export default function FormModal({
   header,
