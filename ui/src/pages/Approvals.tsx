@@ -8,8 +8,8 @@ import { useAccessRequests, type AccessRequest } from "../api/breakglass";
 import { useMe } from "../api/hub";
 import DecisionModal from "../breakglass/DecisionModal";
 import { when } from "../breakglass/format";
-import ErrorAlert from "../components/ErrorAlert";
 import RouterLink from "../components/RouterLink";
+import TableEmpty from "../components/TableEmpty";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import { approvalProgress, canDecide, formatMinutes } from "../lib/breakglass";
 
@@ -40,13 +40,9 @@ export default function Approvals() {
         loading={requests.isPending}
         loadingText="Loading requests"
         empty={
-          requests.isError ? (
-            <ErrorAlert error={requests.error} onRetry={() => requests.refetch()} />
-          ) : (
-            <Box textAlign="center" color="text-body-secondary">
-              <b>Nothing is waiting for you</b>
-            </Box>
-          )
+          <TableEmpty query={requests}>
+            <b>Nothing is waiting for you</b>
+          </TableEmpty>
         }
         wrapLines
         columnDefinitions={[

@@ -1,4 +1,3 @@
-import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
 import SegmentedControl from "@cloudscape-design/components/segmented-control";
@@ -10,8 +9,8 @@ import { useMe } from "../api/hub";
 import Countdown from "../breakglass/Countdown";
 import { when } from "../breakglass/format";
 import StatusBadge from "../breakglass/StatusBadge";
-import ErrorAlert from "../components/ErrorAlert";
 import RouterLink from "../components/RouterLink";
+import TableEmpty from "../components/TableEmpty";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import { formatMinutes } from "../lib/breakglass";
 
@@ -62,16 +61,12 @@ export default function MyRequests() {
       loadingText="Loading requests"
       wrapLines
       empty={
-        requests.isError ? (
-          <ErrorAlert error={requests.error} onRetry={() => requests.refetch()} />
-        ) : (
-          <Box textAlign="center" color="text-body-secondary">
-            <SpaceBetween size="xs">
-              <b>No requests</b>
-              <RouterLink href="/breakglass/request">Request breakglass access</RouterLink>
-            </SpaceBetween>
-          </Box>
-        )
+        <TableEmpty query={requests}>
+          <SpaceBetween size="xs">
+            <b>No requests</b>
+            <RouterLink href="/breakglass/request">Request breakglass access</RouterLink>
+          </SpaceBetween>
+        </TableEmpty>
       }
       columnDefinitions={[
         {

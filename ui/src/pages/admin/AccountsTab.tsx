@@ -17,9 +17,9 @@ import { useSaveAccount } from "../../api/admin";
 import type { Account } from "../../api/client";
 import { ApiError } from "../../api/errors";
 import { useCustomerAccounts } from "../../api/hub";
-import ErrorAlert from "../../components/ErrorAlert";
 import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
+import TableEmpty from "../../components/TableEmpty";
 import { useFieldForm } from "../../components/useFieldForm";
 import {
   accountFieldFor,
@@ -59,13 +59,7 @@ export default function AccountsTab({ code }: { code: string }) {
             AWS accounts
           </Header>
         }
-        empty={
-          accounts.isError ? (
-            <ErrorAlert error={accounts.error} onRetry={() => accounts.refetch()} />
-          ) : (
-            <Box textAlign="center" color="text-body-secondary">No AWS accounts yet.</Box>
-          )
-        }
+        empty={<TableEmpty query={accounts}>No AWS accounts yet.</TableEmpty>}
         columnDefinitions={[
           {
             id: "name",

@@ -1,4 +1,3 @@
-import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
@@ -13,6 +12,7 @@ import { useContacts } from "../../api/hub";
 import ErrorAlert from "../../components/ErrorAlert";
 import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
+import TableEmpty from "../../components/TableEmpty";
 import { useFieldForm } from "../../components/useFieldForm";
 import { apiFieldErrors, checkEmail, checkIntRange, collect } from "../../lib/admin";
 
@@ -41,13 +41,7 @@ export default function ContactsTab({ code }: { code: string }) {
             Key contacts
           </Header>
         }
-        empty={
-          contacts.isError ? (
-            <ErrorAlert error={contacts.error} onRetry={() => contacts.refetch()} />
-          ) : (
-            <Box textAlign="center" color="text-body-secondary">No key contacts yet.</Box>
-          )
-        }
+        empty={<TableEmpty query={contacts}>No key contacts yet.</TableEmpty>}
         columnDefinitions={[
           { id: "order", header: "#", cell: (c) => c.escalation_order, width: 60 },
           { id: "name", header: "Name", cell: (c) => c.name, isRowHeader: true },
