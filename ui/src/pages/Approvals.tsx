@@ -8,6 +8,7 @@ import { useAccessRequests, type AccessRequest } from "../api/breakglass";
 import { useMe } from "../api/hub";
 import DecisionModal from "../breakglass/DecisionModal";
 import { when } from "../breakglass/format";
+import RefreshButton from "../components/RefreshButton";
 import RouterLink from "../components/RouterLink";
 import TableEmpty from "../components/TableEmpty";
 import { useDocumentTitle } from "../components/useDocumentTitle";
@@ -31,7 +32,7 @@ export default function Approvals() {
             variant="awsui-h1-sticky"
             counter={requests.data ? `(${items.length})` : undefined}
             description="Other people's requests you may approve, soonest deadline first."
-            actions={<Button iconName="refresh" ariaLabel="Refresh" loading={requests.isFetching} onClick={() => requests.refetch()} />}
+            actions={<RefreshButton query={requests} />}
           >
             Waiting for my approval
           </Header>

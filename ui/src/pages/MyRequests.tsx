@@ -9,6 +9,7 @@ import { useMe } from "../api/hub";
 import Countdown from "../breakglass/Countdown";
 import { when } from "../breakglass/format";
 import StatusBadge from "../breakglass/StatusBadge";
+import RefreshButton from "../components/RefreshButton";
 import RouterLink from "../components/RouterLink";
 import TableEmpty from "../components/TableEmpty";
 import { useDocumentTitle } from "../components/useDocumentTitle";
@@ -46,7 +47,7 @@ export default function MyRequests() {
                   ]}
                 />
               ) : null}
-              <Button iconName="refresh" ariaLabel="Refresh" loading={requests.isFetching} onClick={() => requests.refetch()} />
+              <RefreshButton query={requests} />
               <Button variant="primary" onClick={() => navigate("/breakglass/request")}>
                 Request access
               </Button>

@@ -17,6 +17,7 @@ import GrantAccess from "../breakglass/GrantAccess";
 import RevokeModal from "../breakglass/RevokeModal";
 import ErrorAlert from "../components/ErrorAlert";
 import PageLoading from "../components/PageLoading";
+import RefreshButton from "../components/RefreshButton";
 import RouterLink from "../components/RouterLink";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import { canRevoke, canUseGrant, type Caller } from "../lib/breakglass";
@@ -52,7 +53,7 @@ export default function Sessions() {
                   ]}
                 />
               ) : null}
-              <Button iconName="refresh" ariaLabel="Refresh" loading={sessions.isFetching} onClick={() => sessions.refetch()} />
+              <RefreshButton query={sessions} />
               <Button onClick={() => navigate("/breakglass/request")}>Request access</Button>
             </SpaceBetween>
           }
