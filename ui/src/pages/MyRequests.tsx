@@ -3,12 +3,12 @@ import Header from "@cloudscape-design/components/header";
 import SegmentedControl from "@cloudscape-design/components/segmented-control";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
-import { useNavigate, useSearchParams } from "react-router-dom";
+import { useNavigate } from "react-router-dom";
 import { useAccessRequests } from "../api/breakglass";
-import { useMe } from "../api/hub";
 import Countdown from "../breakglass/Countdown";
 import { when } from "../breakglass/format";
 import StatusBadge from "../breakglass/StatusBadge";
+import { useScope } from "../breakglass/useScope";
 import RefreshButton from "../components/RefreshButton";
 import RouterLink from "../components/RouterLink";
 import TableEmpty from "../components/TableEmpty";
@@ -18,10 +18,7 @@ import { formatMinutes } from "../lib/breakglass";
 /** My requests (every status, newest first), or everyone's open ones for leads and admins. */
 export default function MyRequests() {
   const navigate = useNavigate();
-  const me = useMe();
-  const [params, setParams] = useSearchParams();
-  const seesAll = !!me.data?.roles.some((r) => r === "lead" || r === "admin");
-  const scope = seesAll && params.get("scope") === "all" ? "all" : "mine";
+  const { seesAll, scope, setScope } = useScope();
   useDocumentTitle(scope === "all" ? "Open requests" : "My requests");
   const requests = useAccessRequests(scope);
   const items = requests.data ?? [];
@@ -40,7 +37,7 @@ export default function MyRequests() {
                 <SegmentedControl
                   label="Whose requests"
                   selectedId={scope}
-                  onChange={({ detail }) => setParams(detail.selectedId === "all" ? { scope: "all" } : {}, { replace: true })}
+                  onChange={({ detail }) => setScope(detail.selectedId)}
                   options={[
                     { id: "mine", text: "Mine" },
                     { id: "all", text: "Everyone's open" },
