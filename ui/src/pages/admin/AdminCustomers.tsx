@@ -6,7 +6,6 @@ import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import Textarea from "@cloudscape-design/components/textarea";
 import TextFilter from "@cloudscape-design/components/text-filter";
@@ -15,6 +14,7 @@ import { useNavigate } from "react-router-dom";
 import { useCreateCustomer } from "../../api/admin";
 import type { Customer, CustomerStatus } from "../../api/client";
 import { useCustomers } from "../../api/hub";
+import CustomerStatusIndicator from "../../components/CustomerStatusIndicator";
 import ErrorAlert from "../../components/ErrorAlert";
 import FormModal from "../../components/FormModal";
 import RouterLink from "../../components/RouterLink";
@@ -28,7 +28,6 @@ import {
   CUSTOMER_STATUS_OPTIONS,
   type FieldErrors,
 } from "../../lib/admin";
-import { STATUS_INDICATOR } from "../../lib/customers";
 
 export default function AdminCustomers() {
   useDocumentTitle("Admin: customers");
@@ -85,14 +84,7 @@ export default function AdminCustomers() {
             cell: (c) => <RouterLink href={`/admin/customers/${encodeURIComponent(c.code)}`}>{c.name}</RouterLink>,
           },
           { id: "code", header: "Code", cell: (c) => c.code },
-          {
-            id: "status",
-            header: "Status",
-            cell: (c) => {
-              const s = STATUS_INDICATOR[c.status];
-              return <StatusIndicator type={s?.type ?? "info"}>{s?.label ?? c.status}</StatusIndicator>;
-            },
-          },
+          { id: "status", header: "Status", cell: (c) => <CustomerStatusIndicator status={c.status} /> },
           { id: "accounts", header: "Accounts", cell: (c) => c.account_count },
           { id: "version", header: "Version", cell: (c) => c.version ?? "—" },
         ]}
