@@ -5,7 +5,7 @@ import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import TextFilter from "@cloudscape-design/components/text-filter";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import type { Customer } from "../api/client";
 import { useCustomers } from "../api/hub";
@@ -14,6 +14,7 @@ import ErrorAlert from "../components/ErrorAlert";
 import RouterLink from "../components/RouterLink";
 import { useDebounced } from "../components/useDebounced";
 import { useDocumentTitle } from "../components/useDocumentTitle";
+import { usePagedItems } from "../components/usePagedItems";
 import { contractPeriod, parseStatus, STATUS_OPTIONS } from "../lib/customers";
 
 export default function CustomersList() {
@@ -48,10 +49,7 @@ export default function CustomersList() {
     );
 
   const customers = useCustomers(q, status);
-  const items = useMemo(
-    () => customers.data?.pages.flatMap((page) => page.items) ?? [],
-    [customers.data],
-  );
+  const items = usePagedItems(customers.data);
   const filtered = q !== "" || status !== "";
   const clear = () => {
     setText("");

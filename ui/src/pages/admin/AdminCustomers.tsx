@@ -9,7 +9,7 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import Textarea from "@cloudscape-design/components/textarea";
 import TextFilter from "@cloudscape-design/components/text-filter";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { useCreateCustomer } from "../../api/admin";
 import type { Customer, CustomerStatus } from "../../api/client";
@@ -20,6 +20,7 @@ import FormModal from "../../components/FormModal";
 import RouterLink from "../../components/RouterLink";
 import { useDebounced } from "../../components/useDebounced";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
+import { usePagedItems } from "../../components/usePagedItems";
 import {
   apiFieldErrors,
   checkCustomerCode,
@@ -34,7 +35,7 @@ export default function AdminCustomers() {
   const [text, setText] = useState("");
   const q = useDebounced(text.trim(), 250);
   const customers = useCustomers(q, "");
-  const items = useMemo(() => customers.data?.pages.flatMap((p) => p.items) ?? [], [customers.data]);
+  const items = usePagedItems(customers.data);
   const [adding, setAdding] = useState(false);
 
   return (

@@ -2,11 +2,11 @@ import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
 import Table from "@cloudscape-design/components/table";
-import { useMemo } from "react";
 import { usePolicies, type CustomerPolicy } from "../../api/admin";
 import ErrorAlert from "../../components/ErrorAlert";
 import RouterLink from "../../components/RouterLink";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
+import { usePagedItems } from "../../components/usePagedItems";
 
 const minutes = (m: number) => (m % 60 === 0 ? `${m / 60} h` : `${m} min`);
 
@@ -14,7 +14,7 @@ const minutes = (m: number) => (m % 60 === 0 ? `${m / 60} h` : `${m} min`);
 export default function AdminPolicies() {
   useDocumentTitle("Admin: approval policies");
   const policies = usePolicies();
-  const items = useMemo(() => policies.data?.pages.flatMap((p) => p.items) ?? [], [policies.data]);
+  const items = usePagedItems(policies.data);
 
   return (
     <>
