@@ -1,15 +1,14 @@
 // /auth/callback: the identity provider sends the browser back here with ?code=&state=; finish the
 // sign-in and go back to the page the person came from.
 import Alert from "@cloudscape-design/components/alert";
-import Box from "@cloudscape-design/components/box";
 import Link from "@cloudscape-design/components/link";
-import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { uiConfigQuery } from "../auth/config";
 import { completeSignInOnce, userManager } from "../auth/oidc";
+import AuthFrame from "../components/AuthFrame";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 
 export default function AuthCallback() {
@@ -45,19 +44,14 @@ export default function AuthCallback() {
   }, [config.data, config.isError, config.error, navigate, queryClient]);
 
   return (
-    <main style={{ maxWidth: 560, margin: "10vh auto", padding: "0 16px" }}>
-      <SpaceBetween size="l">
-        <Box variant="h1" fontSize="display-l">
-          Customer Central
-        </Box>
-        {error ? (
-          <Alert type="error" header="Sign-in did not complete">
-            {error} <Link href="/sign-in">Sign in again</Link>
-          </Alert>
-        ) : (
-          <StatusIndicator type="loading">Signing you in</StatusIndicator>
-        )}
-      </SpaceBetween>
-    </main>
+    <AuthFrame>
+      {error ? (
+        <Alert type="error" header="Sign-in did not complete">
+          {error} <Link href="/sign-in">Sign in again</Link>
+        </Alert>
+      ) : (
+        <StatusIndicator type="loading">Signing you in</StatusIndicator>
+      )}
+    </AuthFrame>
   );
 }

@@ -17,6 +17,7 @@ import { uiConfigQuery } from "../auth/config";
 import { startSignIn, userManager } from "../auth/oidc";
 import { safeReturnTo } from "../auth/returnTo";
 import { sessionExpired, useSession } from "../auth/session";
+import AuthFrame from "../components/AuthFrame";
 import ErrorAlert from "../components/ErrorAlert";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 
@@ -138,25 +139,20 @@ export default function SignIn() {
   }
 
   return (
-    <main style={{ maxWidth: 560, margin: "10vh auto", padding: "0 16px" }}>
-      <SpaceBetween size="l">
-        <Box variant="h1" fontSize="display-l">
-          Customer Central
-        </Box>
-        {expired ? (
-          <Alert type="warning" header="Your session has expired">
-            Sign in again to carry on.
-          </Alert>
-        ) : null}
-        <Container header={<Header variant="h2">Sign in</Header>}>
-          <SpaceBetween size="l">
-            {oidc && !noDemo && !users.isPending ? (
-              <OrganisationSignIn issuer={oidc.issuer} start={async () => startSignIn(await userManager(oidc), next)} />
-            ) : null}
-            {body}
-          </SpaceBetween>
-        </Container>
-      </SpaceBetween>
-    </main>
+    <AuthFrame>
+      {expired ? (
+        <Alert type="warning" header="Your session has expired">
+          Sign in again to carry on.
+        </Alert>
+      ) : null}
+      <Container header={<Header variant="h2">Sign in</Header>}>
+        <SpaceBetween size="l">
+          {oidc && !noDemo && !users.isPending ? (
+            <OrganisationSignIn issuer={oidc.issuer} start={async () => startSignIn(await userManager(oidc), next)} />
+          ) : null}
+          {body}
+        </SpaceBetween>
+      </Container>
+    </AuthFrame>
   );
 }
