@@ -12,7 +12,6 @@ import RadioGroup from "@cloudscape-design/components/radio-group";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
-import { useState } from "react";
 import { useSaveAccount } from "../../api/admin";
 import type { Account } from "../../api/client";
 import { ApiError } from "../../api/errors";
@@ -20,6 +19,7 @@ import { useCustomerAccounts } from "../../api/hub";
 import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
 import TableEmpty from "../../components/TableEmpty";
+import { useEditing } from "../../components/useEditing";
 import { useFieldForm } from "../../components/useFieldForm";
 import {
   accountFieldFor,
@@ -31,7 +31,6 @@ import {
 } from "../../lib/accountForm";
 import { accountBadges, describeAccess } from "../../lib/accounts";
 
-type Editing = { kind: "create" } | { kind: "update"; id: string };
 const ENVIRONMENTS = [
   { value: "prod", label: "Production" },
   { value: "non-prod", label: "Non-production" },
@@ -39,8 +38,7 @@ const ENVIRONMENTS = [
 
 export default function AccountsTab({ code }: { code: string }) {
   const accounts = useCustomerAccounts(code);
-  const [editing, setEditing] = useState<Editing | null>(null);
-  const current = editing?.kind === "update" ? accounts.data?.find((a) => a.id === editing.id) : undefined;
+  const editing = useEditing(accounts.data);
 
   return (
     <>
@@ -54,7 +52,7 @@ export default function AccountsTab({ code }: { code: string }) {
           <Header
             variant="h2"
             counter={accounts.data ? `(${accounts.data.length})` : undefined}
-            actions={<Button onClick={() => setEditing({ kind: "create" })}>Add account</Button>}
+            actions={<Button onClick={editing.create}>Add account</Button>}
           >
             AWS accounts
           </Header>
@@ -91,19 +89,19 @@ export default function AccountsTab({ code }: { code: string }) {
             id: "edit",
             header: "Actions",
             cell: (a) => (
-              <Button variant="inline-link" ariaLabel={`Edit ${a.name}`} onClick={() => setEditing({ kind: "update", id: a.id })}>
+              <Button variant="inline-link" ariaLabel={`Edit ${a.name}`} onClick={() => editing.edit(a.id)}>
                 Edit
               </Button>
             ),
           },
         ]}
       />
-      {editing && (editing.kind === "create" || current) ? (
+      {editing.open ? (
         <AccountModal
-          key={current ? `${current.id}@${current.version ?? 0}` : "new"}
+          key={editing.key}
           code={code}
-          account={current}
-          onClose={() => setEditing(null)}
+          account={editing.current}
+          onClose={editing.close}
           onReload={() => accounts.refetch()}
         />
       ) : null}

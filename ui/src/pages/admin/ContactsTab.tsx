@@ -13,15 +13,14 @@ import ErrorAlert from "../../components/ErrorAlert";
 import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
 import TableEmpty from "../../components/TableEmpty";
+import { useEditing } from "../../components/useEditing";
 import { useFieldForm } from "../../components/useFieldForm";
 import { apiFieldErrors, checkEmail, checkIntRange, collect } from "../../lib/admin";
 
-type Editing = { kind: "create" } | { kind: "update"; id: string };
 
 export default function ContactsTab({ code }: { code: string }) {
   const contacts = useContacts(code);
-  const [editing, setEditing] = useState<Editing | null>(null);
-  const current = editing?.kind === "update" ? contacts.data?.find((c) => c.id === editing.id) : undefined;
+  const editing = useEditing(contacts.data);
 
   return (
     <>
@@ -36,7 +35,7 @@ export default function ContactsTab({ code }: { code: string }) {
             variant="h2"
             counter={contacts.data ? `(${contacts.data.length})` : undefined}
             description="In escalation order: 1 is called first."
-            actions={<Button onClick={() => setEditing({ kind: "create" })}>Add contact</Button>}
+            actions={<Button onClick={editing.create}>Add contact</Button>}
           >
             Key contacts
           </Header>
@@ -52,20 +51,20 @@ export default function ContactsTab({ code }: { code: string }) {
             id: "edit",
             header: "Actions",
             cell: (c) => (
-              <Button variant="inline-link" ariaLabel={`Edit ${c.name}`} onClick={() => setEditing({ kind: "update", id: c.id })}>
+              <Button variant="inline-link" ariaLabel={`Edit ${c.name}`} onClick={() => editing.edit(c.id)}>
                 Edit
               </Button>
             ),
           },
         ]}
       />
-      {editing && (editing.kind === "create" || current) ? (
+      {editing.open ? (
         <ContactModal
-          key={current ? `${current.id}@${current.version ?? 0}` : "new"}
+          key={editing.key}
           code={code}
-          contact={current}
+          contact={editing.current}
           nextOrder={(contacts.data?.reduce((m, c) => Math.max(m, c.escalation_order), 0) ?? 0) + 1}
-          onClose={() => setEditing(null)}
+          onClose={editing.close}
           onReload={() => contacts.refetch()}
         />
       ) : null}
