@@ -19,6 +19,7 @@ import PageLoading from "../../components/PageLoading";
 import RouterLink from "../../components/RouterLink";
 import SaveForm from "../../components/SaveForm";
 import { useFieldForm } from "../../components/useFieldForm";
+import type { SavedFlag } from "../../components/VersionedForm";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import {
   apiFieldErrors,
@@ -131,9 +132,7 @@ function CustomerForm({
 }: {
   customer: Customer;
   onReload: () => Promise<unknown>;
-  saved: boolean;
-  setSaved: (saved: boolean) => void;
-}) {
+} & SavedFlag) {
   const update = useUpdateCustomer(customer.code);
   const contract = customer.contract;
   const { values: v, errors, setErrors, set } = useFieldForm(
