@@ -1,7 +1,8 @@
-// End-to-end steps for the shared form pieces (FormModal, useFieldForm, TableEmpty): the admin's
-// contact dialog driven the whole way (Cancel, a field error that clears on edit, add, change,
-// the two-step delete). Called once from run.mjs with its browser, the server's base URL and
-// its step/shot/axe helpers; opens its own browser context and leaves the demo data as it found it.
+// End-to-end steps for the shared UI pieces (FormModal, useFieldForm, TableEmpty, useScope): the
+// admin's contact dialog driven the whole way (Cancel, a field error that clears on edit, add,
+// change, the two-step delete), and the ?scope=all choice of My requests and Active sessions.
+// Called once from run.mjs with its browser, the server's base URL and its step/shot/axe helpers;
+// opens its own browser context and leaves the demo data as it found it.
 
 const ADMIN = "ada.admin@demo.customer-central.dev";
 // A customer the other modules do not change the contacts of.
@@ -79,6 +80,25 @@ export async function runDialogsE2E({ browser, base, step: runStep, shot, axe })
       await dialog.waitFor({ state: "hidden" });
       await contacts.getByRole("rowheader", { name: NAME }).waitFor({ state: "detached" });
     });
+
+    await step("dialogs: an admin's choice of everyone's requests and sessions lives in the address", async () => {
+      await page.goto(base + "/breakglass/requests");
+      await page.getByRole("heading", { level: 1, name: /My requests/ }).waitFor();
+      await page.getByRole("button", { name: "Refresh" }).waitFor();
+      await page.getByText("Everyone's open", { exact: true }).click();
+      await page.waitForURL(/\/breakglass\/requests\?scope=all$/);
+      await page.getByRole("heading", { level: 1, name: /Open requests/ }).waitFor();
+      await page.reload();
+      await page.getByRole("heading", { level: 1, name: /Open requests/ }).waitFor();
+      await page.getByText("Mine", { exact: true }).click();
+      await page.waitForURL(/\/breakglass\/requests$/);
+      await page.getByRole("heading", { level: 1, name: /My requests/ }).waitFor();
+      await page.goto(base + "/breakglass/sessions?scope=all");
+      await page.getByRole("heading", { level: 1, name: /All active sessions/ }).waitFor();
+      await page.getByText("Mine", { exact: true }).click();
+      await page.getByRole("heading", { level: 1, name: /My active sessions/ }).waitFor();
+    });
+    await shot(page, "dialogs-02-my-sessions");
   } finally {
     await ctx.close();
   }
