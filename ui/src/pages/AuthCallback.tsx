@@ -6,6 +6,7 @@ import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useNavigate } from "react-router-dom";
+import { thrownMessage } from "../api/errors";
 import { uiConfigQuery } from "../auth/config";
 import { completeSignInOnce, userManager } from "../auth/oidc";
 import AuthFrame from "../components/AuthFrame";
@@ -20,7 +21,7 @@ export default function AuthCallback() {
 
   useEffect(() => {
     if (config.isError) {
-      setError(config.error instanceof Error ? config.error.message : String(config.error));
+      setError(thrownMessage(config.error));
       return;
     }
     if (!config.data) return;
@@ -37,7 +38,7 @@ export default function AuthCallback() {
         queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== "ui-config" });
         navigate(returnTo, { replace: true });
       })
-      .catch((e: unknown) => active && setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => active && setError(thrownMessage(e)));
     return () => {
       active = false;
     };

@@ -12,7 +12,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router-dom";
 import { useDemoSignIn, useDemoUsers } from "../api/dev";
-import { ApiError, errorText } from "../api/errors";
+import { ApiError, errorText, thrownMessage } from "../api/errors";
 import { uiConfigQuery } from "../auth/config";
 import { startSignIn, userManager } from "../auth/oidc";
 import { safeReturnTo } from "../auth/returnTo";
@@ -35,7 +35,7 @@ function OrganisationSignIn({ issuer, start }: { issuer: string; start: () => Pr
           setError(null);
           start().catch((e: unknown) => {
             setPending(false);
-            setError(e instanceof Error ? e.message : String(e));
+            setError(thrownMessage(e));
           });
         }}
       >
