@@ -11,6 +11,7 @@ import type { Customer } from "../api/client";
 import { useCustomers } from "../api/hub";
 import CustomerStatusIndicator from "../components/CustomerStatusIndicator";
 import ErrorAlert from "../components/ErrorAlert";
+import { loadMoreFooter } from "../components/loadMoreFooter";
 import RouterLink from "../components/RouterLink";
 import { useDebounced } from "../components/useDebounced";
 import { useDocumentTitle } from "../components/useDocumentTitle";
@@ -161,18 +162,7 @@ export default function CustomersList() {
             </Box>
           )
         }
-        footer={
-          customers.hasNextPage ? (
-            <Box textAlign="center">
-              <Button
-                onClick={() => customers.fetchNextPage()}
-                loading={customers.isFetchingNextPage}
-              >
-                Load more customers
-              </Button>
-            </Box>
-          ) : undefined
-        }
+        footer={loadMoreFooter(customers, "Load more customers")}
       />
     </SpaceBetween>
   );

@@ -17,6 +17,7 @@ import { useCustomers } from "../../api/hub";
 import CustomerStatusIndicator from "../../components/CustomerStatusIndicator";
 import ErrorAlert from "../../components/ErrorAlert";
 import FormModal from "../../components/FormModal";
+import { loadMoreFooter } from "../../components/loadMoreFooter";
 import RouterLink from "../../components/RouterLink";
 import { useDebounced } from "../../components/useDebounced";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
@@ -89,15 +90,7 @@ export default function AdminCustomers() {
           { id: "accounts", header: "Accounts", cell: (c) => c.account_count },
           { id: "version", header: "Version", cell: (c) => c.version ?? "—" },
         ]}
-        footer={
-          customers.hasNextPage ? (
-            <Box textAlign="center">
-              <Button onClick={() => customers.fetchNextPage()} loading={customers.isFetchingNextPage}>
-                Show more
-              </Button>
-            </Box>
-          ) : undefined
-        }
+        footer={loadMoreFooter(customers, "Show more")}
       />
       {adding ? <AddCustomer onClose={() => setAdding(false)} /> : null}
     </SpaceBetween>

@@ -1,9 +1,9 @@
 import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
 import Table from "@cloudscape-design/components/table";
 import { usePolicies, type CustomerPolicy } from "../../api/admin";
 import ErrorAlert from "../../components/ErrorAlert";
+import { loadMoreFooter } from "../../components/loadMoreFooter";
 import RouterLink from "../../components/RouterLink";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import { usePagedItems } from "../../components/usePagedItems";
@@ -35,15 +35,7 @@ export default function AdminPolicies() {
           </Header>
         }
         empty={<Box textAlign="center" color="text-body-secondary">No customers yet.</Box>}
-        footer={
-          policies.hasNextPage ? (
-            <Box textAlign="center">
-              <Button onClick={() => policies.fetchNextPage()} loading={policies.isFetchingNextPage}>
-                Load more customers
-              </Button>
-            </Box>
-          ) : null
-        }
+        footer={loadMoreFooter(policies, "Load more customers")}
         columnDefinitions={[
           {
             id: "customer",
