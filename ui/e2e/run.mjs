@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { breakglass } from "./breakglass.mjs";
 import { runAdminE2E } from "./admin.mjs";
+import { runDialogsE2E } from "./dialogs.mjs";
 import { runOidcE2E } from "./oidc.mjs";
 
 const require = createRequire(import.meta.url);
@@ -269,6 +270,7 @@ async function main() {
 
     await breakglass({ browser, base, step, shot, axe, fail });
     await runAdminE2E({ browser, base, step, shot, axe });
+    await runDialogsE2E({ browser, base, step, shot, axe });
     await runOidcE2E({ browser, ccBin, dist, step, shot, axe, fail });
   } finally {
     await browser?.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, describeError, errorText, toApiError } from "./errors";
+import { ApiError, describeError, errorText, thrownMessage, toApiError } from "./errors";
 
 describe("toApiError", () => {
   it("keeps the server's code, message and field", () => {
@@ -64,5 +64,14 @@ describe("errorText", () => {
     expect(errorText(new ApiError(404, "not_found", "customer 'x' was not found"))).toBe(
       "customer 'x' was not found",
     );
+  });
+});
+
+describe("thrownMessage", () => {
+  it("is an Error's own message, or the thrown value as text", () => {
+    expect(thrownMessage(new Error("No matching state found in storage"))).toBe("No matching state found in storage");
+    expect(thrownMessage(new ApiError(404, "not_found", "gone"))).toBe("gone");
+    expect(thrownMessage("popup closed")).toBe("popup closed");
+    expect(thrownMessage(undefined)).toBe("undefined");
   });
 });

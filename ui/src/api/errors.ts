@@ -95,3 +95,11 @@ export function errorText(err: unknown): string {
   const shown = describeError(err);
   return shown.field ? `${shown.message} (field: ${shown.field})` : shown.message;
 }
+
+/**
+ * A thrown value's own message, as it is (an Error's message, else the value as text). For the
+ * sign-in pages, which show what the identity provider's library threw, not an API error.
+ */
+export function thrownMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

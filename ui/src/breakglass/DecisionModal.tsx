@@ -1,13 +1,11 @@
-import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
 import FormField from "@cloudscape-design/components/form-field";
 import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
-import Modal from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Textarea from "@cloudscape-design/components/textarea";
 import { useState } from "react";
 import { useDecide, type AccessRequest } from "../api/breakglass";
 import ErrorAlert from "../components/ErrorAlert";
+import FormModal from "../components/FormModal";
 import { approvalProgress, formatMinutes } from "../lib/breakglass";
 
 /** Approve or reject a pending request, with a comment. The API checks who may decide. */
@@ -42,53 +40,36 @@ export default function DecisionModal({
     );
   };
   return (
-    <Modal
-      visible
-      onDismiss={onClose}
-      closeAriaLabel="Close"
+    <FormModal
       header={`${verb} ${request.requester}'s request`}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>
-              Back
-            </Button>
-            <Button variant="primary" loading={decide.isPending} onClick={submit}>
-              {verb}
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      onClose={onClose}
+      onSubmit={submit}
+      submitText={verb}
+      submitting={decide.isPending}
+      cancelText="Back"
     >
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          submit();
-        }}
-      >
-        <SpaceBetween size="m">
-          <KeyValuePairs
-            columns={2}
-            items={[
-              { label: "Account", value: `${request.account_name} (${request.account_id})` },
-              { label: "Duration", value: formatMinutes(request.duration_minutes) },
-              { label: "Justification", value: request.justification },
-              { label: "Ticket", value: request.ticket || "—" },
-              { label: "Approvals so far", value: approvalProgress(request) },
-            ]}
+      <SpaceBetween size="m">
+        <KeyValuePairs
+          columns={2}
+          items={[
+            { label: "Account", value: `${request.account_name} (${request.account_id})` },
+            { label: "Duration", value: formatMinutes(request.duration_minutes) },
+            { label: "Justification", value: request.justification },
+            { label: "Ticket", value: request.ticket || "—" },
+            { label: "Approvals so far", value: approvalProgress(request) },
+          ]}
+        />
+        <FormField label={decision === "reject" ? "Comment" : "Comment (optional)"} errorText={commentError}>
+          <Textarea
+            value={comment}
+            onChange={({ detail }) => setComment(detail.value)}
+            rows={3}
+            autoFocus
+            ariaRequired={decision === "reject"}
           />
-          <FormField label={decision === "reject" ? "Comment" : "Comment (optional)"} errorText={commentError}>
-            <Textarea
-              value={comment}
-              onChange={({ detail }) => setComment(detail.value)}
-              rows={3}
-              autoFocus
-              ariaRequired={decision === "reject"}
-            />
-          </FormField>
-          {decide.isError ? <ErrorAlert error={decide.error} header={`The API refused to ${decision}`} /> : null}
-        </SpaceBetween>
-      </form>
-    </Modal>
+        </FormField>
+        {decide.isError ? <ErrorAlert error={decide.error} header={`The API refused to ${decision}`} /> : null}
+      </SpaceBetween>
+    </FormModal>
   );
 }

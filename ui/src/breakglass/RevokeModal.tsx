@@ -1,13 +1,11 @@
 import Alert from "@cloudscape-design/components/alert";
-import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
 import FormField from "@cloudscape-design/components/form-field";
-import Modal from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Textarea from "@cloudscape-design/components/textarea";
 import { useState } from "react";
 import { useRevoke } from "../api/breakglass";
 import ErrorAlert from "../components/ErrorAlert";
+import FormModal from "../components/FormModal";
 
 /** Ends an active grant early, with a reason (kept in the request's history and the audit log). */
 export default function RevokeModal({
@@ -39,47 +37,30 @@ export default function RevokeModal({
     );
   };
   return (
-    <Modal
-      visible
-      onDismiss={onClose}
+    <FormModal
       header={`Revoke access to ${label}`}
-      closeAriaLabel="Close"
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>
-              Keep access
-            </Button>
-            <Button variant="primary" loading={revoke.isPending} onClick={submit}>
-              Revoke now
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      onClose={onClose}
+      onSubmit={submit}
+      submitText="Revoke now"
+      submitting={revoke.isPending}
+      cancelText="Keep access"
     >
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          submit();
-        }}
-      >
-        <SpaceBetween size="m">
-          <Alert type="warning">
-            The grant ends now and its AWS sessions stop working, credentials already handed out included.
-          </Alert>
-          <FormField label="Reason" errorText={reasonError}>
-            <Textarea
-              value={reason}
-              onChange={({ detail }) => setReason(detail.value)}
-              placeholder="e.g. Incident resolved, access no longer needed"
-              ariaRequired
-              autoFocus
-              rows={3}
-            />
-          </FormField>
-          {revoke.isError ? <ErrorAlert error={revoke.error} header="The API refused the revoke" /> : null}
-        </SpaceBetween>
-      </form>
-    </Modal>
+      <SpaceBetween size="m">
+        <Alert type="warning">
+          The grant ends now and its AWS sessions stop working, credentials already handed out included.
+        </Alert>
+        <FormField label="Reason" errorText={reasonError}>
+          <Textarea
+            value={reason}
+            onChange={({ detail }) => setReason(detail.value)}
+            placeholder="e.g. Incident resolved, access no longer needed"
+            ariaRequired
+            autoFocus
+            rows={3}
+          />
+        </FormField>
+        {revoke.isError ? <ErrorAlert error={revoke.error} header="The API refused the revoke" /> : null}
+      </SpaceBetween>
+    </FormModal>
   );
 }

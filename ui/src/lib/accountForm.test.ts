@@ -73,6 +73,23 @@ describe("account form", () => {
     expect(validateAccount(none, false)).toEqual({});
     expect(newAccountBody(none, "acme").access).toMatchObject({ method: "sso", identity_center: null });
   });
+  it("sends the same account fields on create and change, with the id and customer or the version", () => {
+    const v = { ...accountFormValues(ssoAccount), alias: "  ", name: " Shared services " };
+    const { id, customer, ...created } = newAccountBody(v, "acme");
+    const { version, ...changed } = accountPatchBody(v, undefined);
+    expect([id, customer, version]).toEqual([ssoAccount.id, "acme", null]);
+    expect(created).toEqual(changed);
+    expect(Object.keys(changed)).toEqual([
+      "name",
+      "alias",
+      "environment",
+      "region",
+      "management_account",
+      "delegated_admin_services",
+      "access",
+    ]);
+    expect(changed).toMatchObject({ name: "Shared services", alias: null, region: ssoAccount.region });
+  });
   it("maps the API's field paths onto the form", () => {
     expect(accountFieldFor("access.external_id")).toBe("external_id");
     expect(accountFieldFor("access.identity_center.external_id")).toBe("ic_external_id");

@@ -166,10 +166,12 @@ export function accessOf(v: AccountFormValues): AccessMethod {
   };
 }
 
-export function newAccountBody(v: AccountFormValues, customer: string): NewAccount {
+/**
+ * The fields a new account and an account change both send, read the same way from the form (the
+ * create adds the id and customer, the change its version).
+ */
+function accountFields(v: AccountFormValues) {
   return {
-    id: v.id.trim(),
-    customer,
     name: v.name.trim(),
     alias: v.alias.trim() || null,
     environment: v.environment,
@@ -177,18 +179,13 @@ export function newAccountBody(v: AccountFormValues, customer: string): NewAccou
     management_account: v.management_account,
     delegated_admin_services: splitList(v.delegated_admin_services),
     access: accessOf(v),
-  };
+  } satisfies Partial<NewAccount> & Partial<AccountPatch>;
+}
+
+export function newAccountBody(v: AccountFormValues, customer: string): NewAccount {
+  return { id: v.id.trim(), customer, ...accountFields(v) };
 }
 
 export function accountPatchBody(v: AccountFormValues, version: number | undefined): AccountPatch {
-  return {
-    version: version ?? null,
-    name: v.name.trim(),
-    alias: v.alias.trim() || null,
-    environment: v.environment,
-    region: v.region.trim(),
-    management_account: v.management_account,
-    delegated_admin_services: splitList(v.delegated_admin_services),
-    access: accessOf(v),
-  };
+  return { version: version ?? null, ...accountFields(v) };
 }

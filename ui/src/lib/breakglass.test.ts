@@ -13,6 +13,7 @@ import {
   formatMinutes,
   isCommonTicketReference,
   requestBody,
+  seesEveryone,
   ticketError,
   ticketRuleText,
   validateRequest,
@@ -216,6 +217,13 @@ describe("who may do what", () => {
     expect(canRevoke({ email: "lee@x.dev", roles: ["lead"] }, { ...request, status: "active" })).toBe(true);
     expect(canRevoke({ email: "sam@x.dev", roles: ["senior"] }, { ...request, status: "active" })).toBe(false);
     expect(canRevoke({ email: "erin@x.dev", roles: ["engineer"] }, request)).toBe(false);
+  });
+  it("lets leads and admins see everyone's requests and sessions", () => {
+    expect(seesEveryone(["lead"])).toBe(true);
+    expect(seesEveryone(["engineer", "admin"])).toBe(true);
+    expect(seesEveryone(["engineer", "senior"])).toBe(false);
+    expect(seesEveryone([])).toBe(false);
+    expect(seesEveryone(undefined)).toBe(false);
   });
   it("counts approvals", () => {
     expect(approvalProgress(request)).toBe("1 of 2 approvals");

@@ -233,9 +233,14 @@ export function canCancel(me: Caller | undefined, r: AccessRequest): boolean {
   return !!me && same(me.email, r.requester) && (r.status === "pending" || r.status === "approved");
 }
 
+/** Leads and admins oversee breakglass: they may list everyone's requests and sessions, and revoke any grant. */
+export function seesEveryone(roles: readonly string[] | undefined): boolean {
+  return !!roles?.some((r) => r === "lead" || r === "admin");
+}
+
 export function canRevoke(me: Caller | undefined, r: { requester: string; status?: RequestStatus }): boolean {
   if (!me || (r.status !== undefined && r.status !== "active")) return false;
-  return same(me.email, r.requester) || me.roles.includes("lead") || me.roles.includes("admin");
+  return same(me.email, r.requester) || seesEveryone(me.roles);
 }
 
 /** Credentials and console links are for the requester of an active grant. */

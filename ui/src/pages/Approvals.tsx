@@ -8,8 +8,9 @@ import { useAccessRequests, type AccessRequest } from "../api/breakglass";
 import { useMe } from "../api/hub";
 import DecisionModal from "../breakglass/DecisionModal";
 import { when } from "../breakglass/format";
-import ErrorAlert from "../components/ErrorAlert";
+import RefreshButton from "../components/RefreshButton";
 import RouterLink from "../components/RouterLink";
+import TableEmpty from "../components/TableEmpty";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import { approvalProgress, canDecide, formatMinutes } from "../lib/breakglass";
 
@@ -31,7 +32,7 @@ export default function Approvals() {
             variant="awsui-h1-sticky"
             counter={requests.data ? `(${items.length})` : undefined}
             description="Other people's requests you may approve, soonest deadline first."
-            actions={<Button iconName="refresh" ariaLabel="Refresh" loading={requests.isFetching} onClick={() => requests.refetch()} />}
+            actions={<RefreshButton query={requests} />}
           >
             Waiting for my approval
           </Header>
@@ -40,13 +41,9 @@ export default function Approvals() {
         loading={requests.isPending}
         loadingText="Loading requests"
         empty={
-          requests.isError ? (
-            <ErrorAlert error={requests.error} onRetry={() => requests.refetch()} />
-          ) : (
-            <Box textAlign="center" color="text-body-secondary">
-              <b>Nothing is waiting for you</b>
-            </Box>
-          )
+          <TableEmpty query={requests}>
+            <b>Nothing is waiting for you</b>
+          </TableEmpty>
         }
         wrapLines
         columnDefinitions={[

@@ -1,15 +1,15 @@
 // /auth/callback: the identity provider sends the browser back here with ?code=&state=; finish the
 // sign-in and go back to the page the person came from.
 import Alert from "@cloudscape-design/components/alert";
-import Box from "@cloudscape-design/components/box";
 import Link from "@cloudscape-design/components/link";
-import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useNavigate } from "react-router-dom";
+import { thrownMessage } from "../api/errors";
 import { uiConfigQuery } from "../auth/config";
 import { completeSignInOnce, userManager } from "../auth/oidc";
+import AuthFrame from "../components/AuthFrame";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 
 export default function AuthCallback() {
@@ -21,7 +21,7 @@ export default function AuthCallback() {
 
   useEffect(() => {
     if (config.isError) {
-      setError(config.error instanceof Error ? config.error.message : String(config.error));
+      setError(thrownMessage(config.error));
       return;
     }
     if (!config.data) return;
@@ -38,26 +38,21 @@ export default function AuthCallback() {
         queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== "ui-config" });
         navigate(returnTo, { replace: true });
       })
-      .catch((e: unknown) => active && setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => active && setError(thrownMessage(e)));
     return () => {
       active = false;
     };
   }, [config.data, config.isError, config.error, navigate, queryClient]);
 
   return (
-    <main style={{ maxWidth: 560, margin: "10vh auto", padding: "0 16px" }}>
-      <SpaceBetween size="l">
-        <Box variant="h1" fontSize="display-l">
-          Customer Central
-        </Box>
-        {error ? (
-          <Alert type="error" header="Sign-in did not complete">
-            {error} <Link href="/sign-in">Sign in again</Link>
-          </Alert>
-        ) : (
-          <StatusIndicator type="loading">Signing you in</StatusIndicator>
-        )}
-      </SpaceBetween>
-    </main>
+    <AuthFrame>
+      {error ? (
+        <Alert type="error" header="Sign-in did not complete">
+          {error} <Link href="/sign-in">Sign in again</Link>
+        </Alert>
+      ) : (
+        <StatusIndicator type="loading">Signing you in</StatusIndicator>
+      )}
+    </AuthFrame>
   );
 }

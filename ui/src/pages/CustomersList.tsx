@@ -3,18 +3,20 @@ import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import TextFilter from "@cloudscape-design/components/text-filter";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import type { Customer } from "../api/client";
 import { useCustomers } from "../api/hub";
+import CustomerStatusIndicator from "../components/CustomerStatusIndicator";
 import ErrorAlert from "../components/ErrorAlert";
+import { loadMoreFooter } from "../components/loadMoreFooter";
 import RouterLink from "../components/RouterLink";
 import { useDebounced } from "../components/useDebounced";
 import { useDocumentTitle } from "../components/useDocumentTitle";
-import { contractPeriod, parseStatus, STATUS_INDICATOR, STATUS_OPTIONS } from "../lib/customers";
+import { usePagedItems } from "../components/usePagedItems";
+import { contractPeriod, parseStatus, STATUS_OPTIONS } from "../lib/customers";
 
 export default function CustomersList() {
   useDocumentTitle("Customers");
@@ -48,10 +50,7 @@ export default function CustomersList() {
     );
 
   const customers = useCustomers(q, status);
-  const items = useMemo(
-    () => customers.data?.pages.flatMap((page) => page.items) ?? [],
-    [customers.data],
-  );
+  const items = usePagedItems(customers.data);
   const filtered = q !== "" || status !== "";
   const clear = () => {
     setText("");
@@ -119,14 +118,7 @@ export default function CustomersList() {
             cell: (c) => <RouterLink href={`/customers/${encodeURIComponent(c.code)}`}>{c.name}</RouterLink>,
           },
           { id: "code", header: "Code", cell: (c) => c.code },
-          {
-            id: "status",
-            header: "Status",
-            cell: (c) => {
-              const s = STATUS_INDICATOR[c.status];
-              return <StatusIndicator type={s?.type ?? "info"}>{s?.label ?? c.status}</StatusIndicator>;
-            },
-          },
+          { id: "status", header: "Status", cell: (c) => <CustomerStatusIndicator status={c.status} /> },
           { id: "accounts", header: "Accounts", cell: (c) => c.account_count },
           {
             id: "contract",
@@ -170,18 +162,7 @@ export default function CustomersList() {
             </Box>
           )
         }
-        footer={
-          customers.hasNextPage ? (
-            <Box textAlign="center">
-              <Button
-                onClick={() => customers.fetchNextPage()}
-                loading={customers.isFetchingNextPage}
-              >
-                Load more customers
-              </Button>
-            </Box>
-          ) : undefined
-        }
+        footer={loadMoreFooter(customers, "Load more customers")}
       />
     </SpaceBetween>
   );

@@ -1,27 +1,24 @@
-import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
 import SegmentedControl from "@cloudscape-design/components/segmented-control";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
-import { useNavigate, useSearchParams } from "react-router-dom";
+import { useNavigate } from "react-router-dom";
 import { useAccessRequests } from "../api/breakglass";
-import { useMe } from "../api/hub";
 import Countdown from "../breakglass/Countdown";
 import { when } from "../breakglass/format";
 import StatusBadge from "../breakglass/StatusBadge";
-import ErrorAlert from "../components/ErrorAlert";
+import { useScope } from "../breakglass/useScope";
+import RefreshButton from "../components/RefreshButton";
 import RouterLink from "../components/RouterLink";
+import TableEmpty from "../components/TableEmpty";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import { formatMinutes } from "../lib/breakglass";
 
 /** My requests (every status, newest first), or everyone's open ones for leads and admins. */
 export default function MyRequests() {
   const navigate = useNavigate();
-  const me = useMe();
-  const [params, setParams] = useSearchParams();
-  const seesAll = !!me.data?.roles.some((r) => r === "lead" || r === "admin");
-  const scope = seesAll && params.get("scope") === "all" ? "all" : "mine";
+  const { seesAll, scope, setScope } = useScope();
   useDocumentTitle(scope === "all" ? "Open requests" : "My requests");
   const requests = useAccessRequests(scope);
   const items = requests.data ?? [];
@@ -40,14 +37,14 @@ export default function MyRequests() {
                 <SegmentedControl
                   label="Whose requests"
                   selectedId={scope}
-                  onChange={({ detail }) => setParams(detail.selectedId === "all" ? { scope: "all" } : {}, { replace: true })}
+                  onChange={({ detail }) => setScope(detail.selectedId)}
                   options={[
                     { id: "mine", text: "Mine" },
                     { id: "all", text: "Everyone's open" },
                   ]}
                 />
               ) : null}
-              <Button iconName="refresh" ariaLabel="Refresh" loading={requests.isFetching} onClick={() => requests.refetch()} />
+              <RefreshButton query={requests} />
               <Button variant="primary" onClick={() => navigate("/breakglass/request")}>
                 Request access
               </Button>
@@ -62,16 +59,12 @@ export default function MyRequests() {
       loadingText="Loading requests"
       wrapLines
       empty={
-        requests.isError ? (
-          <ErrorAlert error={requests.error} onRetry={() => requests.refetch()} />
-        ) : (
-          <Box textAlign="center" color="text-body-secondary">
-            <SpaceBetween size="xs">
-              <b>No requests</b>
-              <RouterLink href="/breakglass/request">Request breakglass access</RouterLink>
-            </SpaceBetween>
-          </Box>
-        )
+        <TableEmpty query={requests}>
+          <SpaceBetween size="xs">
+            <b>No requests</b>
+            <RouterLink href="/breakglass/request">Request breakglass access</RouterLink>
+          </SpaceBetween>
+        </TableEmpty>
       }
       columnDefinitions={[
         {

@@ -18,6 +18,7 @@ import RevokeModal from "../breakglass/RevokeModal";
 import StatusBadge from "../breakglass/StatusBadge";
 import { Breadcrumbs, detailState } from "../components/DetailPage";
 import ErrorAlert from "../components/ErrorAlert";
+import TableEmpty from "../components/TableEmpty";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import {
   approvalProgress,
@@ -178,13 +179,7 @@ function Detail({ request: r, breadcrumbs, onRefresh }: { request: AccessRequest
           loadingText="Loading the audit trail"
           trackBy="id"
           wrapLines
-          empty={
-            audit.isError ? (
-              <ErrorAlert error={audit.error} onRetry={() => audit.refetch()} />
-            ) : (
-              <Box textAlign="center" color="text-body-secondary">No audit events.</Box>
-            )
-          }
+          empty={<TableEmpty query={audit}>No audit events.</TableEmpty>}
           columnDefinitions={[
             { id: "at", header: "When", cell: (e) => when(e.at), width: 200 },
             { id: "actor", header: "Who", cell: (e) => e.actor, width: 300 },

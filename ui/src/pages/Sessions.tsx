@@ -8,15 +8,16 @@ import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
 import SegmentedControl from "@cloudscape-design/components/segmented-control";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useState } from "react";
-import { useNavigate, useSearchParams } from "react-router-dom";
+import { useNavigate } from "react-router-dom";
 import { useSessions, type Session } from "../api/breakglass";
-import { useMe } from "../api/hub";
 import Countdown from "../breakglass/Countdown";
 import { when } from "../breakglass/format";
 import GrantAccess from "../breakglass/GrantAccess";
 import RevokeModal from "../breakglass/RevokeModal";
+import { useScope } from "../breakglass/useScope";
 import ErrorAlert from "../components/ErrorAlert";
 import PageLoading from "../components/PageLoading";
+import RefreshButton from "../components/RefreshButton";
 import RouterLink from "../components/RouterLink";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import { canRevoke, canUseGrant, type Caller } from "../lib/breakglass";
@@ -24,10 +25,7 @@ import { canRevoke, canUseGrant, type Caller } from "../lib/breakglass";
 /** Active grants with a live countdown, credentials, a console link and revoke. */
 export default function Sessions() {
   const navigate = useNavigate();
-  const me = useMe();
-  const [params, setParams] = useSearchParams();
-  const seesAll = !!me.data?.roles.some((r) => r === "lead" || r === "admin");
-  const scope = seesAll && params.get("scope") === "all" ? "all" : "mine";
+  const { me, seesAll, scope, setScope } = useScope();
   useDocumentTitle(scope === "all" ? "All active sessions" : "My active sessions");
   const sessions = useSessions(scope);
   const [revoking, setRevoking] = useState<Session>();
@@ -45,14 +43,14 @@ export default function Sessions() {
                 <SegmentedControl
                   label="Whose sessions"
                   selectedId={scope}
-                  onChange={({ detail }) => setParams(detail.selectedId === "all" ? { scope: "all" } : {}, { replace: true })}
+                  onChange={({ detail }) => setScope(detail.selectedId)}
                   options={[
                     { id: "mine", text: "Mine" },
                     { id: "all", text: "Everyone's" },
                   ]}
                 />
               ) : null}
-              <Button iconName="refresh" ariaLabel="Refresh" loading={sessions.isFetching} onClick={() => sessions.refetch()} />
+              <RefreshButton query={sessions} />
               <Button onClick={() => navigate("/breakglass/request")}>Request access</Button>
             </SpaceBetween>
           }

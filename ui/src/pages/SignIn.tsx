@@ -12,11 +12,12 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router-dom";
 import { useDemoSignIn, useDemoUsers } from "../api/dev";
-import { ApiError, errorText } from "../api/errors";
+import { ApiError, errorText, thrownMessage } from "../api/errors";
 import { uiConfigQuery } from "../auth/config";
 import { startSignIn, userManager } from "../auth/oidc";
 import { safeReturnTo } from "../auth/returnTo";
 import { sessionExpired, useSession } from "../auth/session";
+import AuthFrame from "../components/AuthFrame";
 import ErrorAlert from "../components/ErrorAlert";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 
@@ -34,7 +35,7 @@ function OrganisationSignIn({ issuer, start }: { issuer: string; start: () => Pr
           setError(null);
           start().catch((e: unknown) => {
             setPending(false);
-            setError(e instanceof Error ? e.message : String(e));
+            setError(thrownMessage(e));
           });
         }}
       >
@@ -138,25 +139,20 @@ export default function SignIn() {
   }
 
   return (
-    <main style={{ maxWidth: 560, margin: "10vh auto", padding: "0 16px" }}>
-      <SpaceBetween size="l">
-        <Box variant="h1" fontSize="display-l">
-          Customer Central
-        </Box>
-        {expired ? (
-          <Alert type="warning" header="Your session has expired">
-            Sign in again to carry on.
-          </Alert>
-        ) : null}
-        <Container header={<Header variant="h2">Sign in</Header>}>
-          <SpaceBetween size="l">
-            {oidc && !noDemo && !users.isPending ? (
-              <OrganisationSignIn issuer={oidc.issuer} start={async () => startSignIn(await userManager(oidc), next)} />
-            ) : null}
-            {body}
-          </SpaceBetween>
-        </Container>
-      </SpaceBetween>
-    </main>
+    <AuthFrame>
+      {expired ? (
+        <Alert type="warning" header="Your session has expired">
+          Sign in again to carry on.
+        </Alert>
+      ) : null}
+      <Container header={<Header variant="h2">Sign in</Header>}>
+        <SpaceBetween size="l">
+          {oidc && !noDemo && !users.isPending ? (
+            <OrganisationSignIn issuer={oidc.issuer} start={async () => startSignIn(await userManager(oidc), next)} />
+          ) : null}
+          {body}
+        </SpaceBetween>
+      </Container>
+    </AuthFrame>
   );
 }

@@ -8,19 +8,19 @@ import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
-import Modal from "@cloudscape-design/components/modal";
 import RadioGroup from "@cloudscape-design/components/radio-group";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
-import { useState } from "react";
 import { useSaveAccount } from "../../api/admin";
 import type { Account } from "../../api/client";
 import { ApiError } from "../../api/errors";
 import { useCustomerAccounts } from "../../api/hub";
-import ErrorAlert from "../../components/ErrorAlert";
+import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
-import { type FieldErrors, withoutField } from "../../lib/admin";
+import TableEmpty from "../../components/TableEmpty";
+import { useEditing } from "../../components/useEditing";
+import { useFieldForm } from "../../components/useFieldForm";
 import {
   accountFieldFor,
   accountFormValues,
@@ -31,7 +31,6 @@ import {
 } from "../../lib/accountForm";
 import { accountBadges, describeAccess } from "../../lib/accounts";
 
-type Editing = { kind: "create" } | { kind: "update"; id: string };
 const ENVIRONMENTS = [
   { value: "prod", label: "Production" },
   { value: "non-prod", label: "Non-production" },
@@ -39,8 +38,7 @@ const ENVIRONMENTS = [
 
 export default function AccountsTab({ code }: { code: string }) {
   const accounts = useCustomerAccounts(code);
-  const [editing, setEditing] = useState<Editing | null>(null);
-  const current = editing?.kind === "update" ? accounts.data?.find((a) => a.id === editing.id) : undefined;
+  const editing = useEditing(accounts.data);
 
   return (
     <>
@@ -54,18 +52,12 @@ export default function AccountsTab({ code }: { code: string }) {
           <Header
             variant="h2"
             counter={accounts.data ? `(${accounts.data.length})` : undefined}
-            actions={<Button onClick={() => setEditing({ kind: "create" })}>Add account</Button>}
+            actions={<Button onClick={editing.create}>Add account</Button>}
           >
             AWS accounts
           </Header>
         }
-        empty={
-          accounts.isError ? (
-            <ErrorAlert error={accounts.error} onRetry={() => accounts.refetch()} />
-          ) : (
-            <Box textAlign="center" color="text-body-secondary">No AWS accounts yet.</Box>
-          )
-        }
+        empty={<TableEmpty query={accounts}>No AWS accounts yet.</TableEmpty>}
         columnDefinitions={[
           {
             id: "name",
@@ -97,19 +89,19 @@ export default function AccountsTab({ code }: { code: string }) {
             id: "edit",
             header: "Actions",
             cell: (a) => (
-              <Button variant="inline-link" ariaLabel={`Edit ${a.name}`} onClick={() => setEditing({ kind: "update", id: a.id })}>
+              <Button variant="inline-link" ariaLabel={`Edit ${a.name}`} onClick={() => editing.edit(a.id)}>
                 Edit
               </Button>
             ),
           },
         ]}
       />
-      {editing && (editing.kind === "create" || current) ? (
+      {editing.open ? (
         <AccountModal
-          key={current ? `${current.id}@${current.version ?? 0}` : "new"}
+          key={editing.key}
           code={code}
-          account={current}
-          onClose={() => setEditing(null)}
+          account={editing.current}
+          onClose={editing.close}
           onReload={() => accounts.refetch()}
         />
       ) : null}
@@ -130,12 +122,7 @@ function AccountModal({
 }) {
   const save = useSaveAccount(code);
   const creating = !account;
-  const [v, setV] = useState<AccountFormValues>(() => accountFormValues(account));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const set = <K extends keyof AccountFormValues>(k: K, value: AccountFormValues[K]) => {
-    setV((old) => ({ ...old, [k]: value }));
-    setErrors((e) => withoutField(e, k as string));
-  };
+  const { values: v, errors, setErrors, set } = useFieldForm<AccountFormValues>(() => accountFormValues(account));
   const text = (k: keyof AccountFormValues, label: string, extra: { description?: string; constraint?: string; placeholder?: string } = {}) => (
     <FormField label={label} description={extra.description} constraintText={extra.constraint} errorText={errors[k]}>
       <Input value={String(v[k])} placeholder={extra.placeholder} onChange={({ detail }) => set(k, detail.value as never)} />
@@ -161,105 +148,89 @@ function AccountModal({
   };
 
   return (
-    <Modal
-      visible
+    <FormModal
       size="large"
-      onDismiss={onClose}
-      closeAriaLabel="Close"
       header={account ? `Edit ${account.name}` : "Add AWS account"}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>Cancel</Button>
-            <Button variant="primary" loading={save.isPending} onClick={submit}>
-              {account ? "Save account" : "Add account"}
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      onClose={onClose}
+      onSubmit={submit}
+      submitText={account ? "Save account" : "Add account"}
+      submitting={save.isPending}
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <Form>
-          <SpaceBetween size="m">
-            <SaveError error={save.error} onReload={onReload} />
-            <ColumnLayout columns={2}>
-              {creating ? (
-                text("id", "Account id", { constraint: "12 digits; keep leading zeros.", placeholder: "012345678901" })
-              ) : (
-                <FormField label="Account id" description="An account id cannot change.">
-                  <Box variant="code">{account.id}</Box>
-                </FormField>
-              )}
-              {text("name", "Name")}
-              {text("alias", "Alias (optional)")}
-              {text("region", "Home region", { placeholder: "eu-west-1" })}
-              <FormField label="Environment" errorText={errors.environment}>
-                <Select
-                  selectedOption={ENVIRONMENTS.find((e) => e.value === v.environment) ?? null}
-                  options={ENVIRONMENTS}
-                  onChange={({ detail }) => set("environment", detail.selectedOption.value as "prod" | "non-prod")}
-                />
+      <Form>
+        <SpaceBetween size="m">
+          <SaveError error={save.error} onReload={onReload} />
+          <ColumnLayout columns={2}>
+            {creating ? (
+              text("id", "Account id", { constraint: "12 digits; keep leading zeros.", placeholder: "012345678901" })
+            ) : (
+              <FormField label="Account id" description="An account id cannot change.">
+                <Box variant="code">{account.id}</Box>
               </FormField>
-              {text("delegated_admin_services", "Delegated administrator for", {
-                description: "Service principals, comma-separated.",
-                placeholder: "securityhub.amazonaws.com",
-              })}
-            </ColumnLayout>
-            <Checkbox checked={v.management_account} onChange={({ detail }) => set("management_account", detail.checked)}>
-              Management (payer) account of the organisation
-            </Checkbox>
-            <FormField label="Access method" errorText={errors.method}>
-              <RadioGroup
-                value={v.method}
-                onChange={({ detail }) => set("method", detail.value as "sso" | "role")}
-                items={[
-                  { value: "sso", label: "IAM Identity Center (SSO)", description: "The customer's start URL and permission sets." },
-                  { value: "role", label: "IAM roles", description: "Roles deployed at onboarding, reached by role chaining with an external id." },
-                ]}
+            )}
+            {text("name", "Name")}
+            {text("alias", "Alias (optional)")}
+            {text("region", "Home region", { placeholder: "eu-west-1" })}
+            <FormField label="Environment" errorText={errors.environment}>
+              <Select
+                selectedOption={ENVIRONMENTS.find((e) => e.value === v.environment) ?? null}
+                options={ENVIRONMENTS}
+                onChange={({ detail }) => set("environment", detail.selectedOption.value as "prod" | "non-prod")}
               />
             </FormField>
-            {v.method === "sso" ? (
-              <SpaceBetween size="m">
-                <ColumnLayout columns={2}>
-                  {text("start_url", "SSO start URL", { placeholder: "https://acme.awsapps.com/start" })}
-                  {text("sso_region", "SSO region", { placeholder: "eu-west-1" })}
-                  {text("permission_sets", "Standing permission sets", {
-                    description: "Read access, always in profiles. Comma-separated.",
-                    placeholder: "ReadOnlyAccess, SecurityAudit",
-                  })}
-                  {text("breakglass_permission_sets", "Breakglass permission sets", {
-                    description: "Assigned only while a grant is active. Comma-separated.",
-                    placeholder: "SRE-Breakglass",
-                  })}
-                </ColumnLayout>
-                <ExpandableSection
-                  headerText="Identity Center (needed with breakglass permission sets)"
-                  defaultExpanded={!!v.breakglass_permission_sets.trim() || !!v.instance_arn}
-                >
-                  <ColumnLayout columns={2}>
-                    {text("instance_arn", "Instance ARN", { placeholder: "arn:aws:sso:::instance/ssoins-..." })}
-                    {text("identity_store_id", "Identity store id", { placeholder: "d-1234567890" })}
-                    {text("admin_role_arn", "Admin role ARN", { description: "The role the broker assumes to call sso-admin." })}
-                    {text("ic_external_id", "External id of that role (optional)")}
-                  </ColumnLayout>
-                </ExpandableSection>
-              </SpaceBetween>
-            ) : (
+            {text("delegated_admin_services", "Delegated administrator for", {
+              description: "Service principals, comma-separated.",
+              placeholder: "securityhub.amazonaws.com",
+            })}
+          </ColumnLayout>
+          <Checkbox checked={v.management_account} onChange={({ detail }) => set("management_account", detail.checked)}>
+            Management (payer) account of the organisation
+          </Checkbox>
+          <FormField label="Access method" errorText={errors.method}>
+            <RadioGroup
+              value={v.method}
+              onChange={({ detail }) => set("method", detail.value as "sso" | "role")}
+              items={[
+                { value: "sso", label: "IAM Identity Center (SSO)", description: "The customer's start URL and permission sets." },
+                { value: "role", label: "IAM roles", description: "Roles deployed at onboarding, reached by role chaining with an external id." },
+              ]}
+            />
+          </FormField>
+          {v.method === "sso" ? (
+            <SpaceBetween size="m">
               <ColumnLayout columns={2}>
-                {text("read_role_arn", "Read role ARN", { placeholder: "arn:aws:iam::012345678901:role/CustomerCentralRead" })}
-                {text("breakglass_role_arn", "Breakglass role ARN", { placeholder: "arn:aws:iam::012345678901:role/CustomerCentralBreakglass" })}
-                {text("external_id", "External id", { constraint: "2-1224 characters of letters, digits and +=,.@:/-" })}
-                {text("max_session_seconds", "Longest session (seconds)", { constraint: "900-43200 (the role's maximum)." })}
+                {text("start_url", "SSO start URL", { placeholder: "https://acme.awsapps.com/start" })}
+                {text("sso_region", "SSO region", { placeholder: "eu-west-1" })}
+                {text("permission_sets", "Standing permission sets", {
+                  description: "Read access, always in profiles. Comma-separated.",
+                  placeholder: "ReadOnlyAccess, SecurityAudit",
+                })}
+                {text("breakglass_permission_sets", "Breakglass permission sets", {
+                  description: "Assigned only while a grant is active. Comma-separated.",
+                  placeholder: "SRE-Breakglass",
+                })}
               </ColumnLayout>
-            )}
-          </SpaceBetween>
-        </Form>
-      </form>
-    </Modal>
+              <ExpandableSection
+                headerText="Identity Center (needed with breakglass permission sets)"
+                defaultExpanded={!!v.breakglass_permission_sets.trim() || !!v.instance_arn}
+              >
+                <ColumnLayout columns={2}>
+                  {text("instance_arn", "Instance ARN", { placeholder: "arn:aws:sso:::instance/ssoins-..." })}
+                  {text("identity_store_id", "Identity store id", { placeholder: "d-1234567890" })}
+                  {text("admin_role_arn", "Admin role ARN", { description: "The role the broker assumes to call sso-admin." })}
+                  {text("ic_external_id", "External id of that role (optional)")}
+                </ColumnLayout>
+              </ExpandableSection>
+            </SpaceBetween>
+          ) : (
+            <ColumnLayout columns={2}>
+              {text("read_role_arn", "Read role ARN", { placeholder: "arn:aws:iam::012345678901:role/CustomerCentralRead" })}
+              {text("breakglass_role_arn", "Breakglass role ARN", { placeholder: "arn:aws:iam::012345678901:role/CustomerCentralBreakglass" })}
+              {text("external_id", "External id", { constraint: "2-1224 characters of letters, digits and +=,.@:/-" })}
+              {text("max_session_seconds", "Longest session (seconds)", { constraint: "900-43200 (the role's maximum)." })}
+            </ColumnLayout>
+          )}
+        </SpaceBetween>
+      </Form>
+    </FormModal>
   );
 }

@@ -18,6 +18,8 @@ import { Breadcrumbs, detailState } from "../../components/DetailPage";
 import PageLoading from "../../components/PageLoading";
 import RouterLink from "../../components/RouterLink";
 import SaveForm from "../../components/SaveForm";
+import { useFieldForm } from "../../components/useFieldForm";
+import type { SavedFlag } from "../../components/VersionedForm";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import {
   apiFieldErrors,
@@ -27,8 +29,6 @@ import {
   collect,
   CUSTOMER_STATUS_OPTIONS,
   splitList,
-  type FieldErrors,
-  withoutField,
 } from "../../lib/admin";
 
 const AccountsTab = lazy(() => import("./AccountsTab"));
@@ -132,30 +132,25 @@ function CustomerForm({
 }: {
   customer: Customer;
   onReload: () => Promise<unknown>;
-  saved: boolean;
-  setSaved: (saved: boolean) => void;
-}) {
+} & SavedFlag) {
   const update = useUpdateCustomer(customer.code);
   const contract = customer.contract;
-  const [v, setV] = useState({
-    name: customer.name,
-    status: customer.status,
-    notes: customer.notes,
-    hasContract: !!contract,
-    reference: contract?.reference ?? "",
-    starts_on: contract?.starts_on ?? "",
-    ends_on: contract?.ends_on ?? "",
-    hours_per_month: contract?.hours_per_month != null ? String(contract.hours_per_month) : "",
-    contract_notes: contract?.notes ?? "",
-    reportEnabled: !!customer.report.enabled,
-    recipients: (customer.report.recipients ?? []).join("\n"),
-  });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const set = <K extends keyof typeof v>(k: K, value: (typeof v)[K]) => {
-    setSaved(false);
-    setV((old) => ({ ...old, [k]: value }));
-    setErrors((e) => withoutField(e, k as string));
-  };
+  const { values: v, errors, setErrors, set } = useFieldForm(
+    {
+      name: customer.name,
+      status: customer.status,
+      notes: customer.notes,
+      hasContract: !!contract,
+      reference: contract?.reference ?? "",
+      starts_on: contract?.starts_on ?? "",
+      ends_on: contract?.ends_on ?? "",
+      hours_per_month: contract?.hours_per_month != null ? String(contract.hours_per_month) : "",
+      contract_notes: contract?.notes ?? "",
+      reportEnabled: !!customer.report.enabled,
+      recipients: (customer.report.recipients ?? []).join("\n"),
+    },
+    () => setSaved(false),
+  );
 
   const submit = () => {
     const recipients = splitList(v.recipients);

@@ -4,22 +4,24 @@ import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
-import Modal from "@cloudscape-design/components/modal";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import Textarea from "@cloudscape-design/components/textarea";
 import TextFilter from "@cloudscape-design/components/text-filter";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { useCreateCustomer } from "../../api/admin";
 import type { Customer, CustomerStatus } from "../../api/client";
 import { useCustomers } from "../../api/hub";
+import CustomerStatusIndicator from "../../components/CustomerStatusIndicator";
 import ErrorAlert from "../../components/ErrorAlert";
+import FormModal from "../../components/FormModal";
+import { loadMoreFooter } from "../../components/loadMoreFooter";
 import RouterLink from "../../components/RouterLink";
 import { useDebounced } from "../../components/useDebounced";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
+import { usePagedItems } from "../../components/usePagedItems";
 import {
   apiFieldErrors,
   checkCustomerCode,
@@ -28,14 +30,13 @@ import {
   CUSTOMER_STATUS_OPTIONS,
   type FieldErrors,
 } from "../../lib/admin";
-import { STATUS_INDICATOR } from "../../lib/customers";
 
 export default function AdminCustomers() {
   useDocumentTitle("Admin: customers");
   const [text, setText] = useState("");
   const q = useDebounced(text.trim(), 250);
   const customers = useCustomers(q, "");
-  const items = useMemo(() => customers.data?.pages.flatMap((p) => p.items) ?? [], [customers.data]);
+  const items = usePagedItems(customers.data);
   const [adding, setAdding] = useState(false);
 
   return (
@@ -85,26 +86,11 @@ export default function AdminCustomers() {
             cell: (c) => <RouterLink href={`/admin/customers/${encodeURIComponent(c.code)}`}>{c.name}</RouterLink>,
           },
           { id: "code", header: "Code", cell: (c) => c.code },
-          {
-            id: "status",
-            header: "Status",
-            cell: (c) => {
-              const s = STATUS_INDICATOR[c.status];
-              return <StatusIndicator type={s?.type ?? "info"}>{s?.label ?? c.status}</StatusIndicator>;
-            },
-          },
+          { id: "status", header: "Status", cell: (c) => <CustomerStatusIndicator status={c.status} /> },
           { id: "accounts", header: "Accounts", cell: (c) => c.account_count },
           { id: "version", header: "Version", cell: (c) => c.version ?? "—" },
         ]}
-        footer={
-          customers.hasNextPage ? (
-            <Box textAlign="center">
-              <Button onClick={() => customers.fetchNextPage()} loading={customers.isFetchingNextPage}>
-                Show more
-              </Button>
-            </Box>
-          ) : undefined
-        }
+        footer={loadMoreFooter(customers, "Show more")}
       />
       {adding ? <AddCustomer onClose={() => setAdding(false)} /> : null}
     </SpaceBetween>
@@ -136,52 +122,34 @@ function AddCustomer({ onClose }: { onClose: () => void }) {
   };
 
   return (
-    <Modal
-      visible
-      onDismiss={onClose}
+    <FormModal
       header="Add customer"
-      closeAriaLabel="Close"
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={create.isPending} onClick={submit}>
-              Add customer
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      onClose={onClose}
+      onSubmit={submit}
+      submitText="Add customer"
+      submitting={create.isPending}
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <Form>
-          <SpaceBetween size="m">
-            {create.error ? <ErrorAlert header="Not added" error={create.error} /> : null}
-            <FormField label="Code" description="A short lower-case slug; it cannot be changed later." errorText={errors.code}>
-              <Input value={code} onChange={({ detail }) => setCode(detail.value)} placeholder="acme-retail" />
-            </FormField>
-            <FormField label="Name" errorText={errors.name}>
-              <Input value={name} onChange={({ detail }) => setName(detail.value)} placeholder="Acme Retail" />
-            </FormField>
-            <FormField label="Status" errorText={errors.status}>
-              <Select
-                selectedOption={CUSTOMER_STATUS_OPTIONS.find((o) => o.value === status) ?? null}
-                options={CUSTOMER_STATUS_OPTIONS}
-                onChange={({ detail }) => setStatus(detail.selectedOption.value as CustomerStatus)}
-              />
-            </FormField>
-            <FormField label="Notes" errorText={errors.notes}>
-              <Textarea value={notes} onChange={({ detail }) => setNotes(detail.value)} rows={3} />
-            </FormField>
-          </SpaceBetween>
-        </Form>
-      </form>
-    </Modal>
+      <Form>
+        <SpaceBetween size="m">
+          {create.error ? <ErrorAlert header="Not added" error={create.error} /> : null}
+          <FormField label="Code" description="A short lower-case slug; it cannot be changed later." errorText={errors.code}>
+            <Input value={code} onChange={({ detail }) => setCode(detail.value)} placeholder="acme-retail" />
+          </FormField>
+          <FormField label="Name" errorText={errors.name}>
+            <Input value={name} onChange={({ detail }) => setName(detail.value)} placeholder="Acme Retail" />
+          </FormField>
+          <FormField label="Status" errorText={errors.status}>
+            <Select
+              selectedOption={CUSTOMER_STATUS_OPTIONS.find((o) => o.value === status) ?? null}
+              options={CUSTOMER_STATUS_OPTIONS}
+              onChange={({ detail }) => setStatus(detail.selectedOption.value as CustomerStatus)}
+            />
+          </FormField>
+          <FormField label="Notes" errorText={errors.notes}>
+            <Textarea value={notes} onChange={({ detail }) => setNotes(detail.value)} rows={3} />
+          </FormField>
+        </SpaceBetween>
+      </Form>
+    </FormModal>
   );
 }

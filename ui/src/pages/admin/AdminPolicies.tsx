@@ -1,12 +1,12 @@
 import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
 import Header from "@cloudscape-design/components/header";
 import Table from "@cloudscape-design/components/table";
-import { useMemo } from "react";
 import { usePolicies, type CustomerPolicy } from "../../api/admin";
 import ErrorAlert from "../../components/ErrorAlert";
+import { loadMoreFooter } from "../../components/loadMoreFooter";
 import RouterLink from "../../components/RouterLink";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
+import { usePagedItems } from "../../components/usePagedItems";
 
 const minutes = (m: number) => (m % 60 === 0 ? `${m / 60} h` : `${m} min`);
 
@@ -14,7 +14,7 @@ const minutes = (m: number) => (m % 60 === 0 ? `${m / 60} h` : `${m} min`);
 export default function AdminPolicies() {
   useDocumentTitle("Admin: approval policies");
   const policies = usePolicies();
-  const items = useMemo(() => policies.data?.pages.flatMap((p) => p.items) ?? [], [policies.data]);
+  const items = usePagedItems(policies.data);
 
   return (
     <>
@@ -35,15 +35,7 @@ export default function AdminPolicies() {
           </Header>
         }
         empty={<Box textAlign="center" color="text-body-secondary">No customers yet.</Box>}
-        footer={
-          policies.hasNextPage ? (
-            <Box textAlign="center">
-              <Button onClick={() => policies.fetchNextPage()} loading={policies.isFetchingNextPage}>
-                Load more customers
-              </Button>
-            </Box>
-          ) : null
-        }
+        footer={loadMoreFooter(policies, "Load more customers")}
         columnDefinitions={[
           {
             id: "customer",

@@ -1,10 +1,8 @@
-import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import Form from "@cloudscape-design/components/form";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
-import Modal from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import { useState } from "react";
@@ -12,15 +10,17 @@ import { useDeleteContact, useSaveContact } from "../../api/admin";
 import type { Contact } from "../../api/client";
 import { useContacts } from "../../api/hub";
 import ErrorAlert from "../../components/ErrorAlert";
+import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
-import { apiFieldErrors, checkEmail, checkIntRange, collect, type FieldErrors, withoutField } from "../../lib/admin";
+import TableEmpty from "../../components/TableEmpty";
+import { useEditing } from "../../components/useEditing";
+import { useFieldForm } from "../../components/useFieldForm";
+import { apiFieldErrors, checkEmail, checkIntRange, collect } from "../../lib/admin";
 
-type Editing = { kind: "create" } | { kind: "update"; id: string };
 
 export default function ContactsTab({ code }: { code: string }) {
   const contacts = useContacts(code);
-  const [editing, setEditing] = useState<Editing | null>(null);
-  const current = editing?.kind === "update" ? contacts.data?.find((c) => c.id === editing.id) : undefined;
+  const editing = useEditing(contacts.data);
 
   return (
     <>
@@ -35,18 +35,12 @@ export default function ContactsTab({ code }: { code: string }) {
             variant="h2"
             counter={contacts.data ? `(${contacts.data.length})` : undefined}
             description="In escalation order: 1 is called first."
-            actions={<Button onClick={() => setEditing({ kind: "create" })}>Add contact</Button>}
+            actions={<Button onClick={editing.create}>Add contact</Button>}
           >
             Key contacts
           </Header>
         }
-        empty={
-          contacts.isError ? (
-            <ErrorAlert error={contacts.error} onRetry={() => contacts.refetch()} />
-          ) : (
-            <Box textAlign="center" color="text-body-secondary">No key contacts yet.</Box>
-          )
-        }
+        empty={<TableEmpty query={contacts}>No key contacts yet.</TableEmpty>}
         columnDefinitions={[
           { id: "order", header: "#", cell: (c) => c.escalation_order, width: 60 },
           { id: "name", header: "Name", cell: (c) => c.name, isRowHeader: true },
@@ -57,20 +51,20 @@ export default function ContactsTab({ code }: { code: string }) {
             id: "edit",
             header: "Actions",
             cell: (c) => (
-              <Button variant="inline-link" ariaLabel={`Edit ${c.name}`} onClick={() => setEditing({ kind: "update", id: c.id })}>
+              <Button variant="inline-link" ariaLabel={`Edit ${c.name}`} onClick={() => editing.edit(c.id)}>
                 Edit
               </Button>
             ),
           },
         ]}
       />
-      {editing && (editing.kind === "create" || current) ? (
+      {editing.open ? (
         <ContactModal
-          key={current ? `${current.id}@${current.version ?? 0}` : "new"}
+          key={editing.key}
           code={code}
-          contact={current}
+          contact={editing.current}
           nextOrder={(contacts.data?.reduce((m, c) => Math.max(m, c.escalation_order), 0) ?? 0) + 1}
-          onClose={() => setEditing(null)}
+          onClose={editing.close}
           onReload={() => contacts.refetch()}
         />
       ) : null}
@@ -95,19 +89,14 @@ function ContactModal({
 }) {
   const save = useSaveContact(code);
   const remove = useDeleteContact(code);
-  const [v, setV] = useState({
+  const { values: v, errors, setErrors, set } = useFieldForm({
     name: contact?.name ?? "",
     role: contact?.role ?? "",
     email: contact?.email ?? "",
     phone: contact?.phone ?? "",
     escalation_order: String(contact?.escalation_order ?? nextOrder),
   });
-  const [errors, setErrors] = useState<FieldErrors>({});
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const set = (k: keyof typeof v, value: string) => {
-    setV((old) => ({ ...old, [k]: value }));
-    setErrors((e) => withoutField(e, k as string));
-  };
 
   const submit = () => {
     const found = collect({
@@ -131,68 +120,52 @@ function ContactModal({
   };
 
   return (
-    <Modal
-      visible
-      onDismiss={onClose}
-      closeAriaLabel="Close"
+    <FormModal
       header={contact ? `Edit ${contact.name}` : "Add contact"}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            {contact ? (
-              <Button
-                loading={remove.isPending}
-                onClick={() => {
-                  if (!confirmDelete) return setConfirmDelete(true);
-                  remove.mutate(contact.id, { onSuccess: onClose });
-                }}
-              >
-                {confirmDelete ? "Confirm: delete this contact" : "Delete"}
-              </Button>
-            ) : null}
-            <Button variant="link" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={save.isPending} onClick={submit}>
-              {contact ? "Save contact" : "Add contact"}
-            </Button>
-          </SpaceBetween>
-        </Box>
+      onClose={onClose}
+      onSubmit={submit}
+      submitText={contact ? "Save contact" : "Add contact"}
+      submitting={save.isPending}
+      actions={
+        contact ? (
+          <Button
+            loading={remove.isPending}
+            onClick={() => {
+              if (!confirmDelete) return setConfirmDelete(true);
+              remove.mutate(contact.id, { onSuccess: onClose });
+            }}
+          >
+            {confirmDelete ? "Confirm: delete this contact" : "Delete"}
+          </Button>
+        ) : null
       }
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <Form>
-          <SpaceBetween size="m">
-            <SaveError error={save.error} onReload={onReload} />
-            {remove.error ? <ErrorAlert header="Not deleted" error={remove.error} /> : null}
-            <FormField label="Name" errorText={errors.name}>
-              <Input value={v.name} onChange={({ detail }) => set("name", detail.value)} />
-            </FormField>
-            <FormField label="Role at the customer" errorText={errors.role}>
-              <Input value={v.role} placeholder="Head of Platform" onChange={({ detail }) => set("role", detail.value)} />
-            </FormField>
-            <FormField label="E-mail" errorText={errors.email}>
-              <Input type="email" value={v.email} onChange={({ detail }) => set("email", detail.value)} />
-            </FormField>
-            <FormField label="Phone (optional)" errorText={errors.phone}>
-              <Input inputMode="tel" value={v.phone} onChange={({ detail }) => set("phone", detail.value)} />
-            </FormField>
-            <FormField label="Escalation order" constraintText="1 is called first." errorText={errors.escalation_order}>
-              <Input
-                type="number"
-                inputMode="numeric"
-                value={v.escalation_order}
-                onChange={({ detail }) => set("escalation_order", detail.value)}
-              />
-            </FormField>
-          </SpaceBetween>
-        </Form>
-      </form>
-    </Modal>
+      <Form>
+        <SpaceBetween size="m">
+          <SaveError error={save.error} onReload={onReload} />
+          {remove.error ? <ErrorAlert header="Not deleted" error={remove.error} /> : null}
+          <FormField label="Name" errorText={errors.name}>
+            <Input value={v.name} onChange={({ detail }) => set("name", detail.value)} />
+          </FormField>
+          <FormField label="Role at the customer" errorText={errors.role}>
+            <Input value={v.role} placeholder="Head of Platform" onChange={({ detail }) => set("role", detail.value)} />
+          </FormField>
+          <FormField label="E-mail" errorText={errors.email}>
+            <Input type="email" value={v.email} onChange={({ detail }) => set("email", detail.value)} />
+          </FormField>
+          <FormField label="Phone (optional)" errorText={errors.phone}>
+            <Input inputMode="tel" value={v.phone} onChange={({ detail }) => set("phone", detail.value)} />
+          </FormField>
+          <FormField label="Escalation order" constraintText="1 is called first." errorText={errors.escalation_order}>
+            <Input
+              type="number"
+              inputMode="numeric"
+              value={v.escalation_order}
+              onChange={({ detail }) => set("escalation_order", detail.value)}
+            />
+          </FormField>
+        </SpaceBetween>
+      </Form>
+    </FormModal>
   );
 }

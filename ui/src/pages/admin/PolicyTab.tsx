@@ -8,12 +8,11 @@ import Input from "@cloudscape-design/components/input";
 import Multiselect from "@cloudscape-design/components/multiselect";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import { useState } from "react";
 import { usePolicy, usePutPolicy, type ApprovalPolicy, type Role } from "../../api/admin";
-import ErrorAlert from "../../components/ErrorAlert";
-import PageLoading from "../../components/PageLoading";
 import SaveForm from "../../components/SaveForm";
-import { apiFieldErrors, checkIntRange, checkTicketPattern, collect, type FieldErrors, withoutField } from "../../lib/admin";
+import { useFieldForm } from "../../components/useFieldForm";
+import VersionedForm, { type SavedFlag } from "../../components/VersionedForm";
+import { apiFieldErrors, checkIntRange, checkTicketPattern, collect } from "../../lib/admin";
 
 const ALL_ROLES: Role[] = ["engineer", "senior", "lead", "admin"];
 const APPROVER_ROLES: Role[] = ["senior", "lead", "admin"];
@@ -32,11 +31,13 @@ const POLICY_FIELDS = [
 
 export default function PolicyTab({ code }: { code: string }) {
   const policy = usePolicy(code);
-  // Kept here: a save changes the version, which remounts the form with the saved values.
-  const [saved, setSaved] = useState(false);
-  if (policy.isPending) return <PageLoading text="Loading the approval policy" />;
-  if (policy.isError) return <ErrorAlert error={policy.error} onRetry={() => policy.refetch()} />;
-  return <PolicyForm key={policy.data.version ?? 0} code={code} policy={policy.data} onReload={() => policy.refetch()} saved={saved} setSaved={setSaved} />;
+  return (
+    <VersionedForm
+      query={policy}
+      loading="Loading the approval policy"
+      form={({ data, ...rest }) => <PolicyForm code={code} policy={data} {...rest} />}
+    />
+  );
 }
 
 function PolicyForm({
@@ -49,26 +50,21 @@ function PolicyForm({
   code: string;
   policy: ApprovalPolicy;
   onReload: () => Promise<unknown>;
-  saved: boolean;
-  setSaved: (saved: boolean) => void;
-}) {
+} & SavedFlag) {
   const put = usePutPolicy(code);
-  const [v, setV] = useState({
-    approvals_required: String(policy.approvals_required),
-    approver_roles: policy.approver_roles,
-    max_duration_minutes: String(policy.max_duration_minutes),
-    approval_window_minutes: String(policy.approval_window_minutes),
-    ticket_required: policy.ticket_required,
-    ticket_pattern: policy.ticket_pattern ?? "",
-    requester_roles: policy.requester_roles,
-    approvers_off_team: policy.approvers_off_team,
-  });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const set = <K extends keyof typeof v>(k: K, value: (typeof v)[K]) => {
-    setSaved(false);
-    setV((old) => ({ ...old, [k]: value }));
-    setErrors((e) => withoutField(e, k as string));
-  };
+  const { values: v, errors, setErrors, set } = useFieldForm(
+    {
+      approvals_required: String(policy.approvals_required),
+      approver_roles: policy.approver_roles,
+      max_duration_minutes: String(policy.max_duration_minutes),
+      approval_window_minutes: String(policy.approval_window_minutes),
+      ticket_required: policy.ticket_required,
+      ticket_pattern: policy.ticket_pattern ?? "",
+      requester_roles: policy.requester_roles,
+      approvers_off_team: policy.approvers_off_team,
+    },
+    () => setSaved(false),
+  );
 
   const submit = () => {
     const found = collect({

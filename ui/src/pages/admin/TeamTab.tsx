@@ -8,18 +8,19 @@ import Textarea from "@cloudscape-design/components/textarea";
 import { useMemo, useState } from "react";
 import { usePutTeam, useTeam, type Team } from "../../api/admin";
 import { when } from "../../breakglass/format";
-import ErrorAlert from "../../components/ErrorAlert";
-import PageLoading from "../../components/PageLoading";
 import SaveForm from "../../components/SaveForm";
+import VersionedForm, { type SavedFlag } from "../../components/VersionedForm";
 import { apiFieldErrors, checkEmail, splitList, teamDiff, type FieldErrors } from "../../lib/admin";
 
 export default function TeamTab({ code }: { code: string }) {
   const team = useTeam(code);
-  // Kept here: a save changes the version, which remounts the form with the saved values.
-  const [saved, setSaved] = useState(false);
-  if (team.isPending) return <PageLoading text="Loading the team" />;
-  if (team.isError) return <ErrorAlert error={team.error} onRetry={() => team.refetch()} />;
-  return <TeamForm key={team.data.version ?? 0} code={code} team={team.data} onReload={() => team.refetch()} saved={saved} setSaved={setSaved} />;
+  return (
+    <VersionedForm
+      query={team}
+      loading="Loading the team"
+      form={({ data, ...rest }) => <TeamForm code={code} team={data} {...rest} />}
+    />
+  );
 }
 
 function TeamForm({
@@ -32,9 +33,7 @@ function TeamForm({
   code: string;
   team: Team;
   onReload: () => Promise<unknown>;
-  saved: boolean;
-  setSaved: (saved: boolean) => void;
-}) {
+} & SavedFlag) {
   const put = usePutTeam(code);
   const [text, setText] = useState(team.members.join("\n"));
   const [errors, setErrors] = useState<FieldErrors>({});

@@ -1,0 +1,105 @@
+// End-to-end steps for the shared UI pieces (FormModal, useFieldForm, TableEmpty, useScope): the
+// admin's contact dialog driven the whole way (Cancel, a field error that clears on edit, add,
+// change, the two-step delete), and the ?scope=all choice of My requests and Active sessions.
+// Called once from run.mjs with its browser, the server's base URL and its step/shot/axe helpers;
+// opens its own browser context and leaves the demo data as it found it.
+
+const ADMIN = "ada.admin@demo.customer-central.dev";
+// A customer the other modules do not change the contacts of.
+const CUSTOMER = "evergreen-logistics";
+const NAME = "Dana Dialog (e2e)";
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+export async function runDialogsE2E({ browser, base, step: runStep, shot, axe }) {
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on("pageerror", (err) => console.error(`FAIL page error (dialogs e2e): ${err.message}`));
+  const step = (name, fn) =>
+    runStep(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        await shot(page, "dialogs-failure").catch(() => {});
+        throw err;
+      }
+    });
+  const dialog = page.getByRole("dialog");
+  const contacts = page.getByRole("table");
+
+  try {
+    await step("dialogs: the admin opens a customer's contacts", async () => {
+      await page.goto(base + "/sign-in");
+      await page.getByRole("radio", { name: new RegExp(escape(ADMIN)) }).check();
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(/\/customers$/);
+      await page.goto(`${base}/admin/customers/${CUSTOMER}?tab=contacts`);
+      await page.getByRole("heading", { name: /Key contacts/ }).waitFor();
+      await page.getByRole("button", { name: /^Edit / }).first().waitFor();
+    });
+
+    await step("dialogs: Cancel closes the add dialog without adding", async () => {
+      await page.getByRole("button", { name: "Add contact" }).click();
+      await dialog.getByRole("textbox", { name: "Name" }).fill(NAME);
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      if (await contacts.getByText(NAME).count()) throw new Error("Cancel added the contact");
+    });
+
+    await step("dialogs: a bad e-mail is named under its field, editing the field clears it, then it adds", async () => {
+      await page.getByRole("button", { name: "Add contact" }).click();
+      await dialog.getByRole("textbox", { name: "Name" }).fill(NAME);
+      const email = dialog.getByRole("textbox", { name: "E-mail" });
+      await email.fill("not-an-email");
+      await dialog.getByRole("button", { name: "Add contact" }).click();
+      await dialog.getByText("Not an e-mail address.").waitFor();
+      await email.fill("dana@example.com");
+      await dialog.getByText("Not an e-mail address.").waitFor({ state: "hidden" });
+      await dialog.getByRole("button", { name: "Add contact" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await contacts.getByRole("rowheader", { name: NAME }).waitFor();
+    });
+    await axe(page, "dialogs-contacts");
+
+    await step("dialogs: the contact is changed through the edit dialog", async () => {
+      await page.getByRole("button", { name: `Edit ${NAME}` }).click();
+      await dialog.getByRole("textbox", { name: "Role at the customer" }).fill("Dialog tester");
+      await dialog.getByRole("button", { name: "Save contact" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await contacts.getByRole("row", { name: new RegExp(escape(NAME)) }).getByText("Dialog tester").waitFor();
+    });
+
+    await step("dialogs: Delete asks once more, then deletes", async () => {
+      await page.getByRole("button", { name: `Edit ${NAME}` }).click();
+      await dialog.getByRole("button", { name: "Delete" }).click();
+      await shot(page, "dialogs-01-confirm-delete");
+      await axe(page, "dialogs-confirm-delete");
+      if (await contacts.getByText(NAME).count() === 0) throw new Error("the first Delete click deleted");
+      await dialog.getByRole("button", { name: "Confirm: delete this contact" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await contacts.getByRole("rowheader", { name: NAME }).waitFor({ state: "detached" });
+    });
+
+    await step("dialogs: an admin's choice of everyone's requests and sessions lives in the address", async () => {
+      await page.goto(base + "/breakglass/requests");
+      await page.getByRole("heading", { level: 1, name: /My requests/ }).waitFor();
+      await page.getByRole("button", { name: "Refresh" }).waitFor();
+      await page.getByText("Everyone's open", { exact: true }).click();
+      await page.waitForURL(/\/breakglass\/requests\?scope=all$/);
+      await page.getByRole("heading", { level: 1, name: /Open requests/ }).waitFor();
+      await page.reload();
+      await page.getByRole("heading", { level: 1, name: /Open requests/ }).waitFor();
+      await page.getByText("Mine", { exact: true }).click();
+      await page.waitForURL(/\/breakglass\/requests$/);
+      await page.getByRole("heading", { level: 1, name: /My requests/ }).waitFor();
+      await page.goto(base + "/breakglass/sessions?scope=all");
+      await page.getByRole("heading", { level: 1, name: /All active sessions/ }).waitFor();
+      await page.getByText("Mine", { exact: true }).click();
+      await page.getByRole("heading", { level: 1, name: /My active sessions/ }).waitFor();
+    });
+    await shot(page, "dialogs-02-my-sessions");
+  } finally {
+    await ctx.close();
+  }
+}
