@@ -5,7 +5,7 @@ import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import TextFilter from "@cloudscape-design/components/text-filter";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import type { Customer } from "../api/client";
 import { useCustomers } from "../api/hub";
@@ -25,18 +25,21 @@ export default function CustomersList() {
   const [text, setText] = useState(params.get("q") ?? "");
   const q = useDebounced(text.trim(), 250);
 
-  // The filter lives in the address, so a filtered list can be shared and survives a reload.
-  useEffect(() => {
+  // The filter lives in the address, so a filtered list can be shared and survives a reload. The
+  // address changes with each keystroke, never later: a delayed update could land after the person
+  // has opened a customer (the list stays mounted while the next page loads) and send them back.
+  const changeText = (value: string) => {
+    setText(value);
     setParams(
       (prev) => {
         const nextParams = new URLSearchParams(prev);
-        if (q) nextParams.set("q", q);
+        if (value.trim()) nextParams.set("q", value.trim());
         else nextParams.delete("q");
         return nextParams;
       },
       { replace: true },
     );
-  }, [q, setParams]);
+  };
 
   const setStatus = (value: string) =>
     setParams(
@@ -99,7 +102,7 @@ export default function CustomersList() {
                     ? `${items.length}${customers.hasNextPage ? "+" : ""} ${items.length === 1 ? "match" : "matches"}`
                     : undefined
                 }
-                onChange={({ detail }) => setText(detail.filteringText)}
+                onChange={({ detail }) => changeText(detail.filteringText)}
               />
             </div>
             <Select
