@@ -575,6 +575,26 @@ async fn overlapping_grants_on_one_role_do_not_cut_each_other_short() {
         "sam's last credentials end with the grant"
     );
     assert!(guard.denies(&sams).await.unwrap());
+
+    // One approval of two: the notification says how many are still needed (the request is
+    // still pending, which "is now pending" after an approval would only confuse).
+    let two = ApprovalPolicy {
+        approvals_required: 2,
+        ..Default::default()
+    };
+    access.put_policy(&admin(), "acme", two, &o()).await.unwrap();
+    let c = access.create(&erin(), ask("444444444444", 30), &o()).await.unwrap();
+    access
+        .decide(&senior(1), &c.id, Verdict::Approve, "", &o())
+        .await
+        .unwrap();
+    let texts = told.0.lock().unwrap().clone();
+    let last = texts.last().unwrap();
+    assert!(
+        last.starts_with("approved:") && last.contains("1 of 2 approvals; it waits for 1 more"),
+        "{texts:?}"
+    );
+    assert!(!texts.iter().any(|t| t.contains("is now pending")), "{texts:?}");
 }
 
 #[tokio::test]

@@ -19,13 +19,15 @@ const TEMPLATE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../onboarding/custo
 /// stack's outputs as JSON.
 const DEPLOY: &str = r#"
 import json, sys, boto3
-endpoint, template, name, external_id = sys.argv[1:5]
+endpoint, template, name, external_id, console = sys.argv[1:6]
 cfn = boto3.client("cloudformation", endpoint_url=endpoint, region_name="us-east-1",
                    aws_access_key_id="testing", aws_secret_access_key="testing")
 params = {"CustomerCentralAccountId": "111122223333", "ExternalId": external_id,
           "BreakglassRoleName": name + "-bg", "ReadRoleName": name + "-read",
           "SsoAdminRoleName": name + "-sso", "CreateSsoAdminRole": "true",
           "BreakglassPermissionSetArns": "arn:aws:sso:::permissionSet/ssoins-1/ps-1,arn:aws:sso:::permissionSet/ssoins-1/ps-2"}
+if console:
+    params["ConsolePrincipalArns"] = console
 cfn.create_stack(StackName=name, TemplateBody=open(template).read(), Capabilities=["CAPABILITY_NAMED_IAM"],
                  Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()])
 cfn.get_waiter("stack_create_complete").wait(StackName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
@@ -41,8 +43,9 @@ async fn onboarding_template_deploys_on_moto_and_the_product_uses_its_roles() {
         "cc-onboard-{}",
         time::OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000
     );
+    let console = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Engineer_*";
     let out = Command::new(&python)
-        .args(["-c", DEPLOY, &url, TEMPLATE, &name, "cc-acme-7f3a"])
+        .args(["-c", DEPLOY, &url, TEMPLATE, &name, "cc-acme-7f3a", console])
         .output()
         .unwrap();
     assert!(
@@ -88,6 +91,35 @@ async fn onboarding_template_deploys_on_moto_and_the_product_uses_its_roles() {
         assert!(trust.contains(action), "{action} in {trust}");
     }
     // (moto's CloudFormation ignores a role's ManagedPolicyArns; test_onboarding.py checks them.)
+
+    // The read role: the external id for CLI profiles, and console switch-role (which cannot
+    // send one) for the named team principals only; without any named, no such statement.
+    let read_trust = |role: String| {
+        let iam = iam.clone();
+        async move {
+            let got = iam.get_role().role_name(role).send().await.unwrap();
+            urlencoding_decode(got.role().unwrap().assume_role_policy_document().unwrap())
+        }
+    };
+    let read = read_trust(format!("{name}-read")).await;
+    for part in ["cc-acme-7f3a", "TeamConsoleSwitchRole", "aws:PrincipalArn", console] {
+        assert!(read.contains(part), "{part} in {read}");
+    }
+    let plain = format!("{name}-plain");
+    let out = Command::new(&python)
+        .args(["-c", DEPLOY, &url, TEMPLATE, &plain, "cc-acme-7f3a", ""])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "deploy failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = read_trust(format!("{plain}-read")).await;
+    assert!(
+        read.contains("cc-acme-7f3a") && !read.contains("TeamConsoleSwitchRole"),
+        "{read}"
+    );
 
     let external_id = ExternalId::parse("cc-acme-7f3a").unwrap();
     let broker: Arc<dyn AccessBroker> = Arc::new(StsBroker::new(aws_sdk_sts::Client::new(&sdk), "http://127.0.0.1:1"));

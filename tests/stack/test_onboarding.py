@@ -62,8 +62,20 @@ class Onboarding(unittest.TestCase):
                          "every breakglass session names the engineer")
 
     def test_read_role_needs_the_external_id(self):
-        (st,) = statements(role("ReadRole")["Properties"]["AssumeRolePolicyDocument"])
+        st, console = statements(role("ReadRole")["Properties"]["AssumeRolePolicyDocument"])
         self.assertEqual(st["Condition"]["StringEquals"]["sts:ExternalId"], {"Ref": "ExternalId"})
+        # The console's Switch Role cannot send an external id: only the named team principals may
+        # switch without one, and only when some are named.
+        self.assertEqual(console["Fn::If"][0], "ConsoleSwitchRole")
+        self.assertEqual(console["Fn::If"][2], {"Ref": "AWS::NoValue"})
+        switch = console["Fn::If"][1]
+        self.assertEqual(actions(switch), {"sts:AssumeRole"})
+        self.assertEqual(switch["Principal"]["AWS"],
+                         {"Fn::Sub": "arn:${AWS::Partition}:iam::${CustomerCentralAccountId}:root"})
+        self.assertEqual(switch["Condition"], {"ArnLike": {"aws:PrincipalArn": {"Ref": "ConsolePrincipalArns"}}})
+        self.assertEqual(ONBOARDING["Parameters"]["ConsolePrincipalArns"]["Default"], "")
+        self.assertEqual(plain(ONBOARDING["Conditions"]["ConsoleSwitchRole"]),
+                         {"Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": "ConsolePrincipalArns"}]}, ""]}]})
         self.assertEqual(role("ReadRole")["Properties"]["ManagedPolicyArns"], {"Ref": "ReadPolicyArns"})
         self.assertEqual(ONBOARDING["Parameters"]["ReadPolicyArns"]["Default"], "arn:aws:iam::aws:policy/ReadOnlyAccess")
 

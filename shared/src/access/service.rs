@@ -315,6 +315,16 @@ impl Access {
                 "{} asks for {} minutes of write access to {} ({}, {}): {}",
                 r.requester, r.duration_minutes, r.account_id, r.account_name, r.customer, r.justification
             ),
+            // One approval of several: still pending, which "is now pending" would hide.
+            "approved" if r.status == Status::Pending => format!(
+                "{}'s request for {} ({}) has {} of {} approvals; it waits for {} more",
+                r.requester,
+                r.account_id,
+                r.customer,
+                r.approvals(),
+                r.approvals_required,
+                (r.approvals_required as usize).saturating_sub(r.approvals())
+            ),
             _ => format!(
                 "{}'s request for {} ({}) is now {}",
                 r.requester,
