@@ -123,16 +123,18 @@ async fn people_see_only_their_teams_and_bad_input_is_refused() {
     prefs.template = "{id}-{role}".into();
     let saved = app.profiles.put_preferences(&erin, prefs.clone()).await.unwrap();
     assert_eq!(saved.version, 1);
-    assert!(
-        matches!(
-            app.profiles.put_preferences(&erin, prefs).await,
-            Err(cc_domain::Error::Conflict { .. })
-        ),
-        "stale version"
-    );
+    // Version 0 again (also what a body without `version` means) says to send the version read.
+    let err = app.profiles.put_preferences(&erin, prefs.clone()).await.unwrap_err();
+    assert!(matches!(err, cc_domain::Error::Conflict { .. }), "stale version: {err}");
+    assert!(err.to_string().contains("send the version you read"), "{err}");
+    let mut later = saved.clone();
+    later.template = "{id}".into();
+    app.profiles.put_preferences(&erin, later).await.unwrap();
+    let err = app.profiles.put_preferences(&erin, saved).await.unwrap_err();
+    assert!(err.to_string().contains("changed elsewhere"), "{err}");
     let set = app.profiles.generate(&erin, &q).await.unwrap();
     assert_eq!(
-        set.profiles[1].name, "000111222333-read",
-        "regeneration uses the stored template"
+        set.profiles[1].name, "000111222333--breakglass",
+        "regeneration uses the stored template (the id twice told nothing; the role does)"
     );
 }

@@ -10,7 +10,8 @@
 //!   there is no grant).
 //! - Names come from a template, slugged (`[a-z0-9-]`, so always a valid section name), given over
 //!   the whole hub and unique by construction: on a clash the oldest profile keeps the template's
-//!   name and later ones add their account id (see [`render_with_grants`]). Values that could break
+//!   name and later ones add their account id, or their role when the template holds the id (see
+//!   [`render_with_grants`]). Values that could break
 //!   a line ([`unsafe_value`]) are refused, never written: the profile is left out and named in
 //!   `ProfileSet::refused`.
 //!
@@ -507,12 +508,17 @@ pub fn render_with_grants(
     if prefs.credential_source.is_none() {
         reserved.insert(prefs.hub_profile.as_str());
     }
+    // A clash's suffix names what the base leaves out: the account id, or, when the template
+    // already holds the id (so only one account's roles can clash), the role.
+    let by_role = template.uses("id");
     let names = unique_names(
         drafts.iter_mut().map(|d| {
             let id = d.account.id.as_str();
             let role = d.role.as_str();
             (std::mem::take(&mut d.base), move || {
-                [id.to_string(), format!("{id}-{}", short_hash(role))]
+                let tag = if by_role { slug(role) } else { String::new() };
+                let tag = if tag.is_empty() { id.to_string() } else { tag };
+                [tag.clone(), format!("{tag}-{}", short_hash(role))]
             })
         }),
         &reserved,

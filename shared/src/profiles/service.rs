@@ -64,6 +64,11 @@ impl Profiles {
             .transact(vec![Write::at_version(item, expected)])
             .await
             .map_err(|e| match e {
+                // Version 0 is also what a body without `version` means: say what to send.
+                StoreError::ConditionFailed if expected == 0 => Error::conflict(
+                    Conflict::Version,
+                    "your preferences already exist: send the version you read (GET /api/v1/me/profile-preferences)",
+                ),
                 StoreError::ConditionFailed => Error::conflict(
                     Conflict::Version,
                     "your preferences changed elsewhere; reload and try again",
