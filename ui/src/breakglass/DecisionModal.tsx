@@ -8,6 +8,9 @@ import Textarea from "@cloudscape-design/components/textarea";
 import { useState } from "react";
 import { useDecide, type AccessRequest } from "../api/breakglass";
 import ErrorAlert from "../components/ErrorAlert";
+import { LongText, TicketRef } from "../components/LongText";
+import { useFocusFirstError } from "../components/useFocusFirstError";
+import { useReturnFocus } from "../components/useReturnFocus";
 import { approvalProgress, formatMinutes } from "../lib/breakglass";
 
 /** Approve or reject a pending request, with a comment. The API checks who may decide. */
@@ -24,13 +27,18 @@ export default function DecisionModal({
 }) {
   const [comment, setComment] = useState("");
   const [tried, setTried] = useState(false);
+  const [formRef, invalidSubmit] = useFocusFirstError<HTMLFormElement>();
+  useReturnFocus();
   const decide = useDecide();
   const verb = decision === "approve" ? "Approve" : "Reject";
   // A rejection needs a reason the requester can act on; an approval's comment is optional.
   const commentError = tried && decision === "reject" && !comment.trim() ? "Say why, so the requester knows what to change." : undefined;
   const submit = () => {
     setTried(true);
-    if (decision === "reject" && !comment.trim()) return;
+    if (decision === "reject" && !comment.trim()) {
+      invalidSubmit();
+      return;
+    }
     decide.mutate(
       { id: request.id, decision, comment: comment.trim() },
       {
@@ -61,6 +69,7 @@ export default function DecisionModal({
       }
     >
       <form
+        ref={formRef}
         onSubmit={(event) => {
           event.preventDefault();
           submit();
@@ -71,9 +80,10 @@ export default function DecisionModal({
             columns={2}
             items={[
               { label: "Account", value: `${request.account_name} (${request.account_id})` },
+              { label: "Customer", value: request.customer },
               { label: "Duration", value: formatMinutes(request.duration_minutes) },
-              { label: "Justification", value: request.justification },
-              { label: "Ticket", value: request.ticket || "—" },
+              { label: "Justification", value: <LongText text={request.justification} /> },
+              { label: "Ticket", value: <TicketRef ticket={request.ticket} max={60} /> },
               { label: "Approvals so far", value: approvalProgress(request) },
             ]}
           />

@@ -8,6 +8,8 @@ import Textarea from "@cloudscape-design/components/textarea";
 import { useState } from "react";
 import { useRevoke } from "../api/breakglass";
 import ErrorAlert from "../components/ErrorAlert";
+import { useFocusFirstError } from "../components/useFocusFirstError";
+import { useReturnFocus } from "../components/useReturnFocus";
 
 /** Ends an active grant early, with a reason (kept in the request's history and the audit log). */
 export default function RevokeModal({
@@ -23,11 +25,16 @@ export default function RevokeModal({
 }) {
   const [reason, setReason] = useState("");
   const [tried, setTried] = useState(false);
+  const [formRef, invalidSubmit] = useFocusFirstError<HTMLFormElement>();
+  useReturnFocus();
   const revoke = useRevoke();
   const reasonError = tried && !reason.trim() ? "Say why the access ends early." : undefined;
   const submit = () => {
     setTried(true);
-    if (!reason.trim()) return;
+    if (!reason.trim()) {
+      invalidSubmit();
+      return;
+    }
     revoke.mutate(
       { id: requestId, reason: reason.trim() },
       {
@@ -58,6 +65,7 @@ export default function RevokeModal({
       }
     >
       <form
+        ref={formRef}
         onSubmit={(event) => {
           event.preventDefault();
           submit();
