@@ -55,10 +55,11 @@ export default function Approvals() {
           {
             id: "requester",
             header: "Requester",
+            minWidth: 150,
             maxWidth: 200,
             isRowHeader: true,
             cell: (r) => (
-              <span style={{ overflowWrap: "anywhere" }}>
+              <span style={{ overflowWrap: "break-word" }}>
                 <RouterLink href={`/breakglass/requests/${encodeURIComponent(r.id)}`} ariaLabel={`${r.requester}'s request for ${r.account_name}`}>
                   {r.requester}
                 </RouterLink>
@@ -66,7 +67,7 @@ export default function Approvals() {
             ),
           },
           { id: "account", header: "Account", minWidth: 150, cell: (r) => <AccountCell request={r} /> },
-          { id: "justification", header: "Justification", minWidth: 180, cell: (r) => <LongText text={r.justification} max={140} /> },
+          { id: "justification", header: "Justification", minWidth: 160, cell: (r) => <LongText text={r.justification} max={140} /> },
           { id: "ticket", header: "Ticket", minWidth: 130, maxWidth: 220, cell: (r) => <TicketRef ticket={r.ticket} max={32} /> },
           { id: "duration", header: "Duration", cell: (r) => formatMinutes(r.duration_minutes) },
           { id: "progress", header: "Approvals", cell: (r) => approvalProgress(r) },
@@ -74,7 +75,7 @@ export default function Approvals() {
           {
             id: "actions",
             header: "Actions",
-            minWidth: 130,
+            minWidth: 150,
             cell: (r) =>
               // The API answers 403 for the requester; never offer it the buttons either.
               canDecide(caller, r) ? (
