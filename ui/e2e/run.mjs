@@ -13,6 +13,7 @@ import { breakglass } from "./breakglass.mjs";
 import { runAdminE2E } from "./admin.mjs";
 import { runDialogsE2E } from "./dialogs.mjs";
 import { runOidcE2E } from "./oidc.mjs";
+import { fixes } from "./fixes.mjs";
 
 const require = createRequire(import.meta.url);
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -268,6 +269,7 @@ async function main() {
     });
 
     await breakglass({ browser, base, step, shot, axe, fail });
+    await fixes({ browser, base, step, shot, axe, fail });
     await runAdminE2E({ browser, base, step, shot, axe });
     await runDialogsE2E({ browser, base, step, shot, axe });
     await runOidcE2E({ browser, ccBin, dist, step, shot, axe, fail });

@@ -208,3 +208,25 @@ export function useConsoleSignIn() {
       unwrap(await api.POST("/api/v1/access-requests/{id}/console-link", { params: { path: { id } } })),
   });
 }
+
+/** Every customer's approval policy (`GET /approval-policies`): who may ask and who may decide where. */
+export function useApprovalPolicies(enabled = true) {
+  return useQuery({
+    // Not the admin page's infinite query (same route, other shape); invalidating ["approval-policies"] refreshes both.
+    queryKey: ["approval-policies", "all-pages"],
+    enabled,
+    queryFn: async ({ signal }) => {
+      const items: Schemas["CustomerPolicy"][] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = unwrap(await api.GET("/api/v1/approval-policies", { params: { query: { limit: 200, cursor } }, signal }));
+        items.push(...page.items);
+        cursor = page.next_cursor ?? undefined;
+        pages += 1;
+      } while (cursor && pages < 20);
+      return items;
+    },
+    staleTime: 5 * 60_000,
+  });
+}

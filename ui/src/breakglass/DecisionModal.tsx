@@ -6,6 +6,8 @@ import { useState } from "react";
 import { useDecide, type AccessRequest } from "../api/breakglass";
 import ErrorAlert from "../components/ErrorAlert";
 import FormModal from "../components/FormModal";
+import { LongText, TicketRef } from "../components/LongText";
+import { useFocusFirstError } from "../components/useFocusFirstError";
 import { approvalProgress, formatMinutes } from "../lib/breakglass";
 
 /** Approve or reject a pending request, with a comment. The API checks who may decide. */
@@ -22,13 +24,17 @@ export default function DecisionModal({
 }) {
   const [comment, setComment] = useState("");
   const [tried, setTried] = useState(false);
+  const [formRef, invalidSubmit] = useFocusFirstError<HTMLFormElement>();
   const decide = useDecide();
   const verb = decision === "approve" ? "Approve" : "Reject";
   // A rejection needs a reason the requester can act on; an approval's comment is optional.
   const commentError = tried && decision === "reject" && !comment.trim() ? "Say why, so the requester knows what to change." : undefined;
   const submit = () => {
     setTried(true);
-    if (decision === "reject" && !comment.trim()) return;
+    if (decision === "reject" && !comment.trim()) {
+      invalidSubmit();
+      return;
+    }
     decide.mutate(
       { id: request.id, decision, comment: comment.trim() },
       {
@@ -47,15 +53,17 @@ export default function DecisionModal({
       submitText={verb}
       submitting={decide.isPending}
       cancelText="Back"
+      formRef={formRef}
     >
       <SpaceBetween size="m">
         <KeyValuePairs
           columns={2}
           items={[
             { label: "Account", value: `${request.account_name} (${request.account_id})` },
+            { label: "Customer", value: request.customer },
             { label: "Duration", value: formatMinutes(request.duration_minutes) },
-            { label: "Justification", value: request.justification },
-            { label: "Ticket", value: request.ticket || "—" },
+            { label: "Justification", value: <LongText text={request.justification} /> },
+            { label: "Ticket", value: <TicketRef ticket={request.ticket} max={60} /> },
             { label: "Approvals so far", value: approvalProgress(request) },
           ]}
         />

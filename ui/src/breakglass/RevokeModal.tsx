@@ -6,6 +6,7 @@ import { useState } from "react";
 import { useRevoke } from "../api/breakglass";
 import ErrorAlert from "../components/ErrorAlert";
 import FormModal from "../components/FormModal";
+import { useFocusFirstError } from "../components/useFocusFirstError";
 
 /** Ends an active grant early, with a reason (kept in the request's history and the audit log). */
 export default function RevokeModal({
@@ -21,11 +22,15 @@ export default function RevokeModal({
 }) {
   const [reason, setReason] = useState("");
   const [tried, setTried] = useState(false);
+  const [formRef, invalidSubmit] = useFocusFirstError<HTMLFormElement>();
   const revoke = useRevoke();
   const reasonError = tried && !reason.trim() ? "Say why the access ends early." : undefined;
   const submit = () => {
     setTried(true);
-    if (!reason.trim()) return;
+    if (!reason.trim()) {
+      invalidSubmit();
+      return;
+    }
     revoke.mutate(
       { id: requestId, reason: reason.trim() },
       {
@@ -44,6 +49,7 @@ export default function RevokeModal({
       submitText="Revoke now"
       submitting={revoke.isPending}
       cancelText="Keep access"
+      formRef={formRef}
     >
       <SpaceBetween size="m">
         <Alert type="warning">

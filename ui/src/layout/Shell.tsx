@@ -4,7 +4,11 @@ import TopNavigation from "@cloudscape-design/components/top-navigation";
 import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useState } from "react";
 import { Outlet, useLocation, useNavigate } from "react-router-dom";
+import { useApprovalPolicies } from "../api/breakglass";
 import { useMe } from "../api/hub";
+import { navAccess } from "../lib/grants";
+import { installFocusManagement } from "./focusManagement";
+import SkipLink, { MAIN_CONTENT_ID } from "./SkipLink";
 import { forgetProviderUser } from "../auth/oidc";
 import { setSession, useSession } from "../auth/session";
 import PageLoading from "../components/PageLoading";
@@ -23,6 +27,8 @@ export default function Shell() {
   const me = useMe();
   const [navigationOpen, setNavigationOpen] = useState(true);
   const [switcherOpen, setSwitcherOpen] = useState(false);
+
+  useEffect(() => installFocusManagement(), []);
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
@@ -53,12 +59,15 @@ export default function Shell() {
       : location.pathname.startsWith("/admin/customers")
         ? "/admin/customers"
         : location.pathname;
-  // Approving needs an approver role (senior or lead by default; a policy may add admin).
-  const mayApprove = !!me.data?.roles.some((r) => r === "senior" || r === "lead" || r === "admin");
+  // Show breakglass items only to roles that can use them: asking needs a requester role of a
+  // customer's policy (and the team), deciding an approver role. The API stays the authority.
+  const policies = useApprovalPolicies(!!me.data);
+  const may = navAccess(me.data, policies.data);
   const admin = !!me.data?.roles.includes("admin");
 
   return (
     <>
+      <SkipLink />
       <div id="top-nav" style={{ position: "sticky", top: 0, zIndex: 1002 }}>
         <TopNavigation
           identity={{
@@ -117,9 +126,9 @@ export default function Shell() {
                 type: "section",
                 text: "Breakglass",
                 items: [
-                  { type: "link", text: "Request access", href: "/breakglass/request" },
+                  ...(may.request ? [{ type: "link" as const, text: "Request access", href: "/breakglass/request" }] : []),
                   { type: "link", text: "My requests", href: "/breakglass/requests" },
-                  ...(mayApprove
+                  ...(may.approve
                     ? [{ type: "link" as const, text: "Waiting for my approval", href: "/breakglass/approvals" }]
                     : []),
                   { type: "link", text: "Active sessions", href: "/breakglass/sessions" },
@@ -155,9 +164,11 @@ export default function Shell() {
           navigationToggle: "Open side navigation",
         }}
         content={
-          <Suspense fallback={<PageLoading />}>
-            <Outlet />
-          </Suspense>
+          <div id={MAIN_CONTENT_ID} tabIndex={-1} style={{ outline: "none" }}>
+            <Suspense fallback={<PageLoading />}>
+              <Outlet />
+            </Suspense>
+          </div>
         }
       />
       {switcherOpen ? (

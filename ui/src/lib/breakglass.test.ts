@@ -1,3 +1,4 @@
+import { credentialProcessLine } from "./grants";
 import { describe, expect, it } from "vitest";
 import {
   approvalProgress,
@@ -7,7 +8,6 @@ import {
   canDecide,
   canRevoke,
   clampDuration,
-  credentialProcessLine,
   durationChoices,
   envExports,
   formatMinutes,

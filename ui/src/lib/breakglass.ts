@@ -258,11 +258,6 @@ export function approvalProgress(r: Pick<AccessRequest, "decisions" | "approvals
 
 export type ProcessCredentials = Schemas["ProcessCredentials"];
 
-/** The `~/.aws/config` line that fetches fresh credentials for this account with the CLI. */
-export function credentialProcessLine(accountId: string): string {
-  return `credential_process = cc credentials --account ${accountId}`;
-}
-
 /** `export AWS_...=` lines for a shell. Values are single-quoted so nothing in them is expanded. */
 export function envExports(c: ProcessCredentials): string {
   const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;

@@ -82,3 +82,19 @@ describe("countLines", () => {
     expect(countLines("a\nb")).toBe(2);
   });
 });
+
+import { runsBareCc } from "./profiles";
+
+describe("the CLI path", () => {
+  it("is sent as cli_path and runs the sync command, never as a sync flag", () => {
+    const selection = selectionOf({ ...EMPTY_CONTROLS, cliPath: " /opt/cc/bin/cc " });
+    expect(selection).toEqual({ cli_path: "/opt/cc/bin/cc" });
+    expect(syncCommand(selection, "/opt/cc/bin/cc")).toBe("/opt/cc/bin/cc profiles sync");
+    expect(syncCommand({}, "/home/me/my tools/cc")).toBe("'/home/me/my tools/cc' profiles sync");
+  });
+  it("finds profiles that would run the C compiler", () => {
+    expect(runsBareCc("[profile x]\ncredential_process = cc credentials --account 100000013943\n")).toBe(true);
+    expect(runsBareCc("[profile x]\ncredential_process = /usr/local/bin/cc credentials --account 1\n")).toBe(false);
+    expect(runsBareCc("[profile x]\nsso_session = a\n")).toBe(false);
+  });
+});

@@ -28,6 +28,8 @@ export interface ProfileControls {
   hubProfile: string;
   /** Every customer, not only my teams' (leads and admins). */
   all: boolean;
+  /** Full path of the Customer Central CLI, for breakglass profiles' `credential_process`; blank: the API's default. */
+  cliPath: string;
 }
 
 export const EMPTY_CONTROLS: ProfileControls = {
@@ -38,6 +40,7 @@ export const EMPTY_CONTROLS: ProfileControls = {
   region: "",
   hubProfile: "",
   all: false,
+  cliPath: "",
 };
 
 /** The stored preferences the API falls back on when a value is not sent. */
@@ -54,6 +57,8 @@ export interface Selection {
   region?: string;
   template?: string;
   hub_profile?: string;
+  /** Not a `cc profiles sync` flag: sync sends its own full path. */
+  cli_path?: string;
   all?: "true";
 }
 
@@ -73,6 +78,8 @@ export function selectionOf(controls: ProfileControls, defaults: ProfileDefaults
   if (template && template !== (defaults.template ?? DEFAULT_TEMPLATE)) out.template = template;
   const hub = controls.hubProfile.trim();
   if (hub && hub !== defaults.hubProfile) out.hub_profile = hub;
+  const cli = controls.cliPath.trim();
+  if (cli) out.cli_path = cli;
   if (controls.all) out.all = "true";
   return out;
 }
@@ -83,9 +90,12 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `cc profiles sync` with the flags that give the same selection as the preview. */
+/**
+ * `cc profiles sync` with the flags that give the same selection as the preview. `program` is the
+ * CLI as the person runs it (its full path, when known: a bare `cc` is the C compiler on many machines).
+ */
 export function syncCommand(selection: Selection, program = "cc"): string {
-  const parts = [program, "profiles", "sync"];
+  const parts = [shellQuote(program || "cc"), "profiles", "sync"];
   const flag = (name: string, value: string | undefined) => {
     if (value !== undefined) parts.push(`--${name}`, shellQuote(value));
   };
@@ -117,4 +127,9 @@ export function countLines(text: string): number {
   let n = 0;
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;
   return text.endsWith("\n") ? n : n + 1;
+}
+
+/** Whether rendered profiles run a bare `cc` (the C compiler on many machines) from `credential_process`. */
+export function runsBareCc(ini: string): boolean {
+  return /^credential_process\s*=\s*cc\s/m.test(ini);
 }

@@ -9,6 +9,8 @@ import { useMe } from "../api/hub";
 import DecisionModal from "../breakglass/DecisionModal";
 import { when } from "../breakglass/format";
 import RefreshButton from "../components/RefreshButton";
+import AccountCell from "../breakglass/AccountCell";
+import { LongText, TicketRef } from "../components/LongText";
 import RouterLink from "../components/RouterLink";
 import TableEmpty from "../components/TableEmpty";
 import { useDocumentTitle } from "../components/useDocumentTitle";
@@ -50,23 +52,27 @@ export default function Approvals() {
           {
             id: "requester",
             header: "Requester",
+            minWidth: 150,
+            maxWidth: 200,
             isRowHeader: true,
             cell: (r) => (
-              <RouterLink href={`/breakglass/requests/${encodeURIComponent(r.id)}`} ariaLabel={`${r.requester}'s request for ${r.account_name}`}>
-                {r.requester}
-              </RouterLink>
+              <span style={{ overflowWrap: "break-word" }}>
+                <RouterLink href={`/breakglass/requests/${encodeURIComponent(r.id)}`} ariaLabel={`${r.requester}'s request for ${r.account_name}`}>
+                  {r.requester}
+                </RouterLink>
+              </span>
             ),
           },
-          { id: "account", header: "Account", cell: (r) => `${r.account_name} (${r.account_id})` },
-          { id: "justification", header: "Justification", cell: (r) => r.justification },
-          { id: "ticket", header: "Ticket", cell: (r) => r.ticket || "—" },
+          { id: "account", header: "Account", minWidth: 150, cell: (r) => <AccountCell request={r} /> },
+          { id: "justification", header: "Justification", minWidth: 160, cell: (r) => <LongText text={r.justification} max={140} /> },
+          { id: "ticket", header: "Ticket", minWidth: 130, maxWidth: 220, cell: (r) => <TicketRef ticket={r.ticket} max={32} /> },
           { id: "duration", header: "Duration", cell: (r) => formatMinutes(r.duration_minutes) },
           { id: "progress", header: "Approvals", cell: (r) => approvalProgress(r) },
-          { id: "deadline", header: "Decide by", cell: (r) => when(r.approval_deadline) },
+          { id: "deadline", header: "Decide by", minWidth: 120, cell: (r) => when(r.approval_deadline) },
           {
             id: "actions",
             header: "Actions",
-            minWidth: 230,
+            minWidth: 150,
             cell: (r) =>
               // The API answers 403 for the requester; never offer it the buttons either.
               canDecide(caller, r) ? (

@@ -10,10 +10,12 @@ import { when } from "../breakglass/format";
 import StatusBadge from "../breakglass/StatusBadge";
 import { useScope } from "../breakglass/useScope";
 import RefreshButton from "../components/RefreshButton";
+import { TicketRef } from "../components/LongText";
 import RouterLink from "../components/RouterLink";
 import TableEmpty from "../components/TableEmpty";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import { formatMinutes } from "../lib/breakglass";
+import { shownEnd } from "../lib/grants";
 
 /** My requests (every status, newest first), or everyone's open ones for leads and admins. */
 export default function MyRequests() {
@@ -79,22 +81,26 @@ export default function MyRequests() {
         },
         { id: "id", header: "Account id", cell: (r) => r.account_id },
         { id: "customer", header: "Customer", cell: (r) => r.customer },
-        ...(scope === "all" ? [{ id: "requester", header: "Requester", cell: (r: (typeof items)[number]) => r.requester }] : []),
+        { id: "ticket", header: "Ticket", maxWidth: 220, cell: (r) => <TicketRef ticket={r.ticket} max={28} /> },
+        ...(scope === "all" ? [{ id: "requester", header: "Requester", cell: (r: (typeof items)[number]) => <span style={{ overflowWrap: "anywhere" }}>{r.requester}</span> }] : []),
         { id: "status", header: "Status", cell: (r) => <StatusBadge status={r.status} /> },
         { id: "duration", header: "Duration", cell: (r) => formatMinutes(r.duration_minutes) },
         { id: "created", header: "Created", cell: (r) => when(r.created_at) },
         {
           id: "ends",
-          header: "Ends at",
-          cell: (r) =>
-            r.status === "active" && r.ends_at ? (
-              <SpaceBetween direction="horizontal" size="xs">
-                <span>{when(r.ends_at)}</span>
-                <Countdown endsAt={r.ends_at} onEnd={() => requests.refetch()} />
-              </SpaceBetween>
-            ) : (
-              when(r.ends_at ?? r.ended_at)
-            ),
+          header: "Ends or ended",
+          cell: (r) => {
+            if (r.status === "active" && r.ends_at && !r.ended_at)
+              return (
+                <SpaceBetween direction="horizontal" size="xs">
+                  <span>Ends {when(r.ends_at)}</span>
+                  <Countdown endsAt={r.ends_at} onEnd={() => requests.refetch()} />
+                </SpaceBetween>
+              );
+            const end = shownEnd(r);
+            if (!end.at) return "—";
+            return `${end.label} ${when(end.at)}${end.note ? ` (${end.note})` : ""}`;
+          },
         },
       ]}
     />

@@ -19,6 +19,7 @@ import { useMemo, useState } from "react";
 import { ApiError } from "../api/errors";
 import { useCustomers, useMe } from "../api/hub";
 import { usePreferences, useProfileIni, useProfileSet } from "../api/profiles";
+import { CliPathNote } from "../breakglass/GrantAccess";
 import ErrorAlert from "../components/ErrorAlert";
 import { useDebounced } from "../components/useDebounced";
 import { useDocumentTitle } from "../components/useDocumentTitle";
@@ -29,12 +30,14 @@ import {
   EMPTY_CONTROLS,
   PROFILE_KINDS,
   selectionOf,
+  runsBareCc,
   syncCommand,
   templateProblem,
   type EnvironmentChoice,
   type ProfileControls,
   type ProfileKind,
 } from "../lib/profiles";
+import { isFullPath, savedCliCommand } from "../lib/grants";
 
 const ENVIRONMENTS: Array<{ value: EnvironmentChoice; label: string }> = [
   { value: "", label: "Every environment" },
@@ -80,7 +83,9 @@ export default function ProfilesPage() {
   const ready = !prefs.isPending && !problem;
   const set_ = useProfileSet(selection, ready);
   const ini = useProfileIni(selection, ready);
-  const command = syncCommand(selection);
+  const savedCli = savedCliCommand(prefs.data?.cli_command);
+  const cliPath = controls.cliPath.trim();
+  const command = syncCommand(selection, cliPath || savedCli || "cc");
 
   // Customers to choose from: my teams', or (with "every customer") all of them.
   const allCustomers = useCustomers("", "");
@@ -111,7 +116,7 @@ export default function ProfilesPage() {
       header={
         <Header
           variant="h1"
-          description="Every account and role you may use, as ~/.aws/config profiles. Preview them here, then download them or sync them with the cc command line."
+          description="Every account and role you may use, as ~/.aws/config profiles. Preview them here, then download them or sync them with the Customer Central CLI (cc, run by its full path)."
         >
           AWS profiles
         </Header>
@@ -181,6 +186,24 @@ export default function ProfilesPage() {
                   ariaLabel="Hub profile"
                 />
               </FormField>
+              <FormField
+                label="Customer Central CLI (full path)"
+                description="What breakglass profiles' credential_process runs."
+                constraintText={
+                  savedCli
+                    ? `Your saved CLI command ${savedCli} is used.`
+                    : "Empty: a bare cc, which is the C compiler on many machines. E.g. /usr/local/bin/cc."
+                }
+                warningText={cliPath && !isFullPath(cliPath) ? "Give the full path, e.g. /usr/local/bin/cc or ~/.cargo/bin/cc." : undefined}
+                errorText={fieldError("cli_path")}
+              >
+                <Input
+                  value={controls.cliPath}
+                  placeholder={savedCli ?? "/usr/local/bin/cc"}
+                  onChange={({ detail }) => set("cliPath", detail.value)}
+                  ariaLabel="Customer Central CLI (full path)"
+                />
+              </FormField>
             </ColumnLayout>
             {mayAll ? (
               <Toggle checked={controls.all} onChange={({ detail }) => set("all", detail.checked)}>
@@ -211,12 +234,21 @@ export default function ProfilesPage() {
               />
             </SpaceBetween>
             <Box variant="small" color="text-body-secondary">
-              Add <Box variant="code">--dry-run</Box> to see the change as a diff first.
+              Add <Box variant="code">--dry-run</Box> to see the change as a diff first. Sync writes the full path of the CLI it runs as
+              into credential_process.
             </Box>
+            {cliPath || savedCli ? null : <CliPathNote />}
           </SpaceBetween>
         </Container>
 
         {error ? <ErrorAlert header="The profiles could not be generated" error={error} onRetry={() => { void set_.refetch(); void ini.refetch(); }} /> : null}
+        {runsBareCc(text) ? (
+          <Alert type="warning" header="These profiles run a bare cc">
+            The breakglass profiles' <Box variant="code">credential_process</Box> runs <Box variant="code">cc</Box>, which is the C compiler
+            on many machines. Enter the full path of the Customer Central CLI under “Customer Central CLI (full path)” before you copy or
+            download them, or sync with the CLI run by its full path (the command above), which writes its own path.
+          </Alert>
+        ) : null}
         {refused.length ? (
           <Alert type="warning" header={`${refused.length} ${refused.length === 1 ? "profile was" : "profiles were"} left out`}>
             <ul style={{ margin: 0, paddingInlineStart: 20 }}>

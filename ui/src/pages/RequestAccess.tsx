@@ -23,7 +23,10 @@ import { useAccount, useAccountSearch, useApprovalPolicy, useCreateRequest } fro
 import { ApiError } from "../api/errors";
 import { useMe } from "../api/hub";
 import ErrorAlert from "../components/ErrorAlert";
-import { useDebounced } from "../components/useDebounced";
+import { useFocusFirstError } from "../components/useFocusFirstError";
+import { localZoneText } from "../breakglass/format";
+import { shortenedDurationText } from "../lib/grants";
+import { freshOptions } from "../lib/search";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import {
   approvalsText,
@@ -60,8 +63,11 @@ export default function RequestAccess() {
   const [params] = useSearchParams();
   const me = useMe();
   const [accountId, setAccountId] = useState(params.get("account") ?? "");
+  // `typed`: the search box's text now (every keystroke); `filter`: the text Cloudscape hands to
+  // onLoadItems, which it delays while typing. Options show only once the query for `typed` answered.
+  const [typed, setTyped] = useState("");
   const [filter, setFilter] = useState("");
-  const q = useDebounced(filter, 200);
+  const q = filter;
   const search = useAccountSearch(q);
   const account = useAccount(accountId);
   const policy = useApprovalPolicy(account.data?.customer);
@@ -73,6 +79,7 @@ export default function RequestAccess() {
   const [startDate, setStartDate] = useState("");
   const [startTime, setStartTime] = useState("");
   const [tried, setTried] = useState(false);
+  const zone = useMemo(() => localZoneText(), []);
   const create = useCreateRequest();
 
   const max = policy.data?.max_duration_minutes ?? DEFAULT_MAX_DURATION_MINUTES;
@@ -96,25 +103,32 @@ export default function RequestAccess() {
   const apiError = create.error instanceof ApiError ? create.error : undefined;
   const apiFieldError = (field: string) => (apiError?.field === field ? apiError.message : undefined);
 
-  const options: SelectProps.Option[] = useMemo(
-    () =>
-      (search.data?.items ?? []).map((a) => ({
+  // Only results for the text now in the box: never the previous query's while this one runs.
+  const fresh = freshOptions(typed, q, {
+    data: search.data?.items,
+    isPlaceholderData: search.isPlaceholderData,
+    isError: search.isError,
+  });
+  const options: SelectProps.Option[] = fresh.items.map((a) => ({
         value: a.id,
         label: accountLabel(a),
         description: `${a.customer} · ${a.environment} · ${a.access.method === "sso" ? "SSO" : "role"}`,
-        tags: a.alias ? [a.alias] : undefined,
-      })),
-    [search.data],
-  );
+    tags: a.alias ? [a.alias] : undefined,
+  }));
   const selectedOption: SelectProps.Option | null = account.data
     ? { value: account.data.id, label: accountLabel(account.data) }
     : accountId
       ? { value: accountId, label: accountId }
       : null;
 
+  const [formRef, invalidSubmit] = useFocusFirstError<HTMLFormElement>();
   const submit = () => {
     setTried(true);
-    if (Object.keys(errors).length || !account.data || !policy.data) return;
+    if (Object.keys(errors).length) {
+      invalidSubmit();
+      return;
+    }
+    if (!account.data || !policy.data) return;
     create.mutate(requestBody(form, account.data), {
       onSuccess: (created) => navigate(`/breakglass/requests/${encodeURIComponent(created.id)}`),
     });
@@ -133,6 +147,7 @@ export default function RequestAccess() {
     >
       <Grid gridDefinition={[{ colspan: { default: 12, s: 8 } }, { colspan: { default: 12, s: 4 } }]}>
         <form
+          ref={formRef}
           onSubmit={(event) => {
             event.preventDefault();
             submit();
@@ -145,7 +160,7 @@ export default function RequestAccess() {
                 <Button formAction="none" variant="link" onClick={() => navigate("/breakglass/requests")}>
                   Cancel
                 </Button>
-                <Button variant="primary" loading={create.isPending} disabled={!account.data || !policy.data}>
+                <Button variant="primary" loading={create.isPending}>
                   Submit request
                 </Button>
               </SpaceBetween>
@@ -163,6 +178,12 @@ export default function RequestAccess() {
                     description="Find it by id, name, alias or customer."
                     errorText={shown("account_id") ?? apiFieldError("account_id") ?? (account.isError ? account.error.message : undefined)}
                   >
+                    <div
+                      onInput={(event) => {
+                        const target = event.target;
+                        if (target instanceof HTMLInputElement) setTyped(target.value);
+                      }}
+                    >
                     <Select
                       selectedOption={selectedOption}
                       onChange={({ detail }) => {
@@ -174,8 +195,12 @@ export default function RequestAccess() {
                       filteringType="manual"
                       filteringPlaceholder="Search accounts"
                       filteringAriaLabel="Search accounts"
-                      onLoadItems={({ detail }) => setFilter(detail.filteringText)}
-                      statusType={search.isError ? "error" : search.isFetching ? "loading" : "finished"}
+                      onLoadItems={({ detail }) => {
+                        setFilter(detail.filteringText);
+                        // Opening the list (or clearing the box) starts from no text.
+                        if (!detail.filteringText) setTyped("");
+                      }}
+                      statusType={fresh.status}
                       loadingText="Finding accounts"
                       errorText={search.isError ? search.error.message : undefined}
                       recoveryText="Retry"
@@ -184,6 +209,7 @@ export default function RequestAccess() {
                       ariaRequired
                       virtualScroll={false}
                     />
+                    </div>
                   </FormField>
                   {account.data && !onTeam ? (
                     <Alert type="warning">
@@ -225,6 +251,7 @@ export default function RequestAccess() {
                     label="Duration"
                     description={`At most ${formatMinutes(max)} for this customer.`}
                     errorText={shown("duration_minutes") ?? apiFieldError("duration_minutes")}
+                    warningText={shortenedDurationText(duration, effectiveDuration, account.data?.customer, formatMinutes)}
                   >
                     <Select
                       selectedOption={{ value: String(effectiveDuration), label: formatMinutes(effectiveDuration) }}
@@ -235,7 +262,7 @@ export default function RequestAccess() {
                   <FormField
                     label="Start"
                     errorText={shown("starts_at") ?? apiFieldError("starts_at")}
-                    description="Access starts when approved, or at a time you choose (at most 30 days ahead)."
+                    description={`Access starts when approved, or at a time you choose (at most 30 days ahead). Times are in your time zone, ${zone}.`}
                   >
                     <SpaceBetween size="xs">
                       <Checkbox checked={scheduled} onChange={({ detail }) => setScheduled(detail.checked)}>
@@ -255,8 +282,11 @@ export default function RequestAccess() {
                             onChange={({ detail }) => setStartTime(detail.value)}
                             format="hh:mm"
                             placeholder="hh:mm"
-                            ariaLabel="Start time (your local time)"
+                            ariaLabel={`Start time (${zone})`}
                           />
+                          <Box variant="small" color="text-body-secondary" padding={{ top: "xs" }}>
+                            Your time zone: {zone}
+                          </Box>
                         </SpaceBetween>
                       ) : null}
                     </SpaceBetween>

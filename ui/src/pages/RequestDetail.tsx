@@ -17,8 +17,10 @@ import GrantAccess from "../breakglass/GrantAccess";
 import RevokeModal from "../breakglass/RevokeModal";
 import StatusBadge from "../breakglass/StatusBadge";
 import { Breadcrumbs, detailState } from "../components/DetailPage";
+import ConfirmModal from "../components/ConfirmModal";
 import ErrorAlert from "../components/ErrorAlert";
 import TableEmpty from "../components/TableEmpty";
+import { LongText, TicketRef } from "../components/LongText";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import {
   approvalProgress,
@@ -30,6 +32,7 @@ import {
   roleList,
   type Caller,
 } from "../lib/breakglass";
+import { shownEnd } from "../lib/grants";
 
 export default function RequestDetail() {
   const { id = "" } = useParams();
@@ -60,6 +63,8 @@ function Detail({ request: r, breadcrumbs, onRefresh }: { request: AccessRequest
   const audit = useRequestAudit(r);
   const decide = canDecide(caller, r);
   const label = `${r.account_name} (${r.account_id})`;
+  const end = shownEnd(r);
+  const [confirmCancel, setConfirmCancel] = useState(false);
 
   return (
     <ContentLayout
@@ -79,7 +84,7 @@ function Detail({ request: r, breadcrumbs, onRefresh }: { request: AccessRequest
             <SpaceBetween direction="horizontal" size="xs">
               <Button iconName="refresh" ariaLabel="Refresh" onClick={onRefresh} />
               {canCancel(caller, r) ? (
-                <Button loading={cancel.isPending} onClick={() => cancel.mutate(r.id)}>
+                <Button loading={cancel.isPending} onClick={() => setConfirmCancel(true)}>
                   Cancel request
                 </Button>
               ) : null}
@@ -100,26 +105,26 @@ function Detail({ request: r, breadcrumbs, onRefresh }: { request: AccessRequest
       }
     >
       <SpaceBetween size="l">
-        {cancel.isError ? <ErrorAlert error={cancel.error} header="The API refused to cancel" /> : null}
+        {cancel.isError && !confirmCancel ? <ErrorAlert error={cancel.error} header="The API refused to cancel" /> : null}
         <Container header={<Header variant="h2">Request</Header>}>
           <KeyValuePairs
             columns={3}
             items={[
               { label: "Account", value: label },
               { label: "Customer", value: r.customer },
-              { label: r.sso ? "Permission set" : "Role", value: r.sso ? r.sso.permission_set : <Box variant="code">{r.role_arn}</Box> },
+              { label: r.sso ? "Permission set" : "Role", value: r.sso ? r.sso.permission_set : <Box variant="code"><span style={{ overflowWrap: "anywhere" }}>{r.role_arn}</span></Box> },
               { label: "Duration", value: formatMinutes(r.duration_minutes) },
-              { label: "Justification", value: r.justification },
-              { label: "Ticket", value: r.ticket || "—" },
+              { label: "Justification", value: <LongText text={r.justification} /> },
+              { label: "Ticket", value: <TicketRef ticket={r.ticket} max={60} /> },
               { label: "Created", value: when(r.created_at) },
               { label: "Start", value: r.starts_at ? when(r.starts_at) : "When approved" },
               { label: "Decide by", value: when(r.approval_deadline) },
               { label: "Approvals", value: `${approvalProgress(r)} (${roleList(r.approver_roles)})` },
               { label: "Granted", value: when(r.granted_at) },
               {
-                label: "Ends at",
+                label: r.ended_at ? "Planned end" : "Ends at",
                 value:
-                  r.status === "active" && r.ends_at ? (
+                  r.status === "active" && r.ends_at && !r.ended_at ? (
                     <SpaceBetween direction="horizontal" size="xs">
                       <span>{when(r.ends_at)}</span>
                       <Countdown endsAt={r.ends_at} onEnd={onRefresh} />
@@ -128,14 +133,31 @@ function Detail({ request: r, breadcrumbs, onRefresh }: { request: AccessRequest
                     when(r.ends_at)
                   ),
               },
-              ...(r.ended_at ? [{ label: "Ended", value: `${when(r.ended_at)}${r.end_reason ? ` (${r.end_reason.replace("_", " ")})` : ""}` }] : []),
+              ...(r.ended_at ? [{ label: "Ended", value: `${when(r.ended_at)}${end.note ? ` (${end.note})` : ""}` }] : []),
               ...(r.sso ? [{ label: "Assignment", value: `${r.sso.assignment}${r.sso.failure ? `: ${JSON.stringify(r.sso.failure)}` : ""}` }] : []),
             ]}
           />
         </Container>
         {r.status === "active" && canUseGrant(caller, r) ? (
-          <Container header={<Header variant="h2" description="Minted on demand, never stored.">Credentials and console</Header>}>
-            <GrantAccess requestId={r.id} accountId={r.account_id} label={label} />
+          <Container
+            header={
+              r.sso ? (
+                <Header variant="h2" description="Sign in through the customer's AWS access portal while the grant lasts.">
+                  How to use this access
+                </Header>
+              ) : (
+                <Header variant="h2" description="Minted on demand, never stored.">
+                  Credentials and console
+                </Header>
+              )
+            }
+          >
+            <GrantAccess
+              requestId={r.id}
+              accountId={r.account_id}
+              label={label}
+              sso={r.sso ? { permissionSet: r.sso.permission_set, startUrl: r.sso.start_url, customer: r.customer } : null}
+            />
           </Container>
         ) : null}
         <Table
@@ -190,6 +212,24 @@ function Detail({ request: r, breadcrumbs, onRefresh }: { request: AccessRequest
         />
       </SpaceBetween>
       {deciding ? <DecisionModal request={r} decision={deciding} onClose={() => setDeciding(undefined)} /> : null}
+      {confirmCancel ? (
+        <ConfirmModal
+          header={`Cancel your request for ${label}?`}
+          confirmText="Cancel request"
+          keepText="Keep request"
+          busy={cancel.isPending}
+          error={cancel.error}
+          errorHeader="The API refused to cancel"
+          onConfirm={() => cancel.mutate(r.id, { onSuccess: () => setConfirmCancel(false) })}
+          onClose={() => {
+            setConfirmCancel(false);
+            cancel.reset();
+          }}
+        >
+          The request is withdrawn: approvers can no longer approve it, and it never becomes active. To get access later, make a new
+          request.
+        </ConfirmModal>
+      ) : null}
       {revoking ? <RevokeModal requestId={r.id} label={label} onClose={() => setRevoking(false)} /> : null}
     </ContentLayout>
   );

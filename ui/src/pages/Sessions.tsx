@@ -21,6 +21,7 @@ import RefreshButton from "../components/RefreshButton";
 import RouterLink from "../components/RouterLink";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import { canRevoke, canUseGrant, type Caller } from "../lib/breakglass";
+import { ssoPermissionSet } from "../lib/grants";
 
 /** Active grants with a live countdown, credentials, a console link and revoke. */
 export default function Sessions() {
@@ -92,13 +93,14 @@ export default function Sessions() {
 
 function SessionCard({ session: s, caller, onEnd, onRevoke }: { session: Session; caller?: Caller; onEnd: () => void; onRevoke: () => void }) {
   const label = `${s.account_name} (${s.account_id})`;
+  const permissionSet = ssoPermissionSet(s.role_arn);
   return (
     <section aria-label={`Session on ${label}`}>
       <Container
         header={
           <Header
             variant="h2"
-            description={`${s.customer} · ${s.requester}`}
+            description={`Customer ${s.customer} · ${s.requester}`}
             actions={
               canRevoke(caller, { requester: s.requester }) ? (
                 <Button onClick={onRevoke} ariaLabel={`Revoke access to ${label}`}>
@@ -122,12 +124,23 @@ function SessionCard({ session: s, caller, onEnd, onRevoke }: { session: Session
                 label: "Request",
                 value: <RouterLink href={`/breakglass/requests/${encodeURIComponent(s.request_id)}`}>View request</RouterLink>,
               },
-              { label: "Role", value: <Box variant="code">{s.role_arn}</Box> },
+              permissionSet
+                ? { label: "Permission set (IAM Identity Center)", value: permissionSet }
+                : { label: "Role", value: <Box variant="code"><span style={{ overflowWrap: "anywhere" }}>{s.role_arn}</span></Box> },
             ]}
           />
           {canUseGrant(caller, { requester: s.requester }) ? (
-            <ExpandableSection headerText="Credentials and console" variant="footer" defaultExpanded>
-              <GrantAccess requestId={s.request_id} accountId={s.account_id} label={label} />
+            <ExpandableSection
+              headerText={permissionSet ? "How to use this access (AWS access portal)" : "Credentials and console"}
+              variant="footer"
+              defaultExpanded
+            >
+              <GrantAccess
+                requestId={s.request_id}
+                accountId={s.account_id}
+                label={label}
+                sso={permissionSet ? { permissionSet, customer: s.customer } : null}
+              />
             </ExpandableSection>
           ) : null}
         </SpaceBetween>
