@@ -14,7 +14,8 @@
 //!   before anything else looks at them. Nothing is raised in the first 8 weeks of a series.
 //! - **Baseline**: the median and the interquartile range (IQR / 1.349, a robust sigma) of the
 //!   last 28 eligible deseasonalised days, kept in a small sorted window (O(log n) search and a
-//!   28-element shift a day; no allocation). Median and IQR ignore up to a quarter of the window
+//!   28-element shift a day; no allocation); the sigma used is the larger of today's and its
+//!   4-week moving average, as an IQR of 28 values is itself noisy. Median and IQR ignore up to a quarter of the window
 //!   being spikes, which a mean and standard deviation would not (Hampel's breakdown point argument;
 //!   see Rousseeuw & Croux, "Alternatives to the median absolute deviation", JASA 1993, and the
 //!   Hampel filter). The IQR is read straight from the sorted window, where MAD would need a second
@@ -345,6 +346,7 @@ impl Detector {
         let mut eligible = 0usize;
         let mut next_season = 0usize;
         let mut out_of_sample = false;
+        let mut sigma_slow = f64::NAN;
         let mut cusum = 0.0f64;
         let mut run_start = 0usize;
         let mut run_sum = 0.0f64;
@@ -377,7 +379,15 @@ impl Detector {
                 continue;
             }
             let m = win.median();
-            let sigma = ((win.quantile(0.75) - win.quantile(0.25)) / 1.349).max(SIGMA_FLOOR);
+            // The window's IQR sigma from 28 days is itself noisy (about ±20 %); a day when it is
+            // low would let noise pass for a spike. So the larger of it and its slow average.
+            let sigma_now = ((win.quantile(0.75) - win.quantile(0.25)) / 1.349).max(SIGMA_FLOOR);
+            sigma_slow = if sigma_slow.is_nan() {
+                sigma_now
+            } else {
+                sigma_slow + (sigma_now - sigma_slow) / WINDOW as f64
+            };
+            let sigma = sigma_now.max(sigma_slow);
             let x = amounts[t];
 
             match episode.as_mut() {

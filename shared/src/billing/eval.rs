@@ -459,18 +459,38 @@ impl Evaluation {
 mod tests {
     use super::*;
 
+    /// A small seeded run of the evaluation (about a second in a debug build): a change that loses
+    /// recall or adds false alarms fails here, not only in `cc bench anomalies`.
     #[test]
-    #[ignore]
-    fn billing_eval_print() {
+    fn billing_small_seeded_evaluation_meets_the_issue_targets() {
         let th = Thresholds::default();
         let data = generate(
             &GenConfig {
-                series: 3000,
+                series: 400,
                 days: 400,
-                seed: 13,
+                seed: 7,
             },
             &th,
         );
-        println!("{}", evaluate(&data, &th).table());
+        let evaluation = evaluate(&data, &th);
+        let missed: Vec<_> = evaluation.targets().into_iter().filter(|t| !t.met).collect();
+        assert!(missed.is_empty(), "{missed:?}\n{}", evaluation.table());
+        assert!(evaluation.detector.noise_series > 100 && evaluation.detector.kind(FindingKind::Step).material > 30);
+    }
+
+    #[test]
+    fn billing_generator_is_reproducible_from_its_seed() {
+        let th = Thresholds::default();
+        let cfg = GenConfig {
+            series: 20,
+            days: 200,
+            seed: 1,
+        };
+        let (a, b) = (generate(&cfg, &th), generate(&cfg, &th));
+        assert!(
+            a.iter()
+                .zip(&b)
+                .all(|(a, b)| a.series == b.series && a.label == b.label)
+        );
     }
 }
