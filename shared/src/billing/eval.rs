@@ -59,7 +59,8 @@ fn normal(rng: &mut StdRng) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
-/// Generates labelled series; materiality is judged with `th`.
+/// Generates labelled series; materiality is judged with `th`. Series shorter than 150 days carry
+/// no planted anomaly (the detector's warm-up is 8 weeks, drifts start on day 90 to 200).
 pub fn generate(cfg: &GenConfig, th: &Thresholds) -> Vec<LabelledSeries> {
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let n = cfg.days;
@@ -84,7 +85,7 @@ pub fn generate(cfg: &GenConfig, th: &Thresholds) -> Vec<LabelledSeries> {
             let roll = rng.random::<f64>();
             let last = n.saturating_sub(1);
             // The level multiplier of day i, and the label.
-            let (mult, label): (Box<dyn Fn(usize) -> f64>, Option<Label>) = if roll < 0.40 || n < 120 {
+            let (mult, label): (Box<dyn Fn(usize) -> f64>, Option<Label>) = if roll < 0.40 || n < 150 {
                 (Box::new(|_| 1.0), None)
             } else if roll < 0.55 {
                 let s = rng.random_range(60..n - 30);
