@@ -32,6 +32,22 @@ pub enum Which {
         #[arg(long, default_value_t = 1024)]
         config_kib: usize,
     },
+    /// Cost-jump detector (issue #13): evaluation on labelled series against the naive baseline,
+    /// then detection time over many series on one thread.
+    Anomalies {
+        /// Labelled series in the evaluation.
+        #[arg(long, default_value_t = 5000)]
+        eval_series: usize,
+        /// Series in the timing run.
+        #[arg(long, default_value_t = 10_000)]
+        series: usize,
+        #[arg(long, default_value_t = 400)]
+        days: usize,
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+        #[arg(long, default_value_t = 13)]
+        seed: u64,
+    },
 }
 
 pub async fn run(which: Which) -> anyhow::Result<()> {
@@ -47,7 +63,76 @@ pub async fn run(which: Which) -> anyhow::Result<()> {
             roles,
             config_kib,
         } => profiles(accounts, roles, config_kib).await,
+        Which::Anomalies {
+            eval_series,
+            series,
+            days,
+            runs,
+            seed,
+        } => anomalies(eval_series, series, days, runs, seed),
     }
+}
+
+/// `nproc` and the 1/5/15-minute load averages, so a timing can be read against the machine's load.
+fn load() -> String {
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("load average {load}")
+}
+
+fn anomalies(eval_series: usize, series: usize, days: usize, runs: usize, seed: u64) -> anyhow::Result<()> {
+    use cc_domain::billing::{Detector, Thresholds, eval};
+    anyhow::ensure!(days >= 150 && runs > 0, "need --days >= 150 and --runs >= 1");
+    crate::outln!("machine: {}; {}", machine(), load());
+    let th = Thresholds::default();
+    let data = eval::generate(
+        &eval::GenConfig {
+            series: eval_series,
+            days,
+            seed,
+        },
+        &th,
+    );
+    let evaluation = eval::evaluate(&data, &th);
+    crate::outln!("evaluation (seed {seed}):");
+    crate::outln!("{}", evaluation.table());
+
+    let data = eval::generate(
+        &eval::GenConfig {
+            series,
+            days,
+            seed: seed + 1,
+        },
+        &th,
+    );
+    let mut detector = Detector::default();
+    let mut findings = Vec::with_capacity(series);
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        findings.clear();
+        let t = Instant::now();
+        for s in &data {
+            detector.detect_into(&s.series.amounts, s.series.start, &th, &mut findings);
+        }
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(&findings);
+    }
+    times.sort_by(f64::total_cmp);
+    crate::outln!(
+        "detection over {series} series x {days} days, one thread, {runs} runs: best {:.1} ms, median {:.1} ms ({:.1} ns a series-day); {} findings; target <= 200 ms: {}",
+        times[0],
+        times[times.len() / 2],
+        times[0] * 1e6 / (series * days) as f64,
+        findings.len(),
+        if times[times.len() / 2] <= 200.0 {
+            "PASS"
+        } else {
+            "MISS"
+        }
+    );
+    crate::outln!("after the runs: {}", load());
+    Ok(())
 }
 
 fn machine() -> String {

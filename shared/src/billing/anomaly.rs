@@ -1,0 +1,915 @@
+//! Cost jumps in one (account, service) daily cost series: steps, spikes, slow drifts and new
+//! services, each raised once per episode with its expected and actual amount and its impact in money.
+//!
+//! # Method, and why
+//! Daily AWS costs are multiplicative: noise, weekend dips and step changes scale with the level,
+//! and levels span four orders of magnitude across series. So the detector works on the logarithm
+//! of the amount, where all of these become additive and one set of constants fits every series.
+//! On the log scale, per series, in one causal pass (each day sees only earlier days, like the
+//! daily run will):
+//! - **Weekly seasonality**: a factor per weekday, the median of that weekday's 8 values before the
+//!   baseline window minus the mean of the seven medians, re-estimated every 4 weeks (medians: a
+//!   spike or a step moves them little; out of sample: factors fitted on the window's own days pull
+//!   a quarter of them onto the median and shrink the IQR by a third). Values are deseasonalised
+//!   before anything else looks at them. Nothing is raised in the first 8 weeks of a series.
+//! - **Baseline**: the median and the interquartile range (IQR / 1.349, a robust sigma) of the
+//!   last 28 eligible deseasonalised days, kept in a small sorted window (O(log n) search and a
+//!   28-element shift a day; no allocation); the sigma used is the larger of today's and its
+//!   4-week moving average, as an IQR of 28 values is itself noisy. Median and IQR ignore up to a quarter of the window
+//!   being spikes, which a mean and standard deviation would not (Hampel's breakdown point argument;
+//!   see Rousseeuw & Croux, "Alternatives to the median absolute deviation", JASA 1993, and the
+//!   Hampel filter). The IQR is read straight from the sorted window, where MAD would need a second
+//!   selection per day.
+//! - **Spikes and steps**: a day more than 4.5 robust sigmas and more than the relative threshold
+//!   above the baseline opens an episode at once; smaller sustained shifts are caught by a one-sided
+//!   CUSUM on the robust z-scores (Page, "Continuous inspection schemes", Biometrika 1954), with
+//!   Huber clipping of each day's contribution at 3 sigmas so a single outlier cannot trip it
+//!   (the robust CUSUM of e.g. Lucas & Crosier, Technometrics 1982), reference k = 0.5, h = 8
+//!   (in-control average run length of several thousand days for Gaussian residuals).
+//! - **Drifts** (a few percent a week, compounding: a trailing baseline follows them, so a
+//!   threshold on today versus the baseline never fires): the baseline median now is compared with
+//!   the baseline median 8 weeks ago; a rise above both the relative threshold and 4 standard
+//!   errors of that difference, growing in both 4-week halves, opens a drift.
+//! - **New services**: a series whose baseline is below 0.01 a day (dormant) opens an episode on
+//!   the first day with spend; it is raised once the spend adds up to the absolute threshold.
+//! - **Month-start fees** (RI/SP monthly fees, support, tax: charged on the 1st) would look like a
+//!   spike every month: the 1st of each month is left out of the baseline, of the tests and of the
+//!   impact. A fee that changes is therefore not seen by this detector (a month-over-month rule is
+//!   the place for that).
+//!
+//! # Episodes and thresholds
+//! An episode is raised (becomes a [`Finding`]) on the first day its impact reaches the customer's
+//! absolute threshold and its relative excess the relative threshold; it stays one finding while it
+//! lasts. It ends when the series returns to the band around its old baseline (2 days for a spike
+//! or step, 2 weeks for a drift, a week at zero for a new service) or settles at a new level (three
+//! weeks in, the last two weeks flat; a drift whose baseline stopped rising for 4 weeks; a new
+//! service whose baseline is no longer dormant). Only then can a new episode start, so an anomaly is
+//! not raised again every day. An episode that never reaches the thresholds is dropped silently.
+//!
+//! Amounts are daily costs in the billing currency (as Cost Explorer reports them, unblended or
+//! amortised: the detector does not care which, as long as a series keeps to one). Amounts below
+//! 0.001 (including credits and refunds, which are negative) count as 0.001 on the log scale.
+
+use time::{Date, Month};
+
+use crate::ids::AccountId;
+
+/// One (account, service) daily cost series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DailySeries {
+    pub account: AccountId,
+    /// The service as Cost Explorer names it (`Amazon Elastic Compute Cloud - Compute`).
+    pub service: String,
+    /// The day of `amounts[0]` (UTC, as Cost Explorer's DAILY granularity).
+    pub start: Date,
+    /// One amount per consecutive day from `start`, in the billing currency (e.g. USD) per day.
+    pub amounts: Vec<f64>,
+}
+
+impl DailySeries {
+    /// The date of the amount at `index`.
+    pub fn day(&self, index: usize) -> Date {
+        self.start + time::Duration::days(index as i64)
+    }
+
+    /// The index of `day` in `amounts` (negative or past the end when outside the series).
+    pub fn index_of(&self, day: Date) -> i64 {
+        (day - self.start).whole_days()
+    }
+}
+
+/// A customer's thresholds: an episode is raised only when both are reached.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Thresholds {
+    /// Money (billing currency) above expected over the episode so far. Default 50: below that, a
+    /// cost jump is not worth a person's look. For a spike this is the spike day's excess; for a
+    /// step or drift it adds up day by day, so a small lasting change is raised a few days later
+    /// than a large one rather than never.
+    pub min_impact: f64,
+    /// Fraction above expected (0.2 = 20 %). Default 0.2: day-to-day noise of busy services stays
+    /// within ±10-20 %. Applied to the episode's excess over its expected total (spike, step), to the
+    /// baseline's rise (drift); a new service has no expected amount, only the absolute threshold.
+    pub min_relative: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            min_impact: 50.0,
+            min_relative: 0.2,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// The level moved up and stayed (more than 3 days).
+    Step,
+    /// Up for 1 to 3 days, then back to normal.
+    Spike,
+    /// The level rises a little every week, compounding.
+    Drift,
+    /// A service that had no spend now has real spend.
+    NewService,
+}
+
+impl FindingKind {
+    pub const ALL: [FindingKind; 4] = [
+        FindingKind::Step,
+        FindingKind::Spike,
+        FindingKind::Drift,
+        FindingKind::NewService,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Step => "step",
+            FindingKind::Spike => "spike",
+            FindingKind::Drift => "drift",
+            FindingKind::NewService => "new_service",
+        }
+    }
+}
+
+/// One raised episode.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Finding {
+    /// What the episode looks like at its end (or at the end of the series, if it is still going:
+    /// then a step that may yet turn out to be a spike reads as a step).
+    pub kind: FindingKind,
+    /// The first day of the episode (for a drift, an estimate: the baseline lags by two weeks).
+    pub first_day: Date,
+    /// The day it was raised: the day the daily run would have told someone.
+    pub detected_on: Date,
+    /// The last day of the episode so far: the day it ended (back to normal, or settled at a new
+    /// level), or the last day of the series while it lasts.
+    pub last_day: Date,
+    /// Expected amount on `detected_on` (baseline × weekday factor; 0 for a new service).
+    pub expected: f64,
+    /// Actual amount on `detected_on`.
+    pub actual: f64,
+    /// Money above expected over the episode so far: from `first_day` to the episode's end, or to
+    /// the last day of the series while it lasts (month-start days left out). Net: a day below
+    /// expected inside the episode counts negatively.
+    pub impact: f64,
+}
+
+/// Finds the episodes in `series`. Allocates its scratch space; use a [`Detector`] to run many
+/// series without allocating.
+pub fn detect(series: &DailySeries, thresholds: &Thresholds) -> Vec<Finding> {
+    let mut out = Vec::new();
+    Detector::default().detect_into(&series.amounts, series.start, thresholds, &mut out);
+    out
+}
+
+const WINDOW: usize = 28;
+/// Amounts below this count as this on the log scale.
+const FLOOR: f64 = 1e-3;
+/// A baseline below this (money a day) is a dormant series: a new service may start.
+const DORMANT: f64 = 0.01;
+const K_SPIKE: f64 = 4.5;
+const CUSUM_CLIP: f64 = 3.0;
+const CUSUM_K: f64 = 0.5;
+const CUSUM_H: f64 = 8.0;
+const K_DRIFT: f64 = 4.0;
+/// Days between the two baselines compared for a drift.
+const DRIFT_SPAN: usize = 56;
+const SIGMA_FLOOR: f64 = 0.01;
+/// Days between seasonal re-estimations; weeks of history each uses.
+const SEASON_EVERY: usize = 28;
+const SEASON_WEEKS: usize = 8;
+/// Days before anything is raised: the weekday factors are first estimated out of sample then.
+const WARM_UP: usize = WINDOW + 28;
+
+/// Reusable scratch space for [`detect`]: one per thread, reused over many series.
+#[derive(Default)]
+pub struct Detector {
+    lx: Vec<f64>,
+    month_start: Vec<bool>,
+    level: Vec<f64>,
+}
+
+#[derive(Clone, Copy)]
+enum EpisodeKind {
+    Shift,
+    Drift,
+    New,
+}
+
+#[derive(Clone, Copy)]
+struct Episode {
+    kind: EpisodeKind,
+    first: usize,
+    /// Baseline (log, deseasonalised) the episode is measured against.
+    m0: f64,
+    sigma0: f64,
+    impact: f64,
+    expected_sum: f64,
+    out_days: usize,
+    normal_run: usize,
+    /// (day, expected, actual) when raised.
+    raised: Option<(usize, f64, f64)>,
+}
+
+/// The sorted window of the last `WINDOW` eligible deseasonalised log amounts.
+struct Window {
+    ring: [u32; WINDOW],
+    sorted: [f64; WINDOW],
+    head: usize,
+    len: usize,
+}
+
+impl Window {
+    fn new() -> Self {
+        Window {
+            ring: [0; WINDOW],
+            sorted: [0.0; WINDOW],
+            head: 0,
+            len: 0,
+        }
+    }
+
+    /// Adds day `i` with value `v`; `old` is the value the evicted day was inserted with.
+    #[inline]
+    fn push(&mut self, i: u32, v: f64, old: impl Fn(u32) -> f64) {
+        if self.len == WINDOW {
+            let gone = old(self.ring[self.head]);
+            let at = self.sorted.partition_point(|&x| x < gone).min(WINDOW - 1);
+            let ins = self.sorted.partition_point(|&x| x < v);
+            // Remove `at`, insert at `ins` (adjusted for the removal) with one shift.
+            if ins <= at {
+                self.sorted.copy_within(ins..at, ins + 1);
+                self.sorted[ins] = v;
+            } else {
+                self.sorted.copy_within(at + 1..ins, at);
+                self.sorted[ins - 1] = v;
+            }
+            self.ring[self.head] = i;
+            self.head = (self.head + 1) % WINDOW;
+        } else {
+            let n = self.len;
+            let ins = self.sorted[..n].partition_point(|&x| x < v);
+            self.sorted.copy_within(ins..n, ins + 1);
+            self.sorted[ins] = v;
+            self.ring[(self.head + n) % WINDOW] = i;
+            self.len += 1;
+        }
+    }
+
+    fn rebuild(&mut self, value: impl Fn(u32) -> f64) {
+        for k in 0..self.len {
+            self.sorted[k] = value(self.ring[(self.head + k) % WINDOW]);
+        }
+        self.sorted[..self.len].sort_unstable_by(f64::total_cmp);
+    }
+
+    #[inline]
+    fn quantile(&self, p: f64) -> f64 {
+        let n = self.len;
+        self.sorted[((n - 1) as f64 * p).round() as usize]
+    }
+
+    #[inline]
+    fn median(&self) -> f64 {
+        let n = self.len;
+        if n % 2 == 1 {
+            self.sorted[n / 2]
+        } else {
+            0.5 * (self.sorted[n / 2 - 1] + self.sorted[n / 2])
+        }
+    }
+}
+
+fn median_in_place(v: &mut [f64]) -> f64 {
+    v.sort_unstable_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// Marks the 1st of each month in `out` (len = days from `start`).
+fn mark_month_starts(start: Date, out: &mut [bool]) {
+    let (mut year, mut month, day) = (start.year(), start.month(), start.day());
+    let mut i = if day == 1 {
+        0
+    } else {
+        let first_next = time::util::days_in_month(month, year) as usize - day as usize + 1;
+        (year, month) = next_month(year, month);
+        first_next
+    };
+    while i < out.len() {
+        out[i] = true;
+        i += time::util::days_in_month(month, year) as usize;
+        (year, month) = next_month(year, month);
+    }
+}
+
+fn next_month(year: i32, month: Month) -> (i32, Month) {
+    if month == Month::December {
+        (year + 1, Month::January)
+    } else {
+        (year, month.next())
+    }
+}
+
+impl Detector {
+    /// Appends the findings of the series `amounts` (day 0 = `start`) to `out`.
+    pub fn detect_into(&mut self, amounts: &[f64], start: Date, th: &Thresholds, out: &mut Vec<Finding>) {
+        let n = amounts.len();
+        if n == 0 {
+            return;
+        }
+        let Detector { lx, month_start, level } = self;
+        lx.clear();
+        lx.extend(amounts.iter().map(|&x| x.max(FLOOR).ln()));
+        month_start.clear();
+        month_start.resize(n, false);
+        mark_month_starts(start, month_start);
+        level.clear();
+        level.resize(n, f64::NAN);
+        let lx = &lx[..];
+        let month_start = &month_start[..];
+
+        let dow0 = start.weekday().number_days_from_monday() as usize;
+        let dow_of = |i: usize| (dow0 + i) % 7;
+        let rel = (1.0 + th.min_relative.max(0.0)).ln();
+        let dormant = DORMANT.ln();
+        let drift_se = 1.2533 * (2.0 / WINDOW as f64).sqrt();
+        let day = |i: usize| start + time::Duration::days(i as i64);
+
+        let mut ls = [0.0f64; 7];
+        let mut win = Window::new();
+        let mut eligible = 0usize;
+        let mut next_season = 0usize;
+        let mut out_of_sample = false;
+        let mut sigma_slow = f64::NAN;
+        let mut cusum = 0.0f64;
+        let mut run_start = 0usize;
+        let mut run_sum = 0.0f64;
+        let mut run_len = 0usize;
+        let mut quiet_since = 0usize;
+        let mut episode: Option<Episode> = None;
+        let mut dow = dow0;
+        let mut last_level = f64::NAN;
+
+        for t in 0..n {
+            let today = dow;
+            dow = if dow == 6 { 0 } else { dow + 1 };
+            if month_start[t] {
+                level[t] = last_level;
+                continue;
+            }
+            eligible += 1;
+            if (eligible >= 21 && t >= next_season) || (t >= WARM_UP && !out_of_sample) {
+                out_of_sample = t >= WARM_UP;
+                estimate_season(lx, month_start, t, dow_of, &mut ls);
+                win.rebuild(|i| lx[i as usize] - ls[dow_of(i as usize)]);
+                next_season = t + SEASON_EVERY;
+            }
+            let y = lx[t] - ls[today];
+            // Warm-up: a full window, and weekday factors estimated out of sample (8 weeks).
+            if win.len < WINDOW || t < WARM_UP {
+                win.push(t as u32, y, |i| lx[i as usize] - ls[dow_of(i as usize)]);
+                last_level = win.median();
+                level[t] = last_level;
+                continue;
+            }
+            let m = win.median();
+            // The window's IQR sigma from 28 days is itself noisy (about ±20 %); a day when it is
+            // low would let noise pass for a spike. So the larger of it and its slow average.
+            let sigma_now = ((win.quantile(0.75) - win.quantile(0.25)) / 1.349).max(SIGMA_FLOOR);
+            sigma_slow = if sigma_slow.is_nan() {
+                sigma_now
+            } else {
+                sigma_slow + (sigma_now - sigma_slow) / WINDOW as f64
+            };
+            let sigma = sigma_now.max(sigma_slow);
+            let x = amounts[t];
+
+            match episode.as_mut() {
+                None => {
+                    if m <= dormant {
+                        if x > DORMANT {
+                            let mut ep = Episode {
+                                kind: EpisodeKind::New,
+                                first: t,
+                                m0: m,
+                                sigma0: sigma,
+                                impact: x,
+                                expected_sum: 0.0,
+                                out_days: 1,
+                                normal_run: 0,
+                                raised: None,
+                            };
+                            if ep.impact >= th.min_impact {
+                                ep.raised = Some((t, 0.0, x));
+                            }
+                            episode = Some(ep);
+                        }
+                    } else {
+                        let z = (y - m) / sigma;
+                        let inc = z.min(CUSUM_CLIP) - CUSUM_K;
+                        if cusum == 0.0 && inc > 0.0 {
+                            run_start = t;
+                            run_sum = 0.0;
+                            run_len = 0;
+                        }
+                        cusum = (cusum + inc).max(0.0);
+                        if cusum > 0.0 {
+                            run_sum += y - m;
+                            run_len += 1;
+                        }
+                        let spike = z > K_SPIKE && y - m >= rel;
+                        let shift = cusum > CUSUM_H && run_sum >= rel * run_len as f64;
+                        if spike || shift {
+                            let first = if shift { run_start } else { t };
+                            let m0 = (0..first).rev().map(|i| level[i]).find(|l| l.is_finite()).unwrap_or(m);
+                            let mut ep = Episode {
+                                kind: EpisodeKind::Shift,
+                                first,
+                                m0,
+                                sigma0: sigma,
+                                impact: 0.0,
+                                expected_sum: 0.0,
+                                out_days: 0,
+                                normal_run: 0,
+                                raised: None,
+                            };
+                            for i in first..=t {
+                                if !month_start[i] {
+                                    let e = (m0 + ls[dow_of(i)]).exp();
+                                    ep.impact += amounts[i] - e;
+                                    ep.expected_sum += e;
+                                    ep.out_days += 1;
+                                }
+                            }
+                            let e = (m0 + ls[today]).exp();
+                            if ep.impact >= th.min_impact && ep.impact >= th.min_relative * ep.expected_sum {
+                                ep.raised = Some((t, e, x));
+                            }
+                            episode = Some(ep);
+                            cusum = 0.0;
+                        } else {
+                            cusum = cusum.min(2.0 * CUSUM_H);
+                            // Drift: the baseline now against 4 and 8 weeks ago.
+                            if t >= quiet_since + DRIFT_SPAN + WINDOW {
+                                let (mid, old) = (level[t - DRIFT_SPAN / 2], level[t - DRIFT_SPAN]);
+                                let rise = m - old;
+                                if old.is_finite()
+                                    && mid.is_finite()
+                                    && old > dormant
+                                    && rise >= rel
+                                    && rise >= K_DRIFT * sigma * drift_se
+                                    && m - mid >= rise / 4.0
+                                    && mid - old >= rise / 4.0
+                                {
+                                    // Onset: where the baseline first rose an eighth of the way,
+                                    // less the two weeks by which a 28-day median lags.
+                                    let from = t - DRIFT_SPAN;
+                                    let crossed = (from..t)
+                                        .find(|&i| level[i].is_finite() && level[i] - old >= rise / 8.0)
+                                        .unwrap_or(from);
+                                    let first = crossed.saturating_sub(WINDOW / 2).max(from).max(quiet_since);
+                                    let mut ep = Episode {
+                                        kind: EpisodeKind::Drift,
+                                        first,
+                                        m0: old,
+                                        sigma0: sigma,
+                                        impact: 0.0,
+                                        expected_sum: 0.0,
+                                        out_days: 0,
+                                        normal_run: 0,
+                                        raised: None,
+                                    };
+                                    for i in first..=t {
+                                        if !month_start[i] {
+                                            let e = (old + ls[dow_of(i)]).exp();
+                                            ep.impact += amounts[i] - e;
+                                            ep.expected_sum += e;
+                                            ep.out_days += 1;
+                                        }
+                                    }
+                                    if ep.impact >= th.min_impact {
+                                        ep.raised = Some((t, (old + ls[today]).exp(), x));
+                                    }
+                                    episode = Some(ep);
+                                }
+                            }
+                        }
+                    }
+                }
+                Some(ep) => {
+                    let (closed, kind) = match ep.kind {
+                        EpisodeKind::New => {
+                            ep.impact += x;
+                            let back = x <= DORMANT;
+                            step_run(ep, back);
+                            if ep.raised.is_none() && !back && ep.impact >= th.min_impact {
+                                ep.raised = Some((t, 0.0, x));
+                            }
+                            let settled = t - ep.first >= 21 && m > dormant;
+                            (ep.normal_run >= 7 || settled, FindingKind::NewService)
+                        }
+                        EpisodeKind::Shift => {
+                            let e = (ep.m0 + ls[today]).exp();
+                            ep.impact += x - e;
+                            ep.expected_sum += e;
+                            let back = y - ep.m0 < (0.5 * rel).max(2.0 * ep.sigma0);
+                            step_run(ep, back);
+                            if ep.raised.is_none()
+                                && !back
+                                && ep.impact >= th.min_impact
+                                && ep.impact >= th.min_relative * ep.expected_sum
+                            {
+                                ep.raised = Some((t, e, x));
+                            }
+                            let kind = if ep.out_days <= 3 {
+                                FindingKind::Spike
+                            } else {
+                                FindingKind::Step
+                            };
+                            let settled = t - ep.first >= 21
+                                && ep.out_days >= 14
+                                && flat(lx, month_start, t, &ls, dow_of, 0.5 * rel);
+                            (ep.normal_run >= 2 || settled, kind)
+                        }
+                        EpisodeKind::Drift => {
+                            let e = (ep.m0 + ls[today]).exp();
+                            ep.impact += x - e;
+                            ep.expected_sum += e;
+                            let back = m - ep.m0 < 0.5 * rel;
+                            step_run(ep, back);
+                            if ep.raised.is_none() && !back && ep.impact >= th.min_impact && m - ep.m0 >= rel {
+                                ep.raised = Some((t, e, x));
+                            }
+                            let mid = level[t - DRIFT_SPAN / 2];
+                            let settled = t - ep.first >= DRIFT_SPAN && (m - mid).abs() < 0.02;
+                            (ep.normal_run >= 14 || settled, FindingKind::Drift)
+                        }
+                    };
+                    if closed {
+                        let ep = *ep;
+                        if let Some((d, e, a)) = ep.raised {
+                            out.push(Finding {
+                                kind,
+                                first_day: day(ep.first),
+                                detected_on: day(d),
+                                last_day: day(t),
+                                expected: e,
+                                actual: a,
+                                impact: ep.impact,
+                            });
+                        }
+                        if kind != FindingKind::Spike {
+                            quiet_since = t;
+                        }
+                        episode = None;
+                        cusum = 0.0;
+                    }
+                }
+            }
+
+            win.push(t as u32, y, |i| lx[i as usize] - ls[dow_of(i as usize)]);
+            last_level = win.median();
+            level[t] = last_level;
+        }
+
+        if let Some(ep) = episode
+            && let Some((d, e, a)) = ep.raised
+        {
+            let kind = match ep.kind {
+                EpisodeKind::New => FindingKind::NewService,
+                EpisodeKind::Drift => FindingKind::Drift,
+                EpisodeKind::Shift => FindingKind::Step,
+            };
+            out.push(Finding {
+                kind,
+                first_day: day(ep.first),
+                detected_on: day(d),
+                last_day: day(n - 1),
+                expected: e,
+                actual: a,
+                impact: ep.impact,
+            });
+        }
+    }
+}
+
+#[inline]
+fn step_run(ep: &mut Episode, back: bool) {
+    if back {
+        ep.normal_run += 1;
+    } else {
+        ep.normal_run = 0;
+        ep.out_days += 1;
+    }
+}
+
+/// Weekday factors (log): per weekday the median of its last `SEASON_WEEKS` eligible values before
+/// the baseline window (before `t` while there is too little history), less the mean of the seven
+/// medians. Leaves `ls` as is when a weekday has fewer than 2 values.
+fn estimate_season(lx: &[f64], month_start: &[bool], t: usize, dow_of: impl Fn(usize) -> usize, ls: &mut [f64; 7]) {
+    // Out of sample where there is history: from the weeks before the baseline window, so the
+    // window's values are not pulled towards their own weekday medians (which would shrink the
+    // IQR and make the robust sigma too small).
+    let end = if t >= WARM_UP { t - WINDOW } else { t };
+    let mut buckets = [[0.0f64; SEASON_WEEKS]; 7];
+    let mut counts = [0usize; 7];
+    for i in (end.saturating_sub(SEASON_WEEKS * 7)..end).rev() {
+        if !month_start[i] {
+            let d = dow_of(i);
+            if counts[d] < SEASON_WEEKS {
+                buckets[d][counts[d]] = lx[i];
+                counts[d] += 1;
+            }
+        }
+    }
+    if counts.iter().any(|&c| c < 2) {
+        return;
+    }
+    let mut med = [0.0f64; 7];
+    for d in 0..7 {
+        med[d] = median_in_place(&mut buckets[d][..counts[d]]);
+    }
+    let mean = med.iter().sum::<f64>() / 7.0;
+    for d in 0..7 {
+        ls[d] = med[d] - mean;
+    }
+}
+
+/// Whether the last 7 eligible deseasonalised values up to `t` and the 7 before them have medians
+/// within `tol` of each other (the series has settled at a level).
+fn flat(lx: &[f64], month_start: &[bool], t: usize, ls: &[f64; 7], dow_of: impl Fn(usize) -> usize, tol: f64) -> bool {
+    let mut a = [0.0f64; 14];
+    let mut k = 0;
+    let mut i = t + 1;
+    while k < 14 && i > 0 {
+        i -= 1;
+        if !month_start[i] {
+            a[k] = lx[i] - ls[dow_of(i)];
+            k += 1;
+        }
+    }
+    if k < 14 {
+        return false;
+    }
+    let (recent, before) = a.split_at_mut(7);
+    (median_in_place(recent) - median_in_place(before)).abs() < tol
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use time::macros::date;
+
+    use super::*;
+
+    /// A Monday; the 1st of a month.
+    const START: Date = date!(2026 - 06 - 01);
+
+    struct Shape {
+        base: f64,
+        sigma: f64,
+        weekend: f64,
+        fee: f64,
+        seed: u64,
+    }
+
+    impl Shape {
+        fn quiet(base: f64) -> Self {
+            Shape {
+                base,
+                sigma: 0.03,
+                weekend: 1.0,
+                fee: 0.0,
+                seed: 1,
+            }
+        }
+
+        /// The noise-free expected amount of day `i` (level multiplier `mult`), without the fee.
+        fn expected(&self, i: usize, mult: f64) -> f64 {
+            let weekend = START.weekday().number_days_from_monday() as usize + i;
+            self.base * mult * if weekend % 7 >= 5 { self.weekend } else { 1.0 }
+        }
+
+        fn series(&self, days: usize, mult: impl Fn(usize) -> f64) -> DailySeries {
+            let mut rng = StdRng::seed_from_u64(self.seed);
+            let amounts = (0..days)
+                .map(|i| {
+                    let u: f64 = rng.random::<f64>() - 0.5;
+                    let fee = if (START + time::Duration::days(i as i64)).day() == 1 {
+                        self.fee
+                    } else {
+                        0.0
+                    };
+                    // Uniform noise of the same standard deviation as N(0, sigma) on the log scale.
+                    self.expected(i, mult(i)) * (self.sigma * 12f64.sqrt() * u).exp() + fee
+                })
+                .collect();
+            DailySeries {
+                account: AccountId::parse("012345678901").unwrap(),
+                service: "Amazon EC2".into(),
+                start: START,
+                amounts,
+            }
+        }
+    }
+
+    fn idx(s: &DailySeries, d: Date) -> usize {
+        s.index_of(d) as usize
+    }
+
+    #[test]
+    fn billing_step_is_found_once_with_its_first_day_and_impact() {
+        let shape = Shape {
+            weekend: 0.5,
+            ..Shape::quiet(100.0)
+        };
+        let s = shape.series(300, |i| if i >= 150 { 2.0 } else { 1.0 });
+        let found = detect(&s, &Thresholds::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        let f = found[0];
+        assert_eq!(f.kind, FindingKind::Step);
+        assert_eq!(idx(&s, f.first_day), 150);
+        assert_eq!(idx(&s, f.detected_on), 150);
+        // Impact: the money above the old level from the first day to the episode's last day.
+        let truth: f64 = (150..=idx(&s, f.last_day))
+            .filter(|&i| s.day(i).day() != 1)
+            .map(|i| s.amounts[i] - shape.expected(i, 1.0))
+            .sum();
+        assert!(
+            (f.impact - truth).abs() < 0.05 * truth,
+            "impact {} vs {truth}",
+            f.impact
+        );
+        assert!(
+            (f.expected - shape.expected(150, 1.0)).abs() < 0.1 * f.expected,
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn billing_weekend_dips_and_month_start_fees_raise_nothing() {
+        for seed in 0..20 {
+            let shape = Shape {
+                base: 300.0,
+                sigma: 0.08,
+                weekend: 0.3,
+                fee: 300.0 * 25.0,
+                seed,
+            };
+            let s = shape.series(400, |_| 1.0);
+            assert_eq!(detect(&s, &Thresholds::default()), vec![], "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn billing_a_fee_only_series_like_support_raises_nothing() {
+        let s = Shape {
+            base: 0.0,
+            fee: 1000.0,
+            ..Shape::quiet(0.0)
+        }
+        .series(400, |_| 1.0);
+        assert_eq!(detect(&s, &Thresholds::default()), vec![]);
+    }
+
+    #[test]
+    fn billing_new_service_is_found_when_its_spend_reaches_the_threshold() {
+        let shape = Shape {
+            fee: 200.0,
+            ..Shape::quiet(30.0)
+        };
+        let s = shape.series(300, |i| if i >= 200 { 1.0 } else { 0.0 });
+        let found = detect(&s, &Thresholds::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        let f = found[0];
+        assert_eq!(f.kind, FindingKind::NewService);
+        assert_eq!(idx(&s, f.first_day), 200);
+        // 30 a day: 50 is reached on the second day.
+        assert_eq!(idx(&s, f.detected_on), 201);
+        assert_eq!(f.expected, 0.0);
+    }
+
+    #[test]
+    fn billing_spike_is_one_finding_of_kind_spike() {
+        let s = Shape::quiet(200.0).series(300, |i| if (170..172).contains(&i) { 3.0 } else { 1.0 });
+        let found = detect(&s, &Thresholds::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, FindingKind::Spike);
+        assert_eq!(idx(&s, found[0].first_day), 170);
+        assert_eq!(idx(&s, found[0].last_day), 173, "two days back to normal close it");
+    }
+
+    #[test]
+    fn billing_slow_drift_is_found_once() {
+        let shape = Shape {
+            sigma: 0.05,
+            weekend: 0.6,
+            ..Shape::quiet(100.0)
+        };
+        let s = shape.series(400, |i| {
+            if i >= 100 {
+                1.04f64.powf((i - 100) as f64 / 7.0)
+            } else {
+                1.0
+            }
+        });
+        let found = detect(&s, &Thresholds::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, FindingKind::Drift);
+        assert!(idx(&s, found[0].detected_on) < 250, "{found:?}");
+    }
+
+    #[test]
+    fn billing_thresholds_are_respected() {
+        // +30 % on 10 a day: 3 a day above expected.
+        let s = Shape::quiet(10.0).series(300, |i| if i >= 150 { 1.3 } else { 1.0 });
+        let found = detect(&s, &Thresholds::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        let days = idx(&s, found[0].detected_on) - 150;
+        assert!(
+            (14..=20).contains(&days),
+            "50 at about 3 a day takes about 17 days, took {days}"
+        );
+        let high_money = Thresholds {
+            min_impact: 1e6,
+            ..Thresholds::default()
+        };
+        assert_eq!(detect(&s, &high_money), vec![]);
+        let high_relative = Thresholds {
+            min_relative: 0.5,
+            ..Thresholds::default()
+        };
+        assert_eq!(detect(&s, &high_relative), vec![]);
+    }
+
+    #[test]
+    fn billing_window_keeps_the_last_28_sorted() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let vals: Vec<f64> = (0..500).map(|_| (rng.random::<f64>() * 20.0).round()).collect();
+        let mut w = Window::new();
+        for (i, &v) in vals.iter().enumerate() {
+            w.push(i as u32, v, |j| vals[j as usize]);
+            let from = (i + 1).saturating_sub(WINDOW);
+            let mut want: Vec<f64> = vals[from..=i].to_vec();
+            want.sort_by(f64::total_cmp);
+            assert_eq!(&w.sorted[..w.len], &want[..], "at {i}");
+        }
+    }
+
+    #[test]
+    fn billing_month_starts_are_found_from_any_start_day() {
+        let mut marks = vec![false; 70];
+        mark_month_starts(date!(2024 - 01 - 31), &mut marks);
+        let firsts: Vec<usize> = (0..70).filter(|&i| marks[i]).collect();
+        assert_eq!(firsts, vec![1, 30, 61]); // Feb 1, Mar 1 (leap year), Apr 1
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn billing_scaling_a_series_scales_impact_and_finds_the_same_episodes(
+            seed in 0u64..1000,
+            step_at in 60usize..250,
+            mag in 0.5f64..3.0,
+            scale_pow in -3i32..8,
+        ) {
+            let shape = Shape { base: 40.0, sigma: 0.05, weekend: 0.7, fee: 400.0, seed };
+            let s = shape.series(300, |i| if i >= step_at { 1.0 + mag } else { 1.0 });
+            let c = 2f64.powi(scale_pow);
+            let mut scaled = s.clone();
+            scaled.amounts.iter_mut().for_each(|x| *x *= c);
+            let th = Thresholds::default();
+            let th_scaled = Thresholds { min_impact: th.min_impact * c, ..th };
+            let a = detect(&s, &th);
+            let b = detect(&scaled, &th_scaled);
+            prop_assert_eq!(a.len(), b.len());
+            for (a, b) in a.iter().zip(&b) {
+                prop_assert_eq!((a.kind, a.first_day, a.detected_on, a.last_day), (b.kind, b.first_day, b.detected_on, b.last_day));
+                prop_assert!((a.impact * c - b.impact).abs() <= 1e-6 * b.impact.abs().max(1.0));
+                prop_assert!((a.expected * c - b.expected).abs() <= 1e-6 * b.expected.abs().max(1.0));
+            }
+        }
+
+        #[test]
+        fn billing_pure_noise_under_the_thresholds_raises_nothing(
+            seed in 0u64..10_000,
+            base in 0.5f64..5000.0,
+            sigma in 0.0f64..0.06,
+            weekend in 0.3f64..1.0,
+            fee in 0.0f64..30.0,
+        ) {
+            let shape = Shape { base, sigma, weekend, fee: fee * base, seed };
+            let s = shape.series(400, |_| 1.0);
+            prop_assert_eq!(detect(&s, &Thresholds::default()), vec![]);
+        }
+    }
+}
