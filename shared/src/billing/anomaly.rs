@@ -873,7 +873,14 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
+        // A fixed seed: the properties hold up to statistics (pure noise can cross a threshold
+        // once in a while), so CI runs the same 48 cases every time instead of new random ones.
+        #![proptest_config(ProptestConfig {
+            cases: 48,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(20261129),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
 
         #[test]
         fn billing_scaling_a_series_scales_impact_and_finds_the_same_episodes(
