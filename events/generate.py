@@ -105,6 +105,11 @@ def customers():
     ev(c, "27-list-people-as-engineer", "GET", "/api/v1/people", "/api/v1/people", who=ENG)
     ev(c, "28-delete-person", "DELETE", "/api/v1/people/{subject}", f"/api/v1/people/{okta}")
     ev(c, "29-get-deleted-person", "GET", "/api/v1/people/{subject}", f"/api/v1/people/{okta}")
+    # The customer page in one call; codes are case-insensitive.
+    ev(c, "30-customer-overview", "GET", "/api/v1/customers/{code}/overview",
+       "/api/v1/customers/ACME-Retail/overview", who=ENG)
+    ev(c, "31-customer-overview-unknown", "GET", "/api/v1/customers/{code}/overview",
+       "/api/v1/customers/nobody/overview", who=ENG)
 
 
 def access_request():

@@ -37,6 +37,7 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.POST, '/api/v1/customers/{code}/contacts'],
       [HttpMethod.PATCH, '/api/v1/customers/{code}/contacts/{id}'],
       [HttpMethod.DELETE, '/api/v1/customers/{code}/contacts/{id}'],
+      [HttpMethod.GET, '/api/v1/customers/{code}/overview'],
       [HttpMethod.GET, '/api/v1/customers/{code}/team'],
       [HttpMethod.PUT, '/api/v1/customers/{code}/team'],
       [HttpMethod.GET, '/api/v1/accounts'],

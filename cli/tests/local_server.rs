@@ -588,3 +588,70 @@ async fn the_readme_breakglass_walk_through_works_on_the_demo_data() {
     .await;
     assert_eq!((st, decided["status"].as_str()), (200, Some("active")), "{decided}");
 }
+
+/// Issue 12: a customer code in any case names the same customer on every function's routes
+/// (approval policy, audit filter, profiles, accounts), and answers carry it in lower case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_codes_are_case_insensitive_on_every_function() {
+    let s = start().await;
+    let http = reqwest::Client::new();
+    let api = format!("{}/api/v1", s.base);
+    let admin = token(&s, "ada@example.com", &[Role::Admin]);
+    let lead = token(&s, "lee@example.com", &[Role::Lead]);
+
+    let policy = get_json(&http, &format!("{api}/customers/ACME-Retail/approval-policy"), &admin).await;
+    let res = http
+        .patch(format!("{api}/customers/ACME-RETAIL/approval-policy"))
+        .bearer_auth(&admin)
+        .json(&json!({"approvals_required": 2, "version": policy["version"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let again = get_json(&http, &format!("{api}/customers/acme-retail/approval-policy"), &admin).await;
+    assert_eq!(
+        again["approvals_required"], 2,
+        "one customer's policy, whatever the case"
+    );
+
+    // The customer page's overview (customers function) reads the policy the access-request
+    // function wrote.
+    let overview = get_json(&http, &format!("{api}/customers/Acme-Retail/overview"), &admin).await;
+    assert_eq!(overview["customer"]["code"], "acme-retail");
+    assert_eq!(
+        (
+            &overview["policy"]["approvals_required"],
+            &overview["policy"]["customised"]
+        ),
+        (&json!(2), &json!(true))
+    );
+    assert_eq!(overview["contacts"].as_array().unwrap().len(), 3);
+    assert_eq!(overview["accounts"]["total"], overview["customer"]["account_count"]);
+
+    let audit = get_json(&http, &format!("{api}/audit?customer=ACME-Retail"), &admin).await;
+    let events = audit["items"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["action"] == "policy_changed" && e["customer"] == "acme-retail"),
+        "{audit}"
+    );
+
+    let accounts = get_json(&http, &format!("{api}/accounts?customer=Acme-Retail&limit=200"), &lead).await;
+    let accounts = accounts["items"].as_array().unwrap();
+    assert!(!accounts.is_empty() && accounts.iter().all(|a| a["customer"] == "acme-retail"));
+
+    let profiles = get_json(
+        &http,
+        &format!("{api}/profiles?format=json&all=true&customer=ACME-RETAIL"),
+        &lead,
+    )
+    .await;
+    assert_eq!(
+        profiles["selection"]["customers"],
+        json!(["acme-retail"]),
+        "{}",
+        profiles["selection"]
+    );
+    assert!(!profiles["profiles"].as_array().unwrap().is_empty());
+}

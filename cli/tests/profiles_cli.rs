@@ -101,4 +101,22 @@ async fn first_sync_doctor_and_narrowed_sync() {
     );
     let profiles = |t: &str| t.lines().filter(|l| l.starts_with("[profile ")).count();
     assert!(profiles(&before) > 40, "erin has several customers");
+
+    // Customer codes are case-insensitive on the command line too: the same customer, the same
+    // profiles replaced, the others kept.
+    let upper = cc(
+        &server,
+        &token,
+        home.path(),
+        &[
+            "profiles",
+            "sync",
+            "--customer",
+            "BOREALIS-Energy",
+            "--config",
+            config_arg,
+        ],
+    );
+    assert!(upper.status.success(), "{}", text(&upper.stderr));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
 }

@@ -94,11 +94,14 @@ validated_string!(
 );
 
 validated_string!(
-    /// A customer's short code: a lower-case slug, 2-32 characters, unique across the hub.
+    /// A customer's short code: a slug, 2-32 characters, unique across the hub. Case-insensitive
+    /// wherever it enters (`ACME-Retail` is `acme-retail`): normalised to lower case, as
+    /// [`Email`] is, so it is stored, keyed and answered in lower case.
     CustomerCode,
-    "customer code (lower-case slug)",
-    schema(Some("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"), Some(2), Some(32)),
+    "customer code (slug; any case, kept in lower case)",
+    schema(Some("^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$"), Some(2), Some(32)),
     |s| {
+        let s = s.to_ascii_lowercase();
         let ok = (2..=32).contains(&s.len())
             && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
@@ -338,9 +341,22 @@ mod tests {
     }
 
     #[test]
+    fn customer_codes_are_case_insensitive_and_kept_in_lower_case() {
+        for given in ["ACME-Retail", "acme-retail", "Acme-RETAIL"] {
+            assert_eq!(CustomerCode::parse(given).unwrap().as_str(), "acme-retail", "{given}");
+        }
+        let json: CustomerCode = serde_json::from_str("\"ACME-RETAIL\"").unwrap();
+        assert_eq!(json.as_str(), "acme-retail");
+        assert_eq!(serde_json::to_string(&json).unwrap(), "\"acme-retail\"");
+        // Only ASCII letters fold: look-alikes (the Kelvin sign, dotted capital I) stay refused.
+        for bad in ["\u{212a}elvin", "\u{130}stanbul", "ACME_RETAIL", "-ACME", "A"] {
+            assert!(CustomerCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn codes_emails_regions_urls() {
         assert!(CustomerCode::parse("acme-corp").is_ok());
-        assert!(CustomerCode::parse("Acme").is_err());
         assert!(CustomerCode::parse("-acme").is_err());
         assert_eq!(
             Email::parse("Jane.Doe@Example.com").unwrap().as_str(),

@@ -5,13 +5,14 @@
 //! | item | PK | SK | GSI1 PK / SK | GSI2 PK / SK |
 //! |---|---|---|---|---|
 //! | customer | `CUSTOMER#{code}` | `META` | `CUSTOMERS` / `{lower(name)}#{code}` | |
-//! | contact | `CUSTOMER#{code}` | `CONTACT#{id}` | | |
+//! | contact | `CUSTOMER#{code}` | `CONTACT#{id}` | | `CONTACTS` / `{code}#{id}` |
 //! | team (member list, `version`) | `CUSTOMER#{code}` | `TEAM` | | |
 //! | team member | `CUSTOMER#{code}` | `MEMBER#{email}` | `USER#{email}` / `CUSTOMER#{code}` | |
 //! | approval policy | `CUSTOMER#{code}` | `POLICY` | | |
 //! | account | `ACCOUNT#{id}` | `META` | `CUSTOMER#{code}` / `ACCOUNT#{env}#{id}` | `ACCOUNTS` / `{id}` |
 //! | open-request marker (one per person and account while a request is open) | `ACCOUNT#{id}` | `OPEN#{email}` | | |
 //! | hub revision marker | `HUB` | `REVISION` | | |
+//! | marker: contacts written before the `CONTACTS` index have been indexed | `HUB` | `CONTACTS_INDEXED` | | |
 //! | profile preferences | `USER#{email}` | `PROFILE_PREFS` | | |
 //! | person (people directory: identity provider subject -> e-mail) | `PEOPLE` | `SUBJECT#{subject}` | | |
 //! | e-mail held by a person of the directory (one subject per e-mail) | `PEOPLE` | `EMAIL#{email}` | | |
@@ -81,8 +82,19 @@ pub fn account_in_customer(environment: &str, id: &str) -> String {
 /// GSI2 partition of every account.
 pub const ACCOUNTS: &str = "ACCOUNTS";
 
+/// GSI2 partition of every contact (the hub snapshot loads them in one query for quick find).
+pub const CONTACTS: &str = "CONTACTS";
+
+/// GSI2 sort key of a contact: its customer, then its id.
+pub fn contact_in_hub(code: &str, id: &str) -> String {
+    format!("{code}#{id}")
+}
+
 /// The hub revision marker (PK, SK), replaced by every hub write.
 pub const HUB_REVISION: (&str, &str) = ("HUB", "REVISION");
+
+/// Written once every contact stored before the `CONTACTS` index is on it (PK, SK).
+pub const CONTACTS_INDEXED: (&str, &str) = ("HUB", "CONTACTS_INDEXED");
 
 // ---- people ----------------------------------------------------------------------------------
 

@@ -23,6 +23,8 @@ const shots = resolve(uiDir, process.env.E2E_SCREENSHOTS || "../target/ui-screen
 const ADMIN = "ada.admin@demo.customer-central.dev";
 const ADMIN_NAME = new RegExp(ADMIN.replace(/\./g, "\\."));
 const ACCOUNT_NAME = "backoffice prod"; // one account of Evergreen Logistics in the demo data
+const CONTACT_NAME = "Priya Natarajan"; // a key contact of every demo customer
+const CONTACT_EMAIL = "priya.natarajan@fjord-banking.example.com"; // ... this one at Fjord Banking
 
 const failures = [];
 const timings = {};
@@ -216,7 +218,7 @@ async function main() {
       await page.keyboard.press("Control+K");
       const dialog = page.getByRole("dialog");
       await dialog.waitFor();
-      const input = page.getByRole("combobox", { name: "Search customers and accounts" });
+      const input = page.getByRole("combobox", { name: "Search customers, accounts and contacts" });
       await input.waitFor();
       await page.keyboard.type(ACCOUNT_NAME);
       // The results settle after the last keystroke: wait until the best match is the active one.
@@ -234,6 +236,31 @@ async function main() {
     });
     await shot(page, "06-account");
     await axe(page, "account");
+
+    await step("Ctrl+K finds a key contact by e-mail and opens the customer at its contacts", async () => {
+      await page.keyboard.press("Control+K");
+      await page.getByRole("dialog").waitFor();
+      await page.getByRole("combobox", { name: "Search customers, accounts and contacts" }).waitFor();
+      await page.keyboard.type(CONTACT_EMAIL);
+      const option = page.getByRole("option", { name: new RegExp(`Contact.*${CONTACT_NAME}`) }).first();
+      await option.waitFor();
+      if ((await option.getAttribute("aria-selected")) !== "true") throw new Error("the contact is not the best match");
+      await shot(page, "06b-quick-switcher-contact");
+      await page.keyboard.press("Enter");
+      await page.waitForURL(/\/customers\/fjord-banking\?contact=[0-9a-z]{26}$/);
+      await page.getByRole("heading", { level: 1, name: "Fjord Banking" }).waitFor();
+      const contacts = page.getByRole("region", { name: `Key contacts, ${CONTACT_NAME} selected` });
+      await contacts.waitFor();
+      const focused = await page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
+      if (focused !== `Key contacts, ${CONTACT_NAME} selected`) throw new Error(`focus is on ${focused}, not the contacts`);
+      await contacts.getByRole("link", { name: CONTACT_EMAIL }).waitFor();
+      // The overview's other parts: team, approval policy, account counts.
+      await page.getByRole("heading", { name: /Approval policy/ }).waitFor();
+      await page.getByRole("heading", { name: /Accounts at a glance/ }).waitFor();
+      await page.getByRole("heading", { name: /Team/ }).waitFor();
+    });
+    await shot(page, "06c-customer-contacts");
+    await axe(page, "customer-contacts");
 
     await step("Escape closes the switcher", async () => {
       await page.keyboard.press("Control+K");

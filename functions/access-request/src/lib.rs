@@ -513,9 +513,12 @@ async fn audit(
     if from >= to || to - from > time::Duration::days(400) {
         return Err(Error::validation("from", "from must be before to, at most 400 days apart").into());
     }
-    if let Some(c) = &q.customer {
-        path_id::<CustomerCode>("customer", c)?;
-    }
+    // Codes are case-insensitive: `customer=ACME` reads acme's log.
+    let customer = q
+        .customer
+        .as_deref()
+        .map(|c| path_id::<CustomerCode>("customer", c).map(|c| c.to_string()))
+        .transpose()?;
     let wants_ndjson = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -530,7 +533,7 @@ async fn audit(
         path_id::<AccountId>("account", a)?;
     }
     let query = AuditQuery {
-        customer: q.customer,
+        customer,
         account: q.account,
         actor: q
             .actor

@@ -10,8 +10,8 @@ use axum::routing::get;
 use cc_domain::Error;
 use cc_domain::hub::service::{AccountFilter, CustomerFilter};
 use cc_domain::hub::{
-    Account, AccountPatch, Contact, ContactPatch, Customer, CustomerPatch, CustomerStatus, Environment, Found,
-    NewAccount, NewContact, NewCustomer, Team, TeamUpdate, links::ConsoleLink,
+    Account, AccountPatch, Contact, ContactPatch, Customer, CustomerOverview, CustomerPatch, CustomerStatus,
+    Environment, Found, NewAccount, NewContact, NewCustomer, Team, TeamUpdate, links::ConsoleLink,
 };
 use cc_domain::identity::Principal;
 use cc_domain::ids::{AccountId, CustomerCode};
@@ -45,6 +45,7 @@ pub fn routes() -> Router<Api> {
             "/api/v1/customers/{code}/contacts/{id}",
             axum::routing::patch(update_contact).delete(delete_contact),
         )
+        .route("/api/v1/customers/{code}/overview", get(customer_overview))
         .route("/api/v1/customers/{code}/team", get(get_team).put(put_team))
         .route("/api/v1/accounts", get(list_accounts).post(create_account))
         .route(
@@ -70,6 +71,7 @@ pub fn routes() -> Router<Api> {
     list_customers,
     create_customer,
     get_customer,
+    customer_overview,
     update_customer,
     delete_customer,
     list_contacts,
@@ -200,6 +202,26 @@ async fn get_customer(
 ) -> ApiResult<Json<Customer>> {
     let code = customer_code(&code)?;
     Ok(Json(api.app().hub.get_customer(&who, code.as_str()).await?))
+}
+
+/// The customer page in one call: the customer, its key contacts in escalation order, its team,
+/// the approval policy in force (summary) and its account counts (total, by environment, by
+/// access method, management and delegated-admin). The accounts themselves are
+/// `GET /api/v1/accounts?customer=` (paged). The code is case-insensitive.
+#[utoipa::path(get, path = "/api/v1/customers/{code}/overview", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
+    responses(
+        (status = 200, body = CustomerOverview),
+        (status = 400, description = "The code is not a customer code", body = ErrorBody),
+        (status = 401, description = "No token, or a token that is not valid", body = ErrorBody),
+        (status = 403, description = "The caller holds none of the roles", body = ErrorBody),
+        (status = 404, description = "No such customer", body = ErrorBody)))]
+async fn customer_overview(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<CustomerOverview>> {
+    let code = customer_code(&code)?;
+    Ok(Json(api.app().hub.overview(&who, code.as_str()).await?))
 }
 
 /// Changes a customer (admin). Send `version` to refuse the change if someone else changed it first.
@@ -422,7 +444,8 @@ async fn console_links(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct SearchQuery {
-    /// Account id, name, alias or customer (words are ANDed).
+    /// Customer code or name; account id, name, alias, customer or role ARN; contact name,
+    /// e-mail, phone or role (words are ANDed).
     q: String,
     #[serde(default, deserialize_with = "num::opt_usize")]
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]

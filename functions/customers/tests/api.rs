@@ -869,6 +869,7 @@ fn own_openapi_document_lists_the_hub_routes_only() {
             "/api/v1/customers/{code}",
             "/api/v1/customers/{code}/contacts",
             "/api/v1/customers/{code}/contacts/{id}",
+            "/api/v1/customers/{code}/overview",
             "/api/v1/customers/{code}/team",
             "/api/v1/accounts",
             "/api/v1/accounts/{id}",
@@ -1001,4 +1002,316 @@ async fn undecodable_paths_long_targets_and_large_headers_get_json_errors() {
     assert_eq!(res.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
     let body: Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
     assert_eq!(body["error"]["code"], "headers_too_large");
+}
+
+/// Issue 12: customer codes are case-insensitive wherever they enter (path, query, bodies),
+/// never a 400 and never a second customer; what is stored and answered stays lower case.
+#[tokio::test]
+async fn customer_codes_are_case_insensitive_wherever_they_enter() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let (s, c) = h
+        .call(
+            "POST",
+            "/api/v1/customers",
+            &admin,
+            Some(json!({"code": "Acme-X", "name": "Acme X"})),
+        )
+        .await;
+    assert_eq!((s, c["code"].as_str()), (StatusCode::CREATED, Some("acme-x")), "{c}");
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/customers",
+            &admin,
+            Some(json!({"code": "acme-x", "name": "Another"})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("duplicate_customer")),
+        "the same code in another case is the same customer"
+    );
+    for path in [
+        "/api/v1/customers/ACME-X",
+        "/api/v1/customers/Acme-x",
+        "/api/v1/customers/acme-x",
+    ] {
+        let (s, v) = h.call("GET", path, &h.engineer(), None).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::OK, Some("acme-x")), "{path}: {v}");
+    }
+    // Bodies: a new account's customer, a contact and the team under an upper-case path.
+    let mut body = account_body("012345678901", "ACME-X", "prod", false);
+    body["name"] = json!("Acme X prod");
+    let (s, a) = h.call("POST", "/api/v1/accounts", &admin, Some(body)).await;
+    assert_eq!(
+        (s, a["customer"].as_str()),
+        (StatusCode::CREATED, Some("acme-x")),
+        "{a}"
+    );
+    let (s, contact) = h
+        .call(
+            "POST",
+            "/api/v1/customers/ACME-X/contacts",
+            &admin,
+            Some(json!({"name": "Jo", "email": "jo@example.com"})),
+        )
+        .await;
+    assert_eq!((s, contact["customer"].as_str()), (StatusCode::CREATED, Some("acme-x")));
+    let (s, team) = h
+        .call(
+            "PUT",
+            "/api/v1/customers/Acme-X/team",
+            &admin,
+            Some(json!({"members": ["erin@example.com"], "version": 0})),
+        )
+        .await;
+    assert_eq!(
+        (s, team["customer"].as_str()),
+        (StatusCode::OK, Some("acme-x")),
+        "{team}"
+    );
+    let (s, moved) = h
+        .call(
+            "PATCH",
+            "/api/v1/accounts/012345678901",
+            &admin,
+            Some(json!({"customer": "ACME-X", "name": "renamed"})),
+        )
+        .await;
+    assert_eq!(
+        (s, moved["customer"].as_str()),
+        (StatusCode::OK, Some("acme-x")),
+        "{moved}"
+    );
+    // Query filters.
+    let (s, list) = h
+        .call("GET", "/api/v1/accounts?customer=ACME-X", &h.engineer(), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let (s, contacts) = h
+        .call("GET", "/api/v1/customers/ACME-X/contacts", &h.engineer(), None)
+        .await;
+    assert_eq!((s, contacts["items"][0]["name"].as_str()), (StatusCode::OK, Some("Jo")));
+    // One customer in all: the list and the stored count say so.
+    let (_, customers) = h.call("GET", "/api/v1/customers", &h.engineer(), None).await;
+    let codes: Vec<&str> = customers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["acme-x"]);
+    assert_eq!(customers["items"][0]["account_count"], 1);
+    // Still refused: what no case change makes a code.
+    for bad in ["/api/v1/customers/ACME_X", "/api/v1/customers/-ACME"] {
+        let (s, v) = h.call("GET", bad, &h.engineer(), None).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("code")),
+            "{bad}"
+        );
+    }
+}
+
+/// schemathesis sends what the document allows: upper-case codes are valid input.
+#[test]
+fn the_documented_customer_code_pattern_accepts_upper_case() {
+    let doc = serde_json::to_value(customers::openapi()).unwrap();
+    for (path, method) in [
+        ("/api/v1/customers/{code}", "get"),
+        ("/api/v1/customers/{code}/team", "put"),
+    ] {
+        let schema = &doc["paths"][path][method]["parameters"][0]["schema"];
+        assert_eq!(schema["pattern"], "^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$", "{path}");
+    }
+}
+
+/// Issue 12: the customer page in one call.
+#[tokio::test]
+async fn the_overview_has_the_customer_contacts_team_policy_and_account_counts() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    h.seed_customer("acme").await;
+    h.seed_customer("globex").await;
+    h.seed_account("012345678901", "acme", "prod", false).await;
+    h.seed_account("012345678902", "acme", "non-prod", true).await;
+    let mut management = account_body("012345678903", "acme", "prod", true);
+    management["management_account"] = json!(true);
+    management["delegated_admin_services"] = json!(["securityhub.amazonaws.com"]);
+    let (s, v) = h.call("POST", "/api/v1/accounts", &admin, Some(management)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    h.seed_account("012345678909", "globex", "prod", false).await;
+    for (name, order) in [("Second Call", 2), ("First Call", 1)] {
+        let (s, v) = h
+            .call(
+                "POST",
+                "/api/v1/customers/acme/contacts",
+                &admin,
+                Some(json!({"name": name, "email": format!("{}@acme.example", order), "escalation_order": order})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let (s, _) = h
+        .call(
+            "PUT",
+            "/api/v1/customers/acme/team",
+            &admin,
+            Some(json!({"members": ["erin@example.com"], "version": 0})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+
+    let (s, o) = h
+        .call("GET", "/api/v1/customers/ACME/overview", &h.engineer(), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{o}");
+    assert_eq!(o["customer"]["code"], "acme");
+    assert_eq!(o["customer"]["account_count"], 3);
+    let names: Vec<&str> = o["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["First Call", "Second Call"], "escalation order");
+    assert_eq!(o["team"]["members"], json!(["erin@example.com"]));
+    assert_eq!(
+        o["policy"],
+        json!({"approvals_required": 1, "approver_roles": ["senior", "lead"], "max_duration_minutes": 240,
+            "approval_window_minutes": 120, "ticket_required": false, "ticket_pattern": null,
+            "requester_roles": ["engineer"], "customised": false, "version": 0}),
+        "the defaults while no admin changed the policy"
+    );
+    assert_eq!(
+        o["accounts"],
+        json!({"total": 3, "by_environment": {"prod": 2, "non_prod": 1}, "by_access": {"sso": 2, "role": 1},
+            "management": 1, "delegated_admin": 1}),
+        "globex's account is not counted"
+    );
+
+    // A customer without anything yet.
+    let (s, empty) = h
+        .call("GET", "/api/v1/customers/globex/overview", &h.engineer(), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        (empty["contacts"].as_array().unwrap().len(), &empty["team"]["version"]),
+        (0, &json!(0))
+    );
+    assert_eq!(empty["accounts"]["total"], 1);
+
+    // Every documented refusal.
+    let (s, v) = h
+        .call("GET", "/api/v1/customers/nobody/overview", &h.engineer(), None)
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (s, v) = h
+        .call("GET", "/api/v1/customers/no_code/overview", &h.engineer(), None)
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("code"))
+    );
+    let (s, _) = h
+        .raw("GET", "/api/v1/customers/acme/overview", None, None, vec![])
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let nobody = h.token("nobody@example.com", &[]);
+    let (s, _) = h.call("GET", "/api/v1/customers/acme/overview", &nobody, None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let doc = serde_json::to_value(customers::openapi()).unwrap();
+    let responses = &doc["paths"]["/api/v1/customers/{code}/overview"]["get"]["responses"];
+    for status in ["200", "400", "401", "403", "404"] {
+        assert!(responses.get(status).is_some(), "{status}: {responses}");
+    }
+}
+
+/// Issue 12: contacts are found by quick find, and every contact write shows at once (each moves
+/// the hub revision, so the snapshot quick find runs over is reloaded).
+#[tokio::test]
+async fn quick_find_finds_contacts_and_follows_contact_writes() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let e = h.engineer();
+    h.seed_customer("acme").await;
+    // Loaded once before the contact exists: the cached snapshot must not hide it.
+    let (_, before) = h.call("GET", "/api/v1/search?q=bloggs", &e, None).await;
+    assert_eq!(before["total_contacts"], 0);
+    let (s, jo) = h
+        .call(
+            "POST",
+            "/api/v1/customers/acme/contacts",
+            &admin,
+            Some(
+                json!({"name": "Jo Bloggs", "email": "jo@acme.example", "role": "Head of Platform",
+                "phone": "+44 20 7946 0001"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{jo}");
+    for q in ["bloggs", "jo%40acme.example", "7946+0001", "head+of+platform"] {
+        let (s, found) = h.call("GET", &format!("/api/v1/search?q={q}"), &e, None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(found["total_contacts"], 1, "{q}: {found}");
+        assert_eq!(found["contacts"][0]["name"], "Jo Bloggs", "{q}");
+        assert_eq!(found["contacts"][0]["customer"], "acme");
+    }
+    let id = jo["id"].as_str().unwrap();
+    let (s, _) = h
+        .call(
+            "PATCH",
+            &format!("/api/v1/customers/acme/contacts/{id}"),
+            &admin,
+            Some(json!({"name": "Jo Smith"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, found) = h.call("GET", "/api/v1/search?q=smith", &e, None).await;
+    assert_eq!(found["contacts"][0]["name"], "Jo Smith", "an update shows at once");
+    let (_, found) = h.call("GET", "/api/v1/search?q=bloggs", &e, None).await;
+    assert_eq!(found["total_contacts"], 0);
+    // The limit cuts contacts as it cuts the other lists.
+    for n in 0..3 {
+        let (s, _) = h
+            .call(
+                "POST",
+                "/api/v1/customers/acme/contacts",
+                &admin,
+                Some(json!({"name": format!("Jo Number {n}"), "email": format!("jo{n}@acme.example")})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let (_, found) = h.call("GET", "/api/v1/search?q=jo&limit=2", &e, None).await;
+    assert_eq!(
+        (
+            found["contacts"].as_array().unwrap().len(),
+            &found["total_contacts"],
+            &found["truncated"]
+        ),
+        (2, &json!(4), &json!(true))
+    );
+    let (s, _) = h
+        .call("DELETE", &format!("/api/v1/customers/acme/contacts/{id}"), &admin, None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, found) = h.call("GET", "/api/v1/search?q=smith", &e, None).await;
+    assert_eq!(found["total_contacts"], 0, "a delete shows at once: {found}");
+    // Role ARNs stay searchable.
+    h.seed_account("012345678901", "acme", "prod", false).await;
+    let (_, found) = h
+        .call(
+            "GET",
+            "/api/v1/search?q=arn:aws:iam::012345678901:role/CCRead",
+            &e,
+            None,
+        )
+        .await;
+    assert_eq!(found["accounts"][0]["id"], "012345678901");
 }

@@ -38,6 +38,8 @@ const EXPECTED: &[Expect] = &[
     err("27-list-people-as-engineer", 403, "forbidden"),
     ok("28-delete-person", 204),
     err("29-get-deleted-person", 404, "not_found"),
+    ok("30-customer-overview", 200),
+    err("31-customer-overview-unknown", 404, "not_found"),
 ];
 
 #[tokio::test]

@@ -113,6 +113,15 @@ impl Default for ApprovalPolicy {
     }
 }
 
+/// The policy in force for `customer`: the stored one, or the defaults (version 0) when an admin
+/// never changed it. The one read the breakglass rules and the customer page both use.
+pub async fn in_force(store: &dyn crate::store::ItemStore, customer: &str) -> Result<ApprovalPolicy> {
+    match store.get(&crate::keys::customer(customer), crate::keys::POLICY).await? {
+        Some(item) => crate::store::decode(item),
+        None => Ok(ApprovalPolicy::default()),
+    }
+}
+
 impl ApprovalPolicy {
     pub fn validate(&self) -> Result<()> {
         if !(1..=3).contains(&self.approvals_required) {

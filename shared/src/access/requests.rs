@@ -50,10 +50,7 @@ impl Access {
     }
 
     pub(super) async fn load_policy(&self, customer: &str) -> Result<ApprovalPolicy> {
-        match self.store.get(&keys::customer(customer), keys::POLICY).await? {
-            Some(item) => decode(item),
-            None => Ok(ApprovalPolicy::default()),
-        }
+        super::policy::in_force(self.store.as_ref(), customer).await
     }
 
     /// Replaces a customer's policy (admin). `policy.version` must be the version read (0 for the

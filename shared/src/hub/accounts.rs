@@ -446,24 +446,32 @@ impl Hub {
         }
         let found = search::quick_find(&snap, q, limit);
         Ok(Found {
-            truncated: found.total_customers > found.customers.len() || found.total_accounts > found.accounts.len(),
+            truncated: found.total_customers > found.customers.len()
+                || found.total_accounts > found.accounts.len()
+                || found.total_contacts > found.contacts.len(),
             total_customers: found.total_customers,
             total_accounts: found.total_accounts,
+            total_contacts: found.total_contacts,
             customers: found.customers.into_iter().cloned().collect(),
             accounts: found.accounts.into_iter().cloned().collect(),
+            contacts: found.contacts.into_iter().cloned().collect(),
         })
     }
 }
 
-/// What quick find found: best matches first, at most `limit` of each kind.
+/// What quick find found: best matches first, at most `limit` of each kind (customers,
+/// accounts, contacts).
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Found {
     pub customers: Vec<Customer>,
     pub accounts: Vec<Account>,
-    /// How many customers and accounts matched in all.
+    /// Key contacts found by name, e-mail, phone or role (their customer's page lists them all).
+    pub contacts: Vec<Contact>,
+    /// How many customers, accounts and contacts matched in all.
     pub total_customers: usize,
     pub total_accounts: usize,
-    /// Whether the limit cut either list (ask with a higher `limit`, up to 100, or more words).
+    pub total_contacts: usize,
+    /// Whether the limit cut any of the lists (ask with a higher `limit`, up to 100, or more words).
     pub truncated: bool,
 }
 

@@ -13,6 +13,18 @@ impl Hub {
     pub async fn list_contacts(&self, who: &Principal, code: &str, page: &PageRequest) -> Result<Listed<Contact>> {
         who.require_any_role()?;
         self.load_customer(code).await?;
+        let contacts = self.contacts_of(code).await?;
+        crate::page::in_memory(
+            contacts,
+            page,
+            &scope("contacts", &code),
+            Order::Ascending,
+            contact_order,
+        )
+    }
+
+    /// A customer's contacts (at most [`MAX_CONTACTS`]) in escalation order, then by name.
+    pub(super) async fn contacts_of(&self, code: &str) -> Result<Vec<Contact>> {
         let mut contacts = self
             .store
             .query_all(
@@ -25,13 +37,7 @@ impl Hub {
             .map(|i| from_item::<Contact>(i).map(|(c, _)| c))
             .collect::<Result<Vec<_>>>()?;
         contacts.sort_by_key(contact_order);
-        crate::page::in_memory(
-            contacts,
-            page,
-            &scope("contacts", &code),
-            Order::Ascending,
-            contact_order,
-        )
+        Ok(contacts)
     }
 
     pub async fn create_contact(&self, who: &Principal, code: &str, new: NewContact) -> Result<Contact> {
@@ -73,6 +79,7 @@ impl Hub {
                         item: customer_item(&c)?,
                         expected: version,
                     },
+                    self.revision_write(),
                     Write::PutNew(event.item()),
                 ])
                 .await?;
@@ -121,6 +128,7 @@ impl Hub {
                         item: contact_item(&c)?,
                         expected: version,
                     },
+                    self.revision_write(),
                     Write::PutNew(event.item()),
                 ])
                 .await?;
@@ -141,6 +149,7 @@ impl Hub {
                     sk: keys::contact(id),
                     expected: Some(version),
                 },
+                self.revision_write(),
                 Write::PutNew(event.item()),
             ])
             .await

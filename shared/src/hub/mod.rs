@@ -16,12 +16,14 @@ pub mod accounts;
 pub mod contacts;
 pub mod customers;
 pub mod links;
+pub mod overview;
 pub mod search;
 pub mod service;
 pub mod snapshot;
 pub mod teams;
 
 pub use accounts::Found;
+pub use overview::{AccessCounts, AccountCounts, CustomerOverview, EnvironmentCounts, PolicySummary};
 pub use service::Hub;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ToSchema)]

@@ -1,8 +1,9 @@
-//! Quick find: one box that finds an account by id, name, alias, customer or role ARN. It runs over the
+//! Quick find: one box that finds a customer by code or name, an account by id, name, alias,
+//! customer or role ARN, and a key contact by name, e-mail, phone or role. It runs over the
 //! in-memory hub snapshot, so a query over thousands of accounts takes microseconds.
 
 use super::snapshot::HubSnapshot;
-use super::{Account, Customer};
+use super::{Account, Contact, Customer};
 
 /// The lower-case words of `s` (split at anything that is not a letter or digit), so
 /// `payments-prod`, `Payments Prod` and `payments_prod` read alike.
@@ -65,9 +66,11 @@ pub fn tokens(q: &str) -> Vec<String> {
 pub struct SearchResults<'a> {
     pub customers: Vec<&'a Customer>,
     pub accounts: Vec<&'a Account>,
+    pub contacts: Vec<&'a Contact>,
     /// How many matched before the limit cut the lists.
     pub total_customers: usize,
     pub total_accounts: usize,
+    pub total_contacts: usize,
 }
 
 pub fn quick_find<'a>(snapshot: &'a HubSnapshot, q: &str, limit: usize) -> SearchResults<'a> {
@@ -98,12 +101,56 @@ pub fn quick_find<'a>(snapshot: &'a HubSnapshot, q: &str, limit: usize) -> Searc
         .filter_map(|(c, hay)| rank(&[c.code.as_str(), c.name.as_str()], hay, &tokens).map(|r| (r, c)))
         .collect();
     customers.sort_by(|(ra, a), (rb, b)| ra.cmp(rb).then_with(|| a.code.cmp(&b.code)));
+    let mut contacts: Vec<(u8, &Contact)> = snapshot
+        .contacts
+        .iter()
+        .zip(&snapshot.contact_haystacks)
+        .filter_map(|(c, hay)| {
+            let digits = phone_digits(c.phone.as_deref());
+            let fields = [
+                c.name.as_str(),
+                c.email.as_str(),
+                c.role.as_str(),
+                c.phone.as_deref().unwrap_or(""),
+                digits.as_str(),
+                c.customer.as_str(),
+            ];
+            rank(&fields, hay, &tokens).map(|r| (r, c))
+        })
+        .collect();
+    contacts.sort_by(|(ra, a), (rb, b)| {
+        ra.cmp(rb)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.customer.cmp(&b.customer))
+            .then_with(|| a.id.cmp(&b.id))
+    });
     SearchResults {
         total_customers: customers.len(),
         total_accounts: accounts.len(),
+        total_contacts: contacts.len(),
         customers: customers.into_iter().take(limit).map(|(_, c)| c).collect(),
         accounts: accounts.into_iter().take(limit).map(|(_, a)| a).collect(),
+        contacts: contacts.into_iter().take(limit).map(|(_, c)| c).collect(),
     }
+}
+
+/// A phone number's digits alone (`+44 20 7946 0001` is found by `442079460001` too).
+fn phone_digits(phone: Option<&str>) -> String {
+    phone.unwrap_or("").chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The lower-cased text a contact is found by: name, e-mail, role, phone (as written and as
+/// digits alone) and customer code.
+pub fn contact_haystack(c: &Contact) -> String {
+    format!(
+        "{} {} {} {} {} {}",
+        c.name.to_lowercase(),
+        c.email,
+        c.role.to_lowercase(),
+        c.phone.as_deref().unwrap_or(""),
+        phone_digits(c.phone.as_deref()),
+        c.customer
+    )
 }
 
 /// The lower-cased text an account is found by (its customer's name included).
@@ -147,6 +194,23 @@ mod tests {
         .unwrap()
     }
 
+    fn contact(customer: &str, name: &str, email: &str, role: &str, phone: Option<&str>) -> Contact {
+        serde_json::from_value(serde_json::json!({
+            "id": format!("{:0>26}", name.to_lowercase().replace(' ', "")), "customer": customer, "name": name, "role": role,
+            "email": email, "phone": phone, "escalation_order": 1
+        }))
+        .unwrap()
+    }
+
+    fn customer(code: &str, name: &str) -> Customer {
+        serde_json::from_value(serde_json::json!({
+            "code": code, "name": name, "status": "active", "notes": "", "contract": null,
+            "report": {"enabled": false, "recipients": []}, "account_count": 0,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+        }))
+        .unwrap()
+    }
+
     fn snapshot() -> HubSnapshot {
         let mut accounts: Vec<Account> = (1..=5)
             .map(|i| account(&format!("00000000000{i}"), &format!("Payments Non-Prod {i}")))
@@ -182,5 +246,73 @@ mod tests {
         let found = quick_find(&snap, "arn:aws:iam::000000000009:role/CCRead", 20);
         assert_eq!(ids(&found), ["Payments Prod"]);
         assert!(tokens("--- ...").is_empty());
+    }
+
+    fn with_contacts() -> HubSnapshot {
+        HubSnapshot::new(
+            "1".into(),
+            vec![customer("acme", "Acme Retail"), customer("globex", "Globex")],
+            vec![account("000000000001", "Payments Prod")],
+        )
+        .with_contacts(vec![
+            contact(
+                "acme",
+                "Jo Bloggs",
+                "jo.bloggs@acme.example",
+                "Head of Platform",
+                Some("+44 20 7946 0001"),
+            ),
+            contact("acme", "Sam Jones", "sam@acme.example", "Platform Engineer", None),
+            contact(
+                "globex",
+                "Joanna Platt",
+                "joanna@globex.example",
+                "CTO",
+                Some("+1 555 0100"),
+            ),
+            contact("gone", "Jo Gone", "jo@gone.example", "", None),
+        ])
+    }
+
+    fn contact_names(found: &SearchResults) -> Vec<String> {
+        found.contacts.iter().map(|c| c.name.clone()).collect()
+    }
+
+    #[test]
+    fn contacts_are_found_by_name_email_phone_and_role_best_first() {
+        let snap = with_contacts();
+        // Name: names starting with it first, then one with a later word starting with it.
+        let found = quick_find(&snap, "jo", 20);
+        assert_eq!(contact_names(&found), ["Jo Bloggs", "Joanna Platt", "Sam Jones"]);
+        assert_eq!(
+            found.total_contacts, 3,
+            "a customer not in the hub has no contacts here"
+        );
+        // E-mail, as typed or in part.
+        let found = quick_find(&snap, "Jo.Bloggs@ACME.example", 20);
+        assert_eq!(contact_names(&found), ["Jo Bloggs"]);
+        assert_eq!(contact_names(&quick_find(&snap, "sam@acme", 20)), ["Sam Jones"]);
+        // Phone: as written, or its digits alone.
+        for q in ["+44 20 7946 0001", "7946 0001", "442079460001"] {
+            assert_eq!(contact_names(&quick_find(&snap, q, 20)), ["Jo Bloggs"], "{q}");
+        }
+        // Role: the one whose role is the phrase first, then one that merely holds the word.
+        let found = quick_find(&snap, "platform", 20);
+        assert_eq!(contact_names(&found), ["Sam Jones", "Jo Bloggs"]);
+        let found = quick_find(&snap, "head of platform", 20);
+        assert_eq!(contact_names(&found), ["Jo Bloggs"]);
+        assert_eq!(contact_names(&quick_find(&snap, "cto", 20)), ["Joanna Platt"]);
+        assert!(quick_find(&snap, "zzz", 20).contacts.is_empty());
+    }
+
+    #[test]
+    fn the_limit_cuts_contacts_as_it_cuts_customers_and_accounts() {
+        let snap = with_contacts();
+        let found = quick_find(&snap, "platform", 1);
+        assert_eq!((found.contacts.len(), found.total_contacts), (1, 2));
+        assert_eq!(contact_names(&found), ["Sam Jones"]);
+        let found = quick_find(&snap, "acme", 1);
+        assert_eq!((found.customers.len(), found.total_customers), (1, 1));
+        assert_eq!((found.contacts.len(), found.total_contacts), (1, 2));
     }
 }

@@ -6,7 +6,8 @@
 //! - an account's customer exists; the customer's `account_count` moves in the same transaction,
 //!   so a customer with accounts can never be deleted (its delete is conditional on its version);
 //! - a contact is created only while its customer exists (the customer's version is bumped);
-//! - every write also replaces the hub revision marker, which keeps cached snapshots honest;
+//! - every write (customers, contacts, teams, accounts) also replaces the hub revision marker,
+//!   which keeps cached snapshots honest;
 //! - every change writes its audit event (who, from where, the item before and after) in the same
 //!   transaction (`crate::audit`).
 
@@ -34,11 +35,10 @@ pub(super) fn customer_item(c: &Customer) -> Result<Item> {
 }
 
 pub(super) fn contact_item(c: &Contact) -> Result<Item> {
-    Ok(Item::new(
-        keys::customer(c.customer.as_str()),
-        keys::contact(&c.id),
-        encode(c)?,
-    ))
+    Ok(
+        Item::new(keys::customer(c.customer.as_str()), keys::contact(&c.id), encode(c)?)
+            .with_gsi2(keys::CONTACTS, keys::contact_in_hub(c.customer.as_str(), &c.id)),
+    )
 }
 
 pub(super) fn account_item(a: &Account) -> Result<Item> {
@@ -177,13 +177,71 @@ impl Hub {
             .into_iter()
             .map(|i| from_item::<Account>(i).map(|(a, _)| a))
             .collect::<Result<Vec<_>>>()?;
-        let snapshot = Arc::new(HubSnapshot::new(revision.rev, customers, accounts));
+        let contacts = self.all_contacts(&customers).await?;
+        let snapshot = Arc::new(HubSnapshot::new(revision.rev, customers, accounts).with_contacts(contacts));
         let settled = self.now_ms() - revision.at_ms >= self.store.index_settle_time().as_millis() as i64;
         if settled && let Ok(mut guard) = self.cache.write() {
             *guard = Some(snapshot.clone());
         }
         Ok(snapshot)
     }
+
+    /// Every contact, from the `CONTACTS` index. Contacts stored before that index existed are on
+    /// no index: the first load reads them customer by customer, rewrites each onto the index
+    /// (conditional on its version, which moves by one; a contact changed meanwhile is on it
+    /// already) and writes the marker, after which loads are one query.
+    async fn all_contacts(&self, customers: &[Customer]) -> Result<Vec<Contact>> {
+        let (marker_pk, marker_sk) = keys::CONTACTS_INDEXED;
+        if self.store.get(marker_pk, marker_sk).await?.is_some() {
+            return self
+                .store
+                .query_all(Query::partition(Index::Gsi2, keys::CONTACTS).limit(1000))
+                .await?
+                .into_iter()
+                .map(|i| from_item::<Contact>(i).map(|(c, _)| c))
+                .collect();
+        }
+        let mut all = Vec::new();
+        for customer in customers {
+            let items = self
+                .store
+                .query_all(
+                    Query::partition(Index::Primary, keys::customer(customer.code.as_str()))
+                        .prefix(keys::CONTACT_PREFIX)
+                        .limit(200),
+                )
+                .await?;
+            for item in items {
+                let indexed = item.gsi2.is_some();
+                let (contact, version) = from_item::<Contact>(item)?;
+                if !indexed {
+                    let write = Write::PutIfVersion {
+                        item: contact_item(&contact)?,
+                        expected: version,
+                    };
+                    match self.store.transact(vec![write]).await {
+                        Ok(()) | Err(crate::store::StoreError::ConditionFailed) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                all.push(contact);
+            }
+        }
+        self.store
+            .transact(vec![
+                Write::Put(Item::new(
+                    marker_pk,
+                    marker_sk,
+                    serde_json::json!({ "at_ms": self.now_ms() }),
+                )),
+                // The index may lag behind these rewrites: the next load is not cached (see
+                // `snapshot`) until it has settled.
+                self.revision_write(),
+            ])
+            .await?;
+        Ok(all)
+    }
+
     /// Runs a read-modify-write step; when it loses a race (a failed condition) and the caller did
     /// not pin a version, reads again and retries. A pinned version makes the loss a 409.
     pub(super) async fn retrying<T, F, Fut>(&self, pinned: Option<u64>, step: F) -> Result<T>

@@ -1,12 +1,12 @@
-//! The hub snapshot: every customer and account in memory, tagged with the hub revision it was
+//! The hub snapshot: every customer, contact and account in memory, tagged with the hub revision it was
 //! loaded at. Every hub write changes the revision in the same transaction, so a reader that finds
 //! the stored revision equal to its snapshot's knows the snapshot is current. Lists, filters and
 //! quick find then cost a point read plus in-memory work, in Lambda and locally alike.
 
 use std::collections::HashMap;
 
-use super::search::{account_haystack, customer_haystack};
-use super::{Account, Customer};
+use super::search::{account_haystack, contact_haystack, customer_haystack};
+use super::{Account, Contact, Customer};
 
 pub struct HubSnapshot {
     pub revision: String,
@@ -16,6 +16,9 @@ pub struct HubSnapshot {
     /// Sorted by account id.
     pub accounts: Vec<Account>,
     pub account_haystacks: Vec<String>,
+    /// Contacts of the customers above, by customer, then escalation order, name and id.
+    pub contacts: Vec<Contact>,
+    pub contact_haystacks: Vec<String>,
     customer_index: HashMap<String, usize>,
 }
 
@@ -45,8 +48,27 @@ impl HubSnapshot {
             customer_haystacks,
             accounts,
             account_haystacks,
+            contacts: Vec::new(),
+            contact_haystacks: Vec::new(),
             customer_index,
         }
+    }
+
+    /// With these contacts (those of customers not in the snapshot, e.g. one being deleted, are
+    /// left out).
+    pub fn with_contacts(mut self, mut contacts: Vec<Contact>) -> Self {
+        contacts.retain(|c| self.customer_index.contains_key(c.customer.as_str()));
+        contacts.sort_by(|a, b| {
+            (a.customer.as_str(), a.escalation_order, &a.name, &a.id).cmp(&(
+                b.customer.as_str(),
+                b.escalation_order,
+                &b.name,
+                &b.id,
+            ))
+        });
+        self.contact_haystacks = contacts.iter().map(contact_haystack).collect();
+        self.contacts = contacts;
+        self
     }
 
     pub fn customer(&self, code: &str) -> Option<&Customer> {

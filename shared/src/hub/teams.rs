@@ -79,9 +79,10 @@ impl Hub {
         event.detail = format!("added: {}; removed: {}", names(&added), names(&removed));
         let pk = keys::customer(code);
         let team_item = Item::new(&pk, keys::TEAM, encode(&team)?);
-        // At most MAX_TEAM added and MAX_TEAM removed: the transaction stays under 100 writes.
+        // At most MAX_TEAM added and MAX_TEAM removed: the transaction stays under 100 writes (84).
         let mut writes = vec![
             Write::PutNew(event.item()),
+            self.revision_write(),
             Write::at_version(team_item, version),
             // The customer must still exist (a concurrent delete fails this).
             Write::Check {

@@ -115,6 +115,15 @@ impl Profiles {
                     .collect(),
             )
         };
+        // Customer codes are case-insensitive (`--customer ACME` is acme); the selection the
+        // answer names, and the CLI merges by, is in lower case.
+        let q = &ProfileQuery {
+            customers: q
+                .customers
+                .as_ref()
+                .map(|cs| cs.iter().map(|c| c.to_ascii_lowercase()).collect()),
+            ..q.clone()
+        };
         if let Some(asked) = &q.customers {
             for c in asked {
                 if snap.customer(c).is_none() {

@@ -1,6 +1,6 @@
 // TanStack Query hooks for the admin pages: customers, accounts, contacts, teams, approval policies.
 // Every change sends the `version` it read; the API answers 409 `version_conflict` when it is stale.
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "./client";
 import { hubKeys } from "./hub";
 
@@ -21,6 +21,12 @@ export const adminKeys = {
   policy: (code: string) => ["customer", code, "approval-policy"] as const,
   policies: ["approval-policies"] as const,
 };
+
+/** The customer page's overview (contacts, team, policy, counts) and quick find after a change. */
+function refreshCustomerPage(qc: QueryClient, code: string) {
+  void qc.invalidateQueries({ queryKey: hubKeys.overview(code) });
+  void qc.invalidateQueries({ queryKey: ["search"] });
+}
 
 export function useTeam(code: string) {
   return useQuery({
@@ -67,6 +73,7 @@ export function useUpdateCustomer(code: string) {
       unwrap(await api.PATCH("/api/v1/customers/{code}", { params: { path: { code } }, body })),
     onSuccess: (c) => {
       qc.setQueryData(hubKeys.customer(code), c);
+      refreshCustomerPage(qc, code);
       void qc.invalidateQueries({ queryKey: ["customers"] });
     },
   });
@@ -85,7 +92,9 @@ export function useSaveAccount(code: string) {
       void qc.invalidateQueries({ queryKey: hubKeys.accounts(code) });
       if (account.customer !== code) void qc.invalidateQueries({ queryKey: hubKeys.accounts(account.customer) });
       void qc.invalidateQueries({ queryKey: hubKeys.customer(code) });
+      if (account.customer !== code) void qc.invalidateQueries({ queryKey: hubKeys.customer(account.customer) });
       void qc.invalidateQueries({ queryKey: ["customers"] });
+      void qc.invalidateQueries({ queryKey: ["search"] });
     },
   });
 }
@@ -104,7 +113,10 @@ export function useSaveContact(code: string) {
               body: input.body,
             }),
           ),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: hubKeys.contacts(code) }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: hubKeys.contacts(code) });
+      refreshCustomerPage(qc, code);
+    },
   });
 }
 
@@ -115,7 +127,10 @@ export function useDeleteContact(code: string) {
       const result = await api.DELETE("/api/v1/customers/{code}/contacts/{id}", { params: { path: { code, id } } });
       if (!result.response.ok) unwrap(result);
     },
-    onSuccess: () => void qc.invalidateQueries({ queryKey: hubKeys.contacts(code) }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: hubKeys.contacts(code) });
+      refreshCustomerPage(qc, code);
+    },
   });
 }
 
@@ -126,6 +141,7 @@ export function usePutTeam(code: string) {
       unwrap(await api.PUT("/api/v1/customers/{code}/team", { params: { path: { code } }, body })),
     onSuccess: (team) => {
       qc.setQueryData(adminKeys.team(code), team);
+      refreshCustomerPage(qc, code);
       void qc.invalidateQueries({ queryKey: hubKeys.me });
     },
   });
@@ -139,6 +155,7 @@ export function usePutPolicy(code: string) {
     onSuccess: (policy) => {
       qc.setQueryData(adminKeys.policy(code), policy);
       void qc.invalidateQueries({ queryKey: adminKeys.policies });
+      refreshCustomerPage(qc, code);
     },
   });
 }

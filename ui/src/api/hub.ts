@@ -1,4 +1,5 @@
-// TanStack Query hooks for the customer hub (customers, contacts, accounts, console links, quick find).
+// TanStack Query hooks for the customer hub (customers, the customer page's overview, contacts,
+// accounts, console links, quick find).
 import { keepPreviousData, useInfiniteQuery, useQueries, useQuery } from "@tanstack/react-query";
 import { api, unwrap, type Account, type CustomerStatus } from "./client";
 
@@ -6,6 +7,8 @@ export const hubKeys = {
   me: ["me"] as const,
   customers: (q: string, status: CustomerStatus | "") => ["customers", { q, status }] as const,
   customer: (code: string) => ["customer", code] as const,
+  /** Under the customer's key: invalidating `customer(code)` refreshes it too. */
+  overview: (code: string) => ["customer", code, "overview"] as const,
   contacts: (code: string) => ["customer", code, "contacts"] as const,
   accounts: (code: string) => ["customer", code, "accounts"] as const,
   consoleLinks: (id: string) => ["account", id, "console-links"] as const,
@@ -48,6 +51,15 @@ export function useCustomer(code: string) {
     queryKey: hubKeys.customer(code),
     queryFn: async ({ signal }) =>
       unwrap(await api.GET("/api/v1/customers/{code}", { params: { path: { code } }, signal })),
+  });
+}
+
+/** The customer page in one call: customer, contacts, team, policy summary, account counts. */
+export function useCustomerOverview(code: string) {
+  return useQuery({
+    queryKey: hubKeys.overview(code),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/customers/{code}/overview", { params: { path: { code } }, signal })),
   });
 }
 

@@ -354,6 +354,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{code}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer page in one call: the customer, its key contacts in escalation order, its team,
+         *     the approval policy in force (summary) and its account counts (total, by environment, by
+         *     access method, management and delegated-admin). The accounts themselves are
+         *     `GET /api/v1/accounts?customer=` (paged). The code is case-insensitive.
+         */
+        get: operations["customer_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{code}/team": {
         parameters: {
             query?: never;
@@ -526,6 +548,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccessCounts: {
+            /** Format: int32 */
+            role: number;
+            /** Format: int32 */
+            sso: number;
+        };
         /** @description How the team reaches an account. */
         AccessMethod: {
             /**
@@ -628,6 +656,23 @@ export interface components {
             updated_at: string;
             /** Format: int64 */
             version?: number;
+        };
+        /** @description How many accounts the customer has, and how they break down. */
+        AccountCounts: {
+            by_access: components["schemas"]["AccessCounts"];
+            by_environment: components["schemas"]["EnvironmentCounts"];
+            /**
+             * Format: int32
+             * @description Accounts that are a delegated administrator for at least one service.
+             */
+            delegated_admin: number;
+            /**
+             * Format: int32
+             * @description Organisation management (payer) accounts.
+             */
+            management: number;
+            /** Format: int32 */
+            total: number;
         };
         /** @description AWS account id (12 digits) */
         AccountId: string;
@@ -784,8 +829,16 @@ export interface components {
              */
             version?: number;
         };
-        /** @description customer code (lower-case slug) */
+        /** @description customer code (slug; any case, kept in lower case) */
         CustomerCode: string;
+        CustomerOverview: {
+            accounts: components["schemas"]["AccountCounts"];
+            /** @description Every key contact (at most 50), in escalation order: call the first one first. */
+            contacts: components["schemas"]["Contact"][];
+            customer: components["schemas"]["Customer"];
+            policy: components["schemas"]["PolicySummary"];
+            team: components["schemas"]["Team"];
+        };
         CustomerPatch: {
             contract?: components["schemas"]["ContractSummary"] | null;
             name?: string | null;
@@ -832,6 +885,12 @@ export interface components {
         };
         /** @enum {string} */
         Environment: "prod" | "non-prod";
+        EnvironmentCounts: {
+            /** Format: int32 */
+            non_prod: number;
+            /** Format: int32 */
+            prod: number;
+        };
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
         };
@@ -842,14 +901,20 @@ export interface components {
         };
         /** @description external id */
         ExternalId: string;
-        /** @description What quick find found: best matches first, at most `limit` of each kind. */
+        /**
+         * @description What quick find found: best matches first, at most `limit` of each kind (customers,
+         *     accounts, contacts).
+         */
         Found: {
             accounts: components["schemas"]["Account"][];
+            /** @description Key contacts found by name, e-mail, phone or role (their customer's page lists them all). */
+            contacts: components["schemas"]["Contact"][];
             customers: components["schemas"]["Customer"][];
             total_accounts: number;
-            /** @description How many customers and accounts matched in all. */
+            total_contacts: number;
+            /** @description How many customers, accounts and contacts matched in all. */
             total_customers: number;
-            /** @description Whether the limit cut either list (ask with a higher `limit`, up to 100, or more words). */
+            /** @description Whether the limit cut any of the lists (ask with a higher `limit`, up to 100, or more words). */
             truncated: boolean;
         };
         /** @description One line of a request's history, as shown to people. */
@@ -1193,6 +1258,42 @@ export interface components {
             ticket_pattern?: string | null;
             ticket_required?: boolean | null;
             /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description What breakglass access to this customer's accounts takes (the policy in force; the full
+         *     policy is `GET /customers/{code}/approval-policy`).
+         */
+        PolicySummary: {
+            /**
+             * Format: int32
+             * @description How long a request waits for approval, in minutes.
+             */
+            approval_window_minutes: number;
+            /**
+             * Format: int32
+             * @description Approvals needed besides the requester's own request.
+             */
+            approvals_required: number;
+            /** @description Who may approve. */
+            approver_roles: components["schemas"]["Role"][];
+            /** @description `false` while the customer has the standard policy (never changed by an admin). */
+            customised: boolean;
+            /**
+             * Format: int32
+             * @description The longest grant, in minutes.
+             */
+            max_duration_minutes: number;
+            /** @description Who may ask for access (besides being on the customer's team). */
+            requester_roles: components["schemas"]["Role"][];
+            /** @description The form tickets must take (`null`: any common form: a key, a number or a URL). */
+            ticket_pattern?: string | null;
+            /** @description Whether a request must name a ticket. */
+            ticket_required: boolean;
+            /**
+             * Format: int64
+             * @description The policy's version (0: the defaults).
+             */
             version: number;
         };
         /** @description A person's stored preferences (`GET PUT /me/profile-preferences`). */
@@ -3505,6 +3606,63 @@ export interface operations {
             };
         };
     };
+    customer_overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOverview"];
+                };
+            };
+            /** @description The code is not a customer code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller holds none of the roles */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_team: {
         parameters: {
             query?: never;
@@ -4159,7 +4317,10 @@ export interface operations {
     search: {
         parameters: {
             query: {
-                /** @description Account id, name, alias or customer (words are ANDed). */
+                /**
+                 * @description Customer code or name; account id, name, alias, customer or role ARN; contact name,
+                 *     e-mail, phone or role (words are ANDed).
+                 */
                 q: string;
                 limit?: number;
             };

@@ -57,6 +57,7 @@ describe("value rules", () => {
   });
   it("customer codes are lower-case slugs of 2-32", () => {
     expect(checkCustomerCode("acme-retail")).toBeUndefined();
+    expect(checkCustomerCode("ACME-Retail")).toBeUndefined();
     expect(checkCustomerCode("Bad Code")).toBeDefined();
     expect(checkCustomerCode("-x")).toBeDefined();
     expect(checkCustomerCode("a")).toBeDefined();

@@ -41,7 +41,8 @@ export function apiFieldErrors(err: unknown, formFields: readonly string[]): Fie
 // --- the documented value rules (messages in the API's words where it has them) ---
 
 const ACCOUNT_ID = /^\d{12}$/;
-const CUSTOMER_CODE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+// Any case: the API keeps codes in lower case (ACME-Retail is acme-retail).
+const CUSTOMER_CODE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/i;
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;

@@ -12,41 +12,45 @@ import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import { useEffect, useMemo, useRef } from "react";
 import { useParams, useSearchParams } from "react-router-dom";
-import type { Account, ConsoleLink, Customer } from "../api/client";
+import type { Account, ConsoleLink, Contact, Customer, Schemas } from "../api/client";
 import { errorText } from "../api/errors";
-import { useConsoleLinks, useContacts, useCustomer, useCustomerAccounts } from "../api/hub";
+import { useConsoleLinks, useCustomerAccounts, useCustomerOverview } from "../api/hub";
 import { Breadcrumbs, detailState } from "../components/DetailPage";
 import ErrorAlert from "../components/ErrorAlert";
 import PageLoading from "../components/PageLoading";
 import RouterLink from "../components/RouterLink";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import { accountBadges, describeAccess, groupByEnvironment } from "../lib/accounts";
-import { contractPeriod, STATUS_INDICATOR } from "../lib/customers";
+import { accountLines, contractPeriod, policyLines, STATUS_INDICATOR } from "../lib/customers";
 
 type LinksState = { links?: ConsoleLink[]; loading: boolean; error?: unknown };
+type Overview = Schemas["CustomerOverview"];
 
 export default function CustomerPage() {
   const { code = "" } = useParams();
-  const customer = useCustomer(code);
-  useDocumentTitle(customer.data?.name ?? code);
+  // One call for everything but the accounts: customer, contacts, team, policy, account counts.
+  const overview = useCustomerOverview(code);
+  const name = overview.data?.customer.name;
+  useDocumentTitle(name ?? code);
 
   const crumbs = [
     { text: "Customers", href: "/customers" },
-    { text: customer.data?.name ?? code, href: `/customers/${encodeURIComponent(code)}` },
+    { text: name ?? code, href: `/customers/${encodeURIComponent(code)}` },
   ];
   const breadcrumbs = <Breadcrumbs items={crumbs} />;
-  if (customer.isPending || customer.isError) {
-    return detailState(customer, {
+  if (overview.isPending || overview.isError) {
+    return detailState(overview, {
       crumbs,
       loading: "Loading the customer",
       title: code,
       back: { text: "Back to all customers", href: "/customers" },
     });
   }
-  return <CustomerDetail customer={customer.data} breadcrumbs={breadcrumbs} />;
+  return <CustomerDetail overview={overview.data} breadcrumbs={breadcrumbs} />;
 }
 
-function CustomerDetail({ customer, breadcrumbs }: { customer: Customer; breadcrumbs: React.ReactNode }) {
+function CustomerDetail({ overview, breadcrumbs }: { overview: Overview; breadcrumbs: React.ReactNode }) {
+  const customer = overview.customer;
   const status = STATUS_INDICATOR[customer.status];
   const accounts = useCustomerAccounts(customer.code);
   const ids = useMemo(() => (accounts.data ?? []).map((a) => a.id), [accounts.data]);
@@ -60,6 +64,7 @@ function CustomerDetail({ customer, breadcrumbs }: { customer: Customer; breadcr
   const [params, setParams] = useSearchParams();
   const selectedId = params.get("account");
   const selected = accounts.data?.find((a) => a.id === selectedId);
+  const contactId = params.get("contact");
 
   return (
     <ContentLayout
@@ -74,7 +79,7 @@ function CustomerDetail({ customer, breadcrumbs }: { customer: Customer; breadcr
               <span>{customer.code}</span>
               <span>·</span>
               <span>
-                {customer.account_count} {customer.account_count === 1 ? "account" : "accounts"}
+                {overview.accounts.total} {overview.accounts.total === 1 ? "account" : "accounts"}
               </span>
             </SpaceBetween>
           }
@@ -116,7 +121,22 @@ function CustomerDetail({ customer, breadcrumbs }: { customer: Customer; breadcr
             </SpaceBetween>
           </Container>
         </ColumnLayout>
-        <Contacts code={customer.code} />
+        <Contacts contacts={overview.contacts} selectedId={contactId} />
+        <ColumnLayout columns={3}>
+          <Container header={<Header variant="h2">Accounts at a glance</Header>}>
+            <KeyValuePairs columns={1} items={accountLines(overview.accounts)} />
+          </Container>
+          <Container
+            header={
+              <Header variant="h2" description="What breakglass access to this customer's accounts takes.">
+                Approval policy
+              </Header>
+            }
+          >
+            <KeyValuePairs columns={1} items={policyLines(overview.policy)} />
+          </Container>
+          <Team members={overview.team.members} />
+        </ColumnLayout>
         <Accounts
           accounts={accounts.data}
           loading={accounts.isPending}
@@ -127,6 +147,30 @@ function CustomerDetail({ customer, breadcrumbs }: { customer: Customer; breadcr
         />
       </SpaceBetween>
     </ContentLayout>
+  );
+}
+
+function Team({ members }: { members: string[] }) {
+  return (
+    <Container
+      header={
+        <Header variant="h2" counter={`(${members.length})`} description="Who works on this customer.">
+          Team
+        </Header>
+      }
+    >
+      {members.length ? (
+        <ul aria-label="Team members" style={{ margin: 0, paddingInlineStart: "1.2em" }}>
+          {members.map((m) => (
+            <li key={m}>
+              <Link href={`mailto:${m}`}>{m}</Link>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <Box color="text-body-secondary">Nobody is on this customer's team yet.</Box>
+      )}
+    </Container>
   );
 }
 
@@ -151,41 +195,59 @@ function Contract({ customer }: { customer: Customer }) {
   );
 }
 
-function Contacts({ code }: { code: string }) {
-  const contacts = useContacts(code);
+function Contacts({ contacts, selectedId }: { contacts: Contact[]; selectedId: string | null }) {
+  const region = useRef<HTMLDivElement>(null);
+  const selected = contacts.find((c) => c.id === selectedId);
+  useEffect(() => {
+    // Opened from the quick switcher (?contact=): bring the contacts into view and focus them.
+    if (!selectedId) return;
+    region.current?.scrollIntoView({ block: "start" });
+    region.current?.focus({ preventScroll: true });
+  }, [selectedId]);
   return (
-    <Table
-      variant="container"
-      trackBy="id"
-      header={
-        <Header variant="h2" counter={contacts.data ? `(${contacts.data.length})` : undefined} description="In escalation order: call the first one first.">
-          Key contacts
-        </Header>
-      }
-      items={contacts.data ?? []}
-      loading={contacts.isPending}
-      loadingText="Loading contacts"
-      empty={
-        contacts.isError ? (
-          <ErrorAlert error={contacts.error} onRetry={() => contacts.refetch()} />
-        ) : (
+    <div
+      ref={region}
+      tabIndex={-1}
+      role="region"
+      aria-label={selected ? `Key contacts, ${selected.name} selected` : "Key contacts"}
+      style={{ outline: "none" }}
+    >
+      <Table
+        variant="container"
+        trackBy="id"
+        header={
+          <Header
+            variant="h2"
+            counter={`(${contacts.length})`}
+            description="In escalation order: call the first one first."
+          >
+            Key contacts
+          </Header>
+        }
+        items={contacts}
+        empty={
           <Box textAlign="center" color="text-body-secondary">
             No key contacts recorded.
           </Box>
-        )
-      }
-      columnDefinitions={[
-        { id: "order", header: "#", cell: (c) => c.escalation_order, width: 60 },
-        { id: "name", header: "Name", cell: (c) => c.name, isRowHeader: true },
-        { id: "role", header: "Role", cell: (c) => c.role },
-        { id: "email", header: "E-mail", cell: (c) => <Link href={`mailto:${c.email}`}>{c.email}</Link> },
-        {
-          id: "phone",
-          header: "Phone",
-          cell: (c) => (c.phone ? <Link href={`tel:${c.phone.replace(/\s+/g, "")}`}>{c.phone}</Link> : "—"),
-        },
-      ]}
-    />
+        }
+        columnDefinitions={[
+          { id: "order", header: "#", cell: (c) => c.escalation_order, width: 60 },
+          {
+            id: "name",
+            header: "Name",
+            cell: (c) => (c.id === selectedId ? <strong aria-current="true">{c.name}</strong> : c.name),
+            isRowHeader: true,
+          },
+          { id: "role", header: "Role", cell: (c) => c.role },
+          { id: "email", header: "E-mail", cell: (c) => <Link href={`mailto:${c.email}`}>{c.email}</Link> },
+          {
+            id: "phone",
+            header: "Phone",
+            cell: (c) => (c.phone ? <Link href={`tel:${c.phone.replace(/\s+/g, "")}`}>{c.phone}</Link> : "—"),
+          },
+        ]}
+      />
+    </div>
   );
 }
 

@@ -12,7 +12,13 @@ import { useQuickFind } from "../api/hub";
 import { useDebounced } from "../components/useDebounced";
 import { itemPath, onKey, rankResults, type QuickItem } from "./logic";
 
-/** Ctrl/Cmd+K: find a customer or an account through the API's quick find, and open it. */
+const BADGE: Record<QuickItem["kind"], { color: "blue" | "grey" | "green"; label: string }> = {
+  customer: { color: "blue", label: "Customer" },
+  account: { color: "grey", label: "Account" },
+  contact: { color: "green", label: "Contact" },
+};
+
+/** Ctrl/Cmd+K: find a customer, an account or a key contact through the API's quick find, and open it. */
 export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
   const [text, setText] = useState("");
@@ -20,7 +26,9 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
   const search = useQuickFind(query);
   const items = useMemo(
     () =>
-      query && search.data ? rankResults(query, search.data.customers, search.data.accounts) : [],
+      query && search.data
+        ? rankResults(query, search.data.customers, search.data.accounts, search.data.contacts)
+        : [],
     [query, search.data],
   );
   const [active, setActive] = useState(-1);
@@ -48,7 +56,7 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
   const pending = text.trim() !== query || (search.isFetching && !!query);
   let status: React.ReactNode;
   if (!text.trim()) {
-    status = "Type an account id, name or alias, or a customer's name or code.";
+    status = "Type an account id, name or alias, a customer's name or code, or a contact's name, e-mail, phone or role.";
   } else if (search.isError) {
     status = <StatusIndicator type="error">{errorText(search.error)}</StatusIndicator>;
   } else if (pending && items.length === 0) {
@@ -63,7 +71,7 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
     <Modal
       visible
       onDismiss={onClose}
-      header="Go to a customer or account"
+      header="Go to a customer, account or contact"
       closeAriaLabel="Close"
       size="medium"
       position="top"
@@ -74,8 +82,8 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
           autoComplete={false}
           type="search"
           value={text}
-          placeholder="Search customers and accounts"
-          ariaLabel="Search customers and accounts"
+          placeholder="Search customers, accounts and contacts"
+          ariaLabel="Search customers, accounts and contacts"
           clearAriaLabel="Clear search"
           onChange={({ detail }) => setText(detail.value)}
           onKeyDown={(event) => {
@@ -108,7 +116,7 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
         <ul
           id={listId}
           role="listbox"
-          aria-label="Customers and accounts"
+          aria-label="Customers, accounts and contacts"
           style={{ listStyle: "none", margin: 0, padding: 0, maxHeight: "50vh", overflowY: "auto" }}
         >
           {items.map((item, index) => (
@@ -129,9 +137,7 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
               }}
             >
               <SpaceBetween direction="horizontal" size="xs" alignItems="center">
-                <Badge color={item.kind === "customer" ? "blue" : "grey"}>
-                  {item.kind === "customer" ? "Customer" : "Account"}
-                </Badge>
+                <Badge color={BADGE[item.kind].color}>{BADGE[item.kind].label}</Badge>
                 <Box fontWeight="bold">{item.title}</Box>
                 <Box variant="small" color="text-body-secondary">
                   {item.detail}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Account, Customer } from "../api/client";
+import type { Account, Contact, Customer } from "../api/client";
 import { isQuickSwitcherShortcut, itemPath, matchScore, onKey, rankResults } from "./logic";
 
 function customer(code: string, name: string): Customer {
@@ -37,6 +37,10 @@ function account(id: string, name: string, customerCode: string, alias?: string)
   };
 }
 
+function contact(id: string, name: string, customerCode: string, role: string, email: string, phone?: string): Contact {
+  return { id, name, customer: customerCode, role, email, phone: phone ?? null, escalation_order: 1 };
+}
+
 describe("matchScore", () => {
   it.each([
     ["payments prod", ["payments prod"], 0],
@@ -47,6 +51,7 @@ describe("matchScore", () => {
     ["", ["payments prod"], Infinity],
     ["PAY", [null, "Payments"], 1],
     ["retail mgmt", ["acme-retail-mgmt"], 2],
+    ["acme", ["jo.berg@acme-retail.example.com"], 2],
   ] as const)("%s in %j scores %s", (q, texts, score) => {
     expect(matchScore(q, [...texts])).toBe(score);
   });
@@ -83,13 +88,62 @@ describe("rankResults", () => {
   });
 
   it("honours the limit", () => {
-    expect(rankResults("a", customers, accounts, 2)).toHaveLength(2);
+    expect(rankResults("a", customers, accounts, [], 2)).toHaveLength(2);
   });
 
   it("describes accounts with id, alias, customer and environment", () => {
     expect(rankResults("acme-pay", [], accounts)[0]?.detail).toBe(
       "100000000001 · acme-pay · acme-retail · prod",
     );
+  });
+});
+
+describe("rankResults with contacts", () => {
+  const customers = [customer("acme-retail", "Acme Retail")];
+  const accounts = [account("100000000001", "priya sandbox", "acme-retail")];
+  const contacts = [
+    contact("01c", "Jonas Berg", "acme-retail", "Service Desk", "jonas.berg@acme-retail.example.com"),
+    contact("01a", "Priya Natarajan", "acme-retail", "Head of Platform", "priya.natarajan@acme-retail.example.com", "+44 20 7946 0001"),
+    contact("01b", "Priya Natarajan", "fjord-banking", "Head of Platform", "priya.natarajan@fjord-banking.example.com"),
+  ];
+
+  it("finds a contact by name, e-mail, role or phone", () => {
+    expect(rankResults("priya natarajan", [], [], contacts).map((r) => r.key).slice(0, 2)).toEqual([
+      "p:acme-retail:01a",
+      "p:fjord-banking:01b",
+    ]);
+    expect(rankResults("priya.natarajan@fjord-banking.example.com", [], [], contacts)[0]).toMatchObject({
+      kind: "contact",
+      id: "01b",
+      customer: "fjord-banking",
+    });
+    expect(rankResults("service desk", [], [], contacts)[0]?.title).toBe("Jonas Berg");
+    expect(rankResults("442079460001", [], [], contacts)[0]).toMatchObject({ id: "01a" });
+    expect(rankResults("+44 20 7946 0001", [], [], contacts)[0]).toMatchObject({ id: "01a" });
+  });
+
+  it("ranks a contact named by the query above an account that merely holds a word of it", () => {
+    const ranked = rankResults("priya natarajan", customers, accounts, contacts);
+    expect(ranked[0]).toMatchObject({ kind: "contact", title: "Priya Natarajan" });
+    expect(ranked[1]).toMatchObject({ kind: "contact", title: "Priya Natarajan" });
+    expect(ranked.findIndex((r) => r.kind === "account")).toBeGreaterThan(1);
+  });
+
+  it("keeps customers and accounts before contacts on equal scores", () => {
+    const ranked = rankResults("acme", customers, accounts, contacts);
+    expect(ranked[0]).toMatchObject({ kind: "customer" });
+    // The e-mail's domain is words of its own: "acme" starts one.
+    expect(ranked.map((r) => r.kind)).toEqual(["customer", "contact", "contact", "account", "contact"]);
+  });
+
+  it("describes contacts with role, e-mail, phone and customer", () => {
+    expect(rankResults("priya", [], [], contacts.slice(1, 2))[0]?.detail).toBe(
+      "Head of Platform · priya.natarajan@acme-retail.example.com · +44 20 7946 0001 · acme-retail",
+    );
+  });
+
+  it("honours the limit over all three kinds", () => {
+    expect(rankResults("a", customers, accounts, contacts, 3)).toHaveLength(3);
   });
 });
 
@@ -101,6 +155,11 @@ describe("itemPath", () => {
     expect(
       itemPath({ kind: "account", key: "a", id: "1", customer: "a b", title: "", detail: "" }),
     ).toBe("/customers/a%20b?account=1");
+  });
+  it("opens a contact's customer page at its contacts", () => {
+    expect(
+      itemPath({ kind: "contact", key: "p", id: "01abc", customer: "acme-retail", title: "", detail: "" }),
+    ).toBe("/customers/acme-retail?contact=01abc");
   });
 });
 

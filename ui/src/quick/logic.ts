@@ -1,10 +1,19 @@
-// The quick switcher's logic: one ranked list of customers and accounts, and its keyboard rules.
-import type { Account, Customer } from "../api/client";
+// The quick switcher's logic: one ranked list of customers, accounts and key contacts, and its
+// keyboard rules.
+import type { Account, Contact, Customer } from "../api/client";
 
 export type QuickItem =
   | { kind: "customer"; key: string; code: string; title: string; detail: string }
   | {
       kind: "account";
+      key: string;
+      id: string;
+      customer: string;
+      title: string;
+      detail: string;
+    }
+  | {
+      kind: "contact";
       key: string;
       id: string;
       customer: string;
@@ -30,7 +39,7 @@ export function matchScore(query: string, texts: Array<string | null | undefined
     if (!text) continue;
     if (text === q) return 0;
     if (text.startsWith(q)) best = Math.min(best, 1);
-    const parts = text.split(/[\s\-_/.:()]+/).filter(Boolean);
+    const parts = text.split(/[\s\-_/.:()@+]+/).filter(Boolean);
     if (words.every((w) => parts.some((p) => p.startsWith(w)))) best = Math.min(best, 2);
     if (words.every((w) => text.includes(w))) best = Math.min(best, 3);
   }
@@ -46,15 +55,22 @@ function accountItem(a: Account): QuickItem {
   return { kind: "account", key: `a:${a.id}`, id: a.id, customer: a.customer, title: a.name, detail };
 }
 
+function contactItem(c: Contact): QuickItem {
+  const detail = [c.role, c.email, c.phone, c.customer].filter(Boolean).join(" · ");
+  return { kind: "contact", key: `p:${c.customer}:${c.id}`, id: c.id, customer: c.customer, title: c.name, detail };
+}
+
 /**
- * Merges the search route's customers and accounts into one list, best match first. Within the
- * same score the server's order is kept, customers before accounts; items the client cannot
- * match (the server matched e.g. a customer name on an account) come last in server order.
+ * Merges the search route's customers, accounts and contacts into one list, best match first.
+ * Within the same score the server's order is kept, customers before accounts before contacts;
+ * items the client cannot match (the server matched e.g. a customer name on an account) come
+ * last in server order.
  */
 export function rankResults(
   query: string,
   customers: Customer[],
   accounts: Account[],
+  contacts: Contact[] = [],
   limit = 20,
 ): QuickItem[] {
   const scored = [
@@ -70,15 +86,25 @@ export function rankResults(
       group: 1,
       i,
     })),
+    ...contacts.map((c, i) => ({
+      item: contactItem(c),
+      score: matchScore(query, [c.name, c.email, c.role, c.phone, c.phone?.replace(/\D/g, "")]),
+      group: 2,
+      i,
+    })),
   ];
   scored.sort((x, y) => x.score - y.score || x.group - y.group || x.i - y.i);
   return scored.slice(0, limit).map((s) => s.item);
 }
 
-/** Where an item leads: a customer's page, or its customer's page with the account opened. */
+/**
+ * Where an item leads: a customer's page, its customer's page with the account opened, or its
+ * customer's page at the key contacts with the contact marked.
+ */
 export function itemPath(item: QuickItem): string {
   if (item.kind === "customer") return `/customers/${encodeURIComponent(item.code)}`;
-  return `/customers/${encodeURIComponent(item.customer)}?account=${encodeURIComponent(item.id)}`;
+  const param = item.kind === "account" ? "account" : "contact";
+  return `/customers/${encodeURIComponent(item.customer)}?${param}=${encodeURIComponent(item.id)}`;
 }
 
 export type KeyOutcome =
