@@ -10,7 +10,7 @@ import { useNavigate } from "react-router-dom";
 import { errorText } from "../api/errors";
 import { useQuickFind } from "../api/hub";
 import { useDebounced } from "../components/useDebounced";
-import { itemPath, onKey, rankResults, type QuickItem } from "./logic";
+import { answersText, itemPath, onKey, rankResults, type QuickItem } from "./logic";
 
 const BADGE: Record<QuickItem["kind"], { color: "blue" | "grey" | "green"; label: string }> = {
   customer: { color: "blue", label: "Customer" },
@@ -24,12 +24,15 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
   const [text, setText] = useState("");
   const query = useDebounced(text.trim(), 150);
   const search = useQuickFind(query);
+  // Only the answer for exactly what is typed is listed: the previous query's results (kept while
+  // the next one loads) re-ranked against new text would let Enter open the wrong account.
+  const fresh = answersText(text, query, search.data !== undefined, search.isPlaceholderData);
   const items = useMemo(
     () =>
-      query && search.data
+      fresh && search.data
         ? rankResults(query, search.data.customers, search.data.accounts, search.data.contacts)
         : [],
-    [query, search.data],
+    [fresh, query, search.data],
   );
   const [active, setActive] = useState(-1);
   const listId = useId();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Account, Contact, Customer } from "../api/client";
-import { isQuickSwitcherShortcut, itemPath, matchScore, onKey, rankResults } from "./logic";
+import { answersText, isQuickSwitcherShortcut, itemPath, matchScore, onKey, rankResults } from "./logic";
 
 function customer(code: string, name: string): Customer {
   return {
@@ -208,5 +208,16 @@ describe("isQuickSwitcherShortcut", () => {
     expect(isQuickSwitcherShortcut(base)).toBe(false);
     expect(isQuickSwitcherShortcut({ ...base, ctrlKey: true, shiftKey: true })).toBe(false);
     expect(isQuickSwitcherShortcut({ ...base, ctrlKey: true, key: "j" })).toBe(false);
+  });
+});
+
+describe("answersText", () => {
+  it("lists results only for exactly what is typed, never the previous query's", () => {
+    expect(answersText("payments prod", "payments prod", true, false)).toBe(true);
+    expect(answersText(" payments prod ", "payments prod", true, false)).toBe(true);
+    expect(answersText("payments prod", "payments", true, false)).toBe(false);
+    expect(answersText("payments prod", "payments prod", true, true)).toBe(false);
+    expect(answersText("payments prod", "payments prod", false, false)).toBe(false);
+    expect(answersText("", "", true, false)).toBe(false);
   });
 });
