@@ -4,6 +4,8 @@
 // session count down, copies credentials and revokes it. The requester never gets an approve
 // button, and the API refuses their own approval. axe and a screenshot on every new page.
 
+import { apiAs, escape, signedIn } from "./people.mjs";
+
 const ENGINEER = "erin.engineer@demo.customer-central.dev";
 const SENIOR = "sam.senior@demo.customer-central.dev";
 const SECOND_APPROVER = "sasha.senior@demo.customer-central.dev";
@@ -11,42 +13,6 @@ const ACCOUNT = "borealis-energy management"; // a role-based demo account erin 
 const OFF_TEAM_ACCOUNT = "driftwood-media management"; // erin is not on driftwood-media's team
 const JUSTIFICATION = "Restart the stuck ingestion workers during the outage";
 const COUNTDOWN = /^\d{2}:\d{2}:\d{2}$/;
-
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** A signed-in page in its own browser context (own sessionStorage: a second person). */
-async function signedIn(browser, base, email, fail) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (err) => fail(`page error (${email}): ${err.message}`));
-  page.on("console", (msg) => {
-    if (msg.type() === "error") console.log(`console error (${email}): ${msg.text()}`);
-  });
-  await page.goto(base + "/sign-in");
-  await page.getByRole("radio", { name: new RegExp(escape(email)) }).check();
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/customers$/);
-  await page.getByRole("button", { name: new RegExp(`Signed in as ${escape(email)}`) }).waitFor();
-  return { context, page };
-}
-
-/** Calls the API with this page's own token (what a person could do with curl). */
-async function apiAs(page, method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const session = JSON.parse(sessionStorage.getItem("cc.session") ?? "null");
-      const response = await fetch(path, {
-        method,
-        headers: { authorization: `Bearer ${session?.token}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json().catch(() => null) };
-    },
-    { method, path, body },
-  );
-}
 
 export async function breakglass({ browser, base, step, shot, axe, fail }) {
   const contexts = [];

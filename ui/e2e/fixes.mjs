@@ -4,6 +4,8 @@
 // revoked grants show when they ended, times carry their zone, focus after Escape / invalid submit,
 // a skip link, confirmation before cancelling, and navigation by role.
 
+import { apiAs, escape, signedIn } from "./people.mjs";
+
 const ENGINEER = "erin.engineer@demo.customer-central.dev";
 const SENIOR = "sam.senior@demo.customer-central.dev";
 const ADMIN_ONLY = "ada.admin@demo.customer-central.dev";
@@ -12,62 +14,6 @@ const TICKET_ACCOUNT = "100000484230"; // borealis-energy identity prod (role)
 const SSO_ACCOUNT = "100000480863"; // acme-retail payments prod (SSO: SRE-Breakglass)
 const LONG_TICKET = `https://jira.example.com/browse/OPS-4242?focusedCommentId=${"1234567890".repeat(7)}&page=com.atlassian.jira.plugin.system.issuetabpanels`;
 const ZONE = /\b(UTC|GMT([+-]\d{1,2}(:\d{2})?)?|[A-Z]{2,5}T)\b/;
-
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-async function signedIn(browser, base, email, fail) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (err) => fail(`page error (${email}): ${err.message}`));
-  await page.goto(base + "/sign-in");
-  await page.getByRole("radio", { name: new RegExp(escape(email)) }).check();
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/customers$/);
-  await page.getByRole("button", { name: new RegExp(`Signed in as ${escape(email)}`) }).waitFor();
-  return { context, page };
-}
-
-async function apiAs(page, method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const session = JSON.parse(sessionStorage.getItem("cc.session") ?? "null");
-      const response = await fetch(path, {
-        method,
-        headers: { authorization: `Bearer ${session?.token}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.json().catch(() => null) };
-    },
-    { method, path, body },
-  );
-}
-
-async function must(result, what) {
-  if (result.status >= 300) throw new Error(`${what}: HTTP ${result.status} ${JSON.stringify(result.body)}`);
-  return result.body;
-}
-
-/** A request made and approved through the API (erin asks, sam approves as often as needed). */
-async function activeGrant(erin, sam, body) {
-  const created = await must(await apiAs(erin, "POST", "/api/v1/access-requests", body), "create request");
-  for (let i = 0; i < created.approvals_required; i++) {
-    const approver = i === 0 ? sam : null;
-    if (!approver) throw new Error(`the demo policy needs ${created.approvals_required} approvals`);
-    await must(
-      await apiAs(approver, "POST", `/api/v1/access-requests/${created.id}/decisions`, { decision: "approve", comment: "ok for the e2e run" }),
-      "approve",
-    );
-  }
-  for (let i = 0; i < 50; i++) {
-    const seen = await must(await apiAs(erin, "GET", `/api/v1/access-requests/${created.id}`), "read request");
-    if (seen.status === "active") return seen;
-    await erin.waitForTimeout(200);
-  }
-  throw new Error(`request ${created.id} never became active`);
-}
-
-const activeIsInvalid = (page) => page.evaluate(() => document.activeElement?.getAttribute("aria-invalid") === "true");
 
 export async function fixes({ browser, base, step, shot, axe, fail }) {
   const contexts = [];
