@@ -15,6 +15,32 @@ const SSO_ACCOUNT = "100000480863"; // acme-retail payments prod (SSO: SRE-Break
 const LONG_TICKET = `https://jira.example.com/browse/OPS-4242?focusedCommentId=${"1234567890".repeat(7)}&page=com.atlassian.jira.plugin.system.issuetabpanels`;
 const ZONE = /\b(UTC|GMT([+-]\d{1,2}(:\d{2})?)?|[A-Z]{2,5}T)\b/;
 
+async function must(result, what) {
+  if (result.status >= 300) throw new Error(`${what}: HTTP ${result.status} ${JSON.stringify(result.body)}`);
+  return result.body;
+}
+
+/** A request made and approved through the API (erin asks, sam approves as often as needed). */
+async function activeGrant(erin, sam, body) {
+  const created = await must(await apiAs(erin, "POST", "/api/v1/access-requests", body), "create request");
+  for (let i = 0; i < created.approvals_required; i++) {
+    const approver = i === 0 ? sam : null;
+    if (!approver) throw new Error(`the demo policy needs ${created.approvals_required} approvals`);
+    await must(
+      await apiAs(approver, "POST", `/api/v1/access-requests/${created.id}/decisions`, { decision: "approve", comment: "ok for the e2e run" }),
+      "approve",
+    );
+  }
+  for (let i = 0; i < 50; i++) {
+    const seen = await must(await apiAs(erin, "GET", `/api/v1/access-requests/${created.id}`), "read request");
+    if (seen.status === "active") return seen;
+    await erin.waitForTimeout(200);
+  }
+  throw new Error(`request ${created.id} never became active`);
+}
+
+const activeIsInvalid = (page) => page.evaluate(() => document.activeElement?.getAttribute("aria-invalid") === "true");
+
 export async function fixes({ browser, base, step, shot, axe, fail }) {
   const contexts = [];
   let current;
