@@ -23,6 +23,8 @@
 //! | local role-guard deny time, per person (embedded only) | `ROLEGUARD#{role arn}` | `DENY#{source identity}` | | |
 //! | SSO breakglass assignment that may exist (until removed) | `SSO_ASSIGNMENTS` | `{request id}` | | |
 //! | local Identity Center assignment (embedded only) | `SSOLOCAL#{account id}` | `{permission set}#{email}` | | |
+//! | daily cost (account, service, day; written again on re-fetch) | `COST#{customer}#{yyyy-mm}` | `{account}#{service}#{dd}` | | |
+//! | billing settings (metric, thresholds) | `BILLING#{customer}` | `SETTINGS` | | |
 //!
 //! `due` is what the sweeper waits for: the approval deadline (pending), the start (approved), the
 //! end (active). Every mutable item carries a `version`; writes are conditional on it. Millisecond
@@ -240,3 +242,22 @@ mod tests {
         assert_eq!(customer_of_member("REQUEST#1"), None);
     }
 }
+
+// ---- billing ---------------------------------------------------------------------------------
+
+/// Partition of a customer's daily costs for the month of `day`.
+pub fn cost(customer: &str, day: time::Date) -> String {
+    format!("COST#{customer}#{:04}-{:02}", day.year(), u8::from(day.month()))
+}
+
+/// A daily cost cell within its month's partition.
+pub fn cost_cell(account: &str, service: &str, day: time::Date) -> String {
+    format!("{account}#{service}#{:02}", day.day())
+}
+
+/// Partition of a customer's billing records other than costs (settings).
+pub fn billing(customer: &str) -> String {
+    format!("BILLING#{customer}")
+}
+
+pub const BILLING_SETTINGS: &str = "SETTINGS";

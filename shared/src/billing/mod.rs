@@ -1,10 +1,13 @@
-//! Billing rules. So far: the cost-jump detector of issue #13 ([`anomaly`]), the lifecycle of an
-//! anomaly once raised ([`lifecycle`]) and the labelled evaluation that judges the detector against
-//! a naive day-over-day threshold alert ([`eval`]). Fetching, import, storage, API and UI come later.
+//! Billing (issue #13): daily costs per (account, service, day) and their storage ([`costs`]), a
+//! customer's billing settings ([`settings`]), the cost-jump detector ([`anomaly`]), the lifecycle
+//! of an anomaly once raised ([`lifecycle`]) and the labelled evaluation that judges the detector
+//! against a naive day-over-day threshold alert ([`eval`]).
 
 pub mod anomaly;
+pub mod costs;
 pub mod eval;
 pub mod lifecycle;
+pub mod settings;
 
 pub use anomaly::{DailySeries, Detector, Finding, FindingKind, Thresholds, detect};
 pub use lifecycle::{Anomaly, AnomalyStatus, LifecycleError, Transition};
