@@ -279,7 +279,10 @@ async fn contacts_deletes_and_unknown_customers() {
             .update_contact(&admin(), "gone", &contact.id, patch)
             .await
             .unwrap();
-        app.hub.delete_contact(&admin(), "gone", &contact.id).await.unwrap();
+        app.hub
+            .delete_contact(&admin(), "gone", &contact.id, None)
+            .await
+            .unwrap();
         app.hub.delete_customer(&admin(), "gone", None).await.unwrap();
     })
     .await;

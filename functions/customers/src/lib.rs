@@ -307,15 +307,20 @@ async fn update_contact(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/customers/{code}/contacts/{id}", params(("code" = inline(cc_domain::ids::CustomerCode), Path), ("id" = inline(cc_http::openapi::ContactId), Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+/// Deletes a key contact (admin); with `version`, only while it is at that version.
+#[utoipa::path(delete, path = "/api/v1/customers/{code}/contacts/{id}", params(("code" = inline(cc_domain::ids::CustomerCode), Path), ("id" = inline(cc_http::openapi::ContactId), Path), VersionQuery),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_contact(
     State(api): State<Api>,
     Admin(who): Admin,
     Path((code, id)): Path<(String, String)>,
+    QueryParams(q): QueryParams<VersionQuery>,
 ) -> ApiResult<StatusCode> {
     let code = customer_code(&code)?;
-    api.app().hub.delete_contact(&who, code.as_str(), &id).await?;
+    api.app()
+        .hub
+        .delete_contact(&who, code.as_str(), &id, q.version.map(|v| v as u64))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

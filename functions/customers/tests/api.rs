@@ -746,6 +746,47 @@ async fn stale_versions_are_refused_and_moves_keep_counts() {
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
 
+#[tokio::test]
+async fn contacts_are_deleted_only_at_the_version_read() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    h.seed_customer("acme").await;
+    let (s, c) = h
+        .call(
+            "POST",
+            "/api/v1/customers/acme/contacts",
+            &admin,
+            Some(json!({"name": "Morgan", "role": "CTO", "email": "morgan@acme.example.com"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let path = format!("/api/v1/customers/acme/contacts/{}", c["id"].as_str().unwrap());
+    let v1 = c["version"].as_u64().unwrap();
+    let (s, _) = h
+        .call(
+            "PATCH",
+            &path,
+            &admin,
+            Some(json!({"phone": "+44 20 7946 0001", "version": v1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Deleting what one saw before someone else's edit is refused, and deletes nothing.
+    let (s, v) = h.call("DELETE", &format!("{path}?version={v1}"), &admin, None).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("version_conflict"))
+    );
+    let (_, list) = h.call("GET", "/api/v1/customers/acme/contacts", &admin, None).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let (s, _) = h
+        .call("DELETE", &format!("{path}?version={}", v1 + 1), &admin, None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = h.call("DELETE", &path, &admin, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_lose_no_update() {
     let h = std::sync::Arc::new(Harness::new().await);

@@ -138,27 +138,33 @@ impl Hub {
         .await
     }
 
-    pub async fn delete_contact(&self, who: &Principal, code: &str, id: &str) -> Result<()> {
+    /// Deletes a contact (admin). With `expected`, only while it is at that version (409 otherwise);
+    /// without, whatever its version (a lost race with another writer is retried).
+    pub async fn delete_contact(&self, who: &Principal, code: &str, id: &str, expected: Option<u64>) -> Result<()> {
         who.require(Role::Admin, "changing the hub")?;
-        let (contact, version) = self.load_contact(code, id).await?;
-        let event = self.event(who, "contact_deleted", code, Some(encode(&contact)?), None);
-        self.store
-            .transact(vec![
-                Write::Delete {
-                    pk: keys::customer(code),
-                    sk: keys::contact(id),
-                    expected: Some(version),
-                },
-                self.revision_write(),
-                Write::PutNew(event.item()),
-            ])
-            .await
-            .map_err(|e| match e {
-                StoreError::ConditionFailed => {
-                    Error::conflict(Conflict::Version, "the contact changed meanwhile; try again")
-                }
-                e => e.into(),
-            })
+        self.retrying(expected, || async {
+            let (contact, version) = self.load_contact(code, id).await?;
+            check_version(expected, version, "contact", id)?;
+            let event = self.event(who, "contact_deleted", code, Some(encode(&contact)?), None);
+            self.store
+                .transact(vec![
+                    Write::Delete {
+                        pk: keys::customer(code),
+                        sk: keys::contact(id),
+                        expected: Some(version),
+                    },
+                    self.revision_write(),
+                    Write::PutNew(event.item()),
+                ])
+                .await
+                .map_err(|e| match e {
+                    StoreError::ConditionFailed => {
+                        Error::conflict(Conflict::Version, "the contact changed meanwhile; reload and try again")
+                    }
+                    e => e.into(),
+                })
+        })
+        .await
     }
 }
 
