@@ -246,6 +246,13 @@ async fn breakglass_end_to_end_over_tcp() {
     let (_, sessions) = send(&http, "GET", &format!("{api}/sessions"), &erin, None).await;
     assert_eq!(sessions["items"][0]["request_id"], id.as_str());
     let left = sessions["items"][0]["seconds_left"].as_i64().unwrap();
+    assert_eq!(
+        (
+            sessions["items"][0]["kind"].as_str(),
+            &sessions["items"][0]["permission_set"]
+        ),
+        (Some("role"), &Value::Null)
+    );
     assert!((3500..=3600).contains(&left), "{left}");
     assert_eq!(
         send(&http, "GET", &format!("{api}/sessions?scope=all"), &erin, None)

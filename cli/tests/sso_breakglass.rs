@@ -192,6 +192,23 @@ async fn sso_breakglass_on_the_demo_hub() {
     );
     let (st, err) = call("POST", &format!("{api}/access-requests/{rid}/credentials"), &erin, None).await;
     assert_eq!((st, err["error"]["code"].as_str()), (409, Some("sso_grant")), "{err}");
+    // The sessions list says how the grant is used, so no client has to read the role ARN.
+    let (st, sessions) = call("GET", &format!("{api}/sessions"), &erin, None).await;
+    assert_eq!(st, 200);
+    let s = &sessions["items"][0];
+    assert_eq!(
+        (
+            s["kind"].as_str(),
+            s["permission_set"].as_str(),
+            s["sso_start_url"].as_str()
+        ),
+        (
+            Some("sso"),
+            Some("SRE-Breakglass"),
+            Some("https://acme-retail.awsapps.com/start")
+        ),
+        "{s}"
+    );
 
     let (st, r) = call(
         "POST",

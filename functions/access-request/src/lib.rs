@@ -389,6 +389,17 @@ async fn console_link(
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(SignInLink { url })).into_response())
 }
 
+/// How a grant is used.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum GrantKind {
+    /// Credentials of the account's breakglass role (STS), for the CLI and a console sign-in link.
+    Role,
+    /// A temporary IAM Identity Center permission set: used through the customer's AWS access portal
+    /// (or an SSO profile), never through Customer Central credentials.
+    Sso,
+}
+
 #[derive(serde::Serialize, utoipa::ToSchema)]
 struct Session {
     request_id: String,
@@ -396,7 +407,14 @@ struct Session {
     customer: String,
     account_id: String,
     account_name: String,
+    /// For SSO grants, the role IAM Identity Center creates for the permission set
+    /// (`AWSReservedSSO_<name>_<hash>`).
     role_arn: String,
+    kind: GrantKind,
+    /// SSO grants: the permission set assigned for the grant.
+    permission_set: Option<String>,
+    /// SSO grants: the customer's AWS access portal.
+    sso_start_url: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     since: Option<OffsetDateTime>,
@@ -444,6 +462,13 @@ async fn sessions(
         account_id: r.account_id.to_string(),
         account_name: r.account_name,
         role_arn: r.role_arn.to_string(),
+        kind: if r.sso.is_some() {
+            GrantKind::Sso
+        } else {
+            GrantKind::Role
+        },
+        permission_set: r.sso.as_ref().map(|g| g.permission_set.to_string()),
+        sso_start_url: r.sso.as_ref().map(|g| g.start_url.to_string()),
         since: r.granted_at,
         ends_at: r.ends_at,
     });

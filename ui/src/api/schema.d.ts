@@ -328,6 +328,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** Deletes a key contact (admin); with `version`, only while it is at that version. */
         delete: operations["delete_contact"];
         options?: never;
         head?: never;
@@ -917,6 +918,11 @@ export interface components {
             /** @description Whether the limit cut any of the lists (ask with a higher `limit`, up to 100, or more words). */
             truncated: boolean;
         };
+        /**
+         * @description How a grant is used.
+         * @enum {string}
+         */
+        GrantKind: "role" | "sso";
         /** @description One line of a request's history, as shown to people. */
         HistoryEntry: {
             /** Format: date-time */
@@ -1158,13 +1164,22 @@ export interface components {
                 customer: string;
                 /** Format: date-time */
                 ends_at?: string | null;
+                kind: components["schemas"]["GrantKind"];
+                /** @description SSO grants: the permission set assigned for the grant. */
+                permission_set?: string | null;
                 request_id: string;
                 requester: string;
+                /**
+                 * @description For SSO grants, the role IAM Identity Center creates for the permission set
+                 *     (`AWSReservedSSO_<name>_<hash>`).
+                 */
                 role_arn: string;
                 /** Format: int64 */
                 seconds_left: number;
                 /** Format: date-time */
                 since?: string | null;
+                /** @description SSO grants: the customer's AWS access portal. */
+                sso_start_url?: string | null;
             }[];
             next_cursor?: string | null;
         };
@@ -1387,13 +1402,22 @@ export interface components {
             customer: string;
             /** Format: date-time */
             ends_at?: string | null;
+            kind: components["schemas"]["GrantKind"];
+            /** @description SSO grants: the permission set assigned for the grant. */
+            permission_set?: string | null;
             request_id: string;
             requester: string;
+            /**
+             * @description For SSO grants, the role IAM Identity Center creates for the permission set
+             *     (`AWSReservedSSO_<name>_<hash>`).
+             */
             role_arn: string;
             /** Format: int64 */
             seconds_left: number;
             /** Format: date-time */
             since?: string | null;
+            /** @description SSO grants: the customer's AWS access portal. */
+            sso_start_url?: string | null;
         };
         /**
          * @description A one-time AWS console sign-in URL for an active grant (the federation endpoint's `login` link;
@@ -3371,7 +3395,10 @@ export interface operations {
     };
     delete_contact: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Delete only if the item is still at this version. */
+                version?: number;
+            };
             header?: never;
             path: {
                 code: string;
@@ -3422,7 +3449,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A stale `version`, or the item's state no longer allows this */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -8,21 +8,10 @@ import {
   shorten,
   shownEnd,
   ssoConsoleUrl,
-  ssoPermissionSet,
   ticketLabel,
 } from "./grants";
 
-describe("ssoPermissionSet", () => {
-  it("reads the permission set from an Identity Center role ARN", () => {
-    expect(ssoPermissionSet("arn:aws:iam::100000480863:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_SRE-Breakglass")).toBe("SRE-Breakglass");
-    expect(
-      ssoPermissionSet("arn:aws:iam::100000480863:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_Access_0123456789abcdef"),
-    ).toBe("Admin_Access");
-  });
-  it("is null for a role grant", () => {
-    expect(ssoPermissionSet("arn:aws:iam::100000013943:role/CustomerCentralBreakglass")).toBeNull();
-    expect(ssoPermissionSet(undefined)).toBeNull();
-  });
+describe("ssoConsoleUrl", () => {
   it("builds the portal deep link", () => {
     expect(ssoConsoleUrl("https://acme.awsapps.com/start/", "100000480863", "SRE-Breakglass")).toBe(
       "https://acme.awsapps.com/start/#/console?account_id=100000480863&role_name=SRE-Breakglass",

@@ -6,17 +6,6 @@ type AccessRequest = Schemas["AccessRequest"];
 
 // ---- SSO grants ----
 
-/**
- * The permission set of an SSO grant, read from its role ARN
- * (`arn:aws:iam::ID:role/aws-reserved/sso.amazonaws.com/[REGION/]AWSReservedSSO_NAME[_HASH]`),
- * or null for a role grant. Sessions carry only the ARN; requests also carry `sso`.
- */
-export function ssoPermissionSet(roleArn: string | null | undefined): string | null {
-  if (!roleArn) return null;
-  const m = /:role\/aws-reserved\/sso\.amazonaws\.com\/(?:[^/]+\/)?AWSReservedSSO_(.+?)(?:_[0-9a-f]{16})?$/.exec(roleArn);
-  return m ? m[1]! : null;
-}
-
 /** The portal deep link that opens the console in this account with this permission set. */
 export function ssoConsoleUrl(startUrl: string, accountId: string, permissionSet: string): string {
   const base = startUrl.replace(/\/+$/, "");

@@ -21,7 +21,6 @@ import RefreshButton from "../components/RefreshButton";
 import RouterLink from "../components/RouterLink";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import { canRevoke, canUseGrant, type Caller } from "../lib/breakglass";
-import { ssoPermissionSet } from "../lib/grants";
 
 /** Active grants with a live countdown, credentials, a console link and revoke. */
 export default function Sessions() {
@@ -93,7 +92,7 @@ export default function Sessions() {
 
 function SessionCard({ session: s, caller, onEnd, onRevoke }: { session: Session; caller?: Caller; onEnd: () => void; onRevoke: () => void }) {
   const label = `${s.account_name} (${s.account_id})`;
-  const permissionSet = ssoPermissionSet(s.role_arn);
+  const permissionSet = s.kind === "sso" ? (s.permission_set ?? null) : null;
   return (
     <section aria-label={`Session on ${label}`}>
       <Container
@@ -139,7 +138,7 @@ function SessionCard({ session: s, caller, onEnd, onRevoke }: { session: Session
                 requestId={s.request_id}
                 accountId={s.account_id}
                 label={label}
-                sso={permissionSet ? { permissionSet, customer: s.customer } : null}
+                sso={permissionSet ? { permissionSet, startUrl: s.sso_start_url ?? undefined, customer: s.customer } : null}
               />
             </ExpandableSection>
           ) : null}
