@@ -235,8 +235,8 @@ impl Window {
     fn push(&mut self, i: u32, v: f64, old: impl Fn(u32) -> f64) {
         if self.len == WINDOW {
             let gone = old(self.ring[self.head]);
-            let at = self.sorted.partition_point(|&x| x < gone).min(WINDOW - 1);
-            let ins = self.sorted.partition_point(|&x| x < v);
+            let at = count_below(&self.sorted, gone).min(WINDOW - 1);
+            let ins = count_below(&self.sorted, v);
             // Remove `at`, insert at `ins` (adjusted for the removal) with one shift.
             if ins <= at {
                 self.sorted.copy_within(ins..at, ins + 1);
@@ -249,7 +249,7 @@ impl Window {
             self.head = (self.head + 1) % WINDOW;
         } else {
             let n = self.len;
-            let ins = self.sorted[..n].partition_point(|&x| x < v);
+            let ins = count_below(&self.sorted[..n], v);
             self.sorted.copy_within(ins..n, ins + 1);
             self.sorted[ins] = v;
             self.ring[(self.head + n) % WINDOW] = i;
@@ -267,7 +267,9 @@ impl Window {
     #[inline]
     fn quantile(&self, p: f64) -> f64 {
         let n = self.len;
-        self.sorted[((n - 1) as f64 * p).round() as usize]
+        // Nearest rank; `+ 0.5` and truncation round as `f64::round` does for these non-negative
+        // values without its libm call (baseline x86-64 has no rounding instruction).
+        self.sorted[((n - 1) as f64 * p + 0.5) as usize]
     }
 
     #[inline]
@@ -279,6 +281,14 @@ impl Window {
             0.5 * (self.sorted[n / 2 - 1] + self.sorted[n / 2])
         }
     }
+}
+
+/// Where `v` goes in the sorted `values`: how many are below it. A branch-free count over the
+/// whole (short) window, which the compiler vectorises; a binary search's branches are
+/// unpredictable on noisy data and cost more at this size.
+#[inline]
+fn count_below(values: &[f64], v: f64) -> usize {
+    values.iter().map(|&x| usize::from(x < v)).sum()
 }
 
 fn median_in_place(v: &mut [f64]) -> f64 {
@@ -428,25 +438,13 @@ impl Detector {
                         if spike || shift {
                             let first = if shift { run_start } else { t };
                             let m0 = (0..first).rev().map(|i| level[i]).find(|l| l.is_finite()).unwrap_or(m);
-                            let mut ep = Episode {
-                                kind: EpisodeKind::Shift,
-                                first,
-                                m0,
-                                sigma0: sigma,
-                                impact: 0.0,
-                                expected_sum: 0.0,
-                                out_days: 0,
-                                normal_run: 0,
-                                raised: None,
+                            let on = Measure {
+                                amounts,
+                                month_start,
+                                ls: &ls,
+                                dow_of,
                             };
-                            for i in first..=t {
-                                if !month_start[i] {
-                                    let e = (m0 + ls[dow_of(i)]).exp();
-                                    ep.impact += amounts[i] - e;
-                                    ep.expected_sum += e;
-                                    ep.out_days += 1;
-                                }
-                            }
+                            let mut ep = Episode::measured(EpisodeKind::Shift, first, t, m0, sigma, &on);
                             let e = (m0 + ls[today]).exp();
                             if ep.impact >= th.min_impact && ep.impact >= th.min_relative * ep.expected_sum {
                                 ep.raised = Some((t, e, x));
@@ -474,25 +472,13 @@ impl Detector {
                                         .find(|&i| level[i].is_finite() && level[i] - old >= rise / 8.0)
                                         .unwrap_or(from);
                                     let first = crossed.saturating_sub(WINDOW / 2).max(from).max(quiet_since);
-                                    let mut ep = Episode {
-                                        kind: EpisodeKind::Drift,
-                                        first,
-                                        m0: old,
-                                        sigma0: sigma,
-                                        impact: 0.0,
-                                        expected_sum: 0.0,
-                                        out_days: 0,
-                                        normal_run: 0,
-                                        raised: None,
+                                    let on = Measure {
+                                        amounts,
+                                        month_start,
+                                        ls: &ls,
+                                        dow_of,
                                     };
-                                    for i in first..=t {
-                                        if !month_start[i] {
-                                            let e = (old + ls[dow_of(i)]).exp();
-                                            ep.impact += amounts[i] - e;
-                                            ep.expected_sum += e;
-                                            ep.out_days += 1;
-                                        }
-                                    }
+                                    let mut ep = Episode::measured(EpisodeKind::Drift, first, t, old, sigma, &on);
                                     if ep.impact >= th.min_impact {
                                         ep.raised = Some((t, (old + ls[today]).exp(), x));
                                     }
@@ -596,6 +582,49 @@ impl Detector {
                 impact: ep.impact,
             });
         }
+    }
+}
+
+/// What an episode opened in the past is measured on: the amounts, the days without month-start
+/// charges, the weekday factors.
+struct Measure<'a, F> {
+    amounts: &'a [f64],
+    month_start: &'a [bool],
+    ls: &'a [f64; 7],
+    dow_of: F,
+}
+
+impl Episode {
+    /// A step or drift found on day `t` that began on `first`: its excess over the baseline `m0`
+    /// (log, deseasonalised) and the expected total, summed over the days already past.
+    fn measured<F: Fn(usize) -> usize>(
+        kind: EpisodeKind,
+        first: usize,
+        t: usize,
+        m0: f64,
+        sigma0: f64,
+        on: &Measure<'_, F>,
+    ) -> Episode {
+        let mut ep = Episode {
+            kind,
+            first,
+            m0,
+            sigma0,
+            impact: 0.0,
+            expected_sum: 0.0,
+            out_days: 0,
+            normal_run: 0,
+            raised: None,
+        };
+        for i in first..=t {
+            if !on.month_start[i] {
+                let e = (m0 + on.ls[(on.dow_of)(i)]).exp();
+                ep.impact += on.amounts[i] - e;
+                ep.expected_sum += e;
+                ep.out_days += 1;
+            }
+        }
+        ep
     }
 }
 
