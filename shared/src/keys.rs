@@ -215,6 +215,25 @@ pub fn ms(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+// ---- billing ---------------------------------------------------------------------------------
+
+/// Partition of a customer's daily costs for the month of `day`.
+pub fn cost(customer: &str, day: time::Date) -> String {
+    format!("COST#{customer}#{:04}-{:02}", day.year(), u8::from(day.month()))
+}
+
+/// A daily cost cell within its month's partition.
+pub fn cost_cell(account: &str, service: &str, day: time::Date) -> String {
+    format!("{account}#{service}#{:02}", day.day())
+}
+
+/// Partition of a customer's billing records other than costs (settings).
+pub fn billing(customer: &str) -> String {
+    format!("BILLING#{customer}")
+}
+
+pub const BILLING_SETTINGS: &str = "SETTINGS";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,22 +261,3 @@ mod tests {
         assert_eq!(customer_of_member("REQUEST#1"), None);
     }
 }
-
-// ---- billing ---------------------------------------------------------------------------------
-
-/// Partition of a customer's daily costs for the month of `day`.
-pub fn cost(customer: &str, day: time::Date) -> String {
-    format!("COST#{customer}#{:04}-{:02}", day.year(), u8::from(day.month()))
-}
-
-/// A daily cost cell within its month's partition.
-pub fn cost_cell(account: &str, service: &str, day: time::Date) -> String {
-    format!("{account}#{service}#{:02}", day.day())
-}
-
-/// Partition of a customer's billing records other than costs (settings).
-pub fn billing(customer: &str) -> String {
-    format!("BILLING#{customer}")
-}
-
-pub const BILLING_SETTINGS: &str = "SETTINGS";
