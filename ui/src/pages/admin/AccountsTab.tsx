@@ -1,6 +1,7 @@
 import Badge from "@cloudscape-design/components/badge";
 import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
+import Button, { type ButtonProps } from "@cloudscape-design/components/button";
+import ButtonDropdown from "@cloudscape-design/components/button-dropdown";
 import Checkbox from "@cloudscape-design/components/checkbox";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import ExpandableSection from "@cloudscape-design/components/expandable-section";
@@ -12,6 +13,7 @@ import RadioGroup from "@cloudscape-design/components/radio-group";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
+import { useEffect, useRef, useState } from "react";
 import { useSaveAccount } from "../../api/admin";
 import type { Account } from "../../api/client";
 import { ApiError } from "../../api/errors";
@@ -30,6 +32,11 @@ import {
   type AccountFormValues,
 } from "../../lib/accountForm";
 import { accountBadges, describeAccess } from "../../lib/accounts";
+import RouterLink from "../../components/RouterLink";
+import { accountLabel, DeleteAccountModal, MoveAccountModal } from "./AccountActions";
+import EndAccessModal from "./EndAccessModal";
+
+type Acting = { kind: "move" | "end" | "delete"; account: Account };
 
 const ENVIRONMENTS = [
   { value: "prod", label: "Production" },
@@ -39,9 +46,32 @@ const ENVIRONMENTS = [
 export default function AccountsTab({ code }: { code: string }) {
   const accounts = useCustomerAccounts(code);
   const editing = useEditing(accounts.data);
+  const [acting, setActing] = useState<Acting>();
+  // What the last move, end or delete did; focus goes to it (its row may be gone).
+  const [notice, setNotice] = useState<React.ReactNode>();
+  const noticeRef = useRef<HTMLDivElement>(null);
+  const [focusNotice, setFocusNotice] = useState(false);
+  const addRef = useRef<ButtonProps.Ref>(null);
+  const done = (message: React.ReactNode) => {
+    setActing(undefined);
+    setNotice(message);
+    setFocusNotice(true);
+  };
+  // Once the dialog has gone (its focus trap hands focus back to the row's menu, which may be gone too).
+  useEffect(() => {
+    if (acting || !focusNotice) return;
+    const timer = setTimeout(() => {
+      setFocusNotice(false);
+      (noticeRef.current ?? addRef.current)?.focus();
+    }, 100);
+    return () => clearTimeout(timer);
+  }, [acting, focusNotice]);
 
   return (
-    <>
+    <SpaceBetween size="s">
+      <div ref={noticeRef} tabIndex={-1} role="status" aria-live="polite" style={{ outline: "none" }}>
+        {notice ? <Box color="text-status-success">{notice}</Box> : null}
+      </div>
       <Table<Account>
         variant="container"
         trackBy="id"
@@ -52,7 +82,11 @@ export default function AccountsTab({ code }: { code: string }) {
           <Header
             variant="h2"
             counter={accounts.data ? `(${accounts.data.length})` : undefined}
-            actions={<Button onClick={editing.create}>Add account</Button>}
+            actions={
+              <Button ref={addRef} onClick={editing.create}>
+                Add account
+              </Button>
+            }
           >
             AWS accounts
           </Header>
@@ -89,9 +123,25 @@ export default function AccountsTab({ code }: { code: string }) {
             id: "edit",
             header: "Actions",
             cell: (a) => (
-              <Button variant="inline-link" ariaLabel={`Edit ${a.name}`} onClick={() => editing.edit(a.id)}>
-                Edit
-              </Button>
+              <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+                <Button variant="inline-link" ariaLabel={`Edit ${a.name}`} onClick={() => editing.edit(a.id)}>
+                  Edit
+                </Button>
+                <ButtonDropdown
+                  variant="inline-icon"
+                  ariaLabel={`More actions for ${accountLabel(a)}`}
+                  expandToViewport
+                  items={[
+                    { id: "move", text: "Move to another customer" },
+                    { id: "end", text: "End open access" },
+                    { id: "delete", text: "Delete" },
+                  ]}
+                  onItemClick={({ detail }) => {
+                    setNotice(undefined);
+                    setActing({ kind: detail.id as Acting["kind"], account: a });
+                  }}
+                />
+              </SpaceBetween>
             ),
           },
         ]}
@@ -105,7 +155,41 @@ export default function AccountsTab({ code }: { code: string }) {
           onReload={() => accounts.refetch()}
         />
       ) : null}
-    </>
+      {acting?.kind === "delete" ? (
+        <DeleteAccountModal
+          code={code}
+          account={acting.account}
+          onClose={() => setActing(undefined)}
+          onDeleted={() => done(`Deleted ${accountLabel(acting.account)}.`)}
+        />
+      ) : null}
+      {acting?.kind === "move" ? (
+        <MoveAccountModal
+          code={code}
+          account={acting.account}
+          onClose={() => setActing(undefined)}
+          onReload={() => accounts.refetch()}
+          onMoved={(to) =>
+            done(
+              <>
+                Moved {accountLabel(acting.account)} to{" "}
+                <RouterLink href={`/admin/customers/${encodeURIComponent(to.value ?? "")}?tab=accounts`}>{to.label}</RouterLink>.
+              </>,
+            )
+          }
+        />
+      ) : null}
+      {acting?.kind === "end" ? (
+        <EndAccessModal
+          target={{ account: acting.account.id }}
+          label={accountLabel(acting.account)}
+          onClose={() => setActing(undefined)}
+          onEnded={(n) =>
+            done(`Ended ${n} open breakglass ${n === 1 ? "request or grant" : "requests and grants"} on ${accountLabel(acting.account)}.`)
+          }
+        />
+      ) : null}
+    </SpaceBetween>
   );
 }
 

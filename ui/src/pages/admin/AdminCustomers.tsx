@@ -1,3 +1,4 @@
+import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import Form from "@cloudscape-design/components/form";
@@ -9,8 +10,8 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import Textarea from "@cloudscape-design/components/textarea";
 import TextFilter from "@cloudscape-design/components/text-filter";
-import { useState } from "react";
-import { useNavigate } from "react-router-dom";
+import { useEffect, useRef, useState } from "react";
+import { useLocation, useNavigate } from "react-router-dom";
 import { useCreateCustomer } from "../../api/admin";
 import type { Customer, CustomerStatus } from "../../api/client";
 import { useCustomers } from "../../api/hub";
@@ -38,9 +39,20 @@ export default function AdminCustomers() {
   const customers = useCustomers(q, "");
   const items = usePagedItems(customers.data);
   const [adding, setAdding] = useState(false);
+  // Arrived from a delete: say what happened, and start keyboard focus there.
+  const notice = (useLocation().state as { notice?: string } | null)?.notice;
+  const noticeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (notice) setTimeout(() => noticeRef.current?.focus(), 0);
+  }, [notice]);
 
   return (
     <SpaceBetween size="m">
+      {notice ? (
+        <div ref={noticeRef} tabIndex={-1} role="status">
+          <Alert type="success">{notice}</Alert>
+        </div>
+      ) : null}
       {customers.isError ? (
         <ErrorAlert header="The customers could not be loaded" error={customers.error} onRetry={() => customers.refetch()} />
       ) : null}
