@@ -1,5 +1,5 @@
 // What the end-to-end modules share about people: a signed-in page in its own browser context
-// (its own sessionStorage, so a second person), and calling the API with that page's own token.
+// (its own localStorage, so a second person), and calling the API with that page's own token.
 
 export const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -25,7 +25,7 @@ export async function signedIn(browser, base, email, fail) {
 export async function apiAs(page, method, path, body) {
   return page.evaluate(
     async ({ method, path, body }) => {
-      const session = JSON.parse(sessionStorage.getItem("cc.session") ?? "null");
+      const session = JSON.parse(localStorage.getItem("cc.session") ?? "null");
       const response = await fetch(path, {
         method,
         headers: { authorization: `Bearer ${session?.token}`, "content-type": "application/json" },

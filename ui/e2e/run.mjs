@@ -302,6 +302,23 @@ async function main() {
       await page.getByRole("heading", { level: 1, name: "Fjord Banking" }).waitFor();
     });
 
+    await step("a link opened in a new tab is signed in; signing out there signs this tab out too", async () => {
+      const second = await context.newPage();
+      second.setDefaultTimeout(15_000);
+      try {
+        await second.goto(base + "/customers/acme-retail");
+        await second.getByRole("heading", { level: 1, name: "Acme Retail" }).waitFor();
+        if (/\/sign-in/.test(second.url())) throw new Error("the new tab asked to sign in");
+        await second.getByRole("button", { name: /Signed in as/ }).click();
+        await second.getByRole("menuitem", { name: "Sign out" }).click();
+        await second.waitForURL(/\/sign-in/);
+        // The first tab notices by itself (the storage event), without a reload or a click.
+        await page.waitForURL(/\/sign-in\?next=%2Fcustomers%2Ffjord-banking$/);
+        await page.getByRole("radio", { name: ADMIN_NAME }).waitFor();
+      } finally {
+        await second.close();
+      }
+    });
     }
     if (want("breakglass")) await breakglass({ browser, base, step, shot, axe, fail });
     if (want("fixes")) await fixes({ browser, base, step, shot, axe, fail });

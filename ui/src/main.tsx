@@ -6,7 +6,7 @@ import { BrowserRouter } from "react-router-dom";
 import { demoUsersQuery } from "./api/devUsers";
 import { ApiError } from "./api/errors";
 import { uiConfigQuery } from "./auth/config";
-import { getSession } from "./auth/session";
+import { getSession, subscribe } from "./auth/session";
 import App from "./App";
 
 const queryClient = new QueryClient({
@@ -26,6 +26,15 @@ if (!getSession()) {
   void queryClient.prefetchQuery(demoUsersQuery);
   void queryClient.prefetchQuery(uiConfigQuery);
 }
+
+// Another tab signed out or in as someone else (the session is shared by the tabs): nothing read
+// with the previous token may be shown.
+let shownFor = getSession()?.token;
+subscribe(() => {
+  const now = getSession()?.token;
+  if (now !== shownFor && shownFor !== undefined) queryClient.clear();
+  shownFor = now;
+});
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
