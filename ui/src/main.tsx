@@ -2,7 +2,7 @@ import "@cloudscape-design/global-styles/index.css";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { BrowserRouter } from "react-router-dom";
+import { createBrowserRouter, RouterProvider } from "react-router-dom";
 import { demoUsersQuery } from "./api/devUsers";
 import { ApiError } from "./api/errors";
 import { uiConfigQuery } from "./auth/config";
@@ -36,14 +36,16 @@ subscribe(() => {
   shownFor = now;
 });
 
+// A data router, so forms with unsaved changes can block navigation (useBlocker); the routes
+// themselves stay in App's <Routes>.
+const router = createBrowserRouter([{ path: "*", element: <App /> }]);
+
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <BrowserRouter>
-        <App />
-      </BrowserRouter>
+      <RouterProvider router={router} />
     </QueryClientProvider>
   </StrictMode>,
 );

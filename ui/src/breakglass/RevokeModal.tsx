@@ -49,6 +49,7 @@ export default function RevokeModal({
       submitText="Revoke now"
       submitting={revoke.isPending}
       cancelText="Keep access"
+      dirty={!!reason.trim()}
       formRef={formRef}
     >
       <SpaceBetween size="m">

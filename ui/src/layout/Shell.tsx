@@ -12,6 +12,7 @@ import SkipLink, { MAIN_CONTENT_ID } from "./SkipLink";
 import { forgetProviderUser } from "../auth/oidc";
 import { setSession, useSession } from "../auth/session";
 import PageLoading from "../components/PageLoading";
+import UnsavedChangesGuard from "../components/UnsavedChangesGuard";
 import { isQuickSwitcherShortcut } from "../quick/logic";
 
 const QuickSwitcher = lazy(() => import("../quick/QuickSwitcher"));
@@ -171,6 +172,7 @@ export default function Shell() {
           </div>
         }
       />
+      <UnsavedChangesGuard />
       {switcherOpen ? (
         <Suspense fallback={null}>
           <QuickSwitcher onClose={() => setSwitcherOpen(false)} />

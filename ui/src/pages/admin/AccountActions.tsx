@@ -127,6 +127,7 @@ export function MoveAccountModal({
       onSubmit={submit}
       submitText="Move account"
       submitting={move.isPending}
+      dirty={!!to}
     >
       <SpaceBetween size="m">
         <SaveError error={move.error} onReload={onReload} />

@@ -206,7 +206,7 @@ function AccountModal({
 }) {
   const save = useSaveAccount(code);
   const creating = !account;
-  const { values: v, errors, setErrors, set } = useFieldForm<AccountFormValues>(() => accountFormValues(account));
+  const { values: v, errors, setErrors, set, dirty } = useFieldForm<AccountFormValues>(() => accountFormValues(account));
   const text = (k: keyof AccountFormValues, label: string, extra: { description?: string; constraint?: string; placeholder?: string } = {}) => (
     <FormField label={label} description={extra.description} constraintText={extra.constraint} errorText={errors[k]}>
       <Input value={String(v[k])} placeholder={extra.placeholder} onChange={({ detail }) => set(k, detail.value as never)} />
@@ -239,6 +239,7 @@ function AccountModal({
       onSubmit={submit}
       submitText={account ? "Save account" : "Add account"}
       submitting={save.isPending}
+      dirty={dirty}
     >
       <Form>
         <SpaceBetween size="m">

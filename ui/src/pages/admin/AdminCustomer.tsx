@@ -210,7 +210,7 @@ function CustomerForm({
 } & SavedFlag) {
   const update = useUpdateCustomer(customer.code);
   const contract = customer.contract;
-  const { values: v, errors, setErrors, set } = useFieldForm(
+  const { values: v, errors, setErrors, set, dirty } = useFieldForm(
     {
       name: customer.name,
       status: customer.status,
@@ -276,6 +276,7 @@ function CustomerForm({
       saving={update.isPending}
       error={update.error}
       onReload={onReload}
+      dirty={dirty}
     >
       <Container header={<Header variant="h2">Customer</Header>}>
         <SpaceBetween size="m">

@@ -18,6 +18,7 @@ import { useCustomers } from "../../api/hub";
 import CustomerStatusIndicator from "../../components/CustomerStatusIndicator";
 import ErrorAlert from "../../components/ErrorAlert";
 import FormModal from "../../components/FormModal";
+import { useUnsavedChanges } from "../../components/unsaved";
 import { loadMoreFooter } from "../../components/loadMoreFooter";
 import RouterLink from "../../components/RouterLink";
 import { useDebounced } from "../../components/useDebounced";
@@ -119,6 +120,9 @@ function AddCustomer({ onClose }: { onClose: () => void }) {
   const [status, setStatus] = useState<CustomerStatus>("onboarding");
   const [notes, setNotes] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
+  const dirty = !!(code.trim() || name.trim() || notes.trim()) || status !== "onboarding";
+  // Added: the next page is the new customer's, which is no reason to ask.
+  const saved = useUnsavedChanges(dirty);
 
   const submit = () => {
     const found = collect({ code: checkCustomerCode(code), name: checkName(name) });
@@ -127,7 +131,10 @@ function AddCustomer({ onClose }: { onClose: () => void }) {
     create.mutate(
       { code: code.trim(), name: name.trim(), status, notes },
       {
-        onSuccess: (c) => navigate(`/admin/customers/${encodeURIComponent(c.code)}`),
+        onSuccess: (c) => {
+          saved();
+          navigate(`/admin/customers/${encodeURIComponent(c.code)}`);
+        },
         onError: (err) => setErrors(apiFieldErrors(err, NEW_CUSTOMER_FIELDS)),
       },
     );
@@ -140,6 +147,7 @@ function AddCustomer({ onClose }: { onClose: () => void }) {
       onSubmit={submit}
       submitText="Add customer"
       submitting={create.isPending}
+      dirty={dirty}
     >
       <Form>
         <SpaceBetween size="m">

@@ -45,6 +45,7 @@ export default function EndAccessModal({
       submitText="End access now"
       submitting={end.isPending}
       cancelText="Keep access"
+      dirty={!!reason.trim()}
       formRef={formRef}
     >
       <SpaceBetween size="m">

@@ -63,6 +63,7 @@ function TeamForm({
         saving={put.isPending}
         error={put.error}
         onReload={onReload}
+        dirty={diff.added.length + diff.removed.length > 0}
       >
         <Container
           header={
