@@ -59,6 +59,25 @@ export async function runDialogsE2E({ browser, base, step: runStep, shot, axe })
       if (await contacts.getByText(NAME).count()) throw new Error("Cancel added the contact");
     });
 
+    await step("dialogs: Ctrl+K does not open the quick switcher over an open dialog", async () => {
+      await page.getByRole("button", { name: "Add contact" }).click();
+      const name = dialog.getByRole("textbox", { name: "Name" });
+      await name.focus();
+      await page.keyboard.press("Control+K");
+      await page.waitForTimeout(400); // the switcher is lazy: give it the time it would take to show
+      if (await page.getByRole("combobox", { name: "Search customers, accounts and contacts" }).count())
+        throw new Error("Ctrl+K opened the quick switcher over the dialog");
+      const inDialog = await page.evaluate(() => !!document.activeElement?.closest('[role="dialog"]'));
+      if (!inDialog) throw new Error("focus left the dialog");
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      // Without a dialog, the shortcut works as before.
+      await page.keyboard.press("Control+K");
+      await page.getByRole("combobox", { name: "Search customers, accounts and contacts" }).waitFor();
+      await page.keyboard.press("Escape");
+      await page.getByRole("combobox", { name: "Search customers, accounts and contacts" }).waitFor({ state: "detached" });
+    });
+
     await step("dialogs: a bad e-mail is named under its field, editing the field clears it, then it adds", async () => {
       await page.getByRole("button", { name: "Add contact" }).click();
       await dialog.getByRole("textbox", { name: "Name" }).fill(NAME);

@@ -13,7 +13,7 @@ import { forgetProviderUser } from "../auth/oidc";
 import { setSession, useSession } from "../auth/session";
 import PageLoading from "../components/PageLoading";
 import UnsavedChangesGuard from "../components/UnsavedChangesGuard";
-import { isQuickSwitcherShortcut } from "../quick/logic";
+import { isQuickSwitcherShortcut, modalOpen } from "../quick/logic";
 
 const QuickSwitcher = lazy(() => import("../quick/QuickSwitcher"));
 
@@ -34,8 +34,9 @@ export default function Shell() {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (isQuickSwitcherShortcut(event)) {
+        // The app's shortcut either way, but never over an open dialog (it owns focus).
         event.preventDefault();
-        setSwitcherOpen(true);
+        if (!modalOpen(document)) setSwitcherOpen(true);
       }
     };
     window.addEventListener("keydown", onKeyDown);
