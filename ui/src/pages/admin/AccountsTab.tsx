@@ -13,6 +13,7 @@ import RadioGroup from "@cloudscape-design/components/radio-group";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
+import Textarea from "@cloudscape-design/components/textarea";
 import { useEffect, useRef, useState } from "react";
 import { useSaveAccount } from "../../api/admin";
 import type { Account } from "../../api/client";
@@ -32,6 +33,7 @@ import {
   type AccountFormValues,
 } from "../../lib/accountForm";
 import { accountBadges, describeAccess } from "../../lib/accounts";
+import { ONE_PER_LINE } from "../../lib/admin";
 import RouterLink from "../../components/RouterLink";
 import { accountLabel, DeleteAccountModal, MoveAccountModal } from "./AccountActions";
 import EndAccessModal from "./EndAccessModal";
@@ -213,6 +215,13 @@ function AccountModal({
     </FormField>
   );
 
+  // A "one per line" field: a text area, split on line breaks only (see splitLines).
+  const lines = (k: keyof AccountFormValues, label: string, extra: { description?: string; placeholder?: string } = {}) => (
+    <FormField label={label} description={extra.description} constraintText={ONE_PER_LINE} errorText={errors[k]}>
+      <Textarea value={String(v[k])} rows={2} placeholder={extra.placeholder} onChange={({ detail }) => set(k, detail.value as never)} />
+    </FormField>
+  );
+
   const submit = () => {
     const found = validateAccount(v, creating);
     setErrors(found);
@@ -262,8 +271,8 @@ function AccountModal({
                 onChange={({ detail }) => set("environment", detail.selectedOption.value as "prod" | "non-prod")}
               />
             </FormField>
-            {text("delegated_admin_services", "Delegated administrator for", {
-              description: "Service principals, comma-separated.",
+            {lines("delegated_admin_services", "Delegated administrator for", {
+              description: "Service principals.",
               placeholder: "securityhub.amazonaws.com",
             })}
           </ColumnLayout>
@@ -285,12 +294,12 @@ function AccountModal({
               <ColumnLayout columns={2}>
                 {text("start_url", "SSO start URL", { placeholder: "https://acme.awsapps.com/start" })}
                 {text("sso_region", "SSO region", { placeholder: "eu-west-1" })}
-                {text("permission_sets", "Standing permission sets", {
-                  description: "Read access, always in profiles. Comma-separated.",
-                  placeholder: "ReadOnlyAccess, SecurityAudit",
+                {lines("permission_sets", "Standing permission sets", {
+                  description: "Read access, always in profiles.",
+                  placeholder: "ReadOnlyAccess\nSecurityAudit",
                 })}
-                {text("breakglass_permission_sets", "Breakglass permission sets", {
-                  description: "Assigned only while a grant is active. Comma-separated.",
+                {lines("breakglass_permission_sets", "Breakglass permission sets", {
+                  description: "Assigned only while a grant is active.",
                   placeholder: "SRE-Breakglass",
                 })}
               </ColumnLayout>

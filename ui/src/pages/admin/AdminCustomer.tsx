@@ -33,7 +33,7 @@ import {
   checkName,
   collect,
   CUSTOMER_STATUS_OPTIONS,
-  splitList,
+  splitLines,
 } from "../../lib/admin";
 
 const AccountsTab = lazy(() => import("./AccountsTab"));
@@ -228,7 +228,7 @@ function CustomerForm({
   );
 
   const submit = () => {
-    const recipients = splitList(v.recipients);
+    const recipients = splitLines(v.recipients);
     const found = collect({
       name: checkName(v.name),
       starts_on: v.hasContract ? checkDate(v.starts_on) : undefined,
@@ -333,7 +333,7 @@ function CustomerForm({
           <Checkbox checked={v.reportEnabled} onChange={({ detail }) => set("reportEnabled", detail.checked)}>
             Send the monthly report
           </Checkbox>
-          <FormField label="Recipients" constraintText="One e-mail address per line." errorText={errors.recipients}>
+          <FormField label="Recipients" constraintText="One e-mail address per line (split on line breaks only)." errorText={errors.recipients}>
             <Textarea value={v.recipients} onChange={({ detail }) => set("recipients", detail.value)} rows={3} />
           </FormField>
         </SpaceBetween>
