@@ -2,7 +2,7 @@
 // account to another customer, delete an account (refused while breakglass access on it is open;
 // End open access first), revoke someone else's active grant with a reason, and delete a customer
 // (refused while it owns accounts, saying what to do). Runs last on the demo server: it deletes data.
-import { escape } from "./people.mjs";
+import { apiWith as call, devToken as token, escape } from "./people.mjs";
 
 const ADMIN = "ada.admin@demo.customer-central.dev";
 const ENGINEER = "erin.engineer@demo.customer-central.dev";
@@ -11,26 +11,6 @@ const SOURCE = "borealis-energy"; // erin and sam are on its team
 // Accounts of SOURCE the other modules use: left alone.
 const USED = new Set(["100000013943", "100000484230"]);
 const TARGET = { code: "e2e-move-target", name: "Move Target (e2e)" };
-
-async function token(base, email) {
-  const r = await fetch(`${base}/api/v1/dev/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email }),
-  });
-  if (!r.ok) throw new Error(`dev token for ${email}: HTTP ${r.status}`);
-  return (await r.json()).token;
-}
-
-async function call(base, tok, method, path, body) {
-  const r = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tok}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
 
 async function must(result, what) {
   if (result.status >= 300) throw new Error(`${what}: HTTP ${result.status} ${JSON.stringify(result.body)}`);

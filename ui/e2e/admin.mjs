@@ -1,34 +1,13 @@
 // End-to-end steps for the profiles page and the admin pages (issue 12). Called once from run.mjs with
 // its browser, the server's base URL and its step/shot/axe helpers; opens its own browser contexts.
 import { readFileSync } from "node:fs";
+import { apiWith as apiCall, devToken as token, escape } from "./people.mjs";
 
 const ADMIN = "ada.admin@demo.customer-central.dev";
 const ENGINEER = "erin.engineer@demo.customer-central.dev";
 // A customer the engineer's team works on and that other modules leave alone.
 const CUSTOMER = "kestrel-aviation";
 const CONFLICT_NOTE = "Changed through the API while the form was open (e2e).";
-
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-async function token(base, email) {
-  const r = await fetch(`${base}/api/v1/dev/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email }),
-  });
-  if (!r.ok) throw new Error(`dev token for ${email}: HTTP ${r.status}`);
-  return (await r.json()).token;
-}
-
-async function apiCall(base, tok, method, path, body) {
-  const r = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tok}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
 
 async function signIn(page, base, email) {
   await page.goto(base + "/sign-in");

@@ -36,3 +36,25 @@ export async function apiAs(page, method, path, body) {
     { method, path, body },
   );
 }
+
+/** A dev token for `email` from the demo server (`POST /api/v1/dev/token`, `cc serve --demo` only). */
+export async function devToken(base, email) {
+  const r = await fetch(`${base}/api/v1/dev/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email }),
+  });
+  if (!r.ok) throw new Error(`dev token for ${email}: HTTP ${r.status}`);
+  return (await r.json()).token;
+}
+
+/** Calls the API from the test itself with a token (`path` under /api/v1). */
+export async function apiWith(base, tok, method, path, body) {
+  const r = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${tok}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+}

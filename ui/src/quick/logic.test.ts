@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from "vitest";
 import type { Account, Contact, Customer } from "../api/client";
-import { answersText, isQuickSwitcherShortcut, itemPath, matchScore, modalOpen, onKey, rankResults } from "./logic";
+import { isQuickSwitcherShortcut, itemPath, matchScore, modalOpen, onKey, rankResults } from "./logic";
 
 function customer(code: string, name: string): Customer {
   return {
@@ -212,16 +212,6 @@ describe("isQuickSwitcherShortcut", () => {
   });
 });
 
-describe("answersText", () => {
-  it("lists results only for exactly what is typed, never the previous query's", () => {
-    expect(answersText("payments prod", "payments prod", true, false)).toBe(true);
-    expect(answersText(" payments prod ", "payments prod", true, false)).toBe(true);
-    expect(answersText("payments prod", "payments", true, false)).toBe(false);
-    expect(answersText("payments prod", "payments prod", true, true)).toBe(false);
-    expect(answersText("payments prod", "payments prod", false, false)).toBe(false);
-    expect(answersText("", "", true, false)).toBe(false);
-  });
-});
 
 describe("modalOpen (Ctrl/Cmd+K is ignored over a dialog)", () => {
   it("sees an open modal dialog, or focus inside a dialog", () => {

@@ -157,10 +157,3 @@ export function modalOpen(doc: Document): boolean {
   return open || !!doc.activeElement?.closest('[role="dialog"], [role="alertdialog"]');
 }
 
-/**
- * Whether the results on hand answer what is typed now: the debounced query has caught up with
- * the text, and the data is that query's own (not the previous query's, kept while loading).
- */
-export function answersText(text: string, query: string, hasData: boolean, isPlaceholderData: boolean): boolean {
-  return query !== "" && query === text.trim() && hasData && !isPlaceholderData;
-}

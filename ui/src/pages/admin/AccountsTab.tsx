@@ -209,18 +209,19 @@ function AccountModal({
   const save = useSaveAccount(code);
   const creating = !account;
   const { values: v, errors, setErrors, set, dirty } = useFieldForm<AccountFormValues>(() => accountFormValues(account));
-  const text = (k: keyof AccountFormValues, label: string, extra: { description?: string; constraint?: string; placeholder?: string } = {}) => (
-    <FormField label={label} description={extra.description} constraintText={extra.constraint} errorText={errors[k]}>
-      <Input value={String(v[k])} placeholder={extra.placeholder} onChange={({ detail }) => set(k, detail.value as never)} />
-    </FormField>
-  );
-
+  type Extra = { description?: string; constraint?: string; placeholder?: string };
+  const field = (k: keyof AccountFormValues, label: string, extra: Extra, multiline: boolean) => {
+    const props = { value: String(v[k]), placeholder: extra.placeholder, onChange: ({ detail }: { detail: { value: string } }) => set(k, detail.value as never) };
+    return (
+      <FormField label={label} description={extra.description} constraintText={extra.constraint} errorText={errors[k]}>
+        {multiline ? <Textarea rows={2} {...props} /> : <Input {...props} />}
+      </FormField>
+    );
+  };
+  const text = (k: keyof AccountFormValues, label: string, extra: Extra = {}) => field(k, label, extra, false);
   // A "one per line" field: a text area, split on line breaks only (see splitLines).
-  const lines = (k: keyof AccountFormValues, label: string, extra: { description?: string; placeholder?: string } = {}) => (
-    <FormField label={label} description={extra.description} constraintText={ONE_PER_LINE} errorText={errors[k]}>
-      <Textarea value={String(v[k])} rows={2} placeholder={extra.placeholder} onChange={({ detail }) => set(k, detail.value as never)} />
-    </FormField>
-  );
+  const lines = (k: keyof AccountFormValues, label: string, extra: Extra = {}) =>
+    field(k, label, { ...extra, constraint: ONE_PER_LINE }, true);
 
   const submit = () => {
     const found = validateAccount(v, creating);

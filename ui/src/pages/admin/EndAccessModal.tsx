@@ -1,12 +1,5 @@
-import Alert from "@cloudscape-design/components/alert";
-import FormField from "@cloudscape-design/components/form-field";
-import SpaceBetween from "@cloudscape-design/components/space-between";
-import Textarea from "@cloudscape-design/components/textarea";
-import { useState } from "react";
 import { useEndAccess } from "../../api/admin";
-import ErrorAlert from "../../components/ErrorAlert";
-import FormModal from "../../components/FormModal";
-import { useFocusFirstError } from "../../components/useFocusFirstError";
+import ReasonModal from "../../components/ReasonModal";
 
 /**
  * Ends every open breakglass request and grant on one account, or on all of a customer's accounts
@@ -24,47 +17,20 @@ export default function EndAccessModal({
   onClose: () => void;
   onEnded: (ended: number) => void;
 }) {
-  const [reason, setReason] = useState("");
-  const [tried, setTried] = useState(false);
-  const [formRef, invalidSubmit] = useFocusFirstError<HTMLFormElement>();
   const end = useEndAccess();
-  const reasonError = tried && !reason.trim() ? "Say why the access ends (kept on each request and in the audit log)." : undefined;
-  const submit = () => {
-    setTried(true);
-    if (!reason.trim()) {
-      invalidSubmit();
-      return;
-    }
-    end.mutate({ target, reason: reason.trim() }, { onSuccess: (ended) => onEnded(ended) });
-  };
   return (
-    <FormModal
+    <ReasonModal
       header={`End all breakglass access to ${label}`}
-      onClose={onClose}
-      onSubmit={submit}
+      warning={`Every active grant ${"customer" in target ? "on its accounts " : ""}is revoked now and its AWS sessions stop working; requests not active yet are cancelled. The people who asked see your reason.`}
+      placeholder="e.g. The account leaves the hub"
+      missing="Say why the access ends (kept on each request and in the audit log)."
       submitText="End access now"
-      submitting={end.isPending}
-      cancelText="Keep access"
-      dirty={!!reason.trim()}
-      formRef={formRef}
-    >
-      <SpaceBetween size="m">
-        <Alert type="warning">
-          Every active grant {"customer" in target ? "on its accounts " : ""}is revoked now and its AWS sessions stop working;
-          requests not active yet are cancelled. The people who asked see your reason.
-        </Alert>
-        <FormField label="Reason" errorText={reasonError}>
-          <Textarea
-            value={reason}
-            onChange={({ detail }) => setReason(detail.value)}
-            placeholder="e.g. The account leaves the hub"
-            ariaRequired
-            autoFocus
-            rows={3}
-          />
-        </FormField>
-        {end.isError ? <ErrorAlert error={end.error} header="The API refused to end the access" /> : null}
-      </SpaceBetween>
-    </FormModal>
+      keepText="Keep access"
+      errorHeader="The API refused to end the access"
+      pending={end.isPending}
+      error={end.error}
+      onSubmit={(reason) => end.mutate({ target, reason }, { onSuccess: (ended) => onEnded(ended) })}
+      onClose={onClose}
+    />
   );
 }
