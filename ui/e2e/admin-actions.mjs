@@ -154,9 +154,15 @@ export async function runAdminActionsE2E({ browser, base, step: runStep, shot, a
       if (after.end_reason !== "revoked") throw new Error(`the grant ended as ${after.status}/${after.end_reason}`);
     });
 
-    await step("actions: deleting a customer that owns accounts says what to do; empty, it deletes", async () => {
+    await step("actions: End all access on a customer; deleting it while it owns accounts says what to do; empty, it deletes", async () => {
       await page.goto(`${base}/admin/customers/${TARGET.code}`);
       await page.getByRole("heading", { level: 1, name: TARGET.name }).waitFor();
+      // End all access first (nothing is open on it: the API says how many it ended).
+      await page.getByRole("button", { name: "End all access" }).click();
+      await dialog.getByRole("textbox", { name: "Reason" }).fill("The customer leaves the hub (e2e).");
+      await dialog.getByRole("button", { name: "End access now" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await page.getByText(`Ended 0 open breakglass requests and grants on ${TARGET.name}'s accounts.`).waitFor();
       await page.getByRole("button", { name: "Delete customer" }).click();
       await dialog.getByRole("button", { name: "Delete customer" }).click();
       await dialog.getByText(/still owns 1 account\(s\); move or delete them first/).waitFor();
