@@ -71,7 +71,7 @@ export default function AccountsTab({ code }: { code: string }) {
 
   return (
     <SpaceBetween size="s">
-      <div ref={noticeRef} tabIndex={-1} role="status" aria-live="polite" style={{ outline: "none" }}>
+      <div ref={noticeRef} tabIndex={-1} role="status" aria-live="polite">
         {notice ? <Box color="text-status-success">{notice}</Box> : null}
       </div>
       <Table<Account>
