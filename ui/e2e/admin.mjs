@@ -1,34 +1,13 @@
 // End-to-end steps for the profiles page and the admin pages (issue 12). Called once from run.mjs with
 // its browser, the server's base URL and its step/shot/axe helpers; opens its own browser contexts.
 import { readFileSync } from "node:fs";
+import { apiWith as apiCall, devToken as token, escape } from "./people.mjs";
 
 const ADMIN = "ada.admin@demo.customer-central.dev";
 const ENGINEER = "erin.engineer@demo.customer-central.dev";
 // A customer the engineer's team works on and that other modules leave alone.
 const CUSTOMER = "kestrel-aviation";
 const CONFLICT_NOTE = "Changed through the API while the form was open (e2e).";
-
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-async function token(base, email) {
-  const r = await fetch(`${base}/api/v1/dev/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email }),
-  });
-  if (!r.ok) throw new Error(`dev token for ${email}: HTTP ${r.status}`);
-  return (await r.json()).token;
-}
-
-async function apiCall(base, tok, method, path, body) {
-  const r = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tok}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
 
 async function signIn(page, base, email) {
   await page.goto(base + "/sign-in");
@@ -191,6 +170,21 @@ export async function runAdminE2E({ browser, base, step: runStep, shot, axe }) {
       await dialog.getByRole("button", { name: "Add customer" }).click();
       await dialog.getByText("Not added").waitFor();
       await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.getByRole("button", { name: "Discard changes" }).click();
+      await dialog.waitFor({ state: "hidden" });
+    });
+
+    await step("admin: Add customer opens fresh after a failed attempt (no old error, no old values)", async () => {
+      await adm.getByRole("button", { name: "Add customer" }).click();
+      const dialog = adm.getByRole("dialog");
+      await dialog.getByRole("textbox", { name: "Code" }).waitFor();
+      const code = await dialog.getByRole("textbox", { name: "Code" }).inputValue();
+      const name = await dialog.getByRole("textbox", { name: "Name" }).inputValue();
+      if (code || name) throw new Error(`the dialog reopened with code ${JSON.stringify(code)}, name ${JSON.stringify(name)}`);
+      if (await dialog.getByText("Not added").count()) throw new Error("the dialog reopened with the old error");
+      if (await dialog.getByText(/2-32 characters of a-z/).count()) throw new Error("the dialog reopened with an old field error");
+      // Untouched: Cancel closes without asking.
+      await dialog.getByRole("button", { name: "Cancel" }).click();
       await dialog.waitFor({ state: "hidden" });
     });
 
@@ -218,7 +212,12 @@ export async function runAdminE2E({ browser, base, step: runStep, shot, axe }) {
       await adm.getByRole("button", { name: "Reload" }).click();
       await adm.getByText("Changed by someone else — reload").waitFor({ state: "detached" });
       if (adm.url() !== url) throw new Error(`Reload moved from ${url} to ${adm.url()}`);
-      const notes = await adm.getByRole("textbox", { name: "Notes", exact: true }).inputValue();
+      // The form is rebuilt from the fresh customer (it is keyed by the version): poll for it.
+      let notes = "";
+      for (let i = 0; i < 50 && notes !== CONFLICT_NOTE; i++) {
+        notes = await adm.getByRole("textbox", { name: "Notes", exact: true }).inputValue().catch(() => "");
+        if (notes !== CONFLICT_NOTE) await adm.waitForTimeout(100);
+      }
       if (notes !== CONFLICT_NOTE) throw new Error(`after Reload the notes are ${JSON.stringify(notes)}`);
       // And now the save goes through.
       await adm.getByRole("textbox", { name: "Notes", exact: true }).fill(`${CONFLICT_NOTE} Then edited in the UI.`);
@@ -284,6 +283,7 @@ export async function runAdminE2E({ browser, base, step: runStep, shot, axe }) {
       await dialog.getByRole("radio", { name: /IAM Identity Center/ }).check();
       await dialog.getByRole("textbox", { name: "SSO start URL" }).waitFor();
       await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.getByRole("button", { name: "Discard changes" }).click();
       await dialog.waitFor({ state: "hidden" });
       await adm.getByRole("button", { name: "Add account" }).click();
       await dialog.getByRole("textbox", { name: "Account id" }).fill("100000079323");
@@ -296,6 +296,8 @@ export async function runAdminE2E({ browser, base, step: runStep, shot, axe }) {
       await dialog.getByText("account 100000079323 is already in the hub").waitFor();
       await shot(adm, "admin-08-account-api-error");
       await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.getByRole("button", { name: "Discard changes" }).click();
+      await dialog.waitFor({ state: "hidden" });
     });
 
     await step("admin: a conflict inside the account dialog reloads the dialog in place", async () => {

@@ -39,12 +39,43 @@ export async function runDialogsE2E({ browser, base, step: runStep, shot, axe })
       await page.getByRole("button", { name: /^Edit / }).first().waitFor();
     });
 
-    await step("dialogs: Cancel closes the add dialog without adding", async () => {
+    await step("dialogs: Cancel closes an untouched dialog at once; with changes it asks first", async () => {
+      await page.getByRole("button", { name: "Add contact" }).click();
+      await dialog.getByRole("textbox", { name: "Name" }).waitFor();
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.waitFor({ state: "hidden" });
       await page.getByRole("button", { name: "Add contact" }).click();
       await dialog.getByRole("textbox", { name: "Name" }).fill(NAME);
       await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.getByText("Discard your changes?").waitFor();
+      await shot(page, "dialogs-00-discard-changes");
+      await axe(page, "dialogs-discard-changes");
+      await dialog.getByRole("button", { name: "Keep editing" }).click();
+      if ((await dialog.getByRole("textbox", { name: "Name" }).inputValue()) !== NAME) throw new Error("Keep editing lost the name");
+      await page.keyboard.press("Escape");
+      await dialog.getByText("Discard your changes?").waitFor();
+      await dialog.getByRole("button", { name: "Discard changes" }).click();
       await dialog.waitFor({ state: "hidden" });
       if (await contacts.getByText(NAME).count()) throw new Error("Cancel added the contact");
+    });
+
+    await step("dialogs: Ctrl+K does not open the quick switcher over an open dialog", async () => {
+      await page.getByRole("button", { name: "Add contact" }).click();
+      const name = dialog.getByRole("textbox", { name: "Name" });
+      await name.focus();
+      await page.keyboard.press("Control+K");
+      await page.waitForTimeout(400); // the switcher is lazy: give it the time it would take to show
+      if (await page.getByRole("combobox", { name: "Search customers, accounts and contacts" }).count())
+        throw new Error("Ctrl+K opened the quick switcher over the dialog");
+      const inDialog = await page.evaluate(() => !!document.activeElement?.closest('[role="dialog"]'));
+      if (!inDialog) throw new Error("focus left the dialog");
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      // Without a dialog, the shortcut works as before.
+      await page.keyboard.press("Control+K");
+      await page.getByRole("combobox", { name: "Search customers, accounts and contacts" }).waitFor();
+      await page.keyboard.press("Escape");
+      await page.getByRole("combobox", { name: "Search customers, accounts and contacts" }).waitFor({ state: "detached" });
     });
 
     await step("dialogs: a bad e-mail is named under its field, editing the field clears it, then it adds", async () => {
@@ -79,6 +110,44 @@ export async function runDialogsE2E({ browser, base, step: runStep, shot, axe })
       await dialog.getByRole("button", { name: "Confirm: delete this contact" }).click();
       await dialog.waitFor({ state: "hidden" });
       await contacts.getByRole("rowheader", { name: NAME }).waitFor({ state: "detached" });
+    });
+
+    await step("dialogs: leaving a page with unsaved edits asks (in the app and on reload); after a save it does not", async () => {
+      await page.getByRole("tab", { name: "Details" }).click();
+      const notes = page.getByRole("textbox", { name: "Notes", exact: true });
+      const before = await notes.inputValue();
+      await notes.fill(`${before} (unsaved e2e edit)`);
+      const nav = page.getByRole("navigation", { name: "Side navigation" });
+      await nav.getByRole("link", { name: "Approval policies" }).click();
+      const ask = page.getByRole("dialog", { name: "Leave without saving?" });
+      await ask.waitFor();
+      await shot(page, "dialogs-03-leave-without-saving");
+      await axe(page, "dialogs-leave-without-saving");
+      await ask.getByRole("button", { name: "Stay on this page" }).click();
+      await ask.waitFor({ state: "hidden" });
+      if (!/\/admin\/customers\//.test(page.url())) throw new Error(`Stay left for ${page.url()}`);
+      if (!(await notes.inputValue()).includes("unsaved e2e edit")) throw new Error("Stay lost the edit");
+      // Reload (or closing the tab) asks the browser's own question.
+      let asked = "";
+      page.once("dialog", (d) => {
+        asked = d.type();
+        void d.dismiss();
+      });
+      await page.reload({ timeout: 3000 }).catch(() => {});
+      if (asked !== "beforeunload") throw new Error(`a reload with unsaved edits did not ask (${asked || "no dialog"})`);
+      if (!(await notes.inputValue()).includes("unsaved e2e edit")) throw new Error("the edit is gone after staying");
+      await nav.getByRole("link", { name: "Approval policies" }).click();
+      await ask.getByRole("button", { name: "Leave without saving" }).click();
+      await page.waitForURL(/\/admin\/policies$/);
+      // Saved: leaving does not ask.
+      await page.goto(`${base}/admin/customers/${CUSTOMER}`);
+      await notes.fill(before);
+      await notes.fill(`${before} `);
+      await page.getByRole("button", { name: "Save details" }).click();
+      await page.getByText("Saved.").waitFor();
+      await nav.getByRole("link", { name: "Approval policies" }).click();
+      await page.waitForURL(/\/admin\/policies$/);
+      if (await ask.count()) throw new Error("leaving after a save asked");
     });
 
     await step("dialogs: an admin's choice of everyone's requests and sessions lives in the address", async () => {

@@ -289,6 +289,17 @@ export async function fixes({ browser, base, step, shot, axe, fail }) {
         throw new Error("the preview does not run the given CLI path");
       if (await page.getByText("These profiles run a bare cc").count()) throw new Error("the bare-cc warning stayed");
       await shot(page, "fx-11-profiles-cli-path");
+      // A path with a space and a quote: quoted as sh and shlex.split (botocore) read it back.
+      await page.getByRole("textbox", { name: "Customer Central CLI (full path)" }).fill("/opt/o'brien tools/cc");
+      const quoted = "'/opt/o'\\''brien tools/cc'";
+      await page.getByTestId("sync-command").getByText(`${quoted} profiles sync`, { exact: true }).waitFor();
+      await page.waitForFunction(
+        (q) => (document.querySelector('[aria-label="Profiles preview (AWS config)"]')?.textContent ?? "").includes(`credential_process = ${q} credentials`),
+        quoted,
+      );
+      await page.getByRole("textbox", { name: "Customer Central CLI (full path)" }).fill("~/.cargo/bin/cc");
+      await page.getByText(/credential_process runs without a shell, so ~ is not expanded/).waitFor();
+      await page.getByTestId("sync-command").getByText("~/.cargo/bin/cc profiles sync", { exact: true }).waitFor();
     });
   } catch (err) {
     if (current) await shot(current, "fx-failure").catch(() => {});

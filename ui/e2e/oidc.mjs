@@ -173,18 +173,21 @@ export async function runOidcE2E({ browser, ccBin, dist, step: outerStep, shot, 
         throw new Error(`provider saw ${JSON.stringify(provider.seen)}`);
       }
       const stored = await page.evaluate(() => ({
-        session: sessionStorage.getItem("cc.session"),
+        session: localStorage.getItem("cc.session"),
+        tab: sessionStorage.getItem("cc.session"),
         local: Object.keys(localStorage),
       }));
-      if (!stored.session || !stored.session.includes('"kind":"oidc"')) throw new Error("no OIDC session in sessionStorage");
-      if (stored.local.some((k) => k.startsWith("oidc."))) throw new Error(`oidc-client-ts wrote localStorage: ${stored.local}`);
+      // Shared by the tabs: our session and oidc-client-ts's user in localStorage.
+      if (!stored.session || !stored.session.includes('"kind":"oidc"')) throw new Error("no OIDC session in localStorage");
+      if (stored.tab) throw new Error("the session is in sessionStorage too");
+      if (!stored.local.some((k) => k.startsWith("oidc.user:"))) throw new Error(`no oidc-client-ts user in localStorage: ${stored.local}`);
       await shot(page, "oidc-signed-in");
     });
 
     await step("oidc: a refused token ends the session and says so", async () => {
       await page.evaluate(() => {
-        const s = JSON.parse(sessionStorage.getItem("cc.session"));
-        sessionStorage.setItem("cc.session", JSON.stringify({ ...s, token: "expired.or.revoked" }));
+        const s = JSON.parse(localStorage.getItem("cc.session"));
+        localStorage.setItem("cc.session", JSON.stringify({ ...s, token: "expired.or.revoked" }));
       });
       await page.goto(`${base}/customers`);
       await page.waitForURL(/\/sign-in/);
@@ -197,8 +200,12 @@ export async function runOidcE2E({ browser, ccBin, dist, step: outerStep, shot, 
       await page.getByRole("button", { name: /Signed in as/ }).click();
       await page.getByRole("menuitem", { name: "Sign out" }).click();
       await page.waitForURL(/\/sign-in/);
-      const left = await page.evaluate(() => sessionStorage.getItem("cc.session"));
-      if (left) throw new Error("the session survived sign-out");
+      const left = await page.evaluate(() => ({
+        session: localStorage.getItem("cc.session"),
+        oidc: Object.keys(localStorage).filter((k) => k.startsWith("oidc.user:")),
+      }));
+      if (left.session) throw new Error("the session survived sign-out");
+      if (left.oidc.length) throw new Error(`oidc-client-ts's user survived sign-out: ${left.oidc}`);
     });
 
     await step("oidc: the callback refuses a replayed or forged response", async () => {

@@ -1,5 +1,5 @@
 // What the end-to-end modules share about people: a signed-in page in its own browser context
-// (its own sessionStorage, so a second person), and calling the API with that page's own token.
+// (its own localStorage, so a second person), and calling the API with that page's own token.
 
 export const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -25,7 +25,7 @@ export async function signedIn(browser, base, email, fail) {
 export async function apiAs(page, method, path, body) {
   return page.evaluate(
     async ({ method, path, body }) => {
-      const session = JSON.parse(sessionStorage.getItem("cc.session") ?? "null");
+      const session = JSON.parse(localStorage.getItem("cc.session") ?? "null");
       const response = await fetch(path, {
         method,
         headers: { authorization: `Bearer ${session?.token}`, "content-type": "application/json" },
@@ -35,4 +35,26 @@ export async function apiAs(page, method, path, body) {
     },
     { method, path, body },
   );
+}
+
+/** A dev token for `email` from the demo server (`POST /api/v1/dev/token`, `cc serve --demo` only). */
+export async function devToken(base, email) {
+  const r = await fetch(`${base}/api/v1/dev/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email }),
+  });
+  if (!r.ok) throw new Error(`dev token for ${email}: HTTP ${r.status}`);
+  return (await r.json()).token;
+}
+
+/** Calls the API from the test itself with a token (`path` under /api/v1). */
+export async function apiWith(base, tok, method, path, body) {
+  const r = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${tok}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined };
 }

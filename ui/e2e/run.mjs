@@ -12,6 +12,7 @@ import { chromium } from "playwright-core";
 import { breakglass } from "./breakglass.mjs";
 import { runAdminE2E } from "./admin.mjs";
 import { runDialogsE2E } from "./dialogs.mjs";
+import { runAdminActionsE2E } from "./admin-actions.mjs";
 import { runOidcE2E } from "./oidc.mjs";
 import { fixes } from "./fixes.mjs";
 
@@ -25,6 +26,11 @@ const ADMIN_NAME = new RegExp(ADMIN.replace(/\./g, "\\."));
 const ACCOUNT_NAME = "backoffice prod"; // one account of Evergreen Logistics in the demo data
 const CONTACT_NAME = "Priya Natarajan"; // a key contact of every demo customer
 const CONTACT_EMAIL = "priya.natarajan@fjord-banking.example.com"; // ... this one at Fjord Banking
+
+// E2E_ONLY=main,actions,...: run only these parts (main, breakglass, fixes, admin, dialogs, actions,
+// oidc) while working on one; scripts/ui test runs them all.
+const only = process.env.E2E_ONLY?.split(",").map((s) => s.trim());
+const want = (part) => !only || only.includes(part);
 
 const failures = [];
 const timings = {};
@@ -150,6 +156,7 @@ async function main() {
       if (msg.type() === "error") console.log(`console error: ${msg.text()}`);
     });
 
+    if (want("main")) {
     await step("sign-in page shows the demo users", async () => {
       const started = performance.now();
       await page.goto(base + "/");
@@ -295,11 +302,30 @@ async function main() {
       await page.getByRole("heading", { level: 1, name: "Fjord Banking" }).waitFor();
     });
 
-    await breakglass({ browser, base, step, shot, axe, fail });
-    await fixes({ browser, base, step, shot, axe, fail });
-    await runAdminE2E({ browser, base, step, shot, axe });
-    await runDialogsE2E({ browser, base, step, shot, axe });
-    await runOidcE2E({ browser, ccBin, dist, step, shot, axe, fail });
+    await step("a link opened in a new tab is signed in; signing out there signs this tab out too", async () => {
+      const second = await context.newPage();
+      second.setDefaultTimeout(15_000);
+      try {
+        await second.goto(base + "/customers/acme-retail");
+        await second.getByRole("heading", { level: 1, name: "Acme Retail" }).waitFor();
+        if (/\/sign-in/.test(second.url())) throw new Error("the new tab asked to sign in");
+        await second.getByRole("button", { name: /Signed in as/ }).click();
+        await second.getByRole("menuitem", { name: "Sign out" }).click();
+        await second.waitForURL(/\/sign-in/);
+        // The first tab notices by itself (the storage event), without a reload or a click.
+        await page.waitForURL(/\/sign-in\?next=%2Fcustomers%2Ffjord-banking$/);
+        await page.getByRole("radio", { name: ADMIN_NAME }).waitFor();
+      } finally {
+        await second.close();
+      }
+    });
+    }
+    if (want("breakglass")) await breakglass({ browser, base, step, shot, axe, fail });
+    if (want("fixes")) await fixes({ browser, base, step, shot, axe, fail });
+    if (want("admin")) await runAdminE2E({ browser, base, step, shot, axe });
+    if (want("dialogs")) await runDialogsE2E({ browser, base, step, shot, axe });
+    if (want("actions")) await runAdminActionsE2E({ browser, base, step, shot, axe });
+    if (want("oidc")) await runOidcE2E({ browser, ccBin, dist, step, shot, axe, fail });
   } finally {
     await browser?.close();
     server.child.kill("SIGTERM");

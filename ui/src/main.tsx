@@ -2,11 +2,11 @@ import "@cloudscape-design/global-styles/index.css";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { BrowserRouter } from "react-router-dom";
+import { createBrowserRouter, RouterProvider } from "react-router-dom";
 import { demoUsersQuery } from "./api/devUsers";
 import { ApiError } from "./api/errors";
 import { uiConfigQuery } from "./auth/config";
-import { getSession } from "./auth/session";
+import { getSession, subscribe } from "./auth/session";
 import App from "./App";
 
 const queryClient = new QueryClient({
@@ -27,14 +27,25 @@ if (!getSession()) {
   void queryClient.prefetchQuery(uiConfigQuery);
 }
 
+// Another tab signed out or in as someone else (the session is shared by the tabs): nothing read
+// with the previous token may be shown.
+let shownFor = getSession()?.token;
+subscribe(() => {
+  const now = getSession()?.token;
+  if (now !== shownFor && shownFor !== undefined) queryClient.clear();
+  shownFor = now;
+});
+
+// A data router, so forms with unsaved changes can block navigation (useBlocker); the routes
+// themselves stay in App's <Routes>.
+const router = createBrowserRouter([{ path: "*", element: <App /> }]);
+
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <BrowserRouter>
-        <App />
-      </BrowserRouter>
+      <RouterProvider router={router} />
     </QueryClientProvider>
   </StrictMode>,
 );

@@ -159,3 +159,85 @@ export function usePutPolicy(code: string) {
     },
   });
 }
+
+/** Everything that shows a customer's accounts or counts, after an account came or went. */
+function refreshAccounts(qc: QueryClient, ...codes: string[]) {
+  for (const code of new Set(codes)) {
+    void qc.invalidateQueries({ queryKey: hubKeys.accounts(code) });
+    void qc.invalidateQueries({ queryKey: hubKeys.customer(code) });
+  }
+  void qc.invalidateQueries({ queryKey: ["customers"] });
+  void qc.invalidateQueries({ queryKey: ["search"] });
+}
+
+/** Deletes an account (refused with 409 `open_access` while breakglass access on it is open). */
+export function useDeleteAccount(code: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, version }: { id: string; version?: number | null }) => {
+      const result = await api.DELETE("/api/v1/accounts/{id}", {
+        params: { path: { id }, query: { version: version ?? undefined } },
+      });
+      if (!result.response.ok) unwrap(result);
+    },
+    onSuccess: () => refreshAccounts(qc, code),
+  });
+}
+
+/** Moves an account to another customer (the account PATCH's `customer`). */
+export function useMoveAccount(code: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, to, version }: { id: string; to: string; version?: number | null }) =>
+      unwrap(
+        await api.PATCH("/api/v1/accounts/{id}", {
+          params: { path: { id } },
+          body: { customer: to, version: version ?? null },
+        }),
+      ),
+    onSuccess: (account) => refreshAccounts(qc, code, account.customer),
+  });
+}
+
+/**
+ * Deletes a customer and its contacts, team and policy (refused with 409 `customer_has_accounts`
+ * while it owns accounts).
+ */
+export function useDeleteCustomer(code: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (version?: number | null) => {
+      const result = await api.DELETE("/api/v1/customers/{code}", {
+        params: { path: { code }, query: { version: version ?? undefined } },
+      });
+      if (!result.response.ok) unwrap(result);
+    },
+    onSuccess: () => {
+      qc.removeQueries({ queryKey: hubKeys.customer(code) });
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+      void qc.invalidateQueries({ queryKey: adminKeys.policies });
+      void qc.invalidateQueries({ queryKey: ["search"] });
+    },
+  });
+}
+
+/**
+ * Ends every open breakglass request and grant on one account or on all of a customer's accounts
+ * (admin): grants are revoked, requests not yet active cancelled; the reason is recorded on each.
+ */
+export function useEndAccess() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (input: { target: { account: string } | { customer: string }; reason: string }) => {
+      const body = { reason: input.reason };
+      const result =
+        "account" in input.target
+          ? await api.POST("/api/v1/accounts/{id}/end-access", { params: { path: { id: input.target.account } }, body })
+          : await api.POST("/api/v1/customers/{code}/end-access", { params: { path: { code: input.target.customer } }, body });
+      return unwrap(result).ended;
+    },
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ["breakglass"] });
+    },
+  });
+}

@@ -1,5 +1,6 @@
 // TanStack Query hooks for breakglass access: requests, decisions, sessions, credentials, audit.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { searchKey } from "../lib/search";
 import { api, unwrap, type Schemas } from "./client";
 
 export type AccessRequest = Schemas["AccessRequest"];
@@ -118,7 +119,7 @@ export function useApprovalPolicy(customer: string | undefined) {
 
 /** Accounts matching what was typed (the API matches id, name, alias and customer). */
 export function useAccountSearch(q: string) {
-  const query = q.trim().slice(0, 200);
+  const query = searchKey(q);
   return useQuery({
     queryKey: breakglassKeys.accounts(query),
     queryFn: async ({ signal }) =>

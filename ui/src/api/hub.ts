@@ -1,6 +1,7 @@
 // TanStack Query hooks for the customer hub (customers, the customer page's overview, contacts,
 // accounts, console links, quick find).
 import { keepPreviousData, useInfiniteQuery, useQueries, useQuery } from "@tanstack/react-query";
+import { searchKey } from "../lib/search";
 import { api, unwrap, type Account, type CustomerStatus } from "./client";
 
 export const hubKeys = {
@@ -116,14 +117,14 @@ export function useConsoleLinks(accountIds: string[]) {
 }
 
 export function useQuickFind(q: string) {
-  const query = q.trim();
+  const query = searchKey(q);
   return useQuery({
     queryKey: hubKeys.search(query),
     enabled: query.length > 0,
     queryFn: async ({ signal }) =>
       unwrap(
         await api.GET("/api/v1/search", {
-          params: { query: { q: query.slice(0, 200), limit: 20 } },
+          params: { query: { q: query, limit: 20 } },
           signal,
         }),
       ),

@@ -19,6 +19,7 @@ function fakeManager(user: Partial<Awaited<ReturnType<SignInManager["signinRedir
 
 beforeEach(() => {
   sessionStorage.clear();
+  localStorage.clear();
   setSession(null);
 });
 
@@ -43,8 +44,9 @@ describe("completeSignIn", () => {
     expect(m.signinRedirectCallback).toHaveBeenCalledWith("https://cc.example/auth/callback?code=c&state=s");
     expect(to).toBe("/customers/acme-retail");
     expect(getSession()).toMatchObject({ token: "access-token", email: "erin@example.com", kind: "oidc" });
-    expect(JSON.parse(sessionStorage.getItem("cc.session") ?? "{}").token).toBe("access-token");
-    expect(localStorage.length).toBe(0);
+    // Shared by the tabs: in localStorage, not this tab's sessionStorage.
+    expect(JSON.parse(localStorage.getItem("cc.session") ?? "{}").token).toBe("access-token");
+    expect(sessionStorage.getItem("cc.session")).toBeNull();
   });
 
   it("ignores a tampered return path in the state", async () => {
@@ -87,11 +89,11 @@ describe("session expiry", () => {
 });
 
 describe("userManager", () => {
-  it("uses code + PKCE with the callback route, and keeps its state in sessionStorage", async () => {
+  it("uses code + PKCE with the callback route, its state in sessionStorage and the user in localStorage", async () => {
     const m = (await userManager(
       { issuer: "https://idp.example/oauth2/default", clientId: "spa", scopes: "openid email" },
       "https://cc.example",
-    )) as unknown as { settings: Record<string, unknown> & { stateStore: { _store: Storage } } };
+    )) as unknown as { settings: Record<string, unknown> & { stateStore: { _store: Storage }; userStore: { _store: Storage } } };
     expect(m.settings).toMatchObject({
       authority: "https://idp.example/oauth2/default",
       client_id: "spa",
@@ -101,5 +103,6 @@ describe("userManager", () => {
       automaticSilentRenew: false,
     });
     expect(m.settings.stateStore._store).toBe(window.sessionStorage);
+    expect(m.settings.userStore._store).toBe(window.localStorage);
   });
 });

@@ -1,7 +1,8 @@
 // Sign-in through the team's identity provider: authorization code + PKCE with oidc-client-ts, which
 // is loaded only when /config.json names a provider (the local demo never downloads it). The access
-// token goes into the session module (sessionStorage); oidc-client-ts keeps its own copy in memory
-// only, and its PKCE state in sessionStorage.
+// token goes into the session module (localStorage, shared by the tabs); oidc-client-ts keeps its
+// user in localStorage too (so every tab's manager knows it, and sign-out removes it for all), and
+// its PKCE state in sessionStorage (a redirect comes back to the tab that started it).
 import type { OidcConfig } from "./config";
 import { safeReturnTo } from "./returnTo";
 import { setSession } from "./session";
@@ -25,7 +26,7 @@ let manager: Promise<SignInManager> | null = null;
 /** The UserManager for this provider, created once (loads oidc-client-ts on first use). */
 export function userManager(config: OidcConfig, origin = window.location.origin): Promise<SignInManager> {
   manager ??= import("oidc-client-ts").then(
-    ({ UserManager, WebStorageStateStore, InMemoryWebStorage }) =>
+    ({ UserManager, WebStorageStateStore }) =>
       new UserManager({
         authority: config.issuer,
         client_id: config.clientId,
@@ -33,9 +34,10 @@ export function userManager(config: OidcConfig, origin = window.location.origin)
         redirect_uri: origin + CALLBACK_PATH,
         post_logout_redirect_uri: origin + "/sign-in",
         response_type: "code",
-        // PKCE state survives the redirect in this tab only; tokens are copied into our session.
+        // PKCE state survives the redirect in this tab only; the user is shared by the tabs, as our
+        // session (which the API calls use) is.
         stateStore: new WebStorageStateStore({ store: window.sessionStorage }),
-        userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+        userStore: new WebStorageStateStore({ store: window.localStorage }),
         automaticSilentRenew: false,
         loadUserInfo: false,
       }),

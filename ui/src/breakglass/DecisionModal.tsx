@@ -53,6 +53,7 @@ export default function DecisionModal({
       submitText={verb}
       submitting={decide.isPending}
       cancelText="Back"
+      dirty={!!comment.trim()}
       formRef={formRef}
     >
       <SpaceBetween size="m">

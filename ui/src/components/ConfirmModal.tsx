@@ -1,11 +1,12 @@
 import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
-import Modal from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import ErrorAlert from "./ErrorAlert";
-import { useReturnFocus } from "./useReturnFocus";
+import FormModal from "./FormModal";
 
-/** Asks before an action that cannot be undone; the API's refusal is shown inside. */
+/**
+ * Asks before an action that cannot be undone; the API's refusal is shown inside (with `hint`, what
+ * to do about it). The dialog, its footer and focus return are FormModal's.
+ */
 export default function ConfirmModal({
   header,
   children,
@@ -14,6 +15,7 @@ export default function ConfirmModal({
   busy,
   error,
   errorHeader,
+  hint,
   onConfirm,
   onClose,
 }: {
@@ -24,33 +26,25 @@ export default function ConfirmModal({
   busy: boolean;
   error?: unknown;
   errorHeader?: string;
+  /** Shown under the API's refusal: what to do next. */
+  hint?: React.ReactNode;
   onConfirm: () => void;
   onClose: () => void;
 }) {
-  useReturnFocus();
   return (
-    <Modal
-      visible
-      onDismiss={onClose}
-      closeAriaLabel="Close"
+    <FormModal
       header={header}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>
-              {keepText}
-            </Button>
-            <Button variant="primary" loading={busy} onClick={onConfirm}>
-              {confirmText}
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      onClose={onClose}
+      onSubmit={onConfirm}
+      submitText={confirmText}
+      submitting={busy}
+      cancelText={keepText}
     >
       <SpaceBetween size="m">
         <Box>{children}</Box>
         {error ? <ErrorAlert error={error} header={errorHeader} /> : null}
+        {error && hint ? <Box>{hint}</Box> : null}
       </SpaceBetween>
-    </Modal>
+    </FormModal>
   );
 }

@@ -1,8 +1,9 @@
 import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
+import Button, { type ButtonProps } from "@cloudscape-design/components/button";
 import Modal, { type ModalProps } from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import type { RefObject } from "react";
+import { useEffect, useRef, useState, type RefObject } from "react";
+import { useUnsavedChanges } from "./unsaved";
 import { useReturnFocus } from "./useReturnFocus";
 
 /**
@@ -11,6 +12,8 @@ import { useReturnFocus } from "./useReturnFocus";
  * add/edit/decide/revoke dialog had the same footer and form wiring; `actions` adds buttons before
  * Cancel (Delete, say). When it closes, focus returns to what opened it; `formRef` (from
  * `useFocusFirstError`) lets an invalid submit move focus to the first field with an error.
+ * With `dirty` (changes not saved), closing asks first ("Discard changes?" in the footer), and
+ * leaving the page asks too (see `unsaved.ts`).
  */
 export default function FormModal({
   header,
@@ -22,6 +25,7 @@ export default function FormModal({
   cancelText = "Cancel",
   actions,
   formRef,
+  dirty = false,
   children,
 }: {
   header: string;
@@ -33,28 +37,65 @@ export default function FormModal({
   cancelText?: string;
   actions?: React.ReactNode;
   formRef?: RefObject<HTMLFormElement>;
+  /** The fields differ from what the dialog opened with: closing asks first. */
+  dirty?: boolean;
   children: React.ReactNode;
 }) {
   useReturnFocus();
+  useUnsavedChanges(dirty);
+  const [asking, setAsking] = useState(false);
+  const keepRef = useRef<ButtonProps.Ref>(null);
+  const cancelRef = useRef<ButtonProps.Ref>(null);
+  const asked = useRef(false);
+  // Into the question when it is asked; back to Cancel when it is answered "keep editing" (the
+  // question's buttons are gone, and focus must stay inside the dialog for Escape to work).
+  useEffect(() => {
+    if (asking) keepRef.current?.focus();
+    else if (asked.current) cancelRef.current?.focus();
+    asked.current = asking;
+  }, [asking]);
+  const close = () => {
+    if (asking) setAsking(false);
+    else if (dirty) setAsking(true);
+    else onClose();
+  };
   return (
     <Modal
       visible
       size={size}
-      onDismiss={onClose}
+      onDismiss={close}
       closeAriaLabel="Close"
       header={header}
       footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            {actions}
-            <Button variant="link" onClick={onClose}>
-              {cancelText}
-            </Button>
-            <Button variant="primary" loading={submitting} onClick={onSubmit}>
-              {submitText}
-            </Button>
+        asking ? (
+          <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+            <Box variant="span" fontWeight="bold">
+              <span role="alert">Discard your changes?</span>
+            </Box>
+            <Box float="right">
+              <SpaceBetween direction="horizontal" size="xs">
+                <Button ref={keepRef} variant="link" onClick={() => setAsking(false)}>
+                  Keep editing
+                </Button>
+                <Button variant="primary" onClick={onClose}>
+                  Discard changes
+                </Button>
+              </SpaceBetween>
+            </Box>
           </SpaceBetween>
-        </Box>
+        ) : (
+          <Box float="right">
+            <SpaceBetween direction="horizontal" size="xs">
+              {actions}
+              <Button ref={cancelRef} variant="link" onClick={close}>
+                {cancelText}
+              </Button>
+              <Button variant="primary" loading={submitting} onClick={onSubmit}>
+                {submitText}
+              </Button>
+            </SpaceBetween>
+          </Box>
+        )
       }
     >
       <form

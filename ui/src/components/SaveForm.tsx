@@ -2,10 +2,12 @@ import Button from "@cloudscape-design/components/button";
 import Form from "@cloudscape-design/components/form";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import SaveError from "./SaveError";
+import { useUnsavedChanges } from "./unsaved";
 
 /**
  * An admin edit form: Enter or the Save button submits; a status line says when it saved; a failed
- * save shows [`SaveError`] (a version conflict with Reload, or the API's message) above the fields.
+ * save shows [`SaveError`] (a version conflict with Reload, or the API's message) above the fields;
+ * with `dirty`, leaving the page asks first.
  */
 export default function SaveForm({
   onSubmit,
@@ -15,6 +17,7 @@ export default function SaveForm({
   saving,
   error,
   onReload,
+  dirty = false,
   children,
 }: {
   onSubmit: () => void;
@@ -24,8 +27,11 @@ export default function SaveForm({
   saving: boolean;
   error: unknown;
   onReload: () => Promise<unknown>;
+  /** Changes not saved yet: leaving the page asks first. */
+  dirty?: boolean;
   children: React.ReactNode;
 }) {
+  useUnsavedChanges(dirty);
   return (
     <form
       onSubmit={(e) => {

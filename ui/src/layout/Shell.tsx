@@ -12,7 +12,8 @@ import SkipLink, { MAIN_CONTENT_ID } from "./SkipLink";
 import { forgetProviderUser } from "../auth/oidc";
 import { setSession, useSession } from "../auth/session";
 import PageLoading from "../components/PageLoading";
-import { isQuickSwitcherShortcut } from "../quick/logic";
+import UnsavedChangesGuard from "../components/UnsavedChangesGuard";
+import { isQuickSwitcherShortcut, modalOpen } from "../quick/logic";
 
 const QuickSwitcher = lazy(() => import("../quick/QuickSwitcher"));
 
@@ -33,8 +34,9 @@ export default function Shell() {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (isQuickSwitcherShortcut(event)) {
+        // The app's shortcut either way, but never over an open dialog (it owns focus).
         event.preventDefault();
-        setSwitcherOpen(true);
+        if (!modalOpen(document)) setSwitcherOpen(true);
       }
     };
     window.addEventListener("keydown", onKeyDown);
@@ -171,6 +173,7 @@ export default function Shell() {
           </div>
         }
       />
+      <UnsavedChangesGuard />
       {switcherOpen ? (
         <Suspense fallback={null}>
           <QuickSwitcher onClose={() => setSwitcherOpen(false)} />

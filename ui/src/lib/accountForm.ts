@@ -10,7 +10,7 @@ import {
   checkRegion,
   checkRoleArn,
   collect,
-  splitList,
+  splitLines,
   type FieldErrors,
 } from "./admin";
 
@@ -83,12 +83,12 @@ export function accountFormValues(a?: Account): AccountFormValues {
     environment: a?.environment ?? "prod",
     region: a?.region ?? "",
     management_account: a?.management_account ?? false,
-    delegated_admin_services: (a?.delegated_admin_services ?? []).join(", "),
+    delegated_admin_services: (a?.delegated_admin_services ?? []).join("\n"),
     method: access?.method ?? "role",
     start_url: sso?.start_url ?? "",
     sso_region: sso?.sso_region ?? "",
-    permission_sets: (sso?.permission_sets ?? []).join(", "),
-    breakglass_permission_sets: (sso?.breakglass_permission_sets ?? []).join(", "),
+    permission_sets: (sso?.permission_sets ?? []).join("\n"),
+    breakglass_permission_sets: (sso?.breakglass_permission_sets ?? []).join("\n"),
     instance_arn: sso?.identity_center?.instance_arn ?? "",
     identity_store_id: sso?.identity_center?.identity_store_id ?? "",
     admin_role_arn: sso?.identity_center?.admin_role_arn ?? "",
@@ -119,13 +119,13 @@ export function validateAccount(v: AccountFormValues, creating: boolean): FieldE
       max_session_seconds: checkIntRange(v.max_session_seconds, 900, 43200, "The longest session (seconds)"),
     });
   }
-  const breakglass = splitList(v.breakglass_permission_sets);
+  const breakglass = splitLines(v.breakglass_permission_sets);
   const wantsIc = breakglass.length > 0 || !!(v.instance_arn || v.identity_store_id || v.admin_role_arn);
   return collect({
     ...common,
     start_url: checkHttpsUrl(v.start_url),
     sso_region: checkRegion(v.sso_region),
-    permission_sets: checkPermissionSets(splitList(v.permission_sets), false),
+    permission_sets: checkPermissionSets(splitLines(v.permission_sets), false),
     breakglass_permission_sets: checkPermissionSets(breakglass, false),
     instance_arn:
       wantsIc && !SSO_INSTANCE.test(v.instance_arn.trim())
@@ -153,8 +153,8 @@ export function accessOf(v: AccountFormValues): AccessMethod {
     method: "sso",
     start_url: v.start_url.trim(),
     sso_region: v.sso_region.trim(),
-    permission_sets: splitList(v.permission_sets),
-    breakglass_permission_sets: splitList(v.breakglass_permission_sets),
+    permission_sets: splitLines(v.permission_sets),
+    breakglass_permission_sets: splitLines(v.breakglass_permission_sets),
     identity_center: ic
       ? {
           instance_arn: v.instance_arn.trim(),
@@ -177,7 +177,7 @@ function accountFields(v: AccountFormValues) {
     environment: v.environment,
     region: v.region.trim(),
     management_account: v.management_account,
-    delegated_admin_services: splitList(v.delegated_admin_services),
+    delegated_admin_services: splitLines(v.delegated_admin_services),
     access: accessOf(v),
   } satisfies Partial<NewAccount> & Partial<AccountPatch>;
 }

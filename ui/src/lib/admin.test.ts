@@ -15,7 +15,7 @@ import {
   collect,
   formFieldFor,
   isConflict,
-  splitList,
+  splitLines,
   teamDiff,
   withoutField,
 } from "./admin";
@@ -94,8 +94,11 @@ describe("value rules", () => {
 });
 
 describe("helpers", () => {
-  it("splitList trims, drops blanks and repeats", () => {
-    expect(splitList(" a, b\nc  a,,")).toEqual(["a", "b", "c"]);
+  it("splitLines splits on line breaks only: trims each line, drops blank lines and repeats", () => {
+    expect(splitLines(" a\nb \r\n\n  c\ra\n")).toEqual(["a", "b", "c"]);
+    // Never on spaces or commas inside a line: those stay part of the value (and its check names them).
+    expect(splitLines("ReadOnlyAccess, SecurityAudit\nmy set")).toEqual(["ReadOnlyAccess, SecurityAudit", "my set"]);
+    expect(splitLines("arn:aws:iam::123456789012:role/a b")).toEqual(["arn:aws:iam::123456789012:role/a b"]);
   });
   it("collect keeps only set errors", () => {
     expect(collect({ a: undefined, b: "bad" })).toEqual({ b: "bad" });

@@ -103,10 +103,17 @@ export function checkTicketPattern(v: string): string | undefined {
   }
 }
 
-/** Splits a comma/space/line separated list, trimmed, without blanks or repeats. */
-export function splitList(v: string): string[] {
-  return [...new Set(v.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean))];
+/**
+ * A "one per line" field's values: split on line breaks only (a space or comma inside a line is part
+ * of the value: permission set names may hold commas, and a stray space is then named by the field's
+ * check instead of silently making two values), each line trimmed, blank lines and repeats dropped.
+ */
+export function splitLines(v: string): string[] {
+  return [...new Set(v.split(/\r\n|\r|\n/).map((s) => s.trim()).filter(Boolean))];
 }
+
+/** The hint every one-per-line field shows. */
+export const ONE_PER_LINE = "One per line; spaces and commas inside a line are kept.";
 
 /** The errors without one field's (it was just edited). Same object when there was none. */
 export function withoutField(errors: FieldErrors, field: string): FieldErrors {

@@ -83,14 +83,82 @@ describe("countLines", () => {
   });
 });
 
-import { runsBareCc } from "./profiles";
+import { execFileSync } from "node:child_process";
+import { runsBareCc, shellPath, tildeInProcessPath } from "./profiles";
+
+/** POSIX word splitting as shlex.split(s) (posix=True) does it: whitespace, '...', "...", backslash. */
+function shlexSplit(s: string): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (/\s/.test(c)) {
+      if (word !== null) words.push(word);
+      word = null;
+    } else if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      if (end < 0) throw new Error("unclosed '");
+      word = (word ?? "") + s.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      let out = "";
+      for (i++; i < s.length && s[i] !== '"'; i++) {
+        if (s[i] === "\\" && i + 1 < s.length && '"\\$`'.includes(s[i + 1]!)) i++;
+        out += s[i];
+      }
+      if (i >= s.length) throw new Error('unclosed "');
+      word = (word ?? "") + out;
+    } else if (c === "\\") {
+      word = (word ?? "") + (s[++i] ?? "");
+    } else {
+      word = (word ?? "") + c;
+    }
+  }
+  if (word !== null) words.push(word);
+  return words;
+}
+
+/** Python's own shlex.split when python3 is on the machine (the same answer as shlexSplit otherwise). */
+function python(line: string): string[] {
+  try {
+    const out = execFileSync("python3", ["-c", "import json, shlex, sys; print(json.dumps(shlex.split(sys.argv[1])))", line], {
+      encoding: "utf8",
+    });
+    return JSON.parse(out) as string[];
+  } catch (err) {
+    if ((err as { code?: string }).code === "ENOENT") return shlexSplit(line);
+    throw err;
+  }
+}
 
 describe("the CLI path", () => {
   it("is sent as cli_path and runs the sync command, never as a sync flag", () => {
     const selection = selectionOf({ ...EMPTY_CONTROLS, cliPath: " /opt/cc/bin/cc " });
     expect(selection).toEqual({ cli_path: "/opt/cc/bin/cc" });
-    expect(syncCommand(selection, "/opt/cc/bin/cc")).toBe("/opt/cc/bin/cc profiles sync");
-    expect(syncCommand({}, "/home/me/my tools/cc")).toBe("'/home/me/my tools/cc' profiles sync");
+    expect(syncCommand(selection, shellPath("/opt/cc/bin/cc"))).toBe("/opt/cc/bin/cc profiles sync");
+    expect(syncCommand({}, shellPath("/home/me/my tools/cc"))).toBe("'/home/me/my tools/cc' profiles sync");
+  });
+
+  // A path with a space and a quote, read back as POSIX sh and Python's shlex.split (botocore's
+  // reading of credential_process) read it.
+  const PATH = "/home/o'brien/my tools/cc";
+
+  it("is sent quoted, so credential_process = <cli_path> credentials ... splits back to the path", () => {
+    const selection = selectionOf({ ...EMPTY_CONTROLS, cliPath: PATH });
+    expect(selection.cli_path).toBe(`'/home/o'\\''brien/my tools/cc'`);
+    const line = `${selection.cli_path} credentials --account 100000013943`;
+    expect(shlexSplit(line)).toEqual([PATH, "credentials", "--account", "100000013943"]);
+    expect(python(line)).toEqual([PATH, "credentials", "--account", "100000013943"]);
+  });
+
+  it("runs the sync command as the shell reads it, a leading ~/ still expanded", () => {
+    const command = syncCommand({ template: "{env} {account}" }, shellPath(PATH));
+    expect(shlexSplit(command)).toEqual([PATH, "profiles", "sync", "--template", "{env} {account}"]);
+    expect(python(command)).toEqual([PATH, "profiles", "sync", "--template", "{env} {account}"]);
+    expect(shellPath("~/my tools/cc")).toBe("~/'my tools/cc'");
+    expect(shellPath("~/.cargo/bin/cc")).toBe("~/.cargo/bin/cc");
+    expect(tildeInProcessPath("~/.cargo/bin/cc")).toBe(true);
+    expect(tildeInProcessPath("/usr/local/bin/cc")).toBe(false);
   });
   it("finds profiles that would run the C compiler", () => {
     expect(runsBareCc("[profile x]\ncredential_process = cc credentials --account 100000013943\n")).toBe(true);

@@ -57,7 +57,10 @@ export interface Selection {
   region?: string;
   template?: string;
   hub_profile?: string;
-  /** Not a `cc profiles sync` flag: sync sends its own full path. */
+  /**
+   * Not a `cc profiles sync` flag: sync sends its own full path. A command line, as the API wants it
+   * (credential_process = <cli_path> credentials ...): the path quoted, see `processPath`.
+   */
   cli_path?: string;
   all?: "true";
 }
@@ -79,23 +82,47 @@ export function selectionOf(controls: ProfileControls, defaults: ProfileDefaults
   const hub = controls.hubProfile.trim();
   if (hub && hub !== defaults.hubProfile) out.hub_profile = hub;
   const cli = controls.cliPath.trim();
-  if (cli) out.cli_path = cli;
+  if (cli) out.cli_path = processPath(cli);
   if (controls.all) out.all = "true";
   return out;
 }
 
-/** Quotes a word for a POSIX shell only when it needs it. */
+/**
+ * Quotes a word, only when it needs it, the way a POSIX shell and Python's `shlex.split` (which
+ * botocore uses on `credential_process`) both read it back: single quotes, each ' written '\''.
+ */
 export function shellQuote(word: string): string {
   if (word !== "" && /^[A-Za-z0-9_,.:/=@+%-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A program's path as a word of a shell command: quoted as needed, a leading `~/` left outside the quotes so the shell expands it. */
+export function shellPath(path: string): string {
+  const p = path.trim();
+  if (p.startsWith("~/")) return p === "~/" ? p : `~/${shellQuote(p.slice(2))}`;
+  return shellQuote(p);
+}
+
+/**
+ * A program's path as `credential_process` runs it: botocore splits the line with `shlex.split` and
+ * starts it without a shell, so the path is quoted and a `~` is not expanded (see `tildeInProcessPath`).
+ */
+export function processPath(path: string): string {
+  return shellQuote(path.trim());
+}
+
+/** Whether a CLI path starts with `~`, which credential_process (no shell) does not expand. */
+export function tildeInProcessPath(path: string): boolean {
+  return path.trim().startsWith("~");
+}
+
 /**
  * `cc profiles sync` with the flags that give the same selection as the preview. `program` is the
- * CLI as the person runs it (its full path, when known: a bare `cc` is the C compiler on many machines).
+ * CLI as the person runs it, as a shell command word (`shellPath` of its full path, or a saved
+ * command line): a bare `cc` is the C compiler on many machines.
  */
 export function syncCommand(selection: Selection, program = "cc"): string {
-  const parts = [shellQuote(program || "cc"), "profiles", "sync"];
+  const parts = [program.trim() || "cc", "profiles", "sync"];
   const flag = (name: string, value: string | undefined) => {
     if (value !== undefined) parts.push(`--${name}`, shellQuote(value));
   };

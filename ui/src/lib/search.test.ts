@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { freshOptions, searchKey } from "./search";
+import { freshOptions, freshResult, searchKey } from "./search";
 
 const old = ["acme-retail management", "borealis identity prod"];
 
@@ -32,5 +32,25 @@ describe("freshOptions", () => {
   it("compares texts as the query key does (trimmed, 200 characters)", () => {
     expect(searchKey("  a  ")).toBe("a");
     expect(searchKey("x".repeat(300))).toHaveLength(200);
+  });
+});
+
+describe("freshResult (the quick switcher's answer: any data, not only a list)", () => {
+  const answer = { customers: [], accounts: ["payments prod"] };
+  it("lists results only for exactly what is typed, never the previous query's", () => {
+    const ok = { data: answer, isPlaceholderData: false, isError: false };
+    expect(freshResult("payments prod", "payments prod", ok)).toEqual({ data: answer, status: "finished" });
+    expect(freshResult(" payments prod ", "payments prod", ok).data).toBe(answer);
+    expect(freshResult("payments prod", "payments", ok)).toEqual({ status: "loading" });
+    expect(freshResult("payments prod", "payments prod", { ...ok, isPlaceholderData: true })).toEqual({ status: "loading" });
+    expect(freshResult("payments prod", "payments prod", { ...ok, data: undefined })).toEqual({ status: "loading" });
+  });
+
+  it("keeps a long text's answer: the query is its first 200 characters, as the API reads it", () => {
+    const long = "x".repeat(200);
+    const ok = { data: answer, isPlaceholderData: false, isError: false };
+    // Typing past 200 characters asks nothing new, so the answer on hand is still the right one.
+    expect(freshResult(`${long}yz`, `${long}y`, ok).data).toBe(answer);
+    expect(freshResult(`${long.slice(1)}y`, long, ok)).toEqual({ status: "loading" });
   });
 });

@@ -31,7 +31,9 @@ import {
   PROFILE_KINDS,
   selectionOf,
   runsBareCc,
+  shellPath,
   syncCommand,
+  tildeInProcessPath,
   templateProblem,
   type EnvironmentChoice,
   type ProfileControls,
@@ -85,7 +87,7 @@ export default function ProfilesPage() {
   const ini = useProfileIni(selection, ready);
   const savedCli = savedCliCommand(prefs.data?.cli_command);
   const cliPath = controls.cliPath.trim();
-  const command = syncCommand(selection, cliPath || savedCli || "cc");
+  const command = syncCommand(selection, cliPath ? shellPath(cliPath) : savedCli || "cc");
 
   // Customers to choose from: my teams', or (with "every customer") all of them.
   const allCustomers = useCustomers("", "");
@@ -194,7 +196,13 @@ export default function ProfilesPage() {
                     ? `Your saved CLI command ${savedCli} is used.`
                     : "Empty: a bare cc, which is the C compiler on many machines. E.g. /usr/local/bin/cc."
                 }
-                warningText={cliPath && !isFullPath(cliPath) ? "Give the full path, e.g. /usr/local/bin/cc or ~/.cargo/bin/cc." : undefined}
+                warningText={
+                  cliPath && tildeInProcessPath(cliPath)
+                    ? "credential_process runs without a shell, so ~ is not expanded there: give the path from /, e.g. /home/you/.cargo/bin/cc."
+                    : cliPath && !isFullPath(cliPath)
+                      ? "Give the full path, e.g. /usr/local/bin/cc or /home/you/.cargo/bin/cc."
+                      : undefined
+                }
                 errorText={fieldError("cli_path")}
               >
                 <Input

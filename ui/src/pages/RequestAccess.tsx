@@ -27,6 +27,7 @@ import { useFocusFirstError } from "../components/useFocusFirstError";
 import { localZoneText } from "../breakglass/format";
 import { shortenedDurationText } from "../lib/grants";
 import { freshOptions } from "../lib/search";
+import { useUnsavedChanges } from "../components/unsaved";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import {
   approvalsText,
@@ -81,6 +82,8 @@ export default function RequestAccess() {
   const [tried, setTried] = useState(false);
   const zone = useMemo(() => localZoneText(), []);
   const create = useCreateRequest();
+  // What a person typed is worth asking about before leaving; the chosen account alone is not.
+  const saved = useUnsavedChanges(!!(justification.trim() || ticket.trim()));
 
   const max = policy.data?.max_duration_minutes ?? DEFAULT_MAX_DURATION_MINUTES;
   const effectiveDuration = clampDuration(duration, max);
@@ -130,7 +133,10 @@ export default function RequestAccess() {
     }
     if (!account.data || !policy.data) return;
     create.mutate(requestBody(form, account.data), {
-      onSuccess: (created) => navigate(`/breakglass/requests/${encodeURIComponent(created.id)}`),
+      onSuccess: (created) => {
+        saved();
+        navigate(`/breakglass/requests/${encodeURIComponent(created.id)}`);
+      },
     });
   };
 

@@ -10,7 +10,8 @@ import { useNavigate } from "react-router-dom";
 import { errorText } from "../api/errors";
 import { useQuickFind } from "../api/hub";
 import { useDebounced } from "../components/useDebounced";
-import { answersText, itemPath, onKey, rankResults, type QuickItem } from "./logic";
+import { freshResult } from "../lib/search";
+import { itemPath, onKey, rankResults, type QuickItem } from "./logic";
 
 const BADGE: Record<QuickItem["kind"], { color: "blue" | "grey" | "green"; label: string }> = {
   customer: { color: "blue", label: "Customer" },
@@ -26,13 +27,11 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
   const search = useQuickFind(query);
   // Only the answer for exactly what is typed is listed: the previous query's results (kept while
   // the next one loads) re-ranked against new text would let Enter open the wrong account.
-  const fresh = answersText(text, query, search.data !== undefined, search.isPlaceholderData);
+  // (Shared with the selects: lib/search.ts. Nothing is typed: nothing to list.)
+  const answer = query ? freshResult(text, query, search).data : undefined;
   const items = useMemo(
-    () =>
-      fresh && search.data
-        ? rankResults(query, search.data.customers, search.data.accounts, search.data.contacts)
-        : [],
-    [fresh, query, search.data],
+    () => (answer ? rankResults(query, answer.customers, answer.accounts, answer.contacts) : []),
+    [answer, query],
   );
   const [active, setActive] = useState(-1);
   const listId = useId();

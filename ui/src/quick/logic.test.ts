@@ -1,6 +1,7 @@
+// @vitest-environment happy-dom
 import { describe, expect, it } from "vitest";
 import type { Account, Contact, Customer } from "../api/client";
-import { answersText, isQuickSwitcherShortcut, itemPath, matchScore, onKey, rankResults } from "./logic";
+import { isQuickSwitcherShortcut, itemPath, matchScore, modalOpen, onKey, rankResults } from "./logic";
 
 function customer(code: string, name: string): Customer {
   return {
@@ -211,13 +212,25 @@ describe("isQuickSwitcherShortcut", () => {
   });
 });
 
-describe("answersText", () => {
-  it("lists results only for exactly what is typed, never the previous query's", () => {
-    expect(answersText("payments prod", "payments prod", true, false)).toBe(true);
-    expect(answersText(" payments prod ", "payments prod", true, false)).toBe(true);
-    expect(answersText("payments prod", "payments", true, false)).toBe(false);
-    expect(answersText("payments prod", "payments prod", true, true)).toBe(false);
-    expect(answersText("payments prod", "payments prod", false, false)).toBe(false);
-    expect(answersText("", "", true, false)).toBe(false);
+
+describe("modalOpen (Ctrl/Cmd+K is ignored over a dialog)", () => {
+  it("sees an open modal dialog, or focus inside a dialog", () => {
+    const doc = document.implementation.createHTMLDocument("t");
+    expect(modalOpen(doc)).toBe(false);
+    const modal = doc.createElement("div");
+    modal.setAttribute("role", "dialog");
+    modal.setAttribute("aria-modal", "true");
+    doc.body.append(modal);
+    expect(modalOpen(doc)).toBe(true);
+    modal.setAttribute("hidden", "");
+    expect(modalOpen(doc)).toBe(false);
+    modal.remove();
+    const dialog = doc.createElement("div");
+    dialog.setAttribute("role", "dialog");
+    const input = doc.createElement("input");
+    dialog.append(input);
+    doc.body.append(dialog);
+    input.focus();
+    expect(modalOpen(doc)).toBe(true);
   });
 });

@@ -147,9 +147,13 @@ export function isQuickSwitcherShortcut(e: {
 }
 
 /**
- * Whether the results on hand answer what is typed now: the debounced query has caught up with
- * the text, and the data is that query's own (not the previous query's, kept while loading).
+ * Whether a modal dialog is open, or focus is inside a dialog: then Ctrl/Cmd+K must not open the
+ * switcher over it (the dialog owns focus; two modals would fight over it, and Escape closes one).
  */
-export function answersText(text: string, query: string, hasData: boolean, isPlaceholderData: boolean): boolean {
-  return query !== "" && query === text.trim() && hasData && !isPlaceholderData;
+export function modalOpen(doc: Document): boolean {
+  const open = [...doc.querySelectorAll('[aria-modal="true"]')].some(
+    (el) => !el.closest("[hidden]") && (el as HTMLElement).style?.display !== "none",
+  );
+  return open || !!doc.activeElement?.closest('[role="dialog"], [role="alertdialog"]');
 }
+

@@ -1,6 +1,7 @@
 import Badge from "@cloudscape-design/components/badge";
 import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
+import Button, { type ButtonProps } from "@cloudscape-design/components/button";
+import ButtonDropdown from "@cloudscape-design/components/button-dropdown";
 import Checkbox from "@cloudscape-design/components/checkbox";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import ExpandableSection from "@cloudscape-design/components/expandable-section";
@@ -12,6 +13,8 @@ import RadioGroup from "@cloudscape-design/components/radio-group";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
+import Textarea from "@cloudscape-design/components/textarea";
+import { useEffect, useRef, useState } from "react";
 import { useSaveAccount } from "../../api/admin";
 import type { Account } from "../../api/client";
 import { ApiError } from "../../api/errors";
@@ -30,6 +33,12 @@ import {
   type AccountFormValues,
 } from "../../lib/accountForm";
 import { accountBadges, describeAccess } from "../../lib/accounts";
+import { ONE_PER_LINE } from "../../lib/admin";
+import RouterLink from "../../components/RouterLink";
+import { accountLabel, DeleteAccountModal, MoveAccountModal } from "./AccountActions";
+import EndAccessModal from "./EndAccessModal";
+
+type Acting = { kind: "move" | "end" | "delete"; account: Account };
 
 const ENVIRONMENTS = [
   { value: "prod", label: "Production" },
@@ -39,9 +48,32 @@ const ENVIRONMENTS = [
 export default function AccountsTab({ code }: { code: string }) {
   const accounts = useCustomerAccounts(code);
   const editing = useEditing(accounts.data);
+  const [acting, setActing] = useState<Acting>();
+  // What the last move, end or delete did; focus goes to it (its row may be gone).
+  const [notice, setNotice] = useState<React.ReactNode>();
+  const noticeRef = useRef<HTMLDivElement>(null);
+  const [focusNotice, setFocusNotice] = useState(false);
+  const addRef = useRef<ButtonProps.Ref>(null);
+  const done = (message: React.ReactNode) => {
+    setActing(undefined);
+    setNotice(message);
+    setFocusNotice(true);
+  };
+  // Once the dialog has gone (its focus trap hands focus back to the row's menu, which may be gone too).
+  useEffect(() => {
+    if (acting || !focusNotice) return;
+    const timer = setTimeout(() => {
+      setFocusNotice(false);
+      (noticeRef.current ?? addRef.current)?.focus();
+    }, 100);
+    return () => clearTimeout(timer);
+  }, [acting, focusNotice]);
 
   return (
-    <>
+    <SpaceBetween size="s">
+      <div ref={noticeRef} tabIndex={-1} role="status" aria-live="polite">
+        {notice ? <Box color="text-status-success">{notice}</Box> : null}
+      </div>
       <Table<Account>
         variant="container"
         trackBy="id"
@@ -52,7 +84,11 @@ export default function AccountsTab({ code }: { code: string }) {
           <Header
             variant="h2"
             counter={accounts.data ? `(${accounts.data.length})` : undefined}
-            actions={<Button onClick={editing.create}>Add account</Button>}
+            actions={
+              <Button ref={addRef} onClick={editing.create}>
+                Add account
+              </Button>
+            }
           >
             AWS accounts
           </Header>
@@ -89,9 +125,25 @@ export default function AccountsTab({ code }: { code: string }) {
             id: "edit",
             header: "Actions",
             cell: (a) => (
-              <Button variant="inline-link" ariaLabel={`Edit ${a.name}`} onClick={() => editing.edit(a.id)}>
-                Edit
-              </Button>
+              <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+                <Button variant="inline-link" ariaLabel={`Edit ${a.name}`} onClick={() => editing.edit(a.id)}>
+                  Edit
+                </Button>
+                <ButtonDropdown
+                  variant="inline-icon"
+                  ariaLabel={`More actions for ${accountLabel(a)}`}
+                  expandToViewport
+                  items={[
+                    { id: "move", text: "Move to another customer" },
+                    { id: "end", text: "End open access" },
+                    { id: "delete", text: "Delete" },
+                  ]}
+                  onItemClick={({ detail }) => {
+                    setNotice(undefined);
+                    setActing({ kind: detail.id as Acting["kind"], account: a });
+                  }}
+                />
+              </SpaceBetween>
             ),
           },
         ]}
@@ -105,7 +157,41 @@ export default function AccountsTab({ code }: { code: string }) {
           onReload={() => accounts.refetch()}
         />
       ) : null}
-    </>
+      {acting?.kind === "delete" ? (
+        <DeleteAccountModal
+          code={code}
+          account={acting.account}
+          onClose={() => setActing(undefined)}
+          onDeleted={() => done(`Deleted ${accountLabel(acting.account)}.`)}
+        />
+      ) : null}
+      {acting?.kind === "move" ? (
+        <MoveAccountModal
+          code={code}
+          account={acting.account}
+          onClose={() => setActing(undefined)}
+          onReload={() => accounts.refetch()}
+          onMoved={(to) =>
+            done(
+              <>
+                Moved {accountLabel(acting.account)} to{" "}
+                <RouterLink href={`/admin/customers/${encodeURIComponent(to.value ?? "")}?tab=accounts`}>{to.label}</RouterLink>.
+              </>,
+            )
+          }
+        />
+      ) : null}
+      {acting?.kind === "end" ? (
+        <EndAccessModal
+          target={{ account: acting.account.id }}
+          label={accountLabel(acting.account)}
+          onClose={() => setActing(undefined)}
+          onEnded={(n) =>
+            done(`Ended ${n} open breakglass ${n === 1 ? "request or grant" : "requests and grants"} on ${accountLabel(acting.account)}.`)
+          }
+        />
+      ) : null}
+    </SpaceBetween>
   );
 }
 
@@ -122,12 +208,20 @@ function AccountModal({
 }) {
   const save = useSaveAccount(code);
   const creating = !account;
-  const { values: v, errors, setErrors, set } = useFieldForm<AccountFormValues>(() => accountFormValues(account));
-  const text = (k: keyof AccountFormValues, label: string, extra: { description?: string; constraint?: string; placeholder?: string } = {}) => (
-    <FormField label={label} description={extra.description} constraintText={extra.constraint} errorText={errors[k]}>
-      <Input value={String(v[k])} placeholder={extra.placeholder} onChange={({ detail }) => set(k, detail.value as never)} />
-    </FormField>
-  );
+  const { values: v, errors, setErrors, set, dirty } = useFieldForm<AccountFormValues>(() => accountFormValues(account));
+  type Extra = { description?: string; constraint?: string; placeholder?: string };
+  const field = (k: keyof AccountFormValues, label: string, extra: Extra, multiline: boolean) => {
+    const props = { value: String(v[k]), placeholder: extra.placeholder, onChange: ({ detail }: { detail: { value: string } }) => set(k, detail.value as never) };
+    return (
+      <FormField label={label} description={extra.description} constraintText={extra.constraint} errorText={errors[k]}>
+        {multiline ? <Textarea rows={2} {...props} /> : <Input {...props} />}
+      </FormField>
+    );
+  };
+  const text = (k: keyof AccountFormValues, label: string, extra: Extra = {}) => field(k, label, extra, false);
+  // A "one per line" field: a text area, split on line breaks only (see splitLines).
+  const lines = (k: keyof AccountFormValues, label: string, extra: Extra = {}) =>
+    field(k, label, { ...extra, constraint: ONE_PER_LINE }, true);
 
   const submit = () => {
     const found = validateAccount(v, creating);
@@ -155,6 +249,7 @@ function AccountModal({
       onSubmit={submit}
       submitText={account ? "Save account" : "Add account"}
       submitting={save.isPending}
+      dirty={dirty}
     >
       <Form>
         <SpaceBetween size="m">
@@ -177,8 +272,8 @@ function AccountModal({
                 onChange={({ detail }) => set("environment", detail.selectedOption.value as "prod" | "non-prod")}
               />
             </FormField>
-            {text("delegated_admin_services", "Delegated administrator for", {
-              description: "Service principals, comma-separated.",
+            {lines("delegated_admin_services", "Delegated administrator for", {
+              description: "Service principals.",
               placeholder: "securityhub.amazonaws.com",
             })}
           </ColumnLayout>
@@ -200,12 +295,12 @@ function AccountModal({
               <ColumnLayout columns={2}>
                 {text("start_url", "SSO start URL", { placeholder: "https://acme.awsapps.com/start" })}
                 {text("sso_region", "SSO region", { placeholder: "eu-west-1" })}
-                {text("permission_sets", "Standing permission sets", {
-                  description: "Read access, always in profiles. Comma-separated.",
-                  placeholder: "ReadOnlyAccess, SecurityAudit",
+                {lines("permission_sets", "Standing permission sets", {
+                  description: "Read access, always in profiles.",
+                  placeholder: "ReadOnlyAccess\nSecurityAudit",
                 })}
-                {text("breakglass_permission_sets", "Breakglass permission sets", {
-                  description: "Assigned only while a grant is active. Comma-separated.",
+                {lines("breakglass_permission_sets", "Breakglass permission sets", {
+                  description: "Assigned only while a grant is active.",
                   placeholder: "SRE-Breakglass",
                 })}
               </ColumnLayout>

@@ -10,8 +10,13 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Tabs from "@cloudscape-design/components/tabs";
 import Textarea from "@cloudscape-design/components/textarea";
 import { lazy, Suspense, useState } from "react";
-import { useParams, useSearchParams } from "react-router-dom";
-import { useUpdateCustomer, type CustomerPatch } from "../../api/admin";
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import { useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { useDeleteCustomer, useUpdateCustomer, type CustomerPatch } from "../../api/admin";
+import { ApiError } from "../../api/errors";
+import ConfirmModal from "../../components/ConfirmModal";
+import EndAccessModal from "./EndAccessModal";
 import type { Customer, CustomerStatus } from "../../api/client";
 import { useCustomer } from "../../api/hub";
 import { Breadcrumbs, detailState } from "../../components/DetailPage";
@@ -28,7 +33,7 @@ import {
   checkName,
   collect,
   CUSTOMER_STATUS_OPTIONS,
-  splitList,
+  splitLines,
 } from "../../lib/admin";
 
 const AccountsTab = lazy(() => import("./AccountsTab"));
@@ -47,6 +52,10 @@ export default function AdminCustomer() {
   const name = customer.data?.name ?? code;
   // Kept here: a save changes the version, which remounts the form with the saved values.
   const [saved, setSaved] = useState(false);
+  const [acting, setActing] = useState<"delete" | "end">();
+  const [ended, setEnded] = useState<string>();
+  const navigate = useNavigate();
+  const remove = useDeleteCustomer(code);
   useDocumentTitle(`Admin: ${name}`);
 
   const crumbs = [
@@ -72,12 +81,30 @@ export default function AdminCustomer() {
         <Header
           variant="h1"
           description={`${c.code} · ${c.account_count} ${c.account_count === 1 ? "account" : "accounts"} · version ${c.version ?? 0}`}
-          actions={<RouterLink href={`/customers/${encodeURIComponent(c.code)}`}>Open in the customer hub</RouterLink>}
+          actions={
+            <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+              <RouterLink href={`/customers/${encodeURIComponent(c.code)}`}>Open in the customer hub</RouterLink>
+              <Button onClick={() => setActing("end")}>End all access</Button>
+              <Button
+                onClick={() => {
+                  remove.reset();
+                  setActing("delete");
+                }}
+              >
+                Delete customer
+              </Button>
+            </SpaceBetween>
+          }
         >
           {c.name}
         </Header>
       }
     >
+      {ended ? (
+        <div role="status" style={{ marginBottom: 16 }}>
+          <Box color="text-status-success">{ended}</Box>
+        </div>
+      ) : null}
       <Tabs
         activeTabId={tab}
         onChange={({ detail }) =>
@@ -104,6 +131,54 @@ export default function AdminCustomer() {
           { id: "policy", label: "Approval policy", content: lazyTab(<PolicyTab code={c.code} />) },
         ]}
       />
+      {acting === "end" ? (
+        <EndAccessModal
+          target={{ customer: c.code }}
+          label={`${c.name}'s accounts`}
+          onClose={() => setActing(undefined)}
+          onEnded={(n) => {
+            setActing(undefined);
+            setEnded(`Ended ${n} open breakglass ${n === 1 ? "request or grant" : "requests and grants"} on ${c.name}'s accounts.`);
+          }}
+        />
+      ) : null}
+      {acting === "delete" ? (
+        <ConfirmModal
+          header={`Delete ${c.name}?`}
+          confirmText="Delete customer"
+          keepText="Keep customer"
+          busy={remove.isPending}
+          error={remove.error}
+          errorHeader="Not deleted"
+          hint={
+            remove.error instanceof ApiError && remove.error.code === "customer_has_accounts" ? (
+              <SpaceBetween size="xs">
+                <span>
+                  Move each account to another customer or delete it (Accounts tab, the account&apos;s Actions menu), then
+                  delete the customer. To keep its history instead, set its status to Offboarded.
+                </span>
+                <Button
+                  onClick={() => {
+                    setActing(undefined);
+                    setParams({ tab: "accounts" }, { replace: true });
+                  }}
+                >
+                  Go to its accounts
+                </Button>
+              </SpaceBetween>
+            ) : undefined
+          }
+          onConfirm={() =>
+            remove.mutate(c.version, {
+              onSuccess: () => navigate("/admin/customers", { state: { notice: `Deleted customer ${c.name} (${c.code}).` } }),
+            })
+          }
+          onClose={() => setActing(undefined)}
+        >
+          The customer, its key contacts, team and approval policy are deleted; its audit history stays. Only a customer with
+          no accounts can be deleted. This cannot be undone.
+        </ConfirmModal>
+      ) : null}
     </ContentLayout>
   );
 }
@@ -135,7 +210,7 @@ function CustomerForm({
 } & SavedFlag) {
   const update = useUpdateCustomer(customer.code);
   const contract = customer.contract;
-  const { values: v, errors, setErrors, set } = useFieldForm(
+  const { values: v, errors, setErrors, set, dirty } = useFieldForm(
     {
       name: customer.name,
       status: customer.status,
@@ -153,7 +228,7 @@ function CustomerForm({
   );
 
   const submit = () => {
-    const recipients = splitList(v.recipients);
+    const recipients = splitLines(v.recipients);
     const found = collect({
       name: checkName(v.name),
       starts_on: v.hasContract ? checkDate(v.starts_on) : undefined,
@@ -201,6 +276,7 @@ function CustomerForm({
       saving={update.isPending}
       error={update.error}
       onReload={onReload}
+      dirty={dirty}
     >
       <Container header={<Header variant="h2">Customer</Header>}>
         <SpaceBetween size="m">
@@ -257,7 +333,7 @@ function CustomerForm({
           <Checkbox checked={v.reportEnabled} onChange={({ detail }) => set("reportEnabled", detail.checked)}>
             Send the monthly report
           </Checkbox>
-          <FormField label="Recipients" constraintText="One e-mail address per line." errorText={errors.recipients}>
+          <FormField label="Recipients" constraintText="One e-mail address per line (split on line breaks only)." errorText={errors.recipients}>
             <Textarea value={v.recipients} onChange={({ detail }) => set("recipients", detail.value)} rows={3} />
           </FormField>
         </SpaceBetween>

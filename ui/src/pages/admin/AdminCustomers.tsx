@@ -1,3 +1,4 @@
+import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import Form from "@cloudscape-design/components/form";
@@ -9,14 +10,15 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import Textarea from "@cloudscape-design/components/textarea";
 import TextFilter from "@cloudscape-design/components/text-filter";
-import { useState } from "react";
-import { useNavigate } from "react-router-dom";
+import { useEffect, useRef, useState } from "react";
+import { useLocation, useNavigate } from "react-router-dom";
 import { useCreateCustomer } from "../../api/admin";
 import type { Customer, CustomerStatus } from "../../api/client";
 import { useCustomers } from "../../api/hub";
 import CustomerStatusIndicator from "../../components/CustomerStatusIndicator";
 import ErrorAlert from "../../components/ErrorAlert";
 import FormModal from "../../components/FormModal";
+import { useUnsavedChanges } from "../../components/unsaved";
 import { loadMoreFooter } from "../../components/loadMoreFooter";
 import RouterLink from "../../components/RouterLink";
 import { useDebounced } from "../../components/useDebounced";
@@ -38,9 +40,20 @@ export default function AdminCustomers() {
   const customers = useCustomers(q, "");
   const items = usePagedItems(customers.data);
   const [adding, setAdding] = useState(false);
+  // Arrived from a delete: say what happened, and start keyboard focus there.
+  const notice = (useLocation().state as { notice?: string } | null)?.notice;
+  const noticeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (notice) setTimeout(() => noticeRef.current?.focus(), 0);
+  }, [notice]);
 
   return (
     <SpaceBetween size="m">
+      {notice ? (
+        <div ref={noticeRef} tabIndex={-1} role="status">
+          <Alert type="success">{notice}</Alert>
+        </div>
+      ) : null}
       {customers.isError ? (
         <ErrorAlert header="The customers could not be loaded" error={customers.error} onRetry={() => customers.refetch()} />
       ) : null}
@@ -107,6 +120,9 @@ function AddCustomer({ onClose }: { onClose: () => void }) {
   const [status, setStatus] = useState<CustomerStatus>("onboarding");
   const [notes, setNotes] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
+  const dirty = !!(code.trim() || name.trim() || notes.trim()) || status !== "onboarding";
+  // Added: the next page is the new customer's, which is no reason to ask.
+  const saved = useUnsavedChanges(dirty);
 
   const submit = () => {
     const found = collect({ code: checkCustomerCode(code), name: checkName(name) });
@@ -115,7 +131,10 @@ function AddCustomer({ onClose }: { onClose: () => void }) {
     create.mutate(
       { code: code.trim(), name: name.trim(), status, notes },
       {
-        onSuccess: (c) => navigate(`/admin/customers/${encodeURIComponent(c.code)}`),
+        onSuccess: (c) => {
+          saved();
+          navigate(`/admin/customers/${encodeURIComponent(c.code)}`);
+        },
         onError: (err) => setErrors(apiFieldErrors(err, NEW_CUSTOMER_FIELDS)),
       },
     );
@@ -128,6 +147,7 @@ function AddCustomer({ onClose }: { onClose: () => void }) {
       onSubmit={submit}
       submitText="Add customer"
       submitting={create.isPending}
+      dirty={dirty}
     >
       <Form>
         <SpaceBetween size="m">

@@ -89,7 +89,7 @@ function ContactModal({
 }) {
   const save = useSaveContact(code);
   const remove = useDeleteContact(code);
-  const { values: v, errors, setErrors, set } = useFieldForm({
+  const { values: v, errors, setErrors, set, dirty } = useFieldForm({
     name: contact?.name ?? "",
     role: contact?.role ?? "",
     email: contact?.email ?? "",
@@ -126,6 +126,7 @@ function ContactModal({
       onSubmit={submit}
       submitText={contact ? "Save contact" : "Add contact"}
       submitting={save.isPending}
+      dirty={dirty}
       actions={
         contact ? (
           <Button

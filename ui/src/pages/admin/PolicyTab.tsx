@@ -52,7 +52,7 @@ function PolicyForm({
   onReload: () => Promise<unknown>;
 } & SavedFlag) {
   const put = usePutPolicy(code);
-  const { values: v, errors, setErrors, set } = useFieldForm(
+  const { values: v, errors, setErrors, set, dirty } = useFieldForm(
     {
       approvals_required: String(policy.approvals_required),
       approver_roles: policy.approver_roles,
@@ -103,6 +103,7 @@ function PolicyForm({
       saving={put.isPending}
       error={put.error}
       onReload={onReload}
+      dirty={dirty}
     >
       <Container
         header={

@@ -10,7 +10,7 @@ import { usePutTeam, useTeam, type Team } from "../../api/admin";
 import { when } from "../../breakglass/format";
 import SaveForm from "../../components/SaveForm";
 import VersionedForm, { type SavedFlag } from "../../components/VersionedForm";
-import { apiFieldErrors, checkEmail, splitList, teamDiff, type FieldErrors } from "../../lib/admin";
+import { apiFieldErrors, checkEmail, splitLines, teamDiff, type FieldErrors } from "../../lib/admin";
 
 export default function TeamTab({ code }: { code: string }) {
   const team = useTeam(code);
@@ -37,7 +37,7 @@ function TeamForm({
   const put = usePutTeam(code);
   const [text, setText] = useState(team.members.join("\n"));
   const [errors, setErrors] = useState<FieldErrors>({});
-  const members = useMemo(() => splitList(text), [text]);
+  const members = useMemo(() => splitLines(text), [text]);
   const diff = teamDiff(team.members, members);
   const history = useMemo(() => [...team.history].reverse(), [team.history]);
 
@@ -63,6 +63,7 @@ function TeamForm({
         saving={put.isPending}
         error={put.error}
         onReload={onReload}
+        dirty={diff.added.length + diff.removed.length > 0}
       >
         <Container
           header={
@@ -78,7 +79,7 @@ function TeamForm({
           <SpaceBetween size="s">
             <FormField
               label="Members"
-              constraintText="One e-mail address per line."
+              constraintText="One e-mail address per line (split on line breaks only)."
               errorText={errors.members}
               stretch
             >

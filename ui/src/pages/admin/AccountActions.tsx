@@ -1,0 +1,152 @@
+// The account row's further actions on the admin Accounts tab: move to another customer, end open
+// breakglass access, delete. Each is a dialog; destructive ones ask first.
+import Box from "@cloudscape-design/components/box";
+import FormField from "@cloudscape-design/components/form-field";
+import Select, { type SelectProps } from "@cloudscape-design/components/select";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import { useState } from "react";
+import { useDeleteAccount, useMoveAccount } from "../../api/admin";
+import type { Account } from "../../api/client";
+import { ApiError } from "../../api/errors";
+import { useCustomers } from "../../api/hub";
+import ConfirmModal from "../../components/ConfirmModal";
+import FormModal from "../../components/FormModal";
+import SaveError from "../../components/SaveError";
+import { useDebounced } from "../../components/useDebounced";
+import { freshOptions } from "../../lib/search";
+
+export const accountLabel = (a: Account) => `${a.name} (${a.id})`;
+
+/** What an `open_access` refusal means on this page. */
+function openAccessHint(err: unknown): React.ReactNode {
+  return err instanceof ApiError && err.code === "open_access"
+    ? "End that access first: close this dialog, then choose End open access in the account's Actions menu."
+    : undefined;
+}
+
+export function DeleteAccountModal({
+  code,
+  account,
+  onClose,
+  onDeleted,
+}: {
+  code: string;
+  account: Account;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
+  const remove = useDeleteAccount(code);
+  return (
+    <ConfirmModal
+      header={`Delete ${accountLabel(account)}?`}
+      confirmText="Delete account"
+      keepText="Keep account"
+      busy={remove.isPending}
+      error={remove.error}
+      errorHeader="Not deleted"
+      hint={openAccessHint(remove.error)}
+      onConfirm={() => remove.mutate({ id: account.id, version: account.version }, { onSuccess: onDeleted })}
+      onClose={onClose}
+    >
+      The account leaves the hub: it is no longer in anyone&apos;s profiles, quick find or breakglass requests, and its
+      console links go. Its audit history stays. This cannot be undone; to use the account again, add it again.
+    </ConfirmModal>
+  );
+}
+
+/** A customer picked from the API's search (by name or code), never from an older query's answer. */
+function CustomerSelect({
+  exclude,
+  selected,
+  onChange,
+  invalid,
+}: {
+  exclude: string;
+  selected: SelectProps.Option | null;
+  onChange: (option: SelectProps.Option) => void;
+  invalid: boolean;
+}) {
+  const [typed, setTyped] = useState("");
+  const q = useDebounced(typed.trim(), 200);
+  const customers = useCustomers(q, "");
+  const fresh = freshOptions(typed, q, {
+    data: customers.data?.pages.flatMap((p) => p.items),
+    isPlaceholderData: customers.isPlaceholderData,
+    isError: customers.isError,
+  });
+  const options = fresh.items
+    .filter((c) => c.code !== exclude)
+    .map((c) => ({ value: c.code, label: c.name, description: `${c.code} · ${c.status} · ${c.account_count} accounts` }));
+  return (
+    <Select
+      selectedOption={selected}
+      onChange={({ detail }) => onChange(detail.selectedOption)}
+      options={options}
+      filteringType="manual"
+      filteringPlaceholder="Search customers by name or code"
+      filteringAriaLabel="Search customers by name or code"
+      onLoadItems={({ detail }) => setTyped(detail.filteringText)}
+      statusType={fresh.status}
+      loadingText="Finding customers"
+      errorText={customers.isError ? customers.error.message : undefined}
+      recoveryText="Retry"
+      empty="No other matching customer"
+      placeholder="Choose a customer"
+      ariaRequired
+      invalid={invalid}
+      virtualScroll={false}
+    />
+  );
+}
+
+export function MoveAccountModal({
+  code,
+  account,
+  onClose,
+  onMoved,
+  onReload,
+}: {
+  code: string;
+  account: Account;
+  onClose: () => void;
+  onMoved: (to: SelectProps.Option) => void;
+  onReload: () => Promise<unknown>;
+}) {
+  const move = useMoveAccount(code);
+  const [to, setTo] = useState<SelectProps.Option | null>(null);
+  const [tried, setTried] = useState(false);
+  const submit = () => {
+    setTried(true);
+    if (!to?.value) return;
+    move.mutate({ id: account.id, to: to.value, version: account.version }, { onSuccess: () => onMoved(to) });
+  };
+  return (
+    <FormModal
+      header={`Move ${accountLabel(account)} to another customer`}
+      onClose={onClose}
+      onSubmit={submit}
+      submitText="Move account"
+      submitting={move.isPending}
+      dirty={!!to}
+    >
+      <SpaceBetween size="m">
+        <SaveError error={move.error} onReload={onReload} />
+        {openAccessHint(move.error) ? <Box>{openAccessHint(move.error)}</Box> : null}
+        <FormField
+          label="New customer"
+          description={`Now: ${code}. Find the customer by name or code.`}
+          errorText={tried && !to ? "Choose the customer the account moves to." : undefined}
+        >
+          <CustomerSelect exclude={code} selected={to} onChange={setTo} invalid={tried && !to} />
+        </FormField>
+        <Box variant="p">
+          What moves with it: the account&apos;s id, name, alias, region, environment, access settings and flags, and its
+          history (the move is recorded under both customers). From then on the new customer&apos;s team, approval policy
+          and console links apply: its team sees it in their profiles (names built with {"{customer}"} change at the
+          next <Box variant="code">cc profiles sync</Box>), and this customer&apos;s team no longer does. Open breakglass
+          access must end first.
+        </Box>
+      </SpaceBetween>
+    </FormModal>
+  );
+}
