@@ -81,7 +81,7 @@ fn deserialize<'de, T: DeserializeOwned>(
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let message = strip_position(&inner.to_string());
+        let message = plain(&strip_position(&inner.to_string()));
         match inner.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
                 ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {message}"))
@@ -160,40 +160,36 @@ fn serde_urlencoded_deserializer<T: DeserializeOwned>(query: &str) -> Result<T, 
     let value = serde_json::Value::Object(map);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let msg = e.into_inner().to_string();
+        let msg = plain(&e.into_inner().to_string());
         (if path == "." { None } else { Some(path) }, msg)
     })
 }
 
 fn url_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
 
-fn decode(s: &str) -> String {
-    let s = s.replace('+', " ");
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
+/// serde names Rust types in its messages ("expected u32"); say what a person can send instead.
+fn plain(message: &str) -> String {
+    const TYPES: [(&str, &str); 9] = [
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected u32", "expected a whole number from 0 to 4294967295"),
+        ("expected u64", "expected a whole number of at least 0"),
+        ("expected usize", "expected a whole number of at least 0"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected f32", "expected a number"),
+        ("expected f64", "expected a number"),
+    ];
+    for (rust, said) in TYPES {
+        if let Some(rest) = message.strip_suffix(rust) {
+            return format!("{rest}{said}");
         }
-        out.push(bytes[i]);
-        i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    message.to_string()
 }
 
 /// A number in a query string arrives as a string; accept both forms.
@@ -276,9 +272,38 @@ mod tests {
     }
 
     #[test]
+    fn type_errors_say_what_to_send_not_the_rust_type() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Minutes {
+            duration_minutes: u32,
+        }
+        for (body, said) in [
+            (
+                &br#"{"duration_minutes": 12.5}"#[..],
+                "floating point `12.5`, expected a whole number from 0 to 4294967295",
+            ),
+            (
+                br#"{"duration_minutes": -3}"#,
+                "integer `-3`, expected a whole number from 0 to 4294967295",
+            ),
+            (
+                br#"{"duration_minutes": "ten"}"#,
+                "string \"ten\", expected a whole number from 0 to 4294967295",
+            ),
+        ] {
+            let e = parse_json::<Minutes>(body).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("duration_minutes"));
+            assert!(e.message.ends_with(said), "{}", e.message);
+        }
+    }
+
+    #[test]
     fn query_strings_decode() {
-        assert_eq!(decode("a%20b+c%2F"), "a b c/");
-        assert_eq!(decode("100%"), "100%");
+        assert_eq!(
+            url_pairs("q=a%20b+c%2F&p=100%"),
+            vec![("q".into(), "a b c/".into()), ("p".into(), "100%".into())]
+        );
         assert_eq!(
             url_pairs("q=acme+prod&limit=5"),
             vec![("q".into(), "acme prod".into()), ("limit".into(), "5".into())]
