@@ -24,6 +24,7 @@ pub mod people;
 pub mod profiles;
 pub mod store;
 pub mod test_env;
+pub mod text;
 
 pub use app::{AccessPorts, App};
 pub use clock::Clock;

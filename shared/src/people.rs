@@ -183,12 +183,7 @@ impl People {
         who.require(Role::Admin, "changing the people directory")?;
         let subject = subject_param(subject)?;
         let name = update.name.trim().to_string();
-        if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-            return Err(Error::validation(
-                "name",
-                format!("a name has at most {MAX_NAME} characters and no control characters"),
-            ));
-        }
+        crate::text::line("name", &name, 0, MAX_NAME)?;
         let step = || async {
             let current = self.load(&subject).await?;
             let read = current.as_ref().map_or(0, |(_, v)| *v);

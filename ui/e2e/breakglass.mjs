@@ -70,7 +70,7 @@ export async function breakglass({ browser, base, step, shot, axe, fail }) {
       const justification = page.getByRole("textbox", { name: /Justification/ });
       await justification.fill("fix it");
       await page.getByRole("button", { name: "Submit request" }).click();
-      await page.getByText("say why in at least a sentence (15+ characters, 3+ words)").first().waitFor();
+      await page.getByText("say why in at least a sentence (3+ words, 15+ characters not counting extra spaces)").first().waitFor();
       if (!/\/breakglass\/request$/.test(page.url())) throw new Error("an invalid form was sent");
       await shot(page, "bg-02-request-form-errors");
       await justification.fill(JUSTIFICATION);

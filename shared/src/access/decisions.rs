@@ -134,9 +134,7 @@ impl Access {
 
     async fn revoke_now(&self, who: &Principal, id: &str, reason: &str, origin: &Origin) -> Result<AccessRequest> {
         who.require_any_role()?;
-        if reason.chars().count() > 1000 {
-            return Err(Error::validation("reason", "at most 1000 characters"));
-        }
+        crate::text::text("reason", reason, 0, 1000)?;
         let on_team = self.on_team_for(who, id).await?;
         let r = self
             .transition(id, who.email.as_str(), "revoked", origin, |r, now| {

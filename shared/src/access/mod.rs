@@ -313,14 +313,18 @@ impl AccessRequest {
             )));
         }
         let justification = new.justification.trim().to_string();
-        if justification.chars().count() < 15 || justification.split_whitespace().count() < 3 {
+        crate::text::text("justification", &justification, 0, 2000)?;
+        // Words with a letter or digit, counted without the spaces between them: padding and
+        // punctuation don't make a sentence.
+        let words: Vec<&str> = justification
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .collect();
+        if words.len() < 3 || words.iter().map(|w| w.chars().count()).sum::<usize>() + words.len() - 1 < 15 {
             return Err(Error::validation(
                 "justification",
-                "say why in at least a sentence (15+ characters, 3+ words)",
+                "say why in at least a sentence (3+ words, 15+ characters not counting extra spaces)",
             ));
-        }
-        if justification.chars().count() > 2000 {
-            return Err(Error::validation("justification", "at most 2000 characters"));
         }
         let ticket = new
             .ticket
@@ -508,9 +512,7 @@ impl AccessRequest {
             self.meets(policy)?;
         }
         let comment = comment.trim();
-        if comment.chars().count() > 1000 {
-            return Err(Error::validation("comment", "at most 1000 characters"));
-        }
+        crate::text::text("comment", comment, 0, 1000)?;
         if verdict == Verdict::Reject && comment.is_empty() {
             return Err(Error::validation("comment", "say why you reject the request"));
         }

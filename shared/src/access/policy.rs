@@ -218,6 +218,8 @@ impl ApprovalPolicy {
     /// Checks and normalises a ticket reference against this policy: the customer's pattern when
     /// it has one (kept as typed, trimmed), else the common forms ([`super::ticket_reference`]).
     pub fn ticket(&self, raw: &str) -> Result<String> {
+        // A custom pattern such as `.*` would let anything through.
+        crate::text::line("ticket", raw.trim(), 0, usize::MAX)?;
         match self.ticket_regex() {
             Ok(Some(re)) => {
                 let t = raw.trim();

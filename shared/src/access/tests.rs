@@ -274,6 +274,41 @@ fn justification_and_ticket_are_checked() {
 }
 
 #[test]
+fn justifications_are_a_sentence_of_plain_text() {
+    let create = |justification: &str| {
+        let mut n = new_request(60);
+        n.justification = justification.into();
+        AccessRequest::create(
+            "r".into(),
+            &requester(),
+            true,
+            n,
+            CustomerCode::parse("acme").unwrap(),
+            "x".into(),
+            (RoleArn::parse("arn:aws:iam::012345678901:role/B").unwrap(), None, 3600),
+            &ApprovalPolicy::default(),
+            t0(),
+        )
+    };
+    for bad in [
+        "a                         b   c",
+        "fix - - - - - - - - - - - - - it",
+        "x\u{0}\u{1} y z evil reversed text here",
+        "restart the stuck \u{202E}deploy pipeline now",
+        "restart the \u{2066}stuck deploy pipeline",
+    ] {
+        let r = create(bad);
+        assert!(
+            matches!(&r, Err(Error::Validation { field: Some(f), .. }) if f == "justification"),
+            "{bad:?}: {r:?}"
+        );
+    }
+    for good in ["restart the stuck deploy", "INC-42: ECS tasks\nfail health checks"] {
+        assert!(create(good).is_ok(), "{good:?}");
+    }
+}
+
+#[test]
 fn common_ticket_forms_are_accepted_and_normalised() {
     for (raw, stored) in [
         ("OPS-1234", "OPS-1234"),

@@ -460,33 +460,7 @@ pub struct TeamUpdate {
 
 // ---- rules ---------------------------------------------------------------------------------
 
-fn text(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
-    let len = value.chars().count();
-    if len < min || len > max || value.chars().any(|c| c.is_control() && c != '\n') {
-        let what = if min > 0 {
-            format!("{min}-{max}")
-        } else {
-            format!("at most {max}")
-        };
-        return Err(Error::validation(
-            field,
-            format!("{field} must be {what} characters of text"),
-        ));
-    }
-    if min > 0 && value.trim().is_empty() {
-        return Err(Error::validation(field, format!("{field} must not be blank")));
-    }
-    Ok(())
-}
-
-/// Like [`text`], on one line: names end up in titles, lists, file names and config lines.
-fn line(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
-    text(field, value, min, max)?;
-    if value.contains(['\n', '\u{2028}', '\u{2029}']) {
-        return Err(Error::validation(field, format!("{field} must be one line")));
-    }
-    Ok(())
-}
+use crate::text::{line, text};
 
 impl Customer {
     pub fn validate(&self) -> Result<()> {

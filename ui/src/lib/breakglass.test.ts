@@ -12,6 +12,7 @@ import {
   envExports,
   formatMinutes,
   isCommonTicketReference,
+  JUSTIFICATION_RULE,
   requestBody,
   seesEveryone,
   ticketError,
@@ -145,7 +146,13 @@ describe("validateRequest", () => {
     expect(validateRequest(form, { policy, account: roleAccount, nowMs: now })).toEqual({});
   });
   it("wants a sentence of justification, as the API does", () => {
-    expect(validateRequest({ ...form, justification: "fix it" }, { policy, nowMs: now }).justification).toMatch(/15\+ characters, 3\+ words/);
+    expect(validateRequest({ ...form, justification: "fix it" }, { policy, nowMs: now }).justification).toBe(JUSTIFICATION_RULE);
+    expect(validateRequest({ ...form, justification: "a                         b   c" }, { policy, nowMs: now }).justification).toBe(
+      JUSTIFICATION_RULE,
+    );
+    expect(validateRequest({ ...form, justification: "fix - - - - - - - - - - - it" }, { policy, nowMs: now }).justification).toBe(
+      JUSTIFICATION_RULE,
+    );
     expect(validateRequest({ ...form, justification: "averyveryverylongword x" }, { policy, nowMs: now }).justification).toBeDefined();
     expect(validateRequest({ ...form, justification: "a".repeat(1000) + " b c " + "d".repeat(1000) }, { policy, nowMs: now }).justification).toBe(
       "at most 2000 characters",

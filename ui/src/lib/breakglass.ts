@@ -130,11 +130,16 @@ export function ticketError(ticket: string, policy: Pick<ApprovalPolicy, "ticket
   return undefined;
 }
 
+/** The API's wording of the justification rule. */
+export const JUSTIFICATION_RULE = "say why in at least a sentence (3+ words, 15+ characters not counting extra spaces)";
+
 export function justificationError(text: string): string | undefined {
   const t = text.trim();
   const chars = [...t].length;
-  if (chars < 15 || t.split(/\s+/).filter(Boolean).length < 3)
-    return "say why in at least a sentence (15+ characters, 3+ words)";
+  // As the API counts: words with a letter or digit, without the spaces between them.
+  const words = t.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  const counted = words.reduce((n, w) => n + [...w].length, 0) + Math.max(words.length - 1, 0);
+  if (words.length < 3 || counted < 15) return JUSTIFICATION_RULE;
   if (chars > MAX_JUSTIFICATION_CHARS) return `at most ${MAX_JUSTIFICATION_CHARS} characters`;
   return undefined;
 }

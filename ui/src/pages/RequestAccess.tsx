@@ -303,7 +303,7 @@ export default function RequestAccess() {
                 <SpaceBetween size="l">
                   <FormField
                     label="Justification"
-                    description="At least a sentence: 15+ characters, 3+ words. Approvers read this."
+                    description="At least a sentence: 3+ words, 15+ characters. Approvers read this."
                     errorText={shown("justification") ?? apiFieldError("justification")}
                   >
                     <Textarea
