@@ -309,7 +309,7 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
     // Render order (already sorted) for a full set; kept profiles join in their place.
     profiles.sort_by(|a, b| a.0.cmp(&b.0));
     let (profiles_written, sessions_written) = (profiles.len(), sessions.len());
-    let eol = if existing.contains("\r\n") { "\r\n" } else { "\n" };
+    let eol = line_ending(existing);
     let sections = sessions
         .into_values()
         .map(Section::Kept)
@@ -330,6 +330,8 @@ pub fn merge(existing: &str, set: &ProfileSet) -> Result<Merged> {
     }
     block.push_str(END);
     block.push('\n');
+    // Kept sections carry the file's own endings: one ending throughout the block.
+    block = block.replace("\r\n", "\n");
     if eol != "\n" {
         block = block.replace('\n', eol);
     }
@@ -377,4 +379,15 @@ fn covers(selection: &Selection, m: &Meta) -> bool {
 pub fn without_block(text: &str) -> Result<String> {
     let (before, _, after) = split(text)?;
     Ok(format!("{before}{after}"))
+}
+
+/// The file's line ending: CRLF when most of its lines end so (a file kept on Windows), else LF.
+/// One CRLF line pasted into an LF file does not turn the generated block CRLF.
+fn line_ending(text: &str) -> &'static str {
+    let crlf = text.matches("\r\n").count();
+    if crlf > 0 && crlf * 2 >= text.matches('\n').count() {
+        "\r\n"
+    } else {
+        "\n"
+    }
 }

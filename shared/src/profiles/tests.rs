@@ -219,6 +219,19 @@ fn no_trailing_newline_and_crlf() {
 }
 
 #[test]
+fn one_pasted_crlf_line_does_not_make_the_block_crlf() {
+    let set = rendered(&Preferences::default(), &Selection::default());
+    let raw = "[profile pasted]\r\nregion = eu-west-1\n[profile mine]\nregion = eu-west-2\noutput = json\n";
+    let merged = merge(raw, &set).unwrap();
+    assert!(merged.text.starts_with(raw), "the user's bytes stay");
+    assert!(
+        !merged.text[raw.len()..].contains('\r'),
+        "the block follows the file's usual LF"
+    );
+    assert_eq!(merge(&merged.text, &set).unwrap().text, merged.text);
+}
+
+#[test]
 fn a_block_without_its_end_is_refused() {
     let err = merge(&format!("{BEGIN}\n[profile x]\n"), &ProfileSet::default()).unwrap_err();
     assert!(err.to_string().contains("without"));
