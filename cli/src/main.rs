@@ -111,6 +111,11 @@ enum Command {
         #[command(subcommand)]
         action: JobsAction,
     },
+    /// Billing data on the configured store.
+    Billing {
+        #[command(subcommand)]
+        action: BillingAction,
+    },
     /// Benchmarks that print figures (build with --profile bench-local).
     Bench {
         #[command(subcommand)]
@@ -179,6 +184,24 @@ enum JobsAction {
     Run {
         /// The job's name (see `cc jobs list`).
         name: String,
+        #[command(flatten)]
+        settings: Settings,
+    },
+}
+
+#[derive(Subcommand)]
+enum BillingAction {
+    /// Import a FOCUS (1.0+) or legacy CUR export (CSV, plain or gzip) into a customer's daily
+    /// costs, in this process, on the configured store; prints what it did.
+    Import {
+        /// The export file (`.csv` or `.csv.gz`; the format is told by its header).
+        file: PathBuf,
+        /// The customer the costs belong to.
+        #[arg(long)]
+        customer: String,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         settings: Settings,
     },
@@ -538,6 +561,23 @@ async fn main() -> anyhow::Result<()> {
                 let app = cc_adapters::wire::local_server(config(&settings, None)?).await?;
                 let summary = jobs::run(&app, &name).await?;
                 cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
+                Ok(())
+            }
+        },
+        Command::Billing { action } => match action {
+            BillingAction::Import {
+                file,
+                customer,
+                json,
+                settings,
+            } => {
+                let app = cc_adapters::wire::local_server(config(&settings, None)?).await?;
+                let summary = cc_cli::billing::import_file(&app, &file, &customer, !json).await?;
+                if json {
+                    cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
+                } else {
+                    cc_cli::outln!("{}", cc_cli::billing::describe(&summary).trim_end());
+                }
                 Ok(())
             }
         },

@@ -38,6 +38,9 @@ pub struct DailyCost {
     pub currency: String,
 }
 
+// Days on the wire as `YYYY-MM-DD` (time's default would be a `[year, ordinal]` pair).
+time::serde::format_description!(pub iso_day, Date, "[year]-[month]-[day]");
+
 /// Writes at most this many cells per store transaction (DynamoDB's limit).
 const BATCH: usize = 100;
 
@@ -108,6 +111,7 @@ pub struct CostQuery {
 /// (a day, or the first day of the month or of the range for monthly rows).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CostRow {
+    #[serde(with = "iso_day")]
     #[schema(value_type = String, format = Date)]
     pub period: Date,
     pub account: AccountId,
@@ -131,8 +135,10 @@ pub struct CostTotal {
 /// the grand total per currency.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CostReport {
+    #[serde(with = "iso_day")]
     #[schema(value_type = String, format = Date)]
     pub from: Date,
+    #[serde(with = "iso_day")]
     #[schema(value_type = String, format = Date)]
     pub to: Date,
     pub granularity: Granularity,
@@ -302,6 +308,7 @@ pub async fn report(items: &dyn ItemStore, q: &CostQuery) -> Result<CostReport> 
 /// does not know about fees still to come.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct MonthToDate {
+    #[serde(with = "iso_day")]
     #[schema(value_type = String, format = Date)]
     pub as_of: Date,
     pub currency: String,

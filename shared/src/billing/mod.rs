@@ -9,5 +9,8 @@ pub mod eval;
 pub mod lifecycle;
 pub mod settings;
 
+// Cost queries, export import and the anomaly store (billing-data).
+pub mod import;
+
 pub use anomaly::{DailySeries, Detector, Finding, FindingKind, Thresholds, detect};
 pub use lifecycle::{Anomaly, AnomalyStatus, LifecycleError, Transition};
