@@ -11,6 +11,7 @@ pub mod settings;
 
 // Cost queries, export import and the anomaly store (billing-data).
 pub mod import;
+pub mod store;
 
 pub use anomaly::{DailySeries, Detector, Finding, FindingKind, Thresholds, detect};
 pub use lifecycle::{Anomaly, AnomalyStatus, LifecycleError, Transition};
