@@ -324,3 +324,52 @@ async fn billing_anomalies_list_by_status_newest_first_in_pages() {
     .unwrap();
     assert!(other.items.is_empty());
 }
+
+#[tokio::test]
+async fn billing_demo_history_is_written_once_a_day_with_its_planted_anomalies_open() {
+    use cc_domain::demo;
+    let (app, _dir) = support::embedded().await;
+    let size = demo::DemoSize {
+        customers: 4,
+        accounts: 16,
+    };
+    demo::seed(&app, &size).await.unwrap();
+    let codes: Vec<CustomerCode> = demo::customer_codes(&size)
+        .iter()
+        .map(|c| CustomerCode::parse(c).unwrap())
+        .collect();
+    let started = std::time::Instant::now();
+    let seeded = cc_domain::billing::demo::seed(&app, &codes).await.unwrap();
+    eprintln!("demo cost history: {seeded:?} in {:?}", started.elapsed());
+    assert_eq!(seeded.customers, 4);
+    assert!(seeded.cells_written > 4 * 4 * 2 * 390, "{seeded:?}");
+    let mut kinds = Vec::new();
+    for code in &codes {
+        let open = store::list(
+            app.items.as_ref(),
+            code,
+            Some(AnomalyStatus::Open),
+            &PageRequest::default(),
+        )
+        .await
+        .unwrap();
+        kinds.extend(open.items.iter().map(|a| a.anomaly.finding.kind));
+    }
+    for kind in [FindingKind::Step, FindingKind::NewService, FindingKind::Spike] {
+        assert!(kinds.contains(&kind), "{kinds:?}");
+    }
+    // Each planted customer has its jump open (the drift may read as a drift or a step).
+    for code in &codes {
+        assert!(
+            store::count(app.items.as_ref(), code, AnomalyStatus::Open)
+                .await
+                .unwrap()
+                >= 1,
+            "{code}"
+        );
+    }
+    assert_eq!(seeded.anomalies_raised, kinds.len());
+    // Again the same day: nothing written, nothing raised.
+    let again = cc_domain::billing::demo::seed(&app, &codes).await.unwrap();
+    assert_eq!(again, Default::default());
+}

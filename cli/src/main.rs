@@ -299,6 +299,18 @@ async fn main() -> anyhow::Result<()> {
             if demo {
                 let seeded = demo::seed(&app, &demo::DemoSize::default()).await?;
                 tracing::info!(?seeded, "demo data ready");
+                // Billing: a cost history ending yesterday, with open anomalies.
+                let started = std::time::Instant::now();
+                let codes = demo::customer_codes(&demo::DemoSize::default())
+                    .iter()
+                    .map(cc_domain::ids::CustomerCode::parse)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let costs = cc_domain::billing::demo::seed(&app, &codes).await?;
+                tracing::info!(
+                    ?costs,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "demo cost history ready"
+                );
             }
             let api = cc_http::Api::from_app(app.clone()).await?;
             cc_cli::outln!("Customer Central is running at http://127.0.0.1:{port}/");

@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod settings;
 
 // Cost queries, export import and the anomaly store (billing-data).
+pub mod demo;
 pub mod import;
 pub mod store;
 
