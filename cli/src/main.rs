@@ -299,18 +299,24 @@ async fn main() -> anyhow::Result<()> {
             if demo {
                 let seeded = demo::seed(&app, &demo::DemoSize::default()).await?;
                 tracing::info!(?seeded, "demo data ready");
-                // Billing: a cost history ending yesterday, with open anomalies.
-                let started = std::time::Instant::now();
+                // Billing: a cost history ending yesterday, with open anomalies. Written in the
+                // background (seconds on a debug build), so start-up does not wait for it.
                 let codes = demo::customer_codes(&demo::DemoSize::default())
                     .iter()
                     .map(cc_domain::ids::CustomerCode::parse)
                     .collect::<Result<Vec<_>, _>>()?;
-                let costs = cc_domain::billing::demo::seed(&app, &codes).await?;
-                tracing::info!(
-                    ?costs,
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    "demo cost history ready"
-                );
+                let billing_app = app.clone();
+                tokio::spawn(async move {
+                    let started = std::time::Instant::now();
+                    match cc_domain::billing::demo::seed(&billing_app, &codes).await {
+                        Ok(costs) => tracing::info!(
+                            ?costs,
+                            elapsed_ms = started.elapsed().as_millis() as u64,
+                            "demo cost history ready"
+                        ),
+                        Err(e) => tracing::error!(error = %e, "demo cost history failed"),
+                    }
+                });
             }
             let api = cc_http::Api::from_app(app.clone()).await?;
             cc_cli::outln!("Customer Central is running at http://127.0.0.1:{port}/");
