@@ -16,6 +16,7 @@ use cc_http::error::ApiError;
 use cc_http::{Api, QueryParams};
 
 pub mod bench;
+pub mod billing;
 pub mod client;
 pub mod doctor;
 pub mod login;

@@ -111,6 +111,11 @@ enum Command {
         #[command(subcommand)]
         action: JobsAction,
     },
+    /// Billing data on the configured store.
+    Billing {
+        #[command(subcommand)]
+        action: BillingAction,
+    },
     /// Benchmarks that print figures (build with --profile bench-local).
     Bench {
         #[command(subcommand)]
@@ -179,6 +184,24 @@ enum JobsAction {
     Run {
         /// The job's name (see `cc jobs list`).
         name: String,
+        #[command(flatten)]
+        settings: Settings,
+    },
+}
+
+#[derive(Subcommand)]
+enum BillingAction {
+    /// Import a FOCUS (1.0+) or legacy CUR export (CSV, plain or gzip) into a customer's daily
+    /// costs, in this process, on the configured store; prints what it did.
+    Import {
+        /// The export file (`.csv` or `.csv.gz`; the format is told by its header).
+        file: PathBuf,
+        /// The customer the costs belong to.
+        #[arg(long)]
+        customer: String,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         settings: Settings,
     },
@@ -276,6 +299,24 @@ async fn main() -> anyhow::Result<()> {
             if demo {
                 let seeded = demo::seed(&app, &demo::DemoSize::default()).await?;
                 tracing::info!(?seeded, "demo data ready");
+                // Billing: a cost history ending yesterday, with open anomalies. Written in the
+                // background (seconds on a debug build), so start-up does not wait for it.
+                let codes = demo::customer_codes(&demo::DemoSize::default())
+                    .iter()
+                    .map(cc_domain::ids::CustomerCode::parse)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let billing_app = app.clone();
+                tokio::spawn(async move {
+                    let started = std::time::Instant::now();
+                    match cc_domain::billing::demo::seed(&billing_app, &codes).await {
+                        Ok(costs) => tracing::info!(
+                            ?costs,
+                            elapsed_ms = started.elapsed().as_millis() as u64,
+                            "demo cost history ready"
+                        ),
+                        Err(e) => tracing::error!(error = %e, "demo cost history failed"),
+                    }
+                });
             }
             let api = cc_http::Api::from_app(app.clone()).await?;
             cc_cli::outln!("Customer Central is running at http://127.0.0.1:{port}/");
@@ -538,6 +579,23 @@ async fn main() -> anyhow::Result<()> {
                 let app = cc_adapters::wire::local_server(config(&settings, None)?).await?;
                 let summary = jobs::run(&app, &name).await?;
                 cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
+                Ok(())
+            }
+        },
+        Command::Billing { action } => match action {
+            BillingAction::Import {
+                file,
+                customer,
+                json,
+                settings,
+            } => {
+                let app = cc_adapters::wire::local_server(config(&settings, None)?).await?;
+                let summary = cc_cli::billing::import_file(&app, &file, &customer, !json).await?;
+                if json {
+                    cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
+                } else {
+                    cc_cli::outln!("{}", cc_cli::billing::describe(&summary).trim_end());
+                }
                 Ok(())
             }
         },

@@ -276,6 +276,11 @@ pub async fn seed(app: &App, size: &DemoSize) -> Result<Seeded> {
     Ok(out)
 }
 
+/// The codes of the demo customers of `size` (billing's demo history is seeded for them).
+pub fn customer_codes(size: &DemoSize) -> Vec<String> {
+    (0..size.customers).map(customer_code).collect()
+}
+
 fn customer_code(ci: usize) -> String {
     if ci < NAMES.len() {
         slug(NAMES[ci])

@@ -64,6 +64,9 @@ pub enum Conflict {
     SsoGrant,
     /// The e-mail is already mapped from another subject in the people directory.
     EmailTaken,
+    /// A cost anomaly cannot move that way from its status (acknowledging one that is not open,
+    /// resolving one already resolved).
+    AnomalyState,
 }
 
 impl Conflict {
@@ -89,6 +92,7 @@ impl Conflict {
             Conflict::AccountUnavailable => "account_unavailable",
             Conflict::SsoGrant => "sso_grant",
             Conflict::EmailTaken => "email_taken",
+            Conflict::AnomalyState => "anomaly_state",
         }
     }
 }

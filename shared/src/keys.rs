@@ -25,6 +25,7 @@
 //! | local Identity Center assignment (embedded only) | `SSOLOCAL#{account id}` | `{permission set}#{email}` | | |
 //! | daily cost (account, service, day; written again on re-fetch) | `COST#{customer}#{yyyy-mm}` | `{account}#{service}#{dd}` | | |
 //! | billing settings (metric, thresholds) | `BILLING#{customer}` | `SETTINGS` | | |
+//! | cost anomaly (one per episode; open, acknowledged, resolved) | `ANOMALY#{customer}` | `{id}` | `ANOMALIES#{status}` / `{detected yyyy-mm-dd}#{customer}#{id}` | |
 //!
 //! `due` is what the sweeper waits for: the approval deadline (pending), the start (approved), the
 //! end (active). Every mutable item carries a `version`; writes are conditional on it. Millisecond
@@ -233,6 +234,21 @@ pub fn billing(customer: &str) -> String {
 }
 
 pub const BILLING_SETTINGS: &str = "SETTINGS";
+
+/// Partition of a customer's cost anomalies (sort key: the anomaly id).
+pub fn anomaly(customer: &str) -> String {
+    format!("ANOMALY#{customer}")
+}
+
+/// GSI1 partition of every customer's anomalies in one status (`open`, `acknowledged`, `resolved`).
+pub fn anomalies(status: &str) -> String {
+    format!("ANOMALIES#{status}")
+}
+
+/// GSI1 sort key of an anomaly: the day it was detected, then its customer and id.
+pub fn anomaly_detected(detected: time::Date, customer: &str, id: &str) -> String {
+    format!("{detected}#{customer}#{id}")
+}
 
 #[cfg(test)]
 mod tests {

@@ -9,5 +9,10 @@ pub mod eval;
 pub mod lifecycle;
 pub mod settings;
 
+// Cost queries, export import and the anomaly store (billing-data).
+pub mod demo;
+pub mod import;
+pub mod store;
+
 pub use anomaly::{DailySeries, Detector, Finding, FindingKind, Thresholds, detect};
 pub use lifecycle::{Anomaly, AnomalyStatus, LifecycleError, Transition};

@@ -1,0 +1,142 @@
+//! `cc billing import` as a person runs it: the FinOps Foundation's FOCUS 1.0 sample (CC BY 4.0,
+//! `../shared/data/` beside the repository) into an embedded data directory, the summary, the
+//! costs then readable; a bad file stores nothing and names its row.
+
+use std::process::Command;
+
+use cc_domain::billing::costs::{self, CostQuery, Granularity};
+use cc_domain::config::Config;
+use cc_domain::hub::{NewAccount, NewCustomer};
+use cc_domain::identity::{Principal, Role};
+use cc_domain::ids::{CustomerCode, Email};
+use time::macros::date;
+
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/data/focus-1.0-sample-1000.csv"
+);
+
+async fn app(dir: &std::path::Path) -> cc_domain::App {
+    let d = dir.display().to_string();
+    let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    cc_adapters::wire::local_server(config).await.unwrap()
+}
+
+/// Acme with one of the sample's accounts (`11353890204`, its leading zero restored).
+async fn seed(dir: &std::path::Path) {
+    let app = app(dir).await;
+    let admin = Principal {
+        email: Email::parse("ada@example.com").unwrap(),
+        subject: "ada".into(),
+        roles: [Role::Admin].into_iter().collect(),
+    };
+    app.hub
+        .create_customer(
+            &admin,
+            serde_json::from_value::<NewCustomer>(serde_json::json!({"code": "acme", "name": "Acme"})).unwrap(),
+        )
+        .await
+        .unwrap();
+    let account: NewAccount = serde_json::from_value(serde_json::json!({
+        "id": "011353890204", "customer": "acme", "name": "workloads", "environment": "prod",
+        "region": "us-west-2", "access": {"method": "role",
+            "read_role_arn": "arn:aws:iam::011353890204:role/CCRead",
+            "breakglass_role_arn": "arn:aws:iam::011353890204:role/CCBreakglass",
+            "external_id": "cc-x-1"}}))
+    .unwrap();
+    app.hub.create_account(&admin, account).await.unwrap();
+}
+
+fn cc(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cc"));
+    c.env_remove("CC_STORE").env("CC_DATA_DIR", dir).env("RUST_LOG", "warn");
+    c
+}
+
+async fn stored_total(dir: &std::path::Path) -> f64 {
+    let app = app(dir).await;
+    let q = CostQuery {
+        customer: CustomerCode::parse("acme").unwrap(),
+        from: date!(2024 - 09 - 01),
+        to: date!(2024 - 09 - 30),
+        account: None,
+        service: None,
+        granularity: Granularity::Monthly,
+    };
+    let r = costs::report(app.items.as_ref(), &q).await.unwrap();
+    r.total.iter().map(|t| t.amount).sum()
+}
+
+#[tokio::test]
+async fn billing_import_cli_imports_the_focus_sample_and_prints_its_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path()).await;
+    let out = cc(dir.path())
+        .args(["billing", "import", SAMPLE, "--customer", "acme", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["format"], "focus");
+    assert_eq!(s["rows_read"], 1000);
+    assert_eq!(
+        s["skipped"][0],
+        serde_json::json!({"reason": "other_provider", "rows": 58})
+    );
+    // 66 AWS accounts and 24 services in the sample, September 2024.
+    assert_eq!(s["accounts"].as_array().unwrap().len(), 66);
+    assert_eq!(s["services"].as_array().unwrap().len(), 24);
+    assert_eq!(s["currencies"], serde_json::json!(["USD"]));
+    assert_eq!(
+        (s["first_day"].as_str(), s["last_day"].as_str()),
+        (Some("2024-09-01"), Some("2024-09-30"))
+    );
+    let not_in_hub = s["accounts_not_in_hub"].as_array().unwrap();
+    assert_eq!(not_in_hub.len(), 65);
+    assert!(!not_in_hub.contains(&serde_json::json!("011353890204")));
+    let total = s["totals"][0]["amount"].as_f64().unwrap();
+    assert!((total - stored_total(dir.path()).await).abs() < 1e-9);
+    assert!(s["cells_written"].as_u64().unwrap() > 66);
+
+    // The person's summary, and a re-import replaces rather than adds.
+    let out = cc(dir.path())
+        .args(["billing", "import", SAMPLE, "--customer", "acme"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("FOCUS file for acme: 1000 rows read"), "{text}");
+    assert!(text.contains("65 account(s) not in the hub"), "{text}");
+    assert!((total - stored_total(dir.path()).await).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn billing_import_cli_refuses_a_bad_file_and_an_unknown_customer_storing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path()).await;
+    let sample = std::fs::read_to_string(SAMPLE).unwrap();
+    // Break the amount of the 500th data row (line 501).
+    let mut lines: Vec<String> = sample.lines().map(str::to_string).collect();
+    let cols: Vec<&str> = lines[500].splitn(3, ',').collect();
+    lines[500] = format!("{},twelve,{}", cols[0], cols[2]);
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let out = cc(dir.path())
+        .args(["billing", "import", bad.to_str().unwrap(), "--customer", "acme"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("row 501, column BilledCost: 'twelve' is not a number"),
+        "{err}"
+    );
+    assert_eq!(stored_total(dir.path()).await, 0.0);
+
+    let out = cc(dir.path())
+        .args(["billing", "import", SAMPLE, "--customer", "globex"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("globex"));
+}

@@ -1,0 +1,605 @@
+//! Importing cost and usage export files: FOCUS (1.0 and later; AWS Data Exports' FOCUS export) and
+//! the legacy AWS Cost and Usage Report (CUR), as CSV, plain or gzip-compressed.
+//!
+//! # Shapes
+//! The format is told by the header: FOCUS has `ChargePeriodStart` and `BilledCost`, CUR has
+//! `lineItem/UnblendedCost`. Columns read (any others are ignored):
+//!
+//! | | FOCUS | CUR |
+//! |---|---|---|
+//! | account | `SubAccountId`, else `BillingAccountId` when empty (charges on the payer) | `lineItem/UsageAccountId` |
+//! | service | `ServiceName` | `product/ProductName`, else `lineItem/ProductCode` when empty |
+//! | period | `ChargePeriodStart`, `ChargePeriodEnd` | `lineItem/UsageStartDate`, `lineItem/UsageEndDate` |
+//! | amount | `BilledCost` (unblended) or `EffectiveCost` (amortised), by the customer's metric | `lineItem/UnblendedCost` |
+//! | currency | `BillingCurrency` | `lineItem/CurrencyCode` |
+//! | provider | `ServiceProviderName` (FOCUS 1.2), else `ProviderName` | always AWS |
+//!
+//! # Rules
+//! - **Streamed**: rows are read one at a time from any [`Read`] and summed into per (account,
+//!   service, day) cells as they come, so memory grows with the number of cells, never with the
+//!   file (a 2 GB export of 400 accounts is a few hundred thousand cells). A gzip file is told by
+//!   its magic bytes (`1f 8b`), not its name.
+//! - **Days** are UTC days. FOCUS defines the charge period as `[ChargePeriodStart,
+//!   ChargePeriodEnd)`: the start inclusive, the end exclusive (FOCUS 1.0 specification, columns
+//!   "ChargePeriodStart" and "ChargePeriodEnd"); CUR's usage dates mean the same. A period inside
+//!   one day (hourly rows) lands on that day. A period over several days (month-long storage,
+//!   support and other fees, daily-granularity rows that cross midnight) is spread over the days it
+//!   covers in proportion to its time in each: a period of whole days (the usual case) gives each
+//!   day an equal share. A zero-length period lands on its start day; one longer than
+//!   [`MAX_PERIOD_DAYS`] days, or ending before it starts, is an error.
+//! - Every charge category is kept (usage, purchases, tax, credits, adjustments), as Cost Explorer
+//!   keeps them in its unblended and amortised costs; credits are negative.
+//! - Rows of another provider (files may mix clouds) are counted and skipped. AWS is
+//!   `AWS` or `Amazon Web Services` (optionally followed by `, Inc.` or similar), in any case.
+//! - The literal `NULL` (as the FinOps Foundation's samples write it) is an empty value.
+//! - Account ids that lost their leading zeros (spreadsheets store them as numbers) are padded
+//!   back to 12 digits.
+//! - CUR holds no amortised cost column of its own (amortisation takes several reservation and
+//!   Savings Plans columns per line item type), so a CUR file is refused for a customer whose
+//!   settings keep amortised cost, rather than mixing the two metrics.
+//! - Any bad value stops the import with an error naming the row (the file's line number, the
+//!   header being line 1) and the column; nothing is written unless the whole file is read.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{BufRead, BufReader, Read};
+
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
+
+use super::costs::{self, CostMetric, DailyCost};
+use crate::error::{Error, Result};
+use crate::ids::{AccountId, CustomerCode};
+use crate::store::ItemStore;
+
+/// The longest charge period spread over days (a year and a day: yearly fees).
+pub const MAX_PERIOD_DAYS: i64 = 366;
+
+/// The service of a row whose service column is empty (e.g. some tax or adjustment rows).
+pub const NO_SERVICE: &str = "(no service)";
+
+/// Which export a file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// FinOps Open Cost and Usage Specification, 1.0 or later.
+    Focus,
+    /// The legacy AWS Cost and Usage Report.
+    Cur,
+}
+
+/// Why a row was skipped.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The row is another provider's (Microsoft, Oracle, ...).
+    OtherProvider,
+}
+
+/// How many rows were skipped for one reason.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Skipped {
+    pub reason: SkipReason,
+    pub rows: u64,
+}
+
+/// A file read into daily cells (nothing stored yet).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    pub format: Format,
+    /// The column the amounts were read from (`BilledCost`, `EffectiveCost`, `lineItem/UnblendedCost`).
+    pub amount_column: &'static str,
+    /// Data rows read (the header not counted).
+    pub rows_read: u64,
+    pub skipped: Vec<Skipped>,
+    /// One per (account, service, day), sorted by day, account, service.
+    pub cells: Vec<DailyCost>,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ImportSummary {
+    pub customer: CustomerCode,
+    pub format: Format,
+    pub amount_column: String,
+    /// Data rows read (the header not counted).
+    pub rows_read: u64,
+    /// Rows skipped, by reason (reasons with no row left out).
+    pub skipped: Vec<Skipped>,
+    /// Daily cells written (each replaces what was stored for its account, service and day).
+    pub cells_written: usize,
+    pub accounts: Vec<AccountId>,
+    pub services: Vec<String>,
+    pub currencies: Vec<String>,
+    /// The first and last day with a cell (absent when the file had none).
+    #[serde(with = "costs::iso_day::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub first_day: Option<Date>,
+    #[serde(with = "costs::iso_day::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub last_day: Option<Date>,
+    /// Accounts of the file that are not the customer's in the hub (a wrong customer, or accounts
+    /// still to be added): their costs are stored all the same.
+    pub accounts_not_in_hub: Vec<AccountId>,
+    /// The sum of the cells per currency, in that currency's units.
+    pub totals: Vec<costs::CostTotal>,
+}
+
+/// Which column holds what, by index in the header.
+struct Columns {
+    format: Format,
+    account: usize,
+    /// FOCUS `BillingAccountId`, used when the sub-account is empty.
+    payer: Option<usize>,
+    service: usize,
+    /// CUR `lineItem/ProductCode`, used when the product name is empty.
+    service_fallback: Option<usize>,
+    start: usize,
+    end: usize,
+    amount: usize,
+    currency: usize,
+    provider: Option<usize>,
+    names: Vec<String>,
+}
+
+impl Columns {
+    fn from_header(header: &csv::StringRecord, metric: CostMetric) -> Result<Columns> {
+        let names: Vec<String> = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let h = if i == 0 { h.trim_start_matches('\u{feff}') } else { h };
+                h.trim().to_string()
+            })
+            .collect();
+        let find = |n: &str| names.iter().position(|h| h == n);
+        let need = |n: &'static str| {
+            find(n).ok_or_else(|| Error::validation(n, format!("row 1: the required column '{n}' is missing")))
+        };
+        if find("ChargePeriodStart").is_some() || find("BilledCost").is_some() {
+            let amount = match metric {
+                CostMetric::UnblendedCost => "BilledCost",
+                CostMetric::AmortizedCost => "EffectiveCost",
+            };
+            Ok(Columns {
+                format: Format::Focus,
+                account: need("SubAccountId")?,
+                payer: find("BillingAccountId"),
+                service: need("ServiceName")?,
+                service_fallback: None,
+                start: need("ChargePeriodStart")?,
+                end: need("ChargePeriodEnd")?,
+                amount: need(amount)?,
+                currency: need("BillingCurrency")?,
+                provider: find("ServiceProviderName").or_else(|| find("ProviderName")),
+                names,
+            })
+        } else if find("lineItem/UnblendedCost").is_some() || find("lineItem/UsageAccountId").is_some() {
+            if metric == CostMetric::AmortizedCost {
+                return Err(Error::validation(
+                    "file",
+                    "this customer keeps amortised cost (EffectiveCost), which a legacy CUR file has no single column for; import a FOCUS export (its EffectiveCost), or change the customer's metric to unblended",
+                ));
+            }
+            let service = match (find("product/ProductName"), find("lineItem/ProductCode")) {
+                (Some(name), code) => (name, code),
+                (None, Some(code)) => (code, None),
+                (None, None) => {
+                    return Err(Error::validation(
+                        "lineItem/ProductCode",
+                        "row 1: the required column 'product/ProductName' or 'lineItem/ProductCode' is missing",
+                    ));
+                }
+            };
+            Ok(Columns {
+                format: Format::Cur,
+                account: need("lineItem/UsageAccountId")?,
+                payer: None,
+                service: service.0,
+                service_fallback: service.1,
+                start: need("lineItem/UsageStartDate")?,
+                end: need("lineItem/UsageEndDate")?,
+                amount: need("lineItem/UnblendedCost")?,
+                currency: need("lineItem/CurrencyCode")?,
+                provider: None,
+                names,
+            })
+        } else {
+            Err(Error::validation(
+                "file",
+                "row 1: the header is neither FOCUS (no 'ChargePeriodStart' / 'BilledCost' column) nor a legacy Cost and Usage Report (no 'lineItem/UnblendedCost' column)",
+            ))
+        }
+    }
+
+    fn amount_column(&self) -> &'static str {
+        match self.format {
+            Format::Cur => "lineItem/UnblendedCost",
+            Format::Focus if self.names[self.amount] == "EffectiveCost" => "EffectiveCost",
+            Format::Focus => "BilledCost",
+        }
+    }
+}
+
+/// A value, with `NULL` read as empty.
+fn value(record: &csv::StringRecord, i: usize) -> &str {
+    let v = record.get(i).unwrap_or("").trim();
+    if v == "NULL" { "" } else { v }
+}
+
+/// Wraps a reader: gunzips it when it starts with the gzip magic bytes.
+pub fn decompressed<'a, R: Read + 'a>(reader: R) -> std::io::Result<Box<dyn Read + 'a>> {
+    let mut buf = BufReader::with_capacity(256 * 1024, reader);
+    let head = buf.fill_buf()?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(buf)))
+    } else {
+        Ok(Box::new(buf))
+    }
+}
+
+/// A timestamp as exports write it, in UTC: RFC 3339 (`2024-09-01T00:00:00Z`, any offset),
+/// `2024-09-01 00:00:00` or `2024-09-01T00:00:00` (UTC, optional fraction), or a bare date.
+fn parse_time(s: &str) -> Option<OffsetDateTime> {
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Some(t.to_offset(time::UtcOffset::UTC));
+    }
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    let s = s.strip_suffix("+00:00").unwrap_or(s);
+    let spaced = format_description!("[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]]");
+    let t = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]");
+    let short = format_description!("[year]-[month]-[day] [hour]:[minute]");
+    if let Some(p) = [spaced, t, short]
+        .iter()
+        .find_map(|f| PrimitiveDateTime::parse(s, f).ok())
+    {
+        return Some(p.assume_utc());
+    }
+    Date::parse(s, format_description!("[year]-[month]-[day]"))
+        .ok()
+        .map(|d| d.midnight().assume_utc())
+}
+
+fn is_aws(provider: &str) -> bool {
+    let p = provider.to_ascii_lowercase();
+    p.is_empty() || p == "aws" || p.starts_with("amazon web services") || p.starts_with("amazon.com")
+}
+
+fn account_id(raw: &str) -> Option<AccountId> {
+    if raw.is_empty() || raw.len() > 12 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    AccountId::parse(format!("{raw:0>12}")).ok()
+}
+
+/// The parts of a day's 86,400 seconds a charge period covers: `(day, share of the amount)`.
+fn spread(start: OffsetDateTime, end: OffsetDateTime) -> Vec<(Date, f64)> {
+    let (first, last_excl) = (start.date(), end.date());
+    if end <= start {
+        return vec![(first, 1.0)];
+    }
+    let total = (end - start).as_seconds_f64();
+    let mut out = Vec::new();
+    let mut day = first;
+    loop {
+        let day_start = day.midnight().assume_utc();
+        let day_end = day_start + time::Duration::DAY;
+        let overlap = (end.min(day_end) - start.max(day_start)).as_seconds_f64();
+        if overlap > 0.0 {
+            out.push((day, overlap / total));
+        }
+        if day >= last_excl {
+            break;
+        }
+        match day.next_day() {
+            Some(d) => day = d,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Reads an export into daily cells. `reader` may be gzip-compressed. `metric` picks FOCUS's
+/// `BilledCost` (unblended) or `EffectiveCost` (amortised).
+///
+/// Errors (validation, field = the column, or `file`): not FOCUS or CUR, a required column
+/// missing, a malformed amount, date or account id, a period ending before it starts or longer
+/// than [`MAX_PERIOD_DAYS`], one cell in two currencies; each names the row. I/O and CSV syntax
+/// errors are validation errors on `file`.
+pub fn parse<R: Read>(reader: R, metric: CostMetric) -> Result<Parsed> {
+    let input = decompressed(reader).map_err(|e| Error::validation("file", format!("cannot read the file: {e}")))?;
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let csv_error = |e: csv::Error| {
+        let at = e.position().map(|p| format!("row {}: ", p.line())).unwrap_or_default();
+        Error::validation("file", format!("{at}not a readable CSV file: {e}"))
+    };
+    let header = csv.headers().map_err(csv_error)?.clone();
+    let cols = Columns::from_header(&header, metric)?;
+
+    let mut accounts: HashMap<String, u32> = HashMap::new();
+    let mut account_ids: Vec<AccountId> = Vec::new();
+    let mut services: HashMap<String, u32> = HashMap::new();
+    let mut service_names: Vec<String> = Vec::new();
+    let mut cells: HashMap<(u32, u32, Date), (f64, u32)> = HashMap::new();
+    let mut currencies: HashMap<String, u32> = HashMap::new();
+    let mut currency_names: Vec<String> = Vec::new();
+    let mut rows_read = 0u64;
+    let mut other_provider = 0u64;
+
+    let mut record = csv::StringRecord::new();
+    while csv.read_record(&mut record).map_err(csv_error)? {
+        rows_read += 1;
+        let row = record.position().map_or(rows_read + 1, |p| p.line());
+        let bad = |col: usize, what: &str| {
+            Error::validation(
+                cols.names[col].clone(),
+                format!("row {row}, column {}: {what}", cols.names[col]),
+            )
+        };
+        if let Some(p) = cols.provider
+            && !is_aws(value(&record, p))
+        {
+            other_provider += 1;
+            continue;
+        }
+
+        let (acct_col, acct_raw) = match (value(&record, cols.account), cols.payer) {
+            ("", Some(payer)) => (payer, value(&record, payer)),
+            (raw, _) => (cols.account, raw),
+        };
+        let account = match accounts.get(acct_raw) {
+            Some(&i) => i,
+            None => {
+                let id = account_id(acct_raw).ok_or_else(|| {
+                    bad(
+                        acct_col,
+                        &format!("'{}' is not an AWS account id (up to 12 digits)", clip(acct_raw)),
+                    )
+                })?;
+                let i = account_ids.len() as u32;
+                account_ids.push(id);
+                accounts.insert(acct_raw.to_string(), i);
+                i
+            }
+        };
+
+        let mut service_raw = value(&record, cols.service);
+        if service_raw.is_empty()
+            && let Some(f) = cols.service_fallback
+        {
+            service_raw = value(&record, f);
+        }
+        if service_raw.is_empty() {
+            service_raw = NO_SERVICE;
+        }
+        let service = match services.get(service_raw) {
+            Some(&i) => i,
+            None => {
+                let i = service_names.len() as u32;
+                service_names.push(service_raw.to_string());
+                services.insert(service_raw.to_string(), i);
+                i
+            }
+        };
+
+        let amount_raw = value(&record, cols.amount);
+        if amount_raw.is_empty() {
+            return Err(bad(cols.amount, "the amount is empty"));
+        }
+        let amount: f64 = amount_raw
+            .parse()
+            .ok()
+            .filter(|a: &f64| a.is_finite())
+            .ok_or_else(|| bad(cols.amount, &format!("'{}' is not a number", clip(amount_raw))))?;
+
+        let currency_raw = value(&record, cols.currency);
+        if currency_raw.len() != 3 || !currency_raw.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(bad(
+                cols.currency,
+                &format!("'{}' is not an ISO 4217 currency code", clip(currency_raw)),
+            ));
+        }
+        let currency = match currencies.get(currency_raw) {
+            Some(&i) => i,
+            None => {
+                let i = currency_names.len() as u32;
+                currency_names.push(currency_raw.to_ascii_uppercase());
+                currencies.insert(currency_raw.to_string(), i);
+                i
+            }
+        };
+
+        let time_of = |col: usize| {
+            let raw = value(&record, col);
+            parse_time(raw).ok_or_else(|| {
+                bad(
+                    col,
+                    &format!("'{}' is not a date and time (e.g. 2024-09-01T00:00:00Z)", clip(raw)),
+                )
+            })
+        };
+        let start = time_of(cols.start)?;
+        let end = time_of(cols.end)?;
+        if end < start {
+            return Err(bad(cols.end, "the period ends before it starts"));
+        }
+        if (end - start).whole_days() > MAX_PERIOD_DAYS {
+            return Err(bad(
+                cols.end,
+                &format!("the period is longer than {MAX_PERIOD_DAYS} days"),
+            ));
+        }
+
+        for (day, share) in spread(start, end) {
+            let cell = cells.entry((account, service, day)).or_insert((0.0, currency));
+            if cell.1 != currency {
+                return Err(bad(
+                    cols.currency,
+                    &format!(
+                        "account {}, service '{}' on {day} is charged in both {} and {}",
+                        account_ids[account as usize],
+                        service_names[service as usize],
+                        currency_names[cell.1 as usize],
+                        currency_names[currency as usize]
+                    ),
+                ));
+            }
+            cell.0 += amount * share;
+        }
+    }
+
+    let mut out: Vec<DailyCost> = cells
+        .into_iter()
+        .map(|((a, s, day), (amount, c))| DailyCost {
+            account: account_ids[a as usize].clone(),
+            service: service_names[s as usize].clone(),
+            day,
+            amount,
+            currency: currency_names[c as usize].clone(),
+        })
+        .collect();
+    out.sort_by(|x, y| (x.day, x.account.as_str(), &x.service).cmp(&(y.day, y.account.as_str(), &y.service)));
+    let skipped = if other_provider > 0 {
+        vec![Skipped {
+            reason: SkipReason::OtherProvider,
+            rows: other_provider,
+        }]
+    } else {
+        Vec::new()
+    };
+    Ok(Parsed {
+        format: cols.format,
+        amount_column: cols.amount_column(),
+        rows_read,
+        skipped,
+        cells: out,
+    })
+}
+
+fn clip(s: &str) -> String {
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// Stores what [`parse`] read for `customer` (each cell replacing the stored one) and sums it up.
+/// `hub_accounts` are the customer's accounts in the hub (to name the file's others).
+pub async fn store(
+    items: &dyn ItemStore,
+    customer: &CustomerCode,
+    parsed: Parsed,
+    hub_accounts: &[AccountId],
+) -> Result<ImportSummary> {
+    let written = costs::upsert(items, customer, &parsed.cells).await?;
+    Ok(summarise(customer, &parsed, written, hub_accounts))
+}
+
+/// The summary of `parsed` once `written` cells are stored.
+pub fn summarise(
+    customer: &CustomerCode,
+    parsed: &Parsed,
+    written: usize,
+    hub_accounts: &[AccountId],
+) -> ImportSummary {
+    let accounts: BTreeSet<&AccountId> = parsed.cells.iter().map(|c| &c.account).collect();
+    let services: BTreeSet<&str> = parsed.cells.iter().map(|c| c.service.as_str()).collect();
+    let mut totals: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for c in &parsed.cells {
+        *totals.entry((String::new(), c.currency.clone())).or_default() += c.amount;
+    }
+    let known: BTreeSet<&AccountId> = hub_accounts.iter().collect();
+    ImportSummary {
+        customer: customer.clone(),
+        format: parsed.format,
+        amount_column: parsed.amount_column.to_string(),
+        rows_read: parsed.rows_read,
+        skipped: parsed.skipped.clone(),
+        cells_written: written,
+        accounts_not_in_hub: accounts
+            .iter()
+            .filter(|a| !known.contains(*a))
+            .map(|a| (*a).clone())
+            .collect(),
+        accounts: accounts.into_iter().cloned().collect(),
+        services: services.into_iter().map(str::to_string).collect(),
+        currencies: totals.keys().map(|(_, c)| c.clone()).collect(),
+        first_day: parsed.cells.first().map(|c| c.day),
+        last_day: parsed.cells.last().map(|c| c.day),
+        totals: totals
+            .into_iter()
+            .map(|((key, currency), amount)| costs::CostTotal { key, amount, currency })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{date, datetime};
+
+    use super::*;
+
+    #[test]
+    fn billing_import_times_in_every_export_spelling_are_utc() {
+        let want = datetime!(2024-09-18 22:00:00 UTC);
+        for s in [
+            "2024-09-18T22:00:00Z",
+            "2024-09-18 22:00:00",
+            "2024-09-18T22:00:00",
+            "2024-09-18T22:00:00.000Z",
+            "2024-09-19T00:00:00+02:00",
+            "2024-09-18 22:00",
+        ] {
+            assert_eq!(parse_time(s), Some(want), "{s}");
+        }
+        assert_eq!(parse_time("2024-09-18"), Some(datetime!(2024-09-18 00:00 UTC)));
+        for bad in ["", "18/09/2024", "2024-13-01", "yesterday"] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn billing_import_spreads_a_period_by_its_time_in_each_day() {
+        assert_eq!(
+            spread(datetime!(2024-09-18 22:00 UTC), datetime!(2024-09-18 23:00 UTC)),
+            vec![(date!(2024 - 09 - 18), 1.0)]
+        );
+        assert_eq!(
+            spread(datetime!(2024-09-18 00:00 UTC), datetime!(2024-09-19 00:00 UTC)),
+            vec![(date!(2024 - 09 - 18), 1.0)]
+        );
+        let month = spread(datetime!(2024-09-01 00:00 UTC), datetime!(2024-10-01 00:00 UTC));
+        assert_eq!(month.len(), 30);
+        assert!(month.iter().all(|(_, s)| (s - 1.0 / 30.0).abs() < 1e-12));
+        assert_eq!(
+            spread(datetime!(2024-09-18 18:00 UTC), datetime!(2024-09-19 06:00 UTC)),
+            vec![(date!(2024 - 09 - 18), 0.5), (date!(2024 - 09 - 19), 0.5)]
+        );
+        assert_eq!(
+            spread(datetime!(2024-09-18 18:00 UTC), datetime!(2024-09-18 18:00 UTC)),
+            vec![(date!(2024 - 09 - 18), 1.0)]
+        );
+    }
+
+    #[test]
+    fn billing_import_account_ids_get_their_leading_zeros_back() {
+        assert_eq!(account_id("51738928782").unwrap().as_str(), "051738928782");
+        assert_eq!(account_id("123456789012").unwrap().as_str(), "123456789012");
+        for bad in ["", "1234567890123", "12345678901x", "/subscriptions/x"] {
+            assert!(account_id(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn billing_import_providers_named_aws() {
+        for p in ["AWS", "aws", "Amazon Web Services", "Amazon Web Services, Inc.", ""] {
+            assert!(is_aws(p), "{p}");
+        }
+        for p in ["Microsoft", "Oracle", "Google Cloud"] {
+            assert!(!is_aws(p), "{p}");
+        }
+    }
+}

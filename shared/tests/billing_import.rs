@@ -1,0 +1,360 @@
+//! Reading FOCUS and CUR exports into daily cells: the FinOps Foundation's real FOCUS 1.0 sample
+//! (checked against sums computed here with a plain CSV loop), CUR, gzip, hourly roll-up,
+//! spreading of long charge periods, other providers, and every kind of bad input.
+//!
+//! The sample is `focus-1.0-sample-1000.csv` from the FinOps Foundation's FOCUS-Sample-Data
+//! repository (CC BY 4.0), read from `../shared/data/` beside the repository (see its README).
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+
+use cc_domain::Error;
+use cc_domain::billing::costs::{CostMetric, DailyCost};
+use cc_domain::billing::import::{self, Format, SkipReason};
+use time::macros::date;
+
+fn sample_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/focus-1.0-sample-1000.csv")
+}
+
+fn sample() -> Vec<u8> {
+    std::fs::read(sample_path()).unwrap_or_else(|e| panic!("{}: {e}", sample_path().display()))
+}
+
+/// Sums per (account, service) and per (account, day) of `column`, AWS rows only: a plain loop
+/// over the records with its own column lookup (not the import's code).
+/// Amounts per (account, service) or per (account, day).
+type Sums = BTreeMap<(String, String), f64>;
+
+fn expected(bytes: &[u8], column: &str) -> (Sums, Sums, usize) {
+    let mut r = csv::Reader::from_reader(bytes);
+    let h = r.headers().unwrap().clone();
+    let at = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (acct, svc, cost, prov, start) = (
+        at("SubAccountId"),
+        at("ServiceName"),
+        at(column),
+        at("ProviderName"),
+        at("ChargePeriodStart"),
+    );
+    let mut by_service = BTreeMap::new();
+    let mut by_day = BTreeMap::new();
+    let mut other = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        if rec[prov] != *"AWS" {
+            other += 1;
+            continue;
+        }
+        let account = format!("{:0>12}", &rec[acct]);
+        let amount: f64 = rec[cost].parse().unwrap();
+        *by_service.entry((account.clone(), rec[svc].to_string())).or_insert(0.0) += amount;
+        *by_day.entry((account, rec[start][..10].to_string())).or_insert(0.0) += amount;
+    }
+    (by_service, by_day, other)
+}
+
+fn sums(cells: &[DailyCost]) -> (Sums, Sums) {
+    let mut by_service = BTreeMap::new();
+    let mut by_day = BTreeMap::new();
+    for c in cells {
+        *by_service
+            .entry((c.account.as_str().to_string(), c.service.clone()))
+            .or_insert(0.0) += c.amount;
+        *by_day
+            .entry((c.account.as_str().to_string(), c.day.to_string()))
+            .or_insert(0.0) += c.amount;
+    }
+    (by_service, by_day)
+}
+
+fn assert_same(got: &Sums, want: &Sums) {
+    assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>());
+    for (k, w) in want {
+        let g = got[k];
+        assert!((g - w).abs() <= 1e-9 * (1.0 + w.abs()), "{k:?}: {g} vs {w}");
+    }
+}
+
+#[test]
+fn billing_import_focus_sample_totals_match_a_plain_sum_per_account_service_and_day() {
+    let bytes = sample();
+    for (metric, column) in [
+        (CostMetric::UnblendedCost, "BilledCost"),
+        (CostMetric::AmortizedCost, "EffectiveCost"),
+    ] {
+        let parsed = import::parse(&bytes[..], metric).unwrap();
+        let (want_service, want_day, other) = expected(&bytes, column);
+        assert_eq!(parsed.format, Format::Focus);
+        assert_eq!(parsed.amount_column, column);
+        assert_eq!(parsed.rows_read, 1000);
+        assert_eq!(parsed.skipped.len(), 1);
+        assert_eq!(parsed.skipped[0].reason, SkipReason::OtherProvider);
+        assert_eq!(parsed.skipped[0].rows, other as u64);
+        assert_eq!(other, 58, "51 Microsoft and 7 Oracle rows");
+        let (got_service, got_day) = sums(&parsed.cells);
+        assert_same(&got_service, &want_service);
+        assert_same(&got_day, &want_day);
+        assert!(parsed.cells.iter().all(|c| c.currency == "USD"));
+        assert!(parsed.cells.iter().all(|c| c.day.month() == time::Month::September));
+    }
+}
+
+#[test]
+fn billing_import_gzip_is_sniffed_and_reads_the_same() {
+    let bytes = sample();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&bytes).unwrap();
+    let gz = gz.finish().unwrap();
+    let plain = import::parse(&bytes[..], CostMetric::UnblendedCost).unwrap();
+    let zipped = import::parse(&gz[..], CostMetric::UnblendedCost).unwrap();
+    assert_eq!(plain, zipped);
+}
+
+const FOCUS_HEADER: &str = "ProviderName,SubAccountId,BillingAccountId,ServiceName,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost,BillingCurrency";
+
+fn focus(rows: &[&str]) -> String {
+    let mut s = String::from(FOCUS_HEADER);
+    for r in rows {
+        s.push('\n');
+        s.push_str(r);
+    }
+    s.push('\n');
+    s
+}
+
+fn parse(s: &str) -> Result<import::Parsed, Error> {
+    import::parse(s.as_bytes(), CostMetric::UnblendedCost)
+}
+
+fn cell<'a>(p: &'a import::Parsed, account: &str, service: &str, day: time::Date) -> Option<&'a DailyCost> {
+    p.cells
+        .iter()
+        .find(|c| c.account.as_str() == account && c.service == service && c.day == day)
+}
+
+#[test]
+fn billing_import_hourly_rows_roll_up_to_their_utc_day() {
+    let p = parse(&focus(&[
+        "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-18T22:00:00Z,2024-09-18T23:00:00Z,1.5,1,USD",
+        "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-18T23:00:00Z,2024-09-19T00:00:00Z,2.5,1,USD",
+        "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-19T00:00:00Z,2024-09-19T01:00:00Z,4,1,USD",
+        // 01:00 in UTC+02:00 is 23:00 UTC the day before.
+        "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-19T01:00:00+02:00,2024-09-19T02:00:00+02:00,8,1,USD",
+    ]))
+    .unwrap();
+    assert_eq!(p.cells.len(), 2);
+    assert_eq!(
+        cell(&p, "111111111111", "Amazon EC2", date!(2024 - 09 - 18))
+            .unwrap()
+            .amount,
+        12.0
+    );
+    assert_eq!(
+        cell(&p, "111111111111", "Amazon EC2", date!(2024 - 09 - 19))
+            .unwrap()
+            .amount,
+        4.0
+    );
+}
+
+#[test]
+fn billing_import_long_charge_periods_are_spread_over_their_days() {
+    let p = parse(&focus(&[
+        // A month of storage: 30 days, 3 a day.
+        "AWS,111111111111,999999999999,Amazon S3,Usage,2024-09-01T00:00:00Z,2024-10-01T00:00:00Z,90,90,USD",
+        // A support fee on the payer (no sub-account): a month too.
+        "AWS,,999999999999,AWS Support (Business),Purchase,2024-09-01T00:00:00Z,2024-10-01T00:00:00Z,300,300,USD",
+        // 18:00 to 06:00: half on each day.
+        "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-18T18:00:00Z,2024-09-19T06:00:00Z,10,10,USD",
+    ]))
+    .unwrap();
+    let s3: Vec<&DailyCost> = p.cells.iter().filter(|c| c.service == "Amazon S3").collect();
+    assert_eq!(s3.len(), 30);
+    assert!(s3.iter().all(|c| (c.amount - 3.0).abs() < 1e-12));
+    assert_eq!(s3[0].day, date!(2024 - 09 - 01));
+    assert_eq!(s3[29].day, date!(2024 - 09 - 30));
+    let support = cell(&p, "999999999999", "AWS Support (Business)", date!(2024 - 09 - 15)).unwrap();
+    assert!((support.amount - 10.0).abs() < 1e-12);
+    assert_eq!(
+        cell(&p, "111111111111", "Amazon EC2", date!(2024 - 09 - 18))
+            .unwrap()
+            .amount,
+        5.0
+    );
+    assert_eq!(
+        cell(&p, "111111111111", "Amazon EC2", date!(2024 - 09 - 19))
+            .unwrap()
+            .amount,
+        5.0
+    );
+}
+
+#[test]
+fn billing_import_other_providers_are_counted_and_skipped_and_null_is_empty() {
+    let p = parse(&focus(&[
+        "Microsoft,/subscriptions/x,y,Virtual Machines,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,5,5,USD",
+        "Oracle,ocid1,z,Compute,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,5,5,USD",
+        "Amazon Web Services,111111111111,999999999999,NULL,Tax,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,7,7,USD",
+        "AWS,111111111111,999999999999,Amazon EC2,Credit,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,-2,-2,USD",
+    ]))
+    .unwrap();
+    assert_eq!(p.rows_read, 4);
+    assert_eq!(p.skipped[0].rows, 2);
+    assert_eq!(p.cells.len(), 2);
+    assert_eq!(
+        cell(&p, "111111111111", import::NO_SERVICE, date!(2024 - 09 - 01))
+            .unwrap()
+            .amount,
+        7.0
+    );
+    assert_eq!(
+        cell(&p, "111111111111", "Amazon EC2", date!(2024 - 09 - 01))
+            .unwrap()
+            .amount,
+        -2.0
+    );
+}
+
+#[test]
+fn billing_import_amortised_metric_reads_effective_cost() {
+    let text = focus(&[
+        "AWS,111111111111,999999999999,Amazon EC2,Purchase,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,1000,0,USD",
+        "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,0,40,USD",
+    ]);
+    let billed = import::parse(text.as_bytes(), CostMetric::UnblendedCost).unwrap();
+    let effective = import::parse(text.as_bytes(), CostMetric::AmortizedCost).unwrap();
+    assert_eq!(billed.cells[0].amount, 1000.0);
+    assert_eq!(effective.cells[0].amount, 40.0);
+    assert_eq!(effective.amount_column, "EffectiveCost");
+}
+
+const CUR_HEADER: &str = "identity/LineItemId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/ProductCode,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/UnblendedCost,lineItem/CurrencyCode,product/ProductName";
+
+#[test]
+fn billing_import_legacy_cur_reads_product_name_else_product_code() {
+    let text = format!(
+        "{CUR_HEADER}\n\
+         a,111111111111,Usage,AmazonEC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1.25,USD,Amazon Elastic Compute Cloud\n\
+         b,111111111111,Usage,AmazonEC2,2024-09-01T05:00:00Z,2024-09-01T06:00:00Z,0.75,USD,Amazon Elastic Compute Cloud\n\
+         c,222222222222,Usage,AWSDataTransfer,2024-09-02T00:00:00Z,2024-09-02T01:00:00Z,3,USD,\n"
+    );
+    let p = parse(&text).unwrap();
+    assert_eq!(p.format, Format::Cur);
+    assert_eq!(p.amount_column, "lineItem/UnblendedCost");
+    assert_eq!(
+        cell(
+            &p,
+            "111111111111",
+            "Amazon Elastic Compute Cloud",
+            date!(2024 - 09 - 01)
+        )
+        .unwrap()
+        .amount,
+        2.0
+    );
+    assert_eq!(
+        cell(&p, "222222222222", "AWSDataTransfer", date!(2024 - 09 - 02))
+            .unwrap()
+            .amount,
+        3.0
+    );
+    // CUR has no single amortised column.
+    match import::parse(text.as_bytes(), CostMetric::AmortizedCost) {
+        Err(Error::Validation { field, .. }) => assert_eq!(field.as_deref(), Some("file")),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The error's field and message, for a bad input.
+fn refused(text: &str) -> (String, String) {
+    match parse(text) {
+        Err(Error::Validation { field, message }) => (field.unwrap_or_default(), message),
+        other => panic!("accepted: {other:?}"),
+    }
+}
+
+#[test]
+fn billing_import_bad_input_names_the_row_and_column() {
+    let ok = "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,1,USD";
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            focus(&[ok, "AWS,111111111111,9,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1.2.3,1,USD"]),
+            "BilledCost",
+            "row 3, column BilledCost: '1.2.3' is not a number",
+        ),
+        (
+            focus(&["AWS,111111111111,9,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,NULL,1,USD"]),
+            "BilledCost",
+            "row 2, column BilledCost: the amount is empty",
+        ),
+        (
+            focus(&[ok, ok, "AWS,111111111111,9,Amazon EC2,Usage,01/09/2024,2024-09-01T01:00:00Z,1,1,USD"]),
+            "ChargePeriodStart",
+            "row 4, column ChargePeriodStart: '01/09/2024' is not a date",
+        ),
+        (
+            focus(&["AWS,111111111111,9,Amazon EC2,Usage,2024-09-02T00:00:00Z,2024-09-01T00:00:00Z,1,1,USD"]),
+            "ChargePeriodEnd",
+            "row 2, column ChargePeriodEnd: the period ends before it starts",
+        ),
+        (
+            focus(&["AWS,11111111111x,9,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,1,USD"]),
+            "SubAccountId",
+            "row 2, column SubAccountId: '11111111111x' is not an AWS account id",
+        ),
+        (
+            focus(&["AWS,111111111111,9,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,1,dollars"]),
+            "BillingCurrency",
+            "row 2, column BillingCurrency: 'dollars' is not an ISO 4217 currency code",
+        ),
+        (
+            focus(&[ok, "AWS,111111111111,9,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,1,EUR"]),
+            "BillingCurrency",
+            "row 3, column BillingCurrency: account 111111111111, service 'Amazon EC2' on 2024-09-01 is charged in both USD and EUR",
+        ),
+        (
+            focus(&["AWS,111111111111,9,Amazon EC2,Usage,2020-01-01T00:00:00Z,2024-09-01T01:00:00Z,1,1,USD"]),
+            "ChargePeriodEnd",
+            "row 2, column ChargePeriodEnd: the period is longer than 366 days",
+        ),
+        (
+            "ProviderName,SubAccountId,ServiceName,ChargePeriodStart,ChargePeriodEnd,BillingCurrency\nAWS,1,x,2024-09-01,2024-09-02,USD\n"
+                .to_string(),
+            "BilledCost",
+            "row 1: the required column 'BilledCost' is missing",
+        ),
+        (
+            format!("{}\n", CUR_HEADER.replace("lineItem/UsageEndDate", "lineItem/Other")),
+            "lineItem/UsageEndDate",
+            "row 1: the required column 'lineItem/UsageEndDate' is missing",
+        ),
+        (
+            "date,amount\n2024-09-01,3\n".to_string(),
+            "file",
+            "row 1: the header is neither FOCUS",
+        ),
+        (String::new(), "file", "neither FOCUS"),
+    ];
+    for (text, field, message) in cases {
+        let (f, m) = refused(&text);
+        assert_eq!(f, field, "{m}");
+        assert!(
+            m.starts_with(message) || m.contains(message),
+            "{m} should say {message}"
+        );
+    }
+}
+
+#[test]
+fn billing_import_a_broken_gzip_stream_is_a_file_error_not_a_panic() {
+    let bytes = sample();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&bytes).unwrap();
+    let gz = gz.finish().unwrap();
+    let (field, message) = match import::parse(&gz[..gz.len() / 2], CostMetric::UnblendedCost) {
+        Err(Error::Validation { field, message }) => (field.unwrap_or_default(), message),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(field, "file", "{message}");
+}
