@@ -139,11 +139,14 @@ pub struct Finding {
     /// then a step that may yet turn out to be a spike reads as a step).
     pub kind: FindingKind,
     /// The first day of the episode (for a drift, an estimate: the baseline lags by two weeks).
+    #[serde(with = "super::costs::iso_day")]
     pub first_day: Date,
     /// The day it was raised: the day the daily run would have told someone.
+    #[serde(with = "super::costs::iso_day")]
     pub detected_on: Date,
     /// The last day of the episode so far: the day it ended (back to normal, or settled at a new
     /// level), or the last day of the series while it lasts.
+    #[serde(with = "super::costs::iso_day")]
     pub last_day: Date,
     /// Expected amount on `detected_on` (baseline × weekday factor; 0 for a new service).
     pub expected: f64,

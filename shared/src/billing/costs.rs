@@ -32,6 +32,8 @@ pub struct DailyCost {
     pub account: AccountId,
     /// The service as the source names it (CE `SERVICE` dimension, FOCUS `ServiceName`).
     pub service: String,
+    /// `YYYY-MM-DD` in JSON and in storage.
+    #[serde(with = "iso_day")]
     pub day: Date,
     pub amount: f64,
     /// ISO 4217 code, e.g. `USD`.
