@@ -9,5 +9,11 @@ pub mod eval;
 pub mod lifecycle;
 pub mod settings;
 
+// The fetch from AWS (Cost Explorer, Organizations) and what it reads through.
+pub mod fetch;
+pub mod org;
+pub mod ports;
+
 pub use anomaly::{DailySeries, Detector, Finding, FindingKind, Thresholds, detect};
+pub use fetch::{Billing, BillingPorts, BillingRun, CustomerFetch, FetchStatus, Scope, Trigger};
 pub use lifecycle::{Anomaly, AnomalyStatus, LifecycleError, Transition};
