@@ -214,6 +214,7 @@ def jobs():
         "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
         "source": "aws.events", "account": "111122223333", "time": "2026-11-25T09:00:00Z", "region": "eu-west-1",
         "resources": ["arn:aws:events:eu-west-1:111122223333:rule/customer-central-breakglass-sweep"], "detail": {}})
+    write("jobs", "04-billing-fetch", {"job": "billing.fetch"})
 
 
 customers()

@@ -9,6 +9,8 @@
 //! | `SsoAssigner` | [`local_access::LocalSsoAssigner`] | [`sso`] |
 //! | `Workflow` | [`local_access::LocalWorkflow`] | [`sfn`] |
 //! | `Notifier` | [`local_access::LogNotifier`], [`webhook`] | [`sns`] |
+//! | `CostSource` (billing) | [`local_billing::LocalCostSource`] | `costexplorer` (through `read_role`) |
+//! | `OrganizationSource` (billing) | [`local_billing::LocalOrganizationSource`] | `organizations` |
 //!
 //! One cargo feature per outside system, so a Lambda links only the SDK crates it uses; [`wire`]
 //! holds one builder per function. [`conformance`] is the suite every store adapter passes.
@@ -16,15 +18,22 @@
 pub mod conformance;
 pub mod files;
 pub mod local_access;
+pub mod local_billing;
 pub mod revoke_policy;
 pub mod wire;
 
+#[cfg(feature = "costexplorer")]
+pub mod costexplorer;
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;
 #[cfg(feature = "iam")]
 pub mod iam;
 #[cfg(feature = "embedded")]
 pub mod local_objects;
+#[cfg(feature = "organizations")]
+pub mod organizations;
+#[cfg(any(feature = "costexplorer", feature = "organizations"))]
+pub mod read_role;
 #[cfg(feature = "s3")]
 pub mod s3;
 #[cfg(feature = "secrets")]

@@ -7,6 +7,8 @@
 //! |---|---|---|
 //! | [`hub`] | customers, profile-gen | item store |
 //! | [`access`] | access-request, approval, approval-workflow, jobs | item store, STS, IAM, IAM Identity Center, Step Functions, SNS, webhook |
+//! | [`billing`] | (the billing functions) | item store, STS, Cost Explorer, Organizations |
+//! | [`jobs`] | jobs | what [`access`] and [`billing`] use |
 //! | [`local_server`] | `cc serve` | all of them, plus the object store |
 //!
 //! `CC_STORE=embedded` swaps every AWS client for its embedded counterpart (SQLite, local files,
@@ -28,7 +30,10 @@ struct Base {
     items: Arc<dyn ItemStore>,
     /// Read only by the builders whose adapters are compiled in.
     #[cfg(feature = "aws")]
-    #[cfg_attr(not(all(feature = "access", feature = "s3")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(all(feature = "access", feature = "s3"), feature = "billing")),
+        allow(dead_code)
+    )]
     sdk: Option<aws_config::SdkConfig>,
 }
 
@@ -50,7 +55,10 @@ impl Base {
     }
 
     #[cfg(feature = "aws")]
-    #[cfg_attr(not(all(feature = "access", feature = "s3")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(all(feature = "access", feature = "s3"), feature = "billing")),
+        allow(dead_code)
+    )]
     fn sdk(&self) -> anyhow::Result<&aws_config::SdkConfig> {
         self.sdk
             .as_ref()
@@ -75,7 +83,7 @@ pub async fn access(config: Config) -> anyhow::Result<App> {
     Ok(base.app().with_access(ports))
 }
 
-/// Everything (the local server): hub, breakglass and the object store.
+/// Everything (the local server): hub, breakglass, billing and the object store.
 #[cfg(feature = "embedded")]
 pub async fn local_server(config: Config) -> anyhow::Result<App> {
     let base = Base::new(config).await?;
@@ -84,7 +92,77 @@ pub async fn local_server(config: Config) -> anyhow::Result<App> {
         StoreKind::Embedded => Arc::new(local_objects(&base.config)),
         StoreKind::Aws => aws_objects(&base)?,
     };
-    Ok(base.app().with_access(ports).with_objects(objects))
+    let billing = BillingSources::new(&base)?;
+    let app = base.app().with_access(ports).with_objects(objects);
+    let ports = billing.ports(&app);
+    Ok(app.with_billing(ports))
+}
+
+/// The hub plus the billing fetch: Cost Explorer and Organizations through each customer's read
+/// role (STS) in AWS; the generated local sources on the embedded default.
+pub async fn billing(config: Config) -> anyhow::Result<App> {
+    let base = Base::new(config).await?;
+    let billing = BillingSources::new(&base)?;
+    let app = base.app();
+    let ports = billing.ports(&app);
+    Ok(app.with_billing(ports))
+}
+
+/// The scheduled jobs: breakglass (the sweeper) and billing (`billing.fetch`).
+pub async fn jobs(config: Config) -> anyhow::Result<App> {
+    let base = Base::new(config).await?;
+    let access = access_ports(&base).await?;
+    let billing = BillingSources::new(&base)?;
+    let app = base.app().with_access(access);
+    let ports = billing.ports(&app);
+    Ok(app.with_billing(ports))
+}
+
+/// Where billing's sources come from: the local ones read the hub of the app they serve, so they
+/// are made once the app exists.
+enum BillingSources {
+    Local,
+    Aws(cc_domain::billing::BillingPorts),
+}
+
+impl BillingSources {
+    fn new(base: &Base) -> anyhow::Result<Self> {
+        Ok(match base.config.store {
+            StoreKind::Embedded => BillingSources::Local,
+            StoreKind::Aws => BillingSources::Aws(aws_billing_ports(base)?),
+        })
+    }
+
+    fn ports(self, app: &App) -> cc_domain::billing::BillingPorts {
+        match self {
+            BillingSources::Local => cc_domain::billing::BillingPorts {
+                costs: Arc::new(crate::local_billing::LocalCostSource::new(app.hub.clone())),
+                organizations: Arc::new(crate::local_billing::LocalOrganizationSource::new(app.hub.clone())),
+            },
+            BillingSources::Aws(ports) => ports,
+        }
+    }
+}
+
+#[cfg(all(feature = "costexplorer", feature = "organizations"))]
+fn aws_billing_ports(base: &Base) -> anyhow::Result<cc_domain::billing::BillingPorts> {
+    let sdk = base.sdk()?;
+    let broker: Arc<dyn cc_domain::access::ports::AccessBroker> = Arc::new(crate::sts::StsBroker::new(
+        aws_sdk_sts::Client::new(sdk),
+        base.config.federation_url.clone(),
+    ));
+    Ok(cc_domain::billing::BillingPorts {
+        costs: Arc::new(crate::costexplorer::CostExplorerSource::new(
+            sdk.clone(),
+            broker.clone(),
+        )),
+        organizations: Arc::new(crate::organizations::OrganizationsSource::new(sdk.clone(), broker)),
+    })
+}
+
+#[cfg(not(all(feature = "costexplorer", feature = "organizations")))]
+fn aws_billing_ports(_: &Base) -> anyhow::Result<cc_domain::billing::BillingPorts> {
+    anyhow::bail!("this build has no AWS billing adapters (cargo feature `billing`)")
 }
 
 /// Where the local server says it is reachable (local console and download links point there).

@@ -101,6 +101,13 @@ export const SCHEDULES: { id: string; job: string; schedule: events.Schedule; de
     schedule: events.Schedule.rate(Duration.minutes(2)),
     description: 'Ends grants past their end, grants due starts, times out stale requests.',
   },
+  {
+    id: 'BillingFetch',
+    job: 'billing.fetch',
+    // Cost Explorer's data for a day settles in the early hours (UTC).
+    schedule: events.Schedule.expression('cron(0 6 * * ? *)'),
+    description: "Fetches every customer's Cost Explorer costs and organisation facts.",
+  },
 ];
 
 export interface CustomerCentralStackProps extends StackProps {
@@ -152,6 +159,13 @@ export class CustomerCentralStack extends Stack {
       default: 'CustomerCentralBreakglass',
       allowedPattern: '[\\w+=,.@-]{1,64}',
       description: 'Name of the breakglass role deployed into customer accounts at onboarding.',
+    });
+    const readRoleName = new CfnParameter(this, 'ReadRoleName', {
+      type: 'String',
+      default: 'CustomerCentralRead',
+      allowedPattern: '[\\w+=,.@-]{1,64}',
+      description:
+        "Name of the read role deployed into customer accounts at onboarding (onboarding/customer-account.yaml's ReadRoleName); the billing fetch assumes it in each customer's management account for Cost Explorer and Organizations.",
     });
     const ssoAdminRoleName = new CfnParameter(this, 'SsoAdminRoleName', {
       type: 'String',
@@ -260,6 +274,13 @@ export class CustomerCentralStack extends Stack {
       actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
       resources: [Fn.sub('arn:${AWS::Partition}:iam::*:role/${Name}', { Name: ssoAdminRoleName.valueAsString })],
     });
+    // billing.fetch reads Cost Explorer and Organizations in each customer's management account
+    // through its read role (ReadOnlyAccess includes ce:Get*, organizations:Describe*/List*).
+    const assumeRead = new iam.PolicyStatement({
+      sid: 'AssumeReadRoles',
+      actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+      resources: [Fn.sub('arn:${AWS::Partition}:iam::*:role/${Name}', { Name: readRoleName.valueAsString })],
+    });
     const startWorkflows = new iam.PolicyStatement({ sid: 'StartWorkflows', actions: ['states:StartExecution'], resources: [stateMachineArn] });
     // Task tokens are no resource: SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat take only "*"
     // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html).
@@ -322,12 +343,15 @@ export class CustomerCentralStack extends Stack {
     // onboarding) through a short session of the breakglass role itself; SSO grants are assigned
     // and removed through the customer's Identity Center admin role. It withdraws a due request
     // whose account left the hub, which stops its execution.
-    const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep.', [
+    const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep, billing.fetch.', [
       assumeBreakglass,
       assumeSsoAdmin,
+      assumeRead,
       stopWorkflows,
       notify,
     ]);
+    // billing.fetch backfills and backs off on Cost Explorer throttling: minutes, not seconds.
+    (jobsFn.node.defaultChild as lambda.CfnFunction).timeout = 900;
 
     // The functions that notify approvers read the webhook URL from its secret at start-up.
     const readWebhookSecret = new iam.CfnPolicy(this, 'WebhookSecretReadPolicy', {
@@ -452,6 +476,8 @@ function acknowledgeNagFindings(stack: Stack, signallers: lambda.Function[]) {
     "Stopping executions of this stack's one state machine; execution names are request ids.");
   ack('IAM5[Resource::["arn:${AWS::Partition}:iam::*:role/${Name}",{"Name":{"Ref":"BreakglassRoleName"}}]]',
     'The breakglass role name in any customer account: the set of customer accounts is open by design; the role trusts us with an external id.');
+  ack('IAM5[Resource::["arn:${AWS::Partition}:iam::*:role/${Name}",{"Name":{"Ref":"ReadRoleName"}}]]',
+    "The read role name in any customer's management account (billing): open by design like the breakglass role; it trusts us with an external id.");
   ack('IAM5[Resource::["arn:${AWS::Partition}:iam::*:role/${Name}",{"Name":{"Ref":"SsoAdminRoleName"}}]]',
     "The Identity Center admin role name in any customer's management account: open by design like the breakglass role; it trusts us with an external id.");
   ack('IAM5[Resource::<ApprovalWorkflowFunction92E68BC8.Arn>:*]', 'The state machine invokes any version of its one task function.');

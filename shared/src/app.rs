@@ -28,6 +28,8 @@ pub struct App {
     pub profiles: Arc<Profiles>,
     access: Option<Arc<Access>>,
     objects: Option<Arc<dyn ObjectStore>>,
+    /// The billing fetch (issue #13).
+    billing: Option<Arc<crate::billing::Billing>>,
 }
 
 /// The outside systems breakglass needs (STS, IAM, IAM Identity Center, Step Functions, notifiers
@@ -60,6 +62,7 @@ impl App {
             items,
             access: None,
             objects: None,
+            billing: None,
         }
     }
 
@@ -88,6 +91,28 @@ impl App {
     /// The object store; an internal error in a function not wired for it.
     pub fn objects(&self) -> Result<&Arc<dyn ObjectStore>> {
         self.objects.as_ref().ok_or_else(|| not_wired("the object store"))
+    }
+}
+
+// ---- billing (issue #13) -----------------------------------------------------------------------
+
+impl App {
+    /// Adds the billing fetch over `ports` (Cost Explorer and Organizations, or their embedded
+    /// stand-ins), with the configuration's `CC_BILLING_*` settings.
+    pub fn with_billing(mut self, ports: crate::billing::BillingPorts) -> Self {
+        self.billing = Some(Arc::new(crate::billing::Billing::new(
+            self.items.clone(),
+            self.hub.clone(),
+            ports,
+            self.clock.clone(),
+            self.config.billing.clone(),
+        )));
+        self
+    }
+
+    /// The billing fetch; an internal error in a function not wired for it.
+    pub fn billing(&self) -> Result<&crate::billing::Billing> {
+        self.billing.as_deref().ok_or_else(|| not_wired("the billing fetch"))
     }
 }
 

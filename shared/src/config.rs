@@ -72,6 +72,32 @@ pub struct Config {
     pub breakglass_role_name: Option<String>,
     /// Likewise for the Identity Center admin role (`CC_SSO_ADMIN_ROLE_NAME`, `SsoAdminRoleName`).
     pub sso_admin_role_name: Option<String>,
+    /// The billing fetch (issue #13).
+    pub billing: BillingConfig,
+}
+
+/// How the billing fetch reads Cost Explorer (`CC_BILLING_*`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BillingConfig {
+    /// Days fetched on a payer's first run (`CC_BILLING_BACKFILL_DAYS`, 1-390, default 90): Cost
+    /// Explorer keeps 13 months of history plus the current month, and never less than 393 days.
+    pub backfill_days: u32,
+    /// Days fetched again on later runs, up to yesterday (`CC_BILLING_REFETCH_DAYS`, 1-31, default
+    /// 3): Cost Explorer revises recent days.
+    pub refetch_days: u32,
+    /// Customers fetched at once (`CC_BILLING_CONCURRENCY`, 1-32, default 4): Cost Explorer's rate
+    /// limits are low and unpublished.
+    pub concurrency: usize,
+}
+
+impl Default for BillingConfig {
+    fn default() -> Self {
+        BillingConfig {
+            backfill_days: 90,
+            refetch_days: 3,
+            concurrency: 4,
+        }
+    }
 }
 
 /// Where a caller's e-mail comes from (`CC_EMAIL_SOURCE`).
@@ -325,7 +351,29 @@ impl Config {
                 other => Ok(other),
             }
         };
+        let number = |name: &'static str, default: u32, max: u32, what: &str| -> Result<u32, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(s) => s
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| err(name, format!("'{s}' is not a number of {what} from 1 to {max}"))),
+            }
+        };
+        let billing = BillingConfig {
+            backfill_days: number("CC_BILLING_BACKFILL_DAYS", 90, 390, "days").map_err(|e| ConfigError {
+                message: format!(
+                    "{} (Cost Explorer keeps 13 months of history plus the current month)",
+                    e.message
+                ),
+                ..e
+            })?,
+            refetch_days: number("CC_BILLING_REFETCH_DAYS", 3, 31, "days")?,
+            concurrency: number("CC_BILLING_CONCURRENCY", 4, 32, "customers")? as usize,
+        };
         Ok(Config {
+            billing,
             breakglass_role_name: role_name("CC_BREAKGLASS_ROLE_NAME")?,
             sso_admin_role_name: role_name("CC_SSO_ADMIN_ROLE_NAME")?,
             sso_user_attribute,
@@ -445,6 +493,32 @@ mod tests {
         ] {
             assert_eq!(cfg(&[(name, value)]).unwrap_err().name, name, "{value}");
         }
+    }
+
+    #[test]
+    fn billing_settings_have_defaults_and_bounds() {
+        assert_eq!(cfg(&[]).unwrap().billing, BillingConfig::default());
+        let c = cfg(&[
+            ("CC_BILLING_BACKFILL_DAYS", "390"),
+            ("CC_BILLING_REFETCH_DAYS", "7"),
+            ("CC_BILLING_CONCURRENCY", "2"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.billing.backfill_days, c.billing.refetch_days, c.billing.concurrency),
+            (390, 7, 2)
+        );
+        for (name, bad) in [
+            ("CC_BILLING_BACKFILL_DAYS", "0"),
+            ("CC_BILLING_BACKFILL_DAYS", "400"),
+            ("CC_BILLING_BACKFILL_DAYS", "a year"),
+            ("CC_BILLING_REFETCH_DAYS", "32"),
+            ("CC_BILLING_CONCURRENCY", "0"),
+        ] {
+            assert_eq!(cfg(&[(name, bad)]).unwrap_err().name, name, "{bad}");
+        }
+        let e = cfg(&[("CC_BILLING_BACKFILL_DAYS", "500")]).unwrap_err();
+        assert!(e.to_string().contains("13 months"), "{e}");
     }
 
     #[test]

@@ -250,6 +250,40 @@ pub fn anomaly_detected(detected: time::Date, customer: &str, id: &str) -> Strin
     format!("{detected}#{customer}#{id}")
 }
 
+// ---- billing: fetch runs and organisation facts (issue #13) ------------------------------------
+//
+// | item | PK | SK |
+// |---|---|---|
+// | billing fetch run (one per run; per customer and payer: status, requests, cells) | `BILLINGRUN` | `{started ms:013}#{id}` |
+// | a payer's last successful fetch (backfill or incremental next time) | `BILLING#{customer}` | `FETCHED#{payer}` |
+// | a customer's organisation facts (last refresh, flags) | `ORG#{customer}` | `META` |
+// | an account in the customer's organisation but not in the hub (discovered) | `ORG#{customer}` | `DISCOVERED#{account}` |
+
+/// The partition of every billing fetch run, sorted by start time.
+pub const BILLING_RUNS: &str = "BILLINGRUN";
+
+/// A run's sort key: start time, then id (newest last; listed descending).
+pub fn billing_run(started: OffsetDateTime, id: &str) -> String {
+    format!("{:013}#{id}", ms(started))
+}
+
+/// Within `BILLING#{customer}`: the last successful fetch through one payer account.
+pub fn billing_fetched(payer: &str) -> String {
+    format!("FETCHED#{payer}")
+}
+
+/// Partition of a customer's organisation facts (its own, never under `CUSTOMER#{code}`).
+pub fn organization(customer: &str) -> String {
+    format!("ORG#{customer}")
+}
+
+pub const DISCOVERED_PREFIX: &str = "DISCOVERED#";
+
+/// An account of the customer's organisation that is not in the hub.
+pub fn discovered(account: &str) -> String {
+    format!("{DISCOVERED_PREFIX}{account}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

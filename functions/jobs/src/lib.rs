@@ -23,19 +23,55 @@ pub struct Job {
 }
 
 pub const BREAKGLASS_SWEEP: &str = "breakglass.sweep";
+pub const BILLING_FETCH: &str = "billing.fetch";
 
 /// Every job, by name.
-pub static JOBS: &[Job] = &[Job {
-    name: BREAKGLASS_SWEEP,
-    description: "Ends grants past their end, grants approved requests whose start has come, times out \
-                  requests past their approval window.",
-    run: breakglass_sweep,
-}];
+pub static JOBS: &[Job] = &[
+    Job {
+        name: BREAKGLASS_SWEEP,
+        description: "Ends grants past their end, grants approved requests whose start has come, times out \
+                      requests past their approval window.",
+        run: breakglass_sweep,
+    },
+    Job {
+        name: BILLING_FETCH,
+        description: "Daily: every customer's Cost Explorer costs (backfill on the first run, the last few days \
+                      after) and organisation facts, through the management account's read role.",
+        run: billing_fetch,
+    },
+];
 
 fn breakglass_sweep(app: &App) -> JobFuture<'_> {
     Box::pin(async move {
         let report = app.access()?.sweep().await?;
         serde_json::to_value(report).map_err(|e| Error::Internal(e.into()))
+    })
+}
+
+/// The run record's summary: totals and the customers that failed or were skipped, with why
+/// (the whole record is in the store, `GET /api/v1/billing/runs`).
+fn billing_fetch(app: &App) -> JobFuture<'_> {
+    Box::pin(async move {
+        let run = app
+            .billing()?
+            .run(cc_domain::billing::Scope::All, cc_domain::billing::Trigger::Schedule)
+            .await?;
+        let not_ok: Vec<Value> = run
+            .customers
+            .iter()
+            .filter(|c| c.status != cc_domain::billing::FetchStatus::Ok)
+            .map(|c| serde_json::json!({"customer": c.customer, "payer": c.payer, "status": c.status, "reason": c.reason}))
+            .collect();
+        Ok(serde_json::json!({
+            "run": run.id,
+            "customers": run.customers.len(),
+            "failed": run.failed,
+            "skipped": run.skipped,
+            "requests": run.requests,
+            "cost_usd": run.cost_usd,
+            "cells_written": run.cells_written,
+            "not_ok": not_ok,
+        }))
     })
 }
 
@@ -140,6 +176,7 @@ mod tests {
             );
         }
         assert!(seen.contains(BREAKGLASS_SWEEP));
+        assert!(seen.contains(BILLING_FETCH));
     }
 
     #[test]
@@ -150,7 +187,7 @@ mod tests {
         assert_eq!(e.kind(), "UnknownJob");
         assert_eq!(
             e.to_string(),
-            "unknown job 'billing.fetsh'; known jobs: breakglass.sweep"
+            "unknown job 'billing.fetsh'; known jobs: breakglass.sweep, billing.fetch"
         );
     }
 }

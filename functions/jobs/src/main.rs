@@ -5,7 +5,7 @@ use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     cc_http::telemetry::init();
-    let app = cc_adapters::wire::access(cc_domain::Config::from_env()?).await?;
+    let app = cc_adapters::wire::jobs(cc_domain::Config::from_env()?).await?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
         let app = app.clone();
         async move { jobs::handle(&app, event.payload).await }

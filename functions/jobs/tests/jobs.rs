@@ -19,7 +19,14 @@ fn app(dir: &tempfile::TempDir, offset: Arc<AtomicI64>) -> App {
     let items: Arc<dyn ItemStore> =
         Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
     let ports = cc_adapters::local_access::ports(items.clone(), "http://127.0.0.1:1");
-    App::new(config, items, cc_domain::Clock::shifted(offset)).with_access(ports)
+    let app = App::new(config, items, cc_domain::Clock::shifted(offset)).with_access(ports);
+    let billing = cc_domain::billing::BillingPorts {
+        costs: Arc::new(cc_adapters::local_billing::LocalCostSource::new(app.hub.clone())),
+        organizations: Arc::new(cc_adapters::local_billing::LocalOrganizationSource::new(
+            app.hub.clone(),
+        )),
+    };
+    app.with_billing(billing)
 }
 
 #[tokio::test]
@@ -31,6 +38,7 @@ async fn sample_events_run_the_named_job_or_say_which_jobs_exist() {
         ("01-breakglass-sweep", Ok(())),
         ("02-unknown-job", Err("UnknownJob")),
         ("03-scheduled-event-without-input", Err("BadEvent")),
+        ("04-billing-fetch", Ok(())),
     ];
     assert_eq!(
         cc_http::testing::event_names(&events),
@@ -42,6 +50,12 @@ async fn sample_events_run_the_named_job_or_say_which_jobs_exist() {
             serde_json::from_str(&std::fs::read_to_string(events.join(format!("{name}.json"))).unwrap()).unwrap();
         let got = jobs::handle(&app, event).await;
         match (&got, want) {
+            (Ok(summary), Ok(())) if *name == "04-billing-fetch" => {
+                // No customers yet: a recorded run that fetched nothing.
+                assert_eq!(summary["customers"], 0, "{name}: {summary}");
+                assert_eq!(summary["requests"], 0, "{name}: {summary}");
+                assert!(summary["run"].is_string(), "{name}: {summary}");
+            }
             (Ok(summary), Ok(())) => assert_eq!(
                 summary,
                 &json!({"timed_out": 0, "granted": 0, "expired": 0, "assignments_removed": 0, "failures": 0}),

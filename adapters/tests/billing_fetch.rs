@@ -1,0 +1,301 @@
+//! The billing fetch on the embedded store with the local Cost Explorer and Organizations: the
+//! backfill then incremental windows, requests counted (a steady daily run is one request per
+//! payer), skipped and failing customers recorded without stopping the others, runs listed newest
+//! first, and the organisation facts (flags written through the hub, discovered accounts).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use async_trait::async_trait;
+use cc_adapters::local_billing::{LocalCostSource, LocalOrganizationSource, PAGE_CELLS};
+use cc_domain::billing::costs::DailyCost;
+use cc_domain::billing::ports::{CostPage, CostQuery, CostSource, ReadRole, SourceError};
+use cc_domain::billing::{BillingPorts, FetchStatus, Scope, Trigger};
+use cc_domain::config::Config;
+use cc_domain::hub::{AccessMethod, Environment, NewAccount, NewCustomer};
+use cc_domain::identity::{Principal, Role};
+use cc_domain::ids::*;
+use cc_domain::keys;
+use cc_domain::page::PageRequest;
+use cc_domain::store::{Index, ItemStore, Query};
+use cc_domain::{App, Clock};
+use time::macros::{date, datetime};
+
+fn admin() -> Principal {
+    Principal {
+        email: Email::parse("ada@example.com").unwrap(),
+        subject: "ada".into(),
+        roles: [Role::Admin].into(),
+    }
+}
+
+fn role(id: &str, code: &str) -> AccessMethod {
+    AccessMethod::Role {
+        read_role_arn: RoleArn::parse(format!("arn:aws:iam::{id}:role/CustomerCentralRead")).unwrap(),
+        breakglass_role_arn: RoleArn::parse(format!("arn:aws:iam::{id}:role/CustomerCentralBreakglass")).unwrap(),
+        external_id: ExternalId::parse(format!("cc-{code}")).unwrap(),
+        max_session_seconds: 3600,
+    }
+}
+
+fn sso() -> AccessMethod {
+    serde_json::from_value(serde_json::json!({
+        "method": "sso", "start_url": "https://d-1234567890.awsapps.com/start", "sso_region": "eu-west-1",
+        "permission_sets": ["ReadOnlyAccess"]
+    }))
+    .unwrap()
+}
+
+async fn account(app: &App, id: &str, code: &str, management: bool, access: AccessMethod) {
+    app.hub
+        .create_account(
+            &admin(),
+            NewAccount {
+                id: AccountId::parse(id).unwrap(),
+                customer: CustomerCode::parse(code).unwrap(),
+                name: format!("{code} {id}"),
+                alias: None,
+                environment: Environment::Prod,
+                region: Region::parse("eu-west-1").unwrap(),
+                management_account: management,
+                delegated_admin_services: vec![],
+                access,
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn customer(app: &App, code: &str) {
+    let new: NewCustomer = serde_json::from_value(serde_json::json!({"code": code, "name": code})).unwrap();
+    app.hub.create_customer(&admin(), new).await.unwrap();
+}
+
+/// The local Cost Explorer, failing for one payer: how one customer's failure is isolated.
+struct FailingFor {
+    inner: LocalCostSource,
+    payer: &'static str,
+}
+
+#[async_trait]
+impl CostSource for FailingFor {
+    async fn cost_page(&self, role: &ReadRole, query: &CostQuery) -> Result<CostPage, SourceError> {
+        if role.account() == self.payer {
+            return Err(SourceError::Throttled("LimitExceededException: Rate exceeded".into()));
+        }
+        self.inner.cost_page(role, query).await
+    }
+}
+
+/// A hub with four customers: `acme` (role payer + 2 members, a member of it marked management by
+/// mistake is not), `globex` (payer reached through SSO), `initech` (no management account) and
+/// `hooli` (its Cost Explorer calls fail).
+async fn app(dir: &tempfile::TempDir, now: Arc<AtomicI64>) -> App {
+    let d = dir.path().display().to_string();
+    let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let items: Arc<dyn ItemStore> =
+        Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
+    let app = App::new(config, items, Clock::shifted(now));
+    let ports = BillingPorts {
+        costs: Arc::new(FailingFor {
+            inner: LocalCostSource::new(app.hub.clone()),
+            payer: "400000000001",
+        }),
+        organizations: Arc::new(LocalOrganizationSource::new(app.hub.clone())),
+    };
+    let app = app.with_billing(ports);
+    for code in ["acme", "globex", "initech", "hooli"] {
+        customer(&app, code).await;
+    }
+    account(&app, "100000000001", "acme", true, role("100000000001", "acme")).await;
+    account(&app, "100000000002", "acme", false, role("100000000002", "acme")).await;
+    account(&app, "100000000003", "acme", false, role("100000000003", "acme")).await;
+    account(&app, "200000000001", "globex", true, sso()).await;
+    account(&app, "300000000001", "initech", false, role("300000000001", "initech")).await;
+    account(&app, "400000000001", "hooli", true, role("400000000001", "hooli")).await;
+    app
+}
+
+fn by_customer(run: &cc_domain::billing::BillingRun) -> BTreeMap<String, cc_domain::billing::CustomerFetch> {
+    run.customers
+        .iter()
+        .map(|c| (c.customer.to_string(), c.clone()))
+        .collect()
+}
+
+async fn stored_cells(app: &App, code: &str, month: time::Date) -> Vec<DailyCost> {
+    app.items
+        .query_all(Query::partition(Index::Primary, keys::cost(code, month)).limit(1000))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| cc_domain::store::decode(i).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn backfill_then_one_request_a_day_with_failures_and_skips_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2026-03-15 12:00 UTC; the clock moves by a day below.
+    let start = datetime!(2026-03-15 12:00 UTC);
+    let offset = Arc::new(AtomicI64::new(0));
+    let app = app(&dir, offset.clone()).await;
+    let base = time::OffsetDateTime::now_utc();
+    offset.store((start - base).whole_seconds(), Ordering::SeqCst);
+    let billing = app.billing().unwrap();
+
+    let first = billing.run(Scope::All, Trigger::Schedule).await.unwrap();
+    let c = by_customer(&first);
+    let acme = &c["acme"];
+    assert_eq!(acme.status, FetchStatus::Ok, "{acme:?}");
+    assert!(acme.backfill);
+    assert_eq!(acme.period_start, Some(date!(2025 - 12 - 15)), "90 days back");
+    assert_eq!(acme.period_end, Some(date!(2026 - 03 - 15)), "up to today, exclusive");
+    assert_eq!(acme.days_fetched, 90);
+    // 3 hub accounts + the organisation's active account the hub lacks, 3-7 services each, 90
+    // days: more than one page of 1,000 cells, every page one request.
+    assert!(acme.cells_written > PAGE_CELLS, "{acme:?}");
+    assert_eq!(
+        acme.requests as usize,
+        acme.cells_written.div_ceil(PAGE_CELLS),
+        "{acme:?}"
+    );
+    assert_eq!(acme.cost_usd, f64::from(acme.requests) * 0.01);
+    assert_eq!(c["globex"].status, FetchStatus::Skipped);
+    assert!(
+        c["globex"].reason.as_deref().unwrap().contains("SSO"),
+        "{:?}",
+        c["globex"]
+    );
+    assert_eq!(c["initech"].status, FetchStatus::Skipped);
+    assert!(c["initech"].reason.as_deref().unwrap().contains("no management"));
+    assert_eq!(c["hooli"].status, FetchStatus::Failed);
+    assert!(c["hooli"].reason.as_deref().unwrap().contains("LimitExceeded"));
+    assert_eq!(c["hooli"].requests, 1, "the failed call is counted");
+    assert_eq!((first.failed, first.skipped), (1, 2));
+    assert_eq!(first.requests, acme.requests + 1);
+
+    // The cells are stored: March 1-14 for the payer's three hub accounts.
+    let march = stored_cells(&app, "acme", date!(2026 - 03 - 01)).await;
+    let days: std::collections::BTreeSet<_> = march.iter().map(|c| c.day).collect();
+    assert_eq!(days.len(), 14);
+    for id in ["100000000001", "100000000002", "100000000003"] {
+        assert!(march.iter().any(|c| c.account.as_str() == id));
+    }
+
+    // The next day: only the last 3 days, one request for acme; hooli backfills (never fetched).
+    offset.fetch_add(86_400, Ordering::SeqCst);
+    let second = billing.run(Scope::All, Trigger::Schedule).await.unwrap();
+    let c = by_customer(&second);
+    let acme = &c["acme"];
+    assert!(!acme.backfill);
+    assert_eq!(
+        (acme.period_start, acme.period_end),
+        (Some(date!(2026 - 03 - 13)), Some(date!(2026 - 03 - 16))),
+        "the last 3 days up to today (exclusive)"
+    );
+    assert_eq!(acme.requests, 1, "a steady daily run: one request per payer");
+    assert_eq!(acme.cost_usd, 0.01);
+    assert!(c["hooli"].backfill);
+    // Re-fetching replaced cells, it did not add any.
+    let again = stored_cells(&app, "acme", date!(2026 - 03 - 01)).await;
+    assert_eq!(again.len(), march.len() + acme.cells_written / 3);
+
+    // Runs are listed newest first, one per page here.
+    let page = billing
+        .list_runs(&admin(), &PageRequest::new(Some(1), None).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].id, second.id);
+    let next = billing
+        .list_runs(&admin(), &PageRequest::new(Some(1), page.next_cursor).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(next.items[0].id, first.id);
+    assert!(next.items[0].finished_at.is_some());
+
+    // One customer on demand, by an admin only.
+    let one = billing
+        .run_as(&admin(), Scope::Customer(CustomerCode::parse("acme").unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(one.customers.len(), 1);
+    assert_eq!(
+        one.trigger,
+        Trigger::Admin {
+            email: "ada@example.com".into()
+        }
+    );
+    let engineer = Principal {
+        roles: [Role::Engineer].into(),
+        ..admin()
+    };
+    assert!(matches!(
+        billing.run_as(&engineer, Scope::All).await,
+        Err(cc_domain::Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        billing
+            .run_as(&admin(), Scope::Customer(CustomerCode::parse("nobody").unwrap()))
+            .await,
+        Err(cc_domain::Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn organisation_facts_update_the_hub_and_list_discovered_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, Arc::new(AtomicI64::new(0))).await;
+    // The hub records a delegated administrator the organisation does not have.
+    let patch: cc_domain::hub::AccountPatch =
+        serde_json::from_value(serde_json::json!({"delegated_admin_services": ["guardduty.amazonaws.com"]})).unwrap();
+    app.hub.update_account(&admin(), "100000000002", patch).await.unwrap();
+    let before = app.hub.get_account(&admin(), "100000000002").await.unwrap();
+
+    let run = app
+        .billing()
+        .unwrap()
+        .run(Scope::Customer(CustomerCode::parse("acme").unwrap()), Trigger::Schedule)
+        .await
+        .unwrap();
+    let org = run.customers[0].organization.clone().unwrap();
+    assert_eq!(org.status, FetchStatus::Ok, "{org:?}");
+    assert_eq!(
+        org.management_account.as_ref().map(|a| a.as_str()),
+        Some("100000000001")
+    );
+    // The local organisation: the 3 hub accounts + 2 the hub lacks (one suspended).
+    assert_eq!(org.accounts_in_organization, 5);
+    assert_eq!(org.discovered, 2);
+    assert_eq!(org.flagged, 1);
+
+    let view = app
+        .billing()
+        .unwrap()
+        .organization(&admin(), &CustomerCode::parse("acme").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(view.discovered.len(), 2);
+    assert_eq!(view.discovered.iter().filter(|d| d.flagged).count(), 1);
+    assert_eq!(view.facts.unwrap().discovered, 2);
+
+    // The local organisation's delegated administrators are the hub's own: nothing changes, and
+    // a second run writes nothing to the hub.
+    let after = app.hub.get_account(&admin(), "100000000002").await.unwrap();
+    assert_eq!(after.version, before.version);
+    let again = app
+        .billing()
+        .unwrap()
+        .run(Scope::Customer(CustomerCode::parse("acme").unwrap()), Trigger::Schedule)
+        .await
+        .unwrap();
+    assert!(
+        again.customers[0]
+            .organization
+            .as_ref()
+            .unwrap()
+            .hub_accounts_updated
+            .is_empty()
+    );
+}

@@ -1,0 +1,552 @@
+//! The billing fetch (issue #13): for every customer (or one), Cost Explorer's daily cost per
+//! linked account and service, read in the customer's management (payer) account through its
+//! read role, stored idempotently ([`super::costs::upsert`]); with it, the organisation facts
+//! ([`super::org`]). Run daily by the `billing.fetch` job and on demand by an admin.
+//!
+//! Cost Explorer facts (DOMAIN.md "Billing"): each `GetCostAndUsage` page is a billed request
+//! (USD 0.01); 13 months of history plus the current month; recent days are revised. So:
+//! - a payer's **first** run backfills `CC_BILLING_BACKFILL_DAYS` (default 90) up to yesterday,
+//!   never before the first day of the month 13 months back;
+//! - **later** runs fetch the last `CC_BILLING_REFETCH_DAYS` (default 3) days up to yesterday
+//!   (from the end of the last fetch when runs were missed), which fits one page for a typical
+//!   organisation: about one request per payer per day;
+//! - a change of the customer's cost metric (settings) backfills again;
+//! - the period is `[start, end)`: `end` is today (UTC), exclusive, so today's partial day is left
+//!   for tomorrow's run.
+//!
+//! Customers run in parallel, at most `CC_BILLING_CONCURRENCY` at once; one customer's failure is
+//! recorded with its reason and never stops the others. Each run is recorded
+//! ([`BillingRun`], `BILLINGRUN` / `{started}#{id}`): per customer and payer the status, the
+//! reason, days fetched, cells written, Cost Explorer requests and their cost.
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use time::{Date, Duration, Month, OffsetDateTime};
+
+use super::costs::{self, CostMetric};
+use super::org::OrgOutcome;
+use super::ports::{CostQuery, CostSource, OrganizationSource, ReadRole, SourceError};
+use super::settings;
+use crate::clock::Clock;
+use crate::config::BillingConfig;
+use crate::error::{Error, Result};
+use crate::hub::{AccessMethod, Account, Customer, CustomerStatus, Hub};
+use crate::identity::{Principal, Role};
+use crate::ids::{AccountId, CustomerCode, new_ulid};
+use crate::keys;
+use crate::page::{Listed, PageRequest, encode_cursor};
+use crate::store::{Index, Item, ItemStore, Query, Write, decode, encode};
+
+// Days as `YYYY-MM-DD` (Cost Explorer's `TimePeriod` form).
+time::serde::format_description!(pub(crate) iso_day, Date, "[year]-[month]-[day]");
+
+/// What one `GetCostAndUsage` request costs, in USD (AWS Cost Explorer pricing: "$0.01 per
+/// paginated API request").
+pub const USD_PER_REQUEST: f64 = 0.01;
+
+/// A payer's pages are followed up to this many per run; past it the fetch fails rather than
+/// spend without bound (a 90-day backfill of a large organisation is a few dozen pages).
+pub const MAX_PAGES: u32 = 500;
+
+/// The session name the fetch's STS sessions carry (shows in the customer's CloudTrail).
+pub const SESSION_NAME: &str = "customer-central-billing";
+
+/// The outside systems billing reads (Cost Explorer and Organizations in AWS; the embedded
+/// stand-ins locally).
+pub struct BillingPorts {
+    pub costs: Arc<dyn CostSource>,
+    pub organizations: Arc<dyn OrganizationSource>,
+}
+
+/// Which customers a run covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every customer that is not offboarded.
+    All,
+    Customer(CustomerCode),
+}
+
+/// Who started a run.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Trigger {
+    /// The daily schedule (`billing.fetch`).
+    Schedule,
+    /// An admin, on demand.
+    Admin { email: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FetchStatus {
+    Ok,
+    /// Nothing to fetch, with the reason (no management account, no read role, offboarded).
+    Skipped,
+    Failed,
+}
+
+/// One customer's fetch through one payer account in a run.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct CustomerFetch {
+    pub customer: CustomerCode,
+    /// The management (payer) account queried; absent when the customer has none in the hub.
+    #[schema(value_type = Option<String>)]
+    pub payer: Option<AccountId>,
+    pub status: FetchStatus,
+    /// Why it was skipped or failed.
+    pub reason: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub metric: Option<CostMetric>,
+    /// A first fetch (or a metric change): the backfill window.
+    pub backfill: bool,
+    /// The period asked for, `[period_start, period_end)` (YYYY-MM-DD, end exclusive).
+    #[serde(default, with = "iso_day::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub period_start: Option<Date>,
+    #[serde(default, with = "iso_day::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub period_end: Option<Date>,
+    pub days_fetched: u32,
+    /// Cells (account, service, day) stored (new or replaced).
+    pub cells_written: usize,
+    /// Days Cost Explorer flagged as estimated (fetched again later).
+    pub estimated_days: u32,
+    /// `GetCostAndUsage` requests made (pages), each billed.
+    pub requests: u32,
+    /// `requests` × USD 0.01.
+    pub cost_usd: f64,
+    /// The organisation facts refreshed through the same role (absent when skipped before).
+    pub organization: Option<OrgOutcome>,
+}
+
+impl CustomerFetch {
+    fn new(customer: &CustomerCode, payer: Option<&AccountId>) -> Self {
+        CustomerFetch {
+            customer: customer.clone(),
+            payer: payer.cloned(),
+            status: FetchStatus::Ok,
+            reason: None,
+            metric: None,
+            backfill: false,
+            period_start: None,
+            period_end: None,
+            days_fetched: 0,
+            cells_written: 0,
+            estimated_days: 0,
+            requests: 0,
+            cost_usd: 0.0,
+            organization: None,
+        }
+    }
+
+    fn skipped(mut self, reason: impl Into<String>) -> Self {
+        self.status = FetchStatus::Skipped;
+        self.reason = Some(reason.into());
+        self
+    }
+}
+
+/// A run: who started it, when, and what it did per customer.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct BillingRun {
+    pub id: String,
+    pub trigger: Trigger,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub started_at: OffsetDateTime,
+    /// Absent while the run is going on (or when it was cut short).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub finished_at: Option<OffsetDateTime>,
+    /// Per customer and payer, sorted by customer.
+    pub customers: Vec<CustomerFetch>,
+    /// Totals over `customers`.
+    pub requests: u32,
+    pub cost_usd: f64,
+    pub cells_written: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+/// A payer's last successful fetch: the next run fetches incrementally from here.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Fetched {
+    /// The end (exclusive) of the last period fetched.
+    #[serde(with = "iso_day")]
+    through: Date,
+    metric: CostMetric,
+    #[serde(with = "time::serde::rfc3339")]
+    at: OffsetDateTime,
+    #[serde(default)]
+    version: u64,
+}
+
+/// The billing service: runs fetches, lists runs, and reads organisation facts ([`super::org`]).
+pub struct Billing {
+    pub(super) items: Arc<dyn ItemStore>,
+    pub(super) hub: Arc<Hub>,
+    pub(super) ports: BillingPorts,
+    pub(super) clock: Clock,
+    pub(super) config: BillingConfig,
+}
+
+/// The first day Cost Explorer still has for `today`: the first of the month 13 months back.
+pub fn earliest_day(today: Date) -> Date {
+    let months = today.year() * 12 + (today.month() as i32 - 1) - 13;
+    let (year, month) = (months.div_euclid(12), months.rem_euclid(12) as u8 + 1);
+    Date::from_calendar_date(year, Month::try_from(month).unwrap_or(Month::January), 1).unwrap_or(today)
+}
+
+/// The period to fetch, `[start, end)` with `end` = today: a backfill of `backfill_days` when
+/// nothing was fetched (or with another metric), else the last `refetch_days` before today, or
+/// from the end of the last fetch when that is earlier (runs were missed: no gap is left); never
+/// before [`earliest_day`].
+pub fn window(
+    today: Date,
+    last: Option<(Date, CostMetric)>,
+    metric: CostMetric,
+    cfg: &BillingConfig,
+) -> (Date, Date, bool) {
+    let refetch = Duration::days(cfg.refetch_days.into());
+    let (start, backfill) = match last {
+        Some((through, m)) if m == metric => ((today - refetch).min(through), false),
+        _ => (today - Duration::days(cfg.backfill_days.into()), true),
+    };
+    (start.max(earliest_day(today)), today, backfill)
+}
+
+impl Billing {
+    pub fn new(
+        items: Arc<dyn ItemStore>,
+        hub: Arc<Hub>,
+        ports: BillingPorts,
+        clock: Clock,
+        config: BillingConfig,
+    ) -> Self {
+        Billing {
+            items,
+            hub,
+            ports,
+            clock,
+            config,
+        }
+    }
+
+    /// An admin's run for one customer or all: 403 for anyone else, 404 for an unknown customer.
+    pub async fn run_as(&self, who: &Principal, scope: Scope) -> Result<BillingRun> {
+        who.require(Role::Admin, "fetching billing data")?;
+        self.run(
+            scope,
+            Trigger::Admin {
+                email: who.email.to_string(),
+            },
+        )
+        .await
+    }
+
+    /// Runs a fetch over `scope` and records it. Errors only when the run cannot start or be
+    /// recorded (an unknown customer, the store down); a customer's failure is in its entry.
+    pub async fn run(&self, scope: Scope, trigger: Trigger) -> Result<BillingRun> {
+        let snap = self.hub.snapshot().await?;
+        let customers: Vec<Customer> = match &scope {
+            Scope::All => snap.customers.clone(),
+            Scope::Customer(code) => vec![
+                snap.customer(code.as_str())
+                    .cloned()
+                    .ok_or_else(|| Error::not_found("customer", code.as_str()))?,
+            ],
+        };
+        let started_at = self.clock.now();
+        let mut run = BillingRun {
+            id: new_ulid().to_string(),
+            trigger,
+            started_at,
+            finished_at: None,
+            customers: vec![],
+            requests: 0,
+            cost_usd: 0.0,
+            cells_written: 0,
+            failed: 0,
+            skipped: 0,
+        };
+        self.save_run(&run).await?;
+        let work: Vec<(Customer, Vec<Account>)> = customers
+            .into_iter()
+            .map(|c| {
+                let accounts = snap.accounts.iter().filter(|a| a.customer == c.code).cloned().collect();
+                (c, accounts)
+            })
+            .collect();
+        let explicit = matches!(scope, Scope::Customer(_));
+        let mut results: Vec<CustomerFetch> = futures::stream::iter(work)
+            .map(|(c, accounts)| async move { self.fetch_customer(&c, &accounts, explicit).await })
+            .buffer_unordered(self.config.concurrency.max(1))
+            .collect::<Vec<Vec<CustomerFetch>>>()
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+        results.sort_by(|a, b| (&a.customer, &a.payer).cmp(&(&b.customer, &b.payer)));
+        run.requests = results.iter().map(|r| r.requests).sum();
+        run.cost_usd = cents(f64::from(run.requests) * USD_PER_REQUEST);
+        run.cells_written = results.iter().map(|r| r.cells_written).sum();
+        run.failed = results.iter().filter(|r| r.status == FetchStatus::Failed).count();
+        run.skipped = results.iter().filter(|r| r.status == FetchStatus::Skipped).count();
+        run.customers = results;
+        run.finished_at = Some(self.clock.now());
+        self.save_run(&run).await?;
+        tracing::info!(
+            run = %run.id,
+            customers = run.customers.len(),
+            failed = run.failed,
+            skipped = run.skipped,
+            requests = run.requests,
+            cells = run.cells_written,
+            "billing fetch done"
+        );
+        Ok(run)
+    }
+
+    /// The runs, newest first (`limit` 1-200, default 50).
+    pub async fn list_runs(&self, who: &Principal, page: &PageRequest) -> Result<Listed<BillingRun>> {
+        who.require_any_role()?;
+        let scope = crate::page::scope("billing-runs", &());
+        let cursor: Option<String> = page.position(&scope)?;
+        let found = self
+            .items
+            .query(
+                Query::partition(Index::Primary, keys::BILLING_RUNS)
+                    .descending()
+                    .limit(page.limit)
+                    .after(cursor),
+            )
+            .await?;
+        Ok(Listed {
+            items: found.items.into_iter().map(decode).collect::<Result<_>>()?,
+            next_cursor: found.next_cursor.map(|c| encode_cursor(&scope, &c)),
+        })
+    }
+
+    async fn save_run(&self, run: &BillingRun) -> Result<()> {
+        let item = Item::new(
+            keys::BILLING_RUNS,
+            keys::billing_run(run.started_at, &run.id),
+            encode(run)?,
+        );
+        self.items.transact(vec![Write::Put(item)]).await?;
+        Ok(())
+    }
+
+    /// One customer: an entry per management account (usually one), or one skipped entry.
+    async fn fetch_customer(&self, customer: &Customer, accounts: &[Account], explicit: bool) -> Vec<CustomerFetch> {
+        let code = &customer.code;
+        if customer.status == CustomerStatus::Offboarded && !explicit {
+            return vec![CustomerFetch::new(code, None).skipped("the customer is offboarded")];
+        }
+        let payers: Vec<&Account> = accounts.iter().filter(|a| a.management_account).collect();
+        if payers.is_empty() {
+            return vec![
+                CustomerFetch::new(code, None)
+                    .skipped("no management (payer) account in the hub: mark the organisation's management account"),
+            ];
+        }
+        let mut out = Vec::with_capacity(payers.len());
+        for payer in payers {
+            let entry = CustomerFetch::new(code, Some(&payer.id));
+            let AccessMethod::Role {
+                read_role_arn,
+                external_id,
+                ..
+            } = &payer.access
+            else {
+                out.push(entry.skipped(format!(
+                    "management account {} is reached through SSO: Cost Explorer needs a read role (access method \
+                     `role`)",
+                    payer.id
+                )));
+                continue;
+            };
+            let role = ReadRole {
+                role_arn: read_role_arn.clone(),
+                external_id: Some(external_id.clone()),
+                session_name: SESSION_NAME.into(),
+            };
+            let mut entry = self.fetch_payer(code, &payer.id, &role, entry).await;
+            entry.organization = Some(self.refresh_organization(code, &role, accounts).await);
+            out.push(entry);
+        }
+        out
+    }
+
+    async fn fetch_payer(
+        &self,
+        code: &CustomerCode,
+        payer: &AccountId,
+        role: &ReadRole,
+        mut entry: CustomerFetch,
+    ) -> CustomerFetch {
+        let result = self.fetch_costs(code, payer, role, &mut entry).await;
+        entry.cost_usd = cents(f64::from(entry.requests) * USD_PER_REQUEST);
+        if let Err(reason) = result {
+            tracing::warn!(customer = %code, payer = %payer, %reason, "billing fetch failed");
+            entry.status = FetchStatus::Failed;
+            entry.reason = Some(reason);
+        }
+        entry
+    }
+
+    /// Fetches and stores the window's pages; the error is the reason recorded.
+    async fn fetch_costs(
+        &self,
+        code: &CustomerCode,
+        payer: &AccountId,
+        role: &ReadRole,
+        entry: &mut CustomerFetch,
+    ) -> std::result::Result<(), String> {
+        let metric = settings::get(self.items.as_ref(), code)
+            .await
+            .map_err(|e| format!("reading the billing settings: {e}"))?
+            .metric;
+        let state_key = (keys::billing(code.as_str()), keys::billing_fetched(payer.as_str()));
+        let last = self
+            .load_fetched(&state_key)
+            .await
+            .map_err(|e| format!("reading the last fetch: {e}"))?;
+        let today = self.clock.now().date();
+        let (start, end, backfill) = window(
+            today,
+            last.as_ref().map(|(f, _)| (f.through, f.metric)),
+            metric,
+            &self.config,
+        );
+        entry.metric = Some(metric);
+        entry.backfill = backfill;
+        entry.period_start = Some(start);
+        entry.period_end = Some(end);
+        entry.days_fetched = (end - start).whole_days().max(0) as u32;
+        let mut estimated = std::collections::BTreeSet::new();
+        let mut token: Option<String> = None;
+        loop {
+            if entry.requests >= MAX_PAGES {
+                return Err(format!("more than {MAX_PAGES} pages; stopped"));
+            }
+            let query = CostQuery {
+                start,
+                end,
+                metric,
+                page_token: token.take(),
+            };
+            entry.requests += 1;
+            let page = self
+                .ports
+                .costs
+                .cost_page(role, &query)
+                .await
+                .map_err(|e: SourceError| format!("Cost Explorer GetCostAndUsage: {e}"))?;
+            estimated.extend(page.estimated_days.iter().copied());
+            entry.cells_written += costs::upsert(self.items.as_ref(), code, &page.costs)
+                .await
+                .map_err(|e| format!("storing daily costs: {e}"))?;
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        entry.estimated_days = estimated.len() as u32;
+        self.save_fetched(&state_key, end, metric, last.map(|(_, v)| v).unwrap_or(0))
+            .await
+            .map_err(|e| format!("recording the fetch: {e}"))
+    }
+
+    async fn load_fetched(&self, (pk, sk): &(String, String)) -> Result<Option<(Fetched, u64)>> {
+        match self.items.get(pk, sk).await? {
+            Some(item) => {
+                let version = item.version;
+                Ok(Some((decode(item)?, version)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Records the fetch, conditional on the version read; a run that finished meanwhile (lost
+    /// race) keeps whichever reached further.
+    async fn save_fetched(&self, key: &(String, String), through: Date, metric: CostMetric, read: u64) -> Result<()> {
+        let mut read = read;
+        for _ in 0..crate::error::MAX_ATTEMPTS {
+            let state = Fetched {
+                through,
+                metric,
+                at: self.clock.now(),
+                version: 0,
+            };
+            let item = Item::new(key.0.clone(), key.1.clone(), encode(&state)?);
+            match self.items.transact(vec![Write::at_version(item, read)]).await {
+                Ok(()) => return Ok(()),
+                Err(crate::store::StoreError::ConditionFailed) => match self.load_fetched(key).await? {
+                    Some((other, _)) if other.metric == metric && other.through >= through => return Ok(()),
+                    Some((_, v)) => read = v,
+                    None => read = 0,
+                },
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Error::conflict(
+            crate::error::Conflict::Version,
+            "the fetch record kept changing; the next run fetches again",
+        ))
+    }
+}
+
+/// Rounds money to cents (for sums of USD 0.01 steps that floats would print as 0.30000000000000004).
+fn cents(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn cost_explorer_keeps_13_months_plus_the_current_one() {
+        assert_eq!(earliest_day(date!(2026 - 03 - 15)), date!(2025 - 02 - 01));
+        assert_eq!(earliest_day(date!(2026 - 01 - 01)), date!(2024 - 12 - 01));
+        assert_eq!(earliest_day(date!(2026 - 12 - 31)), date!(2025 - 11 - 01));
+    }
+
+    #[test]
+    fn windows_backfill_first_then_refetch_the_last_days() {
+        let cfg = BillingConfig::default();
+        let today = date!(2026 - 03 - 15);
+        let unblended = CostMetric::UnblendedCost;
+        assert_eq!(
+            window(today, None, unblended, &cfg),
+            (date!(2025 - 12 - 15), today, true)
+        );
+        // Daily: the last 3 days, today excluded.
+        let last = Some((date!(2026 - 03 - 14), unblended));
+        assert_eq!(
+            window(today, last, unblended, &cfg),
+            (date!(2026 - 03 - 12), today, false)
+        );
+        // Runs missed for a week: from where the last one ended.
+        let last = Some((date!(2026 - 03 - 08), unblended));
+        assert_eq!(
+            window(today, last, unblended, &cfg),
+            (date!(2026 - 03 - 08), today, false)
+        );
+        // Another metric: backfill again.
+        let last = Some((date!(2026 - 03 - 14), CostMetric::AmortizedCost));
+        assert!(window(today, last, unblended, &cfg).2);
+        // Never before what Cost Explorer keeps (a longer backfill than the configuration allows).
+        let long = BillingConfig {
+            backfill_days: 500,
+            ..cfg
+        };
+        assert_eq!(
+            window(date!(2026 - 03 - 01), None, unblended, &long).0,
+            date!(2025 - 02 - 01)
+        );
+    }
+}
