@@ -34,7 +34,7 @@ import {
   checkName,
   collect,
   CUSTOMER_STATUS_OPTIONS,
-  splitLines,
+  splitEmails,
 } from "../../lib/admin";
 
 const AccountsTab = lazy(() => import("./AccountsTab"));
@@ -233,7 +233,7 @@ function CustomerForm({
   );
 
   const submit = () => {
-    const recipients = splitLines(v.recipients);
+    const recipients = splitEmails(v.recipients);
     const found = collect({
       name: checkName(v.name),
       starts_on: v.hasContract ? checkDate(v.starts_on) : undefined,
