@@ -22,6 +22,7 @@ import { useUnsavedChanges } from "../../components/unsaved";
 import { loadMoreFooter } from "../../components/loadMoreFooter";
 import RouterLink from "../../components/RouterLink";
 import { useDebounced } from "../../components/useDebounced";
+import { NOT_SEARCHABLE, searchable } from "../../lib/search";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import { usePagedItems } from "../../components/usePagedItems";
 import {
@@ -88,7 +89,7 @@ export default function AdminCustomers() {
         }
         empty={
           <Box textAlign="center" color="text-body-secondary">
-            {q ? "No matching customers." : "No customers yet. Add the first one."}
+            {q ? (searchable(q) ? "No matching customers." : `No matching customers. ${NOT_SEARCHABLE}`) : "No customers yet. Add the first one."}
           </Box>
         }
         columnDefinitions={[
