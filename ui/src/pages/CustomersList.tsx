@@ -72,6 +72,7 @@ export default function CustomersList() {
         />
       ) : null}
       <Table<Customer>
+        wrapLines
         variant="full-page"
         trackBy="code"
         items={items}

@@ -162,6 +162,7 @@ function Detail({ request: r, breadcrumbs, onRefresh }: { request: AccessRequest
           </Container>
         ) : null}
         <Table
+          wrapLines
           variant="container"
           header={<Header variant="h2" counter={`(${r.decisions.length})`}>Decisions</Header>}
           items={r.decisions}

@@ -76,6 +76,7 @@ export default function AccountsTab({ code }: { code: string }) {
         {notice ? <Box color="text-status-success">{notice}</Box> : null}
       </div>
       <Table<Account>
+        wrapLines
         variant="container"
         trackBy="id"
         items={accounts.data ?? []}

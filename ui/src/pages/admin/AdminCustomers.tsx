@@ -60,6 +60,7 @@ export default function AdminCustomers() {
         <ErrorAlert header="The customers could not be loaded" error={customers.error} onRetry={() => customers.refetch()} />
       ) : null}
       <Table<Customer>
+        wrapLines
         variant="full-page"
         trackBy="code"
         items={items}

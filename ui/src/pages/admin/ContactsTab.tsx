@@ -26,6 +26,7 @@ export default function ContactsTab({ code }: { code: string }) {
   return (
     <>
       <Table<Contact>
+        wrapLines
         variant="container"
         trackBy="id"
         items={contacts.data ?? []}
