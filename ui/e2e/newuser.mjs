@@ -1,12 +1,15 @@
 // End-to-end: what a second new user found (ui-newuser): Add customer goes to the new customer
 // without asking "Leave without saving?", an old server error goes away when the fields are edited,
 // every table fits its container at 1440x900 with a ~110-character customer name in the data, and
-// a search text with no letter or digit matches nothing.
+// a search text with no letter or digit matches nothing, and a grant revoked elsewhere leaves
+// Active sessions within seconds.
 
+import { activeGrant } from "./fixes.mjs";
 import { apiAs, signedIn } from "./people.mjs";
 
 const ADMIN = "ada.admin@demo.customer-central.dev";
 const SENIOR = "sam.senior@demo.customer-central.dev";
+const ENGINEER = "erin.engineer@demo.customer-central.dev";
 const LONG_CODE = "long-name-co";
 const LONG_NAME = "Northern Hemisphere Renewable Energy Cooperative of Independent Wind, Solar and Hydro Producers Holding";
 
@@ -90,6 +93,27 @@ export async function newuser({ browser, base, step, shot, axe, fail }) {
       }
       await shot(page, "newuser-01-customer-long-name");
       if (problems.length) throw new Error(`tables wider than their container: ${problems.join("; ")}`);
+    });
+
+    await step("newuser: a grant revoked elsewhere leaves Active sessions within seconds, without a reload", async () => {
+      const erin = await signedIn(browser, base, ENGINEER, fail);
+      contexts.push(erin.context);
+      const grant = await activeGrant(erin.page, sam.page, {
+        account_id: "100000013943",
+        duration_minutes: 60,
+        justification: "Check the sessions page notices a revoke from another tab",
+        ticket: "OPS-79",
+      });
+      await erin.page.goto(base + "/breakglass/sessions");
+      const link = erin.page.locator(`a[href="/breakglass/requests/${grant.id}"]`);
+      await link.waitFor();
+      // Another tab (same person) revokes it: this page hears nothing but must notice soon.
+      const other = await erin.context.newPage();
+      await other.goto(base + "/customers");
+      const revoked = await apiAs(other, "POST", `/api/v1/access-requests/${grant.id}/revoke`, { reason: "done elsewhere" });
+      if (revoked.status >= 300) throw new Error(`revoke: HTTP ${revoked.status}`);
+      await other.close();
+      await link.waitFor({ state: "detached", timeout: 9_000 });
     });
   } finally {
     for (const c of contexts) await c.close();
