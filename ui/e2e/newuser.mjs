@@ -1,7 +1,8 @@
 // End-to-end: what a second new user found (ui-newuser): Add customer goes to the new customer
 // without asking "Leave without saving?", an old server error goes away when the fields are edited,
 // every table fits its container at 1440x900 with a ~110-character customer name in the data, and
-// a search text with no letter or digit matches nothing, and a grant revoked elsewhere leaves
+// a search text with no letter or digit matches nothing, Profiles offers nothing built from an
+// invalid control, and a grant revoked elsewhere leaves
 // Active sessions within seconds.
 
 import { activeGrant } from "./fixes.mjs";
@@ -93,6 +94,28 @@ export async function newuser({ browser, base, step, shot, axe, fail }) {
       }
       await shot(page, "newuser-01-customer-long-name");
       if (problems.length) throw new Error(`tables wider than their container: ${problems.join("; ")}`);
+    });
+
+    await step("newuser: Profiles offers no preview or command built from an invalid control", async () => {
+      const page = sam.page; // on teams, so the preview has profiles
+      await page.goto(base + "/profiles");
+      const preview = page.getByRole("region", { name: "Profiles preview (AWS config)" });
+      await preview.waitFor();
+      const region = page.getByRole("textbox", { name: "Region" });
+      await region.fill("not a region");
+      await page.getByText("Not a region code like eu-west-1.").waitFor();
+      await preview.waitFor({ state: "detached" });
+      if (await page.getByTestId("sync-command").count()) throw new Error("a sync command with an invalid region is offered");
+      await page.getByText(/the last preview does not match them/).waitFor();
+      await region.fill("");
+      await preview.waitFor();
+      const template = page.getByRole("textbox", { name: "Naming template" });
+      await template.fill("{foo}-{role}");
+      await preview.waitFor({ state: "detached" });
+      if (await page.getByTestId("sync-command").count()) throw new Error("a sync command with an invalid template is offered");
+      await axe(page, "newuser profiles invalid");
+      await template.fill("");
+      await page.getByTestId("sync-command").waitFor();
     });
 
     await step("newuser: a grant revoked elsewhere leaves Active sessions within seconds, without a reload", async () => {
