@@ -169,6 +169,8 @@ async function main() {
       const nav = await page.evaluate(() => performance.getEntriesByType("navigation")[0]?.toJSON());
       timings.domContentLoadedMs = Math.round(nav?.domContentLoadedEventEnd ?? 0);
       if ((await page.title()) !== "Sign in · Customer Central") throw new Error(`title ${await page.title()}`);
+      // The token is kept in localStorage: every tab shares it (not "this browser tab").
+      await page.getByText(/Every tab of this browser shares the sign-in/).waitFor();
     });
     await shot(page, "01-sign-in");
     await axe(page, "sign-in");
