@@ -21,7 +21,7 @@ async function must(result, what) {
 }
 
 /** A request made and approved through the API (erin asks, sam approves as often as needed). */
-async function activeGrant(erin, sam, body) {
+export async function activeGrant(erin, sam, body) {
   const created = await must(await apiAs(erin, "POST", "/api/v1/access-requests", body), "create request");
   for (let i = 0; i < created.approvals_required; i++) {
     const approver = i === 0 ? sam : null;

@@ -15,6 +15,7 @@ import { runDialogsE2E } from "./dialogs.mjs";
 import { runAdminActionsE2E } from "./admin-actions.mjs";
 import { runOidcE2E } from "./oidc.mjs";
 import { fixes } from "./fixes.mjs";
+import { newuser } from "./newuser.mjs";
 
 const require = createRequire(import.meta.url);
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -28,7 +29,7 @@ const CONTACT_NAME = "Priya Natarajan"; // a key contact of every demo customer
 const CONTACT_EMAIL = "priya.natarajan@fjord-banking.example.com"; // ... this one at Fjord Banking
 
 // E2E_ONLY=main,actions,...: run only these parts (main, breakglass, fixes, admin, dialogs, actions,
-// oidc) while working on one; scripts/ui test runs them all.
+// newuser, oidc) while working on one; scripts/ui test runs them all.
 const only = process.env.E2E_ONLY?.split(",").map((s) => s.trim());
 const want = (part) => !only || only.includes(part);
 
@@ -168,6 +169,8 @@ async function main() {
       const nav = await page.evaluate(() => performance.getEntriesByType("navigation")[0]?.toJSON());
       timings.domContentLoadedMs = Math.round(nav?.domContentLoadedEventEnd ?? 0);
       if ((await page.title()) !== "Sign in · Customer Central") throw new Error(`title ${await page.title()}`);
+      // The token is kept in localStorage: every tab shares it (not "this browser tab").
+      await page.getByText(/Every tab of this browser shares the sign-in/).waitFor();
     });
     await shot(page, "01-sign-in");
     await axe(page, "sign-in");
@@ -325,6 +328,7 @@ async function main() {
     if (want("admin")) await runAdminE2E({ browser, base, step, shot, axe });
     if (want("dialogs")) await runDialogsE2E({ browser, base, step, shot, axe });
     if (want("actions")) await runAdminActionsE2E({ browser, base, step, shot, axe });
+    if (want("newuser")) await newuser({ browser, base, step, shot, axe, fail });
     if (want("oidc")) await runOidcE2E({ browser, ccBin, dist, step, shot, axe, fail });
   } finally {
     await browser?.close();

@@ -2,6 +2,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { searchKey } from "../lib/search";
 import { api, unwrap, type Schemas } from "./client";
+import { saysStale } from "./errors";
 
 export type AccessRequest = Schemas["AccessRequest"];
 export type Session = Schemas["Session"];
@@ -98,7 +99,10 @@ export function useSessions(scope: "mine" | "all") {
       } while (cursor && all.length < 1000);
       return all;
     },
-    refetchInterval: 30_000,
+    // A grant can end elsewhere (another tab, a lead revoking): ask again every 5 s while the page is
+    // shown and as soon as the window is back in focus (the app's default is not to).
+    refetchInterval: 5_000,
+    refetchOnWindowFocus: "always",
   });
 }
 
@@ -139,6 +143,17 @@ export function useAccount(id: string) {
   });
 }
 
+/** On an answer saying the request or grant changed elsewhere (409, "not active"): refetch them now. */
+function useRefetchWhenStale() {
+  const queryClient = useQueryClient();
+  return (err: unknown) => {
+    if (!saysStale(err)) return;
+    void queryClient.invalidateQueries({ queryKey: ["breakglass", "sessions"] });
+    void queryClient.invalidateQueries({ queryKey: ["breakglass", "requests"] });
+    void queryClient.invalidateQueries({ queryKey: ["breakglass", "request"] });
+  };
+}
+
 function useRequestUpdate() {
   const queryClient = useQueryClient();
   return (updated: AccessRequest) => {
@@ -151,14 +166,17 @@ function useRequestUpdate() {
 
 export function useCreateRequest() {
   const update = useRequestUpdate();
+  const stale = useRefetchWhenStale();
   return useMutation({
     mutationFn: async (body: Schemas["NewRequest"]) => unwrap(await api.POST("/api/v1/access-requests", { body })),
     onSuccess: update,
+    onError: stale,
   });
 }
 
 export function useDecide() {
   const update = useRequestUpdate();
+  const stale = useRefetchWhenStale();
   return useMutation({
     mutationFn: async (input: { id: string; decision: "approve" | "reject"; comment: string }) =>
       unwrap(
@@ -168,20 +186,24 @@ export function useDecide() {
         }),
       ),
     onSuccess: update,
+    onError: stale,
   });
 }
 
 export function useCancelRequest() {
   const update = useRequestUpdate();
+  const stale = useRefetchWhenStale();
   return useMutation({
     mutationFn: async (id: string) =>
       unwrap(await api.POST("/api/v1/access-requests/{id}/cancel", { params: { path: { id } } })),
     onSuccess: update,
+    onError: stale,
   });
 }
 
 export function useRevoke() {
   const update = useRequestUpdate();
+  const stale = useRefetchWhenStale();
   return useMutation({
     mutationFn: async (input: { id: string; reason: string }) =>
       unwrap(
@@ -191,12 +213,15 @@ export function useRevoke() {
         }),
       ),
     onSuccess: update,
+    onError: stale,
   });
 }
 
 /** Fresh credentials (minted on each call, never stored). */
 export function useCredentials() {
+  const stale = useRefetchWhenStale();
   return useMutation({
+    onError: stale,
     mutationFn: async (id: string) =>
       unwrap(await api.POST("/api/v1/access-requests/{id}/credentials", { params: { path: { id } } })),
   });
@@ -204,7 +229,9 @@ export function useCredentials() {
 
 /** A console sign-in URL for the active grant (the API answers at least `url`). */
 export function useConsoleSignIn() {
+  const stale = useRefetchWhenStale();
   return useMutation({
+    onError: stale,
     mutationFn: async (id: string) =>
       unwrap(await api.POST("/api/v1/access-requests/{id}/console-link", { params: { path: { id } } })),
   });

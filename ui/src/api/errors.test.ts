@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, describeError, errorText, thrownMessage, toApiError } from "./errors";
+import { ApiError, describeError, errorText, saysStale, thrownMessage, toApiError } from "./errors";
 
 describe("toApiError", () => {
   it("keeps the server's code, message and field", () => {
@@ -73,5 +73,14 @@ describe("thrownMessage", () => {
     expect(thrownMessage(new ApiError(404, "not_found", "gone"))).toBe("gone");
     expect(thrownMessage("popup closed")).toBe("popup closed");
     expect(thrownMessage(undefined)).toBe("undefined");
+  });
+});
+
+describe("saysStale (a request or grant changed elsewhere)", () => {
+  it("is a 409 or a 'not active' answer, nothing else", () => {
+    expect(saysStale(new ApiError(409, "conflict", "request is revoked"))).toBe(true);
+    expect(saysStale(new ApiError(400, "invalid", "the request is not active"))).toBe(true);
+    expect(saysStale(new ApiError(403, "forbidden", "you may not"))).toBe(false);
+    expect(saysStale(new Error("not active"))).toBe(false);
   });
 });

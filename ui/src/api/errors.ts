@@ -103,3 +103,13 @@ export function errorText(err: unknown): string {
 export function thrownMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * Whether the API refused an action on a request or grant because it is no longer in the state the
+ * page showed (revoked, ended or decided elsewhere): a 409, or a message saying it is not active.
+ * The page's sessions and requests are stale then, and are fetched again at once.
+ */
+export function saysStale(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return false;
+  return err.status === 409 || /\bnot active\b|\bis ended\b|\bhas ended\b/i.test(err.message);
+}

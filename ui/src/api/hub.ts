@@ -1,7 +1,7 @@
 // TanStack Query hooks for the customer hub (customers, the customer page's overview, contacts,
 // accounts, console links, quick find).
 import { keepPreviousData, useInfiniteQuery, useQueries, useQuery } from "@tanstack/react-query";
-import { searchKey } from "../lib/search";
+import { searchable, searchKey } from "../lib/search";
 import { api, unwrap, type Account, type CustomerStatus } from "./client";
 
 export const hubKeys = {
@@ -28,8 +28,11 @@ export function useCustomers(q: string, status: CustomerStatus | "") {
   return useInfiniteQuery({
     queryKey: hubKeys.customers(q, status),
     initialPageParam: undefined as string | undefined,
+    // A text with no letter or digit matches nothing (the API would ignore it and list everyone).
     queryFn: async ({ pageParam, signal }) =>
-      unwrap(
+      q && !searchable(q)
+        ? { items: [], next_cursor: null }
+        : unwrap(
         await api.GET("/api/v1/customers", {
           params: {
             query: {
@@ -121,8 +124,11 @@ export function useQuickFind(q: string) {
   return useQuery({
     queryKey: hubKeys.search(query),
     enabled: query.length > 0,
+    // The API refuses a text with no letter or digit: it matches nothing.
     queryFn: async ({ signal }) =>
-      unwrap(
+      !searchable(query)
+        ? { truncated: false, total_customers: 0, total_accounts: 0, total_contacts: 0, customers: [], accounts: [], contacts: [] }
+        : unwrap(
         await api.GET("/api/v1/search", {
           params: { query: { q: query, limit: 20 } },
           signal,

@@ -9,6 +9,7 @@ import FormModal from "../components/FormModal";
 import { LongText, TicketRef } from "../components/LongText";
 import { useFocusFirstError } from "../components/useFocusFirstError";
 import { approvalProgress, formatMinutes } from "../lib/breakglass";
+import { useAttemptError } from "../components/useAttemptError";
 
 /** Approve or reject a pending request, with a comment. The API checks who may decide. */
 export default function DecisionModal({
@@ -26,6 +27,7 @@ export default function DecisionModal({
   const [tried, setTried] = useState(false);
   const [formRef, invalidSubmit] = useFocusFirstError<HTMLFormElement>();
   const decide = useDecide();
+  const [decideError, edited] = useAttemptError(decide.error);
   const verb = decision === "approve" ? "Approve" : "Reject";
   // A rejection needs a reason the requester can act on; an approval's comment is optional.
   const commentError = tried && decision === "reject" && !comment.trim() ? "Say why, so the requester knows what to change." : undefined;
@@ -71,13 +73,16 @@ export default function DecisionModal({
         <FormField label={decision === "reject" ? "Comment" : "Comment (optional)"} errorText={commentError}>
           <Textarea
             value={comment}
-            onChange={({ detail }) => setComment(detail.value)}
+            onChange={({ detail }) => {
+              edited();
+              setComment(detail.value);
+            }}
             rows={3}
             autoFocus
             ariaRequired={decision === "reject"}
           />
         </FormField>
-        {decide.isError ? <ErrorAlert error={decide.error} header={`The API refused to ${decision}`} /> : null}
+        {decideError ? <ErrorAlert error={decideError} header={`The API refused to ${decision}`} /> : null}
       </SpaceBetween>
     </FormModal>
   );

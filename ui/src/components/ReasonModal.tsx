@@ -6,6 +6,7 @@ import { useState } from "react";
 import ErrorAlert from "./ErrorAlert";
 import FormModal from "./FormModal";
 import { useFocusFirstError } from "./useFocusFirstError";
+import { useAttemptError } from "./useAttemptError";
 
 /**
  * A dialog that ends access with a required reason (revoke one grant; end all access to an account or
@@ -38,6 +39,7 @@ export default function ReasonModal({
   onClose: () => void;
 }) {
   const [reason, setReason] = useState("");
+  const [shownError, edited] = useAttemptError(error);
   const [tried, setTried] = useState(false);
   const [formRef, invalidSubmit] = useFocusFirstError<HTMLFormElement>();
   const submit = () => {
@@ -64,14 +66,17 @@ export default function ReasonModal({
         <FormField label="Reason" errorText={tried && !reason.trim() ? missing : undefined}>
           <Textarea
             value={reason}
-            onChange={({ detail }) => setReason(detail.value)}
+            onChange={({ detail }) => {
+              edited();
+              setReason(detail.value);
+            }}
             placeholder={placeholder}
             ariaRequired
             autoFocus
             rows={3}
           />
         </FormField>
-        {error ? <ErrorAlert error={error} header={errorHeader} /> : null}
+        {shownError ? <ErrorAlert error={shownError} header={errorHeader} /> : null}
       </SpaceBetween>
     </FormModal>
   );

@@ -57,4 +57,24 @@ describe("useUnsavedChanges", () => {
     expect(anyUnsaved()).toBe(false);
     discardAllUnsaved();
   });
+
+  it("lets the navigation a save starts through, even with a dialog around the form registered too", async () => {
+    // FormModal registers its `dirty` as well as the form inside it (Add customer did both).
+    await new Promise((resolve) => setTimeout(resolve, 1)); // past the previous test's saved()
+    const root = createRoot(document.createElement("div"));
+    let saved = () => {};
+    act(() =>
+      root.render(
+        createElement("div", null, createElement(Form, { dirty: true }), createElement(Form, { dirty: true, onSaved: (s) => (saved = s) })),
+      ),
+    );
+    expect(leavesUnsaved(at("/admin/customers"), at("/admin/customers/new-co"))).toBe(true);
+    saved();
+    expect(leavesUnsaved(at("/admin/customers"), at("/admin/customers/new-co"))).toBe(false);
+    // Only that navigation: later ones ask again while the other form still has changes.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(leavesUnsaved(at("/admin/customers"), at("/admin/customers/new-co"))).toBe(true);
+    act(() => root.unmount());
+    discardAllUnsaved();
+  });
 });

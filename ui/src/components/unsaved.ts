@@ -4,6 +4,17 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 
 const dirtyForms = new Set<symbol>();
+// Set by `saved()` for the navigation a save triggers itself (to what it created, say): that
+// navigation leaves on purpose, whatever else on the page (the dialog around the form) registered.
+let leavingOnPurpose = false;
+
+/** Lets the navigation started in this task through without asking (cleared on the next task). */
+export function leaveOnPurpose(): void {
+  leavingOnPurpose = true;
+  setTimeout(() => {
+    leavingOnPurpose = false;
+  }, 0);
+}
 
 /** Whether any form on the page has changes not saved. */
 export function anyUnsaved(): boolean {
@@ -22,7 +33,7 @@ export function discardAllUnsaved(): void {
 export function leavesUnsaved(
   current: { pathname: string; search: string },
   next: { pathname: string; search: string },
-  unsaved = anyUnsaved(),
+  unsaved = anyUnsaved() && !leavingOnPurpose,
 ): boolean {
   return unsaved && (current.pathname !== next.pathname || current.search !== next.search);
 }
@@ -37,7 +48,8 @@ export function onBeforeUnload(event: Pick<BeforeUnloadEvent, "preventDefault"> 
 
 /**
  * Registers this form's changes while `dirty`. Returns `saved()`: call it just before leaving on
- * purpose after a save (e.g. navigating to what was created), so that navigation is not asked about.
+ * purpose after a save (e.g. navigating to what was created), so that navigation is not asked about
+ * (nor for the dialog or form wrapped around this one, which registers its own changes).
  */
 export function useUnsavedChanges(dirty: boolean): () => void {
   const [id] = useState(() => Symbol("form"));
@@ -52,6 +64,7 @@ export function useUnsavedChanges(dirty: boolean): () => void {
   return useCallback(() => {
     released.current = true;
     dirtyForms.delete(id);
+    leaveOnPurpose();
   }, [id]);
 }
 

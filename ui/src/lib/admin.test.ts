@@ -15,6 +15,7 @@ import {
   collect,
   formFieldFor,
   isConflict,
+  splitEmails,
   splitLines,
   teamDiff,
   withoutField,
@@ -110,5 +111,10 @@ describe("helpers", () => {
   });
   it("teamDiff ignores case", () => {
     expect(teamDiff(["A@x.dev", "b@x.dev"], ["a@x.dev", "c@x.dev"])).toEqual({ added: ["c@x.dev"], removed: ["b@x.dev"] });
+    // One person spelled twice is one addition, as the server keeps one.
+    expect(teamDiff([], ["erin@x.dev", "ERIN@x.dev"])).toEqual({ added: ["erin@x.dev"], removed: [] });
+  });
+  it("splitEmails drops repeats ignoring case, keeping the first spelling", () => {
+    expect(splitEmails("erin.engineer@x.dev\nERIN.ENGINEER@x.dev\n b@x.dev")).toEqual(["erin.engineer@x.dev", "b@x.dev"]);
   });
 });

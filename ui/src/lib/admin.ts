@@ -112,6 +112,24 @@ export function splitLines(v: string): string[] {
   return [...new Set(v.split(/\r\n|\r|\n/).map((s) => s.trim()).filter(Boolean))];
 }
 
+/**
+ * A one-per-line list of e-mail addresses: like `splitLines`, but repeats are dropped ignoring case
+ * (the API compares e-mails case-insensitively and keeps one), the first spelling kept.
+ */
+export function splitEmails(v: string): string[] {
+  return uniqueEmails(splitLines(v));
+}
+
+function uniqueEmails(xs: string[]): string[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => {
+    const key = x.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** The hint every one-per-line field shows. */
 export const ONE_PER_LINE = "One per line; spaces and commas inside a line are kept.";
 
@@ -136,7 +154,7 @@ export function teamDiff(before: string[], after: string[]): { added: string[]; 
   const b = lower(before);
   const a = lower(after);
   return {
-    added: after.filter((x) => !b.has(x.toLowerCase())),
-    removed: before.filter((x) => !a.has(x.toLowerCase())),
+    added: uniqueEmails(after).filter((x) => !b.has(x.toLowerCase())),
+    removed: uniqueEmails(before).filter((x) => !a.has(x.toLowerCase())),
   };
 }

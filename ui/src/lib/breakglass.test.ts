@@ -1,6 +1,8 @@
 import { credentialProcessLine } from "./grants";
 import { describe, expect, it } from "vitest";
 import {
+  durationHint,
+  showsDecideBy,
   approvalProgress,
   approvalsText,
   breakglassTargets,
@@ -245,5 +247,19 @@ describe("credentials to copy", () => {
     ).toBe(
       "export AWS_ACCESS_KEY_ID='AKIA1'\nexport AWS_SECRET_ACCESS_KEY='s'\\''ecret'\nexport AWS_SESSION_TOKEN='tok;en'",
     );
+  });
+});
+
+describe("hints tied to a request or policy", () => {
+  it("states a duration limit only for a chosen account's policy", () => {
+    expect(durationHint(undefined)).toBe("Choose an account to see its customer's limit.");
+    expect(durationHint({ max_duration_minutes: 240 })).toBe("At most 4 hours for this customer.");
+  });
+
+  it("shows the approval deadline only while pending", () => {
+    expect(showsDecideBy({ status: "pending" })).toBe(true);
+    for (const status of ["approved", "active", "ended", "rejected", "cancelled", "timed_out"] as const) {
+      expect(showsDecideBy({ status })).toBe(false);
+    }
   });
 });

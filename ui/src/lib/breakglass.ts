@@ -47,6 +47,21 @@ export function clampDuration(minutes: number, maxMinutes: number): number {
   return Math.min(max, Math.max(MIN_DURATION_MINUTES, Math.round(minutes)));
 }
 
+/**
+ * The Duration field's hint: the limit of the chosen account's customer, only once its policy is
+ * known (before an account is chosen there is no customer, so no limit to state).
+ */
+export function durationHint(policy: Pick<ApprovalPolicy, "max_duration_minutes"> | undefined): string {
+  return policy
+    ? `At most ${formatMinutes(policy.max_duration_minutes)} for this customer.`
+    : "Choose an account to see its customer's limit.";
+}
+
+/** The approval deadline matters only while a request waits for a decision. */
+export function showsDecideBy(r: { status: RequestStatus }): boolean {
+  return r.status === "pending";
+}
+
 /** `45 minutes`, `1 hour`, `2 hours 30 minutes`. */
 export function formatMinutes(minutes: number): string {
   const h = Math.floor(minutes / 60);

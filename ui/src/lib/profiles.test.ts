@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countLines, EMPTY_CONTROLS, selectionOf, shellQuote, syncCommand, templateProblem } from "./profiles";
+import { controlProblems, countLines, EMPTY_CONTROLS, selectionOf, shellQuote, syncCommand, templateProblem } from "./profiles";
 
 describe("selectionOf", () => {
   it("sends nothing for the defaults", () => {
@@ -164,5 +164,17 @@ describe("the CLI path", () => {
     expect(runsBareCc("[profile x]\ncredential_process = cc credentials --account 100000013943\n")).toBe(true);
     expect(runsBareCc("[profile x]\ncredential_process = /usr/local/bin/cc credentials --account 1\n")).toBe(false);
     expect(runsBareCc("[profile x]\nsso_session = a\n")).toBe(false);
+  });
+});
+
+describe("controlProblems", () => {
+  it("names every invalid control, none for valid or empty ones", () => {
+    expect(controlProblems({ template: "", region: "" })).toEqual({});
+    expect(controlProblems({ template: "{customer}-{role}", region: "eu-west-1" })).toEqual({});
+    expect(controlProblems({ template: "{foo}-{role}", region: "not a region" })).toEqual({
+      template: expect.stringContaining("{foo}"),
+      region: "Not a region code like eu-west-1.",
+    });
+    expect(controlProblems({ template: "{account}".padEnd(300, "x"), region: "" }).template).toMatch(/1-200/);
   });
 });

@@ -1,3 +1,4 @@
+import { checkRegion } from "./admin";
 // The profiles page's controls, as the API's query and as the matching `cc profiles sync` command.
 // One normalised selection feeds both, so the preview and the command can never disagree.
 
@@ -146,6 +147,18 @@ export function templateProblem(template: string): string | undefined {
   if (unknown.length) return `Unknown placeholder ${unknown[0]}; use ${TEMPLATE_PLACEHOLDERS.join(", ")}.`;
   if (!placeholders.length) return "The template needs at least one placeholder, e.g. {account}.";
   return undefined;
+}
+
+/**
+ * What is wrong with the controls as typed, field by field (template, region): while any is set, no
+ * preview or command built from them is offered (the API would refuse them too).
+ */
+export function controlProblems(controls: Pick<ProfileControls, "template" | "region">): { template?: string; region?: string } {
+  const out: { template?: string; region?: string } = {};
+  const template = templateProblem(controls.template);
+  if (template) out.template = template;
+  if (controls.region.trim() && checkRegion(controls.region)) out.region = checkRegion(controls.region);
+  return out;
 }
 
 /** Counts lines without splitting a large text into an array. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { freshOptions, freshResult, searchKey } from "./search";
+import { freshOptions, freshResult, searchable, searchKey } from "./search";
 
 const old = ["acme-retail management", "borealis identity prod"];
 
@@ -52,5 +52,12 @@ describe("freshResult (the quick switcher's answer: any data, not only a list)",
     // Typing past 200 characters asks nothing new, so the answer on hand is still the right one.
     expect(freshResult(`${long}yz`, `${long}y`, ok).data).toBe(answer);
     expect(freshResult(`${long.slice(1)}y`, long, ok)).toEqual({ status: "loading" });
+  });
+});
+
+describe("searchable (as the API splits queries into words of letters and digits)", () => {
+  it("needs a letter or digit", () => {
+    for (const t of ["%", "-", " ", "%%_*", ""]) expect(searchable(t)).toBe(false);
+    for (const t of ["a", "7", "%a", "é", "acme-retail"]) expect(searchable(t)).toBe(true);
   });
 });

@@ -12,6 +12,18 @@ export function searchKey(text: string): string {
   return text.trim().slice(0, 200);
 }
 
+/**
+ * Whether a search text has something to search for: a letter or digit. The API splits queries at
+ * everything else (`%`, `-`, spaces): the quick find refuses a query with none, and the lists would
+ * match everything, so every search here treats such a text as matching nothing.
+ */
+export function searchable(text: string): boolean {
+  return /[\p{L}\p{N}]/u.test(text);
+}
+
+/** What a search box says when its text has no letter or digit. */
+export const NOT_SEARCHABLE = "Type a letter or digit to search for.";
+
 export interface SearchResult<D> {
   data?: D;
   /** TanStack Query's `isPlaceholderData`: the data shown belongs to another (older) query. */

@@ -52,19 +52,28 @@ export default function Approvals() {
           {
             id: "requester",
             header: "Requester",
-            minWidth: 150,
-            maxWidth: 200,
+            width: 170,
             isRowHeader: true,
             cell: (r) => (
-              <span style={{ overflowWrap: "break-word" }}>
+              <span style={{ overflowWrap: "anywhere" }}>
                 <RouterLink href={`/breakglass/requests/${encodeURIComponent(r.id)}`} ariaLabel={`${r.requester}'s request for ${r.account_name}`}>
                   {r.requester}
                 </RouterLink>
               </span>
             ),
           },
-          { id: "account", header: "Account", minWidth: 150, cell: (r) => <AccountCell request={r} /> },
-          { id: "justification", header: "Justification", minWidth: 160, cell: (r) => <LongText text={r.justification} max={140} /> },
+          { id: "account", header: "Account", width: 190, cell: (r) => <AccountCell request={r} /> },
+          {
+            id: "justification",
+            header: "Justification",
+            width: 320,
+            // Browsers take a column width only as a hint: the cell's own minimum keeps the text readable.
+            cell: (r) => (
+              <div style={{ minWidth: 240 }}>
+                <LongText text={r.justification} max={140} />
+              </div>
+            ),
+          },
           { id: "ticket", header: "Ticket", minWidth: 130, maxWidth: 220, cell: (r) => <TicketRef ticket={r.ticket} max={32} /> },
           { id: "duration", header: "Duration", cell: (r) => formatMinutes(r.duration_minutes) },
           { id: "progress", header: "Approvals", cell: (r) => approvalProgress(r) },

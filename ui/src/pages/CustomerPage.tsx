@@ -213,6 +213,7 @@ function Contacts({ contacts, selectedId }: { contacts: Contact[]; selectedId: s
       style={{ outline: "none" }}
     >
       <Table
+        wrapLines
         variant="container"
         trackBy="id"
         header={
@@ -265,7 +266,7 @@ function ConsoleLinks({ state, account }: { state?: LinksState; account: Account
           externalIconAriaLabel="(opens in a new tab)"
           ariaLabel={`Open the console for ${account.name} as ${link.role_name} (opens in a new tab)`}
         >
-          {link.role_name}
+          <span style={{ overflowWrap: "anywhere" }}>{link.role_name}</span>
         </Link>
       ))}
     </SpaceBetween>
@@ -329,6 +330,7 @@ function Accounts({
     <SpaceBetween size="l">
       {groups.map((group) => (
         <Table<Account>
+          wrapLines
           key={group.environment}
           variant="container"
           trackBy="id"

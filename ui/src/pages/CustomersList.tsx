@@ -14,6 +14,7 @@ import ErrorAlert from "../components/ErrorAlert";
 import { loadMoreFooter } from "../components/loadMoreFooter";
 import RouterLink from "../components/RouterLink";
 import { useDebounced } from "../components/useDebounced";
+import { NOT_SEARCHABLE, searchable } from "../lib/search";
 import { useDocumentTitle } from "../components/useDocumentTitle";
 import { usePagedItems } from "../components/usePagedItems";
 import { contractPeriod, parseStatus, STATUS_OPTIONS } from "../lib/customers";
@@ -71,6 +72,7 @@ export default function CustomersList() {
         />
       ) : null}
       <Table<Customer>
+        wrapLines
         variant="full-page"
         trackBy="code"
         items={items}
@@ -150,7 +152,9 @@ export default function CustomersList() {
                 <Box variant="strong" color="inherit">
                   No matching customers
                 </Box>
-                <Box color="text-body-secondary">No customer matches this filter.</Box>
+                <Box color="text-body-secondary">
+                  {q && !searchable(q) ? `No customer matches this filter. ${NOT_SEARCHABLE}` : "No customer matches this filter."}
+                </Box>
                 <Button formAction="none" onClick={clear}>Clear filters</Button>
               </SpaceBetween>
             </Box>

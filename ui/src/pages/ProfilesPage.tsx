@@ -35,6 +35,7 @@ import {
   syncCommand,
   tildeInProcessPath,
   templateProblem,
+  controlProblems,
   type EnvironmentChoice,
   type ProfileControls,
   type ProfileKind,
@@ -64,6 +65,11 @@ function download(text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1_000);
 }
 
+/** The control an API refusal names, if any. */
+function fieldErrorOf(error: unknown): string | undefined {
+  return error instanceof ApiError ? error.field : undefined;
+}
+
 export default function ProfilesPage() {
   useDocumentTitle("AWS profiles");
   const me = useMe();
@@ -74,7 +80,9 @@ export default function ProfilesPage() {
 
   const mayAll = !!me.data?.roles.some((r) => r === "lead" || r === "admin");
   const debounced = useDebounced(controls, 400);
-  const problem = templateProblem(debounced.template);
+  const problem = templateProblem(debounced.template) ?? controlProblems(debounced).region;
+  // Any control invalid as typed now: the preview and the command would not match them.
+  const problems = controlProblems(controls);
   const prefTemplate = prefs.data?.template;
   const prefHub = prefs.data?.hub_profile;
   const selection = useMemo(
@@ -99,10 +107,11 @@ export default function ProfilesPage() {
   }, [controls.all, controls.customers, allCustomers.data, me.data?.customers]);
 
   const error = set_.error ?? ini.error;
-  const fieldError = (field: string) =>
-    error instanceof ApiError && error.field === field ? error.message : undefined;
+  const fieldError = (field: string) => (fieldErrorOf(error) === field ? (error as ApiError).message : undefined);
 
-  const text = ini.data ?? "";
+  // A refusal of one control (the API's field error) counts as invalid too.
+  const invalid = !!(problems.template || problems.region || fieldErrorOf(error));
+  const text = invalid ? "" : (ini.data ?? "");
   const lines = useMemo(() => countLines(text), [text]);
   const profiles = set_.data?.profiles ?? [];
   const byKind = useMemo(() => {
@@ -133,7 +142,7 @@ export default function ProfilesPage() {
                 label="Naming template"
                 description="Placeholders: {customer}, {account}, {alias}, {id}, {env}, {role}."
                 constraintText={`Leave empty for your preference (${prefs.data?.template ?? DEFAULT_TEMPLATE}).`}
-                errorText={templateProblem(controls.template) ?? fieldError("template")}
+                errorText={problems.template ?? fieldError("template")}
               >
                 <Input
                   value={controls.template}
@@ -173,7 +182,7 @@ export default function ProfilesPage() {
                   ariaLabel="Kinds"
                 />
               </FormField>
-              <FormField label="Region" constraintText="Empty: each account's own region." errorText={fieldError("region")}>
+              <FormField label="Region" constraintText="Empty: each account's own region." errorText={problems.region ?? fieldError("region")}>
                 <Input value={controls.region} placeholder="eu-west-1" onChange={({ detail }) => set("region", detail.value)} ariaLabel="Region" />
               </FormField>
               <FormField
@@ -229,18 +238,22 @@ export default function ProfilesPage() {
           }
         >
           <SpaceBetween size="xs">
-            <SpaceBetween direction="horizontal" size="xs" alignItems="center">
-              <Box variant="code" fontSize="body-m">
-                <span data-testid="sync-command">{command}</span>
-              </Box>
-              <CopyToClipboard
-                variant="icon"
-                textToCopy={command}
-                copyButtonAriaLabel="Copy the sync command"
-                copySuccessText="Command copied"
-                copyErrorText="The command could not be copied"
-              />
-            </SpaceBetween>
+            {invalid ? (
+              <Box color="text-body-secondary">Fix the fields marked above to get the command: it would fail with them.</Box>
+            ) : (
+              <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+                <Box variant="code" fontSize="body-m">
+                  <span data-testid="sync-command">{command}</span>
+                </Box>
+                <CopyToClipboard
+                  variant="icon"
+                  textToCopy={command}
+                  copyButtonAriaLabel="Copy the sync command"
+                  copySuccessText="Command copied"
+                  copyErrorText="The command could not be copied"
+                />
+              </SpaceBetween>
+            )}
             <Box variant="small" color="text-body-secondary">
               Add <Box variant="code">--dry-run</Box> to see the change as a diff first. Sync writes the full path of the CLI it runs as
               into credential_process.
@@ -298,7 +311,7 @@ export default function ProfilesPage() {
           }
         >
           <SpaceBetween size="s">
-            {set_.data ? (
+            {set_.data && !invalid ? (
               <KeyValuePairs
                 columns={4}
                 items={[
@@ -310,9 +323,11 @@ export default function ProfilesPage() {
             <div aria-live="polite">
               {fetching ? <StatusIndicator type="loading">Generating</StatusIndicator> : null}
             </div>
-            {!ini.data && (ini.isPending || !ready) && !error ? (
+            {invalid ? (
+              <Box color="text-body-secondary">Fix the fields marked above to see the profiles: the last preview does not match them.</Box>
+            ) : !ini.data && (ini.isPending || !ready) && !error ? (
               problem ? (
-                <Box color="text-body-secondary">Fix the naming template to see the profiles.</Box>
+                <Box color="text-body-secondary">Fix the fields marked above to see the profiles.</Box>
               ) : (
                 <StatusIndicator type="loading">Generating your profiles</StatusIndicator>
               )

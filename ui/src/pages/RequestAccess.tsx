@@ -45,6 +45,7 @@ import {
   type ApprovalPolicy,
   type FieldErrors,
   type RequestForm,
+  durationHint,
 } from "../lib/breakglass";
 
 function accountLabel(a: Account) {
@@ -255,7 +256,7 @@ export default function RequestAccess() {
                   ) : null}
                   <FormField
                     label="Duration"
-                    description={`At most ${formatMinutes(max)} for this customer.`}
+                    description={durationHint(account.data ? policy.data : undefined)}
                     errorText={shown("duration_minutes") ?? apiFieldError("duration_minutes")}
                     warningText={shortenedDurationText(duration, effectiveDuration, account.data?.customer, formatMinutes)}
                   >

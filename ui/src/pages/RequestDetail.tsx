@@ -31,6 +31,7 @@ import {
   formatMinutes,
   roleList,
   type Caller,
+  showsDecideBy,
 } from "../lib/breakglass";
 import { shownEnd } from "../lib/grants";
 
@@ -118,7 +119,7 @@ function Detail({ request: r, breadcrumbs, onRefresh }: { request: AccessRequest
               { label: "Ticket", value: <TicketRef ticket={r.ticket} max={60} /> },
               { label: "Created", value: when(r.created_at) },
               { label: "Start", value: r.starts_at ? when(r.starts_at) : "When approved" },
-              { label: "Decide by", value: when(r.approval_deadline) },
+              ...(showsDecideBy(r) ? [{ label: "Decide by", value: when(r.approval_deadline) }] : []),
               { label: "Approvals", value: `${approvalProgress(r)} (${roleList(r.approver_roles)})` },
               { label: "Granted", value: when(r.granted_at) },
               {
@@ -161,6 +162,7 @@ function Detail({ request: r, breadcrumbs, onRefresh }: { request: AccessRequest
           </Container>
         ) : null}
         <Table
+          wrapLines
           variant="container"
           header={<Header variant="h2" counter={`(${r.decisions.length})`}>Decisions</Header>}
           items={r.decisions}

@@ -120,7 +120,7 @@ export default function SignIn() {
         >
           <FormField
             label="Demo user"
-            description="Local demo only: pick who you want to be. The token lasts for this browser tab."
+            description="Local demo only: pick who you want to be. Every tab of this browser shares the sign-in until you sign out or it expires."
             errorText={touched && !email ? "Choose a demo user." : undefined}
           >
             <RadioGroup

@@ -10,7 +10,7 @@ import { useNavigate } from "react-router-dom";
 import { errorText } from "../api/errors";
 import { useQuickFind } from "../api/hub";
 import { useDebounced } from "../components/useDebounced";
-import { freshResult } from "../lib/search";
+import { freshResult, NOT_SEARCHABLE, searchable } from "../lib/search";
 import { itemPath, onKey, rankResults, type QuickItem } from "./logic";
 
 const BADGE: Record<QuickItem["kind"], { color: "blue" | "grey" | "green"; label: string }> = {
@@ -64,7 +64,7 @@ export default function QuickSwitcher({ onClose }: { onClose: () => void }) {
   } else if (pending && items.length === 0) {
     status = <StatusIndicator type="loading">Searching</StatusIndicator>;
   } else if (items.length === 0) {
-    status = `Nothing matches “${query}”.`;
+    status = searchable(query) ? `Nothing matches “${query}”.` : `Nothing matches “${query}”. ${NOT_SEARCHABLE}`;
   } else {
     status = `${items.length} ${items.length === 1 ? "result" : "results"}. Up and down arrows move, Enter opens.`;
   }

@@ -14,6 +14,7 @@ import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
 import { useDebounced } from "../../components/useDebounced";
 import { freshOptions } from "../../lib/search";
+import { useAttemptError } from "../../components/useAttemptError";
 
 export const accountLabel = (a: Account) => `${a.name} (${a.id})`;
 
@@ -115,6 +116,7 @@ export function MoveAccountModal({
   const move = useMoveAccount(code);
   const [to, setTo] = useState<SelectProps.Option | null>(null);
   const [tried, setTried] = useState(false);
+  const [moveError, edited] = useAttemptError(move.error);
   const submit = () => {
     setTried(true);
     if (!to?.value) return;
@@ -130,14 +132,22 @@ export function MoveAccountModal({
       dirty={!!to}
     >
       <SpaceBetween size="m">
-        <SaveError error={move.error} onReload={onReload} />
-        {openAccessHint(move.error) ? <Box>{openAccessHint(move.error)}</Box> : null}
+        <SaveError error={moveError} onReload={onReload} />
+        {openAccessHint(moveError) ? <Box>{openAccessHint(moveError)}</Box> : null}
         <FormField
           label="New customer"
           description={`Now: ${code}. Find the customer by name or code.`}
           errorText={tried && !to ? "Choose the customer the account moves to." : undefined}
         >
-          <CustomerSelect exclude={code} selected={to} onChange={setTo} invalid={tried && !to} />
+          <CustomerSelect
+            exclude={code}
+            selected={to}
+            onChange={(option) => {
+              edited();
+              setTo(option);
+            }}
+            invalid={tried && !to}
+          />
         </FormField>
         <Box variant="p">
           What moves with it: the account&apos;s id, name, alias, region, environment, access settings and flags, and its

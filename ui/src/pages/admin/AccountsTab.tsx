@@ -37,6 +37,7 @@ import { ONE_PER_LINE } from "../../lib/admin";
 import RouterLink from "../../components/RouterLink";
 import { accountLabel, DeleteAccountModal, MoveAccountModal } from "./AccountActions";
 import EndAccessModal from "./EndAccessModal";
+import { useAttemptError } from "../../components/useAttemptError";
 
 type Acting = { kind: "move" | "end" | "delete"; account: Account };
 
@@ -75,6 +76,7 @@ export default function AccountsTab({ code }: { code: string }) {
         {notice ? <Box color="text-status-success">{notice}</Box> : null}
       </div>
       <Table<Account>
+        wrapLines
         variant="container"
         trackBy="id"
         items={accounts.data ?? []}
@@ -208,7 +210,8 @@ function AccountModal({
 }) {
   const save = useSaveAccount(code);
   const creating = !account;
-  const { values: v, errors, setErrors, set, dirty } = useFieldForm<AccountFormValues>(() => accountFormValues(account));
+  const [saveError, edited] = useAttemptError(save.error);
+  const { values: v, errors, setErrors, set, dirty } = useFieldForm<AccountFormValues>(() => accountFormValues(account), () => edited());
   type Extra = { description?: string; constraint?: string; placeholder?: string };
   const field = (k: keyof AccountFormValues, label: string, extra: Extra, multiline: boolean) => {
     const props = { value: String(v[k]), placeholder: extra.placeholder, onChange: ({ detail }: { detail: { value: string } }) => set(k, detail.value as never) };
@@ -253,7 +256,7 @@ function AccountModal({
     >
       <Form>
         <SpaceBetween size="m">
-          <SaveError error={save.error} onReload={onReload} />
+          <SaveError error={saveError} onReload={onReload} />
           <ColumnLayout columns={2}>
             {creating ? (
               text("id", "Account id", { constraint: "12 digits; keep leading zeros.", placeholder: "012345678901" })

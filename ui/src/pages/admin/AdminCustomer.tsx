@@ -23,6 +23,7 @@ import { Breadcrumbs, detailState } from "../../components/DetailPage";
 import PageLoading from "../../components/PageLoading";
 import RouterLink from "../../components/RouterLink";
 import SaveForm from "../../components/SaveForm";
+import { leaveOnPurpose } from "../../components/unsaved";
 import { useFieldForm } from "../../components/useFieldForm";
 import type { SavedFlag } from "../../components/VersionedForm";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
@@ -33,7 +34,7 @@ import {
   checkName,
   collect,
   CUSTOMER_STATUS_OPTIONS,
-  splitLines,
+  splitEmails,
 } from "../../lib/admin";
 
 const AccountsTab = lazy(() => import("./AccountsTab"));
@@ -170,7 +171,11 @@ export default function AdminCustomer() {
           }
           onConfirm={() =>
             remove.mutate(c.version, {
-              onSuccess: () => navigate("/admin/customers", { state: { notice: `Deleted customer ${c.name} (${c.code}).` } }),
+              onSuccess: () => {
+                // Gone: edits on its tabs have nothing left to save, so leaving is no reason to ask.
+                leaveOnPurpose();
+                navigate("/admin/customers", { state: { notice: `Deleted customer ${c.name} (${c.code}).` } });
+              },
             })
           }
           onClose={() => setActing(undefined)}
@@ -228,7 +233,7 @@ function CustomerForm({
   );
 
   const submit = () => {
-    const recipients = splitLines(v.recipients);
+    const recipients = splitEmails(v.recipients);
     const found = collect({
       name: checkName(v.name),
       starts_on: v.hasContract ? checkDate(v.starts_on) : undefined,

@@ -22,6 +22,7 @@ import { useUnsavedChanges } from "../../components/unsaved";
 import { loadMoreFooter } from "../../components/loadMoreFooter";
 import RouterLink from "../../components/RouterLink";
 import { useDebounced } from "../../components/useDebounced";
+import { NOT_SEARCHABLE, searchable } from "../../lib/search";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import { usePagedItems } from "../../components/usePagedItems";
 import {
@@ -32,6 +33,7 @@ import {
   CUSTOMER_STATUS_OPTIONS,
   type FieldErrors,
 } from "../../lib/admin";
+import { useAttemptError } from "../../components/useAttemptError";
 
 export default function AdminCustomers() {
   useDocumentTitle("Admin: customers");
@@ -58,6 +60,7 @@ export default function AdminCustomers() {
         <ErrorAlert header="The customers could not be loaded" error={customers.error} onRetry={() => customers.refetch()} />
       ) : null}
       <Table<Customer>
+        wrapLines
         variant="full-page"
         trackBy="code"
         items={items}
@@ -88,7 +91,7 @@ export default function AdminCustomers() {
         }
         empty={
           <Box textAlign="center" color="text-body-secondary">
-            {q ? "No matching customers." : "No customers yet. Add the first one."}
+            {q ? (searchable(q) ? "No matching customers." : `No matching customers. ${NOT_SEARCHABLE}`) : "No customers yet. Add the first one."}
           </Box>
         }
         columnDefinitions={[
@@ -120,6 +123,14 @@ function AddCustomer({ onClose }: { onClose: () => void }) {
   const [status, setStatus] = useState<CustomerStatus>("onboarding");
   const [notes, setNotes] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
+  const [createError, edited] = useAttemptError(create.error);
+  // An edit makes the last attempt's server error stale.
+  const edit =
+    <T,>(setter: (value: T) => void) =>
+    (value: T) => {
+      edited();
+      setter(value);
+    };
   const dirty = !!(code.trim() || name.trim() || notes.trim()) || status !== "onboarding";
   // Added: the next page is the new customer's, which is no reason to ask.
   const saved = useUnsavedChanges(dirty);
@@ -151,22 +162,22 @@ function AddCustomer({ onClose }: { onClose: () => void }) {
     >
       <Form>
         <SpaceBetween size="m">
-          {create.error ? <ErrorAlert header="Not added" error={create.error} /> : null}
+          {createError ? <ErrorAlert header="Not added" error={createError} /> : null}
           <FormField label="Code" description="A short lower-case slug; it cannot be changed later." errorText={errors.code}>
-            <Input value={code} onChange={({ detail }) => setCode(detail.value)} placeholder="acme-retail" />
+            <Input value={code} onChange={({ detail }) => edit(setCode)(detail.value)} placeholder="acme-retail" />
           </FormField>
           <FormField label="Name" errorText={errors.name}>
-            <Input value={name} onChange={({ detail }) => setName(detail.value)} placeholder="Acme Retail" />
+            <Input value={name} onChange={({ detail }) => edit(setName)(detail.value)} placeholder="Acme Retail" />
           </FormField>
           <FormField label="Status" errorText={errors.status}>
             <Select
               selectedOption={CUSTOMER_STATUS_OPTIONS.find((o) => o.value === status) ?? null}
               options={CUSTOMER_STATUS_OPTIONS}
-              onChange={({ detail }) => setStatus(detail.selectedOption.value as CustomerStatus)}
+              onChange={({ detail }) => edit(setStatus)(detail.selectedOption.value as CustomerStatus)}
             />
           </FormField>
           <FormField label="Notes" errorText={errors.notes}>
-            <Textarea value={notes} onChange={({ detail }) => setNotes(detail.value)} rows={3} />
+            <Textarea value={notes} onChange={({ detail }) => edit(setNotes)(detail.value)} rows={3} />
           </FormField>
         </SpaceBetween>
       </Form>

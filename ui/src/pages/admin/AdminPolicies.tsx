@@ -20,6 +20,7 @@ export default function AdminPolicies() {
     <>
       {policies.isError ? <ErrorAlert error={policies.error} onRetry={() => policies.refetch()} /> : null}
       <Table<CustomerPolicy>
+        wrapLines
         variant="full-page"
         trackBy="customer"
         items={items}

@@ -16,6 +16,7 @@ import TableEmpty from "../../components/TableEmpty";
 import { useEditing } from "../../components/useEditing";
 import { useFieldForm } from "../../components/useFieldForm";
 import { apiFieldErrors, checkEmail, checkIntRange, collect } from "../../lib/admin";
+import { useAttemptError } from "../../components/useAttemptError";
 
 
 export default function ContactsTab({ code }: { code: string }) {
@@ -25,6 +26,7 @@ export default function ContactsTab({ code }: { code: string }) {
   return (
     <>
       <Table<Contact>
+        wrapLines
         variant="container"
         trackBy="id"
         items={contacts.data ?? []}
@@ -89,12 +91,17 @@ function ContactModal({
 }) {
   const save = useSaveContact(code);
   const remove = useDeleteContact(code);
+  const [saveError, editedSave] = useAttemptError(save.error);
+  const [removeError, editedRemove] = useAttemptError(remove.error);
   const { values: v, errors, setErrors, set, dirty } = useFieldForm({
     name: contact?.name ?? "",
     role: contact?.role ?? "",
     email: contact?.email ?? "",
     phone: contact?.phone ?? "",
     escalation_order: String(contact?.escalation_order ?? nextOrder),
+  }, () => {
+    editedSave();
+    editedRemove();
   });
   const [confirmDelete, setConfirmDelete] = useState(false);
 
@@ -143,8 +150,8 @@ function ContactModal({
     >
       <Form>
         <SpaceBetween size="m">
-          <SaveError error={save.error} onReload={onReload} />
-          {remove.error ? <ErrorAlert header="Not deleted" error={remove.error} /> : null}
+          <SaveError error={saveError} onReload={onReload} />
+          {removeError ? <ErrorAlert header="Not deleted" error={removeError} /> : null}
           <FormField label="Name" errorText={errors.name}>
             <Input value={v.name} onChange={({ detail }) => set("name", detail.value)} />
           </FormField>

@@ -10,7 +10,7 @@ import { usePutTeam, useTeam, type Team } from "../../api/admin";
 import { when } from "../../breakglass/format";
 import SaveForm from "../../components/SaveForm";
 import VersionedForm, { type SavedFlag } from "../../components/VersionedForm";
-import { apiFieldErrors, checkEmail, splitLines, teamDiff, type FieldErrors } from "../../lib/admin";
+import { apiFieldErrors, checkEmail, splitEmails, teamDiff, type FieldErrors } from "../../lib/admin";
 
 export default function TeamTab({ code }: { code: string }) {
   const team = useTeam(code);
@@ -37,7 +37,7 @@ function TeamForm({
   const put = usePutTeam(code);
   const [text, setText] = useState(team.members.join("\n"));
   const [errors, setErrors] = useState<FieldErrors>({});
-  const members = useMemo(() => splitLines(text), [text]);
+  const members = useMemo(() => splitEmails(text), [text]);
   const diff = teamDiff(team.members, members);
   const history = useMemo(() => [...team.history].reverse(), [team.history]);
 
