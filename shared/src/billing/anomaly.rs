@@ -384,6 +384,13 @@ impl Detector {
                 next_season = t + SEASON_EVERY;
             }
             let y = lx[t] - ls[today];
+            // What an episode opened today is measured on (the weekday factors as of today).
+            let on = Measure {
+                amounts,
+                month_start,
+                ls: &ls,
+                dow_of,
+            };
             // Warm-up: a full window, and weekday factors estimated out of sample (8 weeks).
             if win.len < WINDOW || t < WARM_UP {
                 win.push(t as u32, y, |i| lx[i as usize] - ls[dow_of(i as usize)]);
@@ -441,12 +448,6 @@ impl Detector {
                         if spike || shift {
                             let first = if shift { run_start } else { t };
                             let m0 = (0..first).rev().map(|i| level[i]).find(|l| l.is_finite()).unwrap_or(m);
-                            let on = Measure {
-                                amounts,
-                                month_start,
-                                ls: &ls,
-                                dow_of,
-                            };
                             let mut ep = Episode::measured(EpisodeKind::Shift, first, t, m0, sigma, &on);
                             let e = (m0 + ls[today]).exp();
                             if ep.impact >= th.min_impact && ep.impact >= th.min_relative * ep.expected_sum {
@@ -475,12 +476,6 @@ impl Detector {
                                         .find(|&i| level[i].is_finite() && level[i] - old >= rise / 8.0)
                                         .unwrap_or(from);
                                     let first = crossed.saturating_sub(WINDOW / 2).max(from).max(quiet_since);
-                                    let on = Measure {
-                                        amounts,
-                                        month_start,
-                                        ls: &ls,
-                                        dow_of,
-                                    };
                                     let mut ep = Episode::measured(EpisodeKind::Drift, first, t, old, sigma, &on);
                                     if ep.impact >= th.min_impact {
                                         ep.raised = Some((t, (old + ls[today]).exp(), x));
