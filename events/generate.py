@@ -182,6 +182,33 @@ def profile_gen():
     ev(g, "08-profiles-all-as-lead", "GET", "/api/v1/profiles", "/api/v1/profiles", "all=true&format=json", who=LEAD)
 
 
+def billing_fetch():
+    # Replayed against a hub holding customer events-demo with October 2026 costs stored.
+    b = "billing-fetch"
+    ev(b, "01-overview", "GET", "/api/v1/billing/overview", "/api/v1/billing/overview", who=ENG)
+    ev(b, "02-costs-monthly", "GET", "/api/v1/billing/costs", "/api/v1/billing/costs",
+       "customer=events-demo&from=2026-10-01&to=2026-10-31&granularity=monthly", who=ENG)
+    ev(b, "03-costs-range-too-long", "GET", "/api/v1/billing/costs", "/api/v1/billing/costs",
+       "customer=events-demo&from=2024-01-01&to=2026-10-31", who=ENG)
+    ev(b, "04-costs-unknown-customer", "GET", "/api/v1/billing/costs", "/api/v1/billing/costs",
+       "customer=nobody", who=ENG)
+    ev(b, "05-movers", "GET", "/api/v1/billing/movers", "/api/v1/billing/movers",
+       "customer=events-demo&from=2026-10-25&to=2026-10-31&limit=5", who=ENG)
+    ev(b, "06-anomalies", "GET", "/api/v1/billing/anomalies", "/api/v1/billing/anomalies",
+       "customer=events-demo", who=ENG)
+    ev(b, "07-acknowledge-unknown", "POST", "/api/v1/billing/anomalies/{id}/acknowledge",
+       "/api/v1/billing/anomalies/20261020-0123456789abcdef/acknowledge",
+       body={"customer": "events-demo", "note": "looking", "version": 0}, who=ENG)
+    ev(b, "08-runs", "GET", "/api/v1/billing/runs", "/api/v1/billing/runs", who=ENG)
+    ev(b, "09-run-as-engineer", "POST", "/api/v1/billing/runs", "/api/v1/billing/runs",
+       body={"customer": "events-demo"}, who=ENG)
+    ev(b, "10-get-settings", "GET", "/api/v1/billing/settings/{code}", "/api/v1/billing/settings/events-demo", who=ENG)
+    ev(b, "11-put-settings", "PUT", "/api/v1/billing/settings/{code}", "/api/v1/billing/settings/events-demo",
+       body={"metric": "AmortizedCost", "thresholds": {"min_impact": 100, "min_relative": 0.25}, "version": 0})
+    ev(b, "12-organization", "GET", "/api/v1/billing/organizations/{code}",
+       "/api/v1/billing/organizations/events-demo", who=ENG)
+
+
 def write(function, name, body):
     os.makedirs(os.path.join(HERE, function), exist_ok=True)
     with open(os.path.join(HERE, function, f"{name}.json"), "w") as f:
@@ -221,6 +248,7 @@ customers()
 access_request()
 approval()
 profile_gen()
+billing_fetch()
 docs()
 workflow_tasks()
 jobs()

@@ -85,6 +85,23 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.PUT, '/api/v1/me/profile-preferences'],
     ],
   },
+  BillingFetchFunction: {
+    binary: 'billing-fetch',
+    routes: [
+      [HttpMethod.GET, '/api/v1/billing/overview'],
+      [HttpMethod.GET, '/api/v1/billing/costs'],
+      [HttpMethod.GET, '/api/v1/billing/movers'],
+      [HttpMethod.GET, '/api/v1/billing/anomalies'],
+      [HttpMethod.POST, '/api/v1/billing/anomalies/{id}/acknowledge'],
+      [HttpMethod.POST, '/api/v1/billing/anomalies/{id}/resolve'],
+      [HttpMethod.GET, '/api/v1/billing/runs'],
+      [HttpMethod.POST, '/api/v1/billing/runs'],
+      [HttpMethod.POST, '/api/v1/billing/imports'],
+      [HttpMethod.GET, '/api/v1/billing/settings/{code}'],
+      [HttpMethod.PUT, '/api/v1/billing/settings/{code}'],
+      [HttpMethod.GET, '/api/v1/billing/organizations/{code}'],
+    ],
+  },
   DocsFunction: {
     binary: 'docs',
     routes: [[HttpMethod.GET, '/api/v1/openapi.json']],
@@ -328,6 +345,13 @@ export class CustomerCentralStack extends Stack {
         notify,
       ]),
       ProfileGenFunction: rust('ProfileGenFunction', 'profile-gen', 'AWS CLI profiles for every account and role a person may use.', []),
+      // An admin's run now reads Cost Explorer and Organizations through each customer's read role.
+      BillingFetchFunction: rust(
+        'BillingFetchFunction',
+        'billing-fetch',
+        'Billing routes: costs, overview, movers, anomalies, fetch runs, imports, settings, organisation facts.',
+        [assumeRead],
+      ),
       DocsFunction: rust('DocsFunction', 'docs', "The API's OpenAPI document (public).", null),
     };
     const workflowFn = rust(

@@ -43,7 +43,7 @@ pub async fn import_file(app: &App, file: &Path, customer: &str, progress: bool)
         .context("the import's reader stopped")??;
     bar.finish_and_clear();
     let accounts = app.hub.account_ids_of(&customer).await?;
-    Ok(import::store(app.items.as_ref(), &customer, parsed, &accounts).await?)
+    Ok(import::store(app.items.as_ref(), &customer, parsed, &accounts, app.clock.now()).await?)
 }
 
 /// The summary as a person reads it.
@@ -82,6 +82,9 @@ pub fn describe(s: &ImportSummary) -> String {
             s.customer,
             ids.join(", ")
         ));
+    }
+    if s.anomalies_raised > 0 {
+        out.push_str(&format!("  cost anomalies raised: {}\n", s.anomalies_raised));
     }
     out
 }

@@ -57,6 +57,7 @@ pub fn local_router(api: Api, local: &Local) -> Router {
         .merge(access_request::routes())
         .merge(approval::routes())
         .merge(profile_gen::routes())
+        .merge(billing_fetch::routes())
         .merge(docs::routes())
         .route("/healthz", get(healthz))
         .route(

@@ -75,6 +75,7 @@ pub fn by_function() -> Vec<(&'static str, Document)> {
         ("access-request", access_request::openapi()),
         ("approval", approval::openapi()),
         ("profile-gen", profile_gen::openapi()),
+        ("billing-fetch", billing_fetch::openapi()),
         ("docs", openapi()),
     ]
 }

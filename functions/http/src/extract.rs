@@ -45,10 +45,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 }
 
 pub fn too_large() -> ApiError {
+    too_large_for(MAX_BODY_BYTES)
+}
+
+/// 413 for a body over `limit` bytes.
+pub fn too_large_for(limit: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        format!("the request body is larger than {} bytes", MAX_BODY_BYTES),
+        format!("the request body is larger than {limit} bytes"),
     )
 }
 
@@ -190,6 +195,20 @@ fn plain(message: &str) -> String {
         }
     }
     message.to_string()
+}
+
+/// Days in query strings, as `YYYY-MM-DD` (UTC calendar days).
+pub mod day {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn opt<'de, D: Deserializer<'de>>(de: D) -> Result<Option<time::Date>, D::Error> {
+        match Option::<String>::deserialize(de)? {
+            None => Ok(None),
+            Some(s) => time::Date::parse(&s, time::macros::format_description!("[year]-[month]-[day]"))
+                .map(Some)
+                .map_err(|_| serde::de::Error::custom(format!("'{s}' is not a day; give it as YYYY-MM-DD"))),
+        }
+    }
 }
 
 /// A number in a query string arrives as a string; accept both forms.

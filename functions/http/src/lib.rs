@@ -21,8 +21,25 @@ pub use auth::{Admin, Caller, ClientOrigin, TokenVerifier, mint_dev_token};
 pub use error::ApiError;
 pub use extract::{JsonBody, QueryParams};
 
-/// Every body is refused above this size (413).
+/// Every body is refused above this size (413), except on [`UPLOAD_PATHS`].
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Upload routes take bodies up to this size: a Lambda request payload is at most 6 MB and API
+/// Gateway base64-encodes binary bodies (4 MiB becomes about 5.6 MB).
+pub const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024;
+
+/// The routes that take uploads (files), with [`MAX_UPLOAD_BYTES`].
+pub const UPLOAD_PATHS: &[&str] = &["/api/v1/billing/imports"];
+
+/// The body limit of a request path: [`MAX_UPLOAD_BYTES`] on [`UPLOAD_PATHS`], else
+/// [`MAX_BODY_BYTES`].
+pub fn body_limit(path: &str) -> usize {
+    if UPLOAD_PATHS.contains(&path) {
+        MAX_UPLOAD_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
 
 /// Router state: the application plus the local token verifier (absent in Lambda, where API
 /// Gateway verifies tokens before the function runs).

@@ -79,7 +79,7 @@ impl DailySeries {
 }
 
 /// A customer's thresholds: an episode is raised only when both are reached.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Thresholds {
     /// Money (billing currency) above expected over the episode so far. Default 50: below that, a
     /// cost jump is not worth a person's look. For a spike this is the spike day's excess; for a
@@ -101,7 +101,7 @@ impl Default for Thresholds {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// The level moved up and stayed (more than 3 days).
@@ -133,20 +133,23 @@ impl FindingKind {
 }
 
 /// One raised episode.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Finding {
     /// What the episode looks like at its end (or at the end of the series, if it is still going:
     /// then a step that may yet turn out to be a spike reads as a step).
     pub kind: FindingKind,
     /// The first day of the episode (for a drift, an estimate: the baseline lags by two weeks).
     #[serde(with = "super::costs::iso_day")]
+    #[schema(value_type = String, format = Date)]
     pub first_day: Date,
     /// The day it was raised: the day the daily run would have told someone.
     #[serde(with = "super::costs::iso_day")]
+    #[schema(value_type = String, format = Date)]
     pub detected_on: Date,
     /// The last day of the episode so far: the day it ended (back to normal, or settled at a new
     /// level), or the last day of the series while it lasts.
     #[serde(with = "super::costs::iso_day")]
+    #[schema(value_type = String, format = Date)]
     pub last_day: Date,
     /// Expected amount on `detected_on` (baseline × weekday factor; 0 for a new service).
     pub expected: f64,

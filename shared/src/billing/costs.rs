@@ -15,7 +15,7 @@ use crate::keys;
 use crate::store::{Index, Item, ItemStore, Query, Write, decode, encode};
 
 /// Which Cost Explorer metric (FOCUS column) a customer's costs are kept in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub enum CostMetric {
     /// What was billed for the usage that day (CE `UnblendedCost`, FOCUS `BilledCost`, CUR
     /// `lineItem/UnblendedCost`): RI / Savings Plans fees land on the day they are charged.

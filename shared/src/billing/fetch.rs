@@ -118,6 +118,10 @@ pub struct CustomerFetch {
     pub cost_usd: f64,
     /// The organisation facts refreshed through the same role (absent when skipped before).
     pub organization: Option<OrgOutcome>,
+    /// Anomalies raised by the detection run after a successful fetch (over the stored history
+    /// up to yesterday).
+    #[serde(default)]
+    pub anomalies_raised: usize,
 }
 
 impl CustomerFetch {
@@ -137,6 +141,7 @@ impl CustomerFetch {
             requests: 0,
             cost_usd: 0.0,
             organization: None,
+            anomalies_raised: 0,
         }
     }
 
@@ -375,6 +380,25 @@ impl Billing {
             let mut entry = self.fetch_payer(code, &payer.id, &role, entry).await;
             entry.organization = Some(self.refresh_organization(code, &role, accounts).await);
             out.push(entry);
+        }
+        // Detection once per customer, over what every payer stored: yesterday is the last
+        // complete day. A failure is the customer's (its last entry), not the run's.
+        if out.iter().any(|e| e.status == FetchStatus::Ok) {
+            let now = self.clock.now();
+            match super::store::detect(self.items.as_ref(), code, now.date() - Duration::days(1), now).await {
+                Ok(raised) => {
+                    if let Some(e) = out.iter_mut().rfind(|e| e.status == FetchStatus::Ok) {
+                        e.anomalies_raised = raised.len();
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(customer = %code, error = %err, "cost-jump detection failed");
+                    if let Some(e) = out.iter_mut().rfind(|e| e.status == FetchStatus::Ok) {
+                        e.status = FetchStatus::Failed;
+                        e.reason = Some(format!("costs stored; cost-jump detection failed: {err}"));
+                    }
+                }
+            }
         }
         out
     }

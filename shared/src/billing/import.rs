@@ -123,6 +123,10 @@ pub struct ImportSummary {
     pub accounts_not_in_hub: Vec<AccountId>,
     /// The sum of the cells per currency, in that currency's units.
     pub totals: Vec<costs::CostTotal>,
+    /// Anomalies raised by the detection run after the import (over the stored history up to the
+    /// file's last day, or yesterday when the file reaches further).
+    #[serde(default)]
+    pub anomalies_raised: usize,
 }
 
 /// Which column holds what, by index in the header.
@@ -486,16 +490,23 @@ fn clip(s: &str) -> String {
     }
 }
 
-/// Stores what [`parse`] read for `customer` (each cell replacing the stored one) and sums it up.
-/// `hub_accounts` are the customer's accounts in the hub (to name the file's others).
+/// Stores what [`parse`] read for `customer` (each cell replacing the stored one), runs detection
+/// over the stored history up to the file's last day (at most yesterday, by `now`), and sums it
+/// up. `hub_accounts` are the customer's accounts in the hub (to name the file's others).
 pub async fn store(
     items: &dyn ItemStore,
     customer: &CustomerCode,
     parsed: Parsed,
     hub_accounts: &[AccountId],
+    now: time::OffsetDateTime,
 ) -> Result<ImportSummary> {
     let written = costs::upsert(items, customer, &parsed.cells).await?;
-    Ok(summarise(customer, &parsed, written, hub_accounts))
+    let mut summary = summarise(customer, &parsed, written, hub_accounts);
+    if let Some(last) = summary.last_day {
+        let as_of = last.min(now.date() - time::Duration::days(1));
+        summary.anomalies_raised = super::store::detect(items, customer, as_of, now).await?.len();
+    }
+    Ok(summary)
 }
 
 /// The summary of `parsed` once `written` cells are stored.
@@ -533,6 +544,7 @@ pub fn summarise(
             .into_iter()
             .map(|((key, currency), amount)| costs::CostTotal { key, amount, currency })
             .collect(),
+        anomalies_raised: 0,
     }
 }
 

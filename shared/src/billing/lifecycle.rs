@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use super::anomaly::Finding;
 use crate::ids::{AccountId, Email};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AnomalyStatus {
     Open,
@@ -14,11 +14,24 @@ pub enum AnomalyStatus {
     Resolved,
 }
 
+impl AnomalyStatus {
+    /// As in JSON and the status index (`open`, `acknowledged`, `resolved`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnomalyStatus::Open => "open",
+            AnomalyStatus::Acknowledged => "acknowledged",
+            AnomalyStatus::Resolved => "resolved",
+        }
+    }
+}
+
 /// Who moved the anomaly on, when, and why.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Transition {
+    #[schema(value_type = String, format = Email)]
     pub by: Email,
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: OffsetDateTime,
     pub note: String,
 }
@@ -34,8 +47,9 @@ pub enum LifecycleError {
 }
 
 /// A raised anomaly with its lifecycle.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Anomaly {
+    #[schema(value_type = String)]
     pub account: AccountId,
     pub service: String,
     pub finding: Finding,

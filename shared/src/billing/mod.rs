@@ -22,6 +22,9 @@ pub mod fetch;
 pub mod org;
 pub mod ports;
 
+// What the API asks, with authorisation.
+pub mod service;
+
 pub use anomaly::{DailySeries, Detector, Finding, FindingKind, Thresholds, detect};
 pub use fetch::{Billing, BillingPorts, BillingRun, CustomerFetch, FetchStatus, Scope, Trigger};
 pub use lifecycle::{Anomaly, AnomalyStatus, LifecycleError, Transition};

@@ -10,7 +10,7 @@ use crate::store::{ItemStore, decode};
 use super::anomaly::Thresholds;
 use super::costs::CostMetric;
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct BillingSettings {
     /// Unblended by default; amortized for customers with large RI / Savings Plans upfront fees.
     #[serde(default)]

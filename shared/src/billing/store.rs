@@ -22,14 +22,16 @@ use crate::page::{self, Listed, Order, PageRequest};
 use crate::store::{Index, Item, ItemStore, Query, StoreError, Write, decode, encode};
 
 /// A stored anomaly: the lifecycle record plus its id, customer, currency and when it was stored.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct StoredAnomaly {
     /// Stable per episode (see [`anomaly_id`]).
     pub id: String,
+    #[schema(value_type = String)]
     pub customer: CustomerCode,
     pub currency: String,
     pub status: AnomalyStatus,
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub raised_at: OffsetDateTime,
     #[serde(flatten)]
     pub anomaly: Anomaly,
@@ -74,21 +76,13 @@ fn item(a: &StoredAnomaly) -> Result<Item> {
     if let Some(o) = data.as_object_mut() {
         o.remove("version");
     }
-    let status = status_str(a.status);
+    let status = a.status.as_str();
     Ok(
         Item::new(keys::anomaly(a.customer.as_str()), a.id.clone(), data).with_gsi1(
             keys::anomalies(status),
             keys::anomaly_detected(a.anomaly.finding.detected_on, a.customer.as_str(), &a.id),
         ),
     )
-}
-
-fn status_str(s: AnomalyStatus) -> &'static str {
-    match s {
-        AnomalyStatus::Open => "open",
-        AnomalyStatus::Acknowledged => "acknowledged",
-        AnomalyStatus::Resolved => "resolved",
-    }
 }
 
 /// How much history detection reads: from the 1st of the month 13 months before `as_of`'s (at
@@ -202,7 +196,7 @@ pub async fn count(items: &dyn ItemStore, customer: &CustomerCode, status: Anoma
         .await?;
     Ok(all
         .into_iter()
-        .filter(|i| i.data.get("status").and_then(|s| s.as_str()) == Some(status_str(status)))
+        .filter(|i| i.data.get("status").and_then(|s| s.as_str()) == Some(status.as_str()))
         .count())
 }
 

@@ -243,6 +243,209 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/anomalies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cost anomalies, newest detection first: one customer's, or every customer's in one status. */
+        get: operations["list_anomalies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/anomalies/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledges an open anomaly: someone is looking at it. */
+        post: operations["acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/anomalies/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolves an open or acknowledged anomaly, with a note on what was done. */
+        post: operations["resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/costs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's costs over `[from, to]`: rows per period, account and service, totals by
+         *     account, by service and overall, per currency (amounts in currency units, not cents).
+         *     Ranges reach back at most 14 calendar months (what Cost Explorer keeps).
+         */
+        get: operations["costs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports a cost and usage export (admin): FOCUS 1.0+ or legacy CUR, CSV plain or gzip, at most
+         *     4 MiB (larger files: `cc billing import`). Send the file as the body (`text/csv`,
+         *     `application/gzip` or `application/octet-stream`) or as the `file` part of
+         *     `multipart/form-data`. The whole file is checked before anything is stored: a bad row stores
+         *     nothing and the error names its row and column. Then runs cost-jump detection.
+         */
+        post: operations["import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/movers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The (account, service) pairs whose spend changed most in `[from, to]` against the window of
+         *     the same length just before it.
+         */
+        get: operations["movers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/organizations/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's organisation facts (management account, delegated administrators, flagged
+         *     accounts; absent until a fetch refreshed them) and the accounts of its organisation that the
+         *     hub does not have (discovered).
+         */
+        get: operations["organization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every customer's month to date against the same days of last month, the forecast to month
+         *     end, and open / acknowledged cost anomalies; as of yesterday (UTC). With `customer`, only that
+         *     customer.
+         */
+        get: operations["overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch runs, newest first: per customer and payer the status, reason, days and cells, and the
+         *     Cost Explorer requests made and their cost (USD 0.01 each).
+         */
+        get: operations["list_runs"];
+        put?: never;
+        /**
+         * Fetches now (admin): Cost Explorer and the organisation facts for one customer or all, then
+         *     cost-jump detection. Answers when the run is done, with its record. Each page is a billed
+         *     Cost Explorer request; a customer fetched today re-fetches only the last few days.
+         */
+        post: operations["start_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/settings/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's billing settings: the cost metric kept and the cost-jump thresholds. */
+        get: operations["get_settings"];
+        /**
+         * Replaces a customer's billing settings (admin). Send the `version` read (0 for the defaults).
+         *     A metric change makes the next fetch backfill in the new metric.
+         */
+        put: operations["put_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -689,6 +892,31 @@ export interface components {
             /** Format: int64 */
             version?: number | null;
         };
+        /** @description A raised anomaly with its lifecycle. */
+        Anomaly: {
+            account: string;
+            acknowledged?: components["schemas"]["Transition"] | null;
+            finding: components["schemas"]["Finding"];
+            resolved?: components["schemas"]["Transition"] | null;
+            service: string;
+        };
+        /** @description Acknowledging or resolving an anomaly: whose it is, why, and the version read. */
+        AnomalyMove: {
+            /** @description The customer the anomaly belongs to. */
+            customer: string;
+            /**
+             * @description Up to 2000 characters; required to resolve (what was done about it: the monthly report
+             *     shows it).
+             */
+            note?: string;
+            /**
+             * Format: int64
+             * @description The anomaly's `version` as read.
+             */
+            version: number;
+        };
+        /** @enum {string} */
+        AnomalyStatus: "open" | "acknowledged" | "resolved";
         /**
          * @description A PUT replaces the whole policy, so every field is required (a missing one is a 400 naming
          *     it, never a silent reset to its default); only `version` may be left out (0: no policy yet).
@@ -758,6 +986,41 @@ export interface components {
             request_id?: string | null;
             source_ip?: string | null;
         };
+        /** @description A run: who started it, when, and what it did per customer. */
+        BillingRun: {
+            cells_written: number;
+            /** Format: double */
+            cost_usd: number;
+            /** @description Per customer and payer, sorted by customer. */
+            customers: components["schemas"]["CustomerFetch"][];
+            failed: number;
+            /**
+             * Format: date-time
+             * @description Absent while the run is going on (or when it was cut short).
+             */
+            finished_at?: string | null;
+            id: string;
+            /**
+             * Format: int32
+             * @description Totals over `customers`.
+             */
+            requests: number;
+            skipped: number;
+            /** Format: date-time */
+            started_at: string;
+            trigger: components["schemas"]["Trigger"];
+        };
+        BillingSettings: {
+            /** @description Unblended by default; amortized for customers with large RI / Savings Plans upfront fees. */
+            metric?: components["schemas"]["CostMetric"];
+            /** @description Both must be reached for a cost jump to be raised. */
+            thresholds?: components["schemas"]["Thresholds"];
+            /**
+             * Format: int64
+             * @description The item's version (0: never written, the defaults).
+             */
+            version?: number;
+        };
         ConsoleLink: {
             /**
              * @description `switch_role`, `sso_portal`, or `sso_portal_breakglass` (a breakglass permission set
@@ -808,6 +1071,53 @@ export interface components {
              */
             starts_on?: string | null;
         };
+        /**
+         * @description Which Cost Explorer metric (FOCUS column) a customer's costs are kept in.
+         * @enum {string}
+         */
+        CostMetric: "UnblendedCost" | "AmortizedCost";
+        /**
+         * @description A customer's costs over a range: the rows, totals by account and by service (largest first) and
+         *     the grand total per currency.
+         */
+        CostReport: {
+            by_account: components["schemas"]["CostTotal"][];
+            by_service: components["schemas"]["CostTotal"][];
+            /** Format: date */
+            from: string;
+            granularity: components["schemas"]["Granularity"];
+            /** @description Sorted by period, account, service. */
+            rows: components["schemas"]["CostRow"][];
+            /** Format: date */
+            to: string;
+            /** @description One per currency (usually one). */
+            total: components["schemas"]["CostTotal"][];
+        };
+        /**
+         * @description One row of a cost report: what `account` spent on `service` in the period starting `period`
+         *     (a day, or the first day of the month or of the range for monthly rows).
+         */
+        CostRow: {
+            account: components["schemas"]["AccountId"];
+            /**
+             * Format: double
+             * @description In `currency` units (e.g. USD, not cents).
+             */
+            amount: number;
+            /** @description ISO 4217 code. */
+            currency: string;
+            /** Format: date */
+            period: string;
+            service: string;
+        };
+        /** @description A total for one account, one service or the whole range, in one currency. */
+        CostTotal: {
+            /** Format: double */
+            amount: number;
+            currency: string;
+            /** @description The account id or service name (empty for the grand total). */
+            key: string;
+        };
         Customer: {
             /**
              * Format: int32
@@ -832,6 +1142,64 @@ export interface components {
         };
         /** @description customer code (slug; any case, kept in lower case) */
         CustomerCode: string;
+        /** @description One customer in the portfolio overview. */
+        CustomerCosts: {
+            acknowledged_anomalies: number;
+            customer: string;
+            /**
+             * @description Month to date against the same days of last month, one entry per billing currency (largest
+             *     first); empty when no cost is stored for the two months.
+             */
+            month_to_date: components["schemas"]["MonthToDate"][];
+            name: string;
+            /** @description Anomalies waiting for someone (open) and being looked at (acknowledged). */
+            open_anomalies: number;
+            status: components["schemas"]["CustomerStatus"];
+        };
+        /** @description One customer's fetch through one payer account in a run. */
+        CustomerFetch: {
+            /**
+             * @description Anomalies raised by the detection run after a successful fetch (over the stored history
+             *     up to yesterday).
+             */
+            anomalies_raised?: number;
+            /** @description A first fetch (or a metric change): the backfill window. */
+            backfill: boolean;
+            /** @description Cells (account, service, day) stored (new or replaced). */
+            cells_written: number;
+            /**
+             * Format: double
+             * @description `requests` × USD 0.01.
+             */
+            cost_usd: number;
+            customer: components["schemas"]["CustomerCode"];
+            /** Format: int32 */
+            days_fetched: number;
+            /**
+             * Format: int32
+             * @description Days Cost Explorer flagged as estimated (fetched again later).
+             */
+            estimated_days: number;
+            metric?: string | null;
+            organization?: components["schemas"]["OrgOutcome"] | null;
+            /** @description The management (payer) account queried; absent when the customer has none in the hub. */
+            payer?: string | null;
+            /** Format: date */
+            period_end?: string | null;
+            /**
+             * Format: date
+             * @description The period asked for, `[period_start, period_end)` (YYYY-MM-DD, end exclusive).
+             */
+            period_start?: string | null;
+            /** @description Why it was skipped or failed. */
+            reason?: string | null;
+            /**
+             * Format: int32
+             * @description `GetCostAndUsage` requests made (pages), each billed.
+             */
+            requests: number;
+            status: components["schemas"]["FetchStatus"];
+        };
         CustomerOverview: {
             accounts: components["schemas"]["AccountCounts"];
             /** @description Every key contact (at most 50), in escalation order: call the first one first. */
@@ -872,6 +1240,20 @@ export interface components {
             /** @enum {string} */
             decision: "approve" | "reject";
         };
+        /** @description An account in the customer's organisation that the hub does not have. */
+        DiscoveredAccount: {
+            customer: string;
+            email: string;
+            /** Format: date-time */
+            first_seen: string;
+            /** @description Suspended, closing or closed: probably not worth adding. */
+            flagged: boolean;
+            id: string;
+            /** Format: date-time */
+            last_seen: string;
+            name: string;
+            status: components["schemas"]["OrgAccountStatus"];
+        };
         /** @description e-mail address */
         Email: string;
         EndAccessBody: {
@@ -902,6 +1284,61 @@ export interface components {
         };
         /** @description external id */
         ExternalId: string;
+        /** @enum {string} */
+        FetchStatus: "ok" | "skipped" | "failed";
+        /** @description One raised episode. */
+        Finding: {
+            /**
+             * Format: double
+             * @description Actual amount on `detected_on`.
+             */
+            actual: number;
+            /**
+             * Format: date
+             * @description The day it was raised: the day the daily run would have told someone.
+             */
+            detected_on: string;
+            /**
+             * Format: double
+             * @description Expected amount on `detected_on` (baseline × weekday factor; 0 for a new service).
+             */
+            expected: number;
+            /**
+             * Format: date
+             * @description The first day of the episode (for a drift, an estimate: the baseline lags by two weeks).
+             */
+            first_day: string;
+            /**
+             * Format: double
+             * @description Money above expected over the episode so far: from `first_day` to the episode's end, or to
+             *     the last day of the series while it lasts (month-start days left out). Net: a day below
+             *     expected inside the episode counts negatively.
+             */
+            impact: number;
+            /**
+             * @description What the episode looks like at its end (or at the end of the series, if it is still going:
+             *     then a step that may yet turn out to be a spike reads as a step).
+             */
+            kind: components["schemas"]["FindingKind"];
+            /**
+             * Format: date
+             * @description The last day of the episode so far: the day it ended (back to normal, or settled at a new
+             *     level), or the last day of the series while it lasts.
+             */
+            last_day: string;
+        };
+        /** @enum {string} */
+        FindingKind: "step" | "spike" | "drift" | "new_service";
+        /** @description A hub account the organisation reports as suspended, closing or closed. */
+        FlaggedAccount: {
+            id: string;
+            status: components["schemas"]["OrgAccountStatus"];
+        };
+        /**
+         * @description Which export a file is.
+         * @enum {string}
+         */
+        Format: "focus" | "cur";
         /**
          * @description What quick find found: best matches first, at most `limit` of each kind (customers,
          *     accounts, contacts).
@@ -923,6 +1360,11 @@ export interface components {
          * @enum {string}
          */
         GrantKind: "role" | "sso";
+        /**
+         * @description How the costs of a range are bucketed.
+         * @enum {string}
+         */
+        Granularity: "daily" | "monthly";
         /** @description One line of a request's history, as shown to people. */
         HistoryEntry: {
             /** Format: date-time */
@@ -950,6 +1392,43 @@ export interface components {
         };
         /** @description identity store id */
         IdentityStoreId: string;
+        /** @description What an import did. */
+        ImportSummary: {
+            accounts: components["schemas"]["AccountId"][];
+            /**
+             * @description Accounts of the file that are not the customer's in the hub (a wrong customer, or accounts
+             *     still to be added): their costs are stored all the same.
+             */
+            accounts_not_in_hub: components["schemas"]["AccountId"][];
+            amount_column: string;
+            /**
+             * @description Anomalies raised by the detection run after the import (over the stored history up to the
+             *     file's last day, or yesterday when the file reaches further).
+             */
+            anomalies_raised?: number;
+            /** @description Daily cells written (each replaces what was stored for its account, service and day). */
+            cells_written: number;
+            currencies: string[];
+            customer: components["schemas"]["CustomerCode"];
+            /**
+             * Format: date
+             * @description The first and last day with a cell (absent when the file had none).
+             */
+            first_day?: string | null;
+            format: components["schemas"]["Format"];
+            /** Format: date */
+            last_day?: string | null;
+            /**
+             * Format: int64
+             * @description Data rows read (the header not counted).
+             */
+            rows_read: number;
+            services: string[];
+            /** @description Rows skipped, by reason (reasons with no row left out). */
+            skipped: components["schemas"]["Skipped"][];
+            /** @description The sum of the cells per currency, in that currency's units. */
+            totals: components["schemas"]["CostTotal"][];
+        };
         /** @enum {string} */
         Kind: "read" | "breakglass" | "sso";
         /** @description `{"items": [...], "next_cursor": ...}` for every list. */
@@ -1063,6 +1542,33 @@ export interface components {
                 id: string;
                 request_id?: string | null;
                 source_ip?: string | null;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description `{"items": [...], "next_cursor": ...}` for every list. */
+        ListResponse_BillingRun: {
+            items: {
+                cells_written: number;
+                /** Format: double */
+                cost_usd: number;
+                /** @description Per customer and payer, sorted by customer. */
+                customers: components["schemas"]["CustomerFetch"][];
+                failed: number;
+                /**
+                 * Format: date-time
+                 * @description Absent while the run is going on (or when it was cut short).
+                 */
+                finished_at?: string | null;
+                id: string;
+                /**
+                 * Format: int32
+                 * @description Totals over `customers`.
+                 */
+                requests: number;
+                skipped: number;
+                /** Format: date-time */
+                started_at: string;
+                trigger: components["schemas"]["Trigger"];
             }[];
             next_cursor?: string | null;
         };
@@ -1183,9 +1689,106 @@ export interface components {
             }[];
             next_cursor?: string | null;
         };
+        /** @description `{"items": [...], "next_cursor": ...}` for every list. */
+        ListResponse_StoredAnomaly: {
+            items: (components["schemas"]["Anomaly"] & {
+                currency: string;
+                customer: string;
+                /** @description Stable per episode (see [`anomaly_id`]). */
+                id: string;
+                /** Format: date-time */
+                raised_at: string;
+                status: components["schemas"]["AnomalyStatus"];
+                /**
+                 * Format: int64
+                 * @description The item's version; send it back to acknowledge or resolve.
+                 */
+                version?: number;
+            })[];
+            next_cursor?: string | null;
+        };
         Me: components["schemas"]["Principal"] & {
             /** @description The customers whose team the caller is on. */
             customers: string[];
+        };
+        /**
+         * @description Month-to-date spend against the same days of last month, and a forecast to the month's end, in
+         *     one currency.
+         *
+         *     Method: `as_of` is the last complete day (yesterday: Cost Explorer lags up to a day). Month to
+         *     date sums the 1st of `as_of`'s month to `as_of`; last month sums the 1st of the previous month to
+         *     the same day number (capped at that month's length, so 31 March compares with all of February).
+         *     The forecast is month to date plus the trailing 7-day daily average (the 7 days ending `as_of`,
+         *     which may reach into last month: a whole week, so weekend dips average out) times the days left
+         *     in the month after `as_of`. Straight-line, like a person's "where do we land at this rate"; it
+         *     does not know about fees still to come.
+         */
+        MonthToDate: {
+            /** Format: date */
+            as_of: string;
+            /**
+             * Format: double
+             * @description `month_to_date - last_month_same_days`.
+             */
+            change: number;
+            /**
+             * Format: double
+             * @description `change / last_month_same_days` (0.25 = +25 %); absent when last month had no spend.
+             */
+            change_ratio?: number | null;
+            currency: string;
+            /**
+             * Format: double
+             * @description The trailing 7-day daily average.
+             */
+            daily_average_7d: number;
+            /**
+             * Format: double
+             * @description Month to date plus the 7-day average times the days left.
+             */
+            forecast: number;
+            /**
+             * Format: double
+             * @description The same days of last month.
+             */
+            last_month_same_days: number;
+            /** Format: double */
+            month_to_date: number;
+        };
+        /** @description An (account, service) cell whose spend changed between two equal windows. */
+        Mover: {
+            account: components["schemas"]["AccountId"];
+            /**
+             * Format: double
+             * @description `current - previous` (negative: spend fell).
+             */
+            change: number;
+            currency: string;
+            /**
+             * Format: double
+             * @description Spend in `[from, to]`.
+             */
+            current: number;
+            /**
+             * Format: double
+             * @description Spend in the earlier window.
+             */
+            previous: number;
+            service: string;
+        };
+        /** @description The movers of a window and the window they are compared with. */
+        Movers: {
+            /**
+             * Format: date
+             * @description The first day of the earlier window of the same length, which ends the day before `from`.
+             */
+            compared_from: string;
+            /** Format: date */
+            from: string;
+            /** @description Largest change in money first. */
+            items: components["schemas"]["Mover"][];
+            /** Format: date */
+            to: string;
         };
         NewAccount: {
             access: components["schemas"]["AccessMethod"];
@@ -1225,6 +1828,56 @@ export interface components {
             /** Format: date-time */
             starts_at?: string | null;
             ticket?: string | null;
+        };
+        /**
+         * @description A member account's standing in its organisation. Organizations reports it as `Status`
+         *     (`ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`) and, since 2025, as the finer `State` (`ACTIVE`,
+         *     `SUSPENDED`, `PENDING_ACTIVATION`, `PENDING_CLOSURE`, `CLOSED`); `State` wins when present.
+         * @enum {string}
+         */
+        OrgAccountStatus: "active" | "pending_activation" | "suspended" | "pending_closure" | "closed";
+        /** @description The organisation facts of a customer as last refreshed (`ORG#{customer}` / `META`). */
+        OrgFacts: {
+            /** @description Accounts in the organisation (any status). */
+            accounts_in_organization: number;
+            customer: string;
+            discovered: number;
+            /** @description Hub accounts the organisation reports as suspended, closing or closed. */
+            flagged_hub_accounts: components["schemas"]["FlaggedAccount"][];
+            management_account: string;
+            organization_id: string;
+            /** Format: date-time */
+            refreshed_at: string;
+        };
+        /** @description What a refresh did, in the run record. */
+        OrgOutcome: {
+            accounts_in_organization: number;
+            discovered: number;
+            flagged: number;
+            /** @description Hub accounts whose management / delegated-administrator flags were updated. */
+            hub_accounts_updated: string[];
+            management_account?: string | null;
+            organization_id?: string | null;
+            reason?: string | null;
+            status: components["schemas"]["FetchStatus"];
+        };
+        /** @description A customer's organisation facts and its discovered accounts. */
+        OrgView: {
+            /** @description Sorted by account id. */
+            discovered: components["schemas"]["DiscoveredAccount"][];
+            facts?: components["schemas"]["OrgFacts"] | null;
+        };
+        /** @description Every customer's month to date and anomalies, as of the last complete day. */
+        Overview: {
+            /**
+             * Format: date
+             * @description The last complete day (yesterday, UTC): Cost Explorer lags up to a day.
+             */
+            as_of: string;
+            /** @description Sorted by month-to-date spend, largest first (customers without data last, by name). */
+            customers: components["schemas"]["CustomerCosts"][];
+            /** @description Month to date over every customer, per currency. */
+            totals: components["schemas"]["CostTotal"][];
         };
         /** @description permission set name */
         PermissionSetName: string;
@@ -1390,6 +2043,11 @@ export interface components {
         Role: "engineer" | "senior" | "lead" | "admin";
         /** @description IAM role ARN */
         RoleArn: string;
+        /** @description What to fetch now. */
+        RunRequest: {
+            /** @description One customer; absent: every customer that is not offboarded. */
+            customer?: string | null;
+        };
         /** @description Which accounts and kinds to render (`None`: all). */
         Selection: {
             customers?: string[] | null;
@@ -1420,11 +2078,32 @@ export interface components {
             sso_start_url?: string | null;
         };
         /**
+         * @description A change of a customer's billing settings (admin). Send the `version` read (0 when the
+         *     customer still has the defaults).
+         */
+        SettingsUpdate: {
+            metric: components["schemas"]["CostMetric"];
+            thresholds: components["schemas"]["Thresholds"];
+            /** Format: int64 */
+            version: number;
+        };
+        /**
          * @description A one-time AWS console sign-in URL for an active grant (the federation endpoint's `login` link;
          *     use it within minutes). Not the hub's `ConsoleLink`, which is a standing switch-role/portal link.
          */
         SignInLink: {
             url: string;
+        };
+        /**
+         * @description Why a row was skipped.
+         * @enum {string}
+         */
+        SkipReason: "other_provider";
+        /** @description How many rows were skipped for one reason. */
+        Skipped: {
+            reason: components["schemas"]["SkipReason"];
+            /** Format: int64 */
+            rows: number;
         };
         /**
          * @description An SSO breakglass grant: the permission set, the account's Identity Center as it was when the
@@ -1452,6 +2131,21 @@ export interface components {
         SsoStep: "assign" | "unassign";
         /** @enum {string} */
         Status: "pending" | "approved" | "active" | "ended" | "rejected" | "cancelled" | "timed_out";
+        /** @description A stored anomaly: the lifecycle record plus its id, customer, currency and when it was stored. */
+        StoredAnomaly: components["schemas"]["Anomaly"] & {
+            currency: string;
+            customer: string;
+            /** @description Stable per episode (see [`anomaly_id`]). */
+            id: string;
+            /** Format: date-time */
+            raised_at: string;
+            status: components["schemas"]["AnomalyStatus"];
+            /**
+             * Format: int64
+             * @description The item's version; send it back to acknowledge or resolve.
+             */
+            version?: number;
+        };
         /** @description subject (1-256 characters without spaces or '/') */
         Subject: string;
         /** @description Who works on a customer: their profiles cover its accounts. */
@@ -1477,6 +2171,41 @@ export interface components {
              * @description The version read (0 when the customer has no team yet).
              */
             version?: number;
+        };
+        /** @description A customer's thresholds: an episode is raised only when both are reached. */
+        Thresholds: {
+            /**
+             * Format: double
+             * @description Money (billing currency) above expected over the episode so far. Default 50: below that, a
+             *     cost jump is not worth a person's look. For a spike this is the spike day's excess; for a
+             *     step or drift it adds up day by day, so a small lasting change is raised a few days later
+             *     than a large one rather than never.
+             */
+            min_impact: number;
+            /**
+             * Format: double
+             * @description Fraction above expected (0.2 = 20 %). Default 0.2: day-to-day noise of busy services stays
+             *     within ±10-20 %. Applied to the episode's excess over its expected total (spike, step), to the
+             *     baseline's rise (drift); a new service has no expected amount, only the absolute threshold.
+             */
+            min_relative: number;
+        };
+        /** @description Who moved the anomaly on, when, and why. */
+        Transition: {
+            /** Format: date-time */
+            at: string;
+            /** Format: email */
+            by: string;
+            note: string;
+        };
+        /** @description Who started a run. */
+        Trigger: {
+            /** @enum {string} */
+            kind: "schedule";
+        } | {
+            email: string;
+            /** @enum {string} */
+            kind: "admin";
         };
         /** @enum {string} */
         Verdict: "approve" | "reject";
@@ -2669,6 +3398,846 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_anomalies: {
+        parameters: {
+            query?: {
+                /** @description One customer's anomalies (any status unless `status` is given). */
+                customer?: string;
+                /** @description Without `customer`: every customer's anomalies in this status (default `open`). */
+                status?: "open" | "acknowledged" | "resolved";
+                /** @description Page size, 1-200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_StoredAnomaly"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description yyyymmdd-<16 hex digits> */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnomalyMove"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredAnomaly"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `version_conflict`: changed since read; `anomaly_state`: not open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description yyyymmdd-<16 hex digits> */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnomalyMove"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredAnomaly"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `version_conflict`: changed since read; `anomaly_state`: already resolved */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    costs: {
+        parameters: {
+            query: {
+                /** @description The customer code. */
+                customer: string;
+                /** @description One account (12 digits). */
+                account?: string;
+                /** @description One service, as Cost Explorer names it (e.g. `Amazon Elastic Compute Cloud - Compute`). */
+                service?: string;
+                /** @description First day (YYYY-MM-DD, UTC); default 30 days before `to`. */
+                from?: string;
+                /** @description Last day, inclusive (YYYY-MM-DD, UTC); default yesterday. */
+                to?: string;
+                granularity?: "daily" | "monthly";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import: {
+        parameters: {
+            query: {
+                /** @description The customer the costs are for. */
+                customer: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": number[];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A stale `version`, or the item's state no longer allows this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    movers: {
+        parameters: {
+            query: {
+                customer: string;
+                /** @description First day of the window (YYYY-MM-DD); default 6 days before `to` (a week). */
+                from?: string;
+                /** @description Last day, inclusive; default yesterday. */
+                to?: string;
+                /** @description How many, 1-100 (default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Movers"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    organization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgView"];
+                };
+            };
+            /** @description A path, query or body value that is not valid; the field is named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    overview: {
+        parameters: {
+            query?: {
+                /** @description Only this customer (its page's month to date and anomaly counts). */
+                customer?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_runs: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_BillingRun"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such item (or not visible to the caller), also one a filter names */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingRun"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A stale `version`, or the item's state no longer allows this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingSettings"];
+                };
+            };
+            /** @description A path, query or body value that is not valid; the field is named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingSettings"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

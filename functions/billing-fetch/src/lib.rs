@@ -1,0 +1,467 @@
+//! The billing routes (the `billing-fetch` function): costs over a range, the portfolio overview,
+//! top movers, cost anomalies and their lifecycle, fetch runs (list, and an admin's run now),
+//! export imports, a customer's billing settings and its organisation facts. Handlers parse, call
+//! `cc_domain::billing::Billing` (which authorises), and map the result.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::routing::{get, post};
+use cc_domain::Error;
+use cc_domain::billing::costs::{CostQuery, CostReport, Granularity, Mover};
+use cc_domain::billing::import::ImportSummary;
+use cc_domain::billing::org::OrgView;
+use cc_domain::billing::service::{AnomalyFilter, Overview, SettingsUpdate};
+use cc_domain::billing::settings::BillingSettings;
+use cc_domain::billing::store::{Move, StoredAnomaly};
+use cc_domain::billing::{AnomalyStatus, BillingRun, Scope};
+use cc_domain::ids::{AccountId, CustomerCode};
+use cc_http::error::{ApiError, ApiResult, ErrorBody};
+use cc_http::extract::{customer_code, day, num, path_id};
+use cc_http::{Admin, Api, Caller, JsonBody, ListResponse, PageParams, QueryParams};
+use serde::Deserialize;
+use time::Date;
+use utoipa::OpenApi;
+
+/// The function's routes, ready for `cc_http::lambda::run` or for merging into the local server.
+pub fn router(api: Api) -> Router {
+    cc_http::layers::finish(routes(), api)
+}
+
+/// The routes without the shared layers (the local server merges these before layering once).
+pub fn routes() -> Router<Api> {
+    Router::new()
+        .route("/api/v1/billing/overview", get(overview))
+        .route("/api/v1/billing/costs", get(costs))
+        .route("/api/v1/billing/movers", get(movers))
+        .route("/api/v1/billing/anomalies", get(list_anomalies))
+        .route("/api/v1/billing/anomalies/{id}/acknowledge", post(acknowledge))
+        .route("/api/v1/billing/anomalies/{id}/resolve", post(resolve))
+        .route("/api/v1/billing/runs", get(list_runs).post(start_run))
+        .route("/api/v1/billing/imports", post(import))
+        .route("/api/v1/billing/settings/{code}", get(get_settings).put(put_settings))
+        .route("/api/v1/billing/organizations/{code}", get(organization))
+}
+
+/// This function's own routes (merged by the `docs` function into `/api/v1/openapi.json`).
+#[derive(OpenApi)]
+#[openapi(paths(
+    overview,
+    costs,
+    movers,
+    list_anomalies,
+    acknowledge,
+    resolve,
+    list_runs,
+    start_run,
+    import,
+    get_settings,
+    put_settings,
+    organization
+))]
+pub struct ApiDoc;
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    cc_http::openapi::complete(ApiDoc::openapi())
+}
+
+fn customer_param(raw: &str) -> Result<CustomerCode, Error> {
+    path_id("customer", raw)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct OverviewQuery {
+    /// Only this customer (its page's month to date and anomaly counts).
+    customer: Option<String>,
+}
+
+/// Every customer's month to date against the same days of last month, the forecast to month
+/// end, and open / acknowledged cost anomalies; as of yesterday (UTC). With `customer`, only that
+/// customer.
+#[utoipa::path(get, path = "/api/v1/billing/overview", params(OverviewQuery),
+    responses((status = 200, body = Overview), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn overview(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<OverviewQuery>,
+) -> ApiResult<Json<Overview>> {
+    let billing = api.app().billing()?;
+    Ok(Json(match q.customer {
+        None => billing.overview(&who).await?,
+        Some(c) => {
+            let code = customer_param(&c)?;
+            billing.customer_overview(&who, &code).await?
+        }
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct CostsQuery {
+    /// The customer code.
+    customer: String,
+    /// One account (12 digits).
+    account: Option<String>,
+    /// One service, as Cost Explorer names it (e.g. `Amazon Elastic Compute Cloud - Compute`).
+    service: Option<String>,
+    /// First day (YYYY-MM-DD, UTC); default 30 days before `to`.
+    #[serde(default, deserialize_with = "day::opt")]
+    #[param(value_type = Option<String>, format = Date)]
+    from: Option<Date>,
+    /// Last day, inclusive (YYYY-MM-DD, UTC); default yesterday.
+    #[serde(default, deserialize_with = "day::opt")]
+    #[param(value_type = Option<String>, format = Date)]
+    to: Option<Date>,
+    #[param(inline)]
+    granularity: Option<Granularity>,
+}
+
+/// A customer's costs over `[from, to]`: rows per period, account and service, totals by
+/// account, by service and overall, per currency (amounts in currency units, not cents).
+/// Ranges reach back at most 14 calendar months (what Cost Explorer keeps).
+#[utoipa::path(get, path = "/api/v1/billing/costs", params(CostsQuery),
+    responses((status = 200, body = CostReport), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn costs(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<CostsQuery>,
+) -> ApiResult<Json<CostReport>> {
+    let billing = api.app().billing()?;
+    let to = q.to.unwrap_or_else(|| billing.as_of());
+    let from = q.from.unwrap_or(to - time::Duration::days(30));
+    let account = q.account.map(|a| path_id::<AccountId>("account", &a)).transpose()?;
+    if let Some(s) = &q.service {
+        cc_domain::text::line("service", s, 1, 200)?;
+    }
+    let query = CostQuery {
+        customer: customer_param(&q.customer)?,
+        from,
+        to,
+        account,
+        service: q.service,
+        granularity: q.granularity.unwrap_or_default(),
+    };
+    Ok(Json(billing.costs(&who, &query).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct MoversQuery {
+    customer: String,
+    /// First day of the window (YYYY-MM-DD); default 6 days before `to` (a week).
+    #[serde(default, deserialize_with = "day::opt")]
+    #[param(value_type = Option<String>, format = Date)]
+    from: Option<Date>,
+    /// Last day, inclusive; default yesterday.
+    #[serde(default, deserialize_with = "day::opt")]
+    #[param(value_type = Option<String>, format = Date)]
+    to: Option<Date>,
+    /// How many, 1-100 (default 10).
+    #[serde(default, deserialize_with = "num::opt_usize")]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    limit: Option<usize>,
+}
+
+/// The movers of a window and the window they are compared with.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Movers {
+    #[schema(value_type = String, format = Date)]
+    from: String,
+    #[schema(value_type = String, format = Date)]
+    to: String,
+    /// The first day of the earlier window of the same length, which ends the day before `from`.
+    #[schema(value_type = String, format = Date)]
+    compared_from: String,
+    /// Largest change in money first.
+    items: Vec<Mover>,
+}
+
+/// The (account, service) pairs whose spend changed most in `[from, to]` against the window of
+/// the same length just before it.
+#[utoipa::path(get, path = "/api/v1/billing/movers", params(MoversQuery),
+    responses((status = 200, body = Movers), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn movers(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<MoversQuery>,
+) -> ApiResult<Json<Movers>> {
+    let billing = api.app().billing()?;
+    let customer = customer_param(&q.customer)?;
+    let to = q.to.unwrap_or_else(|| billing.as_of());
+    let from = q.from.unwrap_or(to - time::Duration::days(6));
+    let limit = q.limit.unwrap_or(10);
+    let items = billing.movers(&who, &customer, from, to, limit).await?;
+    let len = (to - from).whole_days() + 1;
+    Ok(Json(Movers {
+        from: from.to_string(),
+        to: to.to_string(),
+        compared_from: (from - time::Duration::days(len)).to_string(),
+        items,
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct AnomalyQuery {
+    /// One customer's anomalies (any status unless `status` is given).
+    customer: Option<String>,
+    /// Without `customer`: every customer's anomalies in this status (default `open`).
+    #[param(inline)]
+    status: Option<AnomalyStatus>,
+    /// Page size, 1-200 (default 50).
+    #[serde(default, deserialize_with = "num::opt_usize")]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Cost anomalies, newest detection first: one customer's, or every customer's in one status.
+#[utoipa::path(get, path = "/api/v1/billing/anomalies", params(AnomalyQuery),
+    responses((status = 200, body = ListResponse<StoredAnomaly>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_anomalies(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<AnomalyQuery>,
+) -> ApiResult<Json<ListResponse<StoredAnomaly>>> {
+    let page = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .page()?;
+    let filter = AnomalyFilter {
+        customer: q.customer.as_deref().map(customer_param).transpose()?,
+        status: q.status,
+    };
+    Ok(Json(api.app().billing()?.anomalies(&who, &filter, &page).await?.into()))
+}
+
+/// Acknowledging or resolving an anomaly: whose it is, why, and the version read.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct AnomalyMove {
+    /// The customer the anomaly belongs to.
+    customer: String,
+    /// Up to 2000 characters; required to resolve (what was done about it: the monthly report
+    /// shows it).
+    #[serde(default)]
+    note: String,
+    /// The anomaly's `version` as read.
+    version: u64,
+}
+
+async fn move_anomaly(
+    api: &Api,
+    who: &cc_domain::identity::Principal,
+    id: &str,
+    to: Move,
+    body: AnomalyMove,
+) -> ApiResult<Json<StoredAnomaly>> {
+    let customer = customer_param(&body.customer)?;
+    Ok(Json(
+        api.app()
+            .billing()?
+            .move_anomaly(who, &customer, id, to, &body.note, body.version)
+            .await?,
+    ))
+}
+
+/// Acknowledges an open anomaly: someone is looking at it.
+#[utoipa::path(post, path = "/api/v1/billing/anomalies/{id}/acknowledge", params(("id" = String, Path, description = "yyyymmdd-<16 hex digits>")),
+    request_body = AnomalyMove,
+    responses((status = 200, body = StoredAnomaly), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "`version_conflict`: changed since read; `anomaly_state`: not open", body = ErrorBody)))]
+async fn acknowledge(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AnomalyMove>,
+) -> ApiResult<Json<StoredAnomaly>> {
+    move_anomaly(&api, &who, &id, Move::Acknowledge, body).await
+}
+
+/// Resolves an open or acknowledged anomaly, with a note on what was done.
+#[utoipa::path(post, path = "/api/v1/billing/anomalies/{id}/resolve", params(("id" = String, Path, description = "yyyymmdd-<16 hex digits>")),
+    request_body = AnomalyMove,
+    responses((status = 200, body = StoredAnomaly), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "`version_conflict`: changed since read; `anomaly_state`: already resolved", body = ErrorBody)))]
+async fn resolve(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AnomalyMove>,
+) -> ApiResult<Json<StoredAnomaly>> {
+    move_anomaly(&api, &who, &id, Move::Resolve, body).await
+}
+
+/// Fetch runs, newest first: per customer and payer the status, reason, days and cells, and the
+/// Cost Explorer requests made and their cost (USD 0.01 each).
+#[utoipa::path(get, path = "/api/v1/billing/runs", params(PageParams),
+    responses((status = 200, body = ListResponse<BillingRun>), (status = 400, body = ErrorBody)))]
+async fn list_runs(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<PageParams>,
+) -> ApiResult<Json<ListResponse<BillingRun>>> {
+    let page = q.page()?;
+    Ok(Json(api.app().billing()?.list_runs(&who, &page).await?.into()))
+}
+
+/// What to fetch now.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct RunRequest {
+    /// One customer; absent: every customer that is not offboarded.
+    customer: Option<String>,
+}
+
+/// Fetches now (admin): Cost Explorer and the organisation facts for one customer or all, then
+/// cost-jump detection. Answers when the run is done, with its record. Each page is a billed
+/// Cost Explorer request; a customer fetched today re-fetches only the last few days.
+#[utoipa::path(post, path = "/api/v1/billing/runs", request_body = RunRequest,
+    responses((status = 201, body = BillingRun), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn start_run(
+    State(api): State<Api>,
+    Admin(who): Admin,
+    JsonBody(body): JsonBody<RunRequest>,
+) -> ApiResult<(StatusCode, Json<BillingRun>)> {
+    let scope = match body.customer {
+        Some(c) => Scope::Customer(customer_param(&c)?),
+        None => Scope::All,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(api.app().billing()?.run_as(&who, scope).await?),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ImportQuery {
+    /// The customer the costs are for.
+    customer: String,
+}
+
+/// Imports a cost and usage export (admin): FOCUS 1.0+ or legacy CUR, CSV plain or gzip, at most
+/// 4 MiB (larger files: `cc billing import`). Send the file as the body (`text/csv`,
+/// `application/gzip` or `application/octet-stream`) or as the `file` part of
+/// `multipart/form-data`. The whole file is checked before anything is stored: a bad row stores
+/// nothing and the error names its row and column. Then runs cost-jump detection.
+#[utoipa::path(post, path = "/api/v1/billing/imports", params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv"),
+    responses((status = 201, body = ImportSummary), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+async fn import(
+    State(api): State<Api>,
+    Admin(who): Admin,
+    QueryParams(q): QueryParams<ImportQuery>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<ImportSummary>)> {
+    let customer = customer_param(&q.customer)?;
+    let file = upload(req).await?;
+    if file.is_empty() {
+        return Err(Error::validation("file", "the file is empty").into());
+    }
+    let summary = api
+        .app()
+        .billing()?
+        .import(&who, &customer, std::io::Cursor::new(file))
+        .await?;
+    Ok((StatusCode::CREATED, Json(summary)))
+}
+
+/// The uploaded file: the body itself, or the `file` part of a multipart form.
+async fn upload(req: Request) -> Result<Bytes, ApiError> {
+    let mime = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let unreadable = |e: String| ApiError::bad_request("unreadable_body", e);
+    match mime.as_str() {
+        "text/csv" | "application/csv" | "application/gzip" | "application/x-gzip" | "application/octet-stream" => {
+            Bytes::from_request(req, &())
+                .await
+                .map_err(|e| unreadable(format!("the file could not be read: {e}")))
+        }
+        "multipart/form-data" => {
+            let mut form = Multipart::from_request(req, &())
+                .await
+                .map_err(|e| unreadable(format!("the form could not be read: {e}")))?;
+            while let Some(field) = form
+                .next_field()
+                .await
+                .map_err(|e| unreadable(format!("the form could not be read: {e}")))?
+            {
+                if field.name() == Some("file") {
+                    return field
+                        .bytes()
+                        .await
+                        .map_err(|e| unreadable(format!("the file could not be read: {e}")));
+                }
+            }
+            Err(ApiError::bad_request(
+                "missing_file",
+                "the form has no `file` part: send the export as the `file` field",
+            )
+            .with_field("file"))
+        }
+        _ => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the export as text/csv, application/gzip, application/octet-stream, or the `file` part of \
+             multipart/form-data",
+        )),
+    }
+}
+
+/// A customer's billing settings: the cost metric kept and the cost-jump thresholds.
+#[utoipa::path(get, path = "/api/v1/billing/settings/{code}", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
+    responses((status = 200, body = BillingSettings), (status = 404, body = ErrorBody)))]
+async fn get_settings(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<BillingSettings>> {
+    let code = customer_code(&code)?;
+    Ok(Json(api.app().billing()?.settings(&who, &code).await?))
+}
+
+/// Replaces a customer's billing settings (admin). Send the `version` read (0 for the defaults).
+/// A metric change makes the next fetch backfill in the new metric.
+#[utoipa::path(put, path = "/api/v1/billing/settings/{code}", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
+    request_body = SettingsUpdate,
+    responses((status = 200, body = BillingSettings), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn put_settings(
+    State(api): State<Api>,
+    Admin(who): Admin,
+    Path(code): Path<String>,
+    JsonBody(update): JsonBody<SettingsUpdate>,
+) -> ApiResult<Json<BillingSettings>> {
+    let code = customer_code(&code)?;
+    Ok(Json(api.app().billing()?.put_settings(&who, &code, update).await?))
+}
+
+/// A customer's organisation facts (management account, delegated administrators, flagged
+/// accounts; absent until a fetch refreshed them) and the accounts of its organisation that the
+/// hub does not have (discovered).
+#[utoipa::path(get, path = "/api/v1/billing/organizations/{code}", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
+    responses((status = 200, body = OrgView), (status = 404, body = ErrorBody)))]
+async fn organization(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<OrgView>> {
+    let code = customer_code(&code)?;
+    Ok(Json(api.app().billing()?.organization(&who, &code).await?))
+}

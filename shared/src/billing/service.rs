@@ -1,0 +1,357 @@
+//! What the billing API asks of the domain, with its authorisation: cost reports, the portfolio
+//! overview, top movers, anomalies and their lifecycle, a customer's billing settings and export
+//! imports. Any role may read (as in the hub: the team sees every customer); acknowledging and
+//! resolving anomalies is for any role too (the engineer who looked is the one who knows);
+//! settings, imports and fetch runs are for admins.
+//!
+//! The queries themselves are in [`super::costs`] and [`super::store`]; this module checks the
+//! caller and the customer, then calls them.
+
+use futures::StreamExt;
+use time::{Date, Duration};
+
+use super::anomaly::Thresholds;
+use super::costs::{self, CostMetric, CostQuery, CostReport, MonthToDate, Mover};
+use super::fetch::Billing;
+use super::import::{self, ImportSummary};
+use super::lifecycle::AnomalyStatus;
+use super::settings::{self, BillingSettings};
+use super::store::{self, Move, MoveBy, StoredAnomaly};
+use crate::error::{Error, Result};
+use crate::hub::{Customer, CustomerStatus};
+use crate::identity::{Principal, Role};
+use crate::ids::CustomerCode;
+use crate::keys;
+use crate::page::{Listed, PageRequest, encode_cursor};
+use crate::store::{Index, Item, Query, Write, decode, encode};
+
+/// How many customers the portfolio overview reads at once.
+const OVERVIEW_CONCURRENCY: usize = 8;
+
+/// The most movers one request may ask for.
+pub const MAX_MOVERS: usize = 100;
+
+/// One customer in the portfolio overview.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct CustomerCosts {
+    #[schema(value_type = String)]
+    pub customer: CustomerCode,
+    pub name: String,
+    pub status: CustomerStatus,
+    /// Month to date against the same days of last month, one entry per billing currency (largest
+    /// first); empty when no cost is stored for the two months.
+    pub month_to_date: Vec<MonthToDate>,
+    /// Anomalies waiting for someone (open) and being looked at (acknowledged).
+    pub open_anomalies: usize,
+    pub acknowledged_anomalies: usize,
+}
+
+/// Every customer's month to date and anomalies, as of the last complete day.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Overview {
+    /// The last complete day (yesterday, UTC): Cost Explorer lags up to a day.
+    #[serde(with = "costs::iso_day")]
+    #[schema(value_type = String, format = Date)]
+    pub as_of: Date,
+    /// Sorted by month-to-date spend, largest first (customers without data last, by name).
+    pub customers: Vec<CustomerCosts>,
+    /// Month to date over every customer, per currency.
+    pub totals: Vec<costs::CostTotal>,
+}
+
+/// Which anomalies to list: one customer's (any status unless given) or every customer's in one
+/// status (open unless given).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnomalyFilter {
+    pub customer: Option<CustomerCode>,
+    pub status: Option<AnomalyStatus>,
+}
+
+/// A change of a customer's billing settings (admin). Send the `version` read (0 when the
+/// customer still has the defaults).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsUpdate {
+    pub metric: CostMetric,
+    pub thresholds: Thresholds,
+    pub version: u64,
+}
+
+/// The largest absolute threshold accepted, in the billing currency.
+const MAX_MIN_IMPACT: f64 = 1_000_000.0;
+
+impl Billing {
+    /// The last complete day: yesterday by the service's clock (UTC).
+    pub fn as_of(&self) -> Date {
+        self.clock.now().date() - Duration::days(1)
+    }
+
+    async fn known_customer(&self, code: &CustomerCode) -> Result<Customer> {
+        self.hub
+            .snapshot()
+            .await?
+            .customer(code.as_str())
+            .cloned()
+            .ok_or_else(|| Error::not_found("customer", code.as_str()))
+    }
+
+    /// A customer's costs over a range (any role).
+    ///
+    /// Errors: 404 for an unknown customer, or an account that is not the customer's (when the
+    /// hub has it under another customer; an account only in the cost data is fine: imports may
+    /// hold accounts the hub lacks); 400 for a range that is reversed or longer than Cost Explorer
+    /// keeps ([`costs::validate_range`]).
+    pub async fn costs(&self, who: &Principal, q: &CostQuery) -> Result<CostReport> {
+        who.require_any_role()?;
+        self.known_customer(&q.customer).await?;
+        if let Some(account) = &q.account {
+            let snap = self.hub.snapshot().await?;
+            if let Some(a) = snap.accounts.iter().find(|a| &a.id == account)
+                && a.customer != q.customer
+            {
+                return Err(Error::not_found(
+                    "account",
+                    format!("{account} in customer {}", q.customer),
+                ));
+            }
+        }
+        costs::report(self.items.as_ref(), q).await
+    }
+
+    /// Every customer's month to date (as of yesterday) and anomaly counts (any role).
+    pub async fn overview(&self, who: &Principal) -> Result<Overview> {
+        who.require_any_role()?;
+        let snap = self.hub.snapshot().await?;
+        self.overview_of(&snap.customers).await
+    }
+
+    /// [`Self::overview`] of one customer (any role; 404 for an unknown customer).
+    pub async fn customer_overview(&self, who: &Principal, customer: &CustomerCode) -> Result<Overview> {
+        who.require_any_role()?;
+        let c = self.known_customer(customer).await?;
+        self.overview_of(std::slice::from_ref(&c)).await
+    }
+
+    async fn overview_of(&self, of: &[Customer]) -> Result<Overview> {
+        let as_of = self.as_of();
+        let mut customers: Vec<CustomerCosts> = futures::stream::iter(of.to_vec())
+            .map(|c| {
+                let items = self.items.clone();
+                async move {
+                    let items = items.as_ref();
+                    let (mtd, open, acknowledged) = futures::try_join!(
+                        costs::month_to_date(items, &c.code, as_of),
+                        store::count(items, &c.code, AnomalyStatus::Open),
+                        store::count(items, &c.code, AnomalyStatus::Acknowledged),
+                    )?;
+                    Ok::<_, Error>(CustomerCosts {
+                        customer: c.code,
+                        name: c.name,
+                        status: c.status,
+                        month_to_date: mtd,
+                        open_anomalies: open,
+                        acknowledged_anomalies: acknowledged,
+                    })
+                }
+            })
+            .buffered(OVERVIEW_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_>>()?;
+        // `snap.customers` is by name; a stable sort keeps that order among equals.
+        customers.sort_by(|a, b| {
+            let spend = |c: &CustomerCosts| c.month_to_date.first().map(|m| m.month_to_date);
+            match (spend(a), spend(b)) {
+                (Some(x), Some(y)) => y.total_cmp(&x),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            }
+        });
+        let mut totals: std::collections::BTreeMap<String, f64> = Default::default();
+        for m in customers.iter().flat_map(|c| &c.month_to_date) {
+            *totals.entry(m.currency.clone()).or_default() += m.month_to_date;
+        }
+        Ok(Overview {
+            as_of,
+            customers,
+            totals: totals
+                .into_iter()
+                .map(|(currency, amount)| costs::CostTotal {
+                    key: String::new(),
+                    amount,
+                    currency,
+                })
+                .collect(),
+        })
+    }
+
+    /// The (account, service) cells whose spend changed most between `[from, to]` and the window
+    /// of the same length before it (any role). `limit` 1-[`MAX_MOVERS`].
+    pub async fn movers(
+        &self,
+        who: &Principal,
+        customer: &CustomerCode,
+        from: Date,
+        to: Date,
+        limit: usize,
+    ) -> Result<Vec<Mover>> {
+        who.require_any_role()?;
+        if !(1..=MAX_MOVERS).contains(&limit) {
+            return Err(Error::validation("limit", format!("limit must be 1-{MAX_MOVERS}")));
+        }
+        self.known_customer(customer).await?;
+        costs::top_movers(self.items.as_ref(), customer, from, to, limit).await
+    }
+
+    /// Anomalies, newest detection first (any role): one customer's ([`store::list`]), or every
+    /// customer's in one status through the status index.
+    pub async fn anomalies(
+        &self,
+        who: &Principal,
+        filter: &AnomalyFilter,
+        page: &PageRequest,
+    ) -> Result<Listed<StoredAnomaly>> {
+        who.require_any_role()?;
+        if let Some(customer) = &filter.customer {
+            self.known_customer(customer).await?;
+            return store::list(self.items.as_ref(), customer, filter.status, page).await;
+        }
+        let status = filter.status.unwrap_or(AnomalyStatus::Open);
+        let scope = crate::page::scope("billing-anomalies-all", &status);
+        let cursor: Option<String> = page.position(&scope)?;
+        let found = self
+            .items
+            .query(
+                Query::partition(Index::Gsi1, keys::anomalies(status.as_str()))
+                    .descending()
+                    .limit(page.limit)
+                    .after(cursor),
+            )
+            .await?;
+        Ok(Listed {
+            items: found.items.into_iter().map(decode).collect::<Result<_>>()?,
+            next_cursor: found.next_cursor.map(|c| encode_cursor(&scope, &c)),
+        })
+    }
+
+    /// Acknowledges or resolves one of a customer's anomalies as the caller (any role), at the
+    /// version read. A resolve needs a note (what was done: the monthly report shows it).
+    ///
+    /// Errors: as [`store::transition`]; 400 for a note with control characters or over 2000
+    /// characters, or a resolve without a note.
+    pub async fn move_anomaly(
+        &self,
+        who: &Principal,
+        customer: &CustomerCode,
+        id: &str,
+        to: Move,
+        note: &str,
+        version: u64,
+    ) -> Result<StoredAnomaly> {
+        who.require_any_role()?;
+        let min = match to {
+            Move::Acknowledge => 0,
+            Move::Resolve => 1,
+        };
+        crate::text::text("note", note.trim(), min, 2000)?;
+        self.known_customer(customer).await?;
+        store::transition(
+            self.items.as_ref(),
+            customer,
+            id,
+            MoveBy {
+                to,
+                by: &who.email,
+                note: note.trim(),
+                version,
+            },
+            self.clock.now(),
+        )
+        .await
+    }
+
+    /// A customer's billing settings (any role; the defaults when none were saved).
+    pub async fn settings(&self, who: &Principal, customer: &CustomerCode) -> Result<BillingSettings> {
+        who.require_any_role()?;
+        self.known_customer(customer).await?;
+        settings::get(self.items.as_ref(), customer).await
+    }
+
+    /// Replaces a customer's billing settings (admin), at the version read.
+    ///
+    /// Errors: 403 for a non-admin; 404 unknown customer; 400 for a threshold out of range
+    /// (`min_impact` 0-1,000,000 in the billing currency, `min_relative` 0-100, i.e. up to
+    /// +10,000 %); 409 `version_conflict` when someone saved since. A metric change makes the next
+    /// fetch backfill in the new metric ([`super::fetch::window`]).
+    pub async fn put_settings(
+        &self,
+        who: &Principal,
+        customer: &CustomerCode,
+        update: SettingsUpdate,
+    ) -> Result<BillingSettings> {
+        who.require(Role::Admin, "changing billing settings")?;
+        let t = update.thresholds;
+        if !(t.min_impact.is_finite() && (0.0..=MAX_MIN_IMPACT).contains(&t.min_impact)) {
+            return Err(Error::validation(
+                "thresholds.min_impact",
+                "the absolute threshold is an amount from 0 to 1,000,000 in the billing currency",
+            ));
+        }
+        if !(t.min_relative.is_finite() && (0.0..=100.0).contains(&t.min_relative)) {
+            return Err(Error::validation(
+                "thresholds.min_relative",
+                "the relative threshold is a fraction from 0 to 100 (0.2 = 20 %)",
+            ));
+        }
+        self.known_customer(customer).await?;
+        let next = BillingSettings {
+            metric: update.metric,
+            thresholds: t,
+            version: update.version + 1,
+        };
+        let mut data = encode(&next)?;
+        if let Some(o) = data.as_object_mut() {
+            o.remove("version");
+        }
+        let item = Item::new(keys::billing(customer.as_str()), keys::BILLING_SETTINGS, data);
+        self.items
+            .transact(vec![Write::at_version(item, update.version)])
+            .await
+            .map_err(|e| match e {
+                crate::store::StoreError::ConditionFailed => Error::conflict(
+                    crate::error::Conflict::Version,
+                    format!(
+                        "the billing settings of {customer} are not at version {}: someone changed them; reload and \
+                         try again",
+                        update.version
+                    ),
+                ),
+                other => other.into(),
+            })?;
+        Ok(next)
+    }
+
+    /// Imports a cost and usage export (FOCUS or CUR CSV, plain or gzip) for a customer (admin),
+    /// then runs detection over the stored history. The whole file is read before anything is
+    /// stored: a bad row stores nothing.
+    ///
+    /// Errors: 403 for a non-admin; 404 unknown customer; 400 naming the row and column of a bad
+    /// value, or saying the file is neither FOCUS nor CUR.
+    pub async fn import<R: std::io::Read + Send + 'static>(
+        &self,
+        who: &Principal,
+        customer: &CustomerCode,
+        reader: R,
+    ) -> Result<ImportSummary> {
+        who.require(Role::Admin, "importing cost exports")?;
+        self.known_customer(customer).await?;
+        let metric = settings::get(self.items.as_ref(), customer).await?.metric;
+        let parsed = tokio::task::spawn_blocking(move || import::parse(reader, metric))
+            .await
+            .map_err(|e| Error::Internal(anyhow::anyhow!("the import's reader stopped: {e}")))??;
+        let accounts = self.hub.account_ids_of(customer).await?;
+        import::store(self.items.as_ref(), customer, parsed, &accounts, self.clock.now()).await
+    }
+}
