@@ -299,3 +299,36 @@ async fn organisation_facts_update_the_hub_and_list_discovered_accounts() {
             .is_empty()
     );
 }
+
+/// The demo history and the local Cost Explorer are one generator: fetching the demo customers
+/// (the backfill window, as "fetch now" does on a fresh demo) rewrites their cells with the same
+/// amounts and raises no anomaly beyond the demo's planted ones.
+#[tokio::test]
+async fn a_local_fetch_over_the_demo_history_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let app = cc_adapters::wire::local_server(config).await.unwrap();
+    let size = cc_domain::demo::DemoSize::default();
+    cc_domain::demo::seed(&app, &size).await.unwrap();
+    let codes: Vec<CustomerCode> = cc_domain::demo::customer_codes(&size)
+        .iter()
+        .map(|c| CustomerCode::parse(c).unwrap())
+        .collect();
+    let seeded = cc_domain::billing::demo::seed(&app, &codes).await.unwrap();
+    assert_eq!(seeded.anomalies_raised, 4, "{seeded:?}");
+    let this_month = app.clock.now().date() - time::Duration::days(1);
+    let mut before = BTreeMap::new();
+    for c in &codes {
+        before.insert(c.to_string(), stored_cells(&app, c.as_str(), this_month).await);
+    }
+    let run = app.billing().unwrap().run(Scope::All, Trigger::Schedule).await.unwrap();
+    let fetched: Vec<_> = run.customers.iter().filter(|c| c.status == FetchStatus::Ok).collect();
+    assert!(fetched.len() >= 4, "demo customers with a role-reached payer: {run:?}");
+    for f in fetched {
+        assert!(f.backfill && f.cells_written > 0, "{f:?}");
+        assert_eq!(f.anomalies_raised, 0, "{f:?}");
+        let after = stored_cells(&app, f.customer.as_str(), this_month).await;
+        assert_eq!(after, before[f.customer.as_str()], "{}: the same cells", f.customer);
+    }
+}

@@ -318,13 +318,14 @@ async fn list_runs(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RunRequest {
-    /// One customer; absent: every customer that is not offboarded.
-    customer: Option<String>,
+    /// The customer to fetch. Every customer is the daily schedule's work (`billing.fetch`, or
+    /// `cc jobs run billing.fetch`): a run over all of them can outlast an HTTP request.
+    customer: String,
 }
 
-/// Fetches now (admin): Cost Explorer and the organisation facts for one customer or all, then
-/// cost-jump detection. Answers when the run is done, with its record. Each page is a billed
-/// Cost Explorer request; a customer fetched today re-fetches only the last few days.
+/// Fetches one customer now (admin): Cost Explorer and the organisation facts, then cost-jump
+/// detection. Answers when the run is done, with its record. Each page is a billed Cost Explorer
+/// request; a customer fetched today re-fetches only the last few days.
 #[utoipa::path(post, path = "/api/v1/billing/runs", request_body = RunRequest,
     responses((status = 201, body = BillingRun), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn start_run(
@@ -332,10 +333,7 @@ async fn start_run(
     Admin(who): Admin,
     JsonBody(body): JsonBody<RunRequest>,
 ) -> ApiResult<(StatusCode, Json<BillingRun>)> {
-    let scope = match body.customer {
-        Some(c) => Scope::Customer(customer_param(&c)?),
-        None => Scope::All,
-    };
+    let scope = Scope::Customer(customer_param(&body.customer)?);
     Ok((
         StatusCode::CREATED,
         Json(api.app().billing()?.run_as(&who, scope).await?),

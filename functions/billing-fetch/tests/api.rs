@@ -811,11 +811,23 @@ async fn billing_runs_now_fetch_through_the_local_sources_and_are_listed() {
     let (_, report) = h.get("/api/v1/billing/costs?customer=events-demo").await;
     assert!(!report["rows"].as_array().unwrap().is_empty(), "the fetch stored costs");
 
-    // All customers: "other" has no payer and is skipped with the reason.
-    let (s, all) = h.call("POST", "/api/v1/billing/runs", &admin, Some(json!({}))).await;
-    assert_eq!(s, StatusCode::CREATED, "{all}");
-    assert_eq!(all["skipped"], 1, "{all}");
+    // "other" has no payer: skipped with the reason.
+    let (s, other) = h
+        .call(
+            "POST",
+            "/api/v1/billing/runs",
+            &admin,
+            Some(json!({"customer": "other"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{other}");
+    assert_eq!(other["skipped"], 1, "{other}");
+    assert!(
+        other["customers"][0]["reason"].as_str().unwrap().contains("management"),
+        "{other}"
+    );
     for (body, status) in [
+        (json!({}), StatusCode::BAD_REQUEST),
         (json!({"customer": "nobody"}), StatusCode::NOT_FOUND),
         (json!({"customer": 7}), StatusCode::BAD_REQUEST),
         (json!({"customers": ["events-demo"]}), StatusCode::BAD_REQUEST),

@@ -2,6 +2,10 @@
 //! the demo customers' accounts, with a few planted cost jumps, and the detector run over it so
 //! open anomalies show.
 //!
+//! The same generator answers the embedded Cost Explorer stand-in (`cc_adapters::local_billing`), so
+//! a local fetch (`cc jobs run billing.fetch`, an admin's "fetch now") rewrites the demo's cells
+//! with the same amounts and raises nothing the history does not hold.
+//!
 //! Each (account, service) series has a level (log-uniform, 2 to 400 a day), a weekly pattern
 //! (compute dips at weekends, storage does not), a slow growth, and multiplicative noise (about
 //! ±6 %); management accounts pay a support fee on the 1st of each month. Every value comes from a
@@ -53,7 +57,8 @@ fn unit(key: &str) -> f64 {
     (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// What is planted where: by customer position.
+/// What is planted where: by the customer's place among the demo customers
+/// ([`crate::demo::customer_codes`]); other customers get nothing planted.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Plant {
     Step,
@@ -72,11 +77,26 @@ fn plant_for(customer_index: usize) -> Option<Plant> {
     }
 }
 
-/// The history of one customer's `accounts` ending `last` (the first account is its management
-/// account: it pays the monthly support fee; the plant goes on the second, else the first).
-pub fn history(customer_index: usize, accounts: &[AccountId], last: Date) -> Vec<DailyCost> {
+fn plant_of(customer: &CustomerCode) -> Option<Plant> {
+    crate::demo::customer_codes(&crate::demo::DemoSize::default())
+        .iter()
+        .position(|c| c == customer.as_str())
+        .and_then(plant_for)
+}
+
+/// The accounts of a customer that have costs: the first [`ACCOUNTS_PER_CUSTOMER`] by id.
+pub fn billed_accounts(mut accounts: Vec<AccountId>) -> Vec<AccountId> {
+    accounts.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    accounts.truncate(ACCOUNTS_PER_CUSTOMER);
+    accounts
+}
+
+/// The history of one customer's `accounts` over the [`DAYS`] days ending `last` (the first account
+/// pays the monthly support fee; the plant, if the customer has one, goes on the second, else the
+/// first). Sorted by account, service, day.
+pub fn history(customer: &CustomerCode, accounts: &[AccountId], last: Date) -> Vec<DailyCost> {
     let first = last - Duration::days(DAYS - 1);
-    let plant = plant_for(customer_index);
+    let plant = plant_of(customer);
     let target = accounts.get(1).or(accounts.first());
     let mut out = Vec::new();
     for (ai, account) in accounts.iter().enumerate() {
@@ -159,10 +179,8 @@ pub async fn seed(app: &App, customers: &[CustomerCode]) -> Result<SeededCosts> 
     let now: OffsetDateTime = app.clock.now();
     let last = now.date() - Duration::days(1);
     let mut out = SeededCosts::default();
-    for (ci, customer) in customers.iter().enumerate() {
-        let mut accounts = app.hub.account_ids_of(customer).await?;
-        accounts.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-        accounts.truncate(ACCOUNTS_PER_CUSTOMER);
+    for customer in customers {
+        let accounts = billed_accounts(app.hub.account_ids_of(customer).await?);
         let Some(first) = accounts.first() else { continue };
         let marker = app
             .items
@@ -174,7 +192,7 @@ pub async fn seed(app: &App, customers: &[CustomerCode]) -> Result<SeededCosts> 
         if marker.is_some() {
             continue;
         }
-        let cells = history(ci, &accounts, last);
+        let cells = history(customer, &accounts, last);
         out.cells_written += costs::upsert(app.items.as_ref(), customer, &cells).await?;
         out.anomalies_raised += store::detect(app.items.as_ref(), customer, last, now).await?.len();
         out.customers += 1;
@@ -223,14 +241,15 @@ mod tests {
         let last = date!(2026 - 11 - 29);
         let first = last - Duration::days(DAYS - 1);
         let a = accounts();
-        assert_eq!(history(0, &a, last), history(0, &a, last));
+        let demo = |ci: usize| CustomerCode::parse(&crate::demo::customer_codes(&Default::default())[ci]).unwrap();
+        assert_eq!(history(&demo(0), &a, last), history(&demo(0), &a, last));
         for (ci, service, kind) in [
             (0, SERVICES[0].0, FindingKind::Step),
             (1, SERVICES[1].0, FindingKind::Drift),
             (2, NEW_SERVICE, FindingKind::NewService),
             (3, SERVICES[0].0, FindingKind::Spike),
         ] {
-            let cells = history(ci, &a, last);
+            let cells = history(&demo(ci), &a, last);
             let found = anomaly::detect(&series(&cells, &a[1], service, first), &Thresholds::default());
             assert!(
                 found
@@ -239,8 +258,13 @@ mod tests {
                 "{kind:?} not found: {found:?}"
             );
         }
-        // A customer with nothing planted: no anomaly on its busiest series.
-        let cells = history(5, &a, last);
+        // Customers with nothing planted (a later demo customer, one of the team's own): no
+        // anomaly on their busiest series.
+        assert_eq!(
+            history(&demo(5), &a, last),
+            history(&CustomerCode::parse("own-customer").unwrap(), &a, last)
+        );
+        let cells = history(&demo(5), &a, last);
         for account in &a {
             let found = anomaly::detect(&series(&cells, account, SERVICES[0].0, first), &Thresholds::default());
             assert!(found.is_empty(), "{found:?}");
