@@ -184,11 +184,33 @@ async fn backfill_then_one_request_a_day_with_failures_and_skips_recorded() {
         assert!(march.iter().any(|c| c.account.as_str() == id));
     }
 
+    // A charge Cost Explorer will no longer report (revised away) in the window the next run
+    // re-fetches, and an imported cell of an account this payer does not answer for.
+    let acme_code = CustomerCode::parse("acme").unwrap();
+    let stale = |account: &str, service: &str| DailyCost {
+        account: AccountId::parse(account).unwrap(),
+        service: service.into(),
+        day: date!(2026 - 03 - 14),
+        amount: 12.5,
+        currency: "USD".into(),
+    };
+    let planted = [
+        stale("100000000001", "Refunded Service"),
+        stale("999900000001", "Amazon Simple Storage Service"),
+    ];
+    cc_domain::billing::costs::upsert(app.items.as_ref(), &acme_code, &planted)
+        .await
+        .unwrap();
+
     // The next day: only the last 3 days, one request for acme; hooli backfills (never fetched).
     offset.fetch_add(86_400, Ordering::SeqCst);
     let second = billing.run(Scope::All, Trigger::Schedule).await.unwrap();
     let c = by_customer(&second);
     let acme = &c["acme"];
+    assert_eq!(acme.cells_removed, 1, "{acme:?}");
+    let kept = stored_cells(&app, "acme", date!(2026 - 03 - 01)).await;
+    assert!(!kept.contains(&planted[0]), "the revised-away charge is gone");
+    assert!(kept.contains(&planted[1]), "another account's cell stays");
     assert!(!acme.backfill);
     assert_eq!(
         (acme.period_start, acme.period_end),
@@ -200,7 +222,7 @@ async fn backfill_then_one_request_a_day_with_failures_and_skips_recorded() {
     assert!(c["hooli"].backfill);
     // Re-fetching replaced cells, it did not add any.
     let again = stored_cells(&app, "acme", date!(2026 - 03 - 01)).await;
-    assert_eq!(again.len(), march.len() + acme.cells_written / 3);
+    assert_eq!(again.len(), march.len() + 1 + acme.cells_written / 3);
 
     // Runs are listed newest first, one per page here.
     let page = billing

@@ -229,6 +229,39 @@ pub async fn cells(
     Ok(out)
 }
 
+/// Deletes the stored cells of `accounts` in `[from, to]` that `kept` does not hold: what a source
+/// answered for a period replaces what was stored for it, so a charge the source no longer reports
+/// (revised away, e.g. a refunded usage) disappears rather than stays at its old amount. Cells of
+/// other accounts (another payer's, an import's) are left alone. Returns how many were deleted.
+pub async fn remove_missing(
+    items: &dyn ItemStore,
+    customer: &CustomerCode,
+    (from, to): (Date, Date),
+    accounts: &std::collections::BTreeSet<AccountId>,
+    kept: &std::collections::BTreeSet<(AccountId, String, Date)>,
+) -> Result<usize> {
+    if accounts.is_empty() {
+        return Ok(0);
+    }
+    let stale: Vec<Write> = cells(items, customer, from, to, None, None)
+        .await?
+        .into_iter()
+        .filter(|c| accounts.contains(&c.account) && !kept.contains(&(c.account.clone(), c.service.clone(), c.day)))
+        .map(|c| Write::Delete {
+            pk: keys::cost(customer.as_str(), c.day),
+            sk: keys::cost_cell(c.account.as_str(), &c.service, c.day),
+            expected: None,
+        })
+        .collect();
+    for chunk in stale.chunks(BATCH) {
+        items
+            .transact(chunk.to_vec())
+            .await
+            .map_err(|e| Error::Internal(anyhow::anyhow!("removing revised daily costs: {e}")))?;
+    }
+    Ok(stale.len())
+}
+
 fn totals(map: BTreeMap<(String, String), f64>) -> Vec<CostTotal> {
     let mut v: Vec<CostTotal> = map
         .into_iter()

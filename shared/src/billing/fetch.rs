@@ -110,6 +110,9 @@ pub struct CustomerFetch {
     pub days_fetched: u32,
     /// Cells (account, service, day) stored (new or replaced).
     pub cells_written: usize,
+    /// Stored cells of the period that Cost Explorer no longer reports (revised away), deleted.
+    #[serde(default)]
+    pub cells_removed: usize,
     /// Days Cost Explorer flagged as estimated (fetched again later).
     pub estimated_days: u32,
     /// `GetCostAndUsage` requests made (pages), each billed.
@@ -137,6 +140,7 @@ impl CustomerFetch {
             period_end: None,
             days_fetched: 0,
             cells_written: 0,
+            cells_removed: 0,
             estimated_days: 0,
             requests: 0,
             cost_usd: 0.0,
@@ -450,6 +454,10 @@ impl Billing {
         entry.period_end = Some(end);
         entry.days_fetched = (end - start).whole_days().max(0) as u32;
         let mut estimated = std::collections::BTreeSet::new();
+        // What this payer reported for the period: its stored cells that are not among them were
+        // revised away and are removed once every page is in.
+        let mut accounts = std::collections::BTreeSet::new();
+        let mut kept = std::collections::BTreeSet::new();
         let mut token: Option<String> = None;
         loop {
             if entry.requests >= MAX_PAGES {
@@ -469,6 +477,10 @@ impl Billing {
                 .await
                 .map_err(|e: SourceError| format!("Cost Explorer GetCostAndUsage: {e}"))?;
             estimated.extend(page.estimated_days.iter().copied());
+            for c in &page.costs {
+                accounts.insert(c.account.clone());
+                kept.insert((c.account.clone(), c.service.clone(), c.day));
+            }
             entry.cells_written += costs::upsert(self.items.as_ref(), code, &page.costs)
                 .await
                 .map_err(|e| format!("storing daily costs: {e}"))?;
@@ -478,6 +490,12 @@ impl Billing {
             }
         }
         entry.estimated_days = estimated.len() as u32;
+        if start < end {
+            let period = (start, end - Duration::days(1));
+            entry.cells_removed = costs::remove_missing(self.items.as_ref(), code, period, &accounts, &kept)
+                .await
+                .map_err(|e| format!("removing revised daily costs: {e}"))?;
+        }
         self.save_fetched(&state_key, end, metric, last.map(|(_, v)| v).unwrap_or(0))
             .await
             .map_err(|e| format!("recording the fetch: {e}"))
