@@ -109,16 +109,21 @@ fn anomalies(eval_series: usize, series: usize, days: usize, runs: usize, seed: 
     let mut detector = Detector::default();
     let mut findings = Vec::with_capacity(series);
     let mut times = Vec::with_capacity(runs);
+    let mut cpu_times = Vec::with_capacity(runs);
     for _ in 0..runs {
         findings.clear();
+        let cpu = thread_cpu_ms();
         let t = Instant::now();
         for s in &data {
             detector.detect_into(&s.series.amounts, s.series.start, &th, &mut findings);
         }
         times.push(t.elapsed().as_secs_f64() * 1000.0);
+        cpu_times.push(thread_cpu_ms().zip(cpu).map(|(b, a)| b - a));
         std::hint::black_box(&findings);
     }
     times.sort_by(f64::total_cmp);
+    let mut cpu_times: Vec<f64> = cpu_times.into_iter().flatten().collect();
+    cpu_times.sort_by(f64::total_cmp);
     crate::outln!(
         "detection over {series} series x {days} days, one thread, {runs} runs: best {:.1} ms, median {:.1} ms ({:.1} ns a series-day); {} findings; target <= 200 ms: {}",
         times[0],
@@ -131,8 +136,19 @@ fn anomalies(eval_series: usize, series: usize, days: usize, runs: usize, seed: 
             "MISS"
         }
     );
+    // Wall time is what the target is about, but on a loaded machine the thread waits for a core:
+    // its own CPU time says how much of that is the detector.
+    if let (Some(best), Some(median)) = (cpu_times.first(), cpu_times.get(cpu_times.len() / 2)) {
+        crate::outln!("CPU time of the detecting thread: best {best:.1} ms, median {median:.1} ms");
+    }
     crate::outln!("after the runs: {}", load());
     Ok(())
+}
+
+/// The calling thread's CPU time so far (Linux `/proc/thread-self/schedstat`), in ms.
+fn thread_cpu_ms() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(s.split_whitespace().next()?.parse::<f64>().ok()? / 1e6)
 }
 
 fn machine() -> String {
