@@ -42,6 +42,7 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.PUT, '/api/v1/customers/{code}/team'],
       [HttpMethod.GET, '/api/v1/accounts'],
       [HttpMethod.POST, '/api/v1/accounts'],
+      [HttpMethod.POST, '/api/v1/accounts/bulk'],
       [HttpMethod.GET, '/api/v1/accounts/{id}'],
       [HttpMethod.PATCH, '/api/v1/accounts/{id}'],
       [HttpMethod.DELETE, '/api/v1/accounts/{id}'],

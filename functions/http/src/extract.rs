@@ -45,10 +45,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 }
 
 pub fn too_large() -> ApiError {
+    too_large_for(MAX_BODY_BYTES)
+}
+
+/// 413 for a body over `limit` bytes.
+pub fn too_large_for(limit: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        format!("the request body is larger than {} bytes", MAX_BODY_BYTES),
+        format!("the request body is larger than {limit} bytes"),
     )
 }
 

@@ -57,19 +57,21 @@ async fn authorise_first(mut req: Request, next: Next) -> Response {
     }
 }
 
-/// Reads the whole request body (at most [`MAX_BODY_BYTES`]) before anything answers, so an early
+/// Reads the whole request body (at most [`MAX_BODY_BYTES`], or the route's own limit from
+/// [`crate::LARGE_BODY_ROUTES`]) before anything answers, so an early
 /// answer (401 before the body was looked at) leaves a keep-alive connection usable: the body is
 /// never left unread on the connection. A larger body is 413 and the connection is closed.
 async fn read_body_first(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    let limit = crate::body_limit(parts.uri.path());
+    match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
                 .await
         }
         Err(e) => {
             let mut res = if is_length_limit(&e) {
-                crate::extract::too_large()
+                crate::extract::too_large_for(limit)
             } else {
                 ApiError::bad_request("unreadable_body", "the request body could not be read")
             }

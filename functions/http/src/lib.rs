@@ -21,8 +21,24 @@ pub use auth::{Admin, Caller, ClientOrigin, TokenVerifier, mint_dev_token};
 pub use error::ApiError;
 pub use extract::{JsonBody, QueryParams};
 
-/// Every body is refused above this size (413).
+/// Every body is refused above this size (413), except on [`LARGE_BODY_ROUTES`].
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The largest body of a bulk import (`POST /api/v1/accounts/bulk`), 4 MiB: about 10,000 accounts
+/// as CSV, 5,000-10,000 as JSON. Kept under Lambda's 6 MB request payload even when API Gateway
+/// sends the body base64-encoded (4/3 larger).
+pub const MAX_BULK_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Routes (exact paths) whose bodies may be larger than [`MAX_BODY_BYTES`], with their limit.
+pub const LARGE_BODY_ROUTES: &[(&str, usize)] = &[("/api/v1/accounts/bulk", MAX_BULK_BODY_BYTES)];
+
+/// The body limit of a request to `path`.
+pub fn body_limit(path: &str) -> usize {
+    LARGE_BODY_ROUTES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map_or(MAX_BODY_BYTES, |(_, limit)| *limit)
+}
 
 /// Router state: the application plus the local token verifier (absent in Lambda, where API
 /// Gateway verifies tokens before the function runs).
