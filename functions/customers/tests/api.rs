@@ -923,6 +923,17 @@ fn own_openapi_document_lists_the_hub_routes_only() {
         "the docs function serves the merged document"
     );
     assert!(doc["components"]["schemas"]["Account"].is_object());
+    // Error answers carry `errors` only from the bulk import: optional in the schema.
+    assert_eq!(
+        doc["components"]["schemas"]["ErrorDetail"]["required"],
+        json!(["code", "message"])
+    );
+    let bulk = &doc["paths"]["/api/v1/accounts/bulk"]["post"];
+    let content = bulk["requestBody"]["content"].as_object().unwrap();
+    assert!(
+        content.contains_key("application/json") && content.contains_key("text/csv"),
+        "{bulk}"
+    );
 }
 
 #[tokio::test]

@@ -32,7 +32,7 @@ pub struct ErrorDetail {
     pub field: Option<String>,
     /// A bulk input validated as a whole (`POST /api/v1/accounts/bulk`): each problem with its
     /// row (1-based) and field, at most 100; absent on other errors.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<RowError>,
 }
 
