@@ -110,6 +110,18 @@ def customers():
        "/api/v1/customers/ACME-Retail/overview", who=ENG)
     ev(c, "31-customer-overview-unknown", "GET", "/api/v1/customers/{code}/overview",
        "/api/v1/customers/nobody/overview", who=ENG)
+    # Bulk import: validated as a whole (a bad row writes nothing), then written in batches.
+    def bulk_account(account, name, env):
+        return {"id": account, "customer": "acme-retail", "name": name, "environment": env, "region": "eu-west-1",
+                "access": {"method": "role", "read_role_arn": f"arn:aws:iam::{account}:role/CustomerCentralRead",
+                           "breakglass_role_arn": f"arn:aws:iam::{account}:role/CustomerCentralBreakglass",
+                           "external_id": "cc-acme-retail-bulk"}}
+    ev(c, "32-bulk-accounts", "POST", "/api/v1/accounts/bulk", "/api/v1/accounts/bulk", body={"accounts": [
+        bulk_account("000111222444", "bulk analytics prod", "prod"),
+        bulk_account("000111222555", "bulk analytics dev", "non-prod")]})
+    ev(c, "33-bulk-accounts-invalid", "POST", "/api/v1/accounts/bulk", "/api/v1/accounts/bulk", body={"accounts": [
+        bulk_account("000111222666", "bulk sandbox", "non-prod"),
+        bulk_account("000111222444", "bulk analytics prod again", "prod")]})
 
 
 def access_request():
@@ -207,6 +219,8 @@ def billing_fetch():
        body={"metric": "AmortizedCost", "thresholds": {"min_impact": 100, "min_relative": 0.25}, "version": 0})
     ev(b, "12-organization", "GET", "/api/v1/billing/organizations/{code}",
        "/api/v1/billing/organizations/events-demo", who=ENG)
+    ev(b, "13-add-discovered-unknown", "POST", "/api/v1/billing/organizations/{code}/discovered",
+       "/api/v1/billing/organizations/events-demo/discovered", body={"accounts": ["999900000001"]})
 
 
 def write(function, name, body):

@@ -42,6 +42,7 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.PUT, '/api/v1/customers/{code}/team'],
       [HttpMethod.GET, '/api/v1/accounts'],
       [HttpMethod.POST, '/api/v1/accounts'],
+      [HttpMethod.POST, '/api/v1/accounts/bulk'],
       [HttpMethod.GET, '/api/v1/accounts/{id}'],
       [HttpMethod.PATCH, '/api/v1/accounts/{id}'],
       [HttpMethod.DELETE, '/api/v1/accounts/{id}'],
@@ -100,6 +101,7 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.GET, '/api/v1/billing/settings/{code}'],
       [HttpMethod.PUT, '/api/v1/billing/settings/{code}'],
       [HttpMethod.GET, '/api/v1/billing/organizations/{code}'],
+      [HttpMethod.POST, '/api/v1/billing/organizations/{code}/discovered'],
     ],
   },
   DocsFunction: {

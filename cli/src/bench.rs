@@ -21,6 +21,17 @@ pub enum Which {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Bulk account import (`POST /api/v1/accounts/bulk`) through the local server on a fresh
+    /// embedded store, next to creating a sample one request at a time (extrapolated).
+    Accounts {
+        #[arg(long, default_value_t = 5000)]
+        accounts: usize,
+        #[arg(long, default_value_t = 50)]
+        customers: usize,
+        /// Accounts created one request at a time, to extrapolate from.
+        #[arg(long, default_value_t = 250)]
+        sample: usize,
+    },
     /// Profile rendering + merge in-process, and `cc profiles sync` as a CLI round trip.
     Profiles {
         #[arg(long, default_value_t = 500)]
@@ -63,6 +74,11 @@ pub async fn run(which: Which) -> anyhow::Result<()> {
             roles,
             config_kib,
         } => profiles(accounts, roles, config_kib).await,
+        Which::Accounts {
+            accounts,
+            customers,
+            sample,
+        } => bulk_accounts(accounts, customers, sample).await,
         Which::Anomalies {
             eval_series,
             series,
@@ -318,6 +334,104 @@ async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64
         us(&h, 0.99),
         us(&h, 1.0),
     );
+    let _ = stop_tx.send(());
+    server.await??;
+    Ok(())
+}
+
+/// The `NewAccount` body of account number `i` (role access for even numbers, SSO for odd ones).
+fn bench_account(i: usize, customers: usize) -> serde_json::Value {
+    let id = format!("{:012}", 300_000_000_000u64 + i as u64);
+    let access = if i.is_multiple_of(2) {
+        serde_json::json!({"method": "role", "read_role_arn": format!("arn:aws:iam::{id}:role/CustomerCentralRead"),
+            "breakglass_role_arn": format!("arn:aws:iam::{id}:role/CustomerCentralBreakglass"),
+            "external_id": format!("cc-bench-{}", i % customers)})
+    } else {
+        serde_json::json!({"method": "sso", "start_url": format!("https://bench-{}.awsapps.com/start", i % customers),
+            "sso_region": "eu-west-1", "permission_sets": ["ReadOnlyAccess", "ViewOnlyAccess"]})
+    };
+    serde_json::json!({"id": id, "customer": format!("bench-{}", i % customers),
+        "name": format!("bench workload {i}"), "alias": i.is_multiple_of(4).then(|| format!("bench-{i}")),
+        "environment": if i.is_multiple_of(3) { "prod" } else { "non-prod" }, "region": "eu-west-1", "access": access})
+}
+
+async fn bulk_accounts(accounts: usize, customers: usize, sample: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        customers > 0 && accounts > 0,
+        "need --customers and --accounts of at least 1"
+    );
+    crate::outln!("machine: {}; {}", machine(), load());
+    let (app, _dir, listener) = fresh_app().await?;
+    let admin = Principal {
+        email: cc_domain::ids::Email::parse("bench@example.com")?,
+        subject: "bench".into(),
+        roles: [Role::Admin].into(),
+    };
+    for c in 0..customers {
+        let new =
+            serde_json::from_value(serde_json::json!({"code": format!("bench-{c}"), "name": format!("Bench {c}")}))?;
+        app.hub.create_customer(&admin, new).await?;
+    }
+    let secret = app.config.auth.jwt_secret.clone().unwrap_or_default();
+    let token = cc_http::mint_dev_token(
+        &secret,
+        &app.config.auth,
+        "bench@example.com",
+        &admin.roles,
+        Duration::from_secs(3600),
+    )?;
+    let base = format!("http://127.0.0.1:{}", app.config.port);
+    let (stop_tx, server) = serve_in_background(&app, listener).await?;
+    let client = reqwest::Client::new();
+
+    let body = serde_json::to_vec(&serde_json::json!({
+        "accounts": (0..accounts).map(|i| bench_account(i, customers)).collect::<Vec<_>>()
+    }))?;
+    let size = body.len();
+    let t = Instant::now();
+    let res = client
+        .post(format!("{base}/api/v1/accounts/bulk"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await?;
+    let status = res.status();
+    let outcome: serde_json::Value = res.json().await?;
+    let bulk = t.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        status.as_u16() == 201 && outcome["created"] == accounts,
+        "bulk import returned {status}: {outcome}"
+    );
+    crate::outln!(
+        "POST /api/v1/accounts/bulk, {accounts} accounts of {customers} customers ({:.1} MiB JSON, a quarter with aliases): {bulk:.2} s ({:.0} accounts/s, {} transactions)",
+        size as f64 / (1024.0 * 1024.0),
+        accounts as f64 / bulk,
+        outcome["transactions"]
+    );
+
+    // One request at a time, on the hub that now holds the imported accounts.
+    let t = Instant::now();
+    for i in accounts..accounts + sample {
+        let res = client
+            .post(format!("{base}/api/v1/accounts"))
+            .bearer_auth(&token)
+            .json(&bench_account(i, customers))
+            .send()
+            .await?;
+        anyhow::ensure!(res.status().as_u16() == 201, "single create returned {}", res.status());
+    }
+    let single = t.elapsed().as_secs_f64();
+    if sample > 0 {
+        let each = single / sample as f64;
+        crate::outln!(
+            "POST /api/v1/accounts one at a time, {sample} accounts: {single:.2} s ({:.1} ms each); {accounts} would take about {:.1} s, {:.0}x the bulk import",
+            each * 1000.0,
+            each * accounts as f64,
+            each * accounts as f64 / bulk
+        );
+    }
+    crate::outln!("after the runs: {}", load());
     let _ = stop_tx.send(());
     server.await??;
     Ok(())

@@ -11,6 +11,10 @@ pub enum Error {
     /// Input that does not satisfy a rule; `field` names the offending input when known.
     #[error("{message}")]
     Validation { field: Option<String>, message: String },
+    /// Many inputs broke their rules at once (a bulk import validated as a whole): `errors` names
+    /// each row and field (at most [`MAX_ROW_ERRORS`] of them); `message` says how many in all.
+    #[error("{message}")]
+    Rows { message: String, errors: Vec<RowError> },
     #[error("{kind} '{id}' was not found")]
     NotFound { kind: &'static str, id: String },
     /// A state conflict the caller can resolve (duplicate, stale version, dependent items).
@@ -22,6 +26,21 @@ pub enum Error {
     Unauthenticated(String),
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
+}
+
+/// The most row errors an [`Error::Rows`] lists (the message counts them all).
+pub const MAX_ROW_ERRORS: usize = 100;
+
+/// One problem with one row of a bulk input.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// 1-based: row 1 is `accounts[0]` of a JSON body, or the first line after the header of a
+    /// CSV body. 0 for the body as a whole (e.g. the CSV header).
+    pub row: usize,
+    /// The offending field (`id`, `access.read_role_arn`, a CSV column), when known.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
+    pub message: String,
 }
 
 /// Why a write or transition could not happen in the current state (HTTP 409).
@@ -127,7 +146,7 @@ impl Error {
     /// A stable snake_case code for API clients.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Validation { .. } => "validation_failed",
+            Error::Validation { .. } | Error::Rows { .. } => "validation_failed",
             Error::NotFound { .. } => "not_found",
             Error::Conflict { kind, .. } => kind.code(),
             Error::Forbidden(_) => "forbidden",

@@ -12,11 +12,12 @@ use axum::routing::{get, post};
 use cc_domain::Error;
 use cc_domain::billing::costs::{CostQuery, CostReport, Granularity, Mover};
 use cc_domain::billing::import::ImportSummary;
-use cc_domain::billing::org::OrgView;
+use cc_domain::billing::org::{AddDiscovered, OrgView};
 use cc_domain::billing::service::{AnomalyFilter, Overview, SettingsUpdate};
 use cc_domain::billing::settings::BillingSettings;
 use cc_domain::billing::store::{Move, StoredAnomaly};
 use cc_domain::billing::{AnomalyStatus, BillingRun, Scope};
+use cc_domain::hub::BulkOutcome;
 use cc_domain::ids::{AccountId, CustomerCode};
 use cc_http::error::{ApiError, ApiResult, ErrorBody};
 use cc_http::extract::{customer_code, day, num, path_id};
@@ -43,6 +44,7 @@ pub fn routes() -> Router<Api> {
         .route("/api/v1/billing/imports", post(import))
         .route("/api/v1/billing/settings/{code}", get(get_settings).put(put_settings))
         .route("/api/v1/billing/organizations/{code}", get(organization))
+        .route("/api/v1/billing/organizations/{code}/discovered", post(add_discovered))
 }
 
 /// This function's own routes (merged by the `docs` function into `/api/v1/openapi.json`).
@@ -59,7 +61,8 @@ pub fn routes() -> Router<Api> {
     import,
     get_settings,
     put_settings,
-    organization
+    organization,
+    add_discovered
 ))]
 pub struct ApiDoc;
 
@@ -354,7 +357,12 @@ struct ImportQuery {
 /// `multipart/form-data`. The whole file is checked before anything is stored: a bad row stores
 /// nothing and the error names its row and column. Then runs cost-jump detection.
 #[utoipa::path(post, path = "/api/v1/billing/imports", params(ImportQuery),
-    request_body(content = Vec<u8>, content_type = "text/csv"),
+    request_body(content(
+        (ImportFile = "text/csv"),
+        (ImportFile = "application/gzip"),
+        (ImportFile = "application/octet-stream"),
+        (ImportForm = "multipart/form-data"),
+    )),
     responses((status = 201, body = ImportSummary), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn import(
@@ -374,6 +382,20 @@ async fn import(
         .import(&who, &customer, std::io::Cursor::new(file))
         .await?;
     Ok((StatusCode::CREATED, Json(summary)))
+}
+
+/// An export file as the request body.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+struct ImportFile(Vec<u8>);
+
+/// An export file as a form's `file` part.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ImportForm {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
 }
 
 /// The uploaded file: the body itself, or the `file` part of a multipart form.
@@ -462,4 +484,25 @@ async fn organization(
 ) -> ApiResult<Json<OrgView>> {
     let code = customer_code(&code)?;
     Ok(Json(api.app().billing()?.organization(&who, &code).await?))
+}
+
+/// Adds discovered accounts of the customer's organisation to the hub in one step (admin), with
+/// the customer's usual access method, region and an environment guessed from each name unless
+/// given; they leave the discovered list. Validated as a whole: nothing is written on any error.
+#[utoipa::path(post, path = "/api/v1/billing/organizations/{code}/discovered", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
+    request_body = AddDiscovered,
+    responses((status = 201, body = BulkOutcome),
+        (status = 400, description = "Invalid input; `error.errors` names each row (1-based in `accounts`); nothing written", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn add_discovered(
+    State(api): State<Api>,
+    Admin(who): Admin,
+    Path(code): Path<String>,
+    JsonBody(request): JsonBody<AddDiscovered>,
+) -> ApiResult<(StatusCode, Json<BulkOutcome>)> {
+    let code = customer_code(&code)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(api.app().billing()?.add_discovered(&who, &code, request).await?),
+    ))
 }

@@ -37,6 +37,7 @@ const EXPECTED: &[Expect] = &[
     ok("10-get-settings", 200),
     ok("11-put-settings", 200),
     ok("12-organization", 200),
+    err("13-add-discovered-unknown", 400, "validation_failed"),
 ];
 
 struct Harness {
@@ -804,7 +805,32 @@ async fn billing_runs_now_fetch_through_the_local_sources_and_are_listed() {
     assert!(entry["organization"]["discovered"].as_u64().unwrap() >= 1, "{run}");
     let (_, org) = h.get("/api/v1/billing/organizations/events-demo").await;
     assert_eq!(org["facts"]["management_account"], "000111222333", "{org}");
-    assert!(!org["discovered"].as_array().unwrap().is_empty());
+    let discovered = org["discovered"].as_array().unwrap().clone();
+    let active = discovered
+        .iter()
+        .find(|d| d["flagged"] == false)
+        .expect("an active discovered account");
+    // Added to the hub in one step, with the payer's access method: it leaves the list.
+    let url = "/api/v1/billing/organizations/events-demo/discovered";
+    let (s, v) = h
+        .call("POST", url, &h.engineer(), Some(json!({"accounts": [active["id"]]})))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, added) = h
+        .call("POST", url, &admin, Some(json!({"accounts": [active["id"]]})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{added}");
+    assert_eq!(added["created"], 1, "{added}");
+    let (_, org) = h.get("/api/v1/billing/organizations/events-demo").await;
+    assert_eq!(
+        org["discovered"].as_array().unwrap().len(),
+        discovered.len() - 1,
+        "{org}"
+    );
+    let (s, v) = h
+        .call("POST", url, &admin, Some(json!({"accounts": [active["id"]]})))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "no longer discovered: {v}");
     let (s, runs) = h.get("/api/v1/billing/runs").await;
     assert_eq!(s, StatusCode::OK, "{runs}");
     assert_eq!(runs["items"][0]["id"], run["id"]);

@@ -10,8 +10,9 @@ use axum::routing::get;
 use cc_domain::Error;
 use cc_domain::hub::service::{AccountFilter, CustomerFilter};
 use cc_domain::hub::{
-    Account, AccountPatch, Contact, ContactPatch, Customer, CustomerOverview, CustomerPatch, CustomerStatus,
-    Environment, Found, NewAccount, NewContact, NewCustomer, Team, TeamUpdate, links::ConsoleLink,
+    Account, AccountPatch, BulkAccounts, BulkInput, BulkOutcome, Contact, ContactPatch, Customer, CustomerOverview,
+    CustomerPatch, CustomerStatus, Environment, Found, NewAccount, NewContact, NewCustomer, Team, TeamUpdate,
+    links::ConsoleLink,
 };
 use cc_domain::identity::Principal;
 use cc_domain::ids::{AccountId, CustomerCode};
@@ -48,6 +49,7 @@ pub fn routes() -> Router<Api> {
         .route("/api/v1/customers/{code}/overview", get(customer_overview))
         .route("/api/v1/customers/{code}/team", get(get_team).put(put_team))
         .route("/api/v1/accounts", get(list_accounts).post(create_account))
+        .route("/api/v1/accounts/bulk", axum::routing::post(create_accounts))
         .route(
             "/api/v1/accounts/{id}",
             get(get_account).patch(update_account).delete(delete_account),
@@ -80,6 +82,7 @@ pub fn routes() -> Router<Api> {
     delete_contact,
     list_accounts,
     create_account,
+    create_accounts,
     get_account,
     update_account,
     delete_account,
@@ -391,6 +394,59 @@ async fn create_account(
     Ok((
         StatusCode::CREATED,
         Json(api.app().hub.create_account(&who, new).await?),
+    ))
+}
+
+/// Adds many accounts at once (admin): up to 10,000 in a body of at most 4 MiB, as JSON
+/// `{"accounts": [NewAccount, ...]}` (each as `POST /api/v1/accounts` takes it) or as `text/csv`
+/// with a header row naming the fields (`id,customer,name,environment,region,access.method,...`;
+/// access fields as `access.<field>` or `<field>`, identity center ones as
+/// `access.identity_center.<field>`; lists separated by `;`; an empty cell is an absent field).
+///
+/// The whole input is validated first: each row by the rules of a single create, and no id or
+/// alias twice in the input or already in the hub, every customer existing. Any problem is a 400
+/// whose `error.errors` lists each one with its `row` (1-based: `accounts[0]` or the first line
+/// after the CSV header) and `field` (at most 100 listed), and nothing is written. Then the
+/// accounts are written in transactions of at most 100 writes, each with its `account_created`
+/// audit event. The 201 counts them and lists their ids; an account someone else added meanwhile
+/// (same id or alias) is not overwritten but listed in `skipped`.
+#[utoipa::path(post, path = "/api/v1/accounts/bulk",
+    request_body(content((BulkAccounts = "application/json"), (String = "text/csv")),
+        description = "JSON `{\"accounts\": [...]}` or CSV with a header row"),
+    responses(
+        (status = 201, description = "Written: counts, ids, and accounts skipped for a concurrent change", body = BulkOutcome),
+        (status = 400, description = "Invalid input; `error.errors` names each row and field; nothing written", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 413, description = "Body over 4 MiB", body = ErrorBody),
+        (status = 415, description = "Neither application/json nor text/csv", body = ErrorBody)))]
+async fn create_accounts(
+    State(api): State<Api>,
+    Admin(who): Admin,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> ApiResult<(StatusCode, Json<BulkOutcome>)> {
+    let bytes = axum::body::to_bytes(body, cc_http::MAX_UPLOAD_BYTES)
+        .await
+        .map_err(|_| cc_http::extract::too_large_for(cc_http::MAX_UPLOAD_BYTES))?;
+    let mime = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let input = if mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")) {
+        BulkInput::from_json(&bytes)?
+    } else if mime == "text/csv" {
+        BulkInput::from_csv(&bytes)?
+    } else {
+        return Err(cc_http::ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the accounts as JSON (Content-Type: application/json) or CSV (Content-Type: text/csv)",
+        ));
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(api.app().hub.create_accounts(&who, input).await?),
     ))
 }
 

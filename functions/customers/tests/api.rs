@@ -913,6 +913,7 @@ fn own_openapi_document_lists_the_hub_routes_only() {
             "/api/v1/customers/{code}/overview",
             "/api/v1/customers/{code}/team",
             "/api/v1/accounts",
+            "/api/v1/accounts/bulk",
             "/api/v1/accounts/{id}",
             "/api/v1/accounts/{id}/console-links",
             "/api/v1/search",
@@ -922,6 +923,17 @@ fn own_openapi_document_lists_the_hub_routes_only() {
         "the docs function serves the merged document"
     );
     assert!(doc["components"]["schemas"]["Account"].is_object());
+    // Error answers carry `errors` only from the bulk import: optional in the schema.
+    assert_eq!(
+        doc["components"]["schemas"]["ErrorDetail"]["required"],
+        json!(["code", "message"])
+    );
+    let bulk = &doc["paths"]["/api/v1/accounts/bulk"]["post"];
+    let content = bulk["requestBody"]["content"].as_object().unwrap();
+    assert!(
+        content.contains_key("application/json") && content.contains_key("text/csv"),
+        "{bulk}"
+    );
 }
 
 #[tokio::test]
@@ -1355,4 +1367,314 @@ async fn quick_find_finds_contacts_and_follows_contact_writes() {
         )
         .await;
     assert_eq!(found["accounts"][0]["id"], "012345678901");
+}
+
+fn bulk_ids(n: usize, from: u64) -> Vec<String> {
+    (0..n).map(|i| format!("{:012}", from + i as u64)).collect()
+}
+
+async fn account_count(h: &Harness, code: &str) -> u64 {
+    let (s, v) = h
+        .call("GET", &format!("/api/v1/customers/{code}"), &h.admin(), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["account_count"].as_u64().unwrap()
+}
+
+async fn listed(h: &Harness, code: &str) -> usize {
+    let mut n = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let uri = match &cursor {
+            Some(c) => format!("/api/v1/accounts?customer={code}&limit=200&cursor={c}"),
+            None => format!("/api/v1/accounts?customer={code}&limit=200"),
+        };
+        let (s, v) = h.call("GET", &uri, &h.engineer(), None).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        n += v["items"].as_array().unwrap().len();
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return n,
+        }
+    }
+}
+
+#[tokio::test]
+async fn bulk_import_takes_json_and_csv_and_the_hub_sees_every_account() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    h.seed_customer("beta").await;
+    assert_eq!(listed(&h, "acme").await, 0, "a snapshot cached before the import");
+    let ids = bulk_ids(250, 200_000_000_000);
+    let accounts: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| account_body(id, if i < 200 { "acme" } else { "beta" }, "prod", i % 2 == 0))
+        .collect();
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/accounts/bulk",
+            &h.admin(),
+            Some(json!({"accounts": accounts})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["created"], 250);
+    assert_eq!(v["ids"].as_array().unwrap().len(), 250);
+    assert_eq!(v["ids"][0], ids[0].as_str());
+    assert_eq!(v["skipped"], json!([]));
+    assert!(v["transactions"].as_u64().unwrap() >= 6, "{}", v["transactions"]);
+    assert_eq!((listed(&h, "acme").await, listed(&h, "beta").await), (200, 50));
+    assert_eq!(
+        (account_count(&h, "acme").await, account_count(&h, "beta").await),
+        (200, 50)
+    );
+
+    let csv = "id,customer,name,alias,environment,region,access.method,access.start_url,access.sso_region,access.permission_sets,read_role_arn,breakglass_role_arn,external_id\n\
+        300000000001,acme,Data lake,lake,non-prod,eu-west-1,sso,https://acme.awsapps.com/start,eu-west-1,ReadOnlyAccess;ViewOnlyAccess,,,\n\
+        300000000002,beta,\"Payments, EU\",,prod,eu-west-1,role,,,,arn:aws:iam::300000000002:role/CCRead,arn:aws:iam::300000000002:role/CCBreakglass,cc-beta\n";
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/accounts/bulk",
+            Some(&h.admin()),
+            Some("text/csv; charset=utf-8"),
+            csv.into(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["ids"], json!(["300000000001", "300000000002"]));
+    let (_, lake) = h
+        .call("GET", "/api/v1/accounts/300000000001", &h.engineer(), None)
+        .await;
+    assert_eq!(lake["alias"], "lake");
+    assert_eq!(
+        lake["access"]["permission_sets"],
+        json!(["ReadOnlyAccess", "ViewOnlyAccess"])
+    );
+    let (_, payments) = h
+        .call("GET", "/api/v1/accounts/300000000002", &h.engineer(), None)
+        .await;
+    assert_eq!(payments["name"], "Payments, EU");
+    assert_eq!(account_count(&h, "beta").await, 51);
+}
+
+#[tokio::test]
+async fn bulk_import_lists_every_problem_by_row_and_field_and_writes_nothing() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    h.seed_account("400000000009", "acme", "prod", false).await;
+    let mut accounts: Vec<Value> = bulk_ids(120, 400_000_000_100)
+        .iter()
+        .map(|id| account_body(id, "acme", "prod", false))
+        .collect();
+    accounts[10] = account_body("400000000100", "acme", "prod", false); // row 11: same id as row 1
+    accounts[50] = account_body("400000000009", "acme", "prod", false); // row 51: in the hub
+    accounts[70]["customer"] = json!("ghost"); // row 71: unknown customer
+    accounts[90]["access"]["read_role_arn"] = json!("not an arn"); // row 91: bad value
+    accounts[110]["environment"] = json!("staging"); // row 111: bad value
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/accounts/bulk",
+            &h.admin(),
+            Some(json!({"accounts": accounts})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["code"], "validation_failed");
+    let got: Vec<(u64, &str)> = v["error"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (11, "id"),
+            (51, "id"),
+            (71, "customer"),
+            (91, "access.read_role_arn"),
+            (111, "environment")
+        ],
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("nothing was written"),
+        "{v}"
+    );
+    assert_eq!(listed(&h, "acme").await, 1);
+    assert_eq!(account_count(&h, "acme").await, 1);
+
+    // CSV rows are numbered from the line after the header.
+    let csv = "id,customer,name,environment,region,method,read_role_arn,breakglass_role_arn,external_id\n\
+        400000000001,acme,ok,prod,eu-west-1,role,arn:aws:iam::400000000001:role/R,arn:aws:iam::400000000001:role/B,cc-x\n\
+        400000000002,acme,,prod,eu-west-1,role,arn:aws:iam::400000000002:role/R,arn:aws:iam::400000000002:role/B,cc-x\n\
+        400000000003,acme,short row\n";
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/accounts/bulk",
+            Some(&h.admin()),
+            Some("text/csv"),
+            csv.into(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let rows: Vec<u64> = v["error"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, [2, 3], "{v}");
+    assert_eq!(v["error"]["errors"][0]["field"], "name");
+    assert_eq!(listed(&h, "acme").await, 1);
+}
+
+#[tokio::test]
+async fn bulk_import_bad_input_is_a_clear_4xx() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    let admin = h.admin();
+    let bulk = "/api/v1/accounts/bulk";
+    let one = serde_json::to_vec(&json!({"accounts": [account_body("500000000001", "acme", "prod", false)]})).unwrap();
+    for (ct, body, status, code) in [
+        (
+            "application/json",
+            b"{\"accounts\": [".to_vec(),
+            400,
+            "validation_failed",
+        ),
+        ("application/json", b"[1, 2]".to_vec(), 400, "validation_failed"),
+        (
+            "application/json",
+            b"{\"accounts\": []}".to_vec(),
+            400,
+            "validation_failed",
+        ),
+        (
+            "application/json",
+            b"{\"accounts\": [], \"dry_run\": true}".to_vec(),
+            400,
+            "validation_failed",
+        ),
+        (
+            "text/csv",
+            b"id;customer;name\n1;2;3\n".to_vec(),
+            400,
+            "validation_failed",
+        ),
+        ("text/csv", b"\xff\xfe\x00".to_vec(), 400, "validation_failed"),
+        ("text/csv", Vec::new(), 400, "validation_failed"),
+        ("text/plain", one.clone(), 415, "unsupported_media_type"),
+        ("application/xml", one.clone(), 415, "unsupported_media_type"),
+    ] {
+        let (s, v) = h.raw("POST", bulk, Some(&admin), Some(ct), body.clone()).await;
+        assert_eq!(
+            (s.as_u16(), v["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{ct} {}: {v}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let (s, _) = h.raw("POST", bulk, Some(&admin), None, one.clone()).await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // More than 10,000 accounts (a small CSV), and more than 4 MiB.
+    let mut many = String::from("id,customer,name,environment,region,method\n");
+    for i in 0..10_001 {
+        many.push_str(&format!("{:012},acme,n,prod,eu-west-1,role\n", 600_000_000_000u64 + i));
+    }
+    let (s, v) = h.raw("POST", bulk, Some(&admin), Some("text/csv"), many.into()).await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("accounts")),
+        "{v}"
+    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("at most 10000"), "{v}");
+    let mut huge = one.clone();
+    huge.extend(std::iter::repeat_n(b' ', cc_http::MAX_UPLOAD_BYTES));
+    let (s, v) = h.raw("POST", bulk, Some(&admin), Some("application/json"), huge).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    // Over the 1 MiB of other routes but under 4 MiB: accepted here.
+    let mut padded = one.clone();
+    padded.extend(std::iter::repeat_n(b' ', 2 * 1024 * 1024));
+    let (s, v) = h
+        .raw("POST", bulk, Some(&admin), Some("application/json"), padded.clone())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, _) = h
+        .raw(
+            "POST",
+            "/api/v1/accounts",
+            Some(&admin),
+            Some("application/json"),
+            padded,
+        )
+        .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "other routes keep 1 MiB");
+
+    // Non-admins: 403 whatever the body.
+    let erin = h.engineer();
+    for (ct, body) in [
+        ("application/json", one.clone()),
+        ("text/plain", b"x".to_vec()),
+        ("text/csv", b"bad".to_vec()),
+    ] {
+        let (s, v) = h.raw("POST", bulk, Some(&erin), Some(ct), body).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("forbidden")),
+            "{ct}"
+        );
+    }
+    let (s, _) = h.raw("POST", bulk, None, Some("application/json"), one).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(listed(&h, "acme").await, 1, "only the padded import wrote");
+}
+
+#[tokio::test]
+async fn single_creates_racing_a_bulk_import_never_double_an_account() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    let ids = bulk_ids(300, 700_000_000_000);
+    let accounts: Vec<Value> = ids.iter().map(|id| account_body(id, "acme", "prod", false)).collect();
+    let admin = h.admin();
+    let h = &h;
+    let bulk = h.call(
+        "POST",
+        "/api/v1/accounts/bulk",
+        &admin,
+        Some(json!({"accounts": accounts})),
+    );
+    let singles = futures::future::join_all(ids.iter().rev().step_by(7).map(|id| {
+        let body = account_body(id, "acme", "prod", false);
+        let admin = admin.clone();
+        async move { h.call("POST", "/api/v1/accounts", &admin, Some(body)).await }
+    }));
+    let ((bs, bv), singles) = tokio::join!(bulk, singles);
+    let single_created = singles.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
+    assert!(
+        singles
+            .iter()
+            .all(|(s, _)| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+        "{singles:?}"
+    );
+    let total = if bs == StatusCode::CREATED {
+        let created = bv["created"].as_u64().unwrap() as usize;
+        assert_eq!(created + bv["skipped"].as_array().unwrap().len(), 300, "{bv}");
+        created + single_created
+    } else {
+        // The singles landed first: the import was refused as a whole.
+        assert_eq!(bs, StatusCode::BAD_REQUEST, "{bv}");
+        single_created
+    };
+    assert_eq!(listed(h, "acme").await, total);
+    assert_eq!(account_count(h, "acme").await as usize, total);
 }

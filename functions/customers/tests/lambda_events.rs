@@ -40,6 +40,8 @@ const EXPECTED: &[Expect] = &[
     err("29-get-deleted-person", 404, "not_found"),
     ok("30-customer-overview", 200),
     err("31-customer-overview-unknown", 404, "not_found"),
+    ok("32-bulk-accounts", 201),
+    err("33-bulk-accounts-invalid", 400, "validation_failed"),
 ];
 
 #[tokio::test]
@@ -119,6 +121,9 @@ async fn run_events(app: App) {
     assert_eq!(
         actions,
         [
+            "account_created",
+            // The two of 32-bulk-accounts: one event per account, with the caller's origin.
+            "account_created",
             "account_created",
             "account_deleted",
             "account_updated",

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cc_domain::Error;
+use cc_domain::error::RowError;
 use serde::Serialize;
 
 #[derive(Debug)]
@@ -14,6 +15,8 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub field: Option<String>,
+    /// Per-row problems of a bulk input (empty otherwise).
+    pub errors: Vec<RowError>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -27,6 +30,10 @@ pub struct ErrorDetail {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// A bulk input validated as a whole (`POST /api/v1/accounts/bulk`): each problem with its
+    /// row (1-based) and field, at most 100; absent on other errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<RowError>,
 }
 
 impl ApiError {
@@ -36,6 +43,7 @@ impl ApiError {
             code: code.to_string(),
             message: message.into(),
             field: None,
+            errors: Vec::new(),
         }
     }
 
@@ -58,6 +66,22 @@ impl From<Error> for ApiError {
                 code: code.into(),
                 message,
                 field,
+                errors: Vec::new(),
+            },
+            Error::Rows { message, errors } => ApiError {
+                status: StatusCode::BAD_REQUEST,
+                code: code.into(),
+                message,
+                field: None,
+                errors: errors
+                    .into_iter()
+                    .take(cc_domain::error::MAX_ROW_ERRORS)
+                    .map(|e| RowError {
+                        message: bounded(&e.message, MAX_MESSAGE_CHARS),
+                        field: e.field.map(|f| bounded(&f, MAX_FIELD_CHARS)),
+                        row: e.row,
+                    })
+                    .collect(),
             },
             Error::NotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, code, e.to_string()),
             Error::Conflict { message, .. } => ApiError::new(StatusCode::CONFLICT, code, message),
@@ -84,6 +108,7 @@ impl IntoResponse for ApiError {
                     code: self.code,
                     message: bounded(&self.message, MAX_MESSAGE_CHARS),
                     field: self.field.map(|f| bounded(&f, MAX_FIELD_CHARS)),
+                    errors: self.errors,
                 },
             }),
         )

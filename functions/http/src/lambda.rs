@@ -624,6 +624,7 @@ impl Answer {
                 code: e.code,
                 message: e.message,
                 field: e.field,
+                errors: e.errors,
             },
         };
         let mut headers = HeaderMap::new();

@@ -57,7 +57,8 @@ async fn authorise_first(mut req: Request, next: Next) -> Response {
     }
 }
 
-/// Reads the whole request body (at most [`crate::body_limit`] of its path) before anything answers, so an early
+/// Reads the whole request body (at most [`crate::MAX_BODY_BYTES`], or the route's own limit from
+/// [`crate::LARGE_BODY_ROUTES`]) before anything answers, so an early
 /// answer (401 before the body was looked at) leaves a keep-alive connection usable: the body is
 /// never left unread on the connection. A larger body is 413 and the connection is closed.
 async fn read_body_first(req: Request, next: Next) -> Response {

@@ -206,6 +206,7 @@ impl StepError {
             crate::Error::Internal(_) => StepError::Transient,
             crate::Error::NotFound { .. }
             | crate::Error::Validation { .. }
+            | crate::Error::Rows { .. }
             | crate::Error::Forbidden(_)
             | crate::Error::Unauthenticated(_) => StepError::BadTask,
         }

@@ -259,7 +259,7 @@ impl Access {
     ) -> Result<T> {
         let Err(err) = &result else { return result };
         let refused = match err {
-            Error::Forbidden(_) | Error::NotFound { .. } | Error::Validation { .. } => true,
+            Error::Forbidden(_) | Error::NotFound { .. } | Error::Validation { .. } | Error::Rows { .. } => true,
             Error::Conflict { kind, .. } => *kind != Conflict::Version,
             Error::Unauthenticated(_) | Error::Internal(_) => false,
         };

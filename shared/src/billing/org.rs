@@ -18,10 +18,11 @@ use time::OffsetDateTime;
 
 use super::fetch::{Billing, FetchStatus};
 use super::ports::{OrgAccountStatus, ReadRole, SourceError};
+use crate::error::RowError;
 use crate::error::{Conflict, Error, Result};
-use crate::hub::{Account, AccountPatch};
+use crate::hub::{AccessMethod, Account, AccountPatch, BulkInput, BulkOutcome, Environment, NewAccount};
 use crate::identity::{Principal, Role};
-use crate::ids::{AccountId, CustomerCode, Email};
+use crate::ids::{AccountId, CustomerCode, Email, Region};
 use crate::keys;
 use crate::store::{Index, Item, Query, Write, decode, encode};
 
@@ -354,4 +355,266 @@ impl Billing {
 enum Refresh {
     Skipped(String),
     Failed(String),
+}
+
+/// Discovered accounts an admin adds to the hub in one step ([`Billing::add_discovered`]).
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddDiscovered {
+    /// 1-10,000 ids from the customer's discovered list (`GET` of the organisation view).
+    #[schema(value_type = Vec<String>)]
+    pub accounts: Vec<AccountId>,
+    /// How the team reaches them. Default: the customer's management account's access method in
+    /// the hub, else the one most of its accounts use. A `role` method is a template either way:
+    /// each account gets the roles of the same path and name in its own account id, with the
+    /// same external id and session length. Required when the customer has no accounts yet.
+    #[serde(default)]
+    pub access: Option<AccessMethod>,
+    /// Default: from each account's name in the organisation: `non-prod` when a word of it names
+    /// a non-production stage (dev, test, qa, uat, staging, sandbox, nonprod, ...), else `prod`
+    /// (the stricter one).
+    #[serde(default)]
+    pub environment: Option<Environment>,
+    /// Home region recorded for them. Default: the management account's, else the one most of
+    /// the customer's accounts have. Required when the customer has no accounts yet.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub region: Option<Region>,
+}
+
+/// Words of an account name that mark a non-production account.
+const NON_PROD_WORDS: &[&str] = &[
+    "dev",
+    "development",
+    "test",
+    "testing",
+    "tst",
+    "qa",
+    "uat",
+    "sit",
+    "stage",
+    "staging",
+    "stg",
+    "sandbox",
+    "sbx",
+    "nonprod",
+    "non",
+    "preprod",
+    "pre",
+    "demo",
+    "lab",
+    "playground",
+    "training",
+];
+
+/// The environment an organisation account's name suggests: `non-prod` when one of its words
+/// (split at anything but letters and digits, case ignored) names a non-production stage, else
+/// `prod`.
+pub fn environment_from_name(name: &str) -> Environment {
+    let lower = name.to_lowercase();
+    let non_prod = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| NON_PROD_WORDS.contains(&w));
+    if non_prod {
+        Environment::NonProd
+    } else {
+        Environment::Prod
+    }
+}
+
+/// The value most items have (ties: the first seen), by a key.
+fn most_common<'a, T, K: Ord>(items: impl Iterator<Item = &'a T>, key: impl Fn(&T) -> K) -> Option<&'a T>
+where
+    T: 'a,
+{
+    let mut counts: BTreeMap<K, (usize, usize, &'a T)> = BTreeMap::new();
+    for (i, item) in items.enumerate() {
+        counts.entry(key(item)).or_insert((0, i, item)).0 += 1;
+    }
+    counts
+        .into_values()
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+        .map(|(_, _, item)| item)
+}
+
+impl Billing {
+    /// Adds discovered accounts of `customer` to the hub in one step (admin), through the hub's
+    /// bulk import ([`crate::hub::Hub::create_accounts`]: validated as a whole, written in
+    /// transactions of at most 100 writes with an `account_created` audit event each), and
+    /// removes the created ones from the discovered list (`ORG#{customer}` / `DISCOVERED#{id}`).
+    ///
+    /// Each account is named as in the organisation (its id when the organisation has no name)
+    /// and gets the access method, environment and region of [`AddDiscovered`] or their defaults.
+    ///
+    /// Errors: 403 for a non-admin; 404 for an unknown customer; 400 on `access` or `region`
+    /// when no default can be derived (the customer has no accounts); [`Error::Rows`] (400,
+    /// nothing written) naming each row (1-based, in `accounts`) that is not a discovered account
+    /// of this customer, is listed twice, or fails the hub's rules.
+    pub async fn add_discovered(
+        &self,
+        who: &Principal,
+        customer: &CustomerCode,
+        request: AddDiscovered,
+    ) -> Result<BulkOutcome> {
+        who.require(Role::Admin, "changing the hub")?;
+        let snap = self.hub.snapshot().await?;
+        if snap.customer(customer.as_str()).is_none() {
+            return Err(Error::not_found("customer", customer.as_str()));
+        }
+        if request.accounts.is_empty() {
+            return Err(Error::validation("accounts", "list at least one discovered account"));
+        }
+        let theirs: Vec<&Account> = snap.accounts.iter().filter(|a| a.customer == *customer).collect();
+        let management = theirs.iter().find(|a| a.management_account).copied();
+        let access = match (&request.access, management) {
+            (Some(access), _) => access.clone(),
+            (None, Some(m)) => m.access.clone(),
+            (None, None) => match most_common(theirs.iter().copied(), |a| {
+                serde_json::to_string(
+                    &a.access
+                        .for_account(&AccountId::parse("000000000000").unwrap_or_else(|_| a.id.clone())),
+                )
+                .unwrap_or_default()
+            }) {
+                Some(a) => a.access.clone(),
+                None => {
+                    return Err(Error::validation(
+                        "access",
+                        format!(
+                            "customer '{customer}' has no accounts in the hub to take an access method from: give `access` (method sso or role) for these accounts"
+                        ),
+                    ));
+                }
+            },
+        };
+        let region = match (&request.region, management) {
+            (Some(r), _) => r.clone(),
+            (None, Some(m)) => m.region.clone(),
+            (None, None) => match most_common(theirs.iter().copied(), |a| a.region.to_string()) {
+                Some(a) => a.region.clone(),
+                None => {
+                    return Err(Error::validation(
+                        "region",
+                        format!(
+                            "customer '{customer}' has no accounts in the hub to take a region from: give `region`"
+                        ),
+                    ));
+                }
+            },
+        };
+        let discovered: BTreeMap<AccountId, DiscoveredAccount> = self
+            .discovered(customer)
+            .await?
+            .into_iter()
+            .map(|d| (d.id.clone(), d))
+            .collect();
+        let mut errors = Vec::new();
+        let mut seen: BTreeMap<&AccountId, usize> = BTreeMap::new();
+        let mut news = Vec::with_capacity(request.accounts.len());
+        for (i, id) in request.accounts.iter().enumerate() {
+            let row = i + 1;
+            let problem = |message: String| RowError {
+                row,
+                field: Some("accounts".into()),
+                message,
+            };
+            if let Some(first) = seen.insert(id, row) {
+                errors.push(problem(format!("account {id} is also in row {first}")));
+                continue;
+            }
+            let Some(d) = discovered.get(id) else {
+                errors.push(problem(format!(
+                    "account {id} is not a discovered account of customer '{customer}'"
+                )));
+                continue;
+            };
+            let name = d.name.trim();
+            news.push(NewAccount {
+                id: id.clone(),
+                customer: customer.clone(),
+                name: if name.is_empty() {
+                    id.to_string()
+                } else {
+                    name.to_string()
+                },
+                alias: None,
+                environment: request.environment.unwrap_or_else(|| environment_from_name(&d.name)),
+                region: region.clone(),
+                management_account: false,
+                delegated_admin_services: Vec::new(),
+                access: access.for_account(id),
+            });
+        }
+        if !errors.is_empty() {
+            let n = errors.len();
+            errors.truncate(crate::error::MAX_ROW_ERRORS);
+            return Err(Error::Rows {
+                message: format!(
+                    "{n} of the {} accounts cannot be added; nothing was written",
+                    request.accounts.len()
+                ),
+                errors,
+            });
+        }
+        let outcome = self.hub.create_accounts(who, BulkInput::from_accounts(news)?).await?;
+        self.forget_discovered(customer, &outcome.ids).await?;
+        Ok(outcome)
+    }
+
+    /// Removes accounts now in the hub from the discovered list and its count in the facts.
+    async fn forget_discovered(&self, customer: &CustomerCode, ids: &[AccountId]) -> Result<()> {
+        let pk = keys::organization(customer.as_str());
+        let deletes: Vec<Write> = ids
+            .iter()
+            .map(|id| Write::Delete {
+                pk: pk.clone(),
+                sk: keys::discovered(id.as_str()),
+                expected: None,
+            })
+            .collect();
+        for chunk in deletes.chunks(100) {
+            self.items.transact(chunk.to_vec()).await?;
+        }
+        if let Some(item) = self.items.get(&pk, keys::META).await? {
+            let mut facts: OrgFacts = decode(item)?;
+            facts.discovered = self.discovered(customer).await?.len();
+            self.items
+                .transact(vec![Write::Put(Item::new(pk.clone(), keys::META, encode(&facts)?))])
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_of_non_production_stages_make_non_prod_accounts() {
+        for (name, env) in [
+            ("Payments Prod", Environment::Prod),
+            ("payments-production", Environment::Prod),
+            ("Log Archive", Environment::Prod),
+            ("payments-dev", Environment::NonProd),
+            ("Payments UAT", Environment::NonProd),
+            ("data_staging_2", Environment::NonProd),
+            ("non-prod shared", Environment::NonProd),
+            ("Sandbox (Erin)", Environment::NonProd),
+            ("Developer tools", Environment::Prod),
+            ("contest", Environment::Prod),
+        ] {
+            assert_eq!(environment_from_name(name), env, "{name}");
+        }
+    }
+
+    #[test]
+    fn most_common_prefers_the_first_seen_on_ties() {
+        let v = ["b", "a", "a", "b", "c"];
+        assert_eq!(most_common(v.iter(), |s| s.to_string()), Some(&"b"));
+        let v = ["c", "a", "a"];
+        assert_eq!(most_common(v.iter(), |s| s.to_string()), Some(&"a"));
+        let none: [&str; 0] = [];
+        assert_eq!(most_common(none.iter(), |s| s.to_string()), None);
+    }
 }

@@ -119,21 +119,7 @@ impl Hub {
 
     pub async fn create_account(&self, who: &Principal, new: NewAccount) -> Result<Account> {
         who.require(Role::Admin, "changing the hub")?;
-        let now = self.now();
-        let account = Account {
-            id: new.id,
-            customer: new.customer,
-            name: new.name.trim().to_string(),
-            alias: new.alias.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
-            environment: new.environment,
-            region: new.region,
-            management_account: new.management_account,
-            delegated_admin_services: new.delegated_admin_services,
-            access: new.access,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
+        let account = Account::created(new, self.now());
         account.validate()?;
         self.assumable.check(&account)?;
         self.check_sso_region(&account).await?;
@@ -477,7 +463,7 @@ pub struct Found {
 
 impl Hub {
     /// The audit event of a change to account `a` (filed under its customer).
-    fn account_event(
+    pub(super) fn account_event(
         &self,
         who: &Principal,
         action: &str,

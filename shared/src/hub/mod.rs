@@ -13,6 +13,7 @@ use crate::ids::{
 };
 
 pub mod accounts;
+pub mod bulk;
 pub mod contacts;
 pub mod customers;
 pub mod links;
@@ -23,6 +24,7 @@ pub mod snapshot;
 pub mod teams;
 
 pub use accounts::Found;
+pub use bulk::{BulkAccounts, BulkInput, BulkOutcome, MAX_BULK_ACCOUNTS, SkippedAccount};
 pub use overview::{AccessCounts, AccountCounts, CustomerOverview, EnvironmentCounts, PolicySummary};
 pub use service::Hub;
 
@@ -370,6 +372,31 @@ impl AccessMethod {
             AccessMethod::Role { .. } => "role",
         }
     }
+
+    /// The same way in, for account `id`: a role method's read and breakglass roles are those of
+    /// the same path, name and partition in account `id` (onboarding deploys the same roles in
+    /// every account of a customer); an SSO method is unchanged.
+    pub fn for_account(&self, id: &AccountId) -> AccessMethod {
+        let retarget = |arn: &RoleArn| {
+            let partition = arn.as_str().split(':').nth(1).unwrap_or("aws");
+            RoleArn::parse(format!("arn:{partition}:iam::{id}:role/{}", arn.path_and_name()))
+                .unwrap_or_else(|_| arn.clone())
+        };
+        match self {
+            AccessMethod::Role {
+                read_role_arn,
+                breakglass_role_arn,
+                external_id,
+                max_session_seconds,
+            } => AccessMethod::Role {
+                read_role_arn: retarget(read_role_arn),
+                breakglass_role_arn: retarget(breakglass_role_arn),
+                external_id: external_id.clone(),
+                max_session_seconds: *max_session_seconds,
+            },
+            sso => sso.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
@@ -506,6 +533,25 @@ impl Contact {
 }
 
 impl Account {
+    /// The account a [`NewAccount`] describes, as first stored at `now` (version 1): name and
+    /// alias trimmed, an empty alias none. Not yet validated ([`Account::validate`]).
+    pub fn created(new: NewAccount, now: OffsetDateTime) -> Account {
+        Account {
+            id: new.id,
+            customer: new.customer,
+            name: new.name.trim().to_string(),
+            alias: new.alias.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
+            environment: new.environment,
+            region: new.region,
+            management_account: new.management_account,
+            delegated_admin_services: new.delegated_admin_services,
+            access: new.access,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
     pub fn validate(&self) -> Result<()> {
         line("name", &self.name, 1, 120)?;
         if let Some(alias) = &self.alias {
