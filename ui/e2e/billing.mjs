@@ -1,7 +1,8 @@
 // End-to-end: billing (issue 13) on the demo's cost history: the overview's month to date, cost
 // anomalies acknowledged and resolved through their dialogs (a stale one explained with Reload),
 // a customer's billing page (stacked chart, accounts, movers, range), an admin's Fetch now for one
-// customer listed in the runs, an engineer reading without admin controls, and every billing table
+// customer listed in the runs, an export import refused by row and column then accepted, settings
+// saved with the version read, an engineer reading without admin controls, and every billing table
 // fitting its container at 1440x900.
 import { overflowingTables } from "./newuser.mjs";
 import { apiAs, escape, signedIn } from "./people.mjs";
@@ -155,9 +156,8 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await page.getByRole("link", { name: "Fetch costs now" }).click();
       await page.waitForURL(/\/billing\/runs/);
       await page.getByRole("heading", { level: 1, name: "Fetch runs" }).waitFor();
-      await page.getByRole("button", { name: "Fetch now" }).click();
+      // Opened from Acme Retail's billing: the dialog is open, with the customer chosen.
       await dialog.getByRole("heading", { name: "Fetch costs now" }).waitFor();
-      // Opened from Acme Retail's billing: the customer is chosen already.
       await dialog.getByText("Acme Retail").first().waitFor();
       await shot(page, "billing-07-fetch-now");
       await axe(page, "billing fetch now dialog");
@@ -170,6 +170,40 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
     });
     await shot(page, "billing-08-runs");
     await axe(page, "billing runs");
+
+    await step("billing: the admin imports an export; a bad row names its row and column and stores nothing", async () => {
+      const day = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
+      const next = new Date(Date.now() - 39 * 86_400_000).toISOString().slice(0, 10);
+      const header = "BillingAccountId,SubAccountId,ServiceName,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency,ProviderName";
+      const row = (cost) => `999900001111,999900001111,Amazon Kinesis,${day}T00:00:00Z,${next}T00:00:00Z,${cost},USD,AWS`;
+      await page.goto(base + "/customers/granite-insurance/billing");
+      await page.getByRole("heading", { name: /Import a cost export/ }).waitFor();
+      const input = page.locator('input[type="file"]');
+      await input.setInputFiles({ name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from([header, row("12.50"), row("twelve")].join("\n") + "\n") });
+      await page.getByRole("button", { name: "Import", exact: true }).click();
+      await page.getByText("Not imported: nothing was stored").waitFor();
+      await page.getByText(/row 3/).waitFor();
+      await page.getByText(/BilledCost/).first().waitFor();
+      await shot(page, "billing-09-import-refused");
+      await input.setInputFiles({ name: "good.csv", mimeType: "text/csv", buffer: Buffer.from([header, row("12.50"), row("7.25")].join("\n") + "\n") });
+      await page.getByText("Not imported: nothing was stored").waitFor({ state: "detached" });
+      await page.getByRole("button", { name: "Import", exact: true }).click();
+      await page.getByText("Imported: 1 daily cell written").waitFor();
+      await page.getByText("Accounts that are not this customer's in the hub").waitFor();
+      await page.getByText("999900001111", { exact: true }).waitFor();
+      await shot(page, "billing-10-imported");
+      await axe(page, "billing import summary");
+    });
+
+    await step("billing: the admin saves billing settings with the version read", async () => {
+      await page.goto(base + "/customers/granite-insurance/billing");
+      const impact = page.getByRole("spinbutton", { name: /Smallest impact/ });
+      await impact.fill("60");
+      await page.getByRole("button", { name: "Save settings" }).click();
+      await page.getByText("Settings saved.").waitFor();
+      const saved = await apiAs(page, "GET", "/api/v1/billing/settings/granite-insurance");
+      if (saved.body?.thresholds?.min_impact !== 60 || saved.body?.version !== 1) throw new Error(`saved ${JSON.stringify(saved.body)}`);
+    });
 
     await step("billing: an engineer reads billing without Fetch now, settings edits or imports", async () => {
       const erin = await signedIn(browser, base, ENGINEER, fail);

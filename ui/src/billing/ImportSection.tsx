@@ -1,3 +1,4 @@
+import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import Container from "@cloudscape-design/components/container";
@@ -94,7 +95,9 @@ function Summary({ summary: s }: { summary: ImportSummary }) {
   return (
     <SpaceBetween size="s">
       <Box variant="h3" tagOverride="h3">
-        <span role="status">Imported: {s.cells_written.toLocaleString()} daily cells written</span>
+        <span role="status">
+          Imported: {s.cells_written.toLocaleString()} daily {s.cells_written === 1 ? "cell" : "cells"} written
+        </span>
       </Box>
       <KeyValuePairs
         columns={4}
@@ -110,20 +113,14 @@ function Summary({ summary: s }: { summary: ImportSummary }) {
           { label: "Services", value: String(s.services.length) },
           { label: "Totals", value: s.totals.map((t) => formatMoney(t.amount, t.currency)).join(", ") || "—" },
           { label: "Anomalies raised", value: String(s.anomalies_raised ?? 0) },
-          ...(s.accounts_not_in_hub.length
-            ? [
-                {
-                  label: "Accounts not in the hub for this customer",
-                  value: (
-                    <span style={{ overflowWrap: "anywhere" }}>
-                      {s.accounts_not_in_hub.join(", ")} (their costs are stored all the same)
-                    </span>
-                  ),
-                },
-              ]
-            : []),
         ]}
       />
+      {s.accounts_not_in_hub.length ? (
+        <Alert type="info" header="Accounts that are not this customer's in the hub">
+          <span style={{ overflowWrap: "anywhere" }}>{s.accounts_not_in_hub.join(", ")}</span>: their costs are stored all the
+          same. A wrong customer, or accounts still to be added to the hub.
+        </Alert>
+      ) : null}
     </SpaceBetween>
   );
 }

@@ -39,8 +39,17 @@ export default function RunsPage() {
   const items = usePagedItems(runs.data);
   const me = useMe();
   const admin = isAdmin(me.data?.roles);
-  const [params] = useSearchParams();
+  // "Fetch costs now" on a customer's billing comes here with ?customer=: the dialog opens for it.
+  const [params, setParams] = useSearchParams();
+  const preset = params.get("customer") ?? "";
   const [asking, setAsking] = useState(false);
+  useEffect(() => {
+    if (admin && preset) setAsking(true);
+  }, [admin, preset]);
+  const closeDialog = () => {
+    setAsking(false);
+    if (preset) setParams({}, { replace: true });
+  };
   const [notice, setNotice] = useState<string>();
   const noticeRef = useRef<HTMLDivElement>(null);
   const fetchRef = useRef<ButtonProps.Ref>(null);
@@ -167,10 +176,14 @@ export default function RunsPage() {
       </SpaceBetween>
       {asking ? (
         <FetchNowModal
-          initial={params.get("customer") ?? ""}
-          onClose={() => setAsking(false)}
+          initial={preset}
+          onClose={() => {
+            closeDialog();
+            // Opened from the address, no button had focus: give it to Fetch now.
+            setTimeout(() => fetchRef.current?.focus(), 0);
+          }}
           onDone={(message) => {
-            setAsking(false);
+            closeDialog();
             setNotice(message);
             setFocusNotice(true);
           }}
