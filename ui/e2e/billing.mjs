@@ -79,7 +79,7 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await page.getByText(`Acknowledged: ${label(acme)} at acme-retail.`).waitFor();
       await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "status", undefined, { timeout: 3000 });
       await page.getByRole("button", { name: `Acknowledge ${label(acme)}` }).waitFor({ state: "detached" });
-      await page.getByRole("radio", { name: "Acknowledged" }).or(page.getByRole("button", { name: "Acknowledged" })).first().click();
+      await page.getByRole("radio", { name: "Acknowledged", exact: true }).or(page.getByRole("button", { name: "Acknowledged", exact: true })).first().click();
       await page.waitForURL(/status=acknowledged/);
       const row = page.getByRole("row", { name: new RegExp(escape(acme.account)) });
       await row.getByText(/Acknowledged by ada\.admin@demo\.customer-central\.dev/).waitFor();
@@ -97,7 +97,7 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await dialog.getByRole("button", { name: "Resolve", exact: true }).click();
       await dialog.waitFor({ state: "hidden" });
       await page.getByText(`Resolved: ${label(acme)} at acme-retail.`).waitFor();
-      await page.getByRole("radio", { name: "Resolved" }).or(page.getByRole("button", { name: "Resolved" })).first().click();
+      await page.getByRole("radio", { name: "Resolved", exact: true }).or(page.getByRole("button", { name: "Resolved", exact: true })).first().click();
       await page.waitForURL(/status=resolved/);
       const row = page.getByRole("row", { name: new RegExp(escape(acme.account)) });
       await row.getByText(/Resolved by ada\.admin@demo\.customer-central\.dev/).waitFor();
@@ -107,7 +107,7 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
     await axe(page, "billing anomalies resolved");
 
     await step("billing: an anomaly changed elsewhere says so, and Reload shows it as it is", async () => {
-      await page.getByRole("radio", { name: "Open" }).or(page.getByRole("button", { name: "Open" })).first().click();
+      await page.getByRole("radio", { name: "Open", exact: true }).or(page.getByRole("button", { name: "Open", exact: true })).first().click();
       await page.getByRole("button", { name: `Acknowledge ${label(drift)}` }).waitFor();
       // Someone else acknowledges it meanwhile (this page still shows version 1).
       const other = await apiAs(page, "POST", `/api/v1/billing/anomalies/${drift.id}/acknowledge`, {
@@ -147,9 +147,27 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await page.reload();
       await page.getByRole("heading", { level: 1, name: "Acme Retail: billing" }).waitFor();
       await axe(page, "billing customer");
-      await page.getByRole("radio", { name: "Last 90 days" }).or(page.getByRole("button", { name: "Last 90 days" })).first().click();
+      await page.getByRole("radio", { name: "Last 90 days", exact: true }).or(page.getByRole("button", { name: "Last 90 days", exact: true })).first().click();
       await page.waitForURL(/range=90d/);
       await page.getByText(/ · daily · top 8 services and Other/).waitFor();
+      // A custom range: checked as the API checks it, then by month past about three months.
+      await page.getByRole("radio", { name: "Custom", exact: true }).or(page.getByRole("button", { name: "Custom", exact: true })).first().click();
+      await page.waitForURL(/range=custom/);
+      const [from, to] = [page.getByRole("textbox", { name: "From" }), page.getByRole("textbox", { name: "To" })];
+      await to.fill("");
+      await to.pressSequentially("20200101");
+      await page.getByRole("button", { name: "Show", exact: true }).click();
+      await page.getByText("The end is before the start.").waitFor();
+      const end = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+      const start = `${end.slice(0, 7)}-01`.replace(/^(\d{4})-(\d{2})/, (_, y, m) => (m > "06" ? `${y}-${String(m - 6).padStart(2, "0")}` : `${y - 1}-${String(+m + 6).padStart(2, "0")}`));
+      await from.fill("");
+      await from.pressSequentially(start.replace(/-/g, ""));
+      await to.fill("");
+      await to.pressSequentially(end.replace(/-/g, ""));
+      await page.getByRole("button", { name: "Show", exact: true }).click();
+      await page.waitForURL(new RegExp(`range=custom&from=${start}&to=${end}`));
+      await page.getByText(/ · by month · top 8 services and Other/).waitFor();
+      await page.getByRole("application", { name: "Monthly cost by service in USD" }).waitFor();
     });
 
     await step("billing: the admin fetches now for one customer and sees the run listed", async () => {

@@ -146,7 +146,8 @@ export default function AnomaliesTable({
             </Button>
           </SpaceBetween>
         ),
-      width: 150,
+      // Room for "Acknowledge" on one line (the cell's padding takes about 40 px).
+      width: 200,
     },
   ];
 

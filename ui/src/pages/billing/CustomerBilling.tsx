@@ -328,14 +328,33 @@ function RangePicker({
             if (!problem) onChange("custom", draft.from, draft.to);
           }}
         >
-          <SpaceBetween direction="horizontal" size="xs" alignItems="end">
-            <FormField label="From">
-              <DateInput value={draft.from} placeholder="YYYY/MM/DD" onChange={({ detail }) => setDraft((d) => ({ ...d, from: detail.value }))} />
-            </FormField>
-            <FormField label="To" errorText={tried ? problem : undefined}>
-              <DateInput value={draft.to} placeholder="YYYY/MM/DD" onChange={({ detail }) => setDraft((d) => ({ ...d, to: detail.value }))} />
-            </FormField>
-            <Button formAction="submit">Show</Button>
+          <SpaceBetween size="xxs">
+            <SpaceBetween direction="horizontal" size="xs" alignItems="end">
+              <FormField label="From">
+                <DateInput
+                  value={draft.from}
+                  placeholder="YYYY/MM/DD"
+                  invalid={tried && !!problem}
+                  onChange={({ detail }) => setDraft((d) => ({ ...d, from: detail.value }))}
+                />
+              </FormField>
+              <FormField label="To">
+                <DateInput
+                  value={draft.to}
+                  placeholder="YYYY/MM/DD"
+                  invalid={tried && !!problem}
+                  onChange={({ detail }) => setDraft((d) => ({ ...d, to: detail.value }))}
+                />
+              </FormField>
+              <Button formAction="submit">Show</Button>
+            </SpaceBetween>
+            <div role="alert">
+              {tried && problem ? (
+                <Box color="text-status-error" fontSize="body-s">
+                  {problem}
+                </Box>
+              ) : null}
+            </div>
           </SpaceBetween>
         </form>
       ) : null}
