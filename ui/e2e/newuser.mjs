@@ -15,7 +15,7 @@ const LONG_CODE = "long-name-co";
 const LONG_NAME = "Northern Hemisphere Renewable Energy Cooperative of Independent Wind, Solar and Hydro Producers Holding";
 
 /** Tables wider than the box that shows them (clipped, or scrolled with no cue): their headers. */
-async function overflowingTables(page) {
+export async function overflowingTables(page) {
   return page.evaluate(() => {
     const bad = [];
     for (const table of document.querySelectorAll("table")) {

@@ -16,6 +16,7 @@ import { runAdminActionsE2E } from "./admin-actions.mjs";
 import { runOidcE2E } from "./oidc.mjs";
 import { fixes } from "./fixes.mjs";
 import { newuser } from "./newuser.mjs";
+import { billing } from "./billing.mjs";
 
 const require = createRequire(import.meta.url);
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -29,7 +30,7 @@ const CONTACT_NAME = "Priya Natarajan"; // a key contact of every demo customer
 const CONTACT_EMAIL = "priya.natarajan@fjord-banking.example.com"; // ... this one at Fjord Banking
 
 // E2E_ONLY=main,actions,...: run only these parts (main, breakglass, fixes, admin, dialogs, actions,
-// newuser, oidc) while working on one; scripts/ui test runs them all.
+// newuser, billing, oidc) while working on one; scripts/ui test runs them all.
 const only = process.env.E2E_ONLY?.split(",").map((s) => s.trim());
 const want = (part) => !only || only.includes(part);
 
@@ -329,6 +330,7 @@ async function main() {
     if (want("dialogs")) await runDialogsE2E({ browser, base, step, shot, axe });
     if (want("actions")) await runAdminActionsE2E({ browser, base, step, shot, axe });
     if (want("newuser")) await newuser({ browser, base, step, shot, axe, fail });
+    if (want("billing")) await billing({ browser, base, step, shot, axe, fail });
     if (want("oidc")) await runOidcE2E({ browser, ccBin, dist, step, shot, axe, fail });
   } finally {
     await browser?.close();

@@ -16,6 +16,10 @@ const RequestDetail = lazy(() => import("./pages/RequestDetail"));
 const Sessions = lazy(() => import("./pages/Sessions"));
 const ProfilesPage = lazy(() => import("./pages/ProfilesPage"));
 const AdminRoutes = lazy(() => import("./pages/admin/AdminRoutes"));
+const BillingOverview = lazy(() => import("./pages/billing/BillingOverview"));
+const CustomerBilling = lazy(() => import("./pages/billing/CustomerBilling"));
+const AnomaliesPage = lazy(() => import("./pages/billing/AnomaliesPage"));
+const RunsPage = lazy(() => import("./pages/billing/RunsPage"));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const session = useSession();
@@ -44,6 +48,10 @@ export default function App() {
           <Route index element={<Navigate to="/customers" replace />} />
           <Route path="customers" element={<CustomersList />} />
           <Route path="customers/:code" element={<CustomerPage />} />
+          <Route path="customers/:code/billing" element={<CustomerBilling />} />
+          <Route path="billing" element={<BillingOverview />} />
+          <Route path="billing/anomalies" element={<AnomaliesPage />} />
+          <Route path="billing/runs" element={<RunsPage />} />
           <Route path="breakglass/request" element={<RequestAccess />} />
           <Route path="breakglass/requests" element={<MyRequests />} />
           <Route path="breakglass/requests/:id" element={<RequestDetail />} />

@@ -54,7 +54,9 @@ export default function Shell() {
 
   const email = me.data?.email ?? session?.email ?? "";
   const roles = me.data?.roles?.join(", ");
-  const activeHref = location.pathname.startsWith("/customers")
+  const activeHref = /^\/customers\/[^/]+\/billing$/.test(location.pathname)
+    ? "/billing"
+    : location.pathname.startsWith("/customers")
     ? "/customers"
     : location.pathname.startsWith("/breakglass/requests/")
       ? "/breakglass/requests"
@@ -134,6 +136,15 @@ export default function Shell() {
                     ? [{ type: "link" as const, text: "Waiting for my approval", href: "/breakglass/approvals" }]
                     : []),
                   { type: "link", text: "Active sessions", href: "/breakglass/sessions" },
+                ],
+              },
+              {
+                type: "link-group",
+                text: "Billing",
+                href: "/billing",
+                items: [
+                  { type: "link", text: "Cost anomalies", href: "/billing/anomalies" },
+                  { type: "link", text: "Fetch runs", href: "/billing/runs" },
                 ],
               },
               { type: "link", text: "Profiles", href: "/profiles" },

@@ -72,6 +72,7 @@ function CustomerDetail({ overview, breadcrumbs }: { overview: Overview; breadcr
       header={
         <Header
           variant="h1"
+          actions={<RouterLink href={`/customers/${encodeURIComponent(customer.code)}/billing`}>Billing and costs</RouterLink>}
           description={
             <SpaceBetween direction="horizontal" size="xs">
               <StatusIndicator type={status?.type ?? "info"}>{status?.label ?? customer.status}</StatusIndicator>

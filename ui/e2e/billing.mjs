@@ -1,0 +1,253 @@
+// End-to-end: billing (issue 13) on the demo's cost history: the overview's month to date, cost
+// anomalies acknowledged and resolved through their dialogs (a stale one explained with Reload),
+// a customer's billing page (stacked chart, accounts, movers, range), an admin's Fetch now for one
+// customer listed in the runs, an export import refused by row and column then accepted, settings
+// saved with the version read, an engineer reading without admin controls, and every billing table
+// fitting its container at 1440x900.
+import { overflowingTables } from "./newuser.mjs";
+import { apiAs, escape, signedIn } from "./people.mjs";
+
+const ADMIN = "ada.admin@demo.customer-central.dev";
+const ENGINEER = "erin.engineer@demo.customer-central.dev";
+const KIND = { step: "Step up", spike: "Spike", drift: "Drift", new_service: "New service" };
+const label = (a) => `${KIND[a.finding.kind]} in ${a.service} (${a.account})`;
+
+/** The demo writes its cost history in the background after start-up: wait for it and its anomalies. */
+async function demoCosts(page) {
+  for (let i = 0; i < 120; i++) {
+    const overview = await apiAs(page, "GET", "/api/v1/billing/overview");
+    const open = await apiAs(page, "GET", "/api/v1/billing/anomalies?status=open");
+    const acme = overview.body?.customers?.find((c) => c.customer === "acme-retail");
+    const customers = new Set((open.body?.items ?? []).map((a) => a.customer));
+    if (acme?.month_to_date?.length && customers.has("acme-retail") && customers.has("driftwood-media")) return open.body.items;
+    await page.waitForTimeout(500);
+  }
+  throw new Error("the demo cost history (with open anomalies at acme-retail and driftwood-media) never appeared");
+}
+
+export async function billing({ browser, base, step: runStep, shot, axe, fail }) {
+  const contexts = [];
+  let page;
+  const step = (name, fn) =>
+    runStep(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        if (page) await shot(page, "billing-failure").catch(() => {});
+        throw err;
+      }
+    });
+  try {
+    const ada = await signedIn(browser, base, ADMIN, fail);
+    contexts.push(ada.context);
+    page = ada.page;
+    const open = await demoCosts(page);
+    const acme = open.find((a) => a.customer === "acme-retail");
+    const drift = open.find((a) => a.customer === "driftwood-media");
+    const dialog = page.getByRole("dialog");
+
+    await step("billing: the overview lists every customer's month to date, as of yesterday, sortable", async () => {
+      await page.getByRole("link", { name: "Billing", exact: true }).click();
+      await page.waitForURL(/\/billing$/);
+      await page.getByRole("heading", { level: 1, name: "Billing" }).waitFor();
+      await page.getByText(/^As of \d{4}-\d{2}-\d{2} \(the last complete day, UTC\)/).waitFor();
+      const row = page.getByRole("row", { name: /Acme Retail/ });
+      await row.waitFor();
+      if (!/\$[\d,]+\.\d\d/.test(await row.innerText())) throw new Error(`no month-to-date money in the Acme Retail row: ${await row.innerText()}`);
+      await page.getByRole("heading", { name: "All customers, month to date" }).waitFor();
+      // Customers without data yet say so (the demo seeds only the first few).
+      await page.getByText("No cost data yet").first().waitFor();
+      // Sort by name: Acme Retail first.
+      await page.getByRole("columnheader", { name: /^Customer/ }).getByRole("button").click();
+      const first = page.getByRole("row").nth(1);
+      if (!/Acme Retail/.test(await first.innerText())) throw new Error(`sorted by name, the first row is ${await first.innerText()}`);
+    });
+    await shot(page, "billing-01-overview");
+    await axe(page, "billing overview");
+
+    await step("billing: acknowledge an open anomaly with a note; it moves to acknowledged", async () => {
+      await page.getByRole("link", { name: "Cost anomalies" }).click();
+      await page.waitForURL(/\/billing\/anomalies$/);
+      await page.getByRole("heading", { level: 1, name: "Cost anomalies" }).waitFor();
+      await page.getByRole("button", { name: `Acknowledge ${label(acme)}` }).click();
+      await dialog.getByRole("heading", { name: "Acknowledge the anomaly" }).waitFor();
+      await dialog.getByRole("textbox", { name: /Note/ }).fill("Looking at the new instances (e2e).");
+      await shot(page, "billing-02-acknowledge");
+      await axe(page, "billing acknowledge dialog");
+      await dialog.getByRole("button", { name: "Acknowledge", exact: true }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await page.getByText(`Acknowledged: ${label(acme)} at acme-retail.`).waitFor();
+      await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "status", undefined, { timeout: 3000 });
+      await page.getByRole("button", { name: `Acknowledge ${label(acme)}` }).waitFor({ state: "detached" });
+      await page.getByRole("radio", { name: "Acknowledged", exact: true }).or(page.getByRole("button", { name: "Acknowledged", exact: true })).first().click();
+      await page.waitForURL(/status=acknowledged/);
+      const row = page.getByRole("row", { name: new RegExp(escape(acme.account)) });
+      await row.getByText(/Acknowledged by ada\.admin@demo\.customer-central\.dev/).waitFor();
+      await row.getByText("Looking at the new instances (e2e).", { exact: false }).waitFor();
+    });
+    await shot(page, "billing-03-acknowledged");
+    await axe(page, "billing anomalies acknowledged");
+
+    await step("billing: resolving asks for a note, then the anomaly is resolved", async () => {
+      await page.getByRole("button", { name: `Resolve ${label(acme)}` }).click();
+      await dialog.getByRole("heading", { name: "Resolve the anomaly" }).waitFor();
+      await dialog.getByRole("button", { name: "Resolve", exact: true }).click();
+      await dialog.getByText(/Say what was done about it/).waitFor();
+      await dialog.getByRole("textbox", { name: /Note/ }).fill("A load test left running; stopped (e2e).");
+      await dialog.getByRole("button", { name: "Resolve", exact: true }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await page.getByText(`Resolved: ${label(acme)} at acme-retail.`).waitFor();
+      await page.getByRole("radio", { name: "Resolved", exact: true }).or(page.getByRole("button", { name: "Resolved", exact: true })).first().click();
+      await page.waitForURL(/status=resolved/);
+      const row = page.getByRole("row", { name: new RegExp(escape(acme.account)) });
+      await row.getByText(/Resolved by ada\.admin@demo\.customer-central\.dev/).waitFor();
+      await row.getByText("A load test left running; stopped (e2e).", { exact: false }).waitFor();
+    });
+    await shot(page, "billing-04-resolved");
+    await axe(page, "billing anomalies resolved");
+
+    await step("billing: an anomaly changed elsewhere says so, and Reload shows it as it is", async () => {
+      await page.getByRole("radio", { name: "Open", exact: true }).or(page.getByRole("button", { name: "Open", exact: true })).first().click();
+      await page.getByRole("button", { name: `Acknowledge ${label(drift)}` }).waitFor();
+      // Someone else acknowledges it meanwhile (this page still shows version 1).
+      const other = await apiAs(page, "POST", `/api/v1/billing/anomalies/${drift.id}/acknowledge`, {
+        customer: drift.customer,
+        note: "Taken by a colleague (e2e).",
+        version: drift.version,
+      });
+      if (other.status !== 200) throw new Error(`acknowledge elsewhere: HTTP ${other.status} ${JSON.stringify(other.body)}`);
+      await page.getByRole("button", { name: `Acknowledge ${label(drift)}` }).click();
+      await dialog.getByRole("button", { name: "Acknowledge", exact: true }).click();
+      await dialog.getByText("Changed by someone else — reload").waitFor();
+      await shot(page, "billing-05-conflict");
+      await dialog.getByRole("button", { name: "Reload" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await page.getByRole("button", { name: `Acknowledge ${label(drift)}` }).waitFor({ state: "detached" });
+    });
+
+    await step("billing: a customer's billing shows the stacked chart, accounts and movers; the range changes", async () => {
+      await page.goto(base + "/billing");
+      await page.getByRole("link", { name: "Acme Retail billing" }).click();
+      await page.waitForURL(/\/customers\/acme-retail\/billing$/);
+      await page.getByRole("heading", { level: 1, name: "Acme Retail: billing" }).waitFor();
+      // The chart: an SVG with bars, its legend naming the services.
+      const chart = page.getByRole("application", { name: "Daily cost by service in USD" });
+      await chart.waitFor();
+      await page.waitForFunction(() => (document.querySelector('svg[aria-label="Daily cost by service in USD"]')?.querySelectorAll("rect").length ?? 0) > 30);
+      if ((await chart.evaluate((svg) => svg.tagName.toLowerCase())) !== "svg") throw new Error("the chart is not an SVG");
+      await page.getByText("Amazon Relational Database Service").first().waitFor();
+      const accounts = page.getByRole("table").filter({ has: page.getByRole("columnheader", { name: "Share" }) });
+      await accounts.getByRole("link", { name: "acme-retail management" }).waitFor();
+      await page.getByRole("heading", { name: /Top movers/ }).waitFor();
+      await page.getByRole("heading", { name: /Billing settings/ }).waitFor();
+      await page.getByRole("heading", { name: /Import a cost export/ }).waitFor();
+      await shot(page, "billing-06-customer");
+      await shot(page, "billing-06-customer-full-page", true);
+      // A full-page shot resizes the window, which folds the side navigation away: start afresh.
+      await page.reload();
+      await page.getByRole("heading", { level: 1, name: "Acme Retail: billing" }).waitFor();
+      await axe(page, "billing customer");
+      await page.getByRole("radio", { name: "Last 90 days", exact: true }).or(page.getByRole("button", { name: "Last 90 days", exact: true })).first().click();
+      await page.waitForURL(/range=90d/);
+      await page.getByText(/ · daily · top 8 services and Other/).waitFor();
+      // A custom range: checked as the API checks it, then by month past about three months.
+      await page.getByRole("radio", { name: "Custom", exact: true }).or(page.getByRole("button", { name: "Custom", exact: true })).first().click();
+      await page.waitForURL(/range=custom/);
+      const [from, to] = [page.getByRole("textbox", { name: "From" }), page.getByRole("textbox", { name: "To" })];
+      await to.fill("");
+      await to.pressSequentially("20200101");
+      await page.getByRole("button", { name: "Show", exact: true }).click();
+      await page.getByText("The end is before the start.").waitFor();
+      const end = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+      const start = `${end.slice(0, 7)}-01`.replace(/^(\d{4})-(\d{2})/, (_, y, m) => (m > "06" ? `${y}-${String(m - 6).padStart(2, "0")}` : `${y - 1}-${String(+m + 6).padStart(2, "0")}`));
+      await from.fill("");
+      await from.pressSequentially(start.replace(/-/g, ""));
+      await to.fill("");
+      await to.pressSequentially(end.replace(/-/g, ""));
+      await page.getByRole("button", { name: "Show", exact: true }).click();
+      await page.waitForURL(new RegExp(`range=custom&from=${start}&to=${end}`));
+      await page.getByText(/ · by month · top 8 services and Other/).waitFor();
+      await page.getByRole("application", { name: "Monthly cost by service in USD" }).waitFor();
+    });
+
+    await step("billing: the admin fetches now for one customer and sees the run listed", async () => {
+      await page.getByRole("link", { name: "Fetch costs now" }).click();
+      await page.waitForURL(/\/billing\/runs/);
+      await page.getByRole("heading", { level: 1, name: "Fetch runs" }).waitFor();
+      // Opened from Acme Retail's billing: the dialog is open, with the customer chosen.
+      await dialog.getByRole("heading", { name: "Fetch costs now" }).waitFor();
+      await dialog.getByText("Acme Retail").first().waitFor();
+      await shot(page, "billing-07-fetch-now");
+      await axe(page, "billing fetch now dialog");
+      await dialog.getByRole("button", { name: "Fetch now" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await page.getByText(/^Fetch for Acme Retail done: /).waitFor();
+      const row = page.getByRole("row", { name: /Fetch now by ada\.admin@demo\.customer-central\.dev/ }).first();
+      await row.getByRole("link", { name: "acme-retail" }).waitFor();
+      await row.getByText(/Cost Explorer needs a read role|Fetched/).first().waitFor();
+    });
+    await shot(page, "billing-08-runs");
+    await axe(page, "billing runs");
+
+    await step("billing: the admin imports an export; a bad row names its row and column and stores nothing", async () => {
+      const day = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
+      const next = new Date(Date.now() - 39 * 86_400_000).toISOString().slice(0, 10);
+      const header = "BillingAccountId,SubAccountId,ServiceName,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency,ProviderName";
+      const row = (cost) => `999900001111,999900001111,Amazon Kinesis,${day}T00:00:00Z,${next}T00:00:00Z,${cost},USD,AWS`;
+      await page.goto(base + "/customers/granite-insurance/billing");
+      await page.getByRole("heading", { name: /Import a cost export/ }).waitFor();
+      const input = page.locator('input[type="file"]');
+      await input.setInputFiles({ name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from([header, row("12.50"), row("twelve")].join("\n") + "\n") });
+      await page.getByRole("button", { name: "Import", exact: true }).click();
+      await page.getByText("Not imported: nothing was stored").waitFor();
+      await page.getByText(/row 3/).waitFor();
+      await page.getByText(/BilledCost/).first().waitFor();
+      await shot(page, "billing-09-import-refused");
+      await input.setInputFiles({ name: "good.csv", mimeType: "text/csv", buffer: Buffer.from([header, row("12.50"), row("7.25")].join("\n") + "\n") });
+      await page.getByText("Not imported: nothing was stored").waitFor({ state: "detached" });
+      await page.getByRole("button", { name: "Import", exact: true }).click();
+      await page.getByText("Imported: 1 daily cell written").waitFor();
+      await page.getByText("Accounts that are not this customer's in the hub").waitFor();
+      await page.getByText("999900001111", { exact: true }).waitFor();
+      await shot(page, "billing-10-imported");
+      await axe(page, "billing import summary");
+    });
+
+    await step("billing: the admin saves billing settings with the version read", async () => {
+      await page.goto(base + "/customers/granite-insurance/billing");
+      const impact = page.getByRole("spinbutton", { name: /Smallest impact/ });
+      await impact.fill("60");
+      await page.getByRole("button", { name: "Save settings" }).click();
+      await page.getByText("Settings saved.").waitFor();
+      const saved = await apiAs(page, "GET", "/api/v1/billing/settings/granite-insurance");
+      if (saved.body?.thresholds?.min_impact !== 60 || saved.body?.version !== 1) throw new Error(`saved ${JSON.stringify(saved.body)}`);
+    });
+
+    await step("billing: an engineer reads billing without Fetch now, settings edits or imports", async () => {
+      const erin = await signedIn(browser, base, ENGINEER, fail);
+      contexts.push(erin.context);
+      await erin.page.goto(base + "/billing/runs");
+      await erin.page.getByRole("heading", { level: 1, name: "Fetch runs" }).waitFor();
+      if (await erin.page.getByRole("button", { name: "Fetch now" }).count()) throw new Error("an engineer is offered Fetch now");
+      await erin.page.goto(base + "/customers/acme-retail/billing");
+      await erin.page.getByRole("heading", { name: /Billing settings/ }).waitFor();
+      await erin.page.getByText("Cost metric").waitFor();
+      if (await erin.page.getByRole("button", { name: "Save settings" }).count()) throw new Error("an engineer may edit billing settings");
+      if (await erin.page.getByRole("heading", { name: /Import a cost export/ }).count()) throw new Error("an engineer is offered an import");
+    });
+
+    await step("billing: every billing table fits its container at 1440x900", async () => {
+      const problems = [];
+      for (const path of ["/billing", "/billing/anomalies?status=resolved", "/billing/runs", "/customers/acme-retail/billing", "/customers/borealis-energy/billing?range=90d"]) {
+        await page.goto(base + path);
+        await page.locator("table").first().waitFor();
+        await page.waitForLoadState("networkidle");
+        await page.waitForTimeout(300);
+        for (const bad of await overflowingTables(page)) problems.push(`${path}: ${bad}`);
+      }
+      if (problems.length) throw new Error(`tables wider than their container: ${problems.join("; ")}`);
+    });
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+}

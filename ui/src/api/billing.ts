@@ -1,0 +1,181 @@
+// TanStack Query hooks for billing: the overview, a customer's costs and movers, cost anomalies
+// (acknowledge / resolve with the version read), fetch runs, export imports, settings and the
+// organisation's facts.
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap, type Schemas } from "./client";
+
+export type BillingOverview = Schemas["Overview"];
+export type CustomerCosts = Schemas["CustomerCosts"];
+export type MonthToDate = Schemas["MonthToDate"];
+export type CostReport = Schemas["CostReport"];
+export type Movers = Schemas["Movers"];
+export type StoredAnomaly = Schemas["StoredAnomaly"];
+export type AnomalyStatus = Schemas["AnomalyStatus"];
+export type BillingRun = Schemas["BillingRun"];
+export type CustomerFetch = Schemas["CustomerFetch"];
+export type ImportSummary = Schemas["ImportSummary"];
+export type BillingSettings = Schemas["BillingSettings"];
+export type OrgView = Schemas["OrgView"];
+
+export const billingKeys = {
+  all: ["billing"] as const,
+  overview: (customer?: string) => ["billing", "overview", customer ?? ""] as const,
+  costs: (customer: string, from: string, to: string, granularity: string) =>
+    ["billing", "costs", customer, { from, to, granularity }] as const,
+  movers: (customer: string, from: string, to: string) => ["billing", "movers", customer, { from, to }] as const,
+  anomalies: ["billing", "anomalies"] as const,
+  anomaliesIn: (status: AnomalyStatus) => ["billing", "anomalies", "status", status] as const,
+  customerAnomalies: (customer: string) => ["billing", "anomalies", "customer", customer] as const,
+  runs: ["billing", "runs"] as const,
+  settings: (code: string) => ["billing", "settings", code] as const,
+  organization: (code: string) => ["billing", "organization", code] as const,
+};
+
+/** Every customer's month to date (or one customer's, with `customer`). */
+export function useBillingOverview(customer?: string) {
+  return useQuery({
+    queryKey: billingKeys.overview(customer),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/billing/overview", { params: { query: { customer } }, signal })),
+  });
+}
+
+export function useCosts(customer: string, from: string, to: string, granularity: "daily" | "monthly", enabled = true) {
+  return useQuery({
+    queryKey: billingKeys.costs(customer, from, to, granularity),
+    enabled,
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/billing/costs", { params: { query: { customer, from, to, granularity } }, signal })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useMovers(customer: string, from?: string, to?: string) {
+  return useQuery({
+    queryKey: billingKeys.movers(customer, from ?? "", to ?? ""),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/billing/movers", { params: { query: { customer, from, to, limit: 10 } }, signal })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Every customer's anomalies in one status, newest detection first, 50 a page. */
+export function useAnomalies(status: AnomalyStatus) {
+  return useInfiniteQuery({
+    queryKey: billingKeys.anomaliesIn(status),
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam, signal }) =>
+      unwrap(await api.GET("/api/v1/billing/anomalies", { params: { query: { status, limit: 50, cursor: pageParam } }, signal })),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+/** One customer's anomalies in every status (up to 10 pages of 200). */
+export function useCustomerAnomalies(customer: string) {
+  return useQuery({
+    queryKey: billingKeys.customerAnomalies(customer),
+    queryFn: async ({ signal }) => {
+      const items: StoredAnomaly[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = unwrap(
+          await api.GET("/api/v1/billing/anomalies", { params: { query: { customer, limit: 200, cursor } }, signal }),
+        );
+        items.push(...page.items);
+        cursor = page.next_cursor ?? undefined;
+        pages += 1;
+      } while (cursor && pages < 10);
+      return items;
+    },
+  });
+}
+
+/** Acknowledge (note optional) or resolve (note required); sends the version read. */
+export function useMoveAnomaly() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (input: { anomaly: StoredAnomaly; to: "acknowledge" | "resolve"; note: string }) => {
+      const { anomaly, to, note } = input;
+      const body = { customer: anomaly.customer, note: note || undefined, version: anomaly.version ?? 0 };
+      const params = { path: { id: anomaly.id } };
+      return to === "acknowledge"
+        ? unwrap(await api.POST("/api/v1/billing/anomalies/{id}/acknowledge", { params, body }))
+        : unwrap(await api.POST("/api/v1/billing/anomalies/{id}/resolve", { params, body }));
+    },
+    // Moved or refused as stale: either way the lists and counts are out of date.
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: billingKeys.anomalies });
+      void qc.invalidateQueries({ queryKey: ["billing", "overview"] });
+    },
+  });
+}
+
+export function useRuns() {
+  return useInfiniteQuery({
+    queryKey: billingKeys.runs,
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam, signal }) =>
+      unwrap(await api.GET("/api/v1/billing/runs", { params: { query: { limit: 20, cursor: pageParam } }, signal })),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+/** Fetch now (admin): one customer, or every customer that is not offboarded. Answers when done. */
+export function useStartRun() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (customer: string | null) =>
+      unwrap(await api.POST("/api/v1/billing/runs", { body: { customer } })),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: billingKeys.all });
+    },
+  });
+}
+
+/** Imports an export file (admin): the file itself is the body; the server tells gzip by its bytes. */
+export function useImport(customer: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (file: File) =>
+      unwrap(
+        await api.POST("/api/v1/billing/imports", {
+          params: { query: { customer } },
+          // The schema types the body as bytes (number[]); a File is sent as it is.
+          body: file as unknown as number[],
+          bodySerializer: (body) => body as unknown as BodyInit,
+          headers: { "Content-Type": /\.gz$/i.test(file.name) ? "application/gzip" : "text/csv" },
+        }),
+      ),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: billingKeys.all });
+    },
+  });
+}
+
+export function useBillingSettings(code: string) {
+  return useQuery({
+    queryKey: billingKeys.settings(code),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/billing/settings/{code}", { params: { path: { code } }, signal })),
+  });
+}
+
+export function usePutBillingSettings(code: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: Required<BillingSettings>) =>
+      unwrap(await api.PUT("/api/v1/billing/settings/{code}", { params: { path: { code } }, body })),
+    onSuccess: (saved) => {
+      qc.setQueryData(billingKeys.settings(code), saved);
+    },
+  });
+}
+
+export function useOrganization(code: string) {
+  return useQuery({
+    queryKey: billingKeys.organization(code),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/billing/organizations/{code}", { params: { path: { code } }, signal })),
+  });
+}

@@ -1,0 +1,168 @@
+import { describe, expect, it } from "vitest";
+import {
+  checkNote,
+  checkRange,
+  checkThresholds,
+  direction,
+  formatChange,
+  formatMoney,
+  granularityFor,
+  mainCurrency,
+  OTHER,
+  periodsBetween,
+  presetRange,
+  ratioToPercentText,
+  sortOverview,
+  stackByService,
+  yesterday,
+  type OverviewRowLike,
+} from "./billing";
+
+// The test runner's locale may differ: compare against Intl's own output for the same options.
+const usd = (n: number) =>
+  new Intl.NumberFormat(undefined, { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
+
+describe("formatMoney", () => {
+  it("formats in the row's currency", () => {
+    expect(formatMoney(1234.5, "USD")).toBe(usd(1234.5));
+    expect(formatMoney(3, "EUR")).toContain("3");
+    expect(formatMoney(3, "EUR")).not.toBe(formatMoney(3, "USD"));
+  });
+  it("signs changes and never shows minus zero", () => {
+    expect(formatMoney(12, "USD", true).startsWith("+")).toBe(true);
+    expect(formatMoney(-12, "USD", true)).toMatch(/^[-−]/);
+    expect(formatMoney(-0.001, "USD", true)).toBe(formatMoney(0, "USD", true));
+    expect(formatMoney(-0.001, "USD")).toBe(usd(0));
+  });
+  it("writes an unknown currency code after the number", () => {
+    expect(formatMoney(5, "XYZ1")).toMatch(/5.00 XYZ1$/);
+  });
+});
+
+describe("formatChange", () => {
+  it("gives money and percent", () => {
+    const text = formatChange(1133.48, 0.05207, "USD");
+    expect(text.startsWith("+")).toBe(true);
+    expect(text).toMatch(/\(\+5\.2\s?%\)$/);
+  });
+  it("says when there was nothing before", () => {
+    expect(formatChange(38.57, null, "USD")).toMatch(/\(nothing before\)$/);
+  });
+  it("a zero change without a ratio is just zero", () => {
+    expect(formatChange(0, null, "USD")).toBe(formatMoney(0, "USD", true));
+  });
+  it("falls below zero with a minus", () => {
+    expect(formatChange(-10, -0.1, "USD")).toMatch(/\([-−]10\.0\s?%\)$/);
+  });
+  it("direction ignores less than a cent", () => {
+    expect(direction(0.004)).toBe("flat");
+    expect(direction(0.01)).toBe("up");
+    expect(direction(-3)).toBe("down");
+  });
+});
+
+describe("stackByService", () => {
+  const days = ["2026-11-01", "2026-11-02"];
+  const row = (period: string, service: string, amount: number, currency = "USD") => ({ period, service, amount, currency });
+
+  it("keeps the top N services by total, largest first, and sums the rest into Other", () => {
+    const rows = [
+      row("2026-11-01", "A", 10),
+      row("2026-11-02", "A", 10),
+      row("2026-11-01", "B", 30),
+      row("2026-11-01", "C", 1),
+      row("2026-11-02", "D", 2),
+      row("2026-11-02", "E", 0.5),
+    ];
+    const series = stackByService(rows, "USD", days, 2);
+    expect(series.map((s) => s.title)).toEqual(["B", "A", OTHER]);
+    expect(series[2]!.data).toEqual([
+      { x: "2026-11-01", y: 1 },
+      { x: "2026-11-02", y: 2.5 },
+    ]);
+    expect(series[2]!.total).toBeCloseTo(3.5);
+  });
+
+  it("fills every period with 0 so the stacks line up", () => {
+    const series = stackByService([row("2026-11-02", "A", 4)], "USD", days, 8);
+    expect(series).toEqual([{ title: "A", total: 4, data: [{ x: "2026-11-01", y: 0 }, { x: "2026-11-02", y: 4 }] }]);
+  });
+
+  it("shows one service too many rather than an Other of one", () => {
+    const rows = ["A", "B", "C"].map((s, i) => row("2026-11-01", s, i + 1));
+    expect(stackByService(rows, "USD", days, 2).map((s) => s.title)).toEqual(["C", "B", "A"]);
+  });
+
+  it("leaves out other currencies and sums a service's accounts", () => {
+    const rows = [row("2026-11-01", "A", 1), row("2026-11-01", "A", 2), row("2026-11-01", "A", 100, "EUR")];
+    const series = stackByService(rows, "USD", days);
+    expect(series).toHaveLength(1);
+    expect(series[0]!.data[0]).toEqual({ x: "2026-11-01", y: 3 });
+  });
+
+  it("picks the main currency by the largest total", () => {
+    expect(mainCurrency([{ amount: 3, currency: "EUR" }, { amount: 10, currency: "USD" }])).toBe("USD");
+    expect(mainCurrency([])).toBeUndefined();
+  });
+});
+
+describe("ranges", () => {
+  it("yesterday is the UTC day before", () => {
+    expect(yesterday(new Date("2026-12-01T00:30:00Z"))).toBe("2026-11-30");
+  });
+  it("presets end at the as-of day", () => {
+    expect(presetRange("30d", "2026-11-29")).toEqual({ from: "2026-10-31", to: "2026-11-29" });
+    expect(presetRange("90d", "2026-11-29")).toEqual({ from: "2026-09-01", to: "2026-11-29" });
+    expect(presetRange("this-month", "2026-11-29")).toEqual({ from: "2026-11-01", to: "2026-11-29" });
+    expect(presetRange("last-month", "2026-03-15")).toEqual({ from: "2026-02-01", to: "2026-02-28" });
+    expect(presetRange("last-month", "2026-01-01")).toEqual({ from: "2025-12-01", to: "2025-12-31" });
+  });
+  it("checks custom ranges as the API does", () => {
+    expect(checkRange("2026-11-01", "2026-11-29")).toBeUndefined();
+    expect(checkRange("2026-11-30", "2026-11-29")).toMatch(/before the start/);
+    expect(checkRange("2025-01-01", "2026-11-29")).toMatch(/14 months/);
+    expect(checkRange("2026-02-30", "2026-03-01")).toMatch(/YYYY-MM-DD/);
+  });
+  it("lists days, or months for long ranges", () => {
+    expect(periodsBetween("2026-02-27", "2026-03-01", "daily")).toEqual(["2026-02-27", "2026-02-28", "2026-03-01"]);
+    expect(periodsBetween("2026-01-15", "2026-03-01", "monthly")).toEqual(["2026-01-01", "2026-02-01", "2026-03-01"]);
+    expect(granularityFor("2026-09-01", "2026-11-29")).toBe("daily");
+    expect(granularityFor("2026-01-01", "2026-11-29")).toBe("monthly");
+  });
+});
+
+describe("sortOverview", () => {
+  const c = (name: string, mtd?: number, open = 0): OverviewRowLike => ({
+    name,
+    month_to_date:
+      mtd === undefined ? [] : [{ month_to_date: mtd, last_month_same_days: 0, change: mtd, change_ratio: null, forecast: mtd }],
+    open_anomalies: open,
+    acknowledged_anomalies: 0,
+  });
+  const rows = [c("Cobalt"), c("Acme", 10, 1), c("Borealis", 30), c("Delta", 10)];
+  it("sorts by money either way, customers with no data last", () => {
+    expect(sortOverview(rows, "mtd", true).map((r) => r.name)).toEqual(["Borealis", "Acme", "Delta", "Cobalt"]);
+    expect(sortOverview(rows, "mtd", false).map((r) => r.name)).toEqual(["Acme", "Delta", "Borealis", "Cobalt"]);
+  });
+  it("sorts by name and by counts", () => {
+    expect(sortOverview(rows, "name", false).map((r) => r.name)).toEqual(["Acme", "Borealis", "Cobalt", "Delta"]);
+    expect(sortOverview(rows, "open", true)[0]!.name).toBe("Acme");
+  });
+  it("a missing ratio sorts last", () => {
+    expect(sortOverview(rows, "ratio", true).map((r) => r.name)).toEqual(["Acme", "Borealis", "Cobalt", "Delta"]);
+  });
+});
+
+describe("form checks", () => {
+  it("a resolve note is required; an acknowledge note is not; both are at most 2000 characters", () => {
+    expect(checkNote("  ", true)).toMatch(/Say what was done/);
+    expect(checkNote("", false)).toBeUndefined();
+    expect(checkNote("x".repeat(2001), false)).toMatch(/2000/);
+  });
+  it("thresholds", () => {
+    expect(checkThresholds("50", "20")).toEqual({});
+    expect(checkThresholds("-1", "")).toEqual({ min_impact: "An amount of 0 or more.", min_relative: "A percentage from 0 to 1000." });
+    expect(ratioToPercentText(0.2)).toBe("20");
+    expect(ratioToPercentText(0.125)).toBe("12.5");
+  });
+});

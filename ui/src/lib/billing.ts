@@ -1,0 +1,341 @@
+// Billing pages' pure logic: money and change as people read them, the chart's top services plus
+// "Other", the range picker's presets, and the overview's sorting. Amounts are in currency units
+// (USD, not cents) and are never converted between currencies.
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/** An amount in its own currency (`$1,234.56`, `€12.00`); an unknown code is written after the number. */
+export function formatMoney(amount: number, currency: string, signed = false): string {
+  const key = `${currency}|${signed}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    try {
+      format = new Intl.NumberFormat(undefined, {
+        style: "currency",
+        currency,
+        minimumFractionDigits: 2,
+        maximumFractionDigits: 2,
+        signDisplay: signed ? "exceptZero" : "auto",
+      });
+    } catch {
+      // Not an ISO 4217 code: the number with the code after it.
+      format = new Intl.NumberFormat(undefined, {
+        minimumFractionDigits: 2,
+        maximumFractionDigits: 2,
+        signDisplay: signed ? "exceptZero" : "auto",
+      });
+      const plain = format;
+      format = { format: (n: number) => `${plain.format(n)} ${currency}` } as Intl.NumberFormat;
+    }
+    moneyFormats.set(key, format);
+  }
+  // -0.001 rounds to "-$0.00": call it zero.
+  return format.format(Math.abs(amount) < 0.005 ? 0 : amount);
+}
+
+/** A whole-number amount for chart axes (`$1,235`, `$12K` above 10,000). */
+export function formatMoneyShort(amount: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat(undefined, {
+      style: "currency",
+      currency,
+      notation: Math.abs(amount) >= 10_000 ? "compact" : "standard",
+      maximumFractionDigits: Math.abs(amount) >= 10_000 ? 1 : 0,
+    }).format(amount);
+  } catch {
+    return `${Math.round(amount)} ${currency}`;
+  }
+}
+
+/** A ratio as a signed percentage with one decimal (`+5.2%`, `−12.0%`, `0.0%`). */
+export function formatRatio(ratio: number): string {
+  return new Intl.NumberFormat(undefined, {
+    style: "percent",
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+    signDisplay: "exceptZero",
+  }).format(Math.abs(ratio) < 0.0005 ? 0 : ratio);
+}
+
+export type Direction = "up" | "down" | "flat";
+
+/** Up, down, or flat (less than a cent either way). */
+export function direction(change: number): Direction {
+  if (change >= 0.005) return "up";
+  if (change <= -0.005) return "down";
+  return "flat";
+}
+
+/**
+ * A change in money and percent: `+$1,133.48 (+5.2%)`; without a ratio (nothing spent before),
+ * `+$38.57 (nothing before)`.
+ */
+export function formatChange(change: number, ratio: number | null | undefined, currency: string): string {
+  const money = formatMoney(change, currency, true);
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) {
+    return direction(change) === "flat" ? money : `${money} (nothing before)`;
+  }
+  return `${money} (${formatRatio(ratio)})`;
+}
+
+// --- the stacked chart: top N services and "Other" ---
+
+export const OTHER = "Other";
+
+export interface CostRowLike {
+  period: string;
+  service: string;
+  amount: number;
+  currency: string;
+}
+
+export interface StackSeries {
+  title: string;
+  total: number;
+  data: { x: string; y: number }[];
+}
+
+/** The currency with the largest total (the chart draws one currency; most customers have one). */
+export function mainCurrency(totals: { amount: number; currency: string }[]): string | undefined {
+  let best: { amount: number; currency: string } | undefined;
+  for (const t of totals) if (!best || Math.abs(t.amount) > Math.abs(best.amount)) best = t;
+  return best?.currency;
+}
+
+/**
+ * The chart's series: the `top` services with the largest total in `currency` (largest first), the
+ * rest summed into "Other" (left out when there is no rest), each with a value for every period of
+ * `periods` (0 where it had none), so the stacks line up. Rows in another currency are left out.
+ */
+export function stackByService(
+  rows: CostRowLike[],
+  currency: string,
+  periods: string[],
+  top = 8,
+): StackSeries[] {
+  const byService = new Map<string, Map<string, number>>();
+  const totals = new Map<string, number>();
+  for (const r of rows) {
+    if (r.currency !== currency) continue;
+    let cells = byService.get(r.service);
+    if (!cells) byService.set(r.service, (cells = new Map()));
+    cells.set(r.period, (cells.get(r.period) ?? 0) + r.amount);
+    totals.set(r.service, (totals.get(r.service) ?? 0) + r.amount);
+  }
+  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  // With one service too many, showing it beats an "Other" of one.
+  const keep = ranked.length <= top + 1 ? ranked : ranked.slice(0, top);
+  const rest = ranked.slice(keep.length);
+  const series: StackSeries[] = keep.map(([service, total]) => {
+    const cells = byService.get(service)!;
+    return { title: service, total, data: periods.map((x) => ({ x, y: round2(cells.get(x) ?? 0) })) };
+  });
+  if (rest.length) {
+    const other = new Map<string, number>();
+    let total = 0;
+    for (const [service, t] of rest) {
+      total += t;
+      for (const [p, v] of byService.get(service)!) other.set(p, (other.get(p) ?? 0) + v);
+    }
+    series.push({ title: OTHER, total, data: periods.map((x) => ({ x, y: round2(other.get(x) ?? 0) })) });
+  }
+  return series;
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+// --- days and ranges (UTC calendar days, YYYY-MM-DD) ---
+
+export function parseDay(day: string): Date {
+  return new Date(`${day}T00:00:00Z`);
+}
+
+export function formatDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+export function addDays(day: string, n: number): string {
+  const d = parseDay(day);
+  d.setUTCDate(d.getUTCDate() + n);
+  return formatDay(d);
+}
+
+export function isDay(s: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(parseDay(s).getTime()) && formatDay(parseDay(s)) === s;
+}
+
+/** Every day from `from` to `to` (inclusive); every month (`YYYY-MM-01`) for a monthly report. */
+export function periodsBetween(from: string, to: string, granularity: "daily" | "monthly"): string[] {
+  const out: string[] = [];
+  if (!isDay(from) || !isDay(to) || from > to) return out;
+  if (granularity === "daily") {
+    for (let d = from; d <= to && out.length < 500; d = addDays(d, 1)) out.push(d);
+    return out;
+  }
+  const end = parseDay(to);
+  const cursor = parseDay(from);
+  cursor.setUTCDate(1);
+  while (cursor <= end && out.length < 30) {
+    out.push(formatDay(cursor));
+    cursor.setUTCMonth(cursor.getUTCMonth() + 1);
+  }
+  return out;
+}
+
+export type RangePreset = "30d" | "90d" | "this-month" | "last-month" | "custom";
+
+export const RANGE_PRESETS: { id: RangePreset; text: string }[] = [
+  { id: "30d", text: "Last 30 days" },
+  { id: "90d", text: "Last 90 days" },
+  { id: "this-month", text: "This month" },
+  { id: "last-month", text: "Last month" },
+  { id: "custom", text: "Custom" },
+];
+
+export function parsePreset(s: string | null): RangePreset {
+  return RANGE_PRESETS.some((p) => p.id === s) ? (s as RangePreset) : "30d";
+}
+
+/** Yesterday (UTC): the last complete day, the API's own "as of". */
+export function yesterday(now: Date = new Date()): string {
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  d.setUTCDate(d.getUTCDate() - 1);
+  return formatDay(d);
+}
+
+/**
+ * The days a preset covers, ending at `asOf` (the last complete day): the last 30 or 90 days, the
+ * month `asOf` is in up to `asOf`, or the whole month before it.
+ */
+export function presetRange(preset: Exclude<RangePreset, "custom">, asOf: string): { from: string; to: string } {
+  switch (preset) {
+    case "30d":
+      return { from: addDays(asOf, -29), to: asOf };
+    case "90d":
+      return { from: addDays(asOf, -89), to: asOf };
+    case "this-month":
+      return { from: `${asOf.slice(0, 7)}-01`, to: asOf };
+    case "last-month": {
+      const lastDay = addDays(`${asOf.slice(0, 7)}-01`, -1);
+      return { from: `${lastDay.slice(0, 7)}-01`, to: lastDay };
+    }
+  }
+}
+
+/** What is wrong with a custom range (the API's rules: `to` not before `from`, at most 14 months back). */
+export function checkRange(from: string, to: string): string | undefined {
+  if (!isDay(from) || !isDay(to)) return "Give both days as YYYY-MM-DD.";
+  if (to < from) return "The end is before the start.";
+  const d = parseDay(to);
+  d.setUTCMonth(d.getUTCMonth() - 14);
+  if (parseDay(from) < d) return "At most 14 months (what Cost Explorer keeps).";
+  return undefined;
+}
+
+/** Daily bars up to ~3 months; longer ranges are shown by month. */
+export function granularityFor(from: string, to: string): "daily" | "monthly" {
+  const days = (parseDay(to).getTime() - parseDay(from).getTime()) / 86_400_000 + 1;
+  return days > 93 ? "monthly" : "daily";
+}
+
+// --- the overview table's sorting ---
+
+export interface OverviewRowLike {
+  name: string;
+  month_to_date: {
+    month_to_date: number;
+    last_month_same_days: number;
+    change: number;
+    change_ratio?: number | null;
+    forecast: number;
+  }[];
+  open_anomalies: number;
+  acknowledged_anomalies: number;
+}
+
+export type OverviewSortKey = "name" | "mtd" | "last" | "change" | "ratio" | "forecast" | "open" | "acknowledged";
+
+function sortValue(row: OverviewRowLike, key: OverviewSortKey): number | string | undefined {
+  const m = row.month_to_date[0];
+  switch (key) {
+    case "name":
+      return row.name.toLowerCase();
+    case "mtd":
+      return m?.month_to_date;
+    case "last":
+      return m?.last_month_same_days;
+    case "change":
+      return m?.change;
+    case "ratio":
+      return m?.change_ratio ?? undefined;
+    case "forecast":
+      return m?.forecast;
+    case "open":
+      return row.open_anomalies;
+    case "acknowledged":
+      return row.acknowledged_anomalies;
+  }
+}
+
+/**
+ * The overview's customers sorted by a column (money columns by their first currency). Customers with
+ * no value there (no cost data yet) go last either way; ties keep name order.
+ */
+export function sortOverview<T extends OverviewRowLike>(rows: T[], key: OverviewSortKey, descending: boolean): T[] {
+  return [...rows].sort((a, b) => {
+    const va = sortValue(a, key);
+    const vb = sortValue(b, key);
+    if (va === undefined && vb === undefined) return a.name.localeCompare(b.name);
+    if (va === undefined) return 1;
+    if (vb === undefined) return -1;
+    const cmp = typeof va === "string" ? va.localeCompare(vb as string) : va - (vb as number);
+    if (cmp !== 0) return descending ? -cmp : cmp;
+    return a.name.localeCompare(b.name);
+  });
+}
+
+// --- anomalies ---
+
+export const KIND_LABEL: Record<"step" | "spike" | "drift" | "new_service", string> = {
+  step: "Step up",
+  spike: "Spike",
+  drift: "Drift",
+  new_service: "New service",
+};
+
+export const KIND_DESCRIPTION: Record<"step" | "spike" | "drift" | "new_service", string> = {
+  step: "Spend rose to a new level and stayed there.",
+  spike: "Spend jumped for a few days, then came back.",
+  drift: "Spend has been creeping up over weeks.",
+  new_service: "A service that had no spend before.",
+};
+
+/** The largest possible note (the API's limit). */
+export const NOTE_MAX = 2000;
+
+export function checkNote(note: string, required: boolean): string | undefined {
+  const t = note.trim();
+  if (required && !t) return "Say what was done about it: the monthly report shows this note.";
+  if (t.length > NOTE_MAX) return `At most ${NOTE_MAX} characters (now ${t.length}).`;
+  return undefined;
+}
+
+// --- settings ---
+
+/** The settings form's checks: impact is money ≥ 0, relative a percentage 0-1000. */
+export function checkThresholds(minImpact: string, minRelativePercent: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const impact = Number(minImpact);
+  if (minImpact.trim() === "" || !Number.isFinite(impact) || impact < 0) out.min_impact = "An amount of 0 or more.";
+  const rel = Number(minRelativePercent);
+  if (minRelativePercent.trim() === "" || !Number.isFinite(rel) || rel < 0 || rel > 1000)
+    out.min_relative = "A percentage from 0 to 1000.";
+  return out;
+}
+
+/** 0.2 → "20"; 0.125 → "12.5" (no float noise). */
+export function ratioToPercentText(ratio: number): string {
+  return String(Math.round(ratio * 100 * 1000) / 1000);
+}

@@ -1,0 +1,363 @@
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import Container from "@cloudscape-design/components/container";
+import ContentLayout from "@cloudscape-design/components/content-layout";
+import DateInput from "@cloudscape-design/components/date-input";
+import FormField from "@cloudscape-design/components/form-field";
+import Header from "@cloudscape-design/components/header";
+import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
+import SegmentedControl from "@cloudscape-design/components/segmented-control";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Table from "@cloudscape-design/components/table";
+import { useEffect, useMemo, useState } from "react";
+import { useLocation, useParams, useSearchParams } from "react-router-dom";
+import {
+  useBillingOverview,
+  useCosts,
+  useCustomerAnomalies,
+  useMovers,
+  type CostReport,
+  type Movers,
+} from "../../api/billing";
+import { useCustomerAccounts, useCustomerOverview, useMe } from "../../api/hub";
+import AnomaliesTable from "../../billing/AnomaliesTable";
+import CostChart from "../../billing/CostChart";
+import ImportSection from "../../billing/ImportSection";
+import OrganizationSection from "../../billing/OrganizationSection";
+import SettingsSection from "../../billing/SettingsSection";
+import { Breadcrumbs, detailState } from "../../components/DetailPage";
+import ErrorAlert from "../../components/ErrorAlert";
+import { isAdmin } from "../../components/RequireAdmin";
+import RouterLink from "../../components/RouterLink";
+import TableEmpty from "../../components/TableEmpty";
+import { useDocumentTitle } from "../../components/useDocumentTitle";
+import {
+  checkRange,
+  formatChange,
+  formatMoney,
+  granularityFor,
+  mainCurrency,
+  parsePreset,
+  presetRange,
+  RANGE_PRESETS,
+  yesterday,
+  type RangePreset,
+} from "../../lib/billing";
+
+type CostTotal = CostReport["by_account"][number];
+type Mover = Movers["items"][number];
+
+/** A customer's costs: month to date, daily cost by service, accounts, movers, anomalies, settings, organisation, import. */
+export default function CustomerBilling() {
+  const { code = "" } = useParams();
+  const customer = useCustomerOverview(code);
+  const name = customer.data?.customer.name;
+  useDocumentTitle(name ? `${name}: billing` : code);
+  const crumbs = [
+    { text: "Customers", href: "/customers" },
+    { text: name ?? code, href: `/customers/${encodeURIComponent(code)}` },
+    { text: "Billing", href: `/customers/${encodeURIComponent(code)}/billing` },
+  ];
+  if (customer.isPending || customer.isError) {
+    return detailState(customer, {
+      crumbs,
+      loading: "Loading the customer",
+      title: code,
+      back: { text: "Back to billing", href: "/billing" },
+    });
+  }
+  return <Billing code={code} name={customer.data.customer.name} breadcrumbs={<Breadcrumbs items={crumbs} />} />;
+}
+
+function Billing({ code, name, breadcrumbs }: { code: string; name: string; breadcrumbs: React.ReactNode }) {
+  const me = useMe();
+  const admin = isAdmin(me.data?.roles);
+  const overview = useBillingOverview(code);
+  const mtd = overview.data?.customers[0]?.month_to_date ?? [];
+  const asOf = overview.data?.as_of ?? yesterday();
+  const accounts = useCustomerAccounts(code);
+  const accountNames = useMemo(() => new Map((accounts.data ?? []).map((a) => [a.id, a.name])), [accounts.data]);
+  const anomalies = useCustomerAnomalies(code);
+  const location = useLocation();
+
+  // The range lives in the address: ?range=90d, or ?range=custom&from=...&to=...
+  const [params, setParams] = useSearchParams();
+  const preset = parsePreset(params.get("range"));
+  const customFrom = params.get("from") ?? "";
+  const customTo = params.get("to") ?? "";
+  const customValid = preset === "custom" && !checkRange(customFrom, customTo);
+  const range = preset === "custom" ? (customValid ? { from: customFrom, to: customTo } : presetRange("30d", asOf)) : presetRange(preset, asOf);
+  const granularity = granularityFor(range.from, range.to);
+  const costs = useCosts(code, range.from, range.to, granularity, !!overview.data);
+  const movers = useMovers(code);
+  const currency = mainCurrency(costs.data?.total ?? []) ?? mtd[0]?.currency ?? "USD";
+  const otherCurrencies = (costs.data?.total ?? []).filter((t) => t.currency !== currency);
+
+  // #anomalies (from the overview's count): bring that section into view once it is there.
+  useEffect(() => {
+    if (location.hash !== "#anomalies" || !anomalies.isSuccess) return;
+    document.getElementById("anomalies")?.scrollIntoView({ block: "start" });
+  }, [location.hash, anomalies.isSuccess]);
+
+  const setRange = (next: RangePreset, from?: string, to?: string) =>
+    setParams(
+      next === "30d" ? {} : next === "custom" ? { range: next, from: from ?? range.from, to: to ?? range.to } : { range: next },
+      { replace: true },
+    );
+
+  return (
+    <ContentLayout
+      breadcrumbs={breadcrumbs}
+      header={
+        <Header
+          variant="h1"
+          description={`Costs as of ${asOf} (the last complete day, UTC), in the billing currency.`}
+          actions={
+            <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+              <RouterLink href={`/customers/${encodeURIComponent(code)}`}>Customer details</RouterLink>
+              {admin ? <RouterLink href={`/billing/runs?customer=${encodeURIComponent(code)}`}>Fetch costs now</RouterLink> : null}
+            </SpaceBetween>
+          }
+        >
+          {name}: billing
+        </Header>
+      }
+    >
+      <SpaceBetween size="l">
+        <Container header={<Header variant="h2">Month to date</Header>}>
+          {overview.isPending ? (
+            <Box color="text-body-secondary">Loading…</Box>
+          ) : overview.isError ? (
+            <ErrorAlert error={overview.error} onRetry={() => overview.refetch()} />
+          ) : mtd.length ? (
+            <SpaceBetween size="m">
+              {mtd.map((m) => (
+                <KeyValuePairs
+                  key={m.currency}
+                  columns={4}
+                  items={[
+                    { label: `Month to date (${m.currency})`, value: <Box variant="strong">{formatMoney(m.month_to_date, m.currency)}</Box> },
+                    { label: "Same days last month", value: formatMoney(m.last_month_same_days, m.currency) },
+                    { label: "Change", value: formatChange(m.change, m.change_ratio, m.currency) },
+                    {
+                      label: "Forecast to month end",
+                      value: `${formatMoney(m.forecast, m.currency)} (${formatMoney(m.daily_average_7d, m.currency)} a day, 7-day average)`,
+                    },
+                  ]}
+                />
+              ))}
+            </SpaceBetween>
+          ) : (
+            <Box color="text-body-secondary">
+              No cost data yet for this month. Costs arrive with the daily fetch{admin ? ", Fetch now, or an import below" : ""}.
+            </Box>
+          )}
+        </Container>
+
+        <Container
+          header={
+            <Header
+              variant="h2"
+              description={`${range.from} – ${range.to} · ${granularity === "daily" ? "daily" : "by month"} · top 8 services and Other${
+                otherCurrencies.length ? ` · shown in ${currency}; also billed in ${otherCurrencies.map((t) => t.currency).join(", ")}` : ""
+              }`}
+            >
+              Cost by service
+            </Header>
+          }
+        >
+          <SpaceBetween size="m">
+            <RangePicker
+              preset={preset}
+              from={preset === "custom" ? customFrom : range.from}
+              to={preset === "custom" ? customTo : range.to}
+              onChange={setRange}
+            />
+            <CostChart report={costs.data} currency={currency} loading={costs.isPending} error={costs.isError} />
+            {costs.isError ? <ErrorAlert error={costs.error} onRetry={() => costs.refetch()} /> : null}
+          </SpaceBetween>
+        </Container>
+
+        <SpaceBetween size="l">
+          <Table<CostTotal>
+            wrapLines
+            variant="container"
+            trackBy={(t) => `${t.key}/${t.currency}`}
+            items={costs.data?.by_account ?? []}
+            loading={costs.isPending}
+            loadingText="Loading costs by account"
+            header={
+              <Header variant="h2" counter={costs.data ? `(${costs.data.by_account.length})` : undefined} description={`${range.from} – ${range.to}`}>
+                Accounts
+              </Header>
+            }
+            columnDefinitions={[
+              {
+                id: "account",
+                header: "Account",
+                isRowHeader: true,
+                cell: (t) => (
+                  <SpaceBetween size="xxxs">
+                    {accountNames.get(t.key) ? (
+                      <RouterLink href={`/customers/${encodeURIComponent(code)}?account=${t.key}`}>{accountNames.get(t.key)!}</RouterLink>
+                    ) : (
+                      <span>Not in the hub</span>
+                    )}
+                    <Box variant="small" color="text-body-secondary">
+                      {t.key}
+                    </Box>
+                  </SpaceBetween>
+                ),
+              },
+              { id: "amount", header: "Cost", cell: (t) => formatMoney(t.amount, t.currency) },
+              {
+                id: "share",
+                header: "Share",
+                cell: (t) => {
+                  const total = costs.data?.total.find((x) => x.currency === t.currency)?.amount ?? 0;
+                  return total > 0 ? `${((t.amount / total) * 100).toFixed(1)} %` : "—";
+                },
+              },
+            ]}
+            empty={<TableEmpty query={costs}>No costs in this range.</TableEmpty>}
+          />
+          <Table<Mover>
+            wrapLines
+            variant="container"
+            trackBy={(m) => `${m.account}/${m.service}/${m.currency}`}
+            items={movers.data?.items ?? []}
+            loading={movers.isPending}
+            loadingText="Loading top movers"
+            header={
+              <Header
+                variant="h2"
+                description={
+                  movers.data
+                    ? `${movers.data.from} – ${movers.data.to} against ${movers.data.compared_from} – the day before`
+                    : "The last 7 days against the 7 before"
+                }
+              >
+                Top movers
+              </Header>
+            }
+            columnDefinitions={[
+              {
+                id: "what",
+                header: "Account and service",
+                isRowHeader: true,
+                cell: (m) => (
+                  <SpaceBetween size="xxxs">
+                    <span>{m.service}</span>
+                    <Box variant="small" color="text-body-secondary">
+                      {accountNames.get(m.account) ? `${accountNames.get(m.account)} · ` : ""}
+                      {m.account}
+                    </Box>
+                  </SpaceBetween>
+                ),
+              },
+              { id: "previous", header: "Before", cell: (m) => formatMoney(m.previous, m.currency) },
+              { id: "current", header: "Now", cell: (m) => formatMoney(m.current, m.currency) },
+              {
+                id: "change",
+                header: "Change",
+                cell: (m) => formatChange(m.change, m.previous ? m.change / m.previous : null, m.currency),
+              },
+            ]}
+            empty={<TableEmpty query={movers}>No spend in the last two weeks.</TableEmpty>}
+          />
+        </SpaceBetween>
+
+        <div id="anomalies">
+          <AnomaliesTable
+            items={anomalies.data ?? []}
+            loading={anomalies.isPending}
+            accountNames={accountNames}
+            header={
+              <Header
+                variant="h2"
+                counter={anomalies.data ? `(${anomalies.data.length})` : undefined}
+                description="Every status, newest detection first."
+                actions={<RouterLink href="/billing/anomalies">Every customer's open anomalies</RouterLink>}
+              >
+                Cost anomalies
+              </Header>
+            }
+            empty={<TableEmpty query={anomalies}>No cost anomalies for this customer.</TableEmpty>}
+          />
+        </div>
+
+        <SettingsSection code={code} admin={admin} currency={currency} />
+        <OrganizationSection code={code} accountNames={accountNames} />
+        {admin ? <ImportSection code={code} /> : null}
+      </SpaceBetween>
+    </ContentLayout>
+  );
+}
+
+function RangePicker({
+  preset,
+  from,
+  to,
+  onChange,
+}: {
+  preset: RangePreset;
+  from: string;
+  to: string;
+  onChange: (preset: RangePreset, from?: string, to?: string) => void;
+}) {
+  const [draft, setDraft] = useState({ from, to });
+  const [tried, setTried] = useState(false);
+  useEffect(() => setDraft({ from, to }), [from, to]);
+  const problem = checkRange(draft.from, draft.to);
+  return (
+    <SpaceBetween direction="horizontal" size="m" alignItems="end">
+      <SegmentedControl
+        label="Range"
+        selectedId={preset}
+        options={RANGE_PRESETS}
+        onChange={({ detail }) => {
+          setTried(false);
+          onChange(detail.selectedId as RangePreset);
+        }}
+      />
+      {preset === "custom" ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            setTried(true);
+            if (!problem) onChange("custom", draft.from, draft.to);
+          }}
+        >
+          <SpaceBetween size="xxs">
+            <SpaceBetween direction="horizontal" size="xs" alignItems="end">
+              <FormField label="From">
+                <DateInput
+                  value={draft.from}
+                  placeholder="YYYY/MM/DD"
+                  invalid={tried && !!problem}
+                  onChange={({ detail }) => setDraft((d) => ({ ...d, from: detail.value }))}
+                />
+              </FormField>
+              <FormField label="To">
+                <DateInput
+                  value={draft.to}
+                  placeholder="YYYY/MM/DD"
+                  invalid={tried && !!problem}
+                  onChange={({ detail }) => setDraft((d) => ({ ...d, to: detail.value }))}
+                />
+              </FormField>
+              <Button formAction="submit">Show</Button>
+            </SpaceBetween>
+            <div role="alert">
+              {tried && problem ? (
+                <Box color="text-status-error" fontSize="body-s">
+                  {problem}
+                </Box>
+              ) : null}
+            </div>
+          </SpaceBetween>
+        </form>
+      ) : null}
+    </SpaceBetween>
+  );
+}
