@@ -121,11 +121,11 @@ export function useRuns() {
   });
 }
 
-/** Fetch now (admin): one customer, or every customer that is not offboarded. Answers when done. */
+/** Fetch now (admin): one customer (every customer is the daily schedule's work). Answers when done. */
 export function useStartRun() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: async (customer: string | null) =>
+    mutationFn: async (customer: string) =>
       unwrap(await api.POST("/api/v1/billing/runs", { body: { customer } })),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: billingKeys.all });
@@ -141,8 +141,8 @@ export function useImport(customer: string) {
       unwrap(
         await api.POST("/api/v1/billing/imports", {
           params: { query: { customer } },
-          // The schema types the body as bytes (number[]); a File is sent as it is.
-          body: file as unknown as number[],
+          // The schema types the body as a binary string; a File is sent as it is.
+          body: file as unknown as string,
           bodySerializer: (body) => body as unknown as BodyInit,
           headers: { "Content-Type": /\.gz$/i.test(file.name) ? "application/gzip" : "text/csv" },
         }),

@@ -147,6 +147,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adds many accounts at once (admin): up to 10,000 in a body of at most 4 MiB, as JSON
+         *     `{"accounts": [NewAccount, ...]}` (each as `POST /api/v1/accounts` takes it) or as `text/csv`
+         *     with a header row naming the fields (`id,customer,name,environment,region,access.method,...`;
+         *     access fields as `access.<field>` or `<field>`, identity center ones as
+         *     `access.identity_center.<field>`; lists separated by `;`; an empty cell is an absent field).
+         * @description The whole input is validated first: each row by the rules of a single create, and no id or
+         *     alias twice in the input or already in the hub, every customer existing. Any problem is a 400
+         *     whose `error.errors` lists each one with its `row` (1-based: `accounts[0]` or the first line
+         *     after the CSV header) and `field` (at most 100 listed), and nothing is written. Then the
+         *     accounts are written in transactions of at most 100 writes, each with its `account_created`
+         *     audit event. The 201 counts them and lists their ids; an account someone else added meanwhile
+         *     (same id or alias) is not overwritten but listed in `skipped`.
+         */
+        post: operations["create_accounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{id}": {
         parameters: {
             query?: never;
@@ -379,6 +409,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/organizations/{code}/discovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adds discovered accounts of the customer's organisation to the hub in one step (admin), with
+         *     the customer's usual access method, region and an environment guessed from each name unless
+         *     given; they leave the discovered list. Validated as a whole: nothing is written on any error.
+         */
+        post: operations["add_discovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/overview": {
         parameters: {
             query?: never;
@@ -414,9 +465,9 @@ export interface paths {
         get: operations["list_runs"];
         put?: never;
         /**
-         * Fetches now (admin): Cost Explorer and the organisation facts for one customer or all, then
-         *     cost-jump detection. Answers when the run is done, with its record. Each page is a billed
-         *     Cost Explorer request; a customer fetched today re-fetches only the last few days.
+         * Fetches one customer now (admin): Cost Explorer and the organisation facts, then cost-jump
+         *     detection. Answers when the run is done, with its record. Each page is a billed Cost Explorer
+         *     request; a customer fetched today re-fetches only the last few days.
          */
         post: operations["start_run"];
         delete?: never;
@@ -892,6 +943,18 @@ export interface components {
             /** Format: int64 */
             version?: number | null;
         };
+        /** @description Discovered accounts an admin adds to the hub in one step ([`Billing::add_discovered`]). */
+        AddDiscovered: {
+            access?: components["schemas"]["AccessMethod"] | null;
+            /** @description 1-10,000 ids from the customer's discovered list (`GET` of the organisation view). */
+            accounts: string[];
+            environment?: components["schemas"]["Environment"] | null;
+            /**
+             * @description Home region recorded for them. Default: the management account's, else the one most of
+             *     the customer's accounts have. Required when the customer has no accounts yet.
+             */
+            region?: string | null;
+        };
         /** @description A raised anomaly with its lifecycle. */
         Anomaly: {
             account: string;
@@ -1020,6 +1083,25 @@ export interface components {
              * @description The item's version (0: never written, the defaults).
              */
             version?: number;
+        };
+        /**
+         * @description The JSON body of `POST /api/v1/accounts/bulk` (the schema; [`BulkInput::from_json`] reads it
+         *     row by row so that every bad row is reported, not only the first).
+         */
+        BulkAccounts: {
+            /** @description 1-10,000 accounts, each as `POST /api/v1/accounts` takes it. */
+            accounts: components["schemas"]["NewAccount"][];
+        };
+        /** @description What an import wrote (`201` of `POST /api/v1/accounts/bulk`). */
+        BulkOutcome: {
+            /** @description Accounts created. */
+            created: number;
+            /** @description Their ids, in input order. */
+            ids: string[];
+            /** @description Valid accounts left out because of a concurrent change (see [`SkippedAccount`]); usually empty. */
+            skipped: components["schemas"]["SkippedAccount"][];
+            /** @description Store transactions used (each at most 100 writes). */
+            transactions: number;
         };
         ConsoleLink: {
             /**
@@ -1165,6 +1247,8 @@ export interface components {
             anomalies_raised?: number;
             /** @description A first fetch (or a metric change): the backfill window. */
             backfill: boolean;
+            /** @description Stored cells of the period that Cost Explorer no longer reports (revised away), deleted. */
+            cells_removed?: number;
             /** @description Cells (account, service, day) stored (new or replaced). */
             cells_written: number;
             /**
@@ -1279,6 +1363,11 @@ export interface components {
         };
         ErrorDetail: {
             code: string;
+            /**
+             * @description A bulk input validated as a whole (`POST /api/v1/accounts/bulk`): each problem with its
+             *     row (1-based) and field, at most 100; absent on other errors.
+             */
+            errors?: components["schemas"]["RowError"][];
             field?: string | null;
             message: string;
         };
@@ -1392,6 +1481,16 @@ export interface components {
         };
         /** @description identity store id */
         IdentityStoreId: string;
+        /**
+         * Format: binary
+         * @description An export file as the request body.
+         */
+        ImportFile: string;
+        /** @description An export file as a form's `file` part. */
+        ImportForm: {
+            /** Format: binary */
+            file: string;
+        };
         /** @description What an import did. */
         ImportSummary: {
             accounts: components["schemas"]["AccountId"][];
@@ -2043,10 +2142,24 @@ export interface components {
         Role: "engineer" | "senior" | "lead" | "admin";
         /** @description IAM role ARN */
         RoleArn: string;
+        /** @description One problem with one row of a bulk input. */
+        RowError: {
+            /** @description The offending field (`id`, `access.read_role_arn`, a CSV column), when known. */
+            field?: string | null;
+            message: string;
+            /**
+             * @description 1-based: row 1 is `accounts[0]` of a JSON body, or the first line after the header of a
+             *     CSV body. 0 for the body as a whole (e.g. the CSV header).
+             */
+            row: number;
+        };
         /** @description What to fetch now. */
         RunRequest: {
-            /** @description One customer; absent: every customer that is not offboarded. */
-            customer?: string | null;
+            /**
+             * @description The customer to fetch. Every customer is the daily schedule's work (`billing.fetch`, or
+             *     `cc jobs run billing.fetch`): a run over all of them can outlast an HTTP request.
+             */
+            customer: string;
         };
         /** @description Which accounts and kinds to render (`None`: all). */
         Selection: {
@@ -2104,6 +2217,16 @@ export interface components {
             reason: components["schemas"]["SkipReason"];
             /** Format: int64 */
             rows: number;
+        };
+        /**
+         * @description An account of the input that was valid but not written: someone else added the same id or
+         *     alias, or deleted its customer, while the import ran.
+         */
+        SkippedAccount: {
+            id: string;
+            reason: string;
+            /** @description 1-based row of the input. */
+            row: number;
         };
         /**
          * @description An SSO breakglass grant: the permission set, the account's Identity Center as it was when the
@@ -2917,6 +3040,86 @@ export interface operations {
             };
         };
     };
+    create_accounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description JSON `{"accounts": [...]}` or CSV with a header row */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAccounts"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Written: counts, ids, and accounts skipped for a concurrent change */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOutcome"];
+                };
+            };
+            /** @description Invalid input; `error.errors` names each row and field; nothing written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A stale `version`, or the item's state no longer allows this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body over 4 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Neither application/json nor text/csv */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_account: {
         parameters: {
             query?: never;
@@ -3720,7 +3923,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "text/csv": number[];
+                "application/gzip": components["schemas"]["ImportFile"];
+                "application/octet-stream": components["schemas"]["ImportFile"];
+                "multipart/form-data": components["schemas"]["ImportForm"];
+                "text/csv": components["schemas"]["ImportFile"];
             };
         };
         responses: {
@@ -3900,6 +4106,92 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_discovered: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddDiscovered"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOutcome"];
+                };
+            };
+            /** @description Invalid input; `error.errors` names each row (1-based in `accounts`); nothing written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A stale `version`, or the item's state no longer allows this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -30,9 +30,8 @@ const FETCH_STATUS = {
   failed: { type: "error", label: "Failed" },
 } as const;
 
-const ALL = { value: "", label: "All customers (not offboarded)" };
 
-/** Cost Explorer fetch runs, newest first; admins fetch now for everyone or one customer. */
+/** Cost Explorer fetch runs, newest first; admins fetch one customer now (all customers: the daily schedule). */
 export default function RunsPage() {
   useDocumentTitle("Billing fetch runs");
   const runs = useRuns();
@@ -251,42 +250,49 @@ function FetchNowModal({
 }) {
   const overview = useBillingOverview();
   const options = useMemo(
-    () => [
-      ALL,
-      ...(overview.data?.customers ?? [])
+    () =>
+      (overview.data?.customers ?? [])
         .filter((c) => c.status !== "offboarded")
         .map((c) => ({ value: c.customer, label: c.name, description: c.customer })),
-    ],
     [overview.data],
   );
   const [customer, setCustomer] = useState(initial);
   const start = useStartRun();
   const [shownError, edited] = useAttemptError(start.error);
-  const selected = options.find((o) => o.value === customer) ?? (customer ? { value: customer, label: customer } : ALL);
-  const submit = () =>
-    start.mutate(customer || null, {
+  const [missing, setMissing] = useState(false);
+  const selected = options.find((o) => o.value === customer) ?? (customer ? { value: customer, label: customer } : null);
+  const submit = () => {
+    if (!customer) {
+      setMissing(true);
+      return;
+    }
+    start.mutate(customer, {
       onSuccess: (run) => {
         const one = run.customers.length === 1 && run.customers[0]?.reason ? ` (${run.customers[0].reason})` : "";
         onDone(
-          `Fetch for ${customer ? selected.label : "every customer"} done: ${run.customers.length - run.failed - run.skipped} fetched, ${run.skipped} skipped${one}, ${run.failed} failed; ${run.requests} Cost Explorer requests (${formatMoney(run.cost_usd, "USD")}).`,
+          `Fetch for ${selected?.label ?? customer} done: ${run.customers.length - run.failed - run.skipped} fetched, ${run.skipped} skipped${one}, ${run.failed} failed; ${run.requests} Cost Explorer requests (${formatMoney(run.cost_usd, "USD")}).`,
         );
       },
     });
+  };
   return (
     <FormModal header="Fetch costs now" onClose={onClose} onSubmit={submit} submitText="Fetch now" submitting={start.isPending}>
       <SpaceBetween size="m">
         <FormField
           label="Customer"
-          description="A customer fetched today re-fetches only its last few days; a first fetch backfills up to 14 months."
+          description="A customer fetched today re-fetches only its last few days; a first fetch backfills up to 14 months. Every customer is fetched by the daily schedule."
+          errorText={missing && !customer ? "Choose a customer" : undefined}
         >
           <Select
             selectedOption={selected}
+            placeholder="Choose a customer"
             options={options}
             filteringType="auto"
             statusType={overview.isPending ? "loading" : "finished"}
             loadingText="Loading customers"
             onChange={({ detail }) => {
               edited();
+              setMissing(false);
               setCustomer(detail.selectedOption.value ?? "");
             }}
           />
