@@ -103,6 +103,26 @@ pub fn scope(list: &str, query: &impl std::fmt::Debug) -> String {
 }
 
 /// An opaque cursor for `position` in the list `scope` (URL-safe base64 of its JSON).
+/// One page of a store query (its order as `query` says): the items decoded, and the cursor of
+/// the next page under `scope`. A cursor from another list is refused ([`PageRequest::position`]).
+pub async fn query_page<T: DeserializeOwned>(
+    items: &dyn crate::store::ItemStore,
+    query: crate::store::Query,
+    scope: &str,
+    page: &PageRequest,
+) -> Result<Listed<T>> {
+    let cursor: Option<String> = page.position(scope)?;
+    let found = items.query(query.limit(page.limit).after(cursor)).await?;
+    Ok(Listed {
+        items: found
+            .items
+            .into_iter()
+            .map(crate::store::decode)
+            .collect::<Result<_>>()?,
+        next_cursor: found.next_cursor.map(|c| encode_cursor(scope, &c)),
+    })
+}
+
 pub fn encode_cursor<T: Serialize>(scope: &str, position: &T) -> String {
     let envelope = Envelope {
         s: scope.to_string(),

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use cc_domain::Error;
 use cc_domain::billing::costs::{CostQuery, CostReport, Granularity, Mover};
@@ -400,12 +400,7 @@ struct ImportForm {
 
 /// The uploaded file: the body itself, or the `file` part of a multipart form.
 async fn upload(req: Request) -> Result<Bytes, ApiError> {
-    let mime = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let mime = cc_http::extract::media_type(req.headers());
     let unreadable = |e: String| ApiError::bad_request("unreadable_body", e);
     match mime.as_str() {
         "text/csv" | "application/csv" | "application/gzip" | "application/x-gzip" | "application/octet-stream" => {

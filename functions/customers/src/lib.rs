@@ -428,12 +428,8 @@ async fn create_accounts(
     let bytes = axum::body::to_bytes(body, cc_http::MAX_UPLOAD_BYTES)
         .await
         .map_err(|_| cc_http::extract::too_large_for(cc_http::MAX_UPLOAD_BYTES))?;
-    let mime = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let input = if mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")) {
+    let mime = cc_http::extract::media_type(&headers);
+    let input = if cc_http::extract::is_json(&mime) {
         BulkInput::from_json(&bytes)?
     } else if mime == "text/csv" {
         BulkInput::from_csv(&bytes)?

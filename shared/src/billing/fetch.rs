@@ -35,7 +35,7 @@ use crate::hub::{AccessMethod, Account, Customer, CustomerStatus, Hub};
 use crate::identity::{Principal, Role};
 use crate::ids::{AccountId, CustomerCode, new_ulid};
 use crate::keys;
-use crate::page::{Listed, PageRequest, encode_cursor};
+use crate::page::{Listed, PageRequest};
 use crate::store::{Index, Item, ItemStore, Query, Write, decode, encode};
 
 // Days as `YYYY-MM-DD` (Cost Explorer's `TimePeriod` form).
@@ -321,20 +321,8 @@ impl Billing {
     pub async fn list_runs(&self, who: &Principal, page: &PageRequest) -> Result<Listed<BillingRun>> {
         who.require_any_role()?;
         let scope = crate::page::scope("billing-runs", &());
-        let cursor: Option<String> = page.position(&scope)?;
-        let found = self
-            .items
-            .query(
-                Query::partition(Index::Primary, keys::BILLING_RUNS)
-                    .descending()
-                    .limit(page.limit)
-                    .after(cursor),
-            )
-            .await?;
-        Ok(Listed {
-            items: found.items.into_iter().map(decode).collect::<Result<_>>()?,
-            next_cursor: found.next_cursor.map(|c| encode_cursor(&scope, &c)),
-        })
+        let query = Query::partition(Index::Primary, keys::BILLING_RUNS).descending();
+        crate::page::query_page(self.items.as_ref(), query, &scope, page).await
     }
 
     async fn save_run(&self, run: &BillingRun) -> Result<()> {

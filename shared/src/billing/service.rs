@@ -22,8 +22,8 @@ use crate::hub::{Customer, CustomerStatus};
 use crate::identity::{Principal, Role};
 use crate::ids::CustomerCode;
 use crate::keys;
-use crate::page::{Listed, PageRequest, encode_cursor};
-use crate::store::{Index, Item, Query, Write, decode, encode};
+use crate::page::{Listed, PageRequest};
+use crate::store::{Index, Item, Query, Write, encode};
 
 /// How many customers the portfolio overview reads at once.
 const OVERVIEW_CONCURRENCY: usize = 8;
@@ -220,20 +220,8 @@ impl Billing {
         }
         let status = filter.status.unwrap_or(AnomalyStatus::Open);
         let scope = crate::page::scope("billing-anomalies-all", &status);
-        let cursor: Option<String> = page.position(&scope)?;
-        let found = self
-            .items
-            .query(
-                Query::partition(Index::Gsi1, keys::anomalies(status.as_str()))
-                    .descending()
-                    .limit(page.limit)
-                    .after(cursor),
-            )
-            .await?;
-        Ok(Listed {
-            items: found.items.into_iter().map(decode).collect::<Result<_>>()?,
-            next_cursor: found.next_cursor.map(|c| encode_cursor(&scope, &c)),
-        })
+        let query = Query::partition(Index::Gsi1, keys::anomalies(status.as_str())).descending();
+        crate::page::query_page(self.items.as_ref(), query, &scope, page).await
     }
 
     /// Acknowledges or resolves one of a customer's anomalies as the caller (any role), at the
