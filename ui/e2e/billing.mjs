@@ -189,6 +189,12 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
     await shot(page, "billing-08-runs");
     await axe(page, "billing runs");
 
+    await step("billing: the customer's page says what its last fetch did, and why it was skipped", async () => {
+      await page.goto(base + "/customers/acme-retail/billing");
+      await page.getByText(/^Last fetch, /).waitFor();
+      await page.getByText(/Cost Explorer needs a read role/).first().waitFor();
+    });
+
     await step("billing: the admin imports an export; a bad row names its row and column and stores nothing", async () => {
       const day = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
       const next = new Date(Date.now() - 39 * 86_400_000).toISOString().slice(0, 10);

@@ -852,6 +852,14 @@ async fn billing_runs_now_fetch_through_the_local_sources_and_are_listed() {
         other["customers"][0]["reason"].as_str().unwrap().contains("management"),
         "{other}"
     );
+    // Each customer's page says what its last fetch did.
+    let (_, o) = h.get("/api/v1/billing/overview?customer=other").await;
+    let last = &o["customers"][0]["last_fetch"];
+    assert_eq!(last["run"], other["id"], "{o}");
+    assert_eq!(last["entries"][0]["status"], "skipped", "{o}");
+    let (_, o) = h.get("/api/v1/billing/overview?customer=events-demo").await;
+    assert_eq!(o["customers"][0]["last_fetch"]["run"], run["id"], "{o}");
+    assert_eq!(o["customers"][0]["last_fetch"]["entries"][0]["status"], "ok", "{o}");
     for (body, status) in [
         (json!({}), StatusCode::BAD_REQUEST),
         (json!({"customer": "nobody"}), StatusCode::NOT_FOUND),

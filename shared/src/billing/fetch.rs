@@ -178,6 +178,20 @@ pub struct BillingRun {
     pub skipped: usize,
 }
 
+/// What the last run that covered a customer did for it (`BILLING#{customer}` / `LASTFETCH`), so
+/// the customer's page can say why it has no data (skipped: no read role; failed: throttled...).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct LastFetch {
+    /// The run's id (`GET /api/v1/billing/runs`).
+    pub run: String,
+    pub trigger: Trigger,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    /// One per payer account (usually one), or one skipped entry.
+    pub entries: Vec<CustomerFetch>,
+}
+
 /// A payer's last successful fetch: the next run fetches incrementally from here.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Fetched {
@@ -305,6 +319,7 @@ impl Billing {
         run.customers = results;
         run.finished_at = Some(self.clock.now());
         self.save_run(&run).await?;
+        self.save_last_fetches(&run).await?;
         tracing::info!(
             run = %run.id,
             customers = run.customers.len(),
@@ -323,6 +338,46 @@ impl Billing {
         let scope = crate::page::scope("billing-runs", &());
         let query = Query::partition(Index::Primary, keys::BILLING_RUNS).descending();
         crate::page::query_page(self.items.as_ref(), query, &scope, page).await
+    }
+
+    /// Each covered customer's entries of `run`, replacing the previous run's.
+    async fn save_last_fetches(&self, run: &BillingRun) -> Result<()> {
+        let mut by_customer: std::collections::BTreeMap<&CustomerCode, Vec<CustomerFetch>> = Default::default();
+        for f in &run.customers {
+            by_customer.entry(&f.customer).or_default().push(f.clone());
+        }
+        let writes = by_customer
+            .into_iter()
+            .map(|(customer, entries)| {
+                let last = LastFetch {
+                    run: run.id.clone(),
+                    trigger: run.trigger.clone(),
+                    at: run.finished_at.unwrap_or(run.started_at),
+                    entries,
+                };
+                Ok(Write::Put(Item::new(
+                    keys::billing(customer.as_str()),
+                    keys::BILLING_LAST_FETCH,
+                    encode(&last)?,
+                )))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for chunk in writes.chunks(100) {
+            self.items.transact(chunk.to_vec()).await?;
+        }
+        Ok(())
+    }
+
+    /// What the last run that covered `customer` did for it; `None` before any.
+    pub async fn last_fetch(&self, customer: &CustomerCode) -> Result<Option<LastFetch>> {
+        match self
+            .items
+            .get(&keys::billing(customer.as_str()), keys::BILLING_LAST_FETCH)
+            .await?
+        {
+            Some(item) => Ok(Some(decode(item)?)),
+            None => Ok(None),
+        }
     }
 
     async fn save_run(&self, run: &BillingRun) -> Result<()> {

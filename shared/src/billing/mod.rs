@@ -26,5 +26,5 @@ pub mod ports;
 pub mod service;
 
 pub use anomaly::{DailySeries, Detector, Finding, FindingKind, Thresholds, detect};
-pub use fetch::{Billing, BillingPorts, BillingRun, CustomerFetch, FetchStatus, Scope, Trigger};
+pub use fetch::{Billing, BillingPorts, BillingRun, CustomerFetch, FetchStatus, LastFetch, Scope, Trigger};
 pub use lifecycle::{Anomaly, AnomalyStatus, LifecycleError, Transition};

@@ -44,6 +44,9 @@ pub struct CustomerCosts {
     /// Anomalies waiting for someone (open) and being looked at (acknowledged).
     pub open_anomalies: usize,
     pub acknowledged_anomalies: usize,
+    /// What the last fetch run that covered the customer did for it (absent before any): says
+    /// why a customer has no data (skipped, with the reason) or stale data (failed).
+    pub last_fetch: Option<super::fetch::LastFetch>,
 }
 
 /// Every customer's month to date and anomalies, as of the last complete day.
@@ -135,24 +138,23 @@ impl Billing {
     async fn overview_of(&self, of: &[Customer]) -> Result<Overview> {
         let as_of = self.as_of();
         let mut customers: Vec<CustomerCosts> = futures::stream::iter(of.to_vec())
-            .map(|c| {
-                let items = self.items.clone();
-                async move {
-                    let items = items.as_ref();
-                    let (mtd, open, acknowledged) = futures::try_join!(
-                        costs::month_to_date(items, &c.code, as_of),
-                        store::count(items, &c.code, AnomalyStatus::Open),
-                        store::count(items, &c.code, AnomalyStatus::Acknowledged),
-                    )?;
-                    Ok::<_, Error>(CustomerCosts {
-                        customer: c.code,
-                        name: c.name,
-                        status: c.status,
-                        month_to_date: mtd,
-                        open_anomalies: open,
-                        acknowledged_anomalies: acknowledged,
-                    })
-                }
+            .map(|c| async move {
+                let items = self.items.as_ref();
+                let (mtd, open, acknowledged, last_fetch) = futures::try_join!(
+                    costs::month_to_date(items, &c.code, as_of),
+                    store::count(items, &c.code, AnomalyStatus::Open),
+                    store::count(items, &c.code, AnomalyStatus::Acknowledged),
+                    self.last_fetch(&c.code),
+                )?;
+                Ok::<_, Error>(CustomerCosts {
+                    customer: c.code,
+                    name: c.name,
+                    status: c.status,
+                    month_to_date: mtd,
+                    open_anomalies: open,
+                    acknowledged_anomalies: acknowledged,
+                    last_fetch,
+                })
             })
             .buffered(OVERVIEW_CONCURRENCY)
             .collect::<Vec<_>>()

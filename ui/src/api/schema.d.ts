@@ -1228,6 +1228,7 @@ export interface components {
         CustomerCosts: {
             acknowledged_anomalies: number;
             customer: string;
+            last_fetch?: components["schemas"]["LastFetch"] | null;
             /**
              * @description Month to date against the same days of last month, one entry per billing currency (largest
              *     first); empty when no cost is stored for the two months.
@@ -1530,6 +1531,19 @@ export interface components {
         };
         /** @enum {string} */
         Kind: "read" | "breakglass" | "sso";
+        /**
+         * @description What the last run that covered a customer did for it (`BILLING#{customer}` / `LASTFETCH`), so
+         *     the customer's page can say why it has no data (skipped: no read role; failed: throttled...).
+         */
+        LastFetch: {
+            /** Format: date-time */
+            at: string;
+            /** @description One per payer account (usually one), or one skipped entry. */
+            entries: components["schemas"]["CustomerFetch"][];
+            /** @description The run's id (`GET /api/v1/billing/runs`). */
+            run: string;
+            trigger: components["schemas"]["Trigger"];
+        };
         /** @description `{"items": [...], "next_cursor": ...}` for every list. */
         ListResponse_AccessRequest: {
             items: {

@@ -22,9 +22,11 @@ import {
 import { useCustomerAccounts, useCustomerOverview, useMe } from "../../api/hub";
 import AnomaliesTable from "../../billing/AnomaliesTable";
 import CostChart from "../../billing/CostChart";
+import FetchLines from "../../billing/FetchLines";
 import ImportSection from "../../billing/ImportSection";
 import OrganizationSection from "../../billing/OrganizationSection";
 import SettingsSection from "../../billing/SettingsSection";
+import { when } from "../../breakglass/format";
 import { Breadcrumbs, detailState } from "../../components/DetailPage";
 import ErrorAlert from "../../components/ErrorAlert";
 import { isAdmin } from "../../components/RequireAdmin";
@@ -74,6 +76,7 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
   const admin = isAdmin(me.data?.roles);
   const overview = useBillingOverview(code);
   const mtd = overview.data?.customers[0]?.month_to_date ?? [];
+  const lastFetch = overview.data?.customers[0]?.last_fetch;
   const asOf = overview.data?.as_of ?? yesterday();
   const accounts = useCustomerAccounts(code);
   const accountNames = useMemo(() => new Map((accounts.data ?? []).map((a) => [a.id, a.name])), [accounts.data]);
@@ -152,6 +155,16 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
               No cost data yet for this month. Costs arrive with the daily fetch{admin ? ", Fetch now, or an import below" : ""}.
             </Box>
           )}
+          {lastFetch ? (
+            <Box margin={{ top: "m" }}>
+              <Box variant="awsui-key-label">Last fetch, {when(lastFetch.at)}</Box>
+              <FetchLines fetches={lastFetch.entries} />
+            </Box>
+          ) : overview.data ? (
+            <Box margin={{ top: "m" }} color="text-body-secondary">
+              Not fetched from Cost Explorer yet.
+            </Box>
+          ) : null}
         </Container>
 
         <Container

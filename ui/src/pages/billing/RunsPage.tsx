@@ -9,7 +9,8 @@ import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router-dom";
-import { useBillingOverview, useRuns, useStartRun, type BillingRun, type CustomerFetch } from "../../api/billing";
+import { useBillingOverview, useRuns, useStartRun, type BillingRun } from "../../api/billing";
+import FetchLines from "../../billing/FetchLines";
 import { useMe } from "../../api/hub";
 import { when } from "../../breakglass/format";
 import ErrorAlert from "../../components/ErrorAlert";
@@ -17,18 +18,12 @@ import FormModal from "../../components/FormModal";
 import { loadMoreFooter } from "../../components/loadMoreFooter";
 import RefreshButton from "../../components/RefreshButton";
 import { isAdmin } from "../../components/RequireAdmin";
-import RouterLink from "../../components/RouterLink";
 import TableEmpty from "../../components/TableEmpty";
 import { useAttemptError } from "../../components/useAttemptError";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import { usePagedItems } from "../../components/usePagedItems";
 import { formatMoney } from "../../lib/billing";
 
-const FETCH_STATUS = {
-  ok: { type: "success", label: "Fetched" },
-  skipped: { type: "stopped", label: "Skipped" },
-  failed: { type: "error", label: "Failed" },
-} as const;
 
 
 /** Cost Explorer fetch runs, newest first; admins fetch one customer now (all customers: the daily schedule). */
@@ -133,7 +128,7 @@ export default function RunsPage() {
             {
               id: "customers",
               header: "Customers",
-              cell: (r) => <CustomerLines fetches={r.customers} />,
+              cell: (r) => <FetchLines fetches={r.customers} />,
 
             },
             {
@@ -189,45 +184,6 @@ export default function RunsPage() {
         />
       ) : null}
     </ContentLayout>
-  );
-}
-
-function CustomerLines({ fetches }: { fetches: CustomerFetch[] }) {
-  if (!fetches.length) return <Box color="text-body-secondary">No customer</Box>;
-  return (
-    <SpaceBetween size="xxs">
-      {fetches.map((f) => {
-        const s = FETCH_STATUS[f.status];
-        return (
-          <div key={`${f.customer}/${f.payer ?? ""}`}>
-            <StatusIndicator type={s.type}>
-              {s.label}:{" "}
-            </StatusIndicator>{" "}
-            <RouterLink href={`/customers/${encodeURIComponent(f.customer)}/billing`}>{f.customer}</RouterLink>
-            {f.payer ? <Box variant="span" color="text-body-secondary">{` · payer ${f.payer}`}</Box> : null}
-            {f.status === "ok" ? (
-              <Box variant="small" display="block">
-                {f.period_start && f.period_end ? `${f.period_start} – ${f.period_end} (end exclusive)` : null}
-                {` · ${f.days_fetched} days, ${f.cells_written} cells, ${f.requests} requests`}
-                {f.backfill ? " · backfill" : ""}
-                {f.estimated_days ? ` · ${f.estimated_days} estimated days` : ""}
-                {f.anomalies_raised ? ` · ${f.anomalies_raised} anomalies raised` : ""}
-              </Box>
-            ) : null}
-            {f.reason ? (
-              <Box variant="small" display="block" color="text-body-secondary">
-                <span style={{ overflowWrap: "anywhere" }}>{f.reason}</span>
-              </Box>
-            ) : null}
-            {f.organization && f.organization.status !== "ok" && f.organization.reason ? (
-              <Box variant="small" display="block" color="text-body-secondary">
-                Organisation: {f.organization.reason}
-              </Box>
-            ) : null}
-          </div>
-        );
-      })}
-    </SpaceBetween>
   );
 }
 
