@@ -221,6 +221,11 @@ def billing_fetch():
        "/api/v1/billing/organizations/events-demo", who=ENG)
     ev(b, "13-add-discovered-unknown", "POST", "/api/v1/billing/organizations/{code}/discovered",
        "/api/v1/billing/organizations/events-demo/discovered", body={"accounts": ["999900000001"]})
+    ev(b, "14-resolve-unknown", "POST", "/api/v1/billing/anomalies/{id}/resolve",
+       "/api/v1/billing/anomalies/20261020-0123456789abcdef/resolve",
+       body={"customer": "events-demo", "note": "scaled the group back down", "version": 1}, who=ENG)
+    ev(b, "15-import-as-engineer", "POST", "/api/v1/billing/imports", "/api/v1/billing/imports",
+       "customer=events-demo", body={"not": "an export"}, who=ENG)
 
 
 def write(function, name, body):

@@ -391,7 +391,7 @@ export class CustomerCentralStack extends Stack {
     readWebhookSecret.cfnOptions.condition = hasWebhookSecret;
 
     // Customer roles trust the broker by this tag on its role (onboarding/customer-account.yaml).
-    for (const f of [functions.AccessRequestFunction, workflowFn, jobsFn]) {
+    for (const f of [functions.AccessRequestFunction, workflowFn, jobsFn, functions.BillingFetchFunction]) {
       Tags.of(f.role!).add('customer-central:stack', this.stackName);
     }
 

@@ -38,6 +38,8 @@ const EXPECTED: &[Expect] = &[
     ok("11-put-settings", 200),
     ok("12-organization", 200),
     err("13-add-discovered-unknown", 400, "validation_failed"),
+    err("14-resolve-unknown", 404, "not_found"),
+    err("15-import-as-engineer", 403, "forbidden"),
 ];
 
 struct Harness {
