@@ -6,7 +6,9 @@ use time::OffsetDateTime;
 use super::anomaly::Finding;
 use crate::ids::{AccountId, Email};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AnomalyStatus {
     Open,

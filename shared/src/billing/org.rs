@@ -128,9 +128,7 @@ impl Billing {
     /// customer).
     pub async fn organization(&self, who: &Principal, customer: &CustomerCode) -> Result<OrgView> {
         who.require_any_role()?;
-        if self.hub.snapshot().await?.customer(customer.as_str()).is_none() {
-            return Err(Error::not_found("customer", customer.as_str()));
-        }
+        self.known_customer(customer).await?;
         let facts = match self
             .items
             .get(&keys::organization(customer.as_str()), keys::META)

@@ -89,7 +89,8 @@ impl Billing {
         self.clock.now().date() - Duration::days(1)
     }
 
-    async fn known_customer(&self, code: &CustomerCode) -> Result<Customer> {
+    /// The customer, or 404.
+    pub(super) async fn known_customer(&self, code: &CustomerCode) -> Result<Customer> {
         self.hub
             .snapshot()
             .await?
@@ -140,19 +141,19 @@ impl Billing {
         let mut customers: Vec<CustomerCosts> = futures::stream::iter(of.to_vec())
             .map(|c| async move {
                 let items = self.items.as_ref();
-                let (mtd, open, acknowledged, last_fetch) = futures::try_join!(
+                let (mtd, counts, last_fetch) = futures::try_join!(
                     costs::month_to_date(items, &c.code, as_of),
-                    store::count(items, &c.code, AnomalyStatus::Open),
-                    store::count(items, &c.code, AnomalyStatus::Acknowledged),
+                    store::counts(items, &c.code),
                     self.last_fetch(&c.code),
                 )?;
+                let count = |s| counts.get(&s).copied().unwrap_or(0);
                 Ok::<_, Error>(CustomerCosts {
                     customer: c.code,
                     name: c.name,
                     status: c.status,
                     month_to_date: mtd,
-                    open_anomalies: open,
-                    acknowledged_anomalies: acknowledged,
+                    open_anomalies: count(AnomalyStatus::Open),
+                    acknowledged_anomalies: count(AnomalyStatus::Acknowledged),
                     last_fetch,
                 })
             })

@@ -191,13 +191,30 @@ pub async fn list(
 
 /// How many of a customer's anomalies are in `status`.
 pub async fn count(items: &dyn ItemStore, customer: &CustomerCode, status: AnomalyStatus) -> Result<usize> {
+    Ok(counts(items, customer).await?.get(&status).copied().unwrap_or(0))
+}
+
+/// How many of a customer's anomalies are in each status (statuses with none are absent), from
+/// one read of its anomalies.
+pub async fn counts(items: &dyn ItemStore, customer: &CustomerCode) -> Result<BTreeMap<AnomalyStatus, usize>> {
     let all = items
         .query_all(Query::partition(Index::Primary, keys::anomaly(customer.as_str())).limit(500))
         .await?;
-    Ok(all
+    let mut out = BTreeMap::new();
+    for i in all {
+        let status = i.data.get("status").and_then(|s| s.as_str());
+        if let Some(s) = [
+            AnomalyStatus::Open,
+            AnomalyStatus::Acknowledged,
+            AnomalyStatus::Resolved,
+        ]
         .into_iter()
-        .filter(|i| i.data.get("status").and_then(|s| s.as_str()) == Some(status.as_str()))
-        .count())
+        .find(|s| Some(s.as_str()) == status)
+        {
+            *out.entry(s).or_insert(0) += 1;
+        }
+    }
+    Ok(out)
 }
 
 /// Where an anomaly is moved.
