@@ -43,9 +43,6 @@ pub struct DailyCost {
 // Days on the wire as `YYYY-MM-DD` (time's default would be a `[year, ordinal]` pair).
 time::serde::format_description!(pub iso_day, Date, "[year]-[month]-[day]");
 
-/// Writes at most this many cells per store transaction (DynamoDB's limit).
-const BATCH: usize = 100;
-
 /// Stores daily costs idempotently: writing a cell again replaces it.
 pub async fn upsert(items: &dyn ItemStore, customer: &CustomerCode, costs: &[DailyCost]) -> Result<usize> {
     // The last value for a cell wins, as it would across two writes; a transaction may not hold
@@ -65,7 +62,7 @@ pub async fn upsert(items: &dyn ItemStore, customer: &CustomerCode, costs: &[Dai
         .into_iter()
         .map(|((pk, sk), c)| Ok(Write::Put(Item::new(pk, sk, encode(c)?))))
         .collect::<Result<_>>()?;
-    for chunk in writes.chunks(BATCH) {
+    for chunk in writes.chunks(crate::store::MAX_TRANSACTION_WRITES) {
         items
             .transact(chunk.to_vec())
             .await
@@ -253,7 +250,7 @@ pub async fn remove_missing(
             expected: None,
         })
         .collect();
-    for chunk in stale.chunks(BATCH) {
+    for chunk in stale.chunks(crate::store::MAX_TRANSACTION_WRITES) {
         items
             .transact(chunk.to_vec())
             .await

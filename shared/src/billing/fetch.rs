@@ -362,7 +362,7 @@ impl Billing {
                 )))
             })
             .collect::<Result<Vec<_>>>()?;
-        for chunk in writes.chunks(100) {
+        for chunk in writes.chunks(crate::store::MAX_TRANSACTION_WRITES) {
             self.items.transact(chunk.to_vec()).await?;
         }
         Ok(())

@@ -301,7 +301,7 @@ impl Billing {
             encode(&facts).map_err(|e| failed("encoding", e))?,
         )));
         // Derived data, rewritten whole on every refresh: batches of the store's transaction size.
-        for chunk in writes.chunks(100) {
+        for chunk in writes.chunks(crate::store::MAX_TRANSACTION_WRITES) {
             self.items
                 .transact(chunk.to_vec())
                 .await
@@ -570,7 +570,7 @@ impl Billing {
                 expected: None,
             })
             .collect();
-        for chunk in deletes.chunks(100) {
+        for chunk in deletes.chunks(crate::store::MAX_TRANSACTION_WRITES) {
             self.items.transact(chunk.to_vec()).await?;
         }
         if let Some(item) = self.items.get(&pk, keys::META).await? {

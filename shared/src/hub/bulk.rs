@@ -32,8 +32,7 @@ use crate::store::{StoreError, Write, encode};
 /// The most accounts one import takes.
 pub const MAX_BULK_ACCOUNTS: usize = 10_000;
 
-/// DynamoDB's (and the embedded store's) limit on the writes of one transaction.
-pub const MAX_TRANSACTION_WRITES: usize = 100;
+pub use crate::store::MAX_TRANSACTION_WRITES;
 
 /// The JSON body of `POST /api/v1/accounts/bulk` (the schema; [`BulkInput::from_json`] reads it
 /// row by row so that every bad row is reported, not only the first).

@@ -111,6 +111,9 @@ pub struct Page {
     pub next_cursor: Option<String>,
 }
 
+/// DynamoDB's (and the embedded store's) limit on the writes of one transaction.
+pub const MAX_TRANSACTION_WRITES: usize = 100;
+
 /// One write of a transaction. Every write is conditional except `Put`.
 #[derive(Clone, Debug)]
 pub enum Write {
