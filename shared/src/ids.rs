@@ -293,6 +293,40 @@ validated_string!(
     }
 );
 
+validated_string!(
+    /// A contract's number as the contract source keeps it: Salesforce's `ContractNumber`
+    /// (`00000100`) or the CSV import's `contract` column. 1-64 characters of letters, digits and
+    /// `._-`, case kept (it is shown as the source shows it).
+    ContractId,
+    "contract number (1-64 letters, digits, '.', '_', '-')",
+    schema(Some("^[A-Za-z0-9._-]{1,64}$"), Some(1), Some(64)),
+    |s| {
+        let s = s.trim().to_string();
+        if (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
+            Ok(s)
+        } else {
+            Err(format!("'{}' must be 1-64 characters of letters, digits, '.', '_' and '-'", truncate(&s)))
+        }
+    }
+);
+
+validated_string!(
+    /// A timesheet task code: a JIRA issue key (`OPS-1234`), a project key (`OPS`) or a code of
+    /// the team's own. 1-64 characters of letters, digits and `._-`; normalised to upper case (JIRA
+    /// keys are case-insensitive and shown in upper case), so `ops-1` and `OPS-1` are one code.
+    TaskCode,
+    "task code (1-64 letters, digits, '.', '_', '-'; kept in upper case)",
+    schema(Some("^[A-Za-z0-9._-]{1,64}$"), Some(1), Some(64)),
+    |s| {
+        let s = s.trim().to_ascii_uppercase();
+        if (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
+            Ok(s)
+        } else {
+            Err(format!("'{}' must be 1-64 characters of letters, digits, '.', '_' and '-'", truncate(&s)))
+        }
+    }
+);
+
 fn truncate(s: &str) -> String {
     if s.chars().count() > 64 {
         format!("{}...", s.chars().take(64).collect::<String>())

@@ -25,6 +25,7 @@ pub mod profiles;
 pub mod store;
 pub mod test_env;
 pub mod text;
+pub mod utilisation;
 
 pub use app::{AccessPorts, App};
 pub use clock::Clock;
