@@ -13,6 +13,7 @@
 
 pub mod entitlement;
 pub mod mapping;
+pub mod ports;
 pub mod usage;
 
 use time::Date;
