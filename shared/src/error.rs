@@ -135,6 +135,24 @@ impl Error {
         Error::NotFound { kind, id: id.into() }
     }
 
+    /// A bulk input refused as a whole: `errors` (all of them; the first [`MAX_ROW_ERRORS`] are
+    /// listed) found in `bad_rows` of the `total` `what` (e.g. "contracts").
+    pub fn rows(mut errors: Vec<RowError>, bad_rows: usize, total: usize, what: &str) -> Self {
+        let n = errors.len();
+        let listed = if n > MAX_ROW_ERRORS {
+            format!("; the first {MAX_ROW_ERRORS} are listed")
+        } else {
+            String::new()
+        };
+        errors.truncate(MAX_ROW_ERRORS);
+        Error::Rows {
+            message: format!(
+                "{n} problem(s) in {bad_rows} of the {total} {what}{listed}; nothing was written: fix them and send the import again"
+            ),
+            errors,
+        }
+    }
+
     /// The conflict kind, when this is a conflict.
     pub fn conflict_kind(&self) -> Option<Conflict> {
         match self {

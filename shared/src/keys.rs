@@ -288,6 +288,82 @@ pub fn discovered(account: &str) -> String {
     format!("{DISCOVERED_PREFIX}{account}")
 }
 
+// ---- utilisation (issue #14) -------------------------------------------------------------------
+//
+// | item | PK | SK | GSI1 PK / SK |
+// |---|---|---|---|
+// | contract (`version`) | `CONTRACT#{customer}` | `META#{contract}` | `CONTRACTS` / `{customer}#{contract}` |
+// | entitlement change (appended, never rewritten) | `CONTRACT#{customer}` | `CHANGE#{contract}#{ms:013}#{field}` | |
+// | worklog (replaced on edit, deleted on delete) | `WORKLOG#{id}` | `META` | `WORK#{yyyy-mm}` / `{task code}#{id}` |
+// | task code mappings (the whole list, `version`) | `TASKCODES` | `META` | |
+// | task code mapping change (appended) | `TASKCODES` | `CHANGE#{ms:013}#{ulid}` | |
+// | utilisation sync state (where the next worklog sync starts) | `UTILISATION` | `SYNC` | |
+// | utilisation sync run | `UTILISATIONRUN` | `{started ms:013}#{id}` | |
+//
+// DESIGN.md's starting point keyed worklogs by customer (`WORK#{customer}#{yyyy-mm}`); but a
+// worklog's customer is a mapping of its task code, which an admin may change and which may not
+// exist yet (unmapped hours), and an edit upstream may move it to another day or code. So each
+// worklog is one item under its own id (an edit is a put, a delete a delete, no pointer to chase)
+// and the index finds a month's worklogs by task code prefix, which serves exact codes
+// (`OPS-12#`) and project prefixes (`ACME-`) alike.
+
+/// Partition of a customer's contracts and their entitlement changes.
+pub fn contract_partition(customer: &str) -> String {
+    format!("CONTRACT#{customer}")
+}
+
+pub const CONTRACT_PREFIX: &str = "META#";
+
+/// A contract's item within its customer's partition.
+pub fn contract(id: &str) -> String {
+    format!("{CONTRACT_PREFIX}{id}")
+}
+
+/// GSI1 partition of every contract.
+pub const CONTRACTS: &str = "CONTRACTS";
+
+/// GSI1 sort key of a contract.
+pub fn contract_in_hub(customer: &str, id: &str) -> String {
+    format!("{customer}#{id}")
+}
+
+/// Sort-key prefix of one contract's entitlement changes (oldest first).
+pub fn entitlement_changes(contract: &str) -> String {
+    format!("CHANGE#{contract}#")
+}
+
+/// One entitlement change: the contract, when (ms), which field.
+pub fn entitlement_change(contract: &str, at: OffsetDateTime, field: &str) -> String {
+    format!("CHANGE#{contract}#{:013}#{field}", ms(at))
+}
+
+/// A worklog's own partition.
+pub fn worklog(id: &str) -> String {
+    format!("WORKLOG#{id}")
+}
+
+/// GSI1 partition of the worklogs of `day`'s month.
+pub fn work_month(day: time::Date) -> String {
+    format!("WORK#{:04}-{:02}", day.year(), u8::from(day.month()))
+}
+
+/// GSI1 sort key of a worklog: its task code, then its id.
+pub fn work_entry(task_code: &str, id: &str) -> String {
+    format!("{task_code}#{id}")
+}
+
+pub const TASK_CODES: &str = "TASKCODES";
+pub const CHANGE_PREFIX: &str = "CHANGE#";
+
+/// A change of the task code mappings.
+pub fn task_code_change(at: OffsetDateTime, id: &str) -> String {
+    format!("{CHANGE_PREFIX}{:013}#{id}", ms(at))
+}
+
+pub const UTILISATION: &str = "UTILISATION";
+pub const UTILISATION_SYNC: &str = "SYNC";
+pub const UTILISATION_RUNS: &str = "UTILISATIONRUN";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,8 +12,10 @@
 //! inclusive, as Salesforce's `StartDate` and `EndDate` are.
 
 pub mod entitlement;
+pub mod import;
 pub mod mapping;
 pub mod ports;
+pub mod store;
 pub mod usage;
 
 use time::Date;

@@ -1,0 +1,413 @@
+//! CSV imports: contracts (the fallback when Salesforce is not connected) and timesheet hours (when
+//! JIRA is not, or for a team that keeps hours elsewhere). Each file is read whole and validated
+//! as a whole: any bad row is an [`Error::Rows`] naming the row and column, and nothing is written.
+//!
+//! Contracts: a header row with `contract`, `customer`, `start`, `end`, `entitled_hours` and
+//! optionally `name`, `monthly_allocation`, `status` (any order, any case; unknown columns are an
+//! error, so a typo in a header is not silently ignored). Dates `YYYY-MM-DD`, hours decimal.
+//!
+//! Worklogs: `date`, `person`, `task_code`, `hours` and optionally `note` and `id`. Without an `id`
+//! column each row's id is a hash of its fields and of how many identical rows came before it in
+//! the file, so importing the same file again replaces the same worklogs instead of doubling them,
+//! and two identical entries of one file (two calls of an hour on one day) stay two.
+
+use std::collections::HashMap;
+
+use time::Date;
+
+use super::{Contract, Worklog};
+use crate::error::{Error, Result, RowError};
+use crate::ids::{ContractId, CustomerCode, TaskCode};
+
+/// The most rows one import takes (a year of a 50-person team's timesheets is about 25,000).
+pub const MAX_ROWS: usize = 100_000;
+
+const CONTRACT_COLUMNS: [&str; 8] = [
+    "contract",
+    "customer",
+    "name",
+    "start",
+    "end",
+    "entitled_hours",
+    "monthly_allocation",
+    "status",
+];
+const CONTRACT_REQUIRED: [&str; 5] = ["contract", "customer", "start", "end", "entitled_hours"];
+const WORKLOG_COLUMNS: [&str; 6] = ["date", "person", "task_code", "hours", "note", "id"];
+const WORKLOG_REQUIRED: [&str; 4] = ["date", "person", "task_code", "hours"];
+
+/// The header's columns by name, checked against what the format knows and needs.
+fn columns(headers: &csv::StringRecord, known: &[&str], required: &[&str]) -> Result<HashMap<String, usize>> {
+    let mut at = HashMap::new();
+    let mut errors = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        let name = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+        if !known.contains(&name.as_str()) {
+            errors.push(RowError {
+                row: 0,
+                field: Some(h.to_string()),
+                message: format!("unknown column '{h}'; the columns are {}", known.join(", ")),
+            });
+        } else if at.insert(name.clone(), i).is_some() {
+            errors.push(RowError {
+                row: 0,
+                field: Some(name.clone()),
+                message: format!("column '{name}' appears twice"),
+            });
+        }
+    }
+    for r in required {
+        if !at.contains_key(*r) {
+            errors.push(RowError {
+                row: 0,
+                field: Some(r.to_string()),
+                message: format!("missing column '{r}'"),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(at)
+    } else {
+        let n = errors.len();
+        Err(Error::rows(errors, 0, 0, "rows").with_message(format!("the header has {n} problem(s); nothing was read")))
+    }
+}
+
+impl Error {
+    fn with_message(self, message: String) -> Self {
+        match self {
+            Error::Rows { errors, .. } => Error::Rows { message, errors },
+            other => other,
+        }
+    }
+}
+
+/// One row's cells by column name.
+struct Row<'a> {
+    n: usize,
+    record: &'a csv::StringRecord,
+    at: &'a HashMap<String, usize>,
+    errors: Vec<RowError>,
+}
+
+impl Row<'_> {
+    /// The cell, trimmed; empty (or absent column) is `None`.
+    fn get(&self, col: &str) -> Option<&str> {
+        self.at
+            .get(col)
+            .and_then(|&i| self.record.get(i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    fn fail(&mut self, col: &str, message: String) {
+        self.errors.push(RowError {
+            row: self.n,
+            field: Some(col.to_string()),
+            message,
+        });
+    }
+
+    fn required(&mut self, col: &str) -> Option<String> {
+        let v = self.get(col).map(str::to_string);
+        if v.is_none() {
+            self.fail(col, format!("'{col}' is empty"));
+        }
+        v
+    }
+
+    fn parse<T, E: std::fmt::Display>(
+        &mut self,
+        col: &str,
+        parse: impl Fn(&str) -> std::result::Result<T, E>,
+    ) -> Option<T> {
+        let v = self.required(col)?;
+        match parse(&v) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(col, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn day(&mut self, col: &str) -> Option<Date> {
+        self.parse(col, |s| {
+            Date::parse(s, &time::macros::format_description!("[year]-[month]-[day]"))
+                .map_err(|_| format!("'{s}' is not a date like 2026-01-31"))
+        })
+    }
+
+    fn hours(&mut self, col: &str) -> Option<f64> {
+        self.parse(col, |s| match s.parse::<f64>() {
+            Ok(h) if h.is_finite() && h >= 0.0 => Ok(h),
+            _ => Err(format!("'{s}' is not a number of hours (e.g. 37.5)")),
+        })
+    }
+}
+
+fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::None)
+        .from_reader(bytes)
+}
+
+/// Reads every row with `row`, collecting each row's errors; the whole file or an error.
+fn read_all<T>(
+    bytes: &[u8],
+    known: &[&str],
+    required: &[&str],
+    what: &str,
+    mut row: impl FnMut(&mut Row<'_>) -> Option<T>,
+) -> Result<Vec<T>> {
+    let mut rdr = reader(bytes);
+    let headers = rdr
+        .headers()
+        .map_err(|e| Error::validation("file", format!("not a CSV file: {e}")))?
+        .clone();
+    let at = columns(&headers, known, required)?;
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut bad = 0;
+    let mut total = 0;
+    for (i, record) in rdr.records().enumerate() {
+        total += 1;
+        if total > MAX_ROWS {
+            return Err(Error::validation(
+                "file",
+                format!("more than {MAX_ROWS} rows; split the file"),
+            ));
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                bad += 1;
+                errors.push(RowError {
+                    row: i + 1,
+                    field: None,
+                    message: format!("not readable as CSV: {e}"),
+                });
+                continue;
+            }
+        };
+        if record.iter().all(|c| c.trim().is_empty()) {
+            total -= 1;
+            continue;
+        }
+        let mut r = Row {
+            n: i + 1,
+            record: &record,
+            at: &at,
+            errors: Vec::new(),
+        };
+        let value = row(&mut r);
+        if r.errors.is_empty()
+            && let Some(v) = value
+        {
+            out.push(v);
+        } else {
+            bad += 1;
+            errors.append(&mut r.errors);
+        }
+    }
+    if total == 0 {
+        return Err(Error::validation(
+            "file",
+            format!("the file has a header but no {what}"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::rows(errors, bad, total, what))
+    }
+}
+
+/// The contracts of a CSV file, each validated ([`Contract::validate`]).
+pub fn contracts_csv(bytes: &[u8]) -> Result<Vec<Contract>> {
+    let mut seen: HashMap<(CustomerCode, ContractId), usize> = HashMap::new();
+    read_all(bytes, &CONTRACT_COLUMNS, &CONTRACT_REQUIRED, "contracts", |r| {
+        let id = r.parse("contract", |s| ContractId::parse(s));
+        let customer = r.parse("customer", |s| CustomerCode::parse(s));
+        let start = r.day("start");
+        let end = r.day("end");
+        let entitled = r.hours("entitled_hours");
+        let monthly = if r.get("monthly_allocation").is_some() {
+            Some(r.hours("monthly_allocation")?)
+        } else {
+            None
+        };
+        let c = Contract {
+            id: id?,
+            customer: customer?,
+            name: r.get("name").unwrap_or_default().to_string(),
+            start: start?,
+            end: end?,
+            entitled_hours: entitled?,
+            monthly_allocation: monthly,
+            status: r.get("status").unwrap_or_default().to_string(),
+        };
+        if let Err(Error::Validation { field, message }) = c.validate() {
+            r.fail(field.as_deref().unwrap_or("contract"), message);
+            return None;
+        }
+        if let Some(first) = seen.insert((c.customer.clone(), c.id.clone()), r.n) {
+            r.fail(
+                "contract",
+                format!("contract {} of {} is also on row {first}", c.id, c.customer),
+            );
+            return None;
+        }
+        Some(c)
+    })
+}
+
+/// The worklogs of a CSV file, each validated ([`Worklog::validate`]).
+pub fn worklogs_csv(bytes: &[u8]) -> Result<Vec<Worklog>> {
+    let mut occurrences: HashMap<u64, usize> = HashMap::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    read_all(bytes, &WORKLOG_COLUMNS, &WORKLOG_REQUIRED, "worklogs", |r| {
+        let day = r.day("date");
+        let person = r.required("person");
+        let code = r.parse("task_code", |s| TaskCode::parse(s));
+        let hours = r.hours("hours");
+        let note = r.get("note").unwrap_or_default().to_string();
+        let given = r.get("id").map(str::to_string);
+        let (day, person, code, hours) = (day?, person?, code?, hours?);
+        let id = match given {
+            Some(id) if super::store::valid_worklog_id(&format!("csv:{id}")) => format!("csv:{id}"),
+            Some(id) => {
+                r.fail(
+                    "id",
+                    format!("'{id}' is not a usable id (at most 120 characters, no '#')"),
+                );
+                return None;
+            }
+            None => {
+                let key = fnv(&[&day.to_string(), &person, code.as_str(), &hours.to_string(), &note]);
+                let n = occurrences.entry(key).or_insert(0);
+                *n += 1;
+                format!("csv:{key:016x}-{n}")
+            }
+        };
+        if let Some(first) = ids.insert(id.clone(), r.n) {
+            r.fail("id", format!("id {id} is also on row {first}"));
+            return None;
+        }
+        let w = Worklog {
+            id,
+            day,
+            person,
+            task_code: code,
+            hours,
+            note,
+        };
+        if let Err(Error::Validation { message, .. }) = w.validate() {
+            r.fail("hours", message);
+            return None;
+        }
+        Some(w)
+    })
+}
+
+/// FNV-1a over the fields, separated by a unit separator.
+fn fnv(fields: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for f in fields {
+        for b in f.bytes().chain([0x1f]) {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    fn rows(e: Error) -> Vec<(usize, Option<String>)> {
+        match e {
+            Error::Rows { errors, .. } => errors.into_iter().map(|e| (e.row, e.field)).collect(),
+            other => panic!("not a rows error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn utilisation_contracts_csv_reads_any_column_order_and_optional_columns() {
+        let csv = "Customer,Contract,Start,End,Entitled_Hours,Monthly_Allocation\n\
+                   acme-retail,00000100,2026-01-01,2026-12-31,240,20\n\
+                   globex,G-7,2026-03-01,2027-02-28,37.5,\n";
+        let got = contracts_csv(csv.as_bytes()).unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].monthly_allocation, Some(20.0));
+        assert_eq!(got[1].monthly_allocation, None);
+        assert_eq!(got[1].entitled_hours, 37.5);
+        assert_eq!(got[1].end, date!(2027 - 02 - 28));
+    }
+
+    #[test]
+    fn utilisation_contracts_csv_names_each_bad_row_and_column_and_keeps_nothing() {
+        let csv = "contract,customer,start,end,entitled_hours\n\
+                   00000100,acme-retail,2026-01-01,2026-12-31,240\n\
+                   00000101,Not A Code!,2026-01-01,2026-12-31,ten\n\
+                   00000102,acme-retail,2026-12-31,2026-01-01,10\n\
+                   00000100,acme-retail,2026-01-01,2026-12-31,240\n";
+        let got = rows(contracts_csv(csv.as_bytes()).unwrap_err());
+        assert_eq!(
+            got,
+            [
+                (2, Some("customer".into())),
+                (2, Some("entitled_hours".into())),
+                (3, Some("end".into())),
+                (4, Some("contract".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn utilisation_csv_headers_are_checked() {
+        let e = contracts_csv(b"contract,customer,start,end,entitled_hour\nx,y,z,w,v\n").unwrap_err();
+        let got = rows(e);
+        assert!(got.contains(&(0, Some("entitled_hour".into()))), "{got:?}");
+        assert!(got.contains(&(0, Some("entitled_hours".into()))), "{got:?}");
+        assert!(contracts_csv(b"contract,customer,start,end,entitled_hours\n").is_err());
+        assert!(worklogs_csv(b"").is_err());
+    }
+
+    #[test]
+    fn utilisation_worklogs_csv_ids_are_stable_and_identical_rows_stay_apart() {
+        let csv = "date,person,task_code,hours,note\n\
+                   2026-10-01,erin@example.com,acme-1,1.5,call\n\
+                   2026-10-01,erin@example.com,ACME-1,1.5,call\n\
+                   2026-10-02,sam@example.com,OPS-9,8,\n";
+        let a = worklogs_csv(csv.as_bytes()).unwrap();
+        let b = worklogs_csv(csv.as_bytes()).unwrap();
+        assert_eq!(a, b, "the same file gives the same ids");
+        assert_eq!(a.len(), 3);
+        assert_ne!(a[0].id, a[1].id, "two identical entries stay two");
+        assert_eq!(a[0].task_code.as_str(), "ACME-1");
+        assert!(a.iter().all(|w| w.id.starts_with("csv:")));
+    }
+
+    #[test]
+    fn utilisation_worklogs_csv_refuses_bad_hours_dates_and_codes() {
+        let csv = "date,person,task_code,hours\n\
+                   2026-10-01,erin,ACME-1,0\n\
+                   2026-13-01,erin,ACME-1,1\n\
+                   2026-10-01,erin,ACME 1,1\n\
+                   2026-10-01,,ACME-1,25\n";
+        let got = rows(worklogs_csv(csv.as_bytes()).unwrap_err());
+        assert_eq!(
+            got,
+            [
+                (1, Some("hours".into())),
+                (2, Some("date".into())),
+                (3, Some("task_code".into())),
+                (4, Some("person".into())),
+            ]
+        );
+    }
+}

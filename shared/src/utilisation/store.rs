@@ -1,0 +1,375 @@
+//! Contracts, their entitlement history, worklogs and task code mappings in the item store (keys in
+//! [`crate::keys`], "utilisation").
+//!
+//! - A contract is written at the version read, together with the entitlement changes it brings,
+//!   in one transaction: two syncs (or a sync and a CSV import) at once never lose a change, and a
+//!   change is recorded exactly when the contract it describes is written.
+//! - A worklog is keyed by its id, so a re-sync of the same worklog replaces it (idempotent), an
+//!   edit upstream (other day, hours or task code) replaces it, a delete upstream deletes it.
+//! - The task code mappings are one versioned list (hundreds of codes: a few tens of kB), replaced
+//!   as a whole at the version read, with each replacement's additions and removals appended to
+//!   their history.
+
+use std::collections::BTreeMap;
+
+use time::{Date, OffsetDateTime};
+
+use super::entitlement::{self, EntitlementChange};
+use super::mapping::TaskCodeMapping;
+use super::{Contract, Worklog};
+use crate::error::{Conflict, Error, Result};
+use crate::ids::{ContractId, CustomerCode};
+use crate::keys;
+use crate::store::{Index, Item, ItemStore, Query, StoreError, Write, decode, encode};
+
+/// A contract as kept: the source's fields plus where and when it was last written.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct StoredContract {
+    #[serde(flatten)]
+    pub contract: Contract,
+    /// `salesforce`, `csv`, or `demo`.
+    pub source: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+    #[serde(default)]
+    pub version: u64,
+}
+
+fn internal(what: &str, e: StoreError) -> Error {
+    Error::Internal(anyhow::anyhow!("{what}: {e}"))
+}
+
+fn contract_item(c: &StoredContract) -> Result<Item> {
+    let mut data = encode(c)?;
+    if let Some(o) = data.as_object_mut() {
+        o.remove("version");
+    }
+    let (customer, id) = (c.contract.customer.as_str(), c.contract.id.as_str());
+    Ok(Item::new(keys::contract_partition(customer), keys::contract(id), data)
+        .with_gsi1(keys::CONTRACTS, keys::contract_in_hub(customer, id)))
+}
+
+/// A customer's contracts, by contract number.
+pub async fn contracts(items: &dyn ItemStore, customer: &CustomerCode) -> Result<Vec<StoredContract>> {
+    let found = items
+        .query_all(
+            Query::partition(Index::Primary, keys::contract_partition(customer.as_str())).prefix(keys::CONTRACT_PREFIX),
+        )
+        .await
+        .map_err(|e| internal("reading contracts", e))?;
+    found.into_iter().map(decode).collect()
+}
+
+/// Every customer's contracts, by customer then contract number.
+pub async fn all_contracts(items: &dyn ItemStore) -> Result<Vec<StoredContract>> {
+    let found = items
+        .query_all(Query::partition(Index::Gsi1, keys::CONTRACTS))
+        .await
+        .map_err(|e| internal("reading contracts", e))?;
+    found.into_iter().map(decode).collect()
+}
+
+/// One contract, if kept.
+pub async fn contract(
+    items: &dyn ItemStore,
+    customer: &CustomerCode,
+    id: &ContractId,
+) -> Result<Option<StoredContract>> {
+    items
+        .get(
+            &keys::contract_partition(customer.as_str()),
+            &keys::contract(id.as_str()),
+        )
+        .await
+        .map_err(|e| internal("reading a contract", e))?
+        .map(decode)
+        .transpose()
+}
+
+/// What writing contracts did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ContractsWritten {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Entitlement changes recorded (each field of each contract that moved, and the initial
+    /// values of new contracts).
+    pub changes: usize,
+}
+
+/// How often a contract write is retried after another writer changed it meanwhile.
+const RETRIES: usize = 3;
+
+/// Writes each contract (validated by the caller) as the source now has it: new ones created,
+/// changed ones replaced at the version read, with their entitlement changes; identical ones left
+/// alone (no write, no change). A contract moved to another customer upstream is a new contract
+/// under that customer; the old one stays until removed (its history is kept).
+pub async fn upsert_contracts(
+    items: &dyn ItemStore,
+    contracts: &[Contract],
+    source: &str,
+    at: OffsetDateTime,
+) -> Result<ContractsWritten> {
+    let mut out = ContractsWritten::default();
+    for c in contracts {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let kept = contract(items, &c.customer, &c.id).await?;
+            if kept.as_ref().is_some_and(|k| &k.contract == c) {
+                out.unchanged += 1;
+                break;
+            }
+            let changes = entitlement::changes(kept.as_ref().map(|k| &k.contract), c, at, source);
+            let stored = StoredContract {
+                contract: c.clone(),
+                source: source.to_string(),
+                updated_at: at,
+                version: 0,
+            };
+            let mut writes = vec![Write::at_version(
+                contract_item(&stored)?,
+                kept.as_ref().map_or(0, |k| k.version),
+            )];
+            for ch in &changes {
+                writes.push(Write::Put(change_item(&c.customer, &c.id, ch)?));
+            }
+            match items.transact(writes).await {
+                Ok(()) => {
+                    if kept.is_some() {
+                        out.updated += 1;
+                    } else {
+                        out.created += 1;
+                    }
+                    out.changes += changes.len();
+                    break;
+                }
+                Err(StoreError::ConditionFailed) if attempt < RETRIES => continue,
+                Err(StoreError::ConditionFailed) => {
+                    return Err(Error::Conflict {
+                        kind: Conflict::Version,
+                        message: format!("contract {} kept changing while it was written; try again", c.id),
+                    });
+                }
+                Err(e) => return Err(internal("writing a contract", e)),
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn field_name(ch: &EntitlementChange) -> Result<String> {
+    Ok(encode(&ch.field)?.as_str().unwrap_or("field").to_string())
+}
+
+fn change_item(customer: &CustomerCode, contract: &ContractId, ch: &EntitlementChange) -> Result<Item> {
+    Ok(Item::new(
+        keys::contract_partition(customer.as_str()),
+        keys::entitlement_change(contract.as_str(), ch.at, &field_name(ch)?),
+        encode(ch)?,
+    ))
+}
+
+/// A contract's entitlement changes, oldest first.
+pub async fn entitlement_changes(
+    items: &dyn ItemStore,
+    customer: &CustomerCode,
+    contract: &ContractId,
+) -> Result<Vec<EntitlementChange>> {
+    let found = items
+        .query_all(
+            Query::partition(Index::Primary, keys::contract_partition(customer.as_str()))
+                .prefix(keys::entitlement_changes(contract.as_str())),
+        )
+        .await
+        .map_err(|e| internal("reading entitlement changes", e))?;
+    found
+        .into_iter()
+        .map(|i| serde_json::from_value(i.data).map_err(|e| Error::Internal(e.into())))
+        .collect()
+}
+
+fn worklog_item(w: &Worklog) -> Result<Item> {
+    Ok(Item::new(keys::worklog(&w.id), keys::META, encode(w)?)
+        .with_gsi1(keys::work_month(w.day), keys::work_entry(w.task_code.as_str(), &w.id)))
+}
+
+/// Whether `id` can be a worklog id: 1-128 printable characters without `#` (the key separator).
+pub fn valid_worklog_id(id: &str) -> bool {
+    (1..=128).contains(&id.len()) && !id.contains('#') && !id.chars().any(char::is_control)
+}
+
+/// Writes worklogs (validated by the caller), each replacing the one with its id: a re-sync or
+/// re-import of the same worklog changes nothing, an edited one is replaced.
+pub async fn put_worklogs(items: &dyn ItemStore, worklogs: &[Worklog]) -> Result<usize> {
+    // The last of two with one id wins, as two writes would; a transaction may not hold an item twice.
+    let by_id: BTreeMap<&str, &Worklog> = worklogs.iter().map(|w| (w.id.as_str(), w)).collect();
+    let writes: Vec<Write> = by_id
+        .values()
+        .map(|w| Ok(Write::Put(worklog_item(w)?)))
+        .collect::<Result<_>>()?;
+    for chunk in writes.chunks(crate::store::MAX_TRANSACTION_WRITES) {
+        items
+            .transact(chunk.to_vec())
+            .await
+            .map_err(|e| internal("storing worklogs", e))?;
+    }
+    Ok(by_id.len())
+}
+
+/// Deletes the worklogs with these ids (ids not kept are ignored). Returns how many were asked.
+pub async fn delete_worklogs(items: &dyn ItemStore, ids: &[String]) -> Result<usize> {
+    let mut ids: Vec<&String> = ids.iter().filter(|id| valid_worklog_id(id)).collect();
+    ids.sort();
+    ids.dedup();
+    let writes: Vec<Write> = ids
+        .iter()
+        .map(|id| Write::Delete {
+            pk: keys::worklog(id),
+            sk: keys::META.to_string(),
+            expected: None,
+        })
+        .collect();
+    for chunk in writes.chunks(crate::store::MAX_TRANSACTION_WRITES) {
+        items
+            .transact(chunk.to_vec())
+            .await
+            .map_err(|e| internal("deleting worklogs", e))?;
+    }
+    Ok(ids.len())
+}
+
+/// The worklogs of `month`'s month (any day of it) whose task code starts with `code_prefix`
+/// (all of the month's without one).
+pub async fn worklogs_in_month(items: &dyn ItemStore, month: Date, code_prefix: Option<&str>) -> Result<Vec<Worklog>> {
+    let mut q = Query::partition(Index::Gsi1, keys::work_month(month)).limit(1000);
+    if let Some(p) = code_prefix {
+        q = q.prefix(p);
+    }
+    let found = items.query_all(q).await.map_err(|e| internal("reading worklogs", e))?;
+    found
+        .into_iter()
+        .map(|i| serde_json::from_value(i.data).map_err(|e| Error::Internal(e.into())))
+        .collect()
+}
+
+/// The task code mappings and the version to send back with a change.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct TaskCodes {
+    /// Sorted by code, exact before prefix.
+    pub mappings: Vec<TaskCodeMapping>,
+    /// 0 before the first change.
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// One replacement of the mappings: who, when, what was added and removed (a changed mapping is
+/// both: removed as it was, added as it is).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct TaskCodeChange {
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    pub by: String,
+    pub added: Vec<TaskCodeMapping>,
+    pub removed: Vec<TaskCodeMapping>,
+}
+
+/// The mappings as kept.
+pub async fn task_codes(items: &dyn ItemStore) -> Result<TaskCodes> {
+    match items
+        .get(keys::TASK_CODES, keys::META)
+        .await
+        .map_err(|e| internal("reading task codes", e))?
+    {
+        Some(i) => decode(i),
+        None => Ok(TaskCodes::default()),
+    }
+}
+
+fn sort_mappings(m: &mut [TaskCodeMapping]) {
+    m.sort_by(|a, b| a.code.cmp(&b.code).then(a.prefix.cmp(&b.prefix)));
+}
+
+/// Replaces the mappings with `mappings` (validated by the caller) if they are still at
+/// `expected` (the version read; 409 `version_conflict` otherwise), recording the change. Nothing
+/// is written when nothing changes.
+pub async fn put_task_codes(
+    items: &dyn ItemStore,
+    mut mappings: Vec<TaskCodeMapping>,
+    expected: u64,
+    by: &str,
+    at: OffsetDateTime,
+) -> Result<TaskCodes> {
+    sort_mappings(&mut mappings);
+    let kept = task_codes(items).await?;
+    if kept.version != expected {
+        return Err(stale_task_codes());
+    }
+    let added: Vec<TaskCodeMapping> = mappings
+        .iter()
+        .filter(|m| !kept.mappings.contains(m))
+        .cloned()
+        .collect();
+    let removed: Vec<TaskCodeMapping> = kept
+        .mappings
+        .iter()
+        .filter(|m| !mappings.contains(m))
+        .cloned()
+        .collect();
+    if added.is_empty() && removed.is_empty() {
+        return Ok(kept);
+    }
+    let next = TaskCodes { mappings, version: 0 };
+    let mut data = encode(&next)?;
+    if let Some(o) = data.as_object_mut() {
+        o.remove("version");
+    }
+    let change = TaskCodeChange {
+        at,
+        by: by.to_string(),
+        added,
+        removed,
+    };
+    let writes = vec![
+        Write::at_version(Item::new(keys::TASK_CODES, keys::META, data), expected),
+        Write::PutNew(Item::new(
+            keys::TASK_CODES,
+            keys::task_code_change(at, &crate::ids::new_ulid().to_string()),
+            encode(&change)?,
+        )),
+    ];
+    match items.transact(writes).await {
+        Ok(()) => Ok(TaskCodes {
+            mappings: next.mappings,
+            version: expected + 1,
+        }),
+        Err(StoreError::ConditionFailed) => Err(stale_task_codes()),
+        Err(e) => Err(internal("writing task codes", e)),
+    }
+}
+
+fn stale_task_codes() -> Error {
+    Error::Conflict {
+        kind: Conflict::Version,
+        message: "the task code mappings changed since they were read: reload them and apply the change again".into(),
+    }
+}
+
+/// The mapping changes, newest first, at most `limit`.
+pub async fn task_code_history(items: &dyn ItemStore, limit: usize) -> Result<Vec<TaskCodeChange>> {
+    let page = items
+        .query(
+            Query::partition(Index::Primary, keys::TASK_CODES)
+                .prefix(keys::CHANGE_PREFIX)
+                .descending()
+                .limit(limit),
+        )
+        .await
+        .map_err(|e| internal("reading task code history", e))?;
+    page.items
+        .into_iter()
+        .map(|i| serde_json::from_value(i.data).map_err(|e| Error::Internal(e.into())))
+        .collect()
+}
