@@ -30,6 +30,8 @@ pub struct App {
     objects: Option<Arc<dyn ObjectStore>>,
     /// The billing fetch (issue #13).
     billing: Option<Arc<crate::billing::Billing>>,
+    /// Utilisation: contracts against timesheet hours (issue #14).
+    utilisation: Option<Arc<crate::utilisation::service::Utilisation>>,
 }
 
 /// The outside systems breakglass needs (STS, IAM, IAM Identity Center, Step Functions, notifiers
@@ -63,6 +65,7 @@ impl App {
             access: None,
             objects: None,
             billing: None,
+            utilisation: None,
         }
     }
 
@@ -113,6 +116,27 @@ impl App {
     /// The billing fetch; an internal error in a function not wired for it.
     pub fn billing(&self) -> Result<&crate::billing::Billing> {
         self.billing.as_deref().ok_or_else(|| not_wired("the billing fetch"))
+    }
+}
+
+// ---- utilisation (issue #14) -------------------------------------------------------------------
+
+impl App {
+    /// Adds utilisation over `ports` (Salesforce and JIRA, or their embedded stand-ins).
+    pub fn with_utilisation(mut self, ports: crate::utilisation::service::UtilisationPorts) -> Self {
+        self.utilisation = Some(Arc::new(crate::utilisation::service::Utilisation::new(
+            self.items.clone(),
+            self.hub.clone(),
+            ports,
+            self.clock.clone(),
+            crate::utilisation::service::UtilisationConfig::default(),
+        )));
+        self
+    }
+
+    /// Utilisation; an internal error in a function not wired for it.
+    pub fn utilisation(&self) -> Result<&crate::utilisation::service::Utilisation> {
+        self.utilisation.as_deref().ok_or_else(|| not_wired("utilisation"))
     }
 }
 

@@ -11,10 +11,12 @@
 //! `hours` column give them. Days are calendar days in UTC; a contract's `start` and `end` are both
 //! inclusive, as Salesforce's `StartDate` and `EndDate` are.
 
+pub mod demo;
 pub mod entitlement;
 pub mod import;
 pub mod mapping;
 pub mod ports;
+pub mod service;
 pub mod store;
 pub mod usage;
 

@@ -1,0 +1,616 @@
+//! What the utilisation API and the daily sync ask of the domain, with their authorisation: any
+//! role reads (the team sees every customer, as in the hub); task code mappings, imports and sync
+//! runs are for admins.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use futures::StreamExt;
+use time::{Date, Duration, OffsetDateTime};
+
+use super::entitlement::EntitlementChange;
+use super::mapping::{self, TaskCodeMap, TaskCodeMapping, UnmappedCode};
+use super::ports::{ContractSource, Rejected, TimesheetSource};
+use super::store::{self, ContractsWritten, StoredContract, TaskCodeChange, TaskCodes};
+use super::usage::{self, ContractUsage, UsageRules};
+use super::{Worklog, import};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::hub::Hub;
+use crate::identity::{Principal, Role};
+use crate::ids::{ContractId, CustomerCode};
+use crate::keys;
+use crate::store::{Index, Item, ItemStore, Query, encode};
+
+/// How many (month, task code) queries run at once when a contract's worklogs are read.
+const READ_CONCURRENCY: usize = 8;
+
+/// The most months an unmapped-hours report may cover.
+pub const MAX_UNMAPPED_MONTHS: i32 = 13;
+
+/// The outside systems utilisation reads (Salesforce and JIRA, or their embedded stand-ins).
+#[derive(Clone)]
+pub struct UtilisationPorts {
+    pub contracts: Arc<dyn ContractSource>,
+    pub timesheets: Arc<dyn TimesheetSource>,
+}
+
+/// Settings of the sync and the answers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UtilisationConfig {
+    /// How far back the first worklog sync reads (days). Default 400: a year's contract and the
+    /// months before it.
+    pub backfill_days: u16,
+    pub rules: UsageRules,
+}
+
+impl Default for UtilisationConfig {
+    fn default() -> Self {
+        UtilisationConfig {
+            backfill_days: 400,
+            rules: UsageRules::default(),
+        }
+    }
+}
+
+pub struct Utilisation {
+    items: Arc<dyn ItemStore>,
+    hub: Arc<Hub>,
+    ports: UtilisationPorts,
+    clock: Clock,
+    config: UtilisationConfig,
+}
+
+/// A contract and where it stands today.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct ContractReport {
+    pub contract: StoredContract,
+    pub usage: ContractUsage,
+    /// The mappings whose hours count for it.
+    pub task_codes: Vec<TaskCodeMapping>,
+}
+
+/// One contract with its entitlement history.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct ContractDetail {
+    #[serde(flatten)]
+    pub report: ContractReport,
+    /// Oldest first.
+    pub changes: Vec<EntitlementChange>,
+}
+
+/// A customer's contracts as of today.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct CustomerUtilisation {
+    #[schema(value_type = String)]
+    pub customer: CustomerCode,
+    #[serde(with = "crate::billing::costs::iso_day")]
+    #[schema(value_type = String, format = Date)]
+    pub as_of: Date,
+    /// Current contracts first (by end), then ended ones (latest first).
+    pub contracts: Vec<ContractReport>,
+}
+
+/// Who started a sync.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SyncTrigger {
+    /// The daily schedule (`utilisation.sync`).
+    Schedule,
+    Admin {
+        email: String,
+    },
+}
+
+/// What one source did in a sync.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct SourceOutcome {
+    /// `ok` or `failed`.
+    pub status: String,
+    /// Why it failed (the source's error, no secrets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub requests: u32,
+    /// Records the source returned that could not be read, with their ids.
+    pub rejected: Vec<Rejected>,
+}
+
+/// One sync of contracts and worklogs.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct SyncRun {
+    pub id: String,
+    pub trigger: SyncTrigger,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub finished_at: OffsetDateTime,
+    pub contracts: SourceOutcome,
+    pub contracts_written: ContractsWritten,
+    /// Contracts the source returned for customers the hub does not have (skipped, by id).
+    pub unknown_customers: Vec<String>,
+    pub worklogs: SourceOutcome,
+    pub worklogs_written: usize,
+    pub worklogs_deleted: usize,
+    /// Where the worklog feed was read from and to.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub worklogs_since: OffsetDateTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub worklogs_until: Option<OffsetDateTime>,
+}
+
+/// Where the next worklog sync starts.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct SyncState {
+    #[serde(with = "time::serde::rfc3339")]
+    worklogs_since: OffsetDateTime,
+    #[serde(default)]
+    version: u64,
+}
+
+/// What an import wrote.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ImportOutcome {
+    pub rows: usize,
+    /// Contracts (a contracts import).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contracts: Option<ContractsWritten>,
+    /// Worklogs written (a worklogs import; a re-import replaces the same ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worklogs: Option<usize>,
+}
+
+fn first_of_month(d: Date) -> Date {
+    d.replace_day(1).unwrap_or(d)
+}
+
+fn next_month(d: Date) -> Date {
+    let f = first_of_month(d);
+    f + Duration::days(i64::from(f.month().length(f.year())))
+}
+
+/// The first days of the months from `from`'s to `to`'s.
+fn months(from: Date, to: Date) -> Vec<Date> {
+    let mut out = Vec::new();
+    let mut m = first_of_month(from);
+    while m <= to {
+        out.push(m);
+        m = next_month(m);
+    }
+    out
+}
+
+impl Utilisation {
+    pub fn new(
+        items: Arc<dyn ItemStore>,
+        hub: Arc<Hub>,
+        ports: UtilisationPorts,
+        clock: Clock,
+        config: UtilisationConfig,
+    ) -> Self {
+        Utilisation {
+            items,
+            hub,
+            ports,
+            clock,
+            config,
+        }
+    }
+
+    fn today(&self) -> Date {
+        self.clock.now().date()
+    }
+
+    async fn known_customer(&self, code: &CustomerCode) -> Result<()> {
+        if self.hub.snapshot().await?.customer(code.as_str()).is_some() {
+            Ok(())
+        } else {
+            Err(Error::not_found("customer", code.as_str()))
+        }
+    }
+
+    /// The worklogs that count for `contract` under `map`, in `[from, to]` months.
+    async fn worklogs_for(
+        &self,
+        contract: &StoredContract,
+        map: &TaskCodeMap,
+        codes: &[TaskCodeMapping],
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<Worklog>> {
+        let prefixes: BTreeSet<String> = codes
+            .iter()
+            .map(|m| {
+                if m.prefix {
+                    m.code.as_str().to_string()
+                } else {
+                    format!("{}#", m.code.as_str())
+                }
+            })
+            .collect();
+        let queries: Vec<(Date, String)> = months(from, to)
+            .into_iter()
+            .flat_map(|m| prefixes.iter().map(move |p| (m, p.clone())))
+            .collect();
+        let items = self.items.as_ref();
+        let mut found: BTreeMap<String, Worklog> = BTreeMap::new();
+        let mut reads = futures::stream::iter(queries)
+            .map(|(m, p)| async move { store::worklogs_in_month(items, m, Some(&p)).await })
+            .buffer_unordered(READ_CONCURRENCY);
+        let c = &contract.contract;
+        while let Some(batch) = reads.next().await {
+            for w in batch? {
+                let counts = map
+                    .resolve(&w.task_code)
+                    .is_some_and(|m| m.customer == c.customer && m.contract.as_ref() == Some(&c.id));
+                if counts {
+                    found.insert(w.id.clone(), w);
+                }
+            }
+        }
+        Ok(found.into_values().collect())
+    }
+
+    async fn report(
+        &self,
+        contract: StoredContract,
+        map: &TaskCodeMap,
+        all: &[TaskCodeMapping],
+        as_of: Date,
+    ) -> Result<ContractReport> {
+        let c = &contract.contract;
+        let codes: Vec<TaskCodeMapping> = all
+            .iter()
+            .filter(|m| m.customer == c.customer && m.contract.as_ref() == Some(&c.id))
+            .cloned()
+            .collect();
+        // A month either side of the period: hours dated just outside it show as such.
+        let from = first_of_month(c.start) - Duration::days(1);
+        let to = next_month(c.end).min(as_of.max(c.start));
+        let logs = if codes.is_empty() {
+            Vec::new()
+        } else {
+            self.worklogs_for(&contract, map, &codes, from, to).await?
+        };
+        let usage = usage::contract_usage(c, &logs, as_of, &self.config.rules);
+        Ok(ContractReport {
+            contract,
+            usage,
+            task_codes: codes,
+        })
+    }
+
+    /// A customer's contracts and where each stands today (any role). 404 for an unknown customer.
+    pub async fn customer(&self, who: &Principal, customer: &CustomerCode) -> Result<CustomerUtilisation> {
+        who.require_any_role()?;
+        self.known_customer(customer).await?;
+        let as_of = self.today();
+        let kept = store::contracts(self.items.as_ref(), customer).await?;
+        let codes = store::task_codes(self.items.as_ref()).await?.mappings;
+        let map = TaskCodeMap::new(codes.clone());
+        let mut contracts = Vec::with_capacity(kept.len());
+        for c in kept {
+            contracts.push(self.report(c, &map, &codes, as_of).await?);
+        }
+        contracts.sort_by(|a, b| {
+            let (a, b) = (&a.contract.contract, &b.contract.contract);
+            let (a_over, b_over) = (a.end < as_of, b.end < as_of);
+            a_over
+                .cmp(&b_over)
+                .then_with(|| if a_over { b.end.cmp(&a.end) } else { a.end.cmp(&b.end) })
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(CustomerUtilisation {
+            customer: customer.clone(),
+            as_of,
+            contracts,
+        })
+    }
+
+    /// One contract with its entitlement history (any role). 404 for an unknown customer or
+    /// contract.
+    pub async fn contract(&self, who: &Principal, customer: &CustomerCode, id: &ContractId) -> Result<ContractDetail> {
+        who.require_any_role()?;
+        self.known_customer(customer).await?;
+        let kept = store::contract(self.items.as_ref(), customer, id)
+            .await?
+            .ok_or_else(|| Error::not_found("contract", id.as_str()))?;
+        let codes = store::task_codes(self.items.as_ref()).await?.mappings;
+        let map = TaskCodeMap::new(codes.clone());
+        let report = self.report(kept, &map, &codes, self.today()).await?;
+        let changes = store::entitlement_changes(self.items.as_ref(), customer, id).await?;
+        Ok(ContractDetail { report, changes })
+    }
+
+    /// The task code mappings (any role reads them).
+    pub async fn task_codes(&self, who: &Principal) -> Result<TaskCodes> {
+        who.require_any_role()?;
+        store::task_codes(self.items.as_ref()).await
+    }
+
+    /// The mapping changes, newest first (any role).
+    pub async fn task_code_history(&self, who: &Principal, limit: usize) -> Result<Vec<TaskCodeChange>> {
+        who.require_any_role()?;
+        store::task_code_history(self.items.as_ref(), limit.clamp(1, 500)).await
+    }
+
+    /// Replaces the mappings (admin), at the version read. Each mapping's customer must exist, and
+    /// its contract, when given, must be one of that customer's; a code may be mapped once as an
+    /// exact code and once as a prefix. 400 naming the row otherwise; 409 for a stale version.
+    pub async fn put_task_codes(
+        &self,
+        who: &Principal,
+        mappings: Vec<TaskCodeMapping>,
+        version: u64,
+    ) -> Result<TaskCodes> {
+        who.require(Role::Admin, "changing task code mappings")?;
+        if mappings.len() > 5_000 {
+            return Err(Error::validation("mappings", "at most 5,000 task code mappings"));
+        }
+        let snap = self.hub.snapshot().await?;
+        let contracts: BTreeSet<(String, String)> = store::all_contracts(self.items.as_ref())
+            .await?
+            .into_iter()
+            .map(|c| (c.contract.customer.to_string(), c.contract.id.to_string()))
+            .collect();
+        let mut errors = Vec::new();
+        let mut seen: BTreeMap<(String, bool), usize> = BTreeMap::new();
+        let mut bad = BTreeSet::new();
+        for (i, m) in mappings.iter().enumerate() {
+            let row = i + 1;
+            let mut fail = |field: &str, message: String| {
+                bad.insert(row);
+                errors.push(crate::error::RowError {
+                    row,
+                    field: Some(field.to_string()),
+                    message,
+                });
+            };
+            if snap.customer(m.customer.as_str()).is_none() {
+                fail("customer", format!("no customer '{}' in the hub", m.customer));
+            } else if let Some(c) = &m.contract
+                && !contracts.contains(&(m.customer.to_string(), c.to_string()))
+            {
+                fail("contract", format!("customer '{}' has no contract '{c}'", m.customer));
+            }
+            if let Some(first) = seen.insert((m.code.to_string(), m.prefix), row) {
+                fail("code", format!("'{}' is also mapped on row {first}", m.code));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::rows(errors, bad.len(), mappings.len(), "mappings"));
+        }
+        store::put_task_codes(
+            self.items.as_ref(),
+            mappings,
+            version,
+            who.email.as_str(),
+            self.clock.now(),
+        )
+        .await
+    }
+
+    /// Hours on task codes no mapping matches, per code, over `[from, to]` (any role; at most
+    /// [`MAX_UNMAPPED_MONTHS`] months).
+    pub async fn unmapped(&self, who: &Principal, from: Date, to: Date) -> Result<Vec<UnmappedCode>> {
+        who.require_any_role()?;
+        if to < from {
+            return Err(Error::validation(
+                "to",
+                format!("'to' ({to}) is before 'from' ({from})"),
+            ));
+        }
+        let span = months(from, to).len() as i32;
+        if span > MAX_UNMAPPED_MONTHS {
+            return Err(Error::validation(
+                "from",
+                format!("{span} months asked; at most {MAX_UNMAPPED_MONTHS} at once"),
+            ));
+        }
+        let map = TaskCodeMap::new(store::task_codes(self.items.as_ref()).await?.mappings);
+        let mut logs = Vec::new();
+        for m in months(from, to) {
+            logs.extend(
+                store::worklogs_in_month(self.items.as_ref(), m, None)
+                    .await?
+                    .into_iter()
+                    .filter(|w| (from..=to).contains(&w.day)),
+            );
+        }
+        Ok(mapping::unmapped(&map, &logs))
+    }
+
+    /// Imports contracts from a CSV file (admin): validated as a whole, then written with their
+    /// entitlement changes (source `csv`). Every customer must exist.
+    pub async fn import_contracts(&self, who: &Principal, csv: &[u8]) -> Result<ImportOutcome> {
+        who.require(Role::Admin, "importing contracts")?;
+        let contracts = import::contracts_csv(csv)?;
+        let snap = self.hub.snapshot().await?;
+        let errors: Vec<crate::error::RowError> = contracts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| snap.customer(c.customer.as_str()).is_none())
+            .map(|(i, c)| crate::error::RowError {
+                row: i + 1,
+                field: Some("customer".into()),
+                message: format!("no customer '{}' in the hub", c.customer),
+            })
+            .collect();
+        if !errors.is_empty() {
+            let n = errors.len();
+            return Err(Error::rows(errors, n, contracts.len(), "contracts"));
+        }
+        let written = store::upsert_contracts(self.items.as_ref(), &contracts, "csv", self.clock.now()).await?;
+        Ok(ImportOutcome {
+            rows: contracts.len(),
+            contracts: Some(written),
+            worklogs: None,
+        })
+    }
+
+    /// Imports worklogs from a CSV file (admin): validated as a whole, then written (a re-import
+    /// of the same file replaces the same worklogs).
+    pub async fn import_worklogs(&self, who: &Principal, csv: &[u8]) -> Result<ImportOutcome> {
+        who.require(Role::Admin, "importing timesheets")?;
+        let logs = import::worklogs_csv(csv)?;
+        let written = store::put_worklogs(self.items.as_ref(), &logs).await?;
+        Ok(ImportOutcome {
+            rows: logs.len(),
+            contracts: None,
+            worklogs: Some(written),
+        })
+    }
+
+    /// Syncs contracts and worklogs from the sources and records the run. One source failing
+    /// never stops the other; its error is in the run. Admin, or the schedule.
+    pub async fn sync(&self, who: Option<&Principal>) -> Result<SyncRun> {
+        let trigger = match who {
+            Some(p) => {
+                p.require(Role::Admin, "starting a utilisation sync")?;
+                SyncTrigger::Admin {
+                    email: p.email.to_string(),
+                }
+            }
+            None => SyncTrigger::Schedule,
+        };
+        let started_at = self.clock.now();
+        let items = self.items.as_ref();
+
+        // Contracts.
+        let mut contracts = SourceOutcome::default();
+        let mut written = ContractsWritten::default();
+        let mut unknown_customers = Vec::new();
+        match self.ports.contracts.contracts().await {
+            Ok(batch) => {
+                let snap = self.hub.snapshot().await?;
+                let (known, unknown): (Vec<_>, Vec<_>) = batch
+                    .contracts
+                    .into_iter()
+                    .partition(|c| snap.customer(c.customer.as_str()).is_some());
+                unknown_customers = unknown.iter().map(|c| format!("{} ({})", c.id, c.customer)).collect();
+                written = store::upsert_contracts(items, &known, "salesforce", started_at).await?;
+                contracts.status = "ok".into();
+                contracts.requests = batch.requests;
+                contracts.rejected = batch.rejected;
+            }
+            Err(e) => {
+                contracts.status = "failed".into();
+                contracts.error = Some(e.to_string());
+            }
+        }
+
+        // Worklogs, from where the last sync got to.
+        let state: Option<SyncState> = match items
+            .get(keys::UTILISATION, keys::UTILISATION_SYNC)
+            .await
+            .map_err(|e| Error::Internal(anyhow::anyhow!("reading the sync state: {e}")))?
+        {
+            Some(i) => Some(crate::store::decode(i)?),
+            None => None,
+        };
+        let since = state
+            .as_ref()
+            .map(|s| s.worklogs_since)
+            .unwrap_or(started_at - Duration::days(i64::from(self.config.backfill_days)));
+        let mut worklogs = SourceOutcome::default();
+        let (mut put, mut deleted, mut until) = (0, 0, None);
+        match self.ports.timesheets.changes_since(since).await {
+            Ok(changes) => {
+                put = store::put_worklogs(items, &changes.updated).await?;
+                deleted = store::delete_worklogs(items, &changes.deleted).await?;
+                let next = SyncState {
+                    worklogs_since: changes.until,
+                    version: 0,
+                };
+                let mut data = encode(&next)?;
+                if let Some(o) = data.as_object_mut() {
+                    o.remove("version");
+                }
+                items
+                    .transact(vec![crate::store::Write::at_version(
+                        Item::new(keys::UTILISATION, keys::UTILISATION_SYNC, data),
+                        state.as_ref().map_or(0, |s| s.version),
+                    )])
+                    .await
+                    .map_err(|e| match e {
+                        crate::store::StoreError::ConditionFailed => Error::conflict(
+                            crate::error::Conflict::Version,
+                            "another utilisation sync ran at the same time; this one's worklogs are stored, its position is not: the next sync reads them again",
+                        ),
+                        e => Error::Internal(anyhow::anyhow!("saving the sync state: {e}")),
+                    })?;
+                until = Some(changes.until);
+                worklogs.status = "ok".into();
+                worklogs.requests = changes.requests;
+                worklogs.rejected = changes.rejected;
+            }
+            Err(e) => {
+                worklogs.status = "failed".into();
+                worklogs.error = Some(e.to_string());
+            }
+        }
+
+        let run = SyncRun {
+            id: crate::ids::new_ulid().to_string().to_lowercase(),
+            trigger,
+            started_at,
+            finished_at: self.clock.now(),
+            contracts,
+            contracts_written: written,
+            unknown_customers,
+            worklogs,
+            worklogs_written: put,
+            worklogs_deleted: deleted,
+            worklogs_since: since,
+            worklogs_until: until,
+        };
+        items
+            .put_new(Item::new(
+                keys::UTILISATION_RUNS,
+                format!("{:013}#{}", keys::ms(started_at), run.id),
+                encode(&run)?,
+            ))
+            .await
+            .map_err(|e| Error::Internal(anyhow::anyhow!("recording the sync run: {e}")))?;
+        Ok(run)
+    }
+
+    /// The latest sync runs, newest first (any role), at most `limit`.
+    pub async fn runs(&self, who: &Principal, limit: usize) -> Result<Vec<SyncRun>> {
+        who.require_any_role()?;
+        let page = self
+            .items
+            .query(
+                Query::partition(Index::Primary, keys::UTILISATION_RUNS)
+                    .descending()
+                    .limit(limit.clamp(1, 100)),
+            )
+            .await
+            .map_err(|e| Error::Internal(anyhow::anyhow!("reading sync runs: {e}")))?;
+        page.items.into_iter().map(crate::store::decode).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn utilisation_months_cover_both_ends() {
+        assert_eq!(
+            months(date!(2026 - 11 - 30), date!(2027 - 02 - 01)),
+            [
+                date!(2026 - 11 - 01),
+                date!(2026 - 12 - 01),
+                date!(2027 - 01 - 01),
+                date!(2027 - 02 - 01)
+            ]
+        );
+        assert_eq!(months(date!(2026 - 12 - 01), date!(2026 - 11 - 30)), Vec::<Date>::new());
+    }
+}
