@@ -19,6 +19,7 @@ pub mod conformance;
 pub mod files;
 pub mod local_access;
 pub mod local_billing;
+pub mod local_utilisation;
 pub mod revoke_policy;
 pub mod wire;
 

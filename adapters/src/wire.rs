@@ -93,9 +93,12 @@ pub async fn local_server(config: Config) -> anyhow::Result<App> {
         StoreKind::Aws => aws_objects(&base)?,
     };
     let billing = BillingSources::new(&base)?;
+    let local = base.config.store == StoreKind::Embedded;
     let app = base.app().with_access(ports).with_objects(objects);
     let ports = billing.ports(&app);
-    Ok(app.with_billing(ports))
+    let app = app.with_billing(ports);
+    let ports = utilisation_ports(&app, local);
+    Ok(app.with_utilisation(ports))
 }
 
 /// The hub plus the billing fetch: Cost Explorer and Organizations through each customer's read
@@ -108,14 +111,45 @@ pub async fn billing(config: Config) -> anyhow::Result<App> {
     Ok(app.with_billing(ports))
 }
 
-/// The scheduled jobs: breakglass (the sweeper) and billing (`billing.fetch`).
+/// The scheduled jobs: breakglass (the sweeper), billing (`billing.fetch`) and utilisation
+/// (`utilisation.sync`).
 pub async fn jobs(config: Config) -> anyhow::Result<App> {
     let base = Base::new(config).await?;
     let access = access_ports(&base).await?;
     let billing = BillingSources::new(&base)?;
+    let local = base.config.store == StoreKind::Embedded;
     let app = base.app().with_access(access);
     let ports = billing.ports(&app);
-    Ok(app.with_billing(ports))
+    let app = app.with_billing(ports);
+    let ports = utilisation_ports(&app, local);
+    Ok(app.with_utilisation(ports))
+}
+
+/// The hub plus utilisation (the `utilisation` function).
+pub async fn utilisation(config: Config) -> anyhow::Result<App> {
+    let base = Base::new(config).await?;
+    let local = base.config.store == StoreKind::Embedded;
+    let app = base.app();
+    let ports = utilisation_ports(&app, local);
+    Ok(app.with_utilisation(ports))
+}
+
+/// Utilisation's sources: the demo generators on the embedded default (they read the app's hub);
+/// in AWS, until Salesforce and JIRA settings are given, sources that say they are not configured
+/// (a sync records that; CSV imports work).
+fn utilisation_ports(app: &App, local: bool) -> cc_domain::utilisation::service::UtilisationPorts {
+    use crate::local_utilisation::{LocalContracts, LocalTimesheets, Unconfigured};
+    if local {
+        cc_domain::utilisation::service::UtilisationPorts {
+            contracts: Arc::new(LocalContracts::new(app.hub.clone(), app.clock.clone())),
+            timesheets: Arc::new(LocalTimesheets::new(app.hub.clone(), app.clock.clone())),
+        }
+    } else {
+        cc_domain::utilisation::service::UtilisationPorts {
+            contracts: Arc::new(Unconfigured { what: "Salesforce" }),
+            timesheets: Arc::new(Unconfigured { what: "JIRA" }),
+        }
+    }
 }
 
 /// Where billing's sources come from: the local ones read the hub of the app they serve, so they

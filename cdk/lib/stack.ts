@@ -127,6 +127,13 @@ export const SCHEDULES: { id: string; job: string; schedule: events.Schedule; de
     schedule: events.Schedule.expression('cron(0 6 * * ? *)'),
     description: "Fetches every customer's Cost Explorer costs and organisation facts.",
   },
+  {
+    id: 'UtilisationSync',
+    job: 'utilisation.sync',
+    // After the night's timesheet entries, before the working day.
+    schedule: events.Schedule.expression('cron(0 5 * * ? *)'),
+    description: 'Syncs contracts (Salesforce) and worklogs (JIRA) for utilisation.',
+  },
 ];
 
 export interface CustomerCentralStackProps extends StackProps {
@@ -369,7 +376,7 @@ export class CustomerCentralStack extends Stack {
     // onboarding) through a short session of the breakglass role itself; SSO grants are assigned
     // and removed through the customer's Identity Center admin role. It withdraws a due request
     // whose account left the hub, which stops its execution.
-    const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep, billing.fetch.', [
+    const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep, billing.fetch, utilisation.sync.', [
       assumeBreakglass,
       assumeSsoAdmin,
       assumeRead,

@@ -305,6 +305,11 @@ async fn main() -> anyhow::Result<()> {
                     .iter()
                     .map(cc_domain::ids::CustomerCode::parse)
                     .collect::<Result<Vec<_>, _>>()?;
+                // Utilisation: contracts and a year of timesheets showing each case.
+                match cc_domain::utilisation::demo::seed(app.items.as_ref(), &codes, app.clock.now()).await {
+                    Ok(seeded) => tracing::info!(?seeded, "demo contracts and timesheets ready"),
+                    Err(e) => tracing::error!(error = %e, "demo contracts and timesheets failed"),
+                }
                 let billing_app = app.clone();
                 tokio::spawn(async move {
                     let started = std::time::Instant::now();

@@ -24,6 +24,7 @@ pub struct Job {
 
 pub const BREAKGLASS_SWEEP: &str = "breakglass.sweep";
 pub const BILLING_FETCH: &str = "billing.fetch";
+pub const UTILISATION_SYNC: &str = "utilisation.sync";
 
 /// Every job, by name.
 pub static JOBS: &[Job] = &[
@@ -38,6 +39,12 @@ pub static JOBS: &[Job] = &[
         description: "Daily: every customer's Cost Explorer costs (backfill on the first run, the last few days \
                       after) and organisation facts, through the management account's read role.",
         run: billing_fetch,
+    },
+    Job {
+        name: UTILISATION_SYNC,
+        description: "Daily: contracts from Salesforce and worklogs changed since the last sync from JIRA \
+                      (the embedded default: the demo's).",
+        run: utilisation_sync,
     },
 ];
 
@@ -71,6 +78,26 @@ fn billing_fetch(app: &App) -> JobFuture<'_> {
             "cost_usd": run.cost_usd,
             "cells_written": run.cells_written,
             "not_ok": not_ok,
+        }))
+    })
+}
+
+/// The sync run's summary (the whole record: `GET /api/v1/utilisation/runs`).
+fn utilisation_sync(app: &App) -> JobFuture<'_> {
+    Box::pin(async move {
+        let run = app.utilisation()?.sync(None).await?;
+        Ok(serde_json::json!({
+            "run": run.id,
+            "contracts": run.contracts.status,
+            "contracts_error": run.contracts.error,
+            "contracts_written": run.contracts_written,
+            "contracts_rejected": run.contracts.rejected.len(),
+            "unknown_customers": run.unknown_customers,
+            "worklogs": run.worklogs.status,
+            "worklogs_error": run.worklogs.error,
+            "worklogs_written": run.worklogs_written,
+            "worklogs_deleted": run.worklogs_deleted,
+            "worklogs_rejected": run.worklogs.rejected.len(),
         }))
     })
 }
@@ -187,7 +214,7 @@ mod tests {
         assert_eq!(e.kind(), "UnknownJob");
         assert_eq!(
             e.to_string(),
-            "unknown job 'billing.fetsh'; known jobs: breakglass.sweep, billing.fetch"
+            "unknown job 'billing.fetsh'; known jobs: breakglass.sweep, billing.fetch, utilisation.sync"
         );
     }
 }

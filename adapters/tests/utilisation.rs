@@ -1,0 +1,278 @@
+//! Utilisation on the embedded store, end to end through the service: the demo seed shows each
+//! case, a local sync over it changes nothing, task code mappings are validated and versioned with
+//! history, CSV imports are idempotent and refuse bad rows whole, unmapped hours are reported,
+//! entitlement changes are kept, and the role rules hold. On moto (DynamoDB), the same store
+//! operations (GSI queries by month and task code prefix, conditional contract writes).
+
+mod support;
+
+use cc_domain::Error;
+use cc_domain::demo::{self, DemoSize};
+use cc_domain::error::Conflict;
+use cc_domain::ids::{ContractId, CustomerCode, TaskCode};
+use cc_domain::utilisation::mapping::TaskCodeMapping;
+use cc_domain::utilisation::store;
+use cc_domain::utilisation::usage::UsageStatus;
+use time::Duration;
+
+fn code(s: &str) -> CustomerCode {
+    CustomerCode::parse(s).unwrap()
+}
+
+async fn seeded() -> (cc_domain::App, tempfile::TempDir, Vec<CustomerCode>) {
+    let (app, dir) = support::embedded().await;
+    demo::seed(&app, &DemoSize::default()).await.unwrap();
+    let codes: Vec<CustomerCode> = demo::customer_codes(&DemoSize::default())
+        .iter()
+        .map(|c| code(c))
+        .collect();
+    cc_domain::utilisation::demo::seed(app.items.as_ref(), &codes, app.clock.now())
+        .await
+        .unwrap();
+    (app, dir, codes)
+}
+
+#[tokio::test]
+async fn utilisation_demo_shows_each_case_through_the_service_and_a_local_sync_changes_nothing() {
+    let (app, _dir, codes) = seeded().await;
+    let u = app.utilisation().unwrap();
+    let erin = support::erin();
+    let status = |r: &cc_domain::utilisation::service::CustomerUtilisation| r.contracts[0].usage.status;
+
+    let first = u.customer(&erin, &codes[0]).await.unwrap();
+    assert_eq!(first.contracts.len(), 1);
+    assert_eq!(status(&first), UsageStatus::OnTrack, "{first:#?}");
+    assert!(first.contracts[0].usage.used_hours > 0.0);
+    assert_eq!(first.contracts[0].task_codes.len(), 1);
+    let second = u.customer(&erin, &codes[1]).await.unwrap();
+    assert_eq!(status(&second), UsageStatus::RunningOutEarly);
+    let third = u.customer(&erin, &codes[2]).await.unwrap();
+    assert!(third.contracts[0].usage.consistently_exceeded);
+
+    // The 4th: its entitlement change is in the history.
+    let c = &u.customer(&erin, &codes[3]).await.unwrap().contracts[0];
+    let detail = u.contract(&erin, &codes[3], &c.contract.contract.id).await.unwrap();
+    let raised: Vec<_> = detail
+        .changes
+        .iter()
+        .filter(|ch| ch.from.is_some())
+        .map(|ch| (ch.from.clone().unwrap(), ch.to.clone().unwrap()))
+        .collect();
+    assert!(raised.contains(&("120".into(), "200".into())), "{:#?}", detail.changes);
+
+    // Unmapped hours: the 5th customer's team logs OPS- codes mapped to nobody.
+    let today = app.clock.now().date();
+    let loose = u.unmapped(&erin, today - Duration::days(60), today).await.unwrap();
+    assert!(
+        !loose.is_empty() && loose.iter().all(|l| l.task_code.as_str().starts_with("OPS-")),
+        "{loose:#?}"
+    );
+
+    // A local sync (the demo generators as sources) rewrites the same data: nothing changes.
+    let before = u.customer(&erin, &codes[1]).await.unwrap();
+    let run = u.sync(Some(&support::admin())).await.unwrap();
+    assert_eq!(run.contracts.status, "ok");
+    assert_eq!(run.worklogs.status, "ok", "{run:#?}");
+    assert_eq!(
+        run.contracts_written.created + run.contracts_written.updated,
+        0,
+        "{run:#?}"
+    );
+    assert!(run.worklogs_written > 0);
+    assert_eq!(u.customer(&erin, &codes[1]).await.unwrap(), before);
+    assert_eq!(u.runs(&erin, 10).await.unwrap()[0].id, run.id);
+    // The next sync starts where this one ended.
+    let again = u.sync(None).await.unwrap();
+    assert_eq!(Some(again.worklogs_since), run.worklogs_until);
+}
+
+#[tokio::test]
+async fn utilisation_task_codes_are_validated_versioned_and_kept_with_history() {
+    let (app, _dir, codes) = seeded().await;
+    let u = app.utilisation().unwrap();
+    let admin = support::admin();
+    let kept = u.task_codes(&admin).await.unwrap();
+    assert!(kept.version >= 1);
+    let contract = store::contracts(app.items.as_ref(), &codes[0]).await.unwrap()[0]
+        .contract
+        .id
+        .clone();
+
+    let mut next = kept.mappings.clone();
+    next.push(TaskCodeMapping {
+        code: TaskCode::parse("OPS-").unwrap(),
+        prefix: true,
+        customer: codes[4].clone(),
+        contract: None,
+    });
+    // Unknown customer, a contract of another customer, and a duplicate: one 400 naming each row.
+    let mut bad = next.clone();
+    bad.push(TaskCodeMapping {
+        code: TaskCode::parse("X-1").unwrap(),
+        prefix: false,
+        customer: code("nobody-here"),
+        contract: None,
+    });
+    bad.push(TaskCodeMapping {
+        code: TaskCode::parse("X-2").unwrap(),
+        prefix: false,
+        customer: codes[1].clone(),
+        contract: Some(contract.clone()),
+    });
+    bad.push(next.last().unwrap().clone());
+    match u.put_task_codes(&admin, bad, kept.version).await {
+        Err(Error::Rows { errors, .. }) => {
+            let fields: Vec<_> = errors.iter().map(|e| e.field.clone().unwrap()).collect();
+            assert_eq!(fields, ["customer", "contract", "code"], "{errors:#?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Engineers may not change them.
+    assert!(matches!(
+        u.put_task_codes(&support::erin(), next.clone(), kept.version).await,
+        Err(Error::Forbidden(_))
+    ));
+    let saved = u.put_task_codes(&admin, next.clone(), kept.version).await.unwrap();
+    assert_eq!(saved.version, kept.version + 1);
+    // A stale version is a conflict; the same list again writes nothing.
+    let stale = u.put_task_codes(&admin, next.clone(), kept.version).await.unwrap_err();
+    assert_eq!(stale.conflict_kind(), Some(Conflict::Version));
+    assert_eq!(
+        u.put_task_codes(&admin, next, saved.version).await.unwrap().version,
+        saved.version
+    );
+    let history = u.task_code_history(&admin, 10).await.unwrap();
+    assert_eq!(history[0].added.len(), 1);
+    assert_eq!(history[0].by, "ada@example.com");
+    // The OPS- hours now count for the 5th customer (outside any contract): no longer unmapped.
+    let today = app.clock.now().date();
+    assert!(
+        u.unmapped(&admin, today - Duration::days(60), today)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn utilisation_csv_imports_are_idempotent_and_refuse_bad_files_whole() {
+    let (app, _dir) = support::embedded().await;
+    demo::seed(&app, &DemoSize::default()).await.unwrap();
+    let u = app.utilisation().unwrap();
+    let admin = support::admin();
+    let customer = demo::customer_codes(&DemoSize::default())[0].clone();
+    let contracts = format!(
+        "contract,customer,start,end,entitled_hours,monthly_allocation\nC-1,{customer},2026-01-01,2026-12-31,100,10\n"
+    );
+    let out = u.import_contracts(&admin, contracts.as_bytes()).await.unwrap();
+    assert_eq!(out.contracts.unwrap().created, 1);
+    let out = u.import_contracts(&admin, contracts.as_bytes()).await.unwrap();
+    assert_eq!(out.contracts.unwrap().unchanged, 1);
+    // An unknown customer: the whole file is refused, row named.
+    let bad = format!("{contracts}C-2,nobody-here,2026-01-01,2026-12-31,5,\n");
+    match u.import_contracts(&admin, bad.as_bytes()).await {
+        Err(Error::Rows { errors, .. }) => {
+            assert_eq!((errors[0].row, errors[0].field.as_deref()), (2, Some("customer")))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        store::contracts(app.items.as_ref(), &code(&customer))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let logs = "date,person,task_code,hours\n2026-03-02,erin@example.com,C1-1,2\n2026-03-03,erin@example.com,C1-1,2\n";
+    assert_eq!(
+        u.import_worklogs(&admin, logs.as_bytes()).await.unwrap().worklogs,
+        Some(2)
+    );
+    assert_eq!(
+        u.import_worklogs(&admin, logs.as_bytes()).await.unwrap().worklogs,
+        Some(2)
+    );
+    let march = store::worklogs_in_month(app.items.as_ref(), time::macros::date!(2026 - 03 - 01), Some("C1-"))
+        .await
+        .unwrap();
+    assert_eq!(march.len(), 2, "a re-import replaces, never doubles");
+    assert!(matches!(
+        u.import_worklogs(&support::erin(), logs.as_bytes()).await,
+        Err(Error::Forbidden(_))
+    ));
+    // Mapped to the contract, the hours count for it.
+    let tc = u.task_codes(&admin).await.unwrap();
+    let mut m = tc.mappings;
+    m.push(TaskCodeMapping {
+        code: TaskCode::parse("C1-").unwrap(),
+        prefix: true,
+        customer: code(&customer),
+        contract: Some(ContractId::parse("C-1").unwrap()),
+    });
+    u.put_task_codes(&admin, m, tc.version).await.unwrap();
+    let report = u
+        .contract(&admin, &code(&customer), &ContractId::parse("C-1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(report.report.usage.used_hours, 4.0);
+    // Unknown customer or contract: 404.
+    assert!(matches!(
+        u.contract(&admin, &code(&customer), &ContractId::parse("C-404").unwrap())
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        u.customer(&admin, &code("nobody-here")).await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn utilisation_store_on_dynamodb() {
+    let Some(url) = cc_domain::test_env::required("CC_TEST_MOTO_URL") else {
+        return;
+    };
+    let app = support::on_moto(&url).await;
+    let items = app.items.as_ref();
+    let codes = vec![code("acme-retail")];
+    let now = app.clock.now();
+    let all = cc_domain::utilisation::demo::contracts(&codes, now.date());
+    let contracts: Vec<_> = all.iter().map(|(c, _)| c.clone()).collect();
+    let w = store::upsert_contracts(items, &contracts, "test", now).await.unwrap();
+    assert_eq!(w.created, 1);
+    let again = store::upsert_contracts(items, &contracts, "test", now).await.unwrap();
+    assert_eq!(again.unchanged, 1);
+    let mut raised = contracts[0].clone();
+    raised.entitled_hours += 40.0;
+    let w = store::upsert_contracts(items, &[raised.clone()], "test", now + Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!((w.updated, w.changes), (1, 1));
+    let changes = store::entitlement_changes(items, &codes[0], &raised.id).await.unwrap();
+    assert_eq!(changes.len(), 6, "{changes:#?}");
+    assert_eq!(store::all_contracts(items).await.unwrap().len(), 1);
+
+    let logs = cc_domain::utilisation::demo::worklogs(&all, now.date() - Duration::days(60), now.date());
+    assert!(logs.len() > 10);
+    store::put_worklogs(items, &logs).await.unwrap();
+    let month = logs[0].day;
+    let in_month: Vec<_> = logs
+        .iter()
+        .filter(|l| (l.day.year(), l.day.month()) == (month.year(), month.month()))
+        .collect();
+    let key = cc_domain::utilisation::demo::project_key(&codes[0]);
+    let read = store::worklogs_in_month(items, month, Some(&format!("{key}-")))
+        .await
+        .unwrap();
+    assert_eq!(read.len(), in_month.len());
+    let gone: Vec<String> = read.iter().take(2).map(|l| l.id.clone()).collect();
+    store::delete_worklogs(items, &gone).await.unwrap();
+    assert_eq!(
+        store::worklogs_in_month(items, month, Some(&format!("{key}-")))
+            .await
+            .unwrap()
+            .len(),
+        in_month.len() - 2
+    );
+}
