@@ -316,17 +316,21 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
     let dir = tempfile::tempdir().unwrap();
     let items: Arc<dyn cc_domain::store::ItemStore> =
         Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
-    let config = cc_domain::Config::from_lookup(|_| None).unwrap();
     let sdk = emulator_sdk_config(&moto).await;
-    let app = App::new(
-        config,
-        items,
-        Clock::fixed(time::macros::datetime!(2026-03-03 06:00 UTC)),
-    )
-    .with_billing(BillingPorts {
-        costs: Arc::new(CostExplorerSource::new(sdk.clone(), broker(&moto).await)),
-        organizations: Arc::new(OrganizationsSource::new(sdk, broker(&moto).await)),
-    });
+    let costs: Arc<dyn CostSource> = Arc::new(CostExplorerSource::new(sdk.clone(), broker(&moto).await));
+    let organizations: Arc<dyn OrganizationSource> = Arc::new(OrganizationsSource::new(sdk, broker(&moto).await));
+    let app_at = |now| {
+        App::new(
+            cc_domain::Config::from_lookup(|_| None).unwrap(),
+            items.clone(),
+            Clock::fixed(now),
+        )
+        .with_billing(BillingPorts {
+            costs: costs.clone(),
+            organizations: organizations.clone(),
+        })
+    };
+    let app = app_at(time::macros::datetime!(2026-03-03 06:00 UTC));
     let new: NewCustomer = serde_json::from_value(json!({"code": "acme", "name": "Acme"})).unwrap();
     app.hub.create_customer(&admin(), new).await.unwrap();
     // The hub: the management account (role access) and the first two members; the third is
@@ -453,7 +457,8 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
     .unwrap();
     assert!(monthly.rows.iter().any(|r| r.estimated && !r.other), "{monthly:?}");
 
-    // The next day's fetch answers 2 March as final (and revised): the flag is gone.
+    // A week later (2 March long out of the 3-day refetch window) the fetch still starts at the
+    // day left estimated; Cost Explorer answers it as final (and revised): the flag is gone.
     let defs = json!([{"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}, {"Type": "DIMENSION", "Key": "SERVICE"}]);
     queue_ce(
         &moto,
@@ -470,10 +475,20 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
         }]),
     )
     .await;
-    let run = app.billing().unwrap().run(Scope::All, Trigger::Schedule).await.unwrap();
+    let later = app_at(time::macros::datetime!(2026-03-10 06:00 UTC));
+    let run = later
+        .billing()
+        .unwrap()
+        .run(Scope::All, Trigger::Schedule)
+        .await
+        .unwrap();
     let acme = &run.customers[0];
     assert_eq!(acme.status, FetchStatus::Ok, "{acme:?}");
     assert!(!acme.backfill);
+    assert_eq!(
+        (acme.period_start, acme.period_end),
+        (Some(date!(2026 - 03 - 02)), Some(date!(2026 - 03 - 10)))
+    );
     assert_eq!(acme.estimated_days, 0);
     let after = estimated(&app).await;
     assert_eq!(after[2], (date!(2026 - 03 - 02), 98.75, false), "{after:?}");
