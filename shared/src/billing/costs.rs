@@ -406,7 +406,7 @@ pub fn rows(cells: &[DailyCost], from: Date, granularity: Granularity, grouping:
             CostGroup::Account => (Some(c.account.clone()), None),
         }
     };
-    // (currency, group) → period → sum; and (currency, group) → total over the range.
+    // (currency, group) → period → sum.
     let mut buckets: BTreeMap<(String, GroupKey), BTreeMap<Date, Sum>> = BTreeMap::new();
     for c in cells {
         buckets
@@ -442,10 +442,10 @@ pub fn rows(cells: &[DailyCost], from: Date, granularity: Granularity, grouping:
             }
         }
     }
-    let mut out: Vec<CostRow> = Vec::new();
+    // Each row with its group's rank (Other last).
+    let mut out: Vec<(usize, CostRow)> = Vec::new();
     let mut others: BTreeMap<(Date, String), Sum> = BTreeMap::new();
-    for ((currency, (account, service)), periods) in buckets {
-        let k = (currency, (account, service));
+    for (k, periods) in buckets {
         if other.contains(&k) {
             for (period, sum) in periods {
                 others
@@ -455,42 +455,40 @@ pub fn rows(cells: &[DailyCost], from: Date, granularity: Granularity, grouping:
             }
             continue;
         }
+        let r = rank.get(&k).copied().unwrap_or(0);
         let (currency, (account, service)) = k;
-        out.extend(periods.into_iter().map(|(period, sum)| CostRow {
-            period,
-            account: account.clone(),
-            service: service.clone(),
-            other: false,
-            amount: sum.amount,
-            currency: currency.clone(),
-            estimated: sum.estimated,
+        out.extend(periods.into_iter().map(|(period, sum)| {
+            let row = CostRow {
+                period,
+                account: account.clone(),
+                service: service.clone(),
+                other: false,
+                amount: sum.amount,
+                currency: currency.clone(),
+                estimated: sum.estimated,
+            };
+            (r, row)
         }));
     }
-    out.extend(others.into_iter().map(|((period, currency), sum)| CostRow {
-        period,
-        account: None,
-        service: None,
-        other: true,
-        amount: sum.amount,
-        currency,
-        estimated: sum.estimated,
+    out.extend(others.into_iter().map(|((period, currency), sum)| {
+        let row = CostRow {
+            period,
+            account: None,
+            service: None,
+            other: true,
+            amount: sum.amount,
+            currency,
+            estimated: sum.estimated,
+        };
+        (usize::MAX, row)
     }));
-    let rank_of = |r: &CostRow| {
-        if r.other {
-            usize::MAX
-        } else {
-            rank.get(&(r.currency.clone(), (r.account.clone(), r.service.clone())))
-                .copied()
-                .unwrap_or(0)
-        }
-    };
     match grouping.by {
-        CostGroup::None => out.sort_by(|a, b| {
+        CostGroup::None => out.sort_by(|(_, a), (_, b)| {
             (a.period, &a.account, &a.service, &a.currency).cmp(&(b.period, &b.account, &b.service, &b.currency))
         }),
-        _ => out.sort_by_cached_key(|r| (r.period, r.currency.clone(), rank_of(r))),
+        _ => out.sort_by(|(ra, a), (rb, b)| (a.period, &a.currency, ra).cmp(&(b.period, &b.currency, rb))),
     }
-    out
+    out.into_iter().map(|(_, row)| row).collect()
 }
 
 /// The costs `q` asks for, bucketed by its granularity and grouped by its grouping ([`rows`]),
