@@ -174,7 +174,8 @@ impl CostSource for CostExplorerSource {
                 .map(|p| p.start())
                 .ok_or_else(|| SourceError::BadAnswer("a result without TimePeriod".into()))?;
             let d = day(start)?;
-            if r.estimated() {
+            let estimated = r.estimated();
+            if estimated {
                 page.estimated_days.push(d);
             }
             for g in r.groups() {
@@ -196,6 +197,7 @@ impl CostSource for CostExplorerSource {
                     day: d,
                     amount,
                     currency,
+                    estimated,
                 });
             }
             if let Some(value) = r.total().and_then(|t| t.get(metric)) {

@@ -9,7 +9,9 @@
 //! ([`cc_domain::billing::demo::history`]): the first four accounts of the payer's customer, the same
 //! amount for the same (account, service, day) and period end, month-start support fees, and the
 //! demo customers' planted jumps. So a local fetch over the demo history rewrites the same cells and
-//! raises nothing new; a customer of one's own gets a plausible history with nothing planted.
+//! raises nothing new; a customer of one's own gets a plausible history with nothing planted. Like
+//! Cost Explorer, it flags the last days before the period's end estimated
+//! ([`demo::ESTIMATED_DAYS`]: the cells say so, and the page's `estimated_days` lists them).
 //! Pages hold at most [`PAGE_CELLS`] cells; the page token is the offset of the next cell.
 
 use std::collections::BTreeMap;
@@ -120,10 +122,14 @@ impl CostSource for LocalCostSource {
                 .ok_or_else(|| SourceError::BadAnswer(format!("page token '{t}' is not one this source gave")))?,
         };
         let end = (offset + PAGE_CELLS).min(all.len());
+        let costs = all[offset..end].to_vec();
+        let mut estimated_days: Vec<_> = costs.iter().filter(|c| c.estimated).map(|c| c.day).collect();
+        estimated_days.sort();
+        estimated_days.dedup();
         Ok(CostPage {
-            costs: all[offset..end].to_vec(),
+            costs,
             totals: vec![],
-            estimated_days: vec![],
+            estimated_days,
             next_page_token: (end < all.len()).then(|| end.to_string()),
         })
     }

@@ -12,7 +12,7 @@ use cc_adapters::organizations::OrganizationsSource;
 use cc_adapters::sts::StsBroker;
 use cc_adapters::wire::{emulator_sdk_config, test_emulator_url};
 use cc_domain::access::ports::AccessBroker;
-use cc_domain::billing::costs::CostMetric;
+use cc_domain::billing::costs::{self, CostGroup, CostMetric, Granularity, Grouping};
 use cc_domain::billing::ports::{CostQuery, CostSource, OrgAccountStatus, OrganizationSource, ReadRole, SourceError};
 use cc_domain::billing::{BillingPorts, FetchStatus, Scope, Trigger};
 use cc_domain::hub::{AccessMethod, Environment, NewAccount, NewCustomer};
@@ -106,12 +106,14 @@ async fn cost_explorer_pages_are_followed_and_parsed_on_moto() {
     );
     assert!((s3.amount - 12.3456789).abs() < 1e-9);
     assert!(first.estimated_days.is_empty());
+    assert!(first.costs.iter().all(|c| !c.estimated));
     query.page_token = first.next_page_token.clone();
     let second = source.cost_page(&role, &query).await.unwrap();
     assert_eq!(second.next_page_token, None);
     assert_eq!(second.costs.len(), 1);
     assert_eq!(second.costs[0].account.as_str(), member);
     assert_eq!(second.estimated_days, vec![date!(2026 - 03 - 02)]);
+    assert!(second.costs[0].estimated, "the estimated day's cells say so");
     assert_eq!(source.requests(), 2);
 }
 
@@ -314,17 +316,21 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
     let dir = tempfile::tempdir().unwrap();
     let items: Arc<dyn cc_domain::store::ItemStore> =
         Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
-    let config = cc_domain::Config::from_lookup(|_| None).unwrap();
     let sdk = emulator_sdk_config(&moto).await;
-    let app = App::new(
-        config,
-        items,
-        Clock::fixed(time::macros::datetime!(2026-03-03 06:00 UTC)),
-    )
-    .with_billing(BillingPorts {
-        costs: Arc::new(CostExplorerSource::new(sdk.clone(), broker(&moto).await)),
-        organizations: Arc::new(OrganizationsSource::new(sdk, broker(&moto).await)),
-    });
+    let costs: Arc<dyn CostSource> = Arc::new(CostExplorerSource::new(sdk.clone(), broker(&moto).await));
+    let organizations: Arc<dyn OrganizationSource> = Arc::new(OrganizationsSource::new(sdk, broker(&moto).await));
+    let app_at = |now| {
+        App::new(
+            cc_domain::Config::from_lookup(|_| None).unwrap(),
+            items.clone(),
+            Clock::fixed(now),
+        )
+        .with_billing(BillingPorts {
+            costs: costs.clone(),
+            organizations: organizations.clone(),
+        })
+    };
+    let app = app_at(time::macros::datetime!(2026-03-03 06:00 UTC));
     let new: NewCustomer = serde_json::from_value(json!({"code": "acme", "name": "Acme"})).unwrap();
     app.hub.create_customer(&admin(), new).await.unwrap();
     // The hub: the management account (role access) and the first two members; the third is
@@ -361,6 +367,7 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
     assert_eq!(acme.status, FetchStatus::Ok, "{acme:?}");
     assert_eq!(acme.requests, 2);
     assert_eq!(acme.cells_written, 3);
+    assert_eq!(acme.estimated_days, 1);
     assert_eq!(run.cost_usd, 0.02);
     let org = acme.organization.as_ref().unwrap();
     assert_eq!(org.status, FetchStatus::Ok, "{org:?}");
@@ -386,4 +393,104 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
     assert_eq!(facts.management_account.as_str(), management);
     assert_eq!(facts.flagged_hub_accounts.len(), 1);
     assert_eq!(facts.flagged_hub_accounts[0].id.as_str(), members[1]);
+
+    // Cost Explorer answered 2 March `Estimated`: its cell and its rows say so, 1 March's do not.
+    let acme_code = CustomerCode::parse("acme").unwrap();
+    let estimated = |app: &App| {
+        let items = app.items.clone();
+        let acme_code = acme_code.clone();
+        async move {
+            let mut cells = costs::cells(
+                items.as_ref(),
+                &acme_code,
+                date!(2026 - 03 - 01),
+                date!(2026 - 03 - 02),
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+            cells.sort_by_key(|c| (c.day, c.account.clone()));
+            cells
+                .into_iter()
+                .map(|c| (c.day, c.amount, c.estimated))
+                .collect::<Vec<_>>()
+        }
+    };
+    let first_day: Vec<(time::Date, f64, bool)> = estimated(&app).await;
+    assert_eq!(
+        first_day.iter().map(|(d, _, e)| (*d, *e)).collect::<Vec<_>>(),
+        [
+            (date!(2026 - 03 - 01), false),
+            (date!(2026 - 03 - 01), false),
+            (date!(2026 - 03 - 02), true)
+        ]
+    );
+    let report = |granularity| costs::CostQuery {
+        customer: acme_code.clone(),
+        from: date!(2026 - 03 - 01),
+        to: date!(2026 - 03 - 02),
+        account: None,
+        service: None,
+        granularity,
+        grouping: Grouping::NONE,
+    };
+    let daily = costs::report(app.items.as_ref(), &report(Granularity::Daily))
+        .await
+        .unwrap();
+    assert_eq!(
+        daily.rows.iter().map(|r| (r.period, r.estimated)).collect::<Vec<_>>(),
+        [
+            (date!(2026 - 03 - 01), false),
+            (date!(2026 - 03 - 01), false),
+            (date!(2026 - 03 - 02), true)
+        ]
+    );
+    let monthly = costs::report(
+        app.items.as_ref(),
+        &costs::CostQuery {
+            grouping: Grouping::new(Some(CostGroup::Service), Some(1)).unwrap(),
+            ..report(Granularity::Monthly)
+        },
+    )
+    .await
+    .unwrap();
+    assert!(monthly.rows.iter().any(|r| r.estimated && !r.other), "{monthly:?}");
+
+    // A week later (2 March long out of the 3-day refetch window) the fetch still starts at the
+    // day left estimated; Cost Explorer answers it as final (and revised): the flag is gone.
+    let defs = json!([{"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}, {"Type": "DIMENSION", "Key": "SERVICE"}]);
+    queue_ce(
+        &moto,
+        &management,
+        json!([{
+            "GroupDefinitions": defs,
+            "ResultsByTime": [
+                {"TimePeriod": {"Start": "2026-03-01", "End": "2026-03-02"}, "Total": {}, "Estimated": false,
+                 "Groups": [group(&management, "Amazon Simple Storage Service", "12.3456789"),
+                            group(&members[0], "Amazon Elastic Compute Cloud - Compute", "101.5")]},
+                {"TimePeriod": {"Start": "2026-03-02", "End": "2026-03-03"}, "Total": {}, "Estimated": false,
+                 "Groups": [group(&members[0], "Amazon Elastic Compute Cloud - Compute", "98.75")]}
+            ]
+        }]),
+    )
+    .await;
+    let later = app_at(time::macros::datetime!(2026-03-10 06:00 UTC));
+    let run = later
+        .billing()
+        .unwrap()
+        .run(Scope::All, Trigger::Schedule)
+        .await
+        .unwrap();
+    let acme = &run.customers[0];
+    assert_eq!(acme.status, FetchStatus::Ok, "{acme:?}");
+    assert!(!acme.backfill);
+    assert_eq!(
+        (acme.period_start, acme.period_end),
+        (Some(date!(2026 - 03 - 02)), Some(date!(2026 - 03 - 10)))
+    );
+    assert_eq!(acme.estimated_days, 0);
+    let after = estimated(&app).await;
+    assert_eq!(after[2], (date!(2026 - 03 - 02), 98.75, false), "{after:?}");
+    assert!(after.iter().all(|(_, _, e)| !e), "{after:?}");
 }

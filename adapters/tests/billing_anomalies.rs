@@ -48,6 +48,7 @@ fn stepped(as_of: Date, step: i64) -> Vec<DailyCost> {
                 day,
                 amount,
                 currency: "USD".into(),
+                estimated: false,
             });
         }
     }
@@ -264,6 +265,7 @@ async fn billing_anomalies_list_by_status_newest_first_in_pages() {
                 day: c.day,
                 amount: c.amount,
                 currency: c.currency,
+                estimated: false,
             });
         }
     }

@@ -193,6 +193,7 @@ async fn backfill_then_one_request_a_day_with_failures_and_skips_recorded() {
         day: date!(2026 - 03 - 14),
         amount: 12.5,
         currency: "USD".into(),
+        estimated: false,
     };
     let planted = [
         stale("100000000001", "Refunded Service"),

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use cc_domain::billing::costs::{self, CostQuery, Granularity};
+use cc_domain::billing::costs::{self, CostQuery, Granularity, Grouping};
 use cc_domain::config::Config;
 use cc_domain::hub::{NewAccount, NewCustomer};
 use cc_domain::identity::{Principal, Role};
@@ -62,6 +62,7 @@ async fn stored_total(dir: &std::path::Path) -> f64 {
         account: None,
         service: None,
         granularity: Granularity::Monthly,
+        grouping: Grouping::NONE,
     };
     let r = costs::report(app.items.as_ref(), &q).await.unwrap();
     r.total.iter().map(|t| t.amount).sum()

@@ -1,9 +1,10 @@
 // End-to-end: billing (issue 13) on the demo's cost history: the overview's month to date, cost
 // anomalies acknowledged and resolved through their dialogs (a stale one explained with Reload),
-// a customer's billing page (stacked chart, accounts, movers, range), an admin's Fetch now for one
-// customer listed in the runs, an export import refused by row and column then accepted, settings
-// saved with the version read, an engineer reading without admin controls, and every billing table
-// fitting its container at 1440x900.
+// a customer's billing page (stacked chart of the API's top 8 services and Other with its
+// estimated days marked, accounts, movers, range), an admin's Fetch now for one customer listed in
+// the runs, an export import refused by row and column then accepted, settings saved with the
+// version read, an engineer reading without admin controls, and every billing table fitting its
+// container at 1440x900.
 import { overflowingTables } from "./newuser.mjs";
 import { apiAs, escape, signedIn } from "./people.mjs";
 
@@ -136,6 +137,19 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await page.waitForFunction(() => (document.querySelector('svg[aria-label="Daily cost by service in USD"]')?.querySelectorAll("rect").length ?? 0) > 30);
       if ((await chart.evaluate((svg) => svg.tagName.toLowerCase())) !== "svg") throw new Error("the chart is not an SVG");
       await page.getByText("Amazon Relational Database Service").first().waitFor();
+      // The demo's last two days are estimated, as Cost Explorer's are: a dashed line named in the
+      // legend, and the note under the chart.
+      await page.getByRole("button", { name: /^Estimated from [A-Z][a-z]{2} \d+$/ }).waitFor();
+      await page.getByText(/Cost Explorer may still revise these days\.$/).waitFor();
+      // The chart asks the API for the top 8 services and Other: at most 9 rows a day, totals whole.
+      const asOf = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+      const first = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+      const grouped = await apiAs(page, "GET", `/api/v1/billing/costs?customer=acme-retail&from=${first}&to=${asOf}&group=service&top=8`);
+      const rows = grouped.body?.rows ?? [];
+      if (grouped.status !== 200 || !rows.length || rows.length > 30 * 9 || rows.some((r) => r.account))
+        throw new Error(`group=service&top=8: HTTP ${grouped.status}, ${rows.length} rows`);
+      const estimated = [...new Set(rows.filter((r) => r.estimated).map((r) => r.period))];
+      if (estimated.length !== 2 || !estimated.includes(asOf)) throw new Error(`estimated days: ${estimated.join(", ")}`);
       const accounts = page.getByRole("table").filter({ has: page.getByRole("columnheader", { name: "Share" }) });
       await accounts.getByRole("link", { name: "acme-retail management" }).waitFor();
       await page.getByRole("heading", { name: /Top movers/ }).waitFor();

@@ -166,6 +166,7 @@ fn cell(account: &str, service: &str, day: time::Date, amount: f64) -> DailyCost
         day,
         amount,
         currency: "USD".into(),
+        estimated: false,
     }
 }
 
@@ -708,6 +709,84 @@ async fn billing_overview_costs_and_movers_answer_per_customer() {
     assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
     let (s, v) = h.raw("GET", "/api/v1/billing/overview", None, None, vec![]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+}
+
+#[tokio::test]
+async fn billing_costs_grouped_by_service_keep_the_top_and_sum_the_rest_into_other() {
+    let h = Harness::new().await;
+    let (d1, d2) = (date!(2026 - 10 - 01), date!(2026 - 10 - 02));
+    // Twelve services over two accounts, service n costing n + 1 a day on each; the 2nd estimated.
+    let mut cells = vec![];
+    for n in 0..12u32 {
+        for (account, day) in [("000111222333", d1), ("000111222334", d1), ("000111222333", d2)] {
+            let mut c = cell(account, &format!("Service {n:02}"), day, f64::from(n + 1));
+            c.estimated = day == d2;
+            cells.push(c);
+        }
+    }
+    store(&h, "events-demo", &cells).await;
+    let base = "/api/v1/billing/costs?customer=events-demo&from=2026-10-01&to=2026-10-02";
+    let (s, all) = h.get(base).await;
+    assert_eq!(s, StatusCode::OK, "{all}");
+    assert_eq!(all["group"], "none");
+    assert_eq!(all["rows"].as_array().unwrap().len(), 36);
+    assert_eq!(all["rows"][0]["account"], "000111222333");
+    assert_eq!(all["rows"][0]["estimated"], false);
+
+    let (s, top) = h.get(&format!("{base}&group=service&top=8")).await;
+    assert_eq!(s, StatusCode::OK, "{top}");
+    assert_eq!((top["group"].as_str(), top["top"].as_u64()), (Some("service"), Some(8)));
+    let rows = top["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 18, "8 services and Other a day: {top}");
+    // The first day: Service 11 (the largest) first, 2 accounts × 12; Other last, the four
+    // smallest services (1 + 2 + 3 + 4) on both accounts; no account on any row.
+    assert_eq!(
+        (&rows[0]["service"], &rows[0]["amount"], &rows[0]["other"]),
+        (&json!("Service 11"), &json!(24.0), &json!(false))
+    );
+    assert_eq!(rows[8]["other"], true);
+    assert_eq!(rows[8]["amount"], 20.0);
+    assert!(rows[8].get("service").is_none() && rows.iter().all(|r| r.get("account").is_none()));
+    assert!(
+        rows.iter().all(|r| r["estimated"] == (r["period"] == "2026-10-02")),
+        "{top}"
+    );
+    // The totals are as without grouping.
+    for k in ["by_account", "by_service", "total"] {
+        assert_eq!(top[k], all[k], "{k}");
+    }
+    let sum = |v: &Value| {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["amount"].as_f64().unwrap())
+            .sum::<f64>()
+    };
+    assert!((sum(&top) - sum(&all)).abs() < 1e-9);
+
+    let (s, by_account) = h.get(&format!("{base}&group=account&granularity=monthly")).await;
+    assert_eq!(s, StatusCode::OK, "{by_account}");
+    assert_eq!(
+        by_account["rows"],
+        json!([
+            {"period": "2026-10-01", "account": "000111222333", "other": false, "amount": 156.0, "currency": "USD", "estimated": true},
+            {"period": "2026-10-01", "account": "000111222334", "other": false, "amount": 78.0, "currency": "USD", "estimated": false}
+        ])
+    );
+
+    for (query, field) in [
+        ("&top=8", "top"),
+        ("&group=none&top=8", "top"),
+        ("&group=service&top=0", "top"),
+        ("&group=service&top=51", "top"),
+        ("&group=service&top=many", "top"),
+        ("&group=services", "group"),
+    ] {
+        let (s, v) = h.get(&format!("{base}{query}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{query}: {v}");
+        assert_eq!(v["error"]["field"], field, "{query}: {v}");
+    }
 }
 
 #[tokio::test]

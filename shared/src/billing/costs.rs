@@ -38,6 +38,16 @@ pub struct DailyCost {
     pub amount: f64,
     /// ISO 4217 code, e.g. `USD`.
     pub currency: String,
+    /// Cost Explorer flagged the day `Estimated` (`ResultsByTime[].Estimated`): not final, it may
+    /// still revise the amount. A later fetch that answers the day as final writes the cell again
+    /// without the flag; imports and the demo's older days are never estimated. Stored only when
+    /// true, so cells stored before the flag existed read as final.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub estimated: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 // Days on the wire as `YYYY-MM-DD` (time's default would be a `[year, ordinal]` pair).
@@ -94,8 +104,70 @@ pub enum Granularity {
     Monthly,
 }
 
+/// What the rows are per, besides the period (`group` in the API).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CostGroup {
+    /// One row per (period, account, service): every cell as stored, bucketed.
+    #[default]
+    None,
+    /// One row per (period, service), summed over the accounts.
+    Service,
+    /// One row per (period, account), summed over the services.
+    Account,
+}
+
+/// The most groups [`Grouping`] keeps by name (`top` in the API).
+pub const MAX_TOP: usize = 50;
+
+/// How rows are grouped: by [`CostGroup`], and optionally only the `top` groups kept by name with
+/// the rest summed into one `other` row per period and currency. Built by [`Grouping::new`], which
+/// refuses a `top` without a group or outside 1..=[`MAX_TOP`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Grouping {
+    by: CostGroup,
+    top: Option<usize>,
+}
+
+impl Grouping {
+    /// Every cell as stored (`group=none`, no `top`).
+    pub const NONE: Grouping = Grouping {
+        by: CostGroup::None,
+        top: None,
+    };
+
+    /// Checks `group` and `top` together (absent `group`: [`CostGroup::None`]).
+    ///
+    /// Errors (validation, field `top`): `top` with no group (or `group=none`: there is nothing
+    /// to rank); `top` outside 1..=[`MAX_TOP`].
+    pub fn new(group: Option<CostGroup>, top: Option<usize>) -> Result<Grouping> {
+        let by = group.unwrap_or_default();
+        if let Some(n) = top {
+            if by == CostGroup::None {
+                return Err(Error::validation(
+                    "top",
+                    "'top' needs 'group' (service or account): it keeps the largest groups and sums the rest into Other",
+                ));
+            }
+            if !(1..=MAX_TOP).contains(&n) {
+                return Err(Error::validation("top", format!("'top' must be 1-{MAX_TOP} (was {n})")));
+            }
+        }
+        Ok(Grouping { by, top })
+    }
+
+    pub fn by(&self) -> CostGroup {
+        self.by
+    }
+
+    pub fn top(&self) -> Option<usize> {
+        self.top
+    }
+}
+
 /// What to read: a customer's costs over `[from, to]` (inclusive UTC days), optionally one account
-/// and / or one service (the service as the source names it, matched exactly).
+/// and / or one service (the service as the source names it, matched exactly), bucketed by
+/// `granularity` and grouped by `grouping`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CostQuery {
     pub customer: CustomerCode,
@@ -104,21 +176,37 @@ pub struct CostQuery {
     pub account: Option<AccountId>,
     pub service: Option<String>,
     pub granularity: Granularity,
+    pub grouping: Grouping,
 }
 
-/// One row of a cost report: what `account` spent on `service` in the period starting `period`
-/// (a day, or the first day of the month or of the range for monthly rows).
+/// One row of a cost report: what was spent in the period starting `period` (a day, or the first
+/// day of the month or of the range for monthly rows), by `account` on `service`.
+///
+/// Which of `account` and `service` a row has depends on the report's `group`: both for `none`;
+/// only `service` for `service` (summed over the accounts); only `account` for `account` (summed
+/// over the services). The row of the groups past `top` (summed) has `other: true` and neither, so
+/// it cannot be mistaken for a real service or account (one may well be called "Other").
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CostRow {
     #[serde(with = "iso_day")]
     #[schema(value_type = String, format = Date)]
     pub period: Date,
-    pub account: AccountId,
-    pub service: String,
+    /// The account (12 digits); absent when grouped by service, and on the `other` row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<AccountId>,
+    /// The service as Cost Explorer names it; absent when grouped by account, and on the `other`
+    /// row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The groups past `top`, summed ("Other" in the chart); false on every other row.
+    pub other: bool,
     /// In `currency` units (e.g. USD, not cents).
     pub amount: f64,
     /// ISO 4217 code.
     pub currency: String,
+    /// Any of the row's days is still estimated by Cost Explorer (it may revise them): for a daily
+    /// row of one account and service, that day; for a month or a group, any day or cell in it.
+    pub estimated: bool,
 }
 
 /// A total for one account, one service or the whole range, in one currency.
@@ -130,8 +218,9 @@ pub struct CostTotal {
     pub currency: String,
 }
 
-/// A customer's costs over a range: the rows, totals by account and by service (largest first) and
-/// the grand total per currency.
+/// A customer's costs over a range: the rows (as grouped), totals by account and by service
+/// (largest first) and the grand total per currency. The totals are over every cell of the range,
+/// whatever `group` and `top`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CostReport {
     #[serde(with = "iso_day")]
@@ -141,7 +230,14 @@ pub struct CostReport {
     #[schema(value_type = String, format = Date)]
     pub to: Date,
     pub granularity: Granularity,
-    /// Sorted by period, account, service.
+    pub group: CostGroup,
+    /// The `top` asked for (grouped reports only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 50)]
+    pub top: Option<u32>,
+    /// `group=none`: sorted by period, account, service, currency. Grouped: by period, currency,
+    /// then the group's total over the range (largest first; equal totals by name), the `other`
+    /// row last.
     pub rows: Vec<CostRow>,
     pub by_account: Vec<CostTotal>,
     pub by_service: Vec<CostTotal>,
@@ -268,7 +364,135 @@ fn totals(map: BTreeMap<(String, String), f64>) -> Vec<CostTotal> {
     v
 }
 
-/// The costs `q` asks for, bucketed by its granularity, with totals.
+/// A row's group: (account, service), either left out by the grouping.
+type GroupKey = (Option<AccountId>, Option<String>);
+
+/// Sum and estimated flag of one bucket.
+#[derive(Clone, Copy, Default)]
+struct Sum {
+    amount: f64,
+    estimated: bool,
+}
+
+impl Sum {
+    fn add(&mut self, amount: f64, estimated: bool) {
+        self.amount += amount;
+        self.estimated |= estimated;
+    }
+}
+
+/// The rows of a report: `cells` bucketed by `granularity` (a monthly period starts at its month's
+/// first day, or at `from` for the range's first month) and grouped by `grouping`. Pure: [`report`]
+/// reads the cells. A row is estimated when any of its cells is.
+///
+/// With `top` (grouped only): per currency, the groups are ranked by their total over all of
+/// `cells` (largest first; equal totals by name, so the answer does not depend on the order the
+/// cells were read); the first `top` keep their rows and the rest are summed into one row per
+/// (period, currency) with `other: true`. When exactly one group is past the top it keeps its own
+/// rows instead (an Other of one would only hide its name). So a currency has at most `top + 1`
+/// rows a period. Amounts in different currencies are never summed together: each currency has
+/// its own ranking and its own Other.
+///
+/// Sorted as [`CostReport::rows`] says.
+pub fn rows(cells: &[DailyCost], from: Date, granularity: Granularity, grouping: Grouping) -> Vec<CostRow> {
+    let period_of = |day: Date| match granularity {
+        Granularity::Daily => day,
+        Granularity::Monthly => month_start(day).max(from),
+    };
+    let key_of = |c: &DailyCost| -> GroupKey {
+        match grouping.by {
+            CostGroup::None => (Some(c.account.clone()), Some(c.service.clone())),
+            CostGroup::Service => (None, Some(c.service.clone())),
+            CostGroup::Account => (Some(c.account.clone()), None),
+        }
+    };
+    // (currency, group) → period → sum.
+    let mut buckets: BTreeMap<(String, GroupKey), BTreeMap<Date, Sum>> = BTreeMap::new();
+    for c in cells {
+        buckets
+            .entry((c.currency.clone(), key_of(c)))
+            .or_default()
+            .entry(period_of(c.day))
+            .or_default()
+            .add(c.amount, c.estimated);
+    }
+    // Which groups go into Other: per currency, those ranked past `top` (when two or more are).
+    let mut other: std::collections::BTreeSet<(String, GroupKey)> = Default::default();
+    // The rank of each kept group within its currency (for the order of grouped rows).
+    let mut rank: BTreeMap<(String, GroupKey), usize> = BTreeMap::new();
+    if grouping.by != CostGroup::None {
+        let mut per_currency: BTreeMap<&str, Vec<(f64, &GroupKey)>> = BTreeMap::new();
+        for ((currency, key), periods) in &buckets {
+            let total: f64 = periods.values().map(|s| s.amount).sum();
+            per_currency.entry(currency).or_default().push((total, key));
+        }
+        for (currency, mut groups) in per_currency {
+            groups.sort_by(|(ta, ka), (tb, kb)| tb.total_cmp(ta).then_with(|| ka.cmp(kb)));
+            let keep = match grouping.top {
+                Some(n) if groups.len() > n + 1 => n,
+                _ => groups.len(),
+            };
+            for (i, (_, key)) in groups.into_iter().enumerate() {
+                let k = (currency.to_string(), key.clone());
+                if i < keep {
+                    rank.insert(k, i);
+                } else {
+                    other.insert(k);
+                }
+            }
+        }
+    }
+    // Each row with its group's rank (Other last).
+    let mut out: Vec<(usize, CostRow)> = Vec::new();
+    let mut others: BTreeMap<(Date, String), Sum> = BTreeMap::new();
+    for (k, periods) in buckets {
+        if other.contains(&k) {
+            for (period, sum) in periods {
+                others
+                    .entry((period, k.0.clone()))
+                    .or_default()
+                    .add(sum.amount, sum.estimated);
+            }
+            continue;
+        }
+        let r = rank.get(&k).copied().unwrap_or(0);
+        let (currency, (account, service)) = k;
+        out.extend(periods.into_iter().map(|(period, sum)| {
+            let row = CostRow {
+                period,
+                account: account.clone(),
+                service: service.clone(),
+                other: false,
+                amount: sum.amount,
+                currency: currency.clone(),
+                estimated: sum.estimated,
+            };
+            (r, row)
+        }));
+    }
+    out.extend(others.into_iter().map(|((period, currency), sum)| {
+        let row = CostRow {
+            period,
+            account: None,
+            service: None,
+            other: true,
+            amount: sum.amount,
+            currency,
+            estimated: sum.estimated,
+        };
+        (usize::MAX, row)
+    }));
+    match grouping.by {
+        CostGroup::None => out.sort_by(|(_, a), (_, b)| {
+            (a.period, &a.account, &a.service, &a.currency).cmp(&(b.period, &b.account, &b.service, &b.currency))
+        }),
+        _ => out.sort_by(|(ra, a), (rb, b)| (a.period, &a.currency, ra).cmp(&(b.period, &b.currency, rb))),
+    }
+    out.into_iter().map(|(_, row)| row).collect()
+}
+
+/// The costs `q` asks for, bucketed by its granularity and grouped by its grouping ([`rows`]),
+/// with totals by account, by service and overall over every cell (whatever the grouping).
 ///
 /// Errors: `to` before `from` (validation, field `to`); more than [`MAX_MONTHS`] calendar months
 /// (validation, field `from`).
@@ -282,46 +506,23 @@ pub async fn report(items: &dyn ItemStore, q: &CostQuery) -> Result<CostReport> 
         q.service.as_deref(),
     )
     .await?;
-    let mut rows: BTreeMap<(Date, String, String, String), f64> = BTreeMap::new();
     let mut by_account = BTreeMap::new();
     let mut by_service = BTreeMap::new();
     let mut total = BTreeMap::new();
-    for c in cells {
-        let period = match q.granularity {
-            Granularity::Daily => c.day,
-            Granularity::Monthly => month_start(c.day).max(q.from),
-        };
-        *rows
-            .entry((
-                period,
-                c.account.as_str().to_string(),
-                c.service.clone(),
-                c.currency.clone(),
-            ))
-            .or_default() += c.amount;
+    for c in &cells {
         *by_account
             .entry((c.account.as_str().to_string(), c.currency.clone()))
             .or_default() += c.amount;
         *by_service.entry((c.service.clone(), c.currency.clone())).or_default() += c.amount;
-        *total.entry((String::new(), c.currency)).or_default() += c.amount;
+        *total.entry((String::new(), c.currency.clone())).or_default() += c.amount;
     }
-    let rows = rows
-        .into_iter()
-        .map(|((period, account, service, currency), amount)| {
-            Ok(CostRow {
-                period,
-                account: AccountId::parse(&account).map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?,
-                service,
-                amount,
-                currency,
-            })
-        })
-        .collect::<Result<_>>()?;
     Ok(CostReport {
         from: q.from,
         to: q.to,
         granularity: q.granularity,
-        rows,
+        group: q.grouping.by(),
+        top: q.grouping.top().map(|n| n as u32),
+        rows: rows(&cells, q.from, q.granularity, q.grouping),
         by_account: totals(by_account),
         by_service: totals(by_service),
         total: totals(total),
@@ -462,4 +663,285 @@ pub async fn top_movers(
     });
     out.truncate(limit);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    const A: &str = "111111111111";
+    const B: &str = "222222222222";
+    const C: &str = "333333333333";
+    const D: &str = "444444444444";
+
+    fn cell(account: &str, service: &str, day: Date, amount: f64, currency: &str, estimated: bool) -> DailyCost {
+        DailyCost {
+            account: AccountId::parse(account).unwrap(),
+            service: service.into(),
+            day,
+            amount,
+            currency: currency.into(),
+            estimated,
+        }
+    }
+
+    /// In USD: EC2 130 (A and B), S3 63 (A and D; A's on the 2nd estimated), Lambda 40 and RDS 40
+    /// (a tie), CloudWatch 5; one April day. In EUR: EC2 1000 (more than any USD group), Tax 2, S3 1.
+    fn fixture() -> Vec<DailyCost> {
+        let (d1, d2, d3) = (date!(2026 - 03 - 01), date!(2026 - 03 - 02), date!(2026 - 04 - 01));
+        vec![
+            cell(A, "EC2", d1, 50.0, "USD", false),
+            cell(A, "EC2", d2, 50.0, "USD", false),
+            cell(B, "EC2", d1, 20.0, "USD", false),
+            cell(A, "S3", d1, 30.0, "USD", false),
+            cell(A, "S3", d2, 30.0, "USD", true),
+            cell(D, "S3", d1, 3.0, "USD", false),
+            cell(B, "RDS", d1, 40.0, "USD", false),
+            cell(B, "Lambda", d2, 40.0, "USD", false),
+            cell(A, "CloudWatch", d1, 5.0, "USD", false),
+            cell(A, "EC2", d3, 10.0, "USD", false),
+            cell(C, "EC2", d1, 1000.0, "EUR", false),
+            cell(C, "S3", d1, 1.0, "EUR", false),
+            cell(C, "Tax", d2, 2.0, "EUR", false),
+        ]
+    }
+
+    /// `2026-03-01 USD EC2 70.00`, the key being the account and / or service, or `Other`.
+    fn show(r: &CostRow) -> String {
+        let key = match (&r.account, &r.service, r.other) {
+            (_, _, true) => "Other".to_string(),
+            (Some(a), Some(s), _) => format!("{a}/{s}"),
+            (Some(a), None, _) => a.to_string(),
+            (None, Some(s), _) => s.clone(),
+            (None, None, false) => "?".into(),
+        };
+        let est = if r.estimated { " estimated" } else { "" };
+        format!("{} {} {key} {:.2}{est}", r.period, r.currency, r.amount)
+    }
+
+    fn sums_by_currency<'a>(amounts: impl Iterator<Item = (&'a str, f64)>) -> BTreeMap<&'a str, f64> {
+        let mut m = BTreeMap::new();
+        for (c, a) in amounts {
+            *m.entry(c).or_insert(0.0) += a;
+        }
+        m
+    }
+
+    #[test]
+    fn grouped_rows_keep_the_top_groups_per_currency_and_sum_the_rest_into_other() {
+        let grouping = |group, top| Grouping::new(Some(group), top).unwrap();
+        let from = date!(2026 - 03 - 01);
+        let cases: &[(&str, Grouping, Granularity, &[&str])] = &[
+            (
+                "by service, top 2: Lambda, RDS and CloudWatch are Other; EUR has one past the top, kept",
+                grouping(CostGroup::Service, Some(2)),
+                Granularity::Daily,
+                &[
+                    "2026-03-01 EUR EC2 1000.00",
+                    "2026-03-01 EUR S3 1.00",
+                    "2026-03-01 USD EC2 70.00",
+                    "2026-03-01 USD S3 33.00",
+                    "2026-03-01 USD Other 45.00",
+                    "2026-03-02 EUR Tax 2.00",
+                    "2026-03-02 USD EC2 50.00",
+                    "2026-03-02 USD S3 30.00 estimated",
+                    "2026-03-02 USD Other 40.00",
+                    "2026-04-01 USD EC2 10.00",
+                ],
+            ),
+            (
+                "by service, top 3: Lambda and RDS tie at 40, the name decides (Lambda kept)",
+                grouping(CostGroup::Service, Some(3)),
+                Granularity::Daily,
+                &[
+                    "2026-03-01 EUR EC2 1000.00",
+                    "2026-03-01 EUR S3 1.00",
+                    "2026-03-01 USD EC2 70.00",
+                    "2026-03-01 USD S3 33.00",
+                    "2026-03-01 USD Other 45.00",
+                    "2026-03-02 EUR Tax 2.00",
+                    "2026-03-02 USD EC2 50.00",
+                    "2026-03-02 USD S3 30.00 estimated",
+                    "2026-03-02 USD Lambda 40.00",
+                    "2026-04-01 USD EC2 10.00",
+                ],
+            ),
+            (
+                "by service, no top: every service, largest total first",
+                grouping(CostGroup::Service, None),
+                Granularity::Daily,
+                &[
+                    "2026-03-01 EUR EC2 1000.00",
+                    "2026-03-01 EUR S3 1.00",
+                    "2026-03-01 USD EC2 70.00",
+                    "2026-03-01 USD S3 33.00",
+                    "2026-03-01 USD RDS 40.00",
+                    "2026-03-01 USD CloudWatch 5.00",
+                    "2026-03-02 EUR Tax 2.00",
+                    "2026-03-02 USD EC2 50.00",
+                    "2026-03-02 USD S3 30.00 estimated",
+                    "2026-03-02 USD Lambda 40.00",
+                    "2026-04-01 USD EC2 10.00",
+                ],
+            ),
+            (
+                "by account, top 1, monthly: B and D are Other; a month with an estimated day is estimated",
+                grouping(CostGroup::Account, Some(1)),
+                Granularity::Monthly,
+                &[
+                    "2026-03-01 EUR 333333333333 1003.00",
+                    "2026-03-01 USD 111111111111 165.00 estimated",
+                    "2026-03-01 USD Other 103.00",
+                    "2026-04-01 USD 111111111111 10.00",
+                ],
+            ),
+            (
+                "by service, top 1, monthly: Other is estimated when a cell in it is",
+                grouping(CostGroup::Service, Some(1)),
+                Granularity::Monthly,
+                &[
+                    "2026-03-01 EUR EC2 1000.00",
+                    "2026-03-01 EUR Other 3.00",
+                    "2026-03-01 USD EC2 120.00",
+                    "2026-03-01 USD Other 148.00 estimated",
+                    "2026-04-01 USD EC2 10.00",
+                ],
+            ),
+            (
+                "none, monthly: per account and service",
+                Grouping::NONE,
+                Granularity::Monthly,
+                &[
+                    "2026-03-01 USD 111111111111/CloudWatch 5.00",
+                    "2026-03-01 USD 111111111111/EC2 100.00",
+                    "2026-03-01 USD 111111111111/S3 60.00 estimated",
+                    "2026-03-01 USD 222222222222/EC2 20.00",
+                    "2026-03-01 USD 222222222222/Lambda 40.00",
+                    "2026-03-01 USD 222222222222/RDS 40.00",
+                    "2026-03-01 EUR 333333333333/EC2 1000.00",
+                    "2026-03-01 EUR 333333333333/S3 1.00",
+                    "2026-03-01 EUR 333333333333/Tax 2.00",
+                    "2026-03-01 USD 444444444444/S3 3.00",
+                    "2026-04-01 USD 111111111111/EC2 10.00",
+                ],
+            ),
+        ];
+        let cells = fixture();
+        let want_sums = sums_by_currency(cells.iter().map(|c| (c.currency.as_str(), c.amount)));
+        for (name, grouping, granularity, want) in cases {
+            let got = rows(&cells, from, *granularity, *grouping);
+            let shown: Vec<String> = got.iter().map(show).collect();
+            assert_eq!(shown, *want, "{name}");
+            // Whatever the grouping, each currency's rows add up to its cells, never mixed.
+            let sums = sums_by_currency(got.iter().map(|r| (r.currency.as_str(), r.amount)));
+            assert_eq!(
+                sums.keys().collect::<Vec<_>>(),
+                want_sums.keys().collect::<Vec<_>>(),
+                "{name}"
+            );
+            for (c, s) in &sums {
+                assert!((s - want_sums[c]).abs() < 1e-9, "{name}: {c} {s} vs {}", want_sums[c]);
+            }
+            // The order the cells are read in does not matter (ties included).
+            let mut reversed = cells.clone();
+            reversed.reverse();
+            assert_eq!(
+                rows(&reversed, from, *granularity, *grouping),
+                got,
+                "{name}: reversed input"
+            );
+            // Other rows name nothing; the others name what they are grouped by.
+            for r in &got {
+                let named = match grouping.by() {
+                    CostGroup::None => r.account.is_some() && r.service.is_some(),
+                    CostGroup::Service => r.account.is_none() && r.service.is_some(),
+                    CostGroup::Account => r.account.is_some() && r.service.is_none(),
+                };
+                assert!(
+                    if r.other {
+                        r.account.is_none() && r.service.is_none()
+                    } else {
+                        named
+                    },
+                    "{name}: {r:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn other_is_the_sum_of_every_group_past_the_top_in_each_period() {
+        // 12 services with distinct totals over 20 days: top 8 keeps the 8 largest, Other holds
+        // exactly the 4 smallest, day by day.
+        let mut cells = Vec::new();
+        for day in 0..20i64 {
+            for s in 0..12u32 {
+                let d = date!(2026 - 05 - 01) + time::Duration::days(day);
+                cells.push(cell(
+                    A,
+                    &format!("svc-{s:02}"),
+                    d,
+                    f64::from(s + 1) * 1.5 + day as f64,
+                    "USD",
+                    false,
+                ));
+                cells.push(cell(B, &format!("svc-{s:02}"), d, 0.25, "USD", day == 19));
+            }
+        }
+        let got = rows(
+            &cells,
+            date!(2026 - 05 - 01),
+            Granularity::Daily,
+            Grouping::new(Some(CostGroup::Service), Some(8)).unwrap(),
+        );
+        assert_eq!(got.len(), 20 * 9, "8 services and Other a day");
+        for r in got.iter().filter(|r| r.other) {
+            let want: f64 = cells
+                .iter()
+                .filter(|c| c.day == r.period && c.service.as_str() < "svc-04")
+                .map(|c| c.amount)
+                .sum();
+            assert!((r.amount - want).abs() < 1e-9, "{r:?} vs {want}");
+            assert_eq!(r.estimated, r.period == date!(2026 - 05 - 20));
+        }
+        let kept: std::collections::BTreeSet<String> = got.iter().filter_map(|r| r.service.clone()).collect();
+        assert_eq!(kept, (4..12).map(|s| format!("svc-{s:02}")).collect());
+    }
+
+    #[test]
+    fn top_needs_a_group_and_is_1_to_50() {
+        let field = |r: Result<Grouping>| match r {
+            Err(Error::Validation { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(Grouping::new(None, Some(8))).as_deref(), Some("top"));
+        assert_eq!(
+            field(Grouping::new(Some(CostGroup::None), Some(8))).as_deref(),
+            Some("top")
+        );
+        assert_eq!(
+            field(Grouping::new(Some(CostGroup::Service), Some(0))).as_deref(),
+            Some("top")
+        );
+        assert_eq!(
+            field(Grouping::new(Some(CostGroup::Account), Some(51))).as_deref(),
+            Some("top")
+        );
+        assert_eq!(Grouping::new(None, None).unwrap(), Grouping::NONE);
+        let g = Grouping::new(Some(CostGroup::Service), Some(50)).unwrap();
+        assert_eq!((g.by(), g.top()), (CostGroup::Service, Some(50)));
+        assert_eq!(Grouping::new(Some(CostGroup::Account), None).unwrap().top(), None);
+    }
+
+    #[test]
+    fn stored_cells_without_the_estimated_flag_read_as_final_and_final_cells_store_none() {
+        let old = r#"{"account":"111111111111","service":"EC2","day":"2026-03-01","amount":1.5,"currency":"USD"}"#;
+        let c: DailyCost = serde_json::from_str(old).unwrap();
+        assert!(!c.estimated);
+        assert_eq!(serde_json::to_string(&c).unwrap(), old);
+        let est = DailyCost { estimated: true, ..c };
+        assert!(serde_json::to_string(&est).unwrap().contains(r#""estimated":true"#));
+    }
 }

@@ -10,7 +10,8 @@
 //! (compute dips at weekends, storage does not), a slow growth, and multiplicative noise (about
 //! ±6 %); management accounts pay a support fee on the 1st of each month. Every value comes from a
 //! hash of (account, service, day), so the history is deterministic and the same day always has
-//! the same amount. Planted, relative to yesterday: a step (×2.5, from 20 days ago) at the first
+//! the same amount. The last two days are flagged estimated, as Cost Explorer flags its most
+//! recent days ([`ESTIMATED_DAYS`]). Planted, relative to yesterday: a step (×2.5, from 20 days ago) at the first
 //! customer, a drift (+6 % a week for 16 weeks, on storage) at the second, a new service (from 12 days ago) at
 //! the third, a two-day spike (×6, 6 days ago) at the fourth.
 
@@ -27,6 +28,10 @@ use crate::keys;
 
 /// Days of history written.
 pub const DAYS: i64 = 400;
+
+/// The last days of a history flagged estimated, as Cost Explorer flags the most recent days
+/// (`ResultsByTime[].Estimated`) until it has the final amounts.
+pub const ESTIMATED_DAYS: i64 = 2;
 
 /// Accounts per customer given costs (the first by id; a customer's others have none).
 pub const ACCOUNTS_PER_CUSTOMER: usize = 4;
@@ -93,7 +98,7 @@ pub fn billed_accounts(mut accounts: Vec<AccountId>) -> Vec<AccountId> {
 
 /// The history of one customer's `accounts` over the [`DAYS`] days ending `last` (the first account
 /// pays the monthly support fee; the plant, if the customer has one, goes on the second, else the
-/// first). Sorted by account, service, day.
+/// first). The last [`ESTIMATED_DAYS`] days are estimated. Sorted by account, service, day.
 pub fn history(customer: &CustomerCode, accounts: &[AccountId], last: Date) -> Vec<DailyCost> {
     let first = last - Duration::days(DAYS - 1);
     let plant = plant_of(customer);
@@ -140,6 +145,7 @@ pub fn history(customer: &CustomerCode, accounts: &[AccountId], last: Date) -> V
                         day,
                         amount: (amount * 100.0).round() / 100.0,
                         currency: "USD".into(),
+                        estimated: from_end < ESTIMATED_DAYS,
                     });
                 }
             }
@@ -155,6 +161,7 @@ pub fn history(customer: &CustomerCode, accounts: &[AccountId], last: Date) -> V
                         day,
                         amount: fee,
                         currency: "USD".into(),
+                        estimated: (last - day).whole_days() < ESTIMATED_DAYS,
                     });
                 }
                 day = costs::month_start(day + Duration::days(32));

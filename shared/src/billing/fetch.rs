@@ -10,6 +10,10 @@
 //! - **later** runs fetch the last `CC_BILLING_REFETCH_DAYS` (default 3) days up to yesterday
 //!   (from the end of the last fetch when runs were missed), which fits one page for a typical
 //!   organisation: about one request per payer per day;
+//! - days Cost Explorer still flags `Estimated` are fetched again until it answers them as final:
+//!   a later run starts at the first day the previous one found estimated, when that is earlier
+//!   (Cost Explorer can flag the whole open month; without this, a day that left the refetch
+//!   window while estimated would keep the flag; costs: the extra days in the same pages);
 //! - a change of the customer's cost metric (settings) backfills again;
 //! - the period is `[start, end)`: `end` is today (UTC), exclusive, so today's partial day is left
 //!   for tomorrow's run.
@@ -201,8 +205,20 @@ struct Fetched {
     metric: CostMetric,
     #[serde(with = "time::serde::rfc3339")]
     at: OffsetDateTime,
+    /// The first day the fetch's answer flagged estimated: the next run fetches from there.
+    #[serde(default, with = "iso_day::option", skip_serializing_if = "Option::is_none")]
+    estimated_from: Option<Date>,
     #[serde(default)]
     version: u64,
+}
+
+/// What a payer's last fetch leaves the next one: where it ended (exclusive), in which metric, and
+/// the first day Cost Explorer still flagged estimated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PreviousFetch {
+    pub through: Date,
+    pub metric: CostMetric,
+    pub estimated_from: Option<Date>,
 }
 
 /// The billing service: runs fetches, lists runs, and reads organisation facts ([`super::org`]).
@@ -223,17 +239,16 @@ pub fn earliest_day(today: Date) -> Date {
 
 /// The period to fetch, `[start, end)` with `end` = today: a backfill of `backfill_days` when
 /// nothing was fetched (or with another metric), else the last `refetch_days` before today, or
-/// from the end of the last fetch when that is earlier (runs were missed: no gap is left); never
-/// before [`earliest_day`].
-pub fn window(
-    today: Date,
-    last: Option<(Date, CostMetric)>,
-    metric: CostMetric,
-    cfg: &BillingConfig,
-) -> (Date, Date, bool) {
+/// from the end of the last fetch when that is earlier (runs were missed: no gap is left), or from
+/// the first day the last fetch found still estimated when that is earlier still; never before
+/// [`earliest_day`].
+pub fn window(today: Date, last: Option<PreviousFetch>, metric: CostMetric, cfg: &BillingConfig) -> (Date, Date, bool) {
     let refetch = Duration::days(cfg.refetch_days.into());
     let (start, backfill) = match last {
-        Some((through, m)) if m == metric => ((today - refetch).min(through), false),
+        Some(l) if l.metric == metric => {
+            let start = (today - refetch).min(l.through);
+            (l.estimated_from.map_or(start, |e| start.min(e)), false)
+        }
         _ => (today - Duration::days(cfg.backfill_days.into()), true),
     };
     (start.max(earliest_day(today)), today, backfill)
@@ -487,7 +502,11 @@ impl Billing {
         let today = self.clock.now().date();
         let (start, end, backfill) = window(
             today,
-            last.as_ref().map(|(f, _)| (f.through, f.metric)),
+            last.as_ref().map(|(f, _)| PreviousFetch {
+                through: f.through,
+                metric: f.metric,
+                estimated_from: f.estimated_from,
+            }),
             metric,
             &self.config,
         );
@@ -539,9 +558,14 @@ impl Billing {
                 .await
                 .map_err(|e| format!("removing revised daily costs: {e}"))?;
         }
-        self.save_fetched(&state_key, end, metric, last.map(|(_, v)| v).unwrap_or(0))
-            .await
-            .map_err(|e| format!("recording the fetch: {e}"))
+        let estimated_from = estimated.first().copied();
+        self.save_fetched(
+            &state_key,
+            (end, metric, estimated_from),
+            last.map(|(_, v)| v).unwrap_or(0),
+        )
+        .await
+        .map_err(|e| format!("recording the fetch: {e}"))
     }
 
     async fn load_fetched(&self, (pk, sk): &(String, String)) -> Result<Option<(Fetched, u64)>> {
@@ -556,13 +580,19 @@ impl Billing {
 
     /// Records the fetch, conditional on the version read; a run that finished meanwhile (lost
     /// race) keeps whichever reached further.
-    async fn save_fetched(&self, key: &(String, String), through: Date, metric: CostMetric, read: u64) -> Result<()> {
+    async fn save_fetched(
+        &self,
+        key: &(String, String),
+        (through, metric, estimated_from): (Date, CostMetric, Option<Date>),
+        read: u64,
+    ) -> Result<()> {
         let mut read = read;
         for _ in 0..crate::error::MAX_ATTEMPTS {
             let state = Fetched {
                 through,
                 metric,
                 at: self.clock.now(),
+                estimated_from,
                 version: 0,
             };
             let item = Item::new(key.0.clone(), key.1.clone(), encode(&state)?);
@@ -609,21 +639,50 @@ mod tests {
             window(today, None, unblended, &cfg),
             (date!(2025 - 12 - 15), today, true)
         );
+        let last = |through, metric| {
+            Some(PreviousFetch {
+                through,
+                metric,
+                estimated_from: None,
+            })
+        };
         // Daily: the last 3 days, today excluded.
-        let last = Some((date!(2026 - 03 - 14), unblended));
+        let last_14 = last(date!(2026 - 03 - 14), unblended);
         assert_eq!(
-            window(today, last, unblended, &cfg),
+            window(today, last_14, unblended, &cfg),
             (date!(2026 - 03 - 12), today, false)
         );
         // Runs missed for a week: from where the last one ended.
-        let last = Some((date!(2026 - 03 - 08), unblended));
         assert_eq!(
-            window(today, last, unblended, &cfg),
+            window(today, last(date!(2026 - 03 - 08), unblended), unblended, &cfg),
             (date!(2026 - 03 - 08), today, false)
         );
+        // Days the last run found still estimated (the open month): from the first of them, until
+        // Cost Explorer answers them as final; a later estimated day changes nothing.
+        let estimated = |from| {
+            Some(PreviousFetch {
+                estimated_from: Some(from),
+                ..last_14.unwrap()
+            })
+        };
+        assert_eq!(
+            window(today, estimated(date!(2026 - 03 - 01)), unblended, &cfg),
+            (date!(2026 - 03 - 01), today, false)
+        );
+        assert_eq!(
+            window(today, estimated(date!(2026 - 03 - 13)), unblended, &cfg).0,
+            date!(2026 - 03 - 12)
+        );
         // Another metric: backfill again.
-        let last = Some((date!(2026 - 03 - 14), CostMetric::AmortizedCost));
-        assert!(window(today, last, unblended, &cfg).2);
+        assert!(
+            window(
+                today,
+                last(date!(2026 - 03 - 14), CostMetric::AmortizedCost),
+                unblended,
+                &cfg
+            )
+            .2
+        );
         // Never before what Cost Explorer keeps (a longer backfill than the configuration allows).
         let long = BillingConfig {
             backfill_days: 500,

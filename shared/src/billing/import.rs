@@ -462,6 +462,8 @@ pub fn parse<R: Read>(reader: R, metric: CostMetric) -> Result<Parsed> {
             day,
             amount,
             currency: currency_names[c as usize].clone(),
+            // An export holds what was billed: never estimated.
+            estimated: false,
         })
         .collect();
     out.sort_by(|x, y| (x.day, x.account.as_str(), &x.service).cmp(&(y.day, y.account.as_str(), &y.service)));

@@ -122,6 +122,7 @@ pub async fn detect(
         day,
         amount,
         currency,
+        ..
     } in cells
     {
         let s = series

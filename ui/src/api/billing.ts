@@ -2,6 +2,7 @@
 // (acknowledge / resolve with the version read), fetch runs, export imports, settings and the
 // organisation's facts.
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { CHART_TOP } from "../lib/billing";
 import { api, unwrap, type Schemas } from "./client";
 
 export type BillingOverview = Schemas["Overview"];
@@ -21,7 +22,7 @@ export const billingKeys = {
   all: ["billing"] as const,
   overview: (customer?: string) => ["billing", "overview", customer ?? ""] as const,
   costs: (customer: string, from: string, to: string, granularity: string) =>
-    ["billing", "costs", customer, { from, to, granularity }] as const,
+    ["billing", "costs", customer, { from, to, granularity, group: "service", top: CHART_TOP }] as const,
   movers: (customer: string, from: string, to: string) => ["billing", "movers", customer, { from, to }] as const,
   anomalies: ["billing", "anomalies"] as const,
   anomaliesIn: (status: AnomalyStatus) => ["billing", "anomalies", "status", status] as const,
@@ -40,12 +41,22 @@ export function useBillingOverview(customer?: string) {
   });
 }
 
+/**
+ * A customer's costs for the chart: rows per service with the top `CHART_TOP` kept and the rest summed
+ * into one Other row a period by the API (`group=service&top=8`), so the answer is at most
+ * periods × 9 rows however many accounts and services the customer has; the totals are complete.
+ */
 export function useCosts(customer: string, from: string, to: string, granularity: "daily" | "monthly", enabled = true) {
   return useQuery({
     queryKey: billingKeys.costs(customer, from, to, granularity),
     enabled,
     queryFn: async ({ signal }) =>
-      unwrap(await api.GET("/api/v1/billing/costs", { params: { query: { customer, from, to, granularity } }, signal })),
+      unwrap(
+        await api.GET("/api/v1/billing/costs", {
+          params: { query: { customer, from, to, granularity, group: "service", top: CHART_TOP } },
+          signal,
+        }),
+      ),
     placeholderData: keepPreviousData,
   });
 }

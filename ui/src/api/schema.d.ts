@@ -332,9 +332,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A customer's costs over `[from, to]`: rows per period, account and service, totals by
-         *     account, by service and overall, per currency (amounts in currency units, not cents).
-         *     Ranges reach back at most 14 calendar months (what Cost Explorer keeps).
+         * A customer's costs over `[from, to]`: rows per period and account and service (or per
+         *     service, or per account, with `group`; the largest `top` groups and Other, with `top`), totals
+         *     by account, by service and overall, per currency (amounts in currency units, not cents); a
+         *     row says whether Cost Explorer still estimates any of its days (`estimated`). Ranges reach
+         *     back at most 14 calendar months (what Cost Explorer keeps). The chart's request
+         *     (`group=service&top=8`) answers at most 9 rows a period and currency, however many accounts
+         *     and services the customer has. Errors: 400 `validation_failed` naming `top` for a `top`
+         *     without `group` or outside 1-50.
          */
         get: operations["costs"];
         put?: never;
@@ -1154,13 +1159,19 @@ export interface components {
             starts_on?: string | null;
         };
         /**
+         * @description What the rows are per, besides the period (`group` in the API).
+         * @enum {string}
+         */
+        CostGroup: "none" | "service" | "account";
+        /**
          * @description Which Cost Explorer metric (FOCUS column) a customer's costs are kept in.
          * @enum {string}
          */
         CostMetric: "UnblendedCost" | "AmortizedCost";
         /**
-         * @description A customer's costs over a range: the rows, totals by account and by service (largest first) and
-         *     the grand total per currency.
+         * @description A customer's costs over a range: the rows (as grouped), totals by account and by service
+         *     (largest first) and the grand total per currency. The totals are over every cell of the range,
+         *     whatever `group` and `top`.
          */
         CostReport: {
             by_account: components["schemas"]["CostTotal"][];
@@ -1168,19 +1179,34 @@ export interface components {
             /** Format: date */
             from: string;
             granularity: components["schemas"]["Granularity"];
-            /** @description Sorted by period, account, service. */
+            group: components["schemas"]["CostGroup"];
+            /**
+             * @description `group=none`: sorted by period, account, service, currency. Grouped: by period, currency,
+             *     then the group's total over the range (largest first; equal totals by name), the `other`
+             *     row last.
+             */
             rows: components["schemas"]["CostRow"][];
             /** Format: date */
             to: string;
+            /**
+             * Format: int32
+             * @description The `top` asked for (grouped reports only).
+             */
+            top?: number | null;
             /** @description One per currency (usually one). */
             total: components["schemas"]["CostTotal"][];
         };
         /**
-         * @description One row of a cost report: what `account` spent on `service` in the period starting `period`
-         *     (a day, or the first day of the month or of the range for monthly rows).
+         * @description One row of a cost report: what was spent in the period starting `period` (a day, or the first
+         *     day of the month or of the range for monthly rows), by `account` on `service`.
+         *
+         *     Which of `account` and `service` a row has depends on the report's `group`: both for `none`;
+         *     only `service` for `service` (summed over the accounts); only `account` for `account` (summed
+         *     over the services). The row of the groups past `top` (summed) has `other: true` and neither, so
+         *     it cannot be mistaken for a real service or account (one may well be called "Other").
          */
         CostRow: {
-            account: components["schemas"]["AccountId"];
+            account?: components["schemas"]["AccountId"] | null;
             /**
              * Format: double
              * @description In `currency` units (e.g. USD, not cents).
@@ -1188,9 +1214,20 @@ export interface components {
             amount: number;
             /** @description ISO 4217 code. */
             currency: string;
+            /**
+             * @description Any of the row's days is still estimated by Cost Explorer (it may revise them): for a daily
+             *     row of one account and service, that day; for a month or a group, any day or cell in it.
+             */
+            estimated: boolean;
+            /** @description The groups past `top`, summed ("Other" in the chart); false on every other row. */
+            other: boolean;
             /** Format: date */
             period: string;
-            service: string;
+            /**
+             * @description The service as Cost Explorer names it; absent when grouped by account, and on the `other`
+             *     row.
+             */
+            service?: string | null;
         };
         /** @description A total for one account, one service or the whole range, in one currency. */
         CostTotal: {
@@ -3874,6 +3911,17 @@ export interface operations {
                 /** @description Last day, inclusive (YYYY-MM-DD, UTC); default yesterday. */
                 to?: string;
                 granularity?: "daily" | "monthly";
+                /**
+                 * @description What rows are per besides the period: `none` (default) per account and service,
+                 *     `service` summed over the accounts, `account` summed over the services.
+                 */
+                group?: "none" | "service" | "account";
+                /**
+                 * @description With `group`: keep the `top` groups with the largest total over the range (per currency)
+                 *     and sum the rest into one row per period with `other: true` (when two or more are left;
+                 *     one left keeps its name). 1-50.
+                 */
+                top?: number;
             };
             header?: never;
             path?: never;

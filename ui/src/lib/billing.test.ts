@@ -4,6 +4,7 @@ import {
   checkRange,
   checkThresholds,
   direction,
+  estimatedPeriods,
   formatChange,
   formatMoney,
   granularityFor,
@@ -13,7 +14,7 @@ import {
   presetRange,
   ratioToPercentText,
   sortOverview,
-  stackByService,
+  stackServices,
   yesterday,
   type OverviewRowLike,
 } from "./billing";
@@ -61,20 +62,27 @@ describe("formatChange", () => {
   });
 });
 
-describe("stackByService", () => {
+describe("stackServices", () => {
   const days = ["2026-11-01", "2026-11-02"];
-  const row = (period: string, service: string, amount: number, currency = "USD") => ({ period, service, amount, currency });
+  const row = (period: string, service: string | null, amount: number, currency = "USD", estimated = false) => ({
+    period,
+    service,
+    other: service === null,
+    amount,
+    currency,
+    estimated,
+  });
 
-  it("keeps the top N services by total, largest first, and sums the rest into Other", () => {
+  it("draws the API's services largest total first and its Other rows last", () => {
+    // As the API answers group=service&top=2: the two largest and one other row a day.
     const rows = [
-      row("2026-11-01", "A", 10),
-      row("2026-11-02", "A", 10),
       row("2026-11-01", "B", 30),
-      row("2026-11-01", "C", 1),
-      row("2026-11-02", "D", 2),
-      row("2026-11-02", "E", 0.5),
+      row("2026-11-01", "A", 10),
+      row("2026-11-01", null, 1),
+      row("2026-11-02", "A", 10),
+      row("2026-11-02", null, 2.5),
     ];
-    const series = stackByService(rows, "USD", days, 2);
+    const series = stackServices(rows, "USD", days);
     expect(series.map((s) => s.title)).toEqual(["B", "A", OTHER]);
     expect(series[2]!.data).toEqual([
       { x: "2026-11-01", y: 1 },
@@ -84,20 +92,32 @@ describe("stackByService", () => {
   });
 
   it("fills every period with 0 so the stacks line up", () => {
-    const series = stackByService([row("2026-11-02", "A", 4)], "USD", days, 8);
+    const series = stackServices([row("2026-11-02", "A", 4)], "USD", days);
     expect(series).toEqual([{ title: "A", total: 4, data: [{ x: "2026-11-01", y: 0 }, { x: "2026-11-02", y: 4 }] }]);
   });
 
-  it("shows one service too many rather than an Other of one", () => {
-    const rows = ["A", "B", "C"].map((s, i) => row("2026-11-01", s, i + 1));
-    expect(stackByService(rows, "USD", days, 2).map((s) => s.title)).toEqual(["C", "B", "A"]);
+  it("ranks equal totals by name and never confuses a service called Other with the rest", () => {
+    const rows = [row("2026-11-01", "Other", 5), row("2026-11-01", "Beta", 5), row("2026-11-01", null, 1)];
+    expect(stackServices(rows, "USD", days).map((s) => s.title)).toEqual(["Beta", "Other", "Other services"]);
   });
 
-  it("leaves out other currencies and sums a service's accounts", () => {
-    const rows = [row("2026-11-01", "A", 1), row("2026-11-01", "A", 2), row("2026-11-01", "A", 100, "EUR")];
-    const series = stackByService(rows, "USD", days);
+  it("leaves out other currencies", () => {
+    const rows = [row("2026-11-01", "A", 3), row("2026-11-01", "A", 100, "EUR"), row("2026-11-01", null, 7, "EUR")];
+    const series = stackServices(rows, "USD", days);
     expect(series).toHaveLength(1);
     expect(series[0]!.data[0]).toEqual({ x: "2026-11-01", y: 3 });
+  });
+
+  it("lists the estimated periods of the currency, in order", () => {
+    const rows = [
+      row("2026-11-02", "A", 1, "USD", true),
+      row("2026-11-02", null, 1, "USD", true),
+      row("2026-11-01", "B", 1, "USD", true),
+      row("2026-11-01", "A", 1, "EUR", true),
+      row("2026-10-31", "A", 1),
+    ];
+    expect(estimatedPeriods(rows, "USD")).toEqual(["2026-11-01", "2026-11-02"]);
+    expect(estimatedPeriods(rows.slice(4), "USD")).toEqual([]);
   });
 
   it("picks the main currency by the largest total", () => {

@@ -1,6 +1,7 @@
-// Billing pages' pure logic: money and change as people read them, the chart's top services plus
-// "Other", the range picker's presets, and the overview's sorting. Amounts are in currency units
-// (USD, not cents) and are never converted between currencies.
+// Billing pages' pure logic: money and change as people read them, the chart's series (the API's
+// top services plus "Other") and its estimated days, the range picker's presets, and the
+// overview's sorting. Amounts are in currency units (USD, not cents) and are never converted
+// between currencies.
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
@@ -78,15 +79,21 @@ export function formatChange(change: number, ratio: number | null | undefined, c
   return `${money} (${formatRatio(ratio)})`;
 }
 
-// --- the stacked chart: top N services and "Other" ---
+// --- the stacked chart: the API's top N services and "Other" ---
 
 export const OTHER = "Other";
 
+/** The chart's top N: the API sums the rest into one `other` row a period (`group=service&top=8`). */
+export const CHART_TOP = 8;
+
+/** A row of a report grouped by service (`group=service`): `other` rows stand for the services past the top. */
 export interface CostRowLike {
   period: string;
-  service: string;
+  service?: string | null;
+  other: boolean;
   amount: number;
   currency: string;
+  estimated: boolean;
 }
 
 export interface StackSeries {
@@ -103,43 +110,44 @@ export function mainCurrency(totals: { amount: number; currency: string }[]): st
 }
 
 /**
- * The chart's series: the `top` services with the largest total in `currency` (largest first), the
- * rest summed into "Other" (left out when there is no rest), each with a value for every period of
- * `periods` (0 where it had none), so the stacks line up. Rows in another currency are left out.
+ * The chart's series from rows the API grouped by service, with its top N and Other: one series per
+ * service, largest total first (equal totals by name), then "Other" (the `other` rows) when there is
+ * one; each with a value for every period of `periods` (0 where it had none), so the stacks line up.
+ * Rows in another currency are left out. Other is titled "Other" unless a real service has that
+ * name, then "Other services".
  */
-export function stackByService(
-  rows: CostRowLike[],
-  currency: string,
-  periods: string[],
-  top = 8,
-): StackSeries[] {
+export function stackServices(rows: CostRowLike[], currency: string, periods: string[]): StackSeries[] {
   const byService = new Map<string, Map<string, number>>();
   const totals = new Map<string, number>();
+  const other = new Map<string, number>();
+  let otherTotal = 0;
   for (const r of rows) {
     if (r.currency !== currency) continue;
+    if (r.other || r.service == null) {
+      other.set(r.period, (other.get(r.period) ?? 0) + r.amount);
+      otherTotal += r.amount;
+      continue;
+    }
     let cells = byService.get(r.service);
     if (!cells) byService.set(r.service, (cells = new Map()));
     cells.set(r.period, (cells.get(r.period) ?? 0) + r.amount);
     totals.set(r.service, (totals.get(r.service) ?? 0) + r.amount);
   }
-  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  // With one service too many, showing it beats an "Other" of one.
-  const keep = ranked.length <= top + 1 ? ranked : ranked.slice(0, top);
-  const rest = ranked.slice(keep.length);
-  const series: StackSeries[] = keep.map(([service, total]) => {
+  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const series: StackSeries[] = ranked.map(([service, total]) => {
     const cells = byService.get(service)!;
     return { title: service, total, data: periods.map((x) => ({ x, y: round2(cells.get(x) ?? 0) })) };
   });
-  if (rest.length) {
-    const other = new Map<string, number>();
-    let total = 0;
-    for (const [service, t] of rest) {
-      total += t;
-      for (const [p, v] of byService.get(service)!) other.set(p, (other.get(p) ?? 0) + v);
-    }
-    series.push({ title: OTHER, total, data: periods.map((x) => ({ x, y: round2(other.get(x) ?? 0) })) });
+  if (other.size) {
+    const title = totals.has(OTHER) ? `${OTHER} services` : OTHER;
+    series.push({ title, total: otherTotal, data: periods.map((x) => ({ x, y: round2(other.get(x) ?? 0) })) });
   }
   return series;
+}
+
+/** The periods (days or months) in `currency` that Cost Explorer still estimates, in order. */
+export function estimatedPeriods(rows: CostRowLike[], currency: string): string[] {
+  return [...new Set(rows.filter((r) => r.estimated && r.currency === currency).map((r) => r.period))].sort();
 }
 
 function round2(n: number): number {
