@@ -14,7 +14,7 @@ use cc_domain::billing::org::{AddDiscovered, DiscoveredAccount};
 use cc_domain::billing::ports::OrgAccountStatus;
 use cc_domain::config::Config;
 use cc_domain::hub::service::AccountFilter;
-use cc_domain::hub::{AccessMethod, BulkInput, Environment, NewAccount, NewCustomer};
+use cc_domain::hub::{AccessMethod, BulkInput, Environment, Existing, NewAccount, NewCustomer, SkipCause};
 use cc_domain::identity::{Principal, Role};
 use cc_domain::ids::{AccountId, CustomerCode, Email, new_ulid};
 use cc_domain::keys;
@@ -144,6 +144,101 @@ async fn imports_in_batches_keeping_counts_audit_and_snapshot(items: Arc<dyn Ite
             .iter()
             .all(|e| e.field.as_deref() == Some("id") && e.message.contains("already in the hub"))
     );
+    // Re-run with Existing::Skip: the three present are listed (one differs), the new one written.
+    let extra = fresh_ids(1)[0].clone();
+    let again = vec![
+        new_account(&ids[0], &a, Some(&format!("bulk-{}", ids[0]))), // as stored, its own alias: no clash
+        new_account(&ids[1], &b, None),                              // as stored
+        new_account(&ids[2], &b, None),                              // stored under a (its name too): differs
+        new_account(&extra, &b, None),                               // new
+    ];
+    let outcome = app
+        .hub
+        .create_accounts_with(&admin(), BulkInput::from_accounts(again).unwrap(), Existing::Skip)
+        .await
+        .unwrap();
+    assert_eq!(outcome.created, 1);
+    assert_eq!(outcome.ids[0].as_str(), extra);
+    let s: Vec<(usize, SkipCause, Option<bool>, Vec<String>)> = outcome
+        .skipped
+        .iter()
+        .map(|s| (s.row, s.cause, s.matches, s.differs.clone()))
+        .collect();
+    assert_eq!(
+        s,
+        [
+            (1, SkipCause::InHub, Some(true), vec![]),
+            (2, SkipCause::InHub, Some(true), vec![]),
+            (
+                3,
+                SkipCause::InHub,
+                Some(false),
+                vec!["customer".to_string(), "name".to_string()]
+            ),
+        ],
+        "{:?}",
+        outcome.skipped
+    );
+    assert_eq!(app.hub.get_customer(&admin(), &a).await.unwrap().account_count, 115);
+    assert_eq!(app.hub.get_customer(&admin(), &b).await.unwrap().account_count, 116);
+    assert_eq!(accounts_of(&app, &b).await.len(), 116, "the snapshot sees the new one");
+}
+
+/// Many customers of different sizes, written in concurrent lanes while single creates race them
+/// on the same customers: every count right, one audit event per account.
+async fn concurrent_lanes_keep_every_customers_count(items: Arc<dyn ItemStore>) {
+    let app = app_on(items);
+    let mut codes = Vec::new();
+    for i in 0..11 {
+        codes.push(customer(&app, &format!("lane{i}")).await);
+    }
+    let ids = fresh_ids(700);
+    let mut news = Vec::new();
+    let mut expected: std::collections::HashMap<String, u32> = Default::default();
+    for (i, id) in ids.iter().enumerate().take(660) {
+        // Customer k gets k*12 accounts: 0, 12, ..., 120 (660 in all).
+        let mut k = 0;
+        let mut bound = 0;
+        while i >= bound + k * 12 {
+            bound += k * 12;
+            k += 1;
+        }
+        let alias = (i % 4 == 0).then(|| format!("lane-{id}"));
+        news.push(new_account(id, &codes[k], alias.as_deref()));
+        *expected.entry(codes[k].clone()).or_default() += 1;
+    }
+    let singles = ids[660..].to_vec();
+    let racers = futures::future::join_all(singles.iter().enumerate().map(|(i, id)| {
+        let app = app.clone();
+        let code = codes[1 + i % 10].clone();
+        async move {
+            app.hub
+                .create_account(&admin(), new_account(id, &code, None))
+                .await
+                .map(|_| code)
+        }
+    }));
+    let ada = admin();
+    let import = app.hub.create_accounts(&ada, BulkInput::from_accounts(news).unwrap());
+    let (outcome, racers) = tokio::join!(import, racers);
+    let outcome = outcome.unwrap();
+    assert_eq!(outcome.created, 660);
+    assert!(outcome.skipped.is_empty());
+    for code in racers {
+        *expected.entry(code.unwrap()).or_default() += 1;
+    }
+    for code in &codes {
+        let want = expected.get(code).copied().unwrap_or(0);
+        assert_eq!(
+            app.hub.get_customer(&admin(), code).await.unwrap().account_count,
+            want,
+            "{code}"
+        );
+        assert_eq!(accounts_of(&app, code).await.len() as u32, want, "{code}");
+        let events = audit_events(&app, code).await;
+        let created = events.iter().filter(|e| e.data["action"] == "account_created").count();
+        assert_eq!(created as u32, want, "{code}: one audit event per account");
+    }
 }
 
 async fn invalid_imports_write_nothing(items: Arc<dyn ItemStore>) {
@@ -399,6 +494,18 @@ async fn dynamo(url: &str) -> Arc<dyn ItemStore> {
 async fn bulk_import_writes_batches_on_sqlite() {
     let (items, _dir) = sqlite();
     imports_in_batches_keeping_counts_audit_and_snapshot(items).await;
+}
+
+#[tokio::test]
+async fn concurrent_lanes_keep_counts_on_sqlite() {
+    let (items, _dir) = sqlite();
+    concurrent_lanes_keep_every_customers_count(items).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_lanes_keep_counts_on_dynamodb() {
+    let Some(url) = test_emulator_url() else { return };
+    concurrent_lanes_keep_every_customers_count(dynamo(&url).await).await;
 }
 
 #[tokio::test]
