@@ -374,6 +374,173 @@ async fn a_concurrent_single_create_is_neither_doubled_nor_overwritten(items: Ar
     assert_eq!(plain.hub.get_customer(&admin(), &a).await.unwrap().account_count, 150);
 }
 
+/// A store whose multi-write transactions take `delay` (DynamoDB's 100-300 ms, scaled down), and
+/// that records how many run at once and whether two at once ever share a customer's item.
+struct Slow {
+    inner: Arc<dyn ItemStore>,
+    delay: std::time::Duration,
+    in_flight: std::sync::Mutex<Vec<std::collections::BTreeSet<String>>>,
+    most: AtomicUsize,
+    shared_customer: AtomicUsize,
+}
+
+#[async_trait]
+impl ItemStore for Slow {
+    async fn get(&self, pk: &str, sk: &str) -> StoreResult<Option<Item>> {
+        self.inner.get(pk, sk).await
+    }
+    async fn query(&self, query: Query) -> StoreResult<Page> {
+        self.inner.query(query).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> StoreResult<()> {
+        if writes.len() < 2 {
+            return self.inner.transact(writes).await;
+        }
+        let customers: std::collections::BTreeSet<String> = writes
+            .iter()
+            .filter_map(|w| match w {
+                Write::PutIfVersion { item, .. } if item.pk.starts_with("CUSTOMER#") => Some(item.pk.clone()),
+                _ => None,
+            })
+            .collect();
+        {
+            let mut now = self.in_flight.lock().unwrap();
+            if now.iter().any(|other| !other.is_disjoint(&customers)) {
+                self.shared_customer.fetch_add(1, Ordering::SeqCst);
+            }
+            now.push(customers.clone());
+            self.most.fetch_max(now.len(), Ordering::SeqCst);
+        }
+        tokio::time::sleep(self.delay).await;
+        let result = self.inner.transact(writes).await;
+        let mut now = self.in_flight.lock().unwrap();
+        if let Some(i) = now.iter().position(|c| *c == customers) {
+            now.remove(i);
+        }
+        result
+    }
+    fn index_settle_time(&self) -> std::time::Duration {
+        self.inner.index_settle_time()
+    }
+}
+
+#[tokio::test]
+async fn customers_are_written_in_concurrent_lanes_never_one_customer_twice_at_once() {
+    let (items, _dir) = sqlite();
+    let plain = app_on(items.clone());
+    let mut codes = Vec::new();
+    for i in 0..20 {
+        codes.push(customer(&plain, &format!("slow{i}")).await);
+    }
+    const { assert!(cc_domain::hub::MAX_BULK_ACCOUNTS_PER_CUSTOMER >= 300) };
+    // 1,300 accounts: one customer of 300, nineteen of about 53; a quarter with aliases.
+    let ids = fresh_ids(1300);
+    let news: Vec<NewAccount> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let code = if i < 300 { &codes[0] } else { &codes[1 + i % 19] };
+            let alias = (i % 4 == 0).then(|| format!("slow-{id}"));
+            new_account(id, code, alias.as_deref())
+        })
+        .collect();
+    let delay = std::time::Duration::from_millis(100);
+    let slow = Arc::new(Slow {
+        inner: items,
+        delay,
+        in_flight: Default::default(),
+        most: AtomicUsize::new(0),
+        shared_customer: AtomicUsize::new(0),
+    });
+    let app = app_on(slow.clone());
+    let started = std::time::Instant::now();
+    let outcome = app
+        .hub
+        .create_accounts(&admin(), BulkInput::from_accounts(news).unwrap())
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(outcome.created, 1300);
+    let serial = delay * outcome.transactions as u32;
+    println!(
+        "{} transactions of {delay:?}: {elapsed:?} (serial: {serial:?}), at most {} at once",
+        outcome.transactions,
+        slow.most.load(Ordering::SeqCst)
+    );
+    assert_eq!(
+        slow.shared_customer.load(Ordering::SeqCst),
+        0,
+        "a customer's batches never overlap"
+    );
+    let most = slow.most.load(Ordering::SeqCst);
+    assert!(most > 1 && most <= cc_domain::hub::BULK_LANES, "{most} at once");
+    // The 300-account customer is one serial lane of 7-10 transactions: the import takes about
+    // that long, not the serial sum of ~35.
+    assert!(elapsed < serial / 2, "{elapsed:?} vs {serial:?} serial");
+    for code in &codes {
+        let n = accounts_of(&plain, code).await.len() as u32;
+        assert_eq!(
+            plain.hub.get_customer(&admin(), code).await.unwrap().account_count,
+            n,
+            "{code}"
+        );
+    }
+}
+
+/// The latency budget at full size (slow: run with `--ignored --nocapture`): 10,000 accounts, the
+/// worst case the per-customer limit allows (one customer of 2,000, all with aliases: 61 serial
+/// transactions) next to 8,000 of 39 customers, each multi-write transaction taking 300 ms (the
+/// upper end of DynamoDB's 100-item TransactWriteItems), on the embedded store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn ten_thousand_accounts_fit_in_29_seconds_at_300_ms_a_transaction() {
+    let (items, _dir) = sqlite();
+    let plain = app_on(items.clone());
+    let mut codes = Vec::new();
+    for i in 0..40 {
+        codes.push(customer(&plain, &format!("budget{i}")).await);
+    }
+    let ids = fresh_ids(10_000);
+    let news: Vec<NewAccount> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let (code, alias) = if i < 2000 {
+                (&codes[0], true)
+            } else {
+                (&codes[1 + i % 39], i % 4 == 0)
+            };
+            let alias = alias.then(|| format!("budget-{id}"));
+            new_account(id, code, alias.as_deref())
+        })
+        .collect();
+    let delay = std::time::Duration::from_millis(300);
+    let slow = Arc::new(Slow {
+        inner: items,
+        delay,
+        in_flight: Default::default(),
+        most: AtomicUsize::new(0),
+        shared_customer: AtomicUsize::new(0),
+    });
+    let app = app_on(slow.clone());
+    let started = std::time::Instant::now();
+    let outcome = app
+        .hub
+        .create_accounts(&admin(), BulkInput::from_accounts(news).unwrap())
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    println!(
+        "10,000 accounts: {} transactions of {delay:?} in {elapsed:?} (serial: {:?}), at most {} at once",
+        outcome.transactions,
+        delay * outcome.transactions as u32,
+        slow.most.load(Ordering::SeqCst)
+    );
+    assert_eq!(outcome.created, 10_000);
+    assert_eq!(slow.shared_customer.load(Ordering::SeqCst), 0);
+    assert!(elapsed < std::time::Duration::from_secs(29), "{elapsed:?}");
+}
+
 async fn discovered(app: &App, code: &str, id: &str, name: &str) {
     let d = DiscoveredAccount {
         id: AccountId::parse(id).unwrap(),
