@@ -863,11 +863,10 @@ impl Hub {
             let result = self.store.transact(writes).await;
             match result {
                 Ok(()) => {
-                    // After: a snapshot cached before the commit is reloaded.
-                    self.bump_revision().await?;
                     out.transactions += 1;
                     out.created.extend(batch.into_iter().map(|(row, a)| (row, a.id)));
-                    return Ok(());
+                    // After: a snapshot cached before the commit is reloaded.
+                    return self.bump_revision().await;
                 }
                 Err(StoreError::ConditionFailed) => {
                     let before = batch.len();
