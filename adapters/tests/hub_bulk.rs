@@ -14,7 +14,7 @@ use cc_domain::billing::org::{AddDiscovered, DiscoveredAccount};
 use cc_domain::billing::ports::OrgAccountStatus;
 use cc_domain::config::Config;
 use cc_domain::hub::service::AccountFilter;
-use cc_domain::hub::{AccessMethod, BulkInput, Environment, NewAccount, NewCustomer};
+use cc_domain::hub::{AccessMethod, BulkInput, Environment, Existing, NewAccount, NewCustomer, SkipCause};
 use cc_domain::identity::{Principal, Role};
 use cc_domain::ids::{AccountId, CustomerCode, Email, new_ulid};
 use cc_domain::keys;
@@ -144,6 +144,101 @@ async fn imports_in_batches_keeping_counts_audit_and_snapshot(items: Arc<dyn Ite
             .iter()
             .all(|e| e.field.as_deref() == Some("id") && e.message.contains("already in the hub"))
     );
+    // Re-run with Existing::Skip: the three present are listed (one differs), the new one written.
+    let extra = fresh_ids(1)[0].clone();
+    let again = vec![
+        new_account(&ids[0], &a, Some(&format!("bulk-{}", ids[0]))), // as stored, its own alias: no clash
+        new_account(&ids[1], &b, None),                              // as stored
+        new_account(&ids[2], &b, None),                              // stored under a (its name too): differs
+        new_account(&extra, &b, None),                               // new
+    ];
+    let outcome = app
+        .hub
+        .create_accounts_with(&admin(), BulkInput::from_accounts(again).unwrap(), Existing::Skip)
+        .await
+        .unwrap();
+    assert_eq!(outcome.created, 1);
+    assert_eq!(outcome.ids[0].as_str(), extra);
+    let s: Vec<(usize, SkipCause, Option<bool>, Vec<String>)> = outcome
+        .skipped
+        .iter()
+        .map(|s| (s.row, s.cause, s.matches, s.differs.clone()))
+        .collect();
+    assert_eq!(
+        s,
+        [
+            (1, SkipCause::InHub, Some(true), vec![]),
+            (2, SkipCause::InHub, Some(true), vec![]),
+            (
+                3,
+                SkipCause::InHub,
+                Some(false),
+                vec!["customer".to_string(), "name".to_string()]
+            ),
+        ],
+        "{:?}",
+        outcome.skipped
+    );
+    assert_eq!(app.hub.get_customer(&admin(), &a).await.unwrap().account_count, 115);
+    assert_eq!(app.hub.get_customer(&admin(), &b).await.unwrap().account_count, 116);
+    assert_eq!(accounts_of(&app, &b).await.len(), 116, "the snapshot sees the new one");
+}
+
+/// Many customers of different sizes, written in concurrent lanes while single creates race them
+/// on the same customers: every count right, one audit event per account.
+async fn concurrent_lanes_keep_every_customers_count(items: Arc<dyn ItemStore>) {
+    let app = app_on(items);
+    let mut codes = Vec::new();
+    for i in 0..11 {
+        codes.push(customer(&app, &format!("lane{i}")).await);
+    }
+    let ids = fresh_ids(700);
+    let mut news = Vec::new();
+    let mut expected: std::collections::HashMap<String, u32> = Default::default();
+    for (i, id) in ids.iter().enumerate().take(660) {
+        // Customer k gets k*12 accounts: 0, 12, ..., 120 (660 in all).
+        let mut k = 0;
+        let mut bound = 0;
+        while i >= bound + k * 12 {
+            bound += k * 12;
+            k += 1;
+        }
+        let alias = (i % 4 == 0).then(|| format!("lane-{id}"));
+        news.push(new_account(id, &codes[k], alias.as_deref()));
+        *expected.entry(codes[k].clone()).or_default() += 1;
+    }
+    let singles = ids[660..].to_vec();
+    let racers = futures::future::join_all(singles.iter().enumerate().map(|(i, id)| {
+        let app = app.clone();
+        let code = codes[1 + i % 10].clone();
+        async move {
+            app.hub
+                .create_account(&admin(), new_account(id, &code, None))
+                .await
+                .map(|_| code)
+        }
+    }));
+    let ada = admin();
+    let import = app.hub.create_accounts(&ada, BulkInput::from_accounts(news).unwrap());
+    let (outcome, racers) = tokio::join!(import, racers);
+    let outcome = outcome.unwrap();
+    assert_eq!(outcome.created, 660);
+    assert!(outcome.skipped.is_empty());
+    for code in racers {
+        *expected.entry(code.unwrap()).or_default() += 1;
+    }
+    for code in &codes {
+        let want = expected.get(code).copied().unwrap_or(0);
+        assert_eq!(
+            app.hub.get_customer(&admin(), code).await.unwrap().account_count,
+            want,
+            "{code}"
+        );
+        assert_eq!(accounts_of(&app, code).await.len() as u32, want, "{code}");
+        let events = audit_events(&app, code).await;
+        let created = events.iter().filter(|e| e.data["action"] == "account_created").count();
+        assert_eq!(created as u32, want, "{code}: one audit event per account");
+    }
 }
 
 async fn invalid_imports_write_nothing(items: Arc<dyn ItemStore>) {
@@ -279,6 +374,173 @@ async fn a_concurrent_single_create_is_neither_doubled_nor_overwritten(items: Ar
     assert_eq!(plain.hub.get_customer(&admin(), &a).await.unwrap().account_count, 150);
 }
 
+/// A store whose multi-write transactions take `delay` (DynamoDB's 100-300 ms, scaled down), and
+/// that records how many run at once and whether two at once ever share a customer's item.
+struct Slow {
+    inner: Arc<dyn ItemStore>,
+    delay: std::time::Duration,
+    in_flight: std::sync::Mutex<Vec<std::collections::BTreeSet<String>>>,
+    most: AtomicUsize,
+    shared_customer: AtomicUsize,
+}
+
+#[async_trait]
+impl ItemStore for Slow {
+    async fn get(&self, pk: &str, sk: &str) -> StoreResult<Option<Item>> {
+        self.inner.get(pk, sk).await
+    }
+    async fn query(&self, query: Query) -> StoreResult<Page> {
+        self.inner.query(query).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> StoreResult<()> {
+        if writes.len() < 2 {
+            return self.inner.transact(writes).await;
+        }
+        let customers: std::collections::BTreeSet<String> = writes
+            .iter()
+            .filter_map(|w| match w {
+                Write::PutIfVersion { item, .. } if item.pk.starts_with("CUSTOMER#") => Some(item.pk.clone()),
+                _ => None,
+            })
+            .collect();
+        {
+            let mut now = self.in_flight.lock().unwrap();
+            if now.iter().any(|other| !other.is_disjoint(&customers)) {
+                self.shared_customer.fetch_add(1, Ordering::SeqCst);
+            }
+            now.push(customers.clone());
+            self.most.fetch_max(now.len(), Ordering::SeqCst);
+        }
+        tokio::time::sleep(self.delay).await;
+        let result = self.inner.transact(writes).await;
+        let mut now = self.in_flight.lock().unwrap();
+        if let Some(i) = now.iter().position(|c| *c == customers) {
+            now.remove(i);
+        }
+        result
+    }
+    fn index_settle_time(&self) -> std::time::Duration {
+        self.inner.index_settle_time()
+    }
+}
+
+#[tokio::test]
+async fn customers_are_written_in_concurrent_lanes_never_one_customer_twice_at_once() {
+    let (items, _dir) = sqlite();
+    let plain = app_on(items.clone());
+    let mut codes = Vec::new();
+    for i in 0..20 {
+        codes.push(customer(&plain, &format!("slow{i}")).await);
+    }
+    const { assert!(cc_domain::hub::MAX_BULK_ACCOUNTS_PER_CUSTOMER >= 300) };
+    // 1,300 accounts: one customer of 300, nineteen of about 53; a quarter with aliases.
+    let ids = fresh_ids(1300);
+    let news: Vec<NewAccount> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let code = if i < 300 { &codes[0] } else { &codes[1 + i % 19] };
+            let alias = (i % 4 == 0).then(|| format!("slow-{id}"));
+            new_account(id, code, alias.as_deref())
+        })
+        .collect();
+    let delay = std::time::Duration::from_millis(100);
+    let slow = Arc::new(Slow {
+        inner: items,
+        delay,
+        in_flight: Default::default(),
+        most: AtomicUsize::new(0),
+        shared_customer: AtomicUsize::new(0),
+    });
+    let app = app_on(slow.clone());
+    let started = std::time::Instant::now();
+    let outcome = app
+        .hub
+        .create_accounts(&admin(), BulkInput::from_accounts(news).unwrap())
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(outcome.created, 1300);
+    let serial = delay * outcome.transactions as u32;
+    println!(
+        "{} transactions of {delay:?}: {elapsed:?} (serial: {serial:?}), at most {} at once",
+        outcome.transactions,
+        slow.most.load(Ordering::SeqCst)
+    );
+    assert_eq!(
+        slow.shared_customer.load(Ordering::SeqCst),
+        0,
+        "a customer's batches never overlap"
+    );
+    let most = slow.most.load(Ordering::SeqCst);
+    assert!(most > 1 && most <= cc_domain::hub::BULK_LANES, "{most} at once");
+    // The 300-account customer is one serial lane of 7-10 transactions: the import takes about
+    // that long, not the serial sum of ~35.
+    assert!(elapsed < serial / 2, "{elapsed:?} vs {serial:?} serial");
+    for code in &codes {
+        let n = accounts_of(&plain, code).await.len() as u32;
+        assert_eq!(
+            plain.hub.get_customer(&admin(), code).await.unwrap().account_count,
+            n,
+            "{code}"
+        );
+    }
+}
+
+/// The latency budget at full size (slow: run with `--ignored --nocapture`): 10,000 accounts, the
+/// worst case the per-customer limit allows (one customer of 2,000, all with aliases: 61 serial
+/// transactions) next to 8,000 of 39 customers, each multi-write transaction taking 300 ms (the
+/// upper end of DynamoDB's 100-item TransactWriteItems), on the embedded store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn ten_thousand_accounts_fit_in_29_seconds_at_300_ms_a_transaction() {
+    let (items, _dir) = sqlite();
+    let plain = app_on(items.clone());
+    let mut codes = Vec::new();
+    for i in 0..40 {
+        codes.push(customer(&plain, &format!("budget{i}")).await);
+    }
+    let ids = fresh_ids(10_000);
+    let news: Vec<NewAccount> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let (code, alias) = if i < 2000 {
+                (&codes[0], true)
+            } else {
+                (&codes[1 + i % 39], i % 4 == 0)
+            };
+            let alias = alias.then(|| format!("budget-{id}"));
+            new_account(id, code, alias.as_deref())
+        })
+        .collect();
+    let delay = std::time::Duration::from_millis(300);
+    let slow = Arc::new(Slow {
+        inner: items,
+        delay,
+        in_flight: Default::default(),
+        most: AtomicUsize::new(0),
+        shared_customer: AtomicUsize::new(0),
+    });
+    let app = app_on(slow.clone());
+    let started = std::time::Instant::now();
+    let outcome = app
+        .hub
+        .create_accounts(&admin(), BulkInput::from_accounts(news).unwrap())
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    println!(
+        "10,000 accounts: {} transactions of {delay:?} in {elapsed:?} (serial: {:?}), at most {} at once",
+        outcome.transactions,
+        delay * outcome.transactions as u32,
+        slow.most.load(Ordering::SeqCst)
+    );
+    assert_eq!(outcome.created, 10_000);
+    assert_eq!(slow.shared_customer.load(Ordering::SeqCst), 0);
+    assert!(elapsed < std::time::Duration::from_secs(29), "{elapsed:?}");
+}
+
 async fn discovered(app: &App, code: &str, id: &str, name: &str) {
     let d = DiscoveredAccount {
         id: AccountId::parse(id).unwrap(),
@@ -399,6 +661,18 @@ async fn dynamo(url: &str) -> Arc<dyn ItemStore> {
 async fn bulk_import_writes_batches_on_sqlite() {
     let (items, _dir) = sqlite();
     imports_in_batches_keeping_counts_audit_and_snapshot(items).await;
+}
+
+#[tokio::test]
+async fn concurrent_lanes_keep_counts_on_sqlite() {
+    let (items, _dir) = sqlite();
+    concurrent_lanes_keep_every_customers_count(items).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_lanes_keep_counts_on_dynamodb() {
+    let Some(url) = test_emulator_url() else { return };
+    concurrent_lanes_keep_every_customers_count(dynamo(&url).await).await;
 }
 
 #[tokio::test]

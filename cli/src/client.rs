@@ -160,25 +160,56 @@ impl Client {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> anyhow::Result<reqwest::Response> {
-        let res = req
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .with_context(|| format!("calling {}", self.base))?;
+        let res = self.send_any(req).await?;
         if res.status().is_success() {
             return Ok(res);
         }
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
-        let message = serde_json::from_str::<ApiErrorBody>(&text)
+        Err(self.failure(status, &text))
+    }
+
+    /// The request with the token, whatever status comes back (for callers that read an error's
+    /// body themselves; [`Client::failure`] words the rest).
+    async fn send_any(&self, req: reqwest::RequestBuilder) -> anyhow::Result<reqwest::Response> {
+        req.bearer_auth(&self.token)
+            .send()
+            .await
+            .with_context(|| format!("calling {}", self.base))
+    }
+
+    /// An error answer as the person reads it: the status and the API's message (with the dev
+    /// token hint on a 401).
+    pub fn failure(&self, status: reqwest::StatusCode, text: &str) -> anyhow::Error {
+        let message = serde_json::from_str::<ApiErrorBody>(text)
             .map(|b| b.error.message)
-            .unwrap_or(text);
+            .unwrap_or_else(|_| text.to_string());
         match &self.dev {
             Some(dev) if status == reqwest::StatusCode::UNAUTHORIZED => {
-                bail!("{status}: {message}\n{}", dev.hint(&self.base))
+                anyhow::anyhow!("{status}: {message}\n{}", dev.hint(&self.base))
             }
-            _ => bail!("{status}: {message}"),
+            _ => anyhow::anyhow!("{status}: {message}"),
         }
+    }
+
+    /// POSTs `body` as `content_type` and answers the status and the body's text, whatever the
+    /// status (a bulk import's 400 carries the rows at fault).
+    pub async fn post_body(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<(reqwest::StatusCode, String)> {
+        let url = reqwest::Url::parse_with_params(&format!("{}{path}", self.base), query)?;
+        let req = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        let res = self.send_any(req).await?;
+        let status = res.status();
+        Ok((status, res.text().await?))
     }
 
     pub async fn get_text(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<String> {

@@ -15,6 +15,7 @@ use cc_adapters::local_objects::LocalObjectStore;
 use cc_http::error::ApiError;
 use cc_http::{Api, QueryParams};
 
+pub mod accounts;
 pub mod bench;
 pub mod billing;
 pub mod client;

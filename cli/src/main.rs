@@ -111,6 +111,11 @@ enum Command {
         #[command(subcommand)]
         action: JobsAction,
     },
+    /// Accounts in the hub, through the API.
+    Accounts {
+        #[command(subcommand)]
+        action: AccountsAction,
+    },
     /// Billing data on the configured store.
     Billing {
         #[command(subcommand)]
@@ -186,6 +191,25 @@ enum JobsAction {
         name: String,
         #[command(flatten)]
         settings: Settings,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountsAction {
+    /// Add many accounts at once (admin) from a JSON (`{"accounts": [...]}`) or CSV file (a
+    /// header row naming the fields), told by the extension or else the content. Prints what was
+    /// created and skipped, or each problem by row and field (nothing is written then; exit 1).
+    Import {
+        file: PathBuf,
+        /// Leave out accounts the hub already has (re-running an import that stopped part-way);
+        /// each is listed if it differs from the file. Without it they make the import fail.
+        #[arg(long)]
+        skip_existing: bool,
+        /// Print the hub's answer as JSON.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "CC_API_URL")]
+        api_url: Option<String>,
     },
 }
 
@@ -585,6 +609,37 @@ async fn main() -> anyhow::Result<()> {
                 let summary = jobs::run(&app, &name).await?;
                 cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
                 Ok(())
+            }
+        },
+        Command::Accounts { action } => match action {
+            AccountsAction::Import {
+                file,
+                skip_existing,
+                json,
+                api_url,
+            } => {
+                let client = cc_cli::client::Client::from_env(api_url).await?;
+                match cc_cli::accounts::import(&client, &file, skip_existing, !json).await? {
+                    cc_cli::accounts::Imported::Done(outcome) => {
+                        if json {
+                            cc_cli::outln!("{}", serde_json::to_string_pretty(&outcome)?);
+                        } else {
+                            cc_cli::outln!("{}", cc_cli::accounts::describe(&file, &outcome).trim_end());
+                        }
+                        Ok(())
+                    }
+                    cc_cli::accounts::Imported::Refused { message, errors } => {
+                        if json {
+                            let body = serde_json::json!({"error": {"message": message, "errors": errors}});
+                            cc_cli::outln!("{}", serde_json::to_string_pretty(&body)?);
+                        }
+                        eprintln!(
+                            "{}",
+                            cc_cli::accounts::describe_refusal(&file, &message, &errors).trim_end()
+                        );
+                        std::process::exit(1);
+                    }
+                }
             }
         },
         Command::Billing { action } => match action {

@@ -328,6 +328,70 @@ export async function runAdminE2E({ browser, base, step: runStep, shot, axe }) {
       await adm.getByText("changed-in-the-ui").waitFor();
     });
 
+    await step("admin: Import accounts: a 2-row CSV creates 2; again it is refused row by row; with skip, 2 skipped; a changed row is named", async () => {
+      const ids = ["210987650001", "210987650002"];
+      const csv = (rows) =>
+        Buffer.from(
+          "id,customer,name,environment,region,access.method,read_role_arn,breakglass_role_arn,external_id\n" +
+            rows.map(([id, name, env]) => `${id},${CUSTOMER},${name},${env},eu-west-1,role,arn:aws:iam::${id}:role/CustomerCentralRead,arn:aws:iam::${id}:role/CustomerCentralBreakglass,cc-e2e-import\n`).join(""),
+        );
+      const file = { name: "accounts.csv", mimeType: "text/csv", buffer: csv([[ids[0], "imported one", "prod"], [ids[1], "imported two", "non-prod"]]) };
+      const dialog = adm.getByRole("dialog");
+      const result = dialog.getByLabel("Import result");
+      const focusOnResult = () =>
+        adm
+          .waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Import result", undefined, { timeout: 3000 })
+          .catch(async () => {
+            const at = await adm.evaluate(() => document.activeElement?.outerHTML.slice(0, 120));
+            throw new Error(`focus is on ${at}, not the import's result`);
+          });
+      await adm.getByRole("tab", { name: /Accounts/ }).click();
+      await adm.getByRole("button", { name: "Import accounts" }).click();
+      await dialog.getByRole("heading", { name: "Import accounts" }).waitFor();
+      await dialog.locator('input[type="file"]').setInputFiles(file);
+      await dialog.getByText("accounts.csv").waitFor();
+      await dialog.getByRole("button", { name: "Import", exact: true }).click();
+      await result.getByText("Imported: 2 accounts created").waitFor();
+      await focusOnResult();
+      await shot(adm, "admin-09-import-created");
+      await axe(adm, "admin-import-created");
+
+      // The same file again: refused, each row named; with the checkbox, both skipped.
+      await dialog.getByRole("button", { name: "Import", exact: true }).click();
+      await result.getByText("Not imported: nothing was written").waitFor();
+      await focusOnResult();
+      const problems = result.getByRole("table", { name: "Problems by row" });
+      await problems.getByRole("row", { name: new RegExp(`^1 id account ${ids[0]} is already in the hub`) }).waitFor();
+      await problems.getByRole("row", { name: new RegExp(`^2 id account ${ids[1]} is already in the hub`) }).waitFor();
+      await shot(adm, "admin-10-import-refused");
+      await axe(adm, "admin-import-refused");
+      await dialog.getByRole("checkbox", { name: "Skip accounts already in the hub" }).check();
+      await dialog.getByRole("button", { name: "Import", exact: true }).click();
+      await result.getByText("Imported: 0 accounts created, 2 skipped").waitFor();
+      await result.getByText("2 skipped accounts are already in the hub as in the file.").waitFor();
+      await focusOnResult();
+      await shot(adm, "admin-11-import-skipped");
+
+      // A changed name is skipped too, and named as differing.
+      await dialog.locator('input[type="file"]').setInputFiles({ ...file, buffer: csv([[ids[0], "renamed in the file", "prod"]]) });
+      await dialog.getByRole("button", { name: "Import", exact: true }).click();
+      await result.getByText("Imported: 0 accounts created, 1 skipped (1 differs from the hub)").waitFor();
+      await result
+        .getByRole("table", { name: "Skipped accounts to review" })
+        .getByRole("row", { name: new RegExp(`^1 ${ids[0]} Already in the hub; differs in name`) })
+        .waitFor();
+      await shot(adm, "admin-12-import-differs");
+      await axe(adm, "admin-import-differs");
+      // The footer's Close (the icon button in the header is called Close too, without text).
+      await dialog.getByRole("button", { name: "Close", exact: true }).filter({ hasText: "Close" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await adm.getByRole("button", { name: "Edit imported two", exact: true }).waitFor();
+      for (const id of ids) {
+        const got = await apiCall(base, admTok, "GET", `/accounts/${id}`);
+        if (got.status !== 200 || got.body.customer !== CUSTOMER) throw new Error(`${id}: HTTP ${got.status}`);
+      }
+    });
+
     await step("admin: contacts and team tabs", async () => {
       await adm.getByRole("tab", { name: "Contacts" }).click();
       await adm.getByRole("heading", { name: /Key contacts/ }).waitFor();

@@ -11,7 +11,7 @@ use cc_domain::Error;
 use cc_domain::hub::service::{AccountFilter, CustomerFilter};
 use cc_domain::hub::{
     Account, AccountPatch, BulkAccounts, BulkInput, BulkOutcome, Contact, ContactPatch, Customer, CustomerOverview,
-    CustomerPatch, CustomerStatus, Environment, Found, NewAccount, NewContact, NewCustomer, Team, TeamUpdate,
+    CustomerPatch, CustomerStatus, Environment, Existing, Found, NewAccount, NewContact, NewCustomer, Team, TeamUpdate,
     links::ConsoleLink,
 };
 use cc_domain::identity::Principal;
@@ -397,6 +397,17 @@ async fn create_account(
     ))
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct BulkQuery {
+    /// A row whose account id the hub already has: `error` (the default: the import is refused)
+    /// or `skip` (not written; listed in `skipped`, saying whether it matches the stored account).
+    #[serde(default)]
+    #[param(inline)]
+    existing: Existing,
+}
+
 /// Adds many accounts at once (admin): up to 10,000 in a body of at most 4 MiB, as JSON
 /// `{"accounts": [NewAccount, ...]}` (each as `POST /api/v1/accounts` takes it) or as `text/csv`
 /// with a header row naming the fields (`id,customer,name,environment,region,access.method,...`;
@@ -404,17 +415,23 @@ async fn create_account(
 /// `access.identity_center.<field>`; lists separated by `;`; an empty cell is an absent field).
 ///
 /// The whole input is validated first: each row by the rules of a single create, and no id or
-/// alias twice in the input or already in the hub, every customer existing. Any problem is a 400
-/// whose `error.errors` lists each one with its `row` (1-based: `accounts[0]` or the first line
-/// after the CSV header) and `field` (at most 100 listed), and nothing is written. Then the
-/// accounts are written in transactions of at most 100 writes, each with its `account_created`
-/// audit event. The 201 counts them and lists their ids; an account someone else added meanwhile
-/// (same id or alias) is not overwritten but listed in `skipped`.
-#[utoipa::path(post, path = "/api/v1/accounts/bulk",
+/// alias twice in the input or already in the hub (unless `existing=skip`), every customer
+/// existing, at most 2,000 accounts of one customer to write. Any problem is a 400 whose
+/// `error.errors` lists each one with its `row` (1-based: `accounts[0]` or the first line after
+/// the CSV header) and `field` (at most 100 listed), and nothing is written. Then the accounts are
+/// written in transactions of at most 100 writes, each with its `account_created` audit event.
+/// The 201 counts them and lists their ids.
+///
+/// With `existing=skip` (to re-run an import that stopped part-way) a row whose account id the
+/// hub already has is checked like the others but not written: it is listed in `skipped` with
+/// `cause` `in_hub`, `matches` (whether the stored account equals the row) and `differs` (the
+/// fields that do not). An alias held by a different account is still an error. An account
+/// someone else added meanwhile (same id or alias) is not overwritten but listed in `skipped` too.
+#[utoipa::path(post, path = "/api/v1/accounts/bulk", params(BulkQuery),
     request_body(content((BulkAccounts = "application/json"), (String = "text/csv")),
         description = "JSON `{\"accounts\": [...]}` or CSV with a header row"),
     responses(
-        (status = 201, description = "Written: counts, ids, and accounts skipped for a concurrent change", body = BulkOutcome),
+        (status = 201, description = "Written: counts, ids, and accounts skipped (already in the hub with `existing=skip`, or a concurrent change)", body = BulkOutcome),
         (status = 400, description = "Invalid input; `error.errors` names each row and field; nothing written", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 413, description = "Body over 4 MiB", body = ErrorBody),
@@ -422,6 +439,7 @@ async fn create_account(
 async fn create_accounts(
     State(api): State<Api>,
     Admin(who): Admin,
+    QueryParams(q): QueryParams<BulkQuery>,
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<BulkOutcome>)> {
@@ -442,7 +460,7 @@ async fn create_accounts(
     };
     Ok((
         StatusCode::CREATED,
-        Json(api.app().hub.create_accounts(&who, input).await?),
+        Json(api.app().hub.create_accounts_with(&who, input, q.existing).await?),
     ))
 }
 

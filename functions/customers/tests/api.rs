@@ -1678,3 +1678,140 @@ async fn single_creates_racing_a_bulk_import_never_double_an_account() {
     assert_eq!(listed(h, "acme").await, total);
     assert_eq!(account_count(h, "acme").await as usize, total);
 }
+
+#[tokio::test]
+async fn a_re_run_with_existing_skip_writes_only_what_is_missing_and_says_what_differs() {
+    let h = Harness::new().await;
+    h.seed_customer("acme").await;
+    let admin = h.admin();
+    let ids = bulk_ids(60, 800_000_000_000);
+    let accounts: Vec<Value> = ids.iter().map(|id| account_body(id, "acme", "prod", false)).collect();
+    // A first run that stopped part-way: the first 20 written.
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/accounts/bulk",
+            &admin,
+            Some(json!({"accounts": accounts[..20]})),
+        )
+        .await;
+    assert_eq!((s, v["created"].as_u64()), (StatusCode::CREATED, Some(20)), "{v}");
+    // One of them renamed since: the re-run must say so.
+    let (s, v) = h
+        .call(
+            "PATCH",
+            &format!("/api/v1/accounts/{}", ids[4]),
+            &admin,
+            Some(json!({"name": "Renamed by hand"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // The re-run without the option is refused as before, naming each row and the option.
+    let all = json!({"accounts": accounts});
+    let (s, v) = h.call("POST", "/api/v1/accounts/bulk", &admin, Some(all.clone())).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let errors = v["error"]["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 20, "{v}");
+    assert_eq!(
+        (errors[0]["row"].as_u64(), errors[0]["field"].as_str()),
+        (Some(1), Some("id"))
+    );
+    assert!(errors[0]["message"].as_str().unwrap().contains("?existing=skip"), "{v}");
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/accounts/bulk?existing=error",
+            &admin,
+            Some(all.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(account_count(&h, "acme").await, 20, "nothing written");
+
+    // With existing=skip: the 40 missing are written, the 20 present listed by row.
+    let (s, v) = h
+        .call("POST", "/api/v1/accounts/bulk?existing=skip", &admin, Some(all.clone()))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["created"], 40);
+    assert_eq!(v["ids"][0], ids[20].as_str());
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 20);
+    let rows: Vec<u64> = skipped.iter().map(|s| s["row"].as_u64().unwrap()).collect();
+    assert_eq!(rows, (1..=20).collect::<Vec<_>>());
+    assert!(skipped.iter().all(|s| s["cause"] == "in_hub"), "{v}");
+    assert_eq!(skipped[0]["matches"], true);
+    assert_eq!(skipped[0]["differs"], json!([]));
+    assert_eq!(skipped[4]["id"], ids[4].as_str());
+    assert_eq!(skipped[4]["matches"], false);
+    assert_eq!(skipped[4]["differs"], json!(["name"]));
+    assert!(
+        skipped[4]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("differs from this row in name"),
+        "{v}"
+    );
+    assert_eq!((account_count(&h, "acme").await, listed(&h, "acme").await), (60, 60));
+    let (_, kept) = h
+        .call("GET", &format!("/api/v1/accounts/{}", ids[4]), &admin, None)
+        .await;
+    assert_eq!(kept["name"], "Renamed by hand", "a skipped account is not changed");
+
+    // Once more, as CSV: everything skipped, nothing written, still a 201.
+    let csv_rows: String = ids
+        .iter()
+        .take(2)
+        .map(|id| format!("{id},acme,acme prod {id},prod,eu-west-1,role,arn:aws:iam::{id}:role/CCRead,arn:aws:iam::{id}:role/CCBreakglass,cc-ext-1\n"))
+        .collect();
+    let csv =
+        format!("id,customer,name,environment,region,method,read_role_arn,breakglass_role_arn,external_id\n{csv_rows}");
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/accounts/bulk?existing=skip",
+            Some(&admin),
+            Some("text/csv"),
+            csv.into(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        (v["created"].as_u64(), v["transactions"].as_u64()),
+        (Some(0), Some(0)),
+        "{v}"
+    );
+    assert_eq!(v["skipped"].as_array().unwrap().len(), 2);
+    assert_eq!(v["skipped"][0]["matches"], true, "{v}");
+
+    // An alias held by a different account stays an error, skip or not; a bad option is a 400.
+    h.call(
+        "PATCH",
+        &format!("/api/v1/accounts/{}", ids[0]),
+        &admin,
+        Some(json!({"alias": "lake"})),
+    )
+    .await;
+    let mut clash = account_body("800000000999", "acme", "prod", false);
+    clash["alias"] = json!("LAKE");
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/accounts/bulk?existing=skip",
+            &admin,
+            Some(json!({"accounts": [clash]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["errors"][0]["field"], "alias", "{v}");
+    let (s, v) = h
+        .call("POST", "/api/v1/accounts/bulk?existing=overwrite", &admin, Some(all))
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("existing")),
+        "{v}"
+    );
+    assert_eq!(account_count(&h, "acme").await, 60);
+}

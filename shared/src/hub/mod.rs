@@ -24,7 +24,10 @@ pub mod snapshot;
 pub mod teams;
 
 pub use accounts::Found;
-pub use bulk::{BulkAccounts, BulkInput, BulkOutcome, MAX_BULK_ACCOUNTS, SkippedAccount};
+pub use bulk::{
+    BULK_LANES, BulkAccounts, BulkInput, BulkOutcome, Existing, MAX_BULK_ACCOUNTS, MAX_BULK_ACCOUNTS_PER_CUSTOMER,
+    SkipCause, SkippedAccount, differing_fields,
+};
 pub use overview::{AccessCounts, AccountCounts, CustomerOverview, EnvironmentCounts, PolicySummary};
 pub use service::Hub;
 

@@ -3,6 +3,7 @@
 import { type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "./client";
 import { hubKeys } from "./hub";
+import { importContentType } from "../lib/accountImport";
 
 export type NewCustomer = Schemas["NewCustomer"];
 export type CustomerPatch = Schemas["CustomerPatch"];
@@ -238,6 +239,39 @@ export function useEndAccess() {
     },
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ["breakglass"] });
+    },
+  });
+}
+
+export type BulkOutcome = Schemas["BulkOutcome"];
+export type SkippedAccount = Schemas["SkippedAccount"];
+
+/**
+ * Imports a JSON or CSV file of accounts (admin, `POST /accounts/bulk`); `skipExisting` leaves
+ * accounts the hub already has out (`existing=skip`). A 400 throws an ApiError whose `rows` name
+ * each problem; nothing is written then.
+ */
+export function useImportAccounts() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ file, skipExisting }: { file: File; skipExisting: boolean }) => {
+      const contentType = importContentType(file.name, await file.slice(0, 256).text());
+      return unwrap(
+        await api.POST("/api/v1/accounts/bulk", {
+          params: { query: { existing: skipExisting ? "skip" : "error" } },
+          // The schema types the body as JSON or a string; the File is sent as it is.
+          body: file as unknown as never,
+          bodySerializer: (body: unknown) => body as BodyInit,
+          headers: { "Content-Type": contentType },
+        }),
+      );
+    },
+    onSuccess: (outcome) => {
+      if (outcome.created === 0) return;
+      // Accounts of any customer may have been added.
+      void qc.invalidateQueries({ queryKey: ["customer"] });
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+      void qc.invalidateQueries({ queryKey: ["search"] });
     },
   });
 }

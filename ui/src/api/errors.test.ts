@@ -13,6 +13,26 @@ describe("toApiError", () => {
     expect(err.field).toBe("status");
   });
 
+  it("keeps a bulk input's row problems, dropping malformed ones", () => {
+    const err = toApiError(400, {
+      error: {
+        code: "validation_failed",
+        message: "2 problem(s)",
+        errors: [
+          { row: 2, field: "name", message: "name is empty" },
+          { row: 5, message: "the row has 3 fields" },
+          { field: "id" },
+          "nonsense",
+        ],
+      },
+    });
+    expect(err.rows).toEqual([
+      { row: 2, field: "name", message: "name is empty" },
+      { row: 5, message: "the row has 3 fields" },
+    ]);
+    expect(toApiError(404, { error: { code: "not_found", message: "m" } }).rows).toEqual([]);
+  });
+
   it("drops a null or empty field", () => {
     expect(toApiError(404, { error: { code: "not_found", message: "m", field: null } }).field).toBeUndefined();
     expect(toApiError(404, { error: { code: "not_found", message: "m", field: "" } }).field).toBeUndefined();

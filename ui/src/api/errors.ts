@@ -1,22 +1,41 @@
 // API errors as the UI shows them. The server answers `{"error": {"code", "message", "field"?}}`;
 // anything else (a proxy's HTML page, a network failure) still becomes a sentence a person can act on.
 
+/** One problem with one row of a bulk input (`error.errors` of a 400; row 0: the input as a whole). */
+export interface RowProblem {
+  row: number;
+  field?: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field?: string;
+  /** A bulk input's problems, each with its row and field (empty otherwise). */
+  readonly rows: RowProblem[];
 
-  constructor(status: number, code: string, message: string, field?: string) {
+  constructor(status: number, code: string, message: string, field?: string, rows: RowProblem[] = []) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.field = field ?? undefined;
+    this.rows = rows;
   }
 }
 
 interface ErrorBodyLike {
-  error?: { code?: unknown; message?: unknown; field?: unknown };
+  error?: { code?: unknown; message?: unknown; field?: unknown; errors?: unknown };
+}
+
+function rowProblems(errors: unknown): RowProblem[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((e: { row?: unknown; field?: unknown; message?: unknown } | null) =>
+    e && typeof e.row === "number" && typeof e.message === "string"
+      ? [{ row: e.row, message: e.message, ...(typeof e.field === "string" && e.field ? { field: e.field } : {}) }]
+      : [],
+  );
 }
 
 /** Builds an ApiError from a response status and its (possibly non-JSON) body. */
@@ -28,7 +47,7 @@ export function toApiError(status: number, body: unknown): ApiError {
     typeof detail?.message === "string" && detail.message.trim()
       ? detail.message
       : fallbackMessage(status);
-  return new ApiError(status, code, message, field);
+  return new ApiError(status, code, message, field, rowProblems(detail?.errors));
 }
 
 function fallbackCode(status: number): string {

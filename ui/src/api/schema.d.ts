@@ -163,12 +163,18 @@ export interface paths {
          *     access fields as `access.<field>` or `<field>`, identity center ones as
          *     `access.identity_center.<field>`; lists separated by `;`; an empty cell is an absent field).
          * @description The whole input is validated first: each row by the rules of a single create, and no id or
-         *     alias twice in the input or already in the hub, every customer existing. Any problem is a 400
-         *     whose `error.errors` lists each one with its `row` (1-based: `accounts[0]` or the first line
-         *     after the CSV header) and `field` (at most 100 listed), and nothing is written. Then the
-         *     accounts are written in transactions of at most 100 writes, each with its `account_created`
-         *     audit event. The 201 counts them and lists their ids; an account someone else added meanwhile
-         *     (same id or alias) is not overwritten but listed in `skipped`.
+         *     alias twice in the input or already in the hub (unless `existing=skip`), every customer
+         *     existing, at most 2,000 accounts of one customer to write. Any problem is a 400 whose
+         *     `error.errors` lists each one with its `row` (1-based: `accounts[0]` or the first line after
+         *     the CSV header) and `field` (at most 100 listed), and nothing is written. Then the accounts are
+         *     written in transactions of at most 100 writes, each with its `account_created` audit event.
+         *     The 201 counts them and lists their ids.
+         *
+         *     With `existing=skip` (to re-run an import that stopped part-way) a row whose account id the
+         *     hub already has is checked like the others but not written: it is listed in `skipped` with
+         *     `cause` `in_hub`, `matches` (whether the stored account equals the row) and `differs` (the
+         *     fields that do not). An alias held by a different account is still an error. An account
+         *     someone else added meanwhile (same id or alias) is not overwritten but listed in `skipped` too.
          */
         post: operations["create_accounts"];
         delete?: never;
@@ -1103,7 +1109,10 @@ export interface components {
             created: number;
             /** @description Their ids, in input order. */
             ids: string[];
-            /** @description Valid accounts left out because of a concurrent change (see [`SkippedAccount`]); usually empty. */
+            /**
+             * @description Valid accounts not written, by row: already in the hub (`existing=skip`) or left out
+             *     because of a concurrent change (see [`SkippedAccount`]).
+             */
             skipped: components["schemas"]["SkippedAccount"][];
             /** @description Store transactions used (each at most 100 writes). */
             transactions: number;
@@ -2259,6 +2268,11 @@ export interface components {
             url: string;
         };
         /**
+         * @description Why a valid row was not written.
+         * @enum {string}
+         */
+        SkipCause: "in_hub" | "added_meanwhile" | "alias_taken" | "customer_deleted";
+        /**
          * @description Why a row was skipped.
          * @enum {string}
          */
@@ -2270,11 +2284,24 @@ export interface components {
             rows: number;
         };
         /**
-         * @description An account of the input that was valid but not written: someone else added the same id or
-         *     alias, or deleted its customer, while the import ran.
+         * @description An account of the input that was valid but not written: the hub had it already
+         *     (`existing=skip`), or someone else added the same id or alias, or deleted its customer, while
+         *     the import ran.
          */
         SkippedAccount: {
+            cause: components["schemas"]["SkipCause"];
+            /**
+             * @description The fields whose stored value differs from the row's (`name`, `access.read_role_arn`):
+             *     what the row would have changed. Empty when it matches or there is nothing to compare.
+             */
+            differs: string[];
             id: string;
+            /**
+             * @description With an account stored under this id (`in_hub`, `added_meanwhile`): whether it is the one
+             *     the row describes (every field but the timestamps and version equal). Null otherwise.
+             */
+            matches?: boolean | null;
+            /** @description The same in a sentence. */
             reason: string;
             /** @description 1-based row of the input. */
             row: number;
@@ -3093,7 +3120,13 @@ export interface operations {
     };
     create_accounts: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description A row whose account id the hub already has: `error` (the default: the import is refused)
+                 *     or `skip` (not written; listed in `skipped`, saying whether it matches the stored account).
+                 */
+                existing?: "error" | "skip";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3106,7 +3139,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Written: counts, ids, and accounts skipped for a concurrent change */
+            /** @description Written: counts, ids, and accounts skipped (already in the hub with `existing=skip`, or a concurrent change) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3135,6 +3168,15 @@ export interface operations {
             };
             /** @description Not an admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such item (or not visible to the caller), also one a filter names */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -37,6 +37,7 @@ import { ONE_PER_LINE } from "../../lib/admin";
 import RouterLink from "../../components/RouterLink";
 import { accountLabel, DeleteAccountModal, MoveAccountModal } from "./AccountActions";
 import EndAccessModal from "./EndAccessModal";
+import ImportAccountsModal from "./ImportAccounts";
 import { useAttemptError } from "../../components/useAttemptError";
 
 type Acting = { kind: "move" | "end" | "delete"; account: Account };
@@ -50,6 +51,7 @@ export default function AccountsTab({ code }: { code: string }) {
   const accounts = useCustomerAccounts(code);
   const editing = useEditing(accounts.data);
   const [acting, setActing] = useState<Acting>();
+  const [importing, setImporting] = useState(false);
   // What the last move, end or delete did; focus goes to it (its row may be gone).
   const [notice, setNotice] = useState<React.ReactNode>();
   const noticeRef = useRef<HTMLDivElement>(null);
@@ -87,9 +89,12 @@ export default function AccountsTab({ code }: { code: string }) {
             variant="h2"
             counter={accounts.data ? `(${accounts.data.length})` : undefined}
             actions={
-              <Button ref={addRef} onClick={editing.create}>
-                Add account
-              </Button>
+              <SpaceBetween direction="horizontal" size="xs">
+                <Button onClick={() => setImporting(true)}>Import accounts</Button>
+                <Button ref={addRef} onClick={editing.create}>
+                  Add account
+                </Button>
+              </SpaceBetween>
             }
           >
             AWS accounts
@@ -159,6 +164,7 @@ export default function AccountsTab({ code }: { code: string }) {
           onReload={() => accounts.refetch()}
         />
       ) : null}
+      {importing ? <ImportAccountsModal onClose={() => setImporting(false)} /> : null}
       {acting?.kind === "delete" ? (
         <DeleteAccountModal
           code={code}
