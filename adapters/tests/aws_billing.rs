@@ -457,8 +457,9 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
     .unwrap();
     assert!(monthly.rows.iter().any(|r| r.estimated && !r.other), "{monthly:?}");
 
-    // A week later (2 March long out of the 3-day refetch window) the fetch still starts at the
-    // day left estimated; Cost Explorer answers it as final (and revised): the flag is gone.
+    // Early in April (March has ended; 2 March long out of the 3-day refetch window) the fetch
+    // starts at the day left estimated; Cost Explorer answers it as final (and revised): the flag
+    // is gone. (Within March it would not have been chased: the open month stays estimated.)
     let defs = json!([{"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}, {"Type": "DIMENSION", "Key": "SERVICE"}]);
     queue_ce(
         &moto,
@@ -475,7 +476,7 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
         }]),
     )
     .await;
-    let later = app_at(time::macros::datetime!(2026-03-10 06:00 UTC));
+    let later = app_at(time::macros::datetime!(2026-04-03 06:00 UTC));
     let run = later
         .billing()
         .unwrap()
@@ -487,7 +488,7 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
     assert!(!acme.backfill);
     assert_eq!(
         (acme.period_start, acme.period_end),
-        (Some(date!(2026 - 03 - 02)), Some(date!(2026 - 03 - 10)))
+        (Some(date!(2026 - 03 - 02)), Some(date!(2026 - 04 - 03)))
     );
     assert_eq!(acme.estimated_days, 0);
     let after = estimated(&app).await;

@@ -240,14 +240,24 @@ pub fn earliest_day(today: Date) -> Date {
 /// The period to fetch, `[start, end)` with `end` = today: a backfill of `backfill_days` when
 /// nothing was fetched (or with another metric), else the last `refetch_days` before today, or
 /// from the end of the last fetch when that is earlier (runs were missed: no gap is left), or from
-/// the first day the last fetch found still estimated when that is earlier still; never before
-/// [`earliest_day`].
+/// the first day the last fetch found still estimated *in a month that has ended* when that is
+/// earlier still; never before [`earliest_day`].
+///
+/// Cost Explorer flags the whole open month estimated until its bill closes, a few days into the
+/// next month. Chasing those days every day would read the month again daily (a page per several
+/// days at USD 0.01 each, against the "about one request per payer a day"); so the open
+/// month's estimated days are read again only within `refetch_days`, and once the month is over
+/// its estimated days are read from the first of them until Cost Explorer answers them as final
+/// (the first few runs of a month).
 pub fn window(today: Date, last: Option<PreviousFetch>, metric: CostMetric, cfg: &BillingConfig) -> (Date, Date, bool) {
     let refetch = Duration::days(cfg.refetch_days.into());
     let (start, backfill) = match last {
         Some(l) if l.metric == metric => {
             let start = (today - refetch).min(l.through);
-            (l.estimated_from.map_or(start, |e| start.min(e)), false)
+            let closed = l
+                .estimated_from
+                .filter(|e| super::costs::month_start(*e) < super::costs::month_start(today));
+            (closed.map_or(start, |e| start.min(e)), false)
         }
         _ => (today - Duration::days(cfg.backfill_days.into()), true),
     };
@@ -657,8 +667,9 @@ mod tests {
             window(today, last(date!(2026 - 03 - 08), unblended), unblended, &cfg),
             (date!(2026 - 03 - 08), today, false)
         );
-        // Days the last run found still estimated (the open month): from the first of them, until
-        // Cost Explorer answers them as final; a later estimated day changes nothing.
+        // Days the last run found still estimated: in the open month, only the usual last days
+        // (Cost Explorer keeps the open month estimated; chasing it would read it daily); in a
+        // month that has ended, from the first of them until Cost Explorer answers them as final.
         let estimated = |from| {
             Some(PreviousFetch {
                 estimated_from: Some(from),
@@ -666,8 +677,12 @@ mod tests {
             })
         };
         assert_eq!(
-            window(today, estimated(date!(2026 - 03 - 01)), unblended, &cfg),
-            (date!(2026 - 03 - 01), today, false)
+            window(today, estimated(date!(2026 - 03 - 01)), unblended, &cfg).0,
+            date!(2026 - 03 - 12)
+        );
+        assert_eq!(
+            window(today, estimated(date!(2026 - 02 - 03)), unblended, &cfg),
+            (date!(2026 - 02 - 03), today, false)
         );
         assert_eq!(
             window(today, estimated(date!(2026 - 03 - 13)), unblended, &cfg).0,
