@@ -12,6 +12,7 @@
 //! | `CostSource` (billing) | [`local_billing::LocalCostSource`] | `costexplorer` (through `read_role`) |
 //! | `OrganizationSource` (billing) | [`local_billing::LocalOrganizationSource`] | `organizations` |
 //! | `ContractSource` (utilisation) | (local default: not yet) | `salesforce` (Salesforce REST query API) |
+//! | `TimesheetSource` (utilisation) | (local default: not yet) | `jira` (JIRA Cloud worklogs) |
 //!
 //! One cargo feature per outside system, so a Lambda links only the SDK crates it uses; [`wire`]
 //! holds one builder per function. [`conformance`] is the suite every store adapter passes.
@@ -31,6 +32,8 @@ pub mod dynamo;
 pub mod http_source;
 #[cfg(feature = "iam")]
 pub mod iam;
+#[cfg(feature = "jira")]
+pub mod jira;
 #[cfg(feature = "embedded")]
 pub mod local_objects;
 #[cfg(feature = "organizations")]
