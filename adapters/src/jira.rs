@@ -67,7 +67,16 @@ impl fmt::Debug for JiraAuth {
     }
 }
 
-/// How to reach the site and read its worklogs.
+/// How to reach the site and read its worklogs. As JSON (e.g. a secret's value):
+///
+/// ```json
+/// {"base_url": "https://acme.atlassian.net",
+///  "auth": {"kind": "basic", "email": "sync@acme.com", "api_token": "..."},
+///  "task_code_field": "customfield_10050",
+///  "retry": {"max_retries": 3, "max_wait": 30, "default_wait": 2}}
+/// ```
+/// or `"auth": {"kind": "bearer", "token": "..."}`; everything but `base_url` and `auth` has a
+/// default.
 #[derive(Clone, Debug, Deserialize)]
 pub struct JiraConfig {
     /// The site (`https://acme.atlassian.net`), or for OAuth
@@ -222,7 +231,7 @@ impl JiraWorklogs {
             match page.next_page.filter(|_| !page.last_page) {
                 Some(link) => {
                     seen_pages.insert(next);
-                    next = http_source::path_and_query(&link);
+                    next = api_path(&link);
                     if seen_pages.contains(&next) {
                         return Err(SourceError::BadResponse {
                             source_name: SOURCE,
@@ -538,6 +547,17 @@ struct Author {
     display_name: Option<String>,
 }
 
+/// The API path of a paging link, from `/rest/` on, to be asked of the configured base: the link
+/// may name the site (`https://acme.atlassian.net/rest/...`) or the OAuth gateway
+/// (`https://api.atlassian.com/ex/jira/{cloud id}/rest/...`), whichever the base is.
+fn api_path(link: &str) -> String {
+    let pq = http_source::path_and_query(link);
+    match pq.find("/rest/") {
+        Some(i) => pq[i..].to_string(),
+        None => pq,
+    }
+}
+
 /// JIRA's `started`: `2021-01-17T12:34:00.000+0000` (offset without a colon), in UTC.
 fn parse_started(s: &str) -> Result<OffsetDateTime, time::error::Parse> {
     let with_millis = time::macros::format_description!(
@@ -663,6 +683,44 @@ mod tests {
             "Bad JQL; ids: too many"
         );
         assert_eq!(jira_error("oops"), "oops");
+    }
+
+    #[test]
+    fn paging_links_are_asked_of_the_configured_base_from_rest_on() {
+        assert_eq!(
+            api_path("https://acme.atlassian.net/rest/api/3/worklog/updated?since=5"),
+            "/rest/api/3/worklog/updated?since=5"
+        );
+        assert_eq!(
+            api_path("https://api.atlassian.com/ex/jira/1324a887/rest/api/3/worklog/deleted?since=7"),
+            "/rest/api/3/worklog/deleted?since=7"
+        );
+    }
+
+    #[test]
+    fn the_configuration_reads_from_json_with_defaults() {
+        let c: JiraConfig = serde_json::from_value(json!({
+            "base_url": "https://acme.atlassian.net",
+            "auth": {"kind": "basic", "email": "sync@acme.com", "api_token": "t"},
+            "task_code_field": "customfield_10050",
+            "retry": {"max_retries": 1}
+        }))
+        .unwrap();
+        assert!(matches!(c.auth, JiraAuth::Basic { .. }));
+        assert_eq!(
+            (c.list_batch, c.issue_batch, c.retry.max_retries),
+            (MAX_LIST_IDS, 100, 1)
+        );
+        let c: JiraConfig = serde_json::from_value(json!({
+            "base_url": "https://api.atlassian.com/ex/jira/1324a887",
+            "auth": {"kind": "bearer", "token": "t"}
+        }))
+        .unwrap();
+        assert!(matches!(c.auth, JiraAuth::Bearer { .. }));
+        assert_eq!(c.task_code_field, None);
+        let mut too_many = c.clone();
+        too_many.list_batch = 1001;
+        assert!(JiraWorklogs::new(too_many).is_err());
     }
 
     #[test]

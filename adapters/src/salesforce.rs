@@ -111,7 +111,14 @@ impl SalesforceFields {
     }
 }
 
-/// How to reach the org and read its contracts.
+/// How to reach the org and read its contracts. As JSON (e.g. a secret's value):
+///
+/// ```json
+/// {"login_url": "https://acme.my.salesforce.com", "client_id": "3MVG...", "client_secret": "...",
+///  "fields": {"customer": "Account.Hub_Code__c", "monthly_allocation": null},
+///  "where": "Status = 'Activated'"}
+/// ```
+/// Everything but the URL and the client credentials has a default.
 #[derive(Clone, Deserialize)]
 pub struct SalesforceConfig {
     /// The org's My Domain URL, where the token is asked for (`https://acme.my.salesforce.com`).
