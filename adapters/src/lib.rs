@@ -11,6 +11,8 @@
 //! | `Notifier` | [`local_access::LogNotifier`], [`webhook`] | [`sns`] |
 //! | `CostSource` (billing) | [`local_billing::LocalCostSource`] | `costexplorer` (through `read_role`) |
 //! | `OrganizationSource` (billing) | [`local_billing::LocalOrganizationSource`] | `organizations` |
+//! | `ContractSource` (utilisation) | (local default: not yet) | `salesforce` (Salesforce REST query API) |
+//! | `TimesheetSource` (utilisation) | (local default: not yet) | `jira` (JIRA Cloud worklogs) |
 //!
 //! One cargo feature per outside system, so a Lambda links only the SDK crates it uses; [`wire`]
 //! holds one builder per function. [`conformance`] is the suite every store adapter passes.
@@ -27,8 +29,12 @@ pub mod wire;
 pub mod costexplorer;
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;
+#[cfg(feature = "http-source")]
+pub mod http_source;
 #[cfg(feature = "iam")]
 pub mod iam;
+#[cfg(feature = "jira")]
+pub mod jira;
 #[cfg(feature = "embedded")]
 pub mod local_objects;
 #[cfg(feature = "organizations")]
@@ -37,6 +43,8 @@ pub mod organizations;
 pub mod read_role;
 #[cfg(feature = "s3")]
 pub mod s3;
+#[cfg(feature = "salesforce")]
+pub mod salesforce;
 #[cfg(feature = "secrets")]
 pub mod secrets;
 #[cfg(feature = "sfn")]
