@@ -304,13 +304,23 @@ impl Window {
         &self.bufs[self.cur][1..=self.len]
     }
 
-    /// Adds day `i` with value `v`, evicting the oldest day once full.
+    /// Adds day `i` with value `v`, evicting the oldest day once full. `AVX2`: the update is
+    /// [`replace_sorted_avx2`]; only where the CPU has AVX2.
     #[inline(always)]
-    fn push(&mut self, i: u32, v: f64) {
+    fn push<const AVX2: bool>(&mut self, i: u32, v: f64) {
         if self.len == WINDOW {
             let gone = self.ring_val[self.head];
             let [a, b] = &mut self.bufs;
             let (from, to) = if self.cur == 0 { (&*a, b) } else { (&*b, a) };
+            #[cfg(target_arch = "x86_64")]
+            if AVX2 {
+                // SAFETY: `AVX2` is true only under `Detector::detect_avx2`, which runs only
+                // where the CPU has AVX2.
+                unsafe { replace_sorted_avx2(from, to, gone, v) };
+            } else {
+                replace_sorted(from, to, gone, v);
+            }
+            #[cfg(not(target_arch = "x86_64"))]
             replace_sorted(from, to, gone, v);
             self.cur ^= 1;
             self.ring_day[self.head] = i;
@@ -391,6 +401,70 @@ fn replace_sorted(from: &[f64; WINDOW + 2], to: &mut [f64; WINDOW + 2], gone: f6
         let x = if p < k && k <= at { prev } else { own };
         let x = if at <= k && k < p { next } else { x };
         to[k + 1] = if k == p { v } else { x };
+    }
+}
+
+/// [`replace_sorted`] in AVX2 registers: the window as 7 vectors of 4, each loaded and stored
+/// whole at the same places every day (so the next day's loads are forwarded from these stores;
+/// the scalar build's loads one slot to either side straddle two stores, which the processor cannot
+/// forward, and wait for them to reach the cache), the neighbours by lane permutes, the counts by
+/// vector compares, the choice of each slot by blends. The same comparisons and choices as
+/// [`replace_sorted`]: the same result, bit for bit.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn replace_sorted_avx2(from: &[f64; WINDOW + 2], to: &mut [f64; WINDOW + 2], gone: f64, v: f64) {
+    use std::arch::x86_64::*;
+    const V: usize = WINDOW / 4;
+    const { assert!(WINDOW % 4 == 0) };
+    // Plain loops, no closures: a closure is compiled without the function's AVX2, out of line.
+    let mut w = [_mm256_setzero_pd(); V];
+    for (j, x) in w.iter_mut().enumerate() {
+        // SAFETY: slots 1 + 4j ..= 4 + 4j are within `from` (WINDOW + 2 slots) for j < V.
+        *x = unsafe { _mm256_loadu_pd(from.as_ptr().add(1 + 4 * j)) };
+    }
+    let (g, nv) = (_mm256_set1_pd(gone), _mm256_set1_pd(v));
+    // `x < gone`, `x < v` (ordered: false on NaN, as `<`): all ones (-1) where true.
+    let (mut cg, mut cv) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+    for x in w {
+        cg = _mm256_sub_epi64(cg, _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_LT_OQ>(x, g)));
+        cv = _mm256_sub_epi64(cv, _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_LT_OQ>(x, nv)));
+    }
+    let h = _mm_add_epi64(_mm256_castsi256_si128(cg), _mm256_extracti128_si256::<1>(cg));
+    let at = ((_mm_cvtsi128_si64(h) + _mm_extract_epi64::<1>(h)) as usize).min(WINDOW - 1);
+    let h = _mm_add_epi64(_mm256_castsi256_si128(cv), _mm256_extracti128_si256::<1>(cv));
+    let ins = (_mm_cvtsi128_si64(h) + _mm_extract_epi64::<1>(h)) as usize;
+    let p = ins - usize::from(ins > at);
+    let (pv, av) = (_mm256_set1_epi64x(p as i64), _mm256_set1_epi64x(at as i64));
+    // Each vector rotated a lane up ([w3, w0, w1, w2]) and down ([w1, w2, w3, w0]); a blend with the
+    // neighbouring vector's rotation gives the slots' left and right neighbours.
+    let (mut up, mut down) = ([_mm256_setzero_pd(); V], [_mm256_setzero_pd(); V]);
+    for j in 0..V {
+        up[j] = _mm256_permute4x64_pd::<0b10_01_00_11>(w[j]);
+        down[j] = _mm256_permute4x64_pd::<0b00_11_10_01>(w[j]);
+    }
+    for j in 0..V {
+        // Slot 0's left and slot 27's right neighbour are never chosen (p < 0, p > 27 cannot be).
+        let prev = if j == 0 {
+            up[0]
+        } else {
+            _mm256_blend_pd::<0b0001>(up[j], up[j - 1])
+        };
+        let next = if j + 1 == V {
+            down[j]
+        } else {
+            _mm256_blend_pd::<0b1000>(down[j], down[j + 1])
+        };
+        let k = _mm256_setr_epi64x(4 * j as i64, 4 * j as i64 + 1, 4 * j as i64 + 2, 4 * j as i64 + 3);
+        // p < k <= at; at <= k < p; k == p.
+        let take_prev = _mm256_andnot_si256(_mm256_cmpgt_epi64(k, av), _mm256_cmpgt_epi64(k, pv));
+        let take_next = _mm256_andnot_si256(_mm256_cmpgt_epi64(av, k), _mm256_cmpgt_epi64(pv, k));
+        let take_v = _mm256_cmpeq_epi64(k, pv);
+        let x = _mm256_blendv_pd(w[j], prev, _mm256_castsi256_pd(take_prev));
+        let x = _mm256_blendv_pd(x, next, _mm256_castsi256_pd(take_next));
+        let x = _mm256_blendv_pd(x, nv, _mm256_castsi256_pd(take_v));
+        // SAFETY: as the loads.
+        unsafe { _mm256_storeu_pd(to.as_mut_ptr().add(1 + 4 * j), x) };
     }
 }
 
@@ -544,11 +618,18 @@ impl Detector {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn detect_avx2(&mut self, amounts: &[f64], start: Date, th: &Thresholds, out: &mut Vec<Finding>) {
-        self.detect_scalar(amounts, start, th, out)
+        self.detect_impl::<true>(amounts, start, th, out)
     }
 
-    #[inline(always)]
+    /// The baseline build (no AVX2: other x86-64 processors, ARM).
     fn detect_scalar(&mut self, amounts: &[f64], start: Date, th: &Thresholds, out: &mut Vec<Finding>) {
+        self.detect_impl::<false>(amounts, start, th, out)
+    }
+
+    /// `AVX2`: the window update in AVX2 registers ([`replace_sorted_avx2`]); true only under
+    /// [`Self::detect_avx2`].
+    #[inline(always)]
+    fn detect_impl<const AVX2: bool>(&mut self, amounts: &[f64], start: Date, th: &Thresholds, out: &mut Vec<Finding>) {
         let n = amounts.len();
         // Nothing is raised in the warm-up.
         if n <= WARM_UP {
@@ -650,7 +731,7 @@ impl Detector {
                     season: seasons.len() as u32 - 1,
                 };
             }
-            win.push(t as u32, y);
+            win.push::<AVX2>(t as u32, y);
             last_level = win.median();
             level[t] = last_level;
         }
@@ -1680,12 +1761,24 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(3);
         let vals: Vec<f64> = (0..500).map(|_| (rng.random::<f64>() * 20.0).round()).collect();
         let mut w = Window::new();
+        // The AVX2 update alongside, where the CPU has it.
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = std::arch::is_x86_feature_detected!("avx2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx2 = false;
+        let mut w2 = Window::new();
         for (i, &v) in vals.iter().enumerate() {
-            w.push(i as u32, v);
+            w.push::<false>(i as u32, v);
+            if avx2 {
+                w2.push::<true>(i as u32, v);
+            }
             let from = (i + 1).saturating_sub(WINDOW);
             let mut want: Vec<f64> = vals[from..=i].to_vec();
             want.sort_by(f64::total_cmp);
             assert_eq!(w.sorted(), &want[..], "at {i}");
+            if avx2 {
+                assert_eq!(w2.sorted(), &want[..], "AVX2 at {i}");
+            }
         }
     }
 
