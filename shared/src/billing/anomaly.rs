@@ -244,8 +244,9 @@ struct Baseline {
     y: f64,
     /// The window's median before the day is added.
     m: f64,
-    /// The robust sigma used that day.
-    sigma: f64,
+    /// The window's robust sigma (the one used is the larger of it and its slow average, which
+    /// pass 2 keeps).
+    sigma_now: f64,
     /// Which weekday factors (an index into `Detector::seasons`) were in force.
     season: u32,
 }
@@ -524,6 +525,39 @@ macro_rules! sort8 {
     };
 }
 
+/// [`cswap_rows`] in AVX2 registers, a row as two vectors (`a[2i]`, `a[2i + 1]`): `vminpd` and
+/// `vmaxpd`, which are exactly `if y < x { y } else { x }` and `if x > y { x } else { y }`. (The
+/// portable form, on a row array the compiler keeps in memory, becomes masked stores, slow on AMD.)
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn cswap_rows_avx2(a: &mut [std::arch::x86_64::__m256d; 16], i: usize, j: usize) {
+    use std::arch::x86_64::*;
+    for h in 0..2 {
+        let (x, y) = (a[2 * i + h], a[2 * j + h]);
+        a[2 * i + h] = _mm256_min_pd(y, x);
+        a[2 * j + h] = _mm256_max_pd(x, y);
+    }
+}
+
+/// Sorts the 8 rows' columns (see [`cswap_rows`]) in AVX2 registers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn sort8_rows_avx2(rows: &mut [[f64; 8]; 8]) {
+    use std::arch::x86_64::*;
+    let mut a = [_mm256_setzero_pd(); 16];
+    for k in 0..16 {
+        // SAFETY: row k / 2, lanes 4 (k % 2) .. 4 (k % 2) + 4, within `rows`.
+        a[k] = unsafe { _mm256_loadu_pd(rows[k / 2].as_ptr().add(4 * (k % 2))) };
+    }
+    sort8!(cswap_rows_avx2, &mut a);
+    for k in 0..16 {
+        // SAFETY: as the loads.
+        unsafe { _mm256_storeu_pd(rows[k / 2].as_mut_ptr().add(4 * (k % 2)), a[k]) };
+    }
+}
+
 /// Sorts 28 values that are not NaN: Batcher's odd-even merge sort of 32 less the comparators that
 /// touch the 4 missing (as if +inf) inputs, 162 comparators in 10 layers, branch-free and in
 /// registers. About 6 times fewer operations than rank counting's 784 compares (and their
@@ -688,7 +722,6 @@ impl Detector {
         let mut eligible = 0usize;
         let mut next_season = 0usize;
         let mut out_of_sample = false;
-        let mut sigma_slow = f64::NAN;
         let mut dow = dow0;
         let mut last_level = f64::NAN;
         // The first day scanned by pass 2 (`n`: none).
@@ -706,7 +739,7 @@ impl Detector {
             eligible += 1;
             if (eligible >= 21 && t >= next_season) || (t >= WARM_UP && !out_of_sample) {
                 out_of_sample = t >= WARM_UP;
-                estimate_season(lx, month_start, t, dow_of, &mut ls);
+                estimate_season::<AVX2>(lx, month_start, t, dow_of, &mut ls);
                 win.rebuild(|i| lx[i as usize] - ls[dow_of(i as usize)]);
                 next_season = t + SEASON_EVERY;
                 seasons.push(ls);
@@ -716,18 +749,11 @@ impl Detector {
             if win.len == WINDOW && t >= WARM_UP {
                 first_scanned = first_scanned.min(t);
                 let m = win.median();
-                // The window's IQR sigma from 28 days is itself noisy (about ±20 %); a day when it
-                // is low would let noise pass for a spike. So the larger of it and its slow average.
                 let sigma_now = ((win.quantile(0.75) - win.quantile(0.25)) / 1.349).max(SIGMA_FLOOR);
-                sigma_slow = if sigma_slow.is_nan() {
-                    sigma_now
-                } else {
-                    sigma_slow + (sigma_now - sigma_slow) / WINDOW as f64
-                };
                 baseline[t] = Baseline {
                     y,
                     m,
-                    sigma: sigma_now.max(sigma_slow),
+                    sigma_now,
                     season: seasons.len() as u32 - 1,
                 };
             }
@@ -738,6 +764,7 @@ impl Detector {
         let level = &level[..];
 
         // Pass 2: the tests and the episodes, on the days after the warm-up.
+        let mut sigma_slow = f64::NAN;
         let mut cusum = 0.0f64;
         let mut run_start = 0usize;
         let mut run_sum = 0.0f64;
@@ -752,7 +779,23 @@ impl Detector {
             if month_start[t] {
                 continue;
             }
-            let Baseline { y, m, sigma, season } = baseline[t];
+            let Baseline {
+                y,
+                m,
+                sigma_now,
+                season,
+            } = baseline[t];
+            // The window's IQR sigma from 28 days is itself noisy (about ±20 %); a day when it is
+            // low would let noise pass for a spike. So the larger of it and its slow average. (Kept
+            // here, not in pass 1: its division is a long dependency from day to day, which pass 1's
+            // own, the window's, would wait on.) Pass 2's days are exactly those pass 1 gave a
+            // baseline: the window stays full once full.
+            sigma_slow = if sigma_slow.is_nan() {
+                sigma_now
+            } else {
+                sigma_slow + (sigma_now - sigma_slow) / WINDOW as f64
+            };
+            let sigma = sigma_now.max(sigma_slow);
             let ls = &seasons[season as usize];
             // What an episode opened today is measured on (the weekday factors as of today).
             let on = Measure {
@@ -988,8 +1031,15 @@ fn step_run(ep: &mut Episode, back: bool) {
 /// Weekday factors (log): per weekday the median of its last `SEASON_WEEKS` eligible values before
 /// the baseline window (before `t` while there is too little history), less the mean of the seven
 /// medians. Leaves `ls` as is when a weekday has fewer than 2 values.
+/// `AVX2`: as in [`Detector::detect_impl`].
 #[inline(always)]
-fn estimate_season(lx: &[f64], month_start: &[bool], t: usize, dow_of: impl Fn(usize) -> usize, ls: &mut [f64; 7]) {
+fn estimate_season<const AVX2: bool>(
+    lx: &[f64],
+    month_start: &[bool],
+    t: usize,
+    dow_of: impl Fn(usize) -> usize,
+    ls: &mut [f64; 7],
+) {
     // Out of sample where there is history: from the weeks before the baseline window, so the
     // window's values are not pulled towards their own weekday medians (which would shrink the
     // IQR and make the robust sigma too small).
@@ -1034,6 +1084,15 @@ fn estimate_season(lx: &[f64], month_start: &[bool], t: usize, dow_of: impl Fn(u
             med[dow_of(lo + r)] = median_short(&col[..c]);
         }
     } else {
+        #[cfg(target_arch = "x86_64")]
+        if AVX2 {
+            // SAFETY: `AVX2` is true only under `Detector::detect_avx2`, which runs only where
+            // the CPU has AVX2.
+            unsafe { sort8_rows_avx2(&mut rows) };
+        } else {
+            sort8!(cswap_rows, &mut rows);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
         sort8!(cswap_rows, &mut rows);
         for (r, &c) in counts.iter().enumerate() {
             let s = |k: usize| rows[k][r];
