@@ -57,9 +57,9 @@
 //!   the warm-up. The logarithm is taken once per day, and not for month starts (never read).
 //! - Two passes. The baseline (weekday factors, the window, its median and robust sigma, the
 //!   level) depends only on the data, so it is computed for every day first; the tests and the
-//!   episodes then read it. Measured (10,000 series x 400 days, 2-core AMD EPYC): the prelude
-//!   (month starts, spend, logarithms) about 20 ms, the baseline pass about 240 ms of which the
-//!   4-weekly re-estimations about 90 ms, the tests and episodes about 40 ms.
+//!   episodes then read it. The slow average of the sigma is kept in pass 2, not pass 1: it
+//!   divides once a day, a long dependency from day to day that pass 1's own (the window's)
+//!   would queue behind.
 //! - The baseline window is a sorted array of 28. Each day the evicted value's and the new
 //!   value's places come from branch-free counts, and every slot takes its own value, a
 //!   neighbour's or the new one, chosen by comparing its index with the two places, into the
@@ -68,20 +68,36 @@
 //!   quartiles are read at fixed ranks. At 28 values a flat array beats heaps or a tree. Evicted
 //!   values are kept, not recomputed.
 //! - Weekday factors change only every 4 weeks; then the window's values are recomputed and
-//!   re-sorted, and the factors' medians (8 values a weekday) and the settling test's (7) are
-//!   found the same way: these short sorts are by rank counting (quadratic but branch-free and
-//!   vectorised), several times faster than a comparison sort at these sizes.
+//!   re-sorted by a sorting network (Batcher's, 162 comparators for 28, each a compare and two
+//!   selects: `minsd`/`maxsd`), and the seven weekdays' medians (8 values each) come from one
+//!   network of 8 run on all seven at once, a weekday a vector lane. The comparators' selects are
+//!   marked unpredictable: as plain `if`s LLVM made branches of them, mispredicted half the time
+//!   (slower than the rank counting they replaced). Which of two equal values goes where does not
+//!   matter (equal values are the same bits: never -0.0 beside 0.0); a NaN falls back to
+//!   `total_cmp`'s sort.
 //! - On x86-64 with AVX2 (every current server) the detector is compiled a second time for it and
-//!   chosen at run time: the counts and selections go 4 values a vector instead of 2, and AVX2 has
-//!   the 64-bit compares the selections need. Same operations in the same order, so the same
-//!   findings; the test holds both builds to the reference.
+//!   chosen at run time, with explicit AVX2 (`std::arch`) where the compiler's code was slow:
+//!   the window update holds the window as 7 vectors of 4, loaded and stored whole at the same
+//!   places every day, the neighbours by lane permutes, the counts by vector compares, the slots
+//!   by blends. (The portable update's loads one slot to either side straddle two of the previous
+//!   day's stores, which the processor cannot forward: each day waited for the stores to reach
+//!   the cache.) The weekday medians' network runs in registers (portably, on an array the
+//!   compiler keeps in memory, it became masked stores, slow on AMD). Same comparisons and
+//!   choices, so the same findings; the tests hold both builds to the reference and both window
+//!   updates to a plain sort. Closures are compiled without their function's AVX2: the AVX2 code
+//!   has none.
 //! - The CUSUM's run bookkeeping is branch-free (`select_unpredictable`): whether a run starts on
 //!   a noisy day is a coin toss.
 //!
-//! Where the rest goes: each day's window update waits on the previous day's (a chain of loads,
-//! counts and selects through memory), and the re-sorts at each re-estimation are quadratic. The
-//! next steps, if the target is to be met, are to keep the window in registers (explicit SIMD) or
-//! to interleave two series in the baseline pass so that one's chain fills the other's waits.
+//! Measured (10,000 series x 400 days, one thread's CPU time, best of 7, 2-core AMD EPYC under
+//! load, each step back to back with the one before): about 305 ms before this work's second
+//! round; sorting networks for the re-estimations 280 ms; the AVX2 window update 219 ms; the
+//! weekday network in AVX2 registers and the slow sigma in pass 2 about 200 ms (then: prelude
+//! about 20 ms, pass 2 about 40 ms, the rest the baseline pass). What is left is spread thin:
+//! each day's window update still waits on the previous day's (compares, counts, blends, through
+//! a store and a load). The next step would be to interleave two series in the baseline pass so
+//! that one's chain fills the other's waits (a batch entry point), or to keep the window in
+//! registers across days.
 //!
 //! Amounts are daily costs in the billing currency (as Cost Explorer reports them, unblended or
 //! amortised: the detector does not care which, as long as a series keeps to one). Amounts below
@@ -346,10 +362,10 @@ impl Window {
         let n = self.len;
         // Padded with +inf to 28: the padding sorts to the end (a real +inf is the same bits).
         let mut a = [f64::INFINITY; WINDOW];
-        for k in 0..n {
-            let v = value(self.ring_day[k]);
-            self.ring_val[k] = v;
-            a[k] = v;
+        for ((x, val), &day) in a.iter_mut().zip(&mut self.ring_val).zip(&self.ring_day).take(n) {
+            let v = value(day);
+            *val = v;
+            *x = v;
         }
         // The same order as `sort_unstable_by(f64::total_cmp)` for the values the detector sorts
         // (never -0.0, which `<` does not order as `total_cmp` does); a NaN falls back to that sort.
@@ -417,7 +433,7 @@ fn replace_sorted(from: &[f64; WINDOW + 2], to: &mut [f64; WINDOW + 2], gone: f6
 fn replace_sorted_avx2(from: &[f64; WINDOW + 2], to: &mut [f64; WINDOW + 2], gone: f64, v: f64) {
     use std::arch::x86_64::*;
     const V: usize = WINDOW / 4;
-    const { assert!(WINDOW % 4 == 0) };
+    const { assert!(WINDOW.is_multiple_of(4)) };
     // Plain loops, no closures: a closure is compiled without the function's AVX2, out of line.
     let mut w = [_mm256_setzero_pd(); V];
     for (j, x) in w.iter_mut().enumerate() {
@@ -498,6 +514,8 @@ fn cswap<const N: usize>(a: &mut [f64; N], i: usize, j: usize) {
 
 /// [`cswap`] on whole rows, lane by lane: one comparator for 8 independent columns (a vector
 /// min and max per 4 lanes under AVX2, 2 without).
+// Two rows at once, lane by lane: indices read plainer than zipped halves of a split borrow.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 fn cswap_rows<const N: usize>(a: &mut [[f64; 8]; N], i: usize, j: usize) {
     for l in 0..8 {
