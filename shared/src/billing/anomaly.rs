@@ -57,9 +57,9 @@
 //!   the warm-up. The logarithm is taken once per day, and not for month starts (never read).
 //! - Two passes. The baseline (weekday factors, the window, its median and robust sigma, the
 //!   level) depends only on the data, so it is computed for every day first; the tests and the
-//!   episodes then read it. Measured (10,000 series x 400 days, 2-core AMD EPYC): the prelude
-//!   (month starts, spend, logarithms) about 20 ms, the baseline pass about 240 ms of which the
-//!   4-weekly re-estimations about 90 ms, the tests and episodes about 40 ms.
+//!   episodes then read it. The slow average of the sigma is kept in pass 2, not pass 1: it
+//!   divides once a day, a long dependency from day to day that pass 1's own (the window's)
+//!   would queue behind.
 //! - The baseline window is a sorted array of 28. Each day the evicted value's and the new
 //!   value's places come from branch-free counts, and every slot takes its own value, a
 //!   neighbour's or the new one, chosen by comparing its index with the two places, into the
@@ -68,20 +68,36 @@
 //!   quartiles are read at fixed ranks. At 28 values a flat array beats heaps or a tree. Evicted
 //!   values are kept, not recomputed.
 //! - Weekday factors change only every 4 weeks; then the window's values are recomputed and
-//!   re-sorted, and the factors' medians (8 values a weekday) and the settling test's (7) are
-//!   found the same way: these short sorts are by rank counting (quadratic but branch-free and
-//!   vectorised), several times faster than a comparison sort at these sizes.
+//!   re-sorted by a sorting network (Batcher's, 162 comparators for 28, each a compare and two
+//!   selects: `minsd`/`maxsd`), and the seven weekdays' medians (8 values each) come from one
+//!   network of 8 run on all seven at once, a weekday a vector lane. The comparators' selects are
+//!   marked unpredictable: as plain `if`s LLVM made branches of them, mispredicted half the time
+//!   (slower than the rank counting they replaced). Which of two equal values goes where does not
+//!   matter (equal values are the same bits: never -0.0 beside 0.0); a NaN falls back to
+//!   `total_cmp`'s sort.
 //! - On x86-64 with AVX2 (every current server) the detector is compiled a second time for it and
-//!   chosen at run time: the counts and selections go 4 values a vector instead of 2, and AVX2 has
-//!   the 64-bit compares the selections need. Same operations in the same order, so the same
-//!   findings; the test holds both builds to the reference.
+//!   chosen at run time, with explicit AVX2 (`std::arch`) where the compiler's code was slow:
+//!   the window update holds the window as 7 vectors of 4, loaded and stored whole at the same
+//!   places every day, the neighbours by lane permutes, the counts by vector compares, the slots
+//!   by blends. (The portable update's loads one slot to either side straddle two of the previous
+//!   day's stores, which the processor cannot forward: each day waited for the stores to reach
+//!   the cache.) The weekday medians' network runs in registers (portably, on an array the
+//!   compiler keeps in memory, it became masked stores, slow on AMD). Same comparisons and
+//!   choices, so the same findings; the tests hold both builds to the reference and both window
+//!   updates to a plain sort. Closures are compiled without their function's AVX2: the AVX2 code
+//!   has none.
 //! - The CUSUM's run bookkeeping is branch-free (`select_unpredictable`): whether a run starts on
 //!   a noisy day is a coin toss.
 //!
-//! Where the rest goes: each day's window update waits on the previous day's (a chain of loads,
-//! counts and selects through memory), and the re-sorts at each re-estimation are quadratic. The
-//! next steps, if the target is to be met, are to keep the window in registers (explicit SIMD) or
-//! to interleave two series in the baseline pass so that one's chain fills the other's waits.
+//! Measured (10,000 series x 400 days, one thread's CPU time, best of 7, 2-core AMD EPYC under
+//! load, each step back to back with the one before): about 305 ms before this work's second
+//! round; sorting networks for the re-estimations 280 ms; the AVX2 window update 219 ms; the
+//! weekday network in AVX2 registers and the slow sigma in pass 2 about 200 ms (then: prelude
+//! about 20 ms, pass 2 about 40 ms, the rest the baseline pass). What is left is spread thin:
+//! each day's window update still waits on the previous day's (compares, counts, blends, through
+//! a store and a load). The next step would be to interleave two series in the baseline pass so
+//! that one's chain fills the other's waits (a batch entry point), or to keep the window in
+//! registers across days.
 //!
 //! Amounts are daily costs in the billing currency (as Cost Explorer reports them, unblended or
 //! amortised: the detector does not care which, as long as a series keeps to one). Amounts below
@@ -244,8 +260,9 @@ struct Baseline {
     y: f64,
     /// The window's median before the day is added.
     m: f64,
-    /// The robust sigma used that day.
-    sigma: f64,
+    /// The window's robust sigma (the one used is the larger of it and its slow average, which
+    /// pass 2 keeps).
+    sigma_now: f64,
     /// Which weekday factors (an index into `Detector::seasons`) were in force.
     season: u32,
 }
@@ -304,13 +321,23 @@ impl Window {
         &self.bufs[self.cur][1..=self.len]
     }
 
-    /// Adds day `i` with value `v`, evicting the oldest day once full.
+    /// Adds day `i` with value `v`, evicting the oldest day once full. `AVX2`: the update is
+    /// [`replace_sorted_avx2`]; only where the CPU has AVX2.
     #[inline(always)]
-    fn push(&mut self, i: u32, v: f64) {
+    fn push<const AVX2: bool>(&mut self, i: u32, v: f64) {
         if self.len == WINDOW {
             let gone = self.ring_val[self.head];
             let [a, b] = &mut self.bufs;
             let (from, to) = if self.cur == 0 { (&*a, b) } else { (&*b, a) };
+            #[cfg(target_arch = "x86_64")]
+            if AVX2 {
+                // SAFETY: `AVX2` is true only under `Detector::detect_avx2`, which runs only
+                // where the CPU has AVX2.
+                unsafe { replace_sorted_avx2(from, to, gone, v) };
+            } else {
+                replace_sorted(from, to, gone, v);
+            }
+            #[cfg(not(target_arch = "x86_64"))]
             replace_sorted(from, to, gone, v);
             self.cur ^= 1;
             self.ring_day[self.head] = i;
@@ -332,12 +359,22 @@ impl Window {
     /// Recomputes every value with `value(day)` (new weekday factors) and re-sorts.
     #[inline(always)]
     fn rebuild(&mut self, value: impl Fn(u32) -> f64) {
-        for k in 0..self.len {
-            let v = value(self.ring_day[k]);
-            self.ring_val[k] = v;
-            self.bufs[self.cur][1 + k] = v;
+        let n = self.len;
+        // Padded with +inf to 28: the padding sorts to the end (a real +inf is the same bits).
+        let mut a = [f64::INFINITY; WINDOW];
+        for ((x, val), &day) in a.iter_mut().zip(&mut self.ring_val).zip(&self.ring_day).take(n) {
+            let v = value(day);
+            *val = v;
+            *x = v;
         }
-        sort_short(&mut self.bufs[self.cur][1..=self.len]);
+        // The same order as `sort_unstable_by(f64::total_cmp)` for the values the detector sorts
+        // (never -0.0, which `<` does not order as `total_cmp` does); a NaN falls back to that sort.
+        if a[..n].iter().any(|x| x.is_nan()) {
+            a[..n].sort_unstable_by(f64::total_cmp);
+        } else {
+            sort28(&mut a);
+        }
+        self.bufs[self.cur][1..=n].copy_from_slice(&a[..n]);
     }
 
     #[inline]
@@ -384,6 +421,70 @@ fn replace_sorted(from: &[f64; WINDOW + 2], to: &mut [f64; WINDOW + 2], gone: f6
     }
 }
 
+/// [`replace_sorted`] in AVX2 registers: the window as 7 vectors of 4, each loaded and stored
+/// whole at the same places every day (so the next day's loads are forwarded from these stores;
+/// the scalar build's loads one slot to either side straddle two stores, which the processor cannot
+/// forward, and wait for them to reach the cache), the neighbours by lane permutes, the counts by
+/// vector compares, the choice of each slot by blends. The same comparisons and choices as
+/// [`replace_sorted`]: the same result, bit for bit.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn replace_sorted_avx2(from: &[f64; WINDOW + 2], to: &mut [f64; WINDOW + 2], gone: f64, v: f64) {
+    use std::arch::x86_64::*;
+    const V: usize = WINDOW / 4;
+    const { assert!(WINDOW.is_multiple_of(4)) };
+    // Plain loops, no closures: a closure is compiled without the function's AVX2, out of line.
+    let mut w = [_mm256_setzero_pd(); V];
+    for (j, x) in w.iter_mut().enumerate() {
+        // SAFETY: slots 1 + 4j ..= 4 + 4j are within `from` (WINDOW + 2 slots) for j < V.
+        *x = unsafe { _mm256_loadu_pd(from.as_ptr().add(1 + 4 * j)) };
+    }
+    let (g, nv) = (_mm256_set1_pd(gone), _mm256_set1_pd(v));
+    // `x < gone`, `x < v` (ordered: false on NaN, as `<`): all ones (-1) where true.
+    let (mut cg, mut cv) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+    for x in w {
+        cg = _mm256_sub_epi64(cg, _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_LT_OQ>(x, g)));
+        cv = _mm256_sub_epi64(cv, _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_LT_OQ>(x, nv)));
+    }
+    let h = _mm_add_epi64(_mm256_castsi256_si128(cg), _mm256_extracti128_si256::<1>(cg));
+    let at = ((_mm_cvtsi128_si64(h) + _mm_extract_epi64::<1>(h)) as usize).min(WINDOW - 1);
+    let h = _mm_add_epi64(_mm256_castsi256_si128(cv), _mm256_extracti128_si256::<1>(cv));
+    let ins = (_mm_cvtsi128_si64(h) + _mm_extract_epi64::<1>(h)) as usize;
+    let p = ins - usize::from(ins > at);
+    let (pv, av) = (_mm256_set1_epi64x(p as i64), _mm256_set1_epi64x(at as i64));
+    // Each vector rotated a lane up ([w3, w0, w1, w2]) and down ([w1, w2, w3, w0]); a blend with the
+    // neighbouring vector's rotation gives the slots' left and right neighbours.
+    let (mut up, mut down) = ([_mm256_setzero_pd(); V], [_mm256_setzero_pd(); V]);
+    for j in 0..V {
+        up[j] = _mm256_permute4x64_pd::<0b10_01_00_11>(w[j]);
+        down[j] = _mm256_permute4x64_pd::<0b00_11_10_01>(w[j]);
+    }
+    for j in 0..V {
+        // Slot 0's left and slot 27's right neighbour are never chosen (p < 0, p > 27 cannot be).
+        let prev = if j == 0 {
+            up[0]
+        } else {
+            _mm256_blend_pd::<0b0001>(up[j], up[j - 1])
+        };
+        let next = if j + 1 == V {
+            down[j]
+        } else {
+            _mm256_blend_pd::<0b1000>(down[j], down[j + 1])
+        };
+        let k = _mm256_setr_epi64x(4 * j as i64, 4 * j as i64 + 1, 4 * j as i64 + 2, 4 * j as i64 + 3);
+        // p < k <= at; at <= k < p; k == p.
+        let take_prev = _mm256_andnot_si256(_mm256_cmpgt_epi64(k, av), _mm256_cmpgt_epi64(k, pv));
+        let take_next = _mm256_andnot_si256(_mm256_cmpgt_epi64(av, k), _mm256_cmpgt_epi64(pv, k));
+        let take_v = _mm256_cmpeq_epi64(k, pv);
+        let x = _mm256_blendv_pd(w[j], prev, _mm256_castsi256_pd(take_prev));
+        let x = _mm256_blendv_pd(x, next, _mm256_castsi256_pd(take_next));
+        let x = _mm256_blendv_pd(x, nv, _mm256_castsi256_pd(take_v));
+        // SAFETY: as the loads.
+        unsafe { _mm256_storeu_pd(to.as_mut_ptr().add(1 + 4 * j), x) };
+    }
+}
+
 /// Where `v` goes in the sorted `values`: how many are below it. A branch-free count over the
 /// whole (short) window, which the compiler vectorises; a binary search's branches are
 /// unpredictable on noisy data and cost more at this size.
@@ -398,46 +499,132 @@ fn count_below(values: &[f64], v: f64) -> usize {
     n
 }
 
-/// How many of `values` are at most `v` (see [`count_below`]).
+/// Orders `a[i]` and `a[j]` (a comparator of a sorting network): a bare compare and select each
+/// (`minsd`/`maxsd`, or the vector forms), where `f64::min`/`f64::max` add NaN handling. Marked
+/// unpredictable, or LLVM turns the pair of selects into a branch, mispredicted half the time. For
+/// values that are not NaN; equal values are the same bits (never -0.0 next to 0.0), so which of
+/// two equal ones goes where does not matter.
 #[inline(always)]
-fn count_at_most(values: &[f64], v: f64) -> usize {
-    let mut n = 0;
-    for &x in values {
-        n += usize::from(x <= v);
-    }
-    n
+fn cswap<const N: usize>(a: &mut [f64; N], i: usize, j: usize) {
+    let (x, y) = (a[i], a[j]);
+    let lt = y < x;
+    a[i] = select_unpredictable(lt, y, x);
+    a[j] = select_unpredictable(lt, x, y);
 }
 
-/// Sorts a short slice (at most `WINDOW` values) by rank counting: each value's place is the number
-/// of values below it plus the number of equal ones before it. Quadratic, but branch-free and
-/// vectorised: for the window's 28 values several times faster than a comparison sort, whose
-/// branches are unpredictable on noisy data. The same order as `sort_unstable_by(f64::total_cmp)`
-/// for the values the detector sorts (never NaN or -0.0, which `<` does not order as `total_cmp`
-/// does; a slice holding a NaN falls back to that sort).
+/// [`cswap`] on whole rows, lane by lane: one comparator for 8 independent columns (a vector
+/// min and max per 4 lanes under AVX2, 2 without).
+// Two rows at once, lane by lane: indices read plainer than zipped halves of a split borrow.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
-fn sort_short(v: &mut [f64]) {
+fn cswap_rows<const N: usize>(a: &mut [[f64; 8]; N], i: usize, j: usize) {
+    for l in 0..8 {
+        let (x, y) = (a[i][l], a[j][l]);
+        let lt = y < x;
+        a[i][l] = select_unpredictable(lt, y, x);
+        a[j][l] = select_unpredictable(lt, x, y);
+    }
+}
+
+/// Expands a sorting network's comparators into straight-line code: constant indices, so the
+/// array lives in registers.
+macro_rules! network {
+    ($swap:ident, $a:expr; $(($i:literal, $j:literal)),* $(,)?) => {
+        $( $swap($a, $i, $j); )*
+    };
+}
+
+/// Batcher's odd-even merge sort of 8 (19 comparators, optimal for 8) as `network!` arguments.
+macro_rules! sort8 {
+    ($swap:ident, $a:expr) => {
+        network!($swap, $a;
+            (0, 1), (2, 3), (4, 5), (6, 7), (0, 2), (1, 3), (4, 6), (5, 7), (1, 2), (5, 6),
+            (0, 4), (1, 5), (2, 6), (3, 7), (2, 4), (3, 5), (1, 2), (3, 4), (5, 6))
+    };
+}
+
+/// [`cswap_rows`] in AVX2 registers, a row as two vectors (`a[2i]`, `a[2i + 1]`): `vminpd` and
+/// `vmaxpd`, which are exactly `if y < x { y } else { x }` and `if x > y { x } else { y }`. (The
+/// portable form, on a row array the compiler keeps in memory, becomes masked stores, slow on AMD.)
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn cswap_rows_avx2(a: &mut [std::arch::x86_64::__m256d; 16], i: usize, j: usize) {
+    use std::arch::x86_64::*;
+    for h in 0..2 {
+        let (x, y) = (a[2 * i + h], a[2 * j + h]);
+        a[2 * i + h] = _mm256_min_pd(y, x);
+        a[2 * j + h] = _mm256_max_pd(x, y);
+    }
+}
+
+/// Sorts the 8 rows' columns (see [`cswap_rows`]) in AVX2 registers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn sort8_rows_avx2(rows: &mut [[f64; 8]; 8]) {
+    use std::arch::x86_64::*;
+    let mut a = [_mm256_setzero_pd(); 16];
+    for k in 0..16 {
+        // SAFETY: row k / 2, lanes 4 (k % 2) .. 4 (k % 2) + 4, within `rows`.
+        a[k] = unsafe { _mm256_loadu_pd(rows[k / 2].as_ptr().add(4 * (k % 2))) };
+    }
+    sort8!(cswap_rows_avx2, &mut a);
+    for k in 0..16 {
+        // SAFETY: as the loads.
+        unsafe { _mm256_storeu_pd(rows[k / 2].as_mut_ptr().add(4 * (k % 2)), a[k]) };
+    }
+}
+
+/// Sorts 28 values that are not NaN: Batcher's odd-even merge sort of 32 less the comparators that
+/// touch the 4 missing (as if +inf) inputs, 162 comparators in 10 layers, branch-free and in
+/// registers. About 6 times fewer operations than rank counting's 784 compares (and their
+/// scattered stores), and no branch that depends on the data.
+#[inline(always)]
+fn sort28(a: &mut [f64; WINDOW]) {
+    network!(cswap, a;
+        (0, 1), (2, 3), (4, 5), (6, 7), (8, 9), (10, 11), (12, 13), (14, 15), (16, 17), (18, 19),
+        (20, 21), (22, 23), (24, 25), (26, 27), (0, 2), (1, 3), (4, 6), (5, 7), (8, 10), (9, 11),
+        (12, 14), (13, 15), (16, 18), (17, 19), (20, 22), (21, 23), (24, 26), (25, 27), (1, 2),
+        (5, 6), (9, 10), (13, 14), (17, 18), (21, 22), (25, 26), (0, 4), (1, 5), (2, 6), (3, 7),
+        (8, 12), (9, 13), (10, 14), (11, 15), (16, 20), (17, 21), (18, 22), (19, 23), (2, 4),
+        (3, 5), (10, 12), (11, 13), (18, 20), (19, 21), (1, 2), (3, 4), (5, 6), (9, 10), (11, 12),
+        (13, 14), (17, 18), (19, 20), (21, 22), (25, 26), (0, 8), (1, 9), (2, 10), (3, 11),
+        (4, 12), (5, 13), (6, 14), (7, 15), (16, 24), (17, 25), (18, 26), (19, 27), (4, 8), (5, 9),
+        (6, 10), (7, 11), (20, 24), (21, 25), (22, 26), (23, 27), (2, 4), (3, 5), (6, 8), (7, 9),
+        (10, 12), (11, 13), (18, 20), (19, 21), (22, 24), (23, 25), (1, 2), (3, 4), (5, 6), (7, 8),
+        (9, 10), (11, 12), (13, 14), (17, 18), (19, 20), (21, 22), (23, 24), (25, 26), (0, 16),
+        (1, 17), (2, 18), (3, 19), (4, 20), (5, 21), (6, 22), (7, 23), (8, 24), (9, 25), (10, 26),
+        (11, 27), (8, 16), (9, 17), (10, 18), (11, 19), (12, 20), (13, 21), (14, 22), (15, 23),
+        (4, 8), (5, 9), (6, 10), (7, 11), (12, 16), (13, 17), (14, 18), (15, 19), (20, 24),
+        (21, 25), (22, 26), (23, 27), (2, 4), (3, 5), (6, 8), (7, 9), (10, 12), (11, 13), (14, 16),
+        (15, 17), (18, 20), (19, 21), (22, 24), (23, 25), (1, 2), (3, 4), (5, 6), (7, 8), (9, 10),
+        (11, 12), (13, 14), (15, 16), (17, 18), (19, 20), (21, 22), (23, 24), (25, 26));
+}
+
+/// The median of at most 8 values (the middle one, or the mean of the middle two, after a `total_cmp` sort): padded with
+/// +inf to 8 and sorted by a 19-comparator network; a NaN falls back to `total_cmp`'s sort.
+#[inline(always)]
+fn median_short(v: &[f64]) -> f64 {
     let n = v.len();
-    debug_assert!(n <= WINDOW);
+    debug_assert!((1..=8).contains(&n));
+    let mut a = [f64::INFINITY; 8];
+    a[..n].copy_from_slice(v);
     if v.iter().any(|x| x.is_nan()) {
-        v.sort_unstable_by(f64::total_cmp);
-        return;
+        a[..n].sort_unstable_by(f64::total_cmp);
+    } else {
+        sort8!(cswap, &mut a);
     }
-    let mut out = [0.0f64; WINDOW];
-    for (k, &x) in v.iter().enumerate() {
-        // Below it, or equal and before it: one pass over the slice, split at `k`.
-        out[count_at_most(&v[..k], x) + count_below(&v[k + 1..], x)] = x;
-    }
-    v.copy_from_slice(&out[..n]);
+    median_of_sorted(&a[..n])
 }
 
 #[inline(always)]
-fn median_in_place(v: &mut [f64]) -> f64 {
-    sort_short(v);
-    let n = v.len();
+fn median_of_sorted(s: &[f64]) -> f64 {
+    let n = s.len();
     if n % 2 == 1 {
-        v[n / 2]
+        s[n / 2]
     } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
+        0.5 * (s[n / 2 - 1] + s[n / 2])
     }
 }
 
@@ -483,11 +670,18 @@ impl Detector {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn detect_avx2(&mut self, amounts: &[f64], start: Date, th: &Thresholds, out: &mut Vec<Finding>) {
-        self.detect_scalar(amounts, start, th, out)
+        self.detect_impl::<true>(amounts, start, th, out)
     }
 
-    #[inline(always)]
+    /// The baseline build (no AVX2: other x86-64 processors, ARM).
     fn detect_scalar(&mut self, amounts: &[f64], start: Date, th: &Thresholds, out: &mut Vec<Finding>) {
+        self.detect_impl::<false>(amounts, start, th, out)
+    }
+
+    /// `AVX2`: the window update in AVX2 registers ([`replace_sorted_avx2`]); true only under
+    /// [`Self::detect_avx2`].
+    #[inline(always)]
+    fn detect_impl<const AVX2: bool>(&mut self, amounts: &[f64], start: Date, th: &Thresholds, out: &mut Vec<Finding>) {
         let n = amounts.len();
         // Nothing is raised in the warm-up.
         if n <= WARM_UP {
@@ -546,7 +740,6 @@ impl Detector {
         let mut eligible = 0usize;
         let mut next_season = 0usize;
         let mut out_of_sample = false;
-        let mut sigma_slow = f64::NAN;
         let mut dow = dow0;
         let mut last_level = f64::NAN;
         // The first day scanned by pass 2 (`n`: none).
@@ -564,7 +757,7 @@ impl Detector {
             eligible += 1;
             if (eligible >= 21 && t >= next_season) || (t >= WARM_UP && !out_of_sample) {
                 out_of_sample = t >= WARM_UP;
-                estimate_season(lx, month_start, t, dow_of, &mut ls);
+                estimate_season::<AVX2>(lx, month_start, t, dow_of, &mut ls);
                 win.rebuild(|i| lx[i as usize] - ls[dow_of(i as usize)]);
                 next_season = t + SEASON_EVERY;
                 seasons.push(ls);
@@ -574,28 +767,22 @@ impl Detector {
             if win.len == WINDOW && t >= WARM_UP {
                 first_scanned = first_scanned.min(t);
                 let m = win.median();
-                // The window's IQR sigma from 28 days is itself noisy (about ±20 %); a day when it
-                // is low would let noise pass for a spike. So the larger of it and its slow average.
                 let sigma_now = ((win.quantile(0.75) - win.quantile(0.25)) / 1.349).max(SIGMA_FLOOR);
-                sigma_slow = if sigma_slow.is_nan() {
-                    sigma_now
-                } else {
-                    sigma_slow + (sigma_now - sigma_slow) / WINDOW as f64
-                };
                 baseline[t] = Baseline {
                     y,
                     m,
-                    sigma: sigma_now.max(sigma_slow),
+                    sigma_now,
                     season: seasons.len() as u32 - 1,
                 };
             }
-            win.push(t as u32, y);
+            win.push::<AVX2>(t as u32, y);
             last_level = win.median();
             level[t] = last_level;
         }
         let level = &level[..];
 
         // Pass 2: the tests and the episodes, on the days after the warm-up.
+        let mut sigma_slow = f64::NAN;
         let mut cusum = 0.0f64;
         let mut run_start = 0usize;
         let mut run_sum = 0.0f64;
@@ -610,7 +797,23 @@ impl Detector {
             if month_start[t] {
                 continue;
             }
-            let Baseline { y, m, sigma, season } = baseline[t];
+            let Baseline {
+                y,
+                m,
+                sigma_now,
+                season,
+            } = baseline[t];
+            // The window's IQR sigma from 28 days is itself noisy (about ±20 %); a day when it is
+            // low would let noise pass for a spike. So the larger of it and its slow average. (Kept
+            // here, not in pass 1: its division is a long dependency from day to day, which pass 1's
+            // own, the window's, would wait on.) Pass 2's days are exactly those pass 1 gave a
+            // baseline: the window stays full once full.
+            sigma_slow = if sigma_slow.is_nan() {
+                sigma_now
+            } else {
+                sigma_slow + (sigma_now - sigma_slow) / WINDOW as f64
+            };
+            let sigma = sigma_now.max(sigma_slow);
             let ls = &seasons[season as usize];
             // What an episode opened today is measured on (the weekday factors as of today).
             let on = Measure {
@@ -846,29 +1049,77 @@ fn step_run(ep: &mut Episode, back: bool) {
 /// Weekday factors (log): per weekday the median of its last `SEASON_WEEKS` eligible values before
 /// the baseline window (before `t` while there is too little history), less the mean of the seven
 /// medians. Leaves `ls` as is when a weekday has fewer than 2 values.
+/// `AVX2`: as in [`Detector::detect_impl`].
 #[inline(always)]
-fn estimate_season(lx: &[f64], month_start: &[bool], t: usize, dow_of: impl Fn(usize) -> usize, ls: &mut [f64; 7]) {
+fn estimate_season<const AVX2: bool>(
+    lx: &[f64],
+    month_start: &[bool],
+    t: usize,
+    dow_of: impl Fn(usize) -> usize,
+    ls: &mut [f64; 7],
+) {
     // Out of sample where there is history: from the weeks before the baseline window, so the
     // window's values are not pulled towards their own weekday medians (which would shrink the
     // IQR and make the robust sigma too small).
     let end = if t >= WARM_UP { t - WINDOW } else { t };
-    let mut buckets = [[0.0f64; SEASON_WEEKS]; 7];
+    // The span is at most `SEASON_WEEKS` weeks, so a weekday has at most `SEASON_WEEKS` days in
+    // it: each weekday's values are all of its eligible days in the span. Laid out a week a row
+    // (column `r`: the days `lo + r + 7k`, one weekday), month starts and days past `end` as
+    // +inf, which sort after every value; column 7 is padding. A sorting network then sorts all
+    // the columns at once, lane by lane.
+    let lo = end.saturating_sub(SEASON_WEEKS * 7);
+    let mut rows = [[f64::INFINITY; 8]; SEASON_WEEKS];
     let mut counts = [0usize; 7];
-    // The weekday walks back with the day (no modulo per day).
-    let mut d = if end > 0 { dow_of(end - 1) } else { 0 };
-    for i in (end.saturating_sub(SEASON_WEEKS * 7)..end).rev() {
-        if !month_start[i] && counts[d] < SEASON_WEEKS {
-            buckets[d][counts[d]] = lx[i];
-            counts[d] += 1;
+    let (mut k, mut r) = (0, 0);
+    for i in lo..end {
+        let first = month_start[i];
+        rows[k][r] = if first { f64::INFINITY } else { lx[i] };
+        counts[r] += usize::from(!first);
+        r += 1;
+        if r == 7 {
+            (k, r) = (k + 1, 0);
         }
-        d = if d == 0 { 6 } else { d - 1 };
     }
     if counts.iter().any(|&c| c < 2) {
         return;
     }
     let mut med = [0.0f64; 7];
-    for d in 0..7 {
-        med[d] = median_in_place(&mut buckets[d][..counts[d]]);
+    if rows.iter().flatten().any(|x| x.is_nan()) {
+        // Never so far (`lx` is never NaN: `max` drops a NaN amount), but exact all the same:
+        // each weekday's values through the NaN-safe median.
+        for (r, &c) in counts.iter().enumerate() {
+            let mut col = [0.0f64; SEASON_WEEKS];
+            let mut m = 0;
+            let mut i = lo + r;
+            while i < end {
+                if !month_start[i] {
+                    col[m] = lx[i];
+                    m += 1;
+                }
+                i += 7;
+            }
+            debug_assert_eq!(m, c);
+            med[dow_of(lo + r)] = median_short(&col[..c]);
+        }
+    } else {
+        #[cfg(target_arch = "x86_64")]
+        if AVX2 {
+            // SAFETY: `AVX2` is true only under `Detector::detect_avx2`, which runs only where
+            // the CPU has AVX2.
+            unsafe { sort8_rows_avx2(&mut rows) };
+        } else {
+            sort8!(cswap_rows, &mut rows);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        sort8!(cswap_rows, &mut rows);
+        for (r, &c) in counts.iter().enumerate() {
+            let s = |k: usize| rows[k][r];
+            med[dow_of(lo + r)] = if c % 2 == 1 {
+                s(c / 2)
+            } else {
+                0.5 * (s(c / 2 - 1) + s(c / 2))
+            };
+        }
     }
     let mean = med.iter().sum::<f64>() / 7.0;
     for d in 0..7 {
@@ -893,8 +1144,7 @@ fn flat(lx: &[f64], month_start: &[bool], t: usize, ls: &[f64; 7], dow_of: impl 
     if k < 14 {
         return false;
     }
-    let (recent, before) = a.split_at_mut(7);
-    (median_in_place(recent) - median_in_place(before)).abs() < tol
+    (median_short(&a[..7]) - median_short(&a[7..])).abs() < tol
 }
 
 /// The detector as it was before the speed work of issue #13 (evicted values recomputed from their day,
@@ -1588,13 +1838,70 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(3);
         let vals: Vec<f64> = (0..500).map(|_| (rng.random::<f64>() * 20.0).round()).collect();
         let mut w = Window::new();
+        // The AVX2 update alongside, where the CPU has it.
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = std::arch::is_x86_feature_detected!("avx2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx2 = false;
+        let mut w2 = Window::new();
         for (i, &v) in vals.iter().enumerate() {
-            w.push(i as u32, v);
+            w.push::<false>(i as u32, v);
+            if avx2 {
+                w2.push::<true>(i as u32, v);
+            }
             let from = (i + 1).saturating_sub(WINDOW);
             let mut want: Vec<f64> = vals[from..=i].to_vec();
             want.sort_by(f64::total_cmp);
             assert_eq!(w.sorted(), &want[..], "at {i}");
+            if avx2 {
+                assert_eq!(w2.sorted(), &want[..], "AVX2 at {i}");
+            }
         }
+    }
+
+    #[test]
+    fn billing_sorting_networks_sort_like_total_cmp() {
+        let mut rng = StdRng::seed_from_u64(5);
+        for round in 0..2000 {
+            let n = 1 + round % WINDOW;
+            // Few distinct values (ties), and now and then an infinity (as the padding is).
+            let mut v: Vec<f64> = (0..n)
+                .map(|_| match rng.random_range(0..20) {
+                    0 => f64::INFINITY,
+                    1 => f64::NEG_INFINITY,
+                    k => (k as f64 - 10.0) * 0.25,
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort_by(f64::total_cmp);
+            let mut w = Window::new();
+            w.len = n;
+            for k in 0..n {
+                w.ring_day[k] = k as u32;
+            }
+            let vals = v.clone();
+            w.rebuild(|k| vals[k as usize]);
+            assert_eq!(w.sorted(), &want[..], "window of {n}");
+            v.truncate(n.min(8));
+            want = v.clone();
+            want.sort_by(f64::total_cmp);
+            let m = v.len();
+            let median = if m % 2 == 1 {
+                want[m / 2]
+            } else {
+                0.5 * (want[m / 2 - 1] + want[m / 2])
+            };
+            assert_eq!(median_short(&v).to_bits(), median.to_bits(), "{v:?}");
+        }
+        // A NaN takes the `total_cmp` path.
+        let v = [1.0, f64::NAN, 0.5, 2.0];
+        let mut w = Window::new();
+        w.len = 4;
+        w.ring_day[..4].copy_from_slice(&[0, 1, 2, 3]);
+        w.rebuild(|k| v[k as usize]);
+        assert_eq!(w.sorted()[..3], [0.5, 1.0, 2.0]);
+        assert!(w.sorted()[3].is_nan());
+        assert_eq!(median_short(&v[..3]), 1.0);
     }
 
     #[test]
