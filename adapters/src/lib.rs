@@ -11,8 +11,8 @@
 //! | `Notifier` | [`local_access::LogNotifier`], [`webhook`] | [`sns`] |
 //! | `CostSource` (billing) | [`local_billing::LocalCostSource`] | `costexplorer` (through `read_role`) |
 //! | `OrganizationSource` (billing) | [`local_billing::LocalOrganizationSource`] | `organizations` |
-//! | `ContractSource` (utilisation) | (local default: not yet) | `salesforce` (Salesforce REST query API) |
-//! | `TimesheetSource` (utilisation) | (local default: not yet) | `jira` (JIRA Cloud worklogs) |
+//! | `ContractSource` (utilisation) | `local_utilisation` (the demo's contracts) | `salesforce` (Salesforce REST query API) |
+//! | `TimesheetSource` (utilisation) | `local_utilisation` (the demo's worklogs) | `jira` (JIRA Cloud worklogs) |
 //!
 //! One cargo feature per outside system, so a Lambda links only the SDK crates it uses; [`wire`]
 //! holds one builder per function. [`conformance`] is the suite every store adapter passes.

@@ -32,3 +32,18 @@ pub async fn webhook_url(client: &aws_sdk_secretsmanager::Client, arn: &str) -> 
         _ => anyhow::bail!("CC_WEBHOOK_SECRET_ARN: the value of {arn} is not an http(s) URL"),
     }
 }
+
+/// The `SecretString` of the secret `arn`, for the setting `name` (named in errors; the value never is).
+pub async fn secret_string(client: &aws_sdk_secretsmanager::Client, name: &str, arn: &str) -> anyhow::Result<String> {
+    let out = client
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(aws_sdk_secretsmanager::Error::from)
+        .with_context(|| format!("{name}: reading {arn}"))?;
+    Ok(out
+        .secret_string()
+        .with_context(|| format!("{name}: {arn} has no SecretString"))?
+        .to_string())
+}

@@ -93,11 +93,11 @@ pub async fn local_server(config: Config) -> anyhow::Result<App> {
         StoreKind::Aws => aws_objects(&base)?,
     };
     let billing = BillingSources::new(&base)?;
-    let local = base.config.store == StoreKind::Embedded;
+    let utilisation = UtilisationSources::new(&base).await?;
     let app = base.app().with_access(ports).with_objects(objects);
     let ports = billing.ports(&app);
     let app = app.with_billing(ports);
-    let ports = utilisation_ports(&app, local);
+    let ports = utilisation.ports(&app);
     Ok(app.with_utilisation(ports))
 }
 
@@ -117,39 +117,129 @@ pub async fn jobs(config: Config) -> anyhow::Result<App> {
     let base = Base::new(config).await?;
     let access = access_ports(&base).await?;
     let billing = BillingSources::new(&base)?;
-    let local = base.config.store == StoreKind::Embedded;
+    let utilisation = UtilisationSources::new(&base).await?;
     let app = base.app().with_access(access);
     let ports = billing.ports(&app);
     let app = app.with_billing(ports);
-    let ports = utilisation_ports(&app, local);
+    let ports = utilisation.ports(&app);
     Ok(app.with_utilisation(ports))
 }
 
 /// The hub plus utilisation (the `utilisation` function).
 pub async fn utilisation(config: Config) -> anyhow::Result<App> {
     let base = Base::new(config).await?;
-    let local = base.config.store == StoreKind::Embedded;
+    let sources = UtilisationSources::new(&base).await?;
     let app = base.app();
-    let ports = utilisation_ports(&app, local);
+    let ports = sources.ports(&app);
     Ok(app.with_utilisation(ports))
 }
 
-/// Utilisation's sources: the demo generators on the embedded default (they read the app's hub);
-/// in AWS, until Salesforce and JIRA settings are given, sources that say they are not configured
-/// (a sync records that; CSV imports work).
-fn utilisation_ports(app: &App, local: bool) -> cc_domain::utilisation::service::UtilisationPorts {
-    use crate::local_utilisation::{LocalContracts, LocalTimesheets, Unconfigured};
-    if local {
+/// Utilisation's sources: Salesforce and JIRA when configured (`CC_SALESFORCE`, `CC_JIRA`: JSON or
+/// a Secrets Manager secret's ARN, read once here); otherwise the demo generators on the embedded
+/// default (they read the app's hub, so they are made once the app exists), and in AWS sources
+/// that say they are not configured (a sync records that; CSV imports work).
+struct UtilisationSources {
+    contracts: Option<Arc<dyn cc_domain::utilisation::ports::ContractSource>>,
+    timesheets: Option<Arc<dyn cc_domain::utilisation::ports::TimesheetSource>>,
+    local: bool,
+}
+
+impl UtilisationSources {
+    async fn new(base: &Base) -> anyhow::Result<Self> {
+        let contracts = match &base.config.salesforce {
+            Some(v) => Some(salesforce(&setting_value(base, "CC_SALESFORCE", v).await?)?),
+            None => None,
+        };
+        let timesheets = match &base.config.jira {
+            Some(v) => Some(jira(&setting_value(base, "CC_JIRA", v).await?)?),
+            None => None,
+        };
+        Ok(UtilisationSources {
+            contracts,
+            timesheets,
+            local: base.config.store == StoreKind::Embedded,
+        })
+    }
+
+    fn ports(self, app: &App) -> cc_domain::utilisation::service::UtilisationPorts {
+        use crate::local_utilisation::{LocalContracts, LocalTimesheets, Unconfigured};
+        let local = self.local;
         cc_domain::utilisation::service::UtilisationPorts {
-            contracts: Arc::new(LocalContracts::new(app.hub.clone(), app.clock.clone())),
-            timesheets: Arc::new(LocalTimesheets::new(app.hub.clone(), app.clock.clone())),
-        }
-    } else {
-        cc_domain::utilisation::service::UtilisationPorts {
-            contracts: Arc::new(Unconfigured { what: "Salesforce" }),
-            timesheets: Arc::new(Unconfigured { what: "JIRA" }),
+            contracts: self.contracts.unwrap_or_else(|| {
+                if local {
+                    Arc::new(LocalContracts::new(app.hub.clone(), app.clock.clone()))
+                } else {
+                    Arc::new(Unconfigured {
+                        what: "Salesforce (CC_SALESFORCE)",
+                    })
+                }
+            }),
+            timesheets: self.timesheets.unwrap_or_else(|| {
+                if local {
+                    Arc::new(LocalTimesheets::new(app.hub.clone(), app.clock.clone()))
+                } else {
+                    Arc::new(Unconfigured { what: "JIRA (CC_JIRA)" })
+                }
+            }),
         }
     }
+}
+
+/// A JSON setting's value: as given, or read from the Secrets Manager secret it names.
+async fn setting_value(base: &Base, name: &str, value: &str) -> anyhow::Result<String> {
+    if !value.starts_with("arn:") {
+        return Ok(value.to_string());
+    }
+    secret_setting(base, name, value).await
+}
+
+#[cfg(feature = "secrets")]
+async fn secret_setting(base: &Base, name: &str, arn: &str) -> anyhow::Result<String> {
+    let Some(sdk) = base.sdk.as_ref() else {
+        anyhow::bail!("{name}: reading a secret needs CC_STORE=aws; on the embedded store give the JSON itself")
+    };
+    crate::secrets::secret_string(&aws_sdk_secretsmanager::Client::new(sdk), name, arn).await
+}
+
+#[cfg(not(feature = "secrets"))]
+async fn secret_setting(_: &Base, name: &str, _: &str) -> anyhow::Result<String> {
+    anyhow::bail!("{name}: this build has no Secrets Manager adapter (cargo feature `secrets`)")
+}
+
+/// Why settings JSON was refused: a missing or unknown field by name, else where; never a value
+/// (serde's message for a wrong type quotes the value, which may be a credential).
+#[cfg(any(feature = "salesforce", feature = "jira"))]
+fn json_error(name: &str, what: &str, e: &serde_json::Error) -> anyhow::Error {
+    let text = e.to_string();
+    let detail = if text.starts_with("missing field") || text.starts_with("unknown field") {
+        text
+    } else {
+        format!("{:?} error at line {}, column {}", e.classify(), e.line(), e.column())
+    };
+    anyhow::anyhow!("{name}: not valid {what} settings: {detail}")
+}
+
+#[cfg(feature = "salesforce")]
+fn salesforce(json: &str) -> anyhow::Result<Arc<dyn cc_domain::utilisation::ports::ContractSource>> {
+    let cfg: crate::salesforce::SalesforceConfig =
+        serde_json::from_str(json).map_err(|e| json_error("CC_SALESFORCE", "Salesforce", &e))?;
+    Ok(Arc::new(crate::salesforce::SalesforceContracts::new(cfg)?))
+}
+
+#[cfg(not(feature = "salesforce"))]
+fn salesforce(_: &str) -> anyhow::Result<Arc<dyn cc_domain::utilisation::ports::ContractSource>> {
+    anyhow::bail!("CC_SALESFORCE: this build has no Salesforce adapter (cargo feature `salesforce`)")
+}
+
+#[cfg(feature = "jira")]
+fn jira(json: &str) -> anyhow::Result<Arc<dyn cc_domain::utilisation::ports::TimesheetSource>> {
+    let cfg: crate::jira::JiraConfig = serde_json::from_str(json).map_err(|e| json_error("CC_JIRA", "JIRA", &e))?;
+    Ok(Arc::new(crate::jira::JiraWorklogs::new(cfg)?))
+}
+
+#[cfg(not(feature = "jira"))]
+fn jira(_: &str) -> anyhow::Result<Arc<dyn cc_domain::utilisation::ports::TimesheetSource>> {
+    anyhow::bail!("CC_JIRA: this build has no JIRA adapter (cargo feature `jira`)")
 }
 
 /// Where billing's sources come from: the local ones read the hub of the app they serve, so they

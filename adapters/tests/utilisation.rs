@@ -276,3 +276,42 @@ async fn utilisation_store_on_dynamodb() {
         in_month.len() - 2
     );
 }
+
+#[tokio::test]
+async fn utilisation_configured_sources_replace_the_demo_ones_and_bad_settings_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    // Salesforce configured (at a port nothing listens on): the sync uses it, and says it failed.
+    let sf =
+        r#"{"login_url":"http://127.0.0.1:9","client_id":"id","client_secret":"s3cr3t","retry":{"max_retries":0}}"#;
+    let config = cc_domain::config::Config::from_lookup(|k| match k {
+        "CC_DATA_DIR" => Some(d.clone()),
+        "CC_SALESFORCE" => Some(sf.to_string()),
+        _ => None,
+    })
+    .unwrap();
+    let app = cc_adapters::wire::local_server(config).await.unwrap();
+    let run = app.utilisation().unwrap().sync(None).await.unwrap();
+    assert_eq!(run.contracts.status, "failed", "{run:#?}");
+    let why = run.contracts.error.unwrap();
+    assert!(!why.contains("s3cr3t"), "{why}");
+    // JIRA was not configured: on the embedded default, the demo's worklogs.
+    assert_eq!(run.worklogs.status, "ok");
+
+    // Settings that are neither JSON nor a secret ARN: refused by name; JSON that is not the
+    // settings: refused when wiring, naming the field, never quoting a value.
+    let bad = cc_domain::config::Config::from_lookup(|k| (k == "CC_JIRA").then(|| "https://x".to_string()));
+    assert_eq!(bad.unwrap_err().name, "CC_JIRA");
+    let config = cc_domain::config::Config::from_lookup(|k| match k {
+        "CC_DATA_DIR" => Some(d.clone()),
+        "CC_JIRA" => Some(
+            r#"{"base_url":"https://acme.atlassian.net","auth":{"kind":"basic","email":"a@b.c","api_token":12345}}"#
+                .into(),
+        ),
+        _ => None,
+    })
+    .unwrap();
+    let err = cc_adapters::wire::local_server(config).await.err().unwrap().to_string();
+    assert!(err.starts_with("CC_JIRA: not valid JIRA settings"), "{err}");
+    assert!(!err.contains("12345"), "{err}");
+}

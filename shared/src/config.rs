@@ -74,6 +74,13 @@ pub struct Config {
     pub sso_admin_role_name: Option<String>,
     /// The billing fetch (issue #13).
     pub billing: BillingConfig,
+    /// Salesforce, utilisation's contract source (`CC_SALESFORCE`): its settings as JSON (see
+    /// `cc_adapters::salesforce::SalesforceConfig`), or the ARN of a Secrets Manager secret holding
+    /// that JSON (how deployed stacks pass it: the client secret is a credential). None: the
+    /// embedded default's demo contracts, or in AWS a source that says it is not configured.
+    pub salesforce: Option<String>,
+    /// JIRA, utilisation's timesheet source (`CC_JIRA`): JSON or a secret's ARN, as `salesforce`.
+    pub jira: Option<String>,
 }
 
 /// How the billing fetch reads Cost Explorer (`CC_BILLING_*`).
@@ -372,8 +379,25 @@ impl Config {
             refetch_days: number("CC_BILLING_REFETCH_DAYS", 3, 31, "days")?,
             concurrency: number("CC_BILLING_CONCURRENCY", 4, 32, "customers")? as usize,
         };
+        let json_or_secret = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            match get(name) {
+                None => Ok(None),
+                Some(v) if v.trim_start().starts_with('{') => Ok(Some(v)),
+                Some(v) if v.starts_with("arn:") && v.contains(":secretsmanager:") && v.contains(":secret:") => {
+                    Ok(Some(v))
+                }
+                Some(_) => Err(err(
+                    name,
+                    "must be the settings as a JSON object, or the ARN of a Secrets Manager secret holding them",
+                )),
+            }
+        };
+        let salesforce = json_or_secret("CC_SALESFORCE")?;
+        let jira = json_or_secret("CC_JIRA")?;
         Ok(Config {
             billing,
+            salesforce,
+            jira,
             breakglass_role_name: role_name("CC_BREAKGLASS_ROLE_NAME")?,
             sso_admin_role_name: role_name("CC_SSO_ADMIN_ROLE_NAME")?,
             sso_user_attribute,
