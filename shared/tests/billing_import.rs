@@ -289,6 +289,18 @@ fn billing_import_bad_input_names_the_row_and_column() {
             "row 2, column BilledCost: the amount is empty",
         ),
         (
+            // Beyond a trillion: two of them would sum to infinity, which JSON cannot carry.
+            focus(&[ok, "AWS,111111111111,9,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1e308,1,USD"]),
+            "BilledCost",
+            "row 3, column BilledCost: '1e308' is beyond 1e12 in either direction: not an amount of one line item",
+        ),
+        (
+            // CRLF line endings number rows as LF does (the spreadsheet row).
+            focus(&[ok, ok, "AWS,111111111111,9,Amazon EC2,Usage,01/09/2024,2024-09-01T01:00:00Z,1,1,USD"]).replace('\n', "\r\n"),
+            "ChargePeriodStart",
+            "row 4, column ChargePeriodStart: '01/09/2024' is not a date",
+        ),
+        (
             focus(&[ok, ok, "AWS,111111111111,9,Amazon EC2,Usage,01/09/2024,2024-09-01T01:00:00Z,1,1,USD"]),
             "ChargePeriodStart",
             "row 4, column ChargePeriodStart: '01/09/2024' is not a date",
@@ -357,4 +369,24 @@ fn billing_import_a_broken_gzip_stream_is_a_file_error_not_a_panic() {
         other => panic!("{other:?}"),
     };
     assert_eq!(field, "file", "{message}");
+}
+
+#[test]
+fn billing_import_a_file_expanding_past_the_cap_is_refused_with_the_way_round() {
+    let ok = "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,1,USD";
+    let rows: Vec<&str> = std::iter::repeat_n(ok, 200).collect();
+    let text = focus(&rows);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    assert!(gz.len() < text.len() / 4, "compresses well");
+    let cap = text.len() as u64 / 2;
+    match cc_domain::billing::import::parse_at_most(&gz[..], CostMetric::UnblendedCost, cap) {
+        Err(Error::Validation { field, message }) => {
+            assert_eq!(field.as_deref(), Some("file"));
+            assert!(message.contains("cc billing import"), "{message}");
+        }
+        other => panic!("accepted: {other:?}"),
+    }
+    assert!(cc_domain::billing::import::parse_at_most(&gz[..], CostMetric::UnblendedCost, text.len() as u64).is_ok());
 }

@@ -242,6 +242,27 @@ pub fn decompressed<'a, R: Read + 'a>(reader: R) -> std::io::Result<Box<dyn Read
     }
 }
 
+/// A reader that fails once more than `max` bytes have been read.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    max: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::other(format!(
+                "the file is longer than {} MiB once decompressed: import it with `cc billing import`, which takes any size",
+                self.max / (1024 * 1024)
+            )));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 /// A timestamp as exports write it, in UTC: RFC 3339 (`2024-09-01T00:00:00Z`, any offset),
 /// `2024-09-01 00:00:00` or `2024-09-01T00:00:00` (UTC, optional fraction), or a bare date.
 fn parse_time(s: &str) -> Option<OffsetDateTime> {
@@ -305,6 +326,11 @@ fn spread(start: OffsetDateTime, end: OffsetDateTime) -> Vec<(Date, f64)> {
     out
 }
 
+/// The largest amount one line item may carry, either sign (a trillion in the billing currency):
+/// beyond it a value is a corrupt or hostile file, and summing such values would overflow to
+/// infinity, which JSON cannot carry (a total would read `null`).
+pub const MAX_LINE_AMOUNT: f64 = 1e12;
+
 /// Reads an export into daily cells. `reader` may be gzip-compressed. `metric` picks FOCUS's
 /// `BilledCost` (unblended) or `EffectiveCost` (amortised).
 ///
@@ -313,7 +339,22 @@ fn spread(start: OffsetDateTime, end: OffsetDateTime) -> Vec<(Date, f64)> {
 /// than [`MAX_PERIOD_DAYS`], one cell in two currencies; each names the row. I/O and CSV syntax
 /// errors are validation errors on `file`.
 pub fn parse<R: Read>(reader: R, metric: CostMetric) -> Result<Parsed> {
+    parse_at_most(reader, metric, u64::MAX)
+}
+
+/// The most bytes an upload through the API may expand to once decompressed (128 MiB): a 4 MiB
+/// gzip body can hold hundreds of MiB of CSV (or be built to), which would outlast API Gateway's
+/// 29 s; bigger exports go through `cc billing import`, which has no such limit.
+pub const MAX_API_EXPANDED_BYTES: u64 = 128 * 1024 * 1024;
+
+/// [`parse`], refusing a file whose (decompressed) text is longer than `max_bytes`.
+pub fn parse_at_most<R: Read>(reader: R, metric: CostMetric, max_bytes: u64) -> Result<Parsed> {
     let input = decompressed(reader).map_err(|e| Error::validation("file", format!("cannot read the file: {e}")))?;
+    let input = Capped {
+        inner: input,
+        left: max_bytes,
+        max: max_bytes,
+    };
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let csv_error = |e: csv::Error| {
         let at = e.position().map(|p| format!("row {}: ", p.line())).unwrap_or_default();
@@ -335,7 +376,10 @@ pub fn parse<R: Read>(reader: R, metric: CostMetric) -> Result<Parsed> {
     let mut record = csv::StringRecord::new();
     while csv.read_record(&mut record).map_err(csv_error)? {
         rows_read += 1;
-        let row = record.position().map_or(rows_read + 1, |p| p.line());
+        // The spreadsheet row: the header is row 1, each record one row (whatever the line endings,
+        // and a quoted field's line breaks do not start a row). `csv`'s line counter differs
+        // between LF and CRLF files.
+        let row = rows_read + 1;
         let bad = |col: usize, what: &str| {
             Error::validation(
                 cols.names[col].clone(),
@@ -397,6 +441,15 @@ pub fn parse<R: Read>(reader: R, metric: CostMetric) -> Result<Parsed> {
             .ok()
             .filter(|a: &f64| a.is_finite())
             .ok_or_else(|| bad(cols.amount, &format!("'{}' is not a number", clip(amount_raw))))?;
+        if amount.abs() > MAX_LINE_AMOUNT {
+            return Err(bad(
+                cols.amount,
+                &format!(
+                    "'{}' is beyond {MAX_LINE_AMOUNT:e} in either direction: not an amount of one line item",
+                    clip(amount_raw)
+                ),
+            ));
+        }
 
         let currency_raw = value(&record, cols.currency);
         if currency_raw.len() != 3 || !currency_raw.bytes().all(|b| b.is_ascii_alphabetic()) {

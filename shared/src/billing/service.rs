@@ -329,7 +329,8 @@ impl Billing {
     /// stored: a bad row stores nothing.
     ///
     /// Errors: 403 for a non-admin; 404 unknown customer; 400 naming the row and column of a bad
-    /// value, or saying the file is neither FOCUS nor CUR.
+    /// value, or saying the file is neither FOCUS nor CUR, or that it expands to more than
+    /// [`import::MAX_API_EXPANDED_BYTES`] (the CLI's import has no such limit).
     pub async fn import<R: std::io::Read + Send + 'static>(
         &self,
         who: &Principal,
@@ -339,9 +340,10 @@ impl Billing {
         who.require(Role::Admin, "importing cost exports")?;
         self.known_customer(customer).await?;
         let metric = settings::get(self.items.as_ref(), customer).await?.metric;
-        let parsed = tokio::task::spawn_blocking(move || import::parse(reader, metric))
-            .await
-            .map_err(|e| Error::Internal(anyhow::anyhow!("the import's reader stopped: {e}")))??;
+        let parsed =
+            tokio::task::spawn_blocking(move || import::parse_at_most(reader, metric, import::MAX_API_EXPANDED_BYTES))
+                .await
+                .map_err(|e| Error::Internal(anyhow::anyhow!("the import's reader stopped: {e}")))??;
         let accounts = self.hub.account_ids_of(customer).await?;
         import::store(self.items.as_ref(), customer, parsed, &accounts, self.clock.now()).await
     }
