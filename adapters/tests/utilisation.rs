@@ -315,3 +315,96 @@ async fn utilisation_configured_sources_replace_the_demo_ones_and_bad_settings_a
     assert!(err.starts_with("CC_JIRA: not valid JIRA settings"), "{err}");
     assert!(!err.contains("12345"), "{err}");
 }
+
+#[tokio::test]
+async fn deleting_a_customer_deletes_its_billing_and_utilisation_data_so_a_new_one_with_its_code_starts_empty() {
+    use cc_domain::billing::costs::{self, DailyCost};
+    use cc_domain::hub::NewCustomer;
+    use cc_domain::ids::AccountId;
+    use cc_domain::keys;
+    use cc_domain::store::{Index, Item, Query, Write};
+
+    let (app, _dir) = support::embedded().await;
+    let admin = support::admin();
+    let new = || NewCustomer {
+        code: code("gone-soon"),
+        name: "Gone Soon".into(),
+        status: cc_domain::hub::CustomerStatus::Active,
+        notes: String::new(),
+        contract: None,
+        report: Default::default(),
+    };
+    app.hub.create_customer(&admin, new()).await.unwrap();
+    let items = app.items.as_ref();
+    let c = code("gone-soon");
+    // Costs in an old month (an import of 2024 data) and this month; settings; organisation facts.
+    let today = app.clock.now().date();
+    let cell = |day| DailyCost {
+        account: AccountId::parse("111111111111").unwrap(),
+        service: "Amazon EC2".into(),
+        day,
+        amount: 10.0,
+        currency: "USD".into(),
+        estimated: false,
+    };
+    costs::upsert(items, &c, &[cell(time::macros::date!(2024 - 09 - 01)), cell(today)])
+        .await
+        .unwrap();
+    items
+        .transact(vec![
+            Write::Put(Item::new(
+                keys::billing("gone-soon"),
+                keys::BILLING_SETTINGS,
+                serde_json::json!({"metric": "AmortizedCost"}),
+            )),
+            Write::Put(Item::new(
+                keys::organization("gone-soon"),
+                keys::META,
+                serde_json::json!({}),
+            )),
+        ])
+        .await
+        .unwrap();
+    // A contract and a mapping to it.
+    let u = app.utilisation().unwrap();
+    u.import_contracts(
+        &admin,
+        b"contract,customer,start,end,entitled_hours\nG-1,gone-soon,2026-01-01,2026-12-31,10\n",
+    )
+    .await
+    .unwrap();
+    let tc = u.task_codes(&admin).await.unwrap();
+    u.put_task_codes(
+        &admin,
+        vec![TaskCodeMapping {
+            code: TaskCode::parse("GONE-").unwrap(),
+            prefix: true,
+            customer: c.clone(),
+            contract: Some(ContractId::parse("G-1").unwrap()),
+        }],
+        tc.version,
+    )
+    .await
+    .unwrap();
+
+    app.hub.delete_customer(&admin, "gone-soon", None).await.unwrap();
+    app.hub.create_customer(&admin, new()).await.unwrap();
+
+    for pk in [
+        keys::cost("gone-soon", time::macros::date!(2024 - 09 - 01)),
+        keys::cost("gone-soon", today),
+        keys::billing("gone-soon"),
+        keys::organization("gone-soon"),
+        keys::anomaly("gone-soon"),
+        keys::contract_partition("gone-soon"),
+    ] {
+        let left = items
+            .query_all(Query::partition(Index::Primary, pk.clone()))
+            .await
+            .unwrap();
+        assert!(left.is_empty(), "{pk}: {left:?}");
+    }
+    assert_eq!(cc_domain::billing::settings::get(items, &c).await.unwrap().version, 0);
+    assert!(u.customer(&admin, &c).await.unwrap().contracts.is_empty());
+    assert!(u.task_codes(&admin).await.unwrap().mappings.is_empty());
+}

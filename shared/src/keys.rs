@@ -235,6 +235,14 @@ pub fn billing(customer: &str) -> String {
 
 pub const BILLING_SETTINGS: &str = "SETTINGS";
 
+/// Within `BILLING#{customer}`: a marker per month that holds daily costs (so a customer's cost
+/// partitions can be found, e.g. to delete them with the customer).
+pub fn cost_month(day: time::Date) -> String {
+    format!("{COST_MONTH_PREFIX}{:04}-{:02}", day.year(), u8::from(day.month()))
+}
+
+pub const COST_MONTH_PREFIX: &str = "COSTMONTH#";
+
 /// Partition of a customer's cost anomalies (sort key: the anomaly id).
 pub fn anomaly(customer: &str) -> String {
     format!("ANOMALY#{customer}")

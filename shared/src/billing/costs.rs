@@ -68,10 +68,18 @@ pub async fn upsert(items: &dyn ItemStore, customer: &CustomerCode, costs: &[Dai
         );
     }
     let written = cells.len();
-    let writes: Vec<Write> = cells
+    // A marker per month touched, so the customer's cost partitions can be found again.
+    let months: std::collections::BTreeSet<String> = cells.values().map(|c| keys::cost_month(c.day)).collect();
+    let mut writes: Vec<Write> = months
         .into_iter()
-        .map(|((pk, sk), c)| Ok(Write::Put(Item::new(pk, sk, encode(c)?))))
-        .collect::<Result<_>>()?;
+        .map(|m| Write::Put(Item::new(keys::billing(customer.as_str()), m, serde_json::json!({}))))
+        .collect();
+    writes.extend(
+        cells
+            .into_iter()
+            .map(|((pk, sk), c)| Ok(Write::Put(Item::new(pk, sk, encode(c)?))))
+            .collect::<Result<Vec<_>>>()?,
+    );
     for chunk in writes.chunks(crate::store::MAX_TRANSACTION_WRITES) {
         items
             .transact(chunk.to_vec())
@@ -663,6 +671,39 @@ pub async fn top_movers(
     });
     out.truncate(limit);
     Ok(out)
+}
+
+/// Deletes every stored cost of `customer` (the months its markers name, and the 15 months up to
+/// `today` for costs stored before the markers existed) and the markers. For deleting a customer:
+/// its code may be given to a new customer, who must not inherit the costs.
+pub async fn purge(items: &dyn ItemStore, customer: &CustomerCode, today: Date) -> Result<usize> {
+    let internal = |e| Error::Internal(anyhow::anyhow!("deleting a customer's costs: {e}"));
+    let billing = keys::billing(customer.as_str());
+    let markers = items
+        .query_all(Query::partition(Index::Primary, billing.clone()).prefix(keys::COST_MONTH_PREFIX))
+        .await
+        .map_err(internal)?;
+    let mut months: std::collections::BTreeSet<String> = markers
+        .iter()
+        .filter_map(|m| m.sk.strip_prefix(keys::COST_MONTH_PREFIX))
+        .map(|m| format!("COST#{}#{m}", customer.as_str()))
+        .collect();
+    let mut month = month_start(today);
+    for _ in 0..15 {
+        months.insert(keys::cost(customer.as_str(), month));
+        month = previous_month(month);
+    }
+    let mut deleted = 0;
+    for pk in months {
+        let found = items
+            .query_all(Query::partition(Index::Primary, pk).limit(1000))
+            .await
+            .map_err(internal)?;
+        deleted += found.len();
+        crate::store::delete_all(items, found).await.map_err(internal)?;
+    }
+    crate::store::delete_all(items, markers).await.map_err(internal)?;
+    Ok(deleted)
 }
 
 #[cfg(test)]

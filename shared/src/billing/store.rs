@@ -290,3 +290,21 @@ pub async fn transition(
 pub fn last_transition(a: &StoredAnomaly) -> Option<&Transition> {
     a.anomaly.resolved.as_ref().or(a.anomaly.acknowledged.as_ref())
 }
+
+/// Deletes everything billing keeps for `customer`: its costs ([`costs::purge`]), settings, fetch
+/// records, anomalies and organisation facts (fetch runs are the history of the runs, and stay).
+/// Part of deleting a customer, so a new customer given the same code starts empty. Idempotent: a
+/// delete that stopped half-way is finished by calling it again.
+pub async fn purge_customer(items: &dyn ItemStore, customer: &CustomerCode, today: Date) -> Result<()> {
+    costs::purge(items, customer, today).await?;
+    for pk in [
+        keys::billing(customer.as_str()),
+        keys::anomaly(customer.as_str()),
+        keys::organization(customer.as_str()),
+    ] {
+        crate::store::delete_partition(items, &pk)
+            .await
+            .map_err(|e| Error::Internal(anyhow::anyhow!("deleting a customer's billing data: {e}")))?;
+    }
+    Ok(())
+}

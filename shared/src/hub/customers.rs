@@ -207,6 +207,15 @@ impl Hub {
                 None => break,
             }
         }
+        // Other capabilities' data about the customer lives in their own partitions (never
+        // under `CUSTOMER#{code}`): delete it too, before the customer item, so that a new
+        // customer given this code does not inherit costs, settings, anomalies or contracts, and
+        // a delete that stops half-way is finished by the next call.
+        if let Ok(customer) = crate::ids::CustomerCode::parse(code) {
+            let now = self.now();
+            crate::billing::store::purge_customer(self.store.as_ref(), &customer, now.date()).await?;
+            crate::utilisation::store::purge_customer(self.store.as_ref(), &customer, who.email.as_str(), now).await?;
+        }
         // Only the last step is audited: the customer is gone when the event says so. Its audit
         // partitions are not under `CUSTOMER#{code}` and stay.
         let event = self.event(who, "customer_deleted", code, Some(before), None);

@@ -145,6 +145,32 @@ impl Write {
     }
 }
 
+/// Deletes `found` (whatever their versions), at most [`MAX_TRANSACTION_WRITES`] a transaction.
+pub async fn delete_all(items: &dyn ItemStore, found: Vec<Item>) -> StoreResult<()> {
+    let writes: Vec<Write> = found
+        .into_iter()
+        .map(|i| Write::Delete {
+            pk: i.pk,
+            sk: i.sk,
+            expected: None,
+        })
+        .collect();
+    for chunk in writes.chunks(MAX_TRANSACTION_WRITES) {
+        items.transact(chunk.to_vec()).await?;
+    }
+    Ok(())
+}
+
+/// Deletes every item of the partition `pk` (of the table).
+pub async fn delete_partition(items: &dyn ItemStore, pk: &str) -> StoreResult<usize> {
+    let found = items
+        .query_all(Query::partition(Index::Primary, pk).limit(1000))
+        .await?;
+    let n = found.len();
+    delete_all(items, found).await?;
+    Ok(n)
+}
+
 /// A domain record as item data.
 pub fn encode<T: serde::Serialize>(value: &T) -> crate::Result<serde_json::Value> {
     serde_json::to_value(value).map_err(|e| crate::Error::Internal(e.into()))

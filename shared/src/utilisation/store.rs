@@ -373,3 +373,36 @@ pub async fn task_code_history(items: &dyn ItemStore, limit: usize) -> Result<Ve
         .map(|i| serde_json::from_value(i.data).map_err(|e| Error::Internal(e.into())))
         .collect()
 }
+
+/// Deletes the customer's contracts and their entitlement history, and its task code mappings
+/// (their hours become unmapped, reported as such; the worklogs themselves are timesheet facts and
+/// stay). Part of deleting a customer, so a new customer given the same code starts empty.
+/// Idempotent.
+pub async fn purge_customer(
+    items: &dyn ItemStore,
+    customer: &CustomerCode,
+    by: &str,
+    at: OffsetDateTime,
+) -> Result<()> {
+    crate::store::delete_partition(items, &keys::contract_partition(customer.as_str()))
+        .await
+        .map_err(|e| internal("deleting a customer's contracts", e))?;
+    for _ in 0..RETRIES {
+        let kept = task_codes(items).await?;
+        let left: Vec<TaskCodeMapping> = kept
+            .mappings
+            .iter()
+            .filter(|m| &m.customer != customer)
+            .cloned()
+            .collect();
+        if left.len() == kept.mappings.len() {
+            return Ok(());
+        }
+        match put_task_codes(items, left, kept.version, by, at).await {
+            Ok(_) => return Ok(()),
+            Err(e) if e.conflict_kind() == Some(Conflict::Version) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(stale_task_codes())
+}
