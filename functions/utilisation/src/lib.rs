@@ -42,7 +42,7 @@ pub fn routes() -> Router<Api> {
         .route("/api/v1/utilisation/unmapped", get(unmapped))
         .route("/api/v1/utilisation/imports/contracts", post(import_contracts))
         .route("/api/v1/utilisation/imports/worklogs", post(import_worklogs))
-        .route("/api/v1/utilisation/runs", get(list_runs).post(start_run))
+        .route("/api/v1/utilisation/runs", get(list_sync_runs).post(start_sync_run))
         .route("/api/v1/task-codes", get(task_codes).put(put_task_codes))
         .route("/api/v1/task-codes/history", get(task_code_history))
 }
@@ -55,8 +55,8 @@ pub fn routes() -> Router<Api> {
     unmapped,
     import_contracts,
     import_worklogs,
-    list_runs,
-    start_run,
+    list_sync_runs,
+    start_sync_run,
     task_codes,
     put_task_codes,
     task_code_history
@@ -317,7 +317,7 @@ struct RunsQuery {
 /// status, error, requests and rejected records, and what was written.
 #[utoipa::path(get, path = "/api/v1/utilisation/runs", params(RunsQuery),
     responses((status = 200, body = Vec<SyncRun>), (status = 400, body = ErrorBody)))]
-async fn list_runs(
+async fn list_sync_runs(
     State(api): State<Api>,
     Caller(who): Caller,
     QueryParams(q): QueryParams<RunsQuery>,
@@ -335,7 +335,7 @@ async fn list_runs(
 #[utoipa::path(post, path = "/api/v1/utilisation/runs",
     responses((status = 201, body = SyncRun), (status = 403, body = ErrorBody),
         (status = 409, description = "`version_conflict`: another sync ran at the same time", body = ErrorBody)))]
-async fn start_run(State(api): State<Api>, Admin(who): Admin) -> ApiResult<(StatusCode, Json<SyncRun>)> {
+async fn start_sync_run(State(api): State<Api>, Admin(who): Admin) -> ApiResult<(StatusCode, Json<SyncRun>)> {
     Ok((
         StatusCode::CREATED,
         Json(api.app().utilisation()?.sync(Some(&who)).await?),
