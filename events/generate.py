@@ -24,13 +24,13 @@ LEAD = claims("lee.lead@demo.customer-central.dev", ["engineer", "senior", "lead
 UNKNOWN = "01jzzzzzzzzzzzzzzzzzzzzzzz"
 
 
-def ev(function, name, method, route, path, query="", body=None, who=ADMIN):
+def ev(function, name, method, route, path, query="", body=None, who=ADMIN, content_type="application/json"):
     e = {
         "version": "2.0",
         "routeKey": f"{method} {route}",
         "rawPath": path,
         "rawQueryString": query,
-        "headers": {"accept": "application/json", "content-type": "application/json",
+        "headers": {"accept": "application/json", "content-type": content_type,
                     "host": "api.customer-central.example.com", "user-agent": "sample-event"},
         "requestContext": {
             "accountId": "111122223333", "apiId": "cc0api", "domainName": "api.customer-central.example.com",
@@ -46,7 +46,9 @@ def ev(function, name, method, route, path, query="", body=None, who=ADMIN):
         e["queryStringParameters"] = dict(p.split("=", 1) for p in query.split("&"))
     if "{" in route:
         e["pathParameters"] = {r[1:-1]: p for r, p in zip(route.split("/"), path.split("/")) if r.startswith("{")}
-    if body is not None:
+    if isinstance(body, str):
+        e["body"] = body
+    elif body is not None:
         e["body"] = json.dumps(body)
     os.makedirs(os.path.join(HERE, function), exist_ok=True)
     with open(os.path.join(HERE, function, f"{name}.json"), "w") as f:
@@ -228,6 +230,39 @@ def billing_fetch():
        "customer=events-demo", body={"not": "an export"}, who=ENG)
 
 
+def utilisation():
+    # Replayed against the demo hub with the demo contracts and timesheets seeded
+    # (cc_domain::demo::seed, then cc_domain::utilisation::demo::seed): acme-retail has contract
+    # 00000100; the task codes are at version 1.
+    u = "utilisation"
+    ev(u, "01-customer", "GET", "/api/v1/utilisation", "/api/v1/utilisation", "customer=acme-retail", who=ENG)
+    ev(u, "02-customer-missing", "GET", "/api/v1/utilisation", "/api/v1/utilisation", who=ENG)
+    ev(u, "03-customer-unknown", "GET", "/api/v1/utilisation", "/api/v1/utilisation", "customer=nobody", who=ENG)
+    ev(u, "04-contract", "GET", "/api/v1/utilisation/contracts/{customer}/{contract}",
+       "/api/v1/utilisation/contracts/acme-retail/00000100", who=ENG)
+    ev(u, "05-contract-unknown", "GET", "/api/v1/utilisation/contracts/{customer}/{contract}",
+       "/api/v1/utilisation/contracts/acme-retail/99999999", who=ENG)
+    ev(u, "06-unmapped", "GET", "/api/v1/utilisation/unmapped", "/api/v1/utilisation/unmapped", who=ENG)
+    ev(u, "07-unmapped-bad-date", "GET", "/api/v1/utilisation/unmapped", "/api/v1/utilisation/unmapped",
+       "from=2026-13-01", who=ENG)
+    ev(u, "08-task-codes", "GET", "/api/v1/task-codes", "/api/v1/task-codes", who=ENG)
+    ev(u, "09-put-task-codes-stale", "PUT", "/api/v1/task-codes", "/api/v1/task-codes",
+       body={"mappings": [{"code": "ACME-", "prefix": True, "customer": "acme-retail", "contract": "00000100"}],
+             "version": 0})
+    ev(u, "10-task-code-history", "GET", "/api/v1/task-codes/history", "/api/v1/task-codes/history",
+       "limit=10", who=ENG)
+    ev(u, "11-import-contracts-as-engineer", "POST", "/api/v1/utilisation/imports/contracts",
+       "/api/v1/utilisation/imports/contracts",
+       body="contract,customer,start,end,entitled_hours\n00000900,acme-retail,2026-01-01,2026-12-31,100\n",
+       content_type="text/csv", who=ENG)
+    ev(u, "12-import-worklogs", "POST", "/api/v1/utilisation/imports/worklogs", "/api/v1/utilisation/imports/worklogs",
+       body="date,person,task_code,hours,note\n2026-11-02,erin@example.com,ACME-7,1.5,patching\n",
+       content_type="text/csv")
+    ev(u, "13-runs", "GET", "/api/v1/utilisation/runs", "/api/v1/utilisation/runs", "limit=5", who=ENG)
+    ev(u, "14-run-as-engineer", "POST", "/api/v1/utilisation/runs", "/api/v1/utilisation/runs", who=ENG)
+    ev(u, "15-run", "POST", "/api/v1/utilisation/runs", "/api/v1/utilisation/runs")
+
+
 def write(function, name, body):
     os.makedirs(os.path.join(HERE, function), exist_ok=True)
     with open(os.path.join(HERE, function, f"{name}.json"), "w") as f:
@@ -261,6 +296,7 @@ def jobs():
         "source": "aws.events", "account": "111122223333", "time": "2026-11-25T09:00:00Z", "region": "eu-west-1",
         "resources": ["arn:aws:events:eu-west-1:111122223333:rule/customer-central-breakglass-sweep"], "detail": {}})
     write("jobs", "04-billing-fetch", {"job": "billing.fetch"})
+    write("jobs", "05-utilisation-sync", {"job": "utilisation.sync"})
 
 
 customers()
@@ -268,6 +304,7 @@ access_request()
 approval()
 profile_gen()
 billing_fetch()
+utilisation()
 docs()
 workflow_tasks()
 jobs()

@@ -104,6 +104,21 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.POST, '/api/v1/billing/organizations/{code}/discovered'],
     ],
   },
+  UtilisationFunction: {
+    binary: 'utilisation',
+    routes: [
+      [HttpMethod.GET, '/api/v1/utilisation'],
+      [HttpMethod.GET, '/api/v1/utilisation/contracts/{customer}/{contract}'],
+      [HttpMethod.GET, '/api/v1/utilisation/unmapped'],
+      [HttpMethod.POST, '/api/v1/utilisation/imports/contracts'],
+      [HttpMethod.POST, '/api/v1/utilisation/imports/worklogs'],
+      [HttpMethod.GET, '/api/v1/utilisation/runs'],
+      [HttpMethod.POST, '/api/v1/utilisation/runs'],
+      [HttpMethod.GET, '/api/v1/task-codes'],
+      [HttpMethod.PUT, '/api/v1/task-codes'],
+      [HttpMethod.GET, '/api/v1/task-codes/history'],
+    ],
+  },
   DocsFunction: {
     binary: 'docs',
     routes: [[HttpMethod.GET, '/api/v1/openapi.json']],
@@ -360,6 +375,13 @@ export class CustomerCentralStack extends Stack {
         'billing-fetch',
         'Billing routes: costs, overview, movers, anomalies, fetch runs, imports, settings, organisation facts.',
         [assumeRead],
+      ),
+      // The item store only: an admin's sync now reads Salesforce and JIRA, not AWS APIs.
+      UtilisationFunction: rust(
+        'UtilisationFunction',
+        'utilisation',
+        'Utilisation routes: contracts against hours logged, task code mappings, unmapped hours, CSV imports, sync runs.',
+        [],
       ),
       DocsFunction: rust('DocsFunction', 'docs', "The API's OpenAPI document (public).", null),
     };

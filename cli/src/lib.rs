@@ -59,6 +59,7 @@ pub fn local_router(api: Api, local: &Local) -> Router {
         .merge(approval::routes())
         .merge(profile_gen::routes())
         .merge(billing_fetch::routes())
+        .merge(utilisation::routes())
         .merge(docs::routes())
         .route("/healthz", get(healthz))
         .route(

@@ -76,6 +76,7 @@ pub fn by_function() -> Vec<(&'static str, Document)> {
         ("approval", approval::openapi()),
         ("profile-gen", profile_gen::openapi()),
         ("billing-fetch", billing_fetch::openapi()),
+        ("utilisation", utilisation::openapi()),
         ("docs", openapi()),
     ]
 }

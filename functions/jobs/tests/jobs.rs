@@ -26,7 +26,17 @@ fn app(dir: &tempfile::TempDir, offset: Arc<AtomicI64>) -> App {
             app.hub.clone(),
         )),
     };
-    app.with_billing(billing)
+    let utilisation = cc_domain::utilisation::service::UtilisationPorts {
+        contracts: Arc::new(cc_adapters::local_utilisation::LocalContracts::new(
+            app.hub.clone(),
+            app.clock.clone(),
+        )),
+        timesheets: Arc::new(cc_adapters::local_utilisation::LocalTimesheets::new(
+            app.hub.clone(),
+            app.clock.clone(),
+        )),
+    };
+    app.with_billing(billing).with_utilisation(utilisation)
 }
 
 #[tokio::test]
@@ -39,6 +49,7 @@ async fn sample_events_run_the_named_job_or_say_which_jobs_exist() {
         ("02-unknown-job", Err("UnknownJob")),
         ("03-scheduled-event-without-input", Err("BadEvent")),
         ("04-billing-fetch", Ok(())),
+        ("05-utilisation-sync", Ok(())),
     ];
     assert_eq!(
         cc_http::testing::event_names(&events),
@@ -55,6 +66,13 @@ async fn sample_events_run_the_named_job_or_say_which_jobs_exist() {
                 assert_eq!(summary["customers"], 0, "{name}: {summary}");
                 assert_eq!(summary["requests"], 0, "{name}: {summary}");
                 assert!(summary["run"].is_string(), "{name}: {summary}");
+            }
+            (Ok(summary), Ok(())) if *name == "05-utilisation-sync" => {
+                // No customers yet: a recorded run of both sources that wrote nothing.
+                assert!(summary["run"].is_string(), "{name}: {summary}");
+                assert_eq!(summary["contracts"], "ok", "{name}: {summary}");
+                assert_eq!(summary["worklogs"], "ok", "{name}: {summary}");
+                assert_eq!(summary["worklogs_written"], 0, "{name}: {summary}");
             }
             (Ok(summary), Ok(())) => assert_eq!(
                 summary,

@@ -810,6 +810,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/task-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The task code mappings and the `version` to send back with a change (any role). */
+        get: operations["task_codes"];
+        /**
+         * Replaces the task code mappings (admin), at the `version` read. Each mapping's customer must
+         *     exist and its contract, when given, must be one of that customer's; a code may be mapped once
+         *     exactly and once as a prefix. At most 5,000 mappings. Validated as a whole: nothing is written
+         *     on any error.
+         */
+        put: operations["put_task_codes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/task-codes/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The changes of the task code mappings, newest first: who, when, what was added and removed. */
+        get: operations["task_code_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/utilisation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's contracts as of today (UTC) and where each stands: hours used against the
+         *     entitlement and the monthly allocation, month by month, the status (on track, running out
+         *     early, ...), and the task codes whose hours count for it. Current contracts first.
+         */
+        get: operations["customer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/utilisation/contracts/{customer}/{contract}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One contract of a customer with its usage and its entitlement history (oldest change first). */
+        get: operations["contract"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/utilisation/imports/contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports contracts from a CSV file (admin), at most 4 MiB: a header row with `contract`,
+         *     `customer`, `start`, `end`, `entitled_hours` and optionally `name`, `monthly_allocation`,
+         *     `status`. Send the file as the body (`text/csv`) or as the `file` part of
+         *     `multipart/form-data`. Checked as a whole: a bad row stores nothing and the error names its row
+         *     and column. A contract already kept is updated, its entitlement change recorded.
+         */
+        post: operations["import_contracts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/utilisation/imports/worklogs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports timesheet hours from a CSV file (admin), at most 4 MiB: a header row with `date`,
+         *     `person`, `task_code`, `hours` and optionally `note`, `id`. Send the file as the body
+         *     (`text/csv`) or as the `file` part of `multipart/form-data`. Checked as a whole: a bad row
+         *     stores nothing and the error names its row and column. Importing the same file again replaces
+         *     the same worklogs.
+         */
+        post: operations["import_worklogs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/utilisation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest syncs of contracts (Salesforce) and worklogs (JIRA), newest first: per source the
+         *     status, error, requests and rejected records, and what was written.
+         */
+        get: operations["list_sync_runs"];
+        put?: never;
+        /**
+         * Syncs contracts and worklogs now (admin), as the daily `utilisation.sync` job does; answers
+         *     with the run when it is done. One source failing never stops the other: its error is in the
+         *     run.
+         */
+        post: operations["start_sync_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/utilisation/unmapped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Hours logged on task codes that no mapping matches, per code (most hours first), over
+         *     `[from, to]`: the code, hours, worklogs, first and last day and who logged them. At most 13
+         *     calendar months at once.
+         */
+        get: operations["unmapped"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1153,6 +1323,52 @@ export interface components {
             /** Format: int64 */
             version?: number | null;
         };
+        /** @description A customer's contract as the contract source gives it. */
+        Contract: {
+            customer: components["schemas"]["CustomerCode"];
+            /**
+             * Format: date
+             * @description Last day covered (inclusive).
+             */
+            end: string;
+            /**
+             * Format: double
+             * @description Hours the customer is entitled to over the whole period.
+             */
+            entitled_hours: number;
+            id: components["schemas"]["ContractId"];
+            /**
+             * Format: double
+             * @description Hours a month the hours are planned at, when the contract says so (e.g. 20 of 240 a year).
+             */
+            monthly_allocation?: number | null;
+            /** @description What the contract is called in the source (Salesforce `Description` or `Name`). */
+            name?: string;
+            /**
+             * Format: date
+             * @description First day covered (inclusive).
+             */
+            start: string;
+            /**
+             * @description The source's status, as it says it (Salesforce: `Draft`, `In Approval Process`,
+             *     `Activated`, or an org's own values).
+             */
+            status?: string;
+        };
+        /** @description One contract with its entitlement history. */
+        ContractDetail: components["schemas"]["ContractReport"] & {
+            /** @description Oldest first. */
+            changes: components["schemas"]["EntitlementChange"][];
+        };
+        /** @description contract number (1-64 letters, digits, '.', '_', '-') */
+        ContractId: string;
+        /** @description A contract and where it stands today. */
+        ContractReport: {
+            contract: components["schemas"]["StoredContract"];
+            /** @description The mappings whose hours count for it. */
+            task_codes: components["schemas"]["TaskCodeMapping"][];
+            usage: components["schemas"]["ContractUsage"];
+        };
         /** @description What the contract says, in brief (the full entitlements come from Salesforce later). */
         ContractSummary: {
             /** Format: date */
@@ -1166,6 +1382,70 @@ export interface components {
              * @description First day of the contract (YYYY-MM-DD).
              */
             starts_on?: string | null;
+        };
+        /** @description Everything about one contract as of one day. Hours are decimal hours. */
+        ContractUsage: {
+            /** Format: date */
+            as_of: string;
+            /**
+             * Format: double
+             * @description Hours a week at the burn rate (see the module docs).
+             */
+            burn_rate_per_week: number;
+            by_person: components["schemas"]["HoursBy"][];
+            by_task_code: components["schemas"]["HoursBy"][];
+            /** @description See the module docs; false without a monthly allocation. */
+            consistently_exceeded: boolean;
+            /**
+             * Format: int32
+             * @description Days of the period up to `as_of` (0 before it starts), and in all.
+             */
+            elapsed_days: number;
+            /** Format: double */
+            entitled_hours: number;
+            /**
+             * Format: double
+             * @description What an even pace would have used by `as_of` (entitled × days elapsed / days in the period).
+             */
+            expected_hours: number;
+            /**
+             * Format: double
+             * @description Hours used by the period's end at the burn rate.
+             */
+            forecast_hours: number;
+            /**
+             * Format: double
+             * @description Entitled less used; negative when more was used than entitled.
+             */
+            left_hours: number;
+            months: components["schemas"]["MonthUsage"][];
+            /**
+             * Format: double
+             * @description Hours logged to the contract's codes on days outside its period.
+             */
+            outside_period_hours: number;
+            /** Format: int32 */
+            period_days: number;
+            /**
+             * Format: date
+             * @description When the hours left run out at the burn rate, if before the period's end; for an exhausted
+             *     contract, the day the used hours reached the entitlement.
+             */
+            runs_out_on?: string | null;
+            status: components["schemas"]["UsageStatus"];
+            /** Format: double */
+            used_hours: number;
+        };
+        /** @description What writing contracts did. */
+        ContractsWritten: {
+            /**
+             * @description Entitlement changes recorded (each field of each contract that moved, and the initial
+             *     values of new contracts).
+             */
+            changes: number;
+            created: number;
+            unchanged: number;
+            updated: number;
         };
         /**
          * @description What the rows are per, besides the period (`group` in the API).
@@ -1245,6 +1525,16 @@ export interface components {
             currency: string;
             /** @description The account id or service name (empty for the grand total). */
             key: string;
+        };
+        /**
+         * Format: binary
+         * @description A CSV file as the request body.
+         */
+        CsvFile: string;
+        /** @description A CSV file as a form's `file` part. */
+        CsvForm: {
+            /** Format: binary */
+            file: string;
         };
         Customer: {
             /**
@@ -1359,6 +1649,14 @@ export interface components {
         };
         /** @enum {string} */
         CustomerStatus: "onboarding" | "active" | "offboarded";
+        /** @description A customer's contracts as of today. */
+        CustomerUtilisation: {
+            /** Format: date */
+            as_of: string;
+            /** @description Current contracts first (by end), then ended ones (latest first). */
+            contracts: components["schemas"]["ContractReport"][];
+            customer: string;
+        };
         Decision: {
             /** Format: date-time */
             at: string;
@@ -1397,6 +1695,29 @@ export interface components {
         Ended: {
             ended: number;
         };
+        /** @description One change of one field of one contract. */
+        EntitlementChange: {
+            /**
+             * Format: date-time
+             * @description When the change was seen (the sync's or import's time, UTC).
+             */
+            at: string;
+            field: components["schemas"]["EntitlementField"];
+            /**
+             * @description The value before, as text (`240`, `2026-12-31`, `Activated`); none when the contract was
+             *     first seen or the field was empty.
+             */
+            from?: string | null;
+            /** @description Where it came from: `salesforce`, `csv`, or the admin who edited it. */
+            source: string;
+            /** @description The value after; none when the field was emptied (a monthly allocation removed). */
+            to?: string | null;
+        };
+        /**
+         * @description A contract field whose changes are kept.
+         * @enum {string}
+         */
+        EntitlementField: "entitled_hours" | "monthly_allocation" | "start" | "end" | "status";
         /** @enum {string} */
         Environment: "prod" | "non-prod";
         EnvironmentCounts: {
@@ -1509,6 +1830,12 @@ export interface components {
             by: string;
             what: string;
         };
+        /** @description Hours per key (a person, a task code), most first. */
+        HoursBy: {
+            /** Format: double */
+            hours: number;
+            key: string;
+        };
         /** @description https URL */
         HttpsUrl: string;
         /** @description What the breakglass broker needs to assign permission sets in a customer's IAM Identity Center. */
@@ -1537,6 +1864,13 @@ export interface components {
         ImportForm: {
             /** Format: binary */
             file: string;
+        };
+        /** @description What an import wrote. */
+        ImportOutcome: {
+            contracts?: components["schemas"]["ContractsWritten"] | null;
+            rows: number;
+            /** @description Worklogs written (a worklogs import; a re-import replaces the same ones). */
+            worklogs?: number | null;
         };
         /** @description What an import did. */
         ImportSummary: {
@@ -1914,6 +2248,23 @@ export interface components {
             /** Format: double */
             month_to_date: number;
         };
+        /** @description One calendar month of the period. */
+        MonthUsage: {
+            /**
+             * Format: double
+             * @description The monthly allocation, prorated for a month the period covers only partly; none when the
+             *     contract has no monthly allocation.
+             */
+            allocation?: number | null;
+            /** @description The month is over (its last day, or the period's, is before `as_of`). */
+            complete: boolean;
+            /** @description `hours` above `allocation`. */
+            exceeded: boolean;
+            /** Format: double */
+            hours: number;
+            /** @description `YYYY-MM`. */
+            month: string;
+        };
         /** @description An (account, service) cell whose spend changed between two equal windows. */
         Mover: {
             account: components["schemas"]["AccountId"];
@@ -2191,6 +2542,13 @@ export interface components {
         };
         /** @description AWS region */
         Region: string;
+        /** @description A record of the source that could not be read. */
+        Rejected: {
+            /** @description The source's id of the record (Salesforce `Id`, JIRA worklog id), or its position. */
+            id: string;
+            /** @description What was wrong, naming the field. */
+            reason: string;
+        };
         ReportSettings: {
             enabled?: boolean;
             recipients?: components["schemas"]["Email"][];
@@ -2306,6 +2664,17 @@ export interface components {
             /** @description 1-based row of the input. */
             row: number;
         };
+        /** @description What one source did in a sync. */
+        SourceOutcome: {
+            /** @description Why it failed (the source's error, no secrets). */
+            error?: string | null;
+            /** @description Records the source returned that could not be read, with their ids. */
+            rejected: components["schemas"]["Rejected"][];
+            /** Format: int32 */
+            requests: number;
+            /** @description `ok` or `failed`. */
+            status: string;
+        };
         /**
          * @description An SSO breakglass grant: the permission set, the account's Identity Center as it was when the
          *     request was made, and the assignment's state.
@@ -2347,8 +2716,89 @@ export interface components {
              */
             version?: number;
         };
+        /** @description A contract as kept: the source's fields plus where and when it was last written. */
+        StoredContract: components["schemas"]["Contract"] & {
+            /** @description `salesforce`, `csv`, or `demo`. */
+            source: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version?: number;
+        };
         /** @description subject (1-256 characters without spaces or '/') */
         Subject: string;
+        /** @description One sync of contracts and worklogs. */
+        SyncRun: {
+            contracts: components["schemas"]["SourceOutcome"];
+            contracts_written: components["schemas"]["ContractsWritten"];
+            /** Format: date-time */
+            finished_at: string;
+            id: string;
+            /** Format: date-time */
+            started_at: string;
+            trigger: components["schemas"]["SyncTrigger"];
+            /** @description Contracts the source returned for customers the hub does not have (skipped, by id). */
+            unknown_customers: string[];
+            worklogs: components["schemas"]["SourceOutcome"];
+            worklogs_deleted: number;
+            /**
+             * Format: date-time
+             * @description Where the worklog feed was read from and to.
+             */
+            worklogs_since: string;
+            /** Format: date-time */
+            worklogs_until?: string | null;
+            worklogs_written: number;
+        };
+        /** @description Who started a sync. */
+        SyncTrigger: {
+            /** @enum {string} */
+            kind: "schedule";
+        } | {
+            email: string;
+            /** @enum {string} */
+            kind: "admin";
+        };
+        /** @description task code (1-64 letters, digits, '.', '_', '-'; kept in upper case) */
+        TaskCode: string;
+        /**
+         * @description One replacement of the mappings: who, when, what was added and removed (a changed mapping is
+         *     both: removed as it was, added as it is).
+         */
+        TaskCodeChange: {
+            added: components["schemas"]["TaskCodeMapping"][];
+            /** Format: date-time */
+            at: string;
+            by: string;
+            removed: components["schemas"]["TaskCodeMapping"][];
+        };
+        /** @description One task code mapping, as an admin keeps it in the hub. */
+        TaskCodeMapping: {
+            code: components["schemas"]["TaskCode"];
+            contract?: components["schemas"]["ContractId"] | null;
+            customer: components["schemas"]["CustomerCode"];
+            /** @description `true`: every code starting with `code` (`ACME-` maps `ACME-1`, `ACME-22`, ...). */
+            prefix?: boolean;
+        };
+        /** @description The task code mappings and the version to send back with a change. */
+        TaskCodes: {
+            /** @description Sorted by code, exact before prefix. */
+            mappings: components["schemas"]["TaskCodeMapping"][];
+            /**
+             * Format: int64
+             * @description 0 before the first change.
+             */
+            version?: number;
+        };
+        /** @description The whole list of mappings, replacing the kept one. */
+        TaskCodesUpdate: {
+            mappings: components["schemas"]["TaskCodeMapping"][];
+            /**
+             * Format: int64
+             * @description The `version` read (0 before the first change).
+             */
+            version: number;
+        };
         /** @description Who works on a customer: their profiles cover its accounts. */
         Team: {
             customer: components["schemas"]["CustomerCode"];
@@ -2408,6 +2858,24 @@ export interface components {
             /** @enum {string} */
             kind: "admin";
         };
+        /** @description Hours on task codes that no mapping matches, per code. */
+        UnmappedCode: {
+            /** Format: date */
+            first_day: string;
+            /** Format: double */
+            hours: number;
+            /** Format: date */
+            last_day: string;
+            /** @description Who logged them, sorted. */
+            people: string[];
+            task_code: components["schemas"]["TaskCode"];
+            worklogs: number;
+        };
+        /**
+         * @description Where a contract stands.
+         * @enum {string}
+         */
+        UsageStatus: "not_started" | "on_track" | "running_out_early" | "exhausted" | "ended";
         /** @enum {string} */
         Verdict: "approve" | "reject";
     };
@@ -6407,6 +6875,598 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such item (or not visible to the caller), also one a filter names */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    task_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCodes"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_task_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCodesUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCodes"];
+                };
+            };
+            /** @description Invalid input; `error.errors` names each row (1-based in `mappings`); nothing written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `version_conflict`: changed since read */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    task_code_history: {
+        parameters: {
+            query?: {
+                /** @description How many changes, 1-500 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCodeChange"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such item (or not visible to the caller), also one a filter names */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customer: {
+        parameters: {
+            query: {
+                /** @description The customer code. */
+                customer: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerUtilisation"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    contract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                /** @description The contract number (unique per customer) */
+                contract: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_contracts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["CsvForm"];
+                "text/csv": components["schemas"]["CsvFile"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOutcome"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A stale `version`, or the item's state no longer allows this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_worklogs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["CsvForm"];
+                "text/csv": components["schemas"]["CsvFile"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOutcome"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A stale `version`, or the item's state no longer allows this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sync_runs: {
+        parameters: {
+            query?: {
+                /** @description How many runs, 1-100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRun"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such item (or not visible to the caller), also one a filter names */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_sync_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRun"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `version_conflict`: another sync ran at the same time */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unmapped: {
+        parameters: {
+            query?: {
+                /** @description First day (YYYY-MM-DD, UTC); default 90 days before `to`. */
+                from?: string;
+                /** @description Last day, inclusive (YYYY-MM-DD, UTC); default today. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnmappedCode"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;

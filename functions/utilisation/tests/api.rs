@@ -1,0 +1,615 @@
+//! The utilisation routes through the router with locally verified tokens, on the embedded store
+//! with the demo hub and the demo contracts and timesheets seeded: the sample events; each route's
+//! success and the demo's cases; the task code lifecycle with versions; CSV imports (raw and
+//! multipart); sync runs; and bad input (each a 4xx with a JSON error, nothing stored).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use cc_domain::App;
+use cc_domain::config::Config;
+use cc_domain::demo::{self, DemoSize};
+use cc_domain::identity::Role;
+use cc_domain::ids::CustomerCode;
+use cc_http::testing::{Expect, err, ok};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+const EXPECTED: &[Expect] = &[
+    ok("01-customer", 200),
+    err("02-customer-missing", 400, "invalid_query"),
+    err("03-customer-unknown", 404, "not_found"),
+    ok("04-contract", 200),
+    err("05-contract-unknown", 404, "not_found"),
+    ok("06-unmapped", 200),
+    err("07-unmapped-bad-date", 400, "invalid_query"),
+    ok("08-task-codes", 200),
+    err("09-put-task-codes-stale", 409, "version_conflict"),
+    ok("10-task-code-history", 200),
+    err("11-import-contracts-as-engineer", 403, "forbidden"),
+    ok("12-import-worklogs", 201),
+    ok("13-runs", 200),
+    err("14-run-as-engineer", 403, "forbidden"),
+    ok("15-run", 201),
+];
+
+/// The demo customers with a contract, in the demo's order (see `cc_domain::utilisation::demo`).
+const CUSTOMERS: [&str; 5] = [
+    "acme-retail",
+    "borealis-energy",
+    "cobalt-health",
+    "driftwood-media",
+    "evergreen-logistics",
+];
+
+struct Harness {
+    router: Router,
+    app: App,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().display().to_string();
+        let config = Config::from_lookup(|k| match k {
+            "CC_DATA_DIR" => Some(data_dir.clone()),
+            "CC_JWT_SECRET" => Some(SECRET.to_string()),
+            _ => None,
+        })
+        .unwrap();
+        let app = cc_adapters::wire::utilisation(config).await.unwrap();
+        let size = DemoSize {
+            customers: 6,
+            accounts: 12,
+        };
+        demo::seed(&app, &size).await.unwrap();
+        let codes: Vec<CustomerCode> = demo::customer_codes(&size)
+            .iter()
+            .map(|c| CustomerCode::parse(c).unwrap())
+            .collect();
+        assert_eq!(codes.iter().take(5).map(|c| c.as_str()).collect::<Vec<_>>(), CUSTOMERS);
+        cc_domain::utilisation::demo::seed(app.items.as_ref(), &codes, app.clock.now())
+            .await
+            .unwrap();
+        let api = cc_http::Api::from_app(app.clone()).await.unwrap();
+        Harness {
+            router: utilisation::router(api),
+            app,
+            _dir: dir,
+        }
+    }
+
+    fn token(&self, email: &str, roles: &[Role]) -> String {
+        let roles: BTreeSet<Role> = roles.iter().copied().collect();
+        cc_http::mint_dev_token(SECRET, &self.app.config.auth, email, &roles, Duration::from_secs(600)).unwrap()
+    }
+    fn admin(&self) -> String {
+        self.token("ada@example.com", &[Role::Admin])
+    }
+    fn engineer(&self) -> String {
+        self.token("erin@example.com", &[Role::Engineer])
+    }
+
+    async fn raw(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        send(&self.router, method, uri, token, content_type, body).await
+    }
+
+    async fn call(&self, method: &str, uri: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let bytes = body.map(|b| serde_json::to_vec(&b).unwrap()).unwrap_or_default();
+        self.raw(method, uri, Some(token), Some("application/json"), bytes)
+            .await
+    }
+
+    async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        self.call("GET", uri, &self.engineer(), None).await
+    }
+
+    async fn csv(&self, uri: &str, token: &str, csv: &str) -> (StatusCode, Value) {
+        self.raw("POST", uri, Some(token), Some("text/csv"), csv.as_bytes().to_vec())
+            .await
+    }
+}
+
+async fn send(
+    router: &Router,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let res = router
+        .clone()
+        .oneshot(req.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| json!(String::from_utf8_lossy(&bytes)))
+    };
+    if status.is_client_error() || status.is_server_error() {
+        assert!(
+            value["error"]["code"].is_string() && value["error"]["message"].is_string(),
+            "{method} {uri}: error body has a code and a message: {value}"
+        );
+    }
+    (status, value)
+}
+
+fn message(v: &Value) -> &str {
+    v["error"]["message"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn utilisation_sample_events_run_through_the_lambda_router() {
+    let h = Harness::new().await;
+    let router = utilisation::router(cc_http::Api::new(h.app.clone(), None));
+    let events = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "utilisation");
+    let bodies = cc_http::testing::replay(&router, &events, EXPECTED).await;
+    assert_eq!(bodies[0]["customer"], "acme-retail");
+    assert!(message(&bodies[1]).contains("customer"), "{}", bodies[1]);
+    assert_eq!(bodies[3]["contract"]["id"], "00000100", "{}", bodies[3]);
+    assert_eq!(bodies[11]["rows"], 1, "{}", bodies[11]);
+    assert_eq!(bodies[11]["worklogs"], 1, "{}", bodies[11]);
+    assert_eq!(
+        bodies[14]["trigger"],
+        json!({"kind": "admin", "email": "ada.admin@demo.customer-central.dev"})
+    );
+}
+
+#[tokio::test]
+async fn utilisation_reports_show_the_demo_cases() {
+    let h = Harness::new().await;
+    let mut status = Vec::new();
+    for c in CUSTOMERS {
+        let (s, v) = h.get(&format!("/api/v1/utilisation?customer={c}")).await;
+        assert_eq!(s, StatusCode::OK, "{c}: {v}");
+        assert_eq!(v["customer"], c);
+        assert!(v["as_of"].is_string(), "{v}");
+        let contracts = v["contracts"].as_array().unwrap();
+        assert_eq!(contracts.len(), 1, "{c}: {v}");
+        let first = &contracts[0];
+        assert!(first["usage"]["used_hours"].as_f64().unwrap() > 0.0, "{c}: {first}");
+        assert_eq!(first["task_codes"].as_array().unwrap().len(), 1, "{c}: {first}");
+        status.push((
+            first["usage"]["status"].as_str().unwrap().to_string(),
+            first["usage"]["consistently_exceeded"].as_bool().unwrap(),
+        ));
+    }
+    assert_eq!(status[0], ("on_track".to_string(), false));
+    assert_eq!(status[1].0, "running_out_early");
+    assert_eq!(status[2], ("on_track".to_string(), true));
+    assert_eq!(status[4].0, "on_track");
+
+    // A customer without contracts: an empty list, not a 404.
+    let codes = demo::customer_codes(&DemoSize {
+        customers: 6,
+        accounts: 12,
+    });
+    let (s, v) = h.get(&format!("/api/v1/utilisation?customer={}", codes[5])).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["contracts"], json!([]));
+
+    // The 4th customer's entitlement went from 120 to 200 hours.
+    let (s, v) = h.get("/api/v1/utilisation/contracts/driftwood-media/00000103").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["contract"]["customer"], "driftwood-media");
+    assert_eq!(v["contract"]["entitled_hours"], 200.0);
+    assert!(!v["changes"].as_array().unwrap().is_empty(), "{v}");
+    assert!(v["usage"]["months"].as_array().is_some_and(|m| !m.is_empty()), "{v}");
+
+    // The 5th customer's team also logs hours on OPS- codes mapped to nobody.
+    let (s, v) = h.get("/api/v1/utilisation/unmapped").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let loose = v.as_array().unwrap();
+    assert!(!loose.is_empty(), "{v}");
+    assert!(
+        loose
+            .iter()
+            .all(|u| u["task_code"].as_str().unwrap().starts_with("OPS-") && u["hours"].as_f64().unwrap() > 0.0),
+        "{v}"
+    );
+    let today = h.app.clock.now().date();
+    let (s, v) = h
+        .get(&format!("/api/v1/utilisation/unmapped?from={today}&to={today}"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v.as_array().unwrap().len() <= loose.len());
+}
+
+#[tokio::test]
+async fn utilisation_bad_reads_are_400_or_404() {
+    let h = Harness::new().await;
+    let cases = [
+        ("/api/v1/utilisation", StatusCode::BAD_REQUEST, "customer"),
+        (
+            "/api/v1/utilisation?customer=Not%20A%20Code",
+            StatusCode::BAD_REQUEST,
+            "customer",
+        ),
+        ("/api/v1/utilisation?customer=nobody", StatusCode::NOT_FOUND, "nobody"),
+        (
+            "/api/v1/utilisation?customer=acme-retail&extra=1",
+            StatusCode::BAD_REQUEST,
+            "extra",
+        ),
+        (
+            "/api/v1/utilisation/contracts/nobody/00000100",
+            StatusCode::NOT_FOUND,
+            "nobody",
+        ),
+        (
+            "/api/v1/utilisation/contracts/acme-retail/00000101",
+            StatusCode::NOT_FOUND,
+            "00000101",
+        ),
+        (
+            "/api/v1/utilisation/contracts/acme-retail/no%20such",
+            StatusCode::BAD_REQUEST,
+            "contract",
+        ),
+        (
+            "/api/v1/utilisation/unmapped?from=2026-02-30",
+            StatusCode::BAD_REQUEST,
+            "from",
+        ),
+        (
+            "/api/v1/utilisation/unmapped?to=yesterday",
+            StatusCode::BAD_REQUEST,
+            "to",
+        ),
+        (
+            "/api/v1/utilisation/unmapped?from=2026-11-02&to=2026-11-01",
+            StatusCode::BAD_REQUEST,
+            "before",
+        ),
+        (
+            "/api/v1/utilisation/unmapped?from=2024-01-01&to=2026-11-01",
+            StatusCode::BAD_REQUEST,
+            "months",
+        ),
+        ("/api/v1/task-codes/history?limit=0", StatusCode::BAD_REQUEST, "limit"),
+        ("/api/v1/utilisation/runs?limit=101", StatusCode::BAD_REQUEST, "limit"),
+        ("/api/v1/utilisation/runs?limit=ten", StatusCode::BAD_REQUEST, "limit"),
+    ];
+    for (uri, status, says) in cases {
+        let (s, v) = h.get(uri).await;
+        assert_eq!(s, status, "{uri}: {v}");
+        let m = message(&v);
+        let field = v["error"]["field"].as_str().unwrap_or_default();
+        assert!(
+            m.contains(says) || field == says,
+            "{uri}: '{m}' (field '{field}') should name {says}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn utilisation_task_codes_change_at_the_version_read() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let (s, kept) = h.get("/api/v1/task-codes").await;
+    assert_eq!(s, StatusCode::OK, "{kept}");
+    assert_eq!(kept["version"], 1, "the demo seed wrote them once: {kept}");
+    let mut mappings = kept["mappings"].as_array().unwrap().clone();
+    assert_eq!(mappings.len(), 5, "{kept}");
+
+    // The OPS- hours go to the 5th customer, outside any contract.
+    mappings.push(json!({"code": "OPS-", "prefix": true, "customer": "evergreen-logistics"}));
+    let body = json!({"mappings": mappings, "version": 1});
+    let (s, v) = h
+        .call("PUT", "/api/v1/task-codes", &h.engineer(), Some(body.clone()))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = h.call("PUT", "/api/v1/task-codes", &admin, Some(body.clone())).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["version"], 2);
+    assert_eq!(v["mappings"].as_array().unwrap().len(), 6);
+    let (s, v) = h.get("/api/v1/utilisation/unmapped").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v, json!([]), "every code is mapped now");
+
+    // The same write again, at the version it read: stale.
+    let (s, v) = h.call("PUT", "/api/v1/task-codes", &admin, Some(body)).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["error"]["code"], "version_conflict");
+
+    let (s, v) = h.get("/api/v1/task-codes/history?limit=10").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let changes = v.as_array().unwrap();
+    assert_eq!(changes.len(), 2, "{v}");
+    assert_eq!(changes[0]["by"], "ada@example.com");
+    assert_eq!(
+        changes[0]["added"],
+        json!([{"code": "OPS-", "prefix": true, "customer": "evergreen-logistics"}])
+    );
+    assert_eq!(changes[0]["removed"], json!([]));
+    let (s, v) = h.get("/api/v1/task-codes/history?limit=1").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v.as_array().unwrap().len(), 1);
+
+    // Bad rows: each named; nothing written.
+    let bad = json!({"version": 2, "mappings": [
+        {"code": "ACME-", "prefix": true, "customer": "acme-retail", "contract": "00000100"},
+        {"code": "X-", "prefix": true, "customer": "nobody"},
+        {"code": "Y-1", "customer": "acme-retail", "contract": "00000104"},
+        {"code": "ACME-", "prefix": true, "customer": "acme-retail"},
+    ]});
+    let (s, v) = h.call("PUT", "/api/v1/task-codes", &admin, Some(bad)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["code"], "validation_failed");
+    let rows: Vec<(u64, &str)> = v["error"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [(2, "customer"), (3, "contract"), (4, "code")], "{v}");
+    let (_, v) = h.get("/api/v1/task-codes").await;
+    assert_eq!(v["version"], 2, "nothing written: {v}");
+
+    // Malformed bodies.
+    for (what, body, says) in [
+        ("not JSON", b"{\"mappings\": [".to_vec(), "JSON"),
+        ("no version", br#"{"mappings": []}"#.to_vec(), "version"),
+        (
+            "a bad code",
+            br#"{"mappings": [{"code": "no spaces", "customer": "acme-retail"}], "version": 2}"#.to_vec(),
+            "code",
+        ),
+        (
+            "an unknown field",
+            br#"{"mappings": [], "version": 2, "x": 1}"#.to_vec(),
+            "x",
+        ),
+    ] {
+        let (s, v) = h
+            .raw(
+                "PUT",
+                "/api/v1/task-codes",
+                Some(&admin),
+                Some("application/json"),
+                body,
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{what}: {v}");
+        let m = message(&v);
+        let field = v["error"]["field"].as_str().unwrap_or_default();
+        assert!(
+            m.contains(says) || field.contains(says),
+            "{what}: '{m}' (field '{field}') should name {says}"
+        );
+    }
+}
+
+const CONTRACTS_CSV: &str = "contract,customer,name,start,end,entitled_hours,monthly_allocation,status\n\
+    C-1,cobalt-health,Extra support,2026-01-01,2026-12-31,100,8,Activated\n\
+    00000100,acme-retail,Managed AWS operations,2026-04-01,2027-03-31,300,25,Activated\n";
+
+#[tokio::test]
+async fn utilisation_imports_read_csv_raw_or_multipart() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let url = "/api/v1/utilisation/imports/contracts";
+    let (s, v) = h.csv(url, &h.engineer(), CONTRACTS_CSV).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = h.csv(url, &admin, CONTRACTS_CSV).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["rows"], 2, "{v}");
+    assert!(v["contracts"].is_object(), "{v}");
+    assert!(v.get("worklogs").is_none(), "{v}");
+    let (s, v) = h.get("/api/v1/utilisation/contracts/cobalt-health/C-1").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["contract"]["source"], "csv");
+    assert_eq!(v["contract"]["monthly_allocation"], 8.0);
+    let (s, v) = h.get("/api/v1/utilisation?customer=cobalt-health").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["contracts"].as_array().unwrap().len(), 2, "{v}");
+    let (_, v) = h.get("/api/v1/utilisation/contracts/acme-retail/00000100").await;
+    assert_eq!(v["contract"]["entitled_hours"], 300.0, "{v}");
+    assert!(
+        v["changes"].as_array().is_some_and(|c| !c.is_empty()),
+        "the import's entitlement change is in the history: {v}"
+    );
+
+    // Worklogs as a multipart form: hours on a fresh code, which shows as unmapped.
+    let today = h.app.clock.now().date();
+    let csv = format!(
+        "date,person,task_code,hours,note\n{today},kim@example.com,zzz-1,2.5,on call\n{today},kim@example.com,ZZZ-1,1,\n"
+    );
+    let form = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hours.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--b--\r\n"
+    );
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/utilisation/imports/worklogs",
+            Some(&admin),
+            Some("multipart/form-data; boundary=b"),
+            form.clone().into_bytes(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v, json!({"rows": 2, "worklogs": 2}));
+    let (_, v) = h.get("/api/v1/utilisation/unmapped").await;
+    let zzz: Vec<&Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["task_code"] == "ZZZ-1")
+        .collect();
+    assert_eq!(zzz.len(), 1, "{v}");
+    assert_eq!(zzz[0]["hours"], 3.5);
+    // The same file again replaces the same worklogs.
+    let (s, _) = h
+        .raw(
+            "POST",
+            "/api/v1/utilisation/imports/worklogs",
+            Some(&admin),
+            Some("multipart/form-data; boundary=b"),
+            form.into_bytes(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, v) = h.get("/api/v1/utilisation/unmapped").await;
+    let zzz: Vec<&Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["task_code"] == "ZZZ-1")
+        .collect();
+    assert_eq!(zzz[0]["hours"], 3.5, "not doubled: {v}");
+}
+
+#[tokio::test]
+async fn utilisation_bad_imports_are_refused_with_nothing_stored() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let contracts = "/api/v1/utilisation/imports/contracts";
+    let worklogs = "/api/v1/utilisation/imports/worklogs";
+
+    // Bad rows: named by row and column.
+    let bad = "contract,customer,start,end,entitled_hours\n\
+        OK-1,acme-retail,2026-01-01,2026-12-31,10\n\
+        BAD-1,acme-retail,2026-13-01,2026-12-31,10\n\
+        BAD-2,acme-retail,2026-01-01,2026-12-31,lots\n\
+        BAD-3,nobody,2026-01-01,2026-12-31,10\n";
+    let (s, v) = h.csv(contracts, &admin, bad).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["code"], "validation_failed");
+    let rows: Vec<(u64, String)> = v["error"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(rows.contains(&(2, "start".into())), "{v}");
+    assert!(rows.contains(&(3, "entitled_hours".into())), "{v}");
+    let (s, v) = h
+        .csv(
+            contracts,
+            &admin,
+            "contract,customer,start,end,entitled_hours\nX-1,nobody,2026-01-01,2026-12-31,10\n",
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["errors"][0]["row"], 1, "{v}");
+    assert_eq!(v["error"]["errors"][0]["field"], "customer", "{v}");
+    let (s, _) = h.get("/api/v1/utilisation/contracts/acme-retail/OK-1").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "nothing stored");
+
+    let (s, v) = h
+        .csv(
+            worklogs,
+            &admin,
+            "date,person,task_code,hours\n2026-11-02,kim@example.com,OPS-1,25\n",
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["errors"][0]["field"], "hours", "{v}");
+    let (s, v) = h.csv(worklogs, &admin, "when,who\n2026-11-02,kim\n").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v.to_string().contains("when"), "the unknown column is named: {v}");
+
+    for (what, url, ct, body, status, says) in [
+        (
+            "empty",
+            contracts,
+            Some("text/csv"),
+            Vec::new(),
+            StatusCode::BAD_REQUEST,
+            "empty",
+        ),
+        (
+            "JSON",
+            worklogs,
+            Some("application/json"),
+            b"{}".to_vec(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "text/csv",
+        ),
+        (
+            "no type",
+            contracts,
+            None,
+            b"a,b\n".to_vec(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "text/csv",
+        ),
+        (
+            "too large",
+            worklogs,
+            Some("text/csv"),
+            vec![b'x'; cc_http::MAX_UPLOAD_BYTES + 1],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "larger",
+        ),
+        (
+            "a form without the file",
+            contracts,
+            Some("multipart/form-data; boundary=b"),
+            b"--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b--\r\n".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "file",
+        ),
+    ] {
+        let (s, v) = h.raw("POST", url, Some(&admin), ct, body).await;
+        assert_eq!(s, status, "{what}: {v}");
+        let m = message(&v);
+        assert!(m.contains(says), "{what}: '{m}' should mention {says}");
+    }
+
+    // Between the general limit and the upload limit: read, then refused as CSV (not 413).
+    let mut big = String::from("date,person,task_code,hours\n");
+    while big.len() <= cc_http::MAX_BODY_BYTES {
+        big.push_str("2026-11-02,kim@example.com,OPS-1,x\n");
+    }
+    let (s, v) = h.csv(worklogs, &admin, &big).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{}", message(&v));
+}
+
+#[tokio::test]
+async fn utilisation_runs_are_admin_started_and_listed() {
+    let h = Harness::new().await;
+    let (s, v) = h.get("/api/v1/utilisation/runs").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v, json!([]));
+    let (s, v) = h.call("POST", "/api/v1/utilisation/runs", &h.engineer(), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, run) = h.call("POST", "/api/v1/utilisation/runs", &h.admin(), None).await;
+    assert_eq!(s, StatusCode::CREATED, "{run}");
+    assert_eq!(run["trigger"], json!({"kind": "admin", "email": "ada@example.com"}));
+    assert_eq!(run["contracts"]["status"], "ok", "{run}");
+    assert_eq!(run["worklogs"]["status"], "ok", "{run}");
+    let (s, v) = h.get("/api/v1/utilisation/runs?limit=5").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["id"], run["id"]);
+    // The local sources write the demo's own data: the reports stay as they were.
+    let (_, v) = h.get("/api/v1/utilisation?customer=borealis-energy").await;
+    assert_eq!(v["contracts"][0]["usage"]["status"], "running_out_early", "{v}");
+}
