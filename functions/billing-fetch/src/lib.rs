@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use cc_domain::Error;
@@ -414,45 +414,20 @@ struct ImportForm {
     file: Vec<u8>,
 }
 
-/// The uploaded file: the body itself, or the `file` part of a multipart form.
+/// The uploaded export: the body itself (CSV or gzip), or the `file` part of a multipart form.
 async fn upload(req: Request) -> Result<Bytes, ApiError> {
-    let mime = cc_http::extract::media_type(req.headers());
-    let unreadable = |e: String| ApiError::bad_request("unreadable_body", e);
-    match mime.as_str() {
-        "text/csv" | "application/csv" | "application/gzip" | "application/x-gzip" | "application/octet-stream" => {
-            Bytes::from_request(req, &())
-                .await
-                .map_err(|e| unreadable(format!("the file could not be read: {e}")))
-        }
-        "multipart/form-data" => {
-            let mut form = Multipart::from_request(req, &())
-                .await
-                .map_err(|e| unreadable(format!("the form could not be read: {e}")))?;
-            while let Some(field) = form
-                .next_field()
-                .await
-                .map_err(|e| unreadable(format!("the form could not be read: {e}")))?
-            {
-                if field.name() == Some("file") {
-                    return field
-                        .bytes()
-                        .await
-                        .map_err(|e| unreadable(format!("the file could not be read: {e}")));
-                }
-            }
-            Err(ApiError::bad_request(
-                "missing_file",
-                "the form has no `file` part: send the export as the `file` field",
-            )
-            .with_field("file"))
-        }
-        _ => Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the export as text/csv, application/gzip, application/octet-stream, or the `file` part of \
-             multipart/form-data",
-        )),
-    }
+    cc_http::extract::upload(
+        req,
+        &[
+            "text/csv",
+            "application/csv",
+            "application/gzip",
+            "application/x-gzip",
+            "application/octet-stream",
+        ],
+        "export",
+    )
+    .await
 }
 
 /// A customer's billing settings: the cost metric kept and the cost-jump thresholds.

@@ -401,6 +401,14 @@ async fn billing_bad_imports_are_refused_and_store_nothing() {
             StatusCode::BAD_REQUEST,
             "file",
         ),
+        (
+            // Two files: the second would be silently ignored (a new user's multi-part export).
+            "a form with two files",
+            Some("multipart/form-data; boundary=b"),
+            b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\na\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.csv\"\r\n\r\nb\r\n--b--\r\n".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "more than one",
+        ),
     ];
     for (what, ct, body, status, says) in cases {
         let (s, v) = h.raw("POST", url, Some(&admin), ct, body).await;

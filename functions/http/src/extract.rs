@@ -45,6 +45,67 @@ pub fn media_type(headers: &axum::http::HeaderMap) -> String {
         .unwrap_or_default()
 }
 
+/// An uploaded file: the body itself when its media type is one of `raw` (e.g. `text/csv`), or the
+/// one `file` part of a `multipart/form-data` body (what a browser's form sends). `what` names the
+/// file in messages ("export", "CSV file").
+///
+/// Errors: 415 for another media type (naming the accepted ones); 400 `missing_file` for a form
+/// without a `file` part, or with two (one file per upload: a second would be silently ignored);
+/// 400 `unreadable_body` for a body or form that cannot be read. Size limits are the body limit's
+/// (see `LARGE_BODY_ROUTES`).
+pub async fn upload(req: Request, raw: &[&str], what: &str) -> Result<Bytes, ApiError> {
+    let mime = media_type(req.headers());
+    let unreadable = |e: String| ApiError::bad_request("unreadable_body", e);
+    if raw.contains(&mime.as_str()) {
+        return Bytes::from_request(req, &())
+            .await
+            .map_err(|e| unreadable(format!("the {what} could not be read: {e}")));
+    }
+    if mime != "multipart/form-data" {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!(
+                "send the {what} as {}, or as the `file` part of multipart/form-data",
+                raw.join(", ")
+            ),
+        ));
+    }
+    let mut form = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|e| unreadable(format!("the form could not be read: {e}")))?;
+    let mut found = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| unreadable(format!("the form could not be read: {e}")))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        if found.is_some() {
+            return Err(ApiError::bad_request(
+                "missing_file",
+                format!("the form has more than one `file` part: send one {what} per upload"),
+            )
+            .with_field("file"));
+        }
+        found = Some(
+            field
+                .bytes()
+                .await
+                .map_err(|e| unreadable(format!("the {what} could not be read: {e}")))?,
+        );
+    }
+    found.ok_or_else(|| {
+        ApiError::bad_request(
+            "missing_file",
+            format!("the form has no `file` part: send the {what} as the `file` field"),
+        )
+        .with_field("file")
+    })
+}
+
 /// `application/json` or a `+json` type.
 pub fn is_json(media_type: &str) -> bool {
     media_type == "application/json" || (media_type.starts_with("application/") && media_type.ends_with("+json"))

@@ -11,7 +11,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use cc_domain::Error;
@@ -255,48 +255,7 @@ struct CsvForm {
 /// The uploaded CSV file: the body itself, or the `file` part of a multipart form (as billing's
 /// import reads it). An empty file is a 400 naming `file`.
 async fn upload(req: Request) -> Result<Bytes, ApiError> {
-    let mime = cc_http::extract::media_type(req.headers());
-    let unreadable = |e: String| ApiError::bad_request("unreadable_body", e);
-    let file = match mime.as_str() {
-        "text/csv" | "application/csv" => Bytes::from_request(req, &())
-            .await
-            .map_err(|e| unreadable(format!("the file could not be read: {e}")))?,
-        "multipart/form-data" => {
-            let mut form = Multipart::from_request(req, &())
-                .await
-                .map_err(|e| unreadable(format!("the form could not be read: {e}")))?;
-            let mut found = None;
-            while let Some(field) = form
-                .next_field()
-                .await
-                .map_err(|e| unreadable(format!("the form could not be read: {e}")))?
-            {
-                if field.name() == Some("file") {
-                    found = Some(
-                        field
-                            .bytes()
-                            .await
-                            .map_err(|e| unreadable(format!("the file could not be read: {e}")))?,
-                    );
-                    break;
-                }
-            }
-            found.ok_or_else(|| {
-                ApiError::bad_request(
-                    "missing_file",
-                    "the form has no `file` part: send the CSV file as the `file` field",
-                )
-                .with_field("file")
-            })?
-        }
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the CSV file as text/csv or as the `file` part of multipart/form-data",
-            ));
-        }
-    };
+    let file = cc_http::extract::upload(req, &["text/csv", "application/csv"], "CSV file").await?;
     if file.is_empty() {
         return Err(Error::validation("file", "the file is empty").into());
     }
