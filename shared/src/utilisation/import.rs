@@ -354,6 +354,7 @@ mod tests {
                    00000100,acme-retail,2026-01-01,2026-12-31,240\n\
                    00000101,Not A Code!,2026-01-01,2026-12-31,ten\n\
                    00000102,acme-retail,2026-12-31,2026-01-01,10\n\
+                   00000103,acme-retail,2026-01-01,9999-12-31,10\n\
                    00000100,acme-retail,2026-01-01,2026-12-31,240\n";
         let got = rows(contracts_csv(csv.as_bytes()).unwrap_err());
         assert_eq!(
@@ -362,7 +363,8 @@ mod tests {
                 (2, Some("customer".into())),
                 (2, Some("entitled_hours".into())),
                 (3, Some("end".into())),
-                (4, Some("contract".into())),
+                (4, Some("end".into())),
+                (5, Some("contract".into())),
             ]
         );
     }

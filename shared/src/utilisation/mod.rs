@@ -60,6 +60,15 @@ impl Contract {
                 format!("contract {}: end {} is before start {}", self.id, self.end, self.start),
             ));
         }
+        if (self.end - self.start).whole_days() > MAX_CONTRACT_DAYS {
+            return Err(crate::Error::validation(
+                "end",
+                format!(
+                    "contract {}: {} to {} is longer than 10 years; give the period the contract really covers",
+                    self.id, self.start, self.end
+                ),
+            ));
+        }
         check_hours("entitled_hours", self.entitled_hours)?;
         if let Some(a) = self.monthly_allocation {
             check_hours("monthly_allocation", a)?;
@@ -72,6 +81,10 @@ impl Contract {
         (self.start..=self.end).contains(&day)
     }
 }
+
+/// The longest contract period (10 years): an open-ended contract is given its real term, and
+/// dates far in the future are typing errors.
+pub const MAX_CONTRACT_DAYS: i64 = 3653;
 
 /// The most hours one worklog may hold (a day and a night): more is a typing error in the source.
 pub const MAX_WORKLOG_HOURS: f64 = 24.0;

@@ -167,9 +167,12 @@ fn first_of_month(d: Date) -> Date {
     d.replace_day(1).unwrap_or(d)
 }
 
+/// The first day of the next month; the last representable day past the calendar's end (year
+/// 9999), so no date a user can send makes it overflow.
 fn next_month(d: Date) -> Date {
     let f = first_of_month(d);
-    f + Duration::days(i64::from(f.month().length(f.year())))
+    f.checked_add(Duration::days(i64::from(f.month().length(f.year()))))
+        .unwrap_or(Date::MAX)
 }
 
 /// The first days of the months from `from`'s to `to`'s.
@@ -178,7 +181,11 @@ fn months(from: Date, to: Date) -> Vec<Date> {
     let mut m = first_of_month(from);
     while m <= to {
         out.push(m);
-        m = next_month(m);
+        let next = next_month(m);
+        if next == m || next == Date::MAX {
+            break;
+        }
+        m = next;
     }
     out
 }
@@ -612,5 +619,11 @@ mod tests {
             ]
         );
         assert_eq!(months(date!(2026 - 12 - 01), date!(2026 - 11 - 30)), Vec::<Date>::new());
+        // The calendar's last month: no overflow.
+        assert_eq!(
+            months(date!(9999 - 12 - 01), date!(9999 - 12 - 31)),
+            [date!(9999 - 12 - 01)]
+        );
+        assert_eq!(next_month(date!(9999 - 12 - 31)), Date::MAX);
     }
 }
