@@ -7,6 +7,7 @@ import {
   estimatedPeriods,
   formatChange,
   formatMoney,
+  formatMoneyShort,
   granularityFor,
   mainCurrency,
   OTHER,
@@ -35,8 +36,39 @@ describe("formatMoney", () => {
     expect(formatMoney(-0.001, "USD", true)).toBe(formatMoney(0, "USD", true));
     expect(formatMoney(-0.001, "USD")).toBe(usd(0));
   });
+  it("uses each currency's own minor unit", () => {
+    const jpy = formatMoney(290_000, "JPY");
+    expect(jpy).toBe(new Intl.NumberFormat(undefined, { style: "currency", currency: "JPY" }).format(290_000));
+    expect(jpy).not.toMatch(/[.,]00$/);
+    expect(formatMoney(35.8, "BHD")).toMatch(/35[.,]800/);
+    expect(formatMoney(0.4, "JPY", true)).toBe(formatMoney(0, "JPY", true));
+  });
+  it("shows no amount as a dash, not a zero", () => {
+    expect(formatMoney(null, "USD")).toBe("—");
+    expect(formatMoney(undefined, "USD")).toBe("—");
+    expect(formatMoney(Number.NaN, "USD")).toBe("—");
+    expect(formatMoney(Number.POSITIVE_INFINITY, "USD", true)).toBe("—");
+  });
   it("writes an unknown currency code after the number", () => {
     expect(formatMoney(5, "XYZ1")).toMatch(/5.00 XYZ1$/);
+  });
+});
+
+describe("formatMoneyShort (chart ticks)", () => {
+  it("keeps small neighbouring ticks distinct", () => {
+    const ticks = [4, 3.5, 3, 2.5, 2, 1.5, 1, 0.5, 0].map((y) => formatMoneyShort(y, "USD"));
+    expect(new Set(ticks).size).toBe(ticks.length);
+    const tiny = [0.25, 0.2, 0.15, 0.1, 0.05].map((y) => formatMoneyShort(y, "USD"));
+    expect(new Set(tiny).size).toBe(tiny.length);
+  });
+  it("uses one compact style across the range", () => {
+    const compact = (n: number) =>
+      new Intl.NumberFormat(undefined, { style: "currency", currency: "USD", notation: "compact", maximumSignificantDigits: 3 }).format(n);
+    expect(formatMoneyShort(5000, "USD")).toBe(compact(5000));
+    expect(formatMoneyShort(10_000, "USD")).toBe(compact(10_000));
+    expect(formatMoneyShort(12_500, "USD")).toBe(compact(12_500));
+    // Same suffix for 5,000 and 10,000 (no "$5,000" next to "$10K").
+    expect(formatMoneyShort(5000, "USD").replace(/[\d.,\s]/g, "")).toBe(formatMoneyShort(10_000, "USD").replace(/[\d.,\s]/g, ""));
   });
 });
 
@@ -152,10 +184,10 @@ describe("ranges", () => {
 });
 
 describe("sortOverview", () => {
-  const c = (name: string, mtd?: number, open = 0): OverviewRowLike => ({
+  const c = (name: string, mtd?: number, open = 0, currency = "USD"): OverviewRowLike => ({
     name,
     month_to_date:
-      mtd === undefined ? [] : [{ month_to_date: mtd, last_month_same_days: 0, change: mtd, change_ratio: null, forecast: mtd }],
+      mtd === undefined ? [] : [{ currency, month_to_date: mtd, last_month_same_days: 0, change: mtd, change_ratio: null, forecast: mtd }],
     open_anomalies: open,
     acknowledged_anomalies: 0,
   });
@@ -163,6 +195,11 @@ describe("sortOverview", () => {
   it("sorts by money either way, customers with no data last", () => {
     expect(sortOverview(rows, "mtd", true).map((r) => r.name)).toEqual(["Borealis", "Acme", "Delta", "Cobalt"]);
     expect(sortOverview(rows, "mtd", false).map((r) => r.name)).toEqual(["Acme", "Delta", "Borealis", "Cobalt"]);
+  });
+  it("never compares amounts across currencies: by currency code, then amount", () => {
+    const mixed = [c("Yen Co", 290_000, 0, "JPY"), c("Big", 35_000), c("Small", 20), c("Euro", 5, 0, "EUR")];
+    expect(sortOverview(mixed, "mtd", true).map((r) => r.name)).toEqual(["Euro", "Yen Co", "Big", "Small"]);
+    expect(sortOverview(mixed, "mtd", false).map((r) => r.name)).toEqual(["Euro", "Yen Co", "Small", "Big"]);
   });
   it("sorts by name and by counts", () => {
     expect(sortOverview(rows, "name", false).map((r) => r.name)).toEqual(["Acme", "Borealis", "Cobalt", "Delta"]);
