@@ -8,7 +8,7 @@ import type { StoredAnomaly } from "../api/billing";
 import { when } from "../breakglass/format";
 import RouterLink from "../components/RouterLink";
 import { formatMoney, KIND_DESCRIPTION, KIND_LABEL } from "../lib/billing";
-import AnomalyModal, { anomalyLabel, type AnomalyAction } from "./AnomalyModal";
+import AnomalyModal, { anomalyButtonLabel, type AnomalyAction } from "./AnomalyModal";
 
 const STATUS: Record<StoredAnomaly["status"], { type: "warning" | "info" | "success"; label: string }> = {
   open: { type: "warning", label: "Open" },
@@ -135,13 +135,13 @@ export default function AnomaliesTable({
           <SpaceBetween size="xs">
             {a.status === "open" ? (
               <Button
-                ariaLabel={`Acknowledge ${anomalyLabel(a)}`}
+                ariaLabel={anomalyButtonLabel("Acknowledge", a)}
                 onClick={() => setActing({ anomaly: a, action: "acknowledge" })}
               >
                 Acknowledge
               </Button>
             ) : null}
-            <Button ariaLabel={`Resolve ${anomalyLabel(a)}`} onClick={() => setActing({ anomaly: a, action: "resolve" })}>
+            <Button ariaLabel={anomalyButtonLabel("Resolve", a)} onClick={() => setActing({ anomaly: a, action: "resolve" })}>
               Resolve
             </Button>
           </SpaceBetween>
