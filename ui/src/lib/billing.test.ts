@@ -8,6 +8,8 @@ import {
   formatChange,
   formatMoney,
   formatMoneyShort,
+  moversWindows,
+  NO_MOVERS,
   granularityFor,
   mainCurrency,
   OTHER,
@@ -221,5 +223,17 @@ describe("form checks", () => {
     expect(checkThresholds("-1", "")).toEqual({ min_impact: "An amount of 0 or more.", min_relative: "A percentage from 0 to 1000." });
     expect(ratioToPercentText(0.2)).toBe("20");
     expect(ratioToPercentText(0.125)).toBe("12.5");
+  });
+});
+
+describe("top movers' wording", () => {
+  it("names both windows in full", () => {
+    expect(moversWindows({ from: "2026-11-23", to: "2026-11-29", compared_from: "2026-11-16" })).toBe(
+      "2026-11-23 – 2026-11-29 against 2026-11-16 – 2026-11-22",
+    );
+    expect(moversWindows({ from: "2026-03-01", to: "2026-03-07", compared_from: "2026-02-22" })).toMatch(/– 2026-02-28$/);
+  });
+  it("says no change, not no spend, when nothing moved", () => {
+    expect(NO_MOVERS).toMatch(/no change in spend/i);
   });
 });

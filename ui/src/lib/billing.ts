@@ -256,6 +256,14 @@ export function granularityFor(from: string, to: string): "daily" | "monthly" {
   return days > 93 ? "monthly" : "daily";
 }
 
+/** The top movers' two windows: `2026-11-23 – 2026-11-29 against 2026-11-16 – 2026-11-22`. */
+export function moversWindows(m: { from: string; to: string; compared_from: string }): string {
+  return `${m.from} – ${m.to} against ${m.compared_from} – ${addDays(m.from, -1)}`;
+}
+
+/** No movers: nothing changed between the two windows (flat spend, or none at all). */
+export const NO_MOVERS = "No change in spend between these two weeks.";
+
 // --- the overview table's sorting ---
 
 export interface OverviewRowLike {

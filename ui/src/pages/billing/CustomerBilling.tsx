@@ -37,6 +37,8 @@ import {
   checkRange,
   formatChange,
   formatMoney,
+  moversWindows,
+  NO_MOVERS,
   granularityFor,
   mainCurrency,
   parsePreset,
@@ -246,7 +248,7 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
                 variant="h2"
                 description={
                   movers.data
-                    ? `${movers.data.from} – ${movers.data.to} against ${movers.data.compared_from} – the day before`
+                    ? moversWindows(movers.data)
                     : "The last 7 days against the 7 before"
                 }
               >
@@ -276,7 +278,7 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
                 cell: (m) => formatChange(m.change, m.previous ? m.change / m.previous : null, m.currency),
               },
             ]}
-            empty={<TableEmpty query={movers}>No spend in the last two weeks.</TableEmpty>}
+            empty={<TableEmpty query={movers}>{NO_MOVERS}</TableEmpty>}
           />
         </SpaceBetween>
 

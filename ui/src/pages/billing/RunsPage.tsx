@@ -236,7 +236,7 @@ function FetchNowModal({
       <SpaceBetween size="m">
         <FormField
           label="Customer"
-          description="A customer fetched today re-fetches only its last few days; a first fetch backfills up to 14 months. Every customer is fetched by the daily schedule."
+          description="A customer fetched today re-fetches only its last few days; a first fetch backfills the last 90 days by default (the server's CC_BILLING_BACKFILL_DAYS). Every customer is fetched by the daily schedule."
           errorText={missing && !customer ? "Choose a customer" : undefined}
         >
           <Select
