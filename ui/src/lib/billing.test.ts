@@ -8,6 +8,7 @@ import {
   formatChange,
   formatMoney,
   formatMoneyShort,
+  rangeFromAddress,
   moversWindows,
   NO_MOVERS,
   granularityFor,
@@ -235,5 +236,14 @@ describe("top movers' wording", () => {
   });
   it("says no change, not no spend, when nothing moved", () => {
     expect(NO_MOVERS).toMatch(/no change in spend/i);
+  });
+});
+
+describe("rangeFromAddress", () => {
+  it("shows a bad custom range's problem, never another range in its place", () => {
+    expect(rangeFromAddress("custom", "2026-11-20", "2026-11-10", "2026-11-29")).toEqual({ problem: "The end is before the start." });
+    expect(rangeFromAddress("custom", "2025-01-01", "2026-11-29", "2026-11-29").problem).toMatch(/14 months/);
+    expect(rangeFromAddress("custom", "2026-11-01", "2026-11-10", "2026-11-29")).toEqual({ range: { from: "2026-11-01", to: "2026-11-10" } });
+    expect(rangeFromAddress("30d", "", "", "2026-11-29").range?.to).toBe("2026-11-29");
   });
 });

@@ -250,6 +250,22 @@ export function checkRange(from: string, to: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The range a billing page shows, from its address. A custom range the API would refuse (inverted,
+ * more than 14 months, not a day) is not swapped for another one behind the inputs' back: it comes
+ * back as `problem`, with no range, and the page shows the message and no data.
+ */
+export function rangeFromAddress(
+  preset: RangePreset,
+  from: string,
+  to: string,
+  asOf: string,
+): { range: { from: string; to: string }; problem?: undefined } | { range?: undefined; problem: string } {
+  if (preset !== "custom") return { range: presetRange(preset, asOf) };
+  const problem = checkRange(from, to);
+  return problem ? { problem } : { range: { from, to } };
+}
+
 /** Daily bars up to ~3 months; longer ranges are shown by month. */
 export function granularityFor(from: string, to: string): "daily" | "monthly" {
   const days = (parseDay(to).getTime() - parseDay(from).getTime()) / 86_400_000 + 1;

@@ -1,3 +1,4 @@
+import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import Container from "@cloudscape-design/components/container";
@@ -43,6 +44,7 @@ import {
   mainCurrency,
   parsePreset,
   presetRange,
+  rangeFromAddress,
   RANGE_PRESETS,
   yesterday,
   type RangePreset,
@@ -90,10 +92,15 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
   const preset = parsePreset(params.get("range"));
   const customFrom = params.get("from") ?? "";
   const customTo = params.get("to") ?? "";
-  const customValid = preset === "custom" && !checkRange(customFrom, customTo);
-  const range = preset === "custom" ? (customValid ? { from: customFrom, to: customTo } : presetRange("30d", asOf)) : presetRange(preset, asOf);
+  // A bad custom range in the address (inverted, too long) shows its message and no data, never
+  // another range's data under inputs that say otherwise.
+  const shown = rangeFromAddress(preset, customFrom, customTo, asOf);
+  const rangeProblem = shown.problem;
+  const range = shown.range ?? presetRange("30d", asOf); // for the hooks only: nothing is fetched
   const granularity = granularityFor(range.from, range.to);
-  const costs = useCosts(code, range.from, range.to, granularity, !!overview.data);
+  const costsQuery = useCosts(code, range.from, range.to, granularity, !!overview.data && !rangeProblem);
+  const costs = rangeProblem ? { ...costsQuery, data: undefined, isPending: false } : costsQuery;
+  const rangeText = rangeProblem ? "No range shown" : `${range.from} – ${range.to}`;
   const movers = useMovers(code);
   const currency = mainCurrency(costs.data?.total ?? []) ?? mtd[0]?.currency ?? "USD";
   const otherCurrencies = (costs.data?.total ?? []).filter((t) => t.currency !== currency);
@@ -106,7 +113,11 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
 
   const setRange = (next: RangePreset, from?: string, to?: string) =>
     setParams(
-      next === "30d" ? {} : next === "custom" ? { range: next, from: from ?? range.from, to: to ?? range.to } : { range: next },
+      next === "30d"
+        ? {}
+        : next === "custom"
+          ? { range: next, from: from ?? (rangeProblem ? customFrom : range.from), to: to ?? (rangeProblem ? customTo : range.to) }
+          : { range: next },
       { replace: true },
     );
 
@@ -173,7 +184,7 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
           header={
             <Header
               variant="h2"
-              description={`${range.from} – ${range.to} · ${granularity === "daily" ? "daily" : "by month"} · top 8 services and Other${
+              description={`${rangeText} · ${granularity === "daily" ? "daily" : "by month"} · top 8 services and Other${
                 otherCurrencies.length ? ` · shown in ${currency}; also billed in ${otherCurrencies.map((t) => t.currency).join(", ")}` : ""
               }`}
             >
@@ -188,6 +199,11 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
               to={preset === "custom" ? customTo : range.to}
               onChange={setRange}
             />
+            {rangeProblem ? (
+              <Alert type="error" header="This range cannot be shown">
+                {rangeProblem} Correct the days and choose Show, or pick another range.
+              </Alert>
+            ) : null}
             <CostChart report={costs.data} currency={currency} loading={costs.isPending} error={costs.isError} />
             {costs.isError ? <ErrorAlert error={costs.error} onRetry={() => costs.refetch()} /> : null}
           </SpaceBetween>
@@ -202,7 +218,7 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
             loading={costs.isPending}
             loadingText="Loading costs by account"
             header={
-              <Header variant="h2" counter={costs.data ? `(${costs.data.by_account.length})` : undefined} description={`${range.from} – ${range.to}`}>
+              <Header variant="h2" counter={costs.data ? `(${costs.data.by_account.length})` : undefined} description={rangeText}>
                 Accounts
               </Header>
             }
@@ -234,7 +250,7 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
                 },
               },
             ]}
-            empty={<TableEmpty query={costs}>No costs in this range.</TableEmpty>}
+            empty={<TableEmpty query={costs}>{rangeProblem ? "No range shown." : "No costs in this range."}</TableEmpty>}
           />
           <Table<Mover>
             wrapLines
@@ -322,7 +338,11 @@ function RangePicker({
 }) {
   const [draft, setDraft] = useState({ from, to });
   const [tried, setTried] = useState(false);
-  useEffect(() => setDraft({ from, to }), [from, to]);
+  // The address's range: a bad one is flagged at once (the page shows its message, not data).
+  useEffect(() => {
+    setDraft({ from, to });
+    if (preset === "custom" && checkRange(from, to)) setTried(true);
+  }, [from, to, preset]);
   const problem = checkRange(draft.from, draft.to);
   return (
     <SpaceBetween direction="horizontal" size="m" alignItems="end">
