@@ -8,6 +8,7 @@ import {
   formatChange,
   formatMoney,
   formatMoneyShort,
+  pageOf,
   rangeFromAddress,
   moversWindows,
   NO_MOVERS,
@@ -245,5 +246,15 @@ describe("rangeFromAddress", () => {
     expect(rangeFromAddress("custom", "2025-01-01", "2026-11-29", "2026-11-29").problem).toMatch(/14 months/);
     expect(rangeFromAddress("custom", "2026-11-01", "2026-11-10", "2026-11-29")).toEqual({ range: { from: "2026-11-01", to: "2026-11-10" } });
     expect(rangeFromAddress("30d", "", "", "2026-11-29").range?.to).toBe("2026-11-29");
+  });
+});
+
+describe("pageOf", () => {
+  const rows = Array.from({ length: 66 }, (_, i) => i);
+  it("pages 66 accounts by 20: four pages, the last with 6", () => {
+    expect(pageOf(rows, 1)).toMatchObject({ page: 1, pages: 4, items: rows.slice(0, 20) });
+    expect(pageOf(rows, 4).items).toEqual(rows.slice(60));
+    expect(pageOf(rows, 9).page).toBe(4);
+    expect(pageOf([], 1)).toEqual({ items: [], page: 1, pages: 1 });
   });
 });

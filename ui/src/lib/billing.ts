@@ -280,6 +280,16 @@ export function moversWindows(m: { from: string; to: string; compared_from: stri
 /** No movers: nothing changed between the two windows (flat spend, or none at all). */
 export const NO_MOVERS = "No change in spend between these two weeks.";
 
+/** Rows per page of a billing table kept in the browser (a customer's 66 accounts were 6,500 px). */
+export const PAGE_SIZE = 20;
+
+/** One page of `items` (1-based; a page past the end shows the last), and how many pages there are. */
+export function pageOf<T>(items: T[], page: number, size = PAGE_SIZE): { items: T[]; page: number; pages: number } {
+  const pages = Math.max(1, Math.ceil(items.length / size));
+  const current = Math.min(Math.max(1, page), pages);
+  return { items: items.slice((current - 1) * size, current * size), page: current, pages };
+}
+
 // --- the overview table's sorting ---
 
 export interface OverviewRowLike {

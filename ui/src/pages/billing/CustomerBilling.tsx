@@ -7,6 +7,7 @@ import DateInput from "@cloudscape-design/components/date-input";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
+import Pagination from "@cloudscape-design/components/pagination";
 import SegmentedControl from "@cloudscape-design/components/segmented-control";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
@@ -43,6 +44,7 @@ import {
   granularityFor,
   mainCurrency,
   parsePreset,
+  pageOf,
   presetRange,
   rangeFromAddress,
   RANGE_PRESETS,
@@ -101,6 +103,10 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
   const costsQuery = useCosts(code, range.from, range.to, granularity, !!overview.data && !rangeProblem);
   const costs = rangeProblem ? { ...costsQuery, data: undefined, isPending: false } : costsQuery;
   const rangeText = rangeProblem ? "No range shown" : `${range.from} – ${range.to}`;
+  // The accounts table is paged in the browser (the API sends them all); a new range starts at page 1.
+  const [accountsPage, setAccountsPage] = useState(1);
+  useEffect(() => setAccountsPage(1), [range.from, range.to]);
+  const accountRows = pageOf(costs.data?.by_account ?? [], accountsPage);
   const movers = useMovers(code);
   const currency = mainCurrency(costs.data?.total ?? []) ?? mtd[0]?.currency ?? "USD";
   const otherCurrencies = (costs.data?.total ?? []).filter((t) => t.currency !== currency);
@@ -214,9 +220,23 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
             wrapLines
             variant="container"
             trackBy={(t) => `${t.key}/${t.currency}`}
-            items={costs.data?.by_account ?? []}
+            items={accountRows.items}
             loading={costs.isPending}
             loadingText="Loading costs by account"
+            pagination={
+              accountRows.pages > 1 ? (
+                <Pagination
+                  currentPageIndex={accountRows.page}
+                  pagesCount={accountRows.pages}
+                  onChange={({ detail }) => setAccountsPage(detail.currentPageIndex)}
+                  ariaLabels={{
+                    nextPageLabel: "Next page of accounts",
+                    previousPageLabel: "Previous page of accounts",
+                    pageLabel: (n) => `Page ${n} of accounts`,
+                  }}
+                />
+              ) : undefined
+            }
             header={
               <Header variant="h2" counter={costs.data ? `(${costs.data.by_account.length})` : undefined} description={rangeText}>
                 Accounts
