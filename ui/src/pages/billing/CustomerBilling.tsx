@@ -190,9 +190,13 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
           header={
             <Header
               variant="h2"
-              description={`${rangeText} · ${granularity === "daily" ? "daily" : "by month"} · top 8 services and Other${
-                otherCurrencies.length ? ` · shown in ${currency}; also billed in ${otherCurrencies.map((t) => t.currency).join(", ")}` : ""
-              }`}
+              description={
+                rangeProblem
+                  ? rangeText
+                  : `${rangeText} · ${granularity === "daily" ? "daily" : "by month"} · top 8 services and Other${
+                      otherCurrencies.length ? ` · shown in ${currency}; also billed in ${otherCurrencies.map((t) => t.currency).join(", ")}` : ""
+                    }`
+              }
             >
               Cost by service
             </Header>
