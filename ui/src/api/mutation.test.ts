@@ -3,8 +3,8 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, createElement } from "react";
 import { createRoot, type Root } from "react-dom/client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { useSingleMutation } from "./mutation";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { DOUBLE_CLICK_MS, useSingleMutation } from "./mutation";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -23,13 +23,23 @@ describe("useSingleMutation", () => {
     return null;
   }
 
+  let now: number;
   beforeEach(() => {
+    now = 1_000_000;
+    vi.spyOn(Date, "now").mockImplementation(() => now);
     calls = 0;
     root = createRoot(document.createElement("div"));
     const client = new QueryClient();
     act(() => root.render(createElement(QueryClientProvider, { client }, createElement(Probe))));
   });
-  afterEach(() => act(() => root.unmount()));
+  afterEach(() => {
+    act(() => root.unmount());
+    vi.restoreAllMocks();
+  });
+  const tick = () =>
+    act(async () => {
+      await new Promise((r) => setTimeout(r, 0));
+    });
 
   it("sends one request for a double click, and the next click once it has settled", async () => {
     const { mutate } = mutation;
@@ -45,10 +55,25 @@ describe("useSingleMutation", () => {
       await new Promise((r) => setTimeout(r, 0));
     });
     expect(mutation.isSuccess).toBe(true);
+    now += DOUBLE_CLICK_MS;
     mutation.mutate("b");
     await act(async () => {
       await new Promise((r) => setTimeout(r, 0));
     });
     expect(calls).toBe(2);
+  });
+
+  it("drops the second click of a double click even when the first request has already been answered", async () => {
+    mutation.mutate("a");
+    await tick();
+    await act(async () => {
+      release();
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    expect(mutation.isSuccess).toBe(true);
+    now += 120; // the second click, 120 ms on: the dialog is still open, its button enabled
+    mutation.mutate("a");
+    await tick();
+    expect(calls).toBe(1);
   });
 });
