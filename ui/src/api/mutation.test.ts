@@ -68,5 +68,9 @@ describe("useSingleMutation", () => {
     mutation.mutate("a");
     await tick();
     expect(calls).toBe(1);
+    // Something else (another file chosen) right away is a new request.
+    mutation.mutate("c");
+    await tick();
+    expect(calls).toBe(2);
   });
 });

@@ -16,14 +16,14 @@ export const DOUBLE_CLICK_MS = 500;
  * after TanStack Query's notify tick: a double click lands both clicks before that, and sent the
  * request twice (Import accounts then showed "already in the hub" over its own success). A request
  * answered faster than a double click (the second click then finds the button enabled again, and
- * the dialog still open) is covered too: a `mutate` within `DOUBLE_CLICK_MS` of the last one is the
- * same click. Every mutation hook in src/api uses this; its buttons still show `loading={m.isPending}`.
+ * the dialog still open) is covered too: a `mutate` with the same variables (shallowly: the same
+ * file, the same customer) within `DOUBLE_CLICK_MS` of the last one is the same click. Every mutation hook in src/api uses this; its buttons still show `loading={m.isPending}`.
  */
 export function useSingleMutation<TData = unknown, TError = DefaultError, TVariables = void, TContext = unknown>(
   options: UseMutationOptions<TData, TError, TVariables, TContext>,
 ): UseMutationResult<TData, TError, TVariables, TContext> {
   const busy = useRef(false);
-  const lastStart = useRef(Number.NEGATIVE_INFINITY);
+  const last = useRef<{ at: number; variables: TVariables }>();
   const m = useMutation<TData, TError, TVariables, TContext>({
     ...options,
     onSettled: (...args) => {
@@ -35,12 +35,22 @@ export function useSingleMutation<TData = unknown, TError = DefaultError, TVaria
   const mutate = useCallback(
     (variables: TVariables, opts?: MutateOptions<TData, TError, TVariables, TContext>) => {
       const now = Date.now();
-      if (busy.current || now - lastStart.current < DOUBLE_CLICK_MS) return;
+      if (busy.current) return;
+      if (last.current && now - last.current.at < DOUBLE_CLICK_MS && sameVariables(last.current.variables, variables)) return;
       busy.current = true;
-      lastStart.current = now;
+      last.current = { at: now, variables };
       inner(variables, opts);
     },
     [inner],
   );
   return { ...m, mutate } as UseMutationResult<TData, TError, TVariables, TContext>;
+}
+
+/** The same call: equal values, or objects whose own values are the same (`{ file, skipExisting }`). */
+function sameVariables(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (!a || !b || typeof a !== "object" || typeof b !== "object") return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
