@@ -73,4 +73,16 @@ describe("useSingleMutation", () => {
     await tick();
     expect(calls).toBe(2);
   });
+
+  it("tells two files apart (they have no own keys)", async () => {
+    const file = (name: string) => new File(["x"], name) as unknown as string;
+    mutation.mutate(file("bad.csv"));
+    await tick();
+    act(() => release());
+    await tick();
+    now += 120;
+    mutation.mutate(file("good.csv"));
+    await tick();
+    expect(calls).toBe(2);
+  });
 });

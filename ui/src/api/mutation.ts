@@ -49,8 +49,15 @@ export function useSingleMutation<TData = unknown, TError = DefaultError, TVaria
 /** The same call: equal values, or objects whose own values are the same (`{ file, skipExisting }`). */
 function sameVariables(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
-  if (!a || !b || typeof a !== "object" || typeof b !== "object") return false;
+  // Only plain objects are compared by their values: two Files have no own keys, yet differ.
+  if (!isPlain(a) || !isPlain(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k) => Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  if (!v || typeof v !== "object") return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
