@@ -17,7 +17,8 @@ export const DOUBLE_CLICK_MS = 500;
  * request twice (Import accounts then showed "already in the hub" over its own success). A request
  * answered faster than a double click (the second click then finds the button enabled again, and
  * the dialog still open) is covered too: a `mutate` with the same variables (shallowly: the same
- * file, the same customer) within `DOUBLE_CLICK_MS` of the last one is the same click. Every mutation hook in src/api uses this; its buttons still show `loading={m.isPending}`.
+ * file, the same customer) within `DOUBLE_CLICK_MS` of the last one is the same click. Every
+ * mutation hook in src/api uses this; its buttons still show `loading={m.isPending}`.
  */
 export function useSingleMutation<TData = unknown, TError = DefaultError, TVariables = void, TContext = unknown>(
   options: UseMutationOptions<TData, TError, TVariables, TContext>,
