@@ -350,7 +350,15 @@ export async function runAdminE2E({ browser, base, step: runStep, shot, axe }) {
       await dialog.getByRole("heading", { name: "Import accounts" }).waitFor();
       await dialog.locator('input[type="file"]').setInputFiles(file);
       await dialog.getByText("accounts.csv").waitFor();
-      await dialog.getByRole("button", { name: "Import", exact: true }).click();
+      // A double click imports once: no "already in the hub" from a second request over the success.
+      const posts = [];
+      const seen = (req) => req.method() === "POST" && new URL(req.url()).pathname === "/api/v1/accounts/bulk" && posts.push(req);
+      adm.on("request", seen);
+      await dialog.getByRole("button", { name: "Import", exact: true }).dblclick();
+      await result.getByText("Imported: 2 accounts created").waitFor();
+      await adm.waitForTimeout(300);
+      adm.off("request", seen);
+      if (posts.length !== 1) throw new Error(`a double click on Import sent ${posts.length} requests`);
       await result.getByText("Imported: 2 accounts created").waitFor();
       await focusOnResult();
       await shot(adm, "admin-09-import-created");

@@ -13,6 +13,16 @@ const ENGINEER = "erin.engineer@demo.customer-central.dev";
 const KIND = { step: "Step up", spike: "Spike", drift: "Drift", new_service: "New service" };
 const label = (a) => `${KIND[a.finding.kind]} in ${a.service} (${a.account})`;
 
+/** Counts the POSTs to `path` from now on (a double click must send one). */
+export function posts(page, path) {
+  let n = 0;
+  const seen = (req) => {
+    if (req.method() === "POST" && new URL(req.url()).pathname === path) n++;
+  };
+  page.on("request", seen);
+  return { count: () => n, stop: () => page.off("request", seen) };
+}
+
 /** The demo writes its cost history in the background after start-up: wait for it and its anomalies. */
 async function demoCosts(page) {
   for (let i = 0; i < 120; i++) {
@@ -182,6 +192,11 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await page.waitForURL(new RegExp(`range=custom&from=${start}&to=${end}`));
       await page.getByText(/ · by month · top 8 services and Other/).waitFor();
       await page.getByRole("application", { name: "Monthly cost by service in USD" }).waitFor();
+      // A bad range in the address: its message at once, and no other range's data behind it.
+      await page.goto(base + "/customers/acme-retail/billing?range=custom&from=2026-11-20&to=2026-11-10");
+      await page.getByText("This range cannot be shown").waitFor();
+      await page.getByText("The end is before the start.").first().waitFor();
+      if (await page.getByText(/ · daily · top 8 services and Other/).count()) throw new Error("a bad range in the address still shows a range's costs");
     });
 
     await step("billing: the admin fetches now for one customer and sees the run listed", async () => {
@@ -193,8 +208,12 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await dialog.getByText("Acme Retail").first().waitFor();
       await shot(page, "billing-07-fetch-now");
       await axe(page, "billing fetch now dialog");
-      await dialog.getByRole("button", { name: "Fetch now" }).click();
+      // A double click starts one run.
+      const runs = posts(page, "/api/v1/billing/runs");
+      await dialog.getByRole("button", { name: "Fetch now" }).dblclick();
       await dialog.waitFor({ state: "hidden" });
+      if (runs.count() !== 1) throw new Error(`a double click on Fetch now sent ${runs.count()} requests`);
+      runs.stop();
       await page.getByText(/^Fetch for Acme Retail done: /).waitFor();
       const row = page.getByRole("row", { name: /Fetch now by ada\.admin@demo\.customer-central\.dev/ }).first();
       await row.getByRole("link", { name: "acme-retail" }).waitFor();
@@ -225,8 +244,12 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await shot(page, "billing-09-import-refused");
       await input.setInputFiles({ name: "good.csv", mimeType: "text/csv", buffer: Buffer.from([header, row("12.50"), row("7.25")].join("\n") + "\n") });
       await page.getByText("Not imported: nothing was stored").waitFor({ state: "detached" });
-      await page.getByRole("button", { name: "Import", exact: true }).click();
+      const imports = posts(page, "/api/v1/billing/imports");
+      await page.getByRole("button", { name: "Import", exact: true }).dblclick();
       await page.getByText("Imported: 1 daily cell written").waitFor();
+      await page.waitForTimeout(300);
+      if (imports.count() !== 1) throw new Error(`a double click on Import sent ${imports.count()} requests`);
+      imports.stop();
       await page.getByText("Accounts that are not this customer's in the hub").waitFor();
       await page.getByText("999900001111", { exact: true }).waitFor();
       await shot(page, "billing-10-imported");

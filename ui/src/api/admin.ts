@@ -1,6 +1,7 @@
 // TanStack Query hooks for the admin pages: customers, accounts, contacts, teams, approval policies.
 // Every change sends the `version` it read; the API answers 409 `version_conflict` when it is stale.
-import { type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type QueryClient, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSingleMutation } from "./mutation";
 import { api, unwrap, type Schemas } from "./client";
 import { hubKeys } from "./hub";
 import { importContentType } from "../lib/accountImport";
@@ -58,7 +59,7 @@ export function usePolicies() {
 
 export function useCreateCustomer() {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (body: NewCustomer) => unwrap(await api.POST("/api/v1/customers", { body })),
     onSuccess: (c) => {
       qc.setQueryData(hubKeys.customer(c.code), c);
@@ -69,7 +70,7 @@ export function useCreateCustomer() {
 
 export function useUpdateCustomer(code: string) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (body: CustomerPatch) =>
       unwrap(await api.PATCH("/api/v1/customers/{code}", { params: { path: { code } }, body })),
     onSuccess: (c) => {
@@ -82,7 +83,7 @@ export function useUpdateCustomer(code: string) {
 
 export function useSaveAccount(code: string) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (
       input: { kind: "create"; body: NewAccount } | { kind: "update"; id: string; body: AccountPatch },
     ) =>
@@ -102,7 +103,7 @@ export function useSaveAccount(code: string) {
 
 export function useSaveContact(code: string) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (
       input: { kind: "create"; body: NewContact } | { kind: "update"; id: string; body: ContactPatch },
     ) =>
@@ -123,7 +124,7 @@ export function useSaveContact(code: string) {
 
 export function useDeleteContact(code: string) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (id: string) => {
       const result = await api.DELETE("/api/v1/customers/{code}/contacts/{id}", { params: { path: { code, id } } });
       if (!result.response.ok) unwrap(result);
@@ -137,7 +138,7 @@ export function useDeleteContact(code: string) {
 
 export function usePutTeam(code: string) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (body: TeamUpdate) =>
       unwrap(await api.PUT("/api/v1/customers/{code}/team", { params: { path: { code } }, body })),
     onSuccess: (team) => {
@@ -150,7 +151,7 @@ export function usePutTeam(code: string) {
 
 export function usePutPolicy(code: string) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (body: ApprovalPolicy) =>
       unwrap(await api.PUT("/api/v1/customers/{code}/approval-policy", { params: { path: { code } }, body })),
     onSuccess: (policy) => {
@@ -174,7 +175,7 @@ function refreshAccounts(qc: QueryClient, ...codes: string[]) {
 /** Deletes an account (refused with 409 `open_access` while breakglass access on it is open). */
 export function useDeleteAccount(code: string) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async ({ id, version }: { id: string; version?: number | null }) => {
       const result = await api.DELETE("/api/v1/accounts/{id}", {
         params: { path: { id }, query: { version: version ?? undefined } },
@@ -188,7 +189,7 @@ export function useDeleteAccount(code: string) {
 /** Moves an account to another customer (the account PATCH's `customer`). */
 export function useMoveAccount(code: string) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async ({ id, to, version }: { id: string; to: string; version?: number | null }) =>
       unwrap(
         await api.PATCH("/api/v1/accounts/{id}", {
@@ -206,7 +207,7 @@ export function useMoveAccount(code: string) {
  */
 export function useDeleteCustomer(code: string) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (version?: number | null) => {
       const result = await api.DELETE("/api/v1/customers/{code}", {
         params: { path: { code }, query: { version: version ?? undefined } },
@@ -228,7 +229,7 @@ export function useDeleteCustomer(code: string) {
  */
 export function useEndAccess() {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (input: { target: { account: string } | { customer: string }; reason: string }) => {
       const body = { reason: input.reason };
       const result =
@@ -253,7 +254,7 @@ export type SkippedAccount = Schemas["SkippedAccount"];
  */
 export function useImportAccounts() {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async ({ file, skipExisting }: { file: File; skipExisting: boolean }) => {
       const contentType = importContentType(file.name, await file.slice(0, 256).text());
       return unwrap(

@@ -1,7 +1,8 @@
 // TanStack Query hooks for billing: the overview, a customer's costs and movers, cost anomalies
 // (acknowledge / resolve with the version read), fetch runs, export imports, settings and the
 // organisation's facts.
-import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSingleMutation } from "./mutation";
 import { CHART_TOP } from "../lib/billing";
 import { api, unwrap, type Schemas } from "./client";
 
@@ -105,7 +106,7 @@ export function useCustomerAnomalies(customer: string) {
 /** Acknowledge (note optional) or resolve (note required); sends the version read. */
 export function useMoveAnomaly() {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (input: { anomaly: StoredAnomaly; to: "acknowledge" | "resolve"; note: string }) => {
       const { anomaly, to, note } = input;
       const body = { customer: anomaly.customer, note: note || undefined, version: anomaly.version ?? 0 };
@@ -135,7 +136,7 @@ export function useRuns() {
 /** Fetch now (admin): one customer (every customer is the daily schedule's work). Answers when done. */
 export function useStartRun() {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (customer: string) =>
       unwrap(await api.POST("/api/v1/billing/runs", { body: { customer } })),
     onSuccess: () => {
@@ -147,7 +148,7 @@ export function useStartRun() {
 /** Imports an export file (admin): the file itself is the body; the server tells gzip by its bytes. */
 export function useImport(customer: string) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (file: File) =>
       unwrap(
         await api.POST("/api/v1/billing/imports", {
@@ -174,7 +175,7 @@ export function useBillingSettings(code: string) {
 
 export function usePutBillingSettings(code: string) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (body: Required<BillingSettings>) =>
       unwrap(await api.PUT("/api/v1/billing/settings/{code}", { params: { path: { code } }, body })),
     onSuccess: (saved) => {

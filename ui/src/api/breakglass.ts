@@ -1,5 +1,6 @@
 // TanStack Query hooks for breakglass access: requests, decisions, sessions, credentials, audit.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSingleMutation } from "./mutation";
 import { searchKey } from "../lib/search";
 import { api, unwrap, type Schemas } from "./client";
 import { saysStale } from "./errors";
@@ -167,7 +168,7 @@ function useRequestUpdate() {
 export function useCreateRequest() {
   const update = useRequestUpdate();
   const stale = useRefetchWhenStale();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (body: Schemas["NewRequest"]) => unwrap(await api.POST("/api/v1/access-requests", { body })),
     onSuccess: update,
     onError: stale,
@@ -177,7 +178,7 @@ export function useCreateRequest() {
 export function useDecide() {
   const update = useRequestUpdate();
   const stale = useRefetchWhenStale();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (input: { id: string; decision: "approve" | "reject"; comment: string }) =>
       unwrap(
         await api.POST("/api/v1/access-requests/{id}/decisions", {
@@ -193,7 +194,7 @@ export function useDecide() {
 export function useCancelRequest() {
   const update = useRequestUpdate();
   const stale = useRefetchWhenStale();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (id: string) =>
       unwrap(await api.POST("/api/v1/access-requests/{id}/cancel", { params: { path: { id } } })),
     onSuccess: update,
@@ -204,7 +205,7 @@ export function useCancelRequest() {
 export function useRevoke() {
   const update = useRequestUpdate();
   const stale = useRefetchWhenStale();
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (input: { id: string; reason: string }) =>
       unwrap(
         await api.POST("/api/v1/access-requests/{id}/revoke", {
@@ -220,7 +221,7 @@ export function useRevoke() {
 /** Fresh credentials (minted on each call, never stored). */
 export function useCredentials() {
   const stale = useRefetchWhenStale();
-  return useMutation({
+  return useSingleMutation({
     onError: stale,
     mutationFn: async (id: string) =>
       unwrap(await api.POST("/api/v1/access-requests/{id}/credentials", { params: { path: { id } } })),
@@ -230,7 +231,7 @@ export function useCredentials() {
 /** A console sign-in URL for the active grant (the API answers at least `url`). */
 export function useConsoleSignIn() {
   const stale = useRefetchWhenStale();
-  return useMutation({
+  return useSingleMutation({
     onError: stale,
     mutationFn: async (id: string) =>
       unwrap(await api.POST("/api/v1/access-requests/{id}/console-link", { params: { path: { id } } })),

@@ -1,5 +1,6 @@
 // Demo sign-in (`cc serve --demo` only); see devUsers.ts about the hand-written shapes.
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
+import { useSingleMutation } from "./mutation";
 import { setSession } from "../auth/session";
 import { demoUsersQuery, json } from "./devUsers";
 
@@ -14,7 +15,7 @@ export function useDemoUsers() {
 }
 
 export function useDemoSignIn() {
-  return useMutation({
+  return useSingleMutation({
     mutationFn: async (email: string) => {
       const response = await fetch("/api/v1/dev/token", {
         method: "POST",

@@ -8,7 +8,8 @@ import type { StoredAnomaly } from "../api/billing";
 import { when } from "../breakglass/format";
 import RouterLink from "../components/RouterLink";
 import { formatMoney, KIND_DESCRIPTION, KIND_LABEL } from "../lib/billing";
-import AnomalyModal, { anomalyLabel, type AnomalyAction } from "./AnomalyModal";
+import AnomalyModal, { anomalyButtonLabel, type AnomalyAction } from "./AnomalyModal";
+import { Email, LONG_TOKENS, NoWrap } from "../components/Wrap";
 
 const STATUS: Record<StoredAnomaly["status"], { type: "warning" | "info" | "success"; label: string }> = {
   open: { type: "warning", label: "Open" },
@@ -85,6 +86,8 @@ export default function AnomaliesTable({
           </Box>
         </SpaceBetween>
       ),
+      // Room for a service name and "name · account id" in two lines each at most.
+      width: 220,
     },
     {
       id: "days",
@@ -92,10 +95,10 @@ export default function AnomaliesTable({
       cell: (a) => (
         <SpaceBetween size="xxxs">
           <span>
-            {a.finding.first_day} – {a.finding.last_day}
+            <NoWrap>{a.finding.first_day}</NoWrap> – <NoWrap>{a.finding.last_day}</NoWrap>
           </span>
           <Box variant="small" color="text-body-secondary">
-            raised for {a.finding.detected_on}
+            raised for <NoWrap>{a.finding.detected_on}</NoWrap>
           </Box>
         </SpaceBetween>
       ),
@@ -135,13 +138,13 @@ export default function AnomaliesTable({
           <SpaceBetween size="xs">
             {a.status === "open" ? (
               <Button
-                ariaLabel={`Acknowledge ${anomalyLabel(a)}`}
+                ariaLabel={anomalyButtonLabel("Acknowledge", a)}
                 onClick={() => setActing({ anomaly: a, action: "acknowledge" })}
               >
                 Acknowledge
               </Button>
             ) : null}
-            <Button ariaLabel={`Resolve ${anomalyLabel(a)}`} onClick={() => setActing({ anomaly: a, action: "resolve" })}>
+            <Button ariaLabel={anomalyButtonLabel("Resolve", a)} onClick={() => setActing({ anomaly: a, action: "resolve" })}>
               Resolve
             </Button>
           </SpaceBetween>
@@ -187,11 +190,11 @@ export default function AnomaliesTable({
 function Transition({ what, t }: { what: string; t: { by: string; at: string; note: string } }) {
   return (
     <Box variant="small">
-      {what} by {t.by}, {when(t.at)}
+      {what} by <Email address={t.by} />, <NoWrap>{when(t.at)}</NoWrap>
       {t.note ? (
         <>
           {": "}
-          <span style={{ overflowWrap: "anywhere" }}>“{t.note}”</span>
+          <span style={LONG_TOKENS}>“{t.note}”</span>
         </>
       ) : null}
     </Box>

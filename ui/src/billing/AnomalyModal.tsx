@@ -23,6 +23,15 @@ export function anomalyLabel(a: StoredAnomaly): string {
 }
 
 /**
+ * A row's Acknowledge / Resolve button as a screen reader names it: with the anomaly's first day,
+ * as two anomalies of one kind, service and account (a spike in March, another in May) would
+ * otherwise give two buttons of the same name.
+ */
+export function anomalyButtonLabel(verb: "Acknowledge" | "Resolve", a: StoredAnomaly): string {
+  return `${verb} ${anomalyLabel(a)} from ${a.finding.first_day}`;
+}
+
+/**
  * Acknowledge (someone is looking at it; note optional) or resolve (note required: the monthly report
  * shows it). A stale version says so with a Reload (the lists are fetched again); a move the
  * lifecycle does not allow shows the API's message.

@@ -3,6 +3,7 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import type { CustomerFetch } from "../api/billing";
 import RouterLink from "../components/RouterLink";
+import { count } from "../lib/plural";
 
 // What a fetch run did per customer and payer: on the runs page, and a customer's last fetch on
 // its billing page (why it has no data: skipped, with the reason; stale data: failed).
@@ -29,10 +30,10 @@ export default function FetchLines({ fetches }: { fetches: CustomerFetch[] }) {
             {f.status === "ok" ? (
               <Box variant="small" display="block">
                 {f.period_start && f.period_end ? `${f.period_start} – ${f.period_end} (end exclusive)` : null}
-                {` · ${f.days_fetched} days, ${f.cells_written} cells, ${f.requests} requests`}
+                {` · ${count(f.days_fetched, "day")}, ${count(f.cells_written, "cell")}, ${count(f.requests, "request")}`}
                 {f.backfill ? " · backfill" : ""}
-                {f.estimated_days ? ` · ${f.estimated_days} estimated days` : ""}
-                {f.anomalies_raised ? ` · ${f.anomalies_raised} anomalies raised` : ""}
+                {f.estimated_days ? ` · ${count(f.estimated_days, "estimated day")}` : ""}
+                {f.anomalies_raised ? ` · ${count(f.anomalies_raised, "anomaly", "anomalies")} raised` : ""}
               </Box>
             ) : null}
             {f.reason ? (

@@ -102,7 +102,8 @@ export default function FormModal({
         ref={formRef}
         onSubmit={(event) => {
           event.preventDefault();
-          onSubmit();
+          // Enter while the request is in flight: the button shows loading, so does Enter.
+          if (!submitting) onSubmit();
         }}
       >
         {children}

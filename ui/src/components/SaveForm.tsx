@@ -36,7 +36,7 @@ export default function SaveForm({
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        onSubmit();
+        if (!saving) onSubmit();
       }}
     >
       <Form

@@ -7,6 +7,11 @@ import {
   estimatedPeriods,
   formatChange,
   formatMoney,
+  formatMoneyShort,
+  pageOf,
+  rangeFromAddress,
+  moversWindows,
+  NO_MOVERS,
   granularityFor,
   mainCurrency,
   OTHER,
@@ -35,8 +40,39 @@ describe("formatMoney", () => {
     expect(formatMoney(-0.001, "USD", true)).toBe(formatMoney(0, "USD", true));
     expect(formatMoney(-0.001, "USD")).toBe(usd(0));
   });
+  it("uses each currency's own minor unit", () => {
+    const jpy = formatMoney(290_000, "JPY");
+    expect(jpy).toBe(new Intl.NumberFormat(undefined, { style: "currency", currency: "JPY" }).format(290_000));
+    expect(jpy).not.toMatch(/[.,]00$/);
+    expect(formatMoney(35.8, "BHD")).toMatch(/35[.,]800/);
+    expect(formatMoney(0.4, "JPY", true)).toBe(formatMoney(0, "JPY", true));
+  });
+  it("shows no amount as a dash, not a zero", () => {
+    expect(formatMoney(null, "USD")).toBe("—");
+    expect(formatMoney(undefined, "USD")).toBe("—");
+    expect(formatMoney(Number.NaN, "USD")).toBe("—");
+    expect(formatMoney(Number.POSITIVE_INFINITY, "USD", true)).toBe("—");
+  });
   it("writes an unknown currency code after the number", () => {
     expect(formatMoney(5, "XYZ1")).toMatch(/5.00 XYZ1$/);
+  });
+});
+
+describe("formatMoneyShort (chart ticks)", () => {
+  it("keeps small neighbouring ticks distinct", () => {
+    const ticks = [4, 3.5, 3, 2.5, 2, 1.5, 1, 0.5, 0].map((y) => formatMoneyShort(y, "USD"));
+    expect(new Set(ticks).size).toBe(ticks.length);
+    const tiny = [0.25, 0.2, 0.15, 0.1, 0.05].map((y) => formatMoneyShort(y, "USD"));
+    expect(new Set(tiny).size).toBe(tiny.length);
+  });
+  it("uses one compact style across the range", () => {
+    const compact = (n: number) =>
+      new Intl.NumberFormat(undefined, { style: "currency", currency: "USD", notation: "compact", maximumSignificantDigits: 3 }).format(n);
+    expect(formatMoneyShort(5000, "USD")).toBe(compact(5000));
+    expect(formatMoneyShort(10_000, "USD")).toBe(compact(10_000));
+    expect(formatMoneyShort(12_500, "USD")).toBe(compact(12_500));
+    // Same suffix for 5,000 and 10,000 (no "$5,000" next to "$10K").
+    expect(formatMoneyShort(5000, "USD").replace(/[\d.,\s]/g, "")).toBe(formatMoneyShort(10_000, "USD").replace(/[\d.,\s]/g, ""));
   });
 });
 
@@ -152,10 +188,10 @@ describe("ranges", () => {
 });
 
 describe("sortOverview", () => {
-  const c = (name: string, mtd?: number, open = 0): OverviewRowLike => ({
+  const c = (name: string, mtd?: number, open = 0, currency = "USD"): OverviewRowLike => ({
     name,
     month_to_date:
-      mtd === undefined ? [] : [{ month_to_date: mtd, last_month_same_days: 0, change: mtd, change_ratio: null, forecast: mtd }],
+      mtd === undefined ? [] : [{ currency, month_to_date: mtd, last_month_same_days: 0, change: mtd, change_ratio: null, forecast: mtd }],
     open_anomalies: open,
     acknowledged_anomalies: 0,
   });
@@ -163,6 +199,11 @@ describe("sortOverview", () => {
   it("sorts by money either way, customers with no data last", () => {
     expect(sortOverview(rows, "mtd", true).map((r) => r.name)).toEqual(["Borealis", "Acme", "Delta", "Cobalt"]);
     expect(sortOverview(rows, "mtd", false).map((r) => r.name)).toEqual(["Acme", "Delta", "Borealis", "Cobalt"]);
+  });
+  it("never compares amounts across currencies: by currency code, then amount", () => {
+    const mixed = [c("Yen Co", 290_000, 0, "JPY"), c("Big", 35_000), c("Small", 20), c("Euro", 5, 0, "EUR")];
+    expect(sortOverview(mixed, "mtd", true).map((r) => r.name)).toEqual(["Euro", "Yen Co", "Big", "Small"]);
+    expect(sortOverview(mixed, "mtd", false).map((r) => r.name)).toEqual(["Euro", "Yen Co", "Small", "Big"]);
   });
   it("sorts by name and by counts", () => {
     expect(sortOverview(rows, "name", false).map((r) => r.name)).toEqual(["Acme", "Borealis", "Cobalt", "Delta"]);
@@ -184,5 +225,36 @@ describe("form checks", () => {
     expect(checkThresholds("-1", "")).toEqual({ min_impact: "An amount of 0 or more.", min_relative: "A percentage from 0 to 1000." });
     expect(ratioToPercentText(0.2)).toBe("20");
     expect(ratioToPercentText(0.125)).toBe("12.5");
+  });
+});
+
+describe("top movers' wording", () => {
+  it("names both windows in full", () => {
+    expect(moversWindows({ from: "2026-11-23", to: "2026-11-29", compared_from: "2026-11-16" })).toBe(
+      "2026-11-23 – 2026-11-29 against 2026-11-16 – 2026-11-22",
+    );
+    expect(moversWindows({ from: "2026-03-01", to: "2026-03-07", compared_from: "2026-02-22" })).toMatch(/– 2026-02-28$/);
+  });
+  it("says no change, not no spend, when nothing moved", () => {
+    expect(NO_MOVERS).toMatch(/no change in spend/i);
+  });
+});
+
+describe("rangeFromAddress", () => {
+  it("shows a bad custom range's problem, never another range in its place", () => {
+    expect(rangeFromAddress("custom", "2026-11-20", "2026-11-10", "2026-11-29")).toEqual({ problem: "The end is before the start." });
+    expect(rangeFromAddress("custom", "2025-01-01", "2026-11-29", "2026-11-29").problem).toMatch(/14 months/);
+    expect(rangeFromAddress("custom", "2026-11-01", "2026-11-10", "2026-11-29")).toEqual({ range: { from: "2026-11-01", to: "2026-11-10" } });
+    expect(rangeFromAddress("30d", "", "", "2026-11-29").range?.to).toBe("2026-11-29");
+  });
+});
+
+describe("pageOf", () => {
+  const rows = Array.from({ length: 66 }, (_, i) => i);
+  it("pages 66 accounts by 20: four pages, the last with 6", () => {
+    expect(pageOf(rows, 1)).toMatchObject({ page: 1, pages: 4, items: rows.slice(0, 20) });
+    expect(pageOf(rows, 4).items).toEqual(rows.slice(60));
+    expect(pageOf(rows, 9).page).toBe(4);
+    expect(pageOf([], 1)).toEqual({ items: [], page: 1, pages: 1 });
   });
 });

@@ -5,8 +5,13 @@
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
-/** An amount in its own currency (`$1,234.56`, `€12.00`); an unknown code is written after the number. */
-export function formatMoney(amount: number, currency: string, signed = false): string {
+/**
+ * An amount in its own currency, with that currency's own minor unit (`$1,234.56`, `¥290,000`,
+ * `BHD 35.800`: Intl's defaults); an unknown code is written after the number (2 decimals). No
+ * amount (`null`, or not finite: a sum the server could not make) is "—", never a made-up zero.
+ */
+export function formatMoney(amount: number | null | undefined, currency: string, signed = false): string {
+  if (amount === null || amount === undefined || !Number.isFinite(amount)) return "—";
   const key = `${currency}|${signed}`;
   let format = moneyFormats.get(key);
   if (!format) {
@@ -14,8 +19,6 @@ export function formatMoney(amount: number, currency: string, signed = false): s
       format = new Intl.NumberFormat(undefined, {
         style: "currency",
         currency,
-        minimumFractionDigits: 2,
-        maximumFractionDigits: 2,
         signDisplay: signed ? "exceptZero" : "auto",
       });
     } catch {
@@ -26,25 +29,30 @@ export function formatMoney(amount: number, currency: string, signed = false): s
         signDisplay: signed ? "exceptZero" : "auto",
       });
       const plain = format;
-      format = { format: (n: number) => `${plain.format(n)} ${currency}` } as Intl.NumberFormat;
+      format = { format: (n: number) => `${plain.format(n)} ${currency}`, resolvedOptions: () => plain.resolvedOptions() } as Intl.NumberFormat;
     }
     moneyFormats.set(key, format);
   }
-  // -0.001 rounds to "-$0.00": call it zero.
-  return format.format(Math.abs(amount) < 0.005 ? 0 : amount);
+  // Less than half the smallest unit (-0.001 USD rounds to "-$0.00"): call it zero.
+  const half = 0.5 * 10 ** -(format.resolvedOptions().maximumFractionDigits ?? 2);
+  return format.format(Math.abs(amount) < half ? 0 : amount);
 }
 
-/** A whole-number amount for chart axes (`$1,235`, `$12K` above 10,000). */
+/**
+ * An amount for chart axes, in one compact style whatever the range (`$5K`, `$10K`, `$12.5K`,
+ * `$1.2M`) and with enough decimals that neighbouring ticks differ (`$3.5`, `$3`, `$2.5`, `$0.25`):
+ * axis ticks are "nice" multiples of 1, 2, 2.5 or 5, so three significant digits tell them apart.
+ */
 export function formatMoneyShort(amount: number, currency: string): string {
   try {
     return new Intl.NumberFormat(undefined, {
       style: "currency",
       currency,
-      notation: Math.abs(amount) >= 10_000 ? "compact" : "standard",
-      maximumFractionDigits: Math.abs(amount) >= 10_000 ? 1 : 0,
+      notation: "compact",
+      maximumSignificantDigits: 3,
     }).format(amount);
   } catch {
-    return `${Math.round(amount)} ${currency}`;
+    return `${new Intl.NumberFormat(undefined, { notation: "compact", maximumSignificantDigits: 3 }).format(amount)} ${currency}`;
   }
 }
 
@@ -242,10 +250,44 @@ export function checkRange(from: string, to: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The range a billing page shows, from its address. A custom range the API would refuse (inverted,
+ * more than 14 months, not a day) is not swapped for another one behind the inputs' back: it comes
+ * back as `problem`, with no range, and the page shows the message and no data.
+ */
+export function rangeFromAddress(
+  preset: RangePreset,
+  from: string,
+  to: string,
+  asOf: string,
+): { range: { from: string; to: string }; problem?: undefined } | { range?: undefined; problem: string } {
+  if (preset !== "custom") return { range: presetRange(preset, asOf) };
+  const problem = checkRange(from, to);
+  return problem ? { problem } : { range: { from, to } };
+}
+
 /** Daily bars up to ~3 months; longer ranges are shown by month. */
 export function granularityFor(from: string, to: string): "daily" | "monthly" {
   const days = (parseDay(to).getTime() - parseDay(from).getTime()) / 86_400_000 + 1;
   return days > 93 ? "monthly" : "daily";
+}
+
+/** The top movers' two windows: `2026-11-23 – 2026-11-29 against 2026-11-16 – 2026-11-22`. */
+export function moversWindows(m: { from: string; to: string; compared_from: string }): string {
+  return `${m.from} – ${m.to} against ${m.compared_from} – ${addDays(m.from, -1)}`;
+}
+
+/** No movers: nothing changed between the two windows (flat spend, or none at all). */
+export const NO_MOVERS = "No change in spend between these two weeks.";
+
+/** Rows per page of a billing table kept in the browser (a customer's 66 accounts were 6,500 px). */
+export const PAGE_SIZE = 20;
+
+/** One page of `items` (1-based; a page past the end shows the last), and how many pages there are. */
+export function pageOf<T>(items: T[], page: number, size = PAGE_SIZE): { items: T[]; page: number; pages: number } {
+  const pages = Math.max(1, Math.ceil(items.length / size));
+  const current = Math.min(Math.max(1, page), pages);
+  return { items: items.slice((current - 1) * size, current * size), page: current, pages };
 }
 
 // --- the overview table's sorting ---
@@ -253,6 +295,7 @@ export function granularityFor(from: string, to: string): "daily" | "monthly" {
 export interface OverviewRowLike {
   name: string;
   month_to_date: {
+    currency: string;
     month_to_date: number;
     last_month_same_days: number;
     change: number;
@@ -287,9 +330,14 @@ function sortValue(row: OverviewRowLike, key: OverviewSortKey): number | string 
   }
 }
 
+const MONEY_KEYS: ReadonlySet<OverviewSortKey> = new Set(["mtd", "last", "change", "forecast"]);
+
 /**
- * The overview's customers sorted by a column (money columns by their first currency). Customers with
- * no value there (no cost data yet) go last either way; ties keep name order.
+ * The overview's customers sorted by a column (money columns by their first currency). Amounts are
+ * never compared across currencies (¥290,000 is not more than $35,000): a money column sorts by that
+ * currency's code first (A to Z either way: all the EUR customers, then all the USD ones), then by
+ * the amount within the currency. Customers with no value there (no cost data yet) go last either
+ * way; ties keep name order.
  */
 export function sortOverview<T extends OverviewRowLike>(rows: T[], key: OverviewSortKey, descending: boolean): T[] {
   return [...rows].sort((a, b) => {
@@ -298,6 +346,11 @@ export function sortOverview<T extends OverviewRowLike>(rows: T[], key: Overview
     if (va === undefined && vb === undefined) return a.name.localeCompare(b.name);
     if (va === undefined) return 1;
     if (vb === undefined) return -1;
+    if (MONEY_KEYS.has(key)) {
+      const ca = a.month_to_date[0]!.currency;
+      const cb = b.month_to_date[0]!.currency;
+      if (ca !== cb) return ca < cb ? -1 : 1;
+    }
     const cmp = typeof va === "string" ? va.localeCompare(vb as string) : va - (vb as number);
     if (cmp !== 0) return descending ? -cmp : cmp;
     return a.name.localeCompare(b.name);

@@ -15,6 +15,7 @@ import SaveError from "../../components/SaveError";
 import { useDebounced } from "../../components/useDebounced";
 import { freshOptions } from "../../lib/search";
 import { useAttemptError } from "../../components/useAttemptError";
+import { count } from "../../lib/plural";
 
 export const accountLabel = (a: Account) => `${a.name} (${a.id})`;
 
@@ -77,7 +78,7 @@ function CustomerSelect({
   });
   const options = fresh.items
     .filter((c) => c.code !== exclude)
-    .map((c) => ({ value: c.code, label: c.name, description: `${c.code} · ${c.status} · ${c.account_count} accounts` }));
+    .map((c) => ({ value: c.code, label: c.name, description: `${c.code} · ${c.status} · ${count(c.account_count, "account")}` }));
   return (
     <Select
       selectedOption={selected}

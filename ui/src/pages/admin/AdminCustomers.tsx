@@ -34,6 +34,7 @@ import {
   type FieldErrors,
 } from "../../lib/admin";
 import { useAttemptError } from "../../components/useAttemptError";
+import { count } from "../../lib/plural";
 
 export default function AdminCustomers() {
   useDocumentTitle("Admin: customers");
@@ -86,7 +87,7 @@ export default function AdminCustomers() {
             filteringPlaceholder="Find customers by name or code"
             filteringAriaLabel="Find customers by name or code"
             onChange={({ detail }) => setText(detail.filteringText)}
-            countText={customers.data ? `${items.length} matches` : undefined}
+            countText={customers.data ? count(items.length, "match", "matches") : undefined}
           />
         }
         empty={

@@ -31,7 +31,7 @@ export default function ImportAccountsModal({ onClose }: { onClose: () => void }
   const resultRef = useRef<HTMLDivElement>(null);
   const file = files[0];
   const tooBig = file && file.size > MAX_BYTES;
-  const fieldError = tried && !file ? "Choose a file." : tooBig ? "Larger than 4 MiB: split it, or use `cc accounts import`." : undefined;
+  const fieldError = tried && !file ? "Choose a file." : tooBig ? "Larger than 4 MiB: split it into files under 4 MiB." : undefined;
   useEffect(() => {
     if (upload.isSuccess || upload.isError) resultRef.current?.focus();
   }, [upload.isSuccess, upload.isError, upload.data, upload.error]);

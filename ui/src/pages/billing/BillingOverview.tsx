@@ -16,6 +16,7 @@ import TableEmpty from "../../components/TableEmpty";
 import { isAdmin } from "../../components/RequireAdmin";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import { formatChange, formatMoney, sortOverview, type OverviewSortKey } from "../../lib/billing";
+import { count } from "../../lib/plural";
 
 /** One line per currency (most customers have one). */
 function PerCurrency({ items, show }: { items: MonthToDate[]; show: (m: MonthToDate) => React.ReactNode }) {
@@ -91,7 +92,7 @@ const COLUMNS: (TableProps.ColumnDefinition<CustomerCosts> & { id: OverviewSortK
     sortingField: "open",
     cell: (c) =>
       c.open_anomalies ? (
-        <RouterLink href={`/customers/${encodeURIComponent(c.customer)}/billing#anomalies`} ariaLabel={`${c.open_anomalies} open anomalies at ${c.name}`}>
+        <RouterLink href={`/customers/${encodeURIComponent(c.customer)}/billing#anomalies`} ariaLabel={`${count(c.open_anomalies, "open anomaly", "open anomalies")} at ${c.name}`}>
           {String(c.open_anomalies)}
         </RouterLink>
       ) : (

@@ -1,3 +1,4 @@
+import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import Container from "@cloudscape-design/components/container";
@@ -6,6 +7,7 @@ import DateInput from "@cloudscape-design/components/date-input";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
+import Pagination from "@cloudscape-design/components/pagination";
 import SegmentedControl from "@cloudscape-design/components/segmented-control";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
@@ -37,10 +39,14 @@ import {
   checkRange,
   formatChange,
   formatMoney,
+  moversWindows,
+  NO_MOVERS,
   granularityFor,
   mainCurrency,
   parsePreset,
+  pageOf,
   presetRange,
+  rangeFromAddress,
   RANGE_PRESETS,
   yesterday,
   type RangePreset,
@@ -88,10 +94,19 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
   const preset = parsePreset(params.get("range"));
   const customFrom = params.get("from") ?? "";
   const customTo = params.get("to") ?? "";
-  const customValid = preset === "custom" && !checkRange(customFrom, customTo);
-  const range = preset === "custom" ? (customValid ? { from: customFrom, to: customTo } : presetRange("30d", asOf)) : presetRange(preset, asOf);
+  // A bad custom range in the address (inverted, too long) shows its message and no data, never
+  // another range's data under inputs that say otherwise.
+  const shown = rangeFromAddress(preset, customFrom, customTo, asOf);
+  const rangeProblem = shown.problem;
+  const range = shown.range ?? presetRange("30d", asOf); // for the hooks only: nothing is fetched
   const granularity = granularityFor(range.from, range.to);
-  const costs = useCosts(code, range.from, range.to, granularity, !!overview.data);
+  const costsQuery = useCosts(code, range.from, range.to, granularity, !!overview.data && !rangeProblem);
+  const costs = rangeProblem ? { ...costsQuery, data: undefined, isPending: false } : costsQuery;
+  const rangeText = rangeProblem ? "No range shown" : `${range.from} – ${range.to}`;
+  // The accounts table is paged in the browser (the API sends them all); a new range starts at page 1.
+  const [accountsPage, setAccountsPage] = useState(1);
+  useEffect(() => setAccountsPage(1), [range.from, range.to]);
+  const accountRows = pageOf(costs.data?.by_account ?? [], accountsPage);
   const movers = useMovers(code);
   const currency = mainCurrency(costs.data?.total ?? []) ?? mtd[0]?.currency ?? "USD";
   const otherCurrencies = (costs.data?.total ?? []).filter((t) => t.currency !== currency);
@@ -104,7 +119,11 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
 
   const setRange = (next: RangePreset, from?: string, to?: string) =>
     setParams(
-      next === "30d" ? {} : next === "custom" ? { range: next, from: from ?? range.from, to: to ?? range.to } : { range: next },
+      next === "30d"
+        ? {}
+        : next === "custom"
+          ? { range: next, from: from ?? (rangeProblem ? customFrom : range.from), to: to ?? (rangeProblem ? customTo : range.to) }
+          : { range: next },
       { replace: true },
     );
 
@@ -171,9 +190,13 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
           header={
             <Header
               variant="h2"
-              description={`${range.from} – ${range.to} · ${granularity === "daily" ? "daily" : "by month"} · top 8 services and Other${
-                otherCurrencies.length ? ` · shown in ${currency}; also billed in ${otherCurrencies.map((t) => t.currency).join(", ")}` : ""
-              }`}
+              description={
+                rangeProblem
+                  ? rangeText
+                  : `${rangeText} · ${granularity === "daily" ? "daily" : "by month"} · top 8 services and Other${
+                      otherCurrencies.length ? ` · shown in ${currency}; also billed in ${otherCurrencies.map((t) => t.currency).join(", ")}` : ""
+                    }`
+              }
             >
               Cost by service
             </Header>
@@ -186,6 +209,11 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
               to={preset === "custom" ? customTo : range.to}
               onChange={setRange}
             />
+            {rangeProblem ? (
+              <Alert type="error" header="This range cannot be shown">
+                {rangeProblem} Correct the days and choose Show, or pick another range.
+              </Alert>
+            ) : null}
             <CostChart report={costs.data} currency={currency} loading={costs.isPending} error={costs.isError} />
             {costs.isError ? <ErrorAlert error={costs.error} onRetry={() => costs.refetch()} /> : null}
           </SpaceBetween>
@@ -196,11 +224,25 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
             wrapLines
             variant="container"
             trackBy={(t) => `${t.key}/${t.currency}`}
-            items={costs.data?.by_account ?? []}
+            items={accountRows.items}
             loading={costs.isPending}
             loadingText="Loading costs by account"
+            pagination={
+              accountRows.pages > 1 ? (
+                <Pagination
+                  currentPageIndex={accountRows.page}
+                  pagesCount={accountRows.pages}
+                  onChange={({ detail }) => setAccountsPage(detail.currentPageIndex)}
+                  ariaLabels={{
+                    nextPageLabel: "Next page of accounts",
+                    previousPageLabel: "Previous page of accounts",
+                    pageLabel: (n) => `Page ${n} of accounts`,
+                  }}
+                />
+              ) : undefined
+            }
             header={
-              <Header variant="h2" counter={costs.data ? `(${costs.data.by_account.length})` : undefined} description={`${range.from} – ${range.to}`}>
+              <Header variant="h2" counter={costs.data ? `(${costs.data.by_account.length})` : undefined} description={rangeText}>
                 Accounts
               </Header>
             }
@@ -232,7 +274,7 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
                 },
               },
             ]}
-            empty={<TableEmpty query={costs}>No costs in this range.</TableEmpty>}
+            empty={<TableEmpty query={costs}>{rangeProblem ? "No range shown." : "No costs in this range."}</TableEmpty>}
           />
           <Table<Mover>
             wrapLines
@@ -246,7 +288,7 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
                 variant="h2"
                 description={
                   movers.data
-                    ? `${movers.data.from} – ${movers.data.to} against ${movers.data.compared_from} – the day before`
+                    ? moversWindows(movers.data)
                     : "The last 7 days against the 7 before"
                 }
               >
@@ -276,7 +318,7 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
                 cell: (m) => formatChange(m.change, m.previous ? m.change / m.previous : null, m.currency),
               },
             ]}
-            empty={<TableEmpty query={movers}>No spend in the last two weeks.</TableEmpty>}
+            empty={<TableEmpty query={movers}>{NO_MOVERS}</TableEmpty>}
           />
         </SpaceBetween>
 
@@ -320,7 +362,11 @@ function RangePicker({
 }) {
   const [draft, setDraft] = useState({ from, to });
   const [tried, setTried] = useState(false);
-  useEffect(() => setDraft({ from, to }), [from, to]);
+  // The address's range: a bad one is flagged at once (the page shows its message, not data).
+  useEffect(() => {
+    setDraft({ from, to });
+    if (preset === "custom" && checkRange(from, to)) setTried(true);
+  }, [from, to, preset]);
   const problem = checkRange(draft.from, draft.to);
   return (
     <SpaceBetween direction="horizontal" size="m" alignItems="end">

@@ -23,6 +23,8 @@ import { useAttemptError } from "../../components/useAttemptError";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import { usePagedItems } from "../../components/usePagedItems";
 import { formatMoney } from "../../lib/billing";
+import { count } from "../../lib/plural";
+import { Email, NoWrap } from "../../components/Wrap";
 
 
 
@@ -101,7 +103,7 @@ export default function RunsPage() {
               isRowHeader: true,
               cell: (r) => (
                 <SpaceBetween size="xxxs">
-                  <span>{when(r.started_at)}</span>
+                  <NoWrap>{when(r.started_at)}</NoWrap>
                   <Box variant="small" color="text-body-secondary">
                     {r.finished_at ? `took ${duration(r.started_at, r.finished_at)}` : "not finished"}
                   </Box>
@@ -117,7 +119,7 @@ export default function RunsPage() {
                   <SpaceBetween size="xxxs">
                     <span>Fetch now by</span>
                     <Box variant="small">
-                      <span style={{ overflowWrap: "anywhere" }}>{r.trigger.email}</span>
+                      <Email address={r.trigger.email} />
                     </Box>
                   </SpaceBetween>
                 ) : (
@@ -148,13 +150,20 @@ export default function RunsPage() {
               header: "Outcome",
               cell: (r) =>
                 r.failed ? (
-                  <StatusIndicator type="error">{r.failed} failed</StatusIndicator>
+                  <StatusIndicator type="error" wrapText={false}>
+                    {r.failed} failed
+                  </StatusIndicator>
                 ) : r.skipped ? (
-                  <StatusIndicator type="stopped">{r.skipped} skipped</StatusIndicator>
+                  <StatusIndicator type="stopped" wrapText={false}>
+                    {r.skipped} skipped
+                  </StatusIndicator>
                 ) : (
-                  <StatusIndicator type="success">All fetched</StatusIndicator>
+                  <StatusIndicator type="success" wrapText={false}>
+                    All fetched
+                  </StatusIndicator>
                 ),
-              width: 120,
+              // "All fetched" with its icon on one line.
+              width: 140,
             },
           ]}
           empty={
@@ -226,7 +235,7 @@ function FetchNowModal({
       onSuccess: (run) => {
         const one = run.customers.length === 1 && run.customers[0]?.reason ? ` (${run.customers[0].reason})` : "";
         onDone(
-          `Fetch for ${selected?.label ?? customer} done: ${run.customers.length - run.failed - run.skipped} fetched, ${run.skipped} skipped${one}, ${run.failed} failed; ${run.requests} Cost Explorer requests (${formatMoney(run.cost_usd, "USD")}).`,
+          `Fetch for ${selected?.label ?? customer} done: ${run.customers.length - run.failed - run.skipped} fetched, ${run.skipped} skipped${one}, ${run.failed} failed; ${count(run.requests, "Cost Explorer request")} (${formatMoney(run.cost_usd, "USD")}).`,
         );
       },
     });
@@ -236,7 +245,7 @@ function FetchNowModal({
       <SpaceBetween size="m">
         <FormField
           label="Customer"
-          description="A customer fetched today re-fetches only its last few days; a first fetch backfills up to 14 months. Every customer is fetched by the daily schedule."
+          description="A customer fetched today re-fetches only its last few days; a first fetch backfills the last 90 days by default (the server's CC_BILLING_BACKFILL_DAYS). Every customer is fetched by the daily schedule."
           errorText={missing && !customer ? "Choose a customer" : undefined}
         >
           <Select
