@@ -12,6 +12,7 @@ import { useImport, type ImportSummary } from "../api/billing";
 import ErrorAlert from "../components/ErrorAlert";
 import { useAttemptError } from "../components/useAttemptError";
 import { formatMoney } from "../lib/billing";
+import { fileUploadStrings } from "../lib/fileUpload";
 
 const MAX_BYTES = 4 * 1024 * 1024;
 
@@ -64,15 +65,7 @@ export default function ImportSection({ code }: { code: string }) {
                 upload.reset();
                 setFiles(detail.value);
               }}
-              i18nStrings={{
-                uploadButtonText: () => "Choose file",
-                dropzoneText: () => "Drop the file to choose it",
-                removeFileAriaLabel: (_i, name) => `Remove ${name}`,
-                errorIconAriaLabel: "Error",
-                warningIconAriaLabel: "Warning",
-                limitShowFewer: "Show fewer",
-                limitShowMore: "Show more",
-              }}
+              i18nStrings={fileUploadStrings}
             />
           </FormField>
           <Box>

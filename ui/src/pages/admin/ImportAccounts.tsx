@@ -13,6 +13,7 @@ import ErrorAlert from "../../components/ErrorAlert";
 import FormModal from "../../components/FormModal";
 import { useAttemptError } from "../../components/useAttemptError";
 import { importHeadline, rowLabel, skippedMatching, skippedToReview, skipText } from "../../lib/accountImport";
+import { fileUploadStrings } from "../../lib/fileUpload";
 
 const MAX_BYTES = 4 * 1024 * 1024;
 
@@ -68,15 +69,7 @@ export default function ImportAccountsModal({ onClose }: { onClose: () => void }
               upload.reset();
               setFiles(detail.value);
             }}
-            i18nStrings={{
-              uploadButtonText: () => "Choose file",
-              dropzoneText: () => "Drop the file to choose it",
-              removeFileAriaLabel: (_i, name) => `Remove ${name}`,
-              errorIconAriaLabel: "Error",
-              warningIconAriaLabel: "Warning",
-              limitShowFewer: "Show fewer",
-              limitShowMore: "Show more",
-            }}
+            i18nStrings={fileUploadStrings}
           />
         </FormField>
         <FormField
