@@ -335,6 +335,14 @@ fn truncate(s: &str) -> String {
     }
 }
 
+/// FNV-1a, 64 bits, of `bytes`: a short stable fingerprint (ids derived from content, list
+/// scopes), with no cryptographic claim.
+pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// A new ULID, strictly increasing within this process (so versions sort newest-first by id).
 pub fn new_ulid() -> ulid::Ulid {
     static GENERATOR: std::sync::Mutex<ulid::Generator> = std::sync::Mutex::new(ulid::Generator::new());

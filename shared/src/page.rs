@@ -95,10 +95,7 @@ struct Envelope<T> {
 pub fn scope(list: &str, query: &impl std::fmt::Debug) -> String {
     // FNV-1a, 64 bits: short, and no cryptographic claim (the scope is not a secret or a check
     // against forgery; it catches cursors used with the wrong list).
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in format!("{query:?}").bytes() {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
+    let hash = crate::ids::fnv1a(format!("{query:?}").bytes());
     format!("{list}:{hash:016x}")
 }
 

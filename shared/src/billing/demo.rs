@@ -51,7 +51,12 @@ const NEW_SERVICE: &str = "Amazon SageMaker";
 
 /// splitmix64 of a string key: a uniform value in [0, 1).
 fn unit(key: &str) -> f64 {
-    let mut z: u64 = 0x5eed;
+    unit_seeded(0x5eed, key)
+}
+
+/// [`unit`] from another seed (each demo generator its own stream).
+pub(crate) fn unit_seeded(seed: u64, key: &str) -> f64 {
+    let mut z: u64 = seed;
     for b in key.bytes() {
         z = (z ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }

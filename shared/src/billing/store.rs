@@ -50,10 +50,7 @@ pub fn anomaly_id(account: &AccountId, service: &str, kind: FindingKind, first_d
         FindingKind::Drift => "drift",
         FindingKind::NewService => "new_service",
     };
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in format!("{}\u{1f}{service}\u{1f}{family}\u{1f}{first_day}", account.as_str()).bytes() {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
+    let hash = crate::ids::fnv1a(format!("{}\u{1f}{service}\u{1f}{family}\u{1f}{first_day}", account.as_str()).bytes());
     format!(
         "{:04}{:02}{:02}-{hash:016x}",
         first_day.year(),

@@ -33,15 +33,7 @@ pub const PEOPLE: &[&str] = &[
 pub const CUSTOMERS: usize = 5;
 
 fn unit(key: &str) -> f64 {
-    let mut z: u64 = 0x7a11;
-    for b in key.bytes() {
-        z = (z ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
+    crate::billing::demo::unit_seeded(0x7a11, key)
 }
 
 /// The JIRA project key of a customer: its code's first word in upper case, at most 6 letters.

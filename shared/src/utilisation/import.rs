@@ -311,15 +311,9 @@ pub fn worklogs_csv(bytes: &[u8]) -> Result<Vec<Worklog>> {
     })
 }
 
-/// FNV-1a over the fields, separated by a unit separator.
+/// FNV-1a over the fields, each followed by a unit separator.
 fn fnv(fields: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for f in fields {
-        for b in f.bytes().chain([0x1f]) {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    hash
+    crate::ids::fnv1a(fields.iter().flat_map(|f| f.bytes().chain([0x1f])))
 }
 
 #[cfg(test)]
