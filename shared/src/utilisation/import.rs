@@ -68,17 +68,9 @@ fn columns(headers: &csv::StringRecord, known: &[&str], required: &[&str]) -> Re
     if errors.is_empty() {
         Ok(at)
     } else {
-        let n = errors.len();
-        Err(Error::rows(errors, 0, 0, "rows").with_message(format!("the header has {n} problem(s); nothing was read")))
-    }
-}
-
-impl Error {
-    fn with_message(self, message: String) -> Self {
-        match self {
-            Error::Rows { errors, .. } => Error::Rows { message, errors },
-            other => other,
-        }
+        let message = format!("the header has {} problem(s); nothing was read", errors.len());
+        errors.truncate(crate::error::MAX_ROW_ERRORS);
+        Err(Error::Rows { message, errors })
     }
 }
 
