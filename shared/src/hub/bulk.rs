@@ -80,7 +80,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::service::*;
 use super::*;
-use crate::error::{MAX_ATTEMPTS, MAX_ROW_ERRORS, RowError};
+use crate::error::{MAX_ATTEMPTS, RowError};
 use crate::identity::{Principal, Role};
 use crate::keys;
 use crate::store::{StoreError, Write, encode};
@@ -719,19 +719,7 @@ impl Hub {
         if errors.is_empty() {
             return Ok(checked);
         }
-        let listed = if errors.len() > MAX_ROW_ERRORS {
-            format!("; the first {MAX_ROW_ERRORS} are listed")
-        } else {
-            String::new()
-        };
-        let n = errors.len();
-        errors.truncate(MAX_ROW_ERRORS);
-        Err(Error::Rows {
-            message: format!(
-                "{n} problem(s) in {bad_rows} of the {total} accounts{listed}; nothing was written: fix them and send the import again"
-            ),
-            errors,
-        })
+        Err(Error::rows(errors, bad_rows, total, "accounts"))
     }
 
     /// Writes checked accounts: the customers dealt into [`BULK_LANES`] lanes written at once,
