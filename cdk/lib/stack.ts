@@ -225,6 +225,27 @@ export class CustomerCentralStack extends Stack {
     const hasWebhookSecret = new CfnCondition(this, 'HasWebhookSecret', {
       expression: Fn.conditionNot(Fn.conditionEquals(webhookSecretArn.valueAsString, '')),
     });
+    // Utilisation's sources (CC_SALESFORCE, CC_JIRA): settings JSON with credentials, so in a secret.
+    const sourceSecret = (id: string, what: string) => {
+      const arn = new CfnParameter(this, `${id}SecretArn`, {
+        type: 'String',
+        default: '',
+        allowedPattern: '^$|^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$',
+        description: `Optional ARN of a Secrets Manager secret whose SecretString is utilisation's ${what}, read by the utilisation and jobs functions when they start.`,
+      });
+      const present = new CfnCondition(this, `Has${id}Secret`, {
+        expression: Fn.conditionNot(Fn.conditionEquals(arn.valueAsString, '')),
+      });
+      return { id, arn, present, env: Fn.conditionIf(present.logicalId, arn.valueAsString, Aws.NO_VALUE).toString() };
+    };
+    const salesforceSecret = sourceSecret(
+      'Salesforce',
+      'Salesforce settings JSON (CC_SALESFORCE: login URL, OAuth client id and secret, field mapping). None: contracts come from CSV imports only and a sync records "not configured"',
+    );
+    const jiraSecret = sourceSecret(
+      'Jira',
+      'JIRA Cloud settings JSON (CC_JIRA: base URL, API token or bearer token, task code field). None: worklogs come from CSV imports only',
+    );
     const ssoUserAttribute = new CfnParameter(this, 'SsoUserAttribute', {
       type: 'String',
       default: 'user_name',
@@ -288,6 +309,8 @@ export class CustomerCentralStack extends Stack {
       // Empty means none (the functions read an empty variable as unset).
       CC_ROLE_GROUPS: roleGroups.valueAsString,
       CC_WEBHOOK_SECRET_ARN: Fn.conditionIf(hasWebhookSecret.logicalId, webhookSecretArn.valueAsString, Aws.NO_VALUE).toString(),
+      CC_SALESFORCE: salesforceSecret.env,
+      CC_JIRA: jiraSecret.env,
       CC_JWT_ISSUER: jwtIssuer.valueAsString,
       CC_JWT_AUDIENCE: jwtAudience.valueAsString,
       CC_TOPIC_ARN: topic.topicArn,
@@ -418,6 +441,18 @@ export class CustomerCentralStack extends Stack {
       roles: [functions.AccessRequestFunction, functions.ApprovalFunction, workflowFn, jobsFn].map((f) => f.role!.roleName),
     });
     readWebhookSecret.cfnOptions.condition = hasWebhookSecret;
+    // Utilisation's sources: an admin's sync now (utilisation) and utilisation.sync (jobs).
+    for (const secret of [salesforceSecret, jiraSecret]) {
+      const read = new iam.CfnPolicy(this, `${secret.id}SecretReadPolicy`, {
+        policyName: `Read${secret.id}Secret`,
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Sid: `Read${secret.id}Secret`, Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret.arn.valueAsString }],
+        },
+        roles: [functions.UtilisationFunction, jobsFn].map((f) => f.role!.roleName),
+      });
+      read.cfnOptions.condition = secret.present;
+    }
 
     // Customer roles trust the broker by this tag on its role (onboarding/customer-account.yaml).
     for (const f of [functions.AccessRequestFunction, workflowFn, jobsFn, functions.BillingFetchFunction]) {
@@ -511,7 +546,7 @@ function acknowledgeNagFindings(stack: Stack, signallers: lambda.Function[]) {
   const ack = (id: string, reason: string) => v.acknowledge({ id: `AwsSolutions::AwsSolutions-${id}`, reason });
   v.acknowledge({
     id: 'CloudFormation-Validate::W2509',
-    reason: 'WebhookSecretArn names the secret; the webhook URL itself stays in Secrets Manager.',
+    reason: 'WebhookSecretArn, SalesforceSecretArn and JiraSecretArn name secrets; the credentials themselves stay in Secrets Manager.',
   });
   for (const fn of signallers) {
     Validations.of(fn).acknowledge({

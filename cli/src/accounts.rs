@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use anyhow::Context;
-use cc_domain::error::RowError;
 use cc_domain::hub::{BulkOutcome, SkipCause};
 
 use crate::client::Client;
+use crate::upload::{Answer, Upload};
 
 /// How the file is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,87 +46,33 @@ impl Format {
     }
 }
 
-/// What the hub answered.
-#[derive(Debug)]
-pub enum Imported {
-    /// 201: the accounts written and those skipped.
-    Done(BulkOutcome),
-    /// 400 naming the rows at fault; nothing was written.
-    Refused { message: String, errors: Vec<RowError> },
-}
-
-#[derive(serde::Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(serde::Deserialize)]
-struct ErrorDetail {
-    message: String,
-    #[serde(default)]
-    field: Option<String>,
-    #[serde(default)]
-    errors: Vec<RowError>,
-}
+/// What the hub answered: 201 with the accounts written and those skipped, or a 400 naming the
+/// rows at fault (nothing was written).
+pub type Imported = Answer<BulkOutcome>;
 
 /// Sends `file`. `progress`: a spinner on stderr while the hub works (hidden when stderr is not a
 /// terminal).
 pub async fn import(client: &Client, file: &Path, skip_existing: bool, progress: bool) -> anyhow::Result<Imported> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let format = Format::of(file, &bytes);
-    let bar = if progress {
-        indicatif::ProgressBar::new_spinner()
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    bar.set_message(format!(
-        "importing {} ({} bytes of {})",
-        file.display(),
-        bytes.len(),
-        match format {
+    let existing = if skip_existing { "skip" } else { "error" };
+    let upload = Upload {
+        file,
+        bytes,
+        content_type: format.content_type(),
+        kind: match format {
             Format::Json => "JSON",
             Format::Csv => "CSV",
-        }
-    ));
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    let existing = if skip_existing { "skip" } else { "error" };
-    let answer = client
-        .post_body(
-            "/api/v1/accounts/bulk",
-            &[("existing", existing.to_string())],
-            format.content_type(),
-            bytes,
-        )
-        .await;
-    bar.finish_and_clear();
-    let (status, text) = answer?;
-    if status.is_success() {
-        let outcome = serde_json::from_str(&text).with_context(|| format!("reading the hub's answer: {text}"))?;
-        return Ok(Imported::Done(outcome));
-    }
-    if status == reqwest::StatusCode::BAD_REQUEST
-        && let Ok(body) = serde_json::from_str::<ErrorBody>(&text)
-    {
-        let errors = if body.error.errors.is_empty() {
-            // A problem with the file as a whole (its header, its size): one line.
-            vec![RowError {
-                row: 0,
-                field: body.error.field,
-                message: body.error.message.clone(),
-            }]
-        } else {
-            body.error.errors
-        };
-        return Ok(Imported::Refused {
-            message: body.error.message,
-            errors,
-        });
-    }
-    Err(client.failure(status, &text))
+        },
+    };
+    crate::upload::send(
+        client,
+        "/api/v1/accounts/bulk",
+        &[("existing", existing.to_string())],
+        upload,
+        progress,
+    )
+    .await
 }
 
 /// The most skipped rows listed one by one (the rest are counted; `--json` has them all).
@@ -175,29 +121,6 @@ pub fn describe(file: &Path, o: &BulkOutcome) -> String {
     }
     if differ > 0 {
         out.push_str("  the import never changes an account the hub has: PATCH /api/v1/accounts/{id} does\n");
-    }
-    out
-}
-
-/// A refusal as a table: row, field, message (row 0 is the file as a whole).
-pub fn describe_refusal(file: &Path, message: &str, errors: &[RowError]) -> String {
-    let mut out = format!("{}: refused, nothing written: {message}\n", file.display());
-    let rows: Vec<(String, &str, &str)> = errors
-        .iter()
-        .map(|e| {
-            let row = if e.row == 0 {
-                "file".to_string()
-            } else {
-                e.row.to_string()
-            };
-            (row, e.field.as_deref().unwrap_or("-"), e.message.as_str())
-        })
-        .collect();
-    let w_row = rows.iter().map(|r| r.0.len()).chain([3]).max().unwrap_or(3);
-    let w_field = rows.iter().map(|r| r.1.len()).chain([5]).max().unwrap_or(5);
-    out.push_str(&format!("  {:<w_row$}  {:<w_field$}  message\n", "row", "field"));
-    for (row, field, message) in rows {
-        out.push_str(&format!("  {row:<w_row$}  {field:<w_field$}  {message}\n"));
     }
     out
 }
@@ -264,31 +187,6 @@ mod tests {
         assert!(
             text.contains("2 skipped rows are already in the hub as in the file"),
             "{text}"
-        );
-    }
-
-    #[test]
-    fn a_refusal_is_a_table_of_row_field_and_message() {
-        let errors = vec![
-            RowError {
-                row: 2,
-                field: Some("access.read_role_arn".into()),
-                message: "not an ARN".into(),
-            },
-            RowError {
-                row: 11,
-                field: None,
-                message: "the row has 3 fields; the header has 9".into(),
-            },
-        ];
-        let text = describe_refusal(Path::new("a.csv"), "2 problem(s)", &errors);
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "a.csv: refused, nothing written: 2 problem(s)");
-        assert_eq!(lines[1], "  row  field                 message");
-        assert_eq!(lines[2], "  2    access.read_role_arn  not an ARN");
-        assert_eq!(
-            lines[3],
-            "  11   -                     the row has 3 fields; the header has 9"
         );
     }
 }

@@ -22,6 +22,13 @@ pub mod client;
 pub mod doctor;
 pub mod login;
 pub mod profiles;
+pub mod upload;
+pub mod utilisation_import;
+
+/// `n` and `what`, with an `s` unless `n` is 1 ("1 row", "3 rows"); for the CLI's English.
+pub fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
 
 /// What the local server serves besides the API.
 #[derive(Clone, Debug, Default)]

@@ -121,6 +121,11 @@ enum Command {
         #[command(subcommand)]
         action: BillingAction,
     },
+    /// Utilisation data (contracts, timesheet hours), through the API.
+    Utilisation {
+        #[command(subcommand)]
+        action: UtilisationAction,
+    },
     /// Benchmarks that print figures (build with --profile bench-local).
     Bench {
         #[command(subcommand)]
@@ -206,6 +211,23 @@ enum AccountsAction {
         #[arg(long)]
         skip_existing: bool,
         /// Print the hub's answer as JSON.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "CC_API_URL")]
+        api_url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UtilisationAction {
+    /// Import contracts or timesheet hours from a CSV file (admin), checked as a whole: prints what
+    /// was written, or each problem by row and column (nothing is written then; exit 1). The
+    /// columns are in the README ("Utilisation").
+    Import {
+        /// contracts or worklogs.
+        kind: cc_cli::utilisation_import::ImportKind,
+        file: PathBuf,
+        /// Print the server's answer as JSON.
         #[arg(long)]
         json: bool,
         #[arg(long, env = "CC_API_URL")]
@@ -519,12 +541,11 @@ async fn main() -> anyhow::Result<()> {
                     };
                     cc_cli::outln!("{level}: {}", f.message);
                 }
-                let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
                 cc_cli::outln!(
                     "{}: {}, {}",
                     path.display(),
-                    count(errors, "error"),
-                    count(findings.len() - errors, "warning")
+                    cc_cli::plural(errors, "error"),
+                    cc_cli::plural(findings.len() - errors, "warning")
                 );
                 if errors > 0 {
                     std::process::exit(1);
@@ -619,27 +640,20 @@ async fn main() -> anyhow::Result<()> {
                 api_url,
             } => {
                 let client = cc_cli::client::Client::from_env(api_url).await?;
-                match cc_cli::accounts::import(&client, &file, skip_existing, !json).await? {
-                    cc_cli::accounts::Imported::Done(outcome) => {
-                        if json {
-                            cc_cli::outln!("{}", serde_json::to_string_pretty(&outcome)?);
-                        } else {
-                            cc_cli::outln!("{}", cc_cli::accounts::describe(&file, &outcome).trim_end());
-                        }
-                        Ok(())
-                    }
-                    cc_cli::accounts::Imported::Refused { message, errors } => {
-                        if json {
-                            let body = serde_json::json!({"error": {"message": message, "errors": errors}});
-                            cc_cli::outln!("{}", serde_json::to_string_pretty(&body)?);
-                        }
-                        eprintln!(
-                            "{}",
-                            cc_cli::accounts::describe_refusal(&file, &message, &errors).trim_end()
-                        );
-                        std::process::exit(1);
-                    }
-                }
+                let answer = cc_cli::accounts::import(&client, &file, skip_existing, !json).await?;
+                print_import(&file, answer, json, cc_cli::accounts::describe)
+            }
+        },
+        Command::Utilisation { action } => match action {
+            UtilisationAction::Import {
+                kind,
+                file,
+                json,
+                api_url,
+            } => {
+                let client = cc_cli::client::Client::from_env(api_url).await?;
+                let answer = cc_cli::utilisation_import::import(&client, kind, &file, !json).await?;
+                print_import(&file, answer, json, cc_cli::utilisation_import::describe)
             }
         },
         Command::Billing { action } => match action {
@@ -660,5 +674,36 @@ async fn main() -> anyhow::Result<()> {
             }
         },
         Command::Bench { which } => cc_cli::bench::run(which).await,
+    }
+}
+
+/// Prints an import's answer (JSON with `--json`, else `describe`'s words), or its refusal (the
+/// error body as JSON with `--json`, and a table on stderr) and exits 1.
+fn print_import<T: serde::Serialize>(
+    file: &std::path::Path,
+    answer: cc_cli::upload::Answer<T>,
+    json: bool,
+    describe: impl Fn(&std::path::Path, &T) -> String,
+) -> anyhow::Result<()> {
+    match answer {
+        cc_cli::upload::Answer::Done(outcome) => {
+            if json {
+                cc_cli::outln!("{}", serde_json::to_string_pretty(&outcome)?);
+            } else {
+                cc_cli::outln!("{}", describe(file, &outcome).trim_end());
+            }
+            Ok(())
+        }
+        cc_cli::upload::Answer::Refused { message, errors } => {
+            if json {
+                let body = serde_json::json!({"error": {"message": message, "errors": errors}});
+                cc_cli::outln!("{}", serde_json::to_string_pretty(&body)?);
+            }
+            eprintln!(
+                "{}",
+                cc_cli::upload::describe_refusal(file, &message, &errors).trim_end()
+            );
+            std::process::exit(1);
+        }
     }
 }

@@ -269,17 +269,18 @@ class Agreement(unittest.TestCase):
         (stage,) = resources(CDK, "AWS::ApiGatewayV2::Stage").values()
         self.assertEqual(json.loads(api["Format"]), json.loads(stage["Properties"]["AccessLogSettings"]["Format"]))
 
-    def test_same_webhook_secret_grant(self):
-        """Exactly the functions that notify approvers may read the webhook secret, only when one is set."""
+    def secret_grant(self, policy, parameter):
+        """The functions whose roles may read the secret `parameter` names (through the policy
+        `policy`, only under the policy's condition), the same in both stacks."""
         def grant(t, functions):
             by_role = {}
             for binary, (_, fn) in functions.items():
                 role = fn["Properties"].get("Role")
                 by_role[cdk_ref(role) if role else None] = binary
             (pol,) = [p for p in resources(t, "AWS::IAM::Policy").values()
-                      if p["Properties"]["PolicyName"] == "ReadWebhookSecret"]
+                      if p["Properties"]["PolicyName"] == policy]
             (st,) = pol["Properties"]["PolicyDocument"]["Statement"]
-            self.assertEqual((st["Action"], st["Resource"]), ("secretsmanager:GetSecretValue", {"Ref": "WebhookSecretArn"}))
+            self.assertEqual((st["Action"], st["Resource"]), ("secretsmanager:GetSecretValue", {"Ref": parameter}))
             roles = {cdk_ref(r) for r in pol["Properties"]["Roles"]}
             return pol["Condition"], roles, by_role
         condition, roles, _ = grant(SAM, sam_functions())
@@ -287,8 +288,23 @@ class Agreement(unittest.TestCase):
         sam_binaries = {sam_ids[r[: -len("Role")]] for r in roles}
         cdk_condition, cdk_roles, by_role = grant(CDK, cdk_functions())
         self.assertEqual(condition, cdk_condition)
+        self.assertEqual(SAM["Conditions"][condition], {"Fn::Not": [{"Fn::Equals": [{"Ref": parameter}, ""]}]})
         self.assertEqual(sam_binaries, {by_role[r] for r in cdk_roles})
-        self.assertEqual(sam_binaries, {"access-request", "approval", "approval-workflow", "jobs"})
+        return sam_binaries
+
+    def test_same_webhook_secret_grant(self):
+        """Exactly the functions that notify approvers may read the webhook secret, only when one is set."""
+        self.assertEqual(self.secret_grant("ReadWebhookSecret", "WebhookSecretArn"),
+                         {"access-request", "approval", "approval-workflow", "jobs"})
+
+    def test_same_utilisation_source_grants(self):
+        """Exactly the functions that sync utilisation (an admin's sync now; utilisation.sync) may read
+        the Salesforce and JIRA secrets, each only when set, and find them in CC_SALESFORCE / CC_JIRA."""
+        for policy, parameter, variable in (("ReadSalesforceSecret", "SalesforceSecretArn", "CC_SALESFORCE"),
+                                            ("ReadJiraSecret", "JiraSecretArn", "CC_JIRA")):
+            self.assertEqual(self.secret_grant(policy, parameter), {"utilisation", "jobs"}, policy)
+            env = SAM["Globals"]["Function"]["Environment"]["Variables"][variable]
+            self.assertEqual(env["Fn::If"][1], {"Ref": parameter}, variable)
 
     def test_same_identity_provider_parameters(self):
         names = ["JwtIssuer", "JwtAudience", "RolesClaim", "EmailSource", "EmailClaim", "SubjectClaim", "RoleGroups"]

@@ -1,6 +1,11 @@
-//! `cc accounts import` as a person runs it against the local server: a CSV file, then the same
-//! file again (refused: the ids are in the hub), then with --skip-existing (skipped, and a changed
-//! row named); a bad file prints a table of row, field and message and exits 1; JSON by content.
+//! The CLI's imports through the API as a person runs them against the local server.
+//!
+//! `cc accounts import`: a CSV file, then the same file again (refused: the ids are in the hub),
+//! then with --skip-existing (skipped, and a changed row named); a bad file prints a table of row,
+//! field and message and exits 1; JSON by content.
+//!
+//! `cc utilisation import contracts|worklogs`: written and counted; a re-import changes nothing;
+//! a bad row is refused with its row and column, nothing written.
 
 mod support;
 
@@ -154,6 +159,78 @@ async fn accounts_import_creates_then_skips_existing_and_names_what_differs() {
     // Not an admin: the API's message, exit 1.
     let erin = support::token(&server, "erin@example.com", &[Role::Engineer]);
     let out = cc(&server, &erin, &["accounts", "import", &file]);
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(stderr.contains("403"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn utilisation_import_writes_contracts_and_worklogs_and_refuses_bad_rows() {
+    let server = support::start().await;
+    let admin = support::token(&server, "ada@example.com", &[Role::Admin]);
+    let dir = tempfile::tempdir().unwrap();
+    let contracts = write(
+        dir.path(),
+        "contracts.csv",
+        "contract,customer,name,start,end,entitled_hours,monthly_allocation\n\
+         CLI-1,acme-retail,Managed services,2026-01-01,2026-12-31,480,40\n\
+         CLI-2,acme-retail,Cost review,2026-06-01,2026-11-30,60,\n",
+    );
+    let out = cc(&server, &admin, &["utilisation", "import", "contracts", &contracts]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.starts_with(&format!(
+            "{contracts}: 2 rows read; contracts: 2 created, 0 updated, 0 unchanged;"
+        )),
+        "{stdout}"
+    );
+    // Again: the same contracts, nothing changed.
+    let out = cc(
+        &server,
+        &admin,
+        &["utilisation", "import", "contracts", &contracts, "--json"],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["contracts"]["unchanged"], 2, "{stdout}");
+
+    let worklogs = write(
+        dir.path(),
+        "hours.csv",
+        "date,person,task_code,hours,note\n2026-11-02,erin@example.com,ACME-OPS,2.5,patching\n\
+         2026-11-02,erin@example.com,ACME-OPS,2.5,patching\n",
+    );
+    let out = cc(&server, &admin, &["utilisation", "import", "worklogs", &worklogs]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("2 rows read; 2 worklogs written"), "{stdout}");
+
+    // A bad row: its row and column, exit 1; a customer the hub lacks, likewise.
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "date,person,task_code,hours\n2026-11-03,erin@example.com,ACME-OPS,1\n2026-11-31,erin@example.com,ACME-OPS,1\n",
+    );
+    let out = cc(&server, &admin, &["utilisation", "import", "worklogs", &bad]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("refused, nothing written"), "{stderr}");
+    assert!(stderr.contains("  2    date"), "{stderr}");
+    let unknown = write(
+        dir.path(),
+        "unknown.csv",
+        "contract,customer,start,end,entitled_hours\nX-1,no-such-customer,2026-01-01,2026-12-31,10\n",
+    );
+    let out = cc(&server, &admin, &["utilisation", "import", "contracts", &unknown]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no customer 'no-such-customer' in the hub"), "{stderr}");
+
+    // Not an admin: the API's 403, exit 1.
+    let erin = support::token(&server, "erin@example.com", &[Role::Engineer]);
+    let out = cc(&server, &erin, &["utilisation", "import", "worklogs", &worklogs]);
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
     assert!(stderr.contains("403"), "{stderr}");
