@@ -261,6 +261,10 @@ def utilisation():
     ev(u, "13-runs", "GET", "/api/v1/utilisation/runs", "/api/v1/utilisation/runs", "limit=5", who=ENG)
     ev(u, "14-run-as-engineer", "POST", "/api/v1/utilisation/runs", "/api/v1/utilisation/runs", who=ENG)
     ev(u, "15-run", "POST", "/api/v1/utilisation/runs", "/api/v1/utilisation/runs")
+    ev(u, "16-portfolio", "GET", "/api/v1/utilisation/portfolio", "/api/v1/utilisation/portfolio", who=ENG)
+    ev(u, "17-team", "GET", "/api/v1/utilisation/team", "/api/v1/utilisation/team", "month=2026-10", who=ENG)
+    ev(u, "18-team-bad-month", "GET", "/api/v1/utilisation/team", "/api/v1/utilisation/team", "month=2026-13",
+       who=ENG)
 
 
 def write(function, name, body):

@@ -558,14 +558,18 @@ fn api_path(link: &str) -> String {
     }
 }
 
-/// JIRA's `started`: `2021-01-17T12:34:00.000+0000` (offset without a colon), in UTC.
+/// JIRA's `started`: `2021-01-17T12:34:00.000+0000` (offset without a colon), kept at its own
+/// offset. A worklog counts on the calendar day of that local time, not of UTC: 08:00 on 3 March
+/// in Sydney (`+1100`) is 21:00 on 2 March in UTC, but the work was done on the 3rd, and a month's
+/// hours against its allocation must say so. JIRA Cloud writes `started` in the time zone of the
+/// account that asks (the sync's API user), so that account's profile time zone should be the
+/// team's.
 fn parse_started(s: &str) -> Result<OffsetDateTime, time::error::Parse> {
     let with_millis = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond][offset_hour sign:mandatory][offset_minute]"
     );
     OffsetDateTime::parse(s, &with_millis)
         .or_else(|_| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339))
-        .map(|t| t.to_offset(time::UtcOffset::UTC))
 }
 
 /// The plain text of a comment in Atlassian Document Format: text nodes concatenated, a new
@@ -639,16 +643,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn started_is_read_with_an_offset_without_colon_and_taken_to_utc() {
+    fn started_is_read_with_an_offset_without_colon_and_counts_on_its_local_day() {
         assert_eq!(
             parse_started("2021-01-17T12:34:00.000+0000").unwrap(),
             datetime!(2021-01-17 12:34 UTC)
         );
-        // 23:30 in New York is the next day in UTC.
+        // 23:30 in New York is the next day in UTC, but the work was done on the 17th.
         assert_eq!(
             parse_started("2021-01-17T23:30:00.000-0500").unwrap().date(),
-            date!(2021 - 01 - 18)
+            date!(2021 - 01 - 17)
         );
+        // Early morning in Sydney is the day before in UTC; late evening stays the same day; a
+        // month's last evening stays in that month; 29 February in a leap year.
+        for (started, day) in [
+            ("2026-03-03T08:00:00.000+1100", date!(2026 - 03 - 03)),
+            ("2026-03-02T23:45:00.000+1100", date!(2026 - 03 - 02)),
+            ("2026-06-30T23:30:00.000+1000", date!(2026 - 06 - 30)),
+            ("2028-02-29T07:00:00.000+1100", date!(2028 - 02 - 29)),
+            ("2026-07-01T06:00:00.000+10:00", date!(2026 - 07 - 01)),
+        ] {
+            assert_eq!(parse_started(started).unwrap().date(), day, "{started}");
+        }
         assert!(parse_started("17/01/2021").is_err());
     }
 

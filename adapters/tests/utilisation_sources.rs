@@ -550,8 +550,8 @@ mod jira {
         let first = &changes.updated[0];
         assert_eq!(
             first.day,
-            date!(2026 - 10 - 06),
-            "23:30 at -05:00 is the next day in UTC"
+            date!(2026 - 10 - 05),
+            "23:30 at -05:00 counts on the day it was logged (the 6th in UTC)"
         );
         assert_eq!(first.person, "erin@example.com");
         assert_eq!(first.note, "Patched the cluster");

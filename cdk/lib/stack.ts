@@ -110,6 +110,8 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.GET, '/api/v1/utilisation'],
       [HttpMethod.GET, '/api/v1/utilisation/contracts/{customer}/{contract}'],
       [HttpMethod.GET, '/api/v1/utilisation/unmapped'],
+      [HttpMethod.GET, '/api/v1/utilisation/portfolio'],
+      [HttpMethod.GET, '/api/v1/utilisation/team'],
       [HttpMethod.POST, '/api/v1/utilisation/imports/contracts'],
       [HttpMethod.POST, '/api/v1/utilisation/imports/worklogs'],
       [HttpMethod.GET, '/api/v1/utilisation/runs'],
@@ -403,7 +405,7 @@ export class CustomerCentralStack extends Stack {
       UtilisationFunction: rust(
         'UtilisationFunction',
         'utilisation',
-        'Utilisation routes: contracts against hours logged, task code mappings, unmapped hours, CSV imports, sync runs.',
+        'Utilisation routes: contracts against hours logged, portfolio, team month, task code mappings, unmapped hours, CSV imports, sync runs.',
         [],
       ),
       DocsFunction: rust('DocsFunction', 'docs', "The API's OpenAPI document (public).", null),

@@ -276,6 +276,21 @@ pub mod day {
                 .map_err(|_| serde::de::Error::custom(format!("'{s}' is not a day; give it as YYYY-MM-DD"))),
         }
     }
+
+    /// A calendar month as `YYYY-MM`, read as its first day.
+    pub fn opt_month<'de, D: Deserializer<'de>>(de: D) -> Result<Option<time::Date>, D::Error> {
+        match Option::<String>::deserialize(de)? {
+            None => Ok(None),
+            Some(s) => time::Date::parse(
+                &format!("{s}-01"),
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .ok()
+            .filter(|_| s.len() == 7)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("'{s}' is not a month; give it as YYYY-MM"))),
+        }
+    }
 }
 
 /// A number in a query string arrives as a string; accept both forms.

@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use cc_domain::Error;
 use cc_domain::ids::{ContractId, CustomerCode};
 use cc_domain::utilisation::mapping::{TaskCodeMapping, UnmappedCode};
+use cc_domain::utilisation::portfolio::{Portfolio, TeamMonth};
 use cc_domain::utilisation::service::{ContractDetail, CustomerUtilisation, ImportOutcome, SyncRun};
 use cc_domain::utilisation::store::{TaskCodeChange, TaskCodes};
 use cc_http::error::{ApiError, ApiResult, ErrorBody};
@@ -40,6 +41,8 @@ pub fn routes() -> Router<Api> {
         .route("/api/v1/utilisation", get(customer))
         .route("/api/v1/utilisation/contracts/{customer}/{contract}", get(contract))
         .route("/api/v1/utilisation/unmapped", get(unmapped))
+        .route("/api/v1/utilisation/portfolio", get(portfolio))
+        .route("/api/v1/utilisation/team", get(team))
         .route("/api/v1/utilisation/imports/contracts", post(import_contracts))
         .route("/api/v1/utilisation/imports/worklogs", post(import_worklogs))
         .route("/api/v1/utilisation/runs", get(list_sync_runs).post(start_sync_run))
@@ -53,6 +56,8 @@ pub fn routes() -> Router<Api> {
     customer,
     contract,
     unmapped,
+    portfolio,
+    team,
     import_contracts,
     import_worklogs,
     list_sync_runs,
@@ -135,6 +140,39 @@ async fn unmapped(
     let to = q.to.unwrap_or_else(|| api.app().clock.now().date());
     let from = q.from.unwrap_or(to - time::Duration::days(UNMAPPED_DAYS));
     Ok(Json(api.app().utilisation()?.unmapped(&who, from, to).await?))
+}
+
+/// Every customer's current contracts (not yet ended) and where each stands today: hours used
+/// and left, the forecast, the day the hours run out, the flags. Customers needing a look
+/// (running out early, exhausted, consistently exceeded) first, then by name; customers without a
+/// current contract are listed with none.
+#[utoipa::path(get, path = "/api/v1/utilisation/portfolio",
+    responses((status = 200, body = Portfolio)))]
+async fn portfolio(State(api): State<Api>, Caller(who): Caller) -> ApiResult<Json<Portfolio>> {
+    Ok(Json(api.app().utilisation()?.portfolio(&who).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct TeamQuery {
+    /// The calendar month, `YYYY-MM`; default this month (UTC).
+    #[serde(default, deserialize_with = "day::opt_month")]
+    #[param(value_type = Option<String>, pattern = "^[0-9]{4}-[0-9]{2}$")]
+    month: Option<Date>,
+}
+
+/// Who logged what across customers in a month: per person, every hour, the mapped hours per
+/// customer and contract, and the hours on unmapped task codes. Most hours first.
+#[utoipa::path(get, path = "/api/v1/utilisation/team", params(TeamQuery),
+    responses((status = 200, body = TeamMonth), (status = 400, body = ErrorBody)))]
+async fn team(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<TeamQuery>,
+) -> ApiResult<Json<TeamMonth>> {
+    let month = q.month.unwrap_or_else(|| api.app().clock.now().date());
+    Ok(Json(api.app().utilisation()?.team(&who, month).await?))
 }
 
 /// The task code mappings and the `version` to send back with a change (any role).

@@ -37,6 +37,9 @@ const EXPECTED: &[Expect] = &[
     ok("13-runs", 200),
     err("14-run-as-engineer", 403, "forbidden"),
     ok("15-run", 201),
+    ok("16-portfolio", 200),
+    ok("17-team", 200),
+    err("18-team-bad-month", 400, "invalid_query"),
 ];
 
 /// The demo customers with a contract, in the demo's order (see `cc_domain::utilisation::demo`).
@@ -242,6 +245,53 @@ async fn utilisation_reports_show_the_demo_cases() {
 }
 
 #[tokio::test]
+async fn utilisation_portfolio_and_team_month_show_every_customer_and_person() {
+    let h = Harness::new().await;
+    let (s, v) = h.get("/api/v1/utilisation/portfolio").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let customers = v["customers"].as_array().unwrap();
+    // Every demo customer, those needing a look first.
+    assert_eq!(customers.len(), 6, "{v}");
+    let attention: Vec<bool> = customers.iter().map(|c| c["attention"].as_bool().unwrap()).collect();
+    assert!(attention.windows(2).all(|w| w[0] >= w[1]), "{attention:?}");
+    let by_code = |code: &str| customers.iter().find(|c| c["customer"] == code).unwrap();
+    // The demo's cases, as the customer's own report says them.
+    assert_eq!(
+        by_code("borealis-energy")["contracts"][0]["status"],
+        "running_out_early"
+    );
+    assert_eq!(by_code("cobalt-health")["contracts"][0]["consistently_exceeded"], true);
+    assert_eq!(by_code("acme-retail")["attention"], false);
+    for c in CUSTOMERS {
+        let (_, own) = h.get(&format!("/api/v1/utilisation?customer={c}")).await;
+        let summary = &by_code(c)["contracts"][0];
+        assert_eq!(summary["used_hours"], own["contracts"][0]["usage"]["used_hours"], "{c}");
+        assert_eq!(summary["contract"], own["contracts"][0]["contract"]["id"], "{c}");
+    }
+
+    let month = h.app.clock.now().date();
+    let month = format!("{:04}-{:02}", month.year(), u8::from(month.month()));
+    let (s, v) = h.get(&format!("/api/v1/utilisation/team?month={month}")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["month"], month.as_str());
+    let people = v["people"].as_array().unwrap();
+    assert!(!people.is_empty(), "{v}");
+    let total: f64 = people.iter().map(|p| p["hours"].as_f64().unwrap()).sum();
+    assert!((total - v["hours"].as_f64().unwrap()).abs() < 1e-9, "{v}");
+    assert!(
+        v["unmapped_hours"].as_f64().unwrap() > 0.0,
+        "the demo's OPS- hours: {v}"
+    );
+    // The default is this month.
+    let (_, this) = h.get("/api/v1/utilisation/team").await;
+    assert_eq!(this["month"], month.as_str());
+    // Before anything was logged: nobody.
+    let (s, v) = h.get("/api/v1/utilisation/team?month=2001-01").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["people"], json!([]));
+}
+
+#[tokio::test]
 async fn utilisation_bad_reads_are_400_or_404() {
     let h = Harness::new().await;
     let cases = [
@@ -291,6 +341,21 @@ async fn utilisation_bad_reads_are_400_or_404() {
             "/api/v1/utilisation/unmapped?from=2024-01-01&to=2026-11-01",
             StatusCode::BAD_REQUEST,
             "months",
+        ),
+        (
+            "/api/v1/utilisation/team?month=2026-13",
+            StatusCode::BAD_REQUEST,
+            "month",
+        ),
+        (
+            "/api/v1/utilisation/team?month=2026-1",
+            StatusCode::BAD_REQUEST,
+            "month",
+        ),
+        (
+            "/api/v1/utilisation/team?month=2026-11-01",
+            StatusCode::BAD_REQUEST,
+            "month",
         ),
         ("/api/v1/task-codes/history?limit=0", StatusCode::BAD_REQUEST, "limit"),
         ("/api/v1/utilisation/runs?limit=101", StatusCode::BAD_REQUEST, "limit"),

@@ -8,13 +8,15 @@
 //! so every answer is reproducible and table-tested.
 //!
 //! Hours are decimal hours (1.5 = 1 h 30 min), as JIRA's `timeSpentSeconds` / 3600 and the CSV's
-//! `hours` column give them. Days are calendar days in UTC; a contract's `start` and `end` are both
+//! `hours` column give them. Days are calendar days: a worklog's as the source dates it (JIRA's
+//! `started` at its own offset, the CSV's `date`); a contract's `start` and `end` are both
 //! inclusive, as Salesforce's `StartDate` and `EndDate` are.
 
 pub mod demo;
 pub mod entitlement;
 pub mod import;
 pub mod mapping;
+pub mod portfolio;
 pub mod ports;
 pub mod service;
 pub mod store;

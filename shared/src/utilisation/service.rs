@@ -13,7 +13,7 @@ use super::mapping::{self, TaskCodeMap, TaskCodeMapping, UnmappedCode};
 use super::ports::{ContractSource, Rejected, TimesheetSource};
 use super::store::{self, ContractsWritten, StoredContract, TaskCodeChange, TaskCodes};
 use super::usage::{self, ContractUsage, UsageRules};
-use super::{Worklog, import};
+use super::{Worklog, import, portfolio};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::hub::Hub;
@@ -418,16 +418,67 @@ impl Utilisation {
             ));
         }
         let map = TaskCodeMap::new(store::task_codes(self.items.as_ref()).await?.mappings);
-        let mut logs = Vec::new();
-        for m in months(from, to) {
-            logs.extend(
-                store::worklogs_in_month(self.items.as_ref(), m, None)
-                    .await?
-                    .into_iter()
-                    .filter(|w| (from..=to).contains(&w.day)),
-            );
-        }
+        let logs = self.worklogs_between(from, to).await?;
         Ok(mapping::unmapped(&map, &logs))
+    }
+
+    /// Every worklog dated in `[from, to]`, its months read [`READ_CONCURRENCY`] at a time.
+    async fn worklogs_between(&self, from: Date, to: Date) -> Result<Vec<Worklog>> {
+        let items = self.items.as_ref();
+        let batches: Vec<Vec<Worklog>> = futures::stream::iter(months(from, to))
+            .map(|m| store::worklogs_in_month(items, m, None))
+            .buffer_unordered(READ_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_>>()?;
+        Ok(batches
+            .into_iter()
+            .flatten()
+            .filter(|w| (from..=to).contains(&w.day))
+            .collect())
+    }
+
+    /// Every customer's current contracts and where each stands today (any role): the
+    /// utilisation overview. Reads the worklogs from the earliest current contract's first month
+    /// to today (a contract is at most 10 years, so at most 121 month partitions).
+    pub async fn portfolio(&self, who: &Principal) -> Result<portfolio::Portfolio> {
+        who.require_any_role()?;
+        let as_of = self.today();
+        let snap = self.hub.snapshot().await?;
+        let customers: Vec<(CustomerCode, String)> = snap
+            .customers
+            .iter()
+            .map(|c| (c.code.clone(), c.name.clone()))
+            .collect();
+        let contracts: Vec<StoredContract> = store::all_contracts(self.items.as_ref())
+            .await?
+            .into_iter()
+            .filter(|c| portfolio::is_current(c, as_of))
+            .collect();
+        let map = TaskCodeMap::new(store::task_codes(self.items.as_ref()).await?.mappings);
+        let logs = match contracts.iter().map(|c| c.contract.start).min() {
+            Some(first) if first <= as_of => self.worklogs_between(first_of_month(first), as_of).await?,
+            _ => Vec::new(),
+        };
+        Ok(portfolio::portfolio(
+            &customers,
+            &contracts,
+            &map,
+            &logs,
+            as_of,
+            &self.config.rules,
+        ))
+    }
+
+    /// Who logged what across customers in the calendar month of `month` (any role).
+    pub async fn team(&self, who: &Principal, month: Date) -> Result<portfolio::TeamMonth> {
+        who.require_any_role()?;
+        let first = first_of_month(month);
+        let last = next_month(first) - Duration::days(1);
+        let map = TaskCodeMap::new(store::task_codes(self.items.as_ref()).await?.mappings);
+        let logs = self.worklogs_between(first, last).await?;
+        Ok(portfolio::team_month(first, &map, &logs))
     }
 
     /// Imports contracts from a CSV file (admin): validated as a whole, then written with their

@@ -136,7 +136,7 @@ pub struct ContractUsage {
     pub outside_period_hours: f64,
 }
 
-mod opt_day {
+pub(crate) mod opt_day {
     use time::Date;
 
     pub fn serialize<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {

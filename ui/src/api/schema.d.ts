@@ -934,6 +934,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/utilisation/portfolio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every customer's current contracts (not yet ended) and where each stands today: hours used
+         *     and left, the forecast, the day the hours run out, the flags. Customers needing a look
+         *     (running out early, exhausted, consistently exceeded) first, then by name; customers without a
+         *     current contract are listed with none.
+         */
+        get: operations["portfolio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/utilisation/runs": {
         parameters: {
             query?: never;
@@ -953,6 +975,26 @@ export interface paths {
          *     run.
          */
         post: operations["start_sync_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/utilisation/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who logged what across customers in a month: per person, every hour, the mapped hours per
+         *     customer and contract, and the hours on unmapped task codes. Most hours first.
+         */
+        get: operations["team"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1369,6 +1411,36 @@ export interface components {
             task_codes: components["schemas"]["TaskCodeMapping"][];
             usage: components["schemas"]["ContractUsage"];
         };
+        /** @description One contract in the portfolio: its period and where it stands (as [`usage::ContractUsage`]). */
+        ContractStanding: {
+            /** Format: double */
+            burn_rate_per_week: number;
+            consistently_exceeded: boolean;
+            contract: string;
+            /** Format: date */
+            end: string;
+            /**
+             * Format: double
+             * @description Decimal hours.
+             */
+            entitled_hours: number;
+            /** Format: double */
+            expected_hours: number;
+            /** Format: double */
+            forecast_hours: number;
+            /** Format: double */
+            left_hours: number;
+            /** Format: double */
+            monthly_allocation?: number | null;
+            name: string;
+            /** Format: date */
+            runs_out_on?: string | null;
+            /** Format: date */
+            start: string;
+            status: components["schemas"]["UsageStatus"];
+            /** Format: double */
+            used_hours: number;
+        };
         /** @description What the contract says, in brief (the full entitlements come from Salesforce later). */
         ContractSummary: {
             /** Format: date */
@@ -1647,6 +1719,15 @@ export interface components {
             customer_name: string;
             policy: components["schemas"]["ApprovalPolicy"];
         };
+        /** @description One customer in the portfolio. */
+        CustomerPortfolio: {
+            /** @description Whether any of them needs a look: running out early, exhausted, or consistently exceeded. */
+            attention: boolean;
+            /** @description Contracts not yet ended (running or not started), by end day; empty: none kept. */
+            contracts: components["schemas"]["ContractStanding"][];
+            customer: string;
+            name: string;
+        };
         /** @enum {string} */
         CustomerStatus: "onboarding" | "active" | "offboarded";
         /** @description A customer's contracts as of today. */
@@ -1835,6 +1916,14 @@ export interface components {
             /** Format: double */
             hours: number;
             key: string;
+        };
+        /** @description Hours of one person for one customer (and contract) in the team's month. */
+        HoursFor: {
+            /** @description None: the customer's hours outside any contract (a mapping without one). */
+            contract?: string | null;
+            customer: string;
+            /** Format: double */
+            hours: number;
         };
         /** @description https URL */
         HttpsUrl: string;
@@ -2409,6 +2498,22 @@ export interface components {
              */
             version?: number;
         };
+        /** @description What one person logged in the month. */
+        PersonMonth: {
+            /** @description Mapped hours per customer and contract, most first. */
+            by_customer: components["schemas"]["HoursFor"][];
+            /**
+             * Format: double
+             * @description Every hour logged in the month, mapped or not.
+             */
+            hours: number;
+            person: string;
+            /**
+             * Format: double
+             * @description Hours on task codes no mapping matches.
+             */
+            unmapped_hours: number;
+        };
         /** @description The body of `PUT /api/v1/people/{subject}`. */
         PersonUpdate: {
             email: components["schemas"]["Email"];
@@ -2473,6 +2578,13 @@ export interface components {
              * @description The policy's version (0: the defaults).
              */
             version: number;
+        };
+        /** @description Every customer's current contracts as of a day. */
+        Portfolio: {
+            /** Format: date */
+            as_of: string;
+            /** @description Customers needing a look first, then by name. */
+            customers: components["schemas"]["CustomerPortfolio"][];
         };
         /** @description A person's stored preferences (`GET PUT /me/profile-preferences`). */
         Preferences: {
@@ -2814,6 +2926,17 @@ export interface components {
             at: string;
             by: components["schemas"]["Email"];
             removed: components["schemas"]["Email"][];
+        };
+        /** @description Who logged what across customers in one calendar month. */
+        TeamMonth: {
+            /** Format: double */
+            hours: number;
+            /** @description `YYYY-MM`. */
+            month: string;
+            /** @description Most hours first, then by name. */
+            people: components["schemas"]["PersonMonth"][];
+            /** Format: double */
+            unmapped_hours: number;
         };
         TeamUpdate: {
             members: components["schemas"]["Email"][];
@@ -7325,6 +7448,43 @@ export interface operations {
             };
         };
     };
+    portfolio: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Portfolio"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_sync_runs: {
         parameters: {
             query?: {
@@ -7418,6 +7578,63 @@ export interface operations {
             };
             /** @description `version_conflict`: another sync ran at the same time */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    team: {
+        parameters: {
+            query?: {
+                /** @description The calendar month, `YYYY-MM`; default this month (UTC). */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamMonth"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such item (or not visible to the caller), also one a filter names */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
