@@ -1,0 +1,141 @@
+import Box from "@cloudscape-design/components/box";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Table, { type TableProps } from "@cloudscape-design/components/table";
+import type { ContractReport } from "../api/utilisation";
+import RouterLink from "../components/RouterLink";
+import { NoWrap } from "../components/Wrap";
+import { formatHours, formatShare, overAllocationText } from "../lib/utilisation";
+import StatusBadges from "./StatusBadges";
+
+export function contractHref(customer: string, contract: string): string {
+  return `/customers/${encodeURIComponent(customer)}/utilisation/${encodeURIComponent(contract)}`;
+}
+
+export function contractTitle(c: ContractReport["contract"]): string {
+  return c.name ? `${c.name} (${c.id})` : `Contract ${c.id}`;
+}
+
+/**
+ * Contracts and where each stands: hours used of the entitlement, left, burn rate, forecast, the day
+ * the hours run out, months over the allocation and the status badges. With `customerNames`, a
+ * customer line under each contract (the overview lists several customers' contracts).
+ */
+export default function ContractsTable({
+  items,
+  loading,
+  header,
+  empty,
+  customerNames,
+  ariaLabel,
+}: {
+  items: ContractReport[];
+  loading: boolean;
+  header: React.ReactNode;
+  empty: React.ReactNode;
+  customerNames?: Map<string, string>;
+  ariaLabel: string;
+}) {
+  const columns: TableProps.ColumnDefinition<ContractReport>[] = [
+    {
+      id: "contract",
+      header: "Contract",
+      isRowHeader: true,
+      cell: ({ contract: c }) => (
+        <SpaceBetween size="xxxs">
+          <RouterLink href={contractHref(c.customer, c.id)} ariaLabel={`${contractTitle(c)} at ${customerNames?.get(c.customer) ?? c.customer}`}>
+            {c.name || `Contract ${c.id}`}
+          </RouterLink>
+          {customerNames ? (
+            <RouterLink href={`/customers/${encodeURIComponent(c.customer)}/utilisation`} variant="secondary" fontSize="body-s">
+              {customerNames.get(c.customer) ?? c.customer}
+            </RouterLink>
+          ) : null}
+          <Box variant="small" color="text-body-secondary">
+            {c.id} · <NoWrap>{c.start}</NoWrap> – <NoWrap>{c.end}</NoWrap>
+          </Box>
+        </SpaceBetween>
+      ),
+      minWidth: 200,
+    },
+    {
+      id: "status",
+      header: "Status",
+      cell: (r) => <StatusBadges usage={r.usage} />,
+      minWidth: 150,
+    },
+    {
+      id: "used",
+      header: "Used",
+      cell: ({ usage: u }) => (
+        <SpaceBetween size="xxxs">
+          <Box variant="strong">{formatShare(u.used_hours, u.entitled_hours)}</Box>
+          <Box variant="small">
+            <NoWrap>{formatHours(u.used_hours)}</NoWrap> of <NoWrap>{formatHours(u.entitled_hours)}</NoWrap>
+          </Box>
+        </SpaceBetween>
+      ),
+    },
+    {
+      id: "left",
+      header: "Left",
+      cell: ({ usage: u }) => (
+        <Box color={u.left_hours < 0 ? "text-status-error" : undefined}>
+          <NoWrap>{formatHours(u.left_hours)}</NoWrap>
+        </Box>
+      ),
+    },
+    {
+      id: "burn",
+      header: "Burn rate",
+      cell: ({ usage: u }) => (
+        <span title="Hours a week over the last 90 days">
+          <NoWrap>{formatHours(u.burn_rate_per_week)}</NoWrap> a week
+        </span>
+      ),
+    },
+    {
+      id: "forecast",
+      header: "Forecast to the end",
+      cell: ({ usage: u }) => (
+        <SpaceBetween size="xxxs">
+          <NoWrap>{formatHours(u.forecast_hours)}</NoWrap>
+          <Box variant="small" color={u.forecast_hours > u.entitled_hours ? "text-status-warning" : "text-body-secondary"}>
+            {formatShare(u.forecast_hours, u.entitled_hours)} of the entitlement
+          </Box>
+        </SpaceBetween>
+      ),
+    },
+    {
+      id: "runs-out",
+      header: "Runs out",
+      cell: ({ usage: u }) =>
+        u.runs_out_on ? (
+          <Box color={u.status === "exhausted" ? "text-status-error" : "text-status-warning"}>
+            <NoWrap>{u.runs_out_on}</NoWrap>
+          </Box>
+        ) : (
+          <Box color="text-body-secondary">Lasts the period</Box>
+        ),
+    },
+    {
+      id: "over",
+      header: "Over the monthly allocation",
+      cell: ({ usage: u }) => overAllocationText(u.months),
+      minWidth: 140,
+    },
+  ];
+  return (
+    <Table<ContractReport>
+      wrapLines
+      variant="container"
+      trackBy={(r) => `${r.contract.customer}/${r.contract.id}`}
+      items={items}
+      loading={loading}
+      loadingText="Loading contracts"
+      columnDefinitions={columns}
+      header={header}
+      empty={empty}
+      ariaLabels={{ tableLabel: ariaLabel }}
+    />
+  );
+}
