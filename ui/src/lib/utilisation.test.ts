@@ -11,7 +11,9 @@ import {
   formatShare,
   mappingProblems,
   matchMapping,
+  forecastNote,
   monthLabel,
+  overAllocationCell,
   monthSeries,
   overAllocationText,
   statusOf,
@@ -198,5 +200,19 @@ describe("syncSummary", () => {
     expect(syncSummary({ ...run, worklogs: { status: "failed", error: "JIRA answered 401" }, worklogs_written: 0 })).toBe(
       "Synced: contracts 0 created, 1 updated, 4 unchanged; worklogs failed (JIRA answered 401).",
     );
+  });
+});
+
+describe("table cells", () => {
+  it("counts months over the allocation briefly", () => {
+    const months = [month("2026-07", 30, 20), month("2026-08", 10, 20), month("2026-09", 30, 20), month("2026-10", 30, 20), month("2026-11", 30, 20), month("2026-12", 1, 20, false)];
+    expect(overAllocationCell(months)).toEqual({ main: "3 of the last 4", detail: "4 of 5 in all" });
+    expect(overAllocationCell(months.slice(0, 2))).toEqual({ main: "1 of 2", detail: "complete months" });
+    expect(overAllocationCell([month("2026-07", 30, null)])).toEqual({ main: "No monthly allocation" });
+  });
+  it("says by how much a forecast goes over, else the share it reaches", () => {
+    expect(forecastNote(201, 200)).toEqual({ text: `${formatHours(1)} over the entitlement`, over: true });
+    expect(forecastNote(200.01, 200).over).toBe(false);
+    expect(forecastNote(150, 200).text).toMatch(/^75\s?% of the entitlement$/);
   });
 });

@@ -85,6 +85,22 @@ export function overAllocationText(months: readonly MonthLike[]): string {
   return `${r.recentOver} of the last 4 complete months (${r.over} of ${r.complete} in all)`;
 }
 
+/** For a table cell: `3 of the last 4` (`4 of 6 in all` beside it), or why there is nothing to count. */
+export function overAllocationCell(months: readonly MonthLike[]): { main: string; detail?: string } {
+  const r = allocationRecord(months);
+  if (!r.hasAllocation) return { main: "No monthly allocation" };
+  if (!r.complete) return { main: "No complete month yet" };
+  if (r.complete <= 4) return { main: `${r.over} of ${r.complete}`, detail: `complete ${r.complete === 1 ? "month" : "months"}` };
+  return { main: `${r.recentOver} of the last 4`, detail: `${r.over} of ${r.complete} in all` };
+}
+
+/** The forecast against the entitlement: `12.5 h over` when it goes past it, else the share it reaches. */
+export function forecastNote(forecast: number, entitled: number): { text: string; over: boolean } {
+  return forecast > entitled + 0.05
+    ? { text: `${formatHours(forecast - entitled)} over the entitlement`, over: true }
+    : { text: `${formatShare(forecast, entitled)} of the entitlement`, over: false };
+}
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** `2026-04` as `Apr 2026` (the chart's ticks and the popover). */

@@ -4,7 +4,7 @@ import Table, { type TableProps } from "@cloudscape-design/components/table";
 import type { ContractReport } from "../api/utilisation";
 import RouterLink from "../components/RouterLink";
 import { NoWrap } from "../components/Wrap";
-import { formatHours, formatShare, overAllocationText } from "../lib/utilisation";
+import { forecastNote, formatHours, formatShare, overAllocationCell } from "../lib/utilisation";
 import StatusBadges from "./StatusBadges";
 
 export function contractHref(customer: string, contract: string): string {
@@ -38,18 +38,20 @@ export default function ContractsTable({
   const columns: TableProps.ColumnDefinition<ContractReport>[] = [
     {
       id: "contract",
-      header: "Contract",
+      header: customerNames ? "Customer and contract" : "Contract",
       isRowHeader: true,
       cell: ({ contract: c }) => (
         <SpaceBetween size="xxxs">
+          {customerNames ? (
+            <Box variant="strong">
+              <RouterLink href={`/customers/${encodeURIComponent(c.customer)}/utilisation`} variant="secondary">
+                {customerNames.get(c.customer) ?? c.customer}
+              </RouterLink>
+            </Box>
+          ) : null}
           <RouterLink href={contractHref(c.customer, c.id)} ariaLabel={`${contractTitle(c)} at ${customerNames?.get(c.customer) ?? c.customer}`}>
             {c.name || `Contract ${c.id}`}
           </RouterLink>
-          {customerNames ? (
-            <RouterLink href={`/customers/${encodeURIComponent(c.customer)}/utilisation`} variant="secondary" fontSize="body-s">
-              {customerNames.get(c.customer) ?? c.customer}
-            </RouterLink>
-          ) : null}
           <Box variant="small" color="text-body-secondary">
             {c.id} · <NoWrap>{c.start}</NoWrap> – <NoWrap>{c.end}</NoWrap>
           </Box>
@@ -61,27 +63,21 @@ export default function ContractsTable({
       id: "status",
       header: "Status",
       cell: (r) => <StatusBadges usage={r.usage} />,
-      minWidth: 150,
+      minWidth: 190,
     },
     {
-      id: "used",
-      header: "Used",
+      id: "hours",
+      header: "Hours used and left",
       cell: ({ usage: u }) => (
         <SpaceBetween size="xxxs">
-          <Box variant="strong">{formatShare(u.used_hours, u.entitled_hours)}</Box>
+          <Box variant="strong">{formatShare(u.used_hours, u.entitled_hours)} used</Box>
           <Box variant="small">
             <NoWrap>{formatHours(u.used_hours)}</NoWrap> of <NoWrap>{formatHours(u.entitled_hours)}</NoWrap>
           </Box>
+          <Box variant="small" color={u.left_hours < 0 ? "text-status-error" : undefined}>
+            <NoWrap>{formatHours(u.left_hours)} left</NoWrap>
+          </Box>
         </SpaceBetween>
-      ),
-    },
-    {
-      id: "left",
-      header: "Left",
-      cell: ({ usage: u }) => (
-        <Box color={u.left_hours < 0 ? "text-status-error" : undefined}>
-          <NoWrap>{formatHours(u.left_hours)}</NoWrap>
-        </Box>
       ),
     },
     {
@@ -96,14 +92,17 @@ export default function ContractsTable({
     {
       id: "forecast",
       header: "Forecast to the end",
-      cell: ({ usage: u }) => (
-        <SpaceBetween size="xxxs">
-          <NoWrap>{formatHours(u.forecast_hours)}</NoWrap>
-          <Box variant="small" color={u.forecast_hours > u.entitled_hours ? "text-status-warning" : "text-body-secondary"}>
-            {formatShare(u.forecast_hours, u.entitled_hours)} of the entitlement
-          </Box>
-        </SpaceBetween>
-      ),
+      cell: ({ usage: u }) => {
+        const note = forecastNote(u.forecast_hours, u.entitled_hours);
+        return (
+          <SpaceBetween size="xxxs">
+            <NoWrap>{formatHours(u.forecast_hours)}</NoWrap>
+            <Box variant="small" color={note.over ? "text-status-warning" : "text-body-secondary"}>
+              {note.text}
+            </Box>
+          </SpaceBetween>
+        );
+      },
     },
     {
       id: "runs-out",
@@ -119,9 +118,20 @@ export default function ContractsTable({
     },
     {
       id: "over",
-      header: "Over the monthly allocation",
-      cell: ({ usage: u }) => overAllocationText(u.months),
-      minWidth: 140,
+      header: "Months over the allocation",
+      cell: ({ usage: u }) => {
+        const over = overAllocationCell(u.months);
+        return (
+          <SpaceBetween size="xxxs">
+            <span>{over.main}</span>
+            {over.detail ? (
+              <Box variant="small" color="text-body-secondary">
+                {over.detail}
+              </Box>
+            ) : null}
+          </SpaceBetween>
+        );
+      },
     },
   ];
   return (

@@ -19,11 +19,11 @@ export default function StatusBadges({
   return (
     <SpaceBetween size={direction === "horizontal" ? "m" : "xxxs"} direction={direction}>
       <span title={s.means}>
-        <StatusIndicator type={s.type}>{s.label}</StatusIndicator>
+        <StatusIndicator type={s.type} wrapText={false}>{s.label}</StatusIndicator>
       </span>
       {usage.consistently_exceeded ? (
         <span title="Hours went over the monthly allocation in 3 of the last 4 complete months.">
-          <StatusIndicator type="error">{EXCEEDED_LABEL}</StatusIndicator>
+          <StatusIndicator type="error" wrapText={false}>{EXCEEDED_LABEL}</StatusIndicator>
         </span>
       ) : null}
     </SpaceBetween>

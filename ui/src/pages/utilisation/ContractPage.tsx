@@ -21,6 +21,7 @@ import {
   changeSource,
   changeValue,
   fieldLabel,
+  forecastNote,
   formatHours,
   formatShare,
   mappingCode,
@@ -130,7 +131,14 @@ function Contract({
               { label: "Burn rate", value: `${formatHours(u.burn_rate_per_week)} a week` },
               {
                 label: "Forecast to the end",
-                value: `${formatHours(u.forecast_hours)} (${formatShare(u.forecast_hours, u.entitled_hours)} of the entitlement)`,
+                value: (
+                  <span>
+                    {formatHours(u.forecast_hours)}{" "}
+                    <Box tagOverride="span" color={forecastNote(u.forecast_hours, u.entitled_hours).over ? "text-status-warning" : undefined}>
+                      ({forecastNote(u.forecast_hours, u.entitled_hours).text})
+                    </Box>
+                  </span>
+                ),
               },
               {
                 label: u.status === "exhausted" ? "Ran out" : "Runs out",

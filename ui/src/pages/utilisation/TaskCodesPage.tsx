@@ -322,7 +322,7 @@ function History({
       }
       columnDefinitions={[
         { id: "at", header: "When", cell: (h) => <NoWrap>{when(h.at)}</NoWrap>, isRowHeader: true, width: 210 },
-        { id: "by", header: "By", cell: (h) => <Email address={h.by} />, width: 220 },
+        { id: "by", header: "By", cell: (h) => <Email address={h.by} />, width: 290 },
         { id: "added", header: "Added", cell: (h) => lines(h.added) },
         { id: "removed", header: "Removed", cell: (h) => lines(h.removed) },
       ]}

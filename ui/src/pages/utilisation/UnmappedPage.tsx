@@ -134,11 +134,11 @@ export default function UnmappedPage() {
                     const prefix = suggestPrefix(c.task_code);
                     return (
                       <SpaceBetween direction="horizontal" size="xs">
-                        <Button variant="inline-link" ariaLabel={`Map ${c.task_code}`} onClick={() => map(c.task_code, false)}>
-                          Map this code
+                        <Button variant="inline-link" onClick={() => map(c.task_code, false)}>
+                          Map {c.task_code}
                         </Button>
                         {prefix ? (
-                          <Button variant="inline-link" ariaLabel={`Map every ${prefix} code`} onClick={() => map(prefix, true)}>
+                          <Button variant="inline-link" onClick={() => map(prefix, true)}>
                             Map {prefix}…
                           </Button>
                         ) : null}
