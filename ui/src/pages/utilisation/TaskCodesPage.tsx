@@ -70,8 +70,18 @@ export default function TaskCodesPage() {
   const done = (message: string) => {
     close();
     setNotice(message);
-    setTimeout(() => noticeRef.current?.focus(), 100);
+    setFocusNotice(true);
   };
+  // Once the dialog is gone (and has given focus back to what opened it), the notice takes focus.
+  const [focusNotice, setFocusNotice] = useState(false);
+  useEffect(() => {
+    if (dialog || !focusNotice) return;
+    const timer = setTimeout(() => {
+      setFocusNotice(false);
+      noticeRef.current?.focus();
+    }, 100);
+    return () => clearTimeout(timer);
+  }, [dialog, focusNotice]);
   const customerText = (code: string) => names.get(code) ?? code;
   const describe = (m: TaskCodeMapping) =>
     `${mappingCode(m)} → ${customerText(m.customer)}${m.contract ? `, contract ${m.contract}` : ""}`;
