@@ -110,6 +110,10 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       await dialog.waitFor({ state: "hidden" });
       await page.getByText("Added: OPS-… → Evergreen Logistics, contract 00000104.").waitFor();
       await focusOnNotice();
+      // Saved: nothing asks whether to leave without saving (the ?add= in the address is dropped after).
+      await page.waitForURL(/\/utilisation\/task-codes$/);
+      await page.waitForTimeout(300);
+      if (await dialog.count()) throw new Error(`a dialog is open after the save: ${await dialog.first().innerText()}`);
       await page.getByRole("table", { name: "Task code mappings" }).getByRole("row").filter({ hasText: "OPS-…" }).waitFor();
       // In the history, by the admin.
       const history = page.getByRole("table", { name: "Task code mapping history" });

@@ -57,13 +57,14 @@ export default function ContractsTable({
           </Box>
         </SpaceBetween>
       ),
-      minWidth: 200,
+      width: 200,
     },
     {
       id: "status",
       header: "Status",
       cell: (r) => <StatusBadges usage={r.usage} />,
-      minWidth: 190,
+      // "Allocation consistently exceeded" on one line.
+      width: 225,
     },
     {
       id: "hours",
@@ -79,15 +80,17 @@ export default function ContractsTable({
           </Box>
         </SpaceBetween>
       ),
+      width: 150,
     },
     {
       id: "burn",
       header: "Burn rate",
       cell: ({ usage: u }) => (
         <span title="Hours a week over the last 90 days">
-          <NoWrap>{formatHours(u.burn_rate_per_week)}</NoWrap> a week
+          <NoWrap>{formatHours(u.burn_rate_per_week)} a week</NoWrap>
         </span>
       ),
+      width: 110,
     },
     {
       id: "forecast",
@@ -103,6 +106,7 @@ export default function ContractsTable({
           </SpaceBetween>
         );
       },
+      width: 150,
     },
     {
       id: "runs-out",
@@ -115,6 +119,7 @@ export default function ContractsTable({
         ) : (
           <Box color="text-body-secondary">Lasts the period</Box>
         ),
+      width: 110,
     },
     {
       id: "over",

@@ -110,7 +110,7 @@ export default function SyncRunsPage() {
                 ) : (
                   "Daily schedule"
                 ),
-              width: 190,
+              width: 250,
             },
             {
               id: "contracts",
@@ -121,7 +121,7 @@ export default function SyncRunsPage() {
                   unchanged
                   {r.contracts_written.changes ? `; ${count(r.contracts_written.changes, "entitlement change")}` : ""}
                   {r.unknown_customers.length ? (
-                    <Box variant="small" color="text-status-warning">
+                    <Box fontSize="body-s" color="text-status-warning">
                       <span style={LONG_TOKENS}>Skipped, customer not in the hub: {r.unknown_customers.join(", ")}</span>
                     </Box>
                   ) : null}
@@ -135,7 +135,7 @@ export default function SyncRunsPage() {
                 <Source outcome={r.worklogs}>
                   {count(r.worklogs_written, "worklog")} written
                   {r.worklogs_deleted ? `, ${r.worklogs_deleted.toLocaleString()} deleted` : ""}
-                  <Box variant="small" color="text-body-secondary">
+                  <Box fontSize="body-s" color="text-body-secondary">
                     Changed since {when(r.worklogs_since)}
                   </Box>
                 </Source>
@@ -170,7 +170,7 @@ function Source({ outcome: o, children }: { outcome: SourceOutcome; children: Re
           <span style={LONG_TOKENS}>{o.error}</span>
         </Box>
       ) : null}
-      <Box variant="small">{children}</Box>
+      <Box fontSize="body-s">{children}</Box>
       {o.rejected.length ? (
         <Box variant="small" color="text-status-warning">
           <span style={LONG_TOKENS}>

@@ -63,9 +63,17 @@ export default function TaskCodesPage() {
   const addRef = useRef<ButtonProps.Ref>(null);
   const [filter, setFilter] = useState("");
 
+  // Drop ?add= once the dialog (and its unsaved-changes guard) is gone: a navigation while it is
+  // still mounted would ask "Leave without saving?" over a mapping just saved.
+  const [dropAdd, setDropAdd] = useState(false);
+  useEffect(() => {
+    if (dialog || !dropAdd) return;
+    setDropAdd(false);
+    setParams({}, { replace: true });
+  }, [dialog, dropAdd, setParams]);
   const close = () => {
     setDialog(null);
-    if (preset) setParams({}, { replace: true });
+    if (preset) setDropAdd(true);
   };
   const done = (message: string) => {
     close();
