@@ -46,7 +46,7 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       const first = await table.getByRole("row").nth(1).innerText();
       if (!/Running out early/.test(first)) throw new Error(`the first row is not running out early: ${first}`);
       // Hours with one decimal; the day the hours run out.
-      if (!/\d+\.\d h of 240\.0 h/.test(await row("Borealis Energy").innerText())) throw new Error(`no hours in ${await row("Borealis Energy").innerText()}`);
+      if (!/\d+\.\d of 240\.0 h/.test(await row("Borealis Energy").innerText())) throw new Error(`no hours in ${await row("Borealis Energy").innerText()}`);
       await row("Borealis Energy").getByText(/^\d{4}-\d{2}-\d{2}$/).first().waitFor();
       await page.getByText(/running out early · .*with the allocation consistently exceeded · .*on track\./).waitFor();
     });

@@ -25,9 +25,15 @@ const hoursFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1,
 
 /** Hours with one decimal (`141.5 h`, `1,204.0 h`); none is "—". */
 export function formatHours(hours: number | null | undefined): string {
+  const n = formatHoursNumber(hours);
+  return n === "—" ? n : `${n} h`;
+}
+
+/** The number of `formatHours` without its unit (`141.5`), for `141.5 of 240.0 h`. */
+export function formatHoursNumber(hours: number | null | undefined): string {
   if (hours === null || hours === undefined || !Number.isFinite(hours)) return "—";
   // -0.04 rounds to "-0.0": call it zero.
-  return `${hoursFormat.format(Math.abs(hours) < 0.05 ? 0 : hours)} h`;
+  return hoursFormat.format(Math.abs(hours) < 0.05 ? 0 : hours);
 }
 
 /** A share as a whole percentage (`59%`, `104%`); without a whole to share (0 entitled) "—". */

@@ -4,7 +4,7 @@ import Table, { type TableProps } from "@cloudscape-design/components/table";
 import type { ContractReport } from "../api/utilisation";
 import RouterLink from "../components/RouterLink";
 import { NoWrap } from "../components/Wrap";
-import { forecastNote, formatHours, formatShare, overAllocationCell } from "../lib/utilisation";
+import { forecastNote, formatHours, formatHoursNumber, formatShare, overAllocationCell } from "../lib/utilisation";
 import StatusBadges from "./StatusBadges";
 
 export function contractHref(customer: string, contract: string): string {
@@ -73,7 +73,9 @@ export default function ContractsTable({
         <SpaceBetween size="xxxs">
           <Box variant="strong">{formatShare(u.used_hours, u.entitled_hours)} used</Box>
           <Box variant="small">
-            <NoWrap>{formatHours(u.used_hours)}</NoWrap> of <NoWrap>{formatHours(u.entitled_hours)}</NoWrap>
+            <NoWrap>
+              {formatHoursNumber(u.used_hours)} of {formatHours(u.entitled_hours)}
+            </NoWrap>
           </Box>
           <Box variant="small" color={u.left_hours < 0 ? "text-status-error" : undefined}>
             <NoWrap>{formatHours(u.left_hours)} left</NoWrap>
