@@ -17,6 +17,7 @@ import { runOidcE2E } from "./oidc.mjs";
 import { fixes } from "./fixes.mjs";
 import { newuser } from "./newuser.mjs";
 import { billing } from "./billing.mjs";
+import { utilisation } from "./utilisation.mjs";
 
 const require = createRequire(import.meta.url);
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -30,7 +31,7 @@ const CONTACT_NAME = "Priya Natarajan"; // a key contact of every demo customer
 const CONTACT_EMAIL = "priya.natarajan@fjord-banking.example.com"; // ... this one at Fjord Banking
 
 // E2E_ONLY=main,actions,...: run only these parts (main, breakglass, fixes, admin, dialogs, actions,
-// newuser, billing, oidc) while working on one; scripts/ui test runs them all.
+// newuser, billing, utilisation, oidc) while working on one; scripts/ui test runs them all.
 const only = process.env.E2E_ONLY?.split(",").map((s) => s.trim());
 const want = (part) => !only || only.includes(part);
 
@@ -331,6 +332,7 @@ async function main() {
     if (want("actions")) await runAdminActionsE2E({ browser, base, step, shot, axe });
     if (want("newuser")) await newuser({ browser, base, step, shot, axe, fail });
     if (want("billing")) await billing({ browser, base, step, shot, axe, fail });
+    if (want("utilisation")) await utilisation({ browser, base, step, shot, axe, fail });
     if (want("oidc")) await runOidcE2E({ browser, ccBin, dist, step, shot, axe, fail });
   } finally {
     await browser?.close();

@@ -20,6 +20,13 @@ const BillingOverview = lazy(() => import("./pages/billing/BillingOverview"));
 const CustomerBilling = lazy(() => import("./pages/billing/CustomerBilling"));
 const AnomaliesPage = lazy(() => import("./pages/billing/AnomaliesPage"));
 const RunsPage = lazy(() => import("./pages/billing/RunsPage"));
+const UtilisationOverview = lazy(() => import("./pages/utilisation/UtilisationOverview"));
+const CustomerUtilisation = lazy(() => import("./pages/utilisation/CustomerUtilisation"));
+const ContractPage = lazy(() => import("./pages/utilisation/ContractPage"));
+const TaskCodesPage = lazy(() => import("./pages/utilisation/TaskCodesPage"));
+const UnmappedPage = lazy(() => import("./pages/utilisation/UnmappedPage"));
+const UtilisationImports = lazy(() => import("./pages/utilisation/ImportsPage"));
+const SyncRunsPage = lazy(() => import("./pages/utilisation/SyncRunsPage"));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const session = useSession();
@@ -49,9 +56,16 @@ export default function App() {
           <Route path="customers" element={<CustomersList />} />
           <Route path="customers/:code" element={<CustomerPage />} />
           <Route path="customers/:code/billing" element={<CustomerBilling />} />
+          <Route path="customers/:code/utilisation" element={<CustomerUtilisation />} />
+          <Route path="customers/:code/utilisation/:contract" element={<ContractPage />} />
           <Route path="billing" element={<BillingOverview />} />
           <Route path="billing/anomalies" element={<AnomaliesPage />} />
           <Route path="billing/runs" element={<RunsPage />} />
+          <Route path="utilisation" element={<UtilisationOverview />} />
+          <Route path="utilisation/task-codes" element={<TaskCodesPage />} />
+          <Route path="utilisation/unmapped" element={<UnmappedPage />} />
+          <Route path="utilisation/imports" element={<UtilisationImports />} />
+          <Route path="utilisation/runs" element={<SyncRunsPage />} />
           <Route path="breakglass/request" element={<RequestAccess />} />
           <Route path="breakglass/requests" element={<MyRequests />} />
           <Route path="breakglass/requests/:id" element={<RequestDetail />} />

@@ -56,6 +56,8 @@ export default function Shell() {
   const roles = me.data?.roles?.join(", ");
   const activeHref = /^\/customers\/[^/]+\/billing$/.test(location.pathname)
     ? "/billing"
+    : /^\/customers\/[^/]+\/utilisation(\/|$)/.test(location.pathname)
+    ? "/utilisation"
     : location.pathname.startsWith("/customers")
     ? "/customers"
     : location.pathname.startsWith("/breakglass/requests/")
@@ -145,6 +147,17 @@ export default function Shell() {
                 items: [
                   { type: "link", text: "Cost anomalies", href: "/billing/anomalies" },
                   { type: "link", text: "Fetch runs", href: "/billing/runs" },
+                ],
+              },
+              {
+                type: "link-group",
+                text: "Utilisation",
+                href: "/utilisation",
+                items: [
+                  { type: "link", text: "Task codes", href: "/utilisation/task-codes" },
+                  { type: "link", text: "Unmapped hours", href: "/utilisation/unmapped" },
+                  { type: "link", text: "Sync runs", href: "/utilisation/runs" },
+                  ...(admin ? [{ type: "link" as const, text: "CSV imports", href: "/utilisation/imports" }] : []),
                 ],
               },
               { type: "link", text: "Profiles", href: "/profiles" },

@@ -72,7 +72,12 @@ function CustomerDetail({ overview, breadcrumbs }: { overview: Overview; breadcr
       header={
         <Header
           variant="h1"
-          actions={<RouterLink href={`/customers/${encodeURIComponent(customer.code)}/billing`}>Billing and costs</RouterLink>}
+          actions={
+            <SpaceBetween direction="horizontal" size="m">
+              <RouterLink href={`/customers/${encodeURIComponent(customer.code)}/billing`}>Billing and costs</RouterLink>
+              <RouterLink href={`/customers/${encodeURIComponent(customer.code)}/utilisation`}>Contract utilisation</RouterLink>
+            </SpaceBetween>
+          }
           description={
             <SpaceBetween direction="horizontal" size="xs">
               <StatusIndicator type={status?.type ?? "info"}>{status?.label ?? customer.status}</StatusIndicator>

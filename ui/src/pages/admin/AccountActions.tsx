@@ -2,20 +2,17 @@
 // breakglass access, delete. Each is a dialog; destructive ones ask first.
 import Box from "@cloudscape-design/components/box";
 import FormField from "@cloudscape-design/components/form-field";
-import Select, { type SelectProps } from "@cloudscape-design/components/select";
+import type { SelectProps } from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useState } from "react";
 import { useDeleteAccount, useMoveAccount } from "../../api/admin";
 import type { Account } from "../../api/client";
 import { ApiError } from "../../api/errors";
-import { useCustomers } from "../../api/hub";
 import ConfirmModal from "../../components/ConfirmModal";
 import FormModal from "../../components/FormModal";
 import SaveError from "../../components/SaveError";
-import { useDebounced } from "../../components/useDebounced";
-import { freshOptions } from "../../lib/search";
+import CustomerSelect from "../../components/CustomerSelect";
 import { useAttemptError } from "../../components/useAttemptError";
-import { count } from "../../lib/plural";
 
 export const accountLabel = (a: Account) => `${a.name} (${a.id})`;
 
@@ -53,51 +50,6 @@ export function DeleteAccountModal({
       The account leaves the hub: it is no longer in anyone&apos;s profiles, quick find or breakglass requests, and its
       console links go. Its audit history stays. This cannot be undone; to use the account again, add it again.
     </ConfirmModal>
-  );
-}
-
-/** A customer picked from the API's search (by name or code), never from an older query's answer. */
-function CustomerSelect({
-  exclude,
-  selected,
-  onChange,
-  invalid,
-}: {
-  exclude: string;
-  selected: SelectProps.Option | null;
-  onChange: (option: SelectProps.Option) => void;
-  invalid: boolean;
-}) {
-  const [typed, setTyped] = useState("");
-  const q = useDebounced(typed.trim(), 200);
-  const customers = useCustomers(q, "");
-  const fresh = freshOptions(typed, q, {
-    data: customers.data?.pages.flatMap((p) => p.items),
-    isPlaceholderData: customers.isPlaceholderData,
-    isError: customers.isError,
-  });
-  const options = fresh.items
-    .filter((c) => c.code !== exclude)
-    .map((c) => ({ value: c.code, label: c.name, description: `${c.code} · ${c.status} · ${count(c.account_count, "account")}` }));
-  return (
-    <Select
-      selectedOption={selected}
-      onChange={({ detail }) => onChange(detail.selectedOption)}
-      options={options}
-      filteringType="manual"
-      filteringPlaceholder="Search customers by name or code"
-      filteringAriaLabel="Search customers by name or code"
-      onLoadItems={({ detail }) => setTyped(detail.filteringText)}
-      statusType={fresh.status}
-      loadingText="Finding customers"
-      errorText={customers.isError ? customers.error.message : undefined}
-      recoveryText="Retry"
-      empty="No other matching customer"
-      placeholder="Choose a customer"
-      ariaRequired
-      invalid={invalid}
-      virtualScroll={false}
-    />
   );
 }
 

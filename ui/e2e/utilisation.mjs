@@ -1,0 +1,250 @@
+// End-to-end: utilisation (issue 14) on the demo's contracts and timesheets: the overview with a
+// contract on track, one running out early and one whose allocation is consistently exceeded; a
+// customer's contracts reached from its page; a contract's months chart and its entitlement change
+// (Driftwood Media, 120 to 200 hours); unmapped OPS- hours mapped from their row through the task
+// code editor and the change in the history; a stale save (409) with Reload; a contracts CSV refused
+// by row and column and a worklogs CSV accepted; Sync now (a double click is one run); an engineer
+// without any admin action; every utilisation table within 1440 px.
+import { posts } from "./billing.mjs";
+import { overflowingTables } from "./newuser.mjs";
+import { apiAs, signedIn } from "./people.mjs";
+
+const ADMIN = "ada.admin@demo.customer-central.dev";
+const ENGINEER = "erin.engineer@demo.customer-central.dev";
+
+export async function utilisation({ browser, base, step: runStep, shot, axe, fail }) {
+  const contexts = [];
+  let page;
+  const step = (name, fn) =>
+    runStep(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        if (page) await shot(page, "utilisation-failure").catch(() => {});
+        throw err;
+      }
+    });
+  try {
+    const ada = await signedIn(browser, base, ADMIN, fail);
+    contexts.push(ada.context);
+    page = ada.page;
+    const dialog = page.getByRole("dialog");
+    const focusOnNotice = () =>
+      page.waitForFunction(() => document.activeElement?.getAttribute("role") === "status", undefined, { timeout: 3000 });
+
+    await step("utilisation: the overview shows contracts on track, running out early and consistently exceeded", async () => {
+      await page.getByRole("link", { name: "Utilisation", exact: true }).click();
+      await page.waitForURL(/\/utilisation$/);
+      await page.getByRole("heading", { level: 1, name: "Utilisation" }).waitFor();
+      const table = page.getByRole("table", { name: "Contracts of the customers with task code mappings" });
+      const row = (customer) => table.getByRole("row").filter({ hasText: customer });
+      await row("Acme Retail").getByText("On track").waitFor();
+      await row("Borealis Energy").getByText("Running out early").waitFor();
+      await row("Cobalt Health").getByText("On track").waitFor();
+      await row("Cobalt Health").getByText("Allocation consistently exceeded").waitFor();
+      // Most in need of a look first: the contracts running out early lead.
+      const first = await table.getByRole("row").nth(1).innerText();
+      if (!/Running out early/.test(first)) throw new Error(`the first row is not running out early: ${first}`);
+      // Hours with one decimal; the day the hours run out.
+      if (!/\d+\.\d of 240\.0 h/.test(await row("Borealis Energy").innerText())) throw new Error(`no hours in ${await row("Borealis Energy").innerText()}`);
+      await row("Borealis Energy").getByText(/^\d{4}-\d{2}-\d{2}$/).first().waitFor();
+      await page.getByText(/running out early · .*with the allocation consistently exceeded · .*on track\./).waitFor();
+    });
+    await shot(page, "utilisation-01-overview");
+    await axe(page, "utilisation overview");
+
+    await step("utilisation: a customer's contracts from its page, and a contract's months and entitlement history", async () => {
+      await page.goto(base + "/customers/driftwood-media");
+      await page.getByRole("link", { name: "Contract utilisation" }).click();
+      await page.waitForURL(/\/customers\/driftwood-media\/utilisation$/);
+      await page.getByRole("heading", { level: 1, name: "Driftwood Media: utilisation" }).waitFor();
+      await page.getByRole("table", { name: "Driftwood Media's contracts" }).getByText("Running out early").waitFor();
+      await shot(page, "utilisation-02-customer");
+      await axe(page, "utilisation customer");
+      await page.getByRole("link", { name: /Managed AWS operations 2026 \(00000103\)/ }).click();
+      await page.waitForURL(/\/customers\/driftwood-media\/utilisation\/00000103$/);
+      await page.getByRole("heading", { level: 1, name: "Managed AWS operations 2026" }).waitFor();
+      const chart = page.getByRole("application", { name: "Hours by month against the monthly allocation" });
+      await chart.waitFor();
+      await page.waitForFunction(
+        () => (document.querySelector('svg[aria-label="Hours by month against the monthly allocation"]')?.querySelectorAll("rect").length ?? 0) > 6,
+      );
+      await page.getByRole("button", { name: "Hours over the allocation" }).waitFor();
+      await page.getByRole("button", { name: "Monthly allocation (prorated)" }).waitFor();
+      // The entitlement raised from 120 to 200 hours, in the history.
+      const history = page.getByRole("table").filter({ has: page.getByRole("columnheader", { name: "From" }) });
+      const raised = history.getByRole("row").filter({ hasText: "Entitled hours" }).filter({ hasText: "120.0 h" });
+      await raised.getByText("200.0 h").waitFor();
+      await page.getByRole("heading", { name: /By person/ }).waitFor();
+      await page.getByRole("heading", { name: /By task code/ }).waitFor();
+      await page.getByText("DRIFTW-…").waitFor();
+    });
+    await shot(page, "utilisation-03-contract");
+    await shot(page, "utilisation-03-contract-full-page", true);
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Managed AWS operations 2026" }).waitFor();
+    await axe(page, "utilisation contract");
+
+    await step("utilisation: unmapped OPS- hours are listed, mapped from their row, and gone after", async () => {
+      await page.getByRole("link", { name: "Unmapped hours" }).click();
+      await page.waitForURL(/\/utilisation\/unmapped$/);
+      const table = page.getByRole("table", { name: "Unmapped hours by task code" });
+      await table.getByRole("row").filter({ hasText: "OPS-100" }).getByText("7.5 h").waitFor();
+      await shot(page, "utilisation-04-unmapped");
+      await axe(page, "utilisation unmapped");
+      await table.getByRole("button", { name: "Map OPS-…" }).first().click();
+      await page.waitForURL(/\/utilisation\/task-codes\?add=OPS-&prefix=1$/);
+      await dialog.getByRole("heading", { name: "Add a task code mapping" }).waitFor();
+      if ((await dialog.getByRole("textbox", { name: /Task code/ }).inputValue()) !== "OPS-") throw new Error("the code is not filled in");
+      if (!(await dialog.getByRole("radio", { name: /Every code starting with it/ }).isChecked())) throw new Error("not a prefix");
+      await dialog.getByRole("button", { name: "Add mapping" }).click();
+      await dialog.getByText("Choose a customer.").waitFor();
+      await dialog.getByRole("button", { name: /^Customer/ }).click();
+      await page.getByRole("combobox", { name: "Search customers by name or code" }).or(page.getByRole("searchbox", { name: "Search customers by name or code" })).first().fill("evergreen");
+      await page.getByRole("option", { name: /Evergreen Logistics/ }).click();
+      await dialog.getByRole("button", { name: /^Contract/ }).click();
+      await page.getByRole("option", { name: /00000104/ }).click();
+      await shot(page, "utilisation-05-map-dialog");
+      await axe(page, "utilisation mapping dialog");
+      await dialog.getByRole("button", { name: "Add mapping" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await page.getByText("Added: OPS-… → Evergreen Logistics, contract 00000104.").waitFor();
+      await focusOnNotice();
+      // Saved: nothing asks whether to leave without saving (the ?add= in the address is dropped after).
+      await page.waitForURL(/\/utilisation\/task-codes$/);
+      await page.waitForTimeout(300);
+      if (await dialog.count()) throw new Error(`a dialog is open after the save: ${await dialog.first().innerText()}`);
+      await page.getByRole("table", { name: "Task code mappings" }).getByRole("row").filter({ hasText: "OPS-…" }).waitFor();
+      // In the history, by the admin.
+      const history = page.getByRole("table", { name: "Task code mapping history" });
+      await history.getByRole("row").filter({ hasText: /ada\.admin@/ }).filter({ hasText: "OPS-… → Evergreen Logistics, contract 00000104" }).waitFor();
+      await shot(page, "utilisation-06-task-codes");
+      await axe(page, "utilisation task codes");
+      await page.goto(base + "/utilisation/unmapped");
+      await page.getByText("No unmapped hours").waitFor();
+    });
+
+    await step("utilisation: a stale save says so, and Reload lets the change be saved on the latest list", async () => {
+      await page.goto(base + "/utilisation/task-codes");
+      await page.getByRole("button", { name: "Edit the mapping of ACME-…" }).click();
+      await dialog.getByRole("heading", { name: "Edit the mapping of ACME-…" }).waitFor();
+      // Someone else maps a code meanwhile (a new version).
+      const now = await apiAs(page, "GET", "/api/v1/task-codes");
+      const theirs = { code: "E2E-1", prefix: false, customer: "cobalt-health", contract: null };
+      const other = await apiAs(page, "PUT", "/api/v1/task-codes", { mappings: [...now.body.mappings, theirs], version: now.body.version });
+      if (other.status !== 200) throw new Error(`save elsewhere: HTTP ${other.status} ${JSON.stringify(other.body)}`);
+      await dialog.getByRole("button", { name: /^Contract/ }).click();
+      await page.getByRole("option", { name: /No contract/ }).click();
+      await dialog.getByRole("button", { name: "Save mapping" }).click();
+      await dialog.getByText("Changed by someone else — reload").waitFor();
+      await shot(page, "utilisation-07-conflict");
+      await dialog.getByRole("button", { name: "Reload" }).click();
+      await dialog.getByText("Changed by someone else — reload").waitFor({ state: "detached" });
+      await dialog.getByRole("button", { name: "Save mapping" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await page.getByText("Saved: ACME-… → Acme Retail.").waitFor();
+      const saved = await apiAs(page, "GET", "/api/v1/task-codes");
+      const acme = saved.body.mappings.find((m) => m.code === "ACME-" && m.prefix);
+      if (acme?.contract) throw new Error(`ACME- still maps to contract ${acme.contract}`);
+      if (!saved.body.mappings.some((m) => m.code === "E2E-1")) throw new Error("the other admin's mapping was lost");
+      await page.getByRole("table", { name: "Task code mappings" }).getByText("E2E-1", { exact: true }).waitFor();
+      if (saved.body.version !== now.body.version + 2) throw new Error(`version ${saved.body.version}, read ${now.body.version}`);
+    });
+
+    await step("utilisation: a bad contracts CSV names its row and column and stores nothing; worklogs import", async () => {
+      await page.goto(base + "/utilisation/imports");
+      await page.getByRole("heading", { level: 1, name: "Utilisation imports" }).waitFor();
+      const inputs = page.locator('input[type="file"]');
+      await inputs.nth(0).setInputFiles({
+        name: "contracts.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from("contract,customer,start,end,entitled_hours\nX-1,acme-retail,2027-04-01,2028-03-31,two hundred\n"),
+      });
+      await page.getByRole("button", { name: "Import contracts" }).click();
+      await page.getByText("Not imported: nothing was stored").waitFor();
+      const problems = page.getByRole("table", { name: "Problems by row and column" });
+      const problem = problems.getByRole("row").filter({ hasText: "Row 1 (line 2)" });
+      await problem.getByText("entitled_hours", { exact: true }).waitFor();
+      await problem.getByText(/'two hundred' is not a number of hours/).waitFor();
+      await shot(page, "utilisation-08-import-refused");
+      await axe(page, "utilisation import refused");
+      const imports = posts(page, "/api/v1/utilisation/imports/worklogs");
+      await inputs.nth(1).setInputFiles({
+        name: "worklogs.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from("date,person,task_code,hours,note\n2026-11-02,kim@example.com,ACME-7,1.5,e2e\n2026-11-03,kim@example.com,ACME-7,2,e2e\n"),
+      });
+      await page.getByRole("button", { name: "Import worklogs" }).dblclick();
+      await page.getByText("Imported 2 rows: 2 worklogs written").waitFor();
+      await page.waitForTimeout(300);
+      if (imports.count() !== 1) throw new Error(`a double click on Import sent ${imports.count()} requests`);
+      imports.stop();
+      await shot(page, "utilisation-09-imported");
+    });
+
+    await step("utilisation: Sync now runs one sync and lists it", async () => {
+      await page.getByRole("link", { name: "Sync runs" }).first().click();
+      await page.waitForURL(/\/utilisation\/runs$/);
+      await page.getByRole("heading", { level: 1, name: "Sync runs" }).waitFor();
+      const runs = posts(page, "/api/v1/utilisation/runs");
+      await page.getByRole("button", { name: "Sync now" }).dblclick();
+      await page.getByText(/^Synced: contracts .*worklogs? written/).waitFor();
+      await focusOnNotice();
+      await page.waitForTimeout(300);
+      if (runs.count() !== 1) throw new Error(`a double click on Sync now sent ${runs.count()} requests`);
+      runs.stop();
+      const row = page.getByRole("table", { name: "Sync runs" }).getByRole("row").filter({ hasText: /Sync now by/ }).first();
+      await row.getByText(/ada\.admin@/).waitFor();
+      await row.getByText("OK").first().waitFor();
+    });
+    await shot(page, "utilisation-10-runs");
+    await axe(page, "utilisation runs");
+
+    await step("utilisation: an engineer reads everything without admin actions", async () => {
+      const erin = await signedIn(browser, base, ENGINEER, fail);
+      contexts.push(erin.context);
+      const p = erin.page;
+      await p.goto(base + "/utilisation/task-codes");
+      await p.getByRole("table", { name: "Task code mappings" }).getByText("BOREAL-…").waitFor();
+      await p.getByText("Admins change the mappings.", { exact: false }).waitFor();
+      for (const name of ["Add mapping", /^Edit the mapping/, /^Remove the mapping/]) {
+        if (await p.getByRole("button", { name }).count()) throw new Error(`an engineer is offered ${name}`);
+      }
+      if (await p.getByRole("link", { name: "CSV imports" }).count()) throw new Error("an engineer's navigation offers CSV imports");
+      await shot(p, "utilisation-11-engineer-task-codes");
+      await p.goto(base + "/utilisation/runs");
+      await p.getByRole("heading", { level: 1, name: "Sync runs" }).waitFor();
+      await p.getByRole("table", { name: "Sync runs" }).getByText(/Sync now by/).first().waitFor();
+      if (await p.getByRole("button", { name: "Sync now" }).count()) throw new Error("an engineer is offered Sync now");
+      await p.goto(base + "/utilisation/unmapped");
+      await p.getByRole("heading", { level: 1, name: "Unmapped hours" }).waitFor();
+      await p.getByRole("table", { name: "Unmapped hours by task code" }).waitFor();
+      if (await p.getByRole("button", { name: /^Map / }).count()) throw new Error("an engineer is offered Map");
+      await p.goto(base + "/utilisation/imports");
+      await p.getByRole("heading", { level: 1, name: "Not allowed" }).waitFor();
+      await p.goto(base + "/customers/cobalt-health/utilisation");
+      await p.getByRole("table", { name: "Cobalt Health's contracts" }).getByText("Allocation consistently exceeded").waitFor();
+    });
+
+    await step("utilisation: every utilisation table fits its container at 1440x900", async () => {
+      const problems = [];
+      for (const path of [
+        "/utilisation",
+        "/customers/borealis-energy/utilisation",
+        "/customers/borealis-energy/utilisation/00000101",
+        "/utilisation/task-codes",
+        "/utilisation/unmapped?from=2026-01-01",
+        "/utilisation/runs",
+      ]) {
+        await page.goto(base + path);
+        await page.locator("table").first().waitFor();
+        await page.waitForLoadState("networkidle");
+        await page.waitForTimeout(300);
+        for (const bad of await overflowingTables(page)) problems.push(`${path}: ${bad}`);
+      }
+      if (problems.length) throw new Error(`tables wider than their container: ${problems.join("; ")}`);
+    });
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+}

@@ -1,0 +1,218 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../api/errors";
+import {
+  allocationRecord,
+  attentionSummary,
+  byAttention,
+  changeValue,
+  checkCode,
+  csvPlace,
+  formatHours,
+  formatShare,
+  mappingProblems,
+  matchMapping,
+  forecastNote,
+  monthLabel,
+  overAllocationCell,
+  monthSeries,
+  overAllocationText,
+  statusOf,
+  suggestPrefix,
+  syncSummary,
+  withMapping,
+  withoutMapping,
+  type MonthLike,
+} from "./utilisation";
+
+const month = (m: string, hours: number, allocation: number | null, complete = true): MonthLike => ({
+  month: m,
+  hours,
+  allocation,
+  complete,
+  exceeded: allocation !== null && hours > allocation,
+});
+
+describe("formatHours", () => {
+  it("writes hours with one decimal, and none as a dash", () => {
+    expect(formatHours(141.5)).toBe(`${(141.5).toLocaleString(undefined, { minimumFractionDigits: 1 })} h`);
+    expect(formatHours(20)).toBe(`${(20).toLocaleString(undefined, { minimumFractionDigits: 1 })} h`);
+    expect(formatHours(4.627777)).toBe(`${(4.6).toLocaleString(undefined, { minimumFractionDigits: 1 })} h`);
+    expect(formatHours(-0.01)).toBe(formatHours(0));
+    expect(formatHours(undefined)).toBe("—");
+    expect(formatHours(Number.NaN)).toBe("—");
+  });
+  it("shares are whole percentages; nothing entitled is a dash", () => {
+    expect(formatShare(141.5, 240)).toMatch(/^59\s?%$/);
+    expect(formatShare(250, 240)).toMatch(/^104\s?%$/);
+    expect(formatShare(10, 0)).toBe("—");
+  });
+});
+
+describe("status", () => {
+  it("names each status the API gives, and shows an unknown one as it is", () => {
+    expect(statusOf("on_track")).toMatchObject({ label: "On track", type: "success" });
+    expect(statusOf("running_out_early")).toMatchObject({ label: "Running out early", type: "warning" });
+    expect(statusOf("exhausted").type).toBe("error");
+    expect(statusOf("ended")).toMatchObject({ label: "Ended", type: "stopped" });
+    expect(statusOf("paused")).toMatchObject({ label: "paused", type: "info" });
+  });
+});
+
+describe("months against the allocation", () => {
+  const months = [
+    month("2026-05", 22.5, 20),
+    month("2026-06", 14.5, 20),
+    month("2026-07", 19.25, 20),
+    month("2026-08", 25, 20),
+    month("2026-09", 42.75, 20),
+    month("2026-10", 53.25, 20),
+    month("2026-11", 45.5, 20, false),
+  ];
+  it("counts complete months over, in all and in the last four", () => {
+    expect(allocationRecord(months)).toEqual({ hasAllocation: true, over: 4, complete: 6, recentOver: 3, recent: 4 });
+    expect(overAllocationText(months)).toBe("3 of the last 4 complete months (4 of 6 in all)");
+  });
+  it("says so without an allocation or a complete month", () => {
+    expect(overAllocationText([month("2026-07", 14, null)])).toBe("No monthly allocation");
+    expect(overAllocationText([month("2026-11", 30, 20, false)])).toBe("No complete month yet");
+    expect(overAllocationText([month("2026-10", 30, 20), month("2026-11", 3, 20, false)])).toBe("1 of 1 complete month");
+  });
+  it("splits each month's hours at the allocation for the chart", () => {
+    const s = monthSeries([month("2026-09", 42.75, 20), month("2026-10", 14.5, 20)]);
+    expect(s.within).toEqual([{ x: "2026-09", y: 20 }, { x: "2026-10", y: 14.5 }]);
+    expect(s.over).toEqual([{ x: "2026-09", y: 22.75 }, { x: "2026-10", y: 0 }]);
+    expect(s.allocation).toEqual([{ x: "2026-09", y: 20 }, { x: "2026-10", y: 20 }]);
+    const none = monthSeries([month("2026-07", 14.25, null)]);
+    expect(none.within).toEqual([{ x: "2026-07", y: 14.25 }]);
+    expect(none.allocation).toEqual([]);
+  });
+  it("labels months", () => {
+    expect(monthLabel("2026-04")).toBe("Apr 2026");
+    expect(monthLabel("nonsense")).toBe("nonsense");
+  });
+});
+
+describe("entitlement changes", () => {
+  it("writes hours as hours, other values as they are, none as a dash", () => {
+    expect(changeValue("entitled_hours", "200")).toBe(formatHours(200));
+    expect(changeValue("monthly_allocation", null)).toBe("—");
+    expect(changeValue("end", "2027-05-31")).toBe("2027-05-31");
+  });
+});
+
+describe("task code mappings", () => {
+  const list = [
+    { code: "ACME-", prefix: true, customer: "acme-retail", contract: "00000100" },
+    { code: "ACME-OPS-", prefix: true, customer: "acme-retail", contract: null },
+    { code: "ACME-7", prefix: false, customer: "borealis-energy" },
+  ];
+  it("matches exactly first, then by the longest prefix, as the API does", () => {
+    expect(matchMapping(list, "acme-7")?.customer).toBe("borealis-energy");
+    expect(matchMapping(list, "ACME-OPS-3")?.code).toBe("ACME-OPS-");
+    expect(matchMapping(list, "ACME-12")?.code).toBe("ACME-");
+    expect(matchMapping(list, "OPS-1")).toBeUndefined();
+  });
+  it("checks codes as the API does", () => {
+    expect(checkCode("")).toBeDefined();
+    expect(checkCode("OPS-100")).toBeUndefined();
+    expect(checkCode("bad code")).toBeDefined();
+    expect(checkCode("x".repeat(65))).toBeDefined();
+  });
+  it("offers a prefix for an unmapped code", () => {
+    expect(suggestPrefix("OPS-100")).toBe("OPS-");
+    expect(suggestPrefix("ops_2")).toBe("OPS_");
+    expect(suggestPrefix("PLAIN")).toBeUndefined();
+    expect(suggestPrefix("ENDS-")).toBeUndefined();
+  });
+  it("adds, edits and removes one mapping in the API's order, refusing a duplicate", () => {
+    const added = withMapping(list, { code: "ops-", prefix: true, customer: "evergreen-logistics" });
+    if (!("mappings" in added)) throw new Error(added.problem);
+    expect(added.mappings.map((m) => m.code)).toEqual(["ACME-", "ACME-7", "ACME-OPS-", "OPS-"]);
+    expect(added.row).toBe(4);
+    const dup = withMapping(list, { code: "acme-", prefix: true, customer: "x" });
+    expect("problem" in dup && dup.problem).toMatch(/already mapped as a prefix/);
+    // The same code exactly is another mapping.
+    expect("mappings" in withMapping(list, { code: "ACME-", prefix: false, customer: "x" })).toBe(true);
+    const edited = withMapping(list, { code: "ACME-", prefix: true, customer: "acme-retail", contract: null }, list[0]);
+    if (!("mappings" in edited)) throw new Error(edited.problem);
+    expect(edited.mappings).toHaveLength(3);
+    expect(edited.mappings[0]?.contract).toBeNull();
+    expect(withoutMapping(list, { code: "ACME-7" }).map((m) => m.code)).toEqual(["ACME-", "ACME-OPS-"]);
+  });
+});
+
+describe("CSV problems", () => {
+  it("names the header and data rows with their line in the file", () => {
+    expect(csvPlace(0)).toBe("Header");
+    expect(csvPlace(1)).toBe("Row 1 (line 2)");
+  });
+});
+
+describe("attention", () => {
+  const r = (status: string, consistently_exceeded = false) => ({ usage: { status, consistently_exceeded } });
+  it("puts used-up and running-out contracts first, then consistently exceeded ones, ended last", () => {
+    const items = [r("on_track"), r("ended"), r("on_track", true), r("running_out_early", true), r("exhausted"), r("not_started")];
+    expect(byAttention(items).map((x) => `${x.usage.status}${x.usage.consistently_exceeded ? "+" : ""}`)).toEqual([
+      "exhausted",
+      "running_out_early+",
+      "on_track+",
+      "on_track",
+      "not_started",
+      "ended",
+    ]);
+  });
+  it("sums up what is there", () => {
+    const usages = [r("on_track"), r("running_out_early", true), r("on_track", true)].map((x) => x.usage);
+    expect(attentionSummary(usages)).toBe("1 running out early · 2 with the allocation consistently exceeded · 2 on track");
+    expect(attentionSummary([])).toBe("");
+  });
+});
+
+describe("a refused save of the mappings", () => {
+  it("puts the edited row's problems under its fields and keeps the others apart", () => {
+    const err = new ApiError(400, "validation_failed", "2 problem(s)", undefined, [
+      { row: 2, field: "contract", message: "customer 'acme-retail' has no contract '999'" },
+      { row: 4, field: "code", message: "'ACME-' is also mapped on row 3" },
+    ]);
+    expect(mappingProblems(err, 2)).toEqual({
+      fields: { contract: "customer 'acme-retail' has no contract '999'" },
+      others: [{ row: 4, field: "code", message: "'ACME-' is also mapped on row 3" }],
+    });
+  });
+  it("reads a single bad value named by its 0-based path", () => {
+    const err = new ApiError(400, "invalid_field", "not a valid task code", "mappings[2].code");
+    expect(mappingProblems(err, 3).fields).toEqual({ code: "not a valid task code" });
+    expect(mappingProblems(err, 1).others).toEqual([{ row: 3, field: "code", message: "not a valid task code" }]);
+    expect(mappingProblems(new Error("x"), 1)).toEqual({ fields: {}, others: [] });
+  });
+});
+
+describe("syncSummary", () => {
+  const run = {
+    contracts: { status: "ok" },
+    worklogs: { status: "ok" },
+    contracts_written: { created: 0, updated: 1, unchanged: 4, changes: 2 },
+    worklogs_written: 818,
+    worklogs_deleted: 0,
+  };
+  it("says what each source did, or why it failed", () => {
+    expect(syncSummary(run)).toBe(`Synced: contracts 0 created, 1 updated, 4 unchanged; ${(818).toLocaleString()} worklogs written.`);
+    expect(syncSummary({ ...run, worklogs: { status: "failed", error: "JIRA answered 401" }, worklogs_written: 0 })).toBe(
+      "Synced: contracts 0 created, 1 updated, 4 unchanged; worklogs failed (JIRA answered 401).",
+    );
+  });
+});
+
+describe("table cells", () => {
+  it("counts months over the allocation briefly", () => {
+    const months = [month("2026-07", 30, 20), month("2026-08", 10, 20), month("2026-09", 30, 20), month("2026-10", 30, 20), month("2026-11", 30, 20), month("2026-12", 1, 20, false)];
+    expect(overAllocationCell(months)).toEqual({ main: "3 of the last 4", detail: "4 of 5 in all" });
+    expect(overAllocationCell(months.slice(0, 2))).toEqual({ main: "1 of 2", detail: "complete months" });
+    expect(overAllocationCell([month("2026-07", 30, null)])).toEqual({ main: "No monthly allocation" });
+  });
+  it("says by how much a forecast goes over, else the share it reaches", () => {
+    expect(forecastNote(201, 200)).toEqual({ text: `${formatHours(1)} over the entitlement`, over: true });
+    expect(forecastNote(200.01, 200).over).toBe(false);
+    expect(forecastNote(150, 200).text).toMatch(/^75\s?% of the entitlement$/);
+  });
+});

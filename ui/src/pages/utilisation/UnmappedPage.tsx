@@ -1,0 +1,218 @@
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import ContentLayout from "@cloudscape-design/components/content-layout";
+import DateInput from "@cloudscape-design/components/date-input";
+import FormField from "@cloudscape-design/components/form-field";
+import Header from "@cloudscape-design/components/header";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Table from "@cloudscape-design/components/table";
+import { useEffect, useState } from "react";
+import { useNavigate, useSearchParams } from "react-router-dom";
+import { useMe } from "../../api/hub";
+import { useUnmapped, type UnmappedCode } from "../../api/utilisation";
+import RefreshButton from "../../components/RefreshButton";
+import { isAdmin } from "../../components/RequireAdmin";
+import RouterLink from "../../components/RouterLink";
+import TableEmpty from "../../components/TableEmpty";
+import { useDocumentTitle } from "../../components/useDocumentTitle";
+import { Email, NoWrap } from "../../components/Wrap";
+import { count } from "../../lib/plural";
+import { formatHours, suggestPrefix } from "../../lib/utilisation";
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Hours on task codes no mapping matches, per code, most first (`/utilisation/unmapped`), over a
+ * range in the address (`?from=&to=`; none: the API's default, the 90 days to today). An admin maps
+ * a code from its row: the task code editor opens with the code (or its prefix) filled in.
+ */
+export default function UnmappedPage() {
+  useDocumentTitle("Unmapped hours");
+  const [params, setParams] = useSearchParams();
+  const from = params.get("from") ?? "";
+  const to = params.get("to") ?? "";
+  const unmapped = useUnmapped(from, to);
+  const me = useMe();
+  const admin = isAdmin(me.data?.roles);
+  const navigate = useNavigate();
+  const items = unmapped.data ?? [];
+  const total = items.reduce((n, c) => n + c.hours, 0);
+  const map = (code: string, prefix: boolean) =>
+    navigate(`/utilisation/task-codes?add=${encodeURIComponent(code)}${prefix ? "&prefix=1" : ""}`);
+
+  return (
+    <ContentLayout
+      header={
+        <Header
+          variant="h1"
+          description="Hours logged on task codes that no mapping sends to a customer. They count for nobody until a code (or a prefix of it) is mapped."
+          actions={
+            <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+              <RouterLink href="/utilisation/task-codes">Task codes</RouterLink>
+              <RefreshButton query={unmapped} />
+            </SpaceBetween>
+          }
+        >
+          Unmapped hours
+        </Header>
+      }
+    >
+      <Table<UnmappedCode>
+        wrapLines
+        variant="container"
+        items={items}
+        loading={unmapped.isPending}
+        loadingText="Loading unmapped hours"
+        trackBy="task_code"
+        ariaLabels={{ tableLabel: "Unmapped hours by task code" }}
+        header={
+          <Header
+            variant="h2"
+            counter={unmapped.data ? `(${items.length})` : undefined}
+            description={
+              (from || to ? `${from || "90 days before the end"} – ${to || "today"}` : "The last 90 days to today (UTC)") +
+              (unmapped.data ? ` · ${formatHours(total)} on ${count(items.length, "code")}` : "")
+            }
+          >
+            Task codes without a mapping
+          </Header>
+        }
+        filter={
+          <RangeForm
+            from={from}
+            to={to}
+            onChange={(f, t) => setParams(f || t ? { ...(f ? { from: f } : {}), ...(t ? { to: t } : {}) } : {}, { replace: true })}
+          />
+        }
+        columnDefinitions={[
+          {
+            id: "code",
+            header: "Task code",
+            isRowHeader: true,
+            cell: (c) => (
+              <Box variant="code" tagOverride="span">
+                {c.task_code}
+              </Box>
+            ),
+          },
+          { id: "hours", header: "Hours", cell: (c) => <NoWrap>{formatHours(c.hours)}</NoWrap> },
+          { id: "worklogs", header: "Worklogs", cell: (c) => c.worklogs.toLocaleString() },
+          {
+            id: "days",
+            header: "Logged",
+            cell: (c) =>
+              c.first_day === c.last_day ? (
+                <NoWrap>{c.first_day}</NoWrap>
+              ) : (
+                <span>
+                  <NoWrap>{c.first_day}</NoWrap> – <NoWrap>{c.last_day}</NoWrap>
+                </span>
+              ),
+          },
+          {
+            id: "people",
+            header: "By",
+            cell: (c) => (
+              <SpaceBetween size="xxxs">
+                {c.people.slice(0, 3).map((p) => (
+                  <Email key={p} address={p} />
+                ))}
+                {c.people.length > 3 ? (
+                  <Box variant="small" color="text-body-secondary">
+                    and {count(c.people.length - 3, "other")}
+                  </Box>
+                ) : null}
+              </SpaceBetween>
+            ),
+          },
+          ...(admin
+            ? [
+                {
+                  id: "map",
+                  header: "Map",
+                  cell: (c: UnmappedCode) => {
+                    const prefix = suggestPrefix(c.task_code);
+                    return (
+                      <SpaceBetween direction="horizontal" size="xs">
+                        <Button variant="inline-link" onClick={() => map(c.task_code, false)}>
+                          Map {c.task_code}
+                        </Button>
+                        {prefix ? (
+                          <Button variant="inline-link" onClick={() => map(prefix, true)}>
+                            Map {prefix}…
+                          </Button>
+                        ) : null}
+                      </SpaceBetween>
+                    );
+                  },
+                },
+              ]
+            : []),
+        ]}
+        empty={
+          <TableEmpty query={unmapped}>
+            <SpaceBetween size="xxs">
+              <b>No unmapped hours</b>
+              <span>Every hour logged in this range counts for a customer.</span>
+            </SpaceBetween>
+          </TableEmpty>
+        }
+      />
+    </ContentLayout>
+  );
+}
+
+function RangeForm({ from, to, onChange }: { from: string; to: string; onChange: (from: string, to: string) => void }) {
+  const [draft, setDraft] = useState({ from, to });
+  const [tried, setTried] = useState(false);
+  useEffect(() => setDraft({ from, to }), [from, to]);
+  const problem =
+    (draft.from && !DAY.test(draft.from)) || (draft.to && !DAY.test(draft.to))
+      ? "Write days as YYYY/MM/DD."
+      : draft.from && draft.to && draft.to < draft.from
+        ? "The end is before the start."
+        : undefined;
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        setTried(true);
+        if (!problem) onChange(draft.from, draft.to);
+      }}
+    >
+      <SpaceBetween size="xxs">
+        <SpaceBetween direction="horizontal" size="xs" alignItems="end">
+          <FormField label="From" description="Empty: 90 days before the end.">
+            <DateInput
+              value={draft.from}
+              placeholder="YYYY/MM/DD"
+              invalid={tried && !!problem}
+              onChange={({ detail }) => setDraft((d) => ({ ...d, from: detail.value }))}
+            />
+          </FormField>
+          <FormField label="To" description="Empty: today (UTC).">
+            <DateInput
+              value={draft.to}
+              placeholder="YYYY/MM/DD"
+              invalid={tried && !!problem}
+              onChange={({ detail }) => setDraft((d) => ({ ...d, to: detail.value }))}
+            />
+          </FormField>
+          <Button formAction="submit">Show</Button>
+          {from || to ? (
+            <Button variant="link" formAction="none" onClick={() => onChange("", "")}>
+              Last 90 days
+            </Button>
+          ) : null}
+        </SpaceBetween>
+        <div role="alert">
+          {tried && problem ? (
+            <Box color="text-status-error" fontSize="body-s">
+              {problem}
+            </Box>
+          ) : null}
+        </div>
+      </SpaceBetween>
+    </form>
+  );
+}
