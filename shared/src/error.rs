@@ -147,7 +147,7 @@ impl Error {
         errors.truncate(MAX_ROW_ERRORS);
         Error::Rows {
             message: format!(
-                "{n} problem(s) in {bad_rows} of the {total} {what}{listed}; nothing was written: fix them and send the import again"
+                "{n} problem(s) in {bad_rows} of the {total} {what}{listed}; nothing was written: fix them and send them again"
             ),
             errors,
         }

@@ -30,8 +30,10 @@ pub struct ErrorDetail {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// A bulk input validated as a whole (`POST /api/v1/accounts/bulk`): each problem with its
-    /// row (1-based) and field, at most 100; absent on other errors.
+    /// An input of many rows validated as a whole (`POST /api/v1/accounts/bulk`, the utilisation
+    /// CSV imports, `PUT /api/v1/task-codes`): each problem with its row (1-based: the file's data
+    /// row, or the position in the list sent; 0 for a file's header) and field, at most 100;
+    /// absent on other errors.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<RowError>,
 }

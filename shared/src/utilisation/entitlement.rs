@@ -34,7 +34,7 @@ pub struct EntitlementChange {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub at: OffsetDateTime,
-    /// Where it came from: `salesforce`, `csv`, or the admin who edited it.
+    /// Where it came from: `salesforce`, `csv` (an admin's import) or `demo`.
     pub source: String,
 }
 

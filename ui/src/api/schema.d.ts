@@ -1789,7 +1789,7 @@ export interface components {
              *     first seen or the field was empty.
              */
             from?: string | null;
-            /** @description Where it came from: `salesforce`, `csv`, or the admin who edited it. */
+            /** @description Where it came from: `salesforce`, `csv` (an admin's import) or `demo`. */
             source: string;
             /** @description The value after; none when the field was emptied (a monthly allocation removed). */
             to?: string | null;
@@ -1813,8 +1813,10 @@ export interface components {
         ErrorDetail: {
             code: string;
             /**
-             * @description A bulk input validated as a whole (`POST /api/v1/accounts/bulk`): each problem with its
-             *     row (1-based) and field, at most 100; absent on other errors.
+             * @description An input of many rows validated as a whole (`POST /api/v1/accounts/bulk`, the utilisation
+             *     CSV imports, `PUT /api/v1/task-codes`): each problem with its row (1-based: the file's data
+             *     row, or the position in the list sent; 0 for a file's header) and field, at most 100;
+             *     absent on other errors.
              */
             errors?: components["schemas"]["RowError"][];
             field?: string | null;
