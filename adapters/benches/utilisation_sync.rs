@@ -56,7 +56,11 @@ impl Respond for Updated {
             .collect();
         let mut body = json!({"values": values, "since": 0, "until": until, "lastPage": last >= self.total});
         if last < self.total {
-            body["nextPage"] = json!(format!("{}/rest/api/3/worklog/updated?since=0&page={}", self.base, page + 1));
+            body["nextPage"] = json!(format!(
+                "{}/rest/api/3/worklog/updated?since=0&page={}",
+                self.base,
+                page + 1
+            ));
         }
         ResponseTemplate::new(200).set_body_json(body)
     }
@@ -109,7 +113,11 @@ impl Respond for Issues {
             .map(|id| {
                 let i = id - 10_000;
                 let customer = &self.codes[(i / ISSUES) as usize];
-                let key = format!("{}-{}", customer.split('-').next().unwrap_or("C").to_uppercase(), i % ISSUES + 1);
+                let key = format!(
+                    "{}-{}",
+                    customer.split('-').next().unwrap_or("C").to_uppercase(),
+                    i % ISSUES + 1
+                );
                 json!({"id": id.to_string(), "key": key, "fields": {}})
             })
             .collect();
@@ -151,7 +159,10 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     Mock::given(method("GET"))
         .and(path("/services/data/v60.0/query"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"totalSize": records.len(), "done": true, "records": records})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"totalSize": records.len(), "done": true, "records": records})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -174,14 +185,20 @@ async fn main() -> anyhow::Result<()> {
         .await;
     Mock::given(method("GET"))
         .and(path("/rest/api/3/worklog/deleted"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"values": [], "since": 0, "until": 1_791_000_000_000i64, "lastPage": true})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"values": [], "since": 0, "until": 1_791_000_000_000i64, "lastPage": true})),
+        )
         .mount(&server)
         .await;
 
     let dir = tempfile::tempdir()?;
     let data_dir = dir.path().display().to_string();
-    let salesforce = json!({"login_url": server.uri(), "client_id": "bench", "client_secret": "bench-secret"}).to_string();
-    let jira = json!({"base_url": server.uri(), "auth": {"kind": "basic", "email": "sync@example.com", "api_token": "t"}}).to_string();
+    let salesforce =
+        json!({"login_url": server.uri(), "client_id": "bench", "client_secret": "bench-secret"}).to_string();
+    let jira =
+        json!({"base_url": server.uri(), "auth": {"kind": "basic", "email": "sync@example.com", "api_token": "t"}})
+            .to_string();
     let config = Config::from_lookup(|k| match k {
         "CC_DATA_DIR" => Some(data_dir.clone()),
         "CC_JWT_SECRET" => Some("bench-secret-bench-secret-bench-secret-0".into()),

@@ -41,6 +41,10 @@ pub struct ContractStanding {
     #[schema(value_type = Option<String>, format = Date)]
     pub runs_out_on: Option<Date>,
     pub consistently_exceeded: bool,
+    /// Complete months of the period whose hours went over the monthly allocation, of the
+    /// complete months so far (both 0 without an allocation).
+    pub months_over_allocation: usize,
+    pub months_complete: usize,
 }
 
 /// One customer in the portfolio.
@@ -109,6 +113,12 @@ pub fn portfolio(
             monthly_allocation: c.monthly_allocation,
             runs_out_on: u.runs_out_on,
             consistently_exceeded: u.consistently_exceeded,
+            months_over_allocation: u.months.iter().filter(|m| m.complete && m.exceeded).count(),
+            months_complete: if c.monthly_allocation.is_some() {
+                u.months.iter().filter(|m| m.complete).count()
+            } else {
+                0
+            },
         });
     }
     let mut out: Vec<CustomerPortfolio> = customers
@@ -137,10 +147,15 @@ pub fn portfolio(
 pub struct HoursFor {
     #[schema(value_type = String)]
     pub customer: CustomerCode,
+    /// The customer's name in the hub (empty when the hub no longer has it).
+    pub customer_name: String,
     /// None: the customer's hours outside any contract (a mapping without one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub contract: Option<ContractId>,
+    /// The contract's name, when it is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract_name: Option<String>,
     pub hours: f64,
 }
 
@@ -167,8 +182,15 @@ pub struct TeamMonth {
     pub unmapped_hours: f64,
 }
 
+/// Names for [`team_month`]: customers' (code → name) and contracts' ((customer, contract) → name).
+#[derive(Default)]
+pub struct Names {
+    pub customers: BTreeMap<CustomerCode, String>,
+    pub contracts: BTreeMap<(CustomerCode, ContractId), String>,
+}
+
 /// The team's month `month` (its first day) from its worklogs (days outside it are ignored).
-pub fn team_month(month: Date, map: &TaskCodeMap, worklogs: &[Worklog]) -> TeamMonth {
+pub fn team_month(month: Date, map: &TaskCodeMap, worklogs: &[Worklog], names: &Names) -> TeamMonth {
     type Mapped<'a> = BTreeMap<(&'a CustomerCode, Option<&'a ContractId>), f64>;
     let mut people: BTreeMap<&str, (f64, Mapped, f64)> = BTreeMap::new();
     let in_month = |d: Date| d.year() == month.year() && d.month() == month.month();
@@ -187,7 +209,9 @@ pub fn team_month(month: Date, map: &TaskCodeMap, worklogs: &[Worklog]) -> TeamM
                 .into_iter()
                 .map(|((customer, contract), hours)| HoursFor {
                     customer: customer.clone(),
+                    customer_name: names.customers.get(customer).cloned().unwrap_or_default(),
                     contract: contract.cloned(),
+                    contract_name: contract.and_then(|c| names.contracts.get(&(customer.clone(), c.clone())).cloned()),
                     hours,
                 })
                 .collect();
@@ -203,8 +227,9 @@ pub fn team_month(month: Date, map: &TaskCodeMap, worklogs: &[Worklog]) -> TeamM
     out.sort_by(|a, b| b.hours.total_cmp(&a.hours).then_with(|| a.person.cmp(&b.person)));
     TeamMonth {
         month: format!("{:04}-{:02}", month.year(), u8::from(month.month())),
-        hours: out.iter().map(|p| p.hours).sum(),
-        unmapped_hours: out.iter().map(|p| p.unmapped_hours).sum(),
+        // From 0.0: an empty `sum()` of f64 is -0.0, which would reach the JSON.
+        hours: out.iter().fold(0.0, |a, p| a + p.hours),
+        unmapped_hours: out.iter().fold(0.0, |a, p| a + p.unmapped_hours),
         people: out,
     }
 }
@@ -306,6 +331,13 @@ mod tests {
         let zed = &p.customers[0];
         assert!(zed.attention);
         assert!(zed.contracts[0].consistently_exceeded);
+        assert_eq!(
+            (
+                zed.contracts[0].months_over_allocation,
+                zed.contracts[0].months_complete
+            ),
+            (4, 4)
+        );
         assert_eq!(zed.contracts[0].used_hours, 90.0);
         let acme = &p.customers[1];
         assert_eq!(acme.contracts.len(), 1, "the ended contract is left out");
@@ -331,12 +363,20 @@ mod tests {
             // Another month: ignored.
             log("6", date!(2026 - 06 - 01), "sam", "ZED-1", 6.0),
         ];
-        let t = team_month(date!(2026 - 05 - 01), &map, &logs);
+        let mut names = Names::default();
+        names
+            .customers
+            .insert(CustomerCode::parse("acme").unwrap(), "Acme".into());
+        names.contracts.insert(
+            (CustomerCode::parse("acme").unwrap(), ContractId::parse("A-1").unwrap()),
+            "Managed".into(),
+        );
+        let t = team_month(date!(2026 - 05 - 01), &map, &logs, &names);
         assert_eq!(t.month, "2026-05");
         assert_eq!(t.hours, 11.0);
         assert_eq!(t.unmapped_hours, 0.5);
-        let names: Vec<&str> = t.people.iter().map(|p| p.person.as_str()).collect();
-        assert_eq!(names, ["sam", "erin"]);
+        let people: Vec<&str> = t.people.iter().map(|p| p.person.as_str()).collect();
+        assert_eq!(people, ["sam", "erin"]);
         let erin = &t.people[1];
         assert_eq!(erin.hours, 5.0);
         assert_eq!(erin.unmapped_hours, 0.5);
@@ -346,5 +386,13 @@ mod tests {
             .map(|h| (h.customer.as_str(), h.contract.as_ref().map(|c| c.as_str()), h.hours))
             .collect();
         assert_eq!(got, [("acme", Some("A-1"), 3.5), ("acme", None, 1.0)]);
+        assert_eq!(erin.by_customer[0].customer_name, "Acme");
+        assert_eq!(erin.by_customer[0].contract_name.as_deref(), Some("Managed"));
+        assert_eq!(erin.by_customer[1].contract_name, None);
+        // Nothing logged: zeros, not -0.0.
+        let empty = team_month(date!(2001 - 01 - 01), &map, &logs, &names);
+        assert!(empty.people.is_empty());
+        assert!(empty.hours == 0.0 && empty.hours.is_sign_positive());
+        assert!(empty.unmapped_hours.is_sign_positive());
     }
 }

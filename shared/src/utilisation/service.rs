@@ -478,7 +478,16 @@ impl Utilisation {
         let last = next_month(first) - Duration::days(1);
         let map = TaskCodeMap::new(store::task_codes(self.items.as_ref()).await?.mappings);
         let logs = self.worklogs_between(first, last).await?;
-        Ok(portfolio::team_month(first, &map, &logs))
+        let mut names = portfolio::Names::default();
+        for c in &self.hub.snapshot().await?.customers {
+            names.customers.insert(c.code.clone(), c.name.clone());
+        }
+        for c in store::all_contracts(self.items.as_ref()).await? {
+            names
+                .contracts
+                .insert((c.contract.customer, c.contract.id), c.contract.name);
+        }
+        Ok(portfolio::team_month(first, &map, &logs, &names))
     }
 
     /// Imports contracts from a CSV file (admin): validated as a whole, then written with their
