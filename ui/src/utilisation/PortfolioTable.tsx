@@ -13,8 +13,9 @@ type Row = { customer: CustomerPortfolio; contract: ContractStanding };
 
 /**
  * The overview's contracts: a row per current contract under its customer's name, with where it
- * stands (the columns of a customer's contracts, the monthly allocation in place of the months over
- * it, which the portfolio does not carry; the flag says when it is consistently exceeded).
+ * stands: the columns of a customer's contracts, but the monthly allocation beside the burn rate in
+ * place of the months over it (the portfolio carries no months; the flag says when the allocation
+ * is consistently exceeded).
  */
 export default function PortfolioTable({
   customers,
@@ -50,24 +51,31 @@ export default function PortfolioTable({
           </Box>
         </SpaceBetween>
       ),
-      width: 210,
+      // The contract's name on one line at 1440 px with the navigation open.
+      width: 260,
     },
     // "Allocation consistently exceeded" on one line.
     { id: "status", header: "Status", cell: ({ contract: c }) => <StatusBadges usage={c} />, width: 225 },
-    { id: "hours", header: "Hours used and left", cell: ({ contract: c }) => <HoursUsedCell u={c} />, width: 150 },
-    { id: "burn", header: "Burn rate", cell: ({ contract: c }) => <BurnRateCell u={c} />, width: 110 },
-    { id: "forecast", header: "Forecast to the end", cell: ({ contract: c }) => <ForecastCell u={c} />, width: 150 },
-    { id: "runs-out", header: "Runs out", cell: ({ contract: c }) => <RunsOutCell u={c} />, width: 110 },
+    { id: "hours", header: "Hours used and left", cell: ({ contract: c }) => <HoursUsedCell u={c} />, width: 130 },
     {
-      id: "allocation",
-      header: "Monthly allocation",
-      cell: ({ contract: c }) =>
-        c.monthly_allocation === null || c.monthly_allocation === undefined ? (
-          <Box color="text-body-secondary">None</Box>
-        ) : (
-          <NoWrap>{formatHours(c.monthly_allocation)} a month</NoWrap>
-        ),
+      id: "burn",
+      header: "Burn rate and allocation",
+      cell: ({ contract: c }) => (
+        <SpaceBetween size="xxxs">
+          <BurnRateCell u={c} />
+          <Box variant="small" color="text-body-secondary">
+            {c.monthly_allocation === null || c.monthly_allocation === undefined ? (
+              "No monthly allocation"
+            ) : (
+              <NoWrap>{formatHours(c.monthly_allocation)} a month allocated</NoWrap>
+            )}
+          </Box>
+        </SpaceBetween>
+      ),
+      width: 150,
     },
+    { id: "forecast", header: "Forecast to the end", cell: ({ contract: c }) => <ForecastCell u={c} />, width: 140 },
+    { id: "runs-out", header: "Runs out", cell: ({ contract: c }) => <RunsOutCell u={c} /> },
   ];
   return (
     <Table<Row>

@@ -117,6 +117,7 @@ function Month({ month, now, go }: { month: string; now: string; go: (month: str
         loading={!data && !team.isError}
         loadingText="Loading the month's hours"
         trackBy="person"
+        cellVerticalAlign="top"
         ariaLabels={{ tableLabel: `Hours by person in ${title}` }}
         header={
           <Header
@@ -240,6 +241,7 @@ function MonthPicker({
         iconName="angle-right"
         iconAlign="right"
         disabled={month >= now}
+        disabledReason="This is the current month."
         onClick={() => go(addMonths(month, 1))}
         ariaLabel={`Next month: ${monthTitle(addMonths(month, 1))}`}
       >
