@@ -1,5 +1,6 @@
-// End-to-end: utilisation (issue 14) on the demo's contracts and timesheets: the overview with a
-// contract on track, one running out early and one whose allocation is consistently exceeded; a
+// End-to-end: utilisation (issue 14) on the demo's contracts and timesheets: the overview with every
+// customer's current contracts from one portfolio request (on track, running out early, allocation
+// consistently exceeded; those needing a look first); the team page this month and an empty month; a
 // customer's contracts reached from its page; a contract's months chart and its entitlement change
 // (Driftwood Media, 120 to 200 hours); unmapped OPS- hours mapped from their row through the task
 // code editor and the change in the history; a stale save (409) with Reload; a contracts CSV refused
@@ -32,25 +33,54 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
     const focusOnNotice = () =>
       page.waitForFunction(() => document.activeElement?.getAttribute("role") === "status", undefined, { timeout: 3000 });
 
-    await step("utilisation: the overview shows contracts on track, running out early and consistently exceeded", async () => {
+    await step("utilisation: the overview shows every customer's current contracts from one portfolio request, those needing a look first", async () => {
+      const asked = { portfolio: 0, perCustomer: 0 };
+      const seen = (req) => {
+        const url = new URL(req.url());
+        if (url.pathname === "/api/v1/utilisation/portfolio") asked.portfolio++;
+        if (url.pathname === "/api/v1/utilisation" && url.searchParams.has("customer")) asked.perCustomer++;
+      };
+      page.on("request", seen);
       await page.getByRole("link", { name: "Utilisation", exact: true }).click();
       await page.waitForURL(/\/utilisation$/);
       await page.getByRole("heading", { level: 1, name: "Utilisation" }).waitFor();
-      const table = page.getByRole("table", { name: "Contracts of the customers with task code mappings" });
+      const table = page.getByRole("table", { name: "Current contracts of every customer" });
       const row = (customer) => table.getByRole("row").filter({ hasText: customer });
       await row("Acme Retail").getByText("On track").waitFor();
       await row("Borealis Energy").getByText("Running out early").waitFor();
       await row("Cobalt Health").getByText("On track").waitFor();
       await row("Cobalt Health").getByText("Allocation consistently exceeded").waitFor();
-      // Most in need of a look first: the contracts running out early lead.
-      const first = await table.getByRole("row").nth(1).innerText();
-      if (!/Running out early/.test(first)) throw new Error(`the first row is not running out early: ${first}`);
+      await row("Driftwood Media").getByText("Running out early").waitFor();
+      await row("Evergreen Logistics").getByText("On track").waitFor();
+      // Every demo customer with a current contract (the first five), each once.
+      const rows = await table.getByRole("row").allInnerTexts();
+      const customers = rows.slice(1).map((r) => r.split("\n")[0].trim());
+      const want = ["Acme Retail", "Borealis Energy", "Cobalt Health", "Driftwood Media", "Evergreen Logistics"];
+      if (customers.length !== 5 || want.some((c) => !customers.includes(c))) throw new Error(`contracts of ${customers.join(", ")}`);
+      // Most in need of a look first: running out early (Borealis, Driftwood), then consistently exceeded (Cobalt).
+      if (customers.slice(0, 3).join("|") !== "Borealis Energy|Driftwood Media|Cobalt Health") {
+        throw new Error(`the customers needing a look do not lead: ${customers.join(", ")}`);
+      }
       // Hours with one decimal; the day the hours run out.
       if (!/\d+\.\d of 240\.0 h/.test(await row("Borealis Energy").innerText())) throw new Error(`no hours in ${await row("Borealis Energy").innerText()}`);
       await row("Borealis Energy").getByText(/^\d{4}-\d{2}-\d{2}$/).first().waitFor();
+      await row("Borealis Energy").getByText("20.0 h a month allocated").waitFor();
       await page.getByText(/running out early · .*with the allocation consistently exceeded · .*on track\./).waitFor();
+      // The customers without a current contract: folded away, named when opened.
+      const without = page.getByRole("button", { name: /^\d+ customers? without a current contract$/ });
+      await without.waitFor();
+      if (await page.getByRole("link", { name: "Fjord Banking" }).isVisible()) throw new Error("the customers without a contract are not folded away");
+      await page.waitForLoadState("networkidle");
+      page.off("request", seen);
+      if (asked.portfolio !== 1 || asked.perCustomer !== 0) {
+        throw new Error(`the overview asked for the portfolio ${asked.portfolio} times and for ${asked.perCustomer} customers one by one`);
+      }
+      await without.click();
+      await page.getByRole("link", { name: "Fjord Banking" }).waitFor();
     });
     await shot(page, "utilisation-01-overview");
+    // Last: a full-page shot may fold the navigation away.
+    await shot(page, "utilisation-01-overview-full-page", true);
     await axe(page, "utilisation overview");
 
     await step("utilisation: a customer's contracts from its page, and a contract's months and entitlement history", async () => {
@@ -84,6 +114,41 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
     await page.reload();
     await page.getByRole("heading", { level: 1, name: "Managed AWS operations 2026" }).waitFor();
     await axe(page, "utilisation contract");
+
+    await step("utilisation: the team page shows who logged what this month, and an empty month says so", async () => {
+      const now = new Date().toISOString().slice(0, 7);
+      await page.goto(base + "/utilisation");
+      await page.getByRole("navigation").getByRole("link", { name: "Team", exact: true }).click();
+      await page.waitForURL(/\/utilisation\/team$/);
+      await page.getByRole("heading", { level: 1, name: "Team" }).waitFor();
+      const table = page.getByRole("table", { name: /^Hours by person in / });
+      await table.getByRole("row").nth(1).waitFor();
+      const people = (await table.getByRole("row").allInnerTexts()).slice(1);
+      if (!people.length || !people.every((r) => /@/.test(r) && /\d+\.\d h/.test(r))) throw new Error(`people: ${people.join(" / ")}`);
+      // Hours per customer, each customer linked to its utilisation page with its contract; unmapped hours to their page for the month.
+      const first = table.getByRole("row").nth(1);
+      const customer = first.getByRole("link", { name: /^(Acme Retail|Borealis Energy|Cobalt Health|Driftwood Media|Evergreen Logistics)$/ }).first();
+      if (!/^\/customers\/[a-z-]+\/utilisation$/.test((await customer.getAttribute("href")) ?? "")) throw new Error("a customer is not linked to its utilisation");
+      await first.getByText(/contract 0000010\d/).first().waitFor();
+      const unmapped = table.getByRole("link", { name: /unmapped by .* by task code$/ }).first();
+      const href = await unmapped.getAttribute("href");
+      if (!href?.startsWith(`/utilisation/unmapped?from=${now}-01&to=${now}-`)) throw new Error(`unmapped hours link to ${href}`);
+      await page.getByText("Hours logged").waitFor();
+      await shot(page, "utilisation-12-team");
+      await shot(page, "utilisation-12-team-full-page", true);
+      await axe(page, "utilisation team");
+      await page.getByRole("button", { name: /^Previous month/ }).click();
+      await page.waitForURL(/\/utilisation\/team\?month=\d{4}-\d{2}$/);
+      await page.getByRole("button", { name: /^Next month/ }).click();
+      await page.waitForURL(/\/utilisation\/team$/);
+      // Nothing ahead of this month.
+      await page.getByRole("button", { name: /^Next month/, disabled: true }).waitFor();
+      await page.goto(base + "/utilisation/team?month=2001-01");
+      await page.getByText("Nothing logged in January 2001").waitFor();
+      await page.getByRole("heading", { level: 2, name: "January 2001" }).waitFor();
+      await shot(page, "utilisation-13-team-empty");
+      await axe(page, "utilisation team empty");
+    });
 
     await step("utilisation: unmapped OPS- hours are listed, mapped from their row, and gone after", async () => {
       await page.getByRole("link", { name: "Unmapped hours" }).click();
@@ -220,6 +285,8 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       await p.getByRole("heading", { level: 1, name: "Unmapped hours" }).waitFor();
       await p.getByRole("table", { name: "Unmapped hours by task code" }).waitFor();
       if (await p.getByRole("button", { name: /^Map / }).count()) throw new Error("an engineer is offered Map");
+      await p.goto(base + "/utilisation/team");
+      await p.getByRole("table", { name: /^Hours by person in / }).getByText(/@/).first().waitFor();
       await p.goto(base + "/utilisation/imports");
       await p.getByRole("heading", { level: 1, name: "Not allowed" }).waitFor();
       await p.goto(base + "/customers/cobalt-health/utilisation");
@@ -235,6 +302,7 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
         "/utilisation/task-codes",
         "/utilisation/unmapped?from=2026-01-01",
         "/utilisation/runs",
+        "/utilisation/team",
       ]) {
         await page.goto(base + path);
         await page.locator("table").first().waitFor();

@@ -27,6 +27,7 @@ const TaskCodesPage = lazy(() => import("./pages/utilisation/TaskCodesPage"));
 const UnmappedPage = lazy(() => import("./pages/utilisation/UnmappedPage"));
 const UtilisationImports = lazy(() => import("./pages/utilisation/ImportsPage"));
 const SyncRunsPage = lazy(() => import("./pages/utilisation/SyncRunsPage"));
+const TeamPage = lazy(() => import("./pages/utilisation/TeamPage"));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const session = useSession();
@@ -62,6 +63,7 @@ export default function App() {
           <Route path="billing/anomalies" element={<AnomaliesPage />} />
           <Route path="billing/runs" element={<RunsPage />} />
           <Route path="utilisation" element={<UtilisationOverview />} />
+          <Route path="utilisation/team" element={<TeamPage />} />
           <Route path="utilisation/task-codes" element={<TaskCodesPage />} />
           <Route path="utilisation/unmapped" element={<UnmappedPage />} />
           <Route path="utilisation/imports" element={<UtilisationImports />} />

@@ -1,7 +1,8 @@
-// TanStack Query hooks for utilisation: a customer's contracts and where each stands, one contract
-// with its entitlement history, unmapped hours, the task code mappings (replaced whole at the
+// TanStack Query hooks for utilisation: a customer's contracts and where each stands, every
+// customer's current contracts (the portfolio), who logged what in a month, one contract with its
+// entitlement history, unmapped hours, the task code mappings (replaced whole at the
 // version read) and their history, CSV imports and sync runs.
-import { keepPreviousData, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "./client";
 import { useSingleMutation } from "./mutation";
 
@@ -9,6 +10,12 @@ export type CustomerUtilisation = Schemas["CustomerUtilisation"];
 export type ContractReport = Schemas["ContractReport"];
 export type ContractDetail = Schemas["ContractDetail"];
 export type ContractUsage = Schemas["ContractUsage"];
+export type Portfolio = Schemas["Portfolio"];
+export type CustomerPortfolio = Schemas["CustomerPortfolio"];
+export type ContractStanding = Schemas["ContractStanding"];
+export type TeamMonth = Schemas["TeamMonth"];
+export type PersonMonth = Schemas["PersonMonth"];
+export type HoursFor = Schemas["HoursFor"];
 export type EntitlementChange = Schemas["EntitlementChange"];
 export type UnmappedCode = Schemas["UnmappedCode"];
 export type TaskCodes = Schemas["TaskCodes"];
@@ -21,6 +28,8 @@ export type SourceOutcome = Schemas["SourceOutcome"];
 export const utilisationKeys = {
   all: ["utilisation"] as const,
   customer: (code: string) => ["utilisation", "customer", code] as const,
+  portfolio: ["utilisation", "portfolio"] as const,
+  team: (month: string) => ["utilisation", "team", month] as const,
   contract: (customer: string, contract: string) => ["utilisation", "contract", customer, contract] as const,
   unmapped: (from: string, to: string) => ["utilisation", "unmapped", { from, to }] as const,
   taskCodes: ["task-codes"] as const,
@@ -38,14 +47,21 @@ export function useCustomerUtilisation(customer: string, enabled = true) {
   });
 }
 
-/** Several customers' contracts at once (the overview: the customers with task code mappings). */
-export function useCustomersUtilisation(customers: readonly string[]) {
-  return useQueries({
-    queries: customers.map((customer) => ({
-      queryKey: utilisationKeys.customer(customer),
-      queryFn: async ({ signal }: { signal: AbortSignal }) =>
-        unwrap(await api.GET("/api/v1/utilisation", { params: { query: { customer } }, signal })),
-    })),
+/** Every customer's current contracts and where each stands (the overview), customers needing a look first. */
+export function usePortfolio() {
+  return useQuery({
+    queryKey: utilisationKeys.portfolio,
+    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/utilisation/portfolio", { signal })),
+  });
+}
+
+/** Who logged what across customers in a month (`YYYY-MM`). */
+export function useTeamMonth(month: string) {
+  return useQuery({
+    queryKey: utilisationKeys.team(month),
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/utilisation/team", { params: { query: { month } }, signal })),
+    placeholderData: keepPreviousData,
   });
 }
 

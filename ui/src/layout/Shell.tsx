@@ -154,6 +154,7 @@ export default function Shell() {
                 text: "Utilisation",
                 href: "/utilisation",
                 items: [
+                  { type: "link", text: "Team", href: "/utilisation/team" },
                   { type: "link", text: "Task codes", href: "/utilisation/task-codes" },
                   { type: "link", text: "Unmapped hours", href: "/utilisation/unmapped" },
                   { type: "link", text: "Sync runs", href: "/utilisation/runs" },

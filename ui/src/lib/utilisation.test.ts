@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/errors";
 import {
   allocationRecord,
+  addMonths,
   attentionSummary,
-  byAttention,
   changeValue,
   checkCode,
   csvPlace,
@@ -13,7 +13,13 @@ import {
   matchMapping,
   forecastNote,
   monthLabel,
+  monthRange,
+  monthTitle,
   overAllocationCell,
+  portfolioRows,
+  splitPortfolio,
+  thisMonth,
+  unmappedHref,
   monthSeries,
   overAllocationText,
   statusOf,
@@ -150,16 +156,23 @@ describe("CSV problems", () => {
 
 describe("attention", () => {
   const r = (status: string, consistently_exceeded = false) => ({ usage: { status, consistently_exceeded } });
-  it("puts used-up and running-out contracts first, then consistently exceeded ones, ended last", () => {
-    const items = [r("on_track"), r("ended"), r("on_track", true), r("running_out_early", true), r("exhausted"), r("not_started")];
-    expect(byAttention(items).map((x) => `${x.usage.status}${x.usage.consistently_exceeded ? "+" : ""}`)).toEqual([
-      "exhausted",
-      "running_out_early+",
-      "on_track+",
-      "on_track",
-      "not_started",
-      "ended",
+  const customer = (name: string, ...contracts: { status: string; consistently_exceeded: boolean }[]) => ({ customer: name, name, contracts });
+  it("puts customers with used-up and running-out contracts first, then consistently exceeded ones; those without a contract apart", () => {
+    const { current, without } = splitPortfolio([
+      customer("acme", r("on_track").usage),
+      customer("borealis", r("on_track", true).usage),
+      customer("cobalt"),
+      customer("driftwood", r("not_started").usage, r("running_out_early").usage),
+      customer("evergreen", r("exhausted").usage),
+      customer("fjord", r("on_track").usage),
+      customer("granite"),
     ]);
+    expect(current.map((c) => c.name)).toEqual(["evergreen", "driftwood", "borealis", "acme", "fjord"]);
+    expect(without.map((c) => c.name)).toEqual(["cobalt", "granite"]);
+  });
+  it("lists a row per contract with its customer, in the customers' order", () => {
+    const rows = portfolioRows([customer("driftwood", r("not_started").usage, r("running_out_early").usage), customer("acme", r("on_track").usage)]);
+    expect(rows.map((x) => `${x.customer.name} ${x.contract.status}`)).toEqual(["driftwood not_started", "driftwood running_out_early", "acme on_track"]);
   });
   it("sums up what is there", () => {
     const usages = [r("on_track"), r("running_out_early", true), r("on_track", true)].map((x) => x.usage);
@@ -214,5 +227,27 @@ describe("table cells", () => {
     expect(forecastNote(201, 200)).toEqual({ text: `${formatHours(1)} over the entitlement`, over: true });
     expect(forecastNote(200.01, 200).over).toBe(false);
     expect(forecastNote(150, 200).text).toMatch(/^75\s?% of the entitlement$/);
+  });
+});
+
+describe("months", () => {
+  it("steps across years", () => {
+    expect(addMonths("2026-01", -1)).toBe("2025-12");
+    expect(addMonths("2026-12", 1)).toBe("2027-01");
+    expect(addMonths("2026-11", 14)).toBe("2028-01");
+    expect(addMonths("nonsense", 1)).toBe("nonsense");
+  });
+  it("knows each month's last day, leap years too", () => {
+    expect(monthRange("2026-02")).toEqual({ from: "2026-02-01", to: "2026-02-28" });
+    expect(monthRange("2028-02").to).toBe("2028-02-29");
+    expect(monthRange("2026-12").to).toBe("2026-12-31");
+    expect(monthRange("2026-13")).toEqual({ from: "", to: "" });
+  });
+  it("names a month, takes this one in UTC, and links its unmapped hours", () => {
+    expect(monthTitle("2026-11")).toBe("November 2026");
+    expect(monthTitle("2026-13")).toBe("2026-13");
+    expect(thisMonth(new Date("2026-11-30T23:30:00Z"))).toBe("2026-11");
+    expect(thisMonth(new Date("2026-12-01T00:00:00Z"))).toBe("2026-12");
+    expect(unmappedHref("2026-04")).toBe("/utilisation/unmapped?from=2026-04-01&to=2026-04-30");
   });
 });

@@ -264,12 +264,39 @@ export function attentionRank(u: { status: string; consistently_exceeded: boolea
   return rank === 3 && u.consistently_exceeded ? 2 : rank;
 }
 
-/** Contracts most in need of a look first; ties keep the API's order (current first, by end). */
-export function byAttention<T extends { usage: { status: string; consistently_exceeded: boolean } }>(items: readonly T[]): T[] {
-  return items
-    .map((item, i) => ({ item, i, rank: attentionRank(item.usage) }))
+interface Standing {
+  status: string;
+  consistently_exceeded: boolean;
+}
+
+/** One customer of the portfolio, as far as ordering and splitting it needs. */
+export interface PortfolioCustomerLike<C extends Standing = Standing> {
+  customer: string;
+  name: string;
+  contracts: readonly C[];
+}
+
+/**
+ * The portfolio split for the overview: the customers with a current contract, most in need of a
+ * look first (by their most urgent contract: hours used up, running out early, allocation
+ * consistently exceeded, then the rest; ties keep the API's order, by name), and those without one.
+ */
+export function splitPortfolio<P extends PortfolioCustomerLike>(
+  customers: readonly P[],
+): { current: P[]; without: P[] } {
+  const current = customers
+    .filter((c) => c.contracts.length > 0)
+    .map((c, i) => ({ c, i, rank: Math.min(...c.contracts.map(attentionRank)) }))
     .sort((a, b) => a.rank - b.rank || a.i - b.i)
-    .map((x) => x.item);
+    .map((x) => x.c);
+  return { current, without: customers.filter((c) => c.contracts.length === 0) };
+}
+
+/** A table row per current contract, its customer's beside it, in the customers' order. */
+export function portfolioRows<P extends PortfolioCustomerLike>(
+  customers: readonly P[],
+): { customer: P; contract: P["contracts"][number] }[] {
+  return customers.flatMap((customer) => customer.contracts.map((contract) => ({ customer, contract })));
 }
 
 /** `2 running out early · 1 allocation consistently exceeded · 3 on track` (what is there only). */
@@ -333,4 +360,47 @@ export function syncSummary(run: SyncRunLike): string {
         }`
       : `worklogs failed (${run.worklogs.error ?? "no reason given"})`;
   return `Synced: ${contracts}; ${worklogs}.`;
+}
+
+// --- months (the team page) ---
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+export function isMonth(month: string): boolean {
+  return MONTH.test(month);
+}
+
+/** This calendar month in UTC (the API's default), `YYYY-MM`. */
+export function thisMonth(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 7);
+}
+
+/** The month `n` months after `month` (before, when negative). */
+export function addMonths(month: string, n: number): string {
+  const m = MONTH.exec(month);
+  if (!m) return month;
+  const index = Number(m[1]) * 12 + Number(m[2]) - 1 + n;
+  return `${String(Math.floor(index / 12)).padStart(4, "0")}-${String((index % 12) + 1).padStart(2, "0")}`;
+}
+
+/** The first and last day of a month, for a range (`2026-02` → `2026-02-01` to `2026-02-28`). */
+export function monthRange(month: string): { from: string; to: string } {
+  const m = MONTH.exec(month);
+  if (!m) return { from: "", to: "" };
+  const last = new Date(Date.UTC(Number(m[1]), Number(m[2]), 0)).getUTCDate();
+  return { from: `${month}-01`, to: `${month}-${String(last).padStart(2, "0")}` };
+}
+
+const LONG_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/** `2026-11` as `November 2026`. */
+export function monthTitle(month: string): string {
+  const name = LONG_MONTHS[Number(month.slice(5, 7)) - 1];
+  return name && isMonth(month) ? `${name} ${month.slice(0, 4)}` : month;
+}
+
+/** The Unmapped hours page over a month. */
+export function unmappedHref(month: string): string {
+  const { from, to } = monthRange(month);
+  return from ? `/utilisation/unmapped?from=${from}&to=${to}` : "/utilisation/unmapped";
 }

@@ -1,0 +1,257 @@
+import Alert from "@cloudscape-design/components/alert";
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import Container from "@cloudscape-design/components/container";
+import ContentLayout from "@cloudscape-design/components/content-layout";
+import DateInput from "@cloudscape-design/components/date-input";
+import Header from "@cloudscape-design/components/header";
+import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Table from "@cloudscape-design/components/table";
+import { useEffect, useMemo, useState } from "react";
+import { useSearchParams } from "react-router-dom";
+import { usePortfolio, useTeamMonth, type HoursFor, type PersonMonth } from "../../api/utilisation";
+import ErrorAlert from "../../components/ErrorAlert";
+import RefreshButton from "../../components/RefreshButton";
+import RouterLink from "../../components/RouterLink";
+import TableEmpty from "../../components/TableEmpty";
+import { useDocumentTitle } from "../../components/useDocumentTitle";
+import { Email, NoWrap } from "../../components/Wrap";
+import { addMonths, formatHours, isMonth, monthTitle, thisMonth, unmappedHref } from "../../lib/utilisation";
+import { contractHref } from "../../utilisation/ContractsTable";
+
+/**
+ * Who logged what across customers in a month (`/utilisation/team?month=YYYY-MM`, default this
+ * month, UTC): the month's totals, and per person every hour, the hours per customer and contract
+ * and the hours on unmapped task codes (linked to the Unmapped hours page over the month).
+ */
+export default function TeamPage() {
+  const [params, setParams] = useSearchParams();
+  const now = thisMonth();
+  const asked = params.get("month");
+  const month = asked ?? now;
+  useDocumentTitle(`Team: ${monthTitle(month)}`);
+  const go = (m: string, replace = false) => setParams(m === now ? {} : { month: m }, { replace });
+
+  return (
+    <ContentLayout
+      header={
+        <Header
+          variant="h1"
+          description="Who logged what across customers in a month: every hour, the hours per customer and contract, and the hours on task codes no mapping sends to a customer."
+        >
+          Team
+        </Header>
+      }
+    >
+      {isMonth(month) ? (
+        <Month month={month} now={now} go={go} />
+      ) : (
+        <Alert type="error" header="Not a month">
+          '{month}' is not a month; give it as YYYY-MM, or see <RouterLink href="/utilisation/team">this month</RouterLink>.
+        </Alert>
+      )}
+    </ContentLayout>
+  );
+}
+
+function Month({ month, now, go }: { month: string; now: string; go: (month: string, replace?: boolean) => void }) {
+  const team = useTeamMonth(month);
+  const portfolio = usePortfolio();
+  // Names from the portfolio (every customer, its current contracts); a code where none is known.
+  const names = useMemo(() => {
+    const customers = new Map<string, string>();
+    const contracts = new Map<string, string>();
+    for (const c of portfolio.data?.customers ?? []) {
+      customers.set(c.customer, c.name);
+      for (const k of c.contracts) if (k.name) contracts.set(`${c.customer}/${k.contract}`, k.name);
+    }
+    return { customers, contracts };
+  }, [portfolio.data]);
+  const data = team.data?.month === month ? team.data : undefined;
+  const people = data?.people ?? [];
+  const title = monthTitle(month);
+
+  return (
+    <SpaceBetween size="l">
+      <Container
+        header={
+          <Header
+            variant="h2"
+            description="Each worklog counts on the day it was logged."
+            actions={<MonthPicker month={month} now={now} go={go} />}
+          >
+            {title}
+          </Header>
+        }
+      >
+        {team.isError ? (
+          <ErrorAlert error={team.error} onRetry={() => team.refetch()} />
+        ) : (
+          <KeyValuePairs
+            columns={4}
+            items={[
+              { label: "Hours logged", value: data ? formatHours(data.hours) : "…" },
+              { label: "On customers' task codes", value: data ? formatHours(data.hours - data.unmapped_hours) : "…" },
+              {
+                label: "Unmapped hours",
+                value: !data ? (
+                  "…"
+                ) : data.unmapped_hours > 0.04 ? (
+                  <RouterLink href={unmappedHref(month)} ariaLabel={`${formatHours(data.unmapped_hours)} unmapped in ${title}: by task code`}>
+                    {formatHours(data.unmapped_hours)}
+                  </RouterLink>
+                ) : (
+                  formatHours(0)
+                ),
+              },
+              { label: "People", value: data ? people.length.toLocaleString() : "…" },
+            ]}
+          />
+        )}
+      </Container>
+      <Table<PersonMonth>
+        wrapLines
+        variant="container"
+        items={people}
+        loading={!data && !team.isError}
+        loadingText="Loading the month's hours"
+        trackBy="person"
+        cellVerticalAlign="top"
+        ariaLabels={{ tableLabel: `Hours by person in ${title}` }}
+        header={
+          <Header
+            variant="h2"
+            counter={data ? `(${people.length})` : undefined}
+            description="Most hours first. Hours count for a customer through its task code mappings."
+            actions={<RefreshButton query={team} />}
+          >
+            People
+          </Header>
+        }
+        columnDefinitions={[
+          { id: "person", header: "Person", isRowHeader: true, cell: (p) => <Email address={p.person} />, width: 240 },
+          { id: "hours", header: "Hours", cell: (p) => <NoWrap>{formatHours(p.hours)}</NoWrap>, width: 110 },
+          {
+            id: "customers",
+            header: "Hours per customer",
+            cell: (p) =>
+              p.by_customer.length ? (
+                <SpaceBetween size="xxxs">
+                  {p.by_customer.map((h) => (
+                    <CustomerHours key={`${h.customer}/${h.contract ?? ""}`} h={h} names={names} />
+                  ))}
+                </SpaceBetween>
+              ) : (
+                <Box color="text-body-secondary">None on customers' task codes</Box>
+              ),
+          },
+          {
+            id: "unmapped",
+            header: "Unmapped",
+            cell: (p) =>
+              p.unmapped_hours > 0.04 ? (
+                <RouterLink href={unmappedHref(month)} ariaLabel={`${formatHours(p.unmapped_hours)} unmapped by ${p.person} in ${title}: by task code`}>
+                  <NoWrap>{formatHours(p.unmapped_hours)}</NoWrap>
+                </RouterLink>
+              ) : (
+                <Box color="text-body-secondary">None</Box>
+              ),
+            width: 130,
+          },
+        ]}
+        empty={
+          <TableEmpty query={team}>
+            <SpaceBetween size="xxs">
+              <b>Nothing logged in {title}</b>
+              <span>
+                No worklog falls in this month. Hours come from JIRA with the daily sync (see{" "}
+                <RouterLink href="/utilisation/runs">Sync runs</RouterLink>) or from a worklogs CSV import.
+              </span>
+            </SpaceBetween>
+          </TableEmpty>
+        }
+      />
+    </SpaceBetween>
+  );
+}
+
+/** `13.3 h  Borealis Energy · contract 00000101` (or `outside contract`). */
+function CustomerHours({ h, names }: { h: HoursFor; names: { customers: Map<string, string>; contracts: Map<string, string> } }) {
+  const customer = names.customers.get(h.customer) ?? h.customer;
+  const contractName = h.contract ? names.contracts.get(`${h.customer}/${h.contract}`) : undefined;
+  return (
+    <div style={{ display: "flex", gap: 12, alignItems: "baseline" }}>
+      <span style={{ minWidth: 64, textAlign: "right", flexShrink: 0 }}>
+        <NoWrap>{formatHours(h.hours)}</NoWrap>
+      </span>
+      <span>
+        <RouterLink href={`/customers/${encodeURIComponent(h.customer)}/utilisation`}>{customer}</RouterLink>
+        <Box variant="small" color="text-body-secondary" display="inline">
+          {" · "}
+          {h.contract ? (
+            <span title={contractName}>
+              contract{" "}
+              <RouterLink
+                href={contractHref(h.customer, h.contract)}
+                variant="secondary"
+                ariaLabel={`Contract ${h.contract} of ${customer}`}
+              >
+                {h.contract}
+              </RouterLink>
+            </span>
+          ) : (
+            "outside contract"
+          )}
+        </Box>
+      </span>
+    </div>
+  );
+}
+
+function MonthPicker({
+  month,
+  now,
+  go,
+}: {
+  month: string;
+  now: string;
+  go: (month: string, replace?: boolean) => void;
+}) {
+  const [draft, setDraft] = useState(month);
+  useEffect(() => setDraft(month), [month]);
+  return (
+    <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+      <Button iconName="angle-left" onClick={() => go(addMonths(month, -1))} ariaLabel={`Previous month: ${monthTitle(addMonths(month, -1))}`}>
+        Previous
+      </Button>
+      <div style={{ width: 130 }}>
+        <DateInput
+          granularity="month"
+          value={draft}
+          placeholder="YYYY/MM"
+          ariaLabel="Month"
+          onChange={({ detail }) => {
+            setDraft(detail.value);
+            if (isMonth(detail.value) && detail.value !== month) go(detail.value, true);
+          }}
+        />
+      </div>
+      <Button
+        iconName="angle-right"
+        iconAlign="right"
+        disabled={month >= now}
+        disabledReason="This is the current month."
+        onClick={() => go(addMonths(month, 1))}
+        ariaLabel={`Next month: ${monthTitle(addMonths(month, 1))}`}
+      >
+        Next
+      </Button>
+      {month !== now ? (
+        <Button variant="link" onClick={() => go(now)}>
+          This month
+        </Button>
+      ) : null}
+    </SpaceBetween>
+  );
+}
