@@ -1432,6 +1432,12 @@ export interface components {
             left_hours: number;
             /** Format: double */
             monthly_allocation?: number | null;
+            months_complete: number;
+            /**
+             * @description Complete months of the period whose hours went over the monthly allocation, of the
+             *     complete months so far (both 0 without an allocation).
+             */
+            months_over_allocation: number;
             name: string;
             /** Format: date */
             runs_out_on?: string | null;
@@ -1923,7 +1929,11 @@ export interface components {
         HoursFor: {
             /** @description None: the customer's hours outside any contract (a mapping without one). */
             contract?: string | null;
+            /** @description The contract's name, when it is kept. */
+            contract_name?: string | null;
             customer: string;
+            /** @description The customer's name in the hub (empty when the hub no longer has it). */
+            customer_name: string;
             /** Format: double */
             hours: number;
         };
