@@ -245,9 +245,12 @@ impl JiraWorklogs {
         }
     }
 
-    /// The worklogs of `ids`, [`JiraConfig::list_batch`] ids a call, as JSON objects.
-    async fn list(&self, ids: &[u64], requests: &mut u32) -> Result<Vec<Value>, SourceError> {
-        let mut out = Vec::with_capacity(ids.len());
+    /// The worklogs of `ids`, [`JiraConfig::list_batch`] ids a call, each page read into
+    /// [`Listed`] as it arrives (a comment's document becomes its text): a first sync lists a
+    /// year of the team's worklogs, and JSON trees of all of them at once would need several
+    /// times the memory. An entry that is not a worklog is rejected with its id.
+    async fn list(&self, ids: &[u64], requests: &mut u32) -> Result<(Vec<Listed>, Vec<Rejected>), SourceError> {
+        let (mut out, mut rejected) = (Vec::with_capacity(ids.len()), Vec::new());
         for chunk in ids.chunks(self.config.list_batch) {
             let page: Vec<Value> = self
                 .call(
@@ -257,9 +260,22 @@ impl JiraWorklogs {
                     requests,
                 )
                 .await?;
-            out.extend(page);
+            for v in page {
+                let id = match v.get("id") {
+                    Some(Value::String(s)) => format!("jira:{s}"),
+                    Some(Value::Number(n)) => format!("jira:{n}"),
+                    _ => format!("#{}", out.len() + rejected.len() + 1),
+                };
+                match serde_json::from_value::<JiraWorklog>(v) {
+                    Ok(w) => out.push(w.into()),
+                    Err(e) => rejected.push(Rejected {
+                        id,
+                        reason: format!("not a worklog: {e}"),
+                    }),
+                }
+            }
         }
-        Ok(out)
+        Ok((out, rejected))
     }
 
     /// The task code of each issue id (the configured field, else the key): `Ok(code)`, or why
@@ -349,7 +365,7 @@ impl JiraWorklogs {
     }
 
     /// One worklog of `worklog/list`, with its issue's task code.
-    fn worklog(&self, w: &JiraWorklog, codes: &BTreeMap<u64, Result<TaskCode, String>>) -> Result<Worklog, String> {
+    fn worklog(&self, w: &Listed, codes: &BTreeMap<u64, Result<TaskCode, String>>) -> Result<Worklog, String> {
         let issue = w
             .issue_id
             .parse::<u64>()
@@ -381,7 +397,7 @@ impl JiraWorklogs {
             person,
             task_code,
             hours: seconds as f64 / 3600.0,
-            note: w.comment.as_ref().map(adf_text).unwrap_or_default(),
+            note: w.note.clone(),
         };
         log.validate().map_err(|e| format!("timeSpentSeconds: {e}"))?;
         Ok(log)
@@ -413,28 +429,11 @@ impl JiraWorklogs {
         let (mut updated_ids, updated_until) = self.feed("updated", since_ms, requests).await?;
         updated_ids.sort_unstable();
         updated_ids.dedup();
-        let raw = if updated_ids.is_empty() {
-            Vec::new()
+        let (parsed, mut rejected) = if updated_ids.is_empty() {
+            (Vec::new(), Vec::new())
         } else {
             self.list(&updated_ids, requests).await?
         };
-
-        let mut rejected = Vec::new();
-        let mut parsed = Vec::with_capacity(raw.len());
-        for (i, v) in raw.into_iter().enumerate() {
-            let id = match v.get("id") {
-                Some(Value::String(s)) => format!("jira:{s}"),
-                Some(Value::Number(n)) => format!("jira:{n}"),
-                _ => format!("#{}", i + 1),
-            };
-            match serde_json::from_value::<JiraWorklog>(v) {
-                Ok(w) => parsed.push(w),
-                Err(e) => rejected.push(Rejected {
-                    id,
-                    reason: format!("not a worklog: {e}"),
-                }),
-            }
-        }
         let issue_ids: BTreeSet<u64> = parsed.iter().filter_map(|w| w.issue_id.parse().ok()).collect();
         let codes = if issue_ids.is_empty() {
             BTreeMap::new()
@@ -534,6 +533,29 @@ struct JiraWorklog {
     time_spent_seconds: Option<i64>,
     #[serde(default)]
     comment: Option<Value>,
+}
+
+/// A listed worklog as kept until its issue's task code is known: the comment as its text.
+struct Listed {
+    id: String,
+    issue_id: String,
+    author: Option<Author>,
+    started: Option<String>,
+    time_spent_seconds: Option<i64>,
+    note: String,
+}
+
+impl From<JiraWorklog> for Listed {
+    fn from(w: JiraWorklog) -> Self {
+        Listed {
+            note: w.comment.as_ref().map(adf_text).unwrap_or_default(),
+            id: w.id,
+            issue_id: w.issue_id,
+            author: w.author,
+            started: w.started,
+            time_spent_seconds: w.time_spent_seconds,
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -205,13 +205,16 @@ pub fn valid_worklog_id(id: &str) -> bool {
 pub async fn put_worklogs(items: &dyn ItemStore, worklogs: &[Worklog]) -> Result<usize> {
     // The last of two with one id wins, as two writes would; a transaction may not hold an item twice.
     let by_id: BTreeMap<&str, &Worklog> = worklogs.iter().map(|w| (w.id.as_str(), w)).collect();
-    let writes: Vec<Write> = by_id
-        .values()
-        .map(|w| Ok(Write::Put(worklog_item(w)?)))
-        .collect::<Result<_>>()?;
-    for chunk in writes.chunks(crate::store::MAX_TRANSACTION_WRITES) {
+    // Items are made one transaction at a time: a first sync writes a year of the team's
+    // worklogs, and every item at once would hold them all again as JSON.
+    let all: Vec<&Worklog> = by_id.values().copied().collect();
+    for chunk in all.chunks(crate::store::MAX_TRANSACTION_WRITES) {
+        let writes = chunk
+            .iter()
+            .map(|w| Ok(Write::Put(worklog_item(w)?)))
+            .collect::<Result<Vec<_>>>()?;
         items
-            .transact(chunk.to_vec())
+            .transact(writes)
             .await
             .map_err(|e| internal("storing worklogs", e))?;
     }
