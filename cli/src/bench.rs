@@ -130,21 +130,8 @@ fn anomalies(eval_series: usize, series: usize, days: usize, runs: usize, seed: 
         findings.clear();
         let cpu = thread_cpu_ms();
         let t = Instant::now();
-        // Two series at a time, as `billing::store::detect` runs them (`Detector::detect_pair`).
-        let mut other = Vec::new();
-        for pair in data.chunks(2) {
-            match pair {
-                [a, b] => detector.detect_pair(
-                    (&a.series.amounts, a.series.start),
-                    (&b.series.amounts, b.series.start),
-                    &th,
-                    &mut findings,
-                    &mut other,
-                ),
-                [a] => detector.detect_into(&a.series.amounts, a.series.start, &th, &mut findings),
-                _ => {}
-            }
-            findings.append(&mut other);
+        for s in &data {
+            detector.detect_into(&s.series.amounts, s.series.start, &th, &mut findings);
         }
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         cpu_times.push(thread_cpu_ms().zip(cpu).map(|(b, a)| b - a));

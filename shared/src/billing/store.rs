@@ -127,31 +127,15 @@ pub async fn detect(
             .or_insert_with(|| (vec![0.0; days], currency));
         s.0[(day - from).whole_days() as usize] += amount;
     }
-    // Two series at a time (`Detector::detect_pair`: the same findings, sooner).
-    let series: Vec<_> = series.into_iter().collect();
     let mut detector = Detector::default();
-    let mut found: [Vec<Finding>; 2] = Default::default();
+    let mut found: Vec<Finding> = Vec::new();
     let mut raised = Vec::new();
-    for pair in series.chunks(2) {
-        found.iter_mut().for_each(Vec::clear);
-        let th = &settings.thresholds;
-        match pair {
-            [(_, (a, _)), (_, (b, _))] => {
-                let [fa, fb] = &mut found;
-                detector.detect_pair((a, from), (b, from), th, fa, fb);
-            }
-            [(_, (a, _))] => detector.detect_into(a, from, th, &mut found[0]),
-            _ => {}
-        }
-        // Plain pairs before the writes: an iterator of closures held across `.await` would make
-        // the future not `Send` for every lifetime (the router needs that).
-        let mut hits = Vec::new();
-        for (((account, service), (_, currency)), fs) in pair.iter().zip(&found) {
-            hits.extend(fs.iter().map(|f| (account, service, currency, f)));
-        }
-        for (account, service, currency, f) in hits {
+    for ((account, service), (amounts, currency)) in series {
+        found.clear();
+        detector.detect_into(&amounts, from, &settings.thresholds, &mut found);
+        for f in &found {
             let a = StoredAnomaly {
-                id: anomaly_id(account, service, f.kind, f.first_day),
+                id: anomaly_id(&account, &service, f.kind, f.first_day),
                 customer: customer.clone(),
                 currency: currency.clone(),
                 status: AnomalyStatus::Open,
