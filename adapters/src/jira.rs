@@ -399,7 +399,15 @@ impl JiraWorklogs {
             hours: seconds as f64 / 3600.0,
             note: w.note.clone(),
         };
-        log.validate().map_err(|e| format!("timeSpentSeconds: {e}"))?;
+        // The hours here, with JIRA's field name; the domain's other checks (day, text) run on
+        // every source's worklogs in the sync.
+        if !(log.hours > 0.0 && log.hours <= cc_domain::utilisation::MAX_WORKLOG_HOURS) {
+            return Err(format!(
+                "timeSpentSeconds: {seconds} s is {} hours; must be more than 0 and at most {}",
+                log.hours,
+                cc_domain::utilisation::MAX_WORKLOG_HOURS
+            ));
+        }
         Ok(log)
     }
 }

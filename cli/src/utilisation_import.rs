@@ -59,9 +59,10 @@ pub fn describe(file: &Path, o: &ImportOutcome) -> String {
             crate::plural(c.changes, "entitlement change"),
         ),
         (None, Some(w)) => format!(
-            "{}: {rows} read; {} written (a re-import replaces the same ones)\n",
+            "{}: {rows} read; {} written, {} of earlier imports replaced\n",
             file.display(),
             crate::plural(w, "worklog"),
+            o.worklogs_removed.unwrap_or(0),
         ),
         (None, None) => format!("{}: {rows} read\n", file.display()),
     }
@@ -85,6 +86,7 @@ mod tests {
                 changes: 1,
             }),
             worklogs: None,
+            worklogs_removed: None,
         };
         assert_eq!(
             describe(f, &contracts),
@@ -94,10 +96,11 @@ mod tests {
             rows: 1,
             contracts: None,
             worklogs: Some(1),
+            worklogs_removed: Some(2),
         };
         assert_eq!(
             describe(f, &worklogs),
-            "c.csv: 1 row read; 1 worklog written (a re-import replaces the same ones)\n"
+            "c.csv: 1 row read; 1 worklog written, 2 of earlier imports replaced\n"
         );
     }
 }

@@ -205,7 +205,10 @@ async fn utilisation_import_writes_contracts_and_worklogs_and_refuses_bad_rows()
     let out = cc(&server, &admin, &["utilisation", "import", "worklogs", &worklogs]);
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.contains("2 rows read; 2 worklogs written"), "{stdout}");
+    assert!(
+        stdout.contains("2 rows read; 2 worklogs written, 0 of earlier imports replaced"),
+        "{stdout}"
+    );
 
     // A bad row: its row and column, exit 1; a customer the hub lacks, likewise.
     let bad = write(

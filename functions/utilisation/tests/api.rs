@@ -519,7 +519,7 @@ async fn utilisation_imports_read_csv_raw_or_multipart() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    assert_eq!(v, json!({"rows": 2, "worklogs": 2}));
+    assert_eq!(v, json!({"rows": 2, "worklogs": 2, "worklogs_removed": 0}));
     let (_, v) = h.get("/api/v1/utilisation/unmapped").await;
     let zzz: Vec<&Value> = v
         .as_array()
@@ -548,6 +548,40 @@ async fn utilisation_imports_read_csv_raw_or_multipart() {
         .filter(|u| u["task_code"] == "ZZZ-1")
         .collect();
     assert_eq!(zzz[0]["hours"], 3.5, "not doubled: {v}");
+
+    // A corrected day replaces kim's day (not added to it); a 0-hour row clears it.
+    let zzz_hours = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["task_code"] == "ZZZ-1")
+            .map(|u| u["hours"].as_f64().unwrap())
+    };
+    let fixed = format!("date,person,task_code,hours\n{today},KIM@example.com,ZZZ-1,3\n");
+    let (s, v) = h.csv("/api/v1/utilisation/imports/worklogs", &admin, &fixed).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v, json!({"rows": 1, "worklogs": 1, "worklogs_removed": 2}));
+    let (_, v) = h.get("/api/v1/utilisation/unmapped").await;
+    assert_eq!(
+        zzz_hours(&v),
+        Some(3.0),
+        "replaced, and the e-mail's case does not matter: {v}"
+    );
+    let clear = format!("date,person,task_code,hours\n{today},kim@example.com,ZZZ-1,0\n");
+    let (s, v) = h.csv("/api/v1/utilisation/imports/worklogs", &admin, &clear).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v, json!({"rows": 1, "worklogs": 0, "worklogs_removed": 1}));
+    let (_, v) = h.get("/api/v1/utilisation/unmapped").await;
+    assert_eq!(zzz_hours(&v), None, "cleared: {v}");
+
+    // A contracts file without the optional columns keeps the kept name and allocation.
+    let bare = "contract,customer,start,end,entitled_hours\nC-1,cobalt-health,2026-01-01,2026-12-31,90\n";
+    let (s, v) = h.csv("/api/v1/utilisation/imports/contracts", &admin, bare).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, v) = h.get("/api/v1/utilisation/contracts/cobalt-health/C-1").await;
+    assert_eq!(v["contract"]["entitled_hours"], 90.0, "{v}");
+    assert_eq!(v["contract"]["monthly_allocation"], 8.0, "{v}");
+    assert!(!v["contract"]["name"].as_str().unwrap().is_empty(), "{v}");
 }
 
 #[tokio::test]

@@ -130,9 +130,11 @@ impl Row<'_> {
         })
     }
 
+    /// A decimal number of hours; its range is the record's to check (so the message says what
+    /// is wrong with `-1`, not that it is no number).
     fn hours(&mut self, col: &str) -> Option<f64> {
         self.parse(col, |s| match s.parse::<f64>() {
-            Ok(h) if h.is_finite() && h >= 0.0 => Ok(h),
+            Ok(h) if h.is_finite() => Ok(h),
             _ => Err(format!("'{s}' is not a number of hours (e.g. 37.5)")),
         })
     }
@@ -216,10 +218,51 @@ fn read_all<T>(
     }
 }
 
-/// The contracts of a CSV file, each validated ([`Contract::validate`]).
-pub fn contracts_csv(bytes: &[u8]) -> Result<Vec<Contract>> {
+/// The optional contract columns a file has: a column it lacks leaves the kept value alone (a
+/// file of just the required columns updates dates and hours, never blanks a name).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContractColumns {
+    pub name: bool,
+    pub monthly_allocation: bool,
+    pub status: bool,
+}
+
+impl ContractColumns {
+    /// Every column: a source that always gives the whole record (Salesforce).
+    pub const ALL: ContractColumns = ContractColumns {
+        name: true,
+        monthly_allocation: true,
+        status: true,
+    };
+
+    /// `c` with the columns this file lacks taken from `kept`.
+    pub fn merged(&self, mut c: Contract, kept: Option<&Contract>) -> Contract {
+        if let Some(k) = kept {
+            if !self.name {
+                c.name.clone_from(&k.name);
+            }
+            if !self.monthly_allocation {
+                c.monthly_allocation = k.monthly_allocation;
+            }
+            if !self.status {
+                c.status.clone_from(&k.status);
+            }
+        }
+        c
+    }
+}
+
+/// The contracts of a CSV file, each validated ([`Contract::validate`]), and which optional
+/// columns it has.
+pub fn contracts_csv(bytes: &[u8]) -> Result<(Vec<Contract>, ContractColumns)> {
     let mut seen: HashMap<(CustomerCode, ContractId), usize> = HashMap::new();
-    read_all(bytes, &CONTRACT_COLUMNS, &CONTRACT_REQUIRED, "contracts", |r| {
+    let mut has = ContractColumns::default();
+    let contracts = read_all(bytes, &CONTRACT_COLUMNS, &CONTRACT_REQUIRED, "contracts", |r| {
+        has = ContractColumns {
+            name: r.at.contains_key("name"),
+            monthly_allocation: r.at.contains_key("monthly_allocation"),
+            status: r.at.contains_key("status"),
+        };
         let id = r.parse("contract", |s| ContractId::parse(s));
         let customer = r.parse("customer", |s| CustomerCode::parse(s));
         let start = r.day("start");
@@ -252,21 +295,51 @@ pub fn contracts_csv(bytes: &[u8]) -> Result<Vec<Contract>> {
             return None;
         }
         Some(c)
-    })
+    })?;
+    Ok((contracts, has))
 }
 
-/// The worklogs of a CSV file, each validated ([`Worklog::validate`]).
-pub fn worklogs_csv(bytes: &[u8]) -> Result<Vec<Worklog>> {
+/// What a worklogs file says: its worklogs, and every (person, day) it covers. An import
+/// replaces the worklogs a CSV import kept for those people and days, so a corrected day is
+/// imported again to correct it, and a row of 0 hours clears a person's day (nothing else has
+/// 0 hours). Worklogs from JIRA are never touched by an import.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WorklogsFile {
+    /// Data rows read (blank lines left out).
+    pub rows: usize,
+    pub worklogs: Vec<Worklog>,
+    pub days: std::collections::BTreeSet<(String, Date)>,
+}
+
+/// The worklogs of a CSV file, each validated ([`Worklog::validate`] as of `today`).
+pub fn worklogs_csv(bytes: &[u8], today: Date) -> Result<WorklogsFile> {
     let mut occurrences: HashMap<u64, usize> = HashMap::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
-    read_all(bytes, &WORKLOG_COLUMNS, &WORKLOG_REQUIRED, "worklogs", |r| {
+    let mut days = std::collections::BTreeSet::new();
+    let rows = read_all(bytes, &WORKLOG_COLUMNS, &WORKLOG_REQUIRED, "worklogs", |r| {
         let day = r.day("date");
-        let person = r.required("person");
+        let person = r.required("person").map(|p| super::person(&p));
         let code = r.parse("task_code", |s| TaskCode::parse(s));
         let hours = r.hours("hours");
         let note = r.get("note").unwrap_or_default().to_string();
         let given = r.get("id").map(str::to_string);
         let (day, person, code, hours) = (day?, person?, code?, hours?);
+        if hours == 0.0 {
+            // Clears the person's day (below); validated as any row is, but for its hours.
+            let probe = Worklog {
+                id: String::new(),
+                day,
+                person: person.clone(),
+                task_code: code,
+                hours: 1.0,
+                note: String::new(),
+            };
+            if let Err(Error::Validation { field, message }) = probe.validate(today) {
+                r.fail(field.as_deref().unwrap_or("person"), message);
+                return None;
+            }
+            return Some((person, day, None));
+        }
         let id = match given {
             Some(id) if super::store::valid_worklog_id(&format!("csv:{id}")) => format!("csv:{id}"),
             Some(id) => {
@@ -295,11 +368,22 @@ pub fn worklogs_csv(bytes: &[u8]) -> Result<Vec<Worklog>> {
             hours,
             note,
         };
-        if let Err(Error::Validation { message, .. }) = w.validate() {
-            r.fail("hours", message);
+        if let Err(Error::Validation { field, message }) = w.validate(today) {
+            r.fail(field.as_deref().unwrap_or("hours"), message);
             return None;
         }
-        Some(w)
+        Some((w.person.clone(), w.day, Some(w)))
+    })?;
+    let n = rows.len();
+    let mut worklogs = Vec::with_capacity(n);
+    for (person, day, w) in rows {
+        days.insert((person, day));
+        worklogs.extend(w);
+    }
+    Ok(WorklogsFile {
+        rows: n,
+        worklogs,
+        days,
     })
 }
 
@@ -314,6 +398,8 @@ mod tests {
 
     use super::*;
 
+    const TODAY: Date = date!(2026 - 11 - 30);
+
     fn rows(e: Error) -> Vec<(usize, Option<String>)> {
         match e {
             Error::Rows { errors, .. } => errors.into_iter().map(|e| (e.row, e.field)).collect(),
@@ -326,7 +412,7 @@ mod tests {
         let csv = "Customer,Contract,Start,End,Entitled_Hours,Monthly_Allocation\n\
                    acme-retail,00000100,2026-01-01,2026-12-31,240,20\n\
                    globex,G-7,2026-03-01,2027-02-28,37.5,\n";
-        let got = contracts_csv(csv.as_bytes()).unwrap();
+        let (got, _) = contracts_csv(csv.as_bytes()).unwrap();
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].monthly_allocation, Some(20.0));
         assert_eq!(got[1].monthly_allocation, None);
@@ -362,7 +448,7 @@ mod tests {
         assert!(got.contains(&(0, Some("entitled_hour".into()))), "{got:?}");
         assert!(got.contains(&(0, Some("entitled_hours".into()))), "{got:?}");
         assert!(contracts_csv(b"contract,customer,start,end,entitled_hours\n").is_err());
-        assert!(worklogs_csv(b"").is_err());
+        assert!(worklogs_csv(b"", TODAY).is_err());
     }
 
     #[test]
@@ -371,8 +457,8 @@ mod tests {
                    2026-10-01,erin@example.com,acme-1,1.5,call\n\
                    2026-10-01,erin@example.com,ACME-1,1.5,call\n\
                    2026-10-02,sam@example.com,OPS-9,8,\n";
-        let a = worklogs_csv(csv.as_bytes()).unwrap();
-        let b = worklogs_csv(csv.as_bytes()).unwrap();
+        let a = worklogs_csv(csv.as_bytes(), TODAY).unwrap().worklogs;
+        let b = worklogs_csv(csv.as_bytes(), TODAY).unwrap().worklogs;
         assert_eq!(a, b, "the same file gives the same ids");
         assert_eq!(a.len(), 3);
         assert_ne!(a[0].id, a[1].id, "two identical entries stay two");
@@ -383,11 +469,11 @@ mod tests {
     #[test]
     fn utilisation_worklogs_csv_refuses_bad_hours_dates_and_codes() {
         let csv = "date,person,task_code,hours\n\
-                   2026-10-01,erin,ACME-1,0\n\
+                   2026-10-01,erin,ACME-1,-1\n\
                    2026-13-01,erin,ACME-1,1\n\
                    2026-10-01,erin,ACME 1,1\n\
                    2026-10-01,,ACME-1,25\n";
-        let got = rows(worklogs_csv(csv.as_bytes()).unwrap_err());
+        let got = rows(worklogs_csv(csv.as_bytes(), TODAY).unwrap_err());
         assert_eq!(
             got,
             [
@@ -397,5 +483,96 @@ mod tests {
                 (4, Some("person".into())),
             ]
         );
+    }
+
+    #[test]
+    fn utilisation_worklogs_csv_refuses_implausible_days_and_unprintable_people() {
+        let csv = "date,person,task_code,hours,note\n\
+                   9999-12-31,erin,ACME-1,1,\n\
+                   0001-01-01,erin,ACME-1,1,\n\
+                   2026-12-02,erin,ACME-1,1,\n\
+                   2026-12-01,erin,ACME-1,1,\n\
+                   2026-10-01,\"evil\u{202e}person\",ACME-1,1,\n\
+                   2026-10-01,erin,ACME-1,1,\"bell\u{7}\"\n\
+                   2026-10-01,erin,ACME-1,24.5,\n";
+        let got = rows(worklogs_csv(csv.as_bytes(), TODAY).unwrap_err());
+        assert_eq!(
+            got,
+            [
+                (1, Some("date".into())),
+                (2, Some("date".into())),
+                (3, Some("date".into())),
+                (5, Some("person".into())),
+                (6, Some("note".into())),
+                (7, Some("hours".into())),
+            ],
+            "tomorrow (row 4) is fine: a time zone ahead of UTC"
+        );
+    }
+
+    #[test]
+    fn utilisation_worklogs_csv_covers_its_people_and_days_and_zero_hours_clear_a_day() {
+        let csv = "date,person,task_code,hours\n\
+                   2026-10-01,Erin@Example.com,ACME-1,2\n\
+                   2026-10-02,erin@example.com,ACME-1,0\n\
+                   2026-10-02,Sam Jones,OPS-1,1\n";
+        let f = worklogs_csv(csv.as_bytes(), TODAY).unwrap();
+        assert_eq!(f.worklogs.len(), 2, "the 0-hour row writes nothing");
+        assert_eq!(f.worklogs[0].person, "erin@example.com", "e-mails in lower case");
+        assert_eq!(f.worklogs[1].person, "Sam Jones");
+        let days: Vec<(&str, Date)> = f.days.iter().map(|(p, d)| (p.as_str(), *d)).collect();
+        assert_eq!(
+            days,
+            [
+                ("Sam Jones", date!(2026 - 10 - 02)),
+                ("erin@example.com", date!(2026 - 10 - 01)),
+                ("erin@example.com", date!(2026 - 10 - 02)),
+            ]
+        );
+    }
+
+    #[test]
+    fn utilisation_contracts_csv_bounds_hours_and_says_which_columns_it_has() {
+        let csv = "contract,customer,start,end,entitled_hours,monthly_allocation\n\
+                   C-1,acme,2026-01-01,2026-12-31,1e300,\n\
+                   C-2,acme,2026-01-01,2026-12-31,0,\n\
+                   C-3,acme,2026-01-01,2026-12-31,100,200\n\
+                   C-4,acme,2026-01-01,2026-12-31,-5,\n";
+        let got = rows(contracts_csv(csv.as_bytes()).unwrap_err());
+        assert_eq!(
+            got,
+            [
+                (1, Some("entitled_hours".into())),
+                (2, Some("entitled_hours".into())),
+                (3, Some("monthly_allocation".into())),
+                (4, Some("entitled_hours".into())),
+            ]
+        );
+        let (_, has) =
+            contracts_csv(b"contract,customer,start,end,entitled_hours\nC-1,acme,2026-01-01,2026-12-31,10\n").unwrap();
+        assert_eq!(has, ContractColumns::default());
+        let kept = Contract {
+            id: ContractId::parse("C-1").unwrap(),
+            customer: CustomerCode::parse("acme").unwrap(),
+            name: "Managed".into(),
+            start: date!(2026 - 01 - 01),
+            end: date!(2026 - 12 - 31),
+            entitled_hours: 10.0,
+            monthly_allocation: Some(2.0),
+            status: "Activated".into(),
+        };
+        let new = Contract {
+            name: String::new(),
+            monthly_allocation: None,
+            status: String::new(),
+            entitled_hours: 20.0,
+            ..kept.clone()
+        };
+        let merged = has.merged(new, Some(&kept));
+        assert_eq!(
+            (merged.name.as_str(), merged.monthly_allocation, merged.status.as_str()),
+            ("Managed", Some(2.0), "Activated")
+        );
+        assert_eq!(merged.entitled_hours, 20.0);
     }
 }

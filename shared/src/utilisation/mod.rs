@@ -54,7 +54,9 @@ pub struct Contract {
 }
 
 impl Contract {
-    /// Checks what the answers rely on: `end` not before `start`, hours finite and not negative.
+    /// Checks what the answers rely on: `end` not before `start`, at most 10 years; hours more
+    /// than 0 and at most [`MAX_ENTITLED_HOURS`], the monthly allocation no more than the whole;
+    /// a name of at most 200 and a status of at most 80 characters on one line.
     pub fn validate(&self) -> crate::Result<()> {
         if self.end < self.start {
             return Err(crate::Error::validation(
@@ -74,7 +76,18 @@ impl Contract {
         check_hours("entitled_hours", self.entitled_hours)?;
         if let Some(a) = self.monthly_allocation {
             check_hours("monthly_allocation", a)?;
+            if a > self.entitled_hours {
+                return Err(crate::Error::validation(
+                    "monthly_allocation",
+                    format!(
+                        "contract {}: a monthly allocation of {a} hours is more than the {} hours entitled in all",
+                        self.id, self.entitled_hours
+                    ),
+                ));
+            }
         }
+        crate::text::line("name", &self.name, 0, 200)?;
+        crate::text::line("status", &self.status, 0, 80)?;
         Ok(())
     }
 
@@ -109,28 +122,58 @@ pub struct Worklog {
 }
 
 impl Worklog {
-    /// Checks the hours: finite, more than 0, at most [`MAX_WORKLOG_HOURS`].
-    pub fn validate(&self) -> crate::Result<()> {
+    /// Checks what the answers and the pages rely on: hours finite, more than 0, at most
+    /// [`MAX_WORKLOG_HOURS`]; a person of 1-254 characters on one line and a note of at most
+    /// 2,000, neither with control or bidirectional-override characters ([`crate::text`]); a day
+    /// no later than tomorrow (a time zone ahead of UTC) and no earlier than the longest contract
+    /// before `today` (a year typed as 9999 or 0001 is a typing error, not work done).
+    pub fn validate(&self, today: Date) -> crate::Result<()> {
         if !(self.hours.is_finite() && self.hours > 0.0 && self.hours <= MAX_WORKLOG_HOURS) {
             return Err(crate::Error::validation(
                 "hours",
                 format!(
-                    "worklog {}: {} hours; must be more than 0 and at most {MAX_WORKLOG_HOURS}",
-                    self.id, self.hours
+                    "{} hours: must be more than 0 and at most {MAX_WORKLOG_HOURS}",
+                    self.hours
                 ),
+            ));
+        }
+        crate::text::line("person", &self.person, 1, 254)?;
+        crate::text::text("note", &self.note, 0, 2000)?;
+        let (first, last) = (
+            today - time::Duration::days(MAX_CONTRACT_DAYS),
+            today + time::Duration::days(1),
+        );
+        if !(first..=last).contains(&self.day) {
+            return Err(crate::Error::validation(
+                "date",
+                format!("{}: must be between {first} and {last} (tomorrow)", self.day),
             ));
         }
         Ok(())
     }
 }
 
+/// Who logged a worklog as the answers count people: an e-mail address in lower case (JIRA and
+/// spreadsheets spell the same address in different cases), anything else as given, trimmed.
+pub fn person(raw: &str) -> String {
+    let p = raw.trim();
+    if p.contains('@') && !p.contains(char::is_whitespace) {
+        p.to_lowercase()
+    } else {
+        p.to_string()
+    }
+}
+
+/// The most hours a contract may entitle (about 48 person-years): more is a typing error.
+pub const MAX_ENTITLED_HOURS: f64 = 100_000.0;
+
 fn check_hours(field: &str, hours: f64) -> crate::Result<()> {
-    if hours.is_finite() && hours >= 0.0 {
+    if hours.is_finite() && hours > 0.0 && hours <= MAX_ENTITLED_HOURS {
         Ok(())
     } else {
         Err(crate::Error::validation(
             field,
-            format!("'{field}' must be a number of hours, 0 or more (got {hours})"),
+            format!("'{field}' must be more than 0 and at most {MAX_ENTITLED_HOURS} hours (got {hours})"),
         ))
     }
 }

@@ -12,7 +12,7 @@ use time::Date;
 use super::Worklog;
 use super::mapping::TaskCodeMap;
 use super::store::StoredContract;
-use super::usage::{self, UsageRules, UsageStatus};
+use super::usage::{self, UsageStatus};
 use crate::ids::{ContractId, CustomerCode};
 
 /// One contract in the portfolio: its period and where it stands (as [`usage::ContractUsage`]).
@@ -74,52 +74,42 @@ pub fn is_current(c: &StoredContract, as_of: Date) -> bool {
     c.contract.end >= as_of
 }
 
-/// The portfolio of `customers` (code and name, in the order given, then attention first) from their current
-/// contracts, the mappings and every worklog from the earliest current contract's start month to
-/// `as_of` (others are ignored: each contract counts only the hours its mappings give it).
+/// Where `c` stands, from its usage ([`usage::contract_usage`]).
+pub fn standing(c: &super::Contract, u: &usage::ContractUsage) -> ContractStanding {
+    ContractStanding {
+        contract: c.id.clone(),
+        name: c.name.clone(),
+        start: c.start,
+        end: c.end,
+        status: u.status,
+        entitled_hours: u.entitled_hours,
+        used_hours: u.used_hours,
+        left_hours: u.left_hours,
+        expected_hours: u.expected_hours,
+        forecast_hours: u.forecast_hours,
+        burn_rate_per_week: u.burn_rate_per_week,
+        monthly_allocation: c.monthly_allocation,
+        runs_out_on: u.runs_out_on,
+        consistently_exceeded: u.consistently_exceeded,
+        months_over_allocation: u.months.iter().filter(|m| m.complete && m.exceeded).count(),
+        months_complete: if c.monthly_allocation.is_some() {
+            u.months.iter().filter(|m| m.complete).count()
+        } else {
+            0
+        },
+    }
+}
+
+/// The portfolio of `customers` (code and name, in the order given, then attention first) from
+/// their contracts' standings (ended ones are left out: [`is_current`]).
 pub fn portfolio(
     customers: &[(CustomerCode, String)],
-    contracts: &[StoredContract],
-    map: &TaskCodeMap,
-    worklogs: &[Worklog],
+    standings: Vec<(CustomerCode, ContractStanding)>,
     as_of: Date,
-    rules: &UsageRules,
 ) -> Portfolio {
-    let mut logs: BTreeMap<(&CustomerCode, &ContractId), Vec<&Worklog>> = BTreeMap::new();
-    for w in worklogs {
-        if let Some(m) = map.resolve(&w.task_code)
-            && let Some(id) = &m.contract
-        {
-            logs.entry((&m.customer, id)).or_default().push(w);
-        }
-    }
-    let mut by_customer: BTreeMap<&CustomerCode, Vec<ContractStanding>> = BTreeMap::new();
-    for stored in contracts.iter().filter(|c| is_current(c, as_of)) {
-        let c = &stored.contract;
-        let own = logs.get(&(&c.customer, &c.id)).map(Vec::as_slice).unwrap_or_default();
-        let u = usage::contract_usage(c, own.iter().copied(), as_of, rules);
-        by_customer.entry(&c.customer).or_default().push(ContractStanding {
-            contract: c.id.clone(),
-            name: c.name.clone(),
-            start: c.start,
-            end: c.end,
-            status: u.status,
-            entitled_hours: u.entitled_hours,
-            used_hours: u.used_hours,
-            left_hours: u.left_hours,
-            expected_hours: u.expected_hours,
-            forecast_hours: u.forecast_hours,
-            burn_rate_per_week: u.burn_rate_per_week,
-            monthly_allocation: c.monthly_allocation,
-            runs_out_on: u.runs_out_on,
-            consistently_exceeded: u.consistently_exceeded,
-            months_over_allocation: u.months.iter().filter(|m| m.complete && m.exceeded).count(),
-            months_complete: if c.monthly_allocation.is_some() {
-                u.months.iter().filter(|m| m.complete).count()
-            } else {
-                0
-            },
-        });
+    let mut by_customer: BTreeMap<CustomerCode, Vec<ContractStanding>> = BTreeMap::new();
+    for (customer, s) in standings.into_iter().filter(|(_, s)| s.end >= as_of) {
+        by_customer.entry(customer).or_default().push(s);
     }
     let mut out: Vec<CustomerPortfolio> = customers
         .iter()
@@ -242,6 +232,7 @@ mod tests {
     use crate::ids::TaskCode;
     use crate::utilisation::Contract;
     use crate::utilisation::mapping::TaskCodeMapping;
+    use crate::utilisation::usage::UsageRules;
 
     fn customer(code: &str, name: &str) -> (CustomerCode, String) {
         (CustomerCode::parse(code).unwrap(), name.to_string())
@@ -318,14 +309,17 @@ mod tests {
         logs.push(log("z-big", date!(2026 - 04 - 20), "sam", "ZED-7", 20.0));
         logs.push(log("z-big2", date!(2026 - 04 - 21), "sam", "ZED-7", 20.0));
         logs.push(log("z-big3", date!(2026 - 04 - 22), "sam", "ZED-7", 18.0));
-        let p = portfolio(
-            &customers,
-            &contracts,
-            &map,
-            &logs,
-            date!(2026 - 05 - 15),
-            &UsageRules::default(),
-        );
+        let as_of = date!(2026 - 05 - 15);
+        let standings = contracts
+            .iter()
+            .map(|k| {
+                let c = &k.contract;
+                let own = crate::utilisation::mapping::for_contract(&map, &c.customer, &c.id, &logs);
+                let u = usage::contract_usage(c, own, as_of, &UsageRules::default());
+                (c.customer.clone(), standing(c, &u))
+            })
+            .collect();
+        let p = portfolio(&customers, standings, as_of);
         let order: Vec<&str> = p.customers.iter().map(|c| c.customer.as_str()).collect();
         assert_eq!(order, ["zed", "acme", "beta"], "attention first, then by name");
         let zed = &p.customers[0];

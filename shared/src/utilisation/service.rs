@@ -161,6 +161,10 @@ pub struct ImportOutcome {
     /// Worklogs written (a worklogs import; a re-import replaces the same ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worklogs: Option<usize>,
+    /// Worklogs of earlier CSV imports removed: those of the file's people and days that the file
+    /// no longer has (a corrected or cleared day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worklogs_removed: Option<usize>,
 }
 
 fn first_of_month(d: Date) -> Date {
@@ -440,8 +444,7 @@ impl Utilisation {
     }
 
     /// Every customer's current contracts and where each stands today (any role): the
-    /// utilisation overview. Reads the worklogs from the earliest current contract's first month
-    /// to today (a contract is at most 10 years, so at most 121 month partitions).
+    /// utilisation overview, [`READ_CONCURRENCY`] contracts at a time.
     pub async fn portfolio(&self, who: &Principal) -> Result<portfolio::Portfolio> {
         who.require_any_role()?;
         let as_of = self.today();
@@ -456,19 +459,23 @@ impl Utilisation {
             .into_iter()
             .filter(|c| portfolio::is_current(c, as_of))
             .collect();
-        let map = TaskCodeMap::new(store::task_codes(self.items.as_ref()).await?.mappings);
-        let logs = match contracts.iter().map(|c| c.contract.start).min() {
-            Some(first) if first <= as_of => self.worklogs_between(first_of_month(first), as_of).await?,
-            _ => Vec::new(),
-        };
-        Ok(portfolio::portfolio(
-            &customers,
-            &contracts,
-            &map,
-            &logs,
-            as_of,
-            &self.config.rules,
-        ))
+        let codes = store::task_codes(self.items.as_ref()).await?.mappings;
+        let map = TaskCodeMap::new(codes.clone());
+        // Each contract reads only the hours of its own task codes (as a customer's report
+        // does), never the month's whole partition: unmapped hours, however many, cost nothing.
+        let (map, codes) = (&map, &codes);
+        let standings: Vec<(CustomerCode, portfolio::ContractStanding)> = futures::stream::iter(contracts)
+            .map(|c| async move {
+                let r = self.report(c, map, codes, as_of).await?;
+                let c = &r.contract.contract;
+                Ok::<_, Error>((c.customer.clone(), portfolio::standing(c, &r.usage)))
+            })
+            .buffered(READ_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_>>()?;
+        Ok(portfolio::portfolio(&customers, standings, as_of))
     }
 
     /// Who logged what across customers in the calendar month of `month` (any role).
@@ -494,7 +501,7 @@ impl Utilisation {
     /// entitlement changes (source `csv`). Every customer must exist.
     pub async fn import_contracts(&self, who: &Principal, csv: &[u8]) -> Result<ImportOutcome> {
         who.require(Role::Admin, "importing contracts")?;
-        let contracts = import::contracts_csv(csv)?;
+        let (contracts, columns) = import::contracts_csv(csv)?;
         let snap = self.hub.snapshot().await?;
         let errors: Vec<crate::error::RowError> = contracts
             .iter()
@@ -510,24 +517,52 @@ impl Utilisation {
             let n = errors.len();
             return Err(Error::rows(errors, n, contracts.len(), "contracts"));
         }
+        // Optional columns the file lacks keep the kept contract's values.
+        let mut merged = Vec::with_capacity(contracts.len());
+        for c in contracts {
+            let kept = store::contract(self.items.as_ref(), &c.customer, &c.id).await?;
+            let c = columns.merged(c, kept.as_ref().map(|k| &k.contract));
+            c.validate()?;
+            merged.push(c);
+        }
+        let contracts = merged;
         let written = store::upsert_contracts(self.items.as_ref(), &contracts, "csv", self.clock.now()).await?;
         Ok(ImportOutcome {
             rows: contracts.len(),
             contracts: Some(written),
             worklogs: None,
+            worklogs_removed: None,
         })
     }
 
-    /// Imports worklogs from a CSV file (admin): validated as a whole, then written (a re-import
-    /// of the same file replaces the same worklogs).
+    /// Imports worklogs from a CSV file (admin): validated as a whole, then written, replacing
+    /// what earlier CSV imports kept for the file's people and days ([`import::WorklogsFile`]):
+    /// the same file again changes nothing, a corrected day replaces the day, a 0-hour row
+    /// clears it. The new worklogs are written before the replaced ones are deleted, so a failure
+    /// in between leaves both (the import can be sent again), never neither.
     pub async fn import_worklogs(&self, who: &Principal, csv: &[u8]) -> Result<ImportOutcome> {
         who.require(Role::Admin, "importing timesheets")?;
-        let logs = import::worklogs_csv(csv)?;
-        let written = store::put_worklogs(self.items.as_ref(), &logs).await?;
+        let file = import::worklogs_csv(csv, self.today())?;
+        let months: BTreeSet<Date> = file.days.iter().map(|(_, d)| first_of_month(*d)).collect();
+        let new: BTreeSet<&str> = file.worklogs.iter().map(|w| w.id.as_str()).collect();
+        let mut replaced = Vec::new();
+        for m in months {
+            for w in store::worklogs_in_month(self.items.as_ref(), m, None).await? {
+                if w.id.starts_with("csv:")
+                    && !new.contains(w.id.as_str())
+                    && file.days.contains(&(w.person.clone(), w.day))
+                {
+                    replaced.push(w.id);
+                }
+            }
+        }
+        let written = store::put_worklogs(self.items.as_ref(), &file.worklogs).await?;
+        let removed = store::delete_worklogs(self.items.as_ref(), &replaced).await?;
         Ok(ImportOutcome {
-            rows: logs.len(),
+            rows: file.rows,
             contracts: None,
             worklogs: Some(written),
+            worklogs_removed: Some(removed),
         })
     }
 
@@ -585,8 +620,23 @@ impl Utilisation {
         let mut worklogs = SourceOutcome::default();
         let (mut put, mut deleted, mut until) = (0, 0, None);
         match self.ports.timesheets.changes_since(since).await {
-            Ok(changes) => {
-                put = store::put_worklogs(items, &changes.updated).await?;
+            Ok(mut changes) => {
+                // What the answers rely on (hours, a plausible day, printable text), whatever the
+                // source: a worklog that fails is rejected with its reason, the others stored.
+                let today = self.today();
+                let (mut good, mut bad) = (Vec::with_capacity(changes.updated.len()), Vec::new());
+                for mut w in std::mem::take(&mut changes.updated) {
+                    w.person = super::person(&w.person);
+                    match w.validate(today) {
+                        Ok(()) => good.push(w),
+                        Err(e) => bad.push(Rejected {
+                            id: w.id,
+                            reason: e.to_string(),
+                        }),
+                    }
+                }
+                changes.rejected.extend(bad);
+                put = store::put_worklogs(items, &good).await?;
                 deleted = store::delete_worklogs(items, &changes.deleted).await?;
                 let next = SyncState {
                     worklogs_since: changes.until,
