@@ -335,7 +335,7 @@ async fn utilisation_bad_reads_are_400_or_404() {
         (
             "/api/v1/utilisation/unmapped?from=2026-11-02&to=2026-11-01",
             StatusCode::BAD_REQUEST,
-            "before",
+            "after",
         ),
         (
             "/api/v1/utilisation/unmapped?from=2024-01-01&to=2026-11-01",

@@ -189,6 +189,21 @@ fn read_all<T>(
             total -= 1;
             continue;
         }
+        // More cells than columns: a stray comma shifts what the row means; fewer is fine
+        // (trailing optional cells left out).
+        if record.len() > headers.len() {
+            bad += 1;
+            errors.push(RowError {
+                row: i + 1,
+                field: None,
+                message: format!(
+                    "the row has {} fields; the header has {} (a comma in a value needs quotes)",
+                    record.len(),
+                    headers.len()
+                ),
+            });
+            continue;
+        }
         let mut r = Row {
             n: i + 1,
             record: &record,
@@ -508,6 +523,16 @@ mod tests {
             ],
             "tomorrow (row 4) is fine: a time zone ahead of UTC"
         );
+    }
+
+    #[test]
+    fn utilisation_csv_rows_with_more_fields_than_the_header_are_refused() {
+        let csv = "date,person,task_code,hours\n2026-10-01,erin,ACME-1,1,extra\n2026-10-01,erin,ACME-1,1\n";
+        let got = rows(worklogs_csv(csv.as_bytes(), TODAY).unwrap_err());
+        assert_eq!(got, [(1, None)]);
+        // Fewer is fine: the optional note left out.
+        let csv = "date,person,task_code,hours,note\n2026-10-01,erin,ACME-1,1\n";
+        assert_eq!(worklogs_csv(csv.as_bytes(), TODAY).unwrap().worklogs.len(), 1);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::ids::{ContractId, CustomerCode, TaskCode};
 
 /// One task code mapping, as an admin keeps it in the hub.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TaskCodeMapping {
     pub code: TaskCode,
     /// `true`: every code starting with `code` (`ACME-` maps `ACME-1`, `ACME-22`, ...).

@@ -410,8 +410,8 @@ impl Utilisation {
         who.require_any_role()?;
         if to < from {
             return Err(Error::validation(
-                "to",
-                format!("'to' ({to}) is before 'from' ({from})"),
+                "from",
+                format!("'from' ({from}) is after 'to' ({to}; 'to' is today unless given)"),
             ));
         }
         let span = months(from, to).len() as i32;
