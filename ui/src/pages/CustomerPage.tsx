@@ -189,9 +189,9 @@ function Contract({ customer }: { customer: Customer }) {
           variant="h2"
           description={
             <>
-              The commercial contract as recorded in the hub. The contracts whose hours are tracked (from Salesforce or a CSV
-              import) are on{" "}
-              <RouterLink href={`/customers/${encodeURIComponent(customer.code)}/utilisation`}>Contract utilisation</RouterLink>.
+              The commercial contract as recorded in the hub. The contracts whose hours are tracked, from Salesforce or a CSV
+              import, are the{" "}
+              <RouterLink href={`/customers/${encodeURIComponent(customer.code)}/utilisation`}>utilisation contracts</RouterLink>.
             </>
           }
         >

@@ -74,7 +74,7 @@ function Contracts({ code, name, breadcrumbs }: { code: string; name: string; br
             description={
               <>
                 From Salesforce or a CSV import, with the hours each entitles {name} to. The commercial contract recorded in the hub
-                is on <RouterLink href={`/customers/${encodeURIComponent(code)}`}>Customer details</RouterLink>.
+                is on <RouterLink href={`/customers/${encodeURIComponent(code)}`}>{name}'s page</RouterLink>.
               </>
             }
           >

@@ -377,7 +377,12 @@ function MappingList({
       ))}
       {many ? (
         <Box>
-          <Button variant="inline-link" onClick={() => setAll(!all)} ariaExpanded={all}>
+          <Button
+            variant="inline-link"
+            onClick={() => setAll(!all)}
+            ariaExpanded={all}
+            ariaLabel={all ? `Show the first ${HISTORY_TOP} ${what} mappings` : `Show all ${mappings.length.toLocaleString()} ${what} mappings`}
+          >
             {all ? `Show the first ${HISTORY_TOP}` : `Show all ${mappings.length.toLocaleString()}`}
           </Button>
         </Box>
