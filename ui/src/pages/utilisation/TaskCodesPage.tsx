@@ -318,6 +318,7 @@ function History({
       items={items}
       loading={history.isPending}
       loadingText="Loading the history"
+      cellVerticalAlign="top"
       trackBy={(h) => `${h.at}/${h.by}`}
       ariaLabels={{ tableLabel: "Task code mapping history" }}
       header={
