@@ -13,6 +13,24 @@ import { apiAs, signedIn } from "./people.mjs";
 const ADMIN = "ada.admin@demo.customer-central.dev";
 const ENGINEER = "erin.engineer@demo.customer-central.dev";
 
+/** A CSV import through the API, as the signed-in page's user. */
+async function apiImport(page, kind, csv) {
+  return page.evaluate(
+    async ({ kind, csv }) => {
+      const session = JSON.parse(localStorage.getItem("cc.session") ?? "null");
+      const form = new FormData();
+      form.append("file", new Blob([csv], { type: "text/csv" }), `${kind}.csv`);
+      const response = await fetch(`/api/v1/utilisation/imports/${kind}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${session?.token}` },
+        body: form,
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    },
+    { kind, csv },
+  );
+}
+
 export async function utilisation({ browser, base, step: runStep, shot, axe, fail }) {
   const contexts = [];
   let page;
@@ -65,6 +83,15 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       if (!/\d+\.\d of 240\.0 h/.test(await row("Borealis Energy").innerText())) throw new Error(`no hours in ${await row("Borealis Energy").innerText()}`);
       await row("Borealis Energy").getByText(/^\d{4}-\d{2}-\d{2}$/).first().waitFor();
       await row("Borealis Energy").getByText("20.0 h a month allocated").waitFor();
+      // The complete months over the allocation, beside it.
+      await row("Cobalt Health").getByText(/^(\d+|None) of \d+ months? over$/).waitFor();
+      // Used and left add up to the entitlement as shown.
+      for (const r of await table.getByRole("row").allInnerTexts()) {
+        const m = /([\d,]+\.\d+) of ([\d,]+\.\d+) h\s+(-?[\d,]+\.\d+) h left/.exec(r);
+        if (!m) continue;
+        const [used, entitled, left] = m.slice(1).map((x) => Math.round(Number(x.replace(/,/g, "")) * 10));
+        if (used + left !== entitled) throw new Error(`used and left do not add up: ${m[0]}`);
+      }
       await page.getByText(/running out early · .*with the allocation consistently exceeded · .*on track\./).waitFor();
       // The customers without a current contract: folded away, named when opened.
       const without = page.getByRole("button", { name: /^\d+ customers? without a current contract$/ });
@@ -118,6 +145,14 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
     await step("utilisation: the team page shows who logged what this month, and an empty month says so", async () => {
       const now = new Date().toISOString().slice(0, 7);
       await page.goto(base + "/utilisation");
+      // The overview's own portfolio request is done before counting.
+      await page.getByRole("table", { name: "Current contracts of every customer" }).getByRole("row").nth(1).waitFor();
+      await page.waitForLoadState("networkidle");
+      const teamAsked = { portfolio: 0 };
+      const teamSeen = (req) => {
+        if (new URL(req.url()).pathname === "/api/v1/utilisation/portfolio") teamAsked.portfolio++;
+      };
+      page.on("request", teamSeen);
       await page.getByRole("navigation").getByRole("link", { name: "Team", exact: true }).click();
       await page.waitForURL(/\/utilisation\/team$/);
       await page.getByRole("heading", { level: 1, name: "Team" }).waitFor();
@@ -134,6 +169,19 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       const href = await unmapped.getAttribute("href");
       if (!href?.startsWith(`/utilisation/unmapped?from=${now}-01&to=${now}-`)) throw new Error(`unmapped hours link to ${href}`);
       await page.getByText("Hours logged").waitFor();
+      // Names come with the team answer: no portfolio request.
+      if (teamAsked.portfolio) throw new Error(`the team page asked for the portfolio ${teamAsked.portfolio} times`);
+      page.off("request", teamSeen);
+      // No literal "None" as a value; the month as the address writes it.
+      if (await table.getByText("None", { exact: true }).count()) throw new Error("the team table shows 'None'");
+      const monthInput = await page.getByRole("textbox", { name: "Month" }).inputValue();
+      if (monthInput !== now) throw new Error(`the month input shows ${monthInput}, not ${now}`);
+      // Each person's hours per customer and unmapped add up to their hours as shown.
+      for (const r of people) {
+        const hours = [...r.matchAll(/([\d,]+\.\d+) h/g)].map((m) => Math.round(Number(m[1].replace(/,/g, "")) * 10));
+        const [total, ...parts] = hours;
+        if (parts.length && parts.reduce((n, h) => n + h, 0) !== total) throw new Error(`a person's hours do not add up: ${r}`);
+      }
       await shot(page, "utilisation-12-team");
       await shot(page, "utilisation-12-team-full-page", true);
       await axe(page, "utilisation team");
@@ -228,7 +276,7 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       await page.getByRole("button", { name: "Import contracts" }).click();
       await page.getByText("Not imported: nothing was stored").waitFor();
       const problems = page.getByRole("table", { name: "Problems by row and column" });
-      const problem = problems.getByRole("row").filter({ hasText: "Row 1 (line 2)" });
+      const problem = problems.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Row 1", exact: true }) });
       await problem.getByText("entitled_hours", { exact: true }).waitFor();
       await problem.getByText(/'two hundred' is not a number of hours/).waitFor();
       await shot(page, "utilisation-08-import-refused");
@@ -291,6 +339,66 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       await p.getByRole("heading", { level: 1, name: "Not allowed" }).waitFor();
       await p.goto(base + "/customers/cobalt-health/utilisation");
       await p.getByRole("table", { name: "Cobalt Health's contracts" }).getByText("Allocation consistently exceeded").waitFor();
+    });
+
+    await step("utilisation: long names wrap or are cut, never widen a table; a large change's mappings fold", async () => {
+      const year = Number(new Date().toISOString().slice(0, 4));
+      const longName = `Long${"x".repeat(396)}`;
+      const contracts = await apiImport(page, "contracts", `contract,customer,start,end,entitled_hours,name\nLONG-1,acme-retail,${year - 1}-01-01,${year + 1}-12-31,0.04,${longName}\n`);
+      if (contracts.status >= 300) throw new Error(`contracts import: HTTP ${contracts.status} ${JSON.stringify(contracts.body)}`);
+      const today = new Date().toISOString().slice(0, 10);
+      const person = `${"p".repeat(3000)}@example.com`;
+      const worklogs = await apiImport(page, "worklogs", `date,person,task_code,hours,note\n${today},${person},ACME-9,1.25,e2e\n`);
+      if (worklogs.status >= 300) throw new Error(`worklogs import: HTTP ${worklogs.status} ${JSON.stringify(worklogs.body)}`);
+      // A change removing many mappings at once.
+      const before = await apiAs(page, "GET", "/api/v1/task-codes");
+      const many = Array.from({ length: 30 }, (_, i) => ({ code: `BULK-${i}`, prefix: false, customer: "cobalt-health", contract: null }));
+      const added = await apiAs(page, "PUT", "/api/v1/task-codes", { mappings: [...before.body.mappings, ...many], version: before.body.version });
+      if (added.status !== 200) throw new Error(`bulk mappings: HTTP ${added.status} ${JSON.stringify(added.body)}`);
+      const removed = await apiAs(page, "PUT", "/api/v1/task-codes", { mappings: before.body.mappings, version: before.body.version + 1 });
+      if (removed.status !== 200) throw new Error(`bulk removal: HTTP ${removed.status} ${JSON.stringify(removed.body)}`);
+
+      const tallest = () =>
+        page.evaluate(() => Math.max(0, ...[...document.querySelectorAll("table tbody tr")].map((r) => r.getBoundingClientRect().height)));
+      const problems = [];
+      for (const [path, ready] of [
+        ["/utilisation", () => page.getByRole("link", { name: /^Long/ }).first()],
+        ["/customers/acme-retail/utilisation", () => page.getByRole("link", { name: /^Long/ }).first()],
+        ["/utilisation/team", () => page.getByRole("table", { name: /^Hours by person in / }).getByText(/^p{20}/).first()],
+        ["/utilisation/task-codes", () => page.getByRole("button", { name: "Show all 30 removed mappings" })],
+      ]) {
+        await page.goto(base + path);
+        await ready().waitFor();
+        await page.waitForLoadState("networkidle");
+        await page.waitForTimeout(300);
+        for (const bad of await overflowingTables(page)) problems.push(`${path}: ${bad}`);
+        const h = await tallest();
+        if (h > 320) problems.push(`${path}: a row ${Math.round(h)} px high`);
+      }
+      await shot(page, "utilisation-14-history-folded");
+      const entry = page.getByRole("table", { name: "Task code mapping history" }).getByRole("row").filter({ hasText: "30 mappings removed" });
+      await entry.getByRole("button", { name: "Show all 30 removed mappings" }).waitFor();
+      if ((await entry.getByText(/^BULK-\d+ → /).count()) !== 10) throw new Error("not the first 10 of the removed mappings");
+      await entry.getByRole("button", { name: "Show all 30 removed mappings" }).click();
+      await entry.getByText("BULK-29 → Cobalt Health").waitFor();
+      await entry.getByRole("button", { name: "Show the first 10 removed mappings" }).click();
+      if (await entry.getByText("BULK-29 → Cobalt Health").count()) throw new Error("the folded mappings stay shown");
+      // The small contract: its hours with two decimals, never "0.0 h of 0.0 h".
+      await page.goto(base + "/customers/acme-retail/utilisation/LONG-1");
+      await page.getByText("No monthly allocation").first().waitFor();
+      await page.getByText(/0\.04 h/).first().waitFor();
+      if (await page.getByText("None", { exact: true }).count()) throw new Error("the contract page shows 'None'");
+      for (const bad of await overflowingTables(page)) problems.push(`contract LONG-1: ${bad}`);
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+      if (wide) problems.push("contract LONG-1: the page scrolls sideways");
+      await shot(page, "utilisation-15-long-contract");
+      await page.goto(base + "/utilisation");
+      await page.getByRole("link", { name: /^Long/ }).first().waitFor();
+      await shot(page, "utilisation-16-overview-long-name");
+      await page.goto(base + "/utilisation/team");
+      await page.getByRole("table", { name: /^Hours by person in / }).getByText(/^p{20}/).first().waitFor();
+      await shot(page, "utilisation-17-team-long-person");
+      if (problems.length) throw new Error(problems.join("; "));
     });
 
     await step("utilisation: every utilisation table fits its container at 1440x900", async () => {

@@ -7,7 +7,12 @@ import {
   changeValue,
   checkCode,
   csvPlace,
+  apportionHours,
   formatHours,
+  formatHoursNumber,
+  monthsOverText,
+  shownDifference,
+  shownHours,
   formatShare,
   mappingProblems,
   matchMapping,
@@ -43,9 +48,45 @@ describe("formatHours", () => {
     expect(formatHours(141.5)).toBe(`${(141.5).toLocaleString(undefined, { minimumFractionDigits: 1 })} h`);
     expect(formatHours(20)).toBe(`${(20).toLocaleString(undefined, { minimumFractionDigits: 1 })} h`);
     expect(formatHours(4.627777)).toBe(`${(4.6).toLocaleString(undefined, { minimumFractionDigits: 1 })} h`);
-    expect(formatHours(-0.01)).toBe(formatHours(0));
+    expect(formatHours(1e-9)).toBe(formatHours(0));
     expect(formatHours(undefined)).toBe("—");
     expect(formatHours(Number.NaN)).toBe("—");
+  });
+  it("shows a small non-zero value as itself, never as 0.0", () => {
+    const two = (n: number) => n.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    expect(formatHours(0.04)).toBe(`${two(0.04)} h`);
+    expect(formatHours(-0.04)).toBe(`${two(-0.04)} h`);
+    expect(formatHours(0.001)).toBe(`< ${two(0.01)} h`);
+    expect(formatHours(0.05)).toBe(`${(0.1).toLocaleString(undefined, { minimumFractionDigits: 1 })} h`);
+  });
+  it("writes very large values compactly, whatever their size", () => {
+    expect(formatHoursNumber(1e300).length).toBeLessThan(10);
+    expect(formatHoursNumber(-1e300).length).toBeLessThan(10);
+    expect(formatHoursNumber(1.5e7).length).toBeLessThan(8);
+    expect(formatHoursNumber(123_456_789_012).length).toBeLessThan(8);
+    expect(formatHoursNumber(999_999.94).length).toBeLessThan(10);
+  });
+  it("left is the shown entitlement less the shown hours used", () => {
+    // 222.84 + 17.25 read as 222.8 + 17.3 would be 240.1 of 240.0.
+    expect(shownHours(222.84)).toBe(222.8);
+    expect(shownDifference(240.09, 222.84)).toBe(17.3);
+    expect(shownDifference(240, 222.75)).toBe(17.2);
+    expect(shownDifference(0.04, 0)).toBe(0.04);
+    expect(shownDifference(240, 240.000001)).toBe(0);
+    expect(shownHours(-0.00001)).toBe(0);
+  });
+  it("rounds parts so they add up to their whole as shown", () => {
+    const sum = (xs: number[]) => Math.round(xs.reduce((n, x) => n + x, 0) * 10) / 10;
+    // 3.35 + 3.35 + 3.3 = 10.0, each rounded: 3.4 + 3.4 + 3.3 = 10.1.
+    const parts = apportionHours([3.35, 3.35, 3.3]);
+    expect(sum(parts)).toBe(10);
+    expect(parts.filter((p) => p === 3.4)).toHaveLength(1);
+    expect(sum(apportionHours([0.15, 0.15, 0.15, 0.15], 0.6))).toBe(0.6);
+    expect(sum(apportionHours([2.04, 1.04], 3.1))).toBe(3.1);
+    // A small part keeps its own value rather than 0.
+    expect(apportionHours([10, 0.02], 10.02)).toEqual([10, 0.02]);
+    expect(apportionHours([])).toEqual([]);
+    expect(apportionHours([1e300, 1])).toEqual([1e300, 1]);
   });
   it("shares are whole percentages; nothing entitled is a dash", () => {
     expect(formatShare(141.5, 240)).toMatch(/^59\s?%$/);
@@ -148,9 +189,11 @@ describe("task code mappings", () => {
 });
 
 describe("CSV problems", () => {
-  it("names the header and data rows with their line in the file", () => {
+  it("names the header and the data rows as the API counts them, without guessing a line", () => {
     expect(csvPlace(0)).toBe("Header");
-    expect(csvPlace(1)).toBe("Row 1 (line 2)");
+    expect(csvPlace(1)).toBe("Row 1");
+    expect(csvPlace(2)).toBe("Row 2");
+    expect(csvPlace(12345)).toBe(`Row ${(12345).toLocaleString()}`);
   });
 });
 
@@ -223,9 +266,16 @@ describe("table cells", () => {
     expect(overAllocationCell(months.slice(0, 2))).toEqual({ main: "1 of 2", detail: "complete months" });
     expect(overAllocationCell([month("2026-07", 30, null)])).toEqual({ main: "No monthly allocation" });
   });
+  it("counts the portfolio's months over the allocation briefly", () => {
+    expect(monthsOverText({ monthly_allocation: 20, months_over_allocation: 3, months_complete: 6 })).toBe("3 of 6 months over");
+    expect(monthsOverText({ monthly_allocation: 20, months_over_allocation: 0, months_complete: 1 })).toBe("None of 1 month over");
+    expect(monthsOverText({ monthly_allocation: 20, months_over_allocation: 0, months_complete: 0 })).toBe("No complete month yet");
+    expect(monthsOverText({ monthly_allocation: null, months_over_allocation: 0, months_complete: 0 })).toBeUndefined();
+  });
   it("says by how much a forecast goes over, else the share it reaches", () => {
     expect(forecastNote(201, 200)).toEqual({ text: `${formatHours(1)} over the entitlement`, over: true });
     expect(forecastNote(200.01, 200).over).toBe(false);
+    expect(forecastNote(200.06, 200).over).toBe(true);
     expect(forecastNote(150, 200).text).toMatch(/^75\s?% of the entitlement$/);
   });
 });

@@ -21,9 +21,70 @@ export interface MappingLike {
   contract?: string | null;
 }
 
-const hoursFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const tenths = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const hundredths = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+const scientific = new Intl.NumberFormat(undefined, { notation: "scientific", maximumFractionDigits: 2 });
 
-/** Hours with one decimal (`141.5 h`, `1,204.0 h`); none is "—". */
+/** Below this, a difference is floating-point noise: zero. */
+const NOISE = 1e-6;
+/** From here, hours are shown in compact notation (`1.5M`); from `HUGE` in scientific (`1E300`). */
+const LARGE = 1_000_000;
+const HUGE = 1e15;
+
+/**
+ * Hours as they are shown, as a number: to a tenth (`222.84` → 222.8); a small value that a tenth
+ * would make 0 or double (under 0.05) to a hundredth (`0.04`); noise is 0; large values as they are.
+ * Sums and differences shown beside each other are made from these, so they add up as read.
+ */
+export function shownHours(hours: number): number {
+  if (!Number.isFinite(hours)) return hours;
+  const a = Math.abs(hours);
+  if (a < NOISE) return 0;
+  if (a >= LARGE) return hours;
+  const r = a < 0.05 ? Math.round(hours * 100) / 100 : Math.round(hours * 10) / 10;
+  return r === 0 ? 0 : r; // no -0
+}
+
+/** `whole − part` as read from their shown values: `240.0 − 222.8` is `17.2` (left), not the API's 17.25 → 17.3. */
+export function shownDifference(whole: number, part: number): number {
+  if (!Number.isFinite(whole) || !Number.isFinite(part)) return whole - part;
+  const d = shownHours(whole) - shownHours(part);
+  return Math.abs(d) >= LARGE ? d : Math.round(d * 100) / 100;
+}
+
+/**
+ * Parts of a whole (a person's hours per customer, a contract's hours per person) rounded to tenths
+ * so that they add up to the whole as shown (largest remainder); `total` defaults to their sum. A
+ * small part that would round to 0 keeps its own value (shown with two decimals); negative, large or
+ * not finite parts are left as they are.
+ */
+export function apportionHours(parts: readonly number[], total?: number): number[] {
+  const whole = total ?? parts.reduce((n, p) => n + p, 0);
+  if (!parts.length || parts.some((p) => !Number.isFinite(p) || p < 0 || p >= LARGE) || !Number.isFinite(whole) || whole >= LARGE) {
+    return [...parts];
+  }
+  const tenths = parts.map((p) => Math.round(p * 10));
+  let diff = Math.round(whole * 10) - tenths.reduce((n, t) => n + t, 0);
+  // Each part moves by at most one tenth, those rounded the most the wrong way first.
+  const order = parts
+    .map((p, i) => ({ i, err: p * 10 - tenths[i]! }))
+    .sort((a, b) => (diff > 0 ? b.err - a.err : a.err - b.err) || a.i - b.i);
+  for (const { i } of order) {
+    if (diff === 0) break;
+    const step = diff > 0 ? 1 : -1;
+    if (tenths[i]! + step < 0) continue;
+    tenths[i]! += step;
+    diff -= step;
+  }
+  return tenths.map((t, i) => (t === 0 && parts[i]! > NOISE ? shownHours(parts[i]!) : t / 10));
+}
+
+/**
+ * Hours with one decimal (`141.5 h`, `1,204.0 h`), two when small (`0.04 h`), `< 0.01 h` when
+ * tinier, compact when very large (`1.5M h`, `1E300 h`); none is "—". Every hours figure of the
+ * utilisation pages goes through this.
+ */
 export function formatHours(hours: number | null | undefined): string {
   const n = formatHoursNumber(hours);
   return n === "—" ? n : `${n} h`;
@@ -32,8 +93,13 @@ export function formatHours(hours: number | null | undefined): string {
 /** The number of `formatHours` without its unit (`141.5`), for `141.5 of 240.0 h`. */
 export function formatHoursNumber(hours: number | null | undefined): string {
   if (hours === null || hours === undefined || !Number.isFinite(hours)) return "—";
-  // -0.04 rounds to "-0.0": call it zero.
-  return hoursFormat.format(Math.abs(hours) < 0.05 ? 0 : hours);
+  const a = Math.abs(hours);
+  if (a < NOISE) return tenths.format(0);
+  if (a >= HUGE) return scientific.format(hours);
+  if (a >= LARGE) return compact.format(hours);
+  if (a < 0.005) return hours > 0 ? `< ${hundredths.format(0.01)}` : `> ${hundredths.format(-0.01)}`;
+  const shown = shownHours(hours);
+  return a < 0.05 ? hundredths.format(shown) : tenths.format(shown);
 }
 
 /** A share as a whole percentage (`59%`, `104%`); without a whole to share (0 entitled) "—". */
@@ -100,10 +166,22 @@ export function overAllocationCell(months: readonly MonthLike[]): { main: string
   return { main: `${r.recentOver} of the last 4`, detail: `${r.over} of ${r.complete} in all` };
 }
 
+/**
+ * The portfolio's months over the allocation, briefly: `3 of 6 months over`, `None of 2 months over`,
+ * `No complete month yet`; without an allocation nothing (the allocation's line says so).
+ */
+export function monthsOverText(u: { monthly_allocation?: number | null; months_over_allocation: number; months_complete: number }): string | undefined {
+  if (u.monthly_allocation === null || u.monthly_allocation === undefined) return undefined;
+  if (!(u.months_complete > 0)) return "No complete month yet";
+  const over = u.months_over_allocation > 0 ? u.months_over_allocation.toLocaleString() : "None";
+  return `${over} of ${u.months_complete.toLocaleString()} ${u.months_complete === 1 ? "month" : "months"} over`;
+}
+
 /** The forecast against the entitlement: `12.5 h over` when it goes past it, else the share it reaches. */
 export function forecastNote(forecast: number, entitled: number): { text: string; over: boolean } {
-  return forecast > entitled + 0.05
-    ? { text: `${formatHours(forecast - entitled)} over the entitlement`, over: true }
+  const over = shownDifference(forecast, entitled);
+  return over > 0
+    ? { text: `${formatHours(over)} over the entitlement`, over: true }
     : { text: `${formatShare(forecast, entitled)} of the entitlement`, over: false };
 }
 
@@ -251,9 +329,12 @@ export function mappingCode(m: Pick<MappingLike, "code" | "prefix">): string {
   return m.prefix ? `${m.code}…` : m.code;
 }
 
-/** A CSV problem's place: row 0 is the header; data rows are numbered from 1 (line 2 of the file). */
+/**
+ * A CSV problem's place as the API counts it: row 0 is the header, data rows from 1. No line number:
+ * a quoted field spanning lines, or a blank line, puts a row on a line no count of rows can tell.
+ */
 export function csvPlace(row: number): string {
-  return row <= 0 ? "Header" : `Row ${row.toLocaleString()} (line ${(row + 1).toLocaleString()})`;
+  return row <= 0 ? "Header" : `Row ${row.toLocaleString()}`;
 }
 
 const ATTENTION: Record<string, number> = { exhausted: 0, running_out_early: 1, on_track: 3, not_started: 4, ended: 5 };

@@ -183,7 +183,22 @@ function Team({ members }: { members: string[] }) {
 function Contract({ customer }: { customer: Customer }) {
   const c = customer.contract;
   return (
-    <Container header={<Header variant="h2">Contract</Header>}>
+    <Container
+      header={
+        <Header
+          variant="h2"
+          description={
+            <>
+              The commercial contract as recorded in the hub. The contracts whose hours are tracked, from Salesforce or a CSV
+              import, are the{" "}
+              <RouterLink href={`/customers/${encodeURIComponent(customer.code)}/utilisation`}>utilisation contracts</RouterLink>.
+            </>
+          }
+        >
+          Contract in the hub
+        </Header>
+      }
+    >
       {c ? (
         <KeyValuePairs
           columns={2}

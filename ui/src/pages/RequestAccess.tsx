@@ -280,7 +280,8 @@ export default function RequestAccess() {
                           <DatePicker
                             value={startDate}
                             onChange={({ detail }) => setStartDate(detail.value)}
-                            placeholder="YYYY/MM/DD"
+                            format="iso"
+                            placeholder="YYYY-MM-DD"
                             ariaLabel="Start date"
                             openCalendarAriaLabel={(d) => "Choose the start date" + (d ? `, selected date is ${d}` : "")}
                           />

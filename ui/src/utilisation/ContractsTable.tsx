@@ -3,7 +3,7 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table, { type TableProps } from "@cloudscape-design/components/table";
 import type { ContractReport } from "../api/utilisation";
 import RouterLink from "../components/RouterLink";
-import { NoWrap } from "../components/Wrap";
+import { Clamp, NoWrap } from "../components/Wrap";
 import { overAllocationCell } from "../lib/utilisation";
 import StatusBadges from "./StatusBadges";
 import { BurnRateCell, ForecastCell, HoursUsedCell, RunsOutCell } from "./UsageCells";
@@ -41,7 +41,7 @@ export default function ContractsTable({
       cell: ({ contract: c }) => (
         <SpaceBetween size="xxxs">
           <RouterLink href={contractHref(c.customer, c.id)} ariaLabel={contractTitle(c)}>
-            {c.name || `Contract ${c.id}`}
+            <Clamp text={c.name || `Contract ${c.id}`} />
           </RouterLink>
           <Box variant="small" color="text-body-secondary">
             {c.id} · <NoWrap>{c.start}</NoWrap> – <NoWrap>{c.end}</NoWrap>

@@ -92,6 +92,10 @@ export default function ImportCard({ kind }: { kind: ImportKind }) {
               <SpaceBetween size="s">
                 <ErrorAlert error={shownError} header="Not imported: nothing was stored" />
                 {rows.length ? (
+                  <SpaceBetween size="xxs">
+                  <Box variant="small" color="text-body-secondary">
+                    Rows are counted after the header: row 1 is the first row of data.
+                  </Box>
                   <Table<RowProblem>
                     variant="embedded"
                     wrapLines
@@ -99,11 +103,12 @@ export default function ImportCard({ kind }: { kind: ImportKind }) {
                     trackBy={(p) => `${p.row}/${p.field ?? ""}/${p.message}`}
                     ariaLabels={{ tableLabel: "Problems by row and column" }}
                     columnDefinitions={[
-                      { id: "row", header: "Row", cell: (p) => csvPlace(p.row), isRowHeader: true, width: 170 },
+                      { id: "row", header: "Row", cell: (p) => csvPlace(p.row), isRowHeader: true, width: 120 },
                       { id: "field", header: "Column", cell: (p) => p.field ?? "—", width: 160 },
                       { id: "message", header: "Problem", cell: (p) => p.message },
                     ]}
                   />
+                  </SpaceBetween>
                 ) : null}
               </SpaceBetween>
             ) : null}

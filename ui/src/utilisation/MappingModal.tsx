@@ -124,7 +124,7 @@ export default function MappingModal({
         {server.others.length ? (
           <Box color="text-status-error">
             Other mappings were refused too:{" "}
-            {server.others.map((p) => `${csvPlace(p.row).replace(/ \(line.*\)$/, "")}${p.field ? ` (${p.field})` : ""}: ${p.message}`).join("; ")}
+            {server.others.map((p) => `${csvPlace(p.row)}${p.field ? ` (${p.field})` : ""}: ${p.message}`).join("; ")}
           </Box>
         ) : null}
         <FormField

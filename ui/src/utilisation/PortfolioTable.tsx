@@ -3,8 +3,8 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table, { type TableProps } from "@cloudscape-design/components/table";
 import type { ContractStanding, CustomerPortfolio } from "../api/utilisation";
 import RouterLink from "../components/RouterLink";
-import { NoWrap } from "../components/Wrap";
-import { formatHours, portfolioRows } from "../lib/utilisation";
+import { Clamp, NoWrap } from "../components/Wrap";
+import { formatHours, monthsOverText, portfolioRows } from "../lib/utilisation";
 import { contractHref } from "./ContractsTable";
 import StatusBadges from "./StatusBadges";
 import { BurnRateCell, ForecastCell, HoursUsedCell, RunsOutCell } from "./UsageCells";
@@ -13,9 +13,8 @@ type Row = { customer: CustomerPortfolio; contract: ContractStanding };
 
 /**
  * The overview's contracts: a row per current contract under its customer's name, with where it
- * stands: the columns of a customer's contracts, but the monthly allocation beside the burn rate in
- * place of the months over it (the portfolio carries no months; the flag says when the allocation
- * is consistently exceeded).
+ * stands: the columns of a customer's contracts, with the monthly allocation and the complete months
+ * over it (`3 of 6 months over`) beside the burn rate rather than in a column of their own.
  */
 export default function PortfolioTable({
   customers,
@@ -37,14 +36,14 @@ export default function PortfolioTable({
         <SpaceBetween size="xxxs">
           <Box variant="strong">
             <RouterLink href={`/customers/${encodeURIComponent(customer.customer)}/utilisation`} variant="secondary">
-              {customer.name}
+              <Clamp text={customer.name || customer.customer} />
             </RouterLink>
           </Box>
           <RouterLink
             href={contractHref(customer.customer, c.contract)}
             ariaLabel={`${c.name ? `${c.name} (${c.contract})` : `Contract ${c.contract}`} at ${customer.name}`}
           >
-            {c.name || `Contract ${c.contract}`}
+            <Clamp text={c.name || `Contract ${c.contract}`} />
           </RouterLink>
           <Box variant="small" color="text-body-secondary">
             {c.contract} · <NoWrap>{c.start}</NoWrap> – <NoWrap>{c.end}</NoWrap>
@@ -70,6 +69,13 @@ export default function PortfolioTable({
               <NoWrap>{formatHours(c.monthly_allocation)} a month allocated</NoWrap>
             )}
           </Box>
+          {monthsOverText(c) ? (
+            <Box variant="small" color={c.months_over_allocation > 0 ? "text-status-warning" : "text-body-secondary"}>
+              <span title="Complete months of the period whose hours went over the monthly allocation">
+                <NoWrap>{monthsOverText(c)}</NoWrap>
+              </span>
+            </Box>
+          ) : null}
         </SpaceBetween>
       ),
       width: 150,

@@ -1,7 +1,7 @@
 import Box from "@cloudscape-design/components/box";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { NoWrap } from "../components/Wrap";
-import { forecastNote, formatHours, formatHoursNumber, formatShare } from "../lib/utilisation";
+import { forecastNote, formatHours, formatHoursNumber, formatShare, shownDifference } from "../lib/utilisation";
 
 // Table cells shared by a customer's contracts and the overview's portfolio: where a contract
 // stands, from its hours (a contract's full usage and the portfolio's standing carry the same ones).
@@ -12,8 +12,9 @@ interface Hours {
   left_hours: number;
 }
 
-/** `93% used`, `222.8 of 240.0 h` on one line, `17.3 h left`. */
-export function HoursUsedCell({ u }: { u: Hours }) {
+/** `93% used`, `222.8 of 240.0 h` on one line, `17.2 h left` (the shown figures' difference). */
+export function HoursUsedCell({ u }: { u: Pick<Hours, "used_hours" | "entitled_hours"> }) {
+  const left = shownDifference(u.entitled_hours, u.used_hours);
   return (
     <SpaceBetween size="xxxs">
       <Box variant="strong">{formatShare(u.used_hours, u.entitled_hours)} used</Box>
@@ -22,8 +23,8 @@ export function HoursUsedCell({ u }: { u: Hours }) {
           {formatHoursNumber(u.used_hours)} of {formatHours(u.entitled_hours)}
         </NoWrap>
       </Box>
-      <Box variant="small" color={u.left_hours < 0 ? "text-status-error" : undefined}>
-        <NoWrap>{formatHours(u.left_hours)} left</NoWrap>
+      <Box variant="small" color={left < 0 ? "text-status-error" : undefined}>
+        <NoWrap>{formatHours(left)} left</NoWrap>
       </Box>
     </SpaceBetween>
   );

@@ -392,7 +392,8 @@ function RangePicker({
               <FormField label="From">
                 <DateInput
                   value={draft.from}
-                  placeholder="YYYY/MM/DD"
+                  format="iso"
+                  placeholder="YYYY-MM-DD"
                   invalid={tried && !!problem}
                   onChange={({ detail }) => setDraft((d) => ({ ...d, from: detail.value }))}
                 />
@@ -400,7 +401,8 @@ function RangePicker({
               <FormField label="To">
                 <DateInput
                   value={draft.to}
-                  placeholder="YYYY/MM/DD"
+                  format="iso"
+                  placeholder="YYYY-MM-DD"
                   invalid={tried && !!problem}
                   onChange={({ detail }) => setDraft((d) => ({ ...d, to: detail.value }))}
                 />

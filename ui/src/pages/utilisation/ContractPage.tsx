@@ -15,10 +15,11 @@ import { when } from "../../breakglass/format";
 import { Breadcrumbs, detailState } from "../../components/DetailPage";
 import RefreshButton from "../../components/RefreshButton";
 import RouterLink from "../../components/RouterLink";
-import { Email, NoWrap } from "../../components/Wrap";
+import { Clamp, Email, LONG_TOKENS, NoWrap } from "../../components/Wrap";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import {
   changeSource,
+  apportionHours,
   changeValue,
   fieldLabel,
   forecastNote,
@@ -26,6 +27,7 @@ import {
   formatShare,
   mappingCode,
   overAllocationText,
+  shownDifference,
 } from "../../lib/utilisation";
 import StatusBadges from "../../utilisation/StatusBadges";
 import UsageChart from "../../utilisation/UsageChart";
@@ -84,6 +86,7 @@ function Contract({
   // Newest change first: the latest entitlement is what a reader looks for.
   const changes = useMemo(() => [...detail.changes].reverse(), [detail.changes]);
   const allocation = c.monthly_allocation;
+  const left = shownDifference(u.entitled_hours, u.used_hours);
   return (
     <ContentLayout
       breadcrumbs={breadcrumbs}
@@ -93,7 +96,7 @@ function Contract({
           description={`${customerName} · contract ${c.id} · ${c.start} – ${c.end}${c.status ? ` · ${c.status} in the source` : ""}`}
           actions={refresh}
         >
-          {title}
+          <span style={LONG_TOKENS}>{title}</span>
         </Header>
       }
     >
@@ -122,7 +125,7 @@ function Contract({
               },
               {
                 label: "Left",
-                value: <Box color={u.left_hours < 0 ? "text-status-error" : undefined}>{formatHours(u.left_hours)}</Box>,
+                value: <Box color={left < 0 ? "text-status-error" : undefined}>{formatHours(left)}</Box>,
               },
               {
                 label: "Expected by now at an even pace",
@@ -150,7 +153,7 @@ function Contract({
               },
               {
                 label: "Monthly allocation",
-                value: allocation !== null && allocation !== undefined ? formatHours(allocation) : "None",
+                value: allocation !== null && allocation !== undefined ? formatHours(allocation) : "No monthly allocation",
               },
               { label: "Over the monthly allocation", value: overAllocationText(u.months) },
               ...(u.outside_period_hours
@@ -257,7 +260,12 @@ function HoursTable({
 }) {
   // The most first; a long tail of codes is folded away until asked for.
   const [all, setAll] = useState(false);
-  const shown = all ? items : items.slice(0, TOP);
+  // Rounded so that the rows add up to the hours used as shown.
+  const rows = useMemo(() => {
+    const hours = apportionHours(items.map((h) => h.hours), total);
+    return items.map((h, i) => ({ ...h, hours: hours[i]! }));
+  }, [items, total]);
+  const shown = all ? rows : rows.slice(0, TOP);
   return (
     <Table<HoursBy>
       wrapLines
@@ -275,11 +283,16 @@ function HoursTable({
       trackBy="key"
       header={
         <Header variant="h2" counter={`(${items.length})`}>
-          {title}
+          <span style={LONG_TOKENS}>{title}</span>
         </Header>
       }
       columnDefinitions={[
-        { id: "key", header: keyHeader, cell: (h) => (email ? <Email address={h.key} /> : h.key), isRowHeader: true },
+        {
+          id: "key",
+          header: keyHeader,
+          cell: (h) => (email ? <Email address={h.key} clamp={3} /> : <Clamp text={h.key} lines={3} />),
+          isRowHeader: true,
+        },
         { id: "hours", header: "Hours", cell: (h) => <NoWrap>{formatHours(h.hours)}</NoWrap> },
         { id: "share", header: "Share", cell: (h) => formatShare(h.hours, total) },
       ]}

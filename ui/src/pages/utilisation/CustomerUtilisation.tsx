@@ -9,6 +9,7 @@ import RefreshButton from "../../components/RefreshButton";
 import { isAdmin } from "../../components/RequireAdmin";
 import RouterLink from "../../components/RouterLink";
 import TableEmpty from "../../components/TableEmpty";
+import { LONG_TOKENS } from "../../components/Wrap";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import ContractsTable from "../../utilisation/ContractsTable";
 
@@ -58,7 +59,7 @@ function Contracts({ code, name, breadcrumbs }: { code: string; name: string; br
             </SpaceBetween>
           }
         >
-          {name}: utilisation
+          <span style={LONG_TOKENS}>{name}: utilisation</span>
         </Header>
       }
     >
@@ -67,8 +68,17 @@ function Contracts({ code, name, breadcrumbs }: { code: string; name: string; br
         loading={utilisation.isPending}
         ariaLabel={`${name}'s contracts`}
         header={
-          <Header variant="h2" counter={utilisation.isSuccess ? `(${contracts.length})` : undefined}>
-            Contracts
+          <Header
+            variant="h2"
+            counter={utilisation.isSuccess ? `(${contracts.length})` : undefined}
+            description={
+              <>
+                From Salesforce or a CSV import, with the hours each entitles {name} to. The commercial contract recorded in the hub
+                is on <RouterLink href={`/customers/${encodeURIComponent(code)}`}>{name}'s page</RouterLink>.
+              </>
+            }
+          >
+            Utilisation contracts
           </Header>
         }
         empty={

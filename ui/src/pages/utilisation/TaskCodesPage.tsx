@@ -26,7 +26,7 @@ import RouterLink from "../../components/RouterLink";
 import SaveError from "../../components/SaveError";
 import TableEmpty from "../../components/TableEmpty";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
-import { Email, NoWrap } from "../../components/Wrap";
+import { Clamp, Email, LONG_TOKENS, NoWrap } from "../../components/Wrap";
 import { count } from "../../lib/plural";
 import { mappingCode, mappingKey, matchMapping, normaliseCode, withoutMapping } from "../../lib/utilisation";
 import { contractHref } from "../../utilisation/ContractsTable";
@@ -178,7 +178,9 @@ export default function TaskCodesPage() {
               id: "customer",
               header: "Customer",
               cell: (m) => (
-                <RouterLink href={`/customers/${encodeURIComponent(m.customer)}/utilisation`}>{customerText(m.customer)}</RouterLink>
+                <RouterLink href={`/customers/${encodeURIComponent(m.customer)}/utilisation`}>
+                  <Clamp text={customerText(m.customer)} />
+                </RouterLink>
               ),
             },
             {
@@ -309,16 +311,6 @@ function History({
   describe: (m: TaskCodeMapping) => string;
 }) {
   const items = history.data ?? [];
-  const lines = (ms: TaskCodeMapping[]) =>
-    ms.length ? (
-      <SpaceBetween size="xxxs">
-        {ms.map((m) => (
-          <span key={mappingKey(m)}>{describe(m)}</span>
-        ))}
-      </SpaceBetween>
-    ) : (
-      <Box color="text-body-secondary">—</Box>
-    );
   return (
     <Table<TaskCodeChange>
       wrapLines
@@ -326,6 +318,7 @@ function History({
       items={items}
       loading={history.isPending}
       loadingText="Loading the history"
+      cellVerticalAlign="top"
       trackBy={(h) => `${h.at}/${h.by}`}
       ariaLabels={{ tableLabel: "Task code mapping history" }}
       header={
@@ -341,10 +334,60 @@ function History({
       columnDefinitions={[
         { id: "at", header: "When", cell: (h) => <NoWrap>{when(h.at)}</NoWrap>, isRowHeader: true, width: 210 },
         { id: "by", header: "By", cell: (h) => <Email address={h.by} />, width: 290 },
-        { id: "added", header: "Added", cell: (h) => lines(h.added) },
-        { id: "removed", header: "Removed", cell: (h) => lines(h.removed) },
+        { id: "added", header: "Added", cell: (h) => <MappingList mappings={h.added} describe={describe} what="added" /> },
+        { id: "removed", header: "Removed", cell: (h) => <MappingList mappings={h.removed} describe={describe} what="removed" /> },
       ]}
       empty={<TableEmpty query={history}>No changes yet.</TableEmpty>}
     />
+  );
+}
+
+/** How many of a history entry's mappings show before "Show all". */
+const HISTORY_TOP = 10;
+
+/**
+ * One history entry's added or removed mappings: the count when there are many, the first
+ * `HISTORY_TOP`, and "Show all N" for the rest (a change may replace thousands at once).
+ */
+function MappingList({
+  mappings,
+  describe,
+  what,
+}: {
+  mappings: TaskCodeMapping[];
+  describe: (m: TaskCodeMapping) => string;
+  what: "added" | "removed";
+}) {
+  const [all, setAll] = useState(false);
+  if (!mappings.length) {
+    return (
+      <Box color="text-body-secondary">
+        <span aria-label={`None ${what}`}>—</span>
+      </Box>
+    );
+  }
+  const many = mappings.length > HISTORY_TOP;
+  const shown = all || !many ? mappings : mappings.slice(0, HISTORY_TOP);
+  return (
+    <SpaceBetween size="xxxs">
+      {many ? <Box variant="small" color="text-body-secondary">{count(mappings.length, "mapping")} {what}</Box> : null}
+      {shown.map((m) => (
+        <span key={mappingKey(m)} style={LONG_TOKENS}>
+          {describe(m)}
+        </span>
+      ))}
+      {many ? (
+        <Box>
+          <Button
+            variant="inline-link"
+            onClick={() => setAll(!all)}
+            ariaExpanded={all}
+            ariaLabel={all ? `Show the first ${HISTORY_TOP} ${what} mappings` : `Show all ${mappings.length.toLocaleString()} ${what} mappings`}
+          >
+            {all ? `Show the first ${HISTORY_TOP}` : `Show all ${mappings.length.toLocaleString()}`}
+          </Button>
+        </Box>
+      ) : null}
+    </SpaceBetween>
   );
 }

@@ -8,16 +8,16 @@ import Header from "@cloudscape-design/components/header";
 import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router-dom";
-import { usePortfolio, useTeamMonth, type HoursFor, type PersonMonth } from "../../api/utilisation";
+import { useTeamMonth, type HoursFor, type PersonMonth } from "../../api/utilisation";
 import ErrorAlert from "../../components/ErrorAlert";
 import RefreshButton from "../../components/RefreshButton";
 import RouterLink from "../../components/RouterLink";
 import TableEmpty from "../../components/TableEmpty";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
-import { Email, NoWrap } from "../../components/Wrap";
-import { addMonths, formatHours, isMonth, monthTitle, thisMonth, unmappedHref } from "../../lib/utilisation";
+import { Clamp, Email, NoWrap } from "../../components/Wrap";
+import { addMonths, apportionHours, formatHours, isMonth, monthTitle, shownDifference, shownHours, thisMonth, unmappedHref } from "../../lib/utilisation";
 import { contractHref } from "../../utilisation/ContractsTable";
 
 /**
@@ -56,18 +56,8 @@ export default function TeamPage() {
 }
 
 function Month({ month, now, go }: { month: string; now: string; go: (month: string, replace?: boolean) => void }) {
+  // The answer names its customers and contracts: no other request for names.
   const team = useTeamMonth(month);
-  const portfolio = usePortfolio();
-  // Names from the portfolio (every customer, its current contracts); a code where none is known.
-  const names = useMemo(() => {
-    const customers = new Map<string, string>();
-    const contracts = new Map<string, string>();
-    for (const c of portfolio.data?.customers ?? []) {
-      customers.set(c.customer, c.name);
-      for (const k of c.contracts) if (k.name) contracts.set(`${c.customer}/${k.contract}`, k.name);
-    }
-    return { customers, contracts };
-  }, [portfolio.data]);
   const data = team.data?.month === month ? team.data : undefined;
   const people = data?.people ?? [];
   const title = monthTitle(month);
@@ -92,12 +82,12 @@ function Month({ month, now, go }: { month: string; now: string; go: (month: str
             columns={4}
             items={[
               { label: "Hours logged", value: data ? formatHours(data.hours) : "…" },
-              { label: "On customers' task codes", value: data ? formatHours(data.hours - data.unmapped_hours) : "…" },
+              { label: "On customers' task codes", value: data ? formatHours(shownDifference(data.hours, data.unmapped_hours)) : "…" },
               {
                 label: "Unmapped hours",
                 value: !data ? (
                   "…"
-                ) : data.unmapped_hours > 0.04 ? (
+                ) : shownHours(data.unmapped_hours) !== 0 ? (
                   <RouterLink href={unmappedHref(month)} ariaLabel={`${formatHours(data.unmapped_hours)} unmapped in ${title}: by task code`}>
                     {formatHours(data.unmapped_hours)}
                   </RouterLink>
@@ -130,7 +120,7 @@ function Month({ month, now, go }: { month: string; now: string; go: (month: str
           </Header>
         }
         columnDefinitions={[
-          { id: "person", header: "Person", isRowHeader: true, cell: (p) => <Email address={p.person} />, width: 240 },
+          { id: "person", header: "Person", isRowHeader: true, cell: (p) => <Email address={p.person} clamp={3} />, width: 240 },
           { id: "hours", header: "Hours", cell: (p) => <NoWrap>{formatHours(p.hours)}</NoWrap>, width: 110 },
           {
             id: "customers",
@@ -138,8 +128,8 @@ function Month({ month, now, go }: { month: string; now: string; go: (month: str
             cell: (p) =>
               p.by_customer.length ? (
                 <SpaceBetween size="xxxs">
-                  {p.by_customer.map((h) => (
-                    <CustomerHours key={`${h.customer}/${h.contract ?? ""}`} h={h} names={names} />
+                  {p.by_customer.map((h, i) => (
+                    <CustomerHours key={`${h.customer}/${h.contract ?? ""}`} h={h} hours={shares(p)[i]!} />
                   ))}
                 </SpaceBetween>
               ) : (
@@ -149,14 +139,18 @@ function Month({ month, now, go }: { month: string; now: string; go: (month: str
           {
             id: "unmapped",
             header: "Unmapped",
-            cell: (p) =>
-              p.unmapped_hours > 0.04 ? (
-                <RouterLink href={unmappedHref(month)} ariaLabel={`${formatHours(p.unmapped_hours)} unmapped by ${p.person} in ${title}: by task code`}>
-                  <NoWrap>{formatHours(p.unmapped_hours)}</NoWrap>
+            cell: (p) => {
+              const unmapped = shares(p)[p.by_customer.length]!;
+              return unmapped !== 0 ? (
+                <RouterLink href={unmappedHref(month)} ariaLabel={`${formatHours(unmapped)} unmapped by ${p.person} in ${title}: by task code`}>
+                  <NoWrap>{formatHours(unmapped)}</NoWrap>
                 </RouterLink>
               ) : (
-                <Box color="text-body-secondary">None</Box>
-              ),
+                <Box color="text-body-secondary">
+                  <span aria-label="No unmapped hours">—</span>
+                </Box>
+              );
+            },
             width: 130,
           },
         ]}
@@ -176,16 +170,25 @@ function Month({ month, now, go }: { month: string; now: string; go: (month: str
   );
 }
 
-/** `13.3 h  Borealis Energy · contract 00000101` (or `outside contract`). */
-function CustomerHours({ h, names }: { h: HoursFor; names: { customers: Map<string, string>; contracts: Map<string, string> } }) {
-  const customer = names.customers.get(h.customer) ?? h.customer;
-  const contractName = h.contract ? names.contracts.get(`${h.customer}/${h.contract}`) : undefined;
+/**
+ * A person's hours per customer and their unmapped hours, as shown: rounded so that they add up to
+ * the person's hours as shown (the unmapped hours last).
+ */
+function shares(p: PersonMonth): number[] {
+  return apportionHours([...p.by_customer.map((h) => h.hours), p.unmapped_hours], p.hours);
+}
+
+/** `13.3 h  Borealis Energy · contract 00000101` (or `outside contract`); `hours` as shown. */
+function CustomerHours({ h, hours }: { h: HoursFor; hours: number }) {
+  // The hub's name; the code when the hub no longer has the customer.
+  const customer = h.customer_name || h.customer;
+  const contractName = h.contract_name || undefined;
   return (
-    <div style={{ display: "flex", gap: 12, alignItems: "baseline" }}>
+    <div style={{ display: "flex", gap: 12, alignItems: "baseline", minWidth: 0 }}>
       <span style={{ minWidth: 64, textAlign: "right", flexShrink: 0 }}>
-        <NoWrap>{formatHours(h.hours)}</NoWrap>
+        <NoWrap>{formatHours(hours)}</NoWrap>
       </span>
-      <span>
+      <Clamp text={customer} lines={3}>
         <RouterLink href={`/customers/${encodeURIComponent(h.customer)}/utilisation`}>{customer}</RouterLink>
         <Box variant="small" color="text-body-secondary" display="inline">
           {" · "}
@@ -204,7 +207,7 @@ function CustomerHours({ h, names }: { h: HoursFor; names: { customers: Map<stri
             "outside contract"
           )}
         </Box>
-      </span>
+      </Clamp>
     </div>
   );
 }
@@ -229,7 +232,8 @@ function MonthPicker({
         <DateInput
           granularity="month"
           value={draft}
-          placeholder="YYYY/MM"
+          format="iso"
+          placeholder="YYYY-MM"
           ariaLabel="Month"
           onChange={({ detail }) => {
             setDraft(detail.value);

@@ -6,7 +6,7 @@ import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { useMe } from "../../api/hub";
 import { useUnmapped, type UnmappedCode } from "../../api/utilisation";
@@ -17,7 +17,7 @@ import TableEmpty from "../../components/TableEmpty";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import { Email, NoWrap } from "../../components/Wrap";
 import { count } from "../../lib/plural";
-import { formatHours, suggestPrefix } from "../../lib/utilisation";
+import { apportionHours, formatHours, suggestPrefix } from "../../lib/utilisation";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -35,8 +35,13 @@ export default function UnmappedPage() {
   const me = useMe();
   const admin = isAdmin(me.data?.roles);
   const navigate = useNavigate();
-  const items = unmapped.data ?? [];
-  const total = items.reduce((n, c) => n + c.hours, 0);
+  // Each code's hours rounded so that they add up to the total as shown.
+  const items = useMemo(() => {
+    const codes = unmapped.data ?? [];
+    const hours = apportionHours(codes.map((c) => c.hours));
+    return codes.map((c, i) => ({ ...c, hours: hours[i]! }));
+  }, [unmapped.data]);
+  const total = (unmapped.data ?? []).reduce((n, c) => n + c.hours, 0);
   const map = (code: string, prefix: boolean) =>
     navigate(`/utilisation/task-codes?add=${encodeURIComponent(code)}${prefix ? "&prefix=1" : ""}`);
 
@@ -115,7 +120,7 @@ export default function UnmappedPage() {
             cell: (c) => (
               <SpaceBetween size="xxxs">
                 {c.people.slice(0, 3).map((p) => (
-                  <Email key={p} address={p} />
+                  <Email key={p} address={p} clamp={2} />
                 ))}
                 {c.people.length > 3 ? (
                   <Box variant="small" color="text-body-secondary">
@@ -168,7 +173,7 @@ function RangeForm({ from, to, onChange }: { from: string; to: string; onChange:
   useEffect(() => setDraft({ from, to }), [from, to]);
   const problem =
     (draft.from && !DAY.test(draft.from)) || (draft.to && !DAY.test(draft.to))
-      ? "Write days as YYYY/MM/DD."
+      ? "Write days as YYYY-MM-DD."
       : draft.from && draft.to && draft.to < draft.from
         ? "The end is before the start."
         : undefined;
@@ -185,7 +190,8 @@ function RangeForm({ from, to, onChange }: { from: string; to: string; onChange:
           <FormField label="From" description="Empty: 90 days before the end.">
             <DateInput
               value={draft.from}
-              placeholder="YYYY/MM/DD"
+              format="iso"
+              placeholder="YYYY-MM-DD"
               invalid={tried && !!problem}
               onChange={({ detail }) => setDraft((d) => ({ ...d, from: detail.value }))}
             />
@@ -193,7 +199,8 @@ function RangeForm({ from, to, onChange }: { from: string; to: string; onChange:
           <FormField label="To" description="Empty: today (UTC).">
             <DateInput
               value={draft.to}
-              placeholder="YYYY/MM/DD"
+              format="iso"
+              placeholder="YYYY-MM-DD"
               invalid={tried && !!problem}
               onChange={({ detail }) => setDraft((d) => ({ ...d, to: detail.value }))}
             />
