@@ -1972,6 +1972,11 @@ export interface components {
             rows: number;
             /** @description Worklogs written (a worklogs import; a re-import replaces the same ones). */
             worklogs?: number | null;
+            /**
+             * @description Worklogs of earlier CSV imports removed: those of the file's people and days that the file
+             *     no longer has (a corrected or cleared day).
+             */
+            worklogs_removed?: number | null;
         };
         /** @description What an import did. */
         ImportSummary: {
