@@ -216,10 +216,14 @@ enum AccountsAction {
 #[derive(Subcommand)]
 enum BillingAction {
     /// Import a FOCUS (1.0+) or legacy CUR export (CSV, plain or gzip) into a customer's daily
-    /// costs, in this process, on the configured store; prints what it did.
+    /// costs, in this process, on the configured store; prints what it did. The parts of one
+    /// export (`…-00001.csv.gz`, `…-00002.csv.gz`, ...) must be imported together, in one command:
+    /// their amounts are summed before storing.
     Import {
-        /// The export file (`.csv` or `.csv.gz`; the format is told by its header).
-        file: PathBuf,
+        /// The export's files (`.csv` or `.csv.gz`; the format is told by the header); `-` reads
+        /// the standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// The customer the costs belong to.
         #[arg(long)]
         customer: String,
@@ -644,13 +648,13 @@ async fn main() -> anyhow::Result<()> {
         },
         Command::Billing { action } => match action {
             BillingAction::Import {
-                file,
+                files,
                 customer,
                 json,
                 settings,
             } => {
                 let app = cc_adapters::wire::local_server(config(&settings, None)?).await?;
-                let summary = cc_cli::billing::import_file(&app, &file, &customer, !json).await?;
+                let summary = cc_cli::billing::import_files(&app, &files, &customer, !json).await?;
                 if json {
                     cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
                 } else {

@@ -265,6 +265,7 @@ pub fn anomaly_detected(detected: time::Date, customer: &str, id: &str) -> Strin
 // | billing fetch run (one per run; per customer and payer: status, requests, cells) | `BILLINGRUN` | `{started ms:013}#{id}` |
 // | a payer's last successful fetch (backfill or incremental next time) | `BILLING#{customer}` | `FETCHED#{payer}` |
 // | a customer's entries of the last run that covered it (status, reason) | `BILLING#{customer}` | `LASTFETCH` |
+// | the lease of the run fetching the customer now (run id, expiry; deleted at its end) | `BILLING#{customer}` | `FETCHLEASE` |
 // | a customer's organisation facts (last refresh, flags) | `ORG#{customer}` | `META` |
 // | an account in the customer's organisation but not in the hub (discovered) | `ORG#{customer}` | `DISCOVERED#{account}` |
 
@@ -278,6 +279,9 @@ pub fn billing_run(started: OffsetDateTime, id: &str) -> String {
 
 /// Within `BILLING#{customer}`: what the last run that covered the customer did for it.
 pub const BILLING_LAST_FETCH: &str = "LASTFETCH";
+
+/// Within `BILLING#{customer}`: the lease of the run fetching the customer now (one at a time).
+pub const BILLING_FETCH_LEASE: &str = "FETCHLEASE";
 
 /// Within `BILLING#{customer}`: the last successful fetch through one payer account.
 pub fn billing_fetched(payer: &str) -> String {

@@ -390,3 +390,69 @@ fn billing_import_a_file_expanding_past_the_cap_is_refused_with_the_way_round() 
     }
     assert!(cc_domain::billing::import::parse_at_most(&gz[..], CostMetric::UnblendedCost, text.len() as u64).is_ok());
 }
+
+#[test]
+fn billing_import_parts_are_summed_and_share_one_expanded_size_cap() {
+    let row = |h: u32| {
+        format!(
+            "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-01T{h:02}:00:00Z,2024-09-01T{:02}:00:00Z,1,1,USD",
+            h + 1
+        )
+    };
+    let part = |hours: std::ops::Range<u32>| {
+        let rows: Vec<String> = hours.map(row).collect();
+        focus(&rows.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let (one, two) = (part(0..12), part(12..23));
+    let files = vec![
+        ("p1.csv".to_string(), one.as_bytes()),
+        ("p2.csv".to_string(), two.as_bytes()),
+    ];
+    let parsed = import::parse_files(files.clone(), CostMetric::UnblendedCost, u64::MAX).unwrap();
+    assert_eq!(parsed.cells.len(), 1);
+    assert_eq!(parsed.cells[0].amount, 23.0, "both parts' hours in one cell");
+    assert_eq!(parsed.rows_read, 23);
+    let names: Vec<(&str, u64)> = parsed.files.iter().map(|f| (f.name.as_str(), f.rows_read)).collect();
+    assert_eq!(names, vec![("p1.csv", 12), ("p2.csv", 11)]);
+
+    // Each part fits the cap alone; together they do not.
+    let cap = one.len().max(two.len()) as u64 + 10;
+    match import::parse_files(files, CostMetric::UnblendedCost, cap) {
+        Err(Error::Validation { field, message }) => {
+            assert_eq!(field.as_deref(), Some("file"));
+            assert!(
+                message.starts_with("p2.csv, ") && message.contains("together"),
+                "{message}"
+            );
+        }
+        other => panic!("accepted: {other:?}"),
+    }
+
+    // A bad row is named with its file; parts of two formats are refused.
+    let bad = one.replace(",1,1,USD\n", ",x,1,USD\n");
+    let (field, message) = match import::parse_files(
+        vec![
+            ("p1.csv".to_string(), two.as_bytes()),
+            ("p2.csv".to_string(), bad.as_bytes()),
+        ],
+        CostMetric::UnblendedCost,
+        u64::MAX,
+    ) {
+        Err(Error::Validation { field, message }) => (field.unwrap_or_default(), message),
+        other => panic!("accepted: {other:?}"),
+    };
+    assert_eq!(field, "BilledCost");
+    assert!(message.starts_with("p2.csv, row 2, column BilledCost"), "{message}");
+    let cur = format!("{CUR_HEADER}\n");
+    let mixed = vec![
+        ("focus.csv".to_string(), one.as_bytes()),
+        ("cur.csv".to_string(), cur.as_bytes()),
+    ];
+    match import::parse_files(mixed, CostMetric::UnblendedCost, u64::MAX) {
+        Err(Error::Validation { message, .. }) => assert!(
+            message.contains("cur.csv, the file is a legacy CUR but focus.csv is FOCUS"),
+            "{message}"
+        ),
+        other => panic!("accepted: {other:?}"),
+    }
+}
