@@ -347,6 +347,61 @@ fn billing_import_bad_input_names_the_row_and_column() {
             "row 1: the header is neither FOCUS",
         ),
         (String::new(), "file", "neither FOCUS"),
+        (
+            // A charge with no account at all: the sub-account is the column to fix.
+            focus(&["AWS,,,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,1,USD"]),
+            "SubAccountId",
+            "row 2, column SubAccountId: the account id is empty and so is BillingAccountId",
+        ),
+        (
+            focus(&[ok, "AWS,111111111111,9,Amazon EC2"]),
+            "file",
+            "row 3: the row has 4 fields; the header has 10",
+        ),
+        (
+            focus(&[ok, ok, &format!("{ok},extra")]),
+            "file",
+            "row 4: the row has 11 fields; the header has 10",
+        ),
+        (
+            format!("{FOCUS_HEADER},BilledCost\n{ok},2\n"),
+            "file",
+            "row 1, column 11: the column 'BilledCost' is named twice (columns 8 and 11)",
+        ),
+        (
+            focus(&[&ok.replace("Amazon EC2", &"S".repeat(257))]),
+            "ServiceName",
+            "row 2, column ServiceName: the service name must be 1-256 characters",
+        ),
+        (
+            focus(&[ok, &ok.replace("Amazon EC2", "Amazon\tEC2")]),
+            "ServiceName",
+            "row 3, column ServiceName: the service name must not contain a control character (U+0009 at character 7)",
+        ),
+        (
+            focus(&[&ok.replace("Amazon EC2", "Amazon \u{202e}2CE")]),
+            "ServiceName",
+            "row 2, column ServiceName: the service name must not contain a text-direction control (U+202E",
+        ),
+        (
+            format!(
+                "{CUR_HEADER}\na,111111111111,Usage,AmazonEC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,USD,Amazon\u{7}EC2\n"
+            ),
+            "product/ProductName",
+            "row 2, column product/ProductName: the service name must not contain a control character",
+        ),
+        (
+            format!(
+                "{CUR_HEADER}\na,111111111111,Usage,\u{202e}EC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,USD,\n"
+            ),
+            "lineItem/ProductCode",
+            "row 2, column lineItem/ProductCode: the service name must not contain a text-direction control",
+        ),
+        (
+            format!("{CUR_HEADER}\na,111111111111,Usage\n"),
+            "file",
+            "row 2: the row has 3 fields; the header has 9",
+        ),
     ];
     for (text, field, message) in cases {
         let (f, m) = refused(&text);

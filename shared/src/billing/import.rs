@@ -44,7 +44,11 @@
 //!   Savings Plans columns per line item type), so a CUR file is refused for a customer whose
 //!   settings keep amortised cost, rather than mixing the two metrics.
 //! - Any bad value stops the import with an error naming the row (the file's line number, the
-//!   header being line 1) and the column; nothing is written unless the whole file is read.
+//!   header being line 1) and the column; nothing is written unless the whole file is read. Bad
+//!   values include an empty account (FOCUS: `SubAccountId` empty and no `BillingAccountId`
+//!   either; the error names `SubAccountId`), a service name longer than [`MAX_SERVICE_CHARS`]
+//!   characters or holding control or text-direction characters (the rule of [`crate::text`]),
+//!   a row with fewer or more fields than the header, and a header naming a column twice.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read};
@@ -58,6 +62,9 @@ use crate::store::ItemStore;
 
 /// The longest charge period spread over days (a year and a day: yearly fees).
 pub const MAX_PERIOD_DAYS: i64 = 366;
+
+/// The longest service name accepted, in characters (AWS's longest are under 100).
+pub const MAX_SERVICE_CHARS: usize = 256;
 
 /// The service of a row whose service column is empty (e.g. some tax or adjustment rows).
 pub const NO_SERVICE: &str = "(no service)";
@@ -187,6 +194,20 @@ impl Columns {
                 h.trim().to_string()
             })
             .collect();
+        for (i, n) in names.iter().enumerate() {
+            if let Some(j) = names[..i].iter().position(|m| m == n) {
+                return Err(Error::validation(
+                    "file",
+                    format!(
+                        "row 1, column {}: the column '{}' is named twice (columns {} and {}): which one holds the value is not clear",
+                        i + 1,
+                        clip(n),
+                        j + 1,
+                        i + 1
+                    ),
+                ));
+            }
+        }
         let find = |n: &str| names.iter().position(|h| h == n);
         let need = |n: &'static str| {
             find(n).ok_or_else(|| Error::validation(n, format!("row 1: the required column '{n}' is missing")))
@@ -448,8 +469,21 @@ impl Cells {
     /// Reads one file's rows into the cells; its columns and data rows. `at` prefixes errors
     /// (the file's name when there are several).
     fn read<R: Read>(&mut self, input: R, metric: CostMetric, at: &str) -> Result<(Columns, u64)> {
-        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        // Not flexible: a row with fewer or more fields than the header is refused (its values
+        // would land in other columns).
+        let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(input);
         let csv_error = |e: csv::Error| {
+            if let csv::ErrorKind::UnequalLengths { pos, expected_len, len } = e.kind() {
+                // The record index counts the header as 0: the spreadsheet row is one more.
+                let row = pos
+                    .as_ref()
+                    .map(|p| format!("row {}: ", p.record() + 1))
+                    .unwrap_or_default();
+                return Error::validation(
+                    "file",
+                    format!("{at}{row}the row has {len} fields; the header has {expected_len}"),
+                );
+            }
             let row = e.position().map(|p| format!("row {}: ", p.line())).unwrap_or_default();
             Error::validation("file", format!("{at}{row}not a readable CSV file: {e}"))
         };
@@ -483,7 +517,15 @@ impl Cells {
         }
 
         let (acct_col, acct_raw) = match (value(record, cols.account), cols.payer) {
-            ("", Some(payer)) => (payer, value(record, payer)),
+            // A charge on the payer itself: its account is the billing account.
+            ("", Some(payer)) if !value(record, payer).is_empty() => (payer, value(record, payer)),
+            ("", payer) => {
+                let also = match payer {
+                    Some(p) => format!(" and so is {}", cols.names[p]),
+                    None => String::new(),
+                };
+                return Err(bad(cols.account, &format!("the account id is empty{also}")));
+            }
             (raw, _) => (cols.account, raw),
         };
         let account = match self.accounts.get(acct_raw) {
@@ -502,11 +544,11 @@ impl Cells {
             }
         };
 
-        let mut service_raw = value(record, cols.service);
+        let (mut service_col, mut service_raw) = (cols.service, value(record, cols.service));
         if service_raw.is_empty()
             && let Some(f) = cols.service_fallback
         {
-            service_raw = value(record, f);
+            (service_col, service_raw) = (f, value(record, f));
         }
         if service_raw.is_empty() {
             service_raw = NO_SERVICE;
@@ -514,6 +556,13 @@ impl Cells {
         let service = match self.services.get(service_raw) {
             Some(&i) => i,
             None => {
+                // Checked once per name: bounded, one line, no control or text-direction
+                // characters (the project's rule for text people read, `crate::text`).
+                if let Err(Error::Validation { message, .. }) =
+                    crate::text::line("the service name", service_raw, 1, MAX_SERVICE_CHARS)
+                {
+                    return Err(bad(service_col, &message));
+                }
                 let i = self.service_names.len() as u32;
                 self.service_names.push(service_raw.to_string());
                 self.services.insert(service_raw.to_string(), i);
