@@ -38,8 +38,9 @@
 //! - Rows of another provider (files may mix clouds) are counted and skipped. AWS is
 //!   `AWS` or `Amazon Web Services` (optionally followed by `, Inc.` or similar), in any case.
 //! - The literal `NULL` (as the FinOps Foundation's samples write it) is an empty value.
-//! - Account ids that lost their leading zeros (spreadsheets store them as numbers) are padded
-//!   back to 12 digits.
+//! - Account ids are read by the file rule shared with the bulk account import
+//!   ([`AccountId::from_file`]): ids of 10 or 11 digits lost their leading zeros (spreadsheets
+//!   store them as numbers) and are padded back to 12; shorter ones are refused.
 //! - CUR holds no amortised cost column of its own (amortisation takes several reservation and
 //!   Savings Plans columns per line item type), so a CUR file is refused for a customer whose
 //!   settings keep amortised cost, rather than mixing the two metrics.
@@ -345,11 +346,9 @@ fn is_aws(provider: &str) -> bool {
     p.is_empty() || p == "aws" || p.starts_with("amazon web services") || p.starts_with("amazon.com")
 }
 
+/// The file rule for account ids ([`AccountId::from_file`]: leading zeros put back).
 fn account_id(raw: &str) -> Option<AccountId> {
-    if raw.is_empty() || raw.len() > 12 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    AccountId::parse(format!("{raw:0>12}")).ok()
+    AccountId::from_file(raw).ok()
 }
 
 /// The parts of a day's 86,400 seconds a charge period covers: `(day, share of the amount)`.
@@ -534,7 +533,10 @@ impl Cells {
                 let id = account_id(acct_raw).ok_or_else(|| {
                     bad(
                         acct_col,
-                        &format!("'{}' is not an AWS account id (up to 12 digits)", clip(acct_raw)),
+                        &format!(
+                            "'{}' is not an AWS account id (12 digits, or 10-11 that lost leading zeros)",
+                            clip(acct_raw)
+                        ),
                     )
                 })?;
                 let i = self.account_ids.len() as u32;
@@ -912,11 +914,22 @@ mod tests {
     }
 
     #[test]
-    fn billing_import_account_ids_get_their_leading_zeros_back() {
-        assert_eq!(account_id("51738928782").unwrap().as_str(), "051738928782");
-        assert_eq!(account_id("123456789012").unwrap().as_str(), "123456789012");
-        for bad in ["", "1234567890123", "12345678901x", "/subscriptions/x"] {
-            assert!(account_id(bad).is_none(), "{bad}");
+    fn billing_import_account_ids_follow_the_file_rule() {
+        // The same table as the bulk account import (`crate::ids::FILE_ACCOUNT_IDS`), through a
+        // whole FOCUS row.
+        for (raw, want) in crate::ids::FILE_ACCOUNT_IDS {
+            let file = format!(
+                "SubAccountId,ServiceName,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency\n\
+                 \"{raw}\",EC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,USD\n"
+            );
+            let got = parse(file.as_bytes(), CostMetric::UnblendedCost);
+            match (got, want) {
+                (Ok(p), Some(id)) => assert_eq!(p.cells[0].account.as_str(), *id, "{raw:?}"),
+                (Err(Error::Validation { field, .. }), None) => {
+                    assert_eq!(field.as_deref(), Some("SubAccountId"), "{raw:?}")
+                }
+                (other, _) => panic!("{raw:?}: {other:?}"),
+            }
         }
     }
 
