@@ -123,9 +123,8 @@ pub fn describe(s: &ImportSummary) -> String {
     if !s.accounts_not_in_hub.is_empty() {
         let ids: Vec<&str> = s.accounts_not_in_hub.iter().map(|a| a.as_str()).collect();
         out.push_str(&format!(
-            "  {} account(s) not in the hub for {}: {}\n",
+            "  {} account(s) not in the hub (in no customer's): {}\n",
             ids.len(),
-            s.customer,
             ids.join(", ")
         ));
     }
