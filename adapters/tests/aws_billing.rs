@@ -389,7 +389,8 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
     assert_eq!(view.discovered.len(), 1);
     assert_eq!(view.discovered[0].id.as_str(), members[2]);
     assert_eq!(view.discovered[0].name, "data-lake");
-    let facts = view.facts.unwrap();
+    assert_eq!(view.organizations.len(), 1);
+    let facts = &view.organizations[0];
     assert_eq!(facts.management_account.as_str(), management);
     assert_eq!(facts.flagged_hub_accounts.len(), 1);
     assert_eq!(facts.flagged_hub_accounts[0].id.as_str(), members[1]);

@@ -107,6 +107,16 @@ async fn app_with(
     now: Arc<AtomicI64>,
     costs: impl FnOnce(LocalCostSource) -> Arc<dyn CostSource>,
 ) -> App {
+    app_with_orgs(dir, now, costs, None).await
+}
+
+/// [`app_with`], with `orgs` for Organizations instead of the local one.
+async fn app_with_orgs(
+    dir: &tempfile::TempDir,
+    now: Arc<AtomicI64>,
+    costs: impl FnOnce(LocalCostSource) -> Arc<dyn CostSource>,
+    orgs: Option<Arc<dyn cc_domain::billing::ports::OrganizationSource>>,
+) -> App {
     let d = dir.path().display().to_string();
     let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
     let items: Arc<dyn ItemStore> =
@@ -114,7 +124,7 @@ async fn app_with(
     let app = App::new(config, items, Clock::shifted(now));
     let ports = BillingPorts {
         costs: costs(LocalCostSource::new(app.hub.clone())),
-        organizations: Arc::new(LocalOrganizationSource::new(app.hub.clone())),
+        organizations: orgs.unwrap_or_else(|| Arc::new(LocalOrganizationSource::new(app.hub.clone()))),
     };
     let app = app.with_billing(ports);
     for code in ["acme", "globex", "initech", "hooli"] {
@@ -350,7 +360,8 @@ async fn organisation_facts_update_the_hub_and_list_discovered_accounts() {
         .unwrap();
     assert_eq!(view.discovered.len(), 2);
     assert_eq!(view.discovered.iter().filter(|d| d.flagged).count(), 1);
-    assert_eq!(view.facts.unwrap().discovered, 2);
+    assert_eq!(view.organizations.len(), 1);
+    assert_eq!(view.organizations[0].discovered, 2);
 
     // The local organisation's delegated administrators are the hub's own: nothing changes, and
     // a second run writes nothing to the hub.
@@ -541,4 +552,124 @@ async fn an_expired_fetch_lease_is_taken_over() {
     let held = billing.run_as(&admin(), Scope::Customer(acme)).await.unwrap_err();
     assert_eq!(held.conflict_kind(), Some(cc_domain::error::Conflict::FetchRunning));
     assert!(held.to_string().contains("the daily schedule"), "{held}");
+}
+
+/// Two organisations, one per management account, with disjoint members and one account each
+/// that the hub does not have.
+struct TwoOrgs;
+
+impl TwoOrgs {
+    fn of(payer: &str) -> (&'static str, Vec<&'static str>) {
+        match payer {
+            "100000000001" => (
+                "o-one",
+                vec!["100000000001", "100000000002", "100000000003", "910000000001"],
+            ),
+            _ => ("o-two", vec!["500000000001", "920000000001"]),
+        }
+    }
+}
+
+#[async_trait]
+impl cc_domain::billing::ports::OrganizationSource for TwoOrgs {
+    async fn organization(&self, role: &ReadRole) -> Result<cc_domain::billing::ports::Organization, SourceError> {
+        Ok(cc_domain::billing::ports::Organization {
+            id: Self::of(role.account()).0.into(),
+            management_account: AccountId::parse(role.account()).unwrap(),
+        })
+    }
+    async fn accounts(&self, role: &ReadRole) -> Result<Vec<cc_domain::billing::ports::OrgAccount>, SourceError> {
+        Ok(Self::of(role.account())
+            .1
+            .into_iter()
+            .map(|id| cc_domain::billing::ports::OrgAccount {
+                id: AccountId::parse(id).unwrap(),
+                name: format!("account {id}"),
+                email: format!("aws+{id}@example.com"),
+                status: cc_domain::billing::ports::OrgAccountStatus::Active,
+            })
+            .collect())
+    }
+    async fn delegated_administrators(&self, _: &ReadRole) -> Result<BTreeMap<AccountId, Vec<String>>, SourceError> {
+        Ok(BTreeMap::new())
+    }
+}
+
+#[tokio::test]
+async fn a_customer_with_two_payers_keeps_each_organisations_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_orgs(
+        &dir,
+        Arc::new(AtomicI64::new(0)),
+        |inner| {
+            Arc::new(FailingFor {
+                inner,
+                payer: "400000000001",
+            })
+        },
+        Some(Arc::new(TwoOrgs)),
+    )
+    .await;
+    account(&app, "500000000001", "acme", true, role("500000000001", "acme")).await;
+    let acme = CustomerCode::parse("acme").unwrap();
+    // Facts stored before they were kept per organisation: shown until that organisation's refresh.
+    let legacy = serde_json::json!({"customer": "acme", "organization_id": "o-one", "management_account": "100000000001",
+        "accounts_in_organization": 3, "flagged_hub_accounts": [], "discovered": 0, "refreshed_at": "2026-01-01T00:00:00Z"});
+    app.items
+        .transact(vec![cc_domain::store::Write::Put(cc_domain::store::Item::new(
+            keys::organization("acme"),
+            keys::META,
+            legacy,
+        ))])
+        .await
+        .unwrap();
+    let billing = app.billing().unwrap();
+    let view = billing.organization(&admin(), &acme).await.unwrap();
+    assert_eq!(view.organizations.len(), 1);
+
+    for _ in 0..2 {
+        let run = billing
+            .run(Scope::Customer(acme.clone()), Trigger::Schedule)
+            .await
+            .unwrap();
+        assert_eq!(run.customers.len(), 2, "one entry per payer: {run:?}");
+        let view = billing.organization(&admin(), &acme).await.unwrap();
+        let orgs: Vec<(&str, &str, usize, usize)> = view
+            .organizations
+            .iter()
+            .map(|f| {
+                (
+                    f.organization_id.as_str(),
+                    f.management_account.as_str(),
+                    f.accounts_in_organization,
+                    f.discovered,
+                )
+            })
+            .collect();
+        assert_eq!(
+            orgs,
+            vec![("o-one", "100000000001", 4, 1), ("o-two", "500000000001", 2, 1)]
+        );
+        // Each organisation's discovered account stays: one refresh does not remove the other's.
+        let discovered: Vec<(&str, Option<&str>)> = view
+            .discovered
+            .iter()
+            .map(|d| (d.id.as_str(), d.management_account.as_ref().map(|m| m.as_str())))
+            .collect();
+        assert_eq!(
+            discovered,
+            vec![
+                ("910000000001", Some("100000000001")),
+                ("920000000001", Some("500000000001"))
+            ]
+        );
+    }
+    assert!(
+        app.items
+            .get(&keys::organization("acme"), keys::META)
+            .await
+            .unwrap()
+            .is_none(),
+        "the legacy item is replaced"
+    );
 }

@@ -343,9 +343,12 @@ struct RunRequest {
 
 /// Fetches one customer now (admin): Cost Explorer and the organisation facts, then cost-jump
 /// detection. Answers when the run is done, with its record. Each page is a billed Cost Explorer
-/// request; a customer fetched today re-fetches only the last few days.
+/// request; a customer fetched today re-fetches only the last few days. One run fetches a
+/// customer at a time: while another (an admin's, or the daily schedule's) is fetching it, 409
+/// `fetch_running`. Audited (`billing_fetch_started`).
 #[utoipa::path(post, path = "/api/v1/billing/runs", request_body = RunRequest,
-    responses((status = 201, body = BillingRun), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = BillingRun), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "`fetch_running`: another run is fetching the customer; nothing was started", body = ErrorBody)))]
 async fn start_run(
     State(api): State<Api>,
     Admin(who): Admin,
@@ -468,9 +471,11 @@ async fn put_settings(
     Ok(Json(api.app().billing()?.put_settings(&who, &code, update).await?))
 }
 
-/// A customer's organisation facts (management account, delegated administrators, flagged
-/// accounts; absent until a fetch refreshed them) and the accounts of its organisation that the
-/// hub does not have (discovered).
+/// A customer's organisations, one per management (payer) account: each one's facts (its id,
+/// management account, member count, flagged hub accounts, discovered count; an organisation
+/// appears once a fetch through its management account refreshed it, so the list is empty before
+/// any), and the accounts of its organisations that the hub does not have (discovered, each with
+/// the management account of its organisation).
 #[utoipa::path(get, path = "/api/v1/billing/organizations/{code}", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
     responses((status = 200, body = OrgView), (status = 404, body = ErrorBody)))]
 async fn organization(

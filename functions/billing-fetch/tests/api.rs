@@ -894,7 +894,7 @@ async fn billing_runs_now_fetch_through_the_local_sources_and_are_listed() {
     assert!(run["requests"].as_u64().unwrap() >= 1);
     assert!(entry["organization"]["discovered"].as_u64().unwrap() >= 1, "{run}");
     let (_, org) = h.get("/api/v1/billing/organizations/events-demo").await;
-    assert_eq!(org["facts"]["management_account"], "000111222333", "{org}");
+    assert_eq!(org["organizations"][0]["management_account"], "000111222333", "{org}");
     let discovered = org["discovered"].as_array().unwrap().clone();
     let active = discovered
         .iter()
