@@ -51,14 +51,7 @@ struct Harness {
 impl Harness {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let data_dir = dir.path().display().to_string();
-        let config = Config::from_lookup(|k| match k {
-            "CC_DATA_DIR" => Some(data_dir.clone()),
-            "CC_JWT_SECRET" => Some(SECRET.to_string()),
-            _ => None,
-        })
-        .unwrap();
-        let app = cc_adapters::wire::billing(config).await.unwrap();
+        let app = cc_adapters::wire::billing(config_in(dir.path())).await.unwrap();
         let api = cc_http::Api::from_app(app.clone()).await.unwrap();
         let h = Harness {
             router: billing_fetch::router(api),
@@ -121,6 +114,33 @@ impl Harness {
     async fn get(&self, uri: &str) -> (StatusCode, Value) {
         self.call("GET", uri, &self.engineer(), None).await
     }
+
+    /// `000111222335`, an account the hub has under the customer `other`.
+    async fn add_other_account(&self) {
+        let (s, v) = self
+            .customers(
+                "POST",
+                "/api/v1/accounts",
+                &self.admin(),
+                json!({"id": "000111222335", "customer": "other", "name": "other prod", "environment": "prod",
+                       "region": "eu-west-1", "access": {"method": "role",
+                       "read_role_arn": "arn:aws:iam::000111222335:role/Read", "external_id": "cc-other-0001",
+                       "breakglass_role_arn": "arn:aws:iam::000111222335:role/Breakglass"}}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+}
+
+/// The embedded store in `dir`, signing with the test secret.
+fn config_in(dir: &std::path::Path) -> Config {
+    let data_dir = dir.display().to_string();
+    Config::from_lookup(|k| match k {
+        "CC_DATA_DIR" => Some(data_dir.clone()),
+        "CC_JWT_SECRET" => Some(SECRET.to_string()),
+        _ => None,
+    })
+    .unwrap()
 }
 
 async fn send(
@@ -699,19 +719,7 @@ async fn billing_overview_costs_and_movers_answer_per_customer() {
         assert_eq!(s, status, "{uri}: {v}");
     }
     // Someone else's account (the hub knows it under another customer).
-    let admin = h.admin();
-    let (s, v) = h
-        .customers(
-            "POST",
-            "/api/v1/accounts",
-            &admin,
-            json!({"id": "000111222335", "customer": "other", "name": "other prod", "environment": "prod",
-                   "region": "eu-west-1", "access": {"method": "role",
-                   "read_role_arn": "arn:aws:iam::000111222335:role/Read", "external_id": "cc-other-0001",
-                   "breakglass_role_arn": "arn:aws:iam::000111222335:role/Breakglass"}}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    h.add_other_account().await;
     let (s, v) = h
         .get("/api/v1/billing/costs?customer=events-demo&account=000111222335")
         .await;
@@ -1033,18 +1041,7 @@ async fn billing_the_parts_of_one_export_are_summed_in_one_import() {
 async fn billing_imports_refuse_accounts_the_hub_has_under_another_customer() {
     let h = Harness::new().await;
     let admin = h.admin();
-    let (s, v) = h
-        .customers(
-            "POST",
-            "/api/v1/accounts",
-            &admin,
-            json!({"id": "000111222335", "customer": "other", "name": "other prod", "environment": "prod",
-                   "region": "eu-west-1", "access": {"method": "role",
-                   "read_role_arn": "arn:aws:iam::000111222335:role/Read", "external_id": "cc-other-0001",
-                   "breakglass_role_arn": "arn:aws:iam::000111222335:role/Breakglass"}}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    h.add_other_account().await;
     let url = "/api/v1/billing/imports?customer=events-demo";
     let mut mixed = hourly("000111222333", 0..2);
     mixed.push_str(&hourly("000111222335", 0..2).replacen(&format!("{HEADER}\n"), "", 1));
@@ -1135,14 +1132,7 @@ async fn billing_changes_are_in_the_customers_audit_log() {
     assert_eq!(s, StatusCode::OK, "{v}");
 
     // The audit route (the access-request function's), on the same store.
-    let data_dir = h._dir.path().display().to_string();
-    let config = Config::from_lookup(|k| match k {
-        "CC_DATA_DIR" => Some(data_dir.clone()),
-        "CC_JWT_SECRET" => Some(SECRET.to_string()),
-        _ => None,
-    })
-    .unwrap();
-    let app = cc_adapters::wire::access(config).await.unwrap();
+    let app = cc_adapters::wire::access(config_in(h._dir.path())).await.unwrap();
     let audit = access_request::router(cc_http::Api::from_app(app).await.unwrap());
     let (s, log) = send(
         &audit,
