@@ -21,7 +21,7 @@ use time::Date;
 
 use crate::read_role::ReadSessions;
 use cc_domain::access::ports::AccessBroker;
-use cc_domain::billing::costs::{CostMetric, DailyCost};
+use cc_domain::billing::costs::{CellSource, CostMetric, DailyCost};
 use cc_domain::billing::ports::{CostPage, CostQuery, CostSource, ReadRole, SourceError};
 use cc_domain::ids::AccountId;
 
@@ -198,6 +198,7 @@ impl CostSource for CostExplorerSource {
                     amount,
                     currency,
                     estimated,
+                    source: CellSource::CostExplorer,
                 });
             }
             if let Some(value) = r.total().and_then(|t| t.get(metric)) {

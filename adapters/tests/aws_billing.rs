@@ -389,7 +389,8 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
     assert_eq!(view.discovered.len(), 1);
     assert_eq!(view.discovered[0].id.as_str(), members[2]);
     assert_eq!(view.discovered[0].name, "data-lake");
-    let facts = view.facts.unwrap();
+    assert_eq!(view.organizations.len(), 1);
+    let facts = &view.organizations[0];
     assert_eq!(facts.management_account.as_str(), management);
     assert_eq!(facts.flagged_hub_accounts.len(), 1);
     assert_eq!(facts.flagged_hub_accounts[0].id.as_str(), members[1]);
@@ -494,4 +495,60 @@ async fn a_fetch_run_through_cost_explorer_and_organizations_on_moto() {
     let after = estimated(&app).await;
     assert_eq!(after[2], (date!(2026 - 03 - 02), 98.75, false), "{after:?}");
     assert!(after.iter().all(|(_, _, e)| !e), "{after:?}");
+}
+
+/// The fetch lease's conditional writes on DynamoDB (moto): one holder at a time, released at the
+/// version written, an expired one taken over.
+#[tokio::test]
+async fn the_fetch_lease_is_one_runs_at_a_time_on_dynamodb() {
+    let Some(moto) = test_emulator_url() else { return };
+    let sdk = emulator_sdk_config(&moto).await;
+    let table = format!("lease-{}", new_ulid()).to_lowercase();
+    let items = cc_adapters::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table);
+    items.ensure_table().await.unwrap();
+    let items: Arc<dyn cc_domain::store::ItemStore> = Arc::new(items);
+    let offset = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let app = App::new(
+        cc_domain::Config::from_lookup(|_| None).unwrap(),
+        items,
+        Clock::shifted(offset.clone()),
+    )
+    .with_billing(BillingPorts {
+        costs: Arc::new(CostExplorerSource::new(sdk.clone(), broker(&moto).await)),
+        organizations: Arc::new(OrganizationsSource::new(sdk, broker(&moto).await)),
+    });
+    let billing = app.billing().unwrap();
+    let acme = CustomerCode::parse("acme").unwrap();
+    let first = billing
+        .take_lease(&acme, "run-1", &Trigger::Schedule)
+        .await
+        .unwrap()
+        .unwrap();
+    let held = billing
+        .take_lease(&acme, "run-2", &Trigger::Schedule)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(held.run, "run-1");
+    billing.release_lease(&acme, first).await;
+    let second = billing
+        .take_lease(&acme, "run-2", &Trigger::Schedule)
+        .await
+        .unwrap()
+        .unwrap();
+    // run-2 dies; 21 minutes later its lease is taken over, and its late release changes nothing.
+    offset.fetch_add(21 * 60, Ordering::SeqCst);
+    let third = billing
+        .take_lease(&acme, "run-3", &Trigger::Schedule)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(third, second);
+    billing.release_lease(&acme, second).await;
+    let still = billing
+        .take_lease(&acme, "run-4", &Trigger::Schedule)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(still.run, "run-3");
 }

@@ -5,7 +5,7 @@
 mod support;
 
 use cc_domain::Error;
-use cc_domain::billing::costs::{self, DailyCost};
+use cc_domain::billing::costs::{self, CellSource, DailyCost};
 use cc_domain::billing::lifecycle::AnomalyStatus;
 use cc_domain::billing::store::{self, Move, MoveBy};
 use cc_domain::billing::{FindingKind, Thresholds};
@@ -49,6 +49,7 @@ fn stepped(as_of: Date, step: i64) -> Vec<DailyCost> {
                 amount,
                 currency: "USD".into(),
                 estimated: false,
+                source: CellSource::Import,
             });
         }
     }
@@ -266,6 +267,7 @@ async fn billing_anomalies_list_by_status_newest_first_in_pages() {
                 amount: c.amount,
                 currency: c.currency,
                 estimated: false,
+                source: CellSource::Import,
             });
         }
     }

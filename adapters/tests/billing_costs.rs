@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use cc_domain::Error;
-use cc_domain::billing::costs::{self, CostQuery, DailyCost, Granularity, Grouping};
+use cc_domain::billing::costs::{self, CellSource, CostQuery, DailyCost, Granularity, Grouping};
 use cc_domain::ids::{AccountId, CustomerCode};
 use cc_domain::store::{Item, ItemStore, Page, Query, StoreResult, Write};
 use time::Date;
@@ -34,6 +34,7 @@ fn cell(account: &str, service: &str, day: Date, amount: f64) -> DailyCost {
         amount,
         currency: "USD".into(),
         estimated: false,
+        source: CellSource::Import,
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use async_trait::async_trait;
 use cc_adapters::local_billing::{LocalCostSource, LocalOrganizationSource, PAGE_CELLS};
-use cc_domain::billing::costs::DailyCost;
+use cc_domain::billing::costs::{CellSource, DailyCost};
 use cc_domain::billing::ports::{CostPage, CostQuery, CostSource, ReadRole, SourceError};
 use cc_domain::billing::{BillingPorts, FetchStatus, Scope, Trigger};
 use cc_domain::config::Config;
@@ -92,17 +92,39 @@ impl CostSource for FailingFor {
 /// mistake is not), `globex` (payer reached through SSO), `initech` (no management account) and
 /// `hooli` (its Cost Explorer calls fail).
 async fn app(dir: &tempfile::TempDir, now: Arc<AtomicI64>) -> App {
+    app_with(dir, now, |inner| {
+        Arc::new(FailingFor {
+            inner,
+            payer: "400000000001",
+        })
+    })
+    .await
+}
+
+/// [`app`] with Cost Explorer built by `costs` around the local one.
+async fn app_with(
+    dir: &tempfile::TempDir,
+    now: Arc<AtomicI64>,
+    costs: impl FnOnce(LocalCostSource) -> Arc<dyn CostSource>,
+) -> App {
+    app_with_orgs(dir, now, costs, None).await
+}
+
+/// [`app_with`], with `orgs` for Organizations instead of the local one.
+async fn app_with_orgs(
+    dir: &tempfile::TempDir,
+    now: Arc<AtomicI64>,
+    costs: impl FnOnce(LocalCostSource) -> Arc<dyn CostSource>,
+    orgs: Option<Arc<dyn cc_domain::billing::ports::OrganizationSource>>,
+) -> App {
     let d = dir.path().display().to_string();
     let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
     let items: Arc<dyn ItemStore> =
         Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
     let app = App::new(config, items, Clock::shifted(now));
     let ports = BillingPorts {
-        costs: Arc::new(FailingFor {
-            inner: LocalCostSource::new(app.hub.clone()),
-            payer: "400000000001",
-        }),
-        organizations: Arc::new(LocalOrganizationSource::new(app.hub.clone())),
+        costs: costs(LocalCostSource::new(app.hub.clone())),
+        organizations: orgs.unwrap_or_else(|| Arc::new(LocalOrganizationSource::new(app.hub.clone()))),
     };
     let app = app.with_billing(ports);
     for code in ["acme", "globex", "initech", "hooli"] {
@@ -185,21 +207,43 @@ async fn backfill_then_one_request_a_day_with_failures_and_skips_recorded() {
     }
 
     // A charge Cost Explorer will no longer report (revised away) in the window the next run
-    // re-fetches, and an imported cell of an account this payer does not answer for.
+    // re-fetches, a cell of an account this payer does not answer for, and imported and demo
+    // cells of the payer's own account that Cost Explorer does not report.
     let acme_code = CustomerCode::parse("acme").unwrap();
-    let stale = |account: &str, service: &str| DailyCost {
+    let stale = |account: &str, service: &str, source| DailyCost {
         account: AccountId::parse(account).unwrap(),
         service: service.into(),
         day: date!(2026 - 03 - 14),
         amount: 12.5,
         currency: "USD".into(),
         estimated: false,
+        source,
     };
     let planted = [
-        stale("100000000001", "Refunded Service"),
-        stale("999900000001", "Amazon Simple Storage Service"),
+        stale("100000000001", "Refunded Service", CellSource::CostExplorer),
+        stale(
+            "999900000001",
+            "Amazon Simple Storage Service",
+            CellSource::CostExplorer,
+        ),
+        stale("100000000001", "Imported Marketplace Charge", CellSource::Import),
+        stale("100000000002", "Demo Service", CellSource::Demo),
     ];
     cc_domain::billing::costs::upsert(app.items.as_ref(), &acme_code, &planted)
+        .await
+        .unwrap();
+    // An import of a cell the fetch reports too: the later write wins (here the next fetch's).
+    let reported = march
+        .iter()
+        .find(|c| c.account.as_str() == "100000000001" && c.day == date!(2026 - 03 - 14))
+        .unwrap()
+        .clone();
+    let imported = DailyCost {
+        amount: 999.0,
+        source: CellSource::Import,
+        ..reported.clone()
+    };
+    cc_domain::billing::costs::upsert(app.items.as_ref(), &acme_code, std::slice::from_ref(&imported))
         .await
         .unwrap();
 
@@ -212,6 +256,21 @@ async fn backfill_then_one_request_a_day_with_failures_and_skips_recorded() {
     let kept = stored_cells(&app, "acme", date!(2026 - 03 - 01)).await;
     assert!(!kept.contains(&planted[0]), "the revised-away charge is gone");
     assert!(kept.contains(&planted[1]), "another account's cell stays");
+    assert!(
+        kept.contains(&planted[2]),
+        "an imported cell stays: a fetch removes only what a fetch wrote"
+    );
+    assert!(kept.contains(&planted[3]), "a demo cell stays");
+    let rewritten = kept
+        .iter()
+        .find(|c| (&c.account, &c.service, c.day) == (&reported.account, &reported.service, reported.day))
+        .unwrap();
+    assert_eq!(
+        rewritten.source,
+        CellSource::CostExplorer,
+        "the fetch, written last, replaced the import"
+    );
+    assert!((rewritten.amount - reported.amount).abs() < 1.0, "{rewritten:?}");
     assert!(!acme.backfill);
     assert_eq!(
         (acme.period_start, acme.period_end),
@@ -223,7 +282,7 @@ async fn backfill_then_one_request_a_day_with_failures_and_skips_recorded() {
     assert!(c["hooli"].backfill);
     // Re-fetching replaced cells, it did not add any.
     let again = stored_cells(&app, "acme", date!(2026 - 03 - 01)).await;
-    assert_eq!(again.len(), march.len() + 1 + acme.cells_written / 3);
+    assert_eq!(again.len(), march.len() + 3 + acme.cells_written / 3);
 
     // Runs are listed newest first, one per page here.
     let page = billing
@@ -301,7 +360,8 @@ async fn organisation_facts_update_the_hub_and_list_discovered_accounts() {
         .unwrap();
     assert_eq!(view.discovered.len(), 2);
     assert_eq!(view.discovered.iter().filter(|d| d.flagged).count(), 1);
-    assert_eq!(view.facts.unwrap().discovered, 2);
+    assert_eq!(view.organizations.len(), 1);
+    assert_eq!(view.organizations[0].discovered, 2);
 
     // The local organisation's delegated administrators are the hub's own: nothing changes, and
     // a second run writes nothing to the hub.
@@ -352,6 +412,264 @@ async fn a_local_fetch_over_the_demo_history_changes_nothing() {
         assert!(f.backfill && f.cells_written > 0, "{f:?}");
         assert_eq!(f.anomalies_raised, 0, "{f:?}");
         let after = stored_cells(&app, f.customer.as_str(), this_month).await;
-        assert_eq!(after, before[f.customer.as_str()], "{}: the same cells", f.customer);
+        // The same cells, now Cost Explorer's.
+        let as_fetched: Vec<DailyCost> = before[f.customer.as_str()]
+            .iter()
+            .map(|c| DailyCost {
+                source: CellSource::CostExplorer,
+                ..c.clone()
+            })
+            .collect();
+        assert_eq!(after, as_fetched, "{}: the same cells", f.customer);
     }
+}
+
+/// The local Cost Explorer, holding acme's payer's requests until the test lets them go (a run
+/// stays mid-fetch while others start) and counting them.
+struct Gated {
+    inner: LocalCostSource,
+    entered: Arc<tokio::sync::Notify>,
+    gate: Arc<tokio::sync::Semaphore>,
+    requests: Arc<std::sync::atomic::AtomicU32>,
+}
+
+#[async_trait]
+impl CostSource for Gated {
+    async fn cost_page(&self, role: &ReadRole, query: &CostQuery) -> Result<CostPage, SourceError> {
+        if role.account() == "100000000001" {
+            self.requests.fetch_add(1, Ordering::SeqCst);
+            self.entered.notify_one();
+            self.gate.acquire().await.unwrap().forget();
+        }
+        self.inner.cost_page(role, query).await
+    }
+}
+
+#[tokio::test]
+async fn a_customer_being_fetched_is_not_fetched_twice_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let entered = Arc::new(tokio::sync::Notify::new());
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let requests = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let (e, g, r) = (entered.clone(), gate.clone(), requests.clone());
+    let app = app_with(&dir, Arc::new(AtomicI64::new(0)), move |inner| {
+        Arc::new(Gated {
+            inner,
+            entered: e,
+            gate: g,
+            requests: r,
+        })
+    })
+    .await;
+    let billing = app.billing().unwrap();
+    let acme = CustomerCode::parse("acme").unwrap();
+
+    // An admin's "Fetch now", held inside its first Cost Explorer request, while the rest runs.
+    let ada = admin();
+    let first = billing.run_as(&ada, Scope::Customer(acme.clone()));
+    let meanwhile = async {
+        entered.notified().await;
+
+        // "Fetch now" again: 409, nothing recorded, no request made.
+        let second = billing.run_as(&admin(), Scope::Customer(acme.clone())).await;
+        let err = second.unwrap_err();
+        assert_eq!(
+            err.conflict_kind(),
+            Some(cc_domain::error::Conflict::FetchRunning),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("acme is being fetched by another run (ada@example.com"),
+            "{err}"
+        );
+        assert_eq!(requests.load(Ordering::SeqCst), 1);
+
+        // The daily job meanwhile: acme skipped with the reason, the others fetched.
+        let daily = billing.run(Scope::All, Trigger::Schedule).await.unwrap();
+        let c = by_customer(&daily);
+        assert_eq!(c["acme"].status, FetchStatus::Skipped, "{:?}", c["acme"]);
+        assert_eq!(c["acme"].reason.as_deref(), Some("another run is fetching it"));
+        assert_eq!(c["acme"].requests, 0);
+        assert_eq!(c["hooli"].status, FetchStatus::Ok, "{:?}", c["hooli"]);
+        assert_eq!(requests.load(Ordering::SeqCst), 1, "acme's pages were asked for once");
+        gate.add_permits(10_000);
+    };
+    let (first, ()) = tokio::join!(first, meanwhile);
+    let first = first.unwrap();
+    assert_eq!(first.customers[0].status, FetchStatus::Ok, "{first:?}");
+    assert!(first.customers[0].backfill);
+
+    // Released at the end: the next run fetches (incrementally: the backfill happened once).
+    let again = billing.run_as(&admin(), Scope::Customer(acme.clone())).await.unwrap();
+    assert_eq!(again.customers[0].status, FetchStatus::Ok);
+    assert!(!again.customers[0].backfill);
+    assert!(
+        app.items
+            .get(&keys::billing("acme"), keys::BILLING_FETCH_LEASE)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn an_expired_fetch_lease_is_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, Arc::new(AtomicI64::new(0))).await;
+    let billing = app.billing().unwrap();
+    let acme = CustomerCode::parse("acme").unwrap();
+    // A run that died 21 minutes ago without releasing its lease, and one still going.
+    let now = app.clock.now();
+    let lease = |taken: time::OffsetDateTime| {
+        let lease = cc_domain::billing::fetch::Lease {
+            run: "01DEAD".into(),
+            trigger: Trigger::Schedule,
+            taken_at: taken,
+            expires_at: taken + time::Duration::seconds(cc_domain::billing::fetch::LEASE_SECONDS),
+        };
+        cc_domain::store::Item::new(
+            keys::billing("acme"),
+            keys::BILLING_FETCH_LEASE,
+            serde_json::to_value(lease).unwrap(),
+        )
+    };
+    app.items
+        .transact(vec![cc_domain::store::Write::Put(lease(
+            now - time::Duration::minutes(21),
+        ))])
+        .await
+        .unwrap();
+    let run = billing.run_as(&admin(), Scope::Customer(acme.clone())).await.unwrap();
+    assert_eq!(run.customers[0].status, FetchStatus::Ok, "{run:?}");
+
+    app.items
+        .transact(vec![cc_domain::store::Write::Put(lease(
+            now - time::Duration::minutes(5),
+        ))])
+        .await
+        .unwrap();
+    let held = billing.run_as(&admin(), Scope::Customer(acme)).await.unwrap_err();
+    assert_eq!(held.conflict_kind(), Some(cc_domain::error::Conflict::FetchRunning));
+    assert!(held.to_string().contains("the daily schedule"), "{held}");
+}
+
+/// Two organisations, one per management account, with disjoint members and one account each
+/// that the hub does not have.
+struct TwoOrgs;
+
+impl TwoOrgs {
+    fn of(payer: &str) -> (&'static str, Vec<&'static str>) {
+        match payer {
+            "100000000001" => (
+                "o-one",
+                vec!["100000000001", "100000000002", "100000000003", "910000000001"],
+            ),
+            _ => ("o-two", vec!["500000000001", "920000000001"]),
+        }
+    }
+}
+
+#[async_trait]
+impl cc_domain::billing::ports::OrganizationSource for TwoOrgs {
+    async fn organization(&self, role: &ReadRole) -> Result<cc_domain::billing::ports::Organization, SourceError> {
+        Ok(cc_domain::billing::ports::Organization {
+            id: Self::of(role.account()).0.into(),
+            management_account: AccountId::parse(role.account()).unwrap(),
+        })
+    }
+    async fn accounts(&self, role: &ReadRole) -> Result<Vec<cc_domain::billing::ports::OrgAccount>, SourceError> {
+        Ok(Self::of(role.account())
+            .1
+            .into_iter()
+            .map(|id| cc_domain::billing::ports::OrgAccount {
+                id: AccountId::parse(id).unwrap(),
+                name: format!("account {id}"),
+                email: format!("aws+{id}@example.com"),
+                status: cc_domain::billing::ports::OrgAccountStatus::Active,
+            })
+            .collect())
+    }
+    async fn delegated_administrators(&self, _: &ReadRole) -> Result<BTreeMap<AccountId, Vec<String>>, SourceError> {
+        Ok(BTreeMap::new())
+    }
+}
+
+#[tokio::test]
+async fn a_customer_with_two_payers_keeps_each_organisations_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_orgs(
+        &dir,
+        Arc::new(AtomicI64::new(0)),
+        |inner| {
+            Arc::new(FailingFor {
+                inner,
+                payer: "400000000001",
+            })
+        },
+        Some(Arc::new(TwoOrgs)),
+    )
+    .await;
+    account(&app, "500000000001", "acme", true, role("500000000001", "acme")).await;
+    let acme = CustomerCode::parse("acme").unwrap();
+    // Facts stored before they were kept per organisation: shown until that organisation's refresh.
+    let legacy = serde_json::json!({"customer": "acme", "organization_id": "o-one", "management_account": "100000000001",
+        "accounts_in_organization": 3, "flagged_hub_accounts": [], "discovered": 0, "refreshed_at": "2026-01-01T00:00:00Z"});
+    app.items
+        .transact(vec![cc_domain::store::Write::Put(cc_domain::store::Item::new(
+            keys::organization("acme"),
+            keys::META,
+            legacy,
+        ))])
+        .await
+        .unwrap();
+    let billing = app.billing().unwrap();
+    let view = billing.organization(&admin(), &acme).await.unwrap();
+    assert_eq!(view.organizations.len(), 1);
+
+    for _ in 0..2 {
+        let run = billing
+            .run(Scope::Customer(acme.clone()), Trigger::Schedule)
+            .await
+            .unwrap();
+        assert_eq!(run.customers.len(), 2, "one entry per payer: {run:?}");
+        let view = billing.organization(&admin(), &acme).await.unwrap();
+        let orgs: Vec<(&str, &str, usize, usize)> = view
+            .organizations
+            .iter()
+            .map(|f| {
+                (
+                    f.organization_id.as_str(),
+                    f.management_account.as_str(),
+                    f.accounts_in_organization,
+                    f.discovered,
+                )
+            })
+            .collect();
+        assert_eq!(
+            orgs,
+            vec![("o-one", "100000000001", 4, 1), ("o-two", "500000000001", 2, 1)]
+        );
+        // Each organisation's discovered account stays: one refresh does not remove the other's.
+        let discovered: Vec<(&str, Option<&str>)> = view
+            .discovered
+            .iter()
+            .map(|d| (d.id.as_str(), d.management_account.as_ref().map(|m| m.as_str())))
+            .collect();
+        assert_eq!(
+            discovered,
+            vec![
+                ("910000000001", Some("100000000001")),
+                ("920000000001", Some("500000000001"))
+            ]
+        );
+    }
+    assert!(
+        app.items
+            .get(&keys::organization("acme"), keys::META)
+            .await
+            .unwrap()
+            .is_none(),
+        "the legacy item is replaced"
+    );
 }

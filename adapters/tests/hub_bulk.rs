@@ -545,6 +545,7 @@ async fn discovered(app: &App, code: &str, id: &str, name: &str) {
     let d = DiscoveredAccount {
         id: AccountId::parse(id).unwrap(),
         customer: CustomerCode::parse(code).unwrap(),
+        management_account: None,
         name: name.into(),
         email: format!("aws+{id}@example.com"),
         status: OrgAccountStatus::Active,
@@ -626,6 +627,26 @@ async fn discovered_accounts_are_added_in_one_step(items: Arc<dyn ItemStore>) {
     let view = billing.organization(&admin(), &c).await.unwrap();
     let still: Vec<&str> = view.discovered.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(still, [left.as_str()], "added ones leave the discovered list");
+    // Audited by the hub's bulk path: an account_created event per account, by the admin.
+    let events = app
+        .items
+        .query_all(
+            cc_domain::store::Query::partition(
+                cc_domain::store::Index::Primary,
+                cc_domain::keys::audit(code.as_str(), app.clock.now()),
+            )
+            .limit(1000),
+        )
+        .await
+        .unwrap();
+    for id in [prod, dev] {
+        assert!(
+            events.iter().any(|e| e.data["action"] == "account_created"
+                && e.data["account_id"] == id.as_str()
+                && e.data["actor"] == "ada@example.com"),
+            "no account_created for {id}"
+        );
+    }
 
     // Non-admins and unknown customers.
     let erin = Principal {

@@ -346,6 +346,7 @@ async fn deleting_a_customer_deletes_its_billing_and_utilisation_data_so_a_new_o
         amount: 10.0,
         currency: "USD".into(),
         estimated: false,
+        source: cc_domain::billing::costs::CellSource::Import,
     };
     costs::upsert(items, &c, &[cell(time::macros::date!(2024 - 09 - 01)), cell(today)])
         .await

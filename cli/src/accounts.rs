@@ -50,10 +50,20 @@ impl Format {
 /// rows at fault (nothing was written).
 pub type Imported = Answer<BulkOutcome>;
 
-/// Sends `file`. `progress`: a spinner on stderr while the hub works (hidden when stderr is not a
-/// terminal).
+/// Reads `file`, or the standard input for `-`.
+pub fn read_input(file: &Path) -> anyhow::Result<Vec<u8>> {
+    if file.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).context("reading the standard input")?;
+        return Ok(bytes);
+    }
+    std::fs::read(file).with_context(|| format!("reading {}", file.display()))
+}
+
+/// Sends `file` (`-`: the standard input, its format told by its content). `progress`: a spinner
+/// on stderr while the hub works (hidden when stderr is not a terminal).
 pub async fn import(client: &Client, file: &Path, skip_existing: bool, progress: bool) -> anyhow::Result<Imported> {
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let bytes = read_input(file)?;
     let format = Format::of(file, &bytes);
     let existing = if skip_existing { "skip" } else { "error" };
     let upload = Upload {

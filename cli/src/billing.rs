@@ -1,8 +1,10 @@
-//! `cc billing import FILE --customer X`: reads a FOCUS or CUR export (CSV, plain or gzip) into the
-//! customer's daily costs on the configured store, in this process, with a progress bar on the
-//! bytes read.
+//! `cc billing import FILE... --customer X`: reads a FOCUS or CUR export (CSV, plain or gzip; one
+//! file, or every part of one export, summed before storing) into the customer's daily costs on
+//! the configured store, in this process, with a progress bar on the bytes read. `-` reads the
+//! standard input.
 
-use std::path::Path;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use cc_domain::App;
@@ -11,10 +13,16 @@ use cc_domain::billing::settings;
 use cc_domain::ids::CustomerCode;
 use cc_domain::{Error, keys};
 
-/// Imports `file` for `customer`. The customer must exist in the hub; the file is read to its end
-/// before anything is stored (a bad row stores nothing). `progress`: draw a bar on stderr (it
-/// hides itself when stderr is not a terminal).
-pub async fn import_file(app: &App, file: &Path, customer: &str, progress: bool) -> anyhow::Result<ImportSummary> {
+/// Imports `files` (the parts of one export; `-` is the standard input, at most once) for
+/// `customer`. The customer must exist in the hub; every file is read to its end before anything
+/// is stored (a bad row stores nothing). `progress`: draw a bar on stderr (it hides itself when
+/// stderr is not a terminal).
+pub async fn import_files(
+    app: &App,
+    files: &[PathBuf],
+    customer: &str,
+    progress: bool,
+) -> anyhow::Result<ImportSummary> {
     let customer = CustomerCode::parse(customer).map_err(|e| Error::validation("customer", e.to_string()))?;
     if app
         .items
@@ -25,9 +33,21 @@ pub async fn import_file(app: &App, file: &Path, customer: &str, progress: bool)
     {
         return Err(Error::not_found("customer", customer.as_str()).into());
     }
+    if files.iter().filter(|f| is_stdin(f)).count() > 1 {
+        anyhow::bail!("'-' (the standard input) may be given once");
+    }
     let metric = settings::get(app.items.as_ref(), &customer).await?.metric;
-    let reader = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
-    let size = reader.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut readers: Vec<(String, Box<dyn Read + Send>)> = Vec::with_capacity(files.len());
+    let mut size = 0;
+    for file in files {
+        if is_stdin(file) {
+            readers.push(("(standard input)".into(), Box::new(std::io::stdin())));
+            continue;
+        }
+        let reader = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+        size += reader.metadata().map(|m| m.len()).unwrap_or(0);
+        readers.push((file.display().to_string(), Box::new(reader)));
+    }
     let bar = if progress {
         indicatif::ProgressBar::new(size)
     } else {
@@ -37,19 +57,40 @@ pub async fn import_file(app: &App, file: &Path, customer: &str, progress: bool)
         indicatif::ProgressStyle::with_template("{bytes}/{total_bytes} {wide_bar} {bytes_per_sec} {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let read = bar.wrap_read(reader);
-    let parsed = tokio::task::spawn_blocking(move || import::parse(read, metric))
+    let readers: Vec<(String, indicatif::ProgressBarIter<Box<dyn Read + Send>>)> =
+        readers.into_iter().map(|(name, r)| (name, bar.wrap_read(r))).collect();
+    let parsed = tokio::task::spawn_blocking(move || import::parse_files(readers, metric, u64::MAX))
         .await
         .context("the import's reader stopped")??;
     bar.finish_and_clear();
-    let accounts = app.hub.account_ids_of(&customer).await?;
-    Ok(import::store(app.items.as_ref(), &customer, parsed, &accounts, app.clock.now()).await?)
+    let snap = app.hub.snapshot().await?;
+    let by = import::Importer {
+        actor: "system",
+        via: "cc billing import",
+    };
+    Ok(import::store(
+        app.items.as_ref(),
+        &customer,
+        parsed,
+        &snap.accounts,
+        &by,
+        app.clock.now(),
+    )
+    .await?)
+}
+
+fn is_stdin(file: &Path) -> bool {
+    file.as_os_str() == "-"
 }
 
 /// The summary as a person reads it.
 pub fn describe(s: &ImportSummary) -> String {
+    let files = match s.files.len() {
+        0 | 1 => "file".to_string(),
+        n => format!("export of {n} files"),
+    };
     let mut out = format!(
-        "{} file for {}: {} rows read, {} daily cells written (amounts from {})\n",
+        "{} {files} for {}: {} rows read, {} daily cells written (amounts from {})\n",
         match s.format {
             import::Format::Focus => "FOCUS",
             import::Format::Cur => "CUR",
@@ -59,6 +100,11 @@ pub fn describe(s: &ImportSummary) -> String {
         s.cells_written,
         s.amount_column
     );
+    if s.files.len() > 1 {
+        for f in &s.files {
+            out.push_str(&format!("  {}: {} rows\n", f.name, f.rows_read));
+        }
+    }
     for k in &s.skipped {
         out.push_str(&format!("  skipped: {} rows ({:?})\n", k.rows, k.reason));
     }
@@ -77,9 +123,8 @@ pub fn describe(s: &ImportSummary) -> String {
     if !s.accounts_not_in_hub.is_empty() {
         let ids: Vec<&str> = s.accounts_not_in_hub.iter().map(|a| a.as_str()).collect();
         out.push_str(&format!(
-            "  {} account(s) not in the hub for {}: {}\n",
+            "  {} account(s) not in the hub (in no customer's): {}\n",
             ids.len(),
-            s.customer,
             ids.join(", ")
         ));
     }

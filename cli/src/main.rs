@@ -42,9 +42,15 @@ enum Command {
         /// Connections served at once (default 512); more wait in the listen backlog.
         #[arg(long, env = "CC_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=65535))]
         max_connections: Option<u32>,
-        /// Seed the demo data set (idempotent) and print a token per demo user.
+        /// Seed the demo data set (idempotent) and print a token per demo user. Creates the data
+        /// directory when it does not exist.
         #[arg(long)]
         demo: bool,
+        /// Create the data directory when it does not exist, and start on an empty store (without
+        /// `--demo` or this, a data directory that does not exist is refused: a mistyped path
+        /// would otherwise start a new empty store).
+        #[arg(long)]
+        init: bool,
         /// With CC_STORE=aws against an emulator: create the table and bucket if missing.
         #[arg(long)]
         create_resources: bool,
@@ -205,6 +211,7 @@ enum AccountsAction {
     /// header row naming the fields), told by the extension or else the content. Prints what was
     /// created and skipped, or each problem by row and field (nothing is written then; exit 1).
     Import {
+        /// The file; `-` reads the standard input.
         file: PathBuf,
         /// Leave out accounts the hub already has (re-running an import that stopped part-way);
         /// each is listed if it differs from the file. Without it they make the import fail.
@@ -238,10 +245,14 @@ enum UtilisationAction {
 #[derive(Subcommand)]
 enum BillingAction {
     /// Import a FOCUS (1.0+) or legacy CUR export (CSV, plain or gzip) into a customer's daily
-    /// costs, in this process, on the configured store; prints what it did.
+    /// costs, in this process, on the configured store; prints what it did. The parts of one
+    /// export (`…-00001.csv.gz`, `…-00002.csv.gz`, ...) must be imported together, in one command:
+    /// their amounts are summed before storing.
     Import {
-        /// The export file (`.csv` or `.csv.gz`; the format is told by its header).
-        file: PathBuf,
+        /// The export's files (`.csv` or `.csv.gz`; the format is told by the header); `-` reads
+        /// the standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// The customer the costs belong to.
         #[arg(long)]
         customer: String,
@@ -304,6 +315,21 @@ fn config(settings: &Settings, port: Option<u16>) -> anyhow::Result<Config> {
     })?)
 }
 
+/// Refuses an embedded store's data directory that does not exist: every command but `cc serve
+/// --demo` / `cc serve --init` works on a store that is already there, and opening a mistyped path
+/// would silently start a new, empty one.
+fn existing_data_dir(config: &Config) -> anyhow::Result<()> {
+    if config.store == StoreKind::Embedded && !config.data_dir.is_dir() {
+        let shown = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
+        anyhow::bail!(
+            "the data directory {} does not exist (--data-dir or CC_DATA_DIR): check the path; `cc serve --demo` \
+             creates one with the demo data, `cc serve --init` an empty one",
+            shown.display()
+        );
+    }
+    Ok(())
+}
+
 fn parse_roles(roles: &[String]) -> anyhow::Result<std::collections::BTreeSet<Role>> {
     roles
         .iter()
@@ -324,11 +350,15 @@ async fn main() -> anyhow::Result<()> {
             port,
             max_connections,
             demo,
+            init,
             create_resources,
             ui_dir,
         } => {
             cc_http::telemetry::init();
             let config = config(&settings, Some(port))?;
+            if !(demo || init) {
+                existing_data_dir(&config)?;
+            }
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
                 .await
                 .with_context(|| format!("binding 127.0.0.1:{port} (CC_PORT)"))?;
@@ -404,7 +434,11 @@ async fn main() -> anyhow::Result<()> {
             let config = config(&settings, None)?;
             let secret = match &config.auth.jwt_secret {
                 Some(s) => s.clone(),
-                None if config.store == StoreKind::Embedded => cc_adapters::files::dev_secret(&config.data_dir)?,
+                None if config.store == StoreKind::Embedded => {
+                    // The secret of a server's data directory: a missing one is a mistyped path.
+                    existing_data_dir(&config)?;
+                    cc_adapters::files::dev_secret(&config.data_dir)?
+                }
                 None => anyhow::bail!("CC_JWT_SECRET is not set: dev tokens need the local secret"),
             };
             let email = cc_domain::ids::Email::parse(&email)?;
@@ -626,7 +660,9 @@ async fn main() -> anyhow::Result<()> {
                 jobs::find(&name)?;
                 // No log subscriber: logs go to stdout, which carries the summary; a failure
                 // comes back as the error.
-                let app = cc_adapters::wire::local_server(config(&settings, None)?).await?;
+                let config = config(&settings, None)?;
+                existing_data_dir(&config)?;
+                let app = cc_adapters::wire::local_server(config).await?;
                 let summary = jobs::run(&app, &name).await?;
                 cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
                 Ok(())
@@ -658,13 +694,15 @@ async fn main() -> anyhow::Result<()> {
         },
         Command::Billing { action } => match action {
             BillingAction::Import {
-                file,
+                files,
                 customer,
                 json,
                 settings,
             } => {
-                let app = cc_adapters::wire::local_server(config(&settings, None)?).await?;
-                let summary = cc_cli::billing::import_file(&app, &file, &customer, !json).await?;
+                let config = config(&settings, None)?;
+                existing_data_dir(&config)?;
+                let app = cc_adapters::wire::local_server(config).await?;
+                let summary = cc_cli::billing::import_files(&app, &files, &customer, !json).await?;
                 if json {
                     cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
                 } else {

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use cc_domain::utilisation::service::ImportOutcome;
 
 use crate::client::Client;
@@ -29,14 +28,15 @@ impl ImportKind {
     }
 }
 
-/// Sends `file` as `kind`. `progress`: a spinner on stderr while the server works.
+/// Sends `file` (`-`: the standard input) as `kind`. `progress`: a spinner on stderr while the
+/// server works.
 pub async fn import(
     client: &Client,
     kind: ImportKind,
     file: &Path,
     progress: bool,
 ) -> anyhow::Result<Answer<ImportOutcome>> {
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let bytes = crate::accounts::read_input(file)?;
     let upload = Upload {
         file,
         bytes,

@@ -141,3 +141,74 @@ async fn billing_import_cli_refuses_a_bad_file_and_an_unknown_customer_storing_n
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("globex"));
 }
+
+#[tokio::test]
+async fn billing_import_cli_reads_the_standard_input_and_the_parts_of_one_export() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path()).await;
+    let sample = std::fs::read(SAMPLE).unwrap();
+    let mut child = cc(dir.path())
+        .args(["billing", "import", "-", "--customer", "acme", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&sample).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let whole: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(whole["rows_read"], 1000);
+    assert_eq!(
+        whole["files"],
+        serde_json::json!([{"name": "(standard input)", "rows_read": 1000}])
+    );
+
+    // The sample split in two parts (each with the header): one import, the same cells.
+    let text = String::from_utf8(sample).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let (a, b) = rows.split_at(rows.len() / 2);
+    let part = |name: &str, rows: &[&str]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+        p.display().to_string()
+    };
+    let (p1, p2) = (part("export-00001.csv", a), part("export-00002.csv", b));
+    let out = cc(dir.path())
+        .args(["billing", "import", &p1, &p2, "--customer", "acme"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("FOCUS export of 2 files for acme: 1000 rows read"),
+        "{said}"
+    );
+    assert!(said.contains("export-00002.csv: 500 rows"), "{said}");
+    let total = whole["totals"][0]["amount"].as_f64().unwrap();
+    assert!((total - stored_total(dir.path()).await).abs() < 1e-6);
+}
+
+#[tokio::test]
+async fn a_data_directory_that_does_not_exist_is_refused_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("mistyped");
+    for args in [
+        vec!["billing", "import", SAMPLE, "--customer", "acme"],
+        vec!["jobs", "run", "billing.fetch"],
+        vec!["token", "--email", "ada@example.com", "--roles", "admin"],
+    ] {
+        let out = cc(&missing).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr.contains(&format!("the data directory {} does not exist", missing.display())),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("cc serve --demo"), "{stderr}");
+        assert!(!missing.exists(), "{args:?} created it");
+    }
+}

@@ -238,3 +238,32 @@ async fn utilisation_import_writes_contracts_and_worklogs_and_refuses_bad_rows()
     assert!(!out.status.success());
     assert!(stderr.contains("403"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_import_reads_the_standard_input_for_a_dash() {
+    use std::io::Write as _;
+    let server = support::start().await;
+    let admin = support::token(&server, "ada@example.com", &[Role::Admin]);
+    // A spreadsheet's CSV: the id lost its leading zero.
+    let csv = format!(
+        "{HEADER}{}",
+        row("010987654323", "From stdin").replacen("010987654323", "10987654323", 1)
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cc"))
+        .args(["accounts", "import", "-", "--json"])
+        .env("CC_API_URL", &server.base)
+        .env("CC_TOKEN", &admin)
+        .env("CC_CONFIG_DIR", "/nonexistent-cc-config")
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(csv.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let outcome: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(outcome["ids"], serde_json::json!(["010987654323"]), "{outcome}");
+}

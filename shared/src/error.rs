@@ -86,6 +86,8 @@ pub enum Conflict {
     /// A cost anomaly cannot move that way from its status (acknowledging one that is not open,
     /// resolving one already resolved).
     AnomalyState,
+    /// Another billing fetch run is fetching the customer (it holds the customer's lease).
+    FetchRunning,
 }
 
 impl Conflict {
@@ -112,6 +114,7 @@ impl Conflict {
             Conflict::SsoGrant => "sso_grant",
             Conflict::EmailTaken => "email_taken",
             Conflict::AnomalyState => "anomaly_state",
+            Conflict::FetchRunning => "fetch_running",
         }
     }
 }

@@ -93,6 +93,52 @@ validated_string!(
     }
 );
 
+impl AccountId {
+    /// An account id as a **file** holds it (a cost export, a bulk account import, in CSV or
+    /// JSON): surrounding spaces ignored, and an id of 10 or 11 digits taken as one whose leading
+    /// zeros were dropped (spreadsheets store ids as numbers: `051738928782` is saved as
+    /// `51738928782`) and padded back to 12. Anything else is refused: fewer than 10 digits is far
+    /// more likely a wrong cell (a row number, a count) than an id with three or more leading
+    /// zeros (one id in a thousand; write such an id as text). The one rule every file import
+    /// uses; ids typed into the API (paths, single creates) must be the exact 12 digits
+    /// ([`AccountId::parse`]).
+    pub fn from_file(raw: &str) -> Result<AccountId, IdError> {
+        let s = raw.trim();
+        if !(FILE_ACCOUNT_ID_MIN_DIGITS..=12).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(IdError {
+                what: "AWS account id (12 digits)",
+                reason: format!(
+                    "'{}' is not an AWS account id (12 digits; 10 or 11 are read as an id whose leading zeros a spreadsheet dropped)",
+                    truncate(s)
+                ),
+            });
+        }
+        AccountId::parse(format!("{s:0>12}"))
+    }
+}
+
+/// The fewest digits [`AccountId::from_file`] pads back to 12.
+pub const FILE_ACCOUNT_ID_MIN_DIGITS: usize = 10;
+
+/// The inputs [`AccountId::from_file`] is tested on, by each file import too (cost exports, bulk
+/// accounts): the raw cell and the id it reads as (`None`: refused).
+#[doc(hidden)]
+pub const FILE_ACCOUNT_IDS: &[(&str, Option<&str>)] = &[
+    ("123456789012", Some("123456789012")),
+    ("012345678901", Some("012345678901")),
+    ("51738928782", Some("051738928782")),
+    (" 51738928782 ", Some("051738928782")),
+    ("1234567890", Some("001234567890")),
+    ("123456789", None),
+    ("12", None),
+    ("", None),
+    ("1234567890123", None),
+    ("12345678901x", None),
+    ("5.1738928782E+10", None),
+    ("-12345678901", None),
+    ("/subscriptions/x", None),
+];
+
 validated_string!(
     /// A customer's short code: a slug, 2-32 characters, unique across the hub. Case-insensitive
     /// wherever it enters (`ACME-Retail` is `acme-retail`): normalised to lower case, as
@@ -364,6 +410,20 @@ mod tests {
         }
         let json: Result<AccountId, _> = serde_json::from_str("\"00000000000x\"");
         assert!(json.unwrap_err().to_string().contains("12 digits"));
+    }
+
+    #[test]
+    fn file_account_ids_get_their_leading_zeros_back_and_nothing_else() {
+        for (raw, want) in FILE_ACCOUNT_IDS {
+            let got = AccountId::from_file(raw).ok();
+            assert_eq!(got.as_ref().map(|a| a.as_str()), *want, "{raw:?}");
+        }
+        assert!(
+            AccountId::from_file("12x")
+                .unwrap_err()
+                .to_string()
+                .contains("spreadsheet")
+        );
     }
 
     #[test]

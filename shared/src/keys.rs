@@ -265,7 +265,9 @@ pub fn anomaly_detected(detected: time::Date, customer: &str, id: &str) -> Strin
 // | billing fetch run (one per run; per customer and payer: status, requests, cells) | `BILLINGRUN` | `{started ms:013}#{id}` |
 // | a payer's last successful fetch (backfill or incremental next time) | `BILLING#{customer}` | `FETCHED#{payer}` |
 // | a customer's entries of the last run that covered it (status, reason) | `BILLING#{customer}` | `LASTFETCH` |
-// | a customer's organisation facts (last refresh, flags) | `ORG#{customer}` | `META` |
+// | the lease of the run fetching the customer now (run id, expiry; deleted at its end) | `BILLING#{customer}` | `FETCHLEASE` |
+// | one organisation's facts (last refresh, flags), per management account | `ORG#{customer}` | `FACTS#{management account}` |
+// | a customer's organisation facts before they were kept per organisation (read, replaced on refresh) | `ORG#{customer}` | `META` |
 // | an account in the customer's organisation but not in the hub (discovered) | `ORG#{customer}` | `DISCOVERED#{account}` |
 
 /// The partition of every billing fetch run, sorted by start time.
@@ -279,6 +281,9 @@ pub fn billing_run(started: OffsetDateTime, id: &str) -> String {
 /// Within `BILLING#{customer}`: what the last run that covered the customer did for it.
 pub const BILLING_LAST_FETCH: &str = "LASTFETCH";
 
+/// Within `BILLING#{customer}`: the lease of the run fetching the customer now (one at a time).
+pub const BILLING_FETCH_LEASE: &str = "FETCHLEASE";
+
 /// Within `BILLING#{customer}`: the last successful fetch through one payer account.
 pub fn billing_fetched(payer: &str) -> String {
     format!("FETCHED#{payer}")
@@ -287,6 +292,13 @@ pub fn billing_fetched(payer: &str) -> String {
 /// Partition of a customer's organisation facts (its own, never under `CUSTOMER#{code}`).
 pub fn organization(customer: &str) -> String {
     format!("ORG#{customer}")
+}
+
+pub const ORG_FACTS_PREFIX: &str = "FACTS#";
+
+/// One organisation's facts, by its management account.
+pub fn org_facts(management_account: &str) -> String {
+    format!("{ORG_FACTS_PREFIX}{management_account}")
 }
 
 pub const DISCOVERED_PREFIX: &str = "DISCOVERED#";

@@ -347,6 +347,61 @@ fn billing_import_bad_input_names_the_row_and_column() {
             "row 1: the header is neither FOCUS",
         ),
         (String::new(), "file", "neither FOCUS"),
+        (
+            // A charge with no account at all: the sub-account is the column to fix.
+            focus(&["AWS,,,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,1,USD"]),
+            "SubAccountId",
+            "row 2, column SubAccountId: the account id is empty and so is BillingAccountId",
+        ),
+        (
+            focus(&[ok, "AWS,111111111111,9,Amazon EC2"]),
+            "file",
+            "row 3: the row has 4 fields; the header has 10",
+        ),
+        (
+            focus(&[ok, ok, &format!("{ok},extra")]),
+            "file",
+            "row 4: the row has 11 fields; the header has 10",
+        ),
+        (
+            format!("{FOCUS_HEADER},BilledCost\n{ok},2\n"),
+            "file",
+            "row 1, column 11: the column 'BilledCost' is named twice (columns 8 and 11)",
+        ),
+        (
+            focus(&[&ok.replace("Amazon EC2", &"S".repeat(257))]),
+            "ServiceName",
+            "row 2, column ServiceName: the service name must be 1-256 characters",
+        ),
+        (
+            focus(&[ok, &ok.replace("Amazon EC2", "Amazon\tEC2")]),
+            "ServiceName",
+            "row 3, column ServiceName: the service name must not contain a control character (U+0009 at character 7)",
+        ),
+        (
+            focus(&[&ok.replace("Amazon EC2", "Amazon \u{202e}2CE")]),
+            "ServiceName",
+            "row 2, column ServiceName: the service name must not contain a text-direction control (U+202E",
+        ),
+        (
+            format!(
+                "{CUR_HEADER}\na,111111111111,Usage,AmazonEC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,USD,Amazon\u{7}EC2\n"
+            ),
+            "product/ProductName",
+            "row 2, column product/ProductName: the service name must not contain a control character",
+        ),
+        (
+            format!(
+                "{CUR_HEADER}\na,111111111111,Usage,\u{202e}EC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,USD,\n"
+            ),
+            "lineItem/ProductCode",
+            "row 2, column lineItem/ProductCode: the service name must not contain a text-direction control",
+        ),
+        (
+            format!("{CUR_HEADER}\na,111111111111,Usage\n"),
+            "file",
+            "row 2: the row has 3 fields; the header has 9",
+        ),
     ];
     for (text, field, message) in cases {
         let (f, m) = refused(&text);
@@ -389,4 +444,70 @@ fn billing_import_a_file_expanding_past_the_cap_is_refused_with_the_way_round() 
         other => panic!("accepted: {other:?}"),
     }
     assert!(cc_domain::billing::import::parse_at_most(&gz[..], CostMetric::UnblendedCost, text.len() as u64).is_ok());
+}
+
+#[test]
+fn billing_import_parts_are_summed_and_share_one_expanded_size_cap() {
+    let row = |h: u32| {
+        format!(
+            "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-01T{h:02}:00:00Z,2024-09-01T{:02}:00:00Z,1,1,USD",
+            h + 1
+        )
+    };
+    let part = |hours: std::ops::Range<u32>| {
+        let rows: Vec<String> = hours.map(row).collect();
+        focus(&rows.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let (one, two) = (part(0..12), part(12..23));
+    let files = vec![
+        ("p1.csv".to_string(), one.as_bytes()),
+        ("p2.csv".to_string(), two.as_bytes()),
+    ];
+    let parsed = import::parse_files(files.clone(), CostMetric::UnblendedCost, u64::MAX).unwrap();
+    assert_eq!(parsed.cells.len(), 1);
+    assert_eq!(parsed.cells[0].amount, 23.0, "both parts' hours in one cell");
+    assert_eq!(parsed.rows_read, 23);
+    let names: Vec<(&str, u64)> = parsed.files.iter().map(|f| (f.name.as_str(), f.rows_read)).collect();
+    assert_eq!(names, vec![("p1.csv", 12), ("p2.csv", 11)]);
+
+    // Each part fits the cap alone; together they do not.
+    let cap = one.len().max(two.len()) as u64 + 10;
+    match import::parse_files(files, CostMetric::UnblendedCost, cap) {
+        Err(Error::Validation { field, message }) => {
+            assert_eq!(field.as_deref(), Some("file"));
+            assert!(
+                message.starts_with("p2.csv, ") && message.contains("together"),
+                "{message}"
+            );
+        }
+        other => panic!("accepted: {other:?}"),
+    }
+
+    // A bad row is named with its file; parts of two formats are refused.
+    let bad = one.replace(",1,1,USD\n", ",x,1,USD\n");
+    let (field, message) = match import::parse_files(
+        vec![
+            ("p1.csv".to_string(), two.as_bytes()),
+            ("p2.csv".to_string(), bad.as_bytes()),
+        ],
+        CostMetric::UnblendedCost,
+        u64::MAX,
+    ) {
+        Err(Error::Validation { field, message }) => (field.unwrap_or_default(), message),
+        other => panic!("accepted: {other:?}"),
+    };
+    assert_eq!(field, "BilledCost");
+    assert!(message.starts_with("p2.csv, row 2, column BilledCost"), "{message}");
+    let cur = format!("{CUR_HEADER}\n");
+    let mixed = vec![
+        ("focus.csv".to_string(), one.as_bytes()),
+        ("cur.csv".to_string(), cur.as_bytes()),
+    ];
+    match import::parse_files(mixed, CostMetric::UnblendedCost, u64::MAX) {
+        Err(Error::Validation { message, .. }) => assert!(
+            message.contains("cur.csv, the file is a legacy CUR but focus.csv is FOCUS"),
+            "{message}"
+        ),
+        other => panic!("accepted: {other:?}"),
+    }
 }

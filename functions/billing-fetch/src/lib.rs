@@ -5,7 +5,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -20,7 +19,7 @@ use cc_domain::billing::{AnomalyStatus, BillingRun, Scope};
 use cc_domain::hub::BulkOutcome;
 use cc_domain::ids::{AccountId, CustomerCode};
 use cc_http::error::{ApiError, ApiResult, ErrorBody};
-use cc_http::extract::{customer_code, day, num, path_id};
+use cc_http::extract::{Uploaded, customer_code, day, num, path_id};
 use cc_http::{Admin, Api, Caller, JsonBody, ListResponse, PageParams, QueryParams};
 use serde::Deserialize;
 use time::Date;
@@ -344,9 +343,12 @@ struct RunRequest {
 
 /// Fetches one customer now (admin): Cost Explorer and the organisation facts, then cost-jump
 /// detection. Answers when the run is done, with its record. Each page is a billed Cost Explorer
-/// request; a customer fetched today re-fetches only the last few days.
+/// request; a customer fetched today re-fetches only the last few days. One run fetches a
+/// customer at a time: while another (an admin's, or the daily schedule's) is fetching it, 409
+/// `fetch_running`. Audited (`billing_fetch_started`).
 #[utoipa::path(post, path = "/api/v1/billing/runs", request_body = RunRequest,
-    responses((status = 201, body = BillingRun), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = BillingRun), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "`fetch_running`: another run is fetching the customer; nothing was started", body = ErrorBody)))]
 async fn start_run(
     State(api): State<Api>,
     Admin(who): Admin,
@@ -368,10 +370,14 @@ struct ImportQuery {
 }
 
 /// Imports a cost and usage export (admin): FOCUS 1.0+ or legacy CUR, CSV plain or gzip, at most
-/// 4 MiB (larger files: `cc billing import`). Send the file as the body (`text/csv`,
+/// 4 MiB in all (larger files: `cc billing import`). Send the file as the body (`text/csv`,
 /// `application/gzip` or `application/octet-stream`) or as the `file` part of
-/// `multipart/form-data`. The whole file is checked before anything is stored: a bad row stores
-/// nothing and the error names its row and column. Then runs cost-jump detection.
+/// `multipart/form-data`; the parts of one export (AWS Data Exports split a month into
+/// `…-00001.csv.gz`, `…-00002.csv.gz`, ...) must be imported together, as several `file` parts of
+/// one form: their amounts are summed before storing (imported one by one, each part would
+/// replace the previous part's cells). Every file is checked before anything is stored: a bad row
+/// stores nothing and the error names its file (when several), row and column. Then runs
+/// cost-jump detection.
 #[utoipa::path(post, path = "/api/v1/billing/imports", params(ImportQuery),
     request_body(content(
         (ImportFile = "text/csv"),
@@ -388,15 +394,20 @@ async fn import(
     req: Request,
 ) -> ApiResult<(StatusCode, Json<ImportSummary>)> {
     let customer = customer_param(&q.customer)?;
-    let file = upload(req).await?;
-    if file.is_empty() {
-        return Err(Error::validation("file", "the file is empty").into());
+    let files = upload(req).await?;
+    let mut parts = Vec::with_capacity(files.len());
+    for (i, f) in files.into_iter().enumerate() {
+        let name = if f.name.is_empty() {
+            format!("file {}", i + 1)
+        } else {
+            f.name
+        };
+        if f.bytes.is_empty() {
+            return Err(Error::validation("file", format!("{name} is empty")).into());
+        }
+        parts.push((name, std::io::Cursor::new(f.bytes)));
     }
-    let summary = api
-        .app()
-        .billing()?
-        .import(&who, &customer, std::io::Cursor::new(file))
-        .await?;
+    let summary = api.app().billing()?.import(&who, &customer, parts).await?;
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
@@ -406,17 +417,19 @@ async fn import(
 #[allow(dead_code)]
 struct ImportFile(Vec<u8>);
 
-/// An export file as a form's `file` part.
+/// An export as a form's `file` parts: one file, or every part of one export (AWS Data Exports'
+/// `…-00001.csv.gz`, `…-00002.csv.gz`, ...), summed before storing.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct ImportForm {
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
+    #[schema(value_type = Vec<String>, format = Binary)]
+    file: Vec<Vec<u8>>,
 }
 
-/// The uploaded export: the body itself (CSV or gzip), or the `file` part of a multipart form.
-async fn upload(req: Request) -> Result<Bytes, ApiError> {
-    cc_http::extract::upload(
+/// The uploaded export: the body itself (one CSV or gzip file), or every `file` part of a
+/// multipart form.
+async fn upload(req: Request) -> Result<Vec<Uploaded>, ApiError> {
+    cc_http::extract::uploads(
         req,
         &[
             "text/csv",
@@ -458,9 +471,11 @@ async fn put_settings(
     Ok(Json(api.app().billing()?.put_settings(&who, &code, update).await?))
 }
 
-/// A customer's organisation facts (management account, delegated administrators, flagged
-/// accounts; absent until a fetch refreshed them) and the accounts of its organisation that the
-/// hub does not have (discovered).
+/// A customer's organisations, one per management (payer) account: each one's facts (its id,
+/// management account, member count, flagged hub accounts, discovered count; an organisation
+/// appears once a fetch through its management account refreshed it, so the list is empty before
+/// any), and the accounts of its organisations that the hub does not have (discovered, each with
+/// the management account of its organisation).
 #[utoipa::path(get, path = "/api/v1/billing/organizations/{code}", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
     responses((status = 200, body = OrgView), (status = 404, body = ErrorBody)))]
 async fn organization(

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use cc_domain::App;
-use cc_domain::billing::costs::{self, DailyCost};
+use cc_domain::billing::costs::{self, CellSource, DailyCost};
 use cc_domain::config::Config;
 use cc_domain::identity::Role;
 use cc_domain::ids::{AccountId, CustomerCode};
@@ -51,14 +51,7 @@ struct Harness {
 impl Harness {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let data_dir = dir.path().display().to_string();
-        let config = Config::from_lookup(|k| match k {
-            "CC_DATA_DIR" => Some(data_dir.clone()),
-            "CC_JWT_SECRET" => Some(SECRET.to_string()),
-            _ => None,
-        })
-        .unwrap();
-        let app = cc_adapters::wire::billing(config).await.unwrap();
+        let app = cc_adapters::wire::billing(config_in(dir.path())).await.unwrap();
         let api = cc_http::Api::from_app(app.clone()).await.unwrap();
         let h = Harness {
             router: billing_fetch::router(api),
@@ -121,6 +114,33 @@ impl Harness {
     async fn get(&self, uri: &str) -> (StatusCode, Value) {
         self.call("GET", uri, &self.engineer(), None).await
     }
+
+    /// `000111222335`, an account the hub has under the customer `other`.
+    async fn add_other_account(&self) {
+        let (s, v) = self
+            .customers(
+                "POST",
+                "/api/v1/accounts",
+                &self.admin(),
+                json!({"id": "000111222335", "customer": "other", "name": "other prod", "environment": "prod",
+                       "region": "eu-west-1", "access": {"method": "role",
+                       "read_role_arn": "arn:aws:iam::000111222335:role/Read", "external_id": "cc-other-0001",
+                       "breakglass_role_arn": "arn:aws:iam::000111222335:role/Breakglass"}}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+}
+
+/// The embedded store in `dir`, signing with the test secret.
+fn config_in(dir: &std::path::Path) -> Config {
+    let data_dir = dir.display().to_string();
+    Config::from_lookup(|k| match k {
+        "CC_DATA_DIR" => Some(data_dir.clone()),
+        "CC_JWT_SECRET" => Some(SECRET.to_string()),
+        _ => None,
+    })
+    .unwrap()
 }
 
 async fn send(
@@ -167,6 +187,7 @@ fn cell(account: &str, service: &str, day: time::Date, amount: f64) -> DailyCost
         amount,
         currency: "USD".into(),
         estimated: false,
+        source: CellSource::Import,
     }
 }
 
@@ -402,12 +423,12 @@ async fn billing_bad_imports_are_refused_and_store_nothing() {
             "file",
         ),
         (
-            // Two files: the second would be silently ignored (a new user's multi-part export).
-            "a form with two files",
+            // Two files are the parts of one export, read together: the bad one is named.
+            "a form with two files, the first not an export",
             Some("multipart/form-data; boundary=b"),
             b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\na\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.csv\"\r\n\r\nb\r\n--b--\r\n".to_vec(),
             StatusCode::BAD_REQUEST,
-            "more than one",
+            "a.csv, row 1: the header is neither FOCUS",
         ),
     ];
     for (what, ct, body, status, says) in cases {
@@ -698,19 +719,7 @@ async fn billing_overview_costs_and_movers_answer_per_customer() {
         assert_eq!(s, status, "{uri}: {v}");
     }
     // Someone else's account (the hub knows it under another customer).
-    let admin = h.admin();
-    let (s, v) = h
-        .customers(
-            "POST",
-            "/api/v1/accounts",
-            &admin,
-            json!({"id": "000111222335", "customer": "other", "name": "other prod", "environment": "prod",
-                   "region": "eu-west-1", "access": {"method": "role",
-                   "read_role_arn": "arn:aws:iam::000111222335:role/Read", "external_id": "cc-other-0001",
-                   "breakglass_role_arn": "arn:aws:iam::000111222335:role/Breakglass"}}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    h.add_other_account().await;
     let (s, v) = h
         .get("/api/v1/billing/costs?customer=events-demo&account=000111222335")
         .await;
@@ -893,7 +902,7 @@ async fn billing_runs_now_fetch_through_the_local_sources_and_are_listed() {
     assert!(run["requests"].as_u64().unwrap() >= 1);
     assert!(entry["organization"]["discovered"].as_u64().unwrap() >= 1, "{run}");
     let (_, org) = h.get("/api/v1/billing/organizations/events-demo").await;
-    assert_eq!(org["facts"]["management_account"], "000111222333", "{org}");
+    assert_eq!(org["organizations"][0]["management_account"], "000111222333", "{org}");
     let discovered = org["discovered"].as_array().unwrap().clone();
     let active = discovered
         .iter()
@@ -958,4 +967,226 @@ async fn billing_runs_now_fetch_through_the_local_sources_and_are_listed() {
         let (s, v) = h.call("POST", "/api/v1/billing/runs", &admin, Some(body.clone())).await;
         assert_eq!(s, status, "{body}: {v}");
     }
+}
+
+/// A multipart form of `files` (name, bytes), each a `file` part.
+fn multipart_files(files: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "cc-test-boundary-7f3a";
+    let mut body = Vec::new();
+    for (name, text) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{text}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+const HEADER: &str = "ProviderName,SubAccountId,BillingAccountId,ServiceName,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost,BillingCurrency";
+
+/// A FOCUS file of hourly rows of EC2 in `account` on 2026-09-01, hours `hours`, 1 USD each.
+fn hourly(account: &str, hours: std::ops::Range<u32>) -> String {
+    let mut s = String::from(HEADER);
+    for h in hours {
+        s.push_str(&format!(
+            "\nAWS,{account},999999999999,Amazon EC2,2026-09-01T{h:02}:00:00Z,2026-09-01T{:02}:00:00Z,1,1,USD",
+            h + 1
+        ));
+    }
+    s.push('\n');
+    s
+}
+
+async fn ec2_on_sep_1(h: &Harness) -> Value {
+    let (s, report) = h
+        .get("/api/v1/billing/costs?customer=events-demo&from=2026-09-01&to=2026-09-01")
+        .await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    report["rows"].clone()
+}
+
+#[tokio::test]
+async fn billing_the_parts_of_one_export_are_summed_in_one_import() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let url = "/api/v1/billing/imports?customer=events-demo";
+    // AWS Data Exports split the month: hours 0-11 in one part, 12-23 (and 23:00 written as
+    // 23-24 spills nothing past midnight) in the other.
+    let (one, two) = (hourly("000111222333", 0..12), hourly("000111222333", 12..23));
+    let (ct, body) = multipart_files(&[("export-00001.csv", &one), ("export-00002.csv", &two)]);
+    let (s, v) = h.raw("POST", url, Some(&admin), Some(&ct), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        v["files"],
+        json!([{"name": "export-00001.csv", "rows_read": 12}, {"name": "export-00002.csv", "rows_read": 11}])
+    );
+    assert_eq!(v["rows_read"], 23);
+    assert_eq!(v["cells_written"], 1, "one cell: the parts summed");
+    let rows = ec2_on_sep_1(&h).await;
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(rows[0]["amount"], 23.0, "both parts' hours: {rows}");
+
+    // One part alone replaces the cell (what importing the parts one by one did).
+    let (s, v) = h
+        .raw("POST", url, Some(&admin), Some("text/csv"), two.into_bytes())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(ec2_on_sep_1(&h).await[0]["amount"], 11.0);
+}
+
+#[tokio::test]
+async fn billing_imports_refuse_accounts_the_hub_has_under_another_customer() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    h.add_other_account().await;
+    let url = "/api/v1/billing/imports?customer=events-demo";
+    let mut mixed = hourly("000111222333", 0..2);
+    mixed.push_str(&hourly("000111222335", 0..2).replacen(&format!("{HEADER}\n"), "", 1));
+    let (s, v) = h
+        .raw("POST", url, Some(&admin), Some("text/csv"), mixed.into_bytes())
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("000111222335 (other)"), "{message}");
+    assert!(
+        !message.contains("000111222333"),
+        "an account in no hub is allowed: {message}"
+    );
+    assert_eq!(ec2_on_sep_1(&h).await, json!([]), "nothing stored");
+
+    // Accounts in no customer's hub are stored and listed.
+    let (s, v) = h
+        .raw(
+            "POST",
+            url,
+            Some(&admin),
+            Some("text/csv"),
+            hourly("000111222333", 0..2).into_bytes(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["accounts_not_in_hub"], json!(["000111222333"]));
+}
+
+#[tokio::test]
+async fn billing_changes_are_in_the_customers_audit_log() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    // Settings, before and after.
+    let (s, v) = h
+        .call(
+            "PUT",
+            "/api/v1/billing/settings/events-demo",
+            &admin,
+            Some(json!({"metric": "AmortizedCost", "thresholds": {"min_impact": 50.0, "min_relative": 0.5}, "version": 0})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // An import (the parts of one export), an on-demand fetch, an anomaly acknowledged and resolved.
+    let (ct, body) = multipart_files(&[
+        ("export-00001.csv", &hourly("000111222333", 0..2)),
+        ("export-00002.csv", &hourly("000111222333", 2..4)),
+    ]);
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/billing/imports?customer=events-demo",
+            Some(&admin),
+            Some(&ct),
+            body,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, run) = h
+        .call(
+            "POST",
+            "/api/v1/billing/runs",
+            &admin,
+            Some(json!({"customer": "events-demo"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{run}");
+    let a = planted_step(&h).await;
+    let id = a["id"].as_str().unwrap();
+    let eng = h.engineer();
+    let (s, v) = h
+        .call(
+            "POST",
+            &format!("/api/v1/billing/anomalies/{id}/acknowledge"),
+            &eng,
+            Some(json!({"customer": "events-demo", "note": "checking the ASG", "version": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = h
+        .call(
+            "POST",
+            &format!("/api/v1/billing/anomalies/{id}/resolve"),
+            &eng,
+            Some(json!({"customer": "events-demo", "note": "scaled back", "version": 2})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // The audit route (the access-request function's), on the same store.
+    let app = cc_adapters::wire::access(config_in(h._dir.path())).await.unwrap();
+    let audit = access_request::router(cc_http::Api::from_app(app).await.unwrap());
+    let (s, log) = send(
+        &audit,
+        "GET",
+        "/api/v1/audit?customer=events-demo",
+        Some(&admin),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{log}");
+    let events = log["items"].as_array().unwrap();
+    let find = |action: &str| {
+        events
+            .iter()
+            .find(|e| e["action"] == action)
+            .unwrap_or_else(|| panic!("no {action} in {log}"))
+    };
+    let settings = find("billing_settings_changed");
+    assert_eq!(settings["actor"], "ada@example.com");
+    assert_eq!(settings["before"]["metric"], "UnblendedCost");
+    assert_eq!(settings["after"]["metric"], "AmortizedCost");
+    assert!(
+        settings["detail"].as_str().unwrap().contains("metric, thresholds"),
+        "{settings}"
+    );
+    let import = find("costs_imported");
+    assert_eq!(import["actor"], "ada@example.com");
+    assert_eq!(import["after"]["format"], "focus");
+    assert_eq!(import["after"]["rows_read"], 4);
+    assert_eq!(import["after"]["accounts"], json!(["000111222333"]));
+    assert_eq!(import["after"]["totals"][0]["amount"], 4.0);
+    assert!(
+        import["detail"]
+            .as_str()
+            .unwrap()
+            .contains("export-00001.csv, export-00002.csv"),
+        "{import}"
+    );
+    let fetch = find("billing_fetch_started");
+    assert_eq!(fetch["actor"], "ada@example.com");
+    assert_eq!(fetch["after"]["run"], run["id"]);
+    assert_eq!(fetch["after"]["scope"], "customer events-demo");
+    let ack = find("anomaly_acknowledged");
+    assert_eq!(
+        (ack["actor"].as_str(), ack["after"]["note"].as_str()),
+        (Some("erin@example.com"), Some("checking the ASG"))
+    );
+    assert_eq!(ack["account_id"], "000111222333");
+    let resolved = find("anomaly_resolved");
+    assert_eq!(resolved["before"]["status"], "acknowledged");
+    assert_eq!(resolved["after"]["status"], "resolved");
+    assert!(
+        resolved["detail"].as_str().unwrap().ends_with("scaled back"),
+        "{resolved}"
+    );
 }

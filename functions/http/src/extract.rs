@@ -50,16 +50,43 @@ pub fn media_type(headers: &axum::http::HeaderMap) -> String {
 /// file in messages ("export", "CSV file").
 ///
 /// Errors: 415 for another media type (naming the accepted ones); 400 `missing_file` for a form
-/// without a `file` part, or with two (one file per upload: a second would be silently ignored);
-/// 400 `unreadable_body` for a body or form that cannot be read. Size limits are the body limit's
-/// (see `LARGE_BODY_ROUTES`).
+/// without a `file` part, or with two (one file per upload: a second would be silently ignored;
+/// an upload that takes several files uses [`uploads`]); 400 `unreadable_body` for a body or form
+/// that cannot be read. Size limits are the body limit's (see `LARGE_BODY_ROUTES`).
 pub async fn upload(req: Request, raw: &[&str], what: &str) -> Result<Bytes, ApiError> {
+    let mut files = uploads(req, raw, what).await?;
+    if files.len() > 1 {
+        return Err(ApiError::bad_request(
+            "missing_file",
+            format!("the form has more than one `file` part: send one {what} per upload"),
+        )
+        .with_field("file"));
+    }
+    Ok(files.remove(0).bytes)
+}
+
+/// One file of an upload: its name (the form part's file name; empty for a raw body or a part
+/// without one) and its bytes.
+#[derive(Clone, Debug)]
+pub struct Uploaded {
+    pub name: String,
+    pub bytes: Bytes,
+}
+
+/// The uploaded files: the body itself (one file) when its media type is one of `raw`, or every
+/// `file` part of a `multipart/form-data` body, in order (at least one). Errors as [`upload`],
+/// but several `file` parts are the point.
+pub async fn uploads(req: Request, raw: &[&str], what: &str) -> Result<Vec<Uploaded>, ApiError> {
     let mime = media_type(req.headers());
     let unreadable = |e: String| ApiError::bad_request("unreadable_body", e);
     if raw.contains(&mime.as_str()) {
-        return Bytes::from_request(req, &())
+        let bytes = Bytes::from_request(req, &())
             .await
-            .map_err(|e| unreadable(format!("the {what} could not be read: {e}")));
+            .map_err(|e| unreadable(format!("the {what} could not be read: {e}")))?;
+        return Ok(vec![Uploaded {
+            name: String::new(),
+            bytes,
+        }]);
     }
     if mime != "multipart/form-data" {
         return Err(ApiError::new(
@@ -74,7 +101,7 @@ pub async fn upload(req: Request, raw: &[&str], what: &str) -> Result<Bytes, Api
     let mut form = axum::extract::Multipart::from_request(req, &())
         .await
         .map_err(|e| unreadable(format!("the form could not be read: {e}")))?;
-    let mut found = None;
+    let mut found = Vec::new();
     while let Some(field) = form
         .next_field()
         .await
@@ -83,27 +110,21 @@ pub async fn upload(req: Request, raw: &[&str], what: &str) -> Result<Bytes, Api
         if field.name() != Some("file") {
             continue;
         }
-        if found.is_some() {
-            return Err(ApiError::bad_request(
-                "missing_file",
-                format!("the form has more than one `file` part: send one {what} per upload"),
-            )
-            .with_field("file"));
-        }
-        found = Some(
-            field
-                .bytes()
-                .await
-                .map_err(|e| unreadable(format!("the {what} could not be read: {e}")))?,
-        );
+        let name = field.file_name().unwrap_or_default().to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| unreadable(format!("the {what} could not be read: {e}")))?;
+        found.push(Uploaded { name, bytes });
     }
-    found.ok_or_else(|| {
-        ApiError::bad_request(
+    if found.is_empty() {
+        return Err(ApiError::bad_request(
             "missing_file",
             format!("the form has no `file` part: send the {what} as the `file` field"),
         )
-        .with_field("file")
-    })
+        .with_field("file"));
+    }
+    Ok(found)
 }
 
 /// `application/json` or a `+json` type.
@@ -328,6 +349,40 @@ mod tests {
     #[allow(dead_code)]
     struct Inner {
         count: u8,
+    }
+
+    fn form(parts: &[&str]) -> Request {
+        let mut body = String::new();
+        for p in parts {
+            body.push_str(&format!(
+                "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{p}\"\r\n\r\n{p}\r\n"
+            ));
+        }
+        body.push_str("--b--\r\n");
+        Request::builder()
+            .header("content-type", "multipart/form-data; boundary=b")
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn one_file_uploads_refuse_a_second_file_and_many_file_uploads_take_each_in_order() {
+        let e = upload(form(&["a.csv", "b.csv"]), &["text/csv"], "CSV file")
+            .await
+            .unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("missing_file", Some("file")));
+        assert!(e.message.contains("more than one"), "{}", e.message);
+        assert_eq!(
+            &upload(form(&["a.csv"]), &["text/csv"], "CSV file").await.unwrap()[..],
+            b"a.csv"
+        );
+        let files = uploads(form(&["a.csv", "b.csv"]), &["text/csv"], "export")
+            .await
+            .unwrap();
+        let got: Vec<(&str, &[u8])> = files.iter().map(|f| (f.name.as_str(), &f.bytes[..])).collect();
+        assert_eq!(got, vec![("a.csv", &b"a.csv"[..]), ("b.csv", &b"b.csv"[..])]);
+        let e = uploads(form(&[]), &["text/csv"], "export").await.unwrap_err();
+        assert_eq!(e.code, "missing_file");
     }
 
     #[test]

@@ -4,6 +4,16 @@
 //! Stored under `COST#{customer}#{yyyy-mm}` / `{account}#{service}#{dd}` (see [`crate::keys`]), one
 //! item per cell, written with unconditional puts: a re-fetch or re-import of the same cells
 //! replaces them, never adds to them (Cost Explorer revises recent days, DOMAIN.md "Billing").
+//!
+//! **Sources.** Each cell records what wrote it ([`CellSource`]: `cost_explorer`, `import`,
+//! `demo`). The cells are one set whatever their source: when an import and a fetch write the same
+//! (account, service, day), the **later write wins** (whole, with its source). A fetch then removes
+//! the cells of its period that Cost Explorer no longer reports ([`remove_missing`]), but only
+//! cells a fetch wrote: an import's or the demo's cells are never removed by a fetch. A cell stored
+//! before the source was recorded reads as `cost_explorer` when it is flagged estimated (only Cost
+//! Explorer flags days) and otherwise as `import`: what cannot be told apart is kept rather than
+//! deleted (a legacy fetched cell that Cost Explorer revised away stays at its amount until written
+//! again; an imported one deleted would be lost).
 
 use std::collections::BTreeMap;
 
@@ -26,8 +36,55 @@ pub enum CostMetric {
     AmortizedCost,
 }
 
+/// What wrote a cell (stored with it as `source`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellSource {
+    /// The billing fetch (Cost Explorer `GetCostAndUsage`).
+    CostExplorer,
+    /// A cost and usage export (FOCUS or CUR) imported by an admin.
+    Import,
+    /// The demo history (`cc serve --demo`).
+    Demo,
+}
+
+/// A cell as stored, the source absent on cells written before it was recorded.
+#[derive(serde::Deserialize)]
+struct StoredCell {
+    account: AccountId,
+    service: String,
+    #[serde(with = "iso_day")]
+    day: Date,
+    amount: f64,
+    currency: String,
+    #[serde(default)]
+    estimated: bool,
+    #[serde(default)]
+    source: Option<CellSource>,
+}
+
+impl From<StoredCell> for DailyCost {
+    fn from(c: StoredCell) -> Self {
+        DailyCost {
+            // See the module: only Cost Explorer flags days estimated; the rest is kept as imported.
+            source: c.source.unwrap_or(if c.estimated {
+                CellSource::CostExplorer
+            } else {
+                CellSource::Import
+            }),
+            account: c.account,
+            service: c.service,
+            day: c.day,
+            amount: c.amount,
+            currency: c.currency,
+            estimated: c.estimated,
+        }
+    }
+}
+
 /// One cell: what `account` spent on `service` on `day` (UTC), in `currency` units (not cents).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "StoredCell")]
 pub struct DailyCost {
     pub account: AccountId,
     /// The service as the source names it (CE `SERVICE` dimension, FOCUS `ServiceName`).
@@ -44,6 +101,8 @@ pub struct DailyCost {
     /// true, so cells stored before the flag existed read as final.
     #[serde(default, skip_serializing_if = "is_false")]
     pub estimated: bool,
+    /// What wrote the cell (see the module on legacy cells without it).
+    pub source: CellSource,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -330,10 +389,11 @@ pub async fn cells(
     Ok(out)
 }
 
-/// Deletes the stored cells of `accounts` in `[from, to]` that `kept` does not hold: what a source
-/// answered for a period replaces what was stored for it, so a charge the source no longer reports
-/// (revised away, e.g. a refunded usage) disappears rather than stays at its old amount. Cells of
-/// other accounts (another payer's, an import's) are left alone. Returns how many were deleted.
+/// Deletes the stored cells of `accounts` in `[from, to]` that Cost Explorer wrote and `kept` does
+/// not hold: what Cost Explorer answered for a period replaces what it answered before, so a
+/// charge it no longer reports (revised away, e.g. a refunded usage) disappears rather than stays
+/// at its old amount. Cells of other accounts (another payer's) and cells of any other source (an
+/// import's, the demo's; [`CellSource`]) are left alone. Returns how many were deleted.
 pub async fn remove_missing(
     items: &dyn ItemStore,
     customer: &CustomerCode,
@@ -347,7 +407,11 @@ pub async fn remove_missing(
     let stale: Vec<Write> = cells(items, customer, from, to, None, None)
         .await?
         .into_iter()
-        .filter(|c| accounts.contains(&c.account) && !kept.contains(&(c.account.clone(), c.service.clone(), c.day)))
+        .filter(|c| {
+            c.source == CellSource::CostExplorer
+                && accounts.contains(&c.account)
+                && !kept.contains(&(c.account.clone(), c.service.clone(), c.day))
+        })
         .map(|c| Write::Delete {
             pk: keys::cost(customer.as_str(), c.day),
             sk: keys::cost_cell(c.account.as_str(), &c.service, c.day),
@@ -725,6 +789,7 @@ mod tests {
             amount,
             currency: currency.into(),
             estimated,
+            source: CellSource::CostExplorer,
         }
     }
 
@@ -981,8 +1046,36 @@ mod tests {
         let old = r#"{"account":"111111111111","service":"EC2","day":"2026-03-01","amount":1.5,"currency":"USD"}"#;
         let c: DailyCost = serde_json::from_str(old).unwrap();
         assert!(!c.estimated);
-        assert_eq!(serde_json::to_string(&c).unwrap(), old);
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            old.replace('}', r#","source":"import"}"#)
+        );
         let est = DailyCost { estimated: true, ..c };
         assert!(serde_json::to_string(&est).unwrap().contains(r#""estimated":true"#));
+    }
+
+    #[test]
+    fn stored_cells_without_a_source_read_as_cost_explorer_when_estimated_else_as_imported() {
+        let legacy = |estimated: &str| {
+            let json = format!(
+                r#"{{"account":"111111111111","service":"EC2","day":"2026-03-01","amount":1.5,"currency":"USD"{estimated}}}"#
+            );
+            serde_json::from_str::<DailyCost>(&json).unwrap().source
+        };
+        assert_eq!(legacy(""), CellSource::Import);
+        assert_eq!(legacy(r#","estimated":true"#), CellSource::CostExplorer);
+        for (source, name) in [
+            (CellSource::CostExplorer, "cost_explorer"),
+            (CellSource::Import, "import"),
+            (CellSource::Demo, "demo"),
+        ] {
+            let c = DailyCost {
+                source,
+                ..cell(A, "EC2", date!(2026 - 03 - 01), 1.0, "USD", false)
+            };
+            let json = serde_json::to_string(&c).unwrap();
+            assert!(json.contains(&format!(r#""source":"{name}""#)), "{json}");
+            assert_eq!(serde_json::from_str::<DailyCost>(&json).unwrap(), c);
+        }
     }
 }

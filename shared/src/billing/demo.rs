@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use time::{Date, Duration, OffsetDateTime, Weekday};
 
-use super::costs::{self, DailyCost};
+use super::costs::{self, CellSource, DailyCost};
 use super::store;
 use crate::App;
 use crate::error::Result;
@@ -151,6 +151,7 @@ pub fn history(customer: &CustomerCode, accounts: &[AccountId], last: Date) -> V
                         amount: (amount * 100.0).round() / 100.0,
                         currency: "USD".into(),
                         estimated: from_end < ESTIMATED_DAYS,
+                        source: CellSource::Demo,
                     });
                 }
             }
@@ -167,6 +168,7 @@ pub fn history(customer: &CustomerCode, accounts: &[AccountId], last: Date) -> V
                         amount: fee,
                         currency: "USD".into(),
                         estimated: (last - day).whole_days() < ESTIMATED_DAYS,
+                        source: CellSource::Demo,
                     });
                 }
                 day = costs::month_start(day + Duration::days(32));

@@ -19,7 +19,18 @@
 //!   for tomorrow's run.
 //!
 //! Customers run in parallel, at most `CC_BILLING_CONCURRENCY` at once; one customer's failure is
-//! recorded with its reason and never stops the others. Each run is recorded
+//! recorded with its reason and never stops the others.
+//!
+//! **One run per customer at a time.** Two runs fetching the same customer (an admin's "Fetch
+//! now" twice, or the daily job while an admin fetches) would each pay for the same pages, and a
+//! backfill is dozens of them. So a run takes the customer's **lease** first ([`Lease`],
+//! `BILLING#{customer}` / `FETCHLEASE`): a conditional create, or a write conditional on the
+//! version read when the lease found has expired (a run that died without releasing it). The
+//! lease lasts [`LEASE_SECONDS`] (20 minutes: longer than the longest a run can live, the jobs
+//! Lambda's 15-minute timeout) and is deleted, at the version written, when the customer is done.
+//! An admin's run of one customer whose lease another run holds is refused (409 `fetch_running`,
+//! nothing recorded); a run over every customer skips it, with the reason "another run is
+//! fetching it" in its entry. Each run is recorded
 //! ([`BillingRun`], `BILLINGRUN` / `{started}#{id}`): per customer and payer the status, the
 //! reason, days fetched, cells written, Cost Explorer requests and their cost.
 
@@ -52,6 +63,14 @@ pub const USD_PER_REQUEST: f64 = 0.01;
 /// A payer's pages are followed up to this many per run; past it the fetch fails rather than
 /// spend without bound (a 90-day backfill of a large organisation is a few dozen pages).
 pub const MAX_PAGES: u32 = 500;
+
+/// How long a customer's fetch lease lasts: longer than any run can live (the jobs Lambda's timeout
+/// is 15 minutes; API Gateway cuts an admin's run at 29 s), so a live run's lease never expires,
+/// and a dead run's is taken over after it.
+pub const LEASE_SECONDS: i64 = 20 * 60;
+
+/// The reason a run over every customer records for one another run is fetching.
+pub const LEASED_REASON: &str = "another run is fetching it";
 
 /// The session name the fetch's STS sessions carry (shows in the customer's CloudTrail).
 pub const SESSION_NAME: &str = "customer-central-billing";
@@ -212,6 +231,23 @@ struct Fetched {
     version: u64,
 }
 
+/// The lease of the run fetching a customer (`BILLING#{customer}` / `FETCHLEASE`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Lease {
+    /// The run holding it.
+    pub run: String,
+    pub trigger: Trigger,
+    #[serde(with = "time::serde::rfc3339")]
+    pub taken_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// Whether a lease found at `now` may be taken over: it expired (its run died).
+pub fn lease_expired(lease: &Lease, now: OffsetDateTime) -> bool {
+    lease.expires_at <= now
+}
+
 /// What a payer's last fetch leaves the next one: where it ended (exclusive), in which metric, and
 /// the first day Cost Explorer still flagged estimated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -281,7 +317,9 @@ impl Billing {
         }
     }
 
-    /// An admin's run for one customer or all: 403 for anyone else, 404 for an unknown customer.
+    /// An admin's run for one customer or all: 403 for anyone else, 404 for an unknown customer,
+    /// 409 `fetch_running` while another run fetches the customer. Audited
+    /// (`billing_fetch_started`: who, the run, the scope) with the run's first record.
     pub async fn run_as(&self, who: &Principal, scope: Scope) -> Result<BillingRun> {
         who.require(Role::Admin, "fetching billing data")?;
         self.run(
@@ -306,8 +344,34 @@ impl Billing {
             ],
         };
         let started_at = self.clock.now();
+        let id = new_ulid().to_string();
+        // An admin's run of one customer: refused, before anything is recorded, while another
+        // run holds its lease.
+        let mut held: Option<u64> = None;
+        if let Scope::Customer(code) = &scope {
+            match self.take_lease(code, &id, &trigger).await? {
+                Ok(version) => held = Some(version),
+                Err(other) => {
+                    return Err(Error::conflict(
+                        crate::error::Conflict::FetchRunning,
+                        format!(
+                            "{code} is being fetched by another run ({}, started {}); its costs will be there when \
+                             it ends: reload then, rather than pay for the same Cost Explorer pages twice",
+                            match &other.trigger {
+                                Trigger::Schedule => "the daily schedule".to_string(),
+                                Trigger::Admin { email } => email.clone(),
+                            },
+                            other
+                                .taken_at
+                                .format(&time::format_description::well_known::Rfc3339)
+                                .unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+        }
         let mut run = BillingRun {
-            id: new_ulid().to_string(),
+            id,
             trigger,
             started_at,
             finished_at: None,
@@ -318,7 +382,27 @@ impl Billing {
             failed: 0,
             skipped: 0,
         };
-        self.save_run(&run).await?;
+        // An admin's run is audited (who, the scope) in the transaction that first records it.
+        let audit = match &run.trigger {
+            Trigger::Admin { email } => {
+                let (customer, what) = match &scope {
+                    Scope::Customer(code) => (code.as_str(), format!("customer {code}")),
+                    Scope::All => ("", "every customer".to_string()),
+                };
+                let mut event = crate::audit::AuditEvent::new(email, "billing_fetch_started", customer, started_at)
+                    .origin(&crate::audit::current_origin())
+                    .before_after(None, Some(serde_json::json!({"run": run.id, "scope": what})));
+                event.detail = format!("fetch run {} of {what}", run.id);
+                Some(event.item())
+            }
+            Trigger::Schedule => None,
+        };
+        if let Err(e) = self.save_run_with(&run, audit).await {
+            if let (Some(version), Scope::Customer(code)) = (held, &scope) {
+                self.release_lease(code, version).await;
+            }
+            return Err(e);
+        }
         let work: Vec<(Customer, Vec<Account>)> = customers
             .into_iter()
             .map(|c| {
@@ -328,7 +412,27 @@ impl Billing {
             .collect();
         let explicit = matches!(scope, Scope::Customer(_));
         let mut results: Vec<CustomerFetch> = futures::stream::iter(work)
-            .map(|(c, accounts)| async move { self.fetch_customer(&c, &accounts, explicit).await })
+            .map(|(c, accounts)| {
+                let (run_id, trigger) = (&run.id, &run.trigger);
+                async move {
+                    let version = match held {
+                        Some(v) => v,
+                        None => match self.take_lease(&c.code, run_id, trigger).await {
+                            Ok(Ok(v)) => v,
+                            Ok(Err(_)) => return vec![CustomerFetch::new(&c.code, None).skipped(LEASED_REASON)],
+                            Err(e) => {
+                                let mut entry = CustomerFetch::new(&c.code, None);
+                                entry.status = FetchStatus::Failed;
+                                entry.reason = Some(format!("taking the customer's fetch lease: {e}"));
+                                return vec![entry];
+                            }
+                        },
+                    };
+                    let out = self.fetch_customer(&c, &accounts, explicit).await;
+                    self.release_lease(&c.code, version).await;
+                    out
+                }
+            })
             .buffer_unordered(self.config.concurrency.max(1))
             .collect::<Vec<Vec<CustomerFetch>>>()
             .await
@@ -355,6 +459,66 @@ impl Billing {
             "billing fetch done"
         );
         Ok(run)
+    }
+
+    /// Takes `customer`'s fetch lease for run `run`: `Ok(version written)`, or `Err(the lease
+    /// another live run holds)`. A lease past its expiry is taken over (a write conditional on the
+    /// version read); a lost race reads again.
+    pub async fn take_lease(
+        &self,
+        customer: &CustomerCode,
+        run: &str,
+        trigger: &Trigger,
+    ) -> Result<std::result::Result<u64, Lease>> {
+        let pk = keys::billing(customer.as_str());
+        for _ in 0..crate::error::MAX_ATTEMPTS {
+            let now = self.clock.now();
+            let found = self.items.get(&pk, keys::BILLING_FETCH_LEASE).await?;
+            let read = match found {
+                None => 0,
+                Some(item) => {
+                    let version = item.version;
+                    let lease: Lease = decode(item)?;
+                    if !lease_expired(&lease, now) {
+                        return Ok(Err(lease));
+                    }
+                    tracing::warn!(%customer, run = %lease.run, "taking over an expired billing fetch lease");
+                    version
+                }
+            };
+            let lease = Lease {
+                run: run.to_string(),
+                trigger: trigger.clone(),
+                taken_at: now,
+                expires_at: now + Duration::seconds(LEASE_SECONDS),
+            };
+            let item = Item::new(pk.clone(), keys::BILLING_FETCH_LEASE, encode(&lease)?);
+            match self.items.transact(vec![Write::at_version(item, read)]).await {
+                Ok(()) => return Ok(Ok(read + 1)),
+                Err(crate::store::StoreError::ConditionFailed) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Error::conflict(
+            crate::error::Conflict::Version,
+            format!("the fetch lease of {customer} kept changing"),
+        ))
+    }
+
+    /// Releases the lease taken at `version`. One taken over meanwhile (this run outlived its
+    /// lease) is left to its new holder; a failure is logged (the lease expires on its own).
+    pub async fn release_lease(&self, customer: &CustomerCode, version: u64) {
+        let delete = Write::Delete {
+            pk: keys::billing(customer.as_str()),
+            sk: keys::BILLING_FETCH_LEASE.to_string(),
+            expected: Some(version),
+        };
+        match self.items.transact(vec![delete]).await {
+            Ok(()) | Err(crate::store::StoreError::ConditionFailed) => {}
+            Err(e) => {
+                tracing::warn!(%customer, error = %e, "releasing the billing fetch lease failed; it expires on its own")
+            }
+        }
     }
 
     /// The runs, newest first (`limit` 1-200, default 50).
@@ -406,12 +570,19 @@ impl Billing {
     }
 
     async fn save_run(&self, run: &BillingRun) -> Result<()> {
+        self.save_run_with(run, None).await
+    }
+
+    /// Records `run`, with `also` (its audit event) in the same transaction.
+    async fn save_run_with(&self, run: &BillingRun, also: Option<Item>) -> Result<()> {
         let item = Item::new(
             keys::BILLING_RUNS,
             keys::billing_run(run.started_at, &run.id),
             encode(run)?,
         );
-        self.items.transact(vec![Write::Put(item)]).await?;
+        let mut writes = vec![Write::Put(item)];
+        writes.extend(also.map(Write::Put));
+        self.items.transact(writes).await?;
         Ok(())
     }
 
@@ -549,6 +720,12 @@ impl Billing {
                 .await
                 .map_err(|e: SourceError| format!("Cost Explorer GetCostAndUsage: {e}"))?;
             estimated.extend(page.estimated_days.iter().copied());
+            // What a fetch writes is Cost Explorer's, whatever the adapter said: only such cells
+            // are removed when Cost Explorer stops reporting them.
+            let mut page = page;
+            for c in &mut page.costs {
+                c.source = costs::CellSource::CostExplorer;
+            }
             for c in &page.costs {
                 accounts.insert(c.account.clone());
                 kept.insert((c.account.clone(), c.service.clone(), c.day));

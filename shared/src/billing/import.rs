@@ -19,6 +19,12 @@
 //!   service, day) cells as they come, so memory grows with the number of cells, never with the
 //!   file (a 2 GB export of 400 accounts is a few hundred thousand cells). A gzip file is told by
 //!   its magic bytes (`1f 8b`), not its name.
+//! - **Several files, one import** ([`parse_files`]): AWS Data Exports split a month into parts
+//!   (`…-00001.csv.gz`, `…-00002.csv.gz`, ...) and the same (account, service, day) has hourly
+//!   rows in several of them. The parts of one export must be imported together: their amounts are
+//!   summed into one set of cells before anything is stored (imported one by one, each part's
+//!   cells would replace the previous part's, as any re-import replaces cells). The files must be
+//!   of one format; the summary lists each file with its rows.
 //! - **Days** are UTC days. FOCUS defines the charge period as `[ChargePeriodStart,
 //!   ChargePeriodEnd)`: the start inclusive, the end exclusive (FOCUS 1.0 specification, columns
 //!   "ChargePeriodStart" and "ChargePeriodEnd"); CUR's usage dates mean the same. A period inside
@@ -32,26 +38,34 @@
 //! - Rows of another provider (files may mix clouds) are counted and skipped. AWS is
 //!   `AWS` or `Amazon Web Services` (optionally followed by `, Inc.` or similar), in any case.
 //! - The literal `NULL` (as the FinOps Foundation's samples write it) is an empty value.
-//! - Account ids that lost their leading zeros (spreadsheets store them as numbers) are padded
-//!   back to 12 digits.
+//! - Account ids are read by the file rule shared with the bulk account import
+//!   ([`AccountId::from_file`]): ids of 10 or 11 digits lost their leading zeros (spreadsheets
+//!   store them as numbers) and are padded back to 12; shorter ones are refused.
 //! - CUR holds no amortised cost column of its own (amortisation takes several reservation and
 //!   Savings Plans columns per line item type), so a CUR file is refused for a customer whose
 //!   settings keep amortised cost, rather than mixing the two metrics.
 //! - Any bad value stops the import with an error naming the row (the file's line number, the
-//!   header being line 1) and the column; nothing is written unless the whole file is read.
+//!   header being line 1) and the column; nothing is written unless the whole file is read. Bad
+//!   values include an empty account (FOCUS: `SubAccountId` empty and no `BillingAccountId`
+//!   either; the error names `SubAccountId`), a service name longer than [`MAX_SERVICE_CHARS`]
+//!   characters or holding control or text-direction characters (the rule of [`crate::text`]),
+//!   a row with fewer or more fields than the header, and a header naming a column twice.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read};
 
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
-use super::costs::{self, CostMetric, DailyCost};
+use super::costs::{self, CellSource, CostMetric, DailyCost};
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, CustomerCode};
 use crate::store::ItemStore;
 
 /// The longest charge period spread over days (a year and a day: yearly fees).
 pub const MAX_PERIOD_DAYS: i64 = 366;
+
+/// The longest service name accepted, in characters (AWS's longest are under 100).
+pub const MAX_SERVICE_CHARS: usize = 256;
 
 /// The service of a row whose service column is empty (e.g. some tax or adjustment rows).
 pub const NO_SERVICE: &str = "(no service)";
@@ -92,8 +106,20 @@ pub struct Parsed {
     /// Data rows read (the header not counted).
     pub rows_read: u64,
     pub skipped: Vec<Skipped>,
-    /// One per (account, service, day), sorted by day, account, service.
+    /// One per (account, service, day), sorted by day, account, service: summed over the files.
     pub cells: Vec<DailyCost>,
+    /// The files read, in order.
+    pub files: Vec<FileRead>,
+}
+
+/// One file of an import and its data rows.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct FileRead {
+    /// The name it was given (the path on the command line, the form part's file name; empty when
+    /// the file was the request body).
+    pub name: String,
+    /// Data rows read (the header not counted).
+    pub rows_read: u64,
 }
 
 /// What an import did.
@@ -102,7 +128,10 @@ pub struct ImportSummary {
     pub customer: CustomerCode,
     pub format: Format,
     pub amount_column: String,
-    /// Data rows read (the header not counted).
+    /// The files read (the parts of one export, summed before storing), in order.
+    #[serde(default)]
+    pub files: Vec<FileRead>,
+    /// Data rows read over every file (the headers not counted).
     pub rows_read: u64,
     /// Rows skipped, by reason (reasons with no row left out).
     pub skipped: Vec<Skipped>,
@@ -118,8 +147,9 @@ pub struct ImportSummary {
     #[serde(with = "costs::iso_day::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub last_day: Option<Date>,
-    /// Accounts of the file that are not the customer's in the hub (a wrong customer, or accounts
-    /// still to be added): their costs are stored all the same.
+    /// Accounts of the file that are in no customer's hub (accounts still to be added): their
+    /// costs are stored all the same. (Accounts the hub has under another customer refuse the
+    /// whole import.)
     pub accounts_not_in_hub: Vec<AccountId>,
     /// The sum of the cells per currency, in that currency's units.
     pub totals: Vec<costs::CostTotal>,
@@ -146,6 +176,15 @@ struct Columns {
     names: Vec<String>,
 }
 
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Focus => "FOCUS",
+            Format::Cur => "a legacy CUR",
+        }
+    }
+}
+
 impl Columns {
     fn from_header(header: &csv::StringRecord, metric: CostMetric) -> Result<Columns> {
         let names: Vec<String> = header
@@ -156,6 +195,20 @@ impl Columns {
                 h.trim().to_string()
             })
             .collect();
+        for (i, n) in names.iter().enumerate() {
+            if let Some(j) = names[..i].iter().position(|m| m == n) {
+                return Err(Error::validation(
+                    "file",
+                    format!(
+                        "row 1, column {}: the column '{}' is named twice (columns {} and {}): which one holds the value is not clear",
+                        i + 1,
+                        clip(n),
+                        j + 1,
+                        i + 1
+                    ),
+                ));
+            }
+        }
         let find = |n: &str| names.iter().position(|h| h == n);
         let need = |n: &'static str| {
             find(n).ok_or_else(|| Error::validation(n, format!("row 1: the required column '{n}' is missing")))
@@ -242,23 +295,24 @@ pub fn decompressed<'a, R: Read + 'a>(reader: R) -> std::io::Result<Box<dyn Read
     }
 }
 
-/// A reader that fails once more than `max` bytes have been read.
-struct Capped<R> {
+/// A reader that fails once the files read so far (this one included) pass `max` bytes: the
+/// budget `left` is shared by every file of one import.
+struct Capped<'a, R> {
     inner: R,
-    left: u64,
+    left: &'a mut u64,
     max: u64,
 }
 
-impl<R: Read> Read for Capped<R> {
+impl<R: Read> Read for Capped<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if n as u64 > self.left {
+        if n as u64 > *self.left {
             return Err(std::io::Error::other(format!(
-                "the file is longer than {} MiB once decompressed: import it with `cc billing import`, which takes any size",
+                "the files are longer than {} MiB together once decompressed: import them with `cc billing import`, which takes any size",
                 self.max / (1024 * 1024)
             )));
         }
-        self.left -= n as u64;
+        *self.left -= n as u64;
         Ok(n)
     }
 }
@@ -292,11 +346,9 @@ fn is_aws(provider: &str) -> bool {
     p.is_empty() || p == "aws" || p.starts_with("amazon web services") || p.starts_with("amazon.com")
 }
 
+/// The file rule for account ids ([`AccountId::from_file`]: leading zeros put back).
 fn account_id(raw: &str) -> Option<AccountId> {
-    if raw.is_empty() || raw.len() > 12 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    AccountId::parse(format!("{raw:0>12}")).ok()
+    AccountId::from_file(raw).ok()
 }
 
 /// The parts of a day's 86,400 seconds a charge period covers: `(day, share of the amount)`.
@@ -342,97 +394,185 @@ pub fn parse<R: Read>(reader: R, metric: CostMetric) -> Result<Parsed> {
     parse_at_most(reader, metric, u64::MAX)
 }
 
-/// The most bytes an upload through the API may expand to once decompressed (128 MiB): a 4 MiB
-/// gzip body can hold hundreds of MiB of CSV (or be built to), which would outlast API Gateway's
-/// 29 s; bigger exports go through `cc billing import`, which has no such limit.
+/// The most bytes an upload through the API may expand to once decompressed (128 MiB, all its
+/// files together): a 4 MiB gzip body can hold hundreds of MiB of CSV (or be built to), which
+/// would outlast API Gateway's 29 s; bigger exports go through `cc billing import`, which has no
+/// such limit.
 pub const MAX_API_EXPANDED_BYTES: u64 = 128 * 1024 * 1024;
 
 /// [`parse`], refusing a file whose (decompressed) text is longer than `max_bytes`.
 pub fn parse_at_most<R: Read>(reader: R, metric: CostMetric, max_bytes: u64) -> Result<Parsed> {
-    let input = decompressed(reader).map_err(|e| Error::validation("file", format!("cannot read the file: {e}")))?;
-    let input = Capped {
-        inner: input,
-        left: max_bytes,
-        max: max_bytes,
-    };
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let csv_error = |e: csv::Error| {
-        let at = e.position().map(|p| format!("row {}: ", p.line())).unwrap_or_default();
-        Error::validation("file", format!("{at}not a readable CSV file: {e}"))
-    };
-    let header = csv.headers().map_err(csv_error)?.clone();
-    let cols = Columns::from_header(&header, metric)?;
+    parse_files(vec![(String::new(), reader)], metric, max_bytes)
+}
 
-    let mut accounts: HashMap<String, u32> = HashMap::new();
-    let mut account_ids: Vec<AccountId> = Vec::new();
-    let mut services: HashMap<String, u32> = HashMap::new();
-    let mut service_names: Vec<String> = Vec::new();
-    let mut cells: HashMap<(u32, u32, Date), (f64, u32)> = HashMap::new();
-    let mut currencies: HashMap<String, u32> = HashMap::new();
-    let mut currency_names: Vec<String> = Vec::new();
-    let mut rows_read = 0u64;
-    let mut other_provider = 0u64;
+/// Reads the files of one export together, `(name, reader)` each: the parts AWS Data Exports
+/// splits a month into (`…-00001.csv.gz`, `…-00002.csv.gz`, ...) hold hourly rows of the same
+/// (account, service, day) in several parts, so their amounts are **summed** into one set of cells
+/// before anything is stored (imported one by one, each part's cells would replace the previous
+/// part's). Every file must be of the same format; their decompressed text may be at most
+/// `max_bytes` together. With more than one file, errors name the file before the row.
+pub fn parse_files<R: Read>(files: Vec<(String, R)>, metric: CostMetric, max_bytes: u64) -> Result<Parsed> {
+    if files.is_empty() {
+        return Err(Error::validation("file", "no file to import"));
+    }
+    let several = files.len() > 1;
+    let mut acc = Cells::default();
+    let mut left = max_bytes;
+    let mut format: Option<(Format, &'static str, String)> = None;
+    let mut read = Vec::with_capacity(files.len());
+    for (name, reader) in files {
+        let at = if several { format!("{name}, ") } else { String::new() };
+        let input =
+            decompressed(reader).map_err(|e| Error::validation("file", format!("{at}cannot read the file: {e}")))?;
+        let input = Capped {
+            inner: input,
+            left: &mut left,
+            max: max_bytes,
+        };
+        let (cols, rows) = acc.read(input, metric, &at)?;
+        match &format {
+            None => format = Some((cols.format, cols.amount_column(), name.clone())),
+            Some((f, _, first)) if *f != cols.format => {
+                return Err(Error::validation(
+                    "file",
+                    format!(
+                        "{at}the file is {} but {first} is {}: the parts of one import are of one export",
+                        cols.format.name(),
+                        f.name()
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        read.push(FileRead { name, rows_read: rows });
+    }
+    let (format, amount_column, _) = format.unwrap_or((Format::Focus, "BilledCost", String::new()));
+    Ok(acc.finish(format, amount_column, read))
+}
 
-    let mut record = csv::StringRecord::new();
-    while csv.read_record(&mut record).map_err(csv_error)? {
-        rows_read += 1;
-        // The spreadsheet row: the header is row 1, each record one row (whatever the line endings,
-        // and a quoted field's line breaks do not start a row). `csv`'s line counter differs
-        // between LF and CRLF files.
-        let row = rows_read + 1;
+/// Daily cells being summed, with their account, service and currency names interned.
+#[derive(Default)]
+struct Cells {
+    accounts: HashMap<String, u32>,
+    account_ids: Vec<AccountId>,
+    services: HashMap<String, u32>,
+    service_names: Vec<String>,
+    cells: HashMap<(u32, u32, Date), (f64, u32)>,
+    currencies: HashMap<String, u32>,
+    currency_names: Vec<String>,
+    rows_read: u64,
+    other_provider: u64,
+}
+
+impl Cells {
+    /// Reads one file's rows into the cells; its columns and data rows. `at` prefixes errors
+    /// (the file's name when there are several).
+    fn read<R: Read>(&mut self, input: R, metric: CostMetric, at: &str) -> Result<(Columns, u64)> {
+        // Not flexible: a row with fewer or more fields than the header is refused (its values
+        // would land in other columns).
+        let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+        let csv_error = |e: csv::Error| {
+            if let csv::ErrorKind::UnequalLengths { pos, expected_len, len } = e.kind() {
+                // The record index counts the header as 0: the spreadsheet row is one more.
+                let row = pos
+                    .as_ref()
+                    .map(|p| format!("row {}: ", p.record() + 1))
+                    .unwrap_or_default();
+                return Error::validation(
+                    "file",
+                    format!("{at}{row}the row has {len} fields; the header has {expected_len}"),
+                );
+            }
+            let row = e.position().map(|p| format!("row {}: ", p.line())).unwrap_or_default();
+            Error::validation("file", format!("{at}{row}not a readable CSV file: {e}"))
+        };
+        let header = csv.headers().map_err(csv_error)?.clone();
+        let cols = Columns::from_header(&header, metric).map_err(|e| prefixed(e, at))?;
+        let mut rows = 0u64;
+        let mut record = csv::StringRecord::new();
+        while csv.read_record(&mut record).map_err(csv_error)? {
+            rows += 1;
+            // The spreadsheet row: the header is row 1, each record one row (whatever the line
+            // endings, and a quoted field's line breaks do not start a row). `csv`'s line counter
+            // differs between LF and CRLF files.
+            self.row(&cols, &record, rows + 1, at)?;
+        }
+        self.rows_read += rows;
+        Ok((cols, rows))
+    }
+
+    fn row(&mut self, cols: &Columns, record: &csv::StringRecord, row: u64, at: &str) -> Result<()> {
         let bad = |col: usize, what: &str| {
             Error::validation(
                 cols.names[col].clone(),
-                format!("row {row}, column {}: {what}", cols.names[col]),
+                format!("{at}row {row}, column {}: {what}", cols.names[col]),
             )
         };
         if let Some(p) = cols.provider
-            && !is_aws(value(&record, p))
+            && !is_aws(value(record, p))
         {
-            other_provider += 1;
-            continue;
+            self.other_provider += 1;
+            return Ok(());
         }
 
-        let (acct_col, acct_raw) = match (value(&record, cols.account), cols.payer) {
-            ("", Some(payer)) => (payer, value(&record, payer)),
+        let (acct_col, acct_raw) = match (value(record, cols.account), cols.payer) {
+            // A charge on the payer itself: its account is the billing account.
+            ("", Some(payer)) if !value(record, payer).is_empty() => (payer, value(record, payer)),
+            ("", payer) => {
+                let also = match payer {
+                    Some(p) => format!(" and so is {}", cols.names[p]),
+                    None => String::new(),
+                };
+                return Err(bad(cols.account, &format!("the account id is empty{also}")));
+            }
             (raw, _) => (cols.account, raw),
         };
-        let account = match accounts.get(acct_raw) {
+        let account = match self.accounts.get(acct_raw) {
             Some(&i) => i,
             None => {
                 let id = account_id(acct_raw).ok_or_else(|| {
                     bad(
                         acct_col,
-                        &format!("'{}' is not an AWS account id (up to 12 digits)", clip(acct_raw)),
+                        &format!(
+                            "'{}' is not an AWS account id (12 digits, or 10-11 that lost leading zeros)",
+                            clip(acct_raw)
+                        ),
                     )
                 })?;
-                let i = account_ids.len() as u32;
-                account_ids.push(id);
-                accounts.insert(acct_raw.to_string(), i);
+                let i = self.account_ids.len() as u32;
+                self.account_ids.push(id);
+                self.accounts.insert(acct_raw.to_string(), i);
                 i
             }
         };
 
-        let mut service_raw = value(&record, cols.service);
+        let (mut service_col, mut service_raw) = (cols.service, value(record, cols.service));
         if service_raw.is_empty()
             && let Some(f) = cols.service_fallback
         {
-            service_raw = value(&record, f);
+            (service_col, service_raw) = (f, value(record, f));
         }
         if service_raw.is_empty() {
             service_raw = NO_SERVICE;
         }
-        let service = match services.get(service_raw) {
+        let service = match self.services.get(service_raw) {
             Some(&i) => i,
             None => {
-                let i = service_names.len() as u32;
-                service_names.push(service_raw.to_string());
-                services.insert(service_raw.to_string(), i);
+                // Checked once per name: bounded, one line, no control or text-direction
+                // characters (the project's rule for text people read, `crate::text`).
+                if let Err(Error::Validation { message, .. }) =
+                    crate::text::line("the service name", service_raw, 1, MAX_SERVICE_CHARS)
+                {
+                    return Err(bad(service_col, &message));
+                }
+                let i = self.service_names.len() as u32;
+                self.service_names.push(service_raw.to_string());
+                self.services.insert(service_raw.to_string(), i);
                 i
             }
         };
 
-        let amount_raw = value(&record, cols.amount);
+        let amount_raw = value(record, cols.amount);
         if amount_raw.is_empty() {
             return Err(bad(cols.amount, "the amount is empty"));
         }
@@ -451,25 +591,25 @@ pub fn parse_at_most<R: Read>(reader: R, metric: CostMetric, max_bytes: u64) -> 
             ));
         }
 
-        let currency_raw = value(&record, cols.currency);
+        let currency_raw = value(record, cols.currency);
         if currency_raw.len() != 3 || !currency_raw.bytes().all(|b| b.is_ascii_alphabetic()) {
             return Err(bad(
                 cols.currency,
                 &format!("'{}' is not an ISO 4217 currency code", clip(currency_raw)),
             ));
         }
-        let currency = match currencies.get(currency_raw) {
+        let currency = match self.currencies.get(currency_raw) {
             Some(&i) => i,
             None => {
-                let i = currency_names.len() as u32;
-                currency_names.push(currency_raw.to_ascii_uppercase());
-                currencies.insert(currency_raw.to_string(), i);
+                let i = self.currency_names.len() as u32;
+                self.currency_names.push(currency_raw.to_ascii_uppercase());
+                self.currencies.insert(currency_raw.to_string(), i);
                 i
             }
         };
 
         let time_of = |col: usize| {
-            let raw = value(&record, col);
+            let raw = value(record, col);
             parse_time(raw).ok_or_else(|| {
                 bad(
                     col,
@@ -490,51 +630,68 @@ pub fn parse_at_most<R: Read>(reader: R, metric: CostMetric, max_bytes: u64) -> 
         }
 
         for (day, share) in spread(start, end) {
-            let cell = cells.entry((account, service, day)).or_insert((0.0, currency));
+            let cell = self.cells.entry((account, service, day)).or_insert((0.0, currency));
             if cell.1 != currency {
                 return Err(bad(
                     cols.currency,
                     &format!(
                         "account {}, service '{}' on {day} is charged in both {} and {}",
-                        account_ids[account as usize],
-                        service_names[service as usize],
-                        currency_names[cell.1 as usize],
-                        currency_names[currency as usize]
+                        self.account_ids[account as usize],
+                        self.service_names[service as usize],
+                        self.currency_names[cell.1 as usize],
+                        self.currency_names[currency as usize]
                     ),
                 ));
             }
             cell.0 += amount * share;
         }
+        Ok(())
     }
 
-    let mut out: Vec<DailyCost> = cells
-        .into_iter()
-        .map(|((a, s, day), (amount, c))| DailyCost {
-            account: account_ids[a as usize].clone(),
-            service: service_names[s as usize].clone(),
-            day,
-            amount,
-            currency: currency_names[c as usize].clone(),
-            // An export holds what was billed: never estimated.
-            estimated: false,
-        })
-        .collect();
-    out.sort_by(|x, y| (x.day, x.account.as_str(), &x.service).cmp(&(y.day, y.account.as_str(), &y.service)));
-    let skipped = if other_provider > 0 {
-        vec![Skipped {
-            reason: SkipReason::OtherProvider,
-            rows: other_provider,
-        }]
-    } else {
-        Vec::new()
-    };
-    Ok(Parsed {
-        format: cols.format,
-        amount_column: cols.amount_column(),
-        rows_read,
-        skipped,
-        cells: out,
-    })
+    fn finish(self, format: Format, amount_column: &'static str, files: Vec<FileRead>) -> Parsed {
+        let mut out: Vec<DailyCost> = self
+            .cells
+            .into_iter()
+            .map(|((a, s, day), (amount, c))| DailyCost {
+                account: self.account_ids[a as usize].clone(),
+                service: self.service_names[s as usize].clone(),
+                day,
+                amount,
+                currency: self.currency_names[c as usize].clone(),
+                // An export holds what was billed: never estimated.
+                estimated: false,
+                source: CellSource::Import,
+            })
+            .collect();
+        out.sort_by(|x, y| (x.day, x.account.as_str(), &x.service).cmp(&(y.day, y.account.as_str(), &y.service)));
+        let skipped = if self.other_provider > 0 {
+            vec![Skipped {
+                reason: SkipReason::OtherProvider,
+                rows: self.other_provider,
+            }]
+        } else {
+            Vec::new()
+        };
+        Parsed {
+            format,
+            amount_column,
+            rows_read: self.rows_read,
+            skipped,
+            cells: out,
+            files,
+        }
+    }
+}
+
+/// `e` with `at` (a file's name and ", ") before its message.
+fn prefixed(e: Error, at: &str) -> Error {
+    match e {
+        Error::Validation { field, message } if !at.is_empty() => Error::Validation {
+            field,
+            message: format!("{at}{message}"),
+        },
+        other => other,
+    }
 }
 
 fn clip(s: &str) -> String {
@@ -545,18 +702,122 @@ fn clip(s: &str) -> String {
     }
 }
 
+/// The most accounts of other customers an import's refusal lists by id.
+const LISTED_OTHERS: usize = 20;
+
+/// Refuses `parsed` for `customer` when the hub (`hub`: every account) has any of its accounts
+/// under another customer: a file of a wrong customer, or a mix of customers, would otherwise store
+/// their costs under this one. Accounts nowhere in the hub are allowed (they may still be added;
+/// the summary lists them). The error (validation, field `file`) names each account with the
+/// customer it belongs to.
+pub fn check_owners(customer: &CustomerCode, parsed: &Parsed, hub: &[crate::hub::Account]) -> Result<()> {
+    let owner: HashMap<&AccountId, &CustomerCode> = hub.iter().map(|a| (&a.id, &a.customer)).collect();
+    let file: BTreeSet<&AccountId> = parsed.cells.iter().map(|c| &c.account).collect();
+    let others: Vec<String> = file
+        .into_iter()
+        .filter_map(|a| owner.get(a).filter(|c| **c != customer).map(|c| format!("{a} ({c})")))
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    let mut listed = others
+        .iter()
+        .take(LISTED_OTHERS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if others.len() > LISTED_OTHERS {
+        listed.push_str(&format!(" and {} more", others.len() - LISTED_OTHERS));
+    }
+    Err(Error::validation(
+        "file",
+        format!(
+            "the file has costs of {} account(s) the hub has under other customers: {listed}; nothing was \
+             stored. Import each customer's costs under that customer (or move the accounts in the hub first)",
+            others.len()
+        ),
+    ))
+}
+
+/// Who imported, for the audit log: a person's e-mail, or `system` (the CLI, which runs without
+/// a signed-in person, says so in the event's detail).
+pub struct Importer<'a> {
+    pub actor: &'a str,
+    /// How: `API`, `cc billing import`.
+    pub via: &'a str,
+}
+
 /// Stores what [`parse`] read for `customer` (each cell replacing the stored one), runs detection
 /// over the stored history up to the file's last day (at most yesterday, by `now`), and sums it
-/// up. `hub_accounts` are the customer's accounts in the hub (to name the file's others).
+/// up. `hub` is every account of the hub: the file's accounts that another customer has are
+/// refused before anything is stored ([`check_owners`]); those nowhere in the hub are listed.
+///
+/// The cells are written in several transactions (100 writes each), so the import's audit event
+/// (`costs_imported`: format, files, rows, accounts, totals) is written right after the last of
+/// them, not in the same transaction.
 pub async fn store(
     items: &dyn ItemStore,
     customer: &CustomerCode,
     parsed: Parsed,
-    hub_accounts: &[AccountId],
+    hub: &[crate::hub::Account],
+    by: &Importer<'_>,
     now: time::OffsetDateTime,
 ) -> Result<ImportSummary> {
+    check_owners(customer, &parsed, hub)?;
     let written = costs::upsert(items, customer, &parsed.cells).await?;
-    let mut summary = summarise(customer, &parsed, written, hub_accounts);
+    let mut summary = summarise(customer, &parsed, written, hub);
+    let files: Vec<&str> = summary
+        .files
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let totals: Vec<String> = summary
+        .totals
+        .iter()
+        .map(|t| format!("{:.2} {}", t.amount, t.currency))
+        .collect();
+    let event = crate::audit::AuditEvent::new(by.actor, "costs_imported", customer.as_str(), now)
+        .origin(&crate::audit::current_origin())
+        .before_after(
+            None,
+            Some(serde_json::json!({
+                "format": summary.format,
+                "amount_column": summary.amount_column,
+                "files": summary.files,
+                "rows_read": summary.rows_read,
+                "cells_written": summary.cells_written,
+                "accounts": summary.accounts,
+                "first_day": summary.first_day.map(|d| d.to_string()),
+                "last_day": summary.last_day.map(|d| d.to_string()),
+                "totals": summary.totals,
+            })),
+        );
+    let event = crate::audit::AuditEvent {
+        detail: format!(
+            "{} export{} via {}: {} rows, {} accounts, {} cells, total {}",
+            parsed.format.name().trim_start_matches("a legacy "),
+            if files.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", files.join(", "))
+            },
+            by.via,
+            summary.rows_read,
+            summary.accounts.len(),
+            summary.cells_written,
+            if totals.is_empty() {
+                "0".to_string()
+            } else {
+                totals.join(", ")
+            }
+        ),
+        ..event
+    };
+    items
+        .transact(vec![crate::store::Write::Put(event.item())])
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("recording the import in the audit log: {e}")))?;
     if let Some(last) = summary.last_day {
         let as_of = last.min(now.date() - time::Duration::days(1));
         summary.anomalies_raised = super::store::detect(items, customer, as_of, now).await?.len();
@@ -569,7 +830,7 @@ pub fn summarise(
     customer: &CustomerCode,
     parsed: &Parsed,
     written: usize,
-    hub_accounts: &[AccountId],
+    hub: &[crate::hub::Account],
 ) -> ImportSummary {
     let accounts: BTreeSet<&AccountId> = parsed.cells.iter().map(|c| &c.account).collect();
     let services: BTreeSet<&str> = parsed.cells.iter().map(|c| c.service.as_str()).collect();
@@ -577,11 +838,12 @@ pub fn summarise(
     for c in &parsed.cells {
         *totals.entry((String::new(), c.currency.clone())).or_default() += c.amount;
     }
-    let known: BTreeSet<&AccountId> = hub_accounts.iter().collect();
+    let known: BTreeSet<&AccountId> = hub.iter().map(|a| &a.id).collect();
     ImportSummary {
         customer: customer.clone(),
         format: parsed.format,
         amount_column: parsed.amount_column.to_string(),
+        files: parsed.files.clone(),
         rows_read: parsed.rows_read,
         skipped: parsed.skipped.clone(),
         cells_written: written,
@@ -652,11 +914,22 @@ mod tests {
     }
 
     #[test]
-    fn billing_import_account_ids_get_their_leading_zeros_back() {
-        assert_eq!(account_id("51738928782").unwrap().as_str(), "051738928782");
-        assert_eq!(account_id("123456789012").unwrap().as_str(), "123456789012");
-        for bad in ["", "1234567890123", "12345678901x", "/subscriptions/x"] {
-            assert!(account_id(bad).is_none(), "{bad}");
+    fn billing_import_account_ids_follow_the_file_rule() {
+        // The same table as the bulk account import (`crate::ids::FILE_ACCOUNT_IDS`), through a
+        // whole FOCUS row.
+        for (raw, want) in crate::ids::FILE_ACCOUNT_IDS {
+            let file = format!(
+                "SubAccountId,ServiceName,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency\n\
+                 \"{raw}\",EC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,USD\n"
+            );
+            let got = parse(file.as_bytes(), CostMetric::UnblendedCost);
+            match (got, want) {
+                (Ok(p), Some(id)) => assert_eq!(p.cells[0].account.as_str(), *id, "{raw:?}"),
+                (Err(Error::Validation { field, .. }), None) => {
+                    assert_eq!(field.as_deref(), Some("SubAccountId"), "{raw:?}")
+                }
+                (other, _) => panic!("{raw:?}: {other:?}"),
+            }
         }
     }
 

@@ -7,10 +7,17 @@
 //!   `delegated_admin_services` set from it, through the hub service (a versioned write with its
 //!   audit event, by [`FETCH_ACTOR`]), and only when they changed.
 //! - Accounts of the organisation that are in no customer's hub are stored as **discovered**
-//!   (`ORG#{customer}` / `DISCOVERED#{account}`: name, e-mail, status), for an admin to add; ones
-//!   that left the organisation or were added to the hub are removed.
-//! - Suspended, closing or closed accounts are flagged, discovered and hub accounts alike
-//!   (`ORG#{customer}` / `META`).
+//!   (`ORG#{customer}` / `DISCOVERED#{account}`: name, e-mail, status, the management account of
+//!   the organisation that has it), for an admin to add; ones that left the organisation or were
+//!   added to the hub are removed (only the refreshed organisation's: a customer's other
+//!   organisation keeps its own).
+//! - Suspended, closing or closed accounts are flagged, discovered and hub accounts alike.
+//! - **One set of facts per organisation**: a customer may have several management (payer)
+//!   accounts, each its own AWS Organization, each refreshed through its own read role; the facts
+//!   are kept per management account (`ORG#{customer}` / `FACTS#{management account}`), so one
+//!   organisation's refresh never overwrites another's. Facts stored before this (one item,
+//!   `ORG#{customer}` / `META`) are read as one more organisation until that organisation's next
+//!   refresh replaces them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,6 +43,11 @@ pub struct DiscoveredAccount {
     pub id: AccountId,
     #[schema(value_type = String)]
     pub customer: CustomerCode,
+    /// The management account of the organisation it is in (absent on accounts discovered before
+    /// it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub management_account: Option<AccountId>,
     pub name: String,
     pub email: String,
     pub status: OrgAccountStatus,
@@ -57,7 +69,7 @@ pub struct FlaggedAccount {
     pub status: OrgAccountStatus,
 }
 
-/// The organisation facts of a customer as last refreshed (`ORG#{customer}` / `META`).
+/// One organisation's facts as last refreshed (`ORG#{customer}` / `FACTS#{management account}`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct OrgFacts {
     #[schema(value_type = String)]
@@ -69,6 +81,7 @@ pub struct OrgFacts {
     pub accounts_in_organization: usize,
     /// Hub accounts the organisation reports as suspended, closing or closed.
     pub flagged_hub_accounts: Vec<FlaggedAccount>,
+    /// Accounts of this organisation that the hub does not have.
     pub discovered: usize,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -106,12 +119,13 @@ impl OrgOutcome {
     }
 }
 
-/// A customer's organisation facts and its discovered accounts.
+/// A customer's organisations (one per management account) and its discovered accounts.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct OrgView {
-    /// Absent until a fetch has refreshed them.
-    pub facts: Option<OrgFacts>,
-    /// Sorted by account id.
+    /// One per organisation (management account) a fetch has refreshed, sorted by management
+    /// account; empty until a fetch has refreshed any.
+    pub organizations: Vec<OrgFacts>,
+    /// Every organisation's, sorted by account id.
     pub discovered: Vec<DiscoveredAccount>,
 }
 
@@ -129,18 +143,35 @@ impl Billing {
     pub async fn organization(&self, who: &Principal, customer: &CustomerCode) -> Result<OrgView> {
         who.require_any_role()?;
         self.known_customer(customer).await?;
-        let facts = match self
-            .items
-            .get(&keys::organization(customer.as_str()), keys::META)
-            .await?
-        {
-            Some(item) => Some(decode(item)?),
-            None => None,
-        };
         Ok(OrgView {
-            facts,
+            organizations: self.organizations(customer).await?,
             discovered: self.discovered(customer).await?,
         })
+    }
+
+    /// The facts of each of the customer's organisations, by management account: the per-
+    /// organisation items, and a legacy single item (`META`) for an organisation none of them has.
+    async fn organizations(&self, customer: &CustomerCode) -> Result<Vec<OrgFacts>> {
+        let pk = keys::organization(customer.as_str());
+        let mut all: Vec<OrgFacts> = self
+            .items
+            .query_all(
+                Query::partition(Index::Primary, pk.clone())
+                    .prefix(keys::ORG_FACTS_PREFIX)
+                    .limit(100),
+            )
+            .await?
+            .into_iter()
+            .map(decode)
+            .collect::<Result<_>>()?;
+        if let Some(item) = self.items.get(&pk, keys::META).await? {
+            let legacy: OrgFacts = decode(item)?;
+            if !all.iter().any(|f| f.management_account == legacy.management_account) {
+                all.push(legacy);
+            }
+        }
+        all.sort_by(|a, b| a.management_account.cmp(&b.management_account));
+        Ok(all)
     }
 
     async fn discovered(&self, customer: &CustomerCode) -> Result<Vec<DiscoveredAccount>> {
@@ -260,6 +291,7 @@ impl Billing {
             .map(|m| DiscoveredAccount {
                 id: m.id.clone(),
                 customer: customer.clone(),
+                management_account: Some(org.management_account.clone()),
                 name: m.name.clone(),
                 email: m.email.clone(),
                 status: m.status,
@@ -279,7 +311,17 @@ impl Billing {
             );
             writes.push(Write::Put(item));
         }
-        for gone in before.keys().filter(|id| !kept.contains(id)) {
+        // Gone: this organisation's (or recorded before the organisation was) and no longer found.
+        let ours = |d: &DiscoveredAccount| {
+            d.management_account
+                .as_ref()
+                .is_none_or(|m| *m == org.management_account)
+        };
+        for gone in before
+            .values()
+            .filter(|d| ours(d) && !kept.contains(&d.id))
+            .map(|d| &d.id)
+        {
             writes.push(Write::Delete {
                 pk: pk.clone(),
                 sk: keys::discovered(gone.as_str()),
@@ -297,9 +339,25 @@ impl Billing {
         };
         writes.push(Write::Put(Item::new(
             pk.clone(),
-            keys::META,
+            keys::org_facts(org.management_account.as_str()),
             encode(&facts).map_err(|e| failed("encoding", e))?,
         )));
+        // The single item of before per-organisation facts, when it was this organisation's.
+        if let Some(item) = self
+            .items
+            .get(&pk, keys::META)
+            .await
+            .map_err(|e| failed("reading", e.into()))?
+        {
+            let legacy: OrgFacts = decode(item).map_err(|e| failed("reading", e))?;
+            if legacy.management_account == org.management_account {
+                writes.push(Write::Delete {
+                    pk: pk.clone(),
+                    sk: keys::META.to_string(),
+                    expected: None,
+                });
+            }
+        }
         // Derived data, rewritten whole on every refresh: batches of the store's transaction size.
         for chunk in writes.chunks(crate::store::MAX_TRANSACTION_WRITES) {
             self.items
@@ -573,11 +631,23 @@ impl Billing {
         for chunk in deletes.chunks(crate::store::MAX_TRANSACTION_WRITES) {
             self.items.transact(chunk.to_vec()).await?;
         }
-        if let Some(item) = self.items.get(&pk, keys::META).await? {
-            let mut facts: OrgFacts = decode(item)?;
-            facts.discovered = self.discovered(customer).await?.len();
+        // Each organisation's count of discovered accounts (a legacy single item counts them all).
+        let discovered = self.discovered(customer).await?;
+        for mut facts in self.organizations(customer).await? {
+            let sk = match self
+                .items
+                .get(&pk, &keys::org_facts(facts.management_account.as_str()))
+                .await?
+            {
+                Some(_) => keys::org_facts(facts.management_account.as_str()),
+                None => keys::META.to_string(),
+            };
+            facts.discovered = discovered
+                .iter()
+                .filter(|d| sk == keys::META || d.management_account.as_ref() == Some(&facts.management_account))
+                .count();
             self.items
-                .transact(vec![Write::Put(Item::new(pk.clone(), keys::META, encode(&facts)?))])
+                .transact(vec![Write::Put(Item::new(pk.clone(), sk, encode(&facts)?))])
                 .await?;
         }
         Ok(())

@@ -270,7 +270,8 @@ impl Billing {
         settings::get(self.items.as_ref(), customer).await
     }
 
-    /// Replaces a customer's billing settings (admin), at the version read.
+    /// Replaces a customer's billing settings (admin), at the version read, with its audit event
+    /// (`billing_settings_changed`, the settings before and after) in the same transaction.
     ///
     /// Errors: 403 for a non-admin; 404 unknown customer; 400 for a threshold out of range
     /// (`min_impact` 0-1,000,000 in the billing currency, `min_relative` 0-100, i.e. up to
@@ -297,6 +298,7 @@ impl Billing {
             ));
         }
         self.known_customer(customer).await?;
+        let before = settings::get(self.items.as_ref(), customer).await?;
         let next = BillingSettings {
             metric: update.metric,
             thresholds: t,
@@ -306,9 +308,23 @@ impl Billing {
         if let Some(o) = data.as_object_mut() {
             o.remove("version");
         }
+        // The audit event in the same transaction (a stale version writes neither).
+        let (b, a) = (encode(&before)?, encode(&next)?);
+        let mut event = crate::audit::AuditEvent::new(
+            who.email.as_str(),
+            "billing_settings_changed",
+            customer.as_str(),
+            self.clock.now(),
+        )
+        .origin(&crate::audit::current_origin());
+        event.detail = match crate::audit::changed_fields(&b, &a) {
+            f if f.is_empty() => "billing settings saved unchanged".to_string(),
+            f => format!("billing settings: {f}"),
+        };
+        let event = event.before_after(Some(b), Some(a));
         let item = Item::new(keys::billing(customer.as_str()), keys::BILLING_SETTINGS, data);
         self.items
-            .transact(vec![Write::at_version(item, update.version)])
+            .transact(vec![Write::at_version(item, update.version), Write::Put(event.item())])
             .await
             .map_err(|e| match e {
                 crate::store::StoreError::ConditionFailed => Error::conflict(
@@ -324,27 +340,43 @@ impl Billing {
         Ok(next)
     }
 
-    /// Imports a cost and usage export (FOCUS or CUR CSV, plain or gzip) for a customer (admin),
-    /// then runs detection over the stored history. The whole file is read before anything is
-    /// stored: a bad row stores nothing.
+    /// Imports a cost and usage export (FOCUS or CUR CSV, plain or gzip; one file or the parts
+    /// of one export, `(name, reader)` each, summed before storing: [`import::parse_files`]) for
+    /// a customer (admin), then runs detection over the stored history. Every file is read
+    /// before anything is stored: a bad row stores nothing.
     ///
-    /// Errors: 403 for a non-admin; 404 unknown customer; 400 naming the row and column of a bad
-    /// value, or saying the file is neither FOCUS nor CUR, or that it expands to more than
-    /// [`import::MAX_API_EXPANDED_BYTES`] (the CLI's import has no such limit).
+    /// Errors: 403 for a non-admin; 404 unknown customer; 400 naming the accounts of the files
+    /// that the hub has under other customers, with each one's customer ([`import::check_owners`]);
+    /// 400 naming the row and column of a bad
+    /// value (and the file, when several), or saying a file is neither FOCUS nor CUR, or that the
+    /// files expand to more than [`import::MAX_API_EXPANDED_BYTES`] together (the CLI's import
+    /// has no such limit).
     pub async fn import<R: std::io::Read + Send + 'static>(
         &self,
         who: &Principal,
         customer: &CustomerCode,
-        reader: R,
+        files: Vec<(String, R)>,
     ) -> Result<ImportSummary> {
         who.require(Role::Admin, "importing cost exports")?;
         self.known_customer(customer).await?;
         let metric = settings::get(self.items.as_ref(), customer).await?.metric;
         let parsed =
-            tokio::task::spawn_blocking(move || import::parse_at_most(reader, metric, import::MAX_API_EXPANDED_BYTES))
+            tokio::task::spawn_blocking(move || import::parse_files(files, metric, import::MAX_API_EXPANDED_BYTES))
                 .await
                 .map_err(|e| Error::Internal(anyhow::anyhow!("the import's reader stopped: {e}")))??;
-        let accounts = self.hub.account_ids_of(customer).await?;
-        import::store(self.items.as_ref(), customer, parsed, &accounts, self.clock.now()).await
+        let snap = self.hub.snapshot().await?;
+        let by = import::Importer {
+            actor: who.email.as_str(),
+            via: "API",
+        };
+        import::store(
+            self.items.as_ref(),
+            customer,
+            parsed,
+            &snap.accounts,
+            &by,
+            self.clock.now(),
+        )
+        .await
     }
 }

@@ -233,7 +233,8 @@ pub struct MoveBy<'a> {
 }
 
 /// Acknowledges or resolves an anomaly as `request.by`, with a note, if it is still at the
-/// version read.
+/// version read; its audit event (`anomaly_acknowledged` / `anomaly_resolved`: who, the note, the
+/// status before and after) is written in the same transaction.
 ///
 /// Errors: 404 when unknown; 409 `version_conflict` when `version` is not the stored one (someone
 /// moved it since it was read); 409 `anomaly_state` when the move is not allowed from its status
@@ -268,17 +269,41 @@ pub async fn transition(
             Error::conflict(Conflict::AnomalyState, e.to_string())
         }
     })?;
+    let before_status = current.status;
     let next = StoredAnomaly {
         status: moved.status(),
         anomaly: moved,
         version: version + 1,
         ..current
     };
+    // The audit event in the same transaction: who, the note, the status before and after.
+    let action = match to {
+        Move::Acknowledge => "anomaly_acknowledged",
+        Move::Resolve => "anomaly_resolved",
+    };
+    let mut event = crate::audit::AuditEvent::new(by.as_str(), action, customer.as_str(), now)
+        .origin(&crate::audit::current_origin())
+        .before_after(
+            Some(serde_json::json!({"id": id, "status": before_status, "version": version})),
+            Some(serde_json::json!({"id": next.id, "status": next.status, "version": next.version, "note": note})),
+        );
+    event.account_id = Some(next.anomaly.account.to_string());
+    event.detail = if note.is_empty() {
+        format!("anomaly {id} ({} in {})", next.anomaly.service, next.anomaly.account)
+    } else {
+        format!(
+            "anomaly {id} ({} in {}): {note}",
+            next.anomaly.service, next.anomaly.account
+        )
+    };
     items
-        .transact(vec![Write::PutIfVersion {
-            item: item(&next)?,
-            expected: version,
-        }])
+        .transact(vec![
+            Write::PutIfVersion {
+                item: item(&next)?,
+                expected: version,
+            },
+            Write::Put(event.item()),
+        ])
         .await?;
     Ok(next)
 }

@@ -1,5 +1,7 @@
 //! Bulk account import: up to [`MAX_BULK_ACCOUNTS`] accounts in one call, read from JSON
-//! (`{"accounts": [NewAccount, ...]}`) or CSV ([`BulkInput::from_csv`]).
+//! (`{"accounts": [NewAccount, ...]}`) or CSV ([`BulkInput::from_csv`]). Account ids are read by
+//! the file rule every file import shares ([`AccountId::from_file`]: leading zeros a spreadsheet
+//! dropped are put back), in CSV and JSON alike.
 //!
 //! **Validated as a whole, then written.** Every row is checked first by the rules of a single
 //! create ([`Account::validate`], the role names the broker may assume, one SSO region per start
@@ -353,7 +355,28 @@ fn check_count(n: usize) -> Result<()> {
 }
 
 /// One row as a [`NewAccount`], by the same serde rules as a single create.
-fn read_row(row: usize, value: serde_json::Value) -> std::result::Result<NewAccount, RowError> {
+fn read_row(row: usize, mut value: serde_json::Value) -> std::result::Result<NewAccount, RowError> {
+    // The id by the file rule (leading zeros a spreadsheet dropped put back), as the cost import
+    // reads it; a JSON number is read as its digits.
+    if let Some(id) = value.get_mut("id") {
+        let raw = match id {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) if n.is_u64() => Some(n.to_string()),
+            _ => None,
+        };
+        if let Some(raw) = raw {
+            match AccountId::from_file(&raw) {
+                Ok(a) => *id = serde_json::Value::String(a.as_str().to_string()),
+                Err(e) => {
+                    return Err(RowError {
+                        row,
+                        field: Some("id".into()),
+                        message: e.reason,
+                    });
+                }
+            }
+        }
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
@@ -1191,6 +1214,38 @@ mod tests {
     }
 
     #[test]
+    fn account_ids_follow_the_file_rule_in_csv_and_json() {
+        // The same table as the cost import (`crate::ids::FILE_ACCOUNT_IDS`).
+        for (raw, want) in crate::ids::FILE_ACCOUNT_IDS {
+            let csv = format!(
+                "id,customer,name,environment,region,access.method,access.start_url,access.sso_region,access.permission_sets\n\
+                 \"{raw}\",acme,A,prod,eu-west-1,sso,https://d-1234567890.awsapps.com/start,eu-west-1,ReadOnlyAccess\n"
+            );
+            let json = serde_json::json!({"accounts": [{"id": raw, "customer": "acme", "name": "A",
+                "environment": "prod", "region": "eu-west-1", "access": {"method": "sso",
+                "start_url": "https://d-1234567890.awsapps.com/start", "sso_region": "eu-west-1",
+                "permission_sets": ["ReadOnlyAccess"]}}]});
+            for input in [
+                BulkInput::from_csv(csv.as_bytes()).unwrap(),
+                BulkInput::from_json(json.to_string().as_bytes()).unwrap(),
+            ] {
+                match (&input.rows[0], want) {
+                    (Ok(a), Some(id)) => assert_eq!(a.id.as_str(), *id, "{raw:?}"),
+                    (Err(e), None) => assert_eq!(e.field.as_deref(), Some("id"), "{raw:?}: {e:?}"),
+                    (other, _) => panic!("{raw:?}: {other:?}"),
+                }
+            }
+        }
+        // A JSON number keeps its digits.
+        let json = r#"{"accounts": [{"id": 51738928782}]}"#;
+        let input = BulkInput::from_json(json.as_bytes()).unwrap();
+        assert_ne!(
+            input.rows[0].as_ref().err().and_then(|e| e.field.as_deref()),
+            Some("id")
+        );
+    }
+
+    #[test]
     fn csv_rows_take_the_json_shape() {
         let csv = "\u{feff}id,customer,name,environment,region,access.method,read_role_arn,breakglass_role_arn,external_id,management_account,delegated_admin_services\n\
                    012345678901,acme,Prod,prod,eu-west-1,role,arn:aws:iam::012345678901:role/R,arn:aws:iam::012345678901:role/B,cc-x,yes,securityhub.amazonaws.com; guardduty.amazonaws.com\n\
@@ -1238,7 +1293,7 @@ mod tests {
     #[test]
     fn json_rows_are_read_one_by_one_naming_the_field() {
         let body = json!({"accounts": [
-            {"id": "12", "customer": "acme"},
+            {"id": "123456789", "customer": "acme"},
             {"id": "012345678901", "customer": "acme", "name": "x", "environment": "prod", "region": "eu-west-1",
              "access": {"method": "role", "read_role_arn": "nope"}},
         ]});

@@ -367,10 +367,14 @@ export interface paths {
         put?: never;
         /**
          * Imports a cost and usage export (admin): FOCUS 1.0+ or legacy CUR, CSV plain or gzip, at most
-         *     4 MiB (larger files: `cc billing import`). Send the file as the body (`text/csv`,
+         *     4 MiB in all (larger files: `cc billing import`). Send the file as the body (`text/csv`,
          *     `application/gzip` or `application/octet-stream`) or as the `file` part of
-         *     `multipart/form-data`. The whole file is checked before anything is stored: a bad row stores
-         *     nothing and the error names its row and column. Then runs cost-jump detection.
+         *     `multipart/form-data`; the parts of one export (AWS Data Exports split a month into
+         *     `…-00001.csv.gz`, `…-00002.csv.gz`, ...) must be imported together, as several `file` parts of
+         *     one form: their amounts are summed before storing (imported one by one, each part would
+         *     replace the previous part's cells). Every file is checked before anything is stored: a bad row
+         *     stores nothing and the error names its file (when several), row and column. Then runs
+         *     cost-jump detection.
          */
         post: operations["import"];
         delete?: never;
@@ -407,9 +411,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A customer's organisation facts (management account, delegated administrators, flagged
-         *     accounts; absent until a fetch refreshed them) and the accounts of its organisation that the
-         *     hub does not have (discovered).
+         * A customer's organisations, one per management (payer) account: each one's facts (its id,
+         *     management account, member count, flagged hub accounts, discovered count; an organisation
+         *     appears once a fetch through its management account refreshed it, so the list is empty before
+         *     any), and the accounts of its organisations that the hub does not have (discovered, each with
+         *     the management account of its organisation).
          */
         get: operations["organization"];
         put?: never;
@@ -478,7 +484,9 @@ export interface paths {
         /**
          * Fetches one customer now (admin): Cost Explorer and the organisation facts, then cost-jump
          *     detection. Answers when the run is done, with its record. Each page is a billed Cost Explorer
-         *     request; a customer fetched today re-fetches only the last few days.
+         *     request; a customer fetched today re-fetches only the last few days. One run fetches a
+         *     customer at a time: while another (an admin's, or the daily schedule's) is fetching it, 409
+         *     `fetch_running`. Audited (`billing_fetch_started`).
          */
         post: operations["start_run"];
         delete?: never;
@@ -1767,6 +1775,11 @@ export interface components {
             id: string;
             /** Format: date-time */
             last_seen: string;
+            /**
+             * @description The management account of the organisation it is in (absent on accounts discovered before
+             *     it was recorded).
+             */
+            management_account?: string | null;
             name: string;
             status: components["schemas"]["OrgAccountStatus"];
         };
@@ -1832,6 +1845,19 @@ export interface components {
         ExternalId: string;
         /** @enum {string} */
         FetchStatus: "ok" | "skipped" | "failed";
+        /** @description One file of an import and its data rows. */
+        FileRead: {
+            /**
+             * @description The name it was given (the path on the command line, the form part's file name; empty when
+             *     the file was the request body).
+             */
+            name: string;
+            /**
+             * Format: int64
+             * @description Data rows read (the header not counted).
+             */
+            rows_read: number;
+        };
         /** @description One raised episode. */
         Finding: {
             /**
@@ -1961,10 +1987,12 @@ export interface components {
          * @description An export file as the request body.
          */
         ImportFile: string;
-        /** @description An export file as a form's `file` part. */
+        /**
+         * @description An export as a form's `file` parts: one file, or every part of one export (AWS Data Exports'
+         *     `…-00001.csv.gz`, `…-00002.csv.gz`, ...), summed before storing.
+         */
         ImportForm: {
-            /** Format: binary */
-            file: string;
+            file: string[];
         };
         /** @description What an import wrote. */
         ImportOutcome: {
@@ -1982,8 +2010,9 @@ export interface components {
         ImportSummary: {
             accounts: components["schemas"]["AccountId"][];
             /**
-             * @description Accounts of the file that are not the customer's in the hub (a wrong customer, or accounts
-             *     still to be added): their costs are stored all the same.
+             * @description Accounts of the file that are in no customer's hub (accounts still to be added): their
+             *     costs are stored all the same. (Accounts the hub has under another customer refuse the
+             *     whole import.)
              */
             accounts_not_in_hub: components["schemas"]["AccountId"][];
             amount_column: string;
@@ -1996,6 +2025,8 @@ export interface components {
             cells_written: number;
             currencies: string[];
             customer: components["schemas"]["CustomerCode"];
+            /** @description The files read (the parts of one export, summed before storing), in order. */
+            files?: components["schemas"]["FileRead"][];
             /**
              * Format: date
              * @description The first and last day with a cell (absent when the file had none).
@@ -2006,7 +2037,7 @@ export interface components {
             last_day?: string | null;
             /**
              * Format: int64
-             * @description Data rows read (the header not counted).
+             * @description Data rows read over every file (the headers not counted).
              */
             rows_read: number;
             services: string[];
@@ -2452,11 +2483,12 @@ export interface components {
          * @enum {string}
          */
         OrgAccountStatus: "active" | "pending_activation" | "suspended" | "pending_closure" | "closed";
-        /** @description The organisation facts of a customer as last refreshed (`ORG#{customer}` / `META`). */
+        /** @description One organisation's facts as last refreshed (`ORG#{customer}` / `FACTS#{management account}`). */
         OrgFacts: {
             /** @description Accounts in the organisation (any status). */
             accounts_in_organization: number;
             customer: string;
+            /** @description Accounts of this organisation that the hub does not have. */
             discovered: number;
             /** @description Hub accounts the organisation reports as suspended, closing or closed. */
             flagged_hub_accounts: components["schemas"]["FlaggedAccount"][];
@@ -2477,11 +2509,15 @@ export interface components {
             reason?: string | null;
             status: components["schemas"]["FetchStatus"];
         };
-        /** @description A customer's organisation facts and its discovered accounts. */
+        /** @description A customer's organisations (one per management account) and its discovered accounts. */
         OrgView: {
-            /** @description Sorted by account id. */
+            /** @description Every organisation's, sorted by account id. */
             discovered: components["schemas"]["DiscoveredAccount"][];
-            facts?: components["schemas"]["OrgFacts"] | null;
+            /**
+             * @description One per organisation (management account) a fetch has refreshed, sorted by management
+             *     account; empty until a fetch has refreshed any.
+             */
+            organizations: components["schemas"]["OrgFacts"][];
         };
         /** @description Every customer's month to date and anomalies, as of the last complete day. */
         Overview: {
@@ -5082,7 +5118,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A stale `version`, or the item's state no longer allows this */
+            /** @description `fetch_running`: another run is fetching the customer; nothing was started */
             409: {
                 headers: {
                     [name: string]: unknown;

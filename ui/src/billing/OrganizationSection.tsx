@@ -13,16 +13,22 @@ import TableEmpty from "../components/TableEmpty";
 
 type Discovered = OrgView["discovered"][number];
 
-/** The organisation facts from the last fetch and its accounts the hub does not have. */
+/**
+ * The facts of each of the customer's organisations (one per management account) from the last
+ * fetch, and their accounts the hub does not have.
+ */
 export default function OrganizationSection({ code, accountNames }: { code: string; accountNames: Map<string, string> }) {
   const org = useOrganization(code);
-  const facts = org.data?.facts;
+  const organizations = org.data?.organizations ?? [];
   return (
     <SpaceBetween size="l">
       <Container
         header={
-          <Header variant="h2" description="From AWS Organizations, refreshed by each fetch through the management account.">
-            Organisation
+          <Header
+            variant="h2"
+            description="From AWS Organizations, refreshed by each fetch through the management account: one per management account."
+          >
+            {organizations.length > 1 ? `Organisations (${organizations.length})` : "Organisation"}
           </Header>
         }
       >
@@ -30,8 +36,11 @@ export default function OrganizationSection({ code, accountNames }: { code: stri
           <PageLoading text="Loading the organisation" />
         ) : org.isError ? (
           <ErrorAlert error={org.error} onRetry={() => org.refetch()} />
-        ) : facts ? (
+        ) : organizations.length ? (
+          <SpaceBetween size="l">
+            {organizations.map((facts) => (
           <KeyValuePairs
+            key={facts.management_account}
             columns={4}
             items={[
               { label: "Organisation", value: facts.organization_id },
@@ -52,6 +61,8 @@ export default function OrganizationSection({ code, accountNames }: { code: stri
               { label: "Not in the hub", value: String(facts.discovered) },
             ]}
           />
+            ))}
+          </SpaceBetween>
         ) : (
           <Box color="text-body-secondary">
             No organisation facts yet: a fetch through the customer's management account (with a read role) brings them.
@@ -76,6 +87,7 @@ export default function OrganizationSection({ code, accountNames }: { code: stri
         }
         columnDefinitions={[
           { id: "id", header: "Account", isRowHeader: true, cell: (d) => d.id },
+          { id: "organization", header: "Management account", cell: (d) => d.management_account ?? "—" },
           { id: "name", header: "Name", cell: (d) => d.name },
           { id: "email", header: "E-mail", cell: (d) => <span style={{ overflowWrap: "anywhere" }}>{d.email}</span> },
           {
