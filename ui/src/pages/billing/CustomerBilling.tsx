@@ -12,7 +12,7 @@ import SegmentedControl from "@cloudscape-design/components/segmented-control";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import { useEffect, useMemo, useState } from "react";
-import { useLocation, useParams, useSearchParams } from "react-router-dom";
+import { useLocation, useSearchParams } from "react-router-dom";
 import {
   useBillingOverview,
   useCosts,
@@ -21,7 +21,7 @@ import {
   type CostReport,
   type Movers,
 } from "../../api/billing";
-import { useCustomerAccounts, useCustomerOverview, useMe } from "../../api/hub";
+import { useCustomerAccounts, useMe } from "../../api/hub";
 import AnomaliesTable from "../../billing/AnomaliesTable";
 import CostChart from "../../billing/CostChart";
 import FetchLines from "../../billing/FetchLines";
@@ -29,12 +29,11 @@ import ImportSection from "../../billing/ImportSection";
 import OrganizationSection from "../../billing/OrganizationSection";
 import SettingsSection from "../../billing/SettingsSection";
 import { when } from "../../breakglass/format";
-import { Breadcrumbs, detailState } from "../../components/DetailPage";
+import CustomerSection from "../../components/CustomerSection";
 import ErrorAlert from "../../components/ErrorAlert";
 import { isAdmin } from "../../components/RequireAdmin";
 import RouterLink from "../../components/RouterLink";
 import TableEmpty from "../../components/TableEmpty";
-import { useDocumentTitle } from "../../components/useDocumentTitle";
 import {
   checkRange,
   formatChange,
@@ -57,24 +56,11 @@ type Mover = Movers["items"][number];
 
 /** A customer's costs: month to date, daily cost by service, accounts, movers, anomalies, settings, organisation, import. */
 export default function CustomerBilling() {
-  const { code = "" } = useParams();
-  const customer = useCustomerOverview(code);
-  const name = customer.data?.customer.name;
-  useDocumentTitle(name ? `${name}: billing` : code);
-  const crumbs = [
-    { text: "Customers", href: "/customers" },
-    { text: name ?? code, href: `/customers/${encodeURIComponent(code)}` },
-    { text: "Billing", href: `/customers/${encodeURIComponent(code)}/billing` },
-  ];
-  if (customer.isPending || customer.isError) {
-    return detailState(customer, {
-      crumbs,
-      loading: "Loading the customer",
-      title: code,
-      back: { text: "Back to billing", href: "/billing" },
-    });
-  }
-  return <Billing code={code} name={customer.data.customer.name} breadcrumbs={<Breadcrumbs items={crumbs} />} />;
+  return (
+    <CustomerSection label="Billing" segment="billing" back={{ text: "Back to billing", href: "/billing" }}>
+      {(code, name, breadcrumbs) => <Billing code={code} name={name} breadcrumbs={breadcrumbs} />}
+    </CustomerSection>
+  );
 }
 
 function Billing({ code, name, breadcrumbs }: { code: string; name: string; breadcrumbs: React.ReactNode }) {

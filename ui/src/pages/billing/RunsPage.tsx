@@ -24,7 +24,8 @@ import { useDocumentTitle } from "../../components/useDocumentTitle";
 import { usePagedItems } from "../../components/usePagedItems";
 import { formatMoney } from "../../lib/billing";
 import { count } from "../../lib/plural";
-import { Email, NoWrap } from "../../components/Wrap";
+import RunTrigger from "../../components/RunTrigger";
+import { NoWrap } from "../../components/Wrap";
 
 
 
@@ -114,17 +115,7 @@ export default function RunsPage() {
             {
               id: "trigger",
               header: "Trigger",
-              cell: (r) =>
-                r.trigger.kind === "admin" ? (
-                  <SpaceBetween size="xxxs">
-                    <span>Fetch now by</span>
-                    <Box variant="small">
-                      <Email address={r.trigger.email} />
-                    </Box>
-                  </SpaceBetween>
-                ) : (
-                  "Daily schedule"
-                ),
+              cell: (r) => <RunTrigger trigger={r.trigger} action="Fetch now" />,
               width: 200,
             },
             {

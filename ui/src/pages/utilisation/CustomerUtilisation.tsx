@@ -1,38 +1,23 @@
 import ContentLayout from "@cloudscape-design/components/content-layout";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import { useParams } from "react-router-dom";
-import { useCustomerOverview, useMe } from "../../api/hub";
+import { useMe } from "../../api/hub";
 import { useCustomerUtilisation } from "../../api/utilisation";
-import { Breadcrumbs, detailState } from "../../components/DetailPage";
+import CustomerSection from "../../components/CustomerSection";
 import RefreshButton from "../../components/RefreshButton";
 import { isAdmin } from "../../components/RequireAdmin";
 import RouterLink from "../../components/RouterLink";
 import TableEmpty from "../../components/TableEmpty";
 import { LONG_TOKENS } from "../../components/Wrap";
-import { useDocumentTitle } from "../../components/useDocumentTitle";
 import ContractsTable from "../../utilisation/ContractsTable";
 
 /** One customer's contracts and where each stands (`/customers/{code}/utilisation`). */
 export default function CustomerUtilisation() {
-  const { code = "" } = useParams();
-  const customer = useCustomerOverview(code);
-  const name = customer.data?.customer.name;
-  useDocumentTitle(name ? `${name}: utilisation` : code);
-  const crumbs = [
-    { text: "Customers", href: "/customers" },
-    { text: name ?? code, href: `/customers/${encodeURIComponent(code)}` },
-    { text: "Utilisation", href: `/customers/${encodeURIComponent(code)}/utilisation` },
-  ];
-  if (customer.isPending || customer.isError) {
-    return detailState(customer, {
-      crumbs,
-      loading: "Loading the customer",
-      title: code,
-      back: { text: "Back to utilisation", href: "/utilisation" },
-    });
-  }
-  return <Contracts code={code} name={customer.data.customer.name} breadcrumbs={<Breadcrumbs items={crumbs} />} />;
+  return (
+    <CustomerSection label="Utilisation" segment="utilisation" back={{ text: "Back to utilisation", href: "/utilisation" }}>
+      {(code, name, breadcrumbs) => <Contracts code={code} name={name} breadcrumbs={breadcrumbs} />}
+    </CustomerSection>
+  );
 }
 
 function Contracts({ code, name, breadcrumbs }: { code: string; name: string; breadcrumbs: React.ReactNode }) {

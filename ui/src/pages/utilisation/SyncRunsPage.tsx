@@ -15,7 +15,8 @@ import { isAdmin } from "../../components/RequireAdmin";
 import RouterLink from "../../components/RouterLink";
 import TableEmpty from "../../components/TableEmpty";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
-import { Email, LONG_TOKENS, NoWrap } from "../../components/Wrap";
+import RunTrigger from "../../components/RunTrigger";
+import { LONG_TOKENS, NoWrap } from "../../components/Wrap";
 import { count } from "../../lib/plural";
 import { syncSummary } from "../../lib/utilisation";
 
@@ -99,17 +100,7 @@ export default function SyncRunsPage() {
             {
               id: "trigger",
               header: "Trigger",
-              cell: (r) =>
-                r.trigger.kind === "admin" ? (
-                  <SpaceBetween size="xxxs">
-                    <span>Sync now by</span>
-                    <Box variant="small">
-                      <Email address={r.trigger.email} />
-                    </Box>
-                  </SpaceBetween>
-                ) : (
-                  "Daily schedule"
-                ),
+              cell: (r) => <RunTrigger trigger={r.trigger} action="Sync now" />,
               width: 250,
             },
             {
