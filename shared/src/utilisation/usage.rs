@@ -506,6 +506,61 @@ mod tests {
     }
 
     #[test]
+    fn utilisation_leap_years_count_29_february_and_366_days() {
+        // A leap year's contract: 366 days; 29 February is in it and in February's allocation.
+        let c = contract(date!(2028 - 01 - 01), date!(2028 - 12 - 31), 366.0, Some(29.0));
+        let logs = weekdays(date!(2028 - 02 - 28), date!(2028 - 02 - 29), 4.0, "a", "X");
+        let u = contract_usage(&c, &logs, date!(2028 - 02 - 29), &UsageRules::default());
+        assert_eq!((u.elapsed_days, u.period_days), (60, 366));
+        assert!(close(u.expected_hours, 60.0), "{}", u.expected_hours);
+        assert!(close(u.used_hours, 8.0), "both days count: {}", u.used_hours);
+        let feb = u.months.iter().find(|m| m.month == "2028-02").unwrap();
+        assert!(close(feb.hours, 8.0) && close(feb.allocation.unwrap(), 29.0));
+        assert!(!feb.complete, "29 February is still under way on 29 February");
+        let next = contract_usage(&c, &logs, date!(2028 - 03 - 01), &UsageRules::default());
+        assert!(next.months.iter().any(|m| m.month == "2028-02" && m.complete));
+        // A period that ends on 29 February: February is whole.
+        let short = contract(date!(2028 - 02 - 15), date!(2028 - 02 - 29), 15.0, Some(29.0));
+        let u = contract_usage(&short, &logs, date!(2028 - 03 - 01), &UsageRules::default());
+        assert_eq!(u.status, UsageStatus::Ended);
+        assert!(
+            close(u.months[0].allocation.unwrap(), 15.0),
+            "15 of 29 days: {:?}",
+            u.months
+        );
+    }
+
+    #[test]
+    fn utilisation_an_entitlement_raised_mid_month_counts_every_hour_against_the_new_total() {
+        // Hours logged before and after a change on 15 March: the answers are of the contract as
+        // it now stands (the change is kept in the history, `entitlement::changes`).
+        let before = contract(date!(2026 - 01 - 01), date!(2026 - 12 - 31), 100.0, None);
+        let after = Contract {
+            entitled_hours: 200.0,
+            ..before.clone()
+        };
+        let mut logs = weekdays(date!(2026 - 03 - 02), date!(2026 - 03 - 13), 5.0, "a", "X");
+        logs.extend(weekdays(date!(2026 - 03 - 16), date!(2026 - 03 - 27), 5.0, "a", "X"));
+        let was = contract_usage(&before, &logs, date!(2026 - 03 - 31), &UsageRules::default());
+        let now = contract_usage(&after, &logs, date!(2026 - 03 - 31), &UsageRules::default());
+        assert!(close(was.used_hours, 100.0) && close(now.used_hours, 100.0));
+        assert_eq!(was.status, UsageStatus::Exhausted);
+        assert!(close(now.left_hours, 100.0));
+        assert_ne!(now.status, UsageStatus::Exhausted);
+        let changes = crate::utilisation::entitlement::changes(
+            Some(&before),
+            &after,
+            time::macros::datetime!(2026-03-15 10:00 UTC),
+            "csv",
+        );
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            (changes[0].from.as_deref(), changes[0].to.as_deref()),
+            (Some("100"), Some("200"))
+        );
+    }
+
+    #[test]
     fn utilisation_breakdowns_add_up_and_are_sorted_most_first() {
         let c = contract(date!(2026 - 01 - 01), date!(2026 - 12 - 31), 240.0, None);
         let mut logs = weekdays(date!(2026 - 02 - 02), date!(2026 - 02 - 06), 1.0, "erin", "ACME-1");
