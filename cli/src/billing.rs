@@ -106,7 +106,12 @@ pub fn describe(s: &ImportSummary) -> String {
         }
     }
     for k in &s.skipped {
-        out.push_str(&format!("  skipped: {} rows ({:?})\n", k.rows, k.reason));
+        // The reason as the API and the UI say it (`other_provider` → "other provider").
+        let reason = serde_json::to_value(k.reason)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_else(|| format!("{:?}", k.reason));
+        out.push_str(&format!("  skipped: {} rows ({reason})\n", k.rows));
     }
     if let (Some(a), Some(b)) = (s.first_day, s.last_day) {
         out.push_str(&format!("  days: {a} to {b}\n"));

@@ -98,6 +98,13 @@ async fn billing_import_cli_imports_the_focus_sample_and_prints_its_summary() {
     let total = s["totals"][0]["amount"].as_f64().unwrap();
     assert!((total - stored_total(dir.path()).await).abs() < 1e-9);
     assert!(s["cells_written"].as_u64().unwrap() > 66);
+    // The words a person reads: the skip reason as the API and the UI say it.
+    let out = cc(dir.path())
+        .args(["billing", "import", SAMPLE, "--customer", "acme"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("skipped: 58 rows (other provider)"), "{text}");
 
     // The person's summary, and a re-import replaces rather than adds.
     let out = cc(dir.path())

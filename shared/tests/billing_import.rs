@@ -306,6 +306,17 @@ fn billing_import_bad_input_names_the_row_and_column() {
             "row 4, column ChargePeriodStart: '01/09/2024' is not a date",
         ),
         (
+            // A year typed as 9999 (or 0001): refused, not a crash in the day arithmetic.
+            focus(&[ok, "AWS,111111111111,9,Amazon EC2,Usage,9999-12-31T00:00:00Z,9999-12-31T23:00:00Z,1,1,USD"]),
+            "ChargePeriodStart",
+            "row 3, column ChargePeriodStart: 9999-12-31 is outside 2000-01-01 to 2099-12-31",
+        ),
+        (
+            focus(&[ok, "AWS,111111111111,9,Amazon EC2,Usage,2024-09-01T00:00:00Z,9999-12-31T23:00:00Z,1,1,USD"]),
+            "ChargePeriodEnd",
+            "row 3, column ChargePeriodEnd: 9999-12-31 is outside",
+        ),
+        (
             focus(&["AWS,111111111111,9,Amazon EC2,Usage,2024-09-02T00:00:00Z,2024-09-01T00:00:00Z,1,1,USD"]),
             "ChargePeriodEnd",
             "row 2, column ChargePeriodEnd: the period ends before it starts",

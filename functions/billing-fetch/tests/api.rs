@@ -469,6 +469,28 @@ async fn billing_bad_imports_are_refused_and_store_nothing() {
 }
 
 #[tokio::test]
+async fn billing_days_near_the_ends_of_the_calendar_are_400_not_a_crash() {
+    let h = Harness::new().await;
+    for uri in [
+        "/api/v1/billing/costs?customer=events-demo&to=9999-12-31",
+        "/api/v1/billing/costs?customer=events-demo&from=9999-12-01&to=9999-12-30&granularity=monthly",
+        "/api/v1/billing/costs?customer=events-demo&from=-0001-01-01&to=2026-01-01",
+        "/api/v1/billing/movers?customer=events-demo&to=9999-12-31",
+        "/api/v1/billing/movers?customer=events-demo&from=1999-12-01&to=2000-01-31",
+    ] {
+        let (s, v) = h.get(uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("2099-12-31"),
+            "{uri}: {v}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn billing_bad_rows_store_nothing() {
     let h = Harness::new().await;
     let admin = h.admin();

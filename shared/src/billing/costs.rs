@@ -312,6 +312,13 @@ pub struct CostReport {
     pub total: Vec<CostTotal>,
 }
 
+/// The first day a cost may have: AWS billing data starts in the 2000s (Cost Explorer keeps 13
+/// months; exports go back further). Days outside [`FIRST_DAY`, `LAST_DAY`] are typing errors,
+/// and refusing them keeps every date computation here in range.
+pub const FIRST_DAY: Date = time::macros::date!(2000 - 01 - 01);
+/// The last day a cost may have (see [`FIRST_DAY`]).
+pub const LAST_DAY: Date = time::macros::date!(2099 - 12 - 31);
+
 /// The first day of `day`'s month.
 pub fn month_start(day: Date) -> Date {
     day.replace_day(1).unwrap_or(day)
@@ -335,6 +342,14 @@ fn months_touched(from: Date, to: Date) -> i32 {
 
 /// Checks a range: `to` not before `from`, at most [`MAX_MONTHS`] calendar months touched.
 pub fn validate_range(from: Date, to: Date) -> Result<()> {
+    for (field, day) in [("from", from), ("to", to)] {
+        if !(FIRST_DAY..=LAST_DAY).contains(&day) {
+            return Err(Error::validation(
+                field,
+                format!("'{field}' ({day}) must be between {FIRST_DAY} and {LAST_DAY}"),
+            ));
+        }
+    }
     if to < from {
         return Err(Error::validation(
             "to",
@@ -833,6 +848,33 @@ mod tests {
             *m.entry(c).or_insert(0.0) += a;
         }
         m
+    }
+
+    #[test]
+    fn billing_ranges_are_refused_outside_2000_to_2099_not_crashed_on() {
+        for (from, to, field) in [
+            (date!(9999 - 12 - 01), date!(9999 - 12 - 31), "from"),
+            (date!(2026 - 11 - 01), date!(9999 - 12 - 31), "to"),
+            (date!(-0001 - 01 - 01), date!(2026 - 01 - 01), "from"),
+            (date!(1999 - 12 - 31), date!(2000 - 01 - 31), "from"),
+        ] {
+            match validate_range(from, to) {
+                Err(Error::Validation {
+                    field: Some(f),
+                    message,
+                }) => {
+                    assert_eq!(f, field, "{from}..{to}: {message}");
+                    assert!(message.contains("between 2000-01-01 and 2099-12-31"), "{message}");
+                }
+                other => panic!("{from}..{to}: {other:?}"),
+            }
+        }
+        assert!(validate_range(date!(2099 - 12 - 01), date!(2099 - 12 - 31)).is_ok());
+        assert_eq!(
+            next_month(LAST_DAY),
+            date!(2100 - 01 - 01),
+            "the month after the last is in range"
+        );
     }
 
     #[test]

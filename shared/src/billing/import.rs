@@ -619,6 +619,19 @@ impl Cells {
         };
         let start = time_of(cols.start)?;
         let end = time_of(cols.end)?;
+        for (col, t) in [(cols.start, start), (cols.end, end)] {
+            if !(costs::FIRST_DAY..=costs::LAST_DAY).contains(&t.date()) {
+                return Err(bad(
+                    col,
+                    &format!(
+                        "{} is outside {} to {}: not a day of AWS billing",
+                        t.date(),
+                        costs::FIRST_DAY,
+                        costs::LAST_DAY
+                    ),
+                ));
+            }
+        }
         if end < start {
             return Err(bad(cols.end, "the period ends before it starts"));
         }

@@ -37,6 +37,9 @@ function Conflict({ error, onReload }: { error: unknown; onReload: () => Promise
       header={CONFLICT_MESSAGE}
       action={
         <Button
+          // Not a submit: the alert sits inside the form whose save failed, and a Cloudscape
+          // button in a form submits it unless told otherwise (the stale save again).
+          formAction="none"
           loading={reloading}
           onClick={async () => {
             setReloading(true);
