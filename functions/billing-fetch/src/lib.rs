@@ -17,9 +17,9 @@ use cc_domain::billing::settings::BillingSettings;
 use cc_domain::billing::store::{Move, StoredAnomaly};
 use cc_domain::billing::{AnomalyStatus, BillingRun, Scope};
 use cc_domain::hub::BulkOutcome;
-use cc_domain::ids::{AccountId, CustomerCode};
+use cc_domain::ids::AccountId;
 use cc_http::error::{ApiError, ApiResult, ErrorBody};
-use cc_http::extract::{Uploaded, customer_code, day, num, path_id};
+use cc_http::extract::{Uploaded, customer_code, customer_param, day, num, path_id};
 use cc_http::{Admin, Api, Caller, JsonBody, ListResponse, PageParams, QueryParams};
 use serde::Deserialize;
 use time::Date;
@@ -67,10 +67,6 @@ pub struct ApiDoc;
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
     cc_http::openapi::complete(ApiDoc::openapi())
-}
-
-fn customer_param(raw: &str) -> Result<CustomerCode, Error> {
-    path_id("customer", raw)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

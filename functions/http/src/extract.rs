@@ -219,6 +219,12 @@ pub fn customer_code(raw: &str) -> Result<cc_domain::ids::CustomerCode, cc_domai
     path_id("code", raw)
 }
 
+/// A customer code given as `customer` (a query parameter, or a `{customer}` path segment): a bad
+/// one is a 400 naming `customer`.
+pub fn customer_param(raw: &str) -> Result<cc_domain::ids::CustomerCode, cc_domain::Error> {
+    path_id("customer", raw)
+}
+
 /// Query-string parameters; a bad value is a 400 naming the parameter.
 pub struct QueryParams<T>(pub T);
 

@@ -15,13 +15,13 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use cc_domain::Error;
-use cc_domain::ids::{ContractId, CustomerCode};
+use cc_domain::ids::ContractId;
 use cc_domain::utilisation::mapping::{TaskCodeMapping, UnmappedCode};
 use cc_domain::utilisation::portfolio::{Portfolio, TeamMonth};
 use cc_domain::utilisation::service::{ContractDetail, CustomerUtilisation, ImportOutcome, SyncRun};
 use cc_domain::utilisation::store::{TaskCodeChange, TaskCodes};
 use cc_http::error::{ApiError, ApiResult, ErrorBody};
-use cc_http::extract::{day, num, path_id};
+use cc_http::extract::{customer_param, day, num, path_id};
 use cc_http::{Admin, Api, Caller, JsonBody, QueryParams};
 use serde::Deserialize;
 use time::Date;
@@ -70,10 +70,6 @@ pub struct ApiDoc;
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
     cc_http::openapi::complete(ApiDoc::openapi())
-}
-
-fn customer_param(raw: &str) -> Result<CustomerCode, Error> {
-    path_id("customer", raw)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
