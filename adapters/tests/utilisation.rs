@@ -253,6 +253,28 @@ async fn utilisation_store_on_dynamodb() {
     assert_eq!(changes.len(), 6, "{changes:#?}");
     assert_eq!(store::all_contracts(items).await.unwrap().len(), 1);
 
+    // A file without the optional columns keeps the kept ones as read at its own write: a name
+    // changed meanwhile by another writer is kept, not put back from an earlier read.
+    let bare = cc_domain::utilisation::Contract {
+        name: String::new(),
+        monthly_allocation: None,
+        status: String::new(),
+        ..raised.clone()
+    };
+    let mut renamed = raised.clone();
+    renamed.name = "Renamed upstream".into();
+    store::upsert_contracts(items, &[renamed], "test", now + Duration::seconds(2))
+        .await
+        .unwrap();
+    let columns = cc_domain::utilisation::import::ContractColumns::default();
+    let w = store::upsert_contracts_with(items, &[bare], columns, "csv", now + Duration::seconds(3))
+        .await
+        .unwrap();
+    assert_eq!(w.unchanged, 1, "nothing but the optional columns differed: {w:?}");
+    let kept = store::contract(items, &codes[0], &raised.id).await.unwrap().unwrap();
+    assert_eq!(kept.contract.name, "Renamed upstream");
+    assert_eq!(kept.contract.monthly_allocation, raised.monthly_allocation);
+
     let logs = cc_domain::utilisation::demo::worklogs(&all, now.date() - Duration::days(60), now.date());
     assert!(logs.len() > 10);
     store::put_worklogs(items, &logs).await.unwrap();

@@ -517,16 +517,16 @@ impl Utilisation {
             let n = errors.len();
             return Err(Error::rows(errors, n, contracts.len(), "contracts"));
         }
-        // Optional columns the file lacks keep the kept contract's values.
-        let mut merged = Vec::with_capacity(contracts.len());
-        for c in contracts {
+        // Optional columns the file lacks keep the kept contract's values: checked for the whole
+        // file before anything is written, merged again at each write's own read.
+        for c in &contracts {
             let kept = store::contract(self.items.as_ref(), &c.customer, &c.id).await?;
-            let c = columns.merged(c, kept.as_ref().map(|k| &k.contract));
-            c.validate()?;
-            merged.push(c);
+            columns
+                .merged(c.clone(), kept.as_ref().map(|k| &k.contract))
+                .validate()?;
         }
-        let contracts = merged;
-        let written = store::upsert_contracts(self.items.as_ref(), &contracts, "csv", self.clock.now()).await?;
+        let written =
+            store::upsert_contracts_with(self.items.as_ref(), &contracts, columns, "csv", self.clock.now()).await?;
         Ok(ImportOutcome {
             rows: contracts.len(),
             contracts: Some(written),

@@ -111,12 +111,31 @@ pub async fn upsert_contracts(
     source: &str,
     at: OffsetDateTime,
 ) -> Result<ContractsWritten> {
+    upsert_contracts_with(items, contracts, super::import::ContractColumns::ALL, source, at).await
+}
+
+/// [`upsert_contracts`] of records that give only some optional `columns` (a CSV file): the
+/// others are taken from the contract as read for each write, so a change someone else made to
+/// them meanwhile is kept, not overwritten by an older read. Errors as [`Contract::validate`] when
+/// the merged contract is invalid (its kept allocation above the new entitlement).
+pub async fn upsert_contracts_with(
+    items: &dyn ItemStore,
+    contracts: &[Contract],
+    columns: super::import::ContractColumns,
+    source: &str,
+    at: OffsetDateTime,
+) -> Result<ContractsWritten> {
     let mut out = ContractsWritten::default();
-    for c in contracts {
+    for given in contracts {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let kept = contract(items, &c.customer, &c.id).await?;
+            let kept = contract(items, &given.customer, &given.id).await?;
+            let merged = columns.merged(given.clone(), kept.as_ref().map(|k| &k.contract));
+            if columns != super::import::ContractColumns::ALL {
+                merged.validate()?;
+            }
+            let c = &merged;
             if kept.as_ref().is_some_and(|k| &k.contract == c) {
                 out.unchanged += 1;
                 break;
