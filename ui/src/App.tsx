@@ -2,6 +2,7 @@ import { lazy, Suspense } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { useSession } from "./auth/session";
 import PageLoading from "./components/PageLoading";
+import Segments from "./components/Segments";
 
 const SignIn = lazy(() => import("./pages/SignIn"));
 const AuthCallback = lazy(() => import("./pages/AuthCallback"));
@@ -55,10 +56,10 @@ export default function App() {
         >
           <Route index element={<Navigate to="/customers" replace />} />
           <Route path="customers" element={<CustomersList />} />
-          <Route path="customers/:code" element={<CustomerPage />} />
-          <Route path="customers/:code/billing" element={<CustomerBilling />} />
-          <Route path="customers/:code/utilisation" element={<CustomerUtilisation />} />
-          <Route path="customers/:code/utilisation/:contract" element={<ContractPage />} />
+          <Route path="customers/:code" element={<Segments><CustomerPage /></Segments>} />
+          <Route path="customers/:code/billing" element={<Segments><CustomerBilling /></Segments>} />
+          <Route path="customers/:code/utilisation" element={<Segments><CustomerUtilisation /></Segments>} />
+          <Route path="customers/:code/utilisation/:contract" element={<Segments><ContractPage /></Segments>} />
           <Route path="billing" element={<BillingOverview />} />
           <Route path="billing/anomalies" element={<AnomaliesPage />} />
           <Route path="billing/runs" element={<RunsPage />} />
@@ -70,7 +71,7 @@ export default function App() {
           <Route path="utilisation/runs" element={<SyncRunsPage />} />
           <Route path="breakglass/request" element={<RequestAccess />} />
           <Route path="breakglass/requests" element={<MyRequests />} />
-          <Route path="breakglass/requests/:id" element={<RequestDetail />} />
+          <Route path="breakglass/requests/:id" element={<Segments><RequestDetail /></Segments>} />
           <Route path="breakglass/approvals" element={<Approvals />} />
           <Route path="breakglass/sessions" element={<Sessions />} />
           <Route path="profiles" element={<ProfilesPage />} />

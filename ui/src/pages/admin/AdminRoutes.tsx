@@ -2,6 +2,7 @@ import { lazy, Suspense } from "react";
 import { Navigate, Route, Routes } from "react-router-dom";
 import PageLoading from "../../components/PageLoading";
 import RequireAdmin from "../../components/RequireAdmin";
+import Segments from "../../components/Segments";
 
 const AdminCustomers = lazy(() => import("./AdminCustomers"));
 const AdminCustomer = lazy(() => import("./AdminCustomer"));
@@ -16,7 +17,7 @@ export default function AdminRoutes() {
         <Routes>
           <Route index element={<Navigate to="customers" replace />} />
           <Route path="customers" element={<AdminCustomers />} />
-          <Route path="customers/:code" element={<AdminCustomer />} />
+          <Route path="customers/:code" element={<Segments><AdminCustomer /></Segments>} />
           <Route path="policies" element={<AdminPolicies />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
