@@ -5,7 +5,8 @@
 // (Driftwood Media, 120 to 200 hours); unmapped OPS- hours mapped from their row through the task
 // code editor and the change in the history; a stale save (409) with Reload; a contracts CSV refused
 // by row and column and a worklogs CSV accepted; Sync now (a double click is one run); an engineer
-// without any admin action; every utilisation table within 1440 px.
+// without any admin action; unmapped hours' range form flagging a bad day from the address; an
+// encoded slash in any route's id showing Not found; every utilisation table within 1440 px.
 import { posts } from "./billing.mjs";
 import { overflowingTables } from "./newuser.mjs";
 import { apiAs, signedIn } from "./people.mjs";
@@ -401,6 +402,57 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       await shot(page, "utilisation-17-team-long-person");
       if (problems.length) throw new Error(problems.join("; "));
     });
+
+    await step("utilisation: unmapped hours' range form flags a bad day from the address at once, and Show sends a good one", async () => {
+      const asked = [];
+      const seen = (req) => {
+        if (new URL(req.url()).pathname === "/api/v1/utilisation/unmapped") asked.push(req.url());
+      };
+      page.on("request", seen);
+      await page.goto(base + "/utilisation/unmapped?from=2026-02-30");
+      await page.getByRole("heading", { level: 1, name: "Unmapped hours" }).waitFor();
+      await page.getByRole("alert").filter({ hasText: "Write days as YYYY-MM-DD (a real calendar day)." }).waitFor();
+      // Said once, by the form: no other range's hours, and nothing asked of the API for it.
+      await page.getByText("No range shown: correct the days and choose Show.").waitFor();
+      page.off("request", seen);
+      if (asked.length) throw new Error(`a bad range was asked for: ${asked.join(", ")}`);
+      const to = new Date().toISOString().slice(0, 10);
+      const from = `${to.slice(0, 7)}-01`;
+      const [fromInput, toInput] = [page.getByRole("textbox", { name: "From" }), page.getByRole("textbox", { name: "To" })];
+      await fromInput.fill("");
+      await fromInput.pressSequentially(from.replace(/-/g, ""));
+      await toInput.fill("");
+      await toInput.pressSequentially(to.replace(/-/g, ""));
+      await page.getByRole("button", { name: "Show", exact: true }).click();
+      await page.waitForURL(new RegExp(`from=${from}&to=${to}$`));
+      await page.getByText(new RegExp(`^${from} – ${to}`)).waitFor();
+      if (await page.getByText("Write days as YYYY-MM-DD").count()) throw new Error("the message stayed after a good range");
+      await page.getByRole("button", { name: "Last 90 days" }).click();
+      await page.waitForURL(/\/utilisation\/unmapped$/);
+    });
+
+    await step("utilisation: a path whose parameter has an encoded slash shows the app's Not found page (every route with a parameter)", async () => {
+      for (const path of [
+        "/customers/a%2Fb/utilisation",
+        "/customers/acme-retail/utilisation/a%2Fb",
+        "/customers/a%2Fb/utilisation/00000100",
+        "/customers/a%2Fb/billing",
+        "/customers/a%2Fb",
+        "/breakglass/requests/a%2Fb",
+        "/admin/customers/a%2Fb",
+        "/customers/%E0%A4%A/utilisation",
+      ]) {
+        await page.goto(base + path);
+        await page.getByRole("heading", { level: 1, name: "Page not found" }).waitFor({ timeout: 5000 }).catch(() => {
+          throw new Error(`${path} does not show the Not found page`);
+        });
+        if ((await page.title()) !== "Not found · Customer Central") throw new Error(`${path}: title ${await page.title()}`);
+      }
+      // The same route with a good parameter still works.
+      await page.goto(base + "/customers/acme-retail/utilisation");
+      await page.getByRole("heading", { level: 1, name: /Acme Retail/ }).waitFor();
+    });
+    await shot(page, "utilisation-18-not-found");
 
     await step("utilisation: every utilisation table fits its container at 1440x900", async () => {
       const problems = [];

@@ -1,25 +1,23 @@
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import ContentLayout from "@cloudscape-design/components/content-layout";
-import DateInput from "@cloudscape-design/components/date-input";
-import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { useMe } from "../../api/hub";
 import { useUnmapped, type UnmappedCode } from "../../api/utilisation";
+import DateRangeForm from "../../components/DateRangeForm";
 import RefreshButton from "../../components/RefreshButton";
 import { isAdmin } from "../../components/RequireAdmin";
 import RouterLink from "../../components/RouterLink";
 import TableEmpty from "../../components/TableEmpty";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import { Email, NoWrap } from "../../components/Wrap";
+import { checkOptionalRange } from "../../lib/days";
 import { count } from "../../lib/plural";
 import { apportionHours, formatHours, suggestPrefix } from "../../lib/utilisation";
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Hours on task codes no mapping matches, per code, most first (`/utilisation/unmapped`), over a
@@ -31,7 +29,11 @@ export default function UnmappedPage() {
   const [params, setParams] = useSearchParams();
   const from = params.get("from") ?? "";
   const to = params.get("to") ?? "";
-  const unmapped = useUnmapped(from, to);
+  // A bad range in the address is said by the form, and nothing is asked for it (no other range's
+  // hours behind inputs that say otherwise).
+  const rangeProblem = checkOptionalRange(from, to);
+  const asked = useUnmapped(from, to, !rangeProblem);
+  const unmapped = rangeProblem ? { ...asked, data: undefined, isPending: false, isError: false } : asked;
   const me = useMe();
   const admin = isAdmin(me.data?.roles);
   const navigate = useNavigate();
@@ -42,6 +44,8 @@ export default function UnmappedPage() {
     return codes.map((c, i) => ({ ...c, hours: hours[i]! }));
   }, [unmapped.data]);
   const total = (unmapped.data ?? []).reduce((n, c) => n + c.hours, 0);
+  const setRange = (f: string, t: string) =>
+    setParams(f || t ? { ...(f ? { from: f } : {}), ...(t ? { to: t } : {}) } : {}, { replace: true });
   const map = (code: string, prefix: boolean) =>
     navigate(`/utilisation/task-codes?add=${encodeURIComponent(code)}${prefix ? "&prefix=1" : ""}`);
 
@@ -75,18 +79,30 @@ export default function UnmappedPage() {
             variant="h2"
             counter={unmapped.data ? `(${items.length})` : undefined}
             description={
-              (from || to ? `${from || "90 days before the end"} – ${to || "today"}` : "The last 90 days to today (UTC)") +
-              (unmapped.data ? ` · ${formatHours(total)} on ${count(items.length, "code")}` : "")
+              rangeProblem
+                ? "No range shown"
+                : (from || to ? `${from || "90 days before the end"} – ${to || "today"}` : "The last 90 days to today (UTC)") +
+                  (unmapped.data ? ` · ${formatHours(total)} on ${count(items.length, "code")}` : "")
             }
           >
             Task codes without a mapping
           </Header>
         }
         filter={
-          <RangeForm
+          <DateRangeForm
             from={from}
             to={to}
-            onChange={(f, t) => setParams(f || t ? { ...(f ? { from: f } : {}), ...(t ? { to: t } : {}) } : {}, { replace: true })}
+            check={checkOptionalRange}
+            onSubmit={setRange}
+            fromDescription="Empty: 90 days before the end."
+            toDescription="Empty: today (UTC)."
+            actions={
+              from || to ? (
+                <Button variant="link" formAction="none" onClick={() => setRange("", "")}>
+                  Last 90 days
+                </Button>
+              ) : null
+            }
           />
         }
         columnDefinitions={[
@@ -156,70 +172,17 @@ export default function UnmappedPage() {
         ]}
         empty={
           <TableEmpty query={unmapped}>
-            <SpaceBetween size="xxs">
-              <b>No unmapped hours</b>
-              <span>Every hour logged in this range counts for a customer.</span>
-            </SpaceBetween>
+            {rangeProblem ? (
+              "No range shown: correct the days and choose Show."
+            ) : (
+              <SpaceBetween size="xxs">
+                <b>No unmapped hours</b>
+                <span>Every hour logged in this range counts for a customer.</span>
+              </SpaceBetween>
+            )}
           </TableEmpty>
         }
       />
     </ContentLayout>
-  );
-}
-
-function RangeForm({ from, to, onChange }: { from: string; to: string; onChange: (from: string, to: string) => void }) {
-  const [draft, setDraft] = useState({ from, to });
-  const [tried, setTried] = useState(false);
-  useEffect(() => setDraft({ from, to }), [from, to]);
-  const problem =
-    (draft.from && !DAY.test(draft.from)) || (draft.to && !DAY.test(draft.to))
-      ? "Write days as YYYY-MM-DD."
-      : draft.from && draft.to && draft.to < draft.from
-        ? "The end is before the start."
-        : undefined;
-  return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        setTried(true);
-        if (!problem) onChange(draft.from, draft.to);
-      }}
-    >
-      <SpaceBetween size="xxs">
-        <SpaceBetween direction="horizontal" size="xs" alignItems="end">
-          <FormField label="From" description="Empty: 90 days before the end.">
-            <DateInput
-              value={draft.from}
-              format="iso"
-              placeholder="YYYY-MM-DD"
-              invalid={tried && !!problem}
-              onChange={({ detail }) => setDraft((d) => ({ ...d, from: detail.value }))}
-            />
-          </FormField>
-          <FormField label="To" description="Empty: today (UTC).">
-            <DateInput
-              value={draft.to}
-              format="iso"
-              placeholder="YYYY-MM-DD"
-              invalid={tried && !!problem}
-              onChange={({ detail }) => setDraft((d) => ({ ...d, to: detail.value }))}
-            />
-          </FormField>
-          <Button formAction="submit">Show</Button>
-          {from || to ? (
-            <Button variant="link" formAction="none" onClick={() => onChange("", "")}>
-              Last 90 days
-            </Button>
-          ) : null}
-        </SpaceBetween>
-        <div role="alert">
-          {tried && problem ? (
-            <Box color="text-status-error" fontSize="body-s">
-              {problem}
-            </Box>
-          ) : null}
-        </div>
-      </SpaceBetween>
-    </form>
   );
 }
