@@ -2,9 +2,12 @@
 // anomalies acknowledged and resolved through their dialogs (a stale one explained with Reload),
 // a customer's billing page (stacked chart of the API's top 8 services and Other with its
 // estimated days marked, accounts, movers, range), an admin's Fetch now for one customer listed in
-// the runs, an export import refused by row and column then accepted, settings saved with the
-// version read, an engineer reading without admin controls, and every billing table fitting its
-// container at 1440x900.
+// the runs, an export import refused by row and column then accepted, the parts of one export
+// chosen together and summed in one request, a customer billed in two currencies (the chart's
+// Currency switch, thresholds in each currency, the overview sorted within one currency), a shared
+// link's from/to without range=custom, settings saved with the version read, discovered accounts
+// added (a warning for a suspended one), absent values as a labelled dash (never "None"), an
+// engineer reading without admin controls, and every billing table fitting its container at 1440x900.
 import { overflowingTables } from "./newuser.mjs";
 import { apiAs, escape, signedIn } from "./people.mjs";
 
@@ -242,6 +245,7 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await page.getByText(/row 3/).waitFor();
       await page.getByText(/BilledCost/).first().waitFor();
       await shot(page, "billing-09-import-refused");
+      await page.getByRole("button", { name: "Remove bad.csv" }).click();
       await input.setInputFiles({ name: "good.csv", mimeType: "text/csv", buffer: Buffer.from([header, row("12.50"), row("7.25")].join("\n") + "\n") });
       await page.getByText("Not imported: nothing was stored").waitFor({ state: "detached" });
       const imports = posts(page, "/api/v1/billing/imports");
@@ -252,8 +256,108 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       imports.stop();
       await page.getByText("Accounts that are not this customer's in the hub").waitFor();
       await page.getByText("999900001111", { exact: true }).waitFor();
+      // Nothing skipped is a dash that says so, not the word "None".
+      await page.getByText("No rows skipped").waitFor();
+      if (await page.getByText("None", { exact: true }).count()) throw new Error("the import summary shows 'None'");
       await shot(page, "billing-10-imported");
       await axe(page, "billing import summary");
+    });
+
+    await step("billing: the parts of one export are chosen together, listed, and sent in one request that sums them", async () => {
+      // Two parts of one EUR export with the same (account, service, day): summed, 12.50 + 7.25.
+      const day = new Date(Date.now() - 5 * 86_400_000).toISOString().slice(0, 10);
+      const next = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);
+      const header = "BillingAccountId,SubAccountId,ServiceName,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency,ProviderName";
+      const part = (cost) => Buffer.from(`${header}\n999900002222,999900002222,Amazon Kinesis,${day}T00:00:00Z,${next}T00:00:00Z,${cost},EUR,AWS\n`);
+      await page.goto(base + "/customers/granite-insurance/billing");
+      await page.getByRole("heading", { name: /Import a cost export/ }).waitFor();
+      await page.locator('input[type="file"]').setInputFiles([
+        { name: "export-00001.csv", mimeType: "text/csv", buffer: part("12.50") },
+        { name: "export-00002.csv", mimeType: "text/csv", buffer: part("7.25") },
+      ]);
+      // Both listed, each removable, and the button says how many go.
+      await page.getByRole("button", { name: "Remove export-00001.csv" }).waitFor();
+      await page.getByRole("button", { name: "Remove export-00002.csv" }).waitFor();
+      const imports = [];
+      const seen = (req) => {
+        if (req.method() === "POST" && new URL(req.url()).pathname === "/api/v1/billing/imports") imports.push(req.headers()["content-type"] ?? "");
+      };
+      page.on("request", seen);
+      await page.getByRole("button", { name: "Import 2 files", exact: true }).click();
+      await page.getByText("Imported: 1 daily cell written").waitFor();
+      page.off("request", seen);
+      if (imports.length !== 1) throw new Error(`two parts sent in ${imports.length} requests`);
+      if (!imports[0].startsWith("multipart/form-data; boundary=")) throw new Error(`the parts were sent as ${imports[0]}`);
+      // The API read both files of that one request, by name.
+      await page.getByText("Files (2), summed").waitFor();
+      await page.getByText("export-00001.csv: 1 row").waitFor();
+      await page.getByText("export-00002.csv: 1 row").waitFor();
+      await shot(page, "billing-10b-imported-parts");
+      const costs = await apiAs(page, "GET", `/api/v1/billing/costs?customer=granite-insurance&account=999900002222&from=${day}&to=${day}`);
+      const total = costs.body?.total?.find((t) => t.currency === "EUR")?.amount;
+      if (Math.abs((total ?? 0) - 19.75) > 1e-9) throw new Error(`the parts were not summed: ${JSON.stringify(costs.body?.total)}`);
+      // Choosing one part twice is refused before anything is sent.
+      // The parts stay listed after the import; choosing one of them again is refused before anything is sent.
+      await page.locator('input[type="file"]').setInputFiles([{ name: "export-00001.csv", mimeType: "text/csv", buffer: part("12.50") }]);
+      await page.getByText("export-00001.csv is chosen twice").waitFor();
+    });
+
+    await step("billing: a customer billed in two currencies switches the chart's currency; thresholds say which currency", async () => {
+      await page.goto(base + "/customers/granite-insurance/billing");
+      await page.getByRole("heading", { level: 1, name: "Granite Insurance: billing" }).waitFor();
+      // The largest first (the demo's USD), EUR a click away; the address keeps the choice.
+      await page.getByRole("application", { name: "Daily cost by service in USD" }).waitFor();
+      await page.getByText(/shown in USD; also billed in EUR/).waitFor();
+      await page.getByRole("radio", { name: "EUR", exact: true }).or(page.getByRole("button", { name: "EUR", exact: true })).first().click();
+      await page.waitForURL(/currency=EUR/);
+      await page.getByRole("application", { name: "Daily cost by service in EUR" }).waitFor();
+      await page.getByText(/shown in EUR; also billed in USD/).waitFor();
+      await page.getByRole("button", { name: "Amazon Kinesis" }).first().waitFor();
+      await shot(page, "billing-10c-chart-eur");
+      // A range change keeps the currency.
+      await page.getByRole("radio", { name: "Last 90 days", exact: true }).or(page.getByRole("button", { name: "Last 90 days", exact: true })).first().click();
+      await page.waitForURL(/range=90d/);
+      if (!/currency=EUR/.test(page.url())) throw new Error(`the range change dropped the currency: ${page.url()}`);
+      await page.getByRole("application", { name: "Daily cost by service in EUR" }).waitFor();
+      // The absolute threshold applies in each billing currency, and says so.
+      await page.getByRole("spinbutton", { name: "Smallest impact (in each billing currency: USD, EUR)" }).waitFor();
+    });
+    await axe(page, "billing two currencies");
+
+    await step("billing: the overview sorts month to date within one currency, and says which", async () => {
+      await page.goto(base + "/billing");
+      const table = page.getByRole("table", { name: "Customers' month-to-date costs" });
+      await table.getByRole("row", { name: /Granite Insurance/ }).waitFor();
+      await page.getByText(/^Sorted by the amount in USD; customers without USD costs after them/).waitFor();
+      const first = async () => (await table.getByRole("row").nth(1).innerText()).split("\n")[0];
+      // In USD Granite Insurance is not first (its USD month is not the largest)...
+      if ((await first()).includes("Granite Insurance")) throw new Error("Granite Insurance leads the USD order");
+      // ...in EUR it is: the one customer billed in EUR, sorted by its euros, not its dollars.
+      await page.getByRole("button", { name: /Sort amounts in/ }).click();
+      await page.getByRole("option", { name: "EUR" }).click();
+      await page.getByText(/^Sorted by the amount in EUR; customers without EUR costs after them/).waitFor();
+      if (!(await first()).includes("Granite Insurance")) throw new Error(`sorted in EUR, the first row is ${await first()}`);
+      // Its EUR line comes first in its cells: the line it is sorted by.
+      const cell = await table.getByRole("row", { name: /Granite Insurance/ }).getByRole("cell").nth(0).innerText();
+      if (!/^€/.test(cell.trim())) throw new Error(`Granite Insurance's month to date does not start with its euros: ${cell}`);
+      await shot(page, "billing-10d-overview-eur");
+    });
+    await axe(page, "billing overview sorted in EUR");
+
+    await step("billing: a shared link with from and to shows those days, without range=custom; bad ones say so", async () => {
+      const to = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+      const from = new Date(Date.now() - 24 * 86_400_000).toISOString().slice(0, 10);
+      await page.goto(base + `/customers/acme-retail/billing?from=${from}&to=${to}`);
+      await page.getByText(`${from} – ${to} · daily · top 8 services and Other`).waitFor();
+      const custom = page.getByRole("radio", { name: "Custom", exact: true });
+      if ((await custom.count()) && !(await custom.isChecked())) throw new Error("the range picker does not say Custom");
+      if ((await page.getByRole("textbox", { name: "From" }).inputValue()) !== from) throw new Error("the From input does not show the link's day");
+      const accounts = page.getByRole("heading", { name: /^Accounts/ });
+      await accounts.waitFor();
+      await page.goto(base + `/customers/acme-retail/billing?from=${to}&to=${from}`);
+      await page.getByText("This range cannot be shown").waitFor();
+      await page.getByText("The end is before the start.").first().waitFor();
+      if (await page.getByText(/ · daily · top 8 services and Other/).count()) throw new Error("a bad shared range still shows a range's costs");
     });
 
     await step("billing: the admin saves billing settings with the version read", async () => {
@@ -264,6 +368,85 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await page.getByText("Settings saved.").waitFor();
       const saved = await apiAs(page, "GET", "/api/v1/billing/settings/granite-insurance");
       if (saved.body?.thresholds?.min_impact !== 60 || saved.body?.version !== 1) throw new Error(`saved ${JSON.stringify(saved.body)}`);
+    });
+
+    await step("billing: the admin adds discovered accounts, warned about a suspended one; the list refreshes", async () => {
+      // A fetch through Cobalt Health's management account reads its organisation: two accounts the
+      // hub lacks, one active and one suspended (the local Organizations stand-in).
+      const run = await apiAs(page, "POST", "/api/v1/billing/runs", { customer: "cobalt-health" });
+      if (run.status >= 300) throw new Error(`fetch: HTTP ${run.status} ${JSON.stringify(run.body)}`);
+      const org = await apiAs(page, "GET", "/api/v1/billing/organizations/cobalt-health");
+      const active = org.body?.discovered?.find((d) => !d.flagged);
+      const suspended = org.body?.discovered?.find((d) => d.flagged);
+      if (!active || !suspended) throw new Error(`discovered: ${JSON.stringify(org.body?.discovered)}`);
+      await page.goto(base + "/customers/cobalt-health/billing");
+      const table = page.getByRole("table").filter({ has: page.getByRole("columnheader", { name: "E-mail" }) });
+      await table.getByRole("row", { name: new RegExp(active.id) }).waitFor();
+      // Nothing flagged among the hub's accounts: a dash, not "None".
+      await page.getByText("No hub account flagged").waitFor();
+      if (await page.getByText("None", { exact: true }).count()) throw new Error("the organisation section shows 'None'");
+      await page.getByRole("checkbox", { name: `Select ${active.name} (${active.id})` }).check();
+      await page.getByRole("checkbox", { name: `Select ${suspended.name} (${suspended.id})` }).check();
+      await page.getByRole("button", { name: "Add 2 accounts to the hub" }).click();
+      await dialog.getByRole("heading", { name: "Add 2 accounts to the hub" }).waitFor();
+      await dialog.getByText("1 selected account is not active").waitFor();
+      await dialog.getByText(new RegExp(`${suspended.id}\\): suspended`)).waitFor();
+      await shot(page, "billing-11-add-discovered-warning");
+      await axe(page, "billing add discovered dialog");
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      // Only the active one, then: no warning.
+      await page.getByRole("checkbox", { name: `Select ${suspended.name} (${suspended.id})` }).uncheck();
+      await page.getByRole("button", { name: "Add 1 account to the hub" }).click();
+      await dialog.getByRole("heading", { name: "Add 1 account to the hub" }).waitFor();
+      if (await dialog.getByText(/not active/).count()) throw new Error("a warning for an active account");
+      const adds = posts(page, "/api/v1/billing/organizations/cobalt-health/discovered");
+      await dialog.getByRole("button", { name: "Add 1 account", exact: true }).dblclick();
+      await dialog.waitFor({ state: "hidden" });
+      await page.getByText(`Added 1 account to Cobalt Health in the hub: ${active.name} (${active.id}).`).waitFor();
+      if (adds.count() !== 1) throw new Error(`a double click on Add sent ${adds.count()} requests`);
+      adds.stop();
+      // The list is read again: the added account leaves it, the suspended one stays.
+      await table.getByRole("row", { name: new RegExp(active.id) }).waitFor({ state: "detached" });
+      await table.getByRole("row", { name: new RegExp(suspended.id) }).waitFor();
+      const added = await apiAs(page, "GET", `/api/v1/accounts/${active.id}`);
+      if (added.status !== 200 || added.body?.customer !== "cobalt-health") throw new Error(`the added account: HTTP ${added.status} ${JSON.stringify(added.body)}`);
+      await shot(page, "billing-12-discovered-added");
+    });
+
+    await step("billing: absent values are a dash that says what is absent, never 'None' (an account without console links)", async () => {
+      // An account without an alias, whose console links the API answers with none (every account
+      // the hub can store has one today: the answer is stood in for, to see how none is shown).
+      const id = "999900003333";
+      const created = await apiAs(page, "POST", "/api/v1/accounts", {
+        id,
+        customer: "granite-insurance",
+        name: "no-links sandbox",
+        environment: "non-prod",
+        region: "eu-west-1",
+        access: {
+          method: "role",
+          read_role_arn: `arn:aws:iam::${id}:role/CustomerCentralRead`,
+          breakglass_role_arn: `arn:aws:iam::${id}:role/CustomerCentralBreakglass`,
+          external_id: "cc-granite-e2e",
+        },
+      });
+      if (created.status !== 201) throw new Error(`account: HTTP ${created.status} ${JSON.stringify(created.body)}`);
+      await page.route(`**/api/v1/accounts/${id}/console-links*`, (route) =>
+        route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ items: [], next_cursor: null }) }),
+      );
+      try {
+        await page.goto(base + `/customers/granite-insurance?account=${id}`);
+        const row = page.getByRole("row", { name: /no-links sandbox/ });
+        await row.getByText("No console link").waitFor();
+        const region = page.getByRole("region", { name: "Account no-links sandbox" });
+        await region.getByText("No alias").waitFor();
+        await region.getByText("No console link").waitFor();
+        if (await page.getByText(/^(None|null|undefined)$/).count()) throw new Error("the customer page shows 'None', 'null' or 'undefined'");
+        await shot(page, "billing-13-no-console-link");
+      } finally {
+        await page.unroute(`**/api/v1/accounts/${id}/console-links*`);
+      }
     });
 
     await step("billing: an engineer reads billing without Fetch now, settings edits or imports", async () => {
@@ -277,6 +460,13 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await erin.page.getByText("Cost metric").waitFor();
       if (await erin.page.getByRole("button", { name: "Save settings" }).count()) throw new Error("an engineer may edit billing settings");
       if (await erin.page.getByRole("heading", { name: /Import a cost export/ }).count()) throw new Error("an engineer is offered an import");
+      // The threshold in the customer's one currency.
+      await erin.page.getByText("Smallest impact raised").waitFor();
+      await erin.page.getByText("$50.00", { exact: true }).waitFor();
+      // No Add for discovered accounts either.
+      await erin.page.goto(base + "/customers/cobalt-health/billing");
+      await erin.page.getByRole("heading", { name: /Discovered accounts/ }).waitFor();
+      if (await erin.page.getByRole("button", { name: /Add .*to the hub/ }).count()) throw new Error("an engineer may add discovered accounts");
     });
 
     await step("billing: every billing table fits its container at 1440x900", async () => {

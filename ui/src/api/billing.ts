@@ -18,6 +18,8 @@ export type CustomerFetch = Schemas["CustomerFetch"];
 export type ImportSummary = Schemas["ImportSummary"];
 export type BillingSettings = Schemas["BillingSettings"];
 export type OrgView = Schemas["OrgView"];
+export type DiscoveredAccount = Schemas["DiscoveredAccount"];
+export type AddDiscoveredOutcome = Schemas["BulkOutcome"];
 
 export const billingKeys = {
   all: ["billing"] as const,
@@ -145,20 +147,27 @@ export function useStartRun() {
   });
 }
 
-/** Imports an export file (admin): the file itself is the body; the server tells gzip by its bytes. */
+/**
+ * Imports an export (admin): its files as the `file` parts of one multipart form, in order. The
+ * parts of one export (AWS Data Exports split a month into `…-00001.csv.gz`, `…-00002.csv.gz`)
+ * must go together: the API sums them before storing, where imported one by one each part would
+ * replace the previous part's cells. The server tells gzip by its bytes.
+ */
 export function useImport(customer: string) {
   const qc = useQueryClient();
   return useSingleMutation({
-    mutationFn: async (file: File) =>
-      unwrap(
+    mutationFn: async (files: File[]) => {
+      const form = new FormData();
+      for (const f of files) form.append("file", f, f.name);
+      return unwrap(
         await api.POST("/api/v1/billing/imports", {
           params: { query: { customer } },
-          // The schema types the body as a binary string; a File is sent as it is.
-          body: file as unknown as string,
-          bodySerializer: (body) => body as unknown as BodyInit,
-          headers: { "Content-Type": /\.gz$/i.test(file.name) ? "application/gzip" : "text/csv" },
+          // The schema types the parts as binary strings; the browser writes the form and its boundary.
+          body: form as unknown as { file: string[] },
+          bodySerializer: (body) => body as unknown as FormData,
         }),
-      ),
+      );
+    },
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: billingKeys.all });
     },
@@ -189,5 +198,32 @@ export function useOrganization(code: string) {
     queryKey: billingKeys.organization(code),
     queryFn: async ({ signal }) =>
       unwrap(await api.GET("/api/v1/billing/organizations/{code}", { params: { path: { code } }, signal })),
+  });
+}
+
+/**
+ * Adds discovered accounts of the customer's organisation to the hub (admin), with the customer's
+ * usual access method and region and an environment guessed from each name (the API's defaults).
+ * Validated as a whole: on a 400 nothing is written (`ApiError.rows` names each account's row,
+ * 1-based in `accounts`). Either way the discovered list and the customer's accounts are re-read:
+ * added accounts leave the list, and a refusal may come from a list that changed meanwhile.
+ */
+export function useAddDiscovered(code: string) {
+  const qc = useQueryClient();
+  return useSingleMutation({
+    mutationFn: async (accounts: string[]) =>
+      unwrap(
+        await api.POST("/api/v1/billing/organizations/{code}/discovered", {
+          params: { path: { code } },
+          body: { accounts },
+        }),
+      ),
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: billingKeys.organization(code) });
+      // Under the customer's key: its accounts, overview and counts; quick find knows accounts too.
+      void qc.invalidateQueries({ queryKey: ["customer", code] });
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+      void qc.invalidateQueries({ queryKey: ["search"] });
+    },
   });
 }

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from "react";
 import type { StoredAnomaly } from "../api/billing";
 import { when } from "../breakglass/format";
 import RouterLink from "../components/RouterLink";
+import NoValue from "../components/NoValue";
 import { formatMoney, KIND_DESCRIPTION, KIND_LABEL } from "../lib/billing";
 import AnomalyModal, { anomalyButtonLabel, type AnomalyAction } from "./AnomalyModal";
 import { Email, LONG_TOKENS, NoWrap } from "../components/Wrap";
@@ -133,7 +134,7 @@ export default function AnomaliesTable({
       header: "Actions",
       cell: (a) =>
         a.status === "resolved" ? (
-          "—"
+          <NoValue label="No action: resolved" />
         ) : (
           <SpaceBetween size="xs">
             {a.status === "open" ? (

@@ -10,22 +10,26 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useEffect, useRef, useState } from "react";
 import { useImport, type ImportSummary } from "../api/billing";
 import ErrorAlert from "../components/ErrorAlert";
+import NoValue from "../components/NoValue";
 import { useAttemptError } from "../components/useAttemptError";
-import { formatMoney } from "../lib/billing";
+import { checkExportFiles, formatMoney } from "../lib/billing";
+import { count } from "../lib/plural";
 import { fileUploadStrings } from "../lib/fileUpload";
 
-const MAX_BYTES = 4 * 1024 * 1024;
-
-/** Imports a FOCUS or CUR export (CSV, plain or gzip, up to 4 MiB) for this customer (admin). */
+/**
+ * Imports a FOCUS or CUR export (CSV, plain or gzip, up to 4 MiB in all) for this customer (admin):
+ * one file, or every part of one export (`…-00001.csv.gz`, `…-00002.csv.gz`), listed as chosen and
+ * sent together in one request, where the API sums them before storing.
+ */
 export default function ImportSection({ code }: { code: string }) {
   const [files, setFiles] = useState<File[]>([]);
   const [tried, setTried] = useState(false);
   const upload = useImport(code);
   const [shownError, edited] = useAttemptError(upload.error);
   const resultRef = useRef<HTMLDivElement>(null);
-  const file = files[0];
-  const tooBig = file && file.size > MAX_BYTES;
-  const fieldError = tried && !file ? "Choose a file." : tooBig ? "Larger than 4 MiB: import it with `cc billing import`." : undefined;
+  const problem = checkExportFiles(files);
+  // "Choose a file" only once Import was tried; the others (too big, twice, empty) at once.
+  const fieldError = files.length ? problem : tried ? problem : undefined;
   // The summary or the refusal takes focus once it is there.
   useEffect(() => {
     if (upload.isSuccess || upload.isError) resultRef.current?.focus();
@@ -33,8 +37,8 @@ export default function ImportSection({ code }: { code: string }) {
 
   const submit = () => {
     setTried(true);
-    if (!file || tooBig) return;
-    upload.mutate(file);
+    if (problem) return;
+    upload.mutate(files);
   };
 
   return (
@@ -42,7 +46,7 @@ export default function ImportSection({ code }: { code: string }) {
       header={
         <Header
           variant="h2"
-          description="A FOCUS 1.0+ or Cost and Usage Report export, CSV (plain or gzip). The whole file is checked first: a bad row stores nothing."
+          description="A FOCUS 1.0+ or Cost and Usage Report export, CSV (plain or gzip). Every file is checked first: a bad row stores nothing."
         >
           Import a cost export
         </Header>
@@ -55,11 +59,18 @@ export default function ImportSection({ code }: { code: string }) {
         }}
       >
         <SpaceBetween size="m">
-          <FormField label="Export file" constraintText="At most 4 MiB; larger files: cc billing import." errorText={fieldError}>
+          <FormField
+            label="Export files"
+            description="One file, or every part of one export: the parts are summed before storing (imported one at a time, each part would replace the last one's days)."
+            constraintText="At most 4 MiB in all; larger exports: cc billing import."
+            errorText={fieldError}
+          >
             <FileUpload
+              multiple
               value={files}
               accept=".csv,.gz,text/csv,application/gzip"
               showFileSize
+              tokenLimit={10}
               onChange={({ detail }) => {
                 edited();
                 upload.reset();
@@ -69,8 +80,8 @@ export default function ImportSection({ code }: { code: string }) {
             />
           </FormField>
           <Box>
-            <Button variant="primary" formAction="submit" loading={upload.isPending} disabled={!file && tried}>
-              Import
+            <Button variant="primary" formAction="submit" loading={upload.isPending} disabled={!files.length && tried}>
+              {files.length > 1 ? `Import ${files.length} files` : "Import"}
             </Button>
           </Box>
           <div ref={resultRef} tabIndex={-1} style={{ outline: "none" }}>
@@ -96,15 +107,32 @@ function Summary({ summary: s }: { summary: ImportSummary }) {
         columns={4}
         items={[
           { label: "Format", value: `${s.format === "focus" ? "FOCUS" : "Cost and Usage Report"} (${s.amount_column})` },
+          {
+            label: (s.files?.length ?? 0) > 1 ? `Files (${s.files!.length}), summed` : "File",
+            value: s.files?.length ? (
+              <SpaceBetween size="xxxs">
+                {s.files.map((f, i) => (
+                  <span key={`${i}/${f.name}`} style={{ overflowWrap: "anywhere" }}>
+                    {f.name || "The request body"}: {count(f.rows_read, "row")}
+                  </span>
+                ))}
+              </SpaceBetween>
+            ) : (
+              <NoValue label="No file named" />
+            ),
+          },
           { label: "Rows read", value: s.rows_read.toLocaleString() },
           {
             label: "Rows skipped",
-            value: skipped ? s.skipped.map((k) => `${k.rows} (${k.reason.replace(/_/g, " ")})`).join(", ") : "None",
+            value: skipped ? s.skipped.map((k) => `${k.rows} (${k.reason.replace(/_/g, " ")})`).join(", ") : <NoValue label="No rows skipped" />,
           },
-          { label: "Days", value: s.first_day && s.last_day ? `${s.first_day} – ${s.last_day}` : "—" },
+          { label: "Days", value: s.first_day && s.last_day ? `${s.first_day} – ${s.last_day}` : <NoValue label="No days" /> },
           { label: "Accounts", value: String(s.accounts.length) },
           { label: "Services", value: String(s.services.length) },
-          { label: "Totals", value: s.totals.map((t) => formatMoney(t.amount, t.currency)).join(", ") || "—" },
+          {
+            label: "Totals",
+            value: s.totals.length ? s.totals.map((t) => formatMoney(t.amount, t.currency)).join(", ") : <NoValue label="No totals" />,
+          },
           { label: "Anomalies raised", value: String(s.anomalies_raised ?? 0) },
         ]}
       />

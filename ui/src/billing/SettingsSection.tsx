@@ -12,7 +12,7 @@ import SaveForm from "../components/SaveForm";
 import { useFieldForm } from "../components/useFieldForm";
 import VersionedForm, { type SavedFlag } from "../components/VersionedForm";
 import { apiFieldErrors } from "../lib/admin";
-import { checkThresholds, formatRatio, ratioToPercentText } from "../lib/billing";
+import { checkThresholds, formatRatio, impactLabel, impactText, ratioToPercentText } from "../lib/billing";
 
 const METRICS = [
   {
@@ -29,8 +29,13 @@ const METRICS = [
 
 const FIELDS = ["metric", "min_impact", "min_relative"] as const;
 
-/** The cost metric kept and the cost-jump thresholds: admins edit, everyone else reads. */
-export default function SettingsSection({ code, admin, currency }: { code: string; admin: boolean; currency: string }) {
+/**
+ * The cost metric kept and the cost-jump thresholds: admins edit, everyone else reads.
+ * `currencies`: every currency the customer is billed in, largest first (none before any cost).
+ * The absolute threshold is one number applied to each (account, service) series in its own
+ * billing currency, so it is shown in each of them, never in a currency the customer lacks.
+ */
+export default function SettingsSection({ code, admin, currencies }: { code: string; admin: boolean; currencies: string[] }) {
   const settings = useBillingSettings(code);
   return (
     <Container
@@ -44,21 +49,25 @@ export default function SettingsSection({ code, admin, currency }: { code: strin
         query={settings}
         loading="Loading the billing settings"
         form={({ data, ...rest }) =>
-          admin ? <SettingsForm code={code} settings={data} currency={currency} {...rest} /> : <SettingsView settings={data} currency={currency} />
+          admin ? (
+            <SettingsForm code={code} settings={data} currencies={currencies} {...rest} />
+          ) : (
+            <SettingsView settings={data} currencies={currencies} />
+          )
         }
       />
     </Container>
   );
 }
 
-function SettingsView({ settings, currency }: { settings: BillingSettings; currency: string }) {
+function SettingsView({ settings, currencies }: { settings: BillingSettings; currencies: string[] }) {
   const metric = METRICS.find((m) => m.value === settings.metric) ?? METRICS[0];
   return (
     <KeyValuePairs
       columns={3}
       items={[
         { label: "Cost metric", value: metric.label },
-        { label: "Smallest impact raised", value: `${settings.thresholds?.min_impact ?? 50} ${currency}` },
+        { label: "Smallest impact raised", value: impactText(settings.thresholds?.min_impact ?? 50, currencies) },
         { label: "Smallest relative jump raised", value: formatRatio(settings.thresholds?.min_relative ?? 0.2).replace(/^\+/, "") },
       ]}
     />
@@ -68,14 +77,14 @@ function SettingsView({ settings, currency }: { settings: BillingSettings; curre
 function SettingsForm({
   code,
   settings,
-  currency,
+  currencies,
   onReload,
   saved,
   setSaved,
 }: {
   code: string;
   settings: BillingSettings;
-  currency: string;
+  currencies: string[];
   onReload: () => Promise<unknown>;
 } & SavedFlag) {
   const put = usePutBillingSettings(code);
@@ -133,8 +142,12 @@ function SettingsForm({
             />
           </FormField>
           <FormField
-            label={`Smallest impact (${currency})`}
-            description="Money above expected over the episode; smaller jumps are not raised."
+            label={impactLabel(currencies)}
+            description={
+              currencies.length > 1
+                ? "Money above expected over the episode, in each account and service's own currency (the same number in each); smaller jumps are not raised."
+                : "Money above expected over the episode; smaller jumps are not raised."
+            }
             errorText={errors.min_impact}
           >
             <Input type="number" inputMode="decimal" value={v.min_impact} onChange={({ detail }) => set("min_impact", detail.value)} />

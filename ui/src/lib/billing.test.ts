@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
+  addedText,
+  chartCurrency,
+  checkExportFiles,
   checkNote,
+  currenciesBySize,
+  impactLabel,
+  impactText,
+  MAX_IMPORT_BYTES,
+  orgStatusText,
+  overviewCurrencies,
   checkRange,
   checkThresholds,
   direction,
@@ -205,6 +214,28 @@ describe("sortOverview", () => {
     expect(sortOverview(mixed, "mtd", true).map((r) => r.name)).toEqual(["Euro", "Yen Co", "Big", "Small"]);
     expect(sortOverview(mixed, "mtd", false).map((r) => r.name)).toEqual(["Euro", "Yen Co", "Small", "Big"]);
   });
+  it("sorts money within the chosen currency: a customer billed in several by its amount in that one", () => {
+    const both: OverviewRowLike = {
+      name: "Both",
+      month_to_date: [
+        { currency: "USD", month_to_date: 50_000, last_month_same_days: 0, change: 0, change_ratio: null, forecast: 0 },
+        { currency: "EUR", month_to_date: 10, last_month_same_days: 0, change: 0, change_ratio: null, forecast: 0 },
+      ],
+      open_anomalies: 0,
+      acknowledged_anomalies: 0,
+    };
+    const mixed = [c("Yen Co", 290_000, 0, "JPY"), c("Big", 35_000), both, c("Euro", 5, 0, "EUR"), c("Euro Big", 900, 0, "EUR"), c("None")];
+    // In EUR: Both counts with its €10, not its $50,000; then the others by currency, then no data.
+    expect(sortOverview(mixed, "mtd", true, "EUR").map((r) => r.name)).toEqual(["Euro Big", "Both", "Euro", "Yen Co", "Big", "None"]);
+    expect(sortOverview(mixed, "mtd", false, "EUR").map((r) => r.name)).toEqual(["Euro", "Both", "Euro Big", "Yen Co", "Big", "None"]);
+    // In USD: the USD customers first, whatever the yen amount says.
+    expect(sortOverview(mixed, "mtd", true, "USD").map((r) => r.name)).toEqual(["Both", "Big", "Euro Big", "Euro", "Yen Co", "None"]);
+  });
+  it("offers the currencies most customers are billed in first", () => {
+    expect(overviewCurrencies([c("A", 1, 0, "EUR"), c("B", 1), c("C", 1), c("D")])).toEqual(["USD", "EUR"]);
+    expect(overviewCurrencies([c("A", 1, 0, "JPY"), c("B", 1, 0, "EUR")])).toEqual(["EUR", "JPY"]);
+    expect(overviewCurrencies([c("D")])).toEqual([]);
+  });
   it("sorts by name and by counts", () => {
     expect(sortOverview(rows, "name", false).map((r) => r.name)).toEqual(["Acme", "Borealis", "Cobalt", "Delta"]);
     expect(sortOverview(rows, "open", true)[0]!.name).toBe("Acme");
@@ -241,11 +272,124 @@ describe("top movers' wording", () => {
 });
 
 describe("rangeFromAddress", () => {
+  const asOf = "2026-11-29";
   it("shows a bad custom range's problem, never another range in its place", () => {
-    expect(rangeFromAddress("custom", "2026-11-20", "2026-11-10", "2026-11-29")).toEqual({ problem: "The end is before the start." });
-    expect(rangeFromAddress("custom", "2025-01-01", "2026-11-29", "2026-11-29").problem).toMatch(/14 months/);
-    expect(rangeFromAddress("custom", "2026-11-01", "2026-11-10", "2026-11-29")).toEqual({ range: { from: "2026-11-01", to: "2026-11-10" } });
-    expect(rangeFromAddress("30d", "", "", "2026-11-29").range?.to).toBe("2026-11-29");
+    expect(rangeFromAddress("custom", "2026-11-20", "2026-11-10", asOf)).toEqual({
+      preset: "custom",
+      from: "2026-11-20",
+      to: "2026-11-10",
+      problem: "The end is before the start.",
+    });
+    expect(rangeFromAddress("custom", "2025-01-01", asOf, asOf).problem).toMatch(/14 months/);
+    expect(rangeFromAddress("custom", "2026-11-01", "2026-11-10", asOf).range).toEqual({ from: "2026-11-01", to: "2026-11-10" });
+    expect(rangeFromAddress("30d", null, null, asOf).range?.to).toBe(asOf);
+  });
+  it("shows the days of a shared link without range=custom, not the default 30 days", () => {
+    expect(rangeFromAddress(null, "2026-10-01", "2026-10-15", asOf)).toEqual({
+      preset: "custom",
+      from: "2026-10-01",
+      to: "2026-10-15",
+      range: { from: "2026-10-01", to: "2026-10-15" },
+    });
+    // Days beat a preset the same address names: they are the explicit range.
+    expect(rangeFromAddress("90d", "2026-10-01", "2026-10-15", asOf).range).toEqual({ from: "2026-10-01", to: "2026-10-15" });
+  });
+  it("says what is wrong with bad days as it does for range=custom, with no data behind them", () => {
+    for (const [from, to] of [
+      ["2026-10-15", "2026-10-01"],
+      ["2026-02-30", "2026-03-01"],
+      ["2026-10-01", null],
+      [null, "2026-10-01"],
+      ["", ""],
+    ] as const) {
+      const shown = rangeFromAddress(null, from, to, asOf);
+      expect(shown.range).toBeUndefined();
+      expect(shown.preset).toBe("custom");
+      expect(shown.problem).toBe(rangeFromAddress("custom", from ?? "", to ?? "", asOf).problem);
+      expect(shown.problem).toBeTruthy();
+    }
+  });
+  it("a range the page does not know is said, not swapped for the default", () => {
+    const shown = rangeFromAddress("7d", null, null, asOf);
+    expect(shown.range).toBeUndefined();
+    expect(shown.preset).toBeUndefined();
+    expect(shown.problem).toMatch(/“7d”/);
+    expect(rangeFromAddress(null, null, null, asOf)).toMatchObject({ preset: "30d", range: presetRange("30d", asOf) });
+  });
+});
+
+describe("the chart's currency", () => {
+  const totals = [
+    { amount: 120, currency: "EUR" },
+    { amount: 35_000, currency: "JPY" },
+    { amount: 900, currency: "USD" },
+  ];
+  it("lists the currencies largest total first; the largest is the default", () => {
+    expect(currenciesBySize(totals)).toEqual(["JPY", "USD", "EUR"]);
+    expect(chartCurrency(totals, null)).toBe("JPY");
+    expect(chartCurrency([], null)).toBeUndefined();
+  });
+  it("keeps the currency asked for when the range has costs in it", () => {
+    expect(chartCurrency(totals, "EUR")).toBe("EUR");
+    expect(chartCurrency(totals, "GBP")).toBe("JPY");
+  });
+  it("equal totals by code; a refund-heavy currency by its size", () => {
+    expect(currenciesBySize([{ amount: 5, currency: "USD" }, { amount: 5, currency: "EUR" }])).toEqual(["EUR", "USD"]);
+    expect(currenciesBySize([{ amount: -50, currency: "USD" }, { amount: 5, currency: "EUR" }])).toEqual(["USD", "EUR"]);
+  });
+});
+
+describe("the absolute threshold's currency", () => {
+  it("names the one currency a customer is billed in", () => {
+    expect(impactLabel(["EUR"])).toBe("Smallest impact (EUR)");
+    expect(impactText(50, ["EUR"])).toBe(formatMoney(50, "EUR"));
+  });
+  it("applies in each of several currencies, never converted", () => {
+    expect(impactLabel(["USD", "EUR"])).toBe("Smallest impact (in each billing currency: USD, EUR)");
+    expect(impactText(50, ["USD", "EUR"])).toBe(`${formatMoney(50, "USD")} or ${formatMoney(50, "EUR")} (each currency's own costs)`);
+  });
+  it("makes up no currency before any cost", () => {
+    expect(impactLabel([])).toBe("Smallest impact (in the billing currency)");
+    expect(impactText(50, [])).toBe("50 in the billing currency");
+    expect(impactText(50, [])).not.toMatch(/USD|\$/);
+  });
+});
+
+describe("export files for one import", () => {
+  const f = (name: string, size = 100) => ({ name, size });
+  it("takes the parts of one export together", () => {
+    expect(checkExportFiles([f("export-00001.csv.gz"), f("export-00002.csv.gz")])).toBeUndefined();
+  });
+  it("asks for a file, refuses one chosen twice or empty", () => {
+    expect(checkExportFiles([])).toMatch(/Choose a file/);
+    expect(checkExportFiles([f("a.csv"), f("a.csv")])).toMatch(/a\.csv is chosen twice/);
+    expect(checkExportFiles([f("a.csv"), f("b.csv", 0)])).toMatch(/b\.csv is empty/);
+  });
+  it("counts every file and the form against the route's 4 MiB", () => {
+    expect(checkExportFiles([f("a.csv", MAX_IMPORT_BYTES / 2), f("b.csv", MAX_IMPORT_BYTES / 2)])).toMatch(/4\.0 MiB in all.*cc billing import/);
+    expect(checkExportFiles([f("a.csv", MAX_IMPORT_BYTES / 2 - 1000), f("b.csv", MAX_IMPORT_BYTES / 2 - 1000)])).toBeUndefined();
+    expect(checkExportFiles([f("a.csv", MAX_IMPORT_BYTES)])).toMatch(/^The file is/);
+  });
+});
+
+describe("discovered accounts", () => {
+  const accounts = [
+    { id: "900000000001", name: "sandbox" },
+    { id: "900000000002", name: "legacy" },
+  ];
+  it("says what was added, by name and id", () => {
+    expect(addedText({ created: 2, ids: ["900000000001", "900000000002"], skipped: [] }, accounts, "Acme Retail")).toBe(
+      "Added 2 accounts to Acme Retail in the hub: sandbox (900000000001), legacy (900000000002).",
+    );
+  });
+  it("says what was not added and why", () => {
+    expect(
+      addedText({ created: 0, ids: [], skipped: [{ id: "900000000002", reason: "added by someone else meanwhile" }] }, accounts, "Acme Retail"),
+    ).toBe("No account added to Acme Retail. Not added: legacy (900000000002): added by someone else meanwhile.");
+  });
+  it("names statuses in words", () => {
+    expect(orgStatusText("pending_closure")).toBe("closing");
+    expect(orgStatusText("suspended")).toBe("suspended");
   });
 });
 

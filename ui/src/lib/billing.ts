@@ -3,6 +3,8 @@
 // overview's sorting. Amounts are in currency units (USD, not cents) and are never converted
 // between currencies.
 
+import { addDays, formatDay, isDay, parseDay } from "./days";
+
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
 /**
@@ -110,11 +112,31 @@ export interface StackSeries {
   data: { x: string; y: number }[];
 }
 
-/** The currency with the largest total (the chart draws one currency; most customers have one). */
+/**
+ * A report's currencies, the largest total first (by absolute amount, in its own currency: the
+ * amounts are never compared as money, only to pick a default), equal totals by code. The chart
+ * draws one currency at a time; this is the order of its currency switch.
+ */
+export function currenciesBySize(totals: { amount: number; currency: string }[]): string[] {
+  const sums = new Map<string, number>();
+  for (const t of totals) sums.set(t.currency, (sums.get(t.currency) ?? 0) + t.amount);
+  return [...sums.entries()]
+    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([currency]) => currency);
+}
+
+/** The currency with the largest total (the chart's default; most customers have one). */
 export function mainCurrency(totals: { amount: number; currency: string }[]): string | undefined {
-  let best: { amount: number; currency: string } | undefined;
-  for (const t of totals) if (!best || Math.abs(t.amount) > Math.abs(best.amount)) best = t;
-  return best?.currency;
+  return currenciesBySize(totals)[0];
+}
+
+/**
+ * The chart's currency: `wanted` (the address's `currency`) when the report has costs in it,
+ * else the largest; `undefined` for a report with no costs.
+ */
+export function chartCurrency(totals: { amount: number; currency: string }[], wanted: string | null | undefined): string | undefined {
+  const all = currenciesBySize(totals);
+  return wanted && all.includes(wanted) ? wanted : all[0];
 }
 
 /**
@@ -164,23 +186,7 @@ function round2(n: number): number {
 
 // --- days and ranges (UTC calendar days, YYYY-MM-DD) ---
 
-export function parseDay(day: string): Date {
-  return new Date(`${day}T00:00:00Z`);
-}
-
-export function formatDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-export function addDays(day: string, n: number): string {
-  const d = parseDay(day);
-  d.setUTCDate(d.getUTCDate() + n);
-  return formatDay(d);
-}
-
-export function isDay(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(parseDay(s).getTime()) && formatDay(parseDay(s)) === s;
-}
+export { addDays, formatDay, isDay, parseDay };
 
 /** Every day from `from` to `to` (inclusive); every month (`YYYY-MM-01`) for a monthly report. */
 export function periodsBetween(from: string, to: string, granularity: "daily" | "monthly"): string[] {
@@ -209,10 +215,6 @@ export const RANGE_PRESETS: { id: RangePreset; text: string }[] = [
   { id: "last-month", text: "Last month" },
   { id: "custom", text: "Custom" },
 ];
-
-export function parsePreset(s: string | null): RangePreset {
-  return RANGE_PRESETS.some((p) => p.id === s) ? (s as RangePreset) : "30d";
-}
 
 /** Yesterday (UTC): the last complete day, the API's own "as of". */
 export function yesterday(now: Date = new Date()): string {
@@ -250,20 +252,45 @@ export function checkRange(from: string, to: string): string | undefined {
   return undefined;
 }
 
+/** What a billing page's address says about its range, and what the page shows for it. */
+export interface AddressRange {
+  /** The preset to show as chosen (`undefined`: the address names none the page knows). */
+  preset: RangePreset | undefined;
+  /** The custom range's days as the address gives them (`""` when absent), for the inputs. */
+  from: string;
+  to: string;
+  /** The days shown; absent when the address's range cannot be shown. */
+  range?: { from: string; to: string };
+  /** Why the address's range cannot be shown. */
+  problem?: string;
+}
+
 /**
- * The range a billing page shows, from its address. A custom range the API would refuse (inverted,
- * more than 14 months, not a day) is not swapped for another one behind the inputs' back: it comes
- * back as `problem`, with no range, and the page shows the message and no data.
+ * The range a billing page shows, from its address (`range`, `from` and `to`, `null` when
+ * absent). Days in the address are a custom range whatever `range` says (a shared link with
+ * `?from=&to=` shows those days, not the default), so `range` alone picks a preset; neither is
+ * the last 30 days. A range the page cannot show (days the API would refuse: inverted, more than
+ * 14 months, not a day; a `range` it does not know) is not swapped for another one behind the
+ * inputs' back: it comes back as `problem`, with no range, and the page shows the message and no data.
  */
-export function rangeFromAddress(
-  preset: RangePreset,
-  from: string,
-  to: string,
-  asOf: string,
-): { range: { from: string; to: string }; problem?: undefined } | { range?: undefined; problem: string } {
-  if (preset !== "custom") return { range: presetRange(preset, asOf) };
-  const problem = checkRange(from, to);
-  return problem ? { problem } : { range: { from, to } };
+export function rangeFromAddress(range: string | null, from: string | null, to: string | null, asOf: string): AddressRange {
+  if (from !== null || to !== null) {
+    const days = { from: from ?? "", to: to ?? "" };
+    const problem = checkRange(days.from, days.to);
+    return problem ? { preset: "custom", ...days, problem } : { preset: "custom", ...days, range: days };
+  }
+  if (range === null || range === "") return { preset: "30d", from: "", to: "", range: presetRange("30d", asOf) };
+  const preset = RANGE_PRESETS.find((p) => p.id === range)?.id;
+  if (preset === "custom") return { preset, from: "", to: "", problem: checkRange("", "")! };
+  if (!preset) {
+    return {
+      preset: undefined,
+      from: "",
+      to: "",
+      problem: `The address asks for the range “${range}”, which is not one of ${RANGE_PRESETS.map((p) => p.text).join(", ")}.`,
+    };
+  }
+  return { preset, from: "", to: "", range: presetRange(preset, asOf) };
 }
 
 /** Daily bars up to ~3 months; longer ranges are shown by month. */
@@ -308,8 +335,30 @@ export interface OverviewRowLike {
 
 export type OverviewSortKey = "name" | "mtd" | "last" | "change" | "ratio" | "forecast" | "open" | "acknowledged";
 
-function sortValue(row: OverviewRowLike, key: OverviewSortKey): number | string | undefined {
-  const m = row.month_to_date[0];
+const MONEY_KEYS: ReadonlySet<OverviewSortKey> = new Set(["mtd", "last", "change", "forecast"]);
+
+/** Whether a column holds money (sorted within one currency), not a name, ratio or count. */
+export function isMoneyKey(key: OverviewSortKey): boolean {
+  return MONEY_KEYS.has(key);
+}
+
+/**
+ * The overview's currencies, the one most customers are billed in first (equal counts by code):
+ * what money columns can be sorted in, and the default. Empty when no customer has cost data.
+ */
+export function overviewCurrencies(rows: OverviewRowLike[]): string[] {
+  const customers = new Map<string, number>();
+  for (const r of rows) for (const m of new Set(r.month_to_date.map((m) => m.currency))) customers.set(m, (customers.get(m) ?? 0) + 1);
+  return [...customers.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([c]) => c);
+}
+
+/** A row's month to date in `currency` (given), else its first (largest) one. */
+function entryIn(row: OverviewRowLike, currency: string | undefined) {
+  return (currency ? row.month_to_date.find((m) => m.currency === currency) : undefined) ?? row.month_to_date[0];
+}
+
+function sortValue(row: OverviewRowLike, key: OverviewSortKey, currency: string | undefined): number | string | undefined {
+  const m = entryIn(row, currency);
   switch (key) {
     case "name":
       return row.name.toLowerCase();
@@ -330,31 +379,98 @@ function sortValue(row: OverviewRowLike, key: OverviewSortKey): number | string 
   }
 }
 
-const MONEY_KEYS: ReadonlySet<OverviewSortKey> = new Set(["mtd", "last", "change", "forecast"]);
-
 /**
- * The overview's customers sorted by a column (money columns by their first currency). Amounts are
- * never compared across currencies (¥290,000 is not more than $35,000): a money column sorts by that
- * currency's code first (A to Z either way: all the EUR customers, then all the USD ones), then by
- * the amount within the currency. Customers with no value there (no cost data yet) go last either
- * way; ties keep name order.
+ * The overview's customers sorted by a column. Amounts are never compared across currencies
+ * (¥290,000 is not more than $35,000): a money column sorts within `currency` (the one chosen;
+ * default the customer's first), by each customer's amount in it, a customer billed in several
+ * by its amount in that one; customers with no cost in it come after, by their first currency's
+ * code (A to Z either way: all the EUR customers, then all the JPY ones), then by the amount
+ * within it. Customers with no value there (no cost data yet) go last either way; ties keep name
+ * order.
  */
-export function sortOverview<T extends OverviewRowLike>(rows: T[], key: OverviewSortKey, descending: boolean): T[] {
+export function sortOverview<T extends OverviewRowLike>(rows: T[], key: OverviewSortKey, descending: boolean, currency?: string): T[] {
   return [...rows].sort((a, b) => {
-    const va = sortValue(a, key);
-    const vb = sortValue(b, key);
+    const va = sortValue(a, key, currency);
+    const vb = sortValue(b, key, currency);
     if (va === undefined && vb === undefined) return a.name.localeCompare(b.name);
     if (va === undefined) return 1;
     if (vb === undefined) return -1;
     if (MONEY_KEYS.has(key)) {
-      const ca = a.month_to_date[0]!.currency;
-      const cb = b.month_to_date[0]!.currency;
-      if (ca !== cb) return ca < cb ? -1 : 1;
+      const ca = entryIn(a, currency)!.currency;
+      const cb = entryIn(b, currency)!.currency;
+      if (ca !== cb) {
+        if (ca === currency) return -1;
+        if (cb === currency) return 1;
+        return ca < cb ? -1 : 1;
+      }
     }
     const cmp = typeof va === "string" ? va.localeCompare(vb as string) : va - (vb as number);
     if (cmp !== 0) return descending ? -cmp : cmp;
     return a.name.localeCompare(b.name);
   });
+}
+
+// --- imports ---
+
+/** The import route's body limit (`cc_http::MAX_UPLOAD_BYTES`): every file of one import together. */
+export const MAX_IMPORT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * About what a multipart form adds a file (its boundary and part headers, the name twice at most):
+ * the limit is on the request body, not only the files in it.
+ */
+export function formBytes(files: readonly { name: string; size: number }[]): number {
+  return files.reduce((n, f) => n + f.size + 256 + 2 * new TextEncoder().encode(f.name).length, 64);
+}
+
+/**
+ * What is wrong with the files chosen for one import (the parts of one export, summed by the API):
+ * none chosen, one chosen twice (its amounts would count twice), an empty one, or more than the
+ * route takes in all (`cc billing import` reads larger exports from disk).
+ */
+export function checkExportFiles(files: readonly { name: string; size: number }[]): string | undefined {
+  if (!files.length) return "Choose a file (or every part of one export).";
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.name)) return `${f.name} is chosen twice: its costs would count twice. Remove one.`;
+    seen.add(f.name);
+  }
+  const empty = files.find((f) => f.size === 0);
+  if (empty) return `${empty.name} is empty.`;
+  if (formBytes(files) > MAX_IMPORT_BYTES) {
+    const mib = (formBytes(files) / (1024 * 1024)).toFixed(1);
+    return `${files.length === 1 ? "The file is" : "These files are"} ${mib} MiB in all: one import takes at most 4 MiB. Import larger exports with \`cc billing import\`.`;
+  }
+  return undefined;
+}
+
+// --- the organisation's discovered accounts ---
+
+/** An organisation account's status in words (`pending_closure` → "closing"). */
+export function orgStatusText(status: string): string {
+  if (status === "pending_closure") return "closing";
+  if (status === "pending_activation") return "being activated";
+  return status.replace(/_/g, " ");
+}
+
+/**
+ * What adding discovered accounts did, in one sentence: `Added 2 accounts to Acme Retail's hub:
+ * sandbox (900000000001), legacy (900000000002).`, and the ones the hub had meanwhile (skipped).
+ */
+export function addedText(
+  outcome: { created: number; ids: string[]; skipped: { id: string; reason: string }[] },
+  accounts: readonly { id: string; name: string }[],
+  customer: string,
+): string {
+  const named = (id: string) => {
+    const name = accounts.find((a) => a.id === id)?.name;
+    return name ? `${name} (${id})` : id;
+  };
+  const added = outcome.created
+    ? `Added ${outcome.created.toLocaleString()} ${outcome.created === 1 ? "account" : "accounts"} to ${customer} in the hub: ${outcome.ids.map(named).join(", ")}.`
+    : `No account added to ${customer}.`;
+  const skipped = outcome.skipped.map((s) => `${named(s.id)}: ${s.reason}`).join("; ");
+  return skipped ? `${added} Not added: ${skipped}.` : added;
 }
 
 // --- anomalies ---
@@ -394,6 +510,28 @@ export function checkThresholds(minImpact: string, minRelativePercent: string): 
   if (minRelativePercent.trim() === "" || !Number.isFinite(rel) || rel < 0 || rel > 1000)
     out.min_relative = "A percentage from 0 to 1000.";
   return out;
+}
+
+/**
+ * The absolute threshold's field label. It is money in the billing currency of each (account,
+ * service) series (`Thresholds::min_impact`, shared/src/billing/anomaly.rs): the same number
+ * applies in every currency a customer is billed in, never converted.
+ */
+export function impactLabel(currencies: string[]): string {
+  if (!currencies.length) return "Smallest impact (in the billing currency)";
+  if (currencies.length === 1) return `Smallest impact (${currencies[0]})`;
+  return `Smallest impact (in each billing currency: ${currencies.join(", ")})`;
+}
+
+/**
+ * The absolute threshold as it applies: `$50.00`; `$50.00 or €50.00 (each currency's own costs)`
+ * for a customer billed in several; the number and "in the billing currency" before any cost
+ * says which (no currency made up).
+ */
+export function impactText(amount: number, currencies: string[]): string {
+  if (!currencies.length) return `${amount.toLocaleString()} in the billing currency`;
+  const each = currencies.map((c) => formatMoney(amount, c));
+  return currencies.length === 1 ? each[0]! : `${each.join(" or ")} (each currency's own costs)`;
 }
 
 /** 0.2 → "20"; 0.125 → "12.5" (no float noise). */

@@ -17,6 +17,7 @@ import { errorText } from "../api/errors";
 import { useConsoleLinks, useCustomerAccounts, useCustomerOverview } from "../api/hub";
 import { Breadcrumbs, detailState } from "../components/DetailPage";
 import ErrorAlert from "../components/ErrorAlert";
+import NoValue from "../components/NoValue";
 import PageLoading from "../components/PageLoading";
 import RouterLink from "../components/RouterLink";
 import { useDocumentTitle } from "../components/useDocumentTitle";
@@ -203,10 +204,10 @@ function Contract({ customer }: { customer: Customer }) {
         <KeyValuePairs
           columns={2}
           items={[
-            { label: "Reference", value: c.reference || "—" },
-            { label: "Period", value: contractPeriod(c.starts_on, c.ends_on) || "—" },
-            { label: "Hours per month", value: c.hours_per_month ?? "—" },
-            { label: "Notes", value: c.notes || "—" },
+            { label: "Reference", value: c.reference || <NoValue label="No reference" /> },
+            { label: "Period", value: contractPeriod(c.starts_on, c.ends_on) || <NoValue label="No period" /> },
+            { label: "Hours per month", value: c.hours_per_month ?? <NoValue label="No hours per month" /> },
+            { label: "Notes", value: c.notes || <NoValue label="No notes" /> },
           ]}
         />
       ) : (
@@ -265,7 +266,7 @@ function Contacts({ contacts, selectedId }: { contacts: Contact[]; selectedId: s
           {
             id: "phone",
             header: "Phone",
-            cell: (c) => (c.phone ? <Link href={`tel:${c.phone.replace(/\s+/g, "")}`}>{c.phone}</Link> : "—"),
+            cell: (c) => (c.phone ? <Link href={`tel:${c.phone.replace(/\s+/g, "")}`}>{c.phone}</Link> : <NoValue label="No phone" />),
           },
         ]}
       />
@@ -276,7 +277,7 @@ function Contacts({ contacts, selectedId }: { contacts: Contact[]; selectedId: s
 function ConsoleLinks({ state, account }: { state?: LinksState; account: Account }) {
   if (!state || state.loading) return <StatusIndicator type="loading">Loading</StatusIndicator>;
   if (state.error) return <StatusIndicator type="error">{errorText(state.error)}</StatusIndicator>;
-  if (!state.links?.length) return <Box color="text-body-secondary">None</Box>;
+  if (!state.links?.length) return <NoValue label="No console link" />;
   return (
     <SpaceBetween direction="horizontal" size="xs">
       {state.links.map((link) => (
@@ -438,10 +439,10 @@ function SelectedAccount({
           <KeyValuePairs
             columns={3}
             items={[
-              { label: "Alias", value: account.alias || "—" },
+              { label: "Alias", value: account.alias || <NoValue label="No alias" /> },
               { label: "Access method", value: access.method },
-              { label: "Read access", value: access.standing.join(", ") || "—" },
-              { label: "Breakglass", value: access.breakglass.join(", ") || "—" },
+              { label: "Read access", value: access.standing.join(", ") || <NoValue label="No read access" /> },
+              { label: "Breakglass", value: access.breakglass.join(", ") || <NoValue label="No breakglass role" /> },
               ...(account.access.method === "sso"
                 ? [
                     { label: "SSO start URL", value: account.access.start_url },

@@ -11,6 +11,7 @@ import { useEffect, useRef, useState } from "react";
 import { ApiError, type RowProblem } from "../api/errors";
 import { useUtilisationImport, type ImportKind, type ImportOutcome } from "../api/utilisation";
 import ErrorAlert from "../components/ErrorAlert";
+import NoValue from "../components/NoValue";
 import { useAttemptError } from "../components/useAttemptError";
 import { fileUploadStrings } from "../lib/fileUpload";
 import { count } from "../lib/plural";
@@ -104,7 +105,7 @@ export default function ImportCard({ kind }: { kind: ImportKind }) {
                     ariaLabels={{ tableLabel: "Problems by row and column" }}
                     columnDefinitions={[
                       { id: "row", header: "Row", cell: (p) => csvPlace(p.row), isRowHeader: true, width: 120 },
-                      { id: "field", header: "Column", cell: (p) => p.field ?? "—", width: 160 },
+                      { id: "field", header: "Column", cell: (p) => p.field ?? <NoValue label="No column" />, width: 160 },
                       { id: "message", header: "Problem", cell: (p) => p.message },
                     ]}
                   />

@@ -4,33 +4,49 @@ import ContentLayout from "@cloudscape-design/components/content-layout";
 import Header from "@cloudscape-design/components/header";
 import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
 import Container from "@cloudscape-design/components/container";
+import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table, { type TableProps } from "@cloudscape-design/components/table";
 import { useMemo, useState } from "react";
 import { useBillingOverview, type CustomerCosts, type MonthToDate } from "../../api/billing";
 import { useMe } from "../../api/hub";
 import CustomerStatusIndicator from "../../components/CustomerStatusIndicator";
+import NoValue from "../../components/NoValue";
 import RefreshButton from "../../components/RefreshButton";
 import RouterLink from "../../components/RouterLink";
 import TableEmpty from "../../components/TableEmpty";
 import { isAdmin } from "../../components/RequireAdmin";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
-import { formatChange, formatMoney, sortOverview, type OverviewSortKey } from "../../lib/billing";
+import { formatChange, formatMoney, isMoneyKey, overviewCurrencies, sortOverview, type OverviewSortKey } from "../../lib/billing";
 import { count } from "../../lib/plural";
 
-/** One line per currency (most customers have one). */
-function PerCurrency({ items, show }: { items: MonthToDate[]; show: (m: MonthToDate) => React.ReactNode }) {
-  if (!items.length) return <Box color="text-body-secondary">—</Box>;
+/**
+ * One line per currency (most customers have one), the currency money columns sort in first, so
+ * the line a customer is sorted by is the one on top.
+ */
+function PerCurrency({
+  items,
+  first,
+  what,
+  show,
+}: {
+  items: MonthToDate[];
+  first: string | undefined;
+  what: string;
+  show: (m: MonthToDate) => React.ReactNode;
+}) {
+  if (!items.length) return <NoValue label={`No ${what}`} />;
+  const ordered = [...items.filter((m) => m.currency === first), ...items.filter((m) => m.currency !== first)];
   return (
     <SpaceBetween size="xxxs">
-      {items.map((m) => (
+      {ordered.map((m) => (
         <span key={m.currency}>{show(m)}</span>
       ))}
     </SpaceBetween>
   );
 }
 
-const COLUMNS: (TableProps.ColumnDefinition<CustomerCosts> & { id: OverviewSortKey })[] = [
+const columns = (first: string | undefined): (TableProps.ColumnDefinition<CustomerCosts> & { id: OverviewSortKey })[] => [
   {
     id: "name",
     header: "Customer",
@@ -52,7 +68,12 @@ const COLUMNS: (TableProps.ColumnDefinition<CustomerCosts> & { id: OverviewSortK
     sortingField: "mtd",
     cell: (c) =>
       c.month_to_date.length ? (
-        <PerCurrency items={c.month_to_date} show={(m) => <Box variant="strong">{formatMoney(m.month_to_date, m.currency)}</Box>} />
+        <PerCurrency
+          items={c.month_to_date}
+          first={first}
+          what="month to date"
+          show={(m) => <Box variant="strong">{formatMoney(m.month_to_date, m.currency)}</Box>}
+        />
       ) : (
         <Box color="text-body-secondary">No cost data yet</Box>
       ),
@@ -62,13 +83,17 @@ const COLUMNS: (TableProps.ColumnDefinition<CustomerCosts> & { id: OverviewSortK
     id: "last",
     header: "Same days last month",
     sortingField: "last",
-    cell: (c) => <PerCurrency items={c.month_to_date} show={(m) => formatMoney(m.last_month_same_days, m.currency)} />,
+    cell: (c) => (
+      <PerCurrency items={c.month_to_date} first={first} what="cost last month" show={(m) => formatMoney(m.last_month_same_days, m.currency)} />
+    ),
   },
   {
     id: "change",
     header: "Change",
     sortingField: "change",
-    cell: (c) => <PerCurrency items={c.month_to_date} show={(m) => formatChange(m.change, m.change_ratio, m.currency)} />,
+    cell: (c) => (
+      <PerCurrency items={c.month_to_date} first={first} what="change" show={(m) => formatChange(m.change, m.change_ratio, m.currency)} />
+    ),
     minWidth: 190,
   },
   {
@@ -78,6 +103,8 @@ const COLUMNS: (TableProps.ColumnDefinition<CustomerCosts> & { id: OverviewSortK
     cell: (c) => (
       <PerCurrency
         items={c.month_to_date}
+        first={first}
+        what="forecast"
         show={(m) => (
           <span title={`Month to date + ${formatMoney(m.daily_average_7d, m.currency)} a day (7-day average) × the days left`}>
             {formatMoney(m.forecast, m.currency)}
@@ -113,10 +140,16 @@ export default function BillingOverview() {
   const overview = useBillingOverview();
   const me = useMe();
   const [sorting, setSorting] = useState<{ key: OverviewSortKey; descending: boolean }>({ key: "mtd", descending: true });
+  // Money columns sort within one currency: the one chosen, else the one most customers have.
+  const currencies = useMemo(() => overviewCurrencies(overview.data?.customers ?? []), [overview.data]);
+  const [chosenCurrency, setChosenCurrency] = useState<string>();
+  const sortCurrency = chosenCurrency && currencies.includes(chosenCurrency) ? chosenCurrency : currencies[0];
   const customers = useMemo(
-    () => sortOverview(overview.data?.customers ?? [], sorting.key, sorting.descending),
-    [overview.data, sorting],
+    () => sortOverview(overview.data?.customers ?? [], sorting.key, sorting.descending, sortCurrency),
+    [overview.data, sorting, sortCurrency],
   );
+  const several = currencies.length > 1;
+  const tableColumns = useMemo(() => columns(sortCurrency), [sortCurrency]);
   const withData = customers.filter((c) => c.month_to_date.length).length;
   const totals = overview.data?.totals ?? [];
 
@@ -166,7 +199,7 @@ export default function BillingOverview() {
           items={customers}
           loading={overview.isPending}
           loadingText="Loading month-to-date costs"
-          columnDefinitions={COLUMNS}
+          columnDefinitions={tableColumns}
           sortingColumn={{ sortingField: sorting.key }}
           sortingDescending={sorting.descending}
           onSortingChange={({ detail }) =>
@@ -176,7 +209,27 @@ export default function BillingOverview() {
             tableLabel: "Customers' month-to-date costs",
           }}
           header={
-            <Header variant="h2" counter={overview.isSuccess ? `(${customers.length})` : undefined}>
+            <Header
+              variant="h2"
+              counter={overview.isSuccess ? `(${customers.length})` : undefined}
+              description={
+                several && sortCurrency && isMoneyKey(sorting.key)
+                  ? `Sorted by the amount in ${sortCurrency}; customers without ${sortCurrency} costs after them, by currency. Amounts are never compared across currencies.`
+                  : undefined
+              }
+              actions={
+                several && sortCurrency ? (
+                  <div style={{ width: 230 }}>
+                    <Select
+                      inlineLabelText="Sort amounts in"
+                      selectedOption={{ value: sortCurrency, label: sortCurrency }}
+                      options={currencies.map((c) => ({ value: c, label: c }))}
+                      onChange={({ detail }) => setChosenCurrency(detail.selectedOption.value)}
+                    />
+                  </div>
+                ) : undefined
+              }
+            >
               Customers
             </Header>
           }

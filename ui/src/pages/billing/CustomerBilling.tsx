@@ -1,9 +1,7 @@
 import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
-import Button from "@cloudscape-design/components/button";
 import Container from "@cloudscape-design/components/container";
 import ContentLayout from "@cloudscape-design/components/content-layout";
-import DateInput from "@cloudscape-design/components/date-input";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
@@ -30,24 +28,27 @@ import OrganizationSection from "../../billing/OrganizationSection";
 import SettingsSection from "../../billing/SettingsSection";
 import { when } from "../../breakglass/format";
 import CustomerSection from "../../components/CustomerSection";
+import DateRangeForm from "../../components/DateRangeForm";
 import ErrorAlert from "../../components/ErrorAlert";
+import NoValue from "../../components/NoValue";
 import { isAdmin } from "../../components/RequireAdmin";
 import RouterLink from "../../components/RouterLink";
 import TableEmpty from "../../components/TableEmpty";
 import {
+  chartCurrency,
   checkRange,
+  currenciesBySize,
   formatChange,
   formatMoney,
+  granularityFor,
   moversWindows,
   NO_MOVERS,
-  granularityFor,
-  mainCurrency,
-  parsePreset,
   pageOf,
   presetRange,
   rangeFromAddress,
   RANGE_PRESETS,
   yesterday,
+  type AddressRange,
   type RangePreset,
 } from "../../lib/billing";
 
@@ -75,16 +76,14 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
   const anomalies = useCustomerAnomalies(code);
   const location = useLocation();
 
-  // The range lives in the address: ?range=90d, or ?range=custom&from=...&to=...
+  // The range lives in the address: ?range=90d, or ?from=...&to=... (with range=custom or without:
+  // days in a shared link are always the range shown), and the chart's currency as ?currency=EUR.
   const [params, setParams] = useSearchParams();
-  const preset = parsePreset(params.get("range"));
-  const customFrom = params.get("from") ?? "";
-  const customTo = params.get("to") ?? "";
-  // A bad custom range in the address (inverted, too long) shows its message and no data, never
+  // A bad range in the address (inverted, too long, unknown) shows its message and no data, never
   // another range's data under inputs that say otherwise.
-  const shown = rangeFromAddress(preset, customFrom, customTo, asOf);
-  const rangeProblem = shown.problem;
-  const range = shown.range ?? presetRange("30d", asOf); // for the hooks only: nothing is fetched
+  const address = rangeFromAddress(params.get("range"), params.get("from"), params.get("to"), asOf);
+  const rangeProblem = address.problem;
+  const range = address.range ?? presetRange("30d", asOf); // for the hooks only: nothing is fetched
   const granularity = granularityFor(range.from, range.to);
   const costsQuery = useCosts(code, range.from, range.to, granularity, !!overview.data && !rangeProblem);
   const costs = rangeProblem ? { ...costsQuery, data: undefined, isPending: false } : costsQuery;
@@ -94,8 +93,12 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
   useEffect(() => setAccountsPage(1), [range.from, range.to]);
   const accountRows = pageOf(costs.data?.by_account ?? [], accountsPage);
   const movers = useMovers(code);
-  const currency = mainCurrency(costs.data?.total ?? []) ?? mtd[0]?.currency ?? "USD";
-  const otherCurrencies = (costs.data?.total ?? []).filter((t) => t.currency !== currency);
+  // The chart draws one currency: the one asked for when the range has costs in it, else the largest.
+  const chartCurrencies = currenciesBySize(costs.data?.total ?? []);
+  const currency = chartCurrency(costs.data?.total ?? [], params.get("currency"));
+  const otherCurrencies = chartCurrencies.filter((c) => c !== currency);
+  // Every currency the customer is billed in (this month's and the range's), for the thresholds.
+  const billedIn = [...new Set([...mtd.map((m) => m.currency), ...chartCurrencies])];
 
   // #anomalies (from the overview's count): bring that section into view once it is there.
   useEffect(() => {
@@ -103,15 +106,28 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
     document.getElementById("anomalies")?.scrollIntoView({ block: "start" });
   }, [location.hash, anomalies.isSuccess]);
 
-  const setRange = (next: RangePreset, from?: string, to?: string) =>
+  // One parameter changed, the others kept (the range keeps the currency, the currency the range).
+  const setAddress = (changes: Record<string, string | undefined>) =>
     setParams(
-      next === "30d"
-        ? {}
-        : next === "custom"
-          ? { range: next, from: from ?? (rangeProblem ? customFrom : range.from), to: to ?? (rangeProblem ? customTo : range.to) }
-          : { range: next },
+      (now) => {
+        const next = new URLSearchParams(now);
+        for (const [k, v] of Object.entries(changes)) {
+          if (v === undefined) next.delete(k);
+          else next.set(k, v);
+        }
+        return next;
+      },
       { replace: true },
     );
+  const setRange = (next: RangePreset, from?: string, to?: string) => {
+    if (next !== "custom") {
+      setAddress({ range: next === "30d" ? undefined : next, from: undefined, to: undefined });
+      return;
+    }
+    // Custom from a preset starts at the days shown; from a bad range, at its days to correct.
+    const start = address.range ?? (address.from || address.to ? address : presetRange("30d", asOf));
+    setAddress({ range: "custom", from: from ?? start.from, to: to ?? start.to });
+  };
 
   return (
     <ContentLayout
@@ -180,7 +196,7 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
                 rangeProblem
                   ? rangeText
                   : `${rangeText} · ${granularity === "daily" ? "daily" : "by month"} · top 8 services and Other${
-                      otherCurrencies.length ? ` · shown in ${currency}; also billed in ${otherCurrencies.map((t) => t.currency).join(", ")}` : ""
+                      otherCurrencies.length ? ` · shown in ${currency}; also billed in ${otherCurrencies.join(", ")}` : ""
                     }`
               }
             >
@@ -189,12 +205,19 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
           }
         >
           <SpaceBetween size="m">
-            <RangePicker
-              preset={preset}
-              from={preset === "custom" ? customFrom : range.from}
-              to={preset === "custom" ? customTo : range.to}
-              onChange={setRange}
-            />
+            <SpaceBetween direction="horizontal" size="l" alignItems="end">
+              <RangePicker address={address} onChange={setRange} />
+              {chartCurrencies.length > 1 && currency ? (
+                <FormField label="Currency">
+                  <SegmentedControl
+                    label="Currency"
+                    selectedId={currency}
+                    options={chartCurrencies.map((c) => ({ id: c, text: c }))}
+                    onChange={({ detail }) => setAddress({ currency: detail.selectedId })}
+                  />
+                </FormField>
+              ) : null}
+            </SpaceBetween>
             {rangeProblem ? (
               <Alert type="error" header="This range cannot be shown">
                 {rangeProblem} Correct the days and choose Show, or pick another range.
@@ -256,7 +279,7 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
                 header: "Share",
                 cell: (t) => {
                   const total = costs.data?.total.find((x) => x.currency === t.currency)?.amount ?? 0;
-                  return total > 0 ? `${((t.amount / total) * 100).toFixed(1)} %` : "—";
+                  return total > 0 ? `${((t.amount / total) * 100).toFixed(1)} %` : <NoValue label="No share: no total" />;
                 },
               },
             ]}
@@ -327,83 +350,32 @@ function Billing({ code, name, breadcrumbs }: { code: string; name: string; brea
           />
         </div>
 
-        <SettingsSection code={code} admin={admin} currency={currency} />
-        <OrganizationSection code={code} accountNames={accountNames} />
+        <SettingsSection code={code} admin={admin} currencies={billedIn} />
+        <OrganizationSection code={code} name={name} admin={admin} accountNames={accountNames} />
         {admin ? <ImportSection code={code} /> : null}
       </SpaceBetween>
     </ContentLayout>
   );
 }
 
+/** The range presets, and the custom range's days when Custom is chosen. */
 function RangePicker({
-  preset,
-  from,
-  to,
+  address,
   onChange,
 }: {
-  preset: RangePreset;
-  from: string;
-  to: string;
+  address: AddressRange;
   onChange: (preset: RangePreset, from?: string, to?: string) => void;
 }) {
-  const [draft, setDraft] = useState({ from, to });
-  const [tried, setTried] = useState(false);
-  // The address's range: a bad one is flagged at once (the page shows its message, not data).
-  useEffect(() => {
-    setDraft({ from, to });
-    if (preset === "custom" && checkRange(from, to)) setTried(true);
-  }, [from, to, preset]);
-  const problem = checkRange(draft.from, draft.to);
   return (
     <SpaceBetween direction="horizontal" size="m" alignItems="end">
       <SegmentedControl
         label="Range"
-        selectedId={preset}
+        selectedId={address.preset ?? null}
         options={RANGE_PRESETS}
-        onChange={({ detail }) => {
-          setTried(false);
-          onChange(detail.selectedId as RangePreset);
-        }}
+        onChange={({ detail }) => onChange(detail.selectedId as RangePreset)}
       />
-      {preset === "custom" ? (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            setTried(true);
-            if (!problem) onChange("custom", draft.from, draft.to);
-          }}
-        >
-          <SpaceBetween size="xxs">
-            <SpaceBetween direction="horizontal" size="xs" alignItems="end">
-              <FormField label="From">
-                <DateInput
-                  value={draft.from}
-                  format="iso"
-                  placeholder="YYYY-MM-DD"
-                  invalid={tried && !!problem}
-                  onChange={({ detail }) => setDraft((d) => ({ ...d, from: detail.value }))}
-                />
-              </FormField>
-              <FormField label="To">
-                <DateInput
-                  value={draft.to}
-                  format="iso"
-                  placeholder="YYYY-MM-DD"
-                  invalid={tried && !!problem}
-                  onChange={({ detail }) => setDraft((d) => ({ ...d, to: detail.value }))}
-                />
-              </FormField>
-              <Button formAction="submit">Show</Button>
-            </SpaceBetween>
-            <div role="alert">
-              {tried && problem ? (
-                <Box color="text-status-error" fontSize="body-s">
-                  {problem}
-                </Box>
-              ) : null}
-            </div>
-          </SpaceBetween>
-        </form>
+      {address.preset === "custom" ? (
+        <DateRangeForm from={address.from} to={address.to} check={checkRange} onSubmit={(from, to) => onChange("custom", from, to)} />
       ) : null}
     </SpaceBetween>
   );

@@ -13,6 +13,7 @@ import { useCustomerOverview } from "../../api/hub";
 import { useContract, type ContractDetail, type EntitlementChange } from "../../api/utilisation";
 import { when } from "../../breakglass/format";
 import { Breadcrumbs, detailState } from "../../components/DetailPage";
+import NoValue from "../../components/NoValue";
 import RefreshButton from "../../components/RefreshButton";
 import RouterLink from "../../components/RouterLink";
 import { Clamp, Email, LONG_TOKENS, NoWrap } from "../../components/Wrap";
@@ -206,9 +207,10 @@ function Contract({
             {
               id: "from",
               header: "From",
-              cell: (h) => (h.from === null || h.from === undefined ? <Box color="text-body-secondary">First seen</Box> : changeValue(h.field, h.from)),
+              cell: (h) =>
+                h.from === null || h.from === undefined ? <Box color="text-body-secondary">First seen</Box> : <ChangeValue field={h.field} value={h.from} />,
             },
-            { id: "to", header: "To", cell: (h) => (h.to === null || h.to === undefined ? "Removed" : changeValue(h.field, h.to)) },
+            { id: "to", header: "To", cell: (h) => (h.to === null || h.to === undefined ? "Removed" : <ChangeValue field={h.field} value={h.to} />) },
             { id: "source", header: "Source", cell: (h) => <Email address={changeSource(h.source)} /> },
           ]}
           empty={<Box textAlign="center" color="text-body-secondary">No changes recorded.</Box>}
@@ -299,4 +301,9 @@ function HoursTable({
       empty={<Box textAlign="center" color="text-body-secondary">No hours logged yet.</Box>}
     />
   );
+}
+
+/** A changed value in words; an empty one (a field cleared) as the absent-value dash. */
+function ChangeValue({ field, value }: { field: string; value: string }) {
+  return value === "" ? <NoValue label={`No ${fieldLabel(field).toLowerCase()}`} /> : <>{changeValue(field, value)}</>;
 }

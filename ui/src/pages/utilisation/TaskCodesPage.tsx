@@ -19,6 +19,7 @@ import {
 import { when } from "../../breakglass/format";
 import ConfirmModal from "../../components/ConfirmModal";
 import ErrorAlert from "../../components/ErrorAlert";
+import NoValue from "../../components/NoValue";
 import PageLoading from "../../components/PageLoading";
 import RefreshButton from "../../components/RefreshButton";
 import { isAdmin } from "../../components/RequireAdmin";
@@ -360,11 +361,7 @@ function MappingList({
 }) {
   const [all, setAll] = useState(false);
   if (!mappings.length) {
-    return (
-      <Box color="text-body-secondary">
-        <span aria-label={`None ${what}`}>—</span>
-      </Box>
-    );
+    return <NoValue label={`None ${what}`} />;
   }
   const many = mappings.length > HISTORY_TOP;
   const shown = all || !many ? mappings : mappings.slice(0, HISTORY_TOP);

@@ -12,6 +12,7 @@ import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useTeamMonth, type HoursFor, type PersonMonth } from "../../api/utilisation";
 import ErrorAlert from "../../components/ErrorAlert";
+import NoValue from "../../components/NoValue";
 import RefreshButton from "../../components/RefreshButton";
 import RouterLink from "../../components/RouterLink";
 import TableEmpty from "../../components/TableEmpty";
@@ -146,9 +147,7 @@ function Month({ month, now, go }: { month: string; now: string; go: (month: str
                   <NoWrap>{formatHours(unmapped)}</NoWrap>
                 </RouterLink>
               ) : (
-                <Box color="text-body-secondary">
-                  <span aria-label="No unmapped hours">—</span>
-                </Box>
+                <NoValue label="No unmapped hours" />
               );
             },
             width: 130,
