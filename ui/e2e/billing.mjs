@@ -391,6 +391,7 @@ export async function billing({ browser, base, step: runStep, shot, axe, fail })
       await dialog.getByRole("heading", { name: "Add 2 accounts to the hub" }).waitFor();
       await dialog.getByText("1 selected account is not active").waitFor();
       await dialog.getByText(new RegExp(`${suspended.id}\\): suspended`)).waitFor();
+      await page.waitForTimeout(300); // the dialog's fade-in, for the screenshot
       await shot(page, "billing-11-add-discovered-warning");
       await axe(page, "billing add discovered dialog");
       await dialog.getByRole("button", { name: "Cancel" }).click();
