@@ -70,7 +70,7 @@ async fn utilisation_demo_shows_each_case_through_the_service_and_a_local_sync_c
 
     // A local sync (the demo generators as sources) rewrites the same data: nothing changes.
     let before = u.customer(&erin, &codes[1]).await.unwrap();
-    let run = u.sync(Some(&support::admin())).await.unwrap();
+    let run = u.sync_as(&support::admin()).await.unwrap();
     assert_eq!(run.contracts.status, "ok");
     assert_eq!(run.worklogs.status, "ok", "{run:#?}");
     assert_eq!(
@@ -82,7 +82,7 @@ async fn utilisation_demo_shows_each_case_through_the_service_and_a_local_sync_c
     assert_eq!(u.customer(&erin, &codes[1]).await.unwrap(), before);
     assert_eq!(u.runs(&erin, 10).await.unwrap()[0].id, run.id);
     // The next sync starts where this one ended.
-    let again = u.sync(None).await.unwrap();
+    let again = u.sync(cc_domain::Trigger::Schedule).await.unwrap();
     assert_eq!(Some(again.worklogs_since), run.worklogs_until);
 }
 
@@ -313,7 +313,12 @@ async fn utilisation_configured_sources_replace_the_demo_ones_and_bad_settings_a
     })
     .unwrap();
     let app = cc_adapters::wire::local_server(config).await.unwrap();
-    let run = app.utilisation().unwrap().sync(None).await.unwrap();
+    let run = app
+        .utilisation()
+        .unwrap()
+        .sync(cc_domain::Trigger::Schedule)
+        .await
+        .unwrap();
     assert_eq!(run.contracts.status, "failed", "{run:#?}");
     let why = run.contracts.error.unwrap();
     assert!(!why.contains("s3cr3t"), "{why}");

@@ -264,7 +264,7 @@ pub fn spawn_job(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let _ = jobs::run(&app, job.name).await;
+            let _ = jobs::run(&app, job.name, &cc_domain::Trigger::Schedule).await;
         }
     }))
 }
@@ -280,7 +280,7 @@ pub fn spawn_sweeper(app: cc_domain::App) -> Result<tokio::task::JoinHandle<()>,
         let Ok(access) = app.access() else { return };
         let changes = access.changes();
         loop {
-            let _ = jobs::run(&app, job.name).await;
+            let _ = jobs::run(&app, job.name, &cc_domain::Trigger::Schedule).await;
             let wait = match access.next_due().await {
                 Ok(Some(due)) => {
                     let left = (due - app.clock.now()).whole_milliseconds().max(0) as u64;

@@ -91,16 +91,8 @@ pub struct CustomerUtilisation {
     pub contracts: Vec<ContractReport>,
 }
 
-/// Who started a sync.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SyncTrigger {
-    /// The daily schedule (`utilisation.sync`).
-    Schedule,
-    Admin {
-        email: String,
-    },
-}
+/// Who started a sync: the one trigger of every job's runs ([`crate::trigger`]).
+pub use crate::trigger::Trigger;
 
 /// What one source did in a sync.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -119,7 +111,7 @@ pub struct SourceOutcome {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct SyncRun {
     pub id: String,
-    pub trigger: SyncTrigger,
+    pub trigger: Trigger,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub started_at: OffsetDateTime,
@@ -566,18 +558,20 @@ impl Utilisation {
         })
     }
 
-    /// Syncs contracts and worklogs from the sources and records the run. One source failing
-    /// never stops the other; its error is in the run. Admin, or the schedule.
-    pub async fn sync(&self, who: Option<&Principal>) -> Result<SyncRun> {
-        let trigger = match who {
-            Some(p) => {
-                p.require(Role::Admin, "starting a utilisation sync")?;
-                SyncTrigger::Admin {
-                    email: p.email.to_string(),
-                }
-            }
-            None => SyncTrigger::Schedule,
-        };
+    /// An admin's sync through the API (403 for anyone else), recorded as theirs.
+    pub async fn sync_as(&self, who: &Principal) -> Result<SyncRun> {
+        who.require(Role::Admin, "starting a utilisation sync")?;
+        self.sync(Trigger::Admin {
+            email: who.email.to_string(),
+        })
+        .await
+    }
+
+    /// Syncs contracts and worklogs from the sources and records the run with who started it
+    /// (`trigger`: the schedule, or a person with `cc jobs run`; an admin's goes through
+    /// [`Utilisation::sync_as`]). One source failing never stops the other; its error is in the
+    /// run.
+    pub async fn sync(&self, trigger: Trigger) -> Result<SyncRun> {
         let started_at = self.clock.now();
         let items = self.items.as_ref();
 

@@ -2901,7 +2901,7 @@ export interface components {
             id: string;
             /** Format: date-time */
             started_at: string;
-            trigger: components["schemas"]["SyncTrigger"];
+            trigger: components["schemas"]["Trigger"];
             /** @description Contracts the source returned for customers the hub does not have (skipped, by id). */
             unknown_customers: string[];
             worklogs: components["schemas"]["SourceOutcome"];
@@ -2914,15 +2914,6 @@ export interface components {
             /** Format: date-time */
             worklogs_until?: string | null;
             worklogs_written: number;
-        };
-        /** @description Who started a sync. */
-        SyncTrigger: {
-            /** @enum {string} */
-            kind: "schedule";
-        } | {
-            email: string;
-            /** @enum {string} */
-            kind: "admin";
         };
         /** @description task code (1-64 letters, digits, '.', '_', '-'; kept in upper case) */
         TaskCode: string;
@@ -3033,6 +3024,10 @@ export interface components {
             email: string;
             /** @enum {string} */
             kind: "admin";
+        } | {
+            by: string;
+            /** @enum {string} */
+            kind: "manual";
         };
         /** @description Hours on task codes that no mapping matches, per code. */
         UnmappedCode: {
