@@ -712,3 +712,143 @@ async fn utilisation_runs_are_admin_started_and_listed() {
     let (_, v) = h.get("/api/v1/utilisation?customer=borealis-energy").await;
     assert_eq!(v["contracts"][0]["usage"]["status"], "running_out_early", "{v}");
 }
+
+/// Every route of the function refuses a query parameter it does not take (400 naming it), those
+/// that take none too: a typo'd filter never quietly does nothing.
+#[tokio::test]
+async fn every_route_refuses_an_unknown_query_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let config = cc_domain::config::Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let app = cc_adapters::wire::utilisation(config).await.unwrap();
+    cc_http::testing::every_route_of_a_function_refuses_an_unknown_query_parameter(
+        app,
+        utilisation::router,
+        &utilisation::openapi(),
+    )
+    .await;
+}
+
+/// A typo'd filter is a 400 naming it (not an unfiltered answer), on routes that take parameters
+/// and those that take none; authentication and, on admin routes, the role come first.
+#[tokio::test]
+async fn utilisation_unknown_query_parameters_are_400_after_the_token_and_the_role() {
+    let h = Harness::new().await;
+    for (uri, field, takes) in [
+        ("/api/v1/utilisation/portfolio?foo=1", "foo", "no query parameters"),
+        (
+            "/api/v1/task-codes?customer=acme-retail",
+            "customer",
+            "no query parameters",
+        ),
+        (
+            "/api/v1/utilisation?customer=acme-retail&custmer=x",
+            "custmer",
+            "customer",
+        ),
+        ("/api/v1/utilisation/unmapped?form=2026-01-01", "form", "from, to"),
+    ] {
+        let (s, v) = h.get(uri).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(field)),
+            "{uri}: {v}"
+        );
+        assert_eq!(v["error"]["code"], "invalid_query");
+        assert!(message(&v).contains(takes), "{uri}: {v}");
+    }
+    // No token: 401 first; an engineer on an admin route: 403, not the 400.
+    let (s, _) = h
+        .raw("GET", "/api/v1/utilisation/portfolio?foo=1", None, None, vec![])
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, v) = h
+        .call("POST", "/api/v1/utilisation/runs?dry_run=1", &h.engineer(), None)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    // An admin's is the 400, and nothing ran.
+    let (_, before) = h.get("/api/v1/utilisation/runs").await;
+    let (s, v) = h
+        .call("POST", "/api/v1/utilisation/runs?dry_run=1", &h.admin(), None)
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("dry_run")),
+        "{v}"
+    );
+    let (_, after) = h.get("/api/v1/utilisation/runs").await;
+    assert_eq!(before, after, "no sync ran");
+}
+
+/// A CSV (or JSON) body in another charset than UTF-8 is a 415 asking for UTF-8, raw or as a
+/// form's file part, and nothing is stored; a non-admin still gets 403.
+#[tokio::test]
+async fn utilisation_a_body_in_another_charset_is_415_asking_for_utf_8() {
+    let h = Harness::new().await;
+    let latin1: Vec<u8> =
+        b"contract,customer,start,end,entitled_hours,name\nC-9,acme-retail,2026-01-01,2026-12-31,10,Caf\xe9\n".to_vec();
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/utilisation/imports/contracts",
+            Some(&h.admin()),
+            Some("text/csv; charset=iso-8859-1"),
+            latin1.clone(),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")),
+        "{v}"
+    );
+    assert!(message(&v).contains("UTF-8"), "{v}");
+    let mut form = b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\nContent-Type: text/csv; charset=windows-1252\r\n\r\n".to_vec();
+    form.extend_from_slice(&latin1);
+    form.extend_from_slice(b"\r\n--b--\r\n");
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/utilisation/imports/contracts",
+            Some(&h.admin()),
+            Some("multipart/form-data; boundary=b"),
+            form,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{v}");
+    let (s, _) = h
+        .raw(
+            "PUT",
+            "/api/v1/task-codes",
+            Some(&h.admin()),
+            Some("application/json; charset=utf-16"),
+            br#"{"mappings":[],"version":0}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (s, _) = h
+        .raw(
+            "POST",
+            "/api/v1/utilisation/imports/contracts",
+            Some(&h.engineer()),
+            Some("text/csv; charset=iso-8859-1"),
+            latin1,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = h.get("/api/v1/utilisation/contracts/acme-retail/C-9").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "nothing stored");
+    // UTF-8 said so, or said nothing: read.
+    let utf8 = "contract,customer,start,end,entitled_hours,name\nC-9,acme-retail,2026-01-01,2026-12-31,10,Café\n";
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/utilisation/imports/contracts",
+            Some(&h.admin()),
+            Some("text/csv; charset=UTF-8"),
+            utf8.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, v) = h.get("/api/v1/utilisation/contracts/acme-retail/C-9").await;
+    assert_eq!(v["contract"]["name"], "Café");
+}
