@@ -852,3 +852,76 @@ async fn utilisation_a_body_in_another_charset_is_415_asking_for_utf_8() {
     let (_, v) = h.get("/api/v1/utilisation/contracts/acme-retail/C-9").await;
     assert_eq!(v["contract"]["name"], "Café");
 }
+
+/// Contract numbers are matched without case where people type them (routes, mappings, CSV
+/// imports) and shown as the contract spells them; an unknown one is refused with the
+/// customer's contracts named.
+#[tokio::test]
+async fn utilisation_contract_numbers_are_matched_without_case_and_shown_as_spelt() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let csv = "contract,customer,start,end,entitled_hours\nAB-100,acme-retail,2026-01-01,2026-12-31,100\n";
+    let (s, v) = h.csv("/api/v1/utilisation/imports/contracts", &admin, csv).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // Typed in lower case: the same contract, updated, still spelt AB-100.
+    let lower = csv.replace("AB-100", "ab-100").replace(",100\n", ",120\n");
+    let (s, v) = h.csv("/api/v1/utilisation/imports/contracts", &admin, &lower).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        (v["contracts"]["created"].as_u64(), v["contracts"]["updated"].as_u64()),
+        (Some(0), Some(1)),
+        "{v}"
+    );
+    let (s, v) = h.get("/api/v1/utilisation/contracts/acme-retail/ab-100").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["contract"]["id"], "AB-100");
+    assert_eq!(v["contract"]["entitled_hours"], 120.0);
+    let (_, v) = h.get("/api/v1/utilisation?customer=acme-retail").await;
+    let ids: Vec<&str> = v["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["contract"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids.iter().filter(|id| id.eq_ignore_ascii_case("ab-100")).count(),
+        1,
+        "{ids:?}"
+    );
+
+    // A mapping typed in lower case is kept as the contract spells it.
+    let (_, codes) = h.get("/api/v1/task-codes").await;
+    let mut mappings = codes["mappings"].as_array().unwrap().clone();
+    mappings.push(json!({"code": "AB-", "prefix": true, "customer": "acme-retail", "contract": "ab-100"}));
+    let (s, v) = h
+        .call(
+            "PUT",
+            "/api/v1/task-codes",
+            &admin,
+            Some(json!({"mappings": mappings, "version": codes["version"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let saved = v["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["code"] == "AB-")
+        .unwrap()
+        .clone();
+    assert_eq!(saved["contract"], "AB-100");
+    // An unknown contract: refused, with the customer's contracts to pick from.
+    let mut bad = v["mappings"].as_array().unwrap().clone();
+    bad.push(json!({"code": "AB-9", "customer": "acme-retail", "contract": "AB-10"}));
+    let (s, v) = h
+        .call(
+            "PUT",
+            "/api/v1/task-codes",
+            &admin,
+            Some(json!({"mappings": bad, "version": v["version"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let said = v["error"]["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(said.contains("no contract 'AB-10'") && said.contains("AB-100"), "{v}");
+}

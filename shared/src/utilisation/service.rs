@@ -159,6 +159,26 @@ pub struct ImportOutcome {
     pub worklogs_removed: Option<usize>,
 }
 
+/// Why a mapping's contract is refused, with the customer's contracts to pick from (at most 10
+/// named).
+fn unknown_contract(customer: &CustomerCode, asked: &ContractId, theirs: Option<&BTreeSet<ContractId>>) -> String {
+    match theirs.filter(|t| !t.is_empty()) {
+        None => format!(
+            "customer '{customer}' has no contract '{asked}': it has no contracts yet (sync them from Salesforce or import them first), or leave 'contract' out to count the hours for the customer outside any contract"
+        ),
+        Some(t) => {
+            let mut names: Vec<&str> = t.iter().take(10).map(ContractId::as_str).collect();
+            if t.len() > 10 {
+                names.push("...");
+            }
+            format!(
+                "customer '{customer}' has no contract '{asked}'; its contracts: {}",
+                names.join(", ")
+            )
+        }
+    }
+}
+
 fn first_of_month(d: Date) -> Date {
     d.replace_day(1).unwrap_or(d)
 }
@@ -342,11 +362,14 @@ impl Utilisation {
 
     /// Replaces the mappings (admin), at the version read. Each mapping's customer must exist, and
     /// its contract, when given, must be one of that customer's; a code may be mapped once as an
-    /// exact code and once as a prefix. 400 naming the row otherwise; 409 for a stale version.
+    /// exact code and once as a prefix. 400 naming the row otherwise (an unknown contract's
+    /// message lists the customer's contracts); 409 for a stale version. A contract number is
+    /// matched without case ([`ContractId`]) and kept as the contract spells it (`c-100` maps to
+    /// `C-100`).
     pub async fn put_task_codes(
         &self,
         who: &Principal,
-        mappings: Vec<TaskCodeMapping>,
+        mut mappings: Vec<TaskCodeMapping>,
         version: u64,
     ) -> Result<TaskCodes> {
         who.require(Role::Admin, "changing task code mappings")?;
@@ -354,15 +377,14 @@ impl Utilisation {
             return Err(Error::validation("mappings", "at most 5,000 task code mappings"));
         }
         let snap = self.hub.snapshot().await?;
-        let contracts: BTreeSet<(String, String)> = store::all_contracts(self.items.as_ref())
-            .await?
-            .into_iter()
-            .map(|c| (c.contract.customer.to_string(), c.contract.id.to_string()))
-            .collect();
+        let mut contracts: BTreeMap<CustomerCode, BTreeSet<ContractId>> = BTreeMap::new();
+        for c in store::all_contracts(self.items.as_ref()).await? {
+            contracts.entry(c.contract.customer).or_default().insert(c.contract.id);
+        }
         let mut errors = Vec::new();
         let mut seen: BTreeMap<(String, bool), usize> = BTreeMap::new();
         let mut bad = BTreeSet::new();
-        for (i, m) in mappings.iter().enumerate() {
+        for (i, m) in mappings.iter_mut().enumerate() {
             let row = i + 1;
             let mut fail = |field: &str, message: String| {
                 bad.insert(row);
@@ -374,10 +396,13 @@ impl Utilisation {
             };
             if snap.customer(m.customer.as_str()).is_none() {
                 fail("customer", format!("no customer '{}' in the hub", m.customer));
-            } else if let Some(c) = &m.contract
-                && !contracts.contains(&(m.customer.to_string(), c.to_string()))
-            {
-                fail("contract", format!("customer '{}' has no contract '{c}'", m.customer));
+            } else if let Some(c) = &mut m.contract {
+                let theirs = contracts.get(&m.customer);
+                match theirs.and_then(|t| t.get(c)) {
+                    // The contract's own spelling of the number.
+                    Some(kept) => c.clone_from(kept),
+                    None => fail("contract", unknown_contract(&m.customer, c, theirs)),
+                }
             }
             if let Some(first) = seen.insert((m.code.to_string(), m.prefix), row) {
                 fail("code", format!("'{}' is also mapped on row {first}", m.code));
