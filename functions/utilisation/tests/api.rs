@@ -925,3 +925,110 @@ async fn utilisation_contract_numbers_are_matched_without_case_and_shown_as_spel
     let said = v["error"]["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(said.contains("no contract 'AB-10'") && said.contains("AB-100"), "{v}");
 }
+
+/// A past month is judged against the allocation in effect on its days (the entitlement history),
+/// not today's: a cut from 30 to 10 two months ago leaves the months before it judged at 30, and
+/// the month of the cut says the allocation changed.
+#[tokio::test]
+async fn utilisation_months_are_judged_against_the_allocation_of_their_own_days() {
+    use cc_domain::utilisation::{Contract, Worklog, store};
+    let h = Harness::new().await;
+    let items = h.app.items.as_ref();
+    let now = h.app.clock.now();
+    let today = now.date();
+    let first = |d: time::Date| d.replace_day(1).unwrap();
+    // Four whole months ago to the end of the year after.
+    let start = first(first(today) - time::Duration::days(100));
+    let cut_day = first(first(today) - time::Duration::days(40)) + time::Duration::days(14);
+    let contract = |allocation: f64| Contract {
+        id: cc_domain::ids::ContractId::parse("HIST-1").unwrap(),
+        customer: CustomerCode::parse("acme-retail").unwrap(),
+        name: "History".into(),
+        start,
+        end: start + time::Duration::days(500),
+        entitled_hours: 1000.0,
+        monthly_allocation: Some(allocation),
+        status: "Activated".into(),
+    };
+    let seen = time::OffsetDateTime::new_utc(start - time::Duration::days(10), time::Time::MIDNIGHT);
+    store::upsert_contracts(items, &[contract(30.0)], "salesforce", seen)
+        .await
+        .unwrap();
+    let cut = time::OffsetDateTime::new_utc(cut_day, time::Time::from_hms(5, 0, 0).unwrap());
+    store::upsert_contracts(items, &[contract(10.0)], "salesforce", cut)
+        .await
+        .unwrap();
+    // 20 hours in every month so far: under 30, over 10.
+    let mut logs = Vec::new();
+    let mut m = start;
+    while m <= today {
+        logs.push(Worklog {
+            id: format!("hist-{m}"),
+            day: m + time::Duration::days(1),
+            person: "erin@example.com".into(),
+            task_code: cc_domain::ids::TaskCode::parse("HIST-1").unwrap(),
+            hours: 20.0,
+            note: String::new(),
+        });
+        m = first(m + time::Duration::days(32));
+    }
+    let logs: Vec<Worklog> = logs.into_iter().filter(|w| w.day <= today).collect();
+    store::put_worklogs(items, &logs).await.unwrap();
+    let (_, codes) = h.get("/api/v1/task-codes").await;
+    let mut mappings = codes["mappings"].as_array().unwrap().clone();
+    mappings.push(json!({"code": "HIST-", "prefix": true, "customer": "acme-retail", "contract": "HIST-1"}));
+    let (s, v) = h
+        .call(
+            "PUT",
+            "/api/v1/task-codes",
+            &h.admin(),
+            Some(json!({"mappings": mappings, "version": codes["version"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let (s, v) = h.get("/api/v1/utilisation/contracts/acme-retail/HIST-1").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let months = v["usage"]["months"].as_array().unwrap();
+    let cut_month = format!("{:04}-{:02}", cut_day.year(), u8::from(cut_day.month()));
+    for m in months.iter().filter(|m| m["complete"] == true) {
+        let name = m["month"].as_str().unwrap();
+        let allocation = m["allocation"].as_f64().unwrap();
+        if name < cut_month.as_str() {
+            assert!((allocation - 30.0).abs() < 1e-9 && m["exceeded"] == false, "{m}");
+            assert_eq!(m["allocation_changed"], false, "{m}");
+        } else if name == cut_month {
+            assert!(allocation > 10.0 && allocation < 30.0, "part of each: {m}");
+            assert_eq!(m["allocation_changed"], true, "{m}");
+        } else {
+            assert!((allocation - 10.0).abs() < 1e-9 && m["exceeded"] == true, "{m}");
+        }
+    }
+    // The portfolio counts the same months over.
+    let over = months
+        .iter()
+        .filter(|m| m["complete"] == true && m["exceeded"] == true)
+        .count();
+    let (_, p) = h.get("/api/v1/utilisation/portfolio").await;
+    let acme = p["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["customer"] == "acme-retail")
+        .unwrap();
+    let standing = acme["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contract"] == "HIST-1")
+        .unwrap();
+    assert_eq!(
+        standing["months_over_allocation"].as_u64(),
+        Some(over as u64),
+        "{standing}"
+    );
+    assert!(
+        over >= 1 && over < months.iter().filter(|m| m["complete"] == true).count(),
+        "{months:?}"
+    );
+}

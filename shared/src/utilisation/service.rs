@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 use time::{Date, Duration, OffsetDateTime};
 
-use super::entitlement::EntitlementChange;
+use super::entitlement::{AllocationHistory, EntitlementChange};
 use super::mapping::{self, TaskCodeMap, TaskCodeMapping, UnmappedCode};
 use super::ports::{ContractSource, Rejected, TimesheetSource};
 use super::store::{self, ContractsWritten, StoredContract, TaskCodeChange, TaskCodes};
@@ -277,9 +277,12 @@ impl Utilisation {
         Ok(found.into_values().collect())
     }
 
+    /// Where `contract` stands as of `as_of`, each month judged against the allocation in effect
+    /// on its days, from `changes` (the contract's entitlement history).
     async fn report(
         &self,
         contract: StoredContract,
+        changes: &[EntitlementChange],
         map: &TaskCodeMap,
         all: &[TaskCodeMapping],
         as_of: Date,
@@ -298,7 +301,8 @@ impl Utilisation {
         } else {
             self.worklogs_for(&contract, map, &codes, from, to).await?
         };
-        let usage = usage::contract_usage(c, &logs, as_of, &self.config.rules);
+        let allocation = AllocationHistory::from_changes(c.monthly_allocation, changes);
+        let usage = usage::contract_usage(c, &allocation, &logs, as_of, &self.config.rules);
         Ok(ContractReport {
             contract,
             usage,
@@ -312,11 +316,13 @@ impl Utilisation {
         self.known_customer(customer).await?;
         let as_of = self.today();
         let kept = store::contracts(self.items.as_ref(), customer).await?;
+        let mut changes = store::customer_changes(self.items.as_ref(), customer).await?;
         let codes = store::task_codes(self.items.as_ref()).await?.mappings;
         let map = TaskCodeMap::new(codes.clone());
         let mut contracts = Vec::with_capacity(kept.len());
         for c in kept {
-            contracts.push(self.report(c, &map, &codes, as_of).await?);
+            let history = changes.remove(&c.contract.id).unwrap_or_default();
+            contracts.push(self.report(c, &history, &map, &codes, as_of).await?);
         }
         contracts.sort_by(|a, b| {
             let (a, b) = (&a.contract.contract, &b.contract.contract);
@@ -343,8 +349,8 @@ impl Utilisation {
             .ok_or_else(|| Error::not_found("contract", id.as_str()))?;
         let codes = store::task_codes(self.items.as_ref()).await?.mappings;
         let map = TaskCodeMap::new(codes.clone());
-        let report = self.report(kept, &map, &codes, self.today()).await?;
         let changes = store::entitlement_changes(self.items.as_ref(), customer, id).await?;
+        let report = self.report(kept, &changes, &map, &codes, self.today()).await?;
         Ok(ContractDetail { report, changes })
     }
 
@@ -478,12 +484,30 @@ impl Utilisation {
             .collect();
         let codes = store::task_codes(self.items.as_ref()).await?.mappings;
         let map = TaskCodeMap::new(codes.clone());
+        // Each customer's entitlement histories in one read of its partition.
+        let with_contracts: BTreeSet<CustomerCode> = contracts.iter().map(|c| c.contract.customer.clone()).collect();
+        let items = self.items.as_ref();
+        let histories: BTreeMap<CustomerCode, BTreeMap<ContractId, Vec<EntitlementChange>>> =
+            futures::stream::iter(with_contracts)
+                .map(|code| async move {
+                    let changes = store::customer_changes(items, &code).await?;
+                    Ok::<_, Error>((code, changes))
+                })
+                .buffer_unordered(READ_CONCURRENCY)
+                .collect::<Vec<_>>()
+                .await
+                .into_iter()
+                .collect::<Result<_>>()?;
         // Each contract reads only the hours of its own task codes (as a customer's report
         // does), never the month's whole partition: unmapped hours, however many, cost nothing.
-        let (map, codes) = (&map, &codes);
+        let (map, codes, histories) = (&map, &codes, &histories);
         let standings: Vec<(CustomerCode, portfolio::ContractStanding)> = futures::stream::iter(contracts)
             .map(|c| async move {
-                let r = self.report(c, map, codes, as_of).await?;
+                let history = histories
+                    .get(&c.contract.customer)
+                    .and_then(|h| h.get(&c.contract.id))
+                    .map_or(&[][..], Vec::as_slice);
+                let r = self.report(c, history, map, codes, as_of).await?;
                 let c = &r.contract.contract;
                 Ok::<_, Error>((c.customer.clone(), portfolio::standing(c, &r.usage)))
             })
