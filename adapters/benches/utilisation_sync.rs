@@ -211,7 +211,7 @@ async fn main() -> anyhow::Result<()> {
     let before = peak_kb();
 
     let started = Instant::now();
-    let run = app.utilisation()?.sync(None).await?;
+    let run = app.utilisation()?.sync(cc_domain::Trigger::Schedule).await?;
     let took = started.elapsed();
     let requests = server.received_requests().await.map(|r| r.len()).unwrap_or(0);
     anyhow::ensure!(

@@ -70,7 +70,7 @@ async fn utilisation_demo_shows_each_case_through_the_service_and_a_local_sync_c
 
     // A local sync (the demo generators as sources) rewrites the same data: nothing changes.
     let before = u.customer(&erin, &codes[1]).await.unwrap();
-    let run = u.sync(Some(&support::admin())).await.unwrap();
+    let run = u.sync_as(&support::admin()).await.unwrap();
     assert_eq!(run.contracts.status, "ok");
     assert_eq!(run.worklogs.status, "ok", "{run:#?}");
     assert_eq!(
@@ -82,7 +82,7 @@ async fn utilisation_demo_shows_each_case_through_the_service_and_a_local_sync_c
     assert_eq!(u.customer(&erin, &codes[1]).await.unwrap(), before);
     assert_eq!(u.runs(&erin, 10).await.unwrap()[0].id, run.id);
     // The next sync starts where this one ended.
-    let again = u.sync(None).await.unwrap();
+    let again = u.sync(cc_domain::Trigger::Schedule).await.unwrap();
     assert_eq!(Some(again.worklogs_since), run.worklogs_until);
 }
 
@@ -313,7 +313,12 @@ async fn utilisation_configured_sources_replace_the_demo_ones_and_bad_settings_a
     })
     .unwrap();
     let app = cc_adapters::wire::local_server(config).await.unwrap();
-    let run = app.utilisation().unwrap().sync(None).await.unwrap();
+    let run = app
+        .utilisation()
+        .unwrap()
+        .sync(cc_domain::Trigger::Schedule)
+        .await
+        .unwrap();
     assert_eq!(run.contracts.status, "failed", "{run:#?}");
     let why = run.contracts.error.unwrap();
     assert!(!why.contains("s3cr3t"), "{why}");
@@ -430,4 +435,151 @@ async fn deleting_a_customer_deletes_its_billing_and_utilisation_data_so_a_new_o
     assert_eq!(cc_domain::billing::settings::get(items, &c).await.unwrap().version, 0);
     assert!(u.customer(&admin, &c).await.unwrap().contracts.is_empty());
     assert!(u.task_codes(&admin).await.unwrap().mappings.is_empty());
+}
+
+/// Contract numbers compare without case (`ContractId`): a write typed in another case updates
+/// the kept contract and keeps its spelling unless it comes from the contract source; items kept
+/// before keys were upper case (a number with lower-case letters) are found in any case, moved to
+/// the upper-case key by their next write, and keep their history.
+async fn contract_numbers_without_case(items: &dyn cc_domain::store::ItemStore) {
+    use cc_domain::store::{Item, Write};
+    use cc_domain::utilisation::Contract;
+    let acme = code("acme-retail");
+    let id = |s: &str| ContractId::parse(s).unwrap();
+    let at = time::macros::datetime!(2026-02-01 06:00 UTC);
+    let contract = |number: &str, hours: f64| Contract {
+        id: id(number),
+        customer: acme.clone(),
+        name: "Managed".into(),
+        start: time::macros::date!(2026 - 01 - 01),
+        end: time::macros::date!(2026 - 12 - 31),
+        entitled_hours: hours,
+        monthly_allocation: Some(10.0),
+        status: "Activated".into(),
+    };
+    let typed = cc_domain::utilisation::import::ContractColumns {
+        number_spelling: false,
+        ..cc_domain::utilisation::import::ContractColumns::ALL
+    };
+    let w = store::upsert_contracts_with(items, &[contract("CS-1", 100.0)], typed, "csv", at)
+        .await
+        .unwrap();
+    assert_eq!(w.created, 1);
+    // Typed in lower case: the same contract, spelt as kept.
+    let w = store::upsert_contracts_with(
+        items,
+        &[contract("cs-1", 150.0)],
+        typed,
+        "csv",
+        at + Duration::seconds(1),
+    )
+    .await
+    .unwrap();
+    assert_eq!((w.created, w.updated, w.changes), (0, 1, 1), "{w:?}");
+    let kept = store::contract(items, &acme, &id("Cs-1")).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.contract.id.as_str(), kept.contract.entitled_hours),
+        ("CS-1", 150.0)
+    );
+    // The contract source's spelling is the contract's.
+    let w = store::upsert_contracts(
+        items,
+        &[contract("cs-1", 150.0)],
+        "salesforce",
+        at + Duration::seconds(2),
+    )
+    .await
+    .unwrap();
+    assert_eq!((w.updated, w.changes), (1, 0), "{w:?}");
+    let listed = store::contracts(items, &acme).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|c| c.contract.id.as_str()).collect::<Vec<_>>(),
+        ["cs-1"]
+    );
+    assert_eq!(
+        store::entitlement_changes(items, &acme, &id("CS-1"))
+            .await
+            .unwrap()
+            .len(),
+        6
+    );
+
+    // An item kept under its typed number before keys were upper case.
+    let legacy = cc_domain::utilisation::store::StoredContract {
+        contract: contract("cs-2", 40.0),
+        source: "csv".into(),
+        updated_at: at,
+        version: 0,
+    };
+    let mut data = serde_json::to_value(&legacy).unwrap();
+    data.as_object_mut().unwrap().remove("version");
+    let change =
+        serde_json::json!({"field": "entitled_hours", "to": "40", "at": "2026-02-01T06:00:00Z", "source": "csv"});
+    items
+        .transact(vec![
+            Write::at_version(
+                Item::new("CONTRACT#acme-retail", "META#cs-2", data).with_gsi1("CONTRACTS", "acme-retail#cs-2"),
+                0,
+            ),
+            Write::Put(Item::new(
+                "CONTRACT#acme-retail",
+                "CHANGE#cs-2#1769925600000#entitled_hours",
+                change,
+            )),
+        ])
+        .await
+        .unwrap();
+    let found = store::contract(items, &acme, &id("CS-2")).await.unwrap().unwrap();
+    assert_eq!(found.contract.id.as_str(), "cs-2");
+    assert_eq!(
+        store::all_contracts(items)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|c| c.contract.customer == acme)
+            .count(),
+        2
+    );
+    // Its next write moves it to the upper-case key, history and all.
+    let w = store::upsert_contracts_with(
+        items,
+        &[contract("CS-2", 60.0)],
+        typed,
+        "csv",
+        at + Duration::seconds(3),
+    )
+    .await
+    .unwrap();
+    assert_eq!((w.created, w.updated), (0, 1), "{w:?}");
+    assert!(
+        items.get("CONTRACT#acme-retail", "META#cs-2").await.unwrap().is_none(),
+        "moved"
+    );
+    let moved = items.get("CONTRACT#acme-retail", "META#CS-2").await.unwrap().unwrap();
+    assert_eq!(moved.data["id"], "cs-2", "the spelling is kept");
+    let history = store::entitlement_changes(items, &acme, &id("cs-2")).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|c| c.to.clone().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["40", "60"],
+        "{history:#?}"
+    );
+    assert_eq!(store::contracts(items, &acme).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn utilisation_contract_numbers_compare_without_case_on_the_embedded_store() {
+    let (app, _dir) = support::embedded().await;
+    contract_numbers_without_case(app.items.as_ref()).await;
+}
+
+#[tokio::test]
+async fn utilisation_contract_numbers_compare_without_case_on_dynamodb() {
+    let Some(url) = cc_domain::test_env::required("CC_TEST_MOTO_URL") else {
+        return;
+    };
+    let app = support::on_moto(&url).await;
+    contract_numbers_without_case(app.items.as_ref()).await;
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Path;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cc_adapters::local_objects::LocalObjectStore;
@@ -84,7 +84,19 @@ pub fn local_router(api: Api, local: &Local) -> Router {
         None => routes,
     };
     let ui = local.ui_dir.clone();
-    cc_http::layers::finish(routes, api).fallback(move |req: axum::extract::Request| ui_or_not_found(ui.clone(), req))
+    // What each route takes: the functions' documents, and the local routes' own parameters.
+    let queries = cc_http::QueryRules::from_openapi(&docs::merged())
+        .allow(Method::GET, "/healthz", &[])
+        .allow(
+            Method::GET,
+            "/local/objects/{*key}",
+            &["version", "expires", "signature"],
+        )
+        .allow(Method::GET, "/local/console", &["session"])
+        .allow(Method::GET, "/api/v1/dev/users", &[])
+        .allow(Method::POST, "/api/v1/dev/token", &[]);
+    cc_http::layers::finish(routes, api, queries)
+        .fallback(move |req: axum::extract::Request| ui_or_not_found(ui.clone(), req))
 }
 
 /// Non-API paths: the UI's files, else its `index.html`; API paths keep the API's JSON 404.
@@ -264,7 +276,7 @@ pub fn spawn_job(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let _ = jobs::run(&app, job.name).await;
+            let _ = jobs::run(&app, job.name, &cc_domain::Trigger::Schedule).await;
         }
     }))
 }
@@ -280,7 +292,7 @@ pub fn spawn_sweeper(app: cc_domain::App) -> Result<tokio::task::JoinHandle<()>,
         let Ok(access) = app.access() else { return };
         let changes = access.changes();
         loop {
-            let _ = jobs::run(&app, job.name).await;
+            let _ = jobs::run(&app, job.name, &cc_domain::Trigger::Schedule).await;
             let wait = match access.next_due().await {
                 Ok(Some(due)) => {
                     let left = (due - app.clock.now()).whole_milliseconds().max(0) as u64;

@@ -196,10 +196,16 @@ enum JobsAction {
         #[arg(long)]
         json: bool,
     },
-    /// Run one job once against the configured store and print its JSON summary.
+    /// Run one job once against the configured store and print its JSON summary. The run is
+    /// recorded as a manual one by you (`{"kind":"manual","by":...}` in the billing fetch's and
+    /// the utilisation sync's run lists), never as the schedule's.
     Run {
         /// The job's name (see `cc jobs list`).
         name: String,
+        /// Who is running it, as the run records say (e.g. your e-mail); default: your operating
+        /// system user name ($USER, $LOGNAME or $USERNAME).
+        #[arg(long, env = "CC_RUN_BY")]
+        by: Option<String>,
         #[command(flatten)]
         settings: Settings,
     },
@@ -656,14 +662,25 @@ async fn main() -> anyhow::Result<()> {
                 }
                 Ok(())
             }
-            JobsAction::Run { name, settings } => {
+            JobsAction::Run { name, by, settings } => {
                 jobs::find(&name)?;
+                let by = by
+                    .or_else(|| {
+                        ["USER", "LOGNAME", "USERNAME"]
+                            .iter()
+                            .find_map(|v| std::env::var(v).ok())
+                    })
+                    .filter(|b| !b.trim().is_empty())
+                    .context(
+                        "say who is running the job with --by (no $USER, $LOGNAME or $USERNAME to take it from)",
+                    )?;
+                let trigger = cc_domain::Trigger::manual(&by).map_err(|e| anyhow::anyhow!("--by: {e}"))?;
                 // No log subscriber: logs go to stdout, which carries the summary; a failure
                 // comes back as the error.
                 let config = config(&settings, None)?;
                 existing_data_dir(&config)?;
                 let app = cc_adapters::wire::local_server(config).await?;
-                let summary = jobs::run(&app, &name).await?;
+                let summary = jobs::run(&app, &name, &trigger).await?;
                 cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
                 Ok(())
             }

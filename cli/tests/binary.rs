@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 struct Running {
     child: Child,
@@ -181,6 +181,36 @@ fn jobs_are_listed_and_run_once_by_name() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["expired"], 0, "{summary}");
+
+    // A run started here is recorded as the person's, not the schedule's: --by, else $USER.
+    let out = cc()
+        .args([
+            "jobs",
+            "run",
+            "utilisation.sync",
+            "--by",
+            "erin@example.com",
+            "--data-dir",
+            &data_dir,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        summary["trigger"],
+        json!({"kind": "manual", "by": "erin@example.com"}),
+        "{summary}"
+    );
+    let out = cc()
+        .args(["jobs", "run", "billing.fetch", "--data-dir", &data_dir])
+        .env("USER", "sam")
+        .env_remove("CC_RUN_BY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["trigger"], json!({"kind": "manual", "by": "sam"}), "{summary}");
 
     let out = cc()
         .args(["jobs", "run", "breakglass.sweeper", "--data-dir", &data_dir])

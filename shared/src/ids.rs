@@ -15,6 +15,10 @@ macro_rules! validated_string {
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
+        validated_string!(@impls $name, $what, schema($pattern, $min, $max), $check);
+    };
+    // Everything but the struct and its comparisons (for a type that compares its own way).
+    (@impls $name:ident, $what:literal, schema($pattern:expr, $min:expr, $max:expr), $check:expr) => {
         impl $name {
             pub fn parse(value: impl Into<String>) -> Result<Self, IdError> {
                 let check: fn(String) -> Result<String, String> = $check;
@@ -339,11 +343,23 @@ validated_string!(
     }
 );
 
+/// A contract's number as the contract source keeps it: Salesforce's `ContractNumber`
+/// (`00000100`) or the CSV import's `contract` column. 1-64 characters of letters, digits and
+/// `._-`.
+///
+/// **Case**: kept as the source spells it (shown that way), but compared without regard to case
+/// (ASCII): `c-100` and `C-100` are one contract. Salesforce's `ContractNumber` is an auto-number
+/// whose display format is fixed, so two numbers of one org never differ only in case; people
+/// type numbers into CSV files, task code mappings and URLs, and a different case there is a
+/// typing difference, not another contract. Equality, order and hashing follow [`ContractId::key`]
+/// (the number in upper case, as stored keys hold it), so every map, set and comparison of
+/// contract numbers agrees with the store.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ContractId(String);
+
 validated_string!(
-    /// A contract's number as the contract source keeps it: Salesforce's `ContractNumber`
-    /// (`00000100`) or the CSV import's `contract` column. 1-64 characters of letters, digits and
-    /// `._-`, case kept (it is shown as the source shows it).
-    ContractId,
+    @impls ContractId,
     "contract number (1-64 letters, digits, '.', '_', '-')",
     schema(Some("^[A-Za-z0-9._-]{1,64}$"), Some(1), Some(64)),
     |s| {
@@ -355,6 +371,47 @@ validated_string!(
         }
     }
 );
+
+impl ContractId {
+    /// The number as stored keys and comparisons use it: in upper case (`c-100` → `C-100`).
+    pub fn key(&self) -> String {
+        self.0.to_ascii_uppercase()
+    }
+
+    /// Whether `other` is spelt exactly as this (same contract, same case).
+    pub fn same_spelling(&self, other: &ContractId) -> bool {
+        self.0 == other.0
+    }
+
+    fn folded(&self) -> impl Iterator<Item = u8> + '_ {
+        self.0.bytes().map(|b| b.to_ascii_uppercase())
+    }
+}
+
+impl PartialEq for ContractId {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+impl Eq for ContractId {}
+impl PartialOrd for ContractId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ContractId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.folded().cmp(other.folded())
+    }
+}
+impl std::hash::Hash for ContractId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for b in self.folded() {
+            state.write_u8(b);
+        }
+        state.write_u8(0xff);
+    }
+}
 
 validated_string!(
     /// A timesheet task code: a JIRA issue key (`OPS-1234`), a project key (`OPS`) or a code of
@@ -401,6 +458,23 @@ pub fn new_ulid() -> ulid::Ulid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contract_numbers_compare_without_case_and_keep_their_spelling() {
+        use std::collections::{BTreeSet, HashSet};
+        let (lower, upper) = (ContractId::parse("c-100").unwrap(), ContractId::parse("C-100").unwrap());
+        assert_eq!(lower, upper);
+        assert_eq!(lower.cmp(&upper), std::cmp::Ordering::Equal);
+        assert_eq!(lower.key(), "C-100");
+        assert_eq!(lower.as_str(), "c-100", "the spelling is kept");
+        assert!(!lower.same_spelling(&upper));
+        assert_eq!(BTreeSet::from([lower.clone(), upper.clone()]).len(), 1);
+        assert_eq!(HashSet::from([lower.clone(), upper.clone()]).len(), 1);
+        assert_ne!(lower, ContractId::parse("C-101").unwrap());
+        // Order is the upper-case key's, as the store's: "a" before "B" (by bytes "B" < "a").
+        assert!(ContractId::parse("a").unwrap() < ContractId::parse("B").unwrap());
+        assert_eq!(serde_json::to_string(&lower).unwrap(), "\"c-100\"");
+    }
 
     #[test]
     fn account_id_keeps_leading_zeros_and_rejects_other_shapes() {

@@ -326,6 +326,10 @@ pub fn discovered(account: &str) -> String {
 // worklog is one item under its own id (an edit is a put, a delete a delete, no pointer to chase)
 // and the index finds a month's worklogs by task code prefix, which serves exact codes
 // (`OPS-12#`) and project prefixes (`ACME-`) alike.
+//
+// `{contract}` in a key is the number in upper case (`ContractId::key`): numbers compare without
+// case. Items written before that rule may hold a number with lower-case letters; the store
+// module (`utilisation::store`) finds and moves them.
 
 /// Partition of a customer's contracts and their entitlement changes.
 pub fn contract_partition(customer: &str) -> String {
@@ -347,14 +351,17 @@ pub fn contract_in_hub(customer: &str, id: &str) -> String {
     format!("{customer}#{id}")
 }
 
-/// Sort-key prefix of one contract's entitlement changes (oldest first).
-pub fn entitlement_changes(contract: &str) -> String {
-    format!("CHANGE#{contract}#")
-}
+/// Sort-key prefix of a customer's entitlement changes (each contract's oldest first).
+pub const ENTITLEMENT_CHANGE_PREFIX: &str = "CHANGE#";
 
 /// One entitlement change: the contract, when (ms), which field.
 pub fn entitlement_change(contract: &str, at: OffsetDateTime, field: &str) -> String {
-    format!("CHANGE#{contract}#{:013}#{field}", ms(at))
+    format!("{ENTITLEMENT_CHANGE_PREFIX}{contract}#{:013}#{field}", ms(at))
+}
+
+/// The contract number of an entitlement change's sort key.
+pub fn entitlement_change_contract(sk: &str) -> Option<&str> {
+    sk.strip_prefix(ENTITLEMENT_CHANGE_PREFIX)?.split('#').next()
 }
 
 /// A worklog's own partition.

@@ -25,9 +25,11 @@ pub mod profiles;
 pub mod store;
 pub mod test_env;
 pub mod text;
+pub mod trigger;
 pub mod utilisation;
 
 pub use app::{AccessPorts, App};
 pub use clock::Clock;
 pub use config::Config;
 pub use error::{Conflict, Error, Result};
+pub use trigger::Trigger;

@@ -26,7 +26,7 @@ use time::OffsetDateTime;
 use utoipa::OpenApi;
 
 pub fn router(api: Api) -> Router {
-    cc_http::layers::finish(routes(), api)
+    cc_http::layers::finish(routes(), api, cc_http::QueryRules::from_openapi(&openapi()))
 }
 
 pub fn routes() -> Router<Api> {

@@ -153,3 +153,19 @@ async fn an_export_over_budget_continues_from_its_cursor() {
     assert_eq!(responses, 2, "a budget of one byte answers one page per response");
     assert_eq!(pieces, whole);
 }
+
+/// Every route of the function refuses a query parameter it does not take (400 naming it), those
+/// that take none too: a typo'd filter never quietly does nothing.
+#[tokio::test]
+async fn every_route_refuses_an_unknown_query_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let config = cc_domain::config::Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let app = cc_adapters::wire::access(config).await.unwrap();
+    cc_http::testing::every_route_of_a_function_refuses_an_unknown_query_parameter(
+        app,
+        access_request::router,
+        &access_request::openapi(),
+    )
+    .await;
+}

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use utoipa::OpenApi;
 
 pub fn router(api: Api) -> Router {
-    cc_http::layers::finish(routes(), api)
+    cc_http::layers::finish(routes(), api, cc_http::QueryRules::from_openapi(&openapi()))
 }
 
 pub fn routes() -> Router<Api> {

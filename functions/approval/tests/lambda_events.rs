@@ -21,3 +21,19 @@ async fn sample_events_run_through_the_lambda_router() {
     let bodies = cc_http::testing::replay(&router, &events, EXPECTED).await;
     assert_eq!(bodies[2]["error"]["field"], "decision");
 }
+
+/// Every route of the function refuses a query parameter it does not take (400 naming it), those
+/// that take none too: a typo'd filter never quietly does nothing.
+#[tokio::test]
+async fn every_route_refuses_an_unknown_query_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let config = cc_domain::config::Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let app = cc_adapters::wire::access(config).await.unwrap();
+    cc_http::testing::every_route_of_a_function_refuses_an_unknown_query_parameter(
+        app,
+        approval::router,
+        &approval::openapi(),
+    )
+    .await;
+}

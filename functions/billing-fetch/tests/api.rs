@@ -1212,3 +1212,19 @@ async fn billing_changes_are_in_the_customers_audit_log() {
         "{resolved}"
     );
 }
+
+/// Every route of the function refuses a query parameter it does not take (400 naming it), those
+/// that take none too: a typo'd filter never quietly does nothing.
+#[tokio::test]
+async fn every_route_refuses_an_unknown_query_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let config = cc_domain::config::Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let app = cc_adapters::wire::billing(config).await.unwrap();
+    cc_http::testing::every_route_of_a_function_refuses_an_unknown_query_parameter(
+        app,
+        billing_fetch::router,
+        &billing_fetch::openapi(),
+    )
+    .await;
+}

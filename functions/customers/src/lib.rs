@@ -26,7 +26,7 @@ use utoipa::OpenApi;
 
 /// The function's routes, ready for `cc_http::lambda::run` or for merging into the local server.
 pub fn router(api: Api) -> Router {
-    cc_http::layers::finish(routes(), api)
+    cc_http::layers::finish(routes(), api, cc_http::QueryRules::from_openapi(&openapi()))
 }
 
 /// The routes without the shared layers (the local server merges these before layering once).
@@ -446,7 +446,7 @@ async fn create_accounts(
     let bytes = axum::body::to_bytes(body, cc_http::MAX_UPLOAD_BYTES)
         .await
         .map_err(|_| cc_http::extract::too_large_for(cc_http::MAX_UPLOAD_BYTES))?;
-    let mime = cc_http::extract::media_type(&headers);
+    let mime = cc_http::extract::media_type(&headers)?;
     let input = if cc_http::extract::is_json(&mime) {
         BulkInput::from_json(&bytes)?
     } else if mime == "text/csv" {

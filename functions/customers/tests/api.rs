@@ -1815,3 +1815,19 @@ async fn a_re_run_with_existing_skip_writes_only_what_is_missing_and_says_what_d
     );
     assert_eq!(account_count(&h, "acme").await, 60);
 }
+
+/// Every route of the function refuses a query parameter it does not take (400 naming it), those
+/// that take none too: a typo'd filter never quietly does nothing.
+#[tokio::test]
+async fn every_route_refuses_an_unknown_query_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let config = cc_domain::config::Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let app = cc_adapters::wire::hub(config).await.unwrap();
+    cc_http::testing::every_route_of_a_function_refuses_an_unknown_query_parameter(
+        app,
+        customers::router,
+        &customers::openapi(),
+    )
+    .await;
+}

@@ -17,7 +17,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new().route("/api/v1/openapi.json", get(openapi_json))
 }
 
-/// The Lambda's router: the route plus the JSON 404/405 answers every function gives.
+/// The Lambda's router: the route plus the JSON 404/405 answers and the refusal of unknown query
+/// parameters every function gives.
 pub fn router() -> Router {
     routes()
         .fallback(|| async {
@@ -34,6 +35,10 @@ pub fn router() -> Router {
                 "this route does not take that method",
             )
         })
+        .layer(axum::middleware::from_fn_with_state(
+            cc_http::QueryRules::from_openapi(&openapi()),
+            cc_http::query::check,
+        ))
 }
 
 /// This function's own document (the OpenAPI route), with what the whole API shares: its title

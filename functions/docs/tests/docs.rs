@@ -94,3 +94,20 @@ fn every_schema_name_means_the_same_schema_in_every_function() {
         }
     }
 }
+
+/// The public route refuses a query parameter it does not take, too.
+#[tokio::test]
+async fn the_document_route_refuses_an_unknown_query_parameter() {
+    let res = docs::router()
+        .oneshot(Request::get("/api/v1/openapi.json?foo=1").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["error"]["field"], "foo", "{body}");
+    let res = docs::router()
+        .oneshot(Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}

@@ -321,16 +321,23 @@ fn request_claims(parts: &Parts, api: &Api) -> Result<Map<String, Value>, Error>
     verifier.verify(token)
 }
 
-/// The authenticated caller of a route, with their e-mail.
+/// The authenticated caller of a route, with their e-mail. Refuses query parameters the route
+/// does not take (400, once the caller is known: [`crate::query`]).
 pub struct Caller(pub Principal);
+
+async fn authenticate(parts: &mut Parts, api: &Api) -> Result<Principal, ApiError> {
+    let claims = request_claims(parts, api)?;
+    let verified = verified_from_claims(&claims, &api.app().config.auth)?;
+    Ok(resolve(api.app(), verified).await?)
+}
 
 impl FromRequestParts<Api> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, ApiError> {
-        let claims = request_claims(parts, api)?;
-        let verified = verified_from_claims(&claims, &api.app().config.auth)?;
-        Ok(Caller(resolve(api.app(), verified).await?))
+        let who = authenticate(parts, api).await?;
+        crate::query::refuse_unknown(parts)?;
+        Ok(Caller(who))
     }
 }
 
@@ -346,8 +353,9 @@ impl FromRequestParts<Api> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, ApiError> {
-        let Caller(who) = Caller::from_request_parts(parts, api).await?;
+        let who = authenticate(parts, api).await?;
         Refusal::unless(parts, who.has(Role::Admin), Role::Admin);
+        crate::query::refuse_unknown(parts)?;
         Ok(Admin(who))
     }
 }
@@ -383,11 +391,13 @@ impl FromRequestParts<Api> for VerifiedCaller {
         let claims = request_claims(parts, api)?;
         let verified = verified_from_claims(&claims, &api.app().config.auth)?;
         Refusal::unless(parts, verified.roles.contains(&Role::Admin), Role::Admin);
-        match resolve(api.app(), verified.clone()).await {
-            Ok(p) => Ok(VerifiedCaller(p.into())),
-            Err(Error::Forbidden(_)) => Ok(VerifiedCaller(verified)),
-            Err(e) => Err(e.into()),
-        }
+        let caller = match resolve(api.app(), verified.clone()).await {
+            Ok(p) => VerifiedCaller(p.into()),
+            Err(Error::Forbidden(_)) => VerifiedCaller(verified),
+            Err(e) => return Err(e.into()),
+        };
+        crate::query::refuse_unknown(parts)?;
+        Ok(caller)
     }
 }
 

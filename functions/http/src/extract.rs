@@ -1,5 +1,11 @@
 //! Extractors whose failures are the API's JSON errors rather than axum's plain-text ones:
 //! bodies must be JSON, at most 1 MiB, with no unknown fields; the offending field is named.
+//!
+//! Every body is read as UTF-8 (JSON is UTF-8 by RFC 8259; CSV uploads are read as UTF-8 text):
+//! a `Content-Type` naming another charset (`text/csv; charset=iso-8859-1`, `windows-1252`,
+//! `utf-16`) is refused with 415 asking for UTF-8 ([`media_type`]), rather than read as UTF-8
+//! and its accented letters turned into garbage or refused row by row. A multipart file part's
+//! own `Content-Type` is held to the same rule.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -17,7 +23,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        if !is_json(&media_type(req.headers())) {
+        if !is_json(&media_type(req.headers())?) {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
@@ -37,12 +43,45 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 
 /// The request's media type, lower case, without parameters (`text/csv; charset=utf-8` is
 /// `text/csv`); empty when there is no `Content-Type`.
-pub fn media_type(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .unwrap_or_default()
+///
+/// Errors: 415 `unsupported_media_type` when the `Content-Type` cannot be read as a media type,
+/// or names a charset other than UTF-8 (`utf-8`/`utf8` in any case, or `us-ascii`, which UTF-8
+/// contains), with a message asking for UTF-8.
+pub fn media_type(headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
+    let Some(raw) = headers.get(axum::http::header::CONTENT_TYPE) else {
+        return Ok(String::new());
+    };
+    let text = raw.to_str().map_err(|_| unreadable_content_type())?;
+    content_type(text)
+}
+
+/// [`media_type`] of one `Content-Type` value (a request's, or a multipart part's).
+fn content_type(text: &str) -> Result<String, ApiError> {
+    let parsed: mime::Mime = text.trim().parse().map_err(|_| unreadable_content_type())?;
+    if let Some(charset) = parsed.get_param(mime::CHARSET) {
+        let name = charset.as_str().to_ascii_lowercase();
+        if !matches!(name.as_str(), "utf-8" | "utf8" | "us-ascii") {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!(
+                    "the body is sent as charset={}; this API reads text as UTF-8 only: send it as UTF-8 \
+                     (save the file as \"CSV UTF-8\", or convert it, e.g. iconv -f {} -t UTF-8) with charset=utf-8 or no charset",
+                    charset.as_str(),
+                    charset.as_str()
+                ),
+            ));
+        }
+    }
+    Ok(parsed.essence_str().to_ascii_lowercase())
+}
+
+fn unreadable_content_type() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "the Content-Type header is not a media type (e.g. application/json, text/csv; charset=utf-8)",
+    )
 }
 
 /// An uploaded file: the body itself when its media type is one of `raw` (e.g. `text/csv`), or the
@@ -77,7 +116,7 @@ pub struct Uploaded {
 /// `file` part of a `multipart/form-data` body, in order (at least one). Errors as [`upload`],
 /// but several `file` parts are the point.
 pub async fn uploads(req: Request, raw: &[&str], what: &str) -> Result<Vec<Uploaded>, ApiError> {
-    let mime = media_type(req.headers());
+    let mime = media_type(req.headers())?;
     let unreadable = |e: String| ApiError::bad_request("unreadable_body", e);
     if raw.contains(&mime.as_str()) {
         let bytes = Bytes::from_request(req, &())
@@ -109,6 +148,10 @@ pub async fn uploads(req: Request, raw: &[&str], what: &str) -> Result<Vec<Uploa
     {
         if field.name() != Some("file") {
             continue;
+        }
+        // A part's own charset is held to the body's rule.
+        if let Some(part_type) = field.content_type() {
+            content_type(part_type)?;
         }
         let name = field.file_name().unwrap_or_default().to_string();
         let bytes = field
@@ -389,6 +432,92 @@ mod tests {
         assert_eq!(got, vec![("a.csv", &b"a.csv"[..]), ("b.csv", &b"b.csv"[..])]);
         let e = uploads(form(&[]), &["text/csv"], "export").await.unwrap_err();
         assert_eq!(e.code, "missing_file");
+    }
+
+    fn typed(content_type: &str) -> axum::http::HeaderMap {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(axum::http::header::CONTENT_TYPE, content_type.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn a_charset_other_than_utf_8_is_415_asking_for_utf_8() {
+        for ok in [
+            ("application/json", "application/json"),
+            ("application/json; charset=utf-8", "application/json"),
+            ("Application/JSON; Charset=\"UTF-8\"", "application/json"),
+            ("text/csv;charset=UTF8", "text/csv"),
+            ("text/csv; charset=us-ascii", "text/csv"),
+            ("multipart/form-data; boundary=b", "multipart/form-data"),
+        ] {
+            assert_eq!(media_type(&typed(ok.0)).unwrap(), ok.1, "{}", ok.0);
+        }
+        assert_eq!(media_type(&axum::http::HeaderMap::new()).unwrap(), "");
+        for bad in [
+            "text/csv; charset=iso-8859-1",
+            "application/json; charset=windows-1252",
+            "application/json;charset=UTF-16",
+            "multipart/form-data; boundary=b; charset=latin1",
+        ] {
+            let e = media_type(&typed(bad)).unwrap_err();
+            assert_eq!(
+                (e.status, e.code.as_str()),
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+                "{bad}"
+            );
+            assert!(e.message.contains("UTF-8"), "{bad}: {}", e.message);
+        }
+        let e = media_type(&typed("not a type")).unwrap_err();
+        assert_eq!(e.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+
+    #[tokio::test]
+    async fn json_bodies_and_uploads_in_another_charset_are_415_and_so_is_a_form_file_part() {
+        let req = |content_type: &str, body: &[u8]| {
+            Request::builder()
+                .header("content-type", content_type)
+                .body(axum::body::Body::from(body.to_vec()))
+                .unwrap()
+        };
+        let Err(e) = JsonBody::<serde_json::Value>::from_request(
+            req("application/json; charset=iso-8859-1", br#"{"name":"Caf\xe9"}"#),
+            &(),
+        )
+        .await
+        else {
+            panic!("a Latin-1 JSON body was read")
+        };
+        assert_eq!(e.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let e = upload(
+            req("text/csv; charset=iso-8859-1", b"a\ncaf\xe9\n"),
+            &["text/csv"],
+            "CSV file",
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(e.message.contains("UTF-8"), "{}", e.message);
+        let form = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\
+                    Content-Type: text/csv; charset=windows-1252\r\n\r\na\r\n--b--\r\n";
+        let e = upload(
+            req("multipart/form-data; boundary=b", form.as_bytes()),
+            &["text/csv"],
+            "CSV file",
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", e.message);
+        let form = form.replace("; charset=windows-1252", "; charset=utf-8");
+        assert_eq!(
+            &upload(
+                req("multipart/form-data; boundary=b", form.as_bytes()),
+                &["text/csv"],
+                "CSV file"
+            )
+            .await
+            .unwrap()[..],
+            b"a"
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! the caller's origin for the audit log (the domain's task-local, read by hub writes), JSON
 //! 404/405 answers for unknown routes and methods, and what keeps the contract the same for every
 //! route: the body read whole before any answer, JSON errors for every failure (414, 431, a path
-//! that does not decode), and authorisation before validation on admin routes.
+//! that does not decode), unknown query parameters refused ([`crate::query`]), and authorisation
+//! before validation on admin routes.
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -15,13 +16,17 @@ use tracing::Instrument;
 
 use crate::auth::Refusal;
 use crate::error::ApiError;
+use crate::query::QueryRules;
 use crate::{Api, MAX_UPLOAD_BYTES};
 
-pub fn finish(router: Router<Api>, api: Api) -> Router {
+/// `router` with the shared layers; `queries` says which query parameters each route takes
+/// ([`QueryRules::from_openapi`] of the function's own document).
+pub fn finish(router: Router<Api>, api: Api, queries: QueryRules) -> Router {
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(authorise_first))
+        .layer(axum::middleware::from_fn_with_state(queries, crate::query::check))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
         .layer(axum::middleware::from_fn(read_body_first))
         .layer(axum::middleware::from_fn(head_limits))

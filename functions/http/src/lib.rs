@@ -14,12 +14,14 @@ pub mod extract;
 pub mod lambda;
 pub mod layers;
 pub mod openapi;
+pub mod query;
 pub mod telemetry;
 pub mod testing;
 
 pub use auth::{Admin, Caller, ClientOrigin, TokenVerifier, mint_dev_token};
 pub use error::ApiError;
 pub use extract::{JsonBody, QueryParams};
+pub use query::QueryRules;
 
 /// Every body is refused above this size (413), except on [`LARGE_BODY_ROUTES`].
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

@@ -90,3 +90,80 @@ pub async fn replay(router: &Router, dir: &Path, expected: &[Expect]) -> Vec<ser
     }
     bodies
 }
+
+/// Sends each operation of `doc` (a function's own document) to `router` with a query parameter
+/// no route takes (`zz_unknown=1`), with `token` (one that may call every route: an admin's),
+/// `{x}` for each path parameter and `{}` as a JSON body; panics unless every one is answered 400
+/// `invalid_query` naming `zz_unknown` (and nothing ran: the refusal comes before the handler's
+/// work). The test each function runs so that no route of it quietly ignores a parameter.
+pub async fn every_route_refuses_an_unknown_query_parameter(
+    router: &Router,
+    doc: &utoipa::openapi::OpenApi,
+    token: &str,
+) {
+    use tower::ServiceExt;
+    let rules = crate::QueryRules::from_openapi(doc);
+    let mut seen = 0;
+    for (path, method, _) in rules.operations() {
+        let uri = path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "x" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let req = axum::http::Request::builder()
+            .method(method.clone())
+            .uri(format!("{uri}?zz_unknown=1"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from("{}"))
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let res = router
+            .clone()
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = res.status();
+        let body = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        assert_eq!(
+            (status.as_u16(), &body["error"]["code"], &body["error"]["field"]),
+            (
+                400,
+                &serde_json::json!("invalid_query"),
+                &serde_json::json!("zz_unknown")
+            ),
+            "{method} {path}?zz_unknown=1: {body}"
+        );
+        seen += 1;
+    }
+    assert!(seen > 0, "the document has no operations");
+}
+
+/// [`every_route_refuses_an_unknown_query_parameter`] for one function: `router` (the function's
+/// `router`) over `app` with a local HS256 secret, so the calls carry an admin's token.
+pub async fn every_route_of_a_function_refuses_an_unknown_query_parameter(
+    mut app: cc_domain::App,
+    router: impl FnOnce(crate::Api) -> Router,
+    doc: &utoipa::openapi::OpenApi,
+) {
+    let secret = "unknown-query-test-secret-0123456789abcdef";
+    let mut config = (*app.config).clone();
+    config.auth.jwt_secret = Some(secret.to_string());
+    app.config = std::sync::Arc::new(config);
+    let roles = [cc_domain::identity::Role::Admin].into_iter().collect();
+    let token = crate::mint_dev_token(
+        secret,
+        &app.config.auth,
+        "ada@example.com",
+        &roles,
+        std::time::Duration::from_secs(600),
+    )
+    .unwrap_or_else(|e| panic!("a token: {e}"));
+    let api = crate::Api::from_app(app)
+        .await
+        .unwrap_or_else(|e| panic!("the API: {e}"));
+    every_route_refuses_an_unknown_query_parameter(&router(api), doc, &token).await;
+}

@@ -1,13 +1,20 @@
 //! Scheduled jobs (the `jobs` function): one entry point that runs a job by name. EventBridge rules
 //! invoke it with `{"job": "breakglass.sweep"}` (the rule's `Input`); the local server runs the same
-//! jobs on timers and `cc jobs run NAME` runs one once. A job is an `async fn(&App) -> Result<Value>`
-//! in [`JOBS`] that returns a JSON summary, so a new schedule is one entry there plus a rule in
-//! both stacks (`template.yaml`, `cdk/`), which a test checks against `cc jobs list`.
+//! jobs on timers and `cc jobs run NAME` runs one once. A job is an
+//! `async fn(&App, &Trigger) -> Result<Value>` in [`JOBS`] that returns a JSON summary, so a new
+//! schedule is one entry there plus a rule in both stacks (`template.yaml`, `cdk/`), which a test
+//! checks against `cc jobs list`.
+//!
+//! Every job is told who started it ([`Trigger`]): the schedule (EventBridge, the local server's
+//! timers) or a person (`cc jobs run`, recorded as `manual` with their name). A job that records
+//! its runs (the billing fetch, the utilisation sync) records that, so a run started by hand is
+//! never taken for the schedule's; the sweep records no run of its own (what it ends or grants
+//! is due by the clock, whoever starts it), so it only logs it.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use cc_domain::{App, Error};
+use cc_domain::{App, Error, Trigger};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -19,7 +26,7 @@ pub struct Job {
     /// The name EventBridge rules pass (`{"job": NAME}`): `<capability>.<action>`.
     pub name: &'static str,
     pub description: &'static str,
-    pub run: fn(&App) -> JobFuture<'_>,
+    pub run: for<'a> fn(&'a App, &'a Trigger) -> JobFuture<'a>,
 }
 
 pub const BREAKGLASS_SWEEP: &str = "breakglass.sweep";
@@ -48,7 +55,7 @@ pub static JOBS: &[Job] = &[
     },
 ];
 
-fn breakglass_sweep(app: &App) -> JobFuture<'_> {
+fn breakglass_sweep<'a>(app: &'a App, _started_by: &'a Trigger) -> JobFuture<'a> {
     Box::pin(async move {
         let report = app.access()?.sweep().await?;
         serde_json::to_value(report).map_err(|e| Error::Internal(e.into()))
@@ -57,11 +64,11 @@ fn breakglass_sweep(app: &App) -> JobFuture<'_> {
 
 /// The run record's summary: totals and the customers that failed or were skipped, with why
 /// (the whole record is in the store, `GET /api/v1/billing/runs`).
-fn billing_fetch(app: &App) -> JobFuture<'_> {
+fn billing_fetch<'a>(app: &'a App, trigger: &'a Trigger) -> JobFuture<'a> {
     Box::pin(async move {
         let run = app
             .billing()?
-            .run(cc_domain::billing::Scope::All, cc_domain::billing::Trigger::Schedule)
+            .run(cc_domain::billing::Scope::All, trigger.clone())
             .await?;
         let not_ok: Vec<Value> = run
             .customers
@@ -71,6 +78,7 @@ fn billing_fetch(app: &App) -> JobFuture<'_> {
             .collect();
         Ok(serde_json::json!({
             "run": run.id,
+            "trigger": run.trigger,
             "customers": run.customers.len(),
             "failed": run.failed,
             "skipped": run.skipped,
@@ -83,11 +91,12 @@ fn billing_fetch(app: &App) -> JobFuture<'_> {
 }
 
 /// The sync run's summary (the whole record: `GET /api/v1/utilisation/runs`).
-fn utilisation_sync(app: &App) -> JobFuture<'_> {
+fn utilisation_sync<'a>(app: &'a App, trigger: &'a Trigger) -> JobFuture<'a> {
     Box::pin(async move {
-        let run = app.utilisation()?.sync(None).await?;
+        let run = app.utilisation()?.sync(trigger.clone()).await?;
         Ok(serde_json::json!({
             "run": run.id,
+            "trigger": run.trigger,
             "contracts": run.contracts.status,
             "contracts_error": run.contracts.error,
             "contracts_written": run.contracts_written,
@@ -154,19 +163,21 @@ pub fn find(name: &str) -> Result<&'static Job, JobError> {
         .ok_or_else(|| JobError::UnknownJob { name: name.to_string() })
 }
 
-/// Runs one job by name and returns its summary.
-pub async fn run(app: &App, name: &str) -> Result<Value, JobError> {
+/// Runs one job by name, started by `trigger` (the schedule, or a person: [`Trigger::manual`]),
+/// and returns its summary.
+pub async fn run(app: &App, name: &str, trigger: &Trigger) -> Result<Value, JobError> {
     let job = find(name)?;
     let started = std::time::Instant::now();
-    let result = (job.run)(app).await;
+    let result = (job.run)(app, trigger).await;
     let elapsed_ms = started.elapsed().as_millis() as u64;
+    let by = trigger.who();
     match result {
         Ok(summary) => {
-            tracing::debug!(job = job.name, elapsed_ms, %summary, "job done");
+            tracing::debug!(job = job.name, elapsed_ms, by, %summary, "job done");
             Ok(summary)
         }
         Err(source) => {
-            tracing::error!(job = job.name, elapsed_ms, error = %source, "job failed");
+            tracing::error!(job = job.name, elapsed_ms, by, error = %source, "job failed");
             Err(JobError::Failed { name: job.name, source })
         }
     }
@@ -178,10 +189,11 @@ struct JobEvent {
     job: String,
 }
 
-/// The Lambda entry: `{"job": NAME}` → that job's summary.
+/// The Lambda entry: `{"job": NAME}` (an EventBridge rule's Input) → that job's summary, run as
+/// the schedule's.
 pub async fn handle(app: &App, event: Value) -> Result<Value, JobError> {
     let JobEvent { job } = serde_json::from_value(event).map_err(|e| JobError::BadEvent { reason: e.to_string() })?;
-    run(app, &job).await
+    run(app, &job, &Trigger::Schedule).await
 }
 
 #[cfg(test)]

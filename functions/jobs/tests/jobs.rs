@@ -92,6 +92,48 @@ async fn sample_events_run_the_named_job_or_say_which_jobs_exist() {
     }
 }
 
+/// Who started a run is what each job that records runs records: the schedule for an EventBridge
+/// event, the person for `cc jobs run` (the CLI passes `Trigger::manual`), never the schedule for
+/// a person's run.
+#[tokio::test]
+async fn every_job_that_records_runs_records_who_started_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, Arc::default());
+    let admin = Principal {
+        email: cc_domain::ids::Email::parse("ada@example.com").unwrap(),
+        subject: "ada".into(),
+        roles: [Role::Admin].into_iter().collect(),
+    };
+    let erin = cc_domain::Trigger::manual("erin").unwrap();
+    for (job, by) in [(jobs::BILLING_FETCH, &erin), (jobs::UTILISATION_SYNC, &erin)] {
+        jobs::run(&app, job, by).await.unwrap();
+    }
+    jobs::handle(&app, json!({"job": "billing.fetch"})).await.unwrap();
+    jobs::handle(&app, json!({"job": "utilisation.sync"})).await.unwrap();
+    // Newest first: the schedule's, then erin's.
+    let billing: Vec<cc_domain::Trigger> = app
+        .billing()
+        .unwrap()
+        .list_runs(&admin, &cc_domain::page::PageRequest::new(Some(10), None).unwrap())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|r| r.trigger)
+        .collect();
+    assert_eq!(billing, [cc_domain::Trigger::Schedule, erin.clone()]);
+    let sync: Vec<cc_domain::Trigger> = app
+        .utilisation()
+        .unwrap()
+        .runs(&admin, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.trigger)
+        .collect();
+    assert_eq!(sync, [cc_domain::Trigger::Schedule, erin]);
+}
+
 #[tokio::test]
 async fn the_sweep_job_ends_a_grant_past_its_end() {
     let dir = tempfile::tempdir().unwrap();
@@ -162,7 +204,9 @@ async fn the_sweep_job_ends_a_grant_past_its_end() {
     let summary = jobs::handle(&app, json!({"job": "breakglass.sweep"})).await.unwrap();
     assert_eq!(summary["expired"], 0, "not due yet: {summary}");
     offset.store(16 * 60, Ordering::SeqCst);
-    let summary = jobs::run(&app, jobs::BREAKGLASS_SWEEP).await.unwrap();
+    let summary = jobs::run(&app, jobs::BREAKGLASS_SWEEP, &cc_domain::Trigger::Schedule)
+        .await
+        .unwrap();
     assert_eq!(summary["expired"], 1, "{summary}");
     assert_eq!(app.access().unwrap().find(&r.id).await.unwrap().status, Status::Ended);
 }

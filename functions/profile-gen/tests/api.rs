@@ -138,3 +138,19 @@ async fn people_see_only_their_teams_and_bad_input_is_refused() {
         "regeneration uses the stored template (the id twice told nothing; the role does)"
     );
 }
+
+/// Every route of the function refuses a query parameter it does not take (400 naming it), those
+/// that take none too: a typo'd filter never quietly does nothing.
+#[tokio::test]
+async fn every_route_refuses_an_unknown_query_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let config = cc_domain::config::Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let app = cc_adapters::wire::hub(config).await.unwrap();
+    cc_http::testing::every_route_of_a_function_refuses_an_unknown_query_parameter(
+        app,
+        profile_gen::router,
+        &profile_gen::openapi(),
+    )
+    .await;
+}

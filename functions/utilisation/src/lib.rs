@@ -32,7 +32,7 @@ const UNMAPPED_DAYS: i64 = 90;
 
 /// The function's routes, ready for `cc_http::lambda::run` or for merging into the local server.
 pub fn router(api: Api) -> Router {
-    cc_http::layers::finish(routes(), api)
+    cc_http::layers::finish(routes(), api, cc_http::QueryRules::from_openapi(&openapi()))
 }
 
 /// The routes without the shared layers (the local server merges these before layering once).
@@ -329,8 +329,5 @@ async fn list_sync_runs(
     responses((status = 201, body = SyncRun), (status = 403, body = ErrorBody),
         (status = 409, description = "`version_conflict`: another sync ran at the same time", body = ErrorBody)))]
 async fn start_sync_run(State(api): State<Api>, Admin(who): Admin) -> ApiResult<(StatusCode, Json<SyncRun>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(api.app().utilisation()?.sync(Some(&who)).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(api.app().utilisation()?.sync_as(&who).await?)))
 }

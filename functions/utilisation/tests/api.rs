@@ -712,3 +712,323 @@ async fn utilisation_runs_are_admin_started_and_listed() {
     let (_, v) = h.get("/api/v1/utilisation?customer=borealis-energy").await;
     assert_eq!(v["contracts"][0]["usage"]["status"], "running_out_early", "{v}");
 }
+
+/// Every route of the function refuses a query parameter it does not take (400 naming it), those
+/// that take none too: a typo'd filter never quietly does nothing.
+#[tokio::test]
+async fn every_route_refuses_an_unknown_query_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let config = cc_domain::config::Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let app = cc_adapters::wire::utilisation(config).await.unwrap();
+    cc_http::testing::every_route_of_a_function_refuses_an_unknown_query_parameter(
+        app,
+        utilisation::router,
+        &utilisation::openapi(),
+    )
+    .await;
+}
+
+/// A typo'd filter is a 400 naming it (not an unfiltered answer), on routes that take parameters
+/// and those that take none; authentication and, on admin routes, the role come first.
+#[tokio::test]
+async fn utilisation_unknown_query_parameters_are_400_after_the_token_and_the_role() {
+    let h = Harness::new().await;
+    for (uri, field, takes) in [
+        ("/api/v1/utilisation/portfolio?foo=1", "foo", "no query parameters"),
+        (
+            "/api/v1/task-codes?customer=acme-retail",
+            "customer",
+            "no query parameters",
+        ),
+        (
+            "/api/v1/utilisation?customer=acme-retail&custmer=x",
+            "custmer",
+            "customer",
+        ),
+        ("/api/v1/utilisation/unmapped?form=2026-01-01", "form", "from, to"),
+    ] {
+        let (s, v) = h.get(uri).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(field)),
+            "{uri}: {v}"
+        );
+        assert_eq!(v["error"]["code"], "invalid_query");
+        assert!(message(&v).contains(takes), "{uri}: {v}");
+    }
+    // No token: 401 first; an engineer on an admin route: 403, not the 400.
+    let (s, _) = h
+        .raw("GET", "/api/v1/utilisation/portfolio?foo=1", None, None, vec![])
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, v) = h
+        .call("POST", "/api/v1/utilisation/runs?dry_run=1", &h.engineer(), None)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    // An admin's is the 400, and nothing ran.
+    let (_, before) = h.get("/api/v1/utilisation/runs").await;
+    let (s, v) = h
+        .call("POST", "/api/v1/utilisation/runs?dry_run=1", &h.admin(), None)
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("dry_run")),
+        "{v}"
+    );
+    let (_, after) = h.get("/api/v1/utilisation/runs").await;
+    assert_eq!(before, after, "no sync ran");
+}
+
+/// A CSV (or JSON) body in another charset than UTF-8 is a 415 asking for UTF-8, raw or as a
+/// form's file part, and nothing is stored; a non-admin still gets 403.
+#[tokio::test]
+async fn utilisation_a_body_in_another_charset_is_415_asking_for_utf_8() {
+    let h = Harness::new().await;
+    let latin1: Vec<u8> =
+        b"contract,customer,start,end,entitled_hours,name\nC-9,acme-retail,2026-01-01,2026-12-31,10,Caf\xe9\n".to_vec();
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/utilisation/imports/contracts",
+            Some(&h.admin()),
+            Some("text/csv; charset=iso-8859-1"),
+            latin1.clone(),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")),
+        "{v}"
+    );
+    assert!(message(&v).contains("UTF-8"), "{v}");
+    let mut form = b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\nContent-Type: text/csv; charset=windows-1252\r\n\r\n".to_vec();
+    form.extend_from_slice(&latin1);
+    form.extend_from_slice(b"\r\n--b--\r\n");
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/utilisation/imports/contracts",
+            Some(&h.admin()),
+            Some("multipart/form-data; boundary=b"),
+            form,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{v}");
+    let (s, _) = h
+        .raw(
+            "PUT",
+            "/api/v1/task-codes",
+            Some(&h.admin()),
+            Some("application/json; charset=utf-16"),
+            br#"{"mappings":[],"version":0}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (s, _) = h
+        .raw(
+            "POST",
+            "/api/v1/utilisation/imports/contracts",
+            Some(&h.engineer()),
+            Some("text/csv; charset=iso-8859-1"),
+            latin1,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = h.get("/api/v1/utilisation/contracts/acme-retail/C-9").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "nothing stored");
+    // UTF-8 said so, or said nothing: read.
+    let utf8 = "contract,customer,start,end,entitled_hours,name\nC-9,acme-retail,2026-01-01,2026-12-31,10,Café\n";
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/utilisation/imports/contracts",
+            Some(&h.admin()),
+            Some("text/csv; charset=UTF-8"),
+            utf8.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, v) = h.get("/api/v1/utilisation/contracts/acme-retail/C-9").await;
+    assert_eq!(v["contract"]["name"], "Café");
+}
+
+/// Contract numbers are matched without case where people type them (routes, mappings, CSV
+/// imports) and shown as the contract spells them; an unknown one is refused with the
+/// customer's contracts named.
+#[tokio::test]
+async fn utilisation_contract_numbers_are_matched_without_case_and_shown_as_spelt() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let csv = "contract,customer,start,end,entitled_hours\nAB-100,acme-retail,2026-01-01,2026-12-31,100\n";
+    let (s, v) = h.csv("/api/v1/utilisation/imports/contracts", &admin, csv).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // Typed in lower case: the same contract, updated, still spelt AB-100.
+    let lower = csv.replace("AB-100", "ab-100").replace(",100\n", ",120\n");
+    let (s, v) = h.csv("/api/v1/utilisation/imports/contracts", &admin, &lower).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        (v["contracts"]["created"].as_u64(), v["contracts"]["updated"].as_u64()),
+        (Some(0), Some(1)),
+        "{v}"
+    );
+    let (s, v) = h.get("/api/v1/utilisation/contracts/acme-retail/ab-100").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["contract"]["id"], "AB-100");
+    assert_eq!(v["contract"]["entitled_hours"], 120.0);
+    let (_, v) = h.get("/api/v1/utilisation?customer=acme-retail").await;
+    let ids: Vec<&str> = v["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["contract"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids.iter().filter(|id| id.eq_ignore_ascii_case("ab-100")).count(),
+        1,
+        "{ids:?}"
+    );
+
+    // A mapping typed in lower case is kept as the contract spells it.
+    let (_, codes) = h.get("/api/v1/task-codes").await;
+    let mut mappings = codes["mappings"].as_array().unwrap().clone();
+    mappings.push(json!({"code": "AB-", "prefix": true, "customer": "acme-retail", "contract": "ab-100"}));
+    let (s, v) = h
+        .call(
+            "PUT",
+            "/api/v1/task-codes",
+            &admin,
+            Some(json!({"mappings": mappings, "version": codes["version"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let saved = v["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["code"] == "AB-")
+        .unwrap()
+        .clone();
+    assert_eq!(saved["contract"], "AB-100");
+    // An unknown contract: refused, with the customer's contracts to pick from.
+    let mut bad = v["mappings"].as_array().unwrap().clone();
+    bad.push(json!({"code": "AB-9", "customer": "acme-retail", "contract": "AB-10"}));
+    let (s, v) = h
+        .call(
+            "PUT",
+            "/api/v1/task-codes",
+            &admin,
+            Some(json!({"mappings": bad, "version": v["version"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let said = v["error"]["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(said.contains("no contract 'AB-10'") && said.contains("AB-100"), "{v}");
+}
+
+/// A past month is judged against the allocation in effect on its days (the entitlement history),
+/// not today's: a cut from 30 to 10 two months ago leaves the months before it judged at 30, and
+/// the month of the cut says the allocation changed.
+#[tokio::test]
+async fn utilisation_months_are_judged_against_the_allocation_of_their_own_days() {
+    use cc_domain::utilisation::{Contract, Worklog, store};
+    let h = Harness::new().await;
+    let items = h.app.items.as_ref();
+    let now = h.app.clock.now();
+    let today = now.date();
+    let first = |d: time::Date| d.replace_day(1).unwrap();
+    // Four whole months ago to the end of the year after.
+    let start = first(first(today) - time::Duration::days(100));
+    let cut_day = first(first(today) - time::Duration::days(40)) + time::Duration::days(14);
+    let contract = |allocation: f64| Contract {
+        id: cc_domain::ids::ContractId::parse("HIST-1").unwrap(),
+        customer: CustomerCode::parse("acme-retail").unwrap(),
+        name: "History".into(),
+        start,
+        end: start + time::Duration::days(500),
+        entitled_hours: 1000.0,
+        monthly_allocation: Some(allocation),
+        status: "Activated".into(),
+    };
+    let seen = time::OffsetDateTime::new_utc(start - time::Duration::days(10), time::Time::MIDNIGHT);
+    store::upsert_contracts(items, &[contract(30.0)], "salesforce", seen)
+        .await
+        .unwrap();
+    let cut = time::OffsetDateTime::new_utc(cut_day, time::Time::from_hms(5, 0, 0).unwrap());
+    store::upsert_contracts(items, &[contract(10.0)], "salesforce", cut)
+        .await
+        .unwrap();
+    // 20 hours in every month so far: under 30, over 10.
+    let mut logs = Vec::new();
+    let mut m = start;
+    while m <= today {
+        logs.push(Worklog {
+            id: format!("hist-{m}"),
+            day: m + time::Duration::days(1),
+            person: "erin@example.com".into(),
+            task_code: cc_domain::ids::TaskCode::parse("HIST-1").unwrap(),
+            hours: 20.0,
+            note: String::new(),
+        });
+        m = first(m + time::Duration::days(32));
+    }
+    let logs: Vec<Worklog> = logs.into_iter().filter(|w| w.day <= today).collect();
+    store::put_worklogs(items, &logs).await.unwrap();
+    let (_, codes) = h.get("/api/v1/task-codes").await;
+    let mut mappings = codes["mappings"].as_array().unwrap().clone();
+    mappings.push(json!({"code": "HIST-", "prefix": true, "customer": "acme-retail", "contract": "HIST-1"}));
+    let (s, v) = h
+        .call(
+            "PUT",
+            "/api/v1/task-codes",
+            &h.admin(),
+            Some(json!({"mappings": mappings, "version": codes["version"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let (s, v) = h.get("/api/v1/utilisation/contracts/acme-retail/HIST-1").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let months = v["usage"]["months"].as_array().unwrap();
+    let cut_month = format!("{:04}-{:02}", cut_day.year(), u8::from(cut_day.month()));
+    for m in months.iter().filter(|m| m["complete"] == true) {
+        let name = m["month"].as_str().unwrap();
+        let allocation = m["allocation"].as_f64().unwrap();
+        if name < cut_month.as_str() {
+            assert!((allocation - 30.0).abs() < 1e-9 && m["exceeded"] == false, "{m}");
+            assert_eq!(m["allocation_changed"], false, "{m}");
+        } else if name == cut_month {
+            assert!(allocation > 10.0 && allocation < 30.0, "part of each: {m}");
+            assert_eq!(m["allocation_changed"], true, "{m}");
+        } else {
+            assert!((allocation - 10.0).abs() < 1e-9 && m["exceeded"] == true, "{m}");
+        }
+    }
+    // The portfolio counts the same months over.
+    let over = months
+        .iter()
+        .filter(|m| m["complete"] == true && m["exceeded"] == true)
+        .count();
+    let (_, p) = h.get("/api/v1/utilisation/portfolio").await;
+    let acme = p["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["customer"] == "acme-retail")
+        .unwrap();
+    let standing = acme["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contract"] == "HIST-1")
+        .unwrap();
+    assert_eq!(
+        standing["months_over_allocation"].as_u64(),
+        Some(over as u64),
+        "{standing}"
+    );
+    assert!(
+        over >= 1 && over < months.iter().filter(|m| m["complete"] == true).count(),
+        "{months:?}"
+    );
+}

@@ -90,15 +90,8 @@ pub enum Scope {
     Customer(CustomerCode),
 }
 
-/// Who started a run.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Trigger {
-    /// The daily schedule (`billing.fetch`).
-    Schedule,
-    /// An admin, on demand.
-    Admin { email: String },
-}
+/// Who started a run: the one trigger of every job's runs ([`crate::trigger`]).
+pub use crate::trigger::Trigger;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -357,10 +350,7 @@ impl Billing {
                         format!(
                             "{code} is being fetched by another run ({}, started {}); its costs will be there when \
                              it ends: reload then, rather than pay for the same Cost Explorer pages twice",
-                            match &other.trigger {
-                                Trigger::Schedule => "the daily schedule".to_string(),
-                                Trigger::Admin { email } => email.clone(),
-                            },
+                            other.trigger.who(),
                             other
                                 .taken_at
                                 .format(&time::format_description::well_known::Rfc3339)
@@ -382,20 +372,24 @@ impl Billing {
             failed: 0,
             skipped: 0,
         };
-        // An admin's run is audited (who, the scope) in the transaction that first records it.
-        let audit = match &run.trigger {
-            Trigger::Admin { email } => {
+        // A person's run (an admin's through the API, or `cc jobs run`) is audited (who, the
+        // scope) in the transaction that first records it.
+        let audit = match run.trigger.person() {
+            Some(person) => {
                 let (customer, what) = match &scope {
                     Scope::Customer(code) => (code.as_str(), format!("customer {code}")),
                     Scope::All => ("", "every customer".to_string()),
                 };
-                let mut event = crate::audit::AuditEvent::new(email, "billing_fetch_started", customer, started_at)
+                let mut event = crate::audit::AuditEvent::new(person, "billing_fetch_started", customer, started_at)
                     .origin(&crate::audit::current_origin())
                     .before_after(None, Some(serde_json::json!({"run": run.id, "scope": what})));
-                event.detail = format!("fetch run {} of {what}", run.id);
+                event.detail = match &run.trigger {
+                    Trigger::Manual { .. } => format!("fetch run {} of {what} (cc jobs run)", run.id),
+                    _ => format!("fetch run {} of {what}", run.id),
+                };
                 Some(event.item())
             }
-            Trigger::Schedule => None,
+            None => None,
         };
         if let Err(e) = self.save_run_with(&run, audit).await {
             if let (Some(version), Scope::Customer(code)) = (held, &scope) {

@@ -266,7 +266,13 @@ mod tests {
                 .iter()
                 .map(|(c, _)| {
                     let mine: Vec<&Worklog> = for_contract(&map, &c.customer, &c.id, &logs).collect();
-                    contract_usage(c, mine, today, &UsageRules::default())
+                    contract_usage(
+                        c,
+                        &crate::utilisation::entitlement::AllocationHistory::constant(c.monthly_allocation),
+                        mine,
+                        today,
+                        &UsageRules::default(),
+                    )
                 })
                 .collect();
             assert_eq!(usage[0].status, UsageStatus::OnTrack, "{today}: {:?}", usage[0]);

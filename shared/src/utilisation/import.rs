@@ -233,26 +233,37 @@ fn read_all<T>(
     }
 }
 
-/// The optional contract columns a file has: a column it lacks leaves the kept value alone (a
-/// file of just the required columns updates dates and hours, never blanks a name).
+/// What a batch of contract records gives: the optional columns a file has (a column it lacks
+/// leaves the kept value alone: a file of just the required columns updates dates and hours,
+/// never blanks a name), and whether its spelling of each contract number is the source's own.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ContractColumns {
     pub name: bool,
     pub monthly_allocation: bool,
     pub status: bool,
+    /// The records spell contract numbers as the contract source does (Salesforce's
+    /// `ContractNumber`): a kept contract takes that spelling. False for typed records (a CSV
+    /// file): a number typed in another case (`c-100`) updates the kept contract (`C-100`,
+    /// [`ContractId`]'s rule) and leaves its spelling alone.
+    pub number_spelling: bool,
 }
 
 impl ContractColumns {
-    /// Every column: a source that always gives the whole record (Salesforce).
+    /// Every column and the source's spelling: a source that always gives the whole record
+    /// (Salesforce).
     pub const ALL: ContractColumns = ContractColumns {
         name: true,
         monthly_allocation: true,
         status: true,
+        number_spelling: true,
     };
 
-    /// `c` with the columns this file lacks taken from `kept`.
+    /// `c` with what these records lack taken from `kept`.
     pub fn merged(&self, mut c: Contract, kept: Option<&Contract>) -> Contract {
         if let Some(k) = kept {
+            if !self.number_spelling {
+                c.id.clone_from(&k.id);
+            }
             if !self.name {
                 c.name.clone_from(&k.name);
             }
@@ -277,6 +288,7 @@ pub fn contracts_csv(bytes: &[u8]) -> Result<(Vec<Contract>, ContractColumns)> {
             name: r.at.contains_key("name"),
             monthly_allocation: r.at.contains_key("monthly_allocation"),
             status: r.at.contains_key("status"),
+            number_spelling: false,
         };
         let id = r.parse("contract", |s| ContractId::parse(s));
         let customer = r.parse("customer", |s| CustomerCode::parse(s));
@@ -599,5 +611,30 @@ mod tests {
             ("Managed", Some(2.0), "Activated")
         );
         assert_eq!(merged.entitled_hours, 20.0);
+        // A number typed in another case is the kept contract, spelt as kept.
+        let typed = Contract {
+            id: ContractId::parse("c-1").unwrap(),
+            ..kept.clone()
+        };
+        assert_eq!(has.merged(typed.clone(), Some(&kept)).id.as_str(), "C-1");
+        assert_eq!(
+            ContractColumns::ALL.merged(typed, Some(&kept)).id.as_str(),
+            "c-1",
+            "the source's spelling"
+        );
+    }
+
+    #[test]
+    fn utilisation_a_contract_number_in_two_cases_is_one_contract_in_a_file() {
+        let csv = "contract,customer,start,end,entitled_hours\n\
+                   C-100,acme,2026-01-01,2026-12-31,10\n\
+                   c-100,acme,2026-01-01,2026-12-31,20\n";
+        match contracts_csv(csv.as_bytes()).unwrap_err() {
+            Error::Rows { errors, .. } => {
+                assert_eq!((errors[0].row, errors[0].field.as_deref()), (2, Some("contract")));
+                assert!(errors[0].message.contains("also on row 1"), "{}", errors[0].message);
+            }
+            other => panic!("not a rows error: {other:?}"),
+        }
     }
 }

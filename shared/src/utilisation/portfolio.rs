@@ -41,8 +41,9 @@ pub struct ContractStanding {
     #[schema(value_type = Option<String>, format = Date)]
     pub runs_out_on: Option<Date>,
     pub consistently_exceeded: bool,
-    /// Complete months of the period whose hours went over the monthly allocation, of the
-    /// complete months so far (both 0 without an allocation).
+    /// Complete months of the period whose hours went over the month's allocation (the allocation
+    /// in effect on each of its days, as the contract's months say), of the complete months so
+    /// far that had an allocation (both 0 when no month had one).
     pub months_over_allocation: usize,
     pub months_complete: usize,
 }
@@ -92,11 +93,9 @@ pub fn standing(c: &super::Contract, u: &usage::ContractUsage) -> ContractStandi
         runs_out_on: u.runs_out_on,
         consistently_exceeded: u.consistently_exceeded,
         months_over_allocation: u.months.iter().filter(|m| m.complete && m.exceeded).count(),
-        months_complete: if c.monthly_allocation.is_some() {
-            u.months.iter().filter(|m| m.complete).count()
-        } else {
-            0
-        },
+        // Months that had an allocation on some day (the allocation in effect each day: a month
+        // before one was added, or after it was removed, is not counted).
+        months_complete: u.months.iter().filter(|m| m.complete && m.allocation.is_some()).count(),
     }
 }
 
@@ -315,7 +314,13 @@ mod tests {
             .map(|k| {
                 let c = &k.contract;
                 let own = crate::utilisation::mapping::for_contract(&map, &c.customer, &c.id, &logs);
-                let u = usage::contract_usage(c, own, as_of, &UsageRules::default());
+                let u = usage::contract_usage(
+                    c,
+                    &crate::utilisation::entitlement::AllocationHistory::constant(c.monthly_allocation),
+                    own,
+                    as_of,
+                    &UsageRules::default(),
+                );
                 (c.customer.clone(), standing(c, &u))
             })
             .collect();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 use time::{Date, Duration, OffsetDateTime};
 
-use super::entitlement::EntitlementChange;
+use super::entitlement::{AllocationHistory, EntitlementChange};
 use super::mapping::{self, TaskCodeMap, TaskCodeMapping, UnmappedCode};
 use super::ports::{ContractSource, Rejected, TimesheetSource};
 use super::store::{self, ContractsWritten, StoredContract, TaskCodeChange, TaskCodes};
@@ -91,16 +91,8 @@ pub struct CustomerUtilisation {
     pub contracts: Vec<ContractReport>,
 }
 
-/// Who started a sync.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SyncTrigger {
-    /// The daily schedule (`utilisation.sync`).
-    Schedule,
-    Admin {
-        email: String,
-    },
-}
+/// Who started a sync: the one trigger of every job's runs ([`crate::trigger`]).
+pub use crate::trigger::Trigger;
 
 /// What one source did in a sync.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -119,7 +111,7 @@ pub struct SourceOutcome {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct SyncRun {
     pub id: String,
-    pub trigger: SyncTrigger,
+    pub trigger: Trigger,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub started_at: OffsetDateTime,
@@ -165,6 +157,26 @@ pub struct ImportOutcome {
     /// no longer has (a corrected or cleared day).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worklogs_removed: Option<usize>,
+}
+
+/// Why a mapping's contract is refused, with the customer's contracts to pick from (at most 10
+/// named).
+fn unknown_contract(customer: &CustomerCode, asked: &ContractId, theirs: Option<&BTreeSet<ContractId>>) -> String {
+    match theirs.filter(|t| !t.is_empty()) {
+        None => format!(
+            "customer '{customer}' has no contract '{asked}': it has no contracts yet (sync them from Salesforce or import them first), or leave 'contract' out to count the hours for the customer outside any contract"
+        ),
+        Some(t) => {
+            let mut names: Vec<&str> = t.iter().take(10).map(ContractId::as_str).collect();
+            if t.len() > 10 {
+                names.push("...");
+            }
+            format!(
+                "customer '{customer}' has no contract '{asked}'; its contracts: {}",
+                names.join(", ")
+            )
+        }
+    }
 }
 
 fn first_of_month(d: Date) -> Date {
@@ -265,9 +277,12 @@ impl Utilisation {
         Ok(found.into_values().collect())
     }
 
+    /// Where `contract` stands as of `as_of`, each month judged against the allocation in effect
+    /// on its days, from `changes` (the contract's entitlement history).
     async fn report(
         &self,
         contract: StoredContract,
+        changes: &[EntitlementChange],
         map: &TaskCodeMap,
         all: &[TaskCodeMapping],
         as_of: Date,
@@ -286,7 +301,8 @@ impl Utilisation {
         } else {
             self.worklogs_for(&contract, map, &codes, from, to).await?
         };
-        let usage = usage::contract_usage(c, &logs, as_of, &self.config.rules);
+        let allocation = AllocationHistory::from_changes(c.monthly_allocation, changes);
+        let usage = usage::contract_usage(c, &allocation, &logs, as_of, &self.config.rules);
         Ok(ContractReport {
             contract,
             usage,
@@ -300,11 +316,13 @@ impl Utilisation {
         self.known_customer(customer).await?;
         let as_of = self.today();
         let kept = store::contracts(self.items.as_ref(), customer).await?;
+        let mut changes = store::customer_changes(self.items.as_ref(), customer).await?;
         let codes = store::task_codes(self.items.as_ref()).await?.mappings;
         let map = TaskCodeMap::new(codes.clone());
         let mut contracts = Vec::with_capacity(kept.len());
         for c in kept {
-            contracts.push(self.report(c, &map, &codes, as_of).await?);
+            let history = changes.remove(&c.contract.id).unwrap_or_default();
+            contracts.push(self.report(c, &history, &map, &codes, as_of).await?);
         }
         contracts.sort_by(|a, b| {
             let (a, b) = (&a.contract.contract, &b.contract.contract);
@@ -331,8 +349,8 @@ impl Utilisation {
             .ok_or_else(|| Error::not_found("contract", id.as_str()))?;
         let codes = store::task_codes(self.items.as_ref()).await?.mappings;
         let map = TaskCodeMap::new(codes.clone());
-        let report = self.report(kept, &map, &codes, self.today()).await?;
         let changes = store::entitlement_changes(self.items.as_ref(), customer, id).await?;
+        let report = self.report(kept, &changes, &map, &codes, self.today()).await?;
         Ok(ContractDetail { report, changes })
     }
 
@@ -350,11 +368,14 @@ impl Utilisation {
 
     /// Replaces the mappings (admin), at the version read. Each mapping's customer must exist, and
     /// its contract, when given, must be one of that customer's; a code may be mapped once as an
-    /// exact code and once as a prefix. 400 naming the row otherwise; 409 for a stale version.
+    /// exact code and once as a prefix. 400 naming the row otherwise (an unknown contract's
+    /// message lists the customer's contracts); 409 for a stale version. A contract number is
+    /// matched without case ([`ContractId`]) and kept as the contract spells it (`c-100` maps to
+    /// `C-100`).
     pub async fn put_task_codes(
         &self,
         who: &Principal,
-        mappings: Vec<TaskCodeMapping>,
+        mut mappings: Vec<TaskCodeMapping>,
         version: u64,
     ) -> Result<TaskCodes> {
         who.require(Role::Admin, "changing task code mappings")?;
@@ -362,15 +383,14 @@ impl Utilisation {
             return Err(Error::validation("mappings", "at most 5,000 task code mappings"));
         }
         let snap = self.hub.snapshot().await?;
-        let contracts: BTreeSet<(String, String)> = store::all_contracts(self.items.as_ref())
-            .await?
-            .into_iter()
-            .map(|c| (c.contract.customer.to_string(), c.contract.id.to_string()))
-            .collect();
+        let mut contracts: BTreeMap<CustomerCode, BTreeSet<ContractId>> = BTreeMap::new();
+        for c in store::all_contracts(self.items.as_ref()).await? {
+            contracts.entry(c.contract.customer).or_default().insert(c.contract.id);
+        }
         let mut errors = Vec::new();
         let mut seen: BTreeMap<(String, bool), usize> = BTreeMap::new();
         let mut bad = BTreeSet::new();
-        for (i, m) in mappings.iter().enumerate() {
+        for (i, m) in mappings.iter_mut().enumerate() {
             let row = i + 1;
             let mut fail = |field: &str, message: String| {
                 bad.insert(row);
@@ -382,10 +402,13 @@ impl Utilisation {
             };
             if snap.customer(m.customer.as_str()).is_none() {
                 fail("customer", format!("no customer '{}' in the hub", m.customer));
-            } else if let Some(c) = &m.contract
-                && !contracts.contains(&(m.customer.to_string(), c.to_string()))
-            {
-                fail("contract", format!("customer '{}' has no contract '{c}'", m.customer));
+            } else if let Some(c) = &mut m.contract {
+                let theirs = contracts.get(&m.customer);
+                match theirs.and_then(|t| t.get(c)) {
+                    // The contract's own spelling of the number.
+                    Some(kept) => c.clone_from(kept),
+                    None => fail("contract", unknown_contract(&m.customer, c, theirs)),
+                }
             }
             if let Some(first) = seen.insert((m.code.to_string(), m.prefix), row) {
                 fail("code", format!("'{}' is also mapped on row {first}", m.code));
@@ -461,12 +484,30 @@ impl Utilisation {
             .collect();
         let codes = store::task_codes(self.items.as_ref()).await?.mappings;
         let map = TaskCodeMap::new(codes.clone());
+        // Each customer's entitlement histories in one read of its partition.
+        let with_contracts: BTreeSet<CustomerCode> = contracts.iter().map(|c| c.contract.customer.clone()).collect();
+        let items = self.items.as_ref();
+        let histories: BTreeMap<CustomerCode, BTreeMap<ContractId, Vec<EntitlementChange>>> =
+            futures::stream::iter(with_contracts)
+                .map(|code| async move {
+                    let changes = store::customer_changes(items, &code).await?;
+                    Ok::<_, Error>((code, changes))
+                })
+                .buffer_unordered(READ_CONCURRENCY)
+                .collect::<Vec<_>>()
+                .await
+                .into_iter()
+                .collect::<Result<_>>()?;
         // Each contract reads only the hours of its own task codes (as a customer's report
         // does), never the month's whole partition: unmapped hours, however many, cost nothing.
-        let (map, codes) = (&map, &codes);
+        let (map, codes, histories) = (&map, &codes, &histories);
         let standings: Vec<(CustomerCode, portfolio::ContractStanding)> = futures::stream::iter(contracts)
             .map(|c| async move {
-                let r = self.report(c, map, codes, as_of).await?;
+                let history = histories
+                    .get(&c.contract.customer)
+                    .and_then(|h| h.get(&c.contract.id))
+                    .map_or(&[][..], Vec::as_slice);
+                let r = self.report(c, history, map, codes, as_of).await?;
                 let c = &r.contract.contract;
                 Ok::<_, Error>((c.customer.clone(), portfolio::standing(c, &r.usage)))
             })
@@ -566,18 +607,20 @@ impl Utilisation {
         })
     }
 
-    /// Syncs contracts and worklogs from the sources and records the run. One source failing
-    /// never stops the other; its error is in the run. Admin, or the schedule.
-    pub async fn sync(&self, who: Option<&Principal>) -> Result<SyncRun> {
-        let trigger = match who {
-            Some(p) => {
-                p.require(Role::Admin, "starting a utilisation sync")?;
-                SyncTrigger::Admin {
-                    email: p.email.to_string(),
-                }
-            }
-            None => SyncTrigger::Schedule,
-        };
+    /// An admin's sync through the API (403 for anyone else), recorded as theirs.
+    pub async fn sync_as(&self, who: &Principal) -> Result<SyncRun> {
+        who.require(Role::Admin, "starting a utilisation sync")?;
+        self.sync(Trigger::Admin {
+            email: who.email.to_string(),
+        })
+        .await
+    }
+
+    /// Syncs contracts and worklogs from the sources and records the run with who started it
+    /// (`trigger`: the schedule, or a person with `cc jobs run`; an admin's goes through
+    /// [`Utilisation::sync_as`]). One source failing never stops the other; its error is in the
+    /// run.
+    pub async fn sync(&self, trigger: Trigger) -> Result<SyncRun> {
         let started_at = self.clock.now();
         let items = self.items.as_ref();
 

@@ -4,6 +4,15 @@
 //! - A contract is written at the version read, together with the entitlement changes it brings,
 //!   in one transaction: two syncs (or a sync and a CSV import) at once never lose a change, and a
 //!   change is recorded exactly when the contract it describes is written.
+//! - A contract's keys hold its number in upper case ([`ContractId::key`]): `c-100` and `C-100`
+//!   are one item, so two writers typing the number differently cannot make two contracts (the
+//!   conditional write of the one key decides). The item keeps the number as spelt. Items written
+//!   before this rule, under a number with lower-case letters, are still found (a lookup that
+//!   misses the upper-case key looks through the customer's few contracts), are moved to the
+//!   upper-case key by their next write (in its transaction, at the version read), and their
+//!   entitlement changes are read with the rest of the contract's (matched without case); two such
+//!   items that differ only in case are one contract now, the one at the upper-case key or else
+//!   the latest written shown.
 //! - A worklog is keyed by its id, so a re-sync of the same worklog replaces it (idempotent), an
 //!   edit upstream (other day, hours or task code) replaces it, a delete upstream deletes it.
 //! - The task code mappings are one versioned list (hundreds of codes: a few tens of kB), replaced
@@ -45,46 +54,115 @@ fn contract_item(c: &StoredContract) -> Result<Item> {
     if let Some(o) = data.as_object_mut() {
         o.remove("version");
     }
-    let (customer, id) = (c.contract.customer.as_str(), c.contract.id.as_str());
-    Ok(Item::new(keys::contract_partition(customer), keys::contract(id), data)
-        .with_gsi1(keys::CONTRACTS, keys::contract_in_hub(customer, id)))
+    let (customer, id) = (c.contract.customer.as_str(), c.contract.id.key());
+    Ok(Item::new(keys::contract_partition(customer), keys::contract(&id), data)
+        .with_gsi1(keys::CONTRACTS, keys::contract_in_hub(customer, &id)))
 }
 
-/// A customer's contracts, by contract number.
-pub async fn contracts(items: &dyn ItemStore, customer: &CustomerCode) -> Result<Vec<StoredContract>> {
+/// A kept contract and the sort key it is kept under (its upper-case key, or a legacy one).
+struct Kept {
+    contract: StoredContract,
+    sk: String,
+}
+
+impl Kept {
+    fn legacy(&self) -> bool {
+        self.sk != keys::contract(&self.contract.contract.id.key())
+    }
+}
+
+fn decode_kept(item: Item) -> Result<Kept> {
+    let sk = item.sk.clone();
+    Ok(Kept {
+        contract: decode(item)?,
+        sk,
+    })
+}
+
+/// One contract per number (without case): the item at the upper-case key, else the latest
+/// written (see the module on items written before the rule). Keeps the order given.
+fn one_per_number(kept: Vec<Kept>) -> Vec<StoredContract> {
+    let mut best: std::collections::HashMap<(CustomerCode, ContractId), usize> = std::collections::HashMap::new();
+    for (i, k) in kept.iter().enumerate() {
+        let c = &k.contract.contract;
+        let key = (c.customer.clone(), c.id.clone());
+        match best.get(&key) {
+            Some(&j) => {
+                let other = &kept[j];
+                let better = (!k.legacy(), k.contract.updated_at) > (!other.legacy(), other.contract.updated_at);
+                if better {
+                    best.insert(key, i);
+                }
+            }
+            None => {
+                best.insert(key, i);
+            }
+        }
+    }
+    let chosen: std::collections::HashSet<usize> = best.into_values().collect();
+    kept.into_iter()
+        .enumerate()
+        .filter(|(i, _)| chosen.contains(i))
+        .map(|(_, k)| k.contract)
+        .collect()
+}
+
+async fn kept_contracts(items: &dyn ItemStore, customer: &CustomerCode) -> Result<Vec<Kept>> {
     let found = items
         .query_all(
             Query::partition(Index::Primary, keys::contract_partition(customer.as_str())).prefix(keys::CONTRACT_PREFIX),
         )
         .await
         .map_err(|e| internal("reading contracts", e))?;
-    found.into_iter().map(decode).collect()
+    found.into_iter().map(decode_kept).collect()
 }
 
-/// Every customer's contracts, by customer then contract number.
+/// A customer's contracts, by contract number (one per number, without case).
+pub async fn contracts(items: &dyn ItemStore, customer: &CustomerCode) -> Result<Vec<StoredContract>> {
+    let mut all = one_per_number(kept_contracts(items, customer).await?);
+    all.sort_by(|a, b| a.contract.id.cmp(&b.contract.id));
+    Ok(all)
+}
+
+/// Every customer's contracts, by customer then contract number (one per number, without case).
 pub async fn all_contracts(items: &dyn ItemStore) -> Result<Vec<StoredContract>> {
     let found = items
         .query_all(Query::partition(Index::Gsi1, keys::CONTRACTS))
         .await
         .map_err(|e| internal("reading contracts", e))?;
-    found.into_iter().map(decode).collect()
+    let mut all = one_per_number(found.into_iter().map(decode_kept).collect::<Result<_>>()?);
+    all.sort_by(|a, b| (&a.contract.customer, &a.contract.id).cmp(&(&b.contract.customer, &b.contract.id)));
+    Ok(all)
 }
 
-/// One contract, if kept.
+/// One contract, if kept; `id` in any case (`c-100` finds `C-100`).
 pub async fn contract(
     items: &dyn ItemStore,
     customer: &CustomerCode,
     id: &ContractId,
 ) -> Result<Option<StoredContract>> {
-    items
-        .get(
-            &keys::contract_partition(customer.as_str()),
-            &keys::contract(id.as_str()),
-        )
+    Ok(kept_contract(items, customer, id).await?.map(|k| k.contract))
+}
+
+async fn kept_contract(items: &dyn ItemStore, customer: &CustomerCode, id: &ContractId) -> Result<Option<Kept>> {
+    let found = items
+        .get(&keys::contract_partition(customer.as_str()), &keys::contract(&id.key()))
         .await
-        .map_err(|e| internal("reading a contract", e))?
-        .map(decode)
-        .transpose()
+        .map_err(|e| internal("reading a contract", e))?;
+    if let Some(item) = found {
+        return decode_kept(item).map(Some);
+    }
+    // An item kept under its number as typed, before keys were upper case: only a number with
+    // letters can have had another key (whatever case it is asked in now).
+    if !id.as_str().bytes().any(|b| b.is_ascii_alphabetic()) {
+        return Ok(None);
+    }
+    let legacy: Vec<Kept> = kept_contracts(items, customer)
+        .await?
+        .into_iter()
+        .filter(|k| &k.contract.contract.id == id)
+        .collect();
+    Ok(legacy.into_iter().max_by_key(|k| k.contract.updated_at))
 }
 
 /// What writing contracts did.
@@ -130,27 +208,40 @@ pub async fn upsert_contracts_with(
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let kept = contract(items, &given.customer, &given.id).await?;
-            let merged = columns.merged(given.clone(), kept.as_ref().map(|k| &k.contract));
+            let found = kept_contract(items, &given.customer, &given.id).await?;
+            let kept = found.as_ref().map(|k| &k.contract);
+            let merged = columns.merged(given.clone(), kept.map(|k| &k.contract));
             if columns != super::import::ContractColumns::ALL {
                 merged.validate()?;
             }
             let c = &merged;
-            if kept.as_ref().is_some_and(|k| &k.contract == c) {
+            if kept.is_some_and(|k| &k.contract == c && k.contract.id.same_spelling(&c.id)) {
                 out.unchanged += 1;
                 break;
             }
-            let changes = entitlement::changes(kept.as_ref().map(|k| &k.contract), c, at, source);
+            let changes = entitlement::changes(kept.map(|k| &k.contract), c, at, source);
             let stored = StoredContract {
                 contract: c.clone(),
                 source: source.to_string(),
                 updated_at: at,
                 version: 0,
             };
-            let mut writes = vec![Write::at_version(
-                contract_item(&stored)?,
-                kept.as_ref().map_or(0, |k| k.version),
-            )];
+            let mut writes = match &found {
+                // Kept under its number as typed before keys were upper case: moved to the
+                // upper-case key, at the version read.
+                Some(k) if k.legacy() => vec![
+                    Write::Delete {
+                        pk: keys::contract_partition(c.customer.as_str()),
+                        sk: k.sk.clone(),
+                        expected: Some(k.contract.version),
+                    },
+                    Write::at_version(contract_item(&stored)?, 0),
+                ],
+                _ => vec![Write::at_version(
+                    contract_item(&stored)?,
+                    kept.map_or(0, |k| k.version),
+                )],
+            };
             for ch in &changes {
                 writes.push(Write::Put(change_item(&c.customer, &c.id, ch)?));
             }
@@ -185,28 +276,49 @@ fn field_name(ch: &EntitlementChange) -> Result<String> {
 fn change_item(customer: &CustomerCode, contract: &ContractId, ch: &EntitlementChange) -> Result<Item> {
     Ok(Item::new(
         keys::contract_partition(customer.as_str()),
-        keys::entitlement_change(contract.as_str(), ch.at, &field_name(ch)?),
+        keys::entitlement_change(&contract.key(), ch.at, &field_name(ch)?),
         encode(ch)?,
     ))
 }
 
-/// A contract's entitlement changes, oldest first.
+/// A customer's entitlement changes per contract number (without case), each oldest first.
+pub async fn customer_changes(
+    items: &dyn ItemStore,
+    customer: &CustomerCode,
+) -> Result<BTreeMap<ContractId, Vec<EntitlementChange>>> {
+    let found = items
+        .query_all(
+            Query::partition(Index::Primary, keys::contract_partition(customer.as_str()))
+                .prefix(keys::ENTITLEMENT_CHANGE_PREFIX),
+        )
+        .await
+        .map_err(|e| internal("reading entitlement changes", e))?;
+    let mut out: BTreeMap<ContractId, Vec<EntitlementChange>> = BTreeMap::new();
+    for item in found {
+        // `CHANGE#{contract}#...`: a number has no '#'.
+        let Some(id) = keys::entitlement_change_contract(&item.sk).and_then(|n| ContractId::parse(n).ok()) else {
+            continue;
+        };
+        let change: EntitlementChange = serde_json::from_value(item.data).map_err(|e| Error::Internal(e.into()))?;
+        out.entry(id).or_default().push(change);
+    }
+    for changes in out.values_mut() {
+        // Changes kept under an older spelling of the number join the rest in time order.
+        changes.sort_by(|a, b| a.at.cmp(&b.at).then(a.field.cmp(&b.field)));
+    }
+    Ok(out)
+}
+
+/// A contract's entitlement changes, oldest first (`contract` in any case).
 pub async fn entitlement_changes(
     items: &dyn ItemStore,
     customer: &CustomerCode,
     contract: &ContractId,
 ) -> Result<Vec<EntitlementChange>> {
-    let found = items
-        .query_all(
-            Query::partition(Index::Primary, keys::contract_partition(customer.as_str()))
-                .prefix(keys::entitlement_changes(contract.as_str())),
-        )
-        .await
-        .map_err(|e| internal("reading entitlement changes", e))?;
-    found
-        .into_iter()
-        .map(|i| serde_json::from_value(i.data).map_err(|e| Error::Internal(e.into())))
-        .collect()
+    Ok(customer_changes(items, customer)
+        .await?
+        .remove(contract)
+        .unwrap_or_default())
 }
 
 fn worklog_item(w: &Worklog) -> Result<Item> {

@@ -16,11 +16,19 @@
 //!   the period (3 of 4 by default, DOMAIN.md "Utilisation"): one busy month is normal, a pattern is
 //!   a conversation with the customer. A month at either end of the period that the contract covers
 //!   only partly has its allocation prorated by the days covered.
+//! - **A month's allocation** is the allocation *in effect on each of its days*, from the
+//!   entitlement history ([`AllocationHistory`]): Σ over the month's covered days of (the
+//!   allocation that day ÷ days in the month). A raise on 15 June gives June half of each; March
+//!   is still judged against March's allocation after a cut in June. Days without an allocation
+//!   (before one was added, after it was removed) add nothing, and the hours logged on them are
+//!   not judged: a month is *exceeded* when the hours on the days that had an allocation are above
+//!   the allocation of those days.
 
 use std::collections::BTreeMap;
 
 use time::{Date, Duration};
 
+use super::entitlement::AllocationHistory;
 use super::{Contract, Worklog};
 
 /// The thresholds of the answers; [`Default`] gives the documented defaults.
@@ -85,11 +93,21 @@ pub struct MonthUsage {
     /// `YYYY-MM`.
     pub month: String,
     pub hours: f64,
-    /// The monthly allocation, prorated for a month the period covers only partly; none when the
-    /// contract has no monthly allocation.
+    /// The month's allocation: over the days of the month the period covers, the sum of the
+    /// monthly allocation in effect each day divided by the days in the month (a whole month at
+    /// one allocation is that allocation; a partly covered month, or one with a change, is
+    /// prorated); none when no covered day of the month had a monthly allocation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation: Option<f64>,
-    /// `hours` above `allocation`.
+    /// The hours judged against `allocation`: those logged on days that had an allocation (all
+    /// of `hours` unless the allocation was added or removed during the month); none without an
+    /// allocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocated_hours: Option<f64>,
+    /// The allocation in effect changed during the month (or on its first day), so `allocation`
+    /// mixes two or more monthly allocations; the change is in the contract's entitlement history.
+    pub allocation_changed: bool,
+    /// `allocated_hours` above `allocation`.
     pub exceeded: bool,
     /// The month is over (its last day, or the period's, is before `as_of`).
     pub complete: bool,
@@ -158,9 +176,13 @@ fn days_between(from: Date, to: Date) -> i64 {
 }
 
 /// The answers for `contract` as of `as_of`, from the worklogs that count for it (see
-/// [`super::mapping::for_contract`]; others' hours would be counted too).
+/// [`super::mapping::for_contract`]; others' hours would be counted too), with each month judged
+/// against `allocation`, the monthly allocation in effect on each day
+/// ([`AllocationHistory::from_changes`] of the contract's history;
+/// [`AllocationHistory::constant`] of its current allocation when there is none).
 pub fn contract_usage<'a>(
     contract: &Contract,
+    allocation: &AllocationHistory,
     worklogs: impl IntoIterator<Item = &'a Worklog>,
     as_of: Date,
     rules: &UsageRules,
@@ -237,7 +259,7 @@ pub fn contract_usage<'a>(
         UsageStatus::OnTrack
     };
 
-    let months = months(contract, &per_day, as_of);
+    let months = months(contract, allocation, &per_day, as_of);
     let consistently_exceeded = consistently_exceeded(&months, rules);
 
     ContractUsage {
@@ -273,7 +295,12 @@ fn sorted(map: BTreeMap<&str, f64>) -> Vec<HoursBy> {
 }
 
 /// Each calendar month of the period from its start to `as_of` (or the period's end).
-fn months(contract: &Contract, per_day: &BTreeMap<Date, f64>, as_of: Date) -> Vec<MonthUsage> {
+fn months(
+    contract: &Contract,
+    allocation: &AllocationHistory,
+    per_day: &BTreeMap<Date, f64>,
+    as_of: Date,
+) -> Vec<MonthUsage> {
     let mut out = Vec::new();
     if as_of < contract.start {
         return out;
@@ -282,21 +309,46 @@ fn months(contract: &Contract, per_day: &BTreeMap<Date, f64>, as_of: Date) -> Ve
     let mut first = contract.start;
     while first <= last {
         let month_first = first.replace_day(1).unwrap_or(first);
-        let month_last = month_first + Duration::days(i64::from(month_first.month().length(month_first.year())) - 1);
+        let month_days = month_first.month().length(month_first.year());
+        let month_last = month_first + Duration::days(i64::from(month_days) - 1);
         let covered_last = month_last.min(contract.end);
         // A fold from +0.0: `sum` of nothing is -0.0.
         let hours = per_day
             .range(first..=covered_last.min(last))
             .fold(0.0, |a, (_, h)| a + h);
-        let covered = days_between(first, covered_last) + 1;
-        let allocation = contract
-            .monthly_allocation
-            .map(|a| a * covered as f64 / f64::from(month_first.month().length(month_first.year())));
+        // Day by day: the allocation in effect that day, and the hours it judges.
+        let (mut allocated, mut judged, mut any) = (0.0, 0.0, false);
+        let mut day = first;
+        while day <= covered_last {
+            if let Some(a) = allocation.on(day) {
+                any = true;
+                allocated += a;
+                judged += per_day.get(&day).copied().unwrap_or(0.0);
+            }
+            day = match day.next_day() {
+                Some(d) => d,
+                None => break,
+            };
+        }
+        // Divided once: 31 days of 30 h a month make exactly 30.
+        let allocation_in_month = any.then_some(allocated / f64::from(month_days));
+        let allocated_hours = any.then_some(judged);
+        // A change on the period's first day is where the period starts, not a change in it.
+        let changed_from = if first == contract.start {
+            first.next_day().unwrap_or(first)
+        } else {
+            first
+        };
         out.push(MonthUsage {
             month: format!("{:04}-{:02}", month_first.year(), u8::from(month_first.month())),
             hours,
-            allocation,
-            exceeded: allocation.is_some_and(|a| hours > a + 1e-9),
+            allocation: allocation_in_month,
+            allocated_hours,
+            allocation_changed: changed_from <= covered_last && allocation.changes_within(changed_from, covered_last),
+            exceeded: match (allocation_in_month, allocated_hours) {
+                (Some(a), Some(h)) => h > a + 1e-9,
+                _ => false,
+            },
             complete: covered_last < as_of,
         });
         first = covered_last + Duration::days(1);
@@ -318,6 +370,7 @@ mod tests {
 
     use super::*;
     use crate::ids::{ContractId, CustomerCode, TaskCode};
+    use crate::utilisation::entitlement::{EntitlementChange, EntitlementField};
 
     fn contract(start: Date, end: Date, entitled: f64, monthly: Option<f64>) -> Contract {
         Contract {
@@ -428,7 +481,13 @@ mod tests {
             },
         ];
         for c in cases {
-            let u = contract_usage(&c.contract, &c.logs, c.as_of, &UsageRules::default());
+            let u = contract_usage(
+                &c.contract,
+                &AllocationHistory::constant(c.contract.monthly_allocation),
+                &c.logs,
+                c.as_of,
+                &UsageRules::default(),
+            );
             assert_eq!(u.status, c.status, "{}", c.name);
             assert!(close(u.used_hours, c.used), "{}: used {}", c.name, u.used_hours);
             assert!(close(u.left_hours, c.contract.entitled_hours - c.used), "{}", c.name);
@@ -447,7 +506,13 @@ mod tests {
         // Quiet Q1 (0.5 h a weekday), busy Q2 (3 h a weekday).
         let mut logs = weekdays(date!(2026 - 01 - 01), date!(2026 - 03 - 31), 0.5, "a", "X");
         logs.extend(weekdays(date!(2026 - 04 - 01), date!(2026 - 06 - 29), 3.0, "a", "X"));
-        let u = contract_usage(&c, &logs, date!(2026 - 06 - 29), &UsageRules::default());
+        let u = contract_usage(
+            &c,
+            &AllocationHistory::constant(c.monthly_allocation),
+            &logs,
+            date!(2026 - 06 - 29),
+            &UsageRules::default(),
+        );
         // The last 90 days (1 April - 29 June) are all Q2: 64 weekdays × 3 h / 90 days.
         let rate = 64.0 * 3.0 / 90.0;
         assert!(close(u.burn_rate_per_week, rate * 7.0), "{}", u.burn_rate_per_week);
@@ -459,7 +524,13 @@ mod tests {
         // Since the start would be much lower: the window follows the change of pace.
         assert!(u.burn_rate_per_week > 1.5 * u.used_hours / 180.0 * 7.0);
         // A young period: the rate is over the days since its start.
-        let u = contract_usage(&c, &logs, date!(2026 - 01 - 09), &UsageRules::default());
+        let u = contract_usage(
+            &c,
+            &AllocationHistory::constant(c.monthly_allocation),
+            &logs,
+            date!(2026 - 01 - 09),
+            &UsageRules::default(),
+        );
         assert_eq!(u.elapsed_days, 9);
         assert!(close(u.burn_rate_per_week, 7.0 * 0.5 * 7.0 / 9.0));
     }
@@ -475,7 +546,13 @@ mod tests {
         logs.extend(weekdays(date!(2026 - 04 - 01), date!(2026 - 05 - 31), 2.0, "a", "X"));
         // June so far: far over, but not complete.
         logs.extend(weekdays(date!(2026 - 06 - 01), date!(2026 - 06 - 10), 8.0, "a", "X"));
-        let u = contract_usage(&c, &logs, date!(2026 - 06 - 10), &UsageRules::default());
+        let u = contract_usage(
+            &c,
+            &AllocationHistory::constant(c.monthly_allocation),
+            &logs,
+            date!(2026 - 06 - 10),
+            &UsageRules::default(),
+        );
         let got: Vec<(&str, bool, bool)> = u
             .months
             .iter()
@@ -501,7 +578,13 @@ mod tests {
         };
         assert!(!consistently_exceeded(&u.months, &strict));
         // Two complete months only: never "consistently".
-        let early = contract_usage(&c, &logs, date!(2026 - 03 - 05), &UsageRules::default());
+        let early = contract_usage(
+            &c,
+            &AllocationHistory::constant(c.monthly_allocation),
+            &logs,
+            date!(2026 - 03 - 05),
+            &UsageRules::default(),
+        );
         assert!(!early.consistently_exceeded);
     }
 
@@ -510,18 +593,36 @@ mod tests {
         // A leap year's contract: 366 days; 29 February is in it and in February's allocation.
         let c = contract(date!(2028 - 01 - 01), date!(2028 - 12 - 31), 366.0, Some(29.0));
         let logs = weekdays(date!(2028 - 02 - 28), date!(2028 - 02 - 29), 4.0, "a", "X");
-        let u = contract_usage(&c, &logs, date!(2028 - 02 - 29), &UsageRules::default());
+        let u = contract_usage(
+            &c,
+            &AllocationHistory::constant(c.monthly_allocation),
+            &logs,
+            date!(2028 - 02 - 29),
+            &UsageRules::default(),
+        );
         assert_eq!((u.elapsed_days, u.period_days), (60, 366));
         assert!(close(u.expected_hours, 60.0), "{}", u.expected_hours);
         assert!(close(u.used_hours, 8.0), "both days count: {}", u.used_hours);
         let feb = u.months.iter().find(|m| m.month == "2028-02").unwrap();
         assert!(close(feb.hours, 8.0) && close(feb.allocation.unwrap(), 29.0));
         assert!(!feb.complete, "29 February is still under way on 29 February");
-        let next = contract_usage(&c, &logs, date!(2028 - 03 - 01), &UsageRules::default());
+        let next = contract_usage(
+            &c,
+            &AllocationHistory::constant(c.monthly_allocation),
+            &logs,
+            date!(2028 - 03 - 01),
+            &UsageRules::default(),
+        );
         assert!(next.months.iter().any(|m| m.month == "2028-02" && m.complete));
         // A period that ends on 29 February: February is whole.
         let short = contract(date!(2028 - 02 - 15), date!(2028 - 02 - 29), 15.0, Some(29.0));
-        let u = contract_usage(&short, &logs, date!(2028 - 03 - 01), &UsageRules::default());
+        let u = contract_usage(
+            &short,
+            &AllocationHistory::constant(short.monthly_allocation),
+            &logs,
+            date!(2028 - 03 - 01),
+            &UsageRules::default(),
+        );
         assert_eq!(u.status, UsageStatus::Ended);
         assert!(
             close(u.months[0].allocation.unwrap(), 15.0),
@@ -541,8 +642,20 @@ mod tests {
         };
         let mut logs = weekdays(date!(2026 - 03 - 02), date!(2026 - 03 - 13), 5.0, "a", "X");
         logs.extend(weekdays(date!(2026 - 03 - 16), date!(2026 - 03 - 27), 5.0, "a", "X"));
-        let was = contract_usage(&before, &logs, date!(2026 - 03 - 31), &UsageRules::default());
-        let now = contract_usage(&after, &logs, date!(2026 - 03 - 31), &UsageRules::default());
+        let was = contract_usage(
+            &before,
+            &AllocationHistory::constant(before.monthly_allocation),
+            &logs,
+            date!(2026 - 03 - 31),
+            &UsageRules::default(),
+        );
+        let now = contract_usage(
+            &after,
+            &AllocationHistory::constant(after.monthly_allocation),
+            &logs,
+            date!(2026 - 03 - 31),
+            &UsageRules::default(),
+        );
         assert!(close(was.used_hours, 100.0) && close(now.used_hours, 100.0));
         assert_eq!(was.status, UsageStatus::Exhausted);
         assert!(close(now.left_hours, 100.0));
@@ -557,6 +670,209 @@ mod tests {
         assert_eq!(
             (changes[0].from.as_deref(), changes[0].to.as_deref()),
             (Some("100"), Some("200"))
+        );
+    }
+
+    fn allocation_change(from: Option<&str>, to: Option<&str>, at: time::OffsetDateTime) -> EntitlementChange {
+        EntitlementChange {
+            field: EntitlementField::MonthlyAllocation,
+            from: from.map(str::to_string),
+            to: to.map(str::to_string),
+            at,
+            source: "salesforce".into(),
+        }
+    }
+
+    /// The history of a contract first seen at `seen` with `first` as its allocation, then each
+    /// of `changes`.
+    fn history(
+        c: &Contract,
+        first: Option<f64>,
+        seen: time::OffsetDateTime,
+        changes: Vec<EntitlementChange>,
+    ) -> AllocationHistory {
+        let as_first = Contract {
+            monthly_allocation: first,
+            ..c.clone()
+        };
+        let mut all = crate::utilisation::entitlement::changes(None, &as_first, seen, "salesforce");
+        all.extend(changes);
+        AllocationHistory::from_changes(c.monthly_allocation, &all)
+    }
+
+    /// `(month, allocation, allocated hours, changed, exceeded)` of each month.
+    fn rows(u: &ContractUsage) -> Vec<(String, Option<f64>, Option<f64>, bool, bool)> {
+        let round = |v: Option<f64>| v.map(|v| (v * 1000.0).round() / 1000.0);
+        u.months
+            .iter()
+            .map(|m| {
+                (
+                    m.month.clone(),
+                    round(m.allocation),
+                    round(m.allocated_hours),
+                    m.allocation_changed,
+                    m.exceeded,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn utilisation_each_month_is_judged_against_the_allocation_in_effect_on_its_days() {
+        use time::macros::datetime;
+        // A year from January, 30 h a month at first; 1 h on every day of the year (30 or 31 h
+        // a month, 28 in February).
+        let year = |now: Option<f64>| contract(date!(2026 - 01 - 01), date!(2026 - 12 - 31), 400.0, now);
+        let every_day = |from: Date, to: Date| {
+            let mut out = Vec::new();
+            let mut d = from;
+            while d <= to {
+                out.push(Worklog {
+                    id: d.to_string(),
+                    day: d,
+                    person: "a".into(),
+                    task_code: TaskCode::parse("X").unwrap(),
+                    hours: 1.0,
+                    note: String::new(),
+                });
+                d += Duration::days(1);
+            }
+            out
+        };
+        let logs = every_day(date!(2026 - 01 - 01), date!(2026 - 05 - 31));
+        let as_of = date!(2026 - 06 - 01);
+        let seen = datetime!(2026-01-05 06:00 UTC);
+        let rules = UsageRules::default();
+
+        // Raised from 30 to 62 on 16 March (seen that morning): March is 15 days at 30 and 16 at
+        // 62 (≈ 46.5 h), so its 31 hours are under it; January and February stay judged at 30.
+        let c = year(Some(62.0));
+        let h = history(
+            &c,
+            Some(30.0),
+            seen,
+            vec![allocation_change(
+                Some("30"),
+                Some("62"),
+                datetime!(2026-03-16 05:00 UTC),
+            )],
+        );
+        let u = contract_usage(&c, &h, &logs, as_of, &rules);
+        assert_eq!(
+            rows(&u)[..5],
+            [
+                ("2026-01".into(), Some(30.0), Some(31.0), false, true),
+                ("2026-02".into(), Some(30.0), Some(28.0), false, false),
+                ("2026-03".into(), Some(46.516), Some(31.0), true, false),
+                ("2026-04".into(), Some(62.0), Some(30.0), false, false),
+                ("2026-05".into(), Some(62.0), Some(31.0), false, false),
+            ]
+        );
+        // Against today's 62 every month would look under it: January would not be over.
+        let flat = contract_usage(&c, &AllocationHistory::constant(Some(62.0)), &logs, as_of, &rules);
+        assert!(flat.months.iter().all(|m| !m.exceeded));
+
+        // Cut from 30 to 20 on 1 April: January, March and the later months over, but February
+        // (28 of 30) not; April and May over 20: 3 of the last 4 complete months (Feb-May) are
+        // over, so consistently exceeded, as the portfolio shows.
+        let c = year(Some(20.0));
+        let h = history(
+            &c,
+            Some(30.0),
+            seen,
+            vec![allocation_change(
+                Some("30"),
+                Some("20"),
+                datetime!(2026-04-01 05:00 UTC),
+            )],
+        );
+        let u = contract_usage(&c, &h, &logs, as_of, &rules);
+        let over: Vec<bool> = u.months.iter().map(|m| m.exceeded).collect();
+        assert_eq!(over, [true, false, true, true, true, false], "June has just begun");
+        assert!(u.months[3].allocation_changed, "the cut took effect on 1 April");
+        assert!(u.consistently_exceeded);
+        let standing = crate::utilisation::portfolio::standing(&c, &u);
+        assert_eq!((standing.months_over_allocation, standing.months_complete), (4, 5));
+        // Judged against today's 20 all five would be over, February too.
+        let flat = contract_usage(&c, &AllocationHistory::constant(Some(20.0)), &logs, as_of, &rules);
+        assert_eq!(flat.months.iter().filter(|m| m.exceeded).count(), 5);
+
+        // Removed on 16 April: April has 15 days at 30 (15 h) and judges only their 15 hours;
+        // May has none, and is neither over nor counted (January and March are over).
+        let c = year(None);
+        let h = history(
+            &c,
+            Some(30.0),
+            seen,
+            vec![allocation_change(Some("30"), None, datetime!(2026-04-16 05:00 UTC))],
+        );
+        let u = contract_usage(&c, &h, &logs, as_of, &rules);
+        assert_eq!(
+            rows(&u)[3..5],
+            [
+                ("2026-04".into(), Some(15.0), Some(15.0), true, false),
+                ("2026-05".into(), None, None, false, false),
+            ]
+        );
+        assert_eq!(u.months[3].hours, 30.0, "every hour of April is still shown");
+        let standing = crate::utilisation::portfolio::standing(&c, &u);
+        assert_eq!((standing.months_over_allocation, standing.months_complete), (2, 4));
+
+        // Added on 16 April to a contract first seen without one: only the hours from 16 April
+        // are judged, against 15 days of 15 h a month (7.5 h): over.
+        let c = year(Some(15.0));
+        let h = history(
+            &c,
+            None,
+            seen,
+            vec![allocation_change(None, Some("15"), datetime!(2026-04-16 05:00 UTC))],
+        );
+        let u = contract_usage(&c, &h, &logs, as_of, &rules);
+        assert_eq!(
+            rows(&u)[2..4],
+            [
+                ("2026-03".into(), None, None, false, false),
+                ("2026-04".into(), Some(7.5), Some(15.0), true, true),
+            ]
+        );
+
+        // Changes before the start: first seen in November at 10, raised to 30 in December; the
+        // period from January is at 30 from its first day, and no month shows a change.
+        let c = year(Some(30.0));
+        let h = history(
+            &c,
+            Some(10.0),
+            datetime!(2025-11-03 09:00 UTC),
+            vec![allocation_change(
+                Some("10"),
+                Some("30"),
+                datetime!(2025-12-15 09:00 UTC),
+            )],
+        );
+        let u = contract_usage(&c, &h, &logs, as_of, &rules);
+        assert!(
+            u.months
+                .iter()
+                .all(|m| m.allocation == Some(30.0) && !m.allocation_changed),
+            "{:?}",
+            u.months
+        );
+
+        // A change on the period's first day is where it starts: January is whole at the new value.
+        let h = history(
+            &c,
+            Some(10.0),
+            datetime!(2025-11-03 09:00 UTC),
+            vec![allocation_change(
+                Some("10"),
+                Some("30"),
+                datetime!(2026-01-01 05:00 UTC),
+            )],
+        );
+        let u = contract_usage(&c, &h, &logs, as_of, &rules);
+        assert_eq!(
+            (u.months[0].allocation, u.months[0].allocation_changed),
+            (Some(30.0), false)
         );
     }
 
@@ -578,7 +894,13 @@ mod tests {
             "erin",
             "ACME-2",
         ));
-        let u = contract_usage(&c, &logs, date!(2026 - 03 - 01), &UsageRules::default());
+        let u = contract_usage(
+            &c,
+            &AllocationHistory::constant(c.monthly_allocation),
+            &logs,
+            date!(2026 - 03 - 01),
+            &UsageRules::default(),
+        );
         assert_eq!(
             u.by_person
                 .iter()
@@ -596,7 +918,13 @@ mod tests {
         let months: f64 = u.months.iter().map(|m| m.hours).sum();
         assert!(close(months, u.used_hours));
         // Logs after as_of are not counted yet.
-        let before = contract_usage(&c, &logs, date!(2026 - 02 - 06), &UsageRules::default());
+        let before = contract_usage(
+            &c,
+            &AllocationHistory::constant(c.monthly_allocation),
+            &logs,
+            date!(2026 - 02 - 06),
+            &UsageRules::default(),
+        );
         assert!(close(before.used_hours, 15.0));
     }
 

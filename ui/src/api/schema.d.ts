@@ -1442,8 +1442,9 @@ export interface components {
             monthly_allocation?: number | null;
             months_complete: number;
             /**
-             * @description Complete months of the period whose hours went over the monthly allocation, of the
-             *     complete months so far (both 0 without an allocation).
+             * @description Complete months of the period whose hours went over the month's allocation (the allocation
+             *     in effect on each of its days, [`usage::MonthUsage`]), of the complete months so far that
+             *     had an allocation (both 0 when no month had one).
              */
             months_over_allocation: number;
             name: string;
@@ -2389,13 +2390,26 @@ export interface components {
         MonthUsage: {
             /**
              * Format: double
-             * @description The monthly allocation, prorated for a month the period covers only partly; none when the
-             *     contract has no monthly allocation.
+             * @description The hours judged against `allocation`: those logged on days that had an allocation (all
+             *     of `hours` unless the allocation was added or removed during the month); none without an
+             *     allocation.
+             */
+            allocated_hours?: number | null;
+            /**
+             * Format: double
+             * @description The month's allocation: the allocation in effect on each day the period covers, prorated
+             *     (Σ allocation that day ÷ days in the month; see the module docs); none when no covered day
+             *     of the month had a monthly allocation.
              */
             allocation?: number | null;
+            /**
+             * @description The allocation in effect changed during the month (or on its first day), so `allocation`
+             *     mixes two or more monthly allocations; the change is in the contract's entitlement history.
+             */
+            allocation_changed: boolean;
             /** @description The month is over (its last day, or the period's, is before `as_of`). */
             complete: boolean;
-            /** @description `hours` above `allocation`. */
+            /** @description `allocated_hours` above `allocation`. */
             exceeded: boolean;
             /** Format: double */
             hours: number;
@@ -2901,7 +2915,7 @@ export interface components {
             id: string;
             /** Format: date-time */
             started_at: string;
-            trigger: components["schemas"]["SyncTrigger"];
+            trigger: components["schemas"]["Trigger"];
             /** @description Contracts the source returned for customers the hub does not have (skipped, by id). */
             unknown_customers: string[];
             worklogs: components["schemas"]["SourceOutcome"];
@@ -2914,15 +2928,6 @@ export interface components {
             /** Format: date-time */
             worklogs_until?: string | null;
             worklogs_written: number;
-        };
-        /** @description Who started a sync. */
-        SyncTrigger: {
-            /** @enum {string} */
-            kind: "schedule";
-        } | {
-            email: string;
-            /** @enum {string} */
-            kind: "admin";
         };
         /** @description task code (1-64 letters, digits, '.', '_', '-'; kept in upper case) */
         TaskCode: string;
@@ -3033,6 +3038,10 @@ export interface components {
             email: string;
             /** @enum {string} */
             kind: "admin";
+        } | {
+            by: string;
+            /** @enum {string} */
+            kind: "manual";
         };
         /** @description Hours on task codes that no mapping matches, per code. */
         UnmappedCode: {

@@ -26,6 +26,7 @@ import {
   thisMonth,
   unmappedHref,
   monthSeries,
+  allocationNote,
   overAllocationText,
   statusOf,
   suggestPrefix,
@@ -132,6 +133,20 @@ describe("months against the allocation", () => {
     const none = monthSeries([month("2026-07", 14.25, null)]);
     expect(none.within).toEqual([{ x: "2026-07", y: 14.25 }]);
     expect(none.allocation).toEqual([]);
+  });
+  it("judges only the hours on days that had an allocation, and says when it changed", () => {
+    // Removed mid-month: 30 h logged, 15 of them on the 15 days with an allocation of 15 h in all.
+    const removed = { ...month("2026-04", 30, 15), allocated_hours: 15, allocation_changed: true };
+    const s = monthSeries([removed, { ...month("2026-05", 20, 10), allocated_hours: 20 }]);
+    expect(s.within).toEqual([{ x: "2026-04", y: 30 }, { x: "2026-05", y: 10 }]);
+    expect(s.over).toEqual([{ x: "2026-04", y: 0 }, { x: "2026-05", y: 10 }]);
+    expect(allocationNote([removed], null)).toBe(
+      "Each month's hours against the allocation in effect on each of its days (it changed in Apr 2026: see the entitlement history), prorated for months the period covers only partly.",
+    );
+    expect(allocationNote([month("2026-05", 20, 10)], 10)).toBe(
+      "Each month's hours against the allocation of 10.0 h, prorated for months the period covers only partly.",
+    );
+    expect(allocationNote([month("2026-05", 20, null)], null)).toBe("Each month's hours; the contract has no monthly allocation.");
   });
   it("labels months", () => {
     expect(monthLabel("2026-04")).toBe("Apr 2026");

@@ -10,6 +10,10 @@ export interface MonthLike {
   month: string;
   hours: number;
   allocation?: number | null;
+  /** The hours judged against the allocation: those on days that had one (all of `hours` unless it was added or removed in the month). */
+  allocated_hours?: number | null;
+  /** The allocation in effect changed in the month: `allocation` mixes the old and the new, day by day. */
+  allocation_changed?: boolean;
   complete: boolean;
   exceeded: boolean;
 }
@@ -148,6 +152,23 @@ export function allocationRecord(months: readonly MonthLike[]): {
   };
 }
 
+/**
+ * How the months' allocation is described above the chart: one allocation throughout, or the one in
+ * effect on each day when it changed during the period (the months it changed in named).
+ */
+export function allocationNote(months: readonly MonthLike[], current: number | null | undefined): string {
+  const changed = months.filter((m) => m.allocation_changed).map((m) => monthLabel(m.month));
+  const hasAllocation = months.some((m) => m.allocation !== null && m.allocation !== undefined);
+  if (!changed.length) {
+    return current !== null && current !== undefined
+      ? `Each month's hours against the allocation of ${formatHours(current)}, prorated for months the period covers only partly.`
+      : hasAllocation
+        ? "Each month's hours against the allocation it had; the contract has no monthly allocation now."
+        : "Each month's hours; the contract has no monthly allocation.";
+  }
+  return `Each month's hours against the allocation in effect on each of its days (it changed in ${changed.join(", ")}: see the entitlement history), prorated for months the period covers only partly.`;
+}
+
 /** `3 of the last 4 complete months` / `1 of 2 complete months` / `No monthly allocation`. */
 export function overAllocationText(months: readonly MonthLike[]): string {
   const r = allocationRecord(months);
@@ -196,7 +217,9 @@ export function monthLabel(month: string): string {
 /**
  * The chart's series: each month's hours split at the (prorated) allocation into hours within it and
  * hours over it, stacked, and the allocation itself as a line. Without an allocation every hour is
- * "within" (there is nothing to be over) and there is no line.
+ * "within" (there is nothing to be over) and there is no line. Hours over are the API's: those on
+ * days that had an allocation above it (`allocated_hours`); hours on days without one (before it was
+ * added, after it was removed) are never over.
  */
 export function monthSeries(months: readonly MonthLike[]): {
   within: { x: string; y: number }[];
@@ -212,8 +235,10 @@ export function monthSeries(months: readonly MonthLike[]): {
       within.push({ x: m.month, y: m.hours });
       over.push({ x: m.month, y: 0 });
     } else {
-      within.push({ x: m.month, y: Math.min(m.hours, a) });
-      over.push({ x: m.month, y: Math.max(0, m.hours - a) });
+      const judged = m.allocated_hours ?? m.hours;
+      const above = Math.max(0, judged - a);
+      within.push({ x: m.month, y: m.hours - above });
+      over.push({ x: m.month, y: above });
       allocation.push({ x: m.month, y: a });
     }
   }

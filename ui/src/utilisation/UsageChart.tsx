@@ -6,9 +6,10 @@ import type { ContractUsage } from "../api/utilisation";
 import { formatHours, monthLabel, monthSeries } from "../lib/utilisation";
 
 /**
- * A contract's hours month by month against its monthly allocation (prorated for a month the
- * period covers only partly): each month's bar split into hours within the allocation and hours
- * over it, stacked, and the allocation as a line. Cloudscape's chart, as the billing cost chart.
+ * A contract's hours month by month against its monthly allocation (the allocation in effect on
+ * each day of the month, so prorated for a month the period covers only partly or in which the
+ * allocation changed): each month's bar split into hours within the allocation and hours over it,
+ * stacked, and the allocation as a line. Cloudscape's chart, as the billing cost chart.
  */
 export default function UsageChart({ usage }: { usage: ContractUsage }) {
   const months = usage.months;
@@ -32,7 +33,7 @@ export default function UsageChart({ usage }: { usage: ContractUsage }) {
         valueFormatter: (y: number) => formatHours(y),
       });
       out.push({
-        title: "Monthly allocation (prorated)",
+        title: "Monthly allocation (prorated, as in effect each day)",
         type: "line",
         data: s.allocation,
         color: tokens.colorChartsStatusNeutral,
@@ -56,7 +57,7 @@ export default function UsageChart({ usage }: { usage: ContractUsage }) {
       ariaLabel="Hours by month against the monthly allocation"
       ariaDescription={
         hasAllocation
-          ? "Stacked bars: each month's hours within the allocation and over it; the line is the allocation, prorated for partly covered months."
+          ? "Stacked bars: each month's hours within the allocation and over it; the line is the allocation in effect on the month's days, prorated for partly covered months and months in which it changed."
           : "Bars: each month's hours (the contract has no monthly allocation)."
       }
       xTickFormatter={(x) => monthLabel(x)}
@@ -68,6 +69,16 @@ export default function UsageChart({ usage }: { usage: ContractUsage }) {
           <Box variant="small">
             {formatHours(m.hours)} in all{m.allocation !== null && m.allocation !== undefined ? ` of ${formatHours(m.allocation)}` : ""}
             {m.complete ? "" : " (month not over yet)"}
+            {m.allocation_changed ? (
+              <>
+                <br />
+                The allocation changed this month: each day counts at the allocation it had
+                {m.allocated_hours !== null && m.allocated_hours !== undefined && m.allocated_hours !== m.hours
+                  ? ` (${formatHours(m.allocated_hours)} logged on days with an allocation)`
+                  : ""}
+                .
+              </>
+            ) : null}
           </Box>
         );
       }}

@@ -19,6 +19,7 @@ import RouterLink from "../../components/RouterLink";
 import { Clamp, Email, LONG_TOKENS, NoWrap } from "../../components/Wrap";
 import { useDocumentTitle } from "../../components/useDocumentTitle";
 import {
+  allocationNote,
   changeSource,
   apportionHours,
   changeValue,
@@ -169,11 +170,7 @@ function Contract({
           header={
             <Header
               variant="h2"
-              description={
-                allocation !== null && allocation !== undefined
-                  ? `Each month's hours against the allocation of ${formatHours(allocation)}, prorated for months the period covers only partly.`
-                  : "Each month's hours; the contract has no monthly allocation."
-              }
+              description={allocationNote(u.months, allocation)}
             >
               Hours by month
             </Header>
