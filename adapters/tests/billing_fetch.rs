@@ -673,3 +673,57 @@ async fn a_customer_with_two_payers_keeps_each_organisations_facts() {
         "the legacy item is replaced"
     );
 }
+
+/// The local organisation after one of its discovered accounts is added to the hub: the account
+/// is a hub account of the organisation, counted once, and no longer discovered.
+#[tokio::test]
+async fn billing_local_organisation_counts_an_account_added_from_discovered_once() {
+    use cc_domain::billing::ports::OrganizationSource;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, Arc::new(AtomicI64::new(0))).await;
+    let billing = app.billing().unwrap();
+    let acme = CustomerCode::parse("acme").unwrap();
+    let facts = |view: &cc_domain::billing::org::OrgView| {
+        let f = &view.organizations[0];
+        (f.accounts_in_organization, f.discovered, view.discovered.len())
+    };
+    billing
+        .run(Scope::Customer(acme.clone()), Trigger::Schedule)
+        .await
+        .unwrap();
+    let view = billing.organization(&admin(), &acme).await.unwrap();
+    assert_eq!(facts(&view), (5, 2, 2), "3 hub accounts and 2 discovered");
+    let active = view
+        .discovered
+        .iter()
+        .find(|d| !d.flagged)
+        .map(|d| d.id.clone())
+        .unwrap();
+    let added: cc_domain::billing::org::AddDiscovered =
+        serde_json::from_value(serde_json::json!({"accounts": [active.as_str()]})).unwrap();
+    billing.add_discovered(&admin(), &acme, added).await.unwrap();
+
+    // The local Organizations lists each member once.
+    let role = ReadRole {
+        role_arn: RoleArn::parse("arn:aws:iam::100000000001:role/CustomerCentralRead").unwrap(),
+        external_id: None,
+        session_name: "test".into(),
+    };
+    let members = LocalOrganizationSource::new(app.hub.clone())
+        .accounts(&role)
+        .await
+        .unwrap();
+    let ids: std::collections::BTreeSet<&AccountId> = members.iter().map(|m| &m.id).collect();
+    assert_eq!(ids.len(), members.len(), "{members:?}");
+    assert_eq!(members.len(), 5);
+
+    let run = billing
+        .run(Scope::Customer(acme.clone()), Trigger::Schedule)
+        .await
+        .unwrap();
+    let org = run.customers[0].organization.clone().unwrap();
+    assert_eq!((org.accounts_in_organization, org.discovered), (5, 1), "{org:?}");
+    let view = billing.organization(&admin(), &acme).await.unwrap();
+    assert_eq!(facts(&view), (5, 1, 1), "4 hub accounts and 1 discovered, 5 in all");
+    assert!(view.discovered.iter().all(|d| d.id != active));
+}
