@@ -527,6 +527,7 @@ async fn an_expired_fetch_lease_is_taken_over() {
             trigger: Trigger::Schedule,
             taken_at: taken,
             expires_at: taken + time::Duration::seconds(cc_domain::billing::fetch::LEASE_SECONDS),
+            work: cc_domain::billing::fetch::LeaseWork::Fetch,
         };
         cc_domain::store::Item::new(
             keys::billing("acme"),

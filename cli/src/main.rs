@@ -262,6 +262,25 @@ enum BillingAction {
         #[command(flatten)]
         settings: Settings,
     },
+    /// Remove a customer's imported costs (from `cc billing import` or the API's imports) of a
+    /// range of months, in this process, on the configured store; costs fetched from Cost
+    /// Explorer (and the demo's) stay. Recorded in the customer's audit log; detection runs again.
+    RemoveImported {
+        /// The customer whose imported costs are removed.
+        #[arg(long)]
+        customer: String,
+        /// The first month, YYYY-MM.
+        #[arg(long)]
+        from: String,
+        /// The last month, YYYY-MM (default: `--from`: one month).
+        #[arg(long)]
+        to: Option<String>,
+        /// Print what was removed as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        settings: Settings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -707,6 +726,24 @@ async fn main() -> anyhow::Result<()> {
                     cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
                 } else {
                     cc_cli::outln!("{}", cc_cli::billing::describe(&summary).trim_end());
+                }
+                Ok(())
+            }
+            BillingAction::RemoveImported {
+                customer,
+                from,
+                to,
+                json,
+                settings,
+            } => {
+                let config = config(&settings, None)?;
+                existing_data_dir(&config)?;
+                let app = cc_adapters::wire::local_server(config).await?;
+                let removed = cc_cli::billing::remove_imported(&app, &customer, &from, to.as_deref()).await?;
+                if json {
+                    cc_cli::outln!("{}", serde_json::to_string_pretty(&removed)?);
+                } else {
+                    cc_cli::outln!("{}", cc_cli::billing::describe_removed(&removed));
                 }
                 Ok(())
             }
