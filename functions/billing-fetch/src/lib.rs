@@ -495,7 +495,8 @@ async fn get_settings(
 }
 
 /// Replaces a customer's billing settings (admin). Send the `version` read (0 for the defaults).
-/// A metric change makes the next fetch backfill in the new metric.
+/// A metric change makes the next fetch backfill the whole window Cost Explorer keeps (13 months
+/// and this one) in the new metric; `backfill_pending` says so until it has.
 #[utoipa::path(put, path = "/api/v1/billing/settings/{code}", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
     request_body = SettingsUpdate,
     responses((status = 200, body = BillingSettings), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),

@@ -842,7 +842,8 @@ async fn billing_settings_are_versioned_and_validated() {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(
         v,
-        json!({"metric": "UnblendedCost", "thresholds": {"min_impact": 50.0, "min_relative": 0.2}, "version": 0})
+        json!({"metric": "UnblendedCost", "thresholds": {"min_impact": 50.0, "min_relative": 0.2}, "version": 0,
+               "backfill_pending": false})
     );
     let put = |metric: &str, impact: Value, relative: Value, version: u64| {
         Some(

@@ -14,7 +14,11 @@
 //!   a later run starts at the first day the previous one found estimated, when that is earlier
 //!   (Cost Explorer can flag the whole open month; without this, a day that left the refetch
 //!   window while estimated would keep the flag; costs: the extra days in the same pages);
-//! - a change of the customer's cost metric (settings) backfills again;
+//! - a change of the customer's cost metric (settings) backfills **the whole window Cost Explorer
+//!   keeps** again (from the first day of the month 13 months back), not only the usual backfill:
+//!   every fetched cell it still has is rewritten in the new metric, so charts and detection do
+//!   not mix the two (fetched cells older than that window, and imported cells, keep the metric
+//!   they were stored in: Cost Explorer has no older days, and an import is re-imported);
 //! - the period is `[start, end)`: `end` is today (UTC), exclusive, so today's partial day is left
 //!   for tomorrow's run.
 //!
@@ -128,7 +132,8 @@ pub struct CustomerFetch {
     pub reason: Option<String>,
     #[schema(value_type = Option<String>)]
     pub metric: Option<CostMetric>,
-    /// A first fetch (or a metric change): the backfill window.
+    /// A backfill: a first fetch (`CC_BILLING_BACKFILL_DAYS`), or the first after a metric change
+    /// (the whole window Cost Explorer keeps).
     pub backfill: bool,
     /// The period asked for, `[period_start, period_end)` (YYYY-MM-DD, end exclusive).
     #[serde(default, with = "iso_day::option")]
@@ -336,7 +341,9 @@ pub fn earliest_day(today: Date) -> Date {
 }
 
 /// The period to fetch, `[start, end)` with `end` = today: a backfill of `backfill_days` when
-/// nothing was fetched (or with another metric), else the last `refetch_days` before today, or
+/// nothing was fetched; the whole window Cost Explorer keeps ([`earliest_day`]) when the last
+/// fetch was in another metric (so every fetched cell it still has is rewritten in the customer's
+/// metric: charts and detection do not mix the two); else the last `refetch_days` before today, or
 /// from the end of the last fetch when that is earlier (runs were missed: no gap is left), or from
 /// the first day the last fetch found still estimated *in a month that has ended* when that is
 /// earlier still; never before [`earliest_day`].
@@ -357,7 +364,8 @@ pub fn window(today: Date, last: Option<PreviousFetch>, metric: CostMetric, cfg:
                 .filter(|e| super::costs::month_start(*e) < super::costs::month_start(today));
             (closed.map_or(start, |e| start.min(e)), false)
         }
-        _ => (today - Duration::days(cfg.backfill_days.into()), true),
+        Some(_) => (earliest_day(today), true),
+        None => (today - Duration::days(cfg.backfill_days.into()), true),
     };
     (start.max(earliest_day(today)), today, backfill)
 }
@@ -815,6 +823,27 @@ impl Billing {
         .map_err(|e| format!("recording the fetch: {e}"))
     }
 
+    /// Whether the next fetch of `customer` backfills the whole window Cost Explorer keeps in
+    /// `metric` ([`window`]): a payer of the customer (a management account in the hub) was last
+    /// fetched in another metric.
+    pub(super) async fn backfill_pending(&self, customer: &CustomerCode, metric: CostMetric) -> Result<bool> {
+        let snap = self.hub.snapshot().await?;
+        for payer in snap
+            .accounts
+            .iter()
+            .filter(|a| &a.customer == customer && a.management_account)
+        {
+            let key = (
+                keys::billing(customer.as_str()),
+                keys::billing_fetched(payer.id.as_str()),
+            );
+            if self.load_fetched(&key).await?.is_some_and(|(f, _)| f.metric != metric) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     async fn load_fetched(&self, (pk, sk): &(String, String)) -> Result<Option<(Fetched, u64)>> {
         match self.items.get(pk, sk).await? {
             Some(item) => {
@@ -925,15 +954,16 @@ mod tests {
             window(today, estimated(date!(2026 - 03 - 13)), unblended, &cfg).0,
             date!(2026 - 03 - 12)
         );
-        // Another metric: backfill again.
-        assert!(
+        // Another metric: the whole window Cost Explorer keeps, again (every fetched cell in the
+        // new metric), whatever the usual backfill.
+        assert_eq!(
             window(
                 today,
                 last(date!(2026 - 03 - 14), CostMetric::AmortizedCost),
                 unblended,
                 &cfg
-            )
-            .2
+            ),
+            (date!(2025 - 02 - 01), today, true)
         );
         // Never before what Cost Explorer keeps (a longer backfill than the configuration allows).
         let long = BillingConfig {

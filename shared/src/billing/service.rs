@@ -23,7 +23,7 @@ use crate::identity::{Principal, Role};
 use crate::ids::CustomerCode;
 use crate::keys;
 use crate::page::{Listed, PageRequest};
-use crate::store::{Index, Item, Query, Write, encode};
+use crate::store::{Index, Item, Query, Write};
 
 /// How many customers the portfolio overview reads at once.
 const OVERVIEW_CONCURRENCY: usize = 8;
@@ -263,11 +263,15 @@ impl Billing {
         .await
     }
 
-    /// A customer's billing settings (any role; the defaults when none were saved).
+    /// A customer's billing settings (any role; the defaults when none were saved), with
+    /// whether the next fetch backfills the whole window in the metric
+    /// ([`BillingSettings::backfill_pending`]).
     pub async fn settings(&self, who: &Principal, customer: &CustomerCode) -> Result<BillingSettings> {
         who.require_any_role()?;
         self.known_customer(customer).await?;
-        settings::get(self.items.as_ref(), customer).await
+        let mut s = settings::get(self.items.as_ref(), customer).await?;
+        s.backfill_pending = self.backfill_pending(customer, s.metric).await?;
+        Ok(s)
     }
 
     /// Replaces a customer's billing settings (admin), at the version read, with its audit event
@@ -276,7 +280,8 @@ impl Billing {
     /// Errors: 403 for a non-admin; 404 unknown customer; 400 for a threshold out of range
     /// (`min_impact` 0-1,000,000 in the billing currency, `min_relative` 0-100, i.e. up to
     /// +10,000 %); 409 `version_conflict` when someone saved since. A metric change makes the next
-    /// fetch backfill in the new metric ([`super::fetch::window`]).
+    /// fetch backfill the whole window Cost Explorer keeps in the new metric
+    /// ([`super::fetch::window`]); the answer says so ([`BillingSettings::backfill_pending`]).
     pub async fn put_settings(
         &self,
         who: &Principal,
@@ -299,17 +304,15 @@ impl Billing {
         }
         self.known_customer(customer).await?;
         let before = settings::get(self.items.as_ref(), customer).await?;
-        let next = BillingSettings {
+        let mut next = BillingSettings {
             metric: update.metric,
             thresholds: t,
             version: update.version + 1,
+            backfill_pending: false,
         };
-        let mut data = encode(&next)?;
-        if let Some(o) = data.as_object_mut() {
-            o.remove("version");
-        }
+        let data = next.stored()?;
         // The audit event in the same transaction (a stale version writes neither).
-        let (b, a) = (encode(&before)?, encode(&next)?);
+        let (b, a) = (before.audited()?, next.audited()?);
         let mut event = crate::audit::AuditEvent::new(
             who.email.as_str(),
             "billing_settings_changed",
@@ -337,6 +340,7 @@ impl Billing {
                 ),
                 other => other.into(),
             })?;
+        next.backfill_pending = self.backfill_pending(customer, next.metric).await?;
         Ok(next)
     }
 

@@ -515,7 +515,8 @@ export interface paths {
         get: operations["get_settings"];
         /**
          * Replaces a customer's billing settings (admin). Send the `version` read (0 for the defaults).
-         *     A metric change makes the next fetch backfill in the new metric.
+         *     A metric change makes the next fetch backfill the whole window Cost Explorer keeps (13 months
+         *     and this one) in the new metric; `backfill_pending` says so until it has.
          */
         put: operations["put_settings"];
         post?: never;
@@ -1314,6 +1315,15 @@ export interface components {
             trigger: components["schemas"]["Trigger"];
         };
         BillingSettings: {
+            /**
+             * @description The metric was changed since the customer's costs were last fetched: a payer's last fetch
+             *     was in the other metric, so the **next fetch** (the daily schedule, or Fetch now) reads the
+             *     whole window Cost Explorer keeps again (13 months and the current one), replacing every
+             *     fetched cost in `metric`. Until then the fetched costs are in the old metric. Imported
+             *     costs keep the metric they were imported in (import the exports again), and fetched costs
+             *     older than Cost Explorer's window keep the old one. Answered, never stored.
+             */
+            backfill_pending?: boolean;
             /** @description Unblended by default; amortized for customers with large RI / Savings Plans upfront fees. */
             metric?: components["schemas"]["CostMetric"];
             /** @description Both must be reached for a cost jump to be raised. */
@@ -1677,7 +1687,10 @@ export interface components {
              *     up to yesterday).
              */
             anomalies_raised?: number;
-            /** @description A first fetch (or a metric change): the backfill window. */
+            /**
+             * @description A backfill: a first fetch (`CC_BILLING_BACKFILL_DAYS`), or the first after a metric change
+             *     (the whole window Cost Explorer keeps).
+             */
             backfill: boolean;
             /** @description Stored cells of the period that Cost Explorer no longer reports (revised away), deleted. */
             cells_removed?: number;
