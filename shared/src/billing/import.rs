@@ -567,7 +567,7 @@ pub fn parse_files<R: Read>(files: Vec<(String, R)>, metric: CostMetric, max_byt
                         if name.is_empty() {
                             format!("part {n}")
                         } else {
-                            format!("part {n} ({})", clip(name))
+                            format!("part {n} ({name})")
                         }
                     })
                     .collect();
