@@ -532,19 +532,22 @@ fn billing_import_a_file_expanding_past_the_cap_is_refused_with_the_way_round() 
     assert!(cc_domain::billing::import::parse_at_most(&gz[..], CostMetric::UnblendedCost, text.len() as u64).is_ok());
 }
 
+/// A FOCUS part of hourly EC2 rows of 1 on 2024-09-01, hours `hours`.
+fn hourly_part(hours: std::ops::Range<u32>) -> String {
+    let rows: Vec<String> = hours
+        .map(|h| {
+            format!(
+                "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-01T{h:02}:00:00Z,2024-09-01T{:02}:00:00Z,1,1,USD",
+                h + 1
+            )
+        })
+        .collect();
+    focus(&rows.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 #[test]
 fn billing_import_parts_are_summed_and_share_one_expanded_size_cap() {
-    let row = |h: u32| {
-        format!(
-            "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-01T{h:02}:00:00Z,2024-09-01T{:02}:00:00Z,1,1,USD",
-            h + 1
-        )
-    };
-    let part = |hours: std::ops::Range<u32>| {
-        let rows: Vec<String> = hours.map(row).collect();
-        focus(&rows.iter().map(String::as_str).collect::<Vec<_>>())
-    };
-    let (one, two) = (part(0..12), part(12..23));
+    let (one, two) = (hourly_part(0..12), hourly_part(12..23));
     let files = vec![
         ("p1.csv".to_string(), one.as_bytes()),
         ("p2.csv".to_string(), two.as_bytes()),
@@ -600,17 +603,7 @@ fn billing_import_parts_are_summed_and_share_one_expanded_size_cap() {
 
 #[test]
 fn billing_import_parts_with_the_same_content_are_refused_naming_them() {
-    let row = |h: u32| {
-        format!(
-            "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-01T{h:02}:00:00Z,2024-09-01T{:02}:00:00Z,1,1,USD",
-            h + 1
-        )
-    };
-    let part = |hours: std::ops::Range<u32>| {
-        let rows: Vec<String> = hours.map(row).collect();
-        focus(&rows.iter().map(String::as_str).collect::<Vec<_>>())
-    };
-    let (one, two) = (part(0..12), part(12..23));
+    let (one, two) = (hourly_part(0..12), hourly_part(12..23));
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(one.as_bytes()).unwrap();
     let one_gz = gz.finish().unwrap();

@@ -1099,6 +1099,24 @@ async fn billing_imports_refuse_accounts_the_hub_has_under_another_customer() {
     assert_eq!(v["accounts_not_in_hub"], json!(["000111222333"]));
 }
 
+/// events-demo's audit log, newest first, through the audit route (the access-request
+/// function's) on the same store.
+async fn audit_log(h: &Harness) -> Value {
+    let app = cc_adapters::wire::access(config_in(h._dir.path())).await.unwrap();
+    let audit = access_request::router(cc_http::Api::from_app(app).await.unwrap());
+    let (s, log) = send(
+        &audit,
+        "GET",
+        "/api/v1/audit?customer=events-demo",
+        Some(&h.admin()),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{log}");
+    log
+}
+
 #[tokio::test]
 async fn billing_changes_are_in_the_customers_audit_log() {
     let h = Harness::new().await;
@@ -1159,19 +1177,7 @@ async fn billing_changes_are_in_the_customers_audit_log() {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 
-    // The audit route (the access-request function's), on the same store.
-    let app = cc_adapters::wire::access(config_in(h._dir.path())).await.unwrap();
-    let audit = access_request::router(cc_http::Api::from_app(app).await.unwrap());
-    let (s, log) = send(
-        &audit,
-        "GET",
-        "/api/v1/audit?customer=events-demo",
-        Some(&admin),
-        None,
-        vec![],
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{log}");
+    let log = audit_log(&h).await;
     let events = log["items"].as_array().unwrap();
     let find = |action: &str| {
         events
@@ -1313,17 +1319,7 @@ async fn billing_an_import_replaces_the_imported_costs_of_the_months_it_has() {
             "000111222333 Amazon EC2 2026-10-01 7.0 Import",
         ]
     );
-    let app = cc_adapters::wire::access(config_in(h._dir.path())).await.unwrap();
-    let audit = access_request::router(cc_http::Api::from_app(app).await.unwrap());
-    let (_, log) = send(
-        &audit,
-        "GET",
-        "/api/v1/audit?customer=events-demo",
-        Some(&admin),
-        None,
-        vec![],
-    )
-    .await;
+    let log = audit_log(&h).await;
     let last = &log["items"][0];
     assert_eq!(last["action"], "costs_imported", "{log}");
     assert_eq!(last["after"]["months_replaced"], json!(["2026-09"]));
@@ -1467,17 +1463,7 @@ async fn billing_imported_costs_of_a_range_of_months_are_removed_by_an_admin() {
     assert_eq!((s, v["cells_removed"].as_u64()), (StatusCode::OK, Some(0)), "{v}");
 
     // In the customer's audit log, by whom.
-    let app = cc_adapters::wire::access(config_in(h._dir.path())).await.unwrap();
-    let audit = access_request::router(cc_http::Api::from_app(app).await.unwrap());
-    let (_, log) = send(
-        &audit,
-        "GET",
-        "/api/v1/audit?customer=events-demo",
-        Some(&admin),
-        None,
-        vec![],
-    )
-    .await;
+    let log = audit_log(&h).await;
     let removed: Vec<&Value> = log["items"]
         .as_array()
         .unwrap()
