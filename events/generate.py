@@ -228,6 +228,10 @@ def billing_fetch():
        body={"customer": "events-demo", "note": "scaled the group back down", "version": 1}, who=ENG)
     ev(b, "15-import-as-engineer", "POST", "/api/v1/billing/imports", "/api/v1/billing/imports",
        "customer=events-demo", body={"not": "an export"}, who=ENG)
+    ev(b, "16-remove-imports", "DELETE", "/api/v1/billing/imports", "/api/v1/billing/imports",
+       "customer=events-demo&from=2026-10&to=2026-10")
+    ev(b, "17-remove-imports-as-engineer", "DELETE", "/api/v1/billing/imports", "/api/v1/billing/imports",
+       "customer=events-demo&from=2026-10", who=ENG)
 
 
 def utilisation():

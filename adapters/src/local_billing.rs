@@ -3,7 +3,8 @@
 //!
 //! Both answer for the payer account the read role lives in, from the hub: the organisation is the
 //! payer's customer's hub accounts, plus two accounts the hub does not have (one active, one
-//! suspended) so account discovery has something to show.
+//! suspended) so account discovery has something to show. Once one of those two is added to the
+//! hub (from "discovered") it is a hub account of the organisation like the others, listed once.
 //!
 //! [`LocalCostSource`] answers with the demo's cost generator
 //! ([`cc_domain::billing::demo::history`]): the first four accounts of the payer's customer, the same
@@ -170,7 +171,13 @@ impl OrganizationSource for LocalOrganizationSource {
                 status: OrgAccountStatus::Active,
             })
             .collect();
-        out.extend(extra_accounts(role.account()));
+        // An extra account added to the hub is among the hub's already: once, as Organizations
+        // lists each member once.
+        let extras: Vec<OrgAccount> = extra_accounts(role.account())
+            .into_iter()
+            .filter(|e| !out.iter().any(|a| a.id == e.id))
+            .collect();
+        out.extend(extras);
         Ok(out)
     }
 

@@ -527,6 +527,7 @@ async fn an_expired_fetch_lease_is_taken_over() {
             trigger: Trigger::Schedule,
             taken_at: taken,
             expires_at: taken + time::Duration::seconds(cc_domain::billing::fetch::LEASE_SECONDS),
+            work: cc_domain::billing::fetch::LeaseWork::Fetch,
         };
         cc_domain::store::Item::new(
             keys::billing("acme"),
@@ -672,4 +673,154 @@ async fn a_customer_with_two_payers_keeps_each_organisations_facts() {
             .is_none(),
         "the legacy item is replaced"
     );
+}
+
+/// The local organisation after one of its discovered accounts is added to the hub: the account
+/// is a hub account of the organisation, counted once, and no longer discovered.
+#[tokio::test]
+async fn billing_local_organisation_counts_an_account_added_from_discovered_once() {
+    use cc_domain::billing::ports::OrganizationSource;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, Arc::new(AtomicI64::new(0))).await;
+    let billing = app.billing().unwrap();
+    let acme = CustomerCode::parse("acme").unwrap();
+    let facts = |view: &cc_domain::billing::org::OrgView| {
+        let f = &view.organizations[0];
+        (f.accounts_in_organization, f.discovered, view.discovered.len())
+    };
+    billing
+        .run(Scope::Customer(acme.clone()), Trigger::Schedule)
+        .await
+        .unwrap();
+    let view = billing.organization(&admin(), &acme).await.unwrap();
+    assert_eq!(facts(&view), (5, 2, 2), "3 hub accounts and 2 discovered");
+    let active = view
+        .discovered
+        .iter()
+        .find(|d| !d.flagged)
+        .map(|d| d.id.clone())
+        .unwrap();
+    let added: cc_domain::billing::org::AddDiscovered =
+        serde_json::from_value(serde_json::json!({"accounts": [active.as_str()]})).unwrap();
+    billing.add_discovered(&admin(), &acme, added).await.unwrap();
+
+    // The local Organizations lists each member once.
+    let role = ReadRole {
+        role_arn: RoleArn::parse("arn:aws:iam::100000000001:role/CustomerCentralRead").unwrap(),
+        external_id: None,
+        session_name: "test".into(),
+    };
+    let members = LocalOrganizationSource::new(app.hub.clone())
+        .accounts(&role)
+        .await
+        .unwrap();
+    let ids: std::collections::BTreeSet<&AccountId> = members.iter().map(|m| &m.id).collect();
+    assert_eq!(ids.len(), members.len(), "{members:?}");
+    assert_eq!(members.len(), 5);
+
+    let run = billing
+        .run(Scope::Customer(acme.clone()), Trigger::Schedule)
+        .await
+        .unwrap();
+    let org = run.customers[0].organization.clone().unwrap();
+    assert_eq!((org.accounts_in_organization, org.discovered), (5, 1), "{org:?}");
+    let view = billing.organization(&admin(), &acme).await.unwrap();
+    assert_eq!(facts(&view), (5, 1, 1), "4 hub accounts and 1 discovered, 5 in all");
+    assert!(view.discovered.iter().all(|d| d.id != active));
+}
+
+/// A change of the cost metric on the local default: the settings say the next fetch backfills,
+/// and it reads the whole window Cost Explorer keeps again, so no fetched cell of that window is
+/// left in the old metric (an imported one stays as imported).
+#[tokio::test]
+async fn billing_a_metric_change_refetches_the_whole_window_in_the_new_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = datetime!(2026-03-15 12:00 UTC);
+    let offset = Arc::new(AtomicI64::new(0));
+    let app = app(&dir, offset.clone()).await;
+    offset.store(
+        (start - time::OffsetDateTime::now_utc()).whole_seconds(),
+        Ordering::SeqCst,
+    );
+    let billing = app.billing().unwrap();
+    let acme = CustomerCode::parse("acme").unwrap();
+    let entry = |run: &cc_domain::billing::BillingRun| run.customers[0].clone();
+
+    let first = billing
+        .run(Scope::Customer(acme.clone()), Trigger::Schedule)
+        .await
+        .unwrap();
+    assert_eq!(
+        entry(&first).period_start,
+        Some(date!(2025 - 12 - 15)),
+        "the usual 90 days"
+    );
+    // Older days an earlier backfill stored in the old metric (before the usual 90 days, within
+    // the 13 months Cost Explorer keeps): a cell Cost Explorer still reports, one it no longer
+    // does, and an imported one.
+    let old_day = date!(2025 - 06 - 10);
+    let stale = |service: &str, source| DailyCost {
+        account: AccountId::parse("100000000001").unwrap(),
+        service: service.into(),
+        day: old_day,
+        amount: 999.0,
+        currency: "USD".into(),
+        estimated: false,
+        source,
+    };
+    cc_domain::billing::costs::upsert(
+        app.items.as_ref(),
+        &acme,
+        &[
+            stale("Amazon Simple Storage Service", CellSource::CostExplorer),
+            stale("Old Metric Only", CellSource::CostExplorer),
+            stale("Imported", CellSource::Import),
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(!billing.settings(&admin(), &acme).await.unwrap().backfill_pending);
+
+    let update: cc_domain::billing::service::SettingsUpdate = serde_json::from_value(serde_json::json!(
+        {"metric": "AmortizedCost", "thresholds": {"min_impact": 50.0, "min_relative": 0.2}, "version": 0}
+    ))
+    .unwrap();
+    let saved = billing.put_settings(&admin(), &acme, update).await.unwrap();
+    assert!(saved.backfill_pending, "{saved:?}");
+    assert!(billing.settings(&admin(), &acme).await.unwrap().backfill_pending);
+
+    offset.fetch_add(86_400, Ordering::SeqCst);
+    let second = billing
+        .run(Scope::Customer(acme.clone()), Trigger::Schedule)
+        .await
+        .unwrap();
+    let e = entry(&second);
+    assert_eq!(e.status, FetchStatus::Ok, "{e:?}");
+    assert!(e.backfill);
+    assert_eq!(
+        (e.period_start, e.period_end),
+        (Some(date!(2025 - 02 - 01)), Some(date!(2026 - 03 - 16))),
+        "the whole window Cost Explorer keeps: the first of the month 13 months back"
+    );
+    assert_eq!(e.metric, Some(cc_domain::billing::costs::CostMetric::AmortizedCost));
+    let june = stored_cells(&app, "acme", old_day).await;
+    let on = |service: &str| june.iter().find(|c| c.service == service && c.day == old_day);
+    let s3 = on("Amazon Simple Storage Service").unwrap();
+    assert!(
+        s3.source == CellSource::CostExplorer && s3.amount != 999.0,
+        "fetched again: {s3:?}"
+    );
+    assert!(on("Old Metric Only").is_none(), "no longer reported: removed");
+    assert_eq!(on("Imported").map(|c| c.amount), Some(999.0), "an import's cell stays");
+    assert!(e.cells_removed >= 1, "{e:?}");
+    assert!(!billing.settings(&admin(), &acme).await.unwrap().backfill_pending);
+
+    // Then the usual daily run again.
+    offset.fetch_add(86_400, Ordering::SeqCst);
+    let third = billing
+        .run(Scope::Customer(acme.clone()), Trigger::Schedule)
+        .await
+        .unwrap();
+    assert!(!entry(&third).backfill);
+    assert_eq!(entry(&third).days_fetched, 3);
 }

@@ -98,6 +98,7 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.GET, '/api/v1/billing/runs'],
       [HttpMethod.POST, '/api/v1/billing/runs'],
       [HttpMethod.POST, '/api/v1/billing/imports'],
+      [HttpMethod.DELETE, '/api/v1/billing/imports'],
       [HttpMethod.GET, '/api/v1/billing/settings/{code}'],
       [HttpMethod.PUT, '/api/v1/billing/settings/{code}'],
       [HttpMethod.GET, '/api/v1/billing/organizations/{code}'],

@@ -1,7 +1,10 @@
 //! `cc billing import FILE... --customer X`: reads a FOCUS or CUR export (CSV, plain or gzip; one
 //! file, or every part of one export, summed before storing) into the customer's daily costs on
-//! the configured store, in this process, with a progress bar on the bytes read. `-` reads the
-//! standard input.
+//! the configured store, in this process, with a progress bar on the bytes read, replacing the
+//! imported costs of the months it has. `-` reads the standard input.
+//!
+//! `cc billing remove-imported --customer X --from YYYY-MM [--to YYYY-MM]`: removes the
+//! customer's imported costs of those months (a fetch's stay), in this process.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -9,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use cc_domain::App;
 use cc_domain::billing::import::{self, ImportSummary};
+use cc_domain::billing::service::{ImportsRemoved, month_range};
 use cc_domain::billing::settings;
 use cc_domain::ids::CustomerCode;
 use cc_domain::{Error, keys};
@@ -23,16 +27,7 @@ pub async fn import_files(
     customer: &str,
     progress: bool,
 ) -> anyhow::Result<ImportSummary> {
-    let customer = CustomerCode::parse(customer).map_err(|e| Error::validation("customer", e.to_string()))?;
-    if app
-        .items
-        .get(&keys::customer(customer.as_str()), keys::META)
-        .await
-        .map_err(Error::from)?
-        .is_none()
-    {
-        return Err(Error::not_found("customer", customer.as_str()).into());
-    }
+    let customer = known_customer(app, customer).await?;
     if files.iter().filter(|f| is_stdin(f)).count() > 1 {
         anyhow::bail!("'-' (the standard input) may be given once");
     }
@@ -63,20 +58,63 @@ pub async fn import_files(
         .await
         .context("the import's reader stopped")??;
     bar.finish_and_clear();
-    let snap = app.hub.snapshot().await?;
     let by = import::Importer {
         actor: "system",
         via: "cc billing import",
     };
-    Ok(import::store(
-        app.items.as_ref(),
-        &customer,
-        parsed,
-        &snap.accounts,
-        &by,
-        app.clock.now(),
-    )
-    .await?)
+    Ok(app.billing()?.store_import(&customer, parsed, &by).await?)
+}
+
+/// Removes `customer`'s imported costs of the months `from` to `to` (`YYYY-MM`; `to` defaults
+/// to `from`), recorded in its audit log as `system` via `cc billing remove-imported`.
+pub async fn remove_imported(
+    app: &App,
+    customer: &str,
+    from: &str,
+    to: Option<&str>,
+) -> anyhow::Result<ImportsRemoved> {
+    let customer = known_customer(app, customer).await?;
+    let range = month_range(from, to)?;
+    let by = import::Importer {
+        actor: "system",
+        via: "cc billing remove-imported",
+    };
+    Ok(app.billing()?.remove_imported_costs(&customer, range, &by).await?)
+}
+
+/// The customer `code`, which the hub must have.
+async fn known_customer(app: &App, code: &str) -> anyhow::Result<CustomerCode> {
+    let customer = CustomerCode::parse(code).map_err(|e| Error::validation("customer", e.to_string()))?;
+    if app
+        .items
+        .get(&keys::customer(customer.as_str()), keys::META)
+        .await
+        .map_err(Error::from)?
+        .is_none()
+    {
+        return Err(Error::not_found("customer", customer.as_str()).into());
+    }
+    Ok(customer)
+}
+
+/// What a removal did, as a person reads it.
+pub fn describe_removed(r: &ImportsRemoved) -> String {
+    let range = if r.from == r.to {
+        r.from.clone()
+    } else {
+        format!("{} to {}", r.from, r.to)
+    };
+    let mut out = format!(
+        "imported costs of {} removed for {}: {} daily cells",
+        range, r.customer, r.cells_removed
+    );
+    if r.months.is_empty() {
+        out.push_str(" (no month of the range holds costs)");
+    }
+    if r.anomalies_raised > 0 {
+        out.push_str(&format!("\n  cost anomalies raised: {}", r.anomalies_raised));
+    }
+    out
 }
 
 fn is_stdin(file: &Path) -> bool {
@@ -115,6 +153,13 @@ pub fn describe(s: &ImportSummary) -> String {
     }
     if let (Some(a), Some(b)) = (s.first_day, s.last_day) {
         out.push_str(&format!("  days: {a} to {b}\n"));
+    }
+    if !s.months_replaced.is_empty() {
+        out.push_str(&format!(
+            "  months replaced: {} ({} imported cells the file no longer has removed)\n",
+            s.months_replaced.join(", "),
+            s.cells_removed
+        ));
     }
     out.push_str(&format!(
         "  accounts: {}, services: {}, currencies: {}\n",

@@ -268,6 +268,25 @@ enum BillingAction {
         #[command(flatten)]
         settings: Settings,
     },
+    /// Remove a customer's imported costs (from `cc billing import` or the API's imports) of a
+    /// range of months, in this process, on the configured store; costs fetched from Cost
+    /// Explorer (and the demo's) stay. Recorded in the customer's audit log; detection runs again.
+    RemoveImported {
+        /// The customer whose imported costs are removed.
+        #[arg(long)]
+        customer: String,
+        /// The first month, YYYY-MM.
+        #[arg(long)]
+        from: String,
+        /// The last month, YYYY-MM (default: `--from`: one month).
+        #[arg(long)]
+        to: Option<String>,
+        /// Print what was removed as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        settings: Settings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -677,9 +696,7 @@ async fn main() -> anyhow::Result<()> {
                 let trigger = cc_domain::Trigger::manual(&by).map_err(|e| anyhow::anyhow!("--by: {e}"))?;
                 // No log subscriber: logs go to stdout, which carries the summary; a failure
                 // comes back as the error.
-                let config = config(&settings, None)?;
-                existing_data_dir(&config)?;
-                let app = cc_adapters::wire::local_server(config).await?;
+                let app = in_process(&settings).await?;
                 let summary = jobs::run(&app, &name, &trigger).await?;
                 cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
                 Ok(())
@@ -716,20 +733,42 @@ async fn main() -> anyhow::Result<()> {
                 json,
                 settings,
             } => {
-                let config = config(&settings, None)?;
-                existing_data_dir(&config)?;
-                let app = cc_adapters::wire::local_server(config).await?;
+                let app = in_process(&settings).await?;
                 let summary = cc_cli::billing::import_files(&app, &files, &customer, !json).await?;
-                if json {
-                    cc_cli::outln!("{}", serde_json::to_string_pretty(&summary)?);
-                } else {
-                    cc_cli::outln!("{}", cc_cli::billing::describe(&summary).trim_end());
-                }
-                Ok(())
+                print_answer(&summary, json, cc_cli::billing::describe)
+            }
+            BillingAction::RemoveImported {
+                customer,
+                from,
+                to,
+                json,
+                settings,
+            } => {
+                let app = in_process(&settings).await?;
+                let removed = cc_cli::billing::remove_imported(&app, &customer, &from, to.as_deref()).await?;
+                print_answer(&removed, json, cc_cli::billing::describe_removed)
             }
         },
         Command::Bench { which } => cc_cli::bench::run(which).await,
     }
+}
+
+/// The app of a command that works in this process on the configured store (`--data-dir`, or
+/// `--store aws`): the data directory must exist.
+async fn in_process(settings: &Settings) -> anyhow::Result<cc_domain::App> {
+    let config = config(settings, None)?;
+    existing_data_dir(&config)?;
+    cc_adapters::wire::local_server(config).await
+}
+
+/// Prints `answer` as JSON with `--json`, else `describe`'s words.
+fn print_answer<T: serde::Serialize>(answer: &T, json: bool, describe: impl Fn(&T) -> String) -> anyhow::Result<()> {
+    if json {
+        cc_cli::outln!("{}", serde_json::to_string_pretty(answer)?);
+    } else {
+        cc_cli::outln!("{}", describe(answer).trim_end());
+    }
+    Ok(())
 }
 
 /// Prints an import's answer (JSON with `--json`, else `describe`'s words), or its refusal (the

@@ -219,3 +219,81 @@ async fn a_data_directory_that_does_not_exist_is_refused_not_created() {
         assert!(!missing.exists(), "{args:?} created it");
     }
 }
+
+#[tokio::test]
+async fn billing_import_cli_refuses_a_part_given_twice_and_removes_imported_months() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path()).await;
+    // The same file twice in one import: refused, naming the parts; nothing stored.
+    let out = cc(dir.path())
+        .args(["billing", "import", SAMPLE, SAMPLE, "--customer", "acme"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("part 1 (") && err.contains("and part 2 (") && err.contains("have the same content"),
+        "{err}"
+    );
+    assert_eq!(stored_total(dir.path()).await, 0.0);
+
+    let out = cc(dir.path())
+        .args(["billing", "import", SAMPLE, "--customer", "acme"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("months replaced: 2024-09 (0 imported cells the file no longer has removed)"),
+        "{said}"
+    );
+    assert!(stored_total(dir.path()).await > 0.0);
+
+    // Bad months and an unknown customer: refused, nothing removed.
+    for (args, says) in [
+        (vec!["--customer", "acme", "--from", "2024-9"], "YYYY-MM"),
+        (
+            vec!["--customer", "acme", "--from", "2024-10", "--to", "2024-09"],
+            "before",
+        ),
+        (vec!["--customer", "globex", "--from", "2024-09"], "globex"),
+    ] {
+        let out = cc(dir.path())
+            .args(["billing", "remove-imported"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    assert!(stored_total(dir.path()).await > 0.0);
+
+    // September's imported costs removed, and said so.
+    let out = cc(dir.path())
+        .args([
+            "billing",
+            "remove-imported",
+            "--customer",
+            "acme",
+            "--from",
+            "2024-09",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let removed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(removed["months"], serde_json::json!(["2024-09"]));
+    assert!(removed["cells_removed"].as_u64().unwrap() > 66, "{removed}");
+    assert_eq!(stored_total(dir.path()).await, 0.0);
+    let out = cc(dir.path())
+        .args(["billing", "remove-imported", "--customer", "acme", "--from", "2024-09"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "imported costs of 2024-09 removed for acme: 0 daily cells"
+    );
+}

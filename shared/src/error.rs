@@ -88,6 +88,9 @@ pub enum Conflict {
     AnomalyState,
     /// Another billing fetch run is fetching the customer (it holds the customer's lease).
     FetchRunning,
+    /// An import (or a removal of imported costs) is writing the customer's costs (it holds the
+    /// customer's lease).
+    ImportRunning,
 }
 
 impl Conflict {
@@ -115,6 +118,7 @@ impl Conflict {
             Conflict::EmailTaken => "email_taken",
             Conflict::AnomalyState => "anomaly_state",
             Conflict::FetchRunning => "fetch_running",
+            Conflict::ImportRunning => "import_running",
         }
     }
 }

@@ -190,30 +190,105 @@ fn billing_import_long_charge_periods_are_spread_over_their_days() {
     );
 }
 
+/// The skipped rows of `p` by reason, as the summary gives them.
+fn skipped(p: &import::Parsed) -> Vec<(SkipReason, u64)> {
+    p.skipped.iter().map(|k| (k.reason, k.rows)).collect()
+}
+
 #[test]
-fn billing_import_other_providers_are_counted_and_skipped_and_null_is_empty() {
+fn billing_import_only_rows_the_file_says_are_aws_are_imported() {
+    // FOCUS 1.0 to 1.2: `ProviderName` (and `InvoiceIssuerName`, absent here).
     let p = parse(&focus(&[
         "Microsoft,/subscriptions/x,y,Virtual Machines,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,5,5,USD",
         "Oracle,ocid1,z,Compute,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,5,5,USD",
-        "Amazon Web Services,111111111111,999999999999,NULL,Tax,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,7,7,USD",
+        // Whose? The row does not say: skipped, not read as AWS's.
+        ",111111111111,999999999999,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,100,100,USD",
+        "NULL,111111111111,999999999999,Amazon EC2,Usage,2024-09-01T01:00:00Z,2024-09-01T02:00:00Z,100,100,USD",
+        "Amazon Web Services,111111111111,999999999999,Amazon S3,Usage,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,7,7,USD",
         "AWS,111111111111,999999999999,Amazon EC2,Credit,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,-2,-2,USD",
     ]))
     .unwrap();
-    assert_eq!(p.rows_read, 4);
-    assert_eq!(p.skipped[0].rows, 2);
-    assert_eq!(p.cells.len(), 2);
+    assert_eq!(p.rows_read, 6);
     assert_eq!(
-        cell(&p, "111111111111", import::NO_SERVICE, date!(2024 - 09 - 01))
+        skipped(&p),
+        vec![(SkipReason::OtherProvider, 2), (SkipReason::NoProvider, 2)]
+    );
+    assert_eq!(p.cells.len(), 2);
+    let ec2 = cell(&p, "111111111111", "Amazon EC2", date!(2024 - 09 - 01)).unwrap();
+    assert_eq!(ec2.amount, -2.0, "only the AWS row's credit");
+    assert_eq!(
+        cell(&p, "111111111111", "Amazon S3", date!(2024 - 09 - 01))
             .unwrap()
             .amount,
         7.0
     );
+
+    // FOCUS 1.3: `ServiceProviderName` (which replaces `ProviderName`), `HostProviderName`, and
+    // `InvoiceIssuerName`: AWS's when any names AWS (a Marketplace seller's row is invoiced by AWS).
+    let header = "ServiceProviderName,HostProviderName,InvoiceIssuerName,SubAccountId,ServiceName,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency";
+    let text = [
+        header,
+        "AWS,AWS,\"Amazon Web Services, Inc.\",111111111111,Amazon EC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,USD",
+        "Datadog,Not Applicable,Amazon Web Services EMEA SARL,111111111111,Datadog Pro,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,2,USD",
+        "Acme MSP,AWS,Acme MSP,111111111111,Managed EC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,4,USD",
+        "Microsoft,Microsoft,Microsoft,/subscriptions/x,Virtual Machines,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,8,USD",
+        "Datadog,Not Applicable,Datadog,dd-1,Datadog Pro,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,16,USD",
+        "NULL,Not Applicable,,111111111111,Amazon EC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,32,USD",
+        "",
+    ]
+    .join("\n");
+    let p = parse(&text).unwrap();
     assert_eq!(
-        cell(&p, "111111111111", "Amazon EC2", date!(2024 - 09 - 01))
-            .unwrap()
-            .amount,
-        -2.0
+        skipped(&p),
+        vec![(SkipReason::OtherProvider, 2), (SkipReason::NoProvider, 1)]
     );
+    let total: f64 = p.cells.iter().map(|c| c.amount).sum();
+    assert_eq!(total, 7.0, "the AWS, Marketplace and AWS-hosted rows: {:?}", p.cells);
+
+    // A FOCUS file with no provider column says of no row whose it is.
+    let text = "SubAccountId,ServiceName,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency\n\
+                111111111111,Amazon EC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,USD\n\
+                111111111111,Amazon EC2,2024-09-01T01:00:00Z,2024-09-01T02:00:00Z,1,USD\n";
+    let p = parse(text).unwrap();
+    assert_eq!(skipped(&p), vec![(SkipReason::NoProvider, 2)]);
+    assert!(p.cells.is_empty());
+}
+
+#[test]
+fn billing_import_an_empty_service_name_takes_what_the_row_says() {
+    // FOCUS with AWS's columns: a tax row is `Tax` (Cost Explorer's name), else the service code,
+    // else `(no service)`; a row with a name keeps it.
+    let header = "ProviderName,SubAccountId,ServiceName,x_ServiceCode,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency";
+    let row = |service: &str, code: &str, category: &str, amount: u32| {
+        format!("AWS,111111111111,{service},{code},{category},2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,{amount},USD")
+    };
+    let rows = [
+        row("NULL", "AmazonEC2", "Tax", 1),
+        row("", "", "tax", 2),
+        row("", "AmazonEC2", "Usage", 4),
+        row("", "", "Credit", 8),
+        row("Amazon Simple Storage Service", "AmazonS3", "Tax", 16),
+    ];
+    let p = parse(&format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+    let by_service: BTreeMap<&str, f64> = p.cells.iter().map(|c| (c.service.as_str(), c.amount)).collect();
+    assert_eq!(
+        by_service,
+        BTreeMap::from([
+            ("Tax", 3.0),
+            ("AmazonEC2", 4.0),
+            (import::NO_SERVICE, 8.0),
+            ("Amazon Simple Storage Service", 16.0)
+        ])
+    );
+    // Legacy CUR: a tax line item without a product name is `Tax`, else the product code.
+    let text = format!(
+        "{CUR_HEADER}\n\
+         a,111111111111,Tax,AmazonEC2,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,1.5,USD,\n\
+         b,111111111111,Usage,AmazonEC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,3,USD,\n"
+    );
+    let p = parse(&text).unwrap();
+    let by_service: BTreeMap<&str, f64> = p.cells.iter().map(|c| (c.service.as_str(), c.amount)).collect();
+    assert_eq!(by_service, BTreeMap::from([("Tax", 1.5), ("AmazonEC2", 3.0)]));
 }
 
 #[test]
@@ -457,19 +532,22 @@ fn billing_import_a_file_expanding_past_the_cap_is_refused_with_the_way_round() 
     assert!(cc_domain::billing::import::parse_at_most(&gz[..], CostMetric::UnblendedCost, text.len() as u64).is_ok());
 }
 
+/// A FOCUS part of hourly EC2 rows of 1 on 2024-09-01, hours `hours`.
+fn hourly_part(hours: std::ops::Range<u32>) -> String {
+    let rows: Vec<String> = hours
+        .map(|h| {
+            format!(
+                "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-01T{h:02}:00:00Z,2024-09-01T{:02}:00:00Z,1,1,USD",
+                h + 1
+            )
+        })
+        .collect();
+    focus(&rows.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 #[test]
 fn billing_import_parts_are_summed_and_share_one_expanded_size_cap() {
-    let row = |h: u32| {
-        format!(
-            "AWS,111111111111,999999999999,Amazon EC2,Usage,2024-09-01T{h:02}:00:00Z,2024-09-01T{:02}:00:00Z,1,1,USD",
-            h + 1
-        )
-    };
-    let part = |hours: std::ops::Range<u32>| {
-        let rows: Vec<String> = hours.map(row).collect();
-        focus(&rows.iter().map(String::as_str).collect::<Vec<_>>())
-    };
-    let (one, two) = (part(0..12), part(12..23));
+    let (one, two) = (hourly_part(0..12), hourly_part(12..23));
     let files = vec![
         ("p1.csv".to_string(), one.as_bytes()),
         ("p2.csv".to_string(), two.as_bytes()),
@@ -521,4 +599,67 @@ fn billing_import_parts_are_summed_and_share_one_expanded_size_cap() {
         ),
         other => panic!("accepted: {other:?}"),
     }
+}
+
+#[test]
+fn billing_import_parts_with_the_same_content_are_refused_naming_them() {
+    let (one, two) = (hourly_part(0..12), hourly_part(12..23));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(one.as_bytes()).unwrap();
+    let one_gz = gz.finish().unwrap();
+    let refused = |files: Vec<(&str, &[u8])>| {
+        let files = files.into_iter().map(|(n, b)| (n.to_string(), b)).collect();
+        match import::parse_files(files, CostMetric::UnblendedCost, u64::MAX) {
+            Err(Error::Validation { field, message }) => {
+                assert_eq!(field.as_deref(), Some("file"));
+                message
+            }
+            other => panic!("accepted: {other:?}"),
+        }
+    };
+    // The same file twice; the same content plain and gzipped; two of three parts alike.
+    let message = refused(vec![
+        ("export-00001.csv", one.as_bytes()),
+        ("export-00001.csv", one.as_bytes()),
+    ]);
+    assert!(
+        message.starts_with("part 1 (export-00001.csv) and part 2 (export-00001.csv) have the same content"),
+        "{message}"
+    );
+    assert!(message.contains("nothing was stored"), "{message}");
+    let message = refused(vec![
+        ("a.csv", one.as_bytes()),
+        ("b.csv", two.as_bytes()),
+        ("a.csv.gz", &one_gz),
+    ]);
+    assert!(
+        message.starts_with("part 1 (a.csv) and part 3 (a.csv.gz) have the same content"),
+        "{message}"
+    );
+    let message = refused(vec![
+        ("a.csv", one.as_bytes()),
+        ("b.csv", two.as_bytes()),
+        ("c.csv", one.as_bytes()),
+        ("d.csv", two.as_bytes()),
+    ]);
+    assert!(
+        message.starts_with(
+            "part 1 (a.csv) and part 3 (c.csv); part 2 (b.csv) and part 4 (d.csv) each have the same content"
+        ),
+        "{message}"
+    );
+    // Different parts are summed; parts without a data row add nothing and are not compared.
+    let header_only = focus(&[]);
+    let parsed = import::parse_files(
+        vec![
+            ("p1.csv".to_string(), one.as_bytes()),
+            ("p2.csv".to_string(), two.as_bytes()),
+            ("p3.csv".to_string(), header_only.as_bytes()),
+            ("p4.csv".to_string(), header_only.as_bytes()),
+        ],
+        CostMetric::UnblendedCost,
+        u64::MAX,
+    )
+    .unwrap();
+    assert_eq!(parsed.cells[0].amount, 23.0);
 }

@@ -1,6 +1,7 @@
 //! The billing routes (the `billing-fetch` function): costs over a range, the portfolio overview,
 //! top movers, cost anomalies and their lifecycle, fetch runs (list, and an admin's run now),
-//! export imports, a customer's billing settings and its organisation facts. Handlers parse, call
+//! export imports (and removing imported costs), a customer's billing settings and its
+//! organisation facts. Handlers parse, call
 //! `cc_domain::billing::Billing` (which authorises), and map the result.
 
 use axum::Json;
@@ -12,7 +13,7 @@ use cc_domain::Error;
 use cc_domain::billing::costs::{CostGroup, CostQuery, CostReport, Granularity, Grouping, Mover};
 use cc_domain::billing::import::ImportSummary;
 use cc_domain::billing::org::{AddDiscovered, OrgView};
-use cc_domain::billing::service::{AnomalyFilter, Overview, SettingsUpdate};
+use cc_domain::billing::service::{AnomalyFilter, ImportsRemoved, Overview, SettingsUpdate};
 use cc_domain::billing::settings::BillingSettings;
 use cc_domain::billing::store::{Move, StoredAnomaly};
 use cc_domain::billing::{AnomalyStatus, BillingRun, Scope};
@@ -40,7 +41,7 @@ pub fn routes() -> Router<Api> {
         .route("/api/v1/billing/anomalies/{id}/acknowledge", post(acknowledge))
         .route("/api/v1/billing/anomalies/{id}/resolve", post(resolve))
         .route("/api/v1/billing/runs", get(list_runs).post(start_run))
-        .route("/api/v1/billing/imports", post(import))
+        .route("/api/v1/billing/imports", post(import).delete(remove_imports))
         .route("/api/v1/billing/settings/{code}", get(get_settings).put(put_settings))
         .route("/api/v1/billing/organizations/{code}", get(organization))
         .route("/api/v1/billing/organizations/{code}/discovered", post(add_discovered))
@@ -58,6 +59,7 @@ pub fn routes() -> Router<Api> {
     list_runs,
     start_run,
     import,
+    remove_imports,
     get_settings,
     put_settings,
     organization,
@@ -339,12 +341,13 @@ struct RunRequest {
 
 /// Fetches one customer now (admin): Cost Explorer and the organisation facts, then cost-jump
 /// detection. Answers when the run is done, with its record. Each page is a billed Cost Explorer
-/// request; a customer fetched today re-fetches only the last few days. One run fetches a
-/// customer at a time: while another (an admin's, or the daily schedule's) is fetching it, 409
-/// `fetch_running`. Audited (`billing_fetch_started`).
+/// request; a customer fetched today re-fetches only the last few days. One writer of a
+/// customer's costs at a time: while another run (an admin's, or the daily schedule's) is
+/// fetching it, 409 `fetch_running`; while an import writes its costs, 409 `import_running`.
+/// Audited (`billing_fetch_started`).
 #[utoipa::path(post, path = "/api/v1/billing/runs", request_body = RunRequest,
     responses((status = 201, body = BillingRun), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "`fetch_running`: another run is fetching the customer; nothing was started", body = ErrorBody)))]
+        (status = 409, description = "`fetch_running`: another run is fetching the customer; `import_running`: an import is writing its costs; nothing was started", body = ErrorBody)))]
 async fn start_run(
     State(api): State<Api>,
     Admin(who): Admin,
@@ -370,10 +373,12 @@ struct ImportQuery {
 /// `application/gzip` or `application/octet-stream`) or as the `file` part of
 /// `multipart/form-data`; the parts of one export (AWS Data Exports split a month into
 /// `…-00001.csv.gz`, `…-00002.csv.gz`, ...) must be imported together, as several `file` parts of
-/// one form: their amounts are summed before storing (imported one by one, each part would
-/// replace the previous part's cells). Every file is checked before anything is stored: a bad row
-/// stores nothing and the error names its file (when several), row and column. Then runs
-/// cost-jump detection.
+/// one form: their amounts are summed before storing (parts with the same content are refused,
+/// naming them: a part given twice would count twice). An export is per billing month: the import
+/// **replaces the imported costs of each month the file has costs in** (`months_replaced`; the
+/// imported cells of those months the file no longer has are removed, `cells_removed`), never a
+/// fetch's. Every file is checked before anything is stored: a bad row stores nothing and the
+/// error names its file (when several), row and column. Then runs cost-jump detection.
 #[utoipa::path(post, path = "/api/v1/billing/imports", params(ImportQuery),
     request_body(content(
         (ImportFile = "text/csv"),
@@ -382,7 +387,9 @@ struct ImportQuery {
         (ImportForm = "multipart/form-data"),
     )),
     responses((status = 201, body = ImportSummary), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "`fetch_running` / `import_running`: a fetch or another import is writing the customer's costs; nothing was stored", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn import(
     State(api): State<Api>,
     Admin(who): Admin,
@@ -405,6 +412,42 @@ async fn import(
     }
     let summary = api.app().billing()?.import(&who, &customer, parts).await?;
     Ok((StatusCode::CREATED, Json(summary)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct RemoveImportsQuery {
+    /// The customer whose imported costs are removed.
+    customer: String,
+    /// The first month, `YYYY-MM`.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}$", example = "2024-09")]
+    from: String,
+    /// The last month, `YYYY-MM`, inclusive (default: `from`, one month).
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}$", example = "2024-10")]
+    to: Option<String>,
+}
+
+/// Removes a customer's imported costs (admin) of the months `from` to `to`: every daily cost an
+/// import wrote (the API's or `cc billing import`'s) in those months; costs fetched from Cost
+/// Explorer (and the demo's) stay. Audited (`imported_costs_removed`); then runs cost-jump
+/// detection, as an import does. The same in the CLI: `cc billing remove-imported`.
+#[utoipa::path(delete, path = "/api/v1/billing/imports", params(RemoveImportsQuery),
+    responses((status = 200, body = ImportsRemoved), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "`fetch_running` / `import_running`: a fetch or an import is writing the customer's costs; nothing was removed", body = ErrorBody)))]
+async fn remove_imports(
+    State(api): State<Api>,
+    Admin(who): Admin,
+    QueryParams(q): QueryParams<RemoveImportsQuery>,
+) -> ApiResult<Json<ImportsRemoved>> {
+    let customer = customer_param(&q.customer)?;
+    Ok(Json(
+        api.app()
+            .billing()?
+            .remove_imports(&who, &customer, &q.from, q.to.as_deref())
+            .await?,
+    ))
 }
 
 /// An export file as the request body.
@@ -452,7 +495,8 @@ async fn get_settings(
 }
 
 /// Replaces a customer's billing settings (admin). Send the `version` read (0 for the defaults).
-/// A metric change makes the next fetch backfill in the new metric.
+/// A metric change makes the next fetch backfill the whole window Cost Explorer keeps (13 months
+/// and this one) in the new metric; `backfill_pending` says so until it has.
 #[utoipa::path(put, path = "/api/v1/billing/settings/{code}", params(("code" = inline(cc_domain::ids::CustomerCode), Path)),
     request_body = SettingsUpdate,
     responses((status = 200, body = BillingSettings), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),

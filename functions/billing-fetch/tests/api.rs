@@ -40,6 +40,8 @@ const EXPECTED: &[Expect] = &[
     err("13-add-discovered-unknown", 400, "validation_failed"),
     err("14-resolve-unknown", 404, "not_found"),
     err("15-import-as-engineer", 403, "forbidden"),
+    ok("16-remove-imports", 200),
+    err("17-remove-imports-as-engineer", 403, "forbidden"),
 ];
 
 struct Harness {
@@ -223,6 +225,9 @@ async fn billing_sample_events_run_through_the_lambda_router() {
     );
     assert_eq!(bodies[10]["metric"], "AmortizedCost");
     assert_eq!(bodies[10]["version"], 1);
+    // October's imported cells (31 days, 2 services), removed.
+    assert_eq!(bodies[15]["months"], json!(["2026-10"]), "{}", bodies[15]);
+    assert_eq!(bodies[15]["cells_removed"], 62, "{}", bodies[15]);
 }
 
 /// Sums of the FOCUS sample computed here, independently of the importer: AWS rows only,
@@ -837,7 +842,8 @@ async fn billing_settings_are_versioned_and_validated() {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(
         v,
-        json!({"metric": "UnblendedCost", "thresholds": {"min_impact": 50.0, "min_relative": 0.2}, "version": 0})
+        json!({"metric": "UnblendedCost", "thresholds": {"min_impact": 50.0, "min_relative": 0.2}, "version": 0,
+               "backfill_pending": false})
     );
     let put = |metric: &str, impact: Value, relative: Value, version: u64| {
         Some(
@@ -1093,6 +1099,24 @@ async fn billing_imports_refuse_accounts_the_hub_has_under_another_customer() {
     assert_eq!(v["accounts_not_in_hub"], json!(["000111222333"]));
 }
 
+/// events-demo's audit log, newest first, through the audit route (the access-request
+/// function's) on the same store.
+async fn audit_log(h: &Harness) -> Value {
+    let app = cc_adapters::wire::access(config_in(h._dir.path())).await.unwrap();
+    let audit = access_request::router(cc_http::Api::from_app(app).await.unwrap());
+    let (s, log) = send(
+        &audit,
+        "GET",
+        "/api/v1/audit?customer=events-demo",
+        Some(&h.admin()),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{log}");
+    log
+}
+
 #[tokio::test]
 async fn billing_changes_are_in_the_customers_audit_log() {
     let h = Harness::new().await;
@@ -1153,19 +1177,7 @@ async fn billing_changes_are_in_the_customers_audit_log() {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 
-    // The audit route (the access-request function's), on the same store.
-    let app = cc_adapters::wire::access(config_in(h._dir.path())).await.unwrap();
-    let audit = access_request::router(cc_http::Api::from_app(app).await.unwrap());
-    let (s, log) = send(
-        &audit,
-        "GET",
-        "/api/v1/audit?customer=events-demo",
-        Some(&admin),
-        None,
-        vec![],
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{log}");
+    let log = audit_log(&h).await;
     let events = log["items"].as_array().unwrap();
     let find = |action: &str| {
         events
@@ -1227,4 +1239,363 @@ async fn every_route_refuses_an_unknown_query_parameter() {
         &billing_fetch::openapi(),
     )
     .await;
+}
+
+/// A FOCUS file of `rows` (account, service, day, amount), one daily row each.
+fn daily(rows: &[(&str, &str, &str, f64)]) -> String {
+    let mut s = String::from(HEADER);
+    for (account, service, day, amount) in rows {
+        s.push_str(&format!(
+            "\nAWS,{account},999999999999,{service},{day}T00:00:00Z,{day}T23:00:00Z,{amount},{amount},USD"
+        ));
+    }
+    s.push('\n');
+    s
+}
+
+/// The stored cells of events-demo from 2026-09-01 to 2026-10-31, as `account service day amount
+/// source`.
+async fn september_and_october(h: &Harness) -> Vec<String> {
+    let customer = CustomerCode::parse("events-demo").unwrap();
+    let mut cells = costs::cells(
+        h.app.items.as_ref(),
+        &customer,
+        date!(2026 - 09 - 01),
+        date!(2026 - 10 - 31),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    cells.sort_by(|a, b| (a.day, &a.service).cmp(&(b.day, &b.service)));
+    cells
+        .iter()
+        .map(|c| format!("{} {} {} {:.1} {:?}", c.account, c.service, c.day, c.amount, c.source))
+        .collect()
+}
+
+#[tokio::test]
+async fn billing_an_import_replaces_the_imported_costs_of_the_months_it_has() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let url = "/api/v1/billing/imports?customer=events-demo";
+    let a = "000111222333";
+    let first = daily(&[
+        (a, "Amazon EC2", "2026-09-01", 10.0),
+        (a, "Amazon S3", "2026-09-02", 5.0),
+        (a, "Amazon EC2", "2026-10-01", 7.0),
+    ]);
+    let (s, v) = h
+        .raw("POST", url, Some(&admin), Some("text/csv"), first.into_bytes())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["months_replaced"], json!(["2026-09", "2026-10"]));
+    assert_eq!(v["cells_removed"], 0);
+    // Cells of September that are not an import's: Cost Explorer's, the demo's, and one stored
+    // before cells recorded their source (kept: it cannot be told apart from a fetched one).
+    let other = |service: &str, source| DailyCost {
+        source,
+        ..cell(a, service, date!(2026 - 09 - 03), 1.0)
+    };
+    store(
+        &h,
+        "events-demo",
+        &[
+            other("Fetched", CellSource::CostExplorer),
+            other("Demo", CellSource::Demo),
+        ],
+    )
+    .await;
+    let legacy = cc_domain::store::Item::new(
+        cc_domain::keys::cost("events-demo", date!(2026 - 09 - 04)),
+        cc_domain::keys::cost_cell(a, "Legacy", date!(2026 - 09 - 04)),
+        json!({"account": a, "service": "Legacy", "day": "2026-09-04", "amount": 1.0, "currency": "USD"}),
+    );
+    h.app
+        .items
+        .transact(vec![cc_domain::store::Write::Put(legacy)])
+        .await
+        .unwrap();
+
+    // A corrected September: S3 dropped, EC2 corrected. October is not in it and stays.
+    let corrected = daily(&[(a, "Amazon EC2", "2026-09-01", 12.0)]);
+    let (s, v) = h
+        .raw("POST", url, Some(&admin), Some("text/csv"), corrected.into_bytes())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["months_replaced"], json!(["2026-09"]));
+    assert_eq!(v["cells_removed"], 1, "{v}");
+    assert_eq!(
+        september_and_october(&h).await,
+        vec![
+            "000111222333 Amazon EC2 2026-09-01 12.0 Import",
+            "000111222333 Demo 2026-09-03 1.0 Demo",
+            "000111222333 Fetched 2026-09-03 1.0 CostExplorer",
+            "000111222333 Legacy 2026-09-04 1.0 Import",
+            "000111222333 Amazon EC2 2026-10-01 7.0 Import",
+        ]
+    );
+    let log = audit_log(&h).await;
+    let last = &log["items"][0];
+    assert_eq!(last["action"], "costs_imported", "{log}");
+    assert_eq!(last["after"]["months_replaced"], json!(["2026-09"]));
+    assert_eq!(last["after"]["cells_removed"], 1);
+    assert!(
+        last["detail"]
+            .as_str()
+            .unwrap()
+            .contains("1 cells written and 1 removed in 2026-09"),
+        "{last}"
+    );
+}
+
+#[tokio::test]
+async fn billing_the_same_part_twice_in_one_import_is_refused_and_stores_nothing() {
+    let h = Harness::new().await;
+    let url = "/api/v1/billing/imports?customer=events-demo";
+    let part = hourly("000111222333", 0..12);
+    let (ct, body) = multipart_files(&[("export-00001.csv", &part), ("export-00001.csv", &part)]);
+    let (s, v) = h.raw("POST", url, Some(&h.admin()), Some(&ct), body).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["code"], "validation_failed");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("part 1 (export-00001.csv) and part 2 (export-00001.csv) have the same content"),
+        "{message}"
+    );
+    assert_eq!(ec2_on_sep_1(&h).await, json!([]), "nothing stored");
+}
+
+#[tokio::test]
+async fn billing_imported_costs_of_a_range_of_months_are_removed_by_an_admin() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let a = "000111222333";
+    let file = daily(&[
+        (a, "Amazon EC2", "2026-08-31", 3.0),
+        (a, "Amazon EC2", "2026-09-01", 10.0),
+        (a, "Amazon S3", "2026-09-02", 5.0),
+        (a, "Amazon EC2", "2026-10-01", 7.0),
+    ]);
+    let (s, v) = h
+        .raw(
+            "POST",
+            "/api/v1/billing/imports?customer=events-demo",
+            Some(&admin),
+            Some("text/csv"),
+            file.into_bytes(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    store(
+        &h,
+        "events-demo",
+        &[DailyCost {
+            source: CellSource::CostExplorer,
+            ..cell(a, "Fetched", date!(2026 - 09 - 03), 1.0)
+        }],
+    )
+    .await;
+    let url = |q: &str| format!("/api/v1/billing/imports?{q}");
+    // Bad input and the wrong role: each a 4xx, nothing removed.
+    for (q, token, status, says) in [
+        (
+            "customer=events-demo&from=2026-09",
+            h.engineer(),
+            StatusCode::FORBIDDEN,
+            "admin",
+        ),
+        (
+            "customer=events-demo&from=2026-9",
+            admin.clone(),
+            StatusCode::BAD_REQUEST,
+            "YYYY-MM",
+        ),
+        (
+            "customer=events-demo&from=2026-13",
+            admin.clone(),
+            StatusCode::BAD_REQUEST,
+            "YYYY-MM",
+        ),
+        (
+            "customer=events-demo&from=1999-12",
+            admin.clone(),
+            StatusCode::BAD_REQUEST,
+            "2000-01",
+        ),
+        (
+            "customer=events-demo&from=2026-10&to=2026-09",
+            admin.clone(),
+            StatusCode::BAD_REQUEST,
+            "before",
+        ),
+        ("customer=events-demo", admin.clone(), StatusCode::BAD_REQUEST, "from"),
+        (
+            "customer=nobody&from=2026-09",
+            admin.clone(),
+            StatusCode::NOT_FOUND,
+            "nobody",
+        ),
+        (
+            "customer=events-demo&from=2026-09&extra=1",
+            admin.clone(),
+            StatusCode::BAD_REQUEST,
+            "extra",
+        ),
+    ] {
+        let (s, v) = h.call("DELETE", &url(q), &token, None).await;
+        assert_eq!(s, status, "{q}: {v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains(says), "{q}: {v}");
+    }
+    assert_eq!(september_and_october(&h).await.len(), 4);
+
+    // September to October: the imported cells go, the fetched one stays; August is not touched.
+    let (s, v) = h
+        .call(
+            "DELETE",
+            &url("customer=events-demo&from=2026-09&to=2026-10"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v,
+        json!({"customer": "events-demo", "from": "2026-09", "to": "2026-10", "months": ["2026-09", "2026-10"],
+               "cells_removed": 3, "anomalies_raised": 0})
+    );
+    assert_eq!(
+        september_and_october(&h).await,
+        vec!["000111222333 Fetched 2026-09-03 1.0 CostExplorer"]
+    );
+    let (_, august) = h
+        .get("/api/v1/billing/costs?customer=events-demo&from=2026-08-01&to=2026-08-31")
+        .await;
+    assert_eq!(august["total"][0]["amount"], 3.0, "{august}");
+    // Again: nothing left to remove.
+    let (s, v) = h
+        .call("DELETE", &url("customer=events-demo&from=2026-09"), &admin, None)
+        .await;
+    assert_eq!((s, v["cells_removed"].as_u64()), (StatusCode::OK, Some(0)), "{v}");
+
+    // In the customer's audit log, by whom.
+    let log = audit_log(&h).await;
+    let removed: Vec<&Value> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "imported_costs_removed")
+        .collect();
+    assert_eq!(removed.len(), 2, "{log}");
+    let first = removed[1];
+    assert_eq!(first["actor"], "ada@example.com");
+    assert_eq!(first["after"]["cells_removed"], 3);
+    assert_eq!(
+        first["detail"],
+        "imported costs of 2026-09 to 2026-10 removed via API: 3 cells"
+    );
+}
+
+#[tokio::test]
+async fn billing_one_writer_of_a_customers_costs_at_a_time() {
+    let h = Harness::new().await;
+    let admin = h.admin();
+    let billing = h.app.billing().unwrap();
+    let customer = CustomerCode::parse("events-demo").unwrap();
+    let import = || {
+        h.raw(
+            "POST",
+            "/api/v1/billing/imports?customer=events-demo",
+            Some(&admin),
+            Some("text/csv"),
+            hourly("000111222333", 0..2).into_bytes(),
+        )
+    };
+    let remove = || {
+        h.call(
+            "DELETE",
+            "/api/v1/billing/imports?customer=events-demo&from=2026-09",
+            &admin,
+            None,
+        )
+    };
+
+    // While a fetch run holds the customer's lease: imports and removals are refused, nothing written.
+    let fetching = billing
+        .take_lease(&customer, "run-1", &cc_domain::billing::Trigger::Schedule)
+        .await
+        .unwrap()
+        .unwrap();
+    let (s, v) = import().await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("fetch_running")),
+        "{v}"
+    );
+    assert_eq!(ec2_on_sep_1(&h).await, json!([]), "nothing stored");
+    let (s, v) = remove().await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("fetch_running")),
+        "{v}"
+    );
+    billing.release_lease(&customer, fetching).await;
+    let (s, v) = import().await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    // While an import holds it: a fetch now is refused, the schedule skips the customer, and
+    // another import is refused, each saying so.
+    let importing = billing
+        .take_lease_for(
+            &customer,
+            "import-1",
+            &cc_domain::billing::Trigger::Admin { email: "system".into() },
+            cc_domain::billing::fetch::LeaseWork::Import,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let (s, v) = h
+        .call(
+            "POST",
+            "/api/v1/billing/runs",
+            &admin,
+            Some(json!({"customer": "events-demo"})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("import_running")),
+        "{v}"
+    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("system"), "{v}");
+    let run = billing
+        .run(cc_domain::billing::Scope::All, cc_domain::billing::Trigger::Schedule)
+        .await
+        .unwrap();
+    let entry = run.customers.iter().find(|c| c.customer == customer).unwrap();
+    assert_eq!(
+        entry.reason.as_deref(),
+        Some(cc_domain::billing::fetch::IMPORT_LEASED_REASON),
+        "{entry:?}"
+    );
+    let (s, v) = import().await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("import_running")),
+        "{v}"
+    );
+    billing.release_lease(&customer, importing).await;
+    // Each import and removal releases the lease when done (or refused).
+    let (s, v) = remove().await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = import().await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(
+        billing
+            .take_lease(&customer, "run-2", &cc_domain::billing::Trigger::Schedule)
+            .await
+            .unwrap()
+            .is_ok()
+    );
 }

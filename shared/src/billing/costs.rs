@@ -9,11 +9,15 @@
 //! `demo`). The cells are one set whatever their source: when an import and a fetch write the same
 //! (account, service, day), the **later write wins** (whole, with its source). A fetch then removes
 //! the cells of its period that Cost Explorer no longer reports ([`remove_missing`]), but only
-//! cells a fetch wrote: an import's or the demo's cells are never removed by a fetch. A cell stored
-//! before the source was recorded reads as `cost_explorer` when it is flagged estimated (only Cost
-//! Explorer flags days) and otherwise as `import`: what cannot be told apart is kept rather than
-//! deleted (a legacy fetched cell that Cost Explorer revised away stays at its amount until written
-//! again; an imported one deleted would be lost).
+//! cells a fetch wrote: an import's or the demo's cells are never removed by a fetch. Likewise an
+//! import replaces only imported cells (the months it has: [`remove_imported`], with the cells it
+//! lacks), and so does removing a customer's imported costs: a fetch's and the demo's cells stay.
+//! A cell stored before the source was recorded reads as `cost_explorer` when it is flagged
+//! estimated (only Cost Explorer flags days) and otherwise as `import`: what cannot be told apart
+//! is kept rather than deleted, by a fetch and by an import alike (a legacy fetched cell that Cost
+//! Explorer revised away stays at its amount until written again; an imported one deleted by a
+//! fetch would be lost, and a fetched one deleted by an import would not come back until a fetch
+//! reads its day again).
 
 use std::collections::BTreeMap;
 
@@ -440,6 +444,89 @@ pub async fn remove_missing(
             .map_err(|e| Error::Internal(anyhow::anyhow!("removing revised daily costs: {e}")))?;
     }
     Ok(stale.len())
+}
+
+/// Deletes the stored cells of `customer` in the months `months` (any day of each) that an import
+/// wrote (stored source `import`: not legacy cells without a source, see the module) and `kept`
+/// does not hold: an export is per billing month, so a corrected export of a month replaces that
+/// month's imported cells, and removing a customer's imported costs is this with nothing kept.
+/// Cells of a fetch or of the demo are left alone. Returns how many were deleted.
+pub async fn remove_imported(
+    items: &dyn ItemStore,
+    customer: &CustomerCode,
+    months: &std::collections::BTreeSet<Date>,
+    kept: &std::collections::BTreeSet<(AccountId, String, Date)>,
+) -> Result<usize> {
+    let internal = |e| Error::Internal(anyhow::anyhow!("removing imported daily costs: {e}"));
+    let mut stale = Vec::new();
+    let partitions: std::collections::BTreeSet<String> =
+        months.iter().map(|m| keys::cost(customer.as_str(), *m)).collect();
+    for pk in partitions {
+        let found = items
+            .query_all(Query::partition(Index::Primary, pk).limit(1000))
+            .await
+            .map_err(internal)?;
+        for item in found {
+            let (pk, sk) = (item.pk.clone(), item.sk.clone());
+            let c: StoredCell = decode(item)?;
+            if c.source == Some(CellSource::Import) && !kept.contains(&(c.account, c.service, c.day)) {
+                stale.push(Write::Delete { pk, sk, expected: None });
+            }
+        }
+    }
+    for chunk in stale.chunks(crate::store::MAX_TRANSACTION_WRITES) {
+        items.transact(chunk.to_vec()).await.map_err(internal)?;
+    }
+    Ok(stale.len())
+}
+
+/// The months (first days) of `customer` that hold costs, from the markers [`upsert`] writes,
+/// within `[from, to]` (first days of months).
+pub async fn months_stored(
+    items: &dyn ItemStore,
+    customer: &CustomerCode,
+    from: Date,
+    to: Date,
+) -> Result<std::collections::BTreeSet<Date>> {
+    let markers = items
+        .query_all(Query::partition(Index::Primary, keys::billing(customer.as_str())).prefix(keys::COST_MONTH_PREFIX))
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("reading a customer's cost months: {e}")))?;
+    Ok(markers
+        .iter()
+        .filter_map(|m| m.sk.strip_prefix(keys::COST_MONTH_PREFIX))
+        .filter_map(|m| parse_month(m).ok())
+        .filter(|m| (from..=to).contains(m))
+        .collect())
+}
+
+/// A month as `YYYY-MM` (its first day), between [`FIRST_DAY`] and [`LAST_DAY`]'s months.
+///
+/// Errors: anything else (validation, field `month`; callers name their own field).
+pub fn parse_month(s: &str) -> Result<Date> {
+    let day = Date::parse(
+        &format!("{s}-01"),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
+    .filter(|d| (FIRST_DAY..=LAST_DAY).contains(d) && s.len() == 7)
+    .ok_or_else(|| {
+        Error::validation(
+            "month",
+            format!(
+                "'{}' is not a month from {} to {} as YYYY-MM",
+                s.chars().take(20).collect::<String>(),
+                &FIRST_DAY.to_string()[..7],
+                &LAST_DAY.to_string()[..7]
+            ),
+        )
+    })?;
+    Ok(day)
+}
+
+/// `day`'s month as `YYYY-MM`.
+pub fn month_name(day: Date) -> String {
+    format!("{:04}-{:02}", day.year(), u8::from(day.month()))
 }
 
 fn totals(map: BTreeMap<(String, String), f64>) -> Vec<CostTotal> {

@@ -14,23 +14,31 @@
 //!   a later run starts at the first day the previous one found estimated, when that is earlier
 //!   (Cost Explorer can flag the whole open month; without this, a day that left the refetch
 //!   window while estimated would keep the flag; costs: the extra days in the same pages);
-//! - a change of the customer's cost metric (settings) backfills again;
+//! - a change of the customer's cost metric (settings) backfills **the whole window Cost Explorer
+//!   keeps** again (from the first day of the month 13 months back), not only the usual backfill:
+//!   every fetched cell it still has is rewritten in the new metric, so charts and detection do
+//!   not mix the two (fetched cells older than that window, and imported cells, keep the metric
+//!   they were stored in: Cost Explorer has no older days, and an import is re-imported);
 //! - the period is `[start, end)`: `end` is today (UTC), exclusive, so today's partial day is left
 //!   for tomorrow's run.
 //!
 //! Customers run in parallel, at most `CC_BILLING_CONCURRENCY` at once; one customer's failure is
 //! recorded with its reason and never stops the others.
 //!
-//! **One run per customer at a time.** Two runs fetching the same customer (an admin's "Fetch
-//! now" twice, or the daily job while an admin fetches) would each pay for the same pages, and a
-//! backfill is dozens of them. So a run takes the customer's **lease** first ([`Lease`],
+//! **One writer of a customer's costs at a time.** Two runs fetching the same customer (an admin's
+//! "Fetch now" twice, or the daily job while an admin fetches) would each pay for the same pages,
+//! and a backfill is dozens of them; an import removes the imported cells its months no longer
+//! have, which a concurrent import or fetch writing the same months would lose cells to. So a run,
+//! an import and a removal of imported costs take the customer's **lease** first ([`Lease`],
 //! `BILLING#{customer}` / `FETCHLEASE`): a conditional create, or a write conditional on the
 //! version read when the lease found has expired (a run that died without releasing it). The
 //! lease lasts [`LEASE_SECONDS`] (20 minutes: longer than the longest a run can live, the jobs
 //! Lambda's 15-minute timeout) and is deleted, at the version written, when the customer is done.
 //! An admin's run of one customer whose lease another run holds is refused (409 `fetch_running`,
-//! nothing recorded); a run over every customer skips it, with the reason "another run is
-//! fetching it" in its entry. Each run is recorded
+//! or `import_running` when an import holds it; nothing recorded); a run over every customer skips
+//! it, with the reason "another run is fetching it" (or "an import is writing its costs") in its
+//! entry; an import or removal is refused likewise (409 `fetch_running` / `import_running`,
+//! nothing written). Each run is recorded
 //! ([`BillingRun`], `BILLINGRUN` / `{started}#{id}`): per customer and payer the status, the
 //! reason, days fetched, cells written, Cost Explorer requests and their cost.
 
@@ -71,6 +79,9 @@ pub const LEASE_SECONDS: i64 = 20 * 60;
 
 /// The reason a run over every customer records for one another run is fetching.
 pub const LEASED_REASON: &str = "another run is fetching it";
+
+/// The reason a run over every customer records for one whose costs an import is writing.
+pub const IMPORT_LEASED_REASON: &str = "an import is writing its costs";
 
 /// The session name the fetch's STS sessions carry (shows in the customer's CloudTrail).
 pub const SESSION_NAME: &str = "customer-central-billing";
@@ -114,7 +125,8 @@ pub struct CustomerFetch {
     pub reason: Option<String>,
     #[schema(value_type = Option<String>)]
     pub metric: Option<CostMetric>,
-    /// A first fetch (or a metric change): the backfill window.
+    /// A backfill: a first fetch (`CC_BILLING_BACKFILL_DAYS`), or the first after a metric change
+    /// (the whole window Cost Explorer keeps).
     pub backfill: bool,
     /// The period asked for, `[period_start, period_end)` (YYYY-MM-DD, end exclusive).
     #[serde(default, with = "iso_day::option")]
@@ -224,16 +236,68 @@ struct Fetched {
     version: u64,
 }
 
-/// The lease of the run fetching a customer (`BILLING#{customer}` / `FETCHLEASE`).
+/// The lease of the one writer of a customer's costs (`BILLING#{customer}` / `FETCHLEASE`): a
+/// fetch run, or an import or removal of imported costs.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Lease {
-    /// The run holding it.
+    /// The run (or import) holding it.
     pub run: String,
+    /// Who: the schedule or a person (for an import, the importer: `system` for the CLI).
     pub trigger: Trigger,
     #[serde(with = "time::serde::rfc3339")]
     pub taken_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+    /// What holds it (leases stored before this was recorded are a fetch's).
+    #[serde(default)]
+    pub work: LeaseWork,
+}
+
+/// What holds a customer's lease.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaseWork {
+    /// A fetch run.
+    #[default]
+    Fetch,
+    /// An import, or a removal of imported costs.
+    Import,
+}
+
+impl Lease {
+    /// The refusal of a writer that found this lease held: 409 `fetch_running` or
+    /// `import_running`, saying who holds it since when.
+    pub fn refusal(&self, customer: &CustomerCode) -> Error {
+        let since = self
+            .taken_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let who = self.trigger.who();
+        match self.work {
+            LeaseWork::Fetch => Error::conflict(
+                crate::error::Conflict::FetchRunning,
+                format!(
+                    "{customer} is being fetched by another run ({who}, started {since}); its costs will be there \
+                     when it ends: reload then, rather than pay for the same Cost Explorer pages twice"
+                ),
+            ),
+            LeaseWork::Import => Error::conflict(
+                crate::error::Conflict::ImportRunning,
+                format!(
+                    "{customer}'s costs are being written by an import or a removal of imported costs ({who}, \
+                     started {since}); try again when it is done"
+                ),
+            ),
+        }
+    }
+
+    /// The reason a run over every customer records for a customer this lease holds.
+    pub fn skipped_reason(&self) -> &'static str {
+        match self.work {
+            LeaseWork::Fetch => LEASED_REASON,
+            LeaseWork::Import => IMPORT_LEASED_REASON,
+        }
+    }
 }
 
 /// Whether a lease found at `now` may be taken over: it expired (its run died).
@@ -267,7 +331,9 @@ pub fn earliest_day(today: Date) -> Date {
 }
 
 /// The period to fetch, `[start, end)` with `end` = today: a backfill of `backfill_days` when
-/// nothing was fetched (or with another metric), else the last `refetch_days` before today, or
+/// nothing was fetched; the whole window Cost Explorer keeps ([`earliest_day`]) when the last
+/// fetch was in another metric (so every fetched cell it still has is rewritten in the customer's
+/// metric: charts and detection do not mix the two); else the last `refetch_days` before today, or
 /// from the end of the last fetch when that is earlier (runs were missed: no gap is left), or from
 /// the first day the last fetch found still estimated *in a month that has ended* when that is
 /// earlier still; never before [`earliest_day`].
@@ -288,7 +354,8 @@ pub fn window(today: Date, last: Option<PreviousFetch>, metric: CostMetric, cfg:
                 .filter(|e| super::costs::month_start(*e) < super::costs::month_start(today));
             (closed.map_or(start, |e| start.min(e)), false)
         }
-        _ => (today - Duration::days(cfg.backfill_days.into()), true),
+        Some(_) => (earliest_day(today), true),
+        None => (today - Duration::days(cfg.backfill_days.into()), true),
     };
     (start.max(earliest_day(today)), today, backfill)
 }
@@ -344,20 +411,7 @@ impl Billing {
         if let Scope::Customer(code) = &scope {
             match self.take_lease(code, &id, &trigger).await? {
                 Ok(version) => held = Some(version),
-                Err(other) => {
-                    return Err(Error::conflict(
-                        crate::error::Conflict::FetchRunning,
-                        format!(
-                            "{code} is being fetched by another run ({}, started {}); its costs will be there when \
-                             it ends: reload then, rather than pay for the same Cost Explorer pages twice",
-                            other.trigger.who(),
-                            other
-                                .taken_at
-                                .format(&time::format_description::well_known::Rfc3339)
-                                .unwrap_or_default()
-                        ),
-                    ));
-                }
+                Err(other) => return Err(other.refusal(code)),
             }
         }
         let mut run = BillingRun {
@@ -413,7 +467,9 @@ impl Billing {
                         Some(v) => v,
                         None => match self.take_lease(&c.code, run_id, trigger).await {
                             Ok(Ok(v)) => v,
-                            Ok(Err(_)) => return vec![CustomerFetch::new(&c.code, None).skipped(LEASED_REASON)],
+                            Ok(Err(other)) => {
+                                return vec![CustomerFetch::new(&c.code, None).skipped(other.skipped_reason())];
+                            }
                             Err(e) => {
                                 let mut entry = CustomerFetch::new(&c.code, None);
                                 entry.status = FetchStatus::Failed;
@@ -455,14 +511,25 @@ impl Billing {
         Ok(run)
     }
 
-    /// Takes `customer`'s fetch lease for run `run`: `Ok(version written)`, or `Err(the lease
-    /// another live run holds)`. A lease past its expiry is taken over (a write conditional on the
-    /// version read); a lost race reads again.
+    /// Takes `customer`'s lease for fetch run `run`: `Ok(version written)`, or `Err(the lease
+    /// another live run or import holds)`. A lease past its expiry is taken over (a write
+    /// conditional on the version read); a lost race reads again.
     pub async fn take_lease(
         &self,
         customer: &CustomerCode,
         run: &str,
         trigger: &Trigger,
+    ) -> Result<std::result::Result<u64, Lease>> {
+        self.take_lease_for(customer, run, trigger, LeaseWork::Fetch).await
+    }
+
+    /// [`Self::take_lease`] for `work` (a fetch, or an import).
+    pub async fn take_lease_for(
+        &self,
+        customer: &CustomerCode,
+        run: &str,
+        trigger: &Trigger,
+        work: LeaseWork,
     ) -> Result<std::result::Result<u64, Lease>> {
         let pk = keys::billing(customer.as_str());
         for _ in 0..crate::error::MAX_ATTEMPTS {
@@ -485,6 +552,7 @@ impl Billing {
                 trigger: trigger.clone(),
                 taken_at: now,
                 expires_at: now + Duration::seconds(LEASE_SECONDS),
+                work,
             };
             let item = Item::new(pk.clone(), keys::BILLING_FETCH_LEASE, encode(&lease)?);
             match self.items.transact(vec![Write::at_version(item, read)]).await {
@@ -749,6 +817,27 @@ impl Billing {
         .map_err(|e| format!("recording the fetch: {e}"))
     }
 
+    /// Whether the next fetch of `customer` backfills the whole window Cost Explorer keeps in
+    /// `metric` ([`window`]): a payer of the customer (a management account in the hub) was last
+    /// fetched in another metric.
+    pub(super) async fn backfill_pending(&self, customer: &CustomerCode, metric: CostMetric) -> Result<bool> {
+        let snap = self.hub.snapshot().await?;
+        for payer in snap
+            .accounts
+            .iter()
+            .filter(|a| &a.customer == customer && a.management_account)
+        {
+            let key = (
+                keys::billing(customer.as_str()),
+                keys::billing_fetched(payer.id.as_str()),
+            );
+            if self.load_fetched(&key).await?.is_some_and(|(f, _)| f.metric != metric) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     async fn load_fetched(&self, (pk, sk): &(String, String)) -> Result<Option<(Fetched, u64)>> {
         match self.items.get(pk, sk).await? {
             Some(item) => {
@@ -859,15 +948,16 @@ mod tests {
             window(today, estimated(date!(2026 - 03 - 13)), unblended, &cfg).0,
             date!(2026 - 03 - 12)
         );
-        // Another metric: backfill again.
-        assert!(
+        // Another metric: the whole window Cost Explorer keeps, again (every fetched cell in the
+        // new metric), whatever the usual backfill.
+        assert_eq!(
             window(
                 today,
                 last(date!(2026 - 03 - 14), CostMetric::AmortizedCost),
                 unblended,
                 &cfg
-            )
-            .2
+            ),
+            (date!(2025 - 02 - 01), today, true)
         );
         // Never before what Cost Explorer keeps (a longer backfill than the configuration allows).
         let long = BillingConfig {

@@ -8,11 +8,11 @@
 //! | | FOCUS | CUR |
 //! |---|---|---|
 //! | account | `SubAccountId`, else `BillingAccountId` when empty (charges on the payer) | `lineItem/UsageAccountId` |
-//! | service | `ServiceName` | `product/ProductName`, else `lineItem/ProductCode` when empty |
+//! | service | `ServiceName` (empty: see below) | `product/ProductName` (empty: see below) |
 //! | period | `ChargePeriodStart`, `ChargePeriodEnd` | `lineItem/UsageStartDate`, `lineItem/UsageEndDate` |
 //! | amount | `BilledCost` (unblended) or `EffectiveCost` (amortised), by the customer's metric | `lineItem/UnblendedCost` |
 //! | currency | `BillingCurrency` | `lineItem/CurrencyCode` |
-//! | provider | `ServiceProviderName` (FOCUS 1.2), else `ProviderName` | always AWS |
+//! | whose row | `ServiceProviderName`, `HostProviderName` (FOCUS 1.3), `ProviderName` (1.0-1.2, deprecated in 1.3), `InvoiceIssuerName` (1.0+): see below | always AWS's |
 //!
 //! # Rules
 //! - **Streamed**: rows are read one at a time from any [`Read`] and summed into per (account,
@@ -23,8 +23,11 @@
 //!   (`…-00001.csv.gz`, `…-00002.csv.gz`, ...) and the same (account, service, day) has hourly
 //!   rows in several of them. The parts of one export must be imported together: their amounts are
 //!   summed into one set of cells before anything is stored (imported one by one, each part's
-//!   cells would replace the previous part's, as any re-import replaces cells). The files must be
-//!   of one format; the summary lists each file with its rows.
+//!   cells would replace the previous part's months, as any import replaces the imported cells of
+//!   the months it has: [`store`]). The files must be of one format; the summary lists each file
+//!   with its rows. Parts with the same content (the same file given twice, plain or gzip) are
+//!   refused, naming them: the parts of one export each hold different rows, and summing a part
+//!   twice would double its costs. (Parts without a data row add nothing and are not compared.)
 //! - **Days** are UTC days. FOCUS defines the charge period as `[ChargePeriodStart,
 //!   ChargePeriodEnd)`: the start inclusive, the end exclusive (FOCUS 1.0 specification, columns
 //!   "ChargePeriodStart" and "ChargePeriodEnd"); CUR's usage dates mean the same. A period inside
@@ -35,8 +38,22 @@
 //!   [`MAX_PERIOD_DAYS`] days, or ending before it starts, is an error.
 //! - Every charge category is kept (usage, purchases, tax, credits, adjustments), as Cost Explorer
 //!   keeps them in its unblended and amortised costs; credits are negative.
-//! - Rows of another provider (files may mix clouds) are counted and skipped. AWS is
-//!   `AWS` or `Amazon Web Services` (optionally followed by `, Inc.` or similar), in any case.
+//! - **Only rows the file says are AWS's are imported** (FOCUS files may mix clouds). FOCUS names
+//!   who is behind a row in several columns: the service provider (`ProviderName` in FOCUS 1.0 to
+//!   1.2; `ServiceProviderName` from 1.3, which deprecates `ProviderName`), the host provider
+//!   (`HostProviderName`, 1.3: where a service the customer chose runs) and the invoice issuer
+//!   (`InvoiceIssuerName`, 1.0+: AWS for what is bought through AWS Marketplace, which Cost
+//!   Explorer counts too). A row is AWS's when any of those columns the file has names AWS: `AWS`
+//!   (alone or followed by a space, e.g. `AWS Marketplace`), `Amazon Web Services` (optionally
+//!   followed by `, Inc.`, `EMEA SARL` or similar), `Amazon.com`, in any case. Other rows are
+//!   counted and skipped, with the reason: `other_provider` when a column names someone else,
+//!   `no_provider` when the file has none of those columns or the row's are all empty, `NULL` or
+//!   `Not Applicable` (the file does not say whose the row is). A legacy CUR is AWS's own.
+//! - **An empty service name** (FOCUS `ServiceName`, CUR `product/ProductName`) takes what the row
+//!   says instead: a tax row (FOCUS `ChargeCategory`, CUR `lineItem/LineItemType` = `Tax`) is
+//!   `Tax`, as Cost Explorer names the service of every tax charge; else the service code
+//!   (FOCUS 1.0+ with AWS columns: `x_ServiceCode`; CUR: `lineItem/ProductCode`, e.g.
+//!   `AmazonEC2`); else [`NO_SERVICE`].
 //! - The literal `NULL` (as the FinOps Foundation's samples write it) is an empty value.
 //! - Account ids are read by the file rule shared with the bulk account import
 //!   ([`AccountId::from_file`]): ids of 10 or 11 digits lost their leading zeros (spreadsheets
@@ -67,8 +84,13 @@ pub const MAX_PERIOD_DAYS: i64 = 366;
 /// The longest service name accepted, in characters (AWS's longest are under 100).
 pub const MAX_SERVICE_CHARS: usize = 256;
 
-/// The service of a row whose service column is empty (e.g. some tax or adjustment rows).
+/// The service of a row whose service column is empty and that says nothing else to name it
+/// by (not a tax row, no service code): see the module.
 pub const NO_SERVICE: &str = "(no service)";
+
+/// The service of a tax row without a service name: Cost Explorer's name for tax charges (its
+/// `SERVICE` dimension lists them all as `Tax`).
+pub const TAX_SERVICE: &str = "Tax";
 
 /// Which export a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -86,8 +108,13 @@ pub enum Format {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
-    /// The row is another provider's (Microsoft, Oracle, ...).
+    /// The row is another provider's (Microsoft, Oracle, ...): a provider column names someone
+    /// else and none names AWS.
     OtherProvider,
+    /// The row does not say whose it is: the file has no provider column (`ServiceProviderName`,
+    /// `HostProviderName`, `ProviderName`, `InvoiceIssuerName`), or the row's are all empty,
+    /// `NULL` or `Not Applicable`.
+    NoProvider,
 }
 
 /// How many rows were skipped for one reason.
@@ -137,6 +164,14 @@ pub struct ImportSummary {
     pub skipped: Vec<Skipped>,
     /// Daily cells written (each replaces what was stored for its account, service and day).
     pub cells_written: usize,
+    /// The months (`YYYY-MM`) the file has costs in: their imported cells are replaced by the
+    /// file's (an export is per billing month; a fetch's cells are left alone).
+    #[serde(default)]
+    pub months_replaced: Vec<String>,
+    /// Imported cells of those months that the file no longer has, removed (a corrected export
+    /// that dropped a charge).
+    #[serde(default)]
+    pub cells_removed: usize,
     pub accounts: Vec<AccountId>,
     pub services: Vec<String>,
     pub currencies: Vec<String>,
@@ -166,15 +201,28 @@ struct Columns {
     /// FOCUS `BillingAccountId`, used when the sub-account is empty.
     payer: Option<usize>,
     service: usize,
-    /// CUR `lineItem/ProductCode`, used when the product name is empty.
+    /// FOCUS `x_ServiceCode`, CUR `lineItem/ProductCode`: used when the service name is empty.
     service_fallback: Option<usize>,
+    /// FOCUS `ChargeCategory`, CUR `lineItem/LineItemType`: a tax row without a service name is
+    /// [`TAX_SERVICE`].
+    charge_category: Option<usize>,
     start: usize,
     end: usize,
     amount: usize,
     currency: usize,
-    provider: Option<usize>,
+    /// FOCUS: the columns that say whose a row is ([`PROVIDER_COLUMNS`] the file has; none: no
+    /// row says). `None` for CUR, which is AWS's own.
+    providers: Option<Vec<usize>>,
     names: Vec<String>,
 }
+
+/// The FOCUS columns that say whose a row is (see the module).
+const PROVIDER_COLUMNS: [&str; 4] = [
+    "ServiceProviderName",
+    "HostProviderName",
+    "ProviderName",
+    "InvoiceIssuerName",
+];
 
 impl Format {
     fn name(self) -> &'static str {
@@ -223,12 +271,13 @@ impl Columns {
                 account: need("SubAccountId")?,
                 payer: find("BillingAccountId"),
                 service: need("ServiceName")?,
-                service_fallback: None,
+                service_fallback: find("x_ServiceCode"),
+                charge_category: find("ChargeCategory"),
                 start: need("ChargePeriodStart")?,
                 end: need("ChargePeriodEnd")?,
                 amount: need(amount)?,
                 currency: need("BillingCurrency")?,
-                provider: find("ServiceProviderName").or_else(|| find("ProviderName")),
+                providers: Some(PROVIDER_COLUMNS.iter().filter_map(|c| find(c)).collect()),
                 names,
             })
         } else if find("lineItem/UnblendedCost").is_some() || find("lineItem/UsageAccountId").is_some() {
@@ -254,11 +303,12 @@ impl Columns {
                 payer: None,
                 service: service.0,
                 service_fallback: service.1,
+                charge_category: find("lineItem/LineItemType"),
                 start: need("lineItem/UsageStartDate")?,
                 end: need("lineItem/UsageEndDate")?,
                 amount: need("lineItem/UnblendedCost")?,
                 currency: need("lineItem/CurrencyCode")?,
-                provider: None,
+                providers: None,
                 names,
             })
         } else {
@@ -317,6 +367,22 @@ impl<R: Read> Read for Capped<'_, R> {
     }
 }
 
+/// A reader that feeds what it reads to `hash`: a part's content (decompressed), to tell parts
+/// given twice apart from the parts of one export.
+struct Hashing<'a, R> {
+    inner: R,
+    hash: &'a mut sha2::Sha256,
+}
+
+impl<R: Read> Read for Hashing<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// A timestamp as exports write it, in UTC: RFC 3339 (`2024-09-01T00:00:00Z`, any offset),
 /// `2024-09-01 00:00:00` or `2024-09-01T00:00:00` (UTC, optional fraction), or a bare date.
 fn parse_time(s: &str) -> Option<OffsetDateTime> {
@@ -341,9 +407,35 @@ fn parse_time(s: &str) -> Option<OffsetDateTime> {
         .map(|d| d.midnight().assume_utc())
 }
 
+/// Whether a provider column's value names AWS (see the module): `AWS` alone or followed by a
+/// space, or starting with `Amazon Web Services` or `Amazon.com`, in any case.
 fn is_aws(provider: &str) -> bool {
-    let p = provider.to_ascii_lowercase();
-    p.is_empty() || p == "aws" || p.starts_with("amazon web services") || p.starts_with("amazon.com")
+    let starts = |prefix: &str| {
+        provider
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    provider.eq_ignore_ascii_case("aws") || starts("aws ") || starts("amazon web services") || starts("amazon.com")
+}
+
+/// Whose a row is, by the provider columns `providers` (FOCUS; see the module).
+fn provider_of(record: &csv::StringRecord, providers: &[usize]) -> std::result::Result<(), SkipReason> {
+    let mut named = false;
+    for &i in providers {
+        let v = value(record, i);
+        if v.is_empty() || v.eq_ignore_ascii_case("Not Applicable") {
+            continue;
+        }
+        if is_aws(v) {
+            return Ok(());
+        }
+        named = true;
+    }
+    Err(if named {
+        SkipReason::OtherProvider
+    } else {
+        SkipReason::NoProvider
+    })
 }
 
 /// The file rule for account ids ([`AccountId::from_file`]: leading zeros put back).
@@ -411,7 +503,12 @@ pub fn parse_at_most<R: Read>(reader: R, metric: CostMetric, max_bytes: u64) -> 
 /// before anything is stored (imported one by one, each part's cells would replace the previous
 /// part's). Every file must be of the same format; their decompressed text may be at most
 /// `max_bytes` together. With more than one file, errors name the file before the row.
+///
+/// Errors (validation, field `file`): besides those of [`parse`], parts whose decompressed
+/// content is the same (SHA-256), each group named by part number and name: the same file given
+/// twice would have its costs summed twice. Parts without a data row are not compared.
 pub fn parse_files<R: Read>(files: Vec<(String, R)>, metric: CostMetric, max_bytes: u64) -> Result<Parsed> {
+    use sha2::Digest;
     if files.is_empty() {
         return Err(Error::validation("file", "no file to import"));
     }
@@ -420,16 +517,28 @@ pub fn parse_files<R: Read>(files: Vec<(String, R)>, metric: CostMetric, max_byt
     let mut left = max_bytes;
     let mut format: Option<(Format, &'static str, String)> = None;
     let mut read = Vec::with_capacity(files.len());
-    for (name, reader) in files {
+    // Each part with data rows, by the hash of its content: (part number, name).
+    let mut contents: BTreeMap<Vec<u8>, Vec<(usize, String)>> = BTreeMap::new();
+    for (i, (name, reader)) in files.into_iter().enumerate() {
         let at = if several { format!("{name}, ") } else { String::new() };
         let input =
             decompressed(reader).map_err(|e| Error::validation("file", format!("{at}cannot read the file: {e}")))?;
-        let input = Capped {
-            inner: input,
-            left: &mut left,
-            max: max_bytes,
+        let mut hash = sha2::Sha256::new();
+        let input = Hashing {
+            inner: Capped {
+                inner: input,
+                left: &mut left,
+                max: max_bytes,
+            },
+            hash: &mut hash,
         };
         let (cols, rows) = acc.read(input, metric, &at)?;
+        if rows > 0 {
+            contents
+                .entry(hash.finalize().to_vec())
+                .or_default()
+                .push((i + 1, name.clone()));
+        }
         match &format {
             None => format = Some((cols.format, cols.amount_column(), name.clone())),
             Some((f, _, first)) if *f != cols.format => {
@@ -446,6 +555,37 @@ pub fn parse_files<R: Read>(files: Vec<(String, R)>, metric: CostMetric, max_byt
         }
         read.push(FileRead { name, rows_read: rows });
     }
+    let mut same: Vec<Vec<(usize, String)>> = contents.into_values().filter(|parts| parts.len() > 1).collect();
+    if !same.is_empty() {
+        same.sort();
+        let groups: Vec<String> = same
+            .iter()
+            .map(|parts| {
+                let named: Vec<String> = parts
+                    .iter()
+                    .map(|(n, name)| {
+                        if name.is_empty() {
+                            format!("part {n}")
+                        } else {
+                            format!("part {n} ({name})")
+                        }
+                    })
+                    .collect();
+                named.join(" and ")
+            })
+            .collect();
+        return Err(Error::validation(
+            "file",
+            format!(
+                "{} the same content: the parts of one export each hold different rows, and the same part given \
+                 twice would have its costs counted twice. Give each part once; nothing was stored",
+                match groups.as_slice() {
+                    [one] => format!("{one} have"),
+                    many => format!("{} each have", many.join("; ")),
+                }
+            ),
+        ));
+    }
     let (format, amount_column, _) = format.unwrap_or((Format::Focus, "BilledCost", String::new()));
     Ok(acc.finish(format, amount_column, read))
 }
@@ -461,7 +601,8 @@ struct Cells {
     currencies: HashMap<String, u32>,
     currency_names: Vec<String>,
     rows_read: u64,
-    other_provider: u64,
+    /// Rows skipped, by reason.
+    skipped: BTreeMap<SkipReason, u64>,
 }
 
 impl Cells {
@@ -508,10 +649,10 @@ impl Cells {
                 format!("{at}row {row}, column {}: {what}", cols.names[col]),
             )
         };
-        if let Some(p) = cols.provider
-            && !is_aws(value(record, p))
+        if let Some(providers) = &cols.providers
+            && let Err(reason) = provider_of(record, providers)
         {
-            self.other_provider += 1;
+            *self.skipped.entry(reason).or_default() += 1;
             return Ok(());
         }
 
@@ -546,7 +687,15 @@ impl Cells {
             }
         };
 
+        // An empty name: what the row says instead (a tax row; the service code), else
+        // `NO_SERVICE` (see the module).
         let (mut service_col, mut service_raw) = (cols.service, value(record, cols.service));
+        if service_raw.is_empty()
+            && let Some(c) = cols.charge_category
+            && value(record, c).eq_ignore_ascii_case(TAX_SERVICE)
+        {
+            service_raw = TAX_SERVICE;
+        }
         if service_raw.is_empty()
             && let Some(f) = cols.service_fallback
         {
@@ -677,14 +826,11 @@ impl Cells {
             })
             .collect();
         out.sort_by(|x, y| (x.day, x.account.as_str(), &x.service).cmp(&(y.day, y.account.as_str(), &y.service)));
-        let skipped = if self.other_provider > 0 {
-            vec![Skipped {
-                reason: SkipReason::OtherProvider,
-                rows: self.other_provider,
-            }]
-        } else {
-            Vec::new()
-        };
+        let skipped = self
+            .skipped
+            .into_iter()
+            .map(|(reason, rows)| Skipped { reason, rows })
+            .collect();
         Parsed {
             format,
             amount_column,
@@ -760,14 +906,19 @@ pub struct Importer<'a> {
     pub via: &'a str,
 }
 
-/// Stores what [`parse`] read for `customer` (each cell replacing the stored one), runs detection
-/// over the stored history up to the file's last day (at most yesterday, by `now`), and sums it
-/// up. `hub` is every account of the hub: the file's accounts that another customer has are
-/// refused before anything is stored ([`check_owners`]); those nowhere in the hub are listed.
+/// Stores what [`parse`] read for `customer`, **replacing the imported cells of each month the
+/// file has costs in**: each cell replaces the stored one, then the month's other imported cells
+/// are removed ([`costs::remove_imported`]: an export is per billing month, and a corrected one
+/// replaces it; cells a fetch or the demo wrote are left alone). Then runs detection over the
+/// stored history up to the file's last day (at most yesterday, by `now`), and sums it up. `hub`
+/// is every account of the hub: the file's accounts that another customer has are refused before
+/// anything is stored ([`check_owners`]); those nowhere in the hub are listed.
 ///
-/// The cells are written in several transactions (100 writes each), so the import's audit event
-/// (`costs_imported`: format, files, rows, accounts, totals) is written right after the last of
-/// them, not in the same transaction.
+/// The cells are written in several transactions (100 writes each), the new ones before the old
+/// ones are removed, so the import's audit event (`costs_imported`: format, files, rows, accounts,
+/// months, cells written and removed, totals) is written right after the last of them, not in the
+/// same transaction. One writer of a customer's costs at a time is the caller's to ensure (the
+/// customer's lease: [`super::fetch::Billing::store_import`]).
 pub async fn store(
     items: &dyn ItemStore,
     customer: &CustomerCode,
@@ -778,7 +929,16 @@ pub async fn store(
 ) -> Result<ImportSummary> {
     check_owners(customer, &parsed, hub)?;
     let written = costs::upsert(items, customer, &parsed.cells).await?;
+    let months: BTreeSet<Date> = parsed.cells.iter().map(|c| costs::month_start(c.day)).collect();
+    let kept: BTreeSet<(AccountId, String, Date)> = parsed
+        .cells
+        .iter()
+        .map(|c| (c.account.clone(), c.service.clone(), c.day))
+        .collect();
+    let removed = costs::remove_imported(items, customer, &months, &kept).await?;
     let mut summary = summarise(customer, &parsed, written, hub);
+    summary.months_replaced = months.iter().map(|m| costs::month_name(*m)).collect();
+    summary.cells_removed = removed;
     let files: Vec<&str> = summary
         .files
         .iter()
@@ -800,6 +960,8 @@ pub async fn store(
                 "files": summary.files,
                 "rows_read": summary.rows_read,
                 "cells_written": summary.cells_written,
+                "months_replaced": summary.months_replaced,
+                "cells_removed": summary.cells_removed,
                 "accounts": summary.accounts,
                 "first_day": summary.first_day.map(|d| d.to_string()),
                 "last_day": summary.last_day.map(|d| d.to_string()),
@@ -808,7 +970,7 @@ pub async fn store(
         );
     let event = crate::audit::AuditEvent {
         detail: format!(
-            "{} export{} via {}: {} rows, {} accounts, {} cells, total {}",
+            "{} export{} via {}: {} rows, {} accounts, {} cells written and {} removed in {}, total {}",
             parsed.format.name().trim_start_matches("a legacy "),
             if files.is_empty() {
                 String::new()
@@ -819,6 +981,12 @@ pub async fn store(
             summary.rows_read,
             summary.accounts.len(),
             summary.cells_written,
+            summary.cells_removed,
+            match summary.months_replaced.as_slice() {
+                [] => "no month".to_string(),
+                [one] => one.clone(),
+                [first, .., last] => format!("{first} to {last}"),
+            },
             if totals.is_empty() {
                 "0".to_string()
             } else {
@@ -860,6 +1028,8 @@ pub fn summarise(
         rows_read: parsed.rows_read,
         skipped: parsed.skipped.clone(),
         cells_written: written,
+        months_replaced: Vec::new(),
+        cells_removed: 0,
         accounts_not_in_hub: accounts
             .iter()
             .filter(|a| !known.contains(*a))
@@ -932,8 +1102,8 @@ mod tests {
         // whole FOCUS row.
         for (raw, want) in crate::ids::FILE_ACCOUNT_IDS {
             let file = format!(
-                "SubAccountId,ServiceName,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency\n\
-                 \"{raw}\",EC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,USD\n"
+                "ProviderName,SubAccountId,ServiceName,ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency\n\
+                 AWS,\"{raw}\",EC2,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,USD\n"
             );
             let got = parse(file.as_bytes(), CostMetric::UnblendedCost);
             match (got, want) {
@@ -948,10 +1118,25 @@ mod tests {
 
     #[test]
     fn billing_import_providers_named_aws() {
-        for p in ["AWS", "aws", "Amazon Web Services", "Amazon Web Services, Inc.", ""] {
+        for p in [
+            "AWS",
+            "aws",
+            "AWS Marketplace",
+            "Amazon Web Services",
+            "Amazon Web Services, Inc.",
+            "Amazon Web Services EMEA SARL",
+            "Amazon.com Services LLC",
+        ] {
             assert!(is_aws(p), "{p}");
         }
-        for p in ["Microsoft", "Oracle", "Google Cloud"] {
+        for p in [
+            "",
+            "Microsoft",
+            "Oracle",
+            "Google Cloud",
+            "AWSome Cloud Ltd",
+            "Amazonia Hosting",
+        ] {
             assert!(!is_aws(p), "{p}");
         }
     }

@@ -234,6 +234,10 @@ impl Billing {
             .accounts(role)
             .await
             .map_err(|e| Refresh::Failed(format!("Organizations ListAccounts: {e}")))?;
+        // Each account once, however the answer listed it: the facts count accounts, and the
+        // discovered items are written in transactions that may not hold an item twice.
+        let mut seen = BTreeSet::new();
+        let members: Vec<_> = members.into_iter().filter(|m| seen.insert(m.id.clone())).collect();
         let delegated = orgs
             .delegated_administrators(role)
             .await

@@ -23,7 +23,7 @@ use crate::identity::{Principal, Role};
 use crate::ids::CustomerCode;
 use crate::keys;
 use crate::page::{Listed, PageRequest};
-use crate::store::{Index, Item, Query, Write, encode};
+use crate::store::{Index, Item, Query, Write};
 
 /// How many customers the portfolio overview reads at once.
 const OVERVIEW_CONCURRENCY: usize = 8;
@@ -263,11 +263,15 @@ impl Billing {
         .await
     }
 
-    /// A customer's billing settings (any role; the defaults when none were saved).
+    /// A customer's billing settings (any role; the defaults when none were saved), with
+    /// whether the next fetch backfills the whole window in the metric
+    /// ([`BillingSettings::backfill_pending`]).
     pub async fn settings(&self, who: &Principal, customer: &CustomerCode) -> Result<BillingSettings> {
         who.require_any_role()?;
         self.known_customer(customer).await?;
-        settings::get(self.items.as_ref(), customer).await
+        let mut s = settings::get(self.items.as_ref(), customer).await?;
+        s.backfill_pending = self.backfill_pending(customer, s.metric).await?;
+        Ok(s)
     }
 
     /// Replaces a customer's billing settings (admin), at the version read, with its audit event
@@ -276,7 +280,8 @@ impl Billing {
     /// Errors: 403 for a non-admin; 404 unknown customer; 400 for a threshold out of range
     /// (`min_impact` 0-1,000,000 in the billing currency, `min_relative` 0-100, i.e. up to
     /// +10,000 %); 409 `version_conflict` when someone saved since. A metric change makes the next
-    /// fetch backfill in the new metric ([`super::fetch::window`]).
+    /// fetch backfill the whole window Cost Explorer keeps in the new metric
+    /// ([`super::fetch::window`]); the answer says so ([`BillingSettings::backfill_pending`]).
     pub async fn put_settings(
         &self,
         who: &Principal,
@@ -299,17 +304,15 @@ impl Billing {
         }
         self.known_customer(customer).await?;
         let before = settings::get(self.items.as_ref(), customer).await?;
-        let next = BillingSettings {
+        let mut next = BillingSettings {
             metric: update.metric,
             thresholds: t,
             version: update.version + 1,
+            backfill_pending: false,
         };
-        let mut data = encode(&next)?;
-        if let Some(o) = data.as_object_mut() {
-            o.remove("version");
-        }
+        let data = next.stored()?;
         // The audit event in the same transaction (a stale version writes neither).
-        let (b, a) = (encode(&before)?, encode(&next)?);
+        let (b, a) = (before.audited()?, next.audited()?);
         let mut event = crate::audit::AuditEvent::new(
             who.email.as_str(),
             "billing_settings_changed",
@@ -337,20 +340,23 @@ impl Billing {
                 ),
                 other => other.into(),
             })?;
+        next.backfill_pending = self.backfill_pending(customer, next.metric).await?;
         Ok(next)
     }
 
     /// Imports a cost and usage export (FOCUS or CUR CSV, plain or gzip; one file or the parts
     /// of one export, `(name, reader)` each, summed before storing: [`import::parse_files`]) for
-    /// a customer (admin), then runs detection over the stored history. Every file is read
-    /// before anything is stored: a bad row stores nothing.
+    /// a customer (admin), replacing the imported cells of the months it has costs in, then runs
+    /// detection over the stored history ([`Self::store_import`]). Every file is read before
+    /// anything is stored: a bad row stores nothing.
     ///
     /// Errors: 403 for a non-admin; 404 unknown customer; 400 naming the accounts of the files
     /// that the hub has under other customers, with each one's customer ([`import::check_owners`]);
     /// 400 naming the row and column of a bad
     /// value (and the file, when several), or saying a file is neither FOCUS nor CUR, or that the
     /// files expand to more than [`import::MAX_API_EXPANDED_BYTES`] together (the CLI's import
-    /// has no such limit).
+    /// has no such limit), or naming parts with the same content; 409 `fetch_running` /
+    /// `import_running` while a fetch or another import writes the customer's costs.
     pub async fn import<R: std::io::Read + Send + 'static>(
         &self,
         who: &Principal,
@@ -364,19 +370,189 @@ impl Billing {
             tokio::task::spawn_blocking(move || import::parse_files(files, metric, import::MAX_API_EXPANDED_BYTES))
                 .await
                 .map_err(|e| Error::Internal(anyhow::anyhow!("the import's reader stopped: {e}")))??;
-        let snap = self.hub.snapshot().await?;
         let by = import::Importer {
             actor: who.email.as_str(),
             via: "API",
         };
-        import::store(
-            self.items.as_ref(),
+        self.store_import(customer, parsed, &by).await
+    }
+
+    /// Stores an export read for `customer` ([`import::store`]: the imported cells of each month
+    /// it has costs in replaced, then detection) as the one writer of the customer's costs: under
+    /// the customer's lease ([`super::fetch::Lease`]), so a fetch or another import cannot write
+    /// the same months meanwhile. For the API ([`Self::import`]) and `cc billing import`; the
+    /// caller checks who may.
+    ///
+    /// Errors: 409 `fetch_running` / `import_running` while a fetch or another import holds the
+    /// lease (nothing written); as [`import::store`].
+    pub async fn store_import(
+        &self,
+        customer: &CustomerCode,
+        parsed: import::Parsed,
+        by: &import::Importer<'_>,
+    ) -> Result<ImportSummary> {
+        let snap = self.hub.snapshot().await?;
+        let now = self.clock.now();
+        self.writing_costs(
             customer,
-            parsed,
-            &snap.accounts,
-            &by,
-            self.clock.now(),
+            by.actor,
+            import::store(self.items.as_ref(), customer, parsed, &snap.accounts, by, now),
         )
         .await
     }
+
+    /// Removes a customer's imported costs in the months `from` to `to` (`YYYY-MM`, inclusive;
+    /// admin), then runs detection ([`Self::remove_imported_costs`]).
+    ///
+    /// Errors: 403 for a non-admin; 404 unknown customer; 400 for a month that is not `YYYY-MM`
+    /// from 2000-01 to 2099-12 (field `from` / `to`) or `to` before `from`; 409 `fetch_running` /
+    /// `import_running` while a fetch or an import writes the customer's costs.
+    pub async fn remove_imports(
+        &self,
+        who: &Principal,
+        customer: &CustomerCode,
+        from: &str,
+        to: Option<&str>,
+    ) -> Result<ImportsRemoved> {
+        who.require(Role::Admin, "removing imported costs")?;
+        let (from, to) = month_range(from, to)?;
+        self.known_customer(customer).await?;
+        let by = import::Importer {
+            actor: who.email.as_str(),
+            via: "API",
+        };
+        self.remove_imported_costs(customer, (from, to), &by).await
+    }
+
+    /// Removes every imported cell of `customer` in the months `from..=to` (first days)
+    /// ([`costs::remove_imported`]; a fetch's and the demo's cells stay), as the one writer of the
+    /// customer's costs (its lease), records it in the customer's audit log
+    /// (`imported_costs_removed`: the range, the months that held costs, the cells removed) and
+    /// runs detection over the history up to the range's last day (at most yesterday) when any
+    /// cell was removed. For the API ([`Self::remove_imports`]) and `cc billing remove-imported`;
+    /// the caller checks who may.
+    ///
+    /// Errors: 409 `fetch_running` / `import_running` while a fetch or an import holds the
+    /// lease (nothing removed).
+    pub async fn remove_imported_costs(
+        &self,
+        customer: &CustomerCode,
+        (from, to): (Date, Date),
+        by: &import::Importer<'_>,
+    ) -> Result<ImportsRemoved> {
+        let items = self.items.as_ref();
+        let now = self.clock.now();
+        self.writing_costs(customer, by.actor, async {
+            let months = costs::months_stored(items, customer, from, to).await?;
+            let removed = costs::remove_imported(items, customer, &months, &Default::default()).await?;
+            let mut out = ImportsRemoved {
+                customer: customer.clone(),
+                from: costs::month_name(from),
+                to: costs::month_name(to),
+                months: months.iter().map(|m| costs::month_name(*m)).collect(),
+                cells_removed: removed,
+                anomalies_raised: 0,
+            };
+            let mut event = crate::audit::AuditEvent::new(by.actor, "imported_costs_removed", customer.as_str(), now)
+                .origin(&crate::audit::current_origin())
+                .before_after(
+                    None,
+                    Some(serde_json::json!({
+                        "from": out.from,
+                        "to": out.to,
+                        "months": out.months,
+                        "cells_removed": removed,
+                    })),
+                );
+            event.detail = format!(
+                "imported costs of {}{} removed via {}: {removed} cells",
+                out.from,
+                if from == to {
+                    String::new()
+                } else {
+                    format!(" to {}", out.to)
+                },
+                by.via
+            );
+            items
+                .transact(vec![Write::Put(event.item())])
+                .await
+                .map_err(|e| Error::Internal(anyhow::anyhow!("recording the removal in the audit log: {e}")))?;
+            if removed > 0 {
+                let last = to + Duration::days(i64::from(to.month().length(to.year())) - 1);
+                let as_of = last.min(now.date() - Duration::days(1));
+                out.anomalies_raised = store::detect(items, customer, as_of, now).await?.len();
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Runs `work` as the one writer of `customer`'s costs (`actor`, an import's): under the
+    /// customer's lease, released when it is done; refused while a fetch or another import holds
+    /// it.
+    async fn writing_costs<T>(
+        &self,
+        customer: &CustomerCode,
+        actor: &str,
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let id = format!("import-{}", crate::ids::new_ulid());
+        let trigger = super::fetch::Trigger::Admin {
+            email: actor.to_string(),
+        };
+        let version = match self
+            .take_lease_for(customer, &id, &trigger, super::fetch::LeaseWork::Import)
+            .await?
+        {
+            Ok(version) => version,
+            Err(other) => return Err(other.refusal(customer)),
+        };
+        let out = work.await;
+        self.release_lease(customer, version).await;
+        out
+    }
+}
+
+/// What removing a customer's imported costs did.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ImportsRemoved {
+    #[schema(value_type = String)]
+    pub customer: CustomerCode,
+    /// The first and last month asked for (`YYYY-MM`).
+    pub from: String,
+    pub to: String,
+    /// The months of the range that held any of the customer's costs (`YYYY-MM`): their imported
+    /// cells were removed (a fetch's and the demo's stay).
+    pub months: Vec<String>,
+    /// Imported daily cells removed.
+    pub cells_removed: usize,
+    /// Anomalies raised by the detection run after the removal (over the stored history up to the
+    /// range's last day, or yesterday; only when a cell was removed).
+    pub anomalies_raised: usize,
+}
+
+/// `from` and `to` (`YYYY-MM`; `to` defaults to `from`) as the first days of their months.
+///
+/// Errors (validation): a month that is not `YYYY-MM` from 2000-01 to 2099-12 (field `from` or
+/// `to`); `to` before `from` (field `to`).
+pub fn month_range(from: &str, to: Option<&str>) -> Result<(Date, Date)> {
+    let month = |field: &str, s: &str| {
+        costs::parse_month(s).map_err(|e| match e {
+            Error::Validation { message, .. } => Error::validation(field, format!("'{field}': {message}")),
+            other => other,
+        })
+    };
+    let from_day = month("from", from)?;
+    let to_day = match to {
+        Some(t) => month("to", t)?,
+        None => from_day,
+    };
+    if to_day < from_day {
+        return Err(Error::validation(
+            "to",
+            format!("'to' ({}) is before 'from' ({from})", to.unwrap_or(from)),
+        ));
+    }
+    Ok((from_day, to_day))
 }

@@ -17,6 +17,7 @@ export type BillingRun = Schemas["BillingRun"];
 export type CustomerFetch = Schemas["CustomerFetch"];
 export type ImportSummary = Schemas["ImportSummary"];
 export type BillingSettings = Schemas["BillingSettings"];
+export type SettingsUpdate = Schemas["SettingsUpdate"];
 export type OrgView = Schemas["OrgView"];
 export type DiscoveredAccount = Schemas["DiscoveredAccount"];
 export type AddDiscoveredOutcome = Schemas["BulkOutcome"];
@@ -185,7 +186,7 @@ export function useBillingSettings(code: string) {
 export function usePutBillingSettings(code: string) {
   const qc = useQueryClient();
   return useSingleMutation({
-    mutationFn: async (body: Required<BillingSettings>) =>
+    mutationFn: async (body: SettingsUpdate) =>
       unwrap(await api.PUT("/api/v1/billing/settings/{code}", { params: { path: { code } }, body })),
     onSuccess: (saved) => {
       qc.setQueryData(billingKeys.settings(code), saved);

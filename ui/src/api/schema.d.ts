@@ -371,13 +371,21 @@ export interface paths {
          *     `application/gzip` or `application/octet-stream`) or as the `file` part of
          *     `multipart/form-data`; the parts of one export (AWS Data Exports split a month into
          *     `…-00001.csv.gz`, `…-00002.csv.gz`, ...) must be imported together, as several `file` parts of
-         *     one form: their amounts are summed before storing (imported one by one, each part would
-         *     replace the previous part's cells). Every file is checked before anything is stored: a bad row
-         *     stores nothing and the error names its file (when several), row and column. Then runs
-         *     cost-jump detection.
+         *     one form: their amounts are summed before storing (parts with the same content are refused,
+         *     naming them: a part given twice would count twice). An export is per billing month: the import
+         *     **replaces the imported costs of each month the file has costs in** (`months_replaced`; the
+         *     imported cells of those months the file no longer has are removed, `cells_removed`), never a
+         *     fetch's. Every file is checked before anything is stored: a bad row stores nothing and the
+         *     error names its file (when several), row and column. Then runs cost-jump detection.
          */
         post: operations["import"];
-        delete?: never;
+        /**
+         * Removes a customer's imported costs (admin) of the months `from` to `to`: every daily cost an
+         *     import wrote (the API's or `cc billing import`'s) in those months; costs fetched from Cost
+         *     Explorer (and the demo's) stay. Audited (`imported_costs_removed`); then runs cost-jump
+         *     detection, as an import does. The same in the CLI: `cc billing remove-imported`.
+         */
+        delete: operations["remove_imports"];
         options?: never;
         head?: never;
         patch?: never;
@@ -484,9 +492,10 @@ export interface paths {
         /**
          * Fetches one customer now (admin): Cost Explorer and the organisation facts, then cost-jump
          *     detection. Answers when the run is done, with its record. Each page is a billed Cost Explorer
-         *     request; a customer fetched today re-fetches only the last few days. One run fetches a
-         *     customer at a time: while another (an admin's, or the daily schedule's) is fetching it, 409
-         *     `fetch_running`. Audited (`billing_fetch_started`).
+         *     request; a customer fetched today re-fetches only the last few days. One writer of a
+         *     customer's costs at a time: while another run (an admin's, or the daily schedule's) is
+         *     fetching it, 409 `fetch_running`; while an import writes its costs, 409 `import_running`.
+         *     Audited (`billing_fetch_started`).
          */
         post: operations["start_run"];
         delete?: never;
@@ -506,7 +515,8 @@ export interface paths {
         get: operations["get_settings"];
         /**
          * Replaces a customer's billing settings (admin). Send the `version` read (0 for the defaults).
-         *     A metric change makes the next fetch backfill in the new metric.
+         *     A metric change makes the next fetch backfill the whole window Cost Explorer keeps (13 months
+         *     and this one) in the new metric; `backfill_pending` says so until it has.
          */
         put: operations["put_settings"];
         post?: never;
@@ -1305,6 +1315,15 @@ export interface components {
             trigger: components["schemas"]["Trigger"];
         };
         BillingSettings: {
+            /**
+             * @description The metric was changed since the customer's costs were last fetched: a payer's last fetch
+             *     was in the other metric, so the **next fetch** (the daily schedule, or Fetch now) reads the
+             *     whole window Cost Explorer keeps again (13 months and the current one), replacing every
+             *     fetched cost in `metric`. Until then the fetched costs are in the old metric. Imported
+             *     costs keep the metric they were imported in (import the exports again), and fetched costs
+             *     older than Cost Explorer's window keep the old one. Answered, never stored.
+             */
+            backfill_pending?: boolean;
             /** @description Unblended by default; amortized for customers with large RI / Savings Plans upfront fees. */
             metric?: components["schemas"]["CostMetric"];
             /** @description Both must be reached for a cost jump to be raised. */
@@ -1669,7 +1688,10 @@ export interface components {
              *     up to yesterday).
              */
             anomalies_raised?: number;
-            /** @description A first fetch (or a metric change): the backfill window. */
+            /**
+             * @description A backfill: a first fetch (`CC_BILLING_BACKFILL_DAYS`), or the first after a metric change
+             *     (the whole window Cost Explorer keeps).
+             */
             backfill: boolean;
             /** @description Stored cells of the period that Cost Explorer no longer reports (revised away), deleted. */
             cells_removed?: number;
@@ -1883,9 +1905,8 @@ export interface components {
             first_day: string;
             /**
              * Format: double
-             * @description Money above expected over the episode so far: from `first_day` to the episode's end, or to
-             *     the last day of the series while it lasts (month-start days left out). Net: a day below
-             *     expected inside the episode counts negatively.
+             * @description Money above expected over the episode so far: from `first_day` to `last_day` (month-start
+             *     days left out). Net: a day below expected inside the episode counts negatively.
              */
             impact: number;
             /**
@@ -1895,8 +1916,9 @@ export interface components {
             kind: components["schemas"]["FindingKind"];
             /**
              * Format: date
-             * @description The last day of the episode so far: the day it ended (back to normal, or settled at a new
-             *     level), or the last day of the series while it lasts.
+             * @description The last day of the episode so far: its last day out of the band around the old level
+             *     (the days back in the band that close it are not part of it), or the day it settled at a
+             *     new level; while it lasts, its last such day so far.
              */
             last_day: string;
         };
@@ -2022,6 +2044,11 @@ export interface components {
              *     file's last day, or yesterday when the file reaches further).
              */
             anomalies_raised?: number;
+            /**
+             * @description Imported cells of those months that the file no longer has, removed (a corrected export
+             *     that dropped a charge).
+             */
+            cells_removed?: number;
             /** @description Daily cells written (each replaces what was stored for its account, service and day). */
             cells_written: number;
             currencies: string[];
@@ -2037,6 +2064,11 @@ export interface components {
             /** Format: date */
             last_day?: string | null;
             /**
+             * @description The months (`YYYY-MM`) the file has costs in: their imported cells are replaced by the
+             *     file's (an export is per billing month; a fetch's cells are left alone).
+             */
+            months_replaced?: string[];
+            /**
              * Format: int64
              * @description Data rows read over every file (the headers not counted).
              */
@@ -2046,6 +2078,25 @@ export interface components {
             skipped: components["schemas"]["Skipped"][];
             /** @description The sum of the cells per currency, in that currency's units. */
             totals: components["schemas"]["CostTotal"][];
+        };
+        /** @description What removing a customer's imported costs did. */
+        ImportsRemoved: {
+            /**
+             * @description Anomalies raised by the detection run after the removal (over the stored history up to the
+             *     range's last day, or yesterday; only when a cell was removed).
+             */
+            anomalies_raised: number;
+            /** @description Imported daily cells removed. */
+            cells_removed: number;
+            customer: string;
+            /** @description The first and last month asked for (`YYYY-MM`). */
+            from: string;
+            /**
+             * @description The months of the range that held any of the customer's costs (`YYYY-MM`): their imported
+             *     cells were removed (a fetch's and the demo's stay).
+             */
+            months: string[];
+            to: string;
         };
         /** @enum {string} */
         Kind: "read" | "breakglass" | "sso";
@@ -2813,7 +2864,7 @@ export interface components {
          * @description Why a row was skipped.
          * @enum {string}
          */
-        SkipReason: "other_provider";
+        SkipReason: "other_provider" | "no_provider";
         /** @description How many rows were skipped for one reason. */
         Skipped: {
             reason: components["schemas"]["SkipReason"];
@@ -4728,7 +4779,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A stale `version`, or the item's state no longer allows this */
+            /** @description `fetch_running` / `import_running`: a fetch or another import is writing the customer's costs; nothing was stored */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4746,6 +4797,80 @@ export interface operations {
                 };
             };
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_imports: {
+        parameters: {
+            query: {
+                /** @description The customer whose imported costs are removed. */
+                customer: string;
+                /**
+                 * @description The first month, `YYYY-MM`.
+                 * @example 2024-09
+                 */
+                from: string;
+                /**
+                 * @description The last month, `YYYY-MM`, inclusive (default: `from`, one month).
+                 * @example 2024-10
+                 */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportsRemoved"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `fetch_running` / `import_running`: a fetch or an import is writing the customer's costs; nothing was removed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5127,7 +5252,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `fetch_running`: another run is fetching the customer; nothing was started */
+            /** @description `fetch_running`: another run is fetching the customer; `import_running`: an import is writing its costs; nothing was started */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -46,7 +46,7 @@ export default function ImportSection({ code }: { code: string }) {
       header={
         <Header
           variant="h2"
-          description="A FOCUS 1.0+ or Cost and Usage Report export, CSV (plain or gzip). Every file is checked first: a bad row stores nothing."
+          description="A FOCUS 1.0+ or Cost and Usage Report export, CSV (plain or gzip). Every file is checked first: a bad row stores nothing. An import replaces this customer's imported costs of each month it has (fetched costs stay)."
         >
           Import a cost export
         </Header>
@@ -127,6 +127,12 @@ function Summary({ summary: s }: { summary: ImportSummary }) {
             value: skipped ? s.skipped.map((k) => `${k.rows} (${k.reason.replace(/_/g, " ")})`).join(", ") : <NoValue label="No rows skipped" />,
           },
           { label: "Days", value: s.first_day && s.last_day ? `${s.first_day} – ${s.last_day}` : <NoValue label="No days" /> },
+          {
+            label: "Months replaced",
+            value: s.months_replaced?.length
+              ? `${s.months_replaced.join(", ")} (${(s.cells_removed ?? 0).toLocaleString()} earlier imported ${s.cells_removed === 1 ? "cell" : "cells"} removed)`
+              : <NoValue label="No months replaced" />,
+          },
           { label: "Accounts", value: String(s.accounts.length) },
           { label: "Services", value: String(s.services.length) },
           {

@@ -1,3 +1,4 @@
+import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
@@ -60,17 +61,32 @@ export default function SettingsSection({ code, admin, currencies }: { code: str
   );
 }
 
+/** Said while the metric changed since the last fetch (the API's `backfill_pending`). */
+function BackfillNote({ settings }: { settings: BillingSettings }) {
+  if (!settings.backfill_pending) return null;
+  return (
+    <Alert type="info" header="The next fetch reads the last 13 months again">
+      The cost metric changed since this customer's costs were last fetched: the next fetch (the daily one, or Fetch costs now)
+      reads everything Cost Explorer keeps again in the new metric. Until then the fetched costs shown are in the previous one;
+      imported costs keep the metric they were imported in until imported again.
+    </Alert>
+  );
+}
+
 function SettingsView({ settings, currencies }: { settings: BillingSettings; currencies: string[] }) {
   const metric = METRICS.find((m) => m.value === settings.metric) ?? METRICS[0];
   return (
-    <KeyValuePairs
-      columns={3}
-      items={[
-        { label: "Cost metric", value: metric.label },
-        { label: "Smallest impact raised", value: impactText(settings.thresholds?.min_impact ?? 50, currencies) },
-        { label: "Smallest relative jump raised", value: formatRatio(settings.thresholds?.min_relative ?? 0.2).replace(/^\+/, "") },
-      ]}
-    />
+    <SpaceBetween size="m">
+      <BackfillNote settings={settings} />
+      <KeyValuePairs
+        columns={3}
+        items={[
+          { label: "Cost metric", value: metric.label },
+          { label: "Smallest impact raised", value: impactText(settings.thresholds?.min_impact ?? 50, currencies) },
+          { label: "Smallest relative jump raised", value: formatRatio(settings.thresholds?.min_relative ?? 0.2).replace(/^\+/, "") },
+        ]}
+      />
+    </SpaceBetween>
   );
 }
 
@@ -128,10 +144,11 @@ function SettingsForm({
       dirty={dirty}
     >
       <SpaceBetween size="m">
+        <BackfillNote settings={settings} />
         <ColumnLayout columns={3}>
           <FormField
             label="Cost metric"
-            description="A change makes the next fetch backfill in the new metric."
+            description="A change makes the next fetch read the last 13 months again in the new metric."
             errorText={errors.metric}
           >
             <RadioGroup
