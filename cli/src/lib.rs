@@ -67,6 +67,7 @@ pub fn local_router(api: Api, local: &Local) -> Router {
         .merge(profile_gen::routes())
         .merge(billing_fetch::routes())
         .merge(utilisation::routes())
+        .merge(report_build::routes())
         .merge(docs::routes())
         .route("/healthz", get(healthz))
         .route(
@@ -242,8 +243,17 @@ async fn download(
         .await
         .map_err(cc_domain::Error::from)?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "that object version does not exist"))?;
+    // Objects are reports (HTML among them) served from this origin: the page may use its inline
+    // style and nothing else (no script, no request, no access to this origin's storage).
     Ok((
-        [(header::CONTENT_TYPE, object.version.content_type.clone())],
+        [
+            (header::CONTENT_TYPE, object.version.content_type.clone()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; sandbox".to_string(),
+            ),
+        ],
         object.body,
     )
         .into_response())
