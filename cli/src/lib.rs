@@ -22,6 +22,7 @@ pub mod client;
 pub mod doctor;
 pub mod login;
 pub mod profiles;
+pub mod reports;
 pub mod upload;
 pub mod utilisation_import;
 

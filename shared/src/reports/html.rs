@@ -241,7 +241,7 @@ fn daily_chart(h: &mut String, s: &Snapshot, c: &CurrencyBilling) {
     let (w, ht, left, bottom, top) = (720.0, 220.0, 64.0, 24.0, 10.0);
     let plot_h = ht - bottom - top;
     let max = c.daily.iter().map(|d| d.amount).fold(0.0_f64, f64::max);
-    let scale = nice_max(max);
+    let (scale, steps) = axis(max);
     let n = c.daily.len().max(1) as f64;
     let slot = (w - left - 8.0) / n;
     let _ = write!(
@@ -250,9 +250,9 @@ fn daily_chart(h: &mut String, s: &Snapshot, c: &CurrencyBilling) {
         esc(&c.currency),
         esc(&s.month.long_name())
     );
-    for i in 0..=4 {
-        let v = scale * f64::from(i) / 4.0;
-        let y = top + plot_h - plot_h * f64::from(i) / 4.0;
+    for i in 0..=steps {
+        let v = scale * f64::from(i) / f64::from(steps);
+        let y = top + plot_h - plot_h * f64::from(i) / f64::from(steps);
         let _ = write!(
             h,
             "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"grid\"/>\
@@ -509,7 +509,7 @@ fn months_chart(h: &mut String, c: &ReportContract) {
         .iter()
         .map(|m| m.hours.max(m.allocation.unwrap_or(0.0)))
         .fold(0.0_f64, f64::max);
-    let scale = nice_max(max);
+    let (scale, steps) = axis(max);
     let n = c.months.len() as f64;
     let slot = ((w - left - 8.0) / n).min(80.0);
     let _ = write!(
@@ -517,9 +517,9 @@ fn months_chart(h: &mut String, c: &ReportContract) {
         "<figure><svg class=\"chart\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"Hours per month of contract {}\">",
         esc(&c.id)
     );
-    for i in 0..=4 {
-        let v = scale * f64::from(i) / 4.0;
-        let y = top + plot_h - plot_h * f64::from(i) / 4.0;
+    for i in 0..=steps {
+        let v = scale * f64::from(i) / f64::from(steps);
+        let y = top + plot_h - plot_h * f64::from(i) / f64::from(steps);
         let _ = write!(
             h,
             "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"grid\"/>\
@@ -721,24 +721,37 @@ fn compact(v: f64) -> String {
         format!("{}k", number(v / 1000.0, 0))
     } else if v >= 1000.0 {
         format!("{}k", number(v / 1000.0, 1))
-    } else if v >= 10.0 || v == 0.0 {
+    } else if v >= 10.0 || v.fract() == 0.0 {
         number(v, 0)
-    } else {
+    } else if v >= 1.0 {
         number(v, 1)
+    } else {
+        number(v, 2)
     }
 }
 
-/// The axis' top: the smallest 1, 2, 2.5 or 5 × 10^n at or above `max` (1 for nothing).
-fn nice_max(max: f64) -> f64 {
+/// The axis: its top and how many gridline steps (4-6) reach it, each step 1, 2 or 5 × 10^n: the
+/// lowest top at or above `max` (fewer steps on a tie), so labels read 0, 5, 10, ... 25 rather than
+/// 6.25, 12.5, ... ; (1, 4) for nothing.
+fn axis(max: f64) -> (f64, u32) {
     if !(max.is_finite() && max > 0.0) {
-        return 1.0;
+        return (1.0, 4);
     }
-    let p = 10f64.powf(max.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * p)
-        .find(|v| *v >= max)
-        .unwrap_or(10.0 * p)
+    let mut best = (f64::INFINITY, 4);
+    for n in 4..=6u32 {
+        let raw = max / f64::from(n);
+        let p = 10f64.powf(raw.log10().floor());
+        let step = [1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .map(|m| m * p)
+            .find(|s| *s >= raw * (1.0 - 1e-12))
+            .unwrap_or(10.0 * p);
+        let top = step * f64::from(n);
+        if top < best.0 - 1e-9 {
+            best = (top, n);
+        }
+    }
+    best
 }
 
 fn title_case(s: &str) -> String {
@@ -773,6 +786,7 @@ svg.chart{width:100%;height:auto;display:block}.grid{stroke:#e9ebed;stroke-width
 .bar{fill:var(--accent)}.bar.est{fill:#89bdee}.bar.over{fill:var(--warn)}.alloc{stroke:var(--ink);stroke-width:2}\
 .missing{border:1px dashed var(--line);background:var(--bg);border-radius:6px;padding:10px 12px;color:var(--muted)}\
 .warn{color:var(--warn)}.prose{max-width:72ch}.prose table{width:auto}\
+.prose h1,.prose h2,.prose h3,.prose h4{font-size:15px;border:0;padding:0;margin:14px 0 6px}\
 footer{margin-top:32px;border-top:1px solid var(--line);color:var(--muted);font-size:12px}\
 @page{size:A4;margin:14mm}\
 @media print{body{max-width:none;padding:0;font-size:11px}nav{display:none}section{break-inside:auto}h2,h3{break-after:avoid}figure,.tiles{break-inside:avoid}a{color:inherit;text-decoration:none}}\
@@ -791,9 +805,11 @@ mod tests {
         assert_eq!(percent(0.1234), "+12.3 %");
         assert_eq!(percent(-0.5), "-50.0 %");
         assert_eq!(duration(95), "1 h 35 min");
-        assert_eq!(nice_max(0.0), 1.0);
-        assert_eq!(nice_max(73.0), 100.0);
-        assert_eq!(nice_max(230.0), 250.0);
+        assert_eq!(axis(0.0), (1.0, 4));
+        assert_eq!(axis(24.25), (25.0, 5));
+        assert_eq!(axis(1_650.0), (2_000.0, 4));
+        assert_eq!(axis(73.0), (80.0, 4));
+        assert_eq!(axis(20.0), (20.0, 4));
         assert_eq!(
             esc("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"

@@ -17,6 +17,7 @@
 //!   month (every object version kept), each version's metadata to the item store with a
 //!   conditional create ([`store`]); rebuilding adds a version and never removes one.
 
+pub mod demo;
 pub mod diff;
 pub mod gather;
 pub mod html;

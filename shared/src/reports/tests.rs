@@ -409,3 +409,16 @@ mod sources {
         );
     }
 }
+
+#[test]
+fn customers_get_monthly_reports_unless_they_opt_out() {
+    use crate::hub::ReportSettings;
+    let none: ReportSettings = serde_json::from_str("{}").unwrap();
+    assert!(
+        none.enabled,
+        "a customer created without report settings has reports on"
+    );
+    assert!(ReportSettings::default().enabled);
+    let off: ReportSettings = serde_json::from_str(r#"{"enabled": false}"#).unwrap();
+    assert!(!off.enabled);
+}
