@@ -612,6 +612,8 @@ function acknowledgeNagFindings(stack: Stack, signallers: lambda.Function[]) {
     "The read role name in any customer's management account (billing): open by design like the breakglass role; it trusts us with an external id.");
   ack('IAM5[Resource::["arn:${AWS::Partition}:iam::*:role/${Name}",{"Name":{"Ref":"SsoAdminRoleName"}}]]',
     "The Identity Center admin role name in any customer's management account: open by design like the breakglass role; it trusts us with an external id.");
+  ack('IAM5[Resource::<ReportsBucket4E7C5994.Arn>/reports/*]',
+    "Report outputs are keyed per customer and month under reports/ (reports/{customer}/{yyyy-mm}/report.{format}); the functions that build or serve reports reach that prefix only.");
   ack('IAM5[Resource::<ApprovalWorkflowFunction92E68BC8.Arn>:*]', 'The state machine invokes any version of its one task function.');
   ack('APIG4', 'Every route has the JWT authorizer except the public OpenAPI document.');
 }

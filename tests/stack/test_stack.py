@@ -425,7 +425,10 @@ def s3_grants(statements):
             if action.startswith("s3:"):
                 for r in as_list(st["Resource"]):
                     text = json.dumps(r)
-                    out.add((action, cdk_ref(r) or text, "reports/*" if "/reports/*" in text else text))
+                    # SAM: {"Fn::Sub": "${Bucket.Arn}/reports/*"}; CDK: a Join around a GetAtt.
+                    sub = re.search(r"\$\{(\w+)\.Arn\}", r["Fn::Sub"]) if isinstance(r, dict) and isinstance(r.get("Fn::Sub"), str) else None
+                    bucket = sub.group(1) if sub else cdk_ref(r) or text
+                    out.add((action, bucket, "reports/*" if "/reports/*" in text else text))
     return out
 
 
