@@ -29,20 +29,31 @@ pub fn router(api: Api) -> Router {
 /// The routes without the shared layers (the local server merges these before layering once).
 pub fn routes() -> Router<Api> {
     Router::new()
-        .route("/api/v1/reports", get(list).post(build))
-        .route("/api/v1/reports/runs", get(runs))
-        .route("/api/v1/reports/{customer}/{month}/versions", get(versions))
-        .route("/api/v1/reports/{customer}/{month}/versions/{version}", get(content))
+        .route("/api/v1/reports", get(list_reports).post(build_report))
+        .route("/api/v1/reports/runs", get(list_report_runs))
+        .route("/api/v1/reports/{customer}/{month}/versions", get(list_report_versions))
+        .route(
+            "/api/v1/reports/{customer}/{month}/versions/{version}",
+            get(get_report_version),
+        )
         .route(
             "/api/v1/reports/{customer}/{month}/versions/{version}/download",
-            get(download),
+            get(get_report_download),
         )
-        .route("/api/v1/reports/{customer}/{month}/diff", get(diff))
+        .route("/api/v1/reports/{customer}/{month}/diff", get(get_report_diff))
 }
 
 /// This function's own routes (merged by the `docs` function into `/api/v1/openapi.json`).
 #[derive(OpenApi)]
-#[openapi(paths(list, build, runs, versions, content, download, diff))]
+#[openapi(paths(
+    list_reports,
+    build_report,
+    list_report_runs,
+    list_report_versions,
+    get_report_version,
+    get_report_download,
+    get_report_diff
+))]
 pub struct ApiDoc;
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -110,7 +121,7 @@ struct ListQuery {
 /// or both (400 with neither).
 #[utoipa::path(get, path = "/api/v1/reports", params(ListQuery),
     responses((status = 200, body = ListResponse<MonthReports>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn list(
+async fn list_reports(
     State(api): State<Api>,
     Caller(who): Caller,
     QueryParams(q): QueryParams<ListQuery>,
@@ -156,7 +167,7 @@ struct BuildRequest {
     responses((status = 201, body = ReportVersion),
         (status = 400, description = "A month that has not ended or is in the future, a summary over 20,000 characters or with control characters, a bad reason", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn build(
+async fn build_report(
     State(api): State<Api>,
     Caller(who): Caller,
     JsonBody(body): JsonBody<BuildRequest>,
@@ -175,7 +186,7 @@ async fn build(
 /// failed, with why. Runs that only skipped are not recorded.
 #[utoipa::path(get, path = "/api/v1/reports/runs", params(PageParams),
     responses((status = 200, body = ListResponse<MonthlyRun>), (status = 400, body = ErrorBody)))]
-async fn runs(
+async fn list_report_runs(
     State(api): State<Api>,
     Caller(who): Caller,
     QueryParams(q): QueryParams<PageParams>,
@@ -189,7 +200,7 @@ async fn runs(
 #[utoipa::path(get, path = "/api/v1/reports/{customer}/{month}/versions",
     params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = String, Path, description = "YYYY-MM")),
     responses((status = 200, body = ListResponse<ReportVersion>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn versions(
+async fn list_report_versions(
     State(api): State<Api>,
     Caller(who): Caller,
     Path((customer, month)): Path<(String, String)>,
@@ -253,7 +264,7 @@ async fn output(
             (String = "text/html"),
             (cc_domain::reports::Snapshot = "application/json"))),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn content(
+async fn get_report_version(
     State(api): State<Api>,
     Caller(who): Caller,
     Path((customer, month, version)): Path<(String, String, String)>,
@@ -288,7 +299,7 @@ async fn content(
     params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = String, Path, description = "YYYY-MM"),
         ("version" = u32, Path, minimum = 1), FormatQuery),
     responses((status = 200, body = DownloadLink), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn download(
+async fn get_report_download(
     State(api): State<Api>,
     Caller(who): Caller,
     Path((customer, month, version)): Path<(String, String, String)>,
@@ -315,7 +326,7 @@ struct DiffQuery {
 #[utoipa::path(get, path = "/api/v1/reports/{customer}/{month}/diff",
     params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = String, Path, description = "YYYY-MM"), DiffQuery),
     responses((status = 200, body = ReportDiff), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn diff(
+async fn get_report_diff(
     State(api): State<Api>,
     Caller(who): Caller,
     Path((customer, month)): Path<(String, String)>,

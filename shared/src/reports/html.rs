@@ -22,9 +22,9 @@ pub fn render(s: &Snapshot, build: &BuildInfo) -> String {
          <title>{}</title><style>{CSS}</style></head><body>\n",
         esc(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<header><p class=\"kicker\">Monthly report</p><h1>{}</h1><p class=\"sub\">{} · {} to {}</p></header>\n",
+        "<header><p class=\"kicker\">Monthly report</p><h1>{}</h1><p class=\"sub\">{} · {} to {}</p></header>",
         esc(&s.customer.name),
         esc(&s.month.long_name()),
         s.month.first_day(),
@@ -83,7 +83,7 @@ pub const SECTIONS: [(&str, &str); 7] = [
 
 fn heading(h: &mut String, id: &str) {
     let name = SECTIONS.iter().find(|(i, _)| *i == id).map_or(id, |(_, n)| n);
-    let _ = write!(h, "<section id=\"{id}\"><h2>{name}</h2>\n");
+    let _ = writeln!(h, "<section id=\"{id}\"><h2>{name}</h2>");
 }
 
 fn missing<T>(h: &mut String, section: &Section<T>) -> bool {
@@ -124,16 +124,16 @@ fn billing(h: &mut String, s: &Snapshot) {
         return;
     }
     let Some(b) = s.billing.data() else { return };
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p class=\"note\">{} of {} days have cost data.</p>\n",
+        "<p class=\"note\">{} of {} days have cost data.</p>",
         b.days_with_data,
         s.month.days()
     );
     for c in &b.currencies {
         let cur = &c.currency;
         if b.currencies.len() > 1 {
-            let _ = write!(h, "<h3>In {}</h3>\n", esc(cur));
+            let _ = writeln!(h, "<h3>In {}</h3>", esc(cur));
         }
         h.push_str("<div class=\"tiles\">");
         tile(
@@ -290,9 +290,9 @@ fn daily_chart(h: &mut String, s: &Snapshot, c: &CurrencyBilling) {
             );
         }
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "</svg><figcaption>Daily costs in {}{}.</figcaption></figure>\n",
+        "</svg><figcaption>Daily costs in {}{}.</figcaption></figure>",
         esc(&c.currency),
         if c.daily.iter().any(|d| d.estimated) {
             "; lighter bars are days Cost Explorer still estimates"

@@ -402,8 +402,9 @@ pub fn compliance(source: &str, found: Result<Vec<ComplianceFinding>, SourceErro
             findings: open.iter().filter(|f| f.severity == *s).count() as u32,
         })
         .collect();
-    // control id → (failed checks, accounts, most severe, title of the first finding by id).
-    let mut controls: BTreeMap<&str, (u32, BTreeSet<&str>, SeverityLabel, (&str, &str))> = BTreeMap::new();
+    // control id → (failed checks, accounts, most severe, (id, title) of the first finding by id).
+    type Tally<'a> = (u32, BTreeSet<&'a str>, SeverityLabel, (&'a str, &'a str));
+    let mut controls: BTreeMap<&str, Tally<'_>> = BTreeMap::new();
     for f in open
         .iter()
         .filter(|f| f.compliance_status == Some(ComplianceStatus::Failed))

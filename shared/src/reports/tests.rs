@@ -389,7 +389,7 @@ mod sources {
         assert_eq!(o.recommendations.len(), TOP_RECOMMENDATIONS);
         assert_eq!(o.more, 6);
         assert_eq!(o.recommendations[0].estimated_monthly_savings, 24.0);
-        let usd: f64 = (0..25).map(|i| f64::from(i)).sum();
+        let usd: f64 = (0..25).map(f64::from).sum();
         assert_eq!(
             o.total_monthly_savings,
             vec![
