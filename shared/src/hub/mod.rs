@@ -94,9 +94,9 @@ pub struct ContractSummary {
 #[serde(deny_unknown_fields)]
 pub struct ReportSettings {
     /// The monthly schedule (`reports.monthly`) builds this customer's report. On unless turned
-    /// off (customers opt out, issue #15): a customer created without report settings gets them.
+    /// off (customers opt out, issue #15): a customer created without report settings (or without
+    /// this field) gets them (default true).
     #[serde(default = "reports_on")]
-    #[schema(default = true)]
     pub enabled: bool,
     #[serde(default)]
     pub recipients: Vec<Email>,
