@@ -108,8 +108,7 @@ impl ComplianceSource for NotConfigured {
     }
     async fn findings(&self, _: &ReportScope<'_>) -> Result<Vec<ComplianceFinding>, SourceError> {
         Err(SourceError::NotConfigured(
-            "Compliance findings are not connected yet: Customer Central does not read Security Hub (or an ASFF \
-             export) for this report."
+            "Customer Central does not read Security Hub findings (or an imported ASFF export) for reports yet."
                 .into(),
         ))
     }
@@ -119,8 +118,7 @@ impl ComplianceSource for NotConfigured {
 impl RenewalSource for NotConfigured {
     async fn commitments(&self, _: &ReportScope<'_>) -> Result<Vec<Commitment>, SourceError> {
         Err(SourceError::NotConfigured(
-            "Renewals are not connected yet: Customer Central does not read Savings Plans or reserved instances \
-             for this report."
+            "Customer Central does not read Savings Plans or EC2 and RDS reservations for reports yet."
                 .into(),
         ))
     }
@@ -130,8 +128,8 @@ impl RenewalSource for NotConfigured {
 impl OptimisationSource for NotConfigured {
     async fn recommendations(&self, _: &ReportScope<'_>) -> Result<Vec<Recommendation>, SourceError> {
         Err(SourceError::NotConfigured(
-            "Cost optimisation is not connected yet: Customer Central does not read Cost Explorer's rightsizing \
-             or Savings Plans recommendations for this report."
+            "Customer Central does not read Cost Explorer's rightsizing or Savings Plans purchase recommendations \
+             for reports yet."
                 .into(),
         ))
     }
