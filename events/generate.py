@@ -271,6 +271,44 @@ def utilisation():
        who=ENG)
 
 
+def report_build():
+    # Replayed against the demo hub (erin is on acme-retail's team, not on driftwood-media's) with
+    # demo costs and contracts, on a clock at 2026-11-25, where acme-retail's October 2026 report
+    # has version 1 (the schedule's) before the first event.
+    r = "report-build"
+    month = "/api/v1/reports/{customer}/{month}"
+    ev(r, "01-list-customer", "GET", "/api/v1/reports", "/api/v1/reports", "customer=acme-retail", who=ENG)
+    ev(r, "02-list-without-filter", "GET", "/api/v1/reports", "/api/v1/reports", who=ENG)
+    ev(r, "03-build", "POST", "/api/v1/reports", "/api/v1/reports",
+       body={"customer": "acme-retail", "month": "2026-10", "reason": "summary written",
+             "summary": "## October\n\nWe moved the **checkout** service to Graviton."}, who=ENG)
+    ev(r, "04-build-open-month", "POST", "/api/v1/reports", "/api/v1/reports",
+       body={"customer": "acme-retail", "month": "2026-11"}, who=ENG)
+    ev(r, "05-build-future-month", "POST", "/api/v1/reports", "/api/v1/reports",
+       body={"customer": "acme-retail", "month": "2027-01"}, who=ENG)
+    ev(r, "06-build-unknown-customer", "POST", "/api/v1/reports", "/api/v1/reports",
+       body={"customer": "nobody", "month": "2026-10"})
+    ev(r, "07-build-summary-too-long", "POST", "/api/v1/reports", "/api/v1/reports",
+       body={"customer": "acme-retail", "month": "2026-10", "summary": "x" * 20001}, who=ENG)
+    ev(r, "08-build-off-team", "POST", "/api/v1/reports", "/api/v1/reports",
+       body={"customer": "driftwood-media", "month": "2026-10"}, who=ENG)
+    ev(r, "09-versions", "GET", f"{month}/versions", "/api/v1/reports/acme-retail/2026-10/versions", who=ENG)
+    ev(r, "10-version-html", "GET", f"{month}/versions/{{version}}",
+       "/api/v1/reports/acme-retail/2026-10/versions/1", who=ENG)
+    ev(r, "11-version-json", "GET", f"{month}/versions/{{version}}",
+       "/api/v1/reports/acme-retail/2026-10/versions/2", "format=json", who=ENG)
+    ev(r, "12-version-pdf", "GET", f"{month}/versions/{{version}}",
+       "/api/v1/reports/acme-retail/2026-10/versions/2", "format=pdf", who=ENG)
+    ev(r, "13-version-unknown", "GET", f"{month}/versions/{{version}}",
+       "/api/v1/reports/acme-retail/2026-10/versions/99", who=ENG)
+    ev(r, "14-download", "GET", f"{month}/versions/{{version}}/download",
+       "/api/v1/reports/acme-retail/2026-10/versions/1/download", "format=json", who=ENG)
+    ev(r, "15-diff", "GET", f"{month}/diff", "/api/v1/reports/acme-retail/2026-10/diff", "from=1&to=2", who=ENG)
+    ev(r, "16-runs", "GET", "/api/v1/reports/runs", "/api/v1/reports/runs", who=ENG)
+    ev(r, "17-versions-bad-month", "GET", f"{month}/versions", "/api/v1/reports/acme-retail/2026-13/versions",
+       who=ENG)
+
+
 def write(function, name, body):
     os.makedirs(os.path.join(HERE, function), exist_ok=True)
     with open(os.path.join(HERE, function, f"{name}.json"), "w") as f:
@@ -305,6 +343,7 @@ def jobs():
         "resources": ["arn:aws:events:eu-west-1:111122223333:rule/customer-central-breakglass-sweep"], "detail": {}})
     write("jobs", "04-billing-fetch", {"job": "billing.fetch"})
     write("jobs", "05-utilisation-sync", {"job": "utilisation.sync"})
+    write("jobs", "06-reports-monthly", {"job": "reports.monthly"})
 
 
 customers()
@@ -313,6 +352,7 @@ approval()
 profile_gen()
 billing_fetch()
 utilisation()
+report_build()
 docs()
 workflow_tasks()
 jobs()

@@ -8,8 +8,9 @@
 //! | [`hub`] | customers, profile-gen | item store |
 //! | [`access`] | access-request, approval, approval-workflow, jobs | item store, STS, IAM, IAM Identity Center, Step Functions, SNS, webhook |
 //! | [`billing`] | (the billing functions) | item store, STS, Cost Explorer, Organizations |
-//! | [`jobs`] | jobs | what [`access`] and [`billing`] use |
-//! | [`local_server`] | `cc serve` | all of them, plus the object store |
+//! | [`reports`] | report-build | item store, object store (S3) |
+//! | [`jobs`] | jobs | what [`access`], [`billing`] and [`reports`] use |
+//! | [`local_server`] | `cc serve` | all of them |
 //!
 //! `CC_STORE=embedded` swaps every AWS client for its embedded counterpart (SQLite, local files,
 //! local breakglass adapters); `CC_STORE=aws` builds the SDK clients, pointed at
@@ -30,10 +31,7 @@ struct Base {
     items: Arc<dyn ItemStore>,
     /// Read only by the builders whose adapters are compiled in.
     #[cfg(feature = "aws")]
-    #[cfg_attr(
-        not(any(all(feature = "access", feature = "s3"), feature = "billing")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(any(feature = "access", feature = "s3", feature = "billing")), allow(dead_code))]
     sdk: Option<aws_config::SdkConfig>,
 }
 
@@ -55,10 +53,7 @@ impl Base {
     }
 
     #[cfg(feature = "aws")]
-    #[cfg_attr(
-        not(any(all(feature = "access", feature = "s3"), feature = "billing")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(any(feature = "access", feature = "s3", feature = "billing")), allow(dead_code))]
     fn sdk(&self) -> anyhow::Result<&aws_config::SdkConfig> {
         self.sdk
             .as_ref()
@@ -88,17 +83,49 @@ pub async fn access(config: Config) -> anyhow::Result<App> {
 pub async fn local_server(config: Config) -> anyhow::Result<App> {
     let base = Base::new(config).await?;
     let ports = access_ports(&base).await?;
-    let objects: Arc<dyn cc_domain::store::ObjectStore> = match base.config.store {
-        StoreKind::Embedded => Arc::new(local_objects(&base.config)),
-        StoreKind::Aws => aws_objects(&base)?,
-    };
+    let objects = objects(&base)?;
     let billing = BillingSources::new(&base)?;
     let utilisation = UtilisationSources::new(&base).await?;
     let app = base.app().with_access(ports).with_objects(objects);
     let ports = billing.ports(&app);
     let app = app.with_billing(ports);
     let ports = utilisation.ports(&app);
-    Ok(app.with_utilisation(ports))
+    app.with_utilisation(ports)
+        .with_reports(report_ports())
+        .map_err(Into::into)
+}
+
+/// The hub plus monthly reports (the `report-build` function): the item store and the object store
+/// (S3 in AWS, the data directory's objects on the embedded default).
+pub async fn reports(config: Config) -> anyhow::Result<App> {
+    let base = Base::new(config).await?;
+    let objects = objects(&base)?;
+    Ok(base.app().with_objects(objects).with_reports(report_ports())?)
+}
+
+/// What reports read besides the item store: every source "not configured" until its adapter
+/// exists (Security Hub, Savings Plans and reservations, Cost Explorer recommendations), and no
+/// renderer besides the built-in HTML and JSON (the PDF goes in `renderers`).
+fn report_ports() -> cc_domain::reports::ReportPorts {
+    cc_domain::reports::ReportPorts::unconfigured()
+}
+
+/// The object store: S3 in AWS, the data directory's `objects/` on the embedded default.
+fn objects(base: &Base) -> anyhow::Result<Arc<dyn cc_domain::store::ObjectStore>> {
+    match base.config.store {
+        StoreKind::Embedded => embedded_objects(&base.config),
+        StoreKind::Aws => aws_objects(base),
+    }
+}
+
+#[cfg(feature = "embedded")]
+fn embedded_objects(config: &Config) -> anyhow::Result<Arc<dyn cc_domain::store::ObjectStore>> {
+    Ok(Arc::new(local_objects(config)))
+}
+
+#[cfg(not(feature = "embedded"))]
+fn embedded_objects(_: &Config) -> anyhow::Result<Arc<dyn cc_domain::store::ObjectStore>> {
+    anyhow::bail!("CC_STORE: this build has no embedded object store; set CC_STORE=aws (Lambda builds use S3)")
 }
 
 /// The hub plus the billing fetch: Cost Explorer and Organizations through each customer's read
@@ -111,18 +138,19 @@ pub async fn billing(config: Config) -> anyhow::Result<App> {
     Ok(app.with_billing(ports))
 }
 
-/// The scheduled jobs: breakglass (the sweeper), billing (`billing.fetch`) and utilisation
-/// (`utilisation.sync`).
+/// The scheduled jobs: breakglass (the sweeper), billing (`billing.fetch`), utilisation
+/// (`utilisation.sync`) and monthly reports (`reports.monthly`).
 pub async fn jobs(config: Config) -> anyhow::Result<App> {
     let base = Base::new(config).await?;
     let access = access_ports(&base).await?;
     let billing = BillingSources::new(&base)?;
     let utilisation = UtilisationSources::new(&base).await?;
-    let app = base.app().with_access(access);
+    let objects = objects(&base)?;
+    let app = base.app().with_access(access).with_objects(objects);
     let ports = billing.ports(&app);
     let app = app.with_billing(ports);
     let ports = utilisation.ports(&app);
-    Ok(app.with_utilisation(ports))
+    Ok(app.with_utilisation(ports).with_reports(report_ports())?)
 }
 
 /// The hub plus utilisation (the `utilisation` function).
@@ -431,14 +459,14 @@ fn aws_access_ports(_: &Base) -> anyhow::Result<AccessPorts> {
     anyhow::bail!("this build has no AWS breakglass adapters (cargo feature `access`)")
 }
 
-#[cfg(all(feature = "s3", feature = "embedded"))]
+#[cfg(feature = "s3")]
 fn aws_objects(base: &Base) -> anyhow::Result<Arc<dyn cc_domain::store::ObjectStore>> {
     Ok(Arc::new(s3_store(&base.config, base.sdk()?)?))
 }
 
-#[cfg(all(not(feature = "s3"), feature = "embedded"))]
+#[cfg(not(feature = "s3"))]
 fn aws_objects(_: &Base) -> anyhow::Result<Arc<dyn cc_domain::store::ObjectStore>> {
-    anyhow::bail!("CC_STORE=aws: this build has no S3 adapter")
+    anyhow::bail!("CC_STORE=aws: this build has no S3 adapter (cargo feature `s3`)")
 }
 
 /// SDK configuration, pointed at `AWS_ENDPOINT_URL` when set.

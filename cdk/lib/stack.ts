@@ -122,6 +122,18 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.GET, '/api/v1/task-codes/history'],
     ],
   },
+  ReportBuildFunction: {
+    binary: 'report-build',
+    routes: [
+      [HttpMethod.GET, '/api/v1/reports'],
+      [HttpMethod.POST, '/api/v1/reports'],
+      [HttpMethod.GET, '/api/v1/reports/runs'],
+      [HttpMethod.GET, '/api/v1/reports/{customer}/{month}/versions'],
+      [HttpMethod.GET, '/api/v1/reports/{customer}/{month}/versions/{version}'],
+      [HttpMethod.GET, '/api/v1/reports/{customer}/{month}/versions/{version}/download'],
+      [HttpMethod.GET, '/api/v1/reports/{customer}/{month}/diff'],
+    ],
+  },
   DocsFunction: {
     binary: 'docs',
     routes: [[HttpMethod.GET, '/api/v1/openapi.json']],
@@ -151,6 +163,14 @@ export const SCHEDULES: { id: string; job: string; schedule: events.Schedule; de
     // After the night's timesheet entries, before the working day.
     schedule: events.Schedule.expression('cron(0 5 * * ? *)'),
     description: 'Syncs contracts (Salesforce) and worklogs (JIRA) for utilisation.',
+  },
+  {
+    id: 'ReportsMonthly',
+    job: 'reports.monthly',
+    // Daily, after the billing fetch; the job acts from day ReportsDay of a month and builds only
+    // customers without a report of the month just closed.
+    schedule: events.Schedule.expression('cron(0 7 * * ? *)'),
+    description: "Builds the month just closed's report of every active customer that has none yet.",
   },
 ];
 
@@ -249,6 +269,13 @@ export class CustomerCentralStack extends Stack {
       'Jira',
       'JIRA Cloud settings JSON (CC_JIRA: base URL, API token or bearer token, task code field). None: worklogs come from CSV imports only',
     );
+    const reportsDay = new CfnParameter(this, 'ReportsDay', {
+      type: 'String',
+      default: '3',
+      allowedPattern: '^([1-9]|1[0-9]|2[0-8])$',
+      description:
+        "Day of the month (1-28) from which the daily reports.monthly job builds the month just closed (Cost Explorer finalises a month's bill a few days into the next month).",
+    });
     const ssoUserAttribute = new CfnParameter(this, 'SsoUserAttribute', {
       type: 'String',
       default: 'user_name',
@@ -321,6 +348,7 @@ export class CustomerCentralStack extends Stack {
       CC_BREAKGLASS_ROLE_NAME: breakglassRoleName.valueAsString,
       CC_SSO_ADMIN_ROLE_NAME: ssoAdminRoleName.valueAsString,
       CC_STATE_MACHINE_ARN: stateMachineArn,
+      CC_REPORTS_DAY: reportsDay.valueAsString,
       AWS_LAMBDA_LOG_FORMAT: 'JSON',
       RUST_LOG: 'info',
     };
@@ -348,6 +376,9 @@ export class CustomerCentralStack extends Stack {
       actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
       resources: [Fn.sub('arn:${AWS::Partition}:iam::*:role/${Name}', { Name: readRoleName.valueAsString })],
     });
+    // Report outputs: new object versions under reports/ (never a delete); reads of any version.
+    const reportObjects = (...actions: string[]) =>
+      new iam.PolicyStatement({ sid: 'ReportObjects', actions, resources: [reports.arnForObjects('reports/*')] });
     const startWorkflows = new iam.PolicyStatement({ sid: 'StartWorkflows', actions: ['states:StartExecution'], resources: [stateMachineArn] });
     // Task tokens are no resource: SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat take only "*"
     // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html).
@@ -409,6 +440,13 @@ export class CustomerCentralStack extends Stack {
         'Utilisation routes: contracts against hours logged, portfolio, team month, task code mappings, unmapped hours, CSV imports, sync runs.',
         [],
       ),
+      // The item store and the reports bucket; no customer role.
+      ReportBuildFunction: rust(
+        'ReportBuildFunction',
+        'report-build',
+        'Monthly report routes: build on demand, months and versions, HTML and JSON, download links, diffs, schedule runs.',
+        [reportObjects('s3:PutObject', 's3:GetObject', 's3:GetObjectVersion')],
+      ),
       DocsFunction: rust('DocsFunction', 'docs', "The API's OpenAPI document (public).", null),
     };
     const workflowFn = rust(
@@ -424,10 +462,12 @@ export class CustomerCentralStack extends Stack {
     // onboarding) through a short session of the breakglass role itself; SSO grants are assigned
     // and removed through the customer's Identity Center admin role. It withdraws a due request
     // whose account left the hub, which stops its execution.
-    const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep, billing.fetch, utilisation.sync.', [
+    // reports.monthly writes each report's outputs.
+    const jobsFn = rust('JobsFunction', 'jobs', 'Scheduled jobs, run by the name each rule passes: breakglass.sweep, billing.fetch, utilisation.sync, reports.monthly.', [
       assumeBreakglass,
       assumeSsoAdmin,
       assumeRead,
+      reportObjects('s3:PutObject'),
       stopWorkflows,
       notify,
     ]);
@@ -573,6 +613,8 @@ function acknowledgeNagFindings(stack: Stack, signallers: lambda.Function[]) {
     "The read role name in any customer's management account (billing): open by design like the breakglass role; it trusts us with an external id.");
   ack('IAM5[Resource::["arn:${AWS::Partition}:iam::*:role/${Name}",{"Name":{"Ref":"SsoAdminRoleName"}}]]',
     "The Identity Center admin role name in any customer's management account: open by design like the breakglass role; it trusts us with an external id.");
+  ack('IAM5[Resource::<ReportsBucket4E7C5994.Arn>/reports/*]',
+    "Report outputs are keyed per customer and month under reports/ (reports/{customer}/{yyyy-mm}/report.{format}); the functions that build or serve reports reach that prefix only.");
   ack('IAM5[Resource::<ApprovalWorkflowFunction92E68BC8.Arn>:*]', 'The state machine invokes any version of its one task function.');
   ack('APIG4', 'Every route has the JWT authorizer except the public OpenAPI document.');
 }

@@ -22,6 +22,7 @@ pub mod client;
 pub mod doctor;
 pub mod login;
 pub mod profiles;
+pub mod reports;
 pub mod upload;
 pub mod utilisation_import;
 
@@ -67,6 +68,7 @@ pub fn local_router(api: Api, local: &Local) -> Router {
         .merge(profile_gen::routes())
         .merge(billing_fetch::routes())
         .merge(utilisation::routes())
+        .merge(report_build::routes())
         .merge(docs::routes())
         .route("/healthz", get(healthz))
         .route(
@@ -254,8 +256,17 @@ async fn download(
         .await
         .map_err(cc_domain::Error::from)?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "that object version does not exist"))?;
+    // Objects are reports (HTML among them) served from this origin: the page may use its inline
+    // style and nothing else (no script, no request, no access to this origin's storage).
     Ok((
-        [(header::CONTENT_TYPE, object.version.content_type.clone())],
+        [
+            (header::CONTENT_TYPE, object.version.content_type.clone()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; sandbox".to_string(),
+            ),
+        ],
         object.body,
     )
         .into_response())

@@ -132,6 +132,11 @@ enum Command {
         #[command(subcommand)]
         action: UtilisationAction,
     },
+    /// Monthly reports, through the API.
+    Reports {
+        #[command(subcommand)]
+        action: ReportsAction,
+    },
     /// Benchmarks that print figures (build with --profile bench-local).
     Bench {
         #[command(subcommand)]
@@ -243,6 +248,61 @@ enum UtilisationAction {
         /// Print the server's answer as JSON.
         #[arg(long)]
         json: bool,
+        #[arg(long, env = "CC_API_URL")]
+        api_url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportsAction {
+    /// Build a new version of a customer's report of a month that has ended (the customer's team,
+    /// leads and admins); prints the version. Older versions stay.
+    Build {
+        #[arg(long)]
+        customer: String,
+        /// YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// The team's summary, markdown (at most 20,000 characters); `-` reads the standard input.
+        /// Without it the newest version's summary is kept.
+        #[arg(long)]
+        summary_file: Option<PathBuf>,
+        /// Why this version (one line).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Print the API's answer as JSON.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "CC_API_URL")]
+        api_url: Option<String>,
+    },
+    /// Reports by month: a customer's months (newest first), or a month's customers.
+    List {
+        #[arg(long)]
+        customer: Option<String>,
+        /// YYYY-MM.
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "CC_API_URL")]
+        api_url: Option<String>,
+    },
+    /// Print one version of a report (the newest unless --version), as the page or the snapshot.
+    Get {
+        #[arg(long)]
+        customer: String,
+        /// YYYY-MM.
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        version: Option<u32>,
+        /// html (default) or json.
+        #[arg(long, default_value = "html", value_parser = ["html", "json"])]
+        format: String,
+        /// Write it to this file instead of the standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
         #[arg(long, env = "CC_API_URL")]
         api_url: Option<String>,
     },
@@ -421,6 +481,13 @@ async fn main() -> anyhow::Result<()> {
                             "demo cost history ready"
                         ),
                         Err(e) => tracing::error!(error = %e, "demo cost history failed"),
+                    }
+                    // Reports: the first customer's month just closed, built from those costs.
+                    if let Some(first) = codes.first() {
+                        match cc_domain::reports::demo::seed(&billing_app, first).await {
+                            Ok(versions) => tracing::info!(versions, customer = %first, "demo reports ready"),
+                            Err(e) => tracing::error!(error = %e, "demo reports failed"),
+                        }
                     }
                 });
             }
@@ -747,6 +814,60 @@ async fn main() -> anyhow::Result<()> {
                 let app = in_process(&settings).await?;
                 let removed = cc_cli::billing::remove_imported(&app, &customer, &from, to.as_deref()).await?;
                 print_answer(&removed, json, cc_cli::billing::describe_removed)
+            }
+        },
+        Command::Reports { action } => match action {
+            ReportsAction::Build {
+                customer,
+                month,
+                summary_file,
+                reason,
+                json,
+                api_url,
+            } => {
+                let summary = summary_file.as_deref().map(cc_cli::reports::read_summary).transpose()?;
+                let client = cc_cli::client::Client::from_env(api_url).await?;
+                let v = cc_cli::reports::build(&client, &customer, &month, summary, reason).await?;
+                if json {
+                    cc_cli::outln!("{}", serde_json::to_string_pretty(&v)?);
+                } else {
+                    cc_cli::outln!("{}", cc_cli::reports::describe(&v));
+                }
+                Ok(())
+            }
+            ReportsAction::List {
+                customer,
+                month,
+                json,
+                api_url,
+            } => {
+                let client = cc_cli::client::Client::from_env(api_url).await?;
+                let items = cc_cli::reports::list(&client, customer.as_deref(), month.as_deref()).await?;
+                if json {
+                    cc_cli::outln!("{}", serde_json::to_string_pretty(&items)?);
+                } else {
+                    cc_cli::out!("{}", cc_cli::reports::describe_list(&items));
+                }
+                Ok(())
+            }
+            ReportsAction::Get {
+                customer,
+                month,
+                version,
+                format,
+                output,
+                api_url,
+            } => {
+                let client = cc_cli::client::Client::from_env(api_url).await?;
+                let text = cc_cli::reports::get(&client, &customer, &month, version, &format).await?;
+                match output {
+                    Some(path) => {
+                        std::fs::write(&path, &text).with_context(|| format!("writing {}", path.display()))?;
+                        eprintln!("{} bytes written to {}", text.len(), path.display());
+                    }
+                    None => cc_cli::out!("{text}"),
+                }
+                Ok(())
             }
         },
         Command::Bench { which } => cc_cli::bench::run(which).await,

@@ -32,6 +32,8 @@ pub struct App {
     billing: Option<Arc<crate::billing::Billing>>,
     /// Utilisation: contracts against timesheet hours (issue #14).
     utilisation: Option<Arc<crate::utilisation::service::Utilisation>>,
+    /// Monthly reports (issue #15).
+    reports: Option<Arc<crate::reports::Reports>>,
 }
 
 /// The outside systems breakglass needs (STS, IAM, IAM Identity Center, Step Functions, notifiers
@@ -66,6 +68,7 @@ impl App {
             objects: None,
             billing: None,
             utilisation: None,
+            reports: None,
         }
     }
 
@@ -137,6 +140,30 @@ impl App {
     /// Utilisation; an internal error in a function not wired for it.
     pub fn utilisation(&self) -> Result<&crate::utilisation::service::Utilisation> {
         self.utilisation.as_deref().ok_or_else(|| not_wired("utilisation"))
+    }
+}
+
+// ---- monthly reports (issue #15) ---------------------------------------------------------------
+
+impl App {
+    /// Adds monthly reports over `ports` (their sources and extra renderers), writing to the object
+    /// store, which must be added first ([`Self::with_objects`]).
+    pub fn with_reports(mut self, ports: crate::reports::ReportPorts) -> Result<Self> {
+        let objects = self.objects()?.clone();
+        self.reports = Some(Arc::new(crate::reports::Reports::new(
+            self.items.clone(),
+            objects,
+            self.hub.clone(),
+            ports,
+            self.clock.clone(),
+            self.config.reports.clone(),
+        )));
+        Ok(self)
+    }
+
+    /// Monthly reports; an internal error in a function not wired for them.
+    pub fn reports(&self) -> Result<&crate::reports::Reports> {
+        self.reports.as_deref().ok_or_else(|| not_wired("monthly reports"))
     }
 }
 

@@ -81,6 +81,24 @@ pub struct Config {
     pub salesforce: Option<String>,
     /// JIRA, utilisation's timesheet source (`CC_JIRA`): JSON or a secret's ARN, as `salesforce`.
     pub jira: Option<String>,
+    /// Monthly reports (issue #15).
+    pub reports: ReportsConfig,
+}
+
+/// How the `reports.monthly` job builds (`CC_REPORTS_*`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportsConfig {
+    /// The day of the month from which the job builds the month just closed (`CC_REPORTS_DAY`,
+    /// 1-28, default 3): Cost Explorer finalises a month's bill a few days into the next.
+    pub day: u8,
+    /// Customers built at once (`CC_REPORTS_CONCURRENCY`, 1-16, default 4).
+    pub concurrency: usize,
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig { day: 3, concurrency: 4 }
+    }
 }
 
 /// How the billing fetch reads Cost Explorer (`CC_BILLING_*`).
@@ -392,9 +410,22 @@ impl Config {
                 )),
             }
         };
+        let reports = ReportsConfig {
+            day: match get("CC_REPORTS_DAY") {
+                None => 3,
+                Some(s) => s.parse().ok().filter(|d| (1..=28).contains(d)).ok_or_else(|| {
+                    err(
+                        "CC_REPORTS_DAY",
+                        format!("'{s}' is not a day of the month from 1 to 28 (a day every month has)"),
+                    )
+                })?,
+            },
+            concurrency: number("CC_REPORTS_CONCURRENCY", 4, 16, "customers")? as usize,
+        };
         let salesforce = json_or_secret("CC_SALESFORCE")?;
         let jira = json_or_secret("CC_JIRA")?;
         Ok(Config {
+            reports,
             billing,
             salesforce,
             jira,
@@ -543,6 +574,21 @@ mod tests {
         }
         let e = cfg(&[("CC_BILLING_BACKFILL_DAYS", "500")]).unwrap_err();
         assert!(e.to_string().contains("13 months"), "{e}");
+    }
+
+    #[test]
+    fn report_settings_have_defaults_and_bounds() {
+        assert_eq!(cfg(&[]).unwrap().reports, ReportsConfig::default());
+        let c = cfg(&[("CC_REPORTS_DAY", "28"), ("CC_REPORTS_CONCURRENCY", "2")]).unwrap();
+        assert_eq!((c.reports.day, c.reports.concurrency), (28, 2));
+        for (name, bad) in [
+            ("CC_REPORTS_DAY", "0"),
+            ("CC_REPORTS_DAY", "29"),
+            ("CC_REPORTS_DAY", "first"),
+            ("CC_REPORTS_CONCURRENCY", "17"),
+        ] {
+            assert_eq!(cfg(&[(name, bad)]).unwrap_err().name, name, "{bad}");
+        }
     }
 
     #[test]

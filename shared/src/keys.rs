@@ -391,6 +391,49 @@ pub const UTILISATION: &str = "UTILISATION";
 pub const UTILISATION_SYNC: &str = "SYNC";
 pub const UTILISATION_RUNS: &str = "UTILISATIONRUN";
 
+// ---- monthly reports (issue #15) ---------------------------------------------------------------
+//
+// | item | PK | SK | GSI1 PK / SK | GSI2 PK / SK |
+// |---|---|---|---|---|
+// | report version (metadata; the outputs are objects, `reports/{customer}/{yyyy-mm}/report.{format}`) | `REPORT#{customer}#{yyyy-mm}` | `{version:06}` | `REPORTS#{customer}` / `{yyyy-mm}#{version:06}` | `REPORTMONTH#{yyyy-mm}` / `{customer}#{version:06}` |
+// | monthly run (`reports.monthly`: per customer built, skipped or failed, with why) | `REPORTRUN` | `{started ms:013}#{id}` | | |
+//
+// Versions are created with a conditional put (never replaced), numbered 1, 2, ... per customer
+// and month: two builds racing for the same number both end up stored, one of them under the next.
+
+/// Partition of one customer's report versions for one month.
+pub fn report(customer: &str, month: &str) -> String {
+    format!("REPORT#{customer}#{month}")
+}
+
+/// A report version's sort key: zero-padded so versions sort as text.
+pub fn report_version(version: u32) -> String {
+    format!("{version:06}")
+}
+
+/// GSI1 partition of every report version of a customer.
+pub fn reports_of(customer: &str) -> String {
+    format!("REPORTS#{customer}")
+}
+
+/// GSI1 sort key of a version under its customer: month, then version.
+pub fn report_of_customer(month: &str, version: u32) -> String {
+    format!("{month}#{version:06}")
+}
+
+/// GSI2 partition of every customer's report versions of one month.
+pub fn reports_in_month(month: &str) -> String {
+    format!("REPORTMONTH#{month}")
+}
+
+/// GSI2 sort key of a version under its month: customer, then version.
+pub fn report_in_month(customer: &str, version: u32) -> String {
+    format!("{customer}#{version:06}")
+}
+
+/// The partition of every monthly report run, sorted by start time.
+pub const REPORT_RUNS: &str = "REPORTRUN";
+
 #[cfg(test)]
 mod tests {
     use super::*;

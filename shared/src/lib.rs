@@ -22,6 +22,7 @@ pub mod keys;
 pub mod page;
 pub mod people;
 pub mod profiles;
+pub mod reports;
 pub mod store;
 pub mod test_env;
 pub mod text;

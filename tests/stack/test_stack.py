@@ -415,6 +415,64 @@ class Agreement(unittest.TestCase):
         self.assertEqual({cdk_fns[cdk_ref(v)] for v in cdk_subs.values()}, {"approval-workflow"})
 
 
+def s3_grants(statements):
+    """{(action, bucket logical id, prefix)} for every s3:* action the statements allow."""
+    out = set()
+    for st in statements:
+        if st.get("Effect", "Allow") != "Allow":
+            continue
+        for action in as_list(st["Action"]):
+            if action.startswith("s3:"):
+                for r in as_list(st["Resource"]):
+                    text = json.dumps(r)
+                    # SAM: {"Fn::Sub": "${Bucket.Arn}/reports/*"}; CDK: a Join around a GetAtt.
+                    sub = re.search(r"\$\{(\w+)\.Arn\}", r["Fn::Sub"]) if isinstance(r, dict) and isinstance(r.get("Fn::Sub"), str) else None
+                    bucket = sub.group(1) if sub else cdk_ref(r) or text
+                    out.add((action, bucket, "reports/*" if "/reports/*" in text else text))
+    return out
+
+
+def function_statements(t, functions):
+    """Each function's policy statements: SAM's inline Policies, or CDK's policies on its role."""
+    out = {}
+    for binary, (_, fn) in functions.items():
+        statements = [st for pol in fn["Properties"].get("Policies", []) if isinstance(pol, dict)
+                      for st in pol.get("Statement", [])]
+        role = fn["Properties"].get("Role")
+        if role:
+            statements += [st for pol in resources(t, "AWS::IAM::Policy").values()
+                           if cdk_ref(role) in [cdk_ref(r) for r in pol["Properties"]["Roles"]]
+                           for st in pol["Properties"]["PolicyDocument"]["Statement"]]
+        out[binary] = statements
+    return out
+
+
+class ReportObjects(unittest.TestCase):
+    # What each function does with report objects (cc_domain::reports, through the ObjectStore port):
+    # report-build writes a build's outputs, reads any version and signs links to it (a version's
+    # GET needs s3:GetObjectVersion); the jobs function's reports.monthly writes outputs. Nothing
+    # deletes: rebuilding adds object versions.
+    S3_ACTIONS = {
+        "report-build": {"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion"},
+        "jobs": {"s3:PutObject"},
+    }
+
+    def test_same_report_object_grants_each_where_its_code_needs_them(self):
+        sam = {b: s3_grants(st) for b, st in function_statements(SAM, sam_functions()).items()}
+        cdk = {b: s3_grants(st) for b, st in function_statements(CDK, cdk_functions()).items()}
+        (sam_bucket,) = [k for k, b in resources(SAM, "AWS::S3::Bucket").items()
+                         if b["Properties"].get("VersioningConfiguration")]
+        (cdk_bucket,) = [k for k, b in resources(CDK, "AWS::S3::Bucket").items()
+                         if b["Properties"].get("VersioningConfiguration")]
+        for binary in sorted(set(sam) | set(cdk)):
+            want = self.S3_ACTIONS.get(binary, set())
+            for name, grants, bucket in (("template.yaml", sam, sam_bucket), ("CDK", cdk, cdk_bucket)):
+                got = grants.get(binary, set())
+                self.assertEqual({a for a, _, _ in got}, want, f"{name}: {binary}'s s3 actions vs what its code calls")
+                for action, ref, prefix in got:
+                    self.assertEqual((ref, prefix), (bucket, "reports/*"), f"{name}: {binary} {action}")
+
+
 class SampleEvents(unittest.TestCase):
     def test_every_route_schedule_and_task_has_a_sample_event(self):
         keys, tasks, jobs = set(), set(), set()

@@ -82,6 +82,7 @@ pub fn by_function() -> Vec<(&'static str, Document)> {
         ("profile-gen", profile_gen::openapi()),
         ("billing-fetch", billing_fetch::openapi()),
         ("utilisation", utilisation::openapi()),
+        ("report-build", report_build::openapi()),
         ("docs", openapi()),
     ]
 }

@@ -32,6 +32,7 @@ pub struct Job {
 pub const BREAKGLASS_SWEEP: &str = "breakglass.sweep";
 pub const BILLING_FETCH: &str = "billing.fetch";
 pub const UTILISATION_SYNC: &str = "utilisation.sync";
+pub const REPORTS_MONTHLY: &str = "reports.monthly";
 
 /// Every job, by name.
 pub static JOBS: &[Job] = &[
@@ -52,6 +53,12 @@ pub static JOBS: &[Job] = &[
         description: "Daily: contracts from Salesforce and worklogs changed since the last sync from JIRA \
                       (the embedded default: the demo's).",
         run: utilisation_sync,
+    },
+    Job {
+        name: REPORTS_MONTHLY,
+        description: "Daily, acting from day CC_REPORTS_DAY (default 3) of a month: the month just closed's report of \
+                      every active customer whose report settings are on and that has none yet.",
+        run: reports_monthly,
     },
 ];
 
@@ -108,6 +115,29 @@ fn utilisation_sync<'a>(app: &'a App, trigger: &'a Trigger) -> JobFuture<'a> {
             "worklogs_deleted": run.worklogs_deleted,
             "worklogs_rejected": run.worklogs.rejected.len(),
         }))
+    })
+}
+
+/// What the run did: the month, and per customer built (with the version), skipped or failed
+/// (with why); or, before the configured day, that it waits (the whole record of a run that built
+/// or failed anything: `GET /api/v1/reports/runs`).
+fn reports_monthly(app: &App) -> JobFuture<'_> {
+    Box::pin(async move {
+        use cc_domain::reports::service::MonthlyOutcome;
+        Ok(match app.reports()?.run_monthly().await? {
+            MonthlyOutcome::Waiting { month, from } => serde_json::json!({
+                "month": month,
+                "waiting": format!("the schedule builds {month} from {from} (CC_REPORTS_DAY); nothing built"),
+            }),
+            MonthlyOutcome::Ran { run, recorded } => serde_json::json!({
+                "run": recorded.then_some(&run.id),
+                "month": run.month,
+                "built": run.built,
+                "skipped": run.skipped,
+                "failed": run.failed,
+                "customers": run.customers,
+            }),
+        })
     })
 }
 
@@ -226,7 +256,7 @@ mod tests {
         assert_eq!(e.kind(), "UnknownJob");
         assert_eq!(
             e.to_string(),
-            "unknown job 'billing.fetsh'; known jobs: breakglass.sweep, billing.fetch, utilisation.sync"
+            "unknown job 'billing.fetsh'; known jobs: breakglass.sweep, billing.fetch, utilisation.sync, reports.monthly"
         );
     }
 }

@@ -14,6 +14,11 @@ use serde_json::{Value, json};
 
 /// An embedded app whose clock the test can move forward (seconds in `offset`).
 fn app(dir: &tempfile::TempDir, offset: Arc<AtomicI64>) -> App {
+    app_with(dir, offset, cc_domain::reports::ReportPorts::unconfigured())
+}
+
+/// [`app`] with these report ports.
+fn app_with(dir: &tempfile::TempDir, offset: Arc<AtomicI64>, reports: cc_domain::reports::ReportPorts) -> App {
     let mut config = Config::from_lookup(|_| None).unwrap();
     config.data_dir = dir.path().to_path_buf();
     let items: Arc<dyn ItemStore> =
@@ -36,7 +41,16 @@ fn app(dir: &tempfile::TempDir, offset: Arc<AtomicI64>) -> App {
             app.clock.clone(),
         )),
     };
-    app.with_billing(billing).with_utilisation(utilisation)
+    let objects = Arc::new(cc_adapters::local_objects::LocalObjectStore::new(
+        dir.path().join("objects"),
+        b"test-secret",
+        "http://127.0.0.1:1",
+    ));
+    app.with_billing(billing)
+        .with_utilisation(utilisation)
+        .with_objects(objects)
+        .with_reports(reports)
+        .unwrap()
 }
 
 #[tokio::test]
@@ -50,6 +64,7 @@ async fn sample_events_run_the_named_job_or_say_which_jobs_exist() {
         ("03-scheduled-event-without-input", Err("BadEvent")),
         ("04-billing-fetch", Ok(())),
         ("05-utilisation-sync", Ok(())),
+        ("06-reports-monthly", Ok(())),
     ];
     assert_eq!(
         cc_http::testing::event_names(&events),
@@ -73,6 +88,14 @@ async fn sample_events_run_the_named_job_or_say_which_jobs_exist() {
                 assert_eq!(summary["contracts"], "ok", "{name}: {summary}");
                 assert_eq!(summary["worklogs"], "ok", "{name}: {summary}");
                 assert_eq!(summary["worklogs_written"], 0, "{name}: {summary}");
+            }
+            (Ok(summary), Ok(())) if *name == "06-reports-monthly" => {
+                // No customers yet: nothing built, whichever day it is.
+                assert!(summary["month"].is_string(), "{name}: {summary}");
+                assert!(
+                    summary["waiting"].is_string() || summary["built"] == 0,
+                    "{name}: {summary}"
+                );
             }
             (Ok(summary), Ok(())) => assert_eq!(
                 summary,
@@ -209,4 +232,218 @@ async fn the_sweep_job_ends_a_grant_past_its_end() {
         .unwrap();
     assert_eq!(summary["expired"], 1, "{summary}");
     assert_eq!(app.access().unwrap().find(&r.id).await.unwrap().status, Status::Ended);
+}
+
+/// Renders nothing for one customer: its build fails, as a broken renderer or store would.
+struct FailsFor(&'static str);
+
+impl cc_domain::reports::ports::Renderer for FailsFor {
+    fn format(&self) -> &'static str {
+        "txt"
+    }
+    fn content_type(&self) -> &'static str {
+        "text/plain"
+    }
+    fn render(&self, s: &cc_domain::reports::Snapshot, _: &cc_domain::reports::BuildInfo) -> anyhow::Result<Vec<u8>> {
+        if s.customer.code.as_str() == self.0 {
+            anyhow::bail!("the renderer broke on {}", self.0)
+        }
+        Ok(s.customer.name.clone().into_bytes())
+    }
+}
+
+#[tokio::test]
+async fn the_monthly_job_builds_each_active_customer_once_and_records_a_failure_without_stopping() {
+    let dir = tempfile::tempdir().unwrap();
+    let offset = Arc::new(AtomicI64::new(0));
+    let mut ports = cc_domain::reports::ReportPorts::unconfigured();
+    ports.renderers.push(Arc::new(FailsFor("cobalt-health")));
+    let app = app_with(&dir, offset.clone(), ports);
+    // Six customers: the sixth is onboarding (the demo's rule); borealis-energy turns reports off.
+    demo::seed(
+        &app,
+        &demo::DemoSize {
+            customers: 6,
+            accounts: 12,
+        },
+    )
+    .await
+    .unwrap();
+    let admin = Principal {
+        email: cc_domain::ids::Email::parse("ada@example.com").unwrap(),
+        subject: "ada".into(),
+        roles: [Role::Admin].into(),
+    };
+    let patch = cc_domain::hub::CustomerPatch {
+        report: Some(cc_domain::hub::ReportSettings {
+            enabled: false,
+            recipients: vec![],
+        }),
+        ..Default::default()
+    };
+    app.hub.update_customer(&admin, "borealis-energy", patch).await.unwrap();
+
+    // A breakglass session this month, ended by the sweeper at its end.
+    // (A role account of a customer erin and sam work on, whose report builds.)
+    let filter = cc_domain::hub::service::AccountFilter {
+        access: Some("role".into()),
+        ..Default::default()
+    };
+    let account = app
+        .hub
+        .list_accounts(&admin, &filter, Some(200), None)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|a| ["acme-retail", "evergreen-logistics"].contains(&a.customer.as_str()))
+        .expect("a role account of acme-retail or evergreen-logistics");
+    let code = account.customer.clone();
+    let person = |email: &str, roles: &[Role]| Principal {
+        email: cc_domain::ids::Email::parse(email).unwrap(),
+        subject: email.into(),
+        roles: roles.iter().copied().collect(),
+    };
+    let erin = person("erin.engineer@demo.customer-central.dev", &[Role::Engineer]);
+    let ask = NewRequest {
+        account_id: account.id.clone(),
+        duration_minutes: 15,
+        justification: "Restart the stuck payment workers in production".into(),
+        ticket: Some("OPS-42".into()),
+        starts_at: None,
+        permission_set: None,
+    };
+    let access = app.access().unwrap();
+    let r = access.create(&erin, ask, &Origin::default()).await.unwrap();
+    let sam = person("sam.senior@demo.customer-central.dev", &[Role::Engineer, Role::Senior]);
+    access
+        .decide(&sam, &r.id, Verdict::Approve, "ok", &Origin::default())
+        .await
+        .unwrap();
+    offset.store(16 * 60, Ordering::SeqCst);
+    jobs::run(&app, jobs::BREAKGLASS_SWEEP).await.unwrap();
+    let granted_month = cc_domain::reports::ReportMonth::of(
+        app.access()
+            .unwrap()
+            .find(&r.id)
+            .await
+            .unwrap()
+            .granted_at
+            .unwrap()
+            .date(),
+    );
+
+    // On the 3rd of the next month (CC_REPORTS_DAY's default), the month just closed is built.
+    let now = app.clock.now();
+    let target = granted_month
+        .next()
+        .first_day()
+        .with_hms(12, 0, 0)
+        .unwrap()
+        .assume_utc()
+        + time::Duration::days(2);
+    offset.fetch_add((target - now).whole_seconds(), Ordering::SeqCst);
+    let summary = jobs::run(&app, jobs::REPORTS_MONTHLY).await.unwrap();
+    assert_eq!(summary["month"], granted_month.to_string(), "{summary}");
+    assert_eq!(
+        (
+            summary["built"].clone(),
+            summary["failed"].clone(),
+            summary["skipped"].clone()
+        ),
+        (json!(3), json!(1), json!(2)),
+        "{summary}"
+    );
+    assert!(summary["run"].is_string(), "recorded: {summary}");
+    let by: std::collections::BTreeMap<String, Value> = summary["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["customer"].as_str().unwrap().to_string(), c.clone()))
+        .collect();
+    assert_eq!(by["cobalt-health"]["status"], "failed");
+    assert!(
+        by["cobalt-health"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("the renderer broke on cobalt-health"),
+        "{summary}"
+    );
+    assert_eq!(
+        by["borealis-energy"]["reason"],
+        "monthly reports are turned off in its report settings"
+    );
+    let onboarding: Vec<&String> = by
+        .iter()
+        .filter(|(_, c)| c["reason"].as_str().is_some_and(|r| r.contains("onboarding")))
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(onboarding.len(), 1, "{summary}");
+    assert_eq!(by["acme-retail"]["status"], "built");
+    assert_eq!(by[code.as_str()]["status"], "built");
+
+    // The report holds the session: who, where, how long, why.
+    let reports = app.reports().unwrap();
+    let v = reports.version(&admin, &code, granted_month, 1).await.unwrap();
+    assert_eq!(v.trigger, cc_domain::reports::Trigger::Schedule);
+    let formats: Vec<&str> = v.outputs.iter().map(|o| o.format.as_str()).collect();
+    assert_eq!(formats, ["json", "html", "txt"]);
+    let snap: Value = serde_json::from_slice(&reports.content(v.output("json").unwrap()).await.unwrap()).unwrap();
+    let b = &snap["breakglass"]["data"];
+    assert_eq!(b["sessions"].as_array().unwrap().len(), 1, "{b}");
+    let s0 = &b["sessions"][0];
+    assert_eq!(
+        (s0["requester"].clone(), s0["account"].clone(), s0["ticket"].clone()),
+        (json!(erin.email.as_str()), json!(account.id.as_str()), json!("OPS-42"))
+    );
+    assert_eq!(s0["approvers"], json!([sam.email.as_str()]));
+    assert_eq!(s0["end_reason"], "expired");
+    let minutes = s0["minutes"].as_u64().unwrap();
+    assert!((15..=17).contains(&minutes), "{minutes}");
+    assert_eq!(b["by_person"][0]["key"], erin.email.as_str());
+    let page = String::from_utf8(reports.content(v.output("html").unwrap()).await.unwrap().to_vec()).unwrap();
+    assert!(page.contains("Restart the stuck payment workers in production"));
+
+    // The next day: everyone built is skipped, the failed one is tried again (and fails again).
+    offset.fetch_add(86_400, Ordering::SeqCst);
+    let again = jobs::run(&app, jobs::REPORTS_MONTHLY).await.unwrap();
+    assert_eq!(
+        (
+            again["built"].clone(),
+            again["failed"].clone(),
+            again["skipped"].clone()
+        ),
+        (json!(0), json!(1), json!(5)),
+        "{again}"
+    );
+    let acme_again = again["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["customer"] == "acme-retail")
+        .unwrap()
+        .clone();
+    assert!(
+        acme_again["reason"]
+            .as_str()
+            .unwrap()
+            .contains("already built (version 1)"),
+        "{acme_again}"
+    );
+    assert_eq!(reports.versions(&admin, &code, granted_month).await.unwrap().len(), 1);
+
+    // Before the day, the job waits.
+    let first = granted_month
+        .next()
+        .next()
+        .first_day()
+        .with_hms(8, 0, 0)
+        .unwrap()
+        .assume_utc();
+    offset.fetch_add((first - app.clock.now()).whole_seconds(), Ordering::SeqCst);
+    let waiting = jobs::run(&app, jobs::REPORTS_MONTHLY).await.unwrap();
+    assert!(
+        waiting["waiting"].as_str().unwrap().contains("CC_REPORTS_DAY"),
+        "{waiting}"
+    );
 }

@@ -323,6 +323,18 @@ pub struct Billing {
     pub(super) config: BillingConfig,
 }
 
+/// What the last run that covered `customer` did for it (`BILLING#{customer}` / `LASTFETCH`);
+/// `None` before any.
+pub async fn last_fetch(items: &dyn ItemStore, customer: &CustomerCode) -> Result<Option<LastFetch>> {
+    match items
+        .get(&keys::billing(customer.as_str()), keys::BILLING_LAST_FETCH)
+        .await?
+    {
+        Some(item) => Ok(Some(decode(item)?)),
+        None => Ok(None),
+    }
+}
+
 /// The first day Cost Explorer still has for `today`: the first of the month 13 months back.
 pub fn earliest_day(today: Date) -> Date {
     let months = today.year() * 12 + (today.month() as i32 - 1) - 13;
@@ -621,14 +633,7 @@ impl Billing {
 
     /// What the last run that covered `customer` did for it; `None` before any.
     pub async fn last_fetch(&self, customer: &CustomerCode) -> Result<Option<LastFetch>> {
-        match self
-            .items
-            .get(&keys::billing(customer.as_str()), keys::BILLING_LAST_FETCH)
-            .await?
-        {
-            Some(item) => Ok(Some(decode(item)?)),
-            None => Ok(None),
-        }
+        last_fetch(self.items.as_ref(), customer).await
     }
 
     async fn save_run(&self, run: &BillingRun) -> Result<()> {

@@ -187,6 +187,16 @@ pub async fn list(
     page::in_memory(found, page, &scope, Order::Descending, key)
 }
 
+/// Every anomaly of a customer, by detection day then id.
+pub async fn all(items: &dyn ItemStore, customer: &CustomerCode) -> Result<Vec<StoredAnomaly>> {
+    let found = items
+        .query_all(Query::partition(Index::Primary, keys::anomaly(customer.as_str())).limit(500))
+        .await?;
+    let mut out: Vec<StoredAnomaly> = found.into_iter().map(decode).collect::<Result<_>>()?;
+    out.sort_by(|a, b| (a.anomaly.finding.detected_on, &a.id).cmp(&(b.anomaly.finding.detected_on, &b.id)));
+    Ok(out)
+}
+
 /// How many of a customer's anomalies are in `status`.
 pub async fn count(items: &dyn ItemStore, customer: &CustomerCode, status: AnomalyStatus) -> Result<usize> {
     Ok(counts(items, customer).await?.get(&status).copied().unwrap_or(0))

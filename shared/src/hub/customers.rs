@@ -215,6 +215,7 @@ impl Hub {
             let now = self.now();
             crate::billing::store::purge_customer(self.store.as_ref(), &customer, now.date()).await?;
             crate::utilisation::store::purge_customer(self.store.as_ref(), &customer, who.email.as_str(), now).await?;
+            crate::reports::store::purge_customer(self.store.as_ref(), &customer).await?;
         }
         // Only the last step is audited: the customer is gone when the event says so. Its audit
         // partitions are not under `CUSTOMER#{code}` and stay.

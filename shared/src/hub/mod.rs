@@ -89,13 +89,30 @@ pub struct ContractSummary {
     pub notes: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+/// A customer's monthly report settings.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportSettings {
-    #[serde(default)]
+    /// The monthly schedule (`reports.monthly`) builds this customer's report. On unless turned
+    /// off (customers opt out, issue #15): a customer created without report settings (or without
+    /// this field) gets them (default true).
+    #[serde(default = "reports_on")]
     pub enabled: bool,
     #[serde(default)]
     pub recipients: Vec<Email>,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        ReportSettings {
+            enabled: true,
+            recipients: Vec::new(),
+        }
+    }
+}
+
+fn reports_on() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]

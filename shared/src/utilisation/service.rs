@@ -206,6 +206,84 @@ fn months(from: Date, to: Date) -> Vec<Date> {
     out
 }
 
+/// The worklogs that count for `contract` under `map`, in `[from, to]` months.
+async fn worklogs_for(
+    items: &dyn ItemStore,
+    contract: &StoredContract,
+    map: &TaskCodeMap,
+    codes: &[TaskCodeMapping],
+    from: Date,
+    to: Date,
+) -> Result<Vec<Worklog>> {
+    let prefixes: BTreeSet<String> = codes
+        .iter()
+        .map(|m| {
+            if m.prefix {
+                m.code.as_str().to_string()
+            } else {
+                format!("{}#", m.code.as_str())
+            }
+        })
+        .collect();
+    let queries: Vec<(Date, String)> = months(from, to)
+        .into_iter()
+        .flat_map(|m| prefixes.iter().map(move |p| (m, p.clone())))
+        .collect();
+    let mut found: BTreeMap<String, Worklog> = BTreeMap::new();
+    let mut reads = futures::stream::iter(queries)
+        .map(|(m, p)| async move { store::worklogs_in_month(items, m, Some(&p)).await })
+        .buffer_unordered(READ_CONCURRENCY);
+    let c = &contract.contract;
+    while let Some(batch) = reads.next().await {
+        for w in batch? {
+            let counts = map
+                .resolve(&w.task_code)
+                .is_some_and(|m| m.customer == c.customer && m.contract.as_ref() == Some(&c.id));
+            if counts {
+                found.insert(w.id.clone(), w);
+            }
+        }
+    }
+    Ok(found.into_values().collect())
+}
+
+/// A contract and where it stands on `as_of`, each month judged against the allocation in effect
+/// on its days from `changes` (the contract's entitlement history): its worklogs (those of the task codes `all` maps to
+/// it, read from the store a month and code at a time) through [`usage::contract_usage`]. Reads
+/// the store only; the monthly report calls it with the month's last day.
+#[allow(clippy::too_many_arguments)]
+pub async fn contract_report(
+    items: &dyn ItemStore,
+    contract: StoredContract,
+    changes: &[EntitlementChange],
+    map: &TaskCodeMap,
+    all: &[TaskCodeMapping],
+    as_of: Date,
+    rules: &UsageRules,
+) -> Result<ContractReport> {
+    let c = &contract.contract;
+    let codes: Vec<TaskCodeMapping> = all
+        .iter()
+        .filter(|m| m.customer == c.customer && m.contract.as_ref() == Some(&c.id))
+        .cloned()
+        .collect();
+    // A month either side of the period: hours dated just outside it show as such.
+    let from = first_of_month(c.start) - Duration::days(1);
+    let to = next_month(c.end).min(as_of.max(c.start));
+    let logs = if codes.is_empty() {
+        Vec::new()
+    } else {
+        worklogs_for(items, &contract, map, &codes, from, to).await?
+    };
+    let allocation = AllocationHistory::from_changes(c.monthly_allocation, changes);
+    let usage = usage::contract_usage(c, &allocation, &logs, as_of, rules);
+    Ok(ContractReport {
+        contract,
+        usage,
+        task_codes: codes,
+    })
+}
+
 impl Utilisation {
     pub fn new(
         items: Arc<dyn ItemStore>,
@@ -235,48 +313,6 @@ impl Utilisation {
         }
     }
 
-    /// The worklogs that count for `contract` under `map`, in `[from, to]` months.
-    async fn worklogs_for(
-        &self,
-        contract: &StoredContract,
-        map: &TaskCodeMap,
-        codes: &[TaskCodeMapping],
-        from: Date,
-        to: Date,
-    ) -> Result<Vec<Worklog>> {
-        let prefixes: BTreeSet<String> = codes
-            .iter()
-            .map(|m| {
-                if m.prefix {
-                    m.code.as_str().to_string()
-                } else {
-                    format!("{}#", m.code.as_str())
-                }
-            })
-            .collect();
-        let queries: Vec<(Date, String)> = months(from, to)
-            .into_iter()
-            .flat_map(|m| prefixes.iter().map(move |p| (m, p.clone())))
-            .collect();
-        let items = self.items.as_ref();
-        let mut found: BTreeMap<String, Worklog> = BTreeMap::new();
-        let mut reads = futures::stream::iter(queries)
-            .map(|(m, p)| async move { store::worklogs_in_month(items, m, Some(&p)).await })
-            .buffer_unordered(READ_CONCURRENCY);
-        let c = &contract.contract;
-        while let Some(batch) = reads.next().await {
-            for w in batch? {
-                let counts = map
-                    .resolve(&w.task_code)
-                    .is_some_and(|m| m.customer == c.customer && m.contract.as_ref() == Some(&c.id));
-                if counts {
-                    found.insert(w.id.clone(), w);
-                }
-            }
-        }
-        Ok(found.into_values().collect())
-    }
-
     /// Where `contract` stands as of `as_of`, each month judged against the allocation in effect
     /// on its days, from `changes` (the contract's entitlement history).
     async fn report(
@@ -287,27 +323,16 @@ impl Utilisation {
         all: &[TaskCodeMapping],
         as_of: Date,
     ) -> Result<ContractReport> {
-        let c = &contract.contract;
-        let codes: Vec<TaskCodeMapping> = all
-            .iter()
-            .filter(|m| m.customer == c.customer && m.contract.as_ref() == Some(&c.id))
-            .cloned()
-            .collect();
-        // A month either side of the period: hours dated just outside it show as such.
-        let from = first_of_month(c.start) - Duration::days(1);
-        let to = next_month(c.end).min(as_of.max(c.start));
-        let logs = if codes.is_empty() {
-            Vec::new()
-        } else {
-            self.worklogs_for(&contract, map, &codes, from, to).await?
-        };
-        let allocation = AllocationHistory::from_changes(c.monthly_allocation, changes);
-        let usage = usage::contract_usage(c, &allocation, &logs, as_of, &self.config.rules);
-        Ok(ContractReport {
+        contract_report(
+            self.items.as_ref(),
             contract,
-            usage,
-            task_codes: codes,
-        })
+            changes,
+            map,
+            all,
+            as_of,
+            &self.config.rules,
+        )
+        .await
     }
 
     /// A customer's contracts and where each stands today (any role). 404 for an unknown customer.

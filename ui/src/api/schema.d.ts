@@ -790,6 +790,133 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reports by month: a customer's months (newest first), or every customer's reports of one month
+         *     (by customer), each with its number of versions and the newest one. Give `customer`, `month`
+         *     or both (400 with neither).
+         */
+        get: operations["list_reports"];
+        put?: never;
+        /**
+         * Builds a new version of a customer's report of a closed month now, answered when it is stored
+         *     (JSON snapshot and HTML page, each a new version of the month's objects; older versions stay).
+         *     For the customer's team (any role), leads and admins. Audited (`report_built`).
+         */
+        post: operations["build_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The monthly schedule's runs (`reports.monthly`), newest first: per customer built, skipped or
+         *     failed, with why. Runs that only skipped are not recorded.
+         */
+        get: operations["list_report_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{customer}/{month}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed between two versions' JSON snapshots, by path (`billing.data.currencies[USD].total`;
+         *     lists matched by their items' id, account, service, day, ...), in document order.
+         */
+        get: operations["get_report_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{customer}/{month}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every version of a customer's month, newest first: who or what built it, when, why, with which
+         *     summary, which sections had data, and its outputs. 404 when the month has none.
+         */
+        get: operations["list_report_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{customer}/{month}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One version as the page (`format=html`, the default: self-contained, printable, served with a
+         *     sandboxing Content-Security-Policy) or as its JSON snapshot (`format=json`). `format=pdf`: 404
+         *     until PDF rendering exists. 404 for an unknown version.
+         */
+        get: operations["get_report_version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{customer}/{month}/versions/{version}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A link to one version's output (`format`, default html) that works for 15 minutes without a
+         *     token: a presigned S3 URL in AWS, the local server's signed route locally.
+         */
+        get: operations["get_report_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/search": {
         parameters: {
             query?: never;
@@ -1153,6 +1280,19 @@ export interface components {
             /** Format: int64 */
             version?: number;
         };
+        AccountCost: {
+            /** @description 12 digits. */
+            account: string;
+            /** Format: double */
+            amount: number;
+            /** @description The account's name in the hub; absent for an account only in the cost data. */
+            name?: string | null;
+            /**
+             * Format: double
+             * @description Of the currency's total, 4 decimals.
+             */
+            share: number;
+        };
         /** @description How many accounts the customer has, and how they break down. */
         AccountCounts: {
             by_access: components["schemas"]["AccessCounts"];
@@ -1334,6 +1474,25 @@ export interface components {
              */
             version?: number;
         };
+        /** @description What to build. */
+        BuildRequest: {
+            /** @description The customer code. */
+            customer: string;
+            /**
+             * @description A month that has ended (`YYYY-MM`, UTC).
+             * @example 2026-03
+             */
+            month: string;
+            /** @description Why this version is built, one line of at most 200 characters (default `on demand`). */
+            reason?: string | null;
+            /**
+             * @description The team's summary, markdown, at most 20,000 characters (HTML in it is removed when
+             *     rendered). Absent: the newest version's summary is kept; empty: no summary.
+             */
+            summary?: string | null;
+        };
+        /** @enum {string} */
+        BuildStatus: "built" | "skipped" | "failed";
         /**
          * @description The JSON body of `POST /api/v1/accounts/bulk` (the schema; [`BulkInput::from_json`] reads it
          *     row by row so that every bad row is reported, not only the first).
@@ -1356,6 +1515,52 @@ export interface components {
             /** @description Store transactions used (each at most 100 writes). */
             transactions: number;
         };
+        /** @description One difference. */
+        Change: {
+            /** @description The value in the older version (absent when added). */
+            from?: Record<string, never> | null;
+            kind: components["schemas"]["ChangeKind"];
+            path: string;
+            /** @description The value in the newer version (absent when removed). */
+            to?: Record<string, never> | null;
+        };
+        /** @enum {string} */
+        ChangeKind: "added" | "removed" | "changed";
+        /** @description A commitment that ends: a Savings Plan or a reservation, as its describe call gives it. */
+        Commitment: {
+            account: string;
+            /**
+             * Format: int32
+             * @description Instances reserved (reservations only).
+             */
+            count?: number | null;
+            currency?: string | null;
+            /**
+             * @description What is reserved, in words (`Compute Savings Plan`, `m5.large × 4 Linux/UNIX`,
+             *     `db.r6g.large postgres Multi-AZ`).
+             */
+            description: string;
+            /**
+             * Format: date-time
+             * @description `end` (Savings Plans), `End` (EC2), `StartTime + Duration` (RDS).
+             */
+            ends_at: string;
+            /**
+             * Format: double
+             * @description The Savings Plan's hourly commitment, or the reservation's recurring hourly charge.
+             */
+            hourly_commitment?: number | null;
+            /** @description `savingsPlanId`, `ReservedInstancesId`, `ReservedDBInstanceId`. */
+            id: string;
+            kind: components["schemas"]["CommitmentKind"];
+            /** @description `paymentOption` / `OfferingType` (`No Upfront`, `All Upfront`, ...). */
+            payment_option?: string | null;
+            region?: string | null;
+            /** @description `state` / `State` as the API says it (`active`, `retired`, ...). */
+            state: string;
+        };
+        /** @enum {string} */
+        CommitmentKind: "savings_plan" | "ec2_reserved_instances" | "rds_reserved_instances";
         ConsoleLink: {
             /**
              * @description `switch_role`, `sso_portal`, or `sso_portal_breakglass` (a breakglass permission set
@@ -1642,6 +1847,39 @@ export interface components {
             /** Format: binary */
             file: string;
         };
+        /** @description One currency's figures. Amounts in currency units (not cents), rounded to cents. */
+        CurrencyBilling: {
+            /** @description Every account with spend, largest first (equal amounts by account id). */
+            by_account: components["schemas"]["AccountCost"][];
+            /**
+             * Format: double
+             * @description `total - previous_total`.
+             */
+            change?: number | null;
+            /**
+             * Format: double
+             * @description `change / previous_total` (0.25 = +25 %), 4 decimals; absent when the previous total is 0
+             *     or absent.
+             */
+            change_ratio?: number | null;
+            /** @description ISO 4217. */
+            currency: string;
+            /** @description Every day of the month, in order; days without a stored cost are 0. */
+            daily: components["schemas"]["DayCost"][];
+            /** @description Cost Explorer still estimates some of the month's days (it may revise them). */
+            estimated: boolean;
+            other_services?: components["schemas"]["OtherServices"] | null;
+            /**
+             * Format: double
+             * @description The previous month's total in this currency; absent when no cost at all is stored for the
+             *     previous month (nothing to compare with).
+             */
+            previous_total?: number | null;
+            /** @description The [`TOP_SERVICES`] largest services (equal amounts by name). */
+            top_services: components["schemas"]["ServiceCost"][];
+            /** Format: double */
+            total: number;
+        };
         Customer: {
             /**
              * Format: int32
@@ -1663,6 +1901,18 @@ export interface components {
              * @description Optimistic-concurrency version; send it back in a PATCH to refuse lost updates.
              */
             version?: number;
+        };
+        /** @description What one run of the schedule did for one customer. */
+        CustomerBuild: {
+            customer: string;
+            /** @description Why it was skipped or failed. */
+            reason?: string | null;
+            status: components["schemas"]["BuildStatus"];
+            /**
+             * Format: int32
+             * @description The version built.
+             */
+            version?: number | null;
         };
         /** @description customer code (slug; any case, kept in lower case) */
         CustomerCode: string;
@@ -1775,6 +2025,13 @@ export interface components {
             contracts: components["schemas"]["ContractReport"][];
             customer: string;
         };
+        DayCost: {
+            /** Format: double */
+            amount: number;
+            /** Format: date */
+            day: string;
+            estimated: boolean;
+        };
         Decision: {
             /** Format: date-time */
             at: string;
@@ -1805,6 +2062,15 @@ export interface components {
             management_account?: string | null;
             name: string;
             status: components["schemas"]["OrgAccountStatus"];
+        };
+        /** @description A time-limited link to one output of one version. */
+        DownloadLink: {
+            content_type: string;
+            /** Format: date-time */
+            expires_at: string;
+            format: string;
+            /** @description A presigned S3 URL in AWS; the local server's signed `/local/objects/...` route locally. */
+            url: string;
         };
         /** @description e-mail address */
         Email: string;
@@ -1866,6 +2132,19 @@ export interface components {
         };
         /** @description external id */
         ExternalId: string;
+        FailingControl: {
+            /**
+             * Format: int32
+             * @description Accounts with a failed check of it.
+             */
+            accounts: number;
+            control_id: string;
+            /** Format: int32 */
+            failed: number;
+            severity: components["schemas"]["SeverityLabel"];
+            /** @description The title of its first failed finding (by id). */
+            title: string;
+        };
         /** @enum {string} */
         FetchStatus: "ok" | "skipped" | "failed";
         /** @description One file of an import and its data rows. */
@@ -2324,6 +2603,37 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description `{"items": [...], "next_cursor": ...}` for every list. */
+        ListResponse_MonthReports: {
+            items: {
+                customer: string;
+                latest: components["schemas"]["ReportVersion"];
+                month: components["schemas"]["ReportMonth"];
+                /** Format: int32 */
+                versions: number;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description `{"items": [...], "next_cursor": ...}` for every list. */
+        ListResponse_MonthlyRun: {
+            items: {
+                /** Format: int32 */
+                built: number;
+                /** @description Every customer of the hub, by code. */
+                customers: components["schemas"]["CustomerBuild"][];
+                /** Format: int32 */
+                failed: number;
+                /** Format: date-time */
+                finished_at: string;
+                id: string;
+                month: components["schemas"]["ReportMonth"];
+                /** Format: int32 */
+                skipped: number;
+                /** Format: date-time */
+                started_at: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description `{"items": [...], "next_cursor": ...}` for every list. */
         ListResponse_Person: {
             items: {
                 /** @description The e-mail the person is known by in Customer Central. */
@@ -2341,6 +2651,37 @@ export interface components {
                  * @description Optimistic-concurrency version; send it back in a PUT to refuse lost updates.
                  */
                 version?: number;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description `{"items": [...], "next_cursor": ...}` for every list. */
+        ListResponse_ReportVersion: {
+            items: {
+                /** @description This build's id (a ULID), also in its objects' metadata. */
+                build_id: string;
+                /** Format: date-time */
+                built_at: string;
+                customer: string;
+                month: components["schemas"]["ReportMonth"];
+                /** @description What was written (`json`, `html`; later `pdf`). */
+                outputs: components["schemas"]["ReportOutput"][];
+                /** @description Why it was built (`monthly schedule`, or what the person said). */
+                reason: string;
+                /**
+                 * Format: int32
+                 * @description The snapshot's schema ([`super::snapshot::SCHEMA`]).
+                 */
+                schema: number;
+                /** @description Each section and whether it had data, in the report's order. */
+                sections: components["schemas"]["SectionState"][];
+                /** @description The team's summary it was built with (markdown); absent when none. */
+                summary?: string | null;
+                trigger: components["schemas"]["Trigger"];
+                /**
+                 * Format: int32
+                 * @description 1, 2, ... per customer and month.
+                 */
+                version: number;
             }[];
             next_cursor?: string | null;
         };
@@ -2392,6 +2733,32 @@ export interface components {
         Me: components["schemas"]["Principal"] & {
             /** @description The customers whose team the caller is on. */
             customers: string[];
+        };
+        /**
+         * @description Why a section has no data.
+         * @enum {string}
+         */
+        MissingReason: "no_data" | "not_configured" | "unavailable";
+        Money: {
+            /** Format: double */
+            amount: number;
+            currency: string;
+        };
+        MonthHours: {
+            /** Format: double */
+            allocation?: number | null;
+            exceeded: boolean;
+            /** Format: double */
+            hours: number;
+            month: components["schemas"]["ReportMonth"];
+        };
+        /** @description A month's reports of a customer: how many versions, and the newest. */
+        MonthReports: {
+            customer: string;
+            latest: components["schemas"]["ReportVersion"];
+            month: components["schemas"]["ReportMonth"];
+            /** Format: int32 */
+            versions: number;
         };
         /**
          * @description Month-to-date spend against the same days of last month, and a forecast to the month's end, in
@@ -2466,6 +2833,23 @@ export interface components {
             hours: number;
             /** @description `YYYY-MM`. */
             month: string;
+        };
+        /** @description One run of the `reports.monthly` job (`REPORTRUN` / `{started}#{id}`). */
+        MonthlyRun: {
+            /** Format: int32 */
+            built: number;
+            /** @description Every customer of the hub, by code. */
+            customers: components["schemas"]["CustomerBuild"][];
+            /** Format: int32 */
+            failed: number;
+            /** Format: date-time */
+            finished_at: string;
+            id: string;
+            month: components["schemas"]["ReportMonth"];
+            /** Format: int32 */
+            skipped: number;
+            /** Format: date-time */
+            started_at: string;
         };
         /** @description An (account, service) cell whose spend changed between two equal windows. */
         Mover: {
@@ -2583,6 +2967,14 @@ export interface components {
              *     account; empty until a fetch has refreshed any.
              */
             organizations: components["schemas"]["OrgFacts"][];
+        };
+        OtherServices: {
+            /** Format: double */
+            amount: number;
+            /** Format: int32 */
+            services: number;
+            /** Format: double */
+            share: number;
         };
         /** @description Every customer's month to date and anomalies, as of the last complete day. */
         Overview: {
@@ -2770,6 +3162,25 @@ export interface components {
             message: string;
             step: components["schemas"]["SsoStep"];
         };
+        Recommendation: {
+            account?: string | null;
+            currency: string;
+            /**
+             * @description What to do, in words (`m5.2xlarge → m5.xlarge`, `Compute Savings Plan, 1 year, No Upfront,
+             *     2.50/hour`).
+             */
+            description: string;
+            /**
+             * Format: double
+             * @description `EstimatedMonthlySavings`, in `currency`.
+             */
+            estimated_monthly_savings: number;
+            kind: components["schemas"]["RecommendationKind"];
+            /** @description The instance id (rightsizing), absent for a purchase. */
+            resource?: string | null;
+        };
+        /** @enum {string} */
+        RecommendationKind: "rightsizing_modify" | "rightsizing_terminate" | "savings_plans_purchase";
         /** @description AWS region */
         Region: string;
         /** @description A record of the source that could not be read. */
@@ -2779,9 +3190,172 @@ export interface components {
             /** @description What was wrong, naming the field. */
             reason: string;
         };
+        /** @description A cost anomaly as the report shows it. */
+        ReportAnomaly: {
+            account: string;
+            account_name?: string | null;
+            acknowledged?: components["schemas"]["Transition"] | null;
+            /** Format: double */
+            actual: number;
+            currency: string;
+            /** Format: date */
+            detected_on: string;
+            /**
+             * Format: double
+             * @description Expected and actual spend on the detection day, and the money above expected over the
+             *     episode, in `currency`, rounded to cents.
+             */
+            expected: number;
+            /** Format: date */
+            first_day: string;
+            id: string;
+            /** Format: double */
+            impact: number;
+            kind: components["schemas"]["FindingKind"];
+            resolved?: components["schemas"]["Transition"] | null;
+            service: string;
+            /** @description As of the build (an anomaly of the month may have been resolved since). */
+            status: components["schemas"]["AnomalyStatus"];
+        };
+        /** @description A contract as of the month's last day (or its own end, if earlier). Decimal hours, 2 places. */
+        ReportContract: {
+            /** @description The allocation was exceeded in 3 of the last 4 complete months (see utilisation). */
+            consistently_exceeded: boolean;
+            /** Format: date */
+            end: string;
+            /** Format: double */
+            entitled_hours: number;
+            /**
+             * Format: double
+             * @description Hours used by the period's end at the recent pace.
+             */
+            forecast_hours: number;
+            id: string;
+            /** Format: double */
+            left_hours: number;
+            /**
+             * Format: double
+             * @description The month's allocation (prorated when the contract covers the month only partly).
+             */
+            month_allocation?: number | null;
+            month_exceeded: boolean;
+            /**
+             * Format: double
+             * @description Logged in the report's month.
+             */
+            month_hours: number;
+            /** @description Each month of the period up to the report's, oldest first. */
+            months: components["schemas"]["MonthHours"][];
+            name: string;
+            /** Format: date */
+            runs_out_on?: string | null;
+            /** Format: date */
+            start: string;
+            status: components["schemas"]["UsageStatus"];
+            /**
+             * Format: double
+             * @description Used from the period's start to the month's last day.
+             */
+            used_hours: number;
+        };
+        ReportCustomer: {
+            code: string;
+            name: string;
+        };
+        /** @description What changed between two versions' snapshots. */
+        ReportDiff: {
+            /** @description In document order; empty when the two snapshots are the same. */
+            changes: components["schemas"]["Change"][];
+            customer: string;
+            /** Format: int32 */
+            from: number;
+            month: components["schemas"]["ReportMonth"];
+            /** Format: int32 */
+            to: number;
+        };
+        /**
+         * @description A calendar month, YYYY-MM (2000-01 to 2099-12)
+         * @example 2026-03
+         */
+        ReportMonth: string;
+        /** @description One stored output of a version. */
+        ReportOutput: {
+            content_type: string;
+            /** @description `json`, `html` (`pdf` later). */
+            format: string;
+            /** @description The object key (stable per customer, month and format). */
+            key: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description The object version this report version wrote. */
+            version_id: string;
+        };
+        /** @description One grant: who, on which account and role, from when to when, and why. */
+        ReportSession: {
+            account: string;
+            account_name: string;
+            /** @description Who approved it, in decision order. */
+            approvers: string[];
+            end_reason?: components["schemas"]["EndReason"] | null;
+            /**
+             * Format: date-time
+             * @description When it ended; absent while it is still active (then `minutes` counts to its planned end).
+             */
+            ended_at?: string | null;
+            /** Format: date-time */
+            granted_at: string;
+            justification: string;
+            /**
+             * Format: int64
+             * @description Whole minutes from the grant to its end (rounded up).
+             */
+            minutes: number;
+            request_id: string;
+            requester: string;
+            /** @description The role's name (or the SSO permission set's). */
+            role: string;
+            ticket?: string | null;
+        };
+        /** @description A customer's monthly report settings. */
         ReportSettings: {
+            /**
+             * @description The monthly schedule (`reports.monthly`) builds this customer's report. On unless turned
+             *     off (customers opt out, issue #15): a customer created without report settings (or without
+             *     this field) gets them (default true).
+             */
             enabled?: boolean;
             recipients?: components["schemas"]["Email"][];
+        };
+        /** @description One built version: who or what built it, when, why, with which summary, and its outputs. */
+        ReportVersion: {
+            /** @description This build's id (a ULID), also in its objects' metadata. */
+            build_id: string;
+            /** Format: date-time */
+            built_at: string;
+            customer: string;
+            month: components["schemas"]["ReportMonth"];
+            /** @description What was written (`json`, `html`; later `pdf`). */
+            outputs: components["schemas"]["ReportOutput"][];
+            /** @description Why it was built (`monthly schedule`, or what the person said). */
+            reason: string;
+            /**
+             * Format: int32
+             * @description The snapshot's schema ([`super::snapshot::SCHEMA`]).
+             */
+            schema: number;
+            /** @description Each section and whether it had data, in the report's order. */
+            sections: components["schemas"]["SectionState"][];
+            /** @description The team's summary it was built with (markdown); absent when none. */
+            summary?: string | null;
+            trigger: components["schemas"]["Trigger"];
+            /**
+             * Format: int32
+             * @description 1, 2, ... per customer and month.
+             */
+            version: number;
         };
         RevokeBody: {
             reason?: string;
@@ -2809,11 +3383,167 @@ export interface components {
              */
             customer: string;
         };
+        SectionState: {
+            missing?: components["schemas"]["MissingReason"] | null;
+            ready: boolean;
+            section: string;
+        };
+        /** @description A section's data, or why there is none. */
+        Section_BillingSection: {
+            /** @description The month's costs, per billing currency (never converted), and its cost anomalies. */
+            data: {
+                /** @description Anomalies detected in the month (by detection day, then id), with what was done about them. */
+                anomalies: components["schemas"]["ReportAnomaly"][];
+                /** @description Largest total first (equal totals by currency code). */
+                currencies: components["schemas"]["CurrencyBilling"][];
+                /**
+                 * Format: int32
+                 * @description Days of the month with at least one stored cost (0 to the month's length).
+                 */
+                days_with_data: number;
+            };
+            /** @enum {string} */
+            status: "ready";
+        } | {
+            message: string;
+            reason: components["schemas"]["MissingReason"];
+            /** @enum {string} */
+            status: "missing";
+        };
+        /** @description A section's data, or why there is none. */
+        Section_BreakglassSection: {
+            /** @description Breakglass (write) access granted to the customer's accounts in the month. */
+            data: {
+                /** @description Per account (most minutes first, then id). */
+                by_account: components["schemas"]["SessionTotal"][];
+                /** @description Per person (most minutes first, then name). */
+                by_person: components["schemas"]["SessionTotal"][];
+                /** @description Sessions granted in the month, by grant time then request id. */
+                sessions: components["schemas"]["ReportSession"][];
+                /**
+                 * Format: int64
+                 * @description Minutes over every session.
+                 */
+                total_minutes: number;
+            };
+            /** @enum {string} */
+            status: "ready";
+        } | {
+            message: string;
+            reason: components["schemas"]["MissingReason"];
+            /** @enum {string} */
+            status: "missing";
+        };
+        /** @description A section's data, or why there is none. */
+        Section_ComplianceSection: {
+            data: {
+                /** @description One entry per ASFF severity, most severe first (zeros included). */
+                by_severity: components["schemas"]["SeverityCount"][];
+                /**
+                 * @description The controls with the most failed checks (at most [`TOP_CONTROLS`]; equal counts by the most
+                 *     severe, then control id).
+                 */
+                failing_controls: components["schemas"]["FailingControl"][];
+                /**
+                 * Format: int32
+                 * @description Findings counted: every one but those whose control check passed.
+                 */
+                open_findings: number;
+                /** @description Where the findings came from (e.g. `Security Hub`). */
+                source: string;
+            };
+            /** @enum {string} */
+            status: "ready";
+        } | {
+            message: string;
+            reason: components["schemas"]["MissingReason"];
+            /** @enum {string} */
+            status: "missing";
+        };
+        /** @description A section's data, or why there is none. */
+        Section_OptimisationSection: {
+            data: {
+                /**
+                 * Format: int32
+                 * @description Recommendations past the top, not listed.
+                 */
+                more: number;
+                /** @description Largest saving first (then kind, account, resource), at most [`TOP_RECOMMENDATIONS`]. */
+                recommendations: components["schemas"]["Recommendation"][];
+                /** @description The estimated monthly savings of every recommendation, per currency (by code). */
+                total_monthly_savings: components["schemas"]["Money"][];
+            };
+            /** @enum {string} */
+            status: "ready";
+        } | {
+            message: string;
+            reason: components["schemas"]["MissingReason"];
+            /** @enum {string} */
+            status: "missing";
+        };
+        /** @description A section's data, or why there is none. */
+        Section_RenewalsSection: {
+            data: {
+                /** @description Soonest first (then kind, then id). */
+                ending: components["schemas"]["Commitment"][];
+                /**
+                 * Format: date
+                 * @description The window: commitments ending after the month's last day and at most
+                 *     [`RENEWAL_WINDOW_DAYS`] days after it.
+                 */
+                window_from: string;
+                /** Format: date */
+                window_to: string;
+            };
+            /** @enum {string} */
+            status: "ready";
+        } | {
+            message: string;
+            reason: components["schemas"]["MissingReason"];
+            /** @enum {string} */
+            status: "missing";
+        };
+        /** @description A section's data, or why there is none. */
+        Section_Summary: {
+            data: {
+                /** @description Markdown, at most 20,000 characters, line breaks as `\n`. */
+                markdown: string;
+            };
+            /** @enum {string} */
+            status: "ready";
+        } | {
+            message: string;
+            reason: components["schemas"]["MissingReason"];
+            /** @enum {string} */
+            status: "missing";
+        };
+        /** @description A section's data, or why there is none. */
+        Section_UtilisationSection: {
+            data: {
+                /** @description The contracts whose period overlaps the month, by start then id. */
+                contracts: components["schemas"]["ReportContract"][];
+            };
+            /** @enum {string} */
+            status: "ready";
+        } | {
+            message: string;
+            reason: components["schemas"]["MissingReason"];
+            /** @enum {string} */
+            status: "missing";
+        };
         /** @description Which accounts and kinds to render (`None`: all). */
         Selection: {
             customers?: string[] | null;
             environment?: components["schemas"]["Environment"] | null;
             kinds?: components["schemas"]["Kind"][] | null;
+        };
+        ServiceCost: {
+            /** Format: double */
+            amount: number;
+            /** @description As Cost Explorer names it. */
+            service: string;
+            /** Format: double */
+            share: number;
         };
         Session: {
             account_id: string;
@@ -2838,6 +3568,16 @@ export interface components {
             /** @description SSO grants: the customer's AWS access portal. */
             sso_start_url?: string | null;
         };
+        SessionTotal: {
+            /** @description The person's e-mail, or the account id. */
+            key: string;
+            /** Format: int64 */
+            minutes: number;
+            /** @description The account's name (per account only). */
+            name?: string | null;
+            /** Format: int32 */
+            sessions: number;
+        };
         /**
          * @description A change of a customer's billing settings (admin). Send the `version` read (0 when the
          *     customer still has the defaults).
@@ -2848,6 +3588,16 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        SeverityCount: {
+            /** Format: int32 */
+            findings: number;
+            severity: components["schemas"]["SeverityLabel"];
+        };
+        /**
+         * @description ASFF `Severity.Label`.
+         * @enum {string}
+         */
+        SeverityLabel: "INFORMATIONAL" | "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
         /**
          * @description A one-time AWS console sign-in URL for an active grant (the federation endpoint's `login` link;
          *     use it within minutes). Not the hub's `ConsoleLink`, which is a standing switch-role/portal link.
@@ -2893,6 +3643,24 @@ export interface components {
             reason: string;
             /** @description 1-based row of the input. */
             row: number;
+        };
+        /** @description One customer's report for one month. */
+        Snapshot: {
+            billing: components["schemas"]["Section_BillingSection"];
+            breakglass: components["schemas"]["Section_BreakglassSection"];
+            compliance: components["schemas"]["Section_ComplianceSection"];
+            customer: components["schemas"]["ReportCustomer"];
+            month: components["schemas"]["ReportMonth"];
+            optimisation: components["schemas"]["Section_OptimisationSection"];
+            renewals: components["schemas"]["Section_RenewalsSection"];
+            /**
+             * Format: int32
+             * @description [`SCHEMA`].
+             */
+            schema: number;
+            /** @description The team's words for the month (markdown, as written; rendered sanitised). */
+            summary: components["schemas"]["Section_Summary"];
+            utilisation: components["schemas"]["Section_UtilisationSection"];
         };
         /** @description What one source did in a sync. */
         SourceOutcome: {
@@ -7065,6 +7833,454 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_reports: {
+        parameters: {
+            query?: {
+                /** @description A customer's months with reports (newest first). */
+                customer?: string;
+                /** @description Every customer's reports of this month (`YYYY-MM`), or with `customer` that one month. */
+                month?: string;
+                /** @description Page size, 1-200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_MonthReports"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    build_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuildRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportVersion"];
+                };
+            };
+            /** @description A month that has not ended or is in the future, a summary over 20,000 characters or with control characters, a bad reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A stale `version`, or the item's state no longer allows this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_report_runs: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1-200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_MonthlyRun"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such item (or not visible to the caller), also one a filter names */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_report_diff: {
+        parameters: {
+            query: {
+                /** @description The older version. */
+                from: number;
+                /** @description The newer version. */
+                to: number;
+            };
+            header?: never;
+            path: {
+                customer: string;
+                /** @description YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDiff"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_report_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer: string;
+                /** @description YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_ReportVersion"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_report_version: {
+        parameters: {
+            query?: {
+                /** @description `html` (default), `json`; `pdf` is not rendered yet (404). */
+                format?: "html" | "json" | "pdf";
+            };
+            header?: never;
+            path: {
+                customer: string;
+                /** @description YYYY-MM */
+                month: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page or the snapshot */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Snapshot"];
+                    "text/html": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_report_download: {
+        parameters: {
+            query?: {
+                /** @description `html` (default), `json`; `pdf` is not rendered yet (404). */
+                format?: "html" | "json" | "pdf";
+            };
+            header?: never;
+            path: {
+                customer: string;
+                /** @description YYYY-MM */
+                month: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLink"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,157 @@
+//! `cc reports ...`: monthly reports through the API (`CC_API_URL` and `CC_TOKEN`, or `cc login`),
+//! like every other command that acts as a person.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+use crate::client::Client;
+
+/// Reads a summary file (`-`: the standard input) as UTF-8 text.
+pub fn read_summary(path: &Path) -> anyhow::Result<String> {
+    let mut text = String::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading the summary from the standard input")?;
+    } else {
+        text = std::fs::read_to_string(path).with_context(|| format!("reading the summary from {}", path.display()))?;
+    }
+    Ok(text)
+}
+
+/// Builds a new version of a customer's report of a closed month (`POST /api/v1/reports`) and
+/// answers the version as the API gives it.
+pub async fn build(
+    client: &Client,
+    customer: &str,
+    month: &str,
+    summary: Option<String>,
+    reason: Option<String>,
+) -> anyhow::Result<Value> {
+    let mut body = json!({"customer": customer, "month": month});
+    if let Some(s) = summary {
+        body["summary"] = json!(s);
+    }
+    if let Some(r) = reason {
+        body["reason"] = json!(r);
+    }
+    let (status, text) = client
+        .post_body("/api/v1/reports", &[], "application/json", serde_json::to_vec(&body)?)
+        .await?;
+    if !status.is_success() {
+        return Err(client.failure(status, &text));
+    }
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// A version in one or two lines: number, who and when, the outputs, the sections without data.
+pub fn describe(v: &Value) -> String {
+    let by = match v["trigger"]["kind"].as_str() {
+        Some("schedule") => "the monthly schedule".to_string(),
+        _ => v["trigger"]["email"].as_str().unwrap_or("?").to_string(),
+    };
+    let outputs: Vec<String> = v["outputs"]
+        .as_array()
+        .map(|o| {
+            o.iter()
+                .map(|o| format!("{} {} bytes", o["format"].as_str().unwrap_or("?"), o["size"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    let missing: Vec<String> = v["sections"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .filter(|s| s["ready"] == false)
+                .map(|s| {
+                    format!(
+                        "{} ({})",
+                        s["section"].as_str().unwrap_or("?"),
+                        s["missing"].as_str().unwrap_or("?").replace('_', " ")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = format!(
+        "{} {} version {}: built {} by {} ({}); {}",
+        v["customer"].as_str().unwrap_or("?"),
+        v["month"].as_str().unwrap_or("?"),
+        v["version"],
+        v["built_at"].as_str().unwrap_or("?"),
+        by,
+        v["reason"].as_str().unwrap_or(""),
+        outputs.join(", ")
+    );
+    if !missing.is_empty() {
+        out.push_str(&format!("\n  no data: {}", missing.join(", ")));
+    }
+    out
+}
+
+/// Reports by month (`GET /api/v1/reports`): a customer's months, a month's customers, or both.
+pub async fn list(client: &Client, customer: Option<&str>, month: Option<&str>) -> anyhow::Result<Vec<Value>> {
+    if customer.is_none() && month.is_none() {
+        bail!("give --customer, --month or both");
+    }
+    let mut q = Vec::new();
+    if let Some(c) = customer {
+        q.push(("customer", c.to_string()));
+    }
+    if let Some(m) = month {
+        q.push(("month", m.to_string()));
+    }
+    client.get_all("/api/v1/reports", &q).await
+}
+
+/// One line per month: customer, month, how many versions, the newest's number, when and by whom.
+pub fn describe_list(items: &[Value]) -> String {
+    let mut out = format!("{:<24} {:<8} {:>8}  {}\n", "customer", "month", "versions", "latest");
+    for i in items {
+        let l = &i["latest"];
+        let by = match l["trigger"]["kind"].as_str() {
+            Some("schedule") => "schedule".to_string(),
+            _ => l["trigger"]["email"].as_str().unwrap_or("?").to_string(),
+        };
+        out.push_str(&format!(
+            "{:<24} {:<8} {:>8}  v{} {} by {}\n",
+            i["customer"].as_str().unwrap_or("?"),
+            i["month"].as_str().unwrap_or("?"),
+            i["versions"],
+            l["version"],
+            l["built_at"].as_str().unwrap_or("?"),
+            by
+        ));
+    }
+    out
+}
+
+/// One version's output (`format`: html or json) as bytes; the newest version when none is given.
+pub async fn get(
+    client: &Client,
+    customer: &str,
+    month: &str,
+    version: Option<u32>,
+    format: &str,
+) -> anyhow::Result<String> {
+    let version = match version {
+        Some(v) => v,
+        None => {
+            let versions: Value = client
+                .get_json(&format!("/api/v1/reports/{customer}/{month}/versions"), &[])
+                .await?;
+            versions["items"][0]["version"]
+                .as_u64()
+                .context("the API listed no version")? as u32
+        }
+    };
+    client
+        .get_text(
+            &format!("/api/v1/reports/{customer}/{month}/versions/{version}"),
+            &[("format", format.to_string())],
+        )
+        .await
+}

@@ -1,0 +1,606 @@
+//! The report routes through the router with locally verified tokens, on the embedded store (SQLite
+//! and the local object directory) with the demo hub, the demo cost history and the demo contracts,
+//! on a clock fixed at 2026-11-25: the sample events; building and rebuilding (both versions
+//! listed and readable, their metadata, the diff); the report's figures against the stored costs;
+//! concurrent builds; and bad input (each a 4xx with a JSON error, nothing stored).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use cc_domain::config::Config;
+use cc_domain::demo::{self, DemoSize};
+use cc_domain::identity::Role;
+use cc_domain::ids::CustomerCode;
+use cc_domain::reports::{ReportMonth, ReportPorts, Trigger};
+use cc_domain::store::{ItemStore, ObjectStore};
+use cc_domain::{App, Clock};
+use cc_http::testing::{Expect, err, ok};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+const ACME: &str = "acme-retail";
+const OCTOBER: &str = "2026-10";
+const ERIN: &str = "erin.engineer@demo.customer-central.dev";
+
+const EXPECTED: &[Expect] = &[
+    ok("01-list-customer", 200),
+    err("02-list-without-filter", 400, "validation_failed"),
+    ok("03-build", 201),
+    err("04-build-open-month", 400, "validation_failed"),
+    err("05-build-future-month", 400, "validation_failed"),
+    err("06-build-unknown-customer", 404, "not_found"),
+    err("07-build-summary-too-long", 400, "validation_failed"),
+    err("08-build-off-team", 403, "forbidden"),
+    ok("09-versions", 200),
+    ok("10-version-html", 200),
+    ok("11-version-json", 200),
+    err("12-version-pdf", 404, "not_found"),
+    err("13-version-unknown", 404, "not_found"),
+    ok("14-download", 200),
+    ok("15-diff", 200),
+    ok("16-runs", 200),
+    err("17-versions-bad-month", 400, "validation_failed"),
+];
+
+struct Harness {
+    router: Router,
+    app: App,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    /// The demo, and October's version 1 built by the schedule.
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().display().to_string();
+        let config = Config::from_lookup(|k| match k {
+            "CC_DATA_DIR" => Some(data_dir.clone()),
+            "CC_JWT_SECRET" => Some(SECRET.to_string()),
+            _ => None,
+        })
+        .unwrap();
+        let items: Arc<dyn ItemStore> =
+            Arc::new(cc_adapters::sqlite::SqliteStore::open(&dir.path().join("items.sqlite3")).unwrap());
+        let objects: Arc<dyn ObjectStore> = Arc::new(cc_adapters::local_objects::LocalObjectStore::new(
+            dir.path().join("objects"),
+            SECRET.as_bytes(),
+            "http://127.0.0.1:1",
+        ));
+        let clock = Clock::fixed(time::macros::datetime!(2026-11-25 09:00 UTC));
+        let app = App::new(config, items, clock)
+            .with_objects(objects)
+            .with_reports(ReportPorts::unconfigured())
+            .unwrap();
+        let size = DemoSize {
+            customers: 6,
+            accounts: 12,
+        };
+        demo::seed(&app, &size).await.unwrap();
+        let codes: Vec<CustomerCode> = demo::customer_codes(&size)
+            .iter()
+            .map(|c| CustomerCode::parse(c).unwrap())
+            .collect();
+        cc_domain::billing::demo::seed(&app, &codes[..1]).await.unwrap();
+        cc_domain::utilisation::demo::seed(app.items.as_ref(), &codes, app.clock.now())
+            .await
+            .unwrap();
+        let h = Harness {
+            router: report_build::router(cc_http::Api::new(app.clone(), None)),
+            app,
+            _dir: dir,
+        };
+        let (customer, accounts) = h.customer(ACME).await;
+        h.app
+            .reports()
+            .unwrap()
+            .build(
+                &customer,
+                &accounts,
+                month(OCTOBER),
+                None,
+                Trigger::Schedule,
+                "monthly schedule",
+            )
+            .await
+            .unwrap();
+        let api = cc_http::Api::from_app(h.app.clone()).await.unwrap();
+        Harness {
+            router: report_build::router(api),
+            ..h
+        }
+    }
+
+    async fn customer(&self, code: &str) -> (cc_domain::hub::Customer, Vec<cc_domain::hub::Account>) {
+        let snap = self.app.hub.snapshot().await.unwrap();
+        let c = snap.customer(code).unwrap().clone();
+        let accounts = snap.accounts.iter().filter(|a| a.customer == c.code).cloned().collect();
+        (c, accounts)
+    }
+
+    fn token(&self, email: &str, roles: &[Role]) -> String {
+        let roles: BTreeSet<Role> = roles.iter().copied().collect();
+        cc_http::mint_dev_token(SECRET, &self.app.config.auth, email, &roles, Duration::from_secs(600)).unwrap()
+    }
+    fn erin(&self) -> String {
+        self.token(ERIN, &[Role::Engineer])
+    }
+    fn lead(&self) -> String {
+        self.token("lee.lead@demo.customer-central.dev", &[Role::Lead])
+    }
+
+    async fn call(&self, method: &str, uri: &str, token: &str, body: Option<Value>) -> (StatusCode, Value, String) {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"));
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        let bytes = body.map(|b| serde_json::to_vec(&b).unwrap()).unwrap_or_default();
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(bytes)).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if status.is_client_error() || status.is_server_error() {
+            assert!(
+                value["error"]["code"].is_string() && value["error"]["message"].is_string(),
+                "{method} {uri}: error body has a code and a message: {text}"
+            );
+        }
+        (status, value, format!("{ct}\n{text}"))
+    }
+
+    async fn versions(&self) -> Vec<Value> {
+        let (s, v, _) = self
+            .call(
+                "GET",
+                &format!("/api/v1/reports/{ACME}/{OCTOBER}/versions"),
+                &self.erin(),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["items"].as_array().unwrap().clone()
+    }
+}
+
+fn month(m: &str) -> ReportMonth {
+    ReportMonth::parse(m).unwrap()
+}
+
+fn message(v: &Value) -> &str {
+    v["error"]["message"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn report_sample_events_run_through_the_lambda_router() {
+    let h = Harness::new().await;
+    let router = report_build::router(cc_http::Api::new(h.app.clone(), None));
+    let events = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "report-build");
+    let bodies = cc_http::testing::replay(&router, &events, EXPECTED).await;
+    assert_eq!(bodies[0]["items"][0]["month"], OCTOBER, "{}", bodies[0]);
+    assert_eq!(bodies[2]["version"], 2, "{}", bodies[2]);
+    assert_eq!(bodies[2]["trigger"], json!({"kind": "person", "email": ERIN}));
+    assert!(message(&bodies[3]).contains("has not ended yet"), "{}", bodies[3]);
+    assert!(message(&bodies[4]).contains("is in the future"), "{}", bodies[4]);
+    assert!(
+        message(&bodies[6]).contains("20001 characters; at most 20000"),
+        "{}",
+        bodies[6]
+    );
+    assert_eq!(bodies[8]["items"].as_array().unwrap().len(), 2, "{}", bodies[8]);
+    assert_eq!(
+        bodies[10]["customer"]["code"], ACME,
+        "the JSON snapshot: {}",
+        bodies[10]
+    );
+    assert!(message(&bodies[11]).contains("not rendered yet"), "{}", bodies[11]);
+    assert!(
+        bodies[13]["url"]
+            .as_str()
+            .unwrap()
+            .contains("/local/objects/reports/acme-retail/2026-10/report.json")
+    );
+    let changes: Vec<&str> = bodies[14]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert!(changes.contains(&"summary.data"), "{changes:?}");
+}
+
+#[tokio::test]
+async fn a_rebuild_with_a_new_summary_adds_a_version_and_keeps_the_first_readable() {
+    let h = Harness::new().await;
+    let body = json!({"customer": ACME, "month": OCTOBER, "summary": "First **draft**.", "reason": "draft"});
+    let (s, v2, _) = h.call("POST", "/api/v1/reports", &h.erin(), Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v2}");
+    let body = json!({"customer": ACME, "month": OCTOBER, "summary": "Final words.\n\n<script>alert(1)</script>"});
+    let (s, v3, _) = h.call("POST", "/api/v1/reports", &h.lead(), Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v3}");
+    // Absent summary: the newest version's is kept.
+    let (s, v4, _) = h
+        .call(
+            "POST",
+            "/api/v1/reports",
+            &h.erin(),
+            Some(json!({"customer": ACME, "month": OCTOBER})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v4}");
+
+    let versions = h.versions().await;
+    let listed: Vec<(u64, Value, Value, Value)> = versions
+        .iter()
+        .map(|v| {
+            (
+                v["version"].as_u64().unwrap(),
+                v["trigger"].clone(),
+                v["reason"].clone(),
+                v["summary"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (
+                4,
+                json!({"kind": "person", "email": ERIN}),
+                json!("on demand"),
+                json!("Final words.\n\n<script>alert(1)</script>")
+            ),
+            (
+                3,
+                json!({"kind": "person", "email": "lee.lead@demo.customer-central.dev"}),
+                json!("on demand"),
+                json!("Final words.\n\n<script>alert(1)</script>")
+            ),
+            (
+                2,
+                json!({"kind": "person", "email": ERIN}),
+                json!("draft"),
+                json!("First **draft**.")
+            ),
+            (1, json!({"kind": "schedule"}), json!("monthly schedule"), Value::Null),
+        ]
+    );
+    for v in &versions {
+        assert_eq!(v["built_at"], "2026-11-25T09:00:00Z");
+        let formats: Vec<&str> = v["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["format"].as_str().unwrap())
+            .collect();
+        assert_eq!(formats, ["json", "html"]);
+    }
+    // Every version's page is still there, each its own; the script is gone from the page.
+    let h = &h;
+    let page = |n: u64| async move {
+        let (s, _, text) = h
+            .call(
+                "GET",
+                &format!("/api/v1/reports/{ACME}/{OCTOBER}/versions/{n}"),
+                &h.erin(),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        text
+    };
+    let p1 = page(1).await;
+    assert!(p1.starts_with("text/html"), "{}", &p1[..40]);
+    assert!(
+        p1.contains("The team has not written a summary"),
+        "version 1 has no summary"
+    );
+    assert!(p1.contains("Version 1 · built 2026-11-25 09:00 UTC by the monthly schedule"));
+    let p2 = page(2).await;
+    assert!(p2.contains("First <strong>draft</strong>."));
+    let p3 = page(3).await;
+    assert!(p3.contains("Final words.") && !p3.contains("<script") && !p3.contains("alert(1)"));
+    // The objects keep every version: the store lists them all under the one key.
+    let objects = h.app.objects().unwrap();
+    let html_versions = objects
+        .list_versions("reports/acme-retail/2026-10/report.html")
+        .await
+        .unwrap();
+    assert_eq!(html_versions.len(), 4);
+    // Same facts, same snapshot: versions 3 and 4 differ in nothing.
+    let (s, d, _) = h
+        .call(
+            "GET",
+            &format!("/api/v1/reports/{ACME}/{OCTOBER}/diff?from=3&to=4"),
+            &h.erin(),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(d["changes"], json!([]));
+    let (_, d, _) = h
+        .call(
+            "GET",
+            &format!("/api/v1/reports/{ACME}/{OCTOBER}/diff?from=2&to=3"),
+            &h.erin(),
+            None,
+        )
+        .await;
+    assert_eq!(
+        d["changes"],
+        json!([{"path": "summary.data.markdown", "kind": "changed", "from": "First **draft**.", "to": "Final words.\n\n<script>alert(1)</script>"}])
+    );
+    // The month's list shows the newest version and the count.
+    let (_, l, _) = h.call("GET", "/api/v1/reports?month=2026-10", &h.erin(), None).await;
+    assert_eq!(l["items"].as_array().unwrap().len(), 1, "{l}");
+    assert_eq!(
+        (
+            l["items"][0]["versions"].clone(),
+            l["items"][0]["latest"]["version"].clone()
+        ),
+        (json!(4), json!(4))
+    );
+    // Each build is audited.
+    let events = h
+        .app
+        .items
+        .query_all(cc_domain::store::Query::partition(
+            cc_domain::store::Index::Primary,
+            cc_domain::keys::audit(ACME, time::macros::datetime!(2026-11-25 09:00 UTC)),
+        ))
+        .await
+        .unwrap();
+    let built = events.iter().filter(|e| e.data["action"] == "report_built").count();
+    assert_eq!(built, 4);
+}
+
+#[tokio::test]
+async fn the_reports_costs_are_the_stored_cells_of_the_month() {
+    let h = Harness::new().await;
+    let code = CustomerCode::parse(ACME).unwrap();
+    let oct = month(OCTOBER);
+    let (items, code) = (&h.app.items, &code);
+    let sum = |from, to| async move {
+        let cells = cc_domain::billing::costs::cells(items.as_ref(), code, from, to, None, None)
+            .await
+            .unwrap();
+        assert!(!cells.is_empty());
+        cells.iter().map(|c| c.amount).sum::<f64>()
+    };
+    let total = sum(oct.first_day(), oct.last_day()).await;
+    let previous = sum(oct.previous().first_day(), oct.previous().last_day()).await;
+    let (s, snap, _) = h
+        .call(
+            "GET",
+            &format!("/api/v1/reports/{ACME}/{OCTOBER}/versions/1?format=json"),
+            &h.erin(),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let usd = &snap["billing"]["data"]["currencies"][0];
+    assert_eq!(usd["total"].as_f64().unwrap(), (total * 100.0).round() / 100.0);
+    assert_eq!(
+        usd["previous_total"].as_f64().unwrap(),
+        (previous * 100.0).round() / 100.0
+    );
+    assert_eq!(usd["daily"].as_array().unwrap().len(), 31);
+    assert_eq!(
+        snap["utilisation"]["status"], "ready",
+        "acme-retail's demo contract covers October"
+    );
+    assert_eq!(snap["breakglass"]["status"], "ready");
+    for s in ["compliance", "renewals", "optimisation"] {
+        assert_eq!(snap[s]["reason"], "not_configured", "{s}");
+    }
+    let (_, _, page) = h
+        .call(
+            "GET",
+            &format!("/api/v1/reports/{ACME}/{OCTOBER}/versions/1"),
+            &h.erin(),
+            None,
+        )
+        .await;
+    let shown = cc_domain::reports::html::money((total * 100.0).round() / 100.0, "USD");
+    assert!(page.contains(&shown), "{shown} not in the page");
+}
+
+#[tokio::test]
+async fn concurrent_builds_each_get_their_own_version() {
+    let h = Harness::new().await;
+    let n = 6;
+    let calls = (0..n).map(|i| {
+        let body = json!({"customer": ACME, "month": OCTOBER, "summary": format!("take {i}")});
+        let token = h.lead();
+        let h = &h;
+        async move { h.call("POST", "/api/v1/reports", &token, Some(body)).await }
+    });
+    let answers = futures::future::join_all(calls).await;
+    let mut numbers: Vec<u64> = answers
+        .iter()
+        .map(|(s, v, _)| {
+            assert_eq!(*s, StatusCode::CREATED, "{v}");
+            v["version"].as_u64().unwrap()
+        })
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, (2..=n + 1).collect::<Vec<u64>>());
+    let versions = h.versions().await;
+    assert_eq!(versions.len() as u64, n + 1);
+    let summaries: BTreeSet<String> = versions
+        .iter()
+        .filter_map(|v| v["summary"].as_str().map(String::from))
+        .collect();
+    assert_eq!(summaries.len() as u64, n, "every build's summary kept: {summaries:?}");
+}
+
+#[tokio::test]
+async fn bad_input_is_a_clear_4xx_and_stores_nothing() {
+    let h = Harness::new().await;
+    let erin = h.erin();
+    let cases: Vec<(&str, &str, Option<Value>, StatusCode, &str)> = vec![
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"customer": ACME, "month": "2026-11"})),
+            StatusCode::BAD_REQUEST,
+            "has not ended yet",
+        ),
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"customer": ACME, "month": "2031-01"})),
+            StatusCode::BAD_REQUEST,
+            "is in the future",
+        ),
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"customer": ACME, "month": "2026-1"})),
+            StatusCode::BAD_REQUEST,
+            "YYYY-MM",
+        ),
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"customer": ACME, "month": "1999-12"})),
+            StatusCode::BAD_REQUEST,
+            "YYYY-MM",
+        ),
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"customer": "nobody", "month": OCTOBER})),
+            StatusCode::NOT_FOUND,
+            "nobody",
+        ),
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"customer": "Not A Code", "month": OCTOBER})),
+            StatusCode::BAD_REQUEST,
+            "",
+        ),
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"customer": ACME, "month": OCTOBER, "summary": "é".repeat(20_001)})),
+            StatusCode::BAD_REQUEST,
+            "at most 20000",
+        ),
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"customer": ACME, "month": OCTOBER, "summary": "text \u{202E} reversed"})),
+            StatusCode::BAD_REQUEST,
+            "text-direction",
+        ),
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"customer": ACME, "month": OCTOBER, "reason": "two\nlines"})),
+            StatusCode::BAD_REQUEST,
+            "one line",
+        ),
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"customer": ACME, "month": OCTOBER, "pdf": true})),
+            StatusCode::BAD_REQUEST,
+            "pdf",
+        ),
+        (
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"customer": "driftwood-media", "month": OCTOBER})),
+            StatusCode::FORBIDDEN,
+            "team",
+        ),
+        (
+            "GET",
+            "/api/v1/reports/acme-retail/2026-10/versions/0",
+            None,
+            StatusCode::BAD_REQUEST,
+            "version",
+        ),
+        (
+            "GET",
+            "/api/v1/reports/acme-retail/2026-10/versions/1?format=xml",
+            None,
+            StatusCode::BAD_REQUEST,
+            "",
+        ),
+        (
+            "GET",
+            "/api/v1/reports/acme-retail/2026-10/versions/1?format=pdf",
+            None,
+            StatusCode::NOT_FOUND,
+            "not rendered yet",
+        ),
+        (
+            "GET",
+            "/api/v1/reports/acme-retail/2026-09/versions",
+            None,
+            StatusCode::NOT_FOUND,
+            "2026-09",
+        ),
+        (
+            "GET",
+            "/api/v1/reports/acme-retail/2026-10/diff?from=1&to=x",
+            None,
+            StatusCode::BAD_REQUEST,
+            "version number",
+        ),
+        (
+            "GET",
+            "/api/v1/reports/acme-retail/2026-10/diff?from=1&to=7",
+            None,
+            StatusCode::NOT_FOUND,
+            "version 7",
+        ),
+        (
+            "GET",
+            "/api/v1/reports?customer=nobody",
+            None,
+            StatusCode::NOT_FOUND,
+            "nobody",
+        ),
+        (
+            "GET",
+            "/api/v1/reports?month=2026-13",
+            None,
+            StatusCode::BAD_REQUEST,
+            "YYYY-MM",
+        ),
+    ];
+    for (method, uri, body, status, says) in cases {
+        let (s, v, _) = h.call(method, uri, &erin, body.clone()).await;
+        assert_eq!(s, status, "{method} {uri} {body:?}: {v}");
+        assert!(message(&v).contains(says), "{method} {uri}: '{says}' not in {v}");
+    }
+    assert_eq!(h.versions().await.len(), 1, "nothing was built");
+    // Without a role: 403 on reads too.
+    let nobody = h.token("nobody@example.com", &[]);
+    let (s, _, _) = h
+        .call("GET", "/api/v1/reports?customer=acme-retail", &nobody, None)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,134 @@
+//! What a report reads from outside the product's own store, and renders with: small ports, each
+//! shaped after the AWS API an adapter will call, so an adapter only translates.
+//!
+//! | port | AWS source (later adapters) | section |
+//! |---|---|---|
+//! | [`ComplianceSource`] | Security Hub `GetFindings` through the customer's read role, or an imported ASFF export | compliance |
+//! | [`RenewalSource`] | `savingsplans:DescribeSavingsPlans`, `ec2:DescribeReservedInstances`, `rds:DescribeReservedDBInstances` | renewals |
+//! | [`OptimisationSource`] | Cost Explorer `GetRightsizingRecommendation`, `GetSavingsPlansPurchaseRecommendation` | cost optimisation |
+//! | [`Renderer`] | (in process; e.g. Typst for PDF) | one more output format |
+//!
+//! Until an adapter is wired, [`NotConfigured`] answers for a source, and its section says "not
+//! configured" in the report instead of inventing an empty list. A source that fails answers
+//! [`SourceError::Unavailable`]: the report is still built, the section says why it is missing,
+//! and a rebuild tries again.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::month::ReportMonth;
+use super::snapshot::{Commitment, ComplianceFinding, Recommendation, Snapshot};
+use crate::hub::{Account, Customer};
+
+/// What a source is asked about: one customer, its accounts in the hub, one month.
+#[derive(Clone, Copy, Debug)]
+pub struct ReportScope<'a> {
+    pub customer: &'a Customer,
+    /// The customer's accounts, by id.
+    pub accounts: &'a [Account],
+    pub month: ReportMonth,
+}
+
+/// Why a source gave nothing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// No adapter is wired for it (the message says which and how to wire one).
+    #[error("{0}")]
+    NotConfigured(String),
+    /// It failed (throttled, access denied, malformed answer): in words for the report, no secrets.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// Security findings of the customer's accounts (ASFF shape, [`ComplianceFinding`]): those active
+/// at the end of the month (`RecordState` `ACTIVE`, `Workflow.Status` not `SUPPRESSED`).
+#[async_trait]
+pub trait ComplianceSource: Send + Sync {
+    /// Shown as the section's source (`Security Hub`).
+    fn name(&self) -> &'static str;
+    async fn findings(&self, scope: &ReportScope<'_>) -> Result<Vec<ComplianceFinding>, SourceError>;
+}
+
+/// Savings Plans and reserved instances of the customer's accounts, active at the end of the
+/// month (the report keeps those ending within the window, [`super::snapshot::RENEWAL_WINDOW_DAYS`]).
+#[async_trait]
+pub trait RenewalSource: Send + Sync {
+    async fn commitments(&self, scope: &ReportScope<'_>) -> Result<Vec<Commitment>, SourceError>;
+}
+
+/// Cost Explorer's rightsizing and Savings Plans purchase recommendations for the customer's
+/// management (payer) account, with their estimated monthly savings.
+#[async_trait]
+pub trait OptimisationSource: Send + Sync {
+    async fn recommendations(&self, scope: &ReportScope<'_>) -> Result<Vec<Recommendation>, SourceError>;
+}
+
+/// A report output besides the built-in HTML and JSON (the PDF, next). Pure and CPU-bound: the
+/// service runs it on the blocking pool. `render` gets the snapshot and the build's metadata (the
+/// HTML shows both; a renderer must not read the clock or anything else).
+pub trait Renderer: Send + Sync {
+    /// The `format` query value and file extension (`pdf`).
+    fn format(&self) -> &'static str;
+    fn content_type(&self) -> &'static str;
+    fn render(&self, snapshot: &Snapshot, build: &super::BuildInfo) -> anyhow::Result<Vec<u8>>;
+}
+
+/// The outside systems a report reads, and the extra renderers.
+#[derive(Clone)]
+pub struct ReportPorts {
+    pub compliance: Arc<dyn ComplianceSource>,
+    pub renewals: Arc<dyn RenewalSource>,
+    pub optimisation: Arc<dyn OptimisationSource>,
+    /// Extra outputs (none yet: the PDF renderer plugs in here).
+    pub renderers: Vec<Arc<dyn Renderer>>,
+}
+
+impl ReportPorts {
+    /// Every source "not configured", no extra renderer: what this release wires.
+    pub fn unconfigured() -> Self {
+        ReportPorts {
+            compliance: Arc::new(NotConfigured),
+            renewals: Arc::new(NotConfigured),
+            optimisation: Arc::new(NotConfigured),
+            renderers: Vec::new(),
+        }
+    }
+}
+
+/// The stand-in for every source until its adapter exists: each call answers
+/// [`SourceError::NotConfigured`] naming what would be read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NotConfigured;
+
+#[async_trait]
+impl ComplianceSource for NotConfigured {
+    fn name(&self) -> &'static str {
+        "Security Hub"
+    }
+    async fn findings(&self, _: &ReportScope<'_>) -> Result<Vec<ComplianceFinding>, SourceError> {
+        Err(SourceError::NotConfigured(
+            "Customer Central does not read Security Hub findings (or an imported ASFF export) for reports yet.".into(),
+        ))
+    }
+}
+
+#[async_trait]
+impl RenewalSource for NotConfigured {
+    async fn commitments(&self, _: &ReportScope<'_>) -> Result<Vec<Commitment>, SourceError> {
+        Err(SourceError::NotConfigured(
+            "Customer Central does not read Savings Plans or EC2 and RDS reservations for reports yet.".into(),
+        ))
+    }
+}
+
+#[async_trait]
+impl OptimisationSource for NotConfigured {
+    async fn recommendations(&self, _: &ReportScope<'_>) -> Result<Vec<Recommendation>, SourceError> {
+        Err(SourceError::NotConfigured(
+            "Customer Central does not read Cost Explorer's rightsizing or Savings Plans purchase recommendations \
+             for reports yet."
+                .into(),
+        ))
+    }
+}
