@@ -121,10 +121,10 @@ fn utilisation_sync<'a>(app: &'a App, trigger: &'a Trigger) -> JobFuture<'a> {
 /// What the run did: the month, and per customer built (with the version), skipped or failed
 /// (with why); or, before the configured day, that it waits (the whole record of a run that built
 /// or failed anything: `GET /api/v1/reports/runs`).
-fn reports_monthly(app: &App) -> JobFuture<'_> {
+fn reports_monthly<'a>(app: &'a App, trigger: &'a Trigger) -> JobFuture<'a> {
     Box::pin(async move {
         use cc_domain::reports::service::MonthlyOutcome;
-        Ok(match app.reports()?.run_monthly().await? {
+        Ok(match app.reports()?.run_monthly(trigger.clone()).await? {
             MonthlyOutcome::Waiting { month, from } => serde_json::json!({
                 "month": month,
                 "waiting": format!("the schedule builds {month} from {from} (CC_REPORTS_DAY); nothing built"),

@@ -321,7 +321,9 @@ async fn the_monthly_job_builds_each_active_customer_once_and_records_a_failure_
         .await
         .unwrap();
     offset.store(16 * 60, Ordering::SeqCst);
-    jobs::run(&app, jobs::BREAKGLASS_SWEEP).await.unwrap();
+    jobs::run(&app, jobs::BREAKGLASS_SWEEP, &cc_domain::Trigger::Schedule)
+        .await
+        .unwrap();
     let granted_month = cc_domain::reports::ReportMonth::of(
         app.access()
             .unwrap()
@@ -343,7 +345,9 @@ async fn the_monthly_job_builds_each_active_customer_once_and_records_a_failure_
         .assume_utc()
         + time::Duration::days(2);
     offset.fetch_add((target - now).whole_seconds(), Ordering::SeqCst);
-    let summary = jobs::run(&app, jobs::REPORTS_MONTHLY).await.unwrap();
+    let summary = jobs::run(&app, jobs::REPORTS_MONTHLY, &cc_domain::Trigger::Schedule)
+        .await
+        .unwrap();
     assert_eq!(summary["month"], granted_month.to_string(), "{summary}");
     assert_eq!(
         (
@@ -406,7 +410,9 @@ async fn the_monthly_job_builds_each_active_customer_once_and_records_a_failure_
 
     // The next day: everyone built is skipped, the failed one is tried again (and fails again).
     offset.fetch_add(86_400, Ordering::SeqCst);
-    let again = jobs::run(&app, jobs::REPORTS_MONTHLY).await.unwrap();
+    let again = jobs::run(&app, jobs::REPORTS_MONTHLY, &cc_domain::Trigger::Schedule)
+        .await
+        .unwrap();
     assert_eq!(
         (
             again["built"].clone(),
@@ -441,7 +447,9 @@ async fn the_monthly_job_builds_each_active_customer_once_and_records_a_failure_
         .unwrap()
         .assume_utc();
     offset.fetch_add((first - app.clock.now()).whole_seconds(), Ordering::SeqCst);
-    let waiting = jobs::run(&app, jobs::REPORTS_MONTHLY).await.unwrap();
+    let waiting = jobs::run(&app, jobs::REPORTS_MONTHLY, &cc_domain::Trigger::Schedule)
+        .await
+        .unwrap();
     assert!(
         waiting["waiting"].as_str().unwrap().contains("CC_REPORTS_DAY"),
         "{waiting}"

@@ -23,7 +23,7 @@ use utoipa::OpenApi;
 
 /// The function's routes, ready for `cc_http::lambda::run` or for merging into the local server.
 pub fn router(api: Api) -> Router {
-    cc_http::layers::finish(routes(), api)
+    cc_http::layers::finish(routes(), api, cc_http::QueryRules::from_openapi(&openapi()))
 }
 
 /// The routes without the shared layers (the local server merges these before layering once).

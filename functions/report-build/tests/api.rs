@@ -604,3 +604,19 @@ async fn bad_input_is_a_clear_4xx_and_stores_nothing() {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+/// Every route of the function refuses a query parameter it does not take (400 naming it), those
+/// that take none too: a typo'd filter never quietly does nothing.
+#[tokio::test]
+async fn every_route_refuses_an_unknown_query_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let config = Config::from_lookup(|k| (k == "CC_DATA_DIR").then(|| d.clone())).unwrap();
+    let app = cc_adapters::wire::reports(config).await.unwrap();
+    cc_http::testing::every_route_of_a_function_refuses_an_unknown_query_parameter(
+        app,
+        report_build::router,
+        &report_build::openapi(),
+    )
+    .await;
+}

@@ -111,6 +111,23 @@ pub struct MonthlyRun {
     pub failed: u32,
     /// Every customer of the hub, by code.
     pub customers: Vec<CustomerBuild>,
+    /// Who started the run: the schedule, or a person with `cc jobs run reports.monthly`.
+    #[serde(default = "schedule")]
+    pub trigger: crate::trigger::Trigger,
+}
+
+fn schedule() -> crate::trigger::Trigger {
+    crate::trigger::Trigger::Schedule
+}
+
+/// A version's builder for a run of the job: the schedule, or the person who ran it.
+fn version_trigger(by: &crate::trigger::Trigger) -> Trigger {
+    match by.person() {
+        Some(person) => Trigger::Person {
+            email: person.to_string(),
+        },
+        None => Trigger::Schedule,
+    }
 }
 
 /// What the schedule did when it ran.
@@ -546,7 +563,7 @@ impl Reports {
     /// with the reason and the others still build; the next day's run tries it again (EventBridge
     /// runs the job daily, so a missed day or a failure heals itself, and a customer already built
     /// is skipped: an on-demand build is how a month is rebuilt).
-    pub async fn run_monthly(&self) -> Result<MonthlyOutcome> {
+    pub async fn run_monthly(&self, trigger: crate::trigger::Trigger) -> Result<MonthlyOutcome> {
         let today = self.today();
         let month = ReportMonth::just_closed(today);
         if today.day() < self.config.day {
@@ -564,7 +581,10 @@ impl Reports {
             })
             .collect();
         let mut customers: Vec<CustomerBuild> = futures::stream::iter(work)
-            .map(|(c, accounts)| async move { self.monthly_one(&c, &accounts, month).await })
+            .map(|(c, accounts)| {
+                let by = &trigger;
+                async move { self.monthly_one(&c, &accounts, month, by).await }
+            })
             .buffer_unordered(self.config.concurrency.max(1))
             .collect()
             .await;
@@ -579,6 +599,7 @@ impl Reports {
             skipped: count(BuildStatus::Skipped),
             failed: count(BuildStatus::Failed),
             customers,
+            trigger,
         };
         let recorded = run.built + run.failed > 0;
         if recorded {
@@ -595,7 +616,13 @@ impl Reports {
         Ok(MonthlyOutcome::Ran { run, recorded })
     }
 
-    async fn monthly_one(&self, c: &Customer, accounts: &[Account], month: ReportMonth) -> CustomerBuild {
+    async fn monthly_one(
+        &self,
+        c: &Customer,
+        accounts: &[Account],
+        month: ReportMonth,
+        by: &crate::trigger::Trigger,
+    ) -> CustomerBuild {
         let entry = |status, version, reason: Option<String>| CustomerBuild {
             customer: c.code.clone(),
             status,
@@ -635,7 +662,7 @@ impl Reports {
             Err(e) => return entry(BuildStatus::Failed, None, Some(format!("reading its versions: {e}"))),
         }
         match self
-            .build(c, accounts, month, None, Trigger::Schedule, SCHEDULE_REASON)
+            .build(c, accounts, month, None, version_trigger(by), SCHEDULE_REASON)
             .await
         {
             Ok(v) => entry(BuildStatus::Built, Some(v.version), None),

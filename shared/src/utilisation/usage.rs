@@ -700,8 +700,10 @@ mod tests {
         AllocationHistory::from_changes(c.monthly_allocation, &all)
     }
 
+    type Row = (String, Option<f64>, Option<f64>, bool, bool);
+
     /// `(month, allocation, allocated hours, changed, exceeded)` of each month.
-    fn rows(u: &ContractUsage) -> Vec<(String, Option<f64>, Option<f64>, bool, bool)> {
+    fn rows(u: &ContractUsage) -> Vec<Row> {
         let round = |v: Option<f64>| v.map(|v| (v * 1000.0).round() / 1000.0);
         u.months
             .iter()

@@ -1667,8 +1667,8 @@ export interface components {
             months_complete: number;
             /**
              * @description Complete months of the period whose hours went over the month's allocation (the allocation
-             *     in effect on each of its days, [`usage::MonthUsage`]), of the complete months so far that
-             *     had an allocation (both 0 when no month had one).
+             *     in effect on each of its days, as the contract's months say), of the complete months so
+             *     far that had an allocation (both 0 when no month had one).
              */
             months_over_allocation: number;
             name: string;
@@ -2630,6 +2630,8 @@ export interface components {
                 skipped: number;
                 /** Format: date-time */
                 started_at: string;
+                /** @description Who started the run: the schedule, or a person with `cc jobs run reports.monthly`. */
+                trigger?: components["schemas"]["Trigger"];
             }[];
             next_cursor?: string | null;
         };
@@ -2815,9 +2817,10 @@ export interface components {
             allocated_hours?: number | null;
             /**
              * Format: double
-             * @description The month's allocation: the allocation in effect on each day the period covers, prorated
-             *     (Σ allocation that day ÷ days in the month; see the module docs); none when no covered day
-             *     of the month had a monthly allocation.
+             * @description The month's allocation: over the days of the month the period covers, the sum of the
+             *     monthly allocation in effect each day divided by the days in the month (a whole month at
+             *     one allocation is that allocation; a partly covered month, or one with a change, is
+             *     prorated); none when no covered day of the month had a monthly allocation.
              */
             allocation?: number | null;
             /**
@@ -2850,6 +2853,8 @@ export interface components {
             skipped: number;
             /** Format: date-time */
             started_at: string;
+            /** @description Who started the run: the schedule, or a person with `cc jobs run reports.monthly`. */
+            trigger?: components["schemas"]["Trigger"];
         };
         /** @description An (account, service) cell whose spend changed between two equal windows. */
         Mover: {
