@@ -96,7 +96,7 @@
 //!   clears, 4 counts of trailing zeros and 4 loads, and nothing passes from one day to the next
 //!   but the bit set: the processor overlaps the days. (Before, a sorted array of 28 took each day
 //!   the new value in and the evicted one out, branch-free and in AVX2 registers; but every step
-//!   of a day waited on the day before, and that chain was about half of the time.)
+//!   of a day waited on the day before, and that chain was about two fifths of the time.)
 //! - The sort: each value becomes a key that carries its index in its 6 lowest bits (infinities
 //!   clamped to the largest finite values), so a network of bare min and max moves the index with
 //!   the value. Keys order as their values except between values less than 64 units in the last
@@ -116,10 +116,11 @@
 //!   and one while an episode is. The CUSUM's run bookkeeping is branch-free: whether a run starts
 //!   or goes on is a coin toss on a noisy day. For floats that takes masks in a vector register
 //!   ([`select_f64`]): LLVM makes branches of `select_unpredictable` on floats on x86-64, and those
-//!   alone cost about a tenth of the time.
+//!   alone cost about an eighth of the time.
 //! - On x86-64 with AVX2 (every current server) the detector is compiled a second time for it and
-//!   chosen at run time, with explicit AVX2 (`std::arch`) for the two sorts. Closures are compiled
-//!   without their function's AVX2: the AVX2 code has none.
+//!   chosen at run time, with explicit AVX2 (`std::arch`) for the two sorts. A closure is
+//!   compiled without the AVX2 of the function around it, and when it is not inlined it stays a
+//!   call (an `any(|x| x.is_nan())` over 64 values was 64 calls): look for `call_mut` in a profile.
 //!
 //! Measured (10,000 series x 400 days, one thread's CPU time, 2-core AMD EPYC under load): about
 //! 305 ms before this work's second round; sorting networks for the re-estimations 280 ms; the
@@ -128,8 +129,9 @@
 //! windows no longer fitted the vector registers). Then, best of 21, runs alternating with the step
 //! before: stretches and the AVX2 key sort about 178 ms; the slow sigma average in pass 1 (where
 //! its division's chain now overlaps the days' other work) 168 ms; pass 2 in two loops and its
-//! selects by masks 144 ms. What is left: pass 1's days about a quarter, pass 2 and the weekday
-//! factors about a sixth each, the logarithms and the sorts about a tenth each.
+//! selects by masks 144 ms; the weekday factors' checks without closures 139 ms. What is left
+//! (perf): pass 1's days and stretches about 45 %, pass 2 about 15 %, the weekday factors 12 %,
+//! the logarithms 10 % (libm's, needed bit for bit), the stretches' sorts 9 %.
 //!
 //! Amounts are daily costs in the billing currency (as Cost Explorer reports them, unblended or
 //! amortised: the detector does not care which, as long as a series keeps to one). Amounts below
@@ -1458,11 +1460,22 @@ fn estimate_season<const AVX2: bool>(
             (k, r) = (k + 1, 0);
         }
     }
-    if counts.iter().any(|&c| c < 2) {
+    // Plain loops, not `any` with a closure: a closure is compiled without the AVX2 of the
+    // function around it, and called for each value.
+    let (mut few, mut nan) = (false, false);
+    for &c in &counts {
+        few |= c < 2;
+    }
+    if few {
         return;
     }
+    for row in &rows {
+        for &x in row {
+            nan |= x.is_nan();
+        }
+    }
     let mut med = [0.0f64; 7];
-    if rows.iter().flatten().any(|x| x.is_nan()) {
+    if nan {
         // Never so far (`lx` is never NaN: `max` drops a NaN amount), but exact all the same:
         // each weekday's values through the NaN-safe median.
         for (r, &c) in counts.iter().enumerate() {
