@@ -2260,7 +2260,7 @@ mod tests {
         }
     }
 
-    /// Whether the CPU has AVX2 (the builds to test: the portable one always).
+    /// The builds to test: the portable one, and the AVX2 one where the CPU has AVX2.
     fn builds() -> Vec<bool> {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
