@@ -36,9 +36,10 @@ pub use snapshot::Snapshot;
 
 use time::OffsetDateTime;
 
-/// Who started a build.
+/// Who started a build (`ReportTrigger` in the API: billing has a `Trigger` of its own).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[schema(as = ReportTrigger)]
 pub enum Trigger {
     /// The `reports.monthly` job.
     Schedule,

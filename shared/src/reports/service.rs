@@ -290,10 +290,20 @@ impl Reports {
                 missing: missing_reason(&snapshot, name),
             })
             .collect::<Vec<_>>();
-        for _ in 0..crate::error::MAX_ATTEMPTS {
-            let version = store::latest(self.items.as_ref(), code, month)
+        // The last number tried: a read that lags a write (an index, an eventually consistent
+        // query) can never make a build try the same number twice.
+        let mut tried = 0;
+        for attempt in 0..crate::error::MAX_ATTEMPTS {
+            if attempt > 0 {
+                // Racing builds spread out (1 ms plus up to 4·2^attempt ms).
+                let jitter = rand::random::<u64>() % (4 << attempt.min(5));
+                tokio::time::sleep(std::time::Duration::from_millis(1 + jitter)).await;
+            }
+            let latest = store::latest(self.items.as_ref(), code, month)
                 .await?
-                .map_or(1, |v| v.version + 1);
+                .map_or(0, |v| v.version);
+            let version = latest.max(tried) + 1;
+            tried = version;
             let info = BuildInfo {
                 version,
                 built_at,

@@ -2678,7 +2678,7 @@ export interface components {
                 sections: components["schemas"]["SectionState"][];
                 /** @description The team's summary it was built with (markdown); absent when none. */
                 summary?: string | null;
-                trigger: components["schemas"]["Trigger"];
+                trigger: components["schemas"]["ReportTrigger"];
                 /**
                  * Format: int32
                  * @description 1, 2, ... per customer and month.
@@ -3334,6 +3334,15 @@ export interface components {
             enabled?: boolean;
             recipients?: components["schemas"]["Email"][];
         };
+        /** @description Who started a build (`ReportTrigger` in the API: billing has a `Trigger` of its own). */
+        ReportTrigger: {
+            /** @enum {string} */
+            kind: "schedule";
+        } | {
+            email: string;
+            /** @enum {string} */
+            kind: "person";
+        };
         /** @description One built version: who or what built it, when, why, with which summary, and its outputs. */
         ReportVersion: {
             /** @description This build's id (a ULID), also in its objects' metadata. */
@@ -3355,7 +3364,7 @@ export interface components {
             sections: components["schemas"]["SectionState"][];
             /** @description The team's summary it was built with (markdown); absent when none. */
             summary?: string | null;
-            trigger: components["schemas"]["Trigger"];
+            trigger: components["schemas"]["ReportTrigger"];
             /**
              * Format: int32
              * @description 1, 2, ... per customer and month.
