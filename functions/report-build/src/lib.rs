@@ -106,7 +106,7 @@ struct ListQuery {
     /// A customer's months with reports (newest first).
     customer: Option<String>,
     /// Every customer's reports of this month (`YYYY-MM`), or with `customer` that one month.
-    #[param(value_type = Option<String>, pattern = "^[0-9]{4}-[0-9]{2}$")]
+    #[param(value_type = Option<String>, pattern = "^20[0-9]{2}-(0[1-9]|1[0-2])$")]
     month: Option<String>,
     /// Page size, 1-200 (default 50).
     #[serde(default, deserialize_with = "num::opt_usize")]
@@ -149,7 +149,7 @@ struct BuildRequest {
     /// The customer code.
     customer: String,
     /// A month that has ended (`YYYY-MM`, UTC).
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}$", example = "2026-03")]
+    #[schema(pattern = "^20[0-9]{2}-(0[1-9]|1[0-2])$", example = "2026-03")]
     month: String,
     /// The team's summary, markdown, at most 20,000 characters (HTML in it is removed when
     /// rendered). Absent: the newest version's summary is kept; empty: no summary.
@@ -198,7 +198,7 @@ async fn list_report_runs(
 /// Every version of a customer's month, newest first: who or what built it, when, why, with which
 /// summary, which sections had data, and its outputs. 404 when the month has none.
 #[utoipa::path(get, path = "/api/v1/reports/{customer}/{month}/versions",
-    params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = String, Path, description = "YYYY-MM")),
+    params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = inline(ReportMonth), Path)),
     responses((status = 200, body = ListResponse<ReportVersion>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_report_versions(
     State(api): State<Api>,
@@ -258,7 +258,7 @@ async fn output(
 /// sandboxing Content-Security-Policy) or as its JSON snapshot (`format=json`). `format=pdf`: 404
 /// until PDF rendering exists. 404 for an unknown version.
 #[utoipa::path(get, path = "/api/v1/reports/{customer}/{month}/versions/{version}",
-    params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = String, Path, description = "YYYY-MM"),
+    params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = inline(ReportMonth), Path),
         ("version" = u32, Path, minimum = 1), FormatQuery),
     responses((status = 200, description = "The page or the snapshot", content(
             (String = "text/html"),
@@ -296,7 +296,7 @@ async fn get_report_version(
 /// A link to one version's output (`format`, default html) that works for 15 minutes without a
 /// token: a presigned S3 URL in AWS, the local server's signed route locally.
 #[utoipa::path(get, path = "/api/v1/reports/{customer}/{month}/versions/{version}/download",
-    params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = String, Path, description = "YYYY-MM"),
+    params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = inline(ReportMonth), Path),
         ("version" = u32, Path, minimum = 1), FormatQuery),
     responses((status = 200, body = DownloadLink), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_report_download(
@@ -324,7 +324,7 @@ struct DiffQuery {
 /// What changed between two versions' JSON snapshots, by path (`billing.data.currencies[USD].total`;
 /// lists matched by their items' id, account, service, day, ...), in document order.
 #[utoipa::path(get, path = "/api/v1/reports/{customer}/{month}/diff",
-    params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = String, Path, description = "YYYY-MM"), DiffQuery),
+    params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = inline(ReportMonth), Path), DiffQuery),
     responses((status = 200, body = ReportDiff), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_report_diff(
     State(api): State<Api>,

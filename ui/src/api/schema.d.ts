@@ -8081,7 +8081,6 @@ export interface operations {
             header?: never;
             path: {
                 customer: string;
-                /** @description YYYY-MM */
                 month: string;
             };
             cookie?: never;
@@ -8138,7 +8137,6 @@ export interface operations {
             header?: never;
             path: {
                 customer: string;
-                /** @description YYYY-MM */
                 month: string;
             };
             cookie?: never;
@@ -8198,7 +8196,6 @@ export interface operations {
             header?: never;
             path: {
                 customer: string;
-                /** @description YYYY-MM */
                 month: string;
                 version: number;
             };
@@ -8261,7 +8258,6 @@ export interface operations {
             header?: never;
             path: {
                 customer: string;
-                /** @description YYYY-MM */
                 month: string;
                 version: number;
             };
