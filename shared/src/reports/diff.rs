@@ -16,12 +16,27 @@ pub struct Change {
     pub kind: ChangeKind,
     /// The value in the older version (absent when added).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = any_json)]
     pub from: Option<Value>,
     /// The value in the newer version (absent when removed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = any_json)]
     pub to: Option<Value>,
+}
+
+/// Any JSON value (a changed field may be a number, a string, an object, a list or null).
+fn any_json() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Boolean,
+            Type::Object,
+            Type::Array,
+            Type::Null,
+        ]))
+        .build()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]

@@ -1517,12 +1517,10 @@ export interface components {
         };
         /** @description One difference. */
         Change: {
-            /** @description The value in the older version (absent when added). */
-            from?: Record<string, never> | null;
+            from?: string | number | boolean | Record<string, never> | unknown[] | null;
             kind: components["schemas"]["ChangeKind"];
             path: string;
-            /** @description The value in the newer version (absent when removed). */
-            to?: Record<string, never> | null;
+            to?: string | number | boolean | Record<string, never> | unknown[] | null;
         };
         /** @enum {string} */
         ChangeKind: "added" | "removed" | "changed";
