@@ -94,7 +94,7 @@ pub fn local_router(api: Api, local: &Local) -> Router {
             "/local/objects/{*key}",
             &["version", "expires", "signature"],
         )
-        .allow(Method::GET, "/local/console", &["session"])
+        .allow(Method::GET, "/local/console", &["session", "destination"])
         .allow(Method::GET, "/api/v1/dev/users", &[])
         .allow(Method::POST, "/api/v1/dev/token", &[]);
     cc_http::layers::finish(routes, api, queries)
