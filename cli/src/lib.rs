@@ -94,7 +94,7 @@ pub fn local_router(api: Api, local: &Local) -> Router {
             "/local/objects/{*key}",
             &["version", "expires", "signature"],
         )
-        .allow(Method::GET, "/local/console", &["session"])
+        .allow(Method::GET, "/local/console", &["session", "destination"])
         .allow(Method::GET, "/api/v1/dev/users", &[])
         .allow(Method::POST, "/api/v1/dev/token", &[]);
     cc_http::layers::finish(routes, api, queries)
@@ -207,6 +207,9 @@ async fn healthz() -> &'static str {
 #[derive(serde::Deserialize)]
 struct ConsoleQuery {
     session: String,
+    /// Where the console would open (the local broker's links carry it; the page ignores it).
+    #[allow(dead_code)]
+    destination: Option<String>,
 }
 
 /// Where local breakglass console links lead: there is no AWS console locally, so say so plainly.
