@@ -36,9 +36,12 @@ pub use snapshot::Snapshot;
 
 use time::OffsetDateTime;
 
-/// Who started a build.
+/// Who started a build: the monthly schedule, or a person on demand.
+// `BuildTrigger` in the API's documents: `Trigger` there is who started a job's run
+// (`crate::trigger::Trigger`, which the run records share), a different schema.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[schema(as = BuildTrigger)]
 pub enum Trigger {
     /// The `reports.monthly` job.
     Schedule,

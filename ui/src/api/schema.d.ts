@@ -1493,6 +1493,15 @@ export interface components {
         };
         /** @enum {string} */
         BuildStatus: "built" | "skipped" | "failed";
+        /** @description Who started a build: the monthly schedule, or a person on demand. */
+        BuildTrigger: {
+            /** @enum {string} */
+            kind: "schedule";
+        } | {
+            email: string;
+            /** @enum {string} */
+            kind: "person";
+        };
         /**
          * @description The JSON body of `POST /api/v1/accounts/bulk` (the schema; [`BulkInput::from_json`] reads it
          *     row by row so that every bad row is reported, not only the first).
@@ -2678,7 +2687,7 @@ export interface components {
                 sections: components["schemas"]["SectionState"][];
                 /** @description The team's summary it was built with (markdown); absent when none. */
                 summary?: string | null;
-                trigger: components["schemas"]["Trigger"];
+                trigger: components["schemas"]["BuildTrigger"];
                 /**
                  * Format: int32
                  * @description 1, 2, ... per customer and month.
@@ -3355,7 +3364,7 @@ export interface components {
             sections: components["schemas"]["SectionState"][];
             /** @description The team's summary it was built with (markdown); absent when none. */
             summary?: string | null;
-            trigger: components["schemas"]["Trigger"];
+            trigger: components["schemas"]["BuildTrigger"];
             /**
              * Format: int32
              * @description 1, 2, ... per customer and month.
