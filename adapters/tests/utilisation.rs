@@ -583,3 +583,61 @@ async fn utilisation_contract_numbers_compare_without_case_on_dynamodb() {
     let app = support::on_moto(&url).await;
     contract_numbers_without_case(app.items.as_ref()).await;
 }
+
+/// Unmapped hours read month by month a page at a time, mapped codes skipped by their key: the
+/// same answer as the whole months' worklogs tallied at once, across pages and months, with the
+/// range's ends respected.
+#[tokio::test]
+async fn utilisation_unmapped_hours_read_page_by_page_are_the_whole_answer() {
+    use cc_domain::utilisation::Worklog;
+    use cc_domain::utilisation::mapping::{self, TaskCodeMap};
+    let (app, _dir) = support::embedded().await;
+    demo::seed(&app, &DemoSize::default()).await.unwrap();
+    let u = app.utilisation().unwrap();
+    let admin = support::admin();
+    let customer = code(&demo::customer_codes(&DemoSize::default())[0]);
+    let today = app.clock.now().date();
+    // 2,600 worklogs over about 70 days, codes interleaving mapped (MAP-) and unmapped ones in the
+    // index's order, so pages of 1,000 end in the middle of both.
+    let logs: Vec<Worklog> = (0..2600)
+        .map(|i| Worklog {
+            id: format!("page-{i}"),
+            day: today - Duration::days((i % 70) as i64),
+            person: format!("p{}@example.com", i % 7),
+            task_code: TaskCode::parse(if i % 3 == 0 {
+                format!("MAP-{}", i % 11)
+            } else {
+                format!("LOOSE-{}", i % 13)
+            })
+            .unwrap(),
+            hours: 0.5 + (i % 4) as f64,
+            note: String::new(),
+        })
+        .collect();
+    store::put_worklogs(app.items.as_ref(), &logs).await.unwrap();
+    let tc = u.task_codes(&admin).await.unwrap();
+    let mut m = tc.mappings;
+    m.push(TaskCodeMapping {
+        code: TaskCode::parse("MAP-").unwrap(),
+        prefix: true,
+        customer: customer.clone(),
+        contract: None,
+    });
+    u.put_task_codes(&admin, m.clone(), tc.version).await.unwrap();
+    let map = TaskCodeMap::new(m);
+    for (from, to) in [
+        (today - Duration::days(89), today),
+        (today - Duration::days(40), today - Duration::days(3)),
+    ] {
+        let got = u.unmapped(&admin, from, to).await.unwrap();
+        let ours: Vec<&Worklog> = logs.iter().filter(|w| (from..=to).contains(&w.day)).collect();
+        let want = mapping::unmapped(&map, ours);
+        let loose: Vec<_> = got
+            .iter()
+            .filter(|c| c.task_code.as_str().starts_with("LOOSE-"))
+            .cloned()
+            .collect();
+        assert_eq!(loose, want, "{from} - {to}");
+        assert!(got.iter().all(|c| !c.task_code.as_str().starts_with("MAP-")));
+    }
+}

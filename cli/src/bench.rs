@@ -43,6 +43,21 @@ pub enum Which {
         #[arg(long, default_value_t = 1024)]
         config_kib: usize,
     },
+    /// `GET /api/v1/utilisation/unmapped` (its default 90 days) over many worklogs on task codes no
+    /// mapping matches, through the local server's router on a fresh embedded store: time per
+    /// answer and the peak memory the answers take above the seeded process.
+    Unmapped {
+        /// Worklogs in the 90 days, every one unmapped.
+        #[arg(long, default_value_t = 100_000)]
+        worklogs: usize,
+        /// Distinct task codes they are spread over.
+        #[arg(long, default_value_t = 2_000)]
+        codes: usize,
+        #[arg(long, default_value_t = 40)]
+        people: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Cost-jump detector (issue #13): evaluation on labelled series against the naive baseline,
     /// then detection time over many series on one thread.
     Anomalies {
@@ -79,6 +94,12 @@ pub async fn run(which: Which) -> anyhow::Result<()> {
             customers,
             sample,
         } => bulk_accounts(accounts, customers, sample).await,
+        Which::Unmapped {
+            worklogs,
+            codes,
+            people,
+            runs,
+        } => unmapped(worklogs, codes, people, runs).await,
         Which::Anomalies {
             eval_series,
             series,
@@ -159,6 +180,122 @@ fn anomalies(eval_series: usize, series: usize, days: usize, runs: usize, seed: 
     }
     crate::outln!("after the runs: {}", load());
     Ok(())
+}
+
+/// The process's resident memory now and at its peak since the last reset (Linux `VmRSS`,
+/// `VmHWM`), in MiB.
+fn rss_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+async fn unmapped(worklogs: usize, codes: usize, people: usize, runs: usize) -> anyhow::Result<()> {
+    use cc_domain::utilisation::{Worklog, store};
+    use tower::ServiceExt;
+    anyhow::ensure!(
+        worklogs > 0 && codes > 0 && people > 0 && runs > 0,
+        "every count must be at least 1"
+    );
+    crate::outln!("machine: {}; {}", machine(), load());
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::from_lookup(|_| None)?;
+    config.data_dir = dir.path().to_path_buf();
+    let secret = "bench-secret-bench-secret-bench-secret-0123";
+    config.auth.jwt_secret = Some(secret.into());
+    let app = cc_adapters::wire::local_server(config).await?;
+    let today = app.clock.now().date();
+    // Spread over the 89 days before today (the route's default range), hashed so every code has
+    // worklogs on many days by many people.
+    let t = Instant::now();
+    let mut batch = Vec::with_capacity(10_000);
+    for i in 0..worklogs {
+        let h = cc_domain::ids::fnv1a(i.to_le_bytes());
+        batch.push(Worklog {
+            id: format!("bench:{i}"),
+            day: today - time::Duration::days((h % 89) as i64 + 1),
+            person: format!("person{}@example.com", (h >> 8) as usize % people),
+            task_code: cc_domain::ids::TaskCode::parse(format!("OPS-{}", (h >> 20) as usize % codes))?,
+            hours: 0.25 * (1 + (h >> 40) % 16) as f64,
+            note: String::new(),
+        });
+        if batch.len() == batch.capacity() || i + 1 == worklogs {
+            store::put_worklogs(app.items.as_ref(), &batch).await?;
+            batch.clear();
+        }
+    }
+    crate::outln!(
+        "{worklogs} unmapped worklogs on {codes} codes by {people} people written in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let roles = [Role::Engineer].into_iter().collect();
+    let token = cc_http::mint_dev_token(
+        secret,
+        &app.config.auth,
+        "erin@example.com",
+        &roles,
+        Duration::from_secs(3600),
+    )?;
+    let router = crate::local_router(cc_http::Api::from_app(app.clone()).await?, &Default::default());
+    // Peak memory from here on: the answers', not the seeding's.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let (before, _) = rss_mib();
+    let mut times = Vec::with_capacity(runs);
+    let mut cpu = Vec::with_capacity(runs);
+    let (mut bytes, mut rows) = (0, 0);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let cpu_before = process_cpu_ms();
+        let res = router
+            .clone()
+            .oneshot(
+                axum::http::Request::get("/api/v1/utilisation/unmapped")
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(axum::body::Body::empty())?,
+            )
+            .await?;
+        anyhow::ensure!(res.status().is_success(), "{}", res.status());
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX).await?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        cpu.extend(process_cpu_ms().zip(cpu_before).map(|(b, a)| b - a));
+        bytes = body.len();
+        rows = serde_json::from_slice::<serde_json::Value>(&body)?
+            .as_array()
+            .map_or(0, Vec::len);
+    }
+    let (_, peak) = rss_mib();
+    times.sort_by(f64::total_cmp);
+    cpu.sort_by(f64::total_cmp);
+    crate::outln!(
+        "GET /api/v1/utilisation/unmapped, {runs} runs: best {:.0} ms, median {:.0} ms (CPU time of the process: best {:.0} ms, median {:.0} ms); {rows} codes, {:.0} KiB; peak memory {:.0} MiB above the {:.0} MiB before",
+        times[0],
+        times[times.len() / 2],
+        cpu.first().copied().unwrap_or(f64::NAN),
+        cpu.get(cpu.len() / 2).copied().unwrap_or(f64::NAN),
+        bytes as f64 / 1024.0,
+        (peak - before).max(0.0),
+        before
+    );
+    crate::outln!("after the runs: {}", load());
+    Ok(())
+}
+
+/// The process's CPU time so far, every thread, user and system (Linux `/proc/self/stat`), in ms.
+fn process_cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // After the command name in parentheses: state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // The kernel's USER_HZ is 100 on Linux.
+    Some(ticks * 10.0)
 }
 
 /// The calling thread's CPU time so far (Linux `/proc/thread-self/schedstat`), in ms.

@@ -26,6 +26,35 @@ pub mod reports;
 pub mod upload;
 pub mod utilisation_import;
 
+/// Who is at the terminal, for the record of a job they run (`cc jobs run`): `$USER`, `$LOGNAME`
+/// or `$USERNAME`, else the name `/etc/passwd` gives the process's user id, else `uid N`. Never
+/// fails: a run a person started is recorded as theirs even where the environment names nobody
+/// (a container, a CI step).
+pub fn os_user() -> String {
+    if let Some(name) = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|v| v.trim().to_string())
+        .find(|v| !v.is_empty())
+    {
+        return name;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) {
+            let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+            let name = passwd.lines().find_map(|l| {
+                let mut f = l.split(':');
+                let name = f.next()?;
+                (f.nth(1)? == uid.to_string()).then(|| name.to_string())
+            });
+            return name.unwrap_or_else(|| format!("uid {uid}"));
+        }
+    }
+    "unknown user".to_string()
+}
+
 /// `n` and `what`, with an `s` unless `n` is 1 ("1 row", "3 rows"); for the CLI's English.
 pub fn plural(n: usize, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
@@ -207,6 +236,9 @@ async fn healthz() -> &'static str {
 #[derive(serde::Deserialize)]
 struct ConsoleQuery {
     session: String,
+    /// Where the console would open (the local broker's links carry it; the page ignores it).
+    #[allow(dead_code)]
+    destination: Option<String>,
 }
 
 /// Where local breakglass console links lead: there is no AWS console locally, so say so plainly.

@@ -208,7 +208,7 @@ enum JobsAction {
         /// The job's name (see `cc jobs list`).
         name: String,
         /// Who is running it, as the run records say (e.g. your e-mail); default: your operating
-        /// system user name ($USER, $LOGNAME or $USERNAME).
+        /// system user name ($USER, $LOGNAME or $USERNAME, else your user id's name).
         #[arg(long, env = "CC_RUN_BY")]
         by: Option<String>,
         #[command(flatten)]
@@ -750,16 +750,7 @@ async fn main() -> anyhow::Result<()> {
             }
             JobsAction::Run { name, by, settings } => {
                 jobs::find(&name)?;
-                let by = by
-                    .or_else(|| {
-                        ["USER", "LOGNAME", "USERNAME"]
-                            .iter()
-                            .find_map(|v| std::env::var(v).ok())
-                    })
-                    .filter(|b| !b.trim().is_empty())
-                    // No user name in the environment (a container, CI): still a person's run,
-                    // said as such rather than refused or taken for the schedule's.
-                    .unwrap_or_else(|| "an unnamed local user".to_string());
+                let by = by.unwrap_or_else(cc_cli::os_user);
                 let trigger = cc_domain::Trigger::manual(&by).map_err(|e| anyhow::anyhow!("--by: {e}"))?;
                 // No log subscriber: logs go to stdout, which carries the summary; a failure
                 // comes back as the error.

@@ -211,6 +211,23 @@ fn jobs_are_listed_and_run_once_by_name() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["trigger"], json!({"kind": "manual", "by": "sam"}), "{summary}");
+    // Where the environment names nobody (a container, a CI step): still a manual run, by the
+    // user id's name.
+    let out = cc()
+        .args(["jobs", "run", "utilisation.sync", "--data-dir", &data_dir])
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .env_remove("USERNAME")
+        .env_remove("CC_RUN_BY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["trigger"]["kind"], "manual", "{summary}");
+    assert!(
+        summary["trigger"]["by"].as_str().is_some_and(|b| !b.is_empty()),
+        "{summary}"
+    );
 
     let out = cc()
         .args(["jobs", "run", "breakglass.sweeper", "--data-dir", &data_dir])

@@ -131,6 +131,7 @@ fn reports_monthly<'a>(app: &'a App, trigger: &'a Trigger) -> JobFuture<'a> {
             }),
             MonthlyOutcome::Ran { run, recorded } => serde_json::json!({
                 "run": recorded.then_some(&run.id),
+                "trigger": run.trigger,
                 "month": run.month,
                 "built": run.built,
                 "skipped": run.skipped,

@@ -349,6 +349,7 @@ async fn the_monthly_job_builds_each_active_customer_once_and_records_a_failure_
         .await
         .unwrap();
     assert_eq!(summary["month"], granted_month.to_string(), "{summary}");
+    assert_eq!(summary["trigger"], json!({"kind": "schedule"}), "{summary}");
     assert_eq!(
         (
             summary["built"].clone(),

@@ -36,7 +36,9 @@ pub use snapshot::Snapshot;
 
 use time::OffsetDateTime;
 
-/// Who started a build (`ReportTrigger` in the API: billing has a `Trigger` of its own).
+/// Who started a build: the monthly schedule, or a person on demand.
+// `ReportTrigger` in the API's documents: `Trigger` there is who started a job's run
+// (`crate::trigger::Trigger`, which the run records share), a different schema.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[schema(as = ReportTrigger)]

@@ -6,7 +6,7 @@
 //! | 1st | 240 h a year, 20 h a month, 7 months in | on track (about 17 h a month) |
 //! | 2nd | 240 h a year, 20 h a month, 6 months in | running out early (the pace doubled three months ago) |
 //! | 3rd | 480 h a year, 20 h a month | allocation consistently exceeded (about 26 h a month), total on track |
-//! | 4th | 120 h, raised to 200 h two months ago | an entitlement change in the history |
+//! | 4th | 120 h and 10 h a month, raised to 200 h and 16 h a month two months ago | an entitlement change in the history; the months before it judged at the 10 h they had (a little over each: consistently exceeded), the month of the change marked |
 //! | 5th | 200 h | on track, while the team also logs hours on `OPS-` codes mapped to nobody (unmapped) |
 //!
 //! Each customer's hours are logged on its JIRA project (`{KEY}-{n}`, the key from the customer

@@ -85,35 +85,90 @@ pub struct UnmappedCode {
     pub people: Vec<String>,
 }
 
+/// Unmapped hours per code, added up one worklog at a time: what [`unmapped`] and the service's
+/// page-by-page read build, keeping per code only its sums and its people (never the worklogs).
+#[derive(Clone, Debug, Default)]
+pub struct UnmappedTally {
+    by_code: std::collections::HashMap<TaskCode, CodeTally>,
+}
+
+#[derive(Clone, Debug)]
+struct CodeTally {
+    hours: f64,
+    worklogs: usize,
+    first: Date,
+    last: Date,
+    people: BTreeSet<String>,
+}
+
+impl UnmappedTally {
+    /// Counts `w` (whose code the caller found unmapped).
+    pub fn add(&mut self, w: &Worklog) {
+        let t = match self.by_code.get_mut(&w.task_code) {
+            Some(t) => t,
+            None => self.by_code.entry(w.task_code.clone()).or_insert(CodeTally {
+                hours: 0.0,
+                worklogs: 0,
+                first: w.day,
+                last: w.day,
+                people: BTreeSet::new(),
+            }),
+        };
+        t.hours += w.hours;
+        t.worklogs += 1;
+        t.first = t.first.min(w.day);
+        t.last = t.last.max(w.day);
+        if !t.people.contains(&w.person) {
+            t.people.insert(w.person.clone());
+        }
+    }
+
+    /// Adds another tally's counts (of other worklogs) to this one.
+    pub fn merge(&mut self, other: UnmappedTally) {
+        for (code, o) in other.by_code {
+            match self.by_code.get_mut(&code) {
+                Some(t) => {
+                    t.hours += o.hours;
+                    t.worklogs += o.worklogs;
+                    t.first = t.first.min(o.first);
+                    t.last = t.last.max(o.last);
+                    t.people.extend(o.people);
+                }
+                None => {
+                    self.by_code.insert(code, o);
+                }
+            }
+        }
+    }
+
+    /// The codes, most hours first, then by code.
+    pub fn finish(self) -> Vec<UnmappedCode> {
+        let mut out: Vec<UnmappedCode> = self
+            .by_code
+            .into_iter()
+            .map(|(code, t)| UnmappedCode {
+                task_code: code,
+                hours: t.hours,
+                worklogs: t.worklogs,
+                first_day: t.first,
+                last_day: t.last,
+                people: t.people.into_iter().collect(),
+            })
+            .collect();
+        out.sort_by(|a, b| b.hours.total_cmp(&a.hours).then_with(|| a.task_code.cmp(&b.task_code)));
+        out
+    }
+}
+
 /// The worklogs whose code `map` does not resolve, per code (most hours first, then by code).
 pub fn unmapped<'a>(map: &TaskCodeMap, worklogs: impl IntoIterator<Item = &'a Worklog>) -> Vec<UnmappedCode> {
-    let mut by_code: BTreeMap<&TaskCode, (f64, usize, Date, Date, BTreeSet<&str>)> = BTreeMap::new();
+    let mut tally = UnmappedTally::default();
     for w in worklogs {
-        if map.resolve(&w.task_code).is_some() {
-            continue;
+        if map.resolve(&w.task_code).is_none() {
+            tally.add(w);
         }
-        let e = by_code
-            .entry(&w.task_code)
-            .or_insert((0.0, 0, w.day, w.day, BTreeSet::new()));
-        e.0 += w.hours;
-        e.1 += 1;
-        e.2 = e.2.min(w.day);
-        e.3 = e.3.max(w.day);
-        e.4.insert(&w.person);
     }
-    let mut out: Vec<UnmappedCode> = by_code
-        .into_iter()
-        .map(|(code, (hours, n, first, last, people))| UnmappedCode {
-            task_code: code.clone(),
-            hours,
-            worklogs: n,
-            first_day: first,
-            last_day: last,
-            people: people.into_iter().map(str::to_string).collect(),
-        })
-        .collect();
-    out.sort_by(|a, b| b.hours.total_cmp(&a.hours).then_with(|| a.task_code.cmp(&b.task_code)));
-    out
+    tally.finish()
 }
 
 /// The worklogs that count for `contract` of `customer` under `map`.
@@ -212,6 +267,38 @@ mod tests {
             .sum();
         let reported: f64 = got.iter().map(|u| u.hours).sum();
         assert_eq!(mapped + reported, logs.iter().map(|w| w.hours).sum::<f64>());
+    }
+
+    #[test]
+    fn utilisation_unmapped_tallies_of_parts_merge_into_the_tally_of_the_whole() {
+        let logs: Vec<Worklog> = (0..40)
+            .map(|i| {
+                let day = date!(2026 - 10 - 01) + time::Duration::days(i % 9);
+                log(
+                    &i.to_string(),
+                    day,
+                    &format!("p{}", i % 5),
+                    &format!("X-{}", i % 4),
+                    0.25 * (i % 7) as f64 + 0.5,
+                )
+            })
+            .collect();
+        let map = TaskCodeMap::default();
+        let whole = unmapped(&map, &logs);
+        let (mut a, mut b) = (UnmappedTally::default(), UnmappedTally::default());
+        for (i, w) in logs.iter().enumerate() {
+            if i % 3 == 0 { a.add(w) } else { b.add(w) }
+        }
+        a.merge(b);
+        let merged = a.finish();
+        assert_eq!(merged.len(), whole.len());
+        for (m, w) in merged.iter().zip(&whole) {
+            assert_eq!(
+                (&m.task_code, m.worklogs, m.first_day, m.last_day, &m.people),
+                (&w.task_code, w.worklogs, w.first_day, w.last_day, &w.people)
+            );
+            assert!((m.hours - w.hours).abs() < 1e-9);
+        }
     }
 
     #[test]

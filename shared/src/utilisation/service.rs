@@ -470,8 +470,36 @@ impl Utilisation {
             ));
         }
         let map = TaskCodeMap::new(store::task_codes(self.items.as_ref()).await?.mappings);
-        let logs = self.worklogs_between(from, to).await?;
-        Ok(mapping::unmapped(&map, &logs))
+        // Each month read a page at a time into its own tally, [`READ_CONCURRENCY`] months at
+        // once; a mapped code's worklogs are skipped by their index key, undecoded. Nothing but
+        // the per-code sums and people is kept.
+        let (items, map) = (self.items.as_ref(), &map);
+        let tallies: Vec<mapping::UnmappedTally> = futures::stream::iter(months(from, to))
+            .map(|m| async move {
+                let mut tally = mapping::UnmappedTally::default();
+                store::each_worklog_in_month(
+                    items,
+                    m,
+                    |code| map.resolve(code).is_none(),
+                    |w| {
+                        if (from..=to).contains(&w.day) {
+                            tally.add(&w);
+                        }
+                    },
+                )
+                .await?;
+                Ok::<_, Error>(tally)
+            })
+            .buffer_unordered(READ_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_>>()?;
+        let mut all = mapping::UnmappedTally::default();
+        for t in tallies {
+            all.merge(t);
+        }
+        Ok(all.finish())
     }
 
     /// Every worklog dated in `[from, to]`, its months read [`READ_CONCURRENCY`] at a time.

@@ -27,7 +27,7 @@ use super::entitlement::{self, EntitlementChange};
 use super::mapping::TaskCodeMapping;
 use super::{Contract, Worklog};
 use crate::error::{Conflict, Error, Result};
-use crate::ids::{ContractId, CustomerCode};
+use crate::ids::{ContractId, CustomerCode, TaskCode};
 use crate::keys;
 use crate::store::{Index, Item, ItemStore, Query, StoreError, Write, decode, encode};
 
@@ -386,6 +386,64 @@ pub async fn worklogs_in_month(items: &dyn ItemStore, month: Date, code_prefix: 
         .into_iter()
         .map(|i| serde_json::from_value(i.data).map_err(|e| Error::Internal(e.into())))
         .collect()
+}
+
+/// How many worklogs one page of a month's read holds (the most held at once per month read).
+pub const WORKLOG_PAGE: usize = 1000;
+
+/// Calls `each` with every worklog of `month`'s month whose task code `wanted` accepts, reading
+/// the month a page of [`WORKLOG_PAGE`] at a time, so a month of any size is never held whole.
+/// `wanted` is asked once per distinct code, from the index key (`{task code}#{id}`, sorted by
+/// code) before the worklog is decoded: worklogs of codes not wanted cost their read, not their
+/// decoding.
+pub async fn each_worklog_in_month(
+    items: &dyn ItemStore,
+    month: Date,
+    mut wanted: impl FnMut(&TaskCode) -> bool,
+    mut each: impl FnMut(Worklog),
+) -> Result<()> {
+    let mut cursor = None;
+    // The last code seen and whether it is wanted: a month's items come sorted by code.
+    let mut last: Option<(String, bool)> = None;
+    loop {
+        let page = items
+            .query(
+                Query::partition(Index::Gsi1, keys::work_month(month))
+                    .limit(WORKLOG_PAGE)
+                    .after(cursor),
+            )
+            .await
+            .map_err(|e| internal("reading worklogs", e))?;
+        for item in page.items {
+            let code = item
+                .gsi1
+                .as_ref()
+                .and_then(|k| k.sk.split_once('#'))
+                .map(|(code, _)| code);
+            let keep = match (code, &last) {
+                (Some(code), Some((seen, keep))) if seen == code => *keep,
+                (Some(code), _) => {
+                    let keep = TaskCode::parse(code).map_or(true, |c| wanted(&c));
+                    last = Some((code.to_string(), keep));
+                    keep
+                }
+                // No index key to tell: decide on the decoded worklog.
+                (None, _) => true,
+            };
+            if !keep {
+                continue;
+            }
+            let w: Worklog = serde_json::from_value(item.data).map_err(|e| Error::Internal(e.into()))?;
+            if code.is_none() && !wanted(&w.task_code) {
+                continue;
+            }
+            each(w);
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(()),
+        }
+    }
 }
 
 /// The task code mappings and the version to send back with a change.

@@ -3332,7 +3332,7 @@ export interface components {
             enabled?: boolean;
             recipients?: components["schemas"]["Email"][];
         };
-        /** @description Who started a build (`ReportTrigger` in the API: billing has a `Trigger` of its own). */
+        /** @description Who started a build: the monthly schedule, or a person on demand. */
         ReportTrigger: {
             /** @enum {string} */
             kind: "schedule";

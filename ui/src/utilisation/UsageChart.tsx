@@ -33,7 +33,7 @@ export default function UsageChart({ usage }: { usage: ContractUsage }) {
         valueFormatter: (y: number) => formatHours(y),
       });
       out.push({
-        title: "Monthly allocation (prorated, as in effect each day)",
+        title: "Monthly allocation (prorated)",
         type: "line",
         data: s.allocation,
         color: tokens.colorChartsStatusNeutral,
