@@ -500,8 +500,8 @@ pub fn parse_at_most<R: Read>(reader: R, metric: CostMetric, max_bytes: u64) -> 
 /// Reads the files of one export together, `(name, reader)` each: the parts AWS Data Exports
 /// splits a month into (`…-00001.csv.gz`, `…-00002.csv.gz`, ...) hold hourly rows of the same
 /// (account, service, day) in several parts, so their amounts are **summed** into one set of cells
-/// before anything is stored (imported one by one, each part's cells would replace the previous
-/// part's). Every file must be of the same format; their decompressed text may be at most
+/// before anything is stored (imported one by one, each part would replace the previous part's
+/// month: [`store`]). Every file must be of the same format; their decompressed text may be at most
 /// `max_bytes` together. With more than one file, errors name the file before the row.
 ///
 /// Errors (validation, field `file`): besides those of [`parse`], parts whose decompressed

@@ -152,7 +152,8 @@ export function useStartRun() {
  * Imports an export (admin): its files as the `file` parts of one multipart form, in order. The
  * parts of one export (AWS Data Exports split a month into `…-00001.csv.gz`, `…-00002.csv.gz`)
  * must go together: the API sums them before storing, where imported one by one each part would
- * replace the previous part's cells. The server tells gzip by its bytes.
+ * replace the previous part's month (an import replaces the imported costs of the months it has).
+ * The server tells gzip by its bytes.
  */
 export function useImport(customer: string) {
   const qc = useQueryClient();

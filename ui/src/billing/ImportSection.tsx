@@ -61,7 +61,7 @@ export default function ImportSection({ code }: { code: string }) {
         <SpaceBetween size="m">
           <FormField
             label="Export files"
-            description="One file, or every part of one export: the parts are summed before storing (imported one at a time, each part would replace the last one's days)."
+            description="One file, or every part of one export: the parts are summed before storing (imported one at a time, each part would replace the last one's month)."
             constraintText="At most 4 MiB in all; larger exports: cc billing import."
             errorText={fieldError}
           >
