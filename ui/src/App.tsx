@@ -29,6 +29,8 @@ const UnmappedPage = lazy(() => import("./pages/utilisation/UnmappedPage"));
 const UtilisationImports = lazy(() => import("./pages/utilisation/ImportsPage"));
 const SyncRunsPage = lazy(() => import("./pages/utilisation/SyncRunsPage"));
 const TeamPage = lazy(() => import("./pages/utilisation/TeamPage"));
+const ReportsOverview = lazy(() => import("./pages/reports/ReportsOverview"));
+const CustomerReports = lazy(() => import("./pages/reports/CustomerReports"));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const session = useSession();
@@ -60,6 +62,7 @@ export default function App() {
           <Route path="customers/:code/billing" element={<Segments><CustomerBilling /></Segments>} />
           <Route path="customers/:code/utilisation" element={<Segments><CustomerUtilisation /></Segments>} />
           <Route path="customers/:code/utilisation/:contract" element={<Segments><ContractPage /></Segments>} />
+          <Route path="customers/:code/reports" element={<Segments><CustomerReports /></Segments>} />
           <Route path="billing" element={<BillingOverview />} />
           <Route path="billing/anomalies" element={<AnomaliesPage />} />
           <Route path="billing/runs" element={<RunsPage />} />
@@ -69,6 +72,7 @@ export default function App() {
           <Route path="utilisation/unmapped" element={<UnmappedPage />} />
           <Route path="utilisation/imports" element={<UtilisationImports />} />
           <Route path="utilisation/runs" element={<SyncRunsPage />} />
+          <Route path="reports" element={<ReportsOverview />} />
           <Route path="breakglass/request" element={<RequestAccess />} />
           <Route path="breakglass/requests" element={<MyRequests />} />
           <Route path="breakglass/requests/:id" element={<Segments><RequestDetail /></Segments>} />

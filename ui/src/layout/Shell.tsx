@@ -58,6 +58,8 @@ export default function Shell() {
     ? "/billing"
     : /^\/customers\/[^/]+\/utilisation(\/|$)/.test(location.pathname)
     ? "/utilisation"
+    : /^\/customers\/[^/]+\/reports$/.test(location.pathname)
+    ? "/reports"
     : location.pathname.startsWith("/customers")
     ? "/customers"
     : location.pathname.startsWith("/breakglass/requests/")
@@ -161,6 +163,7 @@ export default function Shell() {
                   ...(admin ? [{ type: "link" as const, text: "CSV imports", href: "/utilisation/imports" }] : []),
                 ],
               },
+              { type: "link", text: "Reports", href: "/reports" },
               { type: "link", text: "Profiles", href: "/profiles" },
               ...(admin
                 ? [

@@ -77,6 +77,7 @@ function CustomerDetail({ overview, breadcrumbs }: { overview: Overview; breadcr
             <SpaceBetween direction="horizontal" size="m">
               <RouterLink href={`/customers/${encodeURIComponent(customer.code)}/billing`}>Billing and costs</RouterLink>
               <RouterLink href={`/customers/${encodeURIComponent(customer.code)}/utilisation`}>Contract utilisation</RouterLink>
+              <RouterLink href={`/customers/${encodeURIComponent(customer.code)}/reports`}>Monthly reports</RouterLink>
             </SpaceBetween>
           }
           description={

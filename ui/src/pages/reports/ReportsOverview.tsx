@@ -1,0 +1,73 @@
+import ContentLayout from "@cloudscape-design/components/content-layout";
+import FormField from "@cloudscape-design/components/form-field";
+import Header from "@cloudscape-design/components/header";
+import Select from "@cloudscape-design/components/select";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Table from "@cloudscape-design/components/table";
+import { useSearchParams } from "react-router-dom";
+import { usePortfolioReports, type MonthReports } from "../../api/reports";
+import { when } from "../../breakglass/format";
+import RouterLink from "../../components/RouterLink";
+import TableEmpty from "../../components/TableEmpty";
+import { useDocumentTitle } from "../../components/useDocumentTitle";
+import { builtBy, closedMonths, isMonth, lastClosedMonth, monthName, sectionsCount } from "../../lib/reports";
+
+/** Every customer's report of one month (`/reports?month=YYYY-MM`, default the month just closed). */
+export default function ReportsOverview() {
+  useDocumentTitle("Reports");
+  const today = new Date().toISOString().slice(0, 10);
+  const [params, setParams] = useSearchParams();
+  const asked = params.get("month") ?? "";
+  const month = isMonth(asked) ? asked : lastClosedMonth(today);
+  const reports = usePortfolioReports(month);
+  const options = closedMonths(today).map((m) => ({ value: m, label: monthName(m) }));
+  if (!options.some((o) => o.value === month)) options.unshift({ value: month, label: monthName(month) });
+  return (
+    <ContentLayout
+      header={
+        <Header variant="h1" description="Each customer's monthly report: how many versions, the newest, and which sections had data.">
+          Reports
+        </Header>
+      }
+    >
+      <Table<MonthReports>
+        variant="container"
+        wrapLines
+        trackBy="customer"
+        items={reports.data ?? []}
+        loading={reports.isPending}
+        loadingText="Loading the month's reports"
+        ariaLabels={{ tableLabel: `Reports of ${monthName(month)}` }}
+        header={
+          <SpaceBetween size="m">
+            <Header variant="h2" counter={reports.data ? `(${reports.data.length})` : undefined}>
+              {monthName(month)}
+            </Header>
+            <FormField label="Month">
+              <Select
+                selectedOption={options.find((o) => o.value === month) ?? null}
+                options={options}
+                onChange={({ detail }) => setParams({ month: detail.selectedOption.value ?? month }, { replace: true })}
+              />
+            </FormField>
+          </SpaceBetween>
+        }
+        columnDefinitions={[
+          {
+            id: "customer",
+            header: "Customer",
+            isRowHeader: true,
+            cell: (r) => (
+              <RouterLink href={`/customers/${encodeURIComponent(r.customer)}/reports?month=${r.month}`}>{r.customer}</RouterLink>
+            ),
+          },
+          { id: "versions", header: "Versions", cell: (r) => r.versions },
+          { id: "latest", header: "Newest version", cell: (r) => `v${r.latest.version}, ${when(r.latest.built_at)} by ${builtBy(r.latest.trigger)}` },
+          { id: "reason", header: "Why", cell: (r) => r.latest.reason },
+          { id: "sections", header: "Sections", cell: (r) => sectionsCount(r.latest.sections) },
+        ]}
+        empty={<TableEmpty query={reports}>No reports for {monthName(month)} yet.</TableEmpty>}
+      />
+    </ContentLayout>
+  );
+}
