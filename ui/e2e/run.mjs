@@ -18,6 +18,7 @@ import { fixes } from "./fixes.mjs";
 import { newuser } from "./newuser.mjs";
 import { billing } from "./billing.mjs";
 import { utilisation } from "./utilisation.mjs";
+import { reports } from "./reports.mjs";
 
 const require = createRequire(import.meta.url);
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -31,7 +32,7 @@ const CONTACT_NAME = "Priya Natarajan"; // a key contact of every demo customer
 const CONTACT_EMAIL = "priya.natarajan@fjord-banking.example.com"; // ... this one at Fjord Banking
 
 // E2E_ONLY=main,actions,...: run only these parts (main, breakglass, fixes, admin, dialogs, actions,
-// newuser, billing, utilisation, oidc) while working on one; scripts/ui test runs them all.
+// newuser, billing, utilisation, reports, oidc) while working on one; scripts/ui test runs them all.
 const only = process.env.E2E_ONLY?.split(",").map((s) => s.trim());
 const want = (part) => !only || only.includes(part);
 
@@ -333,6 +334,7 @@ async function main() {
     if (want("newuser")) await newuser({ browser, base, step, shot, axe, fail });
     if (want("billing")) await billing({ browser, base, step, shot, axe, fail });
     if (want("utilisation")) await utilisation({ browser, base, step, shot, axe, fail });
+    if (want("reports")) await reports({ browser, base, step, shot, axe, fail });
     if (want("oidc")) await runOidcE2E({ browser, ccBin, dist, step, shot, axe, fail });
   } finally {
     await browser?.close();

@@ -6,7 +6,7 @@ import ContentLayout from "@cloudscape-design/components/content-layout";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useMe } from "../../api/hub";
 import { useCustomerReports, useReportVersions, type MonthReports, type ReportVersion } from "../../api/reports";
@@ -17,11 +17,13 @@ import RouterLink from "../../components/RouterLink";
 import TableEmpty from "../../components/TableEmpty";
 import { LONG_TOKENS } from "../../components/Wrap";
 import { builtBy, mayBuild, monthName, sectionsCount } from "../../lib/reports";
-import BuildModal from "../../reports/BuildModal";
 import CompareVersions from "../../reports/CompareVersions";
 import DownloadButtons from "../../reports/DownloadButtons";
 import ReportFrame from "../../reports/ReportFrame";
 import SectionList from "../../reports/SectionList";
+
+// The build dialog carries the markdown renderer and sanitiser (marked, DOMPurify): loaded when it opens.
+const BuildModal = lazy(() => import("../../reports/BuildModal"));
 
 /**
  * A customer's monthly reports (`/customers/{code}/reports`): its months, the chosen month's
@@ -221,6 +223,7 @@ function Reports({ code, name, breadcrumbs }: { code: string; name: string; brea
       </SpaceBetween>
 
       {building ? (
+        <Suspense fallback={null}>
         <BuildModal
           customer={code}
           name={name}
@@ -233,6 +236,7 @@ function Reports({ code, name, breadcrumbs }: { code: string; name: string; brea
           }}
           latestSummary={(m) => (m === month ? versions.data?.[0]?.summary ?? "" : months.data?.find((x) => x.month === m)?.latest.summary ?? "")}
         />
+        </Suspense>
       ) : null}
     </ContentLayout>
   );
