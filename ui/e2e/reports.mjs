@@ -67,7 +67,7 @@ export async function reports({ browser, base, step: runStep, shot, axe, fail })
       if ((await rows.count()) !== 3) throw new Error(`expected a header and 2 versions, saw ${await rows.count()} rows`);
       // Newest first: v2 by the lead with the reason given, v1 by the schedule.
       const v2 = rows.nth(1);
-      await v2.getByText("v2 (shown)").waitFor();
+      await v2.getByText("Version 2 (shown)").waitFor();
       await v2.getByText(`by ${LEAD}`).waitFor();
       await v2.getByText("summary written").waitFor();
       const v1 = rows.nth(2);
@@ -152,7 +152,10 @@ export async function reports({ browser, base, step: runStep, shot, axe, fail })
       const rows = versionsTable().getByRole("row");
       await rows.nth(3).waitFor();
       if ((await rows.count()) !== 4) throw new Error(`expected 3 versions, saw ${(await rows.count()) - 1}`);
-      await rows.nth(1).getByText("v3 (shown)").waitFor();
+      // The page moved to the new version by itself (no "Leave without saving?" for what was just saved).
+      await page.waitForURL(/version=3/);
+      if (await page.getByText("Leave without saving?").count()) throw new Error("building asked to leave unsaved changes");
+      await rows.nth(1).getByText("Version 3 (shown)").waitFor();
       await rows.nth(1).getByText("Added the month's highlights").waitFor();
       await rows.nth(1).getByText(`by ${LEAD}`).waitFor();
       const inner = page.frameLocator(`iframe[title="Acme Retail's report for ${name}, version 3"]`);
@@ -161,6 +164,9 @@ export async function reports({ browser, base, step: runStep, shot, axe, fail })
     await shot(page, "reports-07-new-version");
 
     await step("reports: the old versions are still downloadable (JSON and HTML of v1)", async () => {
+      await versionsTable().getByRole("button", { name: "Show version 1" }).click();
+      await page.getByTitle(`Acme Retail's report for ${name}, version 1`).waitFor();
+      await page.waitForURL(/version=1/);
       const json = await downloads(1, "JSON");
       if (json.name !== `${CUSTOMER}-${month}-v1.json`) throw new Error(`file name ${json.name}`);
       const snap = JSON.parse(json.text);
@@ -186,8 +192,7 @@ export async function reports({ browser, base, step: runStep, shot, axe, fail })
     await shot(page, "reports-08-compare");
 
     await step("reports: the portfolio list shows the month's reports by customer", async () => {
-      await page.getByRole("link", { name: "Reports", exact: true }).click();
-      await page.waitForURL(/\/reports$/);
+      await page.goto(`${base}/reports`);
       const row = page.getByRole("table", { name: `Reports of ${name}` }).getByRole("row").filter({ hasText: CUSTOMER });
       await row.getByText("Added the month's highlights").waitFor();
       await row.getByRole("cell", { name: "3", exact: true }).waitFor();

@@ -9,9 +9,11 @@ import { useDeferredValue, useMemo, useState } from "react";
 import { useBuildReport, type ReportVersion } from "../api/reports";
 import ErrorAlert from "../components/ErrorAlert";
 import FormModal from "../components/FormModal";
+import { leaveOnPurpose } from "../components/unsaved";
 import { apiFieldErrors, type FieldErrors } from "../lib/admin";
 import { checkBuildMonth, checkReason, checkSummary, closedMonths, lastClosedMonth, monthName, SUMMARY_MAX } from "../lib/reports";
 import { renderSummary } from "./markdown";
+import "./preview.css";
 
 const FIELDS = ["month", "summary", "reason"] as const;
 
@@ -72,7 +74,12 @@ export default function BuildModal({
     build.mutate(
       { customer, month, summary, reason: reason.trim() || undefined },
       {
-        onSuccess: onBuilt,
+        onSuccess: (v) => {
+          // Built: the page then shows the new version (a change of address), which is no leaving
+          // of unsaved changes: what was typed is saved in the version.
+          leaveOnPurpose();
+          onBuilt(v);
+        },
         onError: (err) => setErrors(apiFieldErrors(err, FIELDS)),
       },
     );

@@ -158,10 +158,10 @@ function Reports({ code, name, breadcrumbs }: { code: string; name: string; brea
                 isRowHeader: true,
                 cell: (v) =>
                   v.version === shown?.version ? (
-                    <Box variant="strong">v{v.version} (shown)</Box>
+                    <Box variant="strong">Version {v.version} (shown)</Box>
                   ) : (
-                    <Button variant="inline-link" ariaLabel={`Show version ${v.version}`} onClick={() => setAddress({ month, version: String(v.version) })}>
-                      Show v{v.version}
+                    <Button variant="inline-link" onClick={() => setAddress({ month, version: String(v.version) })}>
+                      Show version {v.version}
                     </Button>
                   ),
               },
