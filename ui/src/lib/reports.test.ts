@@ -3,6 +3,7 @@ import {
   addMonths,
   builtBy,
   changePlace,
+  readableChanges,
   checkBuildMonth,
   checkReason,
   checkSummary,
@@ -17,6 +18,7 @@ import {
   sectionsCount,
   sectionText,
   SUMMARY_MAX,
+  type ReportChange,
 } from "./reports";
 
 const output = (format: string) => ({ format, content_type: "x", key: "k", size: 1, version_id: "v" });
@@ -108,5 +110,22 @@ describe("diffs", () => {
     expect(changePlace("billing.data.currencies[USD].total")).toEqual({ section: "Billing", rest: "data.currencies[USD].total" });
     expect(changePlace("summary")).toEqual({ section: "Summary", rest: "" });
     expect(changePlace("renewals[0]")).toEqual({ section: "Upcoming renewals", rest: "[0]" });
+  });
+  it("opens an object added or removed whole into one row per field, in name order", () => {
+    const rows = readableChanges(([
+      { path: "summary.status", kind: "changed", from: "missing", to: "ready" },
+      { path: "summary.data", kind: "added", to: { markdown: "## Hi", extra: { n: 1 } } },
+      { path: "summary.message", kind: "removed", from: "none written" },
+      { path: "billing.data.old", kind: "removed", from: { a: [1, 2] } },
+      { path: "billing.data.list", kind: "added", to: [1, 2] },
+    ] as unknown) as ReportChange[]);
+    expect(rows).toEqual([
+      { path: "summary.status", kind: "changed", from: "missing", to: "ready" },
+      { path: "summary.data.extra.n", kind: "added", to: 1 },
+      { path: "summary.data.markdown", kind: "added", to: "## Hi" },
+      { path: "summary.message", kind: "removed", from: "none written" },
+      { path: "billing.data.old.a", kind: "removed", from: [1, 2] },
+      { path: "billing.data.list", kind: "added", to: [1, 2] },
+    ]);
   });
 });

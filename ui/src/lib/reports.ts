@@ -158,6 +158,38 @@ export function changePlace(path: string): { section: string; rest: string } {
 }
 
 /**
+ * Changes as rows a person reads: an object added or removed whole (a section that now has data)
+ * becomes one row per field inside it (`data.markdown` added, not `data` = `{"markdown": ...}`),
+ * up to `limit` rows per change; lists and plain values stay one row. Order is kept.
+ */
+export function readableChanges(changes: readonly ReportChange[], limit = 50): ReportChange[] {
+  const rows: ReportChange[] = [];
+  for (const c of changes) {
+    const whole = c.kind === "added" ? c.to : c.kind === "removed" ? c.from : undefined;
+    if (!isPlainObject(whole)) {
+      rows.push(c);
+      continue;
+    }
+    const leaves: ReportChange[] = [];
+    const walk = (value: unknown, path: string) => {
+      if (leaves.length >= limit) return;
+      if (isPlainObject(value) && Object.keys(value).length) {
+        for (const k of Object.keys(value).sort()) walk(value[k], `${path}.${k}`);
+      } else {
+        leaves.push(c.kind === "added" ? { path, kind: "added", to: value as ReportChange["to"] } : { path, kind: "removed", from: value as ReportChange["from"] });
+      }
+    };
+    walk(whole, c.path);
+    rows.push(...leaves);
+  }
+  return rows;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
  * The pair to compare by default: the newest version against the one before it; `undefined` when
  * the month has only one. Versions come newest first.
  */

@@ -61,6 +61,14 @@ export default function BuildModal({
     ...months.map((m) => ({ value: m, label: monthName(m), description: m })),
   ];
 
+  // A field's error (ours or the API's) is about what it held: editing the field clears it.
+  const forget = (field: string) =>
+    setErrors((now) => {
+      if (!(field in now)) return now;
+      const { [field]: _gone, ...rest } = now;
+      return rest;
+    });
+
   const submit = () => {
     const found: FieldErrors = {};
     const m = checkBuildMonth(month, today);
@@ -103,11 +111,17 @@ export default function BuildModal({
             <Select
               selectedOption={options.find((o) => o.value === month) ?? null}
               options={options}
-              onChange={({ detail }) => setMonth(detail.selectedOption.value ?? month)}
+              onChange={({ detail }) => {
+                setMonth(detail.selectedOption.value ?? month);
+                forget("month");
+              }}
             />
           </FormField>
           <FormField label="Why" description="One line, shown with the version (default: on demand)." errorText={errors.reason}>
-            <Input value={reason} onChange={({ detail }) => setReason(detail.value)} placeholder="Added the month's summary" />
+            <Input value={reason} onChange={({ detail }) => {
+                setReason(detail.value);
+                forget("reason");
+              }} placeholder="Added the month's summary" />
           </FormField>
         </ColumnLayout>
         <ColumnLayout columns={2}>
@@ -118,7 +132,10 @@ export default function BuildModal({
             errorText={errors.summary}
             stretch
           >
-            <Textarea value={summary} rows={18} onChange={({ detail }) => setSummary(detail.value)} spellcheck />
+            <Textarea value={summary} rows={18} onChange={({ detail }) => {
+                setSummary(detail.value);
+                forget("summary");
+              }} spellcheck />
           </FormField>
           <FormField label="Preview" description="Rendered here and sanitised; the report renders it the same way on the server." stretch>
             {deferred.trim() ? (

@@ -10,7 +10,7 @@ import { when } from "../breakglass/format";
 import NoValue from "../components/NoValue";
 import TableEmpty from "../components/TableEmpty";
 import { LONG_TOKENS } from "../components/Wrap";
-import { builtBy, changePlace, defaultPair, diffValue, type ReportChange } from "../lib/reports";
+import { builtBy, changePlace, defaultPair, diffValue, readableChanges, type ReportChange } from "../lib/reports";
 import { count } from "../lib/plural";
 
 const KIND_TEXT: Record<ReportChange["kind"], string> = { added: "Added", removed: "Removed", changed: "Changed" };
@@ -54,7 +54,7 @@ export default function CompareVersions({
       </Container>
     );
   }
-  const changes = diff.data?.changes ?? [];
+  const changes = readableChanges(diff.data?.changes ?? []);
   return (
     <Table<ReportChange>
       variant="container"
@@ -100,14 +100,15 @@ export default function CompareVersions({
         </SpaceBetween>
       }
       columnDefinitions={[
-        { id: "section", header: "Section", cell: (c) => changePlace(c.path).section },
+        { id: "section", header: "Section", minWidth: 140, cell: (c) => changePlace(c.path).section },
         {
           id: "field",
           header: "Field",
           isRowHeader: true,
+          minWidth: 220,
           cell: (c) => <code style={LONG_TOKENS}>{changePlace(c.path).rest || "(the whole section)"}</code>,
         },
-        { id: "kind", header: "Change", cell: (c) => KIND_TEXT[c.kind] },
+        { id: "kind", header: "Change", minWidth: 100, cell: (c) => KIND_TEXT[c.kind] },
         { id: "from", header: `Version ${pair.from}`, cell: (c) => <Value value={c.from} absent="Not in this version" /> },
         { id: "to", header: `Version ${pair.to}`, cell: (c) => <Value value={c.to} absent="Not in this version" /> },
       ]}
@@ -125,7 +126,7 @@ export default function CompareVersions({
 }
 
 function Value({ value, absent }: { value: unknown; absent: string }) {
-  const text = diffValue(value);
+  const text = diffValue(value, 600);
   if (text === undefined) return <NoValue label={absent} />;
   return <span style={{ ...LONG_TOKENS, whiteSpace: "pre-wrap" }}>{text}</span>;
 }

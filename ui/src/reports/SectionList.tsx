@@ -5,9 +5,9 @@ import { sectionLabel, sectionText, type SectionState } from "../lib/reports";
 /** A version's sections, each marked with data or without (and why), in the report's order. */
 export default function SectionList({ sections }: { sections: readonly SectionState[] }) {
   return (
-    <ul style={{ listStyle: "none", margin: 0, padding: 0 }} aria-label="Sections">
+    <ul style={{ listStyle: "none", margin: 0, padding: 0, display: "flex", flexWrap: "wrap", columnGap: 12 }} aria-label="Sections">
       {sections.map((s) => (
-        <li key={s.section}>
+        <li key={s.section} style={{ whiteSpace: "nowrap" }}>
           {s.ready ? (
             <StatusIndicator type="success">{sectionLabel(s.section)}</StatusIndicator>
           ) : (

@@ -156,6 +156,7 @@ function Reports({ code, name, breadcrumbs }: { code: string; name: string; brea
                 id: "version",
                 header: "Version",
                 isRowHeader: true,
+                minWidth: 130,
                 cell: (v) =>
                   v.version === shown?.version ? (
                     <Box variant="strong">Version {v.version} (shown)</Box>
@@ -168,6 +169,7 @@ function Reports({ code, name, breadcrumbs }: { code: string; name: string; brea
               {
                 id: "built",
                 header: "Built",
+                minWidth: 210,
                 cell: (v) => (
                   <SpaceBetween size="xxxs">
                     <span>{when(v.built_at)}</span>
@@ -187,6 +189,7 @@ function Reports({ code, name, breadcrumbs }: { code: string; name: string; brea
               {
                 id: "downloads",
                 header: "Download",
+                minWidth: 170,
                 cell: (v) => <DownloadButtons version={v} />,
               },
             ]}

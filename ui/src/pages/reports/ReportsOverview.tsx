@@ -4,7 +4,10 @@ import Header from "@cloudscape-design/components/header";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
+import Box from "@cloudscape-design/components/box";
+import { useMemo } from "react";
 import { useSearchParams } from "react-router-dom";
+import { useCustomers } from "../../api/hub";
 import { usePortfolioReports, type MonthReports } from "../../api/reports";
 import { when } from "../../breakglass/format";
 import RouterLink from "../../components/RouterLink";
@@ -20,6 +23,12 @@ export default function ReportsOverview() {
   const asked = params.get("month") ?? "";
   const month = isMonth(asked) ? asked : lastClosedMonth(today);
   const reports = usePortfolioReports(month);
+  // Names for the codes (the customers list's first page; a code without a name there shows alone).
+  const customers = useCustomers("", "");
+  const names = useMemo(
+    () => new Map((customers.data?.pages ?? []).flatMap((p) => p.items.map((c) => [c.code, c.name] as const))),
+    [customers.data],
+  );
   const options = closedMonths(today).map((m) => ({ value: m, label: monthName(m) }));
   if (!options.some((o) => o.value === month)) options.unshift({ value: month, label: monthName(month) });
   return (
@@ -43,12 +52,14 @@ export default function ReportsOverview() {
             <Header variant="h2" counter={reports.data ? `(${reports.data.length})` : undefined}>
               {monthName(month)}
             </Header>
-            <FormField label="Month">
+            <FormField label="Month" stretch={false}>
+              <div style={{ width: 240 }}>
               <Select
                 selectedOption={options.find((o) => o.value === month) ?? null}
                 options={options}
                 onChange={({ detail }) => setParams({ month: detail.selectedOption.value ?? month }, { replace: true })}
               />
+              </div>
             </FormField>
           </SpaceBetween>
         }
@@ -58,7 +69,16 @@ export default function ReportsOverview() {
             header: "Customer",
             isRowHeader: true,
             cell: (r) => (
-              <RouterLink href={`/customers/${encodeURIComponent(r.customer)}/reports?month=${r.month}`}>{r.customer}</RouterLink>
+              <SpaceBetween size="xxxs">
+                <RouterLink href={`/customers/${encodeURIComponent(r.customer)}/reports?month=${r.month}`}>
+                  {names.get(r.customer) ?? r.customer}
+                </RouterLink>
+                {names.has(r.customer) ? (
+                  <Box variant="small" color="text-body-secondary">
+                    {r.customer}
+                  </Box>
+                ) : null}
+              </SpaceBetween>
             ),
           },
           { id: "versions", header: "Versions", cell: (r) => r.versions },
