@@ -7,6 +7,7 @@
 // renders markdown and drops script, the new version listed with the older ones still
 // downloadable, the versions compared field by field, and the portfolio list of the month.
 import { readFileSync } from "node:fs";
+import { overflowingTables } from "./newuser.mjs";
 import { apiAs, signedIn } from "./people.mjs";
 
 const LEAD = "lee.lead@demo.customer-central.dev";
@@ -203,6 +204,17 @@ export async function reports({ browser, base, step: runStep, shot, axe, fail })
       await page.getByRole("table", { name: "Changes from version 1 to version 3" }).scrollIntoViewIfNeeded();
     });
     await shot(page, "reports-08-compare");
+
+    await step("reports: every table fits its container at 1440x900 (side navigation open)", async () => {
+      const problems = [];
+      for (const path of [`/customers/${CUSTOMER}/reports?month=${month}&from=2&to=3`, "/reports"]) {
+        await page.goto(base + path);
+        await page.getByRole("table").first().waitFor();
+        await page.waitForTimeout(300);
+        for (const bad of await overflowingTables(page)) problems.push(`${path}: ${bad}`);
+      }
+      if (problems.length) throw new Error(problems.join("; "));
+    });
 
     await step("reports: the portfolio list shows the month's reports by customer", async () => {
       await page.goto(`${base}/reports`);

@@ -8,18 +8,20 @@ import { downloadFormats, formatLabel } from "../lib/reports";
 /**
  * One button per output the version lists (PDF, HTML, JSON: whichever it has). A click asks the API
  * for a short-lived link and follows it as a download; the link is never kept (it expires).
+ * `compact`: links stacked in a table cell (the format alone), rather than buttons with the size in a row.
  */
-export default function DownloadButtons({ version }: { version: ReportVersion }) {
+export default function DownloadButtons({ version, compact = false }: { version: ReportVersion; compact?: boolean }) {
   const link = useDownloadLink();
   const [pending, setPending] = useState<string>();
   const sizes = new Map(version.outputs.map((o) => [o.format, o.size]));
   return (
     <SpaceBetween size="xs">
-      <SpaceBetween direction="horizontal" size="xs">
+      <SpaceBetween direction={compact ? "vertical" : "horizontal"} size={compact ? "xxxs" : "xs"}>
         {downloadFormats(version).map((format) => (
           <Button
             key={format}
             iconName="download"
+            variant={compact ? "inline-link" : "normal"}
             loading={link.isPending && pending === format}
             ariaLabel={`Download version ${version.version} as ${format.toUpperCase()}`}
             onClick={() => {
@@ -40,7 +42,7 @@ export default function DownloadButtons({ version }: { version: ReportVersion })
               );
             }}
           >
-            {formatLabel(format, sizes.get(format))}
+            <span style={{ whiteSpace: "nowrap" }}>{formatLabel(format, compact ? undefined : sizes.get(format))}</span>
           </Button>
         ))}
       </SpaceBetween>

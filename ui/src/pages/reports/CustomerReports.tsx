@@ -189,8 +189,8 @@ function Reports({ code, name, breadcrumbs }: { code: string; name: string; brea
               {
                 id: "downloads",
                 header: "Download",
-                minWidth: 170,
-                cell: (v) => <DownloadButtons version={v} />,
+                minWidth: 120,
+                cell: (v) => <DownloadButtons version={v} compact />,
               },
             ]}
             empty={<TableEmpty query={versions}>No versions of this month.</TableEmpty>}
