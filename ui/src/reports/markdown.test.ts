@@ -23,6 +23,16 @@ describe("renderSummary", () => {
     expect(html).toContain("noopener");
   });
 
+  it("drops data: and vbscript: links and keeps the link hook on every call", () => {
+    for (let i = 0; i < 2; i++) {
+      const html = renderSummary("[a](data:text/html,<b>x</b>) [b](vbscript:msgbox) [c](mailto:ops@example.com)");
+      expect(html).not.toContain("data:");
+      expect(html).not.toContain("vbscript:");
+      expect(html).toContain('href="mailto:ops@example.com"');
+      expect(html).toContain('rel="noopener noreferrer nofollow"');
+    }
+  });
+
   it("an empty summary renders nothing", () => {
     expect(renderSummary("").trim()).toBe("");
   });

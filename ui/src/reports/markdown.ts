@@ -9,19 +9,29 @@ import { Marked } from "marked";
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
-/** `markdown` as inert HTML for the preview (needs a DOM: the browser, or happy-dom in tests). */
+let purifier: ReturnType<typeof DOMPurify> | undefined;
+
+/** One sanitiser for the page, its link hook added once. */
+function purify(): ReturnType<typeof DOMPurify> {
+  if (!purifier) {
+    purifier = DOMPurify(window);
+    purifier.addHook("afterSanitizeAttributes", (node) => {
+      if (node.tagName === "A") {
+        node.setAttribute("rel", "noopener noreferrer nofollow");
+        node.setAttribute("target", "_blank");
+      }
+    });
+  }
+  return purifier;
+}
+
+/** `markdown` as inert HTML for the preview (needs a DOM: the browser, or jsdom in tests). */
 export function renderSummary(markdown: string): string {
   const raw = marked.parse(markdown) as string;
-  const purify = DOMPurify(window);
+  const p = purify();
   // Without a DOM DOMPurify cannot sanitise and hands the input back: show the text, never raw HTML.
-  if (!purify.isSupported) return escapeHtml(markdown);
-  purify.addHook("afterSanitizeAttributes", (node) => {
-    if (node.tagName === "A") {
-      node.setAttribute("rel", "noopener noreferrer nofollow");
-      node.setAttribute("target", "_blank");
-    }
-  });
-  return purify.sanitize(raw, {
+  if (!p.isSupported) return escapeHtml(markdown);
+  return p.sanitize(raw, {
     USE_PROFILES: { html: true },
     FORBID_TAGS: ["img", "style", "form", "button", "textarea", "select", "iframe", "svg", "math"],
     FORBID_ATTR: ["style", "class", "id"],
