@@ -222,6 +222,7 @@ export async function reports({ browser, base, step: runStep, shot, axe, fail })
       await row.getByRole("link", { name: "Acme Retail" }).waitFor();
       await row.getByText("Added the month's highlights").waitFor();
       await row.getByRole("cell", { name: "3", exact: true }).waitFor();
+      await page.getByRole("table", { name: "Monthly schedule runs" }).waitFor();
     });
     await shot(page, "reports-09-portfolio");
     await axe(page, "reports-portfolio");

@@ -10,11 +10,13 @@ export type ReportVersion = Schemas["ReportVersion"];
 export type MonthReports = Schemas["MonthReports"];
 export type ReportDiff = Schemas["ReportDiff"];
 export type BuildRequest = Schemas["BuildRequest"];
+export type MonthlyRun = Schemas["ListResponse_MonthlyRun"]["items"][number];
 
 export const reportKeys = {
   all: ["reports"] as const,
   months: (customer: string) => ["reports", "months", customer] as const,
   portfolio: (month: string) => ["reports", "portfolio", month] as const,
+  runs: ["reports", "runs"] as const,
   versions: (customer: string, month: string) => ["reports", "versions", customer, month] as const,
   page: (customer: string, month: string, version: number) => ["reports", "page", customer, month, version] as const,
   diff: (customer: string, month: string, from: number, to: number) => ["reports", "diff", customer, month, { from, to }] as const,
@@ -58,6 +60,14 @@ export function usePortfolioReports(month: string, enabled = true) {
         unwrap(await api.GET("/api/v1/reports", { params: { query: { month, limit: 200, cursor } }, signal })),
       ),
     placeholderData: keepPreviousData,
+  });
+}
+
+/** The monthly schedule's recorded runs, newest first (the latest 20). */
+export function useReportRuns() {
+  return useQuery({
+    queryKey: reportKeys.runs,
+    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/reports/runs", { params: { query: { limit: 20 } }, signal })).items,
   });
 }
 

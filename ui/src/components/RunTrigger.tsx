@@ -9,12 +9,15 @@ import { Email } from "./Wrap";
 export default function RunTrigger({
   trigger,
   action,
+  schedule = "Daily schedule",
 }: {
   trigger: { kind: "admin"; email: string } | { kind: "manual"; by: string } | { kind: "schedule" };
   /** "Fetch now", "Sync now". */
   action: string;
+  /** What the schedule is called ("Monthly schedule" for reports). */
+  schedule?: string;
 }) {
-  if (trigger.kind === "schedule") return <>Daily schedule</>;
+  if (trigger.kind === "schedule") return <>{schedule}</>;
   return (
     <SpaceBetween size="xxxs">
       <span>{trigger.kind === "admin" ? `${action} by` : "cc jobs run by"}</span>

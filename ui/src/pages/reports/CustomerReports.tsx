@@ -227,18 +227,18 @@ function Reports({ code, name, breadcrumbs }: { code: string; name: string; brea
 
       {building ? (
         <Suspense fallback={null}>
-        <BuildModal
-          customer={code}
-          name={name}
-          month={month}
-          onClose={() => setBuilding(false)}
-          onBuilt={(v) => {
-            setBuilding(false);
-            setBuilt(v);
-            setAddress({ month: v.month, version: String(v.version), from: undefined, to: undefined });
-          }}
-          latestSummary={(m) => (m === month ? versions.data?.[0]?.summary ?? "" : months.data?.find((x) => x.month === m)?.latest.summary ?? "")}
-        />
+          <BuildModal
+            customer={code}
+            name={name}
+            month={month}
+            onClose={() => setBuilding(false)}
+            onBuilt={(v) => {
+              setBuilding(false);
+              setBuilt(v);
+              setAddress({ month: v.month, version: String(v.version), from: undefined, to: undefined });
+            }}
+            latestSummary={(m) => (m === month ? versions.data?.[0]?.summary ?? "" : months.data?.find((x) => x.month === m)?.latest.summary ?? "")}
+          />
         </Suspense>
       ) : null}
     </ContentLayout>
