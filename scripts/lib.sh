@@ -48,6 +48,22 @@ ensure_aws_cli_v2() {
     echo "$AWS_CLI_V2 is not the AWS CLI v2: $("$AWS_CLI_V2" --version 2>&1)" >&2; exit 1; }
 }
 
+# poppler-utils' pdftotext (and pdfinfo, pdftoppm), which the report PDF tests read the rendered
+# PDF back with; installed with apt if missing.
+PDFTOTEXT=/usr/bin/pdftotext
+ensure_pdftotext() {
+  if [ -x "$PDFTOTEXT" ]; then
+    return 0
+  fi
+  command -v apt-get >/dev/null || {
+    echo "pdftotext is required at $PDFTOTEXT (Debian's poppler-utils package)" >&2; exit 1; }
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  log "installing pdftotext (apt: poppler-utils)"
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

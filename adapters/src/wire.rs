@@ -104,10 +104,15 @@ pub async fn reports(config: Config) -> anyhow::Result<App> {
 }
 
 /// What reports read besides the item store: every source "not configured" until its adapter
-/// exists (Security Hub, Savings Plans and reservations, Cost Explorer recommendations), and no
-/// renderer besides the built-in HTML and JSON (the PDF goes in `renderers`).
-fn report_ports() -> cc_domain::reports::ReportPorts {
-    cc_domain::reports::ReportPorts::unconfigured()
+/// exists (Security Hub, Savings Plans and reservations, Cost Explorer recommendations), and the
+/// PDF renderer (feature `pdf`: Typst in process) besides the built-in HTML and JSON, on the
+/// embedded default and in AWS alike.
+pub fn report_ports() -> cc_domain::reports::ReportPorts {
+    #[allow(unused_mut)]
+    let mut ports = cc_domain::reports::ReportPorts::unconfigured();
+    #[cfg(feature = "pdf")]
+    ports.renderers.push(Arc::new(cc_report_pdf::PdfRenderer));
+    ports
 }
 
 /// The object store: S3 in AWS, the data directory's `objects/` on the embedded default.

@@ -58,6 +58,17 @@ pub enum Which {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Monthly reports (issue #15) on a fresh embedded store with the demo's data (costs, contracts
+    /// and timesheets for every customer): one customer's build (snapshot, HTML, JSON and PDF, stored)
+    /// with the HTML and the PDF rendering timed on their own, then every customer's report of the
+    /// month one after the other, as the `reports.monthly` job builds them.
+    Reports {
+        #[arg(long, default_value_t = 100)]
+        customers: usize,
+        /// Builds of the one customer's report (the median is printed).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Cost-jump detector (issue #13): evaluation on labelled series against the naive baseline,
     /// then detection time over many series on one thread.
     Anomalies {
@@ -100,6 +111,7 @@ pub async fn run(which: Which) -> anyhow::Result<()> {
             people,
             runs,
         } => unmapped(worklogs, codes, people, runs).await,
+        Which::Reports { customers, runs } => reports(customers, runs).await,
         Which::Anomalies {
             eval_series,
             series,
@@ -108,6 +120,137 @@ pub async fn run(which: Which) -> anyhow::Result<()> {
             seed,
         } => anomalies(eval_series, series, days, runs, seed),
     }
+}
+
+async fn reports(customers: usize, runs: usize) -> anyhow::Result<()> {
+    use cc_domain::ids::CustomerCode;
+    use cc_domain::reports::{ReportMonth, Snapshot, Trigger};
+    anyhow::ensure!(customers > 0 && runs > 0, "--customers and --runs must be at least 1");
+    crate::outln!("machine: {}; {}", machine(), load());
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::from_lookup(|_| None)?;
+    config.data_dir = dir.path().to_path_buf();
+    let app = cc_adapters::wire::local_server(config).await?;
+    let t = Instant::now();
+    let size = demo::DemoSize {
+        customers,
+        accounts: customers * 3,
+    };
+    demo::seed(&app, &size).await?;
+    let codes = demo::customer_codes(&size)
+        .iter()
+        .map(CustomerCode::parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    cc_domain::billing::demo::seed(&app, &codes).await?;
+    cc_domain::utilisation::demo::seed(app.items.as_ref(), &codes, app.clock.now()).await?;
+    crate::outln!(
+        "demo data for {customers} customers ({} accounts) written in {:.1} s",
+        customers * 3,
+        t.elapsed().as_secs_f64()
+    );
+    let reports = app.reports()?;
+    let month = ReportMonth::just_closed(app.clock.now().date());
+    let hub = app.hub.snapshot().await?;
+    let scope = |code: &CustomerCode| {
+        let customer = hub.customer(code.as_str()).cloned();
+        let accounts: Vec<_> = hub.accounts.iter().filter(|a| &a.customer == code).cloned().collect();
+        customer.map(|c| (c, accounts))
+    };
+    // One customer, `runs` builds: everything (gather, snapshot, three outputs, stored).
+    let (customer, accounts) = scope(&codes[0]).ok_or_else(|| anyhow::anyhow!("no first customer"))?;
+    let summary = "## What we did\n\n- Patched every instance.\n- **Next:** rightsizing.";
+    let mut builds = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let v = reports
+            .build(
+                &customer,
+                &accounts,
+                month,
+                Some(summary),
+                Trigger::Schedule,
+                "benchmark",
+            )
+            .await?;
+        builds.push(t.elapsed().as_secs_f64() * 1000.0);
+        last = Some(v);
+    }
+    let last = last.ok_or_else(|| anyhow::anyhow!("no build"))?;
+    let json = last
+        .output("json")
+        .ok_or_else(|| anyhow::anyhow!("the build stored no JSON"))?;
+    let snapshot: Snapshot = serde_json::from_slice(&reports.content(json).await?)?;
+    let info = cc_domain::reports::BuildInfo {
+        version: last.version,
+        built_at: last.built_at,
+        trigger: last.trigger.clone(),
+        reason: last.reason.clone(),
+    };
+    let pdf = cc_adapters::wire::report_ports()
+        .renderers
+        .into_iter()
+        .find(|r| r.format() == "pdf")
+        .ok_or_else(|| anyhow::anyhow!("this build has no PDF renderer (cc-adapters feature pdf)"))?;
+    let (mut html_ms, mut pdf_ms, mut pdf_bytes) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let page = cc_domain::reports::html::render(&snapshot, &info);
+        html_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(page);
+        let t = Instant::now();
+        pdf_bytes = pdf.render(&snapshot, &info)?.len();
+        pdf_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    // The first render after the builds: fonts and the template are loaded once per process,
+    // by the first build.
+    let pdf_first = pdf_ms[0];
+    for v in [&mut builds, &mut html_ms, &mut pdf_ms] {
+        v.sort_by(f64::total_cmp);
+    }
+    let sizes: Vec<String> = last
+        .outputs
+        .iter()
+        .map(|o| format!("{} {:.0} KiB", o.format, o.size as f64 / 1024.0))
+        .collect();
+    crate::outln!(
+        "one customer ({}, {month}), {runs} builds: median {:.0} ms, best {:.0} ms for the whole build ({}); \
+         rendering alone: HTML median {:.1} ms, PDF median {:.0} ms (best {:.0} ms, first {:.0} ms, {:.0} KiB)",
+        codes[0],
+        builds[builds.len() / 2],
+        builds[0],
+        sizes.join(", "),
+        html_ms[html_ms.len() / 2],
+        pdf_ms[pdf_ms.len() / 2],
+        pdf_ms[0],
+        pdf_first,
+        pdf_bytes as f64 / 1024.0
+    );
+    // Every customer, one after the other.
+    let (_, peak_before) = rss_mib();
+    let t = Instant::now();
+    let mut each = Vec::with_capacity(codes.len());
+    for code in &codes {
+        let (customer, accounts) = scope(code).ok_or_else(|| anyhow::anyhow!("no customer {code}"))?;
+        let one = Instant::now();
+        reports
+            .build(&customer, &accounts, month, None, Trigger::Schedule, "benchmark")
+            .await?;
+        each.push(one.elapsed().as_secs_f64() * 1000.0);
+    }
+    let total = t.elapsed().as_secs_f64();
+    each.sort_by(f64::total_cmp);
+    let (_, peak) = rss_mib();
+    crate::outln!(
+        "{} customers' reports of {month} (HTML, JSON and PDF each, stored): {total:.1} s in all, {:.0} ms a customer \
+         (median {:.0} ms, slowest {:.0} ms); peak memory {peak:.0} MiB ({peak_before:.0} MiB before)",
+        codes.len(),
+        total * 1000.0 / codes.len() as f64,
+        each[each.len() / 2],
+        each[each.len() - 1],
+    );
+    crate::outln!("after the runs: {}", load());
+    Ok(())
 }
 
 /// `nproc` and the 1/5/15-minute load averages, so a timing can be read against the machine's load.

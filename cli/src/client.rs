@@ -217,6 +217,12 @@ impl Client {
         Ok(self.send(self.http.get(url)).await?.text().await?)
     }
 
+    /// The body as bytes (a PDF).
+    pub async fn get_bytes(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<Vec<u8>> {
+        let url = reqwest::Url::parse_with_params(&format!("{}{path}", self.base), query)?;
+        Ok(self.send(self.http.get(url)).await?.bytes().await?.to_vec())
+    }
+
     pub async fn get_json<T: for<'de> Deserialize<'de>>(
         &self,
         path: &str,

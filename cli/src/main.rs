@@ -297,10 +297,11 @@ enum ReportsAction {
         month: String,
         #[arg(long)]
         version: Option<u32>,
-        /// html (default) or json.
-        #[arg(long, default_value = "html", value_parser = ["html", "json"])]
+        /// html (default), json or pdf.
+        #[arg(long, default_value = "html", value_parser = ["html", "json", "pdf"])]
         format: String,
-        /// Write it to this file instead of the standard output.
+        /// Write it to this file instead of the standard output (a PDF goes to the standard output
+        /// only when that is not a terminal).
         #[arg(long, short)]
         output: Option<PathBuf>,
         #[arg(long, env = "CC_API_URL")]
@@ -850,13 +851,23 @@ async fn main() -> anyhow::Result<()> {
                 api_url,
             } => {
                 let client = cc_cli::client::Client::from_env(api_url).await?;
-                let text = cc_cli::reports::get(&client, &customer, &month, version, &format).await?;
+                let bytes = cc_cli::reports::get(&client, &customer, &month, version, &format).await?;
                 match output {
                     Some(path) => {
-                        std::fs::write(&path, &text).with_context(|| format!("writing {}", path.display()))?;
-                        eprintln!("{} bytes written to {}", text.len(), path.display());
+                        std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+                        eprintln!("{} bytes written to {}", bytes.len(), path.display());
                     }
-                    None => cc_cli::out!("{text}"),
+                    None if format == "pdf" => {
+                        use std::io::{IsTerminal as _, Write as _};
+                        let mut stdout = std::io::stdout();
+                        anyhow::ensure!(
+                            !stdout.is_terminal(),
+                            "a PDF is not for the terminal: add -o report.pdf, or redirect the output"
+                        );
+                        stdout.write_all(&bytes)?;
+                        stdout.flush()?;
+                    }
+                    None => cc_cli::out!("{}", String::from_utf8_lossy(&bytes)),
                 }
                 Ok(())
             }

@@ -129,14 +129,15 @@ pub fn describe_list(items: &[Value]) -> String {
     out
 }
 
-/// One version's output (`format`: html or json) as bytes; the newest version when none is given.
+/// One version's output (`format`: html, json or pdf) as bytes; the newest version when none is
+/// given.
 pub async fn get(
     client: &Client,
     customer: &str,
     month: &str,
     version: Option<u32>,
     format: &str,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Vec<u8>> {
     let version = match version {
         Some(v) => v,
         None => {
@@ -149,7 +150,7 @@ pub async fn get(
         }
     };
     client
-        .get_text(
+        .get_bytes(
             &format!("/api/v1/reports/{customer}/{month}/versions/{version}"),
             &[("format", format.to_string())],
         )

@@ -44,3 +44,23 @@ pub fn aws_cli_v2() -> Option<String> {
     );
     Some(aws)
 }
+
+/// `CC_TEST_PDFTOTEXT` as [`required`]: poppler's `pdftotext` (scripts/test installs Debian's
+/// `poppler-utils`, /usr/bin/pdftotext), which reads a rendered PDF back as text.
+///
+/// # Panics
+/// When it is set but does not run: a broken tool fails the test, never skips it.
+pub fn pdftotext() -> Option<String> {
+    let tool = required("CC_TEST_PDFTOTEXT")?;
+    let out = std::process::Command::new(&tool)
+        .arg("-v")
+        .output()
+        .unwrap_or_else(|e| panic!("CC_TEST_PDFTOTEXT={tool}: {e}"));
+    let version = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        version.contains("pdftotext"),
+        "CC_TEST_PDFTOTEXT={tool} is not poppler's pdftotext but {:?}; scripts/test uses Debian's poppler-utils",
+        version.trim()
+    );
+    Some(tool)
+}

@@ -15,7 +15,7 @@ use cc_domain::config::Config;
 use cc_domain::demo::{self, DemoSize};
 use cc_domain::identity::Role;
 use cc_domain::ids::CustomerCode;
-use cc_domain::reports::{ReportMonth, ReportPorts, Trigger};
+use cc_domain::reports::{ReportMonth, Trigger};
 use cc_domain::store::{ItemStore, ObjectStore};
 use cc_domain::{App, Clock};
 use cc_http::testing::{Expect, err, ok};
@@ -40,7 +40,7 @@ const EXPECTED: &[Expect] = &[
     ok("09-versions", 200),
     ok("10-version-html", 200),
     ok("11-version-json", 200),
-    err("12-version-pdf", 404, "not_found"),
+    ok("12-version-pdf", 200),
     err("13-version-unknown", 404, "not_found"),
     ok("14-download", 200),
     ok("15-diff", 200),
@@ -75,7 +75,7 @@ impl Harness {
         let clock = Clock::fixed(time::macros::datetime!(2026-11-25 09:00 UTC));
         let app = App::new(config, items, clock)
             .with_objects(objects)
-            .with_reports(ReportPorts::unconfigured())
+            .with_reports(cc_adapters::wire::report_ports())
             .unwrap();
         let size = DemoSize {
             customers: 6,
@@ -424,6 +424,40 @@ async fn the_reports_costs_are_the_stored_cells_of_the_month() {
 }
 
 #[tokio::test]
+async fn every_version_has_its_pdf_to_read_and_download() {
+    let h = Harness::new().await;
+    let (s, pdf, ct) = h
+        .call(
+            "GET",
+            &format!("/api/v1/reports/{ACME}/{OCTOBER}/versions/1?format=pdf"),
+            &h.erin(),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ct.starts_with("application/pdf\n%PDF-"), "{}", &ct[..ct.len().min(80)]);
+    assert_eq!(pdf, Value::Null);
+    let versions = h.versions().await;
+    let formats: BTreeSet<&str> = versions[0]["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(formats, BTreeSet::from(["html", "json", "pdf"]));
+    let (s, link, _) = h
+        .call(
+            "GET",
+            &format!("/api/v1/reports/{ACME}/{OCTOBER}/versions/1/download?format=pdf"),
+            &h.erin(),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{link}");
+    assert!(link["url"].as_str().unwrap().contains("report.pdf"), "{link}");
+}
+
+#[tokio::test]
 async fn concurrent_builds_each_get_their_own_version() {
     let h = Harness::new().await;
     let n = 6;
@@ -547,13 +581,6 @@ async fn bad_input_is_a_clear_4xx_and_stores_nothing() {
             None,
             StatusCode::BAD_REQUEST,
             "",
-        ),
-        (
-            "GET",
-            "/api/v1/reports/acme-retail/2026-10/versions/1?format=pdf",
-            None,
-            StatusCode::NOT_FOUND,
-            "not rendered yet",
         ),
         (
             "GET",

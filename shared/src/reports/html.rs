@@ -238,6 +238,33 @@ fn billing(h: &mut String, s: &Snapshot) {
 
 /// Bars of each day's spend, estimated days lighter, with a few gridlines.
 fn daily_chart(h: &mut String, s: &Snapshot, c: &CurrencyBilling) {
+    let _ = writeln!(
+        h,
+        "<figure>{}<figcaption>{}</figcaption></figure>",
+        daily_chart_svg(s, c),
+        esc(&daily_caption(c))
+    );
+}
+
+/// The daily costs chart's caption (`Daily costs in USD; lighter bars are ...`).
+pub fn daily_caption(c: &CurrencyBilling) -> String {
+    format!(
+        "Daily costs in {}{}.",
+        c.currency,
+        if c.daily.iter().any(|d| d.estimated) {
+            "; lighter bars are days Cost Explorer still estimates"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The month's daily costs in one currency as a standalone SVG document (720 × 220 user units):
+/// bars of each day's spend, estimated days lighter, with a few gridlines. Colours and text sizes
+/// are presentation attributes, so the image draws the same inline in the page (whose stylesheet
+/// refines them by class) and on its own (the PDF places these bytes as an image).
+pub fn daily_chart_svg(s: &Snapshot, c: &CurrencyBilling) -> String {
+    let mut h = String::with_capacity(8 * 1024);
     let (w, ht, left, bottom, top) = (720.0, 220.0, 64.0, 24.0, 10.0);
     let plot_h = ht - bottom - top;
     let max = c.daily.iter().map(|d| d.amount).fold(0.0_f64, f64::max);
@@ -246,23 +273,12 @@ fn daily_chart(h: &mut String, s: &Snapshot, c: &CurrencyBilling) {
     let slot = (w - left - 8.0) / n;
     let _ = write!(
         h,
-        "<figure><svg class=\"chart\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"Daily costs in {} for {}\">",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {w} {ht}\" width=\"{w}\" height=\"{ht}\" \
+         role=\"img\" aria-label=\"Daily costs in {} for {}\">",
         esc(&c.currency),
         esc(&s.month.long_name())
     );
-    for i in 0..=steps {
-        let v = scale * f64::from(i) / f64::from(steps);
-        let y = top + plot_h - plot_h * f64::from(i) / f64::from(steps);
-        let _ = write!(
-            h,
-            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"grid\"/>\
-             <text x=\"{}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"end\">{}</text>",
-            w - 8.0,
-            left - 6.0,
-            y + 4.0,
-            compact(v)
-        );
-    }
+    gridlines(&mut h, (w, left, top, plot_h), scale, steps);
     for (i, d) in c.daily.iter().enumerate() {
         let bh = if scale > 0.0 {
             (d.amount.max(0.0) / scale) * plot_h
@@ -271,34 +287,54 @@ fn daily_chart(h: &mut String, s: &Snapshot, c: &CurrencyBilling) {
         };
         let x = left + slot * i as f64 + slot * 0.15;
         let y = top + plot_h - bh;
+        let (class, fill) = if d.estimated {
+            ("bar est", BAR_ESTIMATED)
+        } else {
+            ("bar", BAR)
+        };
         let _ = write!(
             h,
-            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" class=\"{}\"><title>{}: {}{}</title></rect>",
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" class=\"{class}\" fill=\"{fill}\"><title>{}: {}{}</title></rect>",
             slot * 0.7,
-            if d.estimated { "bar est" } else { "bar" },
             d.day,
             money(d.amount, &c.currency),
             if d.estimated { " (estimated)" } else { "" }
         );
         let day = d.day.day();
         if day == 1 || day % 5 == 0 {
-            let _ = write!(
-                h,
-                "<text x=\"{:.1}\" y=\"{}\" class=\"axis\" text-anchor=\"middle\">{day}</text>",
-                x + slot * 0.35,
-                ht - 6.0
-            );
+            axis_label(&mut h, x + slot * 0.35, ht - 6.0, "middle", &day.to_string());
         }
     }
-    let _ = writeln!(
+    h.push_str("</svg>");
+    h
+}
+
+const BAR: &str = "#0972d3";
+const BAR_ESTIMATED: &str = "#89bdee";
+const BAR_OVER: &str = "#b3261e";
+const INK: &str = "#16191f";
+const MUTED: &str = "#5f6b7a";
+const GRID: &str = "#e9ebed";
+
+/// Horizontal gridlines with their values at the left, `steps` of them up to `scale`.
+fn gridlines(h: &mut String, (w, left, top, plot_h): (f64, f64, f64, f64), scale: f64, steps: u32) {
+    for i in 0..=steps {
+        let v = scale * f64::from(i) / f64::from(steps);
+        let y = top + plot_h - plot_h * f64::from(i) / f64::from(steps);
+        let _ = write!(
+            h,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"grid\" stroke=\"{GRID}\" stroke-width=\"1\"/>",
+            w - 8.0,
+        );
+        axis_label(h, left - 6.0, y + 4.0, "end", &compact(v));
+    }
+}
+
+fn axis_label(h: &mut String, x: f64, y: f64, anchor: &str, text: &str) {
+    let _ = write!(
         h,
-        "</svg><figcaption>Daily costs in {}{}.</figcaption></figure>",
-        esc(&c.currency),
-        if c.daily.iter().any(|d| d.estimated) {
-            "; lighter bars are days Cost Explorer still estimates"
-        } else {
-            ""
-        }
+        "<text x=\"{x:.1}\" y=\"{y:.1}\" class=\"axis\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"{MUTED}\">{}</text>",
+        esc(text)
     );
 }
 
@@ -485,7 +521,8 @@ fn utilisation(h: &mut String, s: &Snapshot) {
 }
 
 impl ReportContract {
-    fn status_words(&self) -> &'static str {
+    /// The contract's status in words (`on track`, `every hour used`, ...).
+    pub fn status_words(&self) -> &'static str {
         use crate::utilisation::usage::UsageStatus as S;
         match self.status {
             S::NotStarted => "not started",
@@ -499,9 +536,27 @@ impl ReportContract {
 
 /// Bars of hours per month, the allocation as a tick; exceeded months stand out.
 fn months_chart(h: &mut String, c: &ReportContract) {
-    if c.months.is_empty() {
-        return;
+    if let Some(svg) = months_chart_svg(c) {
+        let _ = writeln!(
+            h,
+            "<figure>{svg}<figcaption>{}</figcaption></figure>",
+            esc(MONTHS_CAPTION)
+        );
     }
+}
+
+/// The caption under a contract's hours chart.
+pub const MONTHS_CAPTION: &str =
+    "Hours logged per month; the dark tick is the month's allocation, red bars exceeded it.";
+
+/// A contract's hours per month as a standalone SVG document (720 × 180 user units): bars of hours,
+/// the allocation as a tick, exceeded months red; `None` when the contract has no month yet. Drawn
+/// with presentation attributes like [`daily_chart_svg`].
+pub fn months_chart_svg(c: &ReportContract) -> Option<String> {
+    if c.months.is_empty() {
+        return None;
+    }
+    let mut h = String::with_capacity(4 * 1024);
     let (w, ht, left, bottom, top) = (720.0, 180.0, 48.0, 24.0, 10.0);
     let plot_h = ht - bottom - top;
     let max = c
@@ -514,22 +569,11 @@ fn months_chart(h: &mut String, c: &ReportContract) {
     let slot = ((w - left - 8.0) / n).min(80.0);
     let _ = write!(
         h,
-        "<figure><svg class=\"chart\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"Hours per month of contract {}\">",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {w} {ht}\" width=\"{w}\" height=\"{ht}\" \
+         role=\"img\" aria-label=\"Hours per month of contract {}\">",
         esc(&c.id)
     );
-    for i in 0..=steps {
-        let v = scale * f64::from(i) / f64::from(steps);
-        let y = top + plot_h - plot_h * f64::from(i) / f64::from(steps);
-        let _ = write!(
-            h,
-            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"grid\"/>\
-             <text x=\"{}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"end\">{}</text>",
-            w - 8.0,
-            left - 6.0,
-            y + 4.0,
-            compact(v)
-        );
-    }
+    gridlines(&mut h, (w, left, top, plot_h), scale, steps);
     for (i, m) in c.months.iter().enumerate() {
         let bh = if scale > 0.0 {
             m.hours.max(0.0) / scale * plot_h
@@ -537,12 +581,16 @@ fn months_chart(h: &mut String, c: &ReportContract) {
             0.0
         };
         let x = left + slot * i as f64 + slot * 0.15;
+        let (class, fill) = if m.exceeded {
+            ("bar over", BAR_OVER)
+        } else {
+            ("bar", BAR)
+        };
         let _ = write!(
             h,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" class=\"{}\"><title>{}: {}{}</title></rect>",
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" class=\"{class}\" fill=\"{fill}\"><title>{}: {}{}</title></rect>",
             top + plot_h - bh,
             slot * 0.7,
-            if m.exceeded { "bar over" } else { "bar" },
             m.month,
             hours_text(m.hours),
             m.allocation
@@ -553,23 +601,15 @@ fn months_chart(h: &mut String, c: &ReportContract) {
             let y = top + plot_h - if scale > 0.0 { a / scale * plot_h } else { 0.0 };
             let _ = write!(
                 h,
-                "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"alloc\"/>",
+                "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" class=\"alloc\" stroke=\"{INK}\" stroke-width=\"2\"/>",
                 x - slot * 0.1,
                 x + slot * 0.8
             );
         }
-        let _ = write!(
-            h,
-            "<text x=\"{:.1}\" y=\"{}\" class=\"axis\" text-anchor=\"middle\">{}</text>",
-            x + slot * 0.35,
-            ht - 6.0,
-            &m.month.to_string()[2..]
-        );
+        axis_label(&mut h, x + slot * 0.35, ht - 6.0, "middle", &m.month.to_string()[2..]);
     }
-    h.push_str(
-        "</svg><figcaption>Hours logged per month; the dark tick is the month's allocation, red bars exceeded it.\
-         </figcaption></figure>\n",
-    );
+    h.push_str("</svg>");
+    Some(h)
 }
 
 fn breakglass(h: &mut String, s: &Snapshot) {
@@ -684,7 +724,7 @@ pub fn money(x: f64, currency: &str) -> String {
     format!("{} {}", esc(currency), number(x, 2))
 }
 
-fn signed_money(x: f64, currency: &str) -> String {
+pub fn signed_money(x: f64, currency: &str) -> String {
     let plus = if x > 0.0 { "+" } else { "" };
     format!("{plus}{}", money(x, currency))
 }
@@ -695,7 +735,7 @@ pub fn percent(r: f64) -> String {
     format!("{plus}{} %", number(r * 100.0, 1))
 }
 
-fn percent_plain(r: f64) -> String {
+pub fn percent_plain(r: f64) -> String {
     format!("{} %", number(r * 100.0, 1))
 }
 
@@ -705,7 +745,7 @@ pub fn hours_text(x: f64) -> String {
 }
 
 /// `95` minutes → `1 h 35 min`.
-fn duration(minutes: u64) -> String {
+pub fn duration(minutes: u64) -> String {
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),
@@ -754,7 +794,7 @@ fn axis(max: f64) -> (f64, u32) {
     best
 }
 
-fn title_case(s: &str) -> String {
+pub fn title_case(s: &str) -> String {
     let lower = s.to_lowercase();
     let mut c = lower.chars();
     match c.next() {

@@ -3,7 +3,7 @@
 //!
 //! Why it is shaped so:
 //! - **A snapshot first** ([`snapshot`]): the report is data before it is a page. The JSON snapshot
-//!   holds every figure; the HTML ([`html`]) and the PDF (next: a [`ports::Renderer`]) are drawn from
+//!   holds every figure; the HTML ([`html`]) and the PDF (a [`ports::Renderer`], `cc-report-pdf`) are drawn from
 //!   it and nothing else, so what a customer reads is what the JSON says, and two versions compare
 //!   by their JSON ([`diff`]).
 //! - **Honest gaps**: a section whose source has nothing, is not wired or failed says so

@@ -6,7 +6,7 @@
 //! | [`ComplianceSource`] | Security Hub `GetFindings` through the customer's read role, or an imported ASFF export | compliance |
 //! | [`RenewalSource`] | `savingsplans:DescribeSavingsPlans`, `ec2:DescribeReservedInstances`, `rds:DescribeReservedDBInstances` | renewals |
 //! | [`OptimisationSource`] | Cost Explorer `GetRightsizingRecommendation`, `GetSavingsPlansPurchaseRecommendation` | cost optimisation |
-//! | [`Renderer`] | (in process; e.g. Typst for PDF) | one more output format |
+//! | [`Renderer`] | (in process: the PDF, Typst in `cc-report-pdf`) | one more output format |
 //!
 //! Until an adapter is wired, [`NotConfigured`] answers for a source, and its section says "not
 //! configured" in the report instead of inventing an empty list. A source that fails answers
@@ -64,7 +64,7 @@ pub trait OptimisationSource: Send + Sync {
     async fn recommendations(&self, scope: &ReportScope<'_>) -> Result<Vec<Recommendation>, SourceError>;
 }
 
-/// A report output besides the built-in HTML and JSON (the PDF, next). Pure and CPU-bound: the
+/// A report output besides the built-in HTML and JSON (the PDF). Pure and CPU-bound: the
 /// service runs it on the blocking pool. `render` gets the snapshot and the build's metadata (the
 /// HTML shows both; a renderer must not read the clock or anything else).
 pub trait Renderer: Send + Sync {
@@ -80,12 +80,12 @@ pub struct ReportPorts {
     pub compliance: Arc<dyn ComplianceSource>,
     pub renewals: Arc<dyn RenewalSource>,
     pub optimisation: Arc<dyn OptimisationSource>,
-    /// Extra outputs (none yet: the PDF renderer plugs in here).
+    /// Extra outputs (the PDF, `cc_adapters::wire::report_ports`).
     pub renderers: Vec<Arc<dyn Renderer>>,
 }
 
 impl ReportPorts {
-    /// Every source "not configured", no extra renderer: what this release wires.
+    /// Every source "not configured", no extra renderer (the wiring adds the PDF's).
     pub fn unconfigured() -> Self {
         ReportPorts {
             compliance: Arc::new(NotConfigured),

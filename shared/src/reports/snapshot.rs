@@ -1,4 +1,4 @@
-//! The report's JSON snapshot: every figure the HTML (and later the PDF) shows, and nothing that
+//! The report's JSON snapshot: every figure the HTML and the PDF show, and nothing that
 //! depends on when or by whom it was built. Same facts in, same snapshot out (sorted lists, money
 //! rounded to cents, hours and ratios to fixed places), so two versions compare field by field
 //! ([`super::diff`]). Who built a version, when and why is its metadata ([`super::store`]), kept

@@ -3,7 +3,7 @@
 //! One item per version, `REPORT#{customer}#{yyyy-mm}` / `{version:06}` (see [`crate::keys`]),
 //! created with a conditional put and never replaced: a version, once written, stays as it was.
 //! The outputs are objects under a stable key per customer, month and format
-//! (`reports/{customer}/{yyyy-mm}/report.{html,json}`, later `.pdf`) in a store that keeps every
+//! (`reports/{customer}/{yyyy-mm}/report.{html,json,pdf}`) in a store that keeps every
 //! version of a key (S3 with versioning; the local directory): each version's item names the
 //! object version ids it wrote, so rebuilding adds object versions and never touches older ones.
 
@@ -42,7 +42,7 @@ pub struct ReportVersion {
     pub schema: u32,
     /// Each section and whether it had data, in the report's order.
     pub sections: Vec<SectionState>,
-    /// What was written (`json`, `html`; later `pdf`).
+    /// What was written (`json`, `html`, and `pdf` when the PDF renderer is wired).
     pub outputs: Vec<ReportOutput>,
 }
 
@@ -64,7 +64,7 @@ pub struct SectionState {
 /// One stored output of a version.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
 pub struct ReportOutput {
-    /// `json`, `html` (`pdf` later).
+    /// `json`, `html`, `pdf`.
     pub format: String,
     pub content_type: String,
     /// The object key (stable per customer, month and format).
