@@ -4,8 +4,10 @@
 //! the summary coming out as the text it is, and the same bytes for the same input.
 //!
 //! The snapshot (`acme-retail-2026-10.json`) is Acme Retail's October 2026 report from the demo
-//! (`cc serve --demo`, version 2 with the lead's summary): billing with an anomaly, three
-//! contracts, breakglass sessions, and the three sections with no source wired ("not connected").
+//! (`cc serve --demo`, version 2 with the lead's summary: costs, a contract, the three sections
+//! with no source wired, "not connected"), with two cost anomalies (one acknowledged and resolved,
+//! one open on an account without a name) and two breakglass sessions (one ended early, one with a
+//! long permission set name) added by hand, as the demo's month has none.
 
 use std::io::Write as _;
 use std::process::Command;
@@ -30,14 +32,14 @@ fn build() -> BuildInfo {
     }
 }
 
-/// The PDF's text (`pdftotext -layout`) and its page count (form feeds), or `None` when the tool
+/// The PDF's text (`pdftotext`, in reading order: a table cell's lines together) and its page count (form feeds), or `None` when the tool
 /// is not configured (see the module).
 fn text_of(pdf: &[u8]) -> Option<(String, usize)> {
     let tool = cc_domain::test_env::pdftotext()?;
     let mut file = tempfile::NamedTempFile::new().unwrap();
     file.write_all(pdf).unwrap();
     let out = Command::new(tool)
-        .args(["-layout", "-enc", "UTF-8"])
+        .args(["-enc", "UTF-8"])
         .arg(file.path())
         .arg("-")
         .output()
@@ -55,6 +57,19 @@ fn text_of(pdf: &[u8]) -> Option<(String, usize)> {
 /// Runs of whitespace as one space, so a phrase matches wherever the layout wrapped it.
 fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every word of `phrase` in `text`, in order (a table cell's text may be split by what pdftotext
+/// reads between its lines, such as the footer before a row's end).
+fn in_order(text: &str, phrase: &str) -> bool {
+    let mut rest = text;
+    phrase.split_whitespace().all(|w| match rest.find(w) {
+        Some(i) => {
+            rest = &rest[i + w.len()..];
+            true
+        }
+        None => false,
+    })
 }
 
 #[test]
@@ -103,7 +118,7 @@ fn the_demo_report_is_a_valid_pdf_with_every_section_and_figure() {
             assert!(flat.contains(&money(a.amount, &c.currency)), "{}:\n{flat}", a.amount);
         }
         for sv in &c.top_services {
-            assert!(flat.contains(&squash(&sv.service)), "{}:\n{flat}", sv.service);
+            assert!(in_order(&flat, &sv.service), "{}:\n{flat}", sv.service);
         }
     }
     assert!(!b.anomalies.is_empty(), "the fixture has an anomaly");
@@ -125,7 +140,7 @@ fn the_demo_report_is_a_valid_pdf_with_every_section_and_figure() {
     assert!(!g.sessions.is_empty(), "the fixture has sessions");
     for x in &g.sessions {
         assert!(flat.contains(&x.requester), "{}:\n{flat}", x.requester);
-        assert!(flat.contains(&squash(&x.justification)), "{}:\n{flat}", x.justification);
+        assert!(in_order(&flat, &x.justification), "{}:\n{flat}", x.justification);
     }
     // The summary's markdown, rendered (no markdown syntax left) and the build's metadata.
     assert!(flat.contains("What we did this month"), "{flat}");
