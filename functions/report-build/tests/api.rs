@@ -211,7 +211,8 @@ async fn report_sample_events_run_through_the_lambda_router() {
         "the JSON snapshot: {}",
         bodies[10]
     );
-    assert!(message(&bodies[11]).contains("not rendered yet"), "{}", bodies[11]);
+    // The PDF (not JSON: every_version_has_its_pdf_to_read_and_download reads it).
+    assert!(bodies[11].get("error").is_none(), "{}", bodies[11]);
     assert!(
         bodies[13]["url"]
             .as_str()
@@ -291,7 +292,7 @@ async fn a_rebuild_with_a_new_summary_adds_a_version_and_keeps_the_first_readabl
             .iter()
             .map(|o| o["format"].as_str().unwrap())
             .collect();
-        assert_eq!(formats, ["json", "html"]);
+        assert_eq!(formats, ["json", "html", "pdf"]);
     }
     // Every version's page is still there, each its own; the script is gone from the page.
     let h = &h;
