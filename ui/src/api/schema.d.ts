@@ -885,8 +885,8 @@ export interface paths {
         };
         /**
          * One version as the page (`format=html`, the default: self-contained, printable, served with a
-         *     sandboxing Content-Security-Policy) or as its JSON snapshot (`format=json`). `format=pdf`: 404
-         *     until PDF rendering exists. 404 for an unknown version.
+         *     sandboxing Content-Security-Policy), as its JSON snapshot (`format=json`) or as the A4 PDF
+         *     (`format=pdf`). 404 for an unknown version, or a format the version was built without.
          */
         get: operations["get_report_version"];
         put?: never;
@@ -2663,7 +2663,7 @@ export interface components {
                 built_at: string;
                 customer: string;
                 month: components["schemas"]["ReportMonth"];
-                /** @description What was written (`json`, `html`; later `pdf`). */
+                /** @description What was written (`json`, `html`, and `pdf` when the PDF renderer is wired). */
                 outputs: components["schemas"]["ReportOutput"][];
                 /** @description Why it was built (`monthly schedule`, or what the person said). */
                 reason: string;
@@ -3284,7 +3284,7 @@ export interface components {
         /** @description One stored output of a version. */
         ReportOutput: {
             content_type: string;
-            /** @description `json`, `html` (`pdf` later). */
+            /** @description `json`, `html`, `pdf`. */
             format: string;
             /** @description The object key (stable per customer, month and format). */
             key: string;
@@ -3349,7 +3349,7 @@ export interface components {
             built_at: string;
             customer: string;
             month: components["schemas"]["ReportMonth"];
-            /** @description What was written (`json`, `html`; later `pdf`). */
+            /** @description What was written (`json`, `html`, and `pdf` when the PDF renderer is wired). */
             outputs: components["schemas"]["ReportOutput"][];
             /** @description Why it was built (`monthly schedule`, or what the person said). */
             reason: string;
@@ -8188,7 +8188,7 @@ export interface operations {
     get_report_version: {
         parameters: {
             query?: {
-                /** @description `html` (default), `json`; `pdf` is not rendered yet (404). */
+                /** @description `html` (default), `json` or `pdf`. */
                 format?: "html" | "json" | "pdf";
             };
             header?: never;
@@ -8201,13 +8201,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The page or the snapshot */
+            /** @description The page, the snapshot or the PDF */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Snapshot"];
+                    "application/pdf": string;
                     "text/html": string;
                 };
             };
@@ -8250,7 +8251,7 @@ export interface operations {
     get_report_download: {
         parameters: {
             query?: {
-                /** @description `html` (default), `json`; `pdf` is not rendered yet (404). */
+                /** @description `html` (default), `json` or `pdf`. */
                 format?: "html" | "json" | "pdf";
             };
             header?: never;
