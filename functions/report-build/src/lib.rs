@@ -219,7 +219,8 @@ struct ImportFindingsQuery {
 /// finding (`findings[3].Severity.Label`), and nothing is stored. Leads and admins. Audited
 /// (`findings_imported`); each import is kept as a new version.
 #[utoipa::path(post, path = "/api/v1/reports/findings", params(ImportFindingsQuery),
-    request_body(content((serde_json::Value = "application/json")), description = "An ASFF export"),
+    request_body(content = String, content_type = "application/json",
+        description = "An ASFF export: `{\"Findings\":[...]}` (the output of `aws securityhub get-findings`) or an array of ASFF findings"),
     responses((status = 201, body = ImportSummary),
         (status = 400, description = "Not JSON, not ASFF, a finding missing a required field or of another customer's account", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
