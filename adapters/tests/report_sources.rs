@@ -74,7 +74,7 @@ fn asff(
     let mut f = AwsSecurityFinding::builder()
         .schema_version("2018-10-08")
         .id(id)
-        .product_arn(format!("arn:aws:securityhub:eu-west-1::product/aws/securityhub"))
+        .product_arn("arn:aws:securityhub:eu-west-1::product/aws/securityhub")
         .product_name("Security Hub")
         .generator_id("security-control")
         .aws_account_id(account)

@@ -868,6 +868,7 @@ async fn main() -> anyhow::Result<()> {
                 } else {
                     cc_cli::out!("{}", cc_cli::reports::describe_import(&v));
                 }
+                Ok(())
             }
             ReportsAction::Get {
                 customer,

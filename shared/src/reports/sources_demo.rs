@@ -110,7 +110,7 @@ pub fn findings(accounts: &[Account], month: ReportMonth) -> Vec<ComplianceFindi
         let region = a.region.as_str();
         for (control, title, severity) in CONTROLS {
             let h = hash(&[id, control, &month]);
-            let failed = h % 3 == 0;
+            let failed = h.is_multiple_of(3);
             let resources = if failed { 1 + (h >> 8) % 3 } else { 1 };
             for r in 0..resources {
                 out.push(ComplianceFinding {
@@ -133,7 +133,7 @@ pub fn findings(accounts: &[Account], month: ReportMonth) -> Vec<ComplianceFindi
             }
         }
         let h = hash(&[id, "guardduty", &month]);
-        if h % 4 == 0 {
+        if h.is_multiple_of(4) {
             out.push(ComplianceFinding {
                 id: format!("arn:aws:guardduty:{region}:{id}:detector/local/finding/{:016x}", h),
                 account: id.to_string(),
@@ -183,7 +183,7 @@ pub fn commitments(accounts: &[Account], month: ReportMonth) -> Vec<Commitment> 
             currency: Some("USD".into()),
         });
         let h = hash(&[id, "rds-ri", &label]);
-        if h % 2 == 0 {
+        if h.is_multiple_of(2) {
             out.push(Commitment {
                 kind: CommitmentKind::RdsReservedInstances,
                 id: format!("ri-{}-{:06x}", month, h & 0xff_ffff),
