@@ -307,6 +307,13 @@ def report_build():
     ev(r, "16-runs", "GET", "/api/v1/reports/runs", "/api/v1/reports/runs", who=ENG)
     ev(r, "17-versions-bad-month", "GET", f"{month}/versions", "/api/v1/reports/acme-retail/2026-13/versions",
        who=ENG)
+    ev(r, "18-import-findings-not-json", "POST", "/api/v1/reports/findings", "/api/v1/reports/findings",
+       "customer=acme-retail&file_name=export.json", body='{"Findings": [', who=LEAD)
+    ev(r, "19-import-findings-other-account", "POST", "/api/v1/reports/findings", "/api/v1/reports/findings",
+       "customer=acme-retail", body={"Findings": [{"Id": "f-1", "AwsAccountId": "999999999999", "Title": "t",
+                                                    "Severity": {"Label": "HIGH"}}]}, who=LEAD)
+    ev(r, "20-import-findings-engineer", "POST", "/api/v1/reports/findings", "/api/v1/reports/findings",
+       "customer=acme-retail", body=[], who=ENG)
 
 
 def write(function, name, body):

@@ -21,6 +21,7 @@ pub mod conformance;
 pub mod files;
 pub mod local_access;
 pub mod local_billing;
+pub mod local_reports;
 pub mod local_utilisation;
 pub mod revoke_policy;
 pub mod wire;
@@ -39,14 +40,26 @@ pub mod jira;
 pub mod local_objects;
 #[cfg(feature = "organizations")]
 pub mod organizations;
-#[cfg(any(feature = "costexplorer", feature = "organizations"))]
+#[cfg(any(
+    feature = "costexplorer",
+    feature = "organizations",
+    feature = "securityhub",
+    feature = "renewals"
+))]
 pub mod read_role;
+#[cfg(feature = "costexplorer")]
+pub mod recommendations;
+#[cfg(feature = "renewals")]
+pub mod renewals;
+pub mod report_role;
 #[cfg(feature = "s3")]
 pub mod s3;
 #[cfg(feature = "salesforce")]
 pub mod salesforce;
 #[cfg(feature = "secrets")]
 pub mod secrets;
+#[cfg(feature = "securityhub")]
+pub mod securityhub;
 #[cfg(feature = "sfn")]
 pub mod sfn;
 #[cfg(feature = "sns")]

@@ -8,7 +8,7 @@
 //! | [`hub`] | customers, profile-gen | item store |
 //! | [`access`] | access-request, approval, approval-workflow, jobs | item store, STS, IAM, IAM Identity Center, Step Functions, SNS, webhook |
 //! | [`billing`] | (the billing functions) | item store, STS, Cost Explorer, Organizations |
-//! | [`reports`] | report-build | item store, object store (S3) |
+//! | [`reports`] | report-build | item store, object store (S3), STS, Security Hub, Savings Plans, EC2, RDS, Cost Explorer |
 //! | [`jobs`] | jobs | what [`access`], [`billing`] and [`reports`] use |
 //! | [`local_server`] | `cc serve` | all of them |
 //!
@@ -86,13 +86,12 @@ pub async fn local_server(config: Config) -> anyhow::Result<App> {
     let objects = objects(&base)?;
     let billing = BillingSources::new(&base)?;
     let utilisation = UtilisationSources::new(&base).await?;
+    let reports = report_ports(&base)?;
     let app = base.app().with_access(ports).with_objects(objects);
     let ports = billing.ports(&app);
     let app = app.with_billing(ports);
     let ports = utilisation.ports(&app);
-    app.with_utilisation(ports)
-        .with_reports(report_ports())
-        .map_err(Into::into)
+    app.with_utilisation(ports).with_reports(reports).map_err(Into::into)
 }
 
 /// The hub plus monthly reports (the `report-build` function): the item store and the object store
@@ -100,19 +99,82 @@ pub async fn local_server(config: Config) -> anyhow::Result<App> {
 pub async fn reports(config: Config) -> anyhow::Result<App> {
     let base = Base::new(config).await?;
     let objects = objects(&base)?;
-    Ok(base.app().with_objects(objects).with_reports(report_ports())?)
+    let reports = report_ports(&base)?;
+    Ok(base.app().with_objects(objects).with_reports(reports)?)
 }
 
-/// What reports read besides the item store: every source "not configured" until its adapter
-/// exists (Security Hub, Savings Plans and reservations, Cost Explorer recommendations), and the
-/// PDF renderer (feature `pdf`: Typst in process) besides the built-in HTML and JSON, on the
-/// embedded default and in AWS alike.
-pub fn report_ports() -> cc_domain::reports::ReportPorts {
+/// The report outputs besides the built-in HTML and JSON: the PDF (feature `pdf`: Typst in
+/// process), on the embedded default and in AWS alike.
+pub fn report_renderers() -> Vec<Arc<dyn cc_domain::reports::ports::Renderer>> {
     #[allow(unused_mut)]
-    let mut ports = cc_domain::reports::ReportPorts::unconfigured();
+    let mut renderers: Vec<Arc<dyn cc_domain::reports::ports::Renderer>> = Vec::new();
     #[cfg(feature = "pdf")]
-    ports.renderers.push(Arc::new(cc_report_pdf::PdfRenderer));
+    renderers.push(Arc::new(cc_report_pdf::PdfRenderer));
+    renderers
+}
+
+/// The embedded default's report ports: the generated local sources ([`crate::local_reports`]) and
+/// [`report_renderers`], as `cc serve` wires them.
+pub fn embedded_report_ports() -> cc_domain::reports::ReportPorts {
+    let mut ports = crate::local_reports::ports();
+    ports.renderers = report_renderers();
     ports
+}
+
+/// What reports read besides the item store: in AWS, Security Hub, Savings Plans and EC2/RDS
+/// reservations, and Cost Explorer's recommendations through each customer's read role (STS); on
+/// the embedded default the generated local sources ([`crate::local_reports`]). A build without an
+/// adapter's cargo feature answers "not configured" for that section. Both get
+/// [`report_renderers`] (the PDF).
+fn report_ports(base: &Base) -> anyhow::Result<cc_domain::reports::ReportPorts> {
+    match base.config.store {
+        StoreKind::Embedded => Ok(embedded_report_ports()),
+        StoreKind::Aws => {
+            let mut ports = cc_domain::reports::ReportPorts::unconfigured();
+            aws_report_sources(base, &mut ports)?;
+            ports.renderers = report_renderers();
+            Ok(ports)
+        }
+    }
+}
+
+/// The AWS report sources this build has (cargo features `securityhub`, `renewals`,
+/// `costexplorer`); the others stay "not configured".
+#[cfg(feature = "aws")]
+#[cfg_attr(
+    not(any(feature = "securityhub", feature = "renewals", feature = "costexplorer")),
+    allow(unused_variables)
+)]
+fn aws_report_sources(base: &Base, ports: &mut cc_domain::reports::ReportPorts) -> anyhow::Result<()> {
+    #[cfg(any(feature = "securityhub", feature = "renewals", feature = "costexplorer"))]
+    {
+        let sdk = base.sdk()?;
+        let broker: Arc<dyn cc_domain::access::ports::AccessBroker> = Arc::new(crate::sts::StsBroker::new(
+            aws_sdk_sts::Client::new(sdk),
+            base.config.federation_url.clone(),
+        ));
+        #[cfg(feature = "securityhub")]
+        {
+            ports.compliance = Arc::new(crate::securityhub::SecurityHubSource::new(sdk.clone(), broker.clone()));
+        }
+        #[cfg(feature = "renewals")]
+        {
+            ports.renewals = Arc::new(crate::renewals::AwsRenewals::new(sdk.clone(), broker.clone()));
+        }
+        #[cfg(feature = "costexplorer")]
+        {
+            ports.optimisation = Arc::new(crate::recommendations::CostExplorerRecommendations::new(
+                sdk.clone(),
+                broker,
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "aws"))]
+fn aws_report_sources(_: &Base, _: &mut cc_domain::reports::ReportPorts) -> anyhow::Result<()> {
+    Ok(())
 }
 
 /// The object store: S3 in AWS, the data directory's `objects/` on the embedded default.
@@ -151,11 +213,12 @@ pub async fn jobs(config: Config) -> anyhow::Result<App> {
     let billing = BillingSources::new(&base)?;
     let utilisation = UtilisationSources::new(&base).await?;
     let objects = objects(&base)?;
+    let reports = report_ports(&base)?;
     let app = base.app().with_access(access).with_objects(objects);
     let ports = billing.ports(&app);
     let app = app.with_billing(ports);
     let ports = utilisation.ports(&app);
-    Ok(app.with_utilisation(ports).with_reports(report_ports())?)
+    Ok(app.with_utilisation(ports).with_reports(reports)?)
 }
 
 /// The hub plus utilisation (the `utilisation` function).

@@ -128,6 +128,7 @@ export const ROUTES: Record<string, { binary: string; routes: [HttpMethod, strin
       [HttpMethod.GET, '/api/v1/reports'],
       [HttpMethod.POST, '/api/v1/reports'],
       [HttpMethod.GET, '/api/v1/reports/runs'],
+      [HttpMethod.POST, '/api/v1/reports/findings'],
       [HttpMethod.GET, '/api/v1/reports/{customer}/{month}/versions'],
       [HttpMethod.GET, '/api/v1/reports/{customer}/{month}/versions/{version}'],
       [HttpMethod.GET, '/api/v1/reports/{customer}/{month}/versions/{version}/download'],
@@ -370,7 +371,8 @@ export class CustomerCentralStack extends Stack {
       resources: [Fn.sub('arn:${AWS::Partition}:iam::*:role/${Name}', { Name: ssoAdminRoleName.valueAsString })],
     });
     // billing.fetch reads Cost Explorer and Organizations in each customer's management account
-    // through its read role (ReadOnlyAccess includes ce:Get*, organizations:Describe*/List*).
+    // through its read role (ReadOnlyAccess includes ce:Get*, organizations:Describe*/List*); report
+    // builds read Security Hub, Savings Plans, EC2/RDS reservations and CE recommendations likewise.
     const assumeRead = new iam.PolicyStatement({
       sid: 'AssumeReadRoles',
       actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
@@ -440,12 +442,12 @@ export class CustomerCentralStack extends Stack {
         'Utilisation routes: contracts against hours logged, portfolio, team month, task code mappings, unmapped hours, CSV imports, sync runs.',
         [],
       ),
-      // The item store and the reports bucket; no customer role.
+      // The item store, the reports bucket, and customers' read roles (the report's sources).
       ReportBuildFunction: rust(
         'ReportBuildFunction',
         'report-build',
         'Monthly report routes: build on demand, months and versions, HTML and JSON, download links, diffs, schedule runs.',
-        [reportObjects('s3:PutObject', 's3:GetObject', 's3:GetObjectVersion')],
+        [reportObjects('s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'), assumeRead],
       ),
       DocsFunction: rust('DocsFunction', 'docs', "The API's OpenAPI document (public).", null),
     };
@@ -467,7 +469,7 @@ export class CustomerCentralStack extends Stack {
       assumeBreakglass,
       assumeSsoAdmin,
       assumeRead,
-      reportObjects('s3:PutObject'),
+      reportObjects('s3:PutObject', 's3:GetObject'),
       stopWorkflows,
       notify,
     ]);
@@ -498,7 +500,7 @@ export class CustomerCentralStack extends Stack {
     }
 
     // Customer roles trust the broker by this tag on its role (onboarding/customer-account.yaml).
-    for (const f of [functions.AccessRequestFunction, workflowFn, jobsFn, functions.BillingFetchFunction]) {
+    for (const f of [functions.AccessRequestFunction, workflowFn, jobsFn, functions.BillingFetchFunction, functions.ReportBuildFunction]) {
       Tags.of(f.role!).add('customer-central:stack', this.stackName);
     }
 

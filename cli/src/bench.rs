@@ -187,8 +187,7 @@ async fn reports(customers: usize, runs: usize) -> anyhow::Result<()> {
         trigger: last.trigger.clone(),
         reason: last.reason.clone(),
     };
-    let pdf = cc_adapters::wire::report_ports()
-        .renderers
+    let pdf = cc_adapters::wire::report_renderers()
         .into_iter()
         .find(|r| r.format() == "pdf")
         .ok_or_else(|| anyhow::anyhow!("this build has no PDF renderer (cc-adapters feature pdf)"))?;

@@ -288,6 +288,20 @@ enum ReportsAction {
         #[arg(long, env = "CC_API_URL")]
         api_url: Option<String>,
     },
+    /// Import a Security Hub ASFF export (`aws securityhub get-findings` output, or an array of
+    /// findings) as a customer's findings, for the reports of a customer without a read role
+    /// (leads and admins). Checked whole: a malformed finding is named and nothing is stored.
+    ImportFindings {
+        /// The JSON file; `-` reads the standard input.
+        file: PathBuf,
+        #[arg(long)]
+        customer: String,
+        /// Print the API's answer as JSON.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "CC_API_URL")]
+        api_url: Option<String>,
+    },
     /// Print one version of a report (the newest unless --version), as the page or the snapshot.
     Get {
         #[arg(long)]
@@ -839,6 +853,21 @@ async fn main() -> anyhow::Result<()> {
                     cc_cli::outln!("{}", serde_json::to_string_pretty(&items)?);
                 } else {
                     cc_cli::out!("{}", cc_cli::reports::describe_list(&items));
+                }
+                Ok(())
+            }
+            ReportsAction::ImportFindings {
+                file,
+                customer,
+                json,
+                api_url,
+            } => {
+                let client = cc_cli::client::Client::from_env(api_url).await?;
+                let v = cc_cli::reports::import_findings(&client, &customer, &file).await?;
+                if json {
+                    cc_cli::outln!("{}", serde_json::to_string_pretty(&v)?);
+                } else {
+                    cc_cli::out!("{}", cc_cli::reports::describe_import(&v));
                 }
                 Ok(())
             }

@@ -156,3 +156,69 @@ pub async fn get(
         )
         .await
 }
+
+/// Imports a Security Hub ASFF export as a customer's findings (`POST /api/v1/reports/findings`,
+/// leads and admins): `file` is the output of `aws securityhub get-findings` or an array of
+/// findings (`-`: the standard input). Answers the import's summary. A refused file (400) says
+/// which finding and field, and nothing was stored.
+pub async fn import_findings(client: &Client, customer: &str, file: &Path) -> anyhow::Result<Value> {
+    let (bytes, name) = if file == Path::new("-") {
+        let mut b = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut b)
+            .context("reading the findings from the standard input")?;
+        (b, None)
+    } else {
+        let b = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        (b, file.file_name().map(|n| n.to_string_lossy().into_owned()))
+    };
+    let mut query = vec![("customer", customer.to_string())];
+    if let Some(n) = name {
+        query.push(("file_name", n));
+    }
+    let (status, text) = client
+        .post_body("/api/v1/reports/findings", &query, "application/json", bytes)
+        .await?;
+    if !status.is_success() {
+        let detail = serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| v["error"]["field"].as_str().map(String::from));
+        let e = client.failure(status, &text);
+        return Err(match detail {
+            Some(field) => anyhow::anyhow!("{}: {e} (at {field}); nothing was imported", file.display()),
+            None => anyhow::anyhow!("{}: {e}; nothing was imported", file.display()),
+        });
+    }
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// An import's summary in one line.
+pub fn describe_import(v: &Value) -> String {
+    let counts: Vec<String> = v["by_severity"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|s| s["findings"].as_u64().unwrap_or(0) > 0)
+                .map(|s| {
+                    format!(
+                        "{} {}",
+                        s["findings"],
+                        s["severity"].as_str().unwrap_or("?").to_lowercase()
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    format!(
+        "{}: {} findings stored ({} read, {} archived or suppressed){}\n",
+        v["customer"].as_str().unwrap_or("?"),
+        v["stored"],
+        v["read"],
+        v["dropped"],
+        if counts.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", counts.join(", "))
+        }
+    )
+}

@@ -35,6 +35,7 @@ pub const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024;
 pub const LARGE_BODY_ROUTES: &[(&str, usize)] = &[
     ("/api/v1/accounts/bulk", MAX_UPLOAD_BYTES),
     ("/api/v1/billing/imports", MAX_UPLOAD_BYTES),
+    ("/api/v1/reports/findings", MAX_UPLOAD_BYTES),
     ("/api/v1/utilisation/imports/contracts", MAX_UPLOAD_BYTES),
     ("/api/v1/utilisation/imports/worklogs", MAX_UPLOAD_BYTES),
 ];

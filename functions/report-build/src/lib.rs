@@ -6,13 +6,15 @@
 
 use axum::Json;
 use axum::Router;
+use axum::extract::Request;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use cc_domain::Error;
 use cc_domain::ids::CustomerCode;
 use cc_domain::reports::ReportMonth;
+use cc_domain::reports::findings::ImportSummary;
 use cc_domain::reports::service::{DownloadLink, MonthlyRun, ReportDiff};
 use cc_domain::reports::store::{MonthReports, ReportOutput, ReportVersion};
 use cc_http::error::{ApiError, ApiResult, ErrorBody};
@@ -31,6 +33,7 @@ pub fn routes() -> Router<Api> {
     Router::new()
         .route("/api/v1/reports", get(list_reports).post(build_report))
         .route("/api/v1/reports/runs", get(list_report_runs))
+        .route("/api/v1/reports/findings", post(import_findings))
         .route("/api/v1/reports/{customer}/{month}/versions", get(list_report_versions))
         .route(
             "/api/v1/reports/{customer}/{month}/versions/{version}",
@@ -49,6 +52,7 @@ pub fn routes() -> Router<Api> {
     list_reports,
     build_report,
     list_report_runs,
+    import_findings,
     list_report_versions,
     get_report_version,
     get_report_download,
@@ -193,6 +197,52 @@ async fn list_report_runs(
 ) -> ApiResult<Json<ListResponse<MonthlyRun>>> {
     let page = q.page()?;
     Ok(Json(api.app().reports()?.runs(&who, &page).await?.into()))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ImportFindingsQuery {
+    /// The customer whose findings these are.
+    customer: String,
+    /// The file's name, shown as the compliance section's source (one line, at most 200
+    /// characters).
+    file_name: Option<String>,
+}
+
+/// Imports a Security Hub ASFF export as a customer's findings: the output of
+/// `aws securityhub get-findings` (`{"Findings":[...]}`) or a bare array of findings, at most
+/// 4 MiB. The reports of a customer without a read role use its latest import for the compliance
+/// section (and say so). Archived and suppressed findings are dropped. The whole file is checked
+/// first: malformed JSON, a finding without `Id`, `AwsAccountId`, `Title` or `Severity`, a value
+/// outside ASFF's, or a finding of an account that is not the customer's is a 400 naming the
+/// finding (`findings[3].Severity.Label`), and nothing is stored. Leads and admins. Audited
+/// (`findings_imported`); each import is kept as a new version.
+#[utoipa::path(post, path = "/api/v1/reports/findings", params(ImportFindingsQuery),
+    request_body(content = String, content_type = "application/json",
+        description = "An ASFF export: `{\"Findings\":[...]}` (the output of `aws securityhub get-findings`) or an array of ASFF findings"),
+    responses((status = 201, body = ImportSummary),
+        (status = 400, description = "Not JSON, not ASFF, a finding missing a required field or of another customer's account", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
+async fn import_findings(
+    State(api): State<Api>,
+    Caller(who): Caller,
+    QueryParams(q): QueryParams<ImportFindingsQuery>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<ImportSummary>)> {
+    let customer = customer_param(&q.customer)?;
+    let body = axum::body::to_bytes(req.into_body(), cc_http::MAX_UPLOAD_BYTES)
+        .await
+        .map_err(|_| cc_http::extract::too_large_for(cc_http::MAX_UPLOAD_BYTES))?;
+    if body.is_empty() {
+        return Err(Error::validation("file", "the body is empty: send the ASFF export as the request body").into());
+    }
+    let summary = api
+        .app()
+        .reports()?
+        .import_findings(&who, &customer, q.file_name.as_deref(), &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(summary)))
 }
 
 /// Every version of a customer's month, newest first: who or what built it, when, why, with which

@@ -46,6 +46,9 @@ const EXPECTED: &[Expect] = &[
     ok("15-diff", 200),
     ok("16-runs", 200),
     err("17-versions-bad-month", 400, "validation_failed"),
+    err("18-import-findings-not-json", 400, "validation_failed"),
+    err("19-import-findings-other-account", 400, "validation_failed"),
+    err("20-import-findings-engineer", 403, "forbidden"),
 ];
 
 struct Harness {
@@ -73,9 +76,10 @@ impl Harness {
             "http://127.0.0.1:1",
         ));
         let clock = Clock::fixed(time::macros::datetime!(2026-11-25 09:00 UTC));
+        // The embedded default's generated sources, as `cc serve` wires them.
         let app = App::new(config, items, clock)
             .with_objects(objects)
-            .with_reports(cc_adapters::wire::report_ports())
+            .with_reports(cc_adapters::wire::embedded_report_ports())
             .unwrap();
         let size = DemoSize {
             customers: 6,
@@ -409,9 +413,20 @@ async fn the_reports_costs_are_the_stored_cells_of_the_month() {
         "acme-retail's demo contract covers October"
     );
     assert_eq!(snap["breakglass"]["status"], "ready");
-    for s in ["compliance", "renewals", "optimisation"] {
-        assert_eq!(snap[s]["reason"], "not_configured", "{s}");
+    for s in ["renewals", "optimisation"] {
+        assert_eq!(
+            snap[s]["status"], "ready",
+            "{s}: the embedded default's generated sources"
+        );
     }
+    // acme-retail reaches its accounts through SSO (no read role) and has imported nothing.
+    assert_eq!(snap["compliance"]["reason"], "no_data");
+    assert!(
+        snap["compliance"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("import-findings")
+    );
     let (_, _, page) = h
         .call(
             "GET",
@@ -647,4 +662,120 @@ async fn every_route_refuses_an_unknown_query_parameter() {
         &report_build::openapi(),
     )
     .await;
+}
+
+impl Harness {
+    async fn post_raw(&self, uri: &str, token: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+}
+
+/// An imported ASFF export is checked whole (a bad one is a 400 naming the finding and field,
+/// and stores nothing), then becomes the compliance section of a customer without a read role,
+/// which says where it came from.
+#[tokio::test]
+async fn imported_findings_are_checked_whole_and_feed_the_compliance_section() {
+    let h = Harness::new().await;
+    let (_, accounts) = h.customer(ACME).await;
+    let ids: Vec<String> = accounts.iter().map(|a| a.id.to_string()).collect();
+    let finding = |id: &str, account: &str, severity: &str, control: &str, status: &str| {
+        json!({"SchemaVersion": "2018-10-08", "Id": id, "AwsAccountId": account, "Title": format!("{control} check"),
+               "ProductName": "Security Hub", "Region": "eu-west-1", "Severity": {"Label": severity},
+               "RecordState": "ACTIVE", "Workflow": {"Status": "NEW"},
+               "Compliance": {"Status": status, "SecurityControlId": control}})
+    };
+    let good = json!({"Findings": [
+        finding("a", &ids[0], "CRITICAL", "IAM.6", "FAILED"),
+        finding("b", &ids[1], "HIGH", "S3.8", "FAILED"),
+        finding("c", &ids[0], "HIGH", "S3.8", "FAILED"),
+        finding("d", &ids[0], "LOW", "KMS.4", "PASSED"),
+        {"Id": "e", "AwsAccountId": &ids[0], "Title": "old", "Severity": {"Label": "HIGH"}, "RecordState": "ARCHIVED"},
+    ]});
+    let uri = format!("/api/v1/reports/findings?customer={ACME}&file_name=october.json");
+    let key = cc_domain::reports::findings::key(&CustomerCode::parse(ACME).unwrap());
+
+    // Refused whole: a finding without a title, another customer's account, not JSON, an engineer.
+    let mut bad = good.clone();
+    bad["Findings"][2].as_object_mut().unwrap().remove("Title");
+    let (s, v) = h.post_raw(&uri, &h.lead(), serde_json::to_vec(&bad).unwrap()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["field"], "findings[2].Title", "{v}");
+    let mut other = good.clone();
+    other["Findings"][1]["AwsAccountId"] = json!("999999999999");
+    let (s, v) = h.post_raw(&uri, &h.lead(), serde_json::to_vec(&other).unwrap()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(v["error"]["field"], "findings[1].AwsAccountId", "{v}");
+    let (s, v) = h.post_raw(&uri, &h.lead(), b"{\"Findings\": [".to_vec()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["error"]["message"].as_str().unwrap().contains("not JSON"), "{v}");
+    let (s, _) = h.post_raw(&uri, &h.erin(), serde_json::to_vec(&good).unwrap()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = h
+        .post_raw(&uri, &h.lead(), vec![b' '; cc_http::MAX_UPLOAD_BYTES + 1])
+        .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    let objects = h.app.objects().unwrap().clone();
+    assert!(
+        objects.get(&key, None).await.unwrap().is_none(),
+        "nothing stored by a refused import"
+    );
+
+    let (s, v) = h.post_raw(&uri, &h.lead(), serde_json::to_vec(&good).unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        (v["read"].as_u64(), v["stored"].as_u64(), v["dropped"].as_u64()),
+        (Some(5), Some(4), Some(1))
+    );
+    assert_eq!(v["file_name"], "october.json");
+
+    let (s, built, _) = h
+        .call(
+            "POST",
+            "/api/v1/reports",
+            &h.lead(),
+            Some(json!({"customer": ACME, "month": OCTOBER})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{built}");
+    let version = built["version"].as_u64().unwrap();
+    let (_, snap, _) = h
+        .call(
+            "GET",
+            &format!("/api/v1/reports/{ACME}/{OCTOBER}/versions/{version}?format=json"),
+            &h.erin(),
+            None,
+        )
+        .await;
+    let c = &snap["compliance"];
+    assert_eq!(c["status"], "ready", "{c}");
+    let source = c["data"]["source"].as_str().unwrap();
+    assert!(
+        source.starts_with("ASFF import (october.json, 2026-11-25 by lee.lead@"),
+        "{source}"
+    );
+    assert_eq!(c["data"]["open_findings"], 3);
+    assert_eq!(c["data"]["failing_controls"][0]["control_id"], "S3.8");
+    assert_eq!(c["data"]["failing_controls"][0]["accounts"], 2);
+    // Audited.
+    let at = h.app.clock.now();
+    let events = h
+        .app
+        .items
+        .query_all(cc_domain::store::Query::partition(
+            cc_domain::store::Index::Primary,
+            cc_domain::keys::audit(ACME, at),
+        ))
+        .await
+        .unwrap();
+    assert!(events.iter().any(|e| e.data["action"] == "findings_imported"));
 }

@@ -1,6 +1,7 @@
 //! Demo reports for `cc serve --demo`: the first demo customer's report of the month just closed,
 //! version 1 as the schedule builds it (no summary) and version 2 rebuilt by the demo lead with a
-//! summary, so the report pages have a month with two versions to show and compare. Written once
+//! summary, so the report pages have a month with two versions to show and compare; a customer
+//! without a read role gets an imported findings export first (the generated findings). Written once
 //! (a restart finds them and writes nothing); call it after the demo cost history is stored.
 
 use crate::App;
@@ -40,6 +41,25 @@ pub async fn seed(app: &App, customer: &CustomerCode) -> Result<usize> {
         .filter(|a| &a.customer == customer)
         .cloned()
         .collect();
+    // A customer without a read role (the demo's first reaches its accounts through SSO) has its
+    // compliance section from an imported export: import the generated findings once, as the lead.
+    let has_role = accounts
+        .iter()
+        .any(|a| matches!(a.access, crate::hub::AccessMethod::Role { .. }));
+    if !has_role && reports.imported_findings(customer).await?.is_none() {
+        let found = super::sources_demo::findings(&accounts, month);
+        reports
+            .store_import(&super::findings::FindingsImport {
+                customer: customer.clone(),
+                imported_by: DEMO_AUTHOR.into(),
+                imported_at: month.next().first_day().midnight().assume_utc() + time::Duration::hours(9),
+                file_name: Some(format!("{customer}-securityhub-findings.json")),
+                read: found.len() as u32,
+                dropped: 0,
+                findings: found,
+            })
+            .await?;
+    }
     reports
         .build(
             &c,

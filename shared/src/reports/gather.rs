@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures::StreamExt;
 
+use super::findings::FindingsImport;
 use super::month::ReportMonth;
-use super::ports::{ReportPorts, ReportScope};
+use super::ports::{Findings, ReportPorts, ReportScope, SourceError};
 use super::sections;
 use super::snapshot::{
     BillingSection, BreakglassSection, ReportCustomer, SCHEMA, Section, Snapshot, UtilisationSection,
@@ -25,9 +26,12 @@ use crate::utilisation::usage::UsageRules;
 const READ_CONCURRENCY: usize = 8;
 
 /// The snapshot of `customer`'s `month` with the team's `summary` (markdown, already checked).
+/// `imported`: the customer's latest imported findings ([`super::findings`]), read by the caller.
+#[allow(clippy::too_many_arguments)]
 pub async fn snapshot(
     items: &dyn ItemStore,
     ports: &ReportPorts,
+    imported: Option<&FindingsImport>,
     customer: &Customer,
     accounts: &[Account],
     month: ReportMonth,
@@ -43,7 +47,7 @@ pub async fn snapshot(
         billing(items, customer, accounts, month),
         utilisation(items, customer, month, rules),
         breakglass(items, customer, month),
-        ports.compliance.findings(&scope),
+        compliance(ports, &scope, imported),
         ports.renewals.commitments(&scope),
         ports.optimisation.recommendations(&scope),
     );
@@ -56,12 +60,52 @@ pub async fn snapshot(
         month,
         summary: sections::summary(summary),
         billing: billing?,
-        compliance: sections::compliance(ports.compliance.name(), findings),
+        compliance: match findings {
+            Ok(f) => sections::compliance(&f.source, Ok(f.findings)),
+            Err(e) => sections::compliance("", Err(e)),
+        },
         renewals: sections::renewals(month, commitments),
         optimisation: sections::optimisation(recommendations),
         utilisation: utilisation?,
         breakglass: breakglass?,
     })
+}
+
+/// Security Hub when one of the customer's accounts is reached through a read role (the source
+/// decides which account and region to ask); otherwise, or when no Security Hub adapter is wired,
+/// the latest imported export; neither: no data, with how to provide it.
+async fn compliance(
+    ports: &ReportPorts,
+    scope: &ReportScope<'_>,
+    imported: Option<&FindingsImport>,
+) -> std::result::Result<Findings, SourceError> {
+    let from_import = |i: &FindingsImport| Findings {
+        source: i.source_name(),
+        findings: i.findings.clone(),
+    };
+    let has_role = scope
+        .accounts
+        .iter()
+        .any(|a| matches!(a.access, crate::hub::AccessMethod::Role { .. }));
+    if has_role {
+        match ports.compliance.findings(scope).await {
+            Err(SourceError::NotConfigured(m)) => match imported {
+                Some(i) => Ok(from_import(i)),
+                None => Err(SourceError::NotConfigured(m)),
+            },
+            other => other,
+        }
+    } else {
+        match imported {
+            Some(i) => Ok(from_import(i)),
+            None => Err(SourceError::NoData(
+                "no account of this customer has a read role (Security Hub is read through it) and no ASFF export \
+                 has been imported: import one with `cc reports import-findings FILE --customer CODE` or \
+                 POST /api/v1/reports/{customer}/findings"
+                    .into(),
+            )),
+        }
+    }
 }
 
 async fn billing(

@@ -19,6 +19,7 @@
 
 pub mod demo;
 pub mod diff;
+pub mod findings;
 pub mod gather;
 pub mod html;
 pub mod markdown;
@@ -27,6 +28,7 @@ pub mod ports;
 pub mod sections;
 pub mod service;
 pub mod snapshot;
+pub mod sources_demo;
 pub mod store;
 
 pub use month::ReportMonth;

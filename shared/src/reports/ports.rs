@@ -39,15 +39,27 @@ pub enum SourceError {
     /// It failed (throttled, access denied, malformed answer): in words for the report, no secrets.
     #[error("{0}")]
     Unavailable(String),
+    /// Nothing to read for this customer (no read role and no imported export): the message says
+    /// how to provide it.
+    #[error("{0}")]
+    NoData(String),
+}
+
+/// Findings and where they came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Findings {
+    /// Shown as the section's source (`Security Hub (eu-west-1, account 111111111111)`).
+    pub source: String,
+    pub findings: Vec<ComplianceFinding>,
 }
 
 /// Security findings of the customer's accounts (ASFF shape, [`ComplianceFinding`]): those active
-/// at the end of the month (`RecordState` `ACTIVE`, `Workflow.Status` not `SUPPRESSED`).
+/// when asked (`RecordState` `ACTIVE`, `Workflow.Status` not `SUPPRESSED`). Asked only for a
+/// customer with an account reached through a read role; the others' reports use their latest
+/// imported export ([`super::findings`]).
 #[async_trait]
 pub trait ComplianceSource: Send + Sync {
-    /// Shown as the section's source (`Security Hub`).
-    fn name(&self) -> &'static str;
-    async fn findings(&self, scope: &ReportScope<'_>) -> Result<Vec<ComplianceFinding>, SourceError>;
+    async fn findings(&self, scope: &ReportScope<'_>) -> Result<Findings, SourceError>;
 }
 
 /// Savings Plans and reserved instances of the customer's accounts, active at the end of the
@@ -103,10 +115,7 @@ pub struct NotConfigured;
 
 #[async_trait]
 impl ComplianceSource for NotConfigured {
-    fn name(&self) -> &'static str {
-        "Security Hub"
-    }
-    async fn findings(&self, _: &ReportScope<'_>) -> Result<Vec<ComplianceFinding>, SourceError> {
+    async fn findings(&self, _: &ReportScope<'_>) -> Result<Findings, SourceError> {
         Err(SourceError::NotConfigured(
             "Customer Central does not read Security Hub findings (or an imported ASFF export) for reports yet.".into(),
         ))

@@ -381,6 +381,7 @@ fn source_missing<T>(e: SourceError) -> Section<T> {
     match e {
         SourceError::NotConfigured(m) => Section::missing(MissingReason::NotConfigured, m),
         SourceError::Unavailable(m) => Section::missing(MissingReason::Unavailable, m),
+        SourceError::NoData(m) => Section::missing(MissingReason::NoData, m),
     }
 }
 

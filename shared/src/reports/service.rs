@@ -22,7 +22,7 @@ use time::{Date, OffsetDateTime};
 use super::month::ReportMonth;
 use super::ports::ReportPorts;
 use super::store::{self, MonthReports, ReportOutput, ReportVersion, SectionState};
-use super::{BuildInfo, Trigger, gather, html, sections};
+use super::{BuildInfo, Trigger, findings, gather, html, sections};
 use crate::clock::Clock;
 use crate::config::ReportsConfig;
 use crate::error::{Conflict, Error, Result};
@@ -253,6 +253,99 @@ impl Reports {
         .await
     }
 
+    /// The customer's latest imported findings, if any ([`super::findings`]).
+    pub async fn imported_findings(&self, customer: &CustomerCode) -> Result<Option<findings::FindingsImport>> {
+        let Some(o) = self.objects.get(&findings::key(customer), None).await? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&o.body)
+            .map(Some)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("stored findings import of {customer}: {e}")))
+    }
+
+    /// Stores `import` as the newest version of its customer's import object (no checks: the
+    /// import route and the demo call it).
+    pub(crate) async fn store_import(&self, import: &findings::FindingsImport) -> Result<crate::store::ObjectVersion> {
+        let json = serde_json::to_vec(import).map_err(|e| Error::Internal(e.into()))?;
+        Ok(self
+            .objects
+            .put(
+                &findings::key(&import.customer),
+                Bytes::from(json),
+                "application/json",
+                Default::default(),
+            )
+            .await?)
+    }
+
+    /// Imports an ASFF export (`body`: `{"Findings":[...]}` or an array) as `customer`'s findings,
+    /// for the reports of a customer without a read role. For leads and admins. Checked whole
+    /// first (see [`findings::parse`]); stored as a new version of the customer's import object,
+    /// then audited (`findings_imported`).
+    ///
+    /// Errors: 403 without the lead or admin role; 404 unknown customer; 400 for a body over
+    /// [`findings::MAX_IMPORT_BYTES`], malformed ASFF (naming the finding and field), a finding of
+    /// another customer's account, a file name that is not one line of at most 200 characters.
+    pub async fn import_findings(
+        &self,
+        who: &Principal,
+        customer: &CustomerCode,
+        file_name: Option<&str>,
+        body: &[u8],
+    ) -> Result<findings::ImportSummary> {
+        who.require_any_role()?;
+        if !(who.has(Role::Lead) || who.has(Role::Admin)) {
+            return Err(Error::Forbidden(
+                "importing Security Hub findings needs the lead or admin role".into(),
+            ));
+        }
+        let (_, accounts) = self.customer(customer).await?;
+        let file_name = file_name.map(str::trim).filter(|f| !f.is_empty());
+        if let Some(f) = file_name {
+            crate::text::line("file_name", f, 1, 200)?;
+        }
+        if body.len() > findings::MAX_IMPORT_BYTES {
+            return Err(Error::validation(
+                "file",
+                format!(
+                    "{} bytes; an export may be at most {} bytes (filter it, e.g. by RecordState ACTIVE)",
+                    body.len(),
+                    findings::MAX_IMPORT_BYTES
+                ),
+            ));
+        }
+        let ids = accounts.iter().map(|a| a.id.to_string()).collect();
+        let (found, read, dropped) = findings::parse(body, &ids)?;
+        let now = self.clock.now();
+        let import = findings::FindingsImport {
+            customer: customer.clone(),
+            imported_by: who.email.to_string(),
+            imported_at: now,
+            file_name: file_name.map(String::from),
+            read,
+            dropped,
+            findings: found,
+        };
+        let stored = self.store_import(&import).await?;
+        let summary = findings::ImportSummary::from(&import);
+        let mut event = crate::audit::AuditEvent::new(who.email.as_str(), "findings_imported", customer.as_str(), now)
+            .origin(&crate::audit::current_origin())
+            .before_after(
+                None,
+                Some(serde_json::json!({
+                    "file_name": summary.file_name, "read": read, "stored": summary.stored, "dropped": dropped,
+                    "object_version": stored.version_id,
+                })),
+            );
+        event.detail = format!(
+            "{} imported {} Security Hub findings ({} read, {} archived or suppressed)",
+            who.email, summary.stored, read, dropped
+        );
+        self.items.put_new(event.item()).await?;
+        tracing::info!(customer = %customer, stored = summary.stored, "findings imported");
+        Ok(summary)
+    }
+
     /// Builds and stores a new version (no authorisation: the schedule, the demo and
     /// [`Self::build_as`] call it). See the module for how versions are numbered.
     pub async fn build(
@@ -265,9 +358,11 @@ impl Reports {
         reason: &str,
     ) -> Result<ReportVersion> {
         let code = &customer.code;
+        let imported = self.imported_findings(code).await?;
         let snapshot = gather::snapshot(
             self.items.as_ref(),
             &self.ports,
+            imported.as_ref(),
             customer,
             accounts,
             month,

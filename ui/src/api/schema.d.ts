@@ -816,6 +816,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports a Security Hub ASFF export as a customer's findings: the output of
+         *     `aws securityhub get-findings` (`{"Findings":[...]}`) or a bare array of findings, at most
+         *     4 MiB. The reports of a customer without a read role use its latest import for the compliance
+         *     section (and say so). Archived and suppressed findings are dropped. The whole file is checked
+         *     first: malformed JSON, a finding without `Id`, `AwsAccountId`, `Title` or `Severity`, a value
+         *     outside ASFF's, or a finding of an account that is not the customer's is a 400 naming the
+         *     finding (`findings[3].Severity.Label`), and nothing is stored. Leads and admins. Audited
+         *     (`findings_imported`); each import is kept as a new version.
+         */
+        post: operations["import_findings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/runs": {
         parameters: {
             query?: never;
@@ -7990,6 +8016,98 @@ export interface operations {
                 };
             };
             /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_findings: {
+        parameters: {
+            query: {
+                /** @description The customer whose findings these are. */
+                customer: string;
+                /**
+                 * @description The file's name, shown as the compliance section's source (one line, at most 200
+                 *     characters).
+                 */
+                file_name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An ASFF export: `{"Findings":[...]}` (the output of `aws securityhub get-findings`) or an array of ASFF findings */
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description Not JSON, not ASFF, a finding missing a required field or of another customer's account */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No token, or a token that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A stale `version`, or the item's state no longer allows this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             413: {
                 headers: {
                     [name: string]: unknown;
