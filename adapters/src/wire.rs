@@ -106,11 +106,10 @@ pub async fn reports(config: Config) -> anyhow::Result<App> {
 /// The report outputs besides the built-in HTML and JSON: the PDF (feature `pdf`: Typst in
 /// process), on the embedded default and in AWS alike.
 pub fn report_renderers() -> Vec<Arc<dyn cc_domain::reports::ports::Renderer>> {
-    #[allow(unused_mut)]
-    let mut renderers: Vec<Arc<dyn cc_domain::reports::ports::Renderer>> = Vec::new();
     #[cfg(feature = "pdf")]
-    renderers.push(Arc::new(cc_report_pdf::PdfRenderer));
-    renderers
+    return vec![Arc::new(cc_report_pdf::PdfRenderer)];
+    #[cfg(not(feature = "pdf"))]
+    Vec::new()
 }
 
 /// The embedded default's report ports: the generated local sources ([`crate::local_reports`]) and
