@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use cc_domain::Error;
 use cc_domain::ids::CustomerCode;
 use cc_domain::reports::ReportMonth;
-use cc_domain::reports::findings::ImportSummary;
+use cc_domain::reports::findings::FindingsImportSummary;
 use cc_domain::reports::service::{DownloadLink, MonthlyRun, ReportDiff};
 use cc_domain::reports::store::{MonthReports, ReportOutput, ReportVersion};
 use cc_http::error::{ApiError, ApiResult, ErrorBody};
@@ -221,7 +221,7 @@ struct ImportFindingsQuery {
 #[utoipa::path(post, path = "/api/v1/reports/findings", params(ImportFindingsQuery),
     request_body(content = String, content_type = "application/json",
         description = "An ASFF export: `{\"Findings\":[...]}` (the output of `aws securityhub get-findings`) or an array of ASFF findings"),
-    responses((status = 201, body = ImportSummary),
+    responses((status = 201, body = FindingsImportSummary),
         (status = 400, description = "Not JSON, not ASFF, a finding missing a required field or of another customer's account", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
 async fn import_findings(
@@ -229,7 +229,7 @@ async fn import_findings(
     Caller(who): Caller,
     QueryParams(q): QueryParams<ImportFindingsQuery>,
     req: Request,
-) -> ApiResult<(StatusCode, Json<ImportSummary>)> {
+) -> ApiResult<(StatusCode, Json<FindingsImportSummary>)> {
     let customer = customer_param(&q.customer)?;
     let body = axum::body::to_bytes(req.into_body(), cc_http::MAX_UPLOAD_BYTES)
         .await

@@ -72,7 +72,7 @@ impl FindingsImport {
 
 /// What an import did (the API's answer), without the findings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, ToSchema)]
-pub struct ImportSummary {
+pub struct FindingsImportSummary {
     #[schema(value_type = String)]
     pub customer: CustomerCode,
     pub imported_by: String,
@@ -90,9 +90,9 @@ pub struct ImportSummary {
     pub by_severity: Vec<super::snapshot::SeverityCount>,
 }
 
-impl From<&FindingsImport> for ImportSummary {
+impl From<&FindingsImport> for FindingsImportSummary {
     fn from(i: &FindingsImport) -> Self {
-        ImportSummary {
+        FindingsImportSummary {
             customer: i.customer.clone(),
             imported_by: i.imported_by.clone(),
             imported_at: i.imported_at,

@@ -292,7 +292,7 @@ impl Reports {
         customer: &CustomerCode,
         file_name: Option<&str>,
         body: &[u8],
-    ) -> Result<findings::ImportSummary> {
+    ) -> Result<findings::FindingsImportSummary> {
         who.require_any_role()?;
         if !(who.has(Role::Lead) || who.has(Role::Admin)) {
             return Err(Error::Forbidden(
@@ -327,7 +327,7 @@ impl Reports {
             findings: found,
         };
         let stored = self.store_import(&import).await?;
-        let summary = findings::ImportSummary::from(&import);
+        let summary = findings::FindingsImportSummary::from(&import);
         let mut event = crate::audit::AuditEvent::new(who.email.as_str(), "findings_imported", customer.as_str(), now)
             .origin(&crate::audit::current_origin())
             .before_after(

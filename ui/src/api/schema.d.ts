@@ -2227,6 +2227,31 @@ export interface components {
         };
         /** @enum {string} */
         FindingKind: "step" | "spike" | "drift" | "new_service";
+        /** @description What an import did (the API's answer), without the findings. */
+        FindingsImportSummary: {
+            /** @description Stored findings per severity, most severe first. */
+            by_severity: components["schemas"]["SeverityCount"][];
+            customer: string;
+            /**
+             * Format: int32
+             * @description Archived or suppressed, not stored.
+             */
+            dropped: number;
+            file_name?: string | null;
+            /** Format: date-time */
+            imported_at: string;
+            imported_by: string;
+            /**
+             * Format: int32
+             * @description Findings in the file.
+             */
+            read: number;
+            /**
+             * Format: int32
+             * @description Active findings stored (after dropping archived and suppressed ones and repeated ids).
+             */
+            stored: number;
+        };
         /** @description A hub account the organisation reports as suspended, closing or closed. */
         FlaggedAccount: {
             id: string;
@@ -8062,7 +8087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportSummary"];
+                    "application/json": components["schemas"]["FindingsImportSummary"];
                 };
             };
             /** @description Not JSON, not ASFF, a finding missing a required field or of another customer's account */
