@@ -450,11 +450,12 @@ def function_statements(t, functions):
 class ReportObjects(unittest.TestCase):
     # What each function does with report objects (cc_domain::reports, through the ObjectStore port):
     # report-build writes a build's outputs, reads any version and signs links to it (a version's
-    # GET needs s3:GetObjectVersion); the jobs function's reports.monthly writes outputs. Nothing
-    # deletes: rebuilding adds object versions.
+    # GET needs s3:GetObjectVersion); the jobs function's reports.monthly writes outputs and reads a
+    # customer's imported findings (reports/{customer}/findings/import.json). Nothing deletes:
+    # rebuilding adds object versions.
     S3_ACTIONS = {
         "report-build": {"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion"},
-        "jobs": {"s3:PutObject"},
+        "jobs": {"s3:PutObject", "s3:GetObject"},
     }
 
     def test_same_report_object_grants_each_where_its_code_needs_them(self):
