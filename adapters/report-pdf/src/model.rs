@@ -10,8 +10,7 @@
 
 use cc_domain::access::EndReason;
 use cc_domain::reports::html::{
-    self, daily_caption, daily_chart_svg, duration, hours_text, months_chart_svg, number, percent, percent_plain,
-    title_case,
+    self, daily_caption, daily_chart_svg, duration, months_chart_svg, number, percent, percent_plain, title_case,
 };
 use cc_domain::reports::snapshot::*;
 use cc_domain::reports::{BuildInfo, Trigger};
@@ -304,32 +303,7 @@ fn utilisation(u: &UtilisationSection) -> Value {
         .iter()
         .map(|c| {
             let name = if c.name.is_empty() { &c.id } else { &c.name };
-            let tiles = vec![
-                tile(
-                    "This month",
-                    hours_text(c.month_hours),
-                    c.month_allocation
-                        .map(|a| {
-                            format!(
-                                "of {} allocated{}",
-                                hours_text(a),
-                                if c.month_exceeded { ", exceeded" } else { "" }
-                            )
-                        })
-                        .unwrap_or_default(),
-                ),
-                tile(
-                    "Used",
-                    hours_text(c.used_hours),
-                    format!("of {}", hours_text(c.entitled_hours)),
-                ),
-                tile("Left", hours_text(c.left_hours), ""),
-                tile(
-                    "Forecast at the end",
-                    hours_text(c.forecast_hours),
-                    c.runs_out_on.map(|d| format!("runs out on {d}")).unwrap_or_default(),
-                ),
-            ];
+            let tiles: Vec<Value> = c.tiles().into_iter().map(|(l, v, n)| tile(l, v, n)).collect();
             json!({
                 "name": name,
                 "id": c.id,

@@ -484,33 +484,9 @@ fn utilisation(h: &mut String, s: &Snapshot) {
             c.end,
             c.status_words()
         );
-        tile(
-            h,
-            "This month",
-            &hours_text(c.month_hours),
-            &c.month_allocation
-                .map(|a| {
-                    format!(
-                        "of {} allocated{}",
-                        hours_text(a),
-                        if c.month_exceeded { ", exceeded" } else { "" }
-                    )
-                })
-                .unwrap_or_default(),
-        );
-        tile(
-            h,
-            "Used",
-            &hours_text(c.used_hours),
-            &format!("of {}", hours_text(c.entitled_hours)),
-        );
-        tile(h, "Left", &hours_text(c.left_hours), "");
-        tile(
-            h,
-            "Forecast at the end",
-            &hours_text(c.forecast_hours),
-            &c.runs_out_on.map(|d| format!("runs out on {d}")).unwrap_or_default(),
-        );
+        for (label, value, note) in c.tiles() {
+            tile(h, label, &value, &note);
+        }
         h.push_str("</div>");
         months_chart(h, c);
         if c.consistently_exceeded {
@@ -521,6 +497,37 @@ fn utilisation(h: &mut String, s: &Snapshot) {
 }
 
 impl ReportContract {
+    /// The figures the HTML and the PDF show as tiles, in order: (label, value, note), hours in
+    /// words (`12.5 h`); a note is empty when there is nothing to add.
+    pub fn tiles(&self) -> [(&'static str, String, String); 4] {
+        [
+            (
+                "This month",
+                hours_text(self.month_hours),
+                self.month_allocation
+                    .map(|a| {
+                        format!(
+                            "of {} allocated{}",
+                            hours_text(a),
+                            if self.month_exceeded { ", exceeded" } else { "" }
+                        )
+                    })
+                    .unwrap_or_default(),
+            ),
+            (
+                "Used",
+                hours_text(self.used_hours),
+                format!("of {}", hours_text(self.entitled_hours)),
+            ),
+            ("Left", hours_text(self.left_hours), String::new()),
+            (
+                "Forecast at the end",
+                hours_text(self.forecast_hours),
+                self.runs_out_on.map(|d| format!("runs out on {d}")).unwrap_or_default(),
+            ),
+        ]
+    }
+
     /// The contract's status in words (`on track`, `every hour used`, ...).
     pub fn status_words(&self) -> &'static str {
         use crate::utilisation::usage::UsageStatus as S;
