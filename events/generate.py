@@ -5,7 +5,8 @@ python3 events/generate.py. The handler tests replay every file; cargo lambda in
 Each replaying test's EXPECTED table names the status every event must get and, for an error, its
 {"error":{"code":...}} (so a router 404, no_such_route, never passes for a domain 404, not_found):
 add an event here, then its expectation there. events/jobs/ holds what EventBridge rules send the
-jobs function ({"job": NAME}); events/approval-workflow/ the state machine's task payloads."""
+jobs function ({"job": NAME}); events/approval-workflow/ the state machine's task payloads;
+events/report-pdf/ the table's stream records (keys only) the report-pdf function gets."""
 import json
 import os
 
@@ -353,6 +354,30 @@ def jobs():
     write("jobs", "06-reports-monthly", {"job": "reports.monthly"})
 
 
+def report_pdf():
+    # What the DynamoDB stream's event source mapping sends the report-pdf function: batches of
+    # records with the keys only (StreamViewType KEYS_ONLY). The mapping's filter passes only
+    # INSERTs of REPORT# keys; the function skips anything else itself too. The replaying test
+    # builds acme-retail's October 2026 version 1 with its PDF pending first.
+    arn = "arn:aws:dynamodb:eu-west-1:111122223333:table/customer-central/stream/2026-11-01T00:00:00.000"
+
+    def record(name, pk, sk, seq):
+        return {"eventID": f"sample-{seq}", "eventName": name, "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+                "awsRegion": "eu-west-1", "eventSourceARN": arn,
+                "dynamodb": {"ApproximateCreationDateTime": 1795597200, "Keys": {"PK": {"S": pk}, "SK": {"S": sk}},
+                             "SequenceNumber": f"{seq:021d}", "SizeBytes": 64, "StreamViewType": "KEYS_ONLY"}}
+
+    october = "REPORT#acme-retail#2026-10"
+    write("report-pdf", "01-new-version", {"Records": [record("INSERT", october, "000001", 100)]})
+    write("report-pdf", "02-delivered-again", {"Records": [record("INSERT", october, "000001", 100)]})
+    write("report-pdf", "03-other-records", {"Records": [
+        record("MODIFY", october, "000001", 101),
+        record("INSERT", "REPORTRUN", "1795597200000#01jzzzzzzzzzzzzzzzzzzzzzzz", 102),
+        record("REMOVE", october, "000001", 103),
+        record("INSERT", "REPORT#acme-retail#2026-10", "000099", 104)]})
+    write("report-pdf", "04-not-a-stream-event", {"job": "reports.monthly"})
+
+
 customers()
 access_request()
 approval()
@@ -363,3 +388,4 @@ report_build()
 docs()
 workflow_tasks()
 jobs()
+report_pdf()

@@ -9,6 +9,7 @@
 //! | [`access`] | access-request, approval, approval-workflow, jobs | item store, STS, IAM, IAM Identity Center, Step Functions, SNS, webhook |
 //! | [`billing`] | (the billing functions) | item store, STS, Cost Explorer, Organizations |
 //! | [`reports`] | report-build | item store, object store (S3), STS, Security Hub, Savings Plans, EC2, RDS, Cost Explorer |
+//! | [`report_pdf`] | report-pdf | item store, object store (S3); Typst in process |
 //! | [`jobs`] | jobs | what [`access`], [`billing`] and [`reports`] use |
 //! | [`local_server`] | `cc serve` | all of them |
 //!
@@ -86,7 +87,7 @@ pub async fn local_server(config: Config) -> anyhow::Result<App> {
     let objects = objects(&base)?;
     let billing = BillingSources::new(&base)?;
     let utilisation = UtilisationSources::new(&base).await?;
-    let reports = report_ports(&base)?;
+    let reports = report_ports(&base, PdfIn::Process)?;
     let app = base.app().with_access(ports).with_objects(objects);
     let ports = billing.ports(&app);
     let app = app.with_billing(ports);
@@ -95,12 +96,36 @@ pub async fn local_server(config: Config) -> anyhow::Result<App> {
 }
 
 /// The hub plus monthly reports (the `report-build` function): the item store and the object store
-/// (S3 in AWS, the data directory's objects on the embedded default).
+/// (S3 in AWS, the data directory's objects on the embedded default). In AWS the PDF is left to the
+/// `report-pdf` function ([`report_pdf`]).
 pub async fn reports(config: Config) -> anyhow::Result<App> {
     let base = Base::new(config).await?;
     let objects = objects(&base)?;
-    let reports = report_ports(&base)?;
+    let reports = report_ports(&base, PdfIn::Function)?;
     Ok(base.app().with_objects(objects).with_reports(reports)?)
+}
+
+/// The `report-pdf` function: renders the outputs new report versions wait for
+/// ([`cc_domain::reports::Reports::render_pending`]) with [`report_renderers`]; reads the item store
+/// and the object store, and no report source.
+pub async fn report_pdf(config: Config) -> anyhow::Result<App> {
+    let base = Base::new(config).await?;
+    let objects = objects(&base)?;
+    let mut ports = cc_domain::reports::ReportPorts::unconfigured();
+    ports.renderers = report_renderers();
+    Ok(base.app().with_objects(objects).with_reports(ports)?)
+}
+
+/// Where a process's report builds get their PDF.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PdfIn {
+    /// Rendered by the build itself ([`report_renderers`]): the local server, on either store.
+    #[cfg_attr(not(feature = "embedded"), allow(dead_code))]
+    Process,
+    /// In AWS, by the `report-pdf` function after the build (the new version's item reaches it
+    /// through the table's stream), so that Typst's size stays out of `report-build` and `jobs`;
+    /// on the embedded store (no stream), like [`PdfIn::Process`].
+    Function,
 }
 
 /// The report outputs besides the built-in HTML and JSON: the PDF (feature `pdf`: Typst in
@@ -123,15 +148,17 @@ pub fn embedded_report_ports() -> cc_domain::reports::ReportPorts {
 /// What reports read besides the item store: in AWS, Security Hub, Savings Plans and EC2/RDS
 /// reservations, and Cost Explorer's recommendations through each customer's read role (STS); on
 /// the embedded default the generated local sources ([`crate::local_reports`]). A build without an
-/// adapter's cargo feature answers "not configured" for that section. Both get
-/// [`report_renderers`] (the PDF).
-fn report_ports(base: &Base) -> anyhow::Result<cc_domain::reports::ReportPorts> {
+/// adapter's cargo feature answers "not configured" for that section. The PDF as `pdf` says.
+fn report_ports(base: &Base, pdf: PdfIn) -> anyhow::Result<cc_domain::reports::ReportPorts> {
     match base.config.store {
         StoreKind::Embedded => Ok(embedded_report_ports()),
         StoreKind::Aws => {
             let mut ports = cc_domain::reports::ReportPorts::unconfigured();
             aws_report_sources(base, &mut ports)?;
-            ports.renderers = report_renderers();
+            match pdf {
+                PdfIn::Process => ports.renderers = report_renderers(),
+                PdfIn::Function => ports.deferred = vec!["pdf"],
+            }
             Ok(ports)
         }
     }
@@ -212,7 +239,7 @@ pub async fn jobs(config: Config) -> anyhow::Result<App> {
     let billing = BillingSources::new(&base)?;
     let utilisation = UtilisationSources::new(&base).await?;
     let objects = objects(&base)?;
-    let reports = report_ports(&base)?;
+    let reports = report_ports(&base, PdfIn::Function)?;
     let app = base.app().with_access(access).with_objects(objects);
     let ports = billing.ports(&app);
     let app = app.with_billing(ports);

@@ -195,6 +195,14 @@ fn the_same_snapshot_and_build_give_the_same_bytes() {
     let a = cc_report_pdf::render(&s, &build()).unwrap();
     let b = cc_report_pdf::render(&s, &build()).unwrap();
     assert!(a == b, "two renders differ");
+    // The snapshot read back from its stored JSON gives the same bytes: the report-pdf function
+    // renders from the JSON after the build, and its PDF must be the one a build in process writes.
+    let stored: cc_domain::reports::Snapshot = serde_json::from_slice(&serde_json::to_vec_pretty(&s).unwrap()).unwrap();
+    assert_eq!(stored, s, "the snapshot survives its JSON");
+    assert!(
+        cc_report_pdf::render(&stored, &build()).unwrap() == a,
+        "the stored snapshot renders differently"
+    );
     // And the build's metadata is what differs between versions, not the clock.
     let mut later = build();
     later.version = 3;

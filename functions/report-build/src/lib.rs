@@ -272,7 +272,8 @@ struct FormatQuery {
     format: Option<Format>,
 }
 
-/// The version's output in `format`, or a clear 404 when it has none.
+/// The version's output in `format`; a clear 409 while it is still being rendered (the PDF in AWS,
+/// a moment after the build) or when rendering it failed, a 404 when the version has none.
 async fn output(
     api: &Api,
     who: &cc_domain::identity::Principal,
@@ -282,8 +283,26 @@ async fn output(
     let (customer, month) = month_path(customer, month)?;
     let version = version_param(version)?;
     let v = api.app().reports()?.version(who, &customer, month, version).await?;
-    match v.output(format.as_str()) {
-        Some(o) => Ok((v.clone(), o.clone())),
+    if let Some(o) = v.output(format.as_str()) {
+        return Ok((v.clone(), o.clone()));
+    }
+    match v.pending(format.as_str()) {
+        Some(p) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "output_pending",
+            match &p.error {
+                None => format!(
+                    "the {} of version {version} of {customer}'s {month} report is still being rendered \
+                     (it follows the build within a minute); try again shortly",
+                    format.as_str().to_uppercase()
+                ),
+                Some(e) => format!(
+                    "the {} of version {version} of {customer}'s {month} report could not be rendered ({e}); \
+                     a new build tries again",
+                    format.as_str().to_uppercase()
+                ),
+            },
+        )),
         None => {
             let has: Vec<&str> = v.outputs.iter().map(|o| o.format.as_str()).collect();
             Err(ApiError::new(
@@ -301,7 +320,8 @@ async fn output(
 
 /// One version as the page (`format=html`, the default: self-contained, printable, served with a
 /// sandboxing Content-Security-Policy), as its JSON snapshot (`format=json`) or as the A4 PDF
-/// (`format=pdf`). 404 for an unknown version, or a format the version was built without.
+/// (`format=pdf`). 404 for an unknown version, or a format the version was built without; 409
+/// while the format is still being rendered.
 #[utoipa::path(get, path = "/api/v1/reports/{customer}/{month}/versions/{version}",
     params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = inline(ReportMonth), Path),
         ("version" = u32, Path, minimum = 1), FormatQuery),
@@ -309,7 +329,7 @@ async fn output(
             (String = "text/html"),
             (cc_domain::reports::Snapshot = "application/json"),
             (String = "application/pdf"))),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn get_report_version(
     State(api): State<Api>,
     Caller(who): Caller,
@@ -348,7 +368,8 @@ async fn get_report_version(
 #[utoipa::path(get, path = "/api/v1/reports/{customer}/{month}/versions/{version}/download",
     params(("customer" = inline(cc_domain::ids::CustomerCode), Path), ("month" = inline(ReportMonth), Path),
         ("version" = u32, Path, minimum = 1), FormatQuery),
-    responses((status = 200, body = DownloadLink), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = DownloadLink), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
 async fn get_report_download(
     State(api): State<Api>,
     Caller(who): Caller,

@@ -58,8 +58,13 @@ struct Harness {
 }
 
 impl Harness {
-    /// The demo, and October's version 1 built by the schedule.
+    /// The demo, and October's version 1 built by the schedule, with the embedded default's ports.
     async fn new() -> Self {
+        Self::with_ports(cc_adapters::wire::embedded_report_ports()).await
+    }
+
+    /// The same with other report ports.
+    async fn with_ports(ports: cc_domain::reports::ReportPorts) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let data_dir = dir.path().display().to_string();
         let config = Config::from_lookup(|k| match k {
@@ -79,7 +84,7 @@ impl Harness {
         // The embedded default's generated sources, as `cc serve` wires them.
         let app = App::new(config, items, clock)
             .with_objects(objects)
-            .with_reports(cc_adapters::wire::embedded_report_ports())
+            .with_reports(ports)
             .unwrap();
         let size = DemoSize {
             customers: 6,
@@ -471,6 +476,85 @@ async fn every_version_has_its_pdf_to_read_and_download() {
         .await;
     assert_eq!(s, StatusCode::OK, "{link}");
     assert!(link["url"].as_str().unwrap().contains("report.pdf"), "{link}");
+}
+
+/// A renderer that always fails.
+struct Broken;
+
+impl cc_domain::reports::ports::Renderer for Broken {
+    fn format(&self) -> &'static str {
+        "pdf"
+    }
+    fn content_type(&self) -> &'static str {
+        "application/pdf"
+    }
+    fn render(&self, _: &cc_domain::reports::Snapshot, _: &cc_domain::reports::BuildInfo) -> anyhow::Result<Vec<u8>> {
+        anyhow::bail!("the page engine broke")
+    }
+}
+
+/// As in AWS, where the `report-pdf` function renders the PDF after the build: until it has, the
+/// version lists it as pending and asking for it is a 409 that says it is on its way; when
+/// rendering failed, a 409 that says why and that a new build tries again. The other outputs are
+/// there from the start.
+#[tokio::test]
+async fn a_pdf_still_to_come_or_that_failed_is_a_409_saying_which() {
+    let mut ports = cc_adapters::wire::embedded_report_ports();
+    ports.deferred = vec!["pdf"];
+    let h = Harness::with_ports(ports).await;
+    let versions = h.versions().await;
+    assert_eq!(
+        versions[0]["pending"],
+        json!([{"format": "pdf", "error": null}]),
+        "{}",
+        versions[0]
+    );
+    let version = format!("/api/v1/reports/{ACME}/{OCTOBER}/versions/1");
+    for uri in [
+        format!("{version}?format=pdf"),
+        format!("{version}/download?format=pdf"),
+    ] {
+        let (s, v, _) = h.call("GET", &uri, &h.erin(), None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{uri}: {v}");
+        assert_eq!(v["error"]["code"], "output_pending");
+        assert!(message(&v).contains("still being rendered"), "{v}");
+    }
+    for format in ["html", "json"] {
+        let (s, _, _) = h
+            .call("GET", &format!("{version}?format={format}"), &h.erin(), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{format}");
+    }
+
+    let mut broken = cc_domain::reports::ReportPorts::unconfigured();
+    broken.renderers = vec![Arc::new(Broken)];
+    let renderer = h.app.clone().with_reports(broken).unwrap();
+    let code = CustomerCode::parse(ACME).unwrap();
+    let v = renderer
+        .reports()
+        .unwrap()
+        .render_pending(&code, month(OCTOBER), 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.pending[0].error.as_deref(), Some("the page engine broke"));
+    let (s, v, _) = h.call("GET", &format!("{version}?format=pdf"), &h.erin(), None).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(
+        message(&v).contains("could not be rendered (the page engine broke)"),
+        "{v}"
+    );
+    assert!(message(&v).contains("a new build tries again"), "{v}");
+    // Not tried again by another delivery: the failure stays recorded.
+    let again = renderer
+        .reports()
+        .unwrap()
+        .render_pending(&code, month(OCTOBER), 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.pending[0].error.as_deref(), Some("the page engine broke"));
+    assert!(again.output("pdf").is_none());
 }
 
 #[tokio::test]

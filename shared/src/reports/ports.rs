@@ -92,8 +92,13 @@ pub struct ReportPorts {
     pub compliance: Arc<dyn ComplianceSource>,
     pub renewals: Arc<dyn RenewalSource>,
     pub optimisation: Arc<dyn OptimisationSource>,
-    /// Extra outputs (the PDF, `cc_adapters::wire::report_ports`).
+    /// Extra outputs rendered during the build (the PDF on the embedded default,
+    /// `cc_adapters::wire`), and by [`super::Reports::render_pending`].
     pub renderers: Vec<Arc<dyn Renderer>>,
+    /// Formats another process renders after the build (in AWS the PDF: the `report-pdf` function,
+    /// so that Typst's size stays out of `report-build` and `jobs`). A new version lists them as
+    /// [`super::store::PendingOutput`]s.
+    pub deferred: Vec<&'static str>,
 }
 
 impl ReportPorts {
@@ -104,6 +109,7 @@ impl ReportPorts {
             renewals: Arc::new(NotConfigured),
             optimisation: Arc::new(NotConfigured),
             renderers: Vec::new(),
+            deferred: Vec::new(),
         }
     }
 }

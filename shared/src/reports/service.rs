@@ -12,6 +12,12 @@
 //! both read the same latest number; the one whose put fails re-reads and takes the next number
 //! (re-rendering the HTML, which shows its number), so neither is lost. An attempt that lost the
 //! race leaves its HTML object version unreferenced: harmless, and never listed.
+//!
+//! **Outputs rendered later.** In AWS the PDF is not rendered by the build: Typst would make the
+//! `report-build` and `jobs` functions several times their size budget (issue #16). The build lists
+//! it as pending on the new version; the version's item reaching the table's stream starts the
+//! `report-pdf` function, which calls [`Reports::render_pending`]. `cc serve` renders every output in
+//! the build.
 
 use std::sync::Arc;
 
@@ -20,8 +26,10 @@ use futures::StreamExt;
 use time::{Date, OffsetDateTime};
 
 use super::month::ReportMonth;
+use super::ports::Renderer;
 use super::ports::ReportPorts;
-use super::store::{self, MonthReports, ReportOutput, ReportVersion, SectionState};
+use super::snapshot::Snapshot;
+use super::store::{self, MonthReports, PendingOutput, ReportOutput, ReportVersion, SectionState};
 use super::{BuildInfo, Trigger, findings, gather, html, sections};
 use crate::clock::Clock;
 use crate::config::ReportsConfig;
@@ -419,11 +427,14 @@ impl Reports {
                 )
                 .await?,
             );
-            for r in &self.ports.renderers {
-                let (renderer, s, i) = (r.clone(), snapshot.clone(), info.clone());
-                let bytes = tokio::task::spawn_blocking(move || renderer.render(&s, &i))
+            for r in self
+                .ports
+                .renderers
+                .iter()
+                .filter(|r| !self.ports.deferred.contains(&r.format()))
+            {
+                let bytes = render(r, &snapshot, &info)
                     .await
-                    .map_err(|e| Error::Internal(anyhow::anyhow!("the {} renderer stopped: {e}", r.format())))?
                     .map_err(|e| Error::Internal(e.context(format!("rendering the {}", r.format()))))?;
                 outputs.push(
                     self.put(
@@ -450,6 +461,15 @@ impl Reports {
                 schema: snapshot.schema,
                 sections: sections.clone(),
                 outputs,
+                pending: self
+                    .ports
+                    .deferred
+                    .iter()
+                    .map(|f| PendingOutput {
+                        format: f.to_string(),
+                        error: None,
+                    })
+                    .collect(),
             };
             let (actor, by) = match &trigger {
                 Trigger::Schedule => ("system".to_string(), "the monthly schedule".to_string()),
@@ -482,6 +502,93 @@ impl Reports {
         Err(Error::conflict(
             Conflict::Version,
             format!("too many builds of {code} {month} at once; try again"),
+        ))
+    }
+
+    /// Renders the outputs a version still waits for ([`ReportPorts::deferred`]) with this
+    /// process's renderers, from the version's own JSON snapshot and metadata (so the bytes are what
+    /// a build that rendered them at once would have written), stores them as new object versions,
+    /// and adds them to the version's item with a write conditional on the item's version (a
+    /// concurrent change is re-read and the work not repeated). Idempotent: a version with nothing
+    /// pending for these renderers is left alone. A renderer that fails records its error on the
+    /// pending output (a new build tries again) instead of failing, since trying again would fail
+    /// the same way.
+    ///
+    /// `Ok(None)`: no such version (deleted with its customer). Errors: the stores' (worth a retry).
+    pub async fn render_pending(
+        &self,
+        customer: &CustomerCode,
+        month: ReportMonth,
+        version: u32,
+    ) -> Result<Option<ReportVersion>> {
+        let (pk, sk) = (
+            keys::report(customer.as_str(), &month.to_string()),
+            keys::report_version(version),
+        );
+        for _ in 0..crate::error::MAX_ATTEMPTS {
+            let Some(item) = self.items.get(&pk, &sk).await? else {
+                return Ok(None);
+            };
+            let read = item.version;
+            let mut record = store::decode(item)?;
+            let todo: Vec<_> = self
+                .ports
+                .renderers
+                .iter()
+                .filter(|r| record.pending(r.format()).is_some_and(|p| p.error.is_none()))
+                .cloned()
+                .collect();
+            if todo.is_empty() {
+                return Ok(Some(record));
+            }
+            let json = record.output("json").cloned().ok_or_else(|| {
+                Error::Internal(anyhow::anyhow!(
+                    "{customer} {month} version {version} has no JSON snapshot"
+                ))
+            })?;
+            let snapshot: Snapshot = serde_json::from_slice(&self.content(&json).await?).map_err(|e| {
+                Error::Internal(anyhow::anyhow!("{customer} {month} version {version}'s snapshot: {e}"))
+            })?;
+            let info = record.build_info();
+            for r in todo {
+                match render(&r, &snapshot, &info).await {
+                    Ok(bytes) => {
+                        let out = self
+                            .put(
+                                customer,
+                                month,
+                                r.format(),
+                                r.content_type(),
+                                &record.build_id,
+                                Some(version),
+                                bytes,
+                            )
+                            .await?;
+                        record.outputs.push(out);
+                        record.pending.retain(|p| p.format != r.format());
+                    }
+                    Err(e) => {
+                        tracing::error!(%customer, %month, version, format = r.format(), error = %format!("{e:#}"), "rendering failed");
+                        if let Some(p) = record.pending.iter_mut().find(|p| p.format == r.format()) {
+                            p.error = Some(format!("{e:#}"));
+                        }
+                    }
+                }
+            }
+            match self.items.put_if_version(store::item(&record)?, read).await {
+                Ok(()) => {
+                    tracing::info!(%customer, %month, version, "pending report outputs rendered");
+                    return Ok(Some(record));
+                }
+                Err(StoreError::ConditionFailed) => {
+                    tracing::info!(%customer, %month, version, "the version changed while rendering; reading it again");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Error::conflict(
+            Conflict::Version,
+            format!("{customer} {month} version {version} kept changing while its outputs were rendered"),
         ))
     }
 
@@ -805,4 +912,12 @@ fn missing_reason(s: &super::snapshot::Snapshot, name: &str) -> Option<super::sn
         "breakglass" => r(&s.breakglass),
         _ => None,
     }
+}
+
+/// Runs a renderer on the blocking pool (it is CPU-bound: Typst takes a few hundred milliseconds).
+async fn render(r: &Arc<dyn Renderer>, snapshot: &Snapshot, info: &BuildInfo) -> anyhow::Result<Vec<u8>> {
+    let (renderer, s, i) = (r.clone(), snapshot.clone(), info.clone());
+    tokio::task::spawn_blocking(move || renderer.render(&s, &i))
+        .await
+        .map_err(|e| anyhow::anyhow!("the {} renderer stopped: {e}", r.format()))?
 }

@@ -1,7 +1,9 @@
 //! Report versions' metadata in the item store, and where their outputs are in the object store.
 //!
 //! One item per version, `REPORT#{customer}#{yyyy-mm}` / `{version:06}` (see [`crate::keys`]),
-//! created with a conditional put and never replaced: a version, once written, stays as it was.
+//! created with a conditional put. A version, once written, stays as it was, with one exception: an
+//! output rendered after the build (the PDF in AWS, [`PendingOutput`]) is added to it once, by a
+//! write conditional on the item's version.
 //! The outputs are objects under a stable key per customer, month and format
 //! (`reports/{customer}/{yyyy-mm}/report.{html,json,pdf}`) in a store that keeps every
 //! version of a key (S3 with versioning; the local directory): each version's item names the
@@ -44,12 +46,41 @@ pub struct ReportVersion {
     pub sections: Vec<SectionState>,
     /// What was written (`json`, `html`, and `pdf` when the PDF renderer is wired).
     pub outputs: Vec<ReportOutput>,
+    /// Outputs still to come: rendered after the build by another process (in AWS the PDF, by the
+    /// `report-pdf` function, which the new version's item starts through the table's stream).
+    /// Absent or empty when every output is in [`Self::outputs`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<PendingOutput>,
+}
+
+/// An output of a version that is rendered after the build.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
+pub struct PendingOutput {
+    /// `pdf`.
+    pub format: String,
+    /// Why rendering it failed (it is not tried again: a new build is); absent while it is on its way.
+    pub error: Option<String>,
 }
 
 impl ReportVersion {
     /// The output in `format`, when this version has it.
     pub fn output(&self, format: &str) -> Option<&ReportOutput> {
         self.outputs.iter().find(|o| o.format == format)
+    }
+
+    /// The output in `format` when it is still to be rendered (or failed to be).
+    pub fn pending(&self, format: &str) -> Option<&PendingOutput> {
+        self.pending.iter().find(|p| p.format == format)
+    }
+
+    /// The build's metadata, as the outputs show it.
+    pub fn build_info(&self) -> super::BuildInfo {
+        super::BuildInfo {
+            version: self.version,
+            built_at: self.built_at,
+            trigger: self.trigger.clone(),
+            reason: self.reason.clone(),
+        }
     }
 }
 
@@ -80,6 +111,17 @@ pub fn object_key(customer: &CustomerCode, month: ReportMonth, format: &str) -> 
     format!("reports/{}/{month}/report.{format}", customer.as_str())
 }
 
+/// The customer, month and version a report version item's keys name (`REPORT#{customer}#{yyyy-mm}`,
+/// `{version:06}`), or `None` for any other item's keys (a stream record names only keys).
+pub fn version_of_keys(pk: &str, sk: &str) -> Option<(CustomerCode, ReportMonth, u32)> {
+    let (customer, month) = pk.strip_prefix("REPORT#")?.rsplit_once('#')?;
+    let customer = CustomerCode::parse(customer).ok()?;
+    let month = ReportMonth::parse(month).ok()?;
+    let version: u32 = sk.parse().ok().filter(|v| *v > 0)?;
+    (keys::report(customer.as_str(), &month.to_string()) == pk && keys::report_version(version) == sk)
+        .then_some((customer, month, version))
+}
+
 pub(super) fn item(v: &ReportVersion) -> Result<Item> {
     let data = serde_json::to_value(v).map_err(|e| Error::Internal(e.into()))?;
     let (customer, month) = (v.customer.as_str(), v.month.to_string());
@@ -95,7 +137,7 @@ pub(super) fn item(v: &ReportVersion) -> Result<Item> {
 
 /// The item's record. Not [`crate::store::decode`]: that writes the item's own version over the
 /// `version` field, which here is the report's version number.
-fn decode(item: Item) -> Result<ReportVersion> {
+pub(super) fn decode(item: Item) -> Result<ReportVersion> {
     serde_json::from_value(item.data)
         .map_err(|e| Error::Internal(anyhow::anyhow!("corrupt report version {}/{}: {e}", item.pk, item.sk)))
 }
@@ -214,4 +256,28 @@ pub async fn purge_customer(items: &dyn ItemStore, customer: &CustomerCode) -> R
     crate::store::delete_all(items, found)
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("deleting a customer's report versions: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_keys_are_read_back_and_other_keys_are_not_versions() {
+        let (c, m, v) = version_of_keys(&keys::report("acme-retail", "2026-10"), &keys::report_version(12)).unwrap();
+        assert_eq!((c.as_str(), m.to_string().as_str(), v), ("acme-retail", "2026-10", 12));
+        for (pk, sk) in [
+            ("REPORTRUN", "0001767225600000#01j"),
+            ("REPORTS#acme-retail", "2026-10#000001"),
+            ("REPORT#acme-retail#2026-13", "000001"),
+            ("REPORT#acme-retail#2026-10", "000000"),
+            ("REPORT#acme-retail#2026-10", "1"),
+            ("REPORT#acme-retail#2026-10", "x"),
+            ("REPORT#2026-10", "000001"),
+            ("REPORT#Acme-Retail#2026-10", "000001"),
+            ("CUSTOMER#acme-retail", "META"),
+        ] {
+            assert_eq!(version_of_keys(pk, sk), None, "{pk} / {sk}");
+        }
+    }
 }
