@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -290,6 +291,8 @@ export class CustomerCentralStack extends Stack {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Keys only: the stream tells the PDF function which report version is new; it reads the item.
+      stream: dynamodb.StreamViewType.KEYS_ONLY,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of ['GSI1', 'GSI2']) {
@@ -388,8 +391,16 @@ export class CustomerCentralStack extends Stack {
     const stopWorkflows = new iam.PolicyStatement({ sid: 'StopWorkflows', actions: ['states:StopExecution'], resources: [executionsArn] });
     const notify = new iam.PolicyStatement({ sid: 'NotifyApprovers', actions: ['sns:Publish'], resources: [topic.topicArn] });
 
-    // statements: the function's permissions (null: it touches no store and calls no AWS service).
-    const rust = (id: string, binary: string, description: string, statements: iam.PolicyStatement[] | null) => {
+    // statements: the function's permissions (null: it touches no store and calls no AWS service);
+    // `store`: its item store statement (default: the API functions' itemStore). Memory and timeout
+    // default to the API functions' 256 MB and API Gateway's 29 s.
+    const rust = (
+      id: string,
+      binary: string,
+      description: string,
+      statements: iam.PolicyStatement[] | null,
+      opts: { store?: iam.PolicyStatement; memorySize?: number; timeout?: Duration } = {},
+    ) => {
       // `--package`: cargo builds this function's crate alone, so its features are not unified with
       // the rest of the workspace (the `cc` runner turns on SQLite); SAM gets the same selection
       // from its CodeUri. The binary's crate is its name, but for the state machine's tasks.
@@ -400,13 +411,13 @@ export class CustomerCentralStack extends Stack {
         bundling: { cargoLambdaFlags: ['--package', cratePackage] },
         description,
         architecture: lambda.Architecture.ARM_64,
-        memorySize: 256,
-        timeout: Duration.seconds(29),
+        memorySize: opts.memorySize ?? 256,
+        timeout: opts.timeout ?? Duration.seconds(29),
         tracing: lambda.Tracing.ACTIVE,
         environment: { ...environment, CC_FUNCTION: binary },
       });
       (fn.node.defaultChild as lambda.CfnFunction).addMetadata('CargoPackage', cratePackage);
-      for (const s of statements === null ? [] : [itemStore, ...statements]) {
+      for (const s of statements === null ? [] : [opts.store ?? itemStore, ...statements]) {
         fn.addToRolePolicy(s);
       }
       return fn;
@@ -475,6 +486,51 @@ export class CustomerCentralStack extends Stack {
     ]);
     // billing.fetch backfills and backs off on Cost Explorer throttling: minutes, not seconds.
     (jobsFn.node.defaultChild as lambda.CfnFunction).timeout = 900;
+
+    // Renders a report version's PDF (issue #16): Typst makes a binary far larger than the 4 MB
+    // zipped budget of the others, so it lives here alone instead of in report-build and jobs (which
+    // still write the JSON and HTML). It reads the version item and the version's report.json object
+    // version, writes report.pdf and records it on the version item with a conditional write: no
+    // index, no delete, no customer role (so no customer-central:stack tag). Typst is CPU-bound and
+    // Lambda's CPU share grows with memory: 1024 MB, and minutes not seconds.
+    const pdfFn = rust(
+      'ReportPdfFunction',
+      'report-pdf',
+      'Renders report.pdf for each new report version (DynamoDB stream, new report versions only).',
+      [reportObjects('s3:GetObject', 's3:GetObjectVersion', 's3:PutObject')],
+      {
+        store: new iam.PolicyStatement({
+          sid: 'ReportVersions',
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+          resources: [table.tableArn],
+        }),
+        memorySize: 1024,
+        timeout: Duration.seconds(120),
+      },
+    );
+    // Only new report version items reach it: INSERT, PK starting "REPORT#" (REPORT#{customer}#{yyyy-mm},
+    // shared/src/keys.rs; the "#" keeps REPORTRUN, REPORTS#{customer} and REPORTMONTH#... out). Its
+    // own write of the version item is a MODIFY, so it never triggers itself. A failure is narrowed
+    // to its record (bisected batches, the record's own failure reported), retried three times at
+    // most, and dropped after that or an hour: the version then stays without its PDF (no failure
+    // destination configured). DynamoEventSource grants the stream reads (on this table's stream;
+    // dynamodb:ListStreams takes no resource).
+    pdfFn.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: lambda.StartingPosition.LATEST,
+        batchSize: 5,
+        retryAttempts: 3,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        maxRecordAge: Duration.hours(1),
+        filters: [
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.isEqual('INSERT'),
+            dynamodb: { Keys: { PK: { S: lambda.FilterRule.beginsWith('REPORT#') } } },
+          }),
+        ],
+      }),
+    );
 
     // The functions that notify approvers read the webhook URL from its secret at start-up.
     const readWebhookSecret = new iam.CfnPolicy(this, 'WebhookSecretReadPolicy', {
@@ -603,7 +659,8 @@ function acknowledgeNagFindings(stack: Stack, signallers: lambda.Function[]) {
   }
   ack('IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     'AWSLambdaBasicExecutionRole grants only log writing; it is the minimal managed policy for Lambda.');
-  ack('IAM5[Resource::*]', 'X-Ray trace segments and CloudWatch Logs delivery take no resource-level permissions.');
+  ack('IAM5[Resource::*]',
+    'X-Ray trace segments, CloudWatch Logs delivery and dynamodb:ListStreams (granted by the PDF function\'s stream event source) take no resource-level permissions.');
   ack('IAM5[Resource::<TableCD117FA1.Arn>/index/*]', "Queries use the table's own two indexes (GSI1, GSI2).");
   // The state machine is named after the stack (`${stackName}-breakglass`), so the finding's
   // resource names it too: a fixed name here would fail synth for every other stack name.

@@ -1,6 +1,7 @@
 """The stack, described two ways (template.yaml for SAM, cdk/ for CDK), must agree, and both must
 match the code: every route the functions serve, every schedule, the table's keys and indexes, the
-reports bucket's settings, the state machine's task function. Also checks .gitlab-ci.yml.
+reports bucket's settings, the state machine's task function, the PDF function's stream trigger
+and its filter. Also checks .gitlab-ci.yml.
 
 Run by scripts/check-stack after `cdk synth` (CDK_TEMPLATE), with the OpenAPI document the code
 generates (OPENAPI_JSON, `cc openapi`), each function's own document (OPENAPI_BY_FUNCTION,
@@ -25,6 +26,10 @@ CDK_UI_OUT = os.environ.get("CDK_UI_OUT")
 
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+# Memory (MB) of the functions that are not API-sized (128-256 MB): Typst, in report-pdf, is
+# CPU-bound and Lambda's CPU share grows with memory.
+MEMORY = {"report-pdf": 1024}
 
 
 def operations(doc):
@@ -178,11 +183,18 @@ class Agreement(unittest.TestCase):
         for binary, (_, fn) in cdk_functions().items():
             self.assertEqual(fn["Properties"]["Runtime"], "provided.al2023", binary)
             self.assertEqual(fn["Properties"]["Architectures"], ["arm64"], binary)
-            self.assertTrue(128 <= fn["Properties"]["MemorySize"] <= 256, binary)
+            self.assert_memory(binary, fn)
         for binary, (_, fn) in sam_functions().items():
-            self.assertTrue(128 <= fn["Properties"]["MemorySize"] <= 256, binary)
+            self.assert_memory(binary, fn)
             self.assertEqual(fn["Metadata"]["BuildMethod"], "rust-cargolambda")
             self.assertEqual(fn["Metadata"]["BuildProperties"]["Binary"], binary)
+
+    def assert_memory(self, binary, fn):
+        memory = fn["Properties"]["MemorySize"]
+        if binary in MEMORY:
+            self.assertEqual(memory, MEMORY[binary], binary)
+        else:
+            self.assertTrue(128 <= memory <= 256, binary)
 
     def test_each_function_is_built_from_its_own_crate(self):
         """SAM runs `cargo lambda build --bin X` in CodeUri and copies the workspace's
@@ -191,7 +203,9 @@ class Agreement(unittest.TestCase):
         cdk = cdk_functions()
         for binary, (_, fn) in sam_functions().items():
             code_uri = fn["Properties"]["CodeUri"]
-            manifest = open(os.path.join(ROOT, code_uri, "Cargo.toml")).read()
+            manifest_path = os.path.join(ROOT, code_uri, "Cargo.toml")
+            self.assertTrue(os.path.isfile(manifest_path), f"{binary}: its CodeUri {code_uri} has no Cargo.toml")
+            manifest = open(manifest_path).read()
             package = re.search(r'^name = "([^"]+)"', manifest, re.M).group(1)
             bins = set(re.findall(r'^\[\[bin\]\]\s*name = "([^"]+)"', manifest, re.M))
             own_bins = {package} | {os.path.splitext(f)[0] for f in os.listdir(os.path.join(ROOT, code_uri, "src", "bin"))} \
@@ -456,6 +470,8 @@ class ReportObjects(unittest.TestCase):
     S3_ACTIONS = {
         "report-build": {"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion"},
         "jobs": {"s3:PutObject", "s3:GetObject"},
+        # report-pdf reads the version's report.json object version and writes report.pdf.
+        "report-pdf": {"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"},
     }
 
     def test_same_report_object_grants_each_where_its_code_needs_them(self):
@@ -472,6 +488,202 @@ class ReportObjects(unittest.TestCase):
                 self.assertEqual({a for a, _, _ in got}, want, f"{name}: {binary}'s s3 actions vs what its code calls")
                 for action, ref, prefix in got:
                     self.assertEqual((ref, prefix), (bucket, "reports/*"), f"{name}: {binary} {action}")
+
+
+def filter_matches(pattern, event):
+    """Whether a Lambda event filter pattern (the subset our stacks use: nested objects, exact
+    values, {"prefix": ...}) matches an event, as Lambda's filtering does
+    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html): every field of
+    the pattern must match; a list matches when any of its rules does. Any other rule is refused
+    here rather than guessed at."""
+    for field, rule in pattern.items():
+        if field not in event:
+            return False
+        value = event[field]
+        if isinstance(rule, dict):
+            if not isinstance(value, dict) or not filter_matches(rule, value):
+                return False
+            continue
+        if not isinstance(rule, list):
+            raise ValueError(f"{field}: a filter rule is an object or a list, not {rule!r}")
+        if not any(rule_matches(r, value) for r in rule):
+            return False
+    return True
+
+
+def rule_matches(rule, value):
+    if isinstance(rule, dict):
+        if set(rule) != {"prefix"}:
+            raise ValueError(f"filter rule {rule!r}: only exact values and prefix are evaluated here")
+        return isinstance(value, str) and value.startswith(rule["prefix"])
+    return value == rule
+
+
+KEYS_RS = os.path.join(ROOT, "shared", "src", "keys.rs")
+
+
+def item_keys():
+    """{name: sample key} for every key format in shared/src/keys.rs (each `fn NAME(..) -> String`
+    built with format!, and each `const NAME: &str`), rendered with sample values, so the filter is
+    checked against the keys the code writes, not a copy of them."""
+    src = open(KEYS_RS).read().split("#[cfg(test)]")[0]
+    consts = dict(re.findall(r'const (\w+): &str = "([^"]*)";', src))
+    formats = re.findall(r'fn (\w+)\([^)]*\)\s*->\s*String\s*\{\s*format!\(\s*"([^"]*)"', src, re.S)
+    samples = {"customer": "acme-retail", "code": "acme-retail", "month": "2026-10", "version": "1"}
+
+    def render(m):
+        name, width = m.group(1), m.group(2)
+        if name in consts:
+            return consts[name]
+        value = samples.get(name, "7" if width else f"x-{name or 'arg'}")
+        return value.zfill(int(width)) if width else value
+    keys = {name: re.sub(r"\{(\w*)(?::0(\d+))?\}", render, fmt) for name, fmt in formats}
+    keys.update(consts)
+    return keys
+
+
+def stream_record(event_name, pk, sk):
+    """A DynamoDB stream record as Lambda filters it (KEYS_ONLY: the keys and no images)."""
+    return {
+        "eventID": "1", "eventName": event_name, "eventVersion": "1.1", "eventSource": "aws:dynamodb",
+        "awsRegion": "eu-west-1",
+        "dynamodb": {"Keys": {"PK": {"S": pk}, "SK": {"S": sk}}, "SequenceNumber": "100", "SizeBytes": 60,
+                     "StreamViewType": "KEYS_ONLY"},
+        "eventSourceARN": "arn:aws:dynamodb:eu-west-1:111122223333:table/cc/stream/2026-11-01T00:00:00.000",
+    }
+
+
+def sam_stream_events():
+    """(binary, event properties) for every DynamoDB stream event in template.yaml."""
+    return [(binary, ev["Properties"]) for binary, (_, fn) in sam_functions().items()
+            for ev in fn["Properties"].get("Events", {}).values() if ev["Type"] == "DynamoDB"]
+
+
+def cdk_stream_mappings():
+    """(binary, mapping properties) for every event source mapping of the CDK stack."""
+    by_id = {k: b for b, (k, _) in cdk_functions().items()}
+    return [(by_id[cdk_ref(m["Properties"]["FunctionName"])], m["Properties"])
+            for m in resources(CDK, "AWS::Lambda::EventSourceMapping").values()]
+
+
+def table_id(t):
+    (table,) = resources(t, "AWS::DynamoDB::Table")
+    return table
+
+
+class ReportPdf(unittest.TestCase):
+    """The PDF function (issue #16): its own Lambda, so Typst's size stays out of report-build and
+    jobs; invoked by the table's KEYS_ONLY stream, filtered to new report version items."""
+
+    # The event source mapping's settings, the same in both templates (SAM's event property names are
+    # the mapping's own).
+    MAPPING = {
+        "StartingPosition": "LATEST",
+        "BatchSize": 5,
+        "MaximumRetryAttempts": 3,
+        "BisectBatchOnFunctionError": True,
+        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        "MaximumRecordAgeInSeconds": 3600,
+    }
+    # What the function calls (functions/report-pdf): GetItem on the version item, a conditional
+    # PutItem (with ConditionCheckItem) recording report.pdf on it; report.json's object version in,
+    # report.pdf out. No index, no Query, no DeleteItem.
+    DYNAMODB_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"}
+    S3_ACTIONS = {"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"}
+    # What reading a stream takes (granted by SAM's AWSLambdaDynamoDBExecutionRole for a DynamoDB
+    # event, and by CDK's DynamoEventSource on this table's stream; ListStreams takes no resource).
+    STREAM_READ = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
+
+    def test_table_stream_is_keys_only(self):
+        for name, t in (("template.yaml", SAM), ("CDK", CDK)):
+            table = t["Resources"][table_id(t)]["Properties"]
+            self.assertEqual(table.get("StreamSpecification"), {"StreamViewType": "KEYS_ONLY"}, name)
+
+    def test_same_function_settings_in_both_templates(self):
+        (sam_id, sam), (_, cdk) = sam_functions()["report-pdf"], cdk_functions()["report-pdf"]
+        self.assertEqual(sam_id, "ReportPdfFunction")
+        self.assertEqual(sam["Properties"]["CodeUri"], "functions/report-pdf")
+        self.assertEqual(sam["Properties"]["Handler"], "bootstrap")
+        self.assertEqual(cdk["Metadata"]["CargoPackage"], "report-pdf")
+        for name, fn in (("template.yaml", sam), ("CDK", cdk)):
+            self.assertEqual((fn["Properties"]["MemorySize"], fn["Properties"]["Timeout"]), (1024, 120), name)
+        self.assertNotIn("Tags", sam["Properties"], "it assumes no customer role: no customer-central:stack tag")
+        role = CDK["Resources"][cdk_ref(cdk["Properties"]["Role"])]
+        self.assertNotIn("Tags", role["Properties"], "CDK: no customer-central:stack tag on its role")
+        self.assertNotIn("report-pdf", routes_by_function(sam_routes()), "no API routes")
+        self.assertNotIn("report-pdf", routes_by_function(cdk_routes()), "no API routes")
+
+    def test_same_stream_trigger_in_both_templates(self):
+        """Exactly one stream consumer, the PDF function, on the table's stream, with the same
+        settings and filter in both templates."""
+        sam, cdk = sam_stream_events(), cdk_stream_mappings()
+        self.assertEqual([b for b, _ in sam], ["report-pdf"], "template.yaml: the stream's consumers")
+        self.assertEqual([b for b, _ in cdk], ["report-pdf"], "CDK: the event source mappings' functions")
+        (_, sam), (_, cdk) = sam[0], cdk[0]
+        self.assertEqual(sam["Stream"], {"Fn::GetAtt": [table_id(SAM), "StreamArn"]})
+        self.assertEqual(cdk["EventSourceArn"], {"Fn::GetAtt": [table_id(CDK), "StreamArn"]})
+        for name, props in (("template.yaml", sam), ("CDK", cdk)):
+            self.assertEqual({k: props.get(k) for k in self.MAPPING}, self.MAPPING, name)
+            (flt,) = props["FilterCriteria"]["Filters"]
+            self.assertEqual(json.loads(flt["Pattern"]), {
+                "eventName": ["INSERT"], "dynamodb": {"Keys": {"PK": {"S": [{"prefix": "REPORT#"}]}}}}, name)
+        # Keys SAM's DynamoDB event takes but the mapping above leaves unset must stay unset in both.
+        extra = {"Enabled", "ParallelizationFactor", "TumblingWindowInSeconds", "DestinationConfig"}
+        self.assertEqual({k: sam.get(k) for k in extra}, {k: cdk.get(k) for k in extra})
+
+    def test_filter_passes_new_report_versions_only(self):
+        """The filter, evaluated as Lambda does, against every key format the code writes: only an
+        INSERT of a report version item (REPORT#{customer}#{yyyy-mm}) reaches the function; REPORTRUN,
+        REPORTS#..., REPORTMONTH#... and every other item kind do not, nor does a MODIFY (the
+        function's own write of the version item) or a REMOVE."""
+        keys = item_keys()
+        self.assertEqual(keys["report"], "REPORT#acme-retail#2026-10")
+        for name in ("reports_of", "reports_in_month", "REPORT_RUNS", "customer", "request"):
+            self.assertIn(name, keys, f"{KEYS_RS}: key {name} not found")
+        version_sk = keys["report_version"]
+        for name, t in (("template.yaml", SAM), ("CDK", CDK)):
+            (props,) = [p for _, p in (sam_stream_events() if t is SAM else cdk_stream_mappings())]
+            (flt,) = props["FilterCriteria"]["Filters"]
+            pattern = json.loads(flt["Pattern"])
+            passed = {k for k, pk in keys.items() if filter_matches(pattern, stream_record("INSERT", pk, version_sk))}
+            self.assertEqual(passed, {"report"}, f"{name}: the item kinds whose INSERT reaches report-pdf")
+            for event_name in ("MODIFY", "REMOVE"):
+                self.assertFalse(filter_matches(pattern, stream_record(event_name, keys["report"], version_sk)),
+                                 f"{name}: a {event_name} of a report version")
+            for pk in ("REPORTRUN", "REPORTS#acme-retail", "REPORTMONTH#2026-10", "REPORT", "report#acme-retail#2026-10"):
+                self.assertFalse(filter_matches(pattern, stream_record("INSERT", pk, version_sk)), f"{name}: {pk}")
+
+    def test_policy_is_exactly_what_the_function_calls(self):
+        for name, t, functions in (("template.yaml", SAM, sam_functions()), ("CDK", CDK, cdk_functions())):
+            statements = function_statements(t, functions)["report-pdf"]
+            bucket = [k for k, b in resources(t, "AWS::S3::Bucket").items() if b["Properties"].get("VersioningConfiguration")][0]
+            table = table_id(t)
+            grants = set()
+            for st in statements:
+                self.assertEqual(st.get("Effect", "Allow"), "Allow", name)
+                for action in as_list(st["Action"]):
+                    for r in as_list(st["Resource"]):
+                        if action.startswith("xray:") or action == "dynamodb:ListStreams":
+                            self.assertEqual(r, "*", f"{name}: {action}")
+                            continue
+                        if action in self.STREAM_READ:
+                            self.assertEqual(r, {"Fn::GetAtt": [table, "StreamArn"]}, f"{name}: {action}")
+                            continue
+                        grants.add((action, json.dumps(r)))
+            table_arn = json.dumps({"Fn::GetAtt": [table, "Arn"]})
+            self.assertEqual({(a, r) for a, r in grants if a.startswith("dynamodb:")},
+                             {(a, table_arn) for a in self.DYNAMODB_ACTIONS}, f"{name}: the table only, no index")
+            s3 = {(a, r) for a, r in grants if a.startswith("s3:")}
+            self.assertEqual({a for a, _ in s3}, self.S3_ACTIONS, name)
+            for action, r in s3:
+                self.assertIn(bucket, r, f"{name}: {action}")
+                self.assertIn("/reports/*", r, f"{name}: {action}")
+            self.assertEqual({a for a, _ in grants} - self.DYNAMODB_ACTIONS - self.S3_ACTIONS, set(), name)
+        # SAM attaches the stream read policy itself for a DynamoDB event: the template grants none.
+        sam = function_statements(SAM, sam_functions())["report-pdf"]
+        self.assertFalse({a for st in sam for a in as_list(st["Action"])} & (self.STREAM_READ | {"dynamodb:ListStreams"}))
+        cdk = function_statements(CDK, cdk_functions())["report-pdf"]
+        self.assertTrue(self.STREAM_READ <= {a for st in cdk for a in as_list(st["Action"])}, "CDK: stream reads")
 
 
 class SampleEvents(unittest.TestCase):
@@ -495,6 +707,20 @@ class SampleEvents(unittest.TestCase):
         self.assertEqual(scheduled - jobs, set(), "scheduled jobs without a sample event")
         asl_tasks = set(re.findall(r'"task": "(\w+)"', ASL))
         self.assertEqual(asl_tasks - tasks, set(), "state machine tasks without a sample event")
+
+    def test_every_stream_consumer_has_a_sample_event_its_filter_passes(self):
+        """A function a DynamoDB stream invokes has sample stream events in events/<binary>/, and its
+        filter passes at least one of their records (else no sample shows what reaches it in AWS)."""
+        for binary, props in sam_stream_events():
+            folder = os.path.join(ROOT, "events", binary)
+            records = []
+            for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+                event = json.load(open(os.path.join(folder, name)))
+                records += [r for r in event.get("Records", []) if r.get("eventSource") == "aws:dynamodb"]
+            self.assertTrue(records, f"events/{binary}/: no sample DynamoDB stream event")
+            patterns = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
+            self.assertTrue(any(filter_matches(p, r) for p in patterns for r in records),
+                            f"events/{binary}/: no sample record passes the stream filter")
 
 
 class GitlabCi(unittest.TestCase):
