@@ -48,7 +48,7 @@ pub struct ReportVersion {
     pub outputs: Vec<ReportOutput>,
     /// Outputs still to come: rendered after the build by another process (in AWS the PDF, by the
     /// `report-pdf` function, which the new version's item starts through the table's stream).
-    /// Absent or empty when every output is in [`Self::outputs`].
+    /// Absent or empty when every output is in `outputs`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pending: Vec<PendingOutput>,
 }

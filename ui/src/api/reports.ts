@@ -4,7 +4,10 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSingleMutation } from "./mutation";
 import { api, unwrap, type Schemas } from "./client";
-import type { ReportFormat } from "../lib/reports";
+import { renderingFormats, type ReportFormat } from "../lib/reports";
+
+/** How often the versions are asked again while an output is being rendered. */
+const PENDING_POLL_MS = 4000;
 
 export type ReportVersion = Schemas["ReportVersion"];
 export type MonthReports = Schemas["MonthReports"];
@@ -71,11 +74,13 @@ export function useReportRuns() {
   });
 }
 
-/** Every version of a customer's month, newest first. */
+/** Every version of a customer's month, newest first; asked again every few seconds while an output
+ * is still being rendered (the PDF in AWS follows the build within a minute). */
 export function useReportVersions(customer: string, month: string | undefined) {
-  return useQuery({
+  return useQuery<ReportVersion[]>({
     queryKey: reportKeys.versions(customer, month ?? ""),
     enabled: !!month,
+    refetchInterval: (q) => (q.state.data?.some((v) => renderingFormats(v).length > 0) ? PENDING_POLL_MS : false),
     queryFn: async ({ signal }) =>
       unwrap(
         await api.GET("/api/v1/reports/{customer}/{month}/versions", {

@@ -912,7 +912,8 @@ export interface paths {
         /**
          * One version as the page (`format=html`, the default: self-contained, printable, served with a
          *     sandboxing Content-Security-Policy), as its JSON snapshot (`format=json`) or as the A4 PDF
-         *     (`format=pdf`). 404 for an unknown version, or a format the version was built without.
+         *     (`format=pdf`). 404 for an unknown version, or a format the version was built without; 409
+         *     while the format is still being rendered.
          */
         get: operations["get_report_version"];
         put?: never;
@@ -2716,6 +2717,12 @@ export interface components {
                 month: components["schemas"]["ReportMonth"];
                 /** @description What was written (`json`, `html`, and `pdf` when the PDF renderer is wired). */
                 outputs: components["schemas"]["ReportOutput"][];
+                /**
+                 * @description Outputs still to come: rendered after the build by another process (in AWS the PDF, by the
+                 *     `report-pdf` function, which the new version's item starts through the table's stream).
+                 *     Absent or empty when every output is in [`Self::outputs`].
+                 */
+                pending?: components["schemas"]["PendingOutput"][];
                 /** @description Why it was built (`monthly schedule`, or what the person said). */
                 reason: string;
                 /**
@@ -3041,6 +3048,13 @@ export interface components {
             customers: components["schemas"]["CustomerCosts"][];
             /** @description Month to date over every customer, per currency. */
             totals: components["schemas"]["CostTotal"][];
+        };
+        /** @description An output of a version that is rendered after the build. */
+        PendingOutput: {
+            /** @description Why rendering it failed (it is not tried again: a new build is); absent while it is on its way. */
+            error?: string | null;
+            /** @description `pdf`. */
+            format: string;
         };
         /** @description permission set name */
         PermissionSetName: string;
@@ -3402,6 +3416,12 @@ export interface components {
             month: components["schemas"]["ReportMonth"];
             /** @description What was written (`json`, `html`, and `pdf` when the PDF renderer is wired). */
             outputs: components["schemas"]["ReportOutput"][];
+            /**
+             * @description Outputs still to come: rendered after the build by another process (in AWS the PDF, by the
+             *     `report-pdf` function, which the new version's item starts through the table's stream).
+             *     Absent or empty when every output is in [`Self::outputs`].
+             */
+            pending?: components["schemas"]["PendingOutput"][];
             /** @description Why it was built (`monthly schedule`, or what the person said). */
             reason: string;
             /**
@@ -8389,6 +8409,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_report_download: {
@@ -8442,6 +8470,14 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,10 +11,12 @@ import {
   defaultPair,
   diffValue,
   downloadFormats,
+  failedFormats,
   isMonth,
   lastClosedMonth,
   mayBuild,
   monthName,
+  renderingFormats,
   sectionsCount,
   sectionText,
   SUMMARY_MAX,
@@ -81,6 +83,13 @@ describe("versions", () => {
     expect(downloadFormats({ outputs: [output("json"), output("html")] })).toEqual(["html", "json"]);
     expect(downloadFormats({ outputs: [output("json"), output("html"), output("pdf")] })).toEqual(["pdf", "html", "json"]);
     expect(downloadFormats({ outputs: [output("docx")] })).toEqual([]);
+  });
+  it("tells outputs on their way from outputs that failed to render", () => {
+    expect(renderingFormats({})).toEqual([]);
+    expect(renderingFormats({ pending: [{ format: "pdf" }] })).toEqual(["pdf"]);
+    expect(renderingFormats({ pending: [{ format: "pdf", error: "broke" }] })).toEqual([]);
+    expect(failedFormats({ pending: [{ format: "pdf", error: null }] })).toEqual([]);
+    expect(failedFormats({ pending: [{ format: "pdf", error: "broke" }] })).toEqual([{ format: "pdf", error: "broke" }]);
   });
   it("compares the newest version with the one before by default", () => {
     expect(defaultPair([{ version: 3 }, { version: 2 }, { version: 1 }])).toEqual({ from: 2, to: 3 });

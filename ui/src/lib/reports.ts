@@ -120,6 +120,16 @@ export function downloadFormats(version: Pick<ReportVersion, "outputs">): Report
   return DOWNLOAD_ORDER.filter((f) => listed.has(f)) as ReportFormat[];
 }
 
+/** The formats a version still waits for (rendered after the build: the PDF in AWS). */
+export function renderingFormats(version: Pick<ReportVersion, "pending">): string[] {
+  return (version.pending ?? []).filter((p) => !p.error).map((p) => p.format);
+}
+
+/** The formats whose rendering failed, with why. */
+export function failedFormats(version: Pick<ReportVersion, "pending">): { format: string; error: string }[] {
+  return (version.pending ?? []).flatMap((p) => (p.error ? [{ format: p.format, error: p.error }] : []));
+}
+
 /** "PDF (84 kB)". */
 export function formatLabel(format: string, size?: number): string {
   const name = format.toUpperCase();

@@ -1,13 +1,15 @@
 import Button from "@cloudscape-design/components/button";
 import SpaceBetween from "@cloudscape-design/components/space-between";
+import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import { useState } from "react";
 import { useDownloadLink, type ReportVersion } from "../api/reports";
 import ErrorAlert from "../components/ErrorAlert";
-import { downloadFormats, formatLabel } from "../lib/reports";
+import { downloadFormats, failedFormats, formatLabel, renderingFormats } from "../lib/reports";
 
 /**
  * One button per output the version lists (PDF, HTML, JSON: whichever it has). A click asks the API
- * for a short-lived link and follows it as a download; the link is never kept (it expires).
+ * for a short-lived link and follows it as a download; the link is never kept (it expires). An output
+ * still being rendered after the build (the PDF in AWS) says so, as does one whose rendering failed.
  * `compact`: links stacked in a table cell (the format alone), rather than buttons with the size in a row.
  */
 export default function DownloadButtons({ version, compact = false }: { version: ReportVersion; compact?: boolean }) {
@@ -44,6 +46,16 @@ export default function DownloadButtons({ version, compact = false }: { version:
           >
             <span style={{ whiteSpace: "nowrap" }}>{formatLabel(format, compact ? undefined : sizes.get(format))}</span>
           </Button>
+        ))}
+        {renderingFormats(version).map((format) => (
+          <StatusIndicator key={format} type="in-progress">
+            {format.toUpperCase()} being rendered
+          </StatusIndicator>
+        ))}
+        {failedFormats(version).map(({ format, error }) => (
+          <StatusIndicator key={format} type="error">
+            <span title={error}>{format.toUpperCase()} not rendered: rebuild to try again</span>
+          </StatusIndicator>
         ))}
       </SpaceBetween>
       {link.isError ? <ErrorAlert header="Not downloaded" error={link.error} /> : null}
