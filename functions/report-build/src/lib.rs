@@ -286,11 +286,18 @@ async fn output(
     if let Some(o) = v.output(format.as_str()) {
         return Ok((v.clone(), o.clone()));
     }
+    let late = api.app().clock.now() - v.built_at
+        > time::Duration::seconds(cc_domain::reports::service::RENDER_EXPECTED_SECONDS);
     match v.pending(format.as_str()) {
         Some(p) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "output_pending",
             match &p.error {
+                None if late => format!(
+                    "the {} of version {version} of {customer}'s {month} report was not rendered in time \
+                     (the report-pdf function's log says why); a new build tries again",
+                    format.as_str().to_uppercase()
+                ),
                 None => format!(
                     "the {} of version {version} of {customer}'s {month} report is still being rendered \
                      (it follows the build within a minute); try again shortly",

@@ -525,6 +525,19 @@ async fn a_pdf_still_to_come_or_that_failed_is_a_409_saying_which() {
             .await;
         assert_eq!(s, StatusCode::OK, "{format}");
     }
+    // Past the time a render takes (15 minutes), the PDF is reported as not rendered.
+    let mut later = h.app.clone();
+    later.clock = Clock::fixed(time::macros::datetime!(2026-11-25 09:16 UTC));
+    let late = Harness {
+        router: report_build::router(cc_http::Api::from_app(later.clone()).await.unwrap()),
+        app: later,
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    let (s, v, _) = late
+        .call("GET", &format!("{version}?format=pdf"), &h.erin(), None)
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(message(&v).contains("was not rendered in time"), "{v}");
 
     let mut broken = cc_domain::reports::ReportPorts::unconfigured();
     broken.renderers = vec![Arc::new(Broken)];

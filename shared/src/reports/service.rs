@@ -45,6 +45,11 @@ use crate::utilisation::usage::UsageRules;
 /// How long a download link works.
 pub const LINK_SECONDS: u64 = 15 * 60;
 
+/// How long after its build a pending output is still expected (a render takes seconds; the
+/// stream's records live an hour, `MaximumRecordAgeInSeconds` in the stacks). Past it, the output is
+/// reported as not rendered, and a new build is the way on.
+pub const RENDER_EXPECTED_SECONDS: i64 = 15 * 60;
+
 /// The reason the schedule's builds record.
 pub const SCHEDULE_REASON: &str = "monthly schedule";
 

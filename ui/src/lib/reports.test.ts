@@ -84,12 +84,21 @@ describe("versions", () => {
     expect(downloadFormats({ outputs: [output("json"), output("html"), output("pdf")] })).toEqual(["pdf", "html", "json"]);
     expect(downloadFormats({ outputs: [output("docx")] })).toEqual([]);
   });
-  it("tells outputs on their way from outputs that failed to render", () => {
-    expect(renderingFormats({})).toEqual([]);
-    expect(renderingFormats({ pending: [{ format: "pdf" }] })).toEqual(["pdf"]);
-    expect(renderingFormats({ pending: [{ format: "pdf", error: "broke" }] })).toEqual([]);
-    expect(failedFormats({ pending: [{ format: "pdf", error: null }] })).toEqual([]);
-    expect(failedFormats({ pending: [{ format: "pdf", error: "broke" }] })).toEqual([{ format: "pdf", error: "broke" }]);
+  it("tells outputs on their way from outputs that failed to render or did not come in time", () => {
+    const built_at = "2026-11-30T10:00:00Z";
+    const now = Date.parse(built_at) + 60_000;
+    const late = Date.parse(built_at) + 16 * 60_000;
+    expect(renderingFormats({ built_at }, now)).toEqual([]);
+    expect(renderingFormats({ built_at, pending: [{ format: "pdf" }] }, now)).toEqual(["pdf"]);
+    expect(renderingFormats({ built_at, pending: [{ format: "pdf", error: "broke" }] }, now)).toEqual([]);
+    expect(failedFormats({ built_at, pending: [{ format: "pdf", error: null }] }, now)).toEqual([]);
+    expect(failedFormats({ built_at, pending: [{ format: "pdf", error: "broke" }] }, now)).toEqual([
+      { format: "pdf", error: "broke" },
+    ]);
+    expect(renderingFormats({ built_at, pending: [{ format: "pdf" }] }, late)).toEqual([]);
+    expect(failedFormats({ built_at, pending: [{ format: "pdf" }] }, late)).toEqual([
+      { format: "pdf", error: "not rendered in time" },
+    ]);
   });
   it("compares the newest version with the one before by default", () => {
     expect(defaultPair([{ version: 3 }, { version: 2 }, { version: 1 }])).toEqual({ from: 2, to: 3 });

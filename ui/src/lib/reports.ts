@@ -120,14 +120,26 @@ export function downloadFormats(version: Pick<ReportVersion, "outputs">): Report
   return DOWNLOAD_ORDER.filter((f) => listed.has(f)) as ReportFormat[];
 }
 
-/** The formats a version still waits for (rendered after the build: the PDF in AWS). */
-export function renderingFormats(version: Pick<ReportVersion, "pending">): string[] {
+/** How long after its build a version's pending output is still expected: the stream's records live
+ * an hour (`MaximumRecordAgeInSeconds` in the stacks) but a render takes seconds, so after 15
+ * minutes something went wrong and a rebuild is the way on. */
+export const RENDER_EXPECTED_MS = 15 * 60 * 1000;
+
+type Pending = Pick<ReportVersion, "pending" | "built_at">;
+
+/** The formats a version still waits for (rendered after the build: the PDF in AWS), while they are
+ * expected (`now` in ms). */
+export function renderingFormats(version: Pending, now = Date.now()): string[] {
+  if (now - Date.parse(version.built_at) > RENDER_EXPECTED_MS) return [];
   return (version.pending ?? []).filter((p) => !p.error).map((p) => p.format);
 }
 
-/** The formats whose rendering failed, with why. */
-export function failedFormats(version: Pick<ReportVersion, "pending">): { format: string; error: string }[] {
-  return (version.pending ?? []).flatMap((p) => (p.error ? [{ format: p.format, error: p.error }] : []));
+/** The formats whose rendering failed (with why) or did not come in time. */
+export function failedFormats(version: Pending, now = Date.now()): { format: string; error: string }[] {
+  const late = now - Date.parse(version.built_at) > RENDER_EXPECTED_MS;
+  return (version.pending ?? []).flatMap((p) =>
+    p.error ? [{ format: p.format, error: p.error }] : late ? [{ format: p.format, error: "not rendered in time" }] : [],
+  );
 }
 
 /** "PDF (84 kB)". */
