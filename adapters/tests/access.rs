@@ -1,7 +1,7 @@
 //! Breakglass through the domain service on both storage backends (embedded, DynamoDB on moto):
 //! the full flow, the sweeper, overlapping grants, and fifty concurrent actors on one request.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::Ordering;
 

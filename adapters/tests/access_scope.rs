@@ -2,7 +2,7 @@
 //! judged by the policy at decision time, accounts and customers leaving while access is open,
 //! and reads that show the state as of now whatever the sweeper's period. Embedded store.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::Ordering;
 

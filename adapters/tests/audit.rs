@@ -2,7 +2,7 @@
 //! customer's events for leads and admins, newest first across months, one page at a time; the
 //! single filters; unknown and deleted customers.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::Ordering;
 

@@ -2,7 +2,7 @@
 //! re-run adds nothing and reopens nothing), the customer's thresholds apply, acknowledge and
 //! resolve with who and a note, conditional on the version read, and lists by status, paged.
 
-mod support;
+use crate::support;
 
 use cc_domain::Error;
 use cc_domain::billing::costs::{self, CellSource, DailyCost};

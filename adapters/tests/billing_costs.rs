@@ -2,7 +2,7 @@
 //! service filters, daily and monthly buckets, totals, month to date with its forecast, top movers,
 //! and the range rules.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::sync::Mutex;

@@ -4,7 +4,7 @@
 //! entitlement changes are kept, and the role rules hold. On moto (DynamoDB), the same store
 //! operations (GSI queries by month and task code prefix, conditional contract writes).
 
-mod support;
+use crate::support;
 
 use cc_domain::Error;
 use cc_domain::demo::{self, DemoSize};

@@ -3,7 +3,7 @@
 //! (off the team), an admin, and a signed-in person with no role. Each state-changing check runs
 //! on a fresh request; a refused call changes nothing.
 
-mod support;
+use crate::support;
 
 use cc_domain::identity::Role;
 use serde_json::{Value, json};

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-mod support;
+use crate::support;
 use support::{start, start_configured};
 
 /// Reads one HTTP/1.1 response (head and a `content-length` body) from `stream`.

@@ -7,7 +7,7 @@
 //! `cc utilisation import contracts|worklogs`: written and counted; a re-import changes nothing;
 //! a bad row is refused with its row and column, nothing written.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-mod support;
+use crate::support;
 use support::{send, start, token};
 
 use cc_domain::config::Config;

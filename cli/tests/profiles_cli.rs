@@ -3,7 +3,7 @@
 //! it exists, and a narrowed sync keeps every other generated profile.
 
 #[allow(dead_code)] // each test binary uses part of the shared support
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -6,7 +6,7 @@
 use cc_domain::identity::Role;
 use serde_json::{Value, json};
 
-mod support;
+use crate::support;
 use support::{start, token};
 
 async fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {

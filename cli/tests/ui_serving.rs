@@ -4,7 +4,7 @@
 
 // Each test binary uses part of the shared support.
 #[allow(dead_code)]
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 
