@@ -356,12 +356,18 @@ pub fn spawn_sweeper(app: cc_domain::App) -> Result<tokio::task::JoinHandle<()>,
 /// the next request on a kept-alive connection: slow senders (slowloris) are cut off.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a request's body may go without sending anything: a client that declares a body and
+/// stalls is cut off (its connection closed; a handler reading the body answers 400), whether or
+/// not it sent a token (an early 401 still reads the body to keep the connection usable).
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Header fields hyper accepts before answering 431 itself; the API's own limit is lower
 /// (`cc_http::layers::MAX_HEADERS`), so a request past it gets the API's JSON 431.
 const HYPER_MAX_HEADERS: usize = 2 * cc_http::layers::MAX_HEADERS;
 
 /// Serves until ctrl-c (or until `shutdown` resolves): at most `CC_MAX_CONNECTIONS` connections at
-/// once (more wait in the listen backlog), each allowed [`HEADER_READ_TIMEOUT`] per request head.
+/// once (more wait in the listen backlog), each allowed [`HEADER_READ_TIMEOUT`] per request head
+/// and [`BODY_READ_TIMEOUT`] between pieces of a body.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     api: Api,
@@ -400,7 +406,9 @@ pub async fn serve(
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
             req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-            router.clone().oneshot(req.map(axum::body::Body::new))
+            router.clone().oneshot(
+                req.map(|body| axum::body::Body::new(tower_http::timeout::TimeoutBody::new(BODY_READ_TIMEOUT, body))),
+            )
         });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {

@@ -86,6 +86,36 @@ async fn slow_request_heads_are_cut_off() {
     assert!(!String::from_utf8_lossy(&rest).contains("200 OK"), "{rest:?}");
 }
 
+/// A client that declares a body and stops sending it is cut off, with a token or without one
+/// (where the early 401 still reads the body): the connection is not held for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_request_bodies_are_cut_off() {
+    let s = start().await;
+    let token = support::token(
+        &s,
+        "ada.admin@demo.customer-central.dev",
+        &[cc_domain::identity::Role::Admin],
+    );
+    for auth in [String::new(), format!("authorization: Bearer {token}\r\n")] {
+        let mut stream = TcpStream::connect(s.base.trim_start_matches("http://")).await.unwrap();
+        let head = format!(
+            "POST /api/v1/reports HTTP/1.1\r\nhost: x\r\n{auth}content-type: application/json\r\ncontent-length: 1000\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(b"{\"customer\": \"acme-retail\",").await.unwrap();
+        let started = std::time::Instant::now();
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(
+            cc_cli::BODY_READ_TIMEOUT + Duration::from_secs(5),
+            stream.read_to_end(&mut rest),
+        )
+        .await;
+        assert!(read.is_ok(), "the connection is closed ({auth:?})");
+        assert!(started.elapsed() >= cc_cli::BODY_READ_TIMEOUT - Duration::from_secs(1));
+        assert!(!String::from_utf8_lossy(&rest).contains("201 Created"), "{rest:?}");
+    }
+}
+
 /// With `CC_MAX_CONNECTIONS=1` a second connection waits until the first one closes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_beyond_the_cap_wait() {
