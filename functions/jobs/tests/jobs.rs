@@ -456,3 +456,54 @@ async fn the_monthly_job_builds_each_active_customer_once_and_records_a_failure_
         "{waiting}"
     );
 }
+
+/// `cc jobs run reports.monthly` by hand: the versions it builds are the schedule's (the builder
+/// is shown in the customer's report, and a manual run's label is an operator's, often `root`),
+/// while the run record keeps who ran it.
+#[tokio::test]
+async fn a_monthly_run_by_hand_builds_the_schedule_s_versions_and_records_who_ran_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let offset = Arc::new(AtomicI64::new(0));
+    let app = app(&dir, offset.clone());
+    demo::seed(
+        &app,
+        &demo::DemoSize {
+            customers: 2,
+            accounts: 4,
+        },
+    )
+    .await
+    .unwrap();
+    // The 5th of the next month, after CC_REPORTS_DAY.
+    let now = app.clock.now();
+    let month = cc_domain::reports::ReportMonth::of(now.date());
+    let target = month.next().first_day().with_hms(12, 0, 0).unwrap().assume_utc() + time::Duration::days(4);
+    offset.fetch_add((target - now).whole_seconds(), Ordering::SeqCst);
+    let root = cc_domain::Trigger::manual("root").unwrap();
+    let summary = jobs::run(&app, jobs::REPORTS_MONTHLY, &root).await.unwrap();
+    assert_eq!(summary["trigger"], serde_json::to_value(&root).unwrap(), "{summary}");
+    assert!(summary["built"].as_u64().unwrap() >= 1, "{summary}");
+    let admin = Principal {
+        email: cc_domain::ids::Email::parse("ada@example.com").unwrap(),
+        subject: "ada".into(),
+        roles: [Role::Admin].into(),
+    };
+    let code = cc_domain::ids::CustomerCode::parse("acme-retail").unwrap();
+    let reports = app.reports().unwrap();
+    let v = reports.version(&admin, &code, month, 1).await.unwrap();
+    assert_eq!(v.trigger, cc_domain::reports::Trigger::Schedule);
+    let page = String::from_utf8(reports.content(v.output("html").unwrap()).await.unwrap().to_vec()).unwrap();
+    let footer = page
+        .find("built ")
+        .map(|i| &page[i..(i + 120).min(page.len())])
+        .unwrap_or_default();
+    assert!(
+        !page.contains("by root"),
+        "the operator's label is not in the customer's report: {footer}"
+    );
+    let runs = reports
+        .runs(&admin, &cc_domain::page::PageRequest::new(Some(10), None).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(runs.items[0].trigger, root);
+}

@@ -133,16 +133,6 @@ fn schedule() -> crate::trigger::Trigger {
     crate::trigger::Trigger::Schedule
 }
 
-/// A version's builder for a run of the job: the schedule, or the person who ran it.
-fn version_trigger(by: &crate::trigger::Trigger) -> Trigger {
-    match by.person() {
-        Some(person) => Trigger::Person {
-            email: person.to_string(),
-        },
-        None => Trigger::Schedule,
-    }
-}
-
 /// What the schedule did when it ran.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -798,10 +788,7 @@ impl Reports {
             })
             .collect();
         let mut customers: Vec<CustomerBuild> = futures::stream::iter(work)
-            .map(|(c, accounts)| {
-                let by = &trigger;
-                async move { self.monthly_one(&c, &accounts, month, by).await }
-            })
+            .map(|(c, accounts)| async move { self.monthly_one(&c, &accounts, month).await })
             .buffer_unordered(self.config.concurrency.max(1))
             .collect()
             .await;
@@ -833,13 +820,7 @@ impl Reports {
         Ok(MonthlyOutcome::Ran { run, recorded })
     }
 
-    async fn monthly_one(
-        &self,
-        c: &Customer,
-        accounts: &[Account],
-        month: ReportMonth,
-        by: &crate::trigger::Trigger,
-    ) -> CustomerBuild {
+    async fn monthly_one(&self, c: &Customer, accounts: &[Account], month: ReportMonth) -> CustomerBuild {
         let entry = |status, version, reason: Option<String>| CustomerBuild {
             customer: c.code.clone(),
             status,
@@ -879,7 +860,11 @@ impl Reports {
             Err(e) => return entry(BuildStatus::Failed, None, Some(format!("reading its versions: {e}"))),
         }
         match self
-            .build(c, accounts, month, None, version_trigger(by), SCHEDULE_REASON)
+            // Built by the schedule, also when a person ran the job by hand (`cc jobs run`): the
+            // builder is shown to the customer (the report's footer), and a manual run's `by` is
+            // an operator's label (often an OS user such as `root`), not a person of the team.
+            // Who ran the job stays in the run record (`MonthlyRun::trigger`).
+            .build(c, accounts, month, None, Trigger::Schedule, SCHEDULE_REASON)
             .await
         {
             Ok(v) => entry(BuildStatus::Built, Some(v.version), None),
