@@ -5,16 +5,16 @@
 //! JSON nodes `{"t": kind, ...}`: blocks (`par`, `heading` with `level`, `list` with `ordered` and
 //! `start` and `items`, `quote`, `codeblock` with `s`, `rule`, `table` with `rows`) holding inlines
 //! (`text` and `code` with `s`, `strong`, `emph`, `strike`, `link` with `url`, `br`). Every string
-//! reaches Typst as a string value, so it is text whatever it contains. What the HTML removes is
-//! kept inert: raw HTML is shown as the literal text it is, an image as its alt text (the PDF
-//! fetches nothing), and a link is one only for `http`, `https` and `mailto` (else its text).
+//! reaches Typst as a string value, so it is text whatever it contains. The events are the HTML's
+//! ([`cc_domain::reports::markdown::events`]: raw HTML and images already taken out), so the PDF
+//! says the same words as the page; a link is one only for `http`, `https` and `mailto` (else its
+//! text).
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Tag, TagEnd};
 use serde_json::{Map, Value, json};
 
 /// `markdown` as a list of block nodes (see the module).
 pub fn to_nodes(markdown: &str) -> Value {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     // The root, then one frame per open tag: the node so far (without children) and its children.
     let mut stack: Vec<(Map<String, Value>, Vec<Value>)> = vec![(Map::new(), Vec::new())];
     let push = |stack: &mut Vec<(Map<String, Value>, Vec<Value>)>, node: Value| {
@@ -22,7 +22,7 @@ pub fn to_nodes(markdown: &str) -> Value {
             children.push(node);
         }
     };
-    for event in Parser::new_ext(markdown, options) {
+    for event in cc_domain::reports::markdown::events(markdown) {
         match event {
             Event::Start(tag) => stack.push((open(&tag), Vec::new())),
             Event::End(end) => {
@@ -77,8 +77,8 @@ pub fn to_nodes(markdown: &str) -> Value {
             }
             Event::Text(s) => push(&mut stack, json!({"t": "text", "s": s.as_ref()})),
             Event::Code(s) => push(&mut stack, json!({"t": "code", "s": s.as_ref()})),
-            // Raw HTML is shown, not interpreted: the reader sees what was typed.
-            Event::Html(s) | Event::InlineHtml(s) => push(&mut stack, json!({"t": "text", "s": s.as_ref()})),
+            // Taken out by `events` (as the HTML does not show them either).
+            Event::Html(_) | Event::InlineHtml(_) => {}
             Event::SoftBreak => push(&mut stack, json!({"t": "text", "s": " "})),
             Event::HardBreak => push(&mut stack, json!({"t": "br"})),
             Event::Rule => push(&mut stack, json!({"t": "rule"})),
@@ -112,9 +112,7 @@ fn open(tag: &Tag<'_>) -> Map<String, Value> {
         Tag::Strong => json!({"t": "strong"}),
         Tag::Strikethrough => json!({"t": "strike"}),
         Tag::Link { dest_url, .. } => json!({"t": "link", "url": safe_url(dest_url)}),
-        // The alt text only: the PDF makes no request.
-        Tag::Image { .. } => json!({"t": "span"}),
-        // Raw HTML blocks: their text events are shown literally.
+        // (Images never come: `events` takes them out.)
         _ => json!({"t": "span"}),
     };
     match node {
@@ -159,24 +157,24 @@ mod tests {
     }
 
     #[test]
-    fn html_stays_text_and_only_web_links_are_links() {
+    fn html_and_images_go_as_in_the_page_and_only_web_links_are_links() {
         let nodes = to_nodes(
-            "<script>alert(1)</script>\n\nHi <b>x</b> [a](javascript:alert(2)) ![pixel](https://t.example/p.gif)\n",
+            "<script>alert(1)</script>\n\nHi <b>x</b> <script>alert(3)</script>[a](javascript:alert(2)) \
+             ![pixel](https://t.example/p.gif)\n",
         );
         assert_eq!(
-            nodes[0],
-            json!({"t": "span", "c": [{"t": "text", "s": "<script>alert(1)</script>\n"}]})
+            nodes.as_array().unwrap().len(),
+            1,
+            "the raw HTML block is gone: {nodes}"
         );
-        let par = &nodes[1]["c"];
-        assert!(
-            par.as_array().unwrap().contains(&json!({"t": "text", "s": "<b>"})),
-            "{par}"
-        );
+        let par = &nodes[0]["c"];
+        assert_eq!(par[0], json!({"t": "text", "s": "Hi "}));
+        assert_eq!(par[1], json!({"t": "text", "s": "x"}));
         let link = par.as_array().unwrap().iter().find(|n| n["t"] == "link").unwrap();
         assert_eq!(link["url"], Value::Null);
-        let image = par.as_array().unwrap().iter().find(|n| n["t"] == "span").unwrap();
-        assert_eq!(image["c"], json!([{"t": "text", "s": "pixel"}]));
-        assert!(!nodes.to_string().contains("p.gif"), "{nodes}");
+        for gone in ["<b>", "alert", "pixel", "p.gif", "script"] {
+            assert!(!nodes.to_string().contains(gone), "{gone} in {nodes}");
+        }
     }
 
     #[test]

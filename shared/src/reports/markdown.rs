@@ -1,16 +1,53 @@
 //! The team's summary: markdown (CommonMark with tables, strikethrough and task lists, by
-//! pulldown-cmark) rendered to HTML and then sanitised by ammonia's allow-list, so whatever the
-//! summary holds (raw HTML, `<script>`, `javascript:` links, event handlers, styles) the report
-//! carries only inert markup. Images are removed as well: the report makes no request of its own
-//! (an `<img src="https://...">` would be a request, and a tracking pixel).
+//! pulldown-cmark). What a report never shows is taken out of the parse first ([`events`]): raw
+//! HTML (its tags, and the text inside `<script>` and `<style>`) and images (with their alt text:
+//! the report makes no request of its own, and an `<img src="https://...">` would be one, a
+//! tracking pixel). The HTML and the PDF (`cc-report-pdf`) both draw from those events, so they say
+//! the same words. The HTML is then also sanitised by ammonia's allow-list, so whatever the summary
+//! holds (`javascript:` links, event handlers, styles) the page carries only inert markup.
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+
+/// The parser options the summary is read with (the HTML's and the PDF's).
+pub const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS);
+
+/// Elements whose text is dropped with their tags (ammonia's `clean_content_tags` default).
+const CONTENT_DROPPED: [&str; 2] = ["script", "style"];
+
+/// `markdown`'s events without raw HTML and images (see the module).
+pub fn events(markdown: &str) -> Vec<Event<'_>> {
+    let mut out = Vec::new();
+    // Inside an inline `<script>`/`<style>` (its text is dropped), inside an image (its alt text).
+    let (mut in_raw, mut in_image) = (0usize, 0usize);
+    for event in Parser::new_ext(markdown, OPTIONS) {
+        match event {
+            Event::Html(_) | Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
+            Event::InlineHtml(tag) => {
+                let t = tag.trim_start_matches('<').to_ascii_lowercase();
+                if let Some(closing) = t.strip_prefix('/') {
+                    if CONTENT_DROPPED.iter().any(|n| closing.starts_with(n)) {
+                        in_raw = in_raw.saturating_sub(1);
+                    }
+                } else if CONTENT_DROPPED.iter().any(|n| t.starts_with(n)) && !t.trim_end_matches('>').ends_with('/') {
+                    in_raw += 1;
+                }
+            }
+            Event::Start(Tag::Image { .. }) => in_image += 1,
+            Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
+            e @ (Event::Start(_) | Event::End(_)) => out.push(e),
+            _ if in_raw > 0 || in_image > 0 => {}
+            e => out.push(e),
+        }
+    }
+    out
+}
 
 /// `markdown` as sanitised HTML (a fragment for the report's summary section).
 pub fn to_safe_html(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    html::push_html(&mut raw, events(markdown).into_iter());
     ammonia::Builder::default()
         .rm_tags(["img"])
         // Task lists render as disabled checkboxes; keep them (inert) rather than lose the state.
@@ -56,9 +93,28 @@ mod tests {
     }
 
     #[test]
-    fn an_input_other_than_a_checkbox_loses_its_type() {
-        let html = to_safe_html(r#"<input type="text" value="x" checked>"#);
-        assert!(!html.contains("text"), "{html}");
-        assert!(!html.contains("value"), "{html}");
+    fn raw_html_goes_with_script_text_and_images_with_their_alt_text() {
+        let html = to_safe_html(
+            "Before <b>bold html</b> <script>alert('xss')</script> <STYLE>p{}</STYLE> after.\n\n\
+             <form><input type=\"text\" value=\"x\"></form>\n\n![alt text here](https://example.com/x.png) \
+             <iframe src=\"https://example.com\"></iframe> <meta http-equiv=\"refresh\" content=\"0\">\n\n- [ ] open\n",
+        );
+        assert!(html.contains("Before bold html"), "{html}");
+        assert!(html.contains("after."), "{html}");
+        for gone in [
+            "<b>",
+            "alert",
+            "p{}",
+            "<form",
+            "value",
+            "alt text",
+            "<img",
+            "<iframe",
+            "<meta",
+            "type=\"text\"",
+        ] {
+            assert!(!html.contains(gone), "{gone} in {html}");
+        }
+        assert!(html.contains(r#"type="checkbox""#), "task lists keep their box: {html}");
     }
 }

@@ -23,6 +23,12 @@ describe("renderSummary", () => {
     expect(html).toContain("noopener");
   });
 
+  it("shows the text of raw HTML tags, not the tags, as the report does", () => {
+    const html = renderSummary("Before <b>bold html</b> <u>u</u> <form><input type=\"text\" value=\"x\"></form> after");
+    expect(html).toContain("bold html");
+    for (const gone of ["<b>", "<u>", "<form", "<input", 'value="x"']) expect(html).not.toContain(gone);
+  });
+
   it("drops data: and vbscript: links and keeps the link hook on every call", () => {
     for (let i = 0; i < 2; i++) {
       const html = renderSummary("[a](data:text/html,<b>x</b>) [b](vbscript:msgbox) [c](mailto:ops@example.com)");

@@ -1,13 +1,20 @@
 // The summary editor's preview: the team's markdown rendered in the browser by `marked` (GFM:
 // tables, strikethrough, task lists, as the server's pulldown-cmark renders them) and then
-// sanitised by DOMPurify, as the server sanitises with ammonia: raw HTML, scripts, event handlers,
-// styles and `javascript:` links are removed, and images too (the report makes no request of its
-// own, so the preview shows none either). What the report carries is the server's rendering; the
-// preview is close to it, not byte-equal.
+// sanitised by DOMPurify down to the tags markdown itself makes, as the server drops raw HTML and
+// images before rendering and then sanitises with ammonia: raw HTML tags (their text stays; a
+// script's or style's goes), event handlers, styles, `javascript:` links and images are removed
+// (the report makes no request of its own, so the preview shows none either). What the report
+// carries is the server's rendering; the preview is close to it, not byte-equal.
 import DOMPurify from "dompurify";
 import { Marked } from "marked";
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
+
+/** The tags GFM markdown renders to (raw HTML in the summary is not shown, as in the report). */
+const MARKDOWN_TAGS = [
+  "p", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "a", "ul", "ol", "li", "blockquote",
+  "code", "pre", "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "input",
+];
 
 let purifier: ReturnType<typeof DOMPurify> | undefined;
 
@@ -16,6 +23,8 @@ function purify(): ReturnType<typeof DOMPurify> {
   if (!purifier) {
     purifier = DOMPurify(window);
     purifier.addHook("afterSanitizeAttributes", (node) => {
+      // Task lists' boxes only (a raw <input> in the summary is not shown, as in the report).
+      if (node.tagName === "INPUT" && node.getAttribute("type") !== "checkbox") node.remove();
       if (node.tagName === "A") {
         node.setAttribute("rel", "noopener noreferrer nofollow");
         node.setAttribute("target", "_blank");
@@ -32,9 +41,8 @@ export function renderSummary(markdown: string): string {
   // Without a DOM DOMPurify cannot sanitise and hands the input back: show the text, never raw HTML.
   if (!p.isSupported) return escapeHtml(markdown);
   return p.sanitize(raw, {
-    USE_PROFILES: { html: true },
-    FORBID_TAGS: ["img", "style", "form", "button", "textarea", "select", "iframe", "svg", "math"],
-    FORBID_ATTR: ["style", "class", "id"],
+    ALLOWED_TAGS: MARKDOWN_TAGS,
+    ALLOWED_ATTR: ["href", "title", "type", "checked", "disabled", "start", "align"],
   });
 }
 
