@@ -128,6 +128,28 @@ struct ApiErrorDetail {
     message: String,
 }
 
+/// The API's base URL (`--api-url`, `CC_API_URL` or the login's), checked: an `http(s)` URL of the
+/// server, not of its API path (`https://cc.example.com`, not `.../api/v1`: every command adds
+/// `/api/v1/...` itself). Trailing slashes are dropped.
+pub fn api_base(raw: &str) -> anyhow::Result<String> {
+    let base = raw.trim().trim_end_matches('/');
+    let url = reqwest::Url::parse(base).map_err(|e| {
+        anyhow::anyhow!("the API URL '{raw}' (--api-url or CC_API_URL) is not a URL ({e}): give the server's, e.g. https://cc.example.com or http://127.0.0.1:8080")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        bail!(
+            "the API URL '{raw}' (--api-url or CC_API_URL) must be an http or https URL of the server, e.g. https://cc.example.com"
+        );
+    }
+    if url.path().trim_end_matches('/').ends_with("/api/v1") || url.path().contains("/api/v1/") {
+        bail!(
+            "the API URL '{raw}' (--api-url or CC_API_URL) names the API's path: give the server's URL without /api/v1 (e.g. {})",
+            base.split("/api/v1").next().unwrap_or(base)
+        );
+    }
+    Ok(base.to_string())
+}
+
 impl Client {
     /// From `--api-url`/`CC_API_URL`, `CC_TOKEN` or the cached login (refreshed if expired).
     pub async fn from_env(api_url: Option<String>) -> anyhow::Result<Client> {
@@ -151,8 +173,9 @@ impl Client {
             .or_else(|| std::env::var("CC_API_URL").ok().filter(|u| !u.is_empty()))
             .or_else(|| login.and_then(|l| l.api_url))
             .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+        let base = api_base(&base)?;
         Ok(Client {
-            base: base.trim_end_matches('/').to_string(),
+            base,
             token,
             dev,
             http: reqwest::Client::new(),
@@ -256,5 +279,31 @@ impl Client {
             .await?
             .text()
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_api_url_is_the_server_s_and_a_bad_one_says_which_setting() {
+        assert_eq!(api_base("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            api_base("https://cc.example.com/prefix").unwrap(),
+            "https://cc.example.com/prefix"
+        );
+        for (bad, says) in [
+            ("notaurl", "is not a URL"),
+            ("ftp://x.example.com", "http or https"),
+            (
+                "http://127.0.0.1:8080/api/v1",
+                "without /api/v1 (e.g. http://127.0.0.1:8080)",
+            ),
+            ("http://127.0.0.1:8080/api/v1/", "without /api/v1"),
+        ] {
+            let e = api_base(bad).unwrap_err().to_string();
+            assert!(e.contains(says) && e.contains("CC_API_URL"), "{bad}: {e}");
+        }
     }
 }

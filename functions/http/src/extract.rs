@@ -223,22 +223,30 @@ fn deserialize<'de, T: DeserializeOwned>(
                 ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {message}"))
             }
             _ => {
-                // serde names a missing field only in its message: "missing field `name`".
-                let missing = message
-                    .strip_prefix("missing field `")
-                    .and_then(|m| m.split('`').next())
-                    .map(str::to_string);
+                let field = field_of(&path, &message);
                 let err = ApiError::bad_request("invalid_field", message);
-                let parent = (path != "." && !path.is_empty()).then_some(path);
-                match (parent, missing) {
-                    (Some(p), Some(m)) => err.with_field(format!("{p}.{m}")),
-                    (None, Some(m)) => err.with_field(m),
-                    (Some(p), None) => err.with_field(p),
-                    (None, None) => err,
+                match field {
+                    Some(f) => err.with_field(f),
+                    None => err,
                 }
             }
         }
     })
+}
+
+/// The field a serde error is about: its path, and for a missing field (which serde names only in
+/// its message, "missing field `name`") the field under that path.
+fn field_of(path: &str, message: &str) -> Option<String> {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
+    let parent = (path != "." && !path.is_empty()).then_some(path);
+    match (parent, missing) {
+        (Some(p), Some(m)) => Some(format!("{p}.{m}")),
+        (None, Some(m)) => Some(m.to_string()),
+        (Some(p), None) => Some(p.to_string()),
+        (None, None) => None,
+    }
 }
 
 /// serde_json appends " at line 1 column 42"; the field name says more.
@@ -303,7 +311,7 @@ fn serde_urlencoded_deserializer<T: DeserializeOwned>(query: &str) -> Result<T, 
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let msg = plain(&e.into_inner().to_string());
-        (if path == "." { None } else { Some(path) }, msg)
+        (field_of(&path, &msg), msg)
     })
 }
 
@@ -587,6 +595,22 @@ mod tests {
             assert_eq!(e.field.as_deref(), Some("duration_minutes"));
             assert!(e.message.ends_with(said), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn a_missing_or_bad_query_parameter_is_named() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Q {
+            from: String,
+            to: String,
+            #[serde(default)]
+            at: Option<bool>,
+        }
+        let (field, message) = serde_urlencoded_deserializer::<Q>("from=1").unwrap_err();
+        assert_eq!(field.as_deref(), Some("to"), "{message}");
+        let (field, _) = serde_urlencoded_deserializer::<Q>("from=1&to=2&at=x").unwrap_err();
+        assert_eq!(field.as_deref(), Some("at"));
     }
 
     #[test]

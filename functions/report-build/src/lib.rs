@@ -92,10 +92,12 @@ fn month_param(raw: &str) -> Result<ReportMonth, Error> {
 }
 
 fn version_param(raw: &str) -> Result<u32, Error> {
-    raw.parse::<u32>()
-        .ok()
-        .filter(|v| *v >= 1)
-        .ok_or_else(|| Error::validation("version", format!("'{raw}' is not a version number (1, 2, ...)")))
+    raw.parse::<u32>().ok().filter(|v| *v >= 1).ok_or_else(|| {
+        Error::validation(
+            "version",
+            format!("'{raw}' is not a version number (1, 2, ... up to {})", u32::MAX),
+        )
+    })
 }
 
 /// The path of one customer's month: `{customer}` and `{month}` checked.
@@ -217,13 +219,15 @@ struct ImportFindingsQuery {
 /// first: malformed JSON, a finding without `Id`, `AwsAccountId`, `Title` or `Severity`, a value
 /// outside ASFF's, or a finding of an account that is not the customer's is a 400 naming the
 /// finding (`findings[3].Severity.Label`), and nothing is stored. Leads and admins. Audited
-/// (`findings_imported`); each import is kept as a new version.
+/// (`findings_imported`); each import is kept as a new version. Sent as `application/json` (or as
+/// the `file` of a `multipart/form-data` form); another media type is a 415.
 #[utoipa::path(post, path = "/api/v1/reports/findings", params(ImportFindingsQuery),
     request_body(content = String, content_type = "application/json",
         description = "An ASFF export: `{\"Findings\":[...]}` (the output of `aws securityhub get-findings`) or an array of ASFF findings"),
     responses((status = 201, body = FindingsImportSummary),
         (status = 400, description = "Not JSON, not ASFF, a finding missing a required field or of another customer's account", body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 415, description = "Not sent as application/json (or as a multipart form's `file`)", body = ErrorBody)))]
 async fn import_findings(
     State(api): State<Api>,
     Caller(who): Caller,
@@ -231,9 +235,7 @@ async fn import_findings(
     req: Request,
 ) -> ApiResult<(StatusCode, Json<FindingsImportSummary>)> {
     let customer = customer_param(&q.customer)?;
-    let body = axum::body::to_bytes(req.into_body(), cc_http::MAX_UPLOAD_BYTES)
-        .await
-        .map_err(|_| cc_http::extract::too_large_for(cc_http::MAX_UPLOAD_BYTES))?;
+    let body = cc_http::extract::upload(req, &["application/json"], "ASFF export").await?;
     if body.is_empty() {
         return Err(Error::validation("file", "the body is empty: send the ASFF export as the request body").into());
     }

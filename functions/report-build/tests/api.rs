@@ -604,6 +604,28 @@ async fn bad_input_is_a_clear_4xx_and_stores_nothing() {
     let h = Harness::new().await;
     let erin = h.erin();
     let cases: Vec<(&str, &str, Option<Value>, StatusCode, &str)> = vec![
+        // A mistyped customer in a path is named as the unknown customer.
+        (
+            "GET",
+            "/api/v1/reports/nope-co/2026-10/versions",
+            None,
+            StatusCode::NOT_FOUND,
+            "customer 'nope-co'",
+        ),
+        (
+            "GET",
+            "/api/v1/reports/nope-co/2026-10/versions/1",
+            None,
+            StatusCode::NOT_FOUND,
+            "customer 'nope-co'",
+        ),
+        (
+            "GET",
+            "/api/v1/reports/acme-retail/2026-10/versions/99999999999",
+            None,
+            StatusCode::BAD_REQUEST,
+            "up to 4294967295",
+        ),
         (
             "POST",
             "/api/v1/reports",
@@ -812,6 +834,16 @@ async fn imported_findings_are_checked_whole_and_feed_the_compliance_section() {
     let (s, v) = h.post_raw(&uri, &h.lead(), serde_json::to_vec(&other).unwrap()).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["error"]["field"], "findings[1].AwsAccountId", "{v}");
+    // Another media type is a 415, as for every JSON body of the API.
+    let req = Request::builder()
+        .method("POST")
+        .uri(&uri)
+        .header("authorization", format!("Bearer {}", h.lead()))
+        .header("content-type", "text/plain")
+        .body(Body::from(serde_json::to_vec(&good).unwrap()))
+        .unwrap();
+    let res = h.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let (s, v) = h.post_raw(&uri, &h.lead(), b"{\"Findings\": [".to_vec()).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(v["error"]["message"].as_str().unwrap().contains("not JSON"), "{v}");

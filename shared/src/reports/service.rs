@@ -676,9 +676,20 @@ impl Reports {
         who.require_any_role()?;
         let found = store::versions(self.items.as_ref(), customer, month).await?;
         if found.is_empty() {
-            return Err(Error::not_found("report", format!("{customer} {month}")));
+            return Err(self
+                .not_found(customer, Error::not_found("report", format!("{customer} {month}")))
+                .await);
         }
         Ok(found)
+    }
+
+    /// `missing`, or a 404 naming the customer when the hub has no such customer (the more useful
+    /// answer to a mistyped code; a deleted customer's reports are deleted with it).
+    async fn not_found(&self, customer: &CustomerCode, missing: Error) -> Error {
+        match self.hub.snapshot().await {
+            Ok(snap) if snap.customer(customer.as_str()).is_none() => Error::not_found("customer", customer.as_str()),
+            _ => missing,
+        }
     }
 
     /// One version (any role); 404 when it does not exist.
@@ -690,7 +701,10 @@ impl Reports {
         version: u32,
     ) -> Result<ReportVersion> {
         who.require_any_role()?;
-        store::get(self.items.as_ref(), customer, month, version).await
+        match store::get(self.items.as_ref(), customer, month, version).await {
+            Err(e @ Error::NotFound { .. }) => Err(self.not_found(customer, e).await),
+            other => other,
+        }
     }
 
     /// The bytes of one output (the object version the report version wrote).

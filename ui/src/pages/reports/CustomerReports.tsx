@@ -179,7 +179,12 @@ function Reports({ code, name, breadcrumbs }: { code: string; name: string; brea
                   </SpaceBetween>
                 ),
               },
-              { id: "reason", header: "Why", cell: (v) => v.reason || <NoValue label="No reason given" /> },
+              {
+                id: "reason",
+                header: "Why",
+                // A long word (a pasted URL or ticket list) wraps inside the cell, not past the table.
+                cell: (v) => (v.reason ? <span style={{ overflowWrap: "anywhere" }}>{v.reason}</span> : <NoValue label="No reason given" />),
+              },
               {
                 id: "summary",
                 header: "Summary",
