@@ -75,11 +75,11 @@ pub fn to_nodes(markdown: &str) -> Value {
                 }
                 push(&mut stack, Value::Object(node));
             }
-            Event::Text(s) => push(&mut stack, json!({"t": "text", "s": s.as_ref()})),
+            Event::Text(s) => push_text(&mut stack, &s),
             Event::Code(s) => push(&mut stack, json!({"t": "code", "s": s.as_ref()})),
             // Taken out by `events` (as the HTML does not show them either).
             Event::Html(_) | Event::InlineHtml(_) => {}
-            Event::SoftBreak => push(&mut stack, json!({"t": "text", "s": " "})),
+            Event::SoftBreak => push_text(&mut stack, " "),
             Event::HardBreak => push(&mut stack, json!({"t": "br"})),
             Event::Rule => push(&mut stack, json!({"t": "rule"})),
             Event::TaskListMarker(done) => push(
@@ -94,6 +94,25 @@ pub fn to_nodes(markdown: &str) -> Value {
     }
     let root = stack.into_iter().next().map(|(_, c)| c).unwrap_or_default();
     Value::Array(root)
+}
+
+/// Adds a text node, with the whitespace a browser would collapse collapsed: where raw HTML was
+/// taken out between two spaces (`a <b>x</b> <script>..</script> b`), the page shows one space, and
+/// so does the PDF (Typst keeps both of two adjacent strings' spaces).
+fn push_text(stack: &mut [(Map<String, Value>, Vec<Value>)], text: &str) {
+    let Some((node, children)) = stack.last_mut() else {
+        return;
+    };
+    // A code block's text is kept as written (its indentation is meaning).
+    let after_space = node.get("t").and_then(Value::as_str) != Some("codeblock")
+        && children
+            .last()
+            .and_then(|n| (n["t"] == "text").then(|| n["s"].as_str()).flatten())
+            .is_some_and(|s| s.ends_with(char::is_whitespace));
+    let text = if after_space { text.trim_start() } else { text };
+    if !text.is_empty() {
+        children.push(json!({"t": "text", "s": text}));
+    }
 }
 
 /// The node a tag opens (children come later).
@@ -172,6 +191,12 @@ mod tests {
         assert_eq!(par[1], json!({"t": "text", "s": "x"}));
         let link = par.as_array().unwrap().iter().find(|n| n["t"] == "link").unwrap();
         assert_eq!(link["url"], Value::Null);
+        assert_eq!(
+            par[2],
+            json!({"t": "text", "s": " "}),
+            "one space where the HTML was: {par}"
+        );
+        assert_eq!(par[3]["t"], "link", "{par}");
         for gone in ["<b>", "alert", "pixel", "p.gif", "script"] {
             assert!(!nodes.to_string().contains(gone), "{gone} in {nodes}");
         }
@@ -179,8 +204,8 @@ mod tests {
 
     #[test]
     fn code_blocks_and_tables_keep_their_text() {
-        let nodes = to_nodes("```\n#import \"x\": *\n$y$\n```\n\n| a | b |\n|---|---|\n| 1 | `2` |\n");
-        assert_eq!(nodes[0], json!({"t": "codeblock", "s": "#import \"x\": *\n$y$"}));
+        let nodes = to_nodes("```\n#import \"x\": *\n  $y$\n```\n\n| a | b |\n|---|---|\n| 1 | `2` |\n");
+        assert_eq!(nodes[0], json!({"t": "codeblock", "s": "#import \"x\": *\n  $y$"}));
         assert_eq!(nodes[1]["rows"][0][0], json!([{"t": "text", "s": "a"}]));
         assert_eq!(nodes[1]["rows"][1][1], json!([{"t": "code", "s": "2"}]));
     }
