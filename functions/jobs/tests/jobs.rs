@@ -162,15 +162,7 @@ async fn the_sweep_job_ends_a_grant_past_its_end() {
     let dir = tempfile::tempdir().unwrap();
     let offset = Arc::new(AtomicI64::new(0));
     let app = app(&dir, offset.clone());
-    demo::seed(
-        &app,
-        &demo::DemoSize {
-            customers: 2,
-            accounts: 4,
-        },
-    )
-    .await
-    .unwrap();
+    seed(&app, 2, 4).await;
     let person = |email: &str, roles: &[Role]| Principal {
         email: cc_domain::ids::Email::parse(email).unwrap(),
         subject: email.into(),
@@ -260,15 +252,7 @@ async fn the_monthly_job_builds_each_active_customer_once_and_records_a_failure_
     ports.renderers.push(Arc::new(FailsFor("cobalt-health")));
     let app = app_with(&dir, offset.clone(), ports);
     // Six customers: the sixth is onboarding (the demo's rule); borealis-energy turns reports off.
-    demo::seed(
-        &app,
-        &demo::DemoSize {
-            customers: 6,
-            accounts: 12,
-        },
-    )
-    .await
-    .unwrap();
+    seed(&app, 6, 12).await;
     let admin = Principal {
         email: cc_domain::ids::Email::parse("ada@example.com").unwrap(),
         subject: "ada".into(),
@@ -465,15 +449,7 @@ async fn a_monthly_run_by_hand_builds_the_schedule_s_versions_and_records_who_ra
     let dir = tempfile::tempdir().unwrap();
     let offset = Arc::new(AtomicI64::new(0));
     let app = app(&dir, offset.clone());
-    demo::seed(
-        &app,
-        &demo::DemoSize {
-            customers: 2,
-            accounts: 4,
-        },
-    )
-    .await
-    .unwrap();
+    seed(&app, 2, 4).await;
     // The 5th of the next month, after CC_REPORTS_DAY.
     let now = app.clock.now();
     let month = cc_domain::reports::ReportMonth::of(now.date());
@@ -506,4 +482,9 @@ async fn a_monthly_run_by_hand_builds_the_schedule_s_versions_and_records_who_ra
         .await
         .unwrap();
     assert_eq!(runs.items[0].trigger, root);
+}
+
+/// The demo hub: `customers` customers with `accounts` accounts between them.
+async fn seed(app: &App, customers: usize, accounts: usize) {
+    demo::seed(app, &demo::DemoSize { customers, accounts }).await.unwrap();
 }
