@@ -26,7 +26,7 @@ use crate::report_role::{self, ReportSessions};
 use cc_domain::access::ports::AccessBroker;
 use cc_domain::hub::Account;
 use cc_domain::reports::ports::{ComplianceSource, Findings, ReportScope, SourceError};
-use cc_domain::reports::snapshot::{ComplianceFinding, ComplianceStatus, SeverityLabel};
+use cc_domain::reports::snapshot::{ComplianceFinding, ComplianceStatus, SeverityLabel, WorkflowStatus as Workflow};
 
 /// The delegated administrator service principal of Security Hub.
 pub const SERVICE_PRINCIPAL: &str = "securityhub.amazonaws.com";
@@ -146,9 +146,13 @@ fn convert(f: &AwsSecurityFinding, wanted: &BTreeSet<String>) -> Option<Complian
     if f.record_state().is_some_and(|s| *s != RecordState::Active) {
         return None;
     }
-    if f.workflow().and_then(|w| w.status()) == Some(&WorkflowStatus::Suppressed) {
-        return None;
-    }
+    let workflow = match f.workflow().and_then(|w| w.status()) {
+        Some(WorkflowStatus::Suppressed) => return None,
+        Some(WorkflowStatus::New) => Some(Workflow::New),
+        Some(WorkflowStatus::Notified) => Some(Workflow::Notified),
+        Some(WorkflowStatus::Resolved) => Some(Workflow::Resolved),
+        _ => None,
+    };
     let severity = match f.severity().and_then(|s| s.label()) {
         Some(SdkSeverity::Critical) => SeverityLabel::Critical,
         Some(SdkSeverity::High) => SeverityLabel::High,
@@ -193,6 +197,7 @@ fn convert(f: &AwsSecurityFinding, wanted: &BTreeSet<String>) -> Option<Complian
                     .cloned()
             })
             .unwrap_or_else(|| "Security Hub".into()),
+        workflow_status: workflow,
     })
 }
 

@@ -192,7 +192,8 @@ pub async fn import_findings(client: &Client, customer: &str, file: &Path) -> an
     Ok(serde_json::from_str(&text)?)
 }
 
-/// An import's summary in one line.
+/// An import's summary in one line: what was stored of what was read, then how many of those are
+/// open (as the report counts them) by severity.
 pub fn describe_import(v: &Value) -> String {
     let counts: Vec<String> = v["by_severity"]
         .as_array()
@@ -210,15 +211,57 @@ pub fn describe_import(v: &Value) -> String {
         })
         .unwrap_or_default();
     format!(
-        "{}: {} findings stored ({} read, {} archived or suppressed){}\n",
+        "{}: {} findings stored ({} read, {} archived or suppressed); {} open{}\n",
         v["customer"].as_str().unwrap_or("?"),
         v["stored"],
         v["read"],
         v["dropped"],
+        v["open"],
         if counts.is_empty() {
             String::new()
         } else {
             format!(": {}", counts.join(", "))
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use cc_domain::ids::CustomerCode;
+    use cc_domain::reports::findings::{self, FindingsImport, FindingsImportSummary};
+
+    /// The line reads the API's answer as the domain writes it: stored of read, then the open
+    /// ones (a passed check and a resolved finding stored, not open) by severity.
+    #[test]
+    fn an_imports_line_says_what_was_stored_and_what_is_open() {
+        let f = |id: &str, severity: &str, compliance: &str, workflow: &str| {
+            serde_json::json!({"Id": id, "AwsAccountId": "111111111111", "Title": "t",
+                "Severity": {"Label": severity}, "RecordState": "ACTIVE", "Workflow": {"Status": workflow},
+                "Compliance": {"Status": compliance}})
+        };
+        let body = serde_json::json!({"Findings": [
+            f("a", "HIGH", "FAILED", "NEW"),
+            f("b", "CRITICAL", "PASSED", "RESOLVED"),
+            f("c", "CRITICAL", "FAILED", "RESOLVED"),
+            f("d", "LOW", "FAILED", "SUPPRESSED"),
+        ]});
+        let accounts: BTreeSet<String> = ["111111111111".to_string()].into();
+        let (found, read, dropped) = findings::parse(body.to_string().as_bytes(), &accounts).unwrap();
+        let import = FindingsImport {
+            customer: CustomerCode::parse("acme-retail").unwrap(),
+            imported_by: "lee@example.com".into(),
+            imported_at: time::OffsetDateTime::UNIX_EPOCH,
+            file_name: None,
+            read,
+            dropped,
+            findings: found,
+        };
+        let answer = serde_json::to_value(FindingsImportSummary::from(&import)).unwrap();
+        assert_eq!(
+            super::describe_import(&answer),
+            "acme-retail: 3 findings stored (4 read, 1 archived or suppressed); 1 open: 1 high\n"
+        );
+    }
 }

@@ -321,13 +321,7 @@ async fn the_monthly_job_builds_each_active_customer_once_and_records_a_failure_
 
     // On the 3rd of the next month (CC_REPORTS_DAY's default), the month just closed is built.
     let now = app.clock.now();
-    let target = granted_month
-        .next()
-        .first_day()
-        .with_hms(12, 0, 0)
-        .unwrap()
-        .assume_utc()
-        + time::Duration::days(2);
+    let target = granted_month.end().with_hms(12, 0, 0).unwrap().assume_utc() + time::Duration::days(2);
     offset.fetch_add((target - now).whole_seconds(), Ordering::SeqCst);
     let summary = jobs::run(&app, jobs::REPORTS_MONTHLY, &cc_domain::Trigger::Schedule)
         .await
@@ -426,8 +420,8 @@ async fn the_monthly_job_builds_each_active_customer_once_and_records_a_failure_
     // Before the day, the job waits.
     let first = granted_month
         .next()
-        .next()
-        .first_day()
+        .unwrap()
+        .end()
         .with_hms(8, 0, 0)
         .unwrap()
         .assume_utc();

@@ -198,6 +198,30 @@ fn message(v: &Value) -> &str {
     v["error"]["message"].as_str().unwrap()
 }
 
+/// Every missing section of a snapshot reads as a sentence to the customer: a capital first, a
+/// full stop last, and none of the team's instructions (commands, routes, variables).
+fn assert_customer_facing(snap: &Value) {
+    let mut missing = 0;
+    for (name, section) in snap.as_object().unwrap() {
+        if section["status"] != "missing" {
+            continue;
+        }
+        missing += 1;
+        let m = section["message"].as_str().unwrap();
+        assert!(
+            m.chars().next().is_some_and(char::is_uppercase) && m.ends_with(['.', '!', '?']),
+            "{name}: not a sentence: {m}"
+        );
+        for operator in ["`", "cc ", "/api/", "POST ", "CC_", "cargo", "--customer"] {
+            assert!(
+                !m.contains(operator),
+                "{name}: {operator:?} in the customer's text: {m}"
+            );
+        }
+    }
+    assert!(missing > 0, "no missing section to check");
+}
+
 #[tokio::test]
 async fn report_sample_events_run_through_the_lambda_router() {
     let h = Harness::new().await;
@@ -396,7 +420,8 @@ async fn the_reports_costs_are_the_stored_cells_of_the_month() {
         cells.iter().map(|c| c.amount).sum::<f64>()
     };
     let total = sum(oct.first_day(), oct.last_day()).await;
-    let previous = sum(oct.previous().first_day(), oct.previous().last_day()).await;
+    let sept = oct.previous().unwrap();
+    let previous = sum(sept.first_day(), sept.last_day()).await;
     let (s, snap, _) = h
         .call(
             "GET",
@@ -424,14 +449,11 @@ async fn the_reports_costs_are_the_stored_cells_of_the_month() {
             "{s}: the embedded default's generated sources"
         );
     }
-    // acme-retail reaches its accounts through SSO (no read role) and has imported nothing.
+    // acme-retail reaches its accounts through SSO (no read role) and has imported nothing: the
+    // section says so to the customer, without the team's instructions.
     assert_eq!(snap["compliance"]["reason"], "no_data");
-    assert!(
-        snap["compliance"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("import-findings")
-    );
+    assert_eq!(snap["compliance"]["message"], cc_domain::reports::gather::NO_FINDINGS);
+    assert_customer_facing(&snap);
     let (_, _, page) = h
         .call(
             "GET",
@@ -591,6 +613,50 @@ async fn concurrent_builds_each_get_their_own_version() {
         .filter_map(|v| v["summary"].as_str().map(String::from))
         .collect();
     assert_eq!(summaries.len() as u64, n, "every build's summary kept: {summaries:?}");
+}
+
+/// The first month of the range builds (month over month has no month before it, and no read the
+/// build makes for it is refused); the last is refused naming `month` while it is in the future;
+/// neither answers about a field the caller did not send.
+#[tokio::test]
+async fn the_first_and_last_months_of_the_range_build_or_name_the_month() {
+    let h = Harness::new().await;
+    let (s, v, _) = h
+        .call(
+            "POST",
+            "/api/v1/reports",
+            &h.lead(),
+            Some(json!({"customer": ACME, "month": "2000-01"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, snap, _) = h
+        .call(
+            "GET",
+            &format!("/api/v1/reports/{ACME}/2000-01/versions/1?format=json"),
+            &h.erin(),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(snap["month"], "2000-01");
+    assert_eq!(
+        snap["billing"]["reason"], "no_data",
+        "no costs in 2000: {}",
+        snap["billing"]
+    );
+    assert_customer_facing(&snap);
+    let (s, v, _) = h
+        .call(
+            "POST",
+            "/api/v1/reports",
+            &h.lead(),
+            Some(json!({"customer": ACME, "month": "2099-12"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["field"], "month", "{v}");
+    assert!(message(&v).contains("is in the future"), "{v}");
 }
 
 #[tokio::test]
@@ -841,6 +907,49 @@ async fn imported_findings_are_checked_whole_and_feed_the_compliance_section() {
     let (s, v) = h.post_raw(&uri, &h.lead(), b"{\"Findings\": [".to_vec()).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(v["error"]["message"].as_str().unwrap().contains("not JSON"), "{v}");
+    // A value outside ASFF's (an archived finding's too), a repeated Id, a control character in
+    // text the report shows: each a 400 naming the finding and field.
+    for (pointer, value, field) in [
+        ("/Findings/1/RecordState", json!("WEIRD"), "findings[1].RecordState"),
+        ("/Findings/4/RecordState", json!("archived"), "findings[4].RecordState"),
+        (
+            "/Findings/0/Workflow/Status",
+            json!("OPEN"),
+            "findings[0].Workflow.Status",
+        ),
+        (
+            "/Findings/3/Compliance/Status",
+            json!("OK"),
+            "findings[3].Compliance.Status",
+        ),
+        (
+            "/Findings/2/Severity/Label",
+            json!("SEVERE"),
+            "findings[2].Severity.Label",
+        ),
+        ("/Findings/2/Title", json!("S3 \u{7} check"), "findings[2].Title"),
+        (
+            "/Findings/1/ProductName",
+            json!("Hub\u{202E}buh"),
+            "findings[1].ProductName",
+        ),
+        ("/Findings/3/Id", json!("a"), "findings[3].Id"),
+        ("/Findings/4/Id", json!("b"), "findings[4].Id"),
+    ] {
+        let mut bad = good.clone();
+        *bad.pointer_mut(pointer).unwrap() = value;
+        let (s, v) = h.post_raw(&uri, &h.lead(), serde_json::to_vec(&bad).unwrap()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{pointer}: {v}");
+        assert_eq!(v["error"]["field"], field, "{v}");
+    }
+    let mut twice = good.clone();
+    twice["Findings"][3]["Id"] = json!("a");
+    let (_, v) = h.post_raw(&uri, &h.lead(), serde_json::to_vec(&twice).unwrap()).await;
+    let m = message(&v);
+    assert!(
+        m.contains("findings[0]") && m.contains("findings[3]") && m.contains("'a'"),
+        "{m}"
+    );
     let (s, _) = h.post_raw(&uri, &h.erin(), serde_json::to_vec(&good).unwrap()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = h
@@ -856,10 +965,17 @@ async fn imported_findings_are_checked_whole_and_feed_the_compliance_section() {
     let (s, v) = h.post_raw(&uri, &h.lead(), serde_json::to_vec(&good).unwrap()).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(
-        (v["read"].as_u64(), v["stored"].as_u64(), v["dropped"].as_u64()),
-        (Some(5), Some(4), Some(1))
+        (
+            v["read"].as_u64(),
+            v["stored"].as_u64(),
+            v["dropped"].as_u64(),
+            v["open"].as_u64()
+        ),
+        (Some(5), Some(4), Some(1), Some(3)),
+        "d passed its check: stored, not open"
     );
     assert_eq!(v["file_name"], "october.json");
+    let answered = v;
 
     let (s, built, _) = h
         .call(
@@ -887,6 +1003,11 @@ async fn imported_findings_are_checked_whole_and_feed_the_compliance_section() {
         "{source}"
     );
     assert_eq!(c["data"]["open_findings"], 3);
+    assert_eq!(
+        answered["by_severity"], c["data"]["by_severity"],
+        "the import's answer counts as the report does"
+    );
+    assert_eq!(answered["open"], c["data"]["open_findings"]);
     assert_eq!(c["data"]["failing_controls"][0]["control_id"], "S3.8");
     assert_eq!(c["data"]["failing_controls"][0]["accounts"], 2);
     // Audited.

@@ -52,7 +52,7 @@ pub async fn seed(app: &App, customer: &CustomerCode) -> Result<usize> {
             .store_import(&super::findings::FindingsImport {
                 customer: customer.clone(),
                 imported_by: DEMO_AUTHOR.into(),
-                imported_at: month.next().first_day().midnight().assume_utc() + time::Duration::hours(9),
+                imported_at: month.end().midnight().assume_utc() + time::Duration::hours(9),
                 file_name: Some(format!("{customer}-securityhub-findings.json")),
                 read: found.len() as u32,
                 dropped: 0,

@@ -22,6 +22,11 @@ use crate::store::{Index, ItemStore, Query, decode};
 use crate::utilisation::mapping::TaskCodeMap;
 use crate::utilisation::usage::UsageRules;
 
+/// The compliance section's message when neither Security Hub nor an imported export holds the
+/// customer's findings (customer-facing).
+pub const NO_FINDINGS: &str = "Security findings were not available for this month: Security Hub is not read for \
+                               these accounts and no export of its findings was provided.";
+
 /// How many reads of one kind (access requests) run at once.
 const READ_CONCURRENCY: usize = 8;
 
@@ -59,21 +64,40 @@ pub async fn snapshot(
         },
         month,
         summary: sections::summary(summary),
-        billing: billing?,
+        billing: billing.map_err(own_read)?,
         compliance: match findings {
             Ok(f) => sections::compliance(&f.source, Ok(f.findings)),
             Err(e) => sections::compliance("", Err(e)),
         },
         renewals: sections::renewals(month, commitments),
         optimisation: sections::optimisation(recommendations),
-        utilisation: utilisation?,
-        breakglass: breakglass?,
+        utilisation: utilisation.map_err(own_read)?,
+        breakglass: breakglass.map_err(own_read)?,
     })
+}
+
+/// The reads above are given arguments the build chose (the month before, a contract's usage to
+/// the month's last day, the month's audit partition), not the caller's input, which is checked
+/// before anything is read. If such a read refuses its arguments, the fault is the build's: an
+/// internal error (500, logged with the cause), never a 400 naming a field the caller did not
+/// send (as `'from' (1999-12-01) must be between ...` once was for 2000-01).
+fn own_read(e: Error) -> Error {
+    match e {
+        Error::Validation { field, message } => Error::Internal(anyhow::anyhow!(
+            "a report read refused the arguments the build gave it ({}: {message})",
+            field.as_deref().unwrap_or("-")
+        )),
+        Error::Rows { message, .. } => Error::Internal(anyhow::anyhow!(
+            "a report read refused the arguments the build gave it ({message})"
+        )),
+        other => other,
+    }
 }
 
 /// Security Hub when one of the customer's accounts is reached through a read role (the source
 /// decides which account and region to ask); otherwise, or when no Security Hub adapter is wired,
-/// the latest imported export; neither: no data, with how to provide it.
+/// the latest imported export; neither: no data. The section's message is read by the customer:
+/// it says what is missing, not how the team provides it (the README and the UI say that).
 async fn compliance(
     ports: &ReportPorts,
     scope: &ReportScope<'_>,
@@ -98,12 +122,7 @@ async fn compliance(
     } else {
         match imported {
             Some(i) => Ok(from_import(i)),
-            None => Err(SourceError::NoData(
-                "no account of this customer has a read role (Security Hub is read through it) and no ASFF export \
-                 has been imported: import one with `cc reports import-findings FILE --customer CODE` or \
-                 POST /api/v1/reports/{customer}/findings"
-                    .into(),
-            )),
+            None => Err(SourceError::NoData(NO_FINDINGS.into())),
         }
     }
 }
@@ -116,7 +135,14 @@ async fn billing(
 ) -> Result<Section<BillingSection>> {
     let code = &customer.code;
     let (cells, anomalies, last_fetch) = futures::try_join!(
-        crate::billing::costs::cells(items, code, month.previous().first_day(), month.last_day(), None, None),
+        crate::billing::costs::cells(
+            items,
+            code,
+            month.previous().map_or(month.first_day(), ReportMonth::first_day),
+            month.last_day(),
+            None,
+            None
+        ),
         crate::billing::store::all(items, code),
         crate::billing::fetch::last_fetch(items, code),
     )?;

@@ -60,23 +60,38 @@ impl ReportMonth {
         self.month.length(self.year)
     }
 
-    pub fn next(self) -> Self {
-        Self::of(self.last_day() + Duration::days(1))
+    /// The day after the month's last (the first of the next month): the end of the month as a
+    /// half-open range `[first_day, end)`. A date, not a month: after 2099-12 it is 2100-01-01,
+    /// a day no month of the range holds.
+    pub fn end(self) -> Date {
+        self.last_day() + Duration::days(1)
     }
 
-    pub fn previous(self) -> Self {
-        Self::of(self.first_day() - Duration::days(1))
+    /// The month after, within the range (`None` after 2099-12).
+    pub fn next(self) -> Option<Self> {
+        Self::within(self.end())
+    }
+
+    /// The month before, within the range (`None` before 2000-01: a month-over-month comparison
+    /// of the first month has nothing to compare with, and billing holds no day before it).
+    pub fn previous(self) -> Option<Self> {
+        Self::within(self.first_day() - Duration::days(1))
+    }
+
+    /// The month of `day` when it is within 2000-01..2099-12.
+    fn within(day: Date) -> Option<Self> {
+        (2000..=2099).contains(&day.year()).then(|| Self::of(day))
     }
 
     /// The month has ended on `today` (UTC): `today` is in a later month. Only a closed month's
     /// report can be built: an open month's figures are still moving.
     pub fn closed_on(self, today: Date) -> bool {
-        today >= self.next().first_day()
+        today >= self.end()
     }
 
     /// The month before `today`'s: the one the monthly schedule builds.
     pub fn just_closed(today: Date) -> Self {
-        Self::of(today).previous()
+        Self::of(Self::of(today).first_day() - Duration::days(1))
     }
 
     /// `March 2026`.
@@ -150,10 +165,29 @@ mod tests {
             (feb.first_day(), feb.last_day(), feb.days()),
             (date!(2028 - 02 - 01), date!(2028 - 02 - 29), 29)
         );
-        assert_eq!(feb.next().to_string(), "2028-03");
-        assert_eq!(ReportMonth::parse("2026-01").unwrap().previous().to_string(), "2025-12");
-        assert_eq!(ReportMonth::parse("2026-12").unwrap().next().to_string(), "2027-01");
+        assert_eq!(feb.next().unwrap().to_string(), "2028-03");
+        assert_eq!(
+            ReportMonth::parse("2026-01").unwrap().previous().unwrap().to_string(),
+            "2025-12"
+        );
+        assert_eq!(
+            ReportMonth::parse("2026-12").unwrap().next().unwrap().to_string(),
+            "2027-01"
+        );
+        assert_eq!(feb.end(), date!(2028 - 03 - 01));
         assert_eq!(feb.long_name(), "February 2028");
+    }
+
+    #[test]
+    fn the_range_has_no_month_before_its_first_or_after_its_last() {
+        let first = ReportMonth::parse("2000-01").unwrap();
+        let last = ReportMonth::parse("2099-12").unwrap();
+        assert_eq!(first.previous(), None);
+        assert_eq!(last.next(), None);
+        assert_eq!(last.end(), date!(2100 - 01 - 01));
+        assert_eq!(first.next().unwrap().to_string(), "2000-02");
+        assert_eq!(last.previous().unwrap().to_string(), "2099-11");
+        assert!(last.closed_on(date!(2100 - 01 - 01)));
     }
 
     #[test]

@@ -30,17 +30,20 @@ pub struct ReportScope<'a> {
     pub month: ReportMonth,
 }
 
-/// Why a source gave nothing.
+/// Why a source gave nothing. The message becomes the missing section's text in the report the
+/// customer reads ([`super::snapshot::Section::missing`] makes it a sentence): it says what is
+/// missing and why in the customer's terms, never how the team fixes it (no commands, routes,
+/// cargo features or environment variables; those belong in the README and the logs).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SourceError {
-    /// No adapter is wired for it (the message says which and how to wire one).
+    /// No adapter is wired for it (the message says what the report does not hold).
     #[error("{0}")]
     NotConfigured(String),
     /// It failed (throttled, access denied, malformed answer): in words for the report, no secrets.
     #[error("{0}")]
     Unavailable(String),
     /// Nothing to read for this customer (no read role and no imported export): the message says
-    /// how to provide it.
+    /// what was not available.
     #[error("{0}")]
     NoData(String),
 }
@@ -114,36 +117,35 @@ impl ReportPorts {
     }
 }
 
+/// What [`NotConfigured`] answers for compliance, renewals and optimisation (customer-facing).
+pub const NOT_CONFIGURED: [&str; 3] = [
+    "Security findings are not part of this report yet.",
+    "Savings Plans and reservations are not part of this report yet.",
+    "Cost optimisation recommendations are not part of this report yet.",
+];
+
 /// The stand-in for every source until its adapter exists: each call answers
-/// [`SourceError::NotConfigured`] naming what would be read.
+/// [`SourceError::NotConfigured`] naming what the report does not hold ([`NOT_CONFIGURED`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NotConfigured;
 
 #[async_trait]
 impl ComplianceSource for NotConfigured {
     async fn findings(&self, _: &ReportScope<'_>) -> Result<Findings, SourceError> {
-        Err(SourceError::NotConfigured(
-            "Customer Central does not read Security Hub findings (or an imported ASFF export) for reports yet.".into(),
-        ))
+        Err(SourceError::NotConfigured(NOT_CONFIGURED[0].into()))
     }
 }
 
 #[async_trait]
 impl RenewalSource for NotConfigured {
     async fn commitments(&self, _: &ReportScope<'_>) -> Result<Vec<Commitment>, SourceError> {
-        Err(SourceError::NotConfigured(
-            "Customer Central does not read Savings Plans or EC2 and RDS reservations for reports yet.".into(),
-        ))
+        Err(SourceError::NotConfigured(NOT_CONFIGURED[1].into()))
     }
 }
 
 #[async_trait]
 impl OptimisationSource for NotConfigured {
     async fn recommendations(&self, _: &ReportScope<'_>) -> Result<Vec<Recommendation>, SourceError> {
-        Err(SourceError::NotConfigured(
-            "Customer Central does not read Cost Explorer's rightsizing or Savings Plans purchase recommendations \
-             for reports yet."
-                .into(),
-        ))
+        Err(SourceError::NotConfigured(NOT_CONFIGURED[2].into()))
     }
 }

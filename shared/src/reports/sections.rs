@@ -70,21 +70,19 @@ pub struct BillingFacts<'a> {
 
 pub fn billing(f: &BillingFacts<'_>) -> Section<BillingSection> {
     let (first, last) = (f.month.first_day(), f.month.last_day());
-    let prev = f.month.previous();
     let in_month: Vec<&DailyCost> = f.cells.iter().filter(|c| (first..=last).contains(&c.day)).collect();
     if in_month.is_empty() {
         return Section::missing(MissingReason::NoData, no_costs_message(f));
     }
-    let had_previous = f
-        .cells
-        .iter()
-        .any(|c| (prev.first_day()..=prev.last_day()).contains(&c.day));
+    // The first month of the range (2000-01) has no month before it: nothing to compare with.
+    let in_previous = |c: &&DailyCost| {
+        f.month
+            .previous()
+            .is_some_and(|p| (p.first_day()..=p.last_day()).contains(&c.day))
+    };
+    let had_previous = f.cells.iter().any(|c| in_previous(&c));
     let mut previous: BTreeMap<&str, f64> = BTreeMap::new();
-    for c in f
-        .cells
-        .iter()
-        .filter(|c| (prev.first_day()..=prev.last_day()).contains(&c.day))
-    {
+    for c in f.cells.iter().filter(in_previous) {
         *previous.entry(c.currency.as_str()).or_default() += c.amount;
     }
     let mut per_currency: BTreeMap<&str, Vec<&DailyCost>> = BTreeMap::new();
@@ -205,34 +203,20 @@ fn sum(values: impl Iterator<Item = f64>) -> f64 {
     values.fold(0.0, |a, b| a + b)
 }
 
+/// Why the month has no costs, in the customer's words. The fetch's own reasons (a skip's or a
+/// failure's) are the team's to act on and name our configuration ("mark the organisation's
+/// management account", access methods, leases): they stay in billing's runs and the UI, not in
+/// the customer's report.
 fn no_costs_message(f: &BillingFacts<'_>) -> String {
-    let mut m = format!("No costs are stored for {}.", f.month.long_name());
-    match f.last_fetch {
-        None => m.push_str(" No billing fetch has covered this customer yet, and no cost export was imported."),
-        Some(last) => {
-            let why: Vec<String> = last
-                .entries
-                .iter()
-                .filter(|e| e.status != FetchStatus::Ok)
-                .map(|e| {
-                    let what = match e.status {
-                        FetchStatus::Skipped => "skipped it",
-                        _ => "failed",
-                    };
-                    match &e.reason {
-                        Some(r) => format!("{what}: {r}"),
-                        None => what.to_string(),
-                    }
-                })
-                .collect();
-            if why.is_empty() {
-                m.push_str(" The last billing fetch found no costs for the month.");
-            } else {
-                m.push_str(&format!(" The last billing fetch {}.", why.join("; ")));
-            }
+    let month = f.month.long_name();
+    let why = match f.last_fetch {
+        None => "no billing data has been collected for these accounts yet",
+        Some(last) if last.entries.iter().all(|e| e.status == FetchStatus::Ok) => {
+            "the last billing update found none for the month"
         }
-    }
-    m
+        Some(_) => "the last billing update could not read them",
+    };
+    format!("No costs are stored for {month}: {why}.")
 }
 
 // ---- utilisation ---------------------------------------------------------------------------------
@@ -296,7 +280,7 @@ pub fn utilisation(month: ReportMonth, contracts: &[(Contract, ContractUsage)]) 
 pub fn breakglass(month: ReportMonth, customer: &str, requests: &[AccessRequest]) -> Section<BreakglassSection> {
     let (from, to) = (
         month.first_day().midnight().assume_utc(),
-        month.next().first_day().midnight().assume_utc(),
+        month.end().midnight().assume_utc(),
     );
     let mut sessions: Vec<ReportSession> = requests
         .iter()
@@ -385,24 +369,15 @@ fn source_missing<T>(e: SourceError) -> Section<T> {
     }
 }
 
-/// The compliance section: findings counted by severity (every finding but a passed control
-/// check), and the controls with the most failed checks.
+/// The compliance section: open findings counted by severity ([`open_by_severity`], the rule of
+/// [`ComplianceFinding::is_open`]), and the controls with the most failed checks among them.
 pub fn compliance(source: &str, found: Result<Vec<ComplianceFinding>, SourceError>) -> Section<ComplianceSection> {
     let findings = match found {
         Ok(f) => f,
         Err(e) => return source_missing(e),
     };
-    let open: Vec<&ComplianceFinding> = findings
-        .iter()
-        .filter(|f| f.compliance_status != Some(ComplianceStatus::Passed))
-        .collect();
-    let by_severity = SeverityLabel::ALL
-        .iter()
-        .map(|s| SeverityCount {
-            severity: *s,
-            findings: open.iter().filter(|f| f.severity == *s).count() as u32,
-        })
-        .collect();
+    let (open_findings, by_severity) = open_by_severity(&findings);
+    let open: Vec<&ComplianceFinding> = findings.iter().filter(|f| f.is_open()).collect();
     // control id → (failed checks, accounts, most severe, (id, title) of the first finding by id).
     type Tally<'a> = (u32, BTreeSet<&'a str>, SeverityLabel, (&'a str, &'a str));
     let mut controls: BTreeMap<&str, Tally<'_>> = BTreeMap::new();
@@ -442,7 +417,7 @@ pub fn compliance(source: &str, found: Result<Vec<ComplianceFinding>, SourceErro
     failing.truncate(TOP_CONTROLS);
     Section::ready(ComplianceSection {
         source: source.to_string(),
-        open_findings: open.len() as u32,
+        open_findings,
         by_severity,
         failing_controls: failing,
     })
@@ -455,7 +430,7 @@ pub fn renewals(month: ReportMonth, found: Result<Vec<Commitment>, SourceError>)
         Ok(c) => c,
         Err(e) => return source_missing(e),
     };
-    let from = month.next().first_day();
+    let from = month.end();
     let to = month.last_day() + Duration::days(RENEWAL_WINDOW_DAYS);
     let mut ending: Vec<Commitment> = all
         .into_iter()

@@ -77,10 +77,12 @@ impl<T> Section<T> {
         Section::Ready { data }
     }
 
+    /// A section without data, `message` (what the customer reads) made a sentence
+    /// ([`sentence`]).
     pub fn missing(reason: MissingReason, message: impl Into<String>) -> Self {
         Section::Missing {
             reason,
-            message: message.into(),
+            message: sentence(&message.into()),
         }
     }
 
@@ -94,6 +96,24 @@ impl<T> Section<T> {
             Section::Missing { .. } => None,
         }
     }
+}
+
+/// `message` as a sentence: trimmed, the first letter capitalised, ending in `.`, `!` or `?` (a
+/// `.` added otherwise); empty stays empty. A missing section shows its label ("No data yet.")
+/// then its message, so a source's reason worded as a clause ("the customer has no accounts in
+/// the hub") must read as the next sentence; made here, once, it is the same in the snapshot, the
+/// page and the PDF.
+pub fn sentence(message: &str) -> String {
+    let m = message.trim();
+    let mut chars = m.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
 }
 
 /// Why a section has no data.
@@ -262,6 +282,18 @@ pub enum ComplianceStatus {
     NotAvailable,
 }
 
+/// ASFF `Workflow.Status`: where the investigation of a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WorkflowStatus {
+    New,
+    Notified,
+    /// Reviewed and remediated (Security Hub also sets it when a control check passes).
+    Resolved,
+    /// Reviewed and not to be acted on (such findings are not read at all).
+    Suppressed,
+}
+
 /// One finding, in the terms of the AWS Security Finding Format (Security Hub `GetFindings`, or
 /// an imported ASFF export).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
@@ -282,13 +314,44 @@ pub struct ComplianceFinding {
     pub control_id: Option<String>,
     /// ASFF `ProductName` (e.g. `Security Hub`, `GuardDuty`, `Inspector`).
     pub product: String,
+    /// ASFF `Workflow.Status`, when the finding has one (absent in imports stored before it was
+    /// kept: those count as open, as they did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow_status: Option<WorkflowStatus>,
+}
+
+impl ComplianceFinding {
+    /// Whether the finding is open, the one rule for every count of open findings (the report's
+    /// compliance section and an import's answer): open unless its control check passed
+    /// (`Compliance.Status` `PASSED`) or it was resolved (`Workflow.Status` `RESOLVED`), as
+    /// Security Hub's own default view shows only findings still to act on. Archived and
+    /// suppressed findings are never read, so they need no rule here.
+    pub fn is_open(&self) -> bool {
+        self.compliance_status != Some(ComplianceStatus::Passed)
+            && self.workflow_status != Some(WorkflowStatus::Resolved)
+    }
+}
+
+/// Open findings ([`ComplianceFinding::is_open`]) per severity: one entry per ASFF severity, most
+/// severe first, zeros included. Returns the number open and the counts.
+pub fn open_by_severity(findings: &[ComplianceFinding]) -> (u32, Vec<SeverityCount>) {
+    let open: Vec<&ComplianceFinding> = findings.iter().filter(|f| f.is_open()).collect();
+    let counts = SeverityLabel::ALL
+        .iter()
+        .map(|s| SeverityCount {
+            severity: *s,
+            findings: open.iter().filter(|f| f.severity == *s).count() as u32,
+        })
+        .collect();
+    (open.len() as u32, counts)
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ToSchema)]
 pub struct ComplianceSection {
     /// Where the findings came from (e.g. `Security Hub`).
     pub source: String,
-    /// Findings counted: every one but those whose control check passed.
+    /// Open findings: every one but those whose control check passed or that were resolved
+    /// (`ComplianceFinding::is_open`).
     pub open_findings: u32,
     /// One entry per ASFF severity, most severe first (zeros included).
     pub by_severity: Vec<SeverityCount>,
@@ -555,6 +618,26 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_sections_message_is_made_a_sentence() {
+        for (given, sentence_) in [
+            (
+                "the customer has no accounts in the hub",
+                "The customer has no accounts in the hub.",
+            ),
+            (
+                "  throttled (Throttling); try later  ",
+                "Throttled (Throttling); try later.",
+            ),
+            ("Already one.", "Already one."),
+            ("Is it?", "Is it?"),
+            ("élan", "Élan."),
+            ("", ""),
+        ] {
+            assert_eq!(sentence(given), sentence_, "{given:?}");
+        }
+    }
+
+    #[test]
     fn sections_read_as_ready_or_missing_with_a_reason() {
         let s: Section<Summary> = Section::ready(Summary { markdown: "Hi".into() });
         assert_eq!(
@@ -564,7 +647,8 @@ mod tests {
         let m: Section<Summary> = Section::missing(MissingReason::NotConfigured, "no source");
         assert_eq!(
             serde_json::to_value(&m).unwrap(),
-            serde_json::json!({"status": "missing", "reason": "not_configured", "message": "no source"})
+            serde_json::json!({"status": "missing", "reason": "not_configured", "message": "No source."}),
+            "the message is stored as the sentence the page shows"
         );
         assert_eq!(
             serde_json::from_value::<Section<Summary>>(serde_json::to_value(&m).unwrap()).unwrap(),

@@ -11,6 +11,7 @@ use time::{Duration, Time};
 use super::month::ReportMonth;
 use super::snapshot::{
     Commitment, CommitmentKind, ComplianceFinding, ComplianceStatus, Recommendation, RecommendationKind, SeverityLabel,
+    WorkflowStatus,
 };
 use crate::hub::Account;
 
@@ -129,6 +130,12 @@ pub fn findings(accounts: &[Account], month: ReportMonth) -> Vec<ComplianceFindi
                     }),
                     control_id: Some((*control).to_string()),
                     product: "Security Hub".into(),
+                    // Security Hub resolves a control finding whose check passes.
+                    workflow_status: Some(if failed {
+                        WorkflowStatus::New
+                    } else {
+                        WorkflowStatus::Resolved
+                    }),
                 });
             }
         }
@@ -143,6 +150,7 @@ pub fn findings(accounts: &[Account], month: ReportMonth) -> Vec<ComplianceFindi
                 compliance_status: None,
                 control_id: None,
                 product: "GuardDuty".into(),
+                workflow_status: Some(WorkflowStatus::New),
             });
         }
     }

@@ -222,7 +222,7 @@ fn the_html_shows_every_section_with_the_figures_escaped_and_self_contained() {
         "<strong>patched</strong>".into(),
         "Version 2 · built 2026-04-03 07:00 UTC by erin@example.com (new summary)".into(),
         "Not connected yet.".into(),
-        "Could not be read.</strong> throttled".into(),
+        "Could not be read.</strong> Throttled.".into(),
         "No contract of this customer covers March 2026.".into(),
         "Nobody used breakglass (write) access to your accounts in March 2026.".into(),
     ] {
@@ -248,6 +248,129 @@ fn the_html_shows_every_section_with_the_figures_escaped_and_self_contained() {
     }
 }
 
+/// A source's reason worded as a clause reads as a sentence after the section's label, the same
+/// in the snapshot (what the PDF and the API show) as in the page.
+#[test]
+fn every_missing_reason_reads_as_a_sentence_in_the_page_and_the_snapshot() {
+    let mut s = snapshot(&cells(), None);
+    s.renewals = sections::renewals(
+        s.month,
+        Err(SourceError::NoData("the customer has no accounts in the hub".into())),
+    );
+    s.optimisation = sections::optimisation(Err(SourceError::Unavailable(
+        "Cost Explorer GetRightsizingRecommendation in account 111111111111 failed: throttled".into(),
+    )));
+    let page = html::render(&s, &build());
+    for (section, label, message) in [
+        (
+            &serde_json::to_value(&s.renewals).unwrap(),
+            "No data yet.",
+            "The customer has no accounts in the hub.",
+        ),
+        (
+            &serde_json::to_value(&s.optimisation).unwrap(),
+            "Could not be read.",
+            "Cost Explorer GetRightsizingRecommendation in account 111111111111 failed: throttled.",
+        ),
+        (
+            &serde_json::to_value(&s.summary).unwrap(),
+            "No data yet.",
+            "The team has not written a summary for this month.",
+        ),
+    ] {
+        assert_eq!(section["message"], message);
+        let shown = format!("<strong>{label}</strong> {message}</div>");
+        assert!(page.contains(&shown), "{shown} not in the page");
+    }
+    // Every missing section of the page: a capital after the label, a full stop at the end.
+    let bad = not_sentences(&page);
+    assert!(bad.is_empty(), "not sentences: {bad:?}");
+}
+
+/// The text after each missing section's label that does not start with a capital or end a
+/// sentence.
+fn not_sentences(page: &str) -> Vec<String> {
+    page.split("<div class=\"missing\"><strong>")
+        .skip(1)
+        .filter_map(|rest| {
+            let (_, after) = rest.split_once("</strong> ")?;
+            let (message, _) = after.split_once("</div>")?;
+            let sentence = message.chars().next().is_some_and(char::is_uppercase) && message.ends_with(['.', '!', '?']);
+            (!sentence).then(|| message.to_string())
+        })
+        .collect()
+}
+
+/// The report is what the customer reads: no section's "missing" text gives the team's
+/// instructions (commands, API routes, cargo features, environment variables).
+#[test]
+fn missing_sections_speak_to_the_customer_not_the_team() {
+    fn message<T>(s: Section<T>) -> String {
+        match s {
+            Section::Missing { message, .. } => message,
+            Section::Ready { .. } => panic!("expected a missing section"),
+        }
+    }
+    let month = ReportMonth::parse(MARCH).unwrap();
+    let mut messages: Vec<String> = super::ports::NOT_CONFIGURED.iter().map(|m| m.to_string()).collect();
+    messages.push(super::gather::NO_FINDINGS.to_string());
+    messages.push(message(sections::summary(None)));
+    messages.push(message(sections::billing(&BillingFacts {
+        month,
+        cells: &[],
+        anomalies: &[],
+        account_names: &BTreeMap::new(),
+        last_fetch: None,
+    })));
+    messages.push(message(sections::utilisation(month, &[])));
+    for m in &messages {
+        for operator in [
+            "`",
+            "cc ",
+            "/api/",
+            "POST ",
+            "GET ",
+            "CC_",
+            "cargo",
+            "feature",
+            "--",
+            "{customer}",
+            "CODE",
+        ] {
+            assert!(!m.contains(operator), "{operator:?} in the customer's text: {m}");
+        }
+        assert_eq!(&super::snapshot::sentence(m), m, "not a sentence: {m}");
+    }
+    assert!(super::gather::NO_FINDINGS.starts_with("Security findings were not available for this month: "));
+}
+
+/// The first and last months of the range: 2000-01 has no month before it (no comparison, no
+/// read of 1999), 2099-12 ends on 2100-01-01, a day after the range (a bound, never a read).
+#[test]
+fn the_first_and_last_months_of_the_range_give_every_section() {
+    for (m, feb_like) in [("2000-01", None), ("2099-12", Some(date!(2099 - 11 - 30)))] {
+        let month = ReportMonth::parse(m).unwrap();
+        let mut cells = vec![cell(A, "Amazon EC2", month.first_day(), 10.0, false)];
+        if let Some(day) = feb_like {
+            cells.push(cell(A, "Amazon EC2", day, 4.0, false));
+        }
+        let s = sections::billing(&BillingFacts {
+            month,
+            cells: &cells,
+            anomalies: &[],
+            account_names: &names(),
+            last_fetch: None,
+        });
+        let usd = &s.data().unwrap().currencies[0];
+        assert_eq!(usd.total, 10.0);
+        assert_eq!(usd.previous_total, feb_like.map(|_| 4.0), "{m}");
+        assert!(sections::breakglass(month, "acme", &[]).is_ready());
+        let renewals = sections::renewals(month, Ok(vec![])).data().unwrap().clone();
+        assert_eq!(renewals.window_from, month.end());
+        assert!(!sections::utilisation(month, &[]).is_ready());
+    }
+}
+
 #[test]
 fn the_same_facts_in_any_order_give_the_same_snapshot_and_page() {
     let all = cells();
@@ -267,12 +390,37 @@ fn a_month_without_costs_says_so_and_why() {
     match &s.billing {
         Section::Missing { reason, message } => {
             assert_eq!(*reason, MissingReason::NoData);
-            assert!(message.contains("No costs are stored for March 2026"), "{message}");
-            assert!(message.contains("No billing fetch has covered"), "{message}");
+            assert_eq!(
+                message,
+                "No costs are stored for March 2026: no billing data has been collected for these accounts yet."
+            );
         }
         other => panic!("{other:?}"),
     }
     assert!(!s.summary.is_ready());
+    // A skipped or failed fetch says so without the fetch's reason (the team's instructions).
+    let last: crate::billing::fetch::LastFetch = serde_json::from_value(serde_json::json!({
+        "run": "r1", "trigger": {"kind": "schedule"}, "at": "2026-04-02T06:00:00Z",
+        "entries": [{"customer": "acme", "payer": null, "status": "skipped",
+                     "reason": "no management (payer) account in the hub: mark the organisation's management account",
+                     "metric": null, "backfill": false, "days_fetched": 0, "cells_written": 0, "estimated_days": 0,
+                     "requests": 0, "cost_usd": 0.0, "organization": null}]
+    }))
+    .unwrap();
+    let s = sections::billing(&BillingFacts {
+        month: ReportMonth::parse(MARCH).unwrap(),
+        cells: &[],
+        anomalies: &[],
+        account_names: &names(),
+        last_fetch: Some(&last),
+    });
+    let Section::Missing { message, .. } = s else {
+        panic!("{s:?}")
+    };
+    assert_eq!(
+        message,
+        "No costs are stored for March 2026: the last billing update could not read them."
+    );
 }
 
 #[test]
@@ -304,6 +452,7 @@ mod sources {
             compliance_status: status,
             control_id: control.map(String::from),
             product: "Security Hub".into(),
+            workflow_status: Some(WorkflowStatus::New),
         }
     }
 

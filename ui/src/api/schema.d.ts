@@ -2228,9 +2228,12 @@ export interface components {
         };
         /** @enum {string} */
         FindingKind: "step" | "spike" | "drift" | "new_service";
-        /** @description What an import did (the API's answer), without the findings. */
+        /**
+         * @description What an import did (the API's answer), without the findings: `read` = `stored` + `dropped`,
+         *     and `open` of the `stored` count as the report counts them.
+         */
         FindingsImportSummary: {
-            /** @description Stored findings per severity, most severe first. */
+            /** @description Open findings (those of `open`) per severity, most severe first, zeros included. */
             by_severity: components["schemas"]["SeverityCount"][];
             customer: string;
             /**
@@ -2244,12 +2247,18 @@ export interface components {
             imported_by: string;
             /**
              * Format: int32
+             * @description Stored findings that are open by the report's rule (not a passed control check, not
+             *     `RESOLVED`; `ComplianceFinding::is_open`): what the next report's compliance section counts.
+             */
+            open: number;
+            /**
+             * Format: int32
              * @description Findings in the file.
              */
             read: number;
             /**
              * Format: int32
-             * @description Active findings stored (after dropping archived and suppressed ones and repeated ids).
+             * @description Active findings stored (after dropping archived and suppressed ones).
              */
             stored: number;
         };
@@ -2720,7 +2729,7 @@ export interface components {
                 /**
                  * @description Outputs still to come: rendered after the build by another process (in AWS the PDF, by the
                  *     `report-pdf` function, which the new version's item starts through the table's stream).
-                 *     Absent or empty when every output is in [`Self::outputs`].
+                 *     Absent or empty when every output is in `outputs`.
                  */
                 pending?: components["schemas"]["PendingOutput"][];
                 /** @description Why it was built (`monthly schedule`, or what the person said). */
@@ -3419,7 +3428,7 @@ export interface components {
             /**
              * @description Outputs still to come: rendered after the build by another process (in AWS the PDF, by the
              *     `report-pdf` function, which the new version's item starts through the table's stream).
-             *     Absent or empty when every output is in [`Self::outputs`].
+             *     Absent or empty when every output is in `outputs`.
              */
             pending?: components["schemas"]["PendingOutput"][];
             /** @description Why it was built (`monthly schedule`, or what the person said). */
@@ -3529,7 +3538,8 @@ export interface components {
                 failing_controls: components["schemas"]["FailingControl"][];
                 /**
                  * Format: int32
-                 * @description Findings counted: every one but those whose control check passed.
+                 * @description Open findings: every one but those whose control check passed or that were resolved
+                 *     (`ComplianceFinding::is_open`).
                  */
                 open_findings: number;
                 /** @description Where the findings came from (e.g. `Security Hub`). */
