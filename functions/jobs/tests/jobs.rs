@@ -447,7 +447,7 @@ async fn a_monthly_run_by_hand_builds_the_schedule_s_versions_and_records_who_ra
     // The 5th of the next month, after CC_REPORTS_DAY.
     let now = app.clock.now();
     let month = cc_domain::reports::ReportMonth::of(now.date());
-    let target = month.next().first_day().with_hms(12, 0, 0).unwrap().assume_utc() + time::Duration::days(4);
+    let target = month.end().with_hms(12, 0, 0).unwrap().assume_utc() + time::Duration::days(4);
     offset.fetch_add((target - now).whole_seconds(), Ordering::SeqCst);
     let root = cc_domain::Trigger::manual("root").unwrap();
     let summary = jobs::run(&app, jobs::REPORTS_MONTHLY, &root).await.unwrap();

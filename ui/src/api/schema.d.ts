@@ -831,9 +831,12 @@ export interface paths {
          *     4 MiB. The reports of a customer without a read role use its latest import for the compliance
          *     section (and say so). Archived and suppressed findings are dropped. The whole file is checked
          *     first: malformed JSON, a finding without `Id`, `AwsAccountId`, `Title` or `Severity`, a value
-         *     outside ASFF's, or a finding of an account that is not the customer's is a 400 naming the
-         *     finding (`findings[3].Severity.Label`), and nothing is stored. Leads and admins. Audited
-         *     (`findings_imported`); each import is kept as a new version.
+         *     outside ASFF's (`RecordState`, `Workflow.Status`, `Compliance.Status`, the severity), text with
+         *     a control character or over ASFF's length, an `Id` used twice, or a finding of an account that
+         *     is not the customer's is a 400 naming the finding (`findings[3].Severity.Label`), and nothing
+         *     is stored. The answer counts the findings stored that are open as the report counts them.
+         *     Leads and admins. Audited (`findings_imported`); each import is kept as a new version. Sent as `application/json` (or as
+         *     the `file` of a `multipart/form-data` form); another media type is a 415.
          */
         post: operations["import_findings"];
         delete?: never;
@@ -8171,7 +8174,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is not sent as application/json */
+            /** @description Not sent as application/json (or as a multipart form's `file`) */
             415: {
                 headers: {
                     [name: string]: unknown;
