@@ -40,9 +40,7 @@ impl ComplianceSource for LocalSecurityHub {
             .map(|(a, _)| a.clone())
             .collect();
         if accounts.is_empty() {
-            return Err(SourceError::NoData(
-                "no account of this customer has a read role".into(),
-            ));
+            return Err(SourceError::NoData(report_role::NO_ROLE_FINDINGS.into()));
         }
         Ok(Findings {
             source: "Security Hub (local demo data)".into(),

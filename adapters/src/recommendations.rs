@@ -201,9 +201,7 @@ impl CostExplorerRecommendations {
 impl OptimisationSource for CostExplorerRecommendations {
     async fn recommendations(&self, scope: &ReportScope<'_>) -> Result<Vec<Recommendation>, SourceError> {
         let Some((payer, role)) = report_role::management(scope.accounts) else {
-            return Err(SourceError::NoData(
-                "no management (payer) account with a read role: Cost Explorer's recommendations are read there".into(),
-            ));
+            return Err(SourceError::NoData(report_role::NO_ROLE_PAYER.into()));
         };
         let client = self.client(&role).await?;
         let (mut rightsizing, purchases) = tokio::try_join!(

@@ -235,9 +235,7 @@ impl RenewalSource for AwsRenewals {
     async fn commitments(&self, scope: &ReportScope<'_>) -> Result<Vec<Commitment>, SourceError> {
         let accounts = report_role::role_accounts(scope.accounts);
         if accounts.is_empty() {
-            return Err(SourceError::NoData(
-                "no account of this customer has a read role to read Savings Plans and reservations with".into(),
-            ));
+            return Err(SourceError::NoData(report_role::NO_ROLE_RENEWALS.into()));
         }
         let mut out = Vec::new();
         for (account, role) in accounts {

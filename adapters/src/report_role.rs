@@ -10,6 +10,18 @@ use cc_domain::billing::ports::ReadRole;
 use cc_domain::hub::{AccessMethod, Account};
 use cc_domain::reports::ports::SourceError;
 
+/// Why renewals have no data for a customer none of whose accounts is reached through a read role
+/// (in the customer's words: the report is theirs). The AWS adapter and the local stand-in say the same.
+pub const NO_ROLE_RENEWALS: &str =
+    "Customer Central has no read access to these accounts' Savings Plans and reservations";
+
+/// Why cost optimisation has no data when the organisation's management (payer) account is not
+/// reached through a read role (Cost Explorer's recommendations are read there).
+pub const NO_ROLE_PAYER: &str = "Customer Central has no read access to the organisation's management (payer) account, where Cost Explorer's recommendations are read";
+
+/// Why Security Hub is not asked for a customer none of whose accounts has a read role.
+pub const NO_ROLE_FINDINGS: &str = "Customer Central has no read access to these accounts' Security Hub findings";
+
 /// `RoleSessionName` of the report sources' sessions (CloudTrail shows it).
 pub const SESSION_NAME: &str = "customer-central-reports";
 
@@ -64,15 +76,16 @@ impl ReportSessions {
     }
 }
 
-/// An SDK failure in the report's words: what was called, in which account, and AWS's error code
-/// and message (never credentials: the SDK's errors do not carry them).
+/// An SDK failure in the report's words (the customer reads them; what the team does about it, a
+/// missing permission or a rebuild, is in the README): what was called, in which account, and AWS's
+/// error code and message (never credentials: the SDK's errors do not carry them).
 pub fn unavailable(what: &str, account: &str, code: Option<&str>, message: Option<&str>, raw: &str) -> SourceError {
     let why = match code {
         Some(c) if c.contains("AccessDenied") || c == "UnauthorizedOperation" || c == "AuthFailure" => {
-            format!("access denied ({c}): the read role needs the permission for {what}")
+            format!("access was denied ({c})")
         }
         Some(c) if c.contains("Throttl") || c == "LimitExceededException" || c == "RequestLimitExceeded" => {
-            format!("throttled ({c}); a rebuild tries again")
+            format!("AWS asked us to slow down ({c})")
         }
         Some(c) => format!("{c}{}", message.map(|m| format!(": {m}")).unwrap_or_default()),
         None => raw.to_string(),

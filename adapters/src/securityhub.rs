@@ -206,9 +206,7 @@ impl ComplianceSource for SecurityHubSource {
     async fn findings(&self, scope: &ReportScope<'_>) -> Result<Findings, SourceError> {
         let ask = accounts_to_ask(scope.accounts);
         if ask.is_empty() {
-            return Err(SourceError::NoData(
-                "no account of this customer has a read role to read Security Hub with".into(),
-            ));
+            return Err(SourceError::NoData(report_role::NO_ROLE_FINDINGS.into()));
         }
         let wanted: BTreeSet<String> = scope.accounts.iter().map(|a| a.id.to_string()).collect();
         let mut all = BTreeMap::new();

@@ -564,7 +564,7 @@ async fn an_access_denied_reservation_call_makes_renewals_unavailable_with_the_r
     };
     assert!(
         m.contains("EC2 DescribeReservedInstances")
-            && m.contains("access denied (UnauthorizedOperation)")
+            && m.contains("access was denied (UnauthorizedOperation)")
             && m.contains(&payer),
         "{m}"
     );
@@ -667,7 +667,7 @@ async fn a_denied_cost_explorer_makes_optimisation_unavailable_and_no_payer_is_n
         panic!("{err:?}")
     };
     assert!(
-        m.contains("access denied (AccessDeniedException)") && m.contains("GetRightsizingRecommendation"),
+        m.contains("access was denied (AccessDeniedException)") && m.contains("GetRightsizingRecommendation"),
         "{m}"
     );
     let members = vec![account(&payer, "us-east-1", false)];
