@@ -291,7 +291,7 @@ fn parse_one(i: usize, v: &Value, accounts: &BTreeSet<String>) -> Result<(String
     let workflow = match o.get("Workflow") {
         None | Some(Value::Null) => None,
         Some(Value::Object(w)) => string(|| at(i, "Workflow.Status"), w.get("Status"))?
-            .map(|s| workflow_status(s).ok_or_else(|| not_asff(at(i, "Workflow.Status"), s, &WORKFLOW)))
+            .map(|s| asff_value::<WorkflowStatus>(at(i, "Workflow.Status"), s, &WORKFLOW))
             .transpose()?,
         Some(_) => return Err(Error::validation(at(i, "Workflow"), "not an object")),
     };
@@ -299,7 +299,7 @@ fn parse_one(i: usize, v: &Value, accounts: &BTreeSet<String>) -> Result<(String
         None | Some(Value::Null) => (None, None),
         Some(Value::Object(c)) => {
             let status = string(|| at(i, "Compliance.Status"), c.get("Status"))?
-                .map(|s| compliance_status(s).ok_or_else(|| not_asff(at(i, "Compliance.Status"), s, &COMPLIANCE)))
+                .map(|s| asff_value::<ComplianceStatus>(at(i, "Compliance.Status"), s, &COMPLIANCE))
                 .transpose()?;
             let field = at(i, "Compliance.SecurityControlId");
             let control = string(|| field.clone(), c.get("SecurityControlId"))?
@@ -356,27 +356,13 @@ fn parse_one(i: usize, v: &Value, accounts: &BTreeSet<String>) -> Result<(String
 /// ASFF `Workflow.Status` values.
 const WORKFLOW: [&str; 4] = ["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"];
 
-fn workflow_status(s: &str) -> Option<WorkflowStatus> {
-    Some(match s {
-        "NEW" => WorkflowStatus::New,
-        "NOTIFIED" => WorkflowStatus::Notified,
-        "RESOLVED" => WorkflowStatus::Resolved,
-        "SUPPRESSED" => WorkflowStatus::Suppressed,
-        _ => return None,
-    })
-}
-
 /// ASFF `Compliance.Status` values.
 const COMPLIANCE: [&str; 4] = ["PASSED", "WARNING", "FAILED", "NOT_AVAILABLE"];
 
-fn compliance_status(s: &str) -> Option<ComplianceStatus> {
-    Some(match s {
-        "PASSED" => ComplianceStatus::Passed,
-        "WARNING" => ComplianceStatus::Warning,
-        "FAILED" => ComplianceStatus::Failed,
-        "NOT_AVAILABLE" => ComplianceStatus::NotAvailable,
-        _ => return None,
-    })
+/// An ASFF enumeration's value as its snapshot type, whose serde names are ASFF's
+/// (`SCREAMING_SNAKE_CASE`); anything else is refused naming `field` and the `allowed` values.
+fn asff_value<T: serde::de::DeserializeOwned>(field: String, value: &str, allowed: &[&str]) -> Result<T> {
+    serde_json::from_value(Value::String(value.to_string())).map_err(|_| not_asff(field, value, allowed))
 }
 
 /// `Severity.Label`, else the label of the older `Severity.Normalized` (an integer 0-100) by
@@ -393,7 +379,7 @@ fn severity(i: usize, v: Option<&Value>) -> Result<SeverityLabel> {
     };
     let labels: Vec<&str> = SeverityLabel::ALL.iter().rev().map(|l| l.as_str()).collect();
     if let Some(label) = string(|| at(i, "Severity.Label"), s.get("Label"))? {
-        return label_of(label).ok_or_else(|| not_asff(at(i, "Severity.Label"), label, &labels));
+        return asff_value(at(i, "Severity.Label"), label, &labels);
     }
     match s.get("Normalized") {
         None | Some(Value::Null) => Err(Error::validation(
@@ -414,11 +400,6 @@ fn severity(i: usize, v: Option<&Value>) -> Result<SeverityLabel> {
             )),
         },
     }
-}
-
-/// An ASFF severity label.
-pub fn label_of(s: &str) -> Option<SeverityLabel> {
-    SeverityLabel::ALL.iter().copied().find(|l| l.as_str() == s)
 }
 
 #[cfg(test)]
