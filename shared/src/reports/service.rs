@@ -536,14 +536,7 @@ impl Reports {
             if todo.is_empty() {
                 return Ok(Some(record));
             }
-            let json = record.output("json").cloned().ok_or_else(|| {
-                Error::Internal(anyhow::anyhow!(
-                    "{customer} {month} version {version} has no JSON snapshot"
-                ))
-            })?;
-            let snapshot: Snapshot = serde_json::from_slice(&self.content(&json).await?).map_err(|e| {
-                Error::Internal(anyhow::anyhow!("{customer} {month} version {version}'s snapshot: {e}"))
-            })?;
+            let snapshot: Snapshot = self.snapshot_of(&record).await?;
             let info = record.build_info();
             for r in todo {
                 match render(&r, &snapshot, &info).await {
@@ -683,6 +676,16 @@ impl Reports {
         Ok(found)
     }
 
+    /// A version's stored JSON snapshot, read as `T` (the [`Snapshot`], or plain JSON for a diff).
+    async fn snapshot_of<T: serde::de::DeserializeOwned>(&self, v: &ReportVersion) -> Result<T> {
+        let what = format!("{} {} version {}", v.customer, v.month, v.version);
+        let json = v
+            .output("json")
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("{what} has no JSON snapshot")))?;
+        serde_json::from_slice(&self.content(json).await?)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("{what}'s snapshot: {e}")))
+    }
+
     /// `missing`, or a 404 naming the customer when the hub has no such customer (the more useful
     /// answer to a mistyped code; a deleted customer's reports are deleted with it).
     async fn not_found(&self, customer: &CustomerCode, missing: Error) -> Error {
@@ -754,19 +757,10 @@ impl Reports {
             store::get(self.items.as_ref(), customer, month, from),
             store::get(self.items.as_ref(), customer, month, to),
         )?;
-        let snapshot = |v: &ReportVersion| {
-            let out = v.output("json").cloned().ok_or_else(|| {
-                Error::Internal(anyhow::anyhow!(
-                    "{customer} {month} version {} has no JSON snapshot",
-                    v.version
-                ))
-            });
-            async move {
-                let bytes = self.content(&out?).await?;
-                serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| Error::Internal(e.into()))
-            }
-        };
-        let (x, y) = futures::try_join!(snapshot(&a), snapshot(&b))?;
+        let (x, y) = futures::try_join!(
+            self.snapshot_of::<serde_json::Value>(&a),
+            self.snapshot_of::<serde_json::Value>(&b)
+        )?;
         Ok(ReportDiff {
             customer: customer.clone(),
             month,
