@@ -292,26 +292,22 @@ async fn output(
     }
     let late = api.app().clock.now() - v.built_at
         > time::Duration::seconds(cc_domain::reports::service::RENDER_EXPECTED_SECONDS);
+    let what = format!(
+        "the {} of version {version} of {customer}'s {month} report",
+        format.as_str().to_uppercase()
+    );
     match v.pending(format.as_str()) {
         Some(p) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "output_pending",
             match &p.error {
                 None if late => format!(
-                    "the {} of version {version} of {customer}'s {month} report was not rendered in time \
-                     (the report-pdf function's log says why); a new build tries again",
-                    format.as_str().to_uppercase()
+                    "{what} was not rendered in time (the report-pdf function's log says why); a new build tries again"
                 ),
-                None => format!(
-                    "the {} of version {version} of {customer}'s {month} report is still being rendered \
-                     (it follows the build within a minute); try again shortly",
-                    format.as_str().to_uppercase()
-                ),
-                Some(e) => format!(
-                    "the {} of version {version} of {customer}'s {month} report could not be rendered ({e}); \
-                     a new build tries again",
-                    format.as_str().to_uppercase()
-                ),
+                None => {
+                    format!("{what} is still being rendered (it follows the build within a minute); try again shortly")
+                }
+                Some(e) => format!("{what} could not be rendered ({e}); a new build tries again"),
             },
         )),
         None => {
