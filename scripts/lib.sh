@@ -37,13 +37,7 @@ ensure_aws_cli_v2() {
   if "$AWS_CLI_V2" --version 2>&1 | grep -q '^aws-cli/2\.'; then
     return 0
   fi
-  command -v apt-get >/dev/null || {
-    echo "the AWS CLI v2 is required at $AWS_CLI_V2 (Debian's awscli package)" >&2; exit 1; }
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  log "installing the AWS CLI v2 (apt: awscli)"
-  $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli
+  apt_install awscli "the AWS CLI v2" "$AWS_CLI_V2"
   "$AWS_CLI_V2" --version 2>&1 | grep -q '^aws-cli/2\.' || {
     echo "$AWS_CLI_V2 is not the AWS CLI v2: $("$AWS_CLI_V2" --version 2>&1)" >&2; exit 1; }
 }
@@ -55,13 +49,19 @@ ensure_pdftotext() {
   if [ -x "$PDFTOTEXT" ]; then
     return 0
   fi
+  apt_install poppler-utils pdftotext "$PDFTOTEXT"
+}
+
+# apt_install PACKAGE WHAT PATH: installs Debian's PACKAGE (as root, or with sudo), or stops saying
+# WHAT is required at PATH when there is no apt.
+apt_install() {
+  local package="$1" what="$2" path="$3" sudo=""
   command -v apt-get >/dev/null || {
-    echo "pdftotext is required at $PDFTOTEXT (Debian's poppler-utils package)" >&2; exit 1; }
-  local sudo=""
+    echo "$what is required at $path (Debian's $package package)" >&2; exit 1; }
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  log "installing pdftotext (apt: poppler-utils)"
+  log "installing $what (apt: $package)"
   $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package"
 }
 
 free_port() {
