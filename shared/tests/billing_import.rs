@@ -432,7 +432,8 @@ fn billing_import_bad_input_names_the_row_and_column() {
             "file",
             "row 1: the header is neither FOCUS",
         ),
-        (String::new(), "file", "neither FOCUS"),
+        (String::new(), "file", "the file is empty: a cost export starts with its header row"),
+        ("\n".to_string(), "file", "the file is empty"),
         (
             // A charge with no account at all: the sub-account is the column to fix.
             focus(&["AWS,,,Amazon EC2,Usage,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1,1,USD"]),
@@ -597,6 +598,21 @@ fn billing_import_parts_are_summed_and_share_one_expanded_size_cap() {
             message.contains("cur.csv, the file is a legacy CUR but focus.csv is FOCUS"),
             "{message}"
         ),
+        other => panic!("accepted: {other:?}"),
+    }
+}
+
+#[test]
+fn billing_import_a_file_that_cannot_be_read_is_named_even_alone() {
+    // A directory opens but does not read (EISDIR): the message names what was given.
+    let dir = std::env::temp_dir();
+    let name = dir.display().to_string();
+    let file = std::fs::File::open(&dir).unwrap();
+    match import::parse_files(vec![(name.clone(), file)], CostMetric::UnblendedCost, u64::MAX) {
+        Err(Error::Validation { field, message }) => {
+            assert_eq!(field.as_deref(), Some("file"));
+            assert!(message.starts_with(&format!("cannot read {name}: ")), "{message}");
+        }
         other => panic!("accepted: {other:?}"),
     }
 }

@@ -521,8 +521,7 @@ pub fn parse_files<R: Read>(files: Vec<(String, R)>, metric: CostMetric, max_byt
     let mut contents: BTreeMap<Vec<u8>, Vec<(usize, String)>> = BTreeMap::new();
     for (i, (name, reader)) in files.into_iter().enumerate() {
         let at = if several { format!("{name}, ") } else { String::new() };
-        let input =
-            decompressed(reader).map_err(|e| Error::validation("file", format!("{at}cannot read the file: {e}")))?;
+        let input = decompressed(reader).map_err(|e| Error::validation("file", format!("cannot read {name}: {e}")))?;
         let mut hash = sha2::Sha256::new();
         let input = Hashing {
             inner: Capped {
@@ -628,6 +627,12 @@ impl Cells {
             Error::validation("file", format!("{at}{row}not a readable CSV file: {e}"))
         };
         let header = csv.headers().map_err(csv_error)?.clone();
+        if header.is_empty() {
+            return Err(Error::validation(
+                "file",
+                format!("{at}the file is empty: a cost export starts with its header row"),
+            ));
+        }
         let cols = Columns::from_header(&header, metric).map_err(|e| prefixed(e, at))?;
         let mut rows = 0u64;
         let mut record = csv::StringRecord::new();

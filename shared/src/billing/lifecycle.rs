@@ -41,7 +41,7 @@ pub struct Transition {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LifecycleError {
     /// Acknowledging an anomaly that is not open.
-    #[error("the anomaly is {0:?}, only an open anomaly can be acknowledged")]
+    #[error("the anomaly is {}, only an open anomaly can be acknowledged", .0.as_str())]
     NotOpen(AnomalyStatus),
     /// Resolving an anomaly that is already resolved.
     #[error("the anomaly is already resolved")]
@@ -171,6 +171,10 @@ mod tests {
         assert_eq!(
             acked.clone().acknowledge(&ann(), at, "again").unwrap_err(),
             LifecycleError::NotOpen(AnomalyStatus::Acknowledged)
+        );
+        assert_eq!(
+            LifecycleError::NotOpen(AnomalyStatus::Acknowledged).to_string(),
+            "the anomaly is acknowledged, only an open anomaly can be acknowledged"
         );
         let resolved = acked.resolve(&ann(), at, "").unwrap();
         assert_eq!(

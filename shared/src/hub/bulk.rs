@@ -310,6 +310,12 @@ impl BulkInput {
             .headers()
             .map_err(|e| Error::validation("header", format!("the CSV header row could not be read: {e}")))?
             .clone();
+        if header.is_empty() {
+            return Err(Error::validation(
+                "header",
+                "the file is empty: a CSV of accounts starts with its header row (id, customer, name, ...)",
+            ));
+        }
         let columns = read_header(&header)?;
         let mut rows = Vec::new();
         for (i, record) in reader.records().enumerate() {
@@ -359,22 +365,25 @@ fn read_row(row: usize, mut value: serde_json::Value) -> std::result::Result<New
     // The id by the file rule (leading zeros a spreadsheet dropped put back), as the cost import
     // reads it; a JSON number is read as its digits.
     if let Some(id) = value.get_mut("id") {
-        let raw = match id {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) if n.is_u64() => Some(n.to_string()),
-            _ => None,
+        let refused = |message: String| RowError {
+            row,
+            field: Some("id".into()),
+            message,
         };
-        if let Some(raw) = raw {
-            match AccountId::from_file(&raw) {
-                Ok(a) => *id = serde_json::Value::String(a.as_str().to_string()),
-                Err(e) => {
-                    return Err(RowError {
-                        row,
-                        field: Some("id".into()),
-                        message: e.reason,
-                    });
-                }
+        let raw = match id {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) if n.is_u64() => n.to_string(),
+            // A float (1.0987654325e10, 123.0) or a negative number: its digits are not the id's.
+            other => {
+                return Err(refused(format!(
+                    "{other} is not an AWS account id: send its 12 digits as a string (\"012345678901\") or a whole \
+                     number without a fraction or an exponent"
+                )));
             }
+        };
+        match AccountId::from_file(&raw) {
+            Ok(a) => *id = serde_json::Value::String(a.as_str().to_string()),
+            Err(e) => return Err(refused(e.reason)),
         }
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
@@ -1243,6 +1252,26 @@ mod tests {
             input.rows[0].as_ref().err().and_then(|e| e.field.as_deref()),
             Some("id")
         );
+        // Other JSON values (a float, however whole, a negative number, null, a list) are named as
+        // not an account id, with how to send one, not as a serde type error.
+        for raw in [
+            "1.0987654325e10",
+            "123456789012.0",
+            "-51738928782",
+            "null",
+            "[1]",
+            "true",
+        ] {
+            let json = format!(r#"{{"accounts": [{{"id": {raw}}}]}}"#);
+            let input = BulkInput::from_json(json.as_bytes()).unwrap();
+            let e = input.rows[0].as_ref().unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("id"), "{raw}");
+            assert!(
+                e.message.contains("is not an AWS account id: send its 12 digits"),
+                "{raw}: {}",
+                e.message
+            );
+        }
     }
 
     #[test]
@@ -1273,12 +1302,20 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_csv_is_named_empty_not_missing_columns() {
+        for input in ["", "\n", "\u{feff}"] {
+            let e = BulkInput::from_csv(input.as_bytes()).unwrap_err();
+            assert!(e.to_string().contains("the file is empty"), "{input:?}: {e}");
+        }
+    }
+
+    #[test]
     fn csv_headers_are_checked_before_any_row() {
         for (csv, says) in [
             ("id,customer,name,environment,region\n", "access.method"),
             ("id,customer,name,environment,region,method,colour\n", "colour"),
             ("id,id,customer,name,environment,region,method\n", "twice"),
-            ("", "access.method"),
+            ("", "the file is empty"),
         ] {
             let err = BulkInput::from_csv(csv.as_bytes()).unwrap_err();
             assert!(

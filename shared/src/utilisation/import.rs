@@ -160,6 +160,18 @@ fn read_all<T>(
         .headers()
         .map_err(|e| Error::validation("file", format!("not a CSV file: {e}")))?
         .clone();
+    if headers
+        .iter()
+        .all(|h| h.trim_start_matches('\u{feff}').trim().is_empty())
+    {
+        return Err(Error::validation(
+            "file",
+            format!(
+                "the file is empty: a CSV of {what} starts with its header row ({})",
+                required.join(", ")
+            ),
+        ));
+    }
     let at = columns(&headers, known, required)?;
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -475,7 +487,12 @@ mod tests {
         assert!(got.contains(&(0, Some("entitled_hour".into()))), "{got:?}");
         assert!(got.contains(&(0, Some("entitled_hours".into()))), "{got:?}");
         assert!(contracts_csv(b"contract,customer,start,end,entitled_hours\n").is_err());
-        assert!(worklogs_csv(b"", TODAY).is_err());
+        for empty in [&b""[..], b"\n", b"\xEF\xBB\xBF"] {
+            let e = worklogs_csv(empty, TODAY).unwrap_err().to_string();
+            assert!(e.contains("the file is empty: a CSV of worklogs"), "{empty:?}: {e}");
+            let e = contracts_csv(empty).unwrap_err().to_string();
+            assert!(e.contains("the file is empty: a CSV of contracts"), "{empty:?}: {e}");
+        }
     }
 
     #[test]
