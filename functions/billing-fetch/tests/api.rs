@@ -1599,3 +1599,11 @@ async fn billing_one_writer_of_a_customers_costs_at_a_time() {
             .is_ok()
     );
 }
+
+#[test]
+fn query_rules_file_matches_the_document() {
+    cc_http::testing::query_rules_file_matches(
+        &billing_fetch::openapi(),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/query-rules.txt"),
+    );
+}

@@ -1831,3 +1831,11 @@ async fn every_route_refuses_an_unknown_query_parameter() {
     )
     .await;
 }
+
+#[test]
+fn query_rules_file_matches_the_document() {
+    cc_http::testing::query_rules_file_matches(
+        &customers::openapi(),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/query-rules.txt"),
+    );
+}

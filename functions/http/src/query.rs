@@ -80,6 +80,67 @@ impl QueryRules {
         QueryRules(Arc::new(rules))
     }
 
+    /// The rules as text: a comment line, then one operation a line, sorted,
+    /// `METHOD PATH public|token [param ...]`. What each function's `query-rules.txt` holds, so a
+    /// Lambda reads its rules with [`QueryRules::from_text`] instead of building its whole OpenAPI
+    /// document at start-up (about 40 million instructions, most of a cold start's own work:
+    /// issue #16); each function's tests check the file against the document
+    /// ([`crate::testing::query_rules_file_matches`]).
+    pub fn to_text(&self) -> String {
+        let mut out = String::from(
+            "# Generated from this function's OpenAPI document, checked by its tests; CC_BLESS=1 and its tests rewrite it.\n",
+        );
+        for ((path, method), op) in self.0.iter() {
+            out.push_str(&format!(
+                "{method} {path} {}",
+                if op.public { "public" } else { "token" }
+            ));
+            for p in &op.params {
+                out.push(' ');
+                out.push_str(p);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Reads [`QueryRules::to_text`]'s form (`#` lines and blank lines skipped).
+    ///
+    /// Errors: a line without a method, path and `public`/`token`, naming the line.
+    pub fn from_text(text: &str) -> Result<QueryRules, String> {
+        let mut rules = BTreeMap::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut words = line.split_whitespace();
+            let bad = || {
+                format!(
+                    "line {}: expected 'METHOD PATH public|token [param ...]': {line}",
+                    i + 1
+                )
+            };
+            let method = words.next().and_then(|m| m.parse::<Method>().ok()).ok_or_else(bad)?;
+            let path = words.next().ok_or_else(bad)?;
+            let public = match words.next() {
+                Some("public") => true,
+                Some("token") => false,
+                _ => return Err(bad()),
+            };
+            let params = words.map(str::to_string).collect();
+            rules.insert((path.to_string(), method), Operation { params, public });
+        }
+        Ok(QueryRules(Arc::new(rules)))
+    }
+
+    /// A function's rules from its generated `query-rules.txt` (`include_str!`), which its tests
+    /// keep equal to its document.
+    ///
+    /// Panics: when the text is not [`QueryRules::to_text`]'s form, which those tests rule out.
+    pub fn generated(text: &str) -> QueryRules {
+        QueryRules::from_text(text).unwrap_or_else(|e| panic!("query-rules.txt: {e}"))
+    }
+
     /// These rules and the operations of `other` (the local server's merged documents).
     pub fn merge(self, other: QueryRules) -> QueryRules {
         let mut all = Arc::unwrap_or_clone(self.0);
@@ -230,6 +291,13 @@ mod tests {
             ["custmer", "foo"]
         );
         assert_eq!(unknown_names("a%20b=1", None), ["a b"]);
+        // The generated text reads back as the same rules.
+        let text = rules.to_text();
+        let back = QueryRules::from_text(&text).unwrap();
+        assert_eq!(back.0, rules.0);
+        assert!(text.contains("GET /api/v1/things token customer limit\n"), "{text}");
+        assert!(text.contains("GET /api/v1/open public\n"), "{text}");
+        assert!(QueryRules::from_text("GET /x maybe").unwrap_err().contains("line 1"));
         let e = UnknownQuery {
             names: vec!["foo".into()],
             takes: vec![],

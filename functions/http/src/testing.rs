@@ -91,6 +91,24 @@ pub async fn replay(router: &Router, dir: &Path, expected: &[Expect]) -> Vec<ser
     bodies
 }
 
+/// Panics unless `file` (a function's generated `query-rules.txt`, read by its Lambda at start-up
+/// through [`crate::QueryRules::generated`]) holds what `doc` (the function's own document) says
+/// each route takes. With `CC_BLESS=1` in the environment it writes the file instead: run the
+/// function's tests that way after changing a route's parameters.
+pub fn query_rules_file_matches(doc: &utoipa::openapi::OpenApi, file: &str) {
+    let want = crate::QueryRules::from_openapi(doc).to_text();
+    if std::env::var_os("CC_BLESS").is_some_and(|v| v == "1") {
+        std::fs::write(file, &want).unwrap_or_else(|e| panic!("writing {file}: {e}"));
+        return;
+    }
+    let got = std::fs::read_to_string(file).unwrap_or_default();
+    assert!(
+        got == want,
+        "{file} is not what the function's OpenAPI document says its routes take: run its tests \
+         with CC_BLESS=1 to write it again (and commit it).\n--- file\n{got}\n--- document\n{want}"
+    );
+}
+
 /// Sends each operation of `doc` (a function's own document) to `router` with a query parameter
 /// no route takes (`zz_unknown=1`), with `token` (one that may call every route: an admin's),
 /// `{x}` for each path parameter and `{}` as a JSON body; panics unless every one is answered 400

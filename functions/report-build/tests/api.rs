@@ -1023,3 +1023,11 @@ async fn imported_findings_are_checked_whole_and_feed_the_compliance_section() {
         .unwrap();
     assert!(events.iter().any(|e| e.data["action"] == "findings_imported"));
 }
+
+#[test]
+fn query_rules_file_matches_the_document() {
+    cc_http::testing::query_rules_file_matches(
+        &report_build::openapi(),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/query-rules.txt"),
+    );
+}

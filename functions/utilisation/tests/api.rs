@@ -1032,3 +1032,11 @@ async fn utilisation_months_are_judged_against_the_allocation_of_their_own_days(
         "{months:?}"
     );
 }
+
+#[test]
+fn query_rules_file_matches_the_document() {
+    cc_http::testing::query_rules_file_matches(
+        &utilisation::openapi(),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/query-rules.txt"),
+    );
+}
