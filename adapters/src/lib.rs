@@ -28,10 +28,13 @@ pub mod wire;
 
 #[cfg(feature = "costexplorer")]
 pub mod costexplorer;
+pub mod deferred;
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;
 #[cfg(feature = "http-source")]
 pub mod http_source;
+#[cfg(feature = "aws")]
+pub mod https;
 #[cfg(feature = "iam")]
 pub mod iam;
 #[cfg(feature = "jira")]

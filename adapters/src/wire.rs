@@ -268,12 +268,26 @@ struct UtilisationSources {
 
 impl UtilisationSources {
     async fn new(base: &Base) -> anyhow::Result<Self> {
-        let contracts = match &base.config.salesforce {
-            Some(v) => Some(salesforce(&setting_value(base, "CC_SALESFORCE", v).await?)?),
+        let contracts: Option<Arc<dyn cc_domain::utilisation::ports::ContractSource>> = match &base.config.salesforce {
+            Some(arn) if arn.starts_with("arn:") => Some(Arc::new(secret_port(
+                base,
+                "CC_SALESFORCE",
+                arn,
+                "give the JSON itself",
+                |json, _| salesforce(json),
+            )?)),
+            Some(json) => Some(salesforce(json)?),
             None => None,
         };
-        let timesheets = match &base.config.jira {
-            Some(v) => Some(jira(&setting_value(base, "CC_JIRA", v).await?)?),
+        let timesheets: Option<Arc<dyn cc_domain::utilisation::ports::TimesheetSource>> = match &base.config.jira {
+            Some(arn) if arn.starts_with("arn:") => Some(Arc::new(secret_port(
+                base,
+                "CC_JIRA",
+                arn,
+                "give the JSON itself",
+                |json, _| jira(json),
+            )?)),
+            Some(json) => Some(jira(json)?),
             None => None,
         };
         Ok(UtilisationSources {
@@ -307,25 +321,65 @@ impl UtilisationSources {
     }
 }
 
-/// A JSON setting's value: as given, or read from the Secrets Manager secret it names.
-async fn setting_value(base: &Base, name: &str, value: &str) -> anyhow::Result<String> {
-    if !value.starts_with("arn:") {
-        return Ok(value.to_string());
-    }
-    secret_setting(base, name, value).await
-}
-
+/// A port whose setting is the Secrets Manager secret `arn` (for the setting `name`), made by
+/// `build` from the secret's string on the port's first use ([`crate::deferred`]), not at
+/// start-up. `hint`: what to do instead on the embedded store.
 #[cfg(feature = "secrets")]
-async fn secret_setting(base: &Base, name: &str, arn: &str) -> anyhow::Result<String> {
-    let Some(sdk) = base.sdk.as_ref() else {
-        anyhow::bail!("{name}: reading a secret needs CC_STORE=aws; on the embedded store give the JSON itself")
+fn secret_port<T, F>(
+    base: &Base,
+    name: &'static str,
+    arn: &str,
+    hint: &str,
+    build: F,
+) -> anyhow::Result<crate::deferred::Deferred<T>>
+where
+    T: ?Sized + Send + Sync + 'static,
+    F: Fn(&str, &str) -> anyhow::Result<Arc<T>> + Send + Sync + Copy + 'static,
+{
+    let Some(sdk) = base.sdk.clone() else {
+        anyhow::bail!(
+            "{name}: reading a secret needs CC_STORE=aws (AWS credentials, or AWS_ENDPOINT_URL for an emulator); \
+             on the embedded store {hint}"
+        )
     };
-    crate::secrets::secret_string(&aws_sdk_secretsmanager::Client::new(sdk), name, arn).await
+    let arn = arn.to_string();
+    Ok(crate::deferred::Deferred::new(move || {
+        let (client, arn) = (aws_sdk_secretsmanager::Client::new(&sdk), arn.clone());
+        async move { build(&crate::secrets::secret_string(&client, name, &arn).await?, &arn) }
+    }))
 }
 
 #[cfg(not(feature = "secrets"))]
-async fn secret_setting(_: &Base, name: &str, _: &str) -> anyhow::Result<String> {
+fn secret_port<T: ?Sized, F>(
+    _: &Base,
+    name: &str,
+    _: &str,
+    _: &str,
+    _: F,
+) -> anyhow::Result<crate::deferred::Deferred<T>> {
     anyhow::bail!("{name}: this build has no Secrets Manager adapter (cargo feature `secrets`)")
+}
+
+/// The webhook URL in the `SecretString` `text` of the secret `arn`: the URL itself, or a JSON
+/// object with a `url` field (what the console's key/value editor stores).
+///
+/// Errors: a JSON object without a `url` string; a value that is not an http(s) URL (naming the
+/// secret, never its value).
+pub fn webhook_url_in(text: &str, arn: &str) -> anyhow::Result<String> {
+    use anyhow::Context;
+    let text = text.trim();
+    let value = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(fields)) => fields
+            .get("url")
+            .and_then(|u| u.as_str())
+            .with_context(|| format!("CC_WEBHOOK_SECRET_ARN: {arn} is a JSON object without a \"url\" string"))?
+            .to_string(),
+        _ => text.to_string(),
+    };
+    match url::Url::parse(&value) {
+        Ok(u) if matches!(u.scheme(), "https" | "http") && u.host().is_some() => Ok(value),
+        _ => anyhow::bail!("CC_WEBHOOK_SECRET_ARN: the value of {arn} is not an http(s) URL"),
+    }
 }
 
 /// Why settings JSON was refused: a missing or unknown field by name, else where; never a value
@@ -474,32 +528,18 @@ async fn access_ports(base: &Base) -> anyhow::Result<AccessPorts> {
         StoreKind::Embedded => crate::local_access::ports(base.items.clone(), &local_base_url(&base.config)),
         StoreKind::Aws => aws_access_ports(base)?,
     };
-    let url = match (&base.config.webhook_url, &base.config.webhook_secret_arn) {
-        (Some(url), _) => Some(url.clone()),
-        (None, Some(arn)) => Some(webhook_secret(base, arn).await?),
-        (None, None) => None,
-    };
-    if let Some(url) = url {
-        ports.notifiers.push(webhook(&url)?);
+    match (&base.config.webhook_url, &base.config.webhook_secret_arn) {
+        (Some(url), _) => ports.notifiers.push(webhook(url)?),
+        (None, Some(arn)) => ports.notifiers.push(Arc::new(secret_port(
+            base,
+            "CC_WEBHOOK_SECRET_ARN",
+            arn,
+            "set CC_WEBHOOK_URL instead",
+            |text, arn| webhook(&webhook_url_in(text, arn)?),
+        )?)),
+        (None, None) => {}
     }
     Ok(ports)
-}
-
-/// The webhook URL from its Secrets Manager secret (read once, when the function starts).
-#[cfg(feature = "secrets")]
-async fn webhook_secret(base: &Base, arn: &str) -> anyhow::Result<String> {
-    let Some(sdk) = base.sdk.as_ref() else {
-        anyhow::bail!(
-            "CC_WEBHOOK_SECRET_ARN: reading a secret needs CC_STORE=aws (AWS credentials, or AWS_ENDPOINT_URL for \
-             an emulator); on the embedded store set CC_WEBHOOK_URL instead"
-        )
-    };
-    crate::secrets::webhook_url(&aws_sdk_secretsmanager::Client::new(sdk), arn).await
-}
-
-#[cfg(not(feature = "secrets"))]
-async fn webhook_secret(_: &Base, _: &str) -> anyhow::Result<String> {
-    anyhow::bail!("CC_WEBHOOK_SECRET_ARN: this build has no Secrets Manager adapter (cargo feature `secrets`)")
 }
 
 #[cfg(feature = "webhook")]
@@ -565,10 +605,16 @@ fn aws_objects(_: &Base) -> anyhow::Result<Arc<dyn cc_domain::store::ObjectStore
 
 /// SDK configuration, pointed at `AWS_ENDPOINT_URL` when set.
 #[cfg(feature = "aws")]
+/// The SDK's configuration from the environment. In Lambda its HTTP client trusts the webpki
+/// roots ([`crate::https`]: no system certificate bundle read at start-up); elsewhere the SDK's
+/// default client (the system's roots and proxy settings, for people's machines).
 async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(url) = &config.endpoint_url {
         loader = loader.endpoint_url(url);
+    }
+    if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
+        loader = loader.http_client(crate::https::webpki_client());
     }
     loader.load().await
 }

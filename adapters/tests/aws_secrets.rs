@@ -44,3 +44,24 @@ async fn webhook_url_comes_from_the_secret_and_bad_secrets_fail_without_echoing_
     let e = format!("{:#}", webhook_url(&client, &binary).await.unwrap_err());
     assert!(e.contains("no SecretString"), "{e}");
 }
+
+/// Secrets are read when a port first needs them (`cc_adapters::deferred`), not at start-up: a
+/// cold start makes no Secrets Manager call, and a secret that cannot be read fails the use that
+/// needs it (a sync's run, a notification), not every invocation's start-up.
+#[tokio::test]
+async fn secret_settings_are_not_read_at_start_up() {
+    let Some(url) = test_emulator_url() else { return };
+    let missing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cc/never-created-AbCdEf";
+    let config = cc_domain::config::Config::from_lookup(|k| match k {
+        "CC_STORE" => Some("aws".into()),
+        "CC_TABLE" => Some("never-created".into()),
+        "CC_BUCKET" => Some("never-created".into()),
+        "AWS_ENDPOINT_URL" => Some(url.clone()),
+        "CC_SALESFORCE" | "CC_JIRA" | "CC_WEBHOOK_SECRET_ARN" => Some(missing.into()),
+        _ => None,
+    })
+    .unwrap();
+    // The jobs function wires all three (the webhook for breakglass, both utilisation sources).
+    let app = cc_adapters::wire::jobs(config).await.unwrap();
+    assert!(app.utilisation().is_ok());
+}

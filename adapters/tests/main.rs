@@ -8,6 +8,7 @@ mod access_scope;
 mod audit;
 mod aws_access;
 mod aws_billing;
+mod aws_https;
 mod aws_secrets;
 mod aws_sso;
 mod billing_anomalies;
