@@ -356,7 +356,10 @@ fn secret_port<T: ?Sized, F>(
     _: &str,
     _: &str,
     _: F,
-) -> anyhow::Result<crate::deferred::Deferred<T>> {
+) -> anyhow::Result<crate::deferred::Deferred<T>>
+where
+    F: Fn(&str, &str) -> anyhow::Result<Arc<T>>,
+{
     anyhow::bail!("{name}: this build has no Secrets Manager adapter (cargo feature `secrets`)")
 }
 
