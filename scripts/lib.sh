@@ -89,6 +89,46 @@ start_moto() {
   exit 1
 }
 
+# "CodeUri binary" for each function of the SAM template, in template order (template.yaml's
+# `CodeUri:` and `Metadata.BuildProperties.Binary`). Needs PyYAML in .venv (either requirements file).
+template_functions() {
+  "$VENV/bin/python" - "$ROOT/template.yaml" <<'PY'
+import yaml, sys
+class Loader(yaml.SafeLoader):
+    pass
+Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+t = yaml.load(open(sys.argv[1]), Loader=Loader)
+for r in t["Resources"].values():
+    if r.get("Type") == "AWS::Serverless::Function":
+        print(r["Properties"]["CodeUri"], r["Metadata"]["BuildProperties"]["Binary"])
+PY
+}
+
+# Cargo's target directory for this workspace (CARGO_TARGET_DIR or cargo's configuration honoured).
+cargo_target_dir() {
+  (cd "$ROOT" && cargo metadata --format-version 1 --no-deps --locked) |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])'
+}
+
+# zipped_size FILE: the size in bytes of a Lambda package holding FILE as `bootstrap`, zipped as
+# `sam build` / `sam deploy` package it (deflate, level 9).
+zipped_size() {
+  local zip
+  zip="$(mktemp -u).zip"
+  python3 -c "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[2],'bootstrap'); z.close()" "$zip" "$1"
+  stat -c %s "$zip"
+  rm -f "$zip"
+}
+
+# zip_budget FUNCTION: the most bytes its zipped package may take (scripts/lambda-sizes says why):
+# 4 MB, report-pdf 16 MB.
+zip_budget() {
+  case "$1" in
+    report-pdf) echo 16000000 ;;
+    *) echo 4000000 ;;
+  esac
+}
+
 # The CDK app's npm dependencies, exactly as locked; re-installed when the lock changes.
 ensure_node_modules() {
   command -v npm >/dev/null || { echo "Node.js 20+ with npm is required for cdk/" >&2; exit 1; }
