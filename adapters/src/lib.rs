@@ -39,6 +39,8 @@ pub mod https;
 pub mod iam;
 #[cfg(feature = "jira")]
 pub mod jira;
+#[cfg(any(feature = "sts", feature = "webhook"))]
+pub mod lazy_http;
 #[cfg(feature = "embedded")]
 pub mod local_objects;
 #[cfg(feature = "organizations")]

@@ -14,7 +14,7 @@ pub struct StsBroker {
     client: aws_sdk_sts::Client,
     /// `https://signin.aws.amazon.com` in AWS; configurable so tests can point it at a local server.
     federation_url: String,
-    http: reqwest::Client,
+    http: crate::lazy_http::LazyHttp,
 }
 
 impl StsBroker {
@@ -22,7 +22,7 @@ impl StsBroker {
         StsBroker {
             client,
             federation_url: federation_url.into(),
-            http: reqwest::Client::new(),
+            http: crate::lazy_http::LazyHttp::new(None),
         }
     }
 }
@@ -80,6 +80,8 @@ impl AccessBroker for StsBroker {
         .map_err(|e| upstream("federation URL", e))?;
         let res = self
             .http
+            .client()
+            .map_err(|e| upstream("getSigninToken", e))?
             .get(url)
             .send()
             .await

@@ -8,17 +8,14 @@ use cc_domain::error::{Error, Result};
 
 pub struct WebhookNotifier {
     url: String,
-    http: reqwest::Client,
+    http: crate::lazy_http::LazyHttp,
 }
 
 impl WebhookNotifier {
     pub fn new(url: String) -> Self {
         WebhookNotifier {
             url,
-            http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(5))
-                .build()
-                .unwrap_or_default(),
+            http: crate::lazy_http::LazyHttp::new(Some(std::time::Duration::from_secs(5))),
         }
     }
 }
@@ -35,6 +32,8 @@ impl Notifier for WebhookNotifier {
         });
         let res = self
             .http
+            .client()
+            .map_err(|e| Error::Internal(anyhow::anyhow!("webhook: {e}")))?
             .post(&self.url)
             .json(&body)
             .send()
