@@ -35,7 +35,18 @@ impl S3Store {
     /// stack owns the bucket and its settings.
     pub async fn ensure_bucket(&self) -> anyhow::Result<()> {
         if self.client.head_bucket().bucket(&self.bucket).send().await.is_err() {
-            self.client.create_bucket().bucket(&self.bucket).send().await?;
+            let mut create = self.client.create_bucket().bucket(&self.bucket);
+            // S3 takes a bucket outside us-east-1 only with its region as the location constraint
+            // (without one it answers IllegalLocationConstraintException); us-east-1 takes none.
+            let region = self.client.config().region().map(|r| r.as_ref().to_string());
+            if let Some(region) = region.filter(|r| r != "us-east-1") {
+                create = create.create_bucket_configuration(
+                    aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region.as_str()))
+                        .build(),
+                );
+            }
+            create.send().await?;
         }
         self.client
             .put_bucket_versioning()

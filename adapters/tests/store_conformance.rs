@@ -94,3 +94,37 @@ async fn s3_object_store_conforms_on_moto() {
     store.ensure_bucket().await.unwrap();
     conformance::object_store(Arc::new(store)).await;
 }
+
+/// `cc serve --create-resources` outside us-east-1: S3 needs the region as the bucket's location
+/// constraint there (moto answers as S3 does: IllegalLocationConstraintException without it).
+#[tokio::test]
+async fn s3_bucket_is_created_in_any_region() {
+    let Some(url) = test_emulator_url() else { return };
+    for region in ["eu-west-1", "ap-southeast-2", "us-east-1"] {
+        let sdk = emulator_sdk_config(&url).await;
+        let conf = aws_sdk_s3::config::Builder::from(&sdk)
+            .region(aws_config::Region::new(region))
+            .force_path_style(true)
+            .build();
+        let bucket = format!("cc-region-{region}");
+        let store = S3Store::new(aws_sdk_s3::Client::from_conf(conf.clone()), bucket.as_str());
+        store
+            .ensure_bucket()
+            .await
+            .unwrap_or_else(|e| panic!("{region}: {e:#}"));
+        // Again: an existing bucket is kept.
+        store.ensure_bucket().await.unwrap();
+        let located = aws_sdk_s3::Client::from_conf(conf)
+            .get_bucket_location()
+            .bucket(&bucket)
+            .send()
+            .await
+            .unwrap();
+        let want = if region == "us-east-1" { None } else { Some(region) };
+        let got = located
+            .location_constraint()
+            .map(|l| l.as_str())
+            .filter(|l| !l.is_empty());
+        assert_eq!(got, want, "{region}");
+    }
+}
