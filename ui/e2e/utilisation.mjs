@@ -145,6 +145,10 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
 
     await step("utilisation: the team page shows who logged what this month, and an empty month says so", async () => {
       const now = new Date().toISOString().slice(0, 7);
+      // Last month, whole: this month may be a day old, before anyone logged (or the demo's OPS- hours).
+      const lastDay = new Date(`${now}-01T00:00:00Z`);
+      lastDay.setUTCDate(0);
+      const last = lastDay.toISOString().slice(0, 7);
       await page.goto(base + "/utilisation");
       // The overview's own portfolio request is done before counting.
       await page.getByRole("table", { name: "Current contracts of every customer" }).getByRole("row").nth(1).waitFor();
@@ -157,6 +161,11 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       await page.getByRole("navigation").getByRole("link", { name: "Team", exact: true }).click();
       await page.waitForURL(/\/utilisation\/team$/);
       await page.getByRole("heading", { level: 1, name: "Team" }).waitFor();
+      // This month by default; the rows are read on last month's page.
+      const defaultMonth = await page.getByRole("textbox", { name: "Month" }).inputValue();
+      if (defaultMonth !== now) throw new Error(`the month input shows ${defaultMonth}, not ${now}`);
+      await page.getByRole("button", { name: /^Previous month/ }).click();
+      await page.waitForURL(new RegExp(`/utilisation/team\\?month=${last}$`));
       const table = page.getByRole("table", { name: /^Hours by person in / });
       await table.getByRole("row").nth(1).waitFor();
       const people = (await table.getByRole("row").allInnerTexts()).slice(1);
@@ -168,7 +177,7 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       await first.getByText(/contract 0000010\d/).first().waitFor();
       const unmapped = table.getByRole("link", { name: /unmapped by .* by task code$/ }).first();
       const href = await unmapped.getAttribute("href");
-      if (!href?.startsWith(`/utilisation/unmapped?from=${now}-01&to=${now}-`)) throw new Error(`unmapped hours link to ${href}`);
+      if (!href?.startsWith(`/utilisation/unmapped?from=${last}-01&to=${last}-`)) throw new Error(`unmapped hours link to ${href}`);
       await page.getByText("Hours logged").waitFor();
       // Names come with the team answer: no portfolio request.
       if (teamAsked.portfolio) throw new Error(`the team page asked for the portfolio ${teamAsked.portfolio} times`);
@@ -176,7 +185,7 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       // No literal "None" as a value; the month as the address writes it.
       if (await table.getByText("None", { exact: true }).count()) throw new Error("the team table shows 'None'");
       const monthInput = await page.getByRole("textbox", { name: "Month" }).inputValue();
-      if (monthInput !== now) throw new Error(`the month input shows ${monthInput}, not ${now}`);
+      if (monthInput !== last) throw new Error(`the month input shows ${monthInput}, not ${last}`);
       // Each person's hours per customer and unmapped add up to their hours as shown.
       for (const r of people) {
         const hours = [...r.matchAll(/([\d,]+\.\d+) h/g)].map((m) => Math.round(Number(m[1].replace(/,/g, "")) * 10));
@@ -186,8 +195,6 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       await shot(page, "utilisation-12-team");
       await shot(page, "utilisation-12-team-full-page", true);
       await axe(page, "utilisation team");
-      await page.getByRole("button", { name: /^Previous month/ }).click();
-      await page.waitForURL(/\/utilisation\/team\?month=\d{4}-\d{2}$/);
       await page.getByRole("button", { name: /^Next month/ }).click();
       await page.waitForURL(/\/utilisation\/team$/);
       // Nothing ahead of this month.
@@ -334,7 +341,9 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       await p.getByRole("heading", { level: 1, name: "Unmapped hours" }).waitFor();
       await p.getByRole("table", { name: "Unmapped hours by task code" }).waitFor();
       if (await p.getByRole("button", { name: /^Map / }).count()) throw new Error("an engineer is offered Map");
-      await p.goto(base + "/utilisation/team");
+      const lastMonth = new Date(`${new Date().toISOString().slice(0, 7)}-01T00:00:00Z`);
+      lastMonth.setUTCDate(0);
+      await p.goto(base + `/utilisation/team?month=${lastMonth.toISOString().slice(0, 7)}`);
       await p.getByRole("table", { name: /^Hours by person in / }).getByText(/@/).first().waitFor();
       await p.goto(base + "/utilisation/imports");
       await p.getByRole("heading", { level: 1, name: "Not allowed" }).waitFor();
