@@ -69,15 +69,17 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       await row("Borealis Energy").getByText("Running out early").waitFor();
       await row("Cobalt Health").getByText("On track").waitFor();
       await row("Cobalt Health").getByText("Allocation consistently exceeded").waitFor();
-      await row("Driftwood Media").getByText("Running out early").waitFor();
+      // Driftwood's months before its raise were judged at the 10 h they had (the demo's table).
+      await row("Driftwood Media").getByText("Allocation consistently exceeded").waitFor();
       await row("Evergreen Logistics").getByText("On track").waitFor();
       // Every demo customer with a current contract (the first five), each once.
       const rows = await table.getByRole("row").allInnerTexts();
       const customers = rows.slice(1).map((r) => r.split("\n")[0].trim());
       const want = ["Acme Retail", "Borealis Energy", "Cobalt Health", "Driftwood Media", "Evergreen Logistics"];
       if (customers.length !== 5 || want.some((c) => !customers.includes(c))) throw new Error(`contracts of ${customers.join(", ")}`);
-      // Most in need of a look first: running out early (Borealis, Driftwood), then consistently exceeded (Cobalt).
-      if (customers.slice(0, 3).join("|") !== "Borealis Energy|Driftwood Media|Cobalt Health") {
+      // Most in need of a look first: running out early (Borealis), consistently exceeded (Cobalt, Driftwood).
+      // Driftwood's forecast sits near its 200 h, so it may be running out early too, by the day: the set is checked.
+      if (customers.slice(0, 3).sort().join("|") !== "Borealis Energy|Cobalt Health|Driftwood Media") {
         throw new Error(`the customers needing a look do not lead: ${customers.join(", ")}`);
       }
       // Hours with one decimal; the day the hours run out.
@@ -116,7 +118,7 @@ export async function utilisation({ browser, base, step: runStep, shot, axe, fai
       await page.getByRole("link", { name: "Contract utilisation" }).click();
       await page.waitForURL(/\/customers\/driftwood-media\/utilisation$/);
       await page.getByRole("heading", { level: 1, name: "Driftwood Media: utilisation" }).waitFor();
-      await page.getByRole("table", { name: "Driftwood Media's contracts" }).getByText("Running out early").waitFor();
+      await page.getByRole("table", { name: "Driftwood Media's contracts" }).getByText("Allocation consistently exceeded").waitFor();
       await shot(page, "utilisation-02-customer");
       await axe(page, "utilisation customer");
       await page.getByRole("link", { name: /Managed AWS operations 2026 \(00000103\)/ }).click();
