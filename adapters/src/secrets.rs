@@ -13,6 +13,7 @@ pub async fn webhook_url(client: &aws_sdk_secretsmanager::Client, arn: &str) -> 
     crate::wire::webhook_url_in(&text, arn)
 }
 
+/// The `SecretString` of the secret `arn`, for the setting `name` (named in errors; the value never is).
 pub async fn secret_string(client: &aws_sdk_secretsmanager::Client, name: &str, arn: &str) -> anyhow::Result<String> {
     let out = client
         .get_secret_value()

@@ -606,11 +606,11 @@ fn aws_objects(_: &Base) -> anyhow::Result<Arc<dyn cc_domain::store::ObjectStore
     anyhow::bail!("CC_STORE=aws: this build has no S3 adapter (cargo feature `s3`)")
 }
 
-/// SDK configuration, pointed at `AWS_ENDPOINT_URL` when set.
+/// The SDK's configuration from the environment, pointed at `AWS_ENDPOINT_URL` when set. In Lambda
+/// its HTTP client trusts the webpki roots ([`crate::https`]: no system certificate bundle read at
+/// start-up); elsewhere the SDK's default client (the system's roots and proxy settings, for
+/// people's machines).
 #[cfg(feature = "aws")]
-/// The SDK's configuration from the environment. In Lambda its HTTP client trusts the webpki
-/// roots ([`crate::https`]: no system certificate bundle read at start-up); elsewhere the SDK's
-/// default client (the system's roots and proxy settings, for people's machines).
 async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(url) = &config.endpoint_url {
