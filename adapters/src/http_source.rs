@@ -1,4 +1,5 @@
-//! What the HTTP sources of utilisation (`salesforce`, `jira`) share: a bounded
+//! What the HTTP sources of utilisation (`salesforce`, `jira`) share (and Security Hub's
+//! `GetFindings`, made without its SDK operation, its retries): a bounded
 //! wait-and-retry when the source throttles (429 / 503 with `Retry-After`), and one error type
 //! whose variants say what went wrong, so a caller decides on a variant, never on a message.
 //!
@@ -172,6 +173,7 @@ fn retry_after(res: &reqwest::Response) -> Option<Duration> {
 }
 
 /// Reads a JSON answer into `T`; a body of another shape is a [`SourceError::BadResponse`].
+#[cfg_attr(not(any(feature = "salesforce", feature = "jira")), allow(dead_code))]
 pub(crate) async fn json<T: serde::de::DeserializeOwned>(
     res: reqwest::Response,
     source_name: &'static str,
@@ -192,6 +194,7 @@ pub(crate) async fn json<T: serde::de::DeserializeOwned>(
 
 /// The body of an error answer, shortened, for a message (error bodies carry codes and
 /// explanations, not credentials).
+#[cfg_attr(not(any(feature = "salesforce", feature = "jira")), allow(dead_code))]
 pub(crate) async fn error_text(res: reqwest::Response) -> String {
     let text = res.text().await.unwrap_or_default();
     let text = text.trim();
@@ -204,6 +207,7 @@ pub(crate) async fn error_text(res: reqwest::Response) -> String {
 
 /// The path and query of a paging link the source gave (`nextRecordsUrl`, `nextPage`), so the
 /// next page is asked of the configured host: credentials never go to a host the answer names.
+#[cfg_attr(not(any(feature = "salesforce", feature = "jira")), allow(dead_code))]
 pub(crate) fn path_and_query(link: &str) -> String {
     match url::Url::parse(link) {
         Ok(u) => match u.query() {

@@ -9,7 +9,8 @@
 //! The trade-off: certificate authorities added to the operating system only (a TLS-inspecting
 //! proxy's) are not trusted. Lambda's image has none; outside Lambda (`cc`, the local server
 //! against AWS) the SDK's default client keeps reading the system's bundle and honours its proxy
-//! settings ([`crate::wire`] chooses).
+//! settings ([`crate::wire`] chooses). The Lambda functions are built without that default client
+//! (cargo feature `default-https-client`), so they do not link its HTTP/2 and second TLS set-up.
 //!
 //! What it keeps of the default client: the connect and read timeouts of each operation's
 //! [`HttpConnectorSettings`], TCP_NODELAY, and the error kinds the SDK's retry rules read

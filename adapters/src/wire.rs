@@ -606,20 +606,28 @@ fn aws_objects(_: &Base) -> anyhow::Result<Arc<dyn cc_domain::store::ObjectStore
     anyhow::bail!("CC_STORE=aws: this build has no S3 adapter (cargo feature `s3`)")
 }
 
-/// The SDK's configuration from the environment, pointed at `AWS_ENDPOINT_URL` when set. In Lambda
-/// its HTTP client trusts the webpki roots ([`crate::https`]: no system certificate bundle read at
-/// start-up); elsewhere the SDK's default client (the system's roots and proxy settings, for
-/// people's machines).
+/// The SDK's configuration from the environment, pointed at `AWS_ENDPOINT_URL` when set, with
+/// [`sdk_http_client`]'s client.
 #[cfg(feature = "aws")]
 async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(url) = &config.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
-        loader = loader.http_client(crate::https::webpki_client());
+    if let Some(client) = sdk_http_client() {
+        loader = loader.http_client(client);
     }
     loader.load().await
+}
+
+/// The SDK's HTTP client: in Lambda, and in any build without the `default-https-client` feature
+/// (the Lambda functions'), the one trusting the webpki roots ([`crate::https`]: no system
+/// certificate bundle read at start-up); `None` elsewhere, for the SDK's default client (the
+/// system's roots and proxy settings, for people's machines).
+#[cfg(feature = "aws")]
+fn sdk_http_client() -> Option<aws_smithy_runtime_api::client::http::SharedHttpClient> {
+    let in_lambda = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some();
+    (in_lambda || !cfg!(feature = "default-https-client")).then(crate::https::webpki_client)
 }
 
 #[cfg(feature = "dynamodb")]
@@ -663,7 +671,11 @@ pub async fn ensure_aws_resources(config: &Config) -> anyhow::Result<()> {
 /// region, so tests never reach for real credentials.
 #[cfg(feature = "dynamodb")]
 pub async fn emulator_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(client) = sdk_http_client() {
+        loader = loader.http_client(client);
+    }
+    loader
         .endpoint_url(endpoint)
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(

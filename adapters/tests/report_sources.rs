@@ -1,6 +1,7 @@
 //! The report source adapters. Security Hub `GetFindings` on moto (which pages `GetFindings` but
 //! ignores its `Filters`: the adapter's own checks keep archived, suppressed and other accounts'
-//! findings out). Savings Plans, EC2 `DescribeReservedInstances`, RDS `DescribeReservedDBInstances`
+//! findings out), and against a local server for what moto does not check: the SigV4 signature
+//! (the adapter signs this call itself), throttling and Security Hub's error answers. Savings Plans, EC2 `DescribeReservedInstances`, RDS `DescribeReservedDBInstances`
 //! and Cost Explorer's two recommendation calls are not in moto (or not implemented there), so they
 //! are tested against a local server answering in each API's real wire protocol (REST-JSON, EC2
 //! query/XML, RDS query/XML, JSON 1.1) with the SDK pointed at it.
@@ -253,6 +254,267 @@ async fn security_hub_access_denied_makes_the_section_unavailable() {
         panic!("{err:?}")
     };
     assert!(m.contains("could not be assumed") && m.contains("AccessDenied"), "{m}");
+}
+
+/// What the local Security Hub answers, in turn, and what it saw: (headers, body) of each request.
+type HubSeen = Arc<Mutex<Vec<(HeaderMap, String)>>>;
+
+/// A local Security Hub: each `POST /findings` gets the next of `answers` (status, error type,
+/// body); the requests are kept for the test to read.
+async fn fake_security_hub(answers: Vec<(StatusCode, Option<&'static str>, serde_json::Value)>) -> (String, HubSeen) {
+    let seen: HubSeen = Arc::default();
+    let answers = Arc::new(Mutex::new(answers.into_iter()));
+    let s = seen.clone();
+    let app = axum::Router::new().route(
+        "/findings",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let (s, answers) = (s.clone(), answers.clone());
+            async move {
+                s.lock().unwrap().push((headers, body));
+                let (status, error_type, body) = answers.lock().unwrap().next().expect("no more answers");
+                let mut res = json(status, "application/json", body);
+                if let Some(t) = error_type {
+                    res.headers_mut().insert("x-amzn-errortype", t.parse().unwrap());
+                }
+                res
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+/// A broker answering the same session credentials every time, so a test knows the secret.
+struct FixedBroker;
+
+impl FixedBroker {
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    const TOKEN: &str = "FwoGZXIvYXdzEXAMPLE//token+with/odd=chars";
+}
+
+#[async_trait::async_trait]
+impl AccessBroker for FixedBroker {
+    async fn assume(&self, req: &Assume) -> cc_domain::error::Result<cc_domain::access::ports::Credentials> {
+        Ok(cc_domain::access::ports::Credentials {
+            access_key_id: "ASIAEXAMPLEKEY".into(),
+            secret_access_key: Self::SECRET.into(),
+            session_token: Self::TOKEN.into(),
+            expiration: OffsetDateTime::now_utc() + time::Duration::seconds(req.duration_seconds as i64),
+        })
+    }
+    async fn console_url(
+        &self,
+        _: &cc_domain::access::ports::Credentials,
+        _: &str,
+    ) -> cc_domain::error::Result<String> {
+        unreachable!()
+    }
+}
+
+/// Checks a request's SigV4 signature the way AWS does: signs the same method, URL, signed headers
+/// and body again with the secret key at the request's own `x-amz-date`, and compares.
+fn assert_signed(url: &str, headers: &HeaderMap, body: &str, secret: &str) {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .to_str()
+            .unwrap()
+    };
+    let auth = text("authorization");
+    let (_, rest) = auth.split_once("Credential=").expect(auth);
+    let access_key = rest.split('/').next().unwrap();
+    assert!(
+        auth.starts_with("AWS4-HMAC-SHA256 ") && rest.contains("/eu-west-1/securityhub/aws4_request"),
+        "{auth}"
+    );
+    let signed: Vec<&str> = auth
+        .split("SignedHeaders=")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .split(';')
+        .collect();
+    assert!(
+        signed.contains(&"host") && signed.contains(&"x-amz-date") && signed.contains(&"content-type"),
+        "{signed:?}"
+    );
+    let time = time::PrimitiveDateTime::parse(
+        text("x-amz-date"),
+        time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"),
+    )
+    .unwrap()
+    .assume_utc();
+    let identity = aws_credential_types::Credentials::new(
+        access_key,
+        secret,
+        Some(text("x-amz-security-token").to_string()),
+        None,
+        "check",
+    )
+    .into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("eu-west-1")
+        .name("securityhub")
+        .time(time.into())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let extra = signed
+        .iter()
+        .filter(|h| !["host", "x-amz-date", "x-amz-security-token"].contains(h))
+        .map(|h| (*h, text(h)));
+    let request = SignableRequest::new("POST", url, extra, SignableBody::Bytes(body.as_bytes())).unwrap();
+    let (instructions, _) = sign(request, &params).unwrap().into_parts();
+    let expected = instructions.headers().find(|(n, _)| *n == "authorization").unwrap().1;
+    assert_eq!(auth, expected, "the signature AWS would compute differs");
+}
+
+#[tokio::test]
+async fn security_hub_requests_are_signed_retried_when_throttled_and_read_field_by_field() {
+    let payer = fresh_account();
+    let throttled = serde_json::json!({"Code": "LimitExceededException", "Message": "Rate exceeded"});
+    // A finding as Security Hub writes it, with resource details the report does not read and a
+    // severity given only as its normalized score.
+    let finding = |id: &str, normalized: i64| {
+        serde_json::json!({
+            "SchemaVersion": "2018-10-08", "Id": id, "AwsAccountId": payer, "Region": "eu-west-1",
+            "ProductArn": "arn:aws:securityhub:eu-west-1::product/aws/securityhub",
+            "Title": "S3 general purpose buckets should block public access", "RecordState": "ACTIVE",
+            "Severity": {"Normalized": normalized, "Original": "X"}, "Workflow": {"Status": "NEW"},
+            "Compliance": {"Status": "FAILED", "SecurityControlId": "S3.8", "AssociatedStandards": [{"StandardsId": "x"}]},
+            "ProductFields": {"aws/securityhub/ProductName": "Security Hub"},
+            "Resources": [{"Type": "AwsS3Bucket", "Id": "arn:aws:s3:::b", "Details": {"AwsS3Bucket": {"Owner": "o", "Unknown": [1, 2]}}}],
+            "FindingProviderFields": {"Severity": {"Label": "HIGH"}}
+        })
+    };
+    let (url, seen) = fake_security_hub(vec![
+        (StatusCode::TOO_MANY_REQUESTS, Some("LimitExceededException"), throttled),
+        (
+            StatusCode::OK,
+            None,
+            serde_json::json!({"Findings": [finding("a", 75)], "NextToken": "page-2"}),
+        ),
+        (
+            StatusCode::OK,
+            None,
+            serde_json::json!({"Findings": [finding("b", 0)], "NextToken": ""}),
+        ),
+    ])
+    .await;
+    let accounts = vec![account(&payer, "eu-west-1", true)];
+    let c = customer();
+    let scope = ReportScope {
+        customer: &c,
+        accounts: &accounts,
+        month: ReportMonth::parse("2026-10").unwrap(),
+    };
+    let quick = cc_adapters::http_source::RetryPolicy {
+        max_retries: 2,
+        max_wait: std::time::Duration::from_millis(50),
+        default_wait: std::time::Duration::from_millis(10),
+    };
+    let found = SecurityHubSource::new(emulator_sdk_config(&url).await, Arc::new(FixedBroker))
+        .with_retry(quick)
+        .findings(&scope)
+        .await
+        .unwrap();
+    let got: Vec<(&str, SeverityLabel, Option<&str>)> = found
+        .findings
+        .iter()
+        .map(|f| (f.id.as_str(), f.severity, f.control_id.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("a", SeverityLabel::High, Some("S3.8")),
+            ("b", SeverityLabel::Informational, Some("S3.8"))
+        ]
+    );
+
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen.len(),
+        3,
+        "the throttled request is sent again, then the second page"
+    );
+    for (headers, body) in seen.iter() {
+        assert_eq!(headers["content-type"], "application/json");
+        assert_signed(&format!("{url}/findings"), headers, body, FixedBroker::SECRET);
+        assert_eq!(headers["x-amz-security-token"], FixedBroker::TOKEN);
+    }
+    let first: serde_json::Value = serde_json::from_str(&seen[0].1).unwrap();
+    assert_eq!(first["MaxResults"], 100);
+    assert_eq!(first["Filters"]["AwsAccountId"][0]["Value"], payer.as_str());
+    assert_eq!(first["Filters"]["RecordState"][0]["Comparison"], "EQUALS");
+    assert_eq!(first["Filters"]["WorkflowStatus"][0]["Comparison"], "NOT_EQUALS");
+    assert!(first.get("NextToken").is_none());
+    let second: serde_json::Value = serde_json::from_str(&seen[2].1).unwrap();
+    assert_eq!(second["NextToken"], "page-2");
+}
+
+#[tokio::test]
+async fn security_hub_error_answers_make_the_section_unavailable_with_aws_code_and_message() {
+    let payer = fresh_account();
+    let accounts = vec![account(&payer, "eu-west-1", true)];
+    let c = customer();
+    let scope = ReportScope {
+        customer: &c,
+        accounts: &accounts,
+        month: ReportMonth::parse("2026-10").unwrap(),
+    };
+    let cases = [
+        (
+            StatusCode::UNAUTHORIZED,
+            Some("InvalidAccessException:http://internal.amazon.com/coral/com.amazonaws.securityhub/"),
+            serde_json::json!({"Code": "InvalidAccessException", "Message": format!("Account {payer} is not subscribed to AWS Security Hub")}),
+            format!("InvalidAccessException: Account {payer} is not subscribed to AWS Security Hub"),
+        ),
+        (
+            StatusCode::FORBIDDEN,
+            None,
+            serde_json::json!({"__type": "com.amazonaws.securityhub#AccessDeniedException", "message": "no"}),
+            "access was denied (AccessDeniedException)".to_string(),
+        ),
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("LimitExceededException"),
+            serde_json::json!({"Message": "Rate exceeded"}),
+            "still throttled (HTTP 429) after 1 retries".to_string(),
+        ),
+        (
+            StatusCode::OK,
+            None,
+            serde_json::json!({"Findings": "not a list"}),
+            "the answer is not a page of findings".to_string(),
+        ),
+    ];
+    for (status, error_type, body, expected) in cases {
+        let (url, _) = fake_security_hub(vec![(status, error_type, body.clone()), (status, error_type, body)]).await;
+        let err = SecurityHubSource::new(emulator_sdk_config(&url).await, local_broker())
+            .with_retry(cc_adapters::http_source::RetryPolicy {
+                max_retries: 1,
+                max_wait: std::time::Duration::from_millis(10),
+                default_wait: std::time::Duration::from_millis(10),
+            })
+            .findings(&scope)
+            .await
+            .unwrap_err();
+        let SourceError::Unavailable(m) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            m.contains("Security Hub GetFindings") && m.contains(&payer) && m.contains(&expected),
+            "{m}\nwanted: {expected}"
+        );
+    }
 }
 
 // ---- a local server in the APIs' wire protocols -------------------------------------------------
