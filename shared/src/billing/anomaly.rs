@@ -443,6 +443,8 @@ macro_rules! sort28 {
 }
 
 /// Green's 16-input network (60 comparators in 10 layers, the fewest known) as `network!` arguments.
+/// Only the AVX2 path uses it (an arm64 build would warn that it is unused).
+#[cfg(target_arch = "x86_64")]
 macro_rules! sort16 {
     ($swap:ident, $a:expr) => {
         network!($swap, $a;
