@@ -54,6 +54,15 @@ fn account(id: &str, region: &str, management: bool) -> Account {
     }
 }
 
+/// The report scope of October 2026 for `customer`'s `accounts`.
+fn october<'a>(customer: &'a Customer, accounts: &'a [Account]) -> ReportScope<'a> {
+    ReportScope {
+        customer,
+        accounts,
+        month: ReportMonth::parse("2026-10").unwrap(),
+    }
+}
+
 fn customer() -> Customer {
     serde_json::from_value(serde_json::json!({
         "code": "acme", "name": "Acme", "status": "active", "notes": "", "contract": null,
@@ -178,11 +187,7 @@ async fn security_hub_findings_are_paged_and_filtered_on_moto() {
 
     let accounts = vec![account(&payer, "eu-west-1", true), account(&member, "eu-west-1", false)];
     let c = customer();
-    let scope = ReportScope {
-        customer: &c,
-        accounts: &accounts,
-        month: ReportMonth::parse("2026-10").unwrap(),
-    };
+    let scope = october(&c, &accounts);
     let source = SecurityHubSource::new(sdk.clone(), broker);
     let found = source.findings(&scope).await.unwrap();
     assert_eq!(found.source, format!("Security Hub (eu-west-1, account {payer})"));
@@ -241,11 +246,7 @@ async fn security_hub_access_denied_makes_the_section_unavailable() {
     let sdk = emulator_sdk_config("http://127.0.0.1:9").await;
     let accounts = vec![account(&fresh_account(), "eu-west-1", true)];
     let c = customer();
-    let scope = ReportScope {
-        customer: &c,
-        accounts: &accounts,
-        month: ReportMonth::parse("2026-10").unwrap(),
-    };
+    let scope = october(&c, &accounts);
     let err = SecurityHubSource::new(sdk, Arc::new(Refusing))
         .findings(&scope)
         .await
@@ -411,11 +412,7 @@ async fn security_hub_requests_are_signed_retried_when_throttled_and_read_field_
     .await;
     let accounts = vec![account(&payer, "eu-west-1", true)];
     let c = customer();
-    let scope = ReportScope {
-        customer: &c,
-        accounts: &accounts,
-        month: ReportMonth::parse("2026-10").unwrap(),
-    };
+    let scope = october(&c, &accounts);
     let quick = cc_adapters::http_source::RetryPolicy {
         max_retries: 2,
         max_wait: std::time::Duration::from_millis(50),
@@ -465,11 +462,7 @@ async fn security_hub_error_answers_make_the_section_unavailable_with_aws_code_a
     let payer = fresh_account();
     let accounts = vec![account(&payer, "eu-west-1", true)];
     let c = customer();
-    let scope = ReportScope {
-        customer: &c,
-        accounts: &accounts,
-        month: ReportMonth::parse("2026-10").unwrap(),
-    };
+    let scope = october(&c, &accounts);
     let cases = [
         (
             StatusCode::UNAUTHORIZED,
@@ -812,11 +805,7 @@ async fn an_access_denied_reservation_call_makes_renewals_unavailable_with_the_r
     let (url, _) = fake_aws(Mode::Denied, &payer).await;
     let accounts = vec![account(&payer, "eu-west-1", true)];
     let c = customer();
-    let scope = ReportScope {
-        customer: &c,
-        accounts: &accounts,
-        month: ReportMonth::parse("2026-10").unwrap(),
-    };
+    let scope = october(&c, &accounts);
     let err = AwsRenewals::new(emulator_sdk_config(&url).await, local_broker())
         .commitments(&scope)
         .await
@@ -841,11 +830,7 @@ async fn recommendations_read_rightsizing_and_purchases_over_json_1_1() {
     let (url, seen) = fake_aws(Mode::Ok, &payer).await;
     let accounts = vec![account(&member, "eu-west-1", false), account(&payer, "us-east-1", true)];
     let c = customer();
-    let scope = ReportScope {
-        customer: &c,
-        accounts: &accounts,
-        month: ReportMonth::parse("2026-10").unwrap(),
-    };
+    let scope = october(&c, &accounts);
     let found = CostExplorerRecommendations::new(emulator_sdk_config(&url).await, local_broker())
         .recommendations(&scope)
         .await
