@@ -40,7 +40,7 @@ use crate::report_role::{self, ReportSessions};
 use cc_domain::access::ports::{AccessBroker, Credentials};
 use cc_domain::hub::Account;
 use cc_domain::reports::ports::{ComplianceSource, Findings, ReportScope, SourceError};
-use cc_domain::reports::snapshot::{ComplianceFinding, ComplianceStatus, SeverityLabel, WorkflowStatus as Workflow};
+use cc_domain::reports::snapshot::{ComplianceFinding, SeverityLabel, WorkflowStatus as Workflow};
 
 /// The delegated administrator service principal of Security Hub.
 pub const SERVICE_PRINCIPAL: &str = "securityhub.amazonaws.com";
@@ -329,8 +329,8 @@ pub fn accounts_to_ask(accounts: &[Account]) -> Vec<&Account> {
 }
 
 /// A finding in the report's terms, or `None` when it is not active or not the customer's.
-/// Values are ASFF's enumerations; one this code does not know is left unset (a severity falls
-/// back to its normalized score).
+/// Values are ASFF's enumerations, read as the snapshot types (whose serde names are ASFF's); one
+/// they do not know is left unset (a severity falls back to its normalized score).
 pub fn convert(f: &Finding, wanted: &BTreeSet<String>) -> Option<ComplianceFinding> {
     let account = f.aws_account_id.as_deref()?;
     if !wanted.contains(account) {
@@ -339,37 +339,18 @@ pub fn convert(f: &Finding, wanted: &BTreeSet<String>) -> Option<ComplianceFindi
     if f.record_state.as_deref().is_some_and(|s| s != "ACTIVE") {
         return None;
     }
-    let workflow = match f.workflow.as_ref().and_then(|w| w.status.as_deref()) {
-        Some("SUPPRESSED") => return None,
-        Some("NEW") => Some(Workflow::New),
-        Some("NOTIFIED") => Some(Workflow::Notified),
-        Some("RESOLVED") => Some(Workflow::Resolved),
-        _ => None,
-    };
+    let workflow: Option<Workflow> = asff(f.workflow.as_ref().and_then(|w| w.status.as_deref()));
+    if workflow == Some(Workflow::Suppressed) {
+        return None;
+    }
     let severity = f.severity.as_ref();
-    let severity = match severity.and_then(|s| s.label.as_deref()) {
-        Some("CRITICAL") => SeverityLabel::Critical,
-        Some("HIGH") => SeverityLabel::High,
-        Some("MEDIUM") => SeverityLabel::Medium,
-        Some("LOW") => SeverityLabel::Low,
-        Some("INFORMATIONAL") => SeverityLabel::Informational,
-        // ASFF: a finding without a label has the label of its normalized score.
-        _ => match severity.and_then(|s| s.normalized).unwrap_or(0) {
-            i64::MIN..=0 => SeverityLabel::Informational,
-            1..=39 => SeverityLabel::Low,
-            40..=69 => SeverityLabel::Medium,
-            70..=89 => SeverityLabel::High,
-            _ => SeverityLabel::Critical,
-        },
-    };
-    let compliance = f.compliance.as_ref();
-    let status = compliance.and_then(|c| c.status.as_deref()).and_then(|s| match s {
-        "PASSED" => Some(ComplianceStatus::Passed),
-        "WARNING" => Some(ComplianceStatus::Warning),
-        "FAILED" => Some(ComplianceStatus::Failed),
-        "NOT_AVAILABLE" => Some(ComplianceStatus::NotAvailable),
-        _ => None,
+    // ASFF: a finding without a label has the label of its normalized score.
+    let severity = asff(severity.and_then(|s| s.label.as_deref())).unwrap_or_else(|| {
+        let score = severity.and_then(|s| s.normalized).unwrap_or(0);
+        SeverityLabel::of_normalized(score.clamp(0, 100) as u8)
     });
+    let compliance = f.compliance.as_ref();
+    let status = asff(compliance.and_then(|c| c.status.as_deref()));
     let control = compliance
         .and_then(|c| c.security_control_id.clone())
         .or_else(|| f.product_fields.get("ControlId").cloned());
@@ -388,6 +369,14 @@ pub fn convert(f: &Finding, wanted: &BTreeSet<String>) -> Option<ComplianceFindi
             .unwrap_or_else(|| "Security Hub".into()),
         workflow_status: workflow,
     })
+}
+
+/// An ASFF enumeration's value as its snapshot type, `None` when absent or not one of its values.
+fn asff<T: serde::de::DeserializeOwned>(value: Option<&str>) -> Option<T> {
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(
+        value?,
+    ))
+    .ok()
 }
 
 #[async_trait]

@@ -366,7 +366,7 @@ fn asff_value<T: serde::de::DeserializeOwned>(field: String, value: &str, allowe
 }
 
 /// `Severity.Label`, else the label of the older `Severity.Normalized` (an integer 0-100) by
-/// ASFF's table: 0 informational, 1-39 low, 40-69 medium, 70-89 high, 90-100 critical.
+/// ASFF's table ([`SeverityLabel::of_normalized`]).
 fn severity(i: usize, v: Option<&Value>) -> Result<SeverityLabel> {
     let Some(Value::Object(s)) = v else {
         return Err(Error::validation(
@@ -387,13 +387,7 @@ fn severity(i: usize, v: Option<&Value>) -> Result<SeverityLabel> {
             "missing (a required ASFF field)",
         )),
         Some(n) => match n.as_u64() {
-            Some(n @ 0..=100) => Ok(match n {
-                0 => SeverityLabel::Informational,
-                1..=39 => SeverityLabel::Low,
-                40..=69 => SeverityLabel::Medium,
-                70..=89 => SeverityLabel::High,
-                _ => SeverityLabel::Critical,
-            }),
+            Some(n @ 0..=100) => Ok(SeverityLabel::of_normalized(n as u8)),
             _ => Err(Error::validation(
                 at(i, "Severity.Normalized"),
                 format!("{n} is not an integer from 0 to 100"),

@@ -261,6 +261,19 @@ impl SeverityLabel {
         SeverityLabel::Informational,
     ];
 
+    /// The label of an ASFF `Severity.Normalized` score (0-100), by ASFF's table: 0
+    /// informational, 1-39 low, 40-69 medium, 70-89 high, 90-100 critical (above 100: critical).
+    /// For findings that give only the older score.
+    pub fn of_normalized(score: u8) -> SeverityLabel {
+        match score {
+            0 => SeverityLabel::Informational,
+            1..=39 => SeverityLabel::Low,
+            40..=69 => SeverityLabel::Medium,
+            70..=89 => SeverityLabel::High,
+            _ => SeverityLabel::Critical,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             SeverityLabel::Informational => "INFORMATIONAL",
@@ -607,6 +620,30 @@ pub fn ratio(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalized_scores_map_to_asff_labels_at_each_bound() {
+        let labels: Vec<(u8, SeverityLabel)> = [0, 1, 39, 40, 69, 70, 89, 90, 100, 255]
+            .into_iter()
+            .map(|n| (n, SeverityLabel::of_normalized(n)))
+            .collect();
+        use SeverityLabel::*;
+        assert_eq!(
+            labels,
+            vec![
+                (0, Informational),
+                (1, Low),
+                (39, Low),
+                (40, Medium),
+                (69, Medium),
+                (70, High),
+                (89, High),
+                (90, Critical),
+                (100, Critical),
+                (255, Critical)
+            ]
+        );
+    }
 
     #[test]
     fn rounding_is_fixed_and_never_negative_zero() {
