@@ -331,7 +331,7 @@ pub fn accounts_to_ask(accounts: &[Account]) -> Vec<&Account> {
 /// A finding in the report's terms, or `None` when it is not active or not the customer's.
 /// Values are ASFF's enumerations, read as the snapshot types (whose serde names are ASFF's); one
 /// they do not know is left unset (a severity falls back to its normalized score).
-pub fn convert(f: &Finding, wanted: &BTreeSet<String>) -> Option<ComplianceFinding> {
+fn convert(f: &Finding, wanted: &BTreeSet<String>) -> Option<ComplianceFinding> {
     let account = f.aws_account_id.as_deref()?;
     if !wanted.contains(account) {
         return None;
