@@ -18,7 +18,7 @@
 //! the caller's).
 
 use std::error::Error as StdError;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -62,7 +62,7 @@ impl WebpkiClient {
     }
 }
 
-/// TLS 1.2/1.3 with aws-lc-rs (the provider the SDK's own client uses), the webpki roots,
+/// TLS 1.2/1.3 with the workspace's provider (*ring*, [`cc_tls::provider`]), the webpki roots,
 /// HTTP/1.1 (what the SDK's default client speaks to the services this product calls).
 fn https_connector(connect_timeout: Option<Duration>) -> Https {
     let roots = rustls::RootCertStore {
@@ -72,9 +72,9 @@ fn https_connector(connect_timeout: Option<Duration>) -> Https {
 }
 
 fn connector_trusting(roots: rustls::RootCertStore, connect_timeout: Option<Duration>) -> Https {
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+    let tls = rustls::ClientConfig::builder_with_provider(cc_tls::provider())
         .with_safe_default_protocol_versions()
-        .expect("aws-lc-rs supports TLS 1.2 and 1.3")
+        .expect("ring supports TLS 1.2 and 1.3")
         .with_root_certificates(roots)
         .with_no_client_auth();
     let mut tcp = TcpConnector::new();
@@ -171,6 +171,7 @@ fn find<'a, E: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[tokio::test]
     async fn a_refused_connection_is_a_transient_io_error_and_a_silent_server_a_timeout() {
@@ -205,13 +206,12 @@ mod tests {
         let key = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
         let cert = key.cert.der().clone();
         let private = rustls::pki_types::PrivateKeyDer::try_from(key.signing_key.serialize_der()).unwrap();
-        let config =
-            rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-                .with_safe_default_protocol_versions()
-                .unwrap()
-                .with_no_client_auth()
-                .with_single_cert(vec![cert.clone()], private)
-                .unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(cc_tls::provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.clone()], private)
+            .unwrap();
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();

@@ -164,7 +164,8 @@ impl JiraWorklogs {
                 format!("must be 1-100 (got {})", config.issue_batch),
             ));
         }
-        let http = reqwest::Client::builder()
+        let http = cc_tls::reqwest_builder()
+            .map_err(|e| Error::Internal(anyhow::anyhow!("building the JIRA HTTP client: {e}")))?
             .timeout(Duration::from_secs(config.timeout_secs.max(1)))
             .build()
             .map_err(|e| Error::Internal(anyhow::anyhow!("building the JIRA HTTP client: {e}")))?;

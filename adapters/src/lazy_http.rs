@@ -22,12 +22,13 @@ impl LazyHttp {
 
     /// The client, built now if no request was made yet.
     ///
-    /// Errors: reqwest's, when its TLS back end cannot be set up.
-    pub fn client(&self) -> Result<&reqwest::Client, reqwest::Error> {
+    /// Errors: [`cc_tls::Error`], when TLS cannot be set up (no certificate authority on the
+    /// system) or reqwest refuses a setting.
+    pub fn client(&self) -> Result<&reqwest::Client, cc_tls::Error> {
         if let Some(c) = self.client.get() {
             return Ok(c);
         }
-        let mut builder = reqwest::Client::builder();
+        let mut builder = cc_tls::reqwest_builder()?;
         if let Some(t) = self.timeout {
             builder = builder.timeout(t);
         }

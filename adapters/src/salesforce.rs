@@ -276,7 +276,8 @@ impl SalesforceContracts {
     /// bad setting) and builds the client. No request is made until the first sync.
     pub fn new(config: SalesforceConfig) -> Result<Self> {
         config.check()?;
-        let http = reqwest::Client::builder()
+        let http = cc_tls::reqwest_builder()
+            .map_err(|e| Error::Internal(anyhow::anyhow!("building the Salesforce HTTP client: {e}")))?
             .timeout(Duration::from_secs(config.timeout_secs.max(1)))
             .build()
             .map_err(|e| Error::Internal(anyhow::anyhow!("building the Salesforce HTTP client: {e}")))?;

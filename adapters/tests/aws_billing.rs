@@ -47,7 +47,8 @@ fn group(account: &str, service: &str, amount: &str) -> serde_json::Value {
 
 /// Queues what the next `GetCostAndUsage` calls in `account` answer.
 async fn queue_ce(moto: &str, account: &str, results: serde_json::Value) {
-    let res = reqwest::Client::new()
+    let res = cc_tls::reqwest_client()
+        .unwrap()
         .post(format!("{moto}/moto-api/static/ce/cost-and-usage-results"))
         .json(&json!({"account_id": account, "results": results}))
         .send()

@@ -39,7 +39,7 @@ fn app(items: Arc<dyn ItemStore>, objects: Arc<dyn ObjectStore>) -> App {
 
 /// Fetches a download link (S3 presigned on moto; the local store's are checked by signature).
 async fn fetch(url: &str) -> Vec<u8> {
-    let res = reqwest::get(url).await.unwrap();
+    let res = cc_tls::reqwest_client().unwrap().get(url).send().await.unwrap();
     assert!(res.status().is_success(), "{url}: {}", res.status());
     res.bytes().await.unwrap().to_vec()
 }

@@ -554,7 +554,7 @@ async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64
 
     let url = format!("http://127.0.0.1:{port}/api/v1/customers?limit=50");
     let search_url = format!("http://127.0.0.1:{port}/api/v1/search?q=payments+prod");
-    let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build()?;
+    let client = cc_tls::reqwest_builder()?.pool_max_idle_per_host(connections).build()?;
     let mut http_find = Histogram::<u64>::new(3)?;
     for _ in 0..500 {
         let t = Instant::now();
@@ -580,7 +580,7 @@ async fn hub(customers: usize, accounts: usize, connections: usize, seconds: u64
                     let url = url.clone();
                     let token = token.clone();
                     tokio::spawn(async move {
-                        let client = reqwest::Client::builder().pool_max_idle_per_host(1).build()?;
+                        let client = cc_tls::reqwest_builder()?.pool_max_idle_per_host(1).build()?;
                         let mut h = Histogram::<u64>::new(3)?;
                         let mut errors = 0u64;
                         while Instant::now() < deadline {
@@ -667,7 +667,7 @@ async fn bulk_accounts(accounts: usize, customers: usize, sample: usize) -> anyh
     )?;
     let base = format!("http://127.0.0.1:{}", app.config.port);
     let (stop_tx, server) = serve_in_background(&app, listener).await?;
-    let client = reqwest::Client::new();
+    let client = cc_tls::reqwest_client()?;
 
     let body = serde_json::to_vec(&serde_json::json!({
         "accounts": (0..accounts).map(|i| bench_account(i, customers)).collect::<Vec<_>>()
@@ -839,7 +839,7 @@ async fn profiles(accounts: usize, roles: usize, config_kib: usize) -> anyhow::R
         Duration::from_secs(3600),
     )?;
     // The server's part alone: GET /profiles (hub snapshot, render, JSON) over loopback HTTP.
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client()?;
     let mut times = Vec::new();
     for _ in 0..10 {
         let t = Instant::now();

@@ -178,7 +178,7 @@ impl Client {
             base,
             token,
             dev,
-            http: reqwest::Client::new(),
+            http: cc_tls::reqwest_client()?,
         })
     }
 

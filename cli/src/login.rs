@@ -90,7 +90,7 @@ pub async fn device_flow(
     api_url: Option<String>,
     say: impl Fn(&str),
 ) -> anyhow::Result<Login> {
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client()?;
     let discovery_url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
     let discovery: Discovery = http
         .get(&discovery_url)
@@ -176,7 +176,7 @@ pub async fn refresh(login: &Login) -> anyhow::Result<Login> {
         }
         bail!("your sign-in has expired: run `cc login`");
     };
-    let answer: TokenAnswer = reqwest::Client::new()
+    let answer: TokenAnswer = cc_tls::reqwest_client()?
         .post(endpoint)
         .form(&[
             ("grant_type", "refresh_token"),

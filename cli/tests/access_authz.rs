@@ -93,7 +93,7 @@ async fn bench() -> Bench {
     };
     s.app.hub.put_team(&admin, CUSTOMER, update).await.unwrap();
     let tokens = PEOPLE.iter().map(|(e, r)| token(&s, e, r)).collect();
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client().unwrap();
     let api = format!("{}/api/v1", s.base);
     let (_, accounts) = send(
         &http,

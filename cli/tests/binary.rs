@@ -59,7 +59,13 @@ fn serve(args: &[&str], envs: &[(&str, &str)]) -> Running {
 }
 
 async fn get_json(url: &str, token: &str) -> Value {
-    let res = reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap();
+    let res = cc_tls::reqwest_client()
+        .unwrap()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "GET {url}");
     res.json().await.unwrap()
 }
@@ -655,7 +661,7 @@ async fn credentials_command_serves_credential_process() {
     };
     let erin = token("erin@example.com", "engineer");
     let sam = token("sam@example.com", "engineer,senior");
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client().unwrap();
     let accounts = get_json(&format!("{}/api/v1/accounts?access=role&limit=2", server.base), &erin).await;
     let (granted, other) = (
         accounts["items"][0]["id"].as_str().unwrap(),

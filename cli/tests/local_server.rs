@@ -21,7 +21,7 @@ async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_hub_end_to_end_over_tcp() {
     let s = start().await;
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client().unwrap();
     let health = http.get(format!("{}/healthz", s.base)).send().await.unwrap();
     assert_eq!(health.status(), 200);
     let doc = http
@@ -116,13 +116,25 @@ async fn local_download_links_serve_the_version_until_they_expire() {
         .await
         .unwrap();
     assert!(url.starts_with(&s.base), "{url}");
-    let res = reqwest::get(&url).await.unwrap();
+    let res = cc_tls::reqwest_client().unwrap().get(&url).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "text/html");
     assert_eq!(res.text().await.unwrap(), "one");
     let tampered = url.replace("report.html", "other.html");
-    assert_eq!(reqwest::get(&tampered).await.unwrap().status(), 403);
-    let unsigned = reqwest::get(format!("{}/local/objects/reports/acme/2026-10/report.html", s.base))
+    assert_eq!(
+        cc_tls::reqwest_client()
+            .unwrap()
+            .get(&tampered)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let unsigned = cc_tls::reqwest_client()
+        .unwrap()
+        .get(format!("{}/local/objects/reports/acme/2026-10/report.html", s.base))
+        .send()
         .await
         .unwrap();
     assert_eq!(
@@ -139,7 +151,7 @@ async fn local_download_links_serve_the_version_until_they_expire() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn breakglass_end_to_end_over_tcp() {
     let s = start().await;
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client().unwrap();
     let api = format!("{}/api/v1", s.base);
     let admin = token(&s, "ada@example.com", &[Role::Admin]);
     let erin = token(&s, "erin@example.com", &[Role::Engineer]);
@@ -563,7 +575,7 @@ async fn the_local_sweeper_wakes_for_the_next_due_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readme_breakglass_walk_through_works_on_the_demo_data() {
     let s = start().await;
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client().unwrap();
     let api = format!("{}/api/v1", s.base);
     let erin = token(&s, "erin.engineer@demo.customer-central.dev", &[Role::Engineer]);
     let sam = token(
@@ -601,7 +613,7 @@ async fn the_readme_breakglass_walk_through_works_on_the_demo_data() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_codes_are_case_insensitive_on_every_function() {
     let s = start().await;
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client().unwrap();
     let api = format!("{}/api/v1", s.base);
     let admin = token(&s, "ada@example.com", &[Role::Admin]);
     let lead = token(&s, "lee@example.com", &[Role::Lead]);

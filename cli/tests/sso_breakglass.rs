@@ -10,7 +10,7 @@ use crate::support;
 use support::{start, token};
 
 async fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client().unwrap();
     let mut req = http.request(method.parse().unwrap(), url).bearer_auth(token);
     if let Some(b) = body {
         req = req.json(&b);

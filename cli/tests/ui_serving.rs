@@ -24,7 +24,7 @@ async fn the_ui_is_served_at_the_root_and_the_api_keeps_its_errors() {
         demo_sign_in: true,
     })
     .await;
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client().unwrap();
     let get = |path: &str| http.get(format!("{}{path}", server.base)).send();
     for path in ["/", "/customers/acme-retail", "/breakglass/requests/01J"] {
         let res = get(path).await.unwrap();
@@ -101,7 +101,7 @@ async fn the_ui_is_served_at_the_root_and_the_api_keeps_its_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_built_ui_the_root_says_how_to_build_it_and_there_is_no_demo_sign_in() {
     let server = support::start().await;
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client().unwrap();
     let root = http.get(format!("{}/", server.base)).send().await.unwrap();
     assert_eq!(root.status(), 404);
     assert!(root.text().await.unwrap().contains("scripts/dev"));

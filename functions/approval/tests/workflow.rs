@@ -210,7 +210,7 @@ async fn moto_function(endpoint: &str, sdk: &aws_config::SdkConfig, name: &str) 
         .unwrap();
     // A zip holding one stored file named bootstrap.
     const ZIP: &str = "UEsDBBQAAAAAAC1JeV2DFtyMAQAAAAEAAAAJAAAAYm9vdHN0cmFweFBLAQIUAxQAAAAAAC1JeV2DFtyMAQAAAAEAAAAJAAAAAAAAAAAAAACAAQAAAABib290c3RyYXBQSwUGAAAAAAEAAQA3AAAAKAAAAAAA";
-    let http = reqwest::Client::new();
+    let http = cc_tls::reqwest_client().unwrap();
     let config = json!({"stepfunctions": {"execute_state_machine": true}, "lambda": {"use_docker": false}});
     let res = http
         .post(format!("{endpoint}/moto-api/config"))
@@ -663,7 +663,8 @@ impl Rig {
             Ok(v) => v.to_string(),
             Err(e) => serde_json::to_string(&lambda_http::lambda_runtime::Diagnostic::from(e)).unwrap(),
         };
-        let res = reqwest::Client::new()
+        let res = cc_tls::reqwest_client()
+            .unwrap()
             .post(format!("{}/moto-api/static/lambda-simple/response", self.url))
             .json(&json!({"region": self.region, "results": [result]}))
             .send()

@@ -38,7 +38,10 @@ impl TokenVerifier {
         }
         if let Some(location) = &auth.jwks_url {
             let text = if location.starts_with("http://") || location.starts_with("https://") {
-                reqwest::get(location)
+                cc_tls::reqwest_client()
+                    .map_err(|e| anyhow::anyhow!("CC_JWT_JWKS_URL: fetching {location}: {e}"))?
+                    .get(location)
+                    .send()
                     .await
                     .and_then(|r| r.error_for_status())
                     .map_err(|e| anyhow::anyhow!("CC_JWT_JWKS_URL: fetching {location}: {e}"))?

@@ -1,5 +1,5 @@
 //! Tokens from an identity provider, verified locally against its JWKS (file or URL).
-//! The key pair in `fixtures/` exists only for these tests.
+//! The key pairs in `fixtures/` (ES256, RS256) exist only for these tests.
 
 use cc_domain::config::AuthConfig;
 use cc_http::TokenVerifier;
@@ -96,4 +96,53 @@ async fn jwks_url_is_fetched_at_start() {
     );
     let missing = TokenVerifier::from_config(&auth(format!("http://{addr}/nope"))).await;
     assert!(missing.err().unwrap().to_string().contains("CC_JWT_JWKS_URL"));
+}
+
+/// An RSA key (RS256, the default when a JWK names no algorithm, as Cognito's and Entra ID's do):
+/// what the JWT crypto back end must verify, whichever it is (issue #16 moved it off aws-lc).
+#[tokio::test]
+async fn rs256_tokens_verify_against_an_rsa_jwk() {
+    const RSA_PRIVATE: &[u8] = include_bytes!("fixtures/test-rs256-private.pem");
+    let location = format!("{}/tests/fixtures/test-jwks-rsa.json", env!("CARGO_MANIFEST_DIR"));
+    let v = TokenVerifier::from_config(&auth(location)).await.unwrap().unwrap();
+    let rs = |kid: &str, alg: Algorithm, claims: serde_json::Value| {
+        let mut header = Header::new(alg);
+        header.kid = Some(kid.into());
+        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_rsa_pem(RSA_PRIVATE).unwrap()).unwrap()
+    };
+    let ok = v
+        .verify(&rs(
+            "test-rsa-1",
+            Algorithm::RS256,
+            claims("https://issuer.example.com", "customer-central"),
+        ))
+        .unwrap();
+    assert_eq!(ok["sub"], "u-1");
+    let mut tampered = rs(
+        "test-rsa-1",
+        Algorithm::RS256,
+        claims("https://issuer.example.com", "customer-central"),
+    );
+    // A character inside the signature (the last one holds padding bits too).
+    let at = tampered.len() - 10;
+    let swapped = if &tampered[at..at + 1] == "A" { "B" } else { "A" };
+    tampered.replace_range(at..at + 1, swapped);
+    assert!(v.verify(&tampered).is_err(), "a changed signature");
+    assert!(
+        v.verify(&rs(
+            "test-rsa-1",
+            Algorithm::RS384,
+            claims("https://issuer.example.com", "customer-central")
+        ))
+        .is_err(),
+        "the JWK's own algorithm only"
+    );
+    assert!(
+        v.verify(&sign(
+            "test-rsa-1",
+            claims("https://issuer.example.com", "customer-central")
+        ))
+        .is_err(),
+        "an ES256 token under the RSA key's id"
+    );
 }
