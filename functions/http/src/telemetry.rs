@@ -1,6 +1,8 @@
 //! Logs: JSON in Lambda (CloudWatch parses it), readable text locally. `RUST_LOG` sets the level
 //! (`error`, `warn`, `info`, `debug`, `trace`; default `info`). A plain level rather than
-//! tracing's directive syntax keeps the regex engine out of every Lambda binary.
+//! tracing's directive syntax keeps the regex engine out of every Lambda binary. Release builds
+//! compile `debug` and `trace` events out (the workspace Cargo.toml's `tracing` features: package
+//! size, issue #16), so in Lambda the lowest level that logs more is `info`.
 
 use tracing_subscriber::filter::LevelFilter;
 
