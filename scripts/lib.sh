@@ -104,6 +104,17 @@ for r in t["Resources"].values():
 PY
 }
 
+# check_functions NAME...: exits 2, naming template.yaml's functions, when a NAME is not one of them
+# (before any build, so a typo does not cost a release build first).
+check_functions() {
+  local known n
+  known="$(template_functions | awk '{print $2}')"
+  for n in "$@"; do
+    grep -qx -- "$n" <<< "$known" ||
+      { echo "$n is not a function of template.yaml (its functions: $(paste -sd' ' <<< "$known"))" >&2; exit 2; }
+  done
+}
+
 # Cargo's target directory for this workspace (CARGO_TARGET_DIR or cargo's configuration honoured).
 cargo_target_dir() {
   (cd "$ROOT" && cargo metadata --format-version 1 --no-deps --locked) |
@@ -111,11 +122,12 @@ cargo_target_dir() {
 }
 
 # zipped_size FILE: the size in bytes of a Lambda package holding FILE as `bootstrap`, zipped as
-# `sam build` / `sam deploy` package it (deflate, level 9).
+# `sam deploy` / `sam package` zip a built function's folder: Python's zipfile, ZIP_DEFLATED at
+# zlib's default level (aws-sam-cli, samcli/lib/package/utils.py `make_zip`; no compresslevel).
 zipped_size() {
   local zip
   zip="$(mktemp -u).zip"
-  python3 -c "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[2],'bootstrap'); z.close()" "$zip" "$1"
+  python3 -c "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED); z.write(sys.argv[2],'bootstrap'); z.close()" "$zip" "$1"
   stat -c %s "$zip"
   rm -f "$zip"
 }
