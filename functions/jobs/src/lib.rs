@@ -14,6 +14,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use cc_adapters::wire::{JobPorts, JobsWiring};
 use cc_domain::{App, Error, Trigger};
 use serde::Deserialize;
 use serde_json::Value;
@@ -27,6 +28,8 @@ pub struct Job {
     pub name: &'static str,
     pub description: &'static str,
     pub run: for<'a> fn(&'a App, &'a Trigger) -> JobFuture<'a>,
+    /// The capability's ports it runs with (the Lambda makes them on the first such job).
+    pub ports: JobPorts,
 }
 
 pub const BREAKGLASS_SWEEP: &str = "breakglass.sweep";
@@ -41,24 +44,28 @@ pub static JOBS: &[Job] = &[
         description: "Ends grants past their end, grants approved requests whose start has come, times out \
                       requests past their approval window.",
         run: breakglass_sweep,
+        ports: JobPorts::Access,
     },
     Job {
         name: BILLING_FETCH,
         description: "Daily: every customer's Cost Explorer costs (backfill on the first run, the last few days \
                       after) and organisation facts, through the management account's read role.",
         run: billing_fetch,
+        ports: JobPorts::Billing,
     },
     Job {
         name: UTILISATION_SYNC,
         description: "Daily: contracts from Salesforce and worklogs changed since the last sync from JIRA \
                       (the embedded default: the demo's).",
         run: utilisation_sync,
+        ports: JobPorts::Utilisation,
     },
     Job {
         name: REPORTS_MONTHLY,
         description: "Daily, acting from day CC_REPORTS_DAY (default 3) of a month: the month just closed's report of \
                       every active customer whose report settings are on and that has none yet.",
         run: reports_monthly,
+        ports: JobPorts::Reports,
     },
 ];
 
@@ -152,6 +159,8 @@ pub enum JobError {
     BadEvent { reason: String },
     #[error("unknown job '{name}'; known jobs: {}", known())]
     UnknownJob { name: String },
+    #[error("job {name} could not be set up: {reason}")]
+    Setup { name: &'static str, reason: String },
     #[error("job {name} failed: {source}")]
     Failed {
         name: &'static str,
@@ -165,6 +174,7 @@ impl JobError {
         match self {
             JobError::BadEvent { .. } => "BadEvent",
             JobError::UnknownJob { .. } => "UnknownJob",
+            JobError::Setup { .. } => "JobSetupFailed",
             JobError::Failed { .. } => "JobFailed",
         }
     }
@@ -225,6 +235,51 @@ struct JobEvent {
 pub async fn handle(app: &App, event: Value) -> Result<Value, JobError> {
     let JobEvent { job } = serde_json::from_value(event).map_err(|e| JobError::BadEvent { reason: e.to_string() })?;
     run(app, &job, &Trigger::Schedule).await
+}
+
+/// The Lambda's state: the start-up wiring and, per capability, the app made on the first job
+/// that needs it (kept for the invocations that follow; a set-up that failed is tried again by
+/// the next one).
+pub struct Lambda {
+    wiring: JobsWiring,
+    apps: [(JobPorts, tokio::sync::OnceCell<App>); 4],
+}
+
+impl Lambda {
+    /// Start-up: the item store and the SDK configuration ([`JobsWiring::new`]).
+    pub async fn new(config: cc_domain::Config) -> anyhow::Result<Self> {
+        Ok(Lambda {
+            wiring: JobsWiring::new(config).await?,
+            apps: [
+                JobPorts::Access,
+                JobPorts::Billing,
+                JobPorts::Utilisation,
+                JobPorts::Reports,
+            ]
+            .map(|p| (p, tokio::sync::OnceCell::new())),
+        })
+    }
+
+    /// [`handle`] with the app of the job's capability, made on first use.
+    pub async fn handle(&self, event: Value) -> Result<Value, JobError> {
+        let JobEvent { job } =
+            serde_json::from_value(event).map_err(|e| JobError::BadEvent { reason: e.to_string() })?;
+        let job = find(&job)?;
+        let cell = self
+            .apps
+            .iter()
+            .find(|(p, _)| *p == job.ports)
+            .map(|(_, cell)| cell)
+            .expect("every JobPorts has a cell");
+        let app = cell
+            .get_or_try_init(|| self.wiring.app(job.ports))
+            .await
+            .map_err(|e| JobError::Setup {
+                name: job.name,
+                reason: format!("{e:#}"),
+            })?;
+        run(app, job.name, &Trigger::Schedule).await
+    }
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@ use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     cc_http::telemetry::init();
-    let app = cc_adapters::wire::jobs(cc_domain::Config::from_env()?).await?;
+    let lambda = std::sync::Arc::new(jobs::Lambda::new(cc_domain::Config::from_env()?).await?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
-        let app = app.clone();
-        async move { jobs::handle(&app, event.payload).await }
+        let lambda = lambda.clone();
+        async move { lambda.handle(event.payload).await }
     }))
     .await
 }

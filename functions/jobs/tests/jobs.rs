@@ -482,3 +482,27 @@ async fn a_monthly_run_by_hand_builds_the_schedule_s_versions_and_records_who_ra
 async fn seed(app: &App, customers: usize, accounts: usize) {
     demo::seed(app, &demo::DemoSize { customers, accounts }).await.unwrap();
 }
+
+/// The Lambda's path: only the item store at start-up, each capability's app made by the first
+/// job that needs it and kept; every sample event answers as through a fully wired app.
+#[tokio::test]
+async fn the_lambda_makes_each_capabilitys_app_on_its_first_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::from_lookup(|_| None).unwrap();
+    config.data_dir = dir.path().to_path_buf();
+    let lambda = jobs::Lambda::new(config).await.unwrap();
+    let events = cc_http::testing::events_dir(env!("CARGO_MANIFEST_DIR"), "jobs");
+    for name in cc_http::testing::event_names(&events) {
+        let event: Value =
+            serde_json::from_str(&std::fs::read_to_string(events.join(format!("{name}.json"))).unwrap()).unwrap();
+        // Twice: the second run reuses the app the first made.
+        for _ in 0..2 {
+            match (lambda.handle(event.clone()).await, name.as_str()) {
+                (Err(e), "02-unknown-job") => assert_eq!(e.kind(), "UnknownJob"),
+                (Err(e), "03-scheduled-event-without-input") => assert_eq!(e.kind(), "BadEvent"),
+                (Ok(summary), _) => assert!(summary.is_object(), "{name}: {summary}"),
+                (Err(e), _) => panic!("{name}: {e}"),
+            }
+        }
+    }
+}
