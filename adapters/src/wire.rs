@@ -72,8 +72,8 @@ pub async fn hub(config: Config) -> anyhow::Result<App> {
     Ok(Base::new(config).await?.app())
 }
 
-/// The hub plus breakglass access (the `access-request`, `approval`, `approval-workflow` and
-/// `jobs` functions).
+/// The hub plus breakglass access (the `access-request`, `approval` and `approval-workflow`
+/// functions; `jobs` through [`JobsWiring`]).
 pub async fn access(config: Config) -> anyhow::Result<App> {
     access_app(Base::new(config).await?).await
 }
@@ -241,8 +241,9 @@ fn billing_app(base: Base) -> anyhow::Result<App> {
     Ok(app.with_billing(ports))
 }
 
-/// The scheduled jobs: breakglass (the sweeper), billing (`billing.fetch`), utilisation
-/// (`utilisation.sync`) and monthly reports (`reports.monthly`).
+/// Every scheduled job's ports in one app, made at once: breakglass (the sweeper), billing
+/// (`billing.fetch`), utilisation (`utilisation.sync`) and monthly reports (`reports.monthly`).
+/// The `jobs` function makes them per job instead ([`JobsWiring`]).
 pub async fn jobs(config: Config) -> anyhow::Result<App> {
     let base = Base::new(config).await?;
     let access = access_ports(&base).await?;

@@ -233,8 +233,13 @@ struct JobEvent {
 /// The Lambda entry: `{"job": NAME}` (an EventBridge rule's Input) → that job's summary, run as
 /// the schedule's.
 pub async fn handle(app: &App, event: Value) -> Result<Value, JobError> {
+    run(app, job_of(event)?.name, &Trigger::Schedule).await
+}
+
+/// The job a Lambda event names (`{"job": NAME}`).
+fn job_of(event: Value) -> Result<&'static Job, JobError> {
     let JobEvent { job } = serde_json::from_value(event).map_err(|e| JobError::BadEvent { reason: e.to_string() })?;
-    run(app, &job, &Trigger::Schedule).await
+    find(&job)
 }
 
 /// The Lambda's state: the start-up wiring and, per capability, the app made on the first job
@@ -242,7 +247,8 @@ pub async fn handle(app: &App, event: Value) -> Result<Value, JobError> {
 /// the next one).
 pub struct Lambda {
     wiring: JobsWiring,
-    apps: [(JobPorts, tokio::sync::OnceCell<App>); 4],
+    /// Indexed by `JobPorts as usize`.
+    apps: [tokio::sync::OnceCell<App>; 4],
 }
 
 impl Lambda {
@@ -250,28 +256,14 @@ impl Lambda {
     pub async fn new(config: cc_domain::Config) -> anyhow::Result<Self> {
         Ok(Lambda {
             wiring: JobsWiring::new(config).await?,
-            apps: [
-                JobPorts::Access,
-                JobPorts::Billing,
-                JobPorts::Utilisation,
-                JobPorts::Reports,
-            ]
-            .map(|p| (p, tokio::sync::OnceCell::new())),
+            apps: Default::default(),
         })
     }
 
     /// [`handle`] with the app of the job's capability, made on first use.
     pub async fn handle(&self, event: Value) -> Result<Value, JobError> {
-        let JobEvent { job } =
-            serde_json::from_value(event).map_err(|e| JobError::BadEvent { reason: e.to_string() })?;
-        let job = find(&job)?;
-        let cell = self
-            .apps
-            .iter()
-            .find(|(p, _)| *p == job.ports)
-            .map(|(_, cell)| cell)
-            .expect("every JobPorts has a cell");
-        let app = cell
+        let job = job_of(event)?;
+        let app = self.apps[job.ports as usize]
             .get_or_try_init(|| self.wiring.app(job.ports))
             .await
             .map_err(|e| JobError::Setup {
