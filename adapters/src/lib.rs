@@ -61,6 +61,8 @@ pub mod report_role;
 pub mod s3;
 #[cfg(feature = "salesforce")]
 pub mod salesforce;
+#[cfg(any(feature = "sts", feature = "sfn", feature = "sns", feature = "s3"))]
+pub mod sdk_client;
 #[cfg(feature = "secrets")]
 pub mod secrets;
 #[cfg(feature = "securityhub")]

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use cc_domain::store::{Object, ObjectStore, ObjectVersion, StoreError, StoreResult, backend, validate_object_key};
 
 pub struct S3Store {
-    client: Client,
+    client: crate::sdk_client::OnFirstUse<Client>,
     bucket: String,
 }
 
@@ -24,9 +24,9 @@ fn to_time(t: Option<&aws_sdk_s3::primitives::DateTime>) -> OffsetDateTime {
 }
 
 impl S3Store {
-    pub fn new(client: Client, bucket: impl Into<String>) -> Self {
+    pub fn new(client: impl Into<crate::sdk_client::OnFirstUse<Client>>, bucket: impl Into<String>) -> Self {
         S3Store {
-            client,
+            client: client.into(),
             bucket: bucket.into(),
         }
     }

@@ -21,7 +21,7 @@ use cc_domain::keys;
 use cc_domain::store::{Item, ItemStore, Write};
 
 pub struct SfnWorkflow {
-    client: aws_sdk_sfn::Client,
+    client: crate::sdk_client::OnFirstUse<aws_sdk_sfn::Client>,
     state_machine_arn: String,
     store: Arc<dyn ItemStore>,
 }
@@ -33,9 +33,13 @@ struct Record {
 }
 
 impl SfnWorkflow {
-    pub fn new(client: aws_sdk_sfn::Client, state_machine_arn: impl Into<String>, store: Arc<dyn ItemStore>) -> Self {
+    pub fn new(
+        client: impl Into<crate::sdk_client::OnFirstUse<aws_sdk_sfn::Client>>,
+        state_machine_arn: impl Into<String>,
+        store: Arc<dyn ItemStore>,
+    ) -> Self {
         SfnWorkflow {
-            client,
+            client: client.into(),
             state_machine_arn: state_machine_arn.into(),
             store,
         }

@@ -8,14 +8,17 @@ use cc_domain::access::ports::{Notification, Notifier};
 use cc_domain::error::{Error, Result};
 
 pub struct SnsNotifier {
-    client: aws_sdk_sns::Client,
+    client: crate::sdk_client::OnFirstUse<aws_sdk_sns::Client>,
     topic_arn: String,
 }
 
 impl SnsNotifier {
-    pub fn new(client: aws_sdk_sns::Client, topic_arn: impl Into<String>) -> Self {
+    pub fn new(
+        client: impl Into<crate::sdk_client::OnFirstUse<aws_sdk_sns::Client>>,
+        topic_arn: impl Into<String>,
+    ) -> Self {
         SnsNotifier {
-            client,
+            client: client.into(),
             topic_arn: topic_arn.into(),
         }
     }

@@ -11,16 +11,19 @@ use cc_domain::access::ports::{AccessBroker, Assume, Credentials};
 use cc_domain::error::Result;
 
 pub struct StsBroker {
-    client: aws_sdk_sts::Client,
+    client: crate::sdk_client::OnFirstUse<aws_sdk_sts::Client>,
     /// `https://signin.aws.amazon.com` in AWS; configurable so tests can point it at a local server.
     federation_url: String,
     http: crate::lazy_http::LazyHttp,
 }
 
 impl StsBroker {
-    pub fn new(client: aws_sdk_sts::Client, federation_url: impl Into<String>) -> Self {
+    pub fn new(
+        client: impl Into<crate::sdk_client::OnFirstUse<aws_sdk_sts::Client>>,
+        federation_url: impl Into<String>,
+    ) -> Self {
         StsBroker {
-            client,
+            client: client.into(),
             federation_url: federation_url.into(),
             http: crate::lazy_http::LazyHttp::new(None),
         }

@@ -1,7 +1,8 @@
-//! Per-function wiring: each builder creates only the clients its function uses, once, at start-up
-//! (Lambda cold start or `cc serve`). A Lambda crate turns on only the cargo features of the
-//! adapters its builder needs, so `customers` and `profile-gen` link no STS, IAM, Step Functions
-//! or SNS code.
+//! Per-function wiring: each builder sets up only the clients its function uses, once, at start-up
+//! (Lambda cold start or `cc serve`): the item store's is made there, the others (STS, Step
+//! Functions, SNS, S3) on their first call ([`crate::sdk_client`]), and clients of a customer's
+//! role per call. A Lambda crate turns on only the cargo features of the adapters its builder
+//! needs, so `customers` and `profile-gen` link no STS, IAM, Step Functions or SNS code.
 //!
 //! | builder | used by | outside systems |
 //! |---|---|---|
@@ -183,7 +184,7 @@ fn aws_report_sources(base: &Base, ports: &mut cc_domain::reports::ReportPorts) 
     {
         let sdk = base.sdk()?;
         let broker: Arc<dyn cc_domain::access::ports::AccessBroker> = Arc::new(crate::sts::StsBroker::new(
-            aws_sdk_sts::Client::new(sdk),
+            on_first_use(sdk, aws_sdk_sts::Client::new),
             base.config.federation_url.clone(),
         ));
         #[cfg(feature = "securityhub")]
@@ -508,7 +509,7 @@ impl BillingSources {
 fn aws_billing_ports(base: &Base) -> anyhow::Result<cc_domain::billing::BillingPorts> {
     let sdk = base.sdk()?;
     let broker: Arc<dyn cc_domain::access::ports::AccessBroker> = Arc::new(crate::sts::StsBroker::new(
-        aws_sdk_sts::Client::new(sdk),
+        on_first_use(sdk, aws_sdk_sts::Client::new),
         base.config.federation_url.clone(),
     ));
     Ok(cc_domain::billing::BillingPorts {
@@ -617,12 +618,12 @@ fn aws_access_ports(base: &Base) -> anyhow::Result<AccessPorts> {
     use cc_domain::access::ports::{AccessBroker, Notifier, Workflow};
     let sdk = base.sdk()?;
     let broker: Arc<dyn AccessBroker> = Arc::new(crate::sts::StsBroker::new(
-        aws_sdk_sts::Client::new(sdk),
+        on_first_use(sdk, aws_sdk_sts::Client::new),
         base.config.federation_url.clone(),
     ));
     let workflow: Arc<dyn Workflow> = match &base.config.state_machine_arn {
         Some(arn) => Arc::new(crate::sfn::SfnWorkflow::new(
-            aws_sdk_sfn::Client::new(sdk),
+            on_first_use(sdk, aws_sdk_sfn::Client::new),
             arn,
             base.items.clone(),
         )),
@@ -631,7 +632,7 @@ fn aws_access_ports(base: &Base) -> anyhow::Result<AccessPorts> {
     let mut notifiers: Vec<Arc<dyn Notifier>> = vec![Arc::new(crate::local_access::LogNotifier)];
     if let Some(arn) = &base.config.topic_arn {
         notifiers.push(Arc::new(crate::sns::SnsNotifier::new(
-            aws_sdk_sns::Client::new(sdk),
+            on_first_use(sdk, aws_sdk_sns::Client::new),
             arn,
         )));
     }
@@ -674,7 +675,22 @@ async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
     if let Some(client) = sdk_http_client() {
         loader = loader.http_client(client);
     }
+    if env_credentials() {
+        loader = loader.credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new());
+    }
     loader.load().await
+}
+
+/// Whether the credentials are in the environment (`AWS_ACCESS_KEY_ID` and
+/// `AWS_SECRET_ACCESS_KEY`, as Lambda sets them for the function's role): then the SDK's default
+/// chain would take them from there, since the environment comes first in it, and only the
+/// environment's provider is made. Making the whole chain also makes its web-identity provider's
+/// STS client, about 0.87 million instructions of start-up work (callgrind, x86_64) that no
+/// Lambda invocation used (issue #16).
+#[cfg(feature = "aws")]
+fn env_credentials() -> bool {
+    let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    set("AWS_ACCESS_KEY_ID") && set("AWS_SECRET_ACCESS_KEY")
 }
 
 /// The SDK's HTTP client: in Lambda, and in any build without the `default-https-client` feature
@@ -706,13 +722,26 @@ fn s3_store(config: &Config, sdk: &aws_config::SdkConfig) -> anyhow::Result<crat
         .bucket
         .clone()
         .ok_or_else(|| anyhow::anyhow!("CC_BUCKET is not set"))?;
-    let s3_config = aws_sdk_s3::config::Builder::from(sdk)
-        .force_path_style(config.endpoint_url.is_some())
-        .build();
-    Ok(crate::s3::S3Store::new(
-        aws_sdk_s3::Client::from_conf(s3_config),
-        bucket,
-    ))
+    let path_style = config.endpoint_url.is_some();
+    let s3 = on_first_use(sdk, move |sdk| {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(sdk)
+                .force_path_style(path_style)
+                .build(),
+        )
+    });
+    Ok(crate::s3::S3Store::new(s3, bucket))
+}
+
+/// A client of `sdk` made by `make` on its first call ([`crate::sdk_client`]: making the first
+/// client of an SDK crate costs start-up time most invocations would not use).
+#[cfg(any(feature = "sts", feature = "sfn", feature = "sns", feature = "s3"))]
+fn on_first_use<C: 'static>(
+    sdk: &aws_config::SdkConfig,
+    make: impl FnOnce(&aws_config::SdkConfig) -> C + Send + 'static,
+) -> crate::sdk_client::OnFirstUse<C> {
+    let sdk = sdk.clone();
+    crate::sdk_client::OnFirstUse::new(move || make(&sdk))
 }
 
 /// Creates the table and bucket when missing: for emulators and first local runs against AWS.
